@@ -5,6 +5,10 @@
 #   iotp2p_generate(TARGET lamp_codec
 #                   SCHEMAS schema/lamp.iotp
 #                   [INCLUDE_DIRS dir...]           # -I for imported schema files
+#                   [FORM tables|code]              # `iotp2p gen c --form`: tables (default) or
+#                                                   # code, smaller for a schema of a few fields
+#                   [DROP_UNKNOWN_FIELDS]           # unknown fields checked, not kept (firmware
+#                                                   # that never re-encodes what it decodes)
 #                   [JSON])                         # also the optional JSON units (hosted C99)
 #   target_link_libraries(app PRIVATE lamp_codec)
 #
@@ -25,7 +29,7 @@ include_guard(GLOBAL)
 set(IOTP2P_RUNTIME_DIR "${CMAKE_CURRENT_LIST_DIR}/../runtime" CACHE INTERNAL "")
 
 function(iotp2p_generate)
-  cmake_parse_arguments(PARSE_ARGV 0 ARG "JSON" "TARGET" "SCHEMAS;INCLUDE_DIRS")
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "JSON;DROP_UNKNOWN_FIELDS" "TARGET;FORM" "SCHEMAS;INCLUDE_DIRS")
   if(NOT ARG_TARGET OR NOT ARG_SCHEMAS)
     message(FATAL_ERROR "iotp2p_generate: TARGET and SCHEMAS are required")
   endif()
@@ -51,7 +55,14 @@ function(iotp2p_generate)
     get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     list(APPEND includes -I "${dir}")
   endforeach()
-  set(command "${IOTP2P_EXECUTABLE}" gen c ${schemas} ${includes} -o "${out}")
+  set(form "")
+  if(ARG_FORM)
+    set(form --form "${ARG_FORM}")
+  endif()
+  if(ARG_DROP_UNKNOWN_FIELDS)
+    list(APPEND form --drop-unknown-fields)
+  endif()
+  set(command "${IOTP2P_EXECUTABLE}" gen c ${schemas} ${includes} ${form} -o "${out}")
 
   # Once now, to learn the files; errors are the compiler's diagnostics, shown as they are.
   file(REMOVE_RECURSE "${out}")

@@ -8,127 +8,39 @@
 /* The keys `iotp2p_capabilities_device_info_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_device_info_properties_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
+/* The fields of `iotp2p_capabilities_device_info_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_device_info_properties_fields[6] = {
+    { NULL, IOTP_FIELD("DeviceInfoProperties.vendor"),
+        offsetof(iotp2p_capabilities_device_info_properties, vendor), 0, 32u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("DeviceInfoProperties.product"),
+        offsetof(iotp2p_capabilities_device_info_properties, product), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("DeviceInfoProperties.name"),
+        offsetof(iotp2p_capabilities_device_info_properties, name), 0, 32u, 2u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("DeviceInfoProperties.hardware_version"),
+        offsetof(iotp2p_capabilities_device_info_properties, hardware_version), 0, 16u, 3u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, hardware_version) - offsetof(iotp2p_capabilities_device_info_properties, has_hardware_version)) },
+    { NULL, IOTP_FIELD("DeviceInfoProperties.serial_number"),
+        offsetof(iotp2p_capabilities_device_info_properties, serial_number), 0, 32u, 4u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, serial_number) - offsetof(iotp2p_capabilities_device_info_properties, has_serial_number)) },
+    { NULL, IOTP_FIELD("DeviceInfoProperties.product_url"),
+        offsetof(iotp2p_capabilities_device_info_properties, product_url), 0, 128u, 5u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, product_url) - offsetof(iotp2p_capabilities_device_info_properties, has_product_url)) },
+};
+
+const iotp_record iotp2p_capabilities_device_info_properties_record = {
+    iotp2p_capabilities_device_info_properties_fields, iotp2p_capabilities_device_info_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_device_info_properties), offsetof(iotp2p_capabilities_device_info_properties, unknown_fields), 6u, 6u, false
+};
+
 bool iotp2p_capabilities_device_info_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_device_info_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_vendor = false;
-    bool seen_product = false;
-    bool seen_name = false;
-    out->has_hardware_version = false;
-    out->has_serial_number = false;
-    out->has_product_url = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 32u, &out->vendor)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.vendor"));
-            }
-            seen_vendor = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 32u, &out->product)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.product"));
-            }
-            seen_product = true;
-            break;
-        case 2u:
-            if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.name"));
-            }
-            seen_name = true;
-            break;
-        case 3u:
-            if (!iotp_read_text(r, 16u, &out->hardware_version)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.hardware_version"));
-            }
-            out->has_hardware_version = true;
-            break;
-        case 4u:
-            if (!iotp_read_text(r, 32u, &out->serial_number)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.serial_number"));
-            }
-            out->has_serial_number = true;
-            break;
-        case 5u:
-            if (!iotp_read_text(r, 128u, &out->product_url)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.product_url"));
-            }
-            out->has_product_url = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_vendor) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfoProperties.vendor"));
-    }
-    if (!seen_product) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfoProperties.product"));
-    }
-    if (!seen_name) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfoProperties.name"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_device_info_properties_record, out);
 }
 
 bool iotp2p_capabilities_device_info_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_device_info_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u
-        + (v->has_hardware_version ? 1u : 0u)
-        + (v->has_serial_number ? 1u : 0u)
-        + (v->has_product_url ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_device_info_properties_keys, 6);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->vendor.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.vendor"));
-    }
-    iotp_write_text(w, v->vendor.ptr, v->vendor.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->product.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.product"));
-    }
-    iotp_write_text(w, v->product.ptr, v->product.len);
-    iotp_write_key(w, &g, 2u);
-    if (v->name.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.name"));
-    }
-    iotp_write_text(w, v->name.ptr, v->name.len);
-    if (v->has_hardware_version) {
-        iotp_write_key(w, &g, 3u);
-        if (v->hardware_version.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.hardware_version"));
-        }
-        iotp_write_text(w, v->hardware_version.ptr, v->hardware_version.len);
-    }
-    if (v->has_serial_number) {
-        iotp_write_key(w, &g, 4u);
-        if (v->serial_number.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.serial_number"));
-        }
-        iotp_write_text(w, v->serial_number.ptr, v->serial_number.len);
-    }
-    if (v->has_product_url) {
-        iotp_write_key(w, &g, 5u);
-        if (v->product_url.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.product_url"));
-        }
-        iotp_write_text(w, v->product_url.ptr, v->product_url.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_device_info_properties_record, v);
 }
 
 bool iotp2p_capabilities_device_info_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_device_info_properties *out, iotp_decode_error *err) {
@@ -156,76 +68,30 @@ bool iotp2p_capabilities_device_info_properties_encode(const iotp2p_capabilities
 /* The keys `iotp2p_capabilities_firmware_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_firmware_properties_keys[3] = { 0u, 1u, 2u };
 
+/* The fields of `iotp2p_capabilities_firmware_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_firmware_properties_fields[3] = {
+    { &iotp2p_core_sem_ver_record, IOTP_FIELD("FirmwareProperties.version"),
+        offsetof(iotp2p_capabilities_firmware_properties, version), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("FirmwareProperties.version_text"),
+        offsetof(iotp2p_capabilities_firmware_properties, version_text), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("FirmwareProperties.build"),
+        offsetof(iotp2p_capabilities_firmware_properties, build), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_firmware_properties, build) - offsetof(iotp2p_capabilities_firmware_properties, has_build)) },
+};
+
+const iotp_record iotp2p_capabilities_firmware_properties_record = {
+    iotp2p_capabilities_firmware_properties_fields, iotp2p_capabilities_firmware_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_firmware_properties), offsetof(iotp2p_capabilities_firmware_properties, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_capabilities_firmware_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_firmware_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_version = false;
-    bool seen_version_text = false;
-    out->has_build = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_core_sem_ver_decode_from(r, m.depth, &out->version)) {
-                return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.version"));
-            }
-            seen_version = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 32u, &out->version_text)) {
-                return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.version_text"));
-            }
-            seen_version_text = true;
-            break;
-        case 2u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->build)) {
-                return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.build"));
-            }
-            out->has_build = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_version) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("FirmwareProperties.version"));
-    }
-    if (!seen_version_text) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("FirmwareProperties.version_text"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_firmware_properties_record, out);
 }
 
 bool iotp2p_capabilities_firmware_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_firmware_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_build ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_firmware_properties_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp2p_core_sem_ver_encode_to(w, &v->version);
-    iotp_write_key(w, &g, 1u);
-    if (v->version_text.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("FirmwareProperties.version_text"));
-    }
-    iotp_write_text(w, v->version_text.ptr, v->version_text.len);
-    if (v->has_build) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->build);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_firmware_properties_record, v);
 }
 
 bool iotp2p_capabilities_firmware_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_firmware_properties *out, iotp_decode_error *err) {
@@ -253,88 +119,39 @@ bool iotp2p_capabilities_firmware_properties_encode(const iotp2p_capabilities_fi
 /* The keys `iotp2p_capabilities_battery_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_battery_properties_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* `BatteryProperties.percent`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_battery_properties_percent_scalar = {
+    (uint64_t)(0), (uint64_t)(100), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_battery_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_battery_properties_fields[4] = {
+    { &iotp2p_capabilities_battery_properties_percent_scalar, IOTP_FIELD("BatteryProperties.percent"),
+        offsetof(iotp2p_capabilities_battery_properties, percent), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("BatteryProperties.state"),
+        offsetof(iotp2p_capabilities_battery_properties, state), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("BatteryProperties.voltage"),
+        offsetof(iotp2p_capabilities_battery_properties, voltage), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, voltage) - offsetof(iotp2p_capabilities_battery_properties, has_voltage)) },
+    { NULL, IOTP_FIELD("BatteryProperties.charging"),
+        offsetof(iotp2p_capabilities_battery_properties, charging), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, charging) - offsetof(iotp2p_capabilities_battery_properties, has_charging)) },
+};
+
+const iotp_record iotp2p_capabilities_battery_properties_record = {
+    iotp2p_capabilities_battery_properties_fields, iotp2p_capabilities_battery_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_battery_properties), offsetof(iotp2p_capabilities_battery_properties, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_capabilities_battery_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_battery_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_percent = false;
-    bool seen_state = false;
-    out->has_voltage = false;
-    out->has_charging = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, 100, &out->percent)) {
-                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.percent"));
-            }
-            seen_percent = true;
-            break;
-        case 1u:
-            if (!iotp_read_enum(r, &out->state)) {
-                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.state"));
-            }
-            seen_state = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->voltage)) {
-                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.voltage"));
-            }
-            out->has_voltage = true;
-            break;
-        case 3u:
-            if (!iotp_read_enum(r, &out->charging)) {
-                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.charging"));
-            }
-            out->has_charging = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_percent) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("BatteryProperties.percent"));
-    }
-    if (!seen_state) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("BatteryProperties.state"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_battery_properties_record, out);
 }
 
 bool iotp2p_capabilities_battery_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_battery_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_voltage ? 1u : 0u)
-        + (v->has_charging ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_battery_properties_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->percent > 100) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("BatteryProperties.percent"));
-    }
-    iotp_write_uint(w, v->percent);
-    iotp_write_key(w, &g, 1u);
-    iotp_write_uint(w, v->state);
-    if (v->has_voltage) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->voltage);
-    }
-    if (v->has_charging) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->charging);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_battery_properties_record, v);
 }
 
 bool iotp2p_capabilities_battery_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_battery_properties *out, iotp_decode_error *err) {
@@ -362,41 +179,24 @@ bool iotp2p_capabilities_battery_properties_encode(const iotp2p_capabilities_bat
 /* The keys `iotp2p_capabilities_battery_events` defines, ascending. */
 static const uint32_t iotp2p_capabilities_battery_events_keys[1] = { 16u };
 
+/* The variants of `iotp2p_capabilities_battery_events` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_battery_events_fields[1] = {
+    { NULL, IOTP_FIELD("BatteryEvents.state_changed"),
+        offsetof(iotp2p_capabilities_battery_events, as.state_changed), 0, 0u, 16u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_battery_events_record = {
+    iotp2p_capabilities_battery_events_fields, iotp2p_capabilities_battery_events_keys, NULL,
+    sizeof(iotp2p_capabilities_battery_events), offsetof(iotp2p_capabilities_battery_events, unknown), 1u, 1u, true
+};
+
 bool iotp2p_capabilities_battery_events_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_battery_events *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CAPABILITIES_BATTERY_EVENTS_STATE_CHANGED:
-        if (!iotp_read_enum(r, &out->as.state_changed)) {
-            return iotp_field_error(r, IOTP_FIELD("BatteryEvents.state_changed"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_battery_events_record, out);
 }
 
 bool iotp2p_capabilities_battery_events_encode_to(iotp_writer *w, const iotp2p_capabilities_battery_events *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CAPABILITIES_BATTERY_EVENTS_STATE_CHANGED:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_BATTERY_EVENTS_STATE_CHANGED);
-        iotp_write_uint(w, v->as.state_changed);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_battery_events_keys, 1)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_battery_events_record, v);
 }
 
 bool iotp2p_capabilities_battery_events_decode(const uint8_t *data, size_t len, iotp2p_capabilities_battery_events *out, iotp_decode_error *err) {
@@ -424,49 +224,24 @@ bool iotp2p_capabilities_battery_events_encode(const iotp2p_capabilities_battery
 /* The keys `iotp2p_capabilities_identify_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_identify_properties_keys[1] = { 0u };
 
+/* The fields of `iotp2p_capabilities_identify_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_identify_properties_fields[1] = {
+    { NULL, IOTP_FIELD("IdentifyProperties.remaining"),
+        offsetof(iotp2p_capabilities_identify_properties, remaining), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_identify_properties_record = {
+    iotp2p_capabilities_identify_properties_fields, iotp2p_capabilities_identify_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_identify_properties), offsetof(iotp2p_capabilities_identify_properties, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_capabilities_identify_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_identify_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_remaining = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->remaining)) {
-                return iotp_field_error(r, IOTP_FIELD("IdentifyProperties.remaining"));
-            }
-            seen_remaining = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_remaining) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("IdentifyProperties.remaining"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_identify_properties_record, out);
 }
 
 bool iotp2p_capabilities_identify_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_identify_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_identify_properties_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->remaining);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_identify_properties_record, v);
 }
 
 bool iotp2p_capabilities_identify_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_identify_properties *out, iotp_decode_error *err) {
@@ -494,63 +269,33 @@ bool iotp2p_capabilities_identify_properties_encode(const iotp2p_capabilities_id
 /* The keys `iotp2p_capabilities_identify_input` defines, ascending. */
 static const uint32_t iotp2p_capabilities_identify_input_keys[2] = { 0u, 1u };
 
+/* `IdentifyInput.effect`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_identify_input_effect_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_identify_input` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_identify_input_fields[2] = {
+    { NULL, IOTP_FIELD("IdentifyInput.duration"),
+        offsetof(iotp2p_capabilities_identify_input, duration), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_identify_input_effect_scalar, IOTP_FIELD("IdentifyInput.effect"),
+        offsetof(iotp2p_capabilities_identify_input, effect), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record iotp2p_capabilities_identify_input_record = {
+    iotp2p_capabilities_identify_input_fields, iotp2p_capabilities_identify_input_keys, NULL,
+    sizeof(iotp2p_capabilities_identify_input), offsetof(iotp2p_capabilities_identify_input, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_identify_input_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_identify_input *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_duration = false;
-    out->effect = IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->duration)) {
-                return iotp_field_error(r, IOTP_FIELD("IdentifyInput.duration"));
-            }
-            seen_duration = true;
-            break;
-        case 1u:
-            if (!iotp_read_enum(r, &out->effect)) {
-                return iotp_field_error(r, IOTP_FIELD("IdentifyInput.effect"));
-            }
-            if (out->effect == IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK) {
-                return iotp_default_present(r, &m, IOTP_FIELD("IdentifyInput.effect"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_duration) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("IdentifyInput.duration"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_identify_input_record, out);
 }
 
 bool iotp2p_capabilities_identify_input_encode_to(iotp_writer *w, const iotp2p_capabilities_identify_input *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->effect != IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_identify_input_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->duration);
-    if (v->effect != IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->effect);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_identify_input_record, v);
 }
 
 bool iotp2p_capabilities_identify_input_decode(const uint8_t *data, size_t len, iotp2p_capabilities_identify_input *out, iotp_decode_error *err) {
@@ -578,41 +323,24 @@ bool iotp2p_capabilities_identify_input_encode(const iotp2p_capabilities_identif
 /* The keys `iotp2p_capabilities_identify_actions` defines, ascending. */
 static const uint32_t iotp2p_capabilities_identify_actions_keys[1] = { 8u };
 
+/* The variants of `iotp2p_capabilities_identify_actions` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_identify_actions_fields[1] = {
+    { &iotp2p_capabilities_identify_input_record, IOTP_FIELD("IdentifyActions.identify"),
+        offsetof(iotp2p_capabilities_identify_actions, as.identify), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_identify_actions_record = {
+    iotp2p_capabilities_identify_actions_fields, iotp2p_capabilities_identify_actions_keys, NULL,
+    sizeof(iotp2p_capabilities_identify_actions), offsetof(iotp2p_capabilities_identify_actions, unknown), 1u, 1u, true
+};
+
 bool iotp2p_capabilities_identify_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_identify_actions *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CAPABILITIES_IDENTIFY_ACTIONS_IDENTIFY:
-        if (!iotp2p_capabilities_identify_input_decode_from(r, inner, &out->as.identify)) {
-            return iotp_field_error(r, IOTP_FIELD("IdentifyActions.identify"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_identify_actions_record, out);
 }
 
 bool iotp2p_capabilities_identify_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_identify_actions *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CAPABILITIES_IDENTIFY_ACTIONS_IDENTIFY:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_IDENTIFY_ACTIONS_IDENTIFY);
-        iotp2p_capabilities_identify_input_encode_to(w, &v->as.identify);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_identify_actions_keys, 1)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_identify_actions_record, v);
 }
 
 bool iotp2p_capabilities_identify_actions_decode(const uint8_t *data, size_t len, iotp2p_capabilities_identify_actions *out, iotp_decode_error *err) {
@@ -640,49 +368,24 @@ bool iotp2p_capabilities_identify_actions_encode(const iotp2p_capabilities_ident
 /* The keys `iotp2p_capabilities_on_off_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_on_off_properties_keys[1] = { 0u };
 
+/* The fields of `iotp2p_capabilities_on_off_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_on_off_properties_fields[1] = {
+    { NULL, IOTP_FIELD("OnOffProperties.on"),
+        offsetof(iotp2p_capabilities_on_off_properties, on), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_on_off_properties_record = {
+    iotp2p_capabilities_on_off_properties_fields, iotp2p_capabilities_on_off_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_on_off_properties), offsetof(iotp2p_capabilities_on_off_properties, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_capabilities_on_off_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_on_off_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_on = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bool(r, &out->on)) {
-                return iotp_field_error(r, IOTP_FIELD("OnOffProperties.on"));
-            }
-            seen_on = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_on) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("OnOffProperties.on"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_on_off_properties_record, out);
 }
 
 bool iotp2p_capabilities_on_off_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_on_off_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_on_off_properties_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_bool(w, v->on);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_on_off_properties_record, v);
 }
 
 bool iotp2p_capabilities_on_off_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_on_off_properties *out, iotp_decode_error *err) {
@@ -710,59 +413,30 @@ bool iotp2p_capabilities_on_off_properties_encode(const iotp2p_capabilities_on_o
 /* The keys `iotp2p_capabilities_on_off_actions` defines, ascending. */
 static const uint32_t iotp2p_capabilities_on_off_actions_keys[3] = { 8u, 9u, 10u };
 
+/* The variants of `iotp2p_capabilities_on_off_actions` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_on_off_actions_fields[3] = {
+    { NULL, IOTP_FIELD("OnOffActions.off"),
+        0, 0, 0u, 8u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("OnOffActions.on"),
+        0, 0, 0u, 9u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("OnOffActions.toggle"),
+        0, 0, 0u, 10u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_on_off_actions_record = {
+    iotp2p_capabilities_on_off_actions_fields, iotp2p_capabilities_on_off_actions_keys, NULL,
+    sizeof(iotp2p_capabilities_on_off_actions), offsetof(iotp2p_capabilities_on_off_actions, unknown), 3u, 3u, true
+};
+
 bool iotp2p_capabilities_on_off_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_on_off_actions *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_OFF:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("OnOffActions.off"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_ON:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("OnOffActions.on"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_TOGGLE:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("OnOffActions.toggle"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_on_off_actions_record, out);
 }
 
 bool iotp2p_capabilities_on_off_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_on_off_actions *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_OFF:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_OFF);
-        iotp_write_null(w);
-        break;
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_ON:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_ON);
-        iotp_write_null(w);
-        break;
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_TOGGLE:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_TOGGLE);
-        iotp_write_null(w);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_on_off_actions_keys, 3)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_on_off_actions_record, v);
 }
 
 bool iotp2p_capabilities_on_off_actions_decode(const uint8_t *data, size_t len, iotp2p_capabilities_on_off_actions *out, iotp_decode_error *err) {
@@ -790,94 +464,51 @@ bool iotp2p_capabilities_on_off_actions_encode(const iotp2p_capabilities_on_off_
 /* The keys `iotp2p_capabilities_level_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_level_properties_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* `LevelProperties.level`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_level_properties_level_scalar = {
+    (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
+    NULL
+};
+
+/* `LevelProperties.min_level`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_level_properties_min_level_scalar = {
+    (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
+    NULL
+};
+
+/* `LevelProperties.max_level`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_level_properties_max_level_scalar = {
+    (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_level_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_level_properties_fields[4] = {
+    { &iotp2p_capabilities_level_properties_level_scalar, IOTP_FIELD("LevelProperties.level"),
+        offsetof(iotp2p_capabilities_level_properties, level), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_level_properties_min_level_scalar, IOTP_FIELD("LevelProperties.min_level"),
+        offsetof(iotp2p_capabilities_level_properties, min_level), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, min_level) - offsetof(iotp2p_capabilities_level_properties, has_min_level)) },
+    { &iotp2p_capabilities_level_properties_max_level_scalar, IOTP_FIELD("LevelProperties.max_level"),
+        offsetof(iotp2p_capabilities_level_properties, max_level), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, max_level) - offsetof(iotp2p_capabilities_level_properties, has_max_level)) },
+    { NULL, IOTP_FIELD("LevelProperties.default_transition"),
+        offsetof(iotp2p_capabilities_level_properties, default_transition), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, default_transition) - offsetof(iotp2p_capabilities_level_properties, has_default_transition)) },
+};
+
+const iotp_record iotp2p_capabilities_level_properties_record = {
+    iotp2p_capabilities_level_properties_fields, iotp2p_capabilities_level_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_level_properties), offsetof(iotp2p_capabilities_level_properties, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_capabilities_level_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_level_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_level = false;
-    out->has_min_level = false;
-    out->has_max_level = false;
-    out->has_default_transition = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, 254, &out->level)) {
-                return iotp_field_error(r, IOTP_FIELD("LevelProperties.level"));
-            }
-            seen_level = true;
-            break;
-        case 1u:
-            if (!iotp_read_u8(r, 0, 254, &out->min_level)) {
-                return iotp_field_error(r, IOTP_FIELD("LevelProperties.min_level"));
-            }
-            out->has_min_level = true;
-            break;
-        case 2u:
-            if (!iotp_read_u8(r, 0, 254, &out->max_level)) {
-                return iotp_field_error(r, IOTP_FIELD("LevelProperties.max_level"));
-            }
-            out->has_max_level = true;
-            break;
-        case 3u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->default_transition)) {
-                return iotp_field_error(r, IOTP_FIELD("LevelProperties.default_transition"));
-            }
-            out->has_default_transition = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_level) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("LevelProperties.level"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_level_properties_record, out);
 }
 
 bool iotp2p_capabilities_level_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_level_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_min_level ? 1u : 0u)
-        + (v->has_max_level ? 1u : 0u)
-        + (v->has_default_transition ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_level_properties_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->level > 254) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.level"));
-    }
-    iotp_write_uint(w, v->level);
-    if (v->has_min_level) {
-        iotp_write_key(w, &g, 1u);
-        if (v->min_level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.min_level"));
-        }
-        iotp_write_uint(w, v->min_level);
-    }
-    if (v->has_max_level) {
-        iotp_write_key(w, &g, 2u);
-        if (v->max_level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.max_level"));
-        }
-        iotp_write_uint(w, v->max_level);
-    }
-    if (v->has_default_transition) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->default_transition);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_level_properties_record, v);
 }
 
 bool iotp2p_capabilities_level_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_level_properties *out, iotp_decode_error *err) {
@@ -905,64 +536,33 @@ bool iotp2p_capabilities_level_properties_encode(const iotp2p_capabilities_level
 /* The keys `iotp2p_capabilities_set_level` defines, ascending. */
 static const uint32_t iotp2p_capabilities_set_level_keys[2] = { 0u, 1u };
 
+/* `SetLevel.level`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_set_level_level_scalar = {
+    (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_set_level` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_set_level_fields[2] = {
+    { &iotp2p_capabilities_set_level_level_scalar, IOTP_FIELD("SetLevel.level"),
+        offsetof(iotp2p_capabilities_set_level, level), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SetLevel.transition"),
+        offsetof(iotp2p_capabilities_set_level, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_level, transition) - offsetof(iotp2p_capabilities_set_level, has_transition)) },
+};
+
+const iotp_record iotp2p_capabilities_set_level_record = {
+    iotp2p_capabilities_set_level_fields, iotp2p_capabilities_set_level_keys, NULL,
+    sizeof(iotp2p_capabilities_set_level), offsetof(iotp2p_capabilities_set_level, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_set_level_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_set_level *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_level = false;
-    out->has_transition = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, 254, &out->level)) {
-                return iotp_field_error(r, IOTP_FIELD("SetLevel.level"));
-            }
-            seen_level = true;
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, IOTP_FIELD("SetLevel.transition"));
-            }
-            out->has_transition = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_level) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SetLevel.level"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_set_level_record, out);
 }
 
 bool iotp2p_capabilities_set_level_encode_to(iotp_writer *w, const iotp2p_capabilities_set_level *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_transition ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_set_level_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->level > 254) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetLevel.level"));
-    }
-    iotp_write_uint(w, v->level);
-    if (v->has_transition) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->transition);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_set_level_record, v);
 }
 
 bool iotp2p_capabilities_set_level_decode(const uint8_t *data, size_t len, iotp2p_capabilities_set_level *out, iotp_decode_error *err) {
@@ -990,64 +590,33 @@ bool iotp2p_capabilities_set_level_encode(const iotp2p_capabilities_set_level *v
 /* The keys `iotp2p_capabilities_step_level` defines, ascending. */
 static const uint32_t iotp2p_capabilities_step_level_keys[2] = { 0u, 1u };
 
+/* `StepLevel.delta`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_step_level_delta_scalar = {
+    (uint64_t)(int64_t)(-254), (uint64_t)(int64_t)(254), (uint64_t)(int64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_step_level` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_step_level_fields[2] = {
+    { &iotp2p_capabilities_step_level_delta_scalar, IOTP_FIELD("StepLevel.delta"),
+        offsetof(iotp2p_capabilities_step_level, delta), 0, 0u, 0u, 0u, IOTP_FK_I16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("StepLevel.transition"),
+        offsetof(iotp2p_capabilities_step_level, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_step_level, transition) - offsetof(iotp2p_capabilities_step_level, has_transition)) },
+};
+
+const iotp_record iotp2p_capabilities_step_level_record = {
+    iotp2p_capabilities_step_level_fields, iotp2p_capabilities_step_level_keys, NULL,
+    sizeof(iotp2p_capabilities_step_level), offsetof(iotp2p_capabilities_step_level, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_step_level_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_step_level *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_delta = false;
-    out->has_transition = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_i16(r, -254, 254, &out->delta)) {
-                return iotp_field_error(r, IOTP_FIELD("StepLevel.delta"));
-            }
-            seen_delta = true;
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, IOTP_FIELD("StepLevel.transition"));
-            }
-            out->has_transition = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_delta) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("StepLevel.delta"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_step_level_record, out);
 }
 
 bool iotp2p_capabilities_step_level_encode_to(iotp_writer *w, const iotp2p_capabilities_step_level *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_transition ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_step_level_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->delta < -254 || v->delta > 254) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("StepLevel.delta"));
-    }
-    iotp_write_int(w, v->delta);
-    if (v->has_transition) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->transition);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_step_level_record, v);
 }
 
 bool iotp2p_capabilities_step_level_decode(const uint8_t *data, size_t len, iotp2p_capabilities_step_level *out, iotp_decode_error *err) {
@@ -1075,59 +644,30 @@ bool iotp2p_capabilities_step_level_encode(const iotp2p_capabilities_step_level 
 /* The keys `iotp2p_capabilities_level_actions` defines, ascending. */
 static const uint32_t iotp2p_capabilities_level_actions_keys[3] = { 8u, 9u, 10u };
 
+/* The variants of `iotp2p_capabilities_level_actions` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_level_actions_fields[3] = {
+    { &iotp2p_capabilities_set_level_record, IOTP_FIELD("LevelActions.set_level"),
+        offsetof(iotp2p_capabilities_level_actions, as.set_level), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_step_level_record, IOTP_FIELD("LevelActions.step"),
+        offsetof(iotp2p_capabilities_level_actions, as.step), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("LevelActions.stop"),
+        0, 0, 0u, 10u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_level_actions_record = {
+    iotp2p_capabilities_level_actions_fields, iotp2p_capabilities_level_actions_keys, NULL,
+    sizeof(iotp2p_capabilities_level_actions), offsetof(iotp2p_capabilities_level_actions, unknown), 3u, 3u, true
+};
+
 bool iotp2p_capabilities_level_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_level_actions *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_SET_LEVEL:
-        if (!iotp2p_capabilities_set_level_decode_from(r, inner, &out->as.set_level)) {
-            return iotp_field_error(r, IOTP_FIELD("LevelActions.set_level"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STEP:
-        if (!iotp2p_capabilities_step_level_decode_from(r, inner, &out->as.step)) {
-            return iotp_field_error(r, IOTP_FIELD("LevelActions.step"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STOP:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("LevelActions.stop"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_level_actions_record, out);
 }
 
 bool iotp2p_capabilities_level_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_level_actions *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_SET_LEVEL:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_LEVEL_ACTIONS_SET_LEVEL);
-        iotp2p_capabilities_set_level_encode_to(w, &v->as.set_level);
-        break;
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STEP:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STEP);
-        iotp2p_capabilities_step_level_encode_to(w, &v->as.step);
-        break;
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STOP:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STOP);
-        iotp_write_null(w);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_level_actions_keys, 3)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_level_actions_record, v);
 }
 
 bool iotp2p_capabilities_level_actions_decode(const uint8_t *data, size_t len, iotp2p_capabilities_level_actions *out, iotp_decode_error *err) {
@@ -1155,82 +695,48 @@ bool iotp2p_capabilities_level_actions_encode(const iotp2p_capabilities_level_ac
 /* The keys `iotp2p_capabilities_color_temperature_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_color_temperature_properties_keys[3] = { 0u, 1u, 2u };
 
+/* `ColorTemperatureProperties.kelvin`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_color_temperature_properties_kelvin_scalar = {
+    (uint64_t)(1000), (uint64_t)(20000), (uint64_t)(0),
+    NULL
+};
+
+/* `ColorTemperatureProperties.min_kelvin`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_color_temperature_properties_min_kelvin_scalar = {
+    (uint64_t)(1000), (uint64_t)(20000), (uint64_t)(0),
+    NULL
+};
+
+/* `ColorTemperatureProperties.max_kelvin`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_color_temperature_properties_max_kelvin_scalar = {
+    (uint64_t)(1000), (uint64_t)(20000), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_color_temperature_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_color_temperature_properties_fields[3] = {
+    { &iotp2p_capabilities_color_temperature_properties_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.kelvin"),
+        offsetof(iotp2p_capabilities_color_temperature_properties, kelvin), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_color_temperature_properties_min_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"),
+        offsetof(iotp2p_capabilities_color_temperature_properties, min_kelvin), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_color_temperature_properties_max_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"),
+        offsetof(iotp2p_capabilities_color_temperature_properties, max_kelvin), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_color_temperature_properties_record = {
+    iotp2p_capabilities_color_temperature_properties_fields, iotp2p_capabilities_color_temperature_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_color_temperature_properties), offsetof(iotp2p_capabilities_color_temperature_properties, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_capabilities_color_temperature_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_color_temperature_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_kelvin = false;
-    bool seen_min_kelvin = false;
-    bool seen_max_kelvin = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 1000, 20000, &out->kelvin)) {
-                return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
-            }
-            seen_kelvin = true;
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 1000, 20000, &out->min_kelvin)) {
-                return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
-            }
-            seen_min_kelvin = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 1000, 20000, &out->max_kelvin)) {
-                return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
-            }
-            seen_max_kelvin = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_kelvin) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
-    }
-    if (!seen_min_kelvin) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
-    }
-    if (!seen_max_kelvin) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_color_temperature_properties_record, out);
 }
 
 bool iotp2p_capabilities_color_temperature_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_color_temperature_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_color_temperature_properties_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->kelvin < 1000 || v->kelvin > 20000) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
-    }
-    iotp_write_uint(w, v->kelvin);
-    iotp_write_key(w, &g, 1u);
-    if (v->min_kelvin < 1000 || v->min_kelvin > 20000) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
-    }
-    iotp_write_uint(w, v->min_kelvin);
-    iotp_write_key(w, &g, 2u);
-    if (v->max_kelvin < 1000 || v->max_kelvin > 20000) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
-    }
-    iotp_write_uint(w, v->max_kelvin);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_color_temperature_properties_record, v);
 }
 
 bool iotp2p_capabilities_color_temperature_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_color_temperature_properties *out, iotp_decode_error *err) {
@@ -1258,64 +764,33 @@ bool iotp2p_capabilities_color_temperature_properties_encode(const iotp2p_capabi
 /* The keys `iotp2p_capabilities_set_color_temperature` defines, ascending. */
 static const uint32_t iotp2p_capabilities_set_color_temperature_keys[2] = { 0u, 1u };
 
+/* `SetColorTemperature.kelvin`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_set_color_temperature_kelvin_scalar = {
+    (uint64_t)(1000), (uint64_t)(20000), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_set_color_temperature` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_set_color_temperature_fields[2] = {
+    { &iotp2p_capabilities_set_color_temperature_kelvin_scalar, IOTP_FIELD("SetColorTemperature.kelvin"),
+        offsetof(iotp2p_capabilities_set_color_temperature, kelvin), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SetColorTemperature.transition"),
+        offsetof(iotp2p_capabilities_set_color_temperature, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_color_temperature, transition) - offsetof(iotp2p_capabilities_set_color_temperature, has_transition)) },
+};
+
+const iotp_record iotp2p_capabilities_set_color_temperature_record = {
+    iotp2p_capabilities_set_color_temperature_fields, iotp2p_capabilities_set_color_temperature_keys, NULL,
+    sizeof(iotp2p_capabilities_set_color_temperature), offsetof(iotp2p_capabilities_set_color_temperature, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_set_color_temperature_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_set_color_temperature *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_kelvin = false;
-    out->has_transition = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 1000, 20000, &out->kelvin)) {
-                return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.kelvin"));
-            }
-            seen_kelvin = true;
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.transition"));
-            }
-            out->has_transition = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_kelvin) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SetColorTemperature.kelvin"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_set_color_temperature_record, out);
 }
 
 bool iotp2p_capabilities_set_color_temperature_encode_to(iotp_writer *w, const iotp2p_capabilities_set_color_temperature *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_transition ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_set_color_temperature_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->kelvin < 1000 || v->kelvin > 20000) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetColorTemperature.kelvin"));
-    }
-    iotp_write_uint(w, v->kelvin);
-    if (v->has_transition) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->transition);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_set_color_temperature_record, v);
 }
 
 bool iotp2p_capabilities_set_color_temperature_decode(const uint8_t *data, size_t len, iotp2p_capabilities_set_color_temperature *out, iotp_decode_error *err) {
@@ -1343,41 +818,24 @@ bool iotp2p_capabilities_set_color_temperature_encode(const iotp2p_capabilities_
 /* The keys `iotp2p_capabilities_color_temperature_actions` defines, ascending. */
 static const uint32_t iotp2p_capabilities_color_temperature_actions_keys[1] = { 8u };
 
+/* The variants of `iotp2p_capabilities_color_temperature_actions` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_color_temperature_actions_fields[1] = {
+    { &iotp2p_capabilities_set_color_temperature_record, IOTP_FIELD("ColorTemperatureActions.set_color_temperature"),
+        offsetof(iotp2p_capabilities_color_temperature_actions, as.set_color_temperature), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_color_temperature_actions_record = {
+    iotp2p_capabilities_color_temperature_actions_fields, iotp2p_capabilities_color_temperature_actions_keys, NULL,
+    sizeof(iotp2p_capabilities_color_temperature_actions), offsetof(iotp2p_capabilities_color_temperature_actions, unknown), 1u, 1u, true
+};
+
 bool iotp2p_capabilities_color_temperature_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_color_temperature_actions *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CAPABILITIES_COLOR_TEMPERATURE_ACTIONS_SET_COLOR_TEMPERATURE:
-        if (!iotp2p_capabilities_set_color_temperature_decode_from(r, inner, &out->as.set_color_temperature)) {
-            return iotp_field_error(r, IOTP_FIELD("ColorTemperatureActions.set_color_temperature"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_color_temperature_actions_record, out);
 }
 
 bool iotp2p_capabilities_color_temperature_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_color_temperature_actions *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CAPABILITIES_COLOR_TEMPERATURE_ACTIONS_SET_COLOR_TEMPERATURE:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_COLOR_TEMPERATURE_ACTIONS_SET_COLOR_TEMPERATURE);
-        iotp2p_capabilities_set_color_temperature_encode_to(w, &v->as.set_color_temperature);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_color_temperature_actions_keys, 1)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_color_temperature_actions_record, v);
 }
 
 bool iotp2p_capabilities_color_temperature_actions_decode(const uint8_t *data, size_t len, iotp2p_capabilities_color_temperature_actions *out, iotp_decode_error *err) {
@@ -1405,94 +863,51 @@ bool iotp2p_capabilities_color_temperature_actions_encode(const iotp2p_capabilit
 /* The keys `iotp2p_capabilities_temperature_measurement_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_temperature_measurement_properties_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* `TemperatureMeasurementProperties.temperature`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_temperature_measurement_properties_temperature_scalar = {
+    (uint64_t)(int64_t)(-27315), (uint64_t)(int64_t)(INT16_MAX), (uint64_t)(int64_t)(0),
+    NULL
+};
+
+/* `TemperatureMeasurementProperties.min_measurable`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_temperature_measurement_properties_min_measurable_scalar = {
+    (uint64_t)(int64_t)(-27315), (uint64_t)(int64_t)(INT16_MAX), (uint64_t)(int64_t)(0),
+    NULL
+};
+
+/* `TemperatureMeasurementProperties.max_measurable`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_temperature_measurement_properties_max_measurable_scalar = {
+    (uint64_t)(int64_t)(-27315), (uint64_t)(int64_t)(INT16_MAX), (uint64_t)(int64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_temperature_measurement_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_temperature_measurement_properties_fields[4] = {
+    { &iotp2p_capabilities_temperature_measurement_properties_temperature_scalar, IOTP_FIELD("TemperatureMeasurementProperties.temperature"),
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, temperature), 0, 0u, 0u, 0u, IOTP_FK_I16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_temperature_measurement_properties_min_measurable_scalar, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"),
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable), 0, 0u, 1u, 0u, IOTP_FK_I16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_min_measurable)) },
+    { &iotp2p_capabilities_temperature_measurement_properties_max_measurable_scalar, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"),
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable), 0, 0u, 2u, 0u, IOTP_FK_I16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_max_measurable)) },
+    { NULL, IOTP_FIELD("TemperatureMeasurementProperties.tolerance"),
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_tolerance)) },
+};
+
+const iotp_record iotp2p_capabilities_temperature_measurement_properties_record = {
+    iotp2p_capabilities_temperature_measurement_properties_fields, iotp2p_capabilities_temperature_measurement_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_temperature_measurement_properties), offsetof(iotp2p_capabilities_temperature_measurement_properties, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_capabilities_temperature_measurement_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_temperature_measurement_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_temperature = false;
-    out->has_min_measurable = false;
-    out->has_max_measurable = false;
-    out->has_tolerance = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_i16(r, -27315, INT16_MAX, &out->temperature)) {
-                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
-            }
-            seen_temperature = true;
-            break;
-        case 1u:
-            if (!iotp_read_i16(r, -27315, INT16_MAX, &out->min_measurable)) {
-                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"));
-            }
-            out->has_min_measurable = true;
-            break;
-        case 2u:
-            if (!iotp_read_i16(r, -27315, INT16_MAX, &out->max_measurable)) {
-                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"));
-            }
-            out->has_max_measurable = true;
-            break;
-        case 3u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->tolerance)) {
-                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.tolerance"));
-            }
-            out->has_tolerance = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_temperature) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_temperature_measurement_properties_record, out);
 }
 
 bool iotp2p_capabilities_temperature_measurement_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_temperature_measurement_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_min_measurable ? 1u : 0u)
-        + (v->has_max_measurable ? 1u : 0u)
-        + (v->has_tolerance ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_temperature_measurement_properties_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->temperature < -27315) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
-    }
-    iotp_write_int(w, v->temperature);
-    if (v->has_min_measurable) {
-        iotp_write_key(w, &g, 1u);
-        if (v->min_measurable < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"));
-        }
-        iotp_write_int(w, v->min_measurable);
-    }
-    if (v->has_max_measurable) {
-        iotp_write_key(w, &g, 2u);
-        if (v->max_measurable < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"));
-        }
-        iotp_write_int(w, v->max_measurable);
-    }
-    if (v->has_tolerance) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->tolerance);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_temperature_measurement_properties_record, v);
 }
 
 bool iotp2p_capabilities_temperature_measurement_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_temperature_measurement_properties *out, iotp_decode_error *err) {
@@ -1520,97 +935,57 @@ bool iotp2p_capabilities_temperature_measurement_properties_encode(const iotp2p_
 /* The keys `iotp2p_capabilities_humidity_measurement_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_humidity_measurement_properties_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* `HumidityMeasurementProperties.humidity`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_humidity_measurement_properties_humidity_scalar = {
+    (uint64_t)(0), (uint64_t)(10000), (uint64_t)(0),
+    NULL
+};
+
+/* `HumidityMeasurementProperties.min_measurable`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_humidity_measurement_properties_min_measurable_scalar = {
+    (uint64_t)(0), (uint64_t)(10000), (uint64_t)(0),
+    NULL
+};
+
+/* `HumidityMeasurementProperties.max_measurable`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_humidity_measurement_properties_max_measurable_scalar = {
+    (uint64_t)(0), (uint64_t)(10000), (uint64_t)(0),
+    NULL
+};
+
+/* `HumidityMeasurementProperties.tolerance`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_humidity_measurement_properties_tolerance_scalar = {
+    (uint64_t)(0), (uint64_t)(10000), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_humidity_measurement_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_humidity_measurement_properties_fields[4] = {
+    { &iotp2p_capabilities_humidity_measurement_properties_humidity_scalar, IOTP_FIELD("HumidityMeasurementProperties.humidity"),
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, humidity), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_humidity_measurement_properties_min_measurable_scalar, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"),
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_min_measurable)) },
+    { &iotp2p_capabilities_humidity_measurement_properties_max_measurable_scalar, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"),
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_max_measurable)) },
+    { &iotp2p_capabilities_humidity_measurement_properties_tolerance_scalar, IOTP_FIELD("HumidityMeasurementProperties.tolerance"),
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_tolerance)) },
+};
+
+const iotp_record iotp2p_capabilities_humidity_measurement_properties_record = {
+    iotp2p_capabilities_humidity_measurement_properties_fields, iotp2p_capabilities_humidity_measurement_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_humidity_measurement_properties), offsetof(iotp2p_capabilities_humidity_measurement_properties, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_capabilities_humidity_measurement_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_humidity_measurement_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_humidity = false;
-    out->has_min_measurable = false;
-    out->has_max_measurable = false;
-    out->has_tolerance = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, 10000, &out->humidity)) {
-                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
-            }
-            seen_humidity = true;
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, 10000, &out->min_measurable)) {
-                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"));
-            }
-            out->has_min_measurable = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, 10000, &out->max_measurable)) {
-                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"));
-            }
-            out->has_max_measurable = true;
-            break;
-        case 3u:
-            if (!iotp_read_u16(r, 0, 10000, &out->tolerance)) {
-                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.tolerance"));
-            }
-            out->has_tolerance = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_humidity) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_humidity_measurement_properties_record, out);
 }
 
 bool iotp2p_capabilities_humidity_measurement_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_humidity_measurement_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_min_measurable ? 1u : 0u)
-        + (v->has_max_measurable ? 1u : 0u)
-        + (v->has_tolerance ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_humidity_measurement_properties_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->humidity > 10000) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
-    }
-    iotp_write_uint(w, v->humidity);
-    if (v->has_min_measurable) {
-        iotp_write_key(w, &g, 1u);
-        if (v->min_measurable > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"));
-        }
-        iotp_write_uint(w, v->min_measurable);
-    }
-    if (v->has_max_measurable) {
-        iotp_write_key(w, &g, 2u);
-        if (v->max_measurable > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"));
-        }
-        iotp_write_uint(w, v->max_measurable);
-    }
-    if (v->has_tolerance) {
-        iotp_write_key(w, &g, 3u);
-        if (v->tolerance > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.tolerance"));
-        }
-        iotp_write_uint(w, v->tolerance);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_humidity_measurement_properties_record, v);
 }
 
 bool iotp2p_capabilities_humidity_measurement_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_humidity_measurement_properties *out, iotp_decode_error *err) {
@@ -1638,82 +1013,48 @@ bool iotp2p_capabilities_humidity_measurement_properties_encode(const iotp2p_cap
 /* The keys `iotp2p_capabilities_relay_properties` defines, ascending. */
 static const uint32_t iotp2p_capabilities_relay_properties_keys[3] = { 0u, 1u, 2u };
 
+/* `RelayProperties.max_held_messages`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_relay_properties_max_held_messages_scalar = {
+    (uint64_t)(16), (uint64_t)(UINT16_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `RelayProperties.max_held_bytes`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_relay_properties_max_held_bytes_scalar = {
+    (uint64_t)(UINT32_C(4096)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `RelayProperties.max_hold_time`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_relay_properties_max_hold_time_scalar = {
+    (uint64_t)(UINT32_C(86400)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_relay_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_relay_properties_fields[3] = {
+    { &iotp2p_capabilities_relay_properties_max_held_messages_scalar, IOTP_FIELD("RelayProperties.max_held_messages"),
+        offsetof(iotp2p_capabilities_relay_properties, max_held_messages), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_relay_properties_max_held_bytes_scalar, IOTP_FIELD("RelayProperties.max_held_bytes"),
+        offsetof(iotp2p_capabilities_relay_properties, max_held_bytes), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_relay_properties_max_hold_time_scalar, IOTP_FIELD("RelayProperties.max_hold_time"),
+        offsetof(iotp2p_capabilities_relay_properties, max_hold_time), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_relay_properties_record = {
+    iotp2p_capabilities_relay_properties_fields, iotp2p_capabilities_relay_properties_keys, NULL,
+    sizeof(iotp2p_capabilities_relay_properties), offsetof(iotp2p_capabilities_relay_properties, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_capabilities_relay_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_max_held_messages = false;
-    bool seen_max_held_bytes = false;
-    bool seen_max_hold_time = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 16, UINT16_MAX, &out->max_held_messages)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_held_messages"));
-            }
-            seen_max_held_messages = true;
-            break;
-        case 1u:
-            if (!iotp_read_u32(r, UINT32_C(4096), UINT32_MAX, &out->max_held_bytes)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_held_bytes"));
-            }
-            seen_max_held_bytes = true;
-            break;
-        case 2u:
-            if (!iotp_read_u32(r, UINT32_C(86400), UINT32_MAX, &out->max_hold_time)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_hold_time"));
-            }
-            seen_max_hold_time = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_max_held_messages) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RelayProperties.max_held_messages"));
-    }
-    if (!seen_max_held_bytes) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RelayProperties.max_held_bytes"));
-    }
-    if (!seen_max_hold_time) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RelayProperties.max_hold_time"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_relay_properties_record, out);
 }
 
 bool iotp2p_capabilities_relay_properties_encode_to(iotp_writer *w, const iotp2p_capabilities_relay_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_relay_properties_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->max_held_messages < 16) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_messages"));
-    }
-    iotp_write_uint(w, v->max_held_messages);
-    iotp_write_key(w, &g, 1u);
-    if (v->max_held_bytes < UINT32_C(4096)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_bytes"));
-    }
-    iotp_write_uint(w, v->max_held_bytes);
-    iotp_write_key(w, &g, 2u);
-    if (v->max_hold_time < UINT32_C(86400)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_hold_time"));
-    }
-    iotp_write_uint(w, v->max_hold_time);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_relay_properties_record, v);
 }
 
 bool iotp2p_capabilities_relay_properties_decode(const uint8_t *data, size_t len, iotp2p_capabilities_relay_properties *out, iotp_decode_error *err) {
@@ -1741,61 +1082,27 @@ bool iotp2p_capabilities_relay_properties_encode(const iotp2p_capabilities_relay
 /* The keys `iotp2p_capabilities_lookup_result` defines, ascending. */
 static const uint32_t iotp2p_capabilities_lookup_result_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_capabilities_lookup_result` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_lookup_result_fields[2] = {
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("LookupResult.credential"),
+        offsetof(iotp2p_capabilities_lookup_result, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, credential) - offsetof(iotp2p_capabilities_lookup_result, has_credential)) },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("LookupResult.rehoming"),
+        offsetof(iotp2p_capabilities_lookup_result, rehoming), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, rehoming) - offsetof(iotp2p_capabilities_lookup_result, has_rehoming)) },
+};
+
+const iotp_record iotp2p_capabilities_lookup_result_record = {
+    iotp2p_capabilities_lookup_result_fields, iotp2p_capabilities_lookup_result_keys, NULL,
+    sizeof(iotp2p_capabilities_lookup_result), offsetof(iotp2p_capabilities_lookup_result, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_lookup_result_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_lookup_result *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_credential = false;
-    out->has_rehoming = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, IOTP_FIELD("LookupResult.credential"));
-            }
-            out->has_credential = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, IOTP_FIELD("LookupResult.rehoming"));
-            }
-            out->has_rehoming = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_lookup_result_record, out);
 }
 
 bool iotp2p_capabilities_lookup_result_encode_to(iotp_writer *w, const iotp2p_capabilities_lookup_result *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_credential ? 1u : 0u)
-        + (v->has_rehoming ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_lookup_result_keys, 2);
-    iotp_write_map(w, n);
-    if (v->has_credential) {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    }
-    if (v->has_rehoming) {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_lookup_result_record, v);
 }
 
 bool iotp2p_capabilities_lookup_result_decode(const uint8_t *data, size_t len, iotp2p_capabilities_lookup_result *out, iotp_decode_error *err) {
@@ -1823,64 +1130,27 @@ bool iotp2p_capabilities_lookup_result_encode(const iotp2p_capabilities_lookup_r
 /* The keys `iotp2p_capabilities_enrol_request` defines, ascending. */
 static const uint32_t iotp2p_capabilities_enrol_request_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_capabilities_enrol_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_enrol_request_fields[2] = {
+    { NULL, IOTP_FIELD("EnrolRequest.token"),
+        offsetof(iotp2p_capabilities_enrol_request, token), 0, 32u, 0u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("EnrolRequest.credential"),
+        offsetof(iotp2p_capabilities_enrol_request, credential), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_enrol_request_record = {
+    iotp2p_capabilities_enrol_request_fields, iotp2p_capabilities_enrol_request_keys, NULL,
+    sizeof(iotp2p_capabilities_enrol_request), offsetof(iotp2p_capabilities_enrol_request, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_enrol_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_enrol_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_token = false;
-    bool seen_credential = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bytes(r, 32u, &out->token)) {
-                return iotp_field_error(r, IOTP_FIELD("EnrolRequest.token"));
-            }
-            seen_token = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, IOTP_FIELD("EnrolRequest.credential"));
-            }
-            seen_credential = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_token) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolRequest.token"));
-    }
-    if (!seen_credential) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolRequest.credential"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_enrol_request_record, out);
 }
 
 bool iotp2p_capabilities_enrol_request_encode_to(iotp_writer *w, const iotp2p_capabilities_enrol_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_enrol_request_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->token.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolRequest.token"));
-    }
-    iotp_write_bytes(w, v->token.ptr, v->token.len);
-    iotp_write_key(w, &g, 1u);
-    iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_enrol_request_record, v);
 }
 
 bool iotp2p_capabilities_enrol_request_decode(const uint8_t *data, size_t len, iotp2p_capabilities_enrol_request *out, iotp_decode_error *err) {
@@ -1908,96 +1178,30 @@ bool iotp2p_capabilities_enrol_request_encode(const iotp2p_capabilities_enrol_re
 /* The keys `iotp2p_capabilities_enrol_result` defines, ascending. */
 static const uint32_t iotp2p_capabilities_enrol_result_keys[3] = { 0u, 1u, 2u };
 
+/* The fields of `iotp2p_capabilities_enrol_result` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_enrol_result_fields[3] = {
+    { NULL, IOTP_FIELD("EnrolResult.account"),
+        offsetof(iotp2p_capabilities_enrol_result, account), 0, 64u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("EnrolResult.domains"),
+        offsetof(iotp2p_capabilities_enrol_result, domains), offsetof(iotp2p_capabilities_enrol_result, domains_count), 253u, 1u, 8u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { NULL, IOTP_FIELD("EnrolResult.max_registrations"),
+        offsetof(iotp2p_capabilities_enrol_result, max_registrations), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_enrol_result_record = {
+    iotp2p_capabilities_enrol_result_fields, iotp2p_capabilities_enrol_result_keys, NULL,
+    sizeof(iotp2p_capabilities_enrol_result), offsetof(iotp2p_capabilities_enrol_result, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_enrol_result *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_account = false;
-    bool seen_domains = false;
-    bool seen_max_registrations = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 64u, &out->account)) {
-                return iotp_field_error(r, IOTP_FIELD("EnrolResult.account"));
-            }
-            seen_account = true;
-            break;
-        case 1u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 8u, m.depth, &out->domains_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("EnrolResult.domains"));
-            }
-            for (i0 = 0; i0 < out->domains_count; i0++) {
-                if (!iotp_read_text(r, 253u, &out->domains[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("EnrolResult.domains"));
-                }
-            }
-            seen_domains = true;
-            break;
-        }
-        case 2u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->max_registrations)) {
-                return iotp_field_error(r, IOTP_FIELD("EnrolResult.max_registrations"));
-            }
-            seen_max_registrations = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_account) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolResult.account"));
-    }
-    if (!seen_domains) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolResult.domains"));
-    }
-    if (!seen_max_registrations) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolResult.max_registrations"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_enrol_result_record, out);
 }
 
 bool iotp2p_capabilities_enrol_result_encode_to(iotp_writer *w, const iotp2p_capabilities_enrol_result *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_enrol_result_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->account.len > 64u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.account"));
-    }
-    iotp_write_text(w, v->account.ptr, v->account.len);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 1u);
-        if (v->domains_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.domains"));
-        }
-        iotp_write_array(w, v->domains_count);
-        for (i0 = 0; i0 < v->domains_count; i0++) {
-            if (v->domains[i0].len > 253u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.domains"));
-            }
-            iotp_write_text(w, v->domains[i0].ptr, v->domains[i0].len);
-        }
-        iotp_write_close(w, v->domains_count);
-    }
-    iotp_write_key(w, &g, 2u);
-    iotp_write_uint(w, v->max_registrations);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_enrol_result_record, v);
 }
 
 bool iotp2p_capabilities_enrol_result_decode(const uint8_t *data, size_t len, iotp2p_capabilities_enrol_result *out, iotp_decode_error *err) {
@@ -2025,105 +1229,39 @@ bool iotp2p_capabilities_enrol_result_encode(const iotp2p_capabilities_enrol_res
 /* The keys `iotp2p_capabilities_relay_policy` defines, ascending. */
 static const uint32_t iotp2p_capabilities_relay_policy_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* `RelayPolicy.lookup`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_relay_policy_lookup_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_relay_policy` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_relay_policy_fields[4] = {
+    { &iotp2p_capabilities_relay_policy_lookup_scalar, IOTP_FIELD("RelayPolicy.lookup"),
+        offsetof(iotp2p_capabilities_relay_policy, lookup), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("RelayPolicy.lookup_allowed"),
+        offsetof(iotp2p_capabilities_relay_policy, lookup_allowed), offsetof(iotp2p_capabilities_relay_policy, lookup_allowed_count), 32u, 1u, 8u, IOTP_FK_FIXED,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, lookup_allowed) - offsetof(iotp2p_capabilities_relay_policy, has_lookup_allowed)) },
+    { NULL, IOTP_FIELD("RelayPolicy.max_held_messages"),
+        offsetof(iotp2p_capabilities_relay_policy, max_held_messages), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_held_messages) - offsetof(iotp2p_capabilities_relay_policy, has_max_held_messages)) },
+    { NULL, IOTP_FIELD("RelayPolicy.max_hold_time"),
+        offsetof(iotp2p_capabilities_relay_policy, max_hold_time), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_hold_time) - offsetof(iotp2p_capabilities_relay_policy, has_max_hold_time)) },
+};
+
+const iotp_record iotp2p_capabilities_relay_policy_record = {
+    iotp2p_capabilities_relay_policy_fields, iotp2p_capabilities_relay_policy_keys, NULL,
+    sizeof(iotp2p_capabilities_relay_policy), offsetof(iotp2p_capabilities_relay_policy, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_capabilities_relay_policy_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_policy *out) {
-    iotp_map m;
-    uint32_t key;
-    out->lookup = IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC;
-    out->has_lookup_allowed = false;
-    out->has_max_held_messages = false;
-    out->has_max_hold_time = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_enum(r, &out->lookup)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.lookup"));
-            }
-            if (out->lookup == IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC) {
-                return iotp_default_present(r, &m, IOTP_FIELD("RelayPolicy.lookup"));
-            }
-            break;
-        case 1u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 8u, m.depth, &out->lookup_allowed_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.lookup_allowed"));
-            }
-            for (i0 = 0; i0 < out->lookup_allowed_count; i0++) {
-                if (!iotp_read_fixed(r, 32u, &out->lookup_allowed[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("RelayPolicy.lookup_allowed"));
-                }
-            }
-            out->has_lookup_allowed = true;
-            break;
-        }
-        case 2u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->max_held_messages)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.max_held_messages"));
-            }
-            out->has_max_held_messages = true;
-            break;
-        case 3u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->max_hold_time)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.max_hold_time"));
-            }
-            out->has_max_hold_time = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_relay_policy_record, out);
 }
 
 bool iotp2p_capabilities_relay_policy_encode_to(iotp_writer *w, const iotp2p_capabilities_relay_policy *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->lookup != IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC ? 1u : 0u)
-        + (v->has_lookup_allowed ? 1u : 0u)
-        + (v->has_max_held_messages ? 1u : 0u)
-        + (v->has_max_hold_time ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_relay_policy_keys, 4);
-    iotp_write_map(w, n);
-    if (v->lookup != IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->lookup);
-    }
-    if (v->has_lookup_allowed) {
-        size_t i0;
-        iotp_write_key(w, &g, 1u);
-        if (v->lookup_allowed_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayPolicy.lookup_allowed"));
-        }
-        iotp_write_array(w, v->lookup_allowed_count);
-        for (i0 = 0; i0 < v->lookup_allowed_count; i0++) {
-            if (v->lookup_allowed[i0].len != 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayPolicy.lookup_allowed"));
-            }
-            iotp_write_bytes(w, v->lookup_allowed[i0].ptr, v->lookup_allowed[i0].len);
-        }
-        iotp_write_close(w, v->lookup_allowed_count);
-    }
-    if (v->has_max_held_messages) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->max_held_messages);
-    }
-    if (v->has_max_hold_time) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->max_hold_time);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_relay_policy_record, v);
 }
 
 bool iotp2p_capabilities_relay_policy_decode(const uint8_t *data, size_t len, iotp2p_capabilities_relay_policy *out, iotp_decode_error *err) {
@@ -2151,103 +1289,33 @@ bool iotp2p_capabilities_relay_policy_encode(const iotp2p_capabilities_relay_pol
 /* The keys `iotp2p_capabilities_register_request` defines, ascending. */
 static const uint32_t iotp2p_capabilities_register_request_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* The fields of `iotp2p_capabilities_register_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_register_request_fields[4] = {
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RegisterRequest.credential"),
+        offsetof(iotp2p_capabilities_register_request, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("RegisterRequest.policy"),
+        offsetof(iotp2p_capabilities_register_request, policy), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, policy) - offsetof(iotp2p_capabilities_register_request, has_policy)) },
+    { NULL, IOTP_FIELD("RegisterRequest.previous_relays"),
+        offsetof(iotp2p_capabilities_register_request, previous_relays), offsetof(iotp2p_capabilities_register_request, previous_relays_count), 253u, 2u, 4u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, previous_relays) - offsetof(iotp2p_capabilities_register_request, has_previous_relays)) },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RegisterRequest.rehoming"),
+        offsetof(iotp2p_capabilities_register_request, rehoming), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, rehoming) - offsetof(iotp2p_capabilities_register_request, has_rehoming)) },
+};
+
+const iotp_record iotp2p_capabilities_register_request_record = {
+    iotp2p_capabilities_register_request_fields, iotp2p_capabilities_register_request_keys, NULL,
+    sizeof(iotp2p_capabilities_register_request), offsetof(iotp2p_capabilities_register_request, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_register_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_credential = false;
-    out->has_policy = false;
-    out->has_previous_relays = false;
-    out->has_rehoming = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.credential"));
-            }
-            seen_credential = true;
-            break;
-        case 1u:
-            if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
-                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.policy"));
-            }
-            out->has_policy = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->previous_relays_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.previous_relays"));
-            }
-            for (i0 = 0; i0 < out->previous_relays_count; i0++) {
-                if (!iotp_read_text(r, 253u, &out->previous_relays[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("RegisterRequest.previous_relays"));
-                }
-            }
-            out->has_previous_relays = true;
-            break;
-        }
-        case 3u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.rehoming"));
-            }
-            out->has_rehoming = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_credential) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RegisterRequest.credential"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_register_request_record, out);
 }
 
 bool iotp2p_capabilities_register_request_encode_to(iotp_writer *w, const iotp2p_capabilities_register_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_policy ? 1u : 0u)
-        + (v->has_previous_relays ? 1u : 0u)
-        + (v->has_rehoming ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_register_request_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    if (v->has_policy) {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
-    }
-    if (v->has_previous_relays) {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->previous_relays_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegisterRequest.previous_relays"));
-        }
-        iotp_write_array(w, v->previous_relays_count);
-        for (i0 = 0; i0 < v->previous_relays_count; i0++) {
-            if (v->previous_relays[i0].len > 253u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegisterRequest.previous_relays"));
-            }
-            iotp_write_text(w, v->previous_relays[i0].ptr, v->previous_relays[i0].len);
-        }
-        iotp_write_close(w, v->previous_relays_count);
-    }
-    if (v->has_rehoming) {
-        iotp_write_key(w, &g, 3u);
-        iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_register_request_record, v);
 }
 
 bool iotp2p_capabilities_register_request_decode(const uint8_t *data, size_t len, iotp2p_capabilities_register_request *out, iotp_decode_error *err) {
@@ -2275,64 +1343,27 @@ bool iotp2p_capabilities_register_request_encode(const iotp2p_capabilities_regis
 /* The keys `iotp2p_capabilities_release_request` defines, ascending. */
 static const uint32_t iotp2p_capabilities_release_request_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_capabilities_release_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_release_request_fields[2] = {
+    { NULL, IOTP_FIELD("ReleaseRequest.address"),
+        offsetof(iotp2p_capabilities_release_request, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("ReleaseRequest.rehoming"),
+        offsetof(iotp2p_capabilities_release_request, rehoming), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_release_request, rehoming) - offsetof(iotp2p_capabilities_release_request, has_rehoming)) },
+};
+
+const iotp_record iotp2p_capabilities_release_request_record = {
+    iotp2p_capabilities_release_request_fields, iotp2p_capabilities_release_request_keys, NULL,
+    sizeof(iotp2p_capabilities_release_request), offsetof(iotp2p_capabilities_release_request, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_release_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_release_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_address = false;
-    out->has_rehoming = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, IOTP_FIELD("ReleaseRequest.address"));
-            }
-            seen_address = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, IOTP_FIELD("ReleaseRequest.rehoming"));
-            }
-            out->has_rehoming = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_address) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("ReleaseRequest.address"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_release_request_record, out);
 }
 
 bool iotp2p_capabilities_release_request_encode_to(iotp_writer *w, const iotp2p_capabilities_release_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_rehoming ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_release_request_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->address.len > 254u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ReleaseRequest.address"));
-    }
-    iotp_write_text(w, v->address.ptr, v->address.len);
-    if (v->has_rehoming) {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_release_request_record, v);
 }
 
 bool iotp2p_capabilities_release_request_decode(const uint8_t *data, size_t len, iotp2p_capabilities_release_request *out, iotp_decode_error *err) {
@@ -2360,64 +1391,27 @@ bool iotp2p_capabilities_release_request_encode(const iotp2p_capabilities_releas
 /* The keys `iotp2p_capabilities_policy_request` defines, ascending. */
 static const uint32_t iotp2p_capabilities_policy_request_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_capabilities_policy_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_policy_request_fields[2] = {
+    { NULL, IOTP_FIELD("PolicyRequest.address"),
+        offsetof(iotp2p_capabilities_policy_request, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("PolicyRequest.policy"),
+        offsetof(iotp2p_capabilities_policy_request, policy), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_policy_request_record = {
+    iotp2p_capabilities_policy_request_fields, iotp2p_capabilities_policy_request_keys, NULL,
+    sizeof(iotp2p_capabilities_policy_request), offsetof(iotp2p_capabilities_policy_request, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_policy_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_policy_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_address = false;
-    bool seen_policy = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, IOTP_FIELD("PolicyRequest.address"));
-            }
-            seen_address = true;
-            break;
-        case 1u:
-            if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
-                return iotp_field_error(r, IOTP_FIELD("PolicyRequest.policy"));
-            }
-            seen_policy = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_address) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PolicyRequest.address"));
-    }
-    if (!seen_policy) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PolicyRequest.policy"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_policy_request_record, out);
 }
 
 bool iotp2p_capabilities_policy_request_encode_to(iotp_writer *w, const iotp2p_capabilities_policy_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_policy_request_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->address.len > 254u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PolicyRequest.address"));
-    }
-    iotp_write_text(w, v->address.ptr, v->address.len);
-    iotp_write_key(w, &g, 1u);
-    iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_policy_request_record, v);
 }
 
 bool iotp2p_capabilities_policy_request_decode(const uint8_t *data, size_t len, iotp2p_capabilities_policy_request *out, iotp_decode_error *err) {
@@ -2445,79 +1439,30 @@ bool iotp2p_capabilities_policy_request_encode(const iotp2p_capabilities_policy_
 /* The keys `iotp2p_capabilities_registration_info` defines, ascending. */
 static const uint32_t iotp2p_capabilities_registration_info_keys[3] = { 0u, 1u, 2u };
 
+/* The fields of `iotp2p_capabilities_registration_info` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_registration_info_fields[3] = {
+    { NULL, IOTP_FIELD("RegistrationInfo.address"),
+        offsetof(iotp2p_capabilities_registration_info, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("RegistrationInfo.node"),
+        offsetof(iotp2p_capabilities_registration_info, node), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("RegistrationInfo.policy"),
+        offsetof(iotp2p_capabilities_registration_info, policy), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_registration_info_record = {
+    iotp2p_capabilities_registration_info_fields, iotp2p_capabilities_registration_info_keys, NULL,
+    sizeof(iotp2p_capabilities_registration_info), offsetof(iotp2p_capabilities_registration_info, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_capabilities_registration_info_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_registration_info *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_address = false;
-    bool seen_node = false;
-    bool seen_policy = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.address"));
-            }
-            seen_address = true;
-            break;
-        case 1u:
-            if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.node"));
-            }
-            seen_node = true;
-            break;
-        case 2u:
-            if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
-                return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.policy"));
-            }
-            seen_policy = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_address) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationInfo.address"));
-    }
-    if (!seen_node) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationInfo.node"));
-    }
-    if (!seen_policy) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationInfo.policy"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_registration_info_record, out);
 }
 
 bool iotp2p_capabilities_registration_info_encode_to(iotp_writer *w, const iotp2p_capabilities_registration_info *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_registration_info_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->address.len > 254u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.address"));
-    }
-    iotp_write_text(w, v->address.ptr, v->address.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->node.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.node"));
-    }
-    iotp_write_bytes(w, v->node.ptr, v->node.len);
-    iotp_write_key(w, &g, 2u);
-    iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_registration_info_record, v);
 }
 
 bool iotp2p_capabilities_registration_info_decode(const uint8_t *data, size_t len, iotp2p_capabilities_registration_info *out, iotp_decode_error *err) {
@@ -2545,52 +1490,24 @@ bool iotp2p_capabilities_registration_info_encode(const iotp2p_capabilities_regi
 /* The keys `iotp2p_capabilities_registrations_request` defines, ascending. */
 static const uint32_t iotp2p_capabilities_registrations_request_keys[1] = { 0u };
 
+/* The fields of `iotp2p_capabilities_registrations_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_registrations_request_fields[1] = {
+    { NULL, IOTP_FIELD("RegistrationsRequest.after"),
+        offsetof(iotp2p_capabilities_registrations_request, after), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_registrations_request, after) - offsetof(iotp2p_capabilities_registrations_request, has_after)) },
+};
+
+const iotp_record iotp2p_capabilities_registrations_request_record = {
+    iotp2p_capabilities_registrations_request_fields, iotp2p_capabilities_registrations_request_keys, NULL,
+    sizeof(iotp2p_capabilities_registrations_request), offsetof(iotp2p_capabilities_registrations_request, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_capabilities_registrations_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_registrations_request *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_after = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 254u, &out->after)) {
-                return iotp_field_error(r, IOTP_FIELD("RegistrationsRequest.after"));
-            }
-            out->has_after = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_registrations_request_record, out);
 }
 
 bool iotp2p_capabilities_registrations_request_encode_to(iotp_writer *w, const iotp2p_capabilities_registrations_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_after ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_registrations_request_keys, 1);
-    iotp_write_map(w, n);
-    if (v->has_after) {
-        iotp_write_key(w, &g, 0u);
-        if (v->after.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationsRequest.after"));
-        }
-        iotp_write_text(w, v->after.ptr, v->after.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_registrations_request_record, v);
 }
 
 bool iotp2p_capabilities_registrations_request_decode(const uint8_t *data, size_t len, iotp2p_capabilities_registrations_request *out, iotp_decode_error *err) {
@@ -2618,80 +1535,33 @@ bool iotp2p_capabilities_registrations_request_encode(const iotp2p_capabilities_
 /* The keys `iotp2p_capabilities_registration_page` defines, ascending. */
 static const uint32_t iotp2p_capabilities_registration_page_keys[2] = { 0u, 1u };
 
+/* `RegistrationPage.more`: its range and default. */
+static const iotp_scalar iotp2p_capabilities_registration_page_more_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* The fields of `iotp2p_capabilities_registration_page` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_registration_page_fields[2] = {
+    { &iotp2p_capabilities_registration_info_record, IOTP_FIELD("RegistrationPage.entries"),
+        offsetof(iotp2p_capabilities_registration_page, entries), offsetof(iotp2p_capabilities_registration_page, entries_count), 0u, 0u, 16u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { &iotp2p_capabilities_registration_page_more_scalar, IOTP_FIELD("RegistrationPage.more"),
+        offsetof(iotp2p_capabilities_registration_page, more), 0, 0u, 1u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record iotp2p_capabilities_registration_page_record = {
+    iotp2p_capabilities_registration_page_fields, iotp2p_capabilities_registration_page_keys, NULL,
+    sizeof(iotp2p_capabilities_registration_page), offsetof(iotp2p_capabilities_registration_page, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_capabilities_registration_page_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_registration_page *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_entries = false;
-    out->more = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 16u, m.depth, &out->entries_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("RegistrationPage.entries"));
-            }
-            for (i0 = 0; i0 < out->entries_count; i0++) {
-                if (!iotp2p_capabilities_registration_info_decode_from(r, d1, &out->entries[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("RegistrationPage.entries"));
-                }
-            }
-            seen_entries = true;
-            break;
-        }
-        case 1u:
-            if (!iotp_read_bool(r, &out->more)) {
-                return iotp_field_error(r, IOTP_FIELD("RegistrationPage.more"));
-            }
-            if (out->more == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("RegistrationPage.more"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_entries) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationPage.entries"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_registration_page_record, out);
 }
 
 bool iotp2p_capabilities_registration_page_encode_to(iotp_writer *w, const iotp2p_capabilities_registration_page *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->more != false ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_registration_page_keys, 2);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->entries_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationPage.entries"));
-        }
-        iotp_write_array(w, v->entries_count);
-        for (i0 = 0; i0 < v->entries_count; i0++) {
-            iotp2p_capabilities_registration_info_encode_to(w, &v->entries[i0]);
-        }
-        iotp_write_close(w, v->entries_count);
-    }
-    if (v->more != false) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_bool(w, v->more);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_registration_page_record, v);
 }
 
 bool iotp2p_capabilities_registration_page_decode(const uint8_t *data, size_t len, iotp2p_capabilities_registration_page *out, iotp_decode_error *err) {
@@ -2719,101 +1589,42 @@ bool iotp2p_capabilities_registration_page_encode(const iotp2p_capabilities_regi
 /* The keys `iotp2p_capabilities_relay_actions` defines, ascending. */
 static const uint32_t iotp2p_capabilities_relay_actions_keys[7] = { 8u, 9u, 10u, 11u, 12u, 13u, 14u };
 
+/* The variants of `iotp2p_capabilities_relay_actions` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_relay_actions_fields[7] = {
+    { NULL, IOTP_FIELD("RelayActions.lookup"),
+        offsetof(iotp2p_capabilities_relay_actions, as.lookup), 0, 254u, 8u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_enrol_request_record, IOTP_FIELD("RelayActions.enrol"),
+        offsetof(iotp2p_capabilities_relay_actions, as.enrol), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_register_request_record, IOTP_FIELD("RelayActions.register"),
+        offsetof(iotp2p_capabilities_relay_actions, as.register_), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_release_request_record, IOTP_FIELD("RelayActions.release"),
+        offsetof(iotp2p_capabilities_relay_actions, as.release), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("RelayActions.unenrol"),
+        offsetof(iotp2p_capabilities_relay_actions, as.unenrol), 0, 32u, 12u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_policy_request_record, IOTP_FIELD("RelayActions.set_policy"),
+        offsetof(iotp2p_capabilities_relay_actions, as.set_policy), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_registrations_request_record, IOTP_FIELD("RelayActions.registrations"),
+        offsetof(iotp2p_capabilities_relay_actions, as.registrations), 0, 0u, 14u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_relay_actions_record = {
+    iotp2p_capabilities_relay_actions_fields, iotp2p_capabilities_relay_actions_keys, NULL,
+    sizeof(iotp2p_capabilities_relay_actions), offsetof(iotp2p_capabilities_relay_actions, unknown), 7u, 7u, true
+};
+
 bool iotp2p_capabilities_relay_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_actions *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP:
-        if (!iotp_read_text(r, 254u, &out->as.lookup)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayActions.lookup"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_ENROL:
-        if (!iotp2p_capabilities_enrol_request_decode_from(r, inner, &out->as.enrol)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayActions.enrol"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTER:
-        if (!iotp2p_capabilities_register_request_decode_from(r, inner, &out->as.register_)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayActions.register"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_RELEASE:
-        if (!iotp2p_capabilities_release_request_decode_from(r, inner, &out->as.release)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayActions.release"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL:
-        if (!iotp_read_fixed(r, 32u, &out->as.unenrol)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayActions.unenrol"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_SET_POLICY:
-        if (!iotp2p_capabilities_policy_request_decode_from(r, inner, &out->as.set_policy)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayActions.set_policy"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTRATIONS:
-        if (!iotp2p_capabilities_registrations_request_decode_from(r, inner, &out->as.registrations)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayActions.registrations"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_relay_actions_record, out);
 }
 
 bool iotp2p_capabilities_relay_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_relay_actions *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP);
-        if (v->as.lookup.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayActions.lookup"));
-        }
-        iotp_write_text(w, v->as.lookup.ptr, v->as.lookup.len);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_ENROL:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_ENROL);
-        iotp2p_capabilities_enrol_request_encode_to(w, &v->as.enrol);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTER:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTER);
-        iotp2p_capabilities_register_request_encode_to(w, &v->as.register_);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_RELEASE:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_RELEASE);
-        iotp2p_capabilities_release_request_encode_to(w, &v->as.release);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL);
-        if (v->as.unenrol.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayActions.unenrol"));
-        }
-        iotp_write_bytes(w, v->as.unenrol.ptr, v->as.unenrol.len);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_SET_POLICY:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_SET_POLICY);
-        iotp2p_capabilities_policy_request_encode_to(w, &v->as.set_policy);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTRATIONS:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTRATIONS);
-        iotp2p_capabilities_registrations_request_encode_to(w, &v->as.registrations);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_relay_actions_keys, 7)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_relay_actions_record, v);
 }
 
 bool iotp2p_capabilities_relay_actions_decode(const uint8_t *data, size_t len, iotp2p_capabilities_relay_actions *out, iotp_decode_error *err) {
@@ -2841,59 +1652,30 @@ bool iotp2p_capabilities_relay_actions_encode(const iotp2p_capabilities_relay_ac
 /* The keys `iotp2p_capabilities_relay_outputs` defines, ascending. */
 static const uint32_t iotp2p_capabilities_relay_outputs_keys[3] = { 8u, 9u, 14u };
 
+/* The variants of `iotp2p_capabilities_relay_outputs` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_capabilities_relay_outputs_fields[3] = {
+    { &iotp2p_capabilities_lookup_result_record, IOTP_FIELD("RelayOutputs.lookup"),
+        offsetof(iotp2p_capabilities_relay_outputs, as.lookup), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_enrol_result_record, IOTP_FIELD("RelayOutputs.enrol"),
+        offsetof(iotp2p_capabilities_relay_outputs, as.enrol), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_capabilities_registration_page_record, IOTP_FIELD("RelayOutputs.registrations"),
+        offsetof(iotp2p_capabilities_relay_outputs, as.registrations), 0, 0u, 14u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_capabilities_relay_outputs_record = {
+    iotp2p_capabilities_relay_outputs_fields, iotp2p_capabilities_relay_outputs_keys, NULL,
+    sizeof(iotp2p_capabilities_relay_outputs), offsetof(iotp2p_capabilities_relay_outputs, unknown), 3u, 3u, true
+};
+
 bool iotp2p_capabilities_relay_outputs_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_outputs *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_LOOKUP:
-        if (!iotp2p_capabilities_lookup_result_decode_from(r, inner, &out->as.lookup)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayOutputs.lookup"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_ENROL:
-        if (!iotp2p_capabilities_enrol_result_decode_from(r, inner, &out->as.enrol)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayOutputs.enrol"));
-        }
-        return true;
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_REGISTRATIONS:
-        if (!iotp2p_capabilities_registration_page_decode_from(r, inner, &out->as.registrations)) {
-            return iotp_field_error(r, IOTP_FIELD("RelayOutputs.registrations"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_capabilities_relay_outputs_record, out);
 }
 
 bool iotp2p_capabilities_relay_outputs_encode_to(iotp_writer *w, const iotp2p_capabilities_relay_outputs *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_LOOKUP:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_OUTPUTS_LOOKUP);
-        iotp2p_capabilities_lookup_result_encode_to(w, &v->as.lookup);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_ENROL:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_OUTPUTS_ENROL);
-        iotp2p_capabilities_enrol_result_encode_to(w, &v->as.enrol);
-        break;
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_REGISTRATIONS:
-        iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_OUTPUTS_REGISTRATIONS);
-        iotp2p_capabilities_registration_page_encode_to(w, &v->as.registrations);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_relay_outputs_keys, 3)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_capabilities_relay_outputs_record, v);
 }
 
 bool iotp2p_capabilities_relay_outputs_decode(const uint8_t *data, size_t len, iotp2p_capabilities_relay_outputs *out, iotp_decode_error *err) {

@@ -803,6 +803,10 @@ typedef struct iotp2p_capabilities_relay_outputs {
 /** Largest encoding of a `iotp2p_capabilities_relay_outputs` built from the schema, in bytes. */
 #define IOTP2P_CAPABILITIES_RELAY_OUTPUTS_MAX_ENCODED_SIZE 9303u
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_device_info_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_device_info_properties_record;
+
 /** Decodes one `iotp2p_capabilities_device_info_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_device_info_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_device_info_properties *out);
 
@@ -816,6 +820,10 @@ bool iotp2p_capabilities_device_info_properties_encode_to(iotp_writer *w, const 
  * why in `*err`. */
 bool iotp2p_capabilities_device_info_properties_encode(const iotp2p_capabilities_device_info_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_firmware_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_firmware_properties_record;
 
 /** Decodes one `iotp2p_capabilities_firmware_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_firmware_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_firmware_properties *out);
@@ -831,6 +839,10 @@ bool iotp2p_capabilities_firmware_properties_encode_to(iotp_writer *w, const iot
 bool iotp2p_capabilities_firmware_properties_encode(const iotp2p_capabilities_firmware_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_battery_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_battery_properties_record;
+
 /** Decodes one `iotp2p_capabilities_battery_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_battery_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_battery_properties *out);
 
@@ -844,6 +856,10 @@ bool iotp2p_capabilities_battery_properties_encode_to(iotp_writer *w, const iotp
  * why in `*err`. */
 bool iotp2p_capabilities_battery_properties_encode(const iotp2p_capabilities_battery_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_battery_events` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_battery_events_record;
 
 /** Decodes one `iotp2p_capabilities_battery_events` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_battery_events_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_battery_events *out);
@@ -859,6 +875,10 @@ bool iotp2p_capabilities_battery_events_encode_to(iotp_writer *w, const iotp2p_c
 bool iotp2p_capabilities_battery_events_encode(const iotp2p_capabilities_battery_events *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_identify_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_identify_properties_record;
+
 /** Decodes one `iotp2p_capabilities_identify_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_identify_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_identify_properties *out);
 
@@ -872,6 +892,10 @@ bool iotp2p_capabilities_identify_properties_encode_to(iotp_writer *w, const iot
  * why in `*err`. */
 bool iotp2p_capabilities_identify_properties_encode(const iotp2p_capabilities_identify_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_identify_input` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_identify_input_record;
 
 /** Decodes one `iotp2p_capabilities_identify_input` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_identify_input_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_identify_input *out);
@@ -887,6 +911,10 @@ bool iotp2p_capabilities_identify_input_encode_to(iotp_writer *w, const iotp2p_c
 bool iotp2p_capabilities_identify_input_encode(const iotp2p_capabilities_identify_input *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_identify_actions` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_identify_actions_record;
+
 /** Decodes one `iotp2p_capabilities_identify_actions` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_identify_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_identify_actions *out);
 
@@ -900,6 +928,10 @@ bool iotp2p_capabilities_identify_actions_encode_to(iotp_writer *w, const iotp2p
  * why in `*err`. */
 bool iotp2p_capabilities_identify_actions_encode(const iotp2p_capabilities_identify_actions *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_on_off_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_on_off_properties_record;
 
 /** Decodes one `iotp2p_capabilities_on_off_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_on_off_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_on_off_properties *out);
@@ -915,6 +947,10 @@ bool iotp2p_capabilities_on_off_properties_encode_to(iotp_writer *w, const iotp2
 bool iotp2p_capabilities_on_off_properties_encode(const iotp2p_capabilities_on_off_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_on_off_actions` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_on_off_actions_record;
+
 /** Decodes one `iotp2p_capabilities_on_off_actions` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_on_off_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_on_off_actions *out);
 
@@ -928,6 +964,10 @@ bool iotp2p_capabilities_on_off_actions_encode_to(iotp_writer *w, const iotp2p_c
  * why in `*err`. */
 bool iotp2p_capabilities_on_off_actions_encode(const iotp2p_capabilities_on_off_actions *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_level_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_level_properties_record;
 
 /** Decodes one `iotp2p_capabilities_level_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_level_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_level_properties *out);
@@ -943,6 +983,10 @@ bool iotp2p_capabilities_level_properties_encode_to(iotp_writer *w, const iotp2p
 bool iotp2p_capabilities_level_properties_encode(const iotp2p_capabilities_level_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_set_level` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_set_level_record;
+
 /** Decodes one `iotp2p_capabilities_set_level` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_set_level_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_set_level *out);
 
@@ -956,6 +1000,10 @@ bool iotp2p_capabilities_set_level_encode_to(iotp_writer *w, const iotp2p_capabi
  * why in `*err`. */
 bool iotp2p_capabilities_set_level_encode(const iotp2p_capabilities_set_level *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_step_level` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_step_level_record;
 
 /** Decodes one `iotp2p_capabilities_step_level` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_step_level_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_step_level *out);
@@ -971,6 +1019,10 @@ bool iotp2p_capabilities_step_level_encode_to(iotp_writer *w, const iotp2p_capab
 bool iotp2p_capabilities_step_level_encode(const iotp2p_capabilities_step_level *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_level_actions` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_level_actions_record;
+
 /** Decodes one `iotp2p_capabilities_level_actions` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_level_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_level_actions *out);
 
@@ -984,6 +1036,10 @@ bool iotp2p_capabilities_level_actions_encode_to(iotp_writer *w, const iotp2p_ca
  * why in `*err`. */
 bool iotp2p_capabilities_level_actions_encode(const iotp2p_capabilities_level_actions *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_color_temperature_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_color_temperature_properties_record;
 
 /** Decodes one `iotp2p_capabilities_color_temperature_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_color_temperature_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_color_temperature_properties *out);
@@ -999,6 +1055,10 @@ bool iotp2p_capabilities_color_temperature_properties_encode_to(iotp_writer *w, 
 bool iotp2p_capabilities_color_temperature_properties_encode(const iotp2p_capabilities_color_temperature_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_set_color_temperature` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_set_color_temperature_record;
+
 /** Decodes one `iotp2p_capabilities_set_color_temperature` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_set_color_temperature_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_set_color_temperature *out);
 
@@ -1012,6 +1072,10 @@ bool iotp2p_capabilities_set_color_temperature_encode_to(iotp_writer *w, const i
  * why in `*err`. */
 bool iotp2p_capabilities_set_color_temperature_encode(const iotp2p_capabilities_set_color_temperature *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_color_temperature_actions` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_color_temperature_actions_record;
 
 /** Decodes one `iotp2p_capabilities_color_temperature_actions` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_color_temperature_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_color_temperature_actions *out);
@@ -1027,6 +1091,10 @@ bool iotp2p_capabilities_color_temperature_actions_encode_to(iotp_writer *w, con
 bool iotp2p_capabilities_color_temperature_actions_encode(const iotp2p_capabilities_color_temperature_actions *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_temperature_measurement_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_temperature_measurement_properties_record;
+
 /** Decodes one `iotp2p_capabilities_temperature_measurement_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_temperature_measurement_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_temperature_measurement_properties *out);
 
@@ -1040,6 +1108,10 @@ bool iotp2p_capabilities_temperature_measurement_properties_encode_to(iotp_write
  * why in `*err`. */
 bool iotp2p_capabilities_temperature_measurement_properties_encode(const iotp2p_capabilities_temperature_measurement_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_humidity_measurement_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_humidity_measurement_properties_record;
 
 /** Decodes one `iotp2p_capabilities_humidity_measurement_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_humidity_measurement_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_humidity_measurement_properties *out);
@@ -1055,6 +1127,10 @@ bool iotp2p_capabilities_humidity_measurement_properties_encode_to(iotp_writer *
 bool iotp2p_capabilities_humidity_measurement_properties_encode(const iotp2p_capabilities_humidity_measurement_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_relay_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_relay_properties_record;
+
 /** Decodes one `iotp2p_capabilities_relay_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_relay_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_properties *out);
 
@@ -1068,6 +1144,10 @@ bool iotp2p_capabilities_relay_properties_encode_to(iotp_writer *w, const iotp2p
  * why in `*err`. */
 bool iotp2p_capabilities_relay_properties_encode(const iotp2p_capabilities_relay_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_lookup_result` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_lookup_result_record;
 
 /** Decodes one `iotp2p_capabilities_lookup_result` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_lookup_result_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_lookup_result *out);
@@ -1083,6 +1163,10 @@ bool iotp2p_capabilities_lookup_result_encode_to(iotp_writer *w, const iotp2p_ca
 bool iotp2p_capabilities_lookup_result_encode(const iotp2p_capabilities_lookup_result *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_enrol_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_enrol_request_record;
+
 /** Decodes one `iotp2p_capabilities_enrol_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_enrol_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_enrol_request *out);
 
@@ -1096,6 +1180,10 @@ bool iotp2p_capabilities_enrol_request_encode_to(iotp_writer *w, const iotp2p_ca
  * why in `*err`. */
 bool iotp2p_capabilities_enrol_request_encode(const iotp2p_capabilities_enrol_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_enrol_result` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_enrol_result_record;
 
 /** Decodes one `iotp2p_capabilities_enrol_result` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_enrol_result *out);
@@ -1111,6 +1199,10 @@ bool iotp2p_capabilities_enrol_result_encode_to(iotp_writer *w, const iotp2p_cap
 bool iotp2p_capabilities_enrol_result_encode(const iotp2p_capabilities_enrol_result *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_relay_policy` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_relay_policy_record;
+
 /** Decodes one `iotp2p_capabilities_relay_policy` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_relay_policy_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_policy *out);
 
@@ -1124,6 +1216,10 @@ bool iotp2p_capabilities_relay_policy_encode_to(iotp_writer *w, const iotp2p_cap
  * why in `*err`. */
 bool iotp2p_capabilities_relay_policy_encode(const iotp2p_capabilities_relay_policy *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_register_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_register_request_record;
 
 /** Decodes one `iotp2p_capabilities_register_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_register_request *out);
@@ -1139,6 +1235,10 @@ bool iotp2p_capabilities_register_request_encode_to(iotp_writer *w, const iotp2p
 bool iotp2p_capabilities_register_request_encode(const iotp2p_capabilities_register_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_release_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_release_request_record;
+
 /** Decodes one `iotp2p_capabilities_release_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_release_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_release_request *out);
 
@@ -1152,6 +1252,10 @@ bool iotp2p_capabilities_release_request_encode_to(iotp_writer *w, const iotp2p_
  * why in `*err`. */
 bool iotp2p_capabilities_release_request_encode(const iotp2p_capabilities_release_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_policy_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_policy_request_record;
 
 /** Decodes one `iotp2p_capabilities_policy_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_policy_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_policy_request *out);
@@ -1167,6 +1271,10 @@ bool iotp2p_capabilities_policy_request_encode_to(iotp_writer *w, const iotp2p_c
 bool iotp2p_capabilities_policy_request_encode(const iotp2p_capabilities_policy_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_registration_info` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_registration_info_record;
+
 /** Decodes one `iotp2p_capabilities_registration_info` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_registration_info_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_registration_info *out);
 
@@ -1180,6 +1288,10 @@ bool iotp2p_capabilities_registration_info_encode_to(iotp_writer *w, const iotp2
  * why in `*err`. */
 bool iotp2p_capabilities_registration_info_encode(const iotp2p_capabilities_registration_info *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_registrations_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_registrations_request_record;
 
 /** Decodes one `iotp2p_capabilities_registrations_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_registrations_request_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_registrations_request *out);
@@ -1195,6 +1307,10 @@ bool iotp2p_capabilities_registrations_request_encode_to(iotp_writer *w, const i
 bool iotp2p_capabilities_registrations_request_encode(const iotp2p_capabilities_registrations_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_registration_page` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_registration_page_record;
+
 /** Decodes one `iotp2p_capabilities_registration_page` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_registration_page_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_registration_page *out);
 
@@ -1209,6 +1325,10 @@ bool iotp2p_capabilities_registration_page_encode_to(iotp_writer *w, const iotp2
 bool iotp2p_capabilities_registration_page_encode(const iotp2p_capabilities_registration_page *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_relay_actions` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_relay_actions_record;
+
 /** Decodes one `iotp2p_capabilities_relay_actions` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_relay_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_actions *out);
 
@@ -1222,6 +1342,10 @@ bool iotp2p_capabilities_relay_actions_encode_to(iotp_writer *w, const iotp2p_ca
  * why in `*err`. */
 bool iotp2p_capabilities_relay_actions_encode(const iotp2p_capabilities_relay_actions *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_capabilities_relay_outputs` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_capabilities_relay_outputs_record;
 
 /** Decodes one `iotp2p_capabilities_relay_outputs` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_capabilities_relay_outputs_decode_from(iotp_reader *r, size_t depth, iotp2p_capabilities_relay_outputs *out);

@@ -11,235 +11,69 @@ static bool iotp2p_conformance_tree_check_encoded(iotp_writer *w, iotp_bytes byt
 /* The keys `iotp2p_conformance_scalars` defines, ascending. */
 static const uint32_t iotp2p_conformance_scalars_keys[16] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 24u, 65535u };
 
+/* The fields of `iotp2p_conformance_scalars` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_conformance_scalars_fields[16] = {
+    { NULL, IOTP_FIELD("Scalars.b"),
+        offsetof(iotp2p_conformance_scalars, b), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, b) - offsetof(iotp2p_conformance_scalars, has_b)) },
+    { NULL, IOTP_FIELD("Scalars.u8"),
+        offsetof(iotp2p_conformance_scalars, u8), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u8) - offsetof(iotp2p_conformance_scalars, has_u8)) },
+    { NULL, IOTP_FIELD("Scalars.u16"),
+        offsetof(iotp2p_conformance_scalars, u16), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u16) - offsetof(iotp2p_conformance_scalars, has_u16)) },
+    { NULL, IOTP_FIELD("Scalars.u32"),
+        offsetof(iotp2p_conformance_scalars, u32), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u32) - offsetof(iotp2p_conformance_scalars, has_u32)) },
+    { NULL, IOTP_FIELD("Scalars.u64"),
+        offsetof(iotp2p_conformance_scalars, u64), 0, 0u, 4u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u64) - offsetof(iotp2p_conformance_scalars, has_u64)) },
+    { NULL, IOTP_FIELD("Scalars.i8"),
+        offsetof(iotp2p_conformance_scalars, i8), 0, 0u, 5u, 0u, IOTP_FK_I8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i8) - offsetof(iotp2p_conformance_scalars, has_i8)) },
+    { NULL, IOTP_FIELD("Scalars.i16"),
+        offsetof(iotp2p_conformance_scalars, i16), 0, 0u, 6u, 0u, IOTP_FK_I16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i16) - offsetof(iotp2p_conformance_scalars, has_i16)) },
+    { NULL, IOTP_FIELD("Scalars.i32"),
+        offsetof(iotp2p_conformance_scalars, i32), 0, 0u, 7u, 0u, IOTP_FK_I32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i32) - offsetof(iotp2p_conformance_scalars, has_i32)) },
+    { NULL, IOTP_FIELD("Scalars.i64"),
+        offsetof(iotp2p_conformance_scalars, i64), 0, 0u, 8u, 0u, IOTP_FK_I64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i64) - offsetof(iotp2p_conformance_scalars, has_i64)) },
+    { NULL, IOTP_FIELD("Scalars.f32"),
+        offsetof(iotp2p_conformance_scalars, f32), 0, 0u, 9u, 0u, IOTP_FK_F32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, f32) - offsetof(iotp2p_conformance_scalars, has_f32)) },
+    { NULL, IOTP_FIELD("Scalars.f64"),
+        offsetof(iotp2p_conformance_scalars, f64), 0, 0u, 10u, 0u, IOTP_FK_F64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, f64) - offsetof(iotp2p_conformance_scalars, has_f64)) },
+    { NULL, IOTP_FIELD("Scalars.text"),
+        offsetof(iotp2p_conformance_scalars, text), 0, 16u, 11u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, text) - offsetof(iotp2p_conformance_scalars, has_text)) },
+    { NULL, IOTP_FIELD("Scalars.data"),
+        offsetof(iotp2p_conformance_scalars, data), 0, 16u, 12u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, data) - offsetof(iotp2p_conformance_scalars, has_data)) },
+    { NULL, IOTP_FIELD("Scalars.color"),
+        offsetof(iotp2p_conformance_scalars, color), 0, 0u, 13u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, color) - offsetof(iotp2p_conformance_scalars, has_color)) },
+    { NULL, IOTP_FIELD("Scalars.far"),
+        offsetof(iotp2p_conformance_scalars, far), 0, 0u, 24u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, far) - offsetof(iotp2p_conformance_scalars, has_far)) },
+    { NULL, IOTP_FIELD("Scalars.last"),
+        offsetof(iotp2p_conformance_scalars, last), 0, 0u, 65535u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, last) - offsetof(iotp2p_conformance_scalars, has_last)) },
+};
+
+const iotp_record iotp2p_conformance_scalars_record = {
+    iotp2p_conformance_scalars_fields, iotp2p_conformance_scalars_keys, NULL,
+    sizeof(iotp2p_conformance_scalars), offsetof(iotp2p_conformance_scalars, unknown_fields), 16u, 16u, false
+};
+
 bool iotp2p_conformance_scalars_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_scalars *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_b = false;
-    out->has_u8 = false;
-    out->has_u16 = false;
-    out->has_u32 = false;
-    out->has_u64 = false;
-    out->has_i8 = false;
-    out->has_i16 = false;
-    out->has_i32 = false;
-    out->has_i64 = false;
-    out->has_f32 = false;
-    out->has_f64 = false;
-    out->has_text = false;
-    out->has_data = false;
-    out->has_color = false;
-    out->has_far = false;
-    out->has_last = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bool(r, &out->b)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.b"));
-            }
-            out->has_b = true;
-            break;
-        case 1u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->u8)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.u8"));
-            }
-            out->has_u8 = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->u16)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.u16"));
-            }
-            out->has_u16 = true;
-            break;
-        case 3u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->u32)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.u32"));
-            }
-            out->has_u32 = true;
-            break;
-        case 4u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->u64)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.u64"));
-            }
-            out->has_u64 = true;
-            break;
-        case 5u:
-            if (!iotp_read_i8(r, INT8_MIN, INT8_MAX, &out->i8)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.i8"));
-            }
-            out->has_i8 = true;
-            break;
-        case 6u:
-            if (!iotp_read_i16(r, INT16_MIN, INT16_MAX, &out->i16)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.i16"));
-            }
-            out->has_i16 = true;
-            break;
-        case 7u:
-            if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->i32)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.i32"));
-            }
-            out->has_i32 = true;
-            break;
-        case 8u:
-            if (!iotp_read_int(r, INT64_MIN, INT64_MAX, &out->i64)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.i64"));
-            }
-            out->has_i64 = true;
-            break;
-        case 9u:
-            if (!iotp_read_f32(r, &out->f32)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.f32"));
-            }
-            out->has_f32 = true;
-            break;
-        case 10u:
-            if (!iotp_read_f64(r, &out->f64)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.f64"));
-            }
-            out->has_f64 = true;
-            break;
-        case 11u:
-            if (!iotp_read_text(r, 16u, &out->text)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.text"));
-            }
-            out->has_text = true;
-            break;
-        case 12u:
-            if (!iotp_read_bytes(r, 16u, &out->data)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.data"));
-            }
-            out->has_data = true;
-            break;
-        case 13u:
-            if (!iotp_read_enum(r, &out->color)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.color"));
-            }
-            out->has_color = true;
-            break;
-        case 24u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->far)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.far"));
-            }
-            out->has_far = true;
-            break;
-        case 65535u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->last)) {
-                return iotp_field_error(r, IOTP_FIELD("Scalars.last"));
-            }
-            out->has_last = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_conformance_scalars_record, out);
 }
 
 bool iotp2p_conformance_scalars_encode_to(iotp_writer *w, const iotp2p_conformance_scalars *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_b ? 1u : 0u)
-        + (v->has_u8 ? 1u : 0u)
-        + (v->has_u16 ? 1u : 0u)
-        + (v->has_u32 ? 1u : 0u)
-        + (v->has_u64 ? 1u : 0u)
-        + (v->has_i8 ? 1u : 0u)
-        + (v->has_i16 ? 1u : 0u)
-        + (v->has_i32 ? 1u : 0u)
-        + (v->has_i64 ? 1u : 0u)
-        + (v->has_f32 ? 1u : 0u)
-        + (v->has_f64 ? 1u : 0u)
-        + (v->has_text ? 1u : 0u)
-        + (v->has_data ? 1u : 0u)
-        + (v->has_color ? 1u : 0u)
-        + (v->has_far ? 1u : 0u)
-        + (v->has_last ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_scalars_keys, 16);
-    iotp_write_map(w, n);
-    if (v->has_b) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_bool(w, v->b);
-    }
-    if (v->has_u8) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->u8);
-    }
-    if (v->has_u16) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->u16);
-    }
-    if (v->has_u32) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->u32);
-    }
-    if (v->has_u64) {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_uint(w, v->u64);
-    }
-    if (v->has_i8) {
-        iotp_write_key(w, &g, 5u);
-        iotp_write_int(w, v->i8);
-    }
-    if (v->has_i16) {
-        iotp_write_key(w, &g, 6u);
-        iotp_write_int(w, v->i16);
-    }
-    if (v->has_i32) {
-        iotp_write_key(w, &g, 7u);
-        iotp_write_int(w, v->i32);
-    }
-    if (v->has_i64) {
-        iotp_write_key(w, &g, 8u);
-        iotp_write_int(w, v->i64);
-    }
-    if (v->has_f32) {
-        iotp_write_key(w, &g, 9u);
-        iotp_write_f32(w, v->f32);
-    }
-    if (v->has_f64) {
-        iotp_write_key(w, &g, 10u);
-        iotp_write_f64(w, v->f64);
-    }
-    if (v->has_text) {
-        iotp_write_key(w, &g, 11u);
-        if (v->text.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Scalars.text"));
-        }
-        iotp_write_text(w, v->text.ptr, v->text.len);
-    }
-    if (v->has_data) {
-        iotp_write_key(w, &g, 12u);
-        if (v->data.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Scalars.data"));
-        }
-        iotp_write_bytes(w, v->data.ptr, v->data.len);
-    }
-    if (v->has_color) {
-        iotp_write_key(w, &g, 13u);
-        iotp_write_uint(w, v->color);
-    }
-    if (v->has_far) {
-        iotp_write_key(w, &g, 24u);
-        iotp_write_uint(w, v->far);
-    }
-    if (v->has_last) {
-        iotp_write_key(w, &g, 65535u);
-        iotp_write_uint(w, v->last);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_conformance_scalars_record, v);
 }
 
 bool iotp2p_conformance_scalars_decode(const uint8_t *data, size_t len, iotp2p_conformance_scalars *out, iotp_decode_error *err) {
@@ -451,112 +285,66 @@ bool iotp2p_conformance_bounds_encode(const iotp2p_conformance_bounds *v, uint8_
 /* The keys `iotp2p_conformance_ranges` defines, ascending. */
 static const uint32_t iotp2p_conformance_ranges_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* `Ranges.percent`: its range and default. */
+static const iotp_scalar iotp2p_conformance_ranges_percent_scalar = {
+    (uint64_t)(1), (uint64_t)(100), (uint64_t)(0),
+    NULL
+};
+
+/* `Ranges.celsius`: its range and default. */
+static const iotp_scalar iotp2p_conformance_ranges_celsius_scalar = {
+    (uint64_t)(int64_t)(-40), (uint64_t)(int64_t)(125), (uint64_t)(int64_t)(0),
+    NULL
+};
+
+/* `Ranges.big`: its range and default. */
+static const iotp_scalar iotp2p_conformance_ranges_big_scalar = {
+    (uint64_t)(UINT32_C(1000)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Ranges.permille`: its range and default. */
+static const iotp_scalar iotp2p_conformance_ranges_permille_scalar = {
+    (uint64_t)(0), (uint64_t)(1000), (uint64_t)(0),
+    NULL
+};
+
+/* `Ranges.narrowed`: its range and default. */
+static const iotp_scalar iotp2p_conformance_ranges_narrowed_scalar = {
+    (uint64_t)(10), (uint64_t)(20), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_conformance_ranges` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_conformance_ranges_fields[5] = {
+    { &iotp2p_conformance_ranges_percent_scalar, IOTP_FIELD("Ranges.percent"),
+        offsetof(iotp2p_conformance_ranges, percent), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, percent) - offsetof(iotp2p_conformance_ranges, has_percent)) },
+    { &iotp2p_conformance_ranges_celsius_scalar, IOTP_FIELD("Ranges.celsius"),
+        offsetof(iotp2p_conformance_ranges, celsius), 0, 0u, 1u, 0u, IOTP_FK_I16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, celsius) - offsetof(iotp2p_conformance_ranges, has_celsius)) },
+    { &iotp2p_conformance_ranges_big_scalar, IOTP_FIELD("Ranges.big"),
+        offsetof(iotp2p_conformance_ranges, big), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, big) - offsetof(iotp2p_conformance_ranges, has_big)) },
+    { &iotp2p_conformance_ranges_permille_scalar, IOTP_FIELD("Ranges.permille"),
+        offsetof(iotp2p_conformance_ranges, permille), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, permille) - offsetof(iotp2p_conformance_ranges, has_permille)) },
+    { &iotp2p_conformance_ranges_narrowed_scalar, IOTP_FIELD("Ranges.narrowed"),
+        offsetof(iotp2p_conformance_ranges, narrowed), 0, 0u, 4u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, narrowed) - offsetof(iotp2p_conformance_ranges, has_narrowed)) },
+};
+
+const iotp_record iotp2p_conformance_ranges_record = {
+    iotp2p_conformance_ranges_fields, iotp2p_conformance_ranges_keys, NULL,
+    sizeof(iotp2p_conformance_ranges), offsetof(iotp2p_conformance_ranges, unknown_fields), 5u, 5u, false
+};
+
 bool iotp2p_conformance_ranges_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_ranges *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_percent = false;
-    out->has_celsius = false;
-    out->has_big = false;
-    out->has_permille = false;
-    out->has_narrowed = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 1, 100, &out->percent)) {
-                return iotp_field_error(r, IOTP_FIELD("Ranges.percent"));
-            }
-            out->has_percent = true;
-            break;
-        case 1u:
-            if (!iotp_read_i16(r, -40, 125, &out->celsius)) {
-                return iotp_field_error(r, IOTP_FIELD("Ranges.celsius"));
-            }
-            out->has_celsius = true;
-            break;
-        case 2u:
-            if (!iotp_read_u32(r, UINT32_C(1000), UINT32_MAX, &out->big)) {
-                return iotp_field_error(r, IOTP_FIELD("Ranges.big"));
-            }
-            out->has_big = true;
-            break;
-        case 3u:
-            if (!iotp_read_u16(r, 0, 1000, &out->permille)) {
-                return iotp_field_error(r, IOTP_FIELD("Ranges.permille"));
-            }
-            out->has_permille = true;
-            break;
-        case 4u:
-            if (!iotp_read_u16(r, 10, 20, &out->narrowed)) {
-                return iotp_field_error(r, IOTP_FIELD("Ranges.narrowed"));
-            }
-            out->has_narrowed = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_conformance_ranges_record, out);
 }
 
 bool iotp2p_conformance_ranges_encode_to(iotp_writer *w, const iotp2p_conformance_ranges *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_percent ? 1u : 0u)
-        + (v->has_celsius ? 1u : 0u)
-        + (v->has_big ? 1u : 0u)
-        + (v->has_permille ? 1u : 0u)
-        + (v->has_narrowed ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_ranges_keys, 5);
-    iotp_write_map(w, n);
-    if (v->has_percent) {
-        iotp_write_key(w, &g, 0u);
-        if (v->percent < 1 || v->percent > 100) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Ranges.percent"));
-        }
-        iotp_write_uint(w, v->percent);
-    }
-    if (v->has_celsius) {
-        iotp_write_key(w, &g, 1u);
-        if (v->celsius < -40 || v->celsius > 125) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Ranges.celsius"));
-        }
-        iotp_write_int(w, v->celsius);
-    }
-    if (v->has_big) {
-        iotp_write_key(w, &g, 2u);
-        if (v->big < UINT32_C(1000)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Ranges.big"));
-        }
-        iotp_write_uint(w, v->big);
-    }
-    if (v->has_permille) {
-        iotp_write_key(w, &g, 3u);
-        if (v->permille > 1000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Ranges.permille"));
-        }
-        iotp_write_uint(w, v->permille);
-    }
-    if (v->has_narrowed) {
-        iotp_write_key(w, &g, 4u);
-        if (v->narrowed < 10 || v->narrowed > 20) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Ranges.narrowed"));
-        }
-        iotp_write_uint(w, v->narrowed);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_conformance_ranges_record, v);
 }
 
 bool iotp2p_conformance_ranges_decode(const uint8_t *data, size_t len, iotp2p_conformance_ranges *out, iotp_decode_error *err) {
@@ -584,111 +372,66 @@ bool iotp2p_conformance_ranges_encode(const iotp2p_conformance_ranges *v, uint8_
 /* The keys `iotp2p_conformance_defaults` defines, ascending. */
 static const uint32_t iotp2p_conformance_defaults_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* `Defaults.flag`: its range and default. */
+static const iotp_scalar iotp2p_conformance_defaults_flag_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(true),
+    NULL
+};
+
+/* `Defaults.offset`: its range and default. */
+static const iotp_scalar iotp2p_conformance_defaults_offset_scalar = {
+    (uint64_t)(int64_t)(INT32_MIN), (uint64_t)(int64_t)(INT32_MAX), (uint64_t)(int64_t)(INT32_C(-5)),
+    NULL
+};
+
+/* `Defaults.scale`: its range and default. */
+static const iotp_scalar iotp2p_conformance_defaults_scale_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(UINT32_C(0x3fc00000)),
+    NULL
+};
+
+/* `Defaults.name`: its default. */
+static const iotp_scalar iotp2p_conformance_defaults_name_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(1),
+    "x"
+};
+
+/* `Defaults.color`: its range and default. */
+static const iotp_scalar iotp2p_conformance_defaults_color_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CONFORMANCE_COLOR_GREEN),
+    NULL
+};
+
+/* The fields of `iotp2p_conformance_defaults` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_conformance_defaults_fields[5] = {
+    { &iotp2p_conformance_defaults_flag_scalar, IOTP_FIELD("Defaults.flag"),
+        offsetof(iotp2p_conformance_defaults, flag), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_conformance_defaults_offset_scalar, IOTP_FIELD("Defaults.offset"),
+        offsetof(iotp2p_conformance_defaults, offset), 0, 0u, 1u, 0u, IOTP_FK_I32,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_conformance_defaults_scale_scalar, IOTP_FIELD("Defaults.scale"),
+        offsetof(iotp2p_conformance_defaults, scale), 0, 0u, 2u, 0u, IOTP_FK_F32,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_conformance_defaults_name_scalar, IOTP_FIELD("Defaults.name"),
+        offsetof(iotp2p_conformance_defaults, name), 0, 8u, 3u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_conformance_defaults_color_scalar, IOTP_FIELD("Defaults.color"),
+        offsetof(iotp2p_conformance_defaults, color), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record iotp2p_conformance_defaults_record = {
+    iotp2p_conformance_defaults_fields, iotp2p_conformance_defaults_keys, NULL,
+    sizeof(iotp2p_conformance_defaults), offsetof(iotp2p_conformance_defaults, unknown_fields), 5u, 5u, false
+};
+
 bool iotp2p_conformance_defaults_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_defaults *out) {
-    iotp_map m;
-    uint32_t key;
-    out->flag = true;
-    out->offset = INT32_C(-5);
-    out->scale = 1.5f;
-    out->name.ptr = "x";
-    out->name.len = 1u;
-    out->color = IOTP2P_CONFORMANCE_COLOR_GREEN;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bool(r, &out->flag)) {
-                return iotp_field_error(r, IOTP_FIELD("Defaults.flag"));
-            }
-            if (out->flag == true) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Defaults.flag"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->offset)) {
-                return iotp_field_error(r, IOTP_FIELD("Defaults.offset"));
-            }
-            if (out->offset == INT32_C(-5)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Defaults.offset"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_f32(r, &out->scale)) {
-                return iotp_field_error(r, IOTP_FIELD("Defaults.scale"));
-            }
-            if (iotp_f32_bits(out->scale) == UINT32_C(0x3fc00000)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Defaults.scale"));
-            }
-            break;
-        case 3u:
-            if (!iotp_read_text(r, 8u, &out->name)) {
-                return iotp_field_error(r, IOTP_FIELD("Defaults.name"));
-            }
-            if (iotp_text_equals(out->name, "x", 1u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Defaults.name"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_enum(r, &out->color)) {
-                return iotp_field_error(r, IOTP_FIELD("Defaults.color"));
-            }
-            if (out->color == IOTP2P_CONFORMANCE_COLOR_GREEN) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Defaults.color"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_conformance_defaults_record, out);
 }
 
 bool iotp2p_conformance_defaults_encode_to(iotp_writer *w, const iotp2p_conformance_defaults *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->flag != true ? 1u : 0u)
-        + (v->offset != INT32_C(-5) ? 1u : 0u)
-        + (iotp_f32_bits(v->scale) != UINT32_C(0x3fc00000) ? 1u : 0u)
-        + (!iotp_text_equals(v->name, "x", 1u) ? 1u : 0u)
-        + (v->color != IOTP2P_CONFORMANCE_COLOR_GREEN ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_defaults_keys, 5);
-    iotp_write_map(w, n);
-    if (v->flag != true) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_bool(w, v->flag);
-    }
-    if (v->offset != INT32_C(-5)) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_int(w, v->offset);
-    }
-    if (iotp_f32_bits(v->scale) != UINT32_C(0x3fc00000)) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_f32(w, v->scale);
-    }
-    if (!iotp_text_equals(v->name, "x", 1u)) {
-        iotp_write_key(w, &g, 3u);
-        if (v->name.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Defaults.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
-    }
-    if (v->color != IOTP2P_CONFORMANCE_COLOR_GREEN) {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_uint(w, v->color);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_conformance_defaults_record, v);
 }
 
 bool iotp2p_conformance_defaults_decode(const uint8_t *data, size_t len, iotp2p_conformance_defaults *out, iotp_decode_error *err) {
@@ -716,64 +459,27 @@ bool iotp2p_conformance_defaults_encode(const iotp2p_conformance_defaults *v, ui
 /* The keys `iotp2p_conformance_required` defines, ascending. */
 static const uint32_t iotp2p_conformance_required_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_conformance_required` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_conformance_required_fields[2] = {
+    { NULL, IOTP_FIELD("Required.id"),
+        offsetof(iotp2p_conformance_required, id), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Required.note"),
+        offsetof(iotp2p_conformance_required, note), 0, 8u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_required, note) - offsetof(iotp2p_conformance_required, has_note)) },
+};
+
+const iotp_record iotp2p_conformance_required_record = {
+    iotp2p_conformance_required_fields, iotp2p_conformance_required_keys, NULL,
+    sizeof(iotp2p_conformance_required), offsetof(iotp2p_conformance_required, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_conformance_required_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_required *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_id = false;
-    out->has_note = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->id)) {
-                return iotp_field_error(r, IOTP_FIELD("Required.id"));
-            }
-            seen_id = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 8u, &out->note)) {
-                return iotp_field_error(r, IOTP_FIELD("Required.note"));
-            }
-            out->has_note = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Required.id"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_conformance_required_record, out);
 }
 
 bool iotp2p_conformance_required_encode_to(iotp_writer *w, const iotp2p_conformance_required *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_note ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_required_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->id);
-    if (v->has_note) {
-        iotp_write_key(w, &g, 1u);
-        if (v->note.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Required.note"));
-        }
-        iotp_write_text(w, v->note.ptr, v->note.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_conformance_required_record, v);
 }
 
 bool iotp2p_conformance_required_decode(const uint8_t *data, size_t len, iotp2p_conformance_required *out, iotp_decode_error *err) {
@@ -801,71 +507,33 @@ bool iotp2p_conformance_required_encode(const iotp2p_conformance_required *v, ui
 /* The keys `iotp2p_conformance_choice` defines, ascending. */
 static const uint32_t iotp2p_conformance_choice_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* The variants of `iotp2p_conformance_choice` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_conformance_choice_fields[4] = {
+    { NULL, IOTP_FIELD("Choice.none"),
+        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Choice.number"),
+        offsetof(iotp2p_conformance_choice, as.number), 0, 0u, 1u, 0u, IOTP_FK_I64,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Choice.text"),
+        offsetof(iotp2p_conformance_choice, as.text), 0, 8u, 2u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_conformance_required_record, IOTP_FIELD("Choice.record"),
+        offsetof(iotp2p_conformance_choice, as.record), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_conformance_choice_record = {
+    iotp2p_conformance_choice_fields, iotp2p_conformance_choice_keys, NULL,
+    sizeof(iotp2p_conformance_choice), offsetof(iotp2p_conformance_choice, unknown), 4u, 4u, true
+};
+
 bool iotp2p_conformance_choice_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_choice *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CONFORMANCE_CHOICE_NONE:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Choice.none"));
-        }
-        return true;
-    case IOTP2P_CONFORMANCE_CHOICE_NUMBER:
-        if (!iotp_read_int(r, INT64_MIN, INT64_MAX, &out->as.number)) {
-            return iotp_field_error(r, IOTP_FIELD("Choice.number"));
-        }
-        return true;
-    case IOTP2P_CONFORMANCE_CHOICE_TEXT:
-        if (!iotp_read_text(r, 8u, &out->as.text)) {
-            return iotp_field_error(r, IOTP_FIELD("Choice.text"));
-        }
-        return true;
-    case IOTP2P_CONFORMANCE_CHOICE_RECORD:
-        if (!iotp2p_conformance_required_decode_from(r, inner, &out->as.record)) {
-            return iotp_field_error(r, IOTP_FIELD("Choice.record"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_conformance_choice_record, out);
 }
 
 bool iotp2p_conformance_choice_encode_to(iotp_writer *w, const iotp2p_conformance_choice *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CONFORMANCE_CHOICE_NONE:
-        iotp_write_uint(w, IOTP2P_CONFORMANCE_CHOICE_NONE);
-        iotp_write_null(w);
-        break;
-    case IOTP2P_CONFORMANCE_CHOICE_NUMBER:
-        iotp_write_uint(w, IOTP2P_CONFORMANCE_CHOICE_NUMBER);
-        iotp_write_int(w, v->as.number);
-        break;
-    case IOTP2P_CONFORMANCE_CHOICE_TEXT:
-        iotp_write_uint(w, IOTP2P_CONFORMANCE_CHOICE_TEXT);
-        if (v->as.text.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Choice.text"));
-        }
-        iotp_write_text(w, v->as.text.ptr, v->as.text.len);
-        break;
-    case IOTP2P_CONFORMANCE_CHOICE_RECORD:
-        iotp_write_uint(w, IOTP2P_CONFORMANCE_CHOICE_RECORD);
-        iotp2p_conformance_required_encode_to(w, &v->as.record);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_conformance_choice_keys, 4)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_conformance_choice_record, v);
 }
 
 bool iotp2p_conformance_choice_decode(const uint8_t *data, size_t len, iotp2p_conformance_choice *out, iotp_decode_error *err) {

@@ -307,6 +307,10 @@ typedef struct iotp2p_conformance_deep {
  * fields add their own length). */
 #define IOTP2P_CONFORMANCE_DEEP_MAX_ENCODED_SIZE 20u
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_conformance_scalars` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_conformance_scalars_record;
+
 /** Decodes one `iotp2p_conformance_scalars` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_conformance_scalars_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_scalars *out);
 
@@ -335,6 +339,10 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
 bool iotp2p_conformance_bounds_encode(const iotp2p_conformance_bounds *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_conformance_ranges` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_conformance_ranges_record;
+
 /** Decodes one `iotp2p_conformance_ranges` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_conformance_ranges_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_ranges *out);
 
@@ -348,6 +356,10 @@ bool iotp2p_conformance_ranges_encode_to(iotp_writer *w, const iotp2p_conformanc
  * why in `*err`. */
 bool iotp2p_conformance_ranges_encode(const iotp2p_conformance_ranges *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_conformance_defaults` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_conformance_defaults_record;
 
 /** Decodes one `iotp2p_conformance_defaults` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_conformance_defaults_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_defaults *out);
@@ -363,6 +375,10 @@ bool iotp2p_conformance_defaults_encode_to(iotp_writer *w, const iotp2p_conforma
 bool iotp2p_conformance_defaults_encode(const iotp2p_conformance_defaults *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_conformance_required` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_conformance_required_record;
+
 /** Decodes one `iotp2p_conformance_required` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_conformance_required_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_required *out);
 
@@ -376,6 +392,10 @@ bool iotp2p_conformance_required_encode_to(iotp_writer *w, const iotp2p_conforma
  * why in `*err`. */
 bool iotp2p_conformance_required_encode(const iotp2p_conformance_required *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_conformance_choice` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_conformance_choice_record;
 
 /** Decodes one `iotp2p_conformance_choice` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_conformance_choice_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_choice *out);

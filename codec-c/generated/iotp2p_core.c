@@ -8,183 +8,57 @@
 /* The keys `iotp2p_core_status` defines, ascending. */
 static const uint32_t iotp2p_core_status_keys[10] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u };
 
+/* `Status.code`: its range and default. */
+static const iotp_scalar iotp2p_core_status_code_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CORE_STATUS_CODE_OK),
+    NULL
+};
+
+/* The fields of `iotp2p_core_status` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_status_fields[10] = {
+    { &iotp2p_core_status_code_scalar, IOTP_FIELD("Status.code"),
+        offsetof(iotp2p_core_status, code), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Status.member"),
+        offsetof(iotp2p_core_status, member), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, member) - offsetof(iotp2p_core_status, has_member)) },
+    { NULL, IOTP_FIELD("Status.capability_status"),
+        offsetof(iotp2p_core_status, capability_status), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, capability_status) - offsetof(iotp2p_core_status, has_capability_status)) },
+    { NULL, IOTP_FIELD("Status.detail"),
+        offsetof(iotp2p_core_status, detail), 0, 128u, 3u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, detail) - offsetof(iotp2p_core_status, has_detail)) },
+    { NULL, IOTP_FIELD("Status.echo"),
+        offsetof(iotp2p_core_status, echo), 0, 40u, 4u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, echo) - offsetof(iotp2p_core_status, has_echo)) },
+    { NULL, IOTP_FIELD("Status.retry_after"),
+        offsetof(iotp2p_core_status, retry_after), 0, 0u, 5u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, retry_after) - offsetof(iotp2p_core_status, has_retry_after)) },
+    { NULL, IOTP_FIELD("Status.decode_error"),
+        offsetof(iotp2p_core_status, decode_error), 0, 0u, 6u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, decode_error) - offsetof(iotp2p_core_status, has_decode_error)) },
+    { NULL, IOTP_FIELD("Status.offset"),
+        offsetof(iotp2p_core_status, offset), 0, 0u, 7u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, offset) - offsetof(iotp2p_core_status, has_offset)) },
+    { NULL, IOTP_FIELD("Status.recipient"),
+        offsetof(iotp2p_core_status, recipient), 0, 254u, 8u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, recipient) - offsetof(iotp2p_core_status, has_recipient)) },
+    { NULL, IOTP_FIELD("Status.supported_versions"),
+        offsetof(iotp2p_core_status, supported_versions), offsetof(iotp2p_core_status, supported_versions_count), 0u, 9u, 8u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, supported_versions) - offsetof(iotp2p_core_status, has_supported_versions)) },
+};
+
+const iotp_record iotp2p_core_status_record = {
+    iotp2p_core_status_fields, iotp2p_core_status_keys, NULL,
+    sizeof(iotp2p_core_status), offsetof(iotp2p_core_status, unknown_fields), 10u, 10u, false
+};
+
 bool iotp2p_core_status_decode_from(iotp_reader *r, size_t depth, iotp2p_core_status *out) {
-    iotp_map m;
-    uint32_t key;
-    out->code = IOTP2P_CORE_STATUS_CODE_OK;
-    out->has_member = false;
-    out->has_capability_status = false;
-    out->has_detail = false;
-    out->has_echo = false;
-    out->has_retry_after = false;
-    out->has_decode_error = false;
-    out->has_offset = false;
-    out->has_recipient = false;
-    out->has_supported_versions = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_enum(r, &out->code)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.code"));
-            }
-            if (out->code == IOTP2P_CORE_STATUS_CODE_OK) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Status.code"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.member"));
-            }
-            out->has_member = true;
-            break;
-        case 2u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->capability_status)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.capability_status"));
-            }
-            out->has_capability_status = true;
-            break;
-        case 3u:
-            if (!iotp_read_text(r, 128u, &out->detail)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.detail"));
-            }
-            out->has_detail = true;
-            break;
-        case 4u:
-            if (!iotp_read_bytes(r, 40u, &out->echo)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.echo"));
-            }
-            out->has_echo = true;
-            break;
-        case 5u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->retry_after)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.retry_after"));
-            }
-            out->has_retry_after = true;
-            break;
-        case 6u:
-            if (!iotp_read_enum(r, &out->decode_error)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.decode_error"));
-            }
-            out->has_decode_error = true;
-            break;
-        case 7u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->offset)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.offset"));
-            }
-            out->has_offset = true;
-            break;
-        case 8u:
-            if (!iotp_read_text(r, 254u, &out->recipient)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.recipient"));
-            }
-            out->has_recipient = true;
-            break;
-        case 9u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 8u, m.depth, &out->supported_versions_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Status.supported_versions"));
-            }
-            for (i0 = 0; i0 < out->supported_versions_count; i0++) {
-                if (!iotp_read_u8(r, 0, UINT8_MAX, &out->supported_versions[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Status.supported_versions"));
-                }
-            }
-            out->has_supported_versions = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_status_record, out);
 }
 
 bool iotp2p_core_status_encode_to(iotp_writer *w, const iotp2p_core_status *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->code != IOTP2P_CORE_STATUS_CODE_OK ? 1u : 0u)
-        + (v->has_member ? 1u : 0u)
-        + (v->has_capability_status ? 1u : 0u)
-        + (v->has_detail ? 1u : 0u)
-        + (v->has_echo ? 1u : 0u)
-        + (v->has_retry_after ? 1u : 0u)
-        + (v->has_decode_error ? 1u : 0u)
-        + (v->has_offset ? 1u : 0u)
-        + (v->has_recipient ? 1u : 0u)
-        + (v->has_supported_versions ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_status_keys, 10);
-    iotp_write_map(w, n);
-    if (v->code != IOTP2P_CORE_STATUS_CODE_OK) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->code);
-    }
-    if (v->has_member) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->member);
-    }
-    if (v->has_capability_status) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->capability_status);
-    }
-    if (v->has_detail) {
-        iotp_write_key(w, &g, 3u);
-        if (v->detail.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.detail"));
-        }
-        iotp_write_text(w, v->detail.ptr, v->detail.len);
-    }
-    if (v->has_echo) {
-        iotp_write_key(w, &g, 4u);
-        if (v->echo.len > 40u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.echo"));
-        }
-        iotp_write_bytes(w, v->echo.ptr, v->echo.len);
-    }
-    if (v->has_retry_after) {
-        iotp_write_key(w, &g, 5u);
-        iotp_write_uint(w, v->retry_after);
-    }
-    if (v->has_decode_error) {
-        iotp_write_key(w, &g, 6u);
-        iotp_write_uint(w, v->decode_error);
-    }
-    if (v->has_offset) {
-        iotp_write_key(w, &g, 7u);
-        iotp_write_uint(w, v->offset);
-    }
-    if (v->has_recipient) {
-        iotp_write_key(w, &g, 8u);
-        if (v->recipient.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.recipient"));
-        }
-        iotp_write_text(w, v->recipient.ptr, v->recipient.len);
-    }
-    if (v->has_supported_versions) {
-        size_t i0;
-        iotp_write_key(w, &g, 9u);
-        if (v->supported_versions_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.supported_versions"));
-        }
-        iotp_write_array(w, v->supported_versions_count);
-        for (i0 = 0; i0 < v->supported_versions_count; i0++) {
-            iotp_write_uint(w, v->supported_versions[i0]);
-        }
-        iotp_write_close(w, v->supported_versions_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_status_record, v);
 }
 
 bool iotp2p_core_status_decode(const uint8_t *data, size_t len, iotp2p_core_status *out, iotp_decode_error *err) {
@@ -212,90 +86,36 @@ bool iotp2p_core_status_encode(const iotp2p_core_status *v, uint8_t *buf, size_t
 /* The keys `iotp2p_core_read_request` defines, ascending. */
 static const uint32_t iotp2p_core_read_request_keys[3] = { 0u, 1u, 2u };
 
+/* `ReadRequest.endpoint`: its range and default. */
+static const iotp_scalar iotp2p_core_read_request_endpoint_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_read_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_read_request_fields[3] = {
+    { &iotp2p_core_read_request_endpoint_scalar, IOTP_FIELD("ReadRequest.endpoint"),
+        offsetof(iotp2p_core_read_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("ReadRequest.capability"),
+        offsetof(iotp2p_core_read_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("ReadRequest.members"),
+        offsetof(iotp2p_core_read_request, members), offsetof(iotp2p_core_read_request, members_count), 0u, 2u, 64u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_read_request, members) - offsetof(iotp2p_core_read_request, has_members)) },
+};
+
+const iotp_record iotp2p_core_read_request_record = {
+    iotp2p_core_read_request_fields, iotp2p_core_read_request_keys, NULL,
+    sizeof(iotp2p_core_read_request), offsetof(iotp2p_core_read_request, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_core_read_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_read_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_capability = false;
-    out->endpoint = 0;
-    out->has_members = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("ReadRequest.endpoint"));
-            }
-            if (out->endpoint == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("ReadRequest.endpoint"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, IOTP_FIELD("ReadRequest.capability"));
-            }
-            seen_capability = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 64u, m.depth, &out->members_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("ReadRequest.members"));
-            }
-            for (i0 = 0; i0 < out->members_count; i0++) {
-                if (!iotp_read_u16(r, 0, UINT16_MAX, &out->members[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("ReadRequest.members"));
-                }
-            }
-            out->has_members = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_capability) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("ReadRequest.capability"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_read_request_record, out);
 }
 
 bool iotp2p_core_read_request_encode_to(iotp_writer *w, const iotp2p_core_read_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->endpoint != 0 ? 1u : 0u)
-        + (v->has_members ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_read_request_keys, 3);
-    iotp_write_map(w, n);
-    if (v->endpoint != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
-    iotp_write_key(w, &g, 1u);
-    iotp_write_uint(w, v->capability);
-    if (v->has_members) {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->members_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ReadRequest.members"));
-        }
-        iotp_write_array(w, v->members_count);
-        for (i0 = 0; i0 < v->members_count; i0++) {
-            iotp_write_uint(w, v->members[i0]);
-        }
-        iotp_write_close(w, v->members_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_read_request_record, v);
 }
 
 bool iotp2p_core_read_request_decode(const uint8_t *data, size_t len, iotp2p_core_read_request *out, iotp_decode_error *err) {
@@ -323,64 +143,27 @@ bool iotp2p_core_read_request_encode(const iotp2p_core_read_request *v, uint8_t 
 /* The keys `iotp2p_core_member_value` defines, ascending. */
 static const uint32_t iotp2p_core_member_value_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_core_member_value` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_member_value_fields[2] = {
+    { NULL, IOTP_FIELD("MemberValue.member"),
+        offsetof(iotp2p_core_member_value, member), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("MemberValue.value"),
+        offsetof(iotp2p_core_member_value, value), 0, 1024u, 1u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_core_member_value_record = {
+    iotp2p_core_member_value_fields, iotp2p_core_member_value_keys, NULL,
+    sizeof(iotp2p_core_member_value), offsetof(iotp2p_core_member_value, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_core_member_value_decode_from(iotp_reader *r, size_t depth, iotp2p_core_member_value *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_member = false;
-    bool seen_value = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
-                return iotp_field_error(r, IOTP_FIELD("MemberValue.member"));
-            }
-            seen_member = true;
-            break;
-        case 1u:
-            if (!iotp_read_bytes(r, 1024u, &out->value)) {
-                return iotp_field_error(r, IOTP_FIELD("MemberValue.value"));
-            }
-            seen_value = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_member) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("MemberValue.member"));
-    }
-    if (!seen_value) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("MemberValue.value"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_member_value_record, out);
 }
 
 bool iotp2p_core_member_value_encode_to(iotp_writer *w, const iotp2p_core_member_value *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_member_value_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->member);
-    iotp_write_key(w, &g, 1u);
-    if (v->value.len > 1024u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MemberValue.value"));
-    }
-    iotp_write_bytes(w, v->value.ptr, v->value.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_member_value_record, v);
 }
 
 bool iotp2p_core_member_value_decode(const uint8_t *data, size_t len, iotp2p_core_member_value *out, iotp_decode_error *err) {
@@ -408,107 +191,39 @@ bool iotp2p_core_member_value_encode(const iotp2p_core_member_value *v, uint8_t 
 /* The keys `iotp2p_core_write_request` defines, ascending. */
 static const uint32_t iotp2p_core_write_request_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* `WriteRequest.endpoint`: its range and default. */
+static const iotp_scalar iotp2p_core_write_request_endpoint_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_write_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_write_request_fields[4] = {
+    { &iotp2p_core_write_request_endpoint_scalar, IOTP_FIELD("WriteRequest.endpoint"),
+        offsetof(iotp2p_core_write_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("WriteRequest.capability"),
+        offsetof(iotp2p_core_write_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_member_value_record, IOTP_FIELD("WriteRequest.values"),
+        offsetof(iotp2p_core_write_request, values), offsetof(iotp2p_core_write_request, values_count), 0u, 2u, 32u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { NULL, IOTP_FIELD("WriteRequest.echo"),
+        offsetof(iotp2p_core_write_request, echo), 0, 40u, 3u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_write_request, echo) - offsetof(iotp2p_core_write_request, has_echo)) },
+};
+
+const iotp_record iotp2p_core_write_request_record = {
+    iotp2p_core_write_request_fields, iotp2p_core_write_request_keys, NULL,
+    sizeof(iotp2p_core_write_request), offsetof(iotp2p_core_write_request, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_write_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_capability = false;
-    bool seen_values = false;
-    out->endpoint = 0;
-    out->has_echo = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("WriteRequest.endpoint"));
-            }
-            if (out->endpoint == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("WriteRequest.endpoint"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, IOTP_FIELD("WriteRequest.capability"));
-            }
-            seen_capability = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 32u, m.depth, &out->values_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("WriteRequest.values"));
-            }
-            for (i0 = 0; i0 < out->values_count; i0++) {
-                if (!iotp2p_core_member_value_decode_from(r, d1, &out->values[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("WriteRequest.values"));
-                }
-            }
-            seen_values = true;
-            break;
-        }
-        case 3u:
-            if (!iotp_read_bytes(r, 40u, &out->echo)) {
-                return iotp_field_error(r, IOTP_FIELD("WriteRequest.echo"));
-            }
-            out->has_echo = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_capability) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("WriteRequest.capability"));
-    }
-    if (!seen_values) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("WriteRequest.values"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_write_request_record, out);
 }
 
 bool iotp2p_core_write_request_encode_to(iotp_writer *w, const iotp2p_core_write_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->endpoint != 0 ? 1u : 0u)
-        + (v->has_echo ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_write_request_keys, 4);
-    iotp_write_map(w, n);
-    if (v->endpoint != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
-    iotp_write_key(w, &g, 1u);
-    iotp_write_uint(w, v->capability);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->values_count > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WriteRequest.values"));
-        }
-        iotp_write_array(w, v->values_count);
-        for (i0 = 0; i0 < v->values_count; i0++) {
-            iotp2p_core_member_value_encode_to(w, &v->values[i0]);
-        }
-        iotp_write_close(w, v->values_count);
-    }
-    if (v->has_echo) {
-        iotp_write_key(w, &g, 3u);
-        if (v->echo.len > 40u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WriteRequest.echo"));
-        }
-        iotp_write_bytes(w, v->echo.ptr, v->echo.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_write_request_record, v);
 }
 
 bool iotp2p_core_write_request_decode(const uint8_t *data, size_t len, iotp2p_core_write_request *out, iotp_decode_error *err) {
@@ -536,105 +251,42 @@ bool iotp2p_core_write_request_encode(const iotp2p_core_write_request *v, uint8_
 /* The keys `iotp2p_core_invoke_request` defines, ascending. */
 static const uint32_t iotp2p_core_invoke_request_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* `InvokeRequest.endpoint`: its range and default. */
+static const iotp_scalar iotp2p_core_invoke_request_endpoint_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_invoke_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_invoke_request_fields[5] = {
+    { &iotp2p_core_invoke_request_endpoint_scalar, IOTP_FIELD("InvokeRequest.endpoint"),
+        offsetof(iotp2p_core_invoke_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("InvokeRequest.capability"),
+        offsetof(iotp2p_core_invoke_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("InvokeRequest.action"),
+        offsetof(iotp2p_core_invoke_request, action), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("InvokeRequest.input"),
+        offsetof(iotp2p_core_invoke_request, input), 0, 1024u, 3u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, input) - offsetof(iotp2p_core_invoke_request, has_input)) },
+    { NULL, IOTP_FIELD("InvokeRequest.echo"),
+        offsetof(iotp2p_core_invoke_request, echo), 0, 40u, 4u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, echo) - offsetof(iotp2p_core_invoke_request, has_echo)) },
+};
+
+const iotp_record iotp2p_core_invoke_request_record = {
+    iotp2p_core_invoke_request_fields, iotp2p_core_invoke_request_keys, NULL,
+    sizeof(iotp2p_core_invoke_request), offsetof(iotp2p_core_invoke_request, unknown_fields), 5u, 5u, false
+};
+
 bool iotp2p_core_invoke_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_invoke_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_capability = false;
-    bool seen_action = false;
-    out->endpoint = 0;
-    out->has_input = false;
-    out->has_echo = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.endpoint"));
-            }
-            if (out->endpoint == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("InvokeRequest.endpoint"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.capability"));
-            }
-            seen_capability = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->action)) {
-                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.action"));
-            }
-            seen_action = true;
-            break;
-        case 3u:
-            if (!iotp_read_bytes(r, 1024u, &out->input)) {
-                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.input"));
-            }
-            out->has_input = true;
-            break;
-        case 4u:
-            if (!iotp_read_bytes(r, 40u, &out->echo)) {
-                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.echo"));
-            }
-            out->has_echo = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_capability) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("InvokeRequest.capability"));
-    }
-    if (!seen_action) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("InvokeRequest.action"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_invoke_request_record, out);
 }
 
 bool iotp2p_core_invoke_request_encode_to(iotp_writer *w, const iotp2p_core_invoke_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->endpoint != 0 ? 1u : 0u)
-        + (v->has_input ? 1u : 0u)
-        + (v->has_echo ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_invoke_request_keys, 5);
-    iotp_write_map(w, n);
-    if (v->endpoint != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
-    iotp_write_key(w, &g, 1u);
-    iotp_write_uint(w, v->capability);
-    iotp_write_key(w, &g, 2u);
-    iotp_write_uint(w, v->action);
-    if (v->has_input) {
-        iotp_write_key(w, &g, 3u);
-        if (v->input.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("InvokeRequest.input"));
-        }
-        iotp_write_bytes(w, v->input.ptr, v->input.len);
-    }
-    if (v->has_echo) {
-        iotp_write_key(w, &g, 4u);
-        if (v->echo.len > 40u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("InvokeRequest.echo"));
-        }
-        iotp_write_bytes(w, v->echo.ptr, v->echo.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_invoke_request_record, v);
 }
 
 bool iotp2p_core_invoke_request_decode(const uint8_t *data, size_t len, iotp2p_core_invoke_request *out, iotp_decode_error *err) {
@@ -662,52 +314,24 @@ bool iotp2p_core_invoke_request_encode(const iotp2p_core_invoke_request *v, uint
 /* The keys `iotp2p_core_invoke_response` defines, ascending. */
 static const uint32_t iotp2p_core_invoke_response_keys[1] = { 0u };
 
+/* The fields of `iotp2p_core_invoke_response` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_invoke_response_fields[1] = {
+    { NULL, IOTP_FIELD("InvokeResponse.output"),
+        offsetof(iotp2p_core_invoke_response, output), 0, 1024u, 0u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_response, output) - offsetof(iotp2p_core_invoke_response, has_output)) },
+};
+
+const iotp_record iotp2p_core_invoke_response_record = {
+    iotp2p_core_invoke_response_fields, iotp2p_core_invoke_response_keys, NULL,
+    sizeof(iotp2p_core_invoke_response), offsetof(iotp2p_core_invoke_response, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_core_invoke_response_decode_from(iotp_reader *r, size_t depth, iotp2p_core_invoke_response *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_output = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bytes(r, 1024u, &out->output)) {
-                return iotp_field_error(r, IOTP_FIELD("InvokeResponse.output"));
-            }
-            out->has_output = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_invoke_response_record, out);
 }
 
 bool iotp2p_core_invoke_response_encode_to(iotp_writer *w, const iotp2p_core_invoke_response *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_output ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_invoke_response_keys, 1);
-    iotp_write_map(w, n);
-    if (v->has_output) {
-        iotp_write_key(w, &g, 0u);
-        if (v->output.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("InvokeResponse.output"));
-        }
-        iotp_write_bytes(w, v->output.ptr, v->output.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_invoke_response_record, v);
 }
 
 bool iotp2p_core_invoke_response_decode(const uint8_t *data, size_t len, iotp2p_core_invoke_response *out, iotp_decode_error *err) {
@@ -735,134 +359,63 @@ bool iotp2p_core_invoke_response_encode(const iotp2p_core_invoke_response *v, ui
 /* The keys `iotp2p_core_subscribe_request` defines, ascending. */
 static const uint32_t iotp2p_core_subscribe_request_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
+/* `SubscribeRequest.endpoint`: its range and default. */
+static const iotp_scalar iotp2p_core_subscribe_request_endpoint_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `SubscribeRequest.min_interval`: its range and default. */
+static const iotp_scalar iotp2p_core_subscribe_request_min_interval_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `SubscribeRequest.max_interval`: its range and default. */
+static const iotp_scalar iotp2p_core_subscribe_request_max_interval_scalar = {
+    (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `SubscribeRequest.lifetime`: its range and default. */
+static const iotp_scalar iotp2p_core_subscribe_request_lifetime_scalar = {
+    (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_subscribe_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_subscribe_request_fields[6] = {
+    { &iotp2p_core_subscribe_request_endpoint_scalar, IOTP_FIELD("SubscribeRequest.endpoint"),
+        offsetof(iotp2p_core_subscribe_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("SubscribeRequest.capability"),
+        offsetof(iotp2p_core_subscribe_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SubscribeRequest.members"),
+        offsetof(iotp2p_core_subscribe_request, members), offsetof(iotp2p_core_subscribe_request, members_count), 0u, 2u, 64u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, members) - offsetof(iotp2p_core_subscribe_request, has_members)) },
+    { &iotp2p_core_subscribe_request_min_interval_scalar, IOTP_FIELD("SubscribeRequest.min_interval"),
+        offsetof(iotp2p_core_subscribe_request, min_interval), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_core_subscribe_request_max_interval_scalar, IOTP_FIELD("SubscribeRequest.max_interval"),
+        offsetof(iotp2p_core_subscribe_request, max_interval), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_subscribe_request_lifetime_scalar, IOTP_FIELD("SubscribeRequest.lifetime"),
+        offsetof(iotp2p_core_subscribe_request, lifetime), 0, 0u, 5u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, lifetime) - offsetof(iotp2p_core_subscribe_request, has_lifetime)) },
+};
+
+const iotp_record iotp2p_core_subscribe_request_record = {
+    iotp2p_core_subscribe_request_fields, iotp2p_core_subscribe_request_keys, NULL,
+    sizeof(iotp2p_core_subscribe_request), offsetof(iotp2p_core_subscribe_request, unknown_fields), 6u, 6u, false
+};
+
 bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_subscribe_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_capability = false;
-    bool seen_max_interval = false;
-    out->endpoint = 0;
-    out->has_members = false;
-    out->min_interval = 0;
-    out->has_lifetime = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.endpoint"));
-            }
-            if (out->endpoint == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("SubscribeRequest.endpoint"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.capability"));
-            }
-            seen_capability = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 64u, m.depth, &out->members_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.members"));
-            }
-            for (i0 = 0; i0 < out->members_count; i0++) {
-                if (!iotp_read_u16(r, 0, UINT16_MAX, &out->members[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.members"));
-                }
-            }
-            out->has_members = true;
-            break;
-        }
-        case 3u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->min_interval)) {
-                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.min_interval"));
-            }
-            if (out->min_interval == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("SubscribeRequest.min_interval"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->max_interval)) {
-                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.max_interval"));
-            }
-            seen_max_interval = true;
-            break;
-        case 5u:
-            if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->lifetime)) {
-                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.lifetime"));
-            }
-            out->has_lifetime = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_capability) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SubscribeRequest.capability"));
-    }
-    if (!seen_max_interval) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SubscribeRequest.max_interval"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_subscribe_request_record, out);
 }
 
 bool iotp2p_core_subscribe_request_encode_to(iotp_writer *w, const iotp2p_core_subscribe_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->endpoint != 0 ? 1u : 0u)
-        + (v->has_members ? 1u : 0u)
-        + (v->min_interval != 0 ? 1u : 0u)
-        + (v->has_lifetime ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_subscribe_request_keys, 6);
-    iotp_write_map(w, n);
-    if (v->endpoint != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
-    iotp_write_key(w, &g, 1u);
-    iotp_write_uint(w, v->capability);
-    if (v->has_members) {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->members_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SubscribeRequest.members"));
-        }
-        iotp_write_array(w, v->members_count);
-        for (i0 = 0; i0 < v->members_count; i0++) {
-            iotp_write_uint(w, v->members[i0]);
-        }
-        iotp_write_close(w, v->members_count);
-    }
-    if (v->min_interval != 0) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->min_interval);
-    }
-    iotp_write_key(w, &g, 4u);
-    if (v->max_interval < UINT32_C(1)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SubscribeRequest.max_interval"));
-    }
-    iotp_write_uint(w, v->max_interval);
-    if (v->has_lifetime) {
-        iotp_write_key(w, &g, 5u);
-        if (v->lifetime < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SubscribeRequest.lifetime"));
-        }
-        iotp_write_uint(w, v->lifetime);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_subscribe_request_record, v);
 }
 
 bool iotp2p_core_subscribe_request_decode(const uint8_t *data, size_t len, iotp2p_core_subscribe_request *out, iotp_decode_error *err) {
@@ -890,52 +443,30 @@ bool iotp2p_core_subscribe_request_encode(const iotp2p_core_subscribe_request *v
 /* The keys `iotp2p_core_unsubscribe_request` defines, ascending. */
 static const uint32_t iotp2p_core_unsubscribe_request_keys[1] = { 0u };
 
+/* `UnsubscribeRequest.subscription`: its range and default. */
+static const iotp_scalar iotp2p_core_unsubscribe_request_subscription_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT64_C(1099511627775)), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_unsubscribe_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_unsubscribe_request_fields[1] = {
+    { &iotp2p_core_unsubscribe_request_subscription_scalar, IOTP_FIELD("UnsubscribeRequest.subscription"),
+        offsetof(iotp2p_core_unsubscribe_request, subscription), 0, 0u, 0u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_core_unsubscribe_request_record = {
+    iotp2p_core_unsubscribe_request_fields, iotp2p_core_unsubscribe_request_keys, NULL,
+    sizeof(iotp2p_core_unsubscribe_request), offsetof(iotp2p_core_unsubscribe_request, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_core_unsubscribe_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_unsubscribe_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_subscription = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->subscription)) {
-                return iotp_field_error(r, IOTP_FIELD("UnsubscribeRequest.subscription"));
-            }
-            seen_subscription = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_subscription) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("UnsubscribeRequest.subscription"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_unsubscribe_request_record, out);
 }
 
 bool iotp2p_core_unsubscribe_request_encode_to(iotp_writer *w, const iotp2p_core_unsubscribe_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_unsubscribe_request_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->subscription > UINT64_C(1099511627775)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("UnsubscribeRequest.subscription"));
-    }
-    iotp_write_uint(w, v->subscription);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_unsubscribe_request_record, v);
 }
 
 bool iotp2p_core_unsubscribe_request_decode(const uint8_t *data, size_t len, iotp2p_core_unsubscribe_request *out, iotp_decode_error *err) {
@@ -963,88 +494,33 @@ bool iotp2p_core_unsubscribe_request_encode(const iotp2p_core_unsubscribe_reques
 /* The keys `iotp2p_core_event` defines, ascending. */
 static const uint32_t iotp2p_core_event_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* The fields of `iotp2p_core_event` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_event_fields[4] = {
+    { NULL, IOTP_FIELD("Event.member"),
+        offsetof(iotp2p_core_event, member), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Event.number"),
+        offsetof(iotp2p_core_event, number), 0, 0u, 1u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Event.data"),
+        offsetof(iotp2p_core_event, data), 0, 1024u, 2u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, data) - offsetof(iotp2p_core_event, has_data)) },
+    { NULL, IOTP_FIELD("Event.timestamp"),
+        offsetof(iotp2p_core_event, timestamp), 0, 0u, 3u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, timestamp) - offsetof(iotp2p_core_event, has_timestamp)) },
+};
+
+const iotp_record iotp2p_core_event_record = {
+    iotp2p_core_event_fields, iotp2p_core_event_keys, NULL,
+    sizeof(iotp2p_core_event), offsetof(iotp2p_core_event, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_core_event_decode_from(iotp_reader *r, size_t depth, iotp2p_core_event *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_member = false;
-    bool seen_number = false;
-    out->has_data = false;
-    out->has_timestamp = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
-                return iotp_field_error(r, IOTP_FIELD("Event.member"));
-            }
-            seen_member = true;
-            break;
-        case 1u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->number)) {
-                return iotp_field_error(r, IOTP_FIELD("Event.number"));
-            }
-            seen_number = true;
-            break;
-        case 2u:
-            if (!iotp_read_bytes(r, 1024u, &out->data)) {
-                return iotp_field_error(r, IOTP_FIELD("Event.data"));
-            }
-            out->has_data = true;
-            break;
-        case 3u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->timestamp)) {
-                return iotp_field_error(r, IOTP_FIELD("Event.timestamp"));
-            }
-            out->has_timestamp = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_member) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Event.member"));
-    }
-    if (!seen_number) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Event.number"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_event_record, out);
 }
 
 bool iotp2p_core_event_encode_to(iotp_writer *w, const iotp2p_core_event *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_data ? 1u : 0u)
-        + (v->has_timestamp ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_event_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->member);
-    iotp_write_key(w, &g, 1u);
-    iotp_write_uint(w, v->number);
-    if (v->has_data) {
-        iotp_write_key(w, &g, 2u);
-        if (v->data.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Event.data"));
-        }
-        iotp_write_bytes(w, v->data.ptr, v->data.len);
-    }
-    if (v->has_timestamp) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->timestamp);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_event_record, v);
 }
 
 bool iotp2p_core_event_decode(const uint8_t *data, size_t len, iotp2p_core_event *out, iotp_decode_error *err) {
@@ -1072,132 +548,48 @@ bool iotp2p_core_event_encode(const iotp2p_core_event *v, uint8_t *buf, size_t c
 /* The keys `iotp2p_core_report` defines, ascending. */
 static const uint32_t iotp2p_core_report_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* `Report.endpoint`: its range and default. */
+static const iotp_scalar iotp2p_core_report_endpoint_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Report.max_interval`: its range and default. */
+static const iotp_scalar iotp2p_core_report_max_interval_scalar = {
+    (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_report` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_report_fields[5] = {
+    { &iotp2p_core_report_endpoint_scalar, IOTP_FIELD("Report.endpoint"),
+        offsetof(iotp2p_core_report, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Report.capability"),
+        offsetof(iotp2p_core_report, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_member_value_record, IOTP_FIELD("Report.values"),
+        offsetof(iotp2p_core_report, values), offsetof(iotp2p_core_report, values_count), 0u, 2u, 64u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, values) - offsetof(iotp2p_core_report, has_values)) },
+    { &iotp2p_core_event_record, IOTP_FIELD("Report.events"),
+        offsetof(iotp2p_core_report, events), offsetof(iotp2p_core_report, events_count), 0u, 3u, 16u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, events) - offsetof(iotp2p_core_report, has_events)) },
+    { &iotp2p_core_report_max_interval_scalar, IOTP_FIELD("Report.max_interval"),
+        offsetof(iotp2p_core_report, max_interval), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, max_interval) - offsetof(iotp2p_core_report, has_max_interval)) },
+};
+
+const iotp_record iotp2p_core_report_record = {
+    iotp2p_core_report_fields, iotp2p_core_report_keys, NULL,
+    sizeof(iotp2p_core_report), offsetof(iotp2p_core_report, unknown_fields), 5u, 5u, false
+};
+
 bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_report *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_capability = false;
-    out->endpoint = 0;
-    out->has_values = false;
-    out->has_events = false;
-    out->has_max_interval = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("Report.endpoint"));
-            }
-            if (out->endpoint == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Report.endpoint"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, IOTP_FIELD("Report.capability"));
-            }
-            seen_capability = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 64u, m.depth, &out->values_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Report.values"));
-            }
-            for (i0 = 0; i0 < out->values_count; i0++) {
-                if (!iotp2p_core_member_value_decode_from(r, d1, &out->values[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Report.values"));
-                }
-            }
-            out->has_values = true;
-            break;
-        }
-        case 3u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 16u, m.depth, &out->events_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Report.events"));
-            }
-            for (i0 = 0; i0 < out->events_count; i0++) {
-                if (!iotp2p_core_event_decode_from(r, d1, &out->events[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Report.events"));
-                }
-            }
-            out->has_events = true;
-            break;
-        }
-        case 4u:
-            if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->max_interval)) {
-                return iotp_field_error(r, IOTP_FIELD("Report.max_interval"));
-            }
-            out->has_max_interval = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_capability) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Report.capability"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_report_record, out);
 }
 
 bool iotp2p_core_report_encode_to(iotp_writer *w, const iotp2p_core_report *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->endpoint != 0 ? 1u : 0u)
-        + (v->has_values ? 1u : 0u)
-        + (v->has_events ? 1u : 0u)
-        + (v->has_max_interval ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_report_keys, 5);
-    iotp_write_map(w, n);
-    if (v->endpoint != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
-    iotp_write_key(w, &g, 1u);
-    iotp_write_uint(w, v->capability);
-    if (v->has_values) {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->values_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Report.values"));
-        }
-        iotp_write_array(w, v->values_count);
-        for (i0 = 0; i0 < v->values_count; i0++) {
-            iotp2p_core_member_value_encode_to(w, &v->values[i0]);
-        }
-        iotp_write_close(w, v->values_count);
-    }
-    if (v->has_events) {
-        size_t i0;
-        iotp_write_key(w, &g, 3u);
-        if (v->events_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Report.events"));
-        }
-        iotp_write_array(w, v->events_count);
-        for (i0 = 0; i0 < v->events_count; i0++) {
-            iotp2p_core_event_encode_to(w, &v->events[i0]);
-        }
-        iotp_write_close(w, v->events_count);
-    }
-    if (v->has_max_interval) {
-        iotp_write_key(w, &g, 4u);
-        if (v->max_interval < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Report.max_interval"));
-        }
-        iotp_write_uint(w, v->max_interval);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_report_record, v);
 }
 
 bool iotp2p_core_report_decode(const uint8_t *data, size_t len, iotp2p_core_report *out, iotp_decode_error *err) {
@@ -1225,63 +617,33 @@ bool iotp2p_core_report_encode(const iotp2p_core_report *v, uint8_t *buf, size_t
 /* The keys `iotp2p_core_describe_request` defines, ascending. */
 static const uint32_t iotp2p_core_describe_request_keys[2] = { 0u, 1u };
 
+/* `DescribeRequest.endpoints_only`: its range and default. */
+static const iotp_scalar iotp2p_core_describe_request_endpoints_only_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* The fields of `iotp2p_core_describe_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_describe_request_fields[2] = {
+    { NULL, IOTP_FIELD("DescribeRequest.endpoint"),
+        offsetof(iotp2p_core_describe_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_describe_request, endpoint) - offsetof(iotp2p_core_describe_request, has_endpoint)) },
+    { &iotp2p_core_describe_request_endpoints_only_scalar, IOTP_FIELD("DescribeRequest.endpoints_only"),
+        offsetof(iotp2p_core_describe_request, endpoints_only), 0, 0u, 1u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record iotp2p_core_describe_request_record = {
+    iotp2p_core_describe_request_fields, iotp2p_core_describe_request_keys, NULL,
+    sizeof(iotp2p_core_describe_request), offsetof(iotp2p_core_describe_request, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_core_describe_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_describe_request *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_endpoint = false;
-    out->endpoints_only = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("DescribeRequest.endpoint"));
-            }
-            out->has_endpoint = true;
-            break;
-        case 1u:
-            if (!iotp_read_bool(r, &out->endpoints_only)) {
-                return iotp_field_error(r, IOTP_FIELD("DescribeRequest.endpoints_only"));
-            }
-            if (out->endpoints_only == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("DescribeRequest.endpoints_only"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_describe_request_record, out);
 }
 
 bool iotp2p_core_describe_request_encode_to(iotp_writer *w, const iotp2p_core_describe_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_endpoint ? 1u : 0u)
-        + (v->endpoints_only != false ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_describe_request_keys, 2);
-    iotp_write_map(w, n);
-    if (v->has_endpoint) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
-    if (v->endpoints_only != false) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_bool(w, v->endpoints_only);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_describe_request_record, v);
 }
 
 bool iotp2p_core_describe_request_decode(const uint8_t *data, size_t len, iotp2p_core_describe_request *out, iotp_decode_error *err) {
@@ -1309,77 +671,42 @@ bool iotp2p_core_describe_request_encode(const iotp2p_core_describe_request *v, 
 /* The keys `iotp2p_core_sem_ver` defines, ascending. */
 static const uint32_t iotp2p_core_sem_ver_keys[3] = { 0u, 1u, 2u };
 
+/* `SemVer.minor`: its range and default. */
+static const iotp_scalar iotp2p_core_sem_ver_minor_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `SemVer.patch`: its range and default. */
+static const iotp_scalar iotp2p_core_sem_ver_patch_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_sem_ver` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_sem_ver_fields[3] = {
+    { NULL, IOTP_FIELD("SemVer.major"),
+        offsetof(iotp2p_core_sem_ver, major), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_sem_ver_minor_scalar, IOTP_FIELD("SemVer.minor"),
+        offsetof(iotp2p_core_sem_ver, minor), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_core_sem_ver_patch_scalar, IOTP_FIELD("SemVer.patch"),
+        offsetof(iotp2p_core_sem_ver, patch), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record iotp2p_core_sem_ver_record = {
+    iotp2p_core_sem_ver_fields, iotp2p_core_sem_ver_keys, NULL,
+    sizeof(iotp2p_core_sem_ver), offsetof(iotp2p_core_sem_ver, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_core_sem_ver_decode_from(iotp_reader *r, size_t depth, iotp2p_core_sem_ver *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_major = false;
-    out->minor = 0;
-    out->patch = 0;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->major)) {
-                return iotp_field_error(r, IOTP_FIELD("SemVer.major"));
-            }
-            seen_major = true;
-            break;
-        case 1u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->minor)) {
-                return iotp_field_error(r, IOTP_FIELD("SemVer.minor"));
-            }
-            if (out->minor == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("SemVer.minor"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->patch)) {
-                return iotp_field_error(r, IOTP_FIELD("SemVer.patch"));
-            }
-            if (out->patch == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("SemVer.patch"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_major) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SemVer.major"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_sem_ver_record, out);
 }
 
 bool iotp2p_core_sem_ver_encode_to(iotp_writer *w, const iotp2p_core_sem_ver *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->minor != 0 ? 1u : 0u)
-        + (v->patch != 0 ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_sem_ver_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->major);
-    if (v->minor != 0) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->minor);
-    }
-    if (v->patch != 0) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->patch);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_sem_ver_record, v);
 }
 
 bool iotp2p_core_sem_ver_decode(const uint8_t *data, size_t len, iotp2p_core_sem_ver *out, iotp_decode_error *err) {
@@ -1407,67 +734,27 @@ bool iotp2p_core_sem_ver_encode(const iotp2p_core_sem_ver *v, uint8_t *buf, size
 /* The keys `iotp2p_core_schema_ref` defines, ascending. */
 static const uint32_t iotp2p_core_schema_ref_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_core_schema_ref` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_schema_ref_fields[2] = {
+    { NULL, IOTP_FIELD("SchemaRef.uri"),
+        offsetof(iotp2p_core_schema_ref, uri), 0, 128u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SchemaRef.sha256"),
+        offsetof(iotp2p_core_schema_ref, sha256), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_core_schema_ref_record = {
+    iotp2p_core_schema_ref_fields, iotp2p_core_schema_ref_keys, NULL,
+    sizeof(iotp2p_core_schema_ref), offsetof(iotp2p_core_schema_ref, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_core_schema_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_core_schema_ref *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_uri = false;
-    bool seen_sha256 = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 128u, &out->uri)) {
-                return iotp_field_error(r, IOTP_FIELD("SchemaRef.uri"));
-            }
-            seen_uri = true;
-            break;
-        case 1u:
-            if (!iotp_read_fixed(r, 32u, &out->sha256)) {
-                return iotp_field_error(r, IOTP_FIELD("SchemaRef.sha256"));
-            }
-            seen_sha256 = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_uri) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SchemaRef.uri"));
-    }
-    if (!seen_sha256) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SchemaRef.sha256"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_schema_ref_record, out);
 }
 
 bool iotp2p_core_schema_ref_encode_to(iotp_writer *w, const iotp2p_core_schema_ref *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_schema_ref_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->uri.len > 128u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.uri"));
-    }
-    iotp_write_text(w, v->uri.ptr, v->uri.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->sha256.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.sha256"));
-    }
-    iotp_write_bytes(w, v->sha256.ptr, v->sha256.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_schema_ref_record, v);
 }
 
 bool iotp2p_core_schema_ref_decode(const uint8_t *data, size_t len, iotp2p_core_schema_ref *out, iotp_decode_error *err) {
@@ -1495,130 +782,39 @@ bool iotp2p_core_schema_ref_encode(const iotp2p_core_schema_ref *v, uint8_t *buf
 /* The keys `iotp2p_core_capability_info` defines, ascending. */
 static const uint32_t iotp2p_core_capability_info_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
+/* The fields of `iotp2p_core_capability_info` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_capability_info_fields[6] = {
+    { NULL, IOTP_FIELD("CapabilityInfo.id"),
+        offsetof(iotp2p_core_capability_info, id), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("CapabilityInfo.package"),
+        offsetof(iotp2p_core_capability_info, package), 0, 128u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("CapabilityInfo.name"),
+        offsetof(iotp2p_core_capability_info, name), 0, 64u, 2u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_sem_ver_record, IOTP_FIELD("CapabilityInfo.version"),
+        offsetof(iotp2p_core_capability_info, version), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("CapabilityInfo.members"),
+        offsetof(iotp2p_core_capability_info, members), offsetof(iotp2p_core_capability_info, members_count), 0u, 4u, 256u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, members) - offsetof(iotp2p_core_capability_info, has_members)) },
+    { &iotp2p_core_schema_ref_record, IOTP_FIELD("CapabilityInfo.schema"),
+        offsetof(iotp2p_core_capability_info, schema), 0, 0u, 5u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, schema) - offsetof(iotp2p_core_capability_info, has_schema)) },
+};
+
+const iotp_record iotp2p_core_capability_info_record = {
+    iotp2p_core_capability_info_fields, iotp2p_core_capability_info_keys, NULL,
+    sizeof(iotp2p_core_capability_info), offsetof(iotp2p_core_capability_info, unknown_fields), 6u, 6u, false
+};
+
 bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2p_core_capability_info *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_id = false;
-    bool seen_package = false;
-    bool seen_name = false;
-    bool seen_version = false;
-    out->has_members = false;
-    out->has_schema = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->id)) {
-                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.id"));
-            }
-            seen_id = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 128u, &out->package)) {
-                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.package"));
-            }
-            seen_package = true;
-            break;
-        case 2u:
-            if (!iotp_read_text(r, 64u, &out->name)) {
-                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.name"));
-            }
-            seen_name = true;
-            break;
-        case 3u:
-            if (!iotp2p_core_sem_ver_decode_from(r, m.depth, &out->version)) {
-                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.version"));
-            }
-            seen_version = true;
-            break;
-        case 4u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 256u, m.depth, &out->members_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.members"));
-            }
-            for (i0 = 0; i0 < out->members_count; i0++) {
-                if (!iotp_read_u16(r, 0, UINT16_MAX, &out->members[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.members"));
-                }
-            }
-            out->has_members = true;
-            break;
-        }
-        case 5u:
-            if (!iotp2p_core_schema_ref_decode_from(r, m.depth, &out->schema)) {
-                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.schema"));
-            }
-            out->has_schema = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.id"));
-    }
-    if (!seen_package) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.package"));
-    }
-    if (!seen_name) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.name"));
-    }
-    if (!seen_version) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.version"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_capability_info_record, out);
 }
 
 bool iotp2p_core_capability_info_encode_to(iotp_writer *w, const iotp2p_core_capability_info *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 4u
-        + (v->has_members ? 1u : 0u)
-        + (v->has_schema ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_capability_info_keys, 6);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->id);
-    iotp_write_key(w, &g, 1u);
-    if (v->package.len > 128u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.package"));
-    }
-    iotp_write_text(w, v->package.ptr, v->package.len);
-    iotp_write_key(w, &g, 2u);
-    if (v->name.len > 64u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.name"));
-    }
-    iotp_write_text(w, v->name.ptr, v->name.len);
-    iotp_write_key(w, &g, 3u);
-    iotp2p_core_sem_ver_encode_to(w, &v->version);
-    if (v->has_members) {
-        size_t i0;
-        iotp_write_key(w, &g, 4u);
-        if (v->members_count > 256u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.members"));
-        }
-        iotp_write_array(w, v->members_count);
-        for (i0 = 0; i0 < v->members_count; i0++) {
-            iotp_write_uint(w, v->members[i0]);
-        }
-        iotp_write_close(w, v->members_count);
-    }
-    if (v->has_schema) {
-        iotp_write_key(w, &g, 5u);
-        iotp2p_core_schema_ref_encode_to(w, &v->schema);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_capability_info_record, v);
 }
 
 bool iotp2p_core_capability_info_decode(const uint8_t *data, size_t len, iotp2p_core_capability_info *out, iotp_decode_error *err) {
@@ -1646,93 +842,30 @@ bool iotp2p_core_capability_info_encode(const iotp2p_core_capability_info *v, ui
 /* The keys `iotp2p_core_endpoint_info` defines, ascending. */
 static const uint32_t iotp2p_core_endpoint_info_keys[3] = { 0u, 1u, 2u };
 
+/* The fields of `iotp2p_core_endpoint_info` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_endpoint_info_fields[3] = {
+    { NULL, IOTP_FIELD("EndpointInfo.endpoint"),
+        offsetof(iotp2p_core_endpoint_info, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_capability_info_record, IOTP_FIELD("EndpointInfo.capabilities"),
+        offsetof(iotp2p_core_endpoint_info, capabilities), offsetof(iotp2p_core_endpoint_info, capabilities_count), 0u, 1u, 32u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { NULL, IOTP_FIELD("EndpointInfo.label"),
+        offsetof(iotp2p_core_endpoint_info, label), 0, 32u, 2u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_endpoint_info, label) - offsetof(iotp2p_core_endpoint_info, has_label)) },
+};
+
+const iotp_record iotp2p_core_endpoint_info_record = {
+    iotp2p_core_endpoint_info_fields, iotp2p_core_endpoint_info_keys, NULL,
+    sizeof(iotp2p_core_endpoint_info), offsetof(iotp2p_core_endpoint_info, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_core_endpoint_info *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_endpoint = false;
-    bool seen_capabilities = false;
-    out->has_label = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("EndpointInfo.endpoint"));
-            }
-            seen_endpoint = true;
-            break;
-        case 1u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 32u, m.depth, &out->capabilities_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("EndpointInfo.capabilities"));
-            }
-            for (i0 = 0; i0 < out->capabilities_count; i0++) {
-                if (!iotp2p_core_capability_info_decode_from(r, d1, &out->capabilities[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("EndpointInfo.capabilities"));
-                }
-            }
-            seen_capabilities = true;
-            break;
-        }
-        case 2u:
-            if (!iotp_read_text(r, 32u, &out->label)) {
-                return iotp_field_error(r, IOTP_FIELD("EndpointInfo.label"));
-            }
-            out->has_label = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_endpoint) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EndpointInfo.endpoint"));
-    }
-    if (!seen_capabilities) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EndpointInfo.capabilities"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_endpoint_info_record, out);
 }
 
 bool iotp2p_core_endpoint_info_encode_to(iotp_writer *w, const iotp2p_core_endpoint_info *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_label ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_endpoint_info_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->endpoint);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 1u);
-        if (v->capabilities_count > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EndpointInfo.capabilities"));
-        }
-        iotp_write_array(w, v->capabilities_count);
-        for (i0 = 0; i0 < v->capabilities_count; i0++) {
-            iotp2p_core_capability_info_encode_to(w, &v->capabilities[i0]);
-        }
-        iotp_write_close(w, v->capabilities_count);
-    }
-    if (v->has_label) {
-        iotp_write_key(w, &g, 2u);
-        if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EndpointInfo.label"));
-        }
-        iotp_write_text(w, v->label.ptr, v->label.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_endpoint_info_record, v);
 }
 
 bool iotp2p_core_endpoint_info_decode(const uint8_t *data, size_t len, iotp2p_core_endpoint_info *out, iotp_decode_error *err) {
@@ -1760,80 +893,33 @@ bool iotp2p_core_endpoint_info_encode(const iotp2p_core_endpoint_info *v, uint8_
 /* The keys `iotp2p_core_description` defines, ascending. */
 static const uint32_t iotp2p_core_description_keys[2] = { 0u, 1u };
 
+/* `Description.revision`: its range and default. */
+static const iotp_scalar iotp2p_core_description_revision_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_description` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_description_fields[2] = {
+    { &iotp2p_core_endpoint_info_record, IOTP_FIELD("Description.endpoints"),
+        offsetof(iotp2p_core_description, endpoints), offsetof(iotp2p_core_description, endpoints_count), 0u, 0u, 64u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { &iotp2p_core_description_revision_scalar, IOTP_FIELD("Description.revision"),
+        offsetof(iotp2p_core_description, revision), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record iotp2p_core_description_record = {
+    iotp2p_core_description_fields, iotp2p_core_description_keys, NULL,
+    sizeof(iotp2p_core_description), offsetof(iotp2p_core_description, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_core_description_decode_from(iotp_reader *r, size_t depth, iotp2p_core_description *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_endpoints = false;
-    out->revision = 0;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 64u, m.depth, &out->endpoints_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Description.endpoints"));
-            }
-            for (i0 = 0; i0 < out->endpoints_count; i0++) {
-                if (!iotp2p_core_endpoint_info_decode_from(r, d1, &out->endpoints[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Description.endpoints"));
-                }
-            }
-            seen_endpoints = true;
-            break;
-        }
-        case 1u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->revision)) {
-                return iotp_field_error(r, IOTP_FIELD("Description.revision"));
-            }
-            if (out->revision == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Description.revision"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_endpoints) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Description.endpoints"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_description_record, out);
 }
 
 bool iotp2p_core_description_encode_to(iotp_writer *w, const iotp2p_core_description *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->revision != 0 ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_description_keys, 2);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->endpoints_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Description.endpoints"));
-        }
-        iotp_write_array(w, v->endpoints_count);
-        for (i0 = 0; i0 < v->endpoints_count; i0++) {
-            iotp2p_core_endpoint_info_encode_to(w, &v->endpoints[i0]);
-        }
-        iotp_write_close(w, v->endpoints_count);
-    }
-    if (v->revision != 0) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->revision);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_description_record, v);
 }
 
 bool iotp2p_core_description_decode(const uint8_t *data, size_t len, iotp2p_core_description *out, iotp_decode_error *err) {
@@ -1861,90 +947,45 @@ bool iotp2p_core_description_encode(const iotp2p_core_description *v, uint8_t *b
 /* The keys `iotp2p_core_presence` defines, ascending. */
 static const uint32_t iotp2p_core_presence_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* `Presence.state`: its range and default. */
+static const iotp_scalar iotp2p_core_presence_state_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CORE_PRESENCE_STATE_AWAKE),
+    NULL
+};
+
+/* `Presence.sleep_interval`: its range and default. */
+static const iotp_scalar iotp2p_core_presence_sleep_interval_scalar = {
+    (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_presence` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_presence_fields[4] = {
+    { &iotp2p_core_presence_state_scalar, IOTP_FIELD("Presence.state"),
+        offsetof(iotp2p_core_presence, state), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_core_presence_sleep_interval_scalar, IOTP_FIELD("Presence.sleep_interval"),
+        offsetof(iotp2p_core_presence, sleep_interval), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, sleep_interval) - offsetof(iotp2p_core_presence, has_sleep_interval)) },
+    { NULL, IOTP_FIELD("Presence.max_message"),
+        offsetof(iotp2p_core_presence, max_message), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, max_message) - offsetof(iotp2p_core_presence, has_max_message)) },
+    { NULL, IOTP_FIELD("Presence.revision"),
+        offsetof(iotp2p_core_presence, revision), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, revision) - offsetof(iotp2p_core_presence, has_revision)) },
+};
+
+const iotp_record iotp2p_core_presence_record = {
+    iotp2p_core_presence_fields, iotp2p_core_presence_keys, NULL,
+    sizeof(iotp2p_core_presence), offsetof(iotp2p_core_presence, unknown_fields), 4u, 4u, false
+};
+
 bool iotp2p_core_presence_decode_from(iotp_reader *r, size_t depth, iotp2p_core_presence *out) {
-    iotp_map m;
-    uint32_t key;
-    out->state = IOTP2P_CORE_PRESENCE_STATE_AWAKE;
-    out->has_sleep_interval = false;
-    out->has_max_message = false;
-    out->has_revision = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_enum(r, &out->state)) {
-                return iotp_field_error(r, IOTP_FIELD("Presence.state"));
-            }
-            if (out->state == IOTP2P_CORE_PRESENCE_STATE_AWAKE) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Presence.state"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->sleep_interval)) {
-                return iotp_field_error(r, IOTP_FIELD("Presence.sleep_interval"));
-            }
-            out->has_sleep_interval = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->max_message)) {
-                return iotp_field_error(r, IOTP_FIELD("Presence.max_message"));
-            }
-            out->has_max_message = true;
-            break;
-        case 3u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->revision)) {
-                return iotp_field_error(r, IOTP_FIELD("Presence.revision"));
-            }
-            out->has_revision = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_presence_record, out);
 }
 
 bool iotp2p_core_presence_encode_to(iotp_writer *w, const iotp2p_core_presence *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->state != IOTP2P_CORE_PRESENCE_STATE_AWAKE ? 1u : 0u)
-        + (v->has_sleep_interval ? 1u : 0u)
-        + (v->has_max_message ? 1u : 0u)
-        + (v->has_revision ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_presence_keys, 4);
-    iotp_write_map(w, n);
-    if (v->state != IOTP2P_CORE_PRESENCE_STATE_AWAKE) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->state);
-    }
-    if (v->has_sleep_interval) {
-        iotp_write_key(w, &g, 1u);
-        if (v->sleep_interval < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Presence.sleep_interval"));
-        }
-        iotp_write_uint(w, v->sleep_interval);
-    }
-    if (v->has_max_message) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->max_message);
-    }
-    if (v->has_revision) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->revision);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_presence_record, v);
 }
 
 bool iotp2p_core_presence_decode(const uint8_t *data, size_t len, iotp2p_core_presence *out, iotp_decode_error *err) {
@@ -1972,51 +1013,30 @@ bool iotp2p_core_presence_encode(const iotp2p_core_presence *v, uint8_t *buf, si
 /* The keys `iotp2p_core_presence_ack` defines, ascending. */
 static const uint32_t iotp2p_core_presence_ack_keys[1] = { 0u };
 
+/* `PresenceAck.pending`: its range and default. */
+static const iotp_scalar iotp2p_core_presence_ack_pending_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_presence_ack` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_presence_ack_fields[1] = {
+    { &iotp2p_core_presence_ack_pending_scalar, IOTP_FIELD("PresenceAck.pending"),
+        offsetof(iotp2p_core_presence_ack, pending), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record iotp2p_core_presence_ack_record = {
+    iotp2p_core_presence_ack_fields, iotp2p_core_presence_ack_keys, NULL,
+    sizeof(iotp2p_core_presence_ack), offsetof(iotp2p_core_presence_ack, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_core_presence_ack_decode_from(iotp_reader *r, size_t depth, iotp2p_core_presence_ack *out) {
-    iotp_map m;
-    uint32_t key;
-    out->pending = 0;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->pending)) {
-                return iotp_field_error(r, IOTP_FIELD("PresenceAck.pending"));
-            }
-            if (out->pending == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("PresenceAck.pending"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_presence_ack_record, out);
 }
 
 bool iotp2p_core_presence_ack_encode_to(iotp_writer *w, const iotp2p_core_presence_ack *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->pending != 0 ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_presence_ack_keys, 1);
-    iotp_write_map(w, n);
-    if (v->pending != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->pending);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_presence_ack_record, v);
 }
 
 bool iotp2p_core_presence_ack_decode(const uint8_t *data, size_t len, iotp2p_core_presence_ack *out, iotp_decode_error *err) {
@@ -2044,79 +1064,36 @@ bool iotp2p_core_presence_ack_encode(const iotp2p_core_presence_ack *v, uint8_t 
 /* The keys `iotp2p_core_delivery_ref` defines, ascending. */
 static const uint32_t iotp2p_core_delivery_ref_keys[3] = { 0u, 1u, 2u };
 
+/* `DeliveryRef.message_id`: its range and default. */
+static const iotp_scalar iotp2p_core_delivery_ref_message_id_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT64_C(1099511627775)), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_core_delivery_ref` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_delivery_ref_fields[3] = {
+    { &iotp2p_core_delivery_ref_message_id_scalar, IOTP_FIELD("DeliveryRef.message_id"),
+        offsetof(iotp2p_core_delivery_ref, message_id), 0, 0u, 0u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("DeliveryRef.sender"),
+        offsetof(iotp2p_core_delivery_ref, sender), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender) - offsetof(iotp2p_core_delivery_ref, has_sender)) },
+    { NULL, IOTP_FIELD("DeliveryRef.sender_contact"),
+        offsetof(iotp2p_core_delivery_ref, sender_contact), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender_contact) - offsetof(iotp2p_core_delivery_ref, has_sender_contact)) },
+};
+
+const iotp_record iotp2p_core_delivery_ref_record = {
+    iotp2p_core_delivery_ref_fields, iotp2p_core_delivery_ref_keys, NULL,
+    sizeof(iotp2p_core_delivery_ref), offsetof(iotp2p_core_delivery_ref, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_core_delivery_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_core_delivery_ref *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_message_id = false;
-    out->has_sender = false;
-    out->has_sender_contact = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->message_id)) {
-                return iotp_field_error(r, IOTP_FIELD("DeliveryRef.message_id"));
-            }
-            seen_message_id = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 254u, &out->sender)) {
-                return iotp_field_error(r, IOTP_FIELD("DeliveryRef.sender"));
-            }
-            out->has_sender = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->sender_contact)) {
-                return iotp_field_error(r, IOTP_FIELD("DeliveryRef.sender_contact"));
-            }
-            out->has_sender_contact = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_message_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeliveryRef.message_id"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_delivery_ref_record, out);
 }
 
 bool iotp2p_core_delivery_ref_encode_to(iotp_writer *w, const iotp2p_core_delivery_ref *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_sender ? 1u : 0u)
-        + (v->has_sender_contact ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_delivery_ref_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->message_id > UINT64_C(1099511627775)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("DeliveryRef.message_id"));
-    }
-    iotp_write_uint(w, v->message_id);
-    if (v->has_sender) {
-        iotp_write_key(w, &g, 1u);
-        if (v->sender.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeliveryRef.sender"));
-        }
-        iotp_write_text(w, v->sender.ptr, v->sender.len);
-    }
-    if (v->has_sender_contact) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->sender_contact);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_delivery_ref_record, v);
 }
 
 bool iotp2p_core_delivery_ref_decode(const uint8_t *data, size_t len, iotp2p_core_delivery_ref *out, iotp_decode_error *err) {
@@ -2144,66 +1121,24 @@ bool iotp2p_core_delivery_ref_encode(const iotp2p_core_delivery_ref *v, uint8_t 
 /* The keys `iotp2p_core_receipt` defines, ascending. */
 static const uint32_t iotp2p_core_receipt_keys[1] = { 0u };
 
+/* The fields of `iotp2p_core_receipt` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_receipt_fields[1] = {
+    { &iotp2p_core_delivery_ref_record, IOTP_FIELD("Receipt.delivered"),
+        offsetof(iotp2p_core_receipt, delivered), offsetof(iotp2p_core_receipt, delivered_count), 0u, 0u, 16u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+};
+
+const iotp_record iotp2p_core_receipt_record = {
+    iotp2p_core_receipt_fields, iotp2p_core_receipt_keys, NULL,
+    sizeof(iotp2p_core_receipt), offsetof(iotp2p_core_receipt, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_core_receipt_decode_from(iotp_reader *r, size_t depth, iotp2p_core_receipt *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_delivered = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 16u, m.depth, &out->delivered_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Receipt.delivered"));
-            }
-            for (i0 = 0; i0 < out->delivered_count; i0++) {
-                if (!iotp2p_core_delivery_ref_decode_from(r, d1, &out->delivered[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Receipt.delivered"));
-                }
-            }
-            seen_delivered = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_delivered) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Receipt.delivered"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_receipt_record, out);
 }
 
 bool iotp2p_core_receipt_encode_to(iotp_writer *w, const iotp2p_core_receipt *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_receipt_keys, 1);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->delivered_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Receipt.delivered"));
-        }
-        iotp_write_array(w, v->delivered_count);
-        for (i0 = 0; i0 < v->delivered_count; i0++) {
-            iotp2p_core_delivery_ref_encode_to(w, &v->delivered[i0]);
-        }
-        iotp_write_close(w, v->delivered_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_receipt_record, v);
 }
 
 bool iotp2p_core_receipt_decode(const uint8_t *data, size_t len, iotp2p_core_receipt *out, iotp_decode_error *err) {
@@ -2231,158 +1166,63 @@ bool iotp2p_core_receipt_encode(const iotp2p_core_receipt *v, uint8_t *buf, size
 /* The keys `iotp2p_core_body` defines, ascending. */
 static const uint32_t iotp2p_core_body_keys[14] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u };
 
+/* The variants of `iotp2p_core_body` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_body_fields[14] = {
+    { NULL, IOTP_FIELD("Body.ack"),
+        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_status_record, IOTP_FIELD("Body.status"),
+        offsetof(iotp2p_core_body, as.status), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_read_request_record, IOTP_FIELD("Body.read"),
+        offsetof(iotp2p_core_body, as.read), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_write_request_record, IOTP_FIELD("Body.write"),
+        offsetof(iotp2p_core_body, as.write), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_invoke_request_record, IOTP_FIELD("Body.invoke"),
+        offsetof(iotp2p_core_body, as.invoke), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_invoke_response_record, IOTP_FIELD("Body.invoke_response"),
+        offsetof(iotp2p_core_body, as.invoke_response), 0, 0u, 5u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_subscribe_request_record, IOTP_FIELD("Body.subscribe"),
+        offsetof(iotp2p_core_body, as.subscribe), 0, 0u, 6u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_unsubscribe_request_record, IOTP_FIELD("Body.unsubscribe"),
+        offsetof(iotp2p_core_body, as.unsubscribe), 0, 0u, 7u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_report_record, IOTP_FIELD("Body.report"),
+        offsetof(iotp2p_core_body, as.report), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_describe_request_record, IOTP_FIELD("Body.describe"),
+        offsetof(iotp2p_core_body, as.describe), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_description_record, IOTP_FIELD("Body.description"),
+        offsetof(iotp2p_core_body, as.description), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_presence_record, IOTP_FIELD("Body.presence"),
+        offsetof(iotp2p_core_body, as.presence), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_presence_ack_record, IOTP_FIELD("Body.presence_ack"),
+        offsetof(iotp2p_core_body, as.presence_ack), 0, 0u, 12u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_receipt_record, IOTP_FIELD("Body.receipt"),
+        offsetof(iotp2p_core_body, as.receipt), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_core_body_record = {
+    iotp2p_core_body_fields, iotp2p_core_body_keys, NULL,
+    sizeof(iotp2p_core_body), offsetof(iotp2p_core_body, unknown), 14u, 14u, true
+};
+
 bool iotp2p_core_body_decode_from(iotp_reader *r, size_t depth, iotp2p_core_body *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_CORE_BODY_ACK:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.ack"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_STATUS:
-        if (!iotp2p_core_status_decode_from(r, inner, &out->as.status)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.status"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_READ:
-        if (!iotp2p_core_read_request_decode_from(r, inner, &out->as.read)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.read"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_WRITE:
-        if (!iotp2p_core_write_request_decode_from(r, inner, &out->as.write)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.write"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_INVOKE:
-        if (!iotp2p_core_invoke_request_decode_from(r, inner, &out->as.invoke)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.invoke"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_INVOKE_RESPONSE:
-        if (!iotp2p_core_invoke_response_decode_from(r, inner, &out->as.invoke_response)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.invoke_response"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_SUBSCRIBE:
-        if (!iotp2p_core_subscribe_request_decode_from(r, inner, &out->as.subscribe)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.subscribe"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_UNSUBSCRIBE:
-        if (!iotp2p_core_unsubscribe_request_decode_from(r, inner, &out->as.unsubscribe)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.unsubscribe"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_REPORT:
-        if (!iotp2p_core_report_decode_from(r, inner, &out->as.report)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.report"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_DESCRIBE:
-        if (!iotp2p_core_describe_request_decode_from(r, inner, &out->as.describe)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.describe"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_DESCRIPTION:
-        if (!iotp2p_core_description_decode_from(r, inner, &out->as.description)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.description"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_PRESENCE:
-        if (!iotp2p_core_presence_decode_from(r, inner, &out->as.presence)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.presence"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_PRESENCE_ACK:
-        if (!iotp2p_core_presence_ack_decode_from(r, inner, &out->as.presence_ack)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.presence_ack"));
-        }
-        return true;
-    case IOTP2P_CORE_BODY_RECEIPT:
-        if (!iotp2p_core_receipt_decode_from(r, inner, &out->as.receipt)) {
-            return iotp_field_error(r, IOTP_FIELD("Body.receipt"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_core_body_record, out);
 }
 
 bool iotp2p_core_body_encode_to(iotp_writer *w, const iotp2p_core_body *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_CORE_BODY_ACK:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_ACK);
-        iotp_write_null(w);
-        break;
-    case IOTP2P_CORE_BODY_STATUS:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_STATUS);
-        iotp2p_core_status_encode_to(w, &v->as.status);
-        break;
-    case IOTP2P_CORE_BODY_READ:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_READ);
-        iotp2p_core_read_request_encode_to(w, &v->as.read);
-        break;
-    case IOTP2P_CORE_BODY_WRITE:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_WRITE);
-        iotp2p_core_write_request_encode_to(w, &v->as.write);
-        break;
-    case IOTP2P_CORE_BODY_INVOKE:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_INVOKE);
-        iotp2p_core_invoke_request_encode_to(w, &v->as.invoke);
-        break;
-    case IOTP2P_CORE_BODY_INVOKE_RESPONSE:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_INVOKE_RESPONSE);
-        iotp2p_core_invoke_response_encode_to(w, &v->as.invoke_response);
-        break;
-    case IOTP2P_CORE_BODY_SUBSCRIBE:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_SUBSCRIBE);
-        iotp2p_core_subscribe_request_encode_to(w, &v->as.subscribe);
-        break;
-    case IOTP2P_CORE_BODY_UNSUBSCRIBE:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_UNSUBSCRIBE);
-        iotp2p_core_unsubscribe_request_encode_to(w, &v->as.unsubscribe);
-        break;
-    case IOTP2P_CORE_BODY_REPORT:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_REPORT);
-        iotp2p_core_report_encode_to(w, &v->as.report);
-        break;
-    case IOTP2P_CORE_BODY_DESCRIBE:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_DESCRIBE);
-        iotp2p_core_describe_request_encode_to(w, &v->as.describe);
-        break;
-    case IOTP2P_CORE_BODY_DESCRIPTION:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_DESCRIPTION);
-        iotp2p_core_description_encode_to(w, &v->as.description);
-        break;
-    case IOTP2P_CORE_BODY_PRESENCE:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_PRESENCE);
-        iotp2p_core_presence_encode_to(w, &v->as.presence);
-        break;
-    case IOTP2P_CORE_BODY_PRESENCE_ACK:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_PRESENCE_ACK);
-        iotp2p_core_presence_ack_encode_to(w, &v->as.presence_ack);
-        break;
-    case IOTP2P_CORE_BODY_RECEIPT:
-        iotp_write_uint(w, IOTP2P_CORE_BODY_RECEIPT);
-        iotp2p_core_receipt_encode_to(w, &v->as.receipt);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_core_body_keys, 14)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_body_record, v);
 }
 
 bool iotp2p_core_body_decode(const uint8_t *data, size_t len, iotp2p_core_body *out, iotp_decode_error *err) {
@@ -2410,220 +1250,90 @@ bool iotp2p_core_body_encode(const iotp2p_core_body *v, uint8_t *buf, size_t cap
 /* The keys `iotp2p_core_envelope` defines, ascending. */
 static const uint32_t iotp2p_core_envelope_keys[13] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u };
 
+/* `Envelope.version`: its range and default. */
+static const iotp_scalar iotp2p_core_envelope_version_scalar = {
+    (uint64_t)(1), (uint64_t)(UINT8_MAX), (uint64_t)(1),
+    NULL
+};
+
+/* `Envelope.message_id`: its range and default. */
+static const iotp_scalar iotp2p_core_envelope_message_id_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT64_C(1099511627775)), (uint64_t)(0),
+    NULL
+};
+
+/* `Envelope.correlation_id`: its range and default. */
+static const iotp_scalar iotp2p_core_envelope_correlation_id_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT64_C(1099511627775)), (uint64_t)(0),
+    NULL
+};
+
+/* `Envelope.ack_requested`: its range and default. */
+static const iotp_scalar iotp2p_core_envelope_ack_requested_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* `Envelope.more`: its range and default. */
+static const iotp_scalar iotp2p_core_envelope_more_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* The fields of `iotp2p_core_envelope` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_core_envelope_fields[13] = {
+    { &iotp2p_core_envelope_version_scalar, IOTP_FIELD("Envelope.version"),
+        offsetof(iotp2p_core_envelope, version), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_core_envelope_message_id_scalar, IOTP_FIELD("Envelope.message_id"),
+        offsetof(iotp2p_core_envelope, message_id), 0, 0u, 1u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_core_envelope_correlation_id_scalar, IOTP_FIELD("Envelope.correlation_id"),
+        offsetof(iotp2p_core_envelope, correlation_id), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, correlation_id) - offsetof(iotp2p_core_envelope, has_correlation_id)) },
+    { &iotp2p_core_envelope_ack_requested_scalar, IOTP_FIELD("Envelope.ack_requested"),
+        offsetof(iotp2p_core_envelope, ack_requested), 0, 0u, 3u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Envelope.ttl"),
+        offsetof(iotp2p_core_envelope, ttl), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, ttl) - offsetof(iotp2p_core_envelope, has_ttl)) },
+    { &iotp2p_core_envelope_more_scalar, IOTP_FIELD("Envelope.more"),
+        offsetof(iotp2p_core_envelope, more), 0, 0u, 5u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Envelope.recipient"),
+        offsetof(iotp2p_core_envelope, recipient), 0, 254u, 6u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient) - offsetof(iotp2p_core_envelope, has_recipient)) },
+    { NULL, IOTP_FIELD("Envelope.sender"),
+        offsetof(iotp2p_core_envelope, sender), 0, 254u, 7u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender) - offsetof(iotp2p_core_envelope, has_sender)) },
+    { NULL, IOTP_FIELD("Envelope.recipient_contact"),
+        offsetof(iotp2p_core_envelope, recipient_contact), 0, 0u, 8u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient_contact) - offsetof(iotp2p_core_envelope, has_recipient_contact)) },
+    { NULL, IOTP_FIELD("Envelope.sender_contact"),
+        offsetof(iotp2p_core_envelope, sender_contact), 0, 0u, 9u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender_contact) - offsetof(iotp2p_core_envelope, has_sender_contact)) },
+    { NULL, IOTP_FIELD("Envelope.key_id"),
+        offsetof(iotp2p_core_envelope, key_id), 0, 8u, 10u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, key_id) - offsetof(iotp2p_core_envelope, has_key_id)) },
+    { NULL, IOTP_FIELD("Envelope.sealed"),
+        offsetof(iotp2p_core_envelope, sealed), 0, 1232u, 11u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sealed) - offsetof(iotp2p_core_envelope, has_sealed)) },
+    { &iotp2p_core_body_record, IOTP_FIELD("Envelope.body"),
+        offsetof(iotp2p_core_envelope, body), 0, 0u, 12u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, body) - offsetof(iotp2p_core_envelope, has_body)) },
+};
+
+const iotp_record iotp2p_core_envelope_record = {
+    iotp2p_core_envelope_fields, iotp2p_core_envelope_keys, NULL,
+    sizeof(iotp2p_core_envelope), offsetof(iotp2p_core_envelope, unknown_fields), 13u, 13u, false
+};
+
 bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_envelope *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_message_id = false;
-    out->version = 1;
-    out->has_correlation_id = false;
-    out->ack_requested = false;
-    out->has_ttl = false;
-    out->more = false;
-    out->has_recipient = false;
-    out->has_sender = false;
-    out->has_recipient_contact = false;
-    out->has_sender_contact = false;
-    out->has_key_id = false;
-    out->has_sealed = false;
-    out->has_body = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.version"));
-            }
-            if (out->version == 1) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Envelope.version"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->message_id)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.message_id"));
-            }
-            seen_message_id = true;
-            break;
-        case 2u:
-            if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->correlation_id)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.correlation_id"));
-            }
-            out->has_correlation_id = true;
-            break;
-        case 3u:
-            if (!iotp_read_bool(r, &out->ack_requested)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.ack_requested"));
-            }
-            if (out->ack_requested == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Envelope.ack_requested"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->ttl)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.ttl"));
-            }
-            out->has_ttl = true;
-            break;
-        case 5u:
-            if (!iotp_read_bool(r, &out->more)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.more"));
-            }
-            if (out->more == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Envelope.more"));
-            }
-            break;
-        case 6u:
-            if (!iotp_read_text(r, 254u, &out->recipient)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.recipient"));
-            }
-            out->has_recipient = true;
-            break;
-        case 7u:
-            if (!iotp_read_text(r, 254u, &out->sender)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.sender"));
-            }
-            out->has_sender = true;
-            break;
-        case 8u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->recipient_contact)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.recipient_contact"));
-            }
-            out->has_recipient_contact = true;
-            break;
-        case 9u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->sender_contact)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.sender_contact"));
-            }
-            out->has_sender_contact = true;
-            break;
-        case 10u:
-            if (!iotp_read_bytes(r, 8u, &out->key_id)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.key_id"));
-            }
-            out->has_key_id = true;
-            break;
-        case 11u:
-            if (!iotp_read_bytes(r, 1232u, &out->sealed)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.sealed"));
-            }
-            out->has_sealed = true;
-            break;
-        case 12u:
-            if (!iotp2p_core_body_decode_from(r, m.depth, &out->body)) {
-                return iotp_field_error(r, IOTP_FIELD("Envelope.body"));
-            }
-            out->has_body = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_message_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Envelope.message_id"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_core_envelope_record, out);
 }
 
 bool iotp2p_core_envelope_encode_to(iotp_writer *w, const iotp2p_core_envelope *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->version != 1 ? 1u : 0u)
-        + (v->has_correlation_id ? 1u : 0u)
-        + (v->ack_requested != false ? 1u : 0u)
-        + (v->has_ttl ? 1u : 0u)
-        + (v->more != false ? 1u : 0u)
-        + (v->has_recipient ? 1u : 0u)
-        + (v->has_sender ? 1u : 0u)
-        + (v->has_recipient_contact ? 1u : 0u)
-        + (v->has_sender_contact ? 1u : 0u)
-        + (v->has_key_id ? 1u : 0u)
-        + (v->has_sealed ? 1u : 0u)
-        + (v->has_body ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_envelope_keys, 13);
-    iotp_write_map(w, n);
-    if (v->version != 1) {
-        iotp_write_key(w, &g, 0u);
-        if (v->version < 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.version"));
-        }
-        iotp_write_uint(w, v->version);
-    }
-    iotp_write_key(w, &g, 1u);
-    if (v->message_id > UINT64_C(1099511627775)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.message_id"));
-    }
-    iotp_write_uint(w, v->message_id);
-    if (v->has_correlation_id) {
-        iotp_write_key(w, &g, 2u);
-        if (v->correlation_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.correlation_id"));
-        }
-        iotp_write_uint(w, v->correlation_id);
-    }
-    if (v->ack_requested != false) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_bool(w, v->ack_requested);
-    }
-    if (v->has_ttl) {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_uint(w, v->ttl);
-    }
-    if (v->more != false) {
-        iotp_write_key(w, &g, 5u);
-        iotp_write_bool(w, v->more);
-    }
-    if (v->has_recipient) {
-        iotp_write_key(w, &g, 6u);
-        if (v->recipient.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.recipient"));
-        }
-        iotp_write_text(w, v->recipient.ptr, v->recipient.len);
-    }
-    if (v->has_sender) {
-        iotp_write_key(w, &g, 7u);
-        if (v->sender.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.sender"));
-        }
-        iotp_write_text(w, v->sender.ptr, v->sender.len);
-    }
-    if (v->has_recipient_contact) {
-        iotp_write_key(w, &g, 8u);
-        iotp_write_uint(w, v->recipient_contact);
-    }
-    if (v->has_sender_contact) {
-        iotp_write_key(w, &g, 9u);
-        iotp_write_uint(w, v->sender_contact);
-    }
-    if (v->has_key_id) {
-        iotp_write_key(w, &g, 10u);
-        if (v->key_id.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.key_id"));
-        }
-        iotp_write_bytes(w, v->key_id.ptr, v->key_id.len);
-    }
-    if (v->has_sealed) {
-        iotp_write_key(w, &g, 11u);
-        if (v->sealed.len > 1232u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.sealed"));
-        }
-        iotp_write_bytes(w, v->sealed.ptr, v->sealed.len);
-    }
-    if (v->has_body) {
-        iotp_write_key(w, &g, 12u);
-        iotp2p_core_body_encode_to(w, &v->body);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_core_envelope_record, v);
 }
 
 bool iotp2p_core_envelope_decode(const uint8_t *data, size_t len, iotp2p_core_envelope *out, iotp_decode_error *err) {

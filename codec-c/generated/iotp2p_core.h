@@ -800,6 +800,10 @@ typedef struct iotp2p_core_envelope {
  * fields add their own length). */
 #define IOTP2P_CORE_ENVELOPE_MAX_ENCODED_SIZE 2386391u
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_status` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_status_record;
+
 /** Decodes one `iotp2p_core_status` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_status_decode_from(iotp_reader *r, size_t depth, iotp2p_core_status *out);
 
@@ -813,6 +817,10 @@ bool iotp2p_core_status_encode_to(iotp_writer *w, const iotp2p_core_status *v);
  * why in `*err`. */
 bool iotp2p_core_status_encode(const iotp2p_core_status *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_read_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_read_request_record;
 
 /** Decodes one `iotp2p_core_read_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_read_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_read_request *out);
@@ -828,6 +836,10 @@ bool iotp2p_core_read_request_encode_to(iotp_writer *w, const iotp2p_core_read_r
 bool iotp2p_core_read_request_encode(const iotp2p_core_read_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_member_value` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_member_value_record;
+
 /** Decodes one `iotp2p_core_member_value` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_member_value_decode_from(iotp_reader *r, size_t depth, iotp2p_core_member_value *out);
 
@@ -841,6 +853,10 @@ bool iotp2p_core_member_value_encode_to(iotp_writer *w, const iotp2p_core_member
  * why in `*err`. */
 bool iotp2p_core_member_value_encode(const iotp2p_core_member_value *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_write_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_write_request_record;
 
 /** Decodes one `iotp2p_core_write_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_write_request *out);
@@ -856,6 +872,10 @@ bool iotp2p_core_write_request_encode_to(iotp_writer *w, const iotp2p_core_write
 bool iotp2p_core_write_request_encode(const iotp2p_core_write_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_invoke_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_invoke_request_record;
+
 /** Decodes one `iotp2p_core_invoke_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_invoke_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_invoke_request *out);
 
@@ -869,6 +889,10 @@ bool iotp2p_core_invoke_request_encode_to(iotp_writer *w, const iotp2p_core_invo
  * why in `*err`. */
 bool iotp2p_core_invoke_request_encode(const iotp2p_core_invoke_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_invoke_response` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_invoke_response_record;
 
 /** Decodes one `iotp2p_core_invoke_response` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_invoke_response_decode_from(iotp_reader *r, size_t depth, iotp2p_core_invoke_response *out);
@@ -884,6 +908,10 @@ bool iotp2p_core_invoke_response_encode_to(iotp_writer *w, const iotp2p_core_inv
 bool iotp2p_core_invoke_response_encode(const iotp2p_core_invoke_response *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_subscribe_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_subscribe_request_record;
+
 /** Decodes one `iotp2p_core_subscribe_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_subscribe_request *out);
 
@@ -897,6 +925,10 @@ bool iotp2p_core_subscribe_request_encode_to(iotp_writer *w, const iotp2p_core_s
  * why in `*err`. */
 bool iotp2p_core_subscribe_request_encode(const iotp2p_core_subscribe_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_unsubscribe_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_unsubscribe_request_record;
 
 /** Decodes one `iotp2p_core_unsubscribe_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_unsubscribe_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_unsubscribe_request *out);
@@ -912,6 +944,10 @@ bool iotp2p_core_unsubscribe_request_encode_to(iotp_writer *w, const iotp2p_core
 bool iotp2p_core_unsubscribe_request_encode(const iotp2p_core_unsubscribe_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_event` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_event_record;
+
 /** Decodes one `iotp2p_core_event` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_event_decode_from(iotp_reader *r, size_t depth, iotp2p_core_event *out);
 
@@ -925,6 +961,10 @@ bool iotp2p_core_event_encode_to(iotp_writer *w, const iotp2p_core_event *v);
  * why in `*err`. */
 bool iotp2p_core_event_encode(const iotp2p_core_event *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_report` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_report_record;
 
 /** Decodes one `iotp2p_core_report` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_report *out);
@@ -940,6 +980,10 @@ bool iotp2p_core_report_encode_to(iotp_writer *w, const iotp2p_core_report *v);
 bool iotp2p_core_report_encode(const iotp2p_core_report *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_describe_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_describe_request_record;
+
 /** Decodes one `iotp2p_core_describe_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_describe_request_decode_from(iotp_reader *r, size_t depth, iotp2p_core_describe_request *out);
 
@@ -953,6 +997,10 @@ bool iotp2p_core_describe_request_encode_to(iotp_writer *w, const iotp2p_core_de
  * why in `*err`. */
 bool iotp2p_core_describe_request_encode(const iotp2p_core_describe_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_sem_ver` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_sem_ver_record;
 
 /** Decodes one `iotp2p_core_sem_ver` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_sem_ver_decode_from(iotp_reader *r, size_t depth, iotp2p_core_sem_ver *out);
@@ -968,6 +1016,10 @@ bool iotp2p_core_sem_ver_encode_to(iotp_writer *w, const iotp2p_core_sem_ver *v)
 bool iotp2p_core_sem_ver_encode(const iotp2p_core_sem_ver *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_schema_ref` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_schema_ref_record;
+
 /** Decodes one `iotp2p_core_schema_ref` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_schema_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_core_schema_ref *out);
 
@@ -981,6 +1033,10 @@ bool iotp2p_core_schema_ref_encode_to(iotp_writer *w, const iotp2p_core_schema_r
  * why in `*err`. */
 bool iotp2p_core_schema_ref_encode(const iotp2p_core_schema_ref *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_capability_info` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_capability_info_record;
 
 /** Decodes one `iotp2p_core_capability_info` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2p_core_capability_info *out);
@@ -996,6 +1052,10 @@ bool iotp2p_core_capability_info_encode_to(iotp_writer *w, const iotp2p_core_cap
 bool iotp2p_core_capability_info_encode(const iotp2p_core_capability_info *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_endpoint_info` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_endpoint_info_record;
+
 /** Decodes one `iotp2p_core_endpoint_info` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_core_endpoint_info *out);
 
@@ -1009,6 +1069,10 @@ bool iotp2p_core_endpoint_info_encode_to(iotp_writer *w, const iotp2p_core_endpo
  * why in `*err`. */
 bool iotp2p_core_endpoint_info_encode(const iotp2p_core_endpoint_info *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_description` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_description_record;
 
 /** Decodes one `iotp2p_core_description` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_description_decode_from(iotp_reader *r, size_t depth, iotp2p_core_description *out);
@@ -1024,6 +1088,10 @@ bool iotp2p_core_description_encode_to(iotp_writer *w, const iotp2p_core_descrip
 bool iotp2p_core_description_encode(const iotp2p_core_description *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_presence` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_presence_record;
+
 /** Decodes one `iotp2p_core_presence` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_presence_decode_from(iotp_reader *r, size_t depth, iotp2p_core_presence *out);
 
@@ -1037,6 +1105,10 @@ bool iotp2p_core_presence_encode_to(iotp_writer *w, const iotp2p_core_presence *
  * why in `*err`. */
 bool iotp2p_core_presence_encode(const iotp2p_core_presence *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_presence_ack` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_presence_ack_record;
 
 /** Decodes one `iotp2p_core_presence_ack` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_presence_ack_decode_from(iotp_reader *r, size_t depth, iotp2p_core_presence_ack *out);
@@ -1052,6 +1124,10 @@ bool iotp2p_core_presence_ack_encode_to(iotp_writer *w, const iotp2p_core_presen
 bool iotp2p_core_presence_ack_encode(const iotp2p_core_presence_ack *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_delivery_ref` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_delivery_ref_record;
+
 /** Decodes one `iotp2p_core_delivery_ref` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_delivery_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_core_delivery_ref *out);
 
@@ -1065,6 +1141,10 @@ bool iotp2p_core_delivery_ref_encode_to(iotp_writer *w, const iotp2p_core_delive
  * why in `*err`. */
 bool iotp2p_core_delivery_ref_encode(const iotp2p_core_delivery_ref *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_receipt` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_receipt_record;
 
 /** Decodes one `iotp2p_core_receipt` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_receipt_decode_from(iotp_reader *r, size_t depth, iotp2p_core_receipt *out);
@@ -1080,6 +1160,10 @@ bool iotp2p_core_receipt_encode_to(iotp_writer *w, const iotp2p_core_receipt *v)
 bool iotp2p_core_receipt_encode(const iotp2p_core_receipt *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_body` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_body_record;
+
 /** Decodes one `iotp2p_core_body` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_body_decode_from(iotp_reader *r, size_t depth, iotp2p_core_body *out);
 
@@ -1093,6 +1177,10 @@ bool iotp2p_core_body_encode_to(iotp_writer *w, const iotp2p_core_body *v);
  * why in `*err`. */
 bool iotp2p_core_body_encode(const iotp2p_core_body *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_core_envelope` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_core_envelope_record;
 
 /** Decodes one `iotp2p_core_envelope` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_envelope *out);

@@ -8,81 +8,36 @@
 /* The keys `iotp2p_security_public_key` defines, ascending. */
 static const uint32_t iotp2p_security_public_key_keys[3] = { 0u, 1u, 2u };
 
+/* `PublicKey.algorithm`: its range and default. */
+static const iotp_scalar iotp2p_security_public_key_algorithm_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_SECURITY_KEY_ALGORITHM_ES256),
+    NULL
+};
+
+/* The fields of `iotp2p_security_public_key` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_public_key_fields[3] = {
+    { &iotp2p_security_public_key_algorithm_scalar, IOTP_FIELD("PublicKey.algorithm"),
+        offsetof(iotp2p_security_public_key, algorithm), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("PublicKey.x"),
+        offsetof(iotp2p_security_public_key, x), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("PublicKey.y"),
+        offsetof(iotp2p_security_public_key, y), 0, 32u, 2u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_public_key, y) - offsetof(iotp2p_security_public_key, has_y)) },
+};
+
+const iotp_record iotp2p_security_public_key_record = {
+    iotp2p_security_public_key_fields, iotp2p_security_public_key_keys, NULL,
+    sizeof(iotp2p_security_public_key), offsetof(iotp2p_security_public_key, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_security_public_key_decode_from(iotp_reader *r, size_t depth, iotp2p_security_public_key *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_x = false;
-    out->algorithm = IOTP2P_SECURITY_KEY_ALGORITHM_ES256;
-    out->has_y = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_enum(r, &out->algorithm)) {
-                return iotp_field_error(r, IOTP_FIELD("PublicKey.algorithm"));
-            }
-            if (out->algorithm == IOTP2P_SECURITY_KEY_ALGORITHM_ES256) {
-                return iotp_default_present(r, &m, IOTP_FIELD("PublicKey.algorithm"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_fixed(r, 32u, &out->x)) {
-                return iotp_field_error(r, IOTP_FIELD("PublicKey.x"));
-            }
-            seen_x = true;
-            break;
-        case 2u:
-            if (!iotp_read_fixed(r, 32u, &out->y)) {
-                return iotp_field_error(r, IOTP_FIELD("PublicKey.y"));
-            }
-            out->has_y = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_x) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PublicKey.x"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_public_key_record, out);
 }
 
 bool iotp2p_security_public_key_encode_to(iotp_writer *w, const iotp2p_security_public_key *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->algorithm != IOTP2P_SECURITY_KEY_ALGORITHM_ES256 ? 1u : 0u)
-        + (v->has_y ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_public_key_keys, 3);
-    iotp_write_map(w, n);
-    if (v->algorithm != IOTP2P_SECURITY_KEY_ALGORITHM_ES256) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->algorithm);
-    }
-    iotp_write_key(w, &g, 1u);
-    if (v->x.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PublicKey.x"));
-    }
-    iotp_write_bytes(w, v->x.ptr, v->x.len);
-    if (v->has_y) {
-        iotp_write_key(w, &g, 2u);
-        if (v->y.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PublicKey.y"));
-        }
-        iotp_write_bytes(w, v->y.ptr, v->y.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_public_key_record, v);
 }
 
 bool iotp2p_security_public_key_decode(const uint8_t *data, size_t len, iotp2p_security_public_key *out, iotp_decode_error *err) {
@@ -110,67 +65,27 @@ bool iotp2p_security_public_key_encode(const iotp2p_security_public_key *v, uint
 /* The keys `iotp2p_security_signature` defines, ascending. */
 static const uint32_t iotp2p_security_signature_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_signature` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_signature_fields[2] = {
+    { NULL, IOTP_FIELD("Signature.signer"),
+        offsetof(iotp2p_security_signature, signer), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Signature.value"),
+        offsetof(iotp2p_security_signature, value), 0, 64u, 1u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_signature_record = {
+    iotp2p_security_signature_fields, iotp2p_security_signature_keys, NULL,
+    sizeof(iotp2p_security_signature), offsetof(iotp2p_security_signature, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_signature_decode_from(iotp_reader *r, size_t depth, iotp2p_security_signature *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_signer = false;
-    bool seen_value = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 32u, &out->signer)) {
-                return iotp_field_error(r, IOTP_FIELD("Signature.signer"));
-            }
-            seen_signer = true;
-            break;
-        case 1u:
-            if (!iotp_read_fixed(r, 64u, &out->value)) {
-                return iotp_field_error(r, IOTP_FIELD("Signature.value"));
-            }
-            seen_value = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_signer) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Signature.signer"));
-    }
-    if (!seen_value) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Signature.value"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_signature_record, out);
 }
 
 bool iotp2p_security_signature_encode_to(iotp_writer *w, const iotp2p_security_signature *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_signature_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->signer.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.signer"));
-    }
-    iotp_write_bytes(w, v->signer.ptr, v->signer.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->value.len != 64u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.value"));
-    }
-    iotp_write_bytes(w, v->value.ptr, v->value.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_signature_record, v);
 }
 
 bool iotp2p_security_signature_decode(const uint8_t *data, size_t len, iotp2p_security_signature *out, iotp_decode_error *err) {
@@ -198,81 +113,27 @@ bool iotp2p_security_signature_encode(const iotp2p_security_signature *v, uint8_
 /* The keys `iotp2p_security_signed_statement` defines, ascending. */
 static const uint32_t iotp2p_security_signed_statement_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_signed_statement` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_signed_statement_fields[2] = {
+    { NULL, IOTP_FIELD("SignedStatement.payload"),
+        offsetof(iotp2p_security_signed_statement, payload), 0, 512u, 0u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signature_record, IOTP_FIELD("SignedStatement.signatures"),
+        offsetof(iotp2p_security_signed_statement, signatures), offsetof(iotp2p_security_signed_statement, signatures_count), 0u, 1u, 2u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+};
+
+const iotp_record iotp2p_security_signed_statement_record = {
+    iotp2p_security_signed_statement_fields, iotp2p_security_signed_statement_keys, NULL,
+    sizeof(iotp2p_security_signed_statement), offsetof(iotp2p_security_signed_statement, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_signed_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_signed_statement *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_payload = false;
-    bool seen_signatures = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bytes(r, 512u, &out->payload)) {
-                return iotp_field_error(r, IOTP_FIELD("SignedStatement.payload"));
-            }
-            seen_payload = true;
-            break;
-        case 1u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 2u, m.depth, &out->signatures_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("SignedStatement.signatures"));
-            }
-            for (i0 = 0; i0 < out->signatures_count; i0++) {
-                if (!iotp2p_security_signature_decode_from(r, d1, &out->signatures[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("SignedStatement.signatures"));
-                }
-            }
-            seen_signatures = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_payload) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SignedStatement.payload"));
-    }
-    if (!seen_signatures) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SignedStatement.signatures"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_signed_statement_record, out);
 }
 
 bool iotp2p_security_signed_statement_encode_to(iotp_writer *w, const iotp2p_security_signed_statement *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_signed_statement_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->payload.len > 512u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SignedStatement.payload"));
-    }
-    iotp_write_bytes(w, v->payload.ptr, v->payload.len);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 1u);
-        if (v->signatures_count > 2u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SignedStatement.signatures"));
-        }
-        iotp_write_array(w, v->signatures_count);
-        for (i0 = 0; i0 < v->signatures_count; i0++) {
-            iotp2p_security_signature_encode_to(w, &v->signatures[i0]);
-        }
-        iotp_write_close(w, v->signatures_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_signed_statement_record, v);
 }
 
 bool iotp2p_security_signed_statement_decode(const uint8_t *data, size_t len, iotp2p_security_signed_statement *out, iotp_decode_error *err) {
@@ -300,149 +161,39 @@ bool iotp2p_security_signed_statement_encode(const iotp2p_security_signed_statem
 /* The keys `iotp2p_security_credential_statement` defines, ascending. */
 static const uint32_t iotp2p_security_credential_statement_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
+/* The fields of `iotp2p_security_credential_statement` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_credential_statement_fields[6] = {
+    { &iotp2p_security_public_key_record, IOTP_FIELD("CredentialStatement.identity_key"),
+        offsetof(iotp2p_security_credential_statement, identity_key), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("CredentialStatement.address"),
+        offsetof(iotp2p_security_credential_statement, address), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, address) - offsetof(iotp2p_security_credential_statement, has_address)) },
+    { NULL, IOTP_FIELD("CredentialStatement.auth_credentials"),
+        offsetof(iotp2p_security_credential_statement, auth_credentials), offsetof(iotp2p_security_credential_statement, auth_credentials_count), 192u, 2u, 2u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { NULL, IOTP_FIELD("CredentialStatement.serial"),
+        offsetof(iotp2p_security_credential_statement, serial), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("CredentialStatement.suites"),
+        offsetof(iotp2p_security_credential_statement, suites), offsetof(iotp2p_security_credential_statement, suites_count), 0u, 4u, 8u, IOTP_FK_I32,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { NULL, IOTP_FIELD("CredentialStatement.issued_at"),
+        offsetof(iotp2p_security_credential_statement, issued_at), 0, 0u, 5u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, issued_at) - offsetof(iotp2p_security_credential_statement, has_issued_at)) },
+};
+
+const iotp_record iotp2p_security_credential_statement_record = {
+    iotp2p_security_credential_statement_fields, iotp2p_security_credential_statement_keys, NULL,
+    sizeof(iotp2p_security_credential_statement), offsetof(iotp2p_security_credential_statement, unknown_fields), 6u, 6u, false
+};
+
 bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_credential_statement *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_identity_key = false;
-    bool seen_auth_credentials = false;
-    bool seen_serial = false;
-    bool seen_suites = false;
-    out->has_address = false;
-    out->has_issued_at = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_security_public_key_decode_from(r, m.depth, &out->identity_key)) {
-                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.identity_key"));
-            }
-            seen_identity_key = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.address"));
-            }
-            out->has_address = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 2u, m.depth, &out->auth_credentials_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.auth_credentials"));
-            }
-            for (i0 = 0; i0 < out->auth_credentials_count; i0++) {
-                if (!iotp_read_bytes(r, 192u, &out->auth_credentials[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("CredentialStatement.auth_credentials"));
-                }
-            }
-            seen_auth_credentials = true;
-            break;
-        }
-        case 3u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->serial)) {
-                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.serial"));
-            }
-            seen_serial = true;
-            break;
-        case 4u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 8u, m.depth, &out->suites_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.suites"));
-            }
-            for (i0 = 0; i0 < out->suites_count; i0++) {
-                if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->suites[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("CredentialStatement.suites"));
-                }
-            }
-            seen_suites = true;
-            break;
-        }
-        case 5u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.issued_at"));
-            }
-            out->has_issued_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_identity_key) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.identity_key"));
-    }
-    if (!seen_auth_credentials) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.auth_credentials"));
-    }
-    if (!seen_serial) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.serial"));
-    }
-    if (!seen_suites) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.suites"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_credential_statement_record, out);
 }
 
 bool iotp2p_security_credential_statement_encode_to(iotp_writer *w, const iotp2p_security_credential_statement *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 4u
-        + (v->has_address ? 1u : 0u)
-        + (v->has_issued_at ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_credential_statement_keys, 6);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp2p_security_public_key_encode_to(w, &v->identity_key);
-    if (v->has_address) {
-        iotp_write_key(w, &g, 1u);
-        if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.address"));
-        }
-        iotp_write_text(w, v->address.ptr, v->address.len);
-    }
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->auth_credentials_count > 2u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.auth_credentials"));
-        }
-        iotp_write_array(w, v->auth_credentials_count);
-        for (i0 = 0; i0 < v->auth_credentials_count; i0++) {
-            if (v->auth_credentials[i0].len > 192u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.auth_credentials"));
-            }
-            iotp_write_bytes(w, v->auth_credentials[i0].ptr, v->auth_credentials[i0].len);
-        }
-        iotp_write_close(w, v->auth_credentials_count);
-    }
-    iotp_write_key(w, &g, 3u);
-    iotp_write_uint(w, v->serial);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 4u);
-        if (v->suites_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.suites"));
-        }
-        iotp_write_array(w, v->suites_count);
-        for (i0 = 0; i0 < v->suites_count; i0++) {
-            iotp_write_int(w, v->suites[i0]);
-        }
-        iotp_write_close(w, v->suites_count);
-    }
-    if (v->has_issued_at) {
-        iotp_write_key(w, &g, 5u);
-        iotp_write_uint(w, v->issued_at);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_credential_statement_record, v);
 }
 
 bool iotp2p_security_credential_statement_decode(const uint8_t *data, size_t len, iotp2p_security_credential_statement *out, iotp_decode_error *err) {
@@ -470,123 +221,51 @@ bool iotp2p_security_credential_statement_encode(const iotp2p_security_credentia
 /* The keys `iotp2p_security_rehoming_statement` defines, ascending. */
 static const uint32_t iotp2p_security_rehoming_statement_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
+/* `RehomingStatement.sequence`: its range and default. */
+static const iotp_scalar iotp2p_security_rehoming_statement_sequence_scalar = {
+    (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `RehomingStatement.grace_period`: its range and default. */
+static const iotp_scalar iotp2p_security_rehoming_statement_grace_period_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(UINT32_C(2592000)),
+    NULL
+};
+
+/* The fields of `iotp2p_security_rehoming_statement` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_rehoming_statement_fields[6] = {
+    { NULL, IOTP_FIELD("RehomingStatement.node"),
+        offsetof(iotp2p_security_rehoming_statement, node), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("RehomingStatement.previous_address"),
+        offsetof(iotp2p_security_rehoming_statement, previous_address), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("RehomingStatement.new_address"),
+        offsetof(iotp2p_security_rehoming_statement, new_address), 0, 254u, 2u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_rehoming_statement_sequence_scalar, IOTP_FIELD("RehomingStatement.sequence"),
+        offsetof(iotp2p_security_rehoming_statement, sequence), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_rehoming_statement_grace_period_scalar, IOTP_FIELD("RehomingStatement.grace_period"),
+        offsetof(iotp2p_security_rehoming_statement, grace_period), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("RehomingStatement.issued_at"),
+        offsetof(iotp2p_security_rehoming_statement, issued_at), 0, 0u, 5u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehoming_statement, issued_at) - offsetof(iotp2p_security_rehoming_statement, has_issued_at)) },
+};
+
+const iotp_record iotp2p_security_rehoming_statement_record = {
+    iotp2p_security_rehoming_statement_fields, iotp2p_security_rehoming_statement_keys, NULL,
+    sizeof(iotp2p_security_rehoming_statement), offsetof(iotp2p_security_rehoming_statement, unknown_fields), 6u, 6u, false
+};
+
 bool iotp2p_security_rehoming_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_rehoming_statement *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_node = false;
-    bool seen_previous_address = false;
-    bool seen_new_address = false;
-    bool seen_sequence = false;
-    out->grace_period = UINT32_C(2592000);
-    out->has_issued_at = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.node"));
-            }
-            seen_node = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 254u, &out->previous_address)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.previous_address"));
-            }
-            seen_previous_address = true;
-            break;
-        case 2u:
-            if (!iotp_read_text(r, 254u, &out->new_address)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.new_address"));
-            }
-            seen_new_address = true;
-            break;
-        case 3u:
-            if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->sequence)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.sequence"));
-            }
-            seen_sequence = true;
-            break;
-        case 4u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->grace_period)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.grace_period"));
-            }
-            if (out->grace_period == UINT32_C(2592000)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("RehomingStatement.grace_period"));
-            }
-            break;
-        case 5u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.issued_at"));
-            }
-            out->has_issued_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_node) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.node"));
-    }
-    if (!seen_previous_address) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.previous_address"));
-    }
-    if (!seen_new_address) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.new_address"));
-    }
-    if (!seen_sequence) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.sequence"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_rehoming_statement_record, out);
 }
 
 bool iotp2p_security_rehoming_statement_encode_to(iotp_writer *w, const iotp2p_security_rehoming_statement *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 4u
-        + (v->grace_period != UINT32_C(2592000) ? 1u : 0u)
-        + (v->has_issued_at ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehoming_statement_keys, 6);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->node.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.node"));
-    }
-    iotp_write_bytes(w, v->node.ptr, v->node.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->previous_address.len > 254u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.previous_address"));
-    }
-    iotp_write_text(w, v->previous_address.ptr, v->previous_address.len);
-    iotp_write_key(w, &g, 2u);
-    if (v->new_address.len > 254u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.new_address"));
-    }
-    iotp_write_text(w, v->new_address.ptr, v->new_address.len);
-    iotp_write_key(w, &g, 3u);
-    if (v->sequence < UINT32_C(1)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RehomingStatement.sequence"));
-    }
-    iotp_write_uint(w, v->sequence);
-    if (v->grace_period != UINT32_C(2592000)) {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_uint(w, v->grace_period);
-    }
-    if (v->has_issued_at) {
-        iotp_write_key(w, &g, 5u);
-        iotp_write_uint(w, v->issued_at);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_rehoming_statement_record, v);
 }
 
 bool iotp2p_security_rehoming_statement_decode(const uint8_t *data, size_t len, iotp2p_security_rehoming_statement *out, iotp_decode_error *err) {
@@ -614,76 +293,30 @@ bool iotp2p_security_rehoming_statement_encode(const iotp2p_security_rehoming_st
 /* The keys `iotp2p_security_key_rotation_statement` defines, ascending. */
 static const uint32_t iotp2p_security_key_rotation_statement_keys[3] = { 0u, 1u, 2u };
 
+/* The fields of `iotp2p_security_key_rotation_statement` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_key_rotation_statement_fields[3] = {
+    { NULL, IOTP_FIELD("KeyRotationStatement.previous_node"),
+        offsetof(iotp2p_security_key_rotation_statement, previous_node), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_public_key_record, IOTP_FIELD("KeyRotationStatement.new_identity_key"),
+        offsetof(iotp2p_security_key_rotation_statement, new_identity_key), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("KeyRotationStatement.issued_at"),
+        offsetof(iotp2p_security_key_rotation_statement, issued_at), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_key_rotation_statement, issued_at) - offsetof(iotp2p_security_key_rotation_statement, has_issued_at)) },
+};
+
+const iotp_record iotp2p_security_key_rotation_statement_record = {
+    iotp2p_security_key_rotation_statement_fields, iotp2p_security_key_rotation_statement_keys, NULL,
+    sizeof(iotp2p_security_key_rotation_statement), offsetof(iotp2p_security_key_rotation_statement, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_security_key_rotation_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_key_rotation_statement *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_previous_node = false;
-    bool seen_new_identity_key = false;
-    out->has_issued_at = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 32u, &out->previous_node)) {
-                return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.previous_node"));
-            }
-            seen_previous_node = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_public_key_decode_from(r, m.depth, &out->new_identity_key)) {
-                return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.new_identity_key"));
-            }
-            seen_new_identity_key = true;
-            break;
-        case 2u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.issued_at"));
-            }
-            out->has_issued_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_previous_node) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("KeyRotationStatement.previous_node"));
-    }
-    if (!seen_new_identity_key) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("KeyRotationStatement.new_identity_key"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_key_rotation_statement_record, out);
 }
 
 bool iotp2p_security_key_rotation_statement_encode_to(iotp_writer *w, const iotp2p_security_key_rotation_statement *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_issued_at ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_key_rotation_statement_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->previous_node.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("KeyRotationStatement.previous_node"));
-    }
-    iotp_write_bytes(w, v->previous_node.ptr, v->previous_node.len);
-    iotp_write_key(w, &g, 1u);
-    iotp2p_security_public_key_encode_to(w, &v->new_identity_key);
-    if (v->has_issued_at) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->issued_at);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_key_rotation_statement_record, v);
 }
 
 bool iotp2p_security_key_rotation_statement_decode(const uint8_t *data, size_t len, iotp2p_security_key_rotation_statement *out, iotp_decode_error *err) {
@@ -711,78 +344,36 @@ bool iotp2p_security_key_rotation_statement_encode(const iotp2p_security_key_rot
 /* The keys `iotp2p_security_revocation_statement` defines, ascending. */
 static const uint32_t iotp2p_security_revocation_statement_keys[3] = { 0u, 1u, 2u };
 
+/* `RevocationStatement.reason`: its range and default. */
+static const iotp_scalar iotp2p_security_revocation_statement_reason_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED),
+    NULL
+};
+
+/* The fields of `iotp2p_security_revocation_statement` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_revocation_statement_fields[3] = {
+    { NULL, IOTP_FIELD("RevocationStatement.node"),
+        offsetof(iotp2p_security_revocation_statement, node), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_revocation_statement_reason_scalar, IOTP_FIELD("RevocationStatement.reason"),
+        offsetof(iotp2p_security_revocation_statement, reason), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("RevocationStatement.issued_at"),
+        offsetof(iotp2p_security_revocation_statement, issued_at), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_revocation_statement, issued_at) - offsetof(iotp2p_security_revocation_statement, has_issued_at)) },
+};
+
+const iotp_record iotp2p_security_revocation_statement_record = {
+    iotp2p_security_revocation_statement_fields, iotp2p_security_revocation_statement_keys, NULL,
+    sizeof(iotp2p_security_revocation_statement), offsetof(iotp2p_security_revocation_statement, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_security_revocation_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_revocation_statement *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_node = false;
-    out->reason = IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED;
-    out->has_issued_at = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, IOTP_FIELD("RevocationStatement.node"));
-            }
-            seen_node = true;
-            break;
-        case 1u:
-            if (!iotp_read_enum(r, &out->reason)) {
-                return iotp_field_error(r, IOTP_FIELD("RevocationStatement.reason"));
-            }
-            if (out->reason == IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED) {
-                return iotp_default_present(r, &m, IOTP_FIELD("RevocationStatement.reason"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, IOTP_FIELD("RevocationStatement.issued_at"));
-            }
-            out->has_issued_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_node) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RevocationStatement.node"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_revocation_statement_record, out);
 }
 
 bool iotp2p_security_revocation_statement_encode_to(iotp_writer *w, const iotp2p_security_revocation_statement *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->reason != IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED ? 1u : 0u)
-        + (v->has_issued_at ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_revocation_statement_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->node.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RevocationStatement.node"));
-    }
-    iotp_write_bytes(w, v->node.ptr, v->node.len);
-    if (v->reason != IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->reason);
-    }
-    if (v->has_issued_at) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->issued_at);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_revocation_statement_record, v);
 }
 
 bool iotp2p_security_revocation_statement_decode(const uint8_t *data, size_t len, iotp2p_security_revocation_statement *out, iotp_decode_error *err) {
@@ -810,61 +401,27 @@ bool iotp2p_security_revocation_statement_encode(const iotp2p_security_revocatio
 /* The keys `iotp2p_security_acl_target` defines, ascending. */
 static const uint32_t iotp2p_security_acl_target_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_acl_target` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_acl_target_fields[2] = {
+    { NULL, IOTP_FIELD("AclTarget.endpoint"),
+        offsetof(iotp2p_security_acl_target, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, endpoint) - offsetof(iotp2p_security_acl_target, has_endpoint)) },
+    { NULL, IOTP_FIELD("AclTarget.capability"),
+        offsetof(iotp2p_security_acl_target, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, capability) - offsetof(iotp2p_security_acl_target, has_capability)) },
+};
+
+const iotp_record iotp2p_security_acl_target_record = {
+    iotp2p_security_acl_target_fields, iotp2p_security_acl_target_keys, NULL,
+    sizeof(iotp2p_security_acl_target), offsetof(iotp2p_security_acl_target, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_acl_target_decode_from(iotp_reader *r, size_t depth, iotp2p_security_acl_target *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_endpoint = false;
-    out->has_capability = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, IOTP_FIELD("AclTarget.endpoint"));
-            }
-            out->has_endpoint = true;
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, IOTP_FIELD("AclTarget.capability"));
-            }
-            out->has_capability = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_acl_target_record, out);
 }
 
 bool iotp2p_security_acl_target_encode_to(iotp_writer *w, const iotp2p_security_acl_target *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_endpoint ? 1u : 0u)
-        + (v->has_capability ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_acl_target_keys, 2);
-    iotp_write_map(w, n);
-    if (v->has_endpoint) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
-    if (v->has_capability) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->capability);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_acl_target_record, v);
 }
 
 bool iotp2p_security_acl_target_decode(const uint8_t *data, size_t len, iotp2p_security_acl_target *out, iotp_decode_error *err) {
@@ -892,163 +449,57 @@ bool iotp2p_security_acl_target_encode(const iotp2p_security_acl_target *v, uint
 /* The keys `iotp2p_security_introduction_statement` defines, ascending. */
 static const uint32_t iotp2p_security_introduction_statement_keys[8] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u };
 
+/* `IntroductionStatement.privileges`: its range and default. */
+static const iotp_scalar iotp2p_security_introduction_statement_privileges_scalar = {
+    (uint64_t)(1), (uint64_t)(31), (uint64_t)(0),
+    NULL
+};
+
+/* `IntroductionStatement.serial`: its range and default. */
+static const iotp_scalar iotp2p_security_introduction_statement_serial_scalar = {
+    (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_security_introduction_statement` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_introduction_statement_fields[8] = {
+    { NULL, IOTP_FIELD("IntroductionStatement.subject"),
+        offsetof(iotp2p_security_introduction_statement, subject), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("IntroductionStatement.subject_address"),
+        offsetof(iotp2p_security_introduction_statement, subject_address), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, subject_address) - offsetof(iotp2p_security_introduction_statement, has_subject_address)) },
+    { NULL, IOTP_FIELD("IntroductionStatement.audience"),
+        offsetof(iotp2p_security_introduction_statement, audience), 0, 32u, 2u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_introduction_statement_privileges_scalar, IOTP_FIELD("IntroductionStatement.privileges"),
+        offsetof(iotp2p_security_introduction_statement, privileges), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_acl_target_record, IOTP_FIELD("IntroductionStatement.targets"),
+        offsetof(iotp2p_security_introduction_statement, targets), offsetof(iotp2p_security_introduction_statement, targets_count), 0u, 4u, 4u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, targets) - offsetof(iotp2p_security_introduction_statement, has_targets)) },
+    { &iotp2p_security_introduction_statement_serial_scalar, IOTP_FIELD("IntroductionStatement.serial"),
+        offsetof(iotp2p_security_introduction_statement, serial), 0, 0u, 5u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("IntroductionStatement.not_after"),
+        offsetof(iotp2p_security_introduction_statement, not_after), 0, 0u, 6u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, not_after) - offsetof(iotp2p_security_introduction_statement, has_not_after)) },
+    { NULL, IOTP_FIELD("IntroductionStatement.issued_at"),
+        offsetof(iotp2p_security_introduction_statement, issued_at), 0, 0u, 7u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, issued_at) - offsetof(iotp2p_security_introduction_statement, has_issued_at)) },
+};
+
+const iotp_record iotp2p_security_introduction_statement_record = {
+    iotp2p_security_introduction_statement_fields, iotp2p_security_introduction_statement_keys, NULL,
+    sizeof(iotp2p_security_introduction_statement), offsetof(iotp2p_security_introduction_statement, unknown_fields), 8u, 8u, false
+};
+
 bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_introduction_statement *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_subject = false;
-    bool seen_audience = false;
-    bool seen_privileges = false;
-    bool seen_serial = false;
-    out->has_subject_address = false;
-    out->has_targets = false;
-    out->has_not_after = false;
-    out->has_issued_at = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 32u, &out->subject)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.subject"));
-            }
-            seen_subject = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 254u, &out->subject_address)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.subject_address"));
-            }
-            out->has_subject_address = true;
-            break;
-        case 2u:
-            if (!iotp_read_fixed(r, 32u, &out->audience)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.audience"));
-            }
-            seen_audience = true;
-            break;
-        case 3u:
-            if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.privileges"));
-            }
-            seen_privileges = true;
-            break;
-        case 4u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.targets"));
-            }
-            for (i0 = 0; i0 < out->targets_count; i0++) {
-                if (!iotp2p_security_acl_target_decode_from(r, d1, &out->targets[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.targets"));
-                }
-            }
-            out->has_targets = true;
-            break;
-        }
-        case 5u:
-            if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->serial)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.serial"));
-            }
-            seen_serial = true;
-            break;
-        case 6u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->not_after)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.not_after"));
-            }
-            out->has_not_after = true;
-            break;
-        case 7u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.issued_at"));
-            }
-            out->has_issued_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_subject) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.subject"));
-    }
-    if (!seen_audience) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.audience"));
-    }
-    if (!seen_privileges) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.privileges"));
-    }
-    if (!seen_serial) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.serial"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_introduction_statement_record, out);
 }
 
 bool iotp2p_security_introduction_statement_encode_to(iotp_writer *w, const iotp2p_security_introduction_statement *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 4u
-        + (v->has_subject_address ? 1u : 0u)
-        + (v->has_targets ? 1u : 0u)
-        + (v->has_not_after ? 1u : 0u)
-        + (v->has_issued_at ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_introduction_statement_keys, 8);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->subject.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.subject"));
-    }
-    iotp_write_bytes(w, v->subject.ptr, v->subject.len);
-    if (v->has_subject_address) {
-        iotp_write_key(w, &g, 1u);
-        if (v->subject_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.subject_address"));
-        }
-        iotp_write_text(w, v->subject_address.ptr, v->subject_address.len);
-    }
-    iotp_write_key(w, &g, 2u);
-    if (v->audience.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.audience"));
-    }
-    iotp_write_bytes(w, v->audience.ptr, v->audience.len);
-    iotp_write_key(w, &g, 3u);
-    if (v->privileges < 1 || v->privileges > 31) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.privileges"));
-    }
-    iotp_write_uint(w, v->privileges);
-    if (v->has_targets) {
-        size_t i0;
-        iotp_write_key(w, &g, 4u);
-        if (v->targets_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.targets"));
-        }
-        iotp_write_array(w, v->targets_count);
-        for (i0 = 0; i0 < v->targets_count; i0++) {
-            iotp2p_security_acl_target_encode_to(w, &v->targets[i0]);
-        }
-        iotp_write_close(w, v->targets_count);
-    }
-    iotp_write_key(w, &g, 5u);
-    if (v->serial < UINT32_C(1)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.serial"));
-    }
-    iotp_write_uint(w, v->serial);
-    if (v->has_not_after) {
-        iotp_write_key(w, &g, 6u);
-        iotp_write_uint(w, v->not_after);
-    }
-    if (v->has_issued_at) {
-        iotp_write_key(w, &g, 7u);
-        iotp_write_uint(w, v->issued_at);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_introduction_statement_record, v);
 }
 
 bool iotp2p_security_introduction_statement_decode(const uint8_t *data, size_t len, iotp2p_security_introduction_statement *out, iotp_decode_error *err) {
@@ -1076,77 +527,36 @@ bool iotp2p_security_introduction_statement_encode(const iotp2p_security_introdu
 /* The keys `iotp2p_security_statement` defines, ascending. */
 static const uint32_t iotp2p_security_statement_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* The variants of `iotp2p_security_statement` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_statement_fields[5] = {
+    { &iotp2p_security_credential_statement_record, IOTP_FIELD("Statement.credential"),
+        offsetof(iotp2p_security_statement, as.credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_rehoming_statement_record, IOTP_FIELD("Statement.rehoming"),
+        offsetof(iotp2p_security_statement, as.rehoming), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_key_rotation_statement_record, IOTP_FIELD("Statement.key_rotation"),
+        offsetof(iotp2p_security_statement, as.key_rotation), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_revocation_statement_record, IOTP_FIELD("Statement.revocation"),
+        offsetof(iotp2p_security_statement, as.revocation), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_introduction_statement_record, IOTP_FIELD("Statement.introduction"),
+        offsetof(iotp2p_security_statement, as.introduction), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_statement_record = {
+    iotp2p_security_statement_fields, iotp2p_security_statement_keys, NULL,
+    sizeof(iotp2p_security_statement), offsetof(iotp2p_security_statement, unknown), 5u, 5u, true
+};
+
 bool iotp2p_security_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_statement *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_SECURITY_STATEMENT_CREDENTIAL:
-        if (!iotp2p_security_credential_statement_decode_from(r, inner, &out->as.credential)) {
-            return iotp_field_error(r, IOTP_FIELD("Statement.credential"));
-        }
-        return true;
-    case IOTP2P_SECURITY_STATEMENT_REHOMING:
-        if (!iotp2p_security_rehoming_statement_decode_from(r, inner, &out->as.rehoming)) {
-            return iotp_field_error(r, IOTP_FIELD("Statement.rehoming"));
-        }
-        return true;
-    case IOTP2P_SECURITY_STATEMENT_KEY_ROTATION:
-        if (!iotp2p_security_key_rotation_statement_decode_from(r, inner, &out->as.key_rotation)) {
-            return iotp_field_error(r, IOTP_FIELD("Statement.key_rotation"));
-        }
-        return true;
-    case IOTP2P_SECURITY_STATEMENT_REVOCATION:
-        if (!iotp2p_security_revocation_statement_decode_from(r, inner, &out->as.revocation)) {
-            return iotp_field_error(r, IOTP_FIELD("Statement.revocation"));
-        }
-        return true;
-    case IOTP2P_SECURITY_STATEMENT_INTRODUCTION:
-        if (!iotp2p_security_introduction_statement_decode_from(r, inner, &out->as.introduction)) {
-            return iotp_field_error(r, IOTP_FIELD("Statement.introduction"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_security_statement_record, out);
 }
 
 bool iotp2p_security_statement_encode_to(iotp_writer *w, const iotp2p_security_statement *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_SECURITY_STATEMENT_CREDENTIAL:
-        iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_CREDENTIAL);
-        iotp2p_security_credential_statement_encode_to(w, &v->as.credential);
-        break;
-    case IOTP2P_SECURITY_STATEMENT_REHOMING:
-        iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_REHOMING);
-        iotp2p_security_rehoming_statement_encode_to(w, &v->as.rehoming);
-        break;
-    case IOTP2P_SECURITY_STATEMENT_KEY_ROTATION:
-        iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_KEY_ROTATION);
-        iotp2p_security_key_rotation_statement_encode_to(w, &v->as.key_rotation);
-        break;
-    case IOTP2P_SECURITY_STATEMENT_REVOCATION:
-        iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_REVOCATION);
-        iotp2p_security_revocation_statement_encode_to(w, &v->as.revocation);
-        break;
-    case IOTP2P_SECURITY_STATEMENT_INTRODUCTION:
-        iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_INTRODUCTION);
-        iotp2p_security_introduction_statement_encode_to(w, &v->as.introduction);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_statement_keys, 5)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_statement_record, v);
 }
 
 bool iotp2p_security_statement_decode(const uint8_t *data, size_t len, iotp2p_security_statement *out, iotp_decode_error *err) {
@@ -1174,78 +584,27 @@ bool iotp2p_security_statement_encode(const iotp2p_security_statement *v, uint8_
 /* The keys `iotp2p_security_introduction` defines, ascending. */
 static const uint32_t iotp2p_security_introduction_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_introduction` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_introduction_fields[2] = {
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("Introduction.statement"),
+        offsetof(iotp2p_security_introduction, statement), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("Introduction.credentials"),
+        offsetof(iotp2p_security_introduction, credentials), offsetof(iotp2p_security_introduction, credentials_count), 0u, 1u, 2u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+};
+
+const iotp_record iotp2p_security_introduction_record = {
+    iotp2p_security_introduction_fields, iotp2p_security_introduction_keys, NULL,
+    sizeof(iotp2p_security_introduction), offsetof(iotp2p_security_introduction, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_introduction_decode_from(iotp_reader *r, size_t depth, iotp2p_security_introduction *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_statement = false;
-    bool seen_credentials = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->statement)) {
-                return iotp_field_error(r, IOTP_FIELD("Introduction.statement"));
-            }
-            seen_statement = true;
-            break;
-        case 1u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 2u, m.depth, &out->credentials_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Introduction.credentials"));
-            }
-            for (i0 = 0; i0 < out->credentials_count; i0++) {
-                if (!iotp2p_security_signed_statement_decode_from(r, d1, &out->credentials[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Introduction.credentials"));
-                }
-            }
-            seen_credentials = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_statement) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Introduction.statement"));
-    }
-    if (!seen_credentials) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Introduction.credentials"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_introduction_record, out);
 }
 
 bool iotp2p_security_introduction_encode_to(iotp_writer *w, const iotp2p_security_introduction *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_introduction_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp2p_security_signed_statement_encode_to(w, &v->statement);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 1u);
-        if (v->credentials_count > 2u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Introduction.credentials"));
-        }
-        iotp_write_array(w, v->credentials_count);
-        for (i0 = 0; i0 < v->credentials_count; i0++) {
-            iotp2p_security_signed_statement_encode_to(w, &v->credentials[i0]);
-        }
-        iotp_write_close(w, v->credentials_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_introduction_record, v);
 }
 
 bool iotp2p_security_introduction_decode(const uint8_t *data, size_t len, iotp2p_security_introduction *out, iotp_decode_error *err) {
@@ -1273,139 +632,60 @@ bool iotp2p_security_introduction_encode(const iotp2p_security_introduction *v, 
 /* The keys `iotp2p_security_sealed_aad` defines, ascending. */
 static const uint32_t iotp2p_security_sealed_aad_keys[7] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u };
 
+/* `SealedAad.format`: its range and default. */
+static const iotp_scalar iotp2p_security_sealed_aad_format_scalar = {
+    (uint64_t)(1), (uint64_t)(1), (uint64_t)(0),
+    NULL
+};
+
+/* `SealedAad.request_message_id`: its range and default. */
+static const iotp_scalar iotp2p_security_sealed_aad_request_message_id_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT64_C(1099511627775)), (uint64_t)(0),
+    NULL
+};
+
+/* `SealedAad.version`: its range and default. */
+static const iotp_scalar iotp2p_security_sealed_aad_version_scalar = {
+    (uint64_t)(1), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_security_sealed_aad` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_sealed_aad_fields[7] = {
+    { &iotp2p_security_sealed_aad_format_scalar, IOTP_FIELD("SealedAad.format"),
+        offsetof(iotp2p_security_sealed_aad, format), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SealedAad.algorithm"),
+        offsetof(iotp2p_security_sealed_aad, algorithm), 0, 0u, 1u, 0u, IOTP_FK_I32,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SealedAad.request_key_id"),
+        offsetof(iotp2p_security_sealed_aad, request_key_id), 0, 8u, 2u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_sealed_aad_request_message_id_scalar, IOTP_FIELD("SealedAad.request_message_id"),
+        offsetof(iotp2p_security_sealed_aad, request_message_id), 0, 0u, 3u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_sealed_aad_version_scalar, IOTP_FIELD("SealedAad.version"),
+        offsetof(iotp2p_security_sealed_aad, version), 0, 0u, 4u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SealedAad.sender"),
+        offsetof(iotp2p_security_sealed_aad, sender), 0, 254u, 5u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, sender) - offsetof(iotp2p_security_sealed_aad, has_sender)) },
+    { NULL, IOTP_FIELD("SealedAad.recipient"),
+        offsetof(iotp2p_security_sealed_aad, recipient), 0, 254u, 6u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, recipient) - offsetof(iotp2p_security_sealed_aad, has_recipient)) },
+};
+
+const iotp_record iotp2p_security_sealed_aad_record = {
+    iotp2p_security_sealed_aad_fields, iotp2p_security_sealed_aad_keys, NULL,
+    sizeof(iotp2p_security_sealed_aad), offsetof(iotp2p_security_sealed_aad, unknown_fields), 7u, 7u, false
+};
+
 bool iotp2p_security_sealed_aad_decode_from(iotp_reader *r, size_t depth, iotp2p_security_sealed_aad *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_format = false;
-    bool seen_algorithm = false;
-    bool seen_request_key_id = false;
-    bool seen_request_message_id = false;
-    bool seen_version = false;
-    out->has_sender = false;
-    out->has_recipient = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 1, 1, &out->format)) {
-                return iotp_field_error(r, IOTP_FIELD("SealedAad.format"));
-            }
-            seen_format = true;
-            break;
-        case 1u:
-            if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->algorithm)) {
-                return iotp_field_error(r, IOTP_FIELD("SealedAad.algorithm"));
-            }
-            seen_algorithm = true;
-            break;
-        case 2u:
-            if (!iotp_read_bytes(r, 8u, &out->request_key_id)) {
-                return iotp_field_error(r, IOTP_FIELD("SealedAad.request_key_id"));
-            }
-            seen_request_key_id = true;
-            break;
-        case 3u:
-            if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->request_message_id)) {
-                return iotp_field_error(r, IOTP_FIELD("SealedAad.request_message_id"));
-            }
-            seen_request_message_id = true;
-            break;
-        case 4u:
-            if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
-                return iotp_field_error(r, IOTP_FIELD("SealedAad.version"));
-            }
-            seen_version = true;
-            break;
-        case 5u:
-            if (!iotp_read_text(r, 254u, &out->sender)) {
-                return iotp_field_error(r, IOTP_FIELD("SealedAad.sender"));
-            }
-            out->has_sender = true;
-            break;
-        case 6u:
-            if (!iotp_read_text(r, 254u, &out->recipient)) {
-                return iotp_field_error(r, IOTP_FIELD("SealedAad.recipient"));
-            }
-            out->has_recipient = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_format) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.format"));
-    }
-    if (!seen_algorithm) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.algorithm"));
-    }
-    if (!seen_request_key_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.request_key_id"));
-    }
-    if (!seen_request_message_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.request_message_id"));
-    }
-    if (!seen_version) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.version"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_sealed_aad_record, out);
 }
 
 bool iotp2p_security_sealed_aad_encode_to(iotp_writer *w, const iotp2p_security_sealed_aad *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 5u
-        + (v->has_sender ? 1u : 0u)
-        + (v->has_recipient ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_sealed_aad_keys, 7);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->format < 1 || v->format > 1) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.format"));
-    }
-    iotp_write_uint(w, v->format);
-    iotp_write_key(w, &g, 1u);
-    iotp_write_int(w, v->algorithm);
-    iotp_write_key(w, &g, 2u);
-    if (v->request_key_id.len > 8u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.request_key_id"));
-    }
-    iotp_write_bytes(w, v->request_key_id.ptr, v->request_key_id.len);
-    iotp_write_key(w, &g, 3u);
-    if (v->request_message_id > UINT64_C(1099511627775)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.request_message_id"));
-    }
-    iotp_write_uint(w, v->request_message_id);
-    iotp_write_key(w, &g, 4u);
-    if (v->version < 1) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.version"));
-    }
-    iotp_write_uint(w, v->version);
-    if (v->has_sender) {
-        iotp_write_key(w, &g, 5u);
-        if (v->sender.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.sender"));
-        }
-        iotp_write_text(w, v->sender.ptr, v->sender.len);
-    }
-    if (v->has_recipient) {
-        iotp_write_key(w, &g, 6u);
-        if (v->recipient.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.recipient"));
-        }
-        iotp_write_text(w, v->recipient.ptr, v->recipient.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_sealed_aad_record, v);
 }
 
 bool iotp2p_security_sealed_aad_decode(const uint8_t *data, size_t len, iotp2p_security_sealed_aad *out, iotp_decode_error *err) {
@@ -1433,67 +713,27 @@ bool iotp2p_security_sealed_aad_encode(const iotp2p_security_sealed_aad *v, uint
 /* The keys `iotp2p_security_edhoc_message3` defines, ascending. */
 static const uint32_t iotp2p_security_edhoc_message3_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_edhoc_message3` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_edhoc_message3_fields[2] = {
+    { NULL, IOTP_FIELD("EdhocMessage3.c_r"),
+        offsetof(iotp2p_security_edhoc_message3, c_r), 0, 8u, 0u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("EdhocMessage3.message"),
+        offsetof(iotp2p_security_edhoc_message3, message), 0, 512u, 1u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_edhoc_message3_record = {
+    iotp2p_security_edhoc_message3_fields, iotp2p_security_edhoc_message3_keys, NULL,
+    sizeof(iotp2p_security_edhoc_message3), offsetof(iotp2p_security_edhoc_message3, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_edhoc_message3_decode_from(iotp_reader *r, size_t depth, iotp2p_security_edhoc_message3 *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_c_r = false;
-    bool seen_message = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bytes(r, 8u, &out->c_r)) {
-                return iotp_field_error(r, IOTP_FIELD("EdhocMessage3.c_r"));
-            }
-            seen_c_r = true;
-            break;
-        case 1u:
-            if (!iotp_read_bytes(r, 512u, &out->message)) {
-                return iotp_field_error(r, IOTP_FIELD("EdhocMessage3.message"));
-            }
-            seen_message = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_c_r) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EdhocMessage3.c_r"));
-    }
-    if (!seen_message) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("EdhocMessage3.message"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_edhoc_message3_record, out);
 }
 
 bool iotp2p_security_edhoc_message3_encode_to(iotp_writer *w, const iotp2p_security_edhoc_message3 *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_edhoc_message3_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->c_r.len > 8u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.c_r"));
-    }
-    iotp_write_bytes(w, v->c_r.ptr, v->c_r.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->message.len > 512u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.message"));
-    }
-    iotp_write_bytes(w, v->message.ptr, v->message.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_edhoc_message3_record, v);
 }
 
 bool iotp2p_security_edhoc_message3_decode(const uint8_t *data, size_t len, iotp2p_security_edhoc_message3 *out, iotp_decode_error *err) {
@@ -1521,56 +761,27 @@ bool iotp2p_security_edhoc_message3_encode(const iotp2p_security_edhoc_message3 
 /* The keys `iotp2p_security_edhoc_reply` defines, ascending. */
 static const uint32_t iotp2p_security_edhoc_reply_keys[2] = { 0u, 1u };
 
+/* The variants of `iotp2p_security_edhoc_reply` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_edhoc_reply_fields[2] = {
+    { NULL, IOTP_FIELD("EdhocReply.message_2"),
+        offsetof(iotp2p_security_edhoc_reply, as.message_2), 0, 512u, 0u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("EdhocReply.error"),
+        offsetof(iotp2p_security_edhoc_reply, as.error), 0, 512u, 1u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_edhoc_reply_record = {
+    iotp2p_security_edhoc_reply_fields, iotp2p_security_edhoc_reply_keys, NULL,
+    sizeof(iotp2p_security_edhoc_reply), offsetof(iotp2p_security_edhoc_reply, unknown), 2u, 2u, true
+};
+
 bool iotp2p_security_edhoc_reply_decode_from(iotp_reader *r, size_t depth, iotp2p_security_edhoc_reply *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2:
-        if (!iotp_read_bytes(r, 512u, &out->as.message_2)) {
-            return iotp_field_error(r, IOTP_FIELD("EdhocReply.message_2"));
-        }
-        return true;
-    case IOTP2P_SECURITY_EDHOC_REPLY_ERROR:
-        if (!iotp_read_bytes(r, 512u, &out->as.error)) {
-            return iotp_field_error(r, IOTP_FIELD("EdhocReply.error"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_security_edhoc_reply_record, out);
 }
 
 bool iotp2p_security_edhoc_reply_encode_to(iotp_writer *w, const iotp2p_security_edhoc_reply *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2:
-        iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2);
-        if (v->as.message_2.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocReply.message_2"));
-        }
-        iotp_write_bytes(w, v->as.message_2.ptr, v->as.message_2.len);
-        break;
-    case IOTP2P_SECURITY_EDHOC_REPLY_ERROR:
-        iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_REPLY_ERROR);
-        if (v->as.error.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocReply.error"));
-        }
-        iotp_write_bytes(w, v->as.error.ptr, v->as.error.len);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_edhoc_reply_keys, 2)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_edhoc_reply_record, v);
 }
 
 bool iotp2p_security_edhoc_reply_decode(const uint8_t *data, size_t len, iotp2p_security_edhoc_reply *out, iotp_decode_error *err) {
@@ -1598,65 +809,30 @@ bool iotp2p_security_edhoc_reply_encode(const iotp2p_security_edhoc_reply *v, ui
 /* The keys `iotp2p_security_edhoc_finish` defines, ascending. */
 static const uint32_t iotp2p_security_edhoc_finish_keys[3] = { 0u, 1u, 2u };
 
+/* The variants of `iotp2p_security_edhoc_finish` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_edhoc_finish_fields[3] = {
+    { NULL, IOTP_FIELD("EdhocFinish.done"),
+        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("EdhocFinish.message_4"),
+        offsetof(iotp2p_security_edhoc_finish, as.message_4), 0, 512u, 1u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("EdhocFinish.error"),
+        offsetof(iotp2p_security_edhoc_finish, as.error), 0, 512u, 2u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_edhoc_finish_record = {
+    iotp2p_security_edhoc_finish_fields, iotp2p_security_edhoc_finish_keys, NULL,
+    sizeof(iotp2p_security_edhoc_finish), offsetof(iotp2p_security_edhoc_finish, unknown), 3u, 3u, true
+};
+
 bool iotp2p_security_edhoc_finish_decode_from(iotp_reader *r, size_t depth, iotp2p_security_edhoc_finish *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_SECURITY_EDHOC_FINISH_DONE:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("EdhocFinish.done"));
-        }
-        return true;
-    case IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4:
-        if (!iotp_read_bytes(r, 512u, &out->as.message_4)) {
-            return iotp_field_error(r, IOTP_FIELD("EdhocFinish.message_4"));
-        }
-        return true;
-    case IOTP2P_SECURITY_EDHOC_FINISH_ERROR:
-        if (!iotp_read_bytes(r, 512u, &out->as.error)) {
-            return iotp_field_error(r, IOTP_FIELD("EdhocFinish.error"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_security_edhoc_finish_record, out);
 }
 
 bool iotp2p_security_edhoc_finish_encode_to(iotp_writer *w, const iotp2p_security_edhoc_finish *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_SECURITY_EDHOC_FINISH_DONE:
-        iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_DONE);
-        iotp_write_null(w);
-        break;
-    case IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4:
-        iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4);
-        if (v->as.message_4.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocFinish.message_4"));
-        }
-        iotp_write_bytes(w, v->as.message_4.ptr, v->as.message_4.len);
-        break;
-    case IOTP2P_SECURITY_EDHOC_FINISH_ERROR:
-        iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_ERROR);
-        if (v->as.error.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocFinish.error"));
-        }
-        iotp_write_bytes(w, v->as.error.ptr, v->as.error.len);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_edhoc_finish_keys, 3)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_edhoc_finish_record, v);
 }
 
 bool iotp2p_security_edhoc_finish_decode(const uint8_t *data, size_t len, iotp2p_security_edhoc_finish *out, iotp_decode_error *err) {
@@ -1684,146 +860,66 @@ bool iotp2p_security_edhoc_finish_encode(const iotp2p_security_edhoc_finish *v, 
 /* The keys `iotp2p_security_setup_payload` defines, ascending. */
 static const uint32_t iotp2p_security_setup_payload_keys[7] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u };
 
+/* `SetupPayload.version`: its range and default. */
+static const iotp_scalar iotp2p_security_setup_payload_version_scalar = {
+    (uint64_t)(1), (uint64_t)(UINT8_MAX), (uint64_t)(1),
+    NULL
+};
+
+/* `SetupPayload.passcode`: its range and default. */
+static const iotp_scalar iotp2p_security_setup_payload_passcode_scalar = {
+    (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_C(99999998)), (uint64_t)(0),
+    NULL
+};
+
+/* `SetupPayload.discriminator`: its range and default. */
+static const iotp_scalar iotp2p_security_setup_payload_discriminator_scalar = {
+    (uint64_t)(0), (uint64_t)(999), (uint64_t)(0),
+    NULL
+};
+
+/* `SetupPayload.transports`: its range and default. */
+static const iotp_scalar iotp2p_security_setup_payload_transports_scalar = {
+    (uint64_t)(0), (uint64_t)(7), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_security_setup_payload` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_setup_payload_fields[7] = {
+    { &iotp2p_security_setup_payload_version_scalar, IOTP_FIELD("SetupPayload.version"),
+        offsetof(iotp2p_security_setup_payload, version), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &iotp2p_security_setup_payload_passcode_scalar, IOTP_FIELD("SetupPayload.passcode"),
+        offsetof(iotp2p_security_setup_payload, passcode), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_setup_payload_discriminator_scalar, IOTP_FIELD("SetupPayload.discriminator"),
+        offsetof(iotp2p_security_setup_payload, discriminator), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_setup_payload_transports_scalar, IOTP_FIELD("SetupPayload.transports"),
+        offsetof(iotp2p_security_setup_payload, transports), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("SetupPayload.node"),
+        offsetof(iotp2p_security_setup_payload, node), 0, 32u, 4u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, node) - offsetof(iotp2p_security_setup_payload, has_node)) },
+    { NULL, IOTP_FIELD("SetupPayload.vendor"),
+        offsetof(iotp2p_security_setup_payload, vendor), 0, 32u, 5u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, vendor) - offsetof(iotp2p_security_setup_payload, has_vendor)) },
+    { NULL, IOTP_FIELD("SetupPayload.product"),
+        offsetof(iotp2p_security_setup_payload, product), 0, 32u, 6u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, product) - offsetof(iotp2p_security_setup_payload, has_product)) },
+};
+
+const iotp_record iotp2p_security_setup_payload_record = {
+    iotp2p_security_setup_payload_fields, iotp2p_security_setup_payload_keys, NULL,
+    sizeof(iotp2p_security_setup_payload), offsetof(iotp2p_security_setup_payload, unknown_fields), 7u, 7u, false
+};
+
 bool iotp2p_security_setup_payload_decode_from(iotp_reader *r, size_t depth, iotp2p_security_setup_payload *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_passcode = false;
-    bool seen_discriminator = false;
-    out->version = 1;
-    out->transports = 0;
-    out->has_node = false;
-    out->has_vendor = false;
-    out->has_product = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
-                return iotp_field_error(r, IOTP_FIELD("SetupPayload.version"));
-            }
-            if (out->version == 1) {
-                return iotp_default_present(r, &m, IOTP_FIELD("SetupPayload.version"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u32(r, UINT32_C(1), UINT32_C(99999998), &out->passcode)) {
-                return iotp_field_error(r, IOTP_FIELD("SetupPayload.passcode"));
-            }
-            seen_passcode = true;
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, 999, &out->discriminator)) {
-                return iotp_field_error(r, IOTP_FIELD("SetupPayload.discriminator"));
-            }
-            seen_discriminator = true;
-            break;
-        case 3u:
-            if (!iotp_read_u8(r, 0, 7, &out->transports)) {
-                return iotp_field_error(r, IOTP_FIELD("SetupPayload.transports"));
-            }
-            if (out->transports == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("SetupPayload.transports"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, IOTP_FIELD("SetupPayload.node"));
-            }
-            out->has_node = true;
-            break;
-        case 5u:
-            if (!iotp_read_text(r, 32u, &out->vendor)) {
-                return iotp_field_error(r, IOTP_FIELD("SetupPayload.vendor"));
-            }
-            out->has_vendor = true;
-            break;
-        case 6u:
-            if (!iotp_read_text(r, 32u, &out->product)) {
-                return iotp_field_error(r, IOTP_FIELD("SetupPayload.product"));
-            }
-            out->has_product = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_passcode) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SetupPayload.passcode"));
-    }
-    if (!seen_discriminator) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SetupPayload.discriminator"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_setup_payload_record, out);
 }
 
 bool iotp2p_security_setup_payload_encode_to(iotp_writer *w, const iotp2p_security_setup_payload *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->version != 1 ? 1u : 0u)
-        + (v->transports != 0 ? 1u : 0u)
-        + (v->has_node ? 1u : 0u)
-        + (v->has_vendor ? 1u : 0u)
-        + (v->has_product ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_setup_payload_keys, 7);
-    iotp_write_map(w, n);
-    if (v->version != 1) {
-        iotp_write_key(w, &g, 0u);
-        if (v->version < 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.version"));
-        }
-        iotp_write_uint(w, v->version);
-    }
-    iotp_write_key(w, &g, 1u);
-    if (v->passcode < UINT32_C(1) || v->passcode > UINT32_C(99999998)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.passcode"));
-    }
-    iotp_write_uint(w, v->passcode);
-    iotp_write_key(w, &g, 2u);
-    if (v->discriminator > 999) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.discriminator"));
-    }
-    iotp_write_uint(w, v->discriminator);
-    if (v->transports != 0) {
-        iotp_write_key(w, &g, 3u);
-        if (v->transports > 7) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.transports"));
-        }
-        iotp_write_uint(w, v->transports);
-    }
-    if (v->has_node) {
-        iotp_write_key(w, &g, 4u);
-        if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SetupPayload.node"));
-        }
-        iotp_write_bytes(w, v->node.ptr, v->node.len);
-    }
-    if (v->has_vendor) {
-        iotp_write_key(w, &g, 5u);
-        if (v->vendor.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SetupPayload.vendor"));
-        }
-        iotp_write_text(w, v->vendor.ptr, v->vendor.len);
-    }
-    if (v->has_product) {
-        iotp_write_key(w, &g, 6u);
-        if (v->product.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SetupPayload.product"));
-        }
-        iotp_write_text(w, v->product.ptr, v->product.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_setup_payload_record, v);
 }
 
 bool iotp2p_security_setup_payload_decode(const uint8_t *data, size_t len, iotp2p_security_setup_payload *out, iotp_decode_error *err) {
@@ -1851,52 +947,24 @@ bool iotp2p_security_setup_payload_encode(const iotp2p_security_setup_payload *v
 /* The keys `iotp2p_security_pairing_start` defines, ascending. */
 static const uint32_t iotp2p_security_pairing_start_keys[1] = { 0u };
 
+/* The fields of `iotp2p_security_pairing_start` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_pairing_start_fields[1] = {
+    { NULL, IOTP_FIELD("PairingStart.controller_nonce"),
+        offsetof(iotp2p_security_pairing_start, controller_nonce), 0, 16u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_pairing_start_record = {
+    iotp2p_security_pairing_start_fields, iotp2p_security_pairing_start_keys, NULL,
+    sizeof(iotp2p_security_pairing_start), offsetof(iotp2p_security_pairing_start, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_security_pairing_start_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_start *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_controller_nonce = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 16u, &out->controller_nonce)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingStart.controller_nonce"));
-            }
-            seen_controller_nonce = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_controller_nonce) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingStart.controller_nonce"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_pairing_start_record, out);
 }
 
 bool iotp2p_security_pairing_start_encode_to(iotp_writer *w, const iotp2p_security_pairing_start *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_start_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->controller_nonce.len != 16u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingStart.controller_nonce"));
-    }
-    iotp_write_bytes(w, v->controller_nonce.ptr, v->controller_nonce.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_pairing_start_record, v);
 }
 
 bool iotp2p_security_pairing_start_decode(const uint8_t *data, size_t len, iotp2p_security_pairing_start *out, iotp_decode_error *err) {
@@ -1924,82 +992,36 @@ bool iotp2p_security_pairing_start_encode(const iotp2p_security_pairing_start *v
 /* The keys `iotp2p_security_pairing_params` defines, ascending. */
 static const uint32_t iotp2p_security_pairing_params_keys[3] = { 0u, 1u, 2u };
 
+/* `PairingParams.iterations`: its range and default. */
+static const iotp_scalar iotp2p_security_pairing_params_iterations_scalar = {
+    (uint64_t)(UINT32_C(1000)), (uint64_t)(UINT32_C(100000)), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_security_pairing_params` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_pairing_params_fields[3] = {
+    { NULL, IOTP_FIELD("PairingParams.device_nonce"),
+        offsetof(iotp2p_security_pairing_params, device_nonce), 0, 16u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("PairingParams.salt"),
+        offsetof(iotp2p_security_pairing_params, salt), 0, 32u, 1u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_params_iterations_scalar, IOTP_FIELD("PairingParams.iterations"),
+        offsetof(iotp2p_security_pairing_params, iterations), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_pairing_params_record = {
+    iotp2p_security_pairing_params_fields, iotp2p_security_pairing_params_keys, NULL,
+    sizeof(iotp2p_security_pairing_params), offsetof(iotp2p_security_pairing_params, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_security_pairing_params_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_params *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_device_nonce = false;
-    bool seen_salt = false;
-    bool seen_iterations = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 16u, &out->device_nonce)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingParams.device_nonce"));
-            }
-            seen_device_nonce = true;
-            break;
-        case 1u:
-            if (!iotp_read_bytes(r, 32u, &out->salt)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingParams.salt"));
-            }
-            seen_salt = true;
-            break;
-        case 2u:
-            if (!iotp_read_u32(r, UINT32_C(1000), UINT32_C(100000), &out->iterations)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingParams.iterations"));
-            }
-            seen_iterations = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_device_nonce) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingParams.device_nonce"));
-    }
-    if (!seen_salt) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingParams.salt"));
-    }
-    if (!seen_iterations) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingParams.iterations"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_pairing_params_record, out);
 }
 
 bool iotp2p_security_pairing_params_encode_to(iotp_writer *w, const iotp2p_security_pairing_params *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_params_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->device_nonce.len != 16u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.device_nonce"));
-    }
-    iotp_write_bytes(w, v->device_nonce.ptr, v->device_nonce.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->salt.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.salt"));
-    }
-    iotp_write_bytes(w, v->salt.ptr, v->salt.len);
-    iotp_write_key(w, &g, 2u);
-    if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingParams.iterations"));
-    }
-    iotp_write_uint(w, v->iterations);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_pairing_params_record, v);
 }
 
 bool iotp2p_security_pairing_params_decode(const uint8_t *data, size_t len, iotp2p_security_pairing_params *out, iotp_decode_error *err) {
@@ -2027,52 +1049,24 @@ bool iotp2p_security_pairing_params_encode(const iotp2p_security_pairing_params 
 /* The keys `iotp2p_security_pairing_share` defines, ascending. */
 static const uint32_t iotp2p_security_pairing_share_keys[1] = { 0u };
 
+/* The fields of `iotp2p_security_pairing_share` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_pairing_share_fields[1] = {
+    { NULL, IOTP_FIELD("PairingShare.share_p"),
+        offsetof(iotp2p_security_pairing_share, share_p), 0, 65u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_pairing_share_record = {
+    iotp2p_security_pairing_share_fields, iotp2p_security_pairing_share_keys, NULL,
+    sizeof(iotp2p_security_pairing_share), offsetof(iotp2p_security_pairing_share, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_security_pairing_share_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_share *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_share_p = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 65u, &out->share_p)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingShare.share_p"));
-            }
-            seen_share_p = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_share_p) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingShare.share_p"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_pairing_share_record, out);
 }
 
 bool iotp2p_security_pairing_share_encode_to(iotp_writer *w, const iotp2p_security_pairing_share *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_share_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->share_p.len != 65u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShare.share_p"));
-    }
-    iotp_write_bytes(w, v->share_p.ptr, v->share_p.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_pairing_share_record, v);
 }
 
 bool iotp2p_security_pairing_share_decode(const uint8_t *data, size_t len, iotp2p_security_pairing_share *out, iotp_decode_error *err) {
@@ -2100,67 +1094,27 @@ bool iotp2p_security_pairing_share_encode(const iotp2p_security_pairing_share *v
 /* The keys `iotp2p_security_pairing_share_reply` defines, ascending. */
 static const uint32_t iotp2p_security_pairing_share_reply_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_pairing_share_reply` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_pairing_share_reply_fields[2] = {
+    { NULL, IOTP_FIELD("PairingShareReply.share_v"),
+        offsetof(iotp2p_security_pairing_share_reply, share_v), 0, 65u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("PairingShareReply.confirm_v"),
+        offsetof(iotp2p_security_pairing_share_reply, confirm_v), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_pairing_share_reply_record = {
+    iotp2p_security_pairing_share_reply_fields, iotp2p_security_pairing_share_reply_keys, NULL,
+    sizeof(iotp2p_security_pairing_share_reply), offsetof(iotp2p_security_pairing_share_reply, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_pairing_share_reply_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_share_reply *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_share_v = false;
-    bool seen_confirm_v = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 65u, &out->share_v)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingShareReply.share_v"));
-            }
-            seen_share_v = true;
-            break;
-        case 1u:
-            if (!iotp_read_fixed(r, 32u, &out->confirm_v)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingShareReply.confirm_v"));
-            }
-            seen_confirm_v = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_share_v) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingShareReply.share_v"));
-    }
-    if (!seen_confirm_v) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingShareReply.confirm_v"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_pairing_share_reply_record, out);
 }
 
 bool iotp2p_security_pairing_share_reply_encode_to(iotp_writer *w, const iotp2p_security_pairing_share_reply *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_share_reply_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->share_v.len != 65u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.share_v"));
-    }
-    iotp_write_bytes(w, v->share_v.ptr, v->share_v.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->confirm_v.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.confirm_v"));
-    }
-    iotp_write_bytes(w, v->confirm_v.ptr, v->confirm_v.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_pairing_share_reply_record, v);
 }
 
 bool iotp2p_security_pairing_share_reply_decode(const uint8_t *data, size_t len, iotp2p_security_pairing_share_reply *out, iotp_decode_error *err) {
@@ -2188,52 +1142,24 @@ bool iotp2p_security_pairing_share_reply_encode(const iotp2p_security_pairing_sh
 /* The keys `iotp2p_security_pairing_confirm` defines, ascending. */
 static const uint32_t iotp2p_security_pairing_confirm_keys[1] = { 0u };
 
+/* The fields of `iotp2p_security_pairing_confirm` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_pairing_confirm_fields[1] = {
+    { NULL, IOTP_FIELD("PairingConfirm.confirm_p"),
+        offsetof(iotp2p_security_pairing_confirm, confirm_p), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_pairing_confirm_record = {
+    iotp2p_security_pairing_confirm_fields, iotp2p_security_pairing_confirm_keys, NULL,
+    sizeof(iotp2p_security_pairing_confirm), offsetof(iotp2p_security_pairing_confirm, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_security_pairing_confirm_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_confirm *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_confirm_p = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 32u, &out->confirm_p)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingConfirm.confirm_p"));
-            }
-            seen_confirm_p = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_confirm_p) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingConfirm.confirm_p"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_pairing_confirm_record, out);
 }
 
 bool iotp2p_security_pairing_confirm_encode_to(iotp_writer *w, const iotp2p_security_pairing_confirm *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_confirm_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->confirm_p.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingConfirm.confirm_p"));
-    }
-    iotp_write_bytes(w, v->confirm_p.ptr, v->confirm_p.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_pairing_confirm_record, v);
 }
 
 bool iotp2p_security_pairing_confirm_decode(const uint8_t *data, size_t len, iotp2p_security_pairing_confirm *out, iotp_decode_error *err) {
@@ -2261,154 +1187,66 @@ bool iotp2p_security_pairing_confirm_encode(const iotp2p_security_pairing_confir
 /* The keys `iotp2p_security_pairing_window` defines, ascending. */
 static const uint32_t iotp2p_security_pairing_window_keys[7] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u };
 
+/* `PairingWindow.timeout`: its range and default. */
+static const iotp_scalar iotp2p_security_pairing_window_timeout_scalar = {
+    (uint64_t)(1), (uint64_t)(900), (uint64_t)(0),
+    NULL
+};
+
+/* `PairingWindow.discriminator`: its range and default. */
+static const iotp_scalar iotp2p_security_pairing_window_discriminator_scalar = {
+    (uint64_t)(0), (uint64_t)(999), (uint64_t)(0),
+    NULL
+};
+
+/* `PairingWindow.iterations`: its range and default. */
+static const iotp_scalar iotp2p_security_pairing_window_iterations_scalar = {
+    (uint64_t)(UINT32_C(1000)), (uint64_t)(UINT32_C(100000)), (uint64_t)(0),
+    NULL
+};
+
+/* `PairingWindow.privileges`: its range and default. */
+static const iotp_scalar iotp2p_security_pairing_window_privileges_scalar = {
+    (uint64_t)(1), (uint64_t)(31), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_security_pairing_window` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_pairing_window_fields[7] = {
+    { &iotp2p_security_pairing_window_timeout_scalar, IOTP_FIELD("PairingWindow.timeout"),
+        offsetof(iotp2p_security_pairing_window, timeout), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_window_discriminator_scalar, IOTP_FIELD("PairingWindow.discriminator"),
+        offsetof(iotp2p_security_pairing_window, discriminator), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_window_iterations_scalar, IOTP_FIELD("PairingWindow.iterations"),
+        offsetof(iotp2p_security_pairing_window, iterations), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("PairingWindow.salt"),
+        offsetof(iotp2p_security_pairing_window, salt), 0, 32u, 3u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("PairingWindow.verifier"),
+        offsetof(iotp2p_security_pairing_window, verifier), 0, 97u, 4u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_window_privileges_scalar, IOTP_FIELD("PairingWindow.privileges"),
+        offsetof(iotp2p_security_pairing_window, privileges), 0, 0u, 5u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_acl_target_record, IOTP_FIELD("PairingWindow.targets"),
+        offsetof(iotp2p_security_pairing_window, targets), offsetof(iotp2p_security_pairing_window, targets_count), 0u, 6u, 4u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_pairing_window, targets) - offsetof(iotp2p_security_pairing_window, has_targets)) },
+};
+
+const iotp_record iotp2p_security_pairing_window_record = {
+    iotp2p_security_pairing_window_fields, iotp2p_security_pairing_window_keys, NULL,
+    sizeof(iotp2p_security_pairing_window), offsetof(iotp2p_security_pairing_window, unknown_fields), 7u, 7u, false
+};
+
 bool iotp2p_security_pairing_window_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_window *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_timeout = false;
-    bool seen_discriminator = false;
-    bool seen_iterations = false;
-    bool seen_salt = false;
-    bool seen_verifier = false;
-    bool seen_privileges = false;
-    out->has_targets = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u16(r, 1, 900, &out->timeout)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingWindow.timeout"));
-            }
-            seen_timeout = true;
-            break;
-        case 1u:
-            if (!iotp_read_u16(r, 0, 999, &out->discriminator)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingWindow.discriminator"));
-            }
-            seen_discriminator = true;
-            break;
-        case 2u:
-            if (!iotp_read_u32(r, UINT32_C(1000), UINT32_C(100000), &out->iterations)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingWindow.iterations"));
-            }
-            seen_iterations = true;
-            break;
-        case 3u:
-            if (!iotp_read_bytes(r, 32u, &out->salt)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingWindow.salt"));
-            }
-            seen_salt = true;
-            break;
-        case 4u:
-            if (!iotp_read_fixed(r, 97u, &out->verifier)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingWindow.verifier"));
-            }
-            seen_verifier = true;
-            break;
-        case 5u:
-            if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingWindow.privileges"));
-            }
-            seen_privileges = true;
-            break;
-        case 6u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("PairingWindow.targets"));
-            }
-            for (i0 = 0; i0 < out->targets_count; i0++) {
-                if (!iotp2p_security_acl_target_decode_from(r, d1, &out->targets[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("PairingWindow.targets"));
-                }
-            }
-            out->has_targets = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_timeout) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.timeout"));
-    }
-    if (!seen_discriminator) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.discriminator"));
-    }
-    if (!seen_iterations) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.iterations"));
-    }
-    if (!seen_salt) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.salt"));
-    }
-    if (!seen_verifier) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.verifier"));
-    }
-    if (!seen_privileges) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.privileges"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_pairing_window_record, out);
 }
 
 bool iotp2p_security_pairing_window_encode_to(iotp_writer *w, const iotp2p_security_pairing_window *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 6u
-        + (v->has_targets ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_window_keys, 7);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->timeout < 1 || v->timeout > 900) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.timeout"));
-    }
-    iotp_write_uint(w, v->timeout);
-    iotp_write_key(w, &g, 1u);
-    if (v->discriminator > 999) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.discriminator"));
-    }
-    iotp_write_uint(w, v->discriminator);
-    iotp_write_key(w, &g, 2u);
-    if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.iterations"));
-    }
-    iotp_write_uint(w, v->iterations);
-    iotp_write_key(w, &g, 3u);
-    if (v->salt.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.salt"));
-    }
-    iotp_write_bytes(w, v->salt.ptr, v->salt.len);
-    iotp_write_key(w, &g, 4u);
-    if (v->verifier.len != 97u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.verifier"));
-    }
-    iotp_write_bytes(w, v->verifier.ptr, v->verifier.len);
-    iotp_write_key(w, &g, 5u);
-    if (v->privileges < 1 || v->privileges > 31) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.privileges"));
-    }
-    iotp_write_uint(w, v->privileges);
-    if (v->has_targets) {
-        size_t i0;
-        iotp_write_key(w, &g, 6u);
-        if (v->targets_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.targets"));
-        }
-        iotp_write_array(w, v->targets_count);
-        for (i0 = 0; i0 < v->targets_count; i0++) {
-            iotp2p_security_acl_target_encode_to(w, &v->targets[i0]);
-        }
-        iotp_write_close(w, v->targets_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_pairing_window_record, v);
 }
 
 bool iotp2p_security_pairing_window_decode(const uint8_t *data, size_t len, iotp2p_security_pairing_window *out, iotp_decode_error *err) {
@@ -2436,81 +1274,27 @@ bool iotp2p_security_pairing_window_encode(const iotp2p_security_pairing_window 
 /* The keys `iotp2p_security_relay_info` defines, ascending. */
 static const uint32_t iotp2p_security_relay_info_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_relay_info` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_relay_info_fields[2] = {
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RelayInfo.credential"),
+        offsetof(iotp2p_security_relay_info, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("RelayInfo.endpoints"),
+        offsetof(iotp2p_security_relay_info, endpoints), offsetof(iotp2p_security_relay_info, endpoints_count), 128u, 1u, 4u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+};
+
+const iotp_record iotp2p_security_relay_info_record = {
+    iotp2p_security_relay_info_fields, iotp2p_security_relay_info_keys, NULL,
+    sizeof(iotp2p_security_relay_info), offsetof(iotp2p_security_relay_info, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_relay_info_decode_from(iotp_reader *r, size_t depth, iotp2p_security_relay_info *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_credential = false;
-    bool seen_endpoints = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayInfo.credential"));
-            }
-            seen_credential = true;
-            break;
-        case 1u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->endpoints_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("RelayInfo.endpoints"));
-            }
-            for (i0 = 0; i0 < out->endpoints_count; i0++) {
-                if (!iotp_read_text(r, 128u, &out->endpoints[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("RelayInfo.endpoints"));
-                }
-            }
-            seen_endpoints = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_credential) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RelayInfo.credential"));
-    }
-    if (!seen_endpoints) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RelayInfo.endpoints"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_relay_info_record, out);
 }
 
 bool iotp2p_security_relay_info_encode_to(iotp_writer *w, const iotp2p_security_relay_info *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_relay_info_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 1u);
-        if (v->endpoints_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayInfo.endpoints"));
-        }
-        iotp_write_array(w, v->endpoints_count);
-        for (i0 = 0; i0 < v->endpoints_count; i0++) {
-            if (v->endpoints[i0].len > 128u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayInfo.endpoints"));
-            }
-            iotp_write_text(w, v->endpoints[i0].ptr, v->endpoints[i0].len);
-        }
-        iotp_write_close(w, v->endpoints_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_relay_info_record, v);
 }
 
 bool iotp2p_security_relay_info_decode(const uint8_t *data, size_t len, iotp2p_security_relay_info *out, iotp_decode_error *err) {
@@ -2538,76 +1322,30 @@ bool iotp2p_security_relay_info_encode(const iotp2p_security_relay_info *v, uint
 /* The keys `iotp2p_security_commission_request` defines, ascending. */
 static const uint32_t iotp2p_security_commission_request_keys[3] = { 0u, 1u, 2u };
 
+/* The fields of `iotp2p_security_commission_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_commission_request_fields[3] = {
+    { NULL, IOTP_FIELD("CommissionRequest.address"),
+        offsetof(iotp2p_security_commission_request, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_relay_info_record, IOTP_FIELD("CommissionRequest.relay"),
+        offsetof(iotp2p_security_commission_request, relay), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, relay) - offsetof(iotp2p_security_commission_request, has_relay)) },
+    { NULL, IOTP_FIELD("CommissionRequest.time"),
+        offsetof(iotp2p_security_commission_request, time), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, time) - offsetof(iotp2p_security_commission_request, has_time)) },
+};
+
+const iotp_record iotp2p_security_commission_request_record = {
+    iotp2p_security_commission_request_fields, iotp2p_security_commission_request_keys, NULL,
+    sizeof(iotp2p_security_commission_request), offsetof(iotp2p_security_commission_request, unknown_fields), 3u, 3u, false
+};
+
 bool iotp2p_security_commission_request_decode_from(iotp_reader *r, size_t depth, iotp2p_security_commission_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_address = false;
-    out->has_relay = false;
-    out->has_time = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, IOTP_FIELD("CommissionRequest.address"));
-            }
-            seen_address = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_relay_info_decode_from(r, m.depth, &out->relay)) {
-                return iotp_field_error(r, IOTP_FIELD("CommissionRequest.relay"));
-            }
-            out->has_relay = true;
-            break;
-        case 2u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->time)) {
-                return iotp_field_error(r, IOTP_FIELD("CommissionRequest.time"));
-            }
-            out->has_time = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_address) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CommissionRequest.address"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_commission_request_record, out);
 }
 
 bool iotp2p_security_commission_request_encode_to(iotp_writer *w, const iotp2p_security_commission_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_relay ? 1u : 0u)
-        + (v->has_time ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_commission_request_keys, 3);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->address.len > 254u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommissionRequest.address"));
-    }
-    iotp_write_text(w, v->address.ptr, v->address.len);
-    if (v->has_relay) {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_relay_info_encode_to(w, &v->relay);
-    }
-    if (v->has_time) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->time);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_commission_request_record, v);
 }
 
 bool iotp2p_security_commission_request_decode(const uint8_t *data, size_t len, iotp2p_security_commission_request *out, iotp_decode_error *err) {
@@ -2635,49 +1373,24 @@ bool iotp2p_security_commission_request_encode(const iotp2p_security_commission_
 /* The keys `iotp2p_security_commission_response` defines, ascending. */
 static const uint32_t iotp2p_security_commission_response_keys[1] = { 0u };
 
+/* The fields of `iotp2p_security_commission_response` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_commission_response_fields[1] = {
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("CommissionResponse.credential"),
+        offsetof(iotp2p_security_commission_response, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_commission_response_record = {
+    iotp2p_security_commission_response_fields, iotp2p_security_commission_response_keys, NULL,
+    sizeof(iotp2p_security_commission_response), offsetof(iotp2p_security_commission_response, unknown_fields), 1u, 1u, false
+};
+
 bool iotp2p_security_commission_response_decode_from(iotp_reader *r, size_t depth, iotp2p_security_commission_response *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_credential = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, IOTP_FIELD("CommissionResponse.credential"));
-            }
-            seen_credential = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_credential) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CommissionResponse.credential"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_commission_response_record, out);
 }
 
 bool iotp2p_security_commission_response_encode_to(iotp_writer *w, const iotp2p_security_commission_response *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_commission_response_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_commission_response_record, v);
 }
 
 bool iotp2p_security_commission_response_decode(const uint8_t *data, size_t len, iotp2p_security_commission_response *out, iotp_decode_error *err) {
@@ -2705,141 +1418,42 @@ bool iotp2p_security_commission_response_encode(const iotp2p_security_commission
 /* The keys `iotp2p_security_acl_entry` defines, ascending. */
 static const uint32_t iotp2p_security_acl_entry_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* `AclEntry.privileges`: its range and default. */
+static const iotp_scalar iotp2p_security_acl_entry_privileges_scalar = {
+    (uint64_t)(1), (uint64_t)(31), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_security_acl_entry` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_acl_entry_fields[5] = {
+    { NULL, IOTP_FIELD("AclEntry.subjects"),
+        offsetof(iotp2p_security_acl_entry, subjects), offsetof(iotp2p_security_acl_entry, subjects_count), 32u, 0u, 4u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { &iotp2p_security_acl_entry_privileges_scalar, IOTP_FIELD("AclEntry.privileges"),
+        offsetof(iotp2p_security_acl_entry, privileges), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_acl_target_record, IOTP_FIELD("AclEntry.targets"),
+        offsetof(iotp2p_security_acl_entry, targets), offsetof(iotp2p_security_acl_entry, targets_count), 0u, 2u, 4u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, targets) - offsetof(iotp2p_security_acl_entry, has_targets)) },
+    { NULL, IOTP_FIELD("AclEntry.label"),
+        offsetof(iotp2p_security_acl_entry, label), 0, 32u, 3u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, label) - offsetof(iotp2p_security_acl_entry, has_label)) },
+    { NULL, IOTP_FIELD("AclEntry.granted_by"),
+        offsetof(iotp2p_security_acl_entry, granted_by), 0, 32u, 4u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, granted_by) - offsetof(iotp2p_security_acl_entry, has_granted_by)) },
+};
+
+const iotp_record iotp2p_security_acl_entry_record = {
+    iotp2p_security_acl_entry_fields, iotp2p_security_acl_entry_keys, NULL,
+    sizeof(iotp2p_security_acl_entry), offsetof(iotp2p_security_acl_entry, unknown_fields), 5u, 5u, false
+};
+
 bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_security_acl_entry *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_subjects = false;
-    bool seen_privileges = false;
-    out->has_targets = false;
-    out->has_label = false;
-    out->has_granted_by = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->subjects_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("AclEntry.subjects"));
-            }
-            for (i0 = 0; i0 < out->subjects_count; i0++) {
-                if (!iotp_read_fixed(r, 32u, &out->subjects[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("AclEntry.subjects"));
-                }
-            }
-            seen_subjects = true;
-            break;
-        }
-        case 1u:
-            if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
-                return iotp_field_error(r, IOTP_FIELD("AclEntry.privileges"));
-            }
-            seen_privileges = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("AclEntry.targets"));
-            }
-            for (i0 = 0; i0 < out->targets_count; i0++) {
-                if (!iotp2p_security_acl_target_decode_from(r, d1, &out->targets[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("AclEntry.targets"));
-                }
-            }
-            out->has_targets = true;
-            break;
-        }
-        case 3u:
-            if (!iotp_read_text(r, 32u, &out->label)) {
-                return iotp_field_error(r, IOTP_FIELD("AclEntry.label"));
-            }
-            out->has_label = true;
-            break;
-        case 4u:
-            if (!iotp_read_fixed(r, 32u, &out->granted_by)) {
-                return iotp_field_error(r, IOTP_FIELD("AclEntry.granted_by"));
-            }
-            out->has_granted_by = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_subjects) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("AclEntry.subjects"));
-    }
-    if (!seen_privileges) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("AclEntry.privileges"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_acl_entry_record, out);
 }
 
 bool iotp2p_security_acl_entry_encode_to(iotp_writer *w, const iotp2p_security_acl_entry *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_targets ? 1u : 0u)
-        + (v->has_label ? 1u : 0u)
-        + (v->has_granted_by ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_acl_entry_keys, 5);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->subjects_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.subjects"));
-        }
-        iotp_write_array(w, v->subjects_count);
-        for (i0 = 0; i0 < v->subjects_count; i0++) {
-            if (v->subjects[i0].len != 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.subjects"));
-            }
-            iotp_write_bytes(w, v->subjects[i0].ptr, v->subjects[i0].len);
-        }
-        iotp_write_close(w, v->subjects_count);
-    }
-    iotp_write_key(w, &g, 1u);
-    if (v->privileges < 1 || v->privileges > 31) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("AclEntry.privileges"));
-    }
-    iotp_write_uint(w, v->privileges);
-    if (v->has_targets) {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->targets_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.targets"));
-        }
-        iotp_write_array(w, v->targets_count);
-        for (i0 = 0; i0 < v->targets_count; i0++) {
-            iotp2p_security_acl_target_encode_to(w, &v->targets[i0]);
-        }
-        iotp_write_close(w, v->targets_count);
-    }
-    if (v->has_label) {
-        iotp_write_key(w, &g, 3u);
-        if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.label"));
-        }
-        iotp_write_text(w, v->label.ptr, v->label.len);
-    }
-    if (v->has_granted_by) {
-        iotp_write_key(w, &g, 4u);
-        if (v->granted_by.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.granted_by"));
-        }
-        iotp_write_bytes(w, v->granted_by.ptr, v->granted_by.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_acl_entry_record, v);
 }
 
 bool iotp2p_security_acl_entry_decode(const uint8_t *data, size_t len, iotp2p_security_acl_entry *out, iotp_decode_error *err) {
@@ -2867,61 +1481,27 @@ bool iotp2p_security_acl_entry_encode(const iotp2p_security_acl_entry *v, uint8_
 /* The keys `iotp2p_security_acl_write` defines, ascending. */
 static const uint32_t iotp2p_security_acl_write_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_acl_write` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_acl_write_fields[2] = {
+    { NULL, IOTP_FIELD("AclWrite.index"),
+        offsetof(iotp2p_security_acl_write, index), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_acl_entry_record, IOTP_FIELD("AclWrite.entry"),
+        offsetof(iotp2p_security_acl_write, entry), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_write, entry) - offsetof(iotp2p_security_acl_write, has_entry)) },
+};
+
+const iotp_record iotp2p_security_acl_write_record = {
+    iotp2p_security_acl_write_fields, iotp2p_security_acl_write_keys, NULL,
+    sizeof(iotp2p_security_acl_write), offsetof(iotp2p_security_acl_write, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_acl_write_decode_from(iotp_reader *r, size_t depth, iotp2p_security_acl_write *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_index = false;
-    out->has_entry = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->index)) {
-                return iotp_field_error(r, IOTP_FIELD("AclWrite.index"));
-            }
-            seen_index = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_acl_entry_decode_from(r, m.depth, &out->entry)) {
-                return iotp_field_error(r, IOTP_FIELD("AclWrite.entry"));
-            }
-            out->has_entry = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_index) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("AclWrite.index"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_acl_write_record, out);
 }
 
 bool iotp2p_security_acl_write_encode_to(iotp_writer *w, const iotp2p_security_acl_write *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_entry ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_acl_write_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->index);
-    if (v->has_entry) {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_acl_entry_encode_to(w, &v->entry);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_acl_write_record, v);
 }
 
 bool iotp2p_security_acl_write_decode(const uint8_t *data, size_t len, iotp2p_security_acl_write *out, iotp_decode_error *err) {
@@ -2949,64 +1529,27 @@ bool iotp2p_security_acl_write_encode(const iotp2p_security_acl_write *v, uint8_
 /* The keys `iotp2p_security_rehome_request` defines, ascending. */
 static const uint32_t iotp2p_security_rehome_request_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_rehome_request` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_rehome_request_fields[2] = {
+    { NULL, IOTP_FIELD("RehomeRequest.new_address"),
+        offsetof(iotp2p_security_rehome_request, new_address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_relay_info_record, IOTP_FIELD("RehomeRequest.relay"),
+        offsetof(iotp2p_security_rehome_request, relay), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehome_request, relay) - offsetof(iotp2p_security_rehome_request, has_relay)) },
+};
+
+const iotp_record iotp2p_security_rehome_request_record = {
+    iotp2p_security_rehome_request_fields, iotp2p_security_rehome_request_keys, NULL,
+    sizeof(iotp2p_security_rehome_request), offsetof(iotp2p_security_rehome_request, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_rehome_request_decode_from(iotp_reader *r, size_t depth, iotp2p_security_rehome_request *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_new_address = false;
-    out->has_relay = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 254u, &out->new_address)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomeRequest.new_address"));
-            }
-            seen_new_address = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_relay_info_decode_from(r, m.depth, &out->relay)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomeRequest.relay"));
-            }
-            out->has_relay = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_new_address) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RehomeRequest.new_address"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_rehome_request_record, out);
 }
 
 bool iotp2p_security_rehome_request_encode_to(iotp_writer *w, const iotp2p_security_rehome_request *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->has_relay ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehome_request_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->new_address.len > 254u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomeRequest.new_address"));
-    }
-    iotp_write_text(w, v->new_address.ptr, v->new_address.len);
-    if (v->has_relay) {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_relay_info_encode_to(w, &v->relay);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_rehome_request_record, v);
 }
 
 bool iotp2p_security_rehome_request_decode(const uint8_t *data, size_t len, iotp2p_security_rehome_request *out, iotp_decode_error *err) {
@@ -3034,61 +1577,27 @@ bool iotp2p_security_rehome_request_encode(const iotp2p_security_rehome_request 
 /* The keys `iotp2p_security_rehome_result` defines, ascending. */
 static const uint32_t iotp2p_security_rehome_result_keys[2] = { 0u, 1u };
 
+/* The fields of `iotp2p_security_rehome_result` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_rehome_result_fields[2] = {
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RehomeResult.rehoming"),
+        offsetof(iotp2p_security_rehome_result, rehoming), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RehomeResult.credential"),
+        offsetof(iotp2p_security_rehome_result, credential), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_rehome_result_record = {
+    iotp2p_security_rehome_result_fields, iotp2p_security_rehome_result_keys, NULL,
+    sizeof(iotp2p_security_rehome_result), offsetof(iotp2p_security_rehome_result, unknown_fields), 2u, 2u, false
+};
+
 bool iotp2p_security_rehome_result_decode_from(iotp_reader *r, size_t depth, iotp2p_security_rehome_result *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_rehoming = false;
-    bool seen_credential = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomeResult.rehoming"));
-            }
-            seen_rehoming = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, IOTP_FIELD("RehomeResult.credential"));
-            }
-            seen_credential = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_rehoming) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RehomeResult.rehoming"));
-    }
-    if (!seen_credential) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RehomeResult.credential"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_rehome_result_record, out);
 }
 
 bool iotp2p_security_rehome_result_encode_to(iotp_writer *w, const iotp2p_security_rehome_result *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehome_result_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
-    iotp_write_key(w, &g, 1u);
-    iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_rehome_result_record, v);
 }
 
 bool iotp2p_security_rehome_result_decode(const uint8_t *data, size_t len, iotp2p_security_rehome_result *out, iotp_decode_error *err) {
@@ -3116,106 +1625,48 @@ bool iotp2p_security_rehome_result_encode(const iotp2p_security_rehome_result *v
 /* The keys `iotp2p_security_security_properties` defines, ascending. */
 static const uint32_t iotp2p_security_security_properties_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* `SecurityProperties.acl_capacity`: its range and default. */
+static const iotp_scalar iotp2p_security_security_properties_acl_capacity_scalar = {
+    (uint64_t)(8), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `SecurityProperties.peer_capacity`: its range and default. */
+static const iotp_scalar iotp2p_security_security_properties_peer_capacity_scalar = {
+    (uint64_t)(8), (uint64_t)(UINT16_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `iotp2p_security_security_properties` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_security_properties_fields[5] = {
+    { NULL, IOTP_FIELD("SecurityProperties.node_id"),
+        offsetof(iotp2p_security_security_properties, node_id), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityProperties.credential"),
+        offsetof(iotp2p_security_security_properties, credential), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_security_properties_acl_capacity_scalar, IOTP_FIELD("SecurityProperties.acl_capacity"),
+        offsetof(iotp2p_security_security_properties, acl_capacity), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_security_properties_peer_capacity_scalar, IOTP_FIELD("SecurityProperties.peer_capacity"),
+        offsetof(iotp2p_security_security_properties, peer_capacity), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SecurityProperties.pairing_window_open"),
+        offsetof(iotp2p_security_security_properties, pairing_window_open), 0, 0u, 4u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_security_properties_record = {
+    iotp2p_security_security_properties_fields, iotp2p_security_security_properties_keys, NULL,
+    sizeof(iotp2p_security_security_properties), offsetof(iotp2p_security_security_properties, unknown_fields), 5u, 5u, false
+};
+
 bool iotp2p_security_security_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_properties *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_node_id = false;
-    bool seen_credential = false;
-    bool seen_acl_capacity = false;
-    bool seen_peer_capacity = false;
-    bool seen_pairing_window_open = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 32u, &out->node_id)) {
-                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.node_id"));
-            }
-            seen_node_id = true;
-            break;
-        case 1u:
-            if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.credential"));
-            }
-            seen_credential = true;
-            break;
-        case 2u:
-            if (!iotp_read_u8(r, 8, UINT8_MAX, &out->acl_capacity)) {
-                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.acl_capacity"));
-            }
-            seen_acl_capacity = true;
-            break;
-        case 3u:
-            if (!iotp_read_u16(r, 8, UINT16_MAX, &out->peer_capacity)) {
-                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.peer_capacity"));
-            }
-            seen_peer_capacity = true;
-            break;
-        case 4u:
-            if (!iotp_read_bool(r, &out->pairing_window_open)) {
-                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.pairing_window_open"));
-            }
-            seen_pairing_window_open = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_node_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.node_id"));
-    }
-    if (!seen_credential) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.credential"));
-    }
-    if (!seen_acl_capacity) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.acl_capacity"));
-    }
-    if (!seen_peer_capacity) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.peer_capacity"));
-    }
-    if (!seen_pairing_window_open) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.pairing_window_open"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &iotp2p_security_security_properties_record, out);
 }
 
 bool iotp2p_security_security_properties_encode_to(iotp_writer *w, const iotp2p_security_security_properties *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 5u;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_security_properties_keys, 5);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->node_id.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityProperties.node_id"));
-    }
-    iotp_write_bytes(w, v->node_id.ptr, v->node_id.len);
-    iotp_write_key(w, &g, 1u);
-    iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    iotp_write_key(w, &g, 2u);
-    if (v->acl_capacity < 8) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.acl_capacity"));
-    }
-    iotp_write_uint(w, v->acl_capacity);
-    iotp_write_key(w, &g, 3u);
-    if (v->peer_capacity < 8) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.peer_capacity"));
-    }
-    iotp_write_uint(w, v->peer_capacity);
-    iotp_write_key(w, &g, 4u);
-    iotp_write_bool(w, v->pairing_window_open);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_security_properties_record, v);
 }
 
 bool iotp2p_security_security_properties_decode(const uint8_t *data, size_t len, iotp2p_security_security_properties *out, iotp_decode_error *err) {
@@ -3243,182 +1694,69 @@ bool iotp2p_security_security_properties_encode(const iotp2p_security_security_p
 /* The keys `iotp2p_security_security_actions` defines, ascending. */
 static const uint32_t iotp2p_security_security_actions_keys[16] = { 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u, 16u, 17u, 18u, 24u, 25u, 26u, 27u, 28u };
 
+/* The variants of `iotp2p_security_security_actions` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_security_actions_fields[16] = {
+    { NULL, IOTP_FIELD("SecurityActions.edhoc_1"),
+        offsetof(iotp2p_security_security_actions, as.edhoc_1), 0, 512u, 8u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_edhoc_message3_record, IOTP_FIELD("SecurityActions.edhoc_3"),
+        offsetof(iotp2p_security_security_actions, as.edhoc_3), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_start_record, IOTP_FIELD("SecurityActions.pair_start"),
+        offsetof(iotp2p_security_security_actions, as.pair_start), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_share_record, IOTP_FIELD("SecurityActions.pair_share"),
+        offsetof(iotp2p_security_security_actions, as.pair_share), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_confirm_record, IOTP_FIELD("SecurityActions.pair_confirm"),
+        offsetof(iotp2p_security_security_actions, as.pair_confirm), 0, 0u, 12u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_commission_request_record, IOTP_FIELD("SecurityActions.commission"),
+        offsetof(iotp2p_security_security_actions, as.commission), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityActions.add_peer"),
+        offsetof(iotp2p_security_security_actions, as.add_peer), 0, 0u, 14u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SecurityActions.remove_peer"),
+        offsetof(iotp2p_security_security_actions, as.remove_peer), 0, 32u, 15u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SecurityActions.acl_read"),
+        offsetof(iotp2p_security_security_actions, as.acl_read), 0, 0u, 16u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_acl_write_record, IOTP_FIELD("SecurityActions.acl_write"),
+        offsetof(iotp2p_security_security_actions, as.acl_write), 0, 0u, 17u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityActions.apply_statement"),
+        offsetof(iotp2p_security_security_actions, as.apply_statement), 0, 0u, 18u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_rehome_request_record, IOTP_FIELD("SecurityActions.rehome"),
+        offsetof(iotp2p_security_security_actions, as.rehome), 0, 0u, 24u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SecurityActions.rotate_auth_key"),
+        0, 0, 0u, 25u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_window_record, IOTP_FIELD("SecurityActions.open_commissioning_window"),
+        offsetof(iotp2p_security_security_actions, as.open_commissioning_window), 0, 0u, 26u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_introduction_record, IOTP_FIELD("SecurityActions.introduce"),
+        offsetof(iotp2p_security_security_actions, as.introduce), 0, 0u, 27u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_relay_info_record, IOTP_FIELD("SecurityActions.set_home_relay"),
+        offsetof(iotp2p_security_security_actions, as.set_home_relay), 0, 0u, 28u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_security_actions_record = {
+    iotp2p_security_security_actions_fields, iotp2p_security_security_actions_keys, NULL,
+    sizeof(iotp2p_security_security_actions), offsetof(iotp2p_security_security_actions, unknown), 16u, 16u, true
+};
+
 bool iotp2p_security_security_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_actions *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1:
-        if (!iotp_read_bytes(r, 512u, &out->as.edhoc_1)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.edhoc_1"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_3:
-        if (!iotp2p_security_edhoc_message3_decode_from(r, inner, &out->as.edhoc_3)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.edhoc_3"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_START:
-        if (!iotp2p_security_pairing_start_decode_from(r, inner, &out->as.pair_start)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.pair_start"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_SHARE:
-        if (!iotp2p_security_pairing_share_decode_from(r, inner, &out->as.pair_share)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.pair_share"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_CONFIRM:
-        if (!iotp2p_security_pairing_confirm_decode_from(r, inner, &out->as.pair_confirm)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.pair_confirm"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_COMMISSION:
-        if (!iotp2p_security_commission_request_decode_from(r, inner, &out->as.commission)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.commission"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ADD_PEER:
-        if (!iotp2p_security_signed_statement_decode_from(r, inner, &out->as.add_peer)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.add_peer"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER:
-        if (!iotp_read_fixed(r, 32u, &out->as.remove_peer)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.remove_peer"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_READ:
-        if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.acl_read)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.acl_read"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_WRITE:
-        if (!iotp2p_security_acl_write_decode_from(r, inner, &out->as.acl_write)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.acl_write"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_APPLY_STATEMENT:
-        if (!iotp2p_security_signed_statement_decode_from(r, inner, &out->as.apply_statement)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.apply_statement"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_REHOME:
-        if (!iotp2p_security_rehome_request_decode_from(r, inner, &out->as.rehome)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.rehome"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ROTATE_AUTH_KEY:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.rotate_auth_key"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_OPEN_COMMISSIONING_WINDOW:
-        if (!iotp2p_security_pairing_window_decode_from(r, inner, &out->as.open_commissioning_window)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.open_commissioning_window"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_INTRODUCE:
-        if (!iotp2p_security_introduction_decode_from(r, inner, &out->as.introduce)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.introduce"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_SET_HOME_RELAY:
-        if (!iotp2p_security_relay_info_decode_from(r, inner, &out->as.set_home_relay)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityActions.set_home_relay"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_security_security_actions_record, out);
 }
 
 bool iotp2p_security_security_actions_encode_to(iotp_writer *w, const iotp2p_security_security_actions *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1);
-        if (v->as.edhoc_1.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityActions.edhoc_1"));
-        }
-        iotp_write_bytes(w, v->as.edhoc_1.ptr, v->as.edhoc_1.len);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_3:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_3);
-        iotp2p_security_edhoc_message3_encode_to(w, &v->as.edhoc_3);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_START:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_START);
-        iotp2p_security_pairing_start_encode_to(w, &v->as.pair_start);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_SHARE:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_SHARE);
-        iotp2p_security_pairing_share_encode_to(w, &v->as.pair_share);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_CONFIRM:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_CONFIRM);
-        iotp2p_security_pairing_confirm_encode_to(w, &v->as.pair_confirm);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_COMMISSION:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_COMMISSION);
-        iotp2p_security_commission_request_encode_to(w, &v->as.commission);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ADD_PEER:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ADD_PEER);
-        iotp2p_security_signed_statement_encode_to(w, &v->as.add_peer);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER);
-        if (v->as.remove_peer.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityActions.remove_peer"));
-        }
-        iotp_write_bytes(w, v->as.remove_peer.ptr, v->as.remove_peer.len);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_READ:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_READ);
-        iotp_write_uint(w, v->as.acl_read);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_WRITE:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_WRITE);
-        iotp2p_security_acl_write_encode_to(w, &v->as.acl_write);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_APPLY_STATEMENT:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_APPLY_STATEMENT);
-        iotp2p_security_signed_statement_encode_to(w, &v->as.apply_statement);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_REHOME:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_REHOME);
-        iotp2p_security_rehome_request_encode_to(w, &v->as.rehome);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ROTATE_AUTH_KEY:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ROTATE_AUTH_KEY);
-        iotp_write_null(w);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_OPEN_COMMISSIONING_WINDOW:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_OPEN_COMMISSIONING_WINDOW);
-        iotp2p_security_pairing_window_encode_to(w, &v->as.open_commissioning_window);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_INTRODUCE:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_INTRODUCE);
-        iotp2p_security_introduction_encode_to(w, &v->as.introduce);
-        break;
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_SET_HOME_RELAY:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_SET_HOME_RELAY);
-        iotp2p_security_relay_info_encode_to(w, &v->as.set_home_relay);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_security_actions_keys, 16)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_security_actions_record, v);
 }
 
 bool iotp2p_security_security_actions_decode(const uint8_t *data, size_t len, iotp2p_security_security_actions *out, iotp_decode_error *err) {
@@ -3446,104 +1784,45 @@ bool iotp2p_security_security_actions_encode(const iotp2p_security_security_acti
 /* The keys `iotp2p_security_security_outputs` defines, ascending. */
 static const uint32_t iotp2p_security_security_outputs_keys[8] = { 8u, 9u, 10u, 11u, 13u, 16u, 24u, 25u };
 
+/* The variants of `iotp2p_security_security_outputs` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_security_outputs_fields[8] = {
+    { &iotp2p_security_edhoc_reply_record, IOTP_FIELD("SecurityOutputs.edhoc_1"),
+        offsetof(iotp2p_security_security_outputs, as.edhoc_1), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_edhoc_finish_record, IOTP_FIELD("SecurityOutputs.edhoc_3"),
+        offsetof(iotp2p_security_security_outputs, as.edhoc_3), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_params_record, IOTP_FIELD("SecurityOutputs.pair_start"),
+        offsetof(iotp2p_security_security_outputs, as.pair_start), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_pairing_share_reply_record, IOTP_FIELD("SecurityOutputs.pair_share"),
+        offsetof(iotp2p_security_security_outputs, as.pair_share), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_commission_response_record, IOTP_FIELD("SecurityOutputs.commission"),
+        offsetof(iotp2p_security_security_outputs, as.commission), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_acl_entry_record, IOTP_FIELD("SecurityOutputs.acl_read"),
+        offsetof(iotp2p_security_security_outputs, as.acl_read), 0, 0u, 16u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_rehome_result_record, IOTP_FIELD("SecurityOutputs.rehome"),
+        offsetof(iotp2p_security_security_outputs, as.rehome), 0, 0u, 24u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityOutputs.rotate_auth_key"),
+        offsetof(iotp2p_security_security_outputs, as.rotate_auth_key), 0, 0u, 25u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_security_outputs_record = {
+    iotp2p_security_security_outputs_fields, iotp2p_security_security_outputs_keys, NULL,
+    sizeof(iotp2p_security_security_outputs), offsetof(iotp2p_security_security_outputs, unknown), 8u, 8u, true
+};
+
 bool iotp2p_security_security_outputs_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_outputs *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_1:
-        if (!iotp2p_security_edhoc_reply_decode_from(r, inner, &out->as.edhoc_1)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.edhoc_1"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_3:
-        if (!iotp2p_security_edhoc_finish_decode_from(r, inner, &out->as.edhoc_3)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.edhoc_3"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_START:
-        if (!iotp2p_security_pairing_params_decode_from(r, inner, &out->as.pair_start)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.pair_start"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_SHARE:
-        if (!iotp2p_security_pairing_share_reply_decode_from(r, inner, &out->as.pair_share)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.pair_share"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_COMMISSION:
-        if (!iotp2p_security_commission_response_decode_from(r, inner, &out->as.commission)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.commission"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ACL_READ:
-        if (!iotp2p_security_acl_entry_decode_from(r, inner, &out->as.acl_read)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.acl_read"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_REHOME:
-        if (!iotp2p_security_rehome_result_decode_from(r, inner, &out->as.rehome)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.rehome"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ROTATE_AUTH_KEY:
-        if (!iotp2p_security_signed_statement_decode_from(r, inner, &out->as.rotate_auth_key)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.rotate_auth_key"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_security_security_outputs_record, out);
 }
 
 bool iotp2p_security_security_outputs_encode_to(iotp_writer *w, const iotp2p_security_security_outputs *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_1:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_1);
-        iotp2p_security_edhoc_reply_encode_to(w, &v->as.edhoc_1);
-        break;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_3:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_3);
-        iotp2p_security_edhoc_finish_encode_to(w, &v->as.edhoc_3);
-        break;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_START:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_START);
-        iotp2p_security_pairing_params_encode_to(w, &v->as.pair_start);
-        break;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_SHARE:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_SHARE);
-        iotp2p_security_pairing_share_reply_encode_to(w, &v->as.pair_share);
-        break;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_COMMISSION:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_COMMISSION);
-        iotp2p_security_commission_response_encode_to(w, &v->as.commission);
-        break;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ACL_READ:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_ACL_READ);
-        iotp2p_security_acl_entry_encode_to(w, &v->as.acl_read);
-        break;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_REHOME:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_REHOME);
-        iotp2p_security_rehome_result_encode_to(w, &v->as.rehome);
-        break;
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ROTATE_AUTH_KEY:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_ROTATE_AUTH_KEY);
-        iotp2p_security_signed_statement_encode_to(w, &v->as.rotate_auth_key);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_security_outputs_keys, 8)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_security_outputs_record, v);
 }
 
 bool iotp2p_security_security_outputs_decode(const uint8_t *data, size_t len, iotp2p_security_security_outputs *out, iotp_decode_error *err) {
@@ -3571,62 +1850,30 @@ bool iotp2p_security_security_outputs_encode(const iotp2p_security_security_outp
 /* The keys `iotp2p_security_security_events` defines, ascending. */
 static const uint32_t iotp2p_security_security_events_keys[3] = { 20u, 21u, 22u };
 
+/* The variants of `iotp2p_security_security_events` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field iotp2p_security_security_events_fields[3] = {
+    { NULL, IOTP_FIELD("SecurityEvents.pairing_failed"),
+        0, 0, 0u, 20u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SecurityEvents.acl_changed"),
+        offsetof(iotp2p_security_security_events, as.acl_changed), 0, 0u, 21u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SecurityEvents.statement_applied"),
+        offsetof(iotp2p_security_security_events, as.statement_applied), 0, 32u, 22u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record iotp2p_security_security_events_record = {
+    iotp2p_security_security_events_fields, iotp2p_security_security_events_keys, NULL,
+    sizeof(iotp2p_security_security_events), offsetof(iotp2p_security_security_events, unknown), 3u, 3u, true
+};
+
 bool iotp2p_security_security_events_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_events *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case IOTP2P_SECURITY_SECURITY_EVENTS_PAIRING_FAILED:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityEvents.pairing_failed"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_EVENTS_ACL_CHANGED:
-        if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.acl_changed)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityEvents.acl_changed"));
-        }
-        return true;
-    case IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED:
-        if (!iotp_read_fixed(r, 32u, &out->as.statement_applied)) {
-            return iotp_field_error(r, IOTP_FIELD("SecurityEvents.statement_applied"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &iotp2p_security_security_events_record, out);
 }
 
 bool iotp2p_security_security_events_encode_to(iotp_writer *w, const iotp2p_security_security_events *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case IOTP2P_SECURITY_SECURITY_EVENTS_PAIRING_FAILED:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_EVENTS_PAIRING_FAILED);
-        iotp_write_null(w);
-        break;
-    case IOTP2P_SECURITY_SECURITY_EVENTS_ACL_CHANGED:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_EVENTS_ACL_CHANGED);
-        iotp_write_uint(w, v->as.acl_changed);
-        break;
-    case IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED:
-        iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED);
-        if (v->as.statement_applied.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityEvents.statement_applied"));
-        }
-        iotp_write_bytes(w, v->as.statement_applied.ptr, v->as.statement_applied.len);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_security_events_keys, 3)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &iotp2p_security_security_events_record, v);
 }
 
 bool iotp2p_security_security_events_decode(const uint8_t *data, size_t len, iotp2p_security_security_events *out, iotp_decode_error *err) {

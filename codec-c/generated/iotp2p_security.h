@@ -989,6 +989,10 @@ typedef struct iotp2p_security_security_events {
 /** Largest encoding of a `iotp2p_security_security_events` built from the schema, in bytes. */
 #define IOTP2P_SECURITY_SECURITY_EVENTS_MAX_ENCODED_SIZE 36u
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_public_key` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_public_key_record;
+
 /** Decodes one `iotp2p_security_public_key` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_public_key_decode_from(iotp_reader *r, size_t depth, iotp2p_security_public_key *out);
 
@@ -1002,6 +1006,10 @@ bool iotp2p_security_public_key_encode_to(iotp_writer *w, const iotp2p_security_
  * why in `*err`. */
 bool iotp2p_security_public_key_encode(const iotp2p_security_public_key *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_signature` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_signature_record;
 
 /** Decodes one `iotp2p_security_signature` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_signature_decode_from(iotp_reader *r, size_t depth, iotp2p_security_signature *out);
@@ -1017,6 +1025,10 @@ bool iotp2p_security_signature_encode_to(iotp_writer *w, const iotp2p_security_s
 bool iotp2p_security_signature_encode(const iotp2p_security_signature *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_signed_statement` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_signed_statement_record;
+
 /** Decodes one `iotp2p_security_signed_statement` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_signed_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_signed_statement *out);
 
@@ -1030,6 +1042,10 @@ bool iotp2p_security_signed_statement_encode_to(iotp_writer *w, const iotp2p_sec
  * why in `*err`. */
 bool iotp2p_security_signed_statement_encode(const iotp2p_security_signed_statement *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_credential_statement` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_credential_statement_record;
 
 /** Decodes one `iotp2p_security_credential_statement` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_credential_statement *out);
@@ -1045,6 +1061,10 @@ bool iotp2p_security_credential_statement_encode_to(iotp_writer *w, const iotp2p
 bool iotp2p_security_credential_statement_encode(const iotp2p_security_credential_statement *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_rehoming_statement` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_rehoming_statement_record;
+
 /** Decodes one `iotp2p_security_rehoming_statement` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_rehoming_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_rehoming_statement *out);
 
@@ -1058,6 +1078,10 @@ bool iotp2p_security_rehoming_statement_encode_to(iotp_writer *w, const iotp2p_s
  * why in `*err`. */
 bool iotp2p_security_rehoming_statement_encode(const iotp2p_security_rehoming_statement *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_key_rotation_statement` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_key_rotation_statement_record;
 
 /** Decodes one `iotp2p_security_key_rotation_statement` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_key_rotation_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_key_rotation_statement *out);
@@ -1073,6 +1097,10 @@ bool iotp2p_security_key_rotation_statement_encode_to(iotp_writer *w, const iotp
 bool iotp2p_security_key_rotation_statement_encode(const iotp2p_security_key_rotation_statement *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_revocation_statement` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_revocation_statement_record;
+
 /** Decodes one `iotp2p_security_revocation_statement` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_revocation_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_revocation_statement *out);
 
@@ -1086,6 +1114,10 @@ bool iotp2p_security_revocation_statement_encode_to(iotp_writer *w, const iotp2p
  * why in `*err`. */
 bool iotp2p_security_revocation_statement_encode(const iotp2p_security_revocation_statement *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_acl_target` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_acl_target_record;
 
 /** Decodes one `iotp2p_security_acl_target` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_acl_target_decode_from(iotp_reader *r, size_t depth, iotp2p_security_acl_target *out);
@@ -1101,6 +1133,10 @@ bool iotp2p_security_acl_target_encode_to(iotp_writer *w, const iotp2p_security_
 bool iotp2p_security_acl_target_encode(const iotp2p_security_acl_target *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_introduction_statement` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_introduction_statement_record;
+
 /** Decodes one `iotp2p_security_introduction_statement` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_introduction_statement *out);
 
@@ -1114,6 +1150,10 @@ bool iotp2p_security_introduction_statement_encode_to(iotp_writer *w, const iotp
  * why in `*err`. */
 bool iotp2p_security_introduction_statement_encode(const iotp2p_security_introduction_statement *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_statement` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_statement_record;
 
 /** Decodes one `iotp2p_security_statement` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_security_statement *out);
@@ -1129,6 +1169,10 @@ bool iotp2p_security_statement_encode_to(iotp_writer *w, const iotp2p_security_s
 bool iotp2p_security_statement_encode(const iotp2p_security_statement *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_introduction` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_introduction_record;
+
 /** Decodes one `iotp2p_security_introduction` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_introduction_decode_from(iotp_reader *r, size_t depth, iotp2p_security_introduction *out);
 
@@ -1142,6 +1186,10 @@ bool iotp2p_security_introduction_encode_to(iotp_writer *w, const iotp2p_securit
  * why in `*err`. */
 bool iotp2p_security_introduction_encode(const iotp2p_security_introduction *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_sealed_aad` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_sealed_aad_record;
 
 /** Decodes one `iotp2p_security_sealed_aad` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_sealed_aad_decode_from(iotp_reader *r, size_t depth, iotp2p_security_sealed_aad *out);
@@ -1157,6 +1205,10 @@ bool iotp2p_security_sealed_aad_encode_to(iotp_writer *w, const iotp2p_security_
 bool iotp2p_security_sealed_aad_encode(const iotp2p_security_sealed_aad *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_edhoc_message3` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_edhoc_message3_record;
+
 /** Decodes one `iotp2p_security_edhoc_message3` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_edhoc_message3_decode_from(iotp_reader *r, size_t depth, iotp2p_security_edhoc_message3 *out);
 
@@ -1170,6 +1222,10 @@ bool iotp2p_security_edhoc_message3_encode_to(iotp_writer *w, const iotp2p_secur
  * why in `*err`. */
 bool iotp2p_security_edhoc_message3_encode(const iotp2p_security_edhoc_message3 *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_edhoc_reply` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_edhoc_reply_record;
 
 /** Decodes one `iotp2p_security_edhoc_reply` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_edhoc_reply_decode_from(iotp_reader *r, size_t depth, iotp2p_security_edhoc_reply *out);
@@ -1185,6 +1241,10 @@ bool iotp2p_security_edhoc_reply_encode_to(iotp_writer *w, const iotp2p_security
 bool iotp2p_security_edhoc_reply_encode(const iotp2p_security_edhoc_reply *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_edhoc_finish` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_edhoc_finish_record;
+
 /** Decodes one `iotp2p_security_edhoc_finish` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_edhoc_finish_decode_from(iotp_reader *r, size_t depth, iotp2p_security_edhoc_finish *out);
 
@@ -1198,6 +1258,10 @@ bool iotp2p_security_edhoc_finish_encode_to(iotp_writer *w, const iotp2p_securit
  * why in `*err`. */
 bool iotp2p_security_edhoc_finish_encode(const iotp2p_security_edhoc_finish *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_setup_payload` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_setup_payload_record;
 
 /** Decodes one `iotp2p_security_setup_payload` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_setup_payload_decode_from(iotp_reader *r, size_t depth, iotp2p_security_setup_payload *out);
@@ -1213,6 +1277,10 @@ bool iotp2p_security_setup_payload_encode_to(iotp_writer *w, const iotp2p_securi
 bool iotp2p_security_setup_payload_encode(const iotp2p_security_setup_payload *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_pairing_start` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_pairing_start_record;
+
 /** Decodes one `iotp2p_security_pairing_start` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_pairing_start_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_start *out);
 
@@ -1226,6 +1294,10 @@ bool iotp2p_security_pairing_start_encode_to(iotp_writer *w, const iotp2p_securi
  * why in `*err`. */
 bool iotp2p_security_pairing_start_encode(const iotp2p_security_pairing_start *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_pairing_params` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_pairing_params_record;
 
 /** Decodes one `iotp2p_security_pairing_params` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_pairing_params_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_params *out);
@@ -1241,6 +1313,10 @@ bool iotp2p_security_pairing_params_encode_to(iotp_writer *w, const iotp2p_secur
 bool iotp2p_security_pairing_params_encode(const iotp2p_security_pairing_params *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_pairing_share` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_pairing_share_record;
+
 /** Decodes one `iotp2p_security_pairing_share` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_pairing_share_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_share *out);
 
@@ -1254,6 +1330,10 @@ bool iotp2p_security_pairing_share_encode_to(iotp_writer *w, const iotp2p_securi
  * why in `*err`. */
 bool iotp2p_security_pairing_share_encode(const iotp2p_security_pairing_share *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_pairing_share_reply` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_pairing_share_reply_record;
 
 /** Decodes one `iotp2p_security_pairing_share_reply` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_pairing_share_reply_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_share_reply *out);
@@ -1269,6 +1349,10 @@ bool iotp2p_security_pairing_share_reply_encode_to(iotp_writer *w, const iotp2p_
 bool iotp2p_security_pairing_share_reply_encode(const iotp2p_security_pairing_share_reply *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_pairing_confirm` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_pairing_confirm_record;
+
 /** Decodes one `iotp2p_security_pairing_confirm` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_pairing_confirm_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_confirm *out);
 
@@ -1282,6 +1366,10 @@ bool iotp2p_security_pairing_confirm_encode_to(iotp_writer *w, const iotp2p_secu
  * why in `*err`. */
 bool iotp2p_security_pairing_confirm_encode(const iotp2p_security_pairing_confirm *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_pairing_window` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_pairing_window_record;
 
 /** Decodes one `iotp2p_security_pairing_window` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_pairing_window_decode_from(iotp_reader *r, size_t depth, iotp2p_security_pairing_window *out);
@@ -1297,6 +1385,10 @@ bool iotp2p_security_pairing_window_encode_to(iotp_writer *w, const iotp2p_secur
 bool iotp2p_security_pairing_window_encode(const iotp2p_security_pairing_window *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_relay_info` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_relay_info_record;
+
 /** Decodes one `iotp2p_security_relay_info` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_relay_info_decode_from(iotp_reader *r, size_t depth, iotp2p_security_relay_info *out);
 
@@ -1310,6 +1402,10 @@ bool iotp2p_security_relay_info_encode_to(iotp_writer *w, const iotp2p_security_
  * why in `*err`. */
 bool iotp2p_security_relay_info_encode(const iotp2p_security_relay_info *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_commission_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_commission_request_record;
 
 /** Decodes one `iotp2p_security_commission_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_commission_request_decode_from(iotp_reader *r, size_t depth, iotp2p_security_commission_request *out);
@@ -1325,6 +1421,10 @@ bool iotp2p_security_commission_request_encode_to(iotp_writer *w, const iotp2p_s
 bool iotp2p_security_commission_request_encode(const iotp2p_security_commission_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_commission_response` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_commission_response_record;
+
 /** Decodes one `iotp2p_security_commission_response` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_commission_response_decode_from(iotp_reader *r, size_t depth, iotp2p_security_commission_response *out);
 
@@ -1338,6 +1438,10 @@ bool iotp2p_security_commission_response_encode_to(iotp_writer *w, const iotp2p_
  * why in `*err`. */
 bool iotp2p_security_commission_response_encode(const iotp2p_security_commission_response *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_acl_entry` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_acl_entry_record;
 
 /** Decodes one `iotp2p_security_acl_entry` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_security_acl_entry *out);
@@ -1353,6 +1457,10 @@ bool iotp2p_security_acl_entry_encode_to(iotp_writer *w, const iotp2p_security_a
 bool iotp2p_security_acl_entry_encode(const iotp2p_security_acl_entry *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_acl_write` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_acl_write_record;
+
 /** Decodes one `iotp2p_security_acl_write` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_acl_write_decode_from(iotp_reader *r, size_t depth, iotp2p_security_acl_write *out);
 
@@ -1366,6 +1474,10 @@ bool iotp2p_security_acl_write_encode_to(iotp_writer *w, const iotp2p_security_a
  * why in `*err`. */
 bool iotp2p_security_acl_write_encode(const iotp2p_security_acl_write *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_rehome_request` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_rehome_request_record;
 
 /** Decodes one `iotp2p_security_rehome_request` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_rehome_request_decode_from(iotp_reader *r, size_t depth, iotp2p_security_rehome_request *out);
@@ -1381,6 +1493,10 @@ bool iotp2p_security_rehome_request_encode_to(iotp_writer *w, const iotp2p_secur
 bool iotp2p_security_rehome_request_encode(const iotp2p_security_rehome_request *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_rehome_result` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_rehome_result_record;
+
 /** Decodes one `iotp2p_security_rehome_result` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_rehome_result_decode_from(iotp_reader *r, size_t depth, iotp2p_security_rehome_result *out);
 
@@ -1394,6 +1510,10 @@ bool iotp2p_security_rehome_result_encode_to(iotp_writer *w, const iotp2p_securi
  * why in `*err`. */
 bool iotp2p_security_rehome_result_encode(const iotp2p_security_rehome_result *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_security_properties` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_security_properties_record;
 
 /** Decodes one `iotp2p_security_security_properties` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_security_properties_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_properties *out);
@@ -1409,6 +1529,10 @@ bool iotp2p_security_security_properties_encode_to(iotp_writer *w, const iotp2p_
 bool iotp2p_security_security_properties_encode(const iotp2p_security_security_properties *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_security_actions` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_security_actions_record;
+
 /** Decodes one `iotp2p_security_security_actions` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_security_actions_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_actions *out);
 
@@ -1423,6 +1547,10 @@ bool iotp2p_security_security_actions_encode_to(iotp_writer *w, const iotp2p_sec
 bool iotp2p_security_security_actions_encode(const iotp2p_security_security_actions *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_security_outputs` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_security_outputs_record;
+
 /** Decodes one `iotp2p_security_security_outputs` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_security_outputs_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_outputs *out);
 
@@ -1436,6 +1564,10 @@ bool iotp2p_security_security_outputs_encode_to(iotp_writer *w, const iotp2p_sec
  * why in `*err`. */
 bool iotp2p_security_security_outputs_encode(const iotp2p_security_security_outputs *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `iotp2p_security_security_events` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record iotp2p_security_security_events_record;
 
 /** Decodes one `iotp2p_security_security_events` at the reader's position; `depth` is how many levels it may use. */
 bool iotp2p_security_security_events_decode_from(iotp_reader *r, size_t depth, iotp2p_security_security_events *out);

@@ -8,96 +8,30 @@
 /* The keys `pet_pet` defines, ascending. */
 static const uint32_t pet_pet_keys[3] = { 0u, 1u, 2u };
 
+/* The fields of `pet_pet` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field pet_pet_fields[3] = {
+    { NULL, IOTP_FIELD("Pet.names"),
+        offsetof(pet_pet, names), offsetof(pet_pet, names_count), 32u, 0u, 4u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { NULL, IOTP_FIELD("Pet.birthday"),
+        offsetof(pet_pet, birthday), 0, 8u, 1u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Pet.species"),
+        offsetof(pet_pet, species), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record pet_pet_record = {
+    pet_pet_fields, pet_pet_keys, NULL,
+    sizeof(pet_pet), offsetof(pet_pet, unknown_fields), 3u, 3u, false
+};
+
 bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_names = false;
-    bool seen_birthday = false;
-    bool seen_species = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->names_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Pet.names"));
-            }
-            for (i0 = 0; i0 < out->names_count; i0++) {
-                if (!iotp_read_text(r, 32u, &out->names[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Pet.names"));
-                }
-            }
-            seen_names = true;
-            break;
-        }
-        case 1u:
-            if (!iotp_read_fixed(r, 8u, &out->birthday)) {
-                return iotp_field_error(r, IOTP_FIELD("Pet.birthday"));
-            }
-            seen_birthday = true;
-            break;
-        case 2u:
-            if (!iotp_read_enum(r, &out->species)) {
-                return iotp_field_error(r, IOTP_FIELD("Pet.species"));
-            }
-            seen_species = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_names) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Pet.names"));
-    }
-    if (!seen_birthday) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Pet.birthday"));
-    }
-    if (!seen_species) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Pet.species"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &pet_pet_record, out);
 }
 
 bool pet_pet_encode_to(iotp_writer *w, const pet_pet *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, pet_pet_keys, 3);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->names_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.names"));
-        }
-        iotp_write_array(w, v->names_count);
-        for (i0 = 0; i0 < v->names_count; i0++) {
-            if (v->names[i0].len > 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.names"));
-            }
-            iotp_write_text(w, v->names[i0].ptr, v->names[i0].len);
-        }
-        iotp_write_close(w, v->names_count);
-    }
-    iotp_write_key(w, &g, 1u);
-    if (v->birthday.len != 8u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.birthday"));
-    }
-    iotp_write_bytes(w, v->birthday.ptr, v->birthday.len);
-    iotp_write_key(w, &g, 2u);
-    iotp_write_uint(w, v->species);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &pet_pet_record, v);
 }
 
 bool pet_pet_decode(const uint8_t *data, size_t len, pet_pet *out, iotp_decode_error *err) {

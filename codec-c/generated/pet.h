@@ -46,6 +46,10 @@ typedef struct pet_pet {
  * fields add their own length). */
 #define PET_PET_MAX_ENCODED_SIZE 151u
 
+/** How the runtime's table-driven codec reads and writes a `pet_pet` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record pet_pet_record;
+
 /** Decodes one `pet_pet` at the reader's position; `depth` is how many levels it may use. */
 bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out);
 

@@ -1135,6 +1135,413 @@ bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *kn
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Table-driven messages and unions                                                                */
+/*                                                                                                 */
+/* The interpreters recurse once per nested message or union (iotp_record_decode -> decode_value ->  */
+/* iotp_record_decode). The stack stays bounded: decoding enters a map or array for every level    */
+/* (iotp_enter refuses past `depth`, at most IOTP_MAX_DEPTH), and encoding follows the struct, whose */
+/* nesting is the schema's: types on a recursive cycle are never table-driven (the generator keeps  */
+/* them as code with their @max_depth budget), so a table never reaches itself again. The deepest    */
+/* chain is the schema's deepest nesting of types times one level's frames (benches/c-size).       */
+
+/* Kept out of the recursive functions' frames, which every level of nesting pays again (gcc and
+ * clang would inline a static function called once). */
+#if defined(__GNUC__)
+#define LEAF_FN __attribute__((noinline))
+#else
+#define LEAF_FN
+#endif
+
+/* A member at `p` of type T (the tables hold offsets computed by offsetof, so the member is there and
+ * aligned for T). */
+#define AT(T, p) ((T *)(void *)(p))
+#define CAT(T, p) ((const T *)(const void *)(p))
+
+/* Bytes one value of each kind takes in a struct: an array's stride (a record's is its own size). */
+static const uint8_t kind_size[IOTP_FK_UNIT + 1] = {
+    sizeof(bool), 1, 2, 4, 8, 1, 2, 4, 8, sizeof(float), sizeof(double),
+    sizeof(iotp_text), sizeof(iotp_bytes), sizeof(iotp_bytes), 0, 0,
+};
+
+/* The largest value of each integer kind (the smallest of a signed one is -max - 1). */
+static const uint64_t kind_max[IOTP_FK_I64 + 1] = {
+    1u, UINT8_MAX, UINT16_MAX, UINT32_MAX, UINT64_MAX, INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX,
+};
+
+/* A number of kind `kind` at `p` as iotp_scalar holds numbers: signed ones as the int64_t's bits,
+ * floats as their IEEE bits (so that a default is compared as the Rust codec does: -0.0 is not 0.0). */
+static uint64_t load_bits(unsigned kind, const uint8_t *p) {
+    switch (kind) {
+    case IOTP_FK_BOOL:
+        return *CAT(bool, p) ? 1u : 0u;
+    case IOTP_FK_U8:
+        return *p;
+    case IOTP_FK_U16:
+        return *CAT(uint16_t, p);
+    case IOTP_FK_U32:
+        return *CAT(uint32_t, p);
+    case IOTP_FK_I8:
+        return (uint64_t)(int64_t)*CAT(int8_t, p);
+    case IOTP_FK_I16:
+        return (uint64_t)(int64_t)*CAT(int16_t, p);
+    case IOTP_FK_I32:
+        return (uint64_t)(int64_t)*CAT(int32_t, p);
+    case IOTP_FK_F32:
+        return iotp_f32_bits(*CAT(float, p));
+    case IOTP_FK_F64:
+        return bits_of_f64(*CAT(double, p));
+    default: /* IOTP_FK_U64, IOTP_FK_I64 */
+        return *CAT(uint64_t, p);
+    }
+}
+
+/* Stores `v` (as load_bits gives it) into the number of kind `kind` at `p`. */
+static void store_bits(unsigned kind, uint8_t *p, uint64_t v) {
+    f32_bits f;
+    switch (kind) {
+    case IOTP_FK_BOOL:
+        *AT(bool, p) = v != 0;
+        break;
+    case IOTP_FK_U8:
+    case IOTP_FK_I8:
+        *p = (uint8_t)v;
+        break;
+    case IOTP_FK_U16:
+    case IOTP_FK_I16:
+        *AT(uint16_t, p) = (uint16_t)v;
+        break;
+    case IOTP_FK_U32:
+    case IOTP_FK_I32:
+        *AT(uint32_t, p) = (uint32_t)v;
+        break;
+    case IOTP_FK_F32:
+        f.u = (uint32_t)v;
+        *AT(float, p) = f.f;
+        break;
+    case IOTP_FK_F64:
+        *AT(double, p) = f64_of_bits(v);
+        break;
+    default:
+        *AT(uint64_t, p) = v;
+        break;
+    }
+}
+
+/* The presence flag of an optional field (declared right before its member). */
+static bool *has_flag(const iotp_field *f, uint8_t *base) {
+    return AT(bool, base + f->offset - (f->flags >> 4));
+}
+
+/* Whether the field at `p` holds its default (the iotp_scalar at f->type). */
+static bool is_default(const iotp_field *f, const uint8_t *p) {
+    const iotp_scalar *s = f->type;
+    if (f->kind == IOTP_FK_TEXT) {
+        return iotp_text_equals(*CAT(iotp_text, p), s->text, (size_t)s->dflt);
+    }
+    return load_bits(f->kind, p) == s->dflt;
+}
+
+/* Whether an encoder writes the field of the value at `base`. */
+static bool is_present(const iotp_field *f, const uint8_t *base) {
+    switch (f->flags & IOTP_FF_PRESENCE) {
+    case IOTP_FF_OPTIONAL:
+        return *CAT(bool, base + f->offset - (f->flags >> 4));
+    case IOTP_FF_DEFAULT:
+        return !is_default(f, base + f->offset);
+    default:
+        return true;
+    }
+}
+
+/* An array's stride. */
+static size_t item_size(const iotp_field *f) {
+    return f->kind == IOTP_FK_RECORD ? ((const iotp_record *)f->type)->size : kind_size[f->kind];
+}
+
+/* Reads one value of the field (an array's item, not a record) into `p`. */
+LEAF_FN static bool decode_leaf(iotp_reader *r, const iotp_field *f, uint8_t *p) {
+    const iotp_scalar *s = f->type;
+    unsigned kind = f->kind;
+    uint64_t v;
+    int64_t i;
+    switch (kind) {
+    case IOTP_FK_BOOL:
+        return iotp_read_bool(r, AT(bool, p));
+    case IOTP_FK_F32:
+        return iotp_read_f32(r, AT(float, p));
+    case IOTP_FK_F64:
+        return iotp_read_f64(r, AT(double, p));
+    case IOTP_FK_TEXT:
+        return iotp_read_text(r, f->len, AT(iotp_text, p));
+    case IOTP_FK_BYTES:
+        return iotp_read_bytes(r, f->len, AT(iotp_bytes, p));
+    case IOTP_FK_FIXED:
+        return iotp_read_fixed(r, f->len, AT(iotp_bytes, p));
+    case IOTP_FK_UNIT:
+        return iotp_read_null(r);
+    default:
+        break;
+    }
+    if (kind <= IOTP_FK_U64) {
+        if (!iotp_read_uint(r, s != NULL ? s->min : 0, s != NULL ? s->max : kind_max[kind], &v)) {
+            return false;
+        }
+    } else {
+        if (!iotp_read_int(r, s != NULL ? (int64_t)s->min : -(int64_t)kind_max[kind] - 1,
+                           s != NULL ? (int64_t)s->max : (int64_t)kind_max[kind], &i)) {
+            return false;
+        }
+        v = (uint64_t)i;
+    }
+    store_bits(kind, p, v);
+    return true;
+}
+
+/* Reads the field's value (an array of them, or one) into the struct at `base`. A record is read here
+ * rather than in decode_leaf, so that one level of nesting costs this frame and iotp_record_decode's
+ * only. */
+static bool decode_value(iotp_reader *r, size_t depth, const iotp_field *f, uint8_t *base) {
+    uint8_t *p = base + f->offset;
+    size_t one = 1;
+    size_t *count = &one;
+    size_t n;
+    if ((f->flags & IOTP_FF_ARRAY) != 0) {
+        count = AT(size_t, base + f->count_at);
+        if (!iotp_array_begin(r, f->max_items, depth, count, &depth)) {
+            return false;
+        }
+    }
+    for (n = 0; n < *count; n++, p += item_size(f)) {
+        if (!(f->kind == IOTP_FK_RECORD ? iotp_record_decode(r, depth, f->type, p)
+                                        : decode_leaf(r, f, p))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool decode_message(iotp_reader *r, size_t depth, const iotp_record *t, uint8_t *out) {
+    iotp_map m;
+    uint32_t key;
+    uint32_t seen = 0; /* bit i: the required fields[i] was read (a table has at most 32 fields) */
+    const iotp_field *f;
+    size_t i, j;
+    for (i = 0; i < t->field_count; i++) {
+        f = &t->fields[i];
+        if ((f->flags & IOTP_FF_PRESENCE) == IOTP_FF_OPTIONAL) {
+            *has_flag(f, out) = false;
+        } else if ((f->flags & IOTP_FF_PRESENCE) == IOTP_FF_DEFAULT) {
+            const iotp_scalar *s = f->type;
+            if (f->kind == IOTP_FK_TEXT) {
+                AT(iotp_text, out + f->offset)->ptr = s->text;
+                AT(iotp_text, out + f->offset)->len = (size_t)s->dflt;
+            } else {
+                store_bits(f->kind, out + f->offset, s->dflt);
+            }
+        }
+    }
+    if (!iotp_map_begin(r, depth, &m)) {
+        return false;
+    }
+    i = 0;
+    while (iotp_map_next(r, &m, &key)) {
+        /* Keys ascend and so do the fields: the one for this key, if any, is at or after the last. */
+        while (i < t->field_count && t->fields[i].key < key) {
+            i++;
+        }
+        if (i == t->field_count || t->fields[i].key != key) {
+            /* A field this version of the schema does not define: checked, and kept. */
+            if (!iotp_map_skip_value(r, &m)) {
+                return false;
+            }
+            continue;
+        }
+        f = &t->fields[i];
+        if (!decode_value(r, m.depth, f, out)) {
+            return iotp_field_error(r, f->name);
+        }
+        switch (f->flags & IOTP_FF_PRESENCE) {
+        case IOTP_FF_OPTIONAL:
+            *has_flag(f, out) = true;
+            break;
+        case IOTP_FF_DEFAULT:
+            if (is_default(f, out + f->offset)) {
+                return iotp_default_present(r, &m, f->name);
+            }
+            break;
+        default:
+            seen |= (uint32_t)1u << i;
+            break;
+        }
+    }
+    if (!iotp_ok(r)) {
+        return false;
+    }
+    /* The first required field absent, in source order (as the Rust codec reports it). */
+    for (j = 0; j < t->field_count; j++) {
+        i = t->source_order != NULL ? t->source_order[j] : j;
+        f = &t->fields[i];
+        if ((f->flags & IOTP_FF_PRESENCE) == IOTP_FF_REQUIRED && (seen & ((uint32_t)1u << i)) == 0) {
+            return iotp_missing_field(r, &m, f->name);
+        }
+    }
+    if (t->unknown_at != IOTP_NO_UNKNOWN) {
+        iotp_map_unknown(r, &m, AT(iotp_unknown, out + t->unknown_at));
+    }
+    return true;
+}
+
+/* The variant of `t` whose key is `key`, or NULL. */
+static const iotp_field *variant(const iotp_record *t, uint32_t key) {
+    size_t i;
+    for (i = 0; i < t->field_count; i++) {
+        if (t->fields[i].key == key) {
+            return &t->fields[i];
+        }
+    }
+    return NULL;
+}
+
+static bool decode_union(iotp_reader *r, size_t depth, const iotp_record *t, uint8_t *out) {
+    size_t inner;
+    uint32_t *key = AT(uint32_t, out);
+    const iotp_field *f;
+    if (!iotp_union_begin(r, depth, key, &inner)) {
+        return false;
+    }
+    f = variant(t, *key);
+    if (f == NULL) {
+        /* A variant this version of the schema does not define: checked, and kept. */
+        return iotp_skip(r, inner, AT(iotp_bytes, out + t->unknown_at));
+    }
+    return decode_value(r, inner, f, out) || iotp_field_error(r, f->name);
+}
+
+bool iotp_record_decode(iotp_reader *r, size_t depth, const iotp_record *type, void *out) {
+    return type->is_union ? decode_union(r, depth, type, out) : decode_message(r, depth, type, out);
+}
+
+/* Writes one value of the field (an array's item, not a record) from `p`, refusing what a decoder
+ * would reject. */
+LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const uint8_t *p) {
+    const iotp_scalar *s = f->type;
+    unsigned kind = f->kind;
+    uint64_t v;
+    switch (kind) {
+    case IOTP_FK_BOOL:
+        return iotp_write_bool(w, *CAT(bool, p));
+    case IOTP_FK_F32:
+        return iotp_write_f32(w, *CAT(float, p));
+    case IOTP_FK_F64:
+        return iotp_write_f64(w, *CAT(double, p));
+    case IOTP_FK_TEXT:
+        if (CAT(iotp_text, p)->len > f->len) {
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+        }
+        return iotp_write_text(w, CAT(iotp_text, p)->ptr, CAT(iotp_text, p)->len);
+    case IOTP_FK_BYTES:
+    case IOTP_FK_FIXED:
+        if (kind == IOTP_FK_BYTES ? CAT(iotp_bytes, p)->len > f->len : CAT(iotp_bytes, p)->len != f->len) {
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+        }
+        return iotp_write_bytes(w, CAT(iotp_bytes, p)->ptr, CAT(iotp_bytes, p)->len);
+    case IOTP_FK_UNIT:
+        return iotp_write_null(w);
+    default:
+        break;
+    }
+    v = load_bits(kind, p);
+    if (kind <= IOTP_FK_U64) {
+        if (s != NULL && (v < s->min || v > s->max)) {
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, f->name);
+        }
+        return iotp_write_uint(w, v);
+    }
+    if (s != NULL && ((int64_t)v < (int64_t)s->min || (int64_t)v > (int64_t)s->max)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, f->name);
+    }
+    return iotp_write_int(w, (int64_t)v);
+}
+
+/* Writes the field's value (its key already written) from the struct at `base`; a record here, as
+ * decode_value reads one. */
+static bool encode_value(iotp_writer *w, const iotp_field *f, const uint8_t *base) {
+    const uint8_t *p = base + f->offset;
+    size_t count = 1;
+    size_t n;
+    const bool array = (f->flags & IOTP_FF_ARRAY) != 0;
+    if (array) {
+        count = *CAT(size_t, base + f->count_at);
+        if (count > f->max_items) {
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+        }
+        iotp_write_array(w, count);
+    }
+    for (n = 0; n < count; n++, p += item_size(f)) {
+        if (!(f->kind == IOTP_FK_RECORD ? iotp_record_encode(w, f->type, p) : encode_leaf(w, f, p))) {
+            return false;
+        }
+    }
+    if (array) {
+        iotp_write_close(w, count);
+    }
+    return iotp_writer_ok(w);
+}
+
+static bool encode_message(iotp_writer *w, const iotp_record *t, const uint8_t *v) {
+    static const iotp_unknown none = {NULL, 0, 0, 0};
+    const iotp_unknown *unknown =
+        t->unknown_at != IOTP_NO_UNKNOWN ? CAT(iotp_unknown, v + t->unknown_at) : &none;
+    iotp_merge g;
+    size_t n = unknown->count;
+    size_t i;
+    for (i = 0; i < t->field_count; i++) {
+        n += is_present(&t->fields[i], v) ? 1u : 0u;
+    }
+    iotp_merge_init(&g, unknown, t->keys, t->key_count);
+    iotp_write_map(w, n);
+    for (i = 0; i < t->field_count; i++) {
+        const iotp_field *f = &t->fields[i];
+        if (is_present(f, v)) {
+            /* The retained unknown entries below the key first (IOTP-WIRE-56). */
+            iotp_write_key(w, &g, f->key);
+            if (!encode_value(w, f, v)) {
+                return false;
+            }
+        }
+    }
+    iotp_merge_finish(w, &g);
+    iotp_write_close(w, n);
+    return iotp_writer_ok(w);
+}
+
+static bool encode_union(iotp_writer *w, const iotp_record *t, const uint8_t *v) {
+    const uint32_t key = *CAT(uint32_t, v);
+    const iotp_field *f = variant(t, key);
+    iotp_write_map(w, 1);
+    if (f != NULL) {
+        iotp_write_uint(w, key);
+        if (!encode_value(w, f, v)) {
+            return false;
+        }
+    } else {
+        /* Built by the application, or decoded elsewhere: check what a decoder would. */
+        if (!iotp_check_unknown_variant(w, key, t->keys, t->key_count)) {
+            return false;
+        }
+        iotp_write_uint(w, key);
+        iotp_write_raw_item(w, CAT(iotp_bytes, v + t->unknown_at)->ptr,
+                            CAT(iotp_bytes, v + t->unknown_at)->len);
+    }
+    iotp_write_close(w, 1);
+    return iotp_writer_ok(w);
+}
+
+bool iotp_record_encode(iotp_writer *w, const iotp_record *type, const void *v) {
+    return type->is_union ? encode_union(w, type, v) : encode_message(w, type, v);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
 /* Transcoding by type name                                                                        */
 
 bool iotp_name_is(const char *a, const char *b) {

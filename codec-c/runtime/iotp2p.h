@@ -518,6 +518,118 @@ bool iotp_merge_finish(iotp_writer *w, iotp_merge *g);
 bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
                                 size_t known_count);
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Table-driven messages and unions: generated code describes each type in a const table (iotp_record)
+ * and its `_decode_from` / `_encode_to` call these two interpreters, so that the code per field is a
+ * few bytes of read-only data instead of a decoder and an encoder of its own. */
+
+/** What a field (or a union variant) holds, as the interpreters read and write it. */
+typedef enum iotp_field_kind {
+    IOTP_FK_BOOL = 0,
+    IOTP_FK_U8 = 1,
+    IOTP_FK_U16 = 2,
+    IOTP_FK_U32 = 3,
+    IOTP_FK_U64 = 4,
+    IOTP_FK_I8 = 5,
+    IOTP_FK_I16 = 6,
+    IOTP_FK_I32 = 7,
+    IOTP_FK_I64 = 8,
+    IOTP_FK_F32 = 9,
+    IOTP_FK_F64 = 10,
+    /** iotp_text, at most `len` bytes of UTF-8. */
+    IOTP_FK_TEXT = 11,
+    /** iotp_bytes, at most `len` bytes. */
+    IOTP_FK_BYTES = 12,
+    /** iotp_bytes, exactly `len` bytes. */
+    IOTP_FK_FIXED = 13,
+    /** A message or union described by the iotp_record at `type`. */
+    IOTP_FK_RECORD = 14,
+    /** A union's variant without a value (encoded as null). */
+    IOTP_FK_UNIT = 15
+} iotp_field_kind;
+
+/** iotp_field.flags: a message field that must be present. */
+#define IOTP_FF_REQUIRED 0x0u
+/** iotp_field.flags: an optional field; its `bool has_<member>` lies `IOTP_FF_HAS_BACK` bytes before
+ * the member. */
+#define IOTP_FF_OPTIONAL 0x1u
+/** iotp_field.flags: a field with a default value (the iotp_scalar at `type`), absent when equal. */
+#define IOTP_FF_DEFAULT 0x2u
+/** iotp_field.flags: which of the three above. */
+#define IOTP_FF_PRESENCE 0x3u
+/** iotp_field.flags: an array of at most `max_items` values; its `size_t` count at `count_at`. */
+#define IOTP_FF_ARRAY 0x4u
+/** iotp_field.flags: how far before an optional member its presence flag lies (at most 8 bytes, an
+ * alignment's padding: the flag is declared right before the member). */
+#define IOTP_FF_HAS_BACK(bytes) ((unsigned)(bytes) << 4)
+
+/** A scalar field's narrowed range and its default, when it has either (else the kind's full range
+ * and no default). */
+typedef struct iotp_scalar {
+    /** Smallest and largest value allowed (signed kinds: the int64_t's bits). */
+    uint64_t min;
+    uint64_t max;
+    /** The default: a number's bits (signed: the int64_t's, floats: the IEEE bits), or a text
+     * default's length. */
+    uint64_t dflt;
+    /** A text default's bytes, else NULL. */
+    const char *text;
+} iotp_scalar;
+
+/** One field of a message (or one variant of a union). */
+typedef struct iotp_field {
+    /** IOTP_FK_RECORD: the iotp_record of the value's type; scalars: an iotp_scalar or NULL. */
+    const void *type;
+    /** `Type.field` for errors (NULL under IOTP_NO_FIELD_NAMES). */
+    const char *name;
+    /** offsetof the member (for an array, of its first item). */
+    uint32_t offset;
+    /** For an array: offsetof its `size_t` item count. */
+    uint32_t count_at;
+    /** Text and bytes: the largest length; fixed bytes: the length. */
+    uint32_t len;
+    /** The key. */
+    uint16_t key;
+    /** For an array: its bound. */
+    uint16_t max_items;
+    /** An iotp_field_kind. */
+    uint8_t kind;
+    /** IOTP_FF_* bits. */
+    uint8_t flags;
+} iotp_field;
+
+/** iotp_record.unknown_at of a message that does not keep its unknown fields. */
+#define IOTP_NO_UNKNOWN UINT32_MAX
+
+/** A message or union type. */
+typedef struct iotp_record {
+    /** Its fields (variants), ascending by key. */
+    const iotp_field *fields;
+    /** The keys it defines, ascending (reserved ones too): unknown entries and variants have none of
+     * them. */
+    const uint32_t *keys;
+    /** A message's fields in source order, as indexes into `fields` (the order in which a missing
+     * field is reported), or NULL when that is key order. */
+    const uint8_t *source_order;
+    /** sizeof the C struct (an array's stride). */
+    uint32_t size;
+    /** offsetof its `unknown_fields` (message) or `unknown` (union); IOTP_NO_UNKNOWN for a message
+     * generated without unknown fields (`--drop-unknown-fields`: checked and skipped, not kept). */
+    uint32_t unknown_at;
+    /** How many entries `fields` and `keys` hold. */
+    uint8_t field_count;
+    uint8_t key_count;
+    /** Whether it is a union (its `uint32_t key` first in the struct). */
+    bool is_union;
+} iotp_record;
+
+/** Decodes one value of `type` into `*out` at the reader's position (`depth`: levels it may use):
+ * what a generated `_decode_from` does. */
+bool iotp_record_decode(iotp_reader *r, size_t depth, const iotp_record *type, void *out);
+
+/** Encodes the value of `type` at `v`: what a generated `_encode_to` does. */
+bool iotp_record_encode(iotp_writer *w, const iotp_record *type, const void *v);
+
 /** What a generated `<package>_transcode` did. */
 typedef enum iotp_transcode_result {
     /** Decoded, and encoded back: `*out_len` bytes. */

@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::backend::c::C;
+use crate::backend::c::{Form, C};
 use crate::backend::rust::{self, RustOptions};
 use crate::backend::{Backend, GeneratedFile};
 use crate::diagnostics::render::render_plain;
@@ -34,6 +34,8 @@ pub struct Builder {
     include_dirs: Vec<PathBuf>,
     options: RustOptions,
     out_dir: Option<PathBuf>,
+    c_form: Form,
+    c_drop_unknown_fields: bool,
 }
 
 /// Why generation failed: the schema's diagnostics (rendered like rustc's) or an I/O error.
@@ -113,6 +115,20 @@ impl Builder {
         Ok(())
     }
 
+    /// How [`Builder::compile_c`] generates messages and unions (tables for the runtime's
+    /// interpreters by default; [`Form::Code`] for a schema of a few fields).
+    pub fn c_form(mut self, form: Form) -> Builder {
+        self.c_form = form;
+        self
+    }
+
+    /// Whether [`Builder::compile_c`] leaves unknown fields out of decoded messages (checked and
+    /// skipped, not re-encoded): for firmware that never re-encodes what it decodes.
+    pub fn c_drop_unknown_fields(mut self, yes: bool) -> Builder {
+        self.c_drop_unknown_fields = yes;
+        self
+    }
+
     /// Compiles `schemas` (and their imports) to C for a mixed project: writes the C runtime
     /// (`iotp2p.h`, `iotp2p.c`) and one `<package>.h` and `<package>.c` per package (every package,
     /// imported ones included; `extern_package` applies to Rust only) to the output directory, and
@@ -130,7 +146,11 @@ impl Builder {
     pub fn compile_c(&self, schemas: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, Error> {
         let (schema, out_dir) = self.schema(schemas)?;
         let model = Model::new(&schema);
-        if let Some(why) = C.unsupported(&model) {
+        let c = C {
+            form: self.c_form,
+            drop_unknown_fields: self.c_drop_unknown_fields,
+        };
+        if let Some(why) = c.unsupported(&model) {
             return Err(Error(why));
         }
         let runtime = [
@@ -152,7 +172,7 @@ impl Builder {
             },
         ];
         let mut sources = Vec::new();
-        for file in runtime.into_iter().chain(C.generate(&model)) {
+        for file in runtime.into_iter().chain(c.generate(&model)) {
             let path = out_dir.join(&file.name);
             write(&path, &file.contents)?;
             if file.name.ends_with(".c") && !file.name.ends_with("_json.c") {

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use iotp2p_codegen::backend::c::{unsupported, C};
+use iotp2p_codegen::backend::c::{unsupported, Form, C};
 use iotp2p_codegen::backend::{Backend, GeneratedFile};
 use iotp2p_codegen::model::Model;
 use iotp2p_codegen::FsLoader;
@@ -24,6 +24,11 @@ fn root() -> PathBuf {
 /// The C files of the schema made of `files` (paths relative to the repository root, so that the
 /// `@generated ... from` lines are stable).
 fn generate(files: &[&str]) -> Vec<GeneratedFile> {
+    generate_in(Form::Tables, false, files)
+}
+
+/// The same in `form`, dropping unknown fields or not.
+fn generate_in(form: Form, drop_unknown_fields: bool, files: &[&str]) -> Vec<GeneratedFile> {
     std::env::set_current_dir(root()).unwrap();
     let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
     let c = iotp2p_codegen::compile(&paths, &FsLoader::default());
@@ -31,7 +36,11 @@ fn generate(files: &[&str]) -> Vec<GeneratedFile> {
     let schema = c.schema.unwrap();
     let model = Model::new(&schema);
     assert_eq!(unsupported(&model), None);
-    C.generate(&model)
+    C {
+        form,
+        drop_unknown_fields,
+    }
+    .generate(&model)
 }
 
 #[test]
@@ -47,13 +56,39 @@ fn checked_in_c_code_is_fresh() {
     check_dir(&files, &root().join("codec-c/generated"));
 }
 
+/// zcbor's pet sample generated as code (`Form::Code`: a decoder and an encoder per type, no
+/// interpreter), checked in under `codec-c/generated-code/`: the form for a schema of a few fields,
+/// which codec-c's Makefile tests and measures beside the table-driven one.
+#[test]
+fn pet_as_code_is_fresh() {
+    check_pet(Form::Code, false, "codec-c/generated-code");
+}
+
+/// The same with `drop_unknown_fields` (`--form code --drop-unknown-fields`), checked in under
+/// `codec-c/generated-lean/`: for firmware that never re-encodes what it decodes, the configuration
+/// in which the Pet meets zcbor's size.
+#[test]
+fn pet_as_lean_code_is_fresh() {
+    check_pet(Form::Code, true, "codec-c/generated-lean");
+}
+
+/// The Pet's codec (not its JSON unit) generated so, against `dir`.
+fn check_pet(form: Form, drop_unknown_fields: bool, dir: &str) {
+    let files: Vec<GeneratedFile> =
+        generate_in(form, drop_unknown_fields, &["codec-c/schema/pet.iotp"])
+            .into_iter()
+            .filter(|f| !f.name.contains("_json"))
+            .collect();
+    check_dir(&files, &root().join(dir));
+}
+
 /// The C of the compiler's test schemas (`tests/schemas/valid/`, which together use every construct:
 /// recursive types, nested arrays, every scalar and default), checked in under `tests/golden/c/`;
 /// codec-c's Makefile compiles it with the strict warnings, and its tests run the recursive package.
 #[test]
 fn test_schemas_match_golden_c() {
     let schema = golden_dir::test_schemas(&root());
-    let files = C.generate(&Model::new(&schema));
+    let files = C::default().generate(&Model::new(&schema));
     check_dir(&files, &root().join("codegen/tests/golden/c"));
 }
 

@@ -558,6 +558,32 @@ fn gen_c_writes_checks_and_refuses() {
     let stale = iotp2p(&["gen", "c", pet, "-o", dir, "--check"]);
     assert_eq!(code(&stale), 1);
     assert!(stderr(&stale).contains("out of date"), "{}", stderr(&stale));
+    // The default form is tables; `--form code` writes the per-type decoder and encoder instead.
+    assert_eq!(code(&iotp2p(&["gen", "c", pet, "-o", dir])), 0);
+    assert!(std::fs::read_to_string(out.join("pet.c"))
+        .unwrap()
+        .contains("iotp_record_decode(r, depth, &pet_pet_record, out)"));
+    let code_form = iotp2p(&["gen", "c", pet, "-o", dir, "--form", "code"]);
+    assert_eq!(code(&code_form), 0, "{}", stderr(&code_form));
+    let pet_c = std::fs::read_to_string(out.join("pet.c")).unwrap();
+    assert!(
+        pet_c.contains("iotp_map_begin(r, depth, &m)") && !pet_c.contains("iotp_record_decode")
+    );
+    // `--drop-unknown-fields`: no retained entries in the struct, no merge in the encoder.
+    let lean = iotp2p(&[
+        "gen",
+        "c",
+        pet,
+        "-o",
+        dir,
+        "--form",
+        "code",
+        "--drop-unknown-fields",
+    ]);
+    assert_eq!(code(&lean), 0, "{}", stderr(&lean));
+    let pet_h = std::fs::read_to_string(out.join("pet.h")).unwrap();
+    let pet_c = std::fs::read_to_string(out.join("pet.c")).unwrap();
+    assert!(!pet_h.contains("unknown_fields") && !pet_c.contains("iotp_merge"));
 
     let grid = out.join("grid.iotp");
     std::fs::write(

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
+use iotp2p_codegen::backend::c::{Form, C};
 use iotp2p_codegen::backend::rust::{Rust, RustOptions};
-use iotp2p_codegen::backend::{c::C, cddl::Cddl, json_schema::JsonSchema, Backend, GeneratedFile};
+use iotp2p_codegen::backend::{cddl::Cddl, json_schema::JsonSchema, Backend, GeneratedFile};
 use iotp2p_codegen::model::Model;
 
 use super::{report, Color, Format};
@@ -25,7 +26,7 @@ enum Target {
     /// C99 encoders and decoders without allocation: one `<package>.h` and `<package>.c` per
     /// package, calling the runtime of codec-c/runtime (`iotp2p.h`, `iotp2p.c`), and the optional
     /// JSON unit `<package>_json.h`, `<package>_json.c` (with the runtime's `iotp2p_json.c`).
-    C(ExportArgs),
+    C(CArgs),
     /// CDDL (RFC 8610) of the wire format: one `<package>.cddl` per package, rules named by
     /// fully-qualified type names (concatenate a file after those of the packages it imports).
     Cddl(ExportArgs),
@@ -52,6 +53,29 @@ struct ExportArgs {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+}
+
+#[derive(Args, Debug)]
+struct CArgs {
+    #[command(flatten)]
+    export: ExportArgs,
+    /// How messages and unions are generated: `tables` (a const table per type, read and written by
+    /// the runtime's interpreters; smaller from a few dozen fields on) or `code` (a decoder and an
+    /// encoder per type; smaller for a schema of a few fields).
+    #[arg(long, value_enum, default_value_t = CForm::Tables)]
+    form: CForm,
+    /// For firmware that never re-encodes what it decodes: decoders check and skip unknown fields
+    /// but do not keep them (no `unknown_fields` member, no merge code in encoders). Without it,
+    /// decode → encode is byte-identical.
+    #[arg(long)]
+    drop_unknown_fields: bool,
+}
+
+/// The choices of `--form` (the backend's [`Form`]).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum CForm {
+    Tables,
+    Code,
 }
 
 #[derive(Args, Debug)]
@@ -106,7 +130,13 @@ pub(crate) fn run(args: &GenArgs) -> ExitCode {
             };
             files.generate(&rust)
         }
-        Target::C(args) => args.files().generate(&C),
+        Target::C(args) => args.export.files().generate(&C {
+            form: match args.form {
+                CForm::Tables => Form::Tables,
+                CForm::Code => Form::Code,
+            },
+            drop_unknown_fields: args.drop_unknown_fields,
+        }),
         Target::Cddl(args) => args.files().generate(&Cddl),
         Target::JsonSchema(args) => args.files().generate(&JsonSchema),
     }

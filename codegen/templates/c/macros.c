@@ -200,9 +200,13 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- endif %}
 {%- endmacro %}
 
-{#- A message field's key, after the unknown entries before it, and its value. #}
-{%- macro encode_field(f, i) %}
+{#- A message field's key, after the unknown entries before it when they are `kept`, and its value. #}
+{%- macro encode_field(f, i, kept) %}
+{%- if kept %}
 {{ i }}iotp_write_key(w, &g, {{ f.key }}u);
+{%- else %}
+{{ i }}iotp_write_uint(w, {{ f.key }}u);
+{%- endif %}
 {%- if let Some(l) = f.value.lazy %}
 {%- call encode_lazy(l, f.label, i) %}{% endcall %}
 {%- else %}

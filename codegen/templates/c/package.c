@@ -18,12 +18,57 @@ static bool {{ t.ctype }}_check_encoded(iotp_writer *w, iotp_bytes bytes, size_t
 {%- endif %}
 {%- endfor %}
 {%- for t in pkg.records %}
-{%- if t.key_count > 0 %}
+{%- if t.key_count > 0 && (t.table || t.is_union || pkg.keep_unknown) %}
 
 /* The keys `{{ t.ctype }}` defines, ascending. */
 static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- endif %}
-{%- if t.is_union %}
+{%- if t.table %}
+{%- for e in t.entries %}
+{%- if let Some(sc) = e.scalar %}
+
+/* `{{ e.label }}`: {% if sc.text.is_some() %}its default{% else %}its range and default{% endif %}. */
+static const iotp_scalar {{ t.ctype }}_{{ e.ident }}_scalar = {
+{%- if sc.signed %}
+    (uint64_t)(int64_t)({{ sc.min }}), (uint64_t)(int64_t)({{ sc.max }}), (uint64_t)(int64_t)({{ sc.dflt }}),
+{%- else %}
+    (uint64_t)({{ sc.min }}), (uint64_t)({{ sc.max }}), (uint64_t)({{ sc.dflt }}),
+{%- endif %}
+    {% if let Some(text) = sc.text %}{{ text }}{% else %}NULL{% endif %}
+};
+{%- endif %}
+{%- endfor %}
+{%- if !t.entries.is_empty() %}
+
+/* The {% if t.is_union %}variants{% else %}fields{% endif %} of `{{ t.ctype }}` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field {{ t.ctype }}_fields[{{ t.entries.len() }}] = {
+{%- for e in t.entries %}
+    { {% if let Some(rec) = e.record %}&{{ rec }}_record{% elif e.scalar.is_some() %}&{{ t.ctype }}_{{ e.ident }}_scalar{% else %}NULL{% endif %}, IOTP_FIELD("{{ e.label }}"),
+        {% if let Some(m) = e.member %}offsetof({{ t.ctype }}, {{ m }}){% else %}0{% endif %}, {% if let Some(c) = e.count %}offsetof({{ t.ctype }}, {{ c }}){% else %}0{% endif %}, {{ e.len }}u, {{ e.key }}u, {{ e.max_items }}u, IOTP_FK_{{ e.kind }},
+        IOTP_FF_{{ e.presence }}{% if e.count.is_some() %} | IOTP_FF_ARRAY{% endif %}
+{%- if let (Some(m), Some(h)) = (e.member.as_ref(), e.has.as_ref()) %} | IOTP_FF_HAS_BACK(offsetof({{ t.ctype }}, {{ m }}) - offsetof({{ t.ctype }}, {{ h }})){% endif %} },
+{%- endfor %}
+};
+{%- endif %}
+{%- if let Some(order) = t.source_order %}
+
+/* The fields of `{{ t.ctype }}` in source order: the order in which a missing one is reported. */
+static const uint8_t {{ t.ctype }}_source_order[{{ order.len() }}] = { {% for i in order %}{% if !loop.first %}, {% endif %}{{ i }}{% endfor %} };
+{%- endif %}
+
+const iotp_record {{ t.ctype }}_record = {
+    {% if t.entries.is_empty() %}NULL{% else %}{{ t.ctype }}_fields{% endif %}, {% if t.key_count > 0 %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {% if t.source_order.is_some() %}{{ t.ctype }}_source_order{% else %}NULL{% endif %},
+    sizeof({{ t.ctype }}), {% if t.is_union %}offsetof({{ t.ctype }}, unknown){% elif pkg.keep_unknown %}offsetof({{ t.ctype }}, unknown_fields){% else %}IOTP_NO_UNKNOWN{% endif %}, {{ t.entries.len() }}u, {{ t.key_count }}u, {{ t.is_union }}
+};
+
+bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out) {
+    return iotp_record_decode(r, depth, &{{ t.ctype }}_record, out);
+}
+
+bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
+    return iotp_record_encode(w, &{{ t.ctype }}_record, v);
+}
+{%- elif t.is_union %}
 
 {% call c::decode_signature(t) %}{% endcall %}
     size_t inner;
@@ -149,7 +194,7 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- endif %}
 {%- endfor %}
         default:
-            /* A field this version of the schema does not define: checked, and kept. */
+            /* A field this version of the schema does not define: checked, {% if pkg.keep_unknown %}and kept{% else %}not kept{% endif %}. */
             if (!iotp_map_skip_value(r, &m)) {
                 return false;
             }
@@ -166,13 +211,19 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
     }
 {%- endif %}
 {%- endfor %}
+{%- if pkg.keep_unknown %}
     iotp_map_unknown(r, &m, &out->unknown_fields);
+{%- endif %}
     return true;
 }
 
 {% call c::encode_signature(t) %}{% endcall %}
+{%- if pkg.keep_unknown %}
     iotp_merge g;
     const size_t n = v->unknown_fields.count + {{ t.required_count }}u
+{%- else %}
+    const size_t n = {{ t.required_count }}u
+{%- endif %}
 {%- for f in t.fields %}
 {%- if f.presence == "optional" %}
         + (v->has_{{ f.member }} ? 1u : 0u)
@@ -181,7 +232,9 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- endif %}
 {%- endfor %};
 {%- call c::spend_budget(t, "return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);") %}{% endcall %}
+{%- if pkg.keep_unknown %}
     iotp_merge_init(&g, &v->unknown_fields, {% if t.key_count > 0 %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {{ t.key_count }});
+{%- endif %}
     iotp_write_map(w, n);
 {%- for f in t.wire %}
 {%- if f.presence == "optional" %}
@@ -192,14 +245,16 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
     {
 {%- endif %}
 {%- if f.presence == "required" && f.value.levels.is_empty() %}
-{%- call c::encode_field(f, "    ") %}{% endcall %}
+{%- call c::encode_field(f, "    ", pkg.keep_unknown) %}{% endcall %}
 {%- else %}
 {%- call c::index_vars(f.value, "        ") %}{% endcall %}
-{%- call c::encode_field(f, "        ") %}{% endcall %}
+{%- call c::encode_field(f, "        ", pkg.keep_unknown) %}{% endcall %}
     }
 {%- endif %}
 {%- endfor %}
+{%- if pkg.keep_unknown %}
     iotp_merge_finish(w, &g);
+{%- endif %}
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
 }

@@ -100,17 +100,25 @@ typedef struct {{ t.ctype }} {
     size_t {{ f.member }}_count;
 {%- endif %}
 {%- endfor %}
+{%- if pkg.keep_unknown %}
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
     iotp_unknown unknown_fields;
+{%- endif %}
 } {{ t.ctype }};
 {%- endif %}
 
-/** Largest encoding of a `{{ t.ctype }}` built from the schema, in bytes{% if !t.is_union %} (retained unknown
+/** Largest encoding of a `{{ t.ctype }}` built from the schema, in bytes{% if !t.is_union && pkg.keep_unknown %} (retained unknown
  * fields add their own length){% endif %}. */
 #define {{ t.size_macro }} {{ t.max_size }}u
 {%- endfor %}
 {%- for t in pkg.records %}
+{%- if t.table %}
+
+/** How the runtime's table-driven codec reads and writes a `{{ t.ctype }}` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record {{ t.ctype }}_record;
+{%- endif %}
 
 /** Decodes one `{{ t.ctype }}` at the reader's position; `depth` is how many levels it may use. */
 bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out);

@@ -1,6 +1,13 @@
 //! The C backend: C99 encoders and decoders for microcontrollers, one `.h` and one `.c` per schema
 //! package (`iotp2p gen c`).
 //!
+//! Messages and unions are table-driven: per type a const `iotp_record` (per field its key, kind,
+//! bounds, `offsetof` the member, presence, nested table, range and default) and thin
+//! `_decode_from`/`_encode_to` that call the runtime's interpreters, which recurse once per nested
+//! record. Types on a recursive cycle, and those with arrays of arrays (or holding such a type), are
+//! generated as code instead (`view::table_records` decides). [`Form::Code`] generates every type as
+//! code, for a schema too small for the interpreters to pay for themselves.
+//!
 //! Generated code calls the hand-written runtime `codec-c/runtime/iotp2p.h` only: no dynamic
 //! allocation, no global mutable state, and no recursion beyond a cycle's `@max_depth` budget: a type
 //! on a recursive cycle keeps the values of its cycle that it holds encoded (checked by the cycle's
@@ -64,7 +71,28 @@ struct JsonSourceTemplate<'v> {
 
 /// The C backend. Check [`unsupported`] first: the files of a model it names do not compile.
 #[derive(Clone, Debug, Default)]
-pub struct C;
+pub struct C {
+    /// How messages and unions are generated.
+    pub form: Form,
+    /// For firmware that never re-encodes what it decodes: messages do not keep their unknown
+    /// fields (no `unknown_fields` member, and no merge of them when encoding); a decoder still
+    /// checks and skips them. Off by default: decode → encode is then byte-identical.
+    pub drop_unknown_fields: bool,
+}
+
+/// How the C backend generates messages and unions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Form {
+    /// A const table per type, read and written by the runtime's interpreters: a field costs a few
+    /// bytes of read-only data, the interpreters about 3 KB of code once (Cortex-M4, `-Os`). The
+    /// smaller form for a schema of more than a few dozen fields (the core Envelope).
+    #[default]
+    Tables,
+    /// A decoder and an encoder per type, calling the runtime's typed reads and writes: about 90
+    /// bytes of code per field and no interpreter, so the smaller form for a schema of a few fields
+    /// (zcbor's pet sample).
+    Code,
+}
 
 impl Backend for C {
     fn unsupported(&self, model: &Model<'_>) -> Option<String> {
@@ -74,7 +102,7 @@ impl Backend for C {
     fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
         for index in 0..model.packages().len() {
-            let pkg = package_view(model, index);
+            let pkg = package_view(model, index, self.form, !self.drop_unknown_fields);
             let version = env!("CARGO_PKG_VERSION");
             let header = HeaderTemplate { version, pkg: &pkg };
             let source = SourceTemplate { version, pkg: &pkg };

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::names;
+use super::{names, Form};
 use crate::ir::{self, FloatType, IntType};
 use crate::model::{Kind, Model, Shape, TypeModel};
 
@@ -46,6 +46,9 @@ pub(crate) struct PackageView {
     pub named: Vec<NamedView>,
     /// The macro of how many names `<package>_type_names` holds.
     pub type_count: String,
+    /// Whether messages keep their unknown fields (`unknown_fields`, merged back when encoded);
+    /// else a decoder checks and skips them (`C::drop_unknown_fields`).
+    pub keep_unknown: bool,
 }
 
 /// A message, union or enum as `<package>_transcode` finds it by name.
@@ -101,6 +104,52 @@ pub(crate) struct RecordView {
     /// The types of the cycle whose values this type keeps encoded (checked by their
     /// `_check_encoded` function before they are written).
     pub lazy_types: Vec<String>,
+    /// Whether the runtime's table-driven codec reads and writes the type (its `_record` table and
+    /// thin `_decode_from`/`_encode_to`), rather than code generated for it.
+    pub table: bool,
+    /// The table's entries: a message's fields in ascending key order, or a union's variants.
+    pub entries: Vec<EntryView>,
+    /// For a message whose source order differs from its key order: the source order, as indexes
+    /// into `entries` (a decoder reports the first missing field in source order).
+    pub source_order: Option<Vec<usize>>,
+}
+
+/// One entry of a table-driven record: a field or a variant, as `iotp_field` describes it.
+pub(crate) struct EntryView {
+    pub key: u32,
+    pub label: String,
+    /// A C identifier unique in the record (the member's name), for the entry's `iotp_scalar`.
+    pub ident: String,
+    /// The suffix of its `iotp_field_kind` (`BOOL`, `U8`, ..., `RECORD`, `UNIT`).
+    pub kind: &'static str,
+    /// For `RECORD`: the C type whose `_record` describes the value.
+    pub record: Option<String>,
+    /// The member's designator for `offsetof` (`names`, `as.status`); `None` for a unit variant.
+    pub member: Option<String>,
+    /// For an array: the designator of its count, and its bound.
+    pub count: Option<String>,
+    pub max_items: u32,
+    /// Largest length of text and bytes, the length of fixed bytes, else 0.
+    pub len: u32,
+    /// The suffix of its presence flag (`REQUIRED`, `OPTIONAL`, `DEFAULT`; variants `REQUIRED`).
+    pub presence: &'static str,
+    /// For an optional field: the designator of its `has_` flag.
+    pub has: Option<String>,
+    /// A narrowed integer range or a default, as the entry's `iotp_scalar`.
+    pub scalar: Option<ScalarView>,
+}
+
+/// An `iotp_scalar`: an integer's range and a default, as C constant expressions of their bits.
+pub(crate) struct ScalarView {
+    /// Whether min, max and a numeric default are signed (converted through `int64_t`).
+    pub signed: bool,
+    pub min: String,
+    pub max: String,
+    /// The default's literal (a number, `true`, an enum constant, a float's bits), or for text the
+    /// length of `text`.
+    pub dflt: String,
+    /// A text default's string literal.
+    pub text: Option<String>,
 }
 
 /// One message field.
@@ -249,7 +298,12 @@ pub fn unsupported(model: &Model<'_>) -> Option<String> {
     })
 }
 
-pub(crate) fn package_view(model: &Model<'_>, index: usize) -> PackageView {
+pub(crate) fn package_view(
+    model: &Model<'_>,
+    index: usize,
+    form: Form,
+    keep_unknown: bool,
+) -> PackageView {
     let p = &model.packages()[index];
     let stem = names::package(&p.ir.name);
     let mut enums = Vec::new();
@@ -272,9 +326,13 @@ pub(crate) fn package_view(model: &Model<'_>, index: usize) -> PackageView {
             });
         }
     }
+    let tables = match form {
+        Form::Tables => table_records(model),
+        Form::Code => HashSet::new(),
+    };
     let records = definition_order(&p.types)
         .into_iter()
-        .map(|t| record_view(model, t))
+        .map(|t| record_view(model, t, &tables))
         .collect();
     let named = p
         .types
@@ -288,6 +346,7 @@ pub(crate) fn package_view(model: &Model<'_>, index: usize) -> PackageView {
         })
         .collect();
     PackageView {
+        keep_unknown,
         named,
         package: p.ir.name.clone(),
         source: p.ir.location.file.clone(),
@@ -359,7 +418,7 @@ fn definition_order<'m, 's>(types: &'m [TypeModel<'s>]) -> Vec<&'m TypeModel<'s>
     order
 }
 
-fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
+fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -> RecordView {
     let full = &t.def.full_name;
     let mut view = RecordView {
         docs: docs_of(&t.def.doc, &t.def.deprecated),
@@ -376,6 +435,9 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
         has_payloads: false,
         cycle: t.recursion.map(|r| (r.budget, r.counts_depth)),
         lazy_types: Vec::new(),
+        table: tables.contains(full.as_str()),
+        entries: Vec::new(),
+        source_order: None,
     };
     let keys_of = |keys: &[u32]| {
         keys.iter()
@@ -417,6 +479,40 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
                 .map(|&i| view.fields[i].clone())
                 .collect();
             view.required_count = m.fields.iter().filter(|f| f.is_required()).count();
+            if view.table {
+                view.entries = m
+                    .fields_in_wire_order()
+                    .map(|f| {
+                        let member = names::member(&f.ir.name);
+                        let presence = match f.ir.presence {
+                            ir::Presence::Required => "REQUIRED",
+                            ir::Presence::Optional => "OPTIONAL",
+                            ir::Presence::Default(_) => "DEFAULT",
+                        };
+                        let mut e = entry_view(
+                            model,
+                            f.ir.key,
+                            &f.label,
+                            &f.shape,
+                            member.clone(),
+                            f.default(),
+                        );
+                        e.presence = presence;
+                        e.has = (presence == "OPTIONAL").then(|| format!("has_{member}"));
+                        e
+                    })
+                    .collect();
+                // wire_order[k] is the source index of the k-th entry; invert it.
+                let mut order = vec![0; m.wire_order.len()];
+                for (k, &i) in m.wire_order.iter().enumerate() {
+                    order[i] = k;
+                }
+                view.source_order = order
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &k)| i != k)
+                    .then_some(order);
+            }
         }
         Kind::Union(u) => {
             view.is_union = true;
@@ -450,6 +546,39 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
                 })
                 .collect();
             view.has_payloads = view.variants.iter().any(|v| v.value.is_some());
+            if view.table {
+                view.entries = u
+                    .variants_by_key()
+                    .into_iter()
+                    .map(|v| {
+                        let member = names::member(&v.ir.name);
+                        match &v.payload {
+                            Some(shape) => entry_view(
+                                model,
+                                v.ir.key,
+                                &v.label,
+                                shape,
+                                format!("as.{member}"),
+                                None,
+                            ),
+                            None => EntryView {
+                                key: v.ir.key,
+                                label: v.label.clone(),
+                                ident: member,
+                                kind: "UNIT",
+                                record: None,
+                                member: None,
+                                count: None,
+                                max_items: 0,
+                                len: 0,
+                                presence: "REQUIRED",
+                                has: None,
+                                scalar: None,
+                            },
+                        }
+                    })
+                    .collect();
+            }
         }
         _ => unreachable!("only messages and unions are records"),
     }
@@ -744,4 +873,165 @@ fn leaf_view(shape: &Shape<'_>, path: String, depth: String) -> LeafView {
         || leaf.below.is_some()
         || leaf.above.is_some();
     leaf
+}
+
+/// The records the runtime's table-driven codec reads and writes: messages and unions off any
+/// recursive cycle (those keep their generated code and `@max_depth` budget, so the interpreter never
+/// recurses beyond the schema's nesting) whose values have at most one array level, with at most 32
+/// fields (the decoder's mask of required fields seen) and 255 keys, array bounds below 65,536, and
+/// whose nested records are table-driven too (a table points at theirs). Full names.
+fn table_records(model: &Model<'_>) -> HashSet<String> {
+    fn simple(shape: &Shape<'_>) -> bool {
+        match shape {
+            Shape::Array { element, max_items } => {
+                !matches!(**element, Shape::Array { .. }) && *max_items <= u32::from(u16::MAX)
+            }
+            _ => true,
+        }
+    }
+    fn record_of<'s>(shape: &Shape<'s>) -> Option<&'s str> {
+        match shape {
+            Shape::Record { name, .. } => Some(name),
+            Shape::Array { element, .. } => record_of(element),
+            _ => None,
+        }
+    }
+    let types: Vec<&TypeModel<'_>> = model.packages().iter().flat_map(|p| &p.types).collect();
+    fn shapes<'s>(t: &TypeModel<'s>) -> Vec<Shape<'s>> {
+        match &t.kind {
+            Kind::Message(m) => m.fields.iter().map(|f| f.shape.clone()).collect(),
+            Kind::Union(u) => u
+                .variants
+                .iter()
+                .filter_map(|v| v.payload.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    let mut tables: HashSet<String> = types
+        .iter()
+        .filter(|t| match &t.kind {
+            Kind::Message(m) => m.fields.len() <= 32 && m.known_keys.len() <= 255,
+            Kind::Union(u) => u.known_keys.len() <= 255,
+            _ => false,
+        })
+        .filter(|t| t.recursion.is_none())
+        .filter(|t| shapes(t).iter().all(|s| simple(s) && !s.reaches_cycle()))
+        .map(|t| t.def.full_name.clone())
+        .collect();
+    // Until nothing changes: a record whose nested record is not table-driven is not either.
+    loop {
+        let before = tables.len();
+        for t in &types {
+            let nested_ok = shapes(t)
+                .iter()
+                .filter_map(record_of)
+                .all(|name| tables.contains(name));
+            if !nested_ok {
+                tables.remove(&t.def.full_name);
+            }
+        }
+        if tables.len() == before {
+            return tables;
+        }
+    }
+}
+
+/// The table entry of a field or variant of `shape` stored in `member` (its count, for an array,
+/// in `<member's name>_count` beside it).
+fn entry_view(
+    model: &Model<'_>,
+    key: u32,
+    label: &str,
+    shape: &Shape<'_>,
+    member: String,
+    default: Option<&ir::Value>,
+) -> EntryView {
+    let ident = member.trim_start_matches("as.").to_string();
+    let (leaf, count, max_items) = match shape {
+        Shape::Array { element, max_items } => {
+            (&**element, Some(format!("{ident}_count")), *max_items)
+        }
+        _ => (shape, None, 0),
+    };
+    let mut e = EntryView {
+        key,
+        label: label.to_string(),
+        ident,
+        kind: "",
+        record: None,
+        member: Some(member),
+        count,
+        max_items,
+        len: 0,
+        presence: "REQUIRED",
+        has: None,
+        scalar: None,
+    };
+    let mut range = None;
+    e.kind = match leaf {
+        Shape::Bool => "BOOL",
+        Shape::Int {
+            int,
+            min,
+            max,
+            narrowed,
+        } => {
+            range = Some((
+                !leaf.is_unsigned(),
+                int_literal(*int, *min),
+                int_literal(*int, *max),
+                *narrowed,
+            ));
+            match int {
+                IntType::U8 => "U8",
+                IntType::U16 => "U16",
+                IntType::U32 => "U32",
+                IntType::U64 => "U64",
+                IntType::I8 => "I8",
+                IntType::I16 => "I16",
+                IntType::I32 => "I32",
+                IntType::I64 => "I64",
+            }
+        }
+        Shape::Float(FloatType::F32) => "F32",
+        Shape::Float(FloatType::F64) => "F64",
+        Shape::Text { max_len } => {
+            e.len = *max_len;
+            "TEXT"
+        }
+        Shape::Bytes { max_len } => {
+            e.len = *max_len;
+            "BYTES"
+        }
+        Shape::FixedBytes { len } => {
+            e.len = *len;
+            "FIXED"
+        }
+        Shape::Enum { .. } => {
+            range = Some((false, "0".into(), "UINT32_MAX".into(), false));
+            "U32"
+        }
+        Shape::Record { name, .. } => {
+            e.record = Some(names::type_name(name));
+            "RECORD"
+        }
+        Shape::Array { .. } => unreachable!("one array level in a table"),
+    };
+    let (signed, min, max, narrowed) = range.unwrap_or((false, "0".into(), "0".into(), false));
+    let dflt = default.map(|d| default_view(model, leaf, d));
+    if narrowed || dflt.is_some() {
+        e.scalar = Some(ScalarView {
+            signed,
+            min,
+            max,
+            dflt: match &dflt {
+                Some(d) if d.compare == "text" => d.len.to_string(),
+                Some(d) => d.literal.clone(),
+                None => "0".into(),
+            },
+            text: dflt.filter(|d| d.compare == "text").map(|d| d.literal),
+        });
+    }
+    e
 }

@@ -8,69 +8,39 @@
 /* The keys `example_core_time_of_day` defines, ascending. */
 static const uint32_t example_core_time_of_day_keys[2] = { 0u, 1u };
 
+/* `TimeOfDay.hour`: its range and default. */
+static const iotp_scalar example_core_time_of_day_hour_scalar = {
+    (uint64_t)(0), (uint64_t)(23), (uint64_t)(0),
+    NULL
+};
+
+/* `TimeOfDay.minute`: its range and default. */
+static const iotp_scalar example_core_time_of_day_minute_scalar = {
+    (uint64_t)(0), (uint64_t)(59), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `example_core_time_of_day` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_core_time_of_day_fields[2] = {
+    { &example_core_time_of_day_hour_scalar, IOTP_FIELD("TimeOfDay.hour"),
+        offsetof(example_core_time_of_day, hour), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &example_core_time_of_day_minute_scalar, IOTP_FIELD("TimeOfDay.minute"),
+        offsetof(example_core_time_of_day, minute), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record example_core_time_of_day_record = {
+    example_core_time_of_day_fields, example_core_time_of_day_keys, NULL,
+    sizeof(example_core_time_of_day), offsetof(example_core_time_of_day, unknown_fields), 2u, 2u, false
+};
+
 bool example_core_time_of_day_decode_from(iotp_reader *r, size_t depth, example_core_time_of_day *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_hour = false;
-    out->minute = 0;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, 23, &out->hour)) {
-                return iotp_field_error(r, IOTP_FIELD("TimeOfDay.hour"));
-            }
-            seen_hour = true;
-            break;
-        case 1u:
-            if (!iotp_read_u8(r, 0, 59, &out->minute)) {
-                return iotp_field_error(r, IOTP_FIELD("TimeOfDay.minute"));
-            }
-            if (out->minute == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("TimeOfDay.minute"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_hour) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("TimeOfDay.hour"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_core_time_of_day_record, out);
 }
 
 bool example_core_time_of_day_encode_to(iotp_writer *w, const example_core_time_of_day *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (v->minute != 0 ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_core_time_of_day_keys, 2);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->hour > 23) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TimeOfDay.hour"));
-    }
-    iotp_write_uint(w, v->hour);
-    if (v->minute != 0) {
-        iotp_write_key(w, &g, 1u);
-        if (v->minute > 59) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TimeOfDay.minute"));
-        }
-        iotp_write_uint(w, v->minute);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_core_time_of_day_record, v);
 }
 
 bool example_core_time_of_day_decode(const uint8_t *data, size_t len, example_core_time_of_day *out, iotp_decode_error *err) {
@@ -98,109 +68,33 @@ bool example_core_time_of_day_encode(const example_core_time_of_day *v, uint8_t 
 /* The keys `example_core_device_info` defines, ascending. */
 static const uint32_t example_core_device_info_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* The fields of `example_core_device_info` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_core_device_info_fields[4] = {
+    { NULL, IOTP_FIELD("DeviceInfo.id"),
+        offsetof(example_core_device_info, id), 0, 16u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("DeviceInfo.name"),
+        offsetof(example_core_device_info, name), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("DeviceInfo.tags"),
+        offsetof(example_core_device_info, tags), offsetof(example_core_device_info, tags_count), 32u, 2u, 8u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(example_core_device_info, tags) - offsetof(example_core_device_info, has_tags)) },
+    { NULL, IOTP_FIELD("DeviceInfo.joined_at"),
+        offsetof(example_core_device_info, joined_at), 0, 0u, 3u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_core_device_info_record = {
+    example_core_device_info_fields, example_core_device_info_keys, NULL,
+    sizeof(example_core_device_info), offsetof(example_core_device_info, unknown_fields), 4u, 4u, false
+};
+
 bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_core_device_info *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_id = false;
-    bool seen_name = false;
-    bool seen_joined_at = false;
-    out->has_tags = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed(r, 16u, &out->id)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.id"));
-            }
-            seen_id = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.name"));
-            }
-            seen_name = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 8u, m.depth, &out->tags_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.tags"));
-            }
-            for (i0 = 0; i0 < out->tags_count; i0++) {
-                if (!iotp_read_text(r, 32u, &out->tags[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("DeviceInfo.tags"));
-                }
-            }
-            out->has_tags = true;
-            break;
-        }
-        case 3u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->joined_at)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.joined_at"));
-            }
-            seen_joined_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.id"));
-    }
-    if (!seen_name) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.name"));
-    }
-    if (!seen_joined_at) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.joined_at"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_core_device_info_record, out);
 }
 
 bool example_core_device_info_encode_to(iotp_writer *w, const example_core_device_info *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u
-        + (v->has_tags ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_core_device_info_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->id.len != 16u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.id"));
-    }
-    iotp_write_bytes(w, v->id.ptr, v->id.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->name.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.name"));
-    }
-    iotp_write_text(w, v->name.ptr, v->name.len);
-    if (v->has_tags) {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->tags_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.tags"));
-        }
-        iotp_write_array(w, v->tags_count);
-        for (i0 = 0; i0 < v->tags_count; i0++) {
-            if (v->tags[i0].len > 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.tags"));
-            }
-            iotp_write_text(w, v->tags[i0].ptr, v->tags[i0].len);
-        }
-        iotp_write_close(w, v->tags_count);
-    }
-    iotp_write_key(w, &g, 3u);
-    iotp_write_uint(w, v->joined_at);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_core_device_info_record, v);
 }
 
 bool example_core_device_info_decode(const uint8_t *data, size_t len, example_core_device_info *out, iotp_decode_error *err) {

@@ -8,269 +8,150 @@
 /* The keys `example_every_scalar_integers` defines, ascending. */
 static const uint32_t example_every_scalar_integers_keys[15] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 65535u };
 
+/* `Integers.a_u8`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_u8_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(UINT8_MAX),
+    NULL
+};
+
+/* `Integers.ranged_u8`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_ranged_u8_scalar = {
+    (uint64_t)(1), (uint64_t)(200), (uint64_t)(200),
+    NULL
+};
+
+/* `Integers.a_u16`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_u16_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(UINT16_MAX),
+    NULL
+};
+
+/* `Integers.capped_u16`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_capped_u16_scalar = {
+    (uint64_t)(0), (uint64_t)(1000), (uint64_t)(1000),
+    NULL
+};
+
+/* `Integers.a_u32`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_u32_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(UINT32_MAX),
+    NULL
+};
+
+/* `Integers.floor_u32`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_floor_u32_scalar = {
+    (uint64_t)(UINT32_C(10)), (uint64_t)(UINT32_MAX), (uint64_t)(UINT32_C(10)),
+    NULL
+};
+
+/* `Integers.a_u64`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_u64_scalar = {
+    (uint64_t)(UINT64_C(1)), (uint64_t)(UINT64_MAX), (uint64_t)(UINT64_MAX),
+    NULL
+};
+
+/* `Integers.a_i8`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_i8_scalar = {
+    (uint64_t)(int64_t)(INT8_MIN), (uint64_t)(int64_t)(INT8_MAX), (uint64_t)(int64_t)(INT8_MIN),
+    NULL
+};
+
+/* `Integers.ranged_i8`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_ranged_i8_scalar = {
+    (uint64_t)(int64_t)(-100), (uint64_t)(int64_t)(100), (uint64_t)(int64_t)(-40),
+    NULL
+};
+
+/* `Integers.a_i16`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_i16_scalar = {
+    (uint64_t)(int64_t)(INT16_MIN), (uint64_t)(int64_t)(0), (uint64_t)(int64_t)(INT16_MIN),
+    NULL
+};
+
+/* `Integers.a_i32`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_i32_scalar = {
+    (uint64_t)(int64_t)(INT32_MIN), (uint64_t)(int64_t)(INT32_MAX), (uint64_t)(int64_t)(INT32_MIN),
+    NULL
+};
+
+/* `Integers.negative_i32`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_negative_i32_scalar = {
+    (uint64_t)(int64_t)(INT32_C(-1000)), (uint64_t)(int64_t)(INT32_C(-10)), (uint64_t)(int64_t)(INT32_C(-10)),
+    NULL
+};
+
+/* `Integers.a_i64`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_a_i64_scalar = {
+    (uint64_t)(int64_t)(INT64_MIN), (uint64_t)(int64_t)(INT64_MAX), (uint64_t)(int64_t)(INT64_MIN),
+    NULL
+};
+
+/* `Integers.hex_ranged_i64`: its range and default. */
+static const iotp_scalar example_every_scalar_integers_hex_ranged_i64_scalar = {
+    (uint64_t)(int64_t)(INT64_C(-16)), (uint64_t)(int64_t)(INT64_C(16)), (uint64_t)(int64_t)(0),
+    NULL
+};
+
+/* The fields of `example_every_scalar_integers` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_every_scalar_integers_fields[15] = {
+    { &example_every_scalar_integers_a_u8_scalar, IOTP_FIELD("Integers.a_u8"),
+        offsetof(example_every_scalar_integers, a_u8), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_ranged_u8_scalar, IOTP_FIELD("Integers.ranged_u8"),
+        offsetof(example_every_scalar_integers, ranged_u8), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_a_u16_scalar, IOTP_FIELD("Integers.a_u16"),
+        offsetof(example_every_scalar_integers, a_u16), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_capped_u16_scalar, IOTP_FIELD("Integers.capped_u16"),
+        offsetof(example_every_scalar_integers, capped_u16), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_a_u32_scalar, IOTP_FIELD("Integers.a_u32"),
+        offsetof(example_every_scalar_integers, a_u32), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_floor_u32_scalar, IOTP_FIELD("Integers.floor_u32"),
+        offsetof(example_every_scalar_integers, floor_u32), 0, 0u, 5u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_a_u64_scalar, IOTP_FIELD("Integers.a_u64"),
+        offsetof(example_every_scalar_integers, a_u64), 0, 0u, 6u, 0u, IOTP_FK_U64,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_a_i8_scalar, IOTP_FIELD("Integers.a_i8"),
+        offsetof(example_every_scalar_integers, a_i8), 0, 0u, 7u, 0u, IOTP_FK_I8,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_ranged_i8_scalar, IOTP_FIELD("Integers.ranged_i8"),
+        offsetof(example_every_scalar_integers, ranged_i8), 0, 0u, 8u, 0u, IOTP_FK_I8,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_a_i16_scalar, IOTP_FIELD("Integers.a_i16"),
+        offsetof(example_every_scalar_integers, a_i16), 0, 0u, 9u, 0u, IOTP_FK_I16,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_a_i32_scalar, IOTP_FIELD("Integers.a_i32"),
+        offsetof(example_every_scalar_integers, a_i32), 0, 0u, 10u, 0u, IOTP_FK_I32,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_negative_i32_scalar, IOTP_FIELD("Integers.negative_i32"),
+        offsetof(example_every_scalar_integers, negative_i32), 0, 0u, 11u, 0u, IOTP_FK_I32,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_a_i64_scalar, IOTP_FIELD("Integers.a_i64"),
+        offsetof(example_every_scalar_integers, a_i64), 0, 0u, 12u, 0u, IOTP_FK_I64,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_integers_hex_ranged_i64_scalar, IOTP_FIELD("Integers.hex_ranged_i64"),
+        offsetof(example_every_scalar_integers, hex_ranged_i64), 0, 0u, 13u, 0u, IOTP_FK_I64,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Integers.last"),
+        offsetof(example_every_scalar_integers, last), 0, 0u, 65535u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_integers, last) - offsetof(example_every_scalar_integers, has_last)) },
+};
+
+const iotp_record example_every_scalar_integers_record = {
+    example_every_scalar_integers_fields, example_every_scalar_integers_keys, NULL,
+    sizeof(example_every_scalar_integers), offsetof(example_every_scalar_integers, unknown_fields), 15u, 15u, false
+};
+
 bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, example_every_scalar_integers *out) {
-    iotp_map m;
-    uint32_t key;
-    out->a_u8 = UINT8_MAX;
-    out->ranged_u8 = 200;
-    out->a_u16 = UINT16_MAX;
-    out->capped_u16 = 1000;
-    out->a_u32 = UINT32_MAX;
-    out->floor_u32 = UINT32_C(10);
-    out->a_u64 = UINT64_MAX;
-    out->a_i8 = INT8_MIN;
-    out->ranged_i8 = -40;
-    out->a_i16 = INT16_MIN;
-    out->a_i32 = INT32_MIN;
-    out->negative_i32 = INT32_C(-10);
-    out->a_i64 = INT64_MIN;
-    out->hex_ranged_i64 = 0;
-    out->has_last = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->a_u8)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_u8"));
-            }
-            if (out->a_u8 == UINT8_MAX) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u8"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u8(r, 1, 200, &out->ranged_u8)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.ranged_u8"));
-            }
-            if (out->ranged_u8 == 200) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.ranged_u8"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_u16(r, 0, UINT16_MAX, &out->a_u16)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_u16"));
-            }
-            if (out->a_u16 == UINT16_MAX) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u16"));
-            }
-            break;
-        case 3u:
-            if (!iotp_read_u16(r, 0, 1000, &out->capped_u16)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.capped_u16"));
-            }
-            if (out->capped_u16 == 1000) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.capped_u16"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_u32(r, 0, UINT32_MAX, &out->a_u32)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_u32"));
-            }
-            if (out->a_u32 == UINT32_MAX) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u32"));
-            }
-            break;
-        case 5u:
-            if (!iotp_read_u32(r, UINT32_C(10), UINT32_MAX, &out->floor_u32)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.floor_u32"));
-            }
-            if (out->floor_u32 == UINT32_C(10)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.floor_u32"));
-            }
-            break;
-        case 6u:
-            if (!iotp_read_uint(r, UINT64_C(1), UINT64_MAX, &out->a_u64)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_u64"));
-            }
-            if (out->a_u64 == UINT64_MAX) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u64"));
-            }
-            break;
-        case 7u:
-            if (!iotp_read_i8(r, INT8_MIN, INT8_MAX, &out->a_i8)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_i8"));
-            }
-            if (out->a_i8 == INT8_MIN) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i8"));
-            }
-            break;
-        case 8u:
-            if (!iotp_read_i8(r, -100, 100, &out->ranged_i8)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.ranged_i8"));
-            }
-            if (out->ranged_i8 == -40) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.ranged_i8"));
-            }
-            break;
-        case 9u:
-            if (!iotp_read_i16(r, INT16_MIN, 0, &out->a_i16)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_i16"));
-            }
-            if (out->a_i16 == INT16_MIN) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i16"));
-            }
-            break;
-        case 10u:
-            if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->a_i32)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_i32"));
-            }
-            if (out->a_i32 == INT32_MIN) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i32"));
-            }
-            break;
-        case 11u:
-            if (!iotp_read_i32(r, INT32_C(-1000), INT32_C(-10), &out->negative_i32)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.negative_i32"));
-            }
-            if (out->negative_i32 == INT32_C(-10)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.negative_i32"));
-            }
-            break;
-        case 12u:
-            if (!iotp_read_int(r, INT64_MIN, INT64_MAX, &out->a_i64)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.a_i64"));
-            }
-            if (out->a_i64 == INT64_MIN) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i64"));
-            }
-            break;
-        case 13u:
-            if (!iotp_read_int(r, INT64_C(-16), INT64_C(16), &out->hex_ranged_i64)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.hex_ranged_i64"));
-            }
-            if (out->hex_ranged_i64 == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Integers.hex_ranged_i64"));
-            }
-            break;
-        case 65535u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->last)) {
-                return iotp_field_error(r, IOTP_FIELD("Integers.last"));
-            }
-            out->has_last = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_every_scalar_integers_record, out);
 }
 
 bool example_every_scalar_integers_encode_to(iotp_writer *w, const example_every_scalar_integers *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->a_u8 != UINT8_MAX ? 1u : 0u)
-        + (v->ranged_u8 != 200 ? 1u : 0u)
-        + (v->a_u16 != UINT16_MAX ? 1u : 0u)
-        + (v->capped_u16 != 1000 ? 1u : 0u)
-        + (v->a_u32 != UINT32_MAX ? 1u : 0u)
-        + (v->floor_u32 != UINT32_C(10) ? 1u : 0u)
-        + (v->a_u64 != UINT64_MAX ? 1u : 0u)
-        + (v->a_i8 != INT8_MIN ? 1u : 0u)
-        + (v->ranged_i8 != -40 ? 1u : 0u)
-        + (v->a_i16 != INT16_MIN ? 1u : 0u)
-        + (v->a_i32 != INT32_MIN ? 1u : 0u)
-        + (v->negative_i32 != INT32_C(-10) ? 1u : 0u)
-        + (v->a_i64 != INT64_MIN ? 1u : 0u)
-        + (v->hex_ranged_i64 != 0 ? 1u : 0u)
-        + (v->has_last ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_integers_keys, 15);
-    iotp_write_map(w, n);
-    if (v->a_u8 != UINT8_MAX) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->a_u8);
-    }
-    if (v->ranged_u8 != 200) {
-        iotp_write_key(w, &g, 1u);
-        if (v->ranged_u8 < 1 || v->ranged_u8 > 200) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.ranged_u8"));
-        }
-        iotp_write_uint(w, v->ranged_u8);
-    }
-    if (v->a_u16 != UINT16_MAX) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->a_u16);
-    }
-    if (v->capped_u16 != 1000) {
-        iotp_write_key(w, &g, 3u);
-        if (v->capped_u16 > 1000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.capped_u16"));
-        }
-        iotp_write_uint(w, v->capped_u16);
-    }
-    if (v->a_u32 != UINT32_MAX) {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_uint(w, v->a_u32);
-    }
-    if (v->floor_u32 != UINT32_C(10)) {
-        iotp_write_key(w, &g, 5u);
-        if (v->floor_u32 < UINT32_C(10)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.floor_u32"));
-        }
-        iotp_write_uint(w, v->floor_u32);
-    }
-    if (v->a_u64 != UINT64_MAX) {
-        iotp_write_key(w, &g, 6u);
-        if (v->a_u64 < UINT64_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.a_u64"));
-        }
-        iotp_write_uint(w, v->a_u64);
-    }
-    if (v->a_i8 != INT8_MIN) {
-        iotp_write_key(w, &g, 7u);
-        iotp_write_int(w, v->a_i8);
-    }
-    if (v->ranged_i8 != -40) {
-        iotp_write_key(w, &g, 8u);
-        if (v->ranged_i8 < -100 || v->ranged_i8 > 100) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.ranged_i8"));
-        }
-        iotp_write_int(w, v->ranged_i8);
-    }
-    if (v->a_i16 != INT16_MIN) {
-        iotp_write_key(w, &g, 9u);
-        if (v->a_i16 > 0) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.a_i16"));
-        }
-        iotp_write_int(w, v->a_i16);
-    }
-    if (v->a_i32 != INT32_MIN) {
-        iotp_write_key(w, &g, 10u);
-        iotp_write_int(w, v->a_i32);
-    }
-    if (v->negative_i32 != INT32_C(-10)) {
-        iotp_write_key(w, &g, 11u);
-        if (v->negative_i32 < INT32_C(-1000) || v->negative_i32 > INT32_C(-10)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.negative_i32"));
-        }
-        iotp_write_int(w, v->negative_i32);
-    }
-    if (v->a_i64 != INT64_MIN) {
-        iotp_write_key(w, &g, 12u);
-        iotp_write_int(w, v->a_i64);
-    }
-    if (v->hex_ranged_i64 != 0) {
-        iotp_write_key(w, &g, 13u);
-        if (v->hex_ranged_i64 < INT64_C(-16) || v->hex_ranged_i64 > INT64_C(16)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.hex_ranged_i64"));
-        }
-        iotp_write_int(w, v->hex_ranged_i64);
-    }
-    if (v->has_last) {
-        iotp_write_key(w, &g, 65535u);
-        iotp_write_uint(w, v->last);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_integers_record, v);
 }
 
 bool example_every_scalar_integers_decode(const uint8_t *data, size_t len, example_every_scalar_integers *out, iotp_decode_error *err) {
@@ -298,105 +179,60 @@ bool example_every_scalar_integers_encode(const example_every_scalar_integers *v
 /* The keys `example_every_scalar_floats` defines, ascending. */
 static const uint32_t example_every_scalar_floats_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* `Floats.a_f32`: its range and default. */
+static const iotp_scalar example_every_scalar_floats_a_f32_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(UINT32_C(0x3fc00000)),
+    NULL
+};
+
+/* `Floats.a_f64`: its range and default. */
+static const iotp_scalar example_every_scalar_floats_a_f64_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(UINT64_C(0xbfd0000000000000)),
+    NULL
+};
+
+/* `Floats.thousands`: its range and default. */
+static const iotp_scalar example_every_scalar_floats_thousands_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(UINT64_C(0x409f400000000000)),
+    NULL
+};
+
+/* `Floats.small`: its range and default. */
+static const iotp_scalar example_every_scalar_floats_small_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(UINT32_C(0x3ac49ba6)),
+    NULL
+};
+
+/* The fields of `example_every_scalar_floats` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_every_scalar_floats_fields[5] = {
+    { &example_every_scalar_floats_a_f32_scalar, IOTP_FIELD("Floats.a_f32"),
+        offsetof(example_every_scalar_floats, a_f32), 0, 0u, 0u, 0u, IOTP_FK_F32,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_floats_a_f64_scalar, IOTP_FIELD("Floats.a_f64"),
+        offsetof(example_every_scalar_floats, a_f64), 0, 0u, 1u, 0u, IOTP_FK_F64,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_floats_thousands_scalar, IOTP_FIELD("Floats.thousands"),
+        offsetof(example_every_scalar_floats, thousands), 0, 0u, 2u, 0u, IOTP_FK_F64,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_floats_small_scalar, IOTP_FIELD("Floats.small"),
+        offsetof(example_every_scalar_floats, small), 0, 0u, 3u, 0u, IOTP_FK_F32,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Floats.required_f64"),
+        offsetof(example_every_scalar_floats, required_f64), 0, 0u, 4u, 0u, IOTP_FK_F64,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_every_scalar_floats_record = {
+    example_every_scalar_floats_fields, example_every_scalar_floats_keys, NULL,
+    sizeof(example_every_scalar_floats), offsetof(example_every_scalar_floats, unknown_fields), 5u, 5u, false
+};
+
 bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, example_every_scalar_floats *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_required_f64 = false;
-    out->a_f32 = 1.5f;
-    out->a_f64 = -0.25;
-    out->thousands = 2000.0;
-    out->small = 0.0015f;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_f32(r, &out->a_f32)) {
-                return iotp_field_error(r, IOTP_FIELD("Floats.a_f32"));
-            }
-            if (iotp_f32_bits(out->a_f32) == UINT32_C(0x3fc00000)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Floats.a_f32"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_f64(r, &out->a_f64)) {
-                return iotp_field_error(r, IOTP_FIELD("Floats.a_f64"));
-            }
-            if (iotp_f64_bits(out->a_f64) == UINT64_C(0xbfd0000000000000)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Floats.a_f64"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_f64(r, &out->thousands)) {
-                return iotp_field_error(r, IOTP_FIELD("Floats.thousands"));
-            }
-            if (iotp_f64_bits(out->thousands) == UINT64_C(0x409f400000000000)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Floats.thousands"));
-            }
-            break;
-        case 3u:
-            if (!iotp_read_f32(r, &out->small)) {
-                return iotp_field_error(r, IOTP_FIELD("Floats.small"));
-            }
-            if (iotp_f32_bits(out->small) == UINT32_C(0x3ac49ba6)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Floats.small"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_f64(r, &out->required_f64)) {
-                return iotp_field_error(r, IOTP_FIELD("Floats.required_f64"));
-            }
-            seen_required_f64 = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_required_f64) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Floats.required_f64"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_every_scalar_floats_record, out);
 }
 
 bool example_every_scalar_floats_encode_to(iotp_writer *w, const example_every_scalar_floats *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u
-        + (iotp_f32_bits(v->a_f32) != UINT32_C(0x3fc00000) ? 1u : 0u)
-        + (iotp_f64_bits(v->a_f64) != UINT64_C(0xbfd0000000000000) ? 1u : 0u)
-        + (iotp_f64_bits(v->thousands) != UINT64_C(0x409f400000000000) ? 1u : 0u)
-        + (iotp_f32_bits(v->small) != UINT32_C(0x3ac49ba6) ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_floats_keys, 5);
-    iotp_write_map(w, n);
-    if (iotp_f32_bits(v->a_f32) != UINT32_C(0x3fc00000)) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_f32(w, v->a_f32);
-    }
-    if (iotp_f64_bits(v->a_f64) != UINT64_C(0xbfd0000000000000)) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_f64(w, v->a_f64);
-    }
-    if (iotp_f64_bits(v->thousands) != UINT64_C(0x409f400000000000)) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_f64(w, v->thousands);
-    }
-    if (iotp_f32_bits(v->small) != UINT32_C(0x3ac49ba6)) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_f32(w, v->small);
-    }
-    iotp_write_key(w, &g, 4u);
-    iotp_write_f64(w, v->required_f64);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_floats_record, v);
 }
 
 bool example_every_scalar_floats_decode(const uint8_t *data, size_t len, example_every_scalar_floats *out, iotp_decode_error *err) {
@@ -424,227 +260,93 @@ bool example_every_scalar_floats_encode(const example_every_scalar_floats *v, ui
 /* The keys `example_every_scalar_text` defines, ascending. */
 static const uint32_t example_every_scalar_text_keys[12] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u };
 
+/* `Text.on_by_default`: its range and default. */
+static const iotp_scalar example_every_scalar_text_on_by_default_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(true),
+    NULL
+};
+
+/* `Text.off_by_default`: its range and default. */
+static const iotp_scalar example_every_scalar_text_off_by_default_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* `Text.defaulted`: its default. */
+static const iotp_scalar example_every_scalar_text_defaulted_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(5),
+    "plain"
+};
+
+/* `Text.escaped`: its default. */
+static const iotp_scalar example_every_scalar_text_escaped_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(38),
+    "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251"
+};
+
+/* `Text.empty`: its default. */
+static const iotp_scalar example_every_scalar_text_empty_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(0),
+    ""
+};
+
+/* `Text.accented`: its default. */
+static const iotp_scalar example_every_scalar_text_accented_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(12),
+    "temp\303\251rature"
+};
+
+/* The fields of `example_every_scalar_text` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_every_scalar_text_fields[12] = {
+    { &example_every_scalar_text_on_by_default_scalar, IOTP_FIELD("Text.on_by_default"),
+        offsetof(example_every_scalar_text, on_by_default), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_text_off_by_default_scalar, IOTP_FIELD("Text.off_by_default"),
+        offsetof(example_every_scalar_text, off_by_default), 0, 0u, 1u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Text.bounded"),
+        offsetof(example_every_scalar_text, bounded), 0, 16u, 2u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { &example_every_scalar_text_defaulted_scalar, IOTP_FIELD("Text.defaulted"),
+        offsetof(example_every_scalar_text, defaulted), 0, 128u, 3u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_text_escaped_scalar, IOTP_FIELD("Text.escaped"),
+        offsetof(example_every_scalar_text, escaped), 0, 64u, 4u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_text_empty_scalar, IOTP_FIELD("Text.empty"),
+        offsetof(example_every_scalar_text, empty), 0, 8u, 5u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_text_accented_scalar, IOTP_FIELD("Text.accented"),
+        offsetof(example_every_scalar_text, accented), 0, 12u, 6u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Text.huge"),
+        offsetof(example_every_scalar_text, huge), 0, 16777216u, 7u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, huge) - offsetof(example_every_scalar_text, has_huge)) },
+    { NULL, IOTP_FIELD("Text.blob"),
+        offsetof(example_every_scalar_text, blob), 0, 1024u, 8u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Text.default_blob"),
+        offsetof(example_every_scalar_text, default_blob), 0, 256u, 9u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Text.hash"),
+        offsetof(example_every_scalar_text, hash), 0, 32u, 10u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Text.page"),
+        offsetof(example_every_scalar_text, page), 0, 65535u, 11u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, page) - offsetof(example_every_scalar_text, has_page)) },
+};
+
+const iotp_record example_every_scalar_text_record = {
+    example_every_scalar_text_fields, example_every_scalar_text_keys, NULL,
+    sizeof(example_every_scalar_text), offsetof(example_every_scalar_text, unknown_fields), 12u, 12u, false
+};
+
 bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example_every_scalar_text *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_bounded = false;
-    bool seen_blob = false;
-    bool seen_default_blob = false;
-    bool seen_hash = false;
-    out->on_by_default = true;
-    out->off_by_default = false;
-    out->defaulted.ptr = "plain";
-    out->defaulted.len = 5u;
-    out->escaped.ptr = "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251";
-    out->escaped.len = 38u;
-    out->empty.ptr = "";
-    out->empty.len = 0u;
-    out->accented.ptr = "temp\303\251rature";
-    out->accented.len = 12u;
-    out->has_huge = false;
-    out->has_page = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bool(r, &out->on_by_default)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.on_by_default"));
-            }
-            if (out->on_by_default == true) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.on_by_default"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_bool(r, &out->off_by_default)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.off_by_default"));
-            }
-            if (out->off_by_default == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.off_by_default"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_text(r, 16u, &out->bounded)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.bounded"));
-            }
-            seen_bounded = true;
-            break;
-        case 3u:
-            if (!iotp_read_text(r, 128u, &out->defaulted)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.defaulted"));
-            }
-            if (iotp_text_equals(out->defaulted, "plain", 5u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.defaulted"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_text(r, 64u, &out->escaped)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.escaped"));
-            }
-            if (iotp_text_equals(out->escaped, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.escaped"));
-            }
-            break;
-        case 5u:
-            if (!iotp_read_text(r, 8u, &out->empty)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.empty"));
-            }
-            if (iotp_text_equals(out->empty, "", 0u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.empty"));
-            }
-            break;
-        case 6u:
-            if (!iotp_read_text(r, 12u, &out->accented)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.accented"));
-            }
-            if (iotp_text_equals(out->accented, "temp\303\251rature", 12u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.accented"));
-            }
-            break;
-        case 7u:
-            if (!iotp_read_text(r, 16777216u, &out->huge)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.huge"));
-            }
-            out->has_huge = true;
-            break;
-        case 8u:
-            if (!iotp_read_bytes(r, 1024u, &out->blob)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.blob"));
-            }
-            seen_blob = true;
-            break;
-        case 9u:
-            if (!iotp_read_bytes(r, 256u, &out->default_blob)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.default_blob"));
-            }
-            seen_default_blob = true;
-            break;
-        case 10u:
-            if (!iotp_read_fixed(r, 32u, &out->hash)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.hash"));
-            }
-            seen_hash = true;
-            break;
-        case 11u:
-            if (!iotp_read_fixed(r, 65535u, &out->page)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.page"));
-            }
-            out->has_page = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_bounded) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.bounded"));
-    }
-    if (!seen_blob) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.blob"));
-    }
-    if (!seen_default_blob) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.default_blob"));
-    }
-    if (!seen_hash) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.hash"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_every_scalar_text_record, out);
 }
 
 bool example_every_scalar_text_encode_to(iotp_writer *w, const example_every_scalar_text *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 4u
-        + (v->on_by_default != true ? 1u : 0u)
-        + (v->off_by_default != false ? 1u : 0u)
-        + (!iotp_text_equals(v->defaulted, "plain", 5u) ? 1u : 0u)
-        + (!iotp_text_equals(v->escaped, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u) ? 1u : 0u)
-        + (!iotp_text_equals(v->empty, "", 0u) ? 1u : 0u)
-        + (!iotp_text_equals(v->accented, "temp\303\251rature", 12u) ? 1u : 0u)
-        + (v->has_huge ? 1u : 0u)
-        + (v->has_page ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_text_keys, 12);
-    iotp_write_map(w, n);
-    if (v->on_by_default != true) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_bool(w, v->on_by_default);
-    }
-    if (v->off_by_default != false) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_bool(w, v->off_by_default);
-    }
-    iotp_write_key(w, &g, 2u);
-    if (v->bounded.len > 16u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.bounded"));
-    }
-    iotp_write_text(w, v->bounded.ptr, v->bounded.len);
-    if (!iotp_text_equals(v->defaulted, "plain", 5u)) {
-        iotp_write_key(w, &g, 3u);
-        if (v->defaulted.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.defaulted"));
-        }
-        iotp_write_text(w, v->defaulted.ptr, v->defaulted.len);
-    }
-    if (!iotp_text_equals(v->escaped, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u)) {
-        iotp_write_key(w, &g, 4u);
-        if (v->escaped.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.escaped"));
-        }
-        iotp_write_text(w, v->escaped.ptr, v->escaped.len);
-    }
-    if (!iotp_text_equals(v->empty, "", 0u)) {
-        iotp_write_key(w, &g, 5u);
-        if (v->empty.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.empty"));
-        }
-        iotp_write_text(w, v->empty.ptr, v->empty.len);
-    }
-    if (!iotp_text_equals(v->accented, "temp\303\251rature", 12u)) {
-        iotp_write_key(w, &g, 6u);
-        if (v->accented.len > 12u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.accented"));
-        }
-        iotp_write_text(w, v->accented.ptr, v->accented.len);
-    }
-    if (v->has_huge) {
-        iotp_write_key(w, &g, 7u);
-        if (v->huge.len > 16777216u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.huge"));
-        }
-        iotp_write_text(w, v->huge.ptr, v->huge.len);
-    }
-    iotp_write_key(w, &g, 8u);
-    if (v->blob.len > 1024u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.blob"));
-    }
-    iotp_write_bytes(w, v->blob.ptr, v->blob.len);
-    iotp_write_key(w, &g, 9u);
-    if (v->default_blob.len > 256u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.default_blob"));
-    }
-    iotp_write_bytes(w, v->default_blob.ptr, v->default_blob.len);
-    iotp_write_key(w, &g, 10u);
-    if (v->hash.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.hash"));
-    }
-    iotp_write_bytes(w, v->hash.ptr, v->hash.len);
-    if (v->has_page) {
-        iotp_write_key(w, &g, 11u);
-        if (v->page.len != 65535u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.page"));
-        }
-        iotp_write_bytes(w, v->page.ptr, v->page.len);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_text_record, v);
 }
 
 bool example_every_scalar_text_decode(const uint8_t *data, size_t len, example_every_scalar_text *out, iotp_decode_error *err) {
@@ -928,37 +630,17 @@ bool example_every_scalar_collections_encode(const example_every_scalar_collecti
     return false;
 }
 
+const iotp_record example_every_scalar_nothing_record = {
+    NULL, NULL, NULL,
+    sizeof(example_every_scalar_nothing), offsetof(example_every_scalar_nothing, unknown_fields), 0u, 0u, false
+};
+
 bool example_every_scalar_nothing_decode_from(iotp_reader *r, size_t depth, example_every_scalar_nothing *out) {
-    iotp_map m;
-    uint32_t key;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_every_scalar_nothing_record, out);
 }
 
 bool example_every_scalar_nothing_encode_to(iotp_writer *w, const example_every_scalar_nothing *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u;
-    iotp_merge_init(&g, &v->unknown_fields, NULL, 0);
-    iotp_write_map(w, n);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_nothing_record, v);
 }
 
 bool example_every_scalar_nothing_decode(const uint8_t *data, size_t len, example_every_scalar_nothing *out, iotp_decode_error *err) {
@@ -986,88 +668,33 @@ bool example_every_scalar_nothing_encode(const example_every_scalar_nothing *v, 
 /* The keys `example_every_scalar_keywords` defines, ascending. */
 static const uint32_t example_every_scalar_keywords_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* The fields of `example_every_scalar_keywords` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_every_scalar_keywords_fields[4] = {
+    { NULL, IOTP_FIELD("Keywords.type"),
+        offsetof(example_every_scalar_keywords, type), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Keywords.version"),
+        offsetof(example_every_scalar_keywords, version), 0, 8u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Keywords.optional"),
+        offsetof(example_every_scalar_keywords, optional), 0, 0u, 2u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, optional) - offsetof(example_every_scalar_keywords, has_optional)) },
+    { &example_every_scalar_nothing_record, IOTP_FIELD("Keywords.message"),
+        offsetof(example_every_scalar_keywords, message), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, message) - offsetof(example_every_scalar_keywords, has_message)) },
+};
+
+const iotp_record example_every_scalar_keywords_record = {
+    example_every_scalar_keywords_fields, example_every_scalar_keywords_keys, NULL,
+    sizeof(example_every_scalar_keywords), offsetof(example_every_scalar_keywords, unknown_fields), 4u, 4u, false
+};
+
 bool example_every_scalar_keywords_decode_from(iotp_reader *r, size_t depth, example_every_scalar_keywords *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_type = false;
-    bool seen_version = false;
-    out->has_optional = false;
-    out->has_message = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.type"));
-            }
-            seen_type = true;
-            break;
-        case 1u:
-            if (!iotp_read_text(r, 8u, &out->version)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.version"));
-            }
-            seen_version = true;
-            break;
-        case 2u:
-            if (!iotp_read_bool(r, &out->optional)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.optional"));
-            }
-            out->has_optional = true;
-            break;
-        case 3u:
-            if (!example_every_scalar_nothing_decode_from(r, m.depth, &out->message)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.message"));
-            }
-            out->has_message = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_type) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Keywords.type"));
-    }
-    if (!seen_version) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Keywords.version"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_every_scalar_keywords_record, out);
 }
 
 bool example_every_scalar_keywords_encode_to(iotp_writer *w, const example_every_scalar_keywords *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_optional ? 1u : 0u)
-        + (v->has_message ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_keywords_keys, 4);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->type);
-    iotp_write_key(w, &g, 1u);
-    if (v->version.len > 8u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Keywords.version"));
-    }
-    iotp_write_text(w, v->version.ptr, v->version.len);
-    if (v->has_optional) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_bool(w, v->optional);
-    }
-    if (v->has_message) {
-        iotp_write_key(w, &g, 3u);
-        example_every_scalar_nothing_encode_to(w, &v->message);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_keywords_record, v);
 }
 
 bool example_every_scalar_keywords_decode(const uint8_t *data, size_t len, example_every_scalar_keywords *out, iotp_decode_error *err) {
@@ -1095,68 +722,33 @@ bool example_every_scalar_keywords_encode(const example_every_scalar_keywords *v
 /* The keys `example_every_scalar_everything` defines, ascending. */
 static const uint32_t example_every_scalar_everything_keys[4] = { 0u, 1u, 2u, 4u };
 
+/* The variants of `example_every_scalar_everything` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_every_scalar_everything_fields[4] = {
+    { NULL, IOTP_FIELD("Everything.none"),
+        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { &example_every_scalar_nothing_record, IOTP_FIELD("Everything.nothing"),
+        offsetof(example_every_scalar_everything, as.nothing), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &example_every_scalar_integers_record, IOTP_FIELD("Everything.integers"),
+        offsetof(example_every_scalar_everything, as.integers), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Everything.count"),
+        offsetof(example_every_scalar_everything, as.count), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_every_scalar_everything_record = {
+    example_every_scalar_everything_fields, example_every_scalar_everything_keys, NULL,
+    sizeof(example_every_scalar_everything), offsetof(example_every_scalar_everything, unknown), 4u, 4u, true
+};
+
 bool example_every_scalar_everything_decode_from(iotp_reader *r, size_t depth, example_every_scalar_everything *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NONE:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Everything.none"));
-        }
-        return true;
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NOTHING:
-        if (!example_every_scalar_nothing_decode_from(r, inner, &out->as.nothing)) {
-            return iotp_field_error(r, IOTP_FIELD("Everything.nothing"));
-        }
-        return true;
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_INTEGERS:
-        if (!example_every_scalar_integers_decode_from(r, inner, &out->as.integers)) {
-            return iotp_field_error(r, IOTP_FIELD("Everything.integers"));
-        }
-        return true;
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_COUNT:
-        if (!iotp_read_u32(r, 0, UINT32_MAX, &out->as.count)) {
-            return iotp_field_error(r, IOTP_FIELD("Everything.count"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &example_every_scalar_everything_record, out);
 }
 
 bool example_every_scalar_everything_encode_to(iotp_writer *w, const example_every_scalar_everything *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NONE:
-        iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_NONE);
-        iotp_write_null(w);
-        break;
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NOTHING:
-        iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_NOTHING);
-        example_every_scalar_nothing_encode_to(w, &v->as.nothing);
-        break;
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_INTEGERS:
-        iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_INTEGERS);
-        example_every_scalar_integers_encode_to(w, &v->as.integers);
-        break;
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_COUNT:
-        iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_COUNT);
-        iotp_write_uint(w, v->as.count);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, example_every_scalar_everything_keys, 4)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_everything_record, v);
 }
 
 bool example_every_scalar_everything_decode(const uint8_t *data, size_t len, example_every_scalar_everything *out, iotp_decode_error *err) {

@@ -246,6 +246,10 @@ typedef struct example_every_scalar_everything {
 /** Largest encoding of a `example_every_scalar_everything` built from the schema, in bytes. */
 #define EXAMPLE_EVERY_SCALAR_EVERYTHING_MAX_ENCODED_SIZE 76u
 
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_integers` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_integers_record;
+
 /** Decodes one `example_every_scalar_integers` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, example_every_scalar_integers *out);
 
@@ -260,6 +264,10 @@ bool example_every_scalar_integers_encode_to(iotp_writer *w, const example_every
 bool example_every_scalar_integers_encode(const example_every_scalar_integers *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_floats` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_floats_record;
+
 /** Decodes one `example_every_scalar_floats` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, example_every_scalar_floats *out);
 
@@ -273,6 +281,10 @@ bool example_every_scalar_floats_encode_to(iotp_writer *w, const example_every_s
  * why in `*err`. */
 bool example_every_scalar_floats_encode(const example_every_scalar_floats *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_text` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_text_record;
 
 /** Decodes one `example_every_scalar_text` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example_every_scalar_text *out);
@@ -302,6 +314,10 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
 bool example_every_scalar_collections_encode(const example_every_scalar_collections *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_nothing` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_nothing_record;
+
 /** Decodes one `example_every_scalar_nothing` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_nothing_decode_from(iotp_reader *r, size_t depth, example_every_scalar_nothing *out);
 
@@ -316,6 +332,10 @@ bool example_every_scalar_nothing_encode_to(iotp_writer *w, const example_every_
 bool example_every_scalar_nothing_encode(const example_every_scalar_nothing *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_keywords` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_keywords_record;
+
 /** Decodes one `example_every_scalar_keywords` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_keywords_decode_from(iotp_reader *r, size_t depth, example_every_scalar_keywords *out);
 
@@ -329,6 +349,10 @@ bool example_every_scalar_keywords_encode_to(iotp_writer *w, const example_every
  * why in `*err`. */
 bool example_every_scalar_keywords_encode(const example_every_scalar_keywords *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_everything` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_everything_record;
 
 /** Decodes one `example_every_scalar_everything` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_everything_decode_from(iotp_reader *r, size_t depth, example_every_scalar_everything *out);

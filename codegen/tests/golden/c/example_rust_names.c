@@ -8,49 +8,24 @@
 /* The keys `example_rust_names_result` defines, ascending. */
 static const uint32_t example_rust_names_result_keys[1] = { 0u };
 
+/* The fields of `example_rust_names_result` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_result_fields[1] = {
+    { NULL, IOTP_FIELD("Result.ok"),
+        offsetof(example_rust_names_result, ok), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_rust_names_result_record = {
+    example_rust_names_result_fields, example_rust_names_result_keys, NULL,
+    sizeof(example_rust_names_result), offsetof(example_rust_names_result, unknown_fields), 1u, 1u, false
+};
+
 bool example_rust_names_result_decode_from(iotp_reader *r, size_t depth, example_rust_names_result *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_ok = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bool(r, &out->ok)) {
-                return iotp_field_error(r, IOTP_FIELD("Result.ok"));
-            }
-            seen_ok = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_ok) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Result.ok"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_result_record, out);
 }
 
 bool example_rust_names_result_encode_to(iotp_writer *w, const example_rust_names_result *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, example_rust_names_result_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_bool(w, v->ok);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_result_record, v);
 }
 
 bool example_rust_names_result_decode(const uint8_t *data, size_t len, example_rust_names_result *out, iotp_decode_error *err) {
@@ -78,49 +53,24 @@ bool example_rust_names_result_encode(const example_rust_names_result *v, uint8_
 /* The keys `example_rust_names_option` defines, ascending. */
 static const uint32_t example_rust_names_option_keys[1] = { 0u };
 
+/* The fields of `example_rust_names_option` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_option_fields[1] = {
+    { NULL, IOTP_FIELD("Option.some"),
+        offsetof(example_rust_names_option, some), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_option, some) - offsetof(example_rust_names_option, has_some)) },
+};
+
+const iotp_record example_rust_names_option_record = {
+    example_rust_names_option_fields, example_rust_names_option_keys, NULL,
+    sizeof(example_rust_names_option), offsetof(example_rust_names_option, unknown_fields), 1u, 1u, false
+};
+
 bool example_rust_names_option_decode_from(iotp_reader *r, size_t depth, example_rust_names_option *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_some = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->some)) {
-                return iotp_field_error(r, IOTP_FIELD("Option.some"));
-            }
-            out->has_some = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_option_record, out);
 }
 
 bool example_rust_names_option_encode_to(iotp_writer *w, const example_rust_names_option *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_some ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_rust_names_option_keys, 1);
-    iotp_write_map(w, n);
-    if (v->has_some) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->some);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_option_record, v);
 }
 
 bool example_rust_names_option_decode(const uint8_t *data, size_t len, example_rust_names_option *out, iotp_decode_error *err) {
@@ -148,49 +98,24 @@ bool example_rust_names_option_encode(const example_rust_names_option *v, uint8_
 /* The keys `example_rust_names_box` defines, ascending. */
 static const uint32_t example_rust_names_box_keys[1] = { 0u };
 
+/* The fields of `example_rust_names_box` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_box_fields[1] = {
+    { &example_rust_names_result_record, IOTP_FIELD("Box.inner"),
+        offsetof(example_rust_names_box, inner), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_box, inner) - offsetof(example_rust_names_box, has_inner)) },
+};
+
+const iotp_record example_rust_names_box_record = {
+    example_rust_names_box_fields, example_rust_names_box_keys, NULL,
+    sizeof(example_rust_names_box), offsetof(example_rust_names_box, unknown_fields), 1u, 1u, false
+};
+
 bool example_rust_names_box_decode_from(iotp_reader *r, size_t depth, example_rust_names_box *out) {
-    iotp_map m;
-    uint32_t key;
-    out->has_inner = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!example_rust_names_result_decode_from(r, m.depth, &out->inner)) {
-                return iotp_field_error(r, IOTP_FIELD("Box.inner"));
-            }
-            out->has_inner = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_box_record, out);
 }
 
 bool example_rust_names_box_encode_to(iotp_writer *w, const example_rust_names_box *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->has_inner ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_rust_names_box_keys, 1);
-    iotp_write_map(w, n);
-    if (v->has_inner) {
-        iotp_write_key(w, &g, 0u);
-        example_rust_names_result_encode_to(w, &v->inner);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_box_record, v);
 }
 
 bool example_rust_names_box_decode(const uint8_t *data, size_t len, example_rust_names_box *out, iotp_decode_error *err) {
@@ -218,66 +143,24 @@ bool example_rust_names_box_encode(const example_rust_names_box *v, uint8_t *buf
 /* The keys `example_rust_names_vec` defines, ascending. */
 static const uint32_t example_rust_names_vec_keys[1] = { 0u };
 
+/* The fields of `example_rust_names_vec` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_vec_fields[1] = {
+    { NULL, IOTP_FIELD("Vec.items"),
+        offsetof(example_rust_names_vec, items), offsetof(example_rust_names_vec, items_count), 0u, 0u, 4u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+};
+
+const iotp_record example_rust_names_vec_record = {
+    example_rust_names_vec_fields, example_rust_names_vec_keys, NULL,
+    sizeof(example_rust_names_vec), offsetof(example_rust_names_vec, unknown_fields), 1u, 1u, false
+};
+
 bool example_rust_names_vec_decode_from(iotp_reader *r, size_t depth, example_rust_names_vec *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_items = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 4u, m.depth, &out->items_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("Vec.items"));
-            }
-            for (i0 = 0; i0 < out->items_count; i0++) {
-                if (!iotp_read_u8(r, 0, UINT8_MAX, &out->items[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("Vec.items"));
-                }
-            }
-            seen_items = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_items) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Vec.items"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_vec_record, out);
 }
 
 bool example_rust_names_vec_encode_to(iotp_writer *w, const example_rust_names_vec *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, example_rust_names_vec_keys, 1);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->items_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Vec.items"));
-        }
-        iotp_write_array(w, v->items_count);
-        for (i0 = 0; i0 < v->items_count; i0++) {
-            iotp_write_uint(w, v->items[i0]);
-        }
-        iotp_write_close(w, v->items_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_vec_record, v);
 }
 
 bool example_rust_names_vec_decode(const uint8_t *data, size_t len, example_rust_names_vec *out, iotp_decode_error *err) {
@@ -305,52 +188,24 @@ bool example_rust_names_vec_encode(const example_rust_names_vec *v, uint8_t *buf
 /* The keys `example_rust_names_string` defines, ascending. */
 static const uint32_t example_rust_names_string_keys[1] = { 0u };
 
+/* The fields of `example_rust_names_string` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_string_fields[1] = {
+    { NULL, IOTP_FIELD("String.text"),
+        offsetof(example_rust_names_string, text), 0, 8u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_rust_names_string_record = {
+    example_rust_names_string_fields, example_rust_names_string_keys, NULL,
+    sizeof(example_rust_names_string), offsetof(example_rust_names_string, unknown_fields), 1u, 1u, false
+};
+
 bool example_rust_names_string_decode_from(iotp_reader *r, size_t depth, example_rust_names_string *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_text = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text(r, 8u, &out->text)) {
-                return iotp_field_error(r, IOTP_FIELD("String.text"));
-            }
-            seen_text = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_text) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("String.text"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_string_record, out);
 }
 
 bool example_rust_names_string_encode_to(iotp_writer *w, const example_rust_names_string *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields, example_rust_names_string_keys, 1);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->text.len > 8u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("String.text"));
-    }
-    iotp_write_text(w, v->text.ptr, v->text.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_string_record, v);
 }
 
 bool example_rust_names_string_decode(const uint8_t *data, size_t len, example_rust_names_string *out, iotp_decode_error *err) {
@@ -378,77 +233,36 @@ bool example_rust_names_string_encode(const example_rust_names_string *v, uint8_
 /* The keys `example_rust_names_pick` defines, ascending. */
 static const uint32_t example_rust_names_pick_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* The variants of `example_rust_names_pick` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_pick_fields[5] = {
+    { NULL, IOTP_FIELD("Pick.self"),
+        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Pick.crate"),
+        offsetof(example_rust_names_pick, as.crate), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &example_rust_names_result_record, IOTP_FIELD("Pick.super"),
+        offsetof(example_rust_names_pick, as.super), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Pick.type"),
+        offsetof(example_rust_names_pick, as.type), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Pick.async"),
+        0, 0, 0u, 4u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_rust_names_pick_record = {
+    example_rust_names_pick_fields, example_rust_names_pick_keys, NULL,
+    sizeof(example_rust_names_pick), offsetof(example_rust_names_pick, unknown), 5u, 5u, true
+};
+
 bool example_rust_names_pick_decode_from(iotp_reader *r, size_t depth, example_rust_names_pick *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case EXAMPLE_RUST_NAMES_PICK_SELF:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Pick.self"));
-        }
-        return true;
-    case EXAMPLE_RUST_NAMES_PICK_CRATE:
-        if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.crate)) {
-            return iotp_field_error(r, IOTP_FIELD("Pick.crate"));
-        }
-        return true;
-    case EXAMPLE_RUST_NAMES_PICK_SUPER:
-        if (!example_rust_names_result_decode_from(r, inner, &out->as.super)) {
-            return iotp_field_error(r, IOTP_FIELD("Pick.super"));
-        }
-        return true;
-    case EXAMPLE_RUST_NAMES_PICK_TYPE:
-        if (!iotp_read_enum(r, &out->as.type)) {
-            return iotp_field_error(r, IOTP_FIELD("Pick.type"));
-        }
-        return true;
-    case EXAMPLE_RUST_NAMES_PICK_ASYNC:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Pick.async"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &example_rust_names_pick_record, out);
 }
 
 bool example_rust_names_pick_encode_to(iotp_writer *w, const example_rust_names_pick *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case EXAMPLE_RUST_NAMES_PICK_SELF:
-        iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_SELF);
-        iotp_write_null(w);
-        break;
-    case EXAMPLE_RUST_NAMES_PICK_CRATE:
-        iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_CRATE);
-        iotp_write_uint(w, v->as.crate);
-        break;
-    case EXAMPLE_RUST_NAMES_PICK_SUPER:
-        iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_SUPER);
-        example_rust_names_result_encode_to(w, &v->as.super);
-        break;
-    case EXAMPLE_RUST_NAMES_PICK_TYPE:
-        iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_TYPE);
-        iotp_write_uint(w, v->as.type);
-        break;
-    case EXAMPLE_RUST_NAMES_PICK_ASYNC:
-        iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_ASYNC);
-        iotp_write_null(w);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, example_rust_names_pick_keys, 5)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_pick_record, v);
 }
 
 bool example_rust_names_pick_decode(const uint8_t *data, size_t len, example_rust_names_pick *out, iotp_decode_error *err) {
@@ -476,167 +290,81 @@ bool example_rust_names_pick_encode(const example_rust_names_pick *v, uint8_t *b
 /* The keys `example_rust_names_fields` defines, ascending. */
 static const uint32_t example_rust_names_fields_keys[10] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u };
 
+/* `Fields.self`: its range and default. */
+static const iotp_scalar example_rust_names_fields_self_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.super`: its range and default. */
+static const iotp_scalar example_rust_names_fields_super_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.crate`: its range and default. */
+static const iotp_scalar example_rust_names_fields_crate_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.type`: its range and default. */
+static const iotp_scalar example_rust_names_fields_type_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.which`: its range and default. */
+static const iotp_scalar example_rust_names_fields_which_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(EXAMPLE_RUST_NAMES_WHICH_SELF),
+    NULL
+};
+
+/* The fields of `example_rust_names_fields` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_fields_fields[10] = {
+    { &example_rust_names_fields_self_scalar, IOTP_FIELD("Fields.self"),
+        offsetof(example_rust_names_fields, self), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_fields_super_scalar, IOTP_FIELD("Fields.super"),
+        offsetof(example_rust_names_fields, super), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_fields_crate_scalar, IOTP_FIELD("Fields.crate"),
+        offsetof(example_rust_names_fields, crate), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_fields_type_scalar, IOTP_FIELD("Fields.type"),
+        offsetof(example_rust_names_fields, type), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_pick_record, IOTP_FIELD("Fields.match"),
+        offsetof(example_rust_names_fields, match), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, match) - offsetof(example_rust_names_fields, has_match)) },
+    { &example_rust_names_option_record, IOTP_FIELD("Fields.option"),
+        offsetof(example_rust_names_fields, option), 0, 0u, 5u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, option) - offsetof(example_rust_names_fields, has_option)) },
+    { &example_rust_names_vec_record, IOTP_FIELD("Fields.vec"),
+        offsetof(example_rust_names_fields, vec), 0, 0u, 6u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, vec) - offsetof(example_rust_names_fields, has_vec)) },
+    { &example_rust_names_string_record, IOTP_FIELD("Fields.string"),
+        offsetof(example_rust_names_fields, string), 0, 0u, 7u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, string) - offsetof(example_rust_names_fields, has_string)) },
+    { &example_rust_names_box_record, IOTP_FIELD("Fields.box"),
+        offsetof(example_rust_names_fields, box), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, box) - offsetof(example_rust_names_fields, has_box)) },
+    { &example_rust_names_fields_which_scalar, IOTP_FIELD("Fields.which"),
+        offsetof(example_rust_names_fields, which), 0, 0u, 9u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record example_rust_names_fields_record = {
+    example_rust_names_fields_fields, example_rust_names_fields_keys, NULL,
+    sizeof(example_rust_names_fields), offsetof(example_rust_names_fields, unknown_fields), 10u, 10u, false
+};
+
 bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example_rust_names_fields *out) {
-    iotp_map m;
-    uint32_t key;
-    out->self = 0;
-    out->super = 0;
-    out->crate = 0;
-    out->type = 0;
-    out->has_match = false;
-    out->has_option = false;
-    out->has_vec = false;
-    out->has_string = false;
-    out->has_box = false;
-    out->which = EXAMPLE_RUST_NAMES_WHICH_SELF;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->self)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.self"));
-            }
-            if (out->self == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.self"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->super)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.super"));
-            }
-            if (out->super == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.super"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->crate)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.crate"));
-            }
-            if (out->crate == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.crate"));
-            }
-            break;
-        case 3u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.type"));
-            }
-            if (out->type == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.type"));
-            }
-            break;
-        case 4u:
-            if (!example_rust_names_pick_decode_from(r, m.depth, &out->match)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.match"));
-            }
-            out->has_match = true;
-            break;
-        case 5u:
-            if (!example_rust_names_option_decode_from(r, m.depth, &out->option)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.option"));
-            }
-            out->has_option = true;
-            break;
-        case 6u:
-            if (!example_rust_names_vec_decode_from(r, m.depth, &out->vec)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.vec"));
-            }
-            out->has_vec = true;
-            break;
-        case 7u:
-            if (!example_rust_names_string_decode_from(r, m.depth, &out->string)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.string"));
-            }
-            out->has_string = true;
-            break;
-        case 8u:
-            if (!example_rust_names_box_decode_from(r, m.depth, &out->box)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.box"));
-            }
-            out->has_box = true;
-            break;
-        case 9u:
-            if (!iotp_read_enum(r, &out->which)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.which"));
-            }
-            if (out->which == EXAMPLE_RUST_NAMES_WHICH_SELF) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.which"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_fields_record, out);
 }
 
 bool example_rust_names_fields_encode_to(iotp_writer *w, const example_rust_names_fields *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->self != 0 ? 1u : 0u)
-        + (v->super != 0 ? 1u : 0u)
-        + (v->crate != 0 ? 1u : 0u)
-        + (v->type != 0 ? 1u : 0u)
-        + (v->has_match ? 1u : 0u)
-        + (v->has_option ? 1u : 0u)
-        + (v->has_vec ? 1u : 0u)
-        + (v->has_string ? 1u : 0u)
-        + (v->has_box ? 1u : 0u)
-        + (v->which != EXAMPLE_RUST_NAMES_WHICH_SELF ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_rust_names_fields_keys, 10);
-    iotp_write_map(w, n);
-    if (v->self != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->self);
-    }
-    if (v->super != 0) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->super);
-    }
-    if (v->crate != 0) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->crate);
-    }
-    if (v->type != 0) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->type);
-    }
-    if (v->has_match) {
-        iotp_write_key(w, &g, 4u);
-        example_rust_names_pick_encode_to(w, &v->match);
-    }
-    if (v->has_option) {
-        iotp_write_key(w, &g, 5u);
-        example_rust_names_option_encode_to(w, &v->option);
-    }
-    if (v->has_vec) {
-        iotp_write_key(w, &g, 6u);
-        example_rust_names_vec_encode_to(w, &v->vec);
-    }
-    if (v->has_string) {
-        iotp_write_key(w, &g, 7u);
-        example_rust_names_string_encode_to(w, &v->string);
-    }
-    if (v->has_box) {
-        iotp_write_key(w, &g, 8u);
-        example_rust_names_box_encode_to(w, &v->box);
-    }
-    if (v->which != EXAMPLE_RUST_NAMES_WHICH_SELF) {
-        iotp_write_key(w, &g, 9u);
-        iotp_write_uint(w, v->which);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_fields_record, v);
 }
 
 bool example_rust_names_fields_decode(const uint8_t *data, size_t len, example_rust_names_fields *out, iotp_decode_error *err) {

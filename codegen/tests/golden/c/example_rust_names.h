@@ -179,6 +179,10 @@ typedef struct example_rust_names_fields {
  * fields add their own length). */
 #define EXAMPLE_RUST_NAMES_FIELDS_MAX_ENCODED_SIZE 56u
 
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_result` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_result_record;
+
 /** Decodes one `example_rust_names_result` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_result_decode_from(iotp_reader *r, size_t depth, example_rust_names_result *out);
 
@@ -192,6 +196,10 @@ bool example_rust_names_result_encode_to(iotp_writer *w, const example_rust_name
  * why in `*err`. */
 bool example_rust_names_result_encode(const example_rust_names_result *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_option` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_option_record;
 
 /** Decodes one `example_rust_names_option` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_option_decode_from(iotp_reader *r, size_t depth, example_rust_names_option *out);
@@ -207,6 +215,10 @@ bool example_rust_names_option_encode_to(iotp_writer *w, const example_rust_name
 bool example_rust_names_option_encode(const example_rust_names_option *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_box` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_box_record;
+
 /** Decodes one `example_rust_names_box` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_box_decode_from(iotp_reader *r, size_t depth, example_rust_names_box *out);
 
@@ -220,6 +232,10 @@ bool example_rust_names_box_encode_to(iotp_writer *w, const example_rust_names_b
  * why in `*err`. */
 bool example_rust_names_box_encode(const example_rust_names_box *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_vec` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_vec_record;
 
 /** Decodes one `example_rust_names_vec` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_vec_decode_from(iotp_reader *r, size_t depth, example_rust_names_vec *out);
@@ -235,6 +251,10 @@ bool example_rust_names_vec_encode_to(iotp_writer *w, const example_rust_names_v
 bool example_rust_names_vec_encode(const example_rust_names_vec *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_string` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_string_record;
+
 /** Decodes one `example_rust_names_string` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_string_decode_from(iotp_reader *r, size_t depth, example_rust_names_string *out);
 
@@ -249,6 +269,10 @@ bool example_rust_names_string_encode_to(iotp_writer *w, const example_rust_name
 bool example_rust_names_string_encode(const example_rust_names_string *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_pick` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_pick_record;
+
 /** Decodes one `example_rust_names_pick` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_pick_decode_from(iotp_reader *r, size_t depth, example_rust_names_pick *out);
 
@@ -262,6 +286,10 @@ bool example_rust_names_pick_encode_to(iotp_writer *w, const example_rust_names_
  * why in `*err`. */
 bool example_rust_names_pick_encode(const example_rust_names_pick *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_fields` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_fields_record;
 
 /** Decodes one `example_rust_names_fields` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example_rust_names_fields *out);

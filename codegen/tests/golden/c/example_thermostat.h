@@ -177,6 +177,10 @@ typedef struct example_thermostat_thermostat_command {
 /** Largest encoding of a `example_thermostat_thermostat_command` built from the schema, in bytes. */
 #define EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_MAX_ENCODED_SIZE 711u
 
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_setpoints` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_setpoints_record;
+
 /** Decodes one `example_thermostat_setpoints` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_setpoints_decode_from(iotp_reader *r, size_t depth, example_thermostat_setpoints *out);
 
@@ -190,6 +194,10 @@ bool example_thermostat_setpoints_encode_to(iotp_writer *w, const example_thermo
  * why in `*err`. */
 bool example_thermostat_setpoints_encode(const example_thermostat_setpoints *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_schedule_entry` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_schedule_entry_record;
 
 /** Decodes one `example_thermostat_schedule_entry` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_schedule_entry_decode_from(iotp_reader *r, size_t depth, example_thermostat_schedule_entry *out);
@@ -205,6 +213,10 @@ bool example_thermostat_schedule_entry_encode_to(iotp_writer *w, const example_t
 bool example_thermostat_schedule_entry_encode(const example_thermostat_schedule_entry *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_weekly_schedule` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_weekly_schedule_record;
+
 /** Decodes one `example_thermostat_weekly_schedule` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_weekly_schedule_decode_from(iotp_reader *r, size_t depth, example_thermostat_weekly_schedule *out);
 
@@ -218,6 +230,10 @@ bool example_thermostat_weekly_schedule_encode_to(iotp_writer *w, const example_
  * why in `*err`. */
 bool example_thermostat_weekly_schedule_encode(const example_thermostat_weekly_schedule *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_reading` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_reading_record;
 
 /** Decodes one `example_thermostat_reading` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_reading_decode_from(iotp_reader *r, size_t depth, example_thermostat_reading *out);
@@ -233,6 +249,10 @@ bool example_thermostat_reading_encode_to(iotp_writer *w, const example_thermost
 bool example_thermostat_reading_encode(const example_thermostat_reading *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_thermostat_state` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_thermostat_state_record;
+
 /** Decodes one `example_thermostat_thermostat_state` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t depth, example_thermostat_thermostat_state *out);
 
@@ -246,6 +266,10 @@ bool example_thermostat_thermostat_state_encode_to(iotp_writer *w, const example
  * why in `*err`. */
 bool example_thermostat_thermostat_state_encode(const example_thermostat_thermostat_state *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_thermostat_command` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_thermostat_command_record;
 
 /** Decodes one `example_thermostat_thermostat_command` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_thermostat_command_decode_from(iotp_reader *r, size_t depth, example_thermostat_thermostat_command *out);
