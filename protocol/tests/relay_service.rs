@@ -371,6 +371,28 @@ fn a_controller_enrols_registers_a_lamp_and_an_app_looks_it_up() {
     assert_eq!((none.credential, none.rehoming), (None, None));
 }
 
+// [IOTP-DLV-67]
+#[test]
+fn lookups_are_rate_limited_per_transport_address() {
+    let (controller, lamp, app) = (Identity::new(1), Identity::new(2), Identity::new(3));
+    let mut w = World::new();
+    enrolled_with_lamp(&mut w, &controller, &lamp);
+    w.visitor("bob", 2, &app);
+    // The relay's rate for its nodes: a burst of 32, then 4 a second.
+    for _ in 0..32 {
+        assert!(lookup(&mut w, "bob", LAMP).credential.is_some());
+    }
+    let busy = w.invoke("bob", member::LOOKUP, address(LAMP));
+    let Body::Status(s) = &busy else {
+        panic!("{busy:?}")
+    };
+    assert_eq!((s.code, s.retry_after), (StatusCode::Busy, Some(1)));
+    // Another transport address is not held back by it.
+    assert!(lookup(&mut w, "alice", LAMP).credential.is_some());
+    w.now += 250;
+    assert!(lookup(&mut w, "bob", LAMP).credential.is_some());
+}
+
 // [IOTP-DLV-71] [IOTP-DLV-72] [IOTP-DLV-73] [IOTP-DLV-98] [IOTP-DLV-121]
 #[test]
 fn a_release_with_a_rehoming_statement_answers_lookups_with_both_statements_until_the_grace_period_ends(

@@ -4,8 +4,9 @@
 //! change the registry over the wire are the Relay capability's, served above the engine
 //! (`server::relay`); this is what they and the engine's timers share.
 //!
-//! **Bound.** Failed enrolments are counted for at most `registry.max_failures` hop peers, the oldest
-//! count forgotten first.
+//! **Bounds.** Failed enrolments are counted for at most `registry.max_failures` hop peers, the
+//! oldest count forgotten first; lookups are rate-limited for at most `registry.max_lookup_peers`
+//! hop peers, the least recent forgotten first.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -14,7 +15,7 @@ use super::registry::{
     self, RegistryChange, ENROL_FAILURE_LIMIT, ENROL_FAILURE_WINDOW, QUARANTINE_TIME,
 };
 use super::verify::known_peer;
-use super::{RegisterError, Relay, RelayOutput, StoreChange};
+use super::{rate, RegisterError, Relay, RelayOutput, StoreChange};
 use crate::params::Instant;
 use crate::security;
 
@@ -115,6 +116,29 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 self.enrol_failures.push((hop.clone(), 1, now));
             }
         }
+    }
+
+    /// Takes a lookup of `hop` at `now` from its bucket, at the relay's rate for its nodes
+    /// ([IOTP-DLV-67], per transport address, which also holds visitors whose node IDs cost
+    /// nothing); `Err` with the seconds until the next is allowed.
+    pub fn take_lookup(&mut self, hop: &P, now: Instant) -> Result<(), u32> {
+        let rate = self.config.rate;
+        let i = match self.lookups.iter().position(|(p, _)| p == hop) {
+            Some(i) => i,
+            None => {
+                if self.lookups.len() >= self.registry.limits.max_lookup_peers.max(1) {
+                    self.lookups.remove(0);
+                }
+                self.lookups
+                    .push((hop.clone(), rate::Bucket::full(rate, now)));
+                self.lookups.len() - 1
+            }
+        };
+        // The most recent last, so the least recent goes first when room is needed.
+        let (peer, mut bucket) = self.lookups.remove(i);
+        let taken = bucket.take(rate, now);
+        self.lookups.push((peer, bucket));
+        taken
     }
 
     /// When `hop` failed ENROL_FAILURE_LIMIT enrolments within the hour since its first failure:

@@ -293,6 +293,9 @@ pub struct Relay<P> {
     /// Failed enrolments by hop peer: (peer, count, since); at most `registry.max_failures`, the
     /// oldest forgotten first.
     enrol_failures: Vec<(P, u32, Instant)>,
+    /// The lookup rate bucket of each hop peer that asked lately, least recent first; at most
+    /// `registry.max_lookup_peers`.
+    lookups: Vec<(P, rate::Bucket)>,
 }
 
 /// Why a node was not registered.
@@ -320,6 +323,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         Relay {
             registry: registry::Registry::new(config.registry),
             enrol_failures: Vec::new(),
+            lookups: Vec::new(),
             service_address,
             service: Node::new(service, counter),
             nodes: Vec::new(),

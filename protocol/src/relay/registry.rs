@@ -7,7 +7,7 @@
 //! **Bounds** (each in [`Limits`]): accounts (`max_accounts`), tokens outstanding (`max_tokens`),
 //! administrators per account (`max_admins`), quarantined addresses (`max_quarantined`, the oldest
 //! forgotten first), peers whose failed enrolments are counted (`max_failures`, the oldest forgotten
-//! first). Registrations are bounded per account by its `max_registrations` and in all by the
+//! first), peers whose lookups are rate-limited (`max_lookup_peers`, the least recent forgotten). Registrations are bounded per account by its `max_registrations` and in all by the
 //! relay's `max_nodes`.
 
 use alloc::string::String;
@@ -31,6 +31,9 @@ pub struct Limits {
     pub max_quarantined: usize,
     /// Hop peers whose failed enrolments are counted; beyond it the oldest count is forgotten.
     pub max_failures: usize,
+    /// Hop peers whose lookups are rate-limited at once ([IOTP-DLV-67]); beyond it the bucket
+    /// used longest ago is forgotten.
+    pub max_lookup_peers: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +44,7 @@ impl Default for Limits {
             max_admins: 8,
             max_quarantined: 256,
             max_failures: 64,
+            max_lookup_peers: 64,
         }
     }
 }

@@ -291,7 +291,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
             retry_after,
             ..
         } = serving;
-        // The dispatcher's failures carry no `retry_after`; a barred enrolment's goes here.
+        // The dispatcher's failures carry no `retry_after`; a barred enrolment's or a limited
+        // lookup's goes here.
         if let Body::Status(s) = &mut reply {
             if s.code == StatusCode::Busy {
                 s.retry_after = retry_after;
@@ -575,6 +576,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
     /// `ConstraintError` ([IOTP-DLV-120]). During a grace period: the re-homing statement and the
     /// node's credential statement ([IOTP-DLV-71], [IOTP-DLV-121]).
     fn lookup(&mut self, address: &str) -> Result<Vec<u8>, Failure> {
+        let hop = self.who()?.hop.clone();
+        if let Err(seconds) = self.relay.take_lookup(&hop, self.now) {
+            self.retry_after = Some(seconds);
+            return Err(stop(StatusCode::Busy));
+        }
         if !in_domain(self.relay, address) {
             return Err(stop(StatusCode::ConstraintError));
         }
