@@ -70,9 +70,9 @@ pub fn check(c: &mut Transcoder, name: &str, input: &[u8]) -> bool {
         }
         RoundTrip::Rejected(e) => {
             assert!(
-                e.offset <= input.len(),
+                e.offset() <= input.len(),
                 "{name}: offset {} past the input: {}",
-                e.offset,
+                e.offset(),
                 hex(input)
             );
             false

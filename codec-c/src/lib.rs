@@ -772,9 +772,9 @@ pub mod fuzzing;
 pub mod envelope {
     use core::ffi::{c_char, CStr};
     use std::ffi::CString;
-    use std::sync::OnceLock;
+    use std::sync::{Mutex, OnceLock};
 
-    use iotp2p_codec::runtime::{DecodeError, EncodeError};
+    use iotp2p_codec::runtime::{DecodeError, EncodeError, FieldName};
 
     use super::{class, encode_error, ffi};
 
@@ -1120,11 +1120,7 @@ pub mod envelope {
 
     /// The rejection the C recorded in `err`, with the field it names.
     fn decode_error(err: &ffi::iotp_decode_error) -> DecodeError {
-        DecodeError {
-            class: class(err.cls),
-            offset: err.offset,
-            field: field_name(err.field),
-        }
+        DecodeError::new(class(err.cls), err.offset).or_field(field_name(err.field))
     }
 
     /// A decode error slot that records nothing yet.
@@ -1145,16 +1141,28 @@ pub mod envelope {
         }
     }
 
-    /// The field an error names: generated code names fields with string literals, which live as
-    /// long as the program.
-    fn field_name(field: *const c_char) -> &'static str {
+    /// The field an error names, as the Rust runtime refers to it (a thin reference to its name):
+    /// generated C code names fields with string literals, which live as long as the program, and
+    /// each name is given one reference the first time it is seen (a bounded set: the schema's
+    /// fields), so errors compare with `==` and cost no allocation after the first.
+    fn field_name(field: *const c_char) -> Option<FieldName> {
         if field.is_null() {
-            return "";
+            return None;
         }
         // SAFETY: a non-null `field` is one of the generated code's string literals (static,
         // NUL-terminated, ASCII `Type.field`).
-        unsafe { CStr::from_ptr(field) }
+        let name: &'static str = unsafe { CStr::from_ptr(field) }
             .to_str()
-            .expect("field names are ASCII")
+            .expect("field names are ASCII");
+        static NAMES: Mutex<Vec<FieldName>> = Mutex::new(Vec::new());
+        let mut names = NAMES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = names.iter().find(|known| ***known == name) {
+            return Some(*known);
+        }
+        let known: FieldName = Box::leak(Box::new(name));
+        names.push(known);
+        Some(known)
     }
 }

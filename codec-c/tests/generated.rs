@@ -485,7 +485,7 @@ fn every_scalar_seeds_and_their_truncations() {
             panic!("{name}: accepted {}", hex(&input));
         };
         assert_eq!(
-            e.class,
+            e.class(),
             ErrorClass::DefaultValuePresent,
             "{name}: {}",
             hex(&input)

@@ -240,17 +240,17 @@ impl Visitor for DecodeAny<'_> {
 /// An error that decoding `input` may report.
 fn check_decode_error(name: &str, input: &[u8], e: DecodeError) {
     assert!(
-        e.offset <= input.len(),
+        e.offset() <= input.len(),
         "{name}: error {e} points past the end of a {}-byte input",
         input.len()
     );
     assert!(
-        ErrorClass::ALL.contains(&e.class),
+        ErrorClass::ALL.contains(&e.class()),
         "{name}: error class {:?} is not one of the spec's",
-        e.class
+        e.class()
     );
     assert!(
-        !(input.is_empty() && e.class != ErrorClass::Truncated),
+        !(input.is_empty() && e.class() != ErrorClass::Truncated),
         "{name}: an empty input must be truncated, not {e}"
     );
 }

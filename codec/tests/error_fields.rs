@@ -7,16 +7,19 @@ use iotp2p_codec::core::{CapabilityInfo, SemVer};
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::{DecodeError, ErrorClass};
 
-fn semver(input: &[u8]) -> DecodeError {
-    SemVer::decode(input).expect_err("the input is invalid")
+/// What an error reports: its class, offset and field.
+type Named = (ErrorClass, usize, &'static str);
+
+fn parts(e: DecodeError) -> Named {
+    (e.class(), e.offset(), e.field())
 }
 
-fn named(class: ErrorClass, offset: usize, field: &'static str) -> DecodeError {
-    DecodeError {
-        class,
-        offset,
-        field,
-    }
+fn semver(input: &[u8]) -> Named {
+    parts(SemVer::decode(input).expect_err("the input is invalid"))
+}
+
+fn named(class: ErrorClass, offset: usize, field: &'static str) -> Named {
+    (class, offset, field)
 }
 
 #[test]
@@ -66,7 +69,7 @@ fn nested_messages_name_the_deepest_field() {
     let info = |version: &[u8]| {
         let mut input = vec![0xa4, 0x00, 0x01, 0x01, 0x61, b'p', 0x02, 0x61, b'n', 0x03];
         input.extend_from_slice(version);
-        CapabilityInfo::decode(&input).expect_err("the version is invalid")
+        parts(CapabilityInfo::decode(&input).expect_err("the version is invalid"))
     };
     // The version's own field failed: the inner name wins.
     assert_eq!(

@@ -52,7 +52,7 @@ fn recursion_is_bounded_by_max_depth() {
     assert_eq!(&out[..n], &six[..]);
     let seven = menu(7);
     let err = MenuNode::decode(&seven).unwrap_err();
-    assert_eq!((err.class, err.offset), (ErrorClass::DepthExceeded, 36));
+    assert_eq!((err.class(), err.offset()), (ErrorClass::DepthExceeded, 36));
     let _ = UnknownFields::NONE;
 
     // Encoders refuse what decoders would: a decoded six-level menu put under a new entry (its

@@ -416,5 +416,5 @@ fn rejected_bytes_are_decode_errors() {
     let Err(Error::Decode(e)) = result else {
         panic!("{result:?}")
     };
-    assert_eq!(e.class.name(), "non-canonical-float");
+    assert_eq!(e.class().name(), "non-canonical-float");
 }

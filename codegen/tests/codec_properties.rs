@@ -255,7 +255,7 @@ fn agree(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
         ),
         (Err(TranscodeError::Decode(g)), Err(r)) => {
             prop_assert_eq!(
-                (g.class, g.offset),
+                (g.class(), g.offset()),
                 (r.class, r.offset),
                 "{}: decoders disagree on {:02x?}",
                 name,

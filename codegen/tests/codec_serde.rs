@@ -103,9 +103,9 @@ fn spec_examples_agree_with_the_generated_json_mapping() {
                 let Err(Error::Decode(got)) = result else {
                     panic!("{} ({}): accepted, but must be {error}", e.origin, e.id);
                 };
-                assert_eq!(got.class.name(), error, "{} ({})", e.origin, e.id);
+                assert_eq!(got.class().name(), error, "{} ({})", e.origin, e.id);
                 if let Some(offset) = offset {
-                    assert_eq!(got.offset, *offset, "{} ({})", e.origin, e.id);
+                    assert_eq!(got.offset(), *offset, "{} ({})", e.origin, e.id);
                 }
                 invalid += 1;
             }

@@ -392,9 +392,9 @@ fn examples_agree_with_the_generated_codec() {
                 panic!("{}: a valid example is rejected: {err}", e.origin)
             }
             (Expect::Invalid { error, offset }, Err(TranscodeError::Decode(err))) => {
-                assert_eq!(err.class.name(), error, "{}: error class", e.origin);
+                assert_eq!(err.class().name(), error, "{}: error class", e.origin);
                 if let Some(offset) = offset {
-                    assert_eq!(err.offset, *offset, "{}: offset", e.origin);
+                    assert_eq!(err.offset(), *offset, "{}: offset", e.origin);
                 }
             }
             (Expect::Invalid { .. }, other) => {

@@ -262,7 +262,7 @@ fn decode_error(type_name: &str, bytes: &[u8]) -> Option<String> {
     .unwrap_or_else(|| panic!("{type_name} is not a generated type"));
     match result {
         Ok(_) => None,
-        Err(JsonError::Decode(e)) => Some(e.class.name().to_owned()),
+        Err(JsonError::Decode(e)) => Some(e.class().name().to_owned()),
         Err(e) => panic!("{type_name}: {e}"),
     }
 }

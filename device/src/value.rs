@@ -32,8 +32,8 @@ pub fn decoded<'a, T>(
     read(&mut r)
         .and_then(|v| r.finish().map(|()| v))
         .map_err(|e| ValueError::Decode {
-            class: e.class,
-            offset: e.offset,
+            class: e.class(),
+            offset: e.offset(),
         })
 }
 
@@ -56,7 +56,7 @@ pub fn message<'a, M: iotp2p_codec::runtime::Message<'a>>(
     value: &'a [u8],
 ) -> Result<M, ValueError> {
     M::decode(value).map_err(|e| ValueError::Decode {
-        class: e.class,
-        offset: e.offset,
+        class: e.class(),
+        offset: e.offset(),
     })
 }

@@ -260,7 +260,7 @@ fn envelopes_that_must_not_open_do_not_and_change_nothing() {
             }
             "body" => {
                 let opened = result.unwrap_or_else(|e| panic!("{id}: {e}"));
-                let class = Body::decode(&out[..opened.len]).unwrap_err().class.name();
+                let class = Body::decode(&out[..opened.len]).unwrap_err().class().name();
                 assert_eq!(class, b.get("body_error"), "{id}");
                 assert_eq!(
                     peer.replay_window().check(message_id),

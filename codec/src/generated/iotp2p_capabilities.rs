@@ -154,9 +154,9 @@ impl<'a> DeviceInfoProperties<'a> {
 
 impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -171,37 +171,37 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "DeviceInfoProperties.vendor";
+                        field = Some(&"DeviceInfoProperties.vendor");
                         let v = r.text(32)?;
                         f_vendor = Some(v);
                     }
                     1 => {
-                        field = "DeviceInfoProperties.product";
+                        field = Some(&"DeviceInfoProperties.product");
                         let v = r.text(32)?;
                         f_product = Some(v);
                     }
                     2 => {
-                        field = "DeviceInfoProperties.name";
+                        field = Some(&"DeviceInfoProperties.name");
                         let v = r.text(32)?;
                         f_name = Some(v);
                     }
                     3 => {
-                        field = "DeviceInfoProperties.hardware_version";
+                        field = Some(&"DeviceInfoProperties.hardware_version");
                         let v = r.text(16)?;
                         f_hardware_version = Some(v);
                     }
                     4 => {
-                        field = "DeviceInfoProperties.serial_number";
+                        field = Some(&"DeviceInfoProperties.serial_number");
                         let v = r.text(32)?;
                         f_serial_number = Some(v);
                     }
                     5 => {
-                        field = "DeviceInfoProperties.product_url";
+                        field = Some(&"DeviceInfoProperties.product_url");
                         let v = r.text(128)?;
                         f_product_url = Some(v);
                     }
@@ -214,15 +214,15 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
             Ok(Self {
                 vendor: f_vendor.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DeviceInfoProperties.vendor"),
+                        .in_field(&"DeviceInfoProperties.vendor"),
                 )?,
                 product: f_product.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DeviceInfoProperties.product"),
+                        .in_field(&"DeviceInfoProperties.product"),
                 )?,
                 name: f_name.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DeviceInfoProperties.name"),
+                        .in_field(&"DeviceInfoProperties.name"),
                 )?,
                 hardware_version: f_hardware_version,
                 serial_number: f_serial_number,
@@ -230,7 +230,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -356,9 +356,9 @@ impl<'a> FirmwareProperties<'a> {
 
 impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -370,22 +370,22 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "FirmwareProperties.version";
+                        field = Some(&"FirmwareProperties.version");
                         let v = super::iotp2p_core::SemVer::decode_from(r, depth)?;
                         f_version = Some(v);
                     }
                     1 => {
-                        field = "FirmwareProperties.version_text";
+                        field = Some(&"FirmwareProperties.version_text");
                         let v = r.text(32)?;
                         f_version_text = Some(v);
                     }
                     2 => {
-                        field = "FirmwareProperties.build";
+                        field = Some(&"FirmwareProperties.build");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_build = Some(v);
                     }
@@ -398,17 +398,17 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
             Ok(Self {
                 version: f_version.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("FirmwareProperties.version"),
+                        .in_field(&"FirmwareProperties.version"),
                 )?,
                 version_text: f_version_text.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("FirmwareProperties.version_text"),
+                        .in_field(&"FirmwareProperties.version_text"),
                 )?,
                 build: f_build,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -630,9 +630,9 @@ impl<'a> BatteryProperties<'a> {
 
 impl<'a> rt::Message<'a> for BatteryProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -645,27 +645,27 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "BatteryProperties.percent";
+                        field = Some(&"BatteryProperties.percent");
                         let v = r.uint(0, 100)? as u8;
                         f_percent = Some(v);
                     }
                     1 => {
-                        field = "BatteryProperties.state";
+                        field = Some(&"BatteryProperties.state");
                         let v = BatteryState::decode_from(r, depth)?;
                         f_state = Some(v);
                     }
                     2 => {
-                        field = "BatteryProperties.voltage";
+                        field = Some(&"BatteryProperties.voltage");
                         let v = r.uint(0, 65535)? as u16;
                         f_voltage = Some(v);
                     }
                     3 => {
-                        field = "BatteryProperties.charging";
+                        field = Some(&"BatteryProperties.charging");
                         let v = ChargeState::decode_from(r, depth)?;
                         f_charging = Some(v);
                     }
@@ -678,18 +678,18 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
             Ok(Self {
                 percent: f_percent.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("BatteryProperties.percent"),
+                        .in_field(&"BatteryProperties.percent"),
                 )?,
                 state: f_state.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("BatteryProperties.state"),
+                        .in_field(&"BatteryProperties.state"),
                 )?,
                 voltage: f_voltage,
                 charging: f_charging,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -768,9 +768,9 @@ impl<'a> BatteryEvents<'a> {
 
 impl<'a> rt::Message<'a> for BatteryEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -780,7 +780,7 @@ impl<'a> rt::Message<'a> for BatteryEvents<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 16 => {
-                    field = "BatteryEvents.state_changed";
+                    field = Some(&"BatteryEvents.state_changed");
                     Self::StateChanged(BatteryState::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -789,7 +789,7 @@ impl<'a> rt::Message<'a> for BatteryEvents<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -917,9 +917,9 @@ impl<'a> IdentifyProperties<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -929,12 +929,12 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "IdentifyProperties.remaining";
+                        field = Some(&"IdentifyProperties.remaining");
                         let v = r.uint(0, 65535)? as u16;
                         f_remaining = Some(v);
                     }
@@ -947,12 +947,12 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
             Ok(Self {
                 remaining: f_remaining.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("IdentifyProperties.remaining"),
+                        .in_field(&"IdentifyProperties.remaining"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1007,9 +1007,9 @@ impl<'a> IdentifyInput<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyInput<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1021,17 +1021,17 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "IdentifyInput.duration";
+                        field = Some(&"IdentifyInput.duration");
                         let v = r.uint(0, 65535)? as u16;
                         f_duration = Some(v);
                     }
                     1 => {
-                        field = "IdentifyInput.effect";
+                        field = Some(&"IdentifyInput.effect");
                         let v = IdentifyEffect::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -1050,13 +1050,13 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
             Ok(Self {
                 duration: f_duration.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("IdentifyInput.duration"),
+                        .in_field(&"IdentifyInput.duration"),
                 )?,
                 effect: f_effect.unwrap_or(IdentifyEffect::Blink),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1116,9 +1116,9 @@ impl<'a> IdentifyActions<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -1128,7 +1128,7 @@ impl<'a> rt::Message<'a> for IdentifyActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "IdentifyActions.identify";
+                    field = Some(&"IdentifyActions.identify");
                     Self::Identify(IdentifyInput::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -1137,7 +1137,7 @@ impl<'a> rt::Message<'a> for IdentifyActions<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1192,9 +1192,9 @@ impl<'a> OnOffProperties<'a> {
 
 impl<'a> rt::Message<'a> for OnOffProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1204,12 +1204,12 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "OnOffProperties.on";
+                        field = Some(&"OnOffProperties.on");
                         let v = r.bool()?;
                         f_on = Some(v);
                     }
@@ -1222,12 +1222,12 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
             Ok(Self {
                 on: f_on.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("OnOffProperties.on"),
+                        .in_field(&"OnOffProperties.on"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1279,9 +1279,9 @@ impl<'a> OnOffActions<'a> {
 
 impl<'a> rt::Message<'a> for OnOffActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -1291,17 +1291,17 @@ impl<'a> rt::Message<'a> for OnOffActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "OnOffActions.off";
+                    field = Some(&"OnOffActions.off");
                     r.null()?;
                     Self::Off
                 }
                 9 => {
-                    field = "OnOffActions.on";
+                    field = Some(&"OnOffActions.on");
                     r.null()?;
                     Self::On
                 }
                 10 => {
-                    field = "OnOffActions.toggle";
+                    field = Some(&"OnOffActions.toggle");
                     r.null()?;
                     Self::Toggle
                 }
@@ -1311,7 +1311,7 @@ impl<'a> rt::Message<'a> for OnOffActions<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1390,9 +1390,9 @@ impl<'a> LevelProperties<'a> {
 
 impl<'a> rt::Message<'a> for LevelProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1405,27 +1405,27 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "LevelProperties.level";
+                        field = Some(&"LevelProperties.level");
                         let v = r.uint(0, 254)? as u8;
                         f_level = Some(v);
                     }
                     1 => {
-                        field = "LevelProperties.min_level";
+                        field = Some(&"LevelProperties.min_level");
                         let v = r.uint(0, 254)? as u8;
                         f_min_level = Some(v);
                     }
                     2 => {
-                        field = "LevelProperties.max_level";
+                        field = Some(&"LevelProperties.max_level");
                         let v = r.uint(0, 254)? as u8;
                         f_max_level = Some(v);
                     }
                     3 => {
-                        field = "LevelProperties.default_transition";
+                        field = Some(&"LevelProperties.default_transition");
                         let v = r.uint(0, 65535)? as u16;
                         f_default_transition = Some(v);
                     }
@@ -1438,7 +1438,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
             Ok(Self {
                 level: f_level.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("LevelProperties.level"),
+                        .in_field(&"LevelProperties.level"),
                 )?,
                 min_level: f_min_level,
                 max_level: f_max_level,
@@ -1446,7 +1446,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1538,9 +1538,9 @@ impl<'a> SetLevel<'a> {
 
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1551,17 +1551,17 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SetLevel.level";
+                        field = Some(&"SetLevel.level");
                         let v = r.uint(0, 254)? as u8;
                         f_level = Some(v);
                     }
                     1 => {
-                        field = "SetLevel.transition";
+                        field = Some(&"SetLevel.transition");
                         let v = r.uint(0, 65535)? as u16;
                         f_transition = Some(v);
                     }
@@ -1574,13 +1574,13 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             Ok(Self {
                 level: f_level.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SetLevel.level"),
+                        .in_field(&"SetLevel.level"),
                 )?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1647,9 +1647,9 @@ impl<'a> StepLevel<'a> {
 
 impl<'a> rt::Message<'a> for StepLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1660,17 +1660,17 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "StepLevel.delta";
+                        field = Some(&"StepLevel.delta");
                         let v = r.int(-254, 254)? as i16;
                         f_delta = Some(v);
                     }
                     1 => {
-                        field = "StepLevel.transition";
+                        field = Some(&"StepLevel.transition");
                         let v = r.uint(0, 65535)? as u16;
                         f_transition = Some(v);
                     }
@@ -1683,13 +1683,13 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
             Ok(Self {
                 delta: f_delta.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("StepLevel.delta"),
+                        .in_field(&"StepLevel.delta"),
                 )?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1756,9 +1756,9 @@ impl<'a> LevelActions<'a> {
 
 impl<'a> rt::Message<'a> for LevelActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -1768,15 +1768,15 @@ impl<'a> rt::Message<'a> for LevelActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "LevelActions.set_level";
+                    field = Some(&"LevelActions.set_level");
                     Self::SetLevel(SetLevel::decode_from(r, depth)?)
                 }
                 9 => {
-                    field = "LevelActions.step";
+                    field = Some(&"LevelActions.step");
                     Self::Step(StepLevel::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = "LevelActions.stop";
+                    field = Some(&"LevelActions.stop");
                     r.null()?;
                     Self::Stop
                 }
@@ -1786,7 +1786,7 @@ impl<'a> rt::Message<'a> for LevelActions<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1858,9 +1858,9 @@ impl<'a> ColorTemperatureProperties<'a> {
 
 impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1872,22 +1872,22 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "ColorTemperatureProperties.kelvin";
+                        field = Some(&"ColorTemperatureProperties.kelvin");
                         let v = r.uint(1000, 20000)? as u16;
                         f_kelvin = Some(v);
                     }
                     1 => {
-                        field = "ColorTemperatureProperties.min_kelvin";
+                        field = Some(&"ColorTemperatureProperties.min_kelvin");
                         let v = r.uint(1000, 20000)? as u16;
                         f_min_kelvin = Some(v);
                     }
                     2 => {
-                        field = "ColorTemperatureProperties.max_kelvin";
+                        field = Some(&"ColorTemperatureProperties.max_kelvin");
                         let v = r.uint(1000, 20000)? as u16;
                         f_max_kelvin = Some(v);
                     }
@@ -1900,20 +1900,20 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
             Ok(Self {
                 kelvin: f_kelvin.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ColorTemperatureProperties.kelvin"),
+                        .in_field(&"ColorTemperatureProperties.kelvin"),
                 )?,
                 min_kelvin: f_min_kelvin.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ColorTemperatureProperties.min_kelvin"),
+                        .in_field(&"ColorTemperatureProperties.min_kelvin"),
                 )?,
                 max_kelvin: f_max_kelvin.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ColorTemperatureProperties.max_kelvin"),
+                        .in_field(&"ColorTemperatureProperties.max_kelvin"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2001,9 +2001,9 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2014,17 +2014,17 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SetColorTemperature.kelvin";
+                        field = Some(&"SetColorTemperature.kelvin");
                         let v = r.uint(1000, 20000)? as u16;
                         f_kelvin = Some(v);
                     }
                     1 => {
-                        field = "SetColorTemperature.transition";
+                        field = Some(&"SetColorTemperature.transition");
                         let v = r.uint(0, 65535)? as u16;
                         f_transition = Some(v);
                     }
@@ -2037,13 +2037,13 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             Ok(Self {
                 kelvin: f_kelvin.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SetColorTemperature.kelvin"),
+                        .in_field(&"SetColorTemperature.kelvin"),
                 )?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2106,9 +2106,9 @@ impl<'a> ColorTemperatureActions<'a> {
 
 impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -2118,7 +2118,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "ColorTemperatureActions.set_color_temperature";
+                    field = Some(&"ColorTemperatureActions.set_color_temperature");
                     Self::SetColorTemperature(SetColorTemperature::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -2127,7 +2127,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2195,9 +2195,9 @@ impl<'a> TemperatureMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2210,27 +2210,27 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "TemperatureMeasurementProperties.temperature";
+                        field = Some(&"TemperatureMeasurementProperties.temperature");
                         let v = r.int(-27315, 32767)? as i16;
                         f_temperature = Some(v);
                     }
                     1 => {
-                        field = "TemperatureMeasurementProperties.min_measurable";
+                        field = Some(&"TemperatureMeasurementProperties.min_measurable");
                         let v = r.int(-27315, 32767)? as i16;
                         f_min_measurable = Some(v);
                     }
                     2 => {
-                        field = "TemperatureMeasurementProperties.max_measurable";
+                        field = Some(&"TemperatureMeasurementProperties.max_measurable");
                         let v = r.int(-27315, 32767)? as i16;
                         f_max_measurable = Some(v);
                     }
                     3 => {
-                        field = "TemperatureMeasurementProperties.tolerance";
+                        field = Some(&"TemperatureMeasurementProperties.tolerance");
                         let v = r.uint(0, 65535)? as u16;
                         f_tolerance = Some(v);
                     }
@@ -2243,7 +2243,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
             Ok(Self {
                 temperature: f_temperature.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("TemperatureMeasurementProperties.temperature"),
+                        .in_field(&"TemperatureMeasurementProperties.temperature"),
                 )?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
@@ -2251,7 +2251,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2353,9 +2353,9 @@ impl<'a> HumidityMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2368,27 +2368,27 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "HumidityMeasurementProperties.humidity";
+                        field = Some(&"HumidityMeasurementProperties.humidity");
                         let v = r.uint(0, 10000)? as u16;
                         f_humidity = Some(v);
                     }
                     1 => {
-                        field = "HumidityMeasurementProperties.min_measurable";
+                        field = Some(&"HumidityMeasurementProperties.min_measurable");
                         let v = r.uint(0, 10000)? as u16;
                         f_min_measurable = Some(v);
                     }
                     2 => {
-                        field = "HumidityMeasurementProperties.max_measurable";
+                        field = Some(&"HumidityMeasurementProperties.max_measurable");
                         let v = r.uint(0, 10000)? as u16;
                         f_max_measurable = Some(v);
                     }
                     3 => {
-                        field = "HumidityMeasurementProperties.tolerance";
+                        field = Some(&"HumidityMeasurementProperties.tolerance");
                         let v = r.uint(0, 10000)? as u16;
                         f_tolerance = Some(v);
                     }
@@ -2401,7 +2401,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
             Ok(Self {
                 humidity: f_humidity.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("HumidityMeasurementProperties.humidity"),
+                        .in_field(&"HumidityMeasurementProperties.humidity"),
                 )?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
@@ -2409,7 +2409,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2507,9 +2507,9 @@ impl<'a> RelayProperties<'a> {
 
 impl<'a> rt::Message<'a> for RelayProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2521,22 +2521,22 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RelayProperties.max_held_messages";
+                        field = Some(&"RelayProperties.max_held_messages");
                         let v = r.uint(16, 65535)? as u16;
                         f_max_held_messages = Some(v);
                     }
                     1 => {
-                        field = "RelayProperties.max_held_bytes";
+                        field = Some(&"RelayProperties.max_held_bytes");
                         let v = r.uint(4096, 4294967295)? as u32;
                         f_max_held_bytes = Some(v);
                     }
                     2 => {
-                        field = "RelayProperties.max_hold_time";
+                        field = Some(&"RelayProperties.max_hold_time");
                         let v = r.uint(86400, 4294967295)? as u32;
                         f_max_hold_time = Some(v);
                     }
@@ -2549,20 +2549,20 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
             Ok(Self {
                 max_held_messages: f_max_held_messages.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RelayProperties.max_held_messages"),
+                        .in_field(&"RelayProperties.max_held_messages"),
                 )?,
                 max_held_bytes: f_max_held_bytes.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RelayProperties.max_held_bytes"),
+                        .in_field(&"RelayProperties.max_held_bytes"),
                 )?,
                 max_hold_time: f_max_hold_time.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RelayProperties.max_hold_time"),
+                        .in_field(&"RelayProperties.max_hold_time"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2652,9 +2652,9 @@ impl<'a> LookupResult<'a> {
 
 impl<'a> rt::Message<'a> for LookupResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -2664,17 +2664,17 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "LookupResult.credential";
+                        field = Some(&"LookupResult.credential");
                         let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
                         f_credential = Some(v);
                     }
                     1 => {
-                        field = "LookupResult.rehoming";
+                        field = Some(&"LookupResult.rehoming");
                         let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
                         f_rehoming = Some(v);
                     }
@@ -2690,7 +2690,7 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2752,9 +2752,9 @@ impl<'a> EnrolRequest<'a> {
 
 impl<'a> rt::Message<'a> for EnrolRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2765,17 +2765,17 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "EnrolRequest.token";
+                        field = Some(&"EnrolRequest.token");
                         let v = r.bytes(32)?;
                         f_token = Some(v);
                     }
                     1 => {
-                        field = "EnrolRequest.credential";
+                        field = Some(&"EnrolRequest.credential");
                         let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
                         f_credential = Some(v);
                     }
@@ -2788,16 +2788,16 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
             Ok(Self {
                 token: f_token.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EnrolRequest.token"),
+                        .in_field(&"EnrolRequest.token"),
                 )?,
                 credential: f_credential.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EnrolRequest.credential"),
+                        .in_field(&"EnrolRequest.credential"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2868,9 +2868,9 @@ impl<'a> EnrolResult<'a> {
 
 impl<'a> rt::Message<'a> for EnrolResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2882,24 +2882,24 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "EnrolResult.account";
+                        field = Some(&"EnrolResult.account");
                         let v = r.text(64)?;
                         f_account = Some(v);
                     }
                     1 => {
-                        field = "EnrolResult.domains";
+                        field = Some(&"EnrolResult.domains");
                         let v = rt::Array::<&'a str>::decode(r, 8, depth, |r, _| {
                             r.text(253).map(|_| ())
                         })?;
                         f_domains = Some(v);
                     }
                     2 => {
-                        field = "EnrolResult.max_registrations";
+                        field = Some(&"EnrolResult.max_registrations");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_max_registrations = Some(v);
                     }
@@ -2912,20 +2912,20 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
             Ok(Self {
                 account: f_account.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EnrolResult.account"),
+                        .in_field(&"EnrolResult.account"),
                 )?,
                 domains: f_domains.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EnrolResult.domains"),
+                        .in_field(&"EnrolResult.domains"),
                 )?,
                 max_registrations: f_max_registrations.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EnrolResult.max_registrations"),
+                        .in_field(&"EnrolResult.max_registrations"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3094,9 +3094,9 @@ impl<'a> RelayPolicy<'a> {
 
 impl<'a> rt::Message<'a> for RelayPolicy<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -3110,12 +3110,12 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RelayPolicy.lookup";
+                        field = Some(&"RelayPolicy.lookup");
                         let v = LookupPolicy::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -3126,7 +3126,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                         f_lookup = Some(v);
                     }
                     1 => {
-                        field = "RelayPolicy.lookup_allowed";
+                        field = Some(&"RelayPolicy.lookup_allowed");
                         let v = rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
                             r,
                             8,
@@ -3136,12 +3136,12 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                         f_lookup_allowed = Some(v);
                     }
                     2 => {
-                        field = "RelayPolicy.max_held_messages";
+                        field = Some(&"RelayPolicy.max_held_messages");
                         let v = r.uint(0, 65535)? as u16;
                         f_max_held_messages = Some(v);
                     }
                     3 => {
-                        field = "RelayPolicy.max_hold_time";
+                        field = Some(&"RelayPolicy.max_hold_time");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_max_hold_time = Some(v);
                     }
@@ -3159,7 +3159,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3254,9 +3254,9 @@ impl<'a> RegisterRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegisterRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3269,29 +3269,29 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RegisterRequest.credential";
+                        field = Some(&"RegisterRequest.credential");
                         let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
                         f_credential = Some(v);
                     }
                     1 => {
-                        field = "RegisterRequest.policy";
+                        field = Some(&"RegisterRequest.policy");
                         let v = RelayPolicy::decode_from(r, depth)?;
                         f_policy = Some(v);
                     }
                     2 => {
-                        field = "RegisterRequest.previous_relays";
+                        field = Some(&"RegisterRequest.previous_relays");
                         let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
                             r.text(253).map(|_| ())
                         })?;
                         f_previous_relays = Some(v);
                     }
                     3 => {
-                        field = "RegisterRequest.rehoming";
+                        field = Some(&"RegisterRequest.rehoming");
                         let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
                         f_rehoming = Some(v);
                     }
@@ -3304,7 +3304,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
             Ok(Self {
                 credential: f_credential.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RegisterRequest.credential"),
+                        .in_field(&"RegisterRequest.credential"),
                 )?,
                 policy: f_policy,
                 previous_relays: f_previous_relays,
@@ -3312,7 +3312,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3403,9 +3403,9 @@ impl<'a> ReleaseRequest<'a> {
 
 impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3416,17 +3416,17 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "ReleaseRequest.address";
+                        field = Some(&"ReleaseRequest.address");
                         let v = r.text(254)?;
                         f_address = Some(v);
                     }
                     1 => {
-                        field = "ReleaseRequest.rehoming";
+                        field = Some(&"ReleaseRequest.rehoming");
                         let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
                         f_rehoming = Some(v);
                     }
@@ -3439,13 +3439,13 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
             Ok(Self {
                 address: f_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ReleaseRequest.address"),
+                        .in_field(&"ReleaseRequest.address"),
                 )?,
                 rehoming: f_rehoming,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3512,9 +3512,9 @@ impl<'a> PolicyRequest<'a> {
 
 impl<'a> rt::Message<'a> for PolicyRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3525,17 +3525,17 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PolicyRequest.address";
+                        field = Some(&"PolicyRequest.address");
                         let v = r.text(254)?;
                         f_address = Some(v);
                     }
                     1 => {
-                        field = "PolicyRequest.policy";
+                        field = Some(&"PolicyRequest.policy");
                         let v = RelayPolicy::decode_from(r, depth)?;
                         f_policy = Some(v);
                     }
@@ -3548,16 +3548,16 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
             Ok(Self {
                 address: f_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PolicyRequest.address"),
+                        .in_field(&"PolicyRequest.address"),
                 )?,
                 policy: f_policy.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PolicyRequest.policy"),
+                        .in_field(&"PolicyRequest.policy"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3628,9 +3628,9 @@ impl<'a> RegistrationInfo<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3642,22 +3642,22 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RegistrationInfo.address";
+                        field = Some(&"RegistrationInfo.address");
                         let v = r.text(254)?;
                         f_address = Some(v);
                     }
                     1 => {
-                        field = "RegistrationInfo.node";
+                        field = Some(&"RegistrationInfo.node");
                         let v = r.fixed::<32>()?;
                         f_node = Some(v);
                     }
                     2 => {
-                        field = "RegistrationInfo.policy";
+                        field = Some(&"RegistrationInfo.policy");
                         let v = RelayPolicy::decode_from(r, depth)?;
                         f_policy = Some(v);
                     }
@@ -3670,20 +3670,20 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
             Ok(Self {
                 address: f_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RegistrationInfo.address"),
+                        .in_field(&"RegistrationInfo.address"),
                 )?,
                 node: f_node.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RegistrationInfo.node"),
+                        .in_field(&"RegistrationInfo.node"),
                 )?,
                 policy: f_policy.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RegistrationInfo.policy"),
+                        .in_field(&"RegistrationInfo.policy"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3756,9 +3756,9 @@ impl<'a> RegistrationsRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -3767,12 +3767,12 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RegistrationsRequest.after";
+                        field = Some(&"RegistrationsRequest.after");
                         let v = r.text(254)?;
                         f_after = Some(v);
                     }
@@ -3787,7 +3787,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3845,9 +3845,9 @@ impl<'a> RegistrationPage<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationPage<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3859,12 +3859,12 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RegistrationPage.entries";
+                        field = Some(&"RegistrationPage.entries");
                         let v =
                             rt::Array::<RegistrationInfo<'a>>::decode(r, 16, depth, |r, depth| {
                                 RegistrationInfo::decode_from(r, depth).map(|_| ())
@@ -3872,7 +3872,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                         f_entries = Some(v);
                     }
                     1 => {
-                        field = "RegistrationPage.more";
+                        field = Some(&"RegistrationPage.more");
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -3891,13 +3891,13 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
             Ok(Self {
                 entries: f_entries.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RegistrationPage.entries"),
+                        .in_field(&"RegistrationPage.entries"),
                 )?,
                 more: f_more.unwrap_or(false),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3975,9 +3975,9 @@ impl<'a> RelayActions<'a> {
 
 impl<'a> rt::Message<'a> for RelayActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -3987,31 +3987,31 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "RelayActions.lookup";
+                    field = Some(&"RelayActions.lookup");
                     Self::Lookup(r.text(254)?)
                 }
                 9 => {
-                    field = "RelayActions.enrol";
+                    field = Some(&"RelayActions.enrol");
                     Self::Enrol(EnrolRequest::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = "RelayActions.register";
+                    field = Some(&"RelayActions.register");
                     Self::Register(RegisterRequest::decode_from(r, depth)?)
                 }
                 11 => {
-                    field = "RelayActions.release";
+                    field = Some(&"RelayActions.release");
                     Self::Release(ReleaseRequest::decode_from(r, depth)?)
                 }
                 12 => {
-                    field = "RelayActions.unenrol";
+                    field = Some(&"RelayActions.unenrol");
                     Self::Unenrol(r.fixed::<32>()?)
                 }
                 13 => {
-                    field = "RelayActions.set_policy";
+                    field = Some(&"RelayActions.set_policy");
                     Self::SetPolicy(PolicyRequest::decode_from(r, depth)?)
                 }
                 14 => {
-                    field = "RelayActions.registrations";
+                    field = Some(&"RelayActions.registrations");
                     Self::Registrations(RegistrationsRequest::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -4020,7 +4020,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4112,9 +4112,9 @@ impl<'a> RelayOutputs<'a> {
 
 impl<'a> rt::Message<'a> for RelayOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -4124,15 +4124,15 @@ impl<'a> rt::Message<'a> for RelayOutputs<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "RelayOutputs.lookup";
+                    field = Some(&"RelayOutputs.lookup");
                     Self::Lookup(LookupResult::decode_from(r, depth)?)
                 }
                 9 => {
-                    field = "RelayOutputs.enrol";
+                    field = Some(&"RelayOutputs.enrol");
                     Self::Enrol(EnrolResult::decode_from(r, depth)?)
                 }
                 14 => {
-                    field = "RelayOutputs.registrations";
+                    field = Some(&"RelayOutputs.registrations");
                     Self::Registrations(RegistrationPage::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -4141,7 +4141,7 @@ impl<'a> rt::Message<'a> for RelayOutputs<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -106,9 +106,9 @@ impl<'a> Envelope<'a> {
 
 impl<'a> rt::Message<'a> for Envelope<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -131,12 +131,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Envelope.version";
+                        field = Some(&"Envelope.version");
                         let v = r.uint(1, 255)? as u8;
                         if v == 1 {
                             return Err(rt::DecodeError::new(
@@ -147,17 +147,17 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                         f_version = Some(v);
                     }
                     1 => {
-                        field = "Envelope.message_id";
+                        field = Some(&"Envelope.message_id");
                         let v = r.uint(0, 1099511627775)?;
                         f_message_id = Some(v);
                     }
                     2 => {
-                        field = "Envelope.correlation_id";
+                        field = Some(&"Envelope.correlation_id");
                         let v = r.uint(0, 1099511627775)?;
                         f_correlation_id = Some(v);
                     }
                     3 => {
-                        field = "Envelope.ack_requested";
+                        field = Some(&"Envelope.ack_requested");
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -168,12 +168,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                         f_ack_requested = Some(v);
                     }
                     4 => {
-                        field = "Envelope.ttl";
+                        field = Some(&"Envelope.ttl");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_ttl = Some(v);
                     }
                     5 => {
-                        field = "Envelope.more";
+                        field = Some(&"Envelope.more");
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -184,37 +184,37 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                         f_more = Some(v);
                     }
                     6 => {
-                        field = "Envelope.recipient";
+                        field = Some(&"Envelope.recipient");
                         let v = r.text(254)?;
                         f_recipient = Some(v);
                     }
                     7 => {
-                        field = "Envelope.sender";
+                        field = Some(&"Envelope.sender");
                         let v = r.text(254)?;
                         f_sender = Some(v);
                     }
                     8 => {
-                        field = "Envelope.recipient_contact";
+                        field = Some(&"Envelope.recipient_contact");
                         let v = r.uint(0, 65535)? as u16;
                         f_recipient_contact = Some(v);
                     }
                     9 => {
-                        field = "Envelope.sender_contact";
+                        field = Some(&"Envelope.sender_contact");
                         let v = r.uint(0, 65535)? as u16;
                         f_sender_contact = Some(v);
                     }
                     10 => {
-                        field = "Envelope.key_id";
+                        field = Some(&"Envelope.key_id");
                         let v = r.bytes(8)?;
                         f_key_id = Some(v);
                     }
                     11 => {
-                        field = "Envelope.sealed";
+                        field = Some(&"Envelope.sealed");
                         let v = r.bytes(1232)?;
                         f_sealed = Some(v);
                     }
                     12 => {
-                        field = "Envelope.body";
+                        field = Some(&"Envelope.body");
                         let v = Body::decode_from(r, depth)?;
                         f_body = Some(v);
                     }
@@ -228,7 +228,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                 version: f_version.unwrap_or(1),
                 message_id: f_message_id.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Envelope.message_id"),
+                        .in_field(&"Envelope.message_id"),
                 )?,
                 correlation_id: f_correlation_id,
                 ack_requested: f_ack_requested.unwrap_or(false),
@@ -244,7 +244,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -445,9 +445,9 @@ impl<'a> Body<'a> {
 
 impl<'a> rt::Message<'a> for Body<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -457,60 +457,60 @@ impl<'a> rt::Message<'a> for Body<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "Body.ack";
+                    field = Some(&"Body.ack");
                     r.null()?;
                     Self::Ack
                 }
                 1 => {
-                    field = "Body.status";
+                    field = Some(&"Body.status");
                     Self::Status(Status::decode_from(r, depth)?)
                 }
                 2 => {
-                    field = "Body.read";
+                    field = Some(&"Body.read");
                     Self::Read(ReadRequest::decode_from(r, depth)?)
                 }
                 3 => {
-                    field = "Body.write";
+                    field = Some(&"Body.write");
                     Self::Write(WriteRequest::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = "Body.invoke";
+                    field = Some(&"Body.invoke");
                     Self::Invoke(InvokeRequest::decode_from(r, depth)?)
                 }
                 5 => {
-                    field = "Body.invoke_response";
+                    field = Some(&"Body.invoke_response");
                     Self::InvokeResponse(InvokeResponse::decode_from(r, depth)?)
                 }
                 6 => {
-                    field = "Body.subscribe";
+                    field = Some(&"Body.subscribe");
                     Self::Subscribe(SubscribeRequest::decode_from(r, depth)?)
                 }
                 7 => {
-                    field = "Body.unsubscribe";
+                    field = Some(&"Body.unsubscribe");
                     Self::Unsubscribe(UnsubscribeRequest::decode_from(r, depth)?)
                 }
                 8 => {
-                    field = "Body.report";
+                    field = Some(&"Body.report");
                     Self::Report(Report::decode_from(r, depth)?)
                 }
                 9 => {
-                    field = "Body.describe";
+                    field = Some(&"Body.describe");
                     Self::Describe(DescribeRequest::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = "Body.description";
+                    field = Some(&"Body.description");
                     Self::Description(Description::decode_from(r, depth)?)
                 }
                 11 => {
-                    field = "Body.presence";
+                    field = Some(&"Body.presence");
                     Self::Presence(Presence::decode_from(r, depth)?)
                 }
                 12 => {
-                    field = "Body.presence_ack";
+                    field = Some(&"Body.presence_ack");
                     Self::PresenceAck(PresenceAck::decode_from(r, depth)?)
                 }
                 13 => {
-                    field = "Body.receipt";
+                    field = Some(&"Body.receipt");
                     Self::Receipt(Receipt::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -519,7 +519,7 @@ impl<'a> rt::Message<'a> for Body<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -641,9 +641,9 @@ impl<'a> MemberValue<'a> {
 
 impl<'a> rt::Message<'a> for MemberValue<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -654,17 +654,17 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "MemberValue.member";
+                        field = Some(&"MemberValue.member");
                         let v = r.uint(0, 65535)? as u16;
                         f_member = Some(v);
                     }
                     1 => {
-                        field = "MemberValue.value";
+                        field = Some(&"MemberValue.value");
                         let v = r.bytes(1024)?;
                         f_value = Some(v);
                     }
@@ -677,16 +677,16 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
             Ok(Self {
                 member: f_member.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("MemberValue.member"),
+                        .in_field(&"MemberValue.member"),
                 )?,
                 value: f_value.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("MemberValue.value"),
+                        .in_field(&"MemberValue.value"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -761,9 +761,9 @@ impl<'a> ReadRequest<'a> {
 
 impl<'a> rt::Message<'a> for ReadRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -776,12 +776,12 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "ReadRequest.endpoint";
+                        field = Some(&"ReadRequest.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -792,12 +792,12 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "ReadRequest.capability";
+                        field = Some(&"ReadRequest.capability");
                         let v = r.uint(0, 65535)? as u16;
                         f_capability = Some(v);
                     }
                     2 => {
-                        field = "ReadRequest.members";
+                        field = Some(&"ReadRequest.members");
                         let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
                         })?;
@@ -813,13 +813,13 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                 endpoint: f_endpoint.unwrap_or(0),
                 capability: f_capability.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ReadRequest.capability"),
+                        .in_field(&"ReadRequest.capability"),
                 )?,
                 members: f_members,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -903,9 +903,9 @@ impl<'a> WriteRequest<'a> {
 
 impl<'a> rt::Message<'a> for WriteRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -919,12 +919,12 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "WriteRequest.endpoint";
+                        field = Some(&"WriteRequest.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -935,19 +935,19 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "WriteRequest.capability";
+                        field = Some(&"WriteRequest.capability");
                         let v = r.uint(0, 65535)? as u16;
                         f_capability = Some(v);
                     }
                     2 => {
-                        field = "WriteRequest.values";
+                        field = Some(&"WriteRequest.values");
                         let v = rt::Array::<MemberValue<'a>>::decode(r, 32, depth, |r, depth| {
                             MemberValue::decode_from(r, depth).map(|_| ())
                         })?;
                         f_values = Some(v);
                     }
                     3 => {
-                        field = "WriteRequest.echo";
+                        field = Some(&"WriteRequest.echo");
                         let v = r.bytes(40)?;
                         f_echo = Some(v);
                     }
@@ -961,17 +961,17 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                 endpoint: f_endpoint.unwrap_or(0),
                 capability: f_capability.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("WriteRequest.capability"),
+                        .in_field(&"WriteRequest.capability"),
                 )?,
                 values: f_values.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("WriteRequest.values"),
+                        .in_field(&"WriteRequest.values"),
                 )?,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1072,9 +1072,9 @@ impl<'a> InvokeRequest<'a> {
 
 impl<'a> rt::Message<'a> for InvokeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1089,12 +1089,12 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "InvokeRequest.endpoint";
+                        field = Some(&"InvokeRequest.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1105,22 +1105,22 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "InvokeRequest.capability";
+                        field = Some(&"InvokeRequest.capability");
                         let v = r.uint(0, 65535)? as u16;
                         f_capability = Some(v);
                     }
                     2 => {
-                        field = "InvokeRequest.action";
+                        field = Some(&"InvokeRequest.action");
                         let v = r.uint(0, 65535)? as u16;
                         f_action = Some(v);
                     }
                     3 => {
-                        field = "InvokeRequest.input";
+                        field = Some(&"InvokeRequest.input");
                         let v = r.bytes(1024)?;
                         f_input = Some(v);
                     }
                     4 => {
-                        field = "InvokeRequest.echo";
+                        field = Some(&"InvokeRequest.echo");
                         let v = r.bytes(40)?;
                         f_echo = Some(v);
                     }
@@ -1134,18 +1134,18 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                 endpoint: f_endpoint.unwrap_or(0),
                 capability: f_capability.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("InvokeRequest.capability"),
+                        .in_field(&"InvokeRequest.capability"),
                 )?,
                 action: f_action.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("InvokeRequest.action"),
+                        .in_field(&"InvokeRequest.action"),
                 )?,
                 input: f_input,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1240,9 +1240,9 @@ impl<'a> InvokeResponse<'a> {
 
 impl<'a> rt::Message<'a> for InvokeResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -1251,12 +1251,12 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "InvokeResponse.output";
+                        field = Some(&"InvokeResponse.output");
                         let v = r.bytes(1024)?;
                         f_output = Some(v);
                     }
@@ -1271,7 +1271,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1345,9 +1345,9 @@ impl<'a> SubscribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1363,12 +1363,12 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SubscribeRequest.endpoint";
+                        field = Some(&"SubscribeRequest.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1379,19 +1379,19 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "SubscribeRequest.capability";
+                        field = Some(&"SubscribeRequest.capability");
                         let v = r.uint(0, 65535)? as u16;
                         f_capability = Some(v);
                     }
                     2 => {
-                        field = "SubscribeRequest.members";
+                        field = Some(&"SubscribeRequest.members");
                         let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
                         })?;
                         f_members = Some(v);
                     }
                     3 => {
-                        field = "SubscribeRequest.min_interval";
+                        field = Some(&"SubscribeRequest.min_interval");
                         let v = r.uint(0, 4294967295)? as u32;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1402,12 +1402,12 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                         f_min_interval = Some(v);
                     }
                     4 => {
-                        field = "SubscribeRequest.max_interval";
+                        field = Some(&"SubscribeRequest.max_interval");
                         let v = r.uint(1, 4294967295)? as u32;
                         f_max_interval = Some(v);
                     }
                     5 => {
-                        field = "SubscribeRequest.lifetime";
+                        field = Some(&"SubscribeRequest.lifetime");
                         let v = r.uint(1, 4294967295)? as u32;
                         f_lifetime = Some(v);
                     }
@@ -1421,19 +1421,19 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                 endpoint: f_endpoint.unwrap_or(0),
                 capability: f_capability.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SubscribeRequest.capability"),
+                        .in_field(&"SubscribeRequest.capability"),
                 )?,
                 members: f_members,
                 min_interval: f_min_interval.unwrap_or(0),
                 max_interval: f_max_interval.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SubscribeRequest.max_interval"),
+                        .in_field(&"SubscribeRequest.max_interval"),
                 )?,
                 lifetime: f_lifetime,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1542,9 +1542,9 @@ impl<'a> UnsubscribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1554,12 +1554,12 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "UnsubscribeRequest.subscription";
+                        field = Some(&"UnsubscribeRequest.subscription");
                         let v = r.uint(0, 1099511627775)?;
                         f_subscription = Some(v);
                     }
@@ -1572,12 +1572,12 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
             Ok(Self {
                 subscription: f_subscription.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("UnsubscribeRequest.subscription"),
+                        .in_field(&"UnsubscribeRequest.subscription"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1647,9 +1647,9 @@ impl<'a> Event<'a> {
 
 impl<'a> rt::Message<'a> for Event<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1662,27 +1662,27 @@ impl<'a> rt::Message<'a> for Event<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Event.member";
+                        field = Some(&"Event.member");
                         let v = r.uint(0, 65535)? as u16;
                         f_member = Some(v);
                     }
                     1 => {
-                        field = "Event.number";
+                        field = Some(&"Event.number");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_number = Some(v);
                     }
                     2 => {
-                        field = "Event.data";
+                        field = Some(&"Event.data");
                         let v = r.bytes(1024)?;
                         f_data = Some(v);
                     }
                     3 => {
-                        field = "Event.timestamp";
+                        field = Some(&"Event.timestamp");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_timestamp = Some(v);
                     }
@@ -1695,18 +1695,18 @@ impl<'a> rt::Message<'a> for Event<'a> {
             Ok(Self {
                 member: f_member.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Event.member"),
+                        .in_field(&"Event.member"),
                 )?,
                 number: f_number.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Event.number"),
+                        .in_field(&"Event.number"),
                 )?,
                 data: f_data,
                 timestamp: f_timestamp,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1802,9 +1802,9 @@ impl<'a> Report<'a> {
 
 impl<'a> rt::Message<'a> for Report<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1819,12 +1819,12 @@ impl<'a> rt::Message<'a> for Report<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Report.endpoint";
+                        field = Some(&"Report.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1835,26 +1835,26 @@ impl<'a> rt::Message<'a> for Report<'a> {
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "Report.capability";
+                        field = Some(&"Report.capability");
                         let v = r.uint(0, 65535)? as u16;
                         f_capability = Some(v);
                     }
                     2 => {
-                        field = "Report.values";
+                        field = Some(&"Report.values");
                         let v = rt::Array::<MemberValue<'a>>::decode(r, 64, depth, |r, depth| {
                             MemberValue::decode_from(r, depth).map(|_| ())
                         })?;
                         f_values = Some(v);
                     }
                     3 => {
-                        field = "Report.events";
+                        field = Some(&"Report.events");
                         let v = rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
                             Event::decode_from(r, depth).map(|_| ())
                         })?;
                         f_events = Some(v);
                     }
                     4 => {
-                        field = "Report.max_interval";
+                        field = Some(&"Report.max_interval");
                         let v = r.uint(1, 4294967295)? as u32;
                         f_max_interval = Some(v);
                     }
@@ -1868,7 +1868,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                 endpoint: f_endpoint.unwrap_or(0),
                 capability: f_capability.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Report.capability"),
+                        .in_field(&"Report.capability"),
                 )?,
                 values: f_values,
                 events: f_events,
@@ -1876,7 +1876,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1978,9 +1978,9 @@ impl<'a> DescribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for DescribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -1991,17 +1991,17 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "DescribeRequest.endpoint";
+                        field = Some(&"DescribeRequest.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "DescribeRequest.endpoints_only";
+                        field = Some(&"DescribeRequest.endpoints_only");
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -2023,7 +2023,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2089,9 +2089,9 @@ impl<'a> SemVer<'a> {
 
 impl<'a> rt::Message<'a> for SemVer<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2104,17 +2104,17 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SemVer.major";
+                        field = Some(&"SemVer.major");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_major = Some(v);
                     }
                     1 => {
-                        field = "SemVer.minor";
+                        field = Some(&"SemVer.minor");
                         let v = r.uint(0, 4294967295)? as u32;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2125,7 +2125,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                         f_minor = Some(v);
                     }
                     2 => {
-                        field = "SemVer.patch";
+                        field = Some(&"SemVer.patch");
                         let v = r.uint(0, 4294967295)? as u32;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2144,14 +2144,14 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
             Ok(Self {
                 major: f_major.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SemVer.major"),
+                        .in_field(&"SemVer.major"),
                 )?,
                 minor: f_minor.unwrap_or(0),
                 patch: f_patch.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2240,9 +2240,9 @@ impl<'a> CapabilityInfo<'a> {
 
 impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2257,39 +2257,39 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "CapabilityInfo.id";
+                        field = Some(&"CapabilityInfo.id");
                         let v = r.uint(0, 65535)? as u16;
                         f_id = Some(v);
                     }
                     1 => {
-                        field = "CapabilityInfo.package";
+                        field = Some(&"CapabilityInfo.package");
                         let v = r.text(128)?;
                         f_package = Some(v);
                     }
                     2 => {
-                        field = "CapabilityInfo.name";
+                        field = Some(&"CapabilityInfo.name");
                         let v = r.text(64)?;
                         f_name = Some(v);
                     }
                     3 => {
-                        field = "CapabilityInfo.version";
+                        field = Some(&"CapabilityInfo.version");
                         let v = SemVer::decode_from(r, depth)?;
                         f_version = Some(v);
                     }
                     4 => {
-                        field = "CapabilityInfo.members";
+                        field = Some(&"CapabilityInfo.members");
                         let v = rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
                         })?;
                         f_members = Some(v);
                     }
                     5 => {
-                        field = "CapabilityInfo.schema";
+                        field = Some(&"CapabilityInfo.schema");
                         let v = SchemaRef::decode_from(r, depth)?;
                         f_schema = Some(v);
                     }
@@ -2302,26 +2302,26 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
             Ok(Self {
                 id: f_id.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CapabilityInfo.id"),
+                        .in_field(&"CapabilityInfo.id"),
                 )?,
                 package: f_package.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CapabilityInfo.package"),
+                        .in_field(&"CapabilityInfo.package"),
                 )?,
                 name: f_name.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CapabilityInfo.name"),
+                        .in_field(&"CapabilityInfo.name"),
                 )?,
                 version: f_version.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CapabilityInfo.version"),
+                        .in_field(&"CapabilityInfo.version"),
                 )?,
                 members: f_members,
                 schema: f_schema,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2433,9 +2433,9 @@ impl<'a> SchemaRef<'a> {
 
 impl<'a> rt::Message<'a> for SchemaRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2446,17 +2446,17 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SchemaRef.uri";
+                        field = Some(&"SchemaRef.uri");
                         let v = r.text(128)?;
                         f_uri = Some(v);
                     }
                     1 => {
-                        field = "SchemaRef.sha256";
+                        field = Some(&"SchemaRef.sha256");
                         let v = r.fixed::<32>()?;
                         f_sha256 = Some(v);
                     }
@@ -2469,16 +2469,16 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
             Ok(Self {
                 uri: f_uri.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SchemaRef.uri"),
+                        .in_field(&"SchemaRef.uri"),
                 )?,
                 sha256: f_sha256.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SchemaRef.sha256"),
+                        .in_field(&"SchemaRef.sha256"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2546,9 +2546,9 @@ impl<'a> EndpointInfo<'a> {
 
 impl<'a> rt::Message<'a> for EndpointInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2560,17 +2560,17 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "EndpointInfo.endpoint";
+                        field = Some(&"EndpointInfo.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "EndpointInfo.capabilities";
+                        field = Some(&"EndpointInfo.capabilities");
                         let v =
                             rt::Array::<CapabilityInfo<'a>>::decode(r, 32, depth, |r, depth| {
                                 CapabilityInfo::decode_from(r, depth).map(|_| ())
@@ -2578,7 +2578,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                         f_capabilities = Some(v);
                     }
                     2 => {
-                        field = "EndpointInfo.label";
+                        field = Some(&"EndpointInfo.label");
                         let v = r.text(32)?;
                         f_label = Some(v);
                     }
@@ -2591,17 +2591,17 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
             Ok(Self {
                 endpoint: f_endpoint.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EndpointInfo.endpoint"),
+                        .in_field(&"EndpointInfo.endpoint"),
                 )?,
                 capabilities: f_capabilities.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EndpointInfo.capabilities"),
+                        .in_field(&"EndpointInfo.capabilities"),
                 )?,
                 label: f_label,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2683,9 +2683,9 @@ impl<'a> Description<'a> {
 
 impl<'a> rt::Message<'a> for Description<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2697,19 +2697,19 @@ impl<'a> rt::Message<'a> for Description<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Description.endpoints";
+                        field = Some(&"Description.endpoints");
                         let v = rt::Array::<EndpointInfo<'a>>::decode(r, 64, depth, |r, depth| {
                             EndpointInfo::decode_from(r, depth).map(|_| ())
                         })?;
                         f_endpoints = Some(v);
                     }
                     1 => {
-                        field = "Description.revision";
+                        field = Some(&"Description.revision");
                         let v = r.uint(0, 4294967295)? as u32;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2728,13 +2728,13 @@ impl<'a> rt::Message<'a> for Description<'a> {
             Ok(Self {
                 endpoints: f_endpoints.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Description.endpoints"),
+                        .in_field(&"Description.endpoints"),
                 )?,
                 revision: f_revision.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2881,9 +2881,9 @@ impl<'a> Presence<'a> {
 
 impl<'a> rt::Message<'a> for Presence<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -2896,12 +2896,12 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Presence.state";
+                        field = Some(&"Presence.state");
                         let v = PresenceState::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -2912,17 +2912,17 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                         f_state = Some(v);
                     }
                     1 => {
-                        field = "Presence.sleep_interval";
+                        field = Some(&"Presence.sleep_interval");
                         let v = r.uint(1, 4294967295)? as u32;
                         f_sleep_interval = Some(v);
                     }
                     2 => {
-                        field = "Presence.max_message";
+                        field = Some(&"Presence.max_message");
                         let v = r.uint(0, 65535)? as u16;
                         f_max_message = Some(v);
                     }
                     3 => {
-                        field = "Presence.revision";
+                        field = Some(&"Presence.revision");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_revision = Some(v);
                     }
@@ -2940,7 +2940,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3019,9 +3019,9 @@ impl<'a> PresenceAck<'a> {
 
 impl<'a> rt::Message<'a> for PresenceAck<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -3031,12 +3031,12 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PresenceAck.pending";
+                        field = Some(&"PresenceAck.pending");
                         let v = r.uint(0, 4294967295)? as u32;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -3057,7 +3057,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3118,9 +3118,9 @@ impl<'a> DeliveryRef<'a> {
 
 impl<'a> rt::Message<'a> for DeliveryRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3132,22 +3132,22 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "DeliveryRef.message_id";
+                        field = Some(&"DeliveryRef.message_id");
                         let v = r.uint(0, 1099511627775)?;
                         f_message_id = Some(v);
                     }
                     1 => {
-                        field = "DeliveryRef.sender";
+                        field = Some(&"DeliveryRef.sender");
                         let v = r.text(254)?;
                         f_sender = Some(v);
                     }
                     2 => {
-                        field = "DeliveryRef.sender_contact";
+                        field = Some(&"DeliveryRef.sender_contact");
                         let v = r.uint(0, 65535)? as u16;
                         f_sender_contact = Some(v);
                     }
@@ -3160,14 +3160,14 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
             Ok(Self {
                 message_id: f_message_id.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DeliveryRef.message_id"),
+                        .in_field(&"DeliveryRef.message_id"),
                 )?,
                 sender: f_sender,
                 sender_contact: f_sender_contact,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3246,9 +3246,9 @@ impl<'a> Receipt<'a> {
 
 impl<'a> rt::Message<'a> for Receipt<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3258,12 +3258,12 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Receipt.delivered";
+                        field = Some(&"Receipt.delivered");
                         let v = rt::Array::<DeliveryRef<'a>>::decode(r, 16, depth, |r, depth| {
                             DeliveryRef::decode_from(r, depth).map(|_| ())
                         })?;
@@ -3278,12 +3278,12 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
             Ok(Self {
                 delivered: f_delivered.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Receipt.delivered"),
+                        .in_field(&"Receipt.delivered"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3664,9 +3664,9 @@ impl<'a> Status<'a> {
 
 impl<'a> rt::Message<'a> for Status<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -3685,12 +3685,12 @@ impl<'a> rt::Message<'a> for Status<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Status.code";
+                        field = Some(&"Status.code");
                         let v = StatusCode::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -3701,47 +3701,47 @@ impl<'a> rt::Message<'a> for Status<'a> {
                         f_code = Some(v);
                     }
                     1 => {
-                        field = "Status.member";
+                        field = Some(&"Status.member");
                         let v = r.uint(0, 65535)? as u16;
                         f_member = Some(v);
                     }
                     2 => {
-                        field = "Status.capability_status";
+                        field = Some(&"Status.capability_status");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_capability_status = Some(v);
                     }
                     3 => {
-                        field = "Status.detail";
+                        field = Some(&"Status.detail");
                         let v = r.text(128)?;
                         f_detail = Some(v);
                     }
                     4 => {
-                        field = "Status.echo";
+                        field = Some(&"Status.echo");
                         let v = r.bytes(40)?;
                         f_echo = Some(v);
                     }
                     5 => {
-                        field = "Status.retry_after";
+                        field = Some(&"Status.retry_after");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_retry_after = Some(v);
                     }
                     6 => {
-                        field = "Status.decode_error";
+                        field = Some(&"Status.decode_error");
                         let v = DecodeError::decode_from(r, depth)?;
                         f_decode_error = Some(v);
                     }
                     7 => {
-                        field = "Status.offset";
+                        field = Some(&"Status.offset");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_offset = Some(v);
                     }
                     8 => {
-                        field = "Status.recipient";
+                        field = Some(&"Status.recipient");
                         let v = r.text(254)?;
                         f_recipient = Some(v);
                     }
                     9 => {
-                        field = "Status.supported_versions";
+                        field = Some(&"Status.supported_versions");
                         let v = rt::Array::<u8>::decode(r, 8, depth, |r, _| {
                             r.uint(0, 255).map(|_| ())
                         })?;
@@ -3767,7 +3767,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -114,9 +114,9 @@ impl<'a> PublicKey<'a> {
 
 impl<'a> rt::Message<'a> for PublicKey<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -129,12 +129,12 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PublicKey.algorithm";
+                        field = Some(&"PublicKey.algorithm");
                         let v = KeyAlgorithm::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -145,12 +145,12 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                         f_algorithm = Some(v);
                     }
                     1 => {
-                        field = "PublicKey.x";
+                        field = Some(&"PublicKey.x");
                         let v = r.fixed::<32>()?;
                         f_x = Some(v);
                     }
                     2 => {
-                        field = "PublicKey.y";
+                        field = Some(&"PublicKey.y");
                         let v = r.fixed::<32>()?;
                         f_y = Some(v);
                     }
@@ -164,13 +164,13 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                 algorithm: f_algorithm.unwrap_or(KeyAlgorithm::Es256),
                 x: f_x.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PublicKey.x"),
+                        .in_field(&"PublicKey.x"),
                 )?,
                 y: f_y,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -239,9 +239,9 @@ impl<'a> Signature<'a> {
 
 impl<'a> rt::Message<'a> for Signature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -252,17 +252,17 @@ impl<'a> rt::Message<'a> for Signature<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Signature.signer";
+                        field = Some(&"Signature.signer");
                         let v = r.fixed::<32>()?;
                         f_signer = Some(v);
                     }
                     1 => {
-                        field = "Signature.value";
+                        field = Some(&"Signature.value");
                         let v = r.fixed::<64>()?;
                         f_value = Some(v);
                     }
@@ -275,16 +275,16 @@ impl<'a> rt::Message<'a> for Signature<'a> {
             Ok(Self {
                 signer: f_signer.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Signature.signer"),
+                        .in_field(&"Signature.signer"),
                 )?,
                 value: f_value.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Signature.value"),
+                        .in_field(&"Signature.value"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -343,9 +343,9 @@ impl<'a> SignedStatement<'a> {
 
 impl<'a> rt::Message<'a> for SignedStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -356,17 +356,17 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SignedStatement.payload";
+                        field = Some(&"SignedStatement.payload");
                         let v = r.bytes(512)?;
                         f_payload = Some(v);
                     }
                     1 => {
-                        field = "SignedStatement.signatures";
+                        field = Some(&"SignedStatement.signatures");
                         let v = rt::Array::<Signature<'a>>::decode(r, 2, depth, |r, depth| {
                             Signature::decode_from(r, depth).map(|_| ())
                         })?;
@@ -381,16 +381,16 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
             Ok(Self {
                 payload: f_payload.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SignedStatement.payload"),
+                        .in_field(&"SignedStatement.payload"),
                 )?,
                 signatures: f_signatures.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SignedStatement.signatures"),
+                        .in_field(&"SignedStatement.signatures"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -469,9 +469,9 @@ impl<'a> Statement<'a> {
 
 impl<'a> rt::Message<'a> for Statement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -481,23 +481,23 @@ impl<'a> rt::Message<'a> for Statement<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "Statement.credential";
+                    field = Some(&"Statement.credential");
                     Self::Credential(CredentialStatement::decode_from(r, depth)?)
                 }
                 1 => {
-                    field = "Statement.rehoming";
+                    field = Some(&"Statement.rehoming");
                     Self::Rehoming(RehomingStatement::decode_from(r, depth)?)
                 }
                 2 => {
-                    field = "Statement.key_rotation";
+                    field = Some(&"Statement.key_rotation");
                     Self::KeyRotation(KeyRotationStatement::decode_from(r, depth)?)
                 }
                 3 => {
-                    field = "Statement.revocation";
+                    field = Some(&"Statement.revocation");
                     Self::Revocation(RevocationStatement::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = "Statement.introduction";
+                    field = Some(&"Statement.introduction");
                     Self::Introduction(IntroductionStatement::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -506,7 +506,7 @@ impl<'a> rt::Message<'a> for Statement<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -601,9 +601,9 @@ impl<'a> CredentialStatement<'a> {
 
 impl<'a> rt::Message<'a> for CredentialStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -618,41 +618,41 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "CredentialStatement.identity_key";
+                        field = Some(&"CredentialStatement.identity_key");
                         let v = PublicKey::decode_from(r, depth)?;
                         f_identity_key = Some(v);
                     }
                     1 => {
-                        field = "CredentialStatement.address";
+                        field = Some(&"CredentialStatement.address");
                         let v = r.text(254)?;
                         f_address = Some(v);
                     }
                     2 => {
-                        field = "CredentialStatement.auth_credentials";
+                        field = Some(&"CredentialStatement.auth_credentials");
                         let v = rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| {
                             r.bytes(192).map(|_| ())
                         })?;
                         f_auth_credentials = Some(v);
                     }
                     3 => {
-                        field = "CredentialStatement.serial";
+                        field = Some(&"CredentialStatement.serial");
                         let v = r.uint(0, 4294967295)? as u32;
                         f_serial = Some(v);
                     }
                     4 => {
-                        field = "CredentialStatement.suites";
+                        field = Some(&"CredentialStatement.suites");
                         let v = rt::Array::<i32>::decode(r, 8, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
                         })?;
                         f_suites = Some(v);
                     }
                     5 => {
-                        field = "CredentialStatement.issued_at";
+                        field = Some(&"CredentialStatement.issued_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_issued_at = Some(v);
                     }
@@ -665,26 +665,26 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
             Ok(Self {
                 identity_key: f_identity_key.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CredentialStatement.identity_key"),
+                        .in_field(&"CredentialStatement.identity_key"),
                 )?,
                 address: f_address,
                 auth_credentials: f_auth_credentials.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CredentialStatement.auth_credentials"),
+                        .in_field(&"CredentialStatement.auth_credentials"),
                 )?,
                 serial: f_serial.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CredentialStatement.serial"),
+                        .in_field(&"CredentialStatement.serial"),
                 )?,
                 suites: f_suites.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CredentialStatement.suites"),
+                        .in_field(&"CredentialStatement.suites"),
                 )?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -820,9 +820,9 @@ impl<'a> RehomingStatement<'a> {
 
 impl<'a> rt::Message<'a> for RehomingStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -838,32 +838,32 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RehomingStatement.node";
+                        field = Some(&"RehomingStatement.node");
                         let v = r.fixed::<32>()?;
                         f_node = Some(v);
                     }
                     1 => {
-                        field = "RehomingStatement.previous_address";
+                        field = Some(&"RehomingStatement.previous_address");
                         let v = r.text(254)?;
                         f_previous_address = Some(v);
                     }
                     2 => {
-                        field = "RehomingStatement.new_address";
+                        field = Some(&"RehomingStatement.new_address");
                         let v = r.text(254)?;
                         f_new_address = Some(v);
                     }
                     3 => {
-                        field = "RehomingStatement.sequence";
+                        field = Some(&"RehomingStatement.sequence");
                         let v = r.uint(1, 4294967295)? as u32;
                         f_sequence = Some(v);
                     }
                     4 => {
-                        field = "RehomingStatement.grace_period";
+                        field = Some(&"RehomingStatement.grace_period");
                         let v = r.uint(0, 4294967295)? as u32;
                         if v == 2592000 {
                             return Err(rt::DecodeError::new(
@@ -874,7 +874,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                         f_grace_period = Some(v);
                     }
                     5 => {
-                        field = "RehomingStatement.issued_at";
+                        field = Some(&"RehomingStatement.issued_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_issued_at = Some(v);
                     }
@@ -887,26 +887,26 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
             Ok(Self {
                 node: f_node.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RehomingStatement.node"),
+                        .in_field(&"RehomingStatement.node"),
                 )?,
                 previous_address: f_previous_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RehomingStatement.previous_address"),
+                        .in_field(&"RehomingStatement.previous_address"),
                 )?,
                 new_address: f_new_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RehomingStatement.new_address"),
+                        .in_field(&"RehomingStatement.new_address"),
                 )?,
                 sequence: f_sequence.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RehomingStatement.sequence"),
+                        .in_field(&"RehomingStatement.sequence"),
                 )?,
                 grace_period: f_grace_period.unwrap_or(2592000),
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1019,9 +1019,9 @@ impl<'a> KeyRotationStatement<'a> {
 
 impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1033,22 +1033,22 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "KeyRotationStatement.previous_node";
+                        field = Some(&"KeyRotationStatement.previous_node");
                         let v = r.fixed::<32>()?;
                         f_previous_node = Some(v);
                     }
                     1 => {
-                        field = "KeyRotationStatement.new_identity_key";
+                        field = Some(&"KeyRotationStatement.new_identity_key");
                         let v = PublicKey::decode_from(r, depth)?;
                         f_new_identity_key = Some(v);
                     }
                     2 => {
-                        field = "KeyRotationStatement.issued_at";
+                        field = Some(&"KeyRotationStatement.issued_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_issued_at = Some(v);
                     }
@@ -1061,17 +1061,17 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
             Ok(Self {
                 previous_node: f_previous_node.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("KeyRotationStatement.previous_node"),
+                        .in_field(&"KeyRotationStatement.previous_node"),
                 )?,
                 new_identity_key: f_new_identity_key.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("KeyRotationStatement.new_identity_key"),
+                        .in_field(&"KeyRotationStatement.new_identity_key"),
                 )?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1218,9 +1218,9 @@ impl<'a> RevocationStatement<'a> {
 
 impl<'a> rt::Message<'a> for RevocationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1233,17 +1233,17 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RevocationStatement.node";
+                        field = Some(&"RevocationStatement.node");
                         let v = r.fixed::<32>()?;
                         f_node = Some(v);
                     }
                     1 => {
-                        field = "RevocationStatement.reason";
+                        field = Some(&"RevocationStatement.reason");
                         let v = RevocationReason::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -1254,7 +1254,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                         f_reason = Some(v);
                     }
                     2 => {
-                        field = "RevocationStatement.issued_at";
+                        field = Some(&"RevocationStatement.issued_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_issued_at = Some(v);
                     }
@@ -1267,14 +1267,14 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
             Ok(Self {
                 node: f_node.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RevocationStatement.node"),
+                        .in_field(&"RevocationStatement.node"),
                 )?,
                 reason: f_reason.unwrap_or(RevocationReason::Unspecified),
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1369,9 +1369,9 @@ impl<'a> IntroductionStatement<'a> {
 
 impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1388,49 +1388,49 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "IntroductionStatement.subject";
+                        field = Some(&"IntroductionStatement.subject");
                         let v = r.fixed::<32>()?;
                         f_subject = Some(v);
                     }
                     1 => {
-                        field = "IntroductionStatement.subject_address";
+                        field = Some(&"IntroductionStatement.subject_address");
                         let v = r.text(254)?;
                         f_subject_address = Some(v);
                     }
                     2 => {
-                        field = "IntroductionStatement.audience";
+                        field = Some(&"IntroductionStatement.audience");
                         let v = r.fixed::<32>()?;
                         f_audience = Some(v);
                     }
                     3 => {
-                        field = "IntroductionStatement.privileges";
+                        field = Some(&"IntroductionStatement.privileges");
                         let v = r.uint(1, 31)? as u8;
                         f_privileges = Some(v);
                     }
                     4 => {
-                        field = "IntroductionStatement.targets";
+                        field = Some(&"IntroductionStatement.targets");
                         let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
                             AclTarget::decode_from(r, depth).map(|_| ())
                         })?;
                         f_targets = Some(v);
                     }
                     5 => {
-                        field = "IntroductionStatement.serial";
+                        field = Some(&"IntroductionStatement.serial");
                         let v = r.uint(1, 4294967295)? as u32;
                         f_serial = Some(v);
                     }
                     6 => {
-                        field = "IntroductionStatement.not_after";
+                        field = Some(&"IntroductionStatement.not_after");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_not_after = Some(v);
                     }
                     7 => {
-                        field = "IntroductionStatement.issued_at";
+                        field = Some(&"IntroductionStatement.issued_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_issued_at = Some(v);
                     }
@@ -1443,28 +1443,28 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
             Ok(Self {
                 subject: f_subject.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("IntroductionStatement.subject"),
+                        .in_field(&"IntroductionStatement.subject"),
                 )?,
                 subject_address: f_subject_address,
                 audience: f_audience.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("IntroductionStatement.audience"),
+                        .in_field(&"IntroductionStatement.audience"),
                 )?,
                 privileges: f_privileges.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("IntroductionStatement.privileges"),
+                        .in_field(&"IntroductionStatement.privileges"),
                 )?,
                 targets: f_targets,
                 serial: f_serial.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("IntroductionStatement.serial"),
+                        .in_field(&"IntroductionStatement.serial"),
                 )?,
                 not_after: f_not_after,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1592,9 +1592,9 @@ impl<'a> Introduction<'a> {
 
 impl<'a> rt::Message<'a> for Introduction<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1605,17 +1605,17 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Introduction.statement";
+                        field = Some(&"Introduction.statement");
                         let v = SignedStatement::decode_from(r, depth)?;
                         f_statement = Some(v);
                     }
                     1 => {
-                        field = "Introduction.credentials";
+                        field = Some(&"Introduction.credentials");
                         let v =
                             rt::Array::<SignedStatement<'a>>::decode(r, 2, depth, |r, depth| {
                                 SignedStatement::decode_from(r, depth).map(|_| ())
@@ -1631,16 +1631,16 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
             Ok(Self {
                 statement: f_statement.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Introduction.statement"),
+                        .in_field(&"Introduction.statement"),
                 )?,
                 credentials: f_credentials.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Introduction.credentials"),
+                        .in_field(&"Introduction.credentials"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1731,9 +1731,9 @@ impl<'a> SealedAad<'a> {
 
 impl<'a> rt::Message<'a> for SealedAad<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1749,42 +1749,42 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SealedAad.format";
+                        field = Some(&"SealedAad.format");
                         let v = r.uint(1, 1)? as u8;
                         f_format = Some(v);
                     }
                     1 => {
-                        field = "SealedAad.algorithm";
+                        field = Some(&"SealedAad.algorithm");
                         let v = r.int(-2147483648, 2147483647)? as i32;
                         f_algorithm = Some(v);
                     }
                     2 => {
-                        field = "SealedAad.request_key_id";
+                        field = Some(&"SealedAad.request_key_id");
                         let v = r.bytes(8)?;
                         f_request_key_id = Some(v);
                     }
                     3 => {
-                        field = "SealedAad.request_message_id";
+                        field = Some(&"SealedAad.request_message_id");
                         let v = r.uint(0, 1099511627775)?;
                         f_request_message_id = Some(v);
                     }
                     4 => {
-                        field = "SealedAad.version";
+                        field = Some(&"SealedAad.version");
                         let v = r.uint(1, 255)? as u8;
                         f_version = Some(v);
                     }
                     5 => {
-                        field = "SealedAad.sender";
+                        field = Some(&"SealedAad.sender");
                         let v = r.text(254)?;
                         f_sender = Some(v);
                     }
                     6 => {
-                        field = "SealedAad.recipient";
+                        field = Some(&"SealedAad.recipient");
                         let v = r.text(254)?;
                         f_recipient = Some(v);
                     }
@@ -1797,30 +1797,30 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
             Ok(Self {
                 format: f_format.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SealedAad.format"),
+                        .in_field(&"SealedAad.format"),
                 )?,
                 algorithm: f_algorithm.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SealedAad.algorithm"),
+                        .in_field(&"SealedAad.algorithm"),
                 )?,
                 request_key_id: f_request_key_id.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SealedAad.request_key_id"),
+                        .in_field(&"SealedAad.request_key_id"),
                 )?,
                 request_message_id: f_request_message_id.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SealedAad.request_message_id"),
+                        .in_field(&"SealedAad.request_message_id"),
                 )?,
                 version: f_version.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SealedAad.version"),
+                        .in_field(&"SealedAad.version"),
                 )?,
                 sender: f_sender,
                 recipient: f_recipient,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1956,9 +1956,9 @@ impl<'a> EdhocMessage3<'a> {
 
 impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1969,17 +1969,17 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "EdhocMessage3.c_r";
+                        field = Some(&"EdhocMessage3.c_r");
                         let v = r.bytes(8)?;
                         f_c_r = Some(v);
                     }
                     1 => {
-                        field = "EdhocMessage3.message";
+                        field = Some(&"EdhocMessage3.message");
                         let v = r.bytes(512)?;
                         f_message = Some(v);
                     }
@@ -1992,16 +1992,16 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
             Ok(Self {
                 c_r: f_c_r.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EdhocMessage3.c_r"),
+                        .in_field(&"EdhocMessage3.c_r"),
                 )?,
                 message: f_message.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("EdhocMessage3.message"),
+                        .in_field(&"EdhocMessage3.message"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2073,9 +2073,9 @@ impl<'a> EdhocReply<'a> {
 
 impl<'a> rt::Message<'a> for EdhocReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -2085,11 +2085,11 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "EdhocReply.message_2";
+                    field = Some(&"EdhocReply.message_2");
                     Self::Message2(r.bytes(512)?)
                 }
                 1 => {
-                    field = "EdhocReply.error";
+                    field = Some(&"EdhocReply.error");
                     Self::Error(r.bytes(512)?)
                 }
                 key => Self::Unrecognized {
@@ -2098,7 +2098,7 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2170,9 +2170,9 @@ impl<'a> EdhocFinish<'a> {
 
 impl<'a> rt::Message<'a> for EdhocFinish<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -2182,16 +2182,16 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "EdhocFinish.done";
+                    field = Some(&"EdhocFinish.done");
                     r.null()?;
                     Self::Done
                 }
                 1 => {
-                    field = "EdhocFinish.message_4";
+                    field = Some(&"EdhocFinish.message_4");
                     Self::Message4(r.bytes(512)?)
                 }
                 2 => {
-                    field = "EdhocFinish.error";
+                    field = Some(&"EdhocFinish.error");
                     Self::Error(r.bytes(512)?)
                 }
                 key => Self::Unrecognized {
@@ -2200,7 +2200,7 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2298,9 +2298,9 @@ impl<'a> SetupPayload<'a> {
 
 impl<'a> rt::Message<'a> for SetupPayload<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2317,12 +2317,12 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SetupPayload.version";
+                        field = Some(&"SetupPayload.version");
                         let v = r.uint(1, 255)? as u8;
                         if v == 1 {
                             return Err(rt::DecodeError::new(
@@ -2333,17 +2333,17 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                         f_version = Some(v);
                     }
                     1 => {
-                        field = "SetupPayload.passcode";
+                        field = Some(&"SetupPayload.passcode");
                         let v = r.uint(1, 99999998)? as u32;
                         f_passcode = Some(v);
                     }
                     2 => {
-                        field = "SetupPayload.discriminator";
+                        field = Some(&"SetupPayload.discriminator");
                         let v = r.uint(0, 999)? as u16;
                         f_discriminator = Some(v);
                     }
                     3 => {
-                        field = "SetupPayload.transports";
+                        field = Some(&"SetupPayload.transports");
                         let v = r.uint(0, 7)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2354,17 +2354,17 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                         f_transports = Some(v);
                     }
                     4 => {
-                        field = "SetupPayload.node";
+                        field = Some(&"SetupPayload.node");
                         let v = r.fixed::<32>()?;
                         f_node = Some(v);
                     }
                     5 => {
-                        field = "SetupPayload.vendor";
+                        field = Some(&"SetupPayload.vendor");
                         let v = r.text(32)?;
                         f_vendor = Some(v);
                     }
                     6 => {
-                        field = "SetupPayload.product";
+                        field = Some(&"SetupPayload.product");
                         let v = r.text(32)?;
                         f_product = Some(v);
                     }
@@ -2378,11 +2378,11 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                 version: f_version.unwrap_or(1),
                 passcode: f_passcode.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SetupPayload.passcode"),
+                        .in_field(&"SetupPayload.passcode"),
                 )?,
                 discriminator: f_discriminator.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SetupPayload.discriminator"),
+                        .in_field(&"SetupPayload.discriminator"),
                 )?,
                 transports: f_transports.unwrap_or(0),
                 node: f_node,
@@ -2391,7 +2391,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2522,9 +2522,9 @@ impl<'a> PairingStart<'a> {
 
 impl<'a> rt::Message<'a> for PairingStart<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2534,12 +2534,12 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PairingStart.controller_nonce";
+                        field = Some(&"PairingStart.controller_nonce");
                         let v = r.fixed::<16>()?;
                         f_controller_nonce = Some(v);
                     }
@@ -2552,12 +2552,12 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
             Ok(Self {
                 controller_nonce: f_controller_nonce.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingStart.controller_nonce"),
+                        .in_field(&"PairingStart.controller_nonce"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2612,9 +2612,9 @@ impl<'a> PairingParams<'a> {
 
 impl<'a> rt::Message<'a> for PairingParams<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2626,22 +2626,22 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PairingParams.device_nonce";
+                        field = Some(&"PairingParams.device_nonce");
                         let v = r.fixed::<16>()?;
                         f_device_nonce = Some(v);
                     }
                     1 => {
-                        field = "PairingParams.salt";
+                        field = Some(&"PairingParams.salt");
                         let v = r.bytes(32)?;
                         f_salt = Some(v);
                     }
                     2 => {
-                        field = "PairingParams.iterations";
+                        field = Some(&"PairingParams.iterations");
                         let v = r.uint(1000, 100000)? as u32;
                         f_iterations = Some(v);
                     }
@@ -2654,20 +2654,20 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
             Ok(Self {
                 device_nonce: f_device_nonce.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingParams.device_nonce"),
+                        .in_field(&"PairingParams.device_nonce"),
                 )?,
                 salt: f_salt.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingParams.salt"),
+                        .in_field(&"PairingParams.salt"),
                 )?,
                 iterations: f_iterations.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingParams.iterations"),
+                        .in_field(&"PairingParams.iterations"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2745,9 +2745,9 @@ impl<'a> PairingShare<'a> {
 
 impl<'a> rt::Message<'a> for PairingShare<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2757,12 +2757,12 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PairingShare.share_p";
+                        field = Some(&"PairingShare.share_p");
                         let v = r.fixed::<65>()?;
                         f_share_p = Some(v);
                     }
@@ -2775,12 +2775,12 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
             Ok(Self {
                 share_p: f_share_p.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingShare.share_p"),
+                        .in_field(&"PairingShare.share_p"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2832,9 +2832,9 @@ impl<'a> PairingShareReply<'a> {
 
 impl<'a> rt::Message<'a> for PairingShareReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2845,17 +2845,17 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PairingShareReply.share_v";
+                        field = Some(&"PairingShareReply.share_v");
                         let v = r.fixed::<65>()?;
                         f_share_v = Some(v);
                     }
                     1 => {
-                        field = "PairingShareReply.confirm_v";
+                        field = Some(&"PairingShareReply.confirm_v");
                         let v = r.fixed::<32>()?;
                         f_confirm_v = Some(v);
                     }
@@ -2868,16 +2868,16 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
             Ok(Self {
                 share_v: f_share_v.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingShareReply.share_v"),
+                        .in_field(&"PairingShareReply.share_v"),
                 )?,
                 confirm_v: f_confirm_v.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingShareReply.confirm_v"),
+                        .in_field(&"PairingShareReply.confirm_v"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2933,9 +2933,9 @@ impl<'a> PairingConfirm<'a> {
 
 impl<'a> rt::Message<'a> for PairingConfirm<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -2945,12 +2945,12 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PairingConfirm.confirm_p";
+                        field = Some(&"PairingConfirm.confirm_p");
                         let v = r.fixed::<32>()?;
                         f_confirm_p = Some(v);
                     }
@@ -2963,12 +2963,12 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
             Ok(Self {
                 confirm_p: f_confirm_p.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingConfirm.confirm_p"),
+                        .in_field(&"PairingConfirm.confirm_p"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3032,9 +3032,9 @@ impl<'a> PairingWindow<'a> {
 
 impl<'a> rt::Message<'a> for PairingWindow<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3050,42 +3050,42 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "PairingWindow.timeout";
+                        field = Some(&"PairingWindow.timeout");
                         let v = r.uint(1, 900)? as u16;
                         f_timeout = Some(v);
                     }
                     1 => {
-                        field = "PairingWindow.discriminator";
+                        field = Some(&"PairingWindow.discriminator");
                         let v = r.uint(0, 999)? as u16;
                         f_discriminator = Some(v);
                     }
                     2 => {
-                        field = "PairingWindow.iterations";
+                        field = Some(&"PairingWindow.iterations");
                         let v = r.uint(1000, 100000)? as u32;
                         f_iterations = Some(v);
                     }
                     3 => {
-                        field = "PairingWindow.salt";
+                        field = Some(&"PairingWindow.salt");
                         let v = r.bytes(32)?;
                         f_salt = Some(v);
                     }
                     4 => {
-                        field = "PairingWindow.verifier";
+                        field = Some(&"PairingWindow.verifier");
                         let v = r.fixed::<97>()?;
                         f_verifier = Some(v);
                     }
                     5 => {
-                        field = "PairingWindow.privileges";
+                        field = Some(&"PairingWindow.privileges");
                         let v = r.uint(1, 31)? as u8;
                         f_privileges = Some(v);
                     }
                     6 => {
-                        field = "PairingWindow.targets";
+                        field = Some(&"PairingWindow.targets");
                         let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
                             AclTarget::decode_from(r, depth).map(|_| ())
                         })?;
@@ -3100,33 +3100,33 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
             Ok(Self {
                 timeout: f_timeout.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingWindow.timeout"),
+                        .in_field(&"PairingWindow.timeout"),
                 )?,
                 discriminator: f_discriminator.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingWindow.discriminator"),
+                        .in_field(&"PairingWindow.discriminator"),
                 )?,
                 iterations: f_iterations.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingWindow.iterations"),
+                        .in_field(&"PairingWindow.iterations"),
                 )?,
                 salt: f_salt.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingWindow.salt"),
+                        .in_field(&"PairingWindow.salt"),
                 )?,
                 verifier: f_verifier.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingWindow.verifier"),
+                        .in_field(&"PairingWindow.verifier"),
                 )?,
                 privileges: f_privileges.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("PairingWindow.privileges"),
+                        .in_field(&"PairingWindow.privileges"),
                 )?,
                 targets: f_targets,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3261,9 +3261,9 @@ impl<'a> RelayInfo<'a> {
 
 impl<'a> rt::Message<'a> for RelayInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3274,17 +3274,17 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RelayInfo.credential";
+                        field = Some(&"RelayInfo.credential");
                         let v = SignedStatement::decode_from(r, depth)?;
                         f_credential = Some(v);
                     }
                     1 => {
-                        field = "RelayInfo.endpoints";
+                        field = Some(&"RelayInfo.endpoints");
                         let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
                             r.text(128).map(|_| ())
                         })?;
@@ -3299,16 +3299,16 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
             Ok(Self {
                 credential: f_credential.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RelayInfo.credential"),
+                        .in_field(&"RelayInfo.credential"),
                 )?,
                 endpoints: f_endpoints.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RelayInfo.endpoints"),
+                        .in_field(&"RelayInfo.endpoints"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3391,9 +3391,9 @@ impl<'a> CommissionRequest<'a> {
 
 impl<'a> rt::Message<'a> for CommissionRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3405,22 +3405,22 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "CommissionRequest.address";
+                        field = Some(&"CommissionRequest.address");
                         let v = r.text(254)?;
                         f_address = Some(v);
                     }
                     1 => {
-                        field = "CommissionRequest.relay";
+                        field = Some(&"CommissionRequest.relay");
                         let v = RelayInfo::decode_from(r, depth)?;
                         f_relay = Some(v);
                     }
                     2 => {
-                        field = "CommissionRequest.time";
+                        field = Some(&"CommissionRequest.time");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_time = Some(v);
                     }
@@ -3433,14 +3433,14 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
             Ok(Self {
                 address: f_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CommissionRequest.address"),
+                        .in_field(&"CommissionRequest.address"),
                 )?,
                 relay: f_relay,
                 time: f_time,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3512,9 +3512,9 @@ impl<'a> CommissionResponse<'a> {
 
 impl<'a> rt::Message<'a> for CommissionResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3524,12 +3524,12 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "CommissionResponse.credential";
+                        field = Some(&"CommissionResponse.credential");
                         let v = SignedStatement::decode_from(r, depth)?;
                         f_credential = Some(v);
                     }
@@ -3542,12 +3542,12 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
             Ok(Self {
                 credential: f_credential.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CommissionResponse.credential"),
+                        .in_field(&"CommissionResponse.credential"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3608,9 +3608,9 @@ impl<'a> AclTarget<'a> {
 
 impl<'a> rt::Message<'a> for AclTarget<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -3620,17 +3620,17 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "AclTarget.endpoint";
+                        field = Some(&"AclTarget.endpoint");
                         let v = r.uint(0, 65535)? as u16;
                         f_endpoint = Some(v);
                     }
                     1 => {
-                        field = "AclTarget.capability";
+                        field = Some(&"AclTarget.capability");
                         let v = r.uint(0, 65535)? as u16;
                         f_capability = Some(v);
                     }
@@ -3646,7 +3646,7 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3721,9 +3721,9 @@ impl<'a> AclEntry<'a> {
 
 impl<'a> rt::Message<'a> for AclEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3737,36 +3737,36 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "AclEntry.subjects";
+                        field = Some(&"AclEntry.subjects");
                         let v = rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
                             r.fixed::<32>().map(|_| ())
                         })?;
                         f_subjects = Some(v);
                     }
                     1 => {
-                        field = "AclEntry.privileges";
+                        field = Some(&"AclEntry.privileges");
                         let v = r.uint(1, 31)? as u8;
                         f_privileges = Some(v);
                     }
                     2 => {
-                        field = "AclEntry.targets";
+                        field = Some(&"AclEntry.targets");
                         let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
                             AclTarget::decode_from(r, depth).map(|_| ())
                         })?;
                         f_targets = Some(v);
                     }
                     3 => {
-                        field = "AclEntry.label";
+                        field = Some(&"AclEntry.label");
                         let v = r.text(32)?;
                         f_label = Some(v);
                     }
                     4 => {
-                        field = "AclEntry.granted_by";
+                        field = Some(&"AclEntry.granted_by");
                         let v = r.fixed::<32>()?;
                         f_granted_by = Some(v);
                     }
@@ -3779,11 +3779,11 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
             Ok(Self {
                 subjects: f_subjects.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("AclEntry.subjects"),
+                        .in_field(&"AclEntry.subjects"),
                 )?,
                 privileges: f_privileges.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("AclEntry.privileges"),
+                        .in_field(&"AclEntry.privileges"),
                 )?,
                 targets: f_targets,
                 label: f_label,
@@ -3791,7 +3791,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3896,9 +3896,9 @@ impl<'a> AclWrite<'a> {
 
 impl<'a> rt::Message<'a> for AclWrite<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -3909,17 +3909,17 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "AclWrite.index";
+                        field = Some(&"AclWrite.index");
                         let v = r.uint(0, 255)? as u8;
                         f_index = Some(v);
                     }
                     1 => {
-                        field = "AclWrite.entry";
+                        field = Some(&"AclWrite.entry");
                         let v = AclEntry::decode_from(r, depth)?;
                         f_entry = Some(v);
                     }
@@ -3932,13 +3932,13 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
             Ok(Self {
                 index: f_index.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("AclWrite.index"),
+                        .in_field(&"AclWrite.index"),
                 )?,
                 entry: f_entry,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4000,9 +4000,9 @@ impl<'a> RehomeRequest<'a> {
 
 impl<'a> rt::Message<'a> for RehomeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -4013,17 +4013,17 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RehomeRequest.new_address";
+                        field = Some(&"RehomeRequest.new_address");
                         let v = r.text(254)?;
                         f_new_address = Some(v);
                     }
                     1 => {
-                        field = "RehomeRequest.relay";
+                        field = Some(&"RehomeRequest.relay");
                         let v = RelayInfo::decode_from(r, depth)?;
                         f_relay = Some(v);
                     }
@@ -4036,13 +4036,13 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
             Ok(Self {
                 new_address: f_new_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RehomeRequest.new_address"),
+                        .in_field(&"RehomeRequest.new_address"),
                 )?,
                 relay: f_relay,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4109,9 +4109,9 @@ impl<'a> RehomeResult<'a> {
 
 impl<'a> rt::Message<'a> for RehomeResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -4122,17 +4122,17 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RehomeResult.rehoming";
+                        field = Some(&"RehomeResult.rehoming");
                         let v = SignedStatement::decode_from(r, depth)?;
                         f_rehoming = Some(v);
                     }
                     1 => {
-                        field = "RehomeResult.credential";
+                        field = Some(&"RehomeResult.credential");
                         let v = SignedStatement::decode_from(r, depth)?;
                         f_credential = Some(v);
                     }
@@ -4145,16 +4145,16 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
             Ok(Self {
                 rehoming: f_rehoming.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RehomeResult.rehoming"),
+                        .in_field(&"RehomeResult.rehoming"),
                 )?,
                 credential: f_credential.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RehomeResult.credential"),
+                        .in_field(&"RehomeResult.credential"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4224,9 +4224,9 @@ impl<'a> SecurityProperties<'a> {
 
 impl<'a> rt::Message<'a> for SecurityProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -4240,32 +4240,32 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SecurityProperties.node_id";
+                        field = Some(&"SecurityProperties.node_id");
                         let v = r.fixed::<32>()?;
                         f_node_id = Some(v);
                     }
                     1 => {
-                        field = "SecurityProperties.credential";
+                        field = Some(&"SecurityProperties.credential");
                         let v = SignedStatement::decode_from(r, depth)?;
                         f_credential = Some(v);
                     }
                     2 => {
-                        field = "SecurityProperties.acl_capacity";
+                        field = Some(&"SecurityProperties.acl_capacity");
                         let v = r.uint(8, 255)? as u8;
                         f_acl_capacity = Some(v);
                     }
                     3 => {
-                        field = "SecurityProperties.peer_capacity";
+                        field = Some(&"SecurityProperties.peer_capacity");
                         let v = r.uint(8, 65535)? as u16;
                         f_peer_capacity = Some(v);
                     }
                     4 => {
-                        field = "SecurityProperties.pairing_window_open";
+                        field = Some(&"SecurityProperties.pairing_window_open");
                         let v = r.bool()?;
                         f_pairing_window_open = Some(v);
                     }
@@ -4278,28 +4278,28 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
             Ok(Self {
                 node_id: f_node_id.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SecurityProperties.node_id"),
+                        .in_field(&"SecurityProperties.node_id"),
                 )?,
                 credential: f_credential.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SecurityProperties.credential"),
+                        .in_field(&"SecurityProperties.credential"),
                 )?,
                 acl_capacity: f_acl_capacity.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SecurityProperties.acl_capacity"),
+                        .in_field(&"SecurityProperties.acl_capacity"),
                 )?,
                 peer_capacity: f_peer_capacity.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SecurityProperties.peer_capacity"),
+                        .in_field(&"SecurityProperties.peer_capacity"),
                 )?,
                 pairing_window_open: f_pairing_window_open.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SecurityProperties.pairing_window_open"),
+                        .in_field(&"SecurityProperties.pairing_window_open"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4427,9 +4427,9 @@ impl<'a> SecurityActions<'a> {
 
 impl<'a> rt::Message<'a> for SecurityActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -4439,68 +4439,68 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "SecurityActions.edhoc_1";
+                    field = Some(&"SecurityActions.edhoc_1");
                     Self::Edhoc1(r.bytes(512)?)
                 }
                 9 => {
-                    field = "SecurityActions.edhoc_3";
+                    field = Some(&"SecurityActions.edhoc_3");
                     Self::Edhoc3(EdhocMessage3::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = "SecurityActions.pair_start";
+                    field = Some(&"SecurityActions.pair_start");
                     Self::PairStart(PairingStart::decode_from(r, depth)?)
                 }
                 11 => {
-                    field = "SecurityActions.pair_share";
+                    field = Some(&"SecurityActions.pair_share");
                     Self::PairShare(PairingShare::decode_from(r, depth)?)
                 }
                 12 => {
-                    field = "SecurityActions.pair_confirm";
+                    field = Some(&"SecurityActions.pair_confirm");
                     Self::PairConfirm(PairingConfirm::decode_from(r, depth)?)
                 }
                 13 => {
-                    field = "SecurityActions.commission";
+                    field = Some(&"SecurityActions.commission");
                     Self::Commission(CommissionRequest::decode_from(r, depth)?)
                 }
                 14 => {
-                    field = "SecurityActions.add_peer";
+                    field = Some(&"SecurityActions.add_peer");
                     Self::AddPeer(SignedStatement::decode_from(r, depth)?)
                 }
                 15 => {
-                    field = "SecurityActions.remove_peer";
+                    field = Some(&"SecurityActions.remove_peer");
                     Self::RemovePeer(r.fixed::<32>()?)
                 }
                 16 => {
-                    field = "SecurityActions.acl_read";
+                    field = Some(&"SecurityActions.acl_read");
                     Self::AclRead(r.uint(0, 255)? as u8)
                 }
                 17 => {
-                    field = "SecurityActions.acl_write";
+                    field = Some(&"SecurityActions.acl_write");
                     Self::AclWrite(AclWrite::decode_from(r, depth)?)
                 }
                 18 => {
-                    field = "SecurityActions.apply_statement";
+                    field = Some(&"SecurityActions.apply_statement");
                     Self::ApplyStatement(SignedStatement::decode_from(r, depth)?)
                 }
                 24 => {
-                    field = "SecurityActions.rehome";
+                    field = Some(&"SecurityActions.rehome");
                     Self::Rehome(RehomeRequest::decode_from(r, depth)?)
                 }
                 25 => {
-                    field = "SecurityActions.rotate_auth_key";
+                    field = Some(&"SecurityActions.rotate_auth_key");
                     r.null()?;
                     Self::RotateAuthKey
                 }
                 26 => {
-                    field = "SecurityActions.open_commissioning_window";
+                    field = Some(&"SecurityActions.open_commissioning_window");
                     Self::OpenCommissioningWindow(PairingWindow::decode_from(r, depth)?)
                 }
                 27 => {
-                    field = "SecurityActions.introduce";
+                    field = Some(&"SecurityActions.introduce");
                     Self::Introduce(Introduction::decode_from(r, depth)?)
                 }
                 28 => {
-                    field = "SecurityActions.set_home_relay";
+                    field = Some(&"SecurityActions.set_home_relay");
                     Self::SetHomeRelay(RelayInfo::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -4509,7 +4509,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4656,9 +4656,9 @@ impl<'a> SecurityOutputs<'a> {
 
 impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -4668,35 +4668,35 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = "SecurityOutputs.edhoc_1";
+                    field = Some(&"SecurityOutputs.edhoc_1");
                     Self::Edhoc1(EdhocReply::decode_from(r, depth)?)
                 }
                 9 => {
-                    field = "SecurityOutputs.edhoc_3";
+                    field = Some(&"SecurityOutputs.edhoc_3");
                     Self::Edhoc3(EdhocFinish::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = "SecurityOutputs.pair_start";
+                    field = Some(&"SecurityOutputs.pair_start");
                     Self::PairStart(PairingParams::decode_from(r, depth)?)
                 }
                 11 => {
-                    field = "SecurityOutputs.pair_share";
+                    field = Some(&"SecurityOutputs.pair_share");
                     Self::PairShare(PairingShareReply::decode_from(r, depth)?)
                 }
                 13 => {
-                    field = "SecurityOutputs.commission";
+                    field = Some(&"SecurityOutputs.commission");
                     Self::Commission(CommissionResponse::decode_from(r, depth)?)
                 }
                 16 => {
-                    field = "SecurityOutputs.acl_read";
+                    field = Some(&"SecurityOutputs.acl_read");
                     Self::AclRead(AclEntry::decode_from(r, depth)?)
                 }
                 24 => {
-                    field = "SecurityOutputs.rehome";
+                    field = Some(&"SecurityOutputs.rehome");
                     Self::Rehome(RehomeResult::decode_from(r, depth)?)
                 }
                 25 => {
-                    field = "SecurityOutputs.rotate_auth_key";
+                    field = Some(&"SecurityOutputs.rotate_auth_key");
                     Self::RotateAuthKey(SignedStatement::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -4705,7 +4705,7 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4797,9 +4797,9 @@ impl<'a> SecurityEvents<'a> {
 
 impl<'a> rt::Message<'a> for SecurityEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -4809,16 +4809,16 @@ impl<'a> rt::Message<'a> for SecurityEvents<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 20 => {
-                    field = "SecurityEvents.pairing_failed";
+                    field = Some(&"SecurityEvents.pairing_failed");
                     r.null()?;
                     Self::PairingFailed
                 }
                 21 => {
-                    field = "SecurityEvents.acl_changed";
+                    field = Some(&"SecurityEvents.acl_changed");
                     Self::AclChanged(r.uint(0, 255)? as u8)
                 }
                 22 => {
-                    field = "SecurityEvents.statement_applied";
+                    field = Some(&"SecurityEvents.statement_applied");
                     Self::StatementApplied(r.fixed::<32>()?)
                 }
                 key => Self::Unrecognized {
@@ -4827,7 +4827,7 @@ impl<'a> rt::Message<'a> for SecurityEvents<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -1,6 +1,7 @@
 //! Decode and encode errors: the spec's closed list of error classes, with the byte offset.
 
 use core::fmt;
+use core::num::NonZeroU32;
 
 /// Why a decoder rejected its input: the closed list of classes of spec/04-wire-format.md §4.17, in
 /// the spec's order (the discriminant is the class's number, as carried by the core schema's
@@ -73,6 +74,16 @@ impl ErrorClass {
         }
     }
 
+    /// The class with this number (its discriminant, as the core schema's `DecodeError` enum
+    /// carries it), if any.
+    pub const fn from_number(number: u32) -> Option<ErrorClass> {
+        if number < ErrorClass::ALL.len() as u32 {
+            Some(ErrorClass::ALL[number as usize])
+        } else {
+            None
+        }
+    }
+
     /// The class with this name, if any.
     pub fn from_name(name: &str) -> Option<ErrorClass> {
         ErrorClass::ALL.iter().copied().find(|c| c.name() == name)
@@ -100,43 +111,118 @@ impl ErrorClass {
     ];
 }
 
-/// A rejected input: which rule, and where.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A field's name as a [`DecodeError`] refers to it: a thin reference (one machine word) to the
+/// `Type.field` string, so that the error fits two words. Generated code writes `&"Type.field"`,
+/// which the compiler promotes to a static.
+pub type FieldName = &'static &'static str;
+
+/// A rejected input: which rule, where, and in which field.
+///
+/// Two machine words on a 32-bit target (8 bytes; 16 on a 64-bit one), so that a typed read's
+/// `Result<T, DecodeError>` for a `T` of one word comes back in registers instead of through memory:
+/// the class and the offset share one `u32` (the class in the low 5 bits, the offset above it, so
+/// offsets up to [`DecodeError::MAX_OFFSET`]), and the field is a thin reference ([`FieldName`]).
+/// Read it through [`class`](DecodeError::class), [`offset`](DecodeError::offset) and
+/// [`field`](DecodeError::field).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct DecodeError {
-    /// Which rule was broken.
-    pub class: ErrorClass,
-    /// Byte offset of the item (or head) that broke it.
-    pub offset: usize,
-    /// The field being decoded (`Type.field`), when known.
-    pub field: &'static str,
+    /// `offset << 5 | (class + 1)`: never zero, which leaves a niche for `Result`'s tag.
+    at: NonZeroU32,
+    /// The field being decoded, when known.
+    field: Option<FieldName>,
 }
 
 impl DecodeError {
-    /// An error of `class` at `offset`.
+    /// The largest offset an error can carry: 2^27 − 1 bytes (128 MiB). The spec bounds a message
+    /// far below it (MAX_MESSAGE, 1232 bytes, spec §5.1), and a [`Reader`](super::Reader) reads at
+    /// most this many bytes of its input, so every offset a decoder reports is exact; a larger
+    /// offset given to [`DecodeError::new`] is reported as this one.
+    pub const MAX_OFFSET: usize = (1 << 27) - 1;
+
+    /// An error of `class` at `offset` (at most [`DecodeError::MAX_OFFSET`]: larger offsets are
+    /// reported as that).
     #[inline]
     pub const fn new(class: ErrorClass, offset: usize) -> DecodeError {
+        let offset = if offset > Self::MAX_OFFSET {
+            Self::MAX_OFFSET
+        } else {
+            offset
+        };
+        Self::at(class, offset)
+    }
+
+    /// [`DecodeError::new`] for an offset known to be at most [`DecodeError::MAX_OFFSET`] (a
+    /// reader's position): the bits above are dropped, not saturated.
+    #[inline]
+    pub(crate) const fn at(class: ErrorClass, offset: usize) -> DecodeError {
+        let at = (offset as u32) << 5 | (class as u32 + 1);
         DecodeError {
-            class,
-            offset,
-            field: "",
+            at: match NonZeroU32::new(at) {
+                Some(at) => at,
+                // The low bits are `class + 1`, never zero.
+                None => NonZeroU32::MIN,
+            },
+            field: None,
+        }
+    }
+
+    /// Which rule was broken.
+    #[inline]
+    pub const fn class(self) -> ErrorClass {
+        match ErrorClass::from_number((self.at.get() & 31) - 1) {
+            Some(class) => class,
+            // `at` is only ever built from a class.
+            None => ErrorClass::Truncated,
+        }
+    }
+
+    /// Byte offset of the item (or head) that broke it.
+    #[inline]
+    pub const fn offset(self) -> usize {
+        (self.at.get() >> 5) as usize
+    }
+
+    /// The field being decoded (`Type.field`), or `""` when not known.
+    #[inline]
+    pub const fn field(self) -> &'static str {
+        match self.field {
+            Some(name) => name,
+            None => "",
         }
     }
 
     /// The same error, attributed to `field` unless a deeper field already claimed it.
     #[inline]
-    pub const fn in_field(mut self, field: &'static str) -> DecodeError {
-        if self.field.is_empty() {
+    pub const fn in_field(self, field: FieldName) -> DecodeError {
+        self.or_field(Some(field))
+    }
+
+    /// The same error, attributed to `field` (if any) unless a deeper field already claimed it:
+    /// what a generated decoder gives an error on its way out, with the field it was reading.
+    #[inline]
+    pub const fn or_field(mut self, field: Option<FieldName>) -> DecodeError {
+        if self.field.is_none() {
             self.field = field;
         }
         self
     }
 }
 
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("class", &self.class())
+            .field("offset", &self.offset())
+            .field("field", &self.field())
+            .finish()
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.class.name(), self.offset)?;
-        if !self.field.is_empty() {
-            write!(f, " (in {})", self.field)?;
+        write!(f, "{} at byte {}", self.class().name(), self.offset())?;
+        if !self.field().is_empty() {
+            write!(f, " (in {})", self.field())?;
         }
         Ok(())
     }
@@ -202,5 +288,84 @@ impl fmt::Display for TranscodeError {
             TranscodeError::Decode(e) => write!(f, "decode: {e}"),
             TranscodeError::Encode(e) => write!(f, "encode: {e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use core::mem::size_of;
+    use std::{boxed::Box, format, string::ToString};
+
+    #[test]
+    fn an_error_is_two_words_and_a_result_of_one_word_too() {
+        let word = size_of::<usize>();
+        assert_eq!(size_of::<DecodeError>(), 2 * word);
+        // The class-and-offset word is never zero: `Result` keeps its tag there.
+        assert_eq!(size_of::<Result<(), DecodeError>>(), 2 * word);
+        assert_eq!(size_of::<Result<u32, DecodeError>>(), 2 * word);
+        assert_eq!(size_of::<Result<usize, DecodeError>>(), 2 * word);
+    }
+
+    #[test]
+    fn class_offset_and_field_come_back_as_given() {
+        for class in ErrorClass::ALL {
+            for offset in [0, 1, 31, 32, 1232, DecodeError::MAX_OFFSET] {
+                let e = DecodeError::new(class, offset);
+                assert_eq!((e.class(), e.offset(), e.field()), (class, offset, ""));
+                let e = e.in_field(&"SemVer.major");
+                assert_eq!(
+                    (e.class(), e.offset(), e.field()),
+                    (class, offset, "SemVer.major")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_beyond_the_bound_saturate() {
+        for offset in [DecodeError::MAX_OFFSET + 1, 1 << 32, usize::MAX] {
+            let e = DecodeError::new(ErrorClass::TrailingBytes, offset);
+            assert_eq!(e.class(), ErrorClass::TrailingBytes);
+            assert_eq!(e.offset(), DecodeError::MAX_OFFSET);
+        }
+    }
+
+    #[test]
+    fn the_deepest_field_wins_and_none_keeps_what_is_there() {
+        let e = DecodeError::new(ErrorClass::WrongType, 4);
+        assert_eq!(e.or_field(None).field(), "");
+        let inner = e.in_field(&"SemVer.major");
+        assert_eq!(
+            inner.in_field(&"CapabilityInfo.version").field(),
+            "SemVer.major"
+        );
+        assert_eq!(inner.or_field(None).field(), "SemVer.major");
+        // Equal names compare equal wherever their strings live.
+        let name: &'static str = "SemVer.major";
+        assert_eq!(inner, e.in_field(Box::leak(Box::new(name))));
+    }
+
+    #[test]
+    fn display_and_debug_name_class_offset_and_field() {
+        let e = DecodeError::new(ErrorClass::WrongType, 4);
+        assert_eq!(e.to_string(), "wrong-type at byte 4");
+        let e = e.in_field(&"Envelope.body");
+        assert_eq!(e.to_string(), "wrong-type at byte 4 (in Envelope.body)");
+        assert_eq!(
+            format!("{e:?}"),
+            "DecodeError { class: WrongType, offset: 4, field: \"Envelope.body\" }"
+        );
+    }
+
+    #[test]
+    fn classes_by_number() {
+        for (n, class) in ErrorClass::ALL.into_iter().enumerate() {
+            assert_eq!(ErrorClass::from_number(n as u32), Some(class));
+            assert_eq!(class as u32, n as u32);
+        }
+        assert_eq!(ErrorClass::from_number(17), None);
     }
 }

@@ -251,7 +251,7 @@ pub fn unknown_fields(u: &mut Unstructured<'_>, known: &[u64]) -> Result<OwnedUn
         let value = cbor_item(u, 2)?;
         match fields.insert(key, &value) {
             Ok(()) => {}
-            Err(e) if e.class == super::ErrorClass::DuplicateKey => {}
+            Err(e) if e.class() == super::ErrorClass::DuplicateKey => {}
             Err(e) => {
                 panic!("runtime::fuzz made a value that is not canonical CBOR ({e}): {value:02x?}")
             }

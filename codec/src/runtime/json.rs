@@ -884,7 +884,7 @@ pub fn put_unknown<'de, A: MapAccess<'de>>(
     key: u64,
 ) -> Result<(), A::Error> {
     let value = map.next_value_seed(AsSeed::<Hex, Vec<u8>>::new())?;
-    unknown.insert(key, &value).map_err(|e| match e.class {
+    unknown.insert(key, &value).map_err(|e| match e.class() {
         ErrorClass::DuplicateKey => de::Error::custom(format_args!("duplicate member `#{key}`")),
         _ => de::Error::custom(format_args!(
             "`#{key}` is not the canonical encoding of one data item: {e}"

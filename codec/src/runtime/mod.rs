@@ -43,7 +43,7 @@ pub use lazy::Lazy;
 pub use message::Message;
 pub use unknown::{check_unknown_variant, UnknownEntries, UnknownFields, UnknownMerge};
 
-pub use error::{DecodeError, EncodeError, ErrorClass, TranscodeError};
+pub use error::{DecodeError, EncodeError, ErrorClass, FieldName, TranscodeError};
 pub use float::{f16_to_f64, f64_to_f16_exact};
 pub use reader::{depth_exceeded, enter, initial_byte_class, major, Head, Reader, MAX_KEY};
 pub use writer::{float_len, float_len_f32, head_len, int_len, Writer};

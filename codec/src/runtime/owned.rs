@@ -263,7 +263,7 @@ mod tests {
             (1 + 2) + (3 + 1) + (3 + 1),
             "heads of 7, 300 and 65535"
         );
-        let class = |r: Result<(), DecodeError>| r.unwrap_err().class;
+        let class = |r: Result<(), DecodeError>| r.unwrap_err().class();
         assert_eq!(class(u.insert(7, &[0x00])), ErrorClass::DuplicateKey);
         assert_eq!(class(u.insert(65536, &[0x00])), ErrorClass::OutOfRange);
         assert_eq!(

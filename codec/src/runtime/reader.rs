@@ -96,9 +96,16 @@ pub struct Reader<'a> {
 type Result<T> = core::result::Result<T, DecodeError>;
 
 impl<'a> Reader<'a> {
-    /// A reader at the start of `data`.
+    /// A reader at the start of `data`. It reads at most [`DecodeError::MAX_OFFSET`] bytes (128 MiB,
+    /// far above any message the spec allows), so that every offset it reports is exact: an item
+    /// that runs beyond them is `truncated` there.
     #[inline]
     pub const fn new(data: &'a [u8]) -> Reader<'a> {
+        let data = if data.len() > DecodeError::MAX_OFFSET {
+            data.split_at(DecodeError::MAX_OFFSET).0
+        } else {
+            data
+        };
         Reader { data, pos: 0 }
     }
 
@@ -120,7 +127,7 @@ impl<'a> Reader<'a> {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(DecodeError::new(ErrorClass::TrailingBytes, self.pos))
+            Err(DecodeError::at(ErrorClass::TrailingBytes, self.pos))
         }
     }
 
@@ -133,7 +140,7 @@ impl<'a> Reader<'a> {
     /// `truncated` is reported at the length of the input (spec §4.17).
     #[inline]
     fn truncated(&self) -> DecodeError {
-        DecodeError::new(ErrorClass::Truncated, self.data.len())
+        DecodeError::at(ErrorClass::Truncated, self.data.len())
     }
 
     #[inline]
@@ -206,7 +213,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let b = *self.data.get(at).ok_or_else(|| self.truncated())?;
         if let Some(class) = initial_byte_class(b) {
-            return Err(DecodeError::new(class, at));
+            return Err(DecodeError::at(class, at));
         }
         self.pos += 1;
         let info = b & 0x1f;
@@ -221,12 +228,12 @@ impl<'a> Reader<'a> {
             .fold(0u64, |v, &b| (v << 8) | b as u64);
         if b >> 5 == major::SIMPLE {
             if !float::is_canonical(width, value) {
-                return Err(DecodeError::new(ErrorClass::NonCanonicalFloat, at));
+                return Err(DecodeError::at(ErrorClass::NonCanonicalFloat, at));
             }
         } else if value < if width == 1 { 24 } else { 1u64 << (4 * width) } {
             // Shortest form: one byte only above 23, wider ones only when the next narrower cannot
             // hold the value (2 bytes above 0xff, 4 above 0xffff, 8 above 0xffff_ffff).
-            return Err(DecodeError::new(ErrorClass::NonCanonicalInteger, at));
+            return Err(DecodeError::at(ErrorClass::NonCanonicalInteger, at));
         }
         Ok((b, value))
     }
@@ -237,7 +244,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let (b, argument) = self.item()?;
         if b >> 5 != major {
-            return Err(DecodeError::new(ErrorClass::WrongType, at));
+            return Err(DecodeError::at(ErrorClass::WrongType, at));
         }
         Ok(argument)
     }
@@ -295,11 +302,11 @@ impl<'a> Reader<'a> {
         let v = match b >> 5 {
             major::UINT if v <= i64::MAX as u64 => v as i64,
             major::NINT if v <= i64::MAX as u64 => -1 - v as i64,
-            major::UINT | major::NINT => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
-            _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
+            major::UINT | major::NINT => return Err(DecodeError::at(ErrorClass::OutOfRange, at)),
+            _ => return Err(DecodeError::at(ErrorClass::WrongType, at)),
         };
         if v < min || v > max {
-            return Err(DecodeError::new(ErrorClass::OutOfRange, at));
+            return Err(DecodeError::at(ErrorClass::OutOfRange, at));
         }
         Ok(v)
     }
@@ -324,8 +331,8 @@ impl<'a> Reader<'a> {
         let (b, v) = self.item()?;
         match b >> 5 {
             major::UINT if v >= min && v <= max => Ok(v),
-            major::UINT | major::NINT => Err(DecodeError::new(ErrorClass::OutOfRange, at)),
-            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+            major::UINT | major::NINT => Err(DecodeError::at(ErrorClass::OutOfRange, at)),
+            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
         }
     }
 
@@ -360,7 +367,7 @@ impl<'a> Reader<'a> {
         match self.item()?.0 {
             0xf4 => Ok(false),
             0xf5 => Ok(true),
-            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
         }
     }
 
@@ -381,7 +388,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         match self.item()?.0 {
             0xf6 => Ok(()),
-            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
         }
     }
 
@@ -391,7 +398,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         match self.head()? {
             Head::Float(v, _) => Ok(v),
-            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
         }
     }
 
@@ -400,9 +407,9 @@ impl<'a> Reader<'a> {
     pub fn f32(&mut self) -> Result<f32> {
         let at = self.pos;
         match self.head()? {
-            Head::Float(_, 9) => Err(DecodeError::new(ErrorClass::OutOfRange, at)),
+            Head::Float(_, 9) => Err(DecodeError::at(ErrorClass::OutOfRange, at)),
             Head::Float(v, _) => Ok(float::f64_to_f32_of_narrow(v)),
-            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
         }
     }
 
@@ -429,10 +436,10 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let len = self.expect(major::TEXT)?;
         if len > max as u64 {
-            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
         }
         let bytes = self.take(len)?;
-        core::str::from_utf8(bytes).map_err(|_| DecodeError::new(ErrorClass::InvalidUtf8, at))
+        core::str::from_utf8(bytes).map_err(|_| DecodeError::at(ErrorClass::InvalidUtf8, at))
     }
 
     /// A byte string of at most `max` bytes.
@@ -456,7 +463,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let len = self.expect(major::BYTES)?;
         if len > max as u64 {
-            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
         }
         self.take(len)
     }
@@ -489,7 +496,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let n = self.expect(major::BYTES)?;
         if n != len as u64 {
-            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
         }
         self.take(n)
     }
@@ -514,7 +521,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let n = self.expect(major::ARRAY)?;
         if n > max as u64 {
-            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
         }
         self.check_count(n, 1)
     }
@@ -575,15 +582,15 @@ impl<'a> Reader<'a> {
         let (b, k) = self.item()?;
         let k = match b >> 5 {
             major::UINT if k <= MAX_KEY => k as u32,
-            major::UINT => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
-            _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
+            major::UINT => return Err(DecodeError::at(ErrorClass::OutOfRange, at)),
+            _ => return Err(DecodeError::at(ErrorClass::WrongType, at)),
         };
         if k >= min {
             Ok(k)
         } else if k + 1 == min {
-            Err(DecodeError::new(ErrorClass::DuplicateKey, at))
+            Err(DecodeError::at(ErrorClass::DuplicateKey, at))
         } else {
-            Err(DecodeError::new(ErrorClass::UnsortedKeys, at))
+            Err(DecodeError::at(ErrorClass::UnsortedKeys, at))
         }
     }
 
@@ -600,7 +607,7 @@ impl<'a> Reader<'a> {
             major::TEXT => {
                 let bytes = self.take(argument)?;
                 if core::str::from_utf8(bytes).is_err() {
-                    return Err(DecodeError::new(ErrorClass::InvalidUtf8, start));
+                    return Err(DecodeError::at(ErrorClass::InvalidUtf8, start));
                 }
             }
             major::ARRAY => {
@@ -646,7 +653,7 @@ pub fn enter(r: &Reader<'_>, depth: usize, count: usize) -> Result<usize> {
 pub fn depth_exceeded(r: &Reader<'_>) -> DecodeError {
     match r.clone().item() {
         Err(e) => e,
-        Ok(_) => DecodeError::new(ErrorClass::DepthExceeded, r.position()),
+        Ok(_) => DecodeError::at(ErrorClass::DepthExceeded, r.position()),
     }
 }
 
@@ -656,7 +663,7 @@ mod tests {
 
     fn err<T: core::fmt::Debug>(r: Result<T>) -> (ErrorClass, usize) {
         let e = r.unwrap_err();
-        (e.class, e.offset)
+        (e.class(), e.offset())
     }
 
     #[test]

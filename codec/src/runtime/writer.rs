@@ -292,7 +292,7 @@ impl<'a> Writer<'a> {
 
 /// Why already-encoded content cannot be written: too deep, or not canonical content at all.
 pub(crate) fn refusal(e: DecodeError) -> EncodeError {
-    match e.class {
+    match e.class() {
         ErrorClass::DepthExceeded => EncodeError::DepthExceeded,
         _ => EncodeError::InvalidUnknown,
     }

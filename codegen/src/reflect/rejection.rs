@@ -200,8 +200,8 @@ impl<'s> Fail<'s> {
     pub fn finish(mut self, annotations: Vec<Annotation>) -> Rejected<'s> {
         self.path.reverse();
         Rejected {
-            class: self.error.class,
-            offset: self.error.offset,
+            class: self.error.class(),
+            offset: self.error.offset(),
             path: self.path,
             expected: self.expected.unwrap_or(Expected::AnyItem),
             annotations,

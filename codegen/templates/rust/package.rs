@@ -3,9 +3,9 @@
     `encode_to`, or, for a type on a recursive cycle, in `decode_in_cycle` and `encode_in_cycle`,
     which spend the cycle's `@max_depth` budget. #}
 {%- macro decode_body(item) -%}
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let {% if !item.fields.is_empty() || !item.variants.is_empty() %}mut {% endif %}field = "";
+        let {% if !item.fields.is_empty() || !item.variants.is_empty() %}mut {% endif %}field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
 {%- if item.kind == "message" -%}
 {%- if item.has_required %}
@@ -24,7 +24,7 @@
                 let key_at = r.position();
 {%- endif %}
 {%- if !item.fields.is_empty() %}
-                field = "";
+                field = None;
 {%- endif %}
                 let key = r.key(min_key)?;
                 min_key = key + 1;
@@ -36,7 +36,7 @@
                 match key {
 {%- for f in item.fields %}
                     {{ f.key }} => {
-                        field = "{{ f.label }}";
+                        field = Some(&"{{ f.label }}");
                         let v = {{ f.decode }}?{% if !f.narrow.is_empty() %} as {{ f.narrow }}{% endif %};
 {%- if f.presence == "default" %}
                         if {{ f.is_default }} {
@@ -70,12 +70,12 @@
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}
                 {{ v.key }} => {
-                    field = "{{ v.label }}";
+                    field = Some(&"{{ v.label }}");
                     Self::{{ v.name }}({{ v.decode }}?{% if !v.narrow.is_empty() %} as {{ v.narrow }}{% endif %})
                 }
 {%- else %}
                 {{ v.key }} => {
-                    field = "{{ v.label }}";
+                    field = Some(&"{{ v.label }}");
                     r.null()?;
                     Self::{{ v.name }}
                 }
@@ -88,7 +88,7 @@
             })
 {%- endif %}
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
 {%- endmacro %}
 
 {%- macro len_body(item) -%}

@@ -83,7 +83,7 @@ f_{{ f.slot_name }}
 {%- else if f.presence == "default" -%}
 f_{{ f.slot_name }}.unwrap_or({{ f.default }})
 {%- else -%}
-f_{{ f.slot_name }}.ok_or(rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("{{ f.label }}"))?
+f_{{ f.slot_name }}.ok_or(rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field(&"{{ f.label }}"))?
 {%- endif -%}
 {%- endmacro -%}
 

@@ -162,8 +162,8 @@ fn decode(id: &str, type_name: &str, hex_input: &str) -> Response {
         },
         Some(Err(TranscodeError::Decode(e))) => Response::Error {
             id,
-            class: e.class.name().into(),
-            offset: Some(e.offset),
+            class: e.class().name().into(),
+            offset: Some(e.offset()),
         },
         Some(Err(TranscodeError::Encode(e))) => Response::Errored {
             id,

@@ -79,16 +79,16 @@ impl Capabilities for Fixture {
                 .skip(iotp2p_codec::runtime::limits::MAX_DEPTH)
                 .and_then(|_| r.finish())
                 .map_err(|e| ValueError::Decode {
-                    class: e.class,
-                    offset: e.offset,
+                    class: e.class(),
+                    offset: e.offset(),
                 });
         }
         let n = r
             .uint(0, u64::MAX)
             .and_then(|n| r.finish().map(|()| n))
             .map_err(|e| ValueError::Decode {
-                class: e.class,
-                offset: e.offset,
+                class: e.class(),
+                offset: e.offset(),
             })?;
         match self.max.get(&(endpoint, capability, member)) {
             Some(max) if n > *max => Err(ValueError::Constraint),

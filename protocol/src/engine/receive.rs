@@ -56,7 +56,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     ) -> Result<(), Discard> {
         self.expire(now);
         // 1. Decode.
-        let env = Envelope::decode(bytes).map_err(|e| Discard::Decode(e.class))?;
+        let env = Envelope::decode(bytes).map_err(|e| Discard::Decode(e.class()))?;
         let is_request = env.correlation_id.is_none();
         let sender = self.origin(from, &env);
 

@@ -61,7 +61,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     ) -> Result<(), RelayDiscard> {
         // A grace period that ended: the previous address is unknown now ([IOTP-DLV-72]).
         self.expire_moves(now);
-        let env = Envelope::decode(bytes).map_err(|e| RelayDiscard::Decode(e.class))?;
+        let env = Envelope::decode(bytes).map_err(|e| RelayDiscard::Decode(e.class()))?;
         if let (Some(Body::Ack), Some(c), None, None) = (
             &env.body,
             env.correlation_id,

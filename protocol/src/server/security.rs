@@ -1342,7 +1342,7 @@ fn refused(code: StatusCode, action: u16) -> Stop {
 /// `InvalidValue` for an input that does not decode, with its error class and offset (§6.3 step 8).
 fn invalid(action: u16, e: &iotp2p_codec::runtime::DecodeError) -> Stop {
     Stop {
-        decode: Some((e.class, e.offset)),
+        decode: Some((e.class(), e.offset())),
         ..refused(StatusCode::InvalidValue, action)
     }
 }

@@ -113,9 +113,9 @@ impl<'a> Zone<'a> {
 
 impl<'a> rt::Message<'a> for Zone<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -129,22 +129,22 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Zone.number";
+                        field = Some(&"Zone.number");
                         let v = r.uint(1, 16)? as u8;
                         f_number = Some(v);
                     }
                     1 => {
-                        field = "Zone.name";
+                        field = Some(&"Zone.name");
                         let v = r.text(32)?;
                         f_name = Some(v);
                     }
                     2 => {
-                        field = "Zone.flow";
+                        field = Some(&"Zone.flow");
                         let v = r.f32()?;
                         if v.to_bits() == (12.5_f32).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -155,7 +155,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                         f_flow = Some(v);
                     }
                     3 => {
-                        field = "Zone.skip_when_wet";
+                        field = Some(&"Zone.skip_when_wet");
                         let v = r.bool()?;
                         if v {
                             return Err(rt::DecodeError::new(
@@ -174,17 +174,18 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             Ok(Self {
                 number: f_number.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Zone.number"),
+                        .in_field(&"Zone.number"),
                 )?,
                 name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Zone.name"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field(&"Zone.name"),
                 )?,
                 flow: f_flow.unwrap_or(12.5_f32),
                 skip_when_wet: f_skip_when_wet.unwrap_or(true),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -277,9 +278,9 @@ impl<'a> Run<'a> {
 
 impl<'a> rt::Message<'a> for Run<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -292,27 +293,27 @@ impl<'a> rt::Message<'a> for Run<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Run.zone";
+                        field = Some(&"Run.zone");
                         let v = r.uint(1, 16)? as u8;
                         f_zone = Some(v);
                     }
                     1 => {
-                        field = "Run.trigger";
+                        field = Some(&"Run.trigger");
                         let v = Trigger::decode_from(r, depth)?;
                         f_trigger = Some(v);
                     }
                     2 => {
-                        field = "Run.started_at";
+                        field = Some(&"Run.started_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_started_at = Some(v);
                     }
                     3 => {
-                        field = "Run.duration";
+                        field = Some(&"Run.duration");
                         let v = r.uint(1, 14400)? as u16;
                         f_duration = Some(v);
                     }
@@ -324,24 +325,24 @@ impl<'a> rt::Message<'a> for Run<'a> {
             }
             Ok(Self {
                 zone: f_zone.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Run.zone"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field(&"Run.zone"),
                 )?,
                 trigger: f_trigger.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Run.trigger"),
+                        .in_field(&"Run.trigger"),
                 )?,
                 started_at: f_started_at.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Run.started_at"),
+                        .in_field(&"Run.started_at"),
                 )?,
                 duration: f_duration.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Run.duration"),
+                        .in_field(&"Run.duration"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -439,9 +440,9 @@ impl<'a> SprinklerState<'a> {
 
 impl<'a> rt::Message<'a> for SprinklerState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -455,29 +456,29 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SprinklerState.zones";
+                        field = Some(&"SprinklerState.zones");
                         let v = rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
                             Zone::decode_from(r, depth).map(|_| ())
                         })?;
                         f_zones = Some(v);
                     }
                     1 => {
-                        field = "SprinklerState.running";
+                        field = Some(&"SprinklerState.running");
                         let v = Run::decode_from(r, depth)?;
                         f_running = Some(v);
                     }
                     2 => {
-                        field = "SprinklerState.light";
+                        field = Some(&"SprinklerState.light");
                         let v = super::example_lamp::LampState::decode_from(r, depth)?;
                         f_light = Some(v);
                     }
                     3 => {
-                        field = "SprinklerState.rain_delay";
+                        field = Some(&"SprinklerState.rain_delay");
                         let v = r.uint(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -496,18 +497,18 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
             Ok(Self {
                 zones: f_zones.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SprinklerState.zones"),
+                        .in_field(&"SprinklerState.zones"),
                 )?,
                 running: f_running,
                 light: f_light.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SprinklerState.light"),
+                        .in_field(&"SprinklerState.light"),
                 )?,
                 rain_delay: f_rain_delay.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -596,9 +597,9 @@ impl<'a> SprinklerCommand<'a> {
 
 impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -608,24 +609,24 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "SprinklerCommand.run_zone";
+                    field = Some(&"SprinklerCommand.run_zone");
                     Self::RunZone(Run::decode_from(r, depth)?)
                 }
                 1 => {
-                    field = "SprinklerCommand.stop";
+                    field = Some(&"SprinklerCommand.stop");
                     r.null()?;
                     Self::Stop
                 }
                 2 => {
-                    field = "SprinklerCommand.rain_delay";
+                    field = Some(&"SprinklerCommand.rain_delay");
                     Self::RainDelay(r.uint(0, 255)? as u8)
                 }
                 3 => {
-                    field = "SprinklerCommand.light";
+                    field = Some(&"SprinklerCommand.light");
                     Self::Light(super::example_lamp::Command::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = "SprinklerCommand.rename";
+                    field = Some(&"SprinklerCommand.rename");
                     Self::Rename(r.text(32)?)
                 }
                 key => Self::Unrecognized {
@@ -634,7 +635,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

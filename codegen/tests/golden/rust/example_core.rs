@@ -138,9 +138,9 @@ impl<'a> TimeOfDay<'a> {
 
 impl<'a> rt::Message<'a> for TimeOfDay<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -152,17 +152,17 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "TimeOfDay.hour";
+                        field = Some(&"TimeOfDay.hour");
                         let v = r.uint(0, 23)? as u8;
                         f_hour = Some(v);
                     }
                     1 => {
-                        field = "TimeOfDay.minute";
+                        field = Some(&"TimeOfDay.minute");
                         let v = r.uint(0, 59)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -181,13 +181,13 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
             Ok(Self {
                 hour: f_hour.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("TimeOfDay.hour"),
+                        .in_field(&"TimeOfDay.hour"),
                 )?,
                 minute: f_minute.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -265,9 +265,9 @@ impl<'a> DeviceInfo<'a> {
 
 impl<'a> rt::Message<'a> for DeviceInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -280,29 +280,29 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "DeviceInfo.id";
+                        field = Some(&"DeviceInfo.id");
                         let v = r.fixed::<16>()?;
                         f_id = Some(v);
                     }
                     1 => {
-                        field = "DeviceInfo.name";
+                        field = Some(&"DeviceInfo.name");
                         let v = r.text(32)?;
                         f_name = Some(v);
                     }
                     2 => {
-                        field = "DeviceInfo.tags";
+                        field = Some(&"DeviceInfo.tags");
                         let v = rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| {
                             r.text(32).map(|_| ())
                         })?;
                         f_tags = Some(v);
                     }
                     3 => {
-                        field = "DeviceInfo.joined_at";
+                        field = Some(&"DeviceInfo.joined_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_joined_at = Some(v);
                     }
@@ -315,21 +315,21 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
             Ok(Self {
                 id: f_id.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DeviceInfo.id"),
+                        .in_field(&"DeviceInfo.id"),
                 )?,
                 name: f_name.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DeviceInfo.name"),
+                        .in_field(&"DeviceInfo.name"),
                 )?,
                 tags: f_tags,
                 joined_at: f_joined_at.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DeviceInfo.joined_at"),
+                        .in_field(&"DeviceInfo.joined_at"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

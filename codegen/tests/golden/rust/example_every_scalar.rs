@@ -147,9 +147,9 @@ impl<'a> Integers<'a> {
 
 impl<'a> rt::Message<'a> for Integers<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -173,12 +173,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Integers.a_u8";
+                        field = Some(&"Integers.a_u8");
                         let v = r.uint(0, 255)? as u8;
                         if v == 255 {
                             return Err(rt::DecodeError::new(
@@ -189,7 +189,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u8 = Some(v);
                     }
                     1 => {
-                        field = "Integers.ranged_u8";
+                        field = Some(&"Integers.ranged_u8");
                         let v = r.uint(1, 200)? as u8;
                         if v == 200 {
                             return Err(rt::DecodeError::new(
@@ -200,7 +200,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_ranged_u8 = Some(v);
                     }
                     2 => {
-                        field = "Integers.a_u16";
+                        field = Some(&"Integers.a_u16");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 65535 {
                             return Err(rt::DecodeError::new(
@@ -211,7 +211,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u16 = Some(v);
                     }
                     3 => {
-                        field = "Integers.capped_u16";
+                        field = Some(&"Integers.capped_u16");
                         let v = r.uint(0, 1000)? as u16;
                         if v == 1000 {
                             return Err(rt::DecodeError::new(
@@ -222,7 +222,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_capped_u16 = Some(v);
                     }
                     4 => {
-                        field = "Integers.a_u32";
+                        field = Some(&"Integers.a_u32");
                         let v = r.uint(0, 4294967295)? as u32;
                         if v == 4294967295 {
                             return Err(rt::DecodeError::new(
@@ -233,7 +233,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u32 = Some(v);
                     }
                     5 => {
-                        field = "Integers.floor_u32";
+                        field = Some(&"Integers.floor_u32");
                         let v = r.uint(10, 4294967295)? as u32;
                         if v == 10 {
                             return Err(rt::DecodeError::new(
@@ -244,7 +244,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_floor_u32 = Some(v);
                     }
                     6 => {
-                        field = "Integers.a_u64";
+                        field = Some(&"Integers.a_u64");
                         let v = r.uint(1, 18446744073709551615)?;
                         if v == 18446744073709551615 {
                             return Err(rt::DecodeError::new(
@@ -255,7 +255,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u64 = Some(v);
                     }
                     7 => {
-                        field = "Integers.a_i8";
+                        field = Some(&"Integers.a_i8");
                         let v = r.int(-128, 127)? as i8;
                         if v == -128 {
                             return Err(rt::DecodeError::new(
@@ -266,7 +266,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i8 = Some(v);
                     }
                     8 => {
-                        field = "Integers.ranged_i8";
+                        field = Some(&"Integers.ranged_i8");
                         let v = r.int(-100, 100)? as i8;
                         if v == -40 {
                             return Err(rt::DecodeError::new(
@@ -277,7 +277,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_ranged_i8 = Some(v);
                     }
                     9 => {
-                        field = "Integers.a_i16";
+                        field = Some(&"Integers.a_i16");
                         let v = r.int(-32768, 0)? as i16;
                         if v == -32768 {
                             return Err(rt::DecodeError::new(
@@ -288,7 +288,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i16 = Some(v);
                     }
                     10 => {
-                        field = "Integers.a_i32";
+                        field = Some(&"Integers.a_i32");
                         let v = r.int(-2147483648, 2147483647)? as i32;
                         if v == -2147483648 {
                             return Err(rt::DecodeError::new(
@@ -299,7 +299,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i32 = Some(v);
                     }
                     11 => {
-                        field = "Integers.negative_i32";
+                        field = Some(&"Integers.negative_i32");
                         let v = r.int(-1000, -10)? as i32;
                         if v == -10 {
                             return Err(rt::DecodeError::new(
@@ -310,7 +310,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_negative_i32 = Some(v);
                     }
                     12 => {
-                        field = "Integers.a_i64";
+                        field = Some(&"Integers.a_i64");
                         let v = r.int(-9223372036854775808, 9223372036854775807)?;
                         if v == -9223372036854775808 {
                             return Err(rt::DecodeError::new(
@@ -321,7 +321,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i64 = Some(v);
                     }
                     13 => {
-                        field = "Integers.hex_ranged_i64";
+                        field = Some(&"Integers.hex_ranged_i64");
                         let v = r.int(-16, 16)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -332,7 +332,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_hex_ranged_i64 = Some(v);
                     }
                     65535 => {
-                        field = "Integers.last";
+                        field = Some(&"Integers.last");
                         let v = r.uint(0, 255)? as u8;
                         f_last = Some(v);
                     }
@@ -361,7 +361,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -591,9 +591,9 @@ impl<'a> Floats<'a> {
 
 impl<'a> rt::Message<'a> for Floats<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -608,12 +608,12 @@ impl<'a> rt::Message<'a> for Floats<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Floats.a_f32";
+                        field = Some(&"Floats.a_f32");
                         let v = r.f32()?;
                         if v.to_bits() == (1.5_f32).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -624,7 +624,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_a_f32 = Some(v);
                     }
                     1 => {
-                        field = "Floats.a_f64";
+                        field = Some(&"Floats.a_f64");
                         let v = r.f64()?;
                         if v.to_bits() == (-0.25_f64).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -635,7 +635,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_a_f64 = Some(v);
                     }
                     2 => {
-                        field = "Floats.thousands";
+                        field = Some(&"Floats.thousands");
                         let v = r.f64()?;
                         if v.to_bits() == (2000.0_f64).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -646,7 +646,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_thousands = Some(v);
                     }
                     3 => {
-                        field = "Floats.small";
+                        field = Some(&"Floats.small");
                         let v = r.f32()?;
                         if v.to_bits() == (0.0015_f32).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -657,7 +657,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_small = Some(v);
                     }
                     4 => {
-                        field = "Floats.required_f64";
+                        field = Some(&"Floats.required_f64");
                         let v = r.f64()?;
                         f_required_f64 = Some(v);
                     }
@@ -674,12 +674,12 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                 small: f_small.unwrap_or(0.0015_f32),
                 required_f64: f_required_f64.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Floats.required_f64"),
+                        .in_field(&"Floats.required_f64"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -802,9 +802,9 @@ impl<'a> Text<'a> {
 
 impl<'a> rt::Message<'a> for Text<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -826,12 +826,12 @@ impl<'a> rt::Message<'a> for Text<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Text.on_by_default";
+                        field = Some(&"Text.on_by_default");
                         let v = r.bool()?;
                         if v {
                             return Err(rt::DecodeError::new(
@@ -842,7 +842,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_on_by_default = Some(v);
                     }
                     1 => {
-                        field = "Text.off_by_default";
+                        field = Some(&"Text.off_by_default");
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -853,12 +853,12 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_off_by_default = Some(v);
                     }
                     2 => {
-                        field = "Text.bounded";
+                        field = Some(&"Text.bounded");
                         let v = r.text(16)?;
                         f_bounded = Some(v);
                     }
                     3 => {
-                        field = "Text.defaulted";
+                        field = Some(&"Text.defaulted");
                         let v = r.text(128)?;
                         if v == "plain" {
                             return Err(rt::DecodeError::new(
@@ -869,7 +869,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_defaulted = Some(v);
                     }
                     4 => {
-                        field = "Text.escaped";
+                        field = Some(&"Text.escaped");
                         let v = r.text(64)?;
                         if v == "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
                             return Err(rt::DecodeError::new(
@@ -880,7 +880,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_escaped = Some(v);
                     }
                     5 => {
-                        field = "Text.empty";
+                        field = Some(&"Text.empty");
                         let v = r.text(8)?;
                         if v.is_empty() {
                             return Err(rt::DecodeError::new(
@@ -891,7 +891,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_empty = Some(v);
                     }
                     6 => {
-                        field = "Text.accented";
+                        field = Some(&"Text.accented");
                         let v = r.text(12)?;
                         if v == "température" {
                             return Err(rt::DecodeError::new(
@@ -902,27 +902,27 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_accented = Some(v);
                     }
                     7 => {
-                        field = "Text.huge";
+                        field = Some(&"Text.huge");
                         let v = r.text(16777216)?;
                         f_huge = Some(v);
                     }
                     8 => {
-                        field = "Text.blob";
+                        field = Some(&"Text.blob");
                         let v = r.bytes(1024)?;
                         f_blob = Some(v);
                     }
                     9 => {
-                        field = "Text.default_blob";
+                        field = Some(&"Text.default_blob");
                         let v = r.bytes(256)?;
                         f_default_blob = Some(v);
                     }
                     10 => {
-                        field = "Text.hash";
+                        field = Some(&"Text.hash");
                         let v = r.fixed::<32>()?;
                         f_hash = Some(v);
                     }
                     11 => {
-                        field = "Text.page";
+                        field = Some(&"Text.page");
                         let v = r.fixed::<65535>()?;
                         f_page = Some(v);
                     }
@@ -937,7 +937,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                 off_by_default: f_off_by_default.unwrap_or(false),
                 bounded: f_bounded.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Text.bounded"),
+                        .in_field(&"Text.bounded"),
                 )?,
                 defaulted: f_defaulted.unwrap_or("plain"),
                 escaped: f_escaped.unwrap_or("tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"),
@@ -945,20 +945,22 @@ impl<'a> rt::Message<'a> for Text<'a> {
                 accented: f_accented.unwrap_or("température"),
                 huge: f_huge,
                 blob: f_blob.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.blob"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field(&"Text.blob"),
                 )?,
                 default_blob: f_default_blob.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Text.default_blob"),
+                        .in_field(&"Text.default_blob"),
                 )?,
                 hash: f_hash.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.hash"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field(&"Text.hash"),
                 )?,
                 page: f_page,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1156,9 +1158,9 @@ impl<'a> Collections<'a> {
 
 impl<'a> rt::Message<'a> for Collections<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1175,26 +1177,26 @@ impl<'a> rt::Message<'a> for Collections<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Collections.numbers";
+                        field = Some(&"Collections.numbers");
                         let v = rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
                         })?;
                         f_numbers = Some(v);
                     }
                     1 => {
-                        field = "Collections.small";
+                        field = Some(&"Collections.small");
                         let v = rt::Array::<i32>::decode(r, 4, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
                         })?;
                         f_small = Some(v);
                     }
                     2 => {
-                        field = "Collections.matrix";
+                        field = Some(&"Collections.matrix");
                         let v =
                             rt::Array::<rt::Array<'a, f32>>::decode(r, 3, depth, |r, depth| {
                                 rt::Array::<f32>::decode(r, 3, depth, |r, _| r.f32().map(|_| ()))
@@ -1203,14 +1205,14 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                         f_matrix = Some(v);
                     }
                     3 => {
-                        field = "Collections.flavors";
+                        field = Some(&"Collections.flavors");
                         let v = rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
                             Flavor::decode_from(r, depth).map(|_| ())
                         })?;
                         f_flavors = Some(v);
                     }
                     4 => {
-                        field = "Collections.flavor";
+                        field = Some(&"Collections.flavor");
                         let v = Flavor::decode_from(r, depth)?;
                         if v.to_u32() == 17 {
                             return Err(rt::DecodeError::new(
@@ -1221,14 +1223,14 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                         f_flavor = Some(v);
                     }
                     5 => {
-                        field = "Collections.keys";
+                        field = Some(&"Collections.keys");
                         let v = rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
                             r.fixed::<16>().map(|_| ())
                         })?;
                         f_keys = Some(v);
                     }
                     6 => {
-                        field = "Collections.maybe_flags";
+                        field = Some(&"Collections.maybe_flags");
                         let v =
                             rt::Array::<bool>::decode(r, 1, depth, |r, _| r.bool().map(|_| ()))?;
                         f_maybe_flags = Some(v);
@@ -1242,30 +1244,30 @@ impl<'a> rt::Message<'a> for Collections<'a> {
             Ok(Self {
                 numbers: f_numbers.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Collections.numbers"),
+                        .in_field(&"Collections.numbers"),
                 )?,
                 small: f_small.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Collections.small"),
+                        .in_field(&"Collections.small"),
                 )?,
                 matrix: f_matrix.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Collections.matrix"),
+                        .in_field(&"Collections.matrix"),
                 )?,
                 flavors: f_flavors.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Collections.flavors"),
+                        .in_field(&"Collections.flavors"),
                 )?,
                 flavor: f_flavor.unwrap_or(Flavor::Salted),
                 keys: f_keys.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Collections.keys"),
+                        .in_field(&"Collections.keys"),
                 )?,
                 maybe_flags: f_maybe_flags,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1407,9 +1409,9 @@ impl<'a> Nothing<'a> {
 
 impl<'a> rt::Message<'a> for Nothing<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let field = "";
+        let field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -1426,7 +1428,7 @@ impl<'a> rt::Message<'a> for Nothing<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1484,9 +1486,9 @@ impl<'a> Keywords<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Keywords<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1499,27 +1501,27 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Keywords.type";
+                        field = Some(&"Keywords.type");
                         let v = r.uint(0, 255)? as u8;
                         f_type = Some(v);
                     }
                     1 => {
-                        field = "Keywords.version";
+                        field = Some(&"Keywords.version");
                         let v = r.text(8)?;
                         f_version = Some(v);
                     }
                     2 => {
-                        field = "Keywords.optional";
+                        field = Some(&"Keywords.optional");
                         let v = r.bool()?;
                         f_optional = Some(v);
                     }
                     3 => {
-                        field = "Keywords.message";
+                        field = Some(&"Keywords.message");
                         let v = Nothing::decode_from(r, depth)?;
                         f_message = Some(v);
                     }
@@ -1532,18 +1534,18 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
             Ok(Self {
                 r#type: f_type.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Keywords.type"),
+                        .in_field(&"Keywords.type"),
                 )?,
                 version: f_version.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Keywords.version"),
+                        .in_field(&"Keywords.version"),
                 )?,
                 optional: f_optional,
                 message: f_message,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1628,9 +1630,9 @@ impl<'a> Everything<'a> {
 
 impl<'a> rt::Message<'a> for Everything<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -1640,20 +1642,20 @@ impl<'a> rt::Message<'a> for Everything<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "Everything.none";
+                    field = Some(&"Everything.none");
                     r.null()?;
                     Self::None
                 }
                 1 => {
-                    field = "Everything.nothing";
+                    field = Some(&"Everything.nothing");
                     Self::Nothing(Nothing::decode_from(r, depth)?)
                 }
                 2 => {
-                    field = "Everything.integers";
+                    field = Some(&"Everything.integers");
                     Self::Integers(Integers::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = "Everything.count";
+                    field = Some(&"Everything.count");
                     Self::Count(r.uint(0, 4294967295)? as u32)
                 }
                 key => Self::Unrecognized {
@@ -1662,7 +1664,7 @@ impl<'a> rt::Message<'a> for Everything<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -201,9 +201,9 @@ impl<'a> LampState<'a> {
 
 impl<'a> rt::Message<'a> for LampState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -222,22 +222,22 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "LampState.on";
+                        field = Some(&"LampState.on");
                         let v = r.bool()?;
                         f_on = Some(v);
                     }
                     1 => {
-                        field = "LampState.level";
+                        field = Some(&"LampState.level");
                         let v = r.uint(0, 254)? as u8;
                         f_level = Some(v);
                     }
                     2 => {
-                        field = "LampState.mode";
+                        field = Some(&"LampState.mode");
                         let v = ColorMode::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -248,22 +248,22 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                         f_mode = Some(v);
                     }
                     3 => {
-                        field = "LampState.mireds";
+                        field = Some(&"LampState.mireds");
                         let v = r.uint(153, 500)? as u16;
                         f_mireds = Some(v);
                     }
                     4 => {
-                        field = "LampState.hue";
+                        field = Some(&"LampState.hue");
                         let v = r.uint(0, 359)? as u16;
                         f_hue = Some(v);
                     }
                     5 => {
-                        field = "LampState.saturation";
+                        field = Some(&"LampState.saturation");
                         let v = r.uint(0, 100)? as u8;
                         f_saturation = Some(v);
                     }
                     24 => {
-                        field = "LampState.power_on";
+                        field = Some(&"LampState.power_on");
                         let v = PowerOnBehavior::decode_from(r, depth)?;
                         if v.to_u32() == 2 {
                             return Err(rt::DecodeError::new(
@@ -274,12 +274,12 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                         f_power_on = Some(v);
                     }
                     25 => {
-                        field = "LampState.firmware";
+                        field = Some(&"LampState.firmware");
                         let v = r.fixed::<20>()?;
                         f_firmware = Some(v);
                     }
                     26 => {
-                        field = "LampState.scenes";
+                        field = Some(&"LampState.scenes");
                         let v = rt::Array::<super::example_core::Label<'a>>::decode(
                             r,
                             16,
@@ -297,11 +297,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             Ok(Self {
                 on: f_on.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("LampState.on"),
+                        .in_field(&"LampState.on"),
                 )?,
                 level: f_level.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("LampState.level"),
+                        .in_field(&"LampState.level"),
                 )?,
                 mode: f_mode.unwrap_or(ColorMode::Temperature),
                 mireds: f_mireds,
@@ -310,16 +310,16 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                 power_on: f_power_on.unwrap_or(PowerOnBehavior::Previous),
                 firmware: f_firmware.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("LampState.firmware"),
+                        .in_field(&"LampState.firmware"),
                 )?,
                 scenes: f_scenes.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("LampState.scenes"),
+                        .in_field(&"LampState.scenes"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -480,9 +480,9 @@ impl<'a> SetLevel<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -496,17 +496,17 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SetLevel.level";
+                        field = Some(&"SetLevel.level");
                         let v = r.uint(0, 254)? as u8;
                         f_level = Some(v);
                     }
                     1 => {
-                        field = "SetLevel.transition";
+                        field = Some(&"SetLevel.transition");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -517,12 +517,12 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                         f_transition = Some(v);
                     }
                     2 => {
-                        field = "SetLevel.fade";
+                        field = Some(&"SetLevel.fade");
                         let v = r.uint(0, 65535)? as u16;
                         f_fade = Some(v);
                     }
                     3 => {
-                        field = "SetLevel.turn_on";
+                        field = Some(&"SetLevel.turn_on");
                         let v = r.bool()?;
                         if v {
                             return Err(rt::DecodeError::new(
@@ -541,7 +541,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             Ok(Self {
                 level: f_level.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SetLevel.level"),
+                        .in_field(&"SetLevel.level"),
                 )?,
                 transition: f_transition.unwrap_or(0),
                 fade: f_fade,
@@ -549,7 +549,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -633,9 +633,9 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -647,17 +647,17 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "SetColorTemperature.mireds";
+                        field = Some(&"SetColorTemperature.mireds");
                         let v = r.uint(153, 500)? as u16;
                         f_mireds = Some(v);
                     }
                     1 => {
-                        field = "SetColorTemperature.transition";
+                        field = Some(&"SetColorTemperature.transition");
                         let v = r.uint(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -676,13 +676,13 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             Ok(Self {
                 mireds: f_mireds.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("SetColorTemperature.mireds"),
+                        .in_field(&"SetColorTemperature.mireds"),
                 )?,
                 transition: f_transition.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -749,9 +749,9 @@ impl<'a> RecallScene<'a> {
 
 impl<'a> rt::Message<'a> for RecallScene<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -761,12 +761,12 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "RecallScene.name";
+                        field = Some(&"RecallScene.name");
                         let v = r.text(32)?;
                         f_name = Some(v);
                     }
@@ -779,12 +779,12 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
             Ok(Self {
                 name: f_name.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("RecallScene.name"),
+                        .in_field(&"RecallScene.name"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -846,9 +846,9 @@ impl<'a> LegacyDim<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for LegacyDim<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -858,12 +858,12 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "LegacyDim.step";
+                        field = Some(&"LegacyDim.step");
                         let v = r.int(-128, 127)? as i8;
                         f_step = Some(v);
                     }
@@ -876,12 +876,12 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
             Ok(Self {
                 step: f_step.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("LegacyDim.step"),
+                        .in_field(&"LegacyDim.step"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -950,9 +950,9 @@ impl<'a> Command<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Command<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -962,38 +962,38 @@ impl<'a> rt::Message<'a> for Command<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "Command.on";
+                    field = Some(&"Command.on");
                     r.null()?;
                     Self::On
                 }
                 1 => {
-                    field = "Command.off";
+                    field = Some(&"Command.off");
                     r.null()?;
                     Self::Off
                 }
                 2 => {
-                    field = "Command.toggle";
+                    field = Some(&"Command.toggle");
                     r.null()?;
                     Self::Toggle
                 }
                 3 => {
-                    field = "Command.set_level";
+                    field = Some(&"Command.set_level");
                     Self::SetLevel(SetLevel::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = "Command.set_color_temperature";
+                    field = Some(&"Command.set_color_temperature");
                     Self::SetColorTemperature(SetColorTemperature::decode_from(r, depth)?)
                 }
                 5 => {
-                    field = "Command.identify";
+                    field = Some(&"Command.identify");
                     Self::Identify(r.uint(0, 65535)? as u16)
                 }
                 6 => {
-                    field = "Command.recall_scene";
+                    field = Some(&"Command.recall_scene");
                     Self::RecallScene(RecallScene::decode_from(r, depth)?)
                 }
                 8 => {
-                    field = "Command.dim";
+                    field = Some(&"Command.dim");
                     Self::Dim(LegacyDim::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -1002,7 +1002,7 @@ impl<'a> rt::Message<'a> for Command<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1096,9 +1096,9 @@ impl<'a> CommandResult<'a> {
 
 impl<'a> rt::Message<'a> for CommandResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1110,22 +1110,22 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "CommandResult.status";
+                        field = Some(&"CommandResult.status");
                         let v = super::example_core::Status::decode_from(r, depth)?;
                         f_status = Some(v);
                     }
                     1 => {
-                        field = "CommandResult.state";
+                        field = Some(&"CommandResult.state");
                         let v = LampState::decode_from(r, depth)?;
                         f_state = Some(v);
                     }
                     2 => {
-                        field = "CommandResult.device";
+                        field = Some(&"CommandResult.device");
                         let v = r.fixed::<16>()?;
                         f_device = Some(v);
                     }
@@ -1138,17 +1138,17 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
             Ok(Self {
                 status: f_status.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CommandResult.status"),
+                        .in_field(&"CommandResult.status"),
                 )?,
                 state: f_state,
                 device: f_device.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("CommandResult.device"),
+                        .in_field(&"CommandResult.device"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

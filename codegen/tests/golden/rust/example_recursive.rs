@@ -43,9 +43,9 @@ impl<'a> MenuNode<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -57,24 +57,24 @@ impl<'a> MenuNode<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "MenuNode.label";
+                        field = Some(&"MenuNode.label");
                         let v = r.text(32)?;
                         f_label = Some(v);
                     }
                     1 => {
-                        field = "MenuNode.children";
+                        field = Some(&"MenuNode.children");
                         let v = rt::Array::<MenuNode<'a>>::decode(r, 12, depth, |r, depth| {
                             MenuNode::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?;
                         f_children = Some(v);
                     }
                     2 => {
-                        field = "MenuNode.action";
+                        field = Some(&"MenuNode.action");
                         let v = r.text(16)?;
                         f_action = Some(v);
                     }
@@ -87,17 +87,17 @@ impl<'a> MenuNode<'a> {
             Ok(Self {
                 label: f_label.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("MenuNode.label"),
+                        .in_field(&"MenuNode.label"),
                 )?,
                 children: f_children.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("MenuNode.children"),
+                        .in_field(&"MenuNode.children"),
                 )?,
                 action: f_action,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -294,9 +294,9 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -306,38 +306,38 @@ impl<'a> Expr<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "Expr.constant";
+                    field = Some(&"Expr.constant");
                     Self::Constant(r.int(-9223372036854775808, 9223372036854775807)?)
                 }
                 1 => {
-                    field = "Expr.sensor";
+                    field = Some(&"Expr.sensor");
                     Self::Sensor(r.text(24)?)
                 }
                 2 => {
-                    field = "Expr.now";
+                    field = Some(&"Expr.now");
                     r.null()?;
                     Self::Now
                 }
                 3 => {
-                    field = "Expr.not";
+                    field = Some(&"Expr.not");
                     Self::Not(rt::Lazy::decode(r, depth, |r| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
                 }
                 4 => {
-                    field = "Expr.all";
+                    field = Some(&"Expr.all");
                     Self::All(rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
                 }
                 5 => {
-                    field = "Expr.any";
+                    field = Some(&"Expr.any");
                     Self::Any(rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
                 }
                 6 => {
-                    field = "Expr.compare";
+                    field = Some(&"Expr.compare");
                     Self::Compare(rt::Lazy::decode(r, depth, |r| {
                         Compare::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
@@ -348,7 +348,7 @@ impl<'a> Expr<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -493,9 +493,9 @@ impl<'a> Compare<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -507,24 +507,24 @@ impl<'a> Compare<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Compare.op";
+                        field = Some(&"Compare.op");
                         let v = Comparison::decode_from(r, depth)?;
                         f_op = Some(v);
                     }
                     1 => {
-                        field = "Compare.left";
+                        field = Some(&"Compare.left");
                         let v = rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?;
                         f_left = Some(v);
                     }
                     2 => {
-                        field = "Compare.right";
+                        field = Some(&"Compare.right");
                         let v = rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?;
@@ -539,20 +539,20 @@ impl<'a> Compare<'a> {
             Ok(Self {
                 op: f_op.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Compare.op"),
+                        .in_field(&"Compare.op"),
                 )?,
                 left: f_left.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Compare.left"),
+                        .in_field(&"Compare.left"),
                 )?,
                 right: f_right.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Compare.right"),
+                        .in_field(&"Compare.right"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -651,9 +651,9 @@ impl<'a> Rule<'a> {
 
 impl<'a> rt::Message<'a> for Rule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -665,22 +665,22 @@ impl<'a> rt::Message<'a> for Rule<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Rule.name";
+                        field = Some(&"Rule.name");
                         let v = r.text(32)?;
                         f_name = Some(v);
                     }
                     1 => {
-                        field = "Rule.condition";
+                        field = Some(&"Rule.condition");
                         let v = Expr::decode_from(r, depth)?;
                         f_condition = Some(v);
                     }
                     2 => {
-                        field = "Rule.scene";
+                        field = Some(&"Rule.scene");
                         let v = r.text(16)?;
                         f_scene = Some(v);
                     }
@@ -692,20 +692,21 @@ impl<'a> rt::Message<'a> for Rule<'a> {
             }
             Ok(Self {
                 name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Rule.name"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field(&"Rule.name"),
                 )?,
                 condition: f_condition.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Rule.condition"),
+                        .in_field(&"Rule.condition"),
                 )?,
                 scene: f_scene.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Rule.scene"),
+                        .in_field(&"Rule.scene"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -795,9 +796,9 @@ impl<'a> Room<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -808,17 +809,17 @@ impl<'a> Room<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Room.name";
+                        field = Some(&"Room.name");
                         let v = r.text(32)?;
                         f_name = Some(v);
                     }
                     1 => {
-                        field = "Room.gateway";
+                        field = Some(&"Room.gateway");
                         let v = rt::Lazy::decode(r, depth, |r| {
                             Gateway::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?;
@@ -832,13 +833,14 @@ impl<'a> Room<'a> {
             }
             Ok(Self {
                 name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Room.name"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field(&"Room.name"),
                 )?,
                 gateway: f_gateway,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -929,9 +931,9 @@ impl<'a> Gateway<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -942,17 +944,17 @@ impl<'a> Gateway<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Gateway.address";
+                        field = Some(&"Gateway.address");
                         let v = r.fixed::<8>()?;
                         f_address = Some(v);
                     }
                     1 => {
-                        field = "Gateway.location";
+                        field = Some(&"Gateway.location");
                         let v = rt::Lazy::decode(r, depth, |r| {
                             Room::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?;
@@ -967,13 +969,13 @@ impl<'a> Gateway<'a> {
             Ok(Self {
                 address: f_address.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Gateway.address"),
+                        .in_field(&"Gateway.address"),
                 )?,
                 location: f_location,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -1059,9 +1061,9 @@ impl<'a> DisplayMenu<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -1072,17 +1074,17 @@ impl<'a> DisplayMenu<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "DisplayMenu.label";
+                        field = Some(&"DisplayMenu.label");
                         let v = r.text(32)?;
                         f_label = Some(v);
                     }
                     1 => {
-                        field = "DisplayMenu.children";
+                        field = Some(&"DisplayMenu.children");
                         let v = rt::Array::<DisplayMenu<'a>>::decode(r, 16, depth, |r, depth| {
                             DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?;
@@ -1097,16 +1099,16 @@ impl<'a> DisplayMenu<'a> {
             Ok(Self {
                 label: f_label.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DisplayMenu.label"),
+                        .in_field(&"DisplayMenu.label"),
                 )?,
                 children: f_children.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("DisplayMenu.children"),
+                        .in_field(&"DisplayMenu.children"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;

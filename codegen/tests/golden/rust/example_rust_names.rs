@@ -31,9 +31,9 @@ impl<'a> Result_<'a> {
 
 impl<'a> rt::Message<'a> for Result_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -43,12 +43,12 @@ impl<'a> rt::Message<'a> for Result_<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Result.ok";
+                        field = Some(&"Result.ok");
                         let v = r.bool()?;
                         f_ok = Some(v);
                     }
@@ -60,12 +60,13 @@ impl<'a> rt::Message<'a> for Result_<'a> {
             }
             Ok(Self {
                 ok: f_ok.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Result.ok"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field(&"Result.ok"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -115,9 +116,9 @@ impl<'a> Option_<'a> {
 
 impl<'a> rt::Message<'a> for Option_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -126,12 +127,12 @@ impl<'a> rt::Message<'a> for Option_<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Option.some";
+                        field = Some(&"Option.some");
                         let v = r.uint(0, 255)? as u8;
                         f_some = Some(v);
                     }
@@ -146,7 +147,7 @@ impl<'a> rt::Message<'a> for Option_<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -197,9 +198,9 @@ impl<'a> Box_<'a> {
 
 impl<'a> rt::Message<'a> for Box_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -208,12 +209,12 @@ impl<'a> rt::Message<'a> for Box_<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Box.inner";
+                        field = Some(&"Box.inner");
                         let v = Result_::decode_from(r, depth)?;
                         f_inner = Some(v);
                     }
@@ -228,7 +229,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -279,9 +280,9 @@ impl<'a> Vec_<'a> {
 
 impl<'a> rt::Message<'a> for Vec_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -291,12 +292,12 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Vec.items";
+                        field = Some(&"Vec.items");
                         let v = rt::Array::<u8>::decode(r, 4, depth, |r, _| {
                             r.uint(0, 255).map(|_| ())
                         })?;
@@ -310,12 +311,13 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
             }
             Ok(Self {
                 items: f_items.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Vec.items"),
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field(&"Vec.items"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -371,9 +373,9 @@ impl<'a> String_<'a> {
 
 impl<'a> rt::Message<'a> for String_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -383,12 +385,12 @@ impl<'a> rt::Message<'a> for String_<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "String.text";
+                        field = Some(&"String.text");
                         let v = r.text(8)?;
                         f_text = Some(v);
                     }
@@ -401,12 +403,12 @@ impl<'a> rt::Message<'a> for String_<'a> {
             Ok(Self {
                 text: f_text.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("String.text"),
+                        .in_field(&"String.text"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -539,9 +541,9 @@ impl<'a> Pick<'a> {
 
 impl<'a> rt::Message<'a> for Pick<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -551,24 +553,24 @@ impl<'a> rt::Message<'a> for Pick<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "Pick.self";
+                    field = Some(&"Pick.self");
                     r.null()?;
                     Self::Self_
                 }
                 1 => {
-                    field = "Pick.crate";
+                    field = Some(&"Pick.crate");
                     Self::Crate(r.uint(0, 255)? as u8)
                 }
                 2 => {
-                    field = "Pick.super";
+                    field = Some(&"Pick.super");
                     Self::Super(Result_::decode_from(r, depth)?)
                 }
                 3 => {
-                    field = "Pick.type";
+                    field = Some(&"Pick.type");
                     Self::Type(Which::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = "Pick.async";
+                    field = Some(&"Pick.async");
                     r.null()?;
                     Self::Async
                 }
@@ -578,7 +580,7 @@ impl<'a> rt::Message<'a> for Pick<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -681,9 +683,9 @@ impl<'a> Fields<'a> {
 
 impl<'a> rt::Message<'a> for Fields<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -702,12 +704,12 @@ impl<'a> rt::Message<'a> for Fields<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Fields.self";
+                        field = Some(&"Fields.self");
                         let v = r.uint(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -718,7 +720,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_self = Some(v);
                     }
                     1 => {
-                        field = "Fields.super";
+                        field = Some(&"Fields.super");
                         let v = r.uint(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -729,7 +731,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_super = Some(v);
                     }
                     2 => {
-                        field = "Fields.crate";
+                        field = Some(&"Fields.crate");
                         let v = r.uint(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -740,7 +742,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_crate = Some(v);
                     }
                     3 => {
-                        field = "Fields.type";
+                        field = Some(&"Fields.type");
                         let v = r.uint(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -751,32 +753,32 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_type = Some(v);
                     }
                     4 => {
-                        field = "Fields.match";
+                        field = Some(&"Fields.match");
                         let v = Pick::decode_from(r, depth)?;
                         f_match = Some(v);
                     }
                     5 => {
-                        field = "Fields.option";
+                        field = Some(&"Fields.option");
                         let v = Option_::decode_from(r, depth)?;
                         f_option = Some(v);
                     }
                     6 => {
-                        field = "Fields.vec";
+                        field = Some(&"Fields.vec");
                         let v = Vec_::decode_from(r, depth)?;
                         f_vec = Some(v);
                     }
                     7 => {
-                        field = "Fields.string";
+                        field = Some(&"Fields.string");
                         let v = String_::decode_from(r, depth)?;
                         f_string = Some(v);
                     }
                     8 => {
-                        field = "Fields.box";
+                        field = Some(&"Fields.box");
                         let v = Box_::decode_from(r, depth)?;
                         f_box = Some(v);
                     }
                     9 => {
-                        field = "Fields.which";
+                        field = Some(&"Fields.which");
                         let v = Which::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -806,7 +808,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -110,9 +110,9 @@ impl<'a> Setpoints<'a> {
 
 impl<'a> rt::Message<'a> for Setpoints<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
             let entries = r.position();
@@ -123,12 +123,12 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Setpoints.heat";
+                        field = Some(&"Setpoints.heat");
                         let v = r.int(500, 3000)? as i16;
                         if v == 2000 {
                             return Err(rt::DecodeError::new(
@@ -139,7 +139,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                         f_heat = Some(v);
                     }
                     1 => {
-                        field = "Setpoints.cool";
+                        field = Some(&"Setpoints.cool");
                         let v = r.int(1600, 3500)? as i16;
                         if v == 2600 {
                             return Err(rt::DecodeError::new(
@@ -161,7 +161,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -239,9 +239,9 @@ impl<'a> ScheduleEntry<'a> {
 
 impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -254,27 +254,27 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "ScheduleEntry.days";
+                        field = Some(&"ScheduleEntry.days");
                         let v = r.uint(1, 127)? as u8;
                         f_days = Some(v);
                     }
                     1 => {
-                        field = "ScheduleEntry.start";
+                        field = Some(&"ScheduleEntry.start");
                         let v = super::example_core::TimeOfDay::decode_from(r, depth)?;
                         f_start = Some(v);
                     }
                     2 => {
-                        field = "ScheduleEntry.setpoints";
+                        field = Some(&"ScheduleEntry.setpoints");
                         let v = Setpoints::decode_from(r, depth)?;
                         f_setpoints = Some(v);
                     }
                     3 => {
-                        field = "ScheduleEntry.mode";
+                        field = Some(&"ScheduleEntry.mode");
                         let v = Mode::decode_from(r, depth)?;
                         f_mode = Some(v);
                     }
@@ -287,21 +287,21 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
             Ok(Self {
                 days: f_days.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ScheduleEntry.days"),
+                        .in_field(&"ScheduleEntry.days"),
                 )?,
                 start: f_start.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ScheduleEntry.start"),
+                        .in_field(&"ScheduleEntry.start"),
                 )?,
                 setpoints: f_setpoints.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ScheduleEntry.setpoints"),
+                        .in_field(&"ScheduleEntry.setpoints"),
                 )?,
                 mode: f_mode,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -388,9 +388,9 @@ impl<'a> WeeklySchedule<'a> {
 
 impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -402,12 +402,12 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "WeeklySchedule.entries";
+                        field = Some(&"WeeklySchedule.entries");
                         let v =
                             rt::Array::<ScheduleEntry<'a>>::decode(r, 28, depth, |r, depth| {
                                 ScheduleEntry::decode_from(r, depth).map(|_| ())
@@ -415,12 +415,12 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                         f_entries = Some(v);
                     }
                     1 => {
-                        field = "WeeklySchedule.name";
+                        field = Some(&"WeeklySchedule.name");
                         let v = r.text(48)?;
                         f_name = Some(v);
                     }
                     2 => {
-                        field = "WeeklySchedule.updated_at";
+                        field = Some(&"WeeklySchedule.updated_at");
                         let v = r.uint(0, 18446744073709551615)?;
                         f_updated_at = Some(v);
                     }
@@ -433,17 +433,17 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
             Ok(Self {
                 entries: f_entries.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("WeeklySchedule.entries"),
+                        .in_field(&"WeeklySchedule.entries"),
                 )?,
                 name: f_name,
                 updated_at: f_updated_at.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("WeeklySchedule.updated_at"),
+                        .in_field(&"WeeklySchedule.updated_at"),
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -529,9 +529,9 @@ impl<'a> Reading<'a> {
 
 impl<'a> rt::Message<'a> for Reading<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -543,22 +543,22 @@ impl<'a> rt::Message<'a> for Reading<'a> {
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "Reading.temperature";
+                        field = Some(&"Reading.temperature");
                         let v = r.int(-27315, 32767)? as i16;
                         f_temperature = Some(v);
                     }
                     1 => {
-                        field = "Reading.humidity";
+                        field = Some(&"Reading.humidity");
                         let v = r.uint(0, 10000)? as u16;
                         f_humidity = Some(v);
                     }
                     2 => {
-                        field = "Reading.outdoor";
+                        field = Some(&"Reading.outdoor");
                         let v = r.int(-27315, 32767)? as i16;
                         f_outdoor = Some(v);
                     }
@@ -571,14 +571,14 @@ impl<'a> rt::Message<'a> for Reading<'a> {
             Ok(Self {
                 temperature: f_temperature.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("Reading.temperature"),
+                        .in_field(&"Reading.temperature"),
                 )?,
                 humidity: f_humidity,
                 outdoor: f_outdoor,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -679,9 +679,9 @@ impl<'a> ThermostatState<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             let count = r.map()?;
@@ -698,12 +698,12 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             let mut min_key = 0;
             for _ in 0..count {
                 let key_at = r.position();
-                field = "";
+                field = None;
                 let key = r.key(min_key)?;
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = "ThermostatState.mode";
+                        field = Some(&"ThermostatState.mode");
                         let v = Mode::decode_from(r, depth)?;
                         if v.to_u32() == 3 {
                             return Err(rt::DecodeError::new(
@@ -714,17 +714,17 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_mode = Some(v);
                     }
                     1 => {
-                        field = "ThermostatState.setpoints";
+                        field = Some(&"ThermostatState.setpoints");
                         let v = Setpoints::decode_from(r, depth)?;
                         f_setpoints = Some(v);
                     }
                     2 => {
-                        field = "ThermostatState.reading";
+                        field = Some(&"ThermostatState.reading");
                         let v = Reading::decode_from(r, depth)?;
                         f_reading = Some(v);
                     }
                     3 => {
-                        field = "ThermostatState.running";
+                        field = Some(&"ThermostatState.running");
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -735,7 +735,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_running = Some(v);
                     }
                     4 => {
-                        field = "ThermostatState.hold";
+                        field = Some(&"ThermostatState.hold");
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -746,12 +746,12 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_hold = Some(v);
                     }
                     24 => {
-                        field = "ThermostatState.diagnostics";
+                        field = Some(&"ThermostatState.diagnostics");
                         let v = r.bytes(64)?;
                         f_diagnostics = Some(v);
                     }
                     25 => {
-                        field = "ThermostatState.schedule";
+                        field = Some(&"ThermostatState.schedule");
                         let v = WeeklySchedule::decode_from(r, depth)?;
                         f_schedule = Some(v);
                     }
@@ -765,11 +765,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                 mode: f_mode.unwrap_or(Mode::Auto),
                 setpoints: f_setpoints.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ThermostatState.setpoints"),
+                        .in_field(&"ThermostatState.setpoints"),
                 )?,
                 reading: f_reading.ok_or(
                     rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field("ThermostatState.reading"),
+                        .in_field(&"ThermostatState.reading"),
                 )?,
                 running: f_running.unwrap_or(false),
                 hold: f_hold.unwrap_or(false),
@@ -778,7 +778,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -888,9 +888,9 @@ impl<'a> ThermostatCommand<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or "" between fields: an error takes its name once, on the way
+        // The field being read, or none between fields: an error takes its name once, on the way
         // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
-        let mut field = "";
+        let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
             if r.map()? != 1 {
@@ -900,19 +900,19 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = "ThermostatCommand.set_mode";
+                    field = Some(&"ThermostatCommand.set_mode");
                     Self::SetMode(Mode::decode_from(r, depth)?)
                 }
                 1 => {
-                    field = "ThermostatCommand.set_setpoints";
+                    field = Some(&"ThermostatCommand.set_setpoints");
                     Self::SetSetpoints(Setpoints::decode_from(r, depth)?)
                 }
                 2 => {
-                    field = "ThermostatCommand.set_schedule";
+                    field = Some(&"ThermostatCommand.set_schedule");
                     Self::SetSchedule(WeeklySchedule::decode_from(r, depth)?)
                 }
                 3 => {
-                    field = "ThermostatCommand.resume_schedule";
+                    field = Some(&"ThermostatCommand.resume_schedule");
                     r.null()?;
                     Self::ResumeSchedule
                 }
@@ -922,7 +922,7 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
                 },
             })
         };
-        read().map_err(|e| e.in_field(field))
+        read().map_err(|e| e.or_field(field))
     }
 
     fn encoded_len(&self) -> usize {

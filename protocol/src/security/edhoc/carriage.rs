@@ -77,7 +77,7 @@ pub fn decode_edhoc_1_input(input: &[u8]) -> Result<&[u8], DecodeError> {
     let mut r = Reader::new(input);
     let message_1 = r
         .bytes(MAX_CARRIED_MESSAGE)
-        .map_err(|e| e.in_field("SecurityActions.edhoc_1"))?;
+        .map_err(|e| e.in_field(&"SecurityActions.edhoc_1"))?;
     r.finish()?;
     Ok(message_1)
 }
