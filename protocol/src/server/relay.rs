@@ -442,8 +442,8 @@ fn stop(code: StatusCode) -> Failure {
 
 fn decode_error(e: DecodeError) -> ValueError {
     ValueError::Decode {
-        class: e.class,
-        offset: e.offset,
+        class: e.class(),
+        offset: e.offset(),
     }
 }
 
