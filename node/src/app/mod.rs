@@ -6,6 +6,7 @@
 
 pub mod config;
 mod follow;
+mod introduce;
 mod relay;
 
 pub use follow::Rehome;
