@@ -7,7 +7,6 @@ use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::Introduction as OwnedIntroduction;
 use iotp2p_codec::security::{Introduction, IntroductionStatement, SignedStatement};
 use iotp2p_protocol::controller::ControllerError;
-use iotp2p_protocol::engine::{Destination, Event, KnownPeer};
 use iotp2p_protocol::security::statement::{
     sign_introduction, verify_credential, verify_introduction_at_audience,
 };
@@ -15,7 +14,6 @@ use iotp2p_protocol::security::NodeId;
 use iotp2p_protocol::server::security::{member, SECURITY};
 
 use super::{expect_success, AppError, UdpApp};
-use crate::attach::wait_for;
 
 fn refused(why: String) -> AppError {
     AppError::Claim(ControllerError::Credential(why))
@@ -129,7 +127,7 @@ impl UdpApp {
             .map(String::from)
             .ok_or_else(|| refused("the subject's credential names no address".into()))?;
 
-        let context = self.connect_as_visitor(&address, device).await?;
+        let context = self.handshake(&address, Some(device), true).await?;
         self.contexts.insert(address.clone(), context);
         let presented = OwnedIntroduction {
             statement: signed(&statement)?.into_owned(),
@@ -148,40 +146,5 @@ impl UdpApp {
         });
         expect_success(self.ask(&address, invoke).await?)?;
         Ok(address)
-    }
-
-    /// EDHOC with the device at `address`, the app's credential by value (§8.4.6).
-    async fn connect_as_visitor(
-        &mut self,
-        address: &str,
-        device: NodeId,
-    ) -> Result<iotp2p_protocol::engine::peers::ContextId, AppError> {
-        let credential = self
-            .devices
-            .get(address)
-            .cloned()
-            .ok_or_else(|| AppError::Unknown(address.into()))?;
-        let (relay, to) = (self.relay, address.to_owned());
-        self.node
-            .with_engine(move |n, now, rng| {
-                let peer = KnownPeer {
-                    credential,
-                    address: Some(to.clone()),
-                    node: Some(device),
-                };
-                match n.connect_as_visitor(now, rng, relay, Destination::Address(to), peer) {
-                    Ok((_, out)) => (Ok(()), out),
-                    Err(e) => (Err(format!("EDHOC: {e:?}")), Vec::new()),
-                }
-            })
-            .await?
-            .map_err(AppError::Engine)?;
-        Ok(
-            wait_for(&mut self.node, relay, "EDHOC handshake", |e| match e {
-                Event::Session { context, .. } => Some(*context),
-                _ => None,
-            })
-            .await?,
-        )
     }
 }

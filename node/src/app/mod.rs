@@ -408,6 +408,17 @@ impl UdpApp {
 
     /// Runs EDHOC with `address` through the home relay.
     async fn connect(&mut self, address: &str) -> Result<ContextId, AppError> {
+        self.handshake(address, None, false).await
+    }
+
+    /// EDHOC with the device at `address` (node ID `node`, if known), whose credential the app
+    /// holds, through the home relay; with the app's credential by value if `as_visitor` (§8.4.6).
+    async fn handshake(
+        &mut self,
+        address: &str,
+        node: Option<NodeId>,
+        as_visitor: bool,
+    ) -> Result<ContextId, AppError> {
         let credential = self
             .devices
             .get(address)
@@ -419,9 +430,15 @@ impl UdpApp {
                 let peer = KnownPeer {
                     credential,
                     address: Some(to.clone()),
-                    node: None,
+                    node,
                 };
-                match n.connect(now, rng, relay, Destination::Address(to), peer) {
+                let to = Destination::Address(to);
+                let started = if as_visitor {
+                    n.connect_as_visitor(now, rng, relay, to, peer)
+                } else {
+                    n.connect(now, rng, relay, to, peer)
+                };
+                match started {
                     Ok((_, out)) => (Ok(()), out),
                     Err(e) => (Err(format!("EDHOC: {e:?}")), Vec::new()),
                 }
