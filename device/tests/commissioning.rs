@@ -1184,6 +1184,32 @@ fn an_app_presents_its_owners_introduction_as_a_visitor_and_is_then_the_lamps_pe
         w.lamp.security().unwrap().peer(&app_id).is_none(),
         "changed nothing"
     );
+    // Every truncation and every one-byte change of the genuine input is refused with a status and
+    // changes nothing: the signature and the credential statement cover every byte that matters.
+    let genuine = match introduce(&introduction, &[&app_statement]) {
+        Body::Invoke(i) => i,
+        _ => unreachable!(),
+    };
+    let bytes = genuine.input.clone().unwrap();
+    let with_input = |input: Vec<u8>| {
+        Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+            input: Some(input),
+            ..genuine.clone()
+        })
+    };
+    let truncations = (0..bytes.len()).map(|n| bytes[..n].to_vec());
+    let changes = (0..bytes.len()).map(|i| {
+        let mut changed = bytes.clone();
+        changed[i] ^= 0x5a;
+        changed
+    });
+    for bad in truncations.chain(changes) {
+        let reply = w.ask(Some(visitor), with_input(bad));
+        assert!(matches!(reply, Body::Status(_)), "accepted: {reply:?}");
+    }
+    let security = w.lamp.security().unwrap();
+    assert!(security.peer(&app_id).is_none());
+    assert!(security.acl().get(1).is_none());
 
     ok(w.ask(Some(visitor), introduce(&introduction, &[&app_statement])));
     // Stored: the app's credential and its entry granted by the owner ([IOTP-SEC-184]); the visitor
