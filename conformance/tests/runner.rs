@@ -1028,7 +1028,23 @@ fn a_relay_that_forwards_ttl_unchanged_is_caught() {
         failures("relay-keeps-ttl", "scenario.dlv.*"),
         [
             "scenario.dlv.acknowledgement-is-no-receipt",
-            "scenario.dlv.held-until-awake"
+            "scenario.dlv.held-until-awake",
+            "scenario.dlv.sender-in-full-until-known"
+        ]
+    );
+}
+
+#[test]
+fn a_relay_that_names_a_sender_by_number_before_the_device_knows_it_is_caught() {
+    // Version 1.1 as first written let a relay use a contact number from the first delivery on, and
+    // for a handshake too: a device could not then open a visitor's or a moved peer's envelopes.
+    // `held-until-awake` fails as well, for a reason of the defect's making: the sensor's receipt names
+    // the envelopes by the numbers it received, which the wrapped reference relay never wrote.
+    assert_eq!(
+        failures("relay-contact-at-once", "scenario.dlv.*"),
+        [
+            "scenario.dlv.held-until-awake",
+            "scenario.dlv.sender-in-full-until-known"
         ]
     );
 }

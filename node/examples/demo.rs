@@ -223,12 +223,6 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
         ),
         dir,
     )?;
-    // The other provider delivers senders in full, without contact numbers (they are optional,
-    // §5.5.3): its app opens an envelope that names its sender by number with the address it bound to
-    // that peer ([IOTP-SEC-66]), so it could not open the lamp's news of its move, which comes from
-    // the lamp's new address, if that address came as a number.
-    let mut other = other;
-    other.setup.relay.max_contacts = 0;
     let store = Box::new(SqliteStore::open(&other.store)?);
     let other_node = UdpRelay::start(other.setup, store).await?;
     let lamps = RelayFile::parse(

@@ -441,11 +441,6 @@ async fn household(dir: &TempDir) -> Household {
     let phone_keys = Keys::new(0x36, 0x66, 6);
     let phone_ccs = phone_keys.ccs.clone();
     let relay = relay_with(dir, &ids, move |setup| {
-        // No contact numbers (§5.5.3): a device knows a contact's address only through a context
-        // bound to it, so it cannot rebuild the associated data of a visitor's sealed request that
-        // the relay delivers by number (IOTP-SEC-66). An open spec problem, the same one that keeps
-        // contact numbers off the relay a moved lamp tells its peers through (scripts/demo).
-        setup.relay.max_contacts = 0;
         setup.addresses.push(PHONE.into());
         if let Some(edhoc) = setup.edhoc.as_mut() {
             edhoc.peers.push(KnownPeer {

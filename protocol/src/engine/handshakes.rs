@@ -625,8 +625,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 kind: ContextKind::Ordinary,
                 node: k.node,
             },
+            // Bound to the address the handshake came from ([IOTP-SEC-198]): what the visitor seals
+            // names it, and its later envelopes may come with only a contact number.
             _ => Peer {
-                address: None,
+                address: match sender {
+                    Origin::Address(a) => Some(a.clone()),
+                    Origin::Contact(_) | Origin::HopPeer(_) => None,
+                },
                 kind: ContextKind::Visitor,
                 node: None,
             },

@@ -248,7 +248,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             Discard::UnmatchedReply
         };
         for (request_context, observed_key_id) in candidates {
-            match self.open_as(env, sender, sealed, request_context, observed_key_id) {
+            match self.open_as(env, sealed, request_context, observed_key_id) {
                 Ok(opened) => return Ok(opened),
                 // A duplicate or a replay under one candidate says more than a failure under
                 // another: it decides the acknowledgement and the cached reply ([IOTP-MSG-111]).
@@ -271,7 +271,6 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     fn open_as(
         &mut self,
         env: &Envelope<'_>,
-        sender: &Origin<P>,
         sealed: &[u8],
         request_context: Option<ContextId>,
         observed_key_id: Option<KeyId>,
@@ -306,25 +305,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         };
         let own = self.config.address.clone();
         let entry = self.contexts.get_mut(id).ok_or(Discard::NoContext)?;
-        let claimed = match sender {
-            Origin::Address(a) => Some(a.as_str()),
-            Origin::Contact(_) | Origin::HopPeer(_) => None,
-        };
         let routing = match entry.peer.kind {
             ContextKind::Pairing => Routing {
                 version: env.version,
                 sender: None,
                 recipient: None,
             },
-            // [IOTP-SEC-66]: the envelope's sender in full, else the bound address (a visitor's
-            // context has none: the resolved sender, or nothing for an anonymous one).
-            kind => Routing {
+            // [IOTP-SEC-66]: the envelope's sender in full, else the bound address (a visitor's is
+            // the one its handshake came from, or none for an anonymous one, [IOTP-SEC-198]).
+            _ => Routing {
                 version: env.version,
-                sender: env.sender.or(if kind == ContextKind::Visitor {
-                    claimed
-                } else {
-                    entry.peer.address.as_deref()
-                }),
+                sender: env.sender.or(entry.peer.address.as_deref()),
                 // [IOTP-SEC-67]
                 recipient: env.recipient.or(own.as_deref()),
             },

@@ -17,6 +17,7 @@ use crate::engine::{Event, ExchangeId, Output, StatusRoute, LISTEN_TIME};
 use crate::message::digest::digest;
 use crate::message::retransmit::Action;
 use crate::params::Instant;
+use crate::security::edhoc::carriage::carries_handshake;
 use crate::security::KeyId;
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
@@ -157,6 +158,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             })
             .collect();
         let deleted = self.nodes[i].queue.receipt(&refs);
+        // What the node received with its sender in full, it can open when that sender comes by
+        // number from now on ([IOTP-MSG-138]).
+        for h in &deleted {
+            if let Some(Written {
+                sender: Some(s), ..
+            }) = &h.delivered
+            {
+                self.nodes[i].contacts.announce(s);
+            }
+        }
         if !deleted.is_empty() {
             out.push(super::removed(&self.nodes[i].address, &deleted));
         }
@@ -209,7 +220,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 return;
             };
             let contacts = &node.contacts;
-            let Some(index) = node.queue.next(|h| written(contacts, h)) else {
+            let Some(index) = node.queue.next(|h| written(contacts, h, now)) else {
                 return;
             };
             let Some(h) = node.queue.get(index) else {
@@ -224,22 +235,6 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 continue;
             };
             let queue = &node.queue;
-            let (sender, sender_contact) = match &h.sender {
-                None => (None, None),
-                Some(s) => {
-                    let in_use = |c: u16| {
-                        queue.iter().any(|q| {
-                            q.delivered
-                                .as_ref()
-                                .is_some_and(|w| w.sender_contact == Some(c))
-                        })
-                    };
-                    match node.contacts.assign(s, now, in_use) {
-                        Some(c) => (None, Some(c)),
-                        None => (Some(s.clone()), None),
-                    }
-                }
-            };
             let more = queue.more_after(index);
             let message_id = h.message_id;
             let Ok(env) = Envelope::decode(&h.bytes) else {
@@ -248,6 +243,27 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                     out.push(super::removed(&node.address, core::slice::from_ref(&h)));
                 }
                 continue;
+            };
+            let in_use = |c: u16| {
+                queue.iter().any(|q| {
+                    q.delivered
+                        .as_ref()
+                        .is_some_and(|w| w.sender_contact == Some(c))
+                })
+            };
+            let (sender, sender_contact) = match &h.sender {
+                None => (None, None),
+                // A handshake goes with its sender in full ([IOTP-MSG-139]): the device binds a
+                // visitor's context to the address it came from ([IOTP-SEC-198]). Its receipt
+                // announces the address all the same.
+                Some(s) if env.body.as_ref().is_some_and(carries_handshake) => {
+                    node.contacts.carry_in_full(s, now, in_use);
+                    (Some(s.clone()), None)
+                }
+                Some(s) => match node.contacts.carry(s, now, in_use) {
+                    Some(c) => (None, Some(c)),
+                    None => (Some(s.clone()), None),
+                },
             };
             let hop_env = Envelope {
                 ack_requested: true,
@@ -496,16 +512,19 @@ enum Own {
     Other,
 }
 
-/// How the relay would write the sender of `h` on the node's hop: by its contact number if it has one,
-/// else in full (a new number, if one is given, names nothing delivered yet).
-fn written<R>(contacts: &super::contacts::Contacts, h: &Held<R>) -> Written {
+/// How the relay would write the sender of `h` on the node's hop at `now`: by its contact number if
+/// the address is known to the node and `h` is no handshake, else in full (a number set aside now names
+/// nothing delivered yet).
+fn written<R>(contacts: &super::contacts::Contacts, h: &Held<R>, now: Instant) -> Written {
+    let handshake =
+        Envelope::decode(&h.bytes).is_ok_and(|e| e.body.as_ref().is_some_and(carries_handshake));
     match &h.sender {
         None => Written {
             message_id: h.message_id,
             sender: None,
             sender_contact: None,
         },
-        Some(s) => match contacts.lookup(s) {
+        Some(s) => match contacts.lookup(s, now).filter(|_| !handshake) {
             Some(c) => Written {
                 message_id: h.message_id,
                 sender: None,

@@ -20,7 +20,10 @@
 //! - `relay-any-hop` (a relay under test): the relay takes a stranger's envelopes as its app's, as a
 //!   relay that trusts any transport address would (IOTP-DLV-77);
 //! - `relay-keeps-ttl` (a relay under test): the relay delivers a held request with the `ttl` it
-//!   arrived with, not decreased by the time held (IOTP-MSG-65).
+//!   arrived with, not decreased by the time held (IOTP-MSG-65);
+//! - `relay-contact-at-once` (a relay under test): the relay names every sender to the sensor by a
+//!   contact number from the first delivery on, handshakes included, as version 1.1 first allowed;
+//!   the sensor then cannot open a visitor's or a moved peer's envelopes (IOTP-MSG-138, -139).
 
 use iotp2p_codec::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -181,6 +184,26 @@ impl Defects {
                         {
                             s.hex = iotp2p_conformance::suite::hex(&again);
                         }
+                    }
+                }
+            }
+            ("relay-contact-at-once", _) => {
+                for s in sends.iter_mut().filter(|s| s.to == "sensor") {
+                    let Ok(bytes) = unhex(&s.hex) else { continue };
+                    let Ok(e) = Envelope::decode(&bytes) else {
+                        continue;
+                    };
+                    if e.sender.is_none() {
+                        continue;
+                    }
+                    if let Ok(again) = (Envelope {
+                        sender: None,
+                        sender_contact: Some(0),
+                        ..e
+                    })
+                    .encode_to_vec()
+                    {
+                        s.hex = iotp2p_conformance::suite::hex(&again);
                     }
                 }
             }

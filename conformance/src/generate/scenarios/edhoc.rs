@@ -54,7 +54,8 @@ fn lamp_answers_edhoc(b: Builder) -> Result<Builder, String> {
     }))
 }
 
-/// message_1 of the handshake `session` of the peer with `key`, through the relay.
+/// message_1 of the handshake `session` of the peer with `key` at `address`, through the relay, which
+/// delivers a handshake with its sender in full ([IOTP-MSG-139]).
 fn message_1(
     session: &str,
     key: &[u8; 32],
@@ -64,7 +65,7 @@ fn message_1(
     address: &str,
 ) -> Result<Step, String> {
     Ok(with(
-        plain("relay", json!({"message_id": 50, "sender_contact": 1})),
+        plain("relay", json!({"message_id": 50, "sender": address})),
         |s| {
             s.edhoc = Some(PeerEdhoc::Message1 {
                 session: session.into(),
@@ -89,12 +90,12 @@ fn message_3(from: &str, envelope: Value, session: &str, reply_to: usize) -> Ste
     })
 }
 
-/// The node's answer to an EDHOC request `message_id`: unsealed, an `invoke_response` whose output
-/// has these bytes (`"<any>"` for message_2).
-fn edhoc_answer(message_id: u64, output: &str) -> SendPattern {
+/// The node's answer to the EDHOC request `message_id` of `address`: unsealed, an `invoke_response`
+/// whose output has these bytes (`"<any>"` for message_2).
+fn edhoc_answer(message_id: u64, address: &str, output: &str) -> SendPattern {
     to(
         "relay",
-        json!({"correlation_id": message_id, "sealed": ABSENT, "recipient_contact": 1, "body": {"invoke_response": {"output": output}}}),
+        json!({"correlation_id": message_id, "sealed": ABSENT, "recipient": address, "body": {"invoke_response": {"output": output}}}),
     )
 }
 
@@ -121,9 +122,9 @@ fn handshake() -> Result<Vector, String> {
         &["IOTP-SEC-46", "IOTP-SEC-47", "IOTP-SEC-61", "IOTP-SEC-64", "IOTP-SEC-150", "IOTP-SEC-149"],
     ))?
     .step(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?)
-    .step(expect("message_2, unsealed, in the reply to edhoc_1", vec![edhoc_answer(50, "<any>")]))
-    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "s", 0))
-    .step(expect("the handshake completes: `done`", vec![edhoc_answer(51, DONE)]))
+    .step(expect("message_2, unsealed, in the reply to edhoc_1", vec![edhoc_answer(50, APP, "<any>")]))
+    .step(message_3("relay", json!({"message_id": 51, "sender": APP}), "s", 0))
+    .step(expect("the handshake completes: `done`", vec![edhoc_answer(51, APP, DONE)]))
     .step(sealed("relay", "s", json!({"sender_contact": 1}), read_level()))
     .step(expect(
         "a read sealed under the new context is answered under it",
@@ -145,30 +146,33 @@ fn only_the_initiator_continues() -> Result<Vector, String> {
         &["IOTP-SEC-194"],
     ))?
     .step(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?)
-    .step(expect("message_2", vec![edhoc_answer(50, "<any>")]))
+    .step(expect("message_2", vec![edhoc_answer(50, APP, "<any>")]))
     .step(message_3("relay", json!({"message_id": 60, "sender": "mallory@example.net"}), "s", 0))
     .step(silence("not from the sender of the edhoc_1: ignored, without ending the handshake"))
-    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "s", 0))
-    .step(expect("the initiator's message_3 completes it", vec![edhoc_answer(51, DONE)]))
+    .step(message_3("relay", json!({"message_id": 51, "sender": APP}), "s", 0))
+    .step(expect("the initiator's message_3 completes it", vec![edhoc_answer(51, APP, DONE)]))
     .build())
 }
 
 fn by_value_visitor() -> Result<Vector, String> {
+    const GUEST: &str = "guest@example.net";
     Ok(lamp_answers_edhoc(Builder::lamp(
         "sec.edhoc-by-value-is-a-visitor",
-        "an initiator unknown to the lamp sends its credential by value: the handshake completes, and \
-         under the visitor context it obtains a read is Forbidden",
-        &["IOTP-SEC-151", "IOTP-SEC-152", "IOTP-SEC-157"],
+        "an initiator unknown to the lamp sends its credential by value: the handshake completes, \
+         the visitor context is bound to the address the handshake came from, so that a read sealed \
+         under it opens when the relay names the guest by a contact number, and is Forbidden",
+        &["IOTP-SEC-151", "IOTP-SEC-152", "IOTP-SEC-157", "IOTP-SEC-198", "IOTP-SEC-66"],
     ))?
-    .step(message_1("g", &GUEST_KEY, 0xcc, 9, true, "guest@example.net")?)
-    .step(expect("message_2", vec![edhoc_answer(50, "<any>")]))
-    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "g", 0))
-    .step(expect("`done`", vec![edhoc_answer(51, DONE)]))
-    .step(sealed("relay", "g", json!({"sender": "guest@example.net"}), read_level()))
+    .step(message_1("g", &GUEST_KEY, 0xcc, 9, true, GUEST)?)
+    .step(expect("message_2", vec![edhoc_answer(50, GUEST, "<any>")]))
+    .step(message_3("relay", json!({"message_id": 51, "sender": GUEST}), "g", 0))
+    .step(expect("`done`", vec![edhoc_answer(51, GUEST, DONE)]))
+    .step(sealed("relay", "g", json!({"sender_contact": 1}), read_level()))
     .step(expect(
-        "a visitor's peer has no privileges",
+        "the read opens with the guest's address in its associated data; a visitor's peer has no \
+         privileges",
         vec![SendPattern {
-            envelope: json!({"correlation_id": 0, "recipient": "guest@example.net", "body": ABSENT}),
+            envelope: json!({"correlation_id": 0, "recipient_contact": 1, "body": ABSENT}),
             ..sealed_answer("relay", 0, "g", json!({"status": {"code": "Forbidden"}}))
         }],
     ))
@@ -222,17 +226,23 @@ fn guest_handshake(
     Ok(b.step(with(
         message_1(session, key, owner, 9, true, address)?,
         |s| {
-            s.envelope = Some(json!({"message_id": first, "sender_contact": 1}));
+            s.envelope = Some(json!({"message_id": first, "sender": address}));
         },
     ))
-    .step(expect("message_2", vec![edhoc_answer(first, "<any>")]))
+    .step(expect(
+        "message_2",
+        vec![edhoc_answer(first, address, "<any>")],
+    ))
     .step(message_3(
         "relay",
-        json!({"message_id": first + 1, "sender_contact": 1}),
+        json!({"message_id": first + 1, "sender": address}),
         session,
         reply_to,
     ))
-    .step(expect("`done`", vec![edhoc_answer(first + 1, DONE)])))
+    .step(expect(
+        "`done`",
+        vec![edhoc_answer(first + 1, address, DONE)],
+    )))
 }
 
 fn visitor_lifetime() -> Result<Vector, String> {
@@ -289,17 +299,17 @@ fn unknown_kid() -> Result<Vector, String> {
     )?)
     .step(expect(
         "message_2 (ID_CRED_I is read only from message_3)",
-        vec![edhoc_answer(50, "<any>")],
+        vec![edhoc_answer(50, "guest@example.net", "<any>")],
     ))
     .step(message_3(
         "relay",
-        json!({"message_id": 51, "sender_contact": 1}),
+        json!({"message_id": 51, "sender": "guest@example.net"}),
         "g",
         0,
     ))
     .step(expect(
         "the error message of code 3, \"unknown credential referenced\", as `EdhocFinish.error`",
-        vec![edhoc_answer(51, "a1024203f5")],
+        vec![edhoc_answer(51, "guest@example.net", "a1024203f5")],
     ))
     .build())
 }
@@ -312,9 +322,9 @@ fn state_kept() -> Result<Vector, String> {
         &["IOTP-SEC-59"],
     ))?
     .step(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?)
-    .step(expect("message_2", vec![edhoc_answer(50, "<any>")]))
+    .step(expect("message_2", vec![edhoc_answer(50, APP, "<any>")]))
     .step(at(299_000))
-    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "s", 0))
-    .step(expect("still waiting for it: `done`", vec![edhoc_answer(51, DONE)]))
+    .step(message_3("relay", json!({"message_id": 51, "sender": APP}), "s", 0))
+    .step(expect("still waiting for it: `done`", vec![edhoc_answer(51, APP, DONE)]))
     .build())
 }

@@ -4,9 +4,10 @@
 //!
 //! The relay never opens what the app seals for the sensor: the runner seals it under a context
 //! `e2e` that only the runner holds (`runner_only`), and opens the relay's statuses about the app's
-//! requests, sealed under the app's hop context, with that request's key in their associated data. What a relay may choose is left free: contact numbers (a receipt names
-//! the delivered envelopes as the relay wrote them), the order of a `presence_ack` and the first
-//! delivery, and the `retry_after` of `QueueFull`.
+//! requests, sealed under the app's hop context, with that request's key in their associated data.
+//! What a relay may choose is left free: contact numbers, once the sensor knows the app's address (a
+//! receipt names the delivered envelopes as the relay wrote them), the order of a `presence_ack` and
+//! the first delivery, and the `retry_after` of `QueueFull`.
 
 use serde_json::{json, Value};
 
@@ -563,6 +564,61 @@ fn unassigned_contact() -> Vector {
     .build()
 }
 
+/// `delivered`, with the sender's address in full rather than a contact number.
+fn in_full(pattern: SendPattern) -> SendPattern {
+    let mut pattern = pattern;
+    pattern.envelope["sender"] = APP_HERE.into();
+    pattern.envelope["sender_contact"] = ABSENT.into();
+    pattern
+}
+
+fn sender_in_full_until_known() -> Vector {
+    let edhoc_1 =
+        json!({"invoke": {"endpoint": 0, "capability": 1, "action": 8, "input": "43010203"}});
+    bound(relay(
+        "dlv.sender-in-full-until-known",
+        "the relay names the app to the sensor by its address, not a contact number, until a receipt          of the sensor names an envelope delivered with the address in full (an acknowledgement is          no such proof), and delivers the app's edhoc_1 with the address in full even after that",
+        &["IOTP-MSG-138", "IOTP-MSG-139"],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("held", vec![ack("app", E2E)]))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("held", vec![ack("app", E2E + 1)]))
+    .step(at(10_000))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "the first goes with the app's address in full: the sensor has not received it yet",
+        presence_ack("sensor", 2),
+        in_full(delivered(E2E, true, 3590)),
+    ))
+    .step(sensor_acks(E2E))
+    .step(expect(
+        "an acknowledgement makes no address known: the next goes in full too",
+        vec![in_full(delivered(E2E + 1, false, 3590))],
+    ))
+    .step(sensor_acks(E2E + 1))
+    .step(receipt(&[E2E, E2E + 1]))
+    .step(expect("the receipt is acknowledged", vec![ack("sensor", SENSOR_HOP + 2)]))
+    .step(presence("sensor", "Asleep", Some(600)))
+    .step(expect("the sensor sleeps", vec![presence_ack("sensor", 0)]))
+    .step(plain(
+        "app",
+        json!({"message_id": 40, "recipient": SENSOR, "ack_requested": true, "ttl": 3600, "body": edhoc_1}),
+    ))
+    .step(expect("held", vec![ack("app", 40)]))
+    .step(at(20_000))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "a handshake goes with the address in full, known or not",
+        presence_ack("sensor", 1),
+        to(
+            "sensor",
+            json!({"message_id": 40, "sender": APP_HERE, "sender_contact": ABSENT, "sealed": ABSENT}),
+        ),
+    ))
+    .build()
+}
+
 fn rate_floor() -> Vector {
     let forwarded = |i: u64| {
         expect(
@@ -605,6 +661,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         leaving(),
         wrong_sender(),
         unassigned_contact(),
+        sender_in_full_until_known(),
         rate_floor(),
     ]
 }

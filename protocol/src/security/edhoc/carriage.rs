@@ -32,6 +32,15 @@ pub const EDHOC_1: u16 = 8;
 /// The member key of the action `edhoc_3` (`SecurityActions.edhoc_3`).
 pub const EDHOC_3: u16 = 9;
 
+/// Whether `body` is a request carrying EDHOC's message_1 or message_3: a home relay delivers it
+/// with its sender in full ([IOTP-MSG-139]), the address a responder binds a visitor's context to.
+pub fn carries_handshake(body: &iotp2p_codec::core::Body<'_>) -> bool {
+    matches!(body, iotp2p_codec::core::Body::Invoke(i)
+        if i.endpoint == SECURITY_ENDPOINT
+            && i.capability == SECURITY_CAPABILITY
+            && (i.action == EDHOC_1 || i.action == EDHOC_3))
+}
+
 /// Bound of `EdhocMessage` in the schema (`bytes<512>`).
 pub const MAX_CARRIED_MESSAGE: usize = 512;
 
