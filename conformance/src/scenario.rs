@@ -66,6 +66,28 @@ pub struct NodeSetup {
     /// it forwards to another domain goes to the hop peer of that domain's relay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay: Option<RelayRole>,
+    /// When given, the node is a device out of its box that serves the Security capability on
+    /// endpoint 0 (spec §8.12, feature `security`): unclaimed, its pairing window open from the
+    /// scenario's start, with what it holds from manufacture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<SecuritySetup>,
+}
+
+/// What a device holds from manufacture (spec §8.3): its identity key, its authentication credential
+/// and the SPAKE2+ verifier of its printed passcode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySetup {
+    /// Its identity key (a P-256 scalar), lowercase hex: its node ID, the signer of its statements.
+    pub identity_key: String,
+    /// Its authentication credential (a CCS of spec §8.2.2), lowercase hex.
+    pub credential: String,
+    /// The passcode printed on it (at most eight digits), from which its verifier is computed.
+    pub passcode: u32,
+    /// The verifier's PBKDF2 salt (16 to 32 bytes), lowercase hex.
+    pub salt: String,
+    /// The verifier's PBKDF2 iteration count.
+    pub iterations: u32,
 }
 
 /// The home relay under test.
@@ -192,6 +214,36 @@ pub enum PeerEdhoc {
     },
 }
 
+/// A peer's pairing message, computed by the runner as the controller (spec §8.3.3): the body of
+/// the sent envelope becomes the `pair_start`, `pair_share` or `pair_confirm` invoke. Once the node
+/// has answered `pair_confirm`, the session's pairing context serves `seal` under the session's name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "message", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum PeerPairing {
+    /// `pair_start` of a new pairing, named `session`, with this passcode.
+    Start {
+        /// The pairing's name.
+        session: String,
+        /// The passcode the controller was given (at most eight digits).
+        passcode: u32,
+    },
+    /// `pair_share`, from the node's reply to `pair_start` in its `reply_to`-th datagram (from 0).
+    Share {
+        /// The pairing's name.
+        session: String,
+        /// The node's datagram that answers `pair_start`.
+        reply_to: usize,
+    },
+    /// `pair_confirm`, from the node's reply to `pair_share` in its `reply_to`-th datagram, after
+    /// checking its confirmV.
+    Confirm {
+        /// The pairing's name.
+        session: String,
+        /// The node's datagram that answers `pair_share`.
+        reply_to: usize,
+    },
+}
+
 /// A capability instance of the node's application.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -310,6 +362,10 @@ pub struct Send {
     /// The body is an EDHOC message of the peer, carried as `edhoc_1` or `edhoc_3` (unsealed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edhoc: Option<PeerEdhoc>,
+    /// The body is a pairing message of the peer, carried as `pair_start`, `pair_share` or
+    /// `pair_confirm` (unsealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing: Option<PeerPairing>,
 }
 
 /// How to seal a peer's envelope.

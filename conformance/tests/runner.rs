@@ -281,6 +281,7 @@ fn reference_testee_passes_every_claimed_vector() {
             "relay",
             "scenario",
             "seal",
+            "security",
             "sign-statement",
             "spake2plus",
             "verify-statement"
@@ -1031,6 +1032,15 @@ fn a_relay_that_forwards_ttl_unchanged_is_caught() {
             "scenario.dlv.held-until-awake",
             "scenario.dlv.sender-in-full-until-known"
         ]
+    );
+}
+
+#[test]
+fn a_device_whose_printed_passcode_pairs_again_is_caught() {
+    // Version 1.0's static passcode: anyone who had read the label could take a claimed device over.
+    assert_eq!(
+        failures("static-passcode", "scenario.sec.*"),
+        ["scenario.sec.printed-passcode-worthless-once-claimed"]
     );
 }
 

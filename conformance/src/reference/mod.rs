@@ -50,6 +50,7 @@ pub const FEATURES: &[&str] = &[
     "spake2plus",
     "scenario",
     "relay",
+    "security",
 ];
 
 /// Its choices for the implementation-defined behaviours: the codec decodes in one pass and reports

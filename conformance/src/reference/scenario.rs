@@ -31,8 +31,12 @@ use crate::protocol::{OutDatagram, OutEvent, Request, Response};
 use crate::scenario::{AppRequest, CapabilitySetup, ContextSetup, NodeSetup, RelayRole};
 use crate::suite::{hex, unhex};
 
-/// A deterministic RNG: the same scenario gives the same timers and challenges on every run.
-struct Lcg(u64);
+mod secured;
+use secured::Secured;
+
+/// A deterministic RNG: the same scenario gives the same timers and challenges on every run (and
+/// the runner's peers the same nonces).
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl RngCore for Lcg {
     fn next_u32(&mut self) -> u32 {
@@ -146,15 +150,20 @@ struct Running {
     rng: Lcg,
 }
 
-/// The scenario state of the reference testee: at most one scenario at a time.
+/// The scenario state of the reference testee: at most one scenario at a time, of a plain node or
+/// relay, or of a device with the Security capability.
 #[derive(Default)]
 pub struct Scenarios {
     running: Option<Running>,
+    secured: Option<Secured>,
 }
 
 impl Scenarios {
     /// The answer to a scenario request; `None` for the other requests.
     pub fn answer(&mut self, request: &Request) -> Option<Response> {
+        if let Some(response) = self.answer_secured(request) {
+            return Some(response);
+        }
         Some(match request {
             Request::ScenarioStart { id, node } => match start(id, node) {
                 Ok(running) => {
@@ -214,6 +223,58 @@ impl Scenarios {
             }
             _ => return None,
         })
+    }
+
+    /// The answer to a request of a scenario whose node serves the Security capability; `None` for
+    /// the others.
+    fn answer_secured(&mut self, request: &Request) -> Option<Response> {
+        if let Request::ScenarioStart { id, node } = request {
+            self.secured = None;
+            node.security.as_ref()?;
+            self.running = None;
+            return Some(match Secured::start(id, node) {
+                Ok(secured) => {
+                    self.secured = Some(secured);
+                    outputs(id, Vec::new(), Vec::new(), None)
+                }
+                Err(details) => Response::Errored {
+                    id: id.clone(),
+                    details,
+                },
+            });
+        }
+        let secured = self.secured.as_mut()?;
+        let (id, sends) = match request {
+            Request::Datagram { id, now, from, hex } if *id == secured.id => match unhex(hex) {
+                Ok(bytes) => (id, secured.receive(*now, from, &bytes)),
+                Err(details) => {
+                    return Some(Response::Errored {
+                        id: id.clone(),
+                        details,
+                    })
+                }
+            },
+            Request::Tick { id, now } if *id == secured.id => (id, secured.tick(*now)),
+            Request::ScenarioEnd { id } if *id == secured.id => {
+                self.secured = None;
+                return Some(outputs(id, Vec::new(), Vec::new(), None));
+            }
+            Request::App { id, .. }
+            | Request::Presence { id, .. }
+            | Request::Change { id, .. }
+            | Request::Rehome { id, .. }
+                if *id == secured.id =>
+            {
+                return Some(Response::Errored {
+                    id: id.clone(),
+                    details: "the reference serves the Security capability on datagrams and ticks \
+                              only"
+                        .into(),
+                });
+            }
+            _ => return None,
+        };
+        Some(outputs(id, sends, Vec::new(), secured.next_deadline()))
     }
 
     fn with(

@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod debug;
+mod pairing;
 pub mod scenario;
 pub mod select;
 pub mod testee;

@@ -35,6 +35,27 @@ impl PeerContext {
         })
     }
 
+    /// The peer's side of a context the runner made with the node during the scenario (EDHOC,
+    /// pairing), named `name`, of `kind`, the peer bound to `address`.
+    fn made(name: &str, kind: &str, context: SecurityContext, address: Option<String>) -> Self {
+        let setup = ContextSetup {
+            name: name.into(),
+            peer: String::new(),
+            kind: kind.into(),
+            master_secret: String::new(),
+            master_salt: String::new(),
+            node_id: hex(context.recipient_id().as_bytes()),
+            peer_id: hex(context.sender_id().as_bytes()),
+            node_ssn: 0,
+            peer_ssn: 0,
+            peer_address: address,
+            window_lost: false,
+            runner_only: false,
+            peer_node: None,
+        };
+        PeerContext { setup, context }
+    }
+
     fn pairing(&self) -> bool {
         self.setup.kind == "pairing"
     }
@@ -95,6 +116,8 @@ struct Run<'a> {
     initiators: BTreeMap<String, (iotp2p_protocol::security::edhoc::Initiator, Option<String>)>,
     /// The `edhoc_3` body of each completed handshake: sent again, it is the same message_3.
     edhoc_3: BTreeMap<String, Value>,
+    /// The peers' pairings, until their pairing contexts join `peers`.
+    pairings: super::pairing::Pairings,
 }
 
 /// Runs `scenario` on the testee.
@@ -138,6 +161,7 @@ pub fn run(
             .and_then(|e| unhex(&e.credential).ok()),
         initiators: BTreeMap::new(),
         edhoc_3: BTreeMap::new(),
+        pairings: super::pairing::Pairings::new(),
     };
     let outcome = run.all(scenario);
     // The node is dropped whatever happened, unless the testee is gone.
@@ -283,6 +307,12 @@ impl Run<'_> {
             if let Some(edhoc) = &send.edhoc {
                 envelope["body"] = self.edhoc(edhoc)?;
             }
+            if let Some(pairing) = &send.pairing {
+                envelope["body"] = self.pairings.body(pairing, &self.sent)?;
+                if let Some(message_id) = envelope.get("message_id").and_then(Value::as_u64) {
+                    self.pairings.confirm_sent(pairing, message_id);
+                }
+            }
             if let Some(seal) = &send.seal {
                 match &send.receipt_of {
                     Some(delivered) => {
@@ -405,23 +435,10 @@ impl Run<'_> {
                     .complete()
                     .map_err(|e| format!("completing the handshake: {e}"))?
                     .into_parts();
-                let setup = ContextSetup {
-                    name: session.clone(),
-                    peer: String::new(),
-                    kind: "ordinary".into(),
-                    master_secret: String::new(),
-                    master_salt: String::new(),
-                    node_id: hex(context.recipient_id().as_bytes()),
-                    peer_id: hex(context.sender_id().as_bytes()),
-                    node_ssn: 0,
-                    peer_ssn: 0,
-                    peer_address: address,
-                    window_lost: false,
-                    runner_only: false,
-                    peer_node: None,
-                };
-                self.peers
-                    .insert(session.clone(), PeerContext { setup, context });
+                self.peers.insert(
+                    session.clone(),
+                    PeerContext::made(session, "ordinary", context, address),
+                );
                 (EDHOC_3, input)
             }
         };
@@ -443,6 +460,7 @@ impl Run<'_> {
                 }
             }
         }
+        self.paired(&seal.context)?;
         let peer = self
             .peers
             .get_mut(&seal.context)
@@ -492,6 +510,19 @@ impl Run<'_> {
             envelope["key_id"] = hex(context.sender_id().as_bytes()).into();
         }
         envelope["sealed"] = hex(&sealed).into();
+        Ok(())
+    }
+
+    /// Makes the pairing context of the pairing `name` one of the peers' contexts, once the node has
+    /// answered its `pair_confirm`; nothing when `name` is no such pairing.
+    fn paired(&mut self, name: &str) -> Result<(), String> {
+        let Some(context) = self.pairings.complete(name, &self.sent) else {
+            return Ok(());
+        };
+        self.peers.insert(
+            name.into(),
+            PeerContext::made(name, "pairing", context?, None),
+        );
         Ok(())
     }
 

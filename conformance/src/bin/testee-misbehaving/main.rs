@@ -86,6 +86,9 @@ fn main() {
             }
             _ => request.clone(),
         };
+        if let Some(before) = defects.before(mode, request) {
+            let _ = reference.answer(&before);
+        }
         let replaced = defects.replaces(mode, request);
         let mut response = reference.answer(replaced.as_ref().unwrap_or(request))?;
         defects.change(mode, request, &mut response);

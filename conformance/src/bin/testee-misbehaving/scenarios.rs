@@ -21,6 +21,8 @@
 //!   relay that trusts any transport address would (IOTP-DLV-77);
 //! - `relay-keeps-ttl` (a relay under test): the relay delivers a held request with the `ttl` it
 //!   arrived with, not decreased by the time held (IOTP-MSG-65);
+//! - `static-passcode`: version 1.0's static passcode: a device that has paired opens its window for
+//!   the passcode on its label again, as if out of its box, when a `pair_start` comes (IOTP-SEC-132);
 //! - `relay-contact-at-once` (a relay under test): the relay names every sender to the sensor by a
 //!   contact number from the first delivery on, handshakes included, as version 1.1 first allowed;
 //!   the sensor then cannot open a visitor's or a moved peer's envelopes (IOTP-MSG-138, -139).
@@ -31,6 +33,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use iotp2p_codec::core::{Body, Envelope};
 use iotp2p_conformance::protocol::{OutDatagram, Request, Response};
 use iotp2p_conformance::suite::unhex;
+
+/// The member key of the Security capability's `pair_start` (spec/schema/security.iotp).
+const PAIR_START: u16 = iotp2p_protocol::server::security::member::PAIR_START;
 
 /// The state a defect needs.
 #[derive(Default)]
@@ -46,6 +51,8 @@ pub struct Defects {
     last_request: Option<OutDatagram>,
     /// The `ttl` each request arrived with, by `message_id` (`relay-keeps-ttl`).
     ttl: BTreeMap<u64, u32>,
+    /// The node has sent a sealed datagram: it paired (`static-passcode`).
+    sealed_sent: bool,
 }
 
 impl Defects {
@@ -83,6 +90,26 @@ impl Defects {
             events: Vec::new(),
             timer: None,
         })
+    }
+
+    /// A request the reference receives before `request`, its answer unused: `static-passcode`
+    /// starts the node afresh, unclaimed, when a `pair_start` comes after it paired.
+    pub fn before(&mut self, mode: &str, request: &Request) -> Option<Request> {
+        let Request::Datagram { hex, .. } = request else {
+            return None;
+        };
+        if mode != "static-passcode" || !self.sealed_sent {
+            return None;
+        }
+        let bytes = unhex(hex).ok()?;
+        let envelope = Envelope::decode(&bytes).ok()?;
+        let pair_start = matches!(envelope.body, Some(Body::Invoke(i))
+            if i.endpoint == 0 && i.capability == 1 && i.action == PAIR_START);
+        if !pair_start {
+            return None;
+        }
+        self.sealed_sent = false;
+        self.started.clone()
     }
 
     /// The request the reference receives instead of `request`, if the defect replaces it.
@@ -156,6 +183,14 @@ impl Defects {
                 self.sent.extend(sends.iter().map(|s| s.hex.clone()));
             }
             ("no-notify", Request::Change { .. }) => sends.clear(),
+            ("static-passcode", _) => {
+                let sealed = |s: &OutDatagram| {
+                    unhex(&s.hex)
+                        .ok()
+                        .is_some_and(|b| Envelope::decode(&b).is_ok_and(|e| e.sealed.is_some()))
+                };
+                self.sealed_sent |= sends.iter().any(sealed);
+            }
             ("relay-keeps-ttl", _) => {
                 if let Request::Datagram { hex, .. } = request {
                     let arrived = unhex(hex).ok().and_then(|b| {

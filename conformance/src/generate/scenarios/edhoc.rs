@@ -3,14 +3,12 @@
 //! with message_2 and `done` in `edhoc_1`/`edhoc_3` replies, and then seal and open under the context
 //! it derived (§8.4.5), which the runner's own derivation checks by opening.
 
-use p256::elliptic_curve::sec1::ToEncodedPoint;
 use serde_json::{json, Value};
 
 use super::*;
 use crate::scenario::{EdhocSetup, KnownPeerSetup, PeerEdhoc};
 use crate::suite::hex;
 use crate::vector::Vector;
-use iotp2p_protocol::security::statement::ccs::p256_credential;
 use iotp2p_protocol::security::NodeId;
 
 const LAMP_KEY: [u8; 32] = [0x22; 32];
@@ -20,22 +18,7 @@ const SECOND_GUEST_KEY: [u8; 32] = [0x44; 32];
 
 /// The CCS of §8.2.2 of the P-256 key `secret`, naming the node `owner`, with the one-byte `kid`.
 fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Result<String, String> {
-    let key = p256::SecretKey::from_bytes(secret.into()).map_err(|e| e.to_string())?;
-    let point = key.public_key().to_encoded_point(false);
-    let coordinate = |c: Option<&p256::FieldBytes>| -> Result<[u8; 32], String> {
-        c.ok_or("uncompressed")?
-            .as_slice()
-            .try_into()
-            .map_err(|_| "32 bytes".into())
-    };
-    let bytes = p256_credential(
-        &NodeId::from_bytes([owner; 32]),
-        &[kid],
-        &coordinate(point.x())?,
-        &coordinate(point.y())?,
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(hex(&bytes))
+    p256_ccs(secret, &NodeId::from_bytes([owner; 32]), kid).map(|c| hex(&c))
 }
 
 /// The lamp answering EDHOC, knowing the app's credential (bound to the app's address).

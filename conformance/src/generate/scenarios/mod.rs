@@ -17,6 +17,7 @@
 mod edhoc;
 mod interaction;
 mod messages;
+mod pairing;
 mod relay;
 mod statuses;
 mod subscriptions;
@@ -67,6 +68,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(statuses::scenarios());
     all.extend(subscriptions::scenarios());
     all.extend(relay::scenarios());
+    all.extend(pairing::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");
@@ -131,6 +133,7 @@ impl Builder {
                 contexts: vec![app_context()],
                 capabilities: vec![level_capability()],
                 relay: None,
+                security: None,
             },
             steps: Vec::new(),
         }
@@ -184,6 +187,30 @@ impl Builder {
             expect: Expect::Scripted,
         }
     }
+}
+
+/// The CCS of §8.2.2 of the P-256 key `secret`, naming `node`, with the one-byte `kid`.
+pub(crate) fn p256_ccs(
+    secret: &[u8; 32],
+    node: &iotp2p_protocol::security::NodeId,
+    kid: u8,
+) -> Result<Vec<u8>, String> {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let key = p256::SecretKey::from_bytes(secret.into()).map_err(|e| e.to_string())?;
+    let point = key.public_key().to_encoded_point(false);
+    let coordinate = |c: Option<&p256::FieldBytes>| -> Result<[u8; 32], String> {
+        c.ok_or("uncompressed")?
+            .as_slice()
+            .try_into()
+            .map_err(|_| "32 bytes".into())
+    };
+    iotp2p_protocol::security::statement::ccs::p256_credential(
+        node,
+        &[kid],
+        &coordinate(point.x())?,
+        &coordinate(point.y())?,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// The context of §8.5.8 between the lamp and the app, reached through the lamp's home relay.
@@ -274,6 +301,7 @@ pub(crate) fn sealed(from: &str, context: &str, envelope: Value, body: Value) ->
         repeat: None,
         flip: None,
         edhoc: None,
+        pairing: None,
     }))
 }
 
@@ -289,6 +317,7 @@ pub(crate) fn plain(from: &str, envelope: Value) -> Step {
         repeat: None,
         flip: None,
         edhoc: None,
+        pairing: None,
     }))
 }
 
@@ -304,6 +333,7 @@ pub(crate) fn bytes(from: &str, hex: &str) -> Step {
         repeat: None,
         flip: None,
         edhoc: None,
+        pairing: None,
     }))
 }
 
@@ -319,6 +349,7 @@ pub(crate) fn repeat(from: &str, step: usize) -> Step {
         repeat: Some(step),
         flip: None,
         edhoc: None,
+        pairing: None,
     }))
 }
 

@@ -1,0 +1,311 @@
+//! Scenarios of pairing and claiming as a device out of its box answers them (spec §8.3, feature
+//! `security`): the runner plays the controller with `iotp2p-protocol`'s SPAKE2+ prover on a direct
+//! hop, then claims the device under the pairing context (`add_peer`, `acl_write`, `commission`).
+//! Among them the regression of version 1.0's static passcode: once claimed, the passcode printed on
+//! the device pairs no more (IOTP-SEC-132).
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::scenario::{PeerPairing, SecuritySetup};
+use crate::suite::hex;
+use crate::vector::Vector;
+use iotp2p_codec::core::owned::Body;
+use iotp2p_codec::prelude::*;
+use iotp2p_protocol::controller;
+use iotp2p_protocol::security::statement::sign_credential;
+use iotp2p_protocol::security::IdentityKey;
+
+/// The passcode printed on the device.
+const PASSCODE: u32 = 20_202_021;
+/// The device's keys: identity, authentication.
+const DEVICE_KEYS: ([u8; 32], [u8; 32]) = ([0x61; 32], [0x62; 32]);
+/// The controller's keys.
+const CONTROLLER_KEYS: ([u8; 32], [u8; 32]) = ([0x71; 32], [0x72; 32]);
+const CONTROLLER: &str = "phone@example.com";
+const ANY: &str = crate::runner::scenario::ANY;
+
+/// The CCS of §8.2.2 of the authentication key `auth`, naming the node of `identity`, with `kid`.
+fn credential(identity: &IdentityKey, auth: &[u8; 32], kid: u8) -> Result<Vec<u8>, String> {
+    p256_ccs(auth, &identity.node_id(), kid)
+}
+
+/// A body of the controller's, as canonical JSON.
+fn json_of(body: &Body) -> Result<Value, String> {
+    let bytes = body.encode_to_vec().map_err(|e| e.to_string())?;
+    crate::reference::to_json("iotp2p.core.Body", &bytes)
+        .map(|(v, _)| v)
+        .map_err(|e| e.to_string())
+}
+
+/// The claiming requests of the controller: `add_peer` with its credential statement, `acl_write`
+/// of an Administer entry for itself at index 0, and `commission` with the device's address.
+struct Claim {
+    add_peer: Value,
+    acl_write: Value,
+    commission: Value,
+}
+
+fn claim() -> Result<Claim, String> {
+    let key = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let ccs = credential(&key, &CONTROLLER_KEYS.1, 9)?;
+    let credentials = [ccs.as_slice()];
+    let statement = sign_credential(
+        &key,
+        &iotp2p_codec::security::CredentialStatement {
+            identity_key: key.public_key().to_schema(),
+            address: Some(CONTROLLER),
+            auth_credentials: credentials.as_slice().into(),
+            serial: 1,
+            suites: [2].as_slice().into(),
+            issued_at: None,
+            unknown_fields: Default::default(),
+        },
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    Ok(Claim {
+        add_peer: json_of(&controller::add_peer(&statement))?,
+        acl_write: json_of(&controller::acl_write(0, &key.node_id(), None))?,
+        commission: json_of(&controller::commission(LAMP, None, None))?,
+    })
+}
+
+/// An unclaimed device with the level capability, out of its box: no address, no home relay, no
+/// context; its pairing window open.
+fn device(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
+    let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let credential = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
+    Ok(Builder::lamp(id, description, requirements)
+        .needs("security")
+        .node(|n| {
+            n.address = None;
+            n.home_relay = None;
+            n.contexts = Vec::new();
+            n.security = Some(SecuritySetup {
+                identity_key: hex(&DEVICE_KEYS.0),
+                credential,
+                passcode: PASSCODE,
+                salt: hex(&[0x5a; 16]),
+                iterations: 1000,
+            });
+        }))
+}
+
+/// The controller's pairing message, unsealed on the direct hop `app`, in the envelope `message_id`.
+fn pairing(message_id: u64, step: PeerPairing) -> Step {
+    with(plain("app", json!({ "message_id": message_id })), |s| {
+        s.pairing = Some(step)
+    })
+}
+
+/// The device's unsealed `invoke_response` to `message_id` on the direct hop, no address in it.
+fn answered(message_id: u64) -> SendPattern {
+    to(
+        "app",
+        json!({"correlation_id": message_id, "sealed": ABSENT, "recipient": ABSENT, "body": {"invoke_response": {}}}),
+    )
+}
+
+/// A whole SPAKE2+ exchange named `session` with `passcode` in the envelopes `first` to `first + 2`,
+/// the device's replies being its datagrams `replies` and `replies + 1` before the confirmation.
+fn paired(b: Builder, session: &str, passcode: u32, first: u64, replies: usize) -> Builder {
+    b.step(pairing(
+        first,
+        PeerPairing::Start {
+            session: session.into(),
+            passcode,
+        },
+    ))
+    .step(expect(
+        "pair_start: the device's nonce and PBKDF2 parameters",
+        vec![answered(first)],
+    ))
+    .step(pairing(
+        first + 1,
+        PeerPairing::Share {
+            session: session.into(),
+            reply_to: replies,
+        },
+    ))
+    .step(expect(
+        "pair_share: shareV and confirmV",
+        vec![answered(first + 1)],
+    ))
+    .step(pairing(
+        first + 2,
+        PeerPairing::Confirm {
+            session: session.into(),
+            reply_to: replies + 1,
+        },
+    ))
+    .step(expect(
+        "pair_confirm: confirmP verified, both hold the pairing context",
+        vec![answered(first + 2)],
+    ))
+}
+
+/// The controller's request `body` under the pairing context, and the device's sealed answer
+/// `answer` (a pattern of its body) to it, the `n`th request under the context.
+fn under_pairing(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
+    b.step(sealed("app", "p", json!({}), body))
+        .step(expect(why, vec![sealed_answer("app", n, "p", answer)]))
+}
+
+/// Pairs with the printed passcode and claims the device.
+fn claimed(b: Builder) -> Result<Builder, String> {
+    let claim = claim()?;
+    let b = paired(b, "p", PASSCODE, 1, 0);
+    let b = under_pairing(
+        b,
+        "add_peer: the controller's credential statement is stored",
+        claim.add_peer,
+        0,
+        json!({"invoke_response": {}}),
+    );
+    let b = under_pairing(
+        b,
+        "acl_write: the controller's Administer entry at index 0",
+        claim.acl_write,
+        1,
+        json!({"invoke_response": {}}),
+    );
+    Ok(under_pairing(
+        b,
+        "commission: the device's credential statement naming its address",
+        claim.commission,
+        2,
+        json!({"invoke_response": {"output": ANY}}),
+    ))
+}
+
+pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
+    Ok(vec![
+        claims()?,
+        printed_passcode_worthless_once_claimed()?,
+        busy_while_pairing()?,
+        commission_needs_administer()?,
+    ])
+}
+
+fn claims() -> Result<Vector, String> {
+    let b = device(
+        "sec.pairing-claims-the-device",
+        "a controller pairs with the passcode printed on a device out of its box (SPAKE2+, RFC 9383) \
+         and claims it under the pairing context: add_peer, acl_write of its Administer entry, \
+         commission with the device's address",
+        &[
+            "IOTP-SEC-26",
+            "IOTP-SEC-32",
+            "IOTP-SEC-33",
+            "IOTP-SEC-39",
+            "IOTP-SEC-35",
+        ],
+    )?;
+    Ok(claimed(b)?.build())
+}
+
+fn printed_passcode_worthless_once_claimed() -> Result<Vector, String> {
+    let b = device(
+        "sec.printed-passcode-worthless-once-claimed",
+        "version 1.0's static passcode: once the device is claimed, its pairing window is closed and \
+         the passcode on its label pairs no more; a pair_start with it is refused InvalidState",
+        &["IOTP-SEC-132", "IOTP-SEC-29", "IOTP-SEC-133", "IOTP-SEC-38"],
+    )?;
+    Ok(claimed(b)?
+        .step(pairing(
+            10,
+            PeerPairing::Start {
+                session: "again".into(),
+                passcode: PASSCODE,
+            },
+        ))
+        .step(expect(
+            "no window: InvalidState, unsealed",
+            vec![status("app", 10, "InvalidState")],
+        ))
+        .step(sealed("app", "p", json!({}), read_level()))
+        .step(expecting(
+            expect(
+                "the pairing context went with the window: the read does not open",
+                vec![status("app", 3, "Unauthenticated")],
+            ),
+            |e| {
+                e.or = vec![vec![]];
+            },
+        ))
+        .build())
+}
+
+fn busy_while_pairing() -> Result<Vector, String> {
+    let b = device(
+        "sec.pairing-busy-while-an-exchange-is-in-progress",
+        "a second controller's pair_start while an exchange is in progress is answered Busy, with the \
+         time left until PAIRING_EXCHANGE_TIMEOUT (30 s) in retry_after",
+        &["IOTP-SEC-31"],
+    )?;
+    Ok(b
+        .step(pairing(
+            1,
+            PeerPairing::Start {
+                session: "p".into(),
+                passcode: PASSCODE,
+            },
+        ))
+        .step(expect("pair_start answered", vec![answered(1)]))
+        .step(at(10_000))
+        .step(with(plain("stranger", json!({"message_id": 1})), |s| {
+            s.pairing = Some(PeerPairing::Start {
+                session: "q".into(),
+                passcode: PASSCODE,
+            })
+        }))
+        .step(expect(
+            "Busy, retry after the 20 s left of the exchange",
+            vec![to(
+                "stranger",
+                json!({"correlation_id": 1, "sealed": ABSENT, "body": {"status": {"code": "Busy", "retry_after": 20}}}),
+            )],
+        ))
+        .build())
+}
+
+fn commission_needs_administer() -> Result<Vector, String> {
+    let claim = claim()?;
+    let b = device(
+        "sec.commission-needs-an-administer-entry",
+        "commission under the pairing context before acl_write gave the controller an Administer \
+         entry is refused Forbidden, and the device stays unclaimed: commission succeeds once the \
+         entry is written",
+        &["IOTP-SEC-39"],
+    )?;
+    let b = paired(b, "p", PASSCODE, 1, 0);
+    let b = under_pairing(
+        b,
+        "add_peer",
+        claim.add_peer,
+        0,
+        json!({"invoke_response": {}}),
+    );
+    let b = under_pairing(
+        b,
+        "commission without an Administer entry: Forbidden",
+        claim.commission.clone(),
+        1,
+        json!({"status": {"code": "Forbidden"}}),
+    );
+    let b = under_pairing(
+        b,
+        "acl_write",
+        claim.acl_write,
+        2,
+        json!({"invoke_response": {}}),
+    );
+    Ok(under_pairing(
+        b,
+        "commission now succeeds",
+        claim.commission,
+        3,
+        json!({"invoke_response": {"output": ANY}}),
+    )
+    .build())
+}

@@ -1,0 +1,101 @@
+//! A scenario's node that serves the Security capability (feature `security`): the protocol crate's
+//! [`Server`] with its [`SecurityService`], as the reference lamp runs it, on the fixture
+//! application of the set-up's capabilities. The device starts unclaimed, its pairing window open,
+//! with what the set-up says it holds from manufacture; access is its access control list's.
+//!
+//! Such a node answers `datagram` and `tick`; the application's own requests (`app`, `presence`,
+//! `change`, `rehome`) belong to the plain node of [`super`] and are refused here.
+
+use iotp2p_protocol::engine::{Config, Node, Output};
+use iotp2p_protocol::security::spake2plus::ProverSecret;
+use iotp2p_protocol::security::IdentityKey;
+use iotp2p_protocol::server::security::{Manufactured, SecurityService};
+use iotp2p_protocol::server::Server;
+
+use super::{model, Fixture, Lcg};
+use crate::protocol::OutDatagram;
+use crate::scenario::NodeSetup;
+use crate::suite::{hex, unhex};
+
+/// A running device with the Security capability.
+pub(super) struct Secured {
+    pub(super) id: String,
+    server: Server<String, Fixture>,
+    rng: Lcg,
+}
+
+impl Secured {
+    /// The device of `setup`, out of its box at time 0.
+    pub(super) fn start(id: &str, setup: &NodeSetup) -> Result<Secured, String> {
+        let made = setup
+            .security
+            .as_ref()
+            .ok_or("the set-up gives no `security`")?;
+        let key: [u8; 32] = unhex(&made.identity_key)?
+            .try_into()
+            .map_err(|_| "an identity key of 32 bytes")?;
+        let identity = IdentityKey::from_bytes(&key).map_err(|e| format!("identity_key: {e:?}"))?;
+        let salt = unhex(&made.salt)?;
+        let secret = ProverSecret::from_passcode(made.passcode, &salt, made.iterations)
+            .map_err(|e| format!("the passcode's verifier: {e:?}"))?;
+        let security = SecurityService::unclaimed(
+            Manufactured {
+                identity,
+                auth_credentials: vec![unhex(&made.credential)?],
+                verifier: secret.record(),
+                salt,
+                iterations: made.iterations,
+                suites: vec![2],
+            },
+            0,
+        )
+        .map_err(|e| format!("the device cannot start: {e:?}"))?;
+        let mut node = Node::new(
+            Config {
+                address: setup.address.clone(),
+                ..Config::default()
+            },
+            setup.counter,
+        );
+        node.set_home_relay(setup.home_relay.clone());
+        let mut fixture = Fixture::default();
+        let model = model(&setup.capabilities, &mut fixture)?;
+        Ok(Secured {
+            id: id.into(),
+            server: Server::with_security(node, model, Default::default(), fixture, security),
+            rng: Lcg(0x5eed),
+        })
+    }
+
+    /// A datagram from the hop peer `from`: the datagrams the device sends.
+    pub(super) fn receive(&mut self, now: u64, from: &str, bytes: &[u8]) -> Vec<OutDatagram> {
+        let out = self
+            .server
+            .receive(now, &mut self.rng, &from.to_string(), bytes);
+        sends(out)
+    }
+
+    /// The clock reached `now`.
+    pub(super) fn tick(&mut self, now: u64) -> Vec<OutDatagram> {
+        let out = self.server.on_timer(now, &mut self.rng);
+        sends(out)
+    }
+
+    /// When the device next wants a `tick`.
+    pub(super) fn next_deadline(&self) -> Option<u64> {
+        self.server.next_deadline()
+    }
+}
+
+/// The datagrams among the server's outputs; its events are the device's own business.
+fn sends(out: Vec<Output<String>>) -> Vec<OutDatagram> {
+    out.into_iter()
+        .filter_map(|o| match o {
+            Output::Send { to, bytes } => Some(OutDatagram {
+                to,
+                hex: hex(&bytes),
+            }),
+            _ => None,
+        })
+        .collect()
+}
