@@ -259,16 +259,17 @@ impl Scenarios {
                 self.secured = None;
                 return Some(outputs(id, Vec::new(), Vec::new(), None));
             }
-            Request::App { id, .. }
-            | Request::Presence { id, .. }
-            | Request::Change { id, .. }
-            | Request::Rehome { id, .. }
+            Request::Rehome { id, address, .. } if *id == secured.id => {
+                secured.rehome(address);
+                (id, Vec::new())
+            }
+            Request::App { id, .. } | Request::Presence { id, .. } | Request::Change { id, .. }
                 if *id == secured.id =>
             {
                 return Some(Response::Errored {
                     id: id.clone(),
-                    details: "the reference serves the Security capability on datagrams and ticks \
-                              only"
+                    details: "the reference serves the Security capability on datagrams, ticks \
+                              and rehome only"
                         .into(),
                 });
             }

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::scenario::{PeerPairing, SecuritySetup};
+use crate::scenario::{EdhocSetup, PeerEdhoc, PeerPairing, SecuritySetup};
 use crate::suite::hex;
 use crate::vector::Vector;
 use iotp2p_codec::core::owned::Body;
@@ -184,6 +184,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         printed_passcode_worthless_once_claimed()?,
         busy_while_pairing()?,
         commission_needs_administer()?,
+        commissioning_window_refusals()?,
     ])
 }
 
@@ -307,5 +308,185 @@ fn commission_needs_administer() -> Result<Vector, String> {
         3,
         json!({"invoke_response": {"output": ANY}}),
     )
+    .build())
+}
+
+/// `open_commissioning_window` with a PBKDF2 salt of `salt` and the verifier of `passcode` made with
+/// it, or with `verifier` in its place.
+fn window(passcode: u32, salt: &[u8], verifier: Option<Vec<u8>>) -> Result<Value, String> {
+    use iotp2p_codec::security::owned::PairingWindow;
+    use iotp2p_protocol::security::spake2plus::ProverSecret;
+    // The verifier of a salt too short to compute one with: the same passcode's, as a controller
+    // that ignored the bound would send.
+    let computed = ProverSecret::from_passcode(passcode, &[0x11; 16], 1000)
+        .map_err(|e| format!("{e:?}"))?
+        .record()
+        .to_bytes()
+        .to_vec();
+    let request = PairingWindow {
+        timeout: 300,
+        discriminator: 7,
+        iterations: 1000,
+        salt: salt.to_vec(),
+        verifier: verifier
+            .unwrap_or(computed)
+            .try_into()
+            .map_err(|_| "a verifier of w0 and L")?,
+        privileges: 0x01,
+        targets: None,
+        unknown_fields: Default::default(),
+    };
+    let input = request.encode_to_vec().map_err(|e| e.to_string())?;
+    Ok(json!({"invoke": {"endpoint": 0, "capability": 1, "action": 26, "input": hex(&input)}}))
+}
+
+/// The device's sealed status `code` to the owner's request `n` under its EDHOC context.
+fn owner_status(why: &str, n: u64, code: &str) -> Step {
+    expect(
+        why,
+        vec![sealed_answer(
+            "app",
+            n,
+            "owner",
+            json!({"status": {"code": code}}),
+        )],
+    )
+}
+
+fn commissioning_window_refusals() -> Result<Vector, String> {
+    let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let device_ccs = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
+    let controller = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let controller_ccs = hex(&credential(&controller, &CONTROLLER_KEYS.1, 9)?);
+    let b = device(
+        "sec.commissioning-window-refusals",
+        "the owner, after claiming the device and running EDHOC with it as the peer it added, opens a \
+         commissioning window: a salt shorter than 16 bytes and a verifier whose w0 is not below the \
+         order of P-256 are refused ConstraintError; a valid window opens; a second one while it is \
+         open is refused InvalidState; Security action 19 is UnknownMember",
+        &[
+            "IOTP-SEC-197",
+            "IOTP-SEC-141",
+            "IOTP-SEC-140",
+            "IOTP-SEC-193",
+            "IOTP-SEC-133",
+        ],
+    )?
+    .node(|n| {
+        n.edhoc = Some(EdhocSetup {
+            key: hex(&DEVICE_KEYS.1),
+            credential: device_ccs,
+            peers: Vec::new(),
+        })
+    });
+    let b = claimed(b)?
+        .step(rehome(LAMP))
+        .step(with(
+            plain("app", json!({"message_id": 20, "sender": CONTROLLER})),
+            |s| {
+                s.edhoc = Some(PeerEdhoc::Message1 {
+                    session: "owner".into(),
+                    key: hex(&CONTROLLER_KEYS.1),
+                    credential: controller_ccs,
+                    c_i: 1,
+                    ephemeral: hex(&[0x31; 32]),
+                    by_value: false,
+                    address: Some(CONTROLLER.into()),
+                })
+            },
+        ))
+        .step(expect(
+            "message_2: the controller is the peer its add_peer gave",
+            vec![to(
+                "app",
+                json!({"correlation_id": 20, "sealed": ABSENT, "body": {"invoke_response": {"output": ANY}}}),
+            )],
+        ))
+        .step(with(
+            plain("app", json!({"message_id": 21, "sender": CONTROLLER})),
+            |s| {
+                s.edhoc = Some(PeerEdhoc::Message3 {
+                    session: "owner".into(),
+                    reply_to: 6,
+                })
+            },
+        ))
+        .step(expect(
+            "`done`",
+            vec![to(
+                "app",
+                json!({"correlation_id": 21, "sealed": ABSENT, "body": {"invoke_response": {"output": "a100f6"}}}),
+            )],
+        ));
+    let mut bad_w0 = vec![0xff; 32];
+    bad_w0.extend_from_slice(
+        &iotp2p_protocol::security::spake2plus::ProverSecret::from_passcode(
+            31_415_926,
+            &[0x22; 16],
+            1000,
+        )
+        .map_err(|e| format!("{e:?}"))?
+        .record()
+        .to_bytes()[32..],
+    );
+    Ok(b.step(sealed(
+        "app",
+        "owner",
+        json!({}),
+        window(31_415_926, &[0x22; 8], None)?,
+    ))
+    .step(owner_status(
+        "a salt of 8 bytes: ConstraintError",
+        0,
+        "ConstraintError",
+    ))
+    .step(sealed(
+        "app",
+        "owner",
+        json!({}),
+        window(31_415_926, &[0x22; 16], Some(bad_w0))?,
+    ))
+    .step(owner_status(
+        "w0 not below n: ConstraintError",
+        1,
+        "ConstraintError",
+    ))
+    .step(sealed(
+        "app",
+        "owner",
+        json!({}),
+        window(31_415_926, &[0x33; 16], None)?,
+    ))
+    .step(expect(
+        "a valid window opens",
+        vec![sealed_answer(
+            "app",
+            2,
+            "owner",
+            json!({"invoke_response": {}}),
+        )],
+    ))
+    .step(sealed(
+        "app",
+        "owner",
+        json!({}),
+        window(27_182_818, &[0x44; 16], None)?,
+    ))
+    .step(owner_status(
+        "a window is open: InvalidState",
+        3,
+        "InvalidState",
+    ))
+    .step(sealed(
+        "app",
+        "owner",
+        json!({}),
+        json!({"invoke": {"endpoint": 0, "capability": 1, "action": 19}}),
+    ))
+    .step(owner_status(
+        "action 19 is withdrawn: UnknownMember",
+        4,
+        "UnknownMember",
+    ))
     .build())
 }

@@ -3,8 +3,10 @@
 //! application of the set-up's capabilities. The device starts unclaimed, its pairing window open,
 //! with what the set-up says it holds from manufacture; access is its access control list's.
 //!
-//! Such a node answers `datagram` and `tick`; the application's own requests (`app`, `presence`,
-//! `change`, `rehome`) belong to the plain node of [`super`] and are refused here.
+//! Such a node answers `datagram`, `tick` and `rehome` (which a scenario sends after `commission`,
+//! so that the runner addresses the device as the address it took); the application's own requests
+//! (`app`, `presence`, `change`) belong to the plain node of [`super`] and are refused here. With
+//! `node.edhoc`, the device answers EDHOC with that identity and the peers its controllers give it.
 
 use iotp2p_protocol::engine::{Config, Node, Output};
 use iotp2p_protocol::security::spake2plus::ProverSecret;
@@ -12,7 +14,7 @@ use iotp2p_protocol::security::IdentityKey;
 use iotp2p_protocol::server::security::{Manufactured, SecurityService};
 use iotp2p_protocol::server::Server;
 
-use super::{model, Fixture, Lcg};
+use super::{edhoc_responder, model, Fixture, Lcg};
 use crate::protocol::OutDatagram;
 use crate::scenario::NodeSetup;
 use crate::suite::{hex, unhex};
@@ -58,6 +60,10 @@ impl Secured {
             setup.counter,
         );
         node.set_home_relay(setup.home_relay.clone());
+        // The peers its controllers give it (`add_peer`) join the responder's known peers.
+        if let Some(edhoc) = &setup.edhoc {
+            node.set_edhoc_responder(Some(edhoc_responder(edhoc)?));
+        }
         let mut fixture = Fixture::default();
         let model = model(&setup.capabilities, &mut fixture)?;
         Ok(Secured {
@@ -72,7 +78,20 @@ impl Secured {
         let out = self
             .server
             .receive(now, &mut self.rng, &from.to_string(), bytes);
+        // As a host does: the address `commission` gave becomes the engine's.
+        let commissioned = self
+            .server
+            .security_mut()
+            .and_then(SecurityService::take_commissioned);
+        if let Some(c) = commissioned {
+            self.server.node_mut().set_address(Some(c.address));
+        }
         sends(out)
+    }
+
+    /// The device takes `address` (a `rehome` step: the runner learns the address it took).
+    pub(super) fn rehome(&mut self, address: &str) {
+        self.server.node_mut().set_address(Some(address.into()));
     }
 
     /// The clock reached `now`.
