@@ -46,15 +46,16 @@ struct Claim {
     commission: Value,
 }
 
-fn claim() -> Result<Claim, String> {
-    let key = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
-    let ccs = credential(&key, &CONTROLLER_KEYS.1, 9)?;
+/// The credential statement of the node of `keys` (identity, authentication) at `address`.
+fn statement(keys: &([u8; 32], [u8; 32]), address: &str) -> Result<Vec<u8>, String> {
+    let key = IdentityKey::from_bytes(&keys.0).map_err(|e| format!("{e:?}"))?;
+    let ccs = credential(&key, &keys.1, 9)?;
     let credentials = [ccs.as_slice()];
-    let statement = sign_credential(
+    sign_credential(
         &key,
         &iotp2p_codec::security::CredentialStatement {
             identity_key: key.public_key().to_schema(),
-            address: Some(CONTROLLER),
+            address: Some(address),
             auth_credentials: credentials.as_slice().into(),
             serial: 1,
             suites: [2].as_slice().into(),
@@ -62,9 +63,16 @@ fn claim() -> Result<Claim, String> {
             unknown_fields: Default::default(),
         },
     )
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(|e| format!("{e:?}"))
+}
+
+fn claim() -> Result<Claim, String> {
+    let key = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
     Ok(Claim {
-        add_peer: json_of(&controller::add_peer(&statement))?,
+        add_peer: json_of(&controller::add_peer(&statement(
+            &CONTROLLER_KEYS,
+            CONTROLLER,
+        )?))?,
         acl_write: json_of(&controller::acl_write(0, &key.node_id(), None))?,
         commission: json_of(&controller::commission(LAMP, None, None))?,
     })
@@ -147,8 +155,20 @@ fn paired(b: Builder, session: &str, passcode: u32, first: u64, replies: usize) 
 /// The controller's request `body` under the pairing context, and the device's sealed answer
 /// `answer` (a pattern of its body) to it, the `n`th request under the context.
 fn under_pairing(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
-    b.step(sealed("app", "p", json!({}), body))
-        .step(expect(why, vec![sealed_answer("app", n, "p", answer)]))
+    under_pairing_as(b, "p", why, body, n, answer)
+}
+
+/// [`under_pairing`] under the pairing context `session`.
+fn under_pairing_as(
+    b: Builder,
+    session: &str,
+    why: &str,
+    body: Value,
+    n: u64,
+    answer: Value,
+) -> Builder {
+    b.step(sealed("app", session, json!({}), body))
+        .step(expect(why, vec![sealed_answer("app", n, session, answer)]))
 }
 
 /// Pairs with the printed passcode and claims the device.
@@ -185,6 +205,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         busy_while_pairing()?,
         commission_needs_administer()?,
         commissioning_window_refusals()?,
+        commissioning_window_pairs_a_second_controller()?,
     ])
 }
 
@@ -316,9 +337,10 @@ fn commission_needs_administer() -> Result<Vector, String> {
 fn window(passcode: u32, salt: &[u8], verifier: Option<Vec<u8>>) -> Result<Value, String> {
     use iotp2p_codec::security::owned::PairingWindow;
     use iotp2p_protocol::security::spake2plus::ProverSecret;
-    // The verifier of a salt too short to compute one with: the same passcode's, as a controller
-    // that ignored the bound would send.
-    let computed = ProverSecret::from_passcode(passcode, &[0x11; 16], 1000)
+    // With a salt too short to compute a verifier with, one of another salt: the device refuses the
+    // window for its salt alone.
+    let of = if salt.len() >= 16 { salt } else { &[0x11; 16] };
+    let computed = ProverSecret::from_passcode(passcode, of, 1000)
         .map_err(|e| format!("{e:?}"))?
         .record()
         .to_bytes()
@@ -353,26 +375,14 @@ fn owner_status(why: &str, n: u64, code: &str) -> Step {
     )
 }
 
-fn commissioning_window_refusals() -> Result<Vector, String> {
+/// A device claimed by the controller, which has then run EDHOC with it as its owner (context
+/// `owner`); the device has sent 8 datagrams.
+fn owned(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let device_ccs = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
     let controller = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let controller_ccs = hex(&credential(&controller, &CONTROLLER_KEYS.1, 9)?);
-    let b = device(
-        "sec.commissioning-window-refusals",
-        "the owner, after claiming the device and running EDHOC with it as the peer it added, opens a \
-         commissioning window: a salt shorter than 16 bytes and a verifier whose w0 is not below the \
-         order of P-256 are refused ConstraintError; a valid window opens; a second one while it is \
-         open is refused InvalidState; Security action 19 is UnknownMember",
-        &[
-            "IOTP-SEC-197",
-            "IOTP-SEC-141",
-            "IOTP-SEC-140",
-            "IOTP-SEC-193",
-            "IOTP-SEC-133",
-        ],
-    )?
-    .node(|n| {
+    let b = device(id, description, requirements)?.node(|n| {
         n.edhoc = Some(EdhocSetup {
             key: hex(&DEVICE_KEYS.1),
             credential: device_ccs,
@@ -418,6 +428,25 @@ fn commissioning_window_refusals() -> Result<Vector, String> {
                 json!({"correlation_id": 21, "sealed": ABSENT, "body": {"invoke_response": {"output": "a100f6"}}}),
             )],
         ));
+    Ok(b)
+}
+
+fn commissioning_window_refusals() -> Result<Vector, String> {
+    let b = owned(
+        "sec.commissioning-window-refusals",
+        "the owner, after claiming the device and running EDHOC with it as the peer it added, opens a \
+         commissioning window: a salt shorter than 16 bytes and a verifier whose w0 is not below the \
+         order of P-256 are refused ConstraintError; a valid window opens; a second one while it is \
+         open is refused InvalidState; Security action 19 is UnknownMember; commission, the device \
+         being claimed, is Forbidden",
+        &[
+            "IOTP-SEC-197",
+            "IOTP-SEC-141",
+            "IOTP-SEC-140",
+            "IOTP-SEC-193",
+            "IOTP-SEC-40",
+        ],
+    )?;
     let mut bad_w0 = vec![0xff; 32];
     bad_w0.extend_from_slice(
         &iotp2p_protocol::security::spake2plus::ProverSecret::from_passcode(
@@ -487,6 +516,77 @@ fn commissioning_window_refusals() -> Result<Vector, String> {
         "action 19 is withdrawn: UnknownMember",
         4,
         "UnknownMember",
+    ))
+    .step(sealed("app", "owner", json!({}), claim()?.commission))
+    .step(owner_status(
+        "the device is claimed: commission is Forbidden",
+        5,
+        "Forbidden",
+    ))
+    .build())
+}
+
+/// The second controller's keys and address.
+const SECOND_KEYS: ([u8; 32], [u8; 32]) = ([0x81; 32], [0x82; 32]);
+const SECOND: &str = "guest@example.net";
+
+fn commissioning_window_pairs_a_second_controller() -> Result<Vector, String> {
+    const WINDOW_PASSCODE: u32 = 31_415_926;
+    let second = IdentityKey::from_bytes(&SECOND_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let read = iotp2p_protocol::server::acl::privilege::READ;
+    let b = owned(
+        "sec.commissioning-window-pairs-a-second-controller",
+        "the owner opens a commissioning window with a fresh passcode; a second controller pairs \
+         with that passcode, is refused commission, adds itself with one add_peer and one acl_write \
+         within the window's grant, and the window then closes: another pair_start is refused \
+         InvalidState",
+        &["IOTP-SEC-133", "IOTP-SEC-144", "IOTP-SEC-29"],
+    )?
+    .step(sealed(
+        "app",
+        "owner",
+        json!({}),
+        window(WINDOW_PASSCODE, &[0x33; 16], None)?,
+    ))
+    .step(expect(
+        "the window opens",
+        vec![sealed_answer("app", 0, "owner", json!({"invoke_response": {}}))],
+    ));
+    let b = paired(b, "w", WINDOW_PASSCODE, 30, 9);
+    let b = under_pairing_as(
+        b,
+        "w",
+        "commission under a window's pairing context: Forbidden",
+        claim()?.commission,
+        0,
+        json!({"status": {"code": "Forbidden"}}),
+    );
+    let b = under_pairing_as(
+        b,
+        "w",
+        "add_peer: the second controller's credential statement",
+        json_of(&controller::add_peer(&statement(&SECOND_KEYS, SECOND)?))?,
+        1,
+        json!({"invoke_response": {}}),
+    );
+    let b = under_pairing_as(
+        b,
+        "w",
+        "acl_write at a free index, within the window's grant",
+        json_of(&controller::grant(1, &second.node_id(), read, None, None))?,
+        2,
+        json!({"invoke_response": {}}),
+    );
+    Ok(b.step(pairing(
+        40,
+        PeerPairing::Start {
+            session: "again".into(),
+            passcode: WINDOW_PASSCODE,
+        },
+    ))
+    .step(expect(
+        "the acl_write completed the pairing and closed the window: InvalidState",
+        vec![status("app", 40, "InvalidState")],
     ))
     .build())
 }
