@@ -98,9 +98,12 @@ pub(super) fn restore(
         let Some(last) = page.last() else { break };
         after = Some(last.address.clone());
         for q in page {
-            relay
-                .registry_mut()
-                .quarantine(&q.address, &q.account, times.to_instant(q.until));
+            relay.registry_mut().quarantine(
+                &q.address,
+                &q.account,
+                times.now,
+                times.to_instant(q.until),
+            );
         }
     }
     let mut registered = Vec::new();

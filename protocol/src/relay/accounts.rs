@@ -90,7 +90,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     pub fn end_departures(&mut self, now: Instant, out: &mut Vec<RelayOutput<P>>) {
         for address in self.registry.departures_over(now) {
             let until = now.saturating_add(QUARANTINE_TIME);
-            if let Some(gone) = self.registry.remove(&address, until) {
+            if let Some(gone) = self.registry.remove(&address, now, until) {
                 out.push(RelayOutput::Store(StoreChange::Registry(
                     RegistryChange::Unregistered {
                         address,

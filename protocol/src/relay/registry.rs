@@ -5,8 +5,8 @@
 //! each change goes out as a [`RegistryChange`] for a store that keeps it across restarts.
 //!
 //! **Bounds** (each in [`Limits`]): accounts (`max_accounts`), tokens outstanding (`max_tokens`),
-//! administrators per account (`max_admins`), quarantined addresses (`max_quarantined`, the oldest
-//! forgotten first), peers whose failed enrolments are counted (`max_failures`, the oldest forgotten
+//! administrators per account (`max_admins`), quarantined addresses (`max_quarantined`: ended
+//! quarantines make room, then the one that would end first is forgotten), peers whose failed enrolments are counted (`max_failures`, the oldest forgotten
 //! first), peers whose lookups are rate-limited (`max_lookup_peers`, the least recent forgotten). Registrations are bounded per account by its `max_registrations` and in all by the
 //! relay's `max_nodes`.
 
@@ -27,7 +27,8 @@ pub struct Limits {
     pub max_tokens: usize,
     /// Administrators per account.
     pub max_admins: usize,
-    /// Addresses in quarantine after a release; beyond it the oldest record is forgotten.
+    /// Addresses in quarantine after a release; beyond it an ended quarantine makes room, else the one
+    /// that would end first is forgotten.
     pub max_quarantined: usize,
     /// Hop peers whose failed enrolments are counted; beyond it the oldest count is forgotten.
     pub max_failures: usize,
@@ -365,19 +366,25 @@ impl Registry {
         }
     }
 
-    /// Ends the registration of `address` and quarantines the address until `until`.
-    pub fn remove(&mut self, address: &str, until: Instant) -> Option<Registration> {
+    /// Ends the registration of `address` at `now` and quarantines the address until `until`.
+    pub fn remove(&mut self, address: &str, now: Instant, until: Instant) -> Option<Registration> {
         let i = self.index(address).ok()?;
         let gone = self.registrations.remove(i);
-        self.quarantine(address, &gone.account, until);
+        self.quarantine(address, &gone.account, now, until);
         Some(gone)
     }
 
-    /// Quarantines `address`, released by `account`, until `until` ([IOTP-ADDR-37]).
-    pub fn quarantine(&mut self, address: &str, account: &str, until: Instant) {
-        self.quarantined.retain(|(a, _, _)| a != address);
+    /// Quarantines `address`, released by `account`, from `now` until `until` ([IOTP-ADDR-37]).
+    /// Quarantines that have ended make room first; only a table full of running ones forgets one,
+    /// the one that would end first.
+    pub fn quarantine(&mut self, address: &str, account: &str, now: Instant, until: Instant) {
+        self.quarantined
+            .retain(|(a, _, ends)| a != address && *ends > now);
         if self.quarantined.len() >= self.limits.max_quarantined.max(1) {
-            self.quarantined.remove(0);
+            let first_to_end = (0..self.quarantined.len()).min_by_key(|&i| self.quarantined[i].2);
+            if let Some(i) = first_to_end {
+                self.quarantined.remove(i);
+            }
         }
         self.quarantined
             .push((address.into(), account.into(), until));
@@ -403,5 +410,45 @@ impl Registry {
     fn index(&self, address: &str) -> Result<usize, usize> {
         self.registrations
             .binary_search_by(|r| r.address.as_bytes().cmp(address.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry(max_quarantined: usize) -> Registry {
+        Registry::new(Limits {
+            max_quarantined,
+            ..Limits::default()
+        })
+    }
+
+    #[test]
+    fn an_ended_quarantine_makes_room_before_a_running_one_is_forgotten() {
+        let mut r = registry(2);
+        r.quarantine("a@x.org", "acme", 0, 100);
+        r.quarantine("b@x.org", "acme", 10, 500);
+        // `a` ended at 100: it goes, `b` stays quarantined.
+        r.quarantine("c@x.org", "acme", 200, 900);
+        assert!(r.quarantined_for("b@x.org", "other", 300));
+        assert!(r.quarantined_for("c@x.org", "other", 300));
+        assert!(
+            !r.quarantined_for("a@x.org", "other", 50),
+            "forgotten once ended"
+        );
+    }
+
+    #[test]
+    fn a_table_full_of_running_quarantines_forgets_the_one_that_ends_first() {
+        let mut r = registry(2);
+        r.quarantine("late@x.org", "acme", 0, 900);
+        r.quarantine("soon@x.org", "acme", 5, 300);
+        r.quarantine("new@x.org", "acme", 10, 1_000);
+        assert!(r.quarantined_for("late@x.org", "other", 20));
+        assert!(r.quarantined_for("new@x.org", "other", 20));
+        assert!(!r.quarantined_for("soon@x.org", "other", 20));
+        // The account that released an address may take it back at once (§3.6.1.2).
+        assert!(!r.quarantined_for("late@x.org", "acme", 20));
     }
 }

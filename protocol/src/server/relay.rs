@@ -827,7 +827,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             }
             None => {
                 let until = now.saturating_add(QUARANTINE_TIME);
-                self.relay.registry_mut().remove(&r.address, until);
+                self.relay.registry_mut().remove(&r.address, now, until);
                 self.relay.service_mut().forget_edhoc_peer(&r.node);
                 self.change(RegistryChange::Unregistered {
                     address: r.address.clone(),
