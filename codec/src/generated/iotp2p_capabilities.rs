@@ -270,8 +270,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.vendor",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.product;
         {
@@ -280,8 +279,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.product",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.name;
         {
@@ -290,8 +288,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.name",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         if let Some(v) = self.hardware_version {
             if v.len() > 16 {
@@ -299,8 +296,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.hardware_version",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         if let Some(v) = self.serial_number {
             if v.len() > 32 {
@@ -308,8 +304,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.serial_number",
                 });
             }
-            unknown.key(4, w)?;
-            w.text(v)?;
+            unknown.text(4, v, w)?;
         }
         if let Some(v) = self.product_url {
             if v.len() > 128 {
@@ -317,8 +312,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.product_url",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -443,12 +437,10 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                     field: "FirmwareProperties.version_text",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.build {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -722,21 +714,17 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                     field: "BatteryProperties.percent",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.state;
         {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         if let Some(v) = self.voltage {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.charging {
-            unknown.key(3, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(3, v.to_u32(), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -970,8 +958,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.remaining;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1078,13 +1065,11 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.duration;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.effect;
         if v.to_u32() != 0 {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1242,8 +1227,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
         {
-            unknown.key(0, w)?;
-            w.bool(v)?;
+            unknown.bool(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1478,8 +1462,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                     field: "LevelProperties.level",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.min_level {
             if !(0..=254).contains(&v) {
@@ -1487,8 +1470,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                     field: "LevelProperties.min_level",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_level {
             if !(0..=254).contains(&v) {
@@ -1496,12 +1478,10 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                     field: "LevelProperties.max_level",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.default_transition {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1606,12 +1586,10 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                     field: "SetLevel.level",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.transition {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1715,12 +1693,10 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                     field: "StepLevel.delta",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         if let Some(v) = self.transition {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1944,8 +1920,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                     field: "ColorTemperatureProperties.kelvin",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.min_kelvin;
         {
@@ -1954,8 +1929,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                     field: "ColorTemperatureProperties.min_kelvin",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.max_kelvin;
         {
@@ -1964,8 +1938,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                     field: "ColorTemperatureProperties.max_kelvin",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2069,12 +2042,10 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                     field: "SetColorTemperature.kelvin",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.transition {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2283,8 +2254,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                     field: "TemperatureMeasurementProperties.temperature",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         if let Some(v) = self.min_measurable {
             if !(-27315..=32767).contains(&v) {
@@ -2292,8 +2262,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                     field: "TemperatureMeasurementProperties.min_measurable",
                 });
             }
-            unknown.key(1, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(1, i64::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
             if !(-27315..=32767).contains(&v) {
@@ -2301,12 +2270,10 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                     field: "TemperatureMeasurementProperties.max_measurable",
                 });
             }
-            unknown.key(2, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(2, i64::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2441,8 +2408,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.humidity",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.min_measurable {
             if !(0..=10000).contains(&v) {
@@ -2450,8 +2416,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.min_measurable",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
             if !(0..=10000).contains(&v) {
@@ -2459,8 +2424,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.max_measurable",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
             if !(0..=10000).contains(&v) {
@@ -2468,8 +2432,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.tolerance",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2593,8 +2556,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                     field: "RelayProperties.max_held_messages",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.max_held_bytes;
         {
@@ -2603,8 +2565,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                     field: "RelayProperties.max_held_bytes",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         let v = self.max_hold_time;
         {
@@ -2613,8 +2574,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                     field: "RelayProperties.max_hold_time",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2824,8 +2784,7 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                     field: "EnrolRequest.token",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.credential;
         {
@@ -2956,8 +2915,7 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                     field: "EnrolResult.account",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.domains;
         {
@@ -2980,8 +2938,7 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         }
         let v = self.max_registrations;
         {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3186,8 +3143,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.lookup;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.lookup_allowed {
             if v.len() > 8 {
@@ -3199,12 +3155,10 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             v.write(w)?;
         }
         if let Some(v) = self.max_held_messages {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.max_hold_time {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3471,8 +3425,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                     field: "ReleaseRequest.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.rehoming {
             unknown.key(1, w)?;
@@ -3584,8 +3537,7 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                     field: "PolicyRequest.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.policy;
         {
@@ -3711,13 +3663,11 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                     field: "RegistrationInfo.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.node;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         let v = self.policy;
         {
@@ -3808,8 +3758,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
                     field: "RegistrationsRequest.after",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3928,8 +3877,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
         }
         let v = self.more;
         if v {
-            unknown.key(1, w)?;
-            w.bool(v)?;
+            unknown.bool(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -4776,8 +4724,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.vendor",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.product;
                 {
@@ -4786,8 +4733,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.product",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.name;
                 {
@@ -4796,8 +4742,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.name",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 if let Some(v) = &self.hardware_version {
                     if v.len() > 16 {
@@ -4805,8 +4750,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.hardware_version",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.serial_number {
                     if v.len() > 32 {
@@ -4814,8 +4758,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.serial_number",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.text(v)?;
+                    unknown.text(4, v, w)?;
                 }
                 if let Some(v) = &self.product_url {
                     if v.len() > 128 {
@@ -4823,8 +4766,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.product_url",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4893,12 +4835,10 @@ rt::cfg_alloc! {
                             field: "FirmwareProperties.version_text",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.build {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4975,21 +4915,17 @@ rt::cfg_alloc! {
                             field: "BatteryProperties.percent",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.state;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.voltage {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.charging {
-                    unknown.key(3, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(3, v.to_u32(), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5088,8 +5024,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.remaining;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5143,13 +5078,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.duration;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.effect;
                 if self.effect.to_u32() != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5243,8 +5176,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
                 {
-                    unknown.key(0, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(0, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5383,8 +5315,7 @@ rt::cfg_alloc! {
                             field: "LevelProperties.level",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.min_level {
                     if !(0..=254).contains(v) {
@@ -5392,8 +5323,7 @@ rt::cfg_alloc! {
                             field: "LevelProperties.min_level",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_level {
                     if !(0..=254).contains(v) {
@@ -5401,12 +5331,10 @@ rt::cfg_alloc! {
                             field: "LevelProperties.max_level",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.default_transition {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5465,12 +5393,10 @@ rt::cfg_alloc! {
                             field: "SetLevel.level",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5528,12 +5454,10 @@ rt::cfg_alloc! {
                             field: "StepLevel.delta",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5665,8 +5589,7 @@ rt::cfg_alloc! {
                             field: "ColorTemperatureProperties.kelvin",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.min_kelvin;
                 {
@@ -5675,8 +5598,7 @@ rt::cfg_alloc! {
                             field: "ColorTemperatureProperties.min_kelvin",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.max_kelvin;
                 {
@@ -5685,8 +5607,7 @@ rt::cfg_alloc! {
                             field: "ColorTemperatureProperties.max_kelvin",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5744,12 +5665,10 @@ rt::cfg_alloc! {
                             field: "SetColorTemperature.kelvin",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5877,8 +5796,7 @@ rt::cfg_alloc! {
                             field: "TemperatureMeasurementProperties.temperature",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.min_measurable {
                     if !(-27315..=32767).contains(v) {
@@ -5886,8 +5804,7 @@ rt::cfg_alloc! {
                             field: "TemperatureMeasurementProperties.min_measurable",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(1, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
                     if !(-27315..=32767).contains(v) {
@@ -5895,12 +5812,10 @@ rt::cfg_alloc! {
                             field: "TemperatureMeasurementProperties.max_measurable",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(2, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5976,8 +5891,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.humidity",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.min_measurable {
                     if !(0..=10000).contains(v) {
@@ -5985,8 +5899,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.min_measurable",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
                     if !(0..=10000).contains(v) {
@@ -5994,8 +5907,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.max_measurable",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
                     if !(0..=10000).contains(v) {
@@ -6003,8 +5915,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.tolerance",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6069,8 +5980,7 @@ rt::cfg_alloc! {
                             field: "RelayProperties.max_held_messages",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.max_held_bytes;
                 {
@@ -6079,8 +5989,7 @@ rt::cfg_alloc! {
                             field: "RelayProperties.max_held_bytes",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 let v = &self.max_hold_time;
                 {
@@ -6089,8 +5998,7 @@ rt::cfg_alloc! {
                             field: "RelayProperties.max_hold_time",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6209,8 +6117,7 @@ rt::cfg_alloc! {
                             field: "EnrolRequest.token",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.credential;
                 {
@@ -6284,8 +6191,7 @@ rt::cfg_alloc! {
                             field: "EnrolResult.account",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.domains;
                 {
@@ -6308,8 +6214,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.max_registrations;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6379,8 +6284,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.lookup;
                 if self.lookup.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.lookup_allowed {
                     if v.len() > 8 {
@@ -6396,12 +6300,10 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.max_held_messages {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_hold_time {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6564,8 +6466,7 @@ rt::cfg_alloc! {
                             field: "ReleaseRequest.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.rehoming {
                     unknown.key(1, w)?;
@@ -6628,8 +6529,7 @@ rt::cfg_alloc! {
                             field: "PolicyRequest.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.policy;
                 {
@@ -6696,13 +6596,11 @@ rt::cfg_alloc! {
                             field: "RegistrationInfo.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.node;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 let v = &self.policy;
                 {
@@ -6758,8 +6656,7 @@ rt::cfg_alloc! {
                             field: "RegistrationsRequest.after",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6828,8 +6725,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.more;
                 if self.more {
-                    unknown.key(1, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(1, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

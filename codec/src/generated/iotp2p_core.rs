@@ -304,8 +304,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.version",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.message_id;
         {
@@ -314,8 +313,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.message_id",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v)?;
+            unknown.u64(1, v, w)?;
         }
         if let Some(v) = self.correlation_id {
             if !(0..=1099511627775).contains(&v) {
@@ -323,22 +321,18 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.correlation_id",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         let v = self.ack_requested;
         if v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         if let Some(v) = self.ttl {
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         let v = self.more;
         if v {
-            unknown.key(5, w)?;
-            w.bool(v)?;
+            unknown.bool(5, v, w)?;
         }
         if let Some(v) = self.recipient {
             if v.len() > 254 {
@@ -346,8 +340,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.recipient",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         if let Some(v) = self.sender {
             if v.len() > 254 {
@@ -355,16 +348,13 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.sender",
                 });
             }
-            unknown.key(7, w)?;
-            w.text(v)?;
+            unknown.text(7, v, w)?;
         }
         if let Some(v) = self.recipient_contact {
-            unknown.key(8, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(8, u32::from(v), w)?;
         }
         if let Some(v) = self.sender_contact {
-            unknown.key(9, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(9, u32::from(v), w)?;
         }
         if let Some(v) = self.key_id {
             if v.len() > 8 {
@@ -372,8 +362,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.key_id",
                 });
             }
-            unknown.key(10, w)?;
-            w.bytes(v)?;
+            unknown.bytes(10, v, w)?;
         }
         if let Some(v) = self.sealed {
             if v.len() > 1232 {
@@ -381,8 +370,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.sealed",
                 });
             }
-            unknown.key(11, w)?;
-            w.bytes(v)?;
+            unknown.bytes(11, v, w)?;
         }
         if let Some(v) = self.body {
             unknown.key(12, w)?;
@@ -708,8 +696,7 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.value;
         {
@@ -718,8 +705,7 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                     field: "MemberValue.value",
                 });
             }
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -844,13 +830,11 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.members {
             if v.len() > 64 {
@@ -1000,13 +984,11 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.values;
         {
@@ -1024,8 +1006,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                     field: "WriteRequest.echo",
                 });
             }
-            unknown.key(3, w)?;
-            w.bytes(v)?;
+            unknown.bytes(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1177,18 +1158,15 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.action;
         {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.input {
             if v.len() > 1024 {
@@ -1196,8 +1174,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                     field: "InvokeRequest.input",
                 });
             }
-            unknown.key(3, w)?;
-            w.bytes(v)?;
+            unknown.bytes(3, v, w)?;
         }
         if let Some(v) = self.echo {
             if v.len() > 40 {
@@ -1205,8 +1182,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                     field: "InvokeRequest.echo",
                 });
             }
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1292,8 +1268,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                     field: "InvokeResponse.output",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1469,13 +1444,11 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.members {
             if v.len() > 64 {
@@ -1488,8 +1461,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         }
         let v = self.min_interval;
         if v != 0 {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         let v = self.max_interval;
         {
@@ -1498,8 +1470,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     field: "SubscribeRequest.max_interval",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         if let Some(v) = self.lifetime {
             if !(1..=4294967295).contains(&v) {
@@ -1507,8 +1478,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     field: "SubscribeRequest.lifetime",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1600,8 +1570,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                     field: "UnsubscribeRequest.subscription",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v)?;
+            unknown.u64(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1734,13 +1703,11 @@ impl<'a> rt::Message<'a> for Event<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.number;
         {
-            unknown.key(1, w)?;
-            w.u64(v)?;
+            unknown.u64(1, v, w)?;
         }
         if let Some(v) = self.data {
             if v.len() > 1024 {
@@ -1748,12 +1715,10 @@ impl<'a> rt::Message<'a> for Event<'a> {
                     field: "Event.data",
                 });
             }
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         if let Some(v) = self.timestamp {
-            unknown.key(3, w)?;
-            w.u64(v)?;
+            unknown.u64(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1907,13 +1872,11 @@ impl<'a> rt::Message<'a> for Report<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.values {
             if v.len() > 64 {
@@ -1939,8 +1902,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     field: "Report.max_interval",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2042,13 +2004,11 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.endpoints_only;
         if v {
-            unknown.key(1, w)?;
-            w.bool(v)?;
+            unknown.bool(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2177,18 +2137,15 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.major;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, v, w)?;
         }
         let v = self.minor;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         let v = self.patch;
         if v != 0 {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2357,8 +2314,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.package;
         {
@@ -2367,8 +2323,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                     field: "CapabilityInfo.package",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.name;
         {
@@ -2377,8 +2332,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                     field: "CapabilityInfo.name",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         let v = self.version;
         {
@@ -2502,13 +2456,11 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                     field: "SchemaRef.uri",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.sha256;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2626,8 +2578,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capabilities;
         {
@@ -2645,8 +2596,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                     field: "EndpointInfo.label",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2766,8 +2716,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
         }
         let v = self.revision;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2967,8 +2916,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.state;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.sleep_interval {
             if !(1..=4294967295).contains(&v) {
@@ -2976,16 +2924,13 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                     field: "Presence.sleep_interval",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         if let Some(v) = self.max_message {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.revision {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3075,8 +3020,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.pending;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3196,8 +3140,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                     field: "DeliveryRef.message_id",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v)?;
+            unknown.u64(0, v, w)?;
         }
         if let Some(v) = self.sender {
             if v.len() > 254 {
@@ -3205,12 +3148,10 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                     field: "DeliveryRef.sender",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.sender_contact {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3812,16 +3753,13 @@ impl<'a> rt::Message<'a> for Status<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.code;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.member {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.capability_status {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         if let Some(v) = self.detail {
             if v.len() > 128 {
@@ -3829,8 +3767,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     field: "Status.detail",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         if let Some(v) = self.echo {
             if v.len() > 40 {
@@ -3838,20 +3775,16 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     field: "Status.echo",
                 });
             }
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.retry_after {
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         if let Some(v) = self.decode_error {
-            unknown.key(6, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(6, v.to_u32(), w)?;
         }
         if let Some(v) = self.offset {
-            unknown.key(7, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(7, v, w)?;
         }
         if let Some(v) = self.recipient {
             if v.len() > 254 {
@@ -3859,8 +3792,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     field: "Status.recipient",
                 });
             }
-            unknown.key(8, w)?;
-            w.text(v)?;
+            unknown.text(8, v, w)?;
         }
         if let Some(v) = self.supported_versions {
             if v.len() > 8 {
@@ -4431,8 +4363,7 @@ rt::cfg_alloc! {
                             field: "Envelope.version",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.message_id;
                 {
@@ -4441,8 +4372,7 @@ rt::cfg_alloc! {
                             field: "Envelope.message_id",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(1, *v, w)?;
                 }
                 if let Some(v) = &self.correlation_id {
                     if !(0..=1099511627775).contains(v) {
@@ -4450,22 +4380,18 @@ rt::cfg_alloc! {
                             field: "Envelope.correlation_id",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 let v = &self.ack_requested;
                 if self.ack_requested {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 if let Some(v) = &self.ttl {
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 let v = &self.more;
                 if self.more {
-                    unknown.key(5, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(5, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
@@ -4473,8 +4399,7 @@ rt::cfg_alloc! {
                             field: "Envelope.recipient",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
@@ -4482,16 +4407,13 @@ rt::cfg_alloc! {
                             field: "Envelope.sender",
                         });
                     }
-                    unknown.key(7, w)?;
-                    w.text(v)?;
+                    unknown.text(7, v, w)?;
                 }
                 if let Some(v) = &self.recipient_contact {
-                    unknown.key(8, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(8, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.sender_contact {
-                    unknown.key(9, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(9, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.key_id {
                     if v.len() > 8 {
@@ -4499,8 +4421,7 @@ rt::cfg_alloc! {
                             field: "Envelope.key_id",
                         });
                     }
-                    unknown.key(10, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(10, v, w)?;
                 }
                 if let Some(v) = &self.sealed {
                     if v.len() > 1232 {
@@ -4508,8 +4429,7 @@ rt::cfg_alloc! {
                             field: "Envelope.sealed",
                         });
                     }
-                    unknown.key(11, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(11, v, w)?;
                 }
                 if let Some(v) = &self.body {
                     unknown.key(12, w)?;
@@ -4708,8 +4628,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.value;
                 {
@@ -4718,8 +4637,7 @@ rt::cfg_alloc! {
                             field: "MemberValue.value",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4786,13 +4704,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.members {
                     if v.len() > 64 {
@@ -4876,13 +4792,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.values;
                 {
@@ -4904,8 +4818,7 @@ rt::cfg_alloc! {
                             field: "WriteRequest.echo",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(3, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4980,18 +4893,15 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.action;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.input {
                     if v.len() > 1024 {
@@ -4999,8 +4909,7 @@ rt::cfg_alloc! {
                             field: "InvokeRequest.input",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
@@ -5008,8 +4917,7 @@ rt::cfg_alloc! {
                             field: "InvokeRequest.echo",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5060,8 +4968,7 @@ rt::cfg_alloc! {
                             field: "InvokeResponse.output",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5149,13 +5056,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.members {
                     if v.len() > 64 {
@@ -5172,8 +5077,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.min_interval;
                 if self.min_interval != 0 {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 let v = &self.max_interval;
                 {
@@ -5182,8 +5086,7 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.max_interval",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 if let Some(v) = &self.lifetime {
                     if !(1..=4294967295).contains(v) {
@@ -5191,8 +5094,7 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.lifetime",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5245,8 +5147,7 @@ rt::cfg_alloc! {
                             field: "UnsubscribeRequest.subscription",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(0, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5316,13 +5217,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.number;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(1, *v, w)?;
                 }
                 if let Some(v) = &self.data {
                     if v.len() > 1024 {
@@ -5330,12 +5229,10 @@ rt::cfg_alloc! {
                             field: "Event.data",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 if let Some(v) = &self.timestamp {
-                    unknown.key(3, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5415,13 +5312,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.values {
                     if v.len() > 64 {
@@ -5455,8 +5350,7 @@ rt::cfg_alloc! {
                             field: "Report.max_interval",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5509,13 +5403,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.endpoints_only;
                 if self.endpoints_only {
-                    unknown.key(1, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(1, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5581,18 +5473,15 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.major;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, *v, w)?;
                 }
                 let v = &self.minor;
                 if self.minor != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 let v = &self.patch;
                 if self.patch != 0 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5680,8 +5569,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.package;
                 {
@@ -5690,8 +5578,7 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.package",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.name;
                 {
@@ -5700,8 +5587,7 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.name",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 let v = &self.version;
                 {
@@ -5780,13 +5666,11 @@ rt::cfg_alloc! {
                             field: "SchemaRef.uri",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.sha256;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5847,8 +5731,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capabilities;
                 {
@@ -5870,8 +5753,7 @@ rt::cfg_alloc! {
                             field: "EndpointInfo.label",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5942,8 +5824,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.revision;
                 if self.revision != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6013,8 +5894,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.state;
                 if self.state.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.sleep_interval {
                     if !(1..=4294967295).contains(v) {
@@ -6022,16 +5902,13 @@ rt::cfg_alloc! {
                             field: "Presence.sleep_interval",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 if let Some(v) = &self.max_message {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.revision {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6079,8 +5956,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.pending;
                 if self.pending != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6147,8 +6023,7 @@ rt::cfg_alloc! {
                             field: "DeliveryRef.message_id",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(0, *v, w)?;
                 }
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
@@ -6156,12 +6031,10 @@ rt::cfg_alloc! {
                             field: "DeliveryRef.sender",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.sender_contact {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6334,16 +6207,13 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.code;
                 if self.code.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.member {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.capability_status {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 if let Some(v) = &self.detail {
                     if v.len() > 128 {
@@ -6351,8 +6221,7 @@ rt::cfg_alloc! {
                             field: "Status.detail",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
@@ -6360,20 +6229,16 @@ rt::cfg_alloc! {
                             field: "Status.echo",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.retry_after {
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 if let Some(v) = &self.decode_error {
-                    unknown.key(6, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(6, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.offset {
-                    unknown.key(7, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(7, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
@@ -6381,8 +6246,7 @@ rt::cfg_alloc! {
                             field: "Status.recipient",
                         });
                     }
-                    unknown.key(8, w)?;
-                    w.text(v)?;
+                    unknown.text(8, v, w)?;
                 }
                 if let Some(v) = &self.supported_versions {
                     if v.len() > 8 {

@@ -192,17 +192,14 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.algorithm;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.x;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         if let Some(v) = self.y {
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -300,13 +297,11 @@ impl<'a> rt::Message<'a> for Signature<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.signer;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.value;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -417,8 +412,7 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                     field: "SignedStatement.payload",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.signatures;
         {
@@ -729,8 +723,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                     field: "CredentialStatement.address",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.auth_credentials;
         {
@@ -753,8 +746,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         }
         let v = self.serial;
         {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         let v = self.suites;
         {
@@ -767,8 +759,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
             v.write(w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(5, w)?;
-            w.u64(v)?;
+            unknown.u64(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -940,8 +931,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.previous_address;
         {
@@ -950,8 +940,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     field: "RehomingStatement.previous_address",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.new_address;
         {
@@ -960,8 +949,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     field: "RehomingStatement.new_address",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         let v = self.sequence;
         {
@@ -970,17 +958,14 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     field: "RehomingStatement.sequence",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         let v = self.grace_period;
         if v != 2592000 {
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(5, w)?;
-            w.u64(v)?;
+            unknown.u64(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1093,8 +1078,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.new_identity_key;
         {
@@ -1102,8 +1086,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
             v.encode_to(w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1296,17 +1279,14 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.reason;
         if v.to_u32() != 0 {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1500,8 +1480,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subject;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         if let Some(v) = self.subject_address {
             if v.len() > 254 {
@@ -1509,13 +1488,11 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     field: "IntroductionStatement.subject_address",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.audience;
         {
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         let v = self.privileges;
         {
@@ -1524,8 +1501,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     field: "IntroductionStatement.privileges",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.targets {
             if v.len() > 4 {
@@ -1543,16 +1519,13 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     field: "IntroductionStatement.serial",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         if let Some(v) = self.not_after {
-            unknown.key(6, w)?;
-            w.u64(v)?;
+            unknown.u64(6, v, w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(7, w)?;
-            w.u64(v)?;
+            unknown.u64(7, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1865,13 +1838,11 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.format",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.algorithm;
         {
-            unknown.key(1, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(1, i64::from(v), w)?;
         }
         let v = self.request_key_id;
         {
@@ -1880,8 +1851,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.request_key_id",
                 });
             }
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         let v = self.request_message_id;
         {
@@ -1890,8 +1860,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.request_message_id",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v)?;
+            unknown.u64(3, v, w)?;
         }
         let v = self.version;
         {
@@ -1900,8 +1869,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.version",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, u32::from(v), w)?;
         }
         if let Some(v) = self.sender {
             if v.len() > 254 {
@@ -1909,8 +1877,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.sender",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         if let Some(v) = self.recipient {
             if v.len() > 254 {
@@ -1918,8 +1885,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.recipient",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2028,8 +1994,7 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                     field: "EdhocMessage3.c_r",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.message;
         {
@@ -2038,8 +2003,7 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                     field: "EdhocMessage3.message",
                 });
             }
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2435,8 +2399,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.version",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.passcode;
         {
@@ -2445,8 +2408,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.passcode",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         let v = self.discriminator;
         {
@@ -2455,8 +2417,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.discriminator",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.transports;
         if v != 0 {
@@ -2465,12 +2426,10 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.transports",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.node {
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.vendor {
             if v.len() > 32 {
@@ -2478,8 +2437,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.vendor",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         if let Some(v) = self.product {
             if v.len() > 32 {
@@ -2487,8 +2445,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.product",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2572,8 +2529,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.controller_nonce;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2690,8 +2646,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.device_nonce;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.salt;
         {
@@ -2700,8 +2655,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                     field: "PairingParams.salt",
                 });
             }
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         let v = self.iterations;
         {
@@ -2710,8 +2664,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                     field: "PairingParams.iterations",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2795,8 +2748,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_p;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2893,13 +2845,11 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_v;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.confirm_v;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2983,8 +2933,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.confirm_p;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3169,8 +3118,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.timeout",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.discriminator;
         {
@@ -3179,8 +3127,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.discriminator",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.iterations;
         {
@@ -3189,8 +3136,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.iterations",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         let v = self.salt;
         {
@@ -3199,13 +3145,11 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.salt",
                 });
             }
-            unknown.key(3, w)?;
-            w.bytes(v)?;
+            unknown.bytes(3, v, w)?;
         }
         let v = self.verifier;
         {
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         let v = self.privileges;
         {
@@ -3214,8 +3158,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.privileges",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, u32::from(v), w)?;
         }
         if let Some(v) = self.targets {
             if v.len() > 4 {
@@ -3469,16 +3412,14 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                     field: "CommissionRequest.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.time {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3665,12 +3606,10 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.capability {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3837,8 +3776,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                     field: "AclEntry.privileges",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.targets {
             if v.len() > 4 {
@@ -3855,12 +3793,10 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                     field: "AclEntry.label",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         if let Some(v) = self.granted_by {
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3959,8 +3895,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.entry {
             unknown.key(1, w)?;
@@ -4068,8 +4003,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                     field: "RehomeRequest.new_address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
@@ -4327,8 +4261,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.credential;
         {
@@ -4342,8 +4275,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                     field: "SecurityProperties.acl_capacity",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.peer_capacity;
         {
@@ -4352,13 +4284,11 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                     field: "SecurityProperties.peer_capacity",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         let v = self.pairing_window_open;
         {
-            unknown.key(4, w)?;
-            w.bool(v)?;
+            unknown.bool(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -5517,17 +5447,14 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.algorithm;
                 if self.algorithm.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.x;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 if let Some(v) = &self.y {
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5576,13 +5503,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.signer;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.value;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5644,8 +5569,7 @@ rt::cfg_alloc! {
                             field: "SignedStatement.payload",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.signatures;
                 {
@@ -5840,8 +5764,7 @@ rt::cfg_alloc! {
                             field: "CredentialStatement.address",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.auth_credentials;
                 {
@@ -5864,8 +5787,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.serial;
                 {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 let v = &self.suites;
                 {
@@ -5882,8 +5804,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(5, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(5, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5965,8 +5886,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.previous_address;
                 {
@@ -5975,8 +5895,7 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.previous_address",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.new_address;
                 {
@@ -5985,8 +5904,7 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.new_address",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 let v = &self.sequence;
                 {
@@ -5995,17 +5913,14 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.sequence",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(5, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(5, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6062,8 +5977,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.previous_node;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.new_identity_key;
                 {
@@ -6071,8 +5985,7 @@ rt::cfg_alloc! {
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6134,17 +6047,14 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.reason;
                 if self.reason.to_u32() != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6241,8 +6151,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subject;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 if let Some(v) = &self.subject_address {
                     if v.len() > 254 {
@@ -6250,13 +6159,11 @@ rt::cfg_alloc! {
                             field: "IntroductionStatement.subject_address",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.audience;
                 {
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 let v = &self.privileges;
                 {
@@ -6265,8 +6172,7 @@ rt::cfg_alloc! {
                             field: "IntroductionStatement.privileges",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
@@ -6288,16 +6194,13 @@ rt::cfg_alloc! {
                             field: "IntroductionStatement.serial",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 if let Some(v) = &self.not_after {
-                    unknown.key(6, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(6, *v, w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(7, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(7, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6471,13 +6374,11 @@ rt::cfg_alloc! {
                             field: "SealedAad.format",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.algorithm;
                 {
-                    unknown.key(1, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(1, i64::from(*v), w)?;
                 }
                 let v = &self.request_key_id;
                 {
@@ -6486,8 +6387,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.request_key_id",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 let v = &self.request_message_id;
                 {
@@ -6496,8 +6396,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.request_message_id",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(3, *v, w)?;
                 }
                 let v = &self.version;
                 {
@@ -6506,8 +6405,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.version",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
@@ -6515,8 +6413,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.sender",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
@@ -6524,8 +6421,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.recipient",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6585,8 +6481,7 @@ rt::cfg_alloc! {
                             field: "EdhocMessage3.c_r",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.message;
                 {
@@ -6595,8 +6490,7 @@ rt::cfg_alloc! {
                             field: "EdhocMessage3.message",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6832,8 +6726,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.version",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.passcode;
                 {
@@ -6842,8 +6735,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.passcode",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 let v = &self.discriminator;
                 {
@@ -6852,8 +6744,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.discriminator",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.transports;
                 if self.transports != 0 {
@@ -6862,12 +6753,10 @@ rt::cfg_alloc! {
                             field: "SetupPayload.transports",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.node {
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.vendor {
                     if v.len() > 32 {
@@ -6875,8 +6764,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.vendor",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.product {
                     if v.len() > 32 {
@@ -6884,8 +6772,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.product",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6930,8 +6817,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.controller_nonce;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6989,8 +6875,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.device_nonce;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.salt;
                 {
@@ -6999,8 +6884,7 @@ rt::cfg_alloc! {
                             field: "PairingParams.salt",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 let v = &self.iterations;
                 {
@@ -7009,8 +6893,7 @@ rt::cfg_alloc! {
                             field: "PairingParams.iterations",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7055,8 +6938,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_p;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7104,13 +6986,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_v;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.confirm_v;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7155,8 +7035,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.confirm_p;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7252,8 +7131,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.timeout",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.discriminator;
                 {
@@ -7262,8 +7140,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.discriminator",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.iterations;
                 {
@@ -7272,8 +7149,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.iterations",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 let v = &self.salt;
                 {
@@ -7282,13 +7158,11 @@ rt::cfg_alloc! {
                             field: "PairingWindow.salt",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(3, v, w)?;
                 }
                 let v = &self.verifier;
                 {
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 let v = &self.privileges;
                 {
@@ -7297,8 +7171,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.privileges",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
@@ -7456,16 +7329,14 @@ rt::cfg_alloc! {
                             field: "CommissionRequest.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.time {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7571,12 +7442,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.capability {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7675,8 +7544,7 @@ rt::cfg_alloc! {
                             field: "AclEntry.privileges",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
@@ -7697,12 +7565,10 @@ rt::cfg_alloc! {
                             field: "AclEntry.label",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.granted_by {
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7755,8 +7621,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.index;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.entry {
                     unknown.key(1, w)?;
@@ -7818,8 +7683,7 @@ rt::cfg_alloc! {
                             field: "RehomeRequest.new_address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
@@ -7949,8 +7813,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node_id;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.credential;
                 {
@@ -7964,8 +7827,7 @@ rt::cfg_alloc! {
                             field: "SecurityProperties.acl_capacity",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.peer_capacity;
                 {
@@ -7974,13 +7836,11 @@ rt::cfg_alloc! {
                             field: "SecurityProperties.peer_capacity",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 let v = &self.pairing_window_open;
                 {
-                    unknown.key(4, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(4, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

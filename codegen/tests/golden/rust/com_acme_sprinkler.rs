@@ -219,16 +219,14 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                     field: "Zone.number",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.name;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
@@ -237,8 +235,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         }
         let v = self.skip_when_wet;
         if !v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -375,18 +372,15 @@ impl<'a> rt::Message<'a> for Run<'a> {
             if !(1..=16).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.trigger;
         {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         let v = self.started_at;
         {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         let v = self.duration;
         {
@@ -395,8 +389,7 @@ impl<'a> rt::Message<'a> for Run<'a> {
                     field: "Run.duration",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -556,8 +549,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         }
         let v = self.rain_delay;
         if v != 0 {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -849,16 +841,14 @@ rt::cfg_alloc! {
                             field: "Zone.number",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.name;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
@@ -867,8 +857,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.skip_when_wet;
                 if !self.skip_when_wet {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -937,18 +926,15 @@ rt::cfg_alloc! {
                     if !(1..=16).contains(v) {
                         return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.trigger;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 let v = &self.started_at;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 let v = &self.duration;
                 {
@@ -957,8 +943,7 @@ rt::cfg_alloc! {
                             field: "Run.duration",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1052,8 +1037,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

@@ -214,8 +214,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                     field: "TimeOfDay.hour",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.minute;
         if v != 0 {
@@ -224,8 +223,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                     field: "TimeOfDay.minute",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -355,8 +353,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.name;
         {
@@ -365,8 +362,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                     field: "DeviceInfo.name",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.tags {
             if v.len() > 8 {
@@ -388,8 +384,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         }
         let v = self.joined_at;
         {
-            unknown.key(3, w)?;
-            w.u64(v)?;
+            unknown.u64(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -532,8 +527,7 @@ rt::cfg_alloc! {
                             field: "TimeOfDay.hour",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.minute;
                 if self.minute != 0 {
@@ -542,8 +536,7 @@ rt::cfg_alloc! {
                             field: "TimeOfDay.minute",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -609,8 +602,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.name;
                 {
@@ -619,8 +611,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfo.name",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.tags {
                     if v.len() > 8 {
@@ -642,8 +633,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.joined_at;
                 {
-                    unknown.key(3, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

@@ -434,8 +434,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.a_u8;
         if v != 255 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.ranged_u8;
         if v != 200 {
@@ -444,13 +443,11 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.ranged_u8",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.a_u16;
         if v != 65535 {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.capped_u16;
         if v != 1000 {
@@ -459,13 +456,11 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.capped_u16",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         let v = self.a_u32;
         if v != 4294967295 {
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         let v = self.floor_u32;
         if v != 10 {
@@ -474,8 +469,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.floor_u32",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         let v = self.a_u64;
         if v != 18446744073709551615 {
@@ -484,13 +478,11 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.a_u64",
                 });
             }
-            unknown.key(6, w)?;
-            w.u64(v)?;
+            unknown.u64(6, v, w)?;
         }
         let v = self.a_i8;
         if v != -128 {
-            unknown.key(7, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(7, i64::from(v), w)?;
         }
         let v = self.ranged_i8;
         if v != -40 {
@@ -499,8 +491,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.ranged_i8",
                 });
             }
-            unknown.key(8, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(8, i64::from(v), w)?;
         }
         let v = self.a_i16;
         if v != -32768 {
@@ -509,13 +500,11 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.a_i16",
                 });
             }
-            unknown.key(9, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(9, i64::from(v), w)?;
         }
         let v = self.a_i32;
         if v != -2147483648 {
-            unknown.key(10, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(10, i64::from(v), w)?;
         }
         let v = self.negative_i32;
         if v != -10 {
@@ -524,13 +513,11 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.negative_i32",
                 });
             }
-            unknown.key(11, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(11, i64::from(v), w)?;
         }
         let v = self.a_i64;
         if v != -9223372036854775808 {
-            unknown.key(12, w)?;
-            w.i64(v)?;
+            unknown.i64(12, v, w)?;
         }
         let v = self.hex_ranged_i64;
         if v != 0 {
@@ -539,12 +526,10 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.hex_ranged_i64",
                 });
             }
-            unknown.key(13, w)?;
-            w.i64(v)?;
+            unknown.i64(13, v, w)?;
         }
         if let Some(v) = self.last {
-            unknown.key(65535, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(65535, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1015,13 +1000,11 @@ impl<'a> rt::Message<'a> for Text<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on_by_default;
         if !v {
-            unknown.key(0, w)?;
-            w.bool(v)?;
+            unknown.bool(0, v, w)?;
         }
         let v = self.off_by_default;
         if v {
-            unknown.key(1, w)?;
-            w.bool(v)?;
+            unknown.bool(1, v, w)?;
         }
         let v = self.bounded;
         {
@@ -1030,8 +1013,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.bounded",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         let v = self.defaulted;
         if v != "plain" {
@@ -1040,8 +1022,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.defaulted",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         let v = self.escaped;
         if v != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
@@ -1050,8 +1031,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.escaped",
                 });
             }
-            unknown.key(4, w)?;
-            w.text(v)?;
+            unknown.text(4, v, w)?;
         }
         let v = self.empty;
         if !v.is_empty() {
@@ -1060,8 +1040,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.empty",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         let v = self.accented;
         if v != "température" {
@@ -1070,23 +1049,20 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.accented",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         if let Some(v) = self.huge {
             if v.len() > 16777216 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
             }
-            unknown.key(7, w)?;
-            w.text(v)?;
+            unknown.text(7, v, w)?;
         }
         let v = self.blob;
         {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
             }
-            unknown.key(8, w)?;
-            w.bytes(v)?;
+            unknown.bytes(8, v, w)?;
         }
         let v = self.default_blob;
         {
@@ -1095,17 +1071,14 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.default_blob",
                 });
             }
-            unknown.key(9, w)?;
-            w.bytes(v)?;
+            unknown.bytes(9, v, w)?;
         }
         let v = self.hash;
         {
-            unknown.key(10, w)?;
-            w.bytes(v)?;
+            unknown.bytes(10, v, w)?;
         }
         if let Some(v) = self.page {
-            unknown.key(11, w)?;
-            w.bytes(v)?;
+            unknown.bytes(11, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1357,8 +1330,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         }
         let v = self.flavor;
         if v.to_u32() != 17 {
-            unknown.key(4, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(4, v.to_u32(), w)?;
         }
         let v = self.keys;
         {
@@ -1573,8 +1545,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.r#type;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.version;
         {
@@ -1583,12 +1554,10 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                     field: "Keywords.version",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.optional {
-            unknown.key(2, w)?;
-            w.bool(v)?;
+            unknown.bool(2, v, w)?;
         }
         if let Some(v) = self.message {
             unknown.key(3, w)?;
@@ -2006,8 +1975,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.a_u8;
                 if self.a_u8 != 255 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.ranged_u8;
                 if self.ranged_u8 != 200 {
@@ -2016,13 +1984,11 @@ rt::cfg_alloc! {
                             field: "Integers.ranged_u8",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.a_u16;
                 if self.a_u16 != 65535 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.capped_u16;
                 if self.capped_u16 != 1000 {
@@ -2031,13 +1997,11 @@ rt::cfg_alloc! {
                             field: "Integers.capped_u16",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 let v = &self.a_u32;
                 if self.a_u32 != 4294967295 {
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 let v = &self.floor_u32;
                 if self.floor_u32 != 10 {
@@ -2046,8 +2010,7 @@ rt::cfg_alloc! {
                             field: "Integers.floor_u32",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 let v = &self.a_u64;
                 if self.a_u64 != 18446744073709551615 {
@@ -2056,13 +2019,11 @@ rt::cfg_alloc! {
                             field: "Integers.a_u64",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(6, *v, w)?;
                 }
                 let v = &self.a_i8;
                 if self.a_i8 != -128 {
-                    unknown.key(7, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(7, i64::from(*v), w)?;
                 }
                 let v = &self.ranged_i8;
                 if self.ranged_i8 != -40 {
@@ -2071,8 +2032,7 @@ rt::cfg_alloc! {
                             field: "Integers.ranged_i8",
                         });
                     }
-                    unknown.key(8, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(8, i64::from(*v), w)?;
                 }
                 let v = &self.a_i16;
                 if self.a_i16 != -32768 {
@@ -2081,13 +2041,11 @@ rt::cfg_alloc! {
                             field: "Integers.a_i16",
                         });
                     }
-                    unknown.key(9, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(9, i64::from(*v), w)?;
                 }
                 let v = &self.a_i32;
                 if self.a_i32 != -2147483648 {
-                    unknown.key(10, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(10, i64::from(*v), w)?;
                 }
                 let v = &self.negative_i32;
                 if self.negative_i32 != -10 {
@@ -2096,13 +2054,11 @@ rt::cfg_alloc! {
                             field: "Integers.negative_i32",
                         });
                     }
-                    unknown.key(11, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(11, i64::from(*v), w)?;
                 }
                 let v = &self.a_i64;
                 if self.a_i64 != -9223372036854775808 {
-                    unknown.key(12, w)?;
-                    w.i64(*v)?;
+                    unknown.i64(12, *v, w)?;
                 }
                 let v = &self.hex_ranged_i64;
                 if self.hex_ranged_i64 != 0 {
@@ -2111,12 +2067,10 @@ rt::cfg_alloc! {
                             field: "Integers.hex_ranged_i64",
                         });
                     }
-                    unknown.key(13, w)?;
-                    w.i64(*v)?;
+                    unknown.i64(13, *v, w)?;
                 }
                 if let Some(v) = &self.last {
-                    unknown.key(65535, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(65535, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -2333,13 +2287,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on_by_default;
                 if !self.on_by_default {
-                    unknown.key(0, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(0, *v, w)?;
                 }
                 let v = &self.off_by_default;
                 if self.off_by_default {
-                    unknown.key(1, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(1, *v, w)?;
                 }
                 let v = &self.bounded;
                 {
@@ -2348,8 +2300,7 @@ rt::cfg_alloc! {
                             field: "Text.bounded",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 let v = &self.defaulted;
                 if self.defaulted != "plain" {
@@ -2358,8 +2309,7 @@ rt::cfg_alloc! {
                             field: "Text.defaulted",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 let v = &self.escaped;
                 if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
@@ -2368,8 +2318,7 @@ rt::cfg_alloc! {
                             field: "Text.escaped",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.text(v)?;
+                    unknown.text(4, v, w)?;
                 }
                 let v = &self.empty;
                 if !self.empty.is_empty() {
@@ -2378,8 +2327,7 @@ rt::cfg_alloc! {
                             field: "Text.empty",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 let v = &self.accented;
                 if self.accented != "température" {
@@ -2388,23 +2336,20 @@ rt::cfg_alloc! {
                             field: "Text.accented",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.huge {
                     if v.len() > 16777216 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
                     }
-                    unknown.key(7, w)?;
-                    w.text(v)?;
+                    unknown.text(7, v, w)?;
                 }
                 let v = &self.blob;
                 {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
                     }
-                    unknown.key(8, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(8, v, w)?;
                 }
                 let v = &self.default_blob;
                 {
@@ -2413,17 +2358,14 @@ rt::cfg_alloc! {
                             field: "Text.default_blob",
                         });
                     }
-                    unknown.key(9, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(9, v, w)?;
                 }
                 let v = &self.hash;
                 {
-                    unknown.key(10, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(10, v, w)?;
                 }
                 if let Some(v) = &self.page {
-                    unknown.key(11, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(11, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -2600,8 +2542,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
-                    unknown.key(4, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(4, v.to_u32(), w)?;
                 }
                 let v = &self.keys;
                 {
@@ -2738,8 +2679,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.r#type;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.version;
                 {
@@ -2748,12 +2688,10 @@ rt::cfg_alloc! {
                             field: "Keywords.version",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.optional {
-                    unknown.key(2, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(2, *v, w)?;
                 }
                 if let Some(v) = &self.message {
                     unknown.key(3, w)?;

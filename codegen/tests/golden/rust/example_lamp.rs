@@ -360,8 +360,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
         {
-            unknown.key(0, w)?;
-            w.bool(v)?;
+            unknown.bool(0, v, w)?;
         }
         let v = self.level;
         {
@@ -370,13 +369,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.level",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.mode;
         if v.to_u32() != 0 {
-            unknown.key(2, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(2, v.to_u32(), w)?;
         }
         if let Some(v) = self.mireds {
             if !(153..=500).contains(&v) {
@@ -384,8 +381,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.mireds",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.hue {
             if !(0..=359).contains(&v) {
@@ -393,8 +389,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.hue",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, u32::from(v), w)?;
         }
         if let Some(v) = self.saturation {
             if !(0..=100).contains(&v) {
@@ -402,18 +397,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.saturation",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, u32::from(v), w)?;
         }
         let v = self.power_on;
         if v.to_u32() != 2 {
-            unknown.key(24, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(24, v.to_u32(), w)?;
         }
         let v = self.firmware;
         {
-            unknown.key(25, w)?;
-            w.bytes(v)?;
+            unknown.bytes(25, v, w)?;
         }
         let v = self.scenes;
         {
@@ -582,22 +574,18 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                     field: "SetLevel.level",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.transition;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.fade {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.turn_on;
         if !v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -709,13 +697,11 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                     field: "SetColorTemperature.mireds",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.transition;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -807,8 +793,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                     field: "RecallScene.name",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -899,8 +884,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.step;
         {
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1170,8 +1154,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.status;
         {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.state {
             unknown.key(1, w)?;
@@ -1179,8 +1162,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         }
         let v = self.device;
         {
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1436,8 +1418,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
                 {
-                    unknown.key(0, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(0, *v, w)?;
                 }
                 let v = &self.level;
                 {
@@ -1446,13 +1427,11 @@ rt::cfg_alloc! {
                             field: "LampState.level",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
-                    unknown.key(2, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(2, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.mireds {
                     if !(153..=500).contains(v) {
@@ -1460,8 +1439,7 @@ rt::cfg_alloc! {
                             field: "LampState.mireds",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.hue {
                     if !(0..=359).contains(v) {
@@ -1469,8 +1447,7 @@ rt::cfg_alloc! {
                             field: "LampState.hue",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.saturation {
                     if !(0..=100).contains(v) {
@@ -1478,18 +1455,15 @@ rt::cfg_alloc! {
                             field: "LampState.saturation",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, u32::from(*v), w)?;
                 }
                 let v = &self.power_on;
                 if self.power_on.to_u32() != 2 {
-                    unknown.key(24, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(24, v.to_u32(), w)?;
                 }
                 let v = &self.firmware;
                 {
-                    unknown.key(25, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(25, v, w)?;
                 }
                 let v = &self.scenes;
                 {
@@ -1585,22 +1559,18 @@ rt::cfg_alloc! {
                             field: "SetLevel.level",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.fade {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.turn_on;
                 if !self.turn_on {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1659,13 +1629,11 @@ rt::cfg_alloc! {
                             field: "SetColorTemperature.mireds",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1718,8 +1686,7 @@ rt::cfg_alloc! {
                             field: "RecallScene.name",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1771,8 +1738,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.step;
                 {
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1929,8 +1895,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.status;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.state {
                     unknown.key(1, w)?;
@@ -1938,8 +1903,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.device;
                 {
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

@@ -120,8 +120,7 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.label",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.children;
         {
@@ -146,8 +145,7 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.action",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -567,8 +565,7 @@ impl<'a> Compare<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.op;
         {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.left;
         {
@@ -735,8 +732,7 @@ impl<'a> rt::Message<'a> for Rule<'a> {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.condition;
         {
@@ -750,8 +746,7 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                     field: "Rule.scene",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -861,8 +856,7 @@ impl<'a> Room<'a> {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.gateway {
             unknown.key(1, w)?;
@@ -990,8 +984,7 @@ impl<'a> Gateway<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         if let Some(v) = self.location {
             unknown.key(1, w)?;
@@ -1131,8 +1124,7 @@ impl<'a> DisplayMenu<'a> {
                     field: "DisplayMenu.label",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.children;
         {
@@ -1355,8 +1347,7 @@ rt::cfg_alloc! {
                             field: "MenuNode.label",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.children;
                 {
@@ -1378,8 +1369,7 @@ rt::cfg_alloc! {
                             field: "MenuNode.action",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1587,8 +1577,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.op;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.left;
                 {
@@ -1689,8 +1678,7 @@ rt::cfg_alloc! {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.condition;
                 {
@@ -1704,8 +1692,7 @@ rt::cfg_alloc! {
                             field: "Rule.scene",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1755,8 +1742,7 @@ rt::cfg_alloc! {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.gateway {
                     unknown.key(1, w)?;
@@ -1824,8 +1810,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 if let Some(v) = &self.location {
                     unknown.key(1, w)?;
@@ -1899,8 +1884,7 @@ rt::cfg_alloc! {
                             field: "DisplayMenu.label",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.children;
                 {

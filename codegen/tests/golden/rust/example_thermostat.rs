@@ -188,8 +188,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                     field: "Setpoints.heat",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         let v = self.cool;
         if v != 2600 {
@@ -198,8 +197,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                     field: "Setpoints.cool",
                 });
             }
-            unknown.key(1, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(1, i64::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -335,8 +333,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                     field: "ScheduleEntry.days",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.start;
         {
@@ -349,8 +346,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
             v.encode_to(w)?;
         }
         if let Some(v) = self.mode {
-            unknown.key(3, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(3, v.to_u32(), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -482,13 +478,11 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                     field: "WeeklySchedule.name",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.updated_at;
         {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -607,8 +601,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     field: "Reading.temperature",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         if let Some(v) = self.humidity {
             if !(0..=10000).contains(&v) {
@@ -616,8 +609,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     field: "Reading.humidity",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.outdoor {
             if !(-27315..=32767).contains(&v) {
@@ -625,8 +617,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     field: "Reading.outdoor",
                 });
             }
-            unknown.key(2, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(2, i64::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -816,8 +807,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mode;
         if v.to_u32() != 3 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.setpoints;
         {
@@ -831,13 +821,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         }
         let v = self.running;
         if v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         let v = self.hold;
         if v {
-            unknown.key(4, w)?;
-            w.bool(v)?;
+            unknown.bool(4, v, w)?;
         }
         if let Some(v) = self.diagnostics {
             if v.len() > 64 {
@@ -845,8 +833,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                     field: "ThermostatState.diagnostics",
                 });
             }
-            unknown.key(24, w)?;
-            w.bytes(v)?;
+            unknown.bytes(24, v, w)?;
         }
         if let Some(v) = self.schedule {
             unknown.key(25, w)?;
@@ -1144,8 +1131,7 @@ rt::cfg_alloc! {
                             field: "Setpoints.heat",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 let v = &self.cool;
                 if self.cool != 2600 {
@@ -1154,8 +1140,7 @@ rt::cfg_alloc! {
                             field: "Setpoints.cool",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(1, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1225,8 +1210,7 @@ rt::cfg_alloc! {
                             field: "ScheduleEntry.days",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.start;
                 {
@@ -1239,8 +1223,7 @@ rt::cfg_alloc! {
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.mode {
-                    unknown.key(3, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(3, v.to_u32(), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1319,13 +1302,11 @@ rt::cfg_alloc! {
                             field: "WeeklySchedule.name",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.updated_at;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1391,8 +1372,7 @@ rt::cfg_alloc! {
                             field: "Reading.temperature",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.humidity {
                     if !(0..=10000).contains(v) {
@@ -1400,8 +1380,7 @@ rt::cfg_alloc! {
                             field: "Reading.humidity",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.outdoor {
                     if !(-27315..=32767).contains(v) {
@@ -1409,8 +1388,7 @@ rt::cfg_alloc! {
                             field: "Reading.outdoor",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(2, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1497,8 +1475,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.mode;
                 if self.mode.to_u32() != 3 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.setpoints;
                 {
@@ -1512,13 +1489,11 @@ rt::cfg_alloc! {
                 }
                 let v = &self.running;
                 if self.running {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 let v = &self.hold;
                 if self.hold {
-                    unknown.key(4, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(4, *v, w)?;
                 }
                 if let Some(v) = &self.diagnostics {
                     if v.len() > 64 {
@@ -1526,8 +1501,7 @@ rt::cfg_alloc! {
                             field: "ThermostatState.diagnostics",
                         });
                     }
-                    unknown.key(24, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(24, v, w)?;
                 }
                 if let Some(v) = &self.schedule {
                     unknown.key(25, w)?;
