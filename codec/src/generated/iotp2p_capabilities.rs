@@ -267,7 +267,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.vendor",
+                    field: &"DeviceInfoProperties.vendor",
                 });
             }
             unknown.text(0, v, w)?;
@@ -276,7 +276,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.product",
+                    field: &"DeviceInfoProperties.product",
                 });
             }
             unknown.text(1, v, w)?;
@@ -285,7 +285,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.name",
+                    field: &"DeviceInfoProperties.name",
                 });
             }
             unknown.text(2, v, w)?;
@@ -293,7 +293,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         if let Some(v) = self.hardware_version {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.hardware_version",
+                    field: &"DeviceInfoProperties.hardware_version",
                 });
             }
             unknown.text(3, v, w)?;
@@ -301,7 +301,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         if let Some(v) = self.serial_number {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.serial_number",
+                    field: &"DeviceInfoProperties.serial_number",
                 });
             }
             unknown.text(4, v, w)?;
@@ -309,7 +309,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         if let Some(v) = self.product_url {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.product_url",
+                    field: &"DeviceInfoProperties.product_url",
                 });
             }
             unknown.text(5, v, w)?;
@@ -434,7 +434,7 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "FirmwareProperties.version_text",
+                    field: &"FirmwareProperties.version_text",
                 });
             }
             unknown.text(1, v, w)?;
@@ -711,7 +711,7 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
         {
             if !(0..=100).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "BatteryProperties.percent",
+                    field: &"BatteryProperties.percent",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -1459,7 +1459,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LevelProperties.level",
+                    field: &"LevelProperties.level",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -1467,7 +1467,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
         if let Some(v) = self.min_level {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LevelProperties.min_level",
+                    field: &"LevelProperties.min_level",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -1475,7 +1475,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
         if let Some(v) = self.max_level {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LevelProperties.max_level",
+                    field: &"LevelProperties.max_level",
                 });
             }
             unknown.u32(2, u32::from(v), w)?;
@@ -1583,7 +1583,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetLevel.level",
+                    field: &"SetLevel.level",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -1690,7 +1690,7 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
         {
             if !(-254..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "StepLevel.delta",
+                    field: &"StepLevel.delta",
                 });
             }
             unknown.i64(0, i64::from(v), w)?;
@@ -1917,7 +1917,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ColorTemperatureProperties.kelvin",
+                    field: &"ColorTemperatureProperties.kelvin",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -1926,7 +1926,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ColorTemperatureProperties.min_kelvin",
+                    field: &"ColorTemperatureProperties.min_kelvin",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -1935,7 +1935,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ColorTemperatureProperties.max_kelvin",
+                    field: &"ColorTemperatureProperties.max_kelvin",
                 });
             }
             unknown.u32(2, u32::from(v), w)?;
@@ -2039,7 +2039,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetColorTemperature.kelvin",
+                    field: &"SetColorTemperature.kelvin",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -2251,7 +2251,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
         {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TemperatureMeasurementProperties.temperature",
+                    field: &"TemperatureMeasurementProperties.temperature",
                 });
             }
             unknown.i64(0, i64::from(v), w)?;
@@ -2259,7 +2259,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
         if let Some(v) = self.min_measurable {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TemperatureMeasurementProperties.min_measurable",
+                    field: &"TemperatureMeasurementProperties.min_measurable",
                 });
             }
             unknown.i64(1, i64::from(v), w)?;
@@ -2267,7 +2267,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
         if let Some(v) = self.max_measurable {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TemperatureMeasurementProperties.max_measurable",
+                    field: &"TemperatureMeasurementProperties.max_measurable",
                 });
             }
             unknown.i64(2, i64::from(v), w)?;
@@ -2405,7 +2405,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.humidity",
+                    field: &"HumidityMeasurementProperties.humidity",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -2413,7 +2413,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         if let Some(v) = self.min_measurable {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.min_measurable",
+                    field: &"HumidityMeasurementProperties.min_measurable",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -2421,7 +2421,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         if let Some(v) = self.max_measurable {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.max_measurable",
+                    field: &"HumidityMeasurementProperties.max_measurable",
                 });
             }
             unknown.u32(2, u32::from(v), w)?;
@@ -2429,7 +2429,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         if let Some(v) = self.tolerance {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.tolerance",
+                    field: &"HumidityMeasurementProperties.tolerance",
                 });
             }
             unknown.u32(3, u32::from(v), w)?;
@@ -2553,7 +2553,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
         {
             if !(16..=65535).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RelayProperties.max_held_messages",
+                    field: &"RelayProperties.max_held_messages",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -2562,7 +2562,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
         {
             if !(4096..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RelayProperties.max_held_bytes",
+                    field: &"RelayProperties.max_held_bytes",
                 });
             }
             unknown.u32(1, v, w)?;
@@ -2571,7 +2571,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
         {
             if !(86400..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RelayProperties.max_hold_time",
+                    field: &"RelayProperties.max_hold_time",
                 });
             }
             unknown.u32(2, v, w)?;
@@ -2781,7 +2781,7 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EnrolRequest.token",
+                    field: &"EnrolRequest.token",
                 });
             }
             unknown.bytes(0, v, w)?;
@@ -2912,7 +2912,7 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EnrolResult.account",
+                    field: &"EnrolResult.account",
                 });
             }
             unknown.text(0, v, w)?;
@@ -2921,14 +2921,14 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EnrolResult.domains",
+                    field: &"EnrolResult.domains",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 253 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolResult.domains",
+                            field: &"EnrolResult.domains",
                         });
                     }
                 }
@@ -3148,7 +3148,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
         if let Some(v) = self.lookup_allowed {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RelayPolicy.lookup_allowed",
+                    field: &"RelayPolicy.lookup_allowed",
                 });
             }
             unknown.key(1, w)?;
@@ -3303,14 +3303,14 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
         if let Some(v) = self.previous_relays {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegisterRequest.previous_relays",
+                    field: &"RegisterRequest.previous_relays",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 253 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegisterRequest.previous_relays",
+                            field: &"RegisterRequest.previous_relays",
                         });
                     }
                 }
@@ -3422,7 +3422,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "ReleaseRequest.address",
+                    field: &"ReleaseRequest.address",
                 });
             }
             unknown.text(0, v, w)?;
@@ -3534,7 +3534,7 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PolicyRequest.address",
+                    field: &"PolicyRequest.address",
                 });
             }
             unknown.text(0, v, w)?;
@@ -3660,7 +3660,7 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegistrationInfo.address",
+                    field: &"RegistrationInfo.address",
                 });
             }
             unknown.text(0, v, w)?;
@@ -3755,7 +3755,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
         if let Some(v) = self.after {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegistrationsRequest.after",
+                    field: &"RegistrationsRequest.after",
                 });
             }
             unknown.text(0, v, w)?;
@@ -3869,7 +3869,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegistrationPage.entries",
+                    field: &"RegistrationPage.entries",
                 });
             }
             unknown.key(0, w)?;
@@ -3990,7 +3990,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
             Self::Lookup(v) => {
                 if v.len() > 254 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "RelayActions.lookup",
+                        field: &"RelayActions.lookup",
                     });
                 }
                 w.u64(8)?;
@@ -4721,7 +4721,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.vendor",
+                            field: &"DeviceInfoProperties.vendor",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -4730,7 +4730,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.product",
+                            field: &"DeviceInfoProperties.product",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -4739,7 +4739,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.name",
+                            field: &"DeviceInfoProperties.name",
                         });
                     }
                     unknown.text(2, v, w)?;
@@ -4747,7 +4747,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.hardware_version {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.hardware_version",
+                            field: &"DeviceInfoProperties.hardware_version",
                         });
                     }
                     unknown.text(3, v, w)?;
@@ -4755,7 +4755,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.serial_number {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.serial_number",
+                            field: &"DeviceInfoProperties.serial_number",
                         });
                     }
                     unknown.text(4, v, w)?;
@@ -4763,7 +4763,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.product_url {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.product_url",
+                            field: &"DeviceInfoProperties.product_url",
                         });
                     }
                     unknown.text(5, v, w)?;
@@ -4832,7 +4832,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "FirmwareProperties.version_text",
+                            field: &"FirmwareProperties.version_text",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -4912,7 +4912,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=100).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "BatteryProperties.percent",
+                            field: &"BatteryProperties.percent",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -5312,7 +5312,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LevelProperties.level",
+                            field: &"LevelProperties.level",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -5320,7 +5320,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.min_level {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LevelProperties.min_level",
+                            field: &"LevelProperties.min_level",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -5328,7 +5328,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.max_level {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LevelProperties.max_level",
+                            field: &"LevelProperties.max_level",
                         });
                     }
                     unknown.u32(2, u32::from(*v), w)?;
@@ -5390,7 +5390,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetLevel.level",
+                            field: &"SetLevel.level",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -5451,7 +5451,7 @@ rt::cfg_alloc! {
                 {
                     if !(-254..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "StepLevel.delta",
+                            field: &"StepLevel.delta",
                         });
                     }
                     unknown.i64(0, i64::from(*v), w)?;
@@ -5586,7 +5586,7 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ColorTemperatureProperties.kelvin",
+                            field: &"ColorTemperatureProperties.kelvin",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -5595,7 +5595,7 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ColorTemperatureProperties.min_kelvin",
+                            field: &"ColorTemperatureProperties.min_kelvin",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -5604,7 +5604,7 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ColorTemperatureProperties.max_kelvin",
+                            field: &"ColorTemperatureProperties.max_kelvin",
                         });
                     }
                     unknown.u32(2, u32::from(*v), w)?;
@@ -5662,7 +5662,7 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetColorTemperature.kelvin",
+                            field: &"SetColorTemperature.kelvin",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -5793,7 +5793,7 @@ rt::cfg_alloc! {
                 {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TemperatureMeasurementProperties.temperature",
+                            field: &"TemperatureMeasurementProperties.temperature",
                         });
                     }
                     unknown.i64(0, i64::from(*v), w)?;
@@ -5801,7 +5801,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.min_measurable {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TemperatureMeasurementProperties.min_measurable",
+                            field: &"TemperatureMeasurementProperties.min_measurable",
                         });
                     }
                     unknown.i64(1, i64::from(*v), w)?;
@@ -5809,7 +5809,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.max_measurable {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TemperatureMeasurementProperties.max_measurable",
+                            field: &"TemperatureMeasurementProperties.max_measurable",
                         });
                     }
                     unknown.i64(2, i64::from(*v), w)?;
@@ -5888,7 +5888,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.humidity",
+                            field: &"HumidityMeasurementProperties.humidity",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -5896,7 +5896,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.min_measurable {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.min_measurable",
+                            field: &"HumidityMeasurementProperties.min_measurable",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -5904,7 +5904,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.max_measurable {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.max_measurable",
+                            field: &"HumidityMeasurementProperties.max_measurable",
                         });
                     }
                     unknown.u32(2, u32::from(*v), w)?;
@@ -5912,7 +5912,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.tolerance {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.tolerance",
+                            field: &"HumidityMeasurementProperties.tolerance",
                         });
                     }
                     unknown.u32(3, u32::from(*v), w)?;
@@ -5977,7 +5977,7 @@ rt::cfg_alloc! {
                 {
                     if !(16..=65535).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RelayProperties.max_held_messages",
+                            field: &"RelayProperties.max_held_messages",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -5986,7 +5986,7 @@ rt::cfg_alloc! {
                 {
                     if !(4096..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RelayProperties.max_held_bytes",
+                            field: &"RelayProperties.max_held_bytes",
                         });
                     }
                     unknown.u32(1, *v, w)?;
@@ -5995,7 +5995,7 @@ rt::cfg_alloc! {
                 {
                     if !(86400..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RelayProperties.max_hold_time",
+                            field: &"RelayProperties.max_hold_time",
                         });
                     }
                     unknown.u32(2, *v, w)?;
@@ -6114,7 +6114,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolRequest.token",
+                            field: &"EnrolRequest.token",
                         });
                     }
                     unknown.bytes(0, v, w)?;
@@ -6188,7 +6188,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolResult.account",
+                            field: &"EnrolResult.account",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -6197,7 +6197,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolResult.domains",
+                            field: &"EnrolResult.domains",
                         });
                     }
                     unknown.key(1, w)?;
@@ -6205,7 +6205,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 253 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EnrolResult.domains",
+                                field: &"EnrolResult.domains",
                             });
                         }
                         w.text(item)?;
@@ -6289,7 +6289,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.lookup_allowed {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RelayPolicy.lookup_allowed",
+                            field: &"RelayPolicy.lookup_allowed",
                         });
                     }
                     unknown.key(1, w)?;
@@ -6390,7 +6390,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.previous_relays {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegisterRequest.previous_relays",
+                            field: &"RegisterRequest.previous_relays",
                         });
                     }
                     unknown.key(2, w)?;
@@ -6398,7 +6398,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 253 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "RegisterRequest.previous_relays",
+                                field: &"RegisterRequest.previous_relays",
                             });
                         }
                         w.text(item)?;
@@ -6463,7 +6463,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "ReleaseRequest.address",
+                            field: &"ReleaseRequest.address",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -6526,7 +6526,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PolicyRequest.address",
+                            field: &"PolicyRequest.address",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -6593,7 +6593,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegistrationInfo.address",
+                            field: &"RegistrationInfo.address",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -6653,7 +6653,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.after {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegistrationsRequest.after",
+                            field: &"RegistrationsRequest.after",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -6713,7 +6713,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegistrationPage.entries",
+                            field: &"RegistrationPage.entries",
                         });
                     }
                     unknown.key(0, w)?;
@@ -6789,7 +6789,7 @@ rt::cfg_alloc! {
                     Self::Lookup(v) => {
                         if v.len() > 254 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "RelayActions.lookup",
+                                field: &"RelayActions.lookup",
                             });
                         }
                         w.u64(8)?;

@@ -301,7 +301,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if v != 1 {
             if !(1..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Envelope.version",
+                    field: &"Envelope.version",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -310,7 +310,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Envelope.message_id",
+                    field: &"Envelope.message_id",
                 });
             }
             unknown.u64(1, v, w)?;
@@ -318,7 +318,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if let Some(v) = self.correlation_id {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Envelope.correlation_id",
+                    field: &"Envelope.correlation_id",
                 });
             }
             unknown.u64(2, v, w)?;
@@ -337,7 +337,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if let Some(v) = self.recipient {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.recipient",
+                    field: &"Envelope.recipient",
                 });
             }
             unknown.text(6, v, w)?;
@@ -345,7 +345,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if let Some(v) = self.sender {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.sender",
+                    field: &"Envelope.sender",
                 });
             }
             unknown.text(7, v, w)?;
@@ -359,7 +359,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if let Some(v) = self.key_id {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.key_id",
+                    field: &"Envelope.key_id",
                 });
             }
             unknown.bytes(10, v, w)?;
@@ -367,7 +367,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if let Some(v) = self.sealed {
             if v.len() > 1232 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.sealed",
+                    field: &"Envelope.sealed",
                 });
             }
             unknown.bytes(11, v, w)?;
@@ -702,7 +702,7 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
         {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MemberValue.value",
+                    field: &"MemberValue.value",
                 });
             }
             unknown.bytes(1, v, w)?;
@@ -839,7 +839,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
         if let Some(v) = self.members {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "ReadRequest.members",
+                    field: &"ReadRequest.members",
                 });
             }
             unknown.key(2, w)?;
@@ -994,7 +994,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WriteRequest.values",
+                    field: &"WriteRequest.values",
                 });
             }
             unknown.key(2, w)?;
@@ -1003,7 +1003,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
         if let Some(v) = self.echo {
             if v.len() > 40 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WriteRequest.echo",
+                    field: &"WriteRequest.echo",
                 });
             }
             unknown.bytes(3, v, w)?;
@@ -1171,7 +1171,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
         if let Some(v) = self.input {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "InvokeRequest.input",
+                    field: &"InvokeRequest.input",
                 });
             }
             unknown.bytes(3, v, w)?;
@@ -1179,7 +1179,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
         if let Some(v) = self.echo {
             if v.len() > 40 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "InvokeRequest.echo",
+                    field: &"InvokeRequest.echo",
                 });
             }
             unknown.bytes(4, v, w)?;
@@ -1265,7 +1265,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
         if let Some(v) = self.output {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "InvokeResponse.output",
+                    field: &"InvokeResponse.output",
                 });
             }
             unknown.bytes(0, v, w)?;
@@ -1453,7 +1453,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         if let Some(v) = self.members {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SubscribeRequest.members",
+                    field: &"SubscribeRequest.members",
                 });
             }
             unknown.key(2, w)?;
@@ -1467,7 +1467,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SubscribeRequest.max_interval",
+                    field: &"SubscribeRequest.max_interval",
                 });
             }
             unknown.u32(4, v, w)?;
@@ -1475,7 +1475,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         if let Some(v) = self.lifetime {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SubscribeRequest.lifetime",
+                    field: &"SubscribeRequest.lifetime",
                 });
             }
             unknown.u32(5, v, w)?;
@@ -1567,7 +1567,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "UnsubscribeRequest.subscription",
+                    field: &"UnsubscribeRequest.subscription",
                 });
             }
             unknown.u64(0, v, w)?;
@@ -1712,7 +1712,7 @@ impl<'a> rt::Message<'a> for Event<'a> {
         if let Some(v) = self.data {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Event.data",
+                    field: &"Event.data",
                 });
             }
             unknown.bytes(2, v, w)?;
@@ -1881,7 +1881,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
         if let Some(v) = self.values {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Report.values",
+                    field: &"Report.values",
                 });
             }
             unknown.key(2, w)?;
@@ -1890,7 +1890,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
         if let Some(v) = self.events {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Report.events",
+                    field: &"Report.events",
                 });
             }
             unknown.key(3, w)?;
@@ -1899,7 +1899,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
         if let Some(v) = self.max_interval {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Report.max_interval",
+                    field: &"Report.max_interval",
                 });
             }
             unknown.u32(4, v, w)?;
@@ -2320,7 +2320,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CapabilityInfo.package",
+                    field: &"CapabilityInfo.package",
                 });
             }
             unknown.text(1, v, w)?;
@@ -2329,7 +2329,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CapabilityInfo.name",
+                    field: &"CapabilityInfo.name",
                 });
             }
             unknown.text(2, v, w)?;
@@ -2342,7 +2342,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         if let Some(v) = self.members {
             if v.len() > 256 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CapabilityInfo.members",
+                    field: &"CapabilityInfo.members",
                 });
             }
             unknown.key(4, w)?;
@@ -2453,7 +2453,7 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
         {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SchemaRef.uri",
+                    field: &"SchemaRef.uri",
                 });
             }
             unknown.text(0, v, w)?;
@@ -2584,7 +2584,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EndpointInfo.capabilities",
+                    field: &"EndpointInfo.capabilities",
                 });
             }
             unknown.key(1, w)?;
@@ -2593,7 +2593,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         if let Some(v) = self.label {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EndpointInfo.label",
+                    field: &"EndpointInfo.label",
                 });
             }
             unknown.text(2, v, w)?;
@@ -2708,7 +2708,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
         {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Description.endpoints",
+                    field: &"Description.endpoints",
                 });
             }
             unknown.key(0, w)?;
@@ -2921,7 +2921,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
         if let Some(v) = self.sleep_interval {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Presence.sleep_interval",
+                    field: &"Presence.sleep_interval",
                 });
             }
             unknown.u32(1, v, w)?;
@@ -3137,7 +3137,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "DeliveryRef.message_id",
+                    field: &"DeliveryRef.message_id",
                 });
             }
             unknown.u64(0, v, w)?;
@@ -3145,7 +3145,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
         if let Some(v) = self.sender {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeliveryRef.sender",
+                    field: &"DeliveryRef.sender",
                 });
             }
             unknown.text(1, v, w)?;
@@ -3244,7 +3244,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Receipt.delivered",
+                    field: &"Receipt.delivered",
                 });
             }
             unknown.key(0, w)?;
@@ -3764,7 +3764,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
         if let Some(v) = self.detail {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.detail",
+                    field: &"Status.detail",
                 });
             }
             unknown.text(3, v, w)?;
@@ -3772,7 +3772,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
         if let Some(v) = self.echo {
             if v.len() > 40 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.echo",
+                    field: &"Status.echo",
                 });
             }
             unknown.bytes(4, v, w)?;
@@ -3789,7 +3789,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
         if let Some(v) = self.recipient {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.recipient",
+                    field: &"Status.recipient",
                 });
             }
             unknown.text(8, v, w)?;
@@ -3797,7 +3797,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
         if let Some(v) = self.supported_versions {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.supported_versions",
+                    field: &"Status.supported_versions",
                 });
             }
             unknown.key(9, w)?;
@@ -4360,7 +4360,7 @@ rt::cfg_alloc! {
                 if self.version != 1 {
                     if !(1..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Envelope.version",
+                            field: &"Envelope.version",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -4369,7 +4369,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Envelope.message_id",
+                            field: &"Envelope.message_id",
                         });
                     }
                     unknown.u64(1, *v, w)?;
@@ -4377,7 +4377,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.correlation_id {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Envelope.correlation_id",
+                            field: &"Envelope.correlation_id",
                         });
                     }
                     unknown.u64(2, *v, w)?;
@@ -4396,7 +4396,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.recipient",
+                            field: &"Envelope.recipient",
                         });
                     }
                     unknown.text(6, v, w)?;
@@ -4404,7 +4404,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.sender",
+                            field: &"Envelope.sender",
                         });
                     }
                     unknown.text(7, v, w)?;
@@ -4418,7 +4418,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.key_id {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.key_id",
+                            field: &"Envelope.key_id",
                         });
                     }
                     unknown.bytes(10, v, w)?;
@@ -4426,7 +4426,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.sealed {
                     if v.len() > 1232 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.sealed",
+                            field: &"Envelope.sealed",
                         });
                     }
                     unknown.bytes(11, v, w)?;
@@ -4634,7 +4634,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MemberValue.value",
+                            field: &"MemberValue.value",
                         });
                     }
                     unknown.bytes(1, v, w)?;
@@ -4713,7 +4713,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.members {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "ReadRequest.members",
+                            field: &"ReadRequest.members",
                         });
                     }
                     unknown.key(2, w)?;
@@ -4802,7 +4802,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WriteRequest.values",
+                            field: &"WriteRequest.values",
                         });
                     }
                     unknown.key(2, w)?;
@@ -4815,7 +4815,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WriteRequest.echo",
+                            field: &"WriteRequest.echo",
                         });
                     }
                     unknown.bytes(3, v, w)?;
@@ -4906,7 +4906,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.input {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "InvokeRequest.input",
+                            field: &"InvokeRequest.input",
                         });
                     }
                     unknown.bytes(3, v, w)?;
@@ -4914,7 +4914,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "InvokeRequest.echo",
+                            field: &"InvokeRequest.echo",
                         });
                     }
                     unknown.bytes(4, v, w)?;
@@ -4965,7 +4965,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.output {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "InvokeResponse.output",
+                            field: &"InvokeResponse.output",
                         });
                     }
                     unknown.bytes(0, v, w)?;
@@ -5065,7 +5065,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.members {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SubscribeRequest.members",
+                            field: &"SubscribeRequest.members",
                         });
                     }
                     unknown.key(2, w)?;
@@ -5083,7 +5083,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SubscribeRequest.max_interval",
+                            field: &"SubscribeRequest.max_interval",
                         });
                     }
                     unknown.u32(4, *v, w)?;
@@ -5091,7 +5091,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.lifetime {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SubscribeRequest.lifetime",
+                            field: &"SubscribeRequest.lifetime",
                         });
                     }
                     unknown.u32(5, *v, w)?;
@@ -5144,7 +5144,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "UnsubscribeRequest.subscription",
+                            field: &"UnsubscribeRequest.subscription",
                         });
                     }
                     unknown.u64(0, *v, w)?;
@@ -5226,7 +5226,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.data {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Event.data",
+                            field: &"Event.data",
                         });
                     }
                     unknown.bytes(2, v, w)?;
@@ -5321,7 +5321,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.values {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Report.values",
+                            field: &"Report.values",
                         });
                     }
                     unknown.key(2, w)?;
@@ -5334,7 +5334,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.events {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Report.events",
+                            field: &"Report.events",
                         });
                     }
                     unknown.key(3, w)?;
@@ -5347,7 +5347,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.max_interval {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Report.max_interval",
+                            field: &"Report.max_interval",
                         });
                     }
                     unknown.u32(4, *v, w)?;
@@ -5575,7 +5575,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CapabilityInfo.package",
+                            field: &"CapabilityInfo.package",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -5584,7 +5584,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CapabilityInfo.name",
+                            field: &"CapabilityInfo.name",
                         });
                     }
                     unknown.text(2, v, w)?;
@@ -5597,7 +5597,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.members {
                     if v.len() > 256 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CapabilityInfo.members",
+                            field: &"CapabilityInfo.members",
                         });
                     }
                     unknown.key(4, w)?;
@@ -5663,7 +5663,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SchemaRef.uri",
+                            field: &"SchemaRef.uri",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -5737,7 +5737,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EndpointInfo.capabilities",
+                            field: &"EndpointInfo.capabilities",
                         });
                     }
                     unknown.key(1, w)?;
@@ -5750,7 +5750,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.label {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EndpointInfo.label",
+                            field: &"EndpointInfo.label",
                         });
                     }
                     unknown.text(2, v, w)?;
@@ -5812,7 +5812,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Description.endpoints",
+                            field: &"Description.endpoints",
                         });
                     }
                     unknown.key(0, w)?;
@@ -5899,7 +5899,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.sleep_interval {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Presence.sleep_interval",
+                            field: &"Presence.sleep_interval",
                         });
                     }
                     unknown.u32(1, *v, w)?;
@@ -6020,7 +6020,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "DeliveryRef.message_id",
+                            field: &"DeliveryRef.message_id",
                         });
                     }
                     unknown.u64(0, *v, w)?;
@@ -6028,7 +6028,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeliveryRef.sender",
+                            field: &"DeliveryRef.sender",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -6088,7 +6088,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Receipt.delivered",
+                            field: &"Receipt.delivered",
                         });
                     }
                     unknown.key(0, w)?;
@@ -6218,7 +6218,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.detail {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.detail",
+                            field: &"Status.detail",
                         });
                     }
                     unknown.text(3, v, w)?;
@@ -6226,7 +6226,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.echo",
+                            field: &"Status.echo",
                         });
                     }
                     unknown.bytes(4, v, w)?;
@@ -6243,7 +6243,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.recipient",
+                            field: &"Status.recipient",
                         });
                     }
                     unknown.text(8, v, w)?;
@@ -6251,7 +6251,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.supported_versions {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.supported_versions",
+                            field: &"Status.supported_versions",
                         });
                     }
                     unknown.key(9, w)?;

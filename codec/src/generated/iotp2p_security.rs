@@ -409,7 +409,7 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
         {
             if v.len() > 512 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SignedStatement.payload",
+                    field: &"SignedStatement.payload",
                 });
             }
             unknown.bytes(0, v, w)?;
@@ -418,7 +418,7 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SignedStatement.signatures",
+                    field: &"SignedStatement.signatures",
                 });
             }
             unknown.key(1, w)?;
@@ -720,7 +720,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         if let Some(v) = self.address {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CredentialStatement.address",
+                    field: &"CredentialStatement.address",
                 });
             }
             unknown.text(1, v, w)?;
@@ -729,14 +729,14 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CredentialStatement.auth_credentials",
+                    field: &"CredentialStatement.auth_credentials",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 192 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.auth_credentials",
+                            field: &"CredentialStatement.auth_credentials",
                         });
                     }
                 }
@@ -752,7 +752,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CredentialStatement.suites",
+                    field: &"CredentialStatement.suites",
                 });
             }
             unknown.key(4, w)?;
@@ -937,7 +937,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RehomingStatement.previous_address",
+                    field: &"RehomingStatement.previous_address",
                 });
             }
             unknown.text(1, v, w)?;
@@ -946,7 +946,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RehomingStatement.new_address",
+                    field: &"RehomingStatement.new_address",
                 });
             }
             unknown.text(2, v, w)?;
@@ -955,7 +955,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RehomingStatement.sequence",
+                    field: &"RehomingStatement.sequence",
                 });
             }
             unknown.u32(3, v, w)?;
@@ -1485,7 +1485,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         if let Some(v) = self.subject_address {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "IntroductionStatement.subject_address",
+                    field: &"IntroductionStatement.subject_address",
                 });
             }
             unknown.text(1, v, w)?;
@@ -1498,7 +1498,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         {
             if !(1..=31).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "IntroductionStatement.privileges",
+                    field: &"IntroductionStatement.privileges",
                 });
             }
             unknown.u32(3, u32::from(v), w)?;
@@ -1506,7 +1506,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         if let Some(v) = self.targets {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "IntroductionStatement.targets",
+                    field: &"IntroductionStatement.targets",
                 });
             }
             unknown.key(4, w)?;
@@ -1516,7 +1516,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "IntroductionStatement.serial",
+                    field: &"IntroductionStatement.serial",
                 });
             }
             unknown.u32(5, v, w)?;
@@ -1642,7 +1642,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Introduction.credentials",
+                    field: &"Introduction.credentials",
                 });
             }
             unknown.key(1, w)?;
@@ -1835,7 +1835,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         {
             if !(1..=1).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SealedAad.format",
+                    field: &"SealedAad.format",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -1848,7 +1848,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SealedAad.request_key_id",
+                    field: &"SealedAad.request_key_id",
                 });
             }
             unknown.bytes(2, v, w)?;
@@ -1857,7 +1857,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SealedAad.request_message_id",
+                    field: &"SealedAad.request_message_id",
                 });
             }
             unknown.u64(3, v, w)?;
@@ -1866,7 +1866,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         {
             if !(1..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SealedAad.version",
+                    field: &"SealedAad.version",
                 });
             }
             unknown.u32(4, u32::from(v), w)?;
@@ -1874,7 +1874,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         if let Some(v) = self.sender {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SealedAad.sender",
+                    field: &"SealedAad.sender",
                 });
             }
             unknown.text(5, v, w)?;
@@ -1882,7 +1882,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         if let Some(v) = self.recipient {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SealedAad.recipient",
+                    field: &"SealedAad.recipient",
                 });
             }
             unknown.text(6, v, w)?;
@@ -1991,7 +1991,7 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EdhocMessage3.c_r",
+                    field: &"EdhocMessage3.c_r",
                 });
             }
             unknown.bytes(0, v, w)?;
@@ -2000,7 +2000,7 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
         {
             if v.len() > 512 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EdhocMessage3.message",
+                    field: &"EdhocMessage3.message",
                 });
             }
             unknown.bytes(1, v, w)?;
@@ -2079,7 +2079,7 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
             Self::Message2(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocReply.message_2",
+                        field: &"EdhocReply.message_2",
                     });
                 }
                 w.u64(0)?;
@@ -2088,7 +2088,7 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
             Self::Error(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocReply.error",
+                        field: &"EdhocReply.error",
                     });
                 }
                 w.u64(1)?;
@@ -2186,7 +2186,7 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
             Self::Message4(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocFinish.message_4",
+                        field: &"EdhocFinish.message_4",
                     });
                 }
                 w.u64(1)?;
@@ -2195,7 +2195,7 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
             Self::Error(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocFinish.error",
+                        field: &"EdhocFinish.error",
                     });
                 }
                 w.u64(2)?;
@@ -2396,7 +2396,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         if v != 1 {
             if !(1..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.version",
+                    field: &"SetupPayload.version",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -2405,7 +2405,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         {
             if !(1..=99999998).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.passcode",
+                    field: &"SetupPayload.passcode",
                 });
             }
             unknown.u32(1, v, w)?;
@@ -2414,7 +2414,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         {
             if !(0..=999).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.discriminator",
+                    field: &"SetupPayload.discriminator",
                 });
             }
             unknown.u32(2, u32::from(v), w)?;
@@ -2423,7 +2423,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         if v != 0 {
             if !(0..=7).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.transports",
+                    field: &"SetupPayload.transports",
                 });
             }
             unknown.u32(3, u32::from(v), w)?;
@@ -2434,7 +2434,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         if let Some(v) = self.vendor {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SetupPayload.vendor",
+                    field: &"SetupPayload.vendor",
                 });
             }
             unknown.text(5, v, w)?;
@@ -2442,7 +2442,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         if let Some(v) = self.product {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SetupPayload.product",
+                    field: &"SetupPayload.product",
                 });
             }
             unknown.text(6, v, w)?;
@@ -2652,7 +2652,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PairingParams.salt",
+                    field: &"PairingParams.salt",
                 });
             }
             unknown.bytes(1, v, w)?;
@@ -2661,7 +2661,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         {
             if !(1000..=100000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingParams.iterations",
+                    field: &"PairingParams.iterations",
                 });
             }
             unknown.u32(2, v, w)?;
@@ -3115,7 +3115,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         {
             if !(1..=900).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.timeout",
+                    field: &"PairingWindow.timeout",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -3124,7 +3124,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         {
             if !(0..=999).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.discriminator",
+                    field: &"PairingWindow.discriminator",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -3133,7 +3133,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         {
             if !(1000..=100000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.iterations",
+                    field: &"PairingWindow.iterations",
                 });
             }
             unknown.u32(2, v, w)?;
@@ -3142,7 +3142,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PairingWindow.salt",
+                    field: &"PairingWindow.salt",
                 });
             }
             unknown.bytes(3, v, w)?;
@@ -3155,7 +3155,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         {
             if !(1..=31).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.privileges",
+                    field: &"PairingWindow.privileges",
                 });
             }
             unknown.u32(5, u32::from(v), w)?;
@@ -3163,7 +3163,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         if let Some(v) = self.targets {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PairingWindow.targets",
+                    field: &"PairingWindow.targets",
                 });
             }
             unknown.key(6, w)?;
@@ -3280,14 +3280,14 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RelayInfo.endpoints",
+                    field: &"RelayInfo.endpoints",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RelayInfo.endpoints",
+                            field: &"RelayInfo.endpoints",
                         });
                     }
                 }
@@ -3409,7 +3409,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CommissionRequest.address",
+                    field: &"CommissionRequest.address",
                 });
             }
             unknown.text(0, v, w)?;
@@ -3763,7 +3763,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "AclEntry.subjects",
+                    field: &"AclEntry.subjects",
                 });
             }
             unknown.key(0, w)?;
@@ -3773,7 +3773,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         {
             if !(1..=31).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "AclEntry.privileges",
+                    field: &"AclEntry.privileges",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -3781,7 +3781,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         if let Some(v) = self.targets {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "AclEntry.targets",
+                    field: &"AclEntry.targets",
                 });
             }
             unknown.key(2, w)?;
@@ -3790,7 +3790,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         if let Some(v) = self.label {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "AclEntry.label",
+                    field: &"AclEntry.label",
                 });
             }
             unknown.text(3, v, w)?;
@@ -4000,7 +4000,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RehomeRequest.new_address",
+                    field: &"RehomeRequest.new_address",
                 });
             }
             unknown.text(0, v, w)?;
@@ -4272,7 +4272,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         {
             if !(8..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SecurityProperties.acl_capacity",
+                    field: &"SecurityProperties.acl_capacity",
                 });
             }
             unknown.u32(2, u32::from(v), w)?;
@@ -4281,7 +4281,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         {
             if !(8..=65535).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SecurityProperties.peer_capacity",
+                    field: &"SecurityProperties.peer_capacity",
                 });
             }
             unknown.u32(3, u32::from(v), w)?;
@@ -4470,7 +4470,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
             Self::Edhoc1(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "SecurityActions.edhoc_1",
+                        field: &"SecurityActions.edhoc_1",
                     });
                 }
                 w.u64(8)?;
@@ -5566,7 +5566,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 512 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SignedStatement.payload",
+                            field: &"SignedStatement.payload",
                         });
                     }
                     unknown.bytes(0, v, w)?;
@@ -5575,7 +5575,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SignedStatement.signatures",
+                            field: &"SignedStatement.signatures",
                         });
                     }
                     unknown.key(1, w)?;
@@ -5761,7 +5761,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.address {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.address",
+                            field: &"CredentialStatement.address",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -5770,7 +5770,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.auth_credentials",
+                            field: &"CredentialStatement.auth_credentials",
                         });
                     }
                     unknown.key(2, w)?;
@@ -5778,7 +5778,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 192 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "CredentialStatement.auth_credentials",
+                                field: &"CredentialStatement.auth_credentials",
                             });
                         }
                         w.bytes(item)?;
@@ -5793,7 +5793,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.suites",
+                            field: &"CredentialStatement.suites",
                         });
                     }
                     unknown.key(4, w)?;
@@ -5892,7 +5892,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RehomingStatement.previous_address",
+                            field: &"RehomingStatement.previous_address",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -5901,7 +5901,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RehomingStatement.new_address",
+                            field: &"RehomingStatement.new_address",
                         });
                     }
                     unknown.text(2, v, w)?;
@@ -5910,7 +5910,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RehomingStatement.sequence",
+                            field: &"RehomingStatement.sequence",
                         });
                     }
                     unknown.u32(3, *v, w)?;
@@ -6156,7 +6156,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.subject_address {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "IntroductionStatement.subject_address",
+                            field: &"IntroductionStatement.subject_address",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -6169,7 +6169,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=31).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "IntroductionStatement.privileges",
+                            field: &"IntroductionStatement.privileges",
                         });
                     }
                     unknown.u32(3, u32::from(*v), w)?;
@@ -6177,7 +6177,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "IntroductionStatement.targets",
+                            field: &"IntroductionStatement.targets",
                         });
                     }
                     unknown.key(4, w)?;
@@ -6191,7 +6191,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "IntroductionStatement.serial",
+                            field: &"IntroductionStatement.serial",
                         });
                     }
                     unknown.u32(5, *v, w)?;
@@ -6267,7 +6267,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Introduction.credentials",
+                            field: &"Introduction.credentials",
                         });
                     }
                     unknown.key(1, w)?;
@@ -6371,7 +6371,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=1).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SealedAad.format",
+                            field: &"SealedAad.format",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -6384,7 +6384,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SealedAad.request_key_id",
+                            field: &"SealedAad.request_key_id",
                         });
                     }
                     unknown.bytes(2, v, w)?;
@@ -6393,7 +6393,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SealedAad.request_message_id",
+                            field: &"SealedAad.request_message_id",
                         });
                     }
                     unknown.u64(3, *v, w)?;
@@ -6402,7 +6402,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SealedAad.version",
+                            field: &"SealedAad.version",
                         });
                     }
                     unknown.u32(4, u32::from(*v), w)?;
@@ -6410,7 +6410,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SealedAad.sender",
+                            field: &"SealedAad.sender",
                         });
                     }
                     unknown.text(5, v, w)?;
@@ -6418,7 +6418,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SealedAad.recipient",
+                            field: &"SealedAad.recipient",
                         });
                     }
                     unknown.text(6, v, w)?;
@@ -6478,7 +6478,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EdhocMessage3.c_r",
+                            field: &"EdhocMessage3.c_r",
                         });
                     }
                     unknown.bytes(0, v, w)?;
@@ -6487,7 +6487,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 512 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EdhocMessage3.message",
+                            field: &"EdhocMessage3.message",
                         });
                     }
                     unknown.bytes(1, v, w)?;
@@ -6537,7 +6537,7 @@ rt::cfg_alloc! {
                     Self::Message2(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocReply.message_2",
+                                field: &"EdhocReply.message_2",
                             });
                         }
                         w.u64(0)?;
@@ -6546,7 +6546,7 @@ rt::cfg_alloc! {
                     Self::Error(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocReply.error",
+                                field: &"EdhocReply.error",
                             });
                         }
                         w.u64(1)?;
@@ -6610,7 +6610,7 @@ rt::cfg_alloc! {
                     Self::Message4(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocFinish.message_4",
+                                field: &"EdhocFinish.message_4",
                             });
                         }
                         w.u64(1)?;
@@ -6619,7 +6619,7 @@ rt::cfg_alloc! {
                     Self::Error(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocFinish.error",
+                                field: &"EdhocFinish.error",
                             });
                         }
                         w.u64(2)?;
@@ -6723,7 +6723,7 @@ rt::cfg_alloc! {
                 if self.version != 1 {
                     if !(1..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.version",
+                            field: &"SetupPayload.version",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -6732,7 +6732,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=99999998).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.passcode",
+                            field: &"SetupPayload.passcode",
                         });
                     }
                     unknown.u32(1, *v, w)?;
@@ -6741,7 +6741,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=999).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.discriminator",
+                            field: &"SetupPayload.discriminator",
                         });
                     }
                     unknown.u32(2, u32::from(*v), w)?;
@@ -6750,7 +6750,7 @@ rt::cfg_alloc! {
                 if self.transports != 0 {
                     if !(0..=7).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.transports",
+                            field: &"SetupPayload.transports",
                         });
                     }
                     unknown.u32(3, u32::from(*v), w)?;
@@ -6761,7 +6761,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.vendor {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SetupPayload.vendor",
+                            field: &"SetupPayload.vendor",
                         });
                     }
                     unknown.text(5, v, w)?;
@@ -6769,7 +6769,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.product {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SetupPayload.product",
+                            field: &"SetupPayload.product",
                         });
                     }
                     unknown.text(6, v, w)?;
@@ -6881,7 +6881,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PairingParams.salt",
+                            field: &"PairingParams.salt",
                         });
                     }
                     unknown.bytes(1, v, w)?;
@@ -6890,7 +6890,7 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=100000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingParams.iterations",
+                            field: &"PairingParams.iterations",
                         });
                     }
                     unknown.u32(2, *v, w)?;
@@ -7128,7 +7128,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=900).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.timeout",
+                            field: &"PairingWindow.timeout",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -7137,7 +7137,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=999).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.discriminator",
+                            field: &"PairingWindow.discriminator",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -7146,7 +7146,7 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=100000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.iterations",
+                            field: &"PairingWindow.iterations",
                         });
                     }
                     unknown.u32(2, *v, w)?;
@@ -7155,7 +7155,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PairingWindow.salt",
+                            field: &"PairingWindow.salt",
                         });
                     }
                     unknown.bytes(3, v, w)?;
@@ -7168,7 +7168,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=31).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.privileges",
+                            field: &"PairingWindow.privileges",
                         });
                     }
                     unknown.u32(5, u32::from(*v), w)?;
@@ -7176,7 +7176,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PairingWindow.targets",
+                            field: &"PairingWindow.targets",
                         });
                     }
                     unknown.key(6, w)?;
@@ -7250,7 +7250,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RelayInfo.endpoints",
+                            field: &"RelayInfo.endpoints",
                         });
                     }
                     unknown.key(1, w)?;
@@ -7258,7 +7258,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 128 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "RelayInfo.endpoints",
+                                field: &"RelayInfo.endpoints",
                             });
                         }
                         w.text(item)?;
@@ -7326,7 +7326,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CommissionRequest.address",
+                            field: &"CommissionRequest.address",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -7527,7 +7527,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "AclEntry.subjects",
+                            field: &"AclEntry.subjects",
                         });
                     }
                     unknown.key(0, w)?;
@@ -7541,7 +7541,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=31).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "AclEntry.privileges",
+                            field: &"AclEntry.privileges",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -7549,7 +7549,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "AclEntry.targets",
+                            field: &"AclEntry.targets",
                         });
                     }
                     unknown.key(2, w)?;
@@ -7562,7 +7562,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.label {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "AclEntry.label",
+                            field: &"AclEntry.label",
                         });
                     }
                     unknown.text(3, v, w)?;
@@ -7680,7 +7680,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RehomeRequest.new_address",
+                            field: &"RehomeRequest.new_address",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -7824,7 +7824,7 @@ rt::cfg_alloc! {
                 {
                     if !(8..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SecurityProperties.acl_capacity",
+                            field: &"SecurityProperties.acl_capacity",
                         });
                     }
                     unknown.u32(2, u32::from(*v), w)?;
@@ -7833,7 +7833,7 @@ rt::cfg_alloc! {
                 {
                     if !(8..=65535).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SecurityProperties.peer_capacity",
+                            field: &"SecurityProperties.peer_capacity",
                         });
                     }
                     unknown.u32(3, u32::from(*v), w)?;
@@ -7935,7 +7935,7 @@ rt::cfg_alloc! {
                     Self::Edhoc1(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "SecurityActions.edhoc_1",
+                                field: &"SecurityActions.edhoc_1",
                             });
                         }
                         w.u64(8)?;

@@ -288,14 +288,14 @@ impl Use<'_, '_> {
                 narrowed: true,
                 ..
             } => format!(
-                "if !({min}..={max}).contains(&{v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: \"{label}\" }}); }}"
+                "if !({min}..={max}).contains(&{v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Array { element, max_items } => {
                 let mut s = format!(
-                    "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                    "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
                 );
                 let inner = self.validate(element, "item");
                 if !inner.is_empty() {
@@ -439,13 +439,13 @@ impl Use<'_, '_> {
                 narrowed: true,
                 ..
             } => format!(
-                "if !({min}..={max}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: \"{label}\" }}); }}"
+                "if !({min}..={max}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Array { max_items, .. } => format!(
-                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
             ),
             _ => String::new(),
         }

@@ -216,7 +216,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         {
             if !(1..=16).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Zone.number",
+                    field: &"Zone.number",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -224,7 +224,9 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         let v = self.name;
         {
             if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Zone.name",
+                });
             }
             unknown.text(1, v, w)?;
         }
@@ -370,7 +372,7 @@ impl<'a> rt::Message<'a> for Run<'a> {
         let v = self.zone;
         {
             if !(1..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
+                return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
             }
             unknown.u32(0, u32::from(v), w)?;
         }
@@ -386,7 +388,7 @@ impl<'a> rt::Message<'a> for Run<'a> {
         {
             if !(1..=14400).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Run.duration",
+                    field: &"Run.duration",
                 });
             }
             unknown.u32(3, u32::from(v), w)?;
@@ -532,7 +534,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SprinklerState.zones",
+                    field: &"SprinklerState.zones",
                 });
             }
             unknown.key(0, w)?;
@@ -663,7 +665,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
             Self::Rename(v) => {
                 if v.len() > 32 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "SprinklerCommand.rename",
+                        field: &"SprinklerCommand.rename",
                     });
                 }
                 w.u64(4)?;
@@ -838,7 +840,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=16).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Zone.number",
+                            field: &"Zone.number",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -846,7 +848,9 @@ rt::cfg_alloc! {
                 let v = &self.name;
                 {
                     if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Zone.name",
+                        });
                     }
                     unknown.text(1, v, w)?;
                 }
@@ -924,7 +928,7 @@ rt::cfg_alloc! {
                 let v = &self.zone;
                 {
                     if !(1..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
+                        return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
                 }
@@ -940,7 +944,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=14400).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Run.duration",
+                            field: &"Run.duration",
                         });
                     }
                     unknown.u32(3, u32::from(*v), w)?;
@@ -1016,7 +1020,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SprinklerState.zones",
+                            field: &"SprinklerState.zones",
                         });
                     }
                     unknown.key(0, w)?;
@@ -1109,7 +1113,7 @@ rt::cfg_alloc! {
                     Self::Rename(v) => {
                         if v.len() > 32 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "SprinklerCommand.rename",
+                                field: &"SprinklerCommand.rename",
                             });
                         }
                         w.u64(4)?;

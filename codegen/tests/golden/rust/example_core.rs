@@ -211,7 +211,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
         {
             if !(0..=23).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TimeOfDay.hour",
+                    field: &"TimeOfDay.hour",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -220,7 +220,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
         if v != 0 {
             if !(0..=59).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TimeOfDay.minute",
+                    field: &"TimeOfDay.minute",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -359,7 +359,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfo.name",
+                    field: &"DeviceInfo.name",
                 });
             }
             unknown.text(1, v, w)?;
@@ -367,14 +367,14 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         if let Some(v) = self.tags {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfo.tags",
+                    field: &"DeviceInfo.tags",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfo.tags",
+                            field: &"DeviceInfo.tags",
                         });
                     }
                 }
@@ -524,7 +524,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=23).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TimeOfDay.hour",
+                            field: &"TimeOfDay.hour",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -533,7 +533,7 @@ rt::cfg_alloc! {
                 if self.minute != 0 {
                     if !(0..=59).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TimeOfDay.minute",
+                            field: &"TimeOfDay.minute",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -608,7 +608,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfo.name",
+                            field: &"DeviceInfo.name",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -616,7 +616,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.tags {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfo.tags",
+                            field: &"DeviceInfo.tags",
                         });
                     }
                     unknown.key(2, w)?;
@@ -624,7 +624,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 32 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "DeviceInfo.tags",
+                                field: &"DeviceInfo.tags",
                             });
                         }
                         w.text(item)?;

@@ -440,7 +440,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != 200 {
             if !(1..=200).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.ranged_u8",
+                    field: &"Integers.ranged_u8",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -453,7 +453,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != 1000 {
             if !(0..=1000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.capped_u16",
+                    field: &"Integers.capped_u16",
                 });
             }
             unknown.u32(3, u32::from(v), w)?;
@@ -466,7 +466,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != 10 {
             if !(10..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.floor_u32",
+                    field: &"Integers.floor_u32",
                 });
             }
             unknown.u32(5, v, w)?;
@@ -475,7 +475,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != 18446744073709551615 {
             if !(1..=18446744073709551615).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.a_u64",
+                    field: &"Integers.a_u64",
                 });
             }
             unknown.u64(6, v, w)?;
@@ -488,7 +488,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != -40 {
             if !(-100..=100).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.ranged_i8",
+                    field: &"Integers.ranged_i8",
                 });
             }
             unknown.i64(8, i64::from(v), w)?;
@@ -497,7 +497,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != -32768 {
             if !(-32768..=0).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.a_i16",
+                    field: &"Integers.a_i16",
                 });
             }
             unknown.i64(9, i64::from(v), w)?;
@@ -510,7 +510,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != -10 {
             if !(-1000..=-10).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.negative_i32",
+                    field: &"Integers.negative_i32",
                 });
             }
             unknown.i64(11, i64::from(v), w)?;
@@ -523,7 +523,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         if v != 0 {
             if !(-16..=16).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.hex_ranged_i64",
+                    field: &"Integers.hex_ranged_i64",
                 });
             }
             unknown.i64(13, v, w)?;
@@ -1010,7 +1010,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.bounded",
+                    field: &"Text.bounded",
                 });
             }
             unknown.text(2, v, w)?;
@@ -1019,7 +1019,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
         if v != "plain" {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.defaulted",
+                    field: &"Text.defaulted",
                 });
             }
             unknown.text(3, v, w)?;
@@ -1028,7 +1028,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
         if v != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.escaped",
+                    field: &"Text.escaped",
                 });
             }
             unknown.text(4, v, w)?;
@@ -1037,7 +1037,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
         if !v.is_empty() {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.empty",
+                    field: &"Text.empty",
                 });
             }
             unknown.text(5, v, w)?;
@@ -1046,21 +1046,25 @@ impl<'a> rt::Message<'a> for Text<'a> {
         if v != "température" {
             if v.len() > 12 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.accented",
+                    field: &"Text.accented",
                 });
             }
             unknown.text(6, v, w)?;
         }
         if let Some(v) = self.huge {
             if v.len() > 16777216 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Text.huge",
+                });
             }
             unknown.text(7, v, w)?;
         }
         let v = self.blob;
         {
             if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Text.blob",
+                });
             }
             unknown.bytes(8, v, w)?;
         }
@@ -1068,7 +1072,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
         {
             if v.len() > 256 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.default_blob",
+                    field: &"Text.default_blob",
                 });
             }
             unknown.bytes(9, v, w)?;
@@ -1283,7 +1287,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 65535 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.numbers",
+                    field: &"Collections.numbers",
                 });
             }
             unknown.key(0, w)?;
@@ -1293,7 +1297,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.small",
+                    field: &"Collections.small",
                 });
             }
             unknown.key(1, w)?;
@@ -1303,14 +1307,14 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 3 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.matrix",
+                    field: &"Collections.matrix",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 3 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.matrix",
+                            field: &"Collections.matrix",
                         });
                     }
                 }
@@ -1322,7 +1326,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.flavors",
+                    field: &"Collections.flavors",
                 });
             }
             unknown.key(3, w)?;
@@ -1336,7 +1340,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.keys",
+                    field: &"Collections.keys",
                 });
             }
             unknown.key(5, w)?;
@@ -1345,7 +1349,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         if let Some(v) = self.maybe_flags {
             if v.len() > 1 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.maybe_flags",
+                    field: &"Collections.maybe_flags",
                 });
             }
             unknown.key(6, w)?;
@@ -1551,7 +1555,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Keywords.version",
+                    field: &"Keywords.version",
                 });
             }
             unknown.text(1, v, w)?;
@@ -1981,7 +1985,7 @@ rt::cfg_alloc! {
                 if self.ranged_u8 != 200 {
                     if !(1..=200).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.ranged_u8",
+                            field: &"Integers.ranged_u8",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -1994,7 +1998,7 @@ rt::cfg_alloc! {
                 if self.capped_u16 != 1000 {
                     if !(0..=1000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.capped_u16",
+                            field: &"Integers.capped_u16",
                         });
                     }
                     unknown.u32(3, u32::from(*v), w)?;
@@ -2007,7 +2011,7 @@ rt::cfg_alloc! {
                 if self.floor_u32 != 10 {
                     if !(10..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.floor_u32",
+                            field: &"Integers.floor_u32",
                         });
                     }
                     unknown.u32(5, *v, w)?;
@@ -2016,7 +2020,7 @@ rt::cfg_alloc! {
                 if self.a_u64 != 18446744073709551615 {
                     if !(1..=18446744073709551615).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.a_u64",
+                            field: &"Integers.a_u64",
                         });
                     }
                     unknown.u64(6, *v, w)?;
@@ -2029,7 +2033,7 @@ rt::cfg_alloc! {
                 if self.ranged_i8 != -40 {
                     if !(-100..=100).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.ranged_i8",
+                            field: &"Integers.ranged_i8",
                         });
                     }
                     unknown.i64(8, i64::from(*v), w)?;
@@ -2038,7 +2042,7 @@ rt::cfg_alloc! {
                 if self.a_i16 != -32768 {
                     if !(-32768..=0).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.a_i16",
+                            field: &"Integers.a_i16",
                         });
                     }
                     unknown.i64(9, i64::from(*v), w)?;
@@ -2051,7 +2055,7 @@ rt::cfg_alloc! {
                 if self.negative_i32 != -10 {
                     if !(-1000..=-10).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.negative_i32",
+                            field: &"Integers.negative_i32",
                         });
                     }
                     unknown.i64(11, i64::from(*v), w)?;
@@ -2064,7 +2068,7 @@ rt::cfg_alloc! {
                 if self.hex_ranged_i64 != 0 {
                     if !(-16..=16).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.hex_ranged_i64",
+                            field: &"Integers.hex_ranged_i64",
                         });
                     }
                     unknown.i64(13, *v, w)?;
@@ -2297,7 +2301,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.bounded",
+                            field: &"Text.bounded",
                         });
                     }
                     unknown.text(2, v, w)?;
@@ -2306,7 +2310,7 @@ rt::cfg_alloc! {
                 if self.defaulted != "plain" {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.defaulted",
+                            field: &"Text.defaulted",
                         });
                     }
                     unknown.text(3, v, w)?;
@@ -2315,7 +2319,7 @@ rt::cfg_alloc! {
                 if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.escaped",
+                            field: &"Text.escaped",
                         });
                     }
                     unknown.text(4, v, w)?;
@@ -2324,7 +2328,7 @@ rt::cfg_alloc! {
                 if !self.empty.is_empty() {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.empty",
+                            field: &"Text.empty",
                         });
                     }
                     unknown.text(5, v, w)?;
@@ -2333,21 +2337,25 @@ rt::cfg_alloc! {
                 if self.accented != "température" {
                     if v.len() > 12 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.accented",
+                            field: &"Text.accented",
                         });
                     }
                     unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.huge {
                     if v.len() > 16777216 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Text.huge",
+                        });
                     }
                     unknown.text(7, v, w)?;
                 }
                 let v = &self.blob;
                 {
                     if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Text.blob",
+                        });
                     }
                     unknown.bytes(8, v, w)?;
                 }
@@ -2355,7 +2363,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 256 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.default_blob",
+                            field: &"Text.default_blob",
                         });
                     }
                     unknown.bytes(9, v, w)?;
@@ -2479,7 +2487,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 65535 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.numbers",
+                            field: &"Collections.numbers",
                         });
                     }
                     unknown.key(0, w)?;
@@ -2493,7 +2501,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.small",
+                            field: &"Collections.small",
                         });
                     }
                     unknown.key(1, w)?;
@@ -2507,7 +2515,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 3 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.matrix",
+                            field: &"Collections.matrix",
                         });
                     }
                     unknown.key(2, w)?;
@@ -2515,7 +2523,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 3 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "Collections.matrix",
+                                field: &"Collections.matrix",
                             });
                         }
                         w.array(item.len())?;
@@ -2530,7 +2538,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.flavors",
+                            field: &"Collections.flavors",
                         });
                     }
                     unknown.key(3, w)?;
@@ -2548,7 +2556,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.keys",
+                            field: &"Collections.keys",
                         });
                     }
                     unknown.key(5, w)?;
@@ -2561,7 +2569,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.maybe_flags {
                     if v.len() > 1 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.maybe_flags",
+                            field: &"Collections.maybe_flags",
                         });
                     }
                     unknown.key(6, w)?;
@@ -2685,7 +2693,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Keywords.version",
+                            field: &"Keywords.version",
                         });
                     }
                     unknown.text(1, v, w)?;

@@ -366,7 +366,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.level",
+                    field: &"LampState.level",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -378,7 +378,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         if let Some(v) = self.mireds {
             if !(153..=500).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.mireds",
+                    field: &"LampState.mireds",
                 });
             }
             unknown.u32(3, u32::from(v), w)?;
@@ -386,7 +386,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         if let Some(v) = self.hue {
             if !(0..=359).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.hue",
+                    field: &"LampState.hue",
                 });
             }
             unknown.u32(4, u32::from(v), w)?;
@@ -394,7 +394,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         if let Some(v) = self.saturation {
             if !(0..=100).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.saturation",
+                    field: &"LampState.saturation",
                 });
             }
             unknown.u32(5, u32::from(v), w)?;
@@ -411,14 +411,14 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "LampState.scenes",
+                    field: &"LampState.scenes",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "LampState.scenes",
+                            field: &"LampState.scenes",
                         });
                     }
                 }
@@ -571,7 +571,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetLevel.level",
+                    field: &"SetLevel.level",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -694,7 +694,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         {
             if !(153..=500).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetColorTemperature.mireds",
+                    field: &"SetColorTemperature.mireds",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -790,7 +790,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RecallScene.name",
+                    field: &"RecallScene.name",
                 });
             }
             unknown.text(0, v, w)?;
@@ -1424,7 +1424,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.level",
+                            field: &"LampState.level",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -1436,7 +1436,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.mireds {
                     if !(153..=500).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.mireds",
+                            field: &"LampState.mireds",
                         });
                     }
                     unknown.u32(3, u32::from(*v), w)?;
@@ -1444,7 +1444,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.hue {
                     if !(0..=359).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.hue",
+                            field: &"LampState.hue",
                         });
                     }
                     unknown.u32(4, u32::from(*v), w)?;
@@ -1452,7 +1452,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.saturation {
                     if !(0..=100).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.saturation",
+                            field: &"LampState.saturation",
                         });
                     }
                     unknown.u32(5, u32::from(*v), w)?;
@@ -1469,7 +1469,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "LampState.scenes",
+                            field: &"LampState.scenes",
                         });
                     }
                     unknown.key(26, w)?;
@@ -1477,7 +1477,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 32 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "LampState.scenes",
+                                field: &"LampState.scenes",
                             });
                         }
                         w.text(item)?;
@@ -1556,7 +1556,7 @@ rt::cfg_alloc! {
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetLevel.level",
+                            field: &"SetLevel.level",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -1626,7 +1626,7 @@ rt::cfg_alloc! {
                 {
                     if !(153..=500).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetColorTemperature.mireds",
+                            field: &"SetColorTemperature.mireds",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -1683,7 +1683,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RecallScene.name",
+                            field: &"RecallScene.name",
                         });
                     }
                     unknown.text(0, v, w)?;

@@ -117,7 +117,7 @@ impl<'a> MenuNode<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MenuNode.label",
+                    field: &"MenuNode.label",
                 });
             }
             unknown.text(0, v, w)?;
@@ -126,7 +126,7 @@ impl<'a> MenuNode<'a> {
         {
             if v.len() > 12 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MenuNode.children",
+                    field: &"MenuNode.children",
                 });
             }
             unknown.key(1, w)?;
@@ -142,7 +142,7 @@ impl<'a> MenuNode<'a> {
         if let Some(v) = self.action {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MenuNode.action",
+                    field: &"MenuNode.action",
                 });
             }
             unknown.text(2, v, w)?;
@@ -369,7 +369,7 @@ impl<'a> Expr<'a> {
             Self::Sensor(v) => {
                 if v.len() > 24 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "Expr.sensor",
+                        field: &"Expr.sensor",
                     });
                 }
                 w.u64(1)?;
@@ -389,7 +389,7 @@ impl<'a> Expr<'a> {
             }
             Self::All(v) => {
                 if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: "Expr.all" });
+                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
                 }
                 w.u64(4)?;
                 v.write_with(
@@ -403,7 +403,7 @@ impl<'a> Expr<'a> {
             }
             Self::Any(v) => {
                 if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: "Expr.any" });
+                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
                 }
                 w.u64(5)?;
                 v.write_with(
@@ -730,7 +730,9 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         let v = self.name;
         {
             if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Rule.name",
+                });
             }
             unknown.text(0, v, w)?;
         }
@@ -743,7 +745,7 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Rule.scene",
+                    field: &"Rule.scene",
                 });
             }
             unknown.text(2, v, w)?;
@@ -854,7 +856,9 @@ impl<'a> Room<'a> {
         let v = self.name;
         {
             if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Room.name",
+                });
             }
             unknown.text(0, v, w)?;
         }
@@ -1121,7 +1125,7 @@ impl<'a> DisplayMenu<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DisplayMenu.label",
+                    field: &"DisplayMenu.label",
                 });
             }
             unknown.text(0, v, w)?;
@@ -1130,7 +1134,7 @@ impl<'a> DisplayMenu<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DisplayMenu.children",
+                    field: &"DisplayMenu.children",
                 });
             }
             unknown.key(1, w)?;
@@ -1344,7 +1348,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MenuNode.label",
+                            field: &"MenuNode.label",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -1353,7 +1357,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 12 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MenuNode.children",
+                            field: &"MenuNode.children",
                         });
                     }
                     unknown.key(1, w)?;
@@ -1366,7 +1370,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.action {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MenuNode.action",
+                            field: &"MenuNode.action",
                         });
                     }
                     unknown.text(2, v, w)?;
@@ -1460,7 +1464,7 @@ rt::cfg_alloc! {
                     Self::Sensor(v) => {
                         if v.len() > 24 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "Expr.sensor",
+                                field: &"Expr.sensor",
                             });
                         }
                         w.u64(1)?;
@@ -1476,7 +1480,7 @@ rt::cfg_alloc! {
                     }
                     Self::All(v) => {
                         if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: "Expr.all" });
+                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
                         }
                         w.u64(4)?;
                         w.array(v.len())?;
@@ -1487,7 +1491,7 @@ rt::cfg_alloc! {
                     }
                     Self::Any(v) => {
                         if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: "Expr.any" });
+                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
                         }
                         w.u64(5)?;
                         w.array(v.len())?;
@@ -1676,7 +1680,9 @@ rt::cfg_alloc! {
                 let v = &self.name;
                 {
                     if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Rule.name",
+                        });
                     }
                     unknown.text(0, v, w)?;
                 }
@@ -1689,7 +1695,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Rule.scene",
+                            field: &"Rule.scene",
                         });
                     }
                     unknown.text(2, v, w)?;
@@ -1740,7 +1746,9 @@ rt::cfg_alloc! {
                 let v = &self.name;
                 {
                     if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Room.name",
+                        });
                     }
                     unknown.text(0, v, w)?;
                 }
@@ -1881,7 +1889,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DisplayMenu.label",
+                            field: &"DisplayMenu.label",
                         });
                     }
                     unknown.text(0, v, w)?;
@@ -1890,7 +1898,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DisplayMenu.children",
+                            field: &"DisplayMenu.children",
                         });
                     }
                     unknown.key(1, w)?;

@@ -334,7 +334,9 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
         let v = self.items;
         {
             if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Vec.items" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Vec.items",
+                });
             }
             unknown.key(0, w)?;
             v.write(w)?;
@@ -426,7 +428,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "String.text",
+                    field: &"String.text",
                 });
             }
             unknown.text(0, v, w)?;
@@ -1209,7 +1211,9 @@ rt::cfg_alloc! {
                 let v = &self.items;
                 {
                     if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Vec.items" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Vec.items",
+                        });
                     }
                     unknown.key(0, w)?;
                     w.array(v.len())?;
@@ -1266,7 +1270,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "String.text",
+                            field: &"String.text",
                         });
                     }
                     unknown.text(0, v, w)?;

@@ -185,7 +185,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
         if v != 2000 {
             if !(500..=3000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Setpoints.heat",
+                    field: &"Setpoints.heat",
                 });
             }
             unknown.i64(0, i64::from(v), w)?;
@@ -194,7 +194,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
         if v != 2600 {
             if !(1600..=3500).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Setpoints.cool",
+                    field: &"Setpoints.cool",
                 });
             }
             unknown.i64(1, i64::from(v), w)?;
@@ -330,7 +330,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
         {
             if !(1..=127).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ScheduleEntry.days",
+                    field: &"ScheduleEntry.days",
                 });
             }
             unknown.u32(0, u32::from(v), w)?;
@@ -466,7 +466,7 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
         {
             if v.len() > 28 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WeeklySchedule.entries",
+                    field: &"WeeklySchedule.entries",
                 });
             }
             unknown.key(0, w)?;
@@ -475,7 +475,7 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
         if let Some(v) = self.name {
             if v.len() > 48 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WeeklySchedule.name",
+                    field: &"WeeklySchedule.name",
                 });
             }
             unknown.text(1, v, w)?;
@@ -598,7 +598,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
         {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Reading.temperature",
+                    field: &"Reading.temperature",
                 });
             }
             unknown.i64(0, i64::from(v), w)?;
@@ -606,7 +606,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
         if let Some(v) = self.humidity {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Reading.humidity",
+                    field: &"Reading.humidity",
                 });
             }
             unknown.u32(1, u32::from(v), w)?;
@@ -614,7 +614,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
         if let Some(v) = self.outdoor {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Reading.outdoor",
+                    field: &"Reading.outdoor",
                 });
             }
             unknown.i64(2, i64::from(v), w)?;
@@ -830,7 +830,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         if let Some(v) = self.diagnostics {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "ThermostatState.diagnostics",
+                    field: &"ThermostatState.diagnostics",
                 });
             }
             unknown.bytes(24, v, w)?;
@@ -1128,7 +1128,7 @@ rt::cfg_alloc! {
                 if self.heat != 2000 {
                     if !(500..=3000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Setpoints.heat",
+                            field: &"Setpoints.heat",
                         });
                     }
                     unknown.i64(0, i64::from(*v), w)?;
@@ -1137,7 +1137,7 @@ rt::cfg_alloc! {
                 if self.cool != 2600 {
                     if !(1600..=3500).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Setpoints.cool",
+                            field: &"Setpoints.cool",
                         });
                     }
                     unknown.i64(1, i64::from(*v), w)?;
@@ -1207,7 +1207,7 @@ rt::cfg_alloc! {
                 {
                     if !(1..=127).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ScheduleEntry.days",
+                            field: &"ScheduleEntry.days",
                         });
                     }
                     unknown.u32(0, u32::from(*v), w)?;
@@ -1286,7 +1286,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 28 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WeeklySchedule.entries",
+                            field: &"WeeklySchedule.entries",
                         });
                     }
                     unknown.key(0, w)?;
@@ -1299,7 +1299,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.name {
                     if v.len() > 48 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WeeklySchedule.name",
+                            field: &"WeeklySchedule.name",
                         });
                     }
                     unknown.text(1, v, w)?;
@@ -1369,7 +1369,7 @@ rt::cfg_alloc! {
                 {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Reading.temperature",
+                            field: &"Reading.temperature",
                         });
                     }
                     unknown.i64(0, i64::from(*v), w)?;
@@ -1377,7 +1377,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.humidity {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Reading.humidity",
+                            field: &"Reading.humidity",
                         });
                     }
                     unknown.u32(1, u32::from(*v), w)?;
@@ -1385,7 +1385,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.outdoor {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Reading.outdoor",
+                            field: &"Reading.outdoor",
                         });
                     }
                     unknown.i64(2, i64::from(*v), w)?;
@@ -1498,7 +1498,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.diagnostics {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "ThermostatState.diagnostics",
+                            field: &"ThermostatState.diagnostics",
                         });
                     }
                     unknown.bytes(24, v, w)?;
