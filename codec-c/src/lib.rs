@@ -580,8 +580,8 @@ fn encode_error(e: &ffi::iotp_encode_error) -> Option<EncodeError> {
     match e.kind {
         0 => None,
         1 => Some(EncodeError::BufferTooSmall { needed: e.needed }),
-        2 => Some(EncodeError::BoundExceeded { field: "" }),
-        3 => Some(EncodeError::OutOfRange { field: "" }),
+        2 => Some(EncodeError::BoundExceeded { field: &"" }),
+        3 => Some(EncodeError::OutOfRange { field: &"" }),
         4 => Some(EncodeError::DepthExceeded),
         5 => Some(EncodeError::InvalidUnknown),
         k => panic!("unknown encode error kind {k}"),

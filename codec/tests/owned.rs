@@ -167,7 +167,7 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         integers.encode_to_vec(),
         Err(EncodeError::OutOfRange {
-            field: "Integers.ranged_u8"
+            field: &"Integers.ranged_u8"
         })
     );
     let mut text = scalars_owned::Text::decode(&{
@@ -181,14 +181,14 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         text.encode_to_vec(),
         Err(EncodeError::BoundExceeded {
-            field: "Text.bounded"
+            field: &"Text.bounded"
         })
     );
     // Whatever the buffer: a value the schema does not allow is never just "too small".
     assert_eq!(
         text.encode(&mut []),
         Err(EncodeError::BoundExceeded {
-            field: "Text.bounded"
+            field: &"Text.bounded"
         })
     );
     // Array bounds, and the bounds of each item.
@@ -200,7 +200,7 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         collections.encode_to_vec(),
         Err(EncodeError::BoundExceeded {
-            field: "Collections.small"
+            field: &"Collections.small"
         })
     );
     collections.small.clear();
@@ -208,7 +208,7 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         collections.encode_to_vec(),
         Err(EncodeError::BoundExceeded {
-            field: "Collections.matrix"
+            field: &"Collections.matrix"
         })
     );
     collections.matrix = vec![vec![0.5; 3]; 3];

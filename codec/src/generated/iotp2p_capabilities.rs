@@ -267,58 +267,52 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.vendor",
+                    field: &"DeviceInfoProperties.vendor",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.product;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.product",
+                    field: &"DeviceInfoProperties.product",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.name;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.name",
+                    field: &"DeviceInfoProperties.name",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         if let Some(v) = self.hardware_version {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.hardware_version",
+                    field: &"DeviceInfoProperties.hardware_version",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         if let Some(v) = self.serial_number {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.serial_number",
+                    field: &"DeviceInfoProperties.serial_number",
                 });
             }
-            unknown.key(4, w)?;
-            w.text(v)?;
+            unknown.text(4, v, w)?;
         }
         if let Some(v) = self.product_url {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfoProperties.product_url",
+                    field: &"DeviceInfoProperties.product_url",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -440,15 +434,13 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "FirmwareProperties.version_text",
+                    field: &"FirmwareProperties.version_text",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.build {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -719,24 +711,20 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
         {
             if !(0..=100).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "BatteryProperties.percent",
+                    field: &"BatteryProperties.percent",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.state;
         {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         if let Some(v) = self.voltage {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.charging {
-            unknown.key(3, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(3, v.to_u32(), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -970,8 +958,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.remaining;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1078,13 +1065,11 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.duration;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.effect;
         if v.to_u32() != 0 {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1242,8 +1227,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
         {
-            unknown.key(0, w)?;
-            w.bool(v)?;
+            unknown.bool(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1475,33 +1459,29 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LevelProperties.level",
+                    field: &"LevelProperties.level",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.min_level {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LevelProperties.min_level",
+                    field: &"LevelProperties.min_level",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_level {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LevelProperties.max_level",
+                    field: &"LevelProperties.max_level",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.default_transition {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1603,15 +1583,13 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetLevel.level",
+                    field: &"SetLevel.level",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.transition {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1712,15 +1690,13 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
         {
             if !(-254..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "StepLevel.delta",
+                    field: &"StepLevel.delta",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         if let Some(v) = self.transition {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1941,31 +1917,28 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ColorTemperatureProperties.kelvin",
+                    field: &"ColorTemperatureProperties.kelvin",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.min_kelvin;
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ColorTemperatureProperties.min_kelvin",
+                    field: &"ColorTemperatureProperties.min_kelvin",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.max_kelvin;
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ColorTemperatureProperties.max_kelvin",
+                    field: &"ColorTemperatureProperties.max_kelvin",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2066,15 +2039,13 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         {
             if !(1000..=20000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetColorTemperature.kelvin",
+                    field: &"SetColorTemperature.kelvin",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.transition {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2280,33 +2251,29 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
         {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TemperatureMeasurementProperties.temperature",
+                    field: &"TemperatureMeasurementProperties.temperature",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         if let Some(v) = self.min_measurable {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TemperatureMeasurementProperties.min_measurable",
+                    field: &"TemperatureMeasurementProperties.min_measurable",
                 });
             }
-            unknown.key(1, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(1, i64::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TemperatureMeasurementProperties.max_measurable",
+                    field: &"TemperatureMeasurementProperties.max_measurable",
                 });
             }
-            unknown.key(2, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(2, i64::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2438,38 +2405,34 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.humidity",
+                    field: &"HumidityMeasurementProperties.humidity",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.min_measurable {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.min_measurable",
+                    field: &"HumidityMeasurementProperties.min_measurable",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.max_measurable",
+                    field: &"HumidityMeasurementProperties.max_measurable",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "HumidityMeasurementProperties.tolerance",
+                    field: &"HumidityMeasurementProperties.tolerance",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2590,31 +2553,28 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
         {
             if !(16..=65535).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RelayProperties.max_held_messages",
+                    field: &"RelayProperties.max_held_messages",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.max_held_bytes;
         {
             if !(4096..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RelayProperties.max_held_bytes",
+                    field: &"RelayProperties.max_held_bytes",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         let v = self.max_hold_time;
         {
             if !(86400..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RelayProperties.max_hold_time",
+                    field: &"RelayProperties.max_hold_time",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2821,11 +2781,10 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EnrolRequest.token",
+                    field: &"EnrolRequest.token",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.credential;
         {
@@ -2953,24 +2912,23 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EnrolResult.account",
+                    field: &"EnrolResult.account",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.domains;
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EnrolResult.domains",
+                    field: &"EnrolResult.domains",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 253 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolResult.domains",
+                            field: &"EnrolResult.domains",
                         });
                     }
                 }
@@ -2980,8 +2938,7 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         }
         let v = self.max_registrations;
         {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3186,25 +3143,22 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.lookup;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.lookup_allowed {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RelayPolicy.lookup_allowed",
+                    field: &"RelayPolicy.lookup_allowed",
                 });
             }
             unknown.key(1, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.max_held_messages {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.max_hold_time {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3349,14 +3303,14 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
         if let Some(v) = self.previous_relays {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegisterRequest.previous_relays",
+                    field: &"RegisterRequest.previous_relays",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 253 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegisterRequest.previous_relays",
+                            field: &"RegisterRequest.previous_relays",
                         });
                     }
                 }
@@ -3468,11 +3422,10 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "ReleaseRequest.address",
+                    field: &"ReleaseRequest.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.rehoming {
             unknown.key(1, w)?;
@@ -3581,11 +3534,10 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PolicyRequest.address",
+                    field: &"PolicyRequest.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.policy;
         {
@@ -3708,16 +3660,14 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegistrationInfo.address",
+                    field: &"RegistrationInfo.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.node;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         let v = self.policy;
         {
@@ -3805,11 +3755,10 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
         if let Some(v) = self.after {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegistrationsRequest.after",
+                    field: &"RegistrationsRequest.after",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3920,7 +3869,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RegistrationPage.entries",
+                    field: &"RegistrationPage.entries",
                 });
             }
             unknown.key(0, w)?;
@@ -3928,8 +3877,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
         }
         let v = self.more;
         if v {
-            unknown.key(1, w)?;
-            w.bool(v)?;
+            unknown.bool(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -4042,7 +3990,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
             Self::Lookup(v) => {
                 if v.len() > 254 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "RelayActions.lookup",
+                        field: &"RelayActions.lookup",
                     });
                 }
                 w.u64(8)?;
@@ -4773,58 +4721,52 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.vendor",
+                            field: &"DeviceInfoProperties.vendor",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.product;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.product",
+                            field: &"DeviceInfoProperties.product",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.name;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.name",
+                            field: &"DeviceInfoProperties.name",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 if let Some(v) = &self.hardware_version {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.hardware_version",
+                            field: &"DeviceInfoProperties.hardware_version",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.serial_number {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.serial_number",
+                            field: &"DeviceInfoProperties.serial_number",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.text(v)?;
+                    unknown.text(4, v, w)?;
                 }
                 if let Some(v) = &self.product_url {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfoProperties.product_url",
+                            field: &"DeviceInfoProperties.product_url",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4890,15 +4832,13 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "FirmwareProperties.version_text",
+                            field: &"FirmwareProperties.version_text",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.build {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4972,24 +4912,20 @@ rt::cfg_alloc! {
                 {
                     if !(0..=100).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "BatteryProperties.percent",
+                            field: &"BatteryProperties.percent",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.state;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.voltage {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.charging {
-                    unknown.key(3, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(3, v.to_u32(), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5088,8 +5024,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.remaining;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5143,13 +5078,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.duration;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.effect;
                 if self.effect.to_u32() != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5243,8 +5176,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
                 {
-                    unknown.key(0, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(0, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5380,33 +5312,29 @@ rt::cfg_alloc! {
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LevelProperties.level",
+                            field: &"LevelProperties.level",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.min_level {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LevelProperties.min_level",
+                            field: &"LevelProperties.min_level",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_level {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LevelProperties.max_level",
+                            field: &"LevelProperties.max_level",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.default_transition {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5462,15 +5390,13 @@ rt::cfg_alloc! {
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetLevel.level",
+                            field: &"SetLevel.level",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5525,15 +5451,13 @@ rt::cfg_alloc! {
                 {
                     if !(-254..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "StepLevel.delta",
+                            field: &"StepLevel.delta",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5662,31 +5586,28 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ColorTemperatureProperties.kelvin",
+                            field: &"ColorTemperatureProperties.kelvin",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.min_kelvin;
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ColorTemperatureProperties.min_kelvin",
+                            field: &"ColorTemperatureProperties.min_kelvin",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.max_kelvin;
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ColorTemperatureProperties.max_kelvin",
+                            field: &"ColorTemperatureProperties.max_kelvin",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5741,15 +5662,13 @@ rt::cfg_alloc! {
                 {
                     if !(1000..=20000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetColorTemperature.kelvin",
+                            field: &"SetColorTemperature.kelvin",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5874,33 +5793,29 @@ rt::cfg_alloc! {
                 {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TemperatureMeasurementProperties.temperature",
+                            field: &"TemperatureMeasurementProperties.temperature",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.min_measurable {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TemperatureMeasurementProperties.min_measurable",
+                            field: &"TemperatureMeasurementProperties.min_measurable",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(1, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TemperatureMeasurementProperties.max_measurable",
+                            field: &"TemperatureMeasurementProperties.max_measurable",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(2, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5973,38 +5888,34 @@ rt::cfg_alloc! {
                 {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.humidity",
+                            field: &"HumidityMeasurementProperties.humidity",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.min_measurable {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.min_measurable",
+                            field: &"HumidityMeasurementProperties.min_measurable",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.max_measurable",
+                            field: &"HumidityMeasurementProperties.max_measurable",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "HumidityMeasurementProperties.tolerance",
+                            field: &"HumidityMeasurementProperties.tolerance",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6066,31 +5977,28 @@ rt::cfg_alloc! {
                 {
                     if !(16..=65535).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RelayProperties.max_held_messages",
+                            field: &"RelayProperties.max_held_messages",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.max_held_bytes;
                 {
                     if !(4096..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RelayProperties.max_held_bytes",
+                            field: &"RelayProperties.max_held_bytes",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 let v = &self.max_hold_time;
                 {
                     if !(86400..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RelayProperties.max_hold_time",
+                            field: &"RelayProperties.max_hold_time",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6206,11 +6114,10 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolRequest.token",
+                            field: &"EnrolRequest.token",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.credential;
                 {
@@ -6281,17 +6188,16 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolResult.account",
+                            field: &"EnrolResult.account",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.domains;
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EnrolResult.domains",
+                            field: &"EnrolResult.domains",
                         });
                     }
                     unknown.key(1, w)?;
@@ -6299,7 +6205,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 253 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EnrolResult.domains",
+                                field: &"EnrolResult.domains",
                             });
                         }
                         w.text(item)?;
@@ -6308,8 +6214,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.max_registrations;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6379,13 +6284,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.lookup;
                 if self.lookup.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.lookup_allowed {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RelayPolicy.lookup_allowed",
+                            field: &"RelayPolicy.lookup_allowed",
                         });
                     }
                     unknown.key(1, w)?;
@@ -6396,12 +6300,10 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.max_held_messages {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_hold_time {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6488,7 +6390,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.previous_relays {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegisterRequest.previous_relays",
+                            field: &"RegisterRequest.previous_relays",
                         });
                     }
                     unknown.key(2, w)?;
@@ -6496,7 +6398,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 253 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "RegisterRequest.previous_relays",
+                                field: &"RegisterRequest.previous_relays",
                             });
                         }
                         w.text(item)?;
@@ -6561,11 +6463,10 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "ReleaseRequest.address",
+                            field: &"ReleaseRequest.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.rehoming {
                     unknown.key(1, w)?;
@@ -6625,11 +6526,10 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PolicyRequest.address",
+                            field: &"PolicyRequest.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.policy;
                 {
@@ -6693,16 +6593,14 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegistrationInfo.address",
+                            field: &"RegistrationInfo.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.node;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 let v = &self.policy;
                 {
@@ -6755,11 +6653,10 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.after {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegistrationsRequest.after",
+                            field: &"RegistrationsRequest.after",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6816,7 +6713,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RegistrationPage.entries",
+                            field: &"RegistrationPage.entries",
                         });
                     }
                     unknown.key(0, w)?;
@@ -6828,8 +6725,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.more;
                 if self.more {
-                    unknown.key(1, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(1, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6893,7 +6789,7 @@ rt::cfg_alloc! {
                     Self::Lookup(v) => {
                         if v.len() > 254 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "RelayActions.lookup",
+                                field: &"RelayActions.lookup",
                             });
                         }
                         w.u64(8)?;

@@ -301,88 +301,76 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if v != 1 {
             if !(1..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Envelope.version",
+                    field: &"Envelope.version",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.message_id;
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Envelope.message_id",
+                    field: &"Envelope.message_id",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v)?;
+            unknown.u64(1, v, w)?;
         }
         if let Some(v) = self.correlation_id {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Envelope.correlation_id",
+                    field: &"Envelope.correlation_id",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         let v = self.ack_requested;
         if v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         if let Some(v) = self.ttl {
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         let v = self.more;
         if v {
-            unknown.key(5, w)?;
-            w.bool(v)?;
+            unknown.bool(5, v, w)?;
         }
         if let Some(v) = self.recipient {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.recipient",
+                    field: &"Envelope.recipient",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         if let Some(v) = self.sender {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.sender",
+                    field: &"Envelope.sender",
                 });
             }
-            unknown.key(7, w)?;
-            w.text(v)?;
+            unknown.text(7, v, w)?;
         }
         if let Some(v) = self.recipient_contact {
-            unknown.key(8, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(8, u32::from(v), w)?;
         }
         if let Some(v) = self.sender_contact {
-            unknown.key(9, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(9, u32::from(v), w)?;
         }
         if let Some(v) = self.key_id {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.key_id",
+                    field: &"Envelope.key_id",
                 });
             }
-            unknown.key(10, w)?;
-            w.bytes(v)?;
+            unknown.bytes(10, v, w)?;
         }
         if let Some(v) = self.sealed {
             if v.len() > 1232 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Envelope.sealed",
+                    field: &"Envelope.sealed",
                 });
             }
-            unknown.key(11, w)?;
-            w.bytes(v)?;
+            unknown.bytes(11, v, w)?;
         }
         if let Some(v) = self.body {
             unknown.key(12, w)?;
@@ -708,18 +696,16 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.value;
         {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MemberValue.value",
+                    field: &"MemberValue.value",
                 });
             }
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -844,18 +830,16 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.members {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "ReadRequest.members",
+                    field: &"ReadRequest.members",
                 });
             }
             unknown.key(2, w)?;
@@ -1000,19 +984,17 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.values;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WriteRequest.values",
+                    field: &"WriteRequest.values",
                 });
             }
             unknown.key(2, w)?;
@@ -1021,11 +1003,10 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
         if let Some(v) = self.echo {
             if v.len() > 40 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WriteRequest.echo",
+                    field: &"WriteRequest.echo",
                 });
             }
-            unknown.key(3, w)?;
-            w.bytes(v)?;
+            unknown.bytes(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1177,36 +1158,31 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.action;
         {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.input {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "InvokeRequest.input",
+                    field: &"InvokeRequest.input",
                 });
             }
-            unknown.key(3, w)?;
-            w.bytes(v)?;
+            unknown.bytes(3, v, w)?;
         }
         if let Some(v) = self.echo {
             if v.len() > 40 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "InvokeRequest.echo",
+                    field: &"InvokeRequest.echo",
                 });
             }
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1289,11 +1265,10 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
         if let Some(v) = self.output {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "InvokeResponse.output",
+                    field: &"InvokeResponse.output",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1469,18 +1444,16 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.members {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SubscribeRequest.members",
+                    field: &"SubscribeRequest.members",
                 });
             }
             unknown.key(2, w)?;
@@ -1488,27 +1461,24 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         }
         let v = self.min_interval;
         if v != 0 {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         let v = self.max_interval;
         {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SubscribeRequest.max_interval",
+                    field: &"SubscribeRequest.max_interval",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         if let Some(v) = self.lifetime {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SubscribeRequest.lifetime",
+                    field: &"SubscribeRequest.lifetime",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1597,11 +1567,10 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "UnsubscribeRequest.subscription",
+                    field: &"UnsubscribeRequest.subscription",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v)?;
+            unknown.u64(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1734,26 +1703,22 @@ impl<'a> rt::Message<'a> for Event<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.number;
         {
-            unknown.key(1, w)?;
-            w.u64(v)?;
+            unknown.u64(1, v, w)?;
         }
         if let Some(v) = self.data {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Event.data",
+                    field: &"Event.data",
                 });
             }
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         if let Some(v) = self.timestamp {
-            unknown.key(3, w)?;
-            w.u64(v)?;
+            unknown.u64(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1907,18 +1872,16 @@ impl<'a> rt::Message<'a> for Report<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
         {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.values {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Report.values",
+                    field: &"Report.values",
                 });
             }
             unknown.key(2, w)?;
@@ -1927,7 +1890,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
         if let Some(v) = self.events {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Report.events",
+                    field: &"Report.events",
                 });
             }
             unknown.key(3, w)?;
@@ -1936,11 +1899,10 @@ impl<'a> rt::Message<'a> for Report<'a> {
         if let Some(v) = self.max_interval {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Report.max_interval",
+                    field: &"Report.max_interval",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2042,13 +2004,11 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.endpoints_only;
         if v {
-            unknown.key(1, w)?;
-            w.bool(v)?;
+            unknown.bool(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2177,18 +2137,15 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.major;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, v, w)?;
         }
         let v = self.minor;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         let v = self.patch;
         if v != 0 {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2357,28 +2314,25 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.package;
         {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CapabilityInfo.package",
+                    field: &"CapabilityInfo.package",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.name;
         {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CapabilityInfo.name",
+                    field: &"CapabilityInfo.name",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         let v = self.version;
         {
@@ -2388,7 +2342,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         if let Some(v) = self.members {
             if v.len() > 256 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CapabilityInfo.members",
+                    field: &"CapabilityInfo.members",
                 });
             }
             unknown.key(4, w)?;
@@ -2499,16 +2453,14 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
         {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SchemaRef.uri",
+                    field: &"SchemaRef.uri",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.sha256;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2626,14 +2578,13 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capabilities;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EndpointInfo.capabilities",
+                    field: &"EndpointInfo.capabilities",
                 });
             }
             unknown.key(1, w)?;
@@ -2642,11 +2593,10 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         if let Some(v) = self.label {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EndpointInfo.label",
+                    field: &"EndpointInfo.label",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2758,7 +2708,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
         {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Description.endpoints",
+                    field: &"Description.endpoints",
                 });
             }
             unknown.key(0, w)?;
@@ -2766,8 +2716,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
         }
         let v = self.revision;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2967,25 +2916,21 @@ impl<'a> rt::Message<'a> for Presence<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.state;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.sleep_interval {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Presence.sleep_interval",
+                    field: &"Presence.sleep_interval",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         if let Some(v) = self.max_message {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.revision {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3075,8 +3020,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.pending;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3193,24 +3137,21 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "DeliveryRef.message_id",
+                    field: &"DeliveryRef.message_id",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v)?;
+            unknown.u64(0, v, w)?;
         }
         if let Some(v) = self.sender {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeliveryRef.sender",
+                    field: &"DeliveryRef.sender",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.sender_contact {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3303,7 +3244,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Receipt.delivered",
+                    field: &"Receipt.delivered",
                 });
             }
             unknown.key(0, w)?;
@@ -3812,60 +3753,51 @@ impl<'a> rt::Message<'a> for Status<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.code;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.member {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.capability_status {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         if let Some(v) = self.detail {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.detail",
+                    field: &"Status.detail",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         if let Some(v) = self.echo {
             if v.len() > 40 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.echo",
+                    field: &"Status.echo",
                 });
             }
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.retry_after {
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         if let Some(v) = self.decode_error {
-            unknown.key(6, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(6, v.to_u32(), w)?;
         }
         if let Some(v) = self.offset {
-            unknown.key(7, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(7, v, w)?;
         }
         if let Some(v) = self.recipient {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.recipient",
+                    field: &"Status.recipient",
                 });
             }
-            unknown.key(8, w)?;
-            w.text(v)?;
+            unknown.text(8, v, w)?;
         }
         if let Some(v) = self.supported_versions {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Status.supported_versions",
+                    field: &"Status.supported_versions",
                 });
             }
             unknown.key(9, w)?;
@@ -4428,88 +4360,76 @@ rt::cfg_alloc! {
                 if self.version != 1 {
                     if !(1..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Envelope.version",
+                            field: &"Envelope.version",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.message_id;
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Envelope.message_id",
+                            field: &"Envelope.message_id",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(1, *v, w)?;
                 }
                 if let Some(v) = &self.correlation_id {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Envelope.correlation_id",
+                            field: &"Envelope.correlation_id",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 let v = &self.ack_requested;
                 if self.ack_requested {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 if let Some(v) = &self.ttl {
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 let v = &self.more;
                 if self.more {
-                    unknown.key(5, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(5, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.recipient",
+                            field: &"Envelope.recipient",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.sender",
+                            field: &"Envelope.sender",
                         });
                     }
-                    unknown.key(7, w)?;
-                    w.text(v)?;
+                    unknown.text(7, v, w)?;
                 }
                 if let Some(v) = &self.recipient_contact {
-                    unknown.key(8, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(8, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.sender_contact {
-                    unknown.key(9, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(9, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.key_id {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.key_id",
+                            field: &"Envelope.key_id",
                         });
                     }
-                    unknown.key(10, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(10, v, w)?;
                 }
                 if let Some(v) = &self.sealed {
                     if v.len() > 1232 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Envelope.sealed",
+                            field: &"Envelope.sealed",
                         });
                     }
-                    unknown.key(11, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(11, v, w)?;
                 }
                 if let Some(v) = &self.body {
                     unknown.key(12, w)?;
@@ -4708,18 +4628,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.value;
                 {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MemberValue.value",
+                            field: &"MemberValue.value",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4786,18 +4704,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.members {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "ReadRequest.members",
+                            field: &"ReadRequest.members",
                         });
                     }
                     unknown.key(2, w)?;
@@ -4876,19 +4792,17 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.values;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WriteRequest.values",
+                            field: &"WriteRequest.values",
                         });
                     }
                     unknown.key(2, w)?;
@@ -4901,11 +4815,10 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WriteRequest.echo",
+                            field: &"WriteRequest.echo",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(3, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4980,36 +4893,31 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.action;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.input {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "InvokeRequest.input",
+                            field: &"InvokeRequest.input",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "InvokeRequest.echo",
+                            field: &"InvokeRequest.echo",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5057,11 +4965,10 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.output {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "InvokeResponse.output",
+                            field: &"InvokeResponse.output",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5149,18 +5056,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.members {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SubscribeRequest.members",
+                            field: &"SubscribeRequest.members",
                         });
                     }
                     unknown.key(2, w)?;
@@ -5172,27 +5077,24 @@ rt::cfg_alloc! {
                 }
                 let v = &self.min_interval;
                 if self.min_interval != 0 {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 let v = &self.max_interval;
                 {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SubscribeRequest.max_interval",
+                            field: &"SubscribeRequest.max_interval",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 if let Some(v) = &self.lifetime {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SubscribeRequest.lifetime",
+                            field: &"SubscribeRequest.lifetime",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5242,11 +5144,10 @@ rt::cfg_alloc! {
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "UnsubscribeRequest.subscription",
+                            field: &"UnsubscribeRequest.subscription",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(0, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5316,26 +5217,22 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.number;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(1, *v, w)?;
                 }
                 if let Some(v) = &self.data {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Event.data",
+                            field: &"Event.data",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 if let Some(v) = &self.timestamp {
-                    unknown.key(3, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5415,18 +5312,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.values {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Report.values",
+                            field: &"Report.values",
                         });
                     }
                     unknown.key(2, w)?;
@@ -5439,7 +5334,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.events {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Report.events",
+                            field: &"Report.events",
                         });
                     }
                     unknown.key(3, w)?;
@@ -5452,11 +5347,10 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.max_interval {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Report.max_interval",
+                            field: &"Report.max_interval",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5509,13 +5403,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.endpoints_only;
                 if self.endpoints_only {
-                    unknown.key(1, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(1, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5581,18 +5473,15 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.major;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, *v, w)?;
                 }
                 let v = &self.minor;
                 if self.minor != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 let v = &self.patch;
                 if self.patch != 0 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5680,28 +5569,25 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.package;
                 {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CapabilityInfo.package",
+                            field: &"CapabilityInfo.package",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.name;
                 {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CapabilityInfo.name",
+                            field: &"CapabilityInfo.name",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 let v = &self.version;
                 {
@@ -5711,7 +5597,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.members {
                     if v.len() > 256 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CapabilityInfo.members",
+                            field: &"CapabilityInfo.members",
                         });
                     }
                     unknown.key(4, w)?;
@@ -5777,16 +5663,14 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SchemaRef.uri",
+                            field: &"SchemaRef.uri",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.sha256;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5847,14 +5731,13 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capabilities;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EndpointInfo.capabilities",
+                            field: &"EndpointInfo.capabilities",
                         });
                     }
                     unknown.key(1, w)?;
@@ -5867,11 +5750,10 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.label {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EndpointInfo.label",
+                            field: &"EndpointInfo.label",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5930,7 +5812,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Description.endpoints",
+                            field: &"Description.endpoints",
                         });
                     }
                     unknown.key(0, w)?;
@@ -5942,8 +5824,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.revision;
                 if self.revision != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6013,25 +5894,21 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.state;
                 if self.state.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.sleep_interval {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Presence.sleep_interval",
+                            field: &"Presence.sleep_interval",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 if let Some(v) = &self.max_message {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.revision {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6079,8 +5956,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.pending;
                 if self.pending != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6144,24 +6020,21 @@ rt::cfg_alloc! {
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "DeliveryRef.message_id",
+                            field: &"DeliveryRef.message_id",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(0, *v, w)?;
                 }
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeliveryRef.sender",
+                            field: &"DeliveryRef.sender",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.sender_contact {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6215,7 +6088,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Receipt.delivered",
+                            field: &"Receipt.delivered",
                         });
                     }
                     unknown.key(0, w)?;
@@ -6334,60 +6207,51 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.code;
                 if self.code.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.member {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.capability_status {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 if let Some(v) = &self.detail {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.detail",
+                            field: &"Status.detail",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.echo",
+                            field: &"Status.echo",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.retry_after {
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 if let Some(v) = &self.decode_error {
-                    unknown.key(6, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(6, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.offset {
-                    unknown.key(7, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(7, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.recipient",
+                            field: &"Status.recipient",
                         });
                     }
-                    unknown.key(8, w)?;
-                    w.text(v)?;
+                    unknown.text(8, v, w)?;
                 }
                 if let Some(v) = &self.supported_versions {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Status.supported_versions",
+                            field: &"Status.supported_versions",
                         });
                     }
                     unknown.key(9, w)?;

@@ -192,17 +192,14 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.algorithm;
         if v.to_u32() != 0 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.x;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         if let Some(v) = self.y {
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -300,13 +297,11 @@ impl<'a> rt::Message<'a> for Signature<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.signer;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.value;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -414,17 +409,16 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
         {
             if v.len() > 512 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SignedStatement.payload",
+                    field: &"SignedStatement.payload",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.signatures;
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SignedStatement.signatures",
+                    field: &"SignedStatement.signatures",
                 });
             }
             unknown.key(1, w)?;
@@ -726,24 +720,23 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         if let Some(v) = self.address {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CredentialStatement.address",
+                    field: &"CredentialStatement.address",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.auth_credentials;
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CredentialStatement.auth_credentials",
+                    field: &"CredentialStatement.auth_credentials",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 192 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.auth_credentials",
+                            field: &"CredentialStatement.auth_credentials",
                         });
                     }
                 }
@@ -753,22 +746,20 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         }
         let v = self.serial;
         {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         let v = self.suites;
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CredentialStatement.suites",
+                    field: &"CredentialStatement.suites",
                 });
             }
             unknown.key(4, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(5, w)?;
-            w.u64(v)?;
+            unknown.u64(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -940,47 +931,41 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.previous_address;
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RehomingStatement.previous_address",
+                    field: &"RehomingStatement.previous_address",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.new_address;
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RehomingStatement.new_address",
+                    field: &"RehomingStatement.new_address",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         let v = self.sequence;
         {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "RehomingStatement.sequence",
+                    field: &"RehomingStatement.sequence",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, v, w)?;
         }
         let v = self.grace_period;
         if v != 2592000 {
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(5, w)?;
-            w.u64(v)?;
+            unknown.u64(5, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1093,8 +1078,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.new_identity_key;
         {
@@ -1102,8 +1086,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
             v.encode_to(w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1296,17 +1279,14 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.reason;
         if v.to_u32() != 0 {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1500,37 +1480,33 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subject;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         if let Some(v) = self.subject_address {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "IntroductionStatement.subject_address",
+                    field: &"IntroductionStatement.subject_address",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.audience;
         {
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         let v = self.privileges;
         {
             if !(1..=31).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "IntroductionStatement.privileges",
+                    field: &"IntroductionStatement.privileges",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.targets {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "IntroductionStatement.targets",
+                    field: &"IntroductionStatement.targets",
                 });
             }
             unknown.key(4, w)?;
@@ -1540,19 +1516,16 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         {
             if !(1..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "IntroductionStatement.serial",
+                    field: &"IntroductionStatement.serial",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         if let Some(v) = self.not_after {
-            unknown.key(6, w)?;
-            w.u64(v)?;
+            unknown.u64(6, v, w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.key(7, w)?;
-            w.u64(v)?;
+            unknown.u64(7, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1669,7 +1642,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Introduction.credentials",
+                    field: &"Introduction.credentials",
                 });
             }
             unknown.key(1, w)?;
@@ -1862,64 +1835,57 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         {
             if !(1..=1).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SealedAad.format",
+                    field: &"SealedAad.format",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.algorithm;
         {
-            unknown.key(1, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(1, i64::from(v), w)?;
         }
         let v = self.request_key_id;
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SealedAad.request_key_id",
+                    field: &"SealedAad.request_key_id",
                 });
             }
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         let v = self.request_message_id;
         {
             if !(0..=1099511627775).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SealedAad.request_message_id",
+                    field: &"SealedAad.request_message_id",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v)?;
+            unknown.u64(3, v, w)?;
         }
         let v = self.version;
         {
             if !(1..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SealedAad.version",
+                    field: &"SealedAad.version",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, u32::from(v), w)?;
         }
         if let Some(v) = self.sender {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SealedAad.sender",
+                    field: &"SealedAad.sender",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         if let Some(v) = self.recipient {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SealedAad.recipient",
+                    field: &"SealedAad.recipient",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2025,21 +1991,19 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EdhocMessage3.c_r",
+                    field: &"EdhocMessage3.c_r",
                 });
             }
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.message;
         {
             if v.len() > 512 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "EdhocMessage3.message",
+                    field: &"EdhocMessage3.message",
                 });
             }
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2115,7 +2079,7 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
             Self::Message2(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocReply.message_2",
+                        field: &"EdhocReply.message_2",
                     });
                 }
                 w.u64(0)?;
@@ -2124,7 +2088,7 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
             Self::Error(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocReply.error",
+                        field: &"EdhocReply.error",
                     });
                 }
                 w.u64(1)?;
@@ -2222,7 +2186,7 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
             Self::Message4(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocFinish.message_4",
+                        field: &"EdhocFinish.message_4",
                     });
                 }
                 w.u64(1)?;
@@ -2231,7 +2195,7 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
             Self::Error(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "EdhocFinish.error",
+                        field: &"EdhocFinish.error",
                     });
                 }
                 w.u64(2)?;
@@ -2432,63 +2396,56 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         if v != 1 {
             if !(1..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.version",
+                    field: &"SetupPayload.version",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.passcode;
         {
             if !(1..=99999998).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.passcode",
+                    field: &"SetupPayload.passcode",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, v, w)?;
         }
         let v = self.discriminator;
         {
             if !(0..=999).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.discriminator",
+                    field: &"SetupPayload.discriminator",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.transports;
         if v != 0 {
             if !(0..=7).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetupPayload.transports",
+                    field: &"SetupPayload.transports",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.node {
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.vendor {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SetupPayload.vendor",
+                    field: &"SetupPayload.vendor",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         if let Some(v) = self.product {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SetupPayload.product",
+                    field: &"SetupPayload.product",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2572,8 +2529,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.controller_nonce;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2690,28 +2646,25 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.device_nonce;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.salt;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PairingParams.salt",
+                    field: &"PairingParams.salt",
                 });
             }
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         let v = self.iterations;
         {
             if !(1000..=100000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingParams.iterations",
+                    field: &"PairingParams.iterations",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2795,8 +2748,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_p;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2893,13 +2845,11 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_v;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.confirm_v;
         {
-            unknown.key(1, w)?;
-            w.bytes(v)?;
+            unknown.bytes(1, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -2983,8 +2933,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.confirm_p;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3166,61 +3115,55 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         {
             if !(1..=900).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.timeout",
+                    field: &"PairingWindow.timeout",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.discriminator;
         {
             if !(0..=999).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.discriminator",
+                    field: &"PairingWindow.discriminator",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.iterations;
         {
             if !(1000..=100000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.iterations",
+                    field: &"PairingWindow.iterations",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, v, w)?;
         }
         let v = self.salt;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PairingWindow.salt",
+                    field: &"PairingWindow.salt",
                 });
             }
-            unknown.key(3, w)?;
-            w.bytes(v)?;
+            unknown.bytes(3, v, w)?;
         }
         let v = self.verifier;
         {
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         let v = self.privileges;
         {
             if !(1..=31).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "PairingWindow.privileges",
+                    field: &"PairingWindow.privileges",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, u32::from(v), w)?;
         }
         if let Some(v) = self.targets {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "PairingWindow.targets",
+                    field: &"PairingWindow.targets",
                 });
             }
             unknown.key(6, w)?;
@@ -3337,14 +3280,14 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RelayInfo.endpoints",
+                    field: &"RelayInfo.endpoints",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RelayInfo.endpoints",
+                            field: &"RelayInfo.endpoints",
                         });
                     }
                 }
@@ -3466,19 +3409,17 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "CommissionRequest.address",
+                    field: &"CommissionRequest.address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.time {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3665,12 +3606,10 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.capability {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3824,7 +3763,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "AclEntry.subjects",
+                    field: &"AclEntry.subjects",
                 });
             }
             unknown.key(0, w)?;
@@ -3834,16 +3773,15 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         {
             if !(1..=31).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "AclEntry.privileges",
+                    field: &"AclEntry.privileges",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.targets {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "AclEntry.targets",
+                    field: &"AclEntry.targets",
                 });
             }
             unknown.key(2, w)?;
@@ -3852,15 +3790,13 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         if let Some(v) = self.label {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "AclEntry.label",
+                    field: &"AclEntry.label",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         if let Some(v) = self.granted_by {
-            unknown.key(4, w)?;
-            w.bytes(v)?;
+            unknown.bytes(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -3959,8 +3895,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         if let Some(v) = self.entry {
             unknown.key(1, w)?;
@@ -4065,11 +4000,10 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         {
             if v.len() > 254 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RehomeRequest.new_address",
+                    field: &"RehomeRequest.new_address",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
@@ -4327,8 +4261,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.credential;
         {
@@ -4339,26 +4272,23 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         {
             if !(8..=255).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SecurityProperties.acl_capacity",
+                    field: &"SecurityProperties.acl_capacity",
                 });
             }
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.peer_capacity;
         {
             if !(8..=65535).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SecurityProperties.peer_capacity",
+                    field: &"SecurityProperties.peer_capacity",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         let v = self.pairing_window_open;
         {
-            unknown.key(4, w)?;
-            w.bool(v)?;
+            unknown.bool(4, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -4540,7 +4470,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
             Self::Edhoc1(v) => {
                 if v.len() > 512 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "SecurityActions.edhoc_1",
+                        field: &"SecurityActions.edhoc_1",
                     });
                 }
                 w.u64(8)?;
@@ -5517,17 +5447,14 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.algorithm;
                 if self.algorithm.to_u32() != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.x;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 if let Some(v) = &self.y {
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5576,13 +5503,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.signer;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.value;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5641,17 +5566,16 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 512 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SignedStatement.payload",
+                            field: &"SignedStatement.payload",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.signatures;
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SignedStatement.signatures",
+                            field: &"SignedStatement.signatures",
                         });
                     }
                     unknown.key(1, w)?;
@@ -5837,17 +5761,16 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.address {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.address",
+                            field: &"CredentialStatement.address",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.auth_credentials;
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.auth_credentials",
+                            field: &"CredentialStatement.auth_credentials",
                         });
                     }
                     unknown.key(2, w)?;
@@ -5855,7 +5778,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 192 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "CredentialStatement.auth_credentials",
+                                field: &"CredentialStatement.auth_credentials",
                             });
                         }
                         w.bytes(item)?;
@@ -5864,14 +5787,13 @@ rt::cfg_alloc! {
                 }
                 let v = &self.serial;
                 {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 let v = &self.suites;
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CredentialStatement.suites",
+                            field: &"CredentialStatement.suites",
                         });
                     }
                     unknown.key(4, w)?;
@@ -5882,8 +5804,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(5, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(5, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -5965,47 +5886,41 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.previous_address;
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RehomingStatement.previous_address",
+                            field: &"RehomingStatement.previous_address",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.new_address;
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RehomingStatement.new_address",
+                            field: &"RehomingStatement.new_address",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 let v = &self.sequence;
                 {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "RehomingStatement.sequence",
+                            field: &"RehomingStatement.sequence",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, *v, w)?;
                 }
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(5, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(5, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6062,8 +5977,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.previous_node;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.new_identity_key;
                 {
@@ -6071,8 +5985,7 @@ rt::cfg_alloc! {
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6134,17 +6047,14 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.reason;
                 if self.reason.to_u32() != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6241,37 +6151,33 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subject;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 if let Some(v) = &self.subject_address {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "IntroductionStatement.subject_address",
+                            field: &"IntroductionStatement.subject_address",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.audience;
                 {
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 let v = &self.privileges;
                 {
                     if !(1..=31).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "IntroductionStatement.privileges",
+                            field: &"IntroductionStatement.privileges",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "IntroductionStatement.targets",
+                            field: &"IntroductionStatement.targets",
                         });
                     }
                     unknown.key(4, w)?;
@@ -6285,19 +6191,16 @@ rt::cfg_alloc! {
                 {
                     if !(1..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "IntroductionStatement.serial",
+                            field: &"IntroductionStatement.serial",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 if let Some(v) = &self.not_after {
-                    unknown.key(6, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(6, *v, w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.key(7, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(7, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6364,7 +6267,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Introduction.credentials",
+                            field: &"Introduction.credentials",
                         });
                     }
                     unknown.key(1, w)?;
@@ -6468,64 +6371,57 @@ rt::cfg_alloc! {
                 {
                     if !(1..=1).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SealedAad.format",
+                            field: &"SealedAad.format",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.algorithm;
                 {
-                    unknown.key(1, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(1, i64::from(*v), w)?;
                 }
                 let v = &self.request_key_id;
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SealedAad.request_key_id",
+                            field: &"SealedAad.request_key_id",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 let v = &self.request_message_id;
                 {
                     if !(0..=1099511627775).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SealedAad.request_message_id",
+                            field: &"SealedAad.request_message_id",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(3, *v, w)?;
                 }
                 let v = &self.version;
                 {
                     if !(1..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SealedAad.version",
+                            field: &"SealedAad.version",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.sender {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SealedAad.sender",
+                            field: &"SealedAad.sender",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.recipient {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SealedAad.recipient",
+                            field: &"SealedAad.recipient",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6582,21 +6478,19 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EdhocMessage3.c_r",
+                            field: &"EdhocMessage3.c_r",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.message;
                 {
                     if v.len() > 512 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "EdhocMessage3.message",
+                            field: &"EdhocMessage3.message",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6643,7 +6537,7 @@ rt::cfg_alloc! {
                     Self::Message2(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocReply.message_2",
+                                field: &"EdhocReply.message_2",
                             });
                         }
                         w.u64(0)?;
@@ -6652,7 +6546,7 @@ rt::cfg_alloc! {
                     Self::Error(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocReply.error",
+                                field: &"EdhocReply.error",
                             });
                         }
                         w.u64(1)?;
@@ -6716,7 +6610,7 @@ rt::cfg_alloc! {
                     Self::Message4(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocFinish.message_4",
+                                field: &"EdhocFinish.message_4",
                             });
                         }
                         w.u64(1)?;
@@ -6725,7 +6619,7 @@ rt::cfg_alloc! {
                     Self::Error(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "EdhocFinish.error",
+                                field: &"EdhocFinish.error",
                             });
                         }
                         w.u64(2)?;
@@ -6829,63 +6723,56 @@ rt::cfg_alloc! {
                 if self.version != 1 {
                     if !(1..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.version",
+                            field: &"SetupPayload.version",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.passcode;
                 {
                     if !(1..=99999998).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.passcode",
+                            field: &"SetupPayload.passcode",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, *v, w)?;
                 }
                 let v = &self.discriminator;
                 {
                     if !(0..=999).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.discriminator",
+                            field: &"SetupPayload.discriminator",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.transports;
                 if self.transports != 0 {
                     if !(0..=7).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetupPayload.transports",
+                            field: &"SetupPayload.transports",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.node {
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.vendor {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SetupPayload.vendor",
+                            field: &"SetupPayload.vendor",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.product {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SetupPayload.product",
+                            field: &"SetupPayload.product",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6930,8 +6817,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.controller_nonce;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6989,28 +6875,25 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.device_nonce;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.salt;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PairingParams.salt",
+                            field: &"PairingParams.salt",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 let v = &self.iterations;
                 {
                     if !(1000..=100000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingParams.iterations",
+                            field: &"PairingParams.iterations",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7055,8 +6938,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_p;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7104,13 +6986,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_v;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.confirm_v;
                 {
-                    unknown.key(1, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(1, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7155,8 +7035,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.confirm_p;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7249,61 +7128,55 @@ rt::cfg_alloc! {
                 {
                     if !(1..=900).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.timeout",
+                            field: &"PairingWindow.timeout",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.discriminator;
                 {
                     if !(0..=999).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.discriminator",
+                            field: &"PairingWindow.discriminator",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.iterations;
                 {
                     if !(1000..=100000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.iterations",
+                            field: &"PairingWindow.iterations",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, *v, w)?;
                 }
                 let v = &self.salt;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PairingWindow.salt",
+                            field: &"PairingWindow.salt",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(3, v, w)?;
                 }
                 let v = &self.verifier;
                 {
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 let v = &self.privileges;
                 {
                     if !(1..=31).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "PairingWindow.privileges",
+                            field: &"PairingWindow.privileges",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "PairingWindow.targets",
+                            field: &"PairingWindow.targets",
                         });
                     }
                     unknown.key(6, w)?;
@@ -7377,7 +7250,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RelayInfo.endpoints",
+                            field: &"RelayInfo.endpoints",
                         });
                     }
                     unknown.key(1, w)?;
@@ -7385,7 +7258,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 128 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "RelayInfo.endpoints",
+                                field: &"RelayInfo.endpoints",
                             });
                         }
                         w.text(item)?;
@@ -7453,19 +7326,17 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "CommissionRequest.address",
+                            field: &"CommissionRequest.address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.time {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7571,12 +7442,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.capability {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7658,7 +7527,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "AclEntry.subjects",
+                            field: &"AclEntry.subjects",
                         });
                     }
                     unknown.key(0, w)?;
@@ -7672,16 +7541,15 @@ rt::cfg_alloc! {
                 {
                     if !(1..=31).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "AclEntry.privileges",
+                            field: &"AclEntry.privileges",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.targets {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "AclEntry.targets",
+                            field: &"AclEntry.targets",
                         });
                     }
                     unknown.key(2, w)?;
@@ -7694,15 +7562,13 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.label {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "AclEntry.label",
+                            field: &"AclEntry.label",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.granted_by {
-                    unknown.key(4, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(4, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7755,8 +7621,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.index;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.entry {
                     unknown.key(1, w)?;
@@ -7815,11 +7680,10 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 254 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RehomeRequest.new_address",
+                            field: &"RehomeRequest.new_address",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
@@ -7949,8 +7813,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node_id;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.credential;
                 {
@@ -7961,26 +7824,23 @@ rt::cfg_alloc! {
                 {
                     if !(8..=255).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SecurityProperties.acl_capacity",
+                            field: &"SecurityProperties.acl_capacity",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.peer_capacity;
                 {
                     if !(8..=65535).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SecurityProperties.peer_capacity",
+                            field: &"SecurityProperties.peer_capacity",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 let v = &self.pairing_window_open;
                 {
-                    unknown.key(4, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(4, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -8075,7 +7935,7 @@ rt::cfg_alloc! {
                     Self::Edhoc1(v) => {
                         if v.len() > 512 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "SecurityActions.edhoc_1",
+                                field: &"SecurityActions.edhoc_1",
                             });
                         }
                         w.u64(8)?;

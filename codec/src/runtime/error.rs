@@ -229,6 +229,10 @@ impl fmt::Display for DecodeError {
 }
 
 /// Why an encoder refused: the value breaks the schema, or the buffer is too small.
+///
+/// Two machine words, the field named by a thin reference ([`FieldName`], as in [`DecodeError`]),
+/// so that the `Result<(), EncodeError>` of every write of an encoder comes back in registers
+/// instead of through memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EncodeError {
     /// The output buffer is too small; `needed` bytes would have sufficed.
@@ -239,12 +243,12 @@ pub enum EncodeError {
     /// A string, byte string or array is longer than its bound.
     BoundExceeded {
         /// The field (`Type.field`).
-        field: &'static str,
+        field: FieldName,
     },
     /// An integer is outside its `@range`.
     OutOfRange {
         /// The field (`Type.field`).
-        field: &'static str,
+        field: FieldName,
     },
     /// The value nests deeper than MAX_DEPTH (spec §4.16), which no encoder may produce.
     DepthExceeded,

@@ -32,8 +32,12 @@
 {%- if !f.owned_validate.is_empty() %}
                 {{ f.owned_validate }}
 {%- endif %}
+{%- if f.owned_encode_field.is_empty() %}
                 unknown.key({{ f.key }}, w)?;
                 {{ f.owned_encode }}
+{%- else %}
+                {{ f.owned_encode_field }}
+{%- endif %}
             }
 {%- endfor %}
             unknown.finish(w)?;

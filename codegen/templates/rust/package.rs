@@ -122,8 +122,12 @@
 {%- if !f.validate.is_empty() %}
             {{ f.validate }}
 {%- endif %}
+{%- if f.encode_field.is_empty() %}
             unknown.key({{ f.key }}, w)?;
             {{ f.encode }}
+{%- else %}
+            {{ f.encode_field }}
+{%- endif %}
         }
 {%- endfor %}
         unknown.finish(w)?;

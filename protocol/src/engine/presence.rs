@@ -33,7 +33,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if state == PresenceState::Asleep && sleep_interval.is_none() {
             return Err(SendError::Encode(
                 iotp2p_codec::runtime::EncodeError::BoundExceeded {
-                    field: "Presence.sleep_interval",
+                    field: &"Presence.sleep_interval",
                 },
             ));
         }

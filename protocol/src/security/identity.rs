@@ -43,7 +43,7 @@ pub fn sig_structure(
 ) -> Result<usize, EncodeError> {
     if payload.len() > MAX_PAYLOAD {
         return Err(EncodeError::BoundExceeded {
-            field: "SignedStatement.payload",
+            field: &"SignedStatement.payload",
         });
     }
     let mut w = Writer::new(out);

@@ -238,6 +238,32 @@ impl Use<'_, '_> {
         }
     }
 
+    /// A statement that writes a scalar field with key `key` and value `v` (the borrowed form's
+    /// value, or `*v` in the owned form's `number`) through the encoder's unknown-field merge in one
+    /// call (`UnknownMerge::u32` and its siblings), or `None` for the shapes written after a
+    /// separate `key` (floats, messages, unions, arrays).
+    pub fn field_encode(&self, shape: &Shape, key: u32, number: &str, v: &str) -> Option<String> {
+        let (write, value) = match shape {
+            Shape::Bool => ("bool", number.to_string()),
+            Shape::Int {
+                int: IntType::U64, ..
+            } => ("u64", number.to_string()),
+            Shape::Int {
+                int: IntType::U32, ..
+            } => ("u32", number.to_string()),
+            Shape::Int {
+                int: IntType::I64, ..
+            } => ("i64", number.to_string()),
+            Shape::Int { .. } if shape.is_unsigned() => ("u32", format!("u32::from({number})")),
+            Shape::Int { .. } => ("i64", format!("i64::from({number})")),
+            Shape::Enum { .. } => ("u32", format!("{v}.to_u32()")),
+            Shape::Text { .. } => ("text", v.to_string()),
+            Shape::Bytes { .. } | Shape::FixedBytes { .. } => ("bytes", v.to_string()),
+            _ => return None,
+        };
+        Some(format!("unknown.{write}({key}, {value}, w)?;"))
+    }
+
     /// An expression for the encoded length of the value `v` of shape `shape`.
     pub fn len(&self, shape: &Shape, v: &str) -> String {
         if let Some(n) = shape.fixed_len() {
@@ -262,14 +288,14 @@ impl Use<'_, '_> {
                 narrowed: true,
                 ..
             } => format!(
-                "if !({min}..={max}).contains(&{v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: \"{label}\" }}); }}"
+                "if !({min}..={max}).contains(&{v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Array { element, max_items } => {
                 let mut s = format!(
-                    "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                    "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
                 );
                 let inner = self.validate(element, "item");
                 if !inner.is_empty() {
@@ -413,13 +439,13 @@ impl Use<'_, '_> {
                 narrowed: true,
                 ..
             } => format!(
-                "if !({min}..={max}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: \"{label}\" }}); }}"
+                "if !({min}..={max}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
             ),
             Shape::Array { max_items, .. } => format!(
-                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
             ),
             _ => String::new(),
         }

@@ -55,6 +55,10 @@ pub(crate) struct FieldView {
     pub len: String,
     pub validate: String,
     pub encode: String,
+    /// Scalars: the key and `v` written in one call (`encode` and a separate key otherwise).
+    pub encode_field: String,
+    /// The same for the owned form (`v` a reference).
+    pub owned_encode_field: String,
     /// Defaulted fields: the default as a Rust expression.
     pub default: String,
     /// Defaulted fields: whether `v` equals the default (encodes the same).
@@ -105,6 +109,12 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
         len: u.len(shape, "v"),
         validate: u.validate(shape, "v"),
         encode: u.encode(ty, shape, "v"),
+        encode_field: u
+            .field_encode(shape, f.ir.key, "v", "v")
+            .unwrap_or_default(),
+        owned_encode_field: u
+            .field_encode(shape, f.ir.key, "*v", "v")
+            .unwrap_or_default(),
         default: default(&|v| u.default_expr(shape, v)),
         is_default: default(&|v| u.compare_default(shape, v, "v", "==")),
         differs: default(&|v| u.compare_default(shape, v, "v", "!=")),

@@ -216,19 +216,19 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         {
             if !(1..=16).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Zone.number",
+                    field: &"Zone.number",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.name;
         {
             if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Zone.name",
+                });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
@@ -237,8 +237,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         }
         let v = self.skip_when_wet;
         if !v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -373,30 +372,26 @@ impl<'a> rt::Message<'a> for Run<'a> {
         let v = self.zone;
         {
             if !(1..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
+                return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.trigger;
         {
-            unknown.key(1, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(1, v.to_u32(), w)?;
         }
         let v = self.started_at;
         {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         let v = self.duration;
         {
             if !(1..=14400).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Run.duration",
+                    field: &"Run.duration",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -539,7 +534,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "SprinklerState.zones",
+                    field: &"SprinklerState.zones",
                 });
             }
             unknown.key(0, w)?;
@@ -556,8 +551,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         }
         let v = self.rain_delay;
         if v != 0 {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -671,7 +665,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
             Self::Rename(v) => {
                 if v.len() > 32 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "SprinklerCommand.rename",
+                        field: &"SprinklerCommand.rename",
                     });
                 }
                 w.u64(4)?;
@@ -846,19 +840,19 @@ rt::cfg_alloc! {
                 {
                     if !(1..=16).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Zone.number",
+                            field: &"Zone.number",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.name;
                 {
                     if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Zone.name",
+                        });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
@@ -867,8 +861,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.skip_when_wet;
                 if !self.skip_when_wet {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -935,30 +928,26 @@ rt::cfg_alloc! {
                 let v = &self.zone;
                 {
                     if !(1..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
+                        return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.trigger;
                 {
-                    unknown.key(1, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(1, v.to_u32(), w)?;
                 }
                 let v = &self.started_at;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 let v = &self.duration;
                 {
                     if !(1..=14400).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Run.duration",
+                            field: &"Run.duration",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1031,7 +1020,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "SprinklerState.zones",
+                            field: &"SprinklerState.zones",
                         });
                     }
                     unknown.key(0, w)?;
@@ -1052,8 +1041,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1125,7 +1113,7 @@ rt::cfg_alloc! {
                     Self::Rename(v) => {
                         if v.len() > 32 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "SprinklerCommand.rename",
+                                field: &"SprinklerCommand.rename",
                             });
                         }
                         w.u64(4)?;

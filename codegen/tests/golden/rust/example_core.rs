@@ -211,21 +211,19 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
         {
             if !(0..=23).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TimeOfDay.hour",
+                    field: &"TimeOfDay.hour",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.minute;
         if v != 0 {
             if !(0..=59).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "TimeOfDay.minute",
+                    field: &"TimeOfDay.minute",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -355,30 +353,28 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         let v = self.name;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfo.name",
+                    field: &"DeviceInfo.name",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.tags {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DeviceInfo.tags",
+                    field: &"DeviceInfo.tags",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfo.tags",
+                            field: &"DeviceInfo.tags",
                         });
                     }
                 }
@@ -388,8 +384,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         }
         let v = self.joined_at;
         {
-            unknown.key(3, w)?;
-            w.u64(v)?;
+            unknown.u64(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -529,21 +524,19 @@ rt::cfg_alloc! {
                 {
                     if !(0..=23).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TimeOfDay.hour",
+                            field: &"TimeOfDay.hour",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.minute;
                 if self.minute != 0 {
                     if !(0..=59).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "TimeOfDay.minute",
+                            field: &"TimeOfDay.minute",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -609,23 +602,21 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 let v = &self.name;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfo.name",
+                            field: &"DeviceInfo.name",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.tags {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DeviceInfo.tags",
+                            field: &"DeviceInfo.tags",
                         });
                     }
                     unknown.key(2, w)?;
@@ -633,7 +624,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 32 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "DeviceInfo.tags",
+                                field: &"DeviceInfo.tags",
                             });
                         }
                         w.text(item)?;
@@ -642,8 +633,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.joined_at;
                 {
-                    unknown.key(3, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

@@ -434,117 +434,102 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.a_u8;
         if v != 255 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.ranged_u8;
         if v != 200 {
             if !(1..=200).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.ranged_u8",
+                    field: &"Integers.ranged_u8",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.a_u16;
         if v != 65535 {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.capped_u16;
         if v != 1000 {
             if !(0..=1000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.capped_u16",
+                    field: &"Integers.capped_u16",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         let v = self.a_u32;
         if v != 4294967295 {
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, v, w)?;
         }
         let v = self.floor_u32;
         if v != 10 {
             if !(10..=4294967295).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.floor_u32",
+                    field: &"Integers.floor_u32",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, v, w)?;
         }
         let v = self.a_u64;
         if v != 18446744073709551615 {
             if !(1..=18446744073709551615).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.a_u64",
+                    field: &"Integers.a_u64",
                 });
             }
-            unknown.key(6, w)?;
-            w.u64(v)?;
+            unknown.u64(6, v, w)?;
         }
         let v = self.a_i8;
         if v != -128 {
-            unknown.key(7, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(7, i64::from(v), w)?;
         }
         let v = self.ranged_i8;
         if v != -40 {
             if !(-100..=100).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.ranged_i8",
+                    field: &"Integers.ranged_i8",
                 });
             }
-            unknown.key(8, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(8, i64::from(v), w)?;
         }
         let v = self.a_i16;
         if v != -32768 {
             if !(-32768..=0).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.a_i16",
+                    field: &"Integers.a_i16",
                 });
             }
-            unknown.key(9, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(9, i64::from(v), w)?;
         }
         let v = self.a_i32;
         if v != -2147483648 {
-            unknown.key(10, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(10, i64::from(v), w)?;
         }
         let v = self.negative_i32;
         if v != -10 {
             if !(-1000..=-10).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.negative_i32",
+                    field: &"Integers.negative_i32",
                 });
             }
-            unknown.key(11, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(11, i64::from(v), w)?;
         }
         let v = self.a_i64;
         if v != -9223372036854775808 {
-            unknown.key(12, w)?;
-            w.i64(v)?;
+            unknown.i64(12, v, w)?;
         }
         let v = self.hex_ranged_i64;
         if v != 0 {
             if !(-16..=16).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Integers.hex_ranged_i64",
+                    field: &"Integers.hex_ranged_i64",
                 });
             }
-            unknown.key(13, w)?;
-            w.i64(v)?;
+            unknown.i64(13, v, w)?;
         }
         if let Some(v) = self.last {
-            unknown.key(65535, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(65535, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1015,97 +1000,89 @@ impl<'a> rt::Message<'a> for Text<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on_by_default;
         if !v {
-            unknown.key(0, w)?;
-            w.bool(v)?;
+            unknown.bool(0, v, w)?;
         }
         let v = self.off_by_default;
         if v {
-            unknown.key(1, w)?;
-            w.bool(v)?;
+            unknown.bool(1, v, w)?;
         }
         let v = self.bounded;
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.bounded",
+                    field: &"Text.bounded",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         let v = self.defaulted;
         if v != "plain" {
             if v.len() > 128 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.defaulted",
+                    field: &"Text.defaulted",
                 });
             }
-            unknown.key(3, w)?;
-            w.text(v)?;
+            unknown.text(3, v, w)?;
         }
         let v = self.escaped;
         if v != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.escaped",
+                    field: &"Text.escaped",
                 });
             }
-            unknown.key(4, w)?;
-            w.text(v)?;
+            unknown.text(4, v, w)?;
         }
         let v = self.empty;
         if !v.is_empty() {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.empty",
+                    field: &"Text.empty",
                 });
             }
-            unknown.key(5, w)?;
-            w.text(v)?;
+            unknown.text(5, v, w)?;
         }
         let v = self.accented;
         if v != "température" {
             if v.len() > 12 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.accented",
+                    field: &"Text.accented",
                 });
             }
-            unknown.key(6, w)?;
-            w.text(v)?;
+            unknown.text(6, v, w)?;
         }
         if let Some(v) = self.huge {
             if v.len() > 16777216 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Text.huge",
+                });
             }
-            unknown.key(7, w)?;
-            w.text(v)?;
+            unknown.text(7, v, w)?;
         }
         let v = self.blob;
         {
             if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Text.blob",
+                });
             }
-            unknown.key(8, w)?;
-            w.bytes(v)?;
+            unknown.bytes(8, v, w)?;
         }
         let v = self.default_blob;
         {
             if v.len() > 256 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Text.default_blob",
+                    field: &"Text.default_blob",
                 });
             }
-            unknown.key(9, w)?;
-            w.bytes(v)?;
+            unknown.bytes(9, v, w)?;
         }
         let v = self.hash;
         {
-            unknown.key(10, w)?;
-            w.bytes(v)?;
+            unknown.bytes(10, v, w)?;
         }
         if let Some(v) = self.page {
-            unknown.key(11, w)?;
-            w.bytes(v)?;
+            unknown.bytes(11, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1310,7 +1287,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 65535 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.numbers",
+                    field: &"Collections.numbers",
                 });
             }
             unknown.key(0, w)?;
@@ -1320,7 +1297,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.small",
+                    field: &"Collections.small",
                 });
             }
             unknown.key(1, w)?;
@@ -1330,14 +1307,14 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 3 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.matrix",
+                    field: &"Collections.matrix",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 3 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.matrix",
+                            field: &"Collections.matrix",
                         });
                     }
                 }
@@ -1349,7 +1326,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.flavors",
+                    field: &"Collections.flavors",
                 });
             }
             unknown.key(3, w)?;
@@ -1357,14 +1334,13 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         }
         let v = self.flavor;
         if v.to_u32() != 17 {
-            unknown.key(4, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(4, v.to_u32(), w)?;
         }
         let v = self.keys;
         {
             if v.len() > 2 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.keys",
+                    field: &"Collections.keys",
                 });
             }
             unknown.key(5, w)?;
@@ -1373,7 +1349,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         if let Some(v) = self.maybe_flags {
             if v.len() > 1 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Collections.maybe_flags",
+                    field: &"Collections.maybe_flags",
                 });
             }
             unknown.key(6, w)?;
@@ -1573,22 +1549,19 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.r#type;
         {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.version;
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Keywords.version",
+                    field: &"Keywords.version",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         if let Some(v) = self.optional {
-            unknown.key(2, w)?;
-            w.bool(v)?;
+            unknown.bool(2, v, w)?;
         }
         if let Some(v) = self.message {
             unknown.key(3, w)?;
@@ -2006,117 +1979,102 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.a_u8;
                 if self.a_u8 != 255 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.ranged_u8;
                 if self.ranged_u8 != 200 {
                     if !(1..=200).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.ranged_u8",
+                            field: &"Integers.ranged_u8",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.a_u16;
                 if self.a_u16 != 65535 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.capped_u16;
                 if self.capped_u16 != 1000 {
                     if !(0..=1000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.capped_u16",
+                            field: &"Integers.capped_u16",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 let v = &self.a_u32;
                 if self.a_u32 != 4294967295 {
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, *v, w)?;
                 }
                 let v = &self.floor_u32;
                 if self.floor_u32 != 10 {
                     if !(10..=4294967295).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.floor_u32",
+                            field: &"Integers.floor_u32",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, *v, w)?;
                 }
                 let v = &self.a_u64;
                 if self.a_u64 != 18446744073709551615 {
                     if !(1..=18446744073709551615).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.a_u64",
+                            field: &"Integers.a_u64",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(6, *v, w)?;
                 }
                 let v = &self.a_i8;
                 if self.a_i8 != -128 {
-                    unknown.key(7, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(7, i64::from(*v), w)?;
                 }
                 let v = &self.ranged_i8;
                 if self.ranged_i8 != -40 {
                     if !(-100..=100).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.ranged_i8",
+                            field: &"Integers.ranged_i8",
                         });
                     }
-                    unknown.key(8, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(8, i64::from(*v), w)?;
                 }
                 let v = &self.a_i16;
                 if self.a_i16 != -32768 {
                     if !(-32768..=0).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.a_i16",
+                            field: &"Integers.a_i16",
                         });
                     }
-                    unknown.key(9, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(9, i64::from(*v), w)?;
                 }
                 let v = &self.a_i32;
                 if self.a_i32 != -2147483648 {
-                    unknown.key(10, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(10, i64::from(*v), w)?;
                 }
                 let v = &self.negative_i32;
                 if self.negative_i32 != -10 {
                     if !(-1000..=-10).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.negative_i32",
+                            field: &"Integers.negative_i32",
                         });
                     }
-                    unknown.key(11, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(11, i64::from(*v), w)?;
                 }
                 let v = &self.a_i64;
                 if self.a_i64 != -9223372036854775808 {
-                    unknown.key(12, w)?;
-                    w.i64(*v)?;
+                    unknown.i64(12, *v, w)?;
                 }
                 let v = &self.hex_ranged_i64;
                 if self.hex_ranged_i64 != 0 {
                     if !(-16..=16).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Integers.hex_ranged_i64",
+                            field: &"Integers.hex_ranged_i64",
                         });
                     }
-                    unknown.key(13, w)?;
-                    w.i64(*v)?;
+                    unknown.i64(13, *v, w)?;
                 }
                 if let Some(v) = &self.last {
-                    unknown.key(65535, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(65535, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -2333,97 +2291,89 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on_by_default;
                 if !self.on_by_default {
-                    unknown.key(0, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(0, *v, w)?;
                 }
                 let v = &self.off_by_default;
                 if self.off_by_default {
-                    unknown.key(1, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(1, *v, w)?;
                 }
                 let v = &self.bounded;
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.bounded",
+                            field: &"Text.bounded",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 let v = &self.defaulted;
                 if self.defaulted != "plain" {
                     if v.len() > 128 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.defaulted",
+                            field: &"Text.defaulted",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.text(v)?;
+                    unknown.text(3, v, w)?;
                 }
                 let v = &self.escaped;
                 if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.escaped",
+                            field: &"Text.escaped",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.text(v)?;
+                    unknown.text(4, v, w)?;
                 }
                 let v = &self.empty;
                 if !self.empty.is_empty() {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.empty",
+                            field: &"Text.empty",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.text(v)?;
+                    unknown.text(5, v, w)?;
                 }
                 let v = &self.accented;
                 if self.accented != "température" {
                     if v.len() > 12 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.accented",
+                            field: &"Text.accented",
                         });
                     }
-                    unknown.key(6, w)?;
-                    w.text(v)?;
+                    unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.huge {
                     if v.len() > 16777216 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Text.huge",
+                        });
                     }
-                    unknown.key(7, w)?;
-                    w.text(v)?;
+                    unknown.text(7, v, w)?;
                 }
                 let v = &self.blob;
                 {
                     if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Text.blob",
+                        });
                     }
-                    unknown.key(8, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(8, v, w)?;
                 }
                 let v = &self.default_blob;
                 {
                     if v.len() > 256 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Text.default_blob",
+                            field: &"Text.default_blob",
                         });
                     }
-                    unknown.key(9, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(9, v, w)?;
                 }
                 let v = &self.hash;
                 {
-                    unknown.key(10, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(10, v, w)?;
                 }
                 if let Some(v) = &self.page {
-                    unknown.key(11, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(11, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -2537,7 +2487,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 65535 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.numbers",
+                            field: &"Collections.numbers",
                         });
                     }
                     unknown.key(0, w)?;
@@ -2551,7 +2501,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.small",
+                            field: &"Collections.small",
                         });
                     }
                     unknown.key(1, w)?;
@@ -2565,7 +2515,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 3 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.matrix",
+                            field: &"Collections.matrix",
                         });
                     }
                     unknown.key(2, w)?;
@@ -2573,7 +2523,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 3 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "Collections.matrix",
+                                field: &"Collections.matrix",
                             });
                         }
                         w.array(item.len())?;
@@ -2588,7 +2538,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.flavors",
+                            field: &"Collections.flavors",
                         });
                     }
                     unknown.key(3, w)?;
@@ -2600,14 +2550,13 @@ rt::cfg_alloc! {
                 }
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
-                    unknown.key(4, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(4, v.to_u32(), w)?;
                 }
                 let v = &self.keys;
                 {
                     if v.len() > 2 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.keys",
+                            field: &"Collections.keys",
                         });
                     }
                     unknown.key(5, w)?;
@@ -2620,7 +2569,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.maybe_flags {
                     if v.len() > 1 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Collections.maybe_flags",
+                            field: &"Collections.maybe_flags",
                         });
                     }
                     unknown.key(6, w)?;
@@ -2738,22 +2687,19 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.r#type;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.version;
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Keywords.version",
+                            field: &"Keywords.version",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.optional {
-                    unknown.key(2, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(2, *v, w)?;
                 }
                 if let Some(v) = &self.message {
                     unknown.key(3, w)?;

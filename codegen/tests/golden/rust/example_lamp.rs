@@ -360,73 +360,65 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
         {
-            unknown.key(0, w)?;
-            w.bool(v)?;
+            unknown.bool(0, v, w)?;
         }
         let v = self.level;
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.level",
+                    field: &"LampState.level",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.mode;
         if v.to_u32() != 0 {
-            unknown.key(2, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(2, v.to_u32(), w)?;
         }
         if let Some(v) = self.mireds {
             if !(153..=500).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.mireds",
+                    field: &"LampState.mireds",
                 });
             }
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.hue {
             if !(0..=359).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.hue",
+                    field: &"LampState.hue",
                 });
             }
-            unknown.key(4, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(4, u32::from(v), w)?;
         }
         if let Some(v) = self.saturation {
             if !(0..=100).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "LampState.saturation",
+                    field: &"LampState.saturation",
                 });
             }
-            unknown.key(5, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(5, u32::from(v), w)?;
         }
         let v = self.power_on;
         if v.to_u32() != 2 {
-            unknown.key(24, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(24, v.to_u32(), w)?;
         }
         let v = self.firmware;
         {
-            unknown.key(25, w)?;
-            w.bytes(v)?;
+            unknown.bytes(25, v, w)?;
         }
         let v = self.scenes;
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "LampState.scenes",
+                    field: &"LampState.scenes",
                 });
             }
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
                     if item.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "LampState.scenes",
+                            field: &"LampState.scenes",
                         });
                     }
                 }
@@ -579,25 +571,21 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         {
             if !(0..=254).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetLevel.level",
+                    field: &"SetLevel.level",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.transition;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.fade {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.turn_on;
         if !v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -706,16 +694,14 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         {
             if !(153..=500).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "SetColorTemperature.mireds",
+                    field: &"SetColorTemperature.mireds",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.transition;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -804,11 +790,10 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "RecallScene.name",
+                    field: &"RecallScene.name",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -899,8 +884,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.step;
         {
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1170,8 +1154,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.status;
         {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.state {
             unknown.key(1, w)?;
@@ -1179,8 +1162,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         }
         let v = self.device;
         {
-            unknown.key(2, w)?;
-            w.bytes(v)?;
+            unknown.bytes(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1436,66 +1418,58 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
                 {
-                    unknown.key(0, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(0, *v, w)?;
                 }
                 let v = &self.level;
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.level",
+                            field: &"LampState.level",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
-                    unknown.key(2, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(2, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.mireds {
                     if !(153..=500).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.mireds",
+                            field: &"LampState.mireds",
                         });
                     }
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.hue {
                     if !(0..=359).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.hue",
+                            field: &"LampState.hue",
                         });
                     }
-                    unknown.key(4, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(4, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.saturation {
                     if !(0..=100).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "LampState.saturation",
+                            field: &"LampState.saturation",
                         });
                     }
-                    unknown.key(5, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(5, u32::from(*v), w)?;
                 }
                 let v = &self.power_on;
                 if self.power_on.to_u32() != 2 {
-                    unknown.key(24, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(24, v.to_u32(), w)?;
                 }
                 let v = &self.firmware;
                 {
-                    unknown.key(25, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(25, v, w)?;
                 }
                 let v = &self.scenes;
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "LampState.scenes",
+                            field: &"LampState.scenes",
                         });
                     }
                     unknown.key(26, w)?;
@@ -1503,7 +1477,7 @@ rt::cfg_alloc! {
                     for item in v.iter() {
                         if item.len() > 32 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "LampState.scenes",
+                                field: &"LampState.scenes",
                             });
                         }
                         w.text(item)?;
@@ -1582,25 +1556,21 @@ rt::cfg_alloc! {
                 {
                     if !(0..=254).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetLevel.level",
+                            field: &"SetLevel.level",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.fade {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.turn_on;
                 if !self.turn_on {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1656,16 +1626,14 @@ rt::cfg_alloc! {
                 {
                     if !(153..=500).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "SetColorTemperature.mireds",
+                            field: &"SetColorTemperature.mireds",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1715,11 +1683,10 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "RecallScene.name",
+                            field: &"RecallScene.name",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1771,8 +1738,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.step;
                 {
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1929,8 +1895,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.status;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.state {
                     unknown.key(1, w)?;
@@ -1938,8 +1903,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.device;
                 {
-                    unknown.key(2, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

@@ -117,17 +117,16 @@ impl<'a> MenuNode<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MenuNode.label",
+                    field: &"MenuNode.label",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.children;
         {
             if v.len() > 12 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MenuNode.children",
+                    field: &"MenuNode.children",
                 });
             }
             unknown.key(1, w)?;
@@ -143,11 +142,10 @@ impl<'a> MenuNode<'a> {
         if let Some(v) = self.action {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "MenuNode.action",
+                    field: &"MenuNode.action",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -371,7 +369,7 @@ impl<'a> Expr<'a> {
             Self::Sensor(v) => {
                 if v.len() > 24 {
                     return Err(rt::EncodeError::BoundExceeded {
-                        field: "Expr.sensor",
+                        field: &"Expr.sensor",
                     });
                 }
                 w.u64(1)?;
@@ -391,7 +389,7 @@ impl<'a> Expr<'a> {
             }
             Self::All(v) => {
                 if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: "Expr.all" });
+                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
                 }
                 w.u64(4)?;
                 v.write_with(
@@ -405,7 +403,7 @@ impl<'a> Expr<'a> {
             }
             Self::Any(v) => {
                 if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: "Expr.any" });
+                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
                 }
                 w.u64(5)?;
                 v.write_with(
@@ -567,8 +565,7 @@ impl<'a> Compare<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.op;
         {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.left;
         {
@@ -733,10 +730,11 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         let v = self.name;
         {
             if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Rule.name",
+                });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.condition;
         {
@@ -747,11 +745,10 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "Rule.scene",
+                    field: &"Rule.scene",
                 });
             }
-            unknown.key(2, w)?;
-            w.text(v)?;
+            unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -859,10 +856,11 @@ impl<'a> Room<'a> {
         let v = self.name;
         {
             if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Room.name",
+                });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         if let Some(v) = self.gateway {
             unknown.key(1, w)?;
@@ -990,8 +988,7 @@ impl<'a> Gateway<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
         {
-            unknown.key(0, w)?;
-            w.bytes(v)?;
+            unknown.bytes(0, v, w)?;
         }
         if let Some(v) = self.location {
             unknown.key(1, w)?;
@@ -1128,17 +1125,16 @@ impl<'a> DisplayMenu<'a> {
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DisplayMenu.label",
+                    field: &"DisplayMenu.label",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         let v = self.children;
         {
             if v.len() > 16 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "DisplayMenu.children",
+                    field: &"DisplayMenu.children",
                 });
             }
             unknown.key(1, w)?;
@@ -1352,17 +1348,16 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MenuNode.label",
+                            field: &"MenuNode.label",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.children;
                 {
                     if v.len() > 12 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MenuNode.children",
+                            field: &"MenuNode.children",
                         });
                     }
                     unknown.key(1, w)?;
@@ -1375,11 +1370,10 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.action {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "MenuNode.action",
+                            field: &"MenuNode.action",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1470,7 +1464,7 @@ rt::cfg_alloc! {
                     Self::Sensor(v) => {
                         if v.len() > 24 {
                             return Err(rt::EncodeError::BoundExceeded {
-                                field: "Expr.sensor",
+                                field: &"Expr.sensor",
                             });
                         }
                         w.u64(1)?;
@@ -1486,7 +1480,7 @@ rt::cfg_alloc! {
                     }
                     Self::All(v) => {
                         if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: "Expr.all" });
+                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
                         }
                         w.u64(4)?;
                         w.array(v.len())?;
@@ -1497,7 +1491,7 @@ rt::cfg_alloc! {
                     }
                     Self::Any(v) => {
                         if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: "Expr.any" });
+                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
                         }
                         w.u64(5)?;
                         w.array(v.len())?;
@@ -1587,8 +1581,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.op;
                 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.left;
                 {
@@ -1687,10 +1680,11 @@ rt::cfg_alloc! {
                 let v = &self.name;
                 {
                     if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Rule.name",
+                        });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.condition;
                 {
@@ -1701,11 +1695,10 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "Rule.scene",
+                            field: &"Rule.scene",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.text(v)?;
+                    unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1753,10 +1746,11 @@ rt::cfg_alloc! {
                 let v = &self.name;
                 {
                     if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Room.name",
+                        });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 if let Some(v) = &self.gateway {
                     unknown.key(1, w)?;
@@ -1824,8 +1818,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
                 {
-                    unknown.key(0, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(0, v, w)?;
                 }
                 if let Some(v) = &self.location {
                     unknown.key(1, w)?;
@@ -1896,17 +1889,16 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DisplayMenu.label",
+                            field: &"DisplayMenu.label",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 let v = &self.children;
                 {
                     if v.len() > 16 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "DisplayMenu.children",
+                            field: &"DisplayMenu.children",
                         });
                     }
                     unknown.key(1, w)?;

@@ -81,8 +81,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.ok;
         {
-            unknown.key(0, w)?;
-            w.bool(v)?;
+            unknown.bool(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -163,8 +162,7 @@ impl<'a> rt::Message<'a> for Option_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.some {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -336,7 +334,9 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
         let v = self.items;
         {
             if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded { field: "Vec.items" });
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: &"Vec.items",
+                });
             }
             unknown.key(0, w)?;
             v.write(w)?;
@@ -428,11 +428,10 @@ impl<'a> rt::Message<'a> for String_<'a> {
         {
             if v.len() > 8 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "String.text",
+                    field: &"String.text",
                 });
             }
-            unknown.key(0, w)?;
-            w.text(v)?;
+            unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -857,23 +856,19 @@ impl<'a> rt::Message<'a> for Fields<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.self_;
         if v != 0 {
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.super_;
         if v != 0 {
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.crate_;
         if v != 0 {
-            unknown.key(2, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(2, u32::from(v), w)?;
         }
         let v = self.r#type;
         if v != 0 {
-            unknown.key(3, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.r#match {
             unknown.key(4, w)?;
@@ -897,8 +892,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
         }
         let v = self.which;
         if v.to_u32() != 0 {
-            unknown.key(9, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(9, v.to_u32(), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1071,8 +1065,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.ok;
                 {
-                    unknown.key(0, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(0, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1118,8 +1111,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.some {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1219,7 +1211,9 @@ rt::cfg_alloc! {
                 let v = &self.items;
                 {
                     if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded { field: "Vec.items" });
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: &"Vec.items",
+                        });
                     }
                     unknown.key(0, w)?;
                     w.array(v.len())?;
@@ -1276,11 +1270,10 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 8 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "String.text",
+                            field: &"String.text",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.text(v)?;
+                    unknown.text(0, v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1466,23 +1459,19 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.self_;
                 if self.self_ != 0 {
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.super_;
                 if self.super_ != 0 {
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.crate_;
                 if self.crate_ != 0 {
-                    unknown.key(2, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(2, u32::from(*v), w)?;
                 }
                 let v = &self.r#type;
                 if self.r#type != 0 {
-                    unknown.key(3, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.r#match {
                     unknown.key(4, w)?;
@@ -1506,8 +1495,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.which;
                 if self.which.to_u32() != 0 {
-                    unknown.key(9, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(9, v.to_u32(), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);

@@ -185,21 +185,19 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
         if v != 2000 {
             if !(500..=3000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Setpoints.heat",
+                    field: &"Setpoints.heat",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         let v = self.cool;
         if v != 2600 {
             if !(1600..=3500).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Setpoints.cool",
+                    field: &"Setpoints.cool",
                 });
             }
-            unknown.key(1, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(1, i64::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -332,11 +330,10 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
         {
             if !(1..=127).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "ScheduleEntry.days",
+                    field: &"ScheduleEntry.days",
                 });
             }
-            unknown.key(0, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.start;
         {
@@ -349,8 +346,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
             v.encode_to(w)?;
         }
         if let Some(v) = self.mode {
-            unknown.key(3, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(3, v.to_u32(), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -470,7 +466,7 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
         {
             if v.len() > 28 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WeeklySchedule.entries",
+                    field: &"WeeklySchedule.entries",
                 });
             }
             unknown.key(0, w)?;
@@ -479,16 +475,14 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
         if let Some(v) = self.name {
             if v.len() > 48 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "WeeklySchedule.name",
+                    field: &"WeeklySchedule.name",
                 });
             }
-            unknown.key(1, w)?;
-            w.text(v)?;
+            unknown.text(1, v, w)?;
         }
         let v = self.updated_at;
         {
-            unknown.key(2, w)?;
-            w.u64(v)?;
+            unknown.u64(2, v, w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -604,29 +598,26 @@ impl<'a> rt::Message<'a> for Reading<'a> {
         {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Reading.temperature",
+                    field: &"Reading.temperature",
                 });
             }
-            unknown.key(0, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(0, i64::from(v), w)?;
         }
         if let Some(v) = self.humidity {
             if !(0..=10000).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Reading.humidity",
+                    field: &"Reading.humidity",
                 });
             }
-            unknown.key(1, w)?;
-            w.u64(v as u64)?;
+            unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.outdoor {
             if !(-27315..=32767).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange {
-                    field: "Reading.outdoor",
+                    field: &"Reading.outdoor",
                 });
             }
-            unknown.key(2, w)?;
-            w.i64(v as i64)?;
+            unknown.i64(2, i64::from(v), w)?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -816,8 +807,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mode;
         if v.to_u32() != 3 {
-            unknown.key(0, w)?;
-            w.u64(v.to_u32() as u64)?;
+            unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.setpoints;
         {
@@ -831,22 +821,19 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         }
         let v = self.running;
         if v {
-            unknown.key(3, w)?;
-            w.bool(v)?;
+            unknown.bool(3, v, w)?;
         }
         let v = self.hold;
         if v {
-            unknown.key(4, w)?;
-            w.bool(v)?;
+            unknown.bool(4, v, w)?;
         }
         if let Some(v) = self.diagnostics {
             if v.len() > 64 {
                 return Err(rt::EncodeError::BoundExceeded {
-                    field: "ThermostatState.diagnostics",
+                    field: &"ThermostatState.diagnostics",
                 });
             }
-            unknown.key(24, w)?;
-            w.bytes(v)?;
+            unknown.bytes(24, v, w)?;
         }
         if let Some(v) = self.schedule {
             unknown.key(25, w)?;
@@ -1141,21 +1128,19 @@ rt::cfg_alloc! {
                 if self.heat != 2000 {
                     if !(500..=3000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Setpoints.heat",
+                            field: &"Setpoints.heat",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 let v = &self.cool;
                 if self.cool != 2600 {
                     if !(1600..=3500).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Setpoints.cool",
+                            field: &"Setpoints.cool",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(1, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1222,11 +1207,10 @@ rt::cfg_alloc! {
                 {
                     if !(1..=127).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "ScheduleEntry.days",
+                            field: &"ScheduleEntry.days",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.start;
                 {
@@ -1239,8 +1223,7 @@ rt::cfg_alloc! {
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.mode {
-                    unknown.key(3, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(3, v.to_u32(), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1303,7 +1286,7 @@ rt::cfg_alloc! {
                 {
                     if v.len() > 28 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WeeklySchedule.entries",
+                            field: &"WeeklySchedule.entries",
                         });
                     }
                     unknown.key(0, w)?;
@@ -1316,16 +1299,14 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.name {
                     if v.len() > 48 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "WeeklySchedule.name",
+                            field: &"WeeklySchedule.name",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.text(v)?;
+                    unknown.text(1, v, w)?;
                 }
                 let v = &self.updated_at;
                 {
-                    unknown.key(2, w)?;
-                    w.u64(*v)?;
+                    unknown.u64(2, *v, w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1388,29 +1369,26 @@ rt::cfg_alloc! {
                 {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Reading.temperature",
+                            field: &"Reading.temperature",
                         });
                     }
-                    unknown.key(0, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(0, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.humidity {
                     if !(0..=10000).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Reading.humidity",
+                            field: &"Reading.humidity",
                         });
                     }
-                    unknown.key(1, w)?;
-                    w.u64(*v as u64)?;
+                    unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.outdoor {
                     if !(-27315..=32767).contains(v) {
                         return Err(rt::EncodeError::OutOfRange {
-                            field: "Reading.outdoor",
+                            field: &"Reading.outdoor",
                         });
                     }
-                    unknown.key(2, w)?;
-                    w.i64(*v as i64)?;
+                    unknown.i64(2, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1497,8 +1475,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.mode;
                 if self.mode.to_u32() != 3 {
-                    unknown.key(0, w)?;
-                    w.u64(v.to_u32() as u64)?;
+                    unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.setpoints;
                 {
@@ -1512,22 +1489,19 @@ rt::cfg_alloc! {
                 }
                 let v = &self.running;
                 if self.running {
-                    unknown.key(3, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(3, *v, w)?;
                 }
                 let v = &self.hold;
                 if self.hold {
-                    unknown.key(4, w)?;
-                    w.bool(*v)?;
+                    unknown.bool(4, *v, w)?;
                 }
                 if let Some(v) = &self.diagnostics {
                     if v.len() > 64 {
                         return Err(rt::EncodeError::BoundExceeded {
-                            field: "ThermostatState.diagnostics",
+                            field: &"ThermostatState.diagnostics",
                         });
                     }
-                    unknown.key(24, w)?;
-                    w.bytes(v)?;
+                    unknown.bytes(24, v, w)?;
                 }
                 if let Some(v) = &self.schedule {
                     unknown.key(25, w)?;

@@ -73,7 +73,7 @@ impl fmt::Display for CarriageError {
 pub fn encode_edhoc_1_input(message_1: &[u8], out: &mut [u8]) -> Result<usize, EncodeError> {
     if message_1.len() > MAX_CARRIED_MESSAGE {
         return Err(EncodeError::BoundExceeded {
-            field: "SecurityActions.edhoc_1",
+            field: &"SecurityActions.edhoc_1",
         });
     }
     let mut w = Writer::new(out);

@@ -59,7 +59,7 @@ pub fn p256_credential(
 ) -> Result<Vec<u8>, EncodeError> {
     if kid.len() > MAX_KID {
         return Err(EncodeError::BoundExceeded {
-            field: "COSE_Key.kid",
+            field: &"COSE_Key.kid",
         });
     }
     // Heads and labels take at most 21 bytes: the three map heads and their four labels 7, the head
