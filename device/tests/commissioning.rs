@@ -74,6 +74,7 @@ impl Keys {
             max_pending: 2,
             pending_lifetime: MIN_PENDING_LIFETIME,
             max_visitors: 1,
+            max_visitor_sources: 8,
         }
     }
 
@@ -106,6 +107,10 @@ struct World {
     controller_keys: Keys,
     /// Events the controller received that `ask` did not take.
     events: Vec<Event<&'static str>>,
+    /// The transport address the lamp sees the controller's datagrams come from.
+    hop: &'static str,
+    /// The sessions the lamp's engine reported: whether each is a visitor context.
+    lamp_sessions: Vec<bool>,
 }
 
 fn world() -> World {
@@ -145,6 +150,8 @@ fn world() -> World {
         lamp_keys,
         controller_keys,
         events: Vec::new(),
+        hop: "controller",
+        lamp_sessions: Vec::new(),
     }
 }
 
@@ -161,13 +168,19 @@ impl World {
         for bytes in to_lamp {
             let back = self
                 .lamp
-                .receive(self.now, &mut self.rng, &"controller", &bytes);
+                .receive(self.now, &mut self.rng, &self.hop, &bytes);
             for o in back {
-                if let Output::Send { bytes, .. } = o {
-                    let out = self
-                        .controller
-                        .receive(self.now, &mut self.rng, &"lamp", &bytes);
-                    self.settle(out);
+                match o {
+                    Output::Send { bytes, .. } => {
+                        let out = self
+                            .controller
+                            .receive(self.now, &mut self.rng, &"lamp", &bytes);
+                        self.settle(out);
+                    }
+                    Output::Event(Event::Session { visitor, .. }) => {
+                        self.lamp_sessions.push(visitor)
+                    }
+                    Output::Event(_) => {}
                 }
             }
         }
@@ -1226,4 +1239,45 @@ fn an_app_presents_its_owners_introduction_as_a_visitor_and_is_then_the_lamps_pe
         status(&w.ask(Some(visitor), introduce(&introduction, &[&app_statement]))),
         StatusCode::InvalidState
     );
+}
+
+#[test]
+fn a_flood_of_visitor_handshakes_is_refused_while_another_visitor_and_the_owner_get_in() {
+    use iotp2p_protocol::engine::{VISITOR_HANDSHAKE_BURST, VISITOR_HANDSHAKE_INTERVAL};
+
+    let (mut w, lamp_id, _) = owned();
+    let lamp_ccs = w.lamp_keys.ccs.clone();
+    let burst = VISITOR_HANDSHAKE_BURST as usize;
+    // Whether the lamp made a visitor context for the controller's next handshake by value.
+    let visit = |w: &mut World| {
+        w.lamp_sessions.clear();
+        w.try_connect(lamp_id, lamp_ccs.clone(), true);
+        w.lamp_sessions == [true]
+    };
+    // A stranger floods the lamp with handshakes by value from one address: the burst gets in, the
+    // rest is refused ([IOTP-SEC-162], [IOTP-SEC-200]).
+    let (owner, owner_keys) = w.hand_over(keys(0x61, 0x62, 14), "mallory@example.net");
+    w.hop = "mallory";
+    let admitted = (0..burst + 4).filter(|_| visit(&mut w)).count();
+    assert_eq!(admitted, burst);
+    // Its node ID from another address is refused as well.
+    w.hop = "mallory-too";
+    assert!(!visit(&mut w), "the claimed node ID is over its limit");
+    // Another visitor, at another address, gets in at once.
+    w.hand_over(keys(0x51, 0x52, 13), "alice-phone@example.net");
+    w.hop = "alice";
+    assert!(visit(&mut w));
+    // The owner's handshake by kid is not limited, from any address.
+    w.controller = owner;
+    w.controller_keys = owner_keys;
+    w.hop = "mallory";
+    w.lamp_sessions.clear();
+    let context = w.connect(lamp_id);
+    assert_eq!(w.lamp_sessions, [false]);
+    ok(w.ask(Some(context), switch_on()));
+    // One interval later the stranger gets one more, and no second.
+    w.hand_over(keys(0x61, 0x62, 14), "mallory@example.net");
+    w.now += VISITOR_HANDSHAKE_INTERVAL;
+    assert!(visit(&mut w));
+    assert!(!visit(&mut w));
 }

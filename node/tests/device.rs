@@ -139,6 +139,7 @@ async fn attached_app(relay: SocketAddr, ids: &Identities) -> UdpNode {
         max_pending: 2,
         pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
         max_visitors: 1,
+        max_visitor_sources: 8,
     }));
     let mut app = UdpNode::start(UdpConfig::new(loopback()), engine)
         .await

@@ -266,6 +266,7 @@ async fn edhoc_run() {
         max_pending: 1,
         pending_lifetime: MIN_PENDING_LIFETIME,
         max_visitors: 1,
+        max_visitor_sources: 8,
     }));
     let mut sensor = UdpNode::start(UdpConfig::new(loopback()), engine)
         .await

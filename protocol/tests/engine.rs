@@ -516,7 +516,9 @@ fn a_lost_replay_window_is_resynchronised_by_an_echo() {
 
 mod edhoc_responder {
     use super::*;
-    use iotp2p_protocol::engine::{EdhocResponder, KnownPeer};
+    use iotp2p_protocol::engine::{
+        EdhocResponder, KnownPeer, VISITOR_HANDSHAKE_BURST, VISITOR_HANDSHAKE_INTERVAL,
+    };
     use iotp2p_protocol::security::edhoc::carriage::{
         decode_edhoc_1_output, encode_edhoc_1_input, encode_edhoc_3_input, EDHOC_1, EDHOC_3,
     };
@@ -584,6 +586,7 @@ mod edhoc_responder {
             max_pending: 1,
             pending_lifetime: 0,
             max_visitors: 1,
+            max_visitor_sources: 8,
         }));
         let mut app = node("app@example.com");
 
@@ -713,6 +716,7 @@ mod edhoc_responder {
             max_pending: 2,
             pending_lifetime: 0,
             max_visitors: 1,
+            max_visitor_sources: 8,
         }));
         let mut lamp = node("lamp@home.example.org");
         lamp.set_edhoc_responder(Some(EdhocResponder {
@@ -725,6 +729,7 @@ mod edhoc_responder {
             max_pending: 2,
             pending_lifetime: 0,
             max_visitors: 1,
+            max_visitor_sources: 8,
         }));
         let lamp_peer = KnownPeer {
             credential: lamp_ccs,
@@ -799,6 +804,20 @@ mod edhoc_responder {
         rng: &mut Fixed,
         now: u64,
     ) -> (bool, Vec<u8>) {
+        by_value_from(lamp, app_id, lamp_ccs, rng, now, "app", 0x35)
+    }
+
+    /// [`by_value`] from the hop peer `from`, with the ephemeral key `[ephemeral; 32]`: handshakes
+    /// with different keys are different envelopes, not duplicates, even at the same instant.
+    fn by_value_from(
+        lamp: &mut Node<&'static str>,
+        app_id: &LocalIdentity,
+        lamp_ccs: &[u8],
+        rng: &mut Fixed,
+        now: u64,
+        from: &'static str,
+        ephemeral: u8,
+    ) -> (bool, Vec<u8>) {
         let mut app = node("app@example.com");
         let none: &[KeyId] = &[];
         let (initiator, m1) = Initiator::start(
@@ -806,7 +825,7 @@ mod edhoc_responder {
             IdCredI::ByValue,
             connection_id_from_int(2).unwrap(),
             none,
-            &[0x35; 32],
+            &[ephemeral; 32],
         )
         .unwrap();
         let mut input = vec![0u8; 64];
@@ -827,7 +846,7 @@ mod edhoc_responder {
             sends(&out)[0].1.clone()
         };
         let edhoc_1 = ask(&mut app, rng, security_invoke(EDHOC_1, input[..n].to_vec()));
-        let out = lamp.receive(now, rng, &"app", &edhoc_1);
+        let out = lamp.receive(now, rng, &from, &edhoc_1);
         let reply = app.receive(now, rng, &"lamp", &sends(&out)[0].1);
         let message_2 = output(&events(&reply));
         let iotp2p_codec::security::EdhocReply::Message2(m2) =
@@ -840,7 +859,7 @@ mod edhoc_responder {
         let mut input = vec![0u8; 256];
         let n = encode_edhoc_3_input(sent.c_r(), m3.as_bytes(), &mut input).unwrap();
         let edhoc_3 = ask(&mut app, rng, security_invoke(EDHOC_3, input[..n].to_vec()));
-        let out = lamp.receive(now, rng, &"app", &edhoc_3);
+        let out = lamp.receive(now, rng, &from, &edhoc_3);
         let session = events(&out)
             .iter()
             .any(|e| matches!(e, Event::Session { .. }));
@@ -861,6 +880,7 @@ mod edhoc_responder {
             max_pending: 2,
             pending_lifetime: 0,
             max_visitors: 1,
+            max_visitor_sources: 8,
         }));
         // Not revoked: a visitor context.
         let (session, done) = by_value(&mut lamp, &app_id, &lamp_ccs, &mut rng, 0);
@@ -882,6 +902,164 @@ mod edhoc_responder {
         let (session, done) = by_value(&mut lamp, &app_id, &lamp_ccs, &mut rng, 800_000);
         assert!(session);
         assert_eq!(done, [0xa1, 0x00, 0xf6]);
+    }
+
+    const DONE: [u8; 3] = [0xa1, 0x00, 0xf6];
+    /// EDHOC error code 1 with an empty ERR_INFO, in `EdhocFinish.error`.
+    const REFUSED: [u8; 5] = [0xa1, 0x02, 0x42, 0x01, 0x60];
+
+    /// A node at `address` answering EDHOC as `id`, holding one visitor and counting `sources`
+    /// addresses and node IDs for the rate limit.
+    fn taking_visitors(address: &str, id: LocalIdentity, sources: usize) -> Node<&'static str> {
+        let mut n = node(address);
+        n.set_edhoc_responder(Some(EdhocResponder {
+            identity: id,
+            peers: vec![],
+            max_pending: 2,
+            pending_lifetime: 0,
+            max_visitors: 1,
+            max_visitor_sources: sources,
+        }));
+        n
+    }
+
+    fn lamp_taking_visitors(sources: usize) -> (Node<&'static str>, Vec<u8>) {
+        let (lamp_id, lamp_ccs) = identity([0x22; 32], 0xbb, 7);
+        let lamp = taking_visitors("lamp@home.example.org", lamp_id, sources);
+        (lamp, lamp_ccs)
+    }
+
+    #[test]
+    fn handshakes_by_value_are_rate_limited_per_address_and_per_claimed_node_id() {
+        let mut rng = Fixed(13);
+        let (mut lamp, lamp_ccs) = lamp_taking_visitors(8);
+        let (mallory, _) = identity([0x11; 32], 0xa1, 5);
+        let burst = VISITOR_HANDSHAKE_BURST as u8;
+        // A flood from one address: the burst gets in, the rest is refused with EDHOC error 1 and
+        // leaves nothing pending ([IOTP-SEC-162], [IOTP-SEC-200]).
+        for n in 0..burst + 3 {
+            let (session, answer) = by_value_from(
+                &mut lamp,
+                &mallory,
+                &lamp_ccs,
+                &mut rng,
+                0,
+                "mallory",
+                0x40 + n,
+            );
+            if n < burst {
+                assert!(session, "handshake {n} of the burst");
+                assert_eq!(answer, DONE);
+            } else {
+                assert!(!session, "handshake {n} beyond the burst got a context");
+                assert_eq!(answer, REFUSED);
+            }
+            assert_eq!(lamp.pending_handshakes(), 0);
+        }
+        // Another peer at another address, claiming another node ID, still gets in.
+        let (alice, _) = identity([0x33; 32], 0xa2, 6);
+        let (session, answer) =
+            by_value_from(&mut lamp, &alice, &lamp_ccs, &mut rng, 0, "alice", 0x50);
+        assert!(session && answer == DONE, "{answer:02x?}");
+        // Mallory's node ID from a fresh address and another key: the node ID's own limit.
+        let (mallory_again, _) = identity([0x44; 32], 0xa1, 5);
+        let (session, answer) = by_value_from(
+            &mut lamp,
+            &mallory_again,
+            &lamp_ccs,
+            &mut rng,
+            0,
+            "carol",
+            0x51,
+        );
+        assert!(!session && answer == REFUSED, "{answer:02x?}");
+        // The address is refused under a new node ID too.
+        let (dave, _) = identity([0x55; 32], 0xa3, 8);
+        let (session, _) = by_value_from(&mut lamp, &dave, &lamp_ccs, &mut rng, 0, "mallory", 0x52);
+        assert!(!session);
+        // One interval later, one more handshake from that address and node ID; then none.
+        let later = VISITOR_HANDSHAKE_INTERVAL;
+        let (session, answer) = by_value_from(
+            &mut lamp, &mallory, &lamp_ccs, &mut rng, later, "mallory", 0x53,
+        );
+        assert!(session && answer == DONE, "{answer:02x?}");
+        let (session, _) = by_value_from(
+            &mut lamp, &mallory, &lamp_ccs, &mut rng, later, "mallory", 0x54,
+        );
+        assert!(!session);
+    }
+
+    #[test]
+    fn handshakes_by_kid_are_not_rate_limited() {
+        let mut rng = Fixed(17);
+        let (mut lamp, lamp_ccs) = lamp_taking_visitors(1);
+        let (app_id, app_ccs) = identity([0x11; 32], 0xa1, 5);
+        lamp.add_edhoc_peer(KnownPeer {
+            credential: app_ccs,
+            address: Some("app@example.com".into()),
+            node: Some(NodeId::from_bytes([0xa1; 32])),
+        });
+        let burst = VISITOR_HANDSHAKE_BURST as u8;
+        // By value, the known credential makes an ordinary context ([IOTP-SEC-155]) but counts.
+        for n in 0..burst {
+            let (session, _) =
+                by_value_from(&mut lamp, &app_id, &lamp_ccs, &mut rng, 0, "app", 0x60 + n);
+            assert!(session);
+        }
+        let (session, _) = by_value_from(&mut lamp, &app_id, &lamp_ccs, &mut rng, 0, "app", 0x6f);
+        assert!(!session, "beyond the burst by value");
+        // By kid, from the same address at the same instant: not limited.
+        let lamp_peer = KnownPeer {
+            credential: lamp_ccs,
+            address: Some("lamp@home.example.org".into()),
+            node: None,
+        };
+        let mut app = taking_visitors("app@example.com", app_id, 1);
+        let (_, out) = app
+            .connect(0, &mut rng, "lamp", Destination::HopPeer, lamp_peer)
+            .unwrap();
+        let mut wire: Vec<(bool, Vec<u8>)> =
+            sends(&out).into_iter().map(|(_, b)| (true, b)).collect();
+        let mut lamp_sessions = 0;
+        while let Some((to_lamp, bytes)) = wire.pop() {
+            let out = if to_lamp {
+                lamp.receive(0, &mut rng, &"app", &bytes)
+            } else {
+                app.receive(0, &mut rng, &"lamp", &bytes)
+            };
+            lamp_sessions += usize::from(to_lamp)
+                * events(&out)
+                    .iter()
+                    .filter(|e| matches!(e, Event::Session { visitor: false, .. }))
+                    .count();
+            wire.extend(sends(&out).into_iter().map(|(_, b)| (!to_lamp, b)));
+        }
+        assert_eq!(lamp_sessions, 1, "the handshake by kid completed");
+    }
+
+    #[test]
+    fn the_rate_limit_counts_a_bounded_number_of_sources() {
+        let mut rng = Fixed(19);
+        let sources = 4;
+        let (mut lamp, lamp_ccs) = lamp_taking_visitors(sources);
+        // Ever new addresses and node IDs: the first `sources` are counted and admitted; while they
+        // are still limited, the next are refused rather than a count forgotten ([IOTP-SEC-201]).
+        for i in 0..12u8 {
+            let from: &'static str = Box::leak(format!("peer-{i}").into_boxed_str());
+            let (app, _) = identity([0x11; 32], 0x80 + i, 5);
+            let (session, answer) =
+                by_value_from(&mut lamp, &app, &lamp_ccs, &mut rng, 0, from, 0x20 + i);
+            assert_eq!(session, usize::from(i) < sources, "peer {i}: {answer:02x?}");
+            let (addresses, claims) = lamp.visitor_sources();
+            assert!(addresses <= sources && claims <= sources);
+        }
+        assert_eq!(lamp.visitor_sources(), (sources, sources));
+        // Once their allowances are full again they are forgotten, and a new peer gets in.
+        let (app, _) = identity([0x11; 32], 0x7f, 5);
+        let later = VISITOR_HANDSHAKE_INTERVAL;
+        let (session, _) = by_value_from(&mut lamp, &app, &lamp_ccs, &mut rng, later, "new", 0x30);
+        assert!(session);
+        assert_eq!(lamp.visitor_sources(), (1, 1));
     }
 }
 

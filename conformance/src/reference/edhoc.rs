@@ -42,8 +42,11 @@ pub fn refusal_class(error: Error) -> Result<&'static str, String> {
         Error::ZeroEphemeralKey | Error::InvalidAuthKey | Error::InvalidCredential => {
             return Err(format!("the vector's own inputs are unusable: {error}"))
         }
-        // Only an engine's list of revoked nodes refuses so; a handshake vector has none.
-        Error::Revoked => return Err(format!("not a handshake vector's refusal: {error}")),
+        // Only an engine's list of revoked nodes, or its rate limit, refuses so; a handshake vector
+        // has neither.
+        Error::Revoked | Error::RateLimited => {
+            return Err(format!("not a handshake vector's refusal: {error}"))
+        }
     })
 }
 

@@ -474,6 +474,7 @@ fn edhoc_responder(
         max_pending: 4,
         pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
         max_visitors: 1,
+        max_visitor_sources: 8,
     })
 }
 

@@ -137,6 +137,7 @@ impl UdpApp {
             max_pending: 4,
             pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
             max_visitors: 1,
+            max_visitor_sources: 8,
         }));
         let mut node = UdpNode::start(UdpConfig::new(setup.bind), engine).await?;
         let hop = attach(

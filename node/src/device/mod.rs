@@ -120,6 +120,7 @@ impl UdpDevice {
             peers: setup.peers,
             pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
             max_visitors: 4,
+            max_visitor_sources: 8,
         }));
         let sleep_interval = setup.profile.sleep_interval();
         let model = setup.profile.model();

@@ -360,6 +360,7 @@ impl Locator<'_> {
             peers,
             pending_lifetime: MIN_PENDING_LIFETIME,
             max_visitors: 16,
+            max_visitor_sources: 64,
         })
     }
 }

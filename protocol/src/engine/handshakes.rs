@@ -19,6 +19,9 @@
 //! one, [IOTP-SEC-60]), each for `pending_lifetime` ms, at least 300 s ([IOTP-SEC-59]). At most
 //! `max_visitors` visitor contexts live at once, the oldest discarded for a new one ([IOTP-SEC-161]),
 //! each for [`VISITOR_LIFETIME`] unless it has become an ordinary context ([IOTP-SEC-160]).
+//! Handshakes with ID_CRED_I by value are rate-limited per hop-peer transport address and per claimed
+//! node ID ([IOTP-SEC-162]); at most `max_visitor_sources` of each are counted at once, and a new one
+//! is refused while all are still limited ([`visitor_rate`](super::visitor_rate), [IOTP-SEC-201]).
 
 use alloc::string::String;
 use alloc::vec;
@@ -31,6 +34,7 @@ use iotp2p_codec::security::{EdhocFinish, EdhocReply};
 use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind, Peer};
+use super::visitor_rate::VisitorRate;
 use super::{Discard, Event, Node, Origin, Output};
 use crate::message::digest::Digest;
 use crate::params::Instant;
@@ -39,7 +43,7 @@ use crate::security::edhoc::carriage::{
     EDHOC_1, EDHOC_3, SECURITY_CAPABILITY, SECURITY_ENDPOINT,
 };
 use crate::security::edhoc::{
-    connection_id_from_int, IdCredI, LocalIdentity, PeerCredential, Responder,
+    connection_id_from_int, IdCredI, LocalIdentity, NodeIdClaim, PeerCredential, Responder,
 };
 use crate::security::{KeyId, NodeId};
 
@@ -70,6 +74,10 @@ pub struct EdhocResponder {
     /// Visitor contexts held at once (MAX_VISITOR_CONTEXTS: 1 on a device; raised to 1); a handshake
     /// that makes one more discards the oldest ([IOTP-SEC-161]).
     pub max_visitors: usize,
+    /// Hop-peer transport addresses, and as many claimed node IDs, whose handshakes with ID_CRED_I by
+    /// value are counted at once for their rate limit ([IOTP-SEC-162]; raised to 1). While every one
+    /// counted is still limited, a handshake by value from another is refused ([IOTP-SEC-201]).
+    pub max_visitor_sources: usize,
 }
 
 impl core::fmt::Debug for EdhocResponder {
@@ -123,6 +131,8 @@ pub(super) struct Handshakes<P> {
     /// The nodes revoked most recently, oldest first (at most [`REVOKED_CAPACITY`]): a handshake
     /// whose credential by value claims one of them is refused ([IOTP-SEC-156]).
     pub(super) revoked: Vec<NodeId>,
+    /// The rate limit of handshakes by value (at most `max_visitor_sources` addresses and node IDs).
+    visitor_rate: VisitorRate<P>,
 }
 
 /// Revoked node IDs a node remembers ([IOTP-SEC-192]: at least 16); the oldest is forgotten first.
@@ -141,6 +151,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// Makes this node answer EDHOC as the responder (or stops it, with `None`).
     pub fn set_edhoc_responder(&mut self, config: Option<EdhocResponder>) {
         self.handshakes = config.map(|config| Handshakes {
+            visitor_rate: VisitorRate::new(config.max_visitor_sources),
             config,
             pending: Vec::new(),
             connecting: Vec::new(),
@@ -148,6 +159,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             visitors: Vec::new(),
             revoked: Vec::new(),
         });
+    }
+
+    /// How many hop-peer addresses and claimed node IDs the rate limit of handshakes by value counts
+    /// (each at most [`EdhocResponder::max_visitor_sources`], [IOTP-SEC-162]).
+    pub fn visitor_sources(&self) -> (usize, usize) {
+        self.handshakes
+            .as_ref()
+            .map_or((0, 0), |h| h.visitor_rate.counted())
     }
 
     /// The nodes revoked most recently ([IOTP-SEC-192]), oldest first: an introduction of one of them
@@ -481,7 +500,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let output = if invoke.action == EDHOC_1 {
             self.edhoc_1(rng, sender, input, now)
         } else {
-            match self.edhoc_3(now, sender, input, out) {
+            match self.edhoc_3(now, from, sender, input, out) {
                 Some(output) => output,
                 // Not from the handshake's initiator: ignored, the handshake goes on.
                 None => return Some(Err(Discard::UnmatchedHandshake)),
@@ -573,10 +592,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// C_R and message_3 → `done` and a new context, or an error message; `None` when no handshake
-    /// of this sender has that C_R.
+    /// of this sender has that C_R. A credential by value beyond the rate limit of the hop peer `from`
+    /// or of its claimed node ID is refused before MAC_3 is verified ([IOTP-SEC-200]).
     fn edhoc_3(
         &mut self,
         now: Instant,
+        from: &P,
         sender: &Origin<P>,
         input: &[u8],
         out: &mut Vec<Output<P>>,
@@ -594,9 +615,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .iter()
             .map(|p| p.credential.as_slice())
             .collect();
+        let rate = &mut handshakes.visitor_rate;
+        let admit = |claim: &NodeIdClaim| {
+            if rate.admit(from.clone(), *claim, now) {
+                Ok(())
+            } else {
+                Err(crate::security::edhoc::Error::RateLimited)
+            }
+        };
         let established = pending
             .responder
-            .receive_message_3(message_3, held.as_slice())
+            .receive_message_3_admitting(message_3, held.as_slice(), admit)
             .and_then(|verified| verified.complete());
         let established = match established {
             Ok(e) => e,

@@ -26,6 +26,7 @@ mod receipts;
 mod receive;
 mod send;
 mod service;
+mod visitor_rate;
 
 pub mod peers;
 
@@ -52,6 +53,7 @@ pub use notify::Subscriber;
 pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};
 pub use service::StatusRoute;
+pub use visitor_rate::{VISITOR_HANDSHAKE_BURST, VISITOR_HANDSHAKE_INTERVAL};
 
 /// The protocol `version` this engine implements (spec §5.3).
 pub const VERSION: u8 = 1;

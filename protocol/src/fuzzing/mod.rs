@@ -3,10 +3,13 @@
 //! public API.
 
 mod device;
+mod device_seeds;
 mod engine;
 mod relay;
+mod visitor;
 
 pub use device::{device, run_device, DeviceReached};
+pub use device_seeds::{decoded_steps, visitor_seeds};
 pub use engine::{engine, run, Reached};
 pub use relay::{relay, run_relay, RelayReached};
 

@@ -15,6 +15,7 @@ const LAMP_KEY: [u8; 32] = [0x22; 32];
 const APP_KEY: [u8; 32] = [0x11; 32];
 const GUEST_KEY: [u8; 32] = [0x33; 32];
 const SECOND_GUEST_KEY: [u8; 32] = [0x44; 32];
+const GUEST: &str = "guest@example.net";
 
 /// The CCS of §8.2.2 of the P-256 key `secret`, naming the node `owner`, with the one-byte `kid`.
 fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Result<String, String> {
@@ -85,6 +86,9 @@ fn edhoc_answer(message_id: u64, address: &str, output: &str) -> SendPattern {
 /// `done`: `EdhocFinish` variant 0, `{0: null}`.
 const DONE: &str = "a100f6";
 
+/// A handshake's `edhoc_3` answered with `done`.
+const COMPLETED: (&str, &str) = ("`done`", DONE);
+
 pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     Ok(vec![
         handshake()?,
@@ -92,6 +96,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         by_value_visitor()?,
         visitor_lifetime()?,
         one_visitor_at_a_time()?,
+        visitor_handshake_rate()?,
         unknown_kid()?,
         state_kept()?,
     ])
@@ -138,7 +143,6 @@ fn only_the_initiator_continues() -> Result<Vector, String> {
 }
 
 fn by_value_visitor() -> Result<Vector, String> {
-    const GUEST: &str = "guest@example.net";
     Ok(lamp_answers_edhoc(Builder::lamp(
         "sec.edhoc-by-value-is-a-visitor",
         "an initiator unknown to the lamp sends its credential by value: the handshake completes, \
@@ -196,7 +200,10 @@ fn context_gone(message_id: u64) -> Step {
 }
 
 /// A guest's handshake by value through the relay: its `edhoc_1` and `edhoc_3` carry `message_id`s
-/// `first` and `first + 1`; `reply_to` is the index of the lamp's message_2 among its datagrams.
+/// `first` and `first + 1`; `reply_to` is the index of the lamp's message_2 among its datagrams;
+/// `answer` is what the step after `edhoc_3` expects and the output's bytes ([`COMPLETED`], or a
+/// refusal).
+#[allow(clippy::too_many_arguments)]
 fn guest_handshake(
     b: Builder,
     session: &str,
@@ -205,6 +212,7 @@ fn guest_handshake(
     address: &str,
     first: u64,
     reply_to: usize,
+    answer: (&str, &str),
 ) -> Result<Builder, String> {
     Ok(b.step(with(
         message_1(session, key, owner, 9, true, address)?,
@@ -223,8 +231,8 @@ fn guest_handshake(
         reply_to,
     ))
     .step(expect(
-        "`done`",
-        vec![edhoc_answer(first + 1, address, DONE)],
+        answer.0,
+        vec![edhoc_answer(first + 1, address, answer.1)],
     )))
 }
 
@@ -236,7 +244,7 @@ fn visitor_lifetime() -> Result<Vector, String> {
         &["IOTP-SEC-160"],
     ))?;
     Ok(
-        guest_handshake(b, "g", &GUEST_KEY, 0xcc, "guest@example.net", 50, 0)?
+        guest_handshake(b, "g", &GUEST_KEY, 0xcc, GUEST, 50, 0, COMPLETED)?
             .step(at(599_999))
             .step(guest_reads("g", "guest@example.net"))
             .step(forbidden("g", "guest@example.net", 0))
@@ -254,15 +262,38 @@ fn one_visitor_at_a_time() -> Result<Vector, String> {
          handshake by value makes the first guest's context go; the second guest's stays",
         &["IOTP-SEC-161"],
     ))?;
-    let b = guest_handshake(b, "g", &GUEST_KEY, 0xcc, "guest@example.net", 50, 0)?;
+    let b = guest_handshake(b, "g", &GUEST_KEY, 0xcc, GUEST, 50, 0, COMPLETED)?;
+    let second = "second@example.net";
     Ok(
-        guest_handshake(b, "h", &SECOND_GUEST_KEY, 0xcd, "second@example.net", 60, 2)?
+        guest_handshake(b, "h", &SECOND_GUEST_KEY, 0xcd, second, 60, 2, COMPLETED)?
             .step(guest_reads("g", "guest@example.net"))
             .step(context_gone(0))
             .step(guest_reads("h", "second@example.net"))
             .step(forbidden("h", "second@example.net", 0))
             .build(),
     )
+}
+
+fn visitor_handshake_rate() -> Result<Vector, String> {
+    let mut b = lamp_answers_edhoc(Builder::lamp(
+        "sec.visitor-handshake-rate",
+        "handshakes by value are rate-limited per hop-peer address and claimed node ID: from the \
+         relay, under one node ID, VISITOR_HANDSHAKE_BURST (4) complete, the fifth gets EDHOC error \
+         code 1 in the reply to edhoc_3, and one more completes VISITOR_HANDSHAKE_INTERVAL (15 s) \
+         later",
+        &["IOTP-SEC-162", "IOTP-SEC-200"],
+    ))?;
+    // Each handshake's message_2 and answer to edhoc_3 are two datagrams of the lamp.
+    for (i, session) in ["g1", "g2", "g3", "g4"].into_iter().enumerate() {
+        let first = 50 + 2 * i as u64;
+        b = guest_handshake(b, session, &GUEST_KEY, 0xcc, GUEST, first, 2 * i, COMPLETED)?;
+    }
+    let refused = (
+        "beyond the burst: EDHOC error code 1 as `EdhocFinish.error`",
+        "a102420160",
+    );
+    let b = guest_handshake(b, "g5", &GUEST_KEY, 0xcc, GUEST, 58, 8, refused)?.step(at(15_000));
+    Ok(guest_handshake(b, "g6", &GUEST_KEY, 0xcc, GUEST, 60, 10, COMPLETED)?.build())
 }
 
 fn unknown_kid() -> Result<Vector, String> {

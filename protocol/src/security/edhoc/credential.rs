@@ -190,6 +190,17 @@ impl NodeIdClaim {
     }
 }
 
+#[cfg(test)]
+impl NodeIdClaim {
+    /// A distinct claim for each `n`, for tests of what is keyed by claims.
+    pub(crate) fn for_tests(n: u8) -> Self {
+        let mut claim = [b'a'; NODE_ID_TEXT_LEN];
+        claim[0] = b'a' + n / 26;
+        claim[1] = b'a' + n % 26;
+        NodeIdClaim(claim)
+    }
+}
+
 impl fmt::Debug for NodeIdClaim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "NodeIdClaim({:?})", self.as_str())

@@ -49,6 +49,9 @@ pub enum Error {
     /// ID_CRED_I carried a credential by value whose `sub` names a node the responder revoked
     /// ([IOTP-SEC-156]): answered with error code 1, so that the peer learns no more.
     Revoked,
+    /// ID_CRED_I carried a credential by value beyond the rate limit of its hop peer's transport
+    /// address or of its claimed node ID ([IOTP-SEC-162], [IOTP-SEC-200]): answered with error code 1.
+    RateLimited,
 }
 
 impl Error {
@@ -115,6 +118,7 @@ impl fmt::Display for Error {
             Error::CriticalEad => "a critical EAD item",
             Error::AuthenticationFailed => "the peer's MAC or AEAD does not verify",
             Error::Revoked => "a credential by value of a revoked node",
+            Error::RateLimited => "a credential by value beyond the rate limit",
         })
     }
 }

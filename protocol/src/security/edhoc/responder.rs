@@ -16,7 +16,7 @@ use lakers::{
 use zeroize::Zeroize;
 
 use super::credential::{
-    parse_by_value, Credential, LocalIdentity, PeerCredential, PeerCredentials,
+    parse_by_value, Credential, LocalIdentity, NodeIdClaim, PeerCredential, PeerCredentials,
 };
 use super::crypto::{ephemeral_key, EdhocCrypto};
 use super::session::Established;
@@ -129,6 +129,19 @@ impl Responder {
         message_3: &[u8],
         peers: &(impl PeerCredentials + ?Sized),
     ) -> Result<ResponderVerified, Error> {
+        self.receive_message_3_admitting(message_3, peers, |_| Ok(()))
+    }
+
+    /// [`Responder::receive_message_3`], with `admit` deciding whether a credential by value is taken
+    /// at all: it sees the claimed node ID once message_3 is decrypted and the CCS has the form of
+    /// §8.2.2, and before MAC_3 is verified, which costs a Diffie-Hellman operation. The rate limit of
+    /// [IOTP-SEC-162] refuses there ([IOTP-SEC-200]); its error ends the handshake.
+    pub fn receive_message_3_admitting(
+        self,
+        message_3: &[u8],
+        peers: &(impl PeerCredentials + ?Sized),
+        admit: impl FnOnce(&NodeIdClaim) -> Result<(), Error>,
+    ) -> Result<ResponderVerified, Error> {
         let Responder {
             mut state,
             c_i,
@@ -150,6 +163,7 @@ impl Responder {
             (PeerCredential::Referenced(credential), processed)
         } else {
             let (credential, claimed_node_id) = parse_by_value(ccs_by_value(&id_cred_i)?)?;
+            admit(&claimed_node_id)?;
             let processed =
                 verify(&mut processing, &credential).ok_or(Error::AuthenticationFailed)?;
             let peer = PeerCredential::ByValue {
