@@ -141,7 +141,8 @@ pub struct Commissioned {
 }
 
 /// The grace period of the re-homing statements a device signs, in seconds: the schema's default
-/// of 30 days (§8.9.1).
+/// of 30 days (§8.9.1), CONTACT_REUSE_TIME's too, which it should not be shorter than
+/// ([IOTP-SEC-199]).
 pub const GRACE_PERIOD: u32 = 2_592_000;
 
 /// What `rehome` gave the device: the host announces `Leaving` to the previous home relay, moves
