@@ -544,6 +544,47 @@ fn unsealed_requests_visitors_and_used_tokens_are_refused() {
     );
 }
 
+#[test]
+fn failed_enrolments_are_counted_by_the_claimed_node_id_as_well_as_by_address() {
+    let (controller, app, other) = (Identity::new(1), Identity::new(3), Identity::new(5));
+    let mut w = World::new();
+    // Five failures of one node ID, from two transport addresses.
+    w.visitor("bob", 2, &app);
+    w.visitor("bob-elsewhere", 6, &app);
+    for (label, token) in [
+        ("bob", [8; 16]),
+        ("bob-elsewhere", [7; 16]),
+        ("bob", [6; 16]),
+        ("bob-elsewhere", [5; 16]),
+        ("bob", [4; 16]),
+    ] {
+        assert_eq!(
+            status(&w.invoke(label, member::ENROL, enrol(&token, &app))),
+            StatusCode::Unauthenticated
+        );
+    }
+    // Neither address failed five times, but the node ID did: barred from either, and from a third.
+    w.visitor("bob-third", 7, &app);
+    for label in ["bob-elsewhere", "bob-third"] {
+        assert_eq!(
+            status(&w.invoke(label, member::ENROL, enrol(&TOKEN, &app))),
+            StatusCode::Busy,
+            "{label}"
+        );
+    }
+    // Another node at an address that failed fewer than five times may go on.
+    w.visitor("carol", 8, &other);
+    assert_eq!(
+        status(&w.invoke("carol", member::ENROL, enrol(&[3; 16], &other))),
+        StatusCode::Unauthenticated
+    );
+    w.visitor("alice", 1, &controller);
+    assert_eq!(
+        status(&w.invoke("alice", member::ENROL, enrol(&TOKEN, &controller))),
+        StatusCode::Ok
+    );
+}
+
 // [IOTP-DLV-23] [IOTP-DLV-24] [IOTP-DLV-75] [IOTP-DLV-93] [IOTP-DLV-94] [IOTP-DLV-97] [IOTP-DLV-120]
 #[test]
 fn register_and_release_refuse_other_domains_other_accounts_and_bad_statements() {

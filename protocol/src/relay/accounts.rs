@@ -102,18 +102,21 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         }
     }
 
-    /// Counts a failed enrolment of `hop` at `now` (§3.6.1.1: a token or statement refused).
-    pub fn enrol_failed(&mut self, hop: &P, now: Instant) {
+    /// Counts a failed enrolment at `now` (§3.6.1.1: a token or statement refused) against each of
+    /// `who`: the peer's node ID and, for a peer that sends directly, its transport address.
+    pub fn enrol_failed(&mut self, who: &[Enrolling<P>], now: Instant) {
         // A count lives for the window from its first failure.
         self.enrol_failures
             .retain(|(_, _, t)| now < t.saturating_add(ENROL_FAILURE_WINDOW));
-        match self.enrol_failures.iter_mut().find(|(p, _, _)| p == hop) {
-            Some((_, count, _)) => *count = count.saturating_add(1),
-            None => {
-                if self.enrol_failures.len() >= self.registry.limits.max_failures.max(1) {
-                    self.enrol_failures.remove(0);
+        for key in who {
+            match self.enrol_failures.iter_mut().find(|(k, _, _)| k == key) {
+                Some((_, count, _)) => *count = count.saturating_add(1),
+                None => {
+                    if self.enrol_failures.len() >= self.registry.limits.max_failures.max(1) {
+                        self.enrol_failures.remove(0);
+                    }
+                    self.enrol_failures.push((key.clone(), 1, now));
                 }
-                self.enrol_failures.push((hop.clone(), 1, now));
             }
         }
     }
@@ -141,14 +144,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         taken
     }
 
-    /// When `hop` failed ENROL_FAILURE_LIMIT enrolments within the hour since its first failure:
-    /// the seconds until that hour ends, for the `retry_after` of the `Busy` its `enrol` is
-    /// answered with. `None` when it may enrol.
-    pub fn enrol_barred(&self, hop: &P, now: Instant) -> Option<u32> {
+    /// When one of `who` failed ENROL_FAILURE_LIMIT enrolments within the hour since its first
+    /// failure: the seconds until the last such hour ends, for the `retry_after` of the `Busy` its
+    /// `enrol` is answered with. `None` when it may enrol.
+    pub fn enrol_barred(&self, who: &[Enrolling<P>], now: Instant) -> Option<u32> {
         self.enrol_failures
             .iter()
-            .find(|(p, count, t)| {
-                p == hop
+            .filter(|(key, count, t)| {
+                who.contains(key)
                     && now < t.saturating_add(ENROL_FAILURE_WINDOW)
                     && *count >= ENROL_FAILURE_LIMIT
             })
@@ -156,5 +159,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 let left = t.saturating_add(ENROL_FAILURE_WINDOW).saturating_sub(now);
                 u32::try_from(left.div_ceil(1000)).unwrap_or(u32::MAX)
             })
+            .max()
     }
+}
+
+/// What failed enrolments are counted against (§3.6.1.1): the peer's node ID, and, for a peer that
+/// sends directly to the relay's service (path (c)), its transport address. A peer behind another
+/// relay shares that relay's address with every other node behind it, so only its node ID counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Enrolling<P> {
+    /// The node ID the peer's context names, or that its credential by value claims.
+    Node(security::NodeId),
+    /// The transport address of a peer that sends directly.
+    Hop(P),
 }

@@ -33,6 +33,7 @@ pub mod registry;
 pub mod verify;
 
 mod accounts;
+pub use accounts::Enrolling;
 mod deliver;
 mod moves;
 mod receive;
@@ -292,7 +293,7 @@ pub struct Relay<P> {
     registry: registry::Registry,
     /// Failed enrolments by hop peer: (peer, count, since); at most `registry.max_failures`, the
     /// oldest forgotten first.
-    enrol_failures: Vec<(P, u32, Instant)>,
+    enrol_failures: Vec<(accounts::Enrolling<P>, u32, Instant)>,
     /// The lookup rate bucket of each hop peer that asked lately, least recent first; at most
     /// `registry.max_lookup_peers`.
     lookups: Vec<(P, rate::Bucket)>,
@@ -449,6 +450,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             self.service.remove_context(id);
         }
         (true, out)
+    }
+
+    /// Whether `hop` is the relay of another domain (§3.9.1), not a node that sends directly.
+    pub fn is_relay_peer(&self, hop: &P) -> bool {
+        self.relay_peers.iter().any(|(p, _)| p == hop)
     }
 
     /// Declares `peer` an authenticated relay of `domain` (the relay-to-relay hop of §3.9.1, which the

@@ -74,7 +74,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         }
         let hop = match self.node_bound_to(from, now) {
             Some(i) => From::Own(i),
-            None if self.relay_peers.iter().any(|(p, _)| p == from) => From::Relay,
+            None if self.is_relay_peer(from) => From::Relay,
             None => From::Other,
         };
         let hop_kind = match hop {

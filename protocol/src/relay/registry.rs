@@ -6,9 +6,10 @@
 //!
 //! **Bounds** (each in [`Limits`]): accounts (`max_accounts`), tokens outstanding (`max_tokens`),
 //! administrators per account (`max_admins`), quarantined addresses (`max_quarantined`: ended
-//! quarantines make room, then the one that would end first is forgotten), peers whose failed enrolments are counted (`max_failures`, the oldest forgotten
-//! first), peers whose lookups are rate-limited (`max_lookup_peers`, the least recent forgotten). Registrations are bounded per account by its `max_registrations` and in all by the
-//! relay's `max_nodes`.
+//! quarantines make room, then the one that would end first is forgotten), node IDs and peers whose
+//! failed enrolments are counted (`max_failures`, the oldest forgotten first), peers whose lookups
+//! are rate-limited (`max_lookup_peers`, the least recent forgotten). Registrations are bounded per
+//! account by its `max_registrations` and in all by the relay's `max_nodes`.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -30,7 +31,8 @@ pub struct Limits {
     /// Addresses in quarantine after a release; beyond it an ended quarantine makes room, else the one
     /// that would end first is forgotten.
     pub max_quarantined: usize,
-    /// Hop peers whose failed enrolments are counted; beyond it the oldest count is forgotten.
+    /// Node IDs and hop peers whose failed enrolments are counted (a failure counts against both);
+    /// beyond it the oldest count is forgotten.
     pub max_failures: usize,
     /// Hop peers whose lookups are rate-limited at once ([IOTP-DLV-67]); beyond it the bucket
     /// used longest ago is forgotten.

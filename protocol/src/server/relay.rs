@@ -40,7 +40,8 @@ use crate::params::Instant;
 use crate::relay::registry::{
     Admin, Arrival, Departure, Registration, RegistryChange, QUARANTINE_TIME,
 };
-use crate::relay::{verify, Relay, RelayEvent, RelayOutput, StoreChange};
+use crate::relay::{verify, Enrolling, Relay, RelayEvent, RelayOutput, StoreChange};
+use crate::security::edhoc::claimed_node_id;
 use crate::security::statement::verify_credential;
 use crate::security::NodeId;
 use crate::server::security::{member as security_member, SecurityService, SECURITY};
@@ -631,7 +632,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
                 w.hop.clone(),
             )
         };
-        if let Some(seconds) = self.relay.enrol_barred(&hop, now) {
+        // Counted by node ID (claimed, for a visitor) and, for a peer that sends directly, by
+        // transport address (§3.6.1.1).
+        let claimed = node.or_else(|| credential.as_deref().and_then(claimed_node_id));
+        let mut who = Vec::with_capacity(2);
+        who.extend(claimed.map(Enrolling::Node));
+        if !self.relay.is_relay_peer(&hop) {
+            who.push(Enrolling::Hop(hop.clone()));
+        }
+        if let Some(seconds) = self.relay.enrol_barred(&who, now) {
             self.retry_after = Some(seconds);
             return Err(stop(StatusCode::Busy));
         }
@@ -642,12 +651,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             .token(request.token, now)
             .map(String::from)
         else {
-            self.relay.enrol_failed(&hop, now);
+            self.relay.enrol_failed(&who, now);
             return Err(stop(StatusCode::Unauthenticated));
         };
         let statement = encoded(&request.credential)?;
         let Ok(verified) = verify_credential(&statement) else {
-            self.relay.enrol_failed(&hop, now);
+            self.relay.enrol_failed(&who, now);
             return Err(stop(StatusCode::ConstraintError));
         };
         // The statement vouches for the credential that ran the handshake (§8.2), or is of the
@@ -665,7 +674,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             ContextKind::Pairing => false,
         };
         if !vouches {
-            self.relay.enrol_failed(&hop, now);
+            self.relay.enrol_failed(&who, now);
             return Err(stop(StatusCode::ConstraintError));
         }
         let id = verified.node_id;
