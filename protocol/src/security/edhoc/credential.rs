@@ -261,7 +261,7 @@ impl<'a> Template<'a> {
     }
 }
 
-/// The node ID that a CCS of §8.2.2 names in its `sub` (as [`parse_by_value`] checks it): what a
+/// The node ID that a CCS of §8.2.2 names in its `sub`, checked as one received by value: what a
 /// visitor claims to be. `None` for a CCS of another form.
 pub fn claimed_node_id(ccs: &[u8]) -> Option<crate::security::NodeId> {
     let (_, claim) = parse_by_value(ccs).ok()?;
