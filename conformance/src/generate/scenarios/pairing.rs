@@ -46,10 +46,11 @@ struct Claim {
     commission: Value,
 }
 
-/// The credential statement of the node of `keys` (identity, authentication) at `address`.
-fn statement(keys: &([u8; 32], [u8; 32]), address: &str) -> Result<Vec<u8>, String> {
+/// The credential statement of the node of `keys` (identity, authentication) at `address`, its
+/// credential named by `kid`.
+fn statement(keys: &([u8; 32], [u8; 32]), address: &str, kid: u8) -> Result<Vec<u8>, String> {
     let key = IdentityKey::from_bytes(&keys.0).map_err(|e| format!("{e:?}"))?;
-    let ccs = credential(&key, &keys.1, 9)?;
+    let ccs = credential(&key, &keys.1, kid)?;
     let credentials = [ccs.as_slice()];
     sign_credential(
         &key,
@@ -72,6 +73,7 @@ fn claim() -> Result<Claim, String> {
         add_peer: json_of(&controller::add_peer(&statement(
             &CONTROLLER_KEYS,
             CONTROLLER,
+            9,
         )?))?,
         acl_write: json_of(&controller::acl_write(0, &key.node_id(), None))?,
         commission: json_of(&controller::commission(LAMP, None, None))?,
@@ -206,6 +208,8 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         commission_needs_administer()?,
         commissioning_window_refusals()?,
         commissioning_window_pairs_a_second_controller()?,
+        window_entry_effective_after_the_handshake()?,
+        window_entry_gone_after_its_timeout()?,
     ])
 }
 
@@ -380,8 +384,6 @@ fn owner_status(why: &str, n: u64, code: &str) -> Step {
 fn owned(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let device_ccs = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
-    let controller = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
-    let controller_ccs = hex(&credential(&controller, &CONTROLLER_KEYS.1, 9)?);
     let b = device(id, description, requirements)?.node(|n| {
         n.edhoc = Some(EdhocSetup {
             key: hex(&DEVICE_KEYS.1),
@@ -389,46 +391,20 @@ fn owned(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, 
             peers: Vec::new(),
         })
     });
-    let b = claimed(b)?
-        .step(rehome(LAMP))
-        .step(with(
-            plain("app", json!({"message_id": 20, "sender": CONTROLLER})),
-            |s| {
-                s.edhoc = Some(PeerEdhoc::Message1 {
-                    session: "owner".into(),
-                    key: hex(&CONTROLLER_KEYS.1),
-                    credential: controller_ccs,
-                    c_i: 1,
-                    ephemeral: hex(&[0x31; 32]),
-                    by_value: false,
-                    address: Some(CONTROLLER.into()),
-                })
-            },
-        ))
-        .step(expect(
-            "message_2: the controller is the peer its add_peer gave",
-            vec![to(
-                "app",
-                json!({"correlation_id": 20, "sealed": ABSENT, "body": {"invoke_response": {"output": ANY}}}),
-            )],
-        ))
-        .step(with(
-            plain("app", json!({"message_id": 21, "sender": CONTROLLER})),
-            |s| {
-                s.edhoc = Some(PeerEdhoc::Message3 {
-                    session: "owner".into(),
-                    reply_to: 6,
-                })
-            },
-        ))
-        .step(expect(
-            "`done`",
-            vec![to(
-                "app",
-                json!({"correlation_id": 21, "sealed": ABSENT, "body": {"invoke_response": {"output": "a100f6"}}}),
-            )],
-        ));
-    Ok(b)
+    let b = claimed(b)?.step(rehome(LAMP));
+    handshake(
+        b,
+        Handshake {
+            session: "owner",
+            keys: &CONTROLLER_KEYS,
+            kid: 9,
+            address: CONTROLLER,
+            first: 20,
+            reply_to: 6,
+        },
+        "`done`: the controller is the peer its add_peer gave",
+        "a100f6",
+    )
 }
 
 fn commissioning_window_refusals() -> Result<Vector, String> {
@@ -529,29 +505,36 @@ fn commissioning_window_refusals() -> Result<Vector, String> {
 /// The second controller's keys and address.
 const SECOND_KEYS: ([u8; 32], [u8; 32]) = ([0x81; 32], [0x82; 32]);
 const SECOND: &str = "guest@example.net";
+/// The `kid` of the second controller's credential: another than the owner's, so that a handshake
+/// by it finds no credential once the device has deleted this one.
+const SECOND_KID: u8 = 11;
 
-fn commissioning_window_pairs_a_second_controller() -> Result<Vector, String> {
-    const WINDOW_PASSCODE: u32 = 31_415_926;
+/// The owner opens a commissioning window; a second controller pairs in it, is refused commission,
+/// and adds itself (add_peer, acl_write of a Read entry at index 1), which closes the window. The
+/// device has sent 15 datagrams.
+fn second_controller_added(
+    id: &str,
+    description: &str,
+    requirements: &[&str],
+) -> Result<Builder, String> {
     let second = IdentityKey::from_bytes(&SECOND_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let read = iotp2p_protocol::server::acl::privilege::READ;
-    let b = owned(
-        "sec.commissioning-window-pairs-a-second-controller",
-        "the owner opens a commissioning window with a fresh passcode; a second controller pairs \
-         with that passcode, is refused commission, adds itself with one add_peer and one acl_write \
-         within the window's grant, and the window then closes: another pair_start is refused \
-         InvalidState",
-        &["IOTP-SEC-133", "IOTP-SEC-144", "IOTP-SEC-29"],
-    )?
-    .step(sealed(
-        "app",
-        "owner",
-        json!({}),
-        window(WINDOW_PASSCODE, &[0x33; 16], None)?,
-    ))
-    .step(expect(
-        "the window opens",
-        vec![sealed_answer("app", 0, "owner", json!({"invoke_response": {}}))],
-    ));
+    let b = owned(id, description, requirements)?
+        .step(sealed(
+            "app",
+            "owner",
+            json!({}),
+            window(WINDOW_PASSCODE, &[0x33; 16], None)?,
+        ))
+        .step(expect(
+            "the window opens",
+            vec![sealed_answer(
+                "app",
+                0,
+                "owner",
+                json!({"invoke_response": {}}),
+            )],
+        ));
     let b = paired(b, "w", WINDOW_PASSCODE, 30, 9);
     let b = under_pairing_as(
         b,
@@ -565,19 +548,37 @@ fn commissioning_window_pairs_a_second_controller() -> Result<Vector, String> {
         b,
         "w",
         "add_peer: the second controller's credential statement",
-        json_of(&controller::add_peer(&statement(&SECOND_KEYS, SECOND)?))?,
+        json_of(&controller::add_peer(&statement(
+            &SECOND_KEYS,
+            SECOND,
+            SECOND_KID,
+        )?))?,
         1,
         json!({"invoke_response": {}}),
     );
-    let b = under_pairing_as(
+    Ok(under_pairing_as(
         b,
         "w",
         "acl_write at a free index, within the window's grant",
         json_of(&controller::grant(1, &second.node_id(), read, None, None))?,
         2,
         json!({"invoke_response": {}}),
-    );
-    Ok(b.step(pairing(
+    ))
+}
+
+/// The passcode of the owner's commissioning window.
+const WINDOW_PASSCODE: u32 = 31_415_926;
+
+fn commissioning_window_pairs_a_second_controller() -> Result<Vector, String> {
+    Ok(second_controller_added(
+        "sec.commissioning-window-pairs-a-second-controller",
+        "the owner opens a commissioning window with a fresh passcode; a second controller pairs \
+         with that passcode, is refused commission, adds itself with one add_peer and one acl_write \
+         within the window's grant, and the window then closes: another pair_start is refused \
+         InvalidState",
+        &["IOTP-SEC-133", "IOTP-SEC-144", "IOTP-SEC-29"],
+    )?
+    .step(pairing(
         40,
         PeerPairing::Start {
             session: "again".into(),
@@ -588,5 +589,113 @@ fn commissioning_window_pairs_a_second_controller() -> Result<Vector, String> {
         "the acl_write completed the pairing and closed the window: InvalidState",
         vec![status("app", 40, "InvalidState")],
     ))
+    .build())
+}
+
+/// A controller's EDHOC handshake by `kid` with the device on the direct hop.
+struct Handshake<'a> {
+    /// The context's name once the handshake completes.
+    session: &'a str,
+    /// The controller's identity and authentication keys.
+    keys: &'a ([u8; 32], [u8; 32]),
+    /// Its credential's `kid`.
+    kid: u8,
+    /// Its address, in the envelopes and the associated data.
+    address: &'a str,
+    /// The `message_id` of its `edhoc_1`; `edhoc_3`'s is the next.
+    first: u64,
+    /// The device's datagram that carries message_2.
+    reply_to: usize,
+}
+
+/// Runs `h`; the device answers `edhoc_3` with `finish` (the output's bytes), as `why` says.
+fn handshake(b: Builder, h: Handshake<'_>, why: &str, finish: &str) -> Result<Builder, String> {
+    let identity = IdentityKey::from_bytes(&h.keys.0).map_err(|e| format!("{e:?}"))?;
+    let ccs = hex(&credential(&identity, &h.keys.1, h.kid)?);
+    let answer = |message_id: u64, output: &str| {
+        vec![to(
+            "app",
+            json!({"correlation_id": message_id, "sealed": ABSENT, "body": {"invoke_response": {"output": output}}}),
+        )]
+    };
+    Ok(b.step(with(
+        plain("app", json!({"message_id": h.first, "sender": h.address})),
+        |s| {
+            s.edhoc = Some(PeerEdhoc::Message1 {
+                session: h.session.into(),
+                key: hex(&h.keys.1),
+                credential: ccs,
+                c_i: 1,
+                ephemeral: hex(&[0x31; 32]),
+                by_value: false,
+                address: Some(h.address.into()),
+            })
+        },
+    ))
+    .step(expect("message_2", answer(h.first, ANY)))
+    .step(with(
+        plain(
+            "app",
+            json!({"message_id": h.first + 1, "sender": h.address}),
+        ),
+        |s| {
+            s.edhoc = Some(PeerEdhoc::Message3 {
+                session: h.session.into(),
+                reply_to: h.reply_to,
+            })
+        },
+    ))
+    .step(expect(why, answer(h.first + 1, finish))))
+}
+
+/// The second controller's handshake, after [`second_controller_added`].
+fn second_handshake(b: Builder, why: &str, finish: &str) -> Result<Builder, String> {
+    handshake(
+        b,
+        Handshake {
+            session: "second",
+            keys: &SECOND_KEYS,
+            kid: SECOND_KID,
+            address: SECOND,
+            first: 50,
+            reply_to: 15,
+        },
+        why,
+        finish,
+    )
+}
+
+fn window_entry_effective_after_the_handshake() -> Result<Vector, String> {
+    let b = second_controller_added(
+        "sec.window-entry-effective-after-the-handshake",
+        "the entry a second controller wrote in a commissioning window becomes effective with its \
+         first EDHOC handshake, within the window's timeout after the window closed: its read of \
+         the level under the new context is answered",
+        &["IOTP-SEC-146", "IOTP-SEC-147"],
+    )?
+    .step(at(299_000));
+    Ok(second_handshake(b, "`done`", "a100f6")?
+        .step(sealed("app", "second", json!({}), read_level()))
+        .step(expect(
+            "the entry allows the read",
+            vec![sealed_answer("app", 0, "second", json!({"report": {}}))],
+        ))
+        .build())
+}
+
+fn window_entry_gone_after_its_timeout() -> Result<Vector, String> {
+    let b = second_controller_added(
+        "sec.window-entry-gone-after-its-timeout",
+        "an entry written in a commissioning window that has not become effective within the \
+         window's timeout (300 s) after the window closed is deleted with the credential statement \
+         added with it: the second controller's EDHOC handshake by kid then gets EDHOC error code 3",
+        &["IOTP-SEC-147"],
+    )?
+    .step(at(300_000));
+    Ok(second_handshake(
+        b,
+        "the credential is gone: error code 3, \"unknown credential referenced\"",
+        "a1024203f5",
+    )?
     .build())
 }
