@@ -1074,8 +1074,14 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
     assert_eq!(
         scenario_failures("ssn-reset-on-rehome"),
         [
+            "scenario.sec.apply-statement-checks-in-order",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.commissioning-window-refusals",
+            "scenario.sec.introduce-checks-in-order",
+            "scenario.sec.introduce-grants-the-audience",
+            "scenario.sec.introduce-serials",
+            "scenario.sec.rehoming-chain-in-sequence-order",
+            "scenario.sec.rehoming-followed-by-the-device",
             "scenario.sec.sequence-number-survives-rehoming",
             "scenario.sec.window-entry-effective-after-the-handshake",
             "scenario.sec.window-entry-gone-after-its-timeout"

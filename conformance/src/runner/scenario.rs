@@ -25,6 +25,10 @@ use crate::suite::{hex, unhex};
 struct PeerContext {
     setup: ContextSetup,
     context: SecurityContext,
+    /// The sender address in the associated data of each request sealed under the context, by its
+    /// `message_id`, where it is not the peer's bound address: the node's answer names it as its
+    /// recipient (§8.5.3).
+    sent_from: std::collections::BTreeMap<u64, Option<String>>,
 }
 
 impl PeerContext {
@@ -32,6 +36,7 @@ impl PeerContext {
         Ok(PeerContext {
             context: derive(setup, None)?,
             setup: setup.clone(),
+            sent_from: Default::default(),
         })
     }
 
@@ -53,7 +58,11 @@ impl PeerContext {
             runner_only: false,
             peer_node: None,
         };
-        PeerContext { setup, context }
+        PeerContext {
+            setup,
+            context,
+            sent_from: Default::default(),
+        }
     }
 
     fn pairing(&self) -> bool {
@@ -505,6 +514,9 @@ impl Run<'_> {
             .seal(&exchange, &routing, &body, &mut sealed)
             .map_err(|e| format!("sealing under `{}`: {e}", seal.context))?;
         sealed.truncate(done.len);
+        if seal.message_id.is_none() && sender != peer.setup.peer_address {
+            peer.sent_from.insert(done.message_id, sender.clone());
+        }
         envelope["message_id"] = done.message_id.into();
         if seal.key_id {
             envelope["key_id"] = hex(context.sender_id().as_bytes()).into();
@@ -700,7 +712,11 @@ impl Run<'_> {
             },
         };
         let pairing = peer.pairing();
-        let peer_address = peer.setup.peer_address.clone();
+        // An answer names the address its request came from.
+        let peer_address = envelope
+            .correlation_id
+            .and_then(|c| peer.sent_from.get(&c).cloned())
+            .unwrap_or_else(|| peer.setup.peer_address.clone());
         let routing = Routing {
             version: envelope.version,
             sender: if pairing {

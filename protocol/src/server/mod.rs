@@ -31,7 +31,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::core::owned::Body;
 use rand_core::CryptoRngCore;
 
-use crate::engine::{Destination, Event, Node, Output, Subscriber};
+use crate::engine::{Destination, Event, Node, Origin, Output, Subscriber};
 use crate::interaction::check::ValueError;
 use crate::interaction::model::{Endpoint, Model};
 use crate::interaction::{
@@ -223,7 +223,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                 continue;
             };
             let access = match self.security.as_mut() {
-                Some(security) => match security.decide(&mut self.node, now, rng, context, &body) {
+                Some(security) => match security.decide(
+                    &mut self.node,
+                    now,
+                    rng,
+                    context,
+                    match &sender {
+                        Origin::Address(a) => Some(a.as_str()),
+                        _ => None,
+                    },
+                    &body,
+                ) {
                     Decision::Answered(reply) => {
                         if let Ok(more) = self.node.reply(now, rng, exchange, &reply) {
                             queue.extend(more);

@@ -8,21 +8,22 @@
 //! request it decides access (§6.3 step 1) from the ACL and the kind of context the request opened
 //! under. Reads of its properties go through the dispatcher like any other read.
 //!
-//! `apply_statement` takes revocation statements (§8.11). `rehome` signs the re-homing statement and
+//! `apply_statement` takes credential, re-homing and revocation statements
+//! (`security/statements.rs`); not yet served (answered `Failure` with a detail saying so): key
+//! rotation statements (§8.10.2). `rehome` signs the re-homing statement and
 //! the credential statement of the new address (§8.9.1), which the host then acts on
 //! ([`SecurityService::take_rehomed`]); the server tells peers that still write to the previous
 //! address. `set_home_relay` is checked here and carried out by the host
 //! ([`SecurityService::take_home_relay`]). `open_commissioning_window` opens a window for an
 //! administrator's verifier on the claimed device, whose pairing grants one pending entry
-//! (`server/window.rs`). Not yet served (answered `Failure` with a detail saying so): the other
-//! statements of `apply_statement`. `introduce` is checked and applied in `security/introduce.rs`.
-//! `rotate_auth_key` makes a new authentication key
-//! (`server/rotate.rs`), and a newer credential statement of a held peer replaces the old one.
+//! (`server/window.rs`). `introduce` is checked and applied in `security/introduce.rs`.
+//! `rotate_auth_key` makes a new authentication key (`server/rotate.rs`).
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
 //! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
 
 mod introduce;
+mod statements;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -52,8 +53,8 @@ use crate::security::spake2plus::{
     MIN_SALT_LEN, NONCE_LEN,
 };
 use crate::security::statement::{
-    accepts_replacement, sign_credential, sign_rehoming, verify_credential, verify_revocation,
-    IntroductionSerials, Trust, VerifiedCredential,
+    accepts_replacement, sign_credential, sign_rehoming, verify_credential, IntroductionSerials,
+    VerifiedCredential,
 };
 use crate::security::{IdentityKey, IdentityPublicKey, NodeId};
 
@@ -232,6 +233,8 @@ pub struct SecurityService {
     /// The introduction serials accepted from each introducer (at most
     /// [`introduce::INTRODUCERS_CAPACITY`], [IOTP-SEC-186]).
     introducers: Vec<(NodeId, IntroductionSerials)>,
+    /// The peers' moves the node followed (one per held peer, §8.9.3).
+    followed: Vec<statements::Followed>,
     /// The wall-clock time at the engine's instant 0, in ms since the epoch, once a controller gave
     /// the time (`commission`): what `not_after` is checked against.
     epoch_offset: Option<u64>,
@@ -239,6 +242,15 @@ pub struct SecurityService {
     /// a revoked node's.
     discard: Vec<ContextId>,
     changes: Vec<Change>,
+}
+
+/// Who invokes a Security action: the context the request opened under and its peer, and the
+/// envelope's sender address when it is not the one bound to that peer.
+#[derive(Clone, Copy)]
+struct Caller<'a> {
+    context: Option<ContextId>,
+    peer: Option<&'a Peer>,
+    unbound_sender: Option<&'a str>,
 }
 
 impl SecurityService {
@@ -267,6 +279,7 @@ impl SecurityService {
             rotated: None,
             window: None,
             introducers: Vec::new(),
+            followed: Vec::new(),
             epoch_offset: None,
             discard: Vec::new(),
             changes: Vec::new(),
@@ -411,26 +424,41 @@ impl SecurityService {
     }
 
     /// Decides what becomes of a request that opened under `context` (`None`: unsealed) with the
-    /// peer `peer`.
+    /// peer `peer`, from `sender` (the envelope's sender address, when it named one in full).
     pub fn decide<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
         context: Option<ContextId>,
+        sender: Option<&str>,
         body: &Body,
     ) -> Decision {
-        let peer = context
-            .and_then(|c| node.contexts().get(c))
-            .map(|e| e.peer.clone());
+        let entry = context.and_then(|c| node.contexts().get(c));
+        let peer = entry.map(|e| e.peer.clone());
+        // The engine lets `apply_statement` through from an address not bound to the peer
+        // ([IOTP-SEC-166]); which statement it may carry then is decided here.
+        let unbound = entry.and_then(|e| {
+            let bound = e.peer.address.as_deref();
+            let previous = e.previous_address.as_ref().map(|(p, _)| p.as_str());
+            let known = |a: &str| Some(a) == bound || Some(a) == previous;
+            (e.peer.kind == ContextKind::Ordinary && bound.is_some())
+                .then_some(sender)
+                .flatten()
+                .filter(|a| !known(a))
+                .map(String::from)
+        });
         if let Body::Invoke(i) = body {
             if i.endpoint == 0 && i.capability == SECURITY {
                 return Decision::Answered(self.invoke(
                     node,
                     now,
                     rng,
-                    context,
-                    peer.as_ref(),
+                    Caller {
+                        context,
+                        peer: peer.as_ref(),
+                        unbound_sender: unbound.as_deref(),
+                    },
                     i.action,
                     i.input.as_deref(),
                 ));
@@ -480,17 +508,16 @@ impl SecurityService {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn invoke<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
-        context: Option<ContextId>,
-        peer: Option<&Peer>,
+        caller: Caller<'_>,
         action: u16,
         input: Option<&[u8]>,
     ) -> Body {
+        let Caller { context, peer, .. } = caller;
         let pairing_action = matches!(
             action,
             member::PAIR_START | member::PAIR_SHARE | member::PAIR_CONFIRM
@@ -548,7 +575,14 @@ impl SecurityService {
             member::ADD_PEER => self.add_peer(node, context, input),
             member::ACL_READ => self.acl_read(input),
             member::ACL_WRITE => self.acl_write(now, peer, input),
-            member::APPLY_STATEMENT => self.apply_statement(node, peer, administer(), input),
+            member::APPLY_STATEMENT => {
+                let invoker = statements::Invoker {
+                    peer,
+                    administer: administer(),
+                    unbound_sender: caller.unbound_sender,
+                };
+                self.apply_statement(node, now, invoker, input)
+            }
             member::REMOVE_PEER => self.remove_peer(node, input),
             member::REHOME => self.rehome(node, input),
             member::OPEN_COMMISSIONING_WINDOW => self.open_commissioning_window(now, peer, input),
@@ -796,90 +830,7 @@ impl SecurityService {
             .fixed::<32>()
             .and_then(|b| r.finish().map(|()| NodeId::from_bytes(*b)))
             .map_err(|e| invalid(member::REMOVE_PEER, &e))?;
-        self.peers.retain(|(n, _)| *n != id);
-        node.forget_edhoc_peer(&id);
-        self.discard.extend(
-            node.contexts()
-                .iter()
-                .filter(|e| e.peer.node == Some(id))
-                .map(|e| e.id),
-        );
-        Ok(None)
-    }
-
-    /// `apply_statement`: of the statements of §8.9 to §8.11, a newer credential statement of a
-    /// held peer ([IOTP-SEC-16], [IOTP-SEC-117]) and revocation ([IOTP-SEC-122], [IOTP-SEC-124]).
-    fn apply_statement<P: Clone + PartialEq + core::fmt::Debug>(
-        &mut self,
-        node: &mut Node<P>,
-        peer: Option<&Peer>,
-        administer: bool,
-        input: &[u8],
-    ) -> Result<Option<Vec<u8>>, Stop> {
-        if let Ok(credential) = verify_credential(input) {
-            let invoker = peer.and_then(|p| p.node);
-            return self.apply_credential(node, invoker, administer, input, &credential);
-        }
-        let (known, administrators) = self.trust_sources();
-        let trust = Trust {
-            known: &known,
-            administrators: &administrators,
-            rotated_away: &[],
-        };
-        let revocation = verify_revocation(input, &trust)
-            .map_err(|_| refused(StatusCode::Forbidden, member::APPLY_STATEMENT))?;
-        let (revoked, signer) = (revocation.revoked, revocation.signer);
-        // Forget its credential, its handshakes by kid, its contexts and its access.
-        self.peers.retain(|(n, _)| *n != revoked);
-        node.revoke_peer(&revoked);
-        self.discard.extend(
-            node.contexts()
-                .iter()
-                .filter(|e| e.peer.node == Some(revoked))
-                .map(|e| e.id),
-        );
-        for index in self.acl.remove_subject(&revoked) {
-            self.event(member::ACL_CHANGED, encode_uint(index.into()));
-        }
-        self.event(
-            member::STATEMENT_APPLIED,
-            encode_bytes(signer.as_bytes()).ok(),
-        );
-        Ok(None)
-    }
-
-    /// A newer credential statement of a peer the node holds, handed over by that peer itself or by
-    /// an administrator ([IOTP-SEC-116]): it replaces the held one if its serial is greater
-    /// ([IOTP-SEC-16]), and the peer's next handshake uses its authentication credential
-    /// ([IOTP-SEC-117]).
-    fn apply_credential<P: Clone + PartialEq + core::fmt::Debug>(
-        &mut self,
-        node: &mut Node<P>,
-        invoker: Option<NodeId>,
-        administer: bool,
-        input: &[u8],
-        credential: &VerifiedCredential<'_>,
-    ) -> Result<Option<Vec<u8>>, Stop> {
-        const ACTION: u16 = member::APPLY_STATEMENT;
-        let subject = credential.node_id;
-        if invoker != Some(subject) && !administer {
-            return Err(refused(StatusCode::Forbidden, ACTION));
-        }
-        // A node's first credential is stored by add_peer; this replaces a held one only.
-        let at = self
-            .peers
-            .iter()
-            .position(|(n, _)| *n == subject)
-            .ok_or(refused(StatusCode::ConstraintError, ACTION))?;
-        if !self.replaces(at, credential) {
-            return Err(refused(StatusCode::ConstraintError, ACTION));
-        }
-        self.peers[at].1 = input.to_vec();
-        node.add_edhoc_peer(known_peer(credential));
-        self.event(
-            member::STATEMENT_APPLIED,
-            encode_bytes(subject.as_bytes()).ok(),
-        );
+        self.forget_peer(node, &id);
         Ok(None)
     }
 

@@ -5,6 +5,9 @@
 //!
 //! - [`messages`]: the message layer (chapter 5) and sealing (chapter 8) as a node applies them.
 //! - [`edhoc`]: EDHOC answered by the node (§8.4), the runner playing the initiator.
+//! - [`pairing`]: pairing and claiming a device out of its box (§8.3), the runner playing the
+//!   controller; [`introduce`]: an introduction presented to the claimed device (§8.8.4.2);
+//!   [`rehoming`]: the claimed device follows its owner's moves (§8.9.3).
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
 //! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
@@ -16,8 +19,10 @@
 
 mod edhoc;
 mod interaction;
+mod introduce;
 mod messages;
 mod pairing;
+mod rehoming;
 mod relay;
 mod statuses;
 mod subscriptions;
@@ -69,6 +74,8 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(subscriptions::scenarios());
     all.extend(relay::scenarios());
     all.extend(pairing::scenarios()?);
+    all.extend(introduce::scenarios()?);
+    all.extend(rehoming::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

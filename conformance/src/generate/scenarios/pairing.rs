@@ -19,9 +19,9 @@ use iotp2p_protocol::security::IdentityKey;
 /// The passcode printed on the device.
 const PASSCODE: u32 = 20_202_021;
 /// The device's keys: identity, authentication.
-const DEVICE_KEYS: ([u8; 32], [u8; 32]) = ([0x61; 32], [0x62; 32]);
+pub(super) const DEVICE_KEYS: ([u8; 32], [u8; 32]) = ([0x61; 32], [0x62; 32]);
 /// The controller's keys.
-const CONTROLLER_KEYS: ([u8; 32], [u8; 32]) = ([0x71; 32], [0x72; 32]);
+pub(super) const CONTROLLER_KEYS: ([u8; 32], [u8; 32]) = ([0x71; 32], [0x72; 32]);
 const CONTROLLER: &str = "phone@example.com";
 const ANY: &str = crate::runner::scenario::ANY;
 
@@ -31,7 +31,7 @@ fn credential(identity: &IdentityKey, auth: &[u8; 32], kid: u8) -> Result<Vec<u8
 }
 
 /// A body of the controller's, as canonical JSON.
-fn json_of(body: &Body) -> Result<Value, String> {
+pub(super) fn json_of(body: &Body) -> Result<Value, String> {
     let bytes = body.encode_to_vec().map_err(|e| e.to_string())?;
     crate::reference::to_json("iotp2p.core.Body", &bytes)
         .map(|(v, _)| v)
@@ -48,7 +48,11 @@ struct Claim {
 
 /// The credential statement of the node of `keys` (identity, authentication) at `address`, its
 /// credential named by `kid`.
-fn statement(keys: &([u8; 32], [u8; 32]), address: &str, kid: u8) -> Result<Vec<u8>, String> {
+pub(super) fn statement(
+    keys: &([u8; 32], [u8; 32]),
+    address: &str,
+    kid: u8,
+) -> Result<Vec<u8>, String> {
     let key = IdentityKey::from_bytes(&keys.0).map_err(|e| format!("{e:?}"))?;
     let ccs = credential(&key, &keys.1, kid)?;
     let credentials = [ccs.as_slice()];
@@ -381,7 +385,7 @@ fn owner_status(why: &str, n: u64, code: &str) -> Step {
 
 /// A device claimed by the controller, which has then run EDHOC with it as its owner (context
 /// `owner`); the device has sent 8 datagrams.
-fn owned(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
+pub(super) fn owned(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let device_ccs = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
     let b = device(id, description, requirements)?.node(|n| {
@@ -395,6 +399,8 @@ fn owned(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, 
     handshake(
         b,
         Handshake {
+            hop: "app",
+            by_value: false,
             session: "owner",
             keys: &CONTROLLER_KEYS,
             kid: 9,
@@ -593,33 +599,42 @@ fn commissioning_window_pairs_a_second_controller() -> Result<Vector, String> {
 }
 
 /// A controller's EDHOC handshake by `kid` with the device on the direct hop.
-struct Handshake<'a> {
+pub(super) struct Handshake<'a> {
+    /// The direct hop the controller sends on.
+    pub(super) hop: &'a str,
+    /// Whether it sends its credential by value (a visitor, §8.4.6) rather than by `kid`.
+    pub(super) by_value: bool,
     /// The context's name once the handshake completes.
-    session: &'a str,
+    pub(super) session: &'a str,
     /// The controller's identity and authentication keys.
-    keys: &'a ([u8; 32], [u8; 32]),
+    pub(super) keys: &'a ([u8; 32], [u8; 32]),
     /// Its credential's `kid`.
-    kid: u8,
+    pub(super) kid: u8,
     /// Its address, in the envelopes and the associated data.
-    address: &'a str,
+    pub(super) address: &'a str,
     /// The `message_id` of its `edhoc_1`; `edhoc_3`'s is the next.
-    first: u64,
+    pub(super) first: u64,
     /// The device's datagram that carries message_2.
-    reply_to: usize,
+    pub(super) reply_to: usize,
 }
 
 /// Runs `h`; the device answers `edhoc_3` with `finish` (the output's bytes), as `why` says.
-fn handshake(b: Builder, h: Handshake<'_>, why: &str, finish: &str) -> Result<Builder, String> {
+pub(super) fn handshake(
+    b: Builder,
+    h: Handshake<'_>,
+    why: &str,
+    finish: &str,
+) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&h.keys.0).map_err(|e| format!("{e:?}"))?;
     let ccs = hex(&credential(&identity, &h.keys.1, h.kid)?);
     let answer = |message_id: u64, output: &str| {
         vec![to(
-            "app",
+            h.hop,
             json!({"correlation_id": message_id, "sealed": ABSENT, "body": {"invoke_response": {"output": output}}}),
         )]
     };
     Ok(b.step(with(
-        plain("app", json!({"message_id": h.first, "sender": h.address})),
+        plain(h.hop, json!({"message_id": h.first, "sender": h.address})),
         |s| {
             s.edhoc = Some(PeerEdhoc::Message1 {
                 session: h.session.into(),
@@ -627,7 +642,7 @@ fn handshake(b: Builder, h: Handshake<'_>, why: &str, finish: &str) -> Result<Bu
                 credential: ccs,
                 c_i: 1,
                 ephemeral: hex(&[0x31; 32]),
-                by_value: false,
+                by_value: h.by_value,
                 address: Some(h.address.into()),
             })
         },
@@ -635,7 +650,7 @@ fn handshake(b: Builder, h: Handshake<'_>, why: &str, finish: &str) -> Result<Bu
     .step(expect("message_2", answer(h.first, ANY)))
     .step(with(
         plain(
-            "app",
+            h.hop,
             json!({"message_id": h.first + 1, "sender": h.address}),
         ),
         |s| {
@@ -653,6 +668,8 @@ fn second_handshake(b: Builder, why: &str, finish: &str) -> Result<Builder, Stri
     handshake(
         b,
         Handshake {
+            hop: "app",
+            by_value: false,
             session: "second",
             keys: &SECOND_KEYS,
             kid: SECOND_KID,

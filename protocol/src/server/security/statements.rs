@@ -1,0 +1,284 @@
+//! `apply_statement` (Security action 18, spec §8.9.3, §8.10.1, §8.11): the statements a peer or an
+//! administrator hands the node, checked in the order of the spec's table ([IOTP-SEC-202]) and
+//! applied only when every check passed:
+//!
+//! - a newer credential statement of a held peer replaces the old one ([IOTP-SEC-16],
+//!   [IOTP-SEC-117]);
+//! - a peer's re-homing statement binds it to its new address, and its contexts accept the previous
+//!   one for the grace period ([IOTP-SEC-187], [IOTP-SEC-113], [IOTP-SEC-114]); a chain comes one
+//!   statement at a time, each passing only after the one before ([IOTP-SEC-188]);
+//! - a revocation statement makes the node forget the revoked one ([IOTP-SEC-122]).
+//!
+//! Key rotation statements (§8.10.2) are not served yet: answered `Failure`, saying so.
+//!
+//! The one request that may come from an address not bound to its context's peer, the peer's new
+//! address after a move, is acted on only if it carries that peer's re-homing statement naming that
+//! address ([IOTP-SEC-166]).
+//!
+//! **Bound.** One [`Followed`] move per held peer, at most [`PEER_CAPACITY`]; a move goes with its
+//! peer.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::StatusCode;
+use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::{SignedStatement, Statement};
+
+use super::PEER_CAPACITY;
+use super::{
+    encode_bytes, encode_uint, known_peer, member, not_served, refused, SecurityService, Stop,
+};
+use crate::engine::peers::{ContextKind, Peer};
+use crate::engine::Node;
+use crate::params::Instant;
+use crate::security::statement::{
+    verify_credential, verify_rehoming, verify_revocation, StatementError, Trust,
+};
+use crate::security::{IdentityPublicKey, NodeId};
+
+const ACTION: u16 = member::APPLY_STATEMENT;
+
+/// A peer's move that the node followed (§8.9.3): the address it now binds to the peer and the
+/// greatest re-homing `sequence` it accepted of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Followed {
+    node: NodeId,
+    address: String,
+    sequence: u32,
+}
+
+/// The request that carries the statement: its context's peer, and the envelope's sender address
+/// when it is not the one bound to that peer (nor its previous one in a grace period).
+pub(super) struct Invoker<'a> {
+    pub peer: Option<&'a Peer>,
+    pub administer: bool,
+    pub unbound_sender: Option<&'a str>,
+}
+
+fn forbidden() -> Stop {
+    refused(StatusCode::Forbidden, ACTION)
+}
+
+fn constraint() -> Stop {
+    refused(StatusCode::ConstraintError, ACTION)
+}
+
+/// The status of a statement that failed to verify: who signed it is the authority, so a signer the
+/// node does not hold, one rotated away or one without the authority it needs is `Forbidden`
+/// (checks 3 and 4 of [IOTP-SEC-202]); a signature that does not verify, or content that is not
+/// acceptable, is `ConstraintError` (check 5).
+fn status_of(e: &StatementError) -> Stop {
+    match e {
+        StatementError::UnknownSigner { .. }
+        | StatementError::NotAdministrator { .. }
+        | StatementError::RotatedAway { .. } => forbidden(),
+        _ => constraint(),
+    }
+}
+
+impl SecurityService {
+    /// `apply_statement` with `input`, invoked as `invoker` says.
+    pub(super) fn apply_statement<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        now: Instant,
+        invoker: Invoker<'_>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        // Check 1: a statement of a kind this action takes.
+        let signed = SignedStatement::decode(input).map_err(|_| constraint())?;
+        let statement = Statement::decode(signed.payload).map_err(|_| constraint())?;
+        // Check 2: the one statement a peer's unbound new address may carry is its move there.
+        if invoker.unbound_sender.is_some() && !matches!(statement, Statement::Rehoming(_)) {
+            return Err(forbidden());
+        }
+        match statement {
+            Statement::Credential(c) => {
+                // The node the statement's key names (the key is what verifies it, [IOTP-SEC-13]).
+                let subject = IdentityPublicKey::from_schema(&c.identity_key)
+                    .map_err(|_| constraint())?
+                    .node_id();
+                self.apply_credential(node, &invoker, subject, input)
+            }
+            Statement::Rehoming(_) => {
+                // Its first signer is its node, or it fails verification (check 5).
+                let signer = signed.signatures.iter().next().ok_or_else(constraint)?;
+                let subject = NodeId::from_bytes(*signer.signer);
+                self.apply_rehoming(node, now, &invoker, subject, input)
+            }
+            Statement::Revocation(_) => self.apply_revocation(node, input),
+            Statement::KeyRotation(_) => Err(not_served(ACTION)),
+            _ => Err(constraint()),
+        }
+    }
+
+    /// A newer credential statement of a peer the node holds, handed over by that peer itself or by
+    /// an administrator ([IOTP-SEC-116]): it replaces the held one if its serial is greater
+    /// ([IOTP-SEC-16]), and the peer's next handshake uses its authentication credential
+    /// ([IOTP-SEC-117]).
+    fn apply_credential<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        invoker: &Invoker<'_>,
+        subject: NodeId,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        // Check 3: a node's first credential is stored by add_peer; this replaces a held one only.
+        let at = self
+            .peers
+            .iter()
+            .position(|(n, _)| *n == subject)
+            .ok_or_else(forbidden)?;
+        // Check 4.
+        authorised(invoker, &subject)?;
+        // Check 5.
+        let credential = verify_credential(input).map_err(|e| status_of(&e))?;
+        if credential.node_id != subject || !self.replaces(at, &credential) {
+            return Err(constraint());
+        }
+        self.peers[at].1 = input.to_vec();
+        node.add_edhoc_peer(known_peer(&credential));
+        self.event(
+            member::STATEMENT_APPLIED,
+            encode_bytes(subject.as_bytes()).ok(),
+        );
+        Ok(None)
+    }
+
+    /// A re-homing statement of `subject` ([IOTP-SEC-187]): its first signature by the identity key
+    /// held for it, `previous_address` the address bound to it, `sequence` above the last accepted.
+    fn apply_rehoming<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        now: Instant,
+        invoker: &Invoker<'_>,
+        subject: NodeId,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        // Check 3: the node holds the subject's credential statement, whose identity key signed.
+        let held = self
+            .peers
+            .iter()
+            .find(|(n, _)| *n == subject)
+            .ok_or_else(forbidden)?;
+        // Check 4: about the invoker, or invoked by an administrator ([IOTP-SEC-116]).
+        authorised(invoker, &subject)?;
+        let (bound, accepted) = match self.followed.iter().find(|f| f.node == subject) {
+            Some(f) => (f.address.clone(), f.sequence),
+            None => {
+                let statement = verify_credential(&held.1).map_err(|_| constraint())?;
+                let address = statement.statement.address.ok_or_else(constraint)?;
+                (String::from(address), 0)
+            }
+        };
+        let (known, administrators) = self.trust_sources();
+        let trust = Trust {
+            known: &known,
+            administrators: &administrators,
+            rotated_away: &[],
+        };
+        // Check 5: the signatures, previous_address and sequence (a second signer unknown is
+        // check 3's).
+        let verified =
+            verify_rehoming(input, &trust, &bound, accepted).map_err(|e| status_of(&e))?;
+        let s = verified.statement;
+        // Check 6: from an address not bound to the peer, only its move to that address
+        // ([IOTP-SEC-166]).
+        if invoker.unbound_sender.is_some_and(|a| a != s.new_address) {
+            return Err(forbidden());
+        }
+
+        // Every check passed: bind the new address ([IOTP-SEC-113]), keep the previous one for the
+        // grace period ([IOTP-SEC-114]), answer handshakes by the peer's credential there.
+        let until = now.saturating_add(u64::from(s.grace_period) * 1_000);
+        let moved: Vec<_> = node
+            .contexts()
+            .iter()
+            .filter(|e| e.peer.node == Some(subject) && e.peer.kind == ContextKind::Ordinary)
+            .map(|e| e.id)
+            .collect();
+        for id in moved {
+            node.rebind_peer(id, Some(String::from(s.new_address)), Some(until));
+        }
+        if let Ok(credential) = verify_credential(&held.1) {
+            let mut peer = known_peer(&credential);
+            peer.address = Some(String::from(s.new_address));
+            node.add_edhoc_peer(peer);
+        }
+        let followed = Followed {
+            node: subject,
+            address: String::from(s.new_address),
+            sequence: s.sequence,
+        };
+        self.followed.retain(|f| f.node != subject);
+        // One per held peer: the subject is held, so there is room.
+        if self.followed.len() < PEER_CAPACITY {
+            self.followed.push(followed);
+        }
+        self.event(
+            member::STATEMENT_APPLIED,
+            encode_bytes(subject.as_bytes()).ok(),
+        );
+        Ok(None)
+    }
+
+    /// A revocation statement, by the revoked node itself or by an administrator of this node
+    /// ([IOTP-SEC-124]): the node forgets the revoked one's credential, its handshakes by kid, its
+    /// contexts and its access ([IOTP-SEC-122]).
+    fn apply_revocation<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let (known, administrators) = self.trust_sources();
+        let trust = Trust {
+            known: &known,
+            administrators: &administrators,
+            rotated_away: &[],
+        };
+        // Checks 3 to 5 ([IOTP-SEC-124]).
+        let revocation = verify_revocation(input, &trust).map_err(|e| status_of(&e))?;
+        let (revoked, signer) = (revocation.revoked, revocation.signer);
+        self.forget_peer(node, &revoked);
+        node.revoke_peer(&revoked);
+        for index in self.acl.remove_subject(&revoked) {
+            self.event(member::ACL_CHANGED, encode_uint(index.into()));
+        }
+        self.event(
+            member::STATEMENT_APPLIED,
+            encode_bytes(signer.as_bytes()).ok(),
+        );
+        Ok(None)
+    }
+
+    /// Forgets `peer`: the credential statement held for it, the moves followed of it, its
+    /// handshakes by kid, and its contexts once the reply under way has gone.
+    pub(super) fn forget_peer<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        peer: &NodeId,
+    ) {
+        self.peers.retain(|(n, _)| n != peer);
+        self.followed.retain(|f| f.node != *peer);
+        node.forget_edhoc_peer(peer);
+        self.discard.extend(
+            node.contexts()
+                .iter()
+                .filter(|e| e.peer.node == Some(*peer))
+                .map(|e| e.id),
+        );
+    }
+}
+
+/// Check 4 of [IOTP-SEC-202]: a statement about the invoking peer itself needs no privilege, one
+/// about another node needs Administer ([IOTP-SEC-116]); and from an address not bound to the peer,
+/// only the peer's own statement ([IOTP-SEC-166]).
+fn authorised(invoker: &Invoker<'_>, subject: &NodeId) -> Result<(), Stop> {
+    let own = invoker.peer.and_then(|p| p.node) == Some(*subject);
+    if own || (invoker.administer && invoker.unbound_sender.is_none()) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
