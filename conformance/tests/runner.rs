@@ -1080,6 +1080,7 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.introduce-checks-in-order",
             "scenario.sec.introduce-grants-the-audience",
             "scenario.sec.introduce-serials",
+            "scenario.sec.key-rotation-followed-by-the-device",
             "scenario.sec.rehoming-chain-in-sequence-order",
             "scenario.sec.rehoming-followed-by-the-device",
             "scenario.sec.sequence-number-survives-rehoming",

@@ -232,6 +232,32 @@ impl Acl {
         changed
     }
 
+    /// Replaces `previous` by `new` in the subjects and `granted_by` of every entry: `previous`
+    /// rotated its identity key ([IOTP-SEC-120]). Returns the indices changed.
+    pub fn rename_subject(&mut self, previous: &NodeId, new: &NodeId) -> Vec<u8> {
+        let mut changed = Vec::new();
+        for (index, entry) in self.entries.iter_mut().enumerate() {
+            let Some(entry) = entry else {
+                continue;
+            };
+            let mut renamed = false;
+            for subject in entry.subjects.iter_mut() {
+                if subject == previous.as_bytes() {
+                    *subject = *new.as_bytes();
+                    renamed = true;
+                }
+            }
+            if entry.granted_by.as_ref() == Some(previous.as_bytes()) {
+                entry.granted_by = Some(*new.as_bytes());
+                renamed = true;
+            }
+            if renamed {
+                changed.push(index as u8);
+            }
+        }
+        changed
+    }
+
     /// The nodes that hold Administer by an entry.
     pub fn administrators(&self) -> Vec<NodeId> {
         let mut out: Vec<NodeId> = Vec::new();

@@ -8,9 +8,8 @@
 //! request it decides access (§6.3 step 1) from the ACL and the kind of context the request opened
 //! under. Reads of its properties go through the dispatcher like any other read.
 //!
-//! `apply_statement` takes credential, re-homing and revocation statements
-//! (`security/statements.rs`); not yet served (answered `Failure` with a detail saying so): key
-//! rotation statements (§8.10.2). `rehome` signs the re-homing statement and
+//! `apply_statement` takes credential, re-homing, key rotation and revocation statements
+//! (`security/statements.rs`). `rehome` signs the re-homing statement and
 //! the credential statement of the new address (§8.9.1), which the host then acts on
 //! ([`SecurityService::take_rehomed`]); the server tells peers that still write to the previous
 //! address. `set_home_relay` is checked here and carried out by the host
@@ -235,6 +234,9 @@ pub struct SecurityService {
     introducers: Vec<(NodeId, IntroductionSerials)>,
     /// The peers' moves the node followed (one per held peer, §8.9.3).
     followed: Vec<statements::Followed>,
+    /// The node IDs its peers rotated away (at most [`statements::ROTATED_AWAY_CAPACITY`],
+    /// [IOTP-SEC-121]).
+    rotated_away: Vec<NodeId>,
     /// The wall-clock time at the engine's instant 0, in ms since the epoch, once a controller gave
     /// the time (`commission`): what `not_after` is checked against.
     epoch_offset: Option<u64>,
@@ -280,6 +282,7 @@ impl SecurityService {
             window: None,
             introducers: Vec::new(),
             followed: Vec::new(),
+            rotated_away: Vec::new(),
             epoch_offset: None,
             discard: Vec::new(),
             changes: Vec::new(),
@@ -737,6 +740,10 @@ impl SecurityService {
         let verified = verify_credential(input)
             .map_err(|_| refused(StatusCode::InvalidValue, member::ADD_PEER))?;
         let id = verified.node_id;
+        // Signed by a key its node rotated away ([IOTP-SEC-121]).
+        if self.rotated_away.contains(&id) {
+            return Err(refused(StatusCode::ConstraintError, member::ADD_PEER));
+        }
         let known = known_peer(&verified);
         // In a commissioning window, one controller not held yet ([IOTP-SEC-144]).
         let pairing = self

@@ -7,7 +7,8 @@
 //! - [`edhoc`]: EDHOC answered by the node (§8.4), the runner playing the initiator.
 //! - [`pairing`]: pairing and claiming a device out of its box (§8.3), the runner playing the
 //!   controller; [`introduce`]: an introduction presented to the claimed device (§8.8.4.2);
-//!   [`rehoming`]: the claimed device follows its owner's moves (§8.9.3).
+//!   [`statements`]: the claimed device applies its owner's statements: moves (§8.9.3), key
+//!   rotation (§8.10.2).
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
 //! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
@@ -22,8 +23,8 @@ mod interaction;
 mod introduce;
 mod messages;
 mod pairing;
-mod rehoming;
 mod relay;
+mod statements;
 mod statuses;
 mod subscriptions;
 
@@ -75,7 +76,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(relay::scenarios());
     all.extend(pairing::scenarios()?);
     all.extend(introduce::scenarios()?);
-    all.extend(rehoming::scenarios()?);
+    all.extend(statements::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

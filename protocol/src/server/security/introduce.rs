@@ -77,7 +77,7 @@ impl SecurityService {
         let trust = Trust {
             known: &known,
             administrators: &administrators,
-            rotated_away: &[],
+            rotated_away: &self.rotated_away,
         };
         let view = SubjectView {
             own: self.identity.node_id(),

@@ -7,16 +7,18 @@
 //! - a peer's re-homing statement binds it to its new address, and its contexts accept the previous
 //!   one for the grace period ([IOTP-SEC-187], [IOTP-SEC-113], [IOTP-SEC-114]); a chain comes one
 //!   statement at a time, each passing only after the one before ([IOTP-SEC-188]);
+//! - a key rotation statement replaces the peer's node ID by its new one wherever the node holds it
+//!   ([IOTP-SEC-119], [IOTP-SEC-120]), and nothing the previous one signs is accepted after
+//!   ([IOTP-SEC-121]);
 //! - a revocation statement makes the node forget the revoked one ([IOTP-SEC-122]).
-//!
-//! Key rotation statements (§8.10.2) are not served yet: answered `Failure`, saying so.
 //!
 //! The one request that may come from an address not bound to its context's peer, the peer's new
 //! address after a move, is acted on only if it carries that peer's re-homing statement naming that
 //! address ([IOTP-SEC-166]).
 //!
-//! **Bound.** One [`Followed`] move per held peer, at most [`PEER_CAPACITY`]; a move goes with its
-//! peer.
+//! **Bounds.** One [`Followed`] move per held peer, at most [`PEER_CAPACITY`]; a move goes with its
+//! peer. The last [`ROTATED_AWAY_CAPACITY`] node IDs rotated away: an older one is forgotten, which
+//! lets nothing in, since the node no longer holds its identity key.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -26,18 +28,21 @@ use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::{SignedStatement, Statement};
 
 use super::PEER_CAPACITY;
-use super::{
-    encode_bytes, encode_uint, known_peer, member, not_served, refused, SecurityService, Stop,
-};
+use super::{encode_bytes, encode_uint, known_peer, member, refused, SecurityService, Stop};
 use crate::engine::peers::{ContextKind, Peer};
 use crate::engine::Node;
 use crate::params::Instant;
 use crate::security::statement::{
-    verify_credential, verify_rehoming, verify_revocation, StatementError, Trust,
+    verify_credential, verify_key_rotation, verify_rehoming, verify_revocation, StatementError,
+    Trust,
 };
 use crate::security::{IdentityPublicKey, NodeId};
 
 const ACTION: u16 = member::APPLY_STATEMENT;
+
+/// The node IDs rotated away that a node remembers ([IOTP-SEC-121]), as many as the revoked ones it
+/// must ([IOTP-SEC-192]).
+pub const ROTATED_AWAY_CAPACITY: usize = 16;
 
 /// A peer's move that the node followed (§8.9.3): the address it now binds to the peer and the
 /// greatest re-homing `sequence` it accepted of it.
@@ -108,7 +113,10 @@ impl SecurityService {
                 self.apply_rehoming(node, now, &invoker, subject, input)
             }
             Statement::Revocation(_) => self.apply_revocation(node, input),
-            Statement::KeyRotation(_) => Err(not_served(ACTION)),
+            Statement::KeyRotation(r) => {
+                let subject = NodeId::from_bytes(*r.previous_node);
+                self.apply_rotation(node, &invoker, subject, input)
+            }
             _ => Err(constraint()),
         }
     }
@@ -176,7 +184,7 @@ impl SecurityService {
         let trust = Trust {
             known: &known,
             administrators: &administrators,
-            rotated_away: &[],
+            rotated_away: &self.rotated_away,
         };
         // Check 5: the signatures, previous_address and sequence (a second signer unknown is
         // check 3's).
@@ -223,6 +231,75 @@ impl SecurityService {
         Ok(None)
     }
 
+    /// A key rotation statement of `subject`, the node ID rotated away ([IOTP-SEC-119]): the new
+    /// node ID replaces it in the credentials held, the access control list, the contexts and the
+    /// moves and introduction serials kept ([IOTP-SEC-120]). The peer's credential statement under
+    /// the new key comes next (`apply_statement` again, under the same context); until then the node
+    /// holds none for it, and its handshakes by the previous credential are refused.
+    fn apply_rotation<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        invoker: &Invoker<'_>,
+        subject: NodeId,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        // Check 3: the previous key is held and not rotated away; the new one signs for itself.
+        let at = self
+            .peers
+            .iter()
+            .position(|(n, _)| *n == subject)
+            .ok_or_else(forbidden)?;
+        if self.rotated_away.contains(&subject) {
+            return Err(forbidden());
+        }
+        // Check 4.
+        authorised(invoker, &subject)?;
+        // Check 5.
+        let (known, administrators) = self.trust_sources();
+        let trust = Trust {
+            known: &known,
+            administrators: &administrators,
+            rotated_away: &self.rotated_away,
+        };
+        let rotation = verify_key_rotation(input, &trust).map_err(|e| status_of(&e))?;
+        let new = rotation.new_identity_key.node_id();
+        if self.peers.iter().any(|(n, _)| *n == new) {
+            // Two held peers would become one.
+            return Err(constraint());
+        }
+
+        // Every check passed ([IOTP-SEC-120]).
+        self.peers[at] = (new, Vec::new());
+        node.forget_edhoc_peer(&subject);
+        let contexts: Vec<_> = node
+            .contexts()
+            .iter()
+            .filter(|e| e.peer.node == Some(subject))
+            .map(|e| e.id)
+            .collect();
+        for id in contexts {
+            node.identify_peer(id, new);
+        }
+        for index in self.acl.rename_subject(&subject, &new) {
+            self.event(member::ACL_CHANGED, encode_uint(index.into()));
+        }
+        for (n, _) in self.introducers.iter_mut().filter(|(n, _)| *n == subject) {
+            *n = new;
+        }
+        for f in self.followed.iter_mut().filter(|f| f.node == subject) {
+            f.node = new;
+        }
+        if self.rotated_away.len() >= ROTATED_AWAY_CAPACITY {
+            self.rotated_away.remove(0);
+        }
+        self.rotated_away.push(subject);
+        self.event(
+            member::STATEMENT_APPLIED,
+            encode_bytes(subject.as_bytes()).ok(),
+        );
+        Ok(None)
+    }
+
     /// A revocation statement, by the revoked node itself or by an administrator of this node
     /// ([IOTP-SEC-124]): the node forgets the revoked one's credential, its handshakes by kid, its
     /// contexts and its access ([IOTP-SEC-122]).
@@ -235,7 +312,7 @@ impl SecurityService {
         let trust = Trust {
             known: &known,
             administrators: &administrators,
-            rotated_away: &[],
+            rotated_away: &self.rotated_away,
         };
         // Checks 3 to 5 ([IOTP-SEC-124]).
         let revocation = verify_revocation(input, &trust).map_err(|e| status_of(&e))?;

@@ -1,19 +1,20 @@
-//! Scenarios of a peer's move as the device follows it (spec §8.9.3, feature `security`): the
-//! device, claimed and owned, is handed its owner's re-homing statements by `apply_statement`, from
-//! the owner's new address or its old one. The device checks each in the order of the spec's table
-//! (IOTP-SEC-202), binds the owner to its new address, and accepts the old one for the grace period.
-//! The runner signs the statements with `iotp2p-protocol`'s statement module, as the moving
-//! controller would.
+//! Scenarios of `apply_statement` as the device applies its peers' statements (spec §8.9.3, §8.10.2,
+//! feature `security`): the device, claimed and owned, is handed its owner's re-homing statements,
+//! from the owner's new address or its old one, and its key rotation statement. The device checks
+//! each in the order of the spec's table (IOTP-SEC-202), binds the owner to its new address and
+//! accepts the old one for the grace period, or replaces the owner's node ID by its new one. The
+//! runner signs the statements with `iotp2p-protocol`'s statement module, as the owner would.
 
 use serde_json::{json, Value};
 
-use super::pairing::{owned, statement, CONTROLLER_KEYS};
+use super::pairing::{handshake, json_of, owned, statement, Handshake, CONTROLLER_KEYS};
 use super::*;
 use crate::suite::hex;
 use crate::vector::Vector;
 use iotp2p_codec::prelude::*;
-use iotp2p_codec::security::{owned::SignedStatement, RehomingStatement};
-use iotp2p_protocol::security::statement::sign_rehoming;
+use iotp2p_codec::security::{owned::SignedStatement, KeyRotationStatement, RehomingStatement};
+use iotp2p_protocol::controller;
+use iotp2p_protocol::security::statement::{sign_key_rotation, sign_rehoming};
 use iotp2p_protocol::security::IdentityKey;
 
 /// The owner's address before its move (the one `owned` binds), and after.
@@ -88,7 +89,12 @@ fn read_answered(b: Builder, why: &str, n: u64, to_address: &str) -> Builder {
 }
 
 pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
-    Ok(vec![followed()?, checks_in_order()?, chain_in_order()?])
+    Ok(vec![
+        followed()?,
+        checks_in_order()?,
+        chain_in_order()?,
+        key_rotation()?,
+    ])
 }
 
 fn followed() -> Result<Vector, String> {
@@ -255,4 +261,88 @@ fn chain_in_order() -> Result<Vector, String> {
     );
     let b = from(b, MOVED_AGAIN, read_level());
     Ok(read_answered(b, "the owner's read from its third address", 3, MOVED_AGAIN).build())
+}
+
+/// The owner's identity and authentication keys after it rotated its identity key.
+const ROTATED_KEYS: ([u8; 32], [u8; 32]) = ([0x75; 32], [0x76; 32]);
+
+fn key_rotation() -> Result<Vector, String> {
+    let b = owned(
+        "sec.key-rotation-followed-by-the-device",
+        "the owner replaces its identity key: its new credential statement first is Forbidden (the \
+         device holds no such node); the key rotation statement, signed by both keys, is accepted, \
+         and the owner's Administer entry now names its new node ID, so its read under the same \
+         context is answered; a statement signed by the previous key is Forbidden; the credential \
+         statement under the new key is then accepted; add_peer of the previous key's credential \
+         statement is refused ConstraintError; a handshake by the new credential completes and \
+         serves",
+        &["IOTP-SEC-119", "IOTP-SEC-120", "IOTP-SEC-121", "IOTP-SEC-202", "IOTP-SEC-117"],
+    )?;
+    let previous = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let new = IdentityKey::from_bytes(&ROTATED_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let rotation = sign_key_rotation(
+        &previous,
+        &new,
+        &KeyRotationStatement {
+            previous_node: previous.node_id().as_bytes(),
+            new_identity_key: new.public_key().to_schema(),
+            issued_at: None,
+            unknown_fields: Default::default(),
+        },
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    // The owner's credential statement under its new key: serial 1, a new key's first.
+    let renewed = statement(&ROTATED_KEYS, OLD, 19)?;
+    let b = from(b, OLD, apply(&renewed));
+    let b = status_to(
+        b,
+        "the new credential statement before the rotation: no such node held, Forbidden",
+        0,
+        OLD,
+        "Forbidden",
+    );
+    let b = from(b, OLD, apply(&rotation));
+    let b = accepted(b, "the key rotation statement", 1, OLD);
+    let b = from(b, OLD, read_level());
+    let b = read_answered(b, "the Administer entry names the new node ID", 2, OLD);
+    let b = from(b, OLD, apply(&owner_moves(OLD, MOVED, 1)?));
+    let b = status_to(
+        b,
+        "a statement signed by the key rotated away: Forbidden",
+        3,
+        OLD,
+        "Forbidden",
+    );
+    let b = from(b, OLD, apply(&renewed));
+    let b = accepted(b, "the credential statement under the new key", 4, OLD);
+    let add_previous = json_of(&controller::add_peer(&statement(&CONTROLLER_KEYS, OLD, 9)?))?;
+    let b = from(b, OLD, add_previous);
+    let b = status_to(
+        b,
+        "add_peer of the credential statement of the key rotated away: ConstraintError",
+        5,
+        OLD,
+        "ConstraintError",
+    );
+    let b = handshake(
+        b,
+        Handshake {
+            hop: "app",
+            by_value: false,
+            session: "rotated",
+            keys: &ROTATED_KEYS,
+            kid: 19,
+            address: OLD,
+            first: 60,
+            reply_to: 14,
+        },
+        "`done`: the handshake by the new credential",
+        "a100f6",
+    )?;
+    Ok(b.step(sealed("app", "rotated", json!({}), read_level()))
+        .step(expect(
+            "a read under the new context is answered",
+            vec![sealed_answer("app", 0, "rotated", json!({"report": {}}))],
+        ))
+        .build())
 }
