@@ -132,14 +132,8 @@ impl SecurityService {
         subject: NodeId,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
-        // Check 3: a node's first credential is stored by add_peer; this replaces a held one only.
-        let at = self
-            .peers
-            .iter()
-            .position(|(n, _)| *n == subject)
-            .ok_or_else(forbidden)?;
-        // Check 4.
-        authorised(invoker, &subject)?;
+        // A node's first credential is stored by add_peer; this replaces a held one only.
+        let at = self.held_and_authorised(invoker, &subject)?;
         // Check 5.
         let credential = verify_credential(input).map_err(|e| status_of(&e))?;
         if credential.node_id != subject || !self.replaces(at, &credential) {
@@ -164,14 +158,7 @@ impl SecurityService {
         subject: NodeId,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
-        // Check 3: the node holds the subject's credential statement, whose identity key signed.
-        let held = self
-            .peers
-            .iter()
-            .find(|(n, _)| *n == subject)
-            .ok_or_else(forbidden)?;
-        // Check 4: about the invoker, or invoked by an administrator ([IOTP-SEC-116]).
-        authorised(invoker, &subject)?;
+        let held = &self.peers[self.held_and_authorised(invoker, &subject)?];
         let (bound, accepted) = match self.followed.iter().find(|f| f.node == subject) {
             Some(f) => (f.address.clone(), f.sequence),
             None => {
@@ -243,17 +230,8 @@ impl SecurityService {
         subject: NodeId,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
-        // Check 3: the previous key is held and not rotated away; the new one signs for itself.
-        let at = self
-            .peers
-            .iter()
-            .position(|(n, _)| *n == subject)
-            .ok_or_else(forbidden)?;
-        if self.rotated_away.contains(&subject) {
-            return Err(forbidden());
-        }
-        // Check 4.
-        authorised(invoker, &subject)?;
+        // The new key signs for itself (check 3).
+        let at = self.held_and_authorised(invoker, &subject)?;
         // Check 5.
         let (known, administrators) = self.trust_sources();
         let trust = Trust {
@@ -327,6 +305,20 @@ impl SecurityService {
             encode_bytes(signer.as_bytes()).ok(),
         );
         Ok(None)
+    }
+
+    /// Checks 3 and 4 for a statement about `subject`: the node holds its credential statement, and
+    /// it was not rotated away ([IOTP-SEC-121]); it is the invoker, or the invoker administers the
+    /// node ([IOTP-SEC-116]). Gives where the statement is held.
+    fn held_and_authorised(&self, invoker: &Invoker<'_>, subject: &NodeId) -> Result<usize, Stop> {
+        let at = self
+            .peers
+            .iter()
+            .position(|(n, _)| n == subject)
+            .filter(|_| !self.rotated_away.contains(subject))
+            .ok_or_else(forbidden)?;
+        authorised(invoker, subject)?;
+        Ok(at)
     }
 
     /// Forgets `peer`: the credential statement held for it, the moves followed of it, its
