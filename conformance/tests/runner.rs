@@ -1045,6 +1045,8 @@ fn a_device_whose_printed_passcode_pairs_again_is_caught() {
         [
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.printed-passcode-worthless-once-claimed",
+            "scenario.sec.remove-peer-closes-its-contexts",
+            "scenario.sec.revocation-by-the-owner",
             "scenario.sec.window-entry-effective-after-the-handshake",
             "scenario.sec.window-entry-gone-after-its-timeout"
         ]
@@ -1081,8 +1083,11 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.introduce-grants-the-audience",
             "scenario.sec.introduce-serials",
             "scenario.sec.key-rotation-followed-by-the-device",
+            "scenario.sec.last-owner-entry-stays",
             "scenario.sec.rehoming-chain-in-sequence-order",
             "scenario.sec.rehoming-followed-by-the-device",
+            "scenario.sec.remove-peer-closes-its-contexts",
+            "scenario.sec.revocation-by-the-owner",
             "scenario.sec.sequence-number-survives-rehoming",
             "scenario.sec.window-entry-effective-after-the-handshake",
             "scenario.sec.window-entry-gone-after-its-timeout"

@@ -8,7 +8,8 @@
 //! - [`pairing`]: pairing and claiming a device out of its box (§8.3), the runner playing the
 //!   controller; [`introduce`]: an introduction presented to the claimed device (§8.8.4.2);
 //!   [`statements`]: the claimed device applies its owner's statements: moves (§8.9.3), key
-//!   rotation (§8.10.2).
+//!   rotation (§8.10.2); [`administration`]: the pairing context's limits, the owner's entry, a
+//!   second controller removed or revoked (§8.3.4, §8.8, §8.11).
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
 //! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
@@ -18,6 +19,7 @@
 //! [`Builder`] keeps each scenario short: the lamp of spec §5.15.1 as the usual node under test, its
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
 
+mod administration;
 mod edhoc;
 mod interaction;
 mod introduce;
@@ -77,6 +79,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(pairing::scenarios()?);
     all.extend(introduce::scenarios()?);
     all.extend(statements::scenarios()?);
+    all.extend(administration::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

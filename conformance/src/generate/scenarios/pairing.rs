@@ -17,7 +17,7 @@ use iotp2p_protocol::security::statement::sign_credential;
 use iotp2p_protocol::security::IdentityKey;
 
 /// The passcode printed on the device.
-const PASSCODE: u32 = 20_202_021;
+pub(super) const PASSCODE: u32 = 20_202_021;
 /// The device's keys: identity, authentication.
 pub(super) const DEVICE_KEYS: ([u8; 32], [u8; 32]) = ([0x61; 32], [0x62; 32]);
 /// The controller's keys.
@@ -86,7 +86,11 @@ fn claim() -> Result<Claim, String> {
 
 /// An unclaimed device with the level capability, out of its box: no address, no home relay, no
 /// context; its pairing window open.
-fn device(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
+pub(super) fn device(
+    id: &str,
+    description: &str,
+    requirements: &[&str],
+) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let credential = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
     Ok(Builder::lamp(id, description, requirements)
@@ -122,7 +126,13 @@ fn answered(message_id: u64) -> SendPattern {
 
 /// A whole SPAKE2+ exchange named `session` with `passcode` in the envelopes `first` to `first + 2`,
 /// the device's replies being its datagrams `replies` and `replies + 1` before the confirmation.
-fn paired(b: Builder, session: &str, passcode: u32, first: u64, replies: usize) -> Builder {
+pub(super) fn paired(
+    b: Builder,
+    session: &str,
+    passcode: u32,
+    first: u64,
+    replies: usize,
+) -> Builder {
     b.step(pairing(
         first,
         PeerPairing::Start {
@@ -160,7 +170,7 @@ fn paired(b: Builder, session: &str, passcode: u32, first: u64, replies: usize) 
 
 /// The controller's request `body` under the pairing context, and the device's sealed answer
 /// `answer` (a pattern of its body) to it, the `n`th request under the context.
-fn under_pairing(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
+pub(super) fn under_pairing(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
     under_pairing_as(b, "p", why, body, n, answer)
 }
 
@@ -509,16 +519,16 @@ fn commissioning_window_refusals() -> Result<Vector, String> {
 }
 
 /// The second controller's keys and address.
-const SECOND_KEYS: ([u8; 32], [u8; 32]) = ([0x81; 32], [0x82; 32]);
-const SECOND: &str = "guest@example.net";
+pub(super) const SECOND_KEYS: ([u8; 32], [u8; 32]) = ([0x81; 32], [0x82; 32]);
+pub(super) const SECOND: &str = "guest@example.net";
 /// The `kid` of the second controller's credential: another than the owner's, so that a handshake
 /// by it finds no credential once the device has deleted this one.
-const SECOND_KID: u8 = 11;
+pub(super) const SECOND_KID: u8 = 11;
 
 /// The owner opens a commissioning window; a second controller pairs in it, is refused commission,
 /// and adds itself (add_peer, acl_write of a Read entry at index 1), which closes the window. The
 /// device has sent 15 datagrams.
-fn second_controller_added(
+pub(super) fn second_controller_added(
     id: &str,
     description: &str,
     requirements: &[&str],
@@ -664,7 +674,7 @@ pub(super) fn handshake(
 }
 
 /// The second controller's handshake, after [`second_controller_added`].
-fn second_handshake(b: Builder, why: &str, finish: &str) -> Result<Builder, String> {
+pub(super) fn second_handshake(b: Builder, why: &str, finish: &str) -> Result<Builder, String> {
     handshake(
         b,
         Handshake {

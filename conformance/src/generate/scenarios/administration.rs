@@ -1,0 +1,197 @@
+//! Scenarios of a claimed device's administration (spec §8.3.4, §8.8, §8.11, feature `security`):
+//! what the pairing context may do, the owner's entry that cannot go, and a second controller
+//! removed or revoked by the owner, whose contexts and credential then go with it.
+
+use serde_json::{json, Value};
+
+use super::pairing::{
+    device, handshake, json_of, owned, paired, second_controller_added, second_handshake,
+    under_pairing, Handshake, CONTROLLER_KEYS, PASSCODE, SECOND, SECOND_KEYS, SECOND_KID,
+};
+use super::*;
+use crate::suite::hex;
+use crate::vector::Vector;
+use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::{RevocationReason, RevocationStatement};
+use iotp2p_protocol::controller;
+use iotp2p_protocol::security::statement::sign_revocation;
+use iotp2p_protocol::security::IdentityKey;
+
+/// The owner's sealed request `body`, its `n`th under its context, and the device's answer.
+fn owner(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
+    b.step(sealed("app", "owner", json!({}), body))
+        .step(expect(why, vec![sealed_answer("app", n, "owner", answer)]))
+}
+
+/// The second controller's read under its context, answered: its entry allows it.
+fn second_reads(b: Builder) -> Builder {
+    b.step(sealed("app", "second", json!({}), read_level()))
+        .step(expect(
+            "the second controller's entry allows its read",
+            vec![sealed_answer("app", 0, "second", json!({"report": {}}))],
+        ))
+}
+
+/// The second controller's handshake by kid again, after the device forgot its credential: its
+/// message_2 is the device's datagram `reply_to`; its message_3 gets EDHOC error code 3.
+fn second_refused(b: Builder, reply_to: usize) -> Result<Builder, String> {
+    handshake(
+        b,
+        Handshake {
+            hop: "app",
+            by_value: false,
+            session: "second-again",
+            keys: &SECOND_KEYS,
+            kid: SECOND_KID,
+            address: SECOND,
+            first: 70,
+            reply_to,
+        },
+        "the credential is gone: error code 3, \"unknown credential referenced\"",
+        "a1024203f5",
+    )
+}
+
+/// The second controller's context is gone: its read is answered Unauthenticated, unsealed
+/// ([IOTP-SEC-74], a SHOULD), or not at all; never under the context.
+fn second_context_gone(b: Builder) -> Builder {
+    b.step(sealed("app", "second", json!({}), read_level()))
+        .step(expecting(
+            expect(
+                "the second controller's context is closed: its read does not open",
+                vec![status("app", 1, "Unauthenticated")],
+            ),
+            |e| e.or = vec![vec![]],
+        ))
+}
+
+/// A second controller added in the owner's window, with its context `second` and its read
+/// answered; the device has sent 18 datagrams, and the owner's next request is its second under
+/// its context.
+fn second_in_use(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
+    let b = second_controller_added(id, description, requirements)?;
+    Ok(second_reads(second_handshake(b, "`done`", "a100f6")?))
+}
+
+pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
+    Ok(vec![
+        pairing_context_claims_only()?,
+        last_owner_entry_stays()?,
+        remove_peer_closes_contexts()?,
+        revocation_by_the_owner()?,
+    ])
+}
+
+fn pairing_context_claims_only() -> Result<Vector, String> {
+    let b = device(
+        "sec.pairing-context-serves-claiming-only",
+        "under the pairing context, a controller may read the Security capability's properties and \
+         claim the device; a read of any other capability is Forbidden",
+        &["IOTP-SEC-136"],
+    )?;
+    let b = paired(b, "p", PASSCODE, 1, 0);
+    let b = under_pairing(
+        b,
+        "a read of the level under the pairing context: Forbidden",
+        read_level(),
+        0,
+        json!({"status": {"code": "Forbidden"}}),
+    );
+    Ok(under_pairing(
+        b,
+        "a read of the Security capability's node_id: answered",
+        json!({"read": {"endpoint": 0, "capability": 1, "members": [0]}}),
+        1,
+        json!({"report": {}}),
+    )
+    .build())
+}
+
+fn last_owner_entry_stays() -> Result<Vector, String> {
+    let b = owned(
+        "sec.last-owner-entry-stays",
+        "acl_write that would delete the only entry with Administer and without granted_by (the \
+         owner's) is refused ConstraintError, and the owner keeps its access",
+        &["IOTP-SEC-177"],
+    )?;
+    let delete = iotp2p_codec::security::AclWrite {
+        index: 0,
+        entry: None,
+        unknown_fields: Default::default(),
+    }
+    .encode_to_vec()
+    .map_err(|e| e.to_string())?;
+    let b = owner(
+        b,
+        "deleting the owner's entry: ConstraintError",
+        json!({"invoke": {"endpoint": 0, "capability": 1, "action": 17, "input": hex(&delete)}}),
+        0,
+        json!({"status": {"code": "ConstraintError"}}),
+    );
+    Ok(owner(
+        b,
+        "the owner still reads",
+        read_level(),
+        1,
+        json!({"report": {}}),
+    )
+    .build())
+}
+
+fn remove_peer_closes_contexts() -> Result<Vector, String> {
+    let second = IdentityKey::from_bytes(&SECOND_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let b = second_in_use(
+        "sec.remove-peer-closes-its-contexts",
+        "the owner removes the second controller with remove_peer: the device forgets its \
+         credential statement, so its next handshake by kid gets EDHOC error code 3, and closes \
+         its context, under which its read no longer opens",
+        &["IOTP-SEC-107", "IOTP-SEC-51"],
+    )?;
+    let b = owner(
+        b,
+        "remove_peer of the second controller",
+        json_of(&controller::remove_peer(&second.node_id()))?,
+        1,
+        json!({"invoke_response": {}}),
+    );
+    Ok(second_context_gone(second_refused(b, 19)?).build())
+}
+
+fn revocation_by_the_owner() -> Result<Vector, String> {
+    let owner_key = IdentityKey::from_bytes(&CONTROLLER_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let second = IdentityKey::from_bytes(&SECOND_KEYS.0).map_err(|e| format!("{e:?}"))?;
+    let b = second_in_use(
+        "sec.revocation-by-the-owner",
+        "the owner revokes the second controller with a revocation statement it signs: the device \
+         deletes the second controller's credential statement, context and access control entry, \
+         and refuses its handshake",
+        &["IOTP-SEC-122", "IOTP-SEC-123", "IOTP-SEC-124"],
+    )?;
+    let revocation = sign_revocation(
+        &owner_key,
+        &RevocationStatement {
+            node: second.node_id().as_bytes(),
+            reason: RevocationReason::KeyCompromise,
+            issued_at: None,
+            unknown_fields: Default::default(),
+        },
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    let b = owner(
+        b,
+        "the revocation is accepted",
+        json_of(&controller::apply_statement(&revocation))?,
+        1,
+        json!({"invoke_response": {}}),
+    );
+    let b = second_context_gone(second_refused(b, 19)?);
+    // The entry at index 1 went with its only subject: acl_read of it is empty.
+    Ok(owner(
+        b,
+        "the second controller's entry is gone: acl_read of index 1 gives none",
+        json!({"invoke": {"endpoint": 0, "capability": 1, "action": 16, "input": "01"}}),
+        2,
+        json!({"invoke_response": {"output": ABSENT}}),
+    )
+    .build())
+}
