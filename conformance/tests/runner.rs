@@ -1084,6 +1084,7 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.introduce-serials",
             "scenario.sec.key-rotation-followed-by-the-device",
             "scenario.sec.last-owner-entry-stays",
+            "scenario.sec.rehome-refusals",
             "scenario.sec.rehoming-chain-in-sequence-order",
             "scenario.sec.rehoming-followed-by-the-device",
             "scenario.sec.remove-peer-closes-its-contexts",

@@ -6,12 +6,14 @@ use serde_json::{json, Value};
 
 use super::pairing::{
     device, handshake, json_of, owned, paired, second_controller_added, second_handshake,
-    under_pairing, Handshake, CONTROLLER_KEYS, PASSCODE, SECOND, SECOND_KEYS, SECOND_KID,
+    statement, under_pairing, Handshake, CONTROLLER_KEYS, PASSCODE, SECOND, SECOND_KEYS,
+    SECOND_KID,
 };
 use super::*;
 use crate::suite::hex;
 use crate::vector::Vector;
 use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::owned::{RehomeRequest, RelayInfo, SignedStatement};
 use iotp2p_codec::security::{RevocationReason, RevocationStatement};
 use iotp2p_protocol::controller;
 use iotp2p_protocol::security::statement::sign_revocation;
@@ -79,6 +81,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         last_owner_entry_stays()?,
         remove_peer_closes_contexts()?,
         revocation_by_the_owner()?,
+        rehome_refusals()?,
     ])
 }
 
@@ -192,6 +195,84 @@ fn revocation_by_the_owner() -> Result<Vector, String> {
         json!({"invoke": {"endpoint": 0, "capability": 1, "action": 16, "input": "01"}}),
         2,
         json!({"invoke_response": {"output": ABSENT}}),
+    )
+    .build())
+}
+
+/// The device's new address in [`rehome_refusals`], and the keys of its new provider's relay.
+const NEW_ADDRESS: &str = "lamp@new.example.net";
+const NEW_RELAY_KEYS: ([u8; 32], [u8; 32]) = ([0xb1; 32], [0xb2; 32]);
+
+/// `rehome` to `address`, with the relay whose credential statement is `relay` (if any).
+fn rehome_to(address: &str, relay: Option<SignedStatement>) -> Result<Value, String> {
+    let input = RehomeRequest {
+        new_address: address.into(),
+        relay: relay.map(|credential| RelayInfo {
+            credential,
+            endpoints: Vec::new(),
+            unknown_fields: Default::default(),
+        }),
+        unknown_fields: Default::default(),
+    }
+    .encode_to_vec()
+    .map_err(|e| e.to_string())?;
+    Ok(json!({"invoke": {"endpoint": 0, "capability": 1, "action": 24, "input": hex(&input)}}))
+}
+
+/// The credential statement of the relay of `NEW_RELAY_KEYS` at `address`.
+fn relay_statement(address: &str) -> Result<SignedStatement, String> {
+    iotp2p_codec::security::SignedStatement::decode(&statement(&NEW_RELAY_KEYS, address, 3)?)
+        .map(|s| s.into_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn rehome_refusals() -> Result<Vector, String> {
+    let b = owned(
+        "sec.rehome-refusals",
+        "rehome is refused ConstraintError before the device signs anything when the new address \
+         is its current one, when the relay's credential statement names the relay of another \
+         domain, and when it does not verify; a rehome to another provider's address with its \
+         relay then gives the statements",
+        &["IOTP-SEC-196"],
+    )?;
+    let refused = json!({"status": {"code": "ConstraintError"}});
+    let b = owner(
+        b,
+        "the current address: ConstraintError",
+        rehome_to(LAMP, None)?,
+        0,
+        refused.clone(),
+    );
+    let b = owner(
+        b,
+        "a relay of another domain: ConstraintError",
+        rehome_to(
+            NEW_ADDRESS,
+            Some(relay_statement("_relay@other.example.net")?),
+        )?,
+        1,
+        refused.clone(),
+    );
+    let mut forged = relay_statement("_relay@new.example.net")?;
+    if let Some(s) = forged.signatures.first_mut() {
+        s.value[5] ^= 0x01;
+    }
+    let b = owner(
+        b,
+        "a relay credential statement that does not verify: ConstraintError",
+        rehome_to(NEW_ADDRESS, Some(forged))?,
+        2,
+        refused,
+    );
+    Ok(owner(
+        b,
+        "the new provider's relay: the re-homing and credential statements",
+        rehome_to(
+            NEW_ADDRESS,
+            Some(relay_statement("_relay@new.example.net")?),
+        )?,
+        3,
+        json!({"invoke_response": {"output": crate::runner::scenario::ANY}}),
     )
     .build())
 }
