@@ -20,7 +20,7 @@ use iotp2p_protocol::interaction::Config as InteractionConfig;
 use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
 use iotp2p_protocol::security::spake2plus::ProverSecret;
 use iotp2p_protocol::security::statement::ccs::p256_credential;
-use iotp2p_protocol::security::statement::sign_credential;
+use iotp2p_protocol::security::statement::sign_own_credential;
 use iotp2p_protocol::security::{IdentityKey, KeyId, MasterSecret, NodeId, SecurityContext};
 use iotp2p_protocol::server::security::{Manufactured, SecurityService};
 use iotp2p_protocol::server::Server;
@@ -80,21 +80,7 @@ impl Keys {
 
     /// The credential statement naming `address`.
     fn statement(&self, address: &str) -> Vec<u8> {
-        let public = *self.identity.public_key();
-        let credentials = [self.ccs.as_slice()];
-        sign_credential(
-            &self.identity,
-            &iotp2p_codec::security::CredentialStatement {
-                identity_key: public.to_schema(),
-                address: Some(address),
-                auth_credentials: credentials.as_slice().into(),
-                serial: 1,
-                suites: [2].as_slice().into(),
-                issued_at: None,
-                unknown_fields: Default::default(),
-            },
-        )
-        .unwrap()
+        sign_own_credential(&self.identity, &self.ccs, Some(address), 1).unwrap()
     }
 }
 
@@ -1080,21 +1066,7 @@ fn a_newer_credential_of_a_held_peer_replaces_its_previous_one() {
     // The owner's controller has a new authentication key and signs its credential again.
     let rotated = keys(0x21, 0x23, 9);
     let newer = |serial| {
-        let public = *rotated.identity.public_key();
-        let credentials = [rotated.ccs.as_slice()];
-        sign_credential(
-            &rotated.identity,
-            &iotp2p_codec::security::CredentialStatement {
-                identity_key: public.to_schema(),
-                address: Some(CONTROLLER),
-                auth_credentials: credentials.as_slice().into(),
-                serial,
-                suites: [2].as_slice().into(),
-                issued_at: None,
-                unknown_fields: Default::default(),
-            },
-        )
-        .unwrap()
+        sign_own_credential(&rotated.identity, &rotated.ccs, Some(CONTROLLER), serial).unwrap()
     };
     // Only by the node itself or an administrator ([IOTP-SEC-116]); only a greater serial
     // ([IOTP-SEC-16]).

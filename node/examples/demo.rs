@@ -39,7 +39,7 @@ use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_node::udp::Counts;
 use iotp2p_protocol::engine::KnownPeer;
 use iotp2p_protocol::security::statement::ccs::p256_credential;
-use iotp2p_protocol::security::statement::sign_credential;
+use iotp2p_protocol::security::statement::sign_own_credential;
 use iotp2p_protocol::security::IdentityKey;
 use iotp2p_protocol::server::acl::privilege;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
@@ -93,21 +93,7 @@ impl Keys {
     /// The credential statement naming `address`.
     fn statement(&self, address: &str) -> Result<Vec<u8>, Error> {
         let key = IdentityKey::from_bytes(&self.identity).map_err(|_| "identity key")?;
-        let public = *key.public_key();
-        let credentials = [self.ccs.as_slice()];
-        Ok(sign_credential(
-            &key,
-            &iotp2p_codec::security::CredentialStatement {
-                identity_key: public.to_schema(),
-                address: Some(address),
-                auth_credentials: credentials.as_slice().into(),
-                serial: 1,
-                suites: [2].as_slice().into(),
-                issued_at: None,
-                unknown_fields: Default::default(),
-            },
-        )
-        .map_err(|e| format!("{e:?}"))?)
+        Ok(sign_own_credential(&key, &self.ccs, Some(address), 1).map_err(|e| format!("{e:?}"))?)
     }
 }
 

@@ -20,7 +20,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use iotp2p_protocol::security::statement::sign_credential;
+use iotp2p_protocol::security::statement::sign_own_credential;
 use iotp2p_protocol::security::{IdentityKey, NodeId};
 
 use super::AppSetup;
@@ -89,20 +89,7 @@ impl AppFile {
             &mut reply_timeout,
         )?;
         let (identity, ccs) = at.required_identity(root, "an app needs its EDHOC identity")?;
-        let public = *identity_key.public_key();
-        let credentials = [ccs.as_slice()];
-        let statement = sign_credential(
-            &identity_key,
-            &iotp2p_codec::security::CredentialStatement {
-                identity_key: public.to_schema(),
-                address: Some(&address),
-                auth_credentials: credentials.as_slice().into(),
-                serial: 1,
-                suites: [2].as_slice().into(),
-                issued_at: None,
-                unknown_fields: Default::default(),
-            },
-        )
+        let statement = sign_own_credential(&identity_key, &ccs, Some(&address), 1)
         .map_err(|e| {
             at.error(
                 at.value_at(root, "identity_key"),

@@ -34,7 +34,7 @@ use crate::interaction::{Capabilities, Failure};
 use crate::params::{Instant, MAX_MESSAGE};
 use crate::security::edhoc::{AuthKey, Credential, LocalIdentity};
 use crate::security::spake2plus::{ProverSecret, VerifierRecord};
-use crate::security::statement::{ccs, sign_credential};
+use crate::security::statement::{ccs, sign_own_credential};
 use crate::security::{IdentityKey, NodeId};
 use crate::server::security::{Manufactured, SecurityService};
 use crate::server::Server;
@@ -156,21 +156,7 @@ pub(super) fn credential_statement(
     ccs: &[u8],
     address: &str,
 ) -> Option<Vec<u8>> {
-    let public = *key.public_key();
-    let credentials = [ccs];
-    sign_credential(
-        key,
-        &iotp2p_codec::security::CredentialStatement {
-            identity_key: public.to_schema(),
-            address: Some(address),
-            auth_credentials: credentials.as_slice().into(),
-            serial: 1,
-            suites: [2].as_slice().into(),
-            issued_at: None,
-            unknown_fields: Default::default(),
-        },
-    )
-    .ok()
+    sign_own_credential(key, ccs, Some(address), 1).ok()
 }
 
 fn switch_on() -> Body {

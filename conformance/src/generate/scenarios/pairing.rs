@@ -13,7 +13,7 @@ use crate::vector::Vector;
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::prelude::*;
 use iotp2p_protocol::controller;
-use iotp2p_protocol::security::statement::sign_credential;
+use iotp2p_protocol::security::statement::sign_own_credential;
 use iotp2p_protocol::security::IdentityKey;
 
 /// The passcode printed on the device.
@@ -55,20 +55,7 @@ pub(super) fn statement(
 ) -> Result<Vec<u8>, String> {
     let key = IdentityKey::from_bytes(&keys.0).map_err(|e| format!("{e:?}"))?;
     let ccs = credential(&key, &keys.1, kid)?;
-    let credentials = [ccs.as_slice()];
-    sign_credential(
-        &key,
-        &iotp2p_codec::security::CredentialStatement {
-            identity_key: key.public_key().to_schema(),
-            address: Some(address),
-            auth_credentials: credentials.as_slice().into(),
-            serial: 1,
-            suites: [2].as_slice().into(),
-            issued_at: None,
-            unknown_fields: Default::default(),
-        },
-    )
-    .map_err(|e| format!("{e:?}"))
+    sign_own_credential(&key, &ccs, Some(address), 1).map_err(|e| format!("{e:?}"))
 }
 
 fn claim() -> Result<Claim, String> {

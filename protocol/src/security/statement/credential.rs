@@ -94,6 +94,31 @@ pub fn accepts_replacement(
     Ok(())
 }
 
+/// Signs the credential statement `serial` of the node of `key`, with its one authentication
+/// credential `ccs`, naming `address` if it has one, for the EDHOC cipher suite of the spec's profile
+/// ([`crate::security::edhoc::SUITE`]): what a node or controller issues for itself.
+pub fn sign_own_credential(
+    key: &IdentityKey,
+    ccs: &[u8],
+    address: Option<&str>,
+    serial: u32,
+) -> Result<Vec<u8>, SignError> {
+    let credentials = [ccs];
+    let suites = [i32::from(crate::security::edhoc::SUITE)];
+    sign_credential(
+        key,
+        &CredentialStatement {
+            identity_key: key.public_key().to_schema(),
+            address,
+            auth_credentials: credentials.as_slice().into(),
+            serial,
+            suites: suites.as_slice().into(),
+            issued_at: None,
+            unknown_fields: Default::default(),
+        },
+    )
+}
+
 /// Signs a credential statement with `key`, which must be its `identity_key`. The credentials are
 /// checked as a receiver checks them, so that a node never issues a statement its peers refuse
 /// ([IOTP-SEC-127]). Keeping each serial above the previous one ([IOTP-SEC-10]) is the issuer's.

@@ -33,7 +33,10 @@ pub mod rehoming;
 pub mod revocation;
 pub mod rotation;
 
-pub use credential::{accepts_replacement, sign_credential, verify_credential, VerifiedCredential};
+pub use credential::{
+    accepts_replacement, sign_credential, sign_own_credential, verify_credential,
+    VerifiedCredential,
+};
 pub use error::{SignError, StatementError};
 pub use introduction::{
     sign_introduction, verify_introduction_at_audience, verify_introduction_at_subject,
