@@ -348,8 +348,6 @@ typedef struct iotp_unknown {
     size_t len;
     /** How many entries have keys the schema does not define. */
     size_t count;
-    /** How many levels each key and value was checked to use (see iotp_write_raw_items). */
-    size_t room;
 } iotp_unknown;
 
 /** The unknown fields of the map `m` whose last entry the reader has just read. */
@@ -481,29 +479,24 @@ bool iotp_write_raw_checked(iotp_writer *w, const uint8_t *bytes, size_t len);
 bool iotp_write_raw_item(iotp_writer *w, const uint8_t *bytes, size_t len);
 
 /** Writes a message's retained unknown fields merged, in ascending key order, with the known fields
- * that a generated encoder writes (IOTP-WIRE-56). Initialise with iotp_merge_init; treat the members
- * as private. */
+ * that a generated encoder writes (IOTP-WIRE-56), in one pass over the retained entries as the
+ * encoder goes: it names every key the schema defines, ascending (iotp_write_key for a field it
+ * writes, iotp_merge_before for one it leaves out), so that an entry is the old value of a known
+ * field exactly when its key is the one named, and unknown when it is below. Initialise with
+ * iotp_merge_init; treat the members as private. */
 typedef struct iotp_merge {
-    /** Cursor over the retained entries. */
+    /** Cursor over the retained entries not yet passed. */
     iotp_reader r;
-    /** The keys the schema defines, ascending (entries with these keys are not written again). */
-    const uint32_t *known;
-    /** How many keys `known` holds. */
-    size_t known_count;
-    /** Levels each entry was checked to use. */
-    size_t room;
-    /** Key of the next unknown entry to write; above IOTP_MAX_KEY when none is left. */
-    uint32_t next_key;
-    /** Offset of that entry's key in the retained entries. */
-    size_t next_start;
 } iotp_merge;
 
-/** Starts merging `u` (which may have no entries) with the known fields whose keys `known` lists,
- * ascending. */
-void iotp_merge_init(iotp_merge *g, const iotp_unknown *u, const uint32_t *known, size_t known_count);
+/** Starts merging `u` (which may have no entries). */
+void iotp_merge_init(iotp_merge *g, const iotp_unknown *u);
 
-/** Writes the unknown entries whose keys are below `key`: call it before writing the known field
- * `key`. With no unknown entries left it is one comparison. */
+/** Writes the unknown entries whose keys are below `key` and passes over the entry of `key`, the known
+ * field's value as decoded: call it for each known field, ascending, before writing it or instead of
+ * it when it is left out. An entry that now sits deeper than MAX_DEPTH allows (it was checked for the
+ * levels it had when decoded) is refused, IOTP_ENC_DEPTH_EXCEEDED. With no unknown entries left it is
+ * one comparison. */
 bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key);
 
 /** Writes the key of the known field `key` after the unknown entries below it (iotp_merge_before,
@@ -605,8 +598,8 @@ typedef struct iotp_field {
 typedef struct iotp_record {
     /** Its fields (variants), ascending by key. */
     const iotp_field *fields;
-    /** The keys it defines, ascending (reserved ones too): unknown entries and variants have none of
-     * them. */
+    /** A union's keys, ascending (reserved ones too): unknown variants have none of them. NULL for a
+     * message, whose encoder names each field's key to the merge of unknown entries instead. */
     const uint32_t *keys;
     /** A message's fields in source order, as indexes into `fields` (the order in which a missing
      * field is reported), or NULL when that is key order. */

@@ -18,7 +18,7 @@ static bool {{ t.ctype }}_check_encoded(iotp_writer *w, iotp_bytes bytes, size_t
 {%- endif %}
 {%- endfor %}
 {%- for t in pkg.records %}
-{%- if t.key_count > 0 && (t.table || t.is_union || pkg.keep_unknown) %}
+{%- if t.key_count > 0 && t.is_union %}
 
 /* The keys `{{ t.ctype }}` defines, ascending. */
 static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
@@ -57,7 +57,7 @@ static const uint8_t {{ t.ctype }}_source_order[{{ order.len() }}] = { {% for i 
 {%- endif %}
 
 const iotp_record {{ t.ctype }}_record = {
-    {% if t.entries.is_empty() %}NULL{% else %}{{ t.ctype }}_fields{% endif %}, {% if t.key_count > 0 %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {% if t.source_order.is_some() %}{{ t.ctype }}_source_order{% else %}NULL{% endif %},
+    {% if t.entries.is_empty() %}NULL{% else %}{{ t.ctype }}_fields{% endif %}, {% if t.key_count > 0 && t.is_union %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {% if t.source_order.is_some() %}{{ t.ctype }}_source_order{% else %}NULL{% endif %},
     sizeof({{ t.ctype }}), {% if t.is_union %}offsetof({{ t.ctype }}, unknown){% elif pkg.keep_unknown %}offsetof({{ t.ctype }}, unknown_fields){% else %}IOTP_NO_UNKNOWN{% endif %}, {{ t.entries.len() }}u, {{ t.key_count }}u, {{ t.is_union }}
 };
 
@@ -233,7 +233,7 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- endfor %};
 {%- call c::spend_budget(t, "return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);") %}{% endcall %}
 {%- if pkg.keep_unknown %}
-    iotp_merge_init(&g, &v->unknown_fields, {% if t.key_count > 0 %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {{ t.key_count }});
+    iotp_merge_init(&g, &v->unknown_fields);
 {%- endif %}
     iotp_write_map(w, n);
 {%- for f in t.wire %}
@@ -249,6 +249,11 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- else %}
 {%- call c::index_vars(f.value, "        ") %}{% endcall %}
 {%- call c::encode_field(f, "        ", pkg.keep_unknown) %}{% endcall %}
+{%- if pkg.keep_unknown && f.presence != "required" %}
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, {{ f.key }}u);
+{%- endif %}
     }
 {%- endif %}
 {%- endfor %}
