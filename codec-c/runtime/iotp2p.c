@@ -819,16 +819,58 @@ bool iotp_default_present(iotp_reader *r, const iotp_map *m, const char *field) 
 }
 
 bool iotp_text_equals(iotp_text t, const char *s, size_t len) {
+    return iotp_chars_equal(t.ptr, t.len, s, len);
+}
+
+bool iotp_chars_equal(const char *data, size_t n, const char *s, size_t len) {
     size_t i;
-    if (t.len != len) {
+    if (n != len) {
         return false;
     }
     for (i = 0; i < len; i++) {
-        if (t.ptr[i] != s[i]) {
+        if (data[i] != s[i]) {
             return false;
         }
     }
     return true;
+}
+
+void iotp_chars_copy(char *data, size_t *n, const char *s, size_t len) {
+    size_t i;
+    for (i = 0; i < len; i++) {
+        data[i] = s[i];
+    }
+    data[len] = '\0';
+    *n = len;
+}
+
+/* The content of `b` into `data` (no library: the runtime is freestanding). */
+static bool copy_bytes(iotp_bytes b, uint8_t *data, size_t *len) {
+    size_t i;
+    for (i = 0; i < b.len; i++) {
+        data[i] = b.ptr[i];
+    }
+    *len = b.len;
+    return true;
+}
+
+bool iotp_read_text_copy(iotp_reader *r, size_t max, char *data, size_t *len) {
+    iotp_text t = {NULL, 0};
+    if (!iotp_read_text(r, max, &t)) {
+        return false;
+    }
+    iotp_chars_copy(data, len, t.ptr, t.len);
+    return true;
+}
+
+bool iotp_read_bytes_copy(iotp_reader *r, size_t max, uint8_t *data, size_t *len) {
+    iotp_bytes b = {NULL, 0};
+    return iotp_read_bytes(r, max, &b) && copy_bytes(b, data, len);
+}
+
+bool iotp_read_fixed_copy(iotp_reader *r, size_t len, uint8_t *data, size_t *n) {
+    iotp_bytes b = {NULL, 0};
+    return iotp_read_fixed(r, len, &b) && copy_bytes(b, data, n);
 }
 
 uint32_t iotp_f32_bits(float v) {

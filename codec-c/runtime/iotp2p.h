@@ -290,6 +290,18 @@ bool iotp_read_bytes(iotp_reader *r, size_t max, iotp_bytes *out);
 /** A byte string of exactly `len` bytes (`bytes[N]`); another length is bound-exceeded. */
 bool iotp_read_fixed(iotp_reader *r, size_t len, iotp_bytes *out);
 
+/* The same three copied into a buffer of the value (`iotp2p gen c --strings copy`), so that it
+ * outlives the input: the same checks and errors, then the content copied and its length stored. */
+
+/** iotp_read_text into the `max` + 1 bytes at `data`: the text, then a NUL. */
+bool iotp_read_text_copy(iotp_reader *r, size_t max, char *data, size_t *len);
+
+/** iotp_read_bytes into the `max` bytes at `data`. */
+bool iotp_read_bytes_copy(iotp_reader *r, size_t max, uint8_t *data, size_t *len);
+
+/** iotp_read_fixed into the `len` bytes at `data` (and `len` into `*n`). */
+bool iotp_read_fixed_copy(iotp_reader *r, size_t len, uint8_t *data, size_t *n);
+
 /** An array head with at most `max` items (checked on the head); stores the count. A count that the
  * remaining bytes cannot hold (one byte an item) is truncated, before any item is read. */
 bool iotp_read_array(iotp_reader *r, size_t max, size_t *count);
@@ -356,6 +368,14 @@ void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out
 /** Whether `t` holds exactly the `len` bytes at `s` (a decoder's and encoder's test of a text
  * field's default value). */
 bool iotp_text_equals(iotp_text t, const char *s, size_t len);
+
+/** Whether the `n` bytes at `data` are exactly the `len` bytes at `s` (the same test for a copied
+ * text). */
+bool iotp_chars_equal(const char *data, size_t n, const char *s, size_t len);
+
+/** Copies the `len` bytes at `s`, then a NUL, into `data`, and `len` into `*n`: a copied text's
+ * default, set by a decoder when the field is absent. */
+void iotp_chars_copy(char *data, size_t *n, const char *s, size_t len);
 
 /** The bits of a float, by which a float field is compared with its default (as the Rust codec
  * does: -0.0 is not 0.0). */

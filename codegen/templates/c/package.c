@@ -160,6 +160,8 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- if d.compare == "text" %}
     out->{{ f.member }}.ptr = {{ d.value }};
     out->{{ f.member }}.len = {{ d.len }}u;
+{%- elif d.compare == "chars" %}
+    iotp_chars_copy(out->{{ f.member }}.data, &out->{{ f.member }}.len, {{ d.value }}, {{ d.len }}u);
 {%- else %}
     out->{{ f.member }} = {{ d.value }};
 {%- endif %}

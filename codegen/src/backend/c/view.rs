@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{names, Form};
+use super::{names, Form, Strings};
 use crate::ir::{self, FloatType, IntType};
 use crate::model::{Kind, Model, Shape, TypeModel};
 
@@ -49,6 +49,9 @@ pub(crate) struct PackageView {
     /// Whether messages keep their unknown fields (`unknown_fields`, merged back when encoded);
     /// else a decoder checks and skips them (`C::drop_unknown_fields`).
     pub keep_unknown: bool,
+    /// Whether strings and bytes are copied into fixed buffers of the struct (`Strings::Copy`)
+    /// rather than pointing into the input.
+    pub copy_strings: bool,
 }
 
 /// A message, union or enum as `<package>_transcode` finds it by name.
@@ -179,7 +182,8 @@ pub(crate) struct VariantView {
 /// A field's default value, and how the templates compare with it.
 #[derive(Clone)]
 pub(crate) struct DefaultView {
-    /// `plain` (`==` on the literal), `text` (bytes), `f32` or `f64` (bit patterns).
+    /// `plain` (`==` on the literal), `text` (bytes, of an `iotp_text`), `chars` (bytes, of a copied
+    /// text's buffer), `f32` or `f64` (bit patterns).
     pub compare: &'static str,
     /// The C literal: a number, `true`, an enum constant, a string literal, or a float's bits.
     pub literal: String,
@@ -247,6 +251,9 @@ pub(crate) struct LeafView {
     pub kind: &'static str,
     /// The path from the struct pointer (`level`, `names[i0]`, `as.status`).
     pub path: String,
+    /// Text or bytes copied into the struct's buffer `data` (`Strings::Copy`) rather than pointed
+    /// at by `ptr`.
+    pub copy: bool,
     /// The runtime's reader (`iotp_read_u8`) or, for records, the type's prefix.
     pub read_fn: String,
     /// The runtime's writer for scalars (`iotp_write_uint`).
@@ -303,7 +310,9 @@ pub(crate) fn package_view(
     index: usize,
     form: Form,
     keep_unknown: bool,
+    strings: Strings,
 ) -> PackageView {
+    let copy = strings == Strings::Copy;
     let p = &model.packages()[index];
     let stem = names::package(&p.ir.name);
     let mut enums = Vec::new();
@@ -327,12 +336,12 @@ pub(crate) fn package_view(
         }
     }
     let tables = match form {
-        Form::Tables => table_records(model),
+        Form::Tables => table_records(model, copy),
         Form::Code => HashSet::new(),
     };
     let records = definition_order(&p.types)
         .into_iter()
-        .map(|t| record_view(model, t, &tables))
+        .map(|t| record_view(model, t, &tables, copy))
         .collect();
     let named = p
         .types
@@ -347,6 +356,7 @@ pub(crate) fn package_view(
         .collect();
     PackageView {
         keep_unknown,
+        copy_strings: copy,
         named,
         package: p.ir.name.clone(),
         source: p.ir.location.file.clone(),
@@ -418,7 +428,12 @@ fn definition_order<'m, 's>(types: &'m [TypeModel<'s>]) -> Vec<&'m TypeModel<'s>
     order
 }
 
-fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -> RecordView {
+fn record_view(
+    model: &Model<'_>,
+    t: &TypeModel<'_>,
+    tables: &HashSet<String>,
+    copy: bool,
+) -> RecordView {
     let full = &t.def.full_name;
     let mut view = RecordView {
         docs: docs_of(&t.def.doc, &t.def.deprecated),
@@ -467,8 +482,14 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -
                             ir::Presence::Optional => "optional",
                             ir::Presence::Default(_) => "default",
                         },
-                        default: f.default().map(|d| default_view(model, &f.shape, d)),
-                        value: value_view(&f.shape, &member, &format!("{member}_count"), "m.depth"),
+                        default: f.default().map(|d| default_view(model, &f.shape, d, copy)),
+                        value: value_view(
+                            &f.shape,
+                            &member,
+                            &format!("{member}_count"),
+                            "m.depth",
+                            copy,
+                        ),
                         member,
                     }
                 })
@@ -540,6 +561,7 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -
                             &format!("as.{member}"),
                             &format!("{member}_count"),
                             "inner",
+                            copy,
                         )
                     }),
                     member: names::member(&v.ir.name),
@@ -613,9 +635,16 @@ fn lazy_note(shape: &Shape<'_>) -> String {
     }
 }
 
-/// The C type of a leaf shape (not an array).
-fn leaf_type(shape: &Shape<'_>) -> String {
+/// The C type of a leaf shape (not an array). Copied strings and bytes are a length and a buffer
+/// of the schema's bound (a text's with room for a NUL after it, so that it is a C string too).
+fn leaf_type(shape: &Shape<'_>, copy: bool) -> String {
     match shape {
+        Shape::Text { max_len } if copy => {
+            format!("struct {{ size_t len; char data[{}]; }}", max_len + 1)
+        }
+        Shape::Bytes { max_len: len } | Shape::FixedBytes { len } if copy => {
+            format!("struct {{ size_t len; uint8_t data[{len}]; }}")
+        }
         Shape::Bool => "bool".into(),
         Shape::Int { int, .. } => int_type(*int).into(),
         Shape::Float(FloatType::F32) => "float".into(),
@@ -669,7 +698,12 @@ fn c_string(s: &str) -> String {
     format!("\"{out}\"")
 }
 
-fn default_view(model: &Model<'_>, shape: &Shape<'_>, value: &ir::Value) -> DefaultView {
+fn default_view(
+    model: &Model<'_>,
+    shape: &Shape<'_>,
+    value: &ir::Value,
+    copy: bool,
+) -> DefaultView {
     let plain = |literal: String| DefaultView {
         compare: "plain",
         value: literal.clone(),
@@ -701,7 +735,7 @@ fn default_view(model: &Model<'_>, shape: &Shape<'_>, value: &ir::Value) -> Defa
             }
         }
         (_, ir::Value::String(s)) => DefaultView {
-            compare: "text",
+            compare: if copy { "chars" } else { "text" },
             literal: c_string(s),
             value: c_string(s),
             len: s.len(),
@@ -718,7 +752,7 @@ fn default_view(model: &Model<'_>, shape: &Shape<'_>, value: &ir::Value) -> Defa
 
 /// The view of a value of `shape` stored in `member` (an array's count in `count`), whose contents
 /// may use `depth` levels.
-fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> ValueView {
+fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str, copy: bool) -> ValueView {
     if shape.reaches_cycle() {
         let (name, max) = match shape {
             Shape::Record { name, .. } => (*name, None),
@@ -732,7 +766,7 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
             decl_type: "iotp_bytes".into(),
             decl_dims: String::new(),
             levels: Vec::new(),
-            leaf: leaf_view(&Shape::Bool, String::new(), String::new()),
+            leaf: leaf_view(&Shape::Bool, String::new(), String::new(), false),
             leaf_pad: String::new(),
             has_count: max.is_some(),
             declares: true,
@@ -774,7 +808,7 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
         shape = element;
     }
     // The declaration: nested arrays as anonymous structs of items and count.
-    let mut decl_type = leaf_type(shape);
+    let mut decl_type = leaf_type(shape, copy);
     for &max in dims.iter().skip(1).rev() {
         decl_type = format!("struct {{ {decl_type} items[{max}]; size_t count; }}");
     }
@@ -787,14 +821,19 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
         declares: !levels.is_empty(),
         lazy: None,
         levels,
-        leaf: leaf_view(shape, path, depth_in),
+        leaf: leaf_view(shape, path, depth_in, copy),
     }
 }
 
-fn leaf_view(shape: &Shape<'_>, path: String, depth: String) -> LeafView {
+fn leaf_view(shape: &Shape<'_>, path: String, depth: String, copy: bool) -> LeafView {
     let mut leaf = LeafView {
         kind: "",
         path,
+        copy: copy
+            && matches!(
+                shape,
+                Shape::Text { .. } | Shape::Bytes { .. } | Shape::FixedBytes { .. }
+            ),
         read_fn: String::new(),
         write_fn: String::new(),
         min: String::new(),
@@ -869,6 +908,9 @@ fn leaf_view(shape: &Shape<'_>, path: String, depth: String) -> LeafView {
         }
         Shape::Array { .. } => unreachable!("arrays are levels"),
     }
+    if leaf.copy {
+        leaf.read_fn.push_str("_copy");
+    }
     leaf.checked = matches!(leaf.kind, "text" | "bytes" | "fixed")
         || leaf.below.is_some()
         || leaf.above.is_some();
@@ -880,7 +922,7 @@ fn leaf_view(shape: &Shape<'_>, path: String, depth: String) -> LeafView {
 /// recurses beyond the schema's nesting) whose values have at most one array level, with at most 32
 /// fields (the decoder's mask of required fields seen) and 255 keys, array bounds below 65,536, and
 /// whose nested records are table-driven too (a table points at theirs). Full names.
-fn table_records(model: &Model<'_>) -> HashSet<String> {
+fn table_records(model: &Model<'_>, copy: bool) -> HashSet<String> {
     fn simple(shape: &Shape<'_>) -> bool {
         match shape {
             Shape::Array { element, max_items } => {
@@ -917,6 +959,9 @@ fn table_records(model: &Model<'_>) -> HashSet<String> {
         })
         .filter(|t| t.recursion.is_none())
         .filter(|t| shapes(t).iter().all(|s| simple(s) && !s.reaches_cycle()))
+        // The interpreters read strings and bytes as pointers into the input only: with copies, a
+        // record that holds any is generated as code.
+        .filter(|t| !copy || !shapes(t).iter().any(holds_strings))
         .map(|t| t.def.full_name.clone())
         .collect();
     // Until nothing changes: a record whose nested record is not table-driven is not either.
@@ -934,6 +979,15 @@ fn table_records(model: &Model<'_>) -> HashSet<String> {
         if tables.len() == before {
             return tables;
         }
+    }
+}
+
+/// Whether a value of `shape` is (or is an array of) text or bytes.
+fn holds_strings(shape: &Shape<'_>) -> bool {
+    match shape {
+        Shape::Text { .. } | Shape::Bytes { .. } | Shape::FixedBytes { .. } => true,
+        Shape::Array { element, .. } => holds_strings(element),
+        _ => false,
     }
 }
 
@@ -1019,7 +1073,8 @@ fn entry_view(
         Shape::Array { .. } => unreachable!("one array level in a table"),
     };
     let (signed, min, max, narrowed) = range.unwrap_or((false, "0".into(), "0".into(), false));
-    let dflt = default.map(|d| default_view(model, leaf, d));
+    // Tables hold no copied strings (`table_records`).
+    let dflt = default.map(|d| default_view(model, leaf, d, false));
     if narrowed || dflt.is_some() {
         e.scalar = Some(ScalarView {
             signed,
