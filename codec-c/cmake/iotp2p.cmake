@@ -68,6 +68,11 @@ function(iotp2p_generate)
   if(ARG_STRINGS)
     list(APPEND form --strings "${ARG_STRINGS}")
   endif()
+  # Copied strings in tables: the runtime's interpreters read them when built with this.
+  set(copied_strings "")
+  if(ARG_STRINGS STREQUAL "copy")
+    set(copied_strings IOTP_COPIED_STRINGS)
+  endif()
   set(command "${IOTP2P_EXECUTABLE}" gen c ${schemas} ${includes} ${form} -o "${out}")
 
   # Once now, to learn the files; errors are the compiler's diagnostics, shown as they are.
@@ -103,6 +108,9 @@ function(iotp2p_generate)
 
   add_library(${ARG_TARGET} STATIC ${sources})
   target_include_directories(${ARG_TARGET} PUBLIC "${out}" "${IOTP2P_RUNTIME_DIR}")
+  if(copied_strings)
+    target_compile_definitions(${ARG_TARGET} PUBLIC ${copied_strings})
+  endif()
   set_target_properties(${ARG_TARGET} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
   # In a Zephyr build, the kernel's compile options (CPU, ABI, optimisation) apply to the codec too.
   if(TARGET zephyr_interface)

@@ -1184,6 +1184,32 @@ static const uint8_t kind_size[IOTP_FK_UNIT + 1] = {
     sizeof(iotp_text), sizeof(iotp_bytes), sizeof(iotp_bytes), 0, 0,
 };
 
+/* Whether the field's text or bytes are copied into the struct (IOTP_FF_COPY). Only a runtime built
+ * with IOTP_COPIED_STRINGS reads them: the others leave the code out (about 290 bytes on a
+ * Cortex-M4), and code generated with copies refuses to compile without it. */
+#ifdef IOTP_COPIED_STRINGS
+#define COPIED(f) (((f)->flags & IOTP_FF_COPY) != 0)
+#else
+#define COPIED(f) false
+#endif
+
+/* Where a copied string's bytes lie: after its `size_t` length, the struct's first member. */
+#define COPY_DATA(p) ((p) + sizeof(size_t))
+
+/* The alignment of size_t, in C99: where a size_t after a char lies. */
+struct size_align {
+    char c;
+    size_t s;
+};
+
+/* Bytes a copied string takes in a struct (`struct { size_t len; char data[N + 1]; }` or
+ * `uint8_t data[N]`): its length and buffer, padded to the struct's alignment, size_t's. */
+static size_t copy_size(const iotp_field *f) {
+    const size_t align = offsetof(struct size_align, s);
+    size_t n = sizeof(size_t) + f->len + (f->kind == IOTP_FK_TEXT ? 1u : 0u);
+    return (n + align - 1u) / align * align;
+}
+
 /* The largest value of each integer kind (the smallest of a signed one is -max - 1). */
 static const uint64_t kind_max[IOTP_FK_I64 + 1] = {
     1u, UINT8_MAX, UINT16_MAX, UINT32_MAX, UINT64_MAX, INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX,
@@ -1256,6 +1282,9 @@ static bool *has_flag(const iotp_field *f, uint8_t *base) {
 /* Whether the field at `p` holds its default (the iotp_scalar at f->type). */
 static bool is_default(const iotp_field *f, const uint8_t *p) {
     const iotp_scalar *s = f->type;
+    if (f->kind == IOTP_FK_TEXT && COPIED(f)) {
+        return iotp_chars_equal(CAT(char, COPY_DATA(p)), *CAT(size_t, p), s->text, (size_t)s->dflt);
+    }
     if (f->kind == IOTP_FK_TEXT) {
         return iotp_text_equals(*CAT(iotp_text, p), s->text, (size_t)s->dflt);
     }
@@ -1276,6 +1305,9 @@ static bool is_present(const iotp_field *f, const uint8_t *base) {
 
 /* An array's stride. */
 static size_t item_size(const iotp_field *f) {
+    if (COPIED(f)) {
+        return copy_size(f);
+    }
     return f->kind == IOTP_FK_RECORD ? ((const iotp_record *)f->type)->size : kind_size[f->kind];
 }
 
@@ -1285,6 +1317,12 @@ LEAF_FN static bool decode_leaf(iotp_reader *r, const iotp_field *f, uint8_t *p)
     unsigned kind = f->kind;
     uint64_t v;
     int64_t i;
+    if (COPIED(f)) {
+        size_t *len = AT(size_t, p);
+        return kind == IOTP_FK_TEXT    ? iotp_read_text_copy(r, f->len, AT(char, COPY_DATA(p)), len)
+               : kind == IOTP_FK_BYTES ? iotp_read_bytes_copy(r, f->len, COPY_DATA(p), len)
+                                       : iotp_read_fixed_copy(r, f->len, COPY_DATA(p), len);
+    }
     switch (kind) {
     case IOTP_FK_BOOL:
         return iotp_read_bool(r, AT(bool, p));
@@ -1353,7 +1391,10 @@ static bool decode_message(iotp_reader *r, size_t depth, const iotp_record *t, u
             *has_flag(f, out) = false;
         } else if ((f->flags & IOTP_FF_PRESENCE) == IOTP_FF_DEFAULT) {
             const iotp_scalar *s = f->type;
-            if (f->kind == IOTP_FK_TEXT) {
+            if (f->kind == IOTP_FK_TEXT && COPIED(f)) {
+                iotp_chars_copy(AT(char, COPY_DATA(out + f->offset)), AT(size_t, out + f->offset),
+                                s->text, (size_t)s->dflt);
+            } else if (f->kind == IOTP_FK_TEXT) {
                 AT(iotp_text, out + f->offset)->ptr = s->text;
                 AT(iotp_text, out + f->offset)->len = (size_t)s->dflt;
             } else {
@@ -1448,6 +1489,14 @@ LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const uint8
     const iotp_scalar *s = f->type;
     unsigned kind = f->kind;
     uint64_t v;
+    if (COPIED(f)) {
+        size_t len = *CAT(size_t, p);
+        if (kind == IOTP_FK_FIXED ? len != f->len : len > f->len) {
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+        }
+        return kind == IOTP_FK_TEXT ? iotp_write_text(w, CAT(char, COPY_DATA(p)), len)
+                                    : iotp_write_bytes(w, COPY_DATA(p), len);
+    }
     switch (kind) {
     case IOTP_FK_BOOL:
         return iotp_write_bool(w, *CAT(bool, p));

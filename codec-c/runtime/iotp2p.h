@@ -572,6 +572,12 @@ typedef enum iotp_field_kind {
 #define IOTP_FF_PRESENCE 0x3u
 /** iotp_field.flags: an array of at most `max_items` values; its `size_t` count at `count_at`. */
 #define IOTP_FF_ARRAY 0x4u
+/** iotp_field.flags: text or bytes copied into the struct (`iotp2p gen c --strings copy`): a `size_t`
+ * length, then the buffer (`len` bytes; a text's `len` + 1, for its NUL), instead of an iotp_text or
+ * iotp_bytes. The interpreters read it only when the runtime is built with IOTP_COPIED_STRINGS (a
+ * firmware without copies leaves that code out); generated code that has such fields does not
+ * compile without it. */
+#define IOTP_FF_COPY 0x8u
 /** iotp_field.flags: how far before an optional member its presence flag lies (at most 8 bytes, an
  * alignment's padding: the flag is declared right before the member). */
 #define IOTP_FF_HAS_BACK(bytes) ((unsigned)(bytes) << 4)

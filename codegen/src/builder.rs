@@ -132,7 +132,9 @@ impl Builder {
 
     /// How [`Builder::compile_c`] holds decoded strings and bytes: pointers into the input by
     /// default, or [`Strings::Copy`], copied into buffers of the struct sized from the schema's
-    /// bounds, so that a decoded value outlives its input.
+    /// bounds, so that a decoded value outlives its input. Compile the runtime and the generated
+    /// code with `IOTP_COPIED_STRINGS` defined when the form is tables (the interpreters read
+    /// copied strings only then; the generated code refuses to compile without it).
     pub fn c_strings(mut self, strings: Strings) -> Builder {
         self.c_strings = strings;
         self

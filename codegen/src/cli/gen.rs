@@ -71,7 +71,8 @@ struct CArgs {
     drop_unknown_fields: bool,
     /// How decoded strings and bytes are held: `zero-copy` (a pointer and a length into the input)
     /// or `copy` (copied into buffers of the struct sized from the schema's bounds, so that a
-    /// decoded value outlives its input; records that hold strings are then generated as code).
+    /// decoded value outlives its input; in tables, build the runtime and the generated code with
+    /// -DIOTP_COPIED_STRINGS).
     #[arg(long, value_enum, default_value_t = CStrings::ZeroCopy)]
     strings: CStrings,
 }

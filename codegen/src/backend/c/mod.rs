@@ -91,8 +91,9 @@ pub enum Strings {
     ZeroCopy,
     /// Copied into a buffer of the struct sized from the schema's bound (`struct { size_t len;
     /// char data[N + 1]; }`, the text followed by a NUL; bytes without), so that the value outlives
-    /// the input. Records that hold strings are generated as code (the table interpreters point
-    /// into the input). What has no bound in the schema still points into the input: retained
+    /// the input. In tables such a field is marked `IOTP_FF_COPY`, which the runtime's
+    /// interpreters read only when built with `IOTP_COPIED_STRINGS` (the generated `.c` refuses to
+    /// compile without it). What has no bound in the schema still points into the input: retained
     /// unknown fields, an unknown union variant's value, and values of a recursive cycle kept
     /// encoded.
     Copy,

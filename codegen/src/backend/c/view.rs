@@ -52,6 +52,9 @@ pub(crate) struct PackageView {
     /// Whether strings and bytes are copied into fixed buffers of the struct (`Strings::Copy`)
     /// rather than pointing into the input.
     pub copy_strings: bool,
+    /// Whether a table holds copied strings (`IOTP_FF_COPY`): the runtime must be built with
+    /// `IOTP_COPIED_STRINGS` to read them.
+    pub table_copies: bool,
 }
 
 /// A message, union or enum as `<package>_transcode` finds it by name.
@@ -140,6 +143,8 @@ pub(crate) struct EntryView {
     pub has: Option<String>,
     /// A narrowed integer range or a default, as the entry's `iotp_scalar`.
     pub scalar: Option<ScalarView>,
+    /// Text or bytes copied into the struct (`IOTP_FF_COPY`).
+    pub copy: bool,
 }
 
 /// An `iotp_scalar`: an integer's range and a default, as C constant expressions of their bits.
@@ -336,10 +341,10 @@ pub(crate) fn package_view(
         }
     }
     let tables = match form {
-        Form::Tables => table_records(model, copy),
+        Form::Tables => table_records(model),
         Form::Code => HashSet::new(),
     };
-    let records = definition_order(&p.types)
+    let records: Vec<RecordView> = definition_order(&p.types)
         .into_iter()
         .map(|t| record_view(model, t, &tables, copy))
         .collect();
@@ -357,6 +362,7 @@ pub(crate) fn package_view(
     PackageView {
         keep_unknown,
         copy_strings: copy,
+        table_copies: records.iter().any(|r| r.entries.iter().any(|e| e.copy)),
         named,
         package: p.ir.name.clone(),
         source: p.ir.location.file.clone(),
@@ -517,6 +523,7 @@ fn record_view(
                             &f.shape,
                             member.clone(),
                             f.default(),
+                            copy,
                         );
                         e.presence = presence;
                         e.has = (presence == "OPTIONAL").then(|| format!("has_{member}"));
@@ -582,6 +589,7 @@ fn record_view(
                                 shape,
                                 format!("as.{member}"),
                                 None,
+                                copy,
                             ),
                             None => EntryView {
                                 key: v.ir.key,
@@ -596,6 +604,7 @@ fn record_view(
                                 presence: "REQUIRED",
                                 has: None,
                                 scalar: None,
+                                copy: false,
                             },
                         }
                     })
@@ -922,7 +931,7 @@ fn leaf_view(shape: &Shape<'_>, path: String, depth: String, copy: bool) -> Leaf
 /// recurses beyond the schema's nesting) whose values have at most one array level, with at most 32
 /// fields (the decoder's mask of required fields seen) and 255 keys, array bounds below 65,536, and
 /// whose nested records are table-driven too (a table points at theirs). Full names.
-fn table_records(model: &Model<'_>, copy: bool) -> HashSet<String> {
+fn table_records(model: &Model<'_>) -> HashSet<String> {
     fn simple(shape: &Shape<'_>) -> bool {
         match shape {
             Shape::Array { element, max_items } => {
@@ -959,9 +968,6 @@ fn table_records(model: &Model<'_>, copy: bool) -> HashSet<String> {
         })
         .filter(|t| t.recursion.is_none())
         .filter(|t| shapes(t).iter().all(|s| simple(s) && !s.reaches_cycle()))
-        // The interpreters read strings and bytes as pointers into the input only: with copies, a
-        // record that holds any is generated as code.
-        .filter(|t| !copy || !shapes(t).iter().any(holds_strings))
         .map(|t| t.def.full_name.clone())
         .collect();
     // Until nothing changes: a record whose nested record is not table-driven is not either.
@@ -982,13 +988,12 @@ fn table_records(model: &Model<'_>, copy: bool) -> HashSet<String> {
     }
 }
 
-/// Whether a value of `shape` is (or is an array of) text or bytes.
+/// Whether a leaf of `shape` is text or bytes.
 fn holds_strings(shape: &Shape<'_>) -> bool {
-    match shape {
-        Shape::Text { .. } | Shape::Bytes { .. } | Shape::FixedBytes { .. } => true,
-        Shape::Array { element, .. } => holds_strings(element),
-        _ => false,
-    }
+    matches!(
+        shape,
+        Shape::Text { .. } | Shape::Bytes { .. } | Shape::FixedBytes { .. }
+    )
 }
 
 /// The table entry of a field or variant of `shape` stored in `member` (its count, for an array,
@@ -1000,6 +1005,7 @@ fn entry_view(
     shape: &Shape<'_>,
     member: String,
     default: Option<&ir::Value>,
+    copy: bool,
 ) -> EntryView {
     let ident = member.trim_start_matches("as.").to_string();
     let (leaf, count, max_items) = match shape {
@@ -1021,6 +1027,7 @@ fn entry_view(
         presence: "REQUIRED",
         has: None,
         scalar: None,
+        copy: copy && holds_strings(leaf),
     };
     let mut range = None;
     e.kind = match leaf {
@@ -1073,7 +1080,8 @@ fn entry_view(
         Shape::Array { .. } => unreachable!("one array level in a table"),
     };
     let (signed, min, max, narrowed) = range.unwrap_or((false, "0".into(), "0".into(), false));
-    // Tables hold no copied strings (`table_records`).
+    // A text default is the scalar's literal whether the text is copied or not (the interpreter
+    // tells them apart by IOTP_FF_COPY).
     let dflt = default.map(|d| default_view(model, leaf, d, false));
     if narrowed || dflt.is_some() {
         e.scalar = Some(ScalarView {

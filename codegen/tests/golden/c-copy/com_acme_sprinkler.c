@@ -5,101 +5,57 @@
  */
 #include "com_acme_sprinkler.h"
 
+/* Tables below hold copied strings, which the runtime's interpreters read only when it is built with
+ * IOTP_COPIED_STRINGS (as this file must be). */
+#ifndef IOTP_COPIED_STRINGS
+#error "generated with --strings copy: build the runtime and this file with -DIOTP_COPIED_STRINGS"
+#endif
+
+/* `Zone.number`: its range and default. */
+static const iotp_scalar com_acme_sprinkler_zone_number_scalar = {
+    (uint64_t)(1), (uint64_t)(16), (uint64_t)(0),
+    NULL
+};
+
+/* `Zone.flow`: its range and default. */
+static const iotp_scalar com_acme_sprinkler_zone_flow_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(UINT32_C(0x41480000)),
+    NULL
+};
+
+/* `Zone.skip_when_wet`: its range and default. */
+static const iotp_scalar com_acme_sprinkler_zone_skip_when_wet_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(true),
+    NULL
+};
+
+/* The fields of `com_acme_sprinkler_zone` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field com_acme_sprinkler_zone_fields[4] = {
+    { &com_acme_sprinkler_zone_number_scalar, IOTP_FIELD("Zone.number"),
+        offsetof(com_acme_sprinkler_zone, number), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Zone.name"),
+        offsetof(com_acme_sprinkler_zone, name), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { &com_acme_sprinkler_zone_flow_scalar, IOTP_FIELD("Zone.flow"),
+        offsetof(com_acme_sprinkler_zone, flow), 0, 0u, 2u, 0u, IOTP_FK_F32,
+        IOTP_FF_DEFAULT },
+    { &com_acme_sprinkler_zone_skip_when_wet_scalar, IOTP_FIELD("Zone.skip_when_wet"),
+        offsetof(com_acme_sprinkler_zone, skip_when_wet), 0, 0u, 3u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record com_acme_sprinkler_zone_record = {
+    com_acme_sprinkler_zone_fields, NULL, NULL,
+    sizeof(com_acme_sprinkler_zone), offsetof(com_acme_sprinkler_zone, unknown_fields), 4u, 4u, false
+};
+
 bool com_acme_sprinkler_zone_decode_from(iotp_reader *r, size_t depth, com_acme_sprinkler_zone *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_number = false;
-    bool seen_name = false;
-    out->flow = 12.5f;
-    out->skip_when_wet = true;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 1, 16, &out->number)) {
-                return iotp_field_error(r, IOTP_FIELD("Zone.number"));
-            }
-            seen_number = true;
-            break;
-        case 1u:
-            if (!iotp_read_text_copy(r, 32u, out->name.data, &out->name.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Zone.name"));
-            }
-            seen_name = true;
-            break;
-        case 2u:
-            if (!iotp_read_f32(r, &out->flow)) {
-                return iotp_field_error(r, IOTP_FIELD("Zone.flow"));
-            }
-            if (iotp_f32_bits(out->flow) == UINT32_C(0x41480000)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Zone.flow"));
-            }
-            break;
-        case 3u:
-            if (!iotp_read_bool(r, &out->skip_when_wet)) {
-                return iotp_field_error(r, IOTP_FIELD("Zone.skip_when_wet"));
-            }
-            if (out->skip_when_wet == true) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Zone.skip_when_wet"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_number) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Zone.number"));
-    }
-    if (!seen_name) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Zone.name"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &com_acme_sprinkler_zone_record, out);
 }
 
 bool com_acme_sprinkler_zone_encode_to(iotp_writer *w, const com_acme_sprinkler_zone *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (iotp_f32_bits(v->flow) != UINT32_C(0x41480000) ? 1u : 0u)
-        + (v->skip_when_wet != true ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->number < 1 || v->number > 16) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Zone.number"));
-    }
-    iotp_write_uint(w, v->number);
-    iotp_write_key(w, &g, 1u);
-    if (v->name.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Zone.name"));
-    }
-    iotp_write_text(w, v->name.data, v->name.len);
-    if (iotp_f32_bits(v->flow) != UINT32_C(0x41480000)) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_f32(w, v->flow);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 2u);
-    }
-    if (v->skip_when_wet != true) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_bool(w, v->skip_when_wet);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 3u);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &com_acme_sprinkler_zone_record, v);
 }
 
 bool com_acme_sprinkler_zone_decode(const uint8_t *data, size_t len, com_acme_sprinkler_zone *out, iotp_decode_error *err) {
@@ -187,110 +143,39 @@ bool com_acme_sprinkler_run_encode(const com_acme_sprinkler_run *v, uint8_t *buf
     return false;
 }
 
+/* `SprinklerState.rain_delay`: its range and default. */
+static const iotp_scalar com_acme_sprinkler_sprinkler_state_rain_delay_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* The fields of `com_acme_sprinkler_sprinkler_state` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field com_acme_sprinkler_sprinkler_state_fields[4] = {
+    { &com_acme_sprinkler_zone_record, IOTP_FIELD("SprinklerState.zones"),
+        offsetof(com_acme_sprinkler_sprinkler_state, zones), offsetof(com_acme_sprinkler_sprinkler_state, zones_count), 0u, 0u, 16u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { &com_acme_sprinkler_run_record, IOTP_FIELD("SprinklerState.running"),
+        offsetof(com_acme_sprinkler_sprinkler_state, running), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(com_acme_sprinkler_sprinkler_state, running) - offsetof(com_acme_sprinkler_sprinkler_state, has_running)) },
+    { &example_lamp_lamp_state_record, IOTP_FIELD("SprinklerState.light"),
+        offsetof(com_acme_sprinkler_sprinkler_state, light), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &com_acme_sprinkler_sprinkler_state_rain_delay_scalar, IOTP_FIELD("SprinklerState.rain_delay"),
+        offsetof(com_acme_sprinkler_sprinkler_state, rain_delay), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record com_acme_sprinkler_sprinkler_state_record = {
+    com_acme_sprinkler_sprinkler_state_fields, NULL, NULL,
+    sizeof(com_acme_sprinkler_sprinkler_state), offsetof(com_acme_sprinkler_sprinkler_state, unknown_fields), 4u, 4u, false
+};
+
 bool com_acme_sprinkler_sprinkler_state_decode_from(iotp_reader *r, size_t depth, com_acme_sprinkler_sprinkler_state *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_zones = false;
-    bool seen_light = false;
-    out->has_running = false;
-    out->rain_delay = 0;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 16u, m.depth, &out->zones_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("SprinklerState.zones"));
-            }
-            for (i0 = 0; i0 < out->zones_count; i0++) {
-                if (!com_acme_sprinkler_zone_decode_from(r, d1, &out->zones[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("SprinklerState.zones"));
-                }
-            }
-            seen_zones = true;
-            break;
-        }
-        case 1u:
-            if (!com_acme_sprinkler_run_decode_from(r, m.depth, &out->running)) {
-                return iotp_field_error(r, IOTP_FIELD("SprinklerState.running"));
-            }
-            out->has_running = true;
-            break;
-        case 2u:
-            if (!example_lamp_lamp_state_decode_from(r, m.depth, &out->light)) {
-                return iotp_field_error(r, IOTP_FIELD("SprinklerState.light"));
-            }
-            seen_light = true;
-            break;
-        case 3u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->rain_delay)) {
-                return iotp_field_error(r, IOTP_FIELD("SprinklerState.rain_delay"));
-            }
-            if (out->rain_delay == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("SprinklerState.rain_delay"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_zones) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SprinklerState.zones"));
-    }
-    if (!seen_light) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("SprinklerState.light"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &com_acme_sprinkler_sprinkler_state_record, out);
 }
 
 bool com_acme_sprinkler_sprinkler_state_encode_to(iotp_writer *w, const com_acme_sprinkler_sprinkler_state *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_running ? 1u : 0u)
-        + (v->rain_delay != 0 ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->zones_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SprinklerState.zones"));
-        }
-        iotp_write_array(w, v->zones_count);
-        for (i0 = 0; i0 < v->zones_count; i0++) {
-            com_acme_sprinkler_zone_encode_to(w, &v->zones[i0]);
-        }
-        iotp_write_close(w, v->zones_count);
-    }
-    if (v->has_running) {
-        iotp_write_key(w, &g, 1u);
-        com_acme_sprinkler_run_encode_to(w, &v->running);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 1u);
-    }
-    iotp_write_key(w, &g, 2u);
-    example_lamp_lamp_state_encode_to(w, &v->light);
-    if (v->rain_delay != 0) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->rain_delay);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 3u);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &com_acme_sprinkler_sprinkler_state_record, v);
 }
 
 bool com_acme_sprinkler_sprinkler_state_decode(const uint8_t *data, size_t len, com_acme_sprinkler_sprinkler_state *out, iotp_decode_error *err) {
@@ -318,80 +203,36 @@ bool com_acme_sprinkler_sprinkler_state_encode(const com_acme_sprinkler_sprinkle
 /* The keys `com_acme_sprinkler_sprinkler_command` defines, ascending. */
 static const uint32_t com_acme_sprinkler_sprinkler_command_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
+/* The variants of `com_acme_sprinkler_sprinkler_command` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field com_acme_sprinkler_sprinkler_command_fields[5] = {
+    { &com_acme_sprinkler_run_record, IOTP_FIELD("SprinklerCommand.run_zone"),
+        offsetof(com_acme_sprinkler_sprinkler_command, as.run_zone), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SprinklerCommand.stop"),
+        0, 0, 0u, 1u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SprinklerCommand.rain_delay"),
+        offsetof(com_acme_sprinkler_sprinkler_command, as.rain_delay), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_command_record, IOTP_FIELD("SprinklerCommand.light"),
+        offsetof(com_acme_sprinkler_sprinkler_command, as.light), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("SprinklerCommand.rename"),
+        offsetof(com_acme_sprinkler_sprinkler_command, as.rename), 0, 32u, 4u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+};
+
+const iotp_record com_acme_sprinkler_sprinkler_command_record = {
+    com_acme_sprinkler_sprinkler_command_fields, com_acme_sprinkler_sprinkler_command_keys, NULL,
+    sizeof(com_acme_sprinkler_sprinkler_command), offsetof(com_acme_sprinkler_sprinkler_command, unknown), 5u, 5u, true
+};
+
 bool com_acme_sprinkler_sprinkler_command_decode_from(iotp_reader *r, size_t depth, com_acme_sprinkler_sprinkler_command *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RUN_ZONE:
-        if (!com_acme_sprinkler_run_decode_from(r, inner, &out->as.run_zone)) {
-            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.run_zone"));
-        }
-        return true;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_STOP:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.stop"));
-        }
-        return true;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RAIN_DELAY:
-        if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.rain_delay)) {
-            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.rain_delay"));
-        }
-        return true;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_LIGHT:
-        if (!example_lamp_command_decode_from(r, inner, &out->as.light)) {
-            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.light"));
-        }
-        return true;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME:
-        if (!iotp_read_text_copy(r, 32u, out->as.rename.data, &out->as.rename.len)) {
-            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.rename"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &com_acme_sprinkler_sprinkler_command_record, out);
 }
 
 bool com_acme_sprinkler_sprinkler_command_encode_to(iotp_writer *w, const com_acme_sprinkler_sprinkler_command *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RUN_ZONE:
-        iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RUN_ZONE);
-        com_acme_sprinkler_run_encode_to(w, &v->as.run_zone);
-        break;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_STOP:
-        iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_STOP);
-        iotp_write_null(w);
-        break;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RAIN_DELAY:
-        iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RAIN_DELAY);
-        iotp_write_uint(w, v->as.rain_delay);
-        break;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_LIGHT:
-        iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_LIGHT);
-        example_lamp_command_encode_to(w, &v->as.light);
-        break;
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME:
-        iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME);
-        if (v->as.rename.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SprinklerCommand.rename"));
-        }
-        iotp_write_text(w, v->as.rename.data, v->as.rename.len);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, com_acme_sprinkler_sprinkler_command_keys, 5)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &com_acme_sprinkler_sprinkler_command_record, v);
 }
 
 bool com_acme_sprinkler_sprinkler_command_decode(const uint8_t *data, size_t len, com_acme_sprinkler_sprinkler_command *out, iotp_decode_error *err) {

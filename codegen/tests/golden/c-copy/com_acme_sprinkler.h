@@ -137,6 +137,10 @@ typedef struct com_acme_sprinkler_sprinkler_command {
 /** Largest encoding of a `com_acme_sprinkler_sprinkler_command` built from the schema, in bytes. */
 #define COM_ACME_SPRINKLER_SPRINKLER_COMMAND_MAX_ENCODED_SIZE 40u
 
+/** How the runtime's table-driven codec reads and writes a `com_acme_sprinkler_zone` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record com_acme_sprinkler_zone_record;
+
 /** Decodes one `com_acme_sprinkler_zone` at the reader's position; `depth` is how many levels it may use. */
 bool com_acme_sprinkler_zone_decode_from(iotp_reader *r, size_t depth, com_acme_sprinkler_zone *out);
 
@@ -169,6 +173,10 @@ bool com_acme_sprinkler_run_encode_to(iotp_writer *w, const com_acme_sprinkler_r
 bool com_acme_sprinkler_run_encode(const com_acme_sprinkler_run *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `com_acme_sprinkler_sprinkler_state` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record com_acme_sprinkler_sprinkler_state_record;
+
 /** Decodes one `com_acme_sprinkler_sprinkler_state` at the reader's position; `depth` is how many levels it may use. */
 bool com_acme_sprinkler_sprinkler_state_decode_from(iotp_reader *r, size_t depth, com_acme_sprinkler_sprinkler_state *out);
 
@@ -182,6 +190,10 @@ bool com_acme_sprinkler_sprinkler_state_encode_to(iotp_writer *w, const com_acme
  * why in `*err`. */
 bool com_acme_sprinkler_sprinkler_state_encode(const com_acme_sprinkler_sprinkler_state *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `com_acme_sprinkler_sprinkler_command` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record com_acme_sprinkler_sprinkler_command_record;
 
 /** Decodes one `com_acme_sprinkler_sprinkler_command` at the reader's position; `depth` is how many levels it may use. */
 bool com_acme_sprinkler_sprinkler_command_decode_from(iotp_reader *r, size_t depth, com_acme_sprinkler_sprinkler_command *out);

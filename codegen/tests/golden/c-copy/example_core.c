@@ -5,6 +5,12 @@
  */
 #include "example_core.h"
 
+/* Tables below hold copied strings, which the runtime's interpreters read only when it is built with
+ * IOTP_COPIED_STRINGS (as this file must be). */
+#ifndef IOTP_COPIED_STRINGS
+#error "generated with --strings copy: build the runtime and this file with -DIOTP_COPIED_STRINGS"
+#endif
+
 /* `TimeOfDay.hour`: its range and default. */
 static const iotp_scalar example_core_time_of_day_hour_scalar = {
     (uint64_t)(0), (uint64_t)(23), (uint64_t)(0),
@@ -62,112 +68,33 @@ bool example_core_time_of_day_encode(const example_core_time_of_day *v, uint8_t 
     return false;
 }
 
+/* The fields of `example_core_device_info` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_core_device_info_fields[4] = {
+    { NULL, IOTP_FIELD("DeviceInfo.id"),
+        offsetof(example_core_device_info, id), 0, 16u, 0u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("DeviceInfo.name"),
+        offsetof(example_core_device_info, name), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("DeviceInfo.tags"),
+        offsetof(example_core_device_info, tags), offsetof(example_core_device_info, tags_count), 32u, 2u, 8u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_core_device_info, tags) - offsetof(example_core_device_info, has_tags)) },
+    { NULL, IOTP_FIELD("DeviceInfo.joined_at"),
+        offsetof(example_core_device_info, joined_at), 0, 0u, 3u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_core_device_info_record = {
+    example_core_device_info_fields, NULL, NULL,
+    sizeof(example_core_device_info), offsetof(example_core_device_info, unknown_fields), 4u, 4u, false
+};
+
 bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_core_device_info *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_id = false;
-    bool seen_name = false;
-    bool seen_joined_at = false;
-    out->has_tags = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_fixed_copy(r, 16u, out->id.data, &out->id.len)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.id"));
-            }
-            seen_id = true;
-            break;
-        case 1u:
-            if (!iotp_read_text_copy(r, 32u, out->name.data, &out->name.len)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.name"));
-            }
-            seen_name = true;
-            break;
-        case 2u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 8u, m.depth, &out->tags_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.tags"));
-            }
-            for (i0 = 0; i0 < out->tags_count; i0++) {
-                if (!iotp_read_text_copy(r, 32u, out->tags[i0].data, &out->tags[i0].len)) {
-                    return iotp_field_error(r, IOTP_FIELD("DeviceInfo.tags"));
-                }
-            }
-            out->has_tags = true;
-            break;
-        }
-        case 3u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->joined_at)) {
-                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.joined_at"));
-            }
-            seen_joined_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_id) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.id"));
-    }
-    if (!seen_name) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.name"));
-    }
-    if (!seen_joined_at) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.joined_at"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_core_device_info_record, out);
 }
 
 bool example_core_device_info_encode_to(iotp_writer *w, const example_core_device_info *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 3u
-        + (v->has_tags ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->id.len != 16u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.id"));
-    }
-    iotp_write_bytes(w, v->id.data, v->id.len);
-    iotp_write_key(w, &g, 1u);
-    if (v->name.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.name"));
-    }
-    iotp_write_text(w, v->name.data, v->name.len);
-    if (v->has_tags) {
-        size_t i0;
-        iotp_write_key(w, &g, 2u);
-        if (v->tags_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.tags"));
-        }
-        iotp_write_array(w, v->tags_count);
-        for (i0 = 0; i0 < v->tags_count; i0++) {
-            if (v->tags[i0].len > 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.tags"));
-            }
-            iotp_write_text(w, v->tags[i0].data, v->tags[i0].len);
-        }
-        iotp_write_close(w, v->tags_count);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 2u);
-    }
-    iotp_write_key(w, &g, 3u);
-    iotp_write_uint(w, v->joined_at);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_core_device_info_record, v);
 }
 
 bool example_core_device_info_decode(const uint8_t *data, size_t len, example_core_device_info *out, iotp_decode_error *err) {

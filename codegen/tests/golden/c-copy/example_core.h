@@ -95,6 +95,10 @@ bool example_core_time_of_day_encode_to(iotp_writer *w, const example_core_time_
 bool example_core_time_of_day_encode(const example_core_time_of_day *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_core_device_info` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_core_device_info_record;
+
 /** Decodes one `example_core_device_info` at the reader's position; `depth` is how many levels it may use. */
 bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_core_device_info *out);
 

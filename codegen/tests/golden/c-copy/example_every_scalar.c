@@ -5,6 +5,12 @@
  */
 #include "example_every_scalar.h"
 
+/* Tables below hold copied strings, which the runtime's interpreters read only when it is built with
+ * IOTP_COPIED_STRINGS (as this file must be). */
+#ifndef IOTP_COPIED_STRINGS
+#error "generated with --strings copy: build the runtime and this file with -DIOTP_COPIED_STRINGS"
+#endif
+
 /* `Integers.a_u8`: its range and default. */
 static const iotp_scalar example_every_scalar_integers_a_u8_scalar = {
     (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(UINT8_MAX),
@@ -251,247 +257,93 @@ bool example_every_scalar_floats_encode(const example_every_scalar_floats *v, ui
     return false;
 }
 
+/* `Text.on_by_default`: its range and default. */
+static const iotp_scalar example_every_scalar_text_on_by_default_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(true),
+    NULL
+};
+
+/* `Text.off_by_default`: its range and default. */
+static const iotp_scalar example_every_scalar_text_off_by_default_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* `Text.defaulted`: its default. */
+static const iotp_scalar example_every_scalar_text_defaulted_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(5),
+    "plain"
+};
+
+/* `Text.escaped`: its default. */
+static const iotp_scalar example_every_scalar_text_escaped_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(38),
+    "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251"
+};
+
+/* `Text.empty`: its default. */
+static const iotp_scalar example_every_scalar_text_empty_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(0),
+    ""
+};
+
+/* `Text.accented`: its default. */
+static const iotp_scalar example_every_scalar_text_accented_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(12),
+    "temp\303\251rature"
+};
+
+/* The fields of `example_every_scalar_text` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_every_scalar_text_fields[12] = {
+    { &example_every_scalar_text_on_by_default_scalar, IOTP_FIELD("Text.on_by_default"),
+        offsetof(example_every_scalar_text, on_by_default), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { &example_every_scalar_text_off_by_default_scalar, IOTP_FIELD("Text.off_by_default"),
+        offsetof(example_every_scalar_text, off_by_default), 0, 0u, 1u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("Text.bounded"),
+        offsetof(example_every_scalar_text, bounded), 0, 16u, 2u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { &example_every_scalar_text_defaulted_scalar, IOTP_FIELD("Text.defaulted"),
+        offsetof(example_every_scalar_text, defaulted), 0, 128u, 3u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT | IOTP_FF_COPY },
+    { &example_every_scalar_text_escaped_scalar, IOTP_FIELD("Text.escaped"),
+        offsetof(example_every_scalar_text, escaped), 0, 64u, 4u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT | IOTP_FF_COPY },
+    { &example_every_scalar_text_empty_scalar, IOTP_FIELD("Text.empty"),
+        offsetof(example_every_scalar_text, empty), 0, 8u, 5u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT | IOTP_FF_COPY },
+    { &example_every_scalar_text_accented_scalar, IOTP_FIELD("Text.accented"),
+        offsetof(example_every_scalar_text, accented), 0, 12u, 6u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_DEFAULT | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("Text.huge"),
+        offsetof(example_every_scalar_text, huge), 0, 16777216u, 7u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, huge) - offsetof(example_every_scalar_text, has_huge)) },
+    { NULL, IOTP_FIELD("Text.blob"),
+        offsetof(example_every_scalar_text, blob), 0, 1024u, 8u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("Text.default_blob"),
+        offsetof(example_every_scalar_text, default_blob), 0, 256u, 9u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("Text.hash"),
+        offsetof(example_every_scalar_text, hash), 0, 32u, 10u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("Text.page"),
+        offsetof(example_every_scalar_text, page), 0, 65535u, 11u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, page) - offsetof(example_every_scalar_text, has_page)) },
+};
+
+const iotp_record example_every_scalar_text_record = {
+    example_every_scalar_text_fields, NULL, NULL,
+    sizeof(example_every_scalar_text), offsetof(example_every_scalar_text, unknown_fields), 12u, 12u, false
+};
+
 bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example_every_scalar_text *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_bounded = false;
-    bool seen_blob = false;
-    bool seen_default_blob = false;
-    bool seen_hash = false;
-    out->on_by_default = true;
-    out->off_by_default = false;
-    iotp_chars_copy(out->defaulted.data, &out->defaulted.len, "plain", 5u);
-    iotp_chars_copy(out->escaped.data, &out->escaped.len, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u);
-    iotp_chars_copy(out->empty.data, &out->empty.len, "", 0u);
-    iotp_chars_copy(out->accented.data, &out->accented.len, "temp\303\251rature", 12u);
-    out->has_huge = false;
-    out->has_page = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bool(r, &out->on_by_default)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.on_by_default"));
-            }
-            if (out->on_by_default == true) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.on_by_default"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_bool(r, &out->off_by_default)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.off_by_default"));
-            }
-            if (out->off_by_default == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.off_by_default"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_text_copy(r, 16u, out->bounded.data, &out->bounded.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.bounded"));
-            }
-            seen_bounded = true;
-            break;
-        case 3u:
-            if (!iotp_read_text_copy(r, 128u, out->defaulted.data, &out->defaulted.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.defaulted"));
-            }
-            if (iotp_chars_equal(out->defaulted.data, out->defaulted.len, "plain", 5u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.defaulted"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_text_copy(r, 64u, out->escaped.data, &out->escaped.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.escaped"));
-            }
-            if (iotp_chars_equal(out->escaped.data, out->escaped.len, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.escaped"));
-            }
-            break;
-        case 5u:
-            if (!iotp_read_text_copy(r, 8u, out->empty.data, &out->empty.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.empty"));
-            }
-            if (iotp_chars_equal(out->empty.data, out->empty.len, "", 0u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.empty"));
-            }
-            break;
-        case 6u:
-            if (!iotp_read_text_copy(r, 12u, out->accented.data, &out->accented.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.accented"));
-            }
-            if (iotp_chars_equal(out->accented.data, out->accented.len, "temp\303\251rature", 12u)) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Text.accented"));
-            }
-            break;
-        case 7u:
-            if (!iotp_read_text_copy(r, 16777216u, out->huge.data, &out->huge.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.huge"));
-            }
-            out->has_huge = true;
-            break;
-        case 8u:
-            if (!iotp_read_bytes_copy(r, 1024u, out->blob.data, &out->blob.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.blob"));
-            }
-            seen_blob = true;
-            break;
-        case 9u:
-            if (!iotp_read_bytes_copy(r, 256u, out->default_blob.data, &out->default_blob.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.default_blob"));
-            }
-            seen_default_blob = true;
-            break;
-        case 10u:
-            if (!iotp_read_fixed_copy(r, 32u, out->hash.data, &out->hash.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.hash"));
-            }
-            seen_hash = true;
-            break;
-        case 11u:
-            if (!iotp_read_fixed_copy(r, 65535u, out->page.data, &out->page.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Text.page"));
-            }
-            out->has_page = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_bounded) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.bounded"));
-    }
-    if (!seen_blob) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.blob"));
-    }
-    if (!seen_default_blob) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.default_blob"));
-    }
-    if (!seen_hash) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Text.hash"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_every_scalar_text_record, out);
 }
 
 bool example_every_scalar_text_encode_to(iotp_writer *w, const example_every_scalar_text *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 4u
-        + (v->on_by_default != true ? 1u : 0u)
-        + (v->off_by_default != false ? 1u : 0u)
-        + (!iotp_chars_equal(v->defaulted.data, v->defaulted.len, "plain", 5u) ? 1u : 0u)
-        + (!iotp_chars_equal(v->escaped.data, v->escaped.len, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u) ? 1u : 0u)
-        + (!iotp_chars_equal(v->empty.data, v->empty.len, "", 0u) ? 1u : 0u)
-        + (!iotp_chars_equal(v->accented.data, v->accented.len, "temp\303\251rature", 12u) ? 1u : 0u)
-        + (v->has_huge ? 1u : 0u)
-        + (v->has_page ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    if (v->on_by_default != true) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_bool(w, v->on_by_default);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 0u);
-    }
-    if (v->off_by_default != false) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_bool(w, v->off_by_default);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 1u);
-    }
-    iotp_write_key(w, &g, 2u);
-    if (v->bounded.len > 16u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.bounded"));
-    }
-    iotp_write_text(w, v->bounded.data, v->bounded.len);
-    if (!iotp_chars_equal(v->defaulted.data, v->defaulted.len, "plain", 5u)) {
-        iotp_write_key(w, &g, 3u);
-        if (v->defaulted.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.defaulted"));
-        }
-        iotp_write_text(w, v->defaulted.data, v->defaulted.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 3u);
-    }
-    if (!iotp_chars_equal(v->escaped.data, v->escaped.len, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u)) {
-        iotp_write_key(w, &g, 4u);
-        if (v->escaped.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.escaped"));
-        }
-        iotp_write_text(w, v->escaped.data, v->escaped.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 4u);
-    }
-    if (!iotp_chars_equal(v->empty.data, v->empty.len, "", 0u)) {
-        iotp_write_key(w, &g, 5u);
-        if (v->empty.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.empty"));
-        }
-        iotp_write_text(w, v->empty.data, v->empty.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 5u);
-    }
-    if (!iotp_chars_equal(v->accented.data, v->accented.len, "temp\303\251rature", 12u)) {
-        iotp_write_key(w, &g, 6u);
-        if (v->accented.len > 12u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.accented"));
-        }
-        iotp_write_text(w, v->accented.data, v->accented.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 6u);
-    }
-    if (v->has_huge) {
-        iotp_write_key(w, &g, 7u);
-        if (v->huge.len > 16777216u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.huge"));
-        }
-        iotp_write_text(w, v->huge.data, v->huge.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 7u);
-    }
-    iotp_write_key(w, &g, 8u);
-    if (v->blob.len > 1024u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.blob"));
-    }
-    iotp_write_bytes(w, v->blob.data, v->blob.len);
-    iotp_write_key(w, &g, 9u);
-    if (v->default_blob.len > 256u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.default_blob"));
-    }
-    iotp_write_bytes(w, v->default_blob.data, v->default_blob.len);
-    iotp_write_key(w, &g, 10u);
-    if (v->hash.len != 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.hash"));
-    }
-    iotp_write_bytes(w, v->hash.data, v->hash.len);
-    if (v->has_page) {
-        iotp_write_key(w, &g, 11u);
-        if (v->page.len != 65535u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.page"));
-        }
-        iotp_write_bytes(w, v->page.data, v->page.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 11u);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_text_record, v);
 }
 
 bool example_every_scalar_text_decode(const uint8_t *data, size_t len, example_every_scalar_text *out, iotp_decode_error *err) {
@@ -813,94 +665,33 @@ bool example_every_scalar_nothing_encode(const example_every_scalar_nothing *v, 
     return false;
 }
 
+/* The fields of `example_every_scalar_keywords` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_every_scalar_keywords_fields[4] = {
+    { NULL, IOTP_FIELD("Keywords.type"),
+        offsetof(example_every_scalar_keywords, type), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Keywords.version"),
+        offsetof(example_every_scalar_keywords, version), 0, 8u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("Keywords.optional"),
+        offsetof(example_every_scalar_keywords, optional), 0, 0u, 2u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, optional) - offsetof(example_every_scalar_keywords, has_optional)) },
+    { &example_every_scalar_nothing_record, IOTP_FIELD("Keywords.message"),
+        offsetof(example_every_scalar_keywords, message), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, message) - offsetof(example_every_scalar_keywords, has_message)) },
+};
+
+const iotp_record example_every_scalar_keywords_record = {
+    example_every_scalar_keywords_fields, NULL, NULL,
+    sizeof(example_every_scalar_keywords), offsetof(example_every_scalar_keywords, unknown_fields), 4u, 4u, false
+};
+
 bool example_every_scalar_keywords_decode_from(iotp_reader *r, size_t depth, example_every_scalar_keywords *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_type = false;
-    bool seen_version = false;
-    out->has_optional = false;
-    out->has_message = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.type"));
-            }
-            seen_type = true;
-            break;
-        case 1u:
-            if (!iotp_read_text_copy(r, 8u, out->version.data, &out->version.len)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.version"));
-            }
-            seen_version = true;
-            break;
-        case 2u:
-            if (!iotp_read_bool(r, &out->optional)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.optional"));
-            }
-            out->has_optional = true;
-            break;
-        case 3u:
-            if (!example_every_scalar_nothing_decode_from(r, m.depth, &out->message)) {
-                return iotp_field_error(r, IOTP_FIELD("Keywords.message"));
-            }
-            out->has_message = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_type) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Keywords.type"));
-    }
-    if (!seen_version) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("Keywords.version"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_every_scalar_keywords_record, out);
 }
 
 bool example_every_scalar_keywords_encode_to(iotp_writer *w, const example_every_scalar_keywords *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_optional ? 1u : 0u)
-        + (v->has_message ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->type);
-    iotp_write_key(w, &g, 1u);
-    if (v->version.len > 8u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Keywords.version"));
-    }
-    iotp_write_text(w, v->version.data, v->version.len);
-    if (v->has_optional) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_bool(w, v->optional);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 2u);
-    }
-    if (v->has_message) {
-        iotp_write_key(w, &g, 3u);
-        example_every_scalar_nothing_encode_to(w, &v->message);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 3u);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_every_scalar_keywords_record, v);
 }
 
 bool example_every_scalar_keywords_decode(const uint8_t *data, size_t len, example_every_scalar_keywords *out, iotp_decode_error *err) {

@@ -285,6 +285,10 @@ bool example_every_scalar_floats_encode_to(iotp_writer *w, const example_every_s
 bool example_every_scalar_floats_encode(const example_every_scalar_floats *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_text` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_text_record;
+
 /** Decodes one `example_every_scalar_text` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example_every_scalar_text *out);
 
@@ -330,6 +334,10 @@ bool example_every_scalar_nothing_encode_to(iotp_writer *w, const example_every_
  * why in `*err`. */
 bool example_every_scalar_nothing_encode(const example_every_scalar_nothing *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_every_scalar_keywords` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_every_scalar_keywords_record;
 
 /** Decodes one `example_every_scalar_keywords` at the reader's position; `depth` is how many levels it may use. */
 bool example_every_scalar_keywords_decode_from(iotp_reader *r, size_t depth, example_every_scalar_keywords *out);

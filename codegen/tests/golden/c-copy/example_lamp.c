@@ -5,199 +5,90 @@
  */
 #include "example_lamp.h"
 
+/* Tables below hold copied strings, which the runtime's interpreters read only when it is built with
+ * IOTP_COPIED_STRINGS (as this file must be). */
+#ifndef IOTP_COPIED_STRINGS
+#error "generated with --strings copy: build the runtime and this file with -DIOTP_COPIED_STRINGS"
+#endif
+
+/* `LampState.level`: its range and default. */
+static const iotp_scalar example_lamp_lamp_state_level_scalar = {
+    (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
+    NULL
+};
+
+/* `LampState.mode`: its range and default. */
+static const iotp_scalar example_lamp_lamp_state_mode_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE),
+    NULL
+};
+
+/* `LampState.mireds`: its range and default. */
+static const iotp_scalar example_lamp_lamp_state_mireds_scalar = {
+    (uint64_t)(153), (uint64_t)(500), (uint64_t)(0),
+    NULL
+};
+
+/* `LampState.hue`: its range and default. */
+static const iotp_scalar example_lamp_lamp_state_hue_scalar = {
+    (uint64_t)(0), (uint64_t)(359), (uint64_t)(0),
+    NULL
+};
+
+/* `LampState.saturation`: its range and default. */
+static const iotp_scalar example_lamp_lamp_state_saturation_scalar = {
+    (uint64_t)(0), (uint64_t)(100), (uint64_t)(0),
+    NULL
+};
+
+/* `LampState.power_on`: its range and default. */
+static const iotp_scalar example_lamp_lamp_state_power_on_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS),
+    NULL
+};
+
+/* The fields of `example_lamp_lamp_state` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_lamp_lamp_state_fields[9] = {
+    { NULL, IOTP_FIELD("LampState.on"),
+        offsetof(example_lamp_lamp_state, on), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_lamp_state_level_scalar, IOTP_FIELD("LampState.level"),
+        offsetof(example_lamp_lamp_state, level), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_lamp_state_mode_scalar, IOTP_FIELD("LampState.mode"),
+        offsetof(example_lamp_lamp_state, mode), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { &example_lamp_lamp_state_mireds_scalar, IOTP_FIELD("LampState.mireds"),
+        offsetof(example_lamp_lamp_state, mireds), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, mireds) - offsetof(example_lamp_lamp_state, has_mireds)) },
+    { &example_lamp_lamp_state_hue_scalar, IOTP_FIELD("LampState.hue"),
+        offsetof(example_lamp_lamp_state, hue), 0, 0u, 4u, 0u, IOTP_FK_U16,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, hue) - offsetof(example_lamp_lamp_state, has_hue)) },
+    { &example_lamp_lamp_state_saturation_scalar, IOTP_FIELD("LampState.saturation"),
+        offsetof(example_lamp_lamp_state, saturation), 0, 0u, 5u, 0u, IOTP_FK_U8,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, saturation) - offsetof(example_lamp_lamp_state, has_saturation)) },
+    { &example_lamp_lamp_state_power_on_scalar, IOTP_FIELD("LampState.power_on"),
+        offsetof(example_lamp_lamp_state, power_on), 0, 0u, 24u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("LampState.firmware"),
+        offsetof(example_lamp_lamp_state, firmware), 0, 20u, 25u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+    { NULL, IOTP_FIELD("LampState.scenes"),
+        offsetof(example_lamp_lamp_state, scenes), offsetof(example_lamp_lamp_state, scenes_count), 32u, 26u, 16u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY | IOTP_FF_COPY },
+};
+
+const iotp_record example_lamp_lamp_state_record = {
+    example_lamp_lamp_state_fields, NULL, NULL,
+    sizeof(example_lamp_lamp_state), offsetof(example_lamp_lamp_state, unknown_fields), 9u, 9u, false
+};
+
 bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_lamp_lamp_state *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_on = false;
-    bool seen_level = false;
-    bool seen_firmware = false;
-    bool seen_scenes = false;
-    out->mode = EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE;
-    out->has_mireds = false;
-    out->has_hue = false;
-    out->has_saturation = false;
-    out->power_on = EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_bool(r, &out->on)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.on"));
-            }
-            seen_on = true;
-            break;
-        case 1u:
-            if (!iotp_read_u8(r, 0, 254, &out->level)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.level"));
-            }
-            seen_level = true;
-            break;
-        case 2u:
-            if (!iotp_read_enum(r, &out->mode)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.mode"));
-            }
-            if (out->mode == EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE) {
-                return iotp_default_present(r, &m, IOTP_FIELD("LampState.mode"));
-            }
-            break;
-        case 3u:
-            if (!iotp_read_u16(r, 153, 500, &out->mireds)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.mireds"));
-            }
-            out->has_mireds = true;
-            break;
-        case 4u:
-            if (!iotp_read_u16(r, 0, 359, &out->hue)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.hue"));
-            }
-            out->has_hue = true;
-            break;
-        case 5u:
-            if (!iotp_read_u8(r, 0, 100, &out->saturation)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.saturation"));
-            }
-            out->has_saturation = true;
-            break;
-        case 24u:
-            if (!iotp_read_enum(r, &out->power_on)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.power_on"));
-            }
-            if (out->power_on == EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS) {
-                return iotp_default_present(r, &m, IOTP_FIELD("LampState.power_on"));
-            }
-            break;
-        case 25u:
-            if (!iotp_read_fixed_copy(r, 20u, out->firmware.data, &out->firmware.len)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.firmware"));
-            }
-            seen_firmware = true;
-            break;
-        case 26u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 16u, m.depth, &out->scenes_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("LampState.scenes"));
-            }
-            for (i0 = 0; i0 < out->scenes_count; i0++) {
-                if (!iotp_read_text_copy(r, 32u, out->scenes[i0].data, &out->scenes[i0].len)) {
-                    return iotp_field_error(r, IOTP_FIELD("LampState.scenes"));
-                }
-            }
-            seen_scenes = true;
-            break;
-        }
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_on) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.on"));
-    }
-    if (!seen_level) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.level"));
-    }
-    if (!seen_firmware) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.firmware"));
-    }
-    if (!seen_scenes) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.scenes"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_lamp_lamp_state_record, out);
 }
 
 bool example_lamp_lamp_state_encode_to(iotp_writer *w, const example_lamp_lamp_state *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 4u
-        + (v->mode != EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE ? 1u : 0u)
-        + (v->has_mireds ? 1u : 0u)
-        + (v->has_hue ? 1u : 0u)
-        + (v->has_saturation ? 1u : 0u)
-        + (v->power_on != EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_bool(w, v->on);
-    iotp_write_key(w, &g, 1u);
-    if (v->level > 254) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.level"));
-    }
-    iotp_write_uint(w, v->level);
-    if (v->mode != EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->mode);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 2u);
-    }
-    if (v->has_mireds) {
-        iotp_write_key(w, &g, 3u);
-        if (v->mireds < 153 || v->mireds > 500) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.mireds"));
-        }
-        iotp_write_uint(w, v->mireds);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 3u);
-    }
-    if (v->has_hue) {
-        iotp_write_key(w, &g, 4u);
-        if (v->hue > 359) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.hue"));
-        }
-        iotp_write_uint(w, v->hue);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 4u);
-    }
-    if (v->has_saturation) {
-        iotp_write_key(w, &g, 5u);
-        if (v->saturation > 100) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.saturation"));
-        }
-        iotp_write_uint(w, v->saturation);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 5u);
-    }
-    if (v->power_on != EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS) {
-        iotp_write_key(w, &g, 24u);
-        iotp_write_uint(w, v->power_on);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 24u);
-    }
-    iotp_write_key(w, &g, 25u);
-    if (v->firmware.len != 20u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.firmware"));
-    }
-    iotp_write_bytes(w, v->firmware.data, v->firmware.len);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 26u);
-        if (v->scenes_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.scenes"));
-        }
-        iotp_write_array(w, v->scenes_count);
-        for (i0 = 0; i0 < v->scenes_count; i0++) {
-            if (v->scenes[i0].len > 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.scenes"));
-            }
-            iotp_write_text(w, v->scenes[i0].data, v->scenes[i0].len);
-        }
-        iotp_write_close(w, v->scenes_count);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_lamp_lamp_state_record, v);
 }
 
 bool example_lamp_lamp_state_decode(const uint8_t *data, size_t len, example_lamp_lamp_state *out, iotp_decode_error *err) {
@@ -348,52 +239,24 @@ bool example_lamp_set_color_temperature_encode(const example_lamp_set_color_temp
     return false;
 }
 
+/* The fields of `example_lamp_recall_scene` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_lamp_recall_scene_fields[1] = {
+    { NULL, IOTP_FIELD("RecallScene.name"),
+        offsetof(example_lamp_recall_scene, name), 0, 32u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+};
+
+const iotp_record example_lamp_recall_scene_record = {
+    example_lamp_recall_scene_fields, NULL, NULL,
+    sizeof(example_lamp_recall_scene), offsetof(example_lamp_recall_scene, unknown_fields), 1u, 1u, false
+};
+
 bool example_lamp_recall_scene_decode_from(iotp_reader *r, size_t depth, example_lamp_recall_scene *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_name = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text_copy(r, 32u, out->name.data, &out->name.len)) {
-                return iotp_field_error(r, IOTP_FIELD("RecallScene.name"));
-            }
-            seen_name = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_name) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("RecallScene.name"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_lamp_recall_scene_record, out);
 }
 
 bool example_lamp_recall_scene_encode_to(iotp_writer *w, const example_lamp_recall_scene *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->name.len > 32u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RecallScene.name"));
-    }
-    iotp_write_text(w, v->name.data, v->name.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_lamp_recall_scene_record, v);
 }
 
 bool example_lamp_recall_scene_decode(const uint8_t *data, size_t len, example_lamp_recall_scene *out, iotp_decode_error *err) {
@@ -463,104 +326,45 @@ bool example_lamp_legacy_dim_encode(const example_lamp_legacy_dim *v, uint8_t *b
 /* The keys `example_lamp_command` defines, ascending. */
 static const uint32_t example_lamp_command_keys[8] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 8u };
 
+/* The variants of `example_lamp_command` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_lamp_command_fields[8] = {
+    { NULL, IOTP_FIELD("Command.on"),
+        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Command.off"),
+        0, 0, 0u, 1u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Command.toggle"),
+        0, 0, 0u, 2u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_set_level_record, IOTP_FIELD("Command.set_level"),
+        offsetof(example_lamp_command, as.set_level), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_set_color_temperature_record, IOTP_FIELD("Command.set_color_temperature"),
+        offsetof(example_lamp_command, as.set_color_temperature), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("Command.identify"),
+        offsetof(example_lamp_command, as.identify), 0, 0u, 5u, 0u, IOTP_FK_U16,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_recall_scene_record, IOTP_FIELD("Command.recall_scene"),
+        offsetof(example_lamp_command, as.recall_scene), 0, 0u, 6u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_legacy_dim_record, IOTP_FIELD("Command.dim"),
+        offsetof(example_lamp_command, as.dim), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_lamp_command_record = {
+    example_lamp_command_fields, example_lamp_command_keys, NULL,
+    sizeof(example_lamp_command), offsetof(example_lamp_command, unknown), 8u, 8u, true
+};
+
 bool example_lamp_command_decode_from(iotp_reader *r, size_t depth, example_lamp_command *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case EXAMPLE_LAMP_COMMAND_ON:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.on"));
-        }
-        return true;
-    case EXAMPLE_LAMP_COMMAND_OFF:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.off"));
-        }
-        return true;
-    case EXAMPLE_LAMP_COMMAND_TOGGLE:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.toggle"));
-        }
-        return true;
-    case EXAMPLE_LAMP_COMMAND_SET_LEVEL:
-        if (!example_lamp_set_level_decode_from(r, inner, &out->as.set_level)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.set_level"));
-        }
-        return true;
-    case EXAMPLE_LAMP_COMMAND_SET_COLOR_TEMPERATURE:
-        if (!example_lamp_set_color_temperature_decode_from(r, inner, &out->as.set_color_temperature)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.set_color_temperature"));
-        }
-        return true;
-    case EXAMPLE_LAMP_COMMAND_IDENTIFY:
-        if (!iotp_read_u16(r, 0, UINT16_MAX, &out->as.identify)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.identify"));
-        }
-        return true;
-    case EXAMPLE_LAMP_COMMAND_RECALL_SCENE:
-        if (!example_lamp_recall_scene_decode_from(r, inner, &out->as.recall_scene)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.recall_scene"));
-        }
-        return true;
-    case EXAMPLE_LAMP_COMMAND_DIM:
-        if (!example_lamp_legacy_dim_decode_from(r, inner, &out->as.dim)) {
-            return iotp_field_error(r, IOTP_FIELD("Command.dim"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &example_lamp_command_record, out);
 }
 
 bool example_lamp_command_encode_to(iotp_writer *w, const example_lamp_command *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case EXAMPLE_LAMP_COMMAND_ON:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_ON);
-        iotp_write_null(w);
-        break;
-    case EXAMPLE_LAMP_COMMAND_OFF:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_OFF);
-        iotp_write_null(w);
-        break;
-    case EXAMPLE_LAMP_COMMAND_TOGGLE:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_TOGGLE);
-        iotp_write_null(w);
-        break;
-    case EXAMPLE_LAMP_COMMAND_SET_LEVEL:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_SET_LEVEL);
-        example_lamp_set_level_encode_to(w, &v->as.set_level);
-        break;
-    case EXAMPLE_LAMP_COMMAND_SET_COLOR_TEMPERATURE:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_SET_COLOR_TEMPERATURE);
-        example_lamp_set_color_temperature_encode_to(w, &v->as.set_color_temperature);
-        break;
-    case EXAMPLE_LAMP_COMMAND_IDENTIFY:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_IDENTIFY);
-        iotp_write_uint(w, v->as.identify);
-        break;
-    case EXAMPLE_LAMP_COMMAND_RECALL_SCENE:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_RECALL_SCENE);
-        example_lamp_recall_scene_encode_to(w, &v->as.recall_scene);
-        break;
-    case EXAMPLE_LAMP_COMMAND_DIM:
-        iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_DIM);
-        example_lamp_legacy_dim_encode_to(w, &v->as.dim);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, example_lamp_command_keys, 8)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_lamp_command_record, v);
 }
 
 bool example_lamp_command_decode(const uint8_t *data, size_t len, example_lamp_command *out, iotp_decode_error *err) {
@@ -585,79 +389,30 @@ bool example_lamp_command_encode(const example_lamp_command *v, uint8_t *buf, si
     return false;
 }
 
+/* The fields of `example_lamp_command_result` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_lamp_command_result_fields[3] = {
+    { NULL, IOTP_FIELD("CommandResult.status"),
+        offsetof(example_lamp_command_result, status), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { &example_lamp_lamp_state_record, IOTP_FIELD("CommandResult.state"),
+        offsetof(example_lamp_command_result, state), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_command_result, state) - offsetof(example_lamp_command_result, has_state)) },
+    { NULL, IOTP_FIELD("CommandResult.device"),
+        offsetof(example_lamp_command_result, device), 0, 16u, 2u, 0u, IOTP_FK_FIXED,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+};
+
+const iotp_record example_lamp_command_result_record = {
+    example_lamp_command_result_fields, NULL, NULL,
+    sizeof(example_lamp_command_result), offsetof(example_lamp_command_result, unknown_fields), 3u, 3u, false
+};
+
 bool example_lamp_command_result_decode_from(iotp_reader *r, size_t depth, example_lamp_command_result *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_status = false;
-    bool seen_device = false;
-    out->has_state = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_enum(r, &out->status)) {
-                return iotp_field_error(r, IOTP_FIELD("CommandResult.status"));
-            }
-            seen_status = true;
-            break;
-        case 1u:
-            if (!example_lamp_lamp_state_decode_from(r, m.depth, &out->state)) {
-                return iotp_field_error(r, IOTP_FIELD("CommandResult.state"));
-            }
-            out->has_state = true;
-            break;
-        case 2u:
-            if (!iotp_read_fixed_copy(r, 16u, out->device.data, &out->device.len)) {
-                return iotp_field_error(r, IOTP_FIELD("CommandResult.device"));
-            }
-            seen_device = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_status) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CommandResult.status"));
-    }
-    if (!seen_device) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("CommandResult.device"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_lamp_command_result_record, out);
 }
 
 bool example_lamp_command_result_encode_to(iotp_writer *w, const example_lamp_command_result *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_state ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    iotp_write_uint(w, v->status);
-    if (v->has_state) {
-        iotp_write_key(w, &g, 1u);
-        example_lamp_lamp_state_encode_to(w, &v->state);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 1u);
-    }
-    iotp_write_key(w, &g, 2u);
-    if (v->device.len != 16u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommandResult.device"));
-    }
-    iotp_write_bytes(w, v->device.data, v->device.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_lamp_command_result_record, v);
 }
 
 bool example_lamp_command_result_decode(const uint8_t *data, size_t len, example_lamp_command_result *out, iotp_decode_error *err) {

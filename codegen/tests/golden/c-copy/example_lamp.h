@@ -230,6 +230,10 @@ typedef struct example_lamp_command_result {
  * fields add their own length). */
 #define EXAMPLE_LAMP_COMMAND_RESULT_MAX_ENCODED_SIZE 614u
 
+/** How the runtime's table-driven codec reads and writes a `example_lamp_lamp_state` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_lamp_lamp_state_record;
+
 /** Decodes one `example_lamp_lamp_state` at the reader's position; `depth` is how many levels it may use. */
 bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_lamp_lamp_state *out);
 
@@ -280,6 +284,10 @@ bool example_lamp_set_color_temperature_encode_to(iotp_writer *w, const example_
 bool example_lamp_set_color_temperature_encode(const example_lamp_set_color_temperature *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_lamp_recall_scene` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_lamp_recall_scene_record;
+
 /** Decodes one `example_lamp_recall_scene` at the reader's position; `depth` is how many levels it may use. */
 bool example_lamp_recall_scene_decode_from(iotp_reader *r, size_t depth, example_lamp_recall_scene *out);
 
@@ -312,6 +320,10 @@ bool example_lamp_legacy_dim_encode_to(iotp_writer *w, const example_lamp_legacy
 bool example_lamp_legacy_dim_encode(const example_lamp_legacy_dim *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_lamp_command` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_lamp_command_record;
+
 /** Decodes one `example_lamp_command` at the reader's position; `depth` is how many levels it may use. */
 bool example_lamp_command_decode_from(iotp_reader *r, size_t depth, example_lamp_command *out);
 
@@ -325,6 +337,10 @@ bool example_lamp_command_encode_to(iotp_writer *w, const example_lamp_command *
  * why in `*err`. */
 bool example_lamp_command_encode(const example_lamp_command *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_lamp_command_result` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_lamp_command_result_record;
 
 /** Decodes one `example_lamp_command_result` at the reader's position; `depth` is how many levels it may use. */
 bool example_lamp_command_result_decode_from(iotp_reader *r, size_t depth, example_lamp_command_result *out);

@@ -5,6 +5,12 @@
  */
 #include "example_rust_names.h"
 
+/* Tables below hold copied strings, which the runtime's interpreters read only when it is built with
+ * IOTP_COPIED_STRINGS (as this file must be). */
+#ifndef IOTP_COPIED_STRINGS
+#error "generated with --strings copy: build the runtime and this file with -DIOTP_COPIED_STRINGS"
+#endif
+
 /* The fields of `example_rust_names_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_result_fields[1] = {
     { NULL, IOTP_FIELD("Result.ok"),
@@ -173,52 +179,24 @@ bool example_rust_names_vec_encode(const example_rust_names_vec *v, uint8_t *buf
     return false;
 }
 
+/* The fields of `example_rust_names_string` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_string_fields[1] = {
+    { NULL, IOTP_FIELD("String.text"),
+        offsetof(example_rust_names_string, text), 0, 8u, 0u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+};
+
+const iotp_record example_rust_names_string_record = {
+    example_rust_names_string_fields, NULL, NULL,
+    sizeof(example_rust_names_string), offsetof(example_rust_names_string, unknown_fields), 1u, 1u, false
+};
+
 bool example_rust_names_string_decode_from(iotp_reader *r, size_t depth, example_rust_names_string *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_text = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_text_copy(r, 8u, out->text.data, &out->text.len)) {
-                return iotp_field_error(r, IOTP_FIELD("String.text"));
-            }
-            seen_text = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_text) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("String.text"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_string_record, out);
 }
 
 bool example_rust_names_string_encode_to(iotp_writer *w, const example_rust_names_string *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 1u;
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    iotp_write_key(w, &g, 0u);
-    if (v->text.len > 8u) {
-        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("String.text"));
-    }
-    iotp_write_text(w, v->text.data, v->text.len);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_string_record, v);
 }
 
 bool example_rust_names_string_decode(const uint8_t *data, size_t len, example_rust_names_string *out, iotp_decode_error *err) {
@@ -300,197 +278,81 @@ bool example_rust_names_pick_encode(const example_rust_names_pick *v, uint8_t *b
     return false;
 }
 
+/* `Fields.self`: its range and default. */
+static const iotp_scalar example_rust_names_fields_self_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.super`: its range and default. */
+static const iotp_scalar example_rust_names_fields_super_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.crate`: its range and default. */
+static const iotp_scalar example_rust_names_fields_crate_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.type`: its range and default. */
+static const iotp_scalar example_rust_names_fields_type_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
+    NULL
+};
+
+/* `Fields.which`: its range and default. */
+static const iotp_scalar example_rust_names_fields_which_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(EXAMPLE_RUST_NAMES_WHICH_SELF),
+    NULL
+};
+
+/* The fields of `example_rust_names_fields` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_rust_names_fields_fields[10] = {
+    { &example_rust_names_fields_self_scalar, IOTP_FIELD("Fields.self"),
+        offsetof(example_rust_names_fields, self), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_fields_super_scalar, IOTP_FIELD("Fields.super"),
+        offsetof(example_rust_names_fields, super), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_fields_crate_scalar, IOTP_FIELD("Fields.crate"),
+        offsetof(example_rust_names_fields, crate), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_fields_type_scalar, IOTP_FIELD("Fields.type"),
+        offsetof(example_rust_names_fields, type), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        IOTP_FF_DEFAULT },
+    { &example_rust_names_pick_record, IOTP_FIELD("Fields.match"),
+        offsetof(example_rust_names_fields, match), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, match) - offsetof(example_rust_names_fields, has_match)) },
+    { &example_rust_names_option_record, IOTP_FIELD("Fields.option"),
+        offsetof(example_rust_names_fields, option), 0, 0u, 5u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, option) - offsetof(example_rust_names_fields, has_option)) },
+    { &example_rust_names_vec_record, IOTP_FIELD("Fields.vec"),
+        offsetof(example_rust_names_fields, vec), 0, 0u, 6u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, vec) - offsetof(example_rust_names_fields, has_vec)) },
+    { &example_rust_names_string_record, IOTP_FIELD("Fields.string"),
+        offsetof(example_rust_names_fields, string), 0, 0u, 7u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, string) - offsetof(example_rust_names_fields, has_string)) },
+    { &example_rust_names_box_record, IOTP_FIELD("Fields.box"),
+        offsetof(example_rust_names_fields, box), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, box) - offsetof(example_rust_names_fields, has_box)) },
+    { &example_rust_names_fields_which_scalar, IOTP_FIELD("Fields.which"),
+        offsetof(example_rust_names_fields, which), 0, 0u, 9u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+};
+
+const iotp_record example_rust_names_fields_record = {
+    example_rust_names_fields_fields, NULL, NULL,
+    sizeof(example_rust_names_fields), offsetof(example_rust_names_fields, unknown_fields), 10u, 10u, false
+};
+
 bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example_rust_names_fields *out) {
-    iotp_map m;
-    uint32_t key;
-    out->self = 0;
-    out->super = 0;
-    out->crate = 0;
-    out->type = 0;
-    out->has_match = false;
-    out->has_option = false;
-    out->has_vec = false;
-    out->has_string = false;
-    out->has_box = false;
-    out->which = EXAMPLE_RUST_NAMES_WHICH_SELF;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->self)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.self"));
-            }
-            if (out->self == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.self"));
-            }
-            break;
-        case 1u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->super)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.super"));
-            }
-            if (out->super == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.super"));
-            }
-            break;
-        case 2u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->crate)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.crate"));
-            }
-            if (out->crate == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.crate"));
-            }
-            break;
-        case 3u:
-            if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.type"));
-            }
-            if (out->type == 0) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.type"));
-            }
-            break;
-        case 4u:
-            if (!example_rust_names_pick_decode_from(r, m.depth, &out->match)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.match"));
-            }
-            out->has_match = true;
-            break;
-        case 5u:
-            if (!example_rust_names_option_decode_from(r, m.depth, &out->option)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.option"));
-            }
-            out->has_option = true;
-            break;
-        case 6u:
-            if (!example_rust_names_vec_decode_from(r, m.depth, &out->vec)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.vec"));
-            }
-            out->has_vec = true;
-            break;
-        case 7u:
-            if (!example_rust_names_string_decode_from(r, m.depth, &out->string)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.string"));
-            }
-            out->has_string = true;
-            break;
-        case 8u:
-            if (!example_rust_names_box_decode_from(r, m.depth, &out->box)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.box"));
-            }
-            out->has_box = true;
-            break;
-        case 9u:
-            if (!iotp_read_enum(r, &out->which)) {
-                return iotp_field_error(r, IOTP_FIELD("Fields.which"));
-            }
-            if (out->which == EXAMPLE_RUST_NAMES_WHICH_SELF) {
-                return iotp_default_present(r, &m, IOTP_FIELD("Fields.which"));
-            }
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_rust_names_fields_record, out);
 }
 
 bool example_rust_names_fields_encode_to(iotp_writer *w, const example_rust_names_fields *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 0u
-        + (v->self != 0 ? 1u : 0u)
-        + (v->super != 0 ? 1u : 0u)
-        + (v->crate != 0 ? 1u : 0u)
-        + (v->type != 0 ? 1u : 0u)
-        + (v->has_match ? 1u : 0u)
-        + (v->has_option ? 1u : 0u)
-        + (v->has_vec ? 1u : 0u)
-        + (v->has_string ? 1u : 0u)
-        + (v->has_box ? 1u : 0u)
-        + (v->which != EXAMPLE_RUST_NAMES_WHICH_SELF ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    if (v->self != 0) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->self);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 0u);
-    }
-    if (v->super != 0) {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->super);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 1u);
-    }
-    if (v->crate != 0) {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->crate);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 2u);
-    }
-    if (v->type != 0) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->type);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 3u);
-    }
-    if (v->has_match) {
-        iotp_write_key(w, &g, 4u);
-        example_rust_names_pick_encode_to(w, &v->match);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 4u);
-    }
-    if (v->has_option) {
-        iotp_write_key(w, &g, 5u);
-        example_rust_names_option_encode_to(w, &v->option);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 5u);
-    }
-    if (v->has_vec) {
-        iotp_write_key(w, &g, 6u);
-        example_rust_names_vec_encode_to(w, &v->vec);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 6u);
-    }
-    if (v->has_string) {
-        iotp_write_key(w, &g, 7u);
-        example_rust_names_string_encode_to(w, &v->string);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 7u);
-    }
-    if (v->has_box) {
-        iotp_write_key(w, &g, 8u);
-        example_rust_names_box_encode_to(w, &v->box);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 8u);
-    }
-    if (v->which != EXAMPLE_RUST_NAMES_WHICH_SELF) {
-        iotp_write_key(w, &g, 9u);
-        iotp_write_uint(w, v->which);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 9u);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_rust_names_fields_record, v);
 }
 
 bool example_rust_names_fields_decode(const uint8_t *data, size_t len, example_rust_names_fields *out, iotp_decode_error *err) {

@@ -254,6 +254,10 @@ bool example_rust_names_vec_encode_to(iotp_writer *w, const example_rust_names_v
 bool example_rust_names_vec_encode(const example_rust_names_vec *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_string` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_string_record;
+
 /** Decodes one `example_rust_names_string` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_string_decode_from(iotp_reader *r, size_t depth, example_rust_names_string *out);
 
@@ -285,6 +289,10 @@ bool example_rust_names_pick_encode_to(iotp_writer *w, const example_rust_names_
  * why in `*err`. */
 bool example_rust_names_pick_encode(const example_rust_names_pick *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_rust_names_fields` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_rust_names_fields_record;
 
 /** Decodes one `example_rust_names_fields` at the reader's position; `depth` is how many levels it may use. */
 bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example_rust_names_fields *out);

@@ -5,6 +5,12 @@
  */
 #include "example_thermostat.h"
 
+/* Tables below hold copied strings, which the runtime's interpreters read only when it is built with
+ * IOTP_COPIED_STRINGS (as this file must be). */
+#ifndef IOTP_COPIED_STRINGS
+#error "generated with --strings copy: build the runtime and this file with -DIOTP_COPIED_STRINGS"
+#endif
+
 /* `Setpoints.heat`: its range and default. */
 static const iotp_scalar example_thermostat_setpoints_heat_scalar = {
     (uint64_t)(int64_t)(500), (uint64_t)(int64_t)(3000), (uint64_t)(int64_t)(2000),
@@ -119,96 +125,30 @@ bool example_thermostat_schedule_entry_encode(const example_thermostat_schedule_
     return false;
 }
 
+/* The fields of `example_thermostat_weekly_schedule` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_thermostat_weekly_schedule_fields[3] = {
+    { &example_thermostat_schedule_entry_record, IOTP_FIELD("WeeklySchedule.entries"),
+        offsetof(example_thermostat_weekly_schedule, entries), offsetof(example_thermostat_weekly_schedule, entries_count), 0u, 0u, 28u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+    { NULL, IOTP_FIELD("WeeklySchedule.name"),
+        offsetof(example_thermostat_weekly_schedule, name), 0, 48u, 1u, 0u, IOTP_FK_TEXT,
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_weekly_schedule, name) - offsetof(example_thermostat_weekly_schedule, has_name)) },
+    { NULL, IOTP_FIELD("WeeklySchedule.updated_at"),
+        offsetof(example_thermostat_weekly_schedule, updated_at), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_thermostat_weekly_schedule_record = {
+    example_thermostat_weekly_schedule_fields, NULL, NULL,
+    sizeof(example_thermostat_weekly_schedule), offsetof(example_thermostat_weekly_schedule, unknown_fields), 3u, 3u, false
+};
+
 bool example_thermostat_weekly_schedule_decode_from(iotp_reader *r, size_t depth, example_thermostat_weekly_schedule *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_entries = false;
-    bool seen_updated_at = false;
-    out->has_name = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u: {
-            size_t i0, d1;
-            if (!iotp_array_begin(r, 28u, m.depth, &out->entries_count, &d1)) {
-                return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.entries"));
-            }
-            for (i0 = 0; i0 < out->entries_count; i0++) {
-                if (!example_thermostat_schedule_entry_decode_from(r, d1, &out->entries[i0])) {
-                    return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.entries"));
-                }
-            }
-            seen_entries = true;
-            break;
-        }
-        case 1u:
-            if (!iotp_read_text_copy(r, 48u, out->name.data, &out->name.len)) {
-                return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.name"));
-            }
-            out->has_name = true;
-            break;
-        case 2u:
-            if (!iotp_read_uint(r, 0, UINT64_MAX, &out->updated_at)) {
-                return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.updated_at"));
-            }
-            seen_updated_at = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_entries) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("WeeklySchedule.entries"));
-    }
-    if (!seen_updated_at) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("WeeklySchedule.updated_at"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_thermostat_weekly_schedule_record, out);
 }
 
 bool example_thermostat_weekly_schedule_encode_to(iotp_writer *w, const example_thermostat_weekly_schedule *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->has_name ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    {
-        size_t i0;
-        iotp_write_key(w, &g, 0u);
-        if (v->entries_count > 28u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WeeklySchedule.entries"));
-        }
-        iotp_write_array(w, v->entries_count);
-        for (i0 = 0; i0 < v->entries_count; i0++) {
-            example_thermostat_schedule_entry_encode_to(w, &v->entries[i0]);
-        }
-        iotp_write_close(w, v->entries_count);
-    }
-    if (v->has_name) {
-        iotp_write_key(w, &g, 1u);
-        if (v->name.len > 48u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WeeklySchedule.name"));
-        }
-        iotp_write_text(w, v->name.data, v->name.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 1u);
-    }
-    iotp_write_key(w, &g, 2u);
-    iotp_write_uint(w, v->updated_at);
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_thermostat_weekly_schedule_record, v);
 }
 
 bool example_thermostat_weekly_schedule_decode(const uint8_t *data, size_t len, example_thermostat_weekly_schedule *out, iotp_decode_error *err) {
@@ -299,145 +239,60 @@ bool example_thermostat_reading_encode(const example_thermostat_reading *v, uint
     return false;
 }
 
+/* `ThermostatState.mode`: its range and default. */
+static const iotp_scalar example_thermostat_thermostat_state_mode_scalar = {
+    (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(EXAMPLE_THERMOSTAT_MODE_AUTO),
+    NULL
+};
+
+/* `ThermostatState.running`: its range and default. */
+static const iotp_scalar example_thermostat_thermostat_state_running_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* `ThermostatState.hold`: its range and default. */
+static const iotp_scalar example_thermostat_thermostat_state_hold_scalar = {
+    (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
+    NULL
+};
+
+/* The fields of `example_thermostat_thermostat_state` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_thermostat_thermostat_state_fields[7] = {
+    { &example_thermostat_thermostat_state_mode_scalar, IOTP_FIELD("ThermostatState.mode"),
+        offsetof(example_thermostat_thermostat_state, mode), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_DEFAULT },
+    { &example_thermostat_setpoints_record, IOTP_FIELD("ThermostatState.setpoints"),
+        offsetof(example_thermostat_thermostat_state, setpoints), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &example_thermostat_reading_record, IOTP_FIELD("ThermostatState.reading"),
+        offsetof(example_thermostat_thermostat_state, reading), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &example_thermostat_thermostat_state_running_scalar, IOTP_FIELD("ThermostatState.running"),
+        offsetof(example_thermostat_thermostat_state, running), 0, 0u, 3u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { &example_thermostat_thermostat_state_hold_scalar, IOTP_FIELD("ThermostatState.hold"),
+        offsetof(example_thermostat_thermostat_state, hold), 0, 0u, 4u, 0u, IOTP_FK_BOOL,
+        IOTP_FF_DEFAULT },
+    { NULL, IOTP_FIELD("ThermostatState.diagnostics"),
+        offsetof(example_thermostat_thermostat_state, diagnostics), 0, 64u, 24u, 0u, IOTP_FK_BYTES,
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, diagnostics) - offsetof(example_thermostat_thermostat_state, has_diagnostics)) },
+    { &example_thermostat_weekly_schedule_record, IOTP_FIELD("ThermostatState.schedule"),
+        offsetof(example_thermostat_thermostat_state, schedule), 0, 0u, 25u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, schedule) - offsetof(example_thermostat_thermostat_state, has_schedule)) },
+};
+
+const iotp_record example_thermostat_thermostat_state_record = {
+    example_thermostat_thermostat_state_fields, NULL, NULL,
+    sizeof(example_thermostat_thermostat_state), offsetof(example_thermostat_thermostat_state, unknown_fields), 7u, 7u, false
+};
+
 bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t depth, example_thermostat_thermostat_state *out) {
-    iotp_map m;
-    uint32_t key;
-    bool seen_setpoints = false;
-    bool seen_reading = false;
-    out->mode = EXAMPLE_THERMOSTAT_MODE_AUTO;
-    out->running = false;
-    out->hold = false;
-    out->has_diagnostics = false;
-    out->has_schedule = false;
-    if (!iotp_map_begin(r, depth, &m)) {
-        return false;
-    }
-    while (iotp_map_next(r, &m, &key)) {
-        switch (key) {
-        case 0u:
-            if (!iotp_read_enum(r, &out->mode)) {
-                return iotp_field_error(r, IOTP_FIELD("ThermostatState.mode"));
-            }
-            if (out->mode == EXAMPLE_THERMOSTAT_MODE_AUTO) {
-                return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.mode"));
-            }
-            break;
-        case 1u:
-            if (!example_thermostat_setpoints_decode_from(r, m.depth, &out->setpoints)) {
-                return iotp_field_error(r, IOTP_FIELD("ThermostatState.setpoints"));
-            }
-            seen_setpoints = true;
-            break;
-        case 2u:
-            if (!example_thermostat_reading_decode_from(r, m.depth, &out->reading)) {
-                return iotp_field_error(r, IOTP_FIELD("ThermostatState.reading"));
-            }
-            seen_reading = true;
-            break;
-        case 3u:
-            if (!iotp_read_bool(r, &out->running)) {
-                return iotp_field_error(r, IOTP_FIELD("ThermostatState.running"));
-            }
-            if (out->running == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.running"));
-            }
-            break;
-        case 4u:
-            if (!iotp_read_bool(r, &out->hold)) {
-                return iotp_field_error(r, IOTP_FIELD("ThermostatState.hold"));
-            }
-            if (out->hold == false) {
-                return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.hold"));
-            }
-            break;
-        case 24u:
-            if (!iotp_read_bytes_copy(r, 64u, out->diagnostics.data, &out->diagnostics.len)) {
-                return iotp_field_error(r, IOTP_FIELD("ThermostatState.diagnostics"));
-            }
-            out->has_diagnostics = true;
-            break;
-        case 25u:
-            if (!example_thermostat_weekly_schedule_decode_from(r, m.depth, &out->schedule)) {
-                return iotp_field_error(r, IOTP_FIELD("ThermostatState.schedule"));
-            }
-            out->has_schedule = true;
-            break;
-        default:
-            /* A field this version of the schema does not define: checked, and kept. */
-            if (!iotp_map_skip_value(r, &m)) {
-                return false;
-            }
-            break;
-        }
-    }
-    if (!iotp_ok(r)) {
-        return false;
-    }
-    if (!seen_setpoints) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("ThermostatState.setpoints"));
-    }
-    if (!seen_reading) {
-        return iotp_missing_field(r, &m, IOTP_FIELD("ThermostatState.reading"));
-    }
-    iotp_map_unknown(r, &m, &out->unknown_fields);
-    return true;
+    return iotp_record_decode(r, depth, &example_thermostat_thermostat_state_record, out);
 }
 
 bool example_thermostat_thermostat_state_encode_to(iotp_writer *w, const example_thermostat_thermostat_state *v) {
-    iotp_merge g;
-    const size_t n = v->unknown_fields.count + 2u
-        + (v->mode != EXAMPLE_THERMOSTAT_MODE_AUTO ? 1u : 0u)
-        + (v->running != false ? 1u : 0u)
-        + (v->hold != false ? 1u : 0u)
-        + (v->has_diagnostics ? 1u : 0u)
-        + (v->has_schedule ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields);
-    iotp_write_map(w, n);
-    if (v->mode != EXAMPLE_THERMOSTAT_MODE_AUTO) {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->mode);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 0u);
-    }
-    iotp_write_key(w, &g, 1u);
-    example_thermostat_setpoints_encode_to(w, &v->setpoints);
-    iotp_write_key(w, &g, 2u);
-    example_thermostat_reading_encode_to(w, &v->reading);
-    if (v->running != false) {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_bool(w, v->running);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 3u);
-    }
-    if (v->hold != false) {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_bool(w, v->hold);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 4u);
-    }
-    if (v->has_diagnostics) {
-        iotp_write_key(w, &g, 24u);
-        if (v->diagnostics.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ThermostatState.diagnostics"));
-        }
-        iotp_write_bytes(w, v->diagnostics.data, v->diagnostics.len);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 24u);
-    }
-    if (v->has_schedule) {
-        iotp_write_key(w, &g, 25u);
-        example_thermostat_weekly_schedule_encode_to(w, &v->schedule);
-    } else {
-        /* Left out: the merge passes over the value it had when decoded. */
-        iotp_merge_before(w, &g, 25u);
-    }
-    iotp_merge_finish(w, &g);
-    iotp_write_close(w, n);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_thermostat_thermostat_state_record, v);
 }
 
 bool example_thermostat_thermostat_state_decode(const uint8_t *data, size_t len, example_thermostat_thermostat_state *out, iotp_decode_error *err) {
@@ -465,68 +320,33 @@ bool example_thermostat_thermostat_state_encode(const example_thermostat_thermos
 /* The keys `example_thermostat_thermostat_command` defines, ascending. */
 static const uint32_t example_thermostat_thermostat_command_keys[4] = { 0u, 1u, 2u, 3u };
 
+/* The variants of `example_thermostat_thermostat_command` by ascending key, for the runtime's table-driven codec. */
+static const iotp_field example_thermostat_thermostat_command_fields[4] = {
+    { NULL, IOTP_FIELD("ThermostatCommand.set_mode"),
+        offsetof(example_thermostat_thermostat_command, as.set_mode), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        IOTP_FF_REQUIRED },
+    { &example_thermostat_setpoints_record, IOTP_FIELD("ThermostatCommand.set_setpoints"),
+        offsetof(example_thermostat_thermostat_command, as.set_setpoints), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { &example_thermostat_weekly_schedule_record, IOTP_FIELD("ThermostatCommand.set_schedule"),
+        offsetof(example_thermostat_thermostat_command, as.set_schedule), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        IOTP_FF_REQUIRED },
+    { NULL, IOTP_FIELD("ThermostatCommand.resume_schedule"),
+        0, 0, 0u, 3u, 0u, IOTP_FK_UNIT,
+        IOTP_FF_REQUIRED },
+};
+
+const iotp_record example_thermostat_thermostat_command_record = {
+    example_thermostat_thermostat_command_fields, example_thermostat_thermostat_command_keys, NULL,
+    sizeof(example_thermostat_thermostat_command), offsetof(example_thermostat_thermostat_command, unknown), 4u, 4u, true
+};
+
 bool example_thermostat_thermostat_command_decode_from(iotp_reader *r, size_t depth, example_thermostat_thermostat_command *out) {
-    size_t inner;
-    if (!iotp_union_begin(r, depth, &out->key, &inner)) {
-        return false;
-    }
-    switch (out->key) {
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_MODE:
-        if (!iotp_read_enum(r, &out->as.set_mode)) {
-            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.set_mode"));
-        }
-        return true;
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SETPOINTS:
-        if (!example_thermostat_setpoints_decode_from(r, inner, &out->as.set_setpoints)) {
-            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.set_setpoints"));
-        }
-        return true;
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SCHEDULE:
-        if (!example_thermostat_weekly_schedule_decode_from(r, inner, &out->as.set_schedule)) {
-            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.set_schedule"));
-        }
-        return true;
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_RESUME_SCHEDULE:
-        if (!iotp_read_null(r)) {
-            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.resume_schedule"));
-        }
-        return true;
-    default:
-        /* A variant this version of the schema does not define: checked, and kept. */
-        return iotp_skip(r, inner, &out->unknown);
-    }
+    return iotp_record_decode(r, depth, &example_thermostat_thermostat_command_record, out);
 }
 
 bool example_thermostat_thermostat_command_encode_to(iotp_writer *w, const example_thermostat_thermostat_command *v) {
-    iotp_write_map(w, 1);
-    switch (v->key) {
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_MODE:
-        iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_MODE);
-        iotp_write_uint(w, v->as.set_mode);
-        break;
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SETPOINTS:
-        iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SETPOINTS);
-        example_thermostat_setpoints_encode_to(w, &v->as.set_setpoints);
-        break;
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SCHEDULE:
-        iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SCHEDULE);
-        example_thermostat_weekly_schedule_encode_to(w, &v->as.set_schedule);
-        break;
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_RESUME_SCHEDULE:
-        iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_RESUME_SCHEDULE);
-        iotp_write_null(w);
-        break;
-    default:
-        /* Built by the application, or decoded elsewhere: check what a decoder would. */
-        if (!iotp_check_unknown_variant(w, v->key, example_thermostat_thermostat_command_keys, 4)) {
-            return false;
-        }
-        iotp_write_uint(w, v->key);
-        iotp_write_raw_item(w, v->unknown.ptr, v->unknown.len);
-        break;
-    }
-    iotp_write_close(w, 1);
-    return iotp_writer_ok(w);
+    return iotp_record_encode(w, &example_thermostat_thermostat_command_record, v);
 }
 
 bool example_thermostat_thermostat_command_decode(const uint8_t *data, size_t len, example_thermostat_thermostat_command *out, iotp_decode_error *err) {

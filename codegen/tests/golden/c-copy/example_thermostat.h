@@ -216,6 +216,10 @@ bool example_thermostat_schedule_entry_encode_to(iotp_writer *w, const example_t
 bool example_thermostat_schedule_entry_encode(const example_thermostat_schedule_entry *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_weekly_schedule` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_weekly_schedule_record;
+
 /** Decodes one `example_thermostat_weekly_schedule` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_weekly_schedule_decode_from(iotp_reader *r, size_t depth, example_thermostat_weekly_schedule *out);
 
@@ -248,6 +252,10 @@ bool example_thermostat_reading_encode_to(iotp_writer *w, const example_thermost
 bool example_thermostat_reading_encode(const example_thermostat_reading *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_thermostat_state` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_thermostat_state_record;
+
 /** Decodes one `example_thermostat_thermostat_state` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t depth, example_thermostat_thermostat_state *out);
 
@@ -261,6 +269,10 @@ bool example_thermostat_thermostat_state_encode_to(iotp_writer *w, const example
  * why in `*err`. */
 bool example_thermostat_thermostat_state_encode(const example_thermostat_thermostat_state *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
+
+/** How the runtime's table-driven codec reads and writes a `example_thermostat_thermostat_command` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record example_thermostat_thermostat_command_record;
 
 /** Decodes one `example_thermostat_thermostat_command` at the reader's position; `depth` is how many levels it may use. */
 bool example_thermostat_thermostat_command_decode_from(iotp_reader *r, size_t depth, example_thermostat_thermostat_command *out);
