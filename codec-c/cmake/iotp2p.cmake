@@ -9,6 +9,9 @@
 #                                                   # code, smaller for a schema of a few fields
 #                   [DROP_UNKNOWN_FIELDS]           # unknown fields checked, not kept (firmware
 #                                                   # that never re-encodes what it decodes)
+#                   [STRINGS zero-copy|copy]        # `iotp2p gen c --strings`: strings and bytes
+#                                                   # point into the input (default) or are copied
+#                                                   # into the struct, which outlives the input
 #                   [JSON])                         # also the optional JSON units (hosted C99)
 #   target_link_libraries(app PRIVATE lamp_codec)
 #
@@ -29,7 +32,7 @@ include_guard(GLOBAL)
 set(IOTP2P_RUNTIME_DIR "${CMAKE_CURRENT_LIST_DIR}/../runtime" CACHE INTERNAL "")
 
 function(iotp2p_generate)
-  cmake_parse_arguments(PARSE_ARGV 0 ARG "JSON;DROP_UNKNOWN_FIELDS" "TARGET;FORM" "SCHEMAS;INCLUDE_DIRS")
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "JSON;DROP_UNKNOWN_FIELDS" "TARGET;FORM;STRINGS" "SCHEMAS;INCLUDE_DIRS")
   if(NOT ARG_TARGET OR NOT ARG_SCHEMAS)
     message(FATAL_ERROR "iotp2p_generate: TARGET and SCHEMAS are required")
   endif()
@@ -61,6 +64,14 @@ function(iotp2p_generate)
   endif()
   if(ARG_DROP_UNKNOWN_FIELDS)
     list(APPEND form --drop-unknown-fields)
+  endif()
+  if(ARG_STRINGS)
+    list(APPEND form --strings "${ARG_STRINGS}")
+  endif()
+  # Copied strings in tables: the runtime's interpreters read them when built with this.
+  set(copied_strings "")
+  if(ARG_STRINGS STREQUAL "copy")
+    set(copied_strings IOTP_COPIED_STRINGS)
   endif()
   set(command "${IOTP2P_EXECUTABLE}" gen c ${schemas} ${includes} ${form} -o "${out}")
 
@@ -97,6 +108,9 @@ function(iotp2p_generate)
 
   add_library(${ARG_TARGET} STATIC ${sources})
   target_include_directories(${ARG_TARGET} PUBLIC "${out}" "${IOTP2P_RUNTIME_DIR}")
+  if(copied_strings)
+    target_compile_definitions(${ARG_TARGET} PUBLIC ${copied_strings})
+  endif()
   set_target_properties(${ARG_TARGET} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
   # In a Zephyr build, the kernel's compile options (CPU, ABI, optimisation) apply to the codec too.
   if(TARGET zephyr_interface)

@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             require(out != NULL, "memory");
             iotp_map_unknown(&r, &m, &unknown);
             iotp_writer_init(&w, out, size);
-            iotp_merge_init(&g, &unknown, NULL, 0);
+            iotp_merge_init(&g, &unknown);
             require(iotp_merge_finish(&w, &g) && w.pos == unknown.len &&
                         memcmp(out, unknown.entries, unknown.len) == 0,
                     "unknown entries merge back as they came");

@@ -5,9 +5,6 @@
  */
 #include "pet.h"
 
-/* The keys `pet_pet` defines, ascending. */
-static const uint32_t pet_pet_keys[3] = { 0u, 1u, 2u };
-
 bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out) {
     iotp_map m;
     uint32_t key;
@@ -71,7 +68,7 @@ bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out) {
 bool pet_pet_encode_to(iotp_writer *w, const pet_pet *v) {
     iotp_merge g;
     const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, pet_pet_keys, 3);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     {
         size_t i0;

@@ -5,9 +5,6 @@
  */
 #include "iotp2p_capabilities.h"
 
-/* The keys `iotp2p_capabilities_device_info_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_device_info_properties_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
-
 /* The fields of `iotp2p_capabilities_device_info_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_device_info_properties_fields[6] = {
     { NULL, IOTP_FIELD("DeviceInfoProperties.vendor"),
@@ -31,7 +28,7 @@ static const iotp_field iotp2p_capabilities_device_info_properties_fields[6] = {
 };
 
 const iotp_record iotp2p_capabilities_device_info_properties_record = {
-    iotp2p_capabilities_device_info_properties_fields, iotp2p_capabilities_device_info_properties_keys, NULL,
+    iotp2p_capabilities_device_info_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_device_info_properties), offsetof(iotp2p_capabilities_device_info_properties, unknown_fields), 6u, 6u, false
 };
 
@@ -65,9 +62,6 @@ bool iotp2p_capabilities_device_info_properties_encode(const iotp2p_capabilities
     return false;
 }
 
-/* The keys `iotp2p_capabilities_firmware_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_firmware_properties_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `iotp2p_capabilities_firmware_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_firmware_properties_fields[3] = {
     { &iotp2p_core_sem_ver_record, IOTP_FIELD("FirmwareProperties.version"),
@@ -82,7 +76,7 @@ static const iotp_field iotp2p_capabilities_firmware_properties_fields[3] = {
 };
 
 const iotp_record iotp2p_capabilities_firmware_properties_record = {
-    iotp2p_capabilities_firmware_properties_fields, iotp2p_capabilities_firmware_properties_keys, NULL,
+    iotp2p_capabilities_firmware_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_firmware_properties), offsetof(iotp2p_capabilities_firmware_properties, unknown_fields), 3u, 3u, false
 };
 
@@ -116,9 +110,6 @@ bool iotp2p_capabilities_firmware_properties_encode(const iotp2p_capabilities_fi
     return false;
 }
 
-/* The keys `iotp2p_capabilities_battery_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_battery_properties_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `BatteryProperties.percent`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_battery_properties_percent_scalar = {
     (uint64_t)(0), (uint64_t)(100), (uint64_t)(0),
@@ -142,7 +133,7 @@ static const iotp_field iotp2p_capabilities_battery_properties_fields[4] = {
 };
 
 const iotp_record iotp2p_capabilities_battery_properties_record = {
-    iotp2p_capabilities_battery_properties_fields, iotp2p_capabilities_battery_properties_keys, NULL,
+    iotp2p_capabilities_battery_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_battery_properties), offsetof(iotp2p_capabilities_battery_properties, unknown_fields), 4u, 4u, false
 };
 
@@ -221,9 +212,6 @@ bool iotp2p_capabilities_battery_events_encode(const iotp2p_capabilities_battery
     return false;
 }
 
-/* The keys `iotp2p_capabilities_identify_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_identify_properties_keys[1] = { 0u };
-
 /* The fields of `iotp2p_capabilities_identify_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_identify_properties_fields[1] = {
     { NULL, IOTP_FIELD("IdentifyProperties.remaining"),
@@ -232,7 +220,7 @@ static const iotp_field iotp2p_capabilities_identify_properties_fields[1] = {
 };
 
 const iotp_record iotp2p_capabilities_identify_properties_record = {
-    iotp2p_capabilities_identify_properties_fields, iotp2p_capabilities_identify_properties_keys, NULL,
+    iotp2p_capabilities_identify_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_identify_properties), offsetof(iotp2p_capabilities_identify_properties, unknown_fields), 1u, 1u, false
 };
 
@@ -266,9 +254,6 @@ bool iotp2p_capabilities_identify_properties_encode(const iotp2p_capabilities_id
     return false;
 }
 
-/* The keys `iotp2p_capabilities_identify_input` defines, ascending. */
-static const uint32_t iotp2p_capabilities_identify_input_keys[2] = { 0u, 1u };
-
 /* `IdentifyInput.effect`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_identify_input_effect_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK),
@@ -286,7 +271,7 @@ static const iotp_field iotp2p_capabilities_identify_input_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_identify_input_record = {
-    iotp2p_capabilities_identify_input_fields, iotp2p_capabilities_identify_input_keys, NULL,
+    iotp2p_capabilities_identify_input_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_identify_input), offsetof(iotp2p_capabilities_identify_input, unknown_fields), 2u, 2u, false
 };
 
@@ -365,9 +350,6 @@ bool iotp2p_capabilities_identify_actions_encode(const iotp2p_capabilities_ident
     return false;
 }
 
-/* The keys `iotp2p_capabilities_on_off_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_on_off_properties_keys[1] = { 0u };
-
 /* The fields of `iotp2p_capabilities_on_off_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_on_off_properties_fields[1] = {
     { NULL, IOTP_FIELD("OnOffProperties.on"),
@@ -376,7 +358,7 @@ static const iotp_field iotp2p_capabilities_on_off_properties_fields[1] = {
 };
 
 const iotp_record iotp2p_capabilities_on_off_properties_record = {
-    iotp2p_capabilities_on_off_properties_fields, iotp2p_capabilities_on_off_properties_keys, NULL,
+    iotp2p_capabilities_on_off_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_on_off_properties), offsetof(iotp2p_capabilities_on_off_properties, unknown_fields), 1u, 1u, false
 };
 
@@ -461,9 +443,6 @@ bool iotp2p_capabilities_on_off_actions_encode(const iotp2p_capabilities_on_off_
     return false;
 }
 
-/* The keys `iotp2p_capabilities_level_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_level_properties_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `LevelProperties.level`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_level_properties_level_scalar = {
     (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
@@ -499,7 +478,7 @@ static const iotp_field iotp2p_capabilities_level_properties_fields[4] = {
 };
 
 const iotp_record iotp2p_capabilities_level_properties_record = {
-    iotp2p_capabilities_level_properties_fields, iotp2p_capabilities_level_properties_keys, NULL,
+    iotp2p_capabilities_level_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_level_properties), offsetof(iotp2p_capabilities_level_properties, unknown_fields), 4u, 4u, false
 };
 
@@ -533,9 +512,6 @@ bool iotp2p_capabilities_level_properties_encode(const iotp2p_capabilities_level
     return false;
 }
 
-/* The keys `iotp2p_capabilities_set_level` defines, ascending. */
-static const uint32_t iotp2p_capabilities_set_level_keys[2] = { 0u, 1u };
-
 /* `SetLevel.level`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_set_level_level_scalar = {
     (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
@@ -553,7 +529,7 @@ static const iotp_field iotp2p_capabilities_set_level_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_set_level_record = {
-    iotp2p_capabilities_set_level_fields, iotp2p_capabilities_set_level_keys, NULL,
+    iotp2p_capabilities_set_level_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_set_level), offsetof(iotp2p_capabilities_set_level, unknown_fields), 2u, 2u, false
 };
 
@@ -587,9 +563,6 @@ bool iotp2p_capabilities_set_level_encode(const iotp2p_capabilities_set_level *v
     return false;
 }
 
-/* The keys `iotp2p_capabilities_step_level` defines, ascending. */
-static const uint32_t iotp2p_capabilities_step_level_keys[2] = { 0u, 1u };
-
 /* `StepLevel.delta`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_step_level_delta_scalar = {
     (uint64_t)(int64_t)(-254), (uint64_t)(int64_t)(254), (uint64_t)(int64_t)(0),
@@ -607,7 +580,7 @@ static const iotp_field iotp2p_capabilities_step_level_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_step_level_record = {
-    iotp2p_capabilities_step_level_fields, iotp2p_capabilities_step_level_keys, NULL,
+    iotp2p_capabilities_step_level_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_step_level), offsetof(iotp2p_capabilities_step_level, unknown_fields), 2u, 2u, false
 };
 
@@ -692,9 +665,6 @@ bool iotp2p_capabilities_level_actions_encode(const iotp2p_capabilities_level_ac
     return false;
 }
 
-/* The keys `iotp2p_capabilities_color_temperature_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_color_temperature_properties_keys[3] = { 0u, 1u, 2u };
-
 /* `ColorTemperatureProperties.kelvin`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_color_temperature_properties_kelvin_scalar = {
     (uint64_t)(1000), (uint64_t)(20000), (uint64_t)(0),
@@ -727,7 +697,7 @@ static const iotp_field iotp2p_capabilities_color_temperature_properties_fields[
 };
 
 const iotp_record iotp2p_capabilities_color_temperature_properties_record = {
-    iotp2p_capabilities_color_temperature_properties_fields, iotp2p_capabilities_color_temperature_properties_keys, NULL,
+    iotp2p_capabilities_color_temperature_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_color_temperature_properties), offsetof(iotp2p_capabilities_color_temperature_properties, unknown_fields), 3u, 3u, false
 };
 
@@ -761,9 +731,6 @@ bool iotp2p_capabilities_color_temperature_properties_encode(const iotp2p_capabi
     return false;
 }
 
-/* The keys `iotp2p_capabilities_set_color_temperature` defines, ascending. */
-static const uint32_t iotp2p_capabilities_set_color_temperature_keys[2] = { 0u, 1u };
-
 /* `SetColorTemperature.kelvin`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_set_color_temperature_kelvin_scalar = {
     (uint64_t)(1000), (uint64_t)(20000), (uint64_t)(0),
@@ -781,7 +748,7 @@ static const iotp_field iotp2p_capabilities_set_color_temperature_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_set_color_temperature_record = {
-    iotp2p_capabilities_set_color_temperature_fields, iotp2p_capabilities_set_color_temperature_keys, NULL,
+    iotp2p_capabilities_set_color_temperature_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_set_color_temperature), offsetof(iotp2p_capabilities_set_color_temperature, unknown_fields), 2u, 2u, false
 };
 
@@ -860,9 +827,6 @@ bool iotp2p_capabilities_color_temperature_actions_encode(const iotp2p_capabilit
     return false;
 }
 
-/* The keys `iotp2p_capabilities_temperature_measurement_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_temperature_measurement_properties_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `TemperatureMeasurementProperties.temperature`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_temperature_measurement_properties_temperature_scalar = {
     (uint64_t)(int64_t)(-27315), (uint64_t)(int64_t)(INT16_MAX), (uint64_t)(int64_t)(0),
@@ -898,7 +862,7 @@ static const iotp_field iotp2p_capabilities_temperature_measurement_properties_f
 };
 
 const iotp_record iotp2p_capabilities_temperature_measurement_properties_record = {
-    iotp2p_capabilities_temperature_measurement_properties_fields, iotp2p_capabilities_temperature_measurement_properties_keys, NULL,
+    iotp2p_capabilities_temperature_measurement_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_temperature_measurement_properties), offsetof(iotp2p_capabilities_temperature_measurement_properties, unknown_fields), 4u, 4u, false
 };
 
@@ -931,9 +895,6 @@ bool iotp2p_capabilities_temperature_measurement_properties_encode(const iotp2p_
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_capabilities_humidity_measurement_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_humidity_measurement_properties_keys[4] = { 0u, 1u, 2u, 3u };
 
 /* `HumidityMeasurementProperties.humidity`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_humidity_measurement_properties_humidity_scalar = {
@@ -976,7 +937,7 @@ static const iotp_field iotp2p_capabilities_humidity_measurement_properties_fiel
 };
 
 const iotp_record iotp2p_capabilities_humidity_measurement_properties_record = {
-    iotp2p_capabilities_humidity_measurement_properties_fields, iotp2p_capabilities_humidity_measurement_properties_keys, NULL,
+    iotp2p_capabilities_humidity_measurement_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_humidity_measurement_properties), offsetof(iotp2p_capabilities_humidity_measurement_properties, unknown_fields), 4u, 4u, false
 };
 
@@ -1010,9 +971,6 @@ bool iotp2p_capabilities_humidity_measurement_properties_encode(const iotp2p_cap
     return false;
 }
 
-/* The keys `iotp2p_capabilities_relay_properties` defines, ascending. */
-static const uint32_t iotp2p_capabilities_relay_properties_keys[3] = { 0u, 1u, 2u };
-
 /* `RelayProperties.max_held_messages`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_relay_properties_max_held_messages_scalar = {
     (uint64_t)(16), (uint64_t)(UINT16_MAX), (uint64_t)(0),
@@ -1045,7 +1003,7 @@ static const iotp_field iotp2p_capabilities_relay_properties_fields[3] = {
 };
 
 const iotp_record iotp2p_capabilities_relay_properties_record = {
-    iotp2p_capabilities_relay_properties_fields, iotp2p_capabilities_relay_properties_keys, NULL,
+    iotp2p_capabilities_relay_properties_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_relay_properties), offsetof(iotp2p_capabilities_relay_properties, unknown_fields), 3u, 3u, false
 };
 
@@ -1079,9 +1037,6 @@ bool iotp2p_capabilities_relay_properties_encode(const iotp2p_capabilities_relay
     return false;
 }
 
-/* The keys `iotp2p_capabilities_lookup_result` defines, ascending. */
-static const uint32_t iotp2p_capabilities_lookup_result_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_capabilities_lookup_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_lookup_result_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("LookupResult.credential"),
@@ -1093,7 +1048,7 @@ static const iotp_field iotp2p_capabilities_lookup_result_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_lookup_result_record = {
-    iotp2p_capabilities_lookup_result_fields, iotp2p_capabilities_lookup_result_keys, NULL,
+    iotp2p_capabilities_lookup_result_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_lookup_result), offsetof(iotp2p_capabilities_lookup_result, unknown_fields), 2u, 2u, false
 };
 
@@ -1127,9 +1082,6 @@ bool iotp2p_capabilities_lookup_result_encode(const iotp2p_capabilities_lookup_r
     return false;
 }
 
-/* The keys `iotp2p_capabilities_enrol_request` defines, ascending. */
-static const uint32_t iotp2p_capabilities_enrol_request_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_capabilities_enrol_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_enrol_request_fields[2] = {
     { NULL, IOTP_FIELD("EnrolRequest.token"),
@@ -1141,7 +1093,7 @@ static const iotp_field iotp2p_capabilities_enrol_request_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_enrol_request_record = {
-    iotp2p_capabilities_enrol_request_fields, iotp2p_capabilities_enrol_request_keys, NULL,
+    iotp2p_capabilities_enrol_request_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_enrol_request), offsetof(iotp2p_capabilities_enrol_request, unknown_fields), 2u, 2u, false
 };
 
@@ -1175,9 +1127,6 @@ bool iotp2p_capabilities_enrol_request_encode(const iotp2p_capabilities_enrol_re
     return false;
 }
 
-/* The keys `iotp2p_capabilities_enrol_result` defines, ascending. */
-static const uint32_t iotp2p_capabilities_enrol_result_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `iotp2p_capabilities_enrol_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_enrol_result_fields[3] = {
     { NULL, IOTP_FIELD("EnrolResult.account"),
@@ -1192,7 +1141,7 @@ static const iotp_field iotp2p_capabilities_enrol_result_fields[3] = {
 };
 
 const iotp_record iotp2p_capabilities_enrol_result_record = {
-    iotp2p_capabilities_enrol_result_fields, iotp2p_capabilities_enrol_result_keys, NULL,
+    iotp2p_capabilities_enrol_result_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_enrol_result), offsetof(iotp2p_capabilities_enrol_result, unknown_fields), 3u, 3u, false
 };
 
@@ -1226,9 +1175,6 @@ bool iotp2p_capabilities_enrol_result_encode(const iotp2p_capabilities_enrol_res
     return false;
 }
 
-/* The keys `iotp2p_capabilities_relay_policy` defines, ascending. */
-static const uint32_t iotp2p_capabilities_relay_policy_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `RelayPolicy.lookup`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_relay_policy_lookup_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC),
@@ -1252,7 +1198,7 @@ static const iotp_field iotp2p_capabilities_relay_policy_fields[4] = {
 };
 
 const iotp_record iotp2p_capabilities_relay_policy_record = {
-    iotp2p_capabilities_relay_policy_fields, iotp2p_capabilities_relay_policy_keys, NULL,
+    iotp2p_capabilities_relay_policy_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_relay_policy), offsetof(iotp2p_capabilities_relay_policy, unknown_fields), 4u, 4u, false
 };
 
@@ -1286,9 +1232,6 @@ bool iotp2p_capabilities_relay_policy_encode(const iotp2p_capabilities_relay_pol
     return false;
 }
 
-/* The keys `iotp2p_capabilities_register_request` defines, ascending. */
-static const uint32_t iotp2p_capabilities_register_request_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* The fields of `iotp2p_capabilities_register_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_register_request_fields[4] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RegisterRequest.credential"),
@@ -1306,7 +1249,7 @@ static const iotp_field iotp2p_capabilities_register_request_fields[4] = {
 };
 
 const iotp_record iotp2p_capabilities_register_request_record = {
-    iotp2p_capabilities_register_request_fields, iotp2p_capabilities_register_request_keys, NULL,
+    iotp2p_capabilities_register_request_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_register_request), offsetof(iotp2p_capabilities_register_request, unknown_fields), 4u, 4u, false
 };
 
@@ -1340,9 +1283,6 @@ bool iotp2p_capabilities_register_request_encode(const iotp2p_capabilities_regis
     return false;
 }
 
-/* The keys `iotp2p_capabilities_release_request` defines, ascending. */
-static const uint32_t iotp2p_capabilities_release_request_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_capabilities_release_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_release_request_fields[2] = {
     { NULL, IOTP_FIELD("ReleaseRequest.address"),
@@ -1354,7 +1294,7 @@ static const iotp_field iotp2p_capabilities_release_request_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_release_request_record = {
-    iotp2p_capabilities_release_request_fields, iotp2p_capabilities_release_request_keys, NULL,
+    iotp2p_capabilities_release_request_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_release_request), offsetof(iotp2p_capabilities_release_request, unknown_fields), 2u, 2u, false
 };
 
@@ -1388,9 +1328,6 @@ bool iotp2p_capabilities_release_request_encode(const iotp2p_capabilities_releas
     return false;
 }
 
-/* The keys `iotp2p_capabilities_policy_request` defines, ascending. */
-static const uint32_t iotp2p_capabilities_policy_request_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_capabilities_policy_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_policy_request_fields[2] = {
     { NULL, IOTP_FIELD("PolicyRequest.address"),
@@ -1402,7 +1339,7 @@ static const iotp_field iotp2p_capabilities_policy_request_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_policy_request_record = {
-    iotp2p_capabilities_policy_request_fields, iotp2p_capabilities_policy_request_keys, NULL,
+    iotp2p_capabilities_policy_request_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_policy_request), offsetof(iotp2p_capabilities_policy_request, unknown_fields), 2u, 2u, false
 };
 
@@ -1436,9 +1373,6 @@ bool iotp2p_capabilities_policy_request_encode(const iotp2p_capabilities_policy_
     return false;
 }
 
-/* The keys `iotp2p_capabilities_registration_info` defines, ascending. */
-static const uint32_t iotp2p_capabilities_registration_info_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `iotp2p_capabilities_registration_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registration_info_fields[3] = {
     { NULL, IOTP_FIELD("RegistrationInfo.address"),
@@ -1453,7 +1387,7 @@ static const iotp_field iotp2p_capabilities_registration_info_fields[3] = {
 };
 
 const iotp_record iotp2p_capabilities_registration_info_record = {
-    iotp2p_capabilities_registration_info_fields, iotp2p_capabilities_registration_info_keys, NULL,
+    iotp2p_capabilities_registration_info_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_registration_info), offsetof(iotp2p_capabilities_registration_info, unknown_fields), 3u, 3u, false
 };
 
@@ -1487,9 +1421,6 @@ bool iotp2p_capabilities_registration_info_encode(const iotp2p_capabilities_regi
     return false;
 }
 
-/* The keys `iotp2p_capabilities_registrations_request` defines, ascending. */
-static const uint32_t iotp2p_capabilities_registrations_request_keys[1] = { 0u };
-
 /* The fields of `iotp2p_capabilities_registrations_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registrations_request_fields[1] = {
     { NULL, IOTP_FIELD("RegistrationsRequest.after"),
@@ -1498,7 +1429,7 @@ static const iotp_field iotp2p_capabilities_registrations_request_fields[1] = {
 };
 
 const iotp_record iotp2p_capabilities_registrations_request_record = {
-    iotp2p_capabilities_registrations_request_fields, iotp2p_capabilities_registrations_request_keys, NULL,
+    iotp2p_capabilities_registrations_request_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_registrations_request), offsetof(iotp2p_capabilities_registrations_request, unknown_fields), 1u, 1u, false
 };
 
@@ -1532,9 +1463,6 @@ bool iotp2p_capabilities_registrations_request_encode(const iotp2p_capabilities_
     return false;
 }
 
-/* The keys `iotp2p_capabilities_registration_page` defines, ascending. */
-static const uint32_t iotp2p_capabilities_registration_page_keys[2] = { 0u, 1u };
-
 /* `RegistrationPage.more`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_registration_page_more_scalar = {
     (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
@@ -1552,7 +1480,7 @@ static const iotp_field iotp2p_capabilities_registration_page_fields[2] = {
 };
 
 const iotp_record iotp2p_capabilities_registration_page_record = {
-    iotp2p_capabilities_registration_page_fields, iotp2p_capabilities_registration_page_keys, NULL,
+    iotp2p_capabilities_registration_page_fields, NULL, NULL,
     sizeof(iotp2p_capabilities_registration_page), offsetof(iotp2p_capabilities_registration_page, unknown_fields), 2u, 2u, false
 };
 

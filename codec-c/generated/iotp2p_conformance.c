@@ -8,9 +8,6 @@ static bool iotp2p_conformance_tree_decode_in_cycle(iotp_reader *r, size_t depth
 static bool iotp2p_conformance_tree_encode_in_cycle(iotp_writer *w, const iotp2p_conformance_tree *v, uint32_t budget);
 static bool iotp2p_conformance_tree_check_encoded(iotp_writer *w, iotp_bytes bytes, size_t count, uint32_t budget);
 
-/* The keys `iotp2p_conformance_scalars` defines, ascending. */
-static const uint32_t iotp2p_conformance_scalars_keys[16] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 24u, 65535u };
-
 /* The fields of `iotp2p_conformance_scalars` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_conformance_scalars_fields[16] = {
     { NULL, IOTP_FIELD("Scalars.b"),
@@ -64,7 +61,7 @@ static const iotp_field iotp2p_conformance_scalars_fields[16] = {
 };
 
 const iotp_record iotp2p_conformance_scalars_record = {
-    iotp2p_conformance_scalars_fields, iotp2p_conformance_scalars_keys, NULL,
+    iotp2p_conformance_scalars_fields, NULL, NULL,
     sizeof(iotp2p_conformance_scalars), offsetof(iotp2p_conformance_scalars, unknown_fields), 16u, 16u, false
 };
 
@@ -97,9 +94,6 @@ bool iotp2p_conformance_scalars_encode(const iotp2p_conformance_scalars *v, uint
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_conformance_bounds` defines, ascending. */
-static const uint32_t iotp2p_conformance_bounds_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
 bool iotp2p_conformance_bounds_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_bounds *out) {
     iotp_map m;
@@ -194,7 +188,7 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
         + (v->has_items ? 1u : 0u)
         + (v->has_nested ? 1u : 0u)
         + (v->has_long_text ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_bounds_keys, 6);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     if (v->has_text) {
         iotp_write_key(w, &g, 0u);
@@ -202,6 +196,9 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Bounds.text"));
         }
         iotp_write_text(w, v->text.ptr, v->text.len);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 0u);
     }
     if (v->has_data) {
         iotp_write_key(w, &g, 1u);
@@ -209,6 +206,9 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Bounds.data"));
         }
         iotp_write_bytes(w, v->data.ptr, v->data.len);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 1u);
     }
     if (v->has_fixed) {
         iotp_write_key(w, &g, 2u);
@@ -216,6 +216,9 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Bounds.fixed"));
         }
         iotp_write_bytes(w, v->fixed.ptr, v->fixed.len);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 2u);
     }
     if (v->has_items) {
         size_t i0;
@@ -228,6 +231,9 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
             iotp_write_uint(w, v->items[i0]);
         }
         iotp_write_close(w, v->items_count);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 3u);
     }
     if (v->has_nested) {
         size_t i0, i1;
@@ -247,6 +253,9 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
             iotp_write_close(w, v->nested[i0].count);
         }
         iotp_write_close(w, v->nested_count);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 4u);
     }
     if (v->has_long_text) {
         iotp_write_key(w, &g, 5u);
@@ -254,6 +263,9 @@ bool iotp2p_conformance_bounds_encode_to(iotp_writer *w, const iotp2p_conformanc
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Bounds.long_text"));
         }
         iotp_write_text(w, v->long_text.ptr, v->long_text.len);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 5u);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
@@ -281,9 +293,6 @@ bool iotp2p_conformance_bounds_encode(const iotp2p_conformance_bounds *v, uint8_
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_conformance_ranges` defines, ascending. */
-static const uint32_t iotp2p_conformance_ranges_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
 /* `Ranges.percent`: its range and default. */
 static const iotp_scalar iotp2p_conformance_ranges_percent_scalar = {
@@ -335,7 +344,7 @@ static const iotp_field iotp2p_conformance_ranges_fields[5] = {
 };
 
 const iotp_record iotp2p_conformance_ranges_record = {
-    iotp2p_conformance_ranges_fields, iotp2p_conformance_ranges_keys, NULL,
+    iotp2p_conformance_ranges_fields, NULL, NULL,
     sizeof(iotp2p_conformance_ranges), offsetof(iotp2p_conformance_ranges, unknown_fields), 5u, 5u, false
 };
 
@@ -368,9 +377,6 @@ bool iotp2p_conformance_ranges_encode(const iotp2p_conformance_ranges *v, uint8_
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_conformance_defaults` defines, ascending. */
-static const uint32_t iotp2p_conformance_defaults_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
 /* `Defaults.flag`: its range and default. */
 static const iotp_scalar iotp2p_conformance_defaults_flag_scalar = {
@@ -422,7 +428,7 @@ static const iotp_field iotp2p_conformance_defaults_fields[5] = {
 };
 
 const iotp_record iotp2p_conformance_defaults_record = {
-    iotp2p_conformance_defaults_fields, iotp2p_conformance_defaults_keys, NULL,
+    iotp2p_conformance_defaults_fields, NULL, NULL,
     sizeof(iotp2p_conformance_defaults), offsetof(iotp2p_conformance_defaults, unknown_fields), 5u, 5u, false
 };
 
@@ -456,9 +462,6 @@ bool iotp2p_conformance_defaults_encode(const iotp2p_conformance_defaults *v, ui
     return false;
 }
 
-/* The keys `iotp2p_conformance_required` defines, ascending. */
-static const uint32_t iotp2p_conformance_required_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_conformance_required` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_conformance_required_fields[2] = {
     { NULL, IOTP_FIELD("Required.id"),
@@ -470,7 +473,7 @@ static const iotp_field iotp2p_conformance_required_fields[2] = {
 };
 
 const iotp_record iotp2p_conformance_required_record = {
-    iotp2p_conformance_required_fields, iotp2p_conformance_required_keys, NULL,
+    iotp2p_conformance_required_fields, NULL, NULL,
     sizeof(iotp2p_conformance_required), offsetof(iotp2p_conformance_required, unknown_fields), 2u, 2u, false
 };
 
@@ -558,9 +561,6 @@ bool iotp2p_conformance_choice_encode(const iotp2p_conformance_choice *v, uint8_
     return false;
 }
 
-/* The keys `iotp2p_conformance_tree` defines, ascending. */
-static const uint32_t iotp2p_conformance_tree_keys[2] = { 0u, 1u };
-
 static bool iotp2p_conformance_tree_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, iotp2p_conformance_tree *out) {
     iotp_map m;
     uint32_t key;
@@ -626,7 +626,7 @@ static bool iotp2p_conformance_tree_encode_in_cycle(iotp_writer *w, const iotp2p
         return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);
     }
     budget--;
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_tree_keys, 2);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     iotp_write_key(w, &g, 0u);
     iotp_write_uint(w, v->value);
@@ -690,9 +690,6 @@ bool iotp2p_conformance_tree_encode(const iotp2p_conformance_tree *v, uint8_t *b
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_conformance_nest` defines, ascending. */
-static const uint32_t iotp2p_conformance_nest_keys[1] = { 0u };
 
 bool iotp2p_conformance_nest_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_nest *out) {
     iotp_map m;
@@ -800,7 +797,7 @@ bool iotp2p_conformance_nest_encode_to(iotp_writer *w, const iotp2p_conformance_
     iotp_merge g;
     const size_t n = v->unknown_fields.count + 0u
         + (v->has_levels ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_nest_keys, 1);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     if (v->has_levels) {
         size_t i0, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, i13;
@@ -904,6 +901,9 @@ bool iotp2p_conformance_nest_encode_to(iotp_writer *w, const iotp2p_conformance_
             iotp_write_close(w, v->levels[i0].count);
         }
         iotp_write_close(w, v->levels_count);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 0u);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
@@ -931,9 +931,6 @@ bool iotp2p_conformance_nest_encode(const iotp2p_conformance_nest *v, uint8_t *b
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_conformance_deep` defines, ascending. */
-static const uint32_t iotp2p_conformance_deep_keys[1] = { 0u };
 
 bool iotp2p_conformance_deep_decode_from(iotp_reader *r, size_t depth, iotp2p_conformance_deep *out) {
     iotp_map m;
@@ -969,11 +966,14 @@ bool iotp2p_conformance_deep_encode_to(iotp_writer *w, const iotp2p_conformance_
     iotp_merge g;
     const size_t n = v->unknown_fields.count + 0u
         + (v->has_nest ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, iotp2p_conformance_deep_keys, 1);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     if (v->has_nest) {
         iotp_write_key(w, &g, 0u);
         iotp2p_conformance_nest_encode_to(w, &v->nest);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 0u);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);

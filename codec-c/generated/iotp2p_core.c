@@ -5,9 +5,6 @@
  */
 #include "iotp2p_core.h"
 
-/* The keys `iotp2p_core_status` defines, ascending. */
-static const uint32_t iotp2p_core_status_keys[10] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u };
-
 /* `Status.code`: its range and default. */
 static const iotp_scalar iotp2p_core_status_code_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CORE_STATUS_CODE_OK),
@@ -49,7 +46,7 @@ static const iotp_field iotp2p_core_status_fields[10] = {
 };
 
 const iotp_record iotp2p_core_status_record = {
-    iotp2p_core_status_fields, iotp2p_core_status_keys, NULL,
+    iotp2p_core_status_fields, NULL, NULL,
     sizeof(iotp2p_core_status), offsetof(iotp2p_core_status, unknown_fields), 10u, 10u, false
 };
 
@@ -83,9 +80,6 @@ bool iotp2p_core_status_encode(const iotp2p_core_status *v, uint8_t *buf, size_t
     return false;
 }
 
-/* The keys `iotp2p_core_read_request` defines, ascending. */
-static const uint32_t iotp2p_core_read_request_keys[3] = { 0u, 1u, 2u };
-
 /* `ReadRequest.endpoint`: its range and default. */
 static const iotp_scalar iotp2p_core_read_request_endpoint_scalar = {
     (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
@@ -106,7 +100,7 @@ static const iotp_field iotp2p_core_read_request_fields[3] = {
 };
 
 const iotp_record iotp2p_core_read_request_record = {
-    iotp2p_core_read_request_fields, iotp2p_core_read_request_keys, NULL,
+    iotp2p_core_read_request_fields, NULL, NULL,
     sizeof(iotp2p_core_read_request), offsetof(iotp2p_core_read_request, unknown_fields), 3u, 3u, false
 };
 
@@ -140,9 +134,6 @@ bool iotp2p_core_read_request_encode(const iotp2p_core_read_request *v, uint8_t 
     return false;
 }
 
-/* The keys `iotp2p_core_member_value` defines, ascending. */
-static const uint32_t iotp2p_core_member_value_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_core_member_value` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_member_value_fields[2] = {
     { NULL, IOTP_FIELD("MemberValue.member"),
@@ -154,7 +145,7 @@ static const iotp_field iotp2p_core_member_value_fields[2] = {
 };
 
 const iotp_record iotp2p_core_member_value_record = {
-    iotp2p_core_member_value_fields, iotp2p_core_member_value_keys, NULL,
+    iotp2p_core_member_value_fields, NULL, NULL,
     sizeof(iotp2p_core_member_value), offsetof(iotp2p_core_member_value, unknown_fields), 2u, 2u, false
 };
 
@@ -188,9 +179,6 @@ bool iotp2p_core_member_value_encode(const iotp2p_core_member_value *v, uint8_t 
     return false;
 }
 
-/* The keys `iotp2p_core_write_request` defines, ascending. */
-static const uint32_t iotp2p_core_write_request_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `WriteRequest.endpoint`: its range and default. */
 static const iotp_scalar iotp2p_core_write_request_endpoint_scalar = {
     (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
@@ -214,7 +202,7 @@ static const iotp_field iotp2p_core_write_request_fields[4] = {
 };
 
 const iotp_record iotp2p_core_write_request_record = {
-    iotp2p_core_write_request_fields, iotp2p_core_write_request_keys, NULL,
+    iotp2p_core_write_request_fields, NULL, NULL,
     sizeof(iotp2p_core_write_request), offsetof(iotp2p_core_write_request, unknown_fields), 4u, 4u, false
 };
 
@@ -248,9 +236,6 @@ bool iotp2p_core_write_request_encode(const iotp2p_core_write_request *v, uint8_
     return false;
 }
 
-/* The keys `iotp2p_core_invoke_request` defines, ascending. */
-static const uint32_t iotp2p_core_invoke_request_keys[5] = { 0u, 1u, 2u, 3u, 4u };
-
 /* `InvokeRequest.endpoint`: its range and default. */
 static const iotp_scalar iotp2p_core_invoke_request_endpoint_scalar = {
     (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
@@ -277,7 +262,7 @@ static const iotp_field iotp2p_core_invoke_request_fields[5] = {
 };
 
 const iotp_record iotp2p_core_invoke_request_record = {
-    iotp2p_core_invoke_request_fields, iotp2p_core_invoke_request_keys, NULL,
+    iotp2p_core_invoke_request_fields, NULL, NULL,
     sizeof(iotp2p_core_invoke_request), offsetof(iotp2p_core_invoke_request, unknown_fields), 5u, 5u, false
 };
 
@@ -311,9 +296,6 @@ bool iotp2p_core_invoke_request_encode(const iotp2p_core_invoke_request *v, uint
     return false;
 }
 
-/* The keys `iotp2p_core_invoke_response` defines, ascending. */
-static const uint32_t iotp2p_core_invoke_response_keys[1] = { 0u };
-
 /* The fields of `iotp2p_core_invoke_response` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_invoke_response_fields[1] = {
     { NULL, IOTP_FIELD("InvokeResponse.output"),
@@ -322,7 +304,7 @@ static const iotp_field iotp2p_core_invoke_response_fields[1] = {
 };
 
 const iotp_record iotp2p_core_invoke_response_record = {
-    iotp2p_core_invoke_response_fields, iotp2p_core_invoke_response_keys, NULL,
+    iotp2p_core_invoke_response_fields, NULL, NULL,
     sizeof(iotp2p_core_invoke_response), offsetof(iotp2p_core_invoke_response, unknown_fields), 1u, 1u, false
 };
 
@@ -355,9 +337,6 @@ bool iotp2p_core_invoke_response_encode(const iotp2p_core_invoke_response *v, ui
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_core_subscribe_request` defines, ascending. */
-static const uint32_t iotp2p_core_subscribe_request_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
 /* `SubscribeRequest.endpoint`: its range and default. */
 static const iotp_scalar iotp2p_core_subscribe_request_endpoint_scalar = {
@@ -406,7 +385,7 @@ static const iotp_field iotp2p_core_subscribe_request_fields[6] = {
 };
 
 const iotp_record iotp2p_core_subscribe_request_record = {
-    iotp2p_core_subscribe_request_fields, iotp2p_core_subscribe_request_keys, NULL,
+    iotp2p_core_subscribe_request_fields, NULL, NULL,
     sizeof(iotp2p_core_subscribe_request), offsetof(iotp2p_core_subscribe_request, unknown_fields), 6u, 6u, false
 };
 
@@ -440,9 +419,6 @@ bool iotp2p_core_subscribe_request_encode(const iotp2p_core_subscribe_request *v
     return false;
 }
 
-/* The keys `iotp2p_core_unsubscribe_request` defines, ascending. */
-static const uint32_t iotp2p_core_unsubscribe_request_keys[1] = { 0u };
-
 /* `UnsubscribeRequest.subscription`: its range and default. */
 static const iotp_scalar iotp2p_core_unsubscribe_request_subscription_scalar = {
     (uint64_t)(0), (uint64_t)(UINT64_C(1099511627775)), (uint64_t)(0),
@@ -457,7 +433,7 @@ static const iotp_field iotp2p_core_unsubscribe_request_fields[1] = {
 };
 
 const iotp_record iotp2p_core_unsubscribe_request_record = {
-    iotp2p_core_unsubscribe_request_fields, iotp2p_core_unsubscribe_request_keys, NULL,
+    iotp2p_core_unsubscribe_request_fields, NULL, NULL,
     sizeof(iotp2p_core_unsubscribe_request), offsetof(iotp2p_core_unsubscribe_request, unknown_fields), 1u, 1u, false
 };
 
@@ -491,9 +467,6 @@ bool iotp2p_core_unsubscribe_request_encode(const iotp2p_core_unsubscribe_reques
     return false;
 }
 
-/* The keys `iotp2p_core_event` defines, ascending. */
-static const uint32_t iotp2p_core_event_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* The fields of `iotp2p_core_event` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_event_fields[4] = {
     { NULL, IOTP_FIELD("Event.member"),
@@ -511,7 +484,7 @@ static const iotp_field iotp2p_core_event_fields[4] = {
 };
 
 const iotp_record iotp2p_core_event_record = {
-    iotp2p_core_event_fields, iotp2p_core_event_keys, NULL,
+    iotp2p_core_event_fields, NULL, NULL,
     sizeof(iotp2p_core_event), offsetof(iotp2p_core_event, unknown_fields), 4u, 4u, false
 };
 
@@ -545,9 +518,6 @@ bool iotp2p_core_event_encode(const iotp2p_core_event *v, uint8_t *buf, size_t c
     return false;
 }
 
-/* The keys `iotp2p_core_report` defines, ascending. */
-static const uint32_t iotp2p_core_report_keys[5] = { 0u, 1u, 2u, 3u, 4u };
-
 /* `Report.endpoint`: its range and default. */
 static const iotp_scalar iotp2p_core_report_endpoint_scalar = {
     (uint64_t)(0), (uint64_t)(UINT16_MAX), (uint64_t)(0),
@@ -580,7 +550,7 @@ static const iotp_field iotp2p_core_report_fields[5] = {
 };
 
 const iotp_record iotp2p_core_report_record = {
-    iotp2p_core_report_fields, iotp2p_core_report_keys, NULL,
+    iotp2p_core_report_fields, NULL, NULL,
     sizeof(iotp2p_core_report), offsetof(iotp2p_core_report, unknown_fields), 5u, 5u, false
 };
 
@@ -614,9 +584,6 @@ bool iotp2p_core_report_encode(const iotp2p_core_report *v, uint8_t *buf, size_t
     return false;
 }
 
-/* The keys `iotp2p_core_describe_request` defines, ascending. */
-static const uint32_t iotp2p_core_describe_request_keys[2] = { 0u, 1u };
-
 /* `DescribeRequest.endpoints_only`: its range and default. */
 static const iotp_scalar iotp2p_core_describe_request_endpoints_only_scalar = {
     (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
@@ -634,7 +601,7 @@ static const iotp_field iotp2p_core_describe_request_fields[2] = {
 };
 
 const iotp_record iotp2p_core_describe_request_record = {
-    iotp2p_core_describe_request_fields, iotp2p_core_describe_request_keys, NULL,
+    iotp2p_core_describe_request_fields, NULL, NULL,
     sizeof(iotp2p_core_describe_request), offsetof(iotp2p_core_describe_request, unknown_fields), 2u, 2u, false
 };
 
@@ -668,9 +635,6 @@ bool iotp2p_core_describe_request_encode(const iotp2p_core_describe_request *v, 
     return false;
 }
 
-/* The keys `iotp2p_core_sem_ver` defines, ascending. */
-static const uint32_t iotp2p_core_sem_ver_keys[3] = { 0u, 1u, 2u };
-
 /* `SemVer.minor`: its range and default. */
 static const iotp_scalar iotp2p_core_sem_ver_minor_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
@@ -697,7 +661,7 @@ static const iotp_field iotp2p_core_sem_ver_fields[3] = {
 };
 
 const iotp_record iotp2p_core_sem_ver_record = {
-    iotp2p_core_sem_ver_fields, iotp2p_core_sem_ver_keys, NULL,
+    iotp2p_core_sem_ver_fields, NULL, NULL,
     sizeof(iotp2p_core_sem_ver), offsetof(iotp2p_core_sem_ver, unknown_fields), 3u, 3u, false
 };
 
@@ -731,9 +695,6 @@ bool iotp2p_core_sem_ver_encode(const iotp2p_core_sem_ver *v, uint8_t *buf, size
     return false;
 }
 
-/* The keys `iotp2p_core_schema_ref` defines, ascending. */
-static const uint32_t iotp2p_core_schema_ref_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_core_schema_ref` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_schema_ref_fields[2] = {
     { NULL, IOTP_FIELD("SchemaRef.uri"),
@@ -745,7 +706,7 @@ static const iotp_field iotp2p_core_schema_ref_fields[2] = {
 };
 
 const iotp_record iotp2p_core_schema_ref_record = {
-    iotp2p_core_schema_ref_fields, iotp2p_core_schema_ref_keys, NULL,
+    iotp2p_core_schema_ref_fields, NULL, NULL,
     sizeof(iotp2p_core_schema_ref), offsetof(iotp2p_core_schema_ref, unknown_fields), 2u, 2u, false
 };
 
@@ -779,9 +740,6 @@ bool iotp2p_core_schema_ref_encode(const iotp2p_core_schema_ref *v, uint8_t *buf
     return false;
 }
 
-/* The keys `iotp2p_core_capability_info` defines, ascending. */
-static const uint32_t iotp2p_core_capability_info_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
-
 /* The fields of `iotp2p_core_capability_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_capability_info_fields[6] = {
     { NULL, IOTP_FIELD("CapabilityInfo.id"),
@@ -805,7 +763,7 @@ static const iotp_field iotp2p_core_capability_info_fields[6] = {
 };
 
 const iotp_record iotp2p_core_capability_info_record = {
-    iotp2p_core_capability_info_fields, iotp2p_core_capability_info_keys, NULL,
+    iotp2p_core_capability_info_fields, NULL, NULL,
     sizeof(iotp2p_core_capability_info), offsetof(iotp2p_core_capability_info, unknown_fields), 6u, 6u, false
 };
 
@@ -839,9 +797,6 @@ bool iotp2p_core_capability_info_encode(const iotp2p_core_capability_info *v, ui
     return false;
 }
 
-/* The keys `iotp2p_core_endpoint_info` defines, ascending. */
-static const uint32_t iotp2p_core_endpoint_info_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `iotp2p_core_endpoint_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_endpoint_info_fields[3] = {
     { NULL, IOTP_FIELD("EndpointInfo.endpoint"),
@@ -856,7 +811,7 @@ static const iotp_field iotp2p_core_endpoint_info_fields[3] = {
 };
 
 const iotp_record iotp2p_core_endpoint_info_record = {
-    iotp2p_core_endpoint_info_fields, iotp2p_core_endpoint_info_keys, NULL,
+    iotp2p_core_endpoint_info_fields, NULL, NULL,
     sizeof(iotp2p_core_endpoint_info), offsetof(iotp2p_core_endpoint_info, unknown_fields), 3u, 3u, false
 };
 
@@ -890,9 +845,6 @@ bool iotp2p_core_endpoint_info_encode(const iotp2p_core_endpoint_info *v, uint8_
     return false;
 }
 
-/* The keys `iotp2p_core_description` defines, ascending. */
-static const uint32_t iotp2p_core_description_keys[2] = { 0u, 1u };
-
 /* `Description.revision`: its range and default. */
 static const iotp_scalar iotp2p_core_description_revision_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
@@ -910,7 +862,7 @@ static const iotp_field iotp2p_core_description_fields[2] = {
 };
 
 const iotp_record iotp2p_core_description_record = {
-    iotp2p_core_description_fields, iotp2p_core_description_keys, NULL,
+    iotp2p_core_description_fields, NULL, NULL,
     sizeof(iotp2p_core_description), offsetof(iotp2p_core_description, unknown_fields), 2u, 2u, false
 };
 
@@ -944,9 +896,6 @@ bool iotp2p_core_description_encode(const iotp2p_core_description *v, uint8_t *b
     return false;
 }
 
-/* The keys `iotp2p_core_presence` defines, ascending. */
-static const uint32_t iotp2p_core_presence_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `Presence.state`: its range and default. */
 static const iotp_scalar iotp2p_core_presence_state_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_CORE_PRESENCE_STATE_AWAKE),
@@ -976,7 +925,7 @@ static const iotp_field iotp2p_core_presence_fields[4] = {
 };
 
 const iotp_record iotp2p_core_presence_record = {
-    iotp2p_core_presence_fields, iotp2p_core_presence_keys, NULL,
+    iotp2p_core_presence_fields, NULL, NULL,
     sizeof(iotp2p_core_presence), offsetof(iotp2p_core_presence, unknown_fields), 4u, 4u, false
 };
 
@@ -1010,9 +959,6 @@ bool iotp2p_core_presence_encode(const iotp2p_core_presence *v, uint8_t *buf, si
     return false;
 }
 
-/* The keys `iotp2p_core_presence_ack` defines, ascending. */
-static const uint32_t iotp2p_core_presence_ack_keys[1] = { 0u };
-
 /* `PresenceAck.pending`: its range and default. */
 static const iotp_scalar iotp2p_core_presence_ack_pending_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
@@ -1027,7 +973,7 @@ static const iotp_field iotp2p_core_presence_ack_fields[1] = {
 };
 
 const iotp_record iotp2p_core_presence_ack_record = {
-    iotp2p_core_presence_ack_fields, iotp2p_core_presence_ack_keys, NULL,
+    iotp2p_core_presence_ack_fields, NULL, NULL,
     sizeof(iotp2p_core_presence_ack), offsetof(iotp2p_core_presence_ack, unknown_fields), 1u, 1u, false
 };
 
@@ -1061,9 +1007,6 @@ bool iotp2p_core_presence_ack_encode(const iotp2p_core_presence_ack *v, uint8_t 
     return false;
 }
 
-/* The keys `iotp2p_core_delivery_ref` defines, ascending. */
-static const uint32_t iotp2p_core_delivery_ref_keys[3] = { 0u, 1u, 2u };
-
 /* `DeliveryRef.message_id`: its range and default. */
 static const iotp_scalar iotp2p_core_delivery_ref_message_id_scalar = {
     (uint64_t)(0), (uint64_t)(UINT64_C(1099511627775)), (uint64_t)(0),
@@ -1084,7 +1027,7 @@ static const iotp_field iotp2p_core_delivery_ref_fields[3] = {
 };
 
 const iotp_record iotp2p_core_delivery_ref_record = {
-    iotp2p_core_delivery_ref_fields, iotp2p_core_delivery_ref_keys, NULL,
+    iotp2p_core_delivery_ref_fields, NULL, NULL,
     sizeof(iotp2p_core_delivery_ref), offsetof(iotp2p_core_delivery_ref, unknown_fields), 3u, 3u, false
 };
 
@@ -1118,9 +1061,6 @@ bool iotp2p_core_delivery_ref_encode(const iotp2p_core_delivery_ref *v, uint8_t 
     return false;
 }
 
-/* The keys `iotp2p_core_receipt` defines, ascending. */
-static const uint32_t iotp2p_core_receipt_keys[1] = { 0u };
-
 /* The fields of `iotp2p_core_receipt` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_receipt_fields[1] = {
     { &iotp2p_core_delivery_ref_record, IOTP_FIELD("Receipt.delivered"),
@@ -1129,7 +1069,7 @@ static const iotp_field iotp2p_core_receipt_fields[1] = {
 };
 
 const iotp_record iotp2p_core_receipt_record = {
-    iotp2p_core_receipt_fields, iotp2p_core_receipt_keys, NULL,
+    iotp2p_core_receipt_fields, NULL, NULL,
     sizeof(iotp2p_core_receipt), offsetof(iotp2p_core_receipt, unknown_fields), 1u, 1u, false
 };
 
@@ -1247,9 +1187,6 @@ bool iotp2p_core_body_encode(const iotp2p_core_body *v, uint8_t *buf, size_t cap
     return false;
 }
 
-/* The keys `iotp2p_core_envelope` defines, ascending. */
-static const uint32_t iotp2p_core_envelope_keys[13] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u };
-
 /* `Envelope.version`: its range and default. */
 static const iotp_scalar iotp2p_core_envelope_version_scalar = {
     (uint64_t)(1), (uint64_t)(UINT8_MAX), (uint64_t)(1),
@@ -1324,7 +1261,7 @@ static const iotp_field iotp2p_core_envelope_fields[13] = {
 };
 
 const iotp_record iotp2p_core_envelope_record = {
-    iotp2p_core_envelope_fields, iotp2p_core_envelope_keys, NULL,
+    iotp2p_core_envelope_fields, NULL, NULL,
     sizeof(iotp2p_core_envelope), offsetof(iotp2p_core_envelope, unknown_fields), 13u, 13u, false
 };
 

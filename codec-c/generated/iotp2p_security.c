@@ -5,9 +5,6 @@
  */
 #include "iotp2p_security.h"
 
-/* The keys `iotp2p_security_public_key` defines, ascending. */
-static const uint32_t iotp2p_security_public_key_keys[3] = { 0u, 1u, 2u };
-
 /* `PublicKey.algorithm`: its range and default. */
 static const iotp_scalar iotp2p_security_public_key_algorithm_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_SECURITY_KEY_ALGORITHM_ES256),
@@ -28,7 +25,7 @@ static const iotp_field iotp2p_security_public_key_fields[3] = {
 };
 
 const iotp_record iotp2p_security_public_key_record = {
-    iotp2p_security_public_key_fields, iotp2p_security_public_key_keys, NULL,
+    iotp2p_security_public_key_fields, NULL, NULL,
     sizeof(iotp2p_security_public_key), offsetof(iotp2p_security_public_key, unknown_fields), 3u, 3u, false
 };
 
@@ -62,9 +59,6 @@ bool iotp2p_security_public_key_encode(const iotp2p_security_public_key *v, uint
     return false;
 }
 
-/* The keys `iotp2p_security_signature` defines, ascending. */
-static const uint32_t iotp2p_security_signature_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_signature` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_signature_fields[2] = {
     { NULL, IOTP_FIELD("Signature.signer"),
@@ -76,7 +70,7 @@ static const iotp_field iotp2p_security_signature_fields[2] = {
 };
 
 const iotp_record iotp2p_security_signature_record = {
-    iotp2p_security_signature_fields, iotp2p_security_signature_keys, NULL,
+    iotp2p_security_signature_fields, NULL, NULL,
     sizeof(iotp2p_security_signature), offsetof(iotp2p_security_signature, unknown_fields), 2u, 2u, false
 };
 
@@ -110,9 +104,6 @@ bool iotp2p_security_signature_encode(const iotp2p_security_signature *v, uint8_
     return false;
 }
 
-/* The keys `iotp2p_security_signed_statement` defines, ascending. */
-static const uint32_t iotp2p_security_signed_statement_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_signed_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_signed_statement_fields[2] = {
     { NULL, IOTP_FIELD("SignedStatement.payload"),
@@ -124,7 +115,7 @@ static const iotp_field iotp2p_security_signed_statement_fields[2] = {
 };
 
 const iotp_record iotp2p_security_signed_statement_record = {
-    iotp2p_security_signed_statement_fields, iotp2p_security_signed_statement_keys, NULL,
+    iotp2p_security_signed_statement_fields, NULL, NULL,
     sizeof(iotp2p_security_signed_statement), offsetof(iotp2p_security_signed_statement, unknown_fields), 2u, 2u, false
 };
 
@@ -158,9 +149,6 @@ bool iotp2p_security_signed_statement_encode(const iotp2p_security_signed_statem
     return false;
 }
 
-/* The keys `iotp2p_security_credential_statement` defines, ascending. */
-static const uint32_t iotp2p_security_credential_statement_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
-
 /* The fields of `iotp2p_security_credential_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_credential_statement_fields[6] = {
     { &iotp2p_security_public_key_record, IOTP_FIELD("CredentialStatement.identity_key"),
@@ -184,7 +172,7 @@ static const iotp_field iotp2p_security_credential_statement_fields[6] = {
 };
 
 const iotp_record iotp2p_security_credential_statement_record = {
-    iotp2p_security_credential_statement_fields, iotp2p_security_credential_statement_keys, NULL,
+    iotp2p_security_credential_statement_fields, NULL, NULL,
     sizeof(iotp2p_security_credential_statement), offsetof(iotp2p_security_credential_statement, unknown_fields), 6u, 6u, false
 };
 
@@ -217,9 +205,6 @@ bool iotp2p_security_credential_statement_encode(const iotp2p_security_credentia
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_security_rehoming_statement` defines, ascending. */
-static const uint32_t iotp2p_security_rehoming_statement_keys[6] = { 0u, 1u, 2u, 3u, 4u, 5u };
 
 /* `RehomingStatement.sequence`: its range and default. */
 static const iotp_scalar iotp2p_security_rehoming_statement_sequence_scalar = {
@@ -256,7 +241,7 @@ static const iotp_field iotp2p_security_rehoming_statement_fields[6] = {
 };
 
 const iotp_record iotp2p_security_rehoming_statement_record = {
-    iotp2p_security_rehoming_statement_fields, iotp2p_security_rehoming_statement_keys, NULL,
+    iotp2p_security_rehoming_statement_fields, NULL, NULL,
     sizeof(iotp2p_security_rehoming_statement), offsetof(iotp2p_security_rehoming_statement, unknown_fields), 6u, 6u, false
 };
 
@@ -290,9 +275,6 @@ bool iotp2p_security_rehoming_statement_encode(const iotp2p_security_rehoming_st
     return false;
 }
 
-/* The keys `iotp2p_security_key_rotation_statement` defines, ascending. */
-static const uint32_t iotp2p_security_key_rotation_statement_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `iotp2p_security_key_rotation_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_key_rotation_statement_fields[3] = {
     { NULL, IOTP_FIELD("KeyRotationStatement.previous_node"),
@@ -307,7 +289,7 @@ static const iotp_field iotp2p_security_key_rotation_statement_fields[3] = {
 };
 
 const iotp_record iotp2p_security_key_rotation_statement_record = {
-    iotp2p_security_key_rotation_statement_fields, iotp2p_security_key_rotation_statement_keys, NULL,
+    iotp2p_security_key_rotation_statement_fields, NULL, NULL,
     sizeof(iotp2p_security_key_rotation_statement), offsetof(iotp2p_security_key_rotation_statement, unknown_fields), 3u, 3u, false
 };
 
@@ -341,9 +323,6 @@ bool iotp2p_security_key_rotation_statement_encode(const iotp2p_security_key_rot
     return false;
 }
 
-/* The keys `iotp2p_security_revocation_statement` defines, ascending. */
-static const uint32_t iotp2p_security_revocation_statement_keys[3] = { 0u, 1u, 2u };
-
 /* `RevocationStatement.reason`: its range and default. */
 static const iotp_scalar iotp2p_security_revocation_statement_reason_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED),
@@ -364,7 +343,7 @@ static const iotp_field iotp2p_security_revocation_statement_fields[3] = {
 };
 
 const iotp_record iotp2p_security_revocation_statement_record = {
-    iotp2p_security_revocation_statement_fields, iotp2p_security_revocation_statement_keys, NULL,
+    iotp2p_security_revocation_statement_fields, NULL, NULL,
     sizeof(iotp2p_security_revocation_statement), offsetof(iotp2p_security_revocation_statement, unknown_fields), 3u, 3u, false
 };
 
@@ -398,9 +377,6 @@ bool iotp2p_security_revocation_statement_encode(const iotp2p_security_revocatio
     return false;
 }
 
-/* The keys `iotp2p_security_acl_target` defines, ascending. */
-static const uint32_t iotp2p_security_acl_target_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_acl_target` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_target_fields[2] = {
     { NULL, IOTP_FIELD("AclTarget.endpoint"),
@@ -412,7 +388,7 @@ static const iotp_field iotp2p_security_acl_target_fields[2] = {
 };
 
 const iotp_record iotp2p_security_acl_target_record = {
-    iotp2p_security_acl_target_fields, iotp2p_security_acl_target_keys, NULL,
+    iotp2p_security_acl_target_fields, NULL, NULL,
     sizeof(iotp2p_security_acl_target), offsetof(iotp2p_security_acl_target, unknown_fields), 2u, 2u, false
 };
 
@@ -445,9 +421,6 @@ bool iotp2p_security_acl_target_encode(const iotp2p_security_acl_target *v, uint
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_security_introduction_statement` defines, ascending. */
-static const uint32_t iotp2p_security_introduction_statement_keys[8] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u };
 
 /* `IntroductionStatement.privileges`: its range and default. */
 static const iotp_scalar iotp2p_security_introduction_statement_privileges_scalar = {
@@ -490,7 +463,7 @@ static const iotp_field iotp2p_security_introduction_statement_fields[8] = {
 };
 
 const iotp_record iotp2p_security_introduction_statement_record = {
-    iotp2p_security_introduction_statement_fields, iotp2p_security_introduction_statement_keys, NULL,
+    iotp2p_security_introduction_statement_fields, NULL, NULL,
     sizeof(iotp2p_security_introduction_statement), offsetof(iotp2p_security_introduction_statement, unknown_fields), 8u, 8u, false
 };
 
@@ -581,9 +554,6 @@ bool iotp2p_security_statement_encode(const iotp2p_security_statement *v, uint8_
     return false;
 }
 
-/* The keys `iotp2p_security_introduction` defines, ascending. */
-static const uint32_t iotp2p_security_introduction_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_introduction` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_introduction_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("Introduction.statement"),
@@ -595,7 +565,7 @@ static const iotp_field iotp2p_security_introduction_fields[2] = {
 };
 
 const iotp_record iotp2p_security_introduction_record = {
-    iotp2p_security_introduction_fields, iotp2p_security_introduction_keys, NULL,
+    iotp2p_security_introduction_fields, NULL, NULL,
     sizeof(iotp2p_security_introduction), offsetof(iotp2p_security_introduction, unknown_fields), 2u, 2u, false
 };
 
@@ -628,9 +598,6 @@ bool iotp2p_security_introduction_encode(const iotp2p_security_introduction *v, 
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_security_sealed_aad` defines, ascending. */
-static const uint32_t iotp2p_security_sealed_aad_keys[7] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u };
 
 /* `SealedAad.format`: its range and default. */
 static const iotp_scalar iotp2p_security_sealed_aad_format_scalar = {
@@ -676,7 +643,7 @@ static const iotp_field iotp2p_security_sealed_aad_fields[7] = {
 };
 
 const iotp_record iotp2p_security_sealed_aad_record = {
-    iotp2p_security_sealed_aad_fields, iotp2p_security_sealed_aad_keys, NULL,
+    iotp2p_security_sealed_aad_fields, NULL, NULL,
     sizeof(iotp2p_security_sealed_aad), offsetof(iotp2p_security_sealed_aad, unknown_fields), 7u, 7u, false
 };
 
@@ -710,9 +677,6 @@ bool iotp2p_security_sealed_aad_encode(const iotp2p_security_sealed_aad *v, uint
     return false;
 }
 
-/* The keys `iotp2p_security_edhoc_message3` defines, ascending. */
-static const uint32_t iotp2p_security_edhoc_message3_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_edhoc_message3` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_edhoc_message3_fields[2] = {
     { NULL, IOTP_FIELD("EdhocMessage3.c_r"),
@@ -724,7 +688,7 @@ static const iotp_field iotp2p_security_edhoc_message3_fields[2] = {
 };
 
 const iotp_record iotp2p_security_edhoc_message3_record = {
-    iotp2p_security_edhoc_message3_fields, iotp2p_security_edhoc_message3_keys, NULL,
+    iotp2p_security_edhoc_message3_fields, NULL, NULL,
     sizeof(iotp2p_security_edhoc_message3), offsetof(iotp2p_security_edhoc_message3, unknown_fields), 2u, 2u, false
 };
 
@@ -857,9 +821,6 @@ bool iotp2p_security_edhoc_finish_encode(const iotp2p_security_edhoc_finish *v, 
     return false;
 }
 
-/* The keys `iotp2p_security_setup_payload` defines, ascending. */
-static const uint32_t iotp2p_security_setup_payload_keys[7] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u };
-
 /* `SetupPayload.version`: its range and default. */
 static const iotp_scalar iotp2p_security_setup_payload_version_scalar = {
     (uint64_t)(1), (uint64_t)(UINT8_MAX), (uint64_t)(1),
@@ -910,7 +871,7 @@ static const iotp_field iotp2p_security_setup_payload_fields[7] = {
 };
 
 const iotp_record iotp2p_security_setup_payload_record = {
-    iotp2p_security_setup_payload_fields, iotp2p_security_setup_payload_keys, NULL,
+    iotp2p_security_setup_payload_fields, NULL, NULL,
     sizeof(iotp2p_security_setup_payload), offsetof(iotp2p_security_setup_payload, unknown_fields), 7u, 7u, false
 };
 
@@ -944,9 +905,6 @@ bool iotp2p_security_setup_payload_encode(const iotp2p_security_setup_payload *v
     return false;
 }
 
-/* The keys `iotp2p_security_pairing_start` defines, ascending. */
-static const uint32_t iotp2p_security_pairing_start_keys[1] = { 0u };
-
 /* The fields of `iotp2p_security_pairing_start` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_start_fields[1] = {
     { NULL, IOTP_FIELD("PairingStart.controller_nonce"),
@@ -955,7 +913,7 @@ static const iotp_field iotp2p_security_pairing_start_fields[1] = {
 };
 
 const iotp_record iotp2p_security_pairing_start_record = {
-    iotp2p_security_pairing_start_fields, iotp2p_security_pairing_start_keys, NULL,
+    iotp2p_security_pairing_start_fields, NULL, NULL,
     sizeof(iotp2p_security_pairing_start), offsetof(iotp2p_security_pairing_start, unknown_fields), 1u, 1u, false
 };
 
@@ -989,9 +947,6 @@ bool iotp2p_security_pairing_start_encode(const iotp2p_security_pairing_start *v
     return false;
 }
 
-/* The keys `iotp2p_security_pairing_params` defines, ascending. */
-static const uint32_t iotp2p_security_pairing_params_keys[3] = { 0u, 1u, 2u };
-
 /* `PairingParams.iterations`: its range and default. */
 static const iotp_scalar iotp2p_security_pairing_params_iterations_scalar = {
     (uint64_t)(UINT32_C(1000)), (uint64_t)(UINT32_C(100000)), (uint64_t)(0),
@@ -1012,7 +967,7 @@ static const iotp_field iotp2p_security_pairing_params_fields[3] = {
 };
 
 const iotp_record iotp2p_security_pairing_params_record = {
-    iotp2p_security_pairing_params_fields, iotp2p_security_pairing_params_keys, NULL,
+    iotp2p_security_pairing_params_fields, NULL, NULL,
     sizeof(iotp2p_security_pairing_params), offsetof(iotp2p_security_pairing_params, unknown_fields), 3u, 3u, false
 };
 
@@ -1046,9 +1001,6 @@ bool iotp2p_security_pairing_params_encode(const iotp2p_security_pairing_params 
     return false;
 }
 
-/* The keys `iotp2p_security_pairing_share` defines, ascending. */
-static const uint32_t iotp2p_security_pairing_share_keys[1] = { 0u };
-
 /* The fields of `iotp2p_security_pairing_share` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_share_fields[1] = {
     { NULL, IOTP_FIELD("PairingShare.share_p"),
@@ -1057,7 +1009,7 @@ static const iotp_field iotp2p_security_pairing_share_fields[1] = {
 };
 
 const iotp_record iotp2p_security_pairing_share_record = {
-    iotp2p_security_pairing_share_fields, iotp2p_security_pairing_share_keys, NULL,
+    iotp2p_security_pairing_share_fields, NULL, NULL,
     sizeof(iotp2p_security_pairing_share), offsetof(iotp2p_security_pairing_share, unknown_fields), 1u, 1u, false
 };
 
@@ -1091,9 +1043,6 @@ bool iotp2p_security_pairing_share_encode(const iotp2p_security_pairing_share *v
     return false;
 }
 
-/* The keys `iotp2p_security_pairing_share_reply` defines, ascending. */
-static const uint32_t iotp2p_security_pairing_share_reply_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_pairing_share_reply` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_share_reply_fields[2] = {
     { NULL, IOTP_FIELD("PairingShareReply.share_v"),
@@ -1105,7 +1054,7 @@ static const iotp_field iotp2p_security_pairing_share_reply_fields[2] = {
 };
 
 const iotp_record iotp2p_security_pairing_share_reply_record = {
-    iotp2p_security_pairing_share_reply_fields, iotp2p_security_pairing_share_reply_keys, NULL,
+    iotp2p_security_pairing_share_reply_fields, NULL, NULL,
     sizeof(iotp2p_security_pairing_share_reply), offsetof(iotp2p_security_pairing_share_reply, unknown_fields), 2u, 2u, false
 };
 
@@ -1139,9 +1088,6 @@ bool iotp2p_security_pairing_share_reply_encode(const iotp2p_security_pairing_sh
     return false;
 }
 
-/* The keys `iotp2p_security_pairing_confirm` defines, ascending. */
-static const uint32_t iotp2p_security_pairing_confirm_keys[1] = { 0u };
-
 /* The fields of `iotp2p_security_pairing_confirm` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_confirm_fields[1] = {
     { NULL, IOTP_FIELD("PairingConfirm.confirm_p"),
@@ -1150,7 +1096,7 @@ static const iotp_field iotp2p_security_pairing_confirm_fields[1] = {
 };
 
 const iotp_record iotp2p_security_pairing_confirm_record = {
-    iotp2p_security_pairing_confirm_fields, iotp2p_security_pairing_confirm_keys, NULL,
+    iotp2p_security_pairing_confirm_fields, NULL, NULL,
     sizeof(iotp2p_security_pairing_confirm), offsetof(iotp2p_security_pairing_confirm, unknown_fields), 1u, 1u, false
 };
 
@@ -1183,9 +1129,6 @@ bool iotp2p_security_pairing_confirm_encode(const iotp2p_security_pairing_confir
     *err = w.err;
     return false;
 }
-
-/* The keys `iotp2p_security_pairing_window` defines, ascending. */
-static const uint32_t iotp2p_security_pairing_window_keys[7] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u };
 
 /* `PairingWindow.timeout`: its range and default. */
 static const iotp_scalar iotp2p_security_pairing_window_timeout_scalar = {
@@ -1237,7 +1180,7 @@ static const iotp_field iotp2p_security_pairing_window_fields[7] = {
 };
 
 const iotp_record iotp2p_security_pairing_window_record = {
-    iotp2p_security_pairing_window_fields, iotp2p_security_pairing_window_keys, NULL,
+    iotp2p_security_pairing_window_fields, NULL, NULL,
     sizeof(iotp2p_security_pairing_window), offsetof(iotp2p_security_pairing_window, unknown_fields), 7u, 7u, false
 };
 
@@ -1271,9 +1214,6 @@ bool iotp2p_security_pairing_window_encode(const iotp2p_security_pairing_window 
     return false;
 }
 
-/* The keys `iotp2p_security_relay_info` defines, ascending. */
-static const uint32_t iotp2p_security_relay_info_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_relay_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_relay_info_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RelayInfo.credential"),
@@ -1285,7 +1225,7 @@ static const iotp_field iotp2p_security_relay_info_fields[2] = {
 };
 
 const iotp_record iotp2p_security_relay_info_record = {
-    iotp2p_security_relay_info_fields, iotp2p_security_relay_info_keys, NULL,
+    iotp2p_security_relay_info_fields, NULL, NULL,
     sizeof(iotp2p_security_relay_info), offsetof(iotp2p_security_relay_info, unknown_fields), 2u, 2u, false
 };
 
@@ -1319,9 +1259,6 @@ bool iotp2p_security_relay_info_encode(const iotp2p_security_relay_info *v, uint
     return false;
 }
 
-/* The keys `iotp2p_security_commission_request` defines, ascending. */
-static const uint32_t iotp2p_security_commission_request_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `iotp2p_security_commission_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_commission_request_fields[3] = {
     { NULL, IOTP_FIELD("CommissionRequest.address"),
@@ -1336,7 +1273,7 @@ static const iotp_field iotp2p_security_commission_request_fields[3] = {
 };
 
 const iotp_record iotp2p_security_commission_request_record = {
-    iotp2p_security_commission_request_fields, iotp2p_security_commission_request_keys, NULL,
+    iotp2p_security_commission_request_fields, NULL, NULL,
     sizeof(iotp2p_security_commission_request), offsetof(iotp2p_security_commission_request, unknown_fields), 3u, 3u, false
 };
 
@@ -1370,9 +1307,6 @@ bool iotp2p_security_commission_request_encode(const iotp2p_security_commission_
     return false;
 }
 
-/* The keys `iotp2p_security_commission_response` defines, ascending. */
-static const uint32_t iotp2p_security_commission_response_keys[1] = { 0u };
-
 /* The fields of `iotp2p_security_commission_response` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_commission_response_fields[1] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("CommissionResponse.credential"),
@@ -1381,7 +1315,7 @@ static const iotp_field iotp2p_security_commission_response_fields[1] = {
 };
 
 const iotp_record iotp2p_security_commission_response_record = {
-    iotp2p_security_commission_response_fields, iotp2p_security_commission_response_keys, NULL,
+    iotp2p_security_commission_response_fields, NULL, NULL,
     sizeof(iotp2p_security_commission_response), offsetof(iotp2p_security_commission_response, unknown_fields), 1u, 1u, false
 };
 
@@ -1415,9 +1349,6 @@ bool iotp2p_security_commission_response_encode(const iotp2p_security_commission
     return false;
 }
 
-/* The keys `iotp2p_security_acl_entry` defines, ascending. */
-static const uint32_t iotp2p_security_acl_entry_keys[5] = { 0u, 1u, 2u, 3u, 4u };
-
 /* `AclEntry.privileges`: its range and default. */
 static const iotp_scalar iotp2p_security_acl_entry_privileges_scalar = {
     (uint64_t)(1), (uint64_t)(31), (uint64_t)(0),
@@ -1444,7 +1375,7 @@ static const iotp_field iotp2p_security_acl_entry_fields[5] = {
 };
 
 const iotp_record iotp2p_security_acl_entry_record = {
-    iotp2p_security_acl_entry_fields, iotp2p_security_acl_entry_keys, NULL,
+    iotp2p_security_acl_entry_fields, NULL, NULL,
     sizeof(iotp2p_security_acl_entry), offsetof(iotp2p_security_acl_entry, unknown_fields), 5u, 5u, false
 };
 
@@ -1478,9 +1409,6 @@ bool iotp2p_security_acl_entry_encode(const iotp2p_security_acl_entry *v, uint8_
     return false;
 }
 
-/* The keys `iotp2p_security_acl_write` defines, ascending. */
-static const uint32_t iotp2p_security_acl_write_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_acl_write` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_write_fields[2] = {
     { NULL, IOTP_FIELD("AclWrite.index"),
@@ -1492,7 +1420,7 @@ static const iotp_field iotp2p_security_acl_write_fields[2] = {
 };
 
 const iotp_record iotp2p_security_acl_write_record = {
-    iotp2p_security_acl_write_fields, iotp2p_security_acl_write_keys, NULL,
+    iotp2p_security_acl_write_fields, NULL, NULL,
     sizeof(iotp2p_security_acl_write), offsetof(iotp2p_security_acl_write, unknown_fields), 2u, 2u, false
 };
 
@@ -1526,9 +1454,6 @@ bool iotp2p_security_acl_write_encode(const iotp2p_security_acl_write *v, uint8_
     return false;
 }
 
-/* The keys `iotp2p_security_rehome_request` defines, ascending. */
-static const uint32_t iotp2p_security_rehome_request_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_rehome_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehome_request_fields[2] = {
     { NULL, IOTP_FIELD("RehomeRequest.new_address"),
@@ -1540,7 +1465,7 @@ static const iotp_field iotp2p_security_rehome_request_fields[2] = {
 };
 
 const iotp_record iotp2p_security_rehome_request_record = {
-    iotp2p_security_rehome_request_fields, iotp2p_security_rehome_request_keys, NULL,
+    iotp2p_security_rehome_request_fields, NULL, NULL,
     sizeof(iotp2p_security_rehome_request), offsetof(iotp2p_security_rehome_request, unknown_fields), 2u, 2u, false
 };
 
@@ -1574,9 +1499,6 @@ bool iotp2p_security_rehome_request_encode(const iotp2p_security_rehome_request 
     return false;
 }
 
-/* The keys `iotp2p_security_rehome_result` defines, ascending. */
-static const uint32_t iotp2p_security_rehome_result_keys[2] = { 0u, 1u };
-
 /* The fields of `iotp2p_security_rehome_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehome_result_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RehomeResult.rehoming"),
@@ -1588,7 +1510,7 @@ static const iotp_field iotp2p_security_rehome_result_fields[2] = {
 };
 
 const iotp_record iotp2p_security_rehome_result_record = {
-    iotp2p_security_rehome_result_fields, iotp2p_security_rehome_result_keys, NULL,
+    iotp2p_security_rehome_result_fields, NULL, NULL,
     sizeof(iotp2p_security_rehome_result), offsetof(iotp2p_security_rehome_result, unknown_fields), 2u, 2u, false
 };
 
@@ -1622,9 +1544,6 @@ bool iotp2p_security_rehome_result_encode(const iotp2p_security_rehome_result *v
     return false;
 }
 
-/* The keys `iotp2p_security_security_properties` defines, ascending. */
-static const uint32_t iotp2p_security_security_properties_keys[5] = { 0u, 1u, 2u, 3u, 4u };
-
 /* `SecurityProperties.acl_capacity`: its range and default. */
 static const iotp_scalar iotp2p_security_security_properties_acl_capacity_scalar = {
     (uint64_t)(8), (uint64_t)(UINT8_MAX), (uint64_t)(0),
@@ -1657,7 +1576,7 @@ static const iotp_field iotp2p_security_security_properties_fields[5] = {
 };
 
 const iotp_record iotp2p_security_security_properties_record = {
-    iotp2p_security_security_properties_fields, iotp2p_security_security_properties_keys, NULL,
+    iotp2p_security_security_properties_fields, NULL, NULL,
     sizeof(iotp2p_security_security_properties), offsetof(iotp2p_security_security_properties, unknown_fields), 5u, 5u, false
 };
 

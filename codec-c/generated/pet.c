@@ -5,9 +5,6 @@
  */
 #include "pet.h"
 
-/* The keys `pet_pet` defines, ascending. */
-static const uint32_t pet_pet_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `pet_pet` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field pet_pet_fields[3] = {
     { NULL, IOTP_FIELD("Pet.names"),
@@ -22,7 +19,7 @@ static const iotp_field pet_pet_fields[3] = {
 };
 
 const iotp_record pet_pet_record = {
-    pet_pet_fields, pet_pet_keys, NULL,
+    pet_pet_fields, NULL, NULL,
     sizeof(pet_pet), offsetof(pet_pet, unknown_fields), 3u, 3u, false
 };
 

@@ -290,6 +290,18 @@ bool iotp_read_bytes(iotp_reader *r, size_t max, iotp_bytes *out);
 /** A byte string of exactly `len` bytes (`bytes[N]`); another length is bound-exceeded. */
 bool iotp_read_fixed(iotp_reader *r, size_t len, iotp_bytes *out);
 
+/* The same three copied into a buffer of the value (`iotp2p gen c --strings copy`), so that it
+ * outlives the input: the same checks and errors, then the content copied and its length stored. */
+
+/** iotp_read_text into the `max` + 1 bytes at `data`: the text, then a NUL. */
+bool iotp_read_text_copy(iotp_reader *r, size_t max, char *data, size_t *len);
+
+/** iotp_read_bytes into the `max` bytes at `data`. */
+bool iotp_read_bytes_copy(iotp_reader *r, size_t max, uint8_t *data, size_t *len);
+
+/** iotp_read_fixed into the `len` bytes at `data` (and `len` into `*n`). */
+bool iotp_read_fixed_copy(iotp_reader *r, size_t len, uint8_t *data, size_t *n);
+
 /** An array head with at most `max` items (checked on the head); stores the count. A count that the
  * remaining bytes cannot hold (one byte an item) is truncated, before any item is read. */
 bool iotp_read_array(iotp_reader *r, size_t max, size_t *count);
@@ -348,8 +360,6 @@ typedef struct iotp_unknown {
     size_t len;
     /** How many entries have keys the schema does not define. */
     size_t count;
-    /** How many levels each key and value was checked to use (see iotp_write_raw_items). */
-    size_t room;
 } iotp_unknown;
 
 /** The unknown fields of the map `m` whose last entry the reader has just read. */
@@ -358,6 +368,14 @@ void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out
 /** Whether `t` holds exactly the `len` bytes at `s` (a decoder's and encoder's test of a text
  * field's default value). */
 bool iotp_text_equals(iotp_text t, const char *s, size_t len);
+
+/** Whether the `n` bytes at `data` are exactly the `len` bytes at `s` (the same test for a copied
+ * text). */
+bool iotp_chars_equal(const char *data, size_t n, const char *s, size_t len);
+
+/** Copies the `len` bytes at `s`, then a NUL, into `data`, and `len` into `*n`: a copied text's
+ * default, set by a decoder when the field is absent. */
+void iotp_chars_copy(char *data, size_t *n, const char *s, size_t len);
 
 /** The bits of a float, by which a float field is compared with its default (as the Rust codec
  * does: -0.0 is not 0.0). */
@@ -481,29 +499,24 @@ bool iotp_write_raw_checked(iotp_writer *w, const uint8_t *bytes, size_t len);
 bool iotp_write_raw_item(iotp_writer *w, const uint8_t *bytes, size_t len);
 
 /** Writes a message's retained unknown fields merged, in ascending key order, with the known fields
- * that a generated encoder writes (IOTP-WIRE-56). Initialise with iotp_merge_init; treat the members
- * as private. */
+ * that a generated encoder writes (IOTP-WIRE-56), in one pass over the retained entries as the
+ * encoder goes: it names every key the schema defines, ascending (iotp_write_key for a field it
+ * writes, iotp_merge_before for one it leaves out), so that an entry is the old value of a known
+ * field exactly when its key is the one named, and unknown when it is below. Initialise with
+ * iotp_merge_init; treat the members as private. */
 typedef struct iotp_merge {
-    /** Cursor over the retained entries. */
+    /** Cursor over the retained entries not yet passed. */
     iotp_reader r;
-    /** The keys the schema defines, ascending (entries with these keys are not written again). */
-    const uint32_t *known;
-    /** How many keys `known` holds. */
-    size_t known_count;
-    /** Levels each entry was checked to use. */
-    size_t room;
-    /** Key of the next unknown entry to write; above IOTP_MAX_KEY when none is left. */
-    uint32_t next_key;
-    /** Offset of that entry's key in the retained entries. */
-    size_t next_start;
 } iotp_merge;
 
-/** Starts merging `u` (which may have no entries) with the known fields whose keys `known` lists,
- * ascending. */
-void iotp_merge_init(iotp_merge *g, const iotp_unknown *u, const uint32_t *known, size_t known_count);
+/** Starts merging `u` (which may have no entries). */
+void iotp_merge_init(iotp_merge *g, const iotp_unknown *u);
 
-/** Writes the unknown entries whose keys are below `key`: call it before writing the known field
- * `key`. With no unknown entries left it is one comparison. */
+/** Writes the unknown entries whose keys are below `key` and passes over the entry of `key`, the known
+ * field's value as decoded: call it for each known field, ascending, before writing it or instead of
+ * it when it is left out. An entry that now sits deeper than MAX_DEPTH allows (it was checked for the
+ * levels it had when decoded) is refused, IOTP_ENC_DEPTH_EXCEEDED. With no unknown entries left it is
+ * one comparison. */
 bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key);
 
 /** Writes the key of the known field `key` after the unknown entries below it (iotp_merge_before,
@@ -559,6 +572,12 @@ typedef enum iotp_field_kind {
 #define IOTP_FF_PRESENCE 0x3u
 /** iotp_field.flags: an array of at most `max_items` values; its `size_t` count at `count_at`. */
 #define IOTP_FF_ARRAY 0x4u
+/** iotp_field.flags: text or bytes copied into the struct (`iotp2p gen c --strings copy`): a `size_t`
+ * length, then the buffer (`len` bytes; a text's `len` + 1, for its NUL), instead of an iotp_text or
+ * iotp_bytes. The interpreters read it only when the runtime is built with IOTP_COPIED_STRINGS (a
+ * firmware without copies leaves that code out); generated code that has such fields does not
+ * compile without it. */
+#define IOTP_FF_COPY 0x8u
 /** iotp_field.flags: how far before an optional member its presence flag lies (at most 8 bytes, an
  * alignment's padding: the flag is declared right before the member). */
 #define IOTP_FF_HAS_BACK(bytes) ((unsigned)(bytes) << 4)
@@ -605,8 +624,8 @@ typedef struct iotp_field {
 typedef struct iotp_record {
     /** Its fields (variants), ascending by key. */
     const iotp_field *fields;
-    /** The keys it defines, ascending (reserved ones too): unknown entries and variants have none of
-     * them. */
+    /** A union's keys, ascending (reserved ones too): unknown variants have none of them. NULL for a
+     * message, whose encoder names each field's key to the merge of unknown entries instead. */
     const uint32_t *keys;
     /** A message's fields in source order, as indexes into `fields` (the order in which a missing
      * field is reported), or NULL when that is key order. */

@@ -84,18 +84,12 @@ pub mod ffi {
         pub entries: *const u8,
         pub len: usize,
         pub count: usize,
-        pub room: usize,
     }
 
     #[repr(C)]
     #[derive(Clone, Copy, Debug)]
     pub struct iotp_merge {
         pub r: iotp_reader,
-        pub known: *const u32,
-        pub known_count: usize,
-        pub room: usize,
-        pub next_key: u32,
-        pub next_start: usize,
     }
 
     #[repr(C)]
@@ -160,12 +154,7 @@ pub mod ffi {
         ) -> bool;
 
         pub fn iotp_map_unknown(r: *const iotp_reader, m: *const iotp_map, out: *mut iotp_unknown);
-        pub fn iotp_merge_init(
-            g: *mut iotp_merge,
-            u: *const iotp_unknown,
-            known: *const u32,
-            known_count: usize,
-        );
+        pub fn iotp_merge_init(g: *mut iotp_merge, u: *const iotp_unknown);
         pub fn iotp_merge_before(w: *mut iotp_writer, g: *mut iotp_merge, key: u32) -> bool;
         pub fn iotp_merge_finish(w: *mut iotp_writer, g: *mut iotp_merge) -> bool;
 
@@ -729,7 +718,7 @@ impl<'a> Writer<'a> {
 
     /// Writes the unknown fields of the map `m` that `r` has just read to its end
     /// (`iotp_map_unknown`), merged with known fields `known` (ascending) that write nothing:
-    /// `iotp_merge_before` for each known key, then `iotp_merge_finish`.
+    /// `iotp_merge_before` names each known key, then `iotp_merge_finish`.
     pub fn merge(
         &mut self,
         r: &Reader<'_>,
@@ -739,11 +728,11 @@ impl<'a> Writer<'a> {
         let mut u = core::mem::MaybeUninit::<ffi::iotp_unknown>::uninit();
         let mut g = core::mem::MaybeUninit::<ffi::iotp_merge>::uninit();
         // SAFETY: `r` and `m` are a valid reader and the map it read; iotp_map_unknown and
-        // iotp_merge_init initialise `u` and `g` in full; `known` outlives the merge, and the entries
-        // point into the reader's input, which outlives this call.
+        // iotp_merge_init initialise `u` and `g` in full, and the entries point into the reader's
+        // input, which outlives this call.
         let ok = unsafe {
             ffi::iotp_map_unknown(&r.raw, &m.0, u.as_mut_ptr());
-            ffi::iotp_merge_init(g.as_mut_ptr(), u.as_ptr(), known.as_ptr(), known.len());
+            ffi::iotp_merge_init(g.as_mut_ptr(), u.as_ptr());
             let g = g.assume_init_mut();
             known
                 .iter()

@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::backend::c::{Form, C};
+use crate::backend::c::{Form, Strings, C};
 use crate::backend::rust::{self, RustOptions};
 use crate::backend::{Backend, GeneratedFile};
 use crate::diagnostics::render::render_plain;
@@ -36,6 +36,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     c_form: Form,
     c_drop_unknown_fields: bool,
+    c_strings: Strings,
 }
 
 /// Why generation failed: the schema's diagnostics (rendered like rustc's) or an I/O error.
@@ -129,6 +130,16 @@ impl Builder {
         self
     }
 
+    /// How [`Builder::compile_c`] holds decoded strings and bytes: pointers into the input by
+    /// default, or [`Strings::Copy`], copied into buffers of the struct sized from the schema's
+    /// bounds, so that a decoded value outlives its input. Compile the runtime and the generated
+    /// code with `IOTP_COPIED_STRINGS` defined when the form is tables (the interpreters read
+    /// copied strings only then; the generated code refuses to compile without it).
+    pub fn c_strings(mut self, strings: Strings) -> Builder {
+        self.c_strings = strings;
+        self
+    }
+
     /// Compiles `schemas` (and their imports) to C for a mixed project: writes the C runtime
     /// (`iotp2p.h`, `iotp2p.c`) and one `<package>.h` and `<package>.c` per package (every package,
     /// imported ones included; `extern_package` applies to Rust only) to the output directory, and
@@ -149,6 +160,7 @@ impl Builder {
         let c = C {
             form: self.c_form,
             drop_unknown_fields: self.c_drop_unknown_fields,
+            strings: self.c_strings,
         };
         if let Some(why) = c.unsupported(&model) {
             return Err(Error(why));

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use iotp2p_codegen::backend::c::{Form, C};
+use iotp2p_codegen::backend::c::{Form, Strings, C};
 use iotp2p_codegen::backend::rust::{Rust, RustOptions};
 use iotp2p_codegen::backend::{cddl::Cddl, json_schema::JsonSchema, Backend, GeneratedFile};
 use iotp2p_codegen::model::Model;
@@ -69,6 +69,19 @@ struct CArgs {
     /// decode → encode is byte-identical.
     #[arg(long)]
     drop_unknown_fields: bool,
+    /// How decoded strings and bytes are held: `zero-copy` (a pointer and a length into the input)
+    /// or `copy` (copied into buffers of the struct sized from the schema's bounds, so that a
+    /// decoded value outlives its input; in tables, build the runtime and the generated code with
+    /// -DIOTP_COPIED_STRINGS).
+    #[arg(long, value_enum, default_value_t = CStrings::ZeroCopy)]
+    strings: CStrings,
+}
+
+/// The choices of `--strings` (the backend's [`Strings`]).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum CStrings {
+    ZeroCopy,
+    Copy,
 }
 
 /// The choices of `--form` (the backend's [`Form`]).
@@ -136,6 +149,10 @@ pub(crate) fn run(args: &GenArgs) -> ExitCode {
                 CForm::Code => Form::Code,
             },
             drop_unknown_fields: args.drop_unknown_fields,
+            strings: match args.strings {
+                CStrings::ZeroCopy => Strings::ZeroCopy,
+                CStrings::Copy => Strings::Copy,
+            },
         }),
         Target::Cddl(args) => args.files().generate(&Cddl),
         Target::JsonSchema(args) => args.files().generate(&JsonSchema),

@@ -17,6 +17,8 @@
 {{ l.read_fn }}_decode_from(r, {{ l.depth }}, &out->{{ l.path }})
 {%- elif l.kind == "uint" || l.kind == "int" -%}
 {{ l.read_fn }}(r, {{ l.min }}, {{ l.max }}, &out->{{ l.path }})
+{%- elif l.copy -%}
+{{ l.read_fn }}(r, {{ l.len }}u, out->{{ l.path }}.data, &out->{{ l.path }}.len)
 {%- elif l.kind == "text" || l.kind == "bytes" || l.kind == "fixed" -%}
 {{ l.read_fn }}(r, {{ l.len }}u, &out->{{ l.path }})
 {%- else -%}
@@ -29,7 +31,7 @@
 {%- if l.kind == "record" -%}
 {{ l.read_fn }}_encode_to(w, &v->{{ l.path }})
 {%- elif l.kind == "text" || l.kind == "bytes" || l.kind == "fixed" -%}
-{{ l.write_fn }}(w, v->{{ l.path }}.ptr, v->{{ l.path }}.len)
+{{ l.write_fn }}(w, v->{{ l.path }}.{% if l.copy %}data{% else %}ptr{% endif %}, v->{{ l.path }}.len)
 {%- else -%}
 {{ l.write_fn }}(w, v->{{ l.path }})
 {%- endif -%}
@@ -64,6 +66,8 @@ IOTP_ENC_OUT_OF_RANGE
 {%- macro is_default(d, p, member, equal) -%}
 {%- if d.compare == "text" -%}
 {% if !equal %}!{% endif %}iotp_text_equals({{ p }}{{ member }}, {{ d.literal }}, {{ d.len }}u)
+{%- elif d.compare == "chars" -%}
+{% if !equal %}!{% endif %}iotp_chars_equal({{ p }}{{ member }}.data, {{ p }}{{ member }}.len, {{ d.literal }}, {{ d.len }}u)
 {%- elif d.compare == "f32" -%}
 iotp_f32_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.literal }}
 {%- elif d.compare == "f64" -%}

@@ -10,8 +10,16 @@
 {%- endfor %}
 {%- endif %}
  *
+{%- if pkg.copy_strings %}
+ * Strings and bytes are copied into buffers of the struct sized from the schema's bounds (`data`,
+ * `len`; a text is followed by a NUL), so that a decoded value outlives its input; arrays have a
+ * fixed capacity from the schema's bounds and a count. What has no bound (retained unknown fields,
+ * an unknown variant's value, a value kept encoded) still
+ * points into the input.
+{%- else %}
  * Strings and bytes point into the decoded input (zero-copy); arrays have a fixed capacity from the
- * schema's bounds and a count. Decoders report the spec's error class and offset (iotp_decode_error);
+ * schema's bounds and a count.
+{%- endif %} Decoders report the spec's error class and offset (iotp_decode_error);
  * nothing here allocates or keeps global state. Link with the runtime (iotp2p.c).
  */
 #ifndef {{ pkg.guard }}

@@ -25,6 +25,5 @@ bool lamp_handle(const uint8_t *request, size_t len, uint8_t *reply, size_t cap,
     state.unknown_fields.entries = NULL;
     state.unknown_fields.len = 0;
     state.unknown_fields.count = 0;
-    state.unknown_fields.room = 0;
     return com_acme_lamp_lamp_state_encode(&state, reply, cap, reply_len, &refused);
 }

@@ -14,7 +14,7 @@
 //! decoders, which spend the budget, when they are decoded and again before they are written), so
 //! its struct stays finite. Structs are sized from the
 //! schema's bounds: arrays have a fixed capacity and a count, strings and bytes point into the input
-//! (zero-copy), optional fields have a presence flag, enums are `uint32_t` (open: an unknown number
+//! (zero-copy) or, with [`Strings::Copy`], are copied into buffers of the struct, optional fields have a presence flag, enums are `uint32_t` (open: an unknown number
 //! is kept), unions keep an unknown variant's key and encoded value, and messages keep unknown
 //! fields, so that decode → encode is byte-identical. Names carry the package's prefix
 //! (`iotp2p.core.SemVer` → `iotp2p_core_sem_ver`, `IOTP2P_CORE_SEM_VER_MAX_ENCODED_SIZE`).
@@ -78,6 +78,25 @@ pub struct C {
     /// fields (no `unknown_fields` member, and no merge of them when encoding); a decoder still
     /// checks and skips them. Off by default: decode → encode is then byte-identical.
     pub drop_unknown_fields: bool,
+    /// How decoded strings and bytes are held.
+    pub strings: Strings,
+}
+
+/// How the C backend holds the strings and bytes of a decoded value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strings {
+    /// A pointer and a length into the decoded input (`iotp_text`, `iotp_bytes`): no copy, and the
+    /// value lives as long as the input.
+    #[default]
+    ZeroCopy,
+    /// Copied into a buffer of the struct sized from the schema's bound (`struct { size_t len;
+    /// char data[N + 1]; }`, the text followed by a NUL; bytes without), so that the value outlives
+    /// the input. In tables such a field is marked `IOTP_FF_COPY`, which the runtime's
+    /// interpreters read only when built with `IOTP_COPIED_STRINGS` (the generated `.c` refuses to
+    /// compile without it). What has no bound in the schema still points into the input: retained
+    /// unknown fields, an unknown union variant's value, and values of a recursive cycle kept
+    /// encoded.
+    Copy,
 }
 
 /// How the C backend generates messages and unions.
@@ -102,7 +121,13 @@ impl Backend for C {
     fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
         for index in 0..model.packages().len() {
-            let pkg = package_view(model, index, self.form, !self.drop_unknown_fields);
+            let pkg = package_view(
+                model,
+                index,
+                self.form,
+                !self.drop_unknown_fields,
+                self.strings,
+            );
             let version = env!("CARGO_PKG_VERSION");
             let header = HeaderTemplate { version, pkg: &pkg };
             let source = SourceTemplate { version, pkg: &pkg };

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{names, Form};
+use super::{names, Form, Strings};
 use crate::ir::{self, FloatType, IntType};
 use crate::model::{Kind, Model, Shape, TypeModel};
 
@@ -49,6 +49,12 @@ pub(crate) struct PackageView {
     /// Whether messages keep their unknown fields (`unknown_fields`, merged back when encoded);
     /// else a decoder checks and skips them (`C::drop_unknown_fields`).
     pub keep_unknown: bool,
+    /// Whether strings and bytes are copied into fixed buffers of the struct (`Strings::Copy`)
+    /// rather than pointing into the input.
+    pub copy_strings: bool,
+    /// Whether a table holds copied strings (`IOTP_FF_COPY`): the runtime must be built with
+    /// `IOTP_COPIED_STRINGS` to read them.
+    pub table_copies: bool,
 }
 
 /// A message, union or enum as `<package>_transcode` finds it by name.
@@ -137,6 +143,8 @@ pub(crate) struct EntryView {
     pub has: Option<String>,
     /// A narrowed integer range or a default, as the entry's `iotp_scalar`.
     pub scalar: Option<ScalarView>,
+    /// Text or bytes copied into the struct (`IOTP_FF_COPY`).
+    pub copy: bool,
 }
 
 /// An `iotp_scalar`: an integer's range and a default, as C constant expressions of their bits.
@@ -179,7 +187,8 @@ pub(crate) struct VariantView {
 /// A field's default value, and how the templates compare with it.
 #[derive(Clone)]
 pub(crate) struct DefaultView {
-    /// `plain` (`==` on the literal), `text` (bytes), `f32` or `f64` (bit patterns).
+    /// `plain` (`==` on the literal), `text` (bytes, of an `iotp_text`), `chars` (bytes, of a copied
+    /// text's buffer), `f32` or `f64` (bit patterns).
     pub compare: &'static str,
     /// The C literal: a number, `true`, an enum constant, a string literal, or a float's bits.
     pub literal: String,
@@ -247,6 +256,9 @@ pub(crate) struct LeafView {
     pub kind: &'static str,
     /// The path from the struct pointer (`level`, `names[i0]`, `as.status`).
     pub path: String,
+    /// Text or bytes copied into the struct's buffer `data` (`Strings::Copy`) rather than pointed
+    /// at by `ptr`.
+    pub copy: bool,
     /// The runtime's reader (`iotp_read_u8`) or, for records, the type's prefix.
     pub read_fn: String,
     /// The runtime's writer for scalars (`iotp_write_uint`).
@@ -303,7 +315,9 @@ pub(crate) fn package_view(
     index: usize,
     form: Form,
     keep_unknown: bool,
+    strings: Strings,
 ) -> PackageView {
+    let copy = strings == Strings::Copy;
     let p = &model.packages()[index];
     let stem = names::package(&p.ir.name);
     let mut enums = Vec::new();
@@ -330,9 +344,9 @@ pub(crate) fn package_view(
         Form::Tables => table_records(model),
         Form::Code => HashSet::new(),
     };
-    let records = definition_order(&p.types)
+    let records: Vec<RecordView> = definition_order(&p.types)
         .into_iter()
-        .map(|t| record_view(model, t, &tables))
+        .map(|t| record_view(model, t, &tables, copy))
         .collect();
     let named = p
         .types
@@ -347,6 +361,8 @@ pub(crate) fn package_view(
         .collect();
     PackageView {
         keep_unknown,
+        copy_strings: copy,
+        table_copies: records.iter().any(|r| r.entries.iter().any(|e| e.copy)),
         named,
         package: p.ir.name.clone(),
         source: p.ir.location.file.clone(),
@@ -418,7 +434,12 @@ fn definition_order<'m, 's>(types: &'m [TypeModel<'s>]) -> Vec<&'m TypeModel<'s>
     order
 }
 
-fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -> RecordView {
+fn record_view(
+    model: &Model<'_>,
+    t: &TypeModel<'_>,
+    tables: &HashSet<String>,
+    copy: bool,
+) -> RecordView {
     let full = &t.def.full_name;
     let mut view = RecordView {
         docs: docs_of(&t.def.doc, &t.def.deprecated),
@@ -467,8 +488,14 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -
                             ir::Presence::Optional => "optional",
                             ir::Presence::Default(_) => "default",
                         },
-                        default: f.default().map(|d| default_view(model, &f.shape, d)),
-                        value: value_view(&f.shape, &member, &format!("{member}_count"), "m.depth"),
+                        default: f.default().map(|d| default_view(model, &f.shape, d, copy)),
+                        value: value_view(
+                            &f.shape,
+                            &member,
+                            &format!("{member}_count"),
+                            "m.depth",
+                            copy,
+                        ),
                         member,
                     }
                 })
@@ -496,6 +523,7 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -
                             &f.shape,
                             member.clone(),
                             f.default(),
+                            copy,
                         );
                         e.presence = presence;
                         e.has = (presence == "OPTIONAL").then(|| format!("has_{member}"));
@@ -540,6 +568,7 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -
                             &format!("as.{member}"),
                             &format!("{member}_count"),
                             "inner",
+                            copy,
                         )
                     }),
                     member: names::member(&v.ir.name),
@@ -560,6 +589,7 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -
                                 shape,
                                 format!("as.{member}"),
                                 None,
+                                copy,
                             ),
                             None => EntryView {
                                 key: v.ir.key,
@@ -574,6 +604,7 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>, tables: &HashSet<String>) -
                                 presence: "REQUIRED",
                                 has: None,
                                 scalar: None,
+                                copy: false,
                             },
                         }
                     })
@@ -613,9 +644,16 @@ fn lazy_note(shape: &Shape<'_>) -> String {
     }
 }
 
-/// The C type of a leaf shape (not an array).
-fn leaf_type(shape: &Shape<'_>) -> String {
+/// The C type of a leaf shape (not an array). Copied strings and bytes are a length and a buffer
+/// of the schema's bound (a text's with room for a NUL after it, so that it is a C string too).
+fn leaf_type(shape: &Shape<'_>, copy: bool) -> String {
     match shape {
+        Shape::Text { max_len } if copy => {
+            format!("struct {{ size_t len; char data[{}]; }}", max_len + 1)
+        }
+        Shape::Bytes { max_len: len } | Shape::FixedBytes { len } if copy => {
+            format!("struct {{ size_t len; uint8_t data[{len}]; }}")
+        }
         Shape::Bool => "bool".into(),
         Shape::Int { int, .. } => int_type(*int).into(),
         Shape::Float(FloatType::F32) => "float".into(),
@@ -669,7 +707,12 @@ fn c_string(s: &str) -> String {
     format!("\"{out}\"")
 }
 
-fn default_view(model: &Model<'_>, shape: &Shape<'_>, value: &ir::Value) -> DefaultView {
+fn default_view(
+    model: &Model<'_>,
+    shape: &Shape<'_>,
+    value: &ir::Value,
+    copy: bool,
+) -> DefaultView {
     let plain = |literal: String| DefaultView {
         compare: "plain",
         value: literal.clone(),
@@ -701,7 +744,7 @@ fn default_view(model: &Model<'_>, shape: &Shape<'_>, value: &ir::Value) -> Defa
             }
         }
         (_, ir::Value::String(s)) => DefaultView {
-            compare: "text",
+            compare: if copy { "chars" } else { "text" },
             literal: c_string(s),
             value: c_string(s),
             len: s.len(),
@@ -718,7 +761,7 @@ fn default_view(model: &Model<'_>, shape: &Shape<'_>, value: &ir::Value) -> Defa
 
 /// The view of a value of `shape` stored in `member` (an array's count in `count`), whose contents
 /// may use `depth` levels.
-fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> ValueView {
+fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str, copy: bool) -> ValueView {
     if shape.reaches_cycle() {
         let (name, max) = match shape {
             Shape::Record { name, .. } => (*name, None),
@@ -732,7 +775,7 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
             decl_type: "iotp_bytes".into(),
             decl_dims: String::new(),
             levels: Vec::new(),
-            leaf: leaf_view(&Shape::Bool, String::new(), String::new()),
+            leaf: leaf_view(&Shape::Bool, String::new(), String::new(), false),
             leaf_pad: String::new(),
             has_count: max.is_some(),
             declares: true,
@@ -774,7 +817,7 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
         shape = element;
     }
     // The declaration: nested arrays as anonymous structs of items and count.
-    let mut decl_type = leaf_type(shape);
+    let mut decl_type = leaf_type(shape, copy);
     for &max in dims.iter().skip(1).rev() {
         decl_type = format!("struct {{ {decl_type} items[{max}]; size_t count; }}");
     }
@@ -787,14 +830,19 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
         declares: !levels.is_empty(),
         lazy: None,
         levels,
-        leaf: leaf_view(shape, path, depth_in),
+        leaf: leaf_view(shape, path, depth_in, copy),
     }
 }
 
-fn leaf_view(shape: &Shape<'_>, path: String, depth: String) -> LeafView {
+fn leaf_view(shape: &Shape<'_>, path: String, depth: String, copy: bool) -> LeafView {
     let mut leaf = LeafView {
         kind: "",
         path,
+        copy: copy
+            && matches!(
+                shape,
+                Shape::Text { .. } | Shape::Bytes { .. } | Shape::FixedBytes { .. }
+            ),
         read_fn: String::new(),
         write_fn: String::new(),
         min: String::new(),
@@ -869,6 +917,9 @@ fn leaf_view(shape: &Shape<'_>, path: String, depth: String) -> LeafView {
         }
         Shape::Array { .. } => unreachable!("arrays are levels"),
     }
+    if leaf.copy {
+        leaf.read_fn.push_str("_copy");
+    }
     leaf.checked = matches!(leaf.kind, "text" | "bytes" | "fixed")
         || leaf.below.is_some()
         || leaf.above.is_some();
@@ -937,6 +988,14 @@ fn table_records(model: &Model<'_>) -> HashSet<String> {
     }
 }
 
+/// Whether a leaf of `shape` is text or bytes.
+fn holds_strings(shape: &Shape<'_>) -> bool {
+    matches!(
+        shape,
+        Shape::Text { .. } | Shape::Bytes { .. } | Shape::FixedBytes { .. }
+    )
+}
+
 /// The table entry of a field or variant of `shape` stored in `member` (its count, for an array,
 /// in `<member's name>_count` beside it).
 fn entry_view(
@@ -946,6 +1005,7 @@ fn entry_view(
     shape: &Shape<'_>,
     member: String,
     default: Option<&ir::Value>,
+    copy: bool,
 ) -> EntryView {
     let ident = member.trim_start_matches("as.").to_string();
     let (leaf, count, max_items) = match shape {
@@ -967,6 +1027,7 @@ fn entry_view(
         presence: "REQUIRED",
         has: None,
         scalar: None,
+        copy: copy && holds_strings(leaf),
     };
     let mut range = None;
     e.kind = match leaf {
@@ -1019,7 +1080,9 @@ fn entry_view(
         Shape::Array { .. } => unreachable!("one array level in a table"),
     };
     let (signed, min, max, narrowed) = range.unwrap_or((false, "0".into(), "0".into(), false));
-    let dflt = default.map(|d| default_view(model, leaf, d));
+    // A text default is the scalar's literal whether the text is copied or not (the interpreter
+    // tells them apart by IOTP_FF_COPY).
+    let dflt = default.map(|d| default_view(model, leaf, d, false));
     if narrowed || dflt.is_some() {
         e.scalar = Some(ScalarView {
             signed,

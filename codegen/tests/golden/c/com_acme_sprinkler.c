@@ -5,9 +5,6 @@
  */
 #include "com_acme_sprinkler.h"
 
-/* The keys `com_acme_sprinkler_zone` defines, ascending. */
-static const uint32_t com_acme_sprinkler_zone_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `Zone.number`: its range and default. */
 static const iotp_scalar com_acme_sprinkler_zone_number_scalar = {
     (uint64_t)(1), (uint64_t)(16), (uint64_t)(0),
@@ -43,7 +40,7 @@ static const iotp_field com_acme_sprinkler_zone_fields[4] = {
 };
 
 const iotp_record com_acme_sprinkler_zone_record = {
-    com_acme_sprinkler_zone_fields, com_acme_sprinkler_zone_keys, NULL,
+    com_acme_sprinkler_zone_fields, NULL, NULL,
     sizeof(com_acme_sprinkler_zone), offsetof(com_acme_sprinkler_zone, unknown_fields), 4u, 4u, false
 };
 
@@ -77,9 +74,6 @@ bool com_acme_sprinkler_zone_encode(const com_acme_sprinkler_zone *v, uint8_t *b
     return false;
 }
 
-/* The keys `com_acme_sprinkler_run` defines, ascending. */
-static const uint32_t com_acme_sprinkler_run_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `Run.zone`: its range and default. */
 static const iotp_scalar com_acme_sprinkler_run_zone_scalar = {
     (uint64_t)(1), (uint64_t)(16), (uint64_t)(0),
@@ -109,7 +103,7 @@ static const iotp_field com_acme_sprinkler_run_fields[4] = {
 };
 
 const iotp_record com_acme_sprinkler_run_record = {
-    com_acme_sprinkler_run_fields, com_acme_sprinkler_run_keys, NULL,
+    com_acme_sprinkler_run_fields, NULL, NULL,
     sizeof(com_acme_sprinkler_run), offsetof(com_acme_sprinkler_run, unknown_fields), 4u, 4u, false
 };
 
@@ -143,9 +137,6 @@ bool com_acme_sprinkler_run_encode(const com_acme_sprinkler_run *v, uint8_t *buf
     return false;
 }
 
-/* The keys `com_acme_sprinkler_sprinkler_state` defines, ascending. */
-static const uint32_t com_acme_sprinkler_sprinkler_state_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `SprinklerState.rain_delay`: its range and default. */
 static const iotp_scalar com_acme_sprinkler_sprinkler_state_rain_delay_scalar = {
     (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
@@ -169,7 +160,7 @@ static const iotp_field com_acme_sprinkler_sprinkler_state_fields[4] = {
 };
 
 const iotp_record com_acme_sprinkler_sprinkler_state_record = {
-    com_acme_sprinkler_sprinkler_state_fields, com_acme_sprinkler_sprinkler_state_keys, NULL,
+    com_acme_sprinkler_sprinkler_state_fields, NULL, NULL,
     sizeof(com_acme_sprinkler_sprinkler_state), offsetof(com_acme_sprinkler_sprinkler_state, unknown_fields), 4u, 4u, false
 };
 

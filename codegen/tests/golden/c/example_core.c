@@ -5,9 +5,6 @@
  */
 #include "example_core.h"
 
-/* The keys `example_core_time_of_day` defines, ascending. */
-static const uint32_t example_core_time_of_day_keys[2] = { 0u, 1u };
-
 /* `TimeOfDay.hour`: its range and default. */
 static const iotp_scalar example_core_time_of_day_hour_scalar = {
     (uint64_t)(0), (uint64_t)(23), (uint64_t)(0),
@@ -31,7 +28,7 @@ static const iotp_field example_core_time_of_day_fields[2] = {
 };
 
 const iotp_record example_core_time_of_day_record = {
-    example_core_time_of_day_fields, example_core_time_of_day_keys, NULL,
+    example_core_time_of_day_fields, NULL, NULL,
     sizeof(example_core_time_of_day), offsetof(example_core_time_of_day, unknown_fields), 2u, 2u, false
 };
 
@@ -65,9 +62,6 @@ bool example_core_time_of_day_encode(const example_core_time_of_day *v, uint8_t 
     return false;
 }
 
-/* The keys `example_core_device_info` defines, ascending. */
-static const uint32_t example_core_device_info_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* The fields of `example_core_device_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_core_device_info_fields[4] = {
     { NULL, IOTP_FIELD("DeviceInfo.id"),
@@ -85,7 +79,7 @@ static const iotp_field example_core_device_info_fields[4] = {
 };
 
 const iotp_record example_core_device_info_record = {
-    example_core_device_info_fields, example_core_device_info_keys, NULL,
+    example_core_device_info_fields, NULL, NULL,
     sizeof(example_core_device_info), offsetof(example_core_device_info, unknown_fields), 4u, 4u, false
 };
 

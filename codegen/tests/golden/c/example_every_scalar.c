@@ -5,9 +5,6 @@
  */
 #include "example_every_scalar.h"
 
-/* The keys `example_every_scalar_integers` defines, ascending. */
-static const uint32_t example_every_scalar_integers_keys[15] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 65535u };
-
 /* `Integers.a_u8`: its range and default. */
 static const iotp_scalar example_every_scalar_integers_a_u8_scalar = {
     (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(UINT8_MAX),
@@ -142,7 +139,7 @@ static const iotp_field example_every_scalar_integers_fields[15] = {
 };
 
 const iotp_record example_every_scalar_integers_record = {
-    example_every_scalar_integers_fields, example_every_scalar_integers_keys, NULL,
+    example_every_scalar_integers_fields, NULL, NULL,
     sizeof(example_every_scalar_integers), offsetof(example_every_scalar_integers, unknown_fields), 15u, 15u, false
 };
 
@@ -175,9 +172,6 @@ bool example_every_scalar_integers_encode(const example_every_scalar_integers *v
     *err = w.err;
     return false;
 }
-
-/* The keys `example_every_scalar_floats` defines, ascending. */
-static const uint32_t example_every_scalar_floats_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
 /* `Floats.a_f32`: its range and default. */
 static const iotp_scalar example_every_scalar_floats_a_f32_scalar = {
@@ -223,7 +217,7 @@ static const iotp_field example_every_scalar_floats_fields[5] = {
 };
 
 const iotp_record example_every_scalar_floats_record = {
-    example_every_scalar_floats_fields, example_every_scalar_floats_keys, NULL,
+    example_every_scalar_floats_fields, NULL, NULL,
     sizeof(example_every_scalar_floats), offsetof(example_every_scalar_floats, unknown_fields), 5u, 5u, false
 };
 
@@ -256,9 +250,6 @@ bool example_every_scalar_floats_encode(const example_every_scalar_floats *v, ui
     *err = w.err;
     return false;
 }
-
-/* The keys `example_every_scalar_text` defines, ascending. */
-static const uint32_t example_every_scalar_text_keys[12] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u };
 
 /* `Text.on_by_default`: its range and default. */
 static const iotp_scalar example_every_scalar_text_on_by_default_scalar = {
@@ -337,7 +328,7 @@ static const iotp_field example_every_scalar_text_fields[12] = {
 };
 
 const iotp_record example_every_scalar_text_record = {
-    example_every_scalar_text_fields, example_every_scalar_text_keys, NULL,
+    example_every_scalar_text_fields, NULL, NULL,
     sizeof(example_every_scalar_text), offsetof(example_every_scalar_text, unknown_fields), 12u, 12u, false
 };
 
@@ -370,9 +361,6 @@ bool example_every_scalar_text_encode(const example_every_scalar_text *v, uint8_
     *err = w.err;
     return false;
 }
-
-/* The keys `example_every_scalar_collections` defines, ascending. */
-static const uint32_t example_every_scalar_collections_keys[7] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u };
 
 bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, example_every_scalar_collections *out) {
     iotp_map m;
@@ -515,7 +503,7 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
     const size_t n = v->unknown_fields.count + 5u
         + (v->flavor != EXAMPLE_EVERY_SCALAR_FLAVOR_SALTED ? 1u : 0u)
         + (v->has_maybe_flags ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_collections_keys, 7);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     {
         size_t i0;
@@ -575,6 +563,9 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
     if (v->flavor != EXAMPLE_EVERY_SCALAR_FLAVOR_SALTED) {
         iotp_write_key(w, &g, 4u);
         iotp_write_uint(w, v->flavor);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 4u);
     }
     {
         size_t i0;
@@ -602,6 +593,9 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
             iotp_write_bool(w, v->maybe_flags[i0]);
         }
         iotp_write_close(w, v->maybe_flags_count);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 6u);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
@@ -665,9 +659,6 @@ bool example_every_scalar_nothing_encode(const example_every_scalar_nothing *v, 
     return false;
 }
 
-/* The keys `example_every_scalar_keywords` defines, ascending. */
-static const uint32_t example_every_scalar_keywords_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* The fields of `example_every_scalar_keywords` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_every_scalar_keywords_fields[4] = {
     { NULL, IOTP_FIELD("Keywords.type"),
@@ -685,7 +676,7 @@ static const iotp_field example_every_scalar_keywords_fields[4] = {
 };
 
 const iotp_record example_every_scalar_keywords_record = {
-    example_every_scalar_keywords_fields, example_every_scalar_keywords_keys, NULL,
+    example_every_scalar_keywords_fields, NULL, NULL,
     sizeof(example_every_scalar_keywords), offsetof(example_every_scalar_keywords, unknown_fields), 4u, 4u, false
 };
 

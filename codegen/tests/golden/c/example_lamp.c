@@ -5,9 +5,6 @@
  */
 #include "example_lamp.h"
 
-/* The keys `example_lamp_lamp_state` defines, ascending. */
-static const uint32_t example_lamp_lamp_state_keys[9] = { 0u, 1u, 2u, 3u, 4u, 5u, 24u, 25u, 26u };
-
 /* `LampState.level`: its range and default. */
 static const iotp_scalar example_lamp_lamp_state_level_scalar = {
     (uint64_t)(0), (uint64_t)(254), (uint64_t)(0),
@@ -76,7 +73,7 @@ static const iotp_field example_lamp_lamp_state_fields[9] = {
 };
 
 const iotp_record example_lamp_lamp_state_record = {
-    example_lamp_lamp_state_fields, example_lamp_lamp_state_keys, NULL,
+    example_lamp_lamp_state_fields, NULL, NULL,
     sizeof(example_lamp_lamp_state), offsetof(example_lamp_lamp_state, unknown_fields), 9u, 9u, false
 };
 
@@ -109,9 +106,6 @@ bool example_lamp_lamp_state_encode(const example_lamp_lamp_state *v, uint8_t *b
     *err = w.err;
     return false;
 }
-
-/* The keys `example_lamp_set_level` defines, ascending. */
-static const uint32_t example_lamp_set_level_keys[4] = { 0u, 1u, 2u, 3u };
 
 /* `SetLevel.level`: its range and default. */
 static const iotp_scalar example_lamp_set_level_level_scalar = {
@@ -148,7 +142,7 @@ static const iotp_field example_lamp_set_level_fields[4] = {
 };
 
 const iotp_record example_lamp_set_level_record = {
-    example_lamp_set_level_fields, example_lamp_set_level_keys, NULL,
+    example_lamp_set_level_fields, NULL, NULL,
     sizeof(example_lamp_set_level), offsetof(example_lamp_set_level, unknown_fields), 4u, 4u, false
 };
 
@@ -182,9 +176,6 @@ bool example_lamp_set_level_encode(const example_lamp_set_level *v, uint8_t *buf
     return false;
 }
 
-/* The keys `example_lamp_set_color_temperature` defines, ascending. */
-static const uint32_t example_lamp_set_color_temperature_keys[2] = { 0u, 1u };
-
 /* `SetColorTemperature.mireds`: its range and default. */
 static const iotp_scalar example_lamp_set_color_temperature_mireds_scalar = {
     (uint64_t)(153), (uint64_t)(500), (uint64_t)(0),
@@ -208,7 +199,7 @@ static const iotp_field example_lamp_set_color_temperature_fields[2] = {
 };
 
 const iotp_record example_lamp_set_color_temperature_record = {
-    example_lamp_set_color_temperature_fields, example_lamp_set_color_temperature_keys, NULL,
+    example_lamp_set_color_temperature_fields, NULL, NULL,
     sizeof(example_lamp_set_color_temperature), offsetof(example_lamp_set_color_temperature, unknown_fields), 2u, 2u, false
 };
 
@@ -242,9 +233,6 @@ bool example_lamp_set_color_temperature_encode(const example_lamp_set_color_temp
     return false;
 }
 
-/* The keys `example_lamp_recall_scene` defines, ascending. */
-static const uint32_t example_lamp_recall_scene_keys[1] = { 0u };
-
 /* The fields of `example_lamp_recall_scene` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_recall_scene_fields[1] = {
     { NULL, IOTP_FIELD("RecallScene.name"),
@@ -253,7 +241,7 @@ static const iotp_field example_lamp_recall_scene_fields[1] = {
 };
 
 const iotp_record example_lamp_recall_scene_record = {
-    example_lamp_recall_scene_fields, example_lamp_recall_scene_keys, NULL,
+    example_lamp_recall_scene_fields, NULL, NULL,
     sizeof(example_lamp_recall_scene), offsetof(example_lamp_recall_scene, unknown_fields), 1u, 1u, false
 };
 
@@ -287,9 +275,6 @@ bool example_lamp_recall_scene_encode(const example_lamp_recall_scene *v, uint8_
     return false;
 }
 
-/* The keys `example_lamp_legacy_dim` defines, ascending. */
-static const uint32_t example_lamp_legacy_dim_keys[1] = { 0u };
-
 /* The fields of `example_lamp_legacy_dim` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_legacy_dim_fields[1] = {
     { NULL, IOTP_FIELD("LegacyDim.step"),
@@ -298,7 +283,7 @@ static const iotp_field example_lamp_legacy_dim_fields[1] = {
 };
 
 const iotp_record example_lamp_legacy_dim_record = {
-    example_lamp_legacy_dim_fields, example_lamp_legacy_dim_keys, NULL,
+    example_lamp_legacy_dim_fields, NULL, NULL,
     sizeof(example_lamp_legacy_dim), offsetof(example_lamp_legacy_dim, unknown_fields), 1u, 1u, false
 };
 
@@ -398,9 +383,6 @@ bool example_lamp_command_encode(const example_lamp_command *v, uint8_t *buf, si
     return false;
 }
 
-/* The keys `example_lamp_command_result` defines, ascending. */
-static const uint32_t example_lamp_command_result_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `example_lamp_command_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_command_result_fields[3] = {
     { NULL, IOTP_FIELD("CommandResult.status"),
@@ -415,7 +397,7 @@ static const iotp_field example_lamp_command_result_fields[3] = {
 };
 
 const iotp_record example_lamp_command_result_record = {
-    example_lamp_command_result_fields, example_lamp_command_result_keys, NULL,
+    example_lamp_command_result_fields, NULL, NULL,
     sizeof(example_lamp_command_result), offsetof(example_lamp_command_result, unknown_fields), 3u, 3u, false
 };
 

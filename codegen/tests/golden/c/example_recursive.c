@@ -26,9 +26,6 @@ static bool example_recursive_display_menu_decode_in_cycle(iotp_reader *r, size_
 static bool example_recursive_display_menu_encode_in_cycle(iotp_writer *w, const example_recursive_display_menu *v, uint32_t budget);
 static bool example_recursive_display_menu_check_encoded(iotp_writer *w, iotp_bytes bytes, size_t count, uint32_t budget);
 
-/* The keys `example_recursive_menu_node` defines, ascending. */
-static const uint32_t example_recursive_menu_node_keys[3] = { 0u, 1u, 2u };
-
 static bool example_recursive_menu_node_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, example_recursive_menu_node *out) {
     iotp_map m;
     uint32_t key;
@@ -102,7 +99,7 @@ static bool example_recursive_menu_node_encode_in_cycle(iotp_writer *w, const ex
         return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);
     }
     budget--;
-    iotp_merge_init(&g, &v->unknown_fields, example_recursive_menu_node_keys, 3);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     iotp_write_key(w, &g, 0u);
     if (v->label.len > 32u) {
@@ -124,6 +121,9 @@ static bool example_recursive_menu_node_encode_in_cycle(iotp_writer *w, const ex
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.action"));
         }
         iotp_write_text(w, v->action.ptr, v->action.len);
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 2u);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
@@ -379,9 +379,6 @@ bool example_recursive_expr_encode(const example_recursive_expr *v, uint8_t *buf
     return false;
 }
 
-/* The keys `example_recursive_compare` defines, ascending. */
-static const uint32_t example_recursive_compare_keys[3] = { 0u, 1u, 2u };
-
 static bool example_recursive_compare_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, example_recursive_compare *out) {
     iotp_map m;
     uint32_t key;
@@ -448,7 +445,7 @@ static bool example_recursive_compare_decode_in_cycle(iotp_reader *r, size_t dep
 static bool example_recursive_compare_encode_in_cycle(iotp_writer *w, const example_recursive_compare *v, uint32_t budget) {
     iotp_merge g;
     const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, example_recursive_compare_keys, 3);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     iotp_write_key(w, &g, 0u);
     iotp_write_uint(w, v->op);
@@ -512,9 +509,6 @@ bool example_recursive_compare_encode(const example_recursive_compare *v, uint8_
     return false;
 }
 
-/* The keys `example_recursive_rule` defines, ascending. */
-static const uint32_t example_recursive_rule_keys[3] = { 0u, 1u, 2u };
-
 bool example_recursive_rule_decode_from(iotp_reader *r, size_t depth, example_recursive_rule *out) {
     iotp_map m;
     uint32_t key;
@@ -571,7 +565,7 @@ bool example_recursive_rule_decode_from(iotp_reader *r, size_t depth, example_re
 bool example_recursive_rule_encode_to(iotp_writer *w, const example_recursive_rule *v) {
     iotp_merge g;
     const size_t n = v->unknown_fields.count + 3u;
-    iotp_merge_init(&g, &v->unknown_fields, example_recursive_rule_keys, 3);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     iotp_write_key(w, &g, 0u);
     if (v->name.len > 32u) {
@@ -611,9 +605,6 @@ bool example_recursive_rule_encode(const example_recursive_rule *v, uint8_t *buf
     *err = w.err;
     return false;
 }
-
-/* The keys `example_recursive_room` defines, ascending. */
-static const uint32_t example_recursive_room_keys[2] = { 0u, 1u };
 
 static bool example_recursive_room_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, example_recursive_room *out) {
     iotp_map m;
@@ -672,7 +663,7 @@ static bool example_recursive_room_encode_in_cycle(iotp_writer *w, const example
         return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);
     }
     budget--;
-    iotp_merge_init(&g, &v->unknown_fields, example_recursive_room_keys, 2);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     iotp_write_key(w, &g, 0u);
     if (v->name.len > 32u) {
@@ -684,6 +675,9 @@ static bool example_recursive_room_encode_in_cycle(iotp_writer *w, const example
         if (example_recursive_gateway_check_encoded(w, v->gateway, 1, budget)) {
             iotp_write_raw_checked(w, v->gateway.ptr, v->gateway.len);
         }
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 1u);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
@@ -737,9 +731,6 @@ bool example_recursive_room_encode(const example_recursive_room *v, uint8_t *buf
     return false;
 }
 
-/* The keys `example_recursive_gateway` defines, ascending. */
-static const uint32_t example_recursive_gateway_keys[2] = { 0u, 1u };
-
 static bool example_recursive_gateway_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, example_recursive_gateway *out) {
     iotp_map m;
     uint32_t key;
@@ -789,7 +780,7 @@ static bool example_recursive_gateway_encode_in_cycle(iotp_writer *w, const exam
     iotp_merge g;
     const size_t n = v->unknown_fields.count + 1u
         + (v->has_location ? 1u : 0u);
-    iotp_merge_init(&g, &v->unknown_fields, example_recursive_gateway_keys, 2);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     iotp_write_key(w, &g, 0u);
     if (v->address.len != 8u) {
@@ -801,6 +792,9 @@ static bool example_recursive_gateway_encode_in_cycle(iotp_writer *w, const exam
         if (example_recursive_room_check_encoded(w, v->location, 1, budget)) {
             iotp_write_raw_checked(w, v->location.ptr, v->location.len);
         }
+    } else {
+        /* Left out: the merge passes over the value it had when decoded. */
+        iotp_merge_before(w, &g, 1u);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
@@ -853,9 +847,6 @@ bool example_recursive_gateway_encode(const example_recursive_gateway *v, uint8_
     *err = w.err;
     return false;
 }
-
-/* The keys `example_recursive_display_menu` defines, ascending. */
-static const uint32_t example_recursive_display_menu_keys[2] = { 0u, 1u };
 
 static bool example_recursive_display_menu_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, example_recursive_display_menu *out) {
     iotp_map m;
@@ -922,7 +913,7 @@ static bool example_recursive_display_menu_encode_in_cycle(iotp_writer *w, const
         return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);
     }
     budget--;
-    iotp_merge_init(&g, &v->unknown_fields, example_recursive_display_menu_keys, 2);
+    iotp_merge_init(&g, &v->unknown_fields);
     iotp_write_map(w, n);
     iotp_write_key(w, &g, 0u);
     if (v->label.len > 32u) {

@@ -5,9 +5,6 @@
  */
 #include "example_rust_names.h"
 
-/* The keys `example_rust_names_result` defines, ascending. */
-static const uint32_t example_rust_names_result_keys[1] = { 0u };
-
 /* The fields of `example_rust_names_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_result_fields[1] = {
     { NULL, IOTP_FIELD("Result.ok"),
@@ -16,7 +13,7 @@ static const iotp_field example_rust_names_result_fields[1] = {
 };
 
 const iotp_record example_rust_names_result_record = {
-    example_rust_names_result_fields, example_rust_names_result_keys, NULL,
+    example_rust_names_result_fields, NULL, NULL,
     sizeof(example_rust_names_result), offsetof(example_rust_names_result, unknown_fields), 1u, 1u, false
 };
 
@@ -50,9 +47,6 @@ bool example_rust_names_result_encode(const example_rust_names_result *v, uint8_
     return false;
 }
 
-/* The keys `example_rust_names_option` defines, ascending. */
-static const uint32_t example_rust_names_option_keys[1] = { 0u };
-
 /* The fields of `example_rust_names_option` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_option_fields[1] = {
     { NULL, IOTP_FIELD("Option.some"),
@@ -61,7 +55,7 @@ static const iotp_field example_rust_names_option_fields[1] = {
 };
 
 const iotp_record example_rust_names_option_record = {
-    example_rust_names_option_fields, example_rust_names_option_keys, NULL,
+    example_rust_names_option_fields, NULL, NULL,
     sizeof(example_rust_names_option), offsetof(example_rust_names_option, unknown_fields), 1u, 1u, false
 };
 
@@ -95,9 +89,6 @@ bool example_rust_names_option_encode(const example_rust_names_option *v, uint8_
     return false;
 }
 
-/* The keys `example_rust_names_box` defines, ascending. */
-static const uint32_t example_rust_names_box_keys[1] = { 0u };
-
 /* The fields of `example_rust_names_box` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_box_fields[1] = {
     { &example_rust_names_result_record, IOTP_FIELD("Box.inner"),
@@ -106,7 +97,7 @@ static const iotp_field example_rust_names_box_fields[1] = {
 };
 
 const iotp_record example_rust_names_box_record = {
-    example_rust_names_box_fields, example_rust_names_box_keys, NULL,
+    example_rust_names_box_fields, NULL, NULL,
     sizeof(example_rust_names_box), offsetof(example_rust_names_box, unknown_fields), 1u, 1u, false
 };
 
@@ -140,9 +131,6 @@ bool example_rust_names_box_encode(const example_rust_names_box *v, uint8_t *buf
     return false;
 }
 
-/* The keys `example_rust_names_vec` defines, ascending. */
-static const uint32_t example_rust_names_vec_keys[1] = { 0u };
-
 /* The fields of `example_rust_names_vec` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_vec_fields[1] = {
     { NULL, IOTP_FIELD("Vec.items"),
@@ -151,7 +139,7 @@ static const iotp_field example_rust_names_vec_fields[1] = {
 };
 
 const iotp_record example_rust_names_vec_record = {
-    example_rust_names_vec_fields, example_rust_names_vec_keys, NULL,
+    example_rust_names_vec_fields, NULL, NULL,
     sizeof(example_rust_names_vec), offsetof(example_rust_names_vec, unknown_fields), 1u, 1u, false
 };
 
@@ -185,9 +173,6 @@ bool example_rust_names_vec_encode(const example_rust_names_vec *v, uint8_t *buf
     return false;
 }
 
-/* The keys `example_rust_names_string` defines, ascending. */
-static const uint32_t example_rust_names_string_keys[1] = { 0u };
-
 /* The fields of `example_rust_names_string` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_string_fields[1] = {
     { NULL, IOTP_FIELD("String.text"),
@@ -196,7 +181,7 @@ static const iotp_field example_rust_names_string_fields[1] = {
 };
 
 const iotp_record example_rust_names_string_record = {
-    example_rust_names_string_fields, example_rust_names_string_keys, NULL,
+    example_rust_names_string_fields, NULL, NULL,
     sizeof(example_rust_names_string), offsetof(example_rust_names_string, unknown_fields), 1u, 1u, false
 };
 
@@ -287,9 +272,6 @@ bool example_rust_names_pick_encode(const example_rust_names_pick *v, uint8_t *b
     return false;
 }
 
-/* The keys `example_rust_names_fields` defines, ascending. */
-static const uint32_t example_rust_names_fields_keys[10] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u };
-
 /* `Fields.self`: its range and default. */
 static const iotp_scalar example_rust_names_fields_self_scalar = {
     (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
@@ -355,7 +337,7 @@ static const iotp_field example_rust_names_fields_fields[10] = {
 };
 
 const iotp_record example_rust_names_fields_record = {
-    example_rust_names_fields_fields, example_rust_names_fields_keys, NULL,
+    example_rust_names_fields_fields, NULL, NULL,
     sizeof(example_rust_names_fields), offsetof(example_rust_names_fields, unknown_fields), 10u, 10u, false
 };
 

@@ -5,9 +5,6 @@
  */
 #include "example_thermostat.h"
 
-/* The keys `example_thermostat_setpoints` defines, ascending. */
-static const uint32_t example_thermostat_setpoints_keys[2] = { 0u, 1u };
-
 /* `Setpoints.heat`: its range and default. */
 static const iotp_scalar example_thermostat_setpoints_heat_scalar = {
     (uint64_t)(int64_t)(500), (uint64_t)(int64_t)(3000), (uint64_t)(int64_t)(2000),
@@ -31,7 +28,7 @@ static const iotp_field example_thermostat_setpoints_fields[2] = {
 };
 
 const iotp_record example_thermostat_setpoints_record = {
-    example_thermostat_setpoints_fields, example_thermostat_setpoints_keys, NULL,
+    example_thermostat_setpoints_fields, NULL, NULL,
     sizeof(example_thermostat_setpoints), offsetof(example_thermostat_setpoints, unknown_fields), 2u, 2u, false
 };
 
@@ -65,9 +62,6 @@ bool example_thermostat_setpoints_encode(const example_thermostat_setpoints *v, 
     return false;
 }
 
-/* The keys `example_thermostat_schedule_entry` defines, ascending. */
-static const uint32_t example_thermostat_schedule_entry_keys[4] = { 0u, 1u, 2u, 3u };
-
 /* `ScheduleEntry.days`: its range and default. */
 static const iotp_scalar example_thermostat_schedule_entry_days_scalar = {
     (uint64_t)(1), (uint64_t)(127), (uint64_t)(0),
@@ -91,7 +85,7 @@ static const iotp_field example_thermostat_schedule_entry_fields[4] = {
 };
 
 const iotp_record example_thermostat_schedule_entry_record = {
-    example_thermostat_schedule_entry_fields, example_thermostat_schedule_entry_keys, NULL,
+    example_thermostat_schedule_entry_fields, NULL, NULL,
     sizeof(example_thermostat_schedule_entry), offsetof(example_thermostat_schedule_entry, unknown_fields), 4u, 4u, false
 };
 
@@ -125,9 +119,6 @@ bool example_thermostat_schedule_entry_encode(const example_thermostat_schedule_
     return false;
 }
 
-/* The keys `example_thermostat_weekly_schedule` defines, ascending. */
-static const uint32_t example_thermostat_weekly_schedule_keys[3] = { 0u, 1u, 2u };
-
 /* The fields of `example_thermostat_weekly_schedule` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_weekly_schedule_fields[3] = {
     { &example_thermostat_schedule_entry_record, IOTP_FIELD("WeeklySchedule.entries"),
@@ -142,7 +133,7 @@ static const iotp_field example_thermostat_weekly_schedule_fields[3] = {
 };
 
 const iotp_record example_thermostat_weekly_schedule_record = {
-    example_thermostat_weekly_schedule_fields, example_thermostat_weekly_schedule_keys, NULL,
+    example_thermostat_weekly_schedule_fields, NULL, NULL,
     sizeof(example_thermostat_weekly_schedule), offsetof(example_thermostat_weekly_schedule, unknown_fields), 3u, 3u, false
 };
 
@@ -176,9 +167,6 @@ bool example_thermostat_weekly_schedule_encode(const example_thermostat_weekly_s
     return false;
 }
 
-/* The keys `example_thermostat_reading` defines, ascending. */
-static const uint32_t example_thermostat_reading_keys[3] = { 0u, 1u, 2u };
-
 /* `Reading.temperature`: its range and default. */
 static const iotp_scalar example_thermostat_reading_temperature_scalar = {
     (uint64_t)(int64_t)(-27315), (uint64_t)(int64_t)(INT16_MAX), (uint64_t)(int64_t)(0),
@@ -211,7 +199,7 @@ static const iotp_field example_thermostat_reading_fields[3] = {
 };
 
 const iotp_record example_thermostat_reading_record = {
-    example_thermostat_reading_fields, example_thermostat_reading_keys, NULL,
+    example_thermostat_reading_fields, NULL, NULL,
     sizeof(example_thermostat_reading), offsetof(example_thermostat_reading, unknown_fields), 3u, 3u, false
 };
 
@@ -244,9 +232,6 @@ bool example_thermostat_reading_encode(const example_thermostat_reading *v, uint
     *err = w.err;
     return false;
 }
-
-/* The keys `example_thermostat_thermostat_state` defines, ascending. */
-static const uint32_t example_thermostat_thermostat_state_keys[7] = { 0u, 1u, 2u, 3u, 4u, 24u, 25u };
 
 /* `ThermostatState.mode`: its range and default. */
 static const iotp_scalar example_thermostat_thermostat_state_mode_scalar = {
@@ -292,7 +277,7 @@ static const iotp_field example_thermostat_thermostat_state_fields[7] = {
 };
 
 const iotp_record example_thermostat_thermostat_state_record = {
-    example_thermostat_thermostat_state_fields, example_thermostat_thermostat_state_keys, NULL,
+    example_thermostat_thermostat_state_fields, NULL, NULL,
     sizeof(example_thermostat_thermostat_state), offsetof(example_thermostat_thermostat_state, unknown_fields), 7u, 7u, false
 };
 
