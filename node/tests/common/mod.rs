@@ -8,8 +8,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
+use iotp2p_codec::core::PresenceState;
+use iotp2p_node::udp::UdpNode;
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
-use iotp2p_protocol::engine::{Config, Node};
+use iotp2p_protocol::engine::{Config, Event, Node};
 use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::{KeyId, MasterSecret, SecurityContext};
 
@@ -231,5 +233,34 @@ impl Keys {
             },
         )
         .unwrap()
+    }
+}
+
+/// An ordinary context's peer at `address`.
+pub fn peer(address: &str) -> Peer {
+    Peer {
+        address: Some(address.into()),
+        kind: ContextKind::Ordinary,
+        node: None,
+    }
+}
+
+/// `node` announces `state` under its hop context; waits for the relay's `presence_ack`.
+pub async fn announce(node: &mut UdpNode, state: PresenceState, sleep: Option<u32>) {
+    node.with_engine(move |n, now, rng| {
+        let (_, out) = n.presence(now, rng, state, sleep, None).unwrap();
+        ((), out)
+    })
+    .await
+    .unwrap();
+    loop {
+        match node.next_event().await {
+            Some(Event::Reply {
+                body: Body::PresenceAck(_),
+                ..
+            }) => return,
+            Some(_) => {}
+            None => panic!("the node stopped"),
+        }
     }
 }

@@ -1,0 +1,378 @@
+//! Same address, new home relay (spec §3.11.4) on loopback sockets with a real DNS server: the
+//! domain `home.example.org` moves from provider A's relay to provider B's. A peer of another
+//! domain, whose relay C still routes the domain to A, sends the lamp a request that A holds; the
+//! domain's SRV records change to B; A, releasing the address without statement, sends the request
+//! once to B, which accepts it from A (named in the lamp's `previous_relays`) and delivers it, and
+//! the lamp's reply reaches the peer. B refuses it from a relay it was not told of, and A answers
+//! `Undeliverable` while the records still name it.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use common::{announce, context, invoke, loopback, peer, response, TempDir, TEST_TIMEOUT};
+use iotp2p_codec::core::owned::Body;
+use iotp2p_codec::core::{PresenceState, StatusCode};
+use iotp2p_node::dns::{DnsServer, Zone};
+use iotp2p_node::relay::{RelaySetup, UdpRelay};
+use iotp2p_node::resolve::Resolver;
+use iotp2p_node::store::sqlite::SqliteStore;
+use iotp2p_node::udp::{UdpConfig, UdpNode};
+use iotp2p_protocol::engine::{Config, Destination, Event, ExchangeId, Node};
+use iotp2p_protocol::relay::registry::PreviousRelays;
+use iotp2p_protocol::relay::RelayEvent;
+use iotp2p_protocol::security::KeyId;
+
+const DOMAIN: &str = "home.example.org";
+const PEER_DOMAIN: &str = "peer.example";
+const LAMP: &str = "lamp@home.example.org";
+const PEER: &str = "app@peer.example";
+const RELAY_A: &str = "relay-a.home.example.org";
+const RELAY_B: &str = "relay-b.home.example.org";
+
+/// The zone of `home.example.org` whose SRV record names `target` at `port`; both relays' host
+/// names resolve to 127.0.0.1. A TTL of one second, so that a change is seen a second later.
+fn zone(dir: &Path, version: u32, target: &str, port: u16) -> Zone {
+    let text = format!(
+        "$ORIGIN home.example.org.\n$TTL 1\n\
+         @ IN SOA ns.home.example.org. hostmaster.home.example.org. ( {version} 3600 600 86400 1 )\n\
+         @ IN NS ns.home.example.org.\nns IN A 127.0.0.1\n\
+         relay-a IN A 127.0.0.1\nrelay-b IN A 127.0.0.1\n\
+         _iotp2p._udp IN SRV 10 0 {port} {target}.\n"
+    );
+    let file = dir.join(format!("home-{version}.zone"));
+    std::fs::write(&file, text).unwrap();
+    Zone::new(DOMAIN, file)
+}
+
+/// A relay of `domain` on `bind` with a store in `dir`, serving `address` (its node's hop
+/// context: the relay's Sender ID `ids.0`, the node's `ids.1`).
+async fn relay(
+    bind: SocketAddr,
+    dir: &Path,
+    name: &str,
+    domain: &str,
+    address: &str,
+    ids: (u8, u8),
+    configure: impl FnOnce(&mut RelaySetup),
+) -> UdpRelay {
+    let mut setup = RelaySetup::new(bind, domain);
+    setup.addresses = vec![address.into()];
+    configure(&mut setup);
+    let store = Box::new(SqliteStore::open(&dir.join(format!("{name}.sqlite"))).unwrap());
+    let relay = UdpRelay::start(setup, store).await.unwrap();
+    let address = address.to_string();
+    relay
+        .with_relay(move |r, _, _| {
+            let service = r.service_mut();
+            service
+                .add_context(context(ids.0, ids.1), peer(&address))
+                .unwrap();
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+    relay
+}
+
+/// An end node attached to `relay` (hop Sender IDs `hop`, the relay's the other way round),
+/// awake, with an end-to-end context with `other` (Sender IDs `e2e`).
+async fn node(
+    address: &str,
+    other: &str,
+    e2e: (u8, u8),
+    hop: (u8, u8),
+    relay: SocketAddr,
+) -> UdpNode {
+    let mut engine = Node::new(
+        Config {
+            address: Some(address.into()),
+            ..Config::default()
+        },
+        0,
+    );
+    engine
+        .add_context(context(e2e.0, e2e.1), peer(other))
+        .unwrap();
+    engine.set_home_relay(Some(relay));
+    let service = format!("_relay@{}", address.rsplit_once('@').unwrap().1);
+    let hop_context = engine.add_context(context(hop.0, hop.1), peer(&service));
+    engine.set_hop_context(Some(hop_context.unwrap()));
+    let mut node = UdpNode::start(UdpConfig::new(loopback()), engine)
+        .await
+        .unwrap();
+    announce(&mut node, PresenceState::Awake, None).await;
+    node
+}
+
+/// The three relays, the DNS server naming A, the lamp attached to B and the peer to C.
+struct World {
+    dir: TempDir,
+    /// Always running but while its zone changes.
+    dns: Option<DnsServer>,
+    a: UdpRelay,
+    b: UdpRelay,
+    c: UdpRelay,
+    lamp: UdpNode,
+    app: UdpNode,
+}
+
+impl World {
+    /// `previous_relays`: the host names B registers the lamp with.
+    async fn start(what: &str, previous_relays: &[&str]) -> World {
+        let dir = TempDir::new(what);
+        // The name server's address first (the relays' resolver asks it), then its real zone.
+        let placeholder = DnsServer::start(loopback(), &[zone(&dir.0, 1, RELAY_A, 9)])
+            .await
+            .unwrap();
+        let dns_addr = placeholder.addr();
+        placeholder.stop(Duration::from_secs(5)).await;
+
+        // C's address too, for A's and B's routes, and C's route to the domain is A (its cached
+        // records): C is started again on the same port once A is.
+        let c = relay(loopback(), &dir.0, "c", PEER_DOMAIN, PEER, (8, 7), |_| {}).await;
+        let c_addr = c.local_addr();
+        c.stop(Duration::from_secs(5)).await.unwrap();
+        let a = relay(loopback(), &dir.0, "a", DOMAIN, LAMP, (4, 3), |s| {
+            s.routes = BTreeMap::from([(PEER_DOMAIN.into(), c_addr)]);
+            s.host = Some(RELAY_A.into());
+            s.resolver = Some(Resolver::new(dns_addr, Duration::from_secs(2)));
+        })
+        .await;
+        let b = relay(loopback(), &dir.0, "b", DOMAIN, LAMP, (6, 5), |s| {
+            s.routes = BTreeMap::from([(PEER_DOMAIN.into(), c_addr)]);
+            s.host = Some(RELAY_B.into());
+            // What DTLS would prove of A (§3.9.1).
+            s.relay_hosts = BTreeMap::from([(a.local_addr(), RELAY_A.into())]);
+        })
+        .await;
+        let (a_addr, b_addr) = (a.local_addr(), b.local_addr());
+        let c = relay(c_addr, &dir.0, "c", PEER_DOMAIN, PEER, (8, 7), |s| {
+            s.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
+        })
+        .await;
+        // C knows B for the domain too, which its records will name: B's replies come from there.
+        c.with_relay(move |r, _, _| {
+            r.add_relay_peer(b_addr, DOMAIN);
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+        // The controller's `register` at B with `previous_relays` (§3.11.4 step 2).
+        let hosts: Vec<String> = previous_relays.iter().map(|h| h.to_string()).collect();
+        b.with_relay(move |r, now, _| {
+            let until = r.previous_relays_until(now);
+            assert!(r.set_previous_relays(LAMP, PreviousRelays { hosts, until }));
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+        let dns = DnsServer::start(dns_addr, &[zone(&dir.0, 1, RELAY_A, a_addr.port())])
+            .await
+            .unwrap();
+
+        // The lamp is at home at B (after `set_home_relay`); the peer at C.
+        let lamp = node(LAMP, PEER, (2, 1), (5, 6), b_addr).await;
+        let app = node(PEER, LAMP, (1, 2), (7, 8), c.local_addr()).await;
+        World {
+            dir,
+            dns: Some(dns),
+            a,
+            b,
+            c,
+            lamp,
+            app,
+        }
+    }
+
+    /// The peer's sealed request to the lamp, through C to A, which holds it. Its `message_id`.
+    async fn request_held_at_a(&mut self) -> u64 {
+        let e2e = self
+            .app
+            .with_engine(|n, _, _| {
+                (
+                    n.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap()),
+                    Vec::new(),
+                )
+            })
+            .await
+            .unwrap();
+        let c = self.c.local_addr();
+        let id = self
+            .app
+            .request(
+                c,
+                Destination::Address(LAMP.into()),
+                e2e,
+                invoke(7),
+                true,
+                Some(3600),
+            )
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            if held(&self.a, LAMP).await == 1 {
+                return id;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("A holds the request");
+    }
+
+    /// The domain's SRV records now name B; past their TTL.
+    async fn move_dns_to_b(&mut self) {
+        let old = self.dns.take().unwrap();
+        let addr = old.addr();
+        old.stop(Duration::from_secs(5)).await;
+        let b = self.b.local_addr().port();
+        let zone = zone(&self.dir.0, 2, RELAY_B, b);
+        self.dns = Some(DnsServer::start(addr, &[zone]).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+    }
+
+    /// The controller's `release` at A without statement (§3.11.4 step 5).
+    async fn release_at_a(&self) {
+        self.a
+            .with_relay(|r, now, rng| {
+                let (served, out) = r.release(now, rng, LAMP);
+                assert!(served);
+                ((), out)
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn stop(self) {
+        let within = Duration::from_secs(5);
+        self.lamp.stop(within).await.unwrap();
+        self.app.stop(within).await.unwrap();
+        for relay in [self.a, self.b, self.c] {
+            relay.stop(within).await.unwrap();
+        }
+        if let Some(dns) = self.dns {
+            dns.stop(within).await;
+        }
+    }
+}
+
+async fn held(relay: &UdpRelay, address: &'static str) -> usize {
+    relay
+        .with_relay(move |r, _, _| (r.held(address), Vec::new()))
+        .await
+        .unwrap()
+}
+
+/// The next request the node is given within `within`.
+async fn next_request(node: &mut UdpNode, within: Duration) -> Option<(Body, ExchangeId)> {
+    tokio::time::timeout(within, async {
+        loop {
+            match node.next_event().await {
+                Some(Event::Request { exchange, body, .. }) => return (body, exchange),
+                Some(_) => {}
+                None => panic!("the node stopped"),
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+/// The reply to request `id` the node is given.
+async fn reply_to(node: &mut UdpNode, id: u64) -> Body {
+    loop {
+        match node.next_event().await {
+            Some(Event::Reply { request, body, .. }) if request == id => return body,
+            Some(_) => {}
+            None => panic!("the node stopped"),
+        }
+    }
+}
+
+// [IOTP-DLV-113] [IOTP-DLV-112] [IOTP-DLV-114]
+#[tokio::test]
+async fn a_held_request_goes_once_to_the_domains_new_relay_which_delivers_it() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change", &[RELAY_A]).await;
+        let id = w.request_held_at_a().await;
+        w.move_dns_to_b().await;
+        w.release_at_a().await;
+        let (body, exchange) = next_request(&mut w.lamp, Duration::from_secs(10))
+            .await
+            .expect("B delivers the request A held");
+        assert_eq!(body, invoke(7));
+        w.lamp.reply(exchange, response(7)).await.unwrap();
+        assert_eq!(reply_to(&mut w.app, id).await, response(7));
+        assert_eq!(held(&w.a, LAMP).await, 0, "A forgot the address");
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+// [IOTP-DLV-57] [IOTP-DLV-58] [IOTP-DLV-112]
+#[tokio::test]
+async fn the_new_relay_refuses_it_from_a_relay_not_among_previous_relays() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change-refused", &["relay-x.home.example.org"]).await;
+        w.request_held_at_a().await;
+        w.move_dns_to_b().await;
+        let discarded = w.b.counts().discarded;
+        w.release_at_a().await;
+        for _ in 0..100 {
+            if w.b.counts().discarded > discarded {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(w.b.counts().discarded > discarded, "B discarded it");
+        assert!(next_request(&mut w.lamp, Duration::from_millis(500))
+            .await
+            .is_none());
+        assert_eq!(held(&w.b, LAMP).await, 0);
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+// [IOTP-DLV-113] [IOTP-DLV-53] [IOTP-DLV-99]
+#[tokio::test]
+async fn a_release_while_the_records_still_name_the_relay_answers_undeliverable() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change-still-named", &[RELAY_A]).await;
+        w.request_held_at_a().await;
+        let (at_b, at_c) = (w.b.counts().received, w.c.counts().received);
+        w.release_at_a().await;
+        // A answers the request `Undeliverable`, to its sender's domain, whose relay takes it.
+        loop {
+            match w.a.next_event().await {
+                Some(RelayEvent::NonDelivery {
+                    recipient, code, ..
+                }) => {
+                    assert_eq!(code, StatusCode::Undeliverable);
+                    assert_eq!(recipient.as_deref(), Some(LAMP));
+                    break;
+                }
+                Some(_) => {}
+                None => panic!("A stopped"),
+            }
+        }
+        for _ in 0..100 {
+            if w.c.counts().received > at_c {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(w.c.counts().received > at_c, "the status reached C");
+        assert_eq!(w.b.counts().received, at_b, "nothing went to B");
+        assert!(next_request(&mut w.lamp, Duration::from_millis(500))
+            .await
+            .is_none());
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
