@@ -1,9 +1,11 @@
 //! Same address, new home relay (spec §3.11.4) on loopback sockets with a real DNS server: the
-//! domain `home.example.org` moves from provider A's relay to provider B's. A peer of another
-//! domain, whose relay C still routes the domain to A, sends the lamp a request that A holds; the
-//! domain's SRV records change to B; A, releasing the address without statement, sends the request
-//! once to B, which accepts it from A (named in the lamp's `previous_relays`) and delivers it, and
-//! the lamp's reply reaches the peer. B refuses it from a relay it was not told of, and A answers
+//! domain `home.example.org` moves from provider A's relay to provider B's, each run from its
+//! provider's file. The owner's controller has the lamp registered at A, enrols at B and registers
+//! it there with `previous_relays` over the Relay capability; the lamp is at home at B. A peer of
+//! another domain, whose relay C still routes the domain to A, sends the lamp a request that A
+//! holds; the domain's SRV records change to B; the controller's `release` at A without statement
+//! makes A send the request once to B, which accepts it from A and delivers it, and the lamp's reply
+//! reaches the peer. B refuses it when `previous_relays` names another relay, and A answers
 //! `Undeliverable` while the records still name it.
 
 mod common;
@@ -13,16 +15,17 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{announce, context, invoke, loopback, peer, response, TempDir, TEST_TIMEOUT};
+use common::{
+    announce, app, context, hex, invoke, loopback, peer, response, Keys, TempDir, TEST_TIMEOUT,
+};
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::{PresenceState, StatusCode};
+use iotp2p_node::app::UdpApp;
 use iotp2p_node::dns::{DnsServer, Zone};
-use iotp2p_node::relay::{RelaySetup, UdpRelay};
-use iotp2p_node::resolve::Resolver;
+use iotp2p_node::relay::{RelayFile, RelaySetup, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_node::udp::{UdpConfig, UdpNode};
 use iotp2p_protocol::engine::{Config, Destination, Event, ExchangeId, Node};
-use iotp2p_protocol::relay::registry::PreviousRelays;
 use iotp2p_protocol::relay::RelayEvent;
 use iotp2p_protocol::security::KeyId;
 
@@ -30,6 +33,8 @@ const DOMAIN: &str = "home.example.org";
 const PEER_DOMAIN: &str = "peer.example";
 const LAMP: &str = "lamp@home.example.org";
 const PEER: &str = "app@peer.example";
+const OWNER: &str = "owner@home.example.org";
+const TOKEN: [u8; 16] = [0x4b; 16];
 const RELAY_A: &str = "relay-a.home.example.org";
 const RELAY_B: &str = "relay-b.home.example.org";
 
@@ -48,22 +53,13 @@ fn zone(dir: &Path, version: u32, target: &str, port: u16) -> Zone {
     Zone::new(DOMAIN, file)
 }
 
-/// A relay of `domain` on `bind` with a store in `dir`, serving `address` (its node's hop
-/// context: the relay's Sender ID `ids.0`, the node's `ids.1`).
-async fn relay(
-    bind: SocketAddr,
-    dir: &Path,
-    name: &str,
-    domain: &str,
-    address: &str,
-    ids: (u8, u8),
-    configure: impl FnOnce(&mut RelaySetup),
-) -> UdpRelay {
-    let mut setup = RelaySetup::new(bind, domain);
-    setup.addresses = vec![address.into()];
-    configure(&mut setup);
-    let store = Box::new(SqliteStore::open(&dir.join(format!("{name}.sqlite"))).unwrap());
-    let relay = UdpRelay::start(setup, store).await.unwrap();
+/// The relay of `setup` with its store at `store`, serving `address` with a hop context (the
+/// relay's Sender ID `ids.0`, the node's `ids.1`).
+async fn relay(mut setup: RelaySetup, store: &Path, address: &str, ids: (u8, u8)) -> UdpRelay {
+    setup.addresses.push(address.into());
+    let relay = UdpRelay::start(setup, Box::new(SqliteStore::open(store).unwrap()))
+        .await
+        .unwrap();
     let address = address.to_string();
     relay
         .with_relay(move |r, _, _| {
@@ -76,6 +72,33 @@ async fn relay(
         .await
         .unwrap();
     relay
+}
+
+/// The relay of the domain at provider `name`, from its file as the provider writes it: its host
+/// name, the name server `dns`, the route to `c`, its EDHOC identity `keys`, the owner's account with
+/// [`TOKEN`], and `more` (tables). Serves the owner's app.
+fn provider(
+    dir: &Path,
+    name: &str,
+    host: &str,
+    (dns, c): (SocketAddr, SocketAddr),
+    (keys, owner): (&Keys, &Keys),
+    more: &str,
+) -> RelayFile {
+    let text = format!(
+        "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"{name}.sqlite\"\n\
+         addresses = [\"{OWNER}\"]\nhost = \"{host}\"\nname_server = \"{dns}\"\n\
+         statement = \"{}\"\n\n{more}\n[routes]\n\"{PEER_DOMAIN}\" = \"{c}\"\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{OWNER}\" = \"{}\"\n\n\
+         [accounts.\"Smith household\"]\ndomains = [\"{DOMAIN}\"]\nmax_registrations = 4\n\
+         tokens = [\"{}\"]\n",
+        hex(&keys.statement(&format!("_relay@{DOMAIN}"))),
+        hex(&keys.auth),
+        hex(&keys.ccs),
+        hex(&owner.ccs),
+        hex(&TOKEN),
+    );
+    RelayFile::parse(&format!("{name}.toml"), &text, dir).unwrap()
 }
 
 /// An end node attached to `relay` (hop Sender IDs `hop`, the relay's the other way round),
@@ -113,6 +136,8 @@ struct World {
     dir: TempDir,
     /// Always running but while its zone changes.
     dns: Option<DnsServer>,
+    /// The owner's controller, attached to A.
+    owner: UdpApp,
     a: UdpRelay,
     b: UdpRelay,
     c: UdpRelay,
@@ -133,27 +158,47 @@ impl World {
 
         // C's address too, for A's and B's routes, and C's route to the domain is A (its cached
         // records): C is started again on the same port once A is.
-        let c = relay(loopback(), &dir.0, "c", PEER_DOMAIN, PEER, (8, 7), |_| {}).await;
+        let c_store = dir.0.join("c.sqlite");
+        let c = relay(
+            RelaySetup::new(loopback(), PEER_DOMAIN),
+            &c_store,
+            PEER,
+            (8, 7),
+        )
+        .await;
         let c_addr = c.local_addr();
         c.stop(Duration::from_secs(5)).await.unwrap();
-        let a = relay(loopback(), &dir.0, "a", DOMAIN, LAMP, (4, 3), |s| {
-            s.routes = BTreeMap::from([(PEER_DOMAIN.into(), c_addr)]);
-            s.host = Some(RELAY_A.into());
-            s.resolver = Some(Resolver::new(dns_addr, Duration::from_secs(2)));
-        })
-        .await;
-        let b = relay(loopback(), &dir.0, "b", DOMAIN, LAMP, (6, 5), |s| {
-            s.routes = BTreeMap::from([(PEER_DOMAIN.into(), c_addr)]);
-            s.host = Some(RELAY_B.into());
-            // What DTLS would prove of A (§3.9.1).
-            s.relay_hosts = BTreeMap::from([(a.local_addr(), RELAY_A.into())]);
-        })
-        .await;
-        let (a_addr, b_addr) = (a.local_addr(), b.local_addr());
-        let c = relay(c_addr, &dir.0, "c", PEER_DOMAIN, PEER, (8, 7), |s| {
-            s.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
-        })
-        .await;
+        let (a_keys, b_keys) = (Keys::new(0x31, 0x21, 1), Keys::new(0x35, 0x25, 5));
+        let (owner_keys, lamp_keys) = (Keys::new(0x33, 0x63, 3), Keys::new(0x32, 0x42, 2));
+        let around = (dns_addr, c_addr);
+        let file = provider(&dir.0, "a", RELAY_A, around, (&a_keys, &owner_keys), "");
+        let a = UdpRelay::start(
+            file.setup,
+            Box::new(SqliteStore::open(&file.store).unwrap()),
+        )
+        .await
+        .unwrap();
+        let a_addr = a.local_addr();
+        // What DTLS would prove of A (§3.9.1).
+        let a_host = format!("[relay_hosts]\n\"{RELAY_A}\" = \"{a_addr}\"\n");
+        let file = provider(
+            &dir.0,
+            "b",
+            RELAY_B,
+            (dns_addr, c_addr),
+            (&b_keys, &owner_keys),
+            &a_host,
+        );
+        let b = UdpRelay::start(
+            file.setup,
+            Box::new(SqliteStore::open(&file.store).unwrap()),
+        )
+        .await
+        .unwrap();
+        let b_addr = b.local_addr();
+        let mut setup = RelaySetup::new(c_addr, PEER_DOMAIN);
+        setup.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
+        let c = relay(setup, &c_store, PEER, (8, 7)).await;
         // C knows B for the domain too, which its records will name: B's replies come from there.
         c.with_relay(move |r, _, _| {
             r.add_relay_peer(b_addr, DOMAIN);
@@ -161,11 +206,24 @@ impl World {
         })
         .await
         .unwrap();
-        // The controller's `register` at B with `previous_relays` (§3.11.4 step 2).
+
+        // The owner's controller registers the lamp at A, then (§3.11.4 steps 1 and 2) enrols at
+        // B and registers it there with `previous_relays`.
+        let statement = lamp_keys.statement(LAMP);
+        let mut owner_a = app(OWNER, a_addr, &a_keys, &owner_keys, 0x33).await;
+        owner_a.enrol(&TOKEN).await.unwrap();
+        owner_a.register(&statement, None).await.unwrap();
+        let mut owner_b = app(OWNER, b_addr, &b_keys, &owner_keys, 0x33).await;
+        owner_b.enrol(&TOKEN).await.unwrap();
         let hosts: Vec<String> = previous_relays.iter().map(|h| h.to_string()).collect();
-        b.with_relay(move |r, now, _| {
-            let until = r.previous_relays_until(now);
-            assert!(r.set_previous_relays(LAMP, PreviousRelays { hosts, until }));
+        owner_b
+            .register_from_previous_relays(&statement, &hosts)
+            .await
+            .unwrap();
+        owner_b.stop(Duration::from_secs(5)).await.unwrap();
+        b.with_relay(|r, _, _| {
+            let service = r.service_mut();
+            service.add_context(context(6, 5), peer(LAMP)).unwrap();
             ((), Vec::new())
         })
         .await
@@ -180,6 +238,7 @@ impl World {
         World {
             dir,
             dns: Some(dns),
+            owner: owner_a,
             a,
             b,
             c,
@@ -234,19 +293,13 @@ impl World {
     }
 
     /// The controller's `release` at A without statement (§3.11.4 step 5).
-    async fn release_at_a(&self) {
-        self.a
-            .with_relay(|r, now, rng| {
-                let (served, out) = r.release(now, rng, LAMP);
-                assert!(served);
-                ((), out)
-            })
-            .await
-            .unwrap();
+    async fn release_at_a(&mut self) {
+        self.owner.release(LAMP, None).await.unwrap();
     }
 
     async fn stop(self) {
         let within = Duration::from_secs(5);
+        self.owner.stop(within).await.unwrap();
         self.lamp.stop(within).await.unwrap();
         self.app.stop(within).await.unwrap();
         for relay in [self.a, self.b, self.c] {

@@ -8,11 +8,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{hex, Keys, TempDir, TEST_TIMEOUT};
+use common::{app, hex, Keys, TempDir, TEST_TIMEOUT};
 use iotp2p_codec::core::owned::{Body, InvokeRequest};
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
-use iotp2p_node::app::{AppFile, UdpApp};
+
 use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
 use iotp2p_node::relay::{RelayFile, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
@@ -64,20 +64,6 @@ async fn relay(dir: &TempDir, relay: &Keys, apps: [&Keys; 2]) -> UdpRelay {
     let file = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
     let store = Box::new(SqliteStore::open(&file.store).unwrap());
     UdpRelay::start(file.setup, store).await.unwrap()
-}
-
-async fn app(address: &str, at: std::net::SocketAddr, relay: &Keys, me: &Keys, key: u8) -> UdpApp {
-    let text = format!(
-        "address = \"{address}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{at}\"\n\
-         relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
-         credential = \"{}\"\n",
-        hex(&relay.ccs),
-        hex(&[key; 32]),
-        hex(&me.auth),
-        hex(&me.ccs),
-    );
-    let file = AppFile::parse("app.toml", &text).unwrap();
-    UdpApp::start(file.setup).await.unwrap()
 }
 
 // [IOTP-DLV-80] [IOTP-DLV-89] [IOTP-DLV-95] [IOTP-DLV-65] [IOTP-DLV-84]

@@ -264,3 +264,25 @@ pub async fn announce(node: &mut UdpNode, state: PresenceState, sleep: Option<u3
         }
     }
 }
+
+/// An app at `address` attached to the relay at `at` (whose keys are `relay`), with its keys `me`
+/// and its identity key of 32 bytes `key`.
+pub async fn app(
+    address: &str,
+    at: std::net::SocketAddr,
+    relay: &Keys,
+    me: &Keys,
+    key: u8,
+) -> iotp2p_node::app::UdpApp {
+    let text = format!(
+        "address = \"{address}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{at}\"\n\
+         relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
+         credential = \"{}\"\n",
+        hex(&relay.ccs),
+        hex(&[key; 32]),
+        hex(&me.auth),
+        hex(&me.ccs),
+    );
+    let file = iotp2p_node::app::AppFile::parse("app.toml", &text).unwrap();
+    iotp2p_node::app::UdpApp::start(file.setup).await.unwrap()
+}
