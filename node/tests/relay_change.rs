@@ -6,7 +6,8 @@
 //! holds; the domain's SRV records change to B; the controller's `release` at A without statement
 //! makes A send the request once to B, which accepts it from A and delivers it, and the lamp's reply
 //! reaches the peer. B refuses it when `previous_relays` names another relay, and A answers
-//! `Undeliverable` while the records still name it.
+//! `Undeliverable` while the records still name it. A lamp claimed at A and given B by
+//! `set_home_relay` attaches to B, and A, told nothing, keeps holding what arrives for it.
 
 mod common;
 
@@ -18,9 +19,12 @@ use std::time::Duration;
 use common::{
     announce, app, context, hex, invoke, loopback, peer, response, Keys, TempDir, TEST_TIMEOUT,
 };
-use iotp2p_codec::core::owned::Body;
+use iotp2p_codec::core::owned::{Body, InvokeRequest, ReadRequest};
 use iotp2p_codec::core::{PresenceState, StatusCode};
+use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
 use iotp2p_node::app::UdpApp;
+use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
 use iotp2p_node::dns::{DnsServer, Zone};
 use iotp2p_node::relay::{RelayFile, RelaySetup, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
@@ -28,6 +32,7 @@ use iotp2p_node::udp::{UdpConfig, UdpNode};
 use iotp2p_protocol::engine::{Config, Destination, Event, ExchangeId, Node};
 use iotp2p_protocol::relay::RelayEvent;
 use iotp2p_protocol::security::KeyId;
+use iotp2p_protocol::server::security::{member, SECURITY};
 
 const DOMAIN: &str = "home.example.org";
 const PEER_DOMAIN: &str = "peer.example";
@@ -425,6 +430,102 @@ async fn a_release_while_the_records_still_name_the_relay_answers_undeliverable(
             .await
             .is_none());
         w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+/// What a controller gives a device for a relay (its credential statement and transport URI).
+fn relay_info(keys: &Keys, at: SocketAddr) -> RelayInfo {
+    RelayInfo {
+        credential: SignedStatement::decode(&keys.statement(&format!("_relay@{DOMAIN}"))).unwrap(),
+        endpoints: vec![format!("iotp2p+udp://{at}")],
+        unknown_fields: Default::default(),
+    }
+}
+
+// [IOTP-DLV-122] [IOTP-SEC-190] [IOTP-SEC-191]
+#[tokio::test]
+async fn a_lamp_given_a_new_home_relay_attaches_there_and_the_old_one_keeps_holding() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = TempDir::new("relay-change-device");
+        let within = Duration::from_secs(5);
+        let (a_keys, b_keys) = (Keys::new(0x31, 0x21, 1), Keys::new(0x35, 0x25, 5));
+        let (owner_keys, lamp_keys) = (Keys::new(0x33, 0x63, 3), Keys::new(0x32, 0x42, 2));
+        // No name server and no other domain are needed here.
+        let around = (loopback(), loopback());
+        let relay = |name, host, keys, more: &str| {
+            let file = provider(&dir.0, name, host, around, (keys, &owner_keys), more);
+            let store = Box::new(SqliteStore::open(&file.store).unwrap());
+            UdpRelay::start(file.setup, store)
+        };
+        let a = relay("a", RELAY_A, &a_keys, "").await.unwrap();
+        let b = relay("b", RELAY_B, &b_keys, "").await.unwrap();
+        let (a_addr, b_addr) = (a.local_addr(), b.local_addr());
+
+        // The lamp out of its box, claimed with A as its home relay and registered there.
+        let text = format!(
+            "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+            hex(&[0x32; 32]),
+            hex(&lamp_keys.auth),
+            hex(&lamp_keys.ccs),
+        );
+        let file = DeviceFile::parse("lamp.toml", &text).unwrap();
+        let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
+            .await
+            .unwrap();
+        let mut owner = app(OWNER, a_addr, &a_keys, &owner_keys, 0x33).await;
+        owner.enrol(&TOKEN).await.unwrap();
+        let me = owner_keys.identity.node_id();
+        let info = relay_info(&a_keys, a_addr);
+        let claimed = owner
+            .claim(lamp.local_addr(), 20_202_021, LAMP, Some(info), &me)
+            .await
+            .unwrap();
+        owner.register(&claimed.statement, None).await.unwrap();
+        lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+
+        // At B with previous_relays (step 2), then `set_home_relay` through A (step 3).
+        let mut owner_b = app(OWNER, b_addr, &b_keys, &owner_keys, 0x33).await;
+        owner_b.enrol(&TOKEN).await.unwrap();
+        owner_b
+            .register_from_previous_relays(&claimed.statement, &[RELAY_A.into()])
+            .await
+            .unwrap();
+        owner_b.stop(within).await.unwrap();
+        let set = Body::Invoke(InvokeRequest {
+            endpoint: 0,
+            capability: SECURITY,
+            action: member::SET_HOME_RELAY,
+            input: Some(relay_info(&b_keys, b_addr).encode_to_vec().unwrap()),
+            echo: None,
+            unknown_fields: Default::default(),
+        });
+        let reply = owner.ask(LAMP, set).await.unwrap();
+        assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+        lamp.home_relay_set(Duration::from_secs(20)).await.unwrap();
+        let local = lamp.local_addr();
+        let bound = b
+            .with_relay(move |r, now, _| (r.bound(LAMP, now).copied(), Vec::new()))
+            .await
+            .unwrap();
+        assert_eq!(bound, Some(local), "the lamp's hop is bound at B");
+
+        // The lamp said nothing to A: what arrives there for it is held, not refused `NoRoute` as
+        // after a `Leaving` ([IOTP-DLV-46]), for the release to hand on.
+        let read = Body::Read(ReadRequest {
+            endpoint: 1,
+            capability: 6,
+            members: None,
+            unknown_fields: Default::default(),
+        });
+        let _ = tokio::time::timeout(Duration::from_secs(1), owner.ask(LAMP, read)).await;
+        assert_eq!(held(&a, LAMP).await, 1);
+        owner.stop(within).await.unwrap();
+        lamp.stop(within).await.unwrap();
+        a.stop(within).await.unwrap();
+        b.stop(within).await.unwrap();
     })
     .await
     .expect("done within the test's time");
