@@ -17,14 +17,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{
-    announce, app, context, hex, invoke, loopback, peer, response, Keys, TempDir, TEST_TIMEOUT,
+    announce, app, context, hex, invoke, lamp_out_of_its_box, loopback, peer, response, Keys,
+    TempDir, TEST_TIMEOUT,
 };
 use iotp2p_codec::core::owned::{Body, InvokeRequest, ReadRequest};
 use iotp2p_codec::core::{PresenceState, StatusCode};
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
 use iotp2p_node::app::UdpApp;
-use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
+
 use iotp2p_node::dns::{DnsServer, Zone};
 use iotp2p_node::relay::{RelayFile, RelaySetup, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
@@ -464,17 +465,7 @@ async fn a_lamp_given_a_new_home_relay_attaches_there_and_the_old_one_keeps_hold
         let (a_addr, b_addr) = (a.local_addr(), b.local_addr());
 
         // The lamp out of its box, claimed with A as its home relay and registered there.
-        let text = format!(
-            "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
-             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
-            hex(&[0x32; 32]),
-            hex(&lamp_keys.auth),
-            hex(&lamp_keys.ccs),
-        );
-        let file = DeviceFile::parse("lamp.toml", &text).unwrap();
-        let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
-            .await
-            .unwrap();
+        let mut lamp = lamp_out_of_its_box(&lamp_keys).await;
         let mut owner = app(OWNER, a_addr, &a_keys, &owner_keys, 0x33).await;
         owner.enrol(&TOKEN).await.unwrap();
         let me = owner_keys.identity.node_id();

@@ -8,12 +8,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{app, hex, Keys, TempDir, TEST_TIMEOUT};
+use common::{app, hex, lamp_out_of_its_box, Keys, TempDir, TEST_TIMEOUT};
 use iotp2p_codec::core::owned::{Body, InvokeRequest};
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
 
-use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
 use iotp2p_node::relay::{RelayFile, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_protocol::relay::RelayOutput;
@@ -90,17 +89,7 @@ async fn run() {
     );
 
     // A lamp out of its box, claimed on its link and registered over the wire before it attaches.
-    let text = format!(
-        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
-         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
-        hex(&[0x32; 32]),
-        hex(&lamp_keys.auth),
-        hex(&lamp_keys.ccs),
-    );
-    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
-    let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
-        .await
-        .unwrap();
+    let mut lamp = lamp_out_of_its_box(&lamp_keys).await;
     let relay_info = RelayInfo {
         credential: SignedStatement::decode(&relay_keys.statement(SERVICE)).unwrap(),
         endpoints: vec![format!("iotp2p+udp://{at}")],

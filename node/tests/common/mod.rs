@@ -286,3 +286,20 @@ pub async fn app(
     let file = iotp2p_node::app::AppFile::parse("app.toml", &text).unwrap();
     iotp2p_node::app::UdpApp::start(file.setup).await.unwrap()
 }
+
+/// A lamp out of its box on loopback, waiting to be claimed with the printed passcode 20202021:
+/// its identity key of 32 bytes 0x32 and its EDHOC identity `keys`.
+pub async fn lamp_out_of_its_box(keys: &Keys) -> iotp2p_node::device::UdpDevice {
+    use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
+    let text = format!(
+        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+        hex(&[0x32; 32]),
+        hex(&keys.auth),
+        hex(&keys.ccs),
+    );
+    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
+    UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
+        .await
+        .unwrap()
+}
