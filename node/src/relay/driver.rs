@@ -72,12 +72,16 @@ impl Driver {
                     }
                     None => break,
                 },
-                Some((redirect, to)) = self.redirects.outcomes.recv() => {
+                Some((redirect, relays)) = self.redirects.outcomes.recv() => {
                     let now = self.clock.now();
-                    let sent = match to {
-                        Some(to) => send(&self.socket, &self.stats, to, &redirect.bytes).await,
-                        None => false,
-                    };
+                    // Once: the next relay only if the datagram could not leave for the one before.
+                    let mut sent = false;
+                    for to in relays {
+                        sent = send(&self.socket, &self.stats, to, &redirect.bytes).await;
+                        if sent {
+                            break;
+                        }
+                    }
                     if sent {
                         Vec::new()
                     } else {
