@@ -829,12 +829,18 @@ mod tests {
         store.integrity_check().unwrap();
     }
 
-    #[test]
-    fn a_store_of_version_1_is_upgraded_and_keeps_what_it_held() {
-        let dir = std::env::temp_dir().join(format!("iotp2p-store-v1-{}", std::process::id()));
+    /// A directory of its own for the store file of test `what`, and that file's path (not there).
+    fn fresh_file(what: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("iotp2p-store-{what}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("relay.sqlite");
+        (dir, path)
+    }
+
+    #[test]
+    fn a_store_of_version_1_is_upgraded_and_keeps_what_it_held() {
+        let (dir, path) = fresh_file("v1");
         {
             let db = Connection::open(&path).unwrap();
             db.execute_batch(&SCHEMA.replace(",\n    sender      TEXT", ""))
@@ -856,6 +862,52 @@ mod tests {
             store.held(SENSOR, 10).unwrap()[1].sender.as_deref(),
             Some("app@example.com")
         );
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_store_of_version_3_is_upgraded_and_keeps_its_registrations() {
+        let (dir, path) = fresh_file("v3");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(SCHEMA).unwrap();
+            db.execute_batch(MIGRATE_2_TO_3).unwrap();
+            db.execute(
+                "INSERT INTO registration (address, account, node, policy) VALUES (?1, 'Jones', ?2, x'a0')",
+                params![LAMP, &[2u8; 32][..]],
+            )
+            .unwrap();
+            db.pragma_update(None, "user_version", 3).unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        let kept = store.registration(LAMP).unwrap().unwrap();
+        assert_eq!(
+            (kept.account.as_str(), kept.previous_relays),
+            ("Jones", None)
+        );
+        let hosts = |hosts: &[&str]| PreviousRelays {
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            until: 7_000,
+        };
+        let moved = Registration {
+            previous_relays: Some(hosts(&["relay1.provider.example.net"])),
+            ..kept
+        };
+        store.register(&moved).unwrap();
+        assert_eq!(store.registration(LAMP).unwrap(), Some(moved.clone()));
+        // Beyond the schema's bounds: none, five, or a line break that would split a name.
+        for bad in [
+            &[][..],
+            &["a.example"; 5][..],
+            &["a.example\nb.example"][..],
+        ] {
+            let r = Registration {
+                previous_relays: Some(hosts(bad)),
+                ..moved.clone()
+            };
+            assert!(store.register(&r).is_err(), "{bad:?}");
+        }
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
