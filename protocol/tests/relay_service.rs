@@ -1068,7 +1068,12 @@ fn previous_relays_that_name_no_host_are_refused() {
     let mut w = World::new();
     enrolled(&mut w, &controller);
     let credential = lamp.statement(Some(LAMP), 1);
-    for hosts in [&[][..], &[""][..], &["."][..]] {
+    for hosts in [
+        &[][..],
+        &[""][..],
+        &["."][..],
+        &["relay1.example\nrelay2.example"][..],
+    ] {
         let refused = w.invoke(
             "alice",
             member::REGISTER,

@@ -37,8 +37,9 @@ pub const MAX_PREVIOUS_RELAYS: usize = 4;
 /// The longest host name of `previous_relays`, in bytes (a DNS name, RFC 1035).
 pub const MAX_HOST_NAME: usize = 253;
 
-/// `previous_relays` that name none, more than [`MAX_PREVIOUS_RELAYS`], or one host name empty or
-/// longer than [`MAX_HOST_NAME`].
+/// `previous_relays` that name none, more than [`MAX_PREVIOUS_RELAYS`], or one that is not a host
+/// name: empty, longer than [`MAX_HOST_NAME`], or with another character than ASCII letters, digits,
+/// hyphens and dots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidPreviousRelays;
 
@@ -55,11 +56,14 @@ pub struct Redirect<P> {
 
 /// Checks `hosts` against the schema's bounds and puts them as DNS compares them.
 pub fn previous_relays(hosts: &[&str]) -> Result<Vec<String>, InvalidPreviousRelays> {
-    let valid = !hosts.is_empty()
-        && hosts.len() <= MAX_PREVIOUS_RELAYS
-        && hosts
-            .iter()
-            .all(|h| !h.trim_end_matches('.').is_empty() && h.len() <= MAX_HOST_NAME);
+    let host = |h: &str| {
+        !h.trim_end_matches('.').is_empty()
+            && h.len() <= MAX_HOST_NAME
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    };
+    let valid =
+        !hosts.is_empty() && hosts.len() <= MAX_PREVIOUS_RELAYS && hosts.iter().all(|h| host(h));
     if !valid {
         return Err(InvalidPreviousRelays);
     }
