@@ -51,9 +51,10 @@ pub async fn attach<M: Driven>(
         .rsplit_once('@')
         .map(|(_, d)| d.to_owned())
         .unwrap_or_default();
+    let service = format!("_relay@{domain}");
     let peer = KnownPeer {
         credential,
-        address: Some(format!("_relay@{domain}")),
+        address: Some(service.clone()),
         node: None,
     };
     node.with_engine(move |s, now, rng| {
@@ -66,11 +67,7 @@ pub async fn attach<M: Driven>(
     })
     .await?
     .map_err(AttachError::Engine)?;
-    let hop = wait_for(node, relay, "EDHOC handshake", |e| match e {
-        Event::Session { context, .. } => Some(*context),
-        _ => None,
-    })
-    .await?;
+    let hop = relay_session(node, relay, service).await?;
     node.with_engine(move |s, _, _| {
         s.engine().set_hop_context(Some(hop));
         ((), Vec::new())
@@ -78,6 +75,50 @@ pub async fn attach<M: Driven>(
     .await?;
     announce(node, relay, presence.0, presence.1).await?;
     Ok(hop)
+}
+
+/// The context of the handshake with the relay's `service` once it completes, at most
+/// [`RELAY_TIMEOUT`] later. A session a peer opened with the node meanwhile, or before (a
+/// controller's, while the node was asked to change its relay), is not the relay's.
+async fn relay_session<M: Driven>(
+    node: &mut UdpNode<M>,
+    relay: SocketAddr,
+    service: String,
+) -> Result<ContextId, AttachError> {
+    let deadline = tokio::time::Instant::now() + RELAY_TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let session = tokio::time::timeout(left, async {
+            while let Some(event) = node.next_event().await {
+                if let Event::Session { context, .. } = event {
+                    return Some(context);
+                }
+            }
+            None
+        })
+        .await;
+        let context = match session {
+            Ok(Some(context)) => context,
+            Ok(None) => return Err(AttachError::Node(NodeError::Stopped)),
+            Err(_) => {
+                return Err(AttachError::Relay {
+                    relay,
+                    what: "EDHOC handshake",
+                    within: RELAY_TIMEOUT,
+                })
+            }
+        };
+        let service = service.clone();
+        let with_relay = node
+            .with_engine(move |s, _, _| {
+                let peer = s.engine().contexts().get(context).map(|e| &e.peer.address);
+                (peer == Some(&Some(service)), Vec::new())
+            })
+            .await?;
+        if with_relay {
+            return Ok(context);
+        }
+    }
 }
 
 /// Announces `state` under the hop context and waits for the relay's `presence_ack`.

@@ -10,13 +10,14 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{context, hex, identity, invoke, loopback, response, TempDir, TEST_TIMEOUT};
+use common::{
+    announce, context, hex, identity, invoke, loopback, peer, response, TempDir, TEST_TIMEOUT,
+};
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::PresenceState;
 use iotp2p_node::relay::{RelaySetup, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_node::udp::{UdpConfig, UdpNode};
-use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node};
 use iotp2p_protocol::security::KeyId;
 
@@ -24,14 +25,6 @@ const DOMAIN: &str = "home.example.org";
 const SERVICE: &str = "_relay@home.example.org";
 const SENSOR: &str = "sensor@home.example.org";
 const APP: &str = "app@home.example.org";
-
-fn peer(address: &str) -> Peer {
-    Peer {
-        address: Some(address.into()),
-        kind: ContextKind::Ordinary,
-        node: None,
-    }
-}
 
 /// Starts the relay on `bind` from the store at `path`, with hop contexts with both nodes: the relay's
 /// Sender IDs `ids.0` (sensor) and `ids.1` (app), the nodes' one less.
@@ -82,26 +75,6 @@ async fn attach(node: &mut UdpNode, own: u8, state: PresenceState, sleep: Option
     .await
     .unwrap();
     announce(node, state, sleep).await;
-}
-
-/// `node` announces `state` under its hop context; waits for the relay's `presence_ack`.
-async fn announce(node: &mut UdpNode, state: PresenceState, sleep: Option<u32>) {
-    node.with_engine(move |n, now, rng| {
-        let (_, out) = n.presence(now, rng, state, sleep, None).unwrap();
-        ((), out)
-    })
-    .await
-    .unwrap();
-    loop {
-        match node.next_event().await {
-            Some(Event::Reply {
-                body: Body::PresenceAck(_),
-                ..
-            }) => return,
-            Some(_) => {}
-            None => panic!("the node stopped"),
-        }
-    }
 }
 
 /// The app awake and the sensor asleep for 600 s, each bound at the relay under its first hop

@@ -8,12 +8,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{hex, Keys, TempDir, TEST_TIMEOUT};
+use common::{app, hex, lamp_out_of_its_box, Keys, TempDir, TEST_TIMEOUT};
 use iotp2p_codec::core::owned::{Body, InvokeRequest};
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
-use iotp2p_node::app::{AppFile, UdpApp};
-use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
+
 use iotp2p_node::relay::{RelayFile, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_protocol::relay::RelayOutput;
@@ -66,20 +65,6 @@ async fn relay(dir: &TempDir, relay: &Keys, apps: [&Keys; 2]) -> UdpRelay {
     UdpRelay::start(file.setup, store).await.unwrap()
 }
 
-async fn app(address: &str, at: std::net::SocketAddr, relay: &Keys, me: &Keys, key: u8) -> UdpApp {
-    let text = format!(
-        "address = \"{address}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{at}\"\n\
-         relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
-         credential = \"{}\"\n",
-        hex(&relay.ccs),
-        hex(&[key; 32]),
-        hex(&me.auth),
-        hex(&me.ccs),
-    );
-    let file = AppFile::parse("app.toml", &text).unwrap();
-    UdpApp::start(file.setup).await.unwrap()
-}
-
 // [IOTP-DLV-80] [IOTP-DLV-89] [IOTP-DLV-95] [IOTP-DLV-65] [IOTP-DLV-84]
 #[tokio::test]
 async fn an_app_enrols_registers_a_lamp_over_the_wire_and_another_looks_it_up_and_switches_it() {
@@ -104,17 +89,7 @@ async fn run() {
     );
 
     // A lamp out of its box, claimed on its link and registered over the wire before it attaches.
-    let text = format!(
-        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
-         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
-        hex(&[0x32; 32]),
-        hex(&lamp_keys.auth),
-        hex(&lamp_keys.ccs),
-    );
-    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
-    let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
-        .await
-        .unwrap();
+    let mut lamp = lamp_out_of_its_box(&lamp_keys).await;
     let relay_info = RelayInfo {
         credential: SignedStatement::decode(&relay_keys.statement(SERVICE)).unwrap(),
         endpoints: vec![format!("iotp2p+udp://{at}")],

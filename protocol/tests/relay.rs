@@ -148,6 +148,7 @@ impl World {
             match o {
                 RelayOutput::Send { to, bytes } => self.wire.push_back(("relay", to, bytes)),
                 RelayOutput::Forward { domain, bytes } => self.forwarded.push((domain, bytes)),
+                RelayOutput::Redirect(r) => panic!("nothing is released here: {r:?}"),
                 RelayOutput::Store(change) => self.stored.push(change),
                 RelayOutput::Event(e) => self.relay_events.push(e),
             }

@@ -22,7 +22,9 @@ use iotp2p_codec::security::{CredentialStatement, RehomingStatement};
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
 use iotp2p_protocol::relay::registry::{Account, RegistryChange};
-use iotp2p_protocol::relay::{Relay, RelayConfig, RelayOutput, StoreChange};
+use iotp2p_protocol::relay::{
+    Redirect, Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput, StoreChange,
+};
 use iotp2p_protocol::security::statement::ccs::p256_credential;
 use iotp2p_protocol::security::statement::{sign_credential, sign_rehoming};
 use iotp2p_protocol::security::IdentityKey;
@@ -105,6 +107,8 @@ struct World {
     replies: Vec<(&'static str, u64, Body)>,
     stored: Vec<RegistryChange>,
     forwarded: Vec<String>,
+    /// The requests a release put out for the domain's current relay (§3.11.4).
+    redirects: Vec<Redirect<&'static str>>,
 }
 
 impl World {
@@ -137,6 +141,7 @@ impl World {
             replies: Vec::new(),
             stored: Vec::new(),
             forwarded: Vec::new(),
+            redirects: Vec::new(),
         }
     }
 
@@ -181,6 +186,7 @@ impl World {
                 RelayOutput::Send { to, bytes } => self.wire.push_back(("relay", to, bytes)),
                 RelayOutput::Store(StoreChange::Registry(c)) => self.stored.push(c),
                 RelayOutput::Forward { domain, .. } => self.forwarded.push(domain),
+                RelayOutput::Redirect(r) => self.redirects.push(r),
                 _ => {}
             }
         }
@@ -275,10 +281,18 @@ fn enrol(token: &[u8], who: &Identity) -> Vec<u8> {
 }
 
 fn register(credential: &[u8], rehoming: Option<&[u8]>) -> Vec<u8> {
+    register_from(credential, rehoming, None)
+}
+
+fn register_from(
+    credential: &[u8],
+    rehoming: Option<&[u8]>,
+    previous_relays: Option<&[&str]>,
+) -> Vec<u8> {
     RegisterRequest {
         credential: signed(credential),
         policy: None,
-        previous_relays: None,
+        previous_relays: previous_relays.map(|p| p.iter().map(|h| h.to_string()).collect()),
         rehoming: rehoming.map(signed),
         unknown_fields: Default::default(),
     }
@@ -315,6 +329,13 @@ fn status(body: &Body) -> StatusCode {
 
 fn lookup(w: &mut World, label: &'static str, a: &str) -> LookupResult {
     LookupResult::decode(&output(w.invoke(label, member::LOOKUP, address(a)))).unwrap()
+}
+
+/// The controller enrolled.
+fn enrolled(w: &mut World, controller: &Identity) {
+    w.visitor("alice", 1, controller);
+    let enrolled = w.invoke("alice", member::ENROL, enrol(&TOKEN, controller));
+    assert_eq!(status(&enrolled), StatusCode::Ok);
 }
 
 /// The controller enrolled and the lamp registered.
@@ -913,4 +934,195 @@ fn unenrol_keeps_one_administrator_and_closes_the_removed_ones_contexts() {
         .contexts()
         .iter()
         .any(|e| e.peer.node == Some(gone)));
+}
+
+/// A request for the lamp from `sender`, as the relay `hop` carries it to the lamp's relay; the
+/// relay's outputs.
+fn from_relay(w: &mut World, hop: &'static str, sender: &str) -> Vec<RelayOutput<&'static str>> {
+    let mut app = Node::new(
+        Config {
+            address: Some(sender.into()),
+            ..Config::default()
+        },
+        w.now,
+    );
+    let body = invoke(member::LOOKUP, address(LAMP));
+    let destination = Destination::Address(LAMP.into());
+    let (_, out) = app
+        .request(
+            w.now,
+            &mut w.rng,
+            hop,
+            destination,
+            None,
+            &body,
+            false,
+            None,
+        )
+        .unwrap();
+    let mut relayed = Vec::new();
+    for o in out {
+        if let Output::Send { bytes, .. } = o {
+            relayed.extend(w.relay.receive(w.now, &mut w.rng, &hop, &bytes));
+        }
+    }
+    relayed
+}
+
+fn not_authorized(out: &[RelayOutput<&'static str>]) -> bool {
+    let discarded = out.iter().any(|o| {
+        matches!(
+            o,
+            RelayOutput::Event(RelayEvent::Discarded {
+                reason: RelayDiscard::NotAuthorized,
+                ..
+            })
+        )
+    });
+    // Without any status ([IOTP-DLV-58]).
+    let silent = !out.iter().any(|o| matches!(o, RelayOutput::Send { .. }));
+    discarded && silent
+}
+
+// [IOTP-DLV-112] [IOTP-DLV-57] [IOTP-DLV-58]
+#[test]
+fn a_registration_with_previous_relays_accepts_their_messages_for_its_max_hold_time() {
+    let (controller, lamp) = (Identity::new(1), Identity::new(2));
+    let mut w = World::new();
+    enrolled(&mut w, &controller);
+    let credential = lamp.statement(Some(LAMP), 1);
+    // Host names as DNS compares them: any case, with or without the root's dot.
+    let hosts: &[&str] = &[
+        "Relay1.Provider.Example.NET.",
+        "relay2.provider.example.net",
+    ];
+    let registered = w.invoke(
+        "alice",
+        member::REGISTER,
+        register_from(&credential, None, Some(hosts)),
+    );
+    assert_eq!(status(&registered), StatusCode::Ok);
+    // The store keeps the window, which a restart needs.
+    let Some(RegistryChange::Registered(r)) = w.stored.last() else {
+        panic!("{:?}", w.stored)
+    };
+    let previous = r.previous_relays.clone().unwrap();
+    assert_eq!(
+        previous.hosts,
+        ["relay1.provider.example.net", "relay2.provider.example.net"]
+    );
+    assert_eq!(previous.until, DAY, "the relay's max_hold_time");
+
+    let relay = w.relay.relay_mut();
+    relay.add_relay_host("old relay", "relay1.provider.example.net");
+    relay.add_relay_host("stranger", "relay9.provider.example.net");
+    relay.add_relay_peer("far relay", "example.net");
+
+    // One of the previous relays, with a request of another domain's app: held for the lamp.
+    assert!(!not_authorized(&from_relay(
+        &mut w,
+        "old relay",
+        "app@example.net"
+    )));
+    assert_eq!(w.relay.relay().held(LAMP), 1);
+    // A relay not named, and the relay of another domain for a third domain's sender: refused.
+    assert!(not_authorized(&from_relay(
+        &mut w,
+        "stranger",
+        "app@example.net"
+    )));
+    assert!(not_authorized(&from_relay(
+        &mut w,
+        "far relay",
+        "app@else.example"
+    )));
+    assert_eq!(w.relay.relay().held(LAMP), 1);
+    // The relay that the sender's domain names passes [IOTP-DLV-57] as ever (another app: the
+    // same one's request would be a copy).
+    assert!(!not_authorized(&from_relay(
+        &mut w,
+        "far relay",
+        "dave@example.net"
+    )));
+    assert_eq!(w.relay.relay().held(LAMP), 2);
+    // The last millisecond of the window, and the first after it.
+    w.now = DAY - 1;
+    assert!(!not_authorized(&from_relay(
+        &mut w,
+        "old relay",
+        "bob@example.net"
+    )));
+    assert_eq!(w.relay.relay().held(LAMP), 3);
+    w.now = DAY;
+    assert!(not_authorized(&from_relay(
+        &mut w,
+        "old relay",
+        "carol@example.net"
+    )));
+}
+
+// [IOTP-DLV-112]
+#[test]
+fn previous_relays_that_name_no_host_are_refused() {
+    let (controller, lamp) = (Identity::new(1), Identity::new(2));
+    let mut w = World::new();
+    enrolled(&mut w, &controller);
+    let credential = lamp.statement(Some(LAMP), 1);
+    for hosts in [
+        &[][..],
+        &[""][..],
+        &["."][..],
+        &["relay1.example\nrelay2.example"][..],
+    ] {
+        let refused = w.invoke(
+            "alice",
+            member::REGISTER,
+            register_from(&credential, None, Some(hosts)),
+        );
+        assert_eq!(status(&refused), StatusCode::ConstraintError, "{hosts:?}");
+    }
+    assert!(!w.relay.relay().registered().any(|a| a == LAMP));
+}
+
+// [IOTP-DLV-113] [IOTP-DLV-53] [IOTP-DLV-99]
+#[test]
+fn a_release_without_a_statement_puts_out_each_held_request_for_the_domains_current_relay() {
+    let (controller, lamp) = (Identity::new(1), Identity::new(2));
+    let mut w = World::new();
+    enrolled_with_lamp(&mut w, &controller, &lamp);
+    w.relay
+        .relay_mut()
+        .add_relay_peer("far relay", "example.net");
+    from_relay(&mut w, "far relay", "app@example.net");
+    from_relay(&mut w, "far relay", "bob@example.net");
+    assert_eq!(w.relay.relay().held(LAMP), 2);
+    let released = w.invoke("alice", member::RELEASE, release(LAMP, None));
+    assert_eq!(status(&released), StatusCode::Ok);
+    assert_eq!(w.relay.relay().held(LAMP), 0);
+    // No status yet: the caller resolves the domain's SRV records first.
+    assert!(w.forwarded.is_empty());
+    assert_eq!(w.redirects.len(), 2);
+    for r in &w.redirects {
+        assert_eq!(r.domain, DOMAIN);
+        let env = iotp2p_codec::core::Envelope::decode(&r.bytes).unwrap();
+        assert_eq!(env.recipient, Some(LAMP), "in full ([IOTP-DLV-61])");
+        assert!(env.sender.is_some_and(|s| s.ends_with("@example.net")));
+    }
+    // The records still name this relay, or the forwarding failed: `Undeliverable` to the sender,
+    // through its domain's relay.
+    let redirect = w.redirects.remove(0);
+    let out = w
+        .relay
+        .relay_mut()
+        .redirect_failed(w.now, &mut w.rng, redirect);
+    assert!(out.iter().any(|o| matches!(
+        o,
+        RelayOutput::Event(RelayEvent::NonDelivery {
+            code: StatusCode::Undeliverable,
+            ..
+        })
+    )));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, RelayOutput::Forward { domain, .. } if domain == "example.net")));
 }

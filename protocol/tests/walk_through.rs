@@ -78,6 +78,7 @@ impl World {
                 RelayOutput::Event(RelayEvent::Discarded { reason, .. }) => {
                     panic!("{from} discarded an envelope: {reason:?}")
                 }
+                RelayOutput::Redirect(r) => panic!("{from} released an address: {r:?}"),
                 RelayOutput::Store(_) | RelayOutput::Event(_) => {}
             }
         }

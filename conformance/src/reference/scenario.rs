@@ -22,7 +22,7 @@ use iotp2p_protocol::interaction::model::{Capability, Endpoint, Member, MemberKi
 use iotp2p_protocol::interaction::{
     Access, Capabilities, Dispatcher, Failure, Request as ImRequest,
 };
-use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput};
+use iotp2p_protocol::relay::{Redirect, Relay, RelayConfig, RelayEvent, RelayOutput};
 use iotp2p_protocol::security::{KeyId, MasterSecret, NodeId, ReplayWindow, SecurityContext};
 use rand_core::{impls, CryptoRng, RngCore};
 use serde_json::Value;
@@ -427,7 +427,10 @@ fn relay_outputs(
                 to,
                 hex: hex(&bytes),
             }),
-            RelayOutput::Forward { domain, bytes } => {
+            // A released address's held request goes to the relay the scenario's routes name for
+            // the domain now (§3.11.4); without one, the scenario names none.
+            RelayOutput::Redirect(Redirect { domain, bytes, .. })
+            | RelayOutput::Forward { domain, bytes } => {
                 if let Some(to) = routes.get(&domain) {
                     sends.push(OutDatagram {
                         to: to.clone(),

@@ -82,10 +82,31 @@ impl UdpApp {
         credential: &[u8],
         rehoming: Option<&[u8]>,
     ) -> Result<(), AppError> {
+        self.register_with(credential, rehoming, &[]).await
+    }
+
+    /// Binds the address that `credential` names to the device at this relay, to which the
+    /// address's domain moves from the relays `previous_relays` of its previous provider (their host
+    /// names, §3.11.4): this relay then accepts from them what they held for the address.
+    pub async fn register_from_previous_relays(
+        &mut self,
+        credential: &[u8],
+        previous_relays: &[String],
+    ) -> Result<(), AppError> {
+        self.register_with(credential, None, previous_relays).await
+    }
+
+    async fn register_with(
+        &mut self,
+        credential: &[u8],
+        rehoming: Option<&[u8]>,
+        previous_relays: &[String],
+    ) -> Result<(), AppError> {
         let input = encoded(&RegisterRequest {
             credential: signed(credential)?,
             policy: None,
-            previous_relays: None,
+            // Never present and empty (the schema's rule).
+            previous_relays: (!previous_relays.is_empty()).then(|| previous_relays.to_vec()),
             rehoming: rehoming.map(signed).transpose()?,
             unknown_fields: Default::default(),
         })?;

@@ -11,6 +11,12 @@
 //! [routes]                             # the home relays of other domains
 //! "example.net" = "127.0.0.1:5784"
 //!
+//! host = "relay1.provider.example.net" # its host name, the SRV target naming it (§3.9.1)
+//! name_server = "127.0.0.1:5353"       # asked for a released address's domain (§3.11.4)
+//!
+//! [relay_hosts]                        # other relays' host names, which DTLS would prove
+//! "relay1.old-provider.example" = "127.0.0.1:5785"   # (§3.9.1), by their addresses
+//!
 //! statement = "…"                     # the relay's credential statement, naming its service
 //!                                      # address, hex: read unsealed at first contact (§3.10.1)
 //!
@@ -46,7 +52,11 @@ use toml_edit::{Item, Table};
 use super::{AccountSetup, RelaySetup};
 pub use crate::config::ConfigError;
 use crate::config::Locator;
+use crate::resolve::{check_domain, Resolver};
 use iotp2p_protocol::relay::registry::Account;
+
+/// How long the relay waits for its name server, each of two attempts.
+const NAME_SERVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A relay's configuration: how to start it, and where its store is.
 #[derive(Debug)]
@@ -82,6 +92,9 @@ impl RelayFile {
                 "accounts",
                 "limits",
                 "statement",
+                "host",
+                "name_server",
+                "relay_hosts",
             ],
         )?;
 
@@ -127,6 +140,30 @@ impl RelayFile {
                 let addr: SocketAddr =
                     at.parsed(routes, other, "an IP address and port, as 127.0.0.1:5784")?;
                 setup.routes.insert(other.to_owned(), addr);
+            }
+        }
+        if root.get("host").is_some() {
+            setup.host = Some(at.host_name(root, "host")?);
+        }
+        if root.get("name_server").is_some() {
+            let server: SocketAddr = at.parsed(
+                root,
+                "name_server",
+                "an IP address and port, as 127.0.0.1:53",
+            )?;
+            setup.resolver = Some(Resolver::new(server, NAME_SERVER_TIMEOUT));
+        }
+        if let Some(item) = root.get("relay_hosts") {
+            let hosts = item.as_table().ok_or_else(|| {
+                at.error(at.value_at(root, "relay_hosts"), "relay_hosts", "a table")
+            })?;
+            for (host, _) in hosts.iter() {
+                let addr: SocketAddr =
+                    at.parsed(hosts, host, "an IP address and port, as 127.0.0.1:5784")?;
+                let host = check_domain(host).map_err(|e| {
+                    at.error(at.value_at(hosts, host), "relay host", &e.to_string())
+                })?;
+                setup.relay_hosts.insert(addr, host.to_owned());
             }
         }
         if let Some(item) = root.get("identity") {
@@ -229,6 +266,14 @@ impl RelayFile {
 
 impl Locator<'_> {
     /// An account of `[accounts]`, named `name`: its domains (the relay's only), quota and tokens.
+    /// The host name at `key`: a DNS name, lower case.
+    fn host_name(&self, table: &Table, key: &str) -> Result<String, ConfigError> {
+        let host = self.string(table, key)?;
+        check_domain(&host)
+            .map_err(|e| self.error(self.value_at(table, key), key, &e.to_string()))?;
+        Ok(host)
+    }
+
     fn account(&self, domain: &str, name: &str, item: &Item) -> Result<AccountSetup, ConfigError> {
         let what = format!("account {name:?}");
         let table = item
@@ -499,6 +544,28 @@ rate_burst = 64
         assert_eq!(a.account.max_registrations, 8);
         assert_eq!(a.tokens, [(0u8..16).map(|i| i * 0x11).collect::<Vec<u8>>()]);
         assert_eq!(a.token_lifetime, 3_600_000);
+    }
+
+    #[test]
+    fn a_relay_names_its_host_its_name_server_and_other_relays_hosts() {
+        let text = GOOD.replace(
+            "[limits]",
+            "[relay_hosts]\n\"relay1.old-provider.example\" = \"127.0.0.1:5785\"\n\n[limits]",
+        );
+        let text = format!(
+            "host = \"relay1.provider.example.net\"\nname_server = \"127.0.0.1:5353\"\n{text}"
+        );
+        let f = parse(&text).unwrap();
+        assert_eq!(f.setup.host.as_deref(), Some("relay1.provider.example.net"));
+        assert!(f.setup.resolver.is_some());
+        let old: SocketAddr = "127.0.0.1:5785".parse().unwrap();
+        assert_eq!(f.setup.relay_hosts[&old], "relay1.old-provider.example");
+
+        let e = parse(&format!("host = \"Relay_1\"\n{GOOD}")).unwrap_err();
+        assert_eq!((e.line, e.what.as_str()), (1, "host"), "{e}");
+        let e =
+            parse(&text.replace("\"relay1.old-provider.example\"", "\"Old_Relay\"")).unwrap_err();
+        assert_eq!(e.what, "relay host", "{e}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use rand_core::{CryptoRngCore, OsRng};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::{sleep_until, Clock, Timer};
 use crate::store::{HoldLimits, NewMessage, RelayStore, StoreError};
@@ -42,6 +43,8 @@ pub(super) struct Driver {
     pub(super) events: mpsc::Sender<RelayEvent<SocketAddr>>,
     pub(super) stats: Arc<Stats>,
     pub(super) clock: Clock,
+    /// Where the requests held for a released address go (§3.11.4).
+    pub(super) redirects: Redirects,
 }
 
 /// Milliseconds since the UNIX epoch: the store's times outlive the process and its clock.
@@ -68,6 +71,23 @@ impl Driver {
                         self.relay.serve(now, &mut OsRng, out)
                     }
                     None => break,
+                },
+                Some((redirect, relays)) = self.redirects.outcomes.recv() => {
+                    let now = self.clock.now();
+                    // Once: the next relay only if the datagram could not leave for the one before.
+                    let mut sent = false;
+                    for to in relays {
+                        sent = send(&self.socket, &self.stats, to, &redirect.bytes).await;
+                        if sent {
+                            break;
+                        }
+                    }
+                    if sent {
+                        Vec::new()
+                    } else {
+                        let out = self.relay.relay_mut().redirect_failed(now, &mut OsRng, redirect);
+                        self.relay.serve(now, &mut OsRng, out)
+                    }
                 },
                 () = sleep_until(deadline), if deadline.is_some() => {
                     let now = timer.fire(&self.clock);
@@ -102,9 +122,12 @@ impl Driver {
                     send(&self.socket, &self.stats, to, &bytes).await;
                 }
                 RelayOutput::Forward { domain, bytes } => match self.routes.get(&domain) {
-                    Some(to) => send(&self.socket, &self.stats, *to, &bytes).await,
+                    Some(to) => {
+                        send(&self.socket, &self.stats, *to, &bytes).await;
+                    }
                     None => self.stats.send_error(),
                 },
+                RelayOutput::Redirect(redirect) => self.redirects.start(redirect),
                 RelayOutput::Store(change) => {
                     if self.store_change(change).is_err() {
                         self.stats.store_error();
@@ -176,15 +199,22 @@ impl Driver {
     }
 }
 
-/// Sends one datagram from the relay's one socket ([IOTP-UDP-6]). The socket and counters are
-/// borrowed alone, so that the driver (whose store need not be `Sync`) is not held across the await.
-async fn send(socket: &UdpSocket, stats: &Stats, to: SocketAddr, bytes: &[u8]) {
+/// Sends one datagram from the relay's one socket ([IOTP-UDP-6]); returns whether it went. The
+/// socket and counters are borrowed alone, so that the driver (whose store need not be `Sync`) is
+/// not held across the await.
+async fn send(socket: &UdpSocket, stats: &Stats, to: SocketAddr, bytes: &[u8]) -> bool {
     if may_send(to, bytes.len()).is_err() {
         stats.send_error();
-        return;
+        return false;
     }
     match socket.send_to(bytes, to).await {
-        Ok(n) => stats.sent(n),
-        Err(_) => stats.send_error(),
+        Ok(n) => {
+            stats.sent(n);
+            true
+        }
+        Err(_) => {
+            stats.send_error();
+            false
+        }
     }
 }

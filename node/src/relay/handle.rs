@@ -15,8 +15,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::driver::{wall_clock, Driver, RelayCall};
+use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::Clock;
+use crate::resolve::Resolver;
 use crate::store::{RelayStore, StoreError, MAX_PAGE};
 use crate::udp::{Counts, Stats};
 use iotp2p_protocol::relay::registry::Account;
@@ -48,6 +50,17 @@ pub struct RelaySetup {
     /// The relay's credential statement, naming its service address, which nodes read unsealed at
     /// first contact (spec §3.10.1).
     pub statement: Option<Vec<u8>>,
+    /// The relay's host name: the SRV target by which its domain's records name it (§3.9.1).
+    pub host: Option<String>,
+    /// The name server it asks for its domain's current relays when an address is released
+    /// without statement (§3.11.4); without it, or without `host`, each request held for the
+    /// address is answered `Undeliverable`.
+    pub resolver: Option<Resolver>,
+    /// The host name each other relay authenticated with, by its address: the relays of a
+    /// domain's previous provider whose messages a registration's `previous_relays` lets in
+    /// (§3.11.4). The relay-to-relay hop's DTLS (§3.9.1) is not run yet, so this configuration
+    /// stands for the host name its certificate would prove.
+    pub relay_hosts: BTreeMap<SocketAddr, String>,
 }
 
 /// A provider account and the enrolment tokens issued for it (spec §3.6.1.1).
@@ -79,6 +92,9 @@ impl RelaySetup {
             event_queue: 64,
             accounts: Vec::new(),
             statement: None,
+            host: None,
+            resolver: None,
+            relay_hosts: BTreeMap::new(),
         }
     }
 }
@@ -169,6 +185,9 @@ impl UdpRelay {
         for (domain, peer) in &setup.routes {
             relay.add_relay_peer(*peer, domain);
         }
+        for (peer, host) in &setup.relay_hosts {
+            relay.add_relay_host(*peer, host);
+        }
         relay.service_mut().set_edhoc_responder(setup.edhoc);
         let clock = Clock::start();
         let mut ids = HashMap::new();
@@ -223,6 +242,7 @@ impl UdpRelay {
             events: event_tx,
             stats: stats.clone(),
             clock,
+            redirects: Redirects::new(setup.resolver, setup.host),
         };
         let task = tokio::spawn(driver.run());
         Ok(UdpRelay {

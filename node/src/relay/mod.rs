@@ -12,14 +12,17 @@
 //! engine during its grace period. The relay's own service answers the Relay capability
 //! (`iotp2p_protocol::server::relay`): what its controllers change (administrators, registrations,
 //! quarantines) goes to the store like a held message, before the reply, and is put back at start
-//! (`registry.rs`). Resolving them by DNS (§3.2) and
-//! the relay-to-relay DTLS hop (§3.9) are not yet part of this driver.
+//! (`registry.rs`). Resolving other domains' relays by DNS (§3.2) and
+//! the relay-to-relay DTLS hop (§3.9) are not yet part of this driver, but for one case: when its
+//! domain moved to another provider, a release without statement sends each held request to the
+//! relay the domain's SRV records name now (`redirect.rs`, §3.11.4).
 //!
 //! [`RelayStore`]: crate::store::RelayStore
 
 pub mod config;
 mod driver;
 mod handle;
+mod redirect;
 mod registry;
 mod rehoming;
 

@@ -8,7 +8,9 @@
 use iotp2p_codec::capabilities::owned::RelayPolicy;
 use iotp2p_codec::prelude::*;
 use iotp2p_protocol::params::Instant;
-use iotp2p_protocol::relay::registry::{Admin, Arrival, Departure, Registration, RegistryChange};
+use iotp2p_protocol::relay::registry::{
+    Admin, Arrival, Departure, PreviousRelays, Registration, RegistryChange,
+};
 use iotp2p_protocol::relay::Relay;
 use iotp2p_protocol::security::NodeId;
 
@@ -179,6 +181,10 @@ fn to_store(r: &Registration, times: Times) -> Result<store::Registration, Store
             previous: a.previous.clone(),
             until: times.to_wall(a.until),
         }),
+        previous_relays: r.previous_relays.as_ref().map(|p| store::PreviousRelays {
+            hosts: p.hosts.clone(),
+            until: times.to_wall(p.until),
+        }),
     })
 }
 
@@ -202,6 +208,10 @@ fn from_store(r: store::Registration, times: Times) -> Result<Registration, Stri
         arrived: r.arrived.map(|a| Arrival {
             previous: a.previous,
             until: times.to_instant(a.until),
+        }),
+        previous_relays: r.previous_relays.map(|p| PreviousRelays {
+            hosts: p.hosts,
+            until: times.to_instant(p.until),
         }),
     })
 }

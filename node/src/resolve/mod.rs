@@ -293,7 +293,7 @@ impl Resolver {
 }
 
 /// A domain as the spec writes it: lowercase, A-labels, no trailing dot, at least two labels.
-fn check_domain(domain: &str) -> Result<&str, ResolveError> {
+pub(crate) fn check_domain(domain: &str) -> Result<&str, ResolveError> {
     let bad = |why: &str| ResolveError::BadDomain {
         domain: domain.to_owned(),
         why: why.to_owned(),

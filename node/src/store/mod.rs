@@ -42,6 +42,9 @@ pub struct Registration {
     pub departed: Option<Departed>,
     /// The node came from another address, whose messages the relay accepts until then.
     pub arrived: Option<Arrived>,
+    /// The domain came from another provider's relays, whose messages for the address the relay
+    /// accepts until then (spec §3.11.4).
+    pub previous_relays: Option<PreviousRelays>,
 }
 
 /// A node's move away from a registered address.
@@ -65,6 +68,18 @@ pub struct Arrived {
     /// The end of the grace period, in ms since the UNIX epoch.
     pub until: u64,
 }
+
+/// The relays a registered address's domain came from (spec §3.11.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousRelays {
+    /// Their host names (at most [`MAX_PREVIOUS_RELAYS`], each a DNS name without line breaks).
+    pub hosts: Vec<String>,
+    /// The end of the window, in ms since the UNIX epoch.
+    pub until: u64,
+}
+
+/// The most previous relays stored with a registration (`RegisterRequest`'s bound).
+pub const MAX_PREVIOUS_RELAYS: usize = iotp2p_protocol::relay::MAX_PREVIOUS_RELAYS;
 
 /// An administrator of an account (spec §3.6.1.1).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,13 +12,14 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{
-    check_address, Arrived, Departed, Held, HeldMessage, HoldLimits, NewMessage, Quarantined,
-    Registration, RelayStore, StoreError, StoredAdmin, MAX_ACCOUNT, MAX_PAGE, MAX_POLICY,
+    check_address, Arrived, Departed, Held, HeldMessage, HoldLimits, NewMessage, PreviousRelays,
+    Quarantined, Registration, RelayStore, StoreError, StoredAdmin, MAX_ACCOUNT, MAX_PAGE,
+    MAX_POLICY, MAX_PREVIOUS_RELAYS,
 };
 use iotp2p_protocol::params::MAX_MESSAGE;
 
 /// The schema version this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// From version 1: held messages name their sender (the relay's own nodes send without `sender`).
 const MIGRATE_1_TO_2: &str = "ALTER TABLE held ADD COLUMN sender TEXT;";
@@ -47,9 +48,17 @@ CREATE TABLE quarantine (
 ) STRICT;
 ";
 
+/// From version 3: the relays a registration's domain came from (spec §3.11.4), their host names
+/// one per line, and the end of the window in which their messages are accepted.
+const MIGRATE_3_TO_4: &str = "
+ALTER TABLE registration ADD COLUMN previous_relays TEXT;
+ALTER TABLE registration ADD COLUMN previous_relays_until INTEGER;
+";
+
 /// The columns of a registration, in the order [`registration_of`] reads them.
 const REGISTRATION: &str = "address, account, node, policy, credential, departed_to, \
-    departed_statement, departed_sequence, departed_until, arrived_previous, arrived_until";
+    departed_statement, departed_sequence, departed_until, arrived_previous, arrived_until, \
+    previous_relays, previous_relays_until";
 
 const SCHEMA: &str = "
 CREATE TABLE registration (
@@ -115,9 +124,10 @@ impl SqliteStore {
             .map_err(database("reading the schema version"))?;
         // The steps from the file's version to this code's, in order.
         let steps: &[&str] = match version {
-            0 => &[SCHEMA, MIGRATE_2_TO_3],
-            1 => &[MIGRATE_1_TO_2, MIGRATE_2_TO_3],
-            2 => &[MIGRATE_2_TO_3],
+            0 => &[SCHEMA, MIGRATE_2_TO_3, MIGRATE_3_TO_4],
+            1 => &[MIGRATE_1_TO_2, MIGRATE_2_TO_3, MIGRATE_3_TO_4],
+            2 => &[MIGRATE_2_TO_3, MIGRATE_3_TO_4],
+            3 => &[MIGRATE_3_TO_4],
             SCHEMA_VERSION => &[],
             found => {
                 return Err(StoreError::Version {
@@ -194,6 +204,16 @@ fn registration_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Registration> {
         }),
         _ => None,
     };
+    let previous_relays = match (
+        row.get::<_, Option<String>>(11)?,
+        row.get::<_, Option<i64>>(12)?,
+    ) {
+        (Some(hosts), Some(until)) => Some(PreviousRelays {
+            hosts: hosts.lines().map(String::from).collect(),
+            until: until as u64,
+        }),
+        _ => None,
+    };
     Ok(Registration {
         address: row.get(0)?,
         account: row.get(1)?,
@@ -203,6 +223,7 @@ fn registration_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Registration> {
         credential: row.get(4)?,
         departed,
         arrived,
+        previous_relays,
     })
 }
 
@@ -225,6 +246,25 @@ fn held_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeldMessage> {
         expires_at: row.get::<_, i64>(5)? as u64,
         sender: row.get(6)?,
     })
+}
+
+/// The host names of `previous`, one per line, checked against their bounds.
+fn previous_relays_text(previous: &PreviousRelays) -> Result<String, StoreError> {
+    let valid = !previous.hosts.is_empty()
+        && previous.hosts.len() <= MAX_PREVIOUS_RELAYS
+        && previous.hosts.iter().all(|h| {
+            !h.is_empty() && h.len() <= iotp2p_protocol::relay::MAX_HOST_NAME && !h.contains('\n')
+        });
+    if !valid {
+        return Err(StoreError::Invalid {
+            what: "previous relays",
+            why: format!(
+                "1 to {MAX_PREVIOUS_RELAYS} host names, none empty, longer than {} bytes or with a line break",
+                iotp2p_protocol::relay::MAX_HOST_NAME
+            ),
+        });
+    }
+    Ok(previous.hosts.join("\n"))
 }
 
 /// SQLite integers are signed: times beyond i64 (not before the year 292 million) are clamped.
@@ -260,11 +300,16 @@ impl RelayStore for SqliteStore {
             )
             .optional()
             .map_err(database("registering"))?;
+        let previous_relays = r
+            .previous_relays
+            .as_ref()
+            .map(previous_relays_text)
+            .transpose()?;
         let (d, a) = (r.departed.as_ref(), r.arrived.as_ref());
         tx.execute(
             &format!(
                 "INSERT OR REPLACE INTO registration ({REGISTRATION})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             ),
             params![
                 r.address,
@@ -278,6 +323,8 @@ impl RelayStore for SqliteStore {
                 d.map(|d| time(d.until)),
                 a.map(|a| &a.previous),
                 a.map(|a| time(a.until)),
+                previous_relays,
+                r.previous_relays.as_ref().map(|p| time(p.until)),
             ],
         )
         .map_err(database("registering"))?;
@@ -613,6 +660,7 @@ mod tests {
             credential: Vec::new(),
             departed: None,
             arrived: None,
+            previous_relays: None,
         };
         assert_eq!(store.register(&reg(SENSOR, 1)).unwrap(), None);
         assert_eq!(store.register(&reg(LAMP, 2)).unwrap(), None);
@@ -651,6 +699,13 @@ mod tests {
             arrived: Some(Arrived {
                 previous: "lamp@old.example.net".into(),
                 until: 6_000,
+            }),
+            previous_relays: Some(PreviousRelays {
+                hosts: vec![
+                    "relay1.provider.example.net".into(),
+                    "relay2.provider.example.net".into(),
+                ],
+                until: 7_000,
             }),
         };
         {
@@ -774,12 +829,18 @@ mod tests {
         store.integrity_check().unwrap();
     }
 
-    #[test]
-    fn a_store_of_version_1_is_upgraded_and_keeps_what_it_held() {
-        let dir = std::env::temp_dir().join(format!("iotp2p-store-v1-{}", std::process::id()));
+    /// A directory of its own for the store file of test `what`, and that file's path (not there).
+    fn fresh_file(what: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("iotp2p-store-{what}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("relay.sqlite");
+        (dir, path)
+    }
+
+    #[test]
+    fn a_store_of_version_1_is_upgraded_and_keeps_what_it_held() {
+        let (dir, path) = fresh_file("v1");
         {
             let db = Connection::open(&path).unwrap();
             db.execute_batch(&SCHEMA.replace(",\n    sender      TEXT", ""))
@@ -801,6 +862,52 @@ mod tests {
             store.held(SENSOR, 10).unwrap()[1].sender.as_deref(),
             Some("app@example.com")
         );
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_store_of_version_3_is_upgraded_and_keeps_its_registrations() {
+        let (dir, path) = fresh_file("v3");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(SCHEMA).unwrap();
+            db.execute_batch(MIGRATE_2_TO_3).unwrap();
+            db.execute(
+                "INSERT INTO registration (address, account, node, policy) VALUES (?1, 'Jones', ?2, x'a0')",
+                params![LAMP, &[2u8; 32][..]],
+            )
+            .unwrap();
+            db.pragma_update(None, "user_version", 3).unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        let kept = store.registration(LAMP).unwrap().unwrap();
+        assert_eq!(
+            (kept.account.as_str(), kept.previous_relays),
+            ("Jones", None)
+        );
+        let hosts = |hosts: &[&str]| PreviousRelays {
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            until: 7_000,
+        };
+        let moved = Registration {
+            previous_relays: Some(hosts(&["relay1.provider.example.net"])),
+            ..kept
+        };
+        store.register(&moved).unwrap();
+        assert_eq!(store.registration(LAMP).unwrap(), Some(moved.clone()));
+        // Beyond the schema's bounds: none, five, or a line break that would split a name.
+        for bad in [
+            &[][..],
+            &["a.example"; 5][..],
+            &["a.example\nb.example"][..],
+        ] {
+            let r = Registration {
+                previous_relays: Some(hosts(bad)),
+                ..moved.clone()
+            };
+            assert!(store.register(&r).is_err(), "{bad:?}");
+        }
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -8,8 +8,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
+use iotp2p_codec::core::PresenceState;
+use iotp2p_node::udp::UdpNode;
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
-use iotp2p_protocol::engine::{Config, Node};
+use iotp2p_protocol::engine::{Config, Event, Node};
 use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::{KeyId, MasterSecret, SecurityContext};
 
@@ -232,4 +234,72 @@ impl Keys {
         )
         .unwrap()
     }
+}
+
+/// An ordinary context's peer at `address`.
+pub fn peer(address: &str) -> Peer {
+    Peer {
+        address: Some(address.into()),
+        kind: ContextKind::Ordinary,
+        node: None,
+    }
+}
+
+/// `node` announces `state` under its hop context; waits for the relay's `presence_ack`.
+pub async fn announce(node: &mut UdpNode, state: PresenceState, sleep: Option<u32>) {
+    node.with_engine(move |n, now, rng| {
+        let (_, out) = n.presence(now, rng, state, sleep, None).unwrap();
+        ((), out)
+    })
+    .await
+    .unwrap();
+    loop {
+        match node.next_event().await {
+            Some(Event::Reply {
+                body: Body::PresenceAck(_),
+                ..
+            }) => return,
+            Some(_) => {}
+            None => panic!("the node stopped"),
+        }
+    }
+}
+
+/// An app at `address` attached to the relay at `at` (whose keys are `relay`), with its keys `me`
+/// and its identity key of 32 bytes `key`.
+pub async fn app(
+    address: &str,
+    at: std::net::SocketAddr,
+    relay: &Keys,
+    me: &Keys,
+    key: u8,
+) -> iotp2p_node::app::UdpApp {
+    let text = format!(
+        "address = \"{address}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{at}\"\n\
+         relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
+         credential = \"{}\"\n",
+        hex(&relay.ccs),
+        hex(&[key; 32]),
+        hex(&me.auth),
+        hex(&me.ccs),
+    );
+    let file = iotp2p_node::app::AppFile::parse("app.toml", &text).unwrap();
+    iotp2p_node::app::UdpApp::start(file.setup).await.unwrap()
+}
+
+/// A lamp out of its box on loopback, waiting to be claimed with the printed passcode 20202021:
+/// its identity key of 32 bytes 0x32 and its EDHOC identity `keys`.
+pub async fn lamp_out_of_its_box(keys: &Keys) -> iotp2p_node::device::UdpDevice {
+    use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
+    let text = format!(
+        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+        hex(&[0x32; 32]),
+        hex(&keys.auth),
+        hex(&keys.ccs),
+    );
+    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
+    UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
+        .await
+        .unwrap()
 }

@@ -256,6 +256,11 @@ impl World {
             match o {
                 RelayOutput::Send { to, bytes } => wire.push_back((RELAY, to, bytes)),
                 RelayOutput::Forward { .. } => {}
+                // No DNS names another relay for the domain: every redirect fails.
+                RelayOutput::Redirect(r) => {
+                    let out = self.relay.redirect_failed(self.now, &mut self.rng, r);
+                    self.relay_outputs(out, wire);
+                }
                 RelayOutput::Store(change) => self.store.apply(change),
                 RelayOutput::Event(crate::relay::RelayEvent::Discarded { .. }) => {
                     self.reached.discarded += 1;

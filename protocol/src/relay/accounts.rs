@@ -79,6 +79,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             // are forwarded as they arrive for the address.
             let _ = self.moved_away(now, &address, &to, until);
         }
+        if let Some(previous) = registration
+            .previous_relays
+            .as_ref()
+            .filter(|p| now < p.until)
+        {
+            self.set_previous_relays(&address, previous.clone());
+        }
         let p = &registration.policy;
         self.set_holding_policy(&address, p.max_held_messages, p.max_hold_time);
         self.registry.put(registration);

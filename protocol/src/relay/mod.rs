@@ -37,6 +37,11 @@ pub use accounts::Enrolling;
 mod deliver;
 mod moves;
 mod receive;
+mod relay_change;
+pub use relay_change::{
+    previous_relays, InvalidPreviousRelays, Redirect, MAX_HOST_NAME, MAX_PREVIOUS_RELAYS,
+};
+mod relay_peers;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -55,6 +60,7 @@ use binding::HopBinding;
 use contacts::{Contacts, CONTACT_REUSE_TIME};
 use forwarded::Forwarded;
 use held::{Limits, Queue};
+use relay_peers::RelayPeers;
 
 /// The configuration of a home relay.
 #[derive(Clone, Debug)]
@@ -119,6 +125,10 @@ pub enum RelayOutput<P> {
         /// The encoded envelope, addresses in full ([IOTP-MSG-64]).
         bytes: Vec<u8>,
     },
+    /// Carry a request held for an address the relay released once to the relay that the
+    /// domain's SRV records name now, or, if they still name this relay or that fails, hand it
+    /// back to [`Relay::redirect_failed`] ([IOTP-DLV-113], §3.11.4).
+    Redirect(Redirect<P>),
     /// Record a change of what the relay holds, before the outputs that follow it: an envelope is
     /// acknowledged only after it is held, so that a caller that writes these to a crash-safe store
     /// before sending what follows loses no envelope the relay accepted ([IOTP-DLV-36]).
@@ -129,6 +139,8 @@ pub enum RelayOutput<P> {
 
 /// A change of what a relay holds, for a caller that keeps it in a store ([`Relay::restore`] puts it
 /// back after a restart).
+// As `RegistryChange`: one at a time, to the caller's store at once.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreChange {
     /// An envelope is held for `recipient`.
@@ -218,6 +230,9 @@ pub enum RelayDiscard {
     QueueFull,
     /// A `ttl` that ran out ([IOTP-MSG-66]).
     Expired,
+    /// From a relay that may not send for the sender's domain, nor for the recipient as one of its
+    /// previous relays: discarded without a status ([IOTP-DLV-57], [IOTP-DLV-58]).
+    NotAuthorized,
     /// Beyond its sender's rate limit ([IOTP-DLV-124]).
     RateLimited,
 }
@@ -273,6 +288,9 @@ struct Registered<P> {
     moved_to: Option<(String, Instant)>,
     /// The address it re-homed from and the end of the grace period ([`moves`]).
     moved_from: Option<(String, Instant)>,
+    /// The relays of its domain's previous provider and the end of the window in which their
+    /// messages are accepted ([`relay_change`]).
+    previous_relays: Option<registry::PreviousRelays>,
     /// Its relay policy's holding limits, below the relay's (§3.6.1.4): most messages held, longest
     /// hold in seconds.
     policy: (Option<u16>, Option<u32>),
@@ -285,7 +303,8 @@ pub struct Relay<P> {
     service_address: String,
     service: Node<P>,
     nodes: Vec<Registered<P>>,
-    relay_peers: Vec<(P, String)>,
+    /// The authenticated relays among the hop peers, as the caller declared them.
+    relay_peers: RelayPeers<P>,
     forwarded: Forwarded<P>,
     deliveries: Retransmitter<P>,
     /// Accounts, tokens and registrations of the Relay capability ([`registry`]), which
@@ -328,7 +347,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             service_address,
             service: Node::new(service, counter),
             nodes: Vec::new(),
-            relay_peers: Vec::new(),
+            relay_peers: RelayPeers::new(),
             forwarded,
             deliveries,
             config,
@@ -384,6 +403,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             bucket: rate::Bucket::full(self.config.rate, 0),
             moved_to: None,
             moved_from: None,
+            previous_relays: None,
             policy: (None, None),
         });
         Ok(())
@@ -421,8 +441,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         limits
     }
 
-    /// Stops serving `address` (a release without forwarding, [IOTP-DLV-99]): the requests held for it
-    /// are answered `Undeliverable`, and its hop contexts are closed. Returns whether it was served.
+    /// Stops serving `address` (a release without re-homing statement, [IOTP-DLV-99]): each request
+    /// held for it goes out as a [`RelayOutput::Redirect`], which the caller carries to the domain's
+    /// current relay or answers `Undeliverable` ([IOTP-DLV-113]), and its hop contexts are closed.
+    /// Returns whether it was served.
     pub fn release(
         &mut self,
         now: Instant,
@@ -436,9 +458,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let mut node = self.nodes.remove(i);
         let drained = node.queue.drain();
         out.push(removed(address, &drained));
-        for h in drained {
-            self.give_up(now, rng, h, StatusCode::Undeliverable, &mut out);
-        }
+        self.redirects(now, rng, address, drained, &mut out);
         let contexts: Vec<ContextId> = self
             .service
             .contexts()
@@ -454,14 +474,20 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
 
     /// Whether `hop` is the relay of another domain (§3.9.1), not a node that sends directly.
     pub fn is_relay_peer(&self, hop: &P) -> bool {
-        self.relay_peers.iter().any(|(p, _)| p == hop)
+        self.relay_peers.is_relay(hop)
     }
 
-    /// Declares `peer` an authenticated relay of `domain` (the relay-to-relay hop of §3.9.1, which the
-    /// caller authenticates).
+    /// Declares `peer` an authenticated relay that `domain`'s SRV records name (the relay-to-relay
+    /// hop of §3.9.1, which the caller authenticates): it may send for `domain` ([IOTP-DLV-57]).
     pub fn add_relay_peer(&mut self, peer: P, domain: &str) {
-        self.relay_peers.retain(|(p, _)| *p != peer);
-        self.relay_peers.push((peer, domain.into()));
+        self.relay_peers.declare_domain(peer, domain);
+    }
+
+    /// Declares `peer` an authenticated relay whose certificate was validated for the host name
+    /// `host` (§3.9.1): it may send for the addresses registered with `host` among their
+    /// `previous_relays` ([IOTP-DLV-112]).
+    pub fn add_relay_host(&mut self, peer: P, host: &str) {
+        self.relay_peers.declare_host(peer, host);
     }
 
     /// The addresses the relay serves.

@@ -96,11 +96,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// forwards to it within the grace period ([IOTP-DLV-111]).
     pub(super) fn arrived_from(&self, recipient: &str, from: &P, now: Instant) -> Option<usize> {
         let domain = domain_of(recipient);
-        let from_there = self
-            .relay_peers
-            .iter()
-            .any(|(p, d)| p == from && d == domain);
-        if !from_there {
+        if !self.relay_peers.sends_for(from, domain) {
             return None;
         }
         self.nodes.iter().position(|n| {

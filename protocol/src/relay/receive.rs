@@ -136,6 +136,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                     }
                     return Err(RelayDiscard::NoRoute);
                 }
+                // What a re-homing's forwarding relay sends passed its own check above.
+                if arrived.is_none() && !self.relay_may_send(from, &recipient, env.sender, now) {
+                    return Err(RelayDiscard::NotAuthorized);
+                }
                 match env.sender {
                     Some(s) => (Some(String::from(s)), NdnRoute::Sender(s.into())),
                     None => (None, NdnRoute::HopPeer(from.clone())),
@@ -260,6 +264,25 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         }
         self.deliver_next(now, rng, r, out);
         Ok(())
+    }
+
+    /// The check of [IOTP-DLV-57] on a message from the relay `from` for `recipient`, an address
+    /// of the relay's domain: the relay may send for the sender's domain (a message without a
+    /// sender names none), or it is one of the recipient's previous relays within their window
+    /// ([IOTP-DLV-112]).
+    fn relay_may_send(
+        &self,
+        from: &P,
+        recipient: &str,
+        sender: Option<&str>,
+        now: Instant,
+    ) -> bool {
+        let for_sender =
+            sender.is_some_and(|s| self.relay_peers.sends_for(from, super::domain_of(s)));
+        for_sender
+            || self
+                .node(recipient)
+                .is_some_and(|i| self.is_previous_relay_of(i, from, now))
     }
 
     /// An envelope for the relay's own service: its engine handles it.

@@ -106,6 +106,17 @@ pub struct Arrival {
     pub until: Instant,
 }
 
+/// The relays of the domain's previous provider, named in `register`'s `previous_relays`, whose
+/// messages for the address are accepted until `until` (§3.11.4, [IOTP-DLV-112]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousRelays {
+    /// Their host names, lower case, without a final dot (at most
+    /// [`super::MAX_PREVIOUS_RELAYS`], each at most [`super::MAX_HOST_NAME`] bytes).
+    pub hosts: Vec<String>,
+    /// The end of the window: the registration plus the relay's `max_hold_time`.
+    pub until: Instant,
+}
+
 /// A registered address (§3.6.1.2).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Registration {
@@ -125,10 +136,14 @@ pub struct Registration {
     pub departed: Option<Departure>,
     /// Registered with a re-homing statement: the node came from another address.
     pub arrived: Option<Arrival>,
+    /// Registered with `previous_relays`: the domain came from another provider's relays.
+    pub previous_relays: Option<PreviousRelays>,
 }
 
 /// A change of the registry, for a caller that keeps it in a store. Accounts and tokens are the
 /// provider's to give at every start; what the relay's service changes is here.
+// A change goes to the caller's store at once: one at a time, its size does not add up.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum RegistryChange {
     /// A controller enrolled with `token`, which is used up.

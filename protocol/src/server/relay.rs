@@ -38,7 +38,7 @@ use crate::interaction::model::{Capability, Endpoint, Member, MemberKind, Model}
 use crate::interaction::{Access, Capabilities, Config, Dispatcher, Failure, Request};
 use crate::params::Instant;
 use crate::relay::registry::{
-    Admin, Arrival, Departure, Registration, RegistryChange, QUARANTINE_TIME,
+    Admin, Arrival, Departure, PreviousRelays, Registration, RegistryChange, QUARANTINE_TIME,
 };
 use crate::relay::{verify, Enrolling, Relay, RelayEvent, RelayOutput, StoreChange};
 use crate::security::edhoc::claimed_node_id;
@@ -748,6 +748,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             }
             None => None,
         };
+        // The relays the domain moves from (§3.11.4); the window starts now ([IOTP-DLV-112]).
+        let previous_relays = match &request.previous_relays {
+            Some(hosts) => {
+                let hosts: Vec<&str> = hosts.iter().collect();
+                let hosts = crate::relay::previous_relays(&hosts)
+                    .map_err(|_| stop(StatusCode::ConstraintError))?;
+                let until = self.relay.previous_relays_until(now);
+                Some(PreviousRelays { hosts, until })
+            }
+            None => None,
+        };
         let now = self.now;
         self.relay.end_departures(now, &mut self.out);
         let registry = self.relay.registry();
@@ -777,6 +788,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             None => self.relay.register(&address),
         };
         served.map_err(|_| stop(StatusCode::ResourceExhausted))?;
+        if let Some(p) = &previous_relays {
+            self.relay.set_previous_relays(&address, p.clone());
+        }
         self.relay.service_mut().add_edhoc_peer(peer);
         self.relay
             .set_holding_policy(&address, policy.max_held_messages, policy.max_hold_time);
@@ -789,6 +803,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             policy,
             departed: None,
             arrived: arrival,
+            previous_relays,
         };
         self.relay.registry_mut().put(registration.clone());
         self.change(RegistryChange::Registered(registration));

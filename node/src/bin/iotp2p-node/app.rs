@@ -108,8 +108,12 @@ enum Action {
         #[arg(long, value_name = "HEX")]
         statement: String,
         /// Its re-homing statement, hex, when it moves here from another address.
-        #[arg(long, value_name = "HEX")]
+        #[arg(long, value_name = "HEX", conflicts_with = "previous_relays")]
         rehoming: Option<String>,
+        /// The host name of a relay of the provider the address's domain moves from (repeatable,
+        /// at most four): this relay accepts what they held for the address (spec §3.11.4).
+        #[arg(long = "previous-relay", value_name = "HOST")]
+        previous_relays: Vec<String>,
     },
     /// Give an address up at the home relay (spec §3.6.1.3).
     Release {
@@ -213,10 +217,16 @@ async fn act(
         Action::Register {
             statement,
             rehoming,
+            previous_relays,
         } => {
             let rehoming = rehoming.as_deref().map(unhex).transpose()?;
-            app.register(&unhex(&statement)?, rehoming.as_deref())
-                .await?;
+            let statement = unhex(&statement)?;
+            if previous_relays.is_empty() {
+                app.register(&statement, rehoming.as_deref()).await?;
+            } else {
+                app.register_from_previous_relays(&statement, &previous_relays)
+                    .await?;
+            }
             println!("registered");
             return Ok(());
         }

@@ -1,0 +1,78 @@
+//! Where a released address's held requests go when its domain moved to another provider (spec
+//! §3.11.4, [IOTP-DLV-113]): the engine puts each out as a [`Redirect`]; this resolves the domain's
+//! SRV records beside the driver's loop and says where to send it, once (to the next relay in the
+//! records' order only if the datagram cannot leave for the one before, [IOTP-DLV-51]), or that it
+//! cannot go (the records still name this relay, name no relay with an address, or cannot be
+//! resolved), in which case the engine answers it `Undeliverable` ([IOTP-DLV-53]). Nothing is
+//! retried ([IOTP-DLV-125]): one datagram, as every forwarding of this driver goes.
+//!
+//! **Bound.** One resolution task per redirect, and a release puts out at most the holding limit
+//! of one address; their outcomes wait in a queue of [`QUEUE`] for the driver, the tasks waiting
+//! their turn beyond it.
+
+use std::net::SocketAddr;
+
+use iotp2p_protocol::relay::Redirect;
+use tokio::sync::mpsc;
+
+use crate::resolve::Resolver;
+
+/// Outcomes waiting for the driver.
+const QUEUE: usize = 64;
+
+/// Where a redirect goes: the addresses of the domain's current relays in the order to try them
+/// ([IOTP-DLV-51]), none when it cannot go.
+pub(super) type Outcome = (Redirect<SocketAddr>, Vec<SocketAddr>);
+
+/// The relay's means of finding a domain's current relay, and the outcomes of the lookups under
+/// way.
+pub(super) struct Redirects {
+    /// The name server to ask; without one, no redirect goes anywhere.
+    resolver: Option<Resolver>,
+    /// The host name by which the domain's SRV records name this relay.
+    host: Option<String>,
+    done: mpsc::Sender<Outcome>,
+    pub(super) outcomes: mpsc::Receiver<Outcome>,
+}
+
+impl Redirects {
+    pub(super) fn new(resolver: Option<Resolver>, host: Option<String>) -> Self {
+        let (done, outcomes) = mpsc::channel(QUEUE);
+        Redirects {
+            resolver,
+            host: host.map(|h| h.trim_end_matches('.').to_ascii_lowercase()),
+            done,
+            outcomes,
+        }
+    }
+
+    /// Looks up where `redirect` goes, on a task of its own; its outcome arrives in `outcomes`.
+    pub(super) fn start(&self, redirect: Redirect<SocketAddr>) {
+        let done = self.done.clone();
+        let (resolver, host) = (self.resolver.clone(), self.host.clone());
+        tokio::spawn(async move {
+            let to = match (&resolver, &host) {
+                (Some(resolver), Some(host)) => {
+                    current_relay(resolver, host, &redirect.domain).await
+                }
+                // A relay that does not know its own name cannot tell that it is no longer named.
+                _ => Vec::new(),
+            };
+            let _ = done.send((redirect, to)).await;
+        });
+    }
+}
+
+/// The addresses of the relays that `domain`'s SRV records name now, in their order (§3.2.1),
+/// none if they still name `own_host` or cannot be resolved.
+async fn current_relay(resolver: &Resolver, own_host: &str, domain: &str) -> Vec<SocketAddr> {
+    // By name first: a target of this relay's that does not resolve still names it.
+    let Ok(targets) = resolver.relay_targets(domain).await else {
+        return Vec::new();
+    };
+    if targets.iter().any(|t| t.host == own_host) {
+        return Vec::new();
+    }
+    let hosts = resolver.relay_hosts(domain).await.unwrap_or_default();
+    hosts.into_iter().flat_map(|h| h.addresses).collect()
+}

@@ -1,0 +1,523 @@
+//! Same address, new home relay (spec §3.11.4) on loopback sockets with a real DNS server: the
+//! domain `home.example.org` moves from provider A's relay to provider B's, each run from its
+//! provider's file. The owner's controller has the lamp registered at A, enrols at B and registers
+//! it there with `previous_relays` over the Relay capability; the lamp is at home at B. A peer of
+//! another domain, whose relay C still routes the domain to A, sends the lamp a request that A
+//! holds; the domain's SRV records change to B; the controller's `release` at A without statement
+//! makes A send the request once to B, which accepts it from A and delivers it, and the lamp's reply
+//! reaches the peer. B refuses it when `previous_relays` names another relay, and A answers
+//! `Undeliverable` while the records still name it. A lamp claimed at A and given B by
+//! `set_home_relay` attaches to B, and A, told nothing, keeps holding what arrives for it.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use common::{
+    announce, app, context, hex, invoke, lamp_out_of_its_box, loopback, peer, response, Keys,
+    TempDir, TEST_TIMEOUT,
+};
+use iotp2p_codec::core::owned::{Body, InvokeRequest, ReadRequest};
+use iotp2p_codec::core::{PresenceState, StatusCode};
+use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
+use iotp2p_node::app::UdpApp;
+
+use iotp2p_node::dns::{DnsServer, Zone};
+use iotp2p_node::relay::{RelayFile, RelaySetup, UdpRelay};
+use iotp2p_node::store::sqlite::SqliteStore;
+use iotp2p_node::udp::{UdpConfig, UdpNode};
+use iotp2p_protocol::engine::{Config, Destination, Event, ExchangeId, Node};
+use iotp2p_protocol::relay::RelayEvent;
+use iotp2p_protocol::security::KeyId;
+use iotp2p_protocol::server::security::{member, SECURITY};
+
+const DOMAIN: &str = "home.example.org";
+const PEER_DOMAIN: &str = "peer.example";
+const LAMP: &str = "lamp@home.example.org";
+const PEER: &str = "app@peer.example";
+const OWNER: &str = "owner@home.example.org";
+const TOKEN: [u8; 16] = [0x4b; 16];
+const RELAY_A: &str = "relay-a.home.example.org";
+const RELAY_B: &str = "relay-b.home.example.org";
+
+/// The zone of `home.example.org` whose SRV record names `target` at `port`; both relays' host
+/// names resolve to 127.0.0.1. A TTL of one second, so that a change is seen a second later.
+fn zone(dir: &Path, version: u32, target: &str, port: u16) -> Zone {
+    let text = format!(
+        "$ORIGIN home.example.org.\n$TTL 1\n\
+         @ IN SOA ns.home.example.org. hostmaster.home.example.org. ( {version} 3600 600 86400 1 )\n\
+         @ IN NS ns.home.example.org.\nns IN A 127.0.0.1\n\
+         relay-a IN A 127.0.0.1\nrelay-b IN A 127.0.0.1\n\
+         _iotp2p._udp IN SRV 10 0 {port} {target}.\n"
+    );
+    let file = dir.join(format!("home-{version}.zone"));
+    std::fs::write(&file, text).unwrap();
+    Zone::new(DOMAIN, file)
+}
+
+/// The relay of `setup` with its store at `store`, serving `address` with a hop context (the
+/// relay's Sender ID `ids.0`, the node's `ids.1`).
+async fn relay(mut setup: RelaySetup, store: &Path, address: &str, ids: (u8, u8)) -> UdpRelay {
+    setup.addresses.push(address.into());
+    let relay = UdpRelay::start(setup, Box::new(SqliteStore::open(store).unwrap()))
+        .await
+        .unwrap();
+    let address = address.to_string();
+    relay
+        .with_relay(move |r, _, _| {
+            let service = r.service_mut();
+            service
+                .add_context(context(ids.0, ids.1), peer(&address))
+                .unwrap();
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+    relay
+}
+
+/// The relay of the domain at provider `name`, from its file as the provider writes it: its host
+/// name, the name server `dns`, the route to `c`, its EDHOC identity `keys`, the owner's account with
+/// [`TOKEN`], and `more` (tables). Serves the owner's app.
+fn provider(
+    dir: &Path,
+    name: &str,
+    host: &str,
+    (dns, c): (SocketAddr, SocketAddr),
+    (keys, owner): (&Keys, &Keys),
+    more: &str,
+) -> RelayFile {
+    let text = format!(
+        "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"{name}.sqlite\"\n\
+         addresses = [\"{OWNER}\"]\nhost = \"{host}\"\nname_server = \"{dns}\"\n\
+         statement = \"{}\"\n\n{more}\n[routes]\n\"{PEER_DOMAIN}\" = \"{c}\"\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{OWNER}\" = \"{}\"\n\n\
+         [accounts.\"Smith household\"]\ndomains = [\"{DOMAIN}\"]\nmax_registrations = 4\n\
+         tokens = [\"{}\"]\n",
+        hex(&keys.statement(&format!("_relay@{DOMAIN}"))),
+        hex(&keys.auth),
+        hex(&keys.ccs),
+        hex(&owner.ccs),
+        hex(&TOKEN),
+    );
+    RelayFile::parse(&format!("{name}.toml"), &text, dir).unwrap()
+}
+
+/// An end node attached to `relay` (hop Sender IDs `hop`, the relay's the other way round),
+/// awake, with an end-to-end context with `other` (Sender IDs `e2e`).
+async fn node(
+    address: &str,
+    other: &str,
+    e2e: (u8, u8),
+    hop: (u8, u8),
+    relay: SocketAddr,
+) -> UdpNode {
+    let mut engine = Node::new(
+        Config {
+            address: Some(address.into()),
+            ..Config::default()
+        },
+        0,
+    );
+    engine
+        .add_context(context(e2e.0, e2e.1), peer(other))
+        .unwrap();
+    engine.set_home_relay(Some(relay));
+    let service = format!("_relay@{}", address.rsplit_once('@').unwrap().1);
+    let hop_context = engine.add_context(context(hop.0, hop.1), peer(&service));
+    engine.set_hop_context(Some(hop_context.unwrap()));
+    let mut node = UdpNode::start(UdpConfig::new(loopback()), engine)
+        .await
+        .unwrap();
+    announce(&mut node, PresenceState::Awake, None).await;
+    node
+}
+
+/// The three relays, the DNS server naming A, the lamp attached to B and the peer to C.
+struct World {
+    dir: TempDir,
+    /// Always running but while its zone changes.
+    dns: Option<DnsServer>,
+    /// The owner's controller, attached to A.
+    owner: UdpApp,
+    a: UdpRelay,
+    b: UdpRelay,
+    c: UdpRelay,
+    lamp: UdpNode,
+    app: UdpNode,
+}
+
+impl World {
+    /// `previous_relays`: the host names B registers the lamp with.
+    async fn start(what: &str, previous_relays: &[&str]) -> World {
+        let dir = TempDir::new(what);
+        // The name server's address first (the relays' resolver asks it), then its real zone.
+        let placeholder = DnsServer::start(loopback(), &[zone(&dir.0, 1, RELAY_A, 9)])
+            .await
+            .unwrap();
+        let dns_addr = placeholder.addr();
+        placeholder.stop(Duration::from_secs(5)).await;
+
+        // C's address too, for A's and B's routes, and C's route to the domain is A (its cached
+        // records): C is started again on the same port once A is.
+        let c_store = dir.0.join("c.sqlite");
+        let c = relay(
+            RelaySetup::new(loopback(), PEER_DOMAIN),
+            &c_store,
+            PEER,
+            (8, 7),
+        )
+        .await;
+        let c_addr = c.local_addr();
+        c.stop(Duration::from_secs(5)).await.unwrap();
+        let (a_keys, b_keys) = (Keys::new(0x31, 0x21, 1), Keys::new(0x35, 0x25, 5));
+        let (owner_keys, lamp_keys) = (Keys::new(0x33, 0x63, 3), Keys::new(0x32, 0x42, 2));
+        let around = (dns_addr, c_addr);
+        let file = provider(&dir.0, "a", RELAY_A, around, (&a_keys, &owner_keys), "");
+        let a = UdpRelay::start(
+            file.setup,
+            Box::new(SqliteStore::open(&file.store).unwrap()),
+        )
+        .await
+        .unwrap();
+        let a_addr = a.local_addr();
+        // What DTLS would prove of A (§3.9.1).
+        let a_host = format!("[relay_hosts]\n\"{RELAY_A}\" = \"{a_addr}\"\n");
+        let file = provider(
+            &dir.0,
+            "b",
+            RELAY_B,
+            (dns_addr, c_addr),
+            (&b_keys, &owner_keys),
+            &a_host,
+        );
+        let b = UdpRelay::start(
+            file.setup,
+            Box::new(SqliteStore::open(&file.store).unwrap()),
+        )
+        .await
+        .unwrap();
+        let b_addr = b.local_addr();
+        let mut setup = RelaySetup::new(c_addr, PEER_DOMAIN);
+        setup.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
+        let c = relay(setup, &c_store, PEER, (8, 7)).await;
+        // C knows B for the domain too, which its records will name: B's replies come from there.
+        c.with_relay(move |r, _, _| {
+            r.add_relay_peer(b_addr, DOMAIN);
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+
+        // The owner's controller registers the lamp at A, then (§3.11.4 steps 1 and 2) enrols at
+        // B and registers it there with `previous_relays`.
+        let statement = lamp_keys.statement(LAMP);
+        let mut owner_a = app(OWNER, a_addr, &a_keys, &owner_keys, 0x33).await;
+        owner_a.enrol(&TOKEN).await.unwrap();
+        owner_a.register(&statement, None).await.unwrap();
+        let mut owner_b = app(OWNER, b_addr, &b_keys, &owner_keys, 0x33).await;
+        owner_b.enrol(&TOKEN).await.unwrap();
+        let hosts: Vec<String> = previous_relays.iter().map(|h| h.to_string()).collect();
+        owner_b
+            .register_from_previous_relays(&statement, &hosts)
+            .await
+            .unwrap();
+        owner_b.stop(Duration::from_secs(5)).await.unwrap();
+        b.with_relay(|r, _, _| {
+            let service = r.service_mut();
+            service.add_context(context(6, 5), peer(LAMP)).unwrap();
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+        let dns = DnsServer::start(dns_addr, &[zone(&dir.0, 1, RELAY_A, a_addr.port())])
+            .await
+            .unwrap();
+
+        // The lamp is at home at B (after `set_home_relay`); the peer at C.
+        let lamp = node(LAMP, PEER, (2, 1), (5, 6), b_addr).await;
+        let app = node(PEER, LAMP, (1, 2), (7, 8), c.local_addr()).await;
+        World {
+            dir,
+            dns: Some(dns),
+            owner: owner_a,
+            a,
+            b,
+            c,
+            lamp,
+            app,
+        }
+    }
+
+    /// The peer's sealed request to the lamp, through C to A, which holds it. Its `message_id`.
+    async fn request_held_at_a(&mut self) -> u64 {
+        let e2e = self
+            .app
+            .with_engine(|n, _, _| {
+                (
+                    n.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap()),
+                    Vec::new(),
+                )
+            })
+            .await
+            .unwrap();
+        let c = self.c.local_addr();
+        let id = self
+            .app
+            .request(
+                c,
+                Destination::Address(LAMP.into()),
+                e2e,
+                invoke(7),
+                true,
+                Some(3600),
+            )
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            if held(&self.a, LAMP).await == 1 {
+                return id;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("A holds the request");
+    }
+
+    /// The domain's SRV records now name B; past their TTL.
+    async fn move_dns_to_b(&mut self) {
+        let old = self.dns.take().unwrap();
+        let addr = old.addr();
+        old.stop(Duration::from_secs(5)).await;
+        let b = self.b.local_addr().port();
+        let zone = zone(&self.dir.0, 2, RELAY_B, b);
+        self.dns = Some(DnsServer::start(addr, &[zone]).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+    }
+
+    /// The controller's `release` at A without statement (§3.11.4 step 5).
+    async fn release_at_a(&mut self) {
+        self.owner.release(LAMP, None).await.unwrap();
+    }
+
+    async fn stop(self) {
+        let within = Duration::from_secs(5);
+        self.owner.stop(within).await.unwrap();
+        self.lamp.stop(within).await.unwrap();
+        self.app.stop(within).await.unwrap();
+        for relay in [self.a, self.b, self.c] {
+            relay.stop(within).await.unwrap();
+        }
+        if let Some(dns) = self.dns {
+            dns.stop(within).await;
+        }
+    }
+}
+
+async fn held(relay: &UdpRelay, address: &'static str) -> usize {
+    relay
+        .with_relay(move |r, _, _| (r.held(address), Vec::new()))
+        .await
+        .unwrap()
+}
+
+/// The next request the node is given within `within`.
+async fn next_request(node: &mut UdpNode, within: Duration) -> Option<(Body, ExchangeId)> {
+    tokio::time::timeout(within, async {
+        loop {
+            match node.next_event().await {
+                Some(Event::Request { exchange, body, .. }) => return (body, exchange),
+                Some(_) => {}
+                None => panic!("the node stopped"),
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+/// The reply to request `id` the node is given.
+async fn reply_to(node: &mut UdpNode, id: u64) -> Body {
+    loop {
+        match node.next_event().await {
+            Some(Event::Reply { request, body, .. }) if request == id => return body,
+            Some(_) => {}
+            None => panic!("the node stopped"),
+        }
+    }
+}
+
+// [IOTP-DLV-113] [IOTP-DLV-112] [IOTP-DLV-114]
+#[tokio::test]
+async fn a_held_request_goes_once_to_the_domains_new_relay_which_delivers_it() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change", &[RELAY_A]).await;
+        let id = w.request_held_at_a().await;
+        w.move_dns_to_b().await;
+        w.release_at_a().await;
+        let (body, exchange) = next_request(&mut w.lamp, Duration::from_secs(10))
+            .await
+            .expect("B delivers the request A held");
+        assert_eq!(body, invoke(7));
+        w.lamp.reply(exchange, response(7)).await.unwrap();
+        assert_eq!(reply_to(&mut w.app, id).await, response(7));
+        assert_eq!(held(&w.a, LAMP).await, 0, "A forgot the address");
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+// [IOTP-DLV-57] [IOTP-DLV-58] [IOTP-DLV-112]
+#[tokio::test]
+async fn the_new_relay_refuses_it_from_a_relay_not_among_previous_relays() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change-refused", &["relay-x.home.example.org"]).await;
+        w.request_held_at_a().await;
+        w.move_dns_to_b().await;
+        let discarded = w.b.counts().discarded;
+        w.release_at_a().await;
+        for _ in 0..100 {
+            if w.b.counts().discarded > discarded {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(w.b.counts().discarded > discarded, "B discarded it");
+        assert!(next_request(&mut w.lamp, Duration::from_millis(500))
+            .await
+            .is_none());
+        assert_eq!(held(&w.b, LAMP).await, 0);
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+// [IOTP-DLV-113] [IOTP-DLV-53] [IOTP-DLV-99]
+#[tokio::test]
+async fn a_release_while_the_records_still_name_the_relay_answers_undeliverable() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change-still-named", &[RELAY_A]).await;
+        w.request_held_at_a().await;
+        let (at_b, at_c) = (w.b.counts().received, w.c.counts().received);
+        w.release_at_a().await;
+        // A answers the request `Undeliverable`, to its sender's domain, whose relay takes it.
+        loop {
+            match w.a.next_event().await {
+                Some(RelayEvent::NonDelivery {
+                    recipient, code, ..
+                }) => {
+                    assert_eq!(code, StatusCode::Undeliverable);
+                    assert_eq!(recipient.as_deref(), Some(LAMP));
+                    break;
+                }
+                Some(_) => {}
+                None => panic!("A stopped"),
+            }
+        }
+        for _ in 0..100 {
+            if w.c.counts().received > at_c {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(w.c.counts().received > at_c, "the status reached C");
+        assert_eq!(w.b.counts().received, at_b, "nothing went to B");
+        assert!(next_request(&mut w.lamp, Duration::from_millis(500))
+            .await
+            .is_none());
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+/// What a controller gives a device for a relay (its credential statement and transport URI).
+fn relay_info(keys: &Keys, at: SocketAddr) -> RelayInfo {
+    RelayInfo {
+        credential: SignedStatement::decode(&keys.statement(&format!("_relay@{DOMAIN}"))).unwrap(),
+        endpoints: vec![format!("iotp2p+udp://{at}")],
+        unknown_fields: Default::default(),
+    }
+}
+
+// [IOTP-DLV-122] [IOTP-SEC-190] [IOTP-SEC-191]
+#[tokio::test]
+async fn a_lamp_given_a_new_home_relay_attaches_there_and_the_old_one_keeps_holding() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = TempDir::new("relay-change-device");
+        let within = Duration::from_secs(5);
+        let (a_keys, b_keys) = (Keys::new(0x31, 0x21, 1), Keys::new(0x35, 0x25, 5));
+        let (owner_keys, lamp_keys) = (Keys::new(0x33, 0x63, 3), Keys::new(0x32, 0x42, 2));
+        // No name server and no other domain are needed here.
+        let around = (loopback(), loopback());
+        let relay = |name, host, keys, more: &str| {
+            let file = provider(&dir.0, name, host, around, (keys, &owner_keys), more);
+            let store = Box::new(SqliteStore::open(&file.store).unwrap());
+            UdpRelay::start(file.setup, store)
+        };
+        let a = relay("a", RELAY_A, &a_keys, "").await.unwrap();
+        let b = relay("b", RELAY_B, &b_keys, "").await.unwrap();
+        let (a_addr, b_addr) = (a.local_addr(), b.local_addr());
+
+        // The lamp out of its box, claimed with A as its home relay and registered there.
+        let mut lamp = lamp_out_of_its_box(&lamp_keys).await;
+        let mut owner = app(OWNER, a_addr, &a_keys, &owner_keys, 0x33).await;
+        owner.enrol(&TOKEN).await.unwrap();
+        let me = owner_keys.identity.node_id();
+        let info = relay_info(&a_keys, a_addr);
+        let claimed = owner
+            .claim(lamp.local_addr(), 20_202_021, LAMP, Some(info), &me)
+            .await
+            .unwrap();
+        owner.register(&claimed.statement, None).await.unwrap();
+        lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+
+        // At B with previous_relays (step 2), then `set_home_relay` through A (step 3).
+        let mut owner_b = app(OWNER, b_addr, &b_keys, &owner_keys, 0x33).await;
+        owner_b.enrol(&TOKEN).await.unwrap();
+        owner_b
+            .register_from_previous_relays(&claimed.statement, &[RELAY_A.into()])
+            .await
+            .unwrap();
+        owner_b.stop(within).await.unwrap();
+        let set = Body::Invoke(InvokeRequest {
+            endpoint: 0,
+            capability: SECURITY,
+            action: member::SET_HOME_RELAY,
+            input: Some(relay_info(&b_keys, b_addr).encode_to_vec().unwrap()),
+            echo: None,
+            unknown_fields: Default::default(),
+        });
+        let reply = owner.ask(LAMP, set).await.unwrap();
+        assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+        lamp.home_relay_set(Duration::from_secs(20)).await.unwrap();
+        let local = lamp.local_addr();
+        let bound = b
+            .with_relay(move |r, now, _| (r.bound(LAMP, now).copied(), Vec::new()))
+            .await
+            .unwrap();
+        assert_eq!(bound, Some(local), "the lamp's hop is bound at B");
+
+        // The lamp said nothing to A: what arrives there for it is held, not refused `NoRoute` as
+        // after a `Leaving` ([IOTP-DLV-46]), for the release to hand on.
+        let read = Body::Read(ReadRequest {
+            endpoint: 1,
+            capability: 6,
+            members: None,
+            unknown_fields: Default::default(),
+        });
+        let _ = tokio::time::timeout(Duration::from_secs(1), owner.ask(LAMP, read)).await;
+        assert_eq!(held(&a, LAMP).await, 1);
+        owner.stop(within).await.unwrap();
+        lamp.stop(within).await.unwrap();
+        a.stop(within).await.unwrap();
+        b.stop(within).await.unwrap();
+    })
+    .await
+    .expect("done within the test's time");
+}
