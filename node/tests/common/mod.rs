@@ -218,19 +218,11 @@ impl Keys {
 
     /// The credential statement naming `address` (an encoded `SignedStatement`).
     pub fn statement(&self, address: &str) -> Vec<u8> {
-        let public = *self.identity.public_key();
-        let credentials = [self.ccs.as_slice()];
-        iotp2p_protocol::security::statement::sign_credential(
+        iotp2p_protocol::security::statement::sign_own_credential(
             &self.identity,
-            &iotp2p_codec::security::CredentialStatement {
-                identity_key: public.to_schema(),
-                address: Some(address),
-                auth_credentials: credentials.as_slice().into(),
-                serial: 1,
-                suites: [2].as_slice().into(),
-                issued_at: None,
-                unknown_fields: Default::default(),
-            },
+            &self.ccs,
+            Some(address),
+            1,
         )
         .unwrap()
     }
