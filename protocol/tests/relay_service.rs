@@ -566,7 +566,7 @@ fn unsealed_requests_visitors_and_used_tokens_are_refused() {
 }
 
 #[test]
-fn failed_enrolments_are_counted_by_the_claimed_node_id_as_well_as_by_address() {
+fn failed_enrolments_are_counted_by_the_visitors_credential_as_well_as_by_address() {
     let (controller, app, other) = (Identity::new(1), Identity::new(3), Identity::new(5));
     let mut w = World::new();
     // Five failures of one node ID, from two transport addresses.
@@ -584,7 +584,8 @@ fn failed_enrolments_are_counted_by_the_claimed_node_id_as_well_as_by_address() 
             StatusCode::Unauthenticated
         );
     }
-    // Neither address failed five times, but the node ID did: barred from either, and from a third.
+    // Neither address failed five times, but the credential did: barred from either, and from a
+    // third.
     w.visitor("bob-third", 7, &app);
     for label in ["bob-elsewhere", "bob-third"] {
         assert_eq!(
@@ -602,6 +603,52 @@ fn failed_enrolments_are_counted_by_the_claimed_node_id_as_well_as_by_address() 
     w.visitor("alice", 1, &controller);
     assert_eq!(
         status(&w.invoke("alice", member::ENROL, enrol(&TOKEN, &controller))),
+        StatusCode::Ok
+    );
+}
+
+// [IOTP-DLV-127]: failing under another node's claimed node ID does not bar that node.
+#[test]
+fn failures_under_a_claimed_node_id_do_not_bar_its_owner() {
+    let app = Identity::new(3);
+    // An impostor's credential claims the app's node ID with the impostor's own key, which the
+    // handshake proves it holds.
+    let impostor_key = IdentityKey::from_bytes(&[0x5a; 32]).unwrap();
+    let impostor = Identity {
+        key: impostor_key.clone(),
+        ccs: p256_credential(
+            &app.key.node_id(),
+            &[3],
+            impostor_key.public_key().x(),
+            impostor_key.public_key().y(),
+        )
+        .unwrap(),
+    };
+    let mut w = World::new();
+    let labels = [
+        "mallory-1",
+        "mallory-2",
+        "mallory-3",
+        "mallory-4",
+        "mallory-5",
+    ];
+    for (i, label) in labels.into_iter().enumerate() {
+        w.visitor(label, 20 + i as u8, &impostor);
+        assert_eq!(
+            // The app's credential statement is public: the impostor presents it.
+            status(&w.invoke(label, member::ENROL, enrol(&[9; 16], &app))),
+            StatusCode::Unauthenticated
+        );
+    }
+    // A sixth with the impostor's credential is refused Busy, from any address.
+    assert_eq!(
+        status(&w.invoke("mallory-5", member::ENROL, enrol(&[9; 16], &app))),
+        StatusCode::Busy
+    );
+    // The app, whose node ID the impostor claimed five times, enrols.
+    w.visitor("bob", 2, &app);
+    assert_eq!(
+        status(&w.invoke("bob", member::ENROL, enrol(&TOKEN, &app))),
         StatusCode::Ok
     );
 }

@@ -110,7 +110,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     }
 
     /// Counts a failed enrolment at `now` (§3.6.1.1: a token or statement refused) against each of
-    /// `who`: the peer's node ID and, for a peer that sends directly, its transport address.
+    /// `who`: the peer's identity and, for a peer that sends directly, its transport address.
     pub fn enrol_failed(&mut self, who: &[Enrolling<P>], now: Instant) {
         // A count lives for the window from its first failure.
         self.enrol_failures
@@ -170,13 +170,26 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     }
 }
 
-/// What failed enrolments are counted against (§3.6.1.1): the peer's node ID, and, for a peer that
-/// sends directly to the relay's service (path (c)), its transport address. A peer behind another
-/// relay shares that relay's address with every other node behind it, so only its node ID counts.
+/// What failed enrolments are counted against (§3.6.1.1): the peer's authenticated node ID, or,
+/// under a visitor context, the credential it ran the handshake with; and, for a peer that sends
+/// directly to the relay's service (path (c)), its transport address. A peer behind another relay
+/// shares that relay's address with every other node behind it, so only its identity counts. A
+/// visitor's claimed node ID never counts: anyone can claim anyone's ([IOTP-DLV-127]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Enrolling<P> {
-    /// The node ID the peer's context names, or that its credential by value claims.
+    /// The node ID the peer's context authenticated.
     Node(security::NodeId),
+    /// The SHA-256 digest of the authentication credential (CCS) a visitor sent by value and proved
+    /// it holds the key of: 32 bytes whatever the credential's length.
+    Credential([u8; 32]),
     /// The transport address of a peer that sends directly.
     Hop(P),
+}
+
+impl<P> Enrolling<P> {
+    /// The count of a visitor that authenticated with `ccs`.
+    pub fn credential(ccs: &[u8]) -> Self {
+        use sha2::{Digest, Sha256};
+        Enrolling::Credential(Sha256::digest(ccs).into())
+    }
 }

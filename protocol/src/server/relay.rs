@@ -41,7 +41,6 @@ use crate::relay::registry::{
     Admin, Arrival, Departure, PreviousRelays, Registration, RegistryChange, QUARANTINE_TIME,
 };
 use crate::relay::{verify, Enrolling, Relay, RelayEvent, RelayOutput, StoreChange};
-use crate::security::edhoc::claimed_node_id;
 use crate::security::statement::verify_credential;
 use crate::security::NodeId;
 use crate::server::security::{member as security_member, SecurityService, SECURITY};
@@ -632,11 +631,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
                 w.hop.clone(),
             )
         };
-        // Counted by node ID (claimed, for a visitor) and, for a peer that sends directly, by
-        // transport address (§3.6.1.1).
-        let claimed = node.or_else(|| credential.as_deref().and_then(claimed_node_id));
+        // Counted by the authenticated node ID or, for a visitor, by the credential of its
+        // handshake, never by the node ID it claims ([IOTP-DLV-127]); and, for a peer that sends
+        // directly, by transport address (§3.6.1.1).
+        let identity = match (node, credential.as_deref()) {
+            (Some(node), _) => Some(Enrolling::Node(node)),
+            (None, Some(ccs)) => Some(Enrolling::credential(ccs)),
+            (None, None) => None,
+        };
         let mut who = Vec::with_capacity(2);
-        who.extend(claimed.map(Enrolling::Node));
+        who.extend(identity);
         if !self.relay.is_relay_peer(&hop) {
             who.push(Enrolling::Hop(hop.clone()));
         }

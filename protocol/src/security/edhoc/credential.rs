@@ -261,13 +261,6 @@ impl<'a> Template<'a> {
     }
 }
 
-/// The node ID that a CCS of §8.2.2 names in its `sub`, checked as one received by value: what a
-/// visitor claims to be. `None` for a CCS of another form.
-pub fn claimed_node_id(ccs: &[u8]) -> Option<crate::security::NodeId> {
-    let (_, claim) = parse_by_value(ccs).ok()?;
-    crate::security::NodeId::parse(claim.as_str()).ok()
-}
-
 /// Checks a CCS received by value against the form of §8.2.2 in deterministic encoding
 /// ([IOTP-SEC-7]) and its `sub` against the node ID syntax, as [IOTP-SEC-154] requires:
 ///

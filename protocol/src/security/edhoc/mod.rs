@@ -59,8 +59,8 @@ use lakers::{ConnId, EADItem, EdhocMessageBuffer, IdCred};
 use super::key_id::KeyId;
 
 pub use credential::{
-    claimed_node_id, AuthKey, Credential, LocalIdentity, NodeIdClaim, PeerCredential,
-    PeerCredentials, MAX_CREDENTIAL_LEN, NODE_ID_TEXT_LEN,
+    AuthKey, Credential, LocalIdentity, NodeIdClaim, PeerCredential, PeerCredentials,
+    MAX_CREDENTIAL_LEN, NODE_ID_TEXT_LEN,
 };
 pub use error::{received_error_code, Error};
 pub use initiator::{IdCredI, Initiator, InitiatorSent};
