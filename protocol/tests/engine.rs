@@ -8,14 +8,14 @@ mod common;
 
 use common::{context, example, Fixed};
 use iotp2p_codec::core::owned::{
-    Body, InvokeRequest, InvokeResponse, MemberValue, ReadRequest, Report, SubscribeRequest,
-    UnsubscribeRequest,
+    Body, InvokeRequest, InvokeResponse, MemberValue, ReadRequest, Report, Status,
+    SubscribeRequest, UnsubscribeRequest,
 };
 use iotp2p_codec::core::{Envelope, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Discard, Event, Node, Origin, Output};
 use iotp2p_protocol::security::seal::OpenError;
-use iotp2p_protocol::security::{KeyId, NodeId, ReplayWindow};
+use iotp2p_protocol::security::{Exchange, KeyId, NodeId, ReplayWindow, Routing};
 
 fn node(address: &str) -> Node<&'static str> {
     Node::new(
@@ -1294,4 +1294,115 @@ fn a_duplicate_acknowledged_before_the_reply_makes_the_reply_confirmable() {
         Envelope::decode(&reply).unwrap().ack_requested,
         "[IOTP-MSG-135]"
     );
+}
+
+/// An answer to a request sealed end to end, sealed by the home relay under the hop context and
+/// naming the request: a status of the relay's is taken, anything else is discarded, since only
+/// the request's peer can answer it under their context ([IOTP-SEC-80], §8.5.3).
+#[test]
+fn the_home_relay_cannot_answer_an_end_to_end_request_but_with_a_status() {
+    const RELAY: &str = "_relay@example.com";
+    let answer = |body: Body, named: bool| {
+        let mut rng = Fixed(0);
+        let mut app = node("app@example.com");
+        app.set_home_relay(Some("relay"));
+        let lamp = app
+            .add_context(
+                context(1, 2),
+                Peer {
+                    address: Some("lamp@home.example.org".into()),
+                    kind: ContextKind::Ordinary,
+                    node: None,
+                },
+            )
+            .unwrap();
+        app.add_context(
+            context(0x0a, 0x0b),
+            Peer {
+                address: Some(RELAY.into()),
+                kind: ContextKind::Ordinary,
+                node: None,
+            },
+        )
+        .unwrap();
+        let (request, _) = app
+            .request(
+                0,
+                &mut rng,
+                "relay",
+                Destination::Address("lamp@home.example.org".into()),
+                Some(lamp),
+                &invoke(),
+                true,
+                None,
+            )
+            .unwrap();
+        // The relay's side of the hop context seals its answer to the app's request.
+        let mut hop = context(0x0b, 0x0a);
+        let plain = body.encode_to_vec().unwrap();
+        let mut sealed = vec![0; plain.len() + 8];
+        let done = hop
+            .seal(
+                &Exchange::Answer {
+                    request_key_id: KeyId::from_byte(1),
+                    correlation_id: request,
+                },
+                &Routing {
+                    version: 1,
+                    sender: Some(RELAY),
+                    recipient: Some("app@example.com"),
+                },
+                &plain,
+                &mut sealed,
+            )
+            .unwrap();
+        sealed.truncate(done.len);
+        let envelope = Envelope {
+            version: 1,
+            message_id: done.message_id,
+            correlation_id: Some(request),
+            ack_requested: false,
+            ttl: None,
+            more: false,
+            recipient: None,
+            sender: named.then_some(RELAY),
+            recipient_contact: None,
+            sender_contact: None,
+            key_id: Some(&[0x0b]),
+            sealed: Some(&sealed),
+            body: None,
+            unknown_fields: Default::default(),
+        }
+        .encode_to_vec()
+        .unwrap();
+        events(&app.receive(10, &mut rng, &"relay", &envelope))
+    };
+    // The relay's non-delivery status names the request's recipient ([IOTP-MSG-39]).
+    let undeliverable = Body::Status(Status {
+        code: StatusCode::Undeliverable,
+        member: None,
+        capability_status: None,
+        detail: None,
+        echo: None,
+        retry_after: None,
+        decode_error: None,
+        offset: None,
+        recipient: Some("lamp@home.example.org".into()),
+        supported_versions: None,
+        unknown_fields: Default::default(),
+    });
+    let out = answer(undeliverable.clone(), true);
+    assert!(
+        out.iter()
+            .any(|e| matches!(e, Event::Reply { body, .. } if *body == undeliverable)),
+        "the relay's status is the request's answer: {out:?}"
+    );
+    // A response sealed under the hop context, with the relay named or not, is not the lamp's.
+    for named in [true, false] {
+        let out = answer(empty_response(), named);
+        assert!(
+            !out.iter().any(|e| matches!(e, Event::Reply { .. })),
+            "named {named}: {out:?}"
+        );
+    }
 }

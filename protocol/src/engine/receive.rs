@@ -224,7 +224,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 let mut found: Vec<_> = self
                     .pending
                     .iter()
-                    .filter(|p| p.message_id == c && p.to == *from && self.answered_by(p, sender))
+                    .filter(|p| {
+                        p.message_id == c
+                            && p.to == *from
+                            && (self.answered_by(p, sender) || from_relay_service(sender))
+                    })
                     .map(|p| match p.context {
                         // An unsealed request's answer can come sealed only from the home relay,
                         // under the hop context named by `key_id`; the request had no key, so the
@@ -460,10 +464,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     Err(Discard::UnmatchedAck)
                 };
             }
-            // A reply: matched by (its sender, correlation_id) ([IOTP-MSG-39]); of several requests
-            // with that `message_id`, the one under whose context the reply opened.
+            // A reply: matched by (its sender, correlation_id), a relay's non-delivery status by
+            // (its `recipient`, correlation_id) ([IOTP-MSG-39]); of several requests with that
+            // `message_id`, the one under whose context the reply opened.
             let matches = |p: &Pending<P>| {
-                p.message_id == correlation_id && p.to == *from && self.answered_by(p, &sender)
+                p.message_id == correlation_id
+                    && p.to == *from
+                    && (self.answered_by(p, &sender) || names_recipient(&body, p))
             };
             let index = self
                 .pending
@@ -474,9 +481,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 return self.report(from, correlation_id, sender, context, body, out);
             };
             let pending = &self.pending[index];
-            // A sealed request is answered under its context (or a newer one with the same peer);
-            // an unsealed answer to a sealed request is only a status ([IOTP-SEC-80]).
-            if context.is_none() && pending.context.is_some() && !matches!(body, Body::Status(_)) {
+            // A sealed request is answered under its context (or a newer one with the same peer,
+            // [IOTP-MSG-39], [IOTP-SEC-165]); an answer unsealed, or sealed under another context
+            // (the home relay's hop context), is only a status ([IOTP-SEC-80], §3.8): the relay
+            // cannot answer for the request's peer.
+            let under_its_context = match (pending.context, context) {
+                (None, _) => true,
+                (Some(asked), Some(opened)) => asked == opened || self.same_peer(asked, opened),
+                (Some(_), None) => false,
+            };
+            if !under_its_context && !matches!(body, Body::Status(_)) {
                 return Err(Discard::UnmatchedReply);
             }
             let pending = self.pending.remove(index).ok_or(Discard::UnmatchedReply)?;
@@ -557,6 +571,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
 /// Whether a reply from `sender` can answer a request sent to `recipient` ([IOTP-MSG-39]).
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+    /// Whether the contexts `a` and `b` have the same peer node: `b` replaced `a` after a new
+    /// handshake ([IOTP-SEC-165]).
+    fn same_peer(&self, a: ContextId, b: ContextId) -> bool {
+        let node = |c| self.contexts.get(c).and_then(|e| e.peer.node);
+        node(a).is_some() && node(a) == node(b)
+    }
+
     /// Whether a reply from `sender` may answer the request `pending`: by [`answers`], or from the
     /// new address of a peer that re-homed after the request went to its previous address, while
     /// the context still accepts that one ([IOTP-SEC-114]).
@@ -576,6 +597,23 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     && e.previous_address.as_ref().is_some_and(|(p, _)| p == asked)
             })
     }
+}
+
+/// Whether `body` is a relay's non-delivery status about `pending`: a status whose `recipient` is the
+/// address the request went to ([IOTP-MSG-39], §5.10).
+fn names_recipient<P>(body: &Body<'_>, pending: &Pending<P>) -> bool {
+    matches!(
+        (body, &pending.recipient),
+        (Body::Status(s), Destination::Address(asked)) if s.recipient == Some(asked.as_str())
+    )
+}
+
+/// Whether `sender` is a relay's service address (`_relay@` and its domain, §2.6.1), from which a
+/// non-delivery status comes: its reply may answer a request to another address, which the status
+/// names, so it is tried under every request with its `correlation_id` (it opens under the hop
+/// context, [IOTP-DLV-110]).
+fn from_relay_service<P>(sender: &Origin<P>) -> bool {
+    matches!(sender, Origin::Address(a) if a.starts_with("_relay@"))
 }
 
 /// Security action 18, `apply_statement` (spec/schema/security.iotp).
