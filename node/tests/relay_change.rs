@@ -6,7 +6,7 @@
 //! holds; the domain's SRV records change to B; the controller's `release` at A without statement
 //! makes A send the request once to B, which accepts it from A and delivers it, and the lamp's reply
 //! reaches the peer. B refuses it when `previous_relays` names another relay, and A answers
-//! `Undeliverable` while the records still name it. A lamp claimed at A and given B by
+//! `Undeliverable` while the records still name it, which the peer gets as its request's answer. A lamp claimed at A and given B by
 //! `set_home_relay` attaches to B, and A, told nothing, keeps holding what arrives for it.
 
 mod common;
@@ -402,7 +402,7 @@ async fn the_new_relay_refuses_it_from_a_relay_not_among_previous_relays() {
 async fn a_release_while_the_records_still_name_the_relay_answers_undeliverable() {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let mut w = World::start("relay-change-still-named", &[RELAY_A]).await;
-        w.request_held_at_a().await;
+        let request = w.request_held_at_a().await;
         let (at_b, at_c) = (w.b.counts().received, w.c.counts().received);
         w.release_at_a().await;
         // A answers the request `Undeliverable`, to its sender's domain, whose relay takes it.
@@ -426,6 +426,23 @@ async fn a_release_while_the_records_still_name_the_relay_answers_undeliverable(
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert!(w.c.counts().received > at_c, "the status reached C");
+        // And the peer's application, as the answer to its request ([IOTP-MSG-39]).
+        let answered = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match w.app.next_event().await {
+                    Some(Event::Reply {
+                        request: r,
+                        body: Body::Status(s),
+                        ..
+                    }) if r == request => break s.code,
+                    Some(_) => {}
+                    None => panic!("the peer stopped"),
+                }
+            }
+        })
+        .await
+        .expect("the peer hears of it");
+        assert_eq!(answered, StatusCode::Undeliverable);
         assert_eq!(w.b.counts().received, at_b, "nothing went to B");
         assert!(next_request(&mut w.lamp, Duration::from_millis(500))
             .await
