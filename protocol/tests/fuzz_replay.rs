@@ -212,7 +212,8 @@ fn protocol_relay_server_pseudo_random_inputs() {
 }
 
 /// The Relay capability's corpus gets deep: enrolments, registrations, releases (and a departure's
-/// end) and lookups that find a node, which the genuine seeds (`relay_server_seeds`) reach.
+/// end) and lookups that find a node, which the genuine seeds (`relay_server_seeds`) and the inputs
+/// merged from a campaign reach.
 #[test]
 fn protocol_relay_server_corpus_reaches_the_registrations() {
     let corpus = fuzz_dir().join("corpus").join(RELAY_SERVER_TARGET);
@@ -224,10 +225,12 @@ fn protocol_relay_server_corpus_reaches_the_registrations() {
         );
     }
     eprintln!("{total:?}");
-    assert!(total.enrolled >= 9, "{total:?}");
-    assert!(total.registered >= 10, "{total:?}");
-    assert!(total.unregistered >= 3, "{total:?}");
-    assert!(total.found >= 5, "{total:?}");
+    // About half of what it reaches today (117 enrolments, 51 registrations, 9 ended, 16 lookups
+    // that found a node).
+    assert!(total.enrolled >= 50, "{total:?}");
+    assert!(total.registered >= 25, "{total:?}");
+    assert!(total.unregistered >= 5, "{total:?}");
+    assert!(total.found >= 8, "{total:?}");
 }
 
 /// More inputs than the corpus holds, on every run: 400 pseudo-random byte strings, which must reach
