@@ -15,10 +15,14 @@ use iotp2p_codec::security::RehomingStatement;
 
 use super::device::{credential_statement, keys};
 use super::relay_server::Step;
+use crate::engine::KnownPeer;
+use crate::security::edhoc::{AuthKey, Credential, LocalIdentity};
 use crate::security::statement::{sign_own_credential, sign_rehoming};
 use crate::security::{IdentityKey, NodeId};
 use crate::server::relay::{member, RELAY as CAPABILITY};
 
+/// The relay's service address.
+pub(super) const SERVICE: &str = "_relay@home.example.org";
 /// Smith's two tokens, Jones's, and one the relay never issued.
 pub(super) const TOKENS: [[u8; 16]; 4] = [[0x5a; 16], [0x5b; 16], [0xa5; 16], [0x11; 16]];
 /// How long the tokens last: a day.
@@ -52,6 +56,10 @@ struct NodeMaterial {
 pub(super) struct Material {
     /// Each client's node ID, credential and credential statement.
     pub(super) clients: Vec<(NodeId, Vec<u8>, Vec<u8>)>,
+    /// Each client's EDHOC identity (the authentication key of its credential).
+    pub(super) identities: Vec<LocalIdentity>,
+    /// The relay's EDHOC identity, and the relay as a client knows it before a handshake.
+    pub(super) relay: (LocalIdentity, KnownPeer),
     nodes: Vec<NodeMaterial>,
 }
 
@@ -78,12 +86,30 @@ fn rehoming(key: &IdentityKey, from: &str, to: &str) -> Option<Vec<u8>> {
 }
 
 fn make_material() -> Option<Material> {
+    let identity = |auth: u8, ccs: &[u8]| {
+        LocalIdentity::new(
+            AuthKey::new(&[auth; 32]).ok()?,
+            Credential::parse(ccs).ok()?,
+        )
+        .ok()
+    };
     let mut clients = Vec::new();
+    let mut identities = Vec::new();
     for i in 0..CLIENTS as u8 {
         let (key, ccs) = keys(0x51 + 2 * i, 0x52 + 2 * i, 20 + i)?;
         let statement = credential_statement(&key, &ccs, "phone@example.net")?;
+        identities.push(identity(0x52 + 2 * i, &ccs)?);
         clients.push((key.node_id(), ccs, statement));
     }
+    let (relay_key, relay_ccs) = keys(0x61, 0x62, 40)?;
+    let relay = (
+        identity(0x62, &relay_ccs)?,
+        KnownPeer {
+            credential: relay_ccs,
+            address: Some(SERVICE.into()),
+            node: Some(relay_key.node_id()),
+        },
+    );
     let mut nodes = Vec::new();
     for (i, address) in NODES.iter().enumerate() {
         let i = i as u8;
@@ -100,7 +126,12 @@ fn make_material() -> Option<Material> {
             statements,
         });
     }
-    Some(Material { clients, nodes })
+    Some(Material {
+        clients,
+        identities,
+        relay,
+        nodes,
+    })
 }
 
 /// A CBOR text string or byte string, as the Relay actions that take an address or a node ID read it.

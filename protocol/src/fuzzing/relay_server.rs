@@ -4,7 +4,9 @@
 //! for `home.example.org`, with two accounts (Smith, two enrolment tokens; Jones, one) and four
 //! clients of its service, each under a visitor context made as EDHOC makes it for a peer that sent
 //! its credential by value: Smith's two controllers, Jones's controller and a stranger who holds no
-//! token. Steps built by `arbitrary`: a client enrols with one of the tokens or an unknown one;
+//! token. Steps built by `arbitrary`: a client enrols with one of the tokens or an unknown one,
+//! under its context or under a new one that it first makes by an EDHOC handshake with its
+//! credential by value (the service answers EDHOC with the relay's identity);
 //! registers one of three nodes (its credential statement genuine, newer, mutated or for another
 //! domain, with a policy, previous relays or a re-homing statement); releases (with or without a
 //! re-homing statement), unenrols another client, sets a policy, pages the registrations, looks a
@@ -31,32 +33,40 @@ use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::prelude::*;
 
 use super::relay_requests::{
-    invoke, material, request, Material, CLIENTS, NODES, PREVIOUS, QUOTA, TOKENS, TOKEN_LIFETIME,
+    invoke, material, request, Material, CLIENTS, NODES, PREVIOUS, QUOTA, SERVICE, TOKENS,
+    TOKEN_LIFETIME,
 };
 use super::{context, Counter};
 use crate::engine::peers::{ContextId, ContextKind, Peer};
-use crate::engine::{Config, Destination, Event, Node, Output};
+use crate::engine::{
+    Config, Destination, EdhocResponder, Event, Node, Output, MIN_PENDING_LIFETIME,
+};
 use crate::params::Instant;
 use crate::relay::registry::{Account, Registration};
 use crate::relay::{Relay, RelayConfig, RelayEvent, RelayOutput};
+use crate::security::edhoc::LocalIdentity;
 use crate::security::NodeId;
 use crate::server::relay::{member, RelayServer, PAGE};
 
 const DOMAIN: &str = "home.example.org";
-const SERVICE: &str = "_relay@home.example.org";
 const SMITH: &str = "Smith";
 const JONES: &str = "Jones";
 /// The relay's transport address.
 const RELAY: u8 = 9;
 /// The service's contexts (four clients, and room that nothing network-facing may exceed).
 const MAX_CONTEXTS: usize = 8;
+/// EDHOC handshakes in one run, at most: each costs both sides about seven elliptic-curve
+/// multiplications.
+const HANDSHAKES_PER_RUN: usize = 4;
 /// Datagrams carried in one step, at most.
 const MAX_CARRIED: usize = 16;
 
 /// One step of a fuzzed run; `who` picks a client (modulo 4), `node` a node (modulo 3).
 #[derive(Arbitrary, Debug)]
 pub(super) enum Step {
-    /// `enrol` with token `token` (modulo 4: Smith's two, Jones's, an unknown one).
+    /// `enrol` with token `token` (modulo 4: Smith's two, Jones's, an unknown one); with `who` of
+    /// 128 or more, the client first makes a new visitor context by an EDHOC handshake with its
+    /// credential by value, and enrols under it.
     Enrol { who: u8, token: u8 },
     /// `register` a node's credential statement: `kind` 0 genuine, 1 newer, 2 another node's for
     /// the same address, 3 for another domain, 4 arriving from [`PREVIOUS`] with its re-homing
@@ -122,6 +132,8 @@ pub struct RelayServerReached {
     pub refused: usize,
     /// Datagrams the service discarded.
     pub discarded: usize,
+    /// Visitor contexts that EDHOC handshakes made.
+    pub sessions: usize,
 }
 
 /// The body of the `protocol_relay_server` target.
@@ -139,6 +151,8 @@ struct World {
     last: Option<Vec<u8>>,
     /// The action of the latest sealed request of each client, to read its reply by.
     asked: [Option<u16>; CLIENTS],
+    /// EDHOC handshakes started.
+    handshakes: usize,
     reached: RelayServerReached,
 }
 
@@ -165,6 +179,19 @@ impl World {
                 registry.issue_token(name, token, TOKEN_LIFETIME, 0).ok()?;
             }
         }
+        let responder = |identity: &LocalIdentity| {
+            Some(EdhocResponder {
+                identity: identity.clone(),
+                peers: Vec::new(),
+                max_pending: 2,
+                pending_lifetime: MIN_PENDING_LIFETIME,
+                max_visitors: 2,
+                max_visitor_sources: 4,
+            })
+        };
+        relay
+            .service_mut()
+            .set_edhoc_responder(responder(&m.relay.0));
         let mut clients = Vec::new();
         for (i, (_, ccs, _)) in m.clients.iter().enumerate() {
             let id = i as u8;
@@ -189,6 +216,8 @@ impl World {
                 },
                 0,
             );
+            // An initiator presents its own identity too.
+            node.set_edhoc_responder(responder(&m.identities[i]));
             let ctx = node
                 .add_context(
                     context(id, id + 100),
@@ -208,6 +237,7 @@ impl World {
             now: 0,
             last: None,
             asked: [None; CLIENTS],
+            handshakes: 0,
             reached: RelayServerReached::default(),
         })
     }
@@ -241,6 +271,27 @@ impl World {
         }
     }
 
+    /// Client `who` makes a new visitor context with the relay: an EDHOC handshake with its
+    /// credential by value, at most [`HANDSHAKES_PER_RUN`] in a run.
+    fn handshake(&mut self, who: usize, m: &Material) {
+        if self.handshakes >= HANDSHAKES_PER_RUN {
+            return;
+        }
+        self.handshakes += 1;
+        let (node, _) = &mut self.clients[who];
+        let relay = m.relay.1.clone();
+        let Ok((_, out)) =
+            node.connect_as_visitor(self.now, &mut self.rng, RELAY, Destination::HopPeer, relay)
+        else {
+            return;
+        };
+        for o in out {
+            if let Output::Send { bytes, .. } = o {
+                self.carry(who as u8, bytes);
+            }
+        }
+    }
+
     /// Carries `first` from `from` to the relay, and what follows, at most [`MAX_CARRIED`] datagrams.
     fn carry(&mut self, from: u8, first: Vec<u8>) {
         let mut wire = VecDeque::from([(from, RELAY, first)]);
@@ -260,6 +311,12 @@ impl World {
                         Output::Send { to: RELAY, bytes } => wire.push_back((to, RELAY, bytes)),
                         Output::Event(Event::Reply { body, .. }) => {
                             self.reply(usize::from(to), body)
+                        }
+                        Output::Event(Event::Session { context, .. }) => {
+                            self.reached.sessions += 1;
+                            if let Some(client) = self.clients.get_mut(usize::from(to)) {
+                                client.1 = context;
+                            }
                         }
                         _ => {}
                     }
@@ -438,6 +495,12 @@ pub fn run_relay_server(data: &[u8]) -> RelayServerReached {
         w.reached.steps += 1;
         let before = snapshot(w.relay.relay());
         let mut sealed_by = None;
+        if let Step::Enrol {
+            who: who @ 128.., ..
+        } = step
+        {
+            w.handshake(usize::from(who) % CLIENTS, m);
+        }
         if let Some((who, action, input)) = request(&step, m) {
             let who = who % CLIENTS;
             sealed_by = Some(who);

@@ -158,6 +158,19 @@ fn seed_steps() -> Vec<(&'static str, Vec<Step>)> {
     };
     alloc::vec![
         (
+            "edhoc-enrol-register-lookup",
+            alloc::vec![
+                enrol(128, 0),
+                register(0, 0, 0),
+                enrol(131, 2),
+                lookup(3, 0),
+                Step::Replay { from: 3 },
+                enrol(130, 3),
+                enrol(129, 1),
+                register(1, 1, 0),
+            ],
+        ),
+        (
             "enrol-register-lookup",
             alloc::vec![
                 enrol(0, 0),
