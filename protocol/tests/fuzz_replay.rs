@@ -227,8 +227,8 @@ fn protocol_relay_server_corpus_reaches_the_registrations() {
         );
     }
     eprintln!("{total:?}");
-    // About half of what it reaches today (120 enrolments, 53 registrations, 9 ended, 17 lookups
-    // that found a node, 68 contexts made by EDHOC).
+    // Below what it reaches today (160 enrolments, 64 registrations, 11 ended, 21 lookups that
+    // found a node, 93 contexts made by EDHOC).
     assert!(total.enrolled >= 50, "{total:?}");
     assert!(total.registered >= 25, "{total:?}");
     assert!(total.unregistered >= 5, "{total:?}");
