@@ -1,7 +1,9 @@
 //! Replays the protocol fuzz corpora on stable: every file of `fuzz/corpus/protocol_engine/`,
-//! `fuzz/corpus/protocol_device/` and `fuzz/corpus/protocol_relay/` and, when present, of the same
-//! directories under `fuzz/regressions/` goes through the body of its libFuzzer target
-//! (`iotp2p_protocol::fuzzing::engine`, `::device` and `::relay`), which asserts the engine's or the relay's invariants after every step.
+//! `fuzz/corpus/protocol_device/`, `fuzz/corpus/protocol_relay/` and
+//! `fuzz/corpus/protocol_relay_server/` and, when present, of the same directories under
+//! `fuzz/regressions/` goes through the body of its libFuzzer target
+//! (`iotp2p_protocol::fuzzing::engine`, `::device`, `::relay` and `::relay_server`), which asserts
+//! the engine's, the device's or the relay's invariants after every step.
 //! A crash found by fuzzing is fixed once its input is in the regressions directory and this passes.
 //!
 //! The seeds are pseudo-random byte strings (the body gives them structure through `arbitrary`),
@@ -16,6 +18,7 @@ use iotp2p_protocol::fuzzing;
 const TARGET: &str = "protocol_engine";
 const RELAY_TARGET: &str = "protocol_relay";
 const DEVICE_TARGET: &str = "protocol_device";
+const RELAY_SERVER_TARGET: &str = "protocol_relay_server";
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
@@ -169,6 +172,70 @@ fn protocol_relay_pseudo_random_inputs() {
     assert!(total.arrived > 0, "{total:?}");
 }
 
+#[test]
+fn protocol_relay_server_corpus() {
+    replay(RELAY_SERVER_TARGET, fuzzing::relay_server);
+}
+
+fn add_server(total: &mut fuzzing::RelayServerReached, r: fuzzing::RelayServerReached) {
+    total.steps += r.steps;
+    total.enrolled += r.enrolled;
+    total.registered += r.registered;
+    total.unregistered += r.unregistered;
+    total.found += r.found;
+    total.refused += r.refused;
+    total.discarded += r.discarded;
+    total.sessions += r.sessions;
+}
+
+/// 300 pseudo-random byte strings through the Relay capability's body, which must make contexts by
+/// EDHOC, enrol controllers, register nodes' addresses, answer lookups with a credential, refuse
+/// requests and discard envelopes, or the body has stopped exercising the capability.
+#[test]
+fn protocol_relay_server_pseudo_random_inputs() {
+    let mut total = fuzzing::RelayServerReached::default();
+    for seed in 4000..4300u64 {
+        let data = pseudo_random(seed, 64 + (seed as usize * 37) % 2000);
+        match std::panic::catch_unwind(|| fuzzing::run_relay_server(&data)) {
+            Ok(r) => add_server(&mut total, r),
+            Err(_) => panic!("the relay server body failed on pseudo-random input {seed}"),
+        }
+    }
+    eprintln!("{total:?}");
+    // About half of what the body reaches today (13,452 steps, 242 enrolments, 40 registrations,
+    // 11 lookups that found a node, 6,329 refusals, 2,457 discards, 512 contexts made by EDHOC).
+    assert!(total.steps > 6_000, "{total:?}");
+    assert!(total.enrolled > 120, "{total:?}");
+    assert!(total.registered > 20, "{total:?}");
+    assert!(total.found > 5, "{total:?}");
+    assert!(total.refused > 3_000, "{total:?}");
+    assert!(total.discarded > 1_000, "{total:?}");
+    assert!(total.sessions > 250, "{total:?}");
+}
+
+/// The Relay capability's corpus gets deep: enrolments, registrations, releases (and a departure's
+/// end) and lookups that find a node, which the genuine seeds (`relay_server_seeds`) and the inputs
+/// merged from a campaign reach.
+#[test]
+fn protocol_relay_server_corpus_reaches_the_registrations() {
+    let corpus = fuzz_dir().join("corpus").join(RELAY_SERVER_TARGET);
+    let mut total = fuzzing::RelayServerReached::default();
+    for path in files(&corpus) {
+        add_server(
+            &mut total,
+            fuzzing::run_relay_server(&std::fs::read(path).unwrap()),
+        );
+    }
+    eprintln!("{total:?}");
+    // Below what it reaches today (160 enrolments, 64 registrations, 11 ended, 21 lookups that
+    // found a node, 93 contexts made by EDHOC).
+    assert!(total.enrolled >= 50, "{total:?}");
+    assert!(total.registered >= 25, "{total:?}");
+    assert!(total.unregistered >= 5, "{total:?}");
+    assert!(total.found >= 8, "{total:?}");
+    assert!(total.sessions >= 30, "{total:?}");
+}
+
 /// More inputs than the corpus holds, on every run: 400 pseudo-random byte strings, which must reach
 /// the application with sealed and unsealed requests and make the engine discard envelopes, or the
 /// body's structure has stopped exercising the engine.
@@ -199,7 +266,7 @@ fn protocol_engine_pseudo_random_inputs() {
 #[test]
 #[ignore = "writes the seed corpus; run by hand"]
 fn write_seed_corpus() {
-    for target in [TARGET, RELAY_TARGET, DEVICE_TARGET] {
+    for target in [TARGET, RELAY_TARGET, DEVICE_TARGET, RELAY_SERVER_TARGET] {
         let dir = fuzz_dir().join("corpus").join(target);
         if dir.exists() {
             continue;
@@ -208,7 +275,8 @@ fn write_seed_corpus() {
         let offset = match target {
             TARGET => 0,
             RELAY_TARGET => 100,
-            _ => 200,
+            DEVICE_TARGET => 200,
+            _ => 300,
         };
         for seed in 0..24u64 {
             let data = pseudo_random(seed + offset, 32 + (seed as usize * 211) % 4000);
@@ -236,6 +304,29 @@ fn write_visitor_seeds() {
     let corpus = fuzz_dir().join("corpus").join(DEVICE_TARGET);
     for (name, bytes) in fuzzing::visitor_seeds() {
         eprintln!("{name}: {:?}", fuzzing::decoded_steps(&bytes));
+        std::fs::write(corpus.join(name), bytes).unwrap();
+    }
+}
+
+/// The Relay capability's seeds are in its corpus, as `write_relay_server_seeds` writes them.
+#[test]
+fn the_relay_server_seeds_are_in_the_corpus() {
+    let corpus = fuzz_dir().join("corpus").join(RELAY_SERVER_TARGET);
+    for (name, bytes) in fuzzing::relay_server_seeds() {
+        let held = std::fs::read(corpus.join(name)).ok();
+        assert!(
+            held.as_deref() == Some(bytes.as_slice()),
+            "{name} differs from the corpus: run `write_relay_server_seeds`"
+        );
+    }
+}
+
+#[test]
+#[ignore = "writes the Relay capability's seeds; run by hand"]
+fn write_relay_server_seeds() {
+    let corpus = fuzz_dir().join("corpus").join(RELAY_SERVER_TARGET);
+    std::fs::create_dir_all(&corpus).unwrap();
+    for (name, bytes) in fuzzing::relay_server_seeds() {
         std::fs::write(corpus.join(name), bytes).unwrap();
     }
 }

@@ -15,13 +15,13 @@ use super::visitor::{Visit, VisitorAsk};
 
 /// The `arbitrary` encoding of a variant choice: the middle of variant `index`'s share of the `u32`
 /// range among `count` variants.
-fn variant(index: u32, count: u32, out: &mut Vec<u8>) {
+pub(super) fn variant(index: u32, count: u32, out: &mut Vec<u8>) {
     let tag = ((2 * u64::from(index) + 1) << 32) / (2 * u64::from(count));
     out.extend_from_slice(&(tag as u32).to_le_bytes());
 }
 
 /// The `arbitrary` encoding of a `Vec<u8>`: each byte after a continuation flag, then a stop.
-fn bytes_of(bytes: &[u8], out: &mut Vec<u8>) {
+pub(super) fn bytes_of(bytes: &[u8], out: &mut Vec<u8>) {
     for b in bytes {
         out.extend_from_slice(&[1, *b]);
     }
@@ -161,12 +161,20 @@ fn guest_handshake() -> Step {
 /// the `protocol_device` target (written to `fuzz/corpus/protocol_device/` by the replay test's
 /// `write_visitor_seeds`).
 pub fn visitor_seeds() -> Vec<(&'static str, Vec<u8>)> {
-    seed_steps()
+    encoded(seed_steps(), Step::encode)
+}
+
+/// Each named list of steps as the bytes from which `arbitrary` builds it.
+pub(super) fn encoded<S>(
+    seeds: Vec<(&'static str, Vec<S>)>,
+    encode: impl Fn(&S, &mut Vec<u8>),
+) -> Vec<(&'static str, Vec<u8>)> {
+    seeds
         .into_iter()
         .map(|(name, steps)| {
             let mut bytes = Vec::new();
             for step in &steps {
-                step.encode(&mut bytes);
+                encode(step, &mut bytes);
             }
             (name, bytes)
         })
@@ -307,10 +315,15 @@ fn seed_steps() -> Vec<(&'static str, Vec<Step>)> {
 
 /// The steps an input decodes to, as text: to check [`visitor_seeds`] against `arbitrary`.
 pub fn decoded_steps(data: &[u8]) -> Vec<String> {
+    decoded::<Step>(data)
+}
+
+/// The steps of type `S` an input decodes to, as text.
+pub(super) fn decoded<'a, S: Arbitrary<'a> + core::fmt::Debug>(data: &'a [u8]) -> Vec<String> {
     let mut u = Unstructured::new(data);
     let mut steps = Vec::new();
     while !u.is_empty() {
-        match Step::arbitrary(&mut u) {
+        match S::arbitrary(&mut u) {
             Ok(step) => steps.push(alloc::format!("{step:?}")),
             Err(_) => break,
         }

@@ -1,4 +1,5 @@
-//! Fuzz target bodies for the protocol engine, a device's server and the relay, kept in the library so that `cargo test`
+//! Fuzz target bodies for the protocol engine, a device's server, the relay and the relay's Relay
+//! capability, kept in the library so that `cargo test`
 //! replays the corpora on stable (tests/fuzz_replay.rs) and `fuzz/` runs them under libFuzzer. Not a
 //! public API.
 
@@ -6,12 +7,17 @@ mod device;
 mod device_seeds;
 mod engine;
 mod relay;
+mod relay_requests;
+mod relay_server;
+mod relay_server_seeds;
 mod visitor;
 
 pub use device::{device, run_device, DeviceReached};
 pub use device_seeds::{decoded_steps, visitor_seeds};
 pub use engine::{engine, run, Reached};
 pub use relay::{relay, run_relay, RelayReached};
+pub use relay_server::{relay_server, run_relay_server, RelayServerReached};
+pub use relay_server_seeds::relay_server_seeds;
 
 use crate::security::{KeyId, MasterSecret, SecurityContext};
 
