@@ -16,7 +16,8 @@
 //!
 //! After every step it checks what must hold whatever the input: nothing panics; one datagram
 //! causes few outputs; the registrations stay within the relay's `max_nodes` and each account's
-//! quota, the administrators within `max_admins`, the service's contexts within `max_contexts`, what
+//! quota, the administrators within `max_admins`, the service's contexts within `max_contexts`, the
+//! quarantine, the failed-enrolment counts and the lookup buckets within theirs, what
 //! is held for each node within its limit; the registrations change only in a step in which an
 //! enrolled administrator of the account that holds them sent a sealed request (or, for a departure
 //! whose grace period ended, as time passes), and an administrator is added only by its own sealed
@@ -426,6 +427,10 @@ fn check(w: &World, m: &Material, before: &Snapshot, sealed_by: Option<usize>) {
         assert!(after.admins[i].len() <= relay.config().registry.max_admins);
     }
     assert!(relay.service().contexts().iter().count() <= MAX_CONTEXTS);
+    let limits = &relay.config().registry;
+    assert!(registry.quarantined_len() <= limits.max_quarantined.max(1));
+    let (failures, lookups) = relay.counted_sources();
+    assert!(failures <= limits.max_failures.max(1) && lookups <= limits.max_lookup_peers.max(1));
     for address in NODES.iter().chain([&PREVIOUS]) {
         assert!(relay.held(address) <= relay.config().limits.max_messages as usize);
     }

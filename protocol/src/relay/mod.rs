@@ -490,6 +490,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         self.relay_peers.declare_host(peer, host);
     }
 
+    /// How many sources of failed enrolments and of lookups the relay counts (at most
+    /// `max_failures` and `max_lookup_peers`): what a fuzz target checks its bounds by.
+    pub fn counted_sources(&self) -> (usize, usize) {
+        (self.enrol_failures.len(), self.lookups.len())
+    }
+
     /// The addresses the relay serves.
     pub fn registered(&self) -> impl Iterator<Item = &str> {
         self.nodes.iter().map(|n| n.address.as_str())

@@ -359,6 +359,11 @@ impl Registry {
         self.index(address).ok().map(|i| &self.registrations[i])
     }
 
+    /// How many addresses are in quarantine (at most `max_quarantined`).
+    pub fn quarantined_len(&self) -> usize {
+        self.quarantined.len()
+    }
+
     /// The registrations, in ascending order of address.
     pub fn registrations(&self) -> &[Registration] {
         &self.registrations
