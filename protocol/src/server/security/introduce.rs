@@ -20,9 +20,7 @@ use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::AclEntry;
 use iotp2p_codec::security::Introduction;
 
-use super::{
-    encode_bytes, encode_uint, invalid, known_peer, member, refused, SecurityService, Stop,
-};
+use super::{encode_uint, invalid, known_peer, member, refused, SecurityService, Stop};
 use super::{ACL_CAPACITY, PEER_CAPACITY};
 use crate::engine::peers::{ContextId, ContextKind, Peer};
 use crate::engine::Node;
@@ -166,10 +164,7 @@ impl SecurityService {
             node.admit_visitor(context, audience, address);
         }
         self.event(member::ACL_CHANGED, encode_uint(index.into()));
-        self.event(
-            member::STATEMENT_APPLIED,
-            encode_bytes(introducer.as_bytes()).ok(),
-        );
+        self.applied(&introducer);
         Ok(None)
     }
 

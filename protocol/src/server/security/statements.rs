@@ -141,10 +141,7 @@ impl SecurityService {
         }
         self.peers[at].1 = input.to_vec();
         node.add_edhoc_peer(known_peer(&credential));
-        self.event(
-            member::STATEMENT_APPLIED,
-            encode_bytes(subject.as_bytes()).ok(),
-        );
+        self.applied(&subject);
         Ok(None)
     }
 
@@ -211,10 +208,7 @@ impl SecurityService {
         if self.followed.len() < PEER_CAPACITY {
             self.followed.push(followed);
         }
-        self.event(
-            member::STATEMENT_APPLIED,
-            encode_bytes(subject.as_bytes()).ok(),
-        );
+        self.applied(&subject);
         Ok(None)
     }
 
@@ -271,10 +265,7 @@ impl SecurityService {
             self.rotated_away.remove(0);
         }
         self.rotated_away.push(subject);
-        self.event(
-            member::STATEMENT_APPLIED,
-            encode_bytes(subject.as_bytes()).ok(),
-        );
+        self.applied(&subject);
         Ok(None)
     }
 
@@ -300,11 +291,17 @@ impl SecurityService {
         for index in self.acl.remove_subject(&revoked) {
             self.event(member::ACL_CHANGED, encode_uint(index.into()));
         }
+        self.applied(&signer);
+        Ok(None)
+    }
+
+    /// The `statement_applied` event, naming the node the statement was about (its signer, for a
+    /// revocation or an introduction).
+    pub(super) fn applied(&mut self, node: &NodeId) {
         self.event(
             member::STATEMENT_APPLIED,
-            encode_bytes(signer.as_bytes()).ok(),
+            encode_bytes(node.as_bytes()).ok(),
         );
-        Ok(None)
     }
 
     /// Checks 3 and 4 for a statement about `subject`: the node holds its credential statement, and
