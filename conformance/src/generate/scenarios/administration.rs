@@ -167,8 +167,13 @@ fn revocation_by_the_owner() -> Result<Vector, String> {
         "sec.revocation-by-the-owner",
         "the owner revokes the second controller with a revocation statement it signs: the device \
          deletes the second controller's credential statement, context and access control entry, \
-         and refuses its handshake",
-        &["IOTP-SEC-122", "IOTP-SEC-123", "IOTP-SEC-124"],
+         and refuses its handshake, by kid and with its credential by value",
+        &[
+            "IOTP-SEC-122",
+            "IOTP-SEC-123",
+            "IOTP-SEC-124",
+            "IOTP-SEC-156",
+        ],
     )?;
     let revocation = sign_revocation(
         &owner_key,
@@ -187,7 +192,34 @@ fn revocation_by_the_owner() -> Result<Vector, String> {
         1,
         json!({"invoke_response": {}}),
     );
-    let b = second_context_gone(second_refused(b, 19)?);
+    let b = second_refused(b, 19)?;
+    // Its credential by value, claiming its node ID, is refused too: a visitor context would
+    // answer its read Forbidden under the context; there is none.
+    let b = handshake(
+        b,
+        Handshake {
+            hop: "app",
+            by_value: true,
+            session: "second-by-value",
+            keys: &SECOND_KEYS,
+            kid: SECOND_KID,
+            address: SECOND,
+            first: 80,
+            reply_to: 21,
+        },
+        "a handshake by value claiming the revoked node: refused with an EDHOC error",
+        crate::runner::scenario::ANY,
+    )?;
+    let b = b
+        .step(sealed("app", "second-by-value", json!({}), read_level()))
+        .step(expecting(
+            expect(
+                "no visitor context for the revoked node: the read does not open",
+                vec![status("app", 0, "Unauthenticated")],
+            ),
+            |e| e.or = vec![vec![]],
+        ));
+    let b = second_context_gone(b);
     // The entry at index 1 went with its only subject: acl_read of it is empty.
     Ok(owner(
         b,
