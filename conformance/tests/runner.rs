@@ -988,7 +988,9 @@ fn an_engine_that_reports_no_change_is_caught() {
         scenario_failures("no-notify"),
         [
             "scenario.im.report-on-change",
-            "scenario.im.report-under-newest-context"
+            "scenario.im.report-under-newest-context",
+            "scenario.im.subscription-survives-a-new-handshake",
+            "scenario.sec.acl-change-ends-subscriptions"
         ]
     );
 }
@@ -1043,6 +1045,7 @@ fn a_device_whose_printed_passcode_pairs_again_is_caught() {
     assert_eq!(
         failures("static-passcode", "scenario.sec.*"),
         [
+            "scenario.sec.acl-change-ends-subscriptions",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.printed-passcode-worthless-once-claimed",
             "scenario.sec.remove-peer-closes-its-contexts",
@@ -1076,6 +1079,9 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
     assert_eq!(
         scenario_failures("ssn-reset-on-rehome"),
         [
+            "scenario.im.remove-peer-ends-subscriptions",
+            "scenario.im.subscription-survives-a-new-handshake",
+            "scenario.sec.acl-change-ends-subscriptions",
             "scenario.sec.apply-statement-checks-in-order",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.commissioning-window-refusals",

@@ -20,7 +20,7 @@ use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output, Subscrib
 use iotp2p_protocol::interaction::check::ValueError;
 use iotp2p_protocol::interaction::model::{Capability, Endpoint, Member, MemberKind, Model};
 use iotp2p_protocol::interaction::{
-    Access, Capabilities, Dispatcher, Failure, Request as ImRequest,
+    Access, Capabilities, Change, Dispatcher, Failure, Request as ImRequest,
 };
 use iotp2p_protocol::relay::{Redirect, Relay, RelayConfig, RelayEvent, RelayOutput};
 use iotp2p_protocol::security::{KeyId, MasterSecret, NodeId, ReplayWindow, SecurityContext};
@@ -67,6 +67,9 @@ struct Fixture {
     values: BTreeMap<(u16, u16, u16), Vec<u8>>,
     max: BTreeMap<(u16, u16, u16), u64>,
     any: std::collections::BTreeSet<(u16, u16, u16)>,
+    /// The `change` steps not yet passed to the subscriptions (a secured device's: the plain
+    /// node's go to its dispatcher at once).
+    changes: Vec<Change>,
 }
 
 impl Capabilities for Fixture {
@@ -129,6 +132,10 @@ impl Capabilities for Fixture {
         _input: Option<&[u8]>,
     ) -> Result<Option<Vec<u8>>, Failure> {
         Ok(self.values.get(&(endpoint, capability, action)).cloned())
+    }
+
+    fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
     }
 }
 
@@ -263,13 +270,24 @@ impl Scenarios {
                 secured.rehome(address);
                 (id, Vec::new())
             }
-            Request::App { id, .. } | Request::Presence { id, .. } | Request::Change { id, .. }
-                if *id == secured.id =>
-            {
+            Request::Change { id, now, change } if *id == secured.id => match secured.change(
+                *now,
+                (change.endpoint, change.capability, change.member),
+                &change.value,
+            ) {
+                Ok(sends) => (id, sends),
+                Err(details) => {
+                    return Some(Response::Errored {
+                        id: id.clone(),
+                        details,
+                    })
+                }
+            },
+            Request::App { id, .. } | Request::Presence { id, .. } if *id == secured.id => {
                 return Some(Response::Errored {
                     id: id.clone(),
-                    details: "the reference serves the Security capability on datagrams, ticks \
-                              and rehome only"
+                    details: "the reference serves the Security capability on datagrams, ticks, \
+                              changes and rehome only"
                         .into(),
                 });
             }

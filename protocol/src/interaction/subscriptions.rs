@@ -121,13 +121,8 @@ impl<S: PartialEq + Clone> Subscriptions<S> {
         before != self.entries.len()
     }
 
-    /// Ends every subscription of `subscriber` ([IOTP-IM-67]).
-    pub fn remove_subscriber(&mut self, subscriber: &S) {
-        self.entries.retain(|e| e.subscriber != *subscriber);
-    }
-
     /// Keeps only the subscriptions `keep` accepts (the node's access control list changed,
-    /// [IOTP-SEC-101]).
+    /// [IOTP-SEC-101], or a subscriber is no longer a peer, [IOTP-IM-67]).
     pub fn retain(&mut self, keep: impl FnMut(&Subscription<S>) -> bool) {
         self.entries.retain(keep);
     }

@@ -238,18 +238,22 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                         if let Ok(more) = self.node.reply(now, rng, exchange, &reply) {
                             queue.extend(more);
                         }
-                        security.after_reply(&mut self.node);
-                        // The access control list may have changed: the subscriptions it no longer
-                        // allows end ([IOTP-SEC-101]).
+                        let forgotten = security.after_reply(&mut self.node);
+                        // The subscriptions of a peer forgotten end ([IOTP-IM-67]), and so do those
+                        // the access control list, which may have changed, no longer allows
+                        // ([IOTP-SEC-101]).
                         let acl = security.acl();
                         self.dispatcher
                             .retain_subscriptions(|s| match &s.subscriber {
-                                Who::Node(node) => acl.allows(
-                                    node,
-                                    acl::privilege::SUBSCRIBE,
-                                    Some(s.endpoint),
-                                    Some(s.capability),
-                                ),
+                                Who::Node(node) => {
+                                    !forgotten.contains(node)
+                                        && acl.allows(
+                                            node,
+                                            acl::privilege::SUBSCRIBE,
+                                            Some(s.endpoint),
+                                            Some(s.capability),
+                                        )
+                                }
                                 _ => false,
                             });
                         continue;

@@ -243,6 +243,9 @@ pub struct SecurityService {
     /// Contexts to remove once the reply sealed under one of them has gone: a completed pairing's,
     /// a revoked node's.
     discard: Vec<ContextId>,
+    /// Peers that `remove_peer` or a revocation forgot, whose subscriptions end once the reply has
+    /// gone ([IOTP-IM-67]). At most one per request, drained by [`Self::after_reply`].
+    forgotten: Vec<NodeId>,
     changes: Vec<Change>,
 }
 
@@ -285,6 +288,7 @@ impl SecurityService {
             rotated_away: Vec::new(),
             epoch_offset: None,
             discard: Vec::new(),
+            forgotten: Vec::new(),
             changes: Vec::new(),
         };
         service.credential = service.sign(None, None)?;
@@ -1102,10 +1106,15 @@ impl SecurityService {
 
     /// After a reply was sent: removes the contexts whose work ended with the request (a completed
     /// pairing's, a revoked node's, which may be the one the reply went under).
-    pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {
+    /// Returns the peers forgotten by the request, whose subscriptions end ([IOTP-IM-67]).
+    pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+    ) -> Vec<NodeId> {
         for context in self.discard.drain(..) {
             node.remove_context(context);
         }
+        core::mem::take(&mut self.forgotten)
     }
 
     /// The timeouts of pairing (§8.3.2): the window's end and an abandoned exchange.

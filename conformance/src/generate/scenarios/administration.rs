@@ -20,7 +20,7 @@ use iotp2p_protocol::security::statement::sign_revocation;
 use iotp2p_protocol::security::IdentityKey;
 
 /// The owner's sealed request `body`, its `n`th under its context, and the device's answer.
-fn owner(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
+pub(super) fn owner(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
     b.step(sealed("app", "owner", json!({}), body))
         .step(expect(why, vec![sealed_answer("app", n, "owner", answer)]))
 }
@@ -70,7 +70,11 @@ fn second_context_gone(b: Builder) -> Builder {
 /// A second controller added in the owner's window, with its context `second` and its read
 /// answered; the device has sent 18 datagrams, and the owner's next request is its second under
 /// its context.
-fn second_in_use(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
+pub(super) fn second_in_use(
+    id: &str,
+    description: &str,
+    requirements: &[&str],
+) -> Result<Builder, String> {
     let b = second_controller_added(id, description, requirements)?;
     Ok(second_reads(second_handshake(b, "`done`", "a100f6")?))
 }

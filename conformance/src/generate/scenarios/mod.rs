@@ -28,6 +28,7 @@ mod pairing;
 mod relay;
 mod statements;
 mod statuses;
+mod subscribers;
 mod subscriptions;
 
 use serde_json::{json, Value};
@@ -80,6 +81,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(introduce::scenarios()?);
     all.extend(statements::scenarios()?);
     all.extend(administration::scenarios()?);
+    all.extend(subscribers::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

@@ -3,12 +3,14 @@
 //! application of the set-up's capabilities. The device starts unclaimed, its pairing window open,
 //! with what the set-up says it holds from manufacture; access is its access control list's.
 //!
-//! Such a node answers `datagram`, `tick` and `rehome` (which a scenario sends after `commission`,
-//! so that the runner addresses the device as the address it took); the application's own requests
-//! (`app`, `presence`, `change`) belong to the plain node of [`super`] and are refused here. With
+//! Such a node answers `datagram`, `tick`, `change` (its application's new value, reported to the
+//! subscriptions) and `rehome` (which a scenario sends after `commission`, so that the runner
+//! addresses the device as the address it took); the application's own requests (`app`,
+//! `presence`) belong to the plain node of [`super`] and are refused here. With
 //! `node.edhoc`, the device answers EDHOC with that identity and the peers its controllers give it.
 
 use iotp2p_protocol::engine::{Config, Node, Output};
+use iotp2p_protocol::interaction::Change;
 use iotp2p_protocol::security::spake2plus::ProverSecret;
 use iotp2p_protocol::security::IdentityKey;
 use iotp2p_protocol::server::security::{Manufactured, SecurityService};
@@ -92,6 +94,24 @@ impl Secured {
     /// The device takes `address` (a `rehome` step: the runner learns the address it took).
     pub(super) fn rehome(&mut self, address: &str) {
         self.server.node_mut().set_address(Some(address.into()));
+    }
+
+    /// The application set the member `at` (endpoint, capability, member) to `value` (hex of its
+    /// encoding): the reports due go out.
+    pub(super) fn change(
+        &mut self,
+        now: u64,
+        at: (u16, u16, u16),
+        value: &str,
+    ) -> Result<Vec<OutDatagram>, String> {
+        let app = self.server.app_mut();
+        app.values.insert(at, unhex(value)?);
+        app.changes.push(Change::Property {
+            endpoint: at.0,
+            capability: at.1,
+            member: at.2,
+        });
+        Ok(sends(self.server.poll(now, &mut self.rng)))
     }
 
     /// The clock reached `now`.

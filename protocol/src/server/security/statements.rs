@@ -319,7 +319,7 @@ impl SecurityService {
     }
 
     /// Forgets `peer`: the credential statement held for it, the moves followed of it, its
-    /// handshakes by kid, and its contexts once the reply under way has gone.
+    /// handshakes by kid, and its contexts and subscriptions once the reply under way has gone.
     pub(super) fn forget_peer<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
@@ -327,6 +327,7 @@ impl SecurityService {
     ) {
         self.peers.retain(|(n, _)| n != peer);
         self.followed.retain(|f| f.node != *peer);
+        self.forgotten.push(*peer);
         node.forget_edhoc_peer(peer);
         self.discard.extend(
             node.contexts()
