@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use super::administration::{owner, second_in_use};
 use super::pairing::{handshake, json_of, statement, Handshake, SECOND, SECOND_KEYS, SECOND_KID};
+use super::subscriptions::change;
 use super::*;
-use crate::scenario::ChangeStep;
 use crate::vector::Vector;
 use iotp2p_protocol::controller;
 use iotp2p_protocol::security::IdentityKey;
@@ -61,16 +61,6 @@ fn subscribed(id: &str, description: &str, requirements: &[&str]) -> Result<Buil
             json!({"report": {"values": [{"member": 0, "value": "1880"}]}}),
         )],
     )))
-}
-
-/// The lamp's application sets the level to `value` (hex of its encoding).
-fn change(value: &str) -> Step {
-    Step::Change(ChangeStep {
-        endpoint: 1,
-        capability: 7,
-        member: 0,
-        value: value.into(),
-    })
 }
 
 /// The report of the subscription with the level `value`, sealed under `context`: under the

@@ -39,7 +39,7 @@ fn first_report(max_interval: u32) -> Step {
 }
 
 /// The lamp's application sets the level to `value` (hex of its encoding).
-fn change(value: &str) -> Step {
+pub(super) fn change(value: &str) -> Step {
     Step::Change(ChangeStep {
         endpoint: 1,
         capability: 7,
