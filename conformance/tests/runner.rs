@@ -1045,11 +1045,13 @@ fn a_device_whose_printed_passcode_pairs_again_is_caught() {
     assert_eq!(
         failures("static-passcode", "scenario.sec.*"),
         [
+            "scenario.sec.acl-against-the-authenticated-node",
             "scenario.sec.acl-change-ends-subscriptions",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.printed-passcode-worthless-once-claimed",
             "scenario.sec.remove-peer-closes-its-contexts",
             "scenario.sec.revocation-by-the-owner",
+            "scenario.sec.what-no-entry-allows-is-forbidden",
             "scenario.sec.window-entry-effective-after-the-handshake",
             "scenario.sec.window-entry-gone-after-its-timeout"
         ]
@@ -1080,7 +1082,9 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
         scenario_failures("ssn-reset-on-rehome"),
         [
             "scenario.im.remove-peer-ends-subscriptions",
+            "scenario.im.subscribe-with-a-live-id-replaces",
             "scenario.im.subscription-survives-a-new-handshake",
+            "scenario.sec.acl-against-the-authenticated-node",
             "scenario.sec.acl-change-ends-subscriptions",
             "scenario.sec.apply-statement-checks-in-order",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
@@ -1096,6 +1100,7 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.remove-peer-closes-its-contexts",
             "scenario.sec.revocation-by-the-owner",
             "scenario.sec.sequence-number-survives-rehoming",
+            "scenario.sec.what-no-entry-allows-is-forbidden",
             "scenario.sec.window-entry-effective-after-the-handshake",
             "scenario.sec.window-entry-gone-after-its-timeout"
         ]

@@ -19,6 +19,7 @@
 //! [`Builder`] keeps each scenario short: the lamp of spec §5.15.1 as the usual node under test, its
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
 
+mod access;
 mod administration;
 mod edhoc;
 mod interaction;
@@ -82,6 +83,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(statements::scenarios()?);
     all.extend(administration::scenarios()?);
     all.extend(subscribers::scenarios()?);
+    all.extend(access::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

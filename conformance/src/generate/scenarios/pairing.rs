@@ -22,7 +22,7 @@ pub(super) const PASSCODE: u32 = 20_202_021;
 pub(super) const DEVICE_KEYS: ([u8; 32], [u8; 32]) = ([0x61; 32], [0x62; 32]);
 /// The controller's keys.
 pub(super) const CONTROLLER_KEYS: ([u8; 32], [u8; 32]) = ([0x71; 32], [0x72; 32]);
-const CONTROLLER: &str = "phone@example.com";
+pub(super) const CONTROLLER: &str = "phone@example.com";
 const ANY: &str = crate::runner::scenario::ANY;
 
 /// The CCS of §8.2.2 of the authentication key `auth`, naming the node of `identity`, with `kid`.

@@ -46,30 +46,33 @@ fn subscribed(id: &str, description: &str, requirements: &[&str]) -> Result<Buil
         1,
         json!({"invoke_response": {}}),
     );
-    Ok(b.step(sealed(
-        "app",
-        "second",
-        json!({}),
-        json!({"subscribe": {"endpoint": 1, "capability": 7, "members": [0], "min_interval": 0, "max_interval": 900}}),
-    ))
-    .step(expect(
-        "the entry allows the subscribe: the first report answers it",
-        vec![sealed_answer(
-            "app",
-            SUBSCRIBE_ID,
-            "second",
-            json!({"report": {"values": [{"member": 0, "value": "1880"}]}}),
-        )],
-    )))
+    Ok(
+        b.step(sealed("app", "second", json!({}), subscribe_level()))
+            .step(expect(
+                "the entry allows the subscribe: the first report answers it",
+                vec![sealed_answer(
+                    "app",
+                    SUBSCRIBE_ID,
+                    "second",
+                    json!({"report": {"values": [{"member": 0, "value": "1880"}]}}),
+                )],
+            )),
+    )
 }
 
-/// The report of the subscription with the level `value`, sealed under `context`: under the
-/// subscribe's own without `key_id`, under a newer one with it ([IOTP-SEC-164]).
-fn report(context: &str, value: &str) -> SendPattern {
-    let (key_id, answers) = if context == "second" {
+/// A subscribe to the lamp's level, reported at once on each change.
+fn subscribe_level() -> Value {
+    json!({"subscribe": {"endpoint": 1, "capability": 7, "members": [0], "min_interval": 0, "max_interval": 900}})
+}
+
+/// The report with the level `value` of the subscription made under `subscribed`, sealed under
+/// `context`: under the subscribe's own without `key_id`, under a newer one with it
+/// ([IOTP-SEC-164]).
+fn report(subscribed: &str, context: &str, value: &str) -> SendPattern {
+    let (key_id, answers) = if context == subscribed {
         (json!(ABSENT), None)
     } else {
-        (json!("<any>"), Some("second".to_string()))
+        (json!("<any>"), Some(subscribed.to_string()))
     };
     SendPattern {
         to: "app".into(),
@@ -89,6 +92,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         acl_change_ends_subscriptions()?,
         remove_peer_ends_subscriptions()?,
         subscription_survives_a_new_handshake()?,
+        subscribe_with_a_live_id_replaces()?,
     ])
 }
 
@@ -105,7 +109,7 @@ fn acl_change_ends_subscriptions() -> Result<Vector, String> {
     .step(change("0a"))
     .step(expect(
         "the entry allows the subscription: the change is reported",
-        vec![report("second", "0a")],
+        vec![report("second", "second", "0a")],
     ));
     let b = owner(
         b,
@@ -205,7 +209,45 @@ fn subscription_survives_a_new_handshake() -> Result<Vector, String> {
         .step(change("0a"))
         .step(expect(
             "the subscription lives on: the change is reported under the new context",
-            vec![report("second-again", "0a")],
+            vec![report("second", "second-again", "0a")],
+        ))
+        .build())
+}
+
+fn subscribe_with_a_live_id_replaces() -> Result<Vector, String> {
+    let b = subscribed(
+        "im.subscribe-with-a-live-id-replaces",
+        "after a new handshake the second controller numbers its messages afresh, and its subscribe \
+         under the new context, to the Security capability's node_id, has the message_id of its \
+         live subscription to the level: the new subscription replaces the old, so a change of \
+         the level is reported to nobody",
+        &["IOTP-IM-66"],
+    )?;
+    Ok(second_again(b, 20)?
+        .step(sealed("app", "second-again", json!({}), read_level()))
+        .step(expect(
+            "its first request under the new context: message_id 0",
+            vec![sealed_answer("app", 0, "second-again", json!({"report": {}}))],
+        ))
+        .step(sealed(
+            "app",
+            "second-again",
+            json!({}),
+            json!({"subscribe": {"endpoint": 0, "capability": 1, "members": [0], "min_interval": 0, "max_interval": 900}}),
+        ))
+        .step(expect(
+            "the subscribe with message_id 1, to another instance, is answered by its first report",
+            vec![sealed_answer(
+                "app",
+                SUBSCRIBE_ID,
+                "second-again",
+                json!({"report": {}}),
+            )],
+        ))
+        .step(at(1_000))
+        .step(change("0a"))
+        .step(silence(
+            "the subscription to the level was replaced: its change is reported to nobody",
         ))
         .build())
 }
