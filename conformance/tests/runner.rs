@@ -1089,6 +1089,8 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.apply-statement-checks-in-order",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.commissioning-window-refusals",
+            "scenario.sec.eight-full-acl-entries",
+            "scenario.sec.eight-peer-credentials",
             "scenario.sec.introduce-checks-in-order",
             "scenario.sec.introduce-grants-the-audience",
             "scenario.sec.introduce-serials",
