@@ -6917,49 +6917,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for StandardCapability {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for StandardCapability {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for DeviceInfoProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
-            map.field::<rt::json::Same, _>(1, "product", &self.product)?;
-            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            if let Some(v) = &self.hardware_version {
-                map.field::<rt::json::Same, _>(3, "hardware_version", v)?;
-            }
-            if let Some(v) = &self.serial_number {
-                map.field::<rt::json::Same, _>(4, "serial_number", v)?;
-            }
-            if let Some(v) = &self.product_url {
-                map.field::<rt::json::Same, _>(5, "product_url", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6967,135 +6940,83 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeviceInfoProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
             map.field::<rt::json::Same, _>(1, "product", &self.product)?;
             map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            if let Some(v) = &self.hardware_version {
-                map.field::<rt::json::Same, _>(3, "hardware_version", v)?;
-            }
-            if let Some(v) = &self.serial_number {
-                map.field::<rt::json::Same, _>(4, "serial_number", v)?;
-            }
-            if let Some(v) = &self.product_url {
-                map.field::<rt::json::Same, _>(5, "product_url", v)?;
-            }
+            map.optional::<rt::json::Same, _>(3, "hardware_version", &self.hardware_version)?;
+            map.optional::<rt::json::Same, _>(4, "serial_number", &self.serial_number)?;
+            map.optional::<rt::json::Same, _>(5, "product_url", &self.product_url)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfoProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DeviceInfoProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DeviceInfoProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_vendor = None;
-                    let mut f_product = None;
-                    let mut f_name = None;
-                    let mut f_hardware_version = None;
-                    let mut f_serial_number = None;
-                    let mut f_product_url = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("vendor", 0),
-                        ("product", 1),
-                        ("name", 2),
-                        ("hardware_version", 3),
-                        ("serial_number", 4),
-                        ("product_url", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_vendor,
-                                "vendor",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_product,
-                                "product",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_hardware_version,
-                                "hardware_version",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_serial_number,
-                                "serial_number",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_product_url,
-                                "product_url",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DeviceInfoProperties {
-                        vendor: rt::json::required(f_vendor, "vendor")?,
-                        product: rt::json::required(f_product, "product")?,
-                        name: rt::json::required(f_name, "name")?,
-                        hardware_version: f_hardware_version,
-                        serial_number: f_serial_number,
-                        product_url: f_product_url,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "version", &self.version)?;
-            map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
-            if let Some(v) = &self.build {
-                map.field::<rt::json::Same, _>(2, "build", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DeviceInfoProperties {
+        const NAME: &'static str = "DeviceInfoProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("vendor", 0),
+            ("product", 1),
+            ("name", 2),
+            ("hardware_version", 3),
+            ("serial_number", 4),
+            ("product_url", 5),
+        ];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "vendor")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "product")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "name")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "hardware_version")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "serial_number")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "product_url")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DeviceInfoProperties {
+                vendor: rt::json::required(s.0, "vendor")?,
+                product: rt::json::required(s.1, "product")?,
+                name: rt::json::required(s.2, "name")?,
+                hardware_version: s.3,
+                serial_number: s.4,
+                product_url: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7103,82 +7024,58 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::FirmwareProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "version", &self.version)?;
             map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
-            if let Some(v) = &self.build {
-                map.field::<rt::json::Same, _>(2, "build", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "build", &self.build)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::FirmwareProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::FirmwareProperties;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::FirmwareProperties {
+        const NAME: &'static str = "FirmwareProperties";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("version", 0), ("version_text", 1), ("build", 2)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::SemVer>,
+            Option<rt::alloc::string::String>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type FirmwareProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_version = None;
-                    let mut f_version_text = None;
-                    let mut f_build = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("version", 0),
-                        ("version_text", 1),
-                        ("build", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version_text,
-                                "version_text",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_build,
-                                "build",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::FirmwareProperties {
-                        version: rt::json::required(f_version, "version")?,
-                        version_text: rt::json::required(f_version_text, "version_text")?,
-                        build: f_build,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "version")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "version_text")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "build")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::FirmwareProperties {
+                version: rt::json::required(s.0, "version")?,
+                version_text: rt::json::required(s.1, "version_text")?,
+                build: s.2,
+                unknown_fields: unknown,
+            })
         }
     }
     impl BatteryState {
@@ -7190,19 +7087,14 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for BatteryState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for BatteryState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
@@ -7215,45 +7107,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for ChargeState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for ChargeState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for BatteryProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
-            map.field::<rt::json::Same, _>(1, "state", &self.state)?;
-            if let Some(v) = &self.voltage {
-                map.field::<rt::json::Same, _>(2, "voltage", v)?;
-            }
-            if let Some(v) = &self.charging {
-                map.field::<rt::json::Same, _>(3, "charging", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7261,168 +7130,112 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::BatteryProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
             map.field::<rt::json::Same, _>(1, "state", &self.state)?;
-            if let Some(v) = &self.voltage {
-                map.field::<rt::json::Same, _>(2, "voltage", v)?;
-            }
-            if let Some(v) = &self.charging {
-                map.field::<rt::json::Same, _>(3, "charging", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "voltage", &self.voltage)?;
+            map.optional::<rt::json::Same, _>(3, "charging", &self.charging)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::BatteryProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type BatteryProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_percent = None;
-                    let mut f_state = None;
-                    let mut f_voltage = None;
-                    let mut f_charging = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("percent", 0),
-                        ("state", 1),
-                        ("voltage", 2),
-                        ("charging", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 100>, _, _>(
-                                &mut map,
-                                &mut f_percent,
-                                "percent",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_state,
-                                "state",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_voltage,
-                                "voltage",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_charging,
-                                "charging",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::BatteryProperties {
-                        percent: rt::json::required(f_percent, "percent")?,
-                        state: rt::json::required(f_state, "state")?,
-                        voltage: f_voltage,
-                        charging: f_charging,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::StateChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "state_changed", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::BatteryProperties {
+        const NAME: &'static str = "BatteryProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("percent", 0),
+            ("state", 1),
+            ("voltage", 2),
+            ("charging", 3),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<owned::BatteryState>,
+            Option<u16>,
+            Option<owned::ChargeState>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 100>, _, _>(map, &mut s.0, "percent")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "state")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "voltage")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "charging")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::BatteryProperties {
+                percent: rt::json::required(s.0, "percent")?,
+                state: rt::json::required(s.1, "state")?,
+                voltage: s.2,
+                charging: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::BatteryEvents {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
                 Self::StateChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "state_changed", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "state_changed", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryEvents {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::BatteryEvents;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::BatteryEvents {
+        const NAME: &'static str = "BatteryEvents";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("state_changed", 16)];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type BatteryEvents, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("state_changed", 16)])?;
-                    let value = match key {
-                        16 => owned::BatteryEvents::StateChanged(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::BatteryEvents::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                16 => Self::StateChanged(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
     impl IdentifyEffect {
@@ -7434,38 +7247,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for IdentifyEffect {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for IdentifyEffect {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for IdentifyProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7473,83 +7270,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IdentifyProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IdentifyProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IdentifyProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_remaining = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("remaining", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_remaining,
-                                "remaining",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::IdentifyProperties {
-                        remaining: rt::json::required(f_remaining, "remaining")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
-            if self.effect.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::IdentifyProperties {
+        const NAME: &'static str = "IdentifyProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("remaining", 0)];
+        type Slots = (Option<u16>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "remaining")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::IdentifyProperties {
+                remaining: rt::json::required(s.0, "remaining")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7557,15 +7325,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IdentifyInput {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
             if self.effect.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
@@ -7574,148 +7335,93 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyInput {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IdentifyInput;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IdentifyInput")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_duration = None;
-                    let mut f_effect = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("duration", 0), ("effect", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_duration,
-                                "duration",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_effect,
-                                "effect",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::IdentifyInput {
-                        duration: rt::json::required(f_duration, "duration")?,
-                        effect: f_effect.unwrap_or(self::IdentifyEffect::Blink),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::IdentifyInput {
+        const NAME: &'static str = "IdentifyInput";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("duration", 0), ("effect", 1)];
+        type Slots = (Option<u16>, Option<owned::IdentifyEffect>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "duration")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "effect")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::IdentifyInput {
+                duration: rt::json::required(s.0, "duration")?,
+                effect: s.1.unwrap_or(self::IdentifyEffect::Blink),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::IdentifyActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Identify(v) => rt::json::variant::<rt::json::Same, _, _>(s, "identify", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IdentifyActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IdentifyActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("identify", 8)])?;
-                    let value = match key {
-                        8 => {
-                            owned::IdentifyActions::Identify(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        key => owned::IdentifyActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::IdentifyActions {
+        const NAME: &'static str = "IdentifyActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("identify", 8)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Identify(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for OnOffProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7723,166 +7429,111 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::OnOffProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "on", &self.on)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::OnOffProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type OnOffProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_on = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("on", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_on, "on")?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::OnOffProperties {
-                        on: rt::json::required(f_on, "on")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for OnOffActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::OnOffProperties {
+        const NAME: &'static str = "OnOffProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("on", 0)];
+        type Slots = (Option<bool>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::OnOffProperties {
+                on: rt::json::required(s.0, "on")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for OnOffActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::OnOffActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Off => rt::json::unit_variant(s, "off"),
+                Self::On => rt::json::unit_variant(s, "on"),
+                Self::Toggle => rt::json::unit_variant(s, "toggle"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::OnOffActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type OnOffActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key =
-                        rt::json::union_key(&mut map, &[("off", 8), ("on", 9), ("toggle", 10)])?;
-                    let value = match key {
-                        8 => {
-                            rt::json::unit(&mut map)?;
-                            owned::OnOffActions::Off
-                        }
-                        9 => {
-                            rt::json::unit(&mut map)?;
-                            owned::OnOffActions::On
-                        }
-                        10 => {
-                            rt::json::unit(&mut map)?;
-                            owned::OnOffActions::Toggle
-                        }
-                        key => owned::OnOffActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::OnOffActions {
+        const NAME: &'static str = "OnOffActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("off", 8), ("on", 9), ("toggle", 10)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => {
+                    rt::json::unit(map)?;
+                    Self::Off
+                }
+                9 => {
+                    rt::json::unit(map)?;
+                    Self::On
+                }
+                10 => {
+                    rt::json::unit(map)?;
+                    Self::Toggle
+                }
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for LevelProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.min_level {
-                map.field::<rt::json::Range<0, 254>, _>(1, "min_level", v)?;
-            }
-            if let Some(v) = &self.max_level {
-                map.field::<rt::json::Range<0, 254>, _>(2, "max_level", v)?;
-            }
-            if let Some(v) = &self.default_transition {
-                map.field::<rt::json::Same, _>(3, "default_transition", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7890,116 +7541,73 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::LevelProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.min_level {
-                map.field::<rt::json::Range<0, 254>, _>(1, "min_level", v)?;
-            }
-            if let Some(v) = &self.max_level {
-                map.field::<rt::json::Range<0, 254>, _>(2, "max_level", v)?;
-            }
-            if let Some(v) = &self.default_transition {
-                map.field::<rt::json::Same, _>(3, "default_transition", v)?;
-            }
+            map.optional::<rt::json::Range<0, 254>, _>(1, "min_level", &self.min_level)?;
+            map.optional::<rt::json::Range<0, 254>, _>(2, "max_level", &self.max_level)?;
+            map.optional::<rt::json::Same, _>(3, "default_transition", &self.default_transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LevelProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LevelProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_level = None;
-                    let mut f_min_level = None;
-                    let mut f_max_level = None;
-                    let mut f_default_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("level", 0),
-                        ("min_level", 1),
-                        ("max_level", 2),
-                        ("default_transition", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_min_level,
-                                "min_level",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_max_level,
-                                "max_level",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_default_transition,
-                                "default_transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LevelProperties {
-                        level: rt::json::required(f_level, "level")?,
-                        min_level: f_min_level,
-                        max_level: f_max_level,
-                        default_transition: f_default_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for SetLevel<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::LevelProperties {
+        const NAME: &'static str = "LevelProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("level", 0),
+            ("min_level", 1),
+            ("max_level", 2),
+            ("default_transition", 3),
+        ];
+        type Slots = (
+            Option<owned::LevelValue>,
+            Option<owned::LevelValue>,
+            Option<owned::LevelValue>,
+            Option<owned::TransitionTime>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
+                1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.1, "min_level")?,
+                2 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.2, "max_level")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "default_transition")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LevelProperties {
+                level: rt::json::required(s.0, "level")?,
+                min_level: s.1,
+                max_level: s.2,
+                default_transition: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SetLevel<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8007,93 +7615,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetLevel {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetLevel;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetLevel")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_level = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("level", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetLevel {
-                        level: rt::json::required(f_level, "level")?,
-                        transition: f_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for StepLevel<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetLevel {
+        const NAME: &'static str = "SetLevel";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("level", 0), ("transition", 1)];
+        type Slots = (Option<owned::LevelValue>, Option<owned::TransitionTime>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetLevel {
+                level: rt::json::required(s.0, "level")?,
+                transition: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for StepLevel<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8101,179 +7673,109 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::StepLevel {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::StepLevel {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::StepLevel;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type StepLevel")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_delta = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("delta", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<-254, 254>, _, _>(
-                                &mut map,
-                                &mut f_delta,
-                                "delta",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::StepLevel {
-                        delta: rt::json::required(f_delta, "delta")?,
-                        transition: f_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for LevelActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
-                }
-                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "step", v),
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::StepLevel {
+        const NAME: &'static str = "StepLevel";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("delta", 0), ("transition", 1)];
+        type Slots = (Option<i16>, Option<owned::TransitionTime>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<-254, 254>, _, _>(map, &mut s.0, "delta")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::StepLevel {
+                delta: rt::json::required(s.0, "delta")?,
+                transition: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for LevelActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::LevelActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
-                }
-                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "step", v),
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::SetLevel(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_level", v),
+                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(s, "step", v),
+                Self::Stop => rt::json::unit_variant(s, "stop"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LevelActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LevelActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("set_level", 8), ("step", 9), ("stop", 10)],
-                    )?;
-                    let value = match key {
-                        8 => owned::LevelActions::SetLevel(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        9 => owned::LevelActions::Step(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        10 => {
-                            rt::json::unit(&mut map)?;
-                            owned::LevelActions::Stop
-                        }
-                        key => owned::LevelActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::LevelActions {
+        const NAME: &'static str = "LevelActions";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("set_level", 8), ("step", 9), ("stop", 10)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::SetLevel(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Step(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => {
+                    rt::json::unit(map)?;
+                    Self::Stop
+                }
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for ColorTemperatureProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
-            map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8281,15 +7783,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ColorTemperatureProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
             map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
             map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
@@ -8297,85 +7792,64 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ColorTemperatureProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ColorTemperatureProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_kelvin = None;
-                    let mut f_min_kelvin = None;
-                    let mut f_max_kelvin = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("kelvin", 0),
-                        ("min_kelvin", 1),
-                        ("max_kelvin", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_kelvin,
-                                "kelvin",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_min_kelvin,
-                                "min_kelvin",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_max_kelvin,
-                                "max_kelvin",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ColorTemperatureProperties {
-                        kelvin: rt::json::required(f_kelvin, "kelvin")?,
-                        min_kelvin: rt::json::required(f_min_kelvin, "min_kelvin")?,
-                        max_kelvin: rt::json::required(f_max_kelvin, "max_kelvin")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ColorTemperatureProperties {
+        const NAME: &'static str = "ColorTemperatureProperties";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("kelvin", 0), ("min_kelvin", 1), ("max_kelvin", 2)];
+        type Slots = (
+            Option<owned::Kelvin>,
+            Option<owned::Kelvin>,
+            Option<owned::Kelvin>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(map, &mut s.0, "kelvin")?,
+                1 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                    map,
+                    &mut s.1,
+                    "min_kelvin",
+                )?,
+                2 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_kelvin",
+                )?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ColorTemperatureProperties {
+                kelvin: rt::json::required(s.0, "kelvin")?,
+                min_kelvin: rt::json::required(s.1, "min_kelvin")?,
+                max_kelvin: rt::json::required(s.2, "max_kelvin")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8383,177 +7857,103 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetColorTemperature {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetColorTemperature;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetColorTemperature")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_kelvin = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("kelvin", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_kelvin,
-                                "kelvin",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetColorTemperature {
-                        kelvin: rt::json::required(f_kelvin, "kelvin")?,
-                        transition: f_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetColorTemperature {
+        const NAME: &'static str = "SetColorTemperature";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("kelvin", 0), ("transition", 1)];
+        type Slots = (Option<owned::Kelvin>, Option<owned::TransitionTime>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(map, &mut s.0, "kelvin")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetColorTemperature {
+                kelvin: rt::json::required(s.0, "kelvin")?,
+                transition: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::ColorTemperatureActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
+                Self::SetColorTemperature(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_color_temperature", v)
                 }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ColorTemperatureActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ColorTemperatureActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("set_color_temperature", 8)])?;
-                    let value =
-                        match key {
-                            8 => owned::ColorTemperatureActions::SetColorTemperature(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            ),
-                            key => owned::ColorTemperatureActions::Unrecognized {
-                                key,
-                                value: rt::json::raw_value(&mut map)?,
-                            },
-                        };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::ColorTemperatureActions {
+        const NAME: &'static str = "ColorTemperatureActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("set_color_temperature", 8)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::SetColorTemperature(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for TemperatureMeasurementProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Same, _>(3, "tolerance", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8561,122 +7961,93 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::TemperatureMeasurementProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Same, _>(3, "tolerance", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::TemperatureMeasurementProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type TemperatureMeasurementProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_temperature = None;
-                    let mut f_min_measurable = None;
-                    let mut f_max_measurable = None;
-                    let mut f_tolerance = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("temperature", 0),
-                        ("min_measurable", 1),
-                        ("max_measurable", 2),
-                        ("tolerance", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_temperature,
-                                "temperature",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_min_measurable,
-                                "min_measurable",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_max_measurable,
-                                "max_measurable",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_tolerance,
-                                "tolerance",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::TemperatureMeasurementProperties {
-                        temperature: rt::json::required(f_temperature, "temperature")?,
-                        min_measurable: f_min_measurable,
-                        max_measurable: f_max_measurable,
-                        tolerance: f_tolerance,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Range<-27315, 32767>, _>(
+                1,
+                "min_measurable",
+                &self.min_measurable,
             )?;
-            map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Range<0, 10000>, _>(3, "tolerance", v)?;
-            }
+            map.optional::<rt::json::Range<-27315, 32767>, _>(
+                2,
+                "max_measurable",
+                &self.max_measurable,
+            )?;
+            map.optional::<rt::json::Same, _>(3, "tolerance", &self.tolerance)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::TemperatureMeasurementProperties {
+        const NAME: &'static str = "TemperatureMeasurementProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("temperature", 0),
+            ("min_measurable", 1),
+            ("max_measurable", 2),
+            ("tolerance", 3),
+        ];
+        type Slots = (
+            Option<owned::CentiCelsius>,
+            Option<owned::CentiCelsius>,
+            Option<owned::CentiCelsius>,
+            Option<u16>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.0,
+                    "temperature",
+                )?,
+                1 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.1,
+                    "min_measurable",
+                )?,
+                2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_measurable",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "tolerance")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::TemperatureMeasurementProperties {
+                temperature: rt::json::required(s.0, "temperature")?,
+                min_measurable: s.1,
+                max_measurable: s.2,
+                tolerance: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8684,127 +8055,89 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::HumidityMeasurementProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Range<0, 10000>, _>(3, "tolerance", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::HumidityMeasurementProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type HumidityMeasurementProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_humidity = None;
-                    let mut f_min_measurable = None;
-                    let mut f_max_measurable = None;
-                    let mut f_tolerance = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("humidity", 0),
-                        ("min_measurable", 1),
-                        ("max_measurable", 2),
-                        ("tolerance", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_humidity,
-                                "humidity",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_min_measurable,
-                                "min_measurable",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_max_measurable,
-                                "max_measurable",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_tolerance,
-                                "tolerance",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::HumidityMeasurementProperties {
-                        humidity: rt::json::required(f_humidity, "humidity")?,
-                        min_measurable: f_min_measurable,
-                        max_measurable: f_max_measurable,
-                        tolerance: f_tolerance,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RelayProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<16, 65535>, _>(
-                0,
-                "max_held_messages",
-                &self.max_held_messages,
-            )?;
-            map.field::<rt::json::Range<4096, 4294967295>, _>(
+            map.optional::<rt::json::Range<0, 10000>, _>(
                 1,
-                "max_held_bytes",
-                &self.max_held_bytes,
+                "min_measurable",
+                &self.min_measurable,
             )?;
-            map.field::<rt::json::Range<86400, 4294967295>, _>(
+            map.optional::<rt::json::Range<0, 10000>, _>(
                 2,
-                "max_hold_time",
-                &self.max_hold_time,
+                "max_measurable",
+                &self.max_measurable,
             )?;
+            map.optional::<rt::json::Range<0, 10000>, _>(3, "tolerance", &self.tolerance)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::HumidityMeasurementProperties {
+        const NAME: &'static str = "HumidityMeasurementProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("humidity", 0),
+            ("min_measurable", 1),
+            ("max_measurable", 2),
+            ("tolerance", 3),
+        ];
+        type Slots = (
+            Option<owned::CentiPercentRh>,
+            Option<owned::CentiPercentRh>,
+            Option<owned::CentiPercentRh>,
+            Option<owned::CentiPercentRh>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.0, "humidity")?,
+                1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                    map,
+                    &mut s.1,
+                    "min_measurable",
+                )?,
+                2 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_measurable",
+                )?,
+                3 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.3, "tolerance")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::HumidityMeasurementProperties {
+                humidity: rt::json::required(s.0, "humidity")?,
+                min_measurable: s.1,
+                max_measurable: s.2,
+                tolerance: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RelayProperties<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8812,15 +8145,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RelayProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<16, 65535>, _>(
                 0,
                 "max_held_messages",
@@ -8840,90 +8166,67 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_max_held_messages = None;
-                    let mut f_max_held_bytes = None;
-                    let mut f_max_hold_time = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("max_held_messages", 0),
-                        ("max_held_bytes", 1),
-                        ("max_hold_time", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<16, 65535>, _, _>(
-                                &mut map,
-                                &mut f_max_held_messages,
-                                "max_held_messages",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<4096, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_held_bytes,
-                                "max_held_bytes",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<86400, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_hold_time,
-                                "max_hold_time",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RelayProperties {
-                        max_held_messages: rt::json::required(
-                            f_max_held_messages,
-                            "max_held_messages",
-                        )?,
-                        max_held_bytes: rt::json::required(f_max_held_bytes, "max_held_bytes")?,
-                        max_hold_time: rt::json::required(f_max_hold_time, "max_hold_time")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RelayProperties {
+        const NAME: &'static str = "RelayProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("max_held_messages", 0),
+            ("max_held_bytes", 1),
+            ("max_hold_time", 2),
+        ];
+        type Slots = (Option<u16>, Option<u32>, Option<u32>);
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<16, 65535>, _, _>(
+                    map,
+                    &mut s.0,
+                    "max_held_messages",
+                )?,
+                1 => rt::json::put::<rt::json::Range<4096, 4294967295>, _, _>(
+                    map,
+                    &mut s.1,
+                    "max_held_bytes",
+                )?,
+                2 => rt::json::put::<rt::json::Range<86400, 4294967295>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_hold_time",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RelayProperties {
+                max_held_messages: rt::json::required(s.0, "max_held_messages")?,
+                max_held_bytes: rt::json::required(s.1, "max_held_bytes")?,
+                max_hold_time: rt::json::required(s.2, "max_hold_time")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for LookupResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.credential {
-                map.field::<rt::json::Same, _>(0, "credential", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8931,93 +8234,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::LookupResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.credential {
-                map.field::<rt::json::Same, _>(0, "credential", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            map.optional::<rt::json::Same, _>(1, "rehoming", &self.rehoming)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LookupResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LookupResult;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LookupResult")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut f_rehoming = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("credential", 0), ("rehoming", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LookupResult {
-                        credential: f_credential,
-                        rehoming: f_rehoming,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::LookupResult {
+        const NAME: &'static str = "LookupResult";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0), ("rehoming", 1)];
+        type Slots = (
+            Option<super::iotp2p_security::owned::SignedStatement>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "rehoming")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LookupResult {
+                credential: s.0,
+                rehoming: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EnrolRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "token", &self.token)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9025,90 +8295,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EnrolRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "token", &self.token)?;
             map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EnrolRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EnrolRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_token = None;
-                    let mut f_credential = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("token", 0), ("credential", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_token,
-                                "token",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EnrolRequest {
-                        token: rt::json::required(f_token, "token")?,
-                        credential: rt::json::required(f_credential, "credential")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EnrolRequest {
+        const NAME: &'static str = "EnrolRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("token", 0), ("credential", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "token")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EnrolRequest {
+                token: rt::json::required(s.0, "token")?,
+                credential: rt::json::required(s.1, "credential")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EnrolResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "account", &self.account)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "domains", &self.domains)?;
-            map.field::<rt::json::Same, _>(2, "max_registrations", &self.max_registrations)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9116,15 +8356,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EnrolResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "account", &self.account)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "domains", &self.domains)?;
             map.field::<rt::json::Same, _>(2, "max_registrations", &self.max_registrations)?;
@@ -9132,67 +8365,51 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EnrolResult;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EnrolResult {
+        const NAME: &'static str = "EnrolResult";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("account", 0), ("domains", 1), ("max_registrations", 2)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EnrolResult")
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "account")?,
+                1 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "domains")?
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_account = None;
-                    let mut f_domains = None;
-                    let mut f_max_registrations = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("account", 0),
-                        ("domains", 1),
-                        ("max_registrations", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_account,
-                                "account",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_domains,
-                                "domains",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_registrations,
-                                "max_registrations",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EnrolResult {
-                        account: rt::json::required(f_account, "account")?,
-                        domains: rt::json::required(f_domains, "domains")?,
-                        max_registrations: rt::json::required(
-                            f_max_registrations,
-                            "max_registrations",
-                        )?,
-                        unknown_fields: unknown,
-                    })
-                }
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_registrations")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EnrolResult {
+                account: rt::json::required(s.0, "account")?,
+                domains: rt::json::required(s.1, "domains")?,
+                max_registrations: rt::json::required(s.2, "max_registrations")?,
+                unknown_fields: unknown,
+            })
         }
     }
     impl LookupPolicy {
@@ -9204,49 +8421,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for LookupPolicy {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for LookupPolicy {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RelayPolicy<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.lookup.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "lookup", &self.lookup)?;
-            }
-            if let Some(v) = &self.lookup_allowed {
-                map.field::<rt::json::Seq<rt::json::Hex>, _>(1, "lookup_allowed", v)?;
-            }
-            if let Some(v) = &self.max_held_messages {
-                map.field::<rt::json::Same, _>(2, "max_held_messages", v)?;
-            }
-            if let Some(v) = &self.max_hold_time {
-                map.field::<rt::json::Same, _>(3, "max_hold_time", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9254,124 +8444,83 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RelayPolicy {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.lookup.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "lookup", &self.lookup)?;
             }
-            if let Some(v) = &self.lookup_allowed {
-                map.field::<rt::json::Seq<rt::json::Hex>, _>(1, "lookup_allowed", v)?;
-            }
-            if let Some(v) = &self.max_held_messages {
-                map.field::<rt::json::Same, _>(2, "max_held_messages", v)?;
-            }
-            if let Some(v) = &self.max_hold_time {
-                map.field::<rt::json::Same, _>(3, "max_hold_time", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayPolicy;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayPolicy")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_lookup = None;
-                    let mut f_lookup_allowed = None;
-                    let mut f_max_held_messages = None;
-                    let mut f_max_hold_time = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("lookup", 0),
-                        ("lookup_allowed", 1),
-                        ("max_held_messages", 2),
-                        ("max_hold_time", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_lookup,
-                                "lookup",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_lookup_allowed,
-                                "lookup_allowed",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_held_messages,
-                                "max_held_messages",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_hold_time,
-                                "max_hold_time",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RelayPolicy {
-                        lookup: f_lookup.unwrap_or(self::LookupPolicy::Public),
-                        lookup_allowed: f_lookup_allowed,
-                        max_held_messages: f_max_held_messages,
-                        max_hold_time: f_max_hold_time,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Seq<rt::json::Hex>, _>(
+                1,
+                "lookup_allowed",
+                &self.lookup_allowed,
             )?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            if let Some(v) = &self.policy {
-                map.field::<rt::json::Same, _>(1, "policy", v)?;
-            }
-            if let Some(v) = &self.previous_relays {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "previous_relays", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(3, "rehoming", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "max_held_messages", &self.max_held_messages)?;
+            map.optional::<rt::json::Same, _>(3, "max_hold_time", &self.max_hold_time)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RelayPolicy {
+        const NAME: &'static str = "RelayPolicy";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("lookup", 0),
+            ("lookup_allowed", 1),
+            ("max_held_messages", 2),
+            ("max_hold_time", 3),
+        ];
+        type Slots = (
+            Option<owned::LookupPolicy>,
+            Option<rt::alloc::vec::Vec<super::iotp2p_security::owned::NodeId>>,
+            Option<u16>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "lookup")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                    map,
+                    &mut s.1,
+                    "lookup_allowed",
+                )?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_held_messages")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "max_hold_time")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RelayPolicy {
+                lookup: s.0.unwrap_or(self::LookupPolicy::Public),
+                lookup_allowed: s.1,
+                max_held_messages: s.2,
+                max_hold_time: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9379,116 +8528,81 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegisterRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            if let Some(v) = &self.policy {
-                map.field::<rt::json::Same, _>(1, "policy", v)?;
-            }
-            if let Some(v) = &self.previous_relays {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "previous_relays", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(3, "rehoming", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegisterRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegisterRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut f_policy = None;
-                    let mut f_previous_relays = None;
-                    let mut f_rehoming = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("credential", 0),
-                        ("policy", 1),
-                        ("previous_relays", 2),
-                        ("rehoming", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_policy,
-                                "policy",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_previous_relays,
-                                "previous_relays",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegisterRequest {
-                        credential: rt::json::required(f_credential, "credential")?,
-                        policy: f_policy,
-                        previous_relays: f_previous_relays,
-                        rehoming: f_rehoming,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Same, _>(1, "policy", &self.policy)?;
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(
+                2,
+                "previous_relays",
+                &self.previous_relays,
             )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
+            map.optional::<rt::json::Same, _>(3, "rehoming", &self.rehoming)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegisterRequest {
+        const NAME: &'static str = "RegisterRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("credential", 0),
+            ("policy", 1),
+            ("previous_relays", 2),
+            ("rehoming", 3),
+        ];
+        type Slots = (
+            Option<super::iotp2p_security::owned::SignedStatement>,
+            Option<owned::RelayPolicy>,
+            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "policy")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.2,
+                    "previous_relays",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "rehoming")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegisterRequest {
+                credential: rt::json::required(s.0, "credential")?,
+                policy: s.1,
+                previous_relays: s.2,
+                rehoming: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9496,91 +8610,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ReleaseRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "rehoming", &self.rehoming)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ReleaseRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ReleaseRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ReleaseRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_rehoming = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("address", 0), ("rehoming", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ReleaseRequest {
-                        address: rt::json::required(f_address, "address")?,
-                        rehoming: f_rehoming,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ReleaseRequest {
+        const NAME: &'static str = "ReleaseRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("rehoming", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "rehoming")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ReleaseRequest {
+                address: rt::json::required(s.0, "address")?,
+                rehoming: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PolicyRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.field::<rt::json::Same, _>(1, "policy", &self.policy)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9588,90 +8671,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PolicyRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
             map.field::<rt::json::Same, _>(1, "policy", &self.policy)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PolicyRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PolicyRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PolicyRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_policy = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("address", 0), ("policy", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_policy,
-                                "policy",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PolicyRequest {
-                        address: rt::json::required(f_address, "address")?,
-                        policy: rt::json::required(f_policy, "policy")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PolicyRequest {
+        const NAME: &'static str = "PolicyRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("policy", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::RelayPolicy>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "policy")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PolicyRequest {
+                address: rt::json::required(s.0, "address")?,
+                policy: rt::json::required(s.1, "policy")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RegistrationInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.field::<rt::json::Hex, _>(1, "node", &self.node)?;
-            map.field::<rt::json::Same, _>(2, "policy", &self.policy)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9679,15 +8732,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegistrationInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
             map.field::<rt::json::Hex, _>(1, "node", &self.node)?;
             map.field::<rt::json::Same, _>(2, "policy", &self.policy)?;
@@ -9695,82 +8741,56 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegistrationInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegistrationInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_node = None;
-                    let mut f_policy = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("address", 0),
-                        ("node", 1),
-                        ("policy", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_policy,
-                                "policy",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegistrationInfo {
-                        address: rt::json::required(f_address, "address")?,
-                        node: rt::json::required(f_node, "node")?,
-                        policy: rt::json::required(f_policy, "policy")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.after {
-                map.field::<rt::json::Same, _>(0, "after", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegistrationInfo {
+        const NAME: &'static str = "RegistrationInfo";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("address", 0), ("node", 1), ("policy", 2)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_security::owned::NodeId>,
+            Option<owned::RelayPolicy>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "node")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "policy")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegistrationInfo {
+                address: rt::json::required(s.0, "address")?,
+                node: rt::json::required(s.1, "node")?,
+                policy: rt::json::required(s.2, "policy")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9778,83 +8798,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegistrationsRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.after {
-                map.field::<rt::json::Same, _>(0, "after", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "after", &self.after)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationsRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegistrationsRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegistrationsRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_after = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("after", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_after,
-                                "after",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegistrationsRequest {
-                        after: f_after,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            if self.more {
-                map.field::<rt::json::Same, _>(1, "more", &self.more)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegistrationsRequest {
+        const NAME: &'static str = "RegistrationsRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("after", 0)];
+        type Slots = (Option<super::iotp2p_core::owned::Address>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "after")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegistrationsRequest {
+                after: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9862,15 +8853,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegistrationPage {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
             if self.more {
                 map.field::<rt::json::Same, _>(1, "more", &self.more)?;
@@ -9879,285 +8863,164 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationPage {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegistrationPage;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegistrationPage")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_entries = None;
-                    let mut f_more = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("entries", 0), ("more", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_entries,
-                                "entries",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_more,
-                                "more",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegistrationPage {
-                        entries: rt::json::required(f_entries, "entries")?,
-                        more: f_more.unwrap_or(false),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for RelayActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegistrationPage {
+        const NAME: &'static str = "RegistrationPage";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("entries", 0), ("more", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::RegistrationInfo>>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "entries")?
                 }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
-                Self::Register(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "register", v)
-                }
-                Self::Release(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "release", v)
-                }
-                Self::Unenrol(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "unenrol", v)
-                }
-                Self::SetPolicy(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_policy", v)
-                }
-                Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "more")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegistrationPage {
+                entries: rt::json::required(s.0, "entries")?,
+                more: s.1.unwrap_or(false),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RelayActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::RelayActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
-                }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
-                Self::Register(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "register", v)
-                }
-                Self::Release(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "release", v)
-                }
-                Self::Unenrol(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "unenrol", v)
-                }
-                Self::SetPolicy(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_policy", v)
-                }
+                Self::Lookup(v) => rt::json::variant::<rt::json::Same, _, _>(s, "lookup", v),
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(s, "enrol", v),
+                Self::Register(v) => rt::json::variant::<rt::json::Same, _, _>(s, "register", v),
+                Self::Release(v) => rt::json::variant::<rt::json::Same, _, _>(s, "release", v),
+                Self::Unenrol(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "unenrol", v),
+                Self::SetPolicy(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_policy", v),
                 Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "registrations", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("lookup", 8),
-                            ("enrol", 9),
-                            ("register", 10),
-                            ("release", 11),
-                            ("unenrol", 12),
-                            ("set_policy", 13),
-                            ("registrations", 14),
-                        ],
-                    )?;
-                    let value = match key {
-                        8 => owned::RelayActions::Lookup(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        9 => owned::RelayActions::Enrol(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        10 => owned::RelayActions::Register(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        11 => owned::RelayActions::Release(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        12 => owned::RelayActions::Unenrol(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        13 => {
-                            owned::RelayActions::SetPolicy(rt::json::value::<rt::json::Same, _, _>(
-                                &mut map,
-                            )?)
-                        }
-                        14 => owned::RelayActions::Registrations(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::RelayActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::RelayActions {
+        const NAME: &'static str = "RelayActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("lookup", 8),
+            ("enrol", 9),
+            ("register", 10),
+            ("release", 11),
+            ("unenrol", 12),
+            ("set_policy", 13),
+            ("registrations", 14),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Lookup(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Enrol(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::Register(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::Release(rt::json::value::<rt::json::Same, _, _>(map)?),
+                12 => Self::Unenrol(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                13 => Self::SetPolicy(rt::json::value::<rt::json::Same, _, _>(map)?),
+                14 => Self::Registrations(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RelayOutputs<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
-                }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
-                Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::RelayOutputs {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
-                }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
+                Self::Lookup(v) => rt::json::variant::<rt::json::Same, _, _>(s, "lookup", v),
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(s, "enrol", v),
                 Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "registrations", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayOutputs {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayOutputs;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::RelayOutputs {
+        const NAME: &'static str = "RelayOutputs";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("lookup", 8), ("enrol", 9), ("registrations", 14)];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayOutputs, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("lookup", 8), ("enrol", 9), ("registrations", 14)],
-                    )?;
-                    let value = match key {
-                        8 => owned::RelayOutputs::Lookup(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        9 => owned::RelayOutputs::Enrol(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        14 => owned::RelayOutputs::Registrations(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::RelayOutputs::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Lookup(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Enrol(rt::json::value::<rt::json::Same, _, _>(map)?),
+                14 => Self::Registrations(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }

@@ -6270,57 +6270,10 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Envelope<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.version != 1 {
-                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
-            }
-            map.field::<rt::json::Range<0, 1099511627775>, _>(1, "message_id", &self.message_id)?;
-            if let Some(v) = &self.correlation_id {
-                map.field::<rt::json::Range<0, 1099511627775>, _>(2, "correlation_id", v)?;
-            }
-            if self.ack_requested {
-                map.field::<rt::json::Same, _>(3, "ack_requested", &self.ack_requested)?;
-            }
-            if let Some(v) = &self.ttl {
-                map.field::<rt::json::Same, _>(4, "ttl", v)?;
-            }
-            if self.more {
-                map.field::<rt::json::Same, _>(5, "more", &self.more)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(7, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient_contact {
-                map.field::<rt::json::Same, _>(8, "recipient_contact", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(9, "sender_contact", v)?;
-            }
-            if let Some(v) = &self.key_id {
-                map.field::<rt::json::Hex, _>(10, "key_id", v)?;
-            }
-            if let Some(v) = &self.sealed {
-                map.field::<rt::json::Hex, _>(11, "sealed", v)?;
-            }
-            if let Some(v) = &self.body {
-                map.field::<rt::json::Same, _>(12, "body", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6328,404 +6281,234 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Envelope {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.version != 1 {
                 map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
             }
             map.field::<rt::json::Range<0, 1099511627775>, _>(1, "message_id", &self.message_id)?;
-            if let Some(v) = &self.correlation_id {
-                map.field::<rt::json::Range<0, 1099511627775>, _>(2, "correlation_id", v)?;
-            }
+            map.optional::<rt::json::Range<0, 1099511627775>, _>(
+                2,
+                "correlation_id",
+                &self.correlation_id,
+            )?;
             if self.ack_requested {
                 map.field::<rt::json::Same, _>(3, "ack_requested", &self.ack_requested)?;
             }
-            if let Some(v) = &self.ttl {
-                map.field::<rt::json::Same, _>(4, "ttl", v)?;
-            }
+            map.optional::<rt::json::Same, _>(4, "ttl", &self.ttl)?;
             if self.more {
                 map.field::<rt::json::Same, _>(5, "more", &self.more)?;
             }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(7, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient_contact {
-                map.field::<rt::json::Same, _>(8, "recipient_contact", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(9, "sender_contact", v)?;
-            }
-            if let Some(v) = &self.key_id {
-                map.field::<rt::json::Hex, _>(10, "key_id", v)?;
-            }
-            if let Some(v) = &self.sealed {
-                map.field::<rt::json::Hex, _>(11, "sealed", v)?;
-            }
-            if let Some(v) = &self.body {
-                map.field::<rt::json::Same, _>(12, "body", v)?;
-            }
+            map.optional::<rt::json::Same, _>(6, "recipient", &self.recipient)?;
+            map.optional::<rt::json::Same, _>(7, "sender", &self.sender)?;
+            map.optional::<rt::json::Same, _>(8, "recipient_contact", &self.recipient_contact)?;
+            map.optional::<rt::json::Same, _>(9, "sender_contact", &self.sender_contact)?;
+            map.optional::<rt::json::Hex, _>(10, "key_id", &self.key_id)?;
+            map.optional::<rt::json::Hex, _>(11, "sealed", &self.sealed)?;
+            map.optional::<rt::json::Same, _>(12, "body", &self.body)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Envelope {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Envelope;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Envelope")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_version = None;
-                    let mut f_message_id = None;
-                    let mut f_correlation_id = None;
-                    let mut f_ack_requested = None;
-                    let mut f_ttl = None;
-                    let mut f_more = None;
-                    let mut f_recipient = None;
-                    let mut f_sender = None;
-                    let mut f_recipient_contact = None;
-                    let mut f_sender_contact = None;
-                    let mut f_key_id = None;
-                    let mut f_sealed = None;
-                    let mut f_body = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("version", 0),
-                        ("message_id", 1),
-                        ("correlation_id", 2),
-                        ("ack_requested", 3),
-                        ("ttl", 4),
-                        ("more", 5),
-                        ("recipient", 6),
-                        ("sender", 7),
-                        ("recipient_contact", 8),
-                        ("sender_contact", 9),
-                        ("key_id", 10),
-                        ("sealed", 11),
-                        ("body", 12),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_message_id,
-                                "message_id",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_correlation_id,
-                                "correlation_id",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_ack_requested,
-                                "ack_requested",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_ttl, "ttl")?
-                            }
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_more,
-                                "more",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient,
-                                "recipient",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender,
-                                "sender",
-                            )?,
-                            8 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient_contact,
-                                "recipient_contact",
-                            )?,
-                            9 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender_contact,
-                                "sender_contact",
-                            )?,
-                            10 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_key_id,
-                                "key_id",
-                            )?,
-                            11 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_sealed,
-                                "sealed",
-                            )?,
-                            12 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_body,
-                                "body",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Envelope {
-                        version: f_version.unwrap_or(1),
-                        message_id: rt::json::required(f_message_id, "message_id")?,
-                        correlation_id: f_correlation_id,
-                        ack_requested: f_ack_requested.unwrap_or(false),
-                        ttl: f_ttl,
-                        more: f_more.unwrap_or(false),
-                        recipient: f_recipient,
-                        sender: f_sender,
-                        recipient_contact: f_recipient_contact,
-                        sender_contact: f_sender_contact,
-                        key_id: f_key_id,
-                        sealed: f_sealed,
-                        body: f_body,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for Body<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Ack => rt::json::unit_variant(serializer, "ack"),
-                Self::Status(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "status", v)
-                }
-                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "read", v),
-                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "write", v),
-                Self::Invoke(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke", v)
-                }
-                Self::InvokeResponse(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke_response", v)
-                }
-                Self::Subscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "subscribe", v)
-                }
-                Self::Unsubscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "unsubscribe", v)
-                }
-                Self::Report(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "report", v)
-                }
-                Self::Describe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "describe", v)
-                }
-                Self::Description(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "description", v)
-                }
-                Self::Presence(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence", v)
-                }
-                Self::PresenceAck(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
-                }
-                Self::Receipt(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "receipt", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Envelope {
+        const NAME: &'static str = "Envelope";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("version", 0),
+            ("message_id", 1),
+            ("correlation_id", 2),
+            ("ack_requested", 3),
+            ("ttl", 4),
+            ("more", 5),
+            ("recipient", 6),
+            ("sender", 7),
+            ("recipient_contact", 8),
+            ("sender_contact", 9),
+            ("key_id", 10),
+            ("sealed", 11),
+            ("body", 12),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<owned::MessageId>,
+            Option<owned::MessageId>,
+            Option<bool>,
+            Option<u32>,
+            Option<bool>,
+            Option<owned::Address>,
+            Option<owned::Address>,
+            Option<owned::ContactNumber>,
+            Option<owned::ContactNumber>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<owned::Body>,
+        );
+        const EMPTY: Self::Slots = (
+            None, None, None, None, None, None, None, None, None, None, None, None, None,
+        );
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.0, "version")?,
+                1 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.1,
+                    "message_id",
+                )?,
+                2 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.2,
+                    "correlation_id",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "ack_requested")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "ttl")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "more")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "recipient")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "sender")?,
+                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "recipient_contact")?,
+                9 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.9, "sender_contact")?,
+                10 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.10, "key_id")?,
+                11 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.11, "sealed")?,
+                12 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.12, "body")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Envelope {
+                version: s.0.unwrap_or(1),
+                message_id: rt::json::required(s.1, "message_id")?,
+                correlation_id: s.2,
+                ack_requested: s.3.unwrap_or(false),
+                ttl: s.4,
+                more: s.5.unwrap_or(false),
+                recipient: s.6,
+                sender: s.7,
+                recipient_contact: s.8,
+                sender_contact: s.9,
+                key_id: s.10,
+                sealed: s.11,
+                body: s.12,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Body<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Body {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Ack => rt::json::unit_variant(serializer, "ack"),
-                Self::Status(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "status", v)
-                }
-                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "read", v),
-                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "write", v),
-                Self::Invoke(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke", v)
-                }
+                Self::Ack => rt::json::unit_variant(s, "ack"),
+                Self::Status(v) => rt::json::variant::<rt::json::Same, _, _>(s, "status", v),
+                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(s, "read", v),
+                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(s, "write", v),
+                Self::Invoke(v) => rt::json::variant::<rt::json::Same, _, _>(s, "invoke", v),
                 Self::InvokeResponse(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke_response", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "invoke_response", v)
                 }
-                Self::Subscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "subscribe", v)
-                }
+                Self::Subscribe(v) => rt::json::variant::<rt::json::Same, _, _>(s, "subscribe", v),
                 Self::Unsubscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "unsubscribe", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "unsubscribe", v)
                 }
-                Self::Report(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "report", v)
-                }
-                Self::Describe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "describe", v)
-                }
+                Self::Report(v) => rt::json::variant::<rt::json::Same, _, _>(s, "report", v),
+                Self::Describe(v) => rt::json::variant::<rt::json::Same, _, _>(s, "describe", v),
                 Self::Description(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "description", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "description", v)
                 }
-                Self::Presence(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence", v)
-                }
+                Self::Presence(v) => rt::json::variant::<rt::json::Same, _, _>(s, "presence", v),
                 Self::PresenceAck(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "presence_ack", v)
                 }
-                Self::Receipt(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "receipt", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Receipt(v) => rt::json::variant::<rt::json::Same, _, _>(s, "receipt", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Body {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Body;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Body, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("ack", 0),
-                            ("status", 1),
-                            ("read", 2),
-                            ("write", 3),
-                            ("invoke", 4),
-                            ("invoke_response", 5),
-                            ("subscribe", 6),
-                            ("unsubscribe", 7),
-                            ("report", 8),
-                            ("describe", 9),
-                            ("description", 10),
-                            ("presence", 11),
-                            ("presence_ack", 12),
-                            ("receipt", 13),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Body::Ack
-                        }
-                        1 => {
-                            owned::Body::Status(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        2 => owned::Body::Read(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        3 => owned::Body::Write(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        4 => {
-                            owned::Body::Invoke(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        5 => owned::Body::InvokeResponse(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        6 => owned::Body::Subscribe(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        7 => owned::Body::Unsubscribe(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        8 => {
-                            owned::Body::Report(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        9 => owned::Body::Describe(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        10 => owned::Body::Description(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        11 => owned::Body::Presence(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        12 => owned::Body::PresenceAck(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        13 => {
-                            owned::Body::Receipt(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        key => owned::Body::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Body {
+        const NAME: &'static str = "Body";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("ack", 0),
+            ("status", 1),
+            ("read", 2),
+            ("write", 3),
+            ("invoke", 4),
+            ("invoke_response", 5),
+            ("subscribe", 6),
+            ("unsubscribe", 7),
+            ("report", 8),
+            ("describe", 9),
+            ("description", 10),
+            ("presence", 11),
+            ("presence_ack", 12),
+            ("receipt", 13),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::Ack
+                }
+                1 => Self::Status(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::Read(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Write(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Invoke(rt::json::value::<rt::json::Same, _, _>(map)?),
+                5 => Self::InvokeResponse(rt::json::value::<rt::json::Same, _, _>(map)?),
+                6 => Self::Subscribe(rt::json::value::<rt::json::Same, _, _>(map)?),
+                7 => Self::Unsubscribe(rt::json::value::<rt::json::Same, _, _>(map)?),
+                8 => Self::Report(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Describe(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::Description(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::Presence(rt::json::value::<rt::json::Same, _, _>(map)?),
+                12 => Self::PresenceAck(rt::json::value::<rt::json::Same, _, _>(map)?),
+                13 => Self::Receipt(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for MemberValue<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
-            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6733,94 +6516,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::MemberValue {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "member", &self.member)?;
             map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::MemberValue {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::MemberValue;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type MemberValue")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_member = None;
-                    let mut f_value = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("member", 0), ("value", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_member,
-                                "member",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_value,
-                                "value",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::MemberValue {
-                        member: rt::json::required(f_member, "member")?,
-                        value: rt::json::required(f_value, "value")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::MemberValue {
+        const NAME: &'static str = "MemberValue";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("member", 0), ("value", 1)];
+        type Slots = (Option<owned::MemberKey>, Option<owned::EncodedValue>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "member")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "value")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::MemberValue {
+                member: rt::json::required(s.0, "member")?,
+                value: rt::json::required(s.1, "value")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for ReadRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6828,109 +6574,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ReadRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "members", &self.members)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ReadRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ReadRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ReadRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_members = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("members", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_members,
-                                "members",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ReadRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        members: f_members,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ReadRequest {
+        const NAME: &'static str = "ReadRequest";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("endpoint", 0), ("capability", 1), ("members", 2)];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "members")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ReadRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                members: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for WriteRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(3, "echo", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6938,119 +6644,75 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::WriteRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(3, "echo", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(3, "echo", &self.echo)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::WriteRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::WriteRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type WriteRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_values = None;
-                    let mut f_echo = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("values", 2),
-                        ("echo", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_values,
-                                "values",
-                            )?,
-                            3 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
-                            }
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::WriteRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        values: rt::json::required(f_values, "values")?,
-                        echo: f_echo,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::WriteRequest {
+        const NAME: &'static str = "WriteRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("values", 2),
+            ("echo", 3),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberValue>>,
+            Option<owned::Echo>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "values")?,
+                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "echo")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::WriteRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                values: rt::json::required(s.2, "values")?,
+                echo: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for InvokeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.field::<rt::json::Same, _>(2, "action", &self.action)?;
-            if let Some(v) = &self.input {
-                map.field::<rt::json::Hex, _>(3, "input", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7058,122 +6720,80 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::InvokeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
             map.field::<rt::json::Same, _>(2, "action", &self.action)?;
-            if let Some(v) = &self.input {
-                map.field::<rt::json::Hex, _>(3, "input", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(3, "input", &self.input)?;
+            map.optional::<rt::json::Hex, _>(4, "echo", &self.echo)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::InvokeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type InvokeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_action = None;
-                    let mut f_input = None;
-                    let mut f_echo = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("action", 2),
-                        ("input", 3),
-                        ("echo", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_action,
-                                "action",
-                            )?,
-                            3 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_input,
-                                "input",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
-                            }
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::InvokeRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        action: rt::json::required(f_action, "action")?,
-                        input: f_input,
-                        echo: f_echo,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.output {
-                map.field::<rt::json::Hex, _>(0, "output", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::InvokeRequest {
+        const NAME: &'static str = "InvokeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("action", 2),
+            ("input", 3),
+            ("echo", 4),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<owned::MemberKey>,
+            Option<owned::EncodedValue>,
+            Option<owned::Echo>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "action")?,
+                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "input")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "echo")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::InvokeRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                action: rt::json::required(s.2, "action")?,
+                input: s.3,
+                echo: s.4,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7181,93 +6801,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::InvokeResponse {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.output {
-                map.field::<rt::json::Hex, _>(0, "output", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Hex, _>(0, "output", &self.output)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeResponse {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::InvokeResponse;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type InvokeResponse")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_output = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("output", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_output,
-                                "output",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::InvokeResponse {
-                        output: f_output,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::InvokeResponse {
+        const NAME: &'static str = "InvokeResponse";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("output", 0)];
+        type Slots = (Option<owned::EncodedValue>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "output")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::InvokeResponse {
+                output: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SubscribeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
-            if self.min_interval != 0 {
-                map.field::<rt::json::Same, _>(3, "min_interval", &self.min_interval)?;
-            }
-            map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", &self.max_interval)?;
-            if let Some(v) = &self.lifetime {
-                map.field::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7275,137 +6856,95 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SubscribeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "members", &self.members)?;
             if self.min_interval != 0 {
                 map.field::<rt::json::Same, _>(3, "min_interval", &self.min_interval)?;
             }
             map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", &self.max_interval)?;
-            if let Some(v) = &self.lifetime {
-                map.field::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", v)?;
-            }
+            map.optional::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", &self.lifetime)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SubscribeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SubscribeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SubscribeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_members = None;
-                    let mut f_min_interval = None;
-                    let mut f_max_interval = None;
-                    let mut f_lifetime = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("members", 2),
-                        ("min_interval", 3),
-                        ("max_interval", 4),
-                        ("lifetime", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_members,
-                                "members",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_min_interval,
-                                "min_interval",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_interval,
-                                "max_interval",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_lifetime,
-                                "lifetime",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SubscribeRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        members: f_members,
-                        min_interval: f_min_interval.unwrap_or(0),
-                        max_interval: rt::json::required(f_max_interval, "max_interval")?,
-                        lifetime: f_lifetime,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SubscribeRequest {
+        const NAME: &'static str = "SubscribeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("members", 2),
+            ("min_interval", 3),
+            ("max_interval", 4),
+            ("lifetime", 5),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
+            Option<u32>,
+            Option<u32>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "members")?
+                }
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "min_interval")?,
+                4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map,
+                    &mut s.4,
+                    "max_interval",
+                )?,
+                5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map, &mut s.5, "lifetime",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SubscribeRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                members: s.2,
+                min_interval: s.3.unwrap_or(0),
+                max_interval: rt::json::required(s.4, "max_interval")?,
+                lifetime: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for UnsubscribeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(
-                0,
-                "subscription",
-                &self.subscription,
-            )?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7413,15 +6952,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::UnsubscribeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 1099511627775>, _>(
                 0,
                 "subscription",
@@ -7431,73 +6963,51 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::UnsubscribeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::UnsubscribeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type UnsubscribeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_subscription = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("subscription", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_subscription,
-                                "subscription",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::UnsubscribeRequest {
-                        subscription: rt::json::required(f_subscription, "subscription")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::UnsubscribeRequest {
+        const NAME: &'static str = "UnsubscribeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("subscription", 0)];
+        type Slots = (Option<owned::MessageId>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.0,
+                    "subscription",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::UnsubscribeRequest {
+                subscription: rt::json::required(s.0, "subscription")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Event<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
-            map.field::<rt::json::Same, _>(1, "number", &self.number)?;
-            if let Some(v) = &self.data {
-                map.field::<rt::json::Hex, _>(2, "data", v)?;
-            }
-            if let Some(v) = &self.timestamp {
-                map.field::<rt::json::Same, _>(3, "timestamp", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7505,121 +7015,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Event {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "member", &self.member)?;
             map.field::<rt::json::Same, _>(1, "number", &self.number)?;
-            if let Some(v) = &self.data {
-                map.field::<rt::json::Hex, _>(2, "data", v)?;
-            }
-            if let Some(v) = &self.timestamp {
-                map.field::<rt::json::Same, _>(3, "timestamp", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(2, "data", &self.data)?;
+            map.optional::<rt::json::Same, _>(3, "timestamp", &self.timestamp)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Event {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Event;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Event")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_member = None;
-                    let mut f_number = None;
-                    let mut f_data = None;
-                    let mut f_timestamp = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("member", 0),
-                        ("number", 1),
-                        ("data", 2),
-                        ("timestamp", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_member,
-                                "member",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_number,
-                                "number",
-                            )?,
-                            2 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_data, "data")?
-                            }
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_timestamp,
-                                "timestamp",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Event {
-                        member: rt::json::required(f_member, "member")?,
-                        number: rt::json::required(f_number, "number")?,
-                        data: f_data,
-                        timestamp: f_timestamp,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Event {
+        const NAME: &'static str = "Event";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("member", 0), ("number", 1), ("data", 2), ("timestamp", 3)];
+        type Slots = (
+            Option<owned::MemberKey>,
+            Option<u64>,
+            Option<owned::EncodedValue>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "member")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "number")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "data")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "timestamp")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Event {
+                member: rt::json::required(s.0, "member")?,
+                number: rt::json::required(s.1, "number")?,
+                data: s.2,
+                timestamp: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Report<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.values {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", v)?;
-            }
-            if let Some(v) = &self.events {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(3, "events", v)?;
-            }
-            if let Some(v) = &self.max_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7627,129 +7085,88 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Report {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.values {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", v)?;
-            }
-            if let Some(v) = &self.events {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(3, "events", v)?;
-            }
-            if let Some(v) = &self.max_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::Report {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Report;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Report")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_values = None;
-                    let mut f_events = None;
-                    let mut f_max_interval = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("values", 2),
-                        ("events", 3),
-                        ("max_interval", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_values,
-                                "values",
-                            )?,
-                            3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_events,
-                                "events",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_interval,
-                                "max_interval",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Report {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        values: f_values,
-                        events: f_events,
-                        max_interval: f_max_interval,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(3, "events", &self.events)?;
+            map.optional::<rt::json::Range<1, 4294967295>, _>(
+                4,
+                "max_interval",
+                &self.max_interval,
             )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
-            if self.endpoints_only {
-                map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
-            }
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::Report {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Report {
+        const NAME: &'static str = "Report";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("values", 2),
+            ("events", 3),
+            ("max_interval", 4),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberValue>>,
+            Option<rt::alloc::vec::Vec<owned::Event>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "values")?,
+                3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.3, "events")?,
+                4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map,
+                    &mut s.4,
+                    "max_interval",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Report {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                values: s.2,
+                events: s.3,
+                max_interval: s.4,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7757,18 +7174,9 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DescribeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             if self.endpoints_only {
                 map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
             }
@@ -7776,80 +7184,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DescribeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DescribeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DescribeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_endpoints_only = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("endpoints_only", 1),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoints_only,
-                                "endpoints_only",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DescribeRequest {
-                        endpoint: f_endpoint,
-                        endpoints_only: f_endpoints_only.unwrap_or(false),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DescribeRequest {
+        const NAME: &'static str = "DescribeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoint", 0), ("endpoints_only", 1)];
+        type Slots = (Option<owned::EndpointNumber>, Option<bool>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "endpoints_only")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DescribeRequest {
+                endpoint: s.0,
+                endpoints_only: s.1.unwrap_or(false),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SemVer<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "major", &self.major)?;
-            if self.minor != 0 {
-                map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
-            }
-            if self.patch != 0 {
-                map.field::<rt::json::Same, _>(2, "patch", &self.patch)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7857,15 +7234,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SemVer {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "major", &self.major)?;
             if self.minor != 0 {
                 map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
@@ -7877,91 +7247,51 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SemVer {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SemVer;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SemVer")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_major = None;
-                    let mut f_minor = None;
-                    let mut f_patch = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("major", 0),
-                        ("minor", 1),
-                        ("patch", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_major,
-                                "major",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_minor,
-                                "minor",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_patch,
-                                "patch",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SemVer {
-                        major: rt::json::required(f_major, "major")?,
-                        minor: f_minor.unwrap_or(0),
-                        patch: f_patch.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SemVer {
+        const NAME: &'static str = "SemVer";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("major", 0), ("minor", 1), ("patch", 2)];
+        type Slots = (Option<u32>, Option<u32>, Option<u32>);
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "major")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "minor")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "patch")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SemVer {
+                major: rt::json::required(s.0, "major")?,
+                minor: s.1.unwrap_or(0),
+                patch: s.2.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CapabilityInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "id", &self.id)?;
-            map.field::<rt::json::Same, _>(1, "package", &self.package)?;
-            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            map.field::<rt::json::Same, _>(3, "version", &self.version)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
-            }
-            if let Some(v) = &self.schema {
-                map.field::<rt::json::Same, _>(5, "schema", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7969,126 +7299,85 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CapabilityInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "id", &self.id)?;
             map.field::<rt::json::Same, _>(1, "package", &self.package)?;
             map.field::<rt::json::Same, _>(2, "name", &self.name)?;
             map.field::<rt::json::Same, _>(3, "version", &self.version)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
-            }
-            if let Some(v) = &self.schema {
-                map.field::<rt::json::Same, _>(5, "schema", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(4, "members", &self.members)?;
+            map.optional::<rt::json::Same, _>(5, "schema", &self.schema)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CapabilityInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CapabilityInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CapabilityInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_id = None;
-                    let mut f_package = None;
-                    let mut f_name = None;
-                    let mut f_version = None;
-                    let mut f_members = None;
-                    let mut f_schema = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("id", 0),
-                        ("package", 1),
-                        ("name", 2),
-                        ("version", 3),
-                        ("members", 4),
-                        ("schema", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_id, "id")?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_package,
-                                "package",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_members,
-                                "members",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_schema,
-                                "schema",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CapabilityInfo {
-                        id: rt::json::required(f_id, "id")?,
-                        package: rt::json::required(f_package, "package")?,
-                        name: rt::json::required(f_name, "name")?,
-                        version: rt::json::required(f_version, "version")?,
-                        members: f_members,
-                        schema: f_schema,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CapabilityInfo {
+        const NAME: &'static str = "CapabilityInfo";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("id", 0),
+            ("package", 1),
+            ("name", 2),
+            ("version", 3),
+            ("members", 4),
+            ("schema", 5),
+        ];
+        type Slots = (
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<owned::SemVer>,
+            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
+            Option<owned::SchemaRef>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "id")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "package")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "name")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "version")?,
+                4 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "members")?
+                }
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "schema")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CapabilityInfo {
+                id: rt::json::required(s.0, "id")?,
+                package: rt::json::required(s.1, "package")?,
+                name: rt::json::required(s.2, "name")?,
+                version: rt::json::required(s.3, "version")?,
+                members: s.4,
+                schema: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SchemaRef<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
-            map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8096,90 +7385,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SchemaRef {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
             map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SchemaRef {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SchemaRef;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SchemaRef")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_uri = None;
-                    let mut f_sha256 = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("uri", 0), ("sha256", 1)]))?
-                    {
-                        match key {
-                            0 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_uri, "uri")?
-                            }
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_sha256,
-                                "sha256",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SchemaRef {
-                        uri: rt::json::required(f_uri, "uri")?,
-                        sha256: rt::json::required(f_sha256, "sha256")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "capabilities", &self.capabilities)?;
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(2, "label", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SchemaRef {
+        const NAME: &'static str = "SchemaRef";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("uri", 0), ("sha256", 1)];
+        type Slots = (Option<rt::alloc::string::String>, Option<[u8; 32]>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "uri")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "sha256")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SchemaRef {
+                uri: rt::json::required(s.0, "uri")?,
+                sha256: rt::json::required(s.1, "sha256")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8187,103 +7443,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EndpointInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "capabilities", &self.capabilities)?;
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(2, "label", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "label", &self.label)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EndpointInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EndpointInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EndpointInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capabilities = None;
-                    let mut f_label = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capabilities", 1),
-                        ("label", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_capabilities,
-                                "capabilities",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EndpointInfo {
-                        endpoint: rt::json::required(f_endpoint, "endpoint")?,
-                        capabilities: rt::json::required(f_capabilities, "capabilities")?,
-                        label: f_label,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Description<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "endpoints", &self.endpoints)?;
-            if self.revision != 0 {
-                map.field::<rt::json::Same, _>(1, "revision", &self.revision)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EndpointInfo {
+        const NAME: &'static str = "EndpointInfo";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("endpoint", 0), ("capabilities", 1), ("label", 2)];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<rt::alloc::vec::Vec<owned::CapabilityInfo>>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "capabilities",
+                )?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "label")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EndpointInfo {
+                endpoint: rt::json::required(s.0, "endpoint")?,
+                capabilities: rt::json::required(s.1, "capabilities")?,
+                label: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Description<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8291,15 +7513,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Description {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "endpoints", &self.endpoints)?;
             if self.revision != 0 {
                 map.field::<rt::json::Same, _>(1, "revision", &self.revision)?;
@@ -8308,55 +7523,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Description {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Description;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Description {
+        const NAME: &'static str = "Description";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoints", 0), ("revision", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::EndpointInfo>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Description")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoints = None;
-                    let mut f_revision = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("endpoints", 0), ("revision", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_endpoints,
-                                "endpoints",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_revision,
-                                "revision",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Description {
-                        endpoints: rt::json::required(f_endpoints, "endpoints")?,
-                        revision: f_revision.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.0,
+                    "endpoints",
+                )?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "revision")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Description {
+                endpoints: rt::json::required(s.0, "endpoints")?,
+                revision: s.1.unwrap_or(0),
+                unknown_fields: unknown,
+            })
         }
     }
     impl PresenceState {
@@ -8368,49 +7577,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for PresenceState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for PresenceState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Presence<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.state.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "state", &self.state)?;
-            }
-            if let Some(v) = &self.sleep_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(1, "sleep_interval", v)?;
-            }
-            if let Some(v) = &self.max_message {
-                map.field::<rt::json::Same, _>(2, "max_message", v)?;
-            }
-            if let Some(v) = &self.revision {
-                map.field::<rt::json::Same, _>(3, "revision", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8418,117 +7600,83 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Presence {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.state.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "state", &self.state)?;
             }
-            if let Some(v) = &self.sleep_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(1, "sleep_interval", v)?;
-            }
-            if let Some(v) = &self.max_message {
-                map.field::<rt::json::Same, _>(2, "max_message", v)?;
-            }
-            if let Some(v) = &self.revision {
-                map.field::<rt::json::Same, _>(3, "revision", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Presence;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Presence")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_state = None;
-                    let mut f_sleep_interval = None;
-                    let mut f_max_message = None;
-                    let mut f_revision = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("state", 0),
-                        ("sleep_interval", 1),
-                        ("max_message", 2),
-                        ("revision", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_state,
-                                "state",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_sleep_interval,
-                                "sleep_interval",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_message,
-                                "max_message",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_revision,
-                                "revision",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Presence {
-                        state: f_state.unwrap_or(self::PresenceState::Awake),
-                        sleep_interval: f_sleep_interval,
-                        max_message: f_max_message,
-                        revision: f_revision,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for PresenceAck<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Range<1, 4294967295>, _>(
+                1,
+                "sleep_interval",
+                &self.sleep_interval,
             )?;
-            if self.pending != 0 {
-                map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "max_message", &self.max_message)?;
+            map.optional::<rt::json::Same, _>(3, "revision", &self.revision)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Presence {
+        const NAME: &'static str = "Presence";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("state", 0),
+            ("sleep_interval", 1),
+            ("max_message", 2),
+            ("revision", 3),
+        ];
+        type Slots = (
+            Option<owned::PresenceState>,
+            Option<u32>,
+            Option<u16>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "state")?,
+                1 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map,
+                    &mut s.1,
+                    "sleep_interval",
+                )?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_message")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "revision")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Presence {
+                state: s.0.unwrap_or(self::PresenceState::Awake),
+                sleep_interval: s.1,
+                max_message: s.2,
+                revision: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for PresenceAck<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8536,15 +7684,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PresenceAck {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.pending != 0 {
                 map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
             }
@@ -8552,70 +7693,47 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PresenceAck {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PresenceAck;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PresenceAck")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_pending = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("pending", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_pending,
-                                "pending",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PresenceAck {
-                        pending: f_pending.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PresenceAck {
+        const NAME: &'static str = "PresenceAck";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("pending", 0)];
+        type Slots = (Option<u32>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "pending")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PresenceAck {
+                pending: s.0.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for DeliveryRef<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(1, "sender", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(2, "sender_contact", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8623,102 +7741,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeliveryRef {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(1, "sender", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(2, "sender_contact", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "sender", &self.sender)?;
+            map.optional::<rt::json::Same, _>(2, "sender_contact", &self.sender_contact)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DeliveryRef {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DeliveryRef;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DeliveryRef")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_message_id = None;
-                    let mut f_sender = None;
-                    let mut f_sender_contact = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("message_id", 0),
-                        ("sender", 1),
-                        ("sender_contact", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_message_id,
-                                "message_id",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender,
-                                "sender",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender_contact,
-                                "sender_contact",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DeliveryRef {
-                        message_id: rt::json::required(f_message_id, "message_id")?,
-                        sender: f_sender,
-                        sender_contact: f_sender_contact,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DeliveryRef {
+        const NAME: &'static str = "DeliveryRef";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("message_id", 0), ("sender", 1), ("sender_contact", 2)];
+        type Slots = (
+            Option<owned::MessageId>,
+            Option<owned::Address>,
+            Option<owned::ContactNumber>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.0,
+                    "message_id",
+                )?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "sender")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "sender_contact")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DeliveryRef {
+                message_id: rt::json::required(s.0, "message_id")?,
+                sender: s.1,
+                sender_contact: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Receipt<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "delivered", &self.delivered)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8726,62 +7811,51 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Receipt {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "delivered", &self.delivered)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Receipt {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Receipt;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Receipt {
+        const NAME: &'static str = "Receipt";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("delivered", 0)];
+        type Slots = (Option<rt::alloc::vec::Vec<owned::DeliveryRef>>,);
+        const EMPTY: Self::Slots = (None,);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Receipt")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_delivered = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("delivered", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_delivered,
-                                "delivered",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Receipt {
-                        delivered: rt::json::required(f_delivered, "delivered")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.0,
+                    "delivered",
+                )?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Receipt {
+                delivered: rt::json::required(s.0, "delivered")?,
+                unknown_fields: unknown,
+            })
         }
     }
     impl StatusCode {
@@ -8820,19 +7894,14 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for StatusCode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for StatusCode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
@@ -8862,67 +7931,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for DecodeError {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for DecodeError {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Status<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.code.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "code", &self.code)?;
-            }
-            if let Some(v) = &self.member {
-                map.field::<rt::json::Same, _>(1, "member", v)?;
-            }
-            if let Some(v) = &self.capability_status {
-                map.field::<rt::json::Same, _>(2, "capability_status", v)?;
-            }
-            if let Some(v) = &self.detail {
-                map.field::<rt::json::Same, _>(3, "detail", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
-            if let Some(v) = &self.retry_after {
-                map.field::<rt::json::Same, _>(5, "retry_after", v)?;
-            }
-            if let Some(v) = &self.decode_error {
-                map.field::<rt::json::Same, _>(6, "decode_error", v)?;
-            }
-            if let Some(v) = &self.offset {
-                map.field::<rt::json::Same, _>(7, "offset", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(8, "recipient", v)?;
-            }
-            if let Some(v) = &self.supported_versions {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(9, "supported_versions", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8930,161 +7954,106 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Status {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.code.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "code", &self.code)?;
             }
-            if let Some(v) = &self.member {
-                map.field::<rt::json::Same, _>(1, "member", v)?;
-            }
-            if let Some(v) = &self.capability_status {
-                map.field::<rt::json::Same, _>(2, "capability_status", v)?;
-            }
-            if let Some(v) = &self.detail {
-                map.field::<rt::json::Same, _>(3, "detail", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
-            if let Some(v) = &self.retry_after {
-                map.field::<rt::json::Same, _>(5, "retry_after", v)?;
-            }
-            if let Some(v) = &self.decode_error {
-                map.field::<rt::json::Same, _>(6, "decode_error", v)?;
-            }
-            if let Some(v) = &self.offset {
-                map.field::<rt::json::Same, _>(7, "offset", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(8, "recipient", v)?;
-            }
-            if let Some(v) = &self.supported_versions {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(9, "supported_versions", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "member", &self.member)?;
+            map.optional::<rt::json::Same, _>(2, "capability_status", &self.capability_status)?;
+            map.optional::<rt::json::Same, _>(3, "detail", &self.detail)?;
+            map.optional::<rt::json::Hex, _>(4, "echo", &self.echo)?;
+            map.optional::<rt::json::Same, _>(5, "retry_after", &self.retry_after)?;
+            map.optional::<rt::json::Same, _>(6, "decode_error", &self.decode_error)?;
+            map.optional::<rt::json::Same, _>(7, "offset", &self.offset)?;
+            map.optional::<rt::json::Same, _>(8, "recipient", &self.recipient)?;
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(
+                9,
+                "supported_versions",
+                &self.supported_versions,
+            )?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Status {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Status;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Status {
+        const NAME: &'static str = "Status";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("code", 0),
+            ("member", 1),
+            ("capability_status", 2),
+            ("detail", 3),
+            ("echo", 4),
+            ("retry_after", 5),
+            ("decode_error", 6),
+            ("offset", 7),
+            ("recipient", 8),
+            ("supported_versions", 9),
+        ];
+        type Slots = (
+            Option<owned::StatusCode>,
+            Option<owned::MemberKey>,
+            Option<u32>,
+            Option<rt::alloc::string::String>,
+            Option<owned::Echo>,
+            Option<u32>,
+            Option<owned::DecodeError>,
+            Option<u32>,
+            Option<owned::Address>,
+            Option<rt::alloc::vec::Vec<u8>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Status")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_code = None;
-                    let mut f_member = None;
-                    let mut f_capability_status = None;
-                    let mut f_detail = None;
-                    let mut f_echo = None;
-                    let mut f_retry_after = None;
-                    let mut f_decode_error = None;
-                    let mut f_offset = None;
-                    let mut f_recipient = None;
-                    let mut f_supported_versions = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("code", 0),
-                        ("member", 1),
-                        ("capability_status", 2),
-                        ("detail", 3),
-                        ("echo", 4),
-                        ("retry_after", 5),
-                        ("decode_error", 6),
-                        ("offset", 7),
-                        ("recipient", 8),
-                        ("supported_versions", 9),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_code,
-                                "code",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_member,
-                                "member",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability_status,
-                                "capability_status",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_detail,
-                                "detail",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
-                            }
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_retry_after,
-                                "retry_after",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_decode_error,
-                                "decode_error",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_offset,
-                                "offset",
-                            )?,
-                            8 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient,
-                                "recipient",
-                            )?,
-                            9 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_supported_versions,
-                                "supported_versions",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Status {
-                        code: f_code.unwrap_or(self::StatusCode::Ok),
-                        member: f_member,
-                        capability_status: f_capability_status,
-                        detail: f_detail,
-                        echo: f_echo,
-                        retry_after: f_retry_after,
-                        decode_error: f_decode_error,
-                        offset: f_offset,
-                        recipient: f_recipient,
-                        supported_versions: f_supported_versions,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "code")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "member")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "capability_status")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "detail")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "echo")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "retry_after")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "decode_error")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "offset")?,
+                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "recipient")?,
+                9 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.9,
+                    "supported_versions",
+                )?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Status {
+                code: s.0.unwrap_or(self::StatusCode::Ok),
+                member: s.1,
+                capability_status: s.2,
+                detail: s.3,
+                echo: s.4,
+                retry_after: s.5,
+                decode_error: s.6,
+                offset: s.7,
+                recipient: s.8,
+                supported_versions: s.9,
+                unknown_fields: unknown,
+            })
         }
     }
 }

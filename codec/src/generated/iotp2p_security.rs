@@ -8185,44 +8185,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for KeyAlgorithm {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for KeyAlgorithm {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PublicKey<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.algorithm.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
-            }
-            map.field::<rt::json::Hex, _>(1, "x", &self.x)?;
-            if let Some(v) = &self.y {
-                map.field::<rt::json::Hex, _>(2, "y", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8230,95 +8208,66 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PublicKey {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.algorithm.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
             }
             map.field::<rt::json::Hex, _>(1, "x", &self.x)?;
-            if let Some(v) = &self.y {
-                map.field::<rt::json::Hex, _>(2, "y", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(2, "y", &self.y)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PublicKey {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PublicKey;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PublicKey")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_algorithm = None;
-                    let mut f_x = None;
-                    let mut f_y = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("algorithm", 0),
-                        ("x", 1),
-                        ("y", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_algorithm,
-                                "algorithm",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_x, "x")?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_y, "y")?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PublicKey {
-                        algorithm: f_algorithm.unwrap_or(self::KeyAlgorithm::Es256),
-                        x: rt::json::required(f_x, "x")?,
-                        y: f_y,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PublicKey {
+        const NAME: &'static str = "PublicKey";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("algorithm", 0), ("x", 1), ("y", 2)];
+        type Slots = (
+            Option<owned::KeyAlgorithm>,
+            Option<[u8; 32]>,
+            Option<[u8; 32]>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "algorithm")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "x")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "y")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PublicKey {
+                algorithm: s.0.unwrap_or(self::KeyAlgorithm::Es256),
+                x: rt::json::required(s.1, "x")?,
+                y: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Signature<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
-            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8326,89 +8275,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Signature {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
             map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Signature {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Signature;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Signature")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_signer = None;
-                    let mut f_value = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("signer", 0), ("value", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_signer,
-                                "signer",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_value,
-                                "value",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Signature {
-                        signer: rt::json::required(f_signer, "signer")?,
-                        value: rt::json::required(f_value, "value")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Signature {
+        const NAME: &'static str = "Signature";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("signer", 0), ("value", 1)];
+        type Slots = (Option<owned::NodeId>, Option<[u8; 64]>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "signer")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "value")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Signature {
+                signer: rt::json::required(s.0, "signer")?,
+                value: rt::json::required(s.1, "value")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SignedStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "payload", &self.payload)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "signatures", &self.signatures)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8416,219 +8333,130 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SignedStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "payload", &self.payload)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "signatures", &self.signatures)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SignedStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SignedStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SignedStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_payload = None;
-                    let mut f_signatures = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("payload", 0), ("signatures", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_payload,
-                                "payload",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_signatures,
-                                "signatures",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SignedStatement {
-                        payload: rt::json::required(f_payload, "payload")?,
-                        signatures: rt::json::required(f_signatures, "signatures")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for Statement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Credential(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "credential", v)
-                }
-                Self::Rehoming(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehoming", v)
-                }
-                Self::KeyRotation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "key_rotation", v)
-                }
-                Self::Revocation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
-                }
-                Self::Introduction(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduction", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SignedStatement {
+        const NAME: &'static str = "SignedStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("payload", 0), ("signatures", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<rt::alloc::vec::Vec<owned::Signature>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "payload")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "signatures",
+                )?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SignedStatement {
+                payload: rt::json::required(s.0, "payload")?,
+                signatures: rt::json::required(s.1, "signatures")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Statement<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Statement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Credential(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "credential", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "credential", v)
                 }
-                Self::Rehoming(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehoming", v)
-                }
+                Self::Rehoming(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehoming", v),
                 Self::KeyRotation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "key_rotation", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "key_rotation", v)
                 }
                 Self::Revocation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "revocation", v)
                 }
                 Self::Introduction(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduction", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "introduction", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Statement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Statement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Statement, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("credential", 0),
-                            ("rehoming", 1),
-                            ("key_rotation", 2),
-                            ("revocation", 3),
-                            ("introduction", 4),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => owned::Statement::Credential(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        1 => owned::Statement::Rehoming(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        2 => owned::Statement::KeyRotation(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        3 => owned::Statement::Revocation(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        4 => owned::Statement::Introduction(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        key => owned::Statement::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Statement {
+        const NAME: &'static str = "Statement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("credential", 0),
+            ("rehoming", 1),
+            ("key_rotation", 2),
+            ("revocation", 3),
+            ("introduction", 4),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::Credential(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => Self::Rehoming(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::KeyRotation(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Revocation(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Introduction(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CredentialStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "identity_key", &self.identity_key)?;
-            if let Some(v) = &self.address {
-                map.field::<rt::json::Same, _>(1, "address", v)?;
-            }
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(
-                2,
-                "auth_credentials",
-                &self.auth_credentials,
-            )?;
-            map.field::<rt::json::Same, _>(3, "serial", &self.serial)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(4, "suites", &self.suites)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8636,19 +8464,10 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CredentialStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "identity_key", &self.identity_key)?;
-            if let Some(v) = &self.address {
-                map.field::<rt::json::Same, _>(1, "address", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "address", &self.address)?;
             map.field::<rt::json::Seq<rt::json::Hex>, _>(
                 2,
                 "auth_credentials",
@@ -8656,125 +8475,80 @@ rt::cfg_serde! {
             )?;
             map.field::<rt::json::Same, _>(3, "serial", &self.serial)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(4, "suites", &self.suites)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(5, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CredentialStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CredentialStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CredentialStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_identity_key = None;
-                    let mut f_address = None;
-                    let mut f_auth_credentials = None;
-                    let mut f_serial = None;
-                    let mut f_suites = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("identity_key", 0),
-                        ("address", 1),
-                        ("auth_credentials", 2),
-                        ("serial", 3),
-                        ("suites", 4),
-                        ("issued_at", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_identity_key,
-                                "identity_key",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_auth_credentials,
-                                "auth_credentials",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_serial,
-                                "serial",
-                            )?,
-                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_suites,
-                                "suites",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CredentialStatement {
-                        identity_key: rt::json::required(f_identity_key, "identity_key")?,
-                        address: f_address,
-                        auth_credentials: rt::json::required(
-                            f_auth_credentials,
-                            "auth_credentials",
-                        )?,
-                        serial: rt::json::required(f_serial, "serial")?,
-                        suites: rt::json::required(f_suites, "suites")?,
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CredentialStatement {
+        const NAME: &'static str = "CredentialStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("identity_key", 0),
+            ("address", 1),
+            ("auth_credentials", 2),
+            ("serial", 3),
+            ("suites", 4),
+            ("issued_at", 5),
+        ];
+        type Slots = (
+            Option<owned::PublicKey>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<rt::alloc::vec::Vec<rt::alloc::vec::Vec<u8>>>,
+            Option<u32>,
+            Option<rt::alloc::vec::Vec<i32>>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "identity_key")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "address")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                    map,
+                    &mut s.2,
+                    "auth_credentials",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "serial")?,
+                4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "suites")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "issued_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CredentialStatement {
+                identity_key: rt::json::required(s.0, "identity_key")?,
+                address: s.1,
+                auth_credentials: rt::json::required(s.2, "auth_credentials")?,
+                serial: rt::json::required(s.3, "serial")?,
+                suites: rt::json::required(s.4, "suites")?,
+                issued_at: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RehomingStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
-            map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
-            map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
-            map.field::<rt::json::Range<1, 4294967295>, _>(3, "sequence", &self.sequence)?;
-            if self.grace_period != 2592000 {
-                map.field::<rt::json::Same, _>(4, "grace_period", &self.grace_period)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8782,15 +8556,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RehomingStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
             map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
             map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
@@ -8798,118 +8565,78 @@ rt::cfg_serde! {
             if self.grace_period != 2592000 {
                 map.field::<rt::json::Same, _>(4, "grace_period", &self.grace_period)?;
             }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(5, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomingStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RehomingStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RehomingStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_node = None;
-                    let mut f_previous_address = None;
-                    let mut f_new_address = None;
-                    let mut f_sequence = None;
-                    let mut f_grace_period = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("node", 0),
-                        ("previous_address", 1),
-                        ("new_address", 2),
-                        ("sequence", 3),
-                        ("grace_period", 4),
-                        ("issued_at", 5),
-                    ]))? {
-                        match key {
-                            0 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_previous_address,
-                                "previous_address",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_new_address,
-                                "new_address",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_sequence,
-                                "sequence",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_grace_period,
-                                "grace_period",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RehomingStatement {
-                        node: rt::json::required(f_node, "node")?,
-                        previous_address: rt::json::required(
-                            f_previous_address,
-                            "previous_address",
-                        )?,
-                        new_address: rt::json::required(f_new_address, "new_address")?,
-                        sequence: rt::json::required(f_sequence, "sequence")?,
-                        grace_period: f_grace_period.unwrap_or(2592000),
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for KeyRotationStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
-            map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RehomingStatement {
+        const NAME: &'static str = "RehomingStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("node", 0),
+            ("previous_address", 1),
+            ("new_address", 2),
+            ("sequence", 3),
+            ("grace_period", 4),
+            ("issued_at", 5),
+        ];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<u32>,
+            Option<u32>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "previous_address")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "new_address")?,
+                3 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map, &mut s.3, "sequence",
+                )?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "grace_period")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "issued_at")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RehomingStatement {
+                node: rt::json::required(s.0, "node")?,
+                previous_address: rt::json::required(s.1, "previous_address")?,
+                new_address: rt::json::required(s.2, "new_address")?,
+                sequence: rt::json::required(s.3, "sequence")?,
+                grace_period: s.4.unwrap_or(2592000),
+                issued_at: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for KeyRotationStatement<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8917,85 +8644,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::KeyRotationStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
             map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::KeyRotationStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::KeyRotationStatement;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::KeyRotationStatement {
+        const NAME: &'static str = "KeyRotationStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("previous_node", 0),
+            ("new_identity_key", 1),
+            ("issued_at", 2),
+        ];
+        type Slots = (Option<owned::NodeId>, Option<owned::PublicKey>, Option<u64>);
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type KeyRotationStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_previous_node = None;
-                    let mut f_new_identity_key = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("previous_node", 0),
-                        ("new_identity_key", 1),
-                        ("issued_at", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_previous_node,
-                                "previous_node",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_new_identity_key,
-                                "new_identity_key",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::KeyRotationStatement {
-                        previous_node: rt::json::required(f_previous_node, "previous_node")?,
-                        new_identity_key: rt::json::required(
-                            f_new_identity_key,
-                            "new_identity_key",
-                        )?,
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "previous_node")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "new_identity_key")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "issued_at")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::KeyRotationStatement {
+                previous_node: rt::json::required(s.0, "previous_node")?,
+                new_identity_key: rt::json::required(s.1, "new_identity_key")?,
+                issued_at: s.2,
+                unknown_fields: unknown,
+            })
         }
     }
     impl RevocationReason {
@@ -9011,44 +8710,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for RevocationReason {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for RevocationReason {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RevocationStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
-            if self.reason.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9056,115 +8733,67 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RevocationStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
             if self.reason.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
             }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RevocationStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RevocationStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RevocationStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_node = None;
-                    let mut f_reason = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("node", 0),
-                        ("reason", 1),
-                        ("issued_at", 2),
-                    ]))? {
-                        match key {
-                            0 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_reason,
-                                "reason",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RevocationStatement {
-                        node: rt::json::required(f_node, "node")?,
-                        reason: f_reason.unwrap_or(self::RevocationReason::Unspecified),
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RevocationStatement {
+        const NAME: &'static str = "RevocationStatement";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("node", 0), ("reason", 1), ("issued_at", 2)];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<owned::RevocationReason>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "reason")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "issued_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RevocationStatement {
+                node: rt::json::required(s.0, "node")?,
+                reason: s.1.unwrap_or(self::RevocationReason::Unspecified),
+                issued_at: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for IntroductionStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "subject", &self.subject)?;
-            if let Some(v) = &self.subject_address {
-                map.field::<rt::json::Same, _>(1, "subject_address", v)?;
-            }
-            map.field::<rt::json::Hex, _>(2, "audience", &self.audience)?;
-            map.field::<rt::json::Range<1, 31>, _>(3, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "targets", v)?;
-            }
-            map.field::<rt::json::Range<1, 4294967295>, _>(5, "serial", &self.serial)?;
-            if let Some(v) = &self.not_after {
-                map.field::<rt::json::Same, _>(6, "not_after", v)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(7, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9172,152 +8801,97 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IntroductionStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "subject", &self.subject)?;
-            if let Some(v) = &self.subject_address {
-                map.field::<rt::json::Same, _>(1, "subject_address", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "subject_address", &self.subject_address)?;
             map.field::<rt::json::Hex, _>(2, "audience", &self.audience)?;
             map.field::<rt::json::Range<1, 31>, _>(3, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "targets", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(4, "targets", &self.targets)?;
             map.field::<rt::json::Range<1, 4294967295>, _>(5, "serial", &self.serial)?;
-            if let Some(v) = &self.not_after {
-                map.field::<rt::json::Same, _>(6, "not_after", v)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(7, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(6, "not_after", &self.not_after)?;
+            map.optional::<rt::json::Same, _>(7, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IntroductionStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IntroductionStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IntroductionStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_subject = None;
-                    let mut f_subject_address = None;
-                    let mut f_audience = None;
-                    let mut f_privileges = None;
-                    let mut f_targets = None;
-                    let mut f_serial = None;
-                    let mut f_not_after = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("subject", 0),
-                        ("subject_address", 1),
-                        ("audience", 2),
-                        ("privileges", 3),
-                        ("targets", 4),
-                        ("serial", 5),
-                        ("not_after", 6),
-                        ("issued_at", 7),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_subject,
-                                "subject",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_subject_address,
-                                "subject_address",
-                            )?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_audience,
-                                "audience",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
-                                &mut map,
-                                &mut f_privileges,
-                                "privileges",
-                            )?,
-                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_targets,
-                                "targets",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_serial,
-                                "serial",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_not_after,
-                                "not_after",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::IntroductionStatement {
-                        subject: rt::json::required(f_subject, "subject")?,
-                        subject_address: f_subject_address,
-                        audience: rt::json::required(f_audience, "audience")?,
-                        privileges: rt::json::required(f_privileges, "privileges")?,
-                        targets: f_targets,
-                        serial: rt::json::required(f_serial, "serial")?,
-                        not_after: f_not_after,
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::IntroductionStatement {
+        const NAME: &'static str = "IntroductionStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("subject", 0),
+            ("subject_address", 1),
+            ("audience", 2),
+            ("privileges", 3),
+            ("targets", 4),
+            ("serial", 5),
+            ("not_after", 6),
+            ("issued_at", 7),
+        ];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::NodeId>,
+            Option<owned::Privileges>,
+            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
+            Option<u32>,
+            Option<u64>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "subject")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "subject_address")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "audience")?,
+                3 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.3, "privileges")?,
+                4 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "targets")?
+                }
+                5 => {
+                    rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(map, &mut s.5, "serial")?
+                }
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "not_after")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "issued_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::IntroductionStatement {
+                subject: rt::json::required(s.0, "subject")?,
+                subject_address: s.1,
+                audience: rt::json::required(s.2, "audience")?,
+                privileges: rt::json::required(s.3, "privileges")?,
+                targets: s.4,
+                serial: rt::json::required(s.5, "serial")?,
+                not_after: s.6,
+                issued_at: s.7,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Introduction<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "statement", &self.statement)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "credentials", &self.credentials)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9325,102 +8899,64 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Introduction {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "statement", &self.statement)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "credentials", &self.credentials)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Introduction {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Introduction;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Introduction")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_statement = None;
-                    let mut f_credentials = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map
-                        .next_key_seed(rt::json::Members(&[("statement", 0), ("credentials", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_statement,
-                                "statement",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_credentials,
-                                "credentials",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Introduction {
-                        statement: rt::json::required(f_statement, "statement")?,
-                        credentials: rt::json::required(f_credentials, "credentials")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Introduction {
+        const NAME: &'static str = "Introduction";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("statement", 0), ("credentials", 1)];
+        type Slots = (
+            Option<owned::SignedStatement>,
+            Option<rt::alloc::vec::Vec<owned::SignedStatement>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "statement")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "credentials",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Introduction {
+                statement: rt::json::required(s.0, "statement")?,
+                credentials: rt::json::required(s.1, "credentials")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SealedAad<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
-            map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
-            map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(
-                3,
-                "request_message_id",
-                &self.request_message_id,
-            )?;
-            map.field::<rt::json::Range<1, 255>, _>(4, "version", &self.version)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(5, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9428,15 +8964,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SealedAad {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
             map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
             map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
@@ -9446,128 +8975,85 @@ rt::cfg_serde! {
                 &self.request_message_id,
             )?;
             map.field::<rt::json::Range<1, 255>, _>(4, "version", &self.version)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(5, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
+            map.optional::<rt::json::Same, _>(5, "sender", &self.sender)?;
+            map.optional::<rt::json::Same, _>(6, "recipient", &self.recipient)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SealedAad {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SealedAad;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SealedAad")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_format = None;
-                    let mut f_algorithm = None;
-                    let mut f_request_key_id = None;
-                    let mut f_request_message_id = None;
-                    let mut f_version = None;
-                    let mut f_sender = None;
-                    let mut f_recipient = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("format", 0),
-                        ("algorithm", 1),
-                        ("request_key_id", 2),
-                        ("request_message_id", 3),
-                        ("version", 4),
-                        ("sender", 5),
-                        ("recipient", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 1>, _, _>(
-                                &mut map,
-                                &mut f_format,
-                                "format",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_algorithm,
-                                "algorithm",
-                            )?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_request_key_id,
-                                "request_key_id",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_request_message_id,
-                                "request_message_id",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender,
-                                "sender",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient,
-                                "recipient",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SealedAad {
-                        format: rt::json::required(f_format, "format")?,
-                        algorithm: rt::json::required(f_algorithm, "algorithm")?,
-                        request_key_id: rt::json::required(f_request_key_id, "request_key_id")?,
-                        request_message_id: rt::json::required(
-                            f_request_message_id,
-                            "request_message_id",
-                        )?,
-                        version: rt::json::required(f_version, "version")?,
-                        sender: f_sender,
-                        recipient: f_recipient,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SealedAad {
+        const NAME: &'static str = "SealedAad";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("format", 0),
+            ("algorithm", 1),
+            ("request_key_id", 2),
+            ("request_message_id", 3),
+            ("version", 4),
+            ("sender", 5),
+            ("recipient", 6),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<i32>,
+            Option<owned::KeyId>,
+            Option<super::iotp2p_core::owned::MessageId>,
+            Option<u8>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_core::owned::Address>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 1>, _, _>(map, &mut s.0, "format")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "algorithm")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "request_key_id")?,
+                3 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.3,
+                    "request_message_id",
+                )?,
+                4 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.4, "version")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "sender")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "recipient")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SealedAad {
+                format: rt::json::required(s.0, "format")?,
+                algorithm: rt::json::required(s.1, "algorithm")?,
+                request_key_id: rt::json::required(s.2, "request_key_id")?,
+                request_message_id: rt::json::required(s.3, "request_message_id")?,
+                version: rt::json::required(s.4, "version")?,
+                sender: s.5,
+                recipient: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EdhocMessage3<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
-            map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9575,265 +9061,155 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EdhocMessage3 {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
             map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocMessage3 {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EdhocMessage3;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EdhocMessage3")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_c_r = None;
-                    let mut f_message = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("c_r", 0), ("message", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_c_r, "c_r")?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_message,
-                                "message",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EdhocMessage3 {
-                        c_r: rt::json::required(f_c_r, "c_r")?,
-                        message: rt::json::required(f_message, "message")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for EdhocReply<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Message2(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_2", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EdhocMessage3 {
+        const NAME: &'static str = "EdhocMessage3";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("c_r", 0), ("message", 1)];
+        type Slots = (Option<owned::KeyId>, Option<owned::EdhocMessage>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "c_r")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "message")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EdhocMessage3 {
+                c_r: rt::json::required(s.0, "c_r")?,
+                message: rt::json::required(s.1, "message")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for EdhocReply<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::EdhocReply {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Message2(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_2", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Message2(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "message_2", v),
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "error", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocReply {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EdhocReply;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EdhocReply, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("message_2", 0), ("error", 1)])?;
-                    let value = match key {
-                        0 => owned::EdhocReply::Message2(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        1 => owned::EdhocReply::Error(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        key => owned::EdhocReply::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::EdhocReply {
+        const NAME: &'static str = "EdhocReply";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("message_2", 0), ("error", 1)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::Message2(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                1 => Self::Error(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EdhocFinish<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Done => rt::json::unit_variant(serializer, "done"),
-                Self::Message4(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_4", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::EdhocFinish {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Done => rt::json::unit_variant(serializer, "done"),
-                Self::Message4(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_4", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Done => rt::json::unit_variant(s, "done"),
+                Self::Message4(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "message_4", v),
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "error", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocFinish {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EdhocFinish;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EdhocFinish, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("done", 0), ("message_4", 1), ("error", 2)],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::EdhocFinish::Done
-                        }
-                        1 => owned::EdhocFinish::Message4(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        2 => owned::EdhocFinish::Error(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        key => owned::EdhocFinish::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::EdhocFinish {
+        const NAME: &'static str = "EdhocFinish";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("done", 0), ("message_4", 1), ("error", 2)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::Done
+                }
+                1 => Self::Message4(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                2 => Self::Error(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SetupPayload<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.version != 1 {
-                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
-            }
-            map.field::<rt::json::Range<1, 99999998>, _>(1, "passcode", &self.passcode)?;
-            map.field::<rt::json::Range<0, 999>, _>(2, "discriminator", &self.discriminator)?;
-            if self.transports != 0 {
-                map.field::<rt::json::Range<0, 7>, _>(3, "transports", &self.transports)?;
-            }
-            if let Some(v) = &self.node {
-                map.field::<rt::json::Hex, _>(4, "node", v)?;
-            }
-            if let Some(v) = &self.vendor {
-                map.field::<rt::json::Same, _>(5, "vendor", v)?;
-            }
-            if let Some(v) = &self.product {
-                map.field::<rt::json::Same, _>(6, "product", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9841,15 +9217,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetupPayload {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.version != 1 {
                 map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
             }
@@ -9858,125 +9227,86 @@ rt::cfg_serde! {
             if self.transports != 0 {
                 map.field::<rt::json::Range<0, 7>, _>(3, "transports", &self.transports)?;
             }
-            if let Some(v) = &self.node {
-                map.field::<rt::json::Hex, _>(4, "node", v)?;
-            }
-            if let Some(v) = &self.vendor {
-                map.field::<rt::json::Same, _>(5, "vendor", v)?;
-            }
-            if let Some(v) = &self.product {
-                map.field::<rt::json::Same, _>(6, "product", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(4, "node", &self.node)?;
+            map.optional::<rt::json::Same, _>(5, "vendor", &self.vendor)?;
+            map.optional::<rt::json::Same, _>(6, "product", &self.product)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetupPayload {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetupPayload;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetupPayload")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_version = None;
-                    let mut f_passcode = None;
-                    let mut f_discriminator = None;
-                    let mut f_transports = None;
-                    let mut f_node = None;
-                    let mut f_vendor = None;
-                    let mut f_product = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("version", 0),
-                        ("passcode", 1),
-                        ("discriminator", 2),
-                        ("transports", 3),
-                        ("node", 4),
-                        ("vendor", 5),
-                        ("product", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 99999998>, _, _>(
-                                &mut map,
-                                &mut f_passcode,
-                                "passcode",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 999>, _, _>(
-                                &mut map,
-                                &mut f_discriminator,
-                                "discriminator",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 7>, _, _>(
-                                &mut map,
-                                &mut f_transports,
-                                "transports",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_vendor,
-                                "vendor",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_product,
-                                "product",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetupPayload {
-                        version: f_version.unwrap_or(1),
-                        passcode: rt::json::required(f_passcode, "passcode")?,
-                        discriminator: rt::json::required(f_discriminator, "discriminator")?,
-                        transports: f_transports.unwrap_or(0),
-                        node: f_node,
-                        vendor: f_vendor,
-                        product: f_product,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetupPayload {
+        const NAME: &'static str = "SetupPayload";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("version", 0),
+            ("passcode", 1),
+            ("discriminator", 2),
+            ("transports", 3),
+            ("node", 4),
+            ("vendor", 5),
+            ("product", 6),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<u32>,
+            Option<u16>,
+            Option<owned::DiscoveryTransports>,
+            Option<owned::NodeId>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.0, "version")?,
+                1 => {
+                    rt::json::put::<rt::json::Range<1, 99999998>, _, _>(map, &mut s.1, "passcode")?
+                }
+                2 => {
+                    rt::json::put::<rt::json::Range<0, 999>, _, _>(map, &mut s.2, "discriminator")?
+                }
+                3 => rt::json::put::<rt::json::Range<0, 7>, _, _>(map, &mut s.3, "transports")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "node")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "vendor")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "product")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetupPayload {
+                version: s.0.unwrap_or(1),
+                passcode: rt::json::required(s.1, "passcode")?,
+                discriminator: rt::json::required(s.2, "discriminator")?,
+                transports: s.3.unwrap_or(0),
+                node: s.4,
+                vendor: s.5,
+                product: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingStart<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9984,85 +9314,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingStart {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingStart {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingStart;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingStart")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_controller_nonce = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("controller_nonce", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_controller_nonce,
-                                "controller_nonce",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingStart {
-                        controller_nonce: rt::json::required(
-                            f_controller_nonce,
-                            "controller_nonce",
-                        )?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingStart {
+        const NAME: &'static str = "PairingStart";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("controller_nonce", 0)];
+        type Slots = (Option<[u8; 16]>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "controller_nonce")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingStart {
+                controller_nonce: rt::json::required(s.0, "controller_nonce")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingParams<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
-            map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
-            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10070,15 +9369,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingParams {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
             map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
             map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
@@ -10086,80 +9378,60 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingParams {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingParams;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingParams")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_device_nonce = None;
-                    let mut f_salt = None;
-                    let mut f_iterations = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("device_nonce", 0),
-                        ("salt", 1),
-                        ("iterations", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_device_nonce,
-                                "device_nonce",
-                            )?,
-                            1 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_salt, "salt")?
-                            }
-                            2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
-                                &mut map,
-                                &mut f_iterations,
-                                "iterations",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingParams {
-                        device_nonce: rt::json::required(f_device_nonce, "device_nonce")?,
-                        salt: rt::json::required(f_salt, "salt")?,
-                        iterations: rt::json::required(f_iterations, "iterations")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingParams {
+        const NAME: &'static str = "PairingParams";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("device_nonce", 0), ("salt", 1), ("iterations", 2)];
+        type Slots = (
+            Option<[u8; 16]>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "device_nonce")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "salt")?,
+                2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "iterations",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingParams {
+                device_nonce: rt::json::required(s.0, "device_nonce")?,
+                salt: rt::json::required(s.1, "salt")?,
+                iterations: rt::json::required(s.2, "iterations")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingShare<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10167,79 +9439,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingShare {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingShare {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingShare;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingShare")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_share_p = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("share_p", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_share_p,
-                                "share_p",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingShare {
-                        share_p: rt::json::required(f_share_p, "share_p")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingShare {
+        const NAME: &'static str = "PairingShare";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("share_p", 0)];
+        type Slots = (Option<[u8; 65]>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "share_p")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingShare {
+                share_p: rt::json::required(s.0, "share_p")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingShareReply<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
-            map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10247,88 +9494,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingShareReply {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
             map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingShareReply {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingShareReply;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingShareReply")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_share_v = None;
-                    let mut f_confirm_v = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("share_v", 0), ("confirm_v", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_share_v,
-                                "share_v",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_confirm_v,
-                                "confirm_v",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingShareReply {
-                        share_v: rt::json::required(f_share_v, "share_v")?,
-                        confirm_v: rt::json::required(f_confirm_v, "confirm_v")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingShareReply {
+        const NAME: &'static str = "PairingShareReply";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("share_v", 0), ("confirm_v", 1)];
+        type Slots = (Option<[u8; 65]>, Option<[u8; 32]>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "share_v")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "confirm_v")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingShareReply {
+                share_v: rt::json::required(s.0, "share_v")?,
+                confirm_v: rt::json::required(s.1, "confirm_v")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingConfirm<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10336,88 +9552,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingConfirm {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingConfirm {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingConfirm;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingConfirm")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_confirm_p = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("confirm_p", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_confirm_p,
-                                "confirm_p",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingConfirm {
-                        confirm_p: rt::json::required(f_confirm_p, "confirm_p")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for PairingWindow<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 900>, _>(0, "timeout", &self.timeout)?;
-            map.field::<rt::json::Range<0, 999>, _>(1, "discriminator", &self.discriminator)?;
-            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
-            map.field::<rt::json::Hex, _>(3, "salt", &self.salt)?;
-            map.field::<rt::json::Hex, _>(4, "verifier", &self.verifier)?;
-            map.field::<rt::json::Range<1, 31>, _>(5, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "targets", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingConfirm {
+        const NAME: &'static str = "PairingConfirm";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("confirm_p", 0)];
+        type Slots = (Option<[u8; 32]>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "confirm_p")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingConfirm {
+                confirm_p: rt::json::required(s.0, "confirm_p")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for PairingWindow<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10425,135 +9607,96 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingWindow {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 900>, _>(0, "timeout", &self.timeout)?;
             map.field::<rt::json::Range<0, 999>, _>(1, "discriminator", &self.discriminator)?;
             map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
             map.field::<rt::json::Hex, _>(3, "salt", &self.salt)?;
             map.field::<rt::json::Hex, _>(4, "verifier", &self.verifier)?;
             map.field::<rt::json::Range<1, 31>, _>(5, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "targets", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(6, "targets", &self.targets)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingWindow {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingWindow;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingWindow")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_timeout = None;
-                    let mut f_discriminator = None;
-                    let mut f_iterations = None;
-                    let mut f_salt = None;
-                    let mut f_verifier = None;
-                    let mut f_privileges = None;
-                    let mut f_targets = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("timeout", 0),
-                        ("discriminator", 1),
-                        ("iterations", 2),
-                        ("salt", 3),
-                        ("verifier", 4),
-                        ("privileges", 5),
-                        ("targets", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 900>, _, _>(
-                                &mut map,
-                                &mut f_timeout,
-                                "timeout",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 999>, _, _>(
-                                &mut map,
-                                &mut f_discriminator,
-                                "discriminator",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
-                                &mut map,
-                                &mut f_iterations,
-                                "iterations",
-                            )?,
-                            3 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_salt, "salt")?
-                            }
-                            4 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_verifier,
-                                "verifier",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
-                                &mut map,
-                                &mut f_privileges,
-                                "privileges",
-                            )?,
-                            6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_targets,
-                                "targets",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingWindow {
-                        timeout: rt::json::required(f_timeout, "timeout")?,
-                        discriminator: rt::json::required(f_discriminator, "discriminator")?,
-                        iterations: rt::json::required(f_iterations, "iterations")?,
-                        salt: rt::json::required(f_salt, "salt")?,
-                        verifier: rt::json::required(f_verifier, "verifier")?,
-                        privileges: rt::json::required(f_privileges, "privileges")?,
-                        targets: f_targets,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingWindow {
+        const NAME: &'static str = "PairingWindow";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("timeout", 0),
+            ("discriminator", 1),
+            ("iterations", 2),
+            ("salt", 3),
+            ("verifier", 4),
+            ("privileges", 5),
+            ("targets", 6),
+        ];
+        type Slots = (
+            Option<u16>,
+            Option<u16>,
+            Option<u32>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<[u8; 97]>,
+            Option<owned::Privileges>,
+            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 900>, _, _>(map, &mut s.0, "timeout")?,
+                1 => {
+                    rt::json::put::<rt::json::Range<0, 999>, _, _>(map, &mut s.1, "discriminator")?
+                }
+                2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "iterations",
+                )?,
+                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "salt")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "verifier")?,
+                5 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.5, "privileges")?,
+                6 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.6, "targets")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingWindow {
+                timeout: rt::json::required(s.0, "timeout")?,
+                discriminator: rt::json::required(s.1, "discriminator")?,
+                iterations: rt::json::required(s.2, "iterations")?,
+                salt: rt::json::required(s.3, "salt")?,
+                verifier: rt::json::required(s.4, "verifier")?,
+                privileges: rt::json::required(s.5, "privileges")?,
+                targets: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RelayInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "endpoints", &self.endpoints)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10561,94 +9704,64 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RelayInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "endpoints", &self.endpoints)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut f_endpoints = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map
-                        .next_key_seed(rt::json::Members(&[("credential", 0), ("endpoints", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_endpoints,
-                                "endpoints",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RelayInfo {
-                        credential: rt::json::required(f_credential, "credential")?,
-                        endpoints: rt::json::required(f_endpoints, "endpoints")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RelayInfo {
+        const NAME: &'static str = "RelayInfo";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0), ("endpoints", 1)];
+        type Slots = (
+            Option<owned::SignedStatement>,
+            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "endpoints",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RelayInfo {
+                credential: rt::json::required(s.0, "credential")?,
+                endpoints: rt::json::required(s.1, "endpoints")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CommissionRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
-            }
-            if let Some(v) = &self.time {
-                map.field::<rt::json::Same, _>(2, "time", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10656,102 +9769,65 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CommissionRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
-            }
-            if let Some(v) = &self.time {
-                map.field::<rt::json::Same, _>(2, "time", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "relay", &self.relay)?;
+            map.optional::<rt::json::Same, _>(2, "time", &self.time)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CommissionRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CommissionRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CommissionRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_relay = None;
-                    let mut f_time = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("address", 0),
-                        ("relay", 1),
-                        ("time", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_relay,
-                                "relay",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_time,
-                                "time",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CommissionRequest {
-                        address: rt::json::required(f_address, "address")?,
-                        relay: f_relay,
-                        time: f_time,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CommissionRequest {
+        const NAME: &'static str = "CommissionRequest";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("address", 0), ("relay", 1), ("time", 2)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::RelayInfo>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "relay")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "time")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CommissionRequest {
+                address: rt::json::required(s.0, "address")?,
+                relay: s.1,
+                time: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CommissionResponse<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10759,85 +9835,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CommissionResponse {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CommissionResponse {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CommissionResponse;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CommissionResponse")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("credential", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CommissionResponse {
-                        credential: rt::json::required(f_credential, "credential")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CommissionResponse {
+        const NAME: &'static str = "CommissionResponse";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0)];
+        type Slots = (Option<owned::SignedStatement>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CommissionResponse {
+                credential: rt::json::required(s.0, "credential")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for AclTarget<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
-            if let Some(v) = &self.capability {
-                map.field::<rt::json::Same, _>(1, "capability", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10845,102 +9890,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::AclTarget {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
-            if let Some(v) = &self.capability {
-                map.field::<rt::json::Same, _>(1, "capability", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            map.optional::<rt::json::Same, _>(1, "capability", &self.capability)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::AclTarget {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::AclTarget;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type AclTarget")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("endpoint", 0), ("capability", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::AclTarget {
-                        endpoint: f_endpoint,
-                        capability: f_capability,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::AclTarget {
+        const NAME: &'static str = "AclTarget";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoint", 0), ("capability", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::EndpointNumber>,
+            Option<super::iotp2p_core::owned::CapabilityNumber>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::AclTarget {
+                endpoint: s.0,
+                capability: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for AclEntry<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(0, "subjects", &self.subjects)?;
-            map.field::<rt::json::Range<1, 31>, _>(1, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "targets", v)?;
-            }
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(3, "label", v)?;
-            }
-            if let Some(v) = &self.granted_by {
-                map.field::<rt::json::Hex, _>(4, "granted_by", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10948,125 +9951,82 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::AclEntry {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Hex>, _>(0, "subjects", &self.subjects)?;
             map.field::<rt::json::Range<1, 31>, _>(1, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "targets", v)?;
-            }
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(3, "label", v)?;
-            }
-            if let Some(v) = &self.granted_by {
-                map.field::<rt::json::Hex, _>(4, "granted_by", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "targets", &self.targets)?;
+            map.optional::<rt::json::Same, _>(3, "label", &self.label)?;
+            map.optional::<rt::json::Hex, _>(4, "granted_by", &self.granted_by)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::AclEntry {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::AclEntry;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type AclEntry")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_subjects = None;
-                    let mut f_privileges = None;
-                    let mut f_targets = None;
-                    let mut f_label = None;
-                    let mut f_granted_by = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("subjects", 0),
-                        ("privileges", 1),
-                        ("targets", 2),
-                        ("label", 3),
-                        ("granted_by", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_subjects,
-                                "subjects",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
-                                &mut map,
-                                &mut f_privileges,
-                                "privileges",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_targets,
-                                "targets",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            4 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_granted_by,
-                                "granted_by",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::AclEntry {
-                        subjects: rt::json::required(f_subjects, "subjects")?,
-                        privileges: rt::json::required(f_privileges, "privileges")?,
-                        targets: f_targets,
-                        label: f_label,
-                        granted_by: f_granted_by,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for AclWrite<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "index", &self.index)?;
-            if let Some(v) = &self.entry {
-                map.field::<rt::json::Same, _>(1, "entry", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::AclEntry {
+        const NAME: &'static str = "AclEntry";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("subjects", 0),
+            ("privileges", 1),
+            ("targets", 2),
+            ("label", 3),
+            ("granted_by", 4),
+        ];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::NodeId>>,
+            Option<owned::Privileges>,
+            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
+            Option<rt::alloc::string::String>,
+            Option<owned::NodeId>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(map, &mut s.0, "subjects")?
+                }
+                1 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.1, "privileges")?,
+                2 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "targets")?
+                }
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "label")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "granted_by")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::AclEntry {
+                subjects: rt::json::required(s.0, "subjects")?,
+                privileges: rt::json::required(s.1, "privileges")?,
+                targets: s.2,
+                label: s.3,
+                granted_by: s.4,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for AclWrite<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11074,93 +10034,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::AclWrite {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "index", &self.index)?;
-            if let Some(v) = &self.entry {
-                map.field::<rt::json::Same, _>(1, "entry", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "entry", &self.entry)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::AclWrite {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::AclWrite;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type AclWrite")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_index = None;
-                    let mut f_entry = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("index", 0), ("entry", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_index,
-                                "index",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_entry,
-                                "entry",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::AclWrite {
-                        index: rt::json::required(f_index, "index")?,
-                        entry: f_entry,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RehomeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "new_address", &self.new_address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::AclWrite {
+        const NAME: &'static str = "AclWrite";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("index", 0), ("entry", 1)];
+        type Slots = (Option<u8>, Option<owned::AclEntry>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "index")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "entry")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::AclWrite {
+                index: rt::json::required(s.0, "index")?,
+                entry: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RehomeRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11168,91 +10092,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RehomeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "new_address", &self.new_address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "relay", &self.relay)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RehomeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RehomeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_new_address = None;
-                    let mut f_relay = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("new_address", 0), ("relay", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_new_address,
-                                "new_address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_relay,
-                                "relay",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RehomeRequest {
-                        new_address: rt::json::required(f_new_address, "new_address")?,
-                        relay: f_relay,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RehomeRequest {
+        const NAME: &'static str = "RehomeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("new_address", 0), ("relay", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::RelayInfo>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "new_address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "relay")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RehomeRequest {
+                new_address: rt::json::required(s.0, "new_address")?,
+                relay: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RehomeResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "rehoming", &self.rehoming)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11260,92 +10153,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RehomeResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "rehoming", &self.rehoming)?;
             map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomeResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RehomeResult;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RehomeResult")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_rehoming = None;
-                    let mut f_credential = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("rehoming", 0), ("credential", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RehomeResult {
-                        rehoming: rt::json::required(f_rehoming, "rehoming")?,
-                        credential: rt::json::required(f_credential, "credential")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RehomeResult {
+        const NAME: &'static str = "RehomeResult";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("rehoming", 0), ("credential", 1)];
+        type Slots = (
+            Option<owned::SignedStatement>,
+            Option<owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "rehoming")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RehomeResult {
+                rehoming: rt::json::required(s.0, "rehoming")?,
+                credential: rt::json::required(s.1, "credential")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SecurityProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "node_id", &self.node_id)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.field::<rt::json::Range<8, 255>, _>(2, "acl_capacity", &self.acl_capacity)?;
-            map.field::<rt::json::Range<8, 65535>, _>(3, "peer_capacity", &self.peer_capacity)?;
-            map.field::<rt::json::Same, _>(4, "pairing_window_open", &self.pairing_window_open)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11353,15 +10214,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SecurityProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node_id", &self.node_id)?;
             map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
             map.field::<rt::json::Range<8, 255>, _>(2, "acl_capacity", &self.acl_capacity)?;
@@ -11371,605 +10225,300 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_node_id = None;
-                    let mut f_credential = None;
-                    let mut f_acl_capacity = None;
-                    let mut f_peer_capacity = None;
-                    let mut f_pairing_window_open = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("node_id", 0),
-                        ("credential", 1),
-                        ("acl_capacity", 2),
-                        ("peer_capacity", 3),
-                        ("pairing_window_open", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_node_id,
-                                "node_id",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<8, 255>, _, _>(
-                                &mut map,
-                                &mut f_acl_capacity,
-                                "acl_capacity",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<8, 65535>, _, _>(
-                                &mut map,
-                                &mut f_peer_capacity,
-                                "peer_capacity",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_pairing_window_open,
-                                "pairing_window_open",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SecurityProperties {
-                        node_id: rt::json::required(f_node_id, "node_id")?,
-                        credential: rt::json::required(f_credential, "credential")?,
-                        acl_capacity: rt::json::required(f_acl_capacity, "acl_capacity")?,
-                        peer_capacity: rt::json::required(f_peer_capacity, "peer_capacity")?,
-                        pairing_window_open: rt::json::required(
-                            f_pairing_window_open,
-                            "pairing_window_open",
-                        )?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for SecurityActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
-                Self::PairConfirm(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_confirm", v)
-                }
-                Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
-                }
-                Self::AddPeer(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "add_peer", v)
-                }
-                Self::RemovePeer(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "remove_peer", v)
-                }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::AclWrite(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_write", v)
-                }
-                Self::ApplyStatement(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
-                }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
-                }
-                Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
-                Self::OpenCommissioningWindow(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "open_commissioning_window",
-                    v,
-                ),
-                Self::Introduce(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduce", v)
-                }
-                Self::SetHomeRelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_home_relay", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SecurityProperties {
+        const NAME: &'static str = "SecurityProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("node_id", 0),
+            ("credential", 1),
+            ("acl_capacity", 2),
+            ("peer_capacity", 3),
+            ("pairing_window_open", 4),
+        ];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<owned::SignedStatement>,
+            Option<u8>,
+            Option<u16>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node_id")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
+                2 => rt::json::put::<rt::json::Range<8, 255>, _, _>(map, &mut s.2, "acl_capacity")?,
+                3 => rt::json::put::<rt::json::Range<8, 65535>, _, _>(
+                    map,
+                    &mut s.3,
+                    "peer_capacity",
+                )?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "pairing_window_open")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SecurityProperties {
+                node_id: rt::json::required(s.0, "node_id")?,
+                credential: rt::json::required(s.1, "credential")?,
+                acl_capacity: rt::json::required(s.2, "acl_capacity")?,
+                peer_capacity: rt::json::required(s.3, "peer_capacity")?,
+                pairing_window_open: rt::json::required(s.4, "pairing_window_open")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SecurityActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SecurityActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
+                Self::Edhoc1(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "edhoc_1", v),
+                Self::Edhoc3(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_3", v),
+                Self::PairStart(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_start", v),
+                Self::PairShare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_share", v),
                 Self::PairConfirm(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_confirm", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "pair_confirm", v)
                 }
                 Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "commission", v)
                 }
-                Self::AddPeer(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "add_peer", v)
-                }
+                Self::AddPeer(v) => rt::json::variant::<rt::json::Same, _, _>(s, "add_peer", v),
                 Self::RemovePeer(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "remove_peer", v)
+                    rt::json::variant::<rt::json::Hex, _, _>(s, "remove_peer", v)
                 }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::AclWrite(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_write", v)
-                }
+                Self::AclRead(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_read", v),
+                Self::AclWrite(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_write", v),
                 Self::ApplyStatement(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "apply_statement", v)
                 }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
+                Self::Rehome(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehome", v),
+                Self::RotateAuthKey => rt::json::unit_variant(s, "rotate_auth_key"),
+                Self::OpenCommissioningWindow(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(s, "open_commissioning_window", v)
                 }
-                Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
-                Self::OpenCommissioningWindow(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "open_commissioning_window",
-                    v,
-                ),
-                Self::Introduce(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduce", v)
-                }
+                Self::Introduce(v) => rt::json::variant::<rt::json::Same, _, _>(s, "introduce", v),
                 Self::SetHomeRelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_home_relay", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_home_relay", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("edhoc_1", 8),
-                            ("edhoc_3", 9),
-                            ("pair_start", 10),
-                            ("pair_share", 11),
-                            ("pair_confirm", 12),
-                            ("commission", 13),
-                            ("add_peer", 14),
-                            ("remove_peer", 15),
-                            ("acl_read", 16),
-                            ("acl_write", 17),
-                            ("apply_statement", 18),
-                            ("rehome", 24),
-                            ("rotate_auth_key", 25),
-                            ("open_commissioning_window", 26),
-                            ("introduce", 27),
-                            ("set_home_relay", 28),
-                        ],
-                    )?;
-                    let value = match key {
-                        8 => owned::SecurityActions::Edhoc1(
-                            rt::json::value::<rt::json::Hex, _, _>(&mut map)?,
-                        ),
-                        9 => owned::SecurityActions::Edhoc3(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        10 => owned::SecurityActions::PairStart(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        11 => owned::SecurityActions::PairShare(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        12 => owned::SecurityActions::PairConfirm(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        13 => owned::SecurityActions::Commission(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        14 => {
-                            owned::SecurityActions::AddPeer(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        15 => owned::SecurityActions::RemovePeer(rt::json::value::<
-                            rt::json::Hex,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        16 => {
-                            owned::SecurityActions::AclRead(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        17 => {
-                            owned::SecurityActions::AclWrite(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        18 => owned::SecurityActions::ApplyStatement(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        24 => {
-                            owned::SecurityActions::Rehome(rt::json::value::<rt::json::Same, _, _>(
-                                &mut map,
-                            )?)
-                        }
-                        25 => {
-                            rt::json::unit(&mut map)?;
-                            owned::SecurityActions::RotateAuthKey
-                        }
-                        26 => owned::SecurityActions::OpenCommissioningWindow(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        27 => owned::SecurityActions::Introduce(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        28 => owned::SecurityActions::SetHomeRelay(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::SecurityActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SecurityActions {
+        const NAME: &'static str = "SecurityActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("edhoc_1", 8),
+            ("edhoc_3", 9),
+            ("pair_start", 10),
+            ("pair_share", 11),
+            ("pair_confirm", 12),
+            ("commission", 13),
+            ("add_peer", 14),
+            ("remove_peer", 15),
+            ("acl_read", 16),
+            ("acl_write", 17),
+            ("apply_statement", 18),
+            ("rehome", 24),
+            ("rotate_auth_key", 25),
+            ("open_commissioning_window", 26),
+            ("introduce", 27),
+            ("set_home_relay", 28),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Edhoc1(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                9 => Self::Edhoc3(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::PairStart(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::PairShare(rt::json::value::<rt::json::Same, _, _>(map)?),
+                12 => Self::PairConfirm(rt::json::value::<rt::json::Same, _, _>(map)?),
+                13 => Self::Commission(rt::json::value::<rt::json::Same, _, _>(map)?),
+                14 => Self::AddPeer(rt::json::value::<rt::json::Same, _, _>(map)?),
+                15 => Self::RemovePeer(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                16 => Self::AclRead(rt::json::value::<rt::json::Same, _, _>(map)?),
+                17 => Self::AclWrite(rt::json::value::<rt::json::Same, _, _>(map)?),
+                18 => Self::ApplyStatement(rt::json::value::<rt::json::Same, _, _>(map)?),
+                24 => Self::Rehome(rt::json::value::<rt::json::Same, _, _>(map)?),
+                25 => {
+                    rt::json::unit(map)?;
+                    Self::RotateAuthKey
+                }
+                26 => Self::OpenCommissioningWindow(rt::json::value::<rt::json::Same, _, _>(map)?),
+                27 => Self::Introduce(rt::json::value::<rt::json::Same, _, _>(map)?),
+                28 => Self::SetHomeRelay(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SecurityOutputs<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
-                Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
-                }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
-                }
-                Self::RotateAuthKey(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rotate_auth_key", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SecurityOutputs {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
+                Self::Edhoc1(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_1", v),
+                Self::Edhoc3(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_3", v),
+                Self::PairStart(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_start", v),
+                Self::PairShare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_share", v),
                 Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "commission", v)
                 }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
-                }
+                Self::AclRead(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_read", v),
+                Self::Rehome(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehome", v),
                 Self::RotateAuthKey(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rotate_auth_key", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "rotate_auth_key", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityOutputs {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityOutputs;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityOutputs, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("edhoc_1", 8),
-                            ("edhoc_3", 9),
-                            ("pair_start", 10),
-                            ("pair_share", 11),
-                            ("commission", 13),
-                            ("acl_read", 16),
-                            ("rehome", 24),
-                            ("rotate_auth_key", 25),
-                        ],
-                    )?;
-                    let value = match key {
-                        8 => owned::SecurityOutputs::Edhoc1(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        9 => owned::SecurityOutputs::Edhoc3(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        10 => owned::SecurityOutputs::PairStart(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        11 => owned::SecurityOutputs::PairShare(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        13 => owned::SecurityOutputs::Commission(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        16 => {
-                            owned::SecurityOutputs::AclRead(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        24 => {
-                            owned::SecurityOutputs::Rehome(rt::json::value::<rt::json::Same, _, _>(
-                                &mut map,
-                            )?)
-                        }
-                        25 => owned::SecurityOutputs::RotateAuthKey(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        key => owned::SecurityOutputs::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SecurityOutputs {
+        const NAME: &'static str = "SecurityOutputs";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("edhoc_1", 8),
+            ("edhoc_3", 9),
+            ("pair_start", 10),
+            ("pair_share", 11),
+            ("commission", 13),
+            ("acl_read", 16),
+            ("rehome", 24),
+            ("rotate_auth_key", 25),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Edhoc1(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Edhoc3(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::PairStart(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::PairShare(rt::json::value::<rt::json::Same, _, _>(map)?),
+                13 => Self::Commission(rt::json::value::<rt::json::Same, _, _>(map)?),
+                16 => Self::AclRead(rt::json::value::<rt::json::Same, _, _>(map)?),
+                24 => Self::Rehome(rt::json::value::<rt::json::Same, _, _>(map)?),
+                25 => Self::RotateAuthKey(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SecurityEvents<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::PairingFailed => rt::json::unit_variant(serializer, "pairing_failed"),
-                Self::AclChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_changed", v)
-                }
-                Self::StatementApplied(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "statement_applied", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SecurityEvents {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::PairingFailed => rt::json::unit_variant(serializer, "pairing_failed"),
+                Self::PairingFailed => rt::json::unit_variant(s, "pairing_failed"),
                 Self::AclChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_changed", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "acl_changed", v)
                 }
                 Self::StatementApplied(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "statement_applied", v)
+                    rt::json::variant::<rt::json::Hex, _, _>(s, "statement_applied", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityEvents {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityEvents;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SecurityEvents {
+        const NAME: &'static str = "SecurityEvents";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("pairing_failed", 20),
+            ("acl_changed", 21),
+            ("statement_applied", 22),
+        ];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityEvents, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                20 => {
+                    rt::json::unit(map)?;
+                    Self::PairingFailed
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("pairing_failed", 20),
-                            ("acl_changed", 21),
-                            ("statement_applied", 22),
-                        ],
-                    )?;
-                    let value = match key {
-                        20 => {
-                            rt::json::unit(&mut map)?;
-                            owned::SecurityEvents::PairingFailed
-                        }
-                        21 => owned::SecurityEvents::AclChanged(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        22 => owned::SecurityEvents::StatementApplied(rt::json::value::<
-                            rt::json::Hex,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        key => owned::SecurityEvents::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                21 => Self::AclChanged(rt::json::value::<rt::json::Same, _, _>(map)?),
+                22 => Self::StatementApplied(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }

@@ -89,7 +89,7 @@ f_{{ f.slot_name }}.ok_or(rt::DecodeError::new(rt::ErrorClass::MissingField, sta
 
 {%- macro json_write(f) -%}
 {%- if f.presence == "optional" -%}
-if let Some(v) = &self.{{ f.name }} { map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", v)?; }
+map.optional::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?;
 {%- else if f.presence == "default" -%}
 if {% call present(f) %}{% endcall %} { map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?; }
 {%- else -%}
@@ -99,10 +99,10 @@ map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f
 
 {%- macro json_finish(f) -%}
 {%- if f.presence == "optional" -%}
-f_{{ f.slot_name }}
+{{ f.json_slot }}
 {%- else if f.presence == "default" -%}
 {{ f.json_default }}
 {%- else -%}
-rt::json::required(f_{{ f.slot_name }}, "{{ f.slot_name }}")?
+rt::json::required({{ f.json_slot }}, "{{ f.slot_name }}")?
 {%- endif -%}
 {%- endmacro -%}

@@ -350,7 +350,16 @@ impl Use<'_, '_> {
     /// The owned Rust type of a member of type `ty`, relative to the package's `owned` module:
     /// `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, and `Box<T>` where the borrowed type is lazy.
     pub fn owned_type(&self, ty: &Type, shape: &Shape) -> String {
-        let plain = self.owned_plain(ty);
+        self.owned_type_from(ty, shape, false)
+    }
+
+    /// The same, relative to the package's module (where the JSON reader's slots are declared).
+    pub fn owned_type_outside(&self, ty: &Type, shape: &Shape) -> String {
+        self.owned_type_from(ty, shape, true)
+    }
+
+    fn owned_type_from(&self, ty: &Type, shape: &Shape, outside: bool) -> String {
+        let plain = self.owned_plain(ty, outside);
         if shape.is_recursive_link() {
             format!("rt::alloc::boxed::Box<{plain}>")
         } else {
@@ -358,18 +367,32 @@ impl Use<'_, '_> {
         }
     }
 
-    fn owned_plain(&self, ty: &Type) -> String {
+    fn owned_plain(&self, ty: &Type, outside: bool) -> String {
         match ty {
             Type::String { .. } => "rt::alloc::string::String".into(),
             Type::Bytes { .. } => "rt::alloc::vec::Vec<u8>".into(),
             Type::FixedBytes { len } => format!("[u8; {len}]"),
             Type::Array { element, .. } => {
-                format!("rt::alloc::vec::Vec<{}>", self.owned_plain(element))
+                format!(
+                    "rt::alloc::vec::Vec<{}>",
+                    self.owned_plain(element, outside)
+                )
             }
             Type::Message { name }
             | Type::Union { name }
             | Type::Enum { name }
-            | Type::Alias { name, .. } => self.ctx.owned_path(name),
+            | Type::Alias { name, .. } => {
+                if outside {
+                    let path = self.ctx.path_from(name, "owned::", "super::");
+                    if path.contains("::") {
+                        path
+                    } else {
+                        format!("owned::{path}")
+                    }
+                } else {
+                    self.ctx.owned_path(name)
+                }
+            }
             _ => self.plain_type(ty),
         }
     }

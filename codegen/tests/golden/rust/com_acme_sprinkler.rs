@@ -1143,45 +1143,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Trigger {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Trigger {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Zone<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
-            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            if self.flow.to_bits() != (12.5_f32).to_bits() {
-                map.field::<rt::json::Float, _>(2, "flow", &self.flow)?;
-            }
-            if !self.skip_when_wet {
-                map.field::<rt::json::Same, _>(3, "skip_when_wet", &self.skip_when_wet)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1189,15 +1166,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Zone {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
             map.field::<rt::json::Same, _>(1, "name", &self.name)?;
             if self.flow.to_bits() != (12.5_f32).to_bits() {
@@ -1210,93 +1180,63 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Zone {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Zone;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Zone")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_number = None;
-                    let mut f_name = None;
-                    let mut f_flow = None;
-                    let mut f_skip_when_wet = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("number", 0),
-                        ("name", 1),
-                        ("flow", 2),
-                        ("skip_when_wet", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(
-                                &mut map,
-                                &mut f_number,
-                                "number",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            2 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_flow,
-                                "flow",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_skip_when_wet,
-                                "skip_when_wet",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Zone {
-                        number: rt::json::required(f_number, "number")?,
-                        name: rt::json::required(f_name, "name")?,
-                        flow: f_flow.unwrap_or(12.5_f32),
-                        skip_when_wet: f_skip_when_wet.unwrap_or(true),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Zone {
+        const NAME: &'static str = "Zone";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("number", 0),
+            ("name", 1),
+            ("flow", 2),
+            ("skip_when_wet", 3),
+        ];
+        type Slots = (
+            Option<owned::ZoneNumber>,
+            Option<super::example_core::owned::Label>,
+            Option<f32>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(map, &mut s.0, "number")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
+                2 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.2, "flow")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "skip_when_wet")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Zone {
+                number: rt::json::required(s.0, "number")?,
+                name: rt::json::required(s.1, "name")?,
+                flow: s.2.unwrap_or(12.5_f32),
+                skip_when_wet: s.3.unwrap_or(true),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Run<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
-            map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
-            map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;
-            map.field::<rt::json::Range<1, 14400>, _>(3, "duration", &self.duration)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1304,15 +1244,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Run {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
             map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
             map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;
@@ -1321,97 +1254,63 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Run {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Run;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Run")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_zone = None;
-                    let mut f_trigger = None;
-                    let mut f_started_at = None;
-                    let mut f_duration = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("zone", 0),
-                        ("trigger", 1),
-                        ("started_at", 2),
-                        ("duration", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(
-                                &mut map,
-                                &mut f_zone,
-                                "zone",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_trigger,
-                                "trigger",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_started_at,
-                                "started_at",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<1, 14400>, _, _>(
-                                &mut map,
-                                &mut f_duration,
-                                "duration",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Run {
-                        zone: rt::json::required(f_zone, "zone")?,
-                        trigger: rt::json::required(f_trigger, "trigger")?,
-                        started_at: rt::json::required(f_started_at, "started_at")?,
-                        duration: rt::json::required(f_duration, "duration")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Run {
+        const NAME: &'static str = "Run";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("zone", 0),
+            ("trigger", 1),
+            ("started_at", 2),
+            ("duration", 3),
+        ];
+        type Slots = (
+            Option<owned::ZoneNumber>,
+            Option<owned::Trigger>,
+            Option<super::example_core::owned::Timestamp>,
+            Option<u16>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(map, &mut s.0, "zone")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "trigger")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "started_at")?,
+                3 => rt::json::put::<rt::json::Range<1, 14400>, _, _>(map, &mut s.3, "duration")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Run {
+                zone: rt::json::required(s.0, "zone")?,
+                trigger: rt::json::required(s.1, "trigger")?,
+                started_at: rt::json::required(s.2, "started_at")?,
+                duration: rt::json::required(s.3, "duration")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SprinklerState<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "zones", &self.zones)?;
-            if let Some(v) = &self.running {
-                map.field::<rt::json::Same, _>(1, "running", v)?;
-            }
-            map.field::<rt::json::Same, _>(2, "light", &self.light)?;
-            if self.rain_delay != 0 {
-                map.field::<rt::json::Same, _>(3, "rain_delay", &self.rain_delay)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1419,19 +1318,10 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SprinklerState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "zones", &self.zones)?;
-            if let Some(v) = &self.running {
-                map.field::<rt::json::Same, _>(1, "running", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "running", &self.running)?;
             map.field::<rt::json::Same, _>(2, "light", &self.light)?;
             if self.rain_delay != 0 {
                 map.field::<rt::json::Same, _>(3, "rain_delay", &self.rain_delay)?;
@@ -1440,189 +1330,117 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SprinklerState;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SprinklerState")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_zones = None;
-                    let mut f_running = None;
-                    let mut f_light = None;
-                    let mut f_rain_delay = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("zones", 0),
-                        ("running", 1),
-                        ("light", 2),
-                        ("rain_delay", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_zones,
-                                "zones",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_running,
-                                "running",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_light,
-                                "light",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rain_delay,
-                                "rain_delay",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SprinklerState {
-                        zones: rt::json::required(f_zones, "zones")?,
-                        running: f_running,
-                        light: rt::json::required(f_light, "light")?,
-                        rain_delay: f_rain_delay.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::RunZone(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "run_zone", v)
-                }
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::RainDelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rain_delay", v)
-                }
-                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "light", v),
-                Self::Rename(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rename", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SprinklerState {
+        const NAME: &'static str = "SprinklerState";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("zones", 0),
+            ("running", 1),
+            ("light", 2),
+            ("rain_delay", 3),
+        ];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::Zone>>,
+            Option<owned::Run>,
+            Option<super::example_lamp::owned::LampState>,
+            Option<u8>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "zones")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "running")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "light")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "rain_delay")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SprinklerState {
+                zones: rt::json::required(s.0, "zones")?,
+                running: s.1,
+                light: rt::json::required(s.2, "light")?,
+                rain_delay: s.3.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SprinklerCommand {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::RunZone(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "run_zone", v)
-                }
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::RainDelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rain_delay", v)
-                }
-                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "light", v),
-                Self::Rename(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rename", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::RunZone(v) => rt::json::variant::<rt::json::Same, _, _>(s, "run_zone", v),
+                Self::Stop => rt::json::unit_variant(s, "stop"),
+                Self::RainDelay(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rain_delay", v),
+                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(s, "light", v),
+                Self::Rename(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rename", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerCommand {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SprinklerCommand;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SprinklerCommand {
+        const NAME: &'static str = "SprinklerCommand";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("run_zone", 0),
+            ("stop", 1),
+            ("rain_delay", 2),
+            ("light", 3),
+            ("rename", 4),
+        ];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SprinklerCommand, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::RunZone(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => {
+                    rt::json::unit(map)?;
+                    Self::Stop
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("run_zone", 0),
-                            ("stop", 1),
-                            ("rain_delay", 2),
-                            ("light", 3),
-                            ("rename", 4),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            owned::SprinklerCommand::RunZone(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        1 => {
-                            rt::json::unit(&mut map)?;
-                            owned::SprinklerCommand::Stop
-                        }
-                        2 => owned::SprinklerCommand::RainDelay(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        3 => owned::SprinklerCommand::Light(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        4 => {
-                            owned::SprinklerCommand::Rename(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        key => owned::SprinklerCommand::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                2 => Self::RainDelay(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Light(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Rename(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }

@@ -658,41 +658,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Status {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Status {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for TimeOfDay<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
-            if self.minute != 0 {
-                map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -700,15 +681,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::TimeOfDay {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
             if self.minute != 0 {
                 map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;
@@ -717,78 +691,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::TimeOfDay {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::TimeOfDay;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type TimeOfDay")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_hour = None;
-                    let mut f_minute = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("hour", 0), ("minute", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 23>, _, _>(
-                                &mut map,
-                                &mut f_hour,
-                                "hour",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 59>, _, _>(
-                                &mut map,
-                                &mut f_minute,
-                                "minute",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::TimeOfDay {
-                        hour: rt::json::required(f_hour, "hour")?,
-                        minute: f_minute.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "id", &self.id)?;
-            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            if let Some(v) = &self.tags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "tags", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::TimeOfDay {
+        const NAME: &'static str = "TimeOfDay";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("hour", 0), ("minute", 1)];
+        type Slots = (Option<u8>, Option<u8>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 23>, _, _>(map, &mut s.0, "hour")?,
+                1 => rt::json::put::<rt::json::Range<0, 59>, _, _>(map, &mut s.1, "minute")?,
+                _ => return Ok(false),
             }
-            map.field::<rt::json::Same, _>(3, "joined_at", &self.joined_at)?;
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::TimeOfDay {
+                hour: rt::json::required(s.0, "hour")?,
+                minute: s.1.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -796,87 +741,62 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeviceInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "id", &self.id)?;
             map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            if let Some(v) = &self.tags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "tags", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "tags", &self.tags)?;
             map.field::<rt::json::Same, _>(3, "joined_at", &self.joined_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DeviceInfo;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DeviceInfo {
+        const NAME: &'static str = "DeviceInfo";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("id", 0), ("name", 1), ("tags", 2), ("joined_at", 3)];
+        type Slots = (
+            Option<owned::DeviceId>,
+            Option<owned::Label>,
+            Option<owned::Tags>,
+            Option<owned::Timestamp>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DeviceInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_id = None;
-                    let mut f_name = None;
-                    let mut f_tags = None;
-                    let mut f_joined_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("id", 0),
-                        ("name", 1),
-                        ("tags", 2),
-                        ("joined_at", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_id, "id")?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_tags,
-                                "tags",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_joined_at,
-                                "joined_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DeviceInfo {
-                        id: rt::json::required(f_id, "id")?,
-                        name: rt::json::required(f_name, "name")?,
-                        tags: f_tags,
-                        joined_at: rt::json::required(f_joined_at, "joined_at")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "id")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "tags")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "joined_at")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DeviceInfo {
+                id: rt::json::required(s.0, "id")?,
+                name: rt::json::required(s.1, "name")?,
+                tags: s.2,
+                joined_at: rt::json::required(s.3, "joined_at")?,
+                unknown_fields: unknown,
+            })
         }
     }
 }

@@ -2795,10 +2795,7 @@ rt::cfg_serde! {
     /// value's number.
     #[allow(deprecated)]
     impl rt::serde::Serialize for Flavor {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
@@ -2806,80 +2803,15 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form: a value's name, or a number.
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Flavor {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Integers<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.a_u8 != 255 {
-                map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
-            }
-            if self.ranged_u8 != 200 {
-                map.field::<rt::json::Range<1, 200>, _>(1, "ranged_u8", &self.ranged_u8)?;
-            }
-            if self.a_u16 != 65535 {
-                map.field::<rt::json::Same, _>(2, "a_u16", &self.a_u16)?;
-            }
-            if self.capped_u16 != 1000 {
-                map.field::<rt::json::Range<0, 1000>, _>(3, "capped_u16", &self.capped_u16)?;
-            }
-            if self.a_u32 != 4294967295 {
-                map.field::<rt::json::Same, _>(4, "a_u32", &self.a_u32)?;
-            }
-            if self.floor_u32 != 10 {
-                map.field::<rt::json::Range<10, 4294967295>, _>(5, "floor_u32", &self.floor_u32)?;
-            }
-            if self.a_u64 != 18446744073709551615 {
-                map.field::<rt::json::Range<1, 18446744073709551615>, _>(6, "a_u64", &self.a_u64)?;
-            }
-            if self.a_i8 != -128 {
-                map.field::<rt::json::Same, _>(7, "a_i8", &self.a_i8)?;
-            }
-            if self.ranged_i8 != -40 {
-                map.field::<rt::json::Range<-100, 100>, _>(8, "ranged_i8", &self.ranged_i8)?;
-            }
-            if self.a_i16 != -32768 {
-                map.field::<rt::json::Range<-32768, 0>, _>(9, "a_i16", &self.a_i16)?;
-            }
-            if self.a_i32 != -2147483648 {
-                map.field::<rt::json::Same, _>(10, "a_i32", &self.a_i32)?;
-            }
-            if self.negative_i32 != -10 {
-                map.field::<rt::json::Range<-1000, -10>, _>(
-                    11,
-                    "negative_i32",
-                    &self.negative_i32,
-                )?;
-            }
-            if self.a_i64 != -9223372036854775808 {
-                map.field::<rt::json::Same, _>(12, "a_i64", &self.a_i64)?;
-            }
-            if self.hex_ranged_i64 != 0 {
-                map.field::<rt::json::Range<-16, 16>, _>(
-                    13,
-                    "hex_ranged_i64",
-                    &self.hex_ranged_i64,
-                )?;
-            }
-            if let Some(v) = &self.last {
-                map.field::<rt::json::Same, _>(65535, "last", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2887,15 +2819,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Integers {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.a_u8 != 255 {
                 map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
             }
@@ -2946,197 +2871,129 @@ rt::cfg_serde! {
                     &self.hex_ranged_i64,
                 )?;
             }
-            if let Some(v) = &self.last {
-                map.field::<rt::json::Same, _>(65535, "last", v)?;
-            }
+            map.optional::<rt::json::Same, _>(65535, "last", &self.last)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Integers {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Integers;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Integers")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_a_u8 = None;
-                    let mut f_ranged_u8 = None;
-                    let mut f_a_u16 = None;
-                    let mut f_capped_u16 = None;
-                    let mut f_a_u32 = None;
-                    let mut f_floor_u32 = None;
-                    let mut f_a_u64 = None;
-                    let mut f_a_i8 = None;
-                    let mut f_ranged_i8 = None;
-                    let mut f_a_i16 = None;
-                    let mut f_a_i32 = None;
-                    let mut f_negative_i32 = None;
-                    let mut f_a_i64 = None;
-                    let mut f_hex_ranged_i64 = None;
-                    let mut f_last = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("a_u8", 0),
-                        ("ranged_u8", 1),
-                        ("a_u16", 2),
-                        ("capped_u16", 3),
-                        ("a_u32", 4),
-                        ("floor_u32", 5),
-                        ("a_u64", 6),
-                        ("a_i8", 7),
-                        ("ranged_i8", 8),
-                        ("a_i16", 9),
-                        ("a_i32", 10),
-                        ("negative_i32", 11),
-                        ("a_i64", 12),
-                        ("hex_ranged_i64", 13),
-                        ("last", 65535),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_u8,
-                                "a_u8",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 200>, _, _>(
-                                &mut map,
-                                &mut f_ranged_u8,
-                                "ranged_u8",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_u16,
-                                "a_u16",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 1000>, _, _>(
-                                &mut map,
-                                &mut f_capped_u16,
-                                "capped_u16",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_u32,
-                                "a_u32",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<10, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_floor_u32,
-                                "floor_u32",
-                            )?,
-                            6 => rt::json::put::<rt::json::Range<1, 18446744073709551615>, _, _>(
-                                &mut map,
-                                &mut f_a_u64,
-                                "a_u64",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_i8,
-                                "a_i8",
-                            )?,
-                            8 => rt::json::put::<rt::json::Range<-100, 100>, _, _>(
-                                &mut map,
-                                &mut f_ranged_i8,
-                                "ranged_i8",
-                            )?,
-                            9 => rt::json::put::<rt::json::Range<-32768, 0>, _, _>(
-                                &mut map,
-                                &mut f_a_i16,
-                                "a_i16",
-                            )?,
-                            10 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_i32,
-                                "a_i32",
-                            )?,
-                            11 => rt::json::put::<rt::json::Range<-1000, -10>, _, _>(
-                                &mut map,
-                                &mut f_negative_i32,
-                                "negative_i32",
-                            )?,
-                            12 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_i64,
-                                "a_i64",
-                            )?,
-                            13 => rt::json::put::<rt::json::Range<-16, 16>, _, _>(
-                                &mut map,
-                                &mut f_hex_ranged_i64,
-                                "hex_ranged_i64",
-                            )?,
-                            65535 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_last,
-                                "last",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Integers {
-                        a_u8: f_a_u8.unwrap_or(255),
-                        ranged_u8: f_ranged_u8.unwrap_or(200),
-                        a_u16: f_a_u16.unwrap_or(65535),
-                        capped_u16: f_capped_u16.unwrap_or(1000),
-                        a_u32: f_a_u32.unwrap_or(4294967295),
-                        floor_u32: f_floor_u32.unwrap_or(10),
-                        a_u64: f_a_u64.unwrap_or(18446744073709551615),
-                        a_i8: f_a_i8.unwrap_or(-128),
-                        ranged_i8: f_ranged_i8.unwrap_or(-40),
-                        a_i16: f_a_i16.unwrap_or(-32768),
-                        a_i32: f_a_i32.unwrap_or(-2147483648),
-                        negative_i32: f_negative_i32.unwrap_or(-10),
-                        a_i64: f_a_i64.unwrap_or(-9223372036854775808),
-                        hex_ranged_i64: f_hex_ranged_i64.unwrap_or(0),
-                        last: f_last,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Integers {
+        const NAME: &'static str = "Integers";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("a_u8", 0),
+            ("ranged_u8", 1),
+            ("a_u16", 2),
+            ("capped_u16", 3),
+            ("a_u32", 4),
+            ("floor_u32", 5),
+            ("a_u64", 6),
+            ("a_i8", 7),
+            ("ranged_i8", 8),
+            ("a_i16", 9),
+            ("a_i32", 10),
+            ("negative_i32", 11),
+            ("a_i64", 12),
+            ("hex_ranged_i64", 13),
+            ("last", 65535),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<u8>,
+            Option<u16>,
+            Option<u16>,
+            Option<u32>,
+            Option<u32>,
+            Option<u64>,
+            Option<i8>,
+            Option<i8>,
+            Option<i16>,
+            Option<i32>,
+            Option<i32>,
+            Option<i64>,
+            Option<i64>,
+            Option<u8>,
+        );
+        const EMPTY: Self::Slots = (
+            None, None, None, None, None, None, None, None, None, None, None, None, None, None,
+            None,
+        );
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "a_u8")?,
+                1 => rt::json::put::<rt::json::Range<1, 200>, _, _>(map, &mut s.1, "ranged_u8")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "a_u16")?,
+                3 => rt::json::put::<rt::json::Range<0, 1000>, _, _>(map, &mut s.3, "capped_u16")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "a_u32")?,
+                5 => rt::json::put::<rt::json::Range<10, 4294967295>, _, _>(
+                    map,
+                    &mut s.5,
+                    "floor_u32",
+                )?,
+                6 => rt::json::put::<rt::json::Range<1, 18446744073709551615>, _, _>(
+                    map, &mut s.6, "a_u64",
+                )?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "a_i8")?,
+                8 => rt::json::put::<rt::json::Range<-100, 100>, _, _>(map, &mut s.8, "ranged_i8")?,
+                9 => rt::json::put::<rt::json::Range<-32768, 0>, _, _>(map, &mut s.9, "a_i16")?,
+                10 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.10, "a_i32")?,
+                11 => rt::json::put::<rt::json::Range<-1000, -10>, _, _>(
+                    map,
+                    &mut s.11,
+                    "negative_i32",
+                )?,
+                12 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.12, "a_i64")?,
+                13 => rt::json::put::<rt::json::Range<-16, 16>, _, _>(
+                    map,
+                    &mut s.13,
+                    "hex_ranged_i64",
+                )?,
+                65535 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.14, "last")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Integers {
+                a_u8: s.0.unwrap_or(255),
+                ranged_u8: s.1.unwrap_or(200),
+                a_u16: s.2.unwrap_or(65535),
+                capped_u16: s.3.unwrap_or(1000),
+                a_u32: s.4.unwrap_or(4294967295),
+                floor_u32: s.5.unwrap_or(10),
+                a_u64: s.6.unwrap_or(18446744073709551615),
+                a_i8: s.7.unwrap_or(-128),
+                ranged_i8: s.8.unwrap_or(-40),
+                a_i16: s.9.unwrap_or(-32768),
+                a_i32: s.10.unwrap_or(-2147483648),
+                negative_i32: s.11.unwrap_or(-10),
+                a_i64: s.12.unwrap_or(-9223372036854775808),
+                hex_ranged_i64: s.13.unwrap_or(0),
+                last: s.14,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Floats<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
-            }
-            if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
-                map.field::<rt::json::Float, _>(1, "a_f64", &self.a_f64)?;
-            }
-            if self.thousands.to_bits() != (2000.0_f64).to_bits() {
-                map.field::<rt::json::Float, _>(2, "thousands", &self.thousands)?;
-            }
-            if self.small.to_bits() != (0.0015_f32).to_bits() {
-                map.field::<rt::json::Float, _>(3, "small", &self.small)?;
-            }
-            map.field::<rt::json::Float, _>(4, "required_f64", &self.required_f64)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3144,15 +3001,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Floats {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.a_f32.to_bits() != (1.5_f32).to_bits() {
                 map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
             }
@@ -3170,125 +3020,67 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Floats {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Floats;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Floats")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_a_f32 = None;
-                    let mut f_a_f64 = None;
-                    let mut f_thousands = None;
-                    let mut f_small = None;
-                    let mut f_required_f64 = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("a_f32", 0),
-                        ("a_f64", 1),
-                        ("thousands", 2),
-                        ("small", 3),
-                        ("required_f64", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_a_f32,
-                                "a_f32",
-                            )?,
-                            1 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_a_f64,
-                                "a_f64",
-                            )?,
-                            2 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_thousands,
-                                "thousands",
-                            )?,
-                            3 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_small,
-                                "small",
-                            )?,
-                            4 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_required_f64,
-                                "required_f64",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Floats {
-                        a_f32: f_a_f32.unwrap_or(1.5_f32),
-                        a_f64: f_a_f64.unwrap_or(-0.25_f64),
-                        thousands: f_thousands.unwrap_or(2000.0_f64),
-                        small: f_small.unwrap_or(0.0015_f32),
-                        required_f64: rt::json::required(f_required_f64, "required_f64")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Floats {
+        const NAME: &'static str = "Floats";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("a_f32", 0),
+            ("a_f64", 1),
+            ("thousands", 2),
+            ("small", 3),
+            ("required_f64", 4),
+        ];
+        type Slots = (
+            Option<f32>,
+            Option<f64>,
+            Option<f64>,
+            Option<f32>,
+            Option<f64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.0, "a_f32")?,
+                1 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.1, "a_f64")?,
+                2 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.2, "thousands")?,
+                3 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.3, "small")?,
+                4 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.4, "required_f64")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Floats {
+                a_f32: s.0.unwrap_or(1.5_f32),
+                a_f64: s.1.unwrap_or(-0.25_f64),
+                thousands: s.2.unwrap_or(2000.0_f64),
+                small: s.3.unwrap_or(0.0015_f32),
+                required_f64: rt::json::required(s.4, "required_f64")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Text<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if !self.on_by_default {
-                map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
-            }
-            if self.off_by_default {
-                map.field::<rt::json::Same, _>(1, "off_by_default", &self.off_by_default)?;
-            }
-            map.field::<rt::json::Same, _>(2, "bounded", &self.bounded)?;
-            if self.defaulted != "plain" {
-                map.field::<rt::json::Same, _>(3, "defaulted", &self.defaulted)?;
-            }
-            if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                map.field::<rt::json::Same, _>(4, "escaped", &self.escaped)?;
-            }
-            if !self.empty.is_empty() {
-                map.field::<rt::json::Same, _>(5, "empty", &self.empty)?;
-            }
-            if self.accented != "température" {
-                map.field::<rt::json::Same, _>(6, "accented", &self.accented)?;
-            }
-            if let Some(v) = &self.huge {
-                map.field::<rt::json::Same, _>(7, "huge", v)?;
-            }
-            map.field::<rt::json::Hex, _>(8, "blob", &self.blob)?;
-            map.field::<rt::json::Hex, _>(9, "default_blob", &self.default_blob)?;
-            map.field::<rt::json::Hex, _>(10, "hash", &self.hash)?;
-            if let Some(v) = &self.page {
-                map.field::<rt::json::Hex, _>(11, "page", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3296,15 +3088,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Text {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if !self.on_by_default {
                 map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
             }
@@ -3324,176 +3109,108 @@ rt::cfg_serde! {
             if self.accented != "température" {
                 map.field::<rt::json::Same, _>(6, "accented", &self.accented)?;
             }
-            if let Some(v) = &self.huge {
-                map.field::<rt::json::Same, _>(7, "huge", v)?;
-            }
+            map.optional::<rt::json::Same, _>(7, "huge", &self.huge)?;
             map.field::<rt::json::Hex, _>(8, "blob", &self.blob)?;
             map.field::<rt::json::Hex, _>(9, "default_blob", &self.default_blob)?;
             map.field::<rt::json::Hex, _>(10, "hash", &self.hash)?;
-            if let Some(v) = &self.page {
-                map.field::<rt::json::Hex, _>(11, "page", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(11, "page", &self.page)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Text {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Text;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Text")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_on_by_default = None;
-                    let mut f_off_by_default = None;
-                    let mut f_bounded = None;
-                    let mut f_defaulted = None;
-                    let mut f_escaped = None;
-                    let mut f_empty = None;
-                    let mut f_accented = None;
-                    let mut f_huge = None;
-                    let mut f_blob = None;
-                    let mut f_default_blob = None;
-                    let mut f_hash = None;
-                    let mut f_page = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("on_by_default", 0),
-                        ("off_by_default", 1),
-                        ("bounded", 2),
-                        ("defaulted", 3),
-                        ("escaped", 4),
-                        ("empty", 5),
-                        ("accented", 6),
-                        ("huge", 7),
-                        ("blob", 8),
-                        ("default_blob", 9),
-                        ("hash", 10),
-                        ("page", 11),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_on_by_default,
-                                "on_by_default",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_off_by_default,
-                                "off_by_default",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_bounded,
-                                "bounded",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_defaulted,
-                                "defaulted",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_escaped,
-                                "escaped",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_empty,
-                                "empty",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_accented,
-                                "accented",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_huge,
-                                "huge",
-                            )?,
-                            8 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_blob, "blob")?
-                            }
-                            9 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_default_blob,
-                                "default_blob",
-                            )?,
-                            10 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_hash, "hash")?
-                            }
-                            11 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_page, "page")?
-                            }
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Text {
-                        on_by_default: f_on_by_default.unwrap_or(true),
-                        off_by_default: f_off_by_default.unwrap_or(false),
-                        bounded: rt::json::required(f_bounded, "bounded")?,
-                        defaulted: f_defaulted.unwrap_or_else(|| "plain".into()),
-                        escaped: f_escaped
-                            .unwrap_or_else(|| "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé".into()),
-                        empty: f_empty.unwrap_or_default(),
-                        accented: f_accented.unwrap_or_else(|| "température".into()),
-                        huge: f_huge,
-                        blob: rt::json::required(f_blob, "blob")?,
-                        default_blob: rt::json::required(f_default_blob, "default_blob")?,
-                        hash: rt::json::required(f_hash, "hash")?,
-                        page: f_page,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Text {
+        const NAME: &'static str = "Text";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("on_by_default", 0),
+            ("off_by_default", 1),
+            ("bounded", 2),
+            ("defaulted", 3),
+            ("escaped", 4),
+            ("empty", 5),
+            ("accented", 6),
+            ("huge", 7),
+            ("blob", 8),
+            ("default_blob", 9),
+            ("hash", 10),
+            ("page", 11),
+        ];
+        type Slots = (
+            Option<bool>,
+            Option<bool>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<[u8; 32]>,
+            Option<[u8; 65535]>,
+        );
+        const EMPTY: Self::Slots = (
+            None, None, None, None, None, None, None, None, None, None, None, None,
+        );
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on_by_default")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "off_by_default")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "bounded")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "defaulted")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "escaped")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "empty")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "accented")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "huge")?,
+                8 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.8, "blob")?,
+                9 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.9, "default_blob")?,
+                10 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.10, "hash")?,
+                11 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.11, "page")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Text {
+                on_by_default: s.0.unwrap_or(true),
+                off_by_default: s.1.unwrap_or(false),
+                bounded: rt::json::required(s.2, "bounded")?,
+                defaulted: s.3.unwrap_or_else(|| "plain".into()),
+                escaped: s
+                    .4
+                    .unwrap_or_else(|| "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé".into()),
+                empty: s.5.unwrap_or_default(),
+                accented: s.6.unwrap_or_else(|| "température".into()),
+                huge: s.7,
+                blob: rt::json::required(s.8, "blob")?,
+                default_blob: rt::json::required(s.9, "default_blob")?,
+                hash: rt::json::required(s.10, "hash")?,
+                page: s.11,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Collections<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "numbers", &self.numbers)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "small", &self.small)?;
-            map.field::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _>(
-                2,
-                "matrix",
-                &self.matrix,
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(3, "flavors", &self.flavors)?;
-            if self.flavor.to_u32() != 17 {
-                map.field::<rt::json::Same, _>(4, "flavor", &self.flavor)?;
-            }
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(5, "keys", &self.keys)?;
-            if let Some(v) = &self.maybe_flags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3501,15 +3218,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Collections {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "numbers", &self.numbers)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "small", &self.small)?;
             map.field::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _>(
@@ -3522,120 +3232,90 @@ rt::cfg_serde! {
                 map.field::<rt::json::Same, _>(4, "flavor", &self.flavor)?;
             }
             map.field::<rt::json::Seq<rt::json::Hex>, _>(5, "keys", &self.keys)?;
-            if let Some(v) = &self.maybe_flags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", &self.maybe_flags)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Collections {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Collections;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Collections")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_numbers = None;
-                    let mut f_small = None;
-                    let mut f_matrix = None;
-                    let mut f_flavors = None;
-                    let mut f_flavor = None;
-                    let mut f_keys = None;
-                    let mut f_maybe_flags = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("numbers", 0),
-                        ("small", 1),
-                        ("matrix", 2),
-                        ("flavors", 3),
-                        ("flavor", 4),
-                        ("keys", 5),
-                        ("maybe_flags", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_numbers,
-                                "numbers",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_small,
-                                "small",
-                            )?,
-                            2 => rt::json::put::<
-                                rt::json::Seq<rt::json::Seq<rt::json::Float>>,
-                                _,
-                                _,
-                            >(&mut map, &mut f_matrix, "matrix")?,
-                            3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_flavors,
-                                "flavors",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_flavor,
-                                "flavor",
-                            )?,
-                            5 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_keys,
-                                "keys",
-                            )?,
-                            6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_maybe_flags,
-                                "maybe_flags",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Collections {
-                        numbers: rt::json::required(f_numbers, "numbers")?,
-                        small: rt::json::required(f_small, "small")?,
-                        matrix: rt::json::required(f_matrix, "matrix")?,
-                        flavors: rt::json::required(f_flavors, "flavors")?,
-                        flavor: f_flavor.unwrap_or(self::Flavor::Salted),
-                        keys: rt::json::required(f_keys, "keys")?,
-                        maybe_flags: f_maybe_flags,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Collections {
+        const NAME: &'static str = "Collections";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("numbers", 0),
+            ("small", 1),
+            ("matrix", 2),
+            ("flavors", 3),
+            ("flavor", 4),
+            ("keys", 5),
+            ("maybe_flags", 6),
+        ];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<u16>>,
+            Option<rt::alloc::vec::Vec<i32>>,
+            Option<rt::alloc::vec::Vec<rt::alloc::vec::Vec<f32>>>,
+            Option<rt::alloc::vec::Vec<owned::Flavor>>,
+            Option<owned::Flavor>,
+            Option<rt::alloc::vec::Vec<[u8; 16]>>,
+            Option<rt::alloc::vec::Vec<bool>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "numbers")?
+                }
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "small")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _, _>(
+                    map, &mut s.2, "matrix",
+                )?,
+                3 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.3, "flavors")?
+                }
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "flavor")?,
+                5 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(map, &mut s.5, "keys")?,
+                6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.6,
+                    "maybe_flags",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Collections {
+                numbers: rt::json::required(s.0, "numbers")?,
+                small: rt::json::required(s.1, "small")?,
+                matrix: rt::json::required(s.2, "matrix")?,
+                flavors: rt::json::required(s.3, "flavors")?,
+                flavor: s.4.unwrap_or(self::Flavor::Salted),
+                keys: rt::json::required(s.5, "keys")?,
+                maybe_flags: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Nothing<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3643,76 +3323,49 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Nothing {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Nothing {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Nothing;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Nothing")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[]))? {
-                        rt::json::put_unknown(&mut map, &mut unknown, key)?;
-                    }
-                    Ok(owned::Nothing {
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Nothing {
+        const NAME: &'static str = "Nothing";
+        const MEMBERS: &'static [(&'static str, u64)] = &[];
+        type Slots = ();
+        const EMPTY: Self::Slots = ();
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            _: &mut (),
+            _: u64,
+            _: &mut A,
+        ) -> Result<bool, A::Error> {
+            Ok(false)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            _: (),
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Nothing {
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Keywords<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
-            map.field::<rt::json::Same, _>(1, "version", &self.version)?;
-            if let Some(v) = &self.optional {
-                map.field::<rt::json::Same, _>(2, "optional", v)?;
-            }
-            if let Some(v) = &self.message {
-                map.field::<rt::json::Same, _>(3, "message", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3721,191 +3374,118 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Keywords {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
             map.field::<rt::json::Same, _>(1, "version", &self.version)?;
-            if let Some(v) = &self.optional {
-                map.field::<rt::json::Same, _>(2, "optional", v)?;
-            }
-            if let Some(v) = &self.message {
-                map.field::<rt::json::Same, _>(3, "message", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "optional", &self.optional)?;
+            map.optional::<rt::json::Same, _>(3, "message", &self.message)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Keywords {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Keywords;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Keywords")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_type = None;
-                    let mut f_version = None;
-                    let mut f_optional = None;
-                    let mut f_message = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("type", 0),
-                        ("version", 1),
-                        ("optional", 2),
-                        ("message", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_type,
-                                "type",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_optional,
-                                "optional",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_message,
-                                "message",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Keywords {
-                        r#type: rt::json::required(f_type, "type")?,
-                        version: rt::json::required(f_version, "version")?,
-                        optional: f_optional,
-                        message: f_message,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for Everything<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::None => rt::json::unit_variant(serializer, "none"),
-                Self::Nothing(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "nothing", v)
-                }
-                Self::Integers(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "integers", v)
-                }
-                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "count", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    #[allow(deprecated)]
+    impl rt::json::ReadMessage for owned::Keywords {
+        const NAME: &'static str = "Keywords";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("type", 0), ("version", 1), ("optional", 2), ("message", 3)];
+        type Slots = (
+            Option<u8>,
+            Option<rt::alloc::string::String>,
+            Option<bool>,
+            Option<owned::Nothing>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "type")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "version")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "optional")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "message")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Keywords {
+                r#type: rt::json::required(s.0, "type")?,
+                version: rt::json::required(s.1, "version")?,
+                optional: s.2,
+                message: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Everything<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Everything {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::None => rt::json::unit_variant(serializer, "none"),
-                Self::Nothing(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "nothing", v)
-                }
-                Self::Integers(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "integers", v)
-                }
-                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "count", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::None => rt::json::unit_variant(s, "none"),
+                Self::Nothing(v) => rt::json::variant::<rt::json::Same, _, _>(s, "nothing", v),
+                Self::Integers(v) => rt::json::variant::<rt::json::Same, _, _>(s, "integers", v),
+                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(s, "count", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Everything {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Everything;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Everything {
+        const NAME: &'static str = "Everything";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("none", 0), ("nothing", 1), ("integers", 2), ("count", 4)];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Everything, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::None
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("none", 0), ("nothing", 1), ("integers", 2), ("count", 4)],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Everything::None
-                        }
-                        1 => owned::Everything::Nothing(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        2 => owned::Everything::Integers(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        4 => owned::Everything::Count(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        key => owned::Everything::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                1 => Self::Nothing(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::Integers(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Count(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }

@@ -1925,10 +1925,7 @@ rt::cfg_serde! {
     /// value's number.
     #[allow(deprecated)]
     impl rt::serde::Serialize for ColorMode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
@@ -1936,9 +1933,7 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form: a value's name, or a number.
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for ColorMode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
@@ -1951,56 +1946,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for PowerOnBehavior {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for PowerOnBehavior {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for LampState<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
-            map.field::<rt::json::Range<0, 254>, _>(1, "level", &self.level)?;
-            if self.mode.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(2, "mode", &self.mode)?;
-            }
-            if let Some(v) = &self.mireds {
-                map.field::<rt::json::Range<153, 500>, _>(3, "mireds", v)?;
-            }
-            if let Some(v) = &self.hue {
-                map.field::<rt::json::Range<0, 359>, _>(4, "hue", v)?;
-            }
-            if let Some(v) = &self.saturation {
-                map.field::<rt::json::Range<0, 100>, _>(5, "saturation", v)?;
-            }
-            if self.power_on.to_u32() != 2 {
-                map.field::<rt::json::Same, _>(24, "power_on", &self.power_on)?;
-            }
-            map.field::<rt::json::Hex, _>(25, "firmware", &self.firmware)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(26, "scenes", &self.scenes)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2008,29 +1969,16 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::LampState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "on", &self.on)?;
             map.field::<rt::json::Range<0, 254>, _>(1, "level", &self.level)?;
             if self.mode.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(2, "mode", &self.mode)?;
             }
-            if let Some(v) = &self.mireds {
-                map.field::<rt::json::Range<153, 500>, _>(3, "mireds", v)?;
-            }
-            if let Some(v) = &self.hue {
-                map.field::<rt::json::Range<0, 359>, _>(4, "hue", v)?;
-            }
-            if let Some(v) = &self.saturation {
-                map.field::<rt::json::Range<0, 100>, _>(5, "saturation", v)?;
-            }
+            map.optional::<rt::json::Range<153, 500>, _>(3, "mireds", &self.mireds)?;
+            map.optional::<rt::json::Range<0, 359>, _>(4, "hue", &self.hue)?;
+            map.optional::<rt::json::Range<0, 100>, _>(5, "saturation", &self.saturation)?;
             if self.power_on.to_u32() != 2 {
                 map.field::<rt::json::Same, _>(24, "power_on", &self.power_on)?;
             }
@@ -2040,134 +1988,86 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LampState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LampState;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LampState")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_on = None;
-                    let mut f_level = None;
-                    let mut f_mode = None;
-                    let mut f_mireds = None;
-                    let mut f_hue = None;
-                    let mut f_saturation = None;
-                    let mut f_power_on = None;
-                    let mut f_firmware = None;
-                    let mut f_scenes = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("on", 0),
-                        ("level", 1),
-                        ("mode", 2),
-                        ("mireds", 3),
-                        ("hue", 4),
-                        ("saturation", 5),
-                        ("power_on", 24),
-                        ("firmware", 25),
-                        ("scenes", 26),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_on, "on")?,
-                            1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_mode,
-                                "mode",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<153, 500>, _, _>(
-                                &mut map,
-                                &mut f_mireds,
-                                "mireds",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<0, 359>, _, _>(
-                                &mut map, &mut f_hue, "hue",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<0, 100>, _, _>(
-                                &mut map,
-                                &mut f_saturation,
-                                "saturation",
-                            )?,
-                            24 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_power_on,
-                                "power_on",
-                            )?,
-                            25 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_firmware,
-                                "firmware",
-                            )?,
-                            26 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_scenes,
-                                "scenes",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LampState {
-                        on: rt::json::required(f_on, "on")?,
-                        level: rt::json::required(f_level, "level")?,
-                        mode: f_mode.unwrap_or(self::ColorMode::Temperature),
-                        mireds: f_mireds,
-                        hue: f_hue,
-                        saturation: f_saturation,
-                        power_on: f_power_on.unwrap_or(self::PowerOnBehavior::Previous),
-                        firmware: rt::json::required(f_firmware, "firmware")?,
-                        scenes: rt::json::required(f_scenes, "scenes")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::LampState {
+        const NAME: &'static str = "LampState";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("on", 0),
+            ("level", 1),
+            ("mode", 2),
+            ("mireds", 3),
+            ("hue", 4),
+            ("saturation", 5),
+            ("power_on", 24),
+            ("firmware", 25),
+            ("scenes", 26),
+        ];
+        type Slots = (
+            Option<bool>,
+            Option<super::example_core::owned::Level>,
+            Option<owned::ColorMode>,
+            Option<owned::Mireds>,
+            Option<u16>,
+            Option<u8>,
+            Option<owned::PowerOnBehavior>,
+            Option<[u8; 20]>,
+            Option<rt::alloc::vec::Vec<super::example_core::owned::Label>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on")?,
+                1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.1, "level")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "mode")?,
+                3 => rt::json::put::<rt::json::Range<153, 500>, _, _>(map, &mut s.3, "mireds")?,
+                4 => rt::json::put::<rt::json::Range<0, 359>, _, _>(map, &mut s.4, "hue")?,
+                5 => rt::json::put::<rt::json::Range<0, 100>, _, _>(map, &mut s.5, "saturation")?,
+                24 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "power_on")?,
+                25 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.7, "firmware")?,
+                26 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.8, "scenes")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LampState {
+                on: rt::json::required(s.0, "on")?,
+                level: rt::json::required(s.1, "level")?,
+                mode: s.2.unwrap_or(self::ColorMode::Temperature),
+                mireds: s.3,
+                hue: s.4,
+                saturation: s.5,
+                power_on: s.6.unwrap_or(self::PowerOnBehavior::Previous),
+                firmware: rt::json::required(s.7, "firmware")?,
+                scenes: rt::json::required(s.8, "scenes")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetLevel<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if self.transition != 0 {
-                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
-            }
-            if let Some(v) = &self.fade {
-                map.field::<rt::json::Same, _>(2, "fade", v)?;
-            }
-            if !self.turn_on {
-                map.field::<rt::json::Same, _>(3, "turn_on", &self.turn_on)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2176,22 +2076,13 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetLevel {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
             if self.transition != 0 {
                 map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
             }
-            if let Some(v) = &self.fade {
-                map.field::<rt::json::Same, _>(2, "fade", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "fade", &self.fade)?;
             if !self.turn_on {
                 map.field::<rt::json::Same, _>(3, "turn_on", &self.turn_on)?;
             }
@@ -2199,95 +2090,61 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetLevel;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetLevel")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_level = None;
-                    let mut f_transition = None;
-                    let mut f_fade = None;
-                    let mut f_turn_on = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("level", 0),
-                        ("transition", 1),
-                        ("fade", 2),
-                        ("turn_on", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_fade,
-                                "fade",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_turn_on,
-                                "turn_on",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetLevel {
-                        level: rt::json::required(f_level, "level")?,
-                        transition: f_transition.unwrap_or(0),
-                        fade: f_fade,
-                        turn_on: f_turn_on.unwrap_or(true),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
-            if self.transition != 0 {
-                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
+    /// The JSON reader's member table, slots and finishing step.
+    #[allow(deprecated)]
+    impl rt::json::ReadMessage for owned::SetLevel {
+        const NAME: &'static str = "SetLevel";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("level", 0), ("transition", 1), ("fade", 2), ("turn_on", 3)];
+        type Slots = (
+            Option<super::example_core::owned::Level>,
+            Option<u16>,
+            Option<u16>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "fade")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "turn_on")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetLevel {
+                level: rt::json::required(s.0, "level")?,
+                transition: s.1.unwrap_or(0),
+                fade: s.2,
+                turn_on: s.3.unwrap_or(true),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2295,15 +2152,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetColorTemperature {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
             if self.transition != 0 {
                 map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
@@ -2312,73 +2162,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetColorTemperature;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetColorTemperature")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_mireds = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("mireds", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<153, 500>, _, _>(
-                                &mut map,
-                                &mut f_mireds,
-                                "mireds",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetColorTemperature {
-                        mireds: rt::json::required(f_mireds, "mireds")?,
-                        transition: f_transition.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetColorTemperature {
+        const NAME: &'static str = "SetColorTemperature";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("mireds", 0), ("transition", 1)];
+        type Slots = (Option<owned::Mireds>, Option<u16>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<153, 500>, _, _>(map, &mut s.0, "mireds")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetColorTemperature {
+                mireds: rt::json::required(s.0, "mireds")?,
+                transition: s.1.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RecallScene<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2386,79 +2212,55 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RecallScene {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "name", &self.name)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RecallScene {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RecallScene;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RecallScene")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_name = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("name", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RecallScene {
-                        name: rt::json::required(f_name, "name")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RecallScene {
+        const NAME: &'static str = "RecallScene";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("name", 0)];
+        type Slots = (Option<super::example_core::owned::Label>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RecallScene {
+                name: rt::json::required(s.0, "name")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LegacyDim<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "step", &self.step)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2467,96 +2269,57 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LegacyDim {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "step", &self.step)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LegacyDim {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LegacyDim;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LegacyDim")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_step = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("step", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_step,
-                                "step",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LegacyDim {
-                        step: rt::json::required(f_step, "step")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table, slots and finishing step.
+    #[allow(deprecated)]
+    impl rt::json::ReadMessage for owned::LegacyDim {
+        const NAME: &'static str = "LegacyDim";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("step", 0)];
+        type Slots = (Option<i8>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "step")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LegacyDim {
+                step: rt::json::required(s.0, "step")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Command<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
-                }
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
-                Self::RecallScene(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "recall_scene", v)
-                }
-                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "dim", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2564,132 +2327,82 @@ rt::cfg_serde! {
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Command {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
+                Self::On => rt::json::unit_variant(s, "on"),
+                Self::Off => rt::json::unit_variant(s, "off"),
+                Self::Toggle => rt::json::unit_variant(s, "toggle"),
+                Self::SetLevel(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_level", v),
+                Self::SetColorTemperature(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_color_temperature", v)
                 }
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
+                Self::Identify(v) => rt::json::variant::<rt::json::Same, _, _>(s, "identify", v),
                 Self::RecallScene(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "recall_scene", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "recall_scene", v)
                 }
-                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "dim", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(s, "dim", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Command {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Command;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Command, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("on", 0),
-                            ("off", 1),
-                            ("toggle", 2),
-                            ("set_level", 3),
-                            ("set_color_temperature", 4),
-                            ("identify", 5),
-                            ("recall_scene", 6),
-                            ("dim", 8),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Command::On
-                        }
-                        1 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Command::Off
-                        }
-                        2 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Command::Toggle
-                        }
-                        3 => owned::Command::SetLevel(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        4 => owned::Command::SetColorTemperature(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        5 => owned::Command::Identify(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        6 => owned::Command::RecallScene(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        8 => {
-                            owned::Command::Dim(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        key => owned::Command::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    #[allow(deprecated)]
+    impl rt::json::ReadUnion for owned::Command {
+        const NAME: &'static str = "Command";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("on", 0),
+            ("off", 1),
+            ("toggle", 2),
+            ("set_level", 3),
+            ("set_color_temperature", 4),
+            ("identify", 5),
+            ("recall_scene", 6),
+            ("dim", 8),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::On
+                }
+                1 => {
+                    rt::json::unit(map)?;
+                    Self::Off
+                }
+                2 => {
+                    rt::json::unit(map)?;
+                    Self::Toggle
+                }
+                3 => Self::SetLevel(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::SetColorTemperature(rt::json::value::<rt::json::Same, _, _>(map)?),
+                5 => Self::Identify(rt::json::value::<rt::json::Same, _, _>(map)?),
+                6 => Self::RecallScene(rt::json::value::<rt::json::Same, _, _>(map)?),
+                8 => Self::Dim(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CommandResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "status", &self.status)?;
-            if let Some(v) = &self.state {
-                map.field::<rt::json::Same, _>(1, "state", v)?;
-            }
-            map.field::<rt::json::Hex, _>(2, "device", &self.device)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2697,82 +2410,58 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CommandResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "status", &self.status)?;
-            if let Some(v) = &self.state {
-                map.field::<rt::json::Same, _>(1, "state", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "state", &self.state)?;
             map.field::<rt::json::Hex, _>(2, "device", &self.device)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CommandResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CommandResult;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CommandResult {
+        const NAME: &'static str = "CommandResult";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("status", 0), ("state", 1), ("device", 2)];
+        type Slots = (
+            Option<super::example_core::owned::Status>,
+            Option<owned::LampState>,
+            Option<super::example_core::owned::DeviceId>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CommandResult")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_status = None;
-                    let mut f_state = None;
-                    let mut f_device = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("status", 0),
-                        ("state", 1),
-                        ("device", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_status,
-                                "status",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_state,
-                                "state",
-                            )?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_device,
-                                "device",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CommandResult {
-                        status: rt::json::required(f_status, "status")?,
-                        state: f_state,
-                        device: rt::json::required(f_device, "device")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "status")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "state")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "device")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CommandResult {
+                status: rt::json::required(s.0, "status")?,
+                state: s.1,
+                device: rt::json::required(s.2, "device")?,
+                unknown_fields: unknown,
+            })
         }
     }
 }

@@ -1943,25 +1943,10 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for MenuNode<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            if let Some(v) = &self.action {
-                map.field::<rt::json::Same, _>(2, "action", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1969,82 +1954,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::MenuNode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "label", &self.label)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            if let Some(v) = &self.action {
-                map.field::<rt::json::Same, _>(2, "action", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "action", &self.action)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::MenuNode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::MenuNode;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::MenuNode {
+        const NAME: &'static str = "MenuNode";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("label", 0), ("children", 1), ("action", 2)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<owned::MenuNode>>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type MenuNode")
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "label")?,
+                1 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "children")?
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_label = None;
-                    let mut f_children = None;
-                    let mut f_action = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("label", 0),
-                        ("children", 1),
-                        ("action", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_children,
-                                "children",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_action,
-                                "action",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::MenuNode {
-                        label: rt::json::required(f_label, "label")?,
-                        children: rt::json::required(f_children, "children")?,
-                        action: f_action,
-                        unknown_fields: unknown,
-                    })
-                }
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "action")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::MenuNode {
+                label: rt::json::required(s.0, "label")?,
+                children: rt::json::required(s.1, "children")?,
+                action: s.2,
+                unknown_fields: unknown,
+            })
         }
     }
     impl Comparison {
@@ -2056,173 +2019,93 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Comparison {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Comparison {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Expr<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Constant(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "constant", v)
-                }
-                Self::Sensor(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "sensor", v)
-                }
-                Self::Now => rt::json::unit_variant(serializer, "now"),
-                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "not", v),
-                Self::All(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "all", v)
-                }
-                Self::Any(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "any", v)
-                }
-                Self::Compare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "compare", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Expr {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Constant(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "constant", v)
-                }
-                Self::Sensor(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "sensor", v)
-                }
-                Self::Now => rt::json::unit_variant(serializer, "now"),
-                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "not", v),
+                Self::Constant(v) => rt::json::variant::<rt::json::Same, _, _>(s, "constant", v),
+                Self::Sensor(v) => rt::json::variant::<rt::json::Same, _, _>(s, "sensor", v),
+                Self::Now => rt::json::unit_variant(s, "now"),
+                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(s, "not", v),
                 Self::All(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "all", v)
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(s, "all", v)
                 }
                 Self::Any(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "any", v)
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(s, "any", v)
                 }
-                Self::Compare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "compare", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Compare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "compare", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Expr {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Expr;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Expr, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("constant", 0),
-                            ("sensor", 1),
-                            ("now", 2),
-                            ("not", 3),
-                            ("all", 4),
-                            ("any", 5),
-                            ("compare", 6),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => owned::Expr::Constant(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        1 => {
-                            owned::Expr::Sensor(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        2 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Expr::Now
-                        }
-                        3 => owned::Expr::Not(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        4 => {
-                            owned::Expr::All(
-                                rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(&mut map)?,
-                            )
-                        }
-                        5 => {
-                            owned::Expr::Any(
-                                rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(&mut map)?,
-                            )
-                        }
-                        6 => {
-                            owned::Expr::Compare(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        key => owned::Expr::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Expr {
+        const NAME: &'static str = "Expr";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("constant", 0),
+            ("sensor", 1),
+            ("now", 2),
+            ("not", 3),
+            ("all", 4),
+            ("any", 5),
+            ("compare", 6),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::Constant(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => Self::Sensor(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => {
+                    rt::json::unit(map)?;
+                    Self::Now
+                }
+                3 => Self::Not(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::All(rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(map)?),
+                5 => Self::Any(rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(map)?),
+                6 => Self::Compare(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Compare<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "op", &self.op)?;
-            map.field::<rt::json::Same, _>(1, "left", &self.left)?;
-            map.field::<rt::json::Same, _>(2, "right", &self.right)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2230,15 +2113,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Compare {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "op", &self.op)?;
             map.field::<rt::json::Same, _>(1, "left", &self.left)?;
             map.field::<rt::json::Same, _>(2, "right", &self.right)?;
@@ -2246,80 +2122,55 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Compare {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Compare;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Compare")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_op = None;
-                    let mut f_left = None;
-                    let mut f_right = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("op", 0),
-                        ("left", 1),
-                        ("right", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_op, "op")?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_left,
-                                "left",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_right,
-                                "right",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Compare {
-                        op: rt::json::required(f_op, "op")?,
-                        left: rt::json::required(f_left, "left")?,
-                        right: rt::json::required(f_right, "right")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Compare {
+        const NAME: &'static str = "Compare";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("op", 0), ("left", 1), ("right", 2)];
+        type Slots = (
+            Option<owned::Comparison>,
+            Option<rt::alloc::boxed::Box<owned::Expr>>,
+            Option<rt::alloc::boxed::Box<owned::Expr>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "op")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "left")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "right")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Compare {
+                op: rt::json::required(s.0, "op")?,
+                left: rt::json::required(s.1, "left")?,
+                right: rt::json::required(s.2, "right")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Rule<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            map.field::<rt::json::Same, _>(1, "condition", &self.condition)?;
-            map.field::<rt::json::Same, _>(2, "scene", &self.scene)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2327,15 +2178,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Rule {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "name", &self.name)?;
             map.field::<rt::json::Same, _>(1, "condition", &self.condition)?;
             map.field::<rt::json::Same, _>(2, "scene", &self.scene)?;
@@ -2343,85 +2187,56 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Rule {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Rule;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Rule")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_name = None;
-                    let mut f_condition = None;
-                    let mut f_scene = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("name", 0),
-                        ("condition", 1),
-                        ("scene", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_condition,
-                                "condition",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_scene,
-                                "scene",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Rule {
-                        name: rt::json::required(f_name, "name")?,
-                        condition: rt::json::required(f_condition, "condition")?,
-                        scene: rt::json::required(f_scene, "scene")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Room<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            if let Some(v) = &self.gateway {
-                map.field::<rt::json::Same, _>(1, "gateway", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Rule {
+        const NAME: &'static str = "Rule";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("name", 0), ("condition", 1), ("scene", 2)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<owned::Expr>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "condition")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "scene")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Rule {
+                name: rt::json::required(s.0, "name")?,
+                condition: rt::json::required(s.1, "condition")?,
+                scene: rt::json::required(s.2, "scene")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Room<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2429,93 +2244,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Room {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            if let Some(v) = &self.gateway {
-                map.field::<rt::json::Same, _>(1, "gateway", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "gateway", &self.gateway)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Room {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Room;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Room")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_name = None;
-                    let mut f_gateway = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("name", 0), ("gateway", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_gateway,
-                                "gateway",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Room {
-                        name: rt::json::required(f_name, "name")?,
-                        gateway: f_gateway,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Gateway<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.location {
-                map.field::<rt::json::Same, _>(1, "location", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Room {
+        const NAME: &'static str = "Room";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("name", 0), ("gateway", 1)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::boxed::Box<owned::Gateway>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "gateway")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Room {
+                name: rt::json::required(s.0, "name")?,
+                gateway: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Gateway<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2523,91 +2305,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Gateway {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.location {
-                map.field::<rt::json::Same, _>(1, "location", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "location", &self.location)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Gateway {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Gateway;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Gateway")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_location = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("address", 0), ("location", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_location,
-                                "location",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Gateway {
-                        address: rt::json::required(f_address, "address")?,
-                        location: f_location,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Gateway {
+        const NAME: &'static str = "Gateway";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("location", 1)];
+        type Slots = (Option<[u8; 8]>, Option<rt::alloc::boxed::Box<owned::Room>>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "location")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Gateway {
+                address: rt::json::required(s.0, "address")?,
+                location: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for DisplayMenu<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2615,70 +2363,55 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DisplayMenu {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "label", &self.label)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DisplayMenu {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DisplayMenu;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DisplayMenu {
+        const NAME: &'static str = "DisplayMenu";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("label", 0), ("children", 1)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<owned::DisplayMenu>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DisplayMenu")
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "label")?,
+                1 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "children")?
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_label = None;
-                    let mut f_children = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("label", 0), ("children", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_children,
-                                "children",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DisplayMenu {
-                        label: rt::json::required(f_label, "label")?,
-                        children: rt::json::required(f_children, "children")?,
-                        unknown_fields: unknown,
-                    })
-                }
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DisplayMenu {
+                label: rt::json::required(s.0, "label")?,
+                children: rt::json::required(s.1, "children")?,
+                unknown_fields: unknown,
+            })
         }
     }
 }

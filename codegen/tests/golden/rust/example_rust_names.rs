@@ -1506,21 +1506,10 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Result_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "ok", &self.ok)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1528,76 +1517,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Result_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "ok", &self.ok)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Result_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Result_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Result_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_ok = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("ok", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_ok, "ok")?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Result_ {
-                        ok: rt::json::required(f_ok, "ok")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Option_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.some {
-                map.field::<rt::json::Same, _>(0, "some", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Result_ {
+        const NAME: &'static str = "Result_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("ok", 0)];
+        type Slots = (Option<bool>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "ok")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Result_ {
+                ok: rt::json::required(s.0, "ok")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Option_<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1605,82 +1572,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Option_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.some {
-                map.field::<rt::json::Same, _>(0, "some", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "some", &self.some)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Option_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Option_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Option_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_some = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("some", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_some,
-                                "some",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Option_ {
-                        some: f_some,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Box_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.inner {
-                map.field::<rt::json::Same, _>(0, "inner", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Option_ {
+        const NAME: &'static str = "Option_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("some", 0)];
+        type Slots = (Option<u8>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "some")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Option_ {
+                some: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Box_<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1688,80 +1627,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Box_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.inner {
-                map.field::<rt::json::Same, _>(0, "inner", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "inner", &self.inner)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Box_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Box_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Box_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_inner = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("inner", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_inner,
-                                "inner",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Box_ {
-                        inner: f_inner,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Box_ {
+        const NAME: &'static str = "Box_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("inner", 0)];
+        type Slots = (Option<owned::Result_>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "inner")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Box_ {
+                inner: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Vec_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "items", &self.items)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1769,78 +1682,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Vec_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "items", &self.items)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Vec_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Vec_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Vec_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_items = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("items", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_items,
-                                "items",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Vec_ {
-                        items: rt::json::required(f_items, "items")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Vec_ {
+        const NAME: &'static str = "Vec_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("items", 0)];
+        type Slots = (Option<rt::alloc::vec::Vec<u8>>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "items")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Vec_ {
+                items: rt::json::required(s.0, "items")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for String_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "text", &self.text)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1848,60 +1737,47 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::String_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "text", &self.text)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::String_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::String_;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::String_ {
+        const NAME: &'static str = "String_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("text", 0)];
+        type Slots = (Option<rt::alloc::string::String>,);
+        const EMPTY: Self::Slots = (None,);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type String_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_text = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("text", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_text,
-                                "text",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::String_ {
-                        text: rt::json::required(f_text, "text")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "text")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::String_ {
+                text: rt::json::required(s.0, "text")?,
+                unknown_fields: unknown,
+            })
         }
     }
     impl Which {
@@ -1912,161 +1788,86 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Which {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Which {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Pick<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Self_ => rt::json::unit_variant(serializer, "self"),
-                Self::Crate(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "crate", v),
-                Self::Super(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "super", v),
-                Self::Type(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "type", v),
-                Self::Async => rt::json::unit_variant(serializer, "async"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Pick {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Self_ => rt::json::unit_variant(serializer, "self"),
-                Self::Crate(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "crate", v),
-                Self::Super(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "super", v),
-                Self::Type(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "type", v),
-                Self::Async => rt::json::unit_variant(serializer, "async"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Self_ => rt::json::unit_variant(s, "self"),
+                Self::Crate(v) => rt::json::variant::<rt::json::Same, _, _>(s, "crate", v),
+                Self::Super(v) => rt::json::variant::<rt::json::Same, _, _>(s, "super", v),
+                Self::Type(v) => rt::json::variant::<rt::json::Same, _, _>(s, "type", v),
+                Self::Async => rt::json::unit_variant(s, "async"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Pick {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Pick;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Pick, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("self", 0),
-                            ("crate", 1),
-                            ("super", 2),
-                            ("type", 3),
-                            ("async", 4),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Pick::Self_
-                        }
-                        1 => owned::Pick::Crate(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        2 => owned::Pick::Super(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        3 => owned::Pick::Type(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        4 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Pick::Async
-                        }
-                        key => owned::Pick::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Pick {
+        const NAME: &'static str = "Pick";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("self", 0),
+            ("crate", 1),
+            ("super", 2),
+            ("type", 3),
+            ("async", 4),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::Self_
+                }
+                1 => Self::Crate(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::Super(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Type(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => {
+                    rt::json::unit(map)?;
+                    Self::Async
+                }
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Fields<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.self_ != 0 {
-                map.field::<rt::json::Same, _>(0, "self", &self.self_)?;
-            }
-            if self.super_ != 0 {
-                map.field::<rt::json::Same, _>(1, "super", &self.super_)?;
-            }
-            if self.crate_ != 0 {
-                map.field::<rt::json::Same, _>(2, "crate", &self.crate_)?;
-            }
-            if self.r#type != 0 {
-                map.field::<rt::json::Same, _>(3, "type", &self.r#type)?;
-            }
-            if let Some(v) = &self.r#match {
-                map.field::<rt::json::Same, _>(4, "match", v)?;
-            }
-            if let Some(v) = &self.option {
-                map.field::<rt::json::Same, _>(5, "option", v)?;
-            }
-            if let Some(v) = &self.vec {
-                map.field::<rt::json::Same, _>(6, "vec", v)?;
-            }
-            if let Some(v) = &self.string {
-                map.field::<rt::json::Same, _>(7, "string", v)?;
-            }
-            if let Some(v) = &self.r#box {
-                map.field::<rt::json::Same, _>(8, "box", v)?;
-            }
-            if self.which.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(9, "which", &self.which)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2074,15 +1875,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Fields {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.self_ != 0 {
                 map.field::<rt::json::Same, _>(0, "self", &self.self_)?;
             }
@@ -2095,21 +1889,11 @@ rt::cfg_serde! {
             if self.r#type != 0 {
                 map.field::<rt::json::Same, _>(3, "type", &self.r#type)?;
             }
-            if let Some(v) = &self.r#match {
-                map.field::<rt::json::Same, _>(4, "match", v)?;
-            }
-            if let Some(v) = &self.option {
-                map.field::<rt::json::Same, _>(5, "option", v)?;
-            }
-            if let Some(v) = &self.vec {
-                map.field::<rt::json::Same, _>(6, "vec", v)?;
-            }
-            if let Some(v) = &self.string {
-                map.field::<rt::json::Same, _>(7, "string", v)?;
-            }
-            if let Some(v) = &self.r#box {
-                map.field::<rt::json::Same, _>(8, "box", v)?;
-            }
+            map.optional::<rt::json::Same, _>(4, "match", &self.r#match)?;
+            map.optional::<rt::json::Same, _>(5, "option", &self.option)?;
+            map.optional::<rt::json::Same, _>(6, "vec", &self.vec)?;
+            map.optional::<rt::json::Same, _>(7, "string", &self.string)?;
+            map.optional::<rt::json::Same, _>(8, "box", &self.r#box)?;
             if self.which.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(9, "which", &self.which)?;
             }
@@ -2117,116 +1901,80 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Fields {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Fields;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Fields {
+        const NAME: &'static str = "Fields";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("self", 0),
+            ("super", 1),
+            ("crate", 2),
+            ("type", 3),
+            ("match", 4),
+            ("option", 5),
+            ("vec", 6),
+            ("string", 7),
+            ("box", 8),
+            ("which", 9),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<u8>,
+            Option<u8>,
+            Option<u8>,
+            Option<owned::Pick>,
+            Option<owned::Option_>,
+            Option<owned::Vec_>,
+            Option<owned::String_>,
+            Option<owned::Box_>,
+            Option<owned::Which>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Fields")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_self = None;
-                    let mut f_super = None;
-                    let mut f_crate = None;
-                    let mut f_type = None;
-                    let mut f_match = None;
-                    let mut f_option = None;
-                    let mut f_vec = None;
-                    let mut f_string = None;
-                    let mut f_box = None;
-                    let mut f_which = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("self", 0),
-                        ("super", 1),
-                        ("crate", 2),
-                        ("type", 3),
-                        ("match", 4),
-                        ("option", 5),
-                        ("vec", 6),
-                        ("string", 7),
-                        ("box", 8),
-                        ("which", 9),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_self,
-                                "self",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_super,
-                                "super",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_crate,
-                                "crate",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_type,
-                                "type",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_match,
-                                "match",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_option,
-                                "option",
-                            )?,
-                            6 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_vec, "vec")?
-                            }
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_string,
-                                "string",
-                            )?,
-                            8 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_box, "box")?
-                            }
-                            9 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_which,
-                                "which",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Fields {
-                        self_: f_self.unwrap_or(0),
-                        super_: f_super.unwrap_or(0),
-                        crate_: f_crate.unwrap_or(0),
-                        r#type: f_type.unwrap_or(0),
-                        r#match: f_match,
-                        option: f_option,
-                        vec: f_vec,
-                        string: f_string,
-                        r#box: f_box,
-                        which: f_which.unwrap_or(self::Which::Self_),
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "self")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "super")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "crate")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "type")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "match")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "option")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "vec")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "string")?,
+                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "box")?,
+                9 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.9, "which")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Fields {
+                self_: s.0.unwrap_or(0),
+                super_: s.1.unwrap_or(0),
+                crate_: s.2.unwrap_or(0),
+                r#type: s.3.unwrap_or(0),
+                r#match: s.4,
+                option: s.5,
+                vec: s.6,
+                string: s.7,
+                r#box: s.8,
+                which: s.9.unwrap_or(self::Which::Self_),
+                unknown_fields: unknown,
+            })
         }
     }
 }

@@ -1600,43 +1600,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Mode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Mode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Setpoints<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.heat != 2000 {
-                map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
-            }
-            if self.cool != 2600 {
-                map.field::<rt::json::Range<1600, 3500>, _>(1, "cool", &self.cool)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1644,15 +1623,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Setpoints {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.heat != 2000 {
                 map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
             }
@@ -1663,78 +1635,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Setpoints {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Setpoints;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Setpoints")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_heat = None;
-                    let mut f_cool = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("heat", 0), ("cool", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<500, 3000>, _, _>(
-                                &mut map,
-                                &mut f_heat,
-                                "heat",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1600, 3500>, _, _>(
-                                &mut map,
-                                &mut f_cool,
-                                "cool",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Setpoints {
-                        heat: f_heat.unwrap_or(2000),
-                        cool: f_cool.unwrap_or(2600),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
-            map.field::<rt::json::Same, _>(1, "start", &self.start)?;
-            map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
-            if let Some(v) = &self.mode {
-                map.field::<rt::json::Same, _>(3, "mode", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Setpoints {
+        const NAME: &'static str = "Setpoints";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("heat", 0), ("cool", 1)];
+        type Slots = (Option<i16>, Option<i16>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<500, 3000>, _, _>(map, &mut s.0, "heat")?,
+                1 => rt::json::put::<rt::json::Range<1600, 3500>, _, _>(map, &mut s.1, "cool")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Setpoints {
+                heat: s.0.unwrap_or(2000),
+                cool: s.1.unwrap_or(2600),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1742,113 +1685,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ScheduleEntry {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
             map.field::<rt::json::Same, _>(1, "start", &self.start)?;
             map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
-            if let Some(v) = &self.mode {
-                map.field::<rt::json::Same, _>(3, "mode", v)?;
-            }
+            map.optional::<rt::json::Same, _>(3, "mode", &self.mode)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ScheduleEntry {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ScheduleEntry;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ScheduleEntry")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_days = None;
-                    let mut f_start = None;
-                    let mut f_setpoints = None;
-                    let mut f_mode = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("days", 0),
-                        ("start", 1),
-                        ("setpoints", 2),
-                        ("mode", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 127>, _, _>(
-                                &mut map,
-                                &mut f_days,
-                                "days",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_start,
-                                "start",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_setpoints,
-                                "setpoints",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_mode,
-                                "mode",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ScheduleEntry {
-                        days: rt::json::required(f_days, "days")?,
-                        start: rt::json::required(f_start, "start")?,
-                        setpoints: rt::json::required(f_setpoints, "setpoints")?,
-                        mode: f_mode,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            if let Some(v) = &self.name {
-                map.field::<rt::json::Same, _>(1, "name", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ScheduleEntry {
+        const NAME: &'static str = "ScheduleEntry";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("days", 0), ("start", 1), ("setpoints", 2), ("mode", 3)];
+        type Slots = (
+            Option<u8>,
+            Option<super::example_core::owned::TimeOfDay>,
+            Option<owned::Setpoints>,
+            Option<owned::Mode>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 127>, _, _>(map, &mut s.0, "days")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "start")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "setpoints")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "mode")?,
+                _ => return Ok(false),
             }
-            map.field::<rt::json::Same, _>(2, "updated_at", &self.updated_at)?;
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ScheduleEntry {
+                days: rt::json::required(s.0, "days")?,
+                start: rt::json::required(s.1, "start")?,
+                setpoints: rt::json::required(s.2, "setpoints")?,
+                mode: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1856,106 +1755,67 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::WeeklySchedule {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            if let Some(v) = &self.name {
-                map.field::<rt::json::Same, _>(1, "name", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "name", &self.name)?;
             map.field::<rt::json::Same, _>(2, "updated_at", &self.updated_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::WeeklySchedule {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::WeeklySchedule;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type WeeklySchedule")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_entries = None;
-                    let mut f_name = None;
-                    let mut f_updated_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("entries", 0),
-                        ("name", 1),
-                        ("updated_at", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_entries,
-                                "entries",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_updated_at,
-                                "updated_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::WeeklySchedule {
-                        entries: rt::json::required(f_entries, "entries")?,
-                        name: f_name,
-                        updated_at: rt::json::required(f_updated_at, "updated_at")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::WeeklySchedule {
+        const NAME: &'static str = "WeeklySchedule";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("entries", 0), ("name", 1), ("updated_at", 2)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::ScheduleEntry>>,
+            Option<rt::alloc::string::String>,
+            Option<super::example_core::owned::Timestamp>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "entries")?
+                }
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "updated_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::WeeklySchedule {
+                entries: rt::json::required(s.0, "entries")?,
+                name: s.1,
+                updated_at: rt::json::required(s.2, "updated_at")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Reading<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.humidity {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "humidity", v)?;
-            }
-            if let Some(v) = &self.outdoor {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1963,118 +1823,71 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Reading {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.humidity {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "humidity", v)?;
-            }
-            if let Some(v) = &self.outdoor {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", v)?;
-            }
+            map.optional::<rt::json::Range<0, 10000>, _>(1, "humidity", &self.humidity)?;
+            map.optional::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", &self.outdoor)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Reading {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Reading;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Reading")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_temperature = None;
-                    let mut f_humidity = None;
-                    let mut f_outdoor = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("temperature", 0),
-                        ("humidity", 1),
-                        ("outdoor", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_temperature,
-                                "temperature",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_humidity,
-                                "humidity",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_outdoor,
-                                "outdoor",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Reading {
-                        temperature: rt::json::required(f_temperature, "temperature")?,
-                        humidity: f_humidity,
-                        outdoor: f_outdoor,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Reading {
+        const NAME: &'static str = "Reading";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("temperature", 0), ("humidity", 1), ("outdoor", 2)];
+        type Slots = (
+            Option<super::example_core::owned::Centidegrees>,
+            Option<super::example_core::owned::Humidity>,
+            Option<super::example_core::owned::Centidegrees>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.0,
+                    "temperature",
+                )?,
+                1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.1, "humidity")?,
+                2 => {
+                    rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(map, &mut s.2, "outdoor")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Reading {
+                temperature: rt::json::required(s.0, "temperature")?,
+                humidity: s.1,
+                outdoor: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for ThermostatState<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.mode.to_u32() != 3 {
-                map.field::<rt::json::Same, _>(0, "mode", &self.mode)?;
-            }
-            map.field::<rt::json::Same, _>(1, "setpoints", &self.setpoints)?;
-            map.field::<rt::json::Same, _>(2, "reading", &self.reading)?;
-            if self.running {
-                map.field::<rt::json::Same, _>(3, "running", &self.running)?;
-            }
-            if self.hold {
-                map.field::<rt::json::Same, _>(4, "hold", &self.hold)?;
-            }
-            if let Some(v) = &self.diagnostics {
-                map.field::<rt::json::Hex, _>(24, "diagnostics", v)?;
-            }
-            if let Some(v) = &self.schedule {
-                map.field::<rt::json::Same, _>(25, "schedule", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2082,15 +1895,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ThermostatState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.mode.to_u32() != 3 {
                 map.field::<rt::json::Same, _>(0, "mode", &self.mode)?;
             }
@@ -2102,219 +1908,136 @@ rt::cfg_serde! {
             if self.hold {
                 map.field::<rt::json::Same, _>(4, "hold", &self.hold)?;
             }
-            if let Some(v) = &self.diagnostics {
-                map.field::<rt::json::Hex, _>(24, "diagnostics", v)?;
-            }
-            if let Some(v) = &self.schedule {
-                map.field::<rt::json::Same, _>(25, "schedule", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(24, "diagnostics", &self.diagnostics)?;
+            map.optional::<rt::json::Same, _>(25, "schedule", &self.schedule)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ThermostatState;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ThermostatState")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_mode = None;
-                    let mut f_setpoints = None;
-                    let mut f_reading = None;
-                    let mut f_running = None;
-                    let mut f_hold = None;
-                    let mut f_diagnostics = None;
-                    let mut f_schedule = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("mode", 0),
-                        ("setpoints", 1),
-                        ("reading", 2),
-                        ("running", 3),
-                        ("hold", 4),
-                        ("diagnostics", 24),
-                        ("schedule", 25),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_mode,
-                                "mode",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_setpoints,
-                                "setpoints",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_reading,
-                                "reading",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_running,
-                                "running",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_hold,
-                                "hold",
-                            )?,
-                            24 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_diagnostics,
-                                "diagnostics",
-                            )?,
-                            25 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_schedule,
-                                "schedule",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ThermostatState {
-                        mode: f_mode.unwrap_or(self::Mode::Auto),
-                        setpoints: rt::json::required(f_setpoints, "setpoints")?,
-                        reading: rt::json::required(f_reading, "reading")?,
-                        running: f_running.unwrap_or(false),
-                        hold: f_hold.unwrap_or(false),
-                        diagnostics: f_diagnostics,
-                        schedule: f_schedule,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::SetMode(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_mode", v)
-                }
-                Self::SetSetpoints(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_setpoints", v)
-                }
-                Self::SetSchedule(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_schedule", v)
-                }
-                Self::ResumeSchedule => rt::json::unit_variant(serializer, "resume_schedule"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ThermostatState {
+        const NAME: &'static str = "ThermostatState";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("mode", 0),
+            ("setpoints", 1),
+            ("reading", 2),
+            ("running", 3),
+            ("hold", 4),
+            ("diagnostics", 24),
+            ("schedule", 25),
+        ];
+        type Slots = (
+            Option<owned::Mode>,
+            Option<owned::Setpoints>,
+            Option<owned::Reading>,
+            Option<bool>,
+            Option<bool>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<owned::WeeklySchedule>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "mode")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "setpoints")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "reading")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "running")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "hold")?,
+                24 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.5, "diagnostics")?,
+                25 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "schedule")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ThermostatState {
+                mode: s.0.unwrap_or(self::Mode::Auto),
+                setpoints: rt::json::required(s.1, "setpoints")?,
+                reading: rt::json::required(s.2, "reading")?,
+                running: s.3.unwrap_or(false),
+                hold: s.4.unwrap_or(false),
+                diagnostics: s.5,
+                schedule: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::ThermostatCommand {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::SetMode(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_mode", v)
-                }
+                Self::SetMode(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_mode", v),
                 Self::SetSetpoints(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_setpoints", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_setpoints", v)
                 }
                 Self::SetSchedule(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_schedule", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_schedule", v)
                 }
-                Self::ResumeSchedule => rt::json::unit_variant(serializer, "resume_schedule"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::ResumeSchedule => rt::json::unit_variant(s, "resume_schedule"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatCommand {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ThermostatCommand;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::ThermostatCommand {
+        const NAME: &'static str = "ThermostatCommand";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("set_mode", 0),
+            ("set_setpoints", 1),
+            ("set_schedule", 2),
+            ("resume_schedule", 3),
+        ];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ThermostatCommand, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::SetMode(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => Self::SetSetpoints(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::SetSchedule(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => {
+                    rt::json::unit(map)?;
+                    Self::ResumeSchedule
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("set_mode", 0),
-                            ("set_setpoints", 1),
-                            ("set_schedule", 2),
-                            ("resume_schedule", 3),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => owned::ThermostatCommand::SetMode(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        1 => owned::ThermostatCommand::SetSetpoints(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        2 => owned::ThermostatCommand::SetSchedule(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        3 => {
-                            rt::json::unit(&mut map)?;
-                            owned::ThermostatCommand::ResumeSchedule
-                        }
-                        key => owned::ThermostatCommand::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }
