@@ -143,9 +143,7 @@ impl<'a> DeviceInfoProperties<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
+            + 3
             + usize::from(self.hardware_version.is_some())
             + usize::from(self.serial_number.is_some())
             + usize::from(self.product_url.is_some())
@@ -212,18 +210,9 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                 }
             }
             Ok(Self {
-                vendor: f_vendor.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfoProperties.vendor"),
-                )?,
-                product: f_product.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfoProperties.product"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfoProperties.name"),
-                )?,
+                vendor: rt::required(f_vendor, start, &"DeviceInfoProperties.vendor")?,
+                product: rt::required(f_product, start, &"DeviceInfoProperties.product")?,
+                name: rt::required(f_name, start, &"DeviceInfoProperties.name")?,
                 hardware_version: f_hardware_version,
                 serial_number: f_serial_number,
                 product_url: f_product_url,
@@ -236,17 +225,11 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.vendor;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.product;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.hardware_version {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -264,54 +247,24 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.vendor;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.vendor",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.vendor");
+        unknown.text(0, v, w)?;
         let v = self.product;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.product",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.product");
+        unknown.text(1, v, w)?;
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.name",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.name");
+        unknown.text(2, v, w)?;
         if let Some(v) = self.hardware_version {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.hardware_version",
-                });
-            }
+            rt::check_bound!(v.len(), 16, &"DeviceInfoProperties.hardware_version");
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.serial_number {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.serial_number",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.serial_number");
             unknown.text(4, v, w)?;
         }
         if let Some(v) = self.product_url {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.product_url",
-                });
-            }
+            rt::check_bound!(v.len(), 128, &"DeviceInfoProperties.product_url");
             unknown.text(5, v, w)?;
         }
         unknown.finish(w)?;
@@ -344,7 +297,7 @@ impl<'a> FirmwareProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.build.is_some())
     }
 }
 
@@ -390,13 +343,11 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                 }
             }
             Ok(Self {
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"FirmwareProperties.version"),
-                )?,
-                version_text: f_version_text.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"FirmwareProperties.version_text"),
+                version: rt::required(f_version, start, &"FirmwareProperties.version")?,
+                version_text: rt::required(
+                    f_version_text,
+                    start,
+                    &"FirmwareProperties.version_text",
                 )?,
                 build: f_build,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -408,13 +359,9 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.version;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.version_text;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.build {
             len += 1 + rt::head_len(v as u64);
         }
@@ -426,19 +373,11 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.version_text;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"FirmwareProperties.version_text",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"FirmwareProperties.version_text");
+        unknown.text(1, v, w)?;
         if let Some(v) = self.build {
             unknown.u32(2, v, w)?;
         }
@@ -613,8 +552,7 @@ impl<'a> BatteryProperties<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.voltage.is_some())
             + usize::from(self.charging.is_some())
     }
@@ -668,14 +606,8 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                 }
             }
             Ok(Self {
-                percent: f_percent.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"BatteryProperties.percent"),
-                )?,
-                state: f_state.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"BatteryProperties.state"),
-                )?,
+                percent: rt::required(f_percent, start, &"BatteryProperties.percent")?,
+                state: rt::required(f_state, start, &"BatteryProperties.state")?,
                 voltage: f_voltage,
                 charging: f_charging,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -687,13 +619,9 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.percent;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.state;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         if let Some(v) = self.voltage {
             len += 1 + rt::head_len(v as u64);
         }
@@ -708,18 +636,10 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.percent;
-        {
-            if !(0..=100).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"BatteryProperties.percent",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=100).contains(&v), &"BatteryProperties.percent");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.state;
-        {
-            unknown.u32(1, v.to_u32(), w)?;
-        }
+        unknown.u32(1, v.to_u32(), w)?;
         if let Some(v) = self.voltage {
             unknown.u32(2, u32::from(v), w)?;
         }
@@ -933,10 +853,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
                 }
             }
             Ok(Self {
-                remaining: f_remaining.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IdentifyProperties.remaining"),
-                )?,
+                remaining: rt::required(f_remaining, start, &"IdentifyProperties.remaining")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -946,9 +863,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.remaining;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -957,9 +872,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.remaining;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1035,10 +948,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                 }
             }
             Ok(Self {
-                duration: f_duration.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IdentifyInput.duration"),
-                )?,
+                duration: rt::required(f_duration, start, &"IdentifyInput.duration")?,
                 effect: f_effect.unwrap_or(IdentifyEffect::Blink),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1049,9 +959,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.duration;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.effect;
         if v.to_u32() != 0 {
             len += 1 + rt::head_len(v.to_u32() as u64);
@@ -1064,9 +972,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.duration;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.effect;
         if v.to_u32() != 0 {
             unknown.u32(1, v.to_u32(), w)?;
@@ -1205,10 +1111,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
                 }
             }
             Ok(Self {
-                on: f_on.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"OnOffProperties.on"),
-                )?,
+                on: rt::required(f_on, start, &"OnOffProperties.on")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1226,9 +1129,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
-        {
-            unknown.bool(0, v, w)?;
-        }
+        unknown.bool(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1420,10 +1321,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 }
             }
             Ok(Self {
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LevelProperties.level"),
-                )?,
+                level: rt::required(f_level, start, &"LevelProperties.level")?,
                 min_level: f_min_level,
                 max_level: f_max_level,
                 default_transition: f_default_transition,
@@ -1436,9 +1334,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.min_level {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1456,28 +1352,14 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LevelProperties.level",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"LevelProperties.level");
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.min_level {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LevelProperties.min_level",
-                });
-            }
+            rt::check_range!((0..=254).contains(&v), &"LevelProperties.min_level");
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_level {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LevelProperties.max_level",
-                });
-            }
+            rt::check_range!((0..=254).contains(&v), &"LevelProperties.max_level");
             unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.default_transition {
@@ -1552,10 +1434,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 }
             }
             Ok(Self {
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetLevel.level"),
-                )?,
+                level: rt::required(f_level, start, &"SetLevel.level")?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1566,9 +1445,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.transition {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1580,14 +1457,8 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetLevel.level",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"SetLevel.level");
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
         }
@@ -1659,10 +1530,7 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                 }
             }
             Ok(Self {
-                delta: f_delta.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"StepLevel.delta"),
-                )?,
+                delta: rt::required(f_delta, start, &"StepLevel.delta")?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1673,9 +1541,7 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.delta;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         if let Some(v) = self.transition {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1687,14 +1553,8 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.delta;
-        {
-            if !(-254..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"StepLevel.delta",
-                });
-            }
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        rt::check_range!((-254..=254).contains(&v), &"StepLevel.delta");
+        unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
         }
@@ -1828,7 +1688,7 @@ impl<'a> ColorTemperatureProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
@@ -1874,17 +1734,16 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                 }
             }
             Ok(Self {
-                kelvin: f_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ColorTemperatureProperties.kelvin"),
+                kelvin: rt::required(f_kelvin, start, &"ColorTemperatureProperties.kelvin")?,
+                min_kelvin: rt::required(
+                    f_min_kelvin,
+                    start,
+                    &"ColorTemperatureProperties.min_kelvin",
                 )?,
-                min_kelvin: f_min_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ColorTemperatureProperties.min_kelvin"),
-                )?,
-                max_kelvin: f_max_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ColorTemperatureProperties.max_kelvin"),
+                max_kelvin: rt::required(
+                    f_max_kelvin,
+                    start,
+                    &"ColorTemperatureProperties.max_kelvin",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1895,17 +1754,11 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.min_kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.max_kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1914,32 +1767,23 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ColorTemperatureProperties.kelvin",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (1000..=20000).contains(&v),
+            &"ColorTemperatureProperties.kelvin"
+        );
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.min_kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ColorTemperatureProperties.min_kelvin",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (1000..=20000).contains(&v),
+            &"ColorTemperatureProperties.min_kelvin"
+        );
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.max_kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ColorTemperatureProperties.max_kelvin",
-                });
-            }
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (1000..=20000).contains(&v),
+            &"ColorTemperatureProperties.max_kelvin"
+        );
+        unknown.u32(2, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2008,10 +1852,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 }
             }
             Ok(Self {
-                kelvin: f_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetColorTemperature.kelvin"),
-                )?,
+                kelvin: rt::required(f_kelvin, start, &"SetColorTemperature.kelvin")?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2022,9 +1863,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.transition {
             len += 1 + rt::head_len(v as u64);
         }
@@ -2036,14 +1875,8 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetColorTemperature.kelvin",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1000..=20000).contains(&v), &"SetColorTemperature.kelvin");
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
         }
@@ -2212,9 +2045,10 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                 }
             }
             Ok(Self {
-                temperature: f_temperature.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"TemperatureMeasurementProperties.temperature"),
+                temperature: rt::required(
+                    f_temperature,
+                    start,
+                    &"TemperatureMeasurementProperties.temperature",
                 )?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
@@ -2228,9 +2062,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.temperature;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         if let Some(v) = self.min_measurable {
             len += 1 + rt::int_len(v as i64);
         }
@@ -2248,28 +2080,23 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.temperature;
-        {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TemperatureMeasurementProperties.temperature",
-                });
-            }
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        rt::check_range!(
+            (-27315..=32767).contains(&v),
+            &"TemperatureMeasurementProperties.temperature"
+        );
+        unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.min_measurable {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TemperatureMeasurementProperties.min_measurable",
-                });
-            }
+            rt::check_range!(
+                (-27315..=32767).contains(&v),
+                &"TemperatureMeasurementProperties.min_measurable"
+            );
             unknown.i64(1, i64::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TemperatureMeasurementProperties.max_measurable",
-                });
-            }
+            rt::check_range!(
+                (-27315..=32767).contains(&v),
+                &"TemperatureMeasurementProperties.max_measurable"
+            );
             unknown.i64(2, i64::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
@@ -2366,9 +2193,10 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 }
             }
             Ok(Self {
-                humidity: f_humidity.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"HumidityMeasurementProperties.humidity"),
+                humidity: rt::required(
+                    f_humidity,
+                    start,
+                    &"HumidityMeasurementProperties.humidity",
                 )?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
@@ -2382,9 +2210,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.humidity;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.min_measurable {
             len += 1 + rt::head_len(v as u64);
         }
@@ -2402,36 +2228,30 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.humidity;
-        {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.humidity",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (0..=10000).contains(&v),
+            &"HumidityMeasurementProperties.humidity"
+        );
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.min_measurable {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.min_measurable",
-                });
-            }
+            rt::check_range!(
+                (0..=10000).contains(&v),
+                &"HumidityMeasurementProperties.min_measurable"
+            );
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.max_measurable",
-                });
-            }
+            rt::check_range!(
+                (0..=10000).contains(&v),
+                &"HumidityMeasurementProperties.max_measurable"
+            );
             unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.tolerance",
-                });
-            }
+            rt::check_range!(
+                (0..=10000).contains(&v),
+                &"HumidityMeasurementProperties.tolerance"
+            );
             unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -2464,7 +2284,7 @@ impl<'a> RelayProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
@@ -2510,17 +2330,20 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                 }
             }
             Ok(Self {
-                max_held_messages: f_max_held_messages.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayProperties.max_held_messages"),
+                max_held_messages: rt::required(
+                    f_max_held_messages,
+                    start,
+                    &"RelayProperties.max_held_messages",
                 )?,
-                max_held_bytes: f_max_held_bytes.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayProperties.max_held_bytes"),
+                max_held_bytes: rt::required(
+                    f_max_held_bytes,
+                    start,
+                    &"RelayProperties.max_held_bytes",
                 )?,
-                max_hold_time: f_max_hold_time.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayProperties.max_hold_time"),
+                max_hold_time: rt::required(
+                    f_max_hold_time,
+                    start,
+                    &"RelayProperties.max_hold_time",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2531,17 +2354,11 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.max_held_messages;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.max_held_bytes;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.max_hold_time;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2550,32 +2367,23 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.max_held_messages;
-        {
-            if !(16..=65535).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RelayProperties.max_held_messages",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (16..=65535).contains(&v),
+            &"RelayProperties.max_held_messages"
+        );
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.max_held_bytes;
-        {
-            if !(4096..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RelayProperties.max_held_bytes",
-                });
-            }
-            unknown.u32(1, v, w)?;
-        }
+        rt::check_range!(
+            (4096..=4294967295).contains(&v),
+            &"RelayProperties.max_held_bytes"
+        );
+        unknown.u32(1, v, w)?;
         let v = self.max_hold_time;
-        {
-            if !(86400..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RelayProperties.max_hold_time",
-                });
-            }
-            unknown.u32(2, v, w)?;
-        }
+        rt::check_range!(
+            (86400..=4294967295).contains(&v),
+            &"RelayProperties.max_hold_time"
+        );
+        unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2706,7 +2514,7 @@ impl<'a> EnrolRequest<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -2746,14 +2554,8 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                 }
             }
             Ok(Self {
-                token: f_token.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolRequest.token"),
-                )?,
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolRequest.credential"),
-                )?,
+                token: rt::required(f_token, start, &"EnrolRequest.token")?,
+                credential: rt::required(f_credential, start, &"EnrolRequest.credential")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2763,13 +2565,9 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.token;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2778,19 +2576,11 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.token;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EnrolRequest.token",
-                });
-            }
-            unknown.bytes(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"EnrolRequest.token");
+        unknown.bytes(0, v, w)?;
         let v = self.credential;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2821,7 +2611,7 @@ impl<'a> EnrolResult<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
@@ -2869,17 +2659,12 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                 }
             }
             Ok(Self {
-                account: f_account.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolResult.account"),
-                )?,
-                domains: f_domains.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolResult.domains"),
-                )?,
-                max_registrations: f_max_registrations.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolResult.max_registrations"),
+                account: rt::required(f_account, start, &"EnrolResult.account")?,
+                domains: rt::required(f_domains, start, &"EnrolResult.domains")?,
+                max_registrations: rt::required(
+                    f_max_registrations,
+                    start,
+                    &"EnrolResult.max_registrations",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2890,17 +2675,11 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.account;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.domains;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.max_registrations;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2909,37 +2688,19 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.account;
-        {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EnrolResult.account",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 64, &"EnrolResult.account");
+        unknown.text(0, v, w)?;
         let v = self.domains;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EnrolResult.domains",
-                });
+        rt::check_bound!(v.len(), 8, &"EnrolResult.domains");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 253, &"EnrolResult.domains");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 253 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolResult.domains",
-                        });
-                    }
-                }
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
         }
+        unknown.key(1, w)?;
+        v.write(w)?;
         let v = self.max_registrations;
-        {
-            unknown.u32(2, v, w)?;
-        }
+        unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3146,11 +2907,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.lookup_allowed {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RelayPolicy.lookup_allowed",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"RelayPolicy.lookup_allowed");
             unknown.key(1, w)?;
             v.write(w)?;
         }
@@ -3256,10 +3013,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                 }
             }
             Ok(Self {
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegisterRequest.credential"),
-                )?,
+                credential: rt::required(f_credential, start, &"RegisterRequest.credential")?,
                 policy: f_policy,
                 previous_relays: f_previous_relays,
                 rehoming: f_rehoming,
@@ -3272,9 +3026,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.policy {
             len += 1 + v.encoded_len();
         }
@@ -3292,27 +3044,17 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.policy {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.previous_relays {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegisterRequest.previous_relays",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"RegisterRequest.previous_relays");
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
-                    if item.len() > 253 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegisterRequest.previous_relays",
-                        });
-                    }
+                    rt::check_bound!(item.len(), 253, &"RegisterRequest.previous_relays");
                 }
             }
             unknown.key(2, w)?;
@@ -3391,10 +3133,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ReleaseRequest.address"),
-                )?,
+                address: rt::required(f_address, start, &"ReleaseRequest.address")?,
                 rehoming: f_rehoming,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3405,9 +3144,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.rehoming {
             len += 1 + v.encoded_len();
         }
@@ -3419,14 +3156,8 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"ReleaseRequest.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"ReleaseRequest.address");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.rehoming {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -3459,7 +3190,7 @@ impl<'a> PolicyRequest<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -3499,14 +3230,8 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PolicyRequest.address"),
-                )?,
-                policy: f_policy.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PolicyRequest.policy"),
-                )?,
+                address: rt::required(f_address, start, &"PolicyRequest.address")?,
+                policy: rt::required(f_policy, start, &"PolicyRequest.policy")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3516,13 +3241,9 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.policy;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3531,19 +3252,11 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PolicyRequest.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"PolicyRequest.address");
+        unknown.text(0, v, w)?;
         let v = self.policy;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3574,7 +3287,7 @@ impl<'a> RegistrationInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
@@ -3620,18 +3333,9 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationInfo.address"),
-                )?,
-                node: f_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationInfo.node"),
-                )?,
-                policy: f_policy.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationInfo.policy"),
-                )?,
+                address: rt::required(f_address, start, &"RegistrationInfo.address")?,
+                node: rt::required(f_node, start, &"RegistrationInfo.node")?,
+                policy: rt::required(f_policy, start, &"RegistrationInfo.policy")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3641,14 +3345,10 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 34;
         let v = self.policy;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3657,23 +3357,13 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegistrationInfo.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RegistrationInfo.address");
+        unknown.text(0, v, w)?;
         let v = self.node;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         let v = self.policy;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3753,11 +3443,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.after {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegistrationsRequest.after",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"RegistrationsRequest.after");
             unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
@@ -3838,10 +3524,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                 }
             }
             Ok(Self {
-                entries: f_entries.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationPage.entries"),
-                )?,
+                entries: rt::required(f_entries, start, &"RegistrationPage.entries")?,
                 more: f_more.unwrap_or(false),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3852,9 +3535,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.entries;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if self.more {
             len += 1 + 1;
         }
@@ -3866,15 +3547,9 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.entries;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegistrationPage.entries",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"RegistrationPage.entries");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.more;
         if v {
             unknown.bool(1, v, w)?;
@@ -3988,11 +3663,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
         w.map(1)?;
         match *self {
             Self::Lookup(v) => {
-                if v.len() > 254 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"RelayActions.lookup",
-                    });
-                }
+                rt::check_bound!(v.len(), 254, &"RelayActions.lookup");
                 w.u64(8)?;
                 w.text(v)?;
             }
@@ -4672,9 +4343,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
+                    + 3
                     + usize::from(self.hardware_version.is_some())
                     + usize::from(self.serial_number.is_some())
                     + usize::from(self.product_url.is_some())
@@ -4690,17 +4359,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.vendor;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.product;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.hardware_version {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -4718,54 +4381,24 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.vendor;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.vendor",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.vendor");
+                unknown.text(0, v, w)?;
                 let v = &self.product;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.product",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.product");
+                unknown.text(1, v, w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.name",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.name");
+                unknown.text(2, v, w)?;
                 if let Some(v) = &self.hardware_version {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.hardware_version",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16, &"DeviceInfoProperties.hardware_version");
                     unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.serial_number {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.serial_number",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.serial_number");
                     unknown.text(4, v, w)?;
                 }
                 if let Some(v) = &self.product_url {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.product_url",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 128, &"DeviceInfoProperties.product_url");
                     unknown.text(5, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4793,7 +4426,7 @@ rt::cfg_alloc! {
         impl FirmwareProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.build.is_some())
             }
         }
 
@@ -4806,13 +4439,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.version;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.version_text;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.build {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -4824,19 +4453,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.version_text;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"FirmwareProperties.version_text",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"FirmwareProperties.version_text");
+                unknown.text(1, v, w)?;
                 if let Some(v) = &self.build {
                     unknown.u32(2, *v, w)?;
                 }
@@ -4872,8 +4493,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.voltage.is_some())
                     + usize::from(self.charging.is_some())
             }
@@ -4888,13 +4508,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.percent;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.state;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 if let Some(v) = &self.voltage {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -4909,18 +4525,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.percent;
-                {
-                    if !(0..=100).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"BatteryProperties.percent",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=100).contains(v), &"BatteryProperties.percent");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.state;
-                {
-                    unknown.u32(1, v.to_u32(), w)?;
-                }
+                unknown.u32(1, v.to_u32(), w)?;
                 if let Some(v) = &self.voltage {
                     unknown.u32(2, u32::from(*v), w)?;
                 }
@@ -5012,9 +4620,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.remaining;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5023,9 +4629,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.remaining;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5062,9 +4666,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.duration;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.effect;
                 if self.effect.to_u32() != 0 {
                     len += 1 + rt::head_len(v.to_u32() as u64);
@@ -5077,9 +4679,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.duration;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.effect;
                 if self.effect.to_u32() != 0 {
                     unknown.u32(1, v.to_u32(), w)?;
@@ -5175,9 +4775,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
-                {
-                    unknown.bool(0, *v, w)?;
-                }
+                unknown.bool(0, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5289,9 +4887,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.min_level {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5309,28 +4905,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LevelProperties.level",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"LevelProperties.level");
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.min_level {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LevelProperties.min_level",
-                        });
-                    }
+                    rt::check_range!((0..=254).contains(v), &"LevelProperties.min_level");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_level {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LevelProperties.max_level",
-                        });
-                    }
+                    rt::check_range!((0..=254).contains(v), &"LevelProperties.max_level");
                     unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.default_transition {
@@ -5373,9 +4955,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.transition {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5387,14 +4967,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetLevel.level",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"SetLevel.level");
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.transition {
                     unknown.u32(1, u32::from(*v), w)?;
                 }
@@ -5434,9 +5008,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.delta;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 if let Some(v) = &self.transition {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5448,14 +5020,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.delta;
-                {
-                    if !(-254..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"StepLevel.delta",
-                        });
-                    }
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                rt::check_range!((-254..=254).contains(v), &"StepLevel.delta");
+                unknown.i64(0, i64::from(*v), w)?;
                 if let Some(v) = &self.transition {
                     unknown.u32(1, u32::from(*v), w)?;
                 }
@@ -5550,7 +5116,7 @@ rt::cfg_alloc! {
         impl ColorTemperatureProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -5564,17 +5130,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.min_kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.max_kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5583,32 +5143,23 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ColorTemperatureProperties.kelvin",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (1000..=20000).contains(v),
+                    &"ColorTemperatureProperties.kelvin"
+                );
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.min_kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ColorTemperatureProperties.min_kelvin",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (1000..=20000).contains(v),
+                    &"ColorTemperatureProperties.min_kelvin"
+                );
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.max_kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ColorTemperatureProperties.max_kelvin",
-                        });
-                    }
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (1000..=20000).contains(v),
+                    &"ColorTemperatureProperties.max_kelvin"
+                );
+                unknown.u32(2, u32::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5645,9 +5196,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.transition {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5659,14 +5208,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetColorTemperature.kelvin",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1000..=20000).contains(v), &"SetColorTemperature.kelvin");
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.transition {
                     unknown.u32(1, u32::from(*v), w)?;
                 }
@@ -5770,9 +5313,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.temperature;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 if let Some(v) = &self.min_measurable {
                     len += 1 + rt::int_len(*v as i64);
                 }
@@ -5790,28 +5331,23 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.temperature;
-                {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TemperatureMeasurementProperties.temperature",
-                        });
-                    }
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (-27315..=32767).contains(v),
+                    &"TemperatureMeasurementProperties.temperature"
+                );
+                unknown.i64(0, i64::from(*v), w)?;
                 if let Some(v) = &self.min_measurable {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TemperatureMeasurementProperties.min_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (-27315..=32767).contains(v),
+                        &"TemperatureMeasurementProperties.min_measurable"
+                    );
                     unknown.i64(1, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TemperatureMeasurementProperties.max_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (-27315..=32767).contains(v),
+                        &"TemperatureMeasurementProperties.max_measurable"
+                    );
                     unknown.i64(2, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
@@ -5865,9 +5401,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.humidity;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.min_measurable {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5885,36 +5419,30 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.humidity;
-                {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.humidity",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (0..=10000).contains(v),
+                    &"HumidityMeasurementProperties.humidity"
+                );
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.min_measurable {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.min_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (0..=10000).contains(v),
+                        &"HumidityMeasurementProperties.min_measurable"
+                    );
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.max_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (0..=10000).contains(v),
+                        &"HumidityMeasurementProperties.max_measurable"
+                    );
                     unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.tolerance",
-                        });
-                    }
+                    rt::check_range!(
+                        (0..=10000).contains(v),
+                        &"HumidityMeasurementProperties.tolerance"
+                    );
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -5942,7 +5470,7 @@ rt::cfg_alloc! {
         impl RelayProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -5955,17 +5483,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.max_held_messages;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.max_held_bytes;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.max_hold_time;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5974,32 +5496,23 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.max_held_messages;
-                {
-                    if !(16..=65535).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RelayProperties.max_held_messages",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (16..=65535).contains(v),
+                    &"RelayProperties.max_held_messages"
+                );
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.max_held_bytes;
-                {
-                    if !(4096..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RelayProperties.max_held_bytes",
-                        });
-                    }
-                    unknown.u32(1, *v, w)?;
-                }
+                rt::check_range!(
+                    (4096..=4294967295).contains(v),
+                    &"RelayProperties.max_held_bytes"
+                );
+                unknown.u32(1, *v, w)?;
                 let v = &self.max_hold_time;
-                {
-                    if !(86400..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RelayProperties.max_hold_time",
-                        });
-                    }
-                    unknown.u32(2, *v, w)?;
-                }
+                rt::check_range!(
+                    (86400..=4294967295).contains(v),
+                    &"RelayProperties.max_hold_time"
+                );
+                unknown.u32(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6083,7 +5596,7 @@ rt::cfg_alloc! {
         impl EnrolRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6096,13 +5609,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.token;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6111,19 +5620,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.token;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolRequest.token",
-                        });
-                    }
-                    unknown.bytes(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"EnrolRequest.token");
+                unknown.bytes(0, v, w)?;
                 let v = &self.credential;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6149,7 +5650,7 @@ rt::cfg_alloc! {
         impl EnrolResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -6162,21 +5663,15 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.account;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.domains;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 let v = &self.max_registrations;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6185,37 +5680,19 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.account;
-                {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolResult.account",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 64, &"EnrolResult.account");
+                unknown.text(0, v, w)?;
                 let v = &self.domains;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolResult.domains",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 253 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EnrolResult.domains",
-                            });
-                        }
-                        w.text(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 8, &"EnrolResult.domains");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 253, &"EnrolResult.domains");
+                    w.text(item)?;
                 }
+                w.close(v.len());
                 let v = &self.max_registrations;
-                {
-                    unknown.u32(2, *v, w)?;
-                }
+                unknown.u32(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6287,11 +5764,7 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.lookup_allowed {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RelayPolicy.lookup_allowed",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"RelayPolicy.lookup_allowed");
                     unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -6355,9 +5828,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.policy {
                     len += 1 + v.encoded_len();
                 }
@@ -6379,28 +5850,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.policy {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.previous_relays {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegisterRequest.previous_relays",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"RegisterRequest.previous_relays");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
-                        if item.len() > 253 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"RegisterRequest.previous_relays",
-                            });
-                        }
+                        rt::check_bound!(item.len(), 253, &"RegisterRequest.previous_relays");
                         w.text(item)?;
                     }
                     w.close(v.len());
@@ -6446,9 +5907,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.rehoming {
                     len += 1 + v.encoded_len();
                 }
@@ -6460,14 +5919,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"ReleaseRequest.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"ReleaseRequest.address");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.rehoming {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -6495,7 +5948,7 @@ rt::cfg_alloc! {
         impl PolicyRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6508,13 +5961,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.policy;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6523,19 +5972,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PolicyRequest.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"PolicyRequest.address");
+                unknown.text(0, v, w)?;
                 let v = &self.policy;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6561,7 +6002,7 @@ rt::cfg_alloc! {
         impl RegistrationInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -6574,14 +6015,10 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 34;
                 let v = &self.policy;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6590,23 +6027,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegistrationInfo.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RegistrationInfo.address");
+                unknown.text(0, v, w)?;
                 let v = &self.node;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 let v = &self.policy;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6651,11 +6078,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.after {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegistrationsRequest.after",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"RegistrationsRequest.after");
                     unknown.text(0, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -6694,11 +6117,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.entries;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if self.more {
                     len += 1 + 1;
                 }
@@ -6710,19 +6131,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.entries;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegistrationPage.entries",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"RegistrationPage.entries");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 let v = &self.more;
                 if self.more {
                     unknown.bool(1, *v, w)?;
@@ -6787,11 +6202,7 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Lookup(v) => {
-                        if v.len() > 254 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"RelayActions.lookup",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 254, &"RelayActions.lookup");
                         w.u64(8)?;
                         w.text(v)?;
                     }
@@ -9091,23 +8502,17 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::DeviceInfoProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.vendor;
-                if v.len() > 32 {
-                    a.bound("DeviceInfoProperties.vendor");
-                }
+            let v = &self.vendor;
+            if v.len() > 32 {
+                a.bound("DeviceInfoProperties.vendor");
             }
-            {
-                let v = &self.product;
-                if v.len() > 32 {
-                    a.bound("DeviceInfoProperties.product");
-                }
+            let v = &self.product;
+            if v.len() > 32 {
+                a.bound("DeviceInfoProperties.product");
             }
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("DeviceInfoProperties.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("DeviceInfoProperties.name");
             }
             if let Some(v) = &self.hardware_version {
                 if v.len() > 16 {
@@ -9168,15 +8573,11 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::FirmwareProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.version_text;
-                if v.len() > 32 {
-                    a.bound("FirmwareProperties.version_text");
-                }
+            let v = &self.version;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.version_text;
+            if v.len() > 32 {
+                a.bound("FirmwareProperties.version_text");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9282,16 +8683,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::BatteryProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.percent;
-                if !(0i128..=100i128).contains(&(*v as i128)) {
-                    a.range("BatteryProperties.percent");
-                }
+            let v = &self.percent;
+            if !(0i128..=100i128).contains(&(*v as i128)) {
+                a.range("BatteryProperties.percent");
             }
-            {
-                let v = &self.state;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.state;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.charging {
                 rt::fuzz::Audited::audit(v, a);
             }
@@ -9438,10 +8835,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::IdentifyInput {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.effect;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.effect;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9613,11 +9008,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::LevelProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("LevelProperties.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("LevelProperties.level");
             }
             if let Some(v) = &self.min_level {
                 if !(0i128..=254i128).contains(&(*v as i128)) {
@@ -9669,11 +9062,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("SetLevel.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("SetLevel.level");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9715,11 +9106,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::StepLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.delta;
-                if !(-254i128..=254i128).contains(&(*v as i128)) {
-                    a.range("StepLevel.delta");
-                }
+            let v = &self.delta;
+            if !(-254i128..=254i128).contains(&(*v as i128)) {
+                a.range("StepLevel.delta");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9810,23 +9199,17 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::ColorTemperatureProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("ColorTemperatureProperties.kelvin");
-                }
+            let v = &self.kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("ColorTemperatureProperties.kelvin");
             }
-            {
-                let v = &self.min_kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("ColorTemperatureProperties.min_kelvin");
-                }
+            let v = &self.min_kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("ColorTemperatureProperties.min_kelvin");
             }
-            {
-                let v = &self.max_kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("ColorTemperatureProperties.max_kelvin");
-                }
+            let v = &self.max_kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("ColorTemperatureProperties.max_kelvin");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9868,11 +9251,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("SetColorTemperature.kelvin");
-                }
+            let v = &self.kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("SetColorTemperature.kelvin");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9967,11 +9348,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::TemperatureMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.temperature;
-                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                    a.range("TemperatureMeasurementProperties.temperature");
-                }
+            let v = &self.temperature;
+            if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                a.range("TemperatureMeasurementProperties.temperature");
             }
             if let Some(v) = &self.min_measurable {
                 if !(-27315i128..=32767i128).contains(&(*v as i128)) {
@@ -10033,11 +9412,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::HumidityMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.humidity;
-                if !(0i128..=10000i128).contains(&(*v as i128)) {
-                    a.range("HumidityMeasurementProperties.humidity");
-                }
+            let v = &self.humidity;
+            if !(0i128..=10000i128).contains(&(*v as i128)) {
+                a.range("HumidityMeasurementProperties.humidity");
             }
             if let Some(v) = &self.min_measurable {
                 if !(0i128..=10000i128).contains(&(*v as i128)) {
@@ -10091,23 +9468,17 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RelayProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.max_held_messages;
-                if !(16i128..=65535i128).contains(&(*v as i128)) {
-                    a.range("RelayProperties.max_held_messages");
-                }
+            let v = &self.max_held_messages;
+            if !(16i128..=65535i128).contains(&(*v as i128)) {
+                a.range("RelayProperties.max_held_messages");
             }
-            {
-                let v = &self.max_held_bytes;
-                if !(4096i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("RelayProperties.max_held_bytes");
-                }
+            let v = &self.max_held_bytes;
+            if !(4096i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("RelayProperties.max_held_bytes");
             }
-            {
-                let v = &self.max_hold_time;
-                if !(86400i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("RelayProperties.max_hold_time");
-                }
+            let v = &self.max_hold_time;
+            if !(86400i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("RelayProperties.max_hold_time");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10195,16 +9566,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::EnrolRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.token;
-                if v.len() > 32 {
-                    a.bound("EnrolRequest.token");
-                }
+            let v = &self.token;
+            if v.len() > 32 {
+                a.bound("EnrolRequest.token");
             }
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.credential;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -10249,21 +9616,17 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::EnrolResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.account;
-                if v.len() > 64 {
-                    a.bound("EnrolResult.account");
-                }
+            let v = &self.account;
+            if v.len() > 64 {
+                a.bound("EnrolResult.account");
             }
-            {
-                let v = &self.domains;
-                if v.len() > 8 {
+            let v = &self.domains;
+            if v.len() > 8 {
+                a.bound("EnrolResult.domains");
+            }
+            for item in v.iter() {
+                if item.len() > 253 {
                     a.bound("EnrolResult.domains");
-                }
-                for item in v.iter() {
-                    if item.len() > 253 {
-                        a.bound("EnrolResult.domains");
-                    }
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -10352,10 +9715,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RelayPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.lookup;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.lookup;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.lookup_allowed {
                 if v.len() > 8 {
                     a.bound("RelayPolicy.lookup_allowed");
@@ -10411,10 +9772,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RegisterRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.credential;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.policy {
                 rt::fuzz::Audited::audit(v, a);
             }
@@ -10471,11 +9830,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::ReleaseRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("ReleaseRequest.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("ReleaseRequest.address");
             }
             if let Some(v) = &self.rehoming {
                 rt::fuzz::Audited::audit(v, a);
@@ -10516,16 +9873,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::PolicyRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("PolicyRequest.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("PolicyRequest.address");
             }
-            {
-                let v = &self.policy;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.policy;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -10563,16 +9916,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RegistrationInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("RegistrationInfo.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("RegistrationInfo.address");
             }
-            {
-                let v = &self.policy;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.policy;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -10663,14 +10012,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RegistrationPage {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.entries;
-                if v.len() > 16 {
-                    a.bound("RegistrationPage.entries");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.entries;
+            if v.len() > 16 {
+                a.bound("RegistrationPage.entries");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();

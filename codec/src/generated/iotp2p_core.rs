@@ -88,8 +88,8 @@ impl<'a> Envelope<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.version != 1)
             + 1
+            + usize::from(self.version != 1)
             + usize::from(self.correlation_id.is_some())
             + usize::from(self.ack_requested)
             + usize::from(self.ttl.is_some())
@@ -226,10 +226,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             }
             Ok(Self {
                 version: f_version.unwrap_or(1),
-                message_id: f_message_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Envelope.message_id"),
-                )?,
+                message_id: rt::required(f_message_id, start, &"Envelope.message_id")?,
                 correlation_id: f_correlation_id,
                 ack_requested: f_ack_requested.unwrap_or(false),
                 ttl: f_ttl,
@@ -254,9 +251,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.message_id;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         if let Some(v) = self.correlation_id {
             len += 1 + rt::head_len(v);
         }
@@ -299,28 +294,14 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
-            if !(1..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Envelope.version",
-                });
-            }
+            rt::check_range!((1..=255).contains(&v), &"Envelope.version");
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.message_id;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Envelope.message_id",
-                });
-            }
-            unknown.u64(1, v, w)?;
-        }
+        rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.message_id");
+        unknown.u64(1, v, w)?;
         if let Some(v) = self.correlation_id {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Envelope.correlation_id",
-                });
-            }
+            rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.correlation_id");
             unknown.u64(2, v, w)?;
         }
         let v = self.ack_requested;
@@ -335,19 +316,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             unknown.bool(5, v, w)?;
         }
         if let Some(v) = self.recipient {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.recipient",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"Envelope.recipient");
             unknown.text(6, v, w)?;
         }
         if let Some(v) = self.sender {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.sender",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"Envelope.sender");
             unknown.text(7, v, w)?;
         }
         if let Some(v) = self.recipient_contact {
@@ -357,19 +330,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             unknown.u32(9, u32::from(v), w)?;
         }
         if let Some(v) = self.key_id {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.key_id",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"Envelope.key_id");
             unknown.bytes(10, v, w)?;
         }
         if let Some(v) = self.sealed {
-            if v.len() > 1232 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.sealed",
-                });
-            }
+            rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
             unknown.bytes(11, v, w)?;
         }
         if let Some(v) = self.body {
@@ -623,7 +588,7 @@ impl<'a> MemberValue<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -663,14 +628,8 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 }
             }
             Ok(Self {
-                member: f_member.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MemberValue.member"),
-                )?,
-                value: f_value.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MemberValue.value"),
-                )?,
+                member: rt::required(f_member, start, &"MemberValue.member")?,
+                value: rt::required(f_value, start, &"MemberValue.value")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -680,13 +639,9 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.member;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.value;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -695,18 +650,10 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.value;
-        {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MemberValue.value",
-                });
-            }
-            unknown.bytes(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 1024, &"MemberValue.value");
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -739,8 +686,8 @@ impl<'a> ReadRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
             + 1
+            + usize::from(self.endpoint != 0)
             + usize::from(self.members.is_some())
     }
 }
@@ -797,10 +744,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ReadRequest.capability"),
-                )?,
+                capability: rt::required(f_capability, start, &"ReadRequest.capability")?,
                 members: f_members,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -815,9 +759,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.members {
             len += 1 + v.encoded_len();
         }
@@ -833,15 +775,9 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.members {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"ReadRequest.members",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"ReadRequest.members");
             unknown.key(2, w)?;
             v.write(w)?;
         }
@@ -878,9 +814,8 @@ impl<'a> WriteRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.endpoint != 0)
-            + 1
-            + 1
             + usize::from(self.echo.is_some())
     }
 }
@@ -943,14 +878,8 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WriteRequest.capability"),
-                )?,
-                values: f_values.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WriteRequest.values"),
-                )?,
+                capability: rt::required(f_capability, start, &"WriteRequest.capability")?,
+                values: rt::required(f_values, start, &"WriteRequest.values")?,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -965,13 +894,9 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.values;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.echo {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -987,25 +912,13 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.values;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WriteRequest.values",
-                });
-            }
-            unknown.key(2, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"WriteRequest.values");
+        unknown.key(2, w)?;
+        v.write(w)?;
         if let Some(v) = self.echo {
-            if v.len() > 40 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WriteRequest.echo",
-                });
-            }
+            rt::check_bound!(v.len(), 40, &"WriteRequest.echo");
             unknown.bytes(3, v, w)?;
         }
         unknown.finish(w)?;
@@ -1043,9 +956,8 @@ impl<'a> InvokeRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.endpoint != 0)
-            + 1
-            + 1
             + usize::from(self.input.is_some())
             + usize::from(self.echo.is_some())
     }
@@ -1113,14 +1025,8 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"InvokeRequest.capability"),
-                )?,
-                action: f_action.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"InvokeRequest.action"),
-                )?,
+                capability: rt::required(f_capability, start, &"InvokeRequest.capability")?,
+                action: rt::required(f_action, start, &"InvokeRequest.action")?,
                 input: f_input,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1136,13 +1042,9 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.action;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.input {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -1161,27 +1063,15 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.action;
-        {
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        unknown.u32(2, u32::from(v), w)?;
         if let Some(v) = self.input {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"InvokeRequest.input",
-                });
-            }
+            rt::check_bound!(v.len(), 1024, &"InvokeRequest.input");
             unknown.bytes(3, v, w)?;
         }
         if let Some(v) = self.echo {
-            if v.len() > 40 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"InvokeRequest.echo",
-                });
-            }
+            rt::check_bound!(v.len(), 40, &"InvokeRequest.echo");
             unknown.bytes(4, v, w)?;
         }
         unknown.finish(w)?;
@@ -1263,11 +1153,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.output {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"InvokeResponse.output",
-                });
-            }
+            rt::check_bound!(v.len(), 1024, &"InvokeResponse.output");
             unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
@@ -1309,11 +1195,10 @@ impl<'a> SubscribeRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.endpoint != 0)
-            + 1
             + usize::from(self.members.is_some())
             + usize::from(self.min_interval != 0)
-            + 1
             + usize::from(self.lifetime.is_some())
     }
 }
@@ -1394,15 +1279,13 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SubscribeRequest.capability"),
-                )?,
+                capability: rt::required(f_capability, start, &"SubscribeRequest.capability")?,
                 members: f_members,
                 min_interval: f_min_interval.unwrap_or(0),
-                max_interval: f_max_interval.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SubscribeRequest.max_interval"),
+                max_interval: rt::required(
+                    f_max_interval,
+                    start,
+                    &"SubscribeRequest.max_interval",
                 )?,
                 lifetime: f_lifetime,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1418,9 +1301,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.members {
             len += 1 + v.encoded_len();
         }
@@ -1429,9 +1310,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.max_interval;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.lifetime {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1447,15 +1326,9 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.members {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SubscribeRequest.members",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"SubscribeRequest.members");
             unknown.key(2, w)?;
             v.write(w)?;
         }
@@ -1464,20 +1337,13 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             unknown.u32(3, v, w)?;
         }
         let v = self.max_interval;
-        {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SubscribeRequest.max_interval",
-                });
-            }
-            unknown.u32(4, v, w)?;
-        }
+        rt::check_range!(
+            (1..=4294967295).contains(&v),
+            &"SubscribeRequest.max_interval"
+        );
+        unknown.u32(4, v, w)?;
         if let Some(v) = self.lifetime {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SubscribeRequest.lifetime",
-                });
-            }
+            rt::check_range!((1..=4294967295).contains(&v), &"SubscribeRequest.lifetime");
             unknown.u32(5, v, w)?;
         }
         unknown.finish(w)?;
@@ -1540,9 +1406,10 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                 }
             }
             Ok(Self {
-                subscription: f_subscription.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"UnsubscribeRequest.subscription"),
+                subscription: rt::required(
+                    f_subscription,
+                    start,
+                    &"UnsubscribeRequest.subscription",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1553,9 +1420,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.subscription;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1564,14 +1429,11 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subscription;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"UnsubscribeRequest.subscription",
-                });
-            }
-            unknown.u64(0, v, w)?;
-        }
+        rt::check_range!(
+            (0..=1099511627775).contains(&v),
+            &"UnsubscribeRequest.subscription"
+        );
+        unknown.u64(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1607,8 +1469,7 @@ impl<'a> Event<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.data.is_some())
             + usize::from(self.timestamp.is_some())
     }
@@ -1662,14 +1523,8 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 }
             }
             Ok(Self {
-                member: f_member.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Event.member"),
-                )?,
-                number: f_number.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Event.number"),
-                )?,
+                member: rt::required(f_member, start, &"Event.member")?,
+                number: rt::required(f_number, start, &"Event.number")?,
                 data: f_data,
                 timestamp: f_timestamp,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1681,13 +1536,9 @@ impl<'a> rt::Message<'a> for Event<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.member;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.number;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         if let Some(v) = self.data {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -1702,19 +1553,11 @@ impl<'a> rt::Message<'a> for Event<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.number;
-        {
-            unknown.u64(1, v, w)?;
-        }
+        unknown.u64(1, v, w)?;
         if let Some(v) = self.data {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Event.data",
-                });
-            }
+            rt::check_bound!(v.len(), 1024, &"Event.data");
             unknown.bytes(2, v, w)?;
         }
         if let Some(v) = self.timestamp {
@@ -1757,8 +1600,8 @@ impl<'a> Report<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
             + 1
+            + usize::from(self.endpoint != 0)
             + usize::from(self.values.is_some())
             + usize::from(self.events.is_some())
             + usize::from(self.max_interval.is_some())
@@ -1831,10 +1674,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Report.capability"),
-                )?,
+                capability: rt::required(f_capability, start, &"Report.capability")?,
                 values: f_values,
                 events: f_events,
                 max_interval: f_max_interval,
@@ -1851,9 +1691,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.values {
             len += 1 + v.encoded_len();
         }
@@ -1875,33 +1713,19 @@ impl<'a> rt::Message<'a> for Report<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.values {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Report.values",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"Report.values");
             unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.events {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Report.events",
-                });
-            }
+            rt::check_bound!(v.len(), 16, &"Report.events");
             unknown.key(3, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.max_interval {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Report.max_interval",
-                });
-            }
+            rt::check_range!((1..=4294967295).contains(&v), &"Report.max_interval");
             unknown.u32(4, v, w)?;
         }
         unknown.finish(w)?;
@@ -2102,10 +1926,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 }
             }
             Ok(Self {
-                major: f_major.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SemVer.major"),
-                )?,
+                major: rt::required(f_major, start, &"SemVer.major")?,
                 minor: f_minor.unwrap_or(0),
                 patch: f_patch.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -2117,9 +1938,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.major;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.minor;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -2136,9 +1955,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.major;
-        {
-            unknown.u32(0, v, w)?;
-        }
+        unknown.u32(0, v, w)?;
         let v = self.minor;
         if v != 0 {
             unknown.u32(1, v, w)?;
@@ -2186,10 +2003,7 @@ impl<'a> CapabilityInfo<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
+            + 4
             + usize::from(self.members.is_some())
             + usize::from(self.schema.is_some())
     }
@@ -2257,22 +2071,10 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 }
             }
             Ok(Self {
-                id: f_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.id"),
-                )?,
-                package: f_package.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.package"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.name"),
-                )?,
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.version"),
-                )?,
+                id: rt::required(f_id, start, &"CapabilityInfo.id")?,
+                package: rt::required(f_package, start, &"CapabilityInfo.package")?,
+                name: rt::required(f_name, start, &"CapabilityInfo.name")?,
+                version: rt::required(f_version, start, &"CapabilityInfo.version")?,
                 members: f_members,
                 schema: f_schema,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -2284,21 +2086,13 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.id;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.package;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.version;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.members {
             len += 1 + v.encoded_len();
         }
@@ -2313,38 +2107,18 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.package;
-        {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CapabilityInfo.package",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 128, &"CapabilityInfo.package");
+        unknown.text(1, v, w)?;
         let v = self.name;
-        {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CapabilityInfo.name",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 64, &"CapabilityInfo.name");
+        unknown.text(2, v, w)?;
         let v = self.version;
-        {
-            unknown.key(3, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(3, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.members {
-            if v.len() > 256 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CapabilityInfo.members",
-                });
-            }
+            rt::check_bound!(v.len(), 256, &"CapabilityInfo.members");
             unknown.key(4, w)?;
             v.write(w)?;
         }
@@ -2381,7 +2155,7 @@ impl<'a> SchemaRef<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -2421,14 +2195,8 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                 }
             }
             Ok(Self {
-                uri: f_uri.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SchemaRef.uri"),
-                )?,
-                sha256: f_sha256.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SchemaRef.sha256"),
-                )?,
+                uri: rt::required(f_uri, start, &"SchemaRef.uri")?,
+                sha256: rt::required(f_sha256, start, &"SchemaRef.sha256")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2438,9 +2206,7 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.uri;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 34;
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -2450,18 +2216,10 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.uri;
-        {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SchemaRef.uri",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 128, &"SchemaRef.uri");
+        unknown.text(0, v, w)?;
         let v = self.sha256;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2492,7 +2250,7 @@ impl<'a> EndpointInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.label.is_some())
     }
 }
 
@@ -2541,14 +2299,8 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EndpointInfo.endpoint"),
-                )?,
-                capabilities: f_capabilities.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EndpointInfo.capabilities"),
-                )?,
+                endpoint: rt::required(f_endpoint, start, &"EndpointInfo.endpoint")?,
+                capabilities: rt::required(f_capabilities, start, &"EndpointInfo.capabilities")?,
                 label: f_label,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2559,13 +2311,9 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.capabilities;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.label {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -2577,25 +2325,13 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.capabilities;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EndpointInfo.capabilities",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"EndpointInfo.capabilities");
+        unknown.key(1, w)?;
+        v.write(w)?;
         if let Some(v) = self.label {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EndpointInfo.label",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"EndpointInfo.label");
             unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
@@ -2676,10 +2412,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                 }
             }
             Ok(Self {
-                endpoints: f_endpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Description.endpoints"),
-                )?,
+                endpoints: rt::required(f_endpoints, start, &"Description.endpoints")?,
                 revision: f_revision.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2690,9 +2423,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.revision;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -2705,15 +2436,9 @@ impl<'a> rt::Message<'a> for Description<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoints;
-        {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Description.endpoints",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 64, &"Description.endpoints");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.revision;
         if v != 0 {
             unknown.u32(1, v, w)?;
@@ -2919,11 +2644,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.sleep_interval {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Presence.sleep_interval",
-                });
-            }
+            rt::check_range!((1..=4294967295).contains(&v), &"Presence.sleep_interval");
             unknown.u32(1, v, w)?;
         }
         if let Some(v) = self.max_message {
@@ -3102,10 +2823,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                 }
             }
             Ok(Self {
-                message_id: f_message_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeliveryRef.message_id"),
-                )?,
+                message_id: rt::required(f_message_id, start, &"DeliveryRef.message_id")?,
                 sender: f_sender,
                 sender_contact: f_sender_contact,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -3117,9 +2835,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.message_id;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         if let Some(v) = self.sender {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -3134,20 +2850,10 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.message_id;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"DeliveryRef.message_id",
-                });
-            }
-            unknown.u64(0, v, w)?;
-        }
+        rt::check_range!((0..=1099511627775).contains(&v), &"DeliveryRef.message_id");
+        unknown.u64(0, v, w)?;
         if let Some(v) = self.sender {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeliveryRef.sender",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"DeliveryRef.sender");
             unknown.text(1, v, w)?;
         }
         if let Some(v) = self.sender_contact {
@@ -3217,10 +2923,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                 }
             }
             Ok(Self {
-                delivered: f_delivered.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Receipt.delivered"),
-                )?,
+                delivered: rt::required(f_delivered, start, &"Receipt.delivered")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3230,9 +2933,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.delivered;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3241,15 +2942,9 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.delivered;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Receipt.delivered",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"Receipt.delivered");
+        unknown.key(0, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3762,19 +3457,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
             unknown.u32(2, v, w)?;
         }
         if let Some(v) = self.detail {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.detail",
-                });
-            }
+            rt::check_bound!(v.len(), 128, &"Status.detail");
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.echo {
-            if v.len() > 40 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.echo",
-                });
-            }
+            rt::check_bound!(v.len(), 40, &"Status.echo");
             unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.retry_after {
@@ -3787,19 +3474,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
             unknown.u32(7, v, w)?;
         }
         if let Some(v) = self.recipient {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.recipient",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"Status.recipient");
             unknown.text(8, v, w)?;
         }
         if let Some(v) = self.supported_versions {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.supported_versions",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"Status.supported_versions");
             unknown.key(9, w)?;
             v.write(w)?;
         }
@@ -4284,8 +3963,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.version != 1)
                     + 1
+                    + usize::from(self.version != 1)
                     + usize::from(self.correlation_id.is_some())
                     + usize::from(self.ack_requested)
                     + usize::from(self.ttl.is_some())
@@ -4313,9 +3992,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.message_id;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 if let Some(v) = &self.correlation_id {
                     len += 1 + rt::head_len(*v);
                 }
@@ -4358,28 +4035,14 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 if self.version != 1 {
-                    if !(1..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Envelope.version",
-                        });
-                    }
+                    rt::check_range!((1..=255).contains(v), &"Envelope.version");
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.message_id;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Envelope.message_id",
-                        });
-                    }
-                    unknown.u64(1, *v, w)?;
-                }
+                rt::check_range!((0..=1099511627775).contains(v), &"Envelope.message_id");
+                unknown.u64(1, *v, w)?;
                 if let Some(v) = &self.correlation_id {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Envelope.correlation_id",
-                        });
-                    }
+                    rt::check_range!((0..=1099511627775).contains(v), &"Envelope.correlation_id");
                     unknown.u64(2, *v, w)?;
                 }
                 let v = &self.ack_requested;
@@ -4394,19 +4057,11 @@ rt::cfg_alloc! {
                     unknown.bool(5, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.recipient",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"Envelope.recipient");
                     unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.sender {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.sender",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"Envelope.sender");
                     unknown.text(7, v, w)?;
                 }
                 if let Some(v) = &self.recipient_contact {
@@ -4416,19 +4071,11 @@ rt::cfg_alloc! {
                     unknown.u32(9, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.key_id {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.key_id",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"Envelope.key_id");
                     unknown.bytes(10, v, w)?;
                 }
                 if let Some(v) = &self.sealed {
-                    if v.len() > 1232 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.sealed",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
                     unknown.bytes(11, v, w)?;
                 }
                 if let Some(v) = &self.body {
@@ -4599,7 +4246,7 @@ rt::cfg_alloc! {
         impl MemberValue {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -4612,13 +4259,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.member;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.value;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -4627,18 +4270,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.value;
-                {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MemberValue.value",
-                        });
-                    }
-                    unknown.bytes(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 1024, &"MemberValue.value");
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -4666,8 +4301,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.endpoint != 0)
                     + 1
+                    + usize::from(self.endpoint != 0)
                     + usize::from(self.members.is_some())
             }
         }
@@ -4685,9 +4320,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.members {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -4707,15 +4340,9 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.members {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"ReadRequest.members",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"ReadRequest.members");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -4751,9 +4378,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.endpoint != 0)
-                    + 1
-                    + 1
                     + usize::from(self.echo.is_some())
             }
         }
@@ -4771,15 +4397,11 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.values;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.echo {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -4795,29 +4417,17 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.values;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WriteRequest.values",
-                        });
-                    }
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 32, &"WriteRequest.values");
+                unknown.key(2, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.echo {
-                    if v.len() > 40 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WriteRequest.echo",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 40, &"WriteRequest.echo");
                     unknown.bytes(3, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4850,9 +4460,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.endpoint != 0)
-                    + 1
-                    + 1
                     + usize::from(self.input.is_some())
                     + usize::from(self.echo.is_some())
             }
@@ -4871,13 +4480,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.action;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.input {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -4896,27 +4501,15 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.action;
-                {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                unknown.u32(2, u32::from(*v), w)?;
                 if let Some(v) = &self.input {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"InvokeRequest.input",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1024, &"InvokeRequest.input");
                     unknown.bytes(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
-                    if v.len() > 40 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"InvokeRequest.echo",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 40, &"InvokeRequest.echo");
                     unknown.bytes(4, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4963,11 +4556,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.output {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"InvokeResponse.output",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1024, &"InvokeResponse.output");
                     unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -5004,11 +4593,10 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.endpoint != 0)
-                    + 1
                     + usize::from(self.members.is_some())
                     + usize::from(self.min_interval != 0)
-                    + 1
                     + usize::from(self.lifetime.is_some())
             }
         }
@@ -5026,9 +4614,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.members {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -5041,9 +4627,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.max_interval;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.lifetime {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5059,15 +4643,9 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.members {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SubscribeRequest.members",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"SubscribeRequest.members");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5080,20 +4658,13 @@ rt::cfg_alloc! {
                     unknown.u32(3, *v, w)?;
                 }
                 let v = &self.max_interval;
-                {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SubscribeRequest.max_interval",
-                        });
-                    }
-                    unknown.u32(4, *v, w)?;
-                }
+                rt::check_range!(
+                    (1..=4294967295).contains(v),
+                    &"SubscribeRequest.max_interval"
+                );
+                unknown.u32(4, *v, w)?;
                 if let Some(v) = &self.lifetime {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SubscribeRequest.lifetime",
-                        });
-                    }
+                    rt::check_range!((1..=4294967295).contains(v), &"SubscribeRequest.lifetime");
                     unknown.u32(5, *v, w)?;
                 }
                 unknown.finish(w)?;
@@ -5130,9 +4701,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.subscription;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5141,14 +4710,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subscription;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"UnsubscribeRequest.subscription",
-                        });
-                    }
-                    unknown.u64(0, *v, w)?;
-                }
+                rt::check_range!(
+                    (0..=1099511627775).contains(v),
+                    &"UnsubscribeRequest.subscription"
+                );
+                unknown.u64(0, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5179,8 +4745,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.data.is_some())
                     + usize::from(self.timestamp.is_some())
             }
@@ -5195,13 +4760,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.member;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.number;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 if let Some(v) = &self.data {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -5216,19 +4777,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.number;
-                {
-                    unknown.u64(1, *v, w)?;
-                }
+                unknown.u64(1, *v, w)?;
                 if let Some(v) = &self.data {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Event.data",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1024, &"Event.data");
                     unknown.bytes(2, v, w)?;
                 }
                 if let Some(v) = &self.timestamp {
@@ -5266,8 +4819,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.endpoint != 0)
                     + 1
+                    + usize::from(self.endpoint != 0)
                     + usize::from(self.values.is_some())
                     + usize::from(self.events.is_some())
                     + usize::from(self.max_interval.is_some())
@@ -5287,9 +4840,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.values {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -5315,15 +4866,9 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.values {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Report.values",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"Report.values");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5332,11 +4877,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.events {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Report.events",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16, &"Report.events");
                     unknown.key(3, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5345,11 +4886,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.max_interval {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Report.max_interval",
-                        });
-                    }
+                    rt::check_range!((1..=4294967295).contains(v), &"Report.max_interval");
                     unknown.u32(4, *v, w)?;
                 }
                 unknown.finish(w)?;
@@ -5453,9 +4990,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.major;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.minor;
                 if self.minor != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -5472,9 +5007,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.major;
-                {
-                    unknown.u32(0, *v, w)?;
-                }
+                unknown.u32(0, *v, w)?;
                 let v = &self.minor;
                 if self.minor != 0 {
                     unknown.u32(1, *v, w)?;
@@ -5517,10 +5050,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 4
                     + usize::from(self.members.is_some())
                     + usize::from(self.schema.is_some())
             }
@@ -5535,21 +5065,13 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.id;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.package;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.version;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.members {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -5568,38 +5090,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.package;
-                {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CapabilityInfo.package",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 128, &"CapabilityInfo.package");
+                unknown.text(1, v, w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CapabilityInfo.name",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 64, &"CapabilityInfo.name");
+                unknown.text(2, v, w)?;
                 let v = &self.version;
-                {
-                    unknown.key(3, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(3, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.members {
-                    if v.len() > 256 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CapabilityInfo.members",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 256, &"CapabilityInfo.members");
                     unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5635,7 +5137,7 @@ rt::cfg_alloc! {
         impl SchemaRef {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -5648,9 +5150,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.uri;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 34;
                 len + self.unknown_fields.encoded_len()
             }
@@ -5660,18 +5160,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.uri;
-                {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SchemaRef.uri",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 128, &"SchemaRef.uri");
+                unknown.text(0, v, w)?;
                 let v = &self.sha256;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5697,7 +5189,7 @@ rt::cfg_alloc! {
         impl EndpointInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.label.is_some())
             }
         }
 
@@ -5710,15 +5202,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.capabilities;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.label {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -5730,29 +5218,17 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.capabilities;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EndpointInfo.capabilities",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 32, &"EndpointInfo.capabilities");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.label {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EndpointInfo.label",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"EndpointInfo.label");
                     unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -5792,11 +5268,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoints;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 let v = &self.revision;
                 if self.revision != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -5809,19 +5283,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoints;
-                {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Description.endpoints",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 64, &"Description.endpoints");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 let v = &self.revision;
                 if self.revision != 0 {
                     unknown.u32(1, *v, w)?;
@@ -5897,11 +5365,7 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.sleep_interval {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Presence.sleep_interval",
-                        });
-                    }
+                    rt::check_range!((1..=4294967295).contains(v), &"Presence.sleep_interval");
                     unknown.u32(1, *v, w)?;
                 }
                 if let Some(v) = &self.max_message {
@@ -6000,9 +5464,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.message_id;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 if let Some(v) = &self.sender {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -6017,20 +5479,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.message_id;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"DeliveryRef.message_id",
-                        });
-                    }
-                    unknown.u64(0, *v, w)?;
-                }
+                rt::check_range!((0..=1099511627775).contains(v), &"DeliveryRef.message_id");
+                unknown.u64(0, *v, w)?;
                 if let Some(v) = &self.sender {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeliveryRef.sender",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"DeliveryRef.sender");
                     unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.sender_contact {
@@ -6072,11 +5524,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.delivered;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6085,19 +5535,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.delivered;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Receipt.delivered",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"Receipt.delivered");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6216,19 +5660,11 @@ rt::cfg_alloc! {
                     unknown.u32(2, *v, w)?;
                 }
                 if let Some(v) = &self.detail {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.detail",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 128, &"Status.detail");
                     unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
-                    if v.len() > 40 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.echo",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 40, &"Status.echo");
                     unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.retry_after {
@@ -6241,19 +5677,11 @@ rt::cfg_alloc! {
                     unknown.u32(7, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.recipient",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"Status.recipient");
                     unknown.text(8, v, w)?;
                 }
                 if let Some(v) = &self.supported_versions {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.supported_versions",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"Status.supported_versions");
                     unknown.key(9, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -8126,17 +7554,13 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Envelope {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                if !(1i128..=255i128).contains(&(*v as i128)) {
-                    a.range("Envelope.version");
-                }
+            let v = &self.version;
+            if !(1i128..=255i128).contains(&(*v as i128)) {
+                a.range("Envelope.version");
             }
-            {
-                let v = &self.message_id;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("Envelope.message_id");
-                }
+            let v = &self.message_id;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("Envelope.message_id");
             }
             if let Some(v) = &self.correlation_id {
                 if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
@@ -8331,11 +7755,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::MemberValue {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.value;
-                if v.len() > 1024 {
-                    a.bound("MemberValue.value");
-                }
+            let v = &self.value;
+            if v.len() > 1024 {
+                a.bound("MemberValue.value");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -8442,14 +7864,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::WriteRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.values;
-                if v.len() > 32 {
-                    a.bound("WriteRequest.values");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.values;
+            if v.len() > 32 {
+                a.bound("WriteRequest.values");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if let Some(v) = &self.echo {
                 if v.len() > 40 {
@@ -8617,11 +8037,9 @@ rt::cfg_arbitrary! {
                     a.bound("SubscribeRequest.members");
                 }
             }
-            {
-                let v = &self.max_interval;
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("SubscribeRequest.max_interval");
-                }
+            let v = &self.max_interval;
+            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("SubscribeRequest.max_interval");
             }
             if let Some(v) = &self.lifetime {
                 if !(1i128..=4294967295i128).contains(&(*v as i128)) {
@@ -8663,11 +8081,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::UnsubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.subscription;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("UnsubscribeRequest.subscription");
-                }
+            let v = &self.subscription;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("UnsubscribeRequest.subscription");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -8947,22 +8363,16 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::CapabilityInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.package;
-                if v.len() > 128 {
-                    a.bound("CapabilityInfo.package");
-                }
+            let v = &self.package;
+            if v.len() > 128 {
+                a.bound("CapabilityInfo.package");
             }
-            {
-                let v = &self.name;
-                if v.len() > 64 {
-                    a.bound("CapabilityInfo.name");
-                }
+            let v = &self.name;
+            if v.len() > 64 {
+                a.bound("CapabilityInfo.name");
             }
-            {
-                let v = &self.version;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.version;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.members {
                 if v.len() > 256 {
                     a.bound("CapabilityInfo.members");
@@ -9007,11 +8417,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SchemaRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.uri;
-                if v.len() > 128 {
-                    a.bound("SchemaRef.uri");
-                }
+            let v = &self.uri;
+            if v.len() > 128 {
+                a.bound("SchemaRef.uri");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9064,14 +8472,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::EndpointInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.capabilities;
-                if v.len() > 32 {
-                    a.bound("EndpointInfo.capabilities");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.capabilities;
+            if v.len() > 32 {
+                a.bound("EndpointInfo.capabilities");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if let Some(v) = &self.label {
                 if v.len() > 32 {
@@ -9124,14 +8530,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Description {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.endpoints;
-                if v.len() > 64 {
-                    a.bound("Description.endpoints");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.endpoints;
+            if v.len() > 64 {
+                a.bound("Description.endpoints");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9212,10 +8616,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Presence {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.state;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.state;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.sleep_interval {
                 if !(1i128..=4294967295i128).contains(&(*v as i128)) {
                     a.range("Presence.sleep_interval");
@@ -9301,11 +8703,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::DeliveryRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.message_id;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("DeliveryRef.message_id");
-                }
+            let v = &self.message_id;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("DeliveryRef.message_id");
             }
             if let Some(v) = &self.sender {
                 if v.len() > 254 {
@@ -9357,14 +8757,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Receipt {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.delivered;
-                if v.len() > 16 {
-                    a.bound("Receipt.delivered");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.delivered;
+            if v.len() > 16 {
+                a.bound("Receipt.delivered");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9520,10 +8918,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.code;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.code;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.detail {
                 if v.len() > 128 {
                     a.bound("Status.detail");

@@ -106,8 +106,8 @@ impl<'a> PublicKey<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.algorithm.to_u32() != 0)
             + 1
+            + usize::from(self.algorithm.to_u32() != 0)
             + usize::from(self.y.is_some())
     }
 }
@@ -162,10 +162,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             }
             Ok(Self {
                 algorithm: f_algorithm.unwrap_or(KeyAlgorithm::Es256),
-                x: f_x.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PublicKey.x"),
-                )?,
+                x: rt::required(f_x, start, &"PublicKey.x")?,
                 y: f_y,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -195,9 +192,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.x;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         if let Some(v) = self.y {
             unknown.bytes(2, v, w)?;
         }
@@ -230,7 +225,7 @@ impl<'a> Signature<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -270,14 +265,8 @@ impl<'a> rt::Message<'a> for Signature<'a> {
                 }
             }
             Ok(Self {
-                signer: f_signer.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Signature.signer"),
-                )?,
-                value: f_value.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Signature.value"),
-                )?,
+                signer: rt::required(f_signer, start, &"Signature.signer")?,
+                value: rt::required(f_value, start, &"Signature.value")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -296,13 +285,9 @@ impl<'a> rt::Message<'a> for Signature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.signer;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.value;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -332,7 +317,7 @@ impl<'a> SignedStatement<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -374,14 +359,8 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                 }
             }
             Ok(Self {
-                payload: f_payload.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SignedStatement.payload"),
-                )?,
-                signatures: f_signatures.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SignedStatement.signatures"),
-                )?,
+                payload: rt::required(f_payload, start, &"SignedStatement.payload")?,
+                signatures: rt::required(f_signatures, start, &"SignedStatement.signatures")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -391,13 +370,9 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.payload;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.signatures;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -406,24 +381,12 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.payload;
-        {
-            if v.len() > 512 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SignedStatement.payload",
-                });
-            }
-            unknown.bytes(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 512, &"SignedStatement.payload");
+        unknown.bytes(0, v, w)?;
         let v = self.signatures;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SignedStatement.signatures",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 2, &"SignedStatement.signatures");
+        unknown.key(1, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -584,11 +547,8 @@ impl<'a> CredentialStatement<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
+            + 4
             + usize::from(self.address.is_some())
-            + 1
-            + 1
-            + 1
             + usize::from(self.issued_at.is_some())
     }
 }
@@ -657,23 +617,19 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                 }
             }
             Ok(Self {
-                identity_key: f_identity_key.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.identity_key"),
+                identity_key: rt::required(
+                    f_identity_key,
+                    start,
+                    &"CredentialStatement.identity_key",
                 )?,
                 address: f_address,
-                auth_credentials: f_auth_credentials.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.auth_credentials"),
+                auth_credentials: rt::required(
+                    f_auth_credentials,
+                    start,
+                    &"CredentialStatement.auth_credentials",
                 )?,
-                serial: f_serial.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.serial"),
-                )?,
-                suites: f_suites.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.suites"),
-                )?,
+                serial: rt::required(f_serial, start, &"CredentialStatement.serial")?,
+                suites: rt::required(f_suites, start, &"CredentialStatement.suites")?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -684,24 +640,16 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.identity_key;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.address {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
         let v = self.auth_credentials;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.serial;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.suites;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.issued_at {
             len += 1 + rt::head_len(v);
         }
@@ -713,51 +661,27 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.identity_key;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.address {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CredentialStatement.address",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"CredentialStatement.address");
             unknown.text(1, v, w)?;
         }
         let v = self.auth_credentials;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CredentialStatement.auth_credentials",
-                });
+        rt::check_bound!(v.len(), 2, &"CredentialStatement.auth_credentials");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 192, &"CredentialStatement.auth_credentials");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 192 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.auth_credentials",
-                        });
-                    }
-                }
-            }
-            unknown.key(2, w)?;
-            v.write(w)?;
         }
+        unknown.key(2, w)?;
+        v.write(w)?;
         let v = self.serial;
-        {
-            unknown.u32(3, v, w)?;
-        }
+        unknown.u32(3, v, w)?;
         let v = self.suites;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CredentialStatement.suites",
-                });
-            }
-            unknown.key(4, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"CredentialStatement.suites");
+        unknown.key(4, w)?;
+        v.write(w)?;
         if let Some(v) = self.issued_at {
             unknown.u64(5, v, w)?;
         }
@@ -800,10 +724,7 @@ impl<'a> RehomingStatement<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
+            + 4
             + usize::from(self.grace_period != 2592000)
             + usize::from(self.issued_at.is_some())
     }
@@ -876,22 +797,14 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 }
             }
             Ok(Self {
-                node: f_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.node"),
+                node: rt::required(f_node, start, &"RehomingStatement.node")?,
+                previous_address: rt::required(
+                    f_previous_address,
+                    start,
+                    &"RehomingStatement.previous_address",
                 )?,
-                previous_address: f_previous_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.previous_address"),
-                )?,
-                new_address: f_new_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.new_address"),
-                )?,
-                sequence: f_sequence.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.sequence"),
-                )?,
+                new_address: rt::required(f_new_address, start, &"RehomingStatement.new_address")?,
+                sequence: rt::required(f_sequence, start, &"RehomingStatement.sequence")?,
                 grace_period: f_grace_period.unwrap_or(2592000),
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -904,17 +817,11 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
         let v = self.previous_address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.new_address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.sequence;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.grace_period;
         if v != 2592000 {
             len += 1 + rt::head_len(v as u64);
@@ -930,36 +837,16 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.previous_address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RehomingStatement.previous_address",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RehomingStatement.previous_address");
+        unknown.text(1, v, w)?;
         let v = self.new_address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RehomingStatement.new_address",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RehomingStatement.new_address");
+        unknown.text(2, v, w)?;
         let v = self.sequence;
-        {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RehomingStatement.sequence",
-                });
-            }
-            unknown.u32(3, v, w)?;
-        }
+        rt::check_range!((1..=4294967295).contains(&v), &"RehomingStatement.sequence");
+        unknown.u32(3, v, w)?;
         let v = self.grace_period;
         if v != 2592000 {
             unknown.u32(4, v, w)?;
@@ -998,7 +885,7 @@ impl<'a> KeyRotationStatement<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.issued_at.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.issued_at.is_some())
     }
 }
 
@@ -1044,13 +931,15 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
                 }
             }
             Ok(Self {
-                previous_node: f_previous_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"KeyRotationStatement.previous_node"),
+                previous_node: rt::required(
+                    f_previous_node,
+                    start,
+                    &"KeyRotationStatement.previous_node",
                 )?,
-                new_identity_key: f_new_identity_key.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"KeyRotationStatement.new_identity_key"),
+                new_identity_key: rt::required(
+                    f_new_identity_key,
+                    start,
+                    &"KeyRotationStatement.new_identity_key",
                 )?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1063,9 +952,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
         let v = self.new_identity_key;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.issued_at {
             len += 1 + rt::head_len(v);
         }
@@ -1077,14 +964,10 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.new_identity_key;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.issued_at {
             unknown.u64(2, v, w)?;
         }
@@ -1248,10 +1131,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                 }
             }
             Ok(Self {
-                node: f_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RevocationStatement.node"),
-                )?,
+                node: rt::required(f_node, start, &"RevocationStatement.node")?,
                 reason: f_reason.unwrap_or(RevocationReason::Unspecified),
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1278,9 +1158,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.reason;
         if v.to_u32() != 0 {
             unknown.u32(1, v.to_u32(), w)?;
@@ -1336,12 +1214,9 @@ impl<'a> IntroductionStatement<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
+            + 4
             + usize::from(self.subject_address.is_some())
-            + 1
-            + 1
             + usize::from(self.targets.is_some())
-            + 1
             + usize::from(self.not_after.is_some())
             + usize::from(self.issued_at.is_some())
     }
@@ -1421,24 +1296,12 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                 }
             }
             Ok(Self {
-                subject: f_subject.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.subject"),
-                )?,
+                subject: rt::required(f_subject, start, &"IntroductionStatement.subject")?,
                 subject_address: f_subject_address,
-                audience: f_audience.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.audience"),
-                )?,
-                privileges: f_privileges.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.privileges"),
-                )?,
+                audience: rt::required(f_audience, start, &"IntroductionStatement.audience")?,
+                privileges: rt::required(f_privileges, start, &"IntroductionStatement.privileges")?,
                 targets: f_targets,
-                serial: f_serial.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.serial"),
-                )?,
+                serial: rt::required(f_serial, start, &"IntroductionStatement.serial")?,
                 not_after: f_not_after,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1455,16 +1318,12 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         }
         len += 1 + 34;
         let v = self.privileges;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.targets {
             len += 1 + v.encoded_len();
         }
         let v = self.serial;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.not_after {
             len += 1 + rt::head_len(v);
         }
@@ -1479,48 +1338,27 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subject;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         if let Some(v) = self.subject_address {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"IntroductionStatement.subject_address",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"IntroductionStatement.subject_address");
             unknown.text(1, v, w)?;
         }
         let v = self.audience;
-        {
-            unknown.bytes(2, v, w)?;
-        }
+        unknown.bytes(2, v, w)?;
         let v = self.privileges;
-        {
-            if !(1..=31).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"IntroductionStatement.privileges",
-                });
-            }
-            unknown.u32(3, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=31).contains(&v), &"IntroductionStatement.privileges");
+        unknown.u32(3, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"IntroductionStatement.targets",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"IntroductionStatement.targets");
             unknown.key(4, w)?;
             v.write(w)?;
         }
         let v = self.serial;
-        {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"IntroductionStatement.serial",
-                });
-            }
-            unknown.u32(5, v, w)?;
-        }
+        rt::check_range!(
+            (1..=4294967295).contains(&v),
+            &"IntroductionStatement.serial"
+        );
+        unknown.u32(5, v, w)?;
         if let Some(v) = self.not_after {
             unknown.u64(6, v, w)?;
         }
@@ -1559,7 +1397,7 @@ impl<'a> Introduction<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -1602,14 +1440,8 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                 }
             }
             Ok(Self {
-                statement: f_statement.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Introduction.statement"),
-                )?,
-                credentials: f_credentials.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Introduction.credentials"),
-                )?,
+                statement: rt::required(f_statement, start, &"Introduction.statement")?,
+                credentials: rt::required(f_credentials, start, &"Introduction.credentials")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1619,13 +1451,9 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.statement;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.credentials;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1634,20 +1462,12 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.statement;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.credentials;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Introduction.credentials",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 2, &"Introduction.credentials");
+        unknown.key(1, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1692,11 +1512,7 @@ impl<'a> SealedAad<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
-            + 1
+            + 5
             + usize::from(self.sender.is_some())
             + usize::from(self.recipient.is_some())
     }
@@ -1768,26 +1584,15 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                 }
             }
             Ok(Self {
-                format: f_format.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.format"),
+                format: rt::required(f_format, start, &"SealedAad.format")?,
+                algorithm: rt::required(f_algorithm, start, &"SealedAad.algorithm")?,
+                request_key_id: rt::required(f_request_key_id, start, &"SealedAad.request_key_id")?,
+                request_message_id: rt::required(
+                    f_request_message_id,
+                    start,
+                    &"SealedAad.request_message_id",
                 )?,
-                algorithm: f_algorithm.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.algorithm"),
-                )?,
-                request_key_id: f_request_key_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.request_key_id"),
-                )?,
-                request_message_id: f_request_message_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.request_message_id"),
-                )?,
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.version"),
-                )?,
+                version: rt::required(f_version, start, &"SealedAad.version")?,
                 sender: f_sender,
                 recipient: f_recipient,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1799,25 +1604,15 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.format;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.algorithm;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         let v = self.request_key_id;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.request_message_id;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         let v = self.version;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.sender {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -1832,59 +1627,28 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.format;
-        {
-            if !(1..=1).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SealedAad.format",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=1).contains(&v), &"SealedAad.format");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.algorithm;
-        {
-            unknown.i64(1, i64::from(v), w)?;
-        }
+        unknown.i64(1, i64::from(v), w)?;
         let v = self.request_key_id;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SealedAad.request_key_id",
-                });
-            }
-            unknown.bytes(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"SealedAad.request_key_id");
+        unknown.bytes(2, v, w)?;
         let v = self.request_message_id;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SealedAad.request_message_id",
-                });
-            }
-            unknown.u64(3, v, w)?;
-        }
+        rt::check_range!(
+            (0..=1099511627775).contains(&v),
+            &"SealedAad.request_message_id"
+        );
+        unknown.u64(3, v, w)?;
         let v = self.version;
-        {
-            if !(1..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SealedAad.version",
-                });
-            }
-            unknown.u32(4, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=255).contains(&v), &"SealedAad.version");
+        unknown.u32(4, u32::from(v), w)?;
         if let Some(v) = self.sender {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SealedAad.sender",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"SealedAad.sender");
             unknown.text(5, v, w)?;
         }
         if let Some(v) = self.recipient {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SealedAad.recipient",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"SealedAad.recipient");
             unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
@@ -1916,7 +1680,7 @@ impl<'a> EdhocMessage3<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -1956,14 +1720,8 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                 }
             }
             Ok(Self {
-                c_r: f_c_r.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EdhocMessage3.c_r"),
-                )?,
-                message: f_message.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EdhocMessage3.message"),
-                )?,
+                c_r: rt::required(f_c_r, start, &"EdhocMessage3.c_r")?,
+                message: rt::required(f_message, start, &"EdhocMessage3.message")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1973,13 +1731,9 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.c_r;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.message;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1988,23 +1742,11 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.c_r;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EdhocMessage3.c_r",
-                });
-            }
-            unknown.bytes(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"EdhocMessage3.c_r");
+        unknown.bytes(0, v, w)?;
         let v = self.message;
-        {
-            if v.len() > 512 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EdhocMessage3.message",
-                });
-            }
-            unknown.bytes(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 512, &"EdhocMessage3.message");
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2077,20 +1819,12 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
         w.map(1)?;
         match *self {
             Self::Message2(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocReply.message_2",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocReply.message_2");
                 w.u64(0)?;
                 w.bytes(v)?;
             }
             Self::Error(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocReply.error",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocReply.error");
                 w.u64(1)?;
                 w.bytes(v)?;
             }
@@ -2184,20 +1918,12 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
                 w.null()?;
             }
             Self::Message4(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocFinish.message_4",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocFinish.message_4");
                 w.u64(1)?;
                 w.bytes(v)?;
             }
             Self::Error(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocFinish.error",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocFinish.error");
                 w.u64(2)?;
                 w.bytes(v)?;
             }
@@ -2250,9 +1976,8 @@ impl<'a> SetupPayload<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.version != 1)
-            + 1
-            + 1
             + usize::from(self.transports != 0)
             + usize::from(self.node.is_some())
             + usize::from(self.vendor.is_some())
@@ -2340,14 +2065,8 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             }
             Ok(Self {
                 version: f_version.unwrap_or(1),
-                passcode: f_passcode.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetupPayload.passcode"),
-                )?,
-                discriminator: f_discriminator.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetupPayload.discriminator"),
-                )?,
+                passcode: rt::required(f_passcode, start, &"SetupPayload.passcode")?,
+                discriminator: rt::required(f_discriminator, start, &"SetupPayload.discriminator")?,
                 transports: f_transports.unwrap_or(0),
                 node: f_node,
                 vendor: f_vendor,
@@ -2365,13 +2084,9 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.passcode;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.discriminator;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.transports;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -2394,57 +2109,29 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
-            if !(1..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.version",
-                });
-            }
+            rt::check_range!((1..=255).contains(&v), &"SetupPayload.version");
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.passcode;
-        {
-            if !(1..=99999998).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.passcode",
-                });
-            }
-            unknown.u32(1, v, w)?;
-        }
+        rt::check_range!((1..=99999998).contains(&v), &"SetupPayload.passcode");
+        unknown.u32(1, v, w)?;
         let v = self.discriminator;
-        {
-            if !(0..=999).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.discriminator",
-                });
-            }
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=999).contains(&v), &"SetupPayload.discriminator");
+        unknown.u32(2, u32::from(v), w)?;
         let v = self.transports;
         if v != 0 {
-            if !(0..=7).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.transports",
-                });
-            }
+            rt::check_range!((0..=7).contains(&v), &"SetupPayload.transports");
             unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.node {
             unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.vendor {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SetupPayload.vendor",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"SetupPayload.vendor");
             unknown.text(5, v, w)?;
         }
         if let Some(v) = self.product {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SetupPayload.product",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"SetupPayload.product");
             unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
@@ -2507,9 +2194,10 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
                 }
             }
             Ok(Self {
-                controller_nonce: f_controller_nonce.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingStart.controller_nonce"),
+                controller_nonce: rt::required(
+                    f_controller_nonce,
+                    start,
+                    &"PairingStart.controller_nonce",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2528,9 +2216,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.controller_nonce;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2562,7 +2248,7 @@ impl<'a> PairingParams<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
@@ -2608,18 +2294,9 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                 }
             }
             Ok(Self {
-                device_nonce: f_device_nonce.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingParams.device_nonce"),
-                )?,
-                salt: f_salt.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingParams.salt"),
-                )?,
-                iterations: f_iterations.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingParams.iterations"),
-                )?,
+                device_nonce: rt::required(f_device_nonce, start, &"PairingParams.device_nonce")?,
+                salt: rt::required(f_salt, start, &"PairingParams.salt")?,
+                iterations: rt::required(f_iterations, start, &"PairingParams.iterations")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2630,13 +2307,9 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 17;
         let v = self.salt;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.iterations;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2645,27 +2318,13 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.device_nonce;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.salt;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PairingParams.salt",
-                });
-            }
-            unknown.bytes(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"PairingParams.salt");
+        unknown.bytes(1, v, w)?;
         let v = self.iterations;
-        {
-            if !(1000..=100000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingParams.iterations",
-                });
-            }
-            unknown.u32(2, v, w)?;
-        }
+        rt::check_range!((1000..=100000).contains(&v), &"PairingParams.iterations");
+        unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2726,10 +2385,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
                 }
             }
             Ok(Self {
-                share_p: f_share_p.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingShare.share_p"),
-                )?,
+                share_p: rt::required(f_share_p, start, &"PairingShare.share_p")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2747,9 +2403,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_p;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2778,7 +2432,7 @@ impl<'a> PairingShareReply<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -2818,14 +2472,8 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
                 }
             }
             Ok(Self {
-                share_v: f_share_v.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingShareReply.share_v"),
-                )?,
-                confirm_v: f_confirm_v.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingShareReply.confirm_v"),
-                )?,
+                share_v: rt::required(f_share_v, start, &"PairingShareReply.share_v")?,
+                confirm_v: rt::required(f_confirm_v, start, &"PairingShareReply.confirm_v")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2844,13 +2492,9 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_v;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.confirm_v;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2911,10 +2555,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
                 }
             }
             Ok(Self {
-                confirm_p: f_confirm_p.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingConfirm.confirm_p"),
-                )?,
+                confirm_p: rt::required(f_confirm_p, start, &"PairingConfirm.confirm_p")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2932,9 +2573,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.confirm_p;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2975,7 +2614,7 @@ impl<'a> PairingWindow<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1 + 1 + usize::from(self.targets.is_some())
+        self.unknown_fields.len() + 6 + usize::from(self.targets.is_some())
     }
 }
 
@@ -3047,30 +2686,16 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                 }
             }
             Ok(Self {
-                timeout: f_timeout.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.timeout"),
+                timeout: rt::required(f_timeout, start, &"PairingWindow.timeout")?,
+                discriminator: rt::required(
+                    f_discriminator,
+                    start,
+                    &"PairingWindow.discriminator",
                 )?,
-                discriminator: f_discriminator.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.discriminator"),
-                )?,
-                iterations: f_iterations.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.iterations"),
-                )?,
-                salt: f_salt.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.salt"),
-                )?,
-                verifier: f_verifier.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.verifier"),
-                )?,
-                privileges: f_privileges.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.privileges"),
-                )?,
+                iterations: rt::required(f_iterations, start, &"PairingWindow.iterations")?,
+                salt: rt::required(f_salt, start, &"PairingWindow.salt")?,
+                verifier: rt::required(f_verifier, start, &"PairingWindow.verifier")?,
+                privileges: rt::required(f_privileges, start, &"PairingWindow.privileges")?,
                 targets: f_targets,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3081,26 +2706,16 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.timeout;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.discriminator;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.iterations;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.salt;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 99;
         let v = self.privileges;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.targets {
             len += 1 + v.encoded_len();
         }
@@ -3112,60 +2727,24 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.timeout;
-        {
-            if !(1..=900).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.timeout",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=900).contains(&v), &"PairingWindow.timeout");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.discriminator;
-        {
-            if !(0..=999).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.discriminator",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=999).contains(&v), &"PairingWindow.discriminator");
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.iterations;
-        {
-            if !(1000..=100000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.iterations",
-                });
-            }
-            unknown.u32(2, v, w)?;
-        }
+        rt::check_range!((1000..=100000).contains(&v), &"PairingWindow.iterations");
+        unknown.u32(2, v, w)?;
         let v = self.salt;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PairingWindow.salt",
-                });
-            }
-            unknown.bytes(3, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"PairingWindow.salt");
+        unknown.bytes(3, v, w)?;
         let v = self.verifier;
-        {
-            unknown.bytes(4, v, w)?;
-        }
+        unknown.bytes(4, v, w)?;
         let v = self.privileges;
-        {
-            if !(1..=31).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.privileges",
-                });
-            }
-            unknown.u32(5, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=31).contains(&v), &"PairingWindow.privileges");
+        unknown.u32(5, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PairingWindow.targets",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"PairingWindow.targets");
             unknown.key(6, w)?;
             v.write(w)?;
         }
@@ -3198,7 +2777,7 @@ impl<'a> RelayInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -3240,14 +2819,8 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                 }
             }
             Ok(Self {
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayInfo.credential"),
-                )?,
-                endpoints: f_endpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayInfo.endpoints"),
-                )?,
+                credential: rt::required(f_credential, start, &"RelayInfo.credential")?,
+                endpoints: rt::required(f_endpoints, start, &"RelayInfo.endpoints")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3257,13 +2830,9 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.endpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3272,29 +2841,17 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.endpoints;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RelayInfo.endpoints",
-                });
+        rt::check_bound!(v.len(), 4, &"RelayInfo.endpoints");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 128, &"RelayInfo.endpoints");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RelayInfo.endpoints",
-                        });
-                    }
-                }
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
         }
+        unknown.key(1, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3374,10 +2931,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommissionRequest.address"),
-                )?,
+                address: rt::required(f_address, start, &"CommissionRequest.address")?,
                 relay: f_relay,
                 time: f_time,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -3389,9 +2943,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.relay {
             len += 1 + v.encoded_len();
         }
@@ -3406,14 +2958,8 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CommissionRequest.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -3481,10 +3027,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
                 }
             }
             Ok(Self {
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommissionResponse.credential"),
-                )?,
+                credential: rt::required(f_credential, start, &"CommissionResponse.credential")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3494,9 +3037,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3505,10 +3046,8 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3650,8 +3189,7 @@ impl<'a> AclEntry<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.targets.is_some())
             + usize::from(self.label.is_some())
             + usize::from(self.granted_by.is_some())
@@ -3716,14 +3254,8 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                 }
             }
             Ok(Self {
-                subjects: f_subjects.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"AclEntry.subjects"),
-                )?,
-                privileges: f_privileges.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"AclEntry.privileges"),
-                )?,
+                subjects: rt::required(f_subjects, start, &"AclEntry.subjects")?,
+                privileges: rt::required(f_privileges, start, &"AclEntry.privileges")?,
                 targets: f_targets,
                 label: f_label,
                 granted_by: f_granted_by,
@@ -3736,13 +3268,9 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.subjects;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.privileges;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.targets {
             len += 1 + v.encoded_len();
         }
@@ -3760,39 +3288,19 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subjects;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"AclEntry.subjects",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"AclEntry.subjects");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.privileges;
-        {
-            if !(1..=31).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"AclEntry.privileges",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=31).contains(&v), &"AclEntry.privileges");
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"AclEntry.targets",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"AclEntry.targets");
             unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.label {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"AclEntry.label",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"AclEntry.label");
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.granted_by {
@@ -3866,10 +3374,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
                 }
             }
             Ok(Self {
-                index: f_index.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"AclWrite.index"),
-                )?,
+                index: rt::required(f_index, start, &"AclWrite.index")?,
                 entry: f_entry,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3880,9 +3385,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.index;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.entry {
             len += 1 + v.encoded_len();
         }
@@ -3894,9 +3397,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.entry {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -3969,10 +3470,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                 }
             }
             Ok(Self {
-                new_address: f_new_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomeRequest.new_address"),
-                )?,
+                new_address: rt::required(f_new_address, start, &"RehomeRequest.new_address")?,
                 relay: f_relay,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3983,9 +3481,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.new_address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.relay {
             len += 1 + v.encoded_len();
         }
@@ -3997,14 +3493,8 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.new_address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RehomeRequest.new_address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -4037,7 +3527,7 @@ impl<'a> RehomeResult<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
@@ -4077,14 +3567,8 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
                 }
             }
             Ok(Self {
-                rehoming: f_rehoming.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomeResult.rehoming"),
-                )?,
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomeResult.credential"),
-                )?,
+                rehoming: rt::required(f_rehoming, start, &"RehomeResult.rehoming")?,
+                credential: rt::required(f_credential, start, &"RehomeResult.credential")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -4094,13 +3578,9 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.rehoming;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -4109,15 +3589,11 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.rehoming;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.credential;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -4152,7 +3628,7 @@ impl<'a> SecurityProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1
+        self.unknown_fields.len() + 5
     }
 }
 
@@ -4210,25 +3686,22 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                 }
             }
             Ok(Self {
-                node_id: f_node_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.node_id"),
+                node_id: rt::required(f_node_id, start, &"SecurityProperties.node_id")?,
+                credential: rt::required(f_credential, start, &"SecurityProperties.credential")?,
+                acl_capacity: rt::required(
+                    f_acl_capacity,
+                    start,
+                    &"SecurityProperties.acl_capacity",
                 )?,
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.credential"),
+                peer_capacity: rt::required(
+                    f_peer_capacity,
+                    start,
+                    &"SecurityProperties.peer_capacity",
                 )?,
-                acl_capacity: f_acl_capacity.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.acl_capacity"),
-                )?,
-                peer_capacity: f_peer_capacity.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.peer_capacity"),
-                )?,
-                pairing_window_open: f_pairing_window_open.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.pairing_window_open"),
+                pairing_window_open: rt::required(
+                    f_pairing_window_open,
+                    start,
+                    &"SecurityProperties.pairing_window_open",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -4240,17 +3713,11 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.acl_capacity;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.peer_capacity;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len += 1 + 1;
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -4260,36 +3727,21 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.credential;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.acl_capacity;
-        {
-            if !(8..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SecurityProperties.acl_capacity",
-                });
-            }
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        rt::check_range!((8..=255).contains(&v), &"SecurityProperties.acl_capacity");
+        unknown.u32(2, u32::from(v), w)?;
         let v = self.peer_capacity;
-        {
-            if !(8..=65535).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SecurityProperties.peer_capacity",
-                });
-            }
-            unknown.u32(3, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (8..=65535).contains(&v),
+            &"SecurityProperties.peer_capacity"
+        );
+        unknown.u32(3, u32::from(v), w)?;
         let v = self.pairing_window_open;
-        {
-            unknown.bool(4, v, w)?;
-        }
+        unknown.bool(4, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -4468,11 +3920,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
         w.map(1)?;
         match *self {
             Self::Edhoc1(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"SecurityActions.edhoc_1",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
                 w.u64(8)?;
                 w.bytes(v)?;
             }
@@ -5416,8 +4864,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.algorithm.to_u32() != 0)
                     + 1
+                    + usize::from(self.algorithm.to_u32() != 0)
                     + usize::from(self.y.is_some())
             }
         }
@@ -5450,9 +4898,7 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.x;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 if let Some(v) = &self.y {
                     unknown.bytes(2, v, w)?;
                 }
@@ -5480,7 +4926,7 @@ rt::cfg_alloc! {
         impl Signature {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -5502,13 +4948,9 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.signer;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.value;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5533,7 +4975,7 @@ rt::cfg_alloc! {
         impl SignedStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -5546,15 +4988,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.payload;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.signatures;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5563,28 +5001,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.payload;
-                {
-                    if v.len() > 512 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SignedStatement.payload",
-                        });
-                    }
-                    unknown.bytes(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 512, &"SignedStatement.payload");
+                unknown.bytes(0, v, w)?;
                 let v = &self.signatures;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SignedStatement.signatures",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"SignedStatement.signatures");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5699,11 +5125,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
+                    + 4
                     + usize::from(self.address.is_some())
-                    + 1
-                    + 1
-                    + 1
                     + usize::from(self.issued_at.is_some())
             }
         }
@@ -5717,32 +5140,24 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.identity_key;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.address {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
                 let v = &self.auth_credentials;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 let v = &self.serial;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.suites;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::int_len(*item as i64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::int_len(*item as i64))
+                        .sum::<usize>();
                 if let Some(v) = &self.issued_at {
                     len += 1 + rt::head_len(*v);
                 }
@@ -5754,55 +5169,31 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.identity_key;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.address {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.address",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"CredentialStatement.address");
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.auth_credentials;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.auth_credentials",
-                        });
-                    }
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 192 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"CredentialStatement.auth_credentials",
-                            });
-                        }
-                        w.bytes(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"CredentialStatement.auth_credentials");
+                unknown.key(2, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 192, &"CredentialStatement.auth_credentials");
+                    w.bytes(item)?;
                 }
+                w.close(v.len());
                 let v = &self.serial;
-                {
-                    unknown.u32(3, *v, w)?;
-                }
+                unknown.u32(3, *v, w)?;
                 let v = &self.suites;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.suites",
-                        });
-                    }
-                    unknown.key(4, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.i64(*item as i64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 8, &"CredentialStatement.suites");
+                unknown.key(4, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.i64(*item as i64)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.issued_at {
                     unknown.u64(5, *v, w)?;
                 }
@@ -5840,10 +5231,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 4
                     + usize::from(self.grace_period != 2592000)
                     + usize::from(self.issued_at.is_some())
             }
@@ -5859,17 +5247,11 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 34;
                 let v = &self.previous_address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.new_address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.sequence;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
                     len += 1 + rt::head_len(*v as u64);
@@ -5885,36 +5267,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.previous_address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RehomingStatement.previous_address",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RehomingStatement.previous_address");
+                unknown.text(1, v, w)?;
                 let v = &self.new_address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RehomingStatement.new_address",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RehomingStatement.new_address");
+                unknown.text(2, v, w)?;
                 let v = &self.sequence;
-                {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RehomingStatement.sequence",
-                        });
-                    }
-                    unknown.u32(3, *v, w)?;
-                }
+                rt::check_range!((1..=4294967295).contains(v), &"RehomingStatement.sequence");
+                unknown.u32(3, *v, w)?;
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
                     unknown.u32(4, *v, w)?;
@@ -5948,7 +5310,7 @@ rt::cfg_alloc! {
         impl KeyRotationStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.issued_at.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.issued_at.is_some())
             }
         }
 
@@ -5962,9 +5324,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 34;
                 let v = &self.new_identity_key;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.issued_at {
                     len += 1 + rt::head_len(*v);
                 }
@@ -5976,14 +5336,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.previous_node;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.new_identity_key;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.issued_at {
                     unknown.u64(2, *v, w)?;
                 }
@@ -6046,9 +5402,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.reason;
                 if self.reason.to_u32() != 0 {
                     unknown.u32(1, v.to_u32(), w)?;
@@ -6099,12 +5453,9 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
+                    + 4
                     + usize::from(self.subject_address.is_some())
-                    + 1
-                    + 1
                     + usize::from(self.targets.is_some())
-                    + 1
                     + usize::from(self.not_after.is_some())
                     + usize::from(self.issued_at.is_some())
             }
@@ -6124,18 +5475,14 @@ rt::cfg_alloc! {
                 }
                 len += 1 + 34;
                 let v = &self.privileges;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.targets {
                     len += 1
                         + rt::head_len(v.len() as u64)
                         + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 }
                 let v = &self.serial;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.not_after {
                     len += 1 + rt::head_len(*v);
                 }
@@ -6150,36 +5497,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subject;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 if let Some(v) = &self.subject_address {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"IntroductionStatement.subject_address",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"IntroductionStatement.subject_address");
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.audience;
-                {
-                    unknown.bytes(2, v, w)?;
-                }
+                unknown.bytes(2, v, w)?;
                 let v = &self.privileges;
-                {
-                    if !(1..=31).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"IntroductionStatement.privileges",
-                        });
-                    }
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=31).contains(v), &"IntroductionStatement.privileges");
+                unknown.u32(3, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"IntroductionStatement.targets",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"IntroductionStatement.targets");
                     unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -6188,14 +5517,11 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 let v = &self.serial;
-                {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"IntroductionStatement.serial",
-                        });
-                    }
-                    unknown.u32(5, *v, w)?;
-                }
+                rt::check_range!(
+                    (1..=4294967295).contains(v),
+                    &"IntroductionStatement.serial"
+                );
+                unknown.u32(5, *v, w)?;
                 if let Some(v) = &self.not_after {
                     unknown.u64(6, *v, w)?;
                 }
@@ -6229,7 +5555,7 @@ rt::cfg_alloc! {
         impl Introduction {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6242,15 +5568,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.statement;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.credentials;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6259,24 +5581,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.statement;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.credentials;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Introduction.credentials",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"Introduction.credentials");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6316,11 +5630,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 5
                     + usize::from(self.sender.is_some())
                     + usize::from(self.recipient.is_some())
             }
@@ -6335,25 +5645,15 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.format;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.algorithm;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 let v = &self.request_key_id;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.request_message_id;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 let v = &self.version;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.sender {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -6368,59 +5668,28 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.format;
-                {
-                    if !(1..=1).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SealedAad.format",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=1).contains(v), &"SealedAad.format");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.algorithm;
-                {
-                    unknown.i64(1, i64::from(*v), w)?;
-                }
+                unknown.i64(1, i64::from(*v), w)?;
                 let v = &self.request_key_id;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SealedAad.request_key_id",
-                        });
-                    }
-                    unknown.bytes(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"SealedAad.request_key_id");
+                unknown.bytes(2, v, w)?;
                 let v = &self.request_message_id;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SealedAad.request_message_id",
-                        });
-                    }
-                    unknown.u64(3, *v, w)?;
-                }
+                rt::check_range!(
+                    (0..=1099511627775).contains(v),
+                    &"SealedAad.request_message_id"
+                );
+                unknown.u64(3, *v, w)?;
                 let v = &self.version;
-                {
-                    if !(1..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SealedAad.version",
-                        });
-                    }
-                    unknown.u32(4, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=255).contains(v), &"SealedAad.version");
+                unknown.u32(4, u32::from(*v), w)?;
                 if let Some(v) = &self.sender {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SealedAad.sender",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"SealedAad.sender");
                     unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.recipient {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SealedAad.recipient",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"SealedAad.recipient");
                     unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -6447,7 +5716,7 @@ rt::cfg_alloc! {
         impl EdhocMessage3 {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6460,13 +5729,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.c_r;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.message;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6475,23 +5740,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.c_r;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EdhocMessage3.c_r",
-                        });
-                    }
-                    unknown.bytes(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"EdhocMessage3.c_r");
+                unknown.bytes(0, v, w)?;
                 let v = &self.message;
-                {
-                    if v.len() > 512 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EdhocMessage3.message",
-                        });
-                    }
-                    unknown.bytes(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocMessage3.message");
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6535,20 +5788,12 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Message2(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocReply.message_2",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocReply.message_2");
                         w.u64(0)?;
                         w.bytes(v)?;
                     }
                     Self::Error(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocReply.error",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocReply.error");
                         w.u64(1)?;
                         w.bytes(v)?;
                     }
@@ -6608,20 +5853,12 @@ rt::cfg_alloc! {
                         w.null()?;
                     }
                     Self::Message4(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocFinish.message_4",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocFinish.message_4");
                         w.u64(1)?;
                         w.bytes(v)?;
                     }
                     Self::Error(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocFinish.error",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocFinish.error");
                         w.u64(2)?;
                         w.bytes(v)?;
                     }
@@ -6669,9 +5906,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.version != 1)
-                    + 1
-                    + 1
                     + usize::from(self.transports != 0)
                     + usize::from(self.node.is_some())
                     + usize::from(self.vendor.is_some())
@@ -6692,13 +5928,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.passcode;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.discriminator;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.transports;
                 if self.transports != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -6721,57 +5953,29 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 if self.version != 1 {
-                    if !(1..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.version",
-                        });
-                    }
+                    rt::check_range!((1..=255).contains(v), &"SetupPayload.version");
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.passcode;
-                {
-                    if !(1..=99999998).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.passcode",
-                        });
-                    }
-                    unknown.u32(1, *v, w)?;
-                }
+                rt::check_range!((1..=99999998).contains(v), &"SetupPayload.passcode");
+                unknown.u32(1, *v, w)?;
                 let v = &self.discriminator;
-                {
-                    if !(0..=999).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.discriminator",
-                        });
-                    }
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=999).contains(v), &"SetupPayload.discriminator");
+                unknown.u32(2, u32::from(*v), w)?;
                 let v = &self.transports;
                 if self.transports != 0 {
-                    if !(0..=7).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.transports",
-                        });
-                    }
+                    rt::check_range!((0..=7).contains(v), &"SetupPayload.transports");
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.node {
                     unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.vendor {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SetupPayload.vendor",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"SetupPayload.vendor");
                     unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.product {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SetupPayload.product",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"SetupPayload.product");
                     unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -6816,9 +6020,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.controller_nonce;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6845,7 +6047,7 @@ rt::cfg_alloc! {
         impl PairingParams {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -6859,13 +6061,9 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 17;
                 let v = &self.salt;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.iterations;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6874,27 +6072,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.device_nonce;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.salt;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PairingParams.salt",
-                        });
-                    }
-                    unknown.bytes(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"PairingParams.salt");
+                unknown.bytes(1, v, w)?;
                 let v = &self.iterations;
-                {
-                    if !(1000..=100000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingParams.iterations",
-                        });
-                    }
-                    unknown.u32(2, *v, w)?;
-                }
+                rt::check_range!((1000..=100000).contains(v), &"PairingParams.iterations");
+                unknown.u32(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6937,9 +6121,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_p;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6963,7 +6145,7 @@ rt::cfg_alloc! {
         impl PairingShareReply {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6985,13 +6167,9 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_v;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.confirm_v;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7034,9 +6212,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.confirm_p;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7072,14 +6248,7 @@ rt::cfg_alloc! {
         impl PairingWindow {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + usize::from(self.targets.is_some())
+                self.unknown_fields.len() + 6 + usize::from(self.targets.is_some())
             }
         }
 
@@ -7092,26 +6261,16 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.timeout;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.discriminator;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.iterations;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.salt;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 99;
                 let v = &self.privileges;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.targets {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -7125,60 +6284,24 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.timeout;
-                {
-                    if !(1..=900).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.timeout",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=900).contains(v), &"PairingWindow.timeout");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.discriminator;
-                {
-                    if !(0..=999).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.discriminator",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=999).contains(v), &"PairingWindow.discriminator");
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.iterations;
-                {
-                    if !(1000..=100000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.iterations",
-                        });
-                    }
-                    unknown.u32(2, *v, w)?;
-                }
+                rt::check_range!((1000..=100000).contains(v), &"PairingWindow.iterations");
+                unknown.u32(2, *v, w)?;
                 let v = &self.salt;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PairingWindow.salt",
-                        });
-                    }
-                    unknown.bytes(3, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"PairingWindow.salt");
+                unknown.bytes(3, v, w)?;
                 let v = &self.verifier;
-                {
-                    unknown.bytes(4, v, w)?;
-                }
+                unknown.bytes(4, v, w)?;
                 let v = &self.privileges;
-                {
-                    if !(1..=31).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.privileges",
-                        });
-                    }
-                    unknown.u32(5, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=31).contains(v), &"PairingWindow.privileges");
+                unknown.u32(5, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PairingWindow.targets",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"PairingWindow.targets");
                     unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -7210,7 +6333,7 @@ rt::cfg_alloc! {
         impl RelayInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -7223,17 +6346,13 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.endpoints;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -7242,29 +6361,17 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.endpoints;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RelayInfo.endpoints",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 128 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"RelayInfo.endpoints",
-                            });
-                        }
-                        w.text(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"RelayInfo.endpoints");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 128, &"RelayInfo.endpoints");
+                    w.text(item)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7306,9 +6413,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.relay {
                     len += 1 + v.encoded_len();
                 }
@@ -7323,14 +6428,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CommissionRequest.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -7372,9 +6471,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -7383,10 +6480,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7481,8 +6576,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.targets.is_some())
                     + usize::from(self.label.is_some())
                     + usize::from(self.granted_by.is_some())
@@ -7498,13 +6592,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.subjects;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
                 let v = &self.privileges;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.targets {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -7524,34 +6614,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subjects;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"AclEntry.subjects",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.bytes(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"AclEntry.subjects");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.bytes(item)?;
                 }
+                w.close(v.len());
                 let v = &self.privileges;
-                {
-                    if !(1..=31).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"AclEntry.privileges",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=31).contains(v), &"AclEntry.privileges");
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"AclEntry.targets",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"AclEntry.targets");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -7560,11 +6634,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.label {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"AclEntry.label",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"AclEntry.label");
                     unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.granted_by {
@@ -7606,9 +6676,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.index;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.entry {
                     len += 1 + v.encoded_len();
                 }
@@ -7620,9 +6688,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.index;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.entry {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -7663,9 +6729,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.new_address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.relay {
                     len += 1 + v.encoded_len();
                 }
@@ -7677,14 +6741,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.new_address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RehomeRequest.new_address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -7712,7 +6770,7 @@ rt::cfg_alloc! {
         impl RehomeResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -7725,13 +6783,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.rehoming;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -7740,15 +6794,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.rehoming;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.credential;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7778,7 +6828,7 @@ rt::cfg_alloc! {
         impl SecurityProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1
+                self.unknown_fields.len() + 5
             }
         }
 
@@ -7792,17 +6842,11 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 34;
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.acl_capacity;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.peer_capacity;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len += 1 + 1;
                 len + self.unknown_fields.encoded_len()
             }
@@ -7812,36 +6856,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node_id;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.credential;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.acl_capacity;
-                {
-                    if !(8..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SecurityProperties.acl_capacity",
-                        });
-                    }
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                rt::check_range!((8..=255).contains(v), &"SecurityProperties.acl_capacity");
+                unknown.u32(2, u32::from(*v), w)?;
                 let v = &self.peer_capacity;
-                {
-                    if !(8..=65535).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SecurityProperties.peer_capacity",
-                        });
-                    }
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
+                rt::check_range!((8..=65535).contains(v), &"SecurityProperties.peer_capacity");
+                unknown.u32(3, u32::from(*v), w)?;
                 let v = &self.pairing_window_open;
-                {
-                    unknown.bool(4, *v, w)?;
-                }
+                unknown.bool(4, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7933,11 +6959,7 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Edhoc1(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"SecurityActions.edhoc_1",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
                         w.u64(8)?;
                         w.bytes(v)?;
                     }
@@ -10575,10 +9597,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::PublicKey {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.algorithm;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.algorithm;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -10661,20 +9681,16 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SignedStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.payload;
-                if v.len() > 512 {
-                    a.bound("SignedStatement.payload");
-                }
+            let v = &self.payload;
+            if v.len() > 512 {
+                a.bound("SignedStatement.payload");
             }
-            {
-                let v = &self.signatures;
-                if v.len() > 2 {
-                    a.bound("SignedStatement.signatures");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.signatures;
+            if v.len() > 2 {
+                a.bound("SignedStatement.signatures");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10813,31 +9829,25 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::CredentialStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.identity_key;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.identity_key;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.address {
                 if v.len() > 254 {
                     a.bound("CredentialStatement.address");
                 }
             }
-            {
-                let v = &self.auth_credentials;
-                if v.len() > 2 {
+            let v = &self.auth_credentials;
+            if v.len() > 2 {
+                a.bound("CredentialStatement.auth_credentials");
+            }
+            for item in v.iter() {
+                if item.len() > 192 {
                     a.bound("CredentialStatement.auth_credentials");
                 }
-                for item in v.iter() {
-                    if item.len() > 192 {
-                        a.bound("CredentialStatement.auth_credentials");
-                    }
-                }
             }
-            {
-                let v = &self.suites;
-                if v.len() > 8 {
-                    a.bound("CredentialStatement.suites");
-                }
+            let v = &self.suites;
+            if v.len() > 8 {
+                a.bound("CredentialStatement.suites");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10883,23 +9893,17 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RehomingStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.previous_address;
-                if v.len() > 254 {
-                    a.bound("RehomingStatement.previous_address");
-                }
+            let v = &self.previous_address;
+            if v.len() > 254 {
+                a.bound("RehomingStatement.previous_address");
             }
-            {
-                let v = &self.new_address;
-                if v.len() > 254 {
-                    a.bound("RehomingStatement.new_address");
-                }
+            let v = &self.new_address;
+            if v.len() > 254 {
+                a.bound("RehomingStatement.new_address");
             }
-            {
-                let v = &self.sequence;
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("RehomingStatement.sequence");
-                }
+            let v = &self.sequence;
+            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("RehomingStatement.sequence");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10942,10 +9946,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::KeyRotationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.new_identity_key;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.new_identity_key;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -11016,10 +10018,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RevocationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.reason;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.reason;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -11093,11 +10093,9 @@ rt::cfg_arbitrary! {
                     a.bound("IntroductionStatement.subject_address");
                 }
             }
-            {
-                let v = &self.privileges;
-                if !(1i128..=31i128).contains(&(*v as i128)) {
-                    a.range("IntroductionStatement.privileges");
-                }
+            let v = &self.privileges;
+            if !(1i128..=31i128).contains(&(*v as i128)) {
+                a.range("IntroductionStatement.privileges");
             }
             if let Some(v) = &self.targets {
                 if v.len() > 4 {
@@ -11107,11 +10105,9 @@ rt::cfg_arbitrary! {
                     rt::fuzz::Audited::audit(item, a);
                 }
             }
-            {
-                let v = &self.serial;
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("IntroductionStatement.serial");
-                }
+            let v = &self.serial;
+            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("IntroductionStatement.serial");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11159,18 +10155,14 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Introduction {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.statement;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.statement;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.credentials;
+            if v.len() > 2 {
+                a.bound("Introduction.credentials");
             }
-            {
-                let v = &self.credentials;
-                if v.len() > 2 {
-                    a.bound("Introduction.credentials");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11223,29 +10215,21 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SealedAad {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.format;
-                if !(1i128..=1i128).contains(&(*v as i128)) {
-                    a.range("SealedAad.format");
-                }
+            let v = &self.format;
+            if !(1i128..=1i128).contains(&(*v as i128)) {
+                a.range("SealedAad.format");
             }
-            {
-                let v = &self.request_key_id;
-                if v.len() > 8 {
-                    a.bound("SealedAad.request_key_id");
-                }
+            let v = &self.request_key_id;
+            if v.len() > 8 {
+                a.bound("SealedAad.request_key_id");
             }
-            {
-                let v = &self.request_message_id;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("SealedAad.request_message_id");
-                }
+            let v = &self.request_message_id;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("SealedAad.request_message_id");
             }
-            {
-                let v = &self.version;
-                if !(1i128..=255i128).contains(&(*v as i128)) {
-                    a.range("SealedAad.version");
-                }
+            let v = &self.version;
+            if !(1i128..=255i128).contains(&(*v as i128)) {
+                a.range("SealedAad.version");
             }
             if let Some(v) = &self.sender {
                 if v.len() > 254 {
@@ -11293,17 +10277,13 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::EdhocMessage3 {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.c_r;
-                if v.len() > 8 {
-                    a.bound("EdhocMessage3.c_r");
-                }
+            let v = &self.c_r;
+            if v.len() > 8 {
+                a.bound("EdhocMessage3.c_r");
             }
-            {
-                let v = &self.message;
-                if v.len() > 512 {
-                    a.bound("EdhocMessage3.message");
-                }
+            let v = &self.message;
+            if v.len() > 512 {
+                a.bound("EdhocMessage3.message");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11458,29 +10438,21 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SetupPayload {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                if !(1i128..=255i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.version");
-                }
+            let v = &self.version;
+            if !(1i128..=255i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.version");
             }
-            {
-                let v = &self.passcode;
-                if !(1i128..=99999998i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.passcode");
-                }
+            let v = &self.passcode;
+            if !(1i128..=99999998i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.passcode");
             }
-            {
-                let v = &self.discriminator;
-                if !(0i128..=999i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.discriminator");
-                }
+            let v = &self.discriminator;
+            if !(0i128..=999i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.discriminator");
             }
-            {
-                let v = &self.transports;
-                if !(0i128..=7i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.transports");
-                }
+            let v = &self.transports;
+            if !(0i128..=7i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.transports");
             }
             if let Some(v) = &self.vendor {
                 if v.len() > 32 {
@@ -11564,17 +10536,13 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::PairingParams {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.salt;
-                if v.len() > 32 {
-                    a.bound("PairingParams.salt");
-                }
+            let v = &self.salt;
+            if v.len() > 32 {
+                a.bound("PairingParams.salt");
             }
-            {
-                let v = &self.iterations;
-                if !(1000i128..=100000i128).contains(&(*v as i128)) {
-                    a.range("PairingParams.iterations");
-                }
+            let v = &self.iterations;
+            if !(1000i128..=100000i128).contains(&(*v as i128)) {
+                a.range("PairingParams.iterations");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11737,35 +10705,25 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::PairingWindow {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.timeout;
-                if !(1i128..=900i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.timeout");
-                }
+            let v = &self.timeout;
+            if !(1i128..=900i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.timeout");
             }
-            {
-                let v = &self.discriminator;
-                if !(0i128..=999i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.discriminator");
-                }
+            let v = &self.discriminator;
+            if !(0i128..=999i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.discriminator");
             }
-            {
-                let v = &self.iterations;
-                if !(1000i128..=100000i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.iterations");
-                }
+            let v = &self.iterations;
+            if !(1000i128..=100000i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.iterations");
             }
-            {
-                let v = &self.salt;
-                if v.len() > 32 {
-                    a.bound("PairingWindow.salt");
-                }
+            let v = &self.salt;
+            if v.len() > 32 {
+                a.bound("PairingWindow.salt");
             }
-            {
-                let v = &self.privileges;
-                if !(1i128..=31i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.privileges");
-                }
+            let v = &self.privileges;
+            if !(1i128..=31i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.privileges");
             }
             if let Some(v) = &self.targets {
                 if v.len() > 4 {
@@ -11818,19 +10776,15 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RelayInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.credential;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.endpoints;
+            if v.len() > 4 {
+                a.bound("RelayInfo.endpoints");
             }
-            {
-                let v = &self.endpoints;
-                if v.len() > 4 {
+            for item in v.iter() {
+                if item.len() > 128 {
                     a.bound("RelayInfo.endpoints");
-                }
-                for item in v.iter() {
-                    if item.len() > 128 {
-                        a.bound("RelayInfo.endpoints");
-                    }
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -11881,11 +10835,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::CommissionRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("CommissionRequest.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("CommissionRequest.address");
             }
             if let Some(v) = &self.relay {
                 rt::fuzz::Audited::audit(v, a);
@@ -11925,10 +10877,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::CommissionResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.credential;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -12041,17 +10991,13 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::AclEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.subjects;
-                if v.len() > 4 {
-                    a.bound("AclEntry.subjects");
-                }
+            let v = &self.subjects;
+            if v.len() > 4 {
+                a.bound("AclEntry.subjects");
             }
-            {
-                let v = &self.privileges;
-                if !(1i128..=31i128).contains(&(*v as i128)) {
-                    a.range("AclEntry.privileges");
-                }
+            let v = &self.privileges;
+            if !(1i128..=31i128).contains(&(*v as i128)) {
+                a.range("AclEntry.privileges");
             }
             if let Some(v) = &self.targets {
                 if v.len() > 4 {
@@ -12155,11 +11101,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RehomeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.new_address;
-                if v.len() > 254 {
-                    a.bound("RehomeRequest.new_address");
-                }
+            let v = &self.new_address;
+            if v.len() > 254 {
+                a.bound("RehomeRequest.new_address");
             }
             if let Some(v) = &self.relay {
                 rt::fuzz::Audited::audit(v, a);
@@ -12200,14 +11144,10 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RehomeResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.rehoming;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.rehoming;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.credential;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -12247,21 +11187,15 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SecurityProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.credential;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.acl_capacity;
+            if !(8i128..=255i128).contains(&(*v as i128)) {
+                a.range("SecurityProperties.acl_capacity");
             }
-            {
-                let v = &self.acl_capacity;
-                if !(8i128..=255i128).contains(&(*v as i128)) {
-                    a.range("SecurityProperties.acl_capacity");
-                }
-            }
-            {
-                let v = &self.peer_capacity;
-                if !(8i128..=65535i128).contains(&(*v as i128)) {
-                    a.range("SecurityProperties.peer_capacity");
-                }
+            let v = &self.peer_capacity;
+            if !(8i128..=65535i128).contains(&(*v as i128)) {
+                a.range("SecurityProperties.peer_capacity");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();

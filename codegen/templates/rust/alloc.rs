@@ -28,7 +28,7 @@
             w.map(count)?;
             let mut unknown = self.{{ item.unknown }}.merge();
 {%- for f in item.sorted %}
-            {% call presence::owned_bind(f) %}{% endcall %} {
+            {% call presence::owned_open(f) %}{% endcall %}
 {%- if !f.owned_validate.is_empty() %}
                 {{ f.owned_validate }}
 {%- endif %}
@@ -38,7 +38,7 @@
 {%- else %}
                 {{ f.owned_encode_field }}
 {%- endif %}
-            }
+            {%- call presence::close(f) %}{% endcall %}
 {%- endfor %}
             unknown.finish(w)?;
             w.close(count);
@@ -194,8 +194,11 @@ pub mod owned {
         /// Number of map entries the encoding has.
         pub(super) fn entry_count(&self) -> usize {
             self.{{ item.unknown }}.len()
+{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
 {%- for f in item.fields %}
+{%- if f.presence != "required" %}
                 + {% call presence::count(f) %}{% endcall %}
+{%- endif %}
 {%- endfor %}
         }
 {%- endif %}
@@ -289,8 +292,11 @@ pub mod owned {
         /// Number of map entries the encoding has.
         pub(super) fn entry_count(&self) -> usize {
             self.{{ item.unknown }}.len()
+{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
 {%- for f in item.fields %}
+{%- if f.presence != "required" %}
                 + {% call presence::count(f) %}{% endcall %}
+{%- endif %}
 {%- endfor %}
         }
 {%- endif %}

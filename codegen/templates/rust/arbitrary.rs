@@ -97,10 +97,8 @@ impl rt::fuzz::Audited for owned::{{ item.name }} {
             {{ f.audit }}
         }
 {%- else %}
-        {
-            let v = &self.{{ f.name }};
-            {{ f.audit }}
-        }
+        let v = &self.{{ f.name }};
+        {{ f.audit }}
 {%- endif %}
 {%- endif %}
 {%- endfor %}

@@ -118,7 +118,7 @@
         w.map(count)?;
         let mut unknown = self.{{ item.unknown }}.merge(Self::KNOWN_KEYS);
 {%- for f in item.sorted %}
-        {% call presence::bind(f) %}{% endcall %} {
+        {% call presence::open(f) %}{% endcall %}
 {%- if !f.validate.is_empty() %}
             {{ f.validate }}
 {%- endif %}
@@ -128,7 +128,7 @@
 {%- else %}
             {{ f.encode_field }}
 {%- endif %}
-        }
+        {%- call presence::close(f) %}{% endcall %}
 {%- endfor %}
         unknown.finish(w)?;
         w.close(count);
@@ -295,8 +295,11 @@ impl<'a> {{ item.name }}<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.{{ item.unknown }}.len()
+{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
 {%- for f in item.fields %}
+{%- if f.presence != "required" %}
             + {% call presence::count(f) %}{% endcall %}
+{%- endif %}
 {%- endfor %}
     }
 {%- if let Some(budget) = item.budget %}

@@ -33,6 +33,30 @@ let v = &self.{{ f.name }};
 {%- endif -%}
 {%- endmacro -%}
 
+{#- `open` binds `v` and, unless the field is required, opens the block that runs when it is on the
+    wire; `close` ends that block. A required field's statements need no block of their own. #}
+{%- macro open(f) -%}
+{%- if f.presence == "required" -%}
+let v = self.{{ f.name }};
+{%- else -%}
+{% call bind(f) %}{% endcall %} {
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro owned_open(f) -%}
+{%- if f.presence == "required" -%}
+let v = &self.{{ f.name }};
+{%- else -%}
+{% call owned_bind(f) %}{% endcall %} {
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro close(f) -%}
+{%- if f.presence != "required" -%}
+}
+{%- endif -%}
+{%- endmacro -%}
+
 {%- macro field_type(f) -%}
 {%- if f.presence == "optional" -%}
 Option<{{ f.value_type }}>
@@ -63,7 +87,7 @@ len += {{ f.key_len }} + {{ f.len }};
 {%- else if f.fixed_len -%}
 if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
 {%- else -%}
-{% call bind(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
+{% call open(f) %}{% endcall %} len += {{ f.key_len }} + {{ f.len }}; {% call close(f) %}{% endcall %}
 {%- endif -%}
 {%- endmacro -%}
 
@@ -73,7 +97,7 @@ len += {{ f.key_len }} + {{ f.owned_len }};
 {%- else if f.fixed_len -%}
 if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len }}; }
 {%- else -%}
-{% call owned_bind(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len }}; }
+{% call owned_open(f) %}{% endcall %} len += {{ f.key_len }} + {{ f.owned_len }}; {% call close(f) %}{% endcall %}
 {%- endif -%}
 {%- endmacro -%}
 
@@ -83,7 +107,7 @@ f_{{ f.slot_name }}
 {%- else if f.presence == "default" -%}
 f_{{ f.slot_name }}.unwrap_or({{ f.default }})
 {%- else -%}
-f_{{ f.slot_name }}.ok_or(rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field(&"{{ f.label }}"))?
+rt::required(f_{{ f.slot_name }}, start, &"{{ f.label }}")?
 {%- endif -%}
 {%- endmacro -%}
 

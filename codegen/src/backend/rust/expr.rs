@@ -287,16 +287,10 @@ impl Use<'_, '_> {
                 max,
                 narrowed: true,
                 ..
-            } => format!(
-                "if !({min}..={max}).contains(&{v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
-            ),
-            Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-            ),
+            } => range_check(min, max, &format!("&{v}"), label),
+            Shape::Text { max_len } | Shape::Bytes { max_len } => bound_check(v, *max_len, label),
             Shape::Array { element, max_items } => {
-                let mut s = format!(
-                    "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-                );
+                let mut s = bound_check(v, *max_items, label);
                 let inner = self.validate(element, "item");
                 if !inner.is_empty() {
                     s.push_str(&format!(
@@ -461,15 +455,12 @@ impl Use<'_, '_> {
                 max,
                 narrowed: true,
                 ..
-            } => format!(
-                "if !({min}..={max}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
-            ),
-            Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-            ),
-            Shape::Array { max_items, .. } => format!(
-                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-            ),
+            } => range_check(min, max, v, label),
+            Shape::Text { max_len }
+            | Shape::Bytes { max_len }
+            | Shape::Array {
+                max_items: max_len, ..
+            } => bound_check(v, *max_len, label),
             _ => String::new(),
         }
     }
@@ -509,6 +500,21 @@ impl Use<'_, '_> {
             _ => format!("{slot}.unwrap_or({})", self.default_expr(shape, value)),
         }
     }
+}
+
+/// The encoder's check of `v`'s length against its bound (`rt::check_bound!`).
+fn bound_check(v: &str, max: impl std::fmt::Display, label: &str) -> String {
+    format!("rt::check_bound!({v}.len(), {max}, &\"{label}\");")
+}
+
+/// The encoder's check of the integer that `v_ref` refers to against its range (`rt::check_range!`).
+fn range_check(
+    min: impl std::fmt::Display,
+    max: impl std::fmt::Display,
+    v_ref: &str,
+    label: &str,
+) -> String {
+    format!("rt::check_range!(({min}..={max}).contains({v_ref}), &\"{label}\");")
 }
 
 /// The encoded length of a scalar of `shape` (integers, floats, text, bytes, enums), or `None` for the

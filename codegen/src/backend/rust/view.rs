@@ -253,6 +253,8 @@ pub(crate) struct ItemView {
     pub unknown: String,
     /// Whether a field is required (the decoder then reports `missing-field` at the map's start).
     pub has_required: bool,
+    /// How many fields are required: entries every encoding has.
+    pub required_count: usize,
     /// Whether a field has a default (the decoder then remembers where each key starts).
     pub has_defaults: bool,
     // Recursive cycles.
@@ -302,6 +304,7 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         known_keys: String::new(),
         unknown: String::new(),
         has_required: false,
+        required_count: 0,
         has_defaults: false,
         budget: t.recursion.map(|r| r.budget),
         counts_depth: t.recursion.is_some_and(|r| r.counts_depth),
@@ -351,6 +354,11 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         Kind::Message(message) => {
             view.kind = "message";
             view.has_required = message.has_required;
+            view.required_count = message
+                .fields
+                .iter()
+                .filter(|f| matches!(f.ir.presence, Presence::Required))
+                .count();
             view.has_defaults = message.has_defaults;
             let index = |f: &model::Field<'_>| {
                 let same = |g: &model::Field<'_>| g.ir.key == f.ir.key;

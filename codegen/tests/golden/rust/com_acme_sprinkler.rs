@@ -104,8 +104,7 @@ impl<'a> Zone<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
             + usize::from(!self.skip_when_wet)
     }
@@ -172,14 +171,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 }
             }
             Ok(Self {
-                number: f_number.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Zone.number"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Zone.name"),
-                )?,
+                number: rt::required(f_number, start, &"Zone.number")?,
+                name: rt::required(f_name, start, &"Zone.name")?,
                 flow: f_flow.unwrap_or(12.5_f32),
                 skip_when_wet: f_skip_when_wet.unwrap_or(true),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -191,13 +184,9 @@ impl<'a> rt::Message<'a> for Zone<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.number;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
             len += 1 + rt::float_len_f32(v);
@@ -213,23 +202,11 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.number;
-        {
-            if !(1..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Zone.number",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=16).contains(&v), &"Zone.number");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Zone.name",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"Zone.name");
+        unknown.text(1, v, w)?;
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
             unknown.key(2, w)?;
@@ -271,7 +248,7 @@ impl<'a> Run<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1
+        self.unknown_fields.len() + 4
     }
 }
 
@@ -323,21 +300,10 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 }
             }
             Ok(Self {
-                zone: f_zone.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field(&"Run.zone"),
-                )?,
-                trigger: f_trigger.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Run.trigger"),
-                )?,
-                started_at: f_started_at.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Run.started_at"),
-                )?,
-                duration: f_duration.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Run.duration"),
-                )?,
+                zone: rt::required(f_zone, start, &"Run.zone")?,
+                trigger: rt::required(f_trigger, start, &"Run.trigger")?,
+                started_at: rt::required(f_started_at, start, &"Run.started_at")?,
+                duration: rt::required(f_duration, start, &"Run.duration")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -347,21 +313,13 @@ impl<'a> rt::Message<'a> for Run<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zone;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.trigger;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         let v = self.started_at;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         let v = self.duration;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -370,29 +328,15 @@ impl<'a> rt::Message<'a> for Run<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zone;
-        {
-            if !(1..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=16).contains(&v), &"Run.zone");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.trigger;
-        {
-            unknown.u32(1, v.to_u32(), w)?;
-        }
+        unknown.u32(1, v.to_u32(), w)?;
         let v = self.started_at;
-        {
-            unknown.u64(2, v, w)?;
-        }
+        unknown.u64(2, v, w)?;
         let v = self.duration;
-        {
-            if !(1..=14400).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Run.duration",
-                });
-            }
-            unknown.u32(3, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=14400).contains(&v), &"Run.duration");
+        unknown.u32(3, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -426,9 +370,8 @@ impl<'a> SprinklerState<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
+            + 2
             + usize::from(self.running.is_some())
-            + 1
             + usize::from(self.rain_delay != 0)
     }
 }
@@ -490,15 +433,9 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 }
             }
             Ok(Self {
-                zones: f_zones.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SprinklerState.zones"),
-                )?,
+                zones: rt::required(f_zones, start, &"SprinklerState.zones")?,
                 running: f_running,
-                light: f_light.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SprinklerState.light"),
-                )?,
+                light: rt::required(f_light, start, &"SprinklerState.light")?,
                 rain_delay: f_rain_delay.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -509,16 +446,12 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zones;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.running {
             len += 1 + v.encoded_len();
         }
         let v = self.light;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.rain_delay;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -531,24 +464,16 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zones;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SprinklerState.zones",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"SprinklerState.zones");
+        unknown.key(0, w)?;
+        v.write(w)?;
         if let Some(v) = self.running {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.light;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         let v = self.rain_delay;
         if v != 0 {
             unknown.u32(3, u32::from(v), w)?;
@@ -663,11 +588,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 v.encode_to(w)?;
             }
             Self::Rename(v) => {
-                if v.len() > 32 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"SprinklerCommand.rename",
-                    });
-                }
+                rt::check_bound!(v.len(), 32, &"SprinklerCommand.rename");
                 w.u64(4)?;
                 w.text(v)?;
             }
@@ -799,8 +720,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
                     + usize::from(!self.skip_when_wet)
             }
@@ -815,13 +735,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.number;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
                     len += 1 + rt::float_len_f32(*v);
@@ -837,23 +753,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.number;
-                {
-                    if !(1..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Zone.number",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=16).contains(v), &"Zone.number");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Zone.name",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"Zone.name");
+                unknown.text(1, v, w)?;
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
                     unknown.key(2, w)?;
@@ -890,7 +794,7 @@ rt::cfg_alloc! {
         impl Run {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1 + 1
+                self.unknown_fields.len() + 4
             }
         }
 
@@ -903,21 +807,13 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zone;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.trigger;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 let v = &self.started_at;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 let v = &self.duration;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -926,29 +822,15 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.zone;
-                {
-                    if !(1..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=16).contains(v), &"Run.zone");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.trigger;
-                {
-                    unknown.u32(1, v.to_u32(), w)?;
-                }
+                unknown.u32(1, v.to_u32(), w)?;
                 let v = &self.started_at;
-                {
-                    unknown.u64(2, *v, w)?;
-                }
+                unknown.u64(2, *v, w)?;
                 let v = &self.duration;
-                {
-                    if !(1..=14400).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Run.duration",
-                        });
-                    }
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=14400).contains(v), &"Run.duration");
+                unknown.u32(3, u32::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -977,9 +859,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
+                    + 2
                     + usize::from(self.running.is_some())
-                    + 1
                     + usize::from(self.rain_delay != 0)
             }
         }
@@ -993,18 +874,14 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zones;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.running {
                     len += 1 + v.encoded_len();
                 }
                 let v = &self.light;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -1017,28 +894,20 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.zones;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SprinklerState.zones",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"SprinklerState.zones");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.running {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.light;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
                     unknown.u32(3, u32::from(*v), w)?;
@@ -1111,11 +980,7 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Rename(v) => {
-                        if v.len() > 32 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"SprinklerCommand.rename",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 32, &"SprinklerCommand.rename");
                         w.u64(4)?;
                         w.text(v)?;
                     }
@@ -1494,17 +1359,13 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Zone {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.number;
-                if !(1i128..=16i128).contains(&(*v as i128)) {
-                    a.range("Zone.number");
-                }
+            let v = &self.number;
+            if !(1i128..=16i128).contains(&(*v as i128)) {
+                a.range("Zone.number");
             }
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("Zone.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("Zone.name");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -1545,21 +1406,15 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Run {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.zone;
-                if !(1i128..=16i128).contains(&(*v as i128)) {
-                    a.range("Run.zone");
-                }
+            let v = &self.zone;
+            if !(1i128..=16i128).contains(&(*v as i128)) {
+                a.range("Run.zone");
             }
-            {
-                let v = &self.trigger;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.duration;
-                if !(1i128..=14400i128).contains(&(*v as i128)) {
-                    a.range("Run.duration");
-                }
+            let v = &self.trigger;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.duration;
+            if !(1i128..=14400i128).contains(&(*v as i128)) {
+                a.range("Run.duration");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -1613,22 +1468,18 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SprinklerState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.zones;
-                if v.len() > 16 {
-                    a.bound("SprinklerState.zones");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.zones;
+            if v.len() > 16 {
+                a.bound("SprinklerState.zones");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if let Some(v) = &self.running {
                 rt::fuzz::Audited::audit(v, a);
             }
-            {
-                let v = &self.light;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.light;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }

@@ -179,10 +179,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 }
             }
             Ok(Self {
-                hour: f_hour.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"TimeOfDay.hour"),
-                )?,
+                hour: rt::required(f_hour, start, &"TimeOfDay.hour")?,
                 minute: f_minute.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -193,9 +190,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.hour;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.minute;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -208,21 +203,11 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.hour;
-        {
-            if !(0..=23).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TimeOfDay.hour",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=23).contains(&v), &"TimeOfDay.hour");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.minute;
         if v != 0 {
-            if !(0..=59).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TimeOfDay.minute",
-                });
-            }
+            rt::check_range!((0..=59).contains(&v), &"TimeOfDay.minute");
             unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -257,7 +242,7 @@ impl<'a> DeviceInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
+        self.unknown_fields.len() + 3 + usize::from(self.tags.is_some())
     }
 }
 
@@ -311,19 +296,10 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                 }
             }
             Ok(Self {
-                id: f_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfo.id"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfo.name"),
-                )?,
+                id: rt::required(f_id, start, &"DeviceInfo.id")?,
+                name: rt::required(f_name, start, &"DeviceInfo.name")?,
                 tags: f_tags,
-                joined_at: f_joined_at.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfo.joined_at"),
-                )?,
+                joined_at: rt::required(f_joined_at, start, &"DeviceInfo.joined_at")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -334,16 +310,12 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 17;
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.tags {
             len += 1 + v.encoded_len();
         }
         let v = self.joined_at;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -352,40 +324,22 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfo.name",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfo.name");
+        unknown.text(1, v, w)?;
         if let Some(v) = self.tags {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfo.tags",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"DeviceInfo.tags");
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
-                    if item.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfo.tags",
-                        });
-                    }
+                    rt::check_bound!(item.len(), 32, &"DeviceInfo.tags");
                 }
             }
             unknown.key(2, w)?;
             v.write(w)?;
         }
         let v = self.joined_at;
-        {
-            unknown.u64(3, v, w)?;
-        }
+        unknown.u64(3, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -506,9 +460,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.hour;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.minute;
                 if self.minute != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -521,21 +473,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.hour;
-                {
-                    if !(0..=23).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TimeOfDay.hour",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=23).contains(v), &"TimeOfDay.hour");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.minute;
                 if self.minute != 0 {
-                    if !(0..=59).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TimeOfDay.minute",
-                        });
-                    }
+                    rt::check_range!((0..=59).contains(v), &"TimeOfDay.minute");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -565,7 +507,7 @@ rt::cfg_alloc! {
         impl DeviceInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
+                self.unknown_fields.len() + 3 + usize::from(self.tags.is_some())
             }
         }
 
@@ -579,9 +521,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 17;
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.tags {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -590,9 +530,7 @@ rt::cfg_alloc! {
                             .sum::<usize>();
                 }
                 let v = &self.joined_at;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -601,40 +539,22 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfo.name",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfo.name");
+                unknown.text(1, v, w)?;
                 if let Some(v) = &self.tags {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfo.tags",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"DeviceInfo.tags");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
-                        if item.len() > 32 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"DeviceInfo.tags",
-                            });
-                        }
+                        rt::check_bound!(item.len(), 32, &"DeviceInfo.tags");
                         w.text(item)?;
                     }
                     w.close(v.len());
                 }
                 let v = &self.joined_at;
-                {
-                    unknown.u64(3, *v, w)?;
-                }
+                unknown.u64(3, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -848,17 +768,13 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::TimeOfDay {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.hour;
-                if !(0i128..=23i128).contains(&(*v as i128)) {
-                    a.range("TimeOfDay.hour");
-                }
+            let v = &self.hour;
+            if !(0i128..=23i128).contains(&(*v as i128)) {
+                a.range("TimeOfDay.hour");
             }
-            {
-                let v = &self.minute;
-                if !(0i128..=59i128).contains(&(*v as i128)) {
-                    a.range("TimeOfDay.minute");
-                }
+            let v = &self.minute;
+            if !(0i128..=59i128).contains(&(*v as i128)) {
+                a.range("TimeOfDay.minute");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -910,11 +826,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::DeviceInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("DeviceInfo.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("DeviceInfo.name");
             }
             if let Some(v) = &self.tags {
                 if v.len() > 8 {

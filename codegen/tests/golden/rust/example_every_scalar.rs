@@ -438,11 +438,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.ranged_u8;
         if v != 200 {
-            if !(1..=200).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.ranged_u8",
-                });
-            }
+            rt::check_range!((1..=200).contains(&v), &"Integers.ranged_u8");
             unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.a_u16;
@@ -451,11 +447,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.capped_u16;
         if v != 1000 {
-            if !(0..=1000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.capped_u16",
-                });
-            }
+            rt::check_range!((0..=1000).contains(&v), &"Integers.capped_u16");
             unknown.u32(3, u32::from(v), w)?;
         }
         let v = self.a_u32;
@@ -464,20 +456,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.floor_u32;
         if v != 10 {
-            if !(10..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.floor_u32",
-                });
-            }
+            rt::check_range!((10..=4294967295).contains(&v), &"Integers.floor_u32");
             unknown.u32(5, v, w)?;
         }
         let v = self.a_u64;
         if v != 18446744073709551615 {
-            if !(1..=18446744073709551615).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.a_u64",
-                });
-            }
+            rt::check_range!((1..=18446744073709551615).contains(&v), &"Integers.a_u64");
             unknown.u64(6, v, w)?;
         }
         let v = self.a_i8;
@@ -486,20 +470,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.ranged_i8;
         if v != -40 {
-            if !(-100..=100).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.ranged_i8",
-                });
-            }
+            rt::check_range!((-100..=100).contains(&v), &"Integers.ranged_i8");
             unknown.i64(8, i64::from(v), w)?;
         }
         let v = self.a_i16;
         if v != -32768 {
-            if !(-32768..=0).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.a_i16",
-                });
-            }
+            rt::check_range!((-32768..=0).contains(&v), &"Integers.a_i16");
             unknown.i64(9, i64::from(v), w)?;
         }
         let v = self.a_i32;
@@ -508,11 +484,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.negative_i32;
         if v != -10 {
-            if !(-1000..=-10).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.negative_i32",
-                });
-            }
+            rt::check_range!((-1000..=-10).contains(&v), &"Integers.negative_i32");
             unknown.i64(11, i64::from(v), w)?;
         }
         let v = self.a_i64;
@@ -521,11 +493,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.hex_ranged_i64;
         if v != 0 {
-            if !(-16..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.hex_ranged_i64",
-                });
-            }
+            rt::check_range!((-16..=16).contains(&v), &"Integers.hex_ranged_i64");
             unknown.i64(13, v, w)?;
         }
         if let Some(v) = self.last {
@@ -566,11 +534,11 @@ impl<'a> Floats<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 1
             + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
             + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
             + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
             + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
-            + 1
     }
 }
 
@@ -657,10 +625,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                 a_f64: f_a_f64.unwrap_or(-0.25_f64),
                 thousands: f_thousands.unwrap_or(2000.0_f64),
                 small: f_small.unwrap_or(0.0015_f32),
-                required_f64: f_required_f64.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Floats.required_f64"),
-                )?,
+                required_f64: rt::required(f_required_f64, start, &"Floats.required_f64")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -686,9 +651,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
             len += 1 + rt::float_len_f32(v);
         }
         let v = self.required_f64;
-        {
-            len += 1 + rt::float_len(v);
-        }
+        len += 1 + rt::float_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -717,10 +680,8 @@ impl<'a> rt::Message<'a> for Floats<'a> {
             w.f32(v)?;
         }
         let v = self.required_f64;
-        {
-            unknown.key(4, w)?;
-            w.f64(v)?;
-        }
+        unknown.key(4, w)?;
+        w.f64(v)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -770,17 +731,14 @@ impl<'a> Text<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 4
             + usize::from(!self.on_by_default)
             + usize::from(self.off_by_default)
-            + 1
             + usize::from(self.defaulted != "plain")
             + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
             + usize::from(!self.empty.is_empty())
             + usize::from(self.accented != "température")
             + usize::from(self.huge.is_some())
-            + 1
-            + 1
-            + 1
             + usize::from(self.page.is_some())
     }
 }
@@ -920,27 +878,15 @@ impl<'a> rt::Message<'a> for Text<'a> {
             Ok(Self {
                 on_by_default: f_on_by_default.unwrap_or(true),
                 off_by_default: f_off_by_default.unwrap_or(false),
-                bounded: f_bounded.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.bounded"),
-                )?,
+                bounded: rt::required(f_bounded, start, &"Text.bounded")?,
                 defaulted: f_defaulted.unwrap_or("plain"),
                 escaped: f_escaped.unwrap_or("tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"),
                 empty: f_empty.unwrap_or(""),
                 accented: f_accented.unwrap_or("température"),
                 huge: f_huge,
-                blob: f_blob.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.blob"),
-                )?,
-                default_blob: f_default_blob.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.default_blob"),
-                )?,
-                hash: f_hash.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.hash"),
-                )?,
+                blob: rt::required(f_blob, start, &"Text.blob")?,
+                default_blob: rt::required(f_default_blob, start, &"Text.default_blob")?,
+                hash: rt::required(f_hash, start, &"Text.hash")?,
                 page: f_page,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -957,9 +903,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
             len += 1 + 1;
         }
         let v = self.bounded;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.defaulted;
         if v != "plain" {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -980,13 +924,9 @@ impl<'a> rt::Message<'a> for Text<'a> {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
         let v = self.blob;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.default_blob;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 34;
         if self.page.is_some() {
             len += 1 + 65538;
@@ -1007,80 +947,40 @@ impl<'a> rt::Message<'a> for Text<'a> {
             unknown.bool(1, v, w)?;
         }
         let v = self.bounded;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.bounded",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"Text.bounded");
+        unknown.text(2, v, w)?;
         let v = self.defaulted;
         if v != "plain" {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.defaulted",
-                });
-            }
+            rt::check_bound!(v.len(), 128, &"Text.defaulted");
             unknown.text(3, v, w)?;
         }
         let v = self.escaped;
         if v != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.escaped",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"Text.escaped");
             unknown.text(4, v, w)?;
         }
         let v = self.empty;
         if !v.is_empty() {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.empty",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"Text.empty");
             unknown.text(5, v, w)?;
         }
         let v = self.accented;
         if v != "température" {
-            if v.len() > 12 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.accented",
-                });
-            }
+            rt::check_bound!(v.len(), 12, &"Text.accented");
             unknown.text(6, v, w)?;
         }
         if let Some(v) = self.huge {
-            if v.len() > 16777216 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.huge",
-                });
-            }
+            rt::check_bound!(v.len(), 16777216, &"Text.huge");
             unknown.text(7, v, w)?;
         }
         let v = self.blob;
-        {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.blob",
-                });
-            }
-            unknown.bytes(8, v, w)?;
-        }
+        rt::check_bound!(v.len(), 1024, &"Text.blob");
+        unknown.bytes(8, v, w)?;
         let v = self.default_blob;
-        {
-            if v.len() > 256 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.default_blob",
-                });
-            }
-            unknown.bytes(9, v, w)?;
-        }
+        rt::check_bound!(v.len(), 256, &"Text.default_blob");
+        unknown.bytes(9, v, w)?;
         let v = self.hash;
-        {
-            unknown.bytes(10, v, w)?;
-        }
+        unknown.bytes(10, v, w)?;
         if let Some(v) = self.page {
             unknown.bytes(11, v, w)?;
         }
@@ -1123,12 +1023,8 @@ impl<'a> Collections<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
+            + 5
             + usize::from(self.flavor.to_u32() != 17)
-            + 1
             + usize::from(self.maybe_flags.is_some())
     }
 }
@@ -1219,27 +1115,12 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                 }
             }
             Ok(Self {
-                numbers: f_numbers.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.numbers"),
-                )?,
-                small: f_small.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.small"),
-                )?,
-                matrix: f_matrix.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.matrix"),
-                )?,
-                flavors: f_flavors.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.flavors"),
-                )?,
+                numbers: rt::required(f_numbers, start, &"Collections.numbers")?,
+                small: rt::required(f_small, start, &"Collections.small")?,
+                matrix: rt::required(f_matrix, start, &"Collections.matrix")?,
+                flavors: rt::required(f_flavors, start, &"Collections.flavors")?,
                 flavor: f_flavor.unwrap_or(Flavor::Salted),
-                keys: f_keys.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.keys"),
-                )?,
+                keys: rt::required(f_keys, start, &"Collections.keys")?,
                 maybe_flags: f_maybe_flags,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1250,29 +1131,19 @@ impl<'a> rt::Message<'a> for Collections<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.numbers;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.small;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.matrix;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.flavors;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.flavor;
         if v.to_u32() != 17 {
             len += 1 + rt::head_len(v.to_u32() as u64);
         }
         let v = self.keys;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.maybe_flags {
             len += 1 + v.encoded_len();
         }
@@ -1284,74 +1155,36 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.numbers;
-        {
-            if v.len() > 65535 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.numbers",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 65535, &"Collections.numbers");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.small;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.small",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"Collections.small");
+        unknown.key(1, w)?;
+        v.write(w)?;
         let v = self.matrix;
-        {
-            if v.len() > 3 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.matrix",
-                });
+        rt::check_bound!(v.len(), 3, &"Collections.matrix");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 3, &"Collections.matrix");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 3 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.matrix",
-                        });
-                    }
-                }
-            }
-            unknown.key(2, w)?;
-            v.write(w)?;
         }
+        unknown.key(2, w)?;
+        v.write(w)?;
         let v = self.flavors;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.flavors",
-                });
-            }
-            unknown.key(3, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"Collections.flavors");
+        unknown.key(3, w)?;
+        v.write(w)?;
         let v = self.flavor;
         if v.to_u32() != 17 {
             unknown.u32(4, v.to_u32(), w)?;
         }
         let v = self.keys;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.keys",
-                });
-            }
-            unknown.key(5, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 2, &"Collections.keys");
+        unknown.key(5, w)?;
+        v.write(w)?;
         if let Some(v) = self.maybe_flags {
-            if v.len() > 1 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.maybe_flags",
-                });
-            }
+            rt::check_bound!(v.len(), 1, &"Collections.maybe_flags");
             unknown.key(6, w)?;
             v.write(w)?;
         }
@@ -1452,8 +1285,7 @@ impl<'a> Keywords<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.optional.is_some())
             + usize::from(self.message.is_some())
     }
@@ -1508,14 +1340,8 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 }
             }
             Ok(Self {
-                r#type: f_type.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Keywords.type"),
-                )?,
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Keywords.version"),
-                )?,
+                r#type: rt::required(f_type, start, &"Keywords.type")?,
+                version: rt::required(f_version, start, &"Keywords.version")?,
                 optional: f_optional,
                 message: f_message,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1527,13 +1353,9 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.r#type;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.version;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if self.optional.is_some() {
             len += 1 + 1;
         }
@@ -1548,18 +1370,10 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.r#type;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.version;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Keywords.version",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"Keywords.version");
+        unknown.text(1, v, w)?;
         if let Some(v) = self.optional {
             unknown.bool(2, v, w)?;
         }
@@ -1983,11 +1797,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.ranged_u8;
                 if self.ranged_u8 != 200 {
-                    if !(1..=200).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.ranged_u8",
-                        });
-                    }
+                    rt::check_range!((1..=200).contains(v), &"Integers.ranged_u8");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.a_u16;
@@ -1996,11 +1806,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.capped_u16;
                 if self.capped_u16 != 1000 {
-                    if !(0..=1000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.capped_u16",
-                        });
-                    }
+                    rt::check_range!((0..=1000).contains(v), &"Integers.capped_u16");
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 let v = &self.a_u32;
@@ -2009,20 +1815,12 @@ rt::cfg_alloc! {
                 }
                 let v = &self.floor_u32;
                 if self.floor_u32 != 10 {
-                    if !(10..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.floor_u32",
-                        });
-                    }
+                    rt::check_range!((10..=4294967295).contains(v), &"Integers.floor_u32");
                     unknown.u32(5, *v, w)?;
                 }
                 let v = &self.a_u64;
                 if self.a_u64 != 18446744073709551615 {
-                    if !(1..=18446744073709551615).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.a_u64",
-                        });
-                    }
+                    rt::check_range!((1..=18446744073709551615).contains(v), &"Integers.a_u64");
                     unknown.u64(6, *v, w)?;
                 }
                 let v = &self.a_i8;
@@ -2031,20 +1829,12 @@ rt::cfg_alloc! {
                 }
                 let v = &self.ranged_i8;
                 if self.ranged_i8 != -40 {
-                    if !(-100..=100).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.ranged_i8",
-                        });
-                    }
+                    rt::check_range!((-100..=100).contains(v), &"Integers.ranged_i8");
                     unknown.i64(8, i64::from(*v), w)?;
                 }
                 let v = &self.a_i16;
                 if self.a_i16 != -32768 {
-                    if !(-32768..=0).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.a_i16",
-                        });
-                    }
+                    rt::check_range!((-32768..=0).contains(v), &"Integers.a_i16");
                     unknown.i64(9, i64::from(*v), w)?;
                 }
                 let v = &self.a_i32;
@@ -2053,11 +1843,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.negative_i32;
                 if self.negative_i32 != -10 {
-                    if !(-1000..=-10).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.negative_i32",
-                        });
-                    }
+                    rt::check_range!((-1000..=-10).contains(v), &"Integers.negative_i32");
                     unknown.i64(11, i64::from(*v), w)?;
                 }
                 let v = &self.a_i64;
@@ -2066,11 +1852,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.hex_ranged_i64;
                 if self.hex_ranged_i64 != 0 {
-                    if !(-16..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.hex_ranged_i64",
-                        });
-                    }
+                    rt::check_range!((-16..=16).contains(v), &"Integers.hex_ranged_i64");
                     unknown.i64(13, *v, w)?;
                 }
                 if let Some(v) = &self.last {
@@ -2106,11 +1888,11 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 1
                     + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
                     + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
                     + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
                     + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
-                    + 1
             }
         }
 
@@ -2139,9 +1921,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::float_len_f32(*v);
                 }
                 let v = &self.required_f64;
-                {
-                    len += 1 + rt::float_len(*v);
-                }
+                len += 1 + rt::float_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -2170,10 +1950,8 @@ rt::cfg_alloc! {
                     w.f32(*v)?;
                 }
                 let v = &self.required_f64;
-                {
-                    unknown.key(4, w)?;
-                    w.f64(*v)?;
-                }
+                unknown.key(4, w)?;
+                w.f64(*v)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -2218,17 +1996,14 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 4
                     + usize::from(!self.on_by_default)
                     + usize::from(self.off_by_default)
-                    + 1
                     + usize::from(self.defaulted != "plain")
                     + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
                     + usize::from(!self.empty.is_empty())
                     + usize::from(self.accented != "température")
                     + usize::from(self.huge.is_some())
-                    + 1
-                    + 1
-                    + 1
                     + usize::from(self.page.is_some())
             }
         }
@@ -2248,9 +2023,7 @@ rt::cfg_alloc! {
                     len += 1 + 1;
                 }
                 let v = &self.bounded;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.defaulted;
                 if self.defaulted != "plain" {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -2271,13 +2044,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
                 let v = &self.blob;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.default_blob;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 34;
                 if self.page.is_some() {
                     len += 1 + 65538;
@@ -2298,80 +2067,40 @@ rt::cfg_alloc! {
                     unknown.bool(1, *v, w)?;
                 }
                 let v = &self.bounded;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.bounded",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 16, &"Text.bounded");
+                unknown.text(2, v, w)?;
                 let v = &self.defaulted;
                 if self.defaulted != "plain" {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.defaulted",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 128, &"Text.defaulted");
                     unknown.text(3, v, w)?;
                 }
                 let v = &self.escaped;
                 if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.escaped",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"Text.escaped");
                     unknown.text(4, v, w)?;
                 }
                 let v = &self.empty;
                 if !self.empty.is_empty() {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.empty",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"Text.empty");
                     unknown.text(5, v, w)?;
                 }
                 let v = &self.accented;
                 if self.accented != "température" {
-                    if v.len() > 12 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.accented",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 12, &"Text.accented");
                     unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.huge {
-                    if v.len() > 16777216 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.huge",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16777216, &"Text.huge");
                     unknown.text(7, v, w)?;
                 }
                 let v = &self.blob;
-                {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.blob",
-                        });
-                    }
-                    unknown.bytes(8, v, w)?;
-                }
+                rt::check_bound!(v.len(), 1024, &"Text.blob");
+                unknown.bytes(8, v, w)?;
                 let v = &self.default_blob;
-                {
-                    if v.len() > 256 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.default_blob",
-                        });
-                    }
-                    unknown.bytes(9, v, w)?;
-                }
+                rt::check_bound!(v.len(), 256, &"Text.default_blob");
+                unknown.bytes(9, v, w)?;
                 let v = &self.hash;
-                {
-                    unknown.bytes(10, v, w)?;
-                }
+                unknown.bytes(10, v, w)?;
                 if let Some(v) = &self.page {
                     unknown.bytes(11, v, w)?;
                 }
@@ -2409,12 +2138,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 5
                     + usize::from(self.flavor.to_u32() != 17)
-                    + 1
                     + usize::from(self.maybe_flags.is_some())
             }
         }
@@ -2428,51 +2153,41 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.numbers;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(*item as u64))
+                        .sum::<usize>();
                 let v = &self.small;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::int_len(*item as i64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::int_len(*item as i64))
+                        .sum::<usize>();
                 let v = &self.matrix;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| {
-                                rt::head_len(item.len() as u64)
-                                    + item
-                                        .iter()
-                                        .map(|item| rt::float_len_f32(*item))
-                                        .sum::<usize>()
-                            })
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| {
+                            rt::head_len(item.len() as u64)
+                                + item
+                                    .iter()
+                                    .map(|item| rt::float_len_f32(*item))
+                                    .sum::<usize>()
+                        })
+                        .sum::<usize>();
                 let v = &self.flavors;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.to_u32() as u64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.to_u32() as u64))
+                        .sum::<usize>();
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
                     len += 1 + rt::head_len(v.to_u32() as u64);
                 }
                 let v = &self.keys;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 17;
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len() * 17;
                 if let Some(v) = &self.maybe_flags {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -2484,94 +2199,56 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.numbers;
-                {
-                    if v.len() > 65535 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.numbers",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 65535, &"Collections.numbers");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.u64(*item as u64)?;
                 }
+                w.close(v.len());
                 let v = &self.small;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.small",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.i64(*item as i64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"Collections.small");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.i64(*item as i64)?;
                 }
+                w.close(v.len());
                 let v = &self.matrix;
-                {
-                    if v.len() > 3 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.matrix",
-                        });
+                rt::check_bound!(v.len(), 3, &"Collections.matrix");
+                unknown.key(2, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 3, &"Collections.matrix");
+                    w.array(item.len())?;
+                    for item in item.iter() {
+                        w.f32(*item)?;
                     }
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 3 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"Collections.matrix",
-                            });
-                        }
-                        w.array(item.len())?;
-                        for item in item.iter() {
-                            w.f32(*item)?;
-                        }
-                        w.close(item.len());
-                    }
-                    w.close(v.len());
+                    w.close(item.len());
                 }
+                w.close(v.len());
                 let v = &self.flavors;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.flavors",
-                        });
-                    }
-                    unknown.key(3, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(item.to_u32() as u64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"Collections.flavors");
+                unknown.key(3, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.u64(item.to_u32() as u64)?;
                 }
+                w.close(v.len());
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
                     unknown.u32(4, v.to_u32(), w)?;
                 }
                 let v = &self.keys;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.keys",
-                        });
-                    }
-                    unknown.key(5, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.bytes(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"Collections.keys");
+                unknown.key(5, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.bytes(item)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.maybe_flags {
-                    if v.len() > 1 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.maybe_flags",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1, &"Collections.maybe_flags");
                     unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -2648,8 +2325,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.optional.is_some())
                     + usize::from(self.message.is_some())
             }
@@ -2665,13 +2341,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.r#type;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.version;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if self.optional.is_some() {
                     len += 1 + 1;
                 }
@@ -2686,18 +2358,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.r#type;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.version;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Keywords.version",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"Keywords.version");
+                unknown.text(1, v, w)?;
                 if let Some(v) = &self.optional {
                     unknown.bool(2, *v, w)?;
                 }
@@ -3576,53 +3240,37 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Integers {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.ranged_u8;
-                if !(1i128..=200i128).contains(&(*v as i128)) {
-                    a.range("Integers.ranged_u8");
-                }
+            let v = &self.ranged_u8;
+            if !(1i128..=200i128).contains(&(*v as i128)) {
+                a.range("Integers.ranged_u8");
             }
-            {
-                let v = &self.capped_u16;
-                if !(0i128..=1000i128).contains(&(*v as i128)) {
-                    a.range("Integers.capped_u16");
-                }
+            let v = &self.capped_u16;
+            if !(0i128..=1000i128).contains(&(*v as i128)) {
+                a.range("Integers.capped_u16");
             }
-            {
-                let v = &self.floor_u32;
-                if !(10i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("Integers.floor_u32");
-                }
+            let v = &self.floor_u32;
+            if !(10i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("Integers.floor_u32");
             }
-            {
-                let v = &self.a_u64;
-                if !(1i128..=18446744073709551615i128).contains(&(*v as i128)) {
-                    a.range("Integers.a_u64");
-                }
+            let v = &self.a_u64;
+            if !(1i128..=18446744073709551615i128).contains(&(*v as i128)) {
+                a.range("Integers.a_u64");
             }
-            {
-                let v = &self.ranged_i8;
-                if !(-100i128..=100i128).contains(&(*v as i128)) {
-                    a.range("Integers.ranged_i8");
-                }
+            let v = &self.ranged_i8;
+            if !(-100i128..=100i128).contains(&(*v as i128)) {
+                a.range("Integers.ranged_i8");
             }
-            {
-                let v = &self.a_i16;
-                if !(-32768i128..=0i128).contains(&(*v as i128)) {
-                    a.range("Integers.a_i16");
-                }
+            let v = &self.a_i16;
+            if !(-32768i128..=0i128).contains(&(*v as i128)) {
+                a.range("Integers.a_i16");
             }
-            {
-                let v = &self.negative_i32;
-                if !(-1000i128..=-10i128).contains(&(*v as i128)) {
-                    a.range("Integers.negative_i32");
-                }
+            let v = &self.negative_i32;
+            if !(-1000i128..=-10i128).contains(&(*v as i128)) {
+                a.range("Integers.negative_i32");
             }
-            {
-                let v = &self.hex_ranged_i64;
-                if !(-16i128..=16i128).contains(&(*v as i128)) {
-                    a.range("Integers.hex_ranged_i64");
-                }
+            let v = &self.hex_ranged_i64;
+            if !(-16i128..=16i128).contains(&(*v as i128)) {
+                a.range("Integers.hex_ranged_i64");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3720,52 +3368,38 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Text {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.bounded;
-                if v.len() > 16 {
-                    a.bound("Text.bounded");
-                }
+            let v = &self.bounded;
+            if v.len() > 16 {
+                a.bound("Text.bounded");
             }
-            {
-                let v = &self.defaulted;
-                if v.len() > 128 {
-                    a.bound("Text.defaulted");
-                }
+            let v = &self.defaulted;
+            if v.len() > 128 {
+                a.bound("Text.defaulted");
             }
-            {
-                let v = &self.escaped;
-                if v.len() > 64 {
-                    a.bound("Text.escaped");
-                }
+            let v = &self.escaped;
+            if v.len() > 64 {
+                a.bound("Text.escaped");
             }
-            {
-                let v = &self.empty;
-                if v.len() > 8 {
-                    a.bound("Text.empty");
-                }
+            let v = &self.empty;
+            if v.len() > 8 {
+                a.bound("Text.empty");
             }
-            {
-                let v = &self.accented;
-                if v.len() > 12 {
-                    a.bound("Text.accented");
-                }
+            let v = &self.accented;
+            if v.len() > 12 {
+                a.bound("Text.accented");
             }
             if let Some(v) = &self.huge {
                 if v.len() > 16777216 {
                     a.bound("Text.huge");
                 }
             }
-            {
-                let v = &self.blob;
-                if v.len() > 1024 {
-                    a.bound("Text.blob");
-                }
+            let v = &self.blob;
+            if v.len() > 1024 {
+                a.bound("Text.blob");
             }
-            {
-                let v = &self.default_blob;
-                if v.len() > 256 {
-                    a.bound("Text.default_blob");
-                }
+            let v = &self.default_blob;
+            if v.len() > 256 {
+                a.bound("Text.default_blob");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3867,47 +3501,35 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Collections {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.numbers;
-                if v.len() > 65535 {
-                    a.bound("Collections.numbers");
-                }
+            let v = &self.numbers;
+            if v.len() > 65535 {
+                a.bound("Collections.numbers");
             }
-            {
-                let v = &self.small;
-                if v.len() > 4 {
-                    a.bound("Collections.small");
-                }
+            let v = &self.small;
+            if v.len() > 4 {
+                a.bound("Collections.small");
             }
-            {
-                let v = &self.matrix;
-                if v.len() > 3 {
+            let v = &self.matrix;
+            if v.len() > 3 {
+                a.bound("Collections.matrix");
+            }
+            for item in v.iter() {
+                if item.len() > 3 {
                     a.bound("Collections.matrix");
                 }
-                for item in v.iter() {
-                    if item.len() > 3 {
-                        a.bound("Collections.matrix");
-                    }
-                }
             }
-            {
-                let v = &self.flavors;
-                if v.len() > 4 {
-                    a.bound("Collections.flavors");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.flavors;
+            if v.len() > 4 {
+                a.bound("Collections.flavors");
             }
-            {
-                let v = &self.flavor;
-                rt::fuzz::Audited::audit(v, a);
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
-            {
-                let v = &self.keys;
-                if v.len() > 2 {
-                    a.bound("Collections.keys");
-                }
+            let v = &self.flavor;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.keys;
+            if v.len() > 2 {
+                a.bound("Collections.keys");
             }
             if let Some(v) = &self.maybe_flags {
                 if v.len() > 1 {
@@ -3999,11 +3621,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Keywords {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                if v.len() > 8 {
-                    a.bound("Keywords.version");
-                }
+            let v = &self.version;
+            if v.len() > 8 {
+                a.bound("Keywords.version");
             }
             if let Some(v) = &self.message {
                 rt::fuzz::Audited::audit(v, a);

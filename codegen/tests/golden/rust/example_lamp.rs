@@ -187,15 +187,12 @@ impl<'a> LampState<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 4
             + usize::from(self.mode.to_u32() != 0)
             + usize::from(self.mireds.is_some())
             + usize::from(self.hue.is_some())
             + usize::from(self.saturation.is_some())
             + usize::from(self.power_on.to_u32() != 2)
-            + 1
-            + 1
     }
 }
 
@@ -295,27 +292,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                 }
             }
             Ok(Self {
-                on: f_on.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.on"),
-                )?,
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.level"),
-                )?,
+                on: rt::required(f_on, start, &"LampState.on")?,
+                level: rt::required(f_level, start, &"LampState.level")?,
                 mode: f_mode.unwrap_or(ColorMode::Temperature),
                 mireds: f_mireds,
                 hue: f_hue,
                 saturation: f_saturation,
                 power_on: f_power_on.unwrap_or(PowerOnBehavior::Previous),
-                firmware: f_firmware.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.firmware"),
-                )?,
-                scenes: f_scenes.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.scenes"),
-                )?,
+                firmware: rt::required(f_firmware, start, &"LampState.firmware")?,
+                scenes: rt::required(f_scenes, start, &"LampState.scenes")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -326,9 +311,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 1;
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.mode;
         if v.to_u32() != 0 {
             len += 1 + rt::head_len(v.to_u32() as u64);
@@ -348,9 +331,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         }
         len += 2 + 21;
         let v = self.scenes;
-        {
-            len += 2 + v.encoded_len();
-        }
+        len += 2 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -359,44 +340,24 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
-        {
-            unknown.bool(0, v, w)?;
-        }
+        unknown.bool(0, v, w)?;
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.level",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"LampState.level");
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.mode;
         if v.to_u32() != 0 {
             unknown.u32(2, v.to_u32(), w)?;
         }
         if let Some(v) = self.mireds {
-            if !(153..=500).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.mireds",
-                });
-            }
+            rt::check_range!((153..=500).contains(&v), &"LampState.mireds");
             unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.hue {
-            if !(0..=359).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.hue",
-                });
-            }
+            rt::check_range!((0..=359).contains(&v), &"LampState.hue");
             unknown.u32(4, u32::from(v), w)?;
         }
         if let Some(v) = self.saturation {
-            if !(0..=100).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.saturation",
-                });
-            }
+            rt::check_range!((0..=100).contains(&v), &"LampState.saturation");
             unknown.u32(5, u32::from(v), w)?;
         }
         let v = self.power_on;
@@ -404,28 +365,16 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             unknown.u32(24, v.to_u32(), w)?;
         }
         let v = self.firmware;
-        {
-            unknown.bytes(25, v, w)?;
-        }
+        unknown.bytes(25, v, w)?;
         let v = self.scenes;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"LampState.scenes",
-                });
+        rt::check_bound!(v.len(), 16, &"LampState.scenes");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 32, &"LampState.scenes");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"LampState.scenes",
-                        });
-                    }
-                }
-            }
-            unknown.key(26, w)?;
-            v.write(w)?;
         }
+        unknown.key(26, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -531,10 +480,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 }
             }
             Ok(Self {
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetLevel.level"),
-                )?,
+                level: rt::required(f_level, start, &"SetLevel.level")?,
                 transition: f_transition.unwrap_or(0),
                 fade: f_fade,
                 turn_on: f_turn_on.unwrap_or(true),
@@ -547,9 +493,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.transition;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -568,14 +512,8 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetLevel.level",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"SetLevel.level");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.transition;
         if v != 0 {
             unknown.u32(1, u32::from(v), w)?;
@@ -662,10 +600,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 }
             }
             Ok(Self {
-                mireds: f_mireds.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetColorTemperature.mireds"),
-                )?,
+                mireds: rt::required(f_mireds, start, &"SetColorTemperature.mireds")?,
                 transition: f_transition.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -676,9 +611,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.mireds;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.transition;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -691,14 +624,8 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mireds;
-        {
-            if !(153..=500).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetColorTemperature.mireds",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((153..=500).contains(&v), &"SetColorTemperature.mireds");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.transition;
         if v != 0 {
             unknown.u32(1, u32::from(v), w)?;
@@ -763,10 +690,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                 }
             }
             Ok(Self {
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RecallScene.name"),
-                )?,
+                name: rt::required(f_name, start, &"RecallScene.name")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -776,9 +700,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -787,14 +709,8 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RecallScene.name",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"RecallScene.name");
+        unknown.text(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -859,10 +775,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                 }
             }
             Ok(Self {
-                step: f_step.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LegacyDim.step"),
-                )?,
+                step: rt::required(f_step, start, &"LegacyDim.step")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -872,9 +785,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.step;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -883,9 +794,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.step;
-        {
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        unknown.i64(0, i64::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1074,7 +983,7 @@ impl<'a> CommandResult<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
+        self.unknown_fields.len() + 2 + usize::from(self.state.is_some())
     }
 }
 
@@ -1120,15 +1029,9 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                 }
             }
             Ok(Self {
-                status: f_status.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommandResult.status"),
-                )?,
+                status: rt::required(f_status, start, &"CommandResult.status")?,
                 state: f_state,
-                device: f_device.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommandResult.device"),
-                )?,
+                device: rt::required(f_device, start, &"CommandResult.device")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1138,9 +1041,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.status;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         if let Some(v) = self.state {
             len += 1 + v.encoded_len();
         }
@@ -1153,17 +1054,13 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.status;
-        {
-            unknown.u32(0, v.to_u32(), w)?;
-        }
+        unknown.u32(0, v.to_u32(), w)?;
         if let Some(v) = self.state {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.device;
-        {
-            unknown.bytes(2, v, w)?;
-        }
+        unknown.bytes(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1358,15 +1255,12 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 4
                     + usize::from(self.mode.to_u32() != 0)
                     + usize::from(self.mireds.is_some())
                     + usize::from(self.hue.is_some())
                     + usize::from(self.saturation.is_some())
                     + usize::from(self.power_on.to_u32() != 2)
-                    + 1
-                    + 1
             }
         }
 
@@ -1380,9 +1274,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 1;
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
                     len += 1 + rt::head_len(v.to_u32() as u64);
@@ -1402,13 +1294,11 @@ rt::cfg_alloc! {
                 }
                 len += 2 + 21;
                 let v = &self.scenes;
-                {
-                    len += 2
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 2
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1417,44 +1307,24 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
-                {
-                    unknown.bool(0, *v, w)?;
-                }
+                unknown.bool(0, *v, w)?;
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.level",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"LampState.level");
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
                     unknown.u32(2, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.mireds {
-                    if !(153..=500).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.mireds",
-                        });
-                    }
+                    rt::check_range!((153..=500).contains(v), &"LampState.mireds");
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.hue {
-                    if !(0..=359).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.hue",
-                        });
-                    }
+                    rt::check_range!((0..=359).contains(v), &"LampState.hue");
                     unknown.u32(4, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.saturation {
-                    if !(0..=100).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.saturation",
-                        });
-                    }
+                    rt::check_range!((0..=100).contains(v), &"LampState.saturation");
                     unknown.u32(5, u32::from(*v), w)?;
                 }
                 let v = &self.power_on;
@@ -1462,28 +1332,16 @@ rt::cfg_alloc! {
                     unknown.u32(24, v.to_u32(), w)?;
                 }
                 let v = &self.firmware;
-                {
-                    unknown.bytes(25, v, w)?;
-                }
+                unknown.bytes(25, v, w)?;
                 let v = &self.scenes;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"LampState.scenes",
-                        });
-                    }
-                    unknown.key(26, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 32 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"LampState.scenes",
-                            });
-                        }
-                        w.text(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"LampState.scenes");
+                unknown.key(26, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 32, &"LampState.scenes");
+                    w.text(item)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1532,9 +1390,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.transition;
                 if self.transition != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -1553,14 +1409,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetLevel.level",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"SetLevel.level");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.transition;
                 if self.transition != 0 {
                     unknown.u32(1, u32::from(*v), w)?;
@@ -1608,9 +1458,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.mireds;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.transition;
                 if self.transition != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -1623,14 +1471,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.mireds;
-                {
-                    if !(153..=500).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetColorTemperature.mireds",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((153..=500).contains(v), &"SetColorTemperature.mireds");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.transition;
                 if self.transition != 0 {
                     unknown.u32(1, u32::from(*v), w)?;
@@ -1669,9 +1511,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1680,14 +1520,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RecallScene.name",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"RecallScene.name");
+                unknown.text(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1726,9 +1560,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.step;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1737,9 +1569,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.step;
-                {
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                unknown.i64(0, i64::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1866,7 +1696,7 @@ rt::cfg_alloc! {
         impl CommandResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
+                self.unknown_fields.len() + 2 + usize::from(self.state.is_some())
             }
         }
 
@@ -1879,9 +1709,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.status;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 if let Some(v) = &self.state {
                     len += 1 + v.encoded_len();
                 }
@@ -1894,17 +1722,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.status;
-                {
-                    unknown.u32(0, v.to_u32(), w)?;
-                }
+                unknown.u32(0, v.to_u32(), w)?;
                 if let Some(v) = &self.state {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.device;
-                {
-                    unknown.bytes(2, v, w)?;
-                }
+                unknown.bytes(2, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -2572,16 +2396,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::LampState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("LampState.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("LampState.level");
             }
-            {
-                let v = &self.mode;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.mode;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.mireds {
                 if !(153i128..=500i128).contains(&(*v as i128)) {
                     a.range("LampState.mireds");
@@ -2597,19 +2417,15 @@ rt::cfg_arbitrary! {
                     a.range("LampState.saturation");
                 }
             }
-            {
-                let v = &self.power_on;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.power_on;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.scenes;
+            if v.len() > 16 {
+                a.bound("LampState.scenes");
             }
-            {
-                let v = &self.scenes;
-                if v.len() > 16 {
+            for item in v.iter() {
+                if item.len() > 32 {
                     a.bound("LampState.scenes");
-                }
-                for item in v.iter() {
-                    if item.len() > 32 {
-                        a.bound("LampState.scenes");
-                    }
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -2656,11 +2472,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("SetLevel.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("SetLevel.level");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2700,11 +2514,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.mireds;
-                if !(153i128..=500i128).contains(&(*v as i128)) {
-                    a.range("SetColorTemperature.mireds");
-                }
+            let v = &self.mireds;
+            if !(153i128..=500i128).contains(&(*v as i128)) {
+                a.range("SetColorTemperature.mireds");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2741,11 +2553,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::RecallScene {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("RecallScene.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("RecallScene.name");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2910,10 +2720,8 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::CommandResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.status;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.status;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.state {
                 rt::fuzz::Audited::audit(v, a);
             }

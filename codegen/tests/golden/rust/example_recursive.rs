@@ -31,7 +31,7 @@ impl<'a> MenuNode<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.action.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -85,14 +85,8 @@ impl<'a> MenuNode<'a> {
                 }
             }
             Ok(Self {
-                label: f_label.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MenuNode.label"),
-                )?,
-                children: f_children.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MenuNode.children"),
-                )?,
+                label: rt::required(f_label, start, &"MenuNode.label")?,
+                children: rt::required(f_children, start, &"MenuNode.children")?,
                 action: f_action,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -114,37 +108,21 @@ impl<'a> MenuNode<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.label;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MenuNode.label",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"MenuNode.label");
+        unknown.text(0, v, w)?;
         let v = self.children;
-        {
-            if v.len() > 12 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MenuNode.children",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write_with(
-                w,
-                |item, w| {
-                    item.encode_in_cycle(w, budget)?;
-                    Ok(())
-                },
-                |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        rt::check_bound!(v.len(), 12, &"MenuNode.children");
+        unknown.key(1, w)?;
+        v.write_with(
+            w,
+            |item, w| {
+                item.encode_in_cycle(w, budget)?;
+                Ok(())
+            },
+            |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         if let Some(v) = self.action {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MenuNode.action",
-                });
-            }
+            rt::check_bound!(v.len(), 16, &"MenuNode.action");
             unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
@@ -161,13 +139,9 @@ impl<'a> rt::Message<'a> for MenuNode<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.action {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -367,11 +341,7 @@ impl<'a> Expr<'a> {
                 w.i64(v)?;
             }
             Self::Sensor(v) => {
-                if v.len() > 24 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"Expr.sensor",
-                    });
-                }
+                rt::check_bound!(v.len(), 24, &"Expr.sensor");
                 w.u64(1)?;
                 w.text(v)?;
             }
@@ -388,9 +358,7 @@ impl<'a> Expr<'a> {
                 )?;
             }
             Self::All(v) => {
-                if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
-                }
+                rt::check_bound!(v.len(), 4, &"Expr.all");
                 w.u64(4)?;
                 v.write_with(
                     w,
@@ -402,9 +370,7 @@ impl<'a> Expr<'a> {
                 )?;
             }
             Self::Any(v) => {
-                if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
-                }
+                rt::check_bound!(v.len(), 4, &"Expr.any");
                 w.u64(5)?;
                 v.write_with(
                     w,
@@ -482,7 +448,7 @@ impl<'a> Compare<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -535,18 +501,9 @@ impl<'a> Compare<'a> {
                 }
             }
             Ok(Self {
-                op: f_op.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Compare.op"),
-                )?,
-                left: f_left.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Compare.left"),
-                )?,
-                right: f_right.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Compare.right"),
-                )?,
+                op: rt::required(f_op, start, &"Compare.op")?,
+                left: rt::required(f_left, start, &"Compare.left")?,
+                right: rt::required(f_right, start, &"Compare.right")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -564,27 +521,21 @@ impl<'a> Compare<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.op;
-        {
-            unknown.u32(0, v.to_u32(), w)?;
-        }
+        unknown.u32(0, v.to_u32(), w)?;
         let v = self.left;
-        {
-            unknown.key(1, w)?;
-            v.write_in_cycle(
-                w,
-                |t, w| t.encode_in_cycle(w, budget),
-                |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        unknown.key(1, w)?;
+        v.write_in_cycle(
+            w,
+            |t, w| t.encode_in_cycle(w, budget),
+            |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         let v = self.right;
-        {
-            unknown.key(2, w)?;
-            v.write_in_cycle(
-                w,
-                |t, w| t.encode_in_cycle(w, budget),
-                |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        unknown.key(2, w)?;
+        v.write_in_cycle(
+            w,
+            |t, w| t.encode_in_cycle(w, budget),
+            |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -599,17 +550,11 @@ impl<'a> rt::Message<'a> for Compare<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.op;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         let v = self.left;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
+        len += 1 + rt::Element::encoded_len(&v);
         let v = self.right;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
+        len += 1 + rt::Element::encoded_len(&v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -642,7 +587,7 @@ impl<'a> Rule<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
@@ -688,18 +633,9 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                 }
             }
             Ok(Self {
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Rule.name"),
-                )?,
-                condition: f_condition.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Rule.condition"),
-                )?,
-                scene: f_scene.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Rule.scene"),
-                )?,
+                name: rt::required(f_name, start, &"Rule.name")?,
+                condition: rt::required(f_condition, start, &"Rule.condition")?,
+                scene: rt::required(f_scene, start, &"Rule.scene")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -709,17 +645,11 @@ impl<'a> rt::Message<'a> for Rule<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.condition;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.scene;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -728,28 +658,14 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Rule.name",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"Rule.name");
+        unknown.text(0, v, w)?;
         let v = self.condition;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.scene;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Rule.scene",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"Rule.scene");
+        unknown.text(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -829,10 +745,7 @@ impl<'a> Room<'a> {
                 }
             }
             Ok(Self {
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Room.name"),
-                )?,
+                name: rt::required(f_name, start, &"Room.name")?,
                 gateway: f_gateway,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -854,14 +767,8 @@ impl<'a> Room<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Room.name",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"Room.name");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.gateway {
             unknown.key(1, w)?;
             v.write_in_cycle(
@@ -884,9 +791,7 @@ impl<'a> rt::Message<'a> for Room<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.gateway {
             len += 1 + rt::Element::encoded_len(&v);
         }
@@ -965,10 +870,7 @@ impl<'a> Gateway<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Gateway.address"),
-                )?,
+                address: rt::required(f_address, start, &"Gateway.address")?,
                 location: f_location,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -987,9 +889,7 @@ impl<'a> Gateway<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         if let Some(v) = self.location {
             unknown.key(1, w)?;
             v.write_in_cycle(
@@ -1046,7 +946,7 @@ impl<'a> DisplayMenu<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -1094,14 +994,8 @@ impl<'a> DisplayMenu<'a> {
                 }
             }
             Ok(Self {
-                label: f_label.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DisplayMenu.label"),
-                )?,
-                children: f_children.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DisplayMenu.children"),
-                )?,
+                label: rt::required(f_label, start, &"DisplayMenu.label")?,
+                children: rt::required(f_children, start, &"DisplayMenu.children")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1122,31 +1016,19 @@ impl<'a> DisplayMenu<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.label;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DisplayMenu.label",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DisplayMenu.label");
+        unknown.text(0, v, w)?;
         let v = self.children;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DisplayMenu.children",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write_with(
-                w,
-                |item, w| {
-                    item.encode_in_cycle(w, budget)?;
-                    Ok(())
-                },
-                |r, depth| DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        rt::check_bound!(v.len(), 16, &"DisplayMenu.children");
+        unknown.key(1, w)?;
+        v.write_with(
+            w,
+            |item, w| {
+                item.encode_in_cycle(w, budget)?;
+                Ok(())
+            },
+            |r, depth| DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1161,13 +1043,9 @@ impl<'a> rt::Message<'a> for DisplayMenu<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1327,7 +1205,7 @@ rt::cfg_alloc! {
         impl MenuNode {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.action.is_some())
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1345,34 +1223,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.label;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MenuNode.label",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"MenuNode.label");
+                unknown.text(0, v, w)?;
                 let v = &self.children;
-                {
-                    if v.len() > 12 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MenuNode.children",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_in_cycle(w, budget)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 12, &"MenuNode.children");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_in_cycle(w, budget)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.action {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MenuNode.action",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16, &"MenuNode.action");
                     unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -1390,15 +1252,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.action {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -1462,11 +1320,7 @@ rt::cfg_alloc! {
                         w.i64(*v)?;
                     }
                     Self::Sensor(v) => {
-                        if v.len() > 24 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"Expr.sensor",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 24, &"Expr.sensor");
                         w.u64(1)?;
                         w.text(v)?;
                     }
@@ -1479,9 +1333,7 @@ rt::cfg_alloc! {
                         v.encode_in_cycle(w, budget)?;
                     }
                     Self::All(v) => {
-                        if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
-                        }
+                        rt::check_bound!(v.len(), 4, &"Expr.all");
                         w.u64(4)?;
                         w.array(v.len())?;
                         for item in v.iter() {
@@ -1490,9 +1342,7 @@ rt::cfg_alloc! {
                         w.close(v.len());
                     }
                     Self::Any(v) => {
-                        if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
-                        }
+                        rt::check_bound!(v.len(), 4, &"Expr.any");
                         w.u64(5)?;
                         w.array(v.len())?;
                         for item in v.iter() {
@@ -1565,7 +1415,7 @@ rt::cfg_alloc! {
         impl Compare {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1580,19 +1430,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.op;
-                {
-                    unknown.u32(0, v.to_u32(), w)?;
-                }
+                unknown.u32(0, v.to_u32(), w)?;
                 let v = &self.left;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_in_cycle(w, budget)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_in_cycle(w, budget)?;
                 let v = &self.right;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_in_cycle(w, budget)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_in_cycle(w, budget)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1608,17 +1452,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.op;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 let v = &self.left;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.right;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1646,7 +1484,7 @@ rt::cfg_alloc! {
         impl Rule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -1659,17 +1497,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.condition;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.scene;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1678,28 +1510,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Rule.name",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"Rule.name");
+                unknown.text(0, v, w)?;
                 let v = &self.condition;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.scene;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Rule.scene",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 16, &"Rule.scene");
+                unknown.text(2, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1744,14 +1562,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Room.name",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"Room.name");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.gateway {
                     unknown.key(1, w)?;
                     v.encode_in_cycle(w, budget)?;
@@ -1771,9 +1583,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.gateway {
                     len += 1 + v.encoded_len();
                 }
@@ -1817,9 +1627,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 if let Some(v) = &self.location {
                     unknown.key(1, w)?;
                     v.encode_in_cycle(w, budget)?;
@@ -1868,7 +1676,7 @@ rt::cfg_alloc! {
         impl DisplayMenu {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1886,28 +1694,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.label;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DisplayMenu.label",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DisplayMenu.label");
+                unknown.text(0, v, w)?;
                 let v = &self.children;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DisplayMenu.children",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_in_cycle(w, budget)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"DisplayMenu.children");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_in_cycle(w, budget)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1923,15 +1719,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -2449,20 +2241,16 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::MenuNode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.label;
-                if v.len() > 32 {
-                    a.bound("MenuNode.label");
-                }
+            let v = &self.label;
+            if v.len() > 32 {
+                a.bound("MenuNode.label");
             }
-            {
-                let v = &self.children;
-                if v.len() > 12 {
-                    a.bound("MenuNode.children");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.children;
+            if v.len() > 12 {
+                a.bound("MenuNode.children");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if let Some(v) = &self.action {
                 if v.len() > 16 {
@@ -2640,18 +2428,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Compare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.op;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.left;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.right;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.op;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.left;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.right;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2689,21 +2471,15 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Rule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("Rule.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("Rule.name");
             }
-            {
-                let v = &self.condition;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.scene;
-                if v.len() > 16 {
-                    a.bound("Rule.scene");
-                }
+            let v = &self.condition;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.scene;
+            if v.len() > 16 {
+                a.bound("Rule.scene");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2747,11 +2523,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Room {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("Room.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("Room.name");
             }
             if let Some(v) = &self.gateway {
                 rt::fuzz::Audited::audit(v, a);
@@ -2847,20 +2621,16 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::DisplayMenu {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.label;
-                if v.len() > 32 {
-                    a.bound("DisplayMenu.label");
-                }
+            let v = &self.label;
+            if v.len() > 32 {
+                a.bound("DisplayMenu.label");
             }
-            {
-                let v = &self.children;
-                if v.len() > 16 {
-                    a.bound("DisplayMenu.children");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.children;
+            if v.len() > 16 {
+                a.bound("DisplayMenu.children");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();

@@ -59,10 +59,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                 }
             }
             Ok(Self {
-                ok: f_ok.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Result.ok"),
-                )?,
+                ok: rt::required(f_ok, start, &"Result.ok")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -80,9 +77,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.ok;
-        {
-            unknown.bool(0, v, w)?;
-        }
+        unknown.bool(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -308,10 +303,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                 }
             }
             Ok(Self {
-                items: f_items.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Vec.items"),
-                )?,
+                items: rt::required(f_items, start, &"Vec.items")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -321,9 +313,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.items;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -332,15 +322,9 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.items;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Vec.items",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"Vec.items");
+        unknown.key(0, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -401,10 +385,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                 }
             }
             Ok(Self {
-                text: f_text.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"String.text"),
-                )?,
+                text: rt::required(f_text, start, &"String.text")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -414,9 +395,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.text;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -425,14 +404,8 @@ impl<'a> rt::Message<'a> for String_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.text;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"String.text",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"String.text");
+        unknown.text(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1064,9 +1037,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.ok;
-                {
-                    unknown.bool(0, *v, w)?;
-                }
+                unknown.bool(0, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1194,13 +1165,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.items;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(*item as u64))
+                        .sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1209,19 +1178,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.items;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Vec.items",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"Vec.items");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.u64(*item as u64)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1256,9 +1219,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.text;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1267,14 +1228,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.text;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"String.text",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"String.text");
+                unknown.text(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -2122,11 +2077,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Vec_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.items;
-                if v.len() > 4 {
-                    a.bound("Vec.items");
-                }
+            let v = &self.items;
+            if v.len() > 4 {
+                a.bound("Vec.items");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2163,11 +2116,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::String_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.text;
-                if v.len() > 8 {
-                    a.bound("String.text");
-                }
+            let v = &self.text;
+            if v.len() > 8 {
+                a.bound("String.text");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2339,10 +2290,8 @@ rt::cfg_arbitrary! {
             if let Some(v) = &self.r#box {
                 rt::fuzz::Audited::audit(v, a);
             }
-            {
-                let v = &self.which;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.which;
+            rt::fuzz::Audited::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }

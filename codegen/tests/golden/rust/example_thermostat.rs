@@ -183,20 +183,12 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.heat;
         if v != 2000 {
-            if !(500..=3000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Setpoints.heat",
-                });
-            }
+            rt::check_range!((500..=3000).contains(&v), &"Setpoints.heat");
             unknown.i64(0, i64::from(v), w)?;
         }
         let v = self.cool;
         if v != 2600 {
-            if !(1600..=3500).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Setpoints.cool",
-                });
-            }
+            rt::check_range!((1600..=3500).contains(&v), &"Setpoints.cool");
             unknown.i64(1, i64::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -231,7 +223,7 @@ impl<'a> ScheduleEntry<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
+        self.unknown_fields.len() + 3 + usize::from(self.mode.is_some())
     }
 }
 
@@ -283,18 +275,9 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 }
             }
             Ok(Self {
-                days: f_days.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ScheduleEntry.days"),
-                )?,
-                start: f_start.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ScheduleEntry.start"),
-                )?,
-                setpoints: f_setpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ScheduleEntry.setpoints"),
-                )?,
+                days: rt::required(f_days, start, &"ScheduleEntry.days")?,
+                start: rt::required(f_start, start, &"ScheduleEntry.start")?,
+                setpoints: rt::required(f_setpoints, start, &"ScheduleEntry.setpoints")?,
                 mode: f_mode,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -305,17 +288,11 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.days;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.start;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.setpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.mode {
             len += 1 + rt::head_len(v.to_u32() as u64);
         }
@@ -327,24 +304,14 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.days;
-        {
-            if !(1..=127).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ScheduleEntry.days",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=127).contains(&v), &"ScheduleEntry.days");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.start;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.setpoints;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.mode {
             unknown.u32(3, v.to_u32(), w)?;
         }
@@ -378,7 +345,7 @@ impl<'a> WeeklySchedule<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
+        self.unknown_fields.len() + 2 + usize::from(self.name.is_some())
     }
 }
 
@@ -427,15 +394,9 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                 }
             }
             Ok(Self {
-                entries: f_entries.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WeeklySchedule.entries"),
-                )?,
+                entries: rt::required(f_entries, start, &"WeeklySchedule.entries")?,
                 name: f_name,
-                updated_at: f_updated_at.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WeeklySchedule.updated_at"),
-                )?,
+                updated_at: rt::required(f_updated_at, start, &"WeeklySchedule.updated_at")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -445,16 +406,12 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.entries;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.name {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
         let v = self.updated_at;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -463,27 +420,15 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.entries;
-        {
-            if v.len() > 28 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WeeklySchedule.entries",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 28, &"WeeklySchedule.entries");
+        unknown.key(0, w)?;
+        v.write(w)?;
         if let Some(v) = self.name {
-            if v.len() > 48 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WeeklySchedule.name",
-                });
-            }
+            rt::check_bound!(v.len(), 48, &"WeeklySchedule.name");
             unknown.text(1, v, w)?;
         }
         let v = self.updated_at;
-        {
-            unknown.u64(2, v, w)?;
-        }
+        unknown.u64(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -563,10 +508,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                 }
             }
             Ok(Self {
-                temperature: f_temperature.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Reading.temperature"),
-                )?,
+                temperature: rt::required(f_temperature, start, &"Reading.temperature")?,
                 humidity: f_humidity,
                 outdoor: f_outdoor,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -578,9 +520,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.temperature;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         if let Some(v) = self.humidity {
             len += 1 + rt::head_len(v as u64);
         }
@@ -595,28 +535,14 @@ impl<'a> rt::Message<'a> for Reading<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.temperature;
-        {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Reading.temperature",
-                });
-            }
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        rt::check_range!((-27315..=32767).contains(&v), &"Reading.temperature");
+        unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.humidity {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Reading.humidity",
-                });
-            }
+            rt::check_range!((0..=10000).contains(&v), &"Reading.humidity");
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.outdoor {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Reading.outdoor",
-                });
-            }
+            rt::check_range!((-27315..=32767).contains(&v), &"Reading.outdoor");
             unknown.i64(2, i64::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -658,9 +584,8 @@ impl<'a> ThermostatState<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.mode.to_u32() != 3)
-            + 1
-            + 1
             + usize::from(self.running)
             + usize::from(self.hold)
             + usize::from(self.diagnostics.is_some())
@@ -754,14 +679,8 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             }
             Ok(Self {
                 mode: f_mode.unwrap_or(Mode::Auto),
-                setpoints: f_setpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ThermostatState.setpoints"),
-                )?,
-                reading: f_reading.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ThermostatState.reading"),
-                )?,
+                setpoints: rt::required(f_setpoints, start, &"ThermostatState.setpoints")?,
+                reading: rt::required(f_reading, start, &"ThermostatState.reading")?,
                 running: f_running.unwrap_or(false),
                 hold: f_hold.unwrap_or(false),
                 diagnostics: f_diagnostics,
@@ -779,13 +698,9 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             len += 1 + rt::head_len(v.to_u32() as u64);
         }
         let v = self.setpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.reading;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if self.running {
             len += 1 + 1;
         }
@@ -810,15 +725,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.setpoints;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.reading;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         let v = self.running;
         if v {
             unknown.bool(3, v, w)?;
@@ -828,11 +739,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             unknown.bool(4, v, w)?;
         }
         if let Some(v) = self.diagnostics {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"ThermostatState.diagnostics",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"ThermostatState.diagnostics");
             unknown.bytes(24, v, w)?;
         }
         if let Some(v) = self.schedule {
@@ -1126,20 +1033,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.heat;
                 if self.heat != 2000 {
-                    if !(500..=3000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Setpoints.heat",
-                        });
-                    }
+                    rt::check_range!((500..=3000).contains(v), &"Setpoints.heat");
                     unknown.i64(0, i64::from(*v), w)?;
                 }
                 let v = &self.cool;
                 if self.cool != 2600 {
-                    if !(1600..=3500).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Setpoints.cool",
-                        });
-                    }
+                    rt::check_range!((1600..=3500).contains(v), &"Setpoints.cool");
                     unknown.i64(1, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -1169,7 +1068,7 @@ rt::cfg_alloc! {
         impl ScheduleEntry {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
+                self.unknown_fields.len() + 3 + usize::from(self.mode.is_some())
             }
         }
 
@@ -1182,17 +1081,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.days;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.start;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.setpoints;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.mode {
                     len += 1 + rt::head_len(v.to_u32() as u64);
                 }
@@ -1204,24 +1097,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.days;
-                {
-                    if !(1..=127).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ScheduleEntry.days",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=127).contains(v), &"ScheduleEntry.days");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.start;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.setpoints;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.mode {
                     unknown.u32(3, v.to_u32(), w)?;
                 }
@@ -1250,7 +1133,7 @@ rt::cfg_alloc! {
         impl WeeklySchedule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
+                self.unknown_fields.len() + 2 + usize::from(self.name.is_some())
             }
         }
 
@@ -1263,18 +1146,14 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.entries;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.name {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
                 let v = &self.updated_at;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1283,31 +1162,19 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.entries;
-                {
-                    if v.len() > 28 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WeeklySchedule.entries",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 28, &"WeeklySchedule.entries");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.name {
-                    if v.len() > 48 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WeeklySchedule.name",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 48, &"WeeklySchedule.name");
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.updated_at;
-                {
-                    unknown.u64(2, *v, w)?;
-                }
+                unknown.u64(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1349,9 +1216,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.temperature;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 if let Some(v) = &self.humidity {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -1366,28 +1231,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.temperature;
-                {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Reading.temperature",
-                        });
-                    }
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                rt::check_range!((-27315..=32767).contains(v), &"Reading.temperature");
+                unknown.i64(0, i64::from(*v), w)?;
                 if let Some(v) = &self.humidity {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Reading.humidity",
-                        });
-                    }
+                    rt::check_range!((0..=10000).contains(v), &"Reading.humidity");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.outdoor {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Reading.outdoor",
-                        });
-                    }
+                    rt::check_range!((-27315..=32767).contains(v), &"Reading.outdoor");
                     unknown.i64(2, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -1424,9 +1275,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.mode.to_u32() != 3)
-                    + 1
-                    + 1
                     + usize::from(self.running)
                     + usize::from(self.hold)
                     + usize::from(self.diagnostics.is_some())
@@ -1447,13 +1297,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(v.to_u32() as u64);
                 }
                 let v = &self.setpoints;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.reading;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if self.running {
                     len += 1 + 1;
                 }
@@ -1478,15 +1324,11 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.setpoints;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.reading;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 let v = &self.running;
                 if self.running {
                     unknown.bool(3, *v, w)?;
@@ -1496,11 +1338,7 @@ rt::cfg_alloc! {
                     unknown.bool(4, *v, w)?;
                 }
                 if let Some(v) = &self.diagnostics {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"ThermostatState.diagnostics",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"ThermostatState.diagnostics");
                     unknown.bytes(24, v, w)?;
                 }
                 if let Some(v) = &self.schedule {
@@ -2089,17 +1927,13 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Setpoints {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.heat;
-                if !(500i128..=3000i128).contains(&(*v as i128)) {
-                    a.range("Setpoints.heat");
-                }
+            let v = &self.heat;
+            if !(500i128..=3000i128).contains(&(*v as i128)) {
+                a.range("Setpoints.heat");
             }
-            {
-                let v = &self.cool;
-                if !(1600i128..=3500i128).contains(&(*v as i128)) {
-                    a.range("Setpoints.cool");
-                }
+            let v = &self.cool;
+            if !(1600i128..=3500i128).contains(&(*v as i128)) {
+                a.range("Setpoints.cool");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2146,20 +1980,14 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::ScheduleEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.days;
-                if !(1i128..=127i128).contains(&(*v as i128)) {
-                    a.range("ScheduleEntry.days");
-                }
+            let v = &self.days;
+            if !(1i128..=127i128).contains(&(*v as i128)) {
+                a.range("ScheduleEntry.days");
             }
-            {
-                let v = &self.start;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.setpoints;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.start;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.setpoints;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.mode {
                 rt::fuzz::Audited::audit(v, a);
             }
@@ -2215,14 +2043,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::WeeklySchedule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.entries;
-                if v.len() > 28 {
-                    a.bound("WeeklySchedule.entries");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.entries;
+            if v.len() > 28 {
+                a.bound("WeeklySchedule.entries");
+            }
+            for item in v.iter() {
+                rt::fuzz::Audited::audit(item, a);
             }
             if let Some(v) = &self.name {
                 if v.len() > 48 {
@@ -2274,11 +2100,9 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::Reading {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.temperature;
-                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                    a.range("Reading.temperature");
-                }
+            let v = &self.temperature;
+            if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                a.range("Reading.temperature");
             }
             if let Some(v) = &self.humidity {
                 if !(0i128..=10000i128).contains(&(*v as i128)) {
@@ -2342,18 +2166,12 @@ rt::cfg_arbitrary! {
     impl rt::fuzz::Audited for owned::ThermostatState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.mode;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.setpoints;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.reading;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.mode;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.setpoints;
+            rt::fuzz::Audited::audit(v, a);
+            let v = &self.reading;
+            rt::fuzz::Audited::audit(v, a);
             if let Some(v) = &self.diagnostics {
                 if v.len() > 64 {
                     a.bound("ThermostatState.diagnostics");
