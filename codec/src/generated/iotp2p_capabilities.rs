@@ -8437,19 +8437,18 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for StandardCapability {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for StandardCapability {
+        const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
+        const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StandardCapability;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
             )?))
         }
-    }
 
-    impl rt::fuzz::Audited for StandardCapability {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -8459,22 +8458,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for StandardCapability {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for StandardCapability {
-        const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
-        const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StandardCapability;
-    }
+    impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
+        const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
+        const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeviceInfoProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::DeviceInfoProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DeviceInfoProperties {
                 vendor: rt::fuzz::string(u, 32)?,
                 product: rt::fuzz::string(u, 32)?,
@@ -8497,9 +8490,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DeviceInfoProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.vendor;
@@ -8538,24 +8529,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfoProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
-        const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
-        const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeviceInfoProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::FirmwareProperties {
+        const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
+        const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = FirmwareProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::FirmwareProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::FirmwareProperties {
-                version: <super::iotp2p_core::owned::SemVer as rt::fuzz::Generate>::generate(
+                version: <super::iotp2p_core::owned::SemVer as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
@@ -8568,13 +8553,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::FirmwareProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.version;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.version_text;
             if v.len() > 32 {
                 a.bound("FirmwareProperties.version_text");
@@ -8588,26 +8571,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::FirmwareProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::FirmwareProperties {
-        const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
-        const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = FirmwareProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for BatteryState {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryState";
+        const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryState;
 
-    impl rt::fuzz::Generate for BatteryState {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for BatteryState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -8617,26 +8593,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for BatteryState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for BatteryState {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryState";
-        const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryState;
-    }
+    impl rt::fuzz::FuzzType for ChargeState {
+        const NAME: &'static str = "iotp2p.capabilities.ChargeState";
+        const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ChargeState;
 
-    impl rt::fuzz::Generate for ChargeState {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for ChargeState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -8646,41 +8615,33 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for ChargeState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for ChargeState {
-        const NAME: &'static str = "iotp2p.capabilities.ChargeState";
-        const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ChargeState;
-    }
+    impl rt::fuzz::FuzzType for owned::BatteryProperties {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
+        const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::BatteryProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::BatteryProperties {
                 percent: rt::fuzz::int(u, 0, 100, 0, 255)? as u8,
-                state: <BatteryState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                state: <BatteryState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 voltage: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
                 } else {
                     None
                 },
                 charging: if rt::fuzz::present(u, depth)? {
-                    Some(<ChargeState as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<ChargeState as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::BatteryProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.percent;
@@ -8688,9 +8649,9 @@ rt::cfg_arbitrary! {
                 a.range("BatteryProperties.percent");
             }
             let v = &self.state;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.charging {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -8701,25 +8662,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::BatteryProperties {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
-        const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::BatteryEvents {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
+        const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryEvents<'a>;
 
-    impl rt::fuzz::Generate for owned::BatteryEvents {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
                 0 => owned::BatteryEvents::StateChanged(
-                    <BatteryState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <BatteryState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[16])?;
@@ -8727,14 +8682,12 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::BatteryEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::StateChanged(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[16]),
             }
@@ -8744,26 +8697,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::BatteryEvents {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
-        const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryEvents<'a>;
-    }
+    impl rt::fuzz::FuzzType for IdentifyEffect {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
+        const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyEffect;
 
-    impl rt::fuzz::Generate for IdentifyEffect {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
-    }
 
-    impl rt::fuzz::Audited for IdentifyEffect {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -8773,30 +8719,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for IdentifyEffect {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for IdentifyEffect {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
-        const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyEffect;
-    }
+    impl rt::fuzz::FuzzType for owned::IdentifyProperties {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
+        const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::IdentifyProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::IdentifyProperties {
                 remaining: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IdentifyProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -8808,35 +8746,27 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IdentifyProperties {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
-        const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::IdentifyInput {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
+        const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyInput<'a>;
 
-    impl rt::fuzz::Generate for owned::IdentifyInput {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::IdentifyInput {
                 duration: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                effect: <IdentifyEffect as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                effect: <IdentifyEffect as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IdentifyInput {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.effect;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8846,25 +8776,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyInput {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IdentifyInput {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
-        const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyInput<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::IdentifyActions {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
+        const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyActions<'a>;
 
-    impl rt::fuzz::Generate for owned::IdentifyActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
                 0 => owned::IdentifyActions::Identify(
-                    <owned::IdentifyInput as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::IdentifyInput as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
@@ -8872,14 +8796,12 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IdentifyActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Identify(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
@@ -8889,30 +8811,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IdentifyActions {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
-        const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::OnOffProperties {
+        const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
+        const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = OnOffProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::OnOffProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::OnOffProperties {
                 on: u.arbitrary::<bool>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::OnOffProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -8924,22 +8838,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::OnOffProperties {
-        const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
-        const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = OnOffProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::OnOffActions {
+        const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
+        const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = OnOffActions<'a>;
 
-    impl rt::fuzz::Generate for owned::OnOffActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::OnOffActions::Off,
                 1 => owned::OnOffActions::On,
@@ -8950,9 +8858,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::OnOffActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -8967,22 +8873,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::OnOffActions {
-        const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
-        const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = OnOffActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::LevelProperties {
+        const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
+        const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LevelProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::LevelProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LevelProperties {
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
                 min_level: if rt::fuzz::present(u, depth)? {
@@ -9003,9 +8903,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LevelProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.level;
@@ -9031,22 +8929,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LevelProperties {
-        const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
-        const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LevelProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetLevel {
+        const NAME: &'static str = "iotp2p.capabilities.SetLevel";
+        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetLevel<'a>;
 
-    impl rt::fuzz::Generate for owned::SetLevel {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetLevel {
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
                 transition: if rt::fuzz::present(u, depth)? {
@@ -9057,9 +8949,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.level;
@@ -9075,22 +8965,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetLevel {
-        const NAME: &'static str = "iotp2p.capabilities.SetLevel";
-        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetLevel<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::StepLevel {
+        const NAME: &'static str = "iotp2p.capabilities.StepLevel";
+        const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StepLevel<'a>;
 
-    impl rt::fuzz::Generate for owned::StepLevel {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::StepLevel {
                 delta: rt::fuzz::int(u, -254, 254, -32768, 32767)? as i16,
                 transition: if rt::fuzz::present(u, depth)? {
@@ -9101,9 +8985,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::StepLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.delta;
@@ -9119,27 +9001,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::StepLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::StepLevel {
-        const NAME: &'static str = "iotp2p.capabilities.StepLevel";
-        const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StepLevel<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::LevelActions {
+        const NAME: &'static str = "iotp2p.capabilities.LevelActions";
+        const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LevelActions<'a>;
 
-    impl rt::fuzz::Generate for owned::LevelActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 2, depth)? {
                 0 => owned::LevelActions::SetLevel(
-                    <owned::SetLevel as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SetLevel as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                1 => owned::LevelActions::Step(<owned::StepLevel as rt::fuzz::Generate>::generate(
+                1 => owned::LevelActions::Step(<owned::StepLevel as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
@@ -9150,17 +9026,15 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LevelActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::SetLevel(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Step(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Stop => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10]),
@@ -9171,22 +9045,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LevelActions {
-        const NAME: &'static str = "iotp2p.capabilities.LevelActions";
-        const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LevelActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
+        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
+        const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorTemperatureProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::ColorTemperatureProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ColorTemperatureProperties {
                 kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
                 min_kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
@@ -9194,9 +9062,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ColorTemperatureProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.kelvin;
@@ -9220,22 +9086,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
-        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
-        const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorTemperatureProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
+        const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
+        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetColorTemperature<'a>;
 
-    impl rt::fuzz::Generate for owned::SetColorTemperature {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetColorTemperature {
                 kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
                 transition: if rt::fuzz::present(u, depth)? {
@@ -9246,9 +9106,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.kelvin;
@@ -9264,25 +9122,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
-        const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
-        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetColorTemperature<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
+        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
+        const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorTemperatureActions<'a>;
 
-    impl rt::fuzz::Generate for owned::ColorTemperatureActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
                 0 => owned::ColorTemperatureActions::SetColorTemperature(
-                    <owned::SetColorTemperature as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SetColorTemperature as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
@@ -9290,14 +9142,12 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ColorTemperatureActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::SetColorTemperature(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
@@ -9307,22 +9157,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
-        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
-        const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorTemperatureActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
+        const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
+        const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::TemperatureMeasurementProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::TemperatureMeasurementProperties {
                 temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
                 min_measurable: if rt::fuzz::present(u, depth)? {
@@ -9343,9 +9187,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::TemperatureMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.temperature;
@@ -9371,22 +9213,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TemperatureMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
-        const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
-        const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
+        const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
+        const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = HumidityMeasurementProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::HumidityMeasurementProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::HumidityMeasurementProperties {
                 humidity: rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16,
                 min_measurable: if rt::fuzz::present(u, depth)? {
@@ -9407,9 +9243,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::HumidityMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.humidity;
@@ -9440,22 +9274,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::HumidityMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
-        const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
-        const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = HumidityMeasurementProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayProperties {
+        const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
+        const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RelayProperties {
                 max_held_messages: rt::fuzz::int(u, 16, 65535, 0, 65535)? as u16,
                 max_held_bytes: rt::fuzz::int(u, 4096, 4294967295, 0, 4294967295)? as u32,
@@ -9463,9 +9291,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.max_held_messages;
@@ -9489,46 +9315,38 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayProperties {
-        const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
-        const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::LookupResult {
+        const NAME: &'static str = "iotp2p.capabilities.LookupResult";
+        const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LookupResult<'a>;
 
-    impl rt::fuzz::Generate for owned::LookupResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LookupResult {
                 credential: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LookupResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.credential {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.rehoming {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9539,31 +9357,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LookupResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LookupResult {
-        const NAME: &'static str = "iotp2p.capabilities.LookupResult";
-        const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LookupResult<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EnrolRequest {
+        const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
+        const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EnrolRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::EnrolRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EnrolRequest {
                 token: rt::fuzz::bytes(u, 32)?,
-                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EnrolRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.token;
@@ -9571,7 +9381,7 @@ rt::cfg_arbitrary! {
                 a.bound("EnrolRequest.token");
             }
             let v = &self.credential;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9581,22 +9391,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EnrolRequest {
-        const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
-        const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EnrolRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EnrolResult {
+        const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
+        const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EnrolResult<'a>;
 
-    impl rt::fuzz::Generate for owned::EnrolResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EnrolResult {
                 account: rt::fuzz::string(u, 64)?,
                 domains: {
@@ -9611,9 +9415,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EnrolResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.account;
@@ -9638,26 +9440,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EnrolResult {
-        const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
-        const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EnrolResult<'a>;
-    }
+    impl rt::fuzz::FuzzType for LookupPolicy {
+        const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
+        const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LookupPolicy;
 
-    impl rt::fuzz::Generate for LookupPolicy {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for LookupPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -9667,24 +9462,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for LookupPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for LookupPolicy {
-        const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
-        const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LookupPolicy;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayPolicy {
+        const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
+        const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayPolicy<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayPolicy {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RelayPolicy {
-                lookup: <LookupPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                lookup: <LookupPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 lookup_allowed: if rt::fuzz::present(u, depth)? {
                     Some({
                         let n = rt::fuzz::len(u, 8, depth)?;
@@ -9710,13 +9499,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.lookup;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.lookup_allowed {
                 if v.len() > 8 {
                     a.bound("RelayPolicy.lookup_allowed");
@@ -9731,26 +9518,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayPolicy {
-        const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
-        const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayPolicy<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegisterRequest {
+        const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
+        const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegisterRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::RegisterRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegisterRequest {
-                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 policy: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
@@ -9760,22 +9541,20 @@ rt::cfg_arbitrary! {
                     None
                 },
                 rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegisterRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.credential;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.policy {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.previous_relays {
                 if v.len() > 4 {
@@ -9788,7 +9567,7 @@ rt::cfg_arbitrary! {
                 }
             }
             if let Some(v) = &self.rehoming {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9799,35 +9578,27 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegisterRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegisterRequest {
-        const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
-        const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegisterRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ReleaseRequest {
+        const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
+        const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ReleaseRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::ReleaseRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ReleaseRequest {
                 address: rt::fuzz::string(u, 254)?,
                 rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ReleaseRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.address;
@@ -9835,7 +9606,7 @@ rt::cfg_arbitrary! {
                 a.bound("ReleaseRequest.address");
             }
             if let Some(v) = &self.rehoming {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9846,31 +9617,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReleaseRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ReleaseRequest {
-        const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
-        const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ReleaseRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PolicyRequest {
+        const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
+        const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PolicyRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::PolicyRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PolicyRequest {
                 address: rt::fuzz::string(u, 254)?,
-                policy: <owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                policy: <owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PolicyRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.address;
@@ -9878,7 +9641,7 @@ rt::cfg_arbitrary! {
                 a.bound("PolicyRequest.address");
             }
             let v = &self.policy;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9888,32 +9651,24 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PolicyRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PolicyRequest {
-        const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
-        const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PolicyRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegistrationInfo {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
+        const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::RegistrationInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegistrationInfo {
                 address: rt::fuzz::string(u, 254)?,
                 node: u.arbitrary::<[u8; 32]>()?,
-                policy: <owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                policy: <owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegistrationInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.address;
@@ -9921,7 +9676,7 @@ rt::cfg_arbitrary! {
                 a.bound("RegistrationInfo.address");
             }
             let v = &self.policy;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9931,22 +9686,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegistrationInfo {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
-        const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
+        const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationsRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::RegistrationsRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegistrationsRequest {
                 after: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::string(u, 254)?)
@@ -9956,9 +9705,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegistrationsRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.after {
@@ -9975,28 +9722,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationsRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
-        const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationsRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegistrationPage {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
+        const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationPage<'a>;
 
-    impl rt::fuzz::Generate for owned::RegistrationPage {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegistrationPage {
                 entries: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::RegistrationInfo as rt::fuzz::Generate>::generate(
+                        items.push(<owned::RegistrationInfo as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -10007,9 +9748,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegistrationPage {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.entries;
@@ -10017,7 +9756,7 @@ rt::cfg_arbitrary! {
                 a.bound("RegistrationPage.entries");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10028,39 +9767,33 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationPage {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegistrationPage {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
-        const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationPage<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayActions {
+        const NAME: &'static str = "iotp2p.capabilities.RelayActions";
+        const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayActions<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 7, 0, depth)? {
                 0 => owned::RelayActions::Lookup(rt::fuzz::string(u, 254)?),
                 1 => owned::RelayActions::Enrol(
-                    <owned::EnrolRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EnrolRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::RelayActions::Register(
-                    <owned::RegisterRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RegisterRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::RelayActions::Release(
-                    <owned::ReleaseRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::ReleaseRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::RelayActions::Unenrol(u.arbitrary::<[u8; 32]>()?),
                 5 => owned::RelayActions::SetPolicy(
-                    <owned::PolicyRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PolicyRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::RelayActions::Registrations(
-                    <owned::RegistrationsRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RegistrationsRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10, 11, 12, 13, 14])?;
@@ -10068,9 +9801,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -10080,20 +9811,20 @@ rt::cfg_arbitrary! {
                     }
                 }
                 Self::Enrol(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Register(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Release(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unenrol(_) => {}
                 Self::SetPolicy(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Registrations(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[8, 9, 10, 11, 12, 13, 14])
@@ -10105,31 +9836,25 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayActions {
-        const NAME: &'static str = "iotp2p.capabilities.RelayActions";
-        const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayOutputs {
+        const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
+        const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayOutputs<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayOutputs {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::RelayOutputs::Lookup(
-                    <owned::LookupResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::LookupResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::RelayOutputs::Enrol(
-                    <owned::EnrolResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EnrolResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::RelayOutputs::Registrations(
-                    <owned::RegistrationPage as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RegistrationPage as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 14])?;
@@ -10137,20 +9862,18 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Lookup(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Enrol(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Registrations(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 14]),
             }
@@ -10160,13 +9883,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::RelayOutputs {
-        const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
-        const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayOutputs<'a>;
     }
 }

@@ -7487,12 +7487,12 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for owned::Envelope {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::Envelope {
+        const NAME: &'static str = "iotp2p.core.Envelope";
+        const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Envelope<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Envelope {
                 version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
                 message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
@@ -7539,7 +7539,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 body: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Body as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Body as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
@@ -7549,9 +7549,7 @@ rt::cfg_arbitrary! {
                 )?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Envelope {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.version;
@@ -7588,7 +7586,7 @@ rt::cfg_arbitrary! {
                 }
             }
             if let Some(v) = &self.body {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -7599,67 +7597,61 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Envelope {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Envelope {
-        const NAME: &'static str = "iotp2p.core.Envelope";
-        const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Envelope<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Body {
+        const NAME: &'static str = "iotp2p.core.Body";
+        const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Body<'a>;
 
-    impl rt::fuzz::Generate for owned::Body {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 14, 0, depth)? {
                 0 => owned::Body::Ack,
-                1 => owned::Body::Status(<owned::Status as rt::fuzz::Generate>::generate(
+                1 => owned::Body::Status(<owned::Status as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                2 => owned::Body::Read(<owned::ReadRequest as rt::fuzz::Generate>::generate(
+                2 => owned::Body::Read(<owned::ReadRequest as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                3 => owned::Body::Write(<owned::WriteRequest as rt::fuzz::Generate>::generate(
+                3 => owned::Body::Write(<owned::WriteRequest as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                4 => owned::Body::Invoke(<owned::InvokeRequest as rt::fuzz::Generate>::generate(
+                4 => owned::Body::Invoke(<owned::InvokeRequest as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 5 => owned::Body::InvokeResponse(
-                    <owned::InvokeResponse as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::InvokeResponse as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::Body::Subscribe(
-                    <owned::SubscribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SubscribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 7 => owned::Body::Unsubscribe(
-                    <owned::UnsubscribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::UnsubscribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                8 => owned::Body::Report(<owned::Report as rt::fuzz::Generate>::generate(
+                8 => owned::Body::Report(<owned::Report as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 9 => owned::Body::Describe(
-                    <owned::DescribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::DescribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 10 => owned::Body::Description(
-                    <owned::Description as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Description as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                11 => owned::Body::Presence(<owned::Presence as rt::fuzz::Generate>::generate(
+                11 => owned::Body::Presence(<owned::Presence as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 12 => owned::Body::PresenceAck(
-                    <owned::PresenceAck as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PresenceAck as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                13 => owned::Body::Receipt(<owned::Receipt as rt::fuzz::Generate>::generate(
+                13 => owned::Body::Receipt(<owned::Receipt as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
@@ -7672,51 +7664,49 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Body {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Ack => {}
                 Self::Status(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Read(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Write(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Invoke(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::InvokeResponse(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Subscribe(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unsubscribe(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Report(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Describe(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Description(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Presence(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PresenceAck(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Receipt(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
@@ -7728,31 +7718,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Body {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Body {
-        const NAME: &'static str = "iotp2p.core.Body";
-        const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Body<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::MemberValue {
+        const NAME: &'static str = "iotp2p.core.MemberValue";
+        const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = MemberValue<'a>;
 
-    impl rt::fuzz::Generate for owned::MemberValue {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::MemberValue {
                 member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 value: rt::fuzz::bytes(u, 1024)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::MemberValue {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.value;
@@ -7768,22 +7750,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MemberValue {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::MemberValue {
-        const NAME: &'static str = "iotp2p.core.MemberValue";
-        const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = MemberValue<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ReadRequest {
+        const NAME: &'static str = "iotp2p.core.ReadRequest";
+        const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ReadRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::ReadRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ReadRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -7802,9 +7778,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ReadRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.members {
@@ -7821,22 +7795,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReadRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ReadRequest {
-        const NAME: &'static str = "iotp2p.core.ReadRequest";
-        const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ReadRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::WriteRequest {
+        const NAME: &'static str = "iotp2p.core.WriteRequest";
+        const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = WriteRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::WriteRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::WriteRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -7844,7 +7812,7 @@ rt::cfg_arbitrary! {
                     let n = rt::fuzz::len(u, 32, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::MemberValue as rt::fuzz::Generate>::generate(
+                        items.push(<owned::MemberValue as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -7859,9 +7827,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::WriteRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.values;
@@ -7869,7 +7835,7 @@ rt::cfg_arbitrary! {
                 a.bound("WriteRequest.values");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.echo {
                 if v.len() > 40 {
@@ -7885,22 +7851,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WriteRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::WriteRequest {
-        const NAME: &'static str = "iotp2p.core.WriteRequest";
-        const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = WriteRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::InvokeRequest {
+        const NAME: &'static str = "iotp2p.core.InvokeRequest";
+        const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = InvokeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::InvokeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::InvokeRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -7918,9 +7878,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::InvokeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.input {
@@ -7942,22 +7900,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::InvokeRequest {
-        const NAME: &'static str = "iotp2p.core.InvokeRequest";
-        const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = InvokeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::InvokeResponse {
+        const NAME: &'static str = "iotp2p.core.InvokeResponse";
+        const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = InvokeResponse<'a>;
 
-    impl rt::fuzz::Generate for owned::InvokeResponse {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::InvokeResponse {
                 output: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::bytes(u, 1024)?)
@@ -7967,9 +7919,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::InvokeResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.output {
@@ -7986,22 +7936,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::InvokeResponse {
-        const NAME: &'static str = "iotp2p.core.InvokeResponse";
-        const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = InvokeResponse<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SubscribeRequest {
+        const NAME: &'static str = "iotp2p.core.SubscribeRequest";
+        const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SubscribeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::SubscribeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SubscribeRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -8027,9 +7971,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.members {
@@ -8055,30 +7997,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SubscribeRequest {
-        const NAME: &'static str = "iotp2p.core.SubscribeRequest";
-        const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SubscribeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
+        const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
+        const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = UnsubscribeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::UnsubscribeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::UnsubscribeRequest {
                 subscription: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::UnsubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.subscription;
@@ -8094,22 +8028,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::UnsubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
-        const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
-        const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = UnsubscribeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Event {
+        const NAME: &'static str = "iotp2p.core.Event";
+        const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Event<'a>;
 
-    impl rt::fuzz::Generate for owned::Event {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Event {
                 member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 number: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64,
@@ -8126,9 +8054,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Event {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.data {
@@ -8145,22 +8071,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Event {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Event {
-        const NAME: &'static str = "iotp2p.core.Event";
-        const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Event<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Report {
+        const NAME: &'static str = "iotp2p.core.Report";
+        const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Report<'a>;
 
-    impl rt::fuzz::Generate for owned::Report {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Report {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -8169,7 +8089,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 64, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::MemberValue as rt::fuzz::Generate>::generate(
+                            items.push(<owned::MemberValue as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -8184,7 +8104,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 16, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::Event as rt::fuzz::Generate>::generate(
+                            items.push(<owned::Event as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -8202,9 +8122,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Report {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.values {
@@ -8212,7 +8130,7 @@ rt::cfg_arbitrary! {
                     a.bound("Report.values");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if let Some(v) = &self.events {
@@ -8220,7 +8138,7 @@ rt::cfg_arbitrary! {
                     a.bound("Report.events");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if let Some(v) = &self.max_interval {
@@ -8237,22 +8155,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Report {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Report {
-        const NAME: &'static str = "iotp2p.core.Report";
-        const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Report<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DescribeRequest {
+        const NAME: &'static str = "iotp2p.core.DescribeRequest";
+        const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DescribeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::DescribeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DescribeRequest {
                 endpoint: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
@@ -8263,9 +8175,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DescribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -8277,22 +8187,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DescribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::DescribeRequest {
-        const NAME: &'static str = "iotp2p.core.DescribeRequest";
-        const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DescribeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SemVer {
+        const NAME: &'static str = "iotp2p.core.SemVer";
+        const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SemVer<'a>;
 
-    impl rt::fuzz::Generate for owned::SemVer {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SemVer {
                 major: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
                 minor: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
@@ -8300,9 +8204,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SemVer {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -8314,27 +8216,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SemVer {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SemVer {
-        const NAME: &'static str = "iotp2p.core.SemVer";
-        const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SemVer<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CapabilityInfo {
+        const NAME: &'static str = "iotp2p.core.CapabilityInfo";
+        const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CapabilityInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::CapabilityInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CapabilityInfo {
                 id: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 package: rt::fuzz::string(u, 128)?,
                 name: rt::fuzz::string(u, 64)?,
-                version: <owned::SemVer as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                version: <owned::SemVer as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 members: if rt::fuzz::present(u, depth)? {
                     Some({
                         let n = rt::fuzz::len(u, 256, depth)?;
@@ -8348,7 +8244,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 schema: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::SchemaRef as rt::fuzz::Generate>::generate(
+                    Some(<owned::SchemaRef as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -8358,9 +8254,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CapabilityInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.package;
@@ -8372,14 +8266,14 @@ rt::cfg_arbitrary! {
                 a.bound("CapabilityInfo.name");
             }
             let v = &self.version;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.members {
                 if v.len() > 256 {
                     a.bound("CapabilityInfo.members");
                 }
             }
             if let Some(v) = &self.schema {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -8390,31 +8284,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CapabilityInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CapabilityInfo {
-        const NAME: &'static str = "iotp2p.core.CapabilityInfo";
-        const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CapabilityInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SchemaRef {
+        const NAME: &'static str = "iotp2p.core.SchemaRef";
+        const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SchemaRef<'a>;
 
-    impl rt::fuzz::Generate for owned::SchemaRef {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SchemaRef {
                 uri: rt::fuzz::string(u, 128)?,
                 sha256: u.arbitrary::<[u8; 32]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SchemaRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.uri;
@@ -8430,29 +8316,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SchemaRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SchemaRef {
-        const NAME: &'static str = "iotp2p.core.SchemaRef";
-        const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SchemaRef<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EndpointInfo {
+        const NAME: &'static str = "iotp2p.core.EndpointInfo";
+        const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EndpointInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::EndpointInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EndpointInfo {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capabilities: {
                     let n = rt::fuzz::len(u, 32, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::CapabilityInfo as rt::fuzz::Generate>::generate(
+                        items.push(<owned::CapabilityInfo as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -8467,9 +8347,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EndpointInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.capabilities;
@@ -8477,7 +8355,7 @@ rt::cfg_arbitrary! {
                 a.bound("EndpointInfo.capabilities");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.label {
                 if v.len() > 32 {
@@ -8493,28 +8371,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EndpointInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EndpointInfo {
-        const NAME: &'static str = "iotp2p.core.EndpointInfo";
-        const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EndpointInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Description {
+        const NAME: &'static str = "iotp2p.core.Description";
+        const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Description<'a>;
 
-    impl rt::fuzz::Generate for owned::Description {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Description {
                 endpoints: {
                     let n = rt::fuzz::len(u, 64, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::EndpointInfo as rt::fuzz::Generate>::generate(
+                        items.push(<owned::EndpointInfo as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -8525,9 +8397,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Description {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.endpoints;
@@ -8535,7 +8405,7 @@ rt::cfg_arbitrary! {
                 a.bound("Description.endpoints");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -8546,26 +8416,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Description {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Description {
-        const NAME: &'static str = "iotp2p.core.Description";
-        const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Description<'a>;
-    }
+    impl rt::fuzz::FuzzType for PresenceState {
+        const NAME: &'static str = "iotp2p.core.PresenceState";
+        const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PresenceState;
 
-    impl rt::fuzz::Generate for PresenceState {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for PresenceState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -8575,24 +8438,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for PresenceState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for PresenceState {
-        const NAME: &'static str = "iotp2p.core.PresenceState";
-        const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PresenceState;
-    }
+    impl rt::fuzz::FuzzType for owned::Presence {
+        const NAME: &'static str = "iotp2p.core.Presence";
+        const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Presence<'a>;
 
-    impl rt::fuzz::Generate for owned::Presence {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Presence {
-                state: <PresenceState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                state: <PresenceState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 sleep_interval: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
                 } else {
@@ -8611,13 +8468,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Presence {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.state;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.sleep_interval {
                 if !(1i128..=4294967295i128).contains(&(*v as i128)) {
                     a.range("Presence.sleep_interval");
@@ -8632,30 +8487,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Presence {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Presence {
-        const NAME: &'static str = "iotp2p.core.Presence";
-        const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Presence<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PresenceAck {
+        const NAME: &'static str = "iotp2p.core.PresenceAck";
+        const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PresenceAck<'a>;
 
-    impl rt::fuzz::Generate for owned::PresenceAck {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PresenceAck {
                 pending: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PresenceAck {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -8667,22 +8514,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PresenceAck {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PresenceAck {
-        const NAME: &'static str = "iotp2p.core.PresenceAck";
-        const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PresenceAck<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DeliveryRef {
+        const NAME: &'static str = "iotp2p.core.DeliveryRef";
+        const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeliveryRef<'a>;
 
-    impl rt::fuzz::Generate for owned::DeliveryRef {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DeliveryRef {
                 message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
                 sender: if rt::fuzz::present(u, depth)? {
@@ -8698,9 +8539,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DeliveryRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.message_id;
@@ -8721,28 +8560,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeliveryRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::DeliveryRef {
-        const NAME: &'static str = "iotp2p.core.DeliveryRef";
-        const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeliveryRef<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Receipt {
+        const NAME: &'static str = "iotp2p.core.Receipt";
+        const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Receipt<'a>;
 
-    impl rt::fuzz::Generate for owned::Receipt {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Receipt {
                 delivered: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::DeliveryRef as rt::fuzz::Generate>::generate(
+                        items.push(<owned::DeliveryRef as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -8752,9 +8585,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Receipt {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.delivered;
@@ -8762,7 +8593,7 @@ rt::cfg_arbitrary! {
                 a.bound("Receipt.delivered");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -8773,21 +8604,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Receipt {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Receipt {
-        const NAME: &'static str = "iotp2p.core.Receipt";
-        const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Receipt<'a>;
-    }
+    impl rt::fuzz::FuzzType for StatusCode {
+        const NAME: &'static str = "iotp2p.core.StatusCode";
+        const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StatusCode;
 
-    impl rt::fuzz::Generate for StatusCode {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[
@@ -8796,9 +8622,7 @@ rt::cfg_arbitrary! {
                 ],
             )?))
         }
-    }
 
-    impl rt::fuzz::Audited for StatusCode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -8808,29 +8632,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for StatusCode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for StatusCode {
-        const NAME: &'static str = "iotp2p.core.StatusCode";
-        const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StatusCode;
-    }
+    impl rt::fuzz::FuzzType for DecodeError {
+        const NAME: &'static str = "iotp2p.core.DecodeError";
+        const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DecodeError;
 
-    impl rt::fuzz::Generate for DecodeError {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
             )?))
         }
-    }
 
-    impl rt::fuzz::Audited for DecodeError {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -8840,24 +8657,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for DecodeError {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for DecodeError {
-        const NAME: &'static str = "iotp2p.core.DecodeError";
-        const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DecodeError;
-    }
+    impl rt::fuzz::FuzzType for owned::Status {
+        const NAME: &'static str = "iotp2p.core.Status";
+        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Status<'a>;
 
-    impl rt::fuzz::Generate for owned::Status {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Status {
-                code: <StatusCode as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                code: <StatusCode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 member: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
                 } else {
@@ -8884,7 +8695,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 decode_error: if rt::fuzz::present(u, depth)? {
-                    Some(<DecodeError as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<DecodeError as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
@@ -8913,13 +8724,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.code;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.detail {
                 if v.len() > 128 {
                     a.bound("Status.detail");
@@ -8931,7 +8740,7 @@ rt::cfg_arbitrary! {
                 }
             }
             if let Some(v) = &self.decode_error {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.recipient {
                 if v.len() > 254 {
@@ -8952,13 +8761,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::Status {
-        const NAME: &'static str = "iotp2p.core.Status";
-        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Status<'a>;
     }
 }

@@ -9546,16 +9546,15 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for KeyAlgorithm {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for KeyAlgorithm {
+        const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
+        const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = KeyAlgorithm;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0])?))
         }
-    }
 
-    impl rt::fuzz::Audited for KeyAlgorithm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -9565,24 +9564,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for KeyAlgorithm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for KeyAlgorithm {
-        const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
-        const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = KeyAlgorithm;
-    }
+    impl rt::fuzz::FuzzType for owned::PublicKey {
+        const NAME: &'static str = "iotp2p.security.PublicKey";
+        const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PublicKey<'a>;
 
-    impl rt::fuzz::Generate for owned::PublicKey {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PublicKey {
-                algorithm: <KeyAlgorithm as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                algorithm: <KeyAlgorithm as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 x: u.arbitrary::<[u8; 32]>()?,
                 y: if rt::fuzz::present(u, depth)? {
                     Some(u.arbitrary::<[u8; 32]>()?)
@@ -9592,13 +9585,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PublicKey {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.algorithm;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9608,31 +9599,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PublicKey {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PublicKey {
-        const NAME: &'static str = "iotp2p.security.PublicKey";
-        const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PublicKey<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Signature {
+        const NAME: &'static str = "iotp2p.security.Signature";
+        const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Signature<'a>;
 
-    impl rt::fuzz::Generate for owned::Signature {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Signature {
                 signer: u.arbitrary::<[u8; 32]>()?,
                 value: u.arbitrary::<[u8; 64]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Signature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -9644,29 +9627,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Signature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Signature {
-        const NAME: &'static str = "iotp2p.security.Signature";
-        const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Signature<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SignedStatement {
+        const NAME: &'static str = "iotp2p.security.SignedStatement";
+        const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SignedStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::SignedStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SignedStatement {
                 payload: rt::fuzz::bytes(u, 512)?,
                 signatures: {
                     let n = rt::fuzz::len(u, 2, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Signature as rt::fuzz::Generate>::generate(
+                        items.push(<owned::Signature as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -9676,9 +9653,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SignedStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.payload;
@@ -9690,7 +9665,7 @@ rt::cfg_arbitrary! {
                 a.bound("SignedStatement.signatures");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9701,37 +9676,31 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SignedStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SignedStatement {
-        const NAME: &'static str = "iotp2p.security.SignedStatement";
-        const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SignedStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Statement {
+        const NAME: &'static str = "iotp2p.security.Statement";
+        const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Statement<'a>;
 
-    impl rt::fuzz::Generate for owned::Statement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 5, 0, depth)? {
                 0 => owned::Statement::Credential(
-                    <owned::CredentialStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::CredentialStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::Statement::Rehoming(
-                    <owned::RehomingStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RehomingStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::Statement::KeyRotation(
-                    <owned::KeyRotationStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::KeyRotationStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::Statement::Revocation(
-                    <owned::RevocationStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RevocationStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::Statement::Introduction(
-                    <owned::IntroductionStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::IntroductionStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
@@ -9739,26 +9708,24 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Statement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Credential(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rehoming(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::KeyRotation(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Revocation(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Introduction(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
@@ -9770,24 +9737,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Statement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Statement {
-        const NAME: &'static str = "iotp2p.security.Statement";
-        const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Statement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CredentialStatement {
+        const NAME: &'static str = "iotp2p.security.CredentialStatement";
+        const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CredentialStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::CredentialStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CredentialStatement {
-                identity_key: <owned::PublicKey as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                identity_key: <owned::PublicKey as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 address: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::string(u, 254)?)
                 } else {
@@ -9824,13 +9785,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CredentialStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.identity_key;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.address {
                 if v.len() > 254 {
                     a.bound("CredentialStatement.address");
@@ -9858,22 +9817,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CredentialStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CredentialStatement {
-        const NAME: &'static str = "iotp2p.security.CredentialStatement";
-        const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CredentialStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RehomingStatement {
+        const NAME: &'static str = "iotp2p.security.RehomingStatement";
+        const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomingStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::RehomingStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RehomingStatement {
                 node: u.arbitrary::<[u8; 32]>()?,
                 previous_address: rt::fuzz::string(u, 254)?,
@@ -9888,9 +9841,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RehomingStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.previous_address;
@@ -9914,25 +9865,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomingStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RehomingStatement {
-        const NAME: &'static str = "iotp2p.security.RehomingStatement";
-        const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomingStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
+        const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
+        const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = KeyRotationStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::KeyRotationStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::KeyRotationStatement {
                 previous_node: u.arbitrary::<[u8; 32]>()?,
-                new_identity_key: <owned::PublicKey as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                new_identity_key: <owned::PublicKey as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 issued_at: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
                 } else {
@@ -9941,13 +9886,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::KeyRotationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.new_identity_key;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9957,26 +9900,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::KeyRotationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
-        const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
-        const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = KeyRotationStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for RevocationReason {
+        const NAME: &'static str = "iotp2p.security.RevocationReason";
+        const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RevocationReason;
 
-    impl rt::fuzz::Generate for RevocationReason {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
-    }
 
-    impl rt::fuzz::Audited for RevocationReason {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -9986,25 +9922,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for RevocationReason {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for RevocationReason {
-        const NAME: &'static str = "iotp2p.security.RevocationReason";
-        const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RevocationReason;
-    }
+    impl rt::fuzz::FuzzType for owned::RevocationStatement {
+        const NAME: &'static str = "iotp2p.security.RevocationStatement";
+        const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RevocationStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::RevocationStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RevocationStatement {
                 node: u.arbitrary::<[u8; 32]>()?,
-                reason: <RevocationReason as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                reason: <RevocationReason as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 issued_at: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
                 } else {
@@ -10013,13 +9943,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RevocationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.reason;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -10029,22 +9957,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RevocationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RevocationStatement {
-        const NAME: &'static str = "iotp2p.security.RevocationStatement";
-        const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RevocationStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::IntroductionStatement {
+        const NAME: &'static str = "iotp2p.security.IntroductionStatement";
+        const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IntroductionStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::IntroductionStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::IntroductionStatement {
                 subject: u.arbitrary::<[u8; 32]>()?,
                 subject_address: if rt::fuzz::present(u, depth)? {
@@ -10059,7 +9981,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 4, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -10083,9 +10005,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IntroductionStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.subject_address {
@@ -10102,7 +10022,7 @@ rt::cfg_arbitrary! {
                     a.bound("IntroductionStatement.targets");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             let v = &self.serial;
@@ -10118,29 +10038,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IntroductionStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IntroductionStatement {
-        const NAME: &'static str = "iotp2p.security.IntroductionStatement";
-        const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IntroductionStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Introduction {
+        const NAME: &'static str = "iotp2p.security.Introduction";
+        const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Introduction<'a>;
 
-    impl rt::fuzz::Generate for owned::Introduction {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Introduction {
-                statement: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                statement: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 credentials: {
                     let n = rt::fuzz::len(u, 2, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::SignedStatement as rt::fuzz::Generate>::generate(
+                        items.push(<owned::SignedStatement as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -10150,19 +10064,17 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Introduction {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.statement;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.credentials;
             if v.len() > 2 {
                 a.bound("Introduction.credentials");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10173,22 +10085,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Introduction {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Introduction {
-        const NAME: &'static str = "iotp2p.security.Introduction";
-        const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Introduction<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SealedAad {
+        const NAME: &'static str = "iotp2p.security.SealedAad";
+        const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SealedAad<'a>;
 
-    impl rt::fuzz::Generate for owned::SealedAad {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SealedAad {
                 format: rt::fuzz::int(u, 1, 1, 0, 255)? as u8,
                 algorithm: rt::fuzz::int(u, -2147483648, 2147483647, -2147483648, 2147483647)?
@@ -10210,9 +10116,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SealedAad {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.format;
@@ -10250,31 +10154,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SealedAad {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SealedAad {
-        const NAME: &'static str = "iotp2p.security.SealedAad";
-        const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SealedAad<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
+        const NAME: &'static str = "iotp2p.security.EdhocMessage3";
+        const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocMessage3<'a>;
 
-    impl rt::fuzz::Generate for owned::EdhocMessage3 {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EdhocMessage3 {
                 c_r: rt::fuzz::bytes(u, 8)?,
                 message: rt::fuzz::bytes(u, 512)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EdhocMessage3 {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.c_r;
@@ -10294,22 +10190,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocMessage3 {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
-        const NAME: &'static str = "iotp2p.security.EdhocMessage3";
-        const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocMessage3<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EdhocReply {
+        const NAME: &'static str = "iotp2p.security.EdhocReply";
+        const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocReply<'a>;
 
-    impl rt::fuzz::Generate for owned::EdhocReply {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 2, 0, depth)? {
                 0 => owned::EdhocReply::Message2(rt::fuzz::bytes(u, 512)?),
                 1 => owned::EdhocReply::Error(rt::fuzz::bytes(u, 512)?),
@@ -10319,9 +10209,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EdhocReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -10343,22 +10231,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EdhocReply {
-        const NAME: &'static str = "iotp2p.security.EdhocReply";
-        const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocReply<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EdhocFinish {
+        const NAME: &'static str = "iotp2p.security.EdhocFinish";
+        const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocFinish<'a>;
 
-    impl rt::fuzz::Generate for owned::EdhocFinish {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::EdhocFinish::Done,
                 1 => owned::EdhocFinish::Message4(rt::fuzz::bytes(u, 512)?),
@@ -10369,9 +10251,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EdhocFinish {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -10394,22 +10274,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocFinish {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EdhocFinish {
-        const NAME: &'static str = "iotp2p.security.EdhocFinish";
-        const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocFinish<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetupPayload {
+        const NAME: &'static str = "iotp2p.security.SetupPayload";
+        const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetupPayload<'a>;
 
-    impl rt::fuzz::Generate for owned::SetupPayload {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetupPayload {
                 version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
                 passcode: rt::fuzz::int(u, 1, 99999998, 0, 4294967295)? as u32,
@@ -10433,9 +10307,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetupPayload {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.version;
@@ -10473,30 +10345,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetupPayload {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetupPayload {
-        const NAME: &'static str = "iotp2p.security.SetupPayload";
-        const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetupPayload<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingStart {
+        const NAME: &'static str = "iotp2p.security.PairingStart";
+        const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingStart<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingStart {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingStart {
                 controller_nonce: u.arbitrary::<[u8; 16]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingStart {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10508,22 +10372,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingStart {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingStart {
-        const NAME: &'static str = "iotp2p.security.PairingStart";
-        const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingStart<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingParams {
+        const NAME: &'static str = "iotp2p.security.PairingParams";
+        const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingParams<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingParams {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingParams {
                 device_nonce: u.arbitrary::<[u8; 16]>()?,
                 salt: rt::fuzz::bytes(u, 32)?,
@@ -10531,9 +10389,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingParams {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.salt;
@@ -10553,30 +10409,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingParams {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingParams {
-        const NAME: &'static str = "iotp2p.security.PairingParams";
-        const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingParams<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingShare {
+        const NAME: &'static str = "iotp2p.security.PairingShare";
+        const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingShare<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingShare {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingShare {
                 share_p: u.arbitrary::<[u8; 65]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingShare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10588,31 +10436,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingShare {
-        const NAME: &'static str = "iotp2p.security.PairingShare";
-        const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingShare<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingShareReply {
+        const NAME: &'static str = "iotp2p.security.PairingShareReply";
+        const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingShareReply<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingShareReply {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingShareReply {
                 share_v: u.arbitrary::<[u8; 65]>()?,
                 confirm_v: u.arbitrary::<[u8; 32]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingShareReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10624,30 +10464,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShareReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingShareReply {
-        const NAME: &'static str = "iotp2p.security.PairingShareReply";
-        const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingShareReply<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingConfirm {
+        const NAME: &'static str = "iotp2p.security.PairingConfirm";
+        const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingConfirm<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingConfirm {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingConfirm {
                 confirm_p: u.arbitrary::<[u8; 32]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingConfirm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10659,22 +10491,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingConfirm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingConfirm {
-        const NAME: &'static str = "iotp2p.security.PairingConfirm";
-        const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingConfirm<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingWindow {
+        const NAME: &'static str = "iotp2p.security.PairingWindow";
+        const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingWindow<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingWindow {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingWindow {
                 timeout: rt::fuzz::int(u, 1, 900, 0, 65535)? as u16,
                 discriminator: rt::fuzz::int(u, 0, 999, 0, 65535)? as u16,
@@ -10687,7 +10513,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 4, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -10700,9 +10526,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingWindow {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.timeout;
@@ -10730,7 +10554,7 @@ rt::cfg_arbitrary! {
                     a.bound("PairingWindow.targets");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -10742,24 +10566,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingWindow {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingWindow {
-        const NAME: &'static str = "iotp2p.security.PairingWindow";
-        const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingWindow<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayInfo {
+        const NAME: &'static str = "iotp2p.security.RelayInfo";
+        const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RelayInfo {
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 endpoints: {
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
@@ -10771,13 +10589,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.credential;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.endpoints;
             if v.len() > 4 {
                 a.bound("RelayInfo.endpoints");
@@ -10796,26 +10612,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayInfo {
-        const NAME: &'static str = "iotp2p.security.RelayInfo";
-        const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CommissionRequest {
+        const NAME: &'static str = "iotp2p.security.CommissionRequest";
+        const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommissionRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::CommissionRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CommissionRequest {
                 address: rt::fuzz::string(u, 254)?,
                 relay: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayInfo as rt::fuzz::Generate>::generate(
+                    Some(<owned::RelayInfo as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -10830,9 +10640,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CommissionRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.address;
@@ -10840,7 +10648,7 @@ rt::cfg_arbitrary! {
                 a.bound("CommissionRequest.address");
             }
             if let Some(v) = &self.relay {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10851,34 +10659,26 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CommissionRequest {
-        const NAME: &'static str = "iotp2p.security.CommissionRequest";
-        const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommissionRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CommissionResponse {
+        const NAME: &'static str = "iotp2p.security.CommissionResponse";
+        const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommissionResponse<'a>;
 
-    impl rt::fuzz::Generate for owned::CommissionResponse {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CommissionResponse {
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CommissionResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.credential;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -10888,22 +10688,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CommissionResponse {
-        const NAME: &'static str = "iotp2p.security.CommissionResponse";
-        const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommissionResponse<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::AclTarget {
+        const NAME: &'static str = "iotp2p.security.AclTarget";
+        const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclTarget<'a>;
 
-    impl rt::fuzz::Generate for owned::AclTarget {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::AclTarget {
                 endpoint: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
@@ -10918,9 +10712,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::AclTarget {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10932,22 +10724,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclTarget {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::AclTarget {
-        const NAME: &'static str = "iotp2p.security.AclTarget";
-        const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclTarget<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::AclEntry {
+        const NAME: &'static str = "iotp2p.security.AclEntry";
+        const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclEntry<'a>;
 
-    impl rt::fuzz::Generate for owned::AclEntry {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::AclEntry {
                 subjects: {
                     let n = rt::fuzz::len(u, 4, depth)?;
@@ -10963,7 +10749,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 4, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -10986,9 +10772,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::AclEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.subjects;
@@ -11004,7 +10788,7 @@ rt::cfg_arbitrary! {
                     a.bound("AclEntry.targets");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if let Some(v) = &self.label {
@@ -11021,26 +10805,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::AclEntry {
-        const NAME: &'static str = "iotp2p.security.AclEntry";
-        const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclEntry<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::AclWrite {
+        const NAME: &'static str = "iotp2p.security.AclWrite";
+        const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclWrite<'a>;
 
-    impl rt::fuzz::Generate for owned::AclWrite {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::AclWrite {
                 index: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 entry: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::AclEntry as rt::fuzz::Generate>::generate(
+                    Some(<owned::AclEntry as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -11050,13 +10828,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::AclWrite {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.entry {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11067,26 +10843,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclWrite {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::AclWrite {
-        const NAME: &'static str = "iotp2p.security.AclWrite";
-        const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclWrite<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RehomeRequest {
+        const NAME: &'static str = "iotp2p.security.RehomeRequest";
+        const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::RehomeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RehomeRequest {
                 new_address: rt::fuzz::string(u, 254)?,
                 relay: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayInfo as rt::fuzz::Generate>::generate(
+                    Some(<owned::RelayInfo as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -11096,9 +10866,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RehomeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.new_address;
@@ -11106,7 +10874,7 @@ rt::cfg_arbitrary! {
                 a.bound("RehomeRequest.new_address");
             }
             if let Some(v) = &self.relay {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11117,37 +10885,29 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RehomeRequest {
-        const NAME: &'static str = "iotp2p.security.RehomeRequest";
-        const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RehomeResult {
+        const NAME: &'static str = "iotp2p.security.RehomeResult";
+        const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomeResult<'a>;
 
-    impl rt::fuzz::Generate for owned::RehomeResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RehomeResult {
-                rehoming: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                rehoming: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RehomeResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.rehoming;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.credential;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -11157,38 +10917,30 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RehomeResult {
-        const NAME: &'static str = "iotp2p.security.RehomeResult";
-        const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomeResult<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityProperties {
+        const NAME: &'static str = "iotp2p.security.SecurityProperties";
+        const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SecurityProperties {
                 node_id: u.arbitrary::<[u8; 32]>()?,
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 acl_capacity: rt::fuzz::int(u, 8, 255, 0, 255)? as u8,
                 peer_capacity: rt::fuzz::int(u, 8, 65535, 0, 65535)? as u16,
                 pairing_window_open: u.arbitrary::<bool>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.credential;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.acl_capacity;
             if !(8i128..=255i128).contains(&(*v as i128)) {
                 a.range("SecurityProperties.acl_capacity");
@@ -11206,62 +10958,56 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SecurityProperties {
-        const NAME: &'static str = "iotp2p.security.SecurityProperties";
-        const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityActions {
+        const NAME: &'static str = "iotp2p.security.SecurityActions";
+        const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityActions<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 16, 12, depth)? {
                 0 => owned::SecurityActions::Edhoc1(rt::fuzz::bytes(u, 512)?),
                 1 => owned::SecurityActions::Edhoc3(
-                    <owned::EdhocMessage3 as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EdhocMessage3 as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::SecurityActions::PairStart(
-                    <owned::PairingStart as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingStart as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::SecurityActions::PairShare(
-                    <owned::PairingShare as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingShare as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::SecurityActions::PairConfirm(
-                    <owned::PairingConfirm as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingConfirm as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 5 => owned::SecurityActions::Commission(
-                    <owned::CommissionRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::CommissionRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::SecurityActions::AddPeer(
-                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 7 => owned::SecurityActions::RemovePeer(u.arbitrary::<[u8; 32]>()?),
                 8 => owned::SecurityActions::AclRead(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
                 9 => owned::SecurityActions::AclWrite(
-                    <owned::AclWrite as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::AclWrite as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 10 => owned::SecurityActions::ApplyStatement(
-                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 11 => owned::SecurityActions::Rehome(
-                    <owned::RehomeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RehomeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 12 => owned::SecurityActions::RotateAuthKey,
                 13 => owned::SecurityActions::OpenCommissioningWindow(
-                    <owned::PairingWindow as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingWindow as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 14 => owned::SecurityActions::Introduce(
-                    <owned::Introduction as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Introduction as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 15 => owned::SecurityActions::SetHomeRelay(
-                    <owned::RelayInfo as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RelayInfo as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(
@@ -11272,9 +11018,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -11284,43 +11028,43 @@ rt::cfg_arbitrary! {
                     }
                 }
                 Self::Edhoc3(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairStart(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairShare(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairConfirm(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Commission(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::AddPeer(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::RemovePeer(_) => {}
                 Self::AclRead(_) => {}
                 Self::AclWrite(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::ApplyStatement(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rehome(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::RotateAuthKey => {}
                 Self::OpenCommissioningWindow(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Introduce(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetHomeRelay(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(
                     *key,
@@ -11334,46 +11078,40 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SecurityActions {
-        const NAME: &'static str = "iotp2p.security.SecurityActions";
-        const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityOutputs {
+        const NAME: &'static str = "iotp2p.security.SecurityOutputs";
+        const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityOutputs<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityOutputs {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
                 0 => owned::SecurityOutputs::Edhoc1(
-                    <owned::EdhocReply as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EdhocReply as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::SecurityOutputs::Edhoc3(
-                    <owned::EdhocFinish as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EdhocFinish as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::SecurityOutputs::PairStart(
-                    <owned::PairingParams as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingParams as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::SecurityOutputs::PairShare(
-                    <owned::PairingShareReply as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingShareReply as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::SecurityOutputs::Commission(
-                    <owned::CommissionResponse as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::CommissionResponse as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 5 => owned::SecurityOutputs::AclRead(
-                    <owned::AclEntry as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::AclEntry as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::SecurityOutputs::Rehome(
-                    <owned::RehomeResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RehomeResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 7 => owned::SecurityOutputs::RotateAuthKey(
-                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) =
@@ -11382,35 +11120,33 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Edhoc1(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Edhoc3(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairStart(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairShare(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Commission(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::AclRead(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rehome(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::RotateAuthKey(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[8, 9, 10, 11, 13, 16, 24, 25])
@@ -11422,22 +11158,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SecurityOutputs {
-        const NAME: &'static str = "iotp2p.security.SecurityOutputs";
-        const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityOutputs<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityEvents {
+        const NAME: &'static str = "iotp2p.security.SecurityEvents";
+        const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityEvents<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityEvents {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::SecurityEvents::PairingFailed,
                 1 => owned::SecurityEvents::AclChanged(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
@@ -11448,9 +11178,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -11465,13 +11193,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::SecurityEvents {
-        const NAME: &'static str = "iotp2p.security.SecurityEvents";
-        const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityEvents<'a>;
     }
 }

@@ -1311,16 +1311,15 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for Trigger {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Trigger {
+        const NAME: &'static str = "com.acme.sprinkler.Trigger";
+        const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Trigger;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Trigger {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -1330,22 +1329,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Trigger {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Trigger {
-        const NAME: &'static str = "com.acme.sprinkler.Trigger";
-        const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Trigger;
-    }
+    impl rt::fuzz::FuzzType for owned::Zone {
+        const NAME: &'static str = "com.acme.sprinkler.Zone";
+        const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Zone<'a>;
 
-    impl rt::fuzz::Generate for owned::Zone {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Zone {
                 number: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
                 name: rt::fuzz::string(u, 32)?,
@@ -1354,9 +1347,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Zone {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.number;
@@ -1376,34 +1367,26 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Zone {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Zone {
-        const NAME: &'static str = "com.acme.sprinkler.Zone";
-        const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Zone<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Run {
+        const NAME: &'static str = "com.acme.sprinkler.Run";
+        const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Run<'a>;
 
-    impl rt::fuzz::Generate for owned::Run {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Run {
                 zone: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
-                trigger: <Trigger as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                trigger: <Trigger as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 started_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
                     as u64,
                 duration: rt::fuzz::int(u, 1, 14400, 0, 65535)? as u16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Run {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.zone;
@@ -1411,7 +1394,7 @@ rt::cfg_arbitrary! {
                 a.range("Run.zone");
             }
             let v = &self.trigger;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.duration;
             if !(1i128..=14400i128).contains(&(*v as i128)) {
                 a.range("Run.duration");
@@ -1425,37 +1408,31 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Run {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Run {
-        const NAME: &'static str = "com.acme.sprinkler.Run";
-        const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Run<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SprinklerState {
+        const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
+        const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SprinklerState<'a>;
 
-    impl rt::fuzz::Generate for owned::SprinklerState {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SprinklerState {
                 zones: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Zone as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<owned::Zone as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 },
                 running: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Run as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Run as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
-                light: <super::example_lamp::owned::LampState as rt::fuzz::Generate>::generate(
+                light: <super::example_lamp::owned::LampState as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
@@ -1463,9 +1440,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SprinklerState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.zones;
@@ -1473,13 +1448,13 @@ rt::cfg_arbitrary! {
                 a.bound("SprinklerState.zones");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.running {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             let v = &self.light;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1489,30 +1464,24 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SprinklerState {
-        const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
-        const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SprinklerState<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SprinklerCommand {
+        const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
+        const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SprinklerCommand<'a>;
 
-    impl rt::fuzz::Generate for owned::SprinklerCommand {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 5, 1, depth)? {
                 0 => owned::SprinklerCommand::RunZone(
-                    <owned::Run as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Run as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::SprinklerCommand::Stop,
                 2 => owned::SprinklerCommand::RainDelay(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
                 3 => owned::SprinklerCommand::Light(
-                    <super::example_lamp::owned::Command as rt::fuzz::Generate>::generate(
+                    <super::example_lamp::owned::Command as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?,
@@ -1524,19 +1493,17 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SprinklerCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::RunZone(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Stop => {}
                 Self::RainDelay(_) => {}
                 Self::Light(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rename(v) => {
                     if v.len() > 32 {
@@ -1553,13 +1520,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::SprinklerCommand {
-        const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
-        const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SprinklerCommand<'a>;
     }
 }

@@ -722,16 +722,15 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for Status {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Status {
+        const NAME: &'static str = "example.core.Status";
+        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Status;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -741,31 +740,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Status {
-        const NAME: &'static str = "example.core.Status";
-        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Status;
-    }
+    impl rt::fuzz::FuzzType for owned::TimeOfDay {
+        const NAME: &'static str = "example.core.TimeOfDay";
+        const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = TimeOfDay<'a>;
 
-    impl rt::fuzz::Generate for owned::TimeOfDay {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::TimeOfDay {
                 hour: rt::fuzz::int(u, 0, 23, 0, 255)? as u8,
                 minute: rt::fuzz::int(u, 0, 59, 0, 255)? as u8,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::TimeOfDay {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.hour;
@@ -785,22 +776,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TimeOfDay {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::TimeOfDay {
-        const NAME: &'static str = "example.core.TimeOfDay";
-        const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = TimeOfDay<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DeviceInfo {
+        const NAME: &'static str = "example.core.DeviceInfo";
+        const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeviceInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::DeviceInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DeviceInfo {
                 id: u.arbitrary::<[u8; 16]>()?,
                 name: rt::fuzz::string(u, 32)?,
@@ -821,9 +806,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DeviceInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.name;
@@ -849,13 +832,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::DeviceInfo {
-        const NAME: &'static str = "example.core.DeviceInfo";
-        const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeviceInfo<'a>;
     }
 }

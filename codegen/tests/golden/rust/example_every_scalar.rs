@@ -3156,20 +3156,18 @@ rt::cfg_serde! {
 
 rt::cfg_arbitrary! {
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for Flavor {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Flavor {
+        const NAME: &'static str = "example.every_scalar.Flavor";
+        const MAX_ENCODED_SIZE: usize = Flavor::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Flavor;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[0, 17, 4294967295],
             )?))
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for Flavor {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -3180,23 +3178,16 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Flavor {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for Flavor {
-        const NAME: &'static str = "example.every_scalar.Flavor";
-        const MAX_ENCODED_SIZE: usize = Flavor::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Flavor;
-    }
+    impl rt::fuzz::FuzzType for owned::Integers {
+        const NAME: &'static str = "example.every_scalar.Integers";
+        const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Integers<'a>;
 
-    impl rt::fuzz::Generate for owned::Integers {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Integers {
                 a_u8: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 ranged_u8: rt::fuzz::int(u, 1, 200, 0, 255)? as u8,
@@ -3235,9 +3226,7 @@ rt::cfg_arbitrary! {
                 )?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Integers {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.ranged_u8;
@@ -3281,22 +3270,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Integers {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Integers {
-        const NAME: &'static str = "example.every_scalar.Integers";
-        const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Integers<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Floats {
+        const NAME: &'static str = "example.every_scalar.Floats";
+        const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Floats<'a>;
 
-    impl rt::fuzz::Generate for owned::Floats {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Floats {
                 a_f32: rt::fuzz::f32(u)?,
                 a_f64: rt::fuzz::f64(u)?,
@@ -3306,9 +3289,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Floats {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -3320,22 +3301,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Floats {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Floats {
-        const NAME: &'static str = "example.every_scalar.Floats";
-        const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Floats<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Text {
+        const NAME: &'static str = "example.every_scalar.Text";
+        const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Text<'a>;
 
-    impl rt::fuzz::Generate for owned::Text {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Text {
                 on_by_default: u.arbitrary::<bool>()?,
                 off_by_default: u.arbitrary::<bool>()?,
@@ -3363,9 +3338,7 @@ rt::cfg_arbitrary! {
                 )?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Text {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.bounded;
@@ -3410,22 +3383,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Text {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Text {
-        const NAME: &'static str = "example.every_scalar.Text";
-        const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Text<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Collections {
+        const NAME: &'static str = "example.every_scalar.Collections";
+        const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Collections<'a>;
 
-    impl rt::fuzz::Generate for owned::Collections {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Collections {
                 numbers: {
                     let n = rt::fuzz::len(u, 65535, depth)?;
@@ -3468,11 +3435,11 @@ rt::cfg_arbitrary! {
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<Flavor as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<Flavor as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 },
-                flavor: <Flavor as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                flavor: <Flavor as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 keys: {
                     let n = rt::fuzz::len(u, 2, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
@@ -3496,9 +3463,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Collections {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.numbers;
@@ -3523,10 +3488,10 @@ rt::cfg_arbitrary! {
                 a.bound("Collections.flavors");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             let v = &self.flavor;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.keys;
             if v.len() > 2 {
                 a.bound("Collections.keys");
@@ -3545,29 +3510,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Collections {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Collections {
-        const NAME: &'static str = "example.every_scalar.Collections";
-        const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Collections<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Nothing {
+        const NAME: &'static str = "example.every_scalar.Nothing";
+        const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Nothing<'a>;
 
-    impl rt::fuzz::Generate for owned::Nothing {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Nothing {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Nothing {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -3579,23 +3536,17 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Nothing {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Nothing {
-        const NAME: &'static str = "example.every_scalar.Nothing";
-        const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Nothing<'a>;
-    }
-
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::Keywords {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::Keywords {
+        const NAME: &'static str = "example.every_scalar.Keywords";
+        const MAX_ENCODED_SIZE: usize = Keywords::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Keywords<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Keywords {
                 r#type: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 version: rt::fuzz::string(u, 8)?,
@@ -3605,7 +3556,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 message: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Nothing as rt::fuzz::Generate>::generate(
+                    Some(<owned::Nothing as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -3615,10 +3566,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::Keywords {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.version;
@@ -3626,7 +3574,7 @@ rt::cfg_arbitrary! {
                 a.bound("Keywords.version");
             }
             if let Some(v) = &self.message {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3638,31 +3586,24 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Keywords {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::Keywords {
-        const NAME: &'static str = "example.every_scalar.Keywords";
-        const MAX_ENCODED_SIZE: usize = Keywords::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Keywords<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Everything {
+        const NAME: &'static str = "example.every_scalar.Everything";
+        const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Everything<'a>;
 
-    impl rt::fuzz::Generate for owned::Everything {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 4, 0, depth)? {
                 0 => owned::Everything::None,
-                1 => owned::Everything::Nothing(<owned::Nothing as rt::fuzz::Generate>::generate(
+                1 => owned::Everything::Nothing(<owned::Nothing as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 2 => owned::Everything::Integers(
-                    <owned::Integers as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Integers as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => {
                     owned::Everything::Count(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
@@ -3673,18 +3614,16 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Everything {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::None => {}
                 Self::Nothing(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Integers(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Count(_) => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 4]),
@@ -3695,13 +3634,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Everything {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::Everything {
-        const NAME: &'static str = "example.every_scalar.Everything";
-        const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Everything<'a>;
     }
 }

@@ -2292,17 +2292,15 @@ rt::cfg_serde! {
 
 rt::cfg_arbitrary! {
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for ColorMode {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for ColorMode {
+        const NAME: &'static str = "example.lamp.ColorMode";
+        const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorMode;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 3])?))
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for ColorMode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2313,27 +2311,19 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for ColorMode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for ColorMode {
-        const NAME: &'static str = "example.lamp.ColorMode";
-        const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorMode;
-    }
+    impl rt::fuzz::FuzzType for PowerOnBehavior {
+        const NAME: &'static str = "example.lamp.PowerOnBehavior";
+        const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PowerOnBehavior;
 
-    impl rt::fuzz::Generate for PowerOnBehavior {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for PowerOnBehavior {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2343,26 +2333,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for PowerOnBehavior {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for PowerOnBehavior {
-        const NAME: &'static str = "example.lamp.PowerOnBehavior";
-        const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PowerOnBehavior;
-    }
+    impl rt::fuzz::FuzzType for owned::LampState {
+        const NAME: &'static str = "example.lamp.LampState";
+        const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LampState<'a>;
 
-    impl rt::fuzz::Generate for owned::LampState {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LampState {
                 on: u.arbitrary::<bool>()?,
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
-                mode: <ColorMode as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                mode: <ColorMode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 mireds: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 153, 500, 0, 65535)? as u16)
                 } else {
@@ -2378,7 +2362,7 @@ rt::cfg_arbitrary! {
                 } else {
                     None
                 },
-                power_on: <PowerOnBehavior as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                power_on: <PowerOnBehavior as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 firmware: u.arbitrary::<[u8; 20]>()?,
                 scenes: {
                     let n = rt::fuzz::len(u, 16, depth)?;
@@ -2391,9 +2375,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LampState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.level;
@@ -2401,7 +2383,7 @@ rt::cfg_arbitrary! {
                 a.range("LampState.level");
             }
             let v = &self.mode;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.mireds {
                 if !(153i128..=500i128).contains(&(*v as i128)) {
                     a.range("LampState.mireds");
@@ -2418,7 +2400,7 @@ rt::cfg_arbitrary! {
                 }
             }
             let v = &self.power_on;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.scenes;
             if v.len() > 16 {
                 a.bound("LampState.scenes");
@@ -2437,23 +2419,17 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LampState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LampState {
-        const NAME: &'static str = "example.lamp.LampState";
-        const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LampState<'a>;
-    }
-
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::SetLevel {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::SetLevel {
+        const NAME: &'static str = "example.lamp.SetLevel";
+        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetLevel<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetLevel {
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
                 transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -2466,10 +2442,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.level;
@@ -2486,32 +2459,23 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::SetLevel {
-        const NAME: &'static str = "example.lamp.SetLevel";
-        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetLevel<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
+        const NAME: &'static str = "example.lamp.SetColorTemperature";
+        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetColorTemperature<'a>;
 
-    impl rt::fuzz::Generate for owned::SetColorTemperature {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetColorTemperature {
                 mireds: rt::fuzz::int(u, 153, 500, 0, 65535)? as u16,
                 transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.mireds;
@@ -2527,30 +2491,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
-        const NAME: &'static str = "example.lamp.SetColorTemperature";
-        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetColorTemperature<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RecallScene {
+        const NAME: &'static str = "example.lamp.RecallScene";
+        const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RecallScene<'a>;
 
-    impl rt::fuzz::Generate for owned::RecallScene {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RecallScene {
                 name: rt::fuzz::string(u, 32)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RecallScene {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.name;
@@ -2566,32 +2522,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RecallScene {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RecallScene {
-        const NAME: &'static str = "example.lamp.RecallScene";
-        const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RecallScene<'a>;
-    }
-
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::LegacyDim {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::LegacyDim {
+        const NAME: &'static str = "example.lamp.LegacyDim";
+        const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LegacyDim<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LegacyDim {
                 step: rt::fuzz::int(u, -128, 127, -128, 127)? as i8,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::LegacyDim {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -2604,40 +2551,33 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LegacyDim {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
     #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::LegacyDim {
-        const NAME: &'static str = "example.lamp.LegacyDim";
-        const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LegacyDim<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Command {
+        const NAME: &'static str = "example.lamp.Command";
+        const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Command<'a>;
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::Command {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
                 0 => owned::Command::On,
                 1 => owned::Command::Off,
                 2 => owned::Command::Toggle,
-                3 => owned::Command::SetLevel(<owned::SetLevel as rt::fuzz::Generate>::generate(
+                3 => owned::Command::SetLevel(<owned::SetLevel as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 4 => owned::Command::SetColorTemperature(
-                    <owned::SetColorTemperature as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SetColorTemperature as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 5 => owned::Command::Identify(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16),
                 6 => owned::Command::RecallScene(
-                    <owned::RecallScene as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RecallScene as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                7 => owned::Command::Dim(<owned::LegacyDim as rt::fuzz::Generate>::generate(
+                7 => owned::Command::Dim(<owned::LegacyDim as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
@@ -2647,10 +2587,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::Command {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -2658,17 +2595,17 @@ rt::cfg_arbitrary! {
                 Self::Off => {}
                 Self::Toggle => {}
                 Self::SetLevel(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetColorTemperature(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Identify(_) => {}
                 Self::RecallScene(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Dim(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 8])
@@ -2681,30 +2618,23 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Command {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::Command {
-        const NAME: &'static str = "example.lamp.Command";
-        const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Command<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CommandResult {
+        const NAME: &'static str = "example.lamp.CommandResult";
+        const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommandResult<'a>;
 
-    impl rt::fuzz::Generate for owned::CommandResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CommandResult {
-                status: <super::example_core::Status as rt::fuzz::Generate>::generate(
+                status: <super::example_core::Status as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
                 state: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::LampState as rt::fuzz::Generate>::generate(
+                    Some(<owned::LampState as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2715,15 +2645,13 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CommandResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.status;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.state {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2734,13 +2662,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommandResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::CommandResult {
-        const NAME: &'static str = "example.lamp.CommandResult";
-        const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommandResult<'a>;
     }
 }

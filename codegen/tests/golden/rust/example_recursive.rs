@@ -2209,19 +2209,19 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for owned::MenuNode {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::MenuNode {
+        const NAME: &'static str = "example.recursive.MenuNode";
+        const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = MenuNode<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::MenuNode {
                 label: rt::fuzz::string(u, 32)?,
                 children: {
                     let n = rt::fuzz::len(u, 12, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::MenuNode as rt::fuzz::Generate>::generate(
+                        items.push(<owned::MenuNode as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -2236,9 +2236,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::MenuNode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             let v = &self.label;
@@ -2250,7 +2248,7 @@ rt::cfg_arbitrary! {
                 a.bound("MenuNode.children");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.action {
                 if v.len() > 16 {
@@ -2266,26 +2264,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MenuNode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::MenuNode {
-        const NAME: &'static str = "example.recursive.MenuNode";
-        const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = MenuNode<'a>;
-    }
+    impl rt::fuzz::FuzzType for Comparison {
+        const NAME: &'static str = "example.recursive.Comparison";
+        const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Comparison;
 
-    impl rt::fuzz::Generate for Comparison {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Comparison {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2295,22 +2286,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Comparison {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Comparison {
-        const NAME: &'static str = "example.recursive.Comparison";
-        const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Comparison;
-    }
+    impl rt::fuzz::FuzzType for owned::Expr {
+        const NAME: &'static str = "example.recursive.Expr";
+        const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Expr<'a>;
 
-    impl rt::fuzz::Generate for owned::Expr {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 7, 2, depth)? {
                 0 => owned::Expr::Constant(rt::fuzz::int(
                     u,
@@ -2322,13 +2307,13 @@ rt::cfg_arbitrary! {
                 1 => owned::Expr::Sensor(rt::fuzz::string(u, 24)?),
                 2 => owned::Expr::Now,
                 3 => owned::Expr::Not(rt::alloc::boxed::Box::new(
-                    <owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 )),
                 4 => owned::Expr::All({
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 }),
@@ -2336,12 +2321,12 @@ rt::cfg_arbitrary! {
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 }),
                 6 => owned::Expr::Compare(rt::alloc::boxed::Box::new(
-                    <owned::Compare as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Compare as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 )),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6])?;
@@ -2349,9 +2334,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Expr {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             match self {
@@ -2363,14 +2346,14 @@ rt::cfg_arbitrary! {
                 }
                 Self::Now => {}
                 Self::Not(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(&**v, a);
                 }
                 Self::All(v) => {
                     if v.len() > 4 {
                         a.bound("Expr.all");
                     }
                     for item in v.iter() {
-                        rt::fuzz::Audited::audit(item, a);
+                        rt::fuzz::FuzzType::audit(item, a);
                     }
                 }
                 Self::Any(v) => {
@@ -2378,11 +2361,11 @@ rt::cfg_arbitrary! {
                         a.bound("Expr.any");
                     }
                     for item in v.iter() {
-                        rt::fuzz::Audited::audit(item, a);
+                        rt::fuzz::FuzzType::audit(item, a);
                     }
                 }
                 Self::Compare(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(&**v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6])
@@ -2394,46 +2377,38 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Expr {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Expr {
-        const NAME: &'static str = "example.recursive.Expr";
-        const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Expr<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Compare {
+        const NAME: &'static str = "example.recursive.Compare";
+        const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Compare<'a>;
 
-    impl rt::fuzz::Generate for owned::Compare {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Compare {
-                op: <Comparison as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                left: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::Generate>::generate(
+                op: <Comparison as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                left: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                right: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::Generate>::generate(
+                right: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Compare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             let v = &self.op;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.left;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(&**v, a);
             let v = &self.right;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(&**v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2443,32 +2418,24 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Compare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Compare {
-        const NAME: &'static str = "example.recursive.Compare";
-        const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Compare<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Rule {
+        const NAME: &'static str = "example.recursive.Rule";
+        const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Rule<'a>;
 
-    impl rt::fuzz::Generate for owned::Rule {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Rule {
                 name: rt::fuzz::string(u, 32)?,
-                condition: <owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                condition: <owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 scene: rt::fuzz::string(u, 16)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Rule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.name;
@@ -2476,7 +2443,7 @@ rt::cfg_arbitrary! {
                 a.bound("Rule.name");
             }
             let v = &self.condition;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.scene;
             if v.len() > 16 {
                 a.bound("Rule.scene");
@@ -2490,27 +2457,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Rule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Rule {
-        const NAME: &'static str = "example.recursive.Rule";
-        const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Rule<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Room {
+        const NAME: &'static str = "example.recursive.Room";
+        const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Room<'a>;
 
-    impl rt::fuzz::Generate for owned::Room {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Room {
                 name: rt::fuzz::string(u, 32)?,
                 gateway: if rt::fuzz::present(u, depth)? {
                     Some(rt::alloc::boxed::Box::new(
-                        <owned::Gateway as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                        <owned::Gateway as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                     ))
                 } else {
                     None
@@ -2518,9 +2479,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Room {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             let v = &self.name;
@@ -2528,7 +2487,7 @@ rt::cfg_arbitrary! {
                 a.bound("Room.name");
             }
             if let Some(v) = &self.gateway {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(&**v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2539,27 +2498,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Room {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Room {
-        const NAME: &'static str = "example.recursive.Room";
-        const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Room<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Gateway {
+        const NAME: &'static str = "example.recursive.Gateway";
+        const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Gateway<'a>;
 
-    impl rt::fuzz::Generate for owned::Gateway {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Gateway {
                 address: u.arbitrary::<[u8; 8]>()?,
                 location: if rt::fuzz::present(u, depth)? {
                     Some(rt::alloc::boxed::Box::new(
-                        <owned::Room as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                        <owned::Room as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                     ))
                 } else {
                     None
@@ -2567,13 +2520,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Gateway {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             if let Some(v) = &self.location {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(&**v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2584,29 +2535,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Gateway {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Gateway {
-        const NAME: &'static str = "example.recursive.Gateway";
-        const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Gateway<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DisplayMenu {
+        const NAME: &'static str = "example.recursive.DisplayMenu";
+        const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DisplayMenu<'a>;
 
-    impl rt::fuzz::Generate for owned::DisplayMenu {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DisplayMenu {
                 label: rt::fuzz::string(u, 32)?,
                 children: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::DisplayMenu as rt::fuzz::Generate>::generate(
+                        items.push(<owned::DisplayMenu as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -2616,9 +2561,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DisplayMenu {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             let v = &self.label;
@@ -2630,7 +2573,7 @@ rt::cfg_arbitrary! {
                 a.bound("DisplayMenu.children");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2641,13 +2584,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DisplayMenu {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::DisplayMenu {
-        const NAME: &'static str = "example.recursive.DisplayMenu";
-        const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DisplayMenu<'a>;
     }
 }

@@ -1935,20 +1935,18 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for owned::Result_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::Result_ {
+        const NAME: &'static str = "example.rust_names.Result";
+        const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Result_<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Result_ {
                 ok: u.arbitrary::<bool>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Result_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -1960,22 +1958,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Result_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Result_ {
-        const NAME: &'static str = "example.rust_names.Result";
-        const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Result_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Option_ {
+        const NAME: &'static str = "example.rust_names.Option";
+        const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Option_<'a>;
 
-    impl rt::fuzz::Generate for owned::Option_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Option_ {
                 some: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 255, 0, 255)? as u8)
@@ -1985,9 +1977,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Option_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -1999,25 +1989,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Option_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Option_ {
-        const NAME: &'static str = "example.rust_names.Option";
-        const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Option_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Box_ {
+        const NAME: &'static str = "example.rust_names.Box";
+        const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Box_<'a>;
 
-    impl rt::fuzz::Generate for owned::Box_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Box_ {
                 inner: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Result_ as rt::fuzz::Generate>::generate(
+                    Some(<owned::Result_ as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2027,13 +2011,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Box_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.inner {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2044,22 +2026,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Box_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Box_ {
-        const NAME: &'static str = "example.rust_names.Box";
-        const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Box_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Vec_ {
+        const NAME: &'static str = "example.rust_names.Vec";
+        const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Vec_<'a>;
 
-    impl rt::fuzz::Generate for owned::Vec_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Vec_ {
                 items: {
                     let n = rt::fuzz::len(u, 4, depth)?;
@@ -2072,9 +2048,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Vec_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.items;
@@ -2090,30 +2064,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Vec_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Vec_ {
-        const NAME: &'static str = "example.rust_names.Vec";
-        const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Vec_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::String_ {
+        const NAME: &'static str = "example.rust_names.String";
+        const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = String_<'a>;
 
-    impl rt::fuzz::Generate for owned::String_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::String_ {
                 text: rt::fuzz::string(u, 8)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::String_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.text;
@@ -2129,26 +2095,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::String_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::String_ {
-        const NAME: &'static str = "example.rust_names.String";
-        const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = String_<'a>;
-    }
+    impl rt::fuzz::FuzzType for Which {
+        const NAME: &'static str = "example.rust_names.Which";
+        const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Which;
 
-    impl rt::fuzz::Generate for Which {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Which {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2158,30 +2117,24 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Which {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Which {
-        const NAME: &'static str = "example.rust_names.Which";
-        const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Which;
-    }
+    impl rt::fuzz::FuzzType for owned::Pick {
+        const NAME: &'static str = "example.rust_names.Pick";
+        const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Pick<'a>;
 
-    impl rt::fuzz::Generate for owned::Pick {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 5, 0, depth)? {
                 0 => owned::Pick::Self_,
                 1 => owned::Pick::Crate(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
-                2 => owned::Pick::Super(<owned::Result_ as rt::fuzz::Generate>::generate(
+                2 => owned::Pick::Super(<owned::Result_ as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                3 => owned::Pick::Type(<Which as rt::fuzz::Generate>::generate(u, depth + 1)?),
+                3 => owned::Pick::Type(<Which as rt::fuzz::FuzzType>::generate(u, depth + 1)?),
                 4 => owned::Pick::Async,
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
@@ -2189,19 +2142,17 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Pick {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Self_ => {}
                 Self::Crate(_) => {}
                 Self::Super(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Type(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Async => {}
                 Self::Unrecognized { key, value } => {
@@ -2214,34 +2165,28 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Pick {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Pick {
-        const NAME: &'static str = "example.rust_names.Pick";
-        const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Pick<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Fields {
+        const NAME: &'static str = "example.rust_names.Fields";
+        const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Fields<'a>;
 
-    impl rt::fuzz::Generate for owned::Fields {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Fields {
                 self_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 super_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 crate_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 r#type: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 r#match: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Pick as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Pick as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 option: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Option_ as rt::fuzz::Generate>::generate(
+                    Some(<owned::Option_ as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2249,12 +2194,12 @@ rt::cfg_arbitrary! {
                     None
                 },
                 vec: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Vec_ as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Vec_ as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 string: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::String_ as rt::fuzz::Generate>::generate(
+                    Some(<owned::String_ as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2262,36 +2207,34 @@ rt::cfg_arbitrary! {
                     None
                 },
                 r#box: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Box_ as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Box_ as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
-                which: <Which as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                which: <Which as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Fields {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.r#match {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.option {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.vec {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.string {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.r#box {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             let v = &self.which;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2301,13 +2244,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Fields {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::Fields {
-        const NAME: &'static str = "example.rust_names.Fields";
-        const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Fields<'a>;
     }
 }

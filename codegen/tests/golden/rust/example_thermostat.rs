@@ -1881,16 +1881,15 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for Mode {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Mode {
+        const NAME: &'static str = "example.thermostat.Mode";
+        const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Mode;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Mode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -1900,31 +1899,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Mode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Mode {
-        const NAME: &'static str = "example.thermostat.Mode";
-        const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Mode;
-    }
+    impl rt::fuzz::FuzzType for owned::Setpoints {
+        const NAME: &'static str = "example.thermostat.Setpoints";
+        const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Setpoints<'a>;
 
-    impl rt::fuzz::Generate for owned::Setpoints {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Setpoints {
                 heat: rt::fuzz::int(u, 500, 3000, -32768, 32767)? as i16,
                 cool: rt::fuzz::int(u, 1600, 3500, -32768, 32767)? as i16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Setpoints {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.heat;
@@ -1944,40 +1935,32 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Setpoints {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Setpoints {
-        const NAME: &'static str = "example.thermostat.Setpoints";
-        const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Setpoints<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ScheduleEntry {
+        const NAME: &'static str = "example.thermostat.ScheduleEntry";
+        const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ScheduleEntry<'a>;
 
-    impl rt::fuzz::Generate for owned::ScheduleEntry {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ScheduleEntry {
                 days: rt::fuzz::int(u, 1, 127, 0, 255)? as u8,
-                start: <super::example_core::owned::TimeOfDay as rt::fuzz::Generate>::generate(
+                start: <super::example_core::owned::TimeOfDay as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
-                setpoints: <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                setpoints: <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 mode: if rt::fuzz::present(u, depth)? {
-                    Some(<Mode as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<Mode as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ScheduleEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.days;
@@ -1985,11 +1968,11 @@ rt::cfg_arbitrary! {
                 a.range("ScheduleEntry.days");
             }
             let v = &self.start;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.setpoints;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.mode {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2000,28 +1983,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ScheduleEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ScheduleEntry {
-        const NAME: &'static str = "example.thermostat.ScheduleEntry";
-        const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ScheduleEntry<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::WeeklySchedule {
+        const NAME: &'static str = "example.thermostat.WeeklySchedule";
+        const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = WeeklySchedule<'a>;
 
-    impl rt::fuzz::Generate for owned::WeeklySchedule {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::WeeklySchedule {
                 entries: {
                     let n = rt::fuzz::len(u, 28, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::ScheduleEntry as rt::fuzz::Generate>::generate(
+                        items.push(<owned::ScheduleEntry as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -2038,9 +2015,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::WeeklySchedule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.entries;
@@ -2048,7 +2023,7 @@ rt::cfg_arbitrary! {
                 a.bound("WeeklySchedule.entries");
             }
             for item in v.iter() {
-                rt::fuzz::Audited::audit(item, a);
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.name {
                 if v.len() > 48 {
@@ -2064,22 +2039,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WeeklySchedule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::WeeklySchedule {
-        const NAME: &'static str = "example.thermostat.WeeklySchedule";
-        const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = WeeklySchedule<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Reading {
+        const NAME: &'static str = "example.thermostat.Reading";
+        const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Reading<'a>;
 
-    impl rt::fuzz::Generate for owned::Reading {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Reading {
                 temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
                 humidity: if rt::fuzz::present(u, depth)? {
@@ -2095,9 +2064,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Reading {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.temperature;
@@ -2123,26 +2090,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Reading {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Reading {
-        const NAME: &'static str = "example.thermostat.Reading";
-        const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Reading<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ThermostatState {
+        const NAME: &'static str = "example.thermostat.ThermostatState";
+        const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ThermostatState<'a>;
 
-    impl rt::fuzz::Generate for owned::ThermostatState {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ThermostatState {
-                mode: <Mode as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                setpoints: <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                reading: <owned::Reading as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                mode: <Mode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                setpoints: <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                reading: <owned::Reading as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 running: u.arbitrary::<bool>()?,
                 hold: u.arbitrary::<bool>()?,
                 diagnostics: if rt::fuzz::present(u, depth)? {
@@ -2151,7 +2112,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 schedule: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::WeeklySchedule as rt::fuzz::Generate>::generate(
+                    Some(<owned::WeeklySchedule as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2161,24 +2122,22 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 24, 25])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ThermostatState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             let v = &self.mode;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.setpoints;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             let v = &self.reading;
-            rt::fuzz::Audited::audit(v, a);
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.diagnostics {
                 if v.len() > 64 {
                     a.bound("ThermostatState.diagnostics");
                 }
             }
             if let Some(v) = &self.schedule {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2189,32 +2148,26 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ThermostatState {
-        const NAME: &'static str = "example.thermostat.ThermostatState";
-        const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ThermostatState<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ThermostatCommand {
+        const NAME: &'static str = "example.thermostat.ThermostatCommand";
+        const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ThermostatCommand<'a>;
 
-    impl rt::fuzz::Generate for owned::ThermostatCommand {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 4, 3, depth)? {
-                0 => owned::ThermostatCommand::SetMode(<Mode as rt::fuzz::Generate>::generate(
+                0 => owned::ThermostatCommand::SetMode(<Mode as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 1 => owned::ThermostatCommand::SetSetpoints(
-                    <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::ThermostatCommand::SetSchedule(
-                    <owned::WeeklySchedule as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::WeeklySchedule as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::ThermostatCommand::ResumeSchedule,
                 _ => {
@@ -2223,20 +2176,18 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ThermostatCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::SetMode(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetSetpoints(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetSchedule(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::ResumeSchedule => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3]),
@@ -2247,13 +2198,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::ThermostatCommand {
-        const NAME: &'static str = "example.thermostat.ThermostatCommand";
-        const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ThermostatCommand<'a>;
     }
 }
