@@ -127,14 +127,12 @@ pub struct DeviceInfoProperties<'a> {
     pub serial_number: Option<&'a str>,
     /// A web page about the product.
     pub product_url: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DeviceInfoProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 290;
 
     /// The keys this version of the schema defines, ascending.
@@ -152,8 +150,6 @@ impl<'a> DeviceInfoProperties<'a> {
 
 impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -175,33 +171,27 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"DeviceInfoProperties.vendor");
-                        let v = r.text(32)?;
-                        f_vendor = Some(v);
+                        f_vendor = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"DeviceInfoProperties.product");
-                        let v = r.text(32)?;
-                        f_product = Some(v);
+                        f_product = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"DeviceInfoProperties.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     3 => {
                         field = Some(&"DeviceInfoProperties.hardware_version");
-                        let v = r.text(16)?;
-                        f_hardware_version = Some(v);
+                        f_hardware_version = Some(r.text(16)?);
                     }
                     4 => {
                         field = Some(&"DeviceInfoProperties.serial_number");
-                        let v = r.text(32)?;
-                        f_serial_number = Some(v);
+                        f_serial_number = Some(r.text(32)?);
                     }
                     5 => {
                         field = Some(&"DeviceInfoProperties.product_url");
-                        let v = r.text(128)?;
-                        f_product_url = Some(v);
+                        f_product_url = Some(r.text(128)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -282,14 +272,12 @@ pub struct FirmwareProperties<'a> {
     pub version_text: &'a str,
     /// The manufacturer's build number of the running firmware.
     pub build: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> FirmwareProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 62;
 
     /// The keys this version of the schema defines, ascending.
@@ -303,8 +291,6 @@ impl<'a> FirmwareProperties<'a> {
 
 impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -323,18 +309,15 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"FirmwareProperties.version");
-                        let v = super::iotp2p_core::SemVer::decode_from(r, depth)?;
-                        f_version = Some(v);
+                        f_version = Some(super::iotp2p_core::SemVer::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"FirmwareProperties.version_text");
-                        let v = r.text(32)?;
-                        f_version_text = Some(v);
+                        f_version_text = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"FirmwareProperties.build");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_build = Some(v);
+                        f_build = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -536,14 +519,12 @@ pub struct BatteryProperties<'a> {
     pub voltage: Option<u16>,
     /// Charging state, for rechargeable batteries.
     pub charging: Option<ChargeState>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> BatteryProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 12;
 
     /// The keys this version of the schema defines, ascending.
@@ -560,8 +541,6 @@ impl<'a> BatteryProperties<'a> {
 
 impl<'a> rt::Message<'a> for BatteryProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -581,23 +560,19 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"BatteryProperties.percent");
-                        let v = r.uint(0, 100)? as u8;
-                        f_percent = Some(v);
+                        f_percent = Some(r.uint(0, 100)? as u8);
                     }
                     1 => {
                         field = Some(&"BatteryProperties.state");
-                        let v = BatteryState::decode_from(r, depth)?;
-                        f_state = Some(v);
+                        f_state = Some(BatteryState::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"BatteryProperties.voltage");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_voltage = Some(v);
+                        f_voltage = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"BatteryProperties.charging");
-                        let v = ChargeState::decode_from(r, depth)?;
-                        f_charging = Some(v);
+                        f_charging = Some(ChargeState::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -676,8 +651,6 @@ impl<'a> BatteryEvents<'a> {
 
 impl<'a> rt::Message<'a> for BatteryEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -804,14 +777,12 @@ impl<'a> rt::Message<'a> for IdentifyEffect {
 pub struct IdentifyProperties<'a> {
     /// Seconds left of the current identification; 0 when not identifying.
     pub remaining: u16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> IdentifyProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 5;
 
     /// The keys this version of the schema defines, ascending.
@@ -825,8 +796,6 @@ impl<'a> IdentifyProperties<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -843,8 +812,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"IdentifyProperties.remaining");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_remaining = Some(v);
+                        f_remaining = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -886,14 +854,12 @@ pub struct IdentifyInput<'a> {
     pub duration: u16,
     /// The effect; a device that lacks it uses the one it has.
     pub effect: IdentifyEffect,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> IdentifyInput<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
 
     /// The keys this version of the schema defines, ascending.
@@ -907,8 +873,6 @@ impl<'a> IdentifyInput<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyInput<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -927,8 +891,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                 match key {
                     0 => {
                         field = Some(&"IdentifyInput.duration");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_duration = Some(v);
+                        f_duration = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"IdentifyInput.effect");
@@ -1007,8 +970,6 @@ impl<'a> IdentifyActions<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1062,14 +1023,12 @@ impl<'a> rt::Message<'a> for IdentifyActions<'a> {
 pub struct OnOffProperties<'a> {
     /// Whether the switch is on.
     pub on: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> OnOffProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys this version of the schema defines, ascending.
@@ -1083,8 +1042,6 @@ impl<'a> OnOffProperties<'a> {
 
 impl<'a> rt::Message<'a> for OnOffProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1101,8 +1058,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"OnOffProperties.on");
-                        let v = r.bool()?;
-                        f_on = Some(v);
+                        f_on = Some(r.bool()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1164,8 +1120,6 @@ impl<'a> OnOffActions<'a> {
 
 impl<'a> rt::Message<'a> for OnOffActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1250,14 +1204,12 @@ pub struct LevelProperties<'a> {
     pub max_level: Option<LevelValue>,
     /// The transition time used when an action does not give one.
     pub default_transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> LevelProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
 
     /// The keys this version of the schema defines, ascending.
@@ -1275,8 +1227,6 @@ impl<'a> LevelProperties<'a> {
 
 impl<'a> rt::Message<'a> for LevelProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1296,23 +1246,19 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"LevelProperties.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"LevelProperties.min_level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_min_level = Some(v);
+                        f_min_level = Some(r.uint(0, 254)? as u8);
                     }
                     2 => {
                         field = Some(&"LevelProperties.max_level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_max_level = Some(v);
+                        f_max_level = Some(r.uint(0, 254)? as u8);
                     }
                     3 => {
                         field = Some(&"LevelProperties.default_transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_default_transition = Some(v);
+                        f_default_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1379,14 +1325,12 @@ pub struct SetLevel<'a> {
     /// How long the change takes; absent means `default_transition`, or immediately if the device has
     /// none.
     pub transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetLevel<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
 
     /// The keys this version of the schema defines, ascending.
@@ -1400,8 +1344,6 @@ impl<'a> SetLevel<'a> {
 
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1419,13 +1361,11 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetLevel.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"SetLevel.transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_transition = Some(v);
+                        f_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1475,14 +1415,12 @@ pub struct StepLevel<'a> {
     pub delta: i16,
     /// How long the change takes; absent means `default_transition`, or immediately.
     pub transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> StepLevel<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
 
     /// The keys this version of the schema defines, ascending.
@@ -1496,8 +1434,6 @@ impl<'a> StepLevel<'a> {
 
 impl<'a> rt::Message<'a> for StepLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1515,13 +1451,11 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"StepLevel.delta");
-                        let v = r.int(-254, 254)? as i16;
-                        f_delta = Some(v);
+                        f_delta = Some(r.int(-254, 254)? as i16);
                     }
                     1 => {
                         field = Some(&"StepLevel.transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_transition = Some(v);
+                        f_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1592,8 +1526,6 @@ impl<'a> LevelActions<'a> {
 
 impl<'a> rt::Message<'a> for LevelActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1673,14 +1605,12 @@ pub struct ColorTemperatureProperties<'a> {
     pub min_kelvin: Kelvin,
     /// The highest colour temperature the device produces.
     pub max_kelvin: Kelvin,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ColorTemperatureProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 13;
 
     /// The keys this version of the schema defines, ascending.
@@ -1694,8 +1624,6 @@ impl<'a> ColorTemperatureProperties<'a> {
 
 impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1714,18 +1642,15 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"ColorTemperatureProperties.kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_kelvin = Some(v);
+                        f_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     1 => {
                         field = Some(&"ColorTemperatureProperties.min_kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_min_kelvin = Some(v);
+                        f_min_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     2 => {
                         field = Some(&"ColorTemperatureProperties.max_kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_max_kelvin = Some(v);
+                        f_max_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1797,14 +1722,12 @@ pub struct SetColorTemperature<'a> {
     pub kelvin: Kelvin,
     /// How long the change takes; absent means immediately.
     pub transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetColorTemperature<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -1818,8 +1741,6 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1837,13 +1758,11 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetColorTemperature.kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_kelvin = Some(v);
+                        f_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     1 => {
                         field = Some(&"SetColorTemperature.transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_transition = Some(v);
+                        f_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1910,8 +1829,6 @@ impl<'a> ColorTemperatureActions<'a> {
 
 impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1974,14 +1891,12 @@ pub struct TemperatureMeasurementProperties<'a> {
     pub max_measurable: Option<CentiCelsius>,
     /// The sensor's tolerance: the true value lies within plus or minus this, in hundredths of a kelvin.
     pub tolerance: Option<u16>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> TemperatureMeasurementProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
     /// The keys this version of the schema defines, ascending.
@@ -1999,8 +1914,6 @@ impl<'a> TemperatureMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2020,23 +1933,19 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"TemperatureMeasurementProperties.temperature");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_temperature = Some(v);
+                        f_temperature = Some(r.int(-27315, 32767)? as i16);
                     }
                     1 => {
                         field = Some(&"TemperatureMeasurementProperties.min_measurable");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_min_measurable = Some(v);
+                        f_min_measurable = Some(r.int(-27315, 32767)? as i16);
                     }
                     2 => {
                         field = Some(&"TemperatureMeasurementProperties.max_measurable");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_max_measurable = Some(v);
+                        f_max_measurable = Some(r.int(-27315, 32767)? as i16);
                     }
                     3 => {
                         field = Some(&"TemperatureMeasurementProperties.tolerance");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_tolerance = Some(v);
+                        f_tolerance = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2122,14 +2031,12 @@ pub struct HumidityMeasurementProperties<'a> {
     pub max_measurable: Option<CentiPercentRh>,
     /// The sensor's tolerance: the true value lies within plus or minus this.
     pub tolerance: Option<CentiPercentRh>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> HumidityMeasurementProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
     /// The keys this version of the schema defines, ascending.
@@ -2147,8 +2054,6 @@ impl<'a> HumidityMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2168,23 +2073,19 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"HumidityMeasurementProperties.humidity");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_humidity = Some(v);
+                        f_humidity = Some(r.uint(0, 10000)? as u16);
                     }
                     1 => {
                         field = Some(&"HumidityMeasurementProperties.min_measurable");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_min_measurable = Some(v);
+                        f_min_measurable = Some(r.uint(0, 10000)? as u16);
                     }
                     2 => {
                         field = Some(&"HumidityMeasurementProperties.max_measurable");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_max_measurable = Some(v);
+                        f_max_measurable = Some(r.uint(0, 10000)? as u16);
                     }
                     3 => {
                         field = Some(&"HumidityMeasurementProperties.tolerance");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_tolerance = Some(v);
+                        f_tolerance = Some(r.uint(0, 10000)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2269,14 +2170,12 @@ pub struct RelayProperties<'a> {
     pub max_held_bytes: u32,
     /// The longest time, in seconds, that the relay holds a message (at least 86400, one day).
     pub max_hold_time: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RelayProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
     /// The keys this version of the schema defines, ascending.
@@ -2290,8 +2189,6 @@ impl<'a> RelayProperties<'a> {
 
 impl<'a> rt::Message<'a> for RelayProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2310,18 +2207,15 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"RelayProperties.max_held_messages");
-                        let v = r.uint(16, 65535)? as u16;
-                        f_max_held_messages = Some(v);
+                        f_max_held_messages = Some(r.uint(16, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"RelayProperties.max_held_bytes");
-                        let v = r.uint(4096, 4294967295)? as u32;
-                        f_max_held_bytes = Some(v);
+                        f_max_held_bytes = Some(r.uint(4096, 4294967295)? as u32);
                     }
                     2 => {
                         field = Some(&"RelayProperties.max_hold_time");
-                        let v = r.uint(86400, 4294967295)? as u32;
-                        f_max_hold_time = Some(v);
+                        f_max_hold_time = Some(r.uint(86400, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2397,14 +2291,12 @@ pub struct LookupResult<'a> {
     pub credential: Option<super::iotp2p_security::SignedStatement<'a>>,
     /// The re-homing statement of the node that left the address, during its grace period.
     pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> LookupResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1453;
 
     /// The keys this version of the schema defines, ascending.
@@ -2420,8 +2312,6 @@ impl<'a> LookupResult<'a> {
 
 impl<'a> rt::Message<'a> for LookupResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -2438,13 +2328,15 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"LookupResult.credential");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     1 => {
                         field = Some(&"LookupResult.rehoming");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2499,14 +2391,12 @@ pub struct EnrolRequest<'a> {
     /// The controller's credential statement; its authentication credential must be the one the
     /// controller used in EDHOC with the relay.
     pub credential: super::iotp2p_security::SignedStatement<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EnrolRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 762;
 
     /// The keys this version of the schema defines, ascending.
@@ -2520,8 +2410,6 @@ impl<'a> EnrolRequest<'a> {
 
 impl<'a> rt::Message<'a> for EnrolRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2539,13 +2427,13 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"EnrolRequest.token");
-                        let v = r.bytes(32)?;
-                        f_token = Some(v);
+                        f_token = Some(r.bytes(32)?);
                     }
                     1 => {
                         field = Some(&"EnrolRequest.credential");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2596,14 +2484,12 @@ pub struct EnrolResult<'a> {
     pub domains: rt::Array<'a, &'a str>,
     /// How many addresses the account may hold at once.
     pub max_registrations: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EnrolResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2116;
 
     /// The keys this version of the schema defines, ascending.
@@ -2617,8 +2503,6 @@ impl<'a> EnrolResult<'a> {
 
 impl<'a> rt::Message<'a> for EnrolResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2637,20 +2521,17 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"EnrolResult.account");
-                        let v = r.text(64)?;
-                        f_account = Some(v);
+                        f_account = Some(r.text(64)?);
                     }
                     1 => {
                         field = Some(&"EnrolResult.domains");
-                        let v = rt::Array::<&'a str>::decode(r, 8, depth, |r, _| {
+                        f_domains = Some(rt::Array::<&'a str>::decode(r, 8, depth, |r, _| {
                             r.text(253).map(|_| ())
-                        })?;
-                        f_domains = Some(v);
+                        })?);
                     }
                     2 => {
                         field = Some(&"EnrolResult.max_registrations");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_max_registrations = Some(v);
+                        f_max_registrations = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2787,14 +2668,12 @@ pub struct RelayPolicy<'a> {
     pub max_held_messages: Option<u16>,
     /// How long, in seconds, the relay holds a message for the node; absent means the relay's maximum.
     pub max_hold_time: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RelayPolicy<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 287;
 
     /// The keys this version of the schema defines, ascending.
@@ -2812,8 +2691,6 @@ impl<'a> RelayPolicy<'a> {
 
 impl<'a> rt::Message<'a> for RelayPolicy<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -2845,23 +2722,21 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                     }
                     1 => {
                         field = Some(&"RelayPolicy.lookup_allowed");
-                        let v = rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
-                            r,
-                            8,
-                            depth,
-                            |r, _| r.fixed::<32>().map(|_| ()),
-                        )?;
-                        f_lookup_allowed = Some(v);
+                        f_lookup_allowed =
+                            Some(rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
+                                r,
+                                8,
+                                depth,
+                                |r, _| r.fixed::<32>().map(|_| ()),
+                            )?);
                     }
                     2 => {
                         field = Some(&"RelayPolicy.max_held_messages");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_max_held_messages = Some(v);
+                        f_max_held_messages = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"RelayPolicy.max_hold_time");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_max_hold_time = Some(v);
+                        f_max_hold_time = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2940,14 +2815,12 @@ pub struct RegisterRequest<'a> {
     /// the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
     /// relay").
     pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegisterRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2763;
 
     /// The keys this version of the schema defines, ascending.
@@ -2965,8 +2838,6 @@ impl<'a> RegisterRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegisterRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2986,25 +2857,26 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegisterRequest.credential");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     1 => {
                         field = Some(&"RegisterRequest.policy");
-                        let v = RelayPolicy::decode_from(r, depth)?;
-                        f_policy = Some(v);
+                        f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"RegisterRequest.previous_relays");
-                        let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
-                            r.text(253).map(|_| ())
-                        })?;
-                        f_previous_relays = Some(v);
+                        f_previous_relays =
+                            Some(rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
+                                r.text(253).map(|_| ())
+                            })?);
                     }
                     3 => {
                         field = Some(&"RegisterRequest.rehoming");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3078,14 +2950,12 @@ pub struct ReleaseRequest<'a> {
     /// The re-homing statement of the node that leaves the address, when it moves: the relay then
     /// forwards and answers lookups during the grace period. Absent: the address ends now.
     pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ReleaseRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 984;
 
     /// The keys this version of the schema defines, ascending.
@@ -3099,8 +2969,6 @@ impl<'a> ReleaseRequest<'a> {
 
 impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3118,13 +2986,13 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"ReleaseRequest.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"ReleaseRequest.rehoming");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3175,14 +3043,12 @@ pub struct PolicyRequest<'a> {
     pub address: super::iotp2p_core::Address<'a>,
     /// The new policy.
     pub policy: RelayPolicy<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PolicyRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 546;
 
     /// The keys this version of the schema defines, ascending.
@@ -3196,8 +3062,6 @@ impl<'a> PolicyRequest<'a> {
 
 impl<'a> rt::Message<'a> for PolicyRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3215,13 +3079,11 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"PolicyRequest.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"PolicyRequest.policy");
-                        let v = RelayPolicy::decode_from(r, depth)?;
-                        f_policy = Some(v);
+                        f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3272,14 +3134,12 @@ pub struct RegistrationInfo<'a> {
     pub node: super::iotp2p_security::NodeId<'a>,
     /// Its relay policy.
     pub policy: RelayPolicy<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegistrationInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 581;
 
     /// The keys this version of the schema defines, ascending.
@@ -3293,8 +3153,6 @@ impl<'a> RegistrationInfo<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3313,18 +3171,15 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegistrationInfo.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"RegistrationInfo.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     2 => {
                         field = Some(&"RegistrationInfo.policy");
-                        let v = RelayPolicy::decode_from(r, depth)?;
-                        f_policy = Some(v);
+                        f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3375,14 +3230,12 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
 pub struct RegistrationsRequest<'a> {
     /// List the registrations whose address sorts after this one; absent: from the first.
     pub after: Option<super::iotp2p_core::Address<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegistrationsRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 258;
 
     /// The keys this version of the schema defines, ascending.
@@ -3396,8 +3249,6 @@ impl<'a> RegistrationsRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3413,8 +3264,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegistrationsRequest.after");
-                        let v = r.text(254)?;
-                        f_after = Some(v);
+                        f_after = Some(r.text(254)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3459,14 +3309,12 @@ pub struct RegistrationPage<'a> {
     pub entries: rt::Array<'a, RegistrationInfo<'a>>,
     /// More registrations follow the last one of this page.
     pub more: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegistrationPage<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9301;
 
     /// The keys this version of the schema defines, ascending.
@@ -3480,8 +3328,6 @@ impl<'a> RegistrationPage<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationPage<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3500,11 +3346,12 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegistrationPage.entries");
-                        let v =
-                            rt::Array::<RegistrationInfo<'a>>::decode(r, 16, depth, |r, depth| {
-                                RegistrationInfo::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_entries = Some(v);
+                        f_entries = Some(rt::Array::<RegistrationInfo<'a>>::decode(
+                            r,
+                            16,
+                            depth,
+                            |r, depth| RegistrationInfo::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     1 => {
                         field = Some(&"RegistrationPage.more");
@@ -3598,8 +3445,6 @@ impl<'a> RelayActions<'a> {
 
 impl<'a> rt::Message<'a> for RelayActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3731,8 +3576,6 @@ impl<'a> RelayOutputs<'a> {
 
 impl<'a> rt::Message<'a> for RelayOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3808,7 +3651,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DeviceInfoProperties<'a> {
         type Owned = owned::DeviceInfoProperties;
-        /// A copy that owns its data ([`owned::DeviceInfoProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DeviceInfoProperties {
             owned::DeviceInfoProperties {
                 vendor: rt::IntoOwned::into_owned(self.vendor),
@@ -3826,7 +3668,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for FirmwareProperties<'a> {
         type Owned = owned::FirmwareProperties;
-        /// A copy that owns its data ([`owned::FirmwareProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::FirmwareProperties {
             owned::FirmwareProperties {
                 version: rt::IntoOwned::into_owned(self.version),
@@ -3853,7 +3694,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for BatteryProperties<'a> {
         type Owned = owned::BatteryProperties;
-        /// A copy that owns its data ([`owned::BatteryProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::BatteryProperties {
             owned::BatteryProperties {
                 percent: self.percent,
@@ -3869,7 +3709,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for BatteryEvents<'a> {
         type Owned = owned::BatteryEvents;
-        /// A copy that owns its data ([`owned::BatteryEvents`]), to keep after the input is gone.
         fn into_owned(self) -> owned::BatteryEvents {
             match self {
                 Self::StateChanged(v) => owned::BatteryEvents::StateChanged(v),
@@ -3888,7 +3727,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IdentifyProperties<'a> {
         type Owned = owned::IdentifyProperties;
-        /// A copy that owns its data ([`owned::IdentifyProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IdentifyProperties {
             owned::IdentifyProperties {
                 remaining: self.remaining,
@@ -3901,7 +3739,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IdentifyInput<'a> {
         type Owned = owned::IdentifyInput;
-        /// A copy that owns its data ([`owned::IdentifyInput`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IdentifyInput {
             owned::IdentifyInput {
                 duration: self.duration,
@@ -3915,7 +3752,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IdentifyActions<'a> {
         type Owned = owned::IdentifyActions;
-        /// A copy that owns its data ([`owned::IdentifyActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IdentifyActions {
             match self {
                 Self::Identify(v) => owned::IdentifyActions::Identify(rt::IntoOwned::into_owned(v)),
@@ -3928,7 +3764,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for OnOffProperties<'a> {
         type Owned = owned::OnOffProperties;
-        /// A copy that owns its data ([`owned::OnOffProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::OnOffProperties {
             owned::OnOffProperties {
                 on: self.on,
@@ -3941,7 +3776,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for OnOffActions<'a> {
         type Owned = owned::OnOffActions;
-        /// A copy that owns its data ([`owned::OnOffActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::OnOffActions {
             match self {
                 Self::Off => owned::OnOffActions::Off,
@@ -3956,7 +3790,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LevelProperties<'a> {
         type Owned = owned::LevelProperties;
-        /// A copy that owns its data ([`owned::LevelProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LevelProperties {
             owned::LevelProperties {
                 level: self.level,
@@ -3972,7 +3805,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetLevel<'a> {
         type Owned = owned::SetLevel;
-        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetLevel {
             owned::SetLevel {
                 level: self.level,
@@ -3986,7 +3818,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for StepLevel<'a> {
         type Owned = owned::StepLevel;
-        /// A copy that owns its data ([`owned::StepLevel`]), to keep after the input is gone.
         fn into_owned(self) -> owned::StepLevel {
             owned::StepLevel {
                 delta: self.delta,
@@ -4000,7 +3831,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LevelActions<'a> {
         type Owned = owned::LevelActions;
-        /// A copy that owns its data ([`owned::LevelActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LevelActions {
             match self {
                 Self::SetLevel(v) => owned::LevelActions::SetLevel(rt::IntoOwned::into_owned(v)),
@@ -4015,7 +3845,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ColorTemperatureProperties<'a> {
         type Owned = owned::ColorTemperatureProperties;
-        /// A copy that owns its data ([`owned::ColorTemperatureProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ColorTemperatureProperties {
             owned::ColorTemperatureProperties {
                 kelvin: self.kelvin,
@@ -4030,7 +3859,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
-        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetColorTemperature {
             owned::SetColorTemperature {
                 kelvin: self.kelvin,
@@ -4044,7 +3872,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ColorTemperatureActions<'a> {
         type Owned = owned::ColorTemperatureActions;
-        /// A copy that owns its data ([`owned::ColorTemperatureActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ColorTemperatureActions {
             match self {
                 Self::SetColorTemperature(v) => {
@@ -4061,7 +3888,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for TemperatureMeasurementProperties<'a> {
         type Owned = owned::TemperatureMeasurementProperties;
-        /// A copy that owns its data ([`owned::TemperatureMeasurementProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::TemperatureMeasurementProperties {
             owned::TemperatureMeasurementProperties {
                 temperature: self.temperature,
@@ -4077,7 +3903,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for HumidityMeasurementProperties<'a> {
         type Owned = owned::HumidityMeasurementProperties;
-        /// A copy that owns its data ([`owned::HumidityMeasurementProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::HumidityMeasurementProperties {
             owned::HumidityMeasurementProperties {
                 humidity: self.humidity,
@@ -4093,7 +3918,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayProperties<'a> {
         type Owned = owned::RelayProperties;
-        /// A copy that owns its data ([`owned::RelayProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayProperties {
             owned::RelayProperties {
                 max_held_messages: self.max_held_messages,
@@ -4108,7 +3932,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LookupResult<'a> {
         type Owned = owned::LookupResult;
-        /// A copy that owns its data ([`owned::LookupResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LookupResult {
             owned::LookupResult {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -4122,7 +3945,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EnrolRequest<'a> {
         type Owned = owned::EnrolRequest;
-        /// A copy that owns its data ([`owned::EnrolRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EnrolRequest {
             owned::EnrolRequest {
                 token: rt::IntoOwned::into_owned(self.token),
@@ -4136,7 +3958,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EnrolResult<'a> {
         type Owned = owned::EnrolResult;
-        /// A copy that owns its data ([`owned::EnrolResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EnrolResult {
             owned::EnrolResult {
                 account: rt::IntoOwned::into_owned(self.account),
@@ -4157,7 +3978,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayPolicy<'a> {
         type Owned = owned::RelayPolicy;
-        /// A copy that owns its data ([`owned::RelayPolicy`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayPolicy {
             owned::RelayPolicy {
                 lookup: self.lookup,
@@ -4173,7 +3993,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegisterRequest<'a> {
         type Owned = owned::RegisterRequest;
-        /// A copy that owns its data ([`owned::RegisterRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegisterRequest {
             owned::RegisterRequest {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -4189,7 +4008,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ReleaseRequest<'a> {
         type Owned = owned::ReleaseRequest;
-        /// A copy that owns its data ([`owned::ReleaseRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ReleaseRequest {
             owned::ReleaseRequest {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -4203,7 +4021,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PolicyRequest<'a> {
         type Owned = owned::PolicyRequest;
-        /// A copy that owns its data ([`owned::PolicyRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PolicyRequest {
             owned::PolicyRequest {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -4217,7 +4034,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegistrationInfo<'a> {
         type Owned = owned::RegistrationInfo;
-        /// A copy that owns its data ([`owned::RegistrationInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegistrationInfo {
             owned::RegistrationInfo {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -4232,7 +4048,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegistrationsRequest<'a> {
         type Owned = owned::RegistrationsRequest;
-        /// A copy that owns its data ([`owned::RegistrationsRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegistrationsRequest {
             owned::RegistrationsRequest {
                 after: rt::IntoOwned::into_owned(self.after),
@@ -4245,7 +4060,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegistrationPage<'a> {
         type Owned = owned::RegistrationPage;
-        /// A copy that owns its data ([`owned::RegistrationPage`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegistrationPage {
             owned::RegistrationPage {
                 entries: rt::IntoOwned::into_owned(self.entries),
@@ -4259,7 +4073,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayActions<'a> {
         type Owned = owned::RelayActions;
-        /// A copy that owns its data ([`owned::RelayActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayActions {
             match self {
                 Self::Lookup(v) => owned::RelayActions::Lookup(rt::IntoOwned::into_owned(v)),
@@ -4280,7 +4093,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayOutputs<'a> {
         type Owned = owned::RelayOutputs;
-        /// A copy that owns its data ([`owned::RelayOutputs`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayOutputs {
             match self {
                 Self::Lookup(v) => owned::RelayOutputs::Lookup(rt::IntoOwned::into_owned(v)),
@@ -4334,8 +4146,7 @@ rt::cfg_alloc! {
             pub serial_number: Option<rt::alloc::string::String>,
             /// A web page about the product.
             pub product_url: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4418,8 +4229,7 @@ rt::cfg_alloc! {
             pub version_text: rt::alloc::string::String,
             /// The manufacturer's build number of the running firmware.
             pub build: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4484,8 +4294,7 @@ rt::cfg_alloc! {
             pub voltage: Option<u16>,
             /// Charging state, for rechargeable batteries.
             pub charging: Option<ChargeState>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4599,8 +4408,7 @@ rt::cfg_alloc! {
         pub struct IdentifyProperties {
             /// Seconds left of the current identification; 0 when not identifying.
             pub remaining: u16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4645,8 +4453,7 @@ rt::cfg_alloc! {
             pub duration: u16,
             /// The effect; a device that lacks it uses the one it has.
             pub effect: IdentifyEffect,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4746,8 +4553,7 @@ rt::cfg_alloc! {
         pub struct OnOffProperties {
             /// Whether the switch is on.
             pub on: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4862,8 +4668,7 @@ rt::cfg_alloc! {
             pub max_level: Option<LevelValue>,
             /// The transition time used when an action does not give one.
             pub default_transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4934,8 +4739,7 @@ rt::cfg_alloc! {
             /// How long the change takes; absent means `default_transition`, or immediately if the device has
             /// none.
             pub transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4987,8 +4791,7 @@ rt::cfg_alloc! {
             pub delta: i16,
             /// How long the change takes; absent means `default_transition`, or immediately.
             pub transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5108,8 +4911,7 @@ rt::cfg_alloc! {
             pub min_kelvin: Kelvin,
             /// The highest colour temperature the device produces.
             pub max_kelvin: Kelvin,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5175,8 +4977,7 @@ rt::cfg_alloc! {
             pub kelvin: Kelvin,
             /// How long the change takes; absent means immediately.
             pub transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5287,8 +5088,7 @@ rt::cfg_alloc! {
             pub max_measurable: Option<CentiCelsius>,
             /// The sensor's tolerance: the true value lies within plus or minus this, in hundredths of a kelvin.
             pub tolerance: Option<u16>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5375,8 +5175,7 @@ rt::cfg_alloc! {
             pub max_measurable: Option<CentiPercentRh>,
             /// The sensor's tolerance: the true value lies within plus or minus this.
             pub tolerance: Option<CentiPercentRh>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5462,8 +5261,7 @@ rt::cfg_alloc! {
             pub max_held_bytes: u32,
             /// The longest time, in seconds, that the relay holds a message (at least 86400, one day).
             pub max_hold_time: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5528,8 +5326,7 @@ rt::cfg_alloc! {
             pub credential: Option<super::super::iotp2p_security::owned::SignedStatement>,
             /// The re-homing statement of the node that left the address, during its grace period.
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5588,8 +5385,7 @@ rt::cfg_alloc! {
             /// The controller's credential statement; its authentication credential must be the one the
             /// controller used in EDHOC with the relay.
             pub credential: super::super::iotp2p_security::owned::SignedStatement,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5642,8 +5438,7 @@ rt::cfg_alloc! {
             pub domains: rt::alloc::vec::Vec<rt::alloc::string::String>,
             /// How many addresses the account may hold at once.
             pub max_registrations: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5715,8 +5510,7 @@ rt::cfg_alloc! {
             pub max_held_messages: Option<u16>,
             /// How long, in seconds, the relay holds a message for the node; absent means the relay's maximum.
             pub max_hold_time: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5803,8 +5597,7 @@ rt::cfg_alloc! {
             /// the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
             /// relay").
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5886,8 +5679,7 @@ rt::cfg_alloc! {
             /// The re-homing statement of the node that leaves the address, when it moves: the relay then
             /// forwards and answers lookups during the grace period. Absent: the address ends now.
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5940,8 +5732,7 @@ rt::cfg_alloc! {
             pub address: super::super::iotp2p_core::owned::Address,
             /// The new policy.
             pub policy: RelayPolicy,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5994,8 +5785,7 @@ rt::cfg_alloc! {
             pub node: super::super::iotp2p_security::owned::NodeId,
             /// Its relay policy.
             pub policy: RelayPolicy,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6047,8 +5837,7 @@ rt::cfg_alloc! {
         pub struct RegistrationsRequest {
             /// List the registrations whose address sorts after this one; absent: from the first.
             pub after: Option<super::super::iotp2p_core::owned::Address>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6096,8 +5885,7 @@ rt::cfg_alloc! {
             pub entries: rt::alloc::vec::Vec<RegistrationInfo>,
             /// More registrations follow the last one of this page.
             pub more: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

@@ -72,14 +72,12 @@ pub struct Envelope<'a> {
     pub sealed: Option<&'a [u8]>,
     /// The body in plaintext.
     pub body: Option<Body<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Envelope<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2386391;
 
     /// The keys this version of the schema defines, ascending.
@@ -106,8 +104,6 @@ impl<'a> Envelope<'a> {
 
 impl<'a> rt::Message<'a> for Envelope<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -148,13 +144,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     1 => {
                         field = Some(&"Envelope.message_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_message_id = Some(v);
+                        f_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     2 => {
                         field = Some(&"Envelope.correlation_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_correlation_id = Some(v);
+                        f_correlation_id = Some(r.uint(0, 1099511627775)?);
                     }
                     3 => {
                         field = Some(&"Envelope.ack_requested");
@@ -169,8 +163,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     4 => {
                         field = Some(&"Envelope.ttl");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_ttl = Some(v);
+                        f_ttl = Some(r.uint(0, 4294967295)? as u32);
                     }
                     5 => {
                         field = Some(&"Envelope.more");
@@ -185,38 +178,31 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     6 => {
                         field = Some(&"Envelope.recipient");
-                        let v = r.text(254)?;
-                        f_recipient = Some(v);
+                        f_recipient = Some(r.text(254)?);
                     }
                     7 => {
                         field = Some(&"Envelope.sender");
-                        let v = r.text(254)?;
-                        f_sender = Some(v);
+                        f_sender = Some(r.text(254)?);
                     }
                     8 => {
                         field = Some(&"Envelope.recipient_contact");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_recipient_contact = Some(v);
+                        f_recipient_contact = Some(r.uint(0, 65535)? as u16);
                     }
                     9 => {
                         field = Some(&"Envelope.sender_contact");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_sender_contact = Some(v);
+                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
                     }
                     10 => {
                         field = Some(&"Envelope.key_id");
-                        let v = r.bytes(8)?;
-                        f_key_id = Some(v);
+                        f_key_id = Some(r.bytes(8)?);
                     }
                     11 => {
                         field = Some(&"Envelope.sealed");
-                        let v = r.bytes(1232)?;
-                        f_sealed = Some(v);
+                        f_sealed = Some(r.bytes(1232)?);
                     }
                     12 => {
                         field = Some(&"Envelope.body");
-                        let v = Body::decode_from(r, depth)?;
-                        f_body = Some(v);
+                        f_body = Some(Body::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -398,8 +384,6 @@ impl<'a> Body<'a> {
 
 impl<'a> rt::Message<'a> for Body<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -573,14 +557,12 @@ pub struct MemberValue<'a> {
     pub member: MemberKey,
     /// The value, encoded against the property's type.
     pub value: EncodedValue<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> MemberValue<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1033;
 
     /// The keys this version of the schema defines, ascending.
@@ -594,8 +576,6 @@ impl<'a> MemberValue<'a> {
 
 impl<'a> rt::Message<'a> for MemberValue<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -613,13 +593,11 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 match key {
                     0 => {
                         field = Some(&"MemberValue.member");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_member = Some(v);
+                        f_member = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"MemberValue.value");
-                        let v = r.bytes(1024)?;
-                        f_value = Some(v);
+                        f_value = Some(r.bytes(1024)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -670,14 +648,12 @@ pub struct ReadRequest<'a> {
     /// The properties to read, in ascending order without duplicates; absent means every readable
     /// property. Never present and empty.
     pub members: Option<rt::Array<'a, MemberKey>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ReadRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 204;
 
     /// The keys this version of the schema defines, ascending.
@@ -694,8 +670,6 @@ impl<'a> ReadRequest<'a> {
 
 impl<'a> rt::Message<'a> for ReadRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -726,15 +700,13 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                     }
                     1 => {
                         field = Some(&"ReadRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"ReadRequest.members");
-                        let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
+                        f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_members = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -798,14 +770,12 @@ pub struct WriteRequest<'a> {
     pub values: rt::Array<'a, MemberValue<'a>>,
     /// The freshness challenge most recently received from the device, when it requires one.
     pub echo: Option<Echo<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> WriteRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 33111;
 
     /// The keys this version of the schema defines, ascending.
@@ -822,8 +792,6 @@ impl<'a> WriteRequest<'a> {
 
 impl<'a> rt::Message<'a> for WriteRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -855,20 +823,20 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                     }
                     1 => {
                         field = Some(&"WriteRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"WriteRequest.values");
-                        let v = rt::Array::<MemberValue<'a>>::decode(r, 32, depth, |r, depth| {
-                            MemberValue::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_values = Some(v);
+                        f_values = Some(rt::Array::<MemberValue<'a>>::decode(
+                            r,
+                            32,
+                            depth,
+                            |r, depth| MemberValue::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     3 => {
                         field = Some(&"WriteRequest.echo");
-                        let v = r.bytes(40)?;
-                        f_echo = Some(v);
+                        f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -940,14 +908,12 @@ pub struct InvokeRequest<'a> {
     pub input: Option<EncodedValue<'a>>,
     /// The freshness challenge most recently received from the device, when it requires one.
     pub echo: Option<Echo<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> InvokeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1084;
 
     /// The keys this version of the schema defines, ascending.
@@ -965,8 +931,6 @@ impl<'a> InvokeRequest<'a> {
 
 impl<'a> rt::Message<'a> for InvokeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -999,23 +963,19 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                     }
                     1 => {
                         field = Some(&"InvokeRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"InvokeRequest.action");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_action = Some(v);
+                        f_action = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"InvokeRequest.input");
-                        let v = r.bytes(1024)?;
-                        f_input = Some(v);
+                        f_input = Some(r.bytes(1024)?);
                     }
                     4 => {
                         field = Some(&"InvokeRequest.echo");
-                        let v = r.bytes(40)?;
-                        f_echo = Some(v);
+                        f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1085,14 +1045,12 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
 pub struct InvokeResponse<'a> {
     /// The action's output, encoded against its output type; absent when the action has no output.
     pub output: Option<EncodedValue<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> InvokeResponse<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1029;
 
     /// The keys this version of the schema defines, ascending.
@@ -1106,8 +1064,6 @@ impl<'a> InvokeResponse<'a> {
 
 impl<'a> rt::Message<'a> for InvokeResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -1123,8 +1079,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                 match key {
                     0 => {
                         field = Some(&"InvokeResponse.output");
-                        let v = r.bytes(1024)?;
-                        f_output = Some(v);
+                        f_output = Some(r.bytes(1024)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1179,14 +1134,12 @@ pub struct SubscribeRequest<'a> {
     pub max_interval: u32,
     /// Seconds after which the subscription ends unless renewed; absent means until unsubscribed.
     pub lifetime: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SubscribeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 222;
 
     /// The keys this version of the schema defines, ascending.
@@ -1205,8 +1158,6 @@ impl<'a> SubscribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1240,15 +1191,13 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     }
                     1 => {
                         field = Some(&"SubscribeRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"SubscribeRequest.members");
-                        let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
+                        f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_members = Some(v);
+                        })?);
                     }
                     3 => {
                         field = Some(&"SubscribeRequest.min_interval");
@@ -1263,13 +1212,11 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     }
                     4 => {
                         field = Some(&"SubscribeRequest.max_interval");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_max_interval = Some(v);
+                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
                     }
                     5 => {
                         field = Some(&"SubscribeRequest.lifetime");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_lifetime = Some(v);
+                        f_lifetime = Some(r.uint(1, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1357,14 +1304,12 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
 pub struct UnsubscribeRequest<'a> {
     /// The subscription: the `message_id` of the subscribe request that created it.
     pub subscription: MessageId,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> UnsubscribeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys this version of the schema defines, ascending.
@@ -1378,8 +1323,6 @@ impl<'a> UnsubscribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1396,8 +1339,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"UnsubscribeRequest.subscription");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_subscription = Some(v);
+                        f_subscription = Some(r.uint(0, 1099511627775)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1453,14 +1395,12 @@ pub struct Event<'a> {
     /// When the event occurred, in milliseconds since 1970-01-01T00:00:00Z (leap seconds not counted);
     /// absent when the node does not know the time.
     pub timestamp: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Event<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1053;
 
     /// The keys this version of the schema defines, ascending.
@@ -1477,8 +1417,6 @@ impl<'a> Event<'a> {
 
 impl<'a> rt::Message<'a> for Event<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1498,23 +1436,19 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 match key {
                     0 => {
                         field = Some(&"Event.member");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_member = Some(v);
+                        f_member = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"Event.number");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_number = Some(v);
+                        f_number = Some(r.uint(0, 18446744073709551615)?);
                     }
                     2 => {
                         field = Some(&"Event.data");
-                        let v = r.bytes(1024)?;
-                        f_data = Some(v);
+                        f_data = Some(r.bytes(1024)?);
                     }
                     3 => {
                         field = Some(&"Event.timestamp");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_timestamp = Some(v);
+                        f_timestamp = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1584,14 +1518,12 @@ pub struct Report<'a> {
     /// In the first report of a subscription only: the maximum interval, in seconds, that the device
     /// granted (it may be longer than requested).
     pub max_interval: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Report<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 82980;
 
     /// The keys this version of the schema defines, ascending.
@@ -1610,8 +1542,6 @@ impl<'a> Report<'a> {
 
 impl<'a> rt::Message<'a> for Report<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1644,27 +1574,27 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     }
                     1 => {
                         field = Some(&"Report.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Report.values");
-                        let v = rt::Array::<MemberValue<'a>>::decode(r, 64, depth, |r, depth| {
-                            MemberValue::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_values = Some(v);
+                        f_values = Some(rt::Array::<MemberValue<'a>>::decode(
+                            r,
+                            64,
+                            depth,
+                            |r, depth| MemberValue::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     3 => {
                         field = Some(&"Report.events");
-                        let v = rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
-                            Event::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_events = Some(v);
+                        f_events =
+                            Some(rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
+                                Event::decode_from(r, depth).map(|_| ())
+                            })?);
                     }
                     4 => {
                         field = Some(&"Report.max_interval");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_max_interval = Some(v);
+                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1741,14 +1671,12 @@ pub struct DescribeRequest<'a> {
     pub endpoint: Option<EndpointNumber>,
     /// List the endpoints without their capabilities (for nodes whose full description is large).
     pub endpoints_only: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DescribeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
 
     /// The keys this version of the schema defines, ascending.
@@ -1764,8 +1692,6 @@ impl<'a> DescribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for DescribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -1783,8 +1709,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"DescribeRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_endpoint = Some(v);
+                        f_endpoint = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"DescribeRequest.endpoints_only");
@@ -1852,14 +1777,12 @@ pub struct SemVer<'a> {
     /// Patch version: increases when only documentation, comments, formatting or declaration order
     /// change.
     pub patch: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SemVer<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -1873,8 +1796,6 @@ impl<'a> SemVer<'a> {
 
 impl<'a> rt::Message<'a> for SemVer<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1894,8 +1815,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 match key {
                     0 => {
                         field = Some(&"SemVer.major");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_major = Some(v);
+                        f_major = Some(r.uint(0, 4294967295)? as u32);
                     }
                     1 => {
                         field = Some(&"SemVer.minor");
@@ -1987,14 +1907,12 @@ pub struct CapabilityInfo<'a> {
     /// Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
     /// every node knows.
     pub schema: Option<SchemaRef<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CapabilityInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1163;
 
     /// The keys this version of the schema defines, ascending.
@@ -2011,8 +1929,6 @@ impl<'a> CapabilityInfo<'a> {
 
 impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2034,35 +1950,29 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"CapabilityInfo.id");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_id = Some(v);
+                        f_id = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"CapabilityInfo.package");
-                        let v = r.text(128)?;
-                        f_package = Some(v);
+                        f_package = Some(r.text(128)?);
                     }
                     2 => {
                         field = Some(&"CapabilityInfo.name");
-                        let v = r.text(64)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(64)?);
                     }
                     3 => {
                         field = Some(&"CapabilityInfo.version");
-                        let v = SemVer::decode_from(r, depth)?;
-                        f_version = Some(v);
+                        f_version = Some(SemVer::decode_from(r, depth)?);
                     }
                     4 => {
                         field = Some(&"CapabilityInfo.members");
-                        let v = rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
+                        f_members = Some(rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_members = Some(v);
+                        })?);
                     }
                     5 => {
                         field = Some(&"CapabilityInfo.schema");
-                        let v = SchemaRef::decode_from(r, depth)?;
-                        f_schema = Some(v);
+                        f_schema = Some(SchemaRef::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2140,14 +2050,12 @@ pub struct SchemaRef<'a> {
     pub uri: &'a str,
     /// SHA-256 of the schema file's bytes, exactly as published at `uri`.
     pub sha256: &'a [u8; 32],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SchemaRef<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 167;
 
     /// The keys this version of the schema defines, ascending.
@@ -2161,8 +2069,6 @@ impl<'a> SchemaRef<'a> {
 
 impl<'a> rt::Message<'a> for SchemaRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2180,13 +2086,11 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                 match key {
                     0 => {
                         field = Some(&"SchemaRef.uri");
-                        let v = r.text(128)?;
-                        f_uri = Some(v);
+                        f_uri = Some(r.text(128)?);
                     }
                     1 => {
                         field = Some(&"SchemaRef.sha256");
-                        let v = r.fixed::<32>()?;
-                        f_sha256 = Some(v);
+                        f_sha256 = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2235,14 +2139,12 @@ pub struct EndpointInfo<'a> {
     pub capabilities: rt::Array<'a, CapabilityInfo<'a>>,
     /// A short human-readable label, e.g. `kitchen ceiling`.
     pub label: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EndpointInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 37259;
 
     /// The keys this version of the schema defines, ascending.
@@ -2256,8 +2158,6 @@ impl<'a> EndpointInfo<'a> {
 
 impl<'a> rt::Message<'a> for EndpointInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2276,21 +2176,20 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"EndpointInfo.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_endpoint = Some(v);
+                        f_endpoint = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"EndpointInfo.capabilities");
-                        let v =
-                            rt::Array::<CapabilityInfo<'a>>::decode(r, 32, depth, |r, depth| {
-                                CapabilityInfo::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_capabilities = Some(v);
+                        f_capabilities = Some(rt::Array::<CapabilityInfo<'a>>::decode(
+                            r,
+                            32,
+                            depth,
+                            |r, depth| CapabilityInfo::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     2 => {
                         field = Some(&"EndpointInfo.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2348,14 +2247,12 @@ pub struct Description<'a> {
     /// Description revision: the node changes it whenever its description changes, so that a client
     /// can keep a cached copy while the revision is unchanged.
     pub revision: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Description<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2384586;
 
     /// The keys this version of the schema defines, ascending.
@@ -2369,8 +2266,6 @@ impl<'a> Description<'a> {
 
 impl<'a> rt::Message<'a> for Description<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2389,10 +2284,12 @@ impl<'a> rt::Message<'a> for Description<'a> {
                 match key {
                     0 => {
                         field = Some(&"Description.endpoints");
-                        let v = rt::Array::<EndpointInfo<'a>>::decode(r, 64, depth, |r, depth| {
-                            EndpointInfo::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_endpoints = Some(v);
+                        f_endpoints = Some(rt::Array::<EndpointInfo<'a>>::decode(
+                            r,
+                            64,
+                            depth,
+                            |r, depth| EndpointInfo::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     1 => {
                         field = Some(&"Description.revision");
@@ -2530,14 +2427,12 @@ pub struct Presence<'a> {
     pub max_message: Option<u16>,
     /// The device's current description revision (see `Description.revision`).
     pub revision: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Presence<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -2555,8 +2450,6 @@ impl<'a> Presence<'a> {
 
 impl<'a> rt::Message<'a> for Presence<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -2587,18 +2480,15 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                     }
                     1 => {
                         field = Some(&"Presence.sleep_interval");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_sleep_interval = Some(v);
+                        f_sleep_interval = Some(r.uint(1, 4294967295)? as u32);
                     }
                     2 => {
                         field = Some(&"Presence.max_message");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_max_message = Some(v);
+                        f_max_message = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"Presence.revision");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_revision = Some(v);
+                        f_revision = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2664,14 +2554,12 @@ impl<'a> rt::Message<'a> for Presence<'a> {
 pub struct PresenceAck<'a> {
     /// Number of messages the relay holds for the device at the time of this reply.
     pub pending: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PresenceAck<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
 
     /// The keys this version of the schema defines, ascending.
@@ -2685,8 +2573,6 @@ impl<'a> PresenceAck<'a> {
 
 impl<'a> rt::Message<'a> for PresenceAck<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -2759,14 +2645,12 @@ pub struct DeliveryRef<'a> {
     pub sender: Option<Address<'a>>,
     /// The delivered envelope's `sender_contact`, when it carried one.
     pub sender_contact: Option<ContactNumber>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DeliveryRef<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 272;
 
     /// The keys this version of the schema defines, ascending.
@@ -2783,8 +2667,6 @@ impl<'a> DeliveryRef<'a> {
 
 impl<'a> rt::Message<'a> for DeliveryRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2803,18 +2685,15 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                 match key {
                     0 => {
                         field = Some(&"DeliveryRef.message_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_message_id = Some(v);
+                        f_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     1 => {
                         field = Some(&"DeliveryRef.sender");
-                        let v = r.text(254)?;
-                        f_sender = Some(v);
+                        f_sender = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"DeliveryRef.sender_contact");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_sender_contact = Some(v);
+                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2872,14 +2751,12 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
 pub struct Receipt<'a> {
     /// The messages received, in the order received; never empty.
     pub delivered: rt::Array<'a, DeliveryRef<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Receipt<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4355;
 
     /// The keys this version of the schema defines, ascending.
@@ -2893,8 +2770,6 @@ impl<'a> Receipt<'a> {
 
 impl<'a> rt::Message<'a> for Receipt<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2911,10 +2786,12 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                 match key {
                     0 => {
                         field = Some(&"Receipt.delivered");
-                        let v = rt::Array::<DeliveryRef<'a>>::decode(r, 16, depth, |r, depth| {
-                            DeliveryRef::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_delivered = Some(v);
+                        f_delivered = Some(rt::Array::<DeliveryRef<'a>>::decode(
+                            r,
+                            16,
+                            depth,
+                            |r, depth| DeliveryRef::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3269,14 +3146,12 @@ pub struct Status<'a> {
     pub recipient: Option<Address<'a>>,
     /// With `UnsupportedVersion`: the protocol versions the receiver supports, in ascending order.
     pub supported_versions: Option<rt::Array<'a, u8>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Status<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 477;
 
     /// The keys this version of the schema defines, ascending.
@@ -3300,8 +3175,6 @@ impl<'a> Status<'a> {
 
 impl<'a> rt::Message<'a> for Status<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3338,50 +3211,42 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     }
                     1 => {
                         field = Some(&"Status.member");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_member = Some(v);
+                        f_member = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Status.capability_status");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_capability_status = Some(v);
+                        f_capability_status = Some(r.uint(0, 4294967295)? as u32);
                     }
                     3 => {
                         field = Some(&"Status.detail");
-                        let v = r.text(128)?;
-                        f_detail = Some(v);
+                        f_detail = Some(r.text(128)?);
                     }
                     4 => {
                         field = Some(&"Status.echo");
-                        let v = r.bytes(40)?;
-                        f_echo = Some(v);
+                        f_echo = Some(r.bytes(40)?);
                     }
                     5 => {
                         field = Some(&"Status.retry_after");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_retry_after = Some(v);
+                        f_retry_after = Some(r.uint(0, 4294967295)? as u32);
                     }
                     6 => {
                         field = Some(&"Status.decode_error");
-                        let v = DecodeError::decode_from(r, depth)?;
-                        f_decode_error = Some(v);
+                        f_decode_error = Some(DecodeError::decode_from(r, depth)?);
                     }
                     7 => {
                         field = Some(&"Status.offset");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_offset = Some(v);
+                        f_offset = Some(r.uint(0, 4294967295)? as u32);
                     }
                     8 => {
                         field = Some(&"Status.recipient");
-                        let v = r.text(254)?;
-                        f_recipient = Some(v);
+                        f_recipient = Some(r.text(254)?);
                     }
                     9 => {
                         field = Some(&"Status.supported_versions");
-                        let v = rt::Array::<u8>::decode(r, 8, depth, |r, _| {
-                            r.uint(0, 255).map(|_| ())
-                        })?;
-                        f_supported_versions = Some(v);
+                        f_supported_versions =
+                            Some(rt::Array::<u8>::decode(r, 8, depth, |r, _| {
+                                r.uint(0, 255).map(|_| ())
+                            })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3491,7 +3356,6 @@ impl<'a> rt::Message<'a> for Status<'a> {
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for Envelope<'a> {
         type Owned = owned::Envelope;
-        /// A copy that owns its data ([`owned::Envelope`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Envelope {
             owned::Envelope {
                 version: self.version,
@@ -3516,7 +3380,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Body<'a> {
         type Owned = owned::Body;
-        /// A copy that owns its data ([`owned::Body`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Body {
             match self {
                 Self::Ack => owned::Body::Ack,
@@ -3544,7 +3407,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for MemberValue<'a> {
         type Owned = owned::MemberValue;
-        /// A copy that owns its data ([`owned::MemberValue`]), to keep after the input is gone.
         fn into_owned(self) -> owned::MemberValue {
             owned::MemberValue {
                 member: self.member,
@@ -3558,7 +3420,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ReadRequest<'a> {
         type Owned = owned::ReadRequest;
-        /// A copy that owns its data ([`owned::ReadRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ReadRequest {
             owned::ReadRequest {
                 endpoint: self.endpoint,
@@ -3573,7 +3434,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for WriteRequest<'a> {
         type Owned = owned::WriteRequest;
-        /// A copy that owns its data ([`owned::WriteRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::WriteRequest {
             owned::WriteRequest {
                 endpoint: self.endpoint,
@@ -3589,7 +3449,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for InvokeRequest<'a> {
         type Owned = owned::InvokeRequest;
-        /// A copy that owns its data ([`owned::InvokeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::InvokeRequest {
             owned::InvokeRequest {
                 endpoint: self.endpoint,
@@ -3606,7 +3465,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for InvokeResponse<'a> {
         type Owned = owned::InvokeResponse;
-        /// A copy that owns its data ([`owned::InvokeResponse`]), to keep after the input is gone.
         fn into_owned(self) -> owned::InvokeResponse {
             owned::InvokeResponse {
                 output: rt::IntoOwned::into_owned(self.output),
@@ -3619,7 +3477,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SubscribeRequest<'a> {
         type Owned = owned::SubscribeRequest;
-        /// A copy that owns its data ([`owned::SubscribeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SubscribeRequest {
             owned::SubscribeRequest {
                 endpoint: self.endpoint,
@@ -3637,7 +3494,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for UnsubscribeRequest<'a> {
         type Owned = owned::UnsubscribeRequest;
-        /// A copy that owns its data ([`owned::UnsubscribeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::UnsubscribeRequest {
             owned::UnsubscribeRequest {
                 subscription: self.subscription,
@@ -3650,7 +3506,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Event<'a> {
         type Owned = owned::Event;
-        /// A copy that owns its data ([`owned::Event`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Event {
             owned::Event {
                 member: self.member,
@@ -3666,7 +3521,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Report<'a> {
         type Owned = owned::Report;
-        /// A copy that owns its data ([`owned::Report`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Report {
             owned::Report {
                 endpoint: self.endpoint,
@@ -3683,7 +3537,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DescribeRequest<'a> {
         type Owned = owned::DescribeRequest;
-        /// A copy that owns its data ([`owned::DescribeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DescribeRequest {
             owned::DescribeRequest {
                 endpoint: self.endpoint,
@@ -3697,7 +3550,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SemVer<'a> {
         type Owned = owned::SemVer;
-        /// A copy that owns its data ([`owned::SemVer`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SemVer {
             owned::SemVer {
                 major: self.major,
@@ -3712,7 +3564,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CapabilityInfo<'a> {
         type Owned = owned::CapabilityInfo;
-        /// A copy that owns its data ([`owned::CapabilityInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CapabilityInfo {
             owned::CapabilityInfo {
                 id: self.id,
@@ -3730,7 +3581,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SchemaRef<'a> {
         type Owned = owned::SchemaRef;
-        /// A copy that owns its data ([`owned::SchemaRef`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SchemaRef {
             owned::SchemaRef {
                 uri: rt::IntoOwned::into_owned(self.uri),
@@ -3744,7 +3594,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EndpointInfo<'a> {
         type Owned = owned::EndpointInfo;
-        /// A copy that owns its data ([`owned::EndpointInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EndpointInfo {
             owned::EndpointInfo {
                 endpoint: self.endpoint,
@@ -3759,7 +3608,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Description<'a> {
         type Owned = owned::Description;
-        /// A copy that owns its data ([`owned::Description`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Description {
             owned::Description {
                 endpoints: rt::IntoOwned::into_owned(self.endpoints),
@@ -3779,7 +3627,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Presence<'a> {
         type Owned = owned::Presence;
-        /// A copy that owns its data ([`owned::Presence`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Presence {
             owned::Presence {
                 state: self.state,
@@ -3795,7 +3642,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PresenceAck<'a> {
         type Owned = owned::PresenceAck;
-        /// A copy that owns its data ([`owned::PresenceAck`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PresenceAck {
             owned::PresenceAck {
                 pending: self.pending,
@@ -3808,7 +3654,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DeliveryRef<'a> {
         type Owned = owned::DeliveryRef;
-        /// A copy that owns its data ([`owned::DeliveryRef`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DeliveryRef {
             owned::DeliveryRef {
                 message_id: self.message_id,
@@ -3823,7 +3668,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Receipt<'a> {
         type Owned = owned::Receipt;
-        /// A copy that owns its data ([`owned::Receipt`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Receipt {
             owned::Receipt {
                 delivered: rt::IntoOwned::into_owned(self.delivered),
@@ -3848,7 +3692,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Status<'a> {
         type Owned = owned::Status;
-        /// A copy that owns its data ([`owned::Status`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Status {
             owned::Status {
                 code: self.code,
@@ -3954,8 +3797,7 @@ rt::cfg_alloc! {
             pub sealed: Option<rt::alloc::vec::Vec<u8>>,
             /// The body in plaintext.
             pub body: Option<Body>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4238,8 +4080,7 @@ rt::cfg_alloc! {
             pub member: MemberKey,
             /// The value, encoded against the property's type.
             pub value: EncodedValue,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4292,8 +4133,7 @@ rt::cfg_alloc! {
             /// The properties to read, in ascending order without duplicates; absent means every readable
             /// property. Never present and empty.
             pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4369,8 +4209,7 @@ rt::cfg_alloc! {
             pub values: rt::alloc::vec::Vec<MemberValue>,
             /// The freshness challenge most recently received from the device, when it requires one.
             pub echo: Option<Echo>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4451,8 +4290,7 @@ rt::cfg_alloc! {
             pub input: Option<EncodedValue>,
             /// The freshness challenge most recently received from the device, when it requires one.
             pub echo: Option<Echo>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4525,8 +4363,7 @@ rt::cfg_alloc! {
         pub struct InvokeResponse {
             /// The action's output, encoded against its output type; absent when the action has no output.
             pub output: Option<EncodedValue>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4584,8 +4421,7 @@ rt::cfg_alloc! {
             pub max_interval: u32,
             /// Seconds after which the subscription ends unless renewed; absent means until unsubscribed.
             pub lifetime: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4680,8 +4516,7 @@ rt::cfg_alloc! {
         pub struct UnsubscribeRequest {
             /// The subscription: the `message_id` of the subscribe request that created it.
             pub subscription: MessageId,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4736,8 +4571,7 @@ rt::cfg_alloc! {
             /// When the event occurred, in milliseconds since 1970-01-01T00:00:00Z (leap seconds not counted);
             /// absent when the node does not know the time.
             pub timestamp: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4810,8 +4644,7 @@ rt::cfg_alloc! {
             /// In the first report of a subscription only: the maximum interval, in seconds, that the device
             /// granted (it may be longer than requested).
             pub max_interval: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4904,8 +4737,7 @@ rt::cfg_alloc! {
             pub endpoint: Option<EndpointNumber>,
             /// List the endpoints without their capabilities (for nodes whose full description is large).
             pub endpoints_only: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4966,8 +4798,7 @@ rt::cfg_alloc! {
             /// Patch version: increases when only documentation, comments, formatting or declaration order
             /// change.
             pub patch: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5041,8 +4872,7 @@ rt::cfg_alloc! {
             /// Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
             /// every node knows.
             pub schema: Option<SchemaRef>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5129,8 +4959,7 @@ rt::cfg_alloc! {
             pub uri: rt::alloc::string::String,
             /// SHA-256 of the schema file's bytes, exactly as published at `uri`.
             pub sha256: [u8; 32],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5181,8 +5010,7 @@ rt::cfg_alloc! {
             pub capabilities: rt::alloc::vec::Vec<CapabilityInfo>,
             /// A short human-readable label, e.g. `kitchen ceiling`.
             pub label: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5247,8 +5075,7 @@ rt::cfg_alloc! {
             /// Description revision: the node changes it whenever its description changes, so that a client
             /// can keep a cached copy while the revision is unchanged.
             pub revision: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5316,8 +5143,7 @@ rt::cfg_alloc! {
             pub max_message: Option<u16>,
             /// The device's current description revision (see `Description.revision`).
             pub revision: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5387,8 +5213,7 @@ rt::cfg_alloc! {
         pub struct PresenceAck {
             /// Number of messages the relay holds for the device at the time of this reply.
             pub pending: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5440,8 +5265,7 @@ rt::cfg_alloc! {
             pub sender: Option<Address>,
             /// The delivered envelope's `sender_contact`, when it carried one.
             pub sender_contact: Option<ContactNumber>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5503,8 +5327,7 @@ rt::cfg_alloc! {
         pub struct Receipt {
             /// The messages received, in the order received; never empty.
             pub delivered: rt::alloc::vec::Vec<DeliveryRef>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5577,8 +5400,7 @@ rt::cfg_alloc! {
             pub recipient: Option<Address>,
             /// With `UnsupportedVersion`: the protocol versions the receiver supports, in ascending order.
             pub supported_versions: Option<rt::alloc::vec::Vec<u8>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

@@ -90,14 +90,12 @@ pub struct PublicKey<'a> {
     /// The y-coordinate: 32 bytes, big-endian (the COSE_Key `y` parameter). Present for Es256; kept
     /// optional so that a later algorithm without a y-coordinate can be added compatibly.
     pub y: Option<&'a [u8; 32]>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PublicKey<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 73;
 
     /// The keys this version of the schema defines, ascending.
@@ -114,8 +112,6 @@ impl<'a> PublicKey<'a> {
 
 impl<'a> rt::Message<'a> for PublicKey<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -146,13 +142,11 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                     }
                     1 => {
                         field = Some(&"PublicKey.x");
-                        let v = r.fixed::<32>()?;
-                        f_x = Some(v);
+                        f_x = Some(r.fixed::<32>()?);
                     }
                     2 => {
                         field = Some(&"PublicKey.y");
-                        let v = r.fixed::<32>()?;
-                        f_y = Some(v);
+                        f_y = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -210,14 +204,12 @@ pub struct Signature<'a> {
     /// The ES256 signature: r followed by s, 32 bytes each (RFC 9053, section 2.1), computed over the
     /// COSE_Sign1 Sig_structure of the statement payload (spec/08-security.md).
     pub value: &'a [u8; 64],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Signature<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 103;
 
     /// The keys this version of the schema defines, ascending.
@@ -231,8 +223,6 @@ impl<'a> Signature<'a> {
 
 impl<'a> rt::Message<'a> for Signature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -250,13 +240,11 @@ impl<'a> rt::Message<'a> for Signature<'a> {
                 match key {
                     0 => {
                         field = Some(&"Signature.signer");
-                        let v = r.fixed::<32>()?;
-                        f_signer = Some(v);
+                        f_signer = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"Signature.value");
-                        let v = r.fixed::<64>()?;
-                        f_value = Some(v);
+                        f_value = Some(r.fixed::<64>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -302,14 +290,12 @@ pub struct SignedStatement<'a> {
     pub payload: &'a [u8],
     /// The signatures: one or two, each by a different signer, as the statement kind requires.
     pub signatures: rt::Array<'a, Signature<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SignedStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 725;
 
     /// The keys this version of the schema defines, ascending.
@@ -323,8 +309,6 @@ impl<'a> SignedStatement<'a> {
 
 impl<'a> rt::Message<'a> for SignedStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -342,15 +326,16 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"SignedStatement.payload");
-                        let v = r.bytes(512)?;
-                        f_payload = Some(v);
+                        f_payload = Some(r.bytes(512)?);
                     }
                     1 => {
                         field = Some(&"SignedStatement.signatures");
-                        let v = rt::Array::<Signature<'a>>::decode(r, 2, depth, |r, depth| {
-                            Signature::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_signatures = Some(v);
+                        f_signatures = Some(rt::Array::<Signature<'a>>::decode(
+                            r,
+                            2,
+                            depth,
+                            |r, depth| Signature::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -426,8 +411,6 @@ impl<'a> Statement<'a> {
 
 impl<'a> rt::Message<'a> for Statement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -531,14 +514,12 @@ pub struct CredentialStatement<'a> {
     /// When the credential was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// node does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CredentialStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 780;
 
     /// The keys this version of the schema defines, ascending.
@@ -555,8 +536,6 @@ impl<'a> CredentialStatement<'a> {
 
 impl<'a> rt::Message<'a> for CredentialStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -578,37 +557,32 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"CredentialStatement.identity_key");
-                        let v = PublicKey::decode_from(r, depth)?;
-                        f_identity_key = Some(v);
+                        f_identity_key = Some(PublicKey::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"CredentialStatement.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"CredentialStatement.auth_credentials");
-                        let v = rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| {
-                            r.bytes(192).map(|_| ())
-                        })?;
-                        f_auth_credentials = Some(v);
+                        f_auth_credentials =
+                            Some(rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| {
+                                r.bytes(192).map(|_| ())
+                            })?);
                     }
                     3 => {
                         field = Some(&"CredentialStatement.serial");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_serial = Some(v);
+                        f_serial = Some(r.uint(0, 4294967295)? as u32);
                     }
                     4 => {
                         field = Some(&"CredentialStatement.suites");
-                        let v = rt::Array::<i32>::decode(r, 8, depth, |r, _| {
+                        f_suites = Some(rt::Array::<i32>::decode(r, 8, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
-                        })?;
-                        f_suites = Some(v);
+                        })?);
                     }
                     5 => {
                         field = Some(&"CredentialStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -708,14 +682,12 @@ pub struct RehomingStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// node does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RehomingStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 572;
 
     /// The keys this version of the schema defines, ascending.
@@ -732,8 +704,6 @@ impl<'a> RehomingStatement<'a> {
 
 impl<'a> rt::Message<'a> for RehomingStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -756,23 +726,19 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"RehomingStatement.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"RehomingStatement.previous_address");
-                        let v = r.text(254)?;
-                        f_previous_address = Some(v);
+                        f_previous_address = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"RehomingStatement.new_address");
-                        let v = r.text(254)?;
-                        f_new_address = Some(v);
+                        f_new_address = Some(r.text(254)?);
                     }
                     3 => {
                         field = Some(&"RehomingStatement.sequence");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_sequence = Some(v);
+                        f_sequence = Some(r.uint(1, 4294967295)? as u32);
                     }
                     4 => {
                         field = Some(&"RehomingStatement.grace_period");
@@ -787,8 +753,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     }
                     5 => {
                         field = Some(&"RehomingStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -870,14 +835,12 @@ pub struct KeyRotationStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// node does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> KeyRotationStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 120;
 
     /// The keys this version of the schema defines, ascending.
@@ -891,8 +854,6 @@ impl<'a> KeyRotationStatement<'a> {
 
 impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -911,18 +872,15 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"KeyRotationStatement.previous_node");
-                        let v = r.fixed::<32>()?;
-                        f_previous_node = Some(v);
+                        f_previous_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"KeyRotationStatement.new_identity_key");
-                        let v = PublicKey::decode_from(r, depth)?;
-                        f_new_identity_key = Some(v);
+                        f_new_identity_key = Some(PublicKey::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"KeyRotationStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1060,14 +1018,12 @@ pub struct RevocationStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// signer does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RevocationStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 48;
 
     /// The keys this version of the schema defines, ascending.
@@ -1084,8 +1040,6 @@ impl<'a> RevocationStatement<'a> {
 
 impl<'a> rt::Message<'a> for RevocationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1105,8 +1059,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"RevocationStatement.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"RevocationStatement.reason");
@@ -1121,8 +1074,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                     }
                     2 => {
                         field = Some(&"RevocationStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1198,14 +1150,12 @@ pub struct IntroductionStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// introducer does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> IntroductionStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 395;
 
     /// The keys this version of the schema defines, ascending.
@@ -1224,8 +1174,6 @@ impl<'a> IntroductionStatement<'a> {
 
 impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1249,45 +1197,40 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"IntroductionStatement.subject");
-                        let v = r.fixed::<32>()?;
-                        f_subject = Some(v);
+                        f_subject = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"IntroductionStatement.subject_address");
-                        let v = r.text(254)?;
-                        f_subject_address = Some(v);
+                        f_subject_address = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"IntroductionStatement.audience");
-                        let v = r.fixed::<32>()?;
-                        f_audience = Some(v);
+                        f_audience = Some(r.fixed::<32>()?);
                     }
                     3 => {
                         field = Some(&"IntroductionStatement.privileges");
-                        let v = r.uint(1, 31)? as u8;
-                        f_privileges = Some(v);
+                        f_privileges = Some(r.uint(1, 31)? as u8);
                     }
                     4 => {
                         field = Some(&"IntroductionStatement.targets");
-                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                            AclTarget::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_targets = Some(v);
+                        f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
+                            r,
+                            4,
+                            depth,
+                            |r, depth| AclTarget::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     5 => {
                         field = Some(&"IntroductionStatement.serial");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_serial = Some(v);
+                        f_serial = Some(r.uint(1, 4294967295)? as u32);
                     }
                     6 => {
                         field = Some(&"IntroductionStatement.not_after");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_not_after = Some(v);
+                        f_not_after = Some(r.uint(0, 18446744073709551615)?);
                     }
                     7 => {
                         field = Some(&"IntroductionStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1382,14 +1325,12 @@ pub struct Introduction<'a> {
     /// introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
     /// the node ID of its identity key.
     pub credentials: rt::Array<'a, SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Introduction<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2179;
 
     /// The keys this version of the schema defines, ascending.
@@ -1403,8 +1344,6 @@ impl<'a> Introduction<'a> {
 
 impl<'a> rt::Message<'a> for Introduction<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1422,16 +1361,16 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                 match key {
                     0 => {
                         field = Some(&"Introduction.statement");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_statement = Some(v);
+                        f_statement = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"Introduction.credentials");
-                        let v =
-                            rt::Array::<SignedStatement<'a>>::decode(r, 2, depth, |r, depth| {
-                                SignedStatement::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_credentials = Some(v);
+                        f_credentials = Some(rt::Array::<SignedStatement<'a>>::decode(
+                            r,
+                            2,
+                            depth,
+                            |r, depth| SignedStatement::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1496,14 +1435,12 @@ pub struct SealedAad<'a> {
     /// The recipient's address, in canonical form, even where the envelope omits it; absent under a
     /// pairing context, and when the recipient has no address.
     pub recipient: Option<super::iotp2p_core::Address<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SealedAad<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 546;
 
     /// The keys this version of the schema defines, ascending.
@@ -1520,8 +1457,6 @@ impl<'a> SealedAad<'a> {
 
 impl<'a> rt::Message<'a> for SealedAad<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1544,38 +1479,31 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                 match key {
                     0 => {
                         field = Some(&"SealedAad.format");
-                        let v = r.uint(1, 1)? as u8;
-                        f_format = Some(v);
+                        f_format = Some(r.uint(1, 1)? as u8);
                     }
                     1 => {
                         field = Some(&"SealedAad.algorithm");
-                        let v = r.int(-2147483648, 2147483647)? as i32;
-                        f_algorithm = Some(v);
+                        f_algorithm = Some(r.int(-2147483648, 2147483647)? as i32);
                     }
                     2 => {
                         field = Some(&"SealedAad.request_key_id");
-                        let v = r.bytes(8)?;
-                        f_request_key_id = Some(v);
+                        f_request_key_id = Some(r.bytes(8)?);
                     }
                     3 => {
                         field = Some(&"SealedAad.request_message_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_request_message_id = Some(v);
+                        f_request_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     4 => {
                         field = Some(&"SealedAad.version");
-                        let v = r.uint(1, 255)? as u8;
-                        f_version = Some(v);
+                        f_version = Some(r.uint(1, 255)? as u8);
                     }
                     5 => {
                         field = Some(&"SealedAad.sender");
-                        let v = r.text(254)?;
-                        f_sender = Some(v);
+                        f_sender = Some(r.text(254)?);
                     }
                     6 => {
                         field = Some(&"SealedAad.recipient");
-                        let v = r.text(254)?;
-                        f_recipient = Some(v);
+                        f_recipient = Some(r.text(254)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1665,14 +1593,12 @@ pub struct EdhocMessage3<'a> {
     pub c_r: KeyId<'a>,
     /// EDHOC message_3.
     pub message: EdhocMessage<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EdhocMessage3<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 527;
 
     /// The keys this version of the schema defines, ascending.
@@ -1686,8 +1612,6 @@ impl<'a> EdhocMessage3<'a> {
 
 impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1705,13 +1629,11 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                 match key {
                     0 => {
                         field = Some(&"EdhocMessage3.c_r");
-                        let v = r.bytes(8)?;
-                        f_c_r = Some(v);
+                        f_c_r = Some(r.bytes(8)?);
                     }
                     1 => {
                         field = Some(&"EdhocMessage3.message");
-                        let v = r.bytes(512)?;
-                        f_message = Some(v);
+                        f_message = Some(r.bytes(512)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1779,8 +1701,6 @@ impl<'a> EdhocReply<'a> {
 
 impl<'a> rt::Message<'a> for EdhocReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1868,8 +1788,6 @@ impl<'a> EdhocFinish<'a> {
 
 impl<'a> rt::Message<'a> for EdhocFinish<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1960,14 +1878,12 @@ pub struct SetupPayload<'a> {
     pub vendor: Option<&'a str>,
     /// Product name, for display while pairing.
     pub product: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetupPayload<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 121;
 
     /// The keys this version of the schema defines, ascending.
@@ -1987,8 +1903,6 @@ impl<'a> SetupPayload<'a> {
 
 impl<'a> rt::Message<'a> for SetupPayload<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2023,13 +1937,11 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     }
                     1 => {
                         field = Some(&"SetupPayload.passcode");
-                        let v = r.uint(1, 99999998)? as u32;
-                        f_passcode = Some(v);
+                        f_passcode = Some(r.uint(1, 99999998)? as u32);
                     }
                     2 => {
                         field = Some(&"SetupPayload.discriminator");
-                        let v = r.uint(0, 999)? as u16;
-                        f_discriminator = Some(v);
+                        f_discriminator = Some(r.uint(0, 999)? as u16);
                     }
                     3 => {
                         field = Some(&"SetupPayload.transports");
@@ -2044,18 +1956,15 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     }
                     4 => {
                         field = Some(&"SetupPayload.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     5 => {
                         field = Some(&"SetupPayload.vendor");
-                        let v = r.text(32)?;
-                        f_vendor = Some(v);
+                        f_vendor = Some(r.text(32)?);
                     }
                     6 => {
                         field = Some(&"SetupPayload.product");
-                        let v = r.text(32)?;
-                        f_product = Some(v);
+                        f_product = Some(r.text(32)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2145,14 +2054,12 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
 pub struct PairingStart<'a> {
     /// A fresh random value of the controller.
     pub controller_nonce: &'a [u8; 16],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingStart<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -2166,8 +2073,6 @@ impl<'a> PairingStart<'a> {
 
 impl<'a> rt::Message<'a> for PairingStart<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2184,8 +2089,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingStart.controller_nonce");
-                        let v = r.fixed::<16>()?;
-                        f_controller_nonce = Some(v);
+                        f_controller_nonce = Some(r.fixed::<16>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2233,14 +2137,12 @@ pub struct PairingParams<'a> {
     pub salt: &'a [u8],
     /// The PBKDF2 iteration count of the device's SPAKE2+ verifier.
     pub iterations: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingParams<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 60;
 
     /// The keys this version of the schema defines, ascending.
@@ -2254,8 +2156,6 @@ impl<'a> PairingParams<'a> {
 
 impl<'a> rt::Message<'a> for PairingParams<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2274,18 +2174,15 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingParams.device_nonce");
-                        let v = r.fixed::<16>()?;
-                        f_device_nonce = Some(v);
+                        f_device_nonce = Some(r.fixed::<16>()?);
                     }
                     1 => {
                         field = Some(&"PairingParams.salt");
-                        let v = r.bytes(32)?;
-                        f_salt = Some(v);
+                        f_salt = Some(r.bytes(32)?);
                     }
                     2 => {
                         field = Some(&"PairingParams.iterations");
-                        let v = r.uint(1000, 100000)? as u32;
-                        f_iterations = Some(v);
+                        f_iterations = Some(r.uint(1000, 100000)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2336,14 +2233,12 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
 pub struct PairingShare<'a> {
     /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
     pub share_p: &'a [u8; 65],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingShare<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 69;
 
     /// The keys this version of the schema defines, ascending.
@@ -2357,8 +2252,6 @@ impl<'a> PairingShare<'a> {
 
 impl<'a> rt::Message<'a> for PairingShare<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2375,8 +2268,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingShare.share_p");
-                        let v = r.fixed::<65>()?;
-                        f_share_p = Some(v);
+                        f_share_p = Some(r.fixed::<65>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2417,14 +2309,12 @@ pub struct PairingShareReply<'a> {
     pub share_v: &'a [u8; 65],
     /// SPAKE2+ confirmV: HMAC-SHA-256 output, 32 bytes.
     pub confirm_v: &'a [u8; 32],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingShareReply<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 104;
 
     /// The keys this version of the schema defines, ascending.
@@ -2438,8 +2328,6 @@ impl<'a> PairingShareReply<'a> {
 
 impl<'a> rt::Message<'a> for PairingShareReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2457,13 +2345,11 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingShareReply.share_v");
-                        let v = r.fixed::<65>()?;
-                        f_share_v = Some(v);
+                        f_share_v = Some(r.fixed::<65>()?);
                     }
                     1 => {
                         field = Some(&"PairingShareReply.confirm_v");
-                        let v = r.fixed::<32>()?;
-                        f_confirm_v = Some(v);
+                        f_confirm_v = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2506,14 +2392,12 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
 pub struct PairingConfirm<'a> {
     /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
     pub confirm_p: &'a [u8; 32],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingConfirm<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 36;
 
     /// The keys this version of the schema defines, ascending.
@@ -2527,8 +2411,6 @@ impl<'a> PairingConfirm<'a> {
 
 impl<'a> rt::Message<'a> for PairingConfirm<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2545,8 +2427,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingConfirm.confirm_p");
-                        let v = r.fixed::<32>()?;
-                        f_confirm_p = Some(v);
+                        f_confirm_p = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2599,14 +2480,12 @@ pub struct PairingWindow<'a> {
     pub privileges: Privileges,
     /// Where that entry may apply; absent means anywhere. Never present and empty.
     pub targets: Option<rt::Array<'a, AclTarget<'a>>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingWindow<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 191;
 
     /// The keys this version of the schema defines, ascending.
@@ -2620,8 +2499,6 @@ impl<'a> PairingWindow<'a> {
 
 impl<'a> rt::Message<'a> for PairingWindow<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2644,40 +2521,36 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingWindow.timeout");
-                        let v = r.uint(1, 900)? as u16;
-                        f_timeout = Some(v);
+                        f_timeout = Some(r.uint(1, 900)? as u16);
                     }
                     1 => {
                         field = Some(&"PairingWindow.discriminator");
-                        let v = r.uint(0, 999)? as u16;
-                        f_discriminator = Some(v);
+                        f_discriminator = Some(r.uint(0, 999)? as u16);
                     }
                     2 => {
                         field = Some(&"PairingWindow.iterations");
-                        let v = r.uint(1000, 100000)? as u32;
-                        f_iterations = Some(v);
+                        f_iterations = Some(r.uint(1000, 100000)? as u32);
                     }
                     3 => {
                         field = Some(&"PairingWindow.salt");
-                        let v = r.bytes(32)?;
-                        f_salt = Some(v);
+                        f_salt = Some(r.bytes(32)?);
                     }
                     4 => {
                         field = Some(&"PairingWindow.verifier");
-                        let v = r.fixed::<97>()?;
-                        f_verifier = Some(v);
+                        f_verifier = Some(r.fixed::<97>()?);
                     }
                     5 => {
                         field = Some(&"PairingWindow.privileges");
-                        let v = r.uint(1, 31)? as u8;
-                        f_privileges = Some(v);
+                        f_privileges = Some(r.uint(1, 31)? as u8);
                     }
                     6 => {
                         field = Some(&"PairingWindow.targets");
-                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                            AclTarget::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_targets = Some(v);
+                        f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
+                            r,
+                            4,
+                            depth,
+                            |r, depth| AclTarget::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2762,14 +2635,12 @@ pub struct RelayInfo<'a> {
     /// Transport URIs of the relay (spec/10-versioning-and-transport.md), most preferred first; empty
     /// when the node resolves the relay through DNS (spec/03-resolution-and-delivery.md).
     pub endpoints: rt::Array<'a, &'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RelayInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1249;
 
     /// The keys this version of the schema defines, ascending.
@@ -2783,8 +2654,6 @@ impl<'a> RelayInfo<'a> {
 
 impl<'a> rt::Message<'a> for RelayInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2802,15 +2671,13 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"RelayInfo.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"RelayInfo.endpoints");
-                        let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
+                        f_endpoints = Some(rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
                             r.text(128).map(|_| ())
-                        })?;
-                        f_endpoints = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2867,14 +2734,12 @@ pub struct CommissionRequest<'a> {
     pub relay: Option<RelayInfo<'a>>,
     /// The current time, in milliseconds since 1970-01-01T00:00:00Z, for devices that keep a clock.
     pub time: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CommissionRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1518;
 
     /// The keys this version of the schema defines, ascending.
@@ -2891,8 +2756,6 @@ impl<'a> CommissionRequest<'a> {
 
 impl<'a> rt::Message<'a> for CommissionRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2911,18 +2774,15 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"CommissionRequest.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"CommissionRequest.relay");
-                        let v = RelayInfo::decode_from(r, depth)?;
-                        f_relay = Some(v);
+                        f_relay = Some(RelayInfo::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"CommissionRequest.time");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_time = Some(v);
+                        f_time = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2978,14 +2838,12 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
 pub struct CommissionResponse<'a> {
     /// The device's new credential statement, naming the assigned address.
     pub credential: SignedStatement<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CommissionResponse<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 727;
 
     /// The keys this version of the schema defines, ascending.
@@ -2999,8 +2857,6 @@ impl<'a> CommissionResponse<'a> {
 
 impl<'a> rt::Message<'a> for CommissionResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3017,8 +2873,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
                 match key {
                     0 => {
                         field = Some(&"CommissionResponse.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3065,14 +2920,12 @@ pub struct AclTarget<'a> {
     pub endpoint: Option<super::iotp2p_core::EndpointNumber>,
     /// The capability number; absent means every capability of the endpoint(s).
     pub capability: Option<super::iotp2p_core::CapabilityNumber>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> AclTarget<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -3088,8 +2941,6 @@ impl<'a> AclTarget<'a> {
 
 impl<'a> rt::Message<'a> for AclTarget<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3106,13 +2957,11 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclTarget.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_endpoint = Some(v);
+                        f_endpoint = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"AclTarget.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3173,14 +3022,12 @@ pub struct AclEntry<'a> {
     /// that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
     /// "Access control list").
     pub granted_by: Option<NodeId<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> AclEntry<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 250;
 
     /// The keys this version of the schema defines, ascending.
@@ -3198,8 +3045,6 @@ impl<'a> AclEntry<'a> {
 
 impl<'a> rt::Message<'a> for AclEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3220,32 +3065,30 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclEntry.subjects");
-                        let v = rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
+                        f_subjects = Some(rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
                             r.fixed::<32>().map(|_| ())
-                        })?;
-                        f_subjects = Some(v);
+                        })?);
                     }
                     1 => {
                         field = Some(&"AclEntry.privileges");
-                        let v = r.uint(1, 31)? as u8;
-                        f_privileges = Some(v);
+                        f_privileges = Some(r.uint(1, 31)? as u8);
                     }
                     2 => {
                         field = Some(&"AclEntry.targets");
-                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                            AclTarget::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_targets = Some(v);
+                        f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
+                            r,
+                            4,
+                            depth,
+                            |r, depth| AclTarget::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     3 => {
                         field = Some(&"AclEntry.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     4 => {
                         field = Some(&"AclEntry.granted_by");
-                        let v = r.fixed::<32>()?;
-                        f_granted_by = Some(v);
+                        f_granted_by = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3319,14 +3162,12 @@ pub struct AclWrite<'a> {
     pub index: u8,
     /// The new entry; absent deletes the entry at that index.
     pub entry: Option<AclEntry<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> AclWrite<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 255;
 
     /// The keys this version of the schema defines, ascending.
@@ -3340,8 +3181,6 @@ impl<'a> AclWrite<'a> {
 
 impl<'a> rt::Message<'a> for AclWrite<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3359,13 +3198,11 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclWrite.index");
-                        let v = r.uint(0, 255)? as u8;
-                        f_index = Some(v);
+                        f_index = Some(r.uint(0, 255)? as u8);
                     }
                     1 => {
                         field = Some(&"AclWrite.entry");
-                        let v = AclEntry::decode_from(r, depth)?;
-                        f_entry = Some(v);
+                        f_entry = Some(AclEntry::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3415,14 +3252,12 @@ pub struct RehomeRequest<'a> {
     pub new_address: super::iotp2p_core::Address<'a>,
     /// The node's new home relay; absent for a move to local-only operation.
     pub relay: Option<RelayInfo<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RehomeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1508;
 
     /// The keys this version of the schema defines, ascending.
@@ -3436,8 +3271,6 @@ impl<'a> RehomeRequest<'a> {
 
 impl<'a> rt::Message<'a> for RehomeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3455,13 +3288,11 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"RehomeRequest.new_address");
-                        let v = r.text(254)?;
-                        f_new_address = Some(v);
+                        f_new_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"RehomeRequest.relay");
-                        let v = RelayInfo::decode_from(r, depth)?;
-                        f_relay = Some(v);
+                        f_relay = Some(RelayInfo::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3512,14 +3343,12 @@ pub struct RehomeResult<'a> {
     pub rehoming: SignedStatement<'a>,
     /// The node's new credential statement, naming the new address.
     pub credential: SignedStatement<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RehomeResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1453;
 
     /// The keys this version of the schema defines, ascending.
@@ -3533,8 +3362,6 @@ impl<'a> RehomeResult<'a> {
 
 impl<'a> rt::Message<'a> for RehomeResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3552,13 +3379,11 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"RehomeResult.rehoming");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"RehomeResult.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3613,14 +3438,12 @@ pub struct SecurityProperties<'a> {
     pub peer_capacity: u16,
     /// Whether the node is in pairing mode now.
     pub pairing_window_open: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SecurityProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 771;
 
     /// The keys this version of the schema defines, ascending.
@@ -3634,8 +3457,6 @@ impl<'a> SecurityProperties<'a> {
 
 impl<'a> rt::Message<'a> for SecurityProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3656,28 +3477,23 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"SecurityProperties.node_id");
-                        let v = r.fixed::<32>()?;
-                        f_node_id = Some(v);
+                        f_node_id = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"SecurityProperties.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"SecurityProperties.acl_capacity");
-                        let v = r.uint(8, 255)? as u8;
-                        f_acl_capacity = Some(v);
+                        f_acl_capacity = Some(r.uint(8, 255)? as u8);
                     }
                     3 => {
                         field = Some(&"SecurityProperties.peer_capacity");
-                        let v = r.uint(8, 65535)? as u16;
-                        f_peer_capacity = Some(v);
+                        f_peer_capacity = Some(r.uint(8, 65535)? as u16);
                     }
                     4 => {
                         field = Some(&"SecurityProperties.pairing_window_open");
-                        let v = r.bool()?;
-                        f_pairing_window_open = Some(v);
+                        f_pairing_window_open = Some(r.bool()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3809,8 +3625,6 @@ impl<'a> SecurityActions<'a> {
 
 impl<'a> rt::Message<'a> for SecurityActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4034,8 +3848,6 @@ impl<'a> SecurityOutputs<'a> {
 
 impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4175,8 +3987,6 @@ impl<'a> SecurityEvents<'a> {
 
 impl<'a> rt::Message<'a> for SecurityEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4253,7 +4063,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PublicKey<'a> {
         type Owned = owned::PublicKey;
-        /// A copy that owns its data ([`owned::PublicKey`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PublicKey {
             owned::PublicKey {
                 algorithm: self.algorithm,
@@ -4268,7 +4077,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Signature<'a> {
         type Owned = owned::Signature;
-        /// A copy that owns its data ([`owned::Signature`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Signature {
             owned::Signature {
                 signer: rt::IntoOwned::into_owned(self.signer),
@@ -4282,7 +4090,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SignedStatement<'a> {
         type Owned = owned::SignedStatement;
-        /// A copy that owns its data ([`owned::SignedStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SignedStatement {
             owned::SignedStatement {
                 payload: rt::IntoOwned::into_owned(self.payload),
@@ -4296,7 +4103,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Statement<'a> {
         type Owned = owned::Statement;
-        /// A copy that owns its data ([`owned::Statement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Statement {
             match self {
                 Self::Credential(v) => owned::Statement::Credential(rt::IntoOwned::into_owned(v)),
@@ -4315,7 +4121,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CredentialStatement<'a> {
         type Owned = owned::CredentialStatement;
-        /// A copy that owns its data ([`owned::CredentialStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CredentialStatement {
             owned::CredentialStatement {
                 identity_key: rt::IntoOwned::into_owned(self.identity_key),
@@ -4333,7 +4138,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RehomingStatement<'a> {
         type Owned = owned::RehomingStatement;
-        /// A copy that owns its data ([`owned::RehomingStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RehomingStatement {
             owned::RehomingStatement {
                 node: rt::IntoOwned::into_owned(self.node),
@@ -4351,7 +4155,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for KeyRotationStatement<'a> {
         type Owned = owned::KeyRotationStatement;
-        /// A copy that owns its data ([`owned::KeyRotationStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::KeyRotationStatement {
             owned::KeyRotationStatement {
                 previous_node: rt::IntoOwned::into_owned(self.previous_node),
@@ -4372,7 +4175,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RevocationStatement<'a> {
         type Owned = owned::RevocationStatement;
-        /// A copy that owns its data ([`owned::RevocationStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RevocationStatement {
             owned::RevocationStatement {
                 node: rt::IntoOwned::into_owned(self.node),
@@ -4387,7 +4189,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IntroductionStatement<'a> {
         type Owned = owned::IntroductionStatement;
-        /// A copy that owns its data ([`owned::IntroductionStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IntroductionStatement {
             owned::IntroductionStatement {
                 subject: rt::IntoOwned::into_owned(self.subject),
@@ -4407,7 +4208,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Introduction<'a> {
         type Owned = owned::Introduction;
-        /// A copy that owns its data ([`owned::Introduction`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Introduction {
             owned::Introduction {
                 statement: rt::IntoOwned::into_owned(self.statement),
@@ -4421,7 +4221,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SealedAad<'a> {
         type Owned = owned::SealedAad;
-        /// A copy that owns its data ([`owned::SealedAad`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SealedAad {
             owned::SealedAad {
                 format: self.format,
@@ -4440,7 +4239,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EdhocMessage3<'a> {
         type Owned = owned::EdhocMessage3;
-        /// A copy that owns its data ([`owned::EdhocMessage3`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EdhocMessage3 {
             owned::EdhocMessage3 {
                 c_r: rt::IntoOwned::into_owned(self.c_r),
@@ -4454,7 +4252,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EdhocReply<'a> {
         type Owned = owned::EdhocReply;
-        /// A copy that owns its data ([`owned::EdhocReply`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EdhocReply {
             match self {
                 Self::Message2(v) => owned::EdhocReply::Message2(rt::IntoOwned::into_owned(v)),
@@ -4468,7 +4265,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EdhocFinish<'a> {
         type Owned = owned::EdhocFinish;
-        /// A copy that owns its data ([`owned::EdhocFinish`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EdhocFinish {
             match self {
                 Self::Done => owned::EdhocFinish::Done,
@@ -4483,7 +4279,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetupPayload<'a> {
         type Owned = owned::SetupPayload;
-        /// A copy that owns its data ([`owned::SetupPayload`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetupPayload {
             owned::SetupPayload {
                 version: self.version,
@@ -4502,7 +4297,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingStart<'a> {
         type Owned = owned::PairingStart;
-        /// A copy that owns its data ([`owned::PairingStart`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingStart {
             owned::PairingStart {
                 controller_nonce: rt::IntoOwned::into_owned(self.controller_nonce),
@@ -4515,7 +4309,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingParams<'a> {
         type Owned = owned::PairingParams;
-        /// A copy that owns its data ([`owned::PairingParams`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingParams {
             owned::PairingParams {
                 device_nonce: rt::IntoOwned::into_owned(self.device_nonce),
@@ -4530,7 +4323,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingShare<'a> {
         type Owned = owned::PairingShare;
-        /// A copy that owns its data ([`owned::PairingShare`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingShare {
             owned::PairingShare {
                 share_p: rt::IntoOwned::into_owned(self.share_p),
@@ -4543,7 +4335,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingShareReply<'a> {
         type Owned = owned::PairingShareReply;
-        /// A copy that owns its data ([`owned::PairingShareReply`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingShareReply {
             owned::PairingShareReply {
                 share_v: rt::IntoOwned::into_owned(self.share_v),
@@ -4557,7 +4348,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingConfirm<'a> {
         type Owned = owned::PairingConfirm;
-        /// A copy that owns its data ([`owned::PairingConfirm`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingConfirm {
             owned::PairingConfirm {
                 confirm_p: rt::IntoOwned::into_owned(self.confirm_p),
@@ -4570,7 +4360,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingWindow<'a> {
         type Owned = owned::PairingWindow;
-        /// A copy that owns its data ([`owned::PairingWindow`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingWindow {
             owned::PairingWindow {
                 timeout: self.timeout,
@@ -4589,7 +4378,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayInfo<'a> {
         type Owned = owned::RelayInfo;
-        /// A copy that owns its data ([`owned::RelayInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayInfo {
             owned::RelayInfo {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -4603,7 +4391,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CommissionRequest<'a> {
         type Owned = owned::CommissionRequest;
-        /// A copy that owns its data ([`owned::CommissionRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CommissionRequest {
             owned::CommissionRequest {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -4618,7 +4405,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CommissionResponse<'a> {
         type Owned = owned::CommissionResponse;
-        /// A copy that owns its data ([`owned::CommissionResponse`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CommissionResponse {
             owned::CommissionResponse {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -4631,7 +4417,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for AclTarget<'a> {
         type Owned = owned::AclTarget;
-        /// A copy that owns its data ([`owned::AclTarget`]), to keep after the input is gone.
         fn into_owned(self) -> owned::AclTarget {
             owned::AclTarget {
                 endpoint: self.endpoint,
@@ -4645,7 +4430,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for AclEntry<'a> {
         type Owned = owned::AclEntry;
-        /// A copy that owns its data ([`owned::AclEntry`]), to keep after the input is gone.
         fn into_owned(self) -> owned::AclEntry {
             owned::AclEntry {
                 subjects: rt::IntoOwned::into_owned(self.subjects),
@@ -4662,7 +4446,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for AclWrite<'a> {
         type Owned = owned::AclWrite;
-        /// A copy that owns its data ([`owned::AclWrite`]), to keep after the input is gone.
         fn into_owned(self) -> owned::AclWrite {
             owned::AclWrite {
                 index: self.index,
@@ -4676,7 +4459,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RehomeRequest<'a> {
         type Owned = owned::RehomeRequest;
-        /// A copy that owns its data ([`owned::RehomeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RehomeRequest {
             owned::RehomeRequest {
                 new_address: rt::IntoOwned::into_owned(self.new_address),
@@ -4690,7 +4472,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RehomeResult<'a> {
         type Owned = owned::RehomeResult;
-        /// A copy that owns its data ([`owned::RehomeResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RehomeResult {
             owned::RehomeResult {
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
@@ -4704,7 +4485,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityProperties<'a> {
         type Owned = owned::SecurityProperties;
-        /// A copy that owns its data ([`owned::SecurityProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityProperties {
             owned::SecurityProperties {
                 node_id: rt::IntoOwned::into_owned(self.node_id),
@@ -4721,7 +4501,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityActions<'a> {
         type Owned = owned::SecurityActions;
-        /// A copy that owns its data ([`owned::SecurityActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityActions {
             match self {
                 Self::Edhoc1(v) => owned::SecurityActions::Edhoc1(rt::IntoOwned::into_owned(v)),
@@ -4767,7 +4546,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityOutputs<'a> {
         type Owned = owned::SecurityOutputs;
-        /// A copy that owns its data ([`owned::SecurityOutputs`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityOutputs {
             match self {
                 Self::Edhoc1(v) => owned::SecurityOutputs::Edhoc1(rt::IntoOwned::into_owned(v)),
@@ -4795,7 +4573,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityEvents<'a> {
         type Owned = owned::SecurityEvents;
-        /// A copy that owns its data ([`owned::SecurityEvents`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityEvents {
             match self {
                 Self::PairingFailed => owned::SecurityEvents::PairingFailed,
@@ -4855,8 +4632,7 @@ rt::cfg_alloc! {
             /// The y-coordinate: 32 bytes, big-endian (the COSE_Key `y` parameter). Present for Es256; kept
             /// optional so that a later algorithm without a y-coordinate can be added compatibly.
             pub y: Option<[u8; 32]>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4918,8 +4694,7 @@ rt::cfg_alloc! {
             /// The ES256 signature: r followed by s, 32 bytes each (RFC 9053, section 2.1), computed over the
             /// COSE_Sign1 Sig_structure of the statement payload (spec/08-security.md).
             pub value: [u8; 64],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4967,8 +4742,7 @@ rt::cfg_alloc! {
             pub payload: rt::alloc::vec::Vec<u8>,
             /// The signatures: one or two, each by a different signer, as the statement kind requires.
             pub signatures: rt::alloc::vec::Vec<Signature>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5116,8 +4890,7 @@ rt::cfg_alloc! {
             /// When the credential was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// node does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5222,8 +4995,7 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// node does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5302,8 +5074,7 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// node does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5363,8 +5134,7 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// signer does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5444,8 +5214,7 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// introducer does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5547,8 +5316,7 @@ rt::cfg_alloc! {
             /// introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
             /// the node ID of its identity key.
             pub credentials: rt::alloc::vec::Vec<SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5621,8 +5389,7 @@ rt::cfg_alloc! {
             /// The recipient's address, in canonical form, even where the envelope omits it; absent under a
             /// pairing context, and when the recipient has no address.
             pub recipient: Option<super::super::iotp2p_core::owned::Address>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5708,8 +5475,7 @@ rt::cfg_alloc! {
             pub c_r: KeyId,
             /// EDHOC message_3.
             pub message: EdhocMessage,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5897,8 +5663,7 @@ rt::cfg_alloc! {
             pub vendor: Option<rt::alloc::string::String>,
             /// Product name, for display while pairing.
             pub product: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5991,8 +5756,7 @@ rt::cfg_alloc! {
         pub struct PairingStart {
             /// A fresh random value of the controller.
             pub controller_nonce: [u8; 16],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6039,8 +5803,7 @@ rt::cfg_alloc! {
             pub salt: rt::alloc::vec::Vec<u8>,
             /// The PBKDF2 iteration count of the device's SPAKE2+ verifier.
             pub iterations: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6092,8 +5855,7 @@ rt::cfg_alloc! {
         pub struct PairingShare {
             /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
             pub share_p: [u8; 65],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6137,8 +5899,7 @@ rt::cfg_alloc! {
             pub share_v: [u8; 65],
             /// SPAKE2+ confirmV: HMAC-SHA-256 output, 32 bytes.
             pub confirm_v: [u8; 32],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6183,8 +5944,7 @@ rt::cfg_alloc! {
         pub struct PairingConfirm {
             /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
             pub confirm_p: [u8; 32],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6240,8 +6000,7 @@ rt::cfg_alloc! {
             pub privileges: Privileges,
             /// Where that entry may apply; absent means anywhere. Never present and empty.
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6325,8 +6084,7 @@ rt::cfg_alloc! {
             /// Transport URIs of the relay (spec/10-versioning-and-transport.md), most preferred first; empty
             /// when the node resolves the relay through DNS (spec/03-resolution-and-delivery.md).
             pub endpoints: rt::alloc::vec::Vec<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6389,8 +6147,7 @@ rt::cfg_alloc! {
             pub relay: Option<RelayInfo>,
             /// The current time, in milliseconds since 1970-01-01T00:00:00Z, for devices that keep a clock.
             pub time: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6450,8 +6207,7 @@ rt::cfg_alloc! {
         pub struct CommissionResponse {
             /// The device's new credential statement, naming the assigned address.
             pub credential: SignedStatement,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6501,8 +6257,7 @@ rt::cfg_alloc! {
             pub endpoint: Option<super::super::iotp2p_core::owned::EndpointNumber>,
             /// The capability number; absent means every capability of the endpoint(s).
             pub capability: Option<super::super::iotp2p_core::owned::CapabilityNumber>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6567,8 +6322,7 @@ rt::cfg_alloc! {
             /// that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
             /// "Access control list").
             pub granted_by: Option<NodeId>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6655,8 +6409,7 @@ rt::cfg_alloc! {
             pub index: u8,
             /// The new entry; absent deletes the entry at that index.
             pub entry: Option<AclEntry>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6708,8 +6461,7 @@ rt::cfg_alloc! {
             pub new_address: super::super::iotp2p_core::owned::Address,
             /// The node's new home relay; absent for a move to local-only operation.
             pub relay: Option<RelayInfo>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6762,8 +6514,7 @@ rt::cfg_alloc! {
             pub rehoming: SignedStatement,
             /// The node's new credential statement, naming the new address.
             pub credential: SignedStatement,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6820,8 +6571,7 @@ rt::cfg_alloc! {
             pub peer_capacity: u16,
             /// Whether the node is in pairing mode now.
             pub pairing_window_open: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

@@ -90,7 +90,6 @@ impl rt::IntoOwned for {{ item.name }} {
 {% endif -%}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
-    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
     fn into_owned(self) -> owned::{{ item.name }} {
         owned::{{ item.name }} {
 {%- for f in item.fields %}
@@ -106,7 +105,6 @@ impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
 {% endif -%}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
-    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
     fn into_owned(self) -> owned::{{ item.name }} {
         match self {
 {%- for v in item.variants %}
@@ -180,8 +178,7 @@ pub mod owned {
 {%- endif %}
         pub {{ f.name }}: {% call presence::owned_field_type(f) %}{% endcall %},
 {%- endfor %}
-        /// Entries with keys this version of the schema does not define, kept so that
-        /// re-encoding reproduces the input exactly.
+        /// Fields this schema version does not define, kept so that re-encoding is exact.
         pub {{ item.unknown }}: rt::OwnedUnknownFields,
     }
 

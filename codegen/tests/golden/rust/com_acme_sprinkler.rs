@@ -88,14 +88,12 @@ pub struct Zone<'a> {
     pub flow: f32,
     /// Whether the zone is skipped when the soil sensor reports wet soil.
     pub skip_when_wet: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Zone<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 46;
 
     /// The keys this version of the schema defines, ascending.
@@ -112,8 +110,6 @@ impl<'a> Zone<'a> {
 
 impl<'a> rt::Message<'a> for Zone<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -134,13 +130,11 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 match key {
                     0 => {
                         field = Some(&"Zone.number");
-                        let v = r.uint(1, 16)? as u8;
-                        f_number = Some(v);
+                        f_number = Some(r.uint(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Zone.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"Zone.flow");
@@ -233,14 +227,12 @@ pub struct Run<'a> {
     pub started_at: super::example_core::Timestamp,
     /// Planned duration, in seconds (at most four hours).
     pub duration: u16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Run<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -254,8 +246,6 @@ impl<'a> Run<'a> {
 
 impl<'a> rt::Message<'a> for Run<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -275,23 +265,19 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 match key {
                     0 => {
                         field = Some(&"Run.zone");
-                        let v = r.uint(1, 16)? as u8;
-                        f_zone = Some(v);
+                        f_zone = Some(r.uint(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Run.trigger");
-                        let v = Trigger::decode_from(r, depth)?;
-                        f_trigger = Some(v);
+                        f_trigger = Some(Trigger::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"Run.started_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_started_at = Some(v);
+                        f_started_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     3 => {
                         field = Some(&"Run.duration");
-                        let v = r.uint(1, 14400)? as u16;
-                        f_duration = Some(v);
+                        f_duration = Some(r.uint(1, 14400)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -354,14 +340,12 @@ pub struct SprinklerState<'a> {
     pub light: super::example_lamp::LampState<'a>,
     /// Rain delay still to wait, in hours.
     pub rain_delay: u8,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SprinklerState<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1355;
 
     /// The keys this version of the schema defines, ascending.
@@ -378,8 +362,6 @@ impl<'a> SprinklerState<'a> {
 
 impl<'a> rt::Message<'a> for SprinklerState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -400,20 +382,17 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 match key {
                     0 => {
                         field = Some(&"SprinklerState.zones");
-                        let v = rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
+                        f_zones = Some(rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
                             Zone::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_zones = Some(v);
+                        })?);
                     }
                     1 => {
                         field = Some(&"SprinklerState.running");
-                        let v = Run::decode_from(r, depth)?;
-                        f_running = Some(v);
+                        f_running = Some(Run::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"SprinklerState.light");
-                        let v = super::example_lamp::LampState::decode_from(r, depth)?;
-                        f_light = Some(v);
+                        f_light = Some(super::example_lamp::LampState::decode_from(r, depth)?);
                     }
                     3 => {
                         field = Some(&"SprinklerState.rain_delay");
@@ -516,8 +495,6 @@ impl<'a> SprinklerCommand<'a> {
 
 impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -613,7 +590,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Zone<'a> {
         type Owned = owned::Zone;
-        /// A copy that owns its data ([`owned::Zone`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Zone {
             owned::Zone {
                 number: self.number,
@@ -629,7 +605,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Run<'a> {
         type Owned = owned::Run;
-        /// A copy that owns its data ([`owned::Run`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Run {
             owned::Run {
                 zone: self.zone,
@@ -645,7 +620,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SprinklerState<'a> {
         type Owned = owned::SprinklerState;
-        /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SprinklerState {
             owned::SprinklerState {
                 zones: rt::IntoOwned::into_owned(self.zones),
@@ -661,7 +635,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
         type Owned = owned::SprinklerCommand;
-        /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SprinklerCommand {
             match self {
                 Self::RunZone(v) => owned::SprinklerCommand::RunZone(rt::IntoOwned::into_owned(v)),
@@ -711,8 +684,7 @@ rt::cfg_alloc! {
             pub flow: f32,
             /// Whether the zone is skipped when the soil sensor reports wet soil.
             pub skip_when_wet: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -786,8 +758,7 @@ rt::cfg_alloc! {
             pub started_at: super::super::example_core::owned::Timestamp,
             /// Planned duration, in seconds (at most four hours).
             pub duration: u16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -850,8 +821,7 @@ rt::cfg_alloc! {
             pub light: super::super::example_lamp::owned::LampState,
             /// Rain delay still to wait, in hours.
             pub rain_delay: u8,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

@@ -117,14 +117,12 @@ pub struct TimeOfDay<'a> {
     pub hour: u8,
     /// Minute, 0 to 59; absent means on the hour.
     pub minute: u8,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> TimeOfDay<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 6;
 
     /// The keys this version of the schema defines, ascending.
@@ -138,8 +136,6 @@ impl<'a> TimeOfDay<'a> {
 
 impl<'a> rt::Message<'a> for TimeOfDay<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -158,8 +154,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 match key {
                     0 => {
                         field = Some(&"TimeOfDay.hour");
-                        let v = r.uint(0, 23)? as u8;
-                        f_hour = Some(v);
+                        f_hour = Some(r.uint(0, 23)? as u8);
                     }
                     1 => {
                         field = Some(&"TimeOfDay.minute");
@@ -227,14 +222,12 @@ pub struct DeviceInfo<'a> {
     pub tags: Option<Tags<'a>>,
     /// When it joined the network.
     pub joined_at: Timestamp,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DeviceInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 338;
 
     /// The keys this version of the schema defines, ascending.
@@ -248,8 +241,6 @@ impl<'a> DeviceInfo<'a> {
 
 impl<'a> rt::Message<'a> for DeviceInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -269,25 +260,21 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"DeviceInfo.id");
-                        let v = r.fixed::<16>()?;
-                        f_id = Some(v);
+                        f_id = Some(r.fixed::<16>()?);
                     }
                     1 => {
                         field = Some(&"DeviceInfo.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"DeviceInfo.tags");
-                        let v = rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| {
+                        f_tags = Some(rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| {
                             r.text(32).map(|_| ())
-                        })?;
-                        f_tags = Some(v);
+                        })?);
                     }
                     3 => {
                         field = Some(&"DeviceInfo.joined_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_joined_at = Some(v);
+                        f_joined_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -355,7 +342,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for TimeOfDay<'a> {
         type Owned = owned::TimeOfDay;
-        /// A copy that owns its data ([`owned::TimeOfDay`]), to keep after the input is gone.
         fn into_owned(self) -> owned::TimeOfDay {
             owned::TimeOfDay {
                 hour: self.hour,
@@ -369,7 +355,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DeviceInfo<'a> {
         type Owned = owned::DeviceInfo;
-        /// A copy that owns its data ([`owned::DeviceInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DeviceInfo {
             owned::DeviceInfo {
                 id: rt::IntoOwned::into_owned(self.id),
@@ -439,8 +424,7 @@ rt::cfg_alloc! {
             pub hour: u8,
             /// Minute, 0 to 59; absent means on the hour.
             pub minute: u8,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -499,8 +483,7 @@ rt::cfg_alloc! {
             pub tags: Option<Tags>,
             /// When it joined the network.
             pub joined_at: Timestamp,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

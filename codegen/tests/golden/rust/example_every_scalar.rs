@@ -111,14 +111,12 @@ pub struct Integers<'a> {
     pub hex_ranged_i64: i64,
     /// The largest key.
     pub last: Option<u8>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Integers<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 74;
 
     /// The keys this version of the schema defines, ascending.
@@ -147,8 +145,6 @@ impl<'a> Integers<'a> {
 
 impl<'a> rt::Message<'a> for Integers<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -333,8 +329,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     65535 => {
                         field = Some(&"Integers.last");
-                        let v = r.uint(0, 255)? as u8;
-                        f_last = Some(v);
+                        f_last = Some(r.uint(0, 255)? as u8);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -518,14 +513,12 @@ pub struct Floats<'a> {
     pub small: f32,
     /// Required, without a default.
     pub required_f64: f64,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Floats<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 43;
 
     /// The keys this version of the schema defines, ascending.
@@ -544,8 +537,6 @@ impl<'a> Floats<'a> {
 
 impl<'a> rt::Message<'a> for Floats<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -611,8 +602,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                     }
                     4 => {
                         field = Some(&"Floats.required_f64");
-                        let v = r.f64()?;
-                        f_required_f64 = Some(v);
+                        f_required_f64 = Some(r.f64()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -715,14 +705,12 @@ pub struct Text<'a> {
     pub hash: &'a [u8; 32],
     /// The largest fixed size.
     pub page: Option<&'a [u8; 65535]>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Text<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 16844329;
 
     /// The keys this version of the schema defines, ascending.
@@ -745,8 +733,6 @@ impl<'a> Text<'a> {
 
 impl<'a> rt::Message<'a> for Text<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -797,8 +783,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     }
                     2 => {
                         field = Some(&"Text.bounded");
-                        let v = r.text(16)?;
-                        f_bounded = Some(v);
+                        f_bounded = Some(r.text(16)?);
                     }
                     3 => {
                         field = Some(&"Text.defaulted");
@@ -846,28 +831,23 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     }
                     7 => {
                         field = Some(&"Text.huge");
-                        let v = r.text(16777216)?;
-                        f_huge = Some(v);
+                        f_huge = Some(r.text(16777216)?);
                     }
                     8 => {
                         field = Some(&"Text.blob");
-                        let v = r.bytes(1024)?;
-                        f_blob = Some(v);
+                        f_blob = Some(r.bytes(1024)?);
                     }
                     9 => {
                         field = Some(&"Text.default_blob");
-                        let v = r.bytes(256)?;
-                        f_default_blob = Some(v);
+                        f_default_blob = Some(r.bytes(256)?);
                     }
                     10 => {
                         field = Some(&"Text.hash");
-                        let v = r.fixed::<32>()?;
-                        f_hash = Some(v);
+                        f_hash = Some(r.fixed::<32>()?);
                     }
                     11 => {
                         field = Some(&"Text.page");
-                        let v = r.fixed::<65535>()?;
-                        f_page = Some(v);
+                        f_page = Some(r.fixed::<65535>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1007,14 +987,12 @@ pub struct Collections<'a> {
     pub keys: rt::Array<'a, &'a [u8; 16]>,
     /// An optional array.
     pub maybe_flags: Option<rt::Array<'a, bool>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Collections<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 196749;
 
     /// The keys this version of the schema defines, ascending.
@@ -1031,8 +1009,6 @@ impl<'a> Collections<'a> {
 
 impl<'a> rt::Message<'a> for Collections<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1056,33 +1032,33 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                 match key {
                     0 => {
                         field = Some(&"Collections.numbers");
-                        let v = rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
+                        f_numbers = Some(rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_numbers = Some(v);
+                        })?);
                     }
                     1 => {
                         field = Some(&"Collections.small");
-                        let v = rt::Array::<i32>::decode(r, 4, depth, |r, _| {
+                        f_small = Some(rt::Array::<i32>::decode(r, 4, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
-                        })?;
-                        f_small = Some(v);
+                        })?);
                     }
                     2 => {
                         field = Some(&"Collections.matrix");
-                        let v =
-                            rt::Array::<rt::Array<'a, f32>>::decode(r, 3, depth, |r, depth| {
+                        f_matrix = Some(rt::Array::<rt::Array<'a, f32>>::decode(
+                            r,
+                            3,
+                            depth,
+                            |r, depth| {
                                 rt::Array::<f32>::decode(r, 3, depth, |r, _| r.f32().map(|_| ()))
                                     .map(|_| ())
-                            })?;
-                        f_matrix = Some(v);
+                            },
+                        )?);
                     }
                     3 => {
                         field = Some(&"Collections.flavors");
-                        let v = rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
+                        f_flavors = Some(rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
                             Flavor::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_flavors = Some(v);
+                        })?);
                     }
                     4 => {
                         field = Some(&"Collections.flavor");
@@ -1097,16 +1073,15 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     }
                     5 => {
                         field = Some(&"Collections.keys");
-                        let v = rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
+                        f_keys = Some(rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
                             r.fixed::<16>().map(|_| ())
-                        })?;
-                        f_keys = Some(v);
+                        })?);
                     }
                     6 => {
                         field = Some(&"Collections.maybe_flags");
-                        let v =
-                            rt::Array::<bool>::decode(r, 1, depth, |r, _| r.bool().map(|_| ()))?;
-                        f_maybe_flags = Some(v);
+                        f_maybe_flags = Some(rt::Array::<bool>::decode(r, 1, depth, |r, _| {
+                            r.bool().map(|_| ())
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1197,14 +1172,12 @@ impl<'a> rt::Message<'a> for Collections<'a> {
 /// A message with no fields: its value is the empty map.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Nothing<'a> {
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Nothing<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1;
 
     /// The keys this version of the schema defines, ascending.
@@ -1218,8 +1191,6 @@ impl<'a> Nothing<'a> {
 
 impl<'a> rt::Message<'a> for Nothing<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -1268,15 +1239,13 @@ pub struct Keywords<'a> {
     /// Named `message`, deprecated without a reason.
     #[deprecated(note = "")]
     pub message: Option<Nothing<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 #[allow(deprecated)]
 impl<'a> Keywords<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 18;
 
     /// The keys this version of the schema defines, ascending.
@@ -1294,8 +1263,6 @@ impl<'a> Keywords<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Keywords<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1315,23 +1282,19 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 match key {
                     0 => {
                         field = Some(&"Keywords.type");
-                        let v = r.uint(0, 255)? as u8;
-                        f_type = Some(v);
+                        f_type = Some(r.uint(0, 255)? as u8);
                     }
                     1 => {
                         field = Some(&"Keywords.version");
-                        let v = r.text(8)?;
-                        f_version = Some(v);
+                        f_version = Some(r.text(8)?);
                     }
                     2 => {
                         field = Some(&"Keywords.optional");
-                        let v = r.bool()?;
-                        f_optional = Some(v);
+                        f_optional = Some(r.bool()?);
                     }
                     3 => {
                         field = Some(&"Keywords.message");
-                        let v = Nothing::decode_from(r, depth)?;
-                        f_message = Some(v);
+                        f_message = Some(Nothing::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1417,8 +1380,6 @@ impl<'a> Everything<'a> {
 
 impl<'a> rt::Message<'a> for Everything<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1505,7 +1466,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Integers<'a> {
         type Owned = owned::Integers;
-        /// A copy that owns its data ([`owned::Integers`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Integers {
             owned::Integers {
                 a_u8: self.a_u8,
@@ -1532,7 +1492,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Floats<'a> {
         type Owned = owned::Floats;
-        /// A copy that owns its data ([`owned::Floats`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Floats {
             owned::Floats {
                 a_f32: self.a_f32,
@@ -1549,7 +1508,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Text<'a> {
         type Owned = owned::Text;
-        /// A copy that owns its data ([`owned::Text`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Text {
             owned::Text {
                 on_by_default: self.on_by_default,
@@ -1573,7 +1531,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Collections<'a> {
         type Owned = owned::Collections;
-        /// A copy that owns its data ([`owned::Collections`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Collections {
             owned::Collections {
                 numbers: rt::IntoOwned::into_owned(self.numbers),
@@ -1592,7 +1549,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Nothing<'a> {
         type Owned = owned::Nothing;
-        /// A copy that owns its data ([`owned::Nothing`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Nothing {
             owned::Nothing {
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1605,7 +1561,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Keywords<'a> {
         type Owned = owned::Keywords;
-        /// A copy that owns its data ([`owned::Keywords`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Keywords {
             owned::Keywords {
                 r#type: self.r#type,
@@ -1621,7 +1576,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Everything<'a> {
         type Owned = owned::Everything;
-        /// A copy that owns its data ([`owned::Everything`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Everything {
             match self {
                 Self::None => owned::Everything::None,
@@ -1690,8 +1644,7 @@ rt::cfg_alloc! {
             pub hex_ranged_i64: i64,
             /// The largest key.
             pub last: Option<u8>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1879,8 +1832,7 @@ rt::cfg_alloc! {
             pub small: f32,
             /// Required, without a default.
             pub required_f64: f64,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1987,8 +1939,7 @@ rt::cfg_alloc! {
             pub hash: [u8; 32],
             /// The largest fixed size.
             pub page: Option<[u8; 65535]>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2129,8 +2080,7 @@ rt::cfg_alloc! {
             pub keys: rt::alloc::vec::Vec<[u8; 16]>,
             /// An optional array.
             pub maybe_flags: Option<rt::alloc::vec::Vec<bool>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2267,8 +2217,7 @@ rt::cfg_alloc! {
         /// The owned form of [`super::Nothing`].
         #[derive(Clone, Debug, PartialEq)]
         pub struct Nothing {
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2315,8 +2264,7 @@ rt::cfg_alloc! {
             /// Named `message`, deprecated without a reason.
             #[deprecated(note = "")]
             pub message: Option<Nothing>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

@@ -171,14 +171,12 @@ pub struct LampState<'a> {
     pub firmware: &'a [u8; 20],
     /// Labels of the scenes stored in the lamp.
     pub scenes: rt::Array<'a, super::example_core::Label<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> LampState<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 592;
 
     /// The keys this version of the schema defines, ascending.
@@ -198,8 +196,6 @@ impl<'a> LampState<'a> {
 
 impl<'a> rt::Message<'a> for LampState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -225,13 +221,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                 match key {
                     0 => {
                         field = Some(&"LampState.on");
-                        let v = r.bool()?;
-                        f_on = Some(v);
+                        f_on = Some(r.bool()?);
                     }
                     1 => {
                         field = Some(&"LampState.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     2 => {
                         field = Some(&"LampState.mode");
@@ -246,18 +240,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                     3 => {
                         field = Some(&"LampState.mireds");
-                        let v = r.uint(153, 500)? as u16;
-                        f_mireds = Some(v);
+                        f_mireds = Some(r.uint(153, 500)? as u16);
                     }
                     4 => {
                         field = Some(&"LampState.hue");
-                        let v = r.uint(0, 359)? as u16;
-                        f_hue = Some(v);
+                        f_hue = Some(r.uint(0, 359)? as u16);
                     }
                     5 => {
                         field = Some(&"LampState.saturation");
-                        let v = r.uint(0, 100)? as u8;
-                        f_saturation = Some(v);
+                        f_saturation = Some(r.uint(0, 100)? as u8);
                     }
                     24 => {
                         field = Some(&"LampState.power_on");
@@ -272,18 +263,16 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                     25 => {
                         field = Some(&"LampState.firmware");
-                        let v = r.fixed::<20>()?;
-                        f_firmware = Some(v);
+                        f_firmware = Some(r.fixed::<20>()?);
                     }
                     26 => {
                         field = Some(&"LampState.scenes");
-                        let v = rt::Array::<super::example_core::Label<'a>>::decode(
+                        f_scenes = Some(rt::Array::<super::example_core::Label<'a>>::decode(
                             r,
                             16,
                             depth,
                             |r, _| r.text(32).map(|_| ()),
-                        )?;
-                        f_scenes = Some(v);
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -394,15 +383,13 @@ pub struct SetLevel<'a> {
     pub fade: Option<u16>,
     /// Whether the lamp also turns on when `level` is above 0.
     pub turn_on: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 #[allow(deprecated)]
 impl<'a> SetLevel<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
 
     /// The keys this version of the schema defines, ascending.
@@ -421,8 +408,6 @@ impl<'a> SetLevel<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -443,8 +428,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetLevel.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"SetLevel.transition");
@@ -459,8 +443,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                     }
                     2 => {
                         field = Some(&"SetLevel.fade");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_fade = Some(v);
+                        f_fade = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"SetLevel.turn_on");
@@ -538,14 +521,12 @@ pub struct SetColorTemperature<'a> {
     pub mireds: Mireds,
     /// Transition time in tenths of a second.
     pub transition: u16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetColorTemperature<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -559,8 +540,6 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -579,8 +558,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetColorTemperature.mireds");
-                        let v = r.uint(153, 500)? as u16;
-                        f_mireds = Some(v);
+                        f_mireds = Some(r.uint(153, 500)? as u16);
                     }
                     1 => {
                         field = Some(&"SetColorTemperature.transition");
@@ -641,14 +619,12 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
 pub struct RecallScene<'a> {
     /// The scene's label, as listed in `LampState.scenes`.
     pub name: super::example_core::Label<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RecallScene<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 36;
 
     /// The keys this version of the schema defines, ascending.
@@ -662,8 +638,6 @@ impl<'a> RecallScene<'a> {
 
 impl<'a> rt::Message<'a> for RecallScene<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -680,8 +654,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                 match key {
                     0 => {
                         field = Some(&"RecallScene.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -724,15 +697,13 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
 pub struct LegacyDim<'a> {
     /// Signed step, in levels.
     pub step: i8,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 #[allow(deprecated)]
 impl<'a> LegacyDim<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4;
 
     /// The keys this version of the schema defines, ascending.
@@ -747,8 +718,6 @@ impl<'a> LegacyDim<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for LegacyDim<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -765,8 +734,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                 match key {
                     0 => {
                         field = Some(&"LegacyDim.step");
-                        let v = r.int(-128, 127)? as i8;
-                        f_step = Some(v);
+                        f_step = Some(r.int(-128, 127)? as i8);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -843,8 +811,6 @@ impl<'a> Command<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Command<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -968,14 +934,12 @@ pub struct CommandResult<'a> {
     pub state: Option<LampState<'a>>,
     /// The device that answered.
     pub device: super::example_core::DeviceId<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CommandResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 614;
 
     /// The keys this version of the schema defines, ascending.
@@ -989,8 +953,6 @@ impl<'a> CommandResult<'a> {
 
 impl<'a> rt::Message<'a> for CommandResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1009,18 +971,15 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"CommandResult.status");
-                        let v = super::example_core::Status::decode_from(r, depth)?;
-                        f_status = Some(v);
+                        f_status = Some(super::example_core::Status::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"CommandResult.state");
-                        let v = LampState::decode_from(r, depth)?;
-                        f_state = Some(v);
+                        f_state = Some(LampState::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"CommandResult.device");
-                        let v = r.fixed::<16>()?;
-                        f_device = Some(v);
+                        f_device = Some(r.fixed::<16>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1083,7 +1042,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LampState<'a> {
         type Owned = owned::LampState;
-        /// A copy that owns its data ([`owned::LampState`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LampState {
             owned::LampState {
                 on: self.on,
@@ -1105,7 +1063,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SetLevel<'a> {
         type Owned = owned::SetLevel;
-        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetLevel {
             owned::SetLevel {
                 level: self.level,
@@ -1121,7 +1078,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
-        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetColorTemperature {
             owned::SetColorTemperature {
                 mireds: self.mireds,
@@ -1135,7 +1091,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RecallScene<'a> {
         type Owned = owned::RecallScene;
-        /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RecallScene {
             owned::RecallScene {
                 name: rt::IntoOwned::into_owned(self.name),
@@ -1149,7 +1104,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for LegacyDim<'a> {
         type Owned = owned::LegacyDim;
-        /// A copy that owns its data ([`owned::LegacyDim`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LegacyDim {
             owned::LegacyDim {
                 step: self.step,
@@ -1163,7 +1117,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Command<'a> {
         type Owned = owned::Command;
-        /// A copy that owns its data ([`owned::Command`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Command {
             match self {
                 Self::On => owned::Command::On,
@@ -1185,7 +1138,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CommandResult<'a> {
         type Owned = owned::CommandResult;
-        /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CommandResult {
             owned::CommandResult {
                 status: self.status,
@@ -1246,8 +1198,7 @@ rt::cfg_alloc! {
             pub firmware: [u8; 20],
             /// Labels of the scenes stored in the lamp.
             pub scenes: rt::alloc::vec::Vec<super::super::example_core::owned::Label>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1363,8 +1314,7 @@ rt::cfg_alloc! {
             pub fade: Option<u16>,
             /// Whether the lamp also turns on when `level` is above 0.
             pub turn_on: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1437,8 +1387,7 @@ rt::cfg_alloc! {
             pub mireds: Mireds,
             /// Transition time in tenths of a second.
             pub transition: u16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1490,8 +1439,7 @@ rt::cfg_alloc! {
         pub struct RecallScene {
             /// The scene's label, as listed in `LampState.scenes`.
             pub name: super::super::example_core::owned::Label,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1537,8 +1485,7 @@ rt::cfg_alloc! {
         pub struct LegacyDim {
             /// Signed step, in levels.
             pub step: i8,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1688,8 +1635,7 @@ rt::cfg_alloc! {
             pub state: Option<LampState>,
             /// The device that answered.
             pub device: super::super::example_core::owned::DeviceId,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

@@ -16,14 +16,12 @@ pub struct MenuNode<'a> {
     pub children: rt::Array<'a, MenuNode<'a>>,
     /// The command sent when a leaf is chosen.
     pub action: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> MenuNode<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 15201368;
 
     /// The keys this version of the schema defines, ascending.
@@ -43,8 +41,6 @@ impl<'a> MenuNode<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -63,20 +59,20 @@ impl<'a> MenuNode<'a> {
                 match key {
                     0 => {
                         field = Some(&"MenuNode.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"MenuNode.children");
-                        let v = rt::Array::<MenuNode<'a>>::decode(r, 12, depth, |r, depth| {
-                            MenuNode::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_children = Some(v);
+                        f_children = Some(rt::Array::<MenuNode<'a>>::decode(
+                            r,
+                            12,
+                            depth,
+                            |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
+                        )?);
                     }
                     2 => {
                         field = Some(&"MenuNode.action");
-                        let v = r.text(16)?;
-                        f_action = Some(v);
+                        f_action = Some(r.text(16)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -266,8 +262,6 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -433,14 +427,12 @@ pub struct Compare<'a> {
     pub left: rt::Lazy<'a, Expr<'a>>,
     /// Right-hand operand.
     pub right: rt::Lazy<'a, Expr<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Compare<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(15569256451);
 
     /// The keys this version of the schema defines, ascending.
@@ -457,8 +449,6 @@ impl<'a> Compare<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -477,22 +467,19 @@ impl<'a> Compare<'a> {
                 match key {
                     0 => {
                         field = Some(&"Compare.op");
-                        let v = Comparison::decode_from(r, depth)?;
-                        f_op = Some(v);
+                        f_op = Some(Comparison::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"Compare.left");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_left = Some(rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_left = Some(v);
+                        })?);
                     }
                     2 => {
                         field = Some(&"Compare.right");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_right = Some(rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_right = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -572,14 +559,12 @@ pub struct Rule<'a> {
     pub condition: Expr<'a>,
     /// The scene to run.
     pub scene: &'a str,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Rule<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512950);
 
     /// The keys this version of the schema defines, ascending.
@@ -593,8 +578,6 @@ impl<'a> Rule<'a> {
 
 impl<'a> rt::Message<'a> for Rule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -613,18 +596,15 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                 match key {
                     0 => {
                         field = Some(&"Rule.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"Rule.condition");
-                        let v = Expr::decode_from(r, depth)?;
-                        f_condition = Some(v);
+                        f_condition = Some(Expr::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"Rule.scene");
-                        let v = r.text(16)?;
-                        f_scene = Some(v);
+                        f_scene = Some(r.text(16)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -682,14 +662,12 @@ pub struct Room<'a> {
     pub name: &'a str,
     /// The gateway that serves the room, if any.
     pub gateway: Option<rt::Lazy<'a, Gateway<'a>>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Room<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
 
     /// The keys this version of the schema defines, ascending.
@@ -709,8 +687,6 @@ impl<'a> Room<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -728,15 +704,13 @@ impl<'a> Room<'a> {
                 match key {
                     0 => {
                         field = Some(&"Room.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"Room.gateway");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_gateway = Some(rt::Lazy::decode(r, depth, |r| {
                             Gateway::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_gateway = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -810,14 +784,12 @@ pub struct Gateway<'a> {
     pub address: &'a [u8; 8],
     /// The room where the gateway itself is installed, if known.
     pub location: Option<rt::Lazy<'a, Room<'a>>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Gateway<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
 
     /// The keys this version of the schema defines, ascending.
@@ -834,8 +806,6 @@ impl<'a> Gateway<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -853,15 +823,13 @@ impl<'a> Gateway<'a> {
                 match key {
                     0 => {
                         field = Some(&"Gateway.address");
-                        let v = r.fixed::<8>()?;
-                        f_address = Some(v);
+                        f_address = Some(r.fixed::<8>()?);
                     }
                     1 => {
                         field = Some(&"Gateway.location");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_location = Some(rt::Lazy::decode(r, depth, |r| {
                             Room::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_location = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -931,14 +899,12 @@ pub struct DisplayMenu<'a> {
     pub label: &'a str,
     /// The entries below it.
     pub children: rt::Array<'a, DisplayMenu<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DisplayMenu<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(10880583814);
 
     /// The keys this version of the schema defines, ascending.
@@ -958,8 +924,6 @@ impl<'a> DisplayMenu<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -977,15 +941,16 @@ impl<'a> DisplayMenu<'a> {
                 match key {
                     0 => {
                         field = Some(&"DisplayMenu.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"DisplayMenu.children");
-                        let v = rt::Array::<DisplayMenu<'a>>::decode(r, 16, depth, |r, depth| {
-                            DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_children = Some(v);
+                        f_children = Some(rt::Array::<DisplayMenu<'a>>::decode(
+                            r,
+                            16,
+                            depth,
+                            |r, depth| DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1057,7 +1022,6 @@ impl<'a> rt::Message<'a> for DisplayMenu<'a> {
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for MenuNode<'a> {
         type Owned = owned::MenuNode;
-        /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is gone.
         fn into_owned(self) -> owned::MenuNode {
             owned::MenuNode {
                 label: rt::IntoOwned::into_owned(self.label),
@@ -1078,7 +1042,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Expr<'a> {
         type Owned = owned::Expr;
-        /// A copy that owns its data ([`owned::Expr`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Expr {
             match self {
                 Self::Constant(v) => owned::Expr::Constant(v),
@@ -1097,7 +1060,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Compare<'a> {
         type Owned = owned::Compare;
-        /// A copy that owns its data ([`owned::Compare`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Compare {
             owned::Compare {
                 op: self.op,
@@ -1112,7 +1074,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Rule<'a> {
         type Owned = owned::Rule;
-        /// A copy that owns its data ([`owned::Rule`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Rule {
             owned::Rule {
                 name: rt::IntoOwned::into_owned(self.name),
@@ -1127,7 +1088,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Room<'a> {
         type Owned = owned::Room;
-        /// A copy that owns its data ([`owned::Room`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Room {
             owned::Room {
                 name: rt::IntoOwned::into_owned(self.name),
@@ -1141,7 +1101,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Gateway<'a> {
         type Owned = owned::Gateway;
-        /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Gateway {
             owned::Gateway {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -1155,7 +1114,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DisplayMenu<'a> {
         type Owned = owned::DisplayMenu;
-        /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DisplayMenu {
             owned::DisplayMenu {
                 label: rt::IntoOwned::into_owned(self.label),
@@ -1197,8 +1155,7 @@ rt::cfg_alloc! {
             pub children: rt::alloc::vec::Vec<MenuNode>,
             /// The command sent when a leaf is chosen.
             pub action: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1407,8 +1364,7 @@ rt::cfg_alloc! {
             pub left: rt::alloc::boxed::Box<Expr>,
             /// Right-hand operand.
             pub right: rt::alloc::boxed::Box<Expr>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1476,8 +1432,7 @@ rt::cfg_alloc! {
             pub condition: Expr,
             /// The scene to run.
             pub scene: rt::alloc::string::String,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1536,8 +1491,7 @@ rt::cfg_alloc! {
             pub name: rt::alloc::string::String,
             /// The gateway that serves the room, if any.
             pub gateway: Option<rt::alloc::boxed::Box<Gateway>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1604,8 +1558,7 @@ rt::cfg_alloc! {
             pub address: [u8; 8],
             /// The room where the gateway itself is installed, if known.
             pub location: Option<rt::alloc::boxed::Box<Room>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1668,8 +1621,7 @@ rt::cfg_alloc! {
             pub label: rt::alloc::string::String,
             /// The entries below it.
             pub children: rt::alloc::vec::Vec<DisplayMenu>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

@@ -10,14 +10,12 @@ use rt::Message as _;
 pub struct Result_<'a> {
     /// Whether it worked.
     pub ok: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Result_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys this version of the schema defines, ascending.
@@ -31,8 +29,6 @@ impl<'a> Result_<'a> {
 
 impl<'a> rt::Message<'a> for Result_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -49,8 +45,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Result.ok");
-                        let v = r.bool()?;
-                        f_ok = Some(v);
+                        f_ok = Some(r.bool()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -89,14 +84,12 @@ impl<'a> rt::Message<'a> for Result_<'a> {
 pub struct Option_<'a> {
     /// An optional value.
     pub some: Option<u8>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Option_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4;
 
     /// The keys this version of the schema defines, ascending.
@@ -110,8 +103,6 @@ impl<'a> Option_<'a> {
 
 impl<'a> rt::Message<'a> for Option_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -127,8 +118,7 @@ impl<'a> rt::Message<'a> for Option_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Option.some");
-                        let v = r.uint(0, 255)? as u8;
-                        f_some = Some(v);
+                        f_some = Some(r.uint(0, 255)? as u8);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -170,14 +160,12 @@ impl<'a> rt::Message<'a> for Option_<'a> {
 pub struct Box_<'a> {
     /// The inner value.
     pub inner: Option<Result_<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Box_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 5;
 
     /// The keys this version of the schema defines, ascending.
@@ -191,8 +179,6 @@ impl<'a> Box_<'a> {
 
 impl<'a> rt::Message<'a> for Box_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -208,8 +194,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Box.inner");
-                        let v = Result_::decode_from(r, depth)?;
-                        f_inner = Some(v);
+                        f_inner = Some(Result_::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -252,14 +237,12 @@ impl<'a> rt::Message<'a> for Box_<'a> {
 pub struct Vec_<'a> {
     /// Items.
     pub items: rt::Array<'a, u8>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Vec_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys this version of the schema defines, ascending.
@@ -273,8 +256,6 @@ impl<'a> Vec_<'a> {
 
 impl<'a> rt::Message<'a> for Vec_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -291,10 +272,9 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Vec.items");
-                        let v = rt::Array::<u8>::decode(r, 4, depth, |r, _| {
+                        f_items = Some(rt::Array::<u8>::decode(r, 4, depth, |r, _| {
                             r.uint(0, 255).map(|_| ())
-                        })?;
-                        f_items = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -336,14 +316,12 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
 pub struct String_<'a> {
     /// Text.
     pub text: &'a str,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> String_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys this version of the schema defines, ascending.
@@ -357,8 +335,6 @@ impl<'a> String_<'a> {
 
 impl<'a> rt::Message<'a> for String_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -375,8 +351,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                 match key {
                     0 => {
                         field = Some(&"String.text");
-                        let v = r.text(8)?;
-                        f_text = Some(v);
+                        f_text = Some(r.text(8)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -513,8 +488,6 @@ impl<'a> Pick<'a> {
 
 impl<'a> rt::Message<'a> for Pick<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -624,14 +597,12 @@ pub struct Fields<'a> {
     pub r#box: Option<Box_<'a>>,
     /// A default that is the enum value `Self`.
     pub which: Which,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Fields<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 56;
 
     /// The keys this version of the schema defines, ascending.
@@ -655,8 +626,6 @@ impl<'a> Fields<'a> {
 
 impl<'a> rt::Message<'a> for Fields<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -726,28 +695,23 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                     }
                     4 => {
                         field = Some(&"Fields.match");
-                        let v = Pick::decode_from(r, depth)?;
-                        f_match = Some(v);
+                        f_match = Some(Pick::decode_from(r, depth)?);
                     }
                     5 => {
                         field = Some(&"Fields.option");
-                        let v = Option_::decode_from(r, depth)?;
-                        f_option = Some(v);
+                        f_option = Some(Option_::decode_from(r, depth)?);
                     }
                     6 => {
                         field = Some(&"Fields.vec");
-                        let v = Vec_::decode_from(r, depth)?;
-                        f_vec = Some(v);
+                        f_vec = Some(Vec_::decode_from(r, depth)?);
                     }
                     7 => {
                         field = Some(&"Fields.string");
-                        let v = String_::decode_from(r, depth)?;
-                        f_string = Some(v);
+                        f_string = Some(String_::decode_from(r, depth)?);
                     }
                     8 => {
                         field = Some(&"Fields.box");
-                        let v = Box_::decode_from(r, depth)?;
-                        f_box = Some(v);
+                        f_box = Some(Box_::decode_from(r, depth)?);
                     }
                     9 => {
                         field = Some(&"Fields.which");
@@ -876,7 +840,6 @@ impl<'a> rt::Message<'a> for Fields<'a> {
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for Result_<'a> {
         type Owned = owned::Result_;
-        /// A copy that owns its data ([`owned::Result_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Result_ {
             owned::Result_ {
                 ok: self.ok,
@@ -889,7 +852,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Option_<'a> {
         type Owned = owned::Option_;
-        /// A copy that owns its data ([`owned::Option_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Option_ {
             owned::Option_ {
                 some: self.some,
@@ -902,7 +864,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Box_<'a> {
         type Owned = owned::Box_;
-        /// A copy that owns its data ([`owned::Box_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Box_ {
             owned::Box_ {
                 inner: rt::IntoOwned::into_owned(self.inner),
@@ -915,7 +876,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Vec_<'a> {
         type Owned = owned::Vec_;
-        /// A copy that owns its data ([`owned::Vec_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Vec_ {
             owned::Vec_ {
                 items: rt::IntoOwned::into_owned(self.items),
@@ -928,7 +888,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for String_<'a> {
         type Owned = owned::String_;
-        /// A copy that owns its data ([`owned::String_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::String_ {
             owned::String_ {
                 text: rt::IntoOwned::into_owned(self.text),
@@ -947,7 +906,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Pick<'a> {
         type Owned = owned::Pick;
-        /// A copy that owns its data ([`owned::Pick`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Pick {
             match self {
                 Self::Self_ => owned::Pick::Self_,
@@ -964,7 +922,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Fields<'a> {
         type Owned = owned::Fields;
-        /// A copy that owns its data ([`owned::Fields`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Fields {
             owned::Fields {
                 self_: self.self_,
@@ -1008,8 +965,7 @@ rt::cfg_alloc! {
         pub struct Result_ {
             /// Whether it worked.
             pub ok: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1051,8 +1007,7 @@ rt::cfg_alloc! {
         pub struct Option_ {
             /// An optional value.
             pub some: Option<u8>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1097,8 +1052,7 @@ rt::cfg_alloc! {
         pub struct Box_ {
             /// The inner value.
             pub inner: Option<Result_>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1144,8 +1098,7 @@ rt::cfg_alloc! {
         pub struct Vec_ {
             /// Items.
             pub items: rt::alloc::vec::Vec<u8>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1198,8 +1151,7 @@ rt::cfg_alloc! {
         pub struct String_ {
             /// Text.
             pub text: rt::alloc::string::String,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1340,8 +1292,7 @@ rt::cfg_alloc! {
             pub r#box: Option<Box_>,
             /// A default that is the enum value `Self`.
             pub which: Which,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 

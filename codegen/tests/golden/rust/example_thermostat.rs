@@ -89,14 +89,12 @@ pub struct Setpoints<'a> {
     pub heat: i16,
     /// Cool when the room is warmer than this (16.00 to 35.00 °C).
     pub cool: i16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Setpoints<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -110,8 +108,6 @@ impl<'a> Setpoints<'a> {
 
 impl<'a> rt::Message<'a> for Setpoints<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -208,14 +204,12 @@ pub struct ScheduleEntry<'a> {
     pub setpoints: Setpoints<'a>,
     /// Mode while the entry is active; absent keeps the current mode.
     pub mode: Option<Mode>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ScheduleEntry<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 23;
 
     /// The keys this version of the schema defines, ascending.
@@ -229,8 +223,6 @@ impl<'a> ScheduleEntry<'a> {
 
 impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -250,23 +242,19 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 match key {
                     0 => {
                         field = Some(&"ScheduleEntry.days");
-                        let v = r.uint(1, 127)? as u8;
-                        f_days = Some(v);
+                        f_days = Some(r.uint(1, 127)? as u8);
                     }
                     1 => {
                         field = Some(&"ScheduleEntry.start");
-                        let v = super::example_core::TimeOfDay::decode_from(r, depth)?;
-                        f_start = Some(v);
+                        f_start = Some(super::example_core::TimeOfDay::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"ScheduleEntry.setpoints");
-                        let v = Setpoints::decode_from(r, depth)?;
-                        f_setpoints = Some(v);
+                        f_setpoints = Some(Setpoints::decode_from(r, depth)?);
                     }
                     3 => {
                         field = Some(&"ScheduleEntry.mode");
-                        let v = Mode::decode_from(r, depth)?;
-                        f_mode = Some(v);
+                        f_mode = Some(Mode::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -330,14 +318,12 @@ pub struct WeeklySchedule<'a> {
     pub name: Option<&'a str>,
     /// When the schedule was last edited.
     pub updated_at: super::example_core::Timestamp,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> WeeklySchedule<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 709;
 
     /// The keys this version of the schema defines, ascending.
@@ -351,8 +337,6 @@ impl<'a> WeeklySchedule<'a> {
 
 impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -371,21 +355,20 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                 match key {
                     0 => {
                         field = Some(&"WeeklySchedule.entries");
-                        let v =
-                            rt::Array::<ScheduleEntry<'a>>::decode(r, 28, depth, |r, depth| {
-                                ScheduleEntry::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_entries = Some(v);
+                        f_entries = Some(rt::Array::<ScheduleEntry<'a>>::decode(
+                            r,
+                            28,
+                            depth,
+                            |r, depth| ScheduleEntry::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     1 => {
                         field = Some(&"WeeklySchedule.name");
-                        let v = r.text(48)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(48)?);
                     }
                     2 => {
                         field = Some(&"WeeklySchedule.updated_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_updated_at = Some(v);
+                        f_updated_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -444,14 +427,12 @@ pub struct Reading<'a> {
     pub humidity: Option<super::example_core::Humidity>,
     /// Outdoor temperature, when known from a weather service.
     pub outdoor: Option<super::example_core::Centidegrees>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Reading<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 13;
 
     /// The keys this version of the schema defines, ascending.
@@ -468,8 +449,6 @@ impl<'a> Reading<'a> {
 
 impl<'a> rt::Message<'a> for Reading<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -488,18 +467,15 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                 match key {
                     0 => {
                         field = Some(&"Reading.temperature");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_temperature = Some(v);
+                        f_temperature = Some(r.int(-27315, 32767)? as i16);
                     }
                     1 => {
                         field = Some(&"Reading.humidity");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_humidity = Some(v);
+                        f_humidity = Some(r.uint(0, 10000)? as u16);
                     }
                     2 => {
                         field = Some(&"Reading.outdoor");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_outdoor = Some(v);
+                        f_outdoor = Some(r.int(-27315, 32767)? as i16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -568,14 +544,12 @@ pub struct ThermostatState<'a> {
     pub diagnostics: Option<&'a [u8]>,
     /// The schedule in force.
     pub schedule: Option<WeeklySchedule<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ThermostatState<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 810;
 
     /// The keys this version of the schema defines, ascending.
@@ -595,8 +569,6 @@ impl<'a> ThermostatState<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -631,13 +603,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                     }
                     1 => {
                         field = Some(&"ThermostatState.setpoints");
-                        let v = Setpoints::decode_from(r, depth)?;
-                        f_setpoints = Some(v);
+                        f_setpoints = Some(Setpoints::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"ThermostatState.reading");
-                        let v = Reading::decode_from(r, depth)?;
-                        f_reading = Some(v);
+                        f_reading = Some(Reading::decode_from(r, depth)?);
                     }
                     3 => {
                         field = Some(&"ThermostatState.running");
@@ -663,13 +633,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                     }
                     24 => {
                         field = Some(&"ThermostatState.diagnostics");
-                        let v = r.bytes(64)?;
-                        f_diagnostics = Some(v);
+                        f_diagnostics = Some(r.bytes(64)?);
                     }
                     25 => {
                         field = Some(&"ThermostatState.schedule");
-                        let v = WeeklySchedule::decode_from(r, depth)?;
-                        f_schedule = Some(v);
+                        f_schedule = Some(WeeklySchedule::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -782,8 +750,6 @@ impl<'a> ThermostatCommand<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -869,7 +835,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Setpoints<'a> {
         type Owned = owned::Setpoints;
-        /// A copy that owns its data ([`owned::Setpoints`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Setpoints {
             owned::Setpoints {
                 heat: self.heat,
@@ -883,7 +848,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ScheduleEntry<'a> {
         type Owned = owned::ScheduleEntry;
-        /// A copy that owns its data ([`owned::ScheduleEntry`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ScheduleEntry {
             owned::ScheduleEntry {
                 days: self.days,
@@ -899,7 +863,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for WeeklySchedule<'a> {
         type Owned = owned::WeeklySchedule;
-        /// A copy that owns its data ([`owned::WeeklySchedule`]), to keep after the input is gone.
         fn into_owned(self) -> owned::WeeklySchedule {
             owned::WeeklySchedule {
                 entries: rt::IntoOwned::into_owned(self.entries),
@@ -914,7 +877,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Reading<'a> {
         type Owned = owned::Reading;
-        /// A copy that owns its data ([`owned::Reading`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Reading {
             owned::Reading {
                 temperature: self.temperature,
@@ -929,7 +891,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ThermostatState<'a> {
         type Owned = owned::ThermostatState;
-        /// A copy that owns its data ([`owned::ThermostatState`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ThermostatState {
             owned::ThermostatState {
                 mode: self.mode,
@@ -948,7 +909,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ThermostatCommand<'a> {
         type Owned = owned::ThermostatCommand;
-        /// A copy that owns its data ([`owned::ThermostatCommand`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ThermostatCommand {
             match self {
                 Self::SetMode(v) => owned::ThermostatCommand::SetMode(v),
@@ -994,8 +954,7 @@ rt::cfg_alloc! {
             pub heat: i16,
             /// Cool when the room is warmer than this (16.00 to 35.00 °C).
             pub cool: i16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1060,8 +1019,7 @@ rt::cfg_alloc! {
             pub setpoints: Setpoints,
             /// Mode while the entry is active; absent keeps the current mode.
             pub mode: Option<Mode>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1125,8 +1083,7 @@ rt::cfg_alloc! {
             pub name: Option<rt::alloc::string::String>,
             /// When the schedule was last edited.
             pub updated_at: super::super::example_core::owned::Timestamp,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1192,8 +1149,7 @@ rt::cfg_alloc! {
             pub humidity: Option<super::super::example_core::owned::Humidity>,
             /// Outdoor temperature, when known from a weather service.
             pub outdoor: Option<super::super::example_core::owned::Centidegrees>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1266,8 +1222,7 @@ rt::cfg_alloc! {
             pub diagnostics: Option<rt::alloc::vec::Vec<u8>>,
             /// The schedule in force.
             pub schedule: Option<WeeklySchedule>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
