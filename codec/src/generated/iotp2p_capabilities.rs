@@ -127,14 +127,12 @@ pub struct DeviceInfoProperties<'a> {
     pub serial_number: Option<&'a str>,
     /// A web page about the product.
     pub product_url: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DeviceInfoProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 290;
 
     /// The keys this version of the schema defines, ascending.
@@ -143,9 +141,7 @@ impl<'a> DeviceInfoProperties<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
+            + 3
             + usize::from(self.hardware_version.is_some())
             + usize::from(self.serial_number.is_some())
             + usize::from(self.product_url.is_some())
@@ -154,8 +150,6 @@ impl<'a> DeviceInfoProperties<'a> {
 
 impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -177,33 +171,27 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"DeviceInfoProperties.vendor");
-                        let v = r.text(32)?;
-                        f_vendor = Some(v);
+                        f_vendor = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"DeviceInfoProperties.product");
-                        let v = r.text(32)?;
-                        f_product = Some(v);
+                        f_product = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"DeviceInfoProperties.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     3 => {
                         field = Some(&"DeviceInfoProperties.hardware_version");
-                        let v = r.text(16)?;
-                        f_hardware_version = Some(v);
+                        f_hardware_version = Some(r.text(16)?);
                     }
                     4 => {
                         field = Some(&"DeviceInfoProperties.serial_number");
-                        let v = r.text(32)?;
-                        f_serial_number = Some(v);
+                        f_serial_number = Some(r.text(32)?);
                     }
                     5 => {
                         field = Some(&"DeviceInfoProperties.product_url");
-                        let v = r.text(128)?;
-                        f_product_url = Some(v);
+                        f_product_url = Some(r.text(128)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -212,18 +200,9 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                 }
             }
             Ok(Self {
-                vendor: f_vendor.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfoProperties.vendor"),
-                )?,
-                product: f_product.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfoProperties.product"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfoProperties.name"),
-                )?,
+                vendor: rt::required(f_vendor, start, &"DeviceInfoProperties.vendor")?,
+                product: rt::required(f_product, start, &"DeviceInfoProperties.product")?,
+                name: rt::required(f_name, start, &"DeviceInfoProperties.name")?,
                 hardware_version: f_hardware_version,
                 serial_number: f_serial_number,
                 product_url: f_product_url,
@@ -236,17 +215,11 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.vendor;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.product;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.hardware_version {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -264,54 +237,24 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.vendor;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.vendor",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.vendor");
+        unknown.text(0, v, w)?;
         let v = self.product;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.product",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.product");
+        unknown.text(1, v, w)?;
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.name",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.name");
+        unknown.text(2, v, w)?;
         if let Some(v) = self.hardware_version {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.hardware_version",
-                });
-            }
+            rt::check_bound!(v.len(), 16, &"DeviceInfoProperties.hardware_version");
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.serial_number {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.serial_number",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.serial_number");
             unknown.text(4, v, w)?;
         }
         if let Some(v) = self.product_url {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfoProperties.product_url",
-                });
-            }
+            rt::check_bound!(v.len(), 128, &"DeviceInfoProperties.product_url");
             unknown.text(5, v, w)?;
         }
         unknown.finish(w)?;
@@ -329,14 +272,12 @@ pub struct FirmwareProperties<'a> {
     pub version_text: &'a str,
     /// The manufacturer's build number of the running firmware.
     pub build: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> FirmwareProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 62;
 
     /// The keys this version of the schema defines, ascending.
@@ -344,14 +285,12 @@ impl<'a> FirmwareProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.build.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -370,18 +309,15 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"FirmwareProperties.version");
-                        let v = super::iotp2p_core::SemVer::decode_from(r, depth)?;
-                        f_version = Some(v);
+                        f_version = Some(super::iotp2p_core::SemVer::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"FirmwareProperties.version_text");
-                        let v = r.text(32)?;
-                        f_version_text = Some(v);
+                        f_version_text = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"FirmwareProperties.build");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_build = Some(v);
+                        f_build = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -390,13 +326,11 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                 }
             }
             Ok(Self {
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"FirmwareProperties.version"),
-                )?,
-                version_text: f_version_text.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"FirmwareProperties.version_text"),
+                version: rt::required(f_version, start, &"FirmwareProperties.version")?,
+                version_text: rt::required(
+                    f_version_text,
+                    start,
+                    &"FirmwareProperties.version_text",
                 )?,
                 build: f_build,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -408,13 +342,9 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.version;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.version_text;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.build {
             len += 1 + rt::head_len(v as u64);
         }
@@ -426,19 +356,11 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.version_text;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"FirmwareProperties.version_text",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"FirmwareProperties.version_text");
+        unknown.text(1, v, w)?;
         if let Some(v) = self.build {
             unknown.u32(2, v, w)?;
         }
@@ -597,14 +519,12 @@ pub struct BatteryProperties<'a> {
     pub voltage: Option<u16>,
     /// Charging state, for rechargeable batteries.
     pub charging: Option<ChargeState>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> BatteryProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 12;
 
     /// The keys this version of the schema defines, ascending.
@@ -613,8 +533,7 @@ impl<'a> BatteryProperties<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.voltage.is_some())
             + usize::from(self.charging.is_some())
     }
@@ -622,8 +541,6 @@ impl<'a> BatteryProperties<'a> {
 
 impl<'a> rt::Message<'a> for BatteryProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -643,23 +560,19 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"BatteryProperties.percent");
-                        let v = r.uint(0, 100)? as u8;
-                        f_percent = Some(v);
+                        f_percent = Some(r.uint(0, 100)? as u8);
                     }
                     1 => {
                         field = Some(&"BatteryProperties.state");
-                        let v = BatteryState::decode_from(r, depth)?;
-                        f_state = Some(v);
+                        f_state = Some(BatteryState::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"BatteryProperties.voltage");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_voltage = Some(v);
+                        f_voltage = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"BatteryProperties.charging");
-                        let v = ChargeState::decode_from(r, depth)?;
-                        f_charging = Some(v);
+                        f_charging = Some(ChargeState::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -668,14 +581,8 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                 }
             }
             Ok(Self {
-                percent: f_percent.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"BatteryProperties.percent"),
-                )?,
-                state: f_state.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"BatteryProperties.state"),
-                )?,
+                percent: rt::required(f_percent, start, &"BatteryProperties.percent")?,
+                state: rt::required(f_state, start, &"BatteryProperties.state")?,
                 voltage: f_voltage,
                 charging: f_charging,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -687,13 +594,9 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.percent;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.state;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         if let Some(v) = self.voltage {
             len += 1 + rt::head_len(v as u64);
         }
@@ -708,18 +611,10 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.percent;
-        {
-            if !(0..=100).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"BatteryProperties.percent",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=100).contains(&v), &"BatteryProperties.percent");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.state;
-        {
-            unknown.u32(1, v.to_u32(), w)?;
-        }
+        unknown.u32(1, v.to_u32(), w)?;
         if let Some(v) = self.voltage {
             unknown.u32(2, u32::from(v), w)?;
         }
@@ -756,8 +651,6 @@ impl<'a> BatteryEvents<'a> {
 
 impl<'a> rt::Message<'a> for BatteryEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -884,14 +777,12 @@ impl<'a> rt::Message<'a> for IdentifyEffect {
 pub struct IdentifyProperties<'a> {
     /// Seconds left of the current identification; 0 when not identifying.
     pub remaining: u16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> IdentifyProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 5;
 
     /// The keys this version of the schema defines, ascending.
@@ -905,8 +796,6 @@ impl<'a> IdentifyProperties<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -923,8 +812,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"IdentifyProperties.remaining");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_remaining = Some(v);
+                        f_remaining = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -933,10 +821,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
                 }
             }
             Ok(Self {
-                remaining: f_remaining.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IdentifyProperties.remaining"),
-                )?,
+                remaining: rt::required(f_remaining, start, &"IdentifyProperties.remaining")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -946,9 +831,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.remaining;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -957,9 +840,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.remaining;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -973,14 +854,12 @@ pub struct IdentifyInput<'a> {
     pub duration: u16,
     /// The effect; a device that lacks it uses the one it has.
     pub effect: IdentifyEffect,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> IdentifyInput<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
 
     /// The keys this version of the schema defines, ascending.
@@ -994,8 +873,6 @@ impl<'a> IdentifyInput<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyInput<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1014,8 +891,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                 match key {
                     0 => {
                         field = Some(&"IdentifyInput.duration");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_duration = Some(v);
+                        f_duration = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"IdentifyInput.effect");
@@ -1035,10 +911,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                 }
             }
             Ok(Self {
-                duration: f_duration.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IdentifyInput.duration"),
-                )?,
+                duration: rt::required(f_duration, start, &"IdentifyInput.duration")?,
                 effect: f_effect.unwrap_or(IdentifyEffect::Blink),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1049,9 +922,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.duration;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.effect;
         if v.to_u32() != 0 {
             len += 1 + rt::head_len(v.to_u32() as u64);
@@ -1064,9 +935,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.duration;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.effect;
         if v.to_u32() != 0 {
             unknown.u32(1, v.to_u32(), w)?;
@@ -1101,8 +970,6 @@ impl<'a> IdentifyActions<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1156,14 +1023,12 @@ impl<'a> rt::Message<'a> for IdentifyActions<'a> {
 pub struct OnOffProperties<'a> {
     /// Whether the switch is on.
     pub on: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> OnOffProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys this version of the schema defines, ascending.
@@ -1177,8 +1042,6 @@ impl<'a> OnOffProperties<'a> {
 
 impl<'a> rt::Message<'a> for OnOffProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1195,8 +1058,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"OnOffProperties.on");
-                        let v = r.bool()?;
-                        f_on = Some(v);
+                        f_on = Some(r.bool()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1205,10 +1067,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
                 }
             }
             Ok(Self {
-                on: f_on.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"OnOffProperties.on"),
-                )?,
+                on: rt::required(f_on, start, &"OnOffProperties.on")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1226,9 +1085,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
-        {
-            unknown.bool(0, v, w)?;
-        }
+        unknown.bool(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1263,8 +1120,6 @@ impl<'a> OnOffActions<'a> {
 
 impl<'a> rt::Message<'a> for OnOffActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1349,14 +1204,12 @@ pub struct LevelProperties<'a> {
     pub max_level: Option<LevelValue>,
     /// The transition time used when an action does not give one.
     pub default_transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> LevelProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
 
     /// The keys this version of the schema defines, ascending.
@@ -1374,8 +1227,6 @@ impl<'a> LevelProperties<'a> {
 
 impl<'a> rt::Message<'a> for LevelProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1395,23 +1246,19 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"LevelProperties.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"LevelProperties.min_level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_min_level = Some(v);
+                        f_min_level = Some(r.uint(0, 254)? as u8);
                     }
                     2 => {
                         field = Some(&"LevelProperties.max_level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_max_level = Some(v);
+                        f_max_level = Some(r.uint(0, 254)? as u8);
                     }
                     3 => {
                         field = Some(&"LevelProperties.default_transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_default_transition = Some(v);
+                        f_default_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1420,10 +1267,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 }
             }
             Ok(Self {
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LevelProperties.level"),
-                )?,
+                level: rt::required(f_level, start, &"LevelProperties.level")?,
                 min_level: f_min_level,
                 max_level: f_max_level,
                 default_transition: f_default_transition,
@@ -1436,9 +1280,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.min_level {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1456,28 +1298,14 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LevelProperties.level",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"LevelProperties.level");
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.min_level {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LevelProperties.min_level",
-                });
-            }
+            rt::check_range!((0..=254).contains(&v), &"LevelProperties.min_level");
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_level {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LevelProperties.max_level",
-                });
-            }
+            rt::check_range!((0..=254).contains(&v), &"LevelProperties.max_level");
             unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.default_transition {
@@ -1497,14 +1325,12 @@ pub struct SetLevel<'a> {
     /// How long the change takes; absent means `default_transition`, or immediately if the device has
     /// none.
     pub transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetLevel<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
 
     /// The keys this version of the schema defines, ascending.
@@ -1518,8 +1344,6 @@ impl<'a> SetLevel<'a> {
 
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1537,13 +1361,11 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetLevel.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"SetLevel.transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_transition = Some(v);
+                        f_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1552,10 +1374,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 }
             }
             Ok(Self {
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetLevel.level"),
-                )?,
+                level: rt::required(f_level, start, &"SetLevel.level")?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1566,9 +1385,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.transition {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1580,14 +1397,8 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetLevel.level",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"SetLevel.level");
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
         }
@@ -1604,14 +1415,12 @@ pub struct StepLevel<'a> {
     pub delta: i16,
     /// How long the change takes; absent means `default_transition`, or immediately.
     pub transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> StepLevel<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
 
     /// The keys this version of the schema defines, ascending.
@@ -1625,8 +1434,6 @@ impl<'a> StepLevel<'a> {
 
 impl<'a> rt::Message<'a> for StepLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1644,13 +1451,11 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"StepLevel.delta");
-                        let v = r.int(-254, 254)? as i16;
-                        f_delta = Some(v);
+                        f_delta = Some(r.int(-254, 254)? as i16);
                     }
                     1 => {
                         field = Some(&"StepLevel.transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_transition = Some(v);
+                        f_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1659,10 +1464,7 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                 }
             }
             Ok(Self {
-                delta: f_delta.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"StepLevel.delta"),
-                )?,
+                delta: rt::required(f_delta, start, &"StepLevel.delta")?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1673,9 +1475,7 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.delta;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         if let Some(v) = self.transition {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1687,14 +1487,8 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.delta;
-        {
-            if !(-254..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"StepLevel.delta",
-                });
-            }
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        rt::check_range!((-254..=254).contains(&v), &"StepLevel.delta");
+        unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
         }
@@ -1732,8 +1526,6 @@ impl<'a> LevelActions<'a> {
 
 impl<'a> rt::Message<'a> for LevelActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1813,14 +1605,12 @@ pub struct ColorTemperatureProperties<'a> {
     pub min_kelvin: Kelvin,
     /// The highest colour temperature the device produces.
     pub max_kelvin: Kelvin,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ColorTemperatureProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 13;
 
     /// The keys this version of the schema defines, ascending.
@@ -1828,14 +1618,12 @@ impl<'a> ColorTemperatureProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
 impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1854,18 +1642,15 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"ColorTemperatureProperties.kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_kelvin = Some(v);
+                        f_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     1 => {
                         field = Some(&"ColorTemperatureProperties.min_kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_min_kelvin = Some(v);
+                        f_min_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     2 => {
                         field = Some(&"ColorTemperatureProperties.max_kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_max_kelvin = Some(v);
+                        f_max_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1874,17 +1659,16 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                 }
             }
             Ok(Self {
-                kelvin: f_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ColorTemperatureProperties.kelvin"),
+                kelvin: rt::required(f_kelvin, start, &"ColorTemperatureProperties.kelvin")?,
+                min_kelvin: rt::required(
+                    f_min_kelvin,
+                    start,
+                    &"ColorTemperatureProperties.min_kelvin",
                 )?,
-                min_kelvin: f_min_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ColorTemperatureProperties.min_kelvin"),
-                )?,
-                max_kelvin: f_max_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ColorTemperatureProperties.max_kelvin"),
+                max_kelvin: rt::required(
+                    f_max_kelvin,
+                    start,
+                    &"ColorTemperatureProperties.max_kelvin",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1895,17 +1679,11 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.min_kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.max_kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1914,32 +1692,23 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ColorTemperatureProperties.kelvin",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (1000..=20000).contains(&v),
+            &"ColorTemperatureProperties.kelvin"
+        );
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.min_kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ColorTemperatureProperties.min_kelvin",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (1000..=20000).contains(&v),
+            &"ColorTemperatureProperties.min_kelvin"
+        );
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.max_kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ColorTemperatureProperties.max_kelvin",
-                });
-            }
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (1000..=20000).contains(&v),
+            &"ColorTemperatureProperties.max_kelvin"
+        );
+        unknown.u32(2, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1953,14 +1722,12 @@ pub struct SetColorTemperature<'a> {
     pub kelvin: Kelvin,
     /// How long the change takes; absent means immediately.
     pub transition: Option<TransitionTime>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetColorTemperature<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -1974,8 +1741,6 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1993,13 +1758,11 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetColorTemperature.kelvin");
-                        let v = r.uint(1000, 20000)? as u16;
-                        f_kelvin = Some(v);
+                        f_kelvin = Some(r.uint(1000, 20000)? as u16);
                     }
                     1 => {
                         field = Some(&"SetColorTemperature.transition");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_transition = Some(v);
+                        f_transition = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2008,10 +1771,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 }
             }
             Ok(Self {
-                kelvin: f_kelvin.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetColorTemperature.kelvin"),
-                )?,
+                kelvin: rt::required(f_kelvin, start, &"SetColorTemperature.kelvin")?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2022,9 +1782,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.kelvin;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.transition {
             len += 1 + rt::head_len(v as u64);
         }
@@ -2036,14 +1794,8 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.kelvin;
-        {
-            if !(1000..=20000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetColorTemperature.kelvin",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1000..=20000).contains(&v), &"SetColorTemperature.kelvin");
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
         }
@@ -2077,8 +1829,6 @@ impl<'a> ColorTemperatureActions<'a> {
 
 impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2141,14 +1891,12 @@ pub struct TemperatureMeasurementProperties<'a> {
     pub max_measurable: Option<CentiCelsius>,
     /// The sensor's tolerance: the true value lies within plus or minus this, in hundredths of a kelvin.
     pub tolerance: Option<u16>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> TemperatureMeasurementProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
     /// The keys this version of the schema defines, ascending.
@@ -2166,8 +1914,6 @@ impl<'a> TemperatureMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2187,23 +1933,19 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"TemperatureMeasurementProperties.temperature");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_temperature = Some(v);
+                        f_temperature = Some(r.int(-27315, 32767)? as i16);
                     }
                     1 => {
                         field = Some(&"TemperatureMeasurementProperties.min_measurable");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_min_measurable = Some(v);
+                        f_min_measurable = Some(r.int(-27315, 32767)? as i16);
                     }
                     2 => {
                         field = Some(&"TemperatureMeasurementProperties.max_measurable");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_max_measurable = Some(v);
+                        f_max_measurable = Some(r.int(-27315, 32767)? as i16);
                     }
                     3 => {
                         field = Some(&"TemperatureMeasurementProperties.tolerance");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_tolerance = Some(v);
+                        f_tolerance = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2212,9 +1954,10 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                 }
             }
             Ok(Self {
-                temperature: f_temperature.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"TemperatureMeasurementProperties.temperature"),
+                temperature: rt::required(
+                    f_temperature,
+                    start,
+                    &"TemperatureMeasurementProperties.temperature",
                 )?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
@@ -2228,9 +1971,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.temperature;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         if let Some(v) = self.min_measurable {
             len += 1 + rt::int_len(v as i64);
         }
@@ -2248,28 +1989,23 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.temperature;
-        {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TemperatureMeasurementProperties.temperature",
-                });
-            }
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        rt::check_range!(
+            (-27315..=32767).contains(&v),
+            &"TemperatureMeasurementProperties.temperature"
+        );
+        unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.min_measurable {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TemperatureMeasurementProperties.min_measurable",
-                });
-            }
+            rt::check_range!(
+                (-27315..=32767).contains(&v),
+                &"TemperatureMeasurementProperties.min_measurable"
+            );
             unknown.i64(1, i64::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TemperatureMeasurementProperties.max_measurable",
-                });
-            }
+            rt::check_range!(
+                (-27315..=32767).contains(&v),
+                &"TemperatureMeasurementProperties.max_measurable"
+            );
             unknown.i64(2, i64::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
@@ -2295,14 +2031,12 @@ pub struct HumidityMeasurementProperties<'a> {
     pub max_measurable: Option<CentiPercentRh>,
     /// The sensor's tolerance: the true value lies within plus or minus this.
     pub tolerance: Option<CentiPercentRh>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> HumidityMeasurementProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
     /// The keys this version of the schema defines, ascending.
@@ -2320,8 +2054,6 @@ impl<'a> HumidityMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2341,23 +2073,19 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"HumidityMeasurementProperties.humidity");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_humidity = Some(v);
+                        f_humidity = Some(r.uint(0, 10000)? as u16);
                     }
                     1 => {
                         field = Some(&"HumidityMeasurementProperties.min_measurable");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_min_measurable = Some(v);
+                        f_min_measurable = Some(r.uint(0, 10000)? as u16);
                     }
                     2 => {
                         field = Some(&"HumidityMeasurementProperties.max_measurable");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_max_measurable = Some(v);
+                        f_max_measurable = Some(r.uint(0, 10000)? as u16);
                     }
                     3 => {
                         field = Some(&"HumidityMeasurementProperties.tolerance");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_tolerance = Some(v);
+                        f_tolerance = Some(r.uint(0, 10000)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2366,9 +2094,10 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 }
             }
             Ok(Self {
-                humidity: f_humidity.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"HumidityMeasurementProperties.humidity"),
+                humidity: rt::required(
+                    f_humidity,
+                    start,
+                    &"HumidityMeasurementProperties.humidity",
                 )?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
@@ -2382,9 +2111,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.humidity;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.min_measurable {
             len += 1 + rt::head_len(v as u64);
         }
@@ -2402,36 +2129,30 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.humidity;
-        {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.humidity",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (0..=10000).contains(&v),
+            &"HumidityMeasurementProperties.humidity"
+        );
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.min_measurable {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.min_measurable",
-                });
-            }
+            rt::check_range!(
+                (0..=10000).contains(&v),
+                &"HumidityMeasurementProperties.min_measurable"
+            );
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.max_measurable",
-                });
-            }
+            rt::check_range!(
+                (0..=10000).contains(&v),
+                &"HumidityMeasurementProperties.max_measurable"
+            );
             unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"HumidityMeasurementProperties.tolerance",
-                });
-            }
+            rt::check_range!(
+                (0..=10000).contains(&v),
+                &"HumidityMeasurementProperties.tolerance"
+            );
             unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -2449,14 +2170,12 @@ pub struct RelayProperties<'a> {
     pub max_held_bytes: u32,
     /// The longest time, in seconds, that the relay holds a message (at least 86400, one day).
     pub max_hold_time: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RelayProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
     /// The keys this version of the schema defines, ascending.
@@ -2464,14 +2183,12 @@ impl<'a> RelayProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
 impl<'a> rt::Message<'a> for RelayProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2490,18 +2207,15 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"RelayProperties.max_held_messages");
-                        let v = r.uint(16, 65535)? as u16;
-                        f_max_held_messages = Some(v);
+                        f_max_held_messages = Some(r.uint(16, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"RelayProperties.max_held_bytes");
-                        let v = r.uint(4096, 4294967295)? as u32;
-                        f_max_held_bytes = Some(v);
+                        f_max_held_bytes = Some(r.uint(4096, 4294967295)? as u32);
                     }
                     2 => {
                         field = Some(&"RelayProperties.max_hold_time");
-                        let v = r.uint(86400, 4294967295)? as u32;
-                        f_max_hold_time = Some(v);
+                        f_max_hold_time = Some(r.uint(86400, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2510,17 +2224,20 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                 }
             }
             Ok(Self {
-                max_held_messages: f_max_held_messages.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayProperties.max_held_messages"),
+                max_held_messages: rt::required(
+                    f_max_held_messages,
+                    start,
+                    &"RelayProperties.max_held_messages",
                 )?,
-                max_held_bytes: f_max_held_bytes.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayProperties.max_held_bytes"),
+                max_held_bytes: rt::required(
+                    f_max_held_bytes,
+                    start,
+                    &"RelayProperties.max_held_bytes",
                 )?,
-                max_hold_time: f_max_hold_time.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayProperties.max_hold_time"),
+                max_hold_time: rt::required(
+                    f_max_hold_time,
+                    start,
+                    &"RelayProperties.max_hold_time",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2531,17 +2248,11 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.max_held_messages;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.max_held_bytes;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.max_hold_time;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2550,32 +2261,23 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.max_held_messages;
-        {
-            if !(16..=65535).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RelayProperties.max_held_messages",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (16..=65535).contains(&v),
+            &"RelayProperties.max_held_messages"
+        );
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.max_held_bytes;
-        {
-            if !(4096..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RelayProperties.max_held_bytes",
-                });
-            }
-            unknown.u32(1, v, w)?;
-        }
+        rt::check_range!(
+            (4096..=4294967295).contains(&v),
+            &"RelayProperties.max_held_bytes"
+        );
+        unknown.u32(1, v, w)?;
         let v = self.max_hold_time;
-        {
-            if !(86400..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RelayProperties.max_hold_time",
-                });
-            }
-            unknown.u32(2, v, w)?;
-        }
+        rt::check_range!(
+            (86400..=4294967295).contains(&v),
+            &"RelayProperties.max_hold_time"
+        );
+        unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2589,14 +2291,12 @@ pub struct LookupResult<'a> {
     pub credential: Option<super::iotp2p_security::SignedStatement<'a>>,
     /// The re-homing statement of the node that left the address, during its grace period.
     pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> LookupResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1453;
 
     /// The keys this version of the schema defines, ascending.
@@ -2612,8 +2312,6 @@ impl<'a> LookupResult<'a> {
 
 impl<'a> rt::Message<'a> for LookupResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -2630,13 +2328,15 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"LookupResult.credential");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     1 => {
                         field = Some(&"LookupResult.rehoming");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2691,14 +2391,12 @@ pub struct EnrolRequest<'a> {
     /// The controller's credential statement; its authentication credential must be the one the
     /// controller used in EDHOC with the relay.
     pub credential: super::iotp2p_security::SignedStatement<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EnrolRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 762;
 
     /// The keys this version of the schema defines, ascending.
@@ -2706,14 +2404,12 @@ impl<'a> EnrolRequest<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for EnrolRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2731,13 +2427,13 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"EnrolRequest.token");
-                        let v = r.bytes(32)?;
-                        f_token = Some(v);
+                        f_token = Some(r.bytes(32)?);
                     }
                     1 => {
                         field = Some(&"EnrolRequest.credential");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2746,14 +2442,8 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                 }
             }
             Ok(Self {
-                token: f_token.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolRequest.token"),
-                )?,
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolRequest.credential"),
-                )?,
+                token: rt::required(f_token, start, &"EnrolRequest.token")?,
+                credential: rt::required(f_credential, start, &"EnrolRequest.credential")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2763,13 +2453,9 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.token;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2778,19 +2464,11 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.token;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EnrolRequest.token",
-                });
-            }
-            unknown.bytes(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"EnrolRequest.token");
+        unknown.bytes(0, v, w)?;
         let v = self.credential;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2806,14 +2484,12 @@ pub struct EnrolResult<'a> {
     pub domains: rt::Array<'a, &'a str>,
     /// How many addresses the account may hold at once.
     pub max_registrations: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EnrolResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2116;
 
     /// The keys this version of the schema defines, ascending.
@@ -2821,14 +2497,12 @@ impl<'a> EnrolResult<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
 impl<'a> rt::Message<'a> for EnrolResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2847,20 +2521,17 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"EnrolResult.account");
-                        let v = r.text(64)?;
-                        f_account = Some(v);
+                        f_account = Some(r.text(64)?);
                     }
                     1 => {
                         field = Some(&"EnrolResult.domains");
-                        let v = rt::Array::<&'a str>::decode(r, 8, depth, |r, _| {
+                        f_domains = Some(rt::Array::<&'a str>::decode(r, 8, depth, |r, _| {
                             r.text(253).map(|_| ())
-                        })?;
-                        f_domains = Some(v);
+                        })?);
                     }
                     2 => {
                         field = Some(&"EnrolResult.max_registrations");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_max_registrations = Some(v);
+                        f_max_registrations = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2869,17 +2540,12 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                 }
             }
             Ok(Self {
-                account: f_account.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolResult.account"),
-                )?,
-                domains: f_domains.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolResult.domains"),
-                )?,
-                max_registrations: f_max_registrations.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EnrolResult.max_registrations"),
+                account: rt::required(f_account, start, &"EnrolResult.account")?,
+                domains: rt::required(f_domains, start, &"EnrolResult.domains")?,
+                max_registrations: rt::required(
+                    f_max_registrations,
+                    start,
+                    &"EnrolResult.max_registrations",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2890,17 +2556,11 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.account;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.domains;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.max_registrations;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2909,37 +2569,19 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.account;
-        {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EnrolResult.account",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 64, &"EnrolResult.account");
+        unknown.text(0, v, w)?;
         let v = self.domains;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EnrolResult.domains",
-                });
+        rt::check_bound!(v.len(), 8, &"EnrolResult.domains");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 253, &"EnrolResult.domains");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 253 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolResult.domains",
-                        });
-                    }
-                }
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
         }
+        unknown.key(1, w)?;
+        v.write(w)?;
         let v = self.max_registrations;
-        {
-            unknown.u32(2, v, w)?;
-        }
+        unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3026,14 +2668,12 @@ pub struct RelayPolicy<'a> {
     pub max_held_messages: Option<u16>,
     /// How long, in seconds, the relay holds a message for the node; absent means the relay's maximum.
     pub max_hold_time: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RelayPolicy<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 287;
 
     /// The keys this version of the schema defines, ascending.
@@ -3051,8 +2691,6 @@ impl<'a> RelayPolicy<'a> {
 
 impl<'a> rt::Message<'a> for RelayPolicy<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3084,23 +2722,21 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                     }
                     1 => {
                         field = Some(&"RelayPolicy.lookup_allowed");
-                        let v = rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
-                            r,
-                            8,
-                            depth,
-                            |r, _| r.fixed::<32>().map(|_| ()),
-                        )?;
-                        f_lookup_allowed = Some(v);
+                        f_lookup_allowed =
+                            Some(rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
+                                r,
+                                8,
+                                depth,
+                                |r, _| r.fixed::<32>().map(|_| ()),
+                            )?);
                     }
                     2 => {
                         field = Some(&"RelayPolicy.max_held_messages");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_max_held_messages = Some(v);
+                        f_max_held_messages = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"RelayPolicy.max_hold_time");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_max_hold_time = Some(v);
+                        f_max_hold_time = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3146,11 +2782,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.lookup_allowed {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RelayPolicy.lookup_allowed",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"RelayPolicy.lookup_allowed");
             unknown.key(1, w)?;
             v.write(w)?;
         }
@@ -3183,14 +2815,12 @@ pub struct RegisterRequest<'a> {
     /// the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
     /// relay").
     pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegisterRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2763;
 
     /// The keys this version of the schema defines, ascending.
@@ -3208,8 +2838,6 @@ impl<'a> RegisterRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegisterRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3229,25 +2857,26 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegisterRequest.credential");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     1 => {
                         field = Some(&"RegisterRequest.policy");
-                        let v = RelayPolicy::decode_from(r, depth)?;
-                        f_policy = Some(v);
+                        f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"RegisterRequest.previous_relays");
-                        let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
-                            r.text(253).map(|_| ())
-                        })?;
-                        f_previous_relays = Some(v);
+                        f_previous_relays =
+                            Some(rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
+                                r.text(253).map(|_| ())
+                            })?);
                     }
                     3 => {
                         field = Some(&"RegisterRequest.rehoming");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3256,10 +2885,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                 }
             }
             Ok(Self {
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegisterRequest.credential"),
-                )?,
+                credential: rt::required(f_credential, start, &"RegisterRequest.credential")?,
                 policy: f_policy,
                 previous_relays: f_previous_relays,
                 rehoming: f_rehoming,
@@ -3272,9 +2898,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.policy {
             len += 1 + v.encoded_len();
         }
@@ -3292,27 +2916,17 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.policy {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.previous_relays {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegisterRequest.previous_relays",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"RegisterRequest.previous_relays");
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
-                    if item.len() > 253 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegisterRequest.previous_relays",
-                        });
-                    }
+                    rt::check_bound!(item.len(), 253, &"RegisterRequest.previous_relays");
                 }
             }
             unknown.key(2, w)?;
@@ -3336,14 +2950,12 @@ pub struct ReleaseRequest<'a> {
     /// The re-homing statement of the node that leaves the address, when it moves: the relay then
     /// forwards and answers lookups during the grace period. Absent: the address ends now.
     pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ReleaseRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 984;
 
     /// The keys this version of the schema defines, ascending.
@@ -3357,8 +2969,6 @@ impl<'a> ReleaseRequest<'a> {
 
 impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3376,13 +2986,13 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"ReleaseRequest.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"ReleaseRequest.rehoming");
-                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
+                            r, depth,
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3391,10 +3001,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ReleaseRequest.address"),
-                )?,
+                address: rt::required(f_address, start, &"ReleaseRequest.address")?,
                 rehoming: f_rehoming,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3405,9 +3012,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.rehoming {
             len += 1 + v.encoded_len();
         }
@@ -3419,14 +3024,8 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"ReleaseRequest.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"ReleaseRequest.address");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.rehoming {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -3444,14 +3043,12 @@ pub struct PolicyRequest<'a> {
     pub address: super::iotp2p_core::Address<'a>,
     /// The new policy.
     pub policy: RelayPolicy<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PolicyRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 546;
 
     /// The keys this version of the schema defines, ascending.
@@ -3459,14 +3056,12 @@ impl<'a> PolicyRequest<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for PolicyRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3484,13 +3079,11 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"PolicyRequest.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"PolicyRequest.policy");
-                        let v = RelayPolicy::decode_from(r, depth)?;
-                        f_policy = Some(v);
+                        f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3499,14 +3092,8 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PolicyRequest.address"),
-                )?,
-                policy: f_policy.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PolicyRequest.policy"),
-                )?,
+                address: rt::required(f_address, start, &"PolicyRequest.address")?,
+                policy: rt::required(f_policy, start, &"PolicyRequest.policy")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3516,13 +3103,9 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.policy;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3531,19 +3114,11 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PolicyRequest.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"PolicyRequest.address");
+        unknown.text(0, v, w)?;
         let v = self.policy;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3559,14 +3134,12 @@ pub struct RegistrationInfo<'a> {
     pub node: super::iotp2p_security::NodeId<'a>,
     /// Its relay policy.
     pub policy: RelayPolicy<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegistrationInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 581;
 
     /// The keys this version of the schema defines, ascending.
@@ -3574,14 +3147,12 @@ impl<'a> RegistrationInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
 impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3600,18 +3171,15 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegistrationInfo.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"RegistrationInfo.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     2 => {
                         field = Some(&"RegistrationInfo.policy");
-                        let v = RelayPolicy::decode_from(r, depth)?;
-                        f_policy = Some(v);
+                        f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3620,18 +3188,9 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationInfo.address"),
-                )?,
-                node: f_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationInfo.node"),
-                )?,
-                policy: f_policy.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationInfo.policy"),
-                )?,
+                address: rt::required(f_address, start, &"RegistrationInfo.address")?,
+                node: rt::required(f_node, start, &"RegistrationInfo.node")?,
+                policy: rt::required(f_policy, start, &"RegistrationInfo.policy")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3641,14 +3200,10 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 34;
         let v = self.policy;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3657,23 +3212,13 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegistrationInfo.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RegistrationInfo.address");
+        unknown.text(0, v, w)?;
         let v = self.node;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         let v = self.policy;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3685,14 +3230,12 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
 pub struct RegistrationsRequest<'a> {
     /// List the registrations whose address sorts after this one; absent: from the first.
     pub after: Option<super::iotp2p_core::Address<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegistrationsRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 258;
 
     /// The keys this version of the schema defines, ascending.
@@ -3706,8 +3249,6 @@ impl<'a> RegistrationsRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3723,8 +3264,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegistrationsRequest.after");
-                        let v = r.text(254)?;
-                        f_after = Some(v);
+                        f_after = Some(r.text(254)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3753,11 +3293,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.after {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegistrationsRequest.after",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"RegistrationsRequest.after");
             unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
@@ -3773,14 +3309,12 @@ pub struct RegistrationPage<'a> {
     pub entries: rt::Array<'a, RegistrationInfo<'a>>,
     /// More registrations follow the last one of this page.
     pub more: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RegistrationPage<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9301;
 
     /// The keys this version of the schema defines, ascending.
@@ -3794,8 +3328,6 @@ impl<'a> RegistrationPage<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationPage<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3814,11 +3346,12 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                 match key {
                     0 => {
                         field = Some(&"RegistrationPage.entries");
-                        let v =
-                            rt::Array::<RegistrationInfo<'a>>::decode(r, 16, depth, |r, depth| {
-                                RegistrationInfo::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_entries = Some(v);
+                        f_entries = Some(rt::Array::<RegistrationInfo<'a>>::decode(
+                            r,
+                            16,
+                            depth,
+                            |r, depth| RegistrationInfo::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     1 => {
                         field = Some(&"RegistrationPage.more");
@@ -3838,10 +3371,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                 }
             }
             Ok(Self {
-                entries: f_entries.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RegistrationPage.entries"),
-                )?,
+                entries: rt::required(f_entries, start, &"RegistrationPage.entries")?,
                 more: f_more.unwrap_or(false),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3852,9 +3382,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.entries;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if self.more {
             len += 1 + 1;
         }
@@ -3866,15 +3394,9 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.entries;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RegistrationPage.entries",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"RegistrationPage.entries");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.more;
         if v {
             unknown.bool(1, v, w)?;
@@ -3923,8 +3445,6 @@ impl<'a> RelayActions<'a> {
 
 impl<'a> rt::Message<'a> for RelayActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3988,11 +3508,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
         w.map(1)?;
         match *self {
             Self::Lookup(v) => {
-                if v.len() > 254 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"RelayActions.lookup",
-                    });
-                }
+                rt::check_bound!(v.len(), 254, &"RelayActions.lookup");
                 w.u64(8)?;
                 w.text(v)?;
             }
@@ -4060,8 +3576,6 @@ impl<'a> RelayOutputs<'a> {
 
 impl<'a> rt::Message<'a> for RelayOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4137,7 +3651,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DeviceInfoProperties<'a> {
         type Owned = owned::DeviceInfoProperties;
-        /// A copy that owns its data ([`owned::DeviceInfoProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DeviceInfoProperties {
             owned::DeviceInfoProperties {
                 vendor: rt::IntoOwned::into_owned(self.vendor),
@@ -4155,7 +3668,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for FirmwareProperties<'a> {
         type Owned = owned::FirmwareProperties;
-        /// A copy that owns its data ([`owned::FirmwareProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::FirmwareProperties {
             owned::FirmwareProperties {
                 version: rt::IntoOwned::into_owned(self.version),
@@ -4182,7 +3694,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for BatteryProperties<'a> {
         type Owned = owned::BatteryProperties;
-        /// A copy that owns its data ([`owned::BatteryProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::BatteryProperties {
             owned::BatteryProperties {
                 percent: self.percent,
@@ -4198,7 +3709,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for BatteryEvents<'a> {
         type Owned = owned::BatteryEvents;
-        /// A copy that owns its data ([`owned::BatteryEvents`]), to keep after the input is gone.
         fn into_owned(self) -> owned::BatteryEvents {
             match self {
                 Self::StateChanged(v) => owned::BatteryEvents::StateChanged(v),
@@ -4217,7 +3727,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IdentifyProperties<'a> {
         type Owned = owned::IdentifyProperties;
-        /// A copy that owns its data ([`owned::IdentifyProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IdentifyProperties {
             owned::IdentifyProperties {
                 remaining: self.remaining,
@@ -4230,7 +3739,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IdentifyInput<'a> {
         type Owned = owned::IdentifyInput;
-        /// A copy that owns its data ([`owned::IdentifyInput`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IdentifyInput {
             owned::IdentifyInput {
                 duration: self.duration,
@@ -4244,7 +3752,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IdentifyActions<'a> {
         type Owned = owned::IdentifyActions;
-        /// A copy that owns its data ([`owned::IdentifyActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IdentifyActions {
             match self {
                 Self::Identify(v) => owned::IdentifyActions::Identify(rt::IntoOwned::into_owned(v)),
@@ -4257,7 +3764,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for OnOffProperties<'a> {
         type Owned = owned::OnOffProperties;
-        /// A copy that owns its data ([`owned::OnOffProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::OnOffProperties {
             owned::OnOffProperties {
                 on: self.on,
@@ -4270,7 +3776,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for OnOffActions<'a> {
         type Owned = owned::OnOffActions;
-        /// A copy that owns its data ([`owned::OnOffActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::OnOffActions {
             match self {
                 Self::Off => owned::OnOffActions::Off,
@@ -4285,7 +3790,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LevelProperties<'a> {
         type Owned = owned::LevelProperties;
-        /// A copy that owns its data ([`owned::LevelProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LevelProperties {
             owned::LevelProperties {
                 level: self.level,
@@ -4301,7 +3805,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetLevel<'a> {
         type Owned = owned::SetLevel;
-        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetLevel {
             owned::SetLevel {
                 level: self.level,
@@ -4315,7 +3818,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for StepLevel<'a> {
         type Owned = owned::StepLevel;
-        /// A copy that owns its data ([`owned::StepLevel`]), to keep after the input is gone.
         fn into_owned(self) -> owned::StepLevel {
             owned::StepLevel {
                 delta: self.delta,
@@ -4329,7 +3831,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LevelActions<'a> {
         type Owned = owned::LevelActions;
-        /// A copy that owns its data ([`owned::LevelActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LevelActions {
             match self {
                 Self::SetLevel(v) => owned::LevelActions::SetLevel(rt::IntoOwned::into_owned(v)),
@@ -4344,7 +3845,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ColorTemperatureProperties<'a> {
         type Owned = owned::ColorTemperatureProperties;
-        /// A copy that owns its data ([`owned::ColorTemperatureProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ColorTemperatureProperties {
             owned::ColorTemperatureProperties {
                 kelvin: self.kelvin,
@@ -4359,7 +3859,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
-        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetColorTemperature {
             owned::SetColorTemperature {
                 kelvin: self.kelvin,
@@ -4373,7 +3872,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ColorTemperatureActions<'a> {
         type Owned = owned::ColorTemperatureActions;
-        /// A copy that owns its data ([`owned::ColorTemperatureActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ColorTemperatureActions {
             match self {
                 Self::SetColorTemperature(v) => {
@@ -4390,7 +3888,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for TemperatureMeasurementProperties<'a> {
         type Owned = owned::TemperatureMeasurementProperties;
-        /// A copy that owns its data ([`owned::TemperatureMeasurementProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::TemperatureMeasurementProperties {
             owned::TemperatureMeasurementProperties {
                 temperature: self.temperature,
@@ -4406,7 +3903,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for HumidityMeasurementProperties<'a> {
         type Owned = owned::HumidityMeasurementProperties;
-        /// A copy that owns its data ([`owned::HumidityMeasurementProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::HumidityMeasurementProperties {
             owned::HumidityMeasurementProperties {
                 humidity: self.humidity,
@@ -4422,7 +3918,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayProperties<'a> {
         type Owned = owned::RelayProperties;
-        /// A copy that owns its data ([`owned::RelayProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayProperties {
             owned::RelayProperties {
                 max_held_messages: self.max_held_messages,
@@ -4437,7 +3932,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LookupResult<'a> {
         type Owned = owned::LookupResult;
-        /// A copy that owns its data ([`owned::LookupResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LookupResult {
             owned::LookupResult {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -4451,7 +3945,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EnrolRequest<'a> {
         type Owned = owned::EnrolRequest;
-        /// A copy that owns its data ([`owned::EnrolRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EnrolRequest {
             owned::EnrolRequest {
                 token: rt::IntoOwned::into_owned(self.token),
@@ -4465,7 +3958,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EnrolResult<'a> {
         type Owned = owned::EnrolResult;
-        /// A copy that owns its data ([`owned::EnrolResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EnrolResult {
             owned::EnrolResult {
                 account: rt::IntoOwned::into_owned(self.account),
@@ -4486,7 +3978,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayPolicy<'a> {
         type Owned = owned::RelayPolicy;
-        /// A copy that owns its data ([`owned::RelayPolicy`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayPolicy {
             owned::RelayPolicy {
                 lookup: self.lookup,
@@ -4502,7 +3993,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegisterRequest<'a> {
         type Owned = owned::RegisterRequest;
-        /// A copy that owns its data ([`owned::RegisterRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegisterRequest {
             owned::RegisterRequest {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -4518,7 +4008,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ReleaseRequest<'a> {
         type Owned = owned::ReleaseRequest;
-        /// A copy that owns its data ([`owned::ReleaseRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ReleaseRequest {
             owned::ReleaseRequest {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -4532,7 +4021,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PolicyRequest<'a> {
         type Owned = owned::PolicyRequest;
-        /// A copy that owns its data ([`owned::PolicyRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PolicyRequest {
             owned::PolicyRequest {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -4546,7 +4034,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegistrationInfo<'a> {
         type Owned = owned::RegistrationInfo;
-        /// A copy that owns its data ([`owned::RegistrationInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegistrationInfo {
             owned::RegistrationInfo {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -4561,7 +4048,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegistrationsRequest<'a> {
         type Owned = owned::RegistrationsRequest;
-        /// A copy that owns its data ([`owned::RegistrationsRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegistrationsRequest {
             owned::RegistrationsRequest {
                 after: rt::IntoOwned::into_owned(self.after),
@@ -4574,7 +4060,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RegistrationPage<'a> {
         type Owned = owned::RegistrationPage;
-        /// A copy that owns its data ([`owned::RegistrationPage`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RegistrationPage {
             owned::RegistrationPage {
                 entries: rt::IntoOwned::into_owned(self.entries),
@@ -4588,7 +4073,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayActions<'a> {
         type Owned = owned::RelayActions;
-        /// A copy that owns its data ([`owned::RelayActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayActions {
             match self {
                 Self::Lookup(v) => owned::RelayActions::Lookup(rt::IntoOwned::into_owned(v)),
@@ -4609,7 +4093,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayOutputs<'a> {
         type Owned = owned::RelayOutputs;
-        /// A copy that owns its data ([`owned::RelayOutputs`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayOutputs {
             match self {
                 Self::Lookup(v) => owned::RelayOutputs::Lookup(rt::IntoOwned::into_owned(v)),
@@ -4663,8 +4146,7 @@ rt::cfg_alloc! {
             pub serial_number: Option<rt::alloc::string::String>,
             /// A web page about the product.
             pub product_url: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4672,9 +4154,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
+                    + 3
                     + usize::from(self.hardware_version.is_some())
                     + usize::from(self.serial_number.is_some())
                     + usize::from(self.product_url.is_some())
@@ -4690,17 +4170,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.vendor;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.product;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.hardware_version {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -4718,54 +4192,24 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.vendor;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.vendor",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.vendor");
+                unknown.text(0, v, w)?;
                 let v = &self.product;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.product",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.product");
+                unknown.text(1, v, w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.name",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.name");
+                unknown.text(2, v, w)?;
                 if let Some(v) = &self.hardware_version {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.hardware_version",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16, &"DeviceInfoProperties.hardware_version");
                     unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.serial_number {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.serial_number",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.serial_number");
                     unknown.text(4, v, w)?;
                 }
                 if let Some(v) = &self.product_url {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfoProperties.product_url",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 128, &"DeviceInfoProperties.product_url");
                     unknown.text(5, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4785,15 +4229,14 @@ rt::cfg_alloc! {
             pub version_text: rt::alloc::string::String,
             /// The manufacturer's build number of the running firmware.
             pub build: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl FirmwareProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.build.is_some())
             }
         }
 
@@ -4806,13 +4249,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.version;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.version_text;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.build {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -4824,19 +4263,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.version_text;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"FirmwareProperties.version_text",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"FirmwareProperties.version_text");
+                unknown.text(1, v, w)?;
                 if let Some(v) = &self.build {
                     unknown.u32(2, *v, w)?;
                 }
@@ -4863,8 +4294,7 @@ rt::cfg_alloc! {
             pub voltage: Option<u16>,
             /// Charging state, for rechargeable batteries.
             pub charging: Option<ChargeState>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4872,8 +4302,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.voltage.is_some())
                     + usize::from(self.charging.is_some())
             }
@@ -4888,13 +4317,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.percent;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.state;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 if let Some(v) = &self.voltage {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -4909,18 +4334,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.percent;
-                {
-                    if !(0..=100).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"BatteryProperties.percent",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=100).contains(v), &"BatteryProperties.percent");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.state;
-                {
-                    unknown.u32(1, v.to_u32(), w)?;
-                }
+                unknown.u32(1, v.to_u32(), w)?;
                 if let Some(v) = &self.voltage {
                     unknown.u32(2, u32::from(*v), w)?;
                 }
@@ -4991,8 +4408,7 @@ rt::cfg_alloc! {
         pub struct IdentifyProperties {
             /// Seconds left of the current identification; 0 when not identifying.
             pub remaining: u16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5012,9 +4428,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.remaining;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5023,9 +4437,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.remaining;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5041,8 +4453,7 @@ rt::cfg_alloc! {
             pub duration: u16,
             /// The effect; a device that lacks it uses the one it has.
             pub effect: IdentifyEffect,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5062,9 +4473,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.duration;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.effect;
                 if self.effect.to_u32() != 0 {
                     len += 1 + rt::head_len(v.to_u32() as u64);
@@ -5077,9 +4486,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.duration;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.effect;
                 if self.effect.to_u32() != 0 {
                     unknown.u32(1, v.to_u32(), w)?;
@@ -5146,8 +4553,7 @@ rt::cfg_alloc! {
         pub struct OnOffProperties {
             /// Whether the switch is on.
             pub on: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5175,9 +4581,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
-                {
-                    unknown.bool(0, *v, w)?;
-                }
+                unknown.bool(0, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5264,8 +4668,7 @@ rt::cfg_alloc! {
             pub max_level: Option<LevelValue>,
             /// The transition time used when an action does not give one.
             pub default_transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5289,9 +4692,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.min_level {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5309,28 +4710,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LevelProperties.level",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"LevelProperties.level");
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.min_level {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LevelProperties.min_level",
-                        });
-                    }
+                    rt::check_range!((0..=254).contains(v), &"LevelProperties.min_level");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_level {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LevelProperties.max_level",
-                        });
-                    }
+                    rt::check_range!((0..=254).contains(v), &"LevelProperties.max_level");
                     unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.default_transition {
@@ -5352,8 +4739,7 @@ rt::cfg_alloc! {
             /// How long the change takes; absent means `default_transition`, or immediately if the device has
             /// none.
             pub transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5373,9 +4759,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.transition {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5387,14 +4771,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetLevel.level",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"SetLevel.level");
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.transition {
                     unknown.u32(1, u32::from(*v), w)?;
                 }
@@ -5413,8 +4791,7 @@ rt::cfg_alloc! {
             pub delta: i16,
             /// How long the change takes; absent means `default_transition`, or immediately.
             pub transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5434,9 +4811,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.delta;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 if let Some(v) = &self.transition {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5448,14 +4823,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.delta;
-                {
-                    if !(-254..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"StepLevel.delta",
-                        });
-                    }
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                rt::check_range!((-254..=254).contains(v), &"StepLevel.delta");
+                unknown.i64(0, i64::from(*v), w)?;
                 if let Some(v) = &self.transition {
                     unknown.u32(1, u32::from(*v), w)?;
                 }
@@ -5542,15 +4911,14 @@ rt::cfg_alloc! {
             pub min_kelvin: Kelvin,
             /// The highest colour temperature the device produces.
             pub max_kelvin: Kelvin,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl ColorTemperatureProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -5564,17 +4932,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.min_kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.max_kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5583,32 +4945,23 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ColorTemperatureProperties.kelvin",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (1000..=20000).contains(v),
+                    &"ColorTemperatureProperties.kelvin"
+                );
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.min_kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ColorTemperatureProperties.min_kelvin",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (1000..=20000).contains(v),
+                    &"ColorTemperatureProperties.min_kelvin"
+                );
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.max_kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ColorTemperatureProperties.max_kelvin",
-                        });
-                    }
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (1000..=20000).contains(v),
+                    &"ColorTemperatureProperties.max_kelvin"
+                );
+                unknown.u32(2, u32::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5624,8 +4977,7 @@ rt::cfg_alloc! {
             pub kelvin: Kelvin,
             /// How long the change takes; absent means immediately.
             pub transition: Option<TransitionTime>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5645,9 +4997,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.kelvin;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.transition {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5659,14 +5009,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.kelvin;
-                {
-                    if !(1000..=20000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetColorTemperature.kelvin",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1000..=20000).contains(v), &"SetColorTemperature.kelvin");
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.transition {
                     unknown.u32(1, u32::from(*v), w)?;
                 }
@@ -5744,8 +5088,7 @@ rt::cfg_alloc! {
             pub max_measurable: Option<CentiCelsius>,
             /// The sensor's tolerance: the true value lies within plus or minus this, in hundredths of a kelvin.
             pub tolerance: Option<u16>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5770,9 +5113,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.temperature;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 if let Some(v) = &self.min_measurable {
                     len += 1 + rt::int_len(*v as i64);
                 }
@@ -5790,28 +5131,23 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.temperature;
-                {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TemperatureMeasurementProperties.temperature",
-                        });
-                    }
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (-27315..=32767).contains(v),
+                    &"TemperatureMeasurementProperties.temperature"
+                );
+                unknown.i64(0, i64::from(*v), w)?;
                 if let Some(v) = &self.min_measurable {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TemperatureMeasurementProperties.min_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (-27315..=32767).contains(v),
+                        &"TemperatureMeasurementProperties.min_measurable"
+                    );
                     unknown.i64(1, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TemperatureMeasurementProperties.max_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (-27315..=32767).contains(v),
+                        &"TemperatureMeasurementProperties.max_measurable"
+                    );
                     unknown.i64(2, i64::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
@@ -5839,8 +5175,7 @@ rt::cfg_alloc! {
             pub max_measurable: Option<CentiPercentRh>,
             /// The sensor's tolerance: the true value lies within plus or minus this.
             pub tolerance: Option<CentiPercentRh>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5865,9 +5200,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.humidity;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.min_measurable {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5885,36 +5218,30 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.humidity;
-                {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.humidity",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (0..=10000).contains(v),
+                    &"HumidityMeasurementProperties.humidity"
+                );
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.min_measurable {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.min_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (0..=10000).contains(v),
+                        &"HumidityMeasurementProperties.min_measurable"
+                    );
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.max_measurable {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.max_measurable",
-                        });
-                    }
+                    rt::check_range!(
+                        (0..=10000).contains(v),
+                        &"HumidityMeasurementProperties.max_measurable"
+                    );
                     unknown.u32(2, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.tolerance {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"HumidityMeasurementProperties.tolerance",
-                        });
-                    }
+                    rt::check_range!(
+                        (0..=10000).contains(v),
+                        &"HumidityMeasurementProperties.tolerance"
+                    );
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -5934,15 +5261,14 @@ rt::cfg_alloc! {
             pub max_held_bytes: u32,
             /// The longest time, in seconds, that the relay holds a message (at least 86400, one day).
             pub max_hold_time: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RelayProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -5955,17 +5281,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.max_held_messages;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.max_held_bytes;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.max_hold_time;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5974,32 +5294,23 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.max_held_messages;
-                {
-                    if !(16..=65535).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RelayProperties.max_held_messages",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!(
+                    (16..=65535).contains(v),
+                    &"RelayProperties.max_held_messages"
+                );
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.max_held_bytes;
-                {
-                    if !(4096..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RelayProperties.max_held_bytes",
-                        });
-                    }
-                    unknown.u32(1, *v, w)?;
-                }
+                rt::check_range!(
+                    (4096..=4294967295).contains(v),
+                    &"RelayProperties.max_held_bytes"
+                );
+                unknown.u32(1, *v, w)?;
                 let v = &self.max_hold_time;
-                {
-                    if !(86400..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RelayProperties.max_hold_time",
-                        });
-                    }
-                    unknown.u32(2, *v, w)?;
-                }
+                rt::check_range!(
+                    (86400..=4294967295).contains(v),
+                    &"RelayProperties.max_hold_time"
+                );
+                unknown.u32(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6015,8 +5326,7 @@ rt::cfg_alloc! {
             pub credential: Option<super::super::iotp2p_security::owned::SignedStatement>,
             /// The re-homing statement of the node that left the address, during its grace period.
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6075,15 +5385,14 @@ rt::cfg_alloc! {
             /// The controller's credential statement; its authentication credential must be the one the
             /// controller used in EDHOC with the relay.
             pub credential: super::super::iotp2p_security::owned::SignedStatement,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EnrolRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6096,13 +5405,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.token;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6111,19 +5416,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.token;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolRequest.token",
-                        });
-                    }
-                    unknown.bytes(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"EnrolRequest.token");
+                unknown.bytes(0, v, w)?;
                 let v = &self.credential;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6141,15 +5438,14 @@ rt::cfg_alloc! {
             pub domains: rt::alloc::vec::Vec<rt::alloc::string::String>,
             /// How many addresses the account may hold at once.
             pub max_registrations: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EnrolResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -6162,21 +5458,15 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.account;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.domains;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 let v = &self.max_registrations;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6185,37 +5475,19 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.account;
-                {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolResult.account",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 64, &"EnrolResult.account");
+                unknown.text(0, v, w)?;
                 let v = &self.domains;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EnrolResult.domains",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 253 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EnrolResult.domains",
-                            });
-                        }
-                        w.text(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 8, &"EnrolResult.domains");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 253, &"EnrolResult.domains");
+                    w.text(item)?;
                 }
+                w.close(v.len());
                 let v = &self.max_registrations;
-                {
-                    unknown.u32(2, *v, w)?;
-                }
+                unknown.u32(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6238,8 +5510,7 @@ rt::cfg_alloc! {
             pub max_held_messages: Option<u16>,
             /// How long, in seconds, the relay holds a message for the node; absent means the relay's maximum.
             pub max_hold_time: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6287,11 +5558,7 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.lookup_allowed {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RelayPolicy.lookup_allowed",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"RelayPolicy.lookup_allowed");
                     unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -6330,8 +5597,7 @@ rt::cfg_alloc! {
             /// the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
             /// relay").
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6355,9 +5621,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.policy {
                     len += 1 + v.encoded_len();
                 }
@@ -6379,28 +5643,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.policy {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.previous_relays {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegisterRequest.previous_relays",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"RegisterRequest.previous_relays");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
-                        if item.len() > 253 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"RegisterRequest.previous_relays",
-                            });
-                        }
+                        rt::check_bound!(item.len(), 253, &"RegisterRequest.previous_relays");
                         w.text(item)?;
                     }
                     w.close(v.len());
@@ -6425,8 +5679,7 @@ rt::cfg_alloc! {
             /// The re-homing statement of the node that leaves the address, when it moves: the relay then
             /// forwards and answers lookups during the grace period. Absent: the address ends now.
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6446,9 +5699,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.rehoming {
                     len += 1 + v.encoded_len();
                 }
@@ -6460,14 +5711,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"ReleaseRequest.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"ReleaseRequest.address");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.rehoming {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -6487,15 +5732,14 @@ rt::cfg_alloc! {
             pub address: super::super::iotp2p_core::owned::Address,
             /// The new policy.
             pub policy: RelayPolicy,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PolicyRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6508,13 +5752,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.policy;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6523,19 +5763,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PolicyRequest.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"PolicyRequest.address");
+                unknown.text(0, v, w)?;
                 let v = &self.policy;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6553,15 +5785,14 @@ rt::cfg_alloc! {
             pub node: super::super::iotp2p_security::owned::NodeId,
             /// Its relay policy.
             pub policy: RelayPolicy,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RegistrationInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -6574,14 +5805,10 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 34;
                 let v = &self.policy;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6590,23 +5817,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegistrationInfo.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RegistrationInfo.address");
+                unknown.text(0, v, w)?;
                 let v = &self.node;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 let v = &self.policy;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6620,8 +5837,7 @@ rt::cfg_alloc! {
         pub struct RegistrationsRequest {
             /// List the registrations whose address sorts after this one; absent: from the first.
             pub after: Option<super::super::iotp2p_core::owned::Address>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6651,11 +5867,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.after {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegistrationsRequest.after",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"RegistrationsRequest.after");
                     unknown.text(0, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -6673,8 +5885,7 @@ rt::cfg_alloc! {
             pub entries: rt::alloc::vec::Vec<RegistrationInfo>,
             /// More registrations follow the last one of this page.
             pub more: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6694,11 +5905,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.entries;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if self.more {
                     len += 1 + 1;
                 }
@@ -6710,19 +5919,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.entries;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RegistrationPage.entries",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"RegistrationPage.entries");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 let v = &self.more;
                 if self.more {
                     unknown.bool(1, *v, w)?;
@@ -6787,11 +5990,7 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Lookup(v) => {
-                        if v.len() > 254 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"RelayActions.lookup",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 254, &"RelayActions.lookup");
                         w.u64(8)?;
                         w.text(v)?;
                     }
@@ -6917,49 +6116,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for StandardCapability {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for StandardCapability {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for DeviceInfoProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
-            map.field::<rt::json::Same, _>(1, "product", &self.product)?;
-            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            if let Some(v) = &self.hardware_version {
-                map.field::<rt::json::Same, _>(3, "hardware_version", v)?;
-            }
-            if let Some(v) = &self.serial_number {
-                map.field::<rt::json::Same, _>(4, "serial_number", v)?;
-            }
-            if let Some(v) = &self.product_url {
-                map.field::<rt::json::Same, _>(5, "product_url", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6967,135 +6139,83 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeviceInfoProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
             map.field::<rt::json::Same, _>(1, "product", &self.product)?;
             map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            if let Some(v) = &self.hardware_version {
-                map.field::<rt::json::Same, _>(3, "hardware_version", v)?;
-            }
-            if let Some(v) = &self.serial_number {
-                map.field::<rt::json::Same, _>(4, "serial_number", v)?;
-            }
-            if let Some(v) = &self.product_url {
-                map.field::<rt::json::Same, _>(5, "product_url", v)?;
-            }
+            map.optional::<rt::json::Same, _>(3, "hardware_version", &self.hardware_version)?;
+            map.optional::<rt::json::Same, _>(4, "serial_number", &self.serial_number)?;
+            map.optional::<rt::json::Same, _>(5, "product_url", &self.product_url)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfoProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DeviceInfoProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DeviceInfoProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_vendor = None;
-                    let mut f_product = None;
-                    let mut f_name = None;
-                    let mut f_hardware_version = None;
-                    let mut f_serial_number = None;
-                    let mut f_product_url = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("vendor", 0),
-                        ("product", 1),
-                        ("name", 2),
-                        ("hardware_version", 3),
-                        ("serial_number", 4),
-                        ("product_url", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_vendor,
-                                "vendor",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_product,
-                                "product",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_hardware_version,
-                                "hardware_version",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_serial_number,
-                                "serial_number",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_product_url,
-                                "product_url",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DeviceInfoProperties {
-                        vendor: rt::json::required(f_vendor, "vendor")?,
-                        product: rt::json::required(f_product, "product")?,
-                        name: rt::json::required(f_name, "name")?,
-                        hardware_version: f_hardware_version,
-                        serial_number: f_serial_number,
-                        product_url: f_product_url,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "version", &self.version)?;
-            map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
-            if let Some(v) = &self.build {
-                map.field::<rt::json::Same, _>(2, "build", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DeviceInfoProperties {
+        const NAME: &'static str = "DeviceInfoProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("vendor", 0),
+            ("product", 1),
+            ("name", 2),
+            ("hardware_version", 3),
+            ("serial_number", 4),
+            ("product_url", 5),
+        ];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "vendor")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "product")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "name")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "hardware_version")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "serial_number")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "product_url")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DeviceInfoProperties {
+                vendor: rt::json::required(s.0, "vendor")?,
+                product: rt::json::required(s.1, "product")?,
+                name: rt::json::required(s.2, "name")?,
+                hardware_version: s.3,
+                serial_number: s.4,
+                product_url: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7103,82 +6223,58 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::FirmwareProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "version", &self.version)?;
             map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
-            if let Some(v) = &self.build {
-                map.field::<rt::json::Same, _>(2, "build", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "build", &self.build)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::FirmwareProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::FirmwareProperties;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::FirmwareProperties {
+        const NAME: &'static str = "FirmwareProperties";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("version", 0), ("version_text", 1), ("build", 2)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::SemVer>,
+            Option<rt::alloc::string::String>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type FirmwareProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_version = None;
-                    let mut f_version_text = None;
-                    let mut f_build = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("version", 0),
-                        ("version_text", 1),
-                        ("build", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version_text,
-                                "version_text",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_build,
-                                "build",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::FirmwareProperties {
-                        version: rt::json::required(f_version, "version")?,
-                        version_text: rt::json::required(f_version_text, "version_text")?,
-                        build: f_build,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "version")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "version_text")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "build")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::FirmwareProperties {
+                version: rt::json::required(s.0, "version")?,
+                version_text: rt::json::required(s.1, "version_text")?,
+                build: s.2,
+                unknown_fields: unknown,
+            })
         }
     }
     impl BatteryState {
@@ -7190,19 +6286,14 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for BatteryState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for BatteryState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
@@ -7215,45 +6306,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for ChargeState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for ChargeState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for BatteryProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
-            map.field::<rt::json::Same, _>(1, "state", &self.state)?;
-            if let Some(v) = &self.voltage {
-                map.field::<rt::json::Same, _>(2, "voltage", v)?;
-            }
-            if let Some(v) = &self.charging {
-                map.field::<rt::json::Same, _>(3, "charging", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7261,168 +6329,112 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::BatteryProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
             map.field::<rt::json::Same, _>(1, "state", &self.state)?;
-            if let Some(v) = &self.voltage {
-                map.field::<rt::json::Same, _>(2, "voltage", v)?;
-            }
-            if let Some(v) = &self.charging {
-                map.field::<rt::json::Same, _>(3, "charging", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "voltage", &self.voltage)?;
+            map.optional::<rt::json::Same, _>(3, "charging", &self.charging)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::BatteryProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type BatteryProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_percent = None;
-                    let mut f_state = None;
-                    let mut f_voltage = None;
-                    let mut f_charging = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("percent", 0),
-                        ("state", 1),
-                        ("voltage", 2),
-                        ("charging", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 100>, _, _>(
-                                &mut map,
-                                &mut f_percent,
-                                "percent",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_state,
-                                "state",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_voltage,
-                                "voltage",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_charging,
-                                "charging",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::BatteryProperties {
-                        percent: rt::json::required(f_percent, "percent")?,
-                        state: rt::json::required(f_state, "state")?,
-                        voltage: f_voltage,
-                        charging: f_charging,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::StateChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "state_changed", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::BatteryProperties {
+        const NAME: &'static str = "BatteryProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("percent", 0),
+            ("state", 1),
+            ("voltage", 2),
+            ("charging", 3),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<owned::BatteryState>,
+            Option<u16>,
+            Option<owned::ChargeState>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 100>, _, _>(map, &mut s.0, "percent")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "state")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "voltage")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "charging")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::BatteryProperties {
+                percent: rt::json::required(s.0, "percent")?,
+                state: rt::json::required(s.1, "state")?,
+                voltage: s.2,
+                charging: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::BatteryEvents {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
                 Self::StateChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "state_changed", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "state_changed", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryEvents {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::BatteryEvents;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::BatteryEvents {
+        const NAME: &'static str = "BatteryEvents";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("state_changed", 16)];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type BatteryEvents, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("state_changed", 16)])?;
-                    let value = match key {
-                        16 => owned::BatteryEvents::StateChanged(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::BatteryEvents::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                16 => Self::StateChanged(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
     impl IdentifyEffect {
@@ -7434,38 +6446,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for IdentifyEffect {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for IdentifyEffect {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for IdentifyProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7473,83 +6469,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IdentifyProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IdentifyProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IdentifyProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_remaining = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("remaining", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_remaining,
-                                "remaining",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::IdentifyProperties {
-                        remaining: rt::json::required(f_remaining, "remaining")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
-            if self.effect.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::IdentifyProperties {
+        const NAME: &'static str = "IdentifyProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("remaining", 0)];
+        type Slots = (Option<u16>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "remaining")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::IdentifyProperties {
+                remaining: rt::json::required(s.0, "remaining")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7557,15 +6524,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IdentifyInput {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
             if self.effect.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
@@ -7574,148 +6534,93 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyInput {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IdentifyInput;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IdentifyInput")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_duration = None;
-                    let mut f_effect = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("duration", 0), ("effect", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_duration,
-                                "duration",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_effect,
-                                "effect",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::IdentifyInput {
-                        duration: rt::json::required(f_duration, "duration")?,
-                        effect: f_effect.unwrap_or(self::IdentifyEffect::Blink),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::IdentifyInput {
+        const NAME: &'static str = "IdentifyInput";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("duration", 0), ("effect", 1)];
+        type Slots = (Option<u16>, Option<owned::IdentifyEffect>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "duration")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "effect")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::IdentifyInput {
+                duration: rt::json::required(s.0, "duration")?,
+                effect: s.1.unwrap_or(self::IdentifyEffect::Blink),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::IdentifyActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Identify(v) => rt::json::variant::<rt::json::Same, _, _>(s, "identify", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IdentifyActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IdentifyActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("identify", 8)])?;
-                    let value = match key {
-                        8 => {
-                            owned::IdentifyActions::Identify(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        key => owned::IdentifyActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::IdentifyActions {
+        const NAME: &'static str = "IdentifyActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("identify", 8)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Identify(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for OnOffProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7723,166 +6628,111 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::OnOffProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "on", &self.on)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::OnOffProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type OnOffProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_on = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("on", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_on, "on")?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::OnOffProperties {
-                        on: rt::json::required(f_on, "on")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for OnOffActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::OnOffProperties {
+        const NAME: &'static str = "OnOffProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("on", 0)];
+        type Slots = (Option<bool>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::OnOffProperties {
+                on: rt::json::required(s.0, "on")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for OnOffActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::OnOffActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Off => rt::json::unit_variant(s, "off"),
+                Self::On => rt::json::unit_variant(s, "on"),
+                Self::Toggle => rt::json::unit_variant(s, "toggle"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::OnOffActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type OnOffActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key =
-                        rt::json::union_key(&mut map, &[("off", 8), ("on", 9), ("toggle", 10)])?;
-                    let value = match key {
-                        8 => {
-                            rt::json::unit(&mut map)?;
-                            owned::OnOffActions::Off
-                        }
-                        9 => {
-                            rt::json::unit(&mut map)?;
-                            owned::OnOffActions::On
-                        }
-                        10 => {
-                            rt::json::unit(&mut map)?;
-                            owned::OnOffActions::Toggle
-                        }
-                        key => owned::OnOffActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::OnOffActions {
+        const NAME: &'static str = "OnOffActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("off", 8), ("on", 9), ("toggle", 10)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => {
+                    rt::json::unit(map)?;
+                    Self::Off
+                }
+                9 => {
+                    rt::json::unit(map)?;
+                    Self::On
+                }
+                10 => {
+                    rt::json::unit(map)?;
+                    Self::Toggle
+                }
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for LevelProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.min_level {
-                map.field::<rt::json::Range<0, 254>, _>(1, "min_level", v)?;
-            }
-            if let Some(v) = &self.max_level {
-                map.field::<rt::json::Range<0, 254>, _>(2, "max_level", v)?;
-            }
-            if let Some(v) = &self.default_transition {
-                map.field::<rt::json::Same, _>(3, "default_transition", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7890,116 +6740,73 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::LevelProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.min_level {
-                map.field::<rt::json::Range<0, 254>, _>(1, "min_level", v)?;
-            }
-            if let Some(v) = &self.max_level {
-                map.field::<rt::json::Range<0, 254>, _>(2, "max_level", v)?;
-            }
-            if let Some(v) = &self.default_transition {
-                map.field::<rt::json::Same, _>(3, "default_transition", v)?;
-            }
+            map.optional::<rt::json::Range<0, 254>, _>(1, "min_level", &self.min_level)?;
+            map.optional::<rt::json::Range<0, 254>, _>(2, "max_level", &self.max_level)?;
+            map.optional::<rt::json::Same, _>(3, "default_transition", &self.default_transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LevelProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LevelProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_level = None;
-                    let mut f_min_level = None;
-                    let mut f_max_level = None;
-                    let mut f_default_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("level", 0),
-                        ("min_level", 1),
-                        ("max_level", 2),
-                        ("default_transition", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_min_level,
-                                "min_level",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_max_level,
-                                "max_level",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_default_transition,
-                                "default_transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LevelProperties {
-                        level: rt::json::required(f_level, "level")?,
-                        min_level: f_min_level,
-                        max_level: f_max_level,
-                        default_transition: f_default_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for SetLevel<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::LevelProperties {
+        const NAME: &'static str = "LevelProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("level", 0),
+            ("min_level", 1),
+            ("max_level", 2),
+            ("default_transition", 3),
+        ];
+        type Slots = (
+            Option<owned::LevelValue>,
+            Option<owned::LevelValue>,
+            Option<owned::LevelValue>,
+            Option<owned::TransitionTime>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
+                1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.1, "min_level")?,
+                2 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.2, "max_level")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "default_transition")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LevelProperties {
+                level: rt::json::required(s.0, "level")?,
+                min_level: s.1,
+                max_level: s.2,
+                default_transition: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SetLevel<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8007,93 +6814,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetLevel {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetLevel;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetLevel")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_level = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("level", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetLevel {
-                        level: rt::json::required(f_level, "level")?,
-                        transition: f_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for StepLevel<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetLevel {
+        const NAME: &'static str = "SetLevel";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("level", 0), ("transition", 1)];
+        type Slots = (Option<owned::LevelValue>, Option<owned::TransitionTime>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetLevel {
+                level: rt::json::required(s.0, "level")?,
+                transition: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for StepLevel<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8101,179 +6872,109 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::StepLevel {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::StepLevel {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::StepLevel;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type StepLevel")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_delta = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("delta", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<-254, 254>, _, _>(
-                                &mut map,
-                                &mut f_delta,
-                                "delta",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::StepLevel {
-                        delta: rt::json::required(f_delta, "delta")?,
-                        transition: f_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for LevelActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
-                }
-                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "step", v),
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::StepLevel {
+        const NAME: &'static str = "StepLevel";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("delta", 0), ("transition", 1)];
+        type Slots = (Option<i16>, Option<owned::TransitionTime>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<-254, 254>, _, _>(map, &mut s.0, "delta")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::StepLevel {
+                delta: rt::json::required(s.0, "delta")?,
+                transition: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for LevelActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::LevelActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
-                }
-                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "step", v),
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::SetLevel(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_level", v),
+                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(s, "step", v),
+                Self::Stop => rt::json::unit_variant(s, "stop"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LevelActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LevelActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("set_level", 8), ("step", 9), ("stop", 10)],
-                    )?;
-                    let value = match key {
-                        8 => owned::LevelActions::SetLevel(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        9 => owned::LevelActions::Step(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        10 => {
-                            rt::json::unit(&mut map)?;
-                            owned::LevelActions::Stop
-                        }
-                        key => owned::LevelActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::LevelActions {
+        const NAME: &'static str = "LevelActions";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("set_level", 8), ("step", 9), ("stop", 10)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::SetLevel(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Step(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => {
+                    rt::json::unit(map)?;
+                    Self::Stop
+                }
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for ColorTemperatureProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
-            map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8281,15 +6982,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ColorTemperatureProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
             map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
             map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
@@ -8297,85 +6991,64 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ColorTemperatureProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ColorTemperatureProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_kelvin = None;
-                    let mut f_min_kelvin = None;
-                    let mut f_max_kelvin = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("kelvin", 0),
-                        ("min_kelvin", 1),
-                        ("max_kelvin", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_kelvin,
-                                "kelvin",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_min_kelvin,
-                                "min_kelvin",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_max_kelvin,
-                                "max_kelvin",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ColorTemperatureProperties {
-                        kelvin: rt::json::required(f_kelvin, "kelvin")?,
-                        min_kelvin: rt::json::required(f_min_kelvin, "min_kelvin")?,
-                        max_kelvin: rt::json::required(f_max_kelvin, "max_kelvin")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ColorTemperatureProperties {
+        const NAME: &'static str = "ColorTemperatureProperties";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("kelvin", 0), ("min_kelvin", 1), ("max_kelvin", 2)];
+        type Slots = (
+            Option<owned::Kelvin>,
+            Option<owned::Kelvin>,
+            Option<owned::Kelvin>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(map, &mut s.0, "kelvin")?,
+                1 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                    map,
+                    &mut s.1,
+                    "min_kelvin",
+                )?,
+                2 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_kelvin",
+                )?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ColorTemperatureProperties {
+                kelvin: rt::json::required(s.0, "kelvin")?,
+                min_kelvin: rt::json::required(s.1, "min_kelvin")?,
+                max_kelvin: rt::json::required(s.2, "max_kelvin")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8383,177 +7056,103 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetColorTemperature {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            if let Some(v) = &self.transition {
-                map.field::<rt::json::Same, _>(1, "transition", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetColorTemperature;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetColorTemperature")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_kelvin = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("kelvin", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                                &mut map,
-                                &mut f_kelvin,
-                                "kelvin",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetColorTemperature {
-                        kelvin: rt::json::required(f_kelvin, "kelvin")?,
-                        transition: f_transition,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetColorTemperature {
+        const NAME: &'static str = "SetColorTemperature";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("kelvin", 0), ("transition", 1)];
+        type Slots = (Option<owned::Kelvin>, Option<owned::TransitionTime>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(map, &mut s.0, "kelvin")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetColorTemperature {
+                kelvin: rt::json::required(s.0, "kelvin")?,
+                transition: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::ColorTemperatureActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
+                Self::SetColorTemperature(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_color_temperature", v)
                 }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ColorTemperatureActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ColorTemperatureActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("set_color_temperature", 8)])?;
-                    let value =
-                        match key {
-                            8 => owned::ColorTemperatureActions::SetColorTemperature(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            ),
-                            key => owned::ColorTemperatureActions::Unrecognized {
-                                key,
-                                value: rt::json::raw_value(&mut map)?,
-                            },
-                        };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::ColorTemperatureActions {
+        const NAME: &'static str = "ColorTemperatureActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("set_color_temperature", 8)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::SetColorTemperature(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for TemperatureMeasurementProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Same, _>(3, "tolerance", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8561,122 +7160,93 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::TemperatureMeasurementProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Same, _>(3, "tolerance", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::TemperatureMeasurementProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type TemperatureMeasurementProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_temperature = None;
-                    let mut f_min_measurable = None;
-                    let mut f_max_measurable = None;
-                    let mut f_tolerance = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("temperature", 0),
-                        ("min_measurable", 1),
-                        ("max_measurable", 2),
-                        ("tolerance", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_temperature,
-                                "temperature",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_min_measurable,
-                                "min_measurable",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_max_measurable,
-                                "max_measurable",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_tolerance,
-                                "tolerance",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::TemperatureMeasurementProperties {
-                        temperature: rt::json::required(f_temperature, "temperature")?,
-                        min_measurable: f_min_measurable,
-                        max_measurable: f_max_measurable,
-                        tolerance: f_tolerance,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Range<-27315, 32767>, _>(
+                1,
+                "min_measurable",
+                &self.min_measurable,
             )?;
-            map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Range<0, 10000>, _>(3, "tolerance", v)?;
-            }
+            map.optional::<rt::json::Range<-27315, 32767>, _>(
+                2,
+                "max_measurable",
+                &self.max_measurable,
+            )?;
+            map.optional::<rt::json::Same, _>(3, "tolerance", &self.tolerance)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::TemperatureMeasurementProperties {
+        const NAME: &'static str = "TemperatureMeasurementProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("temperature", 0),
+            ("min_measurable", 1),
+            ("max_measurable", 2),
+            ("tolerance", 3),
+        ];
+        type Slots = (
+            Option<owned::CentiCelsius>,
+            Option<owned::CentiCelsius>,
+            Option<owned::CentiCelsius>,
+            Option<u16>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.0,
+                    "temperature",
+                )?,
+                1 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.1,
+                    "min_measurable",
+                )?,
+                2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_measurable",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "tolerance")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::TemperatureMeasurementProperties {
+                temperature: rt::json::required(s.0, "temperature")?,
+                min_measurable: s.1,
+                max_measurable: s.2,
+                tolerance: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8684,127 +7254,89 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::HumidityMeasurementProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
-            if let Some(v) = &self.min_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "min_measurable", v)?;
-            }
-            if let Some(v) = &self.max_measurable {
-                map.field::<rt::json::Range<0, 10000>, _>(2, "max_measurable", v)?;
-            }
-            if let Some(v) = &self.tolerance {
-                map.field::<rt::json::Range<0, 10000>, _>(3, "tolerance", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::HumidityMeasurementProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type HumidityMeasurementProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_humidity = None;
-                    let mut f_min_measurable = None;
-                    let mut f_max_measurable = None;
-                    let mut f_tolerance = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("humidity", 0),
-                        ("min_measurable", 1),
-                        ("max_measurable", 2),
-                        ("tolerance", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_humidity,
-                                "humidity",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_min_measurable,
-                                "min_measurable",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_max_measurable,
-                                "max_measurable",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_tolerance,
-                                "tolerance",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::HumidityMeasurementProperties {
-                        humidity: rt::json::required(f_humidity, "humidity")?,
-                        min_measurable: f_min_measurable,
-                        max_measurable: f_max_measurable,
-                        tolerance: f_tolerance,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RelayProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<16, 65535>, _>(
-                0,
-                "max_held_messages",
-                &self.max_held_messages,
-            )?;
-            map.field::<rt::json::Range<4096, 4294967295>, _>(
+            map.optional::<rt::json::Range<0, 10000>, _>(
                 1,
-                "max_held_bytes",
-                &self.max_held_bytes,
+                "min_measurable",
+                &self.min_measurable,
             )?;
-            map.field::<rt::json::Range<86400, 4294967295>, _>(
+            map.optional::<rt::json::Range<0, 10000>, _>(
                 2,
-                "max_hold_time",
-                &self.max_hold_time,
+                "max_measurable",
+                &self.max_measurable,
             )?;
+            map.optional::<rt::json::Range<0, 10000>, _>(3, "tolerance", &self.tolerance)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::HumidityMeasurementProperties {
+        const NAME: &'static str = "HumidityMeasurementProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("humidity", 0),
+            ("min_measurable", 1),
+            ("max_measurable", 2),
+            ("tolerance", 3),
+        ];
+        type Slots = (
+            Option<owned::CentiPercentRh>,
+            Option<owned::CentiPercentRh>,
+            Option<owned::CentiPercentRh>,
+            Option<owned::CentiPercentRh>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.0, "humidity")?,
+                1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                    map,
+                    &mut s.1,
+                    "min_measurable",
+                )?,
+                2 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_measurable",
+                )?,
+                3 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.3, "tolerance")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::HumidityMeasurementProperties {
+                humidity: rt::json::required(s.0, "humidity")?,
+                min_measurable: s.1,
+                max_measurable: s.2,
+                tolerance: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RelayProperties<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8812,15 +7344,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RelayProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<16, 65535>, _>(
                 0,
                 "max_held_messages",
@@ -8840,90 +7365,67 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_max_held_messages = None;
-                    let mut f_max_held_bytes = None;
-                    let mut f_max_hold_time = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("max_held_messages", 0),
-                        ("max_held_bytes", 1),
-                        ("max_hold_time", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<16, 65535>, _, _>(
-                                &mut map,
-                                &mut f_max_held_messages,
-                                "max_held_messages",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<4096, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_held_bytes,
-                                "max_held_bytes",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<86400, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_hold_time,
-                                "max_hold_time",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RelayProperties {
-                        max_held_messages: rt::json::required(
-                            f_max_held_messages,
-                            "max_held_messages",
-                        )?,
-                        max_held_bytes: rt::json::required(f_max_held_bytes, "max_held_bytes")?,
-                        max_hold_time: rt::json::required(f_max_hold_time, "max_hold_time")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RelayProperties {
+        const NAME: &'static str = "RelayProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("max_held_messages", 0),
+            ("max_held_bytes", 1),
+            ("max_hold_time", 2),
+        ];
+        type Slots = (Option<u16>, Option<u32>, Option<u32>);
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<16, 65535>, _, _>(
+                    map,
+                    &mut s.0,
+                    "max_held_messages",
+                )?,
+                1 => rt::json::put::<rt::json::Range<4096, 4294967295>, _, _>(
+                    map,
+                    &mut s.1,
+                    "max_held_bytes",
+                )?,
+                2 => rt::json::put::<rt::json::Range<86400, 4294967295>, _, _>(
+                    map,
+                    &mut s.2,
+                    "max_hold_time",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RelayProperties {
+                max_held_messages: rt::json::required(s.0, "max_held_messages")?,
+                max_held_bytes: rt::json::required(s.1, "max_held_bytes")?,
+                max_hold_time: rt::json::required(s.2, "max_hold_time")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for LookupResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.credential {
-                map.field::<rt::json::Same, _>(0, "credential", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8931,93 +7433,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::LookupResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.credential {
-                map.field::<rt::json::Same, _>(0, "credential", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            map.optional::<rt::json::Same, _>(1, "rehoming", &self.rehoming)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LookupResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LookupResult;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LookupResult")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut f_rehoming = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("credential", 0), ("rehoming", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LookupResult {
-                        credential: f_credential,
-                        rehoming: f_rehoming,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::LookupResult {
+        const NAME: &'static str = "LookupResult";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0), ("rehoming", 1)];
+        type Slots = (
+            Option<super::iotp2p_security::owned::SignedStatement>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "rehoming")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LookupResult {
+                credential: s.0,
+                rehoming: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EnrolRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "token", &self.token)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9025,90 +7494,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EnrolRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "token", &self.token)?;
             map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EnrolRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EnrolRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_token = None;
-                    let mut f_credential = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("token", 0), ("credential", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_token,
-                                "token",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EnrolRequest {
-                        token: rt::json::required(f_token, "token")?,
-                        credential: rt::json::required(f_credential, "credential")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EnrolRequest {
+        const NAME: &'static str = "EnrolRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("token", 0), ("credential", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "token")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EnrolRequest {
+                token: rt::json::required(s.0, "token")?,
+                credential: rt::json::required(s.1, "credential")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EnrolResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "account", &self.account)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "domains", &self.domains)?;
-            map.field::<rt::json::Same, _>(2, "max_registrations", &self.max_registrations)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9116,15 +7555,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EnrolResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "account", &self.account)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "domains", &self.domains)?;
             map.field::<rt::json::Same, _>(2, "max_registrations", &self.max_registrations)?;
@@ -9132,67 +7564,51 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EnrolResult;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EnrolResult {
+        const NAME: &'static str = "EnrolResult";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("account", 0), ("domains", 1), ("max_registrations", 2)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EnrolResult")
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "account")?,
+                1 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "domains")?
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_account = None;
-                    let mut f_domains = None;
-                    let mut f_max_registrations = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("account", 0),
-                        ("domains", 1),
-                        ("max_registrations", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_account,
-                                "account",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_domains,
-                                "domains",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_registrations,
-                                "max_registrations",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EnrolResult {
-                        account: rt::json::required(f_account, "account")?,
-                        domains: rt::json::required(f_domains, "domains")?,
-                        max_registrations: rt::json::required(
-                            f_max_registrations,
-                            "max_registrations",
-                        )?,
-                        unknown_fields: unknown,
-                    })
-                }
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_registrations")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EnrolResult {
+                account: rt::json::required(s.0, "account")?,
+                domains: rt::json::required(s.1, "domains")?,
+                max_registrations: rt::json::required(s.2, "max_registrations")?,
+                unknown_fields: unknown,
+            })
         }
     }
     impl LookupPolicy {
@@ -9204,49 +7620,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for LookupPolicy {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for LookupPolicy {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RelayPolicy<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.lookup.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "lookup", &self.lookup)?;
-            }
-            if let Some(v) = &self.lookup_allowed {
-                map.field::<rt::json::Seq<rt::json::Hex>, _>(1, "lookup_allowed", v)?;
-            }
-            if let Some(v) = &self.max_held_messages {
-                map.field::<rt::json::Same, _>(2, "max_held_messages", v)?;
-            }
-            if let Some(v) = &self.max_hold_time {
-                map.field::<rt::json::Same, _>(3, "max_hold_time", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9254,124 +7643,83 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RelayPolicy {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.lookup.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "lookup", &self.lookup)?;
             }
-            if let Some(v) = &self.lookup_allowed {
-                map.field::<rt::json::Seq<rt::json::Hex>, _>(1, "lookup_allowed", v)?;
-            }
-            if let Some(v) = &self.max_held_messages {
-                map.field::<rt::json::Same, _>(2, "max_held_messages", v)?;
-            }
-            if let Some(v) = &self.max_hold_time {
-                map.field::<rt::json::Same, _>(3, "max_hold_time", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayPolicy;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayPolicy")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_lookup = None;
-                    let mut f_lookup_allowed = None;
-                    let mut f_max_held_messages = None;
-                    let mut f_max_hold_time = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("lookup", 0),
-                        ("lookup_allowed", 1),
-                        ("max_held_messages", 2),
-                        ("max_hold_time", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_lookup,
-                                "lookup",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_lookup_allowed,
-                                "lookup_allowed",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_held_messages,
-                                "max_held_messages",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_hold_time,
-                                "max_hold_time",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RelayPolicy {
-                        lookup: f_lookup.unwrap_or(self::LookupPolicy::Public),
-                        lookup_allowed: f_lookup_allowed,
-                        max_held_messages: f_max_held_messages,
-                        max_hold_time: f_max_hold_time,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Seq<rt::json::Hex>, _>(
+                1,
+                "lookup_allowed",
+                &self.lookup_allowed,
             )?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            if let Some(v) = &self.policy {
-                map.field::<rt::json::Same, _>(1, "policy", v)?;
-            }
-            if let Some(v) = &self.previous_relays {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "previous_relays", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(3, "rehoming", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "max_held_messages", &self.max_held_messages)?;
+            map.optional::<rt::json::Same, _>(3, "max_hold_time", &self.max_hold_time)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RelayPolicy {
+        const NAME: &'static str = "RelayPolicy";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("lookup", 0),
+            ("lookup_allowed", 1),
+            ("max_held_messages", 2),
+            ("max_hold_time", 3),
+        ];
+        type Slots = (
+            Option<owned::LookupPolicy>,
+            Option<rt::alloc::vec::Vec<super::iotp2p_security::owned::NodeId>>,
+            Option<u16>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "lookup")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                    map,
+                    &mut s.1,
+                    "lookup_allowed",
+                )?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_held_messages")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "max_hold_time")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RelayPolicy {
+                lookup: s.0.unwrap_or(self::LookupPolicy::Public),
+                lookup_allowed: s.1,
+                max_held_messages: s.2,
+                max_hold_time: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9379,116 +7727,81 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegisterRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            if let Some(v) = &self.policy {
-                map.field::<rt::json::Same, _>(1, "policy", v)?;
-            }
-            if let Some(v) = &self.previous_relays {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "previous_relays", v)?;
-            }
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(3, "rehoming", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegisterRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegisterRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut f_policy = None;
-                    let mut f_previous_relays = None;
-                    let mut f_rehoming = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("credential", 0),
-                        ("policy", 1),
-                        ("previous_relays", 2),
-                        ("rehoming", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_policy,
-                                "policy",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_previous_relays,
-                                "previous_relays",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegisterRequest {
-                        credential: rt::json::required(f_credential, "credential")?,
-                        policy: f_policy,
-                        previous_relays: f_previous_relays,
-                        rehoming: f_rehoming,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Same, _>(1, "policy", &self.policy)?;
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(
+                2,
+                "previous_relays",
+                &self.previous_relays,
             )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
+            map.optional::<rt::json::Same, _>(3, "rehoming", &self.rehoming)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegisterRequest {
+        const NAME: &'static str = "RegisterRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("credential", 0),
+            ("policy", 1),
+            ("previous_relays", 2),
+            ("rehoming", 3),
+        ];
+        type Slots = (
+            Option<super::iotp2p_security::owned::SignedStatement>,
+            Option<owned::RelayPolicy>,
+            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "policy")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.2,
+                    "previous_relays",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "rehoming")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegisterRequest {
+                credential: rt::json::required(s.0, "credential")?,
+                policy: s.1,
+                previous_relays: s.2,
+                rehoming: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9496,91 +7809,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ReleaseRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.rehoming {
-                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "rehoming", &self.rehoming)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ReleaseRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ReleaseRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ReleaseRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_rehoming = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("address", 0), ("rehoming", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ReleaseRequest {
-                        address: rt::json::required(f_address, "address")?,
-                        rehoming: f_rehoming,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ReleaseRequest {
+        const NAME: &'static str = "ReleaseRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("rehoming", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_security::owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "rehoming")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ReleaseRequest {
+                address: rt::json::required(s.0, "address")?,
+                rehoming: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PolicyRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.field::<rt::json::Same, _>(1, "policy", &self.policy)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9588,90 +7870,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PolicyRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
             map.field::<rt::json::Same, _>(1, "policy", &self.policy)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PolicyRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PolicyRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PolicyRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_policy = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("address", 0), ("policy", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_policy,
-                                "policy",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PolicyRequest {
-                        address: rt::json::required(f_address, "address")?,
-                        policy: rt::json::required(f_policy, "policy")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PolicyRequest {
+        const NAME: &'static str = "PolicyRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("policy", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::RelayPolicy>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "policy")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PolicyRequest {
+                address: rt::json::required(s.0, "address")?,
+                policy: rt::json::required(s.1, "policy")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RegistrationInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.field::<rt::json::Hex, _>(1, "node", &self.node)?;
-            map.field::<rt::json::Same, _>(2, "policy", &self.policy)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9679,15 +7931,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegistrationInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
             map.field::<rt::json::Hex, _>(1, "node", &self.node)?;
             map.field::<rt::json::Same, _>(2, "policy", &self.policy)?;
@@ -9695,82 +7940,56 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegistrationInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegistrationInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_node = None;
-                    let mut f_policy = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("address", 0),
-                        ("node", 1),
-                        ("policy", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_policy,
-                                "policy",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegistrationInfo {
-                        address: rt::json::required(f_address, "address")?,
-                        node: rt::json::required(f_node, "node")?,
-                        policy: rt::json::required(f_policy, "policy")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.after {
-                map.field::<rt::json::Same, _>(0, "after", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegistrationInfo {
+        const NAME: &'static str = "RegistrationInfo";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("address", 0), ("node", 1), ("policy", 2)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_security::owned::NodeId>,
+            Option<owned::RelayPolicy>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "node")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "policy")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegistrationInfo {
+                address: rt::json::required(s.0, "address")?,
+                node: rt::json::required(s.1, "node")?,
+                policy: rt::json::required(s.2, "policy")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9778,83 +7997,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegistrationsRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.after {
-                map.field::<rt::json::Same, _>(0, "after", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "after", &self.after)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationsRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegistrationsRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegistrationsRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_after = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("after", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_after,
-                                "after",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegistrationsRequest {
-                        after: f_after,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            if self.more {
-                map.field::<rt::json::Same, _>(1, "more", &self.more)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegistrationsRequest {
+        const NAME: &'static str = "RegistrationsRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("after", 0)];
+        type Slots = (Option<super::iotp2p_core::owned::Address>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "after")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegistrationsRequest {
+                after: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9862,15 +8052,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegistrationPage {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
             if self.more {
                 map.field::<rt::json::Same, _>(1, "more", &self.more)?;
@@ -9879,303 +8062,181 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationPage {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RegistrationPage;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RegistrationPage")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_entries = None;
-                    let mut f_more = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("entries", 0), ("more", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_entries,
-                                "entries",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_more,
-                                "more",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RegistrationPage {
-                        entries: rt::json::required(f_entries, "entries")?,
-                        more: f_more.unwrap_or(false),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for RelayActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RegistrationPage {
+        const NAME: &'static str = "RegistrationPage";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("entries", 0), ("more", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::RegistrationInfo>>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "entries")?
                 }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
-                Self::Register(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "register", v)
-                }
-                Self::Release(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "release", v)
-                }
-                Self::Unenrol(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "unenrol", v)
-                }
-                Self::SetPolicy(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_policy", v)
-                }
-                Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "more")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RegistrationPage {
+                entries: rt::json::required(s.0, "entries")?,
+                more: s.1.unwrap_or(false),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RelayActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::RelayActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
-                }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
-                Self::Register(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "register", v)
-                }
-                Self::Release(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "release", v)
-                }
-                Self::Unenrol(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "unenrol", v)
-                }
-                Self::SetPolicy(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_policy", v)
-                }
+                Self::Lookup(v) => rt::json::variant::<rt::json::Same, _, _>(s, "lookup", v),
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(s, "enrol", v),
+                Self::Register(v) => rt::json::variant::<rt::json::Same, _, _>(s, "register", v),
+                Self::Release(v) => rt::json::variant::<rt::json::Same, _, _>(s, "release", v),
+                Self::Unenrol(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "unenrol", v),
+                Self::SetPolicy(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_policy", v),
                 Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "registrations", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("lookup", 8),
-                            ("enrol", 9),
-                            ("register", 10),
-                            ("release", 11),
-                            ("unenrol", 12),
-                            ("set_policy", 13),
-                            ("registrations", 14),
-                        ],
-                    )?;
-                    let value = match key {
-                        8 => owned::RelayActions::Lookup(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        9 => owned::RelayActions::Enrol(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        10 => owned::RelayActions::Register(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        11 => owned::RelayActions::Release(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        12 => owned::RelayActions::Unenrol(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        13 => {
-                            owned::RelayActions::SetPolicy(rt::json::value::<rt::json::Same, _, _>(
-                                &mut map,
-                            )?)
-                        }
-                        14 => owned::RelayActions::Registrations(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::RelayActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::RelayActions {
+        const NAME: &'static str = "RelayActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("lookup", 8),
+            ("enrol", 9),
+            ("register", 10),
+            ("release", 11),
+            ("unenrol", 12),
+            ("set_policy", 13),
+            ("registrations", 14),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Lookup(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Enrol(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::Register(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::Release(rt::json::value::<rt::json::Same, _, _>(map)?),
+                12 => Self::Unenrol(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                13 => Self::SetPolicy(rt::json::value::<rt::json::Same, _, _>(map)?),
+                14 => Self::Registrations(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RelayOutputs<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
-                }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
-                Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::RelayOutputs {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Lookup(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
-                }
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
+                Self::Lookup(v) => rt::json::variant::<rt::json::Same, _, _>(s, "lookup", v),
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(s, "enrol", v),
                 Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "registrations", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayOutputs {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayOutputs;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::RelayOutputs {
+        const NAME: &'static str = "RelayOutputs";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("lookup", 8), ("enrol", 9), ("registrations", 14)];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayOutputs, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("lookup", 8), ("enrol", 9), ("registrations", 14)],
-                    )?;
-                    let value = match key {
-                        8 => owned::RelayOutputs::Lookup(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        9 => owned::RelayOutputs::Enrol(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        14 => owned::RelayOutputs::Registrations(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::RelayOutputs::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Lookup(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Enrol(rt::json::value::<rt::json::Same, _, _>(map)?),
+                14 => Self::Registrations(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for StandardCapability {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for StandardCapability {
+        const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
+        const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StandardCapability;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
             )?))
         }
-    }
 
-    impl rt::fuzz::Audited for StandardCapability {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -10185,22 +8246,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for StandardCapability {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for StandardCapability {
-        const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
-        const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StandardCapability;
-    }
+    impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
+        const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
+        const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeviceInfoProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::DeviceInfoProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DeviceInfoProperties {
                 vendor: rt::fuzz::string(u, 32)?,
                 product: rt::fuzz::string(u, 32)?,
@@ -10223,28 +8278,20 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DeviceInfoProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.vendor;
-                if v.len() > 32 {
-                    a.bound("DeviceInfoProperties.vendor");
-                }
+            let v = &self.vendor;
+            if v.len() > 32 {
+                a.bound("DeviceInfoProperties.vendor");
             }
-            {
-                let v = &self.product;
-                if v.len() > 32 {
-                    a.bound("DeviceInfoProperties.product");
-                }
+            let v = &self.product;
+            if v.len() > 32 {
+                a.bound("DeviceInfoProperties.product");
             }
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("DeviceInfoProperties.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("DeviceInfoProperties.name");
             }
             if let Some(v) = &self.hardware_version {
                 if v.len() > 16 {
@@ -10270,24 +8317,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfoProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
-        const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
-        const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeviceInfoProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::FirmwareProperties {
+        const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
+        const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = FirmwareProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::FirmwareProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::FirmwareProperties {
-                version: <super::iotp2p_core::owned::SemVer as rt::fuzz::Generate>::generate(
+                version: <super::iotp2p_core::owned::SemVer as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
@@ -10300,20 +8341,14 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::FirmwareProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.version_text;
-                if v.len() > 32 {
-                    a.bound("FirmwareProperties.version_text");
-                }
+            let v = &self.version;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.version_text;
+            if v.len() > 32 {
+                a.bound("FirmwareProperties.version_text");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10324,26 +8359,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::FirmwareProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::FirmwareProperties {
-        const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
-        const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = FirmwareProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for BatteryState {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryState";
+        const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryState;
 
-    impl rt::fuzz::Generate for BatteryState {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for BatteryState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -10353,26 +8381,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for BatteryState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for BatteryState {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryState";
-        const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryState;
-    }
+    impl rt::fuzz::FuzzType for ChargeState {
+        const NAME: &'static str = "iotp2p.capabilities.ChargeState";
+        const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ChargeState;
 
-    impl rt::fuzz::Generate for ChargeState {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for ChargeState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -10382,55 +8403,43 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for ChargeState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for ChargeState {
-        const NAME: &'static str = "iotp2p.capabilities.ChargeState";
-        const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ChargeState;
-    }
+    impl rt::fuzz::FuzzType for owned::BatteryProperties {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
+        const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::BatteryProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::BatteryProperties {
                 percent: rt::fuzz::int(u, 0, 100, 0, 255)? as u8,
-                state: <BatteryState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                state: <BatteryState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 voltage: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
                 } else {
                     None
                 },
                 charging: if rt::fuzz::present(u, depth)? {
-                    Some(<ChargeState as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<ChargeState as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::BatteryProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.percent;
-                if !(0i128..=100i128).contains(&(*v as i128)) {
-                    a.range("BatteryProperties.percent");
-                }
+            let v = &self.percent;
+            if !(0i128..=100i128).contains(&(*v as i128)) {
+                a.range("BatteryProperties.percent");
             }
-            {
-                let v = &self.state;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.state;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.charging {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10441,25 +8450,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::BatteryProperties {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
-        const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::BatteryEvents {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
+        const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryEvents<'a>;
 
-    impl rt::fuzz::Generate for owned::BatteryEvents {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
                 0 => owned::BatteryEvents::StateChanged(
-                    <BatteryState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <BatteryState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[16])?;
@@ -10467,14 +8470,12 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::BatteryEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::StateChanged(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[16]),
             }
@@ -10484,26 +8485,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::BatteryEvents {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
-        const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryEvents<'a>;
-    }
+    impl rt::fuzz::FuzzType for IdentifyEffect {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
+        const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyEffect;
 
-    impl rt::fuzz::Generate for IdentifyEffect {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
-    }
 
-    impl rt::fuzz::Audited for IdentifyEffect {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -10513,30 +8507,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for IdentifyEffect {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for IdentifyEffect {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
-        const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyEffect;
-    }
+    impl rt::fuzz::FuzzType for owned::IdentifyProperties {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
+        const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::IdentifyProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::IdentifyProperties {
                 remaining: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IdentifyProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10548,37 +8534,27 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IdentifyProperties {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
-        const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::IdentifyInput {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
+        const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyInput<'a>;
 
-    impl rt::fuzz::Generate for owned::IdentifyInput {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::IdentifyInput {
                 duration: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                effect: <IdentifyEffect as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                effect: <IdentifyEffect as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IdentifyInput {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.effect;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.effect;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -10588,25 +8564,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyInput {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IdentifyInput {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
-        const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyInput<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::IdentifyActions {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
+        const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyActions<'a>;
 
-    impl rt::fuzz::Generate for owned::IdentifyActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
                 0 => owned::IdentifyActions::Identify(
-                    <owned::IdentifyInput as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::IdentifyInput as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
@@ -10614,14 +8584,12 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IdentifyActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Identify(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
@@ -10631,30 +8599,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IdentifyActions {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
-        const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::OnOffProperties {
+        const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
+        const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = OnOffProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::OnOffProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::OnOffProperties {
                 on: u.arbitrary::<bool>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::OnOffProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10666,22 +8626,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::OnOffProperties {
-        const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
-        const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = OnOffProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::OnOffActions {
+        const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
+        const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = OnOffActions<'a>;
 
-    impl rt::fuzz::Generate for owned::OnOffActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::OnOffActions::Off,
                 1 => owned::OnOffActions::On,
@@ -10692,9 +8646,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::OnOffActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -10709,22 +8661,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::OnOffActions {
-        const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
-        const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = OnOffActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::LevelProperties {
+        const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
+        const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LevelProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::LevelProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LevelProperties {
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
                 min_level: if rt::fuzz::present(u, depth)? {
@@ -10745,16 +8691,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LevelProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("LevelProperties.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("LevelProperties.level");
             }
             if let Some(v) = &self.min_level {
                 if !(0i128..=254i128).contains(&(*v as i128)) {
@@ -10775,22 +8717,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LevelProperties {
-        const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
-        const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LevelProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetLevel {
+        const NAME: &'static str = "iotp2p.capabilities.SetLevel";
+        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetLevel<'a>;
 
-    impl rt::fuzz::Generate for owned::SetLevel {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetLevel {
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
                 transition: if rt::fuzz::present(u, depth)? {
@@ -10801,16 +8737,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("SetLevel.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("SetLevel.level");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10821,22 +8753,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetLevel {
-        const NAME: &'static str = "iotp2p.capabilities.SetLevel";
-        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetLevel<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::StepLevel {
+        const NAME: &'static str = "iotp2p.capabilities.StepLevel";
+        const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StepLevel<'a>;
 
-    impl rt::fuzz::Generate for owned::StepLevel {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::StepLevel {
                 delta: rt::fuzz::int(u, -254, 254, -32768, 32767)? as i16,
                 transition: if rt::fuzz::present(u, depth)? {
@@ -10847,16 +8773,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::StepLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.delta;
-                if !(-254i128..=254i128).contains(&(*v as i128)) {
-                    a.range("StepLevel.delta");
-                }
+            let v = &self.delta;
+            if !(-254i128..=254i128).contains(&(*v as i128)) {
+                a.range("StepLevel.delta");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10867,27 +8789,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::StepLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::StepLevel {
-        const NAME: &'static str = "iotp2p.capabilities.StepLevel";
-        const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StepLevel<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::LevelActions {
+        const NAME: &'static str = "iotp2p.capabilities.LevelActions";
+        const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LevelActions<'a>;
 
-    impl rt::fuzz::Generate for owned::LevelActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 2, depth)? {
                 0 => owned::LevelActions::SetLevel(
-                    <owned::SetLevel as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SetLevel as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                1 => owned::LevelActions::Step(<owned::StepLevel as rt::fuzz::Generate>::generate(
+                1 => owned::LevelActions::Step(<owned::StepLevel as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
@@ -10898,17 +8814,15 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LevelActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::SetLevel(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Step(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Stop => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10]),
@@ -10919,22 +8833,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LevelActions {
-        const NAME: &'static str = "iotp2p.capabilities.LevelActions";
-        const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LevelActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
+        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
+        const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorTemperatureProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::ColorTemperatureProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ColorTemperatureProperties {
                 kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
                 min_kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
@@ -10942,28 +8850,20 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ColorTemperatureProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("ColorTemperatureProperties.kelvin");
-                }
+            let v = &self.kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("ColorTemperatureProperties.kelvin");
             }
-            {
-                let v = &self.min_kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("ColorTemperatureProperties.min_kelvin");
-                }
+            let v = &self.min_kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("ColorTemperatureProperties.min_kelvin");
             }
-            {
-                let v = &self.max_kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("ColorTemperatureProperties.max_kelvin");
-                }
+            let v = &self.max_kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("ColorTemperatureProperties.max_kelvin");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10974,22 +8874,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
-        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
-        const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorTemperatureProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
+        const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
+        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetColorTemperature<'a>;
 
-    impl rt::fuzz::Generate for owned::SetColorTemperature {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetColorTemperature {
                 kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
                 transition: if rt::fuzz::present(u, depth)? {
@@ -11000,16 +8894,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.kelvin;
-                if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                    a.range("SetColorTemperature.kelvin");
-                }
+            let v = &self.kelvin;
+            if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                a.range("SetColorTemperature.kelvin");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11020,25 +8910,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
-        const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
-        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetColorTemperature<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
+        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
+        const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorTemperatureActions<'a>;
 
-    impl rt::fuzz::Generate for owned::ColorTemperatureActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
                 0 => owned::ColorTemperatureActions::SetColorTemperature(
-                    <owned::SetColorTemperature as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SetColorTemperature as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
@@ -11046,14 +8930,12 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ColorTemperatureActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::SetColorTemperature(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
@@ -11063,22 +8945,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
-        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
-        const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorTemperatureActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
+        const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
+        const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::TemperatureMeasurementProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::TemperatureMeasurementProperties {
                 temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
                 min_measurable: if rt::fuzz::present(u, depth)? {
@@ -11099,16 +8975,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::TemperatureMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.temperature;
-                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                    a.range("TemperatureMeasurementProperties.temperature");
-                }
+            let v = &self.temperature;
+            if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                a.range("TemperatureMeasurementProperties.temperature");
             }
             if let Some(v) = &self.min_measurable {
                 if !(-27315i128..=32767i128).contains(&(*v as i128)) {
@@ -11129,22 +9001,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TemperatureMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
-        const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
-        const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
+        const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
+        const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = HumidityMeasurementProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::HumidityMeasurementProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::HumidityMeasurementProperties {
                 humidity: rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16,
                 min_measurable: if rt::fuzz::present(u, depth)? {
@@ -11165,16 +9031,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::HumidityMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.humidity;
-                if !(0i128..=10000i128).contains(&(*v as i128)) {
-                    a.range("HumidityMeasurementProperties.humidity");
-                }
+            let v = &self.humidity;
+            if !(0i128..=10000i128).contains(&(*v as i128)) {
+                a.range("HumidityMeasurementProperties.humidity");
             }
             if let Some(v) = &self.min_measurable {
                 if !(0i128..=10000i128).contains(&(*v as i128)) {
@@ -11200,22 +9062,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::HumidityMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
-        const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
-        const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = HumidityMeasurementProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayProperties {
+        const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
+        const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RelayProperties {
                 max_held_messages: rt::fuzz::int(u, 16, 65535, 0, 65535)? as u16,
                 max_held_bytes: rt::fuzz::int(u, 4096, 4294967295, 0, 4294967295)? as u32,
@@ -11223,28 +9079,20 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.max_held_messages;
-                if !(16i128..=65535i128).contains(&(*v as i128)) {
-                    a.range("RelayProperties.max_held_messages");
-                }
+            let v = &self.max_held_messages;
+            if !(16i128..=65535i128).contains(&(*v as i128)) {
+                a.range("RelayProperties.max_held_messages");
             }
-            {
-                let v = &self.max_held_bytes;
-                if !(4096i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("RelayProperties.max_held_bytes");
-                }
+            let v = &self.max_held_bytes;
+            if !(4096i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("RelayProperties.max_held_bytes");
             }
-            {
-                let v = &self.max_hold_time;
-                if !(86400i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("RelayProperties.max_hold_time");
-                }
+            let v = &self.max_hold_time;
+            if !(86400i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("RelayProperties.max_hold_time");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11255,46 +9103,38 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayProperties {
-        const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
-        const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::LookupResult {
+        const NAME: &'static str = "iotp2p.capabilities.LookupResult";
+        const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LookupResult<'a>;
 
-    impl rt::fuzz::Generate for owned::LookupResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LookupResult {
                 credential: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LookupResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.credential {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.rehoming {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11305,43 +9145,31 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LookupResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LookupResult {
-        const NAME: &'static str = "iotp2p.capabilities.LookupResult";
-        const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LookupResult<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EnrolRequest {
+        const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
+        const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EnrolRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::EnrolRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EnrolRequest {
                 token: rt::fuzz::bytes(u, 32)?,
-                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EnrolRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.token;
-                if v.len() > 32 {
-                    a.bound("EnrolRequest.token");
-                }
+            let v = &self.token;
+            if v.len() > 32 {
+                a.bound("EnrolRequest.token");
             }
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.credential;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -11351,22 +9179,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EnrolRequest {
-        const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
-        const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EnrolRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EnrolResult {
+        const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
+        const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EnrolResult<'a>;
 
-    impl rt::fuzz::Generate for owned::EnrolResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EnrolResult {
                 account: rt::fuzz::string(u, 64)?,
                 domains: {
@@ -11381,26 +9203,20 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EnrolResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.account;
-                if v.len() > 64 {
-                    a.bound("EnrolResult.account");
-                }
+            let v = &self.account;
+            if v.len() > 64 {
+                a.bound("EnrolResult.account");
             }
-            {
-                let v = &self.domains;
-                if v.len() > 8 {
+            let v = &self.domains;
+            if v.len() > 8 {
+                a.bound("EnrolResult.domains");
+            }
+            for item in v.iter() {
+                if item.len() > 253 {
                     a.bound("EnrolResult.domains");
-                }
-                for item in v.iter() {
-                    if item.len() > 253 {
-                        a.bound("EnrolResult.domains");
-                    }
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -11412,26 +9228,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EnrolResult {
-        const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
-        const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EnrolResult<'a>;
-    }
+    impl rt::fuzz::FuzzType for LookupPolicy {
+        const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
+        const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LookupPolicy;
 
-    impl rt::fuzz::Generate for LookupPolicy {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for LookupPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -11441,24 +9250,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for LookupPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for LookupPolicy {
-        const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
-        const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LookupPolicy;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayPolicy {
+        const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
+        const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayPolicy<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayPolicy {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RelayPolicy {
-                lookup: <LookupPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                lookup: <LookupPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 lookup_allowed: if rt::fuzz::present(u, depth)? {
                     Some({
                         let n = rt::fuzz::len(u, 8, depth)?;
@@ -11484,15 +9287,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.lookup;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.lookup;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.lookup_allowed {
                 if v.len() > 8 {
                     a.bound("RelayPolicy.lookup_allowed");
@@ -11507,26 +9306,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayPolicy {
-        const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
-        const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayPolicy<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegisterRequest {
+        const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
+        const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegisterRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::RegisterRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegisterRequest {
-                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 policy: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
@@ -11536,24 +9329,20 @@ rt::cfg_arbitrary! {
                     None
                 },
                 rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegisterRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.credential;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.policy {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.previous_relays {
                 if v.len() > 4 {
@@ -11566,7 +9355,7 @@ rt::cfg_arbitrary! {
                 }
             }
             if let Some(v) = &self.rehoming {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11577,45 +9366,35 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegisterRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegisterRequest {
-        const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
-        const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegisterRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ReleaseRequest {
+        const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
+        const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ReleaseRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::ReleaseRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ReleaseRequest {
                 address: rt::fuzz::string(u, 254)?,
                 rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ReleaseRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("ReleaseRequest.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("ReleaseRequest.address");
             }
             if let Some(v) = &self.rehoming {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11626,43 +9405,31 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReleaseRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ReleaseRequest {
-        const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
-        const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ReleaseRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PolicyRequest {
+        const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
+        const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PolicyRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::PolicyRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PolicyRequest {
                 address: rt::fuzz::string(u, 254)?,
-                policy: <owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                policy: <owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PolicyRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("PolicyRequest.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("PolicyRequest.address");
             }
-            {
-                let v = &self.policy;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.policy;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -11672,44 +9439,32 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PolicyRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PolicyRequest {
-        const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
-        const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PolicyRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegistrationInfo {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
+        const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::RegistrationInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegistrationInfo {
                 address: rt::fuzz::string(u, 254)?,
                 node: u.arbitrary::<[u8; 32]>()?,
-                policy: <owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                policy: <owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegistrationInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("RegistrationInfo.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("RegistrationInfo.address");
             }
-            {
-                let v = &self.policy;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.policy;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -11719,22 +9474,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegistrationInfo {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
-        const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
+        const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationsRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::RegistrationsRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegistrationsRequest {
                 after: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::string(u, 254)?)
@@ -11744,9 +9493,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegistrationsRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.after {
@@ -11763,28 +9510,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationsRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
-        const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationsRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RegistrationPage {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
+        const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationPage<'a>;
 
-    impl rt::fuzz::Generate for owned::RegistrationPage {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RegistrationPage {
                 entries: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::RegistrationInfo as rt::fuzz::Generate>::generate(
+                        items.push(<owned::RegistrationInfo as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -11795,19 +9536,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RegistrationPage {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.entries;
-                if v.len() > 16 {
-                    a.bound("RegistrationPage.entries");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.entries;
+            if v.len() > 16 {
+                a.bound("RegistrationPage.entries");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11818,39 +9555,33 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationPage {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RegistrationPage {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
-        const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationPage<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayActions {
+        const NAME: &'static str = "iotp2p.capabilities.RelayActions";
+        const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayActions<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 7, 0, depth)? {
                 0 => owned::RelayActions::Lookup(rt::fuzz::string(u, 254)?),
                 1 => owned::RelayActions::Enrol(
-                    <owned::EnrolRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EnrolRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::RelayActions::Register(
-                    <owned::RegisterRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RegisterRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::RelayActions::Release(
-                    <owned::ReleaseRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::ReleaseRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::RelayActions::Unenrol(u.arbitrary::<[u8; 32]>()?),
                 5 => owned::RelayActions::SetPolicy(
-                    <owned::PolicyRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PolicyRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::RelayActions::Registrations(
-                    <owned::RegistrationsRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RegistrationsRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10, 11, 12, 13, 14])?;
@@ -11858,9 +9589,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -11870,20 +9599,20 @@ rt::cfg_arbitrary! {
                     }
                 }
                 Self::Enrol(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Register(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Release(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unenrol(_) => {}
                 Self::SetPolicy(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Registrations(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[8, 9, 10, 11, 12, 13, 14])
@@ -11895,31 +9624,25 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayActions {
-        const NAME: &'static str = "iotp2p.capabilities.RelayActions";
-        const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayOutputs {
+        const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
+        const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayOutputs<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayOutputs {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::RelayOutputs::Lookup(
-                    <owned::LookupResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::LookupResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::RelayOutputs::Enrol(
-                    <owned::EnrolResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EnrolResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::RelayOutputs::Registrations(
-                    <owned::RegistrationPage as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RegistrationPage as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 14])?;
@@ -11927,20 +9650,18 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Lookup(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Enrol(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Registrations(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 14]),
             }
@@ -11950,13 +9671,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::RelayOutputs {
-        const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
-        const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayOutputs<'a>;
     }
 }

@@ -72,14 +72,12 @@ pub struct Envelope<'a> {
     pub sealed: Option<&'a [u8]>,
     /// The body in plaintext.
     pub body: Option<Body<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Envelope<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2386391;
 
     /// The keys this version of the schema defines, ascending.
@@ -88,8 +86,8 @@ impl<'a> Envelope<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.version != 1)
             + 1
+            + usize::from(self.version != 1)
             + usize::from(self.correlation_id.is_some())
             + usize::from(self.ack_requested)
             + usize::from(self.ttl.is_some())
@@ -106,8 +104,6 @@ impl<'a> Envelope<'a> {
 
 impl<'a> rt::Message<'a> for Envelope<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -148,13 +144,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     1 => {
                         field = Some(&"Envelope.message_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_message_id = Some(v);
+                        f_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     2 => {
                         field = Some(&"Envelope.correlation_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_correlation_id = Some(v);
+                        f_correlation_id = Some(r.uint(0, 1099511627775)?);
                     }
                     3 => {
                         field = Some(&"Envelope.ack_requested");
@@ -169,8 +163,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     4 => {
                         field = Some(&"Envelope.ttl");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_ttl = Some(v);
+                        f_ttl = Some(r.uint(0, 4294967295)? as u32);
                     }
                     5 => {
                         field = Some(&"Envelope.more");
@@ -185,38 +178,31 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     6 => {
                         field = Some(&"Envelope.recipient");
-                        let v = r.text(254)?;
-                        f_recipient = Some(v);
+                        f_recipient = Some(r.text(254)?);
                     }
                     7 => {
                         field = Some(&"Envelope.sender");
-                        let v = r.text(254)?;
-                        f_sender = Some(v);
+                        f_sender = Some(r.text(254)?);
                     }
                     8 => {
                         field = Some(&"Envelope.recipient_contact");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_recipient_contact = Some(v);
+                        f_recipient_contact = Some(r.uint(0, 65535)? as u16);
                     }
                     9 => {
                         field = Some(&"Envelope.sender_contact");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_sender_contact = Some(v);
+                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
                     }
                     10 => {
                         field = Some(&"Envelope.key_id");
-                        let v = r.bytes(8)?;
-                        f_key_id = Some(v);
+                        f_key_id = Some(r.bytes(8)?);
                     }
                     11 => {
                         field = Some(&"Envelope.sealed");
-                        let v = r.bytes(1232)?;
-                        f_sealed = Some(v);
+                        f_sealed = Some(r.bytes(1232)?);
                     }
                     12 => {
                         field = Some(&"Envelope.body");
-                        let v = Body::decode_from(r, depth)?;
-                        f_body = Some(v);
+                        f_body = Some(Body::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -226,10 +212,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             }
             Ok(Self {
                 version: f_version.unwrap_or(1),
-                message_id: f_message_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Envelope.message_id"),
-                )?,
+                message_id: rt::required(f_message_id, start, &"Envelope.message_id")?,
                 correlation_id: f_correlation_id,
                 ack_requested: f_ack_requested.unwrap_or(false),
                 ttl: f_ttl,
@@ -254,9 +237,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.message_id;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         if let Some(v) = self.correlation_id {
             len += 1 + rt::head_len(v);
         }
@@ -299,28 +280,14 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
-            if !(1..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Envelope.version",
-                });
-            }
+            rt::check_range!((1..=255).contains(&v), &"Envelope.version");
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.message_id;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Envelope.message_id",
-                });
-            }
-            unknown.u64(1, v, w)?;
-        }
+        rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.message_id");
+        unknown.u64(1, v, w)?;
         if let Some(v) = self.correlation_id {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Envelope.correlation_id",
-                });
-            }
+            rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.correlation_id");
             unknown.u64(2, v, w)?;
         }
         let v = self.ack_requested;
@@ -335,19 +302,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             unknown.bool(5, v, w)?;
         }
         if let Some(v) = self.recipient {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.recipient",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"Envelope.recipient");
             unknown.text(6, v, w)?;
         }
         if let Some(v) = self.sender {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.sender",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"Envelope.sender");
             unknown.text(7, v, w)?;
         }
         if let Some(v) = self.recipient_contact {
@@ -357,19 +316,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             unknown.u32(9, u32::from(v), w)?;
         }
         if let Some(v) = self.key_id {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.key_id",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"Envelope.key_id");
             unknown.bytes(10, v, w)?;
         }
         if let Some(v) = self.sealed {
-            if v.len() > 1232 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Envelope.sealed",
-                });
-            }
+            rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
             unknown.bytes(11, v, w)?;
         }
         if let Some(v) = self.body {
@@ -433,8 +384,6 @@ impl<'a> Body<'a> {
 
 impl<'a> rt::Message<'a> for Body<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -608,14 +557,12 @@ pub struct MemberValue<'a> {
     pub member: MemberKey,
     /// The value, encoded against the property's type.
     pub value: EncodedValue<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> MemberValue<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1033;
 
     /// The keys this version of the schema defines, ascending.
@@ -623,14 +570,12 @@ impl<'a> MemberValue<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for MemberValue<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -648,13 +593,11 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 match key {
                     0 => {
                         field = Some(&"MemberValue.member");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_member = Some(v);
+                        f_member = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"MemberValue.value");
-                        let v = r.bytes(1024)?;
-                        f_value = Some(v);
+                        f_value = Some(r.bytes(1024)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -663,14 +606,8 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 }
             }
             Ok(Self {
-                member: f_member.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MemberValue.member"),
-                )?,
-                value: f_value.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MemberValue.value"),
-                )?,
+                member: rt::required(f_member, start, &"MemberValue.member")?,
+                value: rt::required(f_value, start, &"MemberValue.value")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -680,13 +617,9 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.member;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.value;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -695,18 +628,10 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.value;
-        {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MemberValue.value",
-                });
-            }
-            unknown.bytes(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 1024, &"MemberValue.value");
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -723,14 +648,12 @@ pub struct ReadRequest<'a> {
     /// The properties to read, in ascending order without duplicates; absent means every readable
     /// property. Never present and empty.
     pub members: Option<rt::Array<'a, MemberKey>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ReadRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 204;
 
     /// The keys this version of the schema defines, ascending.
@@ -739,16 +662,14 @@ impl<'a> ReadRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
             + 1
+            + usize::from(self.endpoint != 0)
             + usize::from(self.members.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for ReadRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -779,15 +700,13 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                     }
                     1 => {
                         field = Some(&"ReadRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"ReadRequest.members");
-                        let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
+                        f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_members = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -797,10 +716,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ReadRequest.capability"),
-                )?,
+                capability: rt::required(f_capability, start, &"ReadRequest.capability")?,
                 members: f_members,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -815,9 +731,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.members {
             len += 1 + v.encoded_len();
         }
@@ -833,15 +747,9 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.members {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"ReadRequest.members",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"ReadRequest.members");
             unknown.key(2, w)?;
             v.write(w)?;
         }
@@ -862,14 +770,12 @@ pub struct WriteRequest<'a> {
     pub values: rt::Array<'a, MemberValue<'a>>,
     /// The freshness challenge most recently received from the device, when it requires one.
     pub echo: Option<Echo<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> WriteRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 33111;
 
     /// The keys this version of the schema defines, ascending.
@@ -878,17 +784,14 @@ impl<'a> WriteRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.endpoint != 0)
-            + 1
-            + 1
             + usize::from(self.echo.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for WriteRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -920,20 +823,20 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                     }
                     1 => {
                         field = Some(&"WriteRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"WriteRequest.values");
-                        let v = rt::Array::<MemberValue<'a>>::decode(r, 32, depth, |r, depth| {
-                            MemberValue::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_values = Some(v);
+                        f_values = Some(rt::Array::<MemberValue<'a>>::decode(
+                            r,
+                            32,
+                            depth,
+                            |r, depth| MemberValue::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     3 => {
                         field = Some(&"WriteRequest.echo");
-                        let v = r.bytes(40)?;
-                        f_echo = Some(v);
+                        f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -943,14 +846,8 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WriteRequest.capability"),
-                )?,
-                values: f_values.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WriteRequest.values"),
-                )?,
+                capability: rt::required(f_capability, start, &"WriteRequest.capability")?,
+                values: rt::required(f_values, start, &"WriteRequest.values")?,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -965,13 +862,9 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.values;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.echo {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -987,25 +880,13 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.values;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WriteRequest.values",
-                });
-            }
-            unknown.key(2, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"WriteRequest.values");
+        unknown.key(2, w)?;
+        v.write(w)?;
         if let Some(v) = self.echo {
-            if v.len() > 40 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WriteRequest.echo",
-                });
-            }
+            rt::check_bound!(v.len(), 40, &"WriteRequest.echo");
             unknown.bytes(3, v, w)?;
         }
         unknown.finish(w)?;
@@ -1027,14 +908,12 @@ pub struct InvokeRequest<'a> {
     pub input: Option<EncodedValue<'a>>,
     /// The freshness challenge most recently received from the device, when it requires one.
     pub echo: Option<Echo<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> InvokeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1084;
 
     /// The keys this version of the schema defines, ascending.
@@ -1043,9 +922,8 @@ impl<'a> InvokeRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.endpoint != 0)
-            + 1
-            + 1
             + usize::from(self.input.is_some())
             + usize::from(self.echo.is_some())
     }
@@ -1053,8 +931,6 @@ impl<'a> InvokeRequest<'a> {
 
 impl<'a> rt::Message<'a> for InvokeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1087,23 +963,19 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                     }
                     1 => {
                         field = Some(&"InvokeRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"InvokeRequest.action");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_action = Some(v);
+                        f_action = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"InvokeRequest.input");
-                        let v = r.bytes(1024)?;
-                        f_input = Some(v);
+                        f_input = Some(r.bytes(1024)?);
                     }
                     4 => {
                         field = Some(&"InvokeRequest.echo");
-                        let v = r.bytes(40)?;
-                        f_echo = Some(v);
+                        f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1113,14 +985,8 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"InvokeRequest.capability"),
-                )?,
-                action: f_action.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"InvokeRequest.action"),
-                )?,
+                capability: rt::required(f_capability, start, &"InvokeRequest.capability")?,
+                action: rt::required(f_action, start, &"InvokeRequest.action")?,
                 input: f_input,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1136,13 +1002,9 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.action;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.input {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -1161,27 +1023,15 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.action;
-        {
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        unknown.u32(2, u32::from(v), w)?;
         if let Some(v) = self.input {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"InvokeRequest.input",
-                });
-            }
+            rt::check_bound!(v.len(), 1024, &"InvokeRequest.input");
             unknown.bytes(3, v, w)?;
         }
         if let Some(v) = self.echo {
-            if v.len() > 40 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"InvokeRequest.echo",
-                });
-            }
+            rt::check_bound!(v.len(), 40, &"InvokeRequest.echo");
             unknown.bytes(4, v, w)?;
         }
         unknown.finish(w)?;
@@ -1195,14 +1045,12 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
 pub struct InvokeResponse<'a> {
     /// The action's output, encoded against its output type; absent when the action has no output.
     pub output: Option<EncodedValue<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> InvokeResponse<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1029;
 
     /// The keys this version of the schema defines, ascending.
@@ -1216,8 +1064,6 @@ impl<'a> InvokeResponse<'a> {
 
 impl<'a> rt::Message<'a> for InvokeResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -1233,8 +1079,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                 match key {
                     0 => {
                         field = Some(&"InvokeResponse.output");
-                        let v = r.bytes(1024)?;
-                        f_output = Some(v);
+                        f_output = Some(r.bytes(1024)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1263,11 +1108,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.output {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"InvokeResponse.output",
-                });
-            }
+            rt::check_bound!(v.len(), 1024, &"InvokeResponse.output");
             unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
@@ -1293,14 +1134,12 @@ pub struct SubscribeRequest<'a> {
     pub max_interval: u32,
     /// Seconds after which the subscription ends unless renewed; absent means until unsubscribed.
     pub lifetime: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SubscribeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 222;
 
     /// The keys this version of the schema defines, ascending.
@@ -1309,19 +1148,16 @@ impl<'a> SubscribeRequest<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.endpoint != 0)
-            + 1
             + usize::from(self.members.is_some())
             + usize::from(self.min_interval != 0)
-            + 1
             + usize::from(self.lifetime.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1355,15 +1191,13 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     }
                     1 => {
                         field = Some(&"SubscribeRequest.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"SubscribeRequest.members");
-                        let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
+                        f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_members = Some(v);
+                        })?);
                     }
                     3 => {
                         field = Some(&"SubscribeRequest.min_interval");
@@ -1378,13 +1212,11 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     }
                     4 => {
                         field = Some(&"SubscribeRequest.max_interval");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_max_interval = Some(v);
+                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
                     }
                     5 => {
                         field = Some(&"SubscribeRequest.lifetime");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_lifetime = Some(v);
+                        f_lifetime = Some(r.uint(1, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1394,15 +1226,13 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SubscribeRequest.capability"),
-                )?,
+                capability: rt::required(f_capability, start, &"SubscribeRequest.capability")?,
                 members: f_members,
                 min_interval: f_min_interval.unwrap_or(0),
-                max_interval: f_max_interval.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SubscribeRequest.max_interval"),
+                max_interval: rt::required(
+                    f_max_interval,
+                    start,
+                    &"SubscribeRequest.max_interval",
                 )?,
                 lifetime: f_lifetime,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1418,9 +1248,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.members {
             len += 1 + v.encoded_len();
         }
@@ -1429,9 +1257,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.max_interval;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.lifetime {
             len += 1 + rt::head_len(v as u64);
         }
@@ -1447,15 +1273,9 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.members {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SubscribeRequest.members",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"SubscribeRequest.members");
             unknown.key(2, w)?;
             v.write(w)?;
         }
@@ -1464,20 +1284,13 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             unknown.u32(3, v, w)?;
         }
         let v = self.max_interval;
-        {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SubscribeRequest.max_interval",
-                });
-            }
-            unknown.u32(4, v, w)?;
-        }
+        rt::check_range!(
+            (1..=4294967295).contains(&v),
+            &"SubscribeRequest.max_interval"
+        );
+        unknown.u32(4, v, w)?;
         if let Some(v) = self.lifetime {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SubscribeRequest.lifetime",
-                });
-            }
+            rt::check_range!((1..=4294967295).contains(&v), &"SubscribeRequest.lifetime");
             unknown.u32(5, v, w)?;
         }
         unknown.finish(w)?;
@@ -1491,14 +1304,12 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
 pub struct UnsubscribeRequest<'a> {
     /// The subscription: the `message_id` of the subscribe request that created it.
     pub subscription: MessageId,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> UnsubscribeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys this version of the schema defines, ascending.
@@ -1512,8 +1323,6 @@ impl<'a> UnsubscribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1530,8 +1339,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"UnsubscribeRequest.subscription");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_subscription = Some(v);
+                        f_subscription = Some(r.uint(0, 1099511627775)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1540,9 +1348,10 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                 }
             }
             Ok(Self {
-                subscription: f_subscription.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"UnsubscribeRequest.subscription"),
+                subscription: rt::required(
+                    f_subscription,
+                    start,
+                    &"UnsubscribeRequest.subscription",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1553,9 +1362,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.subscription;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1564,14 +1371,11 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subscription;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"UnsubscribeRequest.subscription",
-                });
-            }
-            unknown.u64(0, v, w)?;
-        }
+        rt::check_range!(
+            (0..=1099511627775).contains(&v),
+            &"UnsubscribeRequest.subscription"
+        );
+        unknown.u64(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1591,14 +1395,12 @@ pub struct Event<'a> {
     /// When the event occurred, in milliseconds since 1970-01-01T00:00:00Z (leap seconds not counted);
     /// absent when the node does not know the time.
     pub timestamp: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Event<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1053;
 
     /// The keys this version of the schema defines, ascending.
@@ -1607,8 +1409,7 @@ impl<'a> Event<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.data.is_some())
             + usize::from(self.timestamp.is_some())
     }
@@ -1616,8 +1417,6 @@ impl<'a> Event<'a> {
 
 impl<'a> rt::Message<'a> for Event<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1637,23 +1436,19 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 match key {
                     0 => {
                         field = Some(&"Event.member");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_member = Some(v);
+                        f_member = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"Event.number");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_number = Some(v);
+                        f_number = Some(r.uint(0, 18446744073709551615)?);
                     }
                     2 => {
                         field = Some(&"Event.data");
-                        let v = r.bytes(1024)?;
-                        f_data = Some(v);
+                        f_data = Some(r.bytes(1024)?);
                     }
                     3 => {
                         field = Some(&"Event.timestamp");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_timestamp = Some(v);
+                        f_timestamp = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1662,14 +1457,8 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 }
             }
             Ok(Self {
-                member: f_member.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Event.member"),
-                )?,
-                number: f_number.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Event.number"),
-                )?,
+                member: rt::required(f_member, start, &"Event.member")?,
+                number: rt::required(f_number, start, &"Event.number")?,
                 data: f_data,
                 timestamp: f_timestamp,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1681,13 +1470,9 @@ impl<'a> rt::Message<'a> for Event<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.member;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.number;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         if let Some(v) = self.data {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -1702,19 +1487,11 @@ impl<'a> rt::Message<'a> for Event<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.number;
-        {
-            unknown.u64(1, v, w)?;
-        }
+        unknown.u64(1, v, w)?;
         if let Some(v) = self.data {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Event.data",
-                });
-            }
+            rt::check_bound!(v.len(), 1024, &"Event.data");
             unknown.bytes(2, v, w)?;
         }
         if let Some(v) = self.timestamp {
@@ -1741,14 +1518,12 @@ pub struct Report<'a> {
     /// In the first report of a subscription only: the maximum interval, in seconds, that the device
     /// granted (it may be longer than requested).
     pub max_interval: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Report<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 82980;
 
     /// The keys this version of the schema defines, ascending.
@@ -1757,8 +1532,8 @@ impl<'a> Report<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
             + 1
+            + usize::from(self.endpoint != 0)
             + usize::from(self.values.is_some())
             + usize::from(self.events.is_some())
             + usize::from(self.max_interval.is_some())
@@ -1767,8 +1542,6 @@ impl<'a> Report<'a> {
 
 impl<'a> rt::Message<'a> for Report<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1801,27 +1574,27 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     }
                     1 => {
                         field = Some(&"Report.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Report.values");
-                        let v = rt::Array::<MemberValue<'a>>::decode(r, 64, depth, |r, depth| {
-                            MemberValue::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_values = Some(v);
+                        f_values = Some(rt::Array::<MemberValue<'a>>::decode(
+                            r,
+                            64,
+                            depth,
+                            |r, depth| MemberValue::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     3 => {
                         field = Some(&"Report.events");
-                        let v = rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
-                            Event::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_events = Some(v);
+                        f_events =
+                            Some(rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
+                                Event::decode_from(r, depth).map(|_| ())
+                            })?);
                     }
                     4 => {
                         field = Some(&"Report.max_interval");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_max_interval = Some(v);
+                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1831,10 +1604,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint.unwrap_or(0),
-                capability: f_capability.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Report.capability"),
-                )?,
+                capability: rt::required(f_capability, start, &"Report.capability")?,
                 values: f_values,
                 events: f_events,
                 max_interval: f_max_interval,
@@ -1851,9 +1621,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.capability;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.values {
             len += 1 + v.encoded_len();
         }
@@ -1875,33 +1643,19 @@ impl<'a> rt::Message<'a> for Report<'a> {
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.capability;
-        {
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.values {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Report.values",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"Report.values");
             unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.events {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Report.events",
-                });
-            }
+            rt::check_bound!(v.len(), 16, &"Report.events");
             unknown.key(3, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.max_interval {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Report.max_interval",
-                });
-            }
+            rt::check_range!((1..=4294967295).contains(&v), &"Report.max_interval");
             unknown.u32(4, v, w)?;
         }
         unknown.finish(w)?;
@@ -1917,14 +1671,12 @@ pub struct DescribeRequest<'a> {
     pub endpoint: Option<EndpointNumber>,
     /// List the endpoints without their capabilities (for nodes whose full description is large).
     pub endpoints_only: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DescribeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
 
     /// The keys this version of the schema defines, ascending.
@@ -1940,8 +1692,6 @@ impl<'a> DescribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for DescribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -1959,8 +1709,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"DescribeRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_endpoint = Some(v);
+                        f_endpoint = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"DescribeRequest.endpoints_only");
@@ -2028,14 +1777,12 @@ pub struct SemVer<'a> {
     /// Patch version: increases when only documentation, comments, formatting or declaration order
     /// change.
     pub patch: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SemVer<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -2049,8 +1796,6 @@ impl<'a> SemVer<'a> {
 
 impl<'a> rt::Message<'a> for SemVer<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2070,8 +1815,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 match key {
                     0 => {
                         field = Some(&"SemVer.major");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_major = Some(v);
+                        f_major = Some(r.uint(0, 4294967295)? as u32);
                     }
                     1 => {
                         field = Some(&"SemVer.minor");
@@ -2102,10 +1846,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 }
             }
             Ok(Self {
-                major: f_major.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SemVer.major"),
-                )?,
+                major: rt::required(f_major, start, &"SemVer.major")?,
                 minor: f_minor.unwrap_or(0),
                 patch: f_patch.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -2117,9 +1858,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.major;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.minor;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -2136,9 +1875,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.major;
-        {
-            unknown.u32(0, v, w)?;
-        }
+        unknown.u32(0, v, w)?;
         let v = self.minor;
         if v != 0 {
             unknown.u32(1, v, w)?;
@@ -2170,14 +1907,12 @@ pub struct CapabilityInfo<'a> {
     /// Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
     /// every node knows.
     pub schema: Option<SchemaRef<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CapabilityInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1163;
 
     /// The keys this version of the schema defines, ascending.
@@ -2186,10 +1921,7 @@ impl<'a> CapabilityInfo<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
+            + 4
             + usize::from(self.members.is_some())
             + usize::from(self.schema.is_some())
     }
@@ -2197,8 +1929,6 @@ impl<'a> CapabilityInfo<'a> {
 
 impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2220,35 +1950,29 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"CapabilityInfo.id");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_id = Some(v);
+                        f_id = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"CapabilityInfo.package");
-                        let v = r.text(128)?;
-                        f_package = Some(v);
+                        f_package = Some(r.text(128)?);
                     }
                     2 => {
                         field = Some(&"CapabilityInfo.name");
-                        let v = r.text(64)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(64)?);
                     }
                     3 => {
                         field = Some(&"CapabilityInfo.version");
-                        let v = SemVer::decode_from(r, depth)?;
-                        f_version = Some(v);
+                        f_version = Some(SemVer::decode_from(r, depth)?);
                     }
                     4 => {
                         field = Some(&"CapabilityInfo.members");
-                        let v = rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
+                        f_members = Some(rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_members = Some(v);
+                        })?);
                     }
                     5 => {
                         field = Some(&"CapabilityInfo.schema");
-                        let v = SchemaRef::decode_from(r, depth)?;
-                        f_schema = Some(v);
+                        f_schema = Some(SchemaRef::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2257,22 +1981,10 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 }
             }
             Ok(Self {
-                id: f_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.id"),
-                )?,
-                package: f_package.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.package"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.name"),
-                )?,
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CapabilityInfo.version"),
-                )?,
+                id: rt::required(f_id, start, &"CapabilityInfo.id")?,
+                package: rt::required(f_package, start, &"CapabilityInfo.package")?,
+                name: rt::required(f_name, start, &"CapabilityInfo.name")?,
+                version: rt::required(f_version, start, &"CapabilityInfo.version")?,
                 members: f_members,
                 schema: f_schema,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -2284,21 +1996,13 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.id;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.package;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.version;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.members {
             len += 1 + v.encoded_len();
         }
@@ -2313,38 +2017,18 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.package;
-        {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CapabilityInfo.package",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 128, &"CapabilityInfo.package");
+        unknown.text(1, v, w)?;
         let v = self.name;
-        {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CapabilityInfo.name",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 64, &"CapabilityInfo.name");
+        unknown.text(2, v, w)?;
         let v = self.version;
-        {
-            unknown.key(3, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(3, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.members {
-            if v.len() > 256 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CapabilityInfo.members",
-                });
-            }
+            rt::check_bound!(v.len(), 256, &"CapabilityInfo.members");
             unknown.key(4, w)?;
             v.write(w)?;
         }
@@ -2366,14 +2050,12 @@ pub struct SchemaRef<'a> {
     pub uri: &'a str,
     /// SHA-256 of the schema file's bytes, exactly as published at `uri`.
     pub sha256: &'a [u8; 32],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SchemaRef<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 167;
 
     /// The keys this version of the schema defines, ascending.
@@ -2381,14 +2063,12 @@ impl<'a> SchemaRef<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for SchemaRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2406,13 +2086,11 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                 match key {
                     0 => {
                         field = Some(&"SchemaRef.uri");
-                        let v = r.text(128)?;
-                        f_uri = Some(v);
+                        f_uri = Some(r.text(128)?);
                     }
                     1 => {
                         field = Some(&"SchemaRef.sha256");
-                        let v = r.fixed::<32>()?;
-                        f_sha256 = Some(v);
+                        f_sha256 = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2421,14 +2099,8 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                 }
             }
             Ok(Self {
-                uri: f_uri.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SchemaRef.uri"),
-                )?,
-                sha256: f_sha256.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SchemaRef.sha256"),
-                )?,
+                uri: rt::required(f_uri, start, &"SchemaRef.uri")?,
+                sha256: rt::required(f_sha256, start, &"SchemaRef.sha256")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2438,9 +2110,7 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.uri;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 34;
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -2450,18 +2120,10 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.uri;
-        {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SchemaRef.uri",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 128, &"SchemaRef.uri");
+        unknown.text(0, v, w)?;
         let v = self.sha256;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2477,14 +2139,12 @@ pub struct EndpointInfo<'a> {
     pub capabilities: rt::Array<'a, CapabilityInfo<'a>>,
     /// A short human-readable label, e.g. `kitchen ceiling`.
     pub label: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EndpointInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 37259;
 
     /// The keys this version of the schema defines, ascending.
@@ -2492,14 +2152,12 @@ impl<'a> EndpointInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.label.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for EndpointInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2518,21 +2176,20 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"EndpointInfo.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_endpoint = Some(v);
+                        f_endpoint = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"EndpointInfo.capabilities");
-                        let v =
-                            rt::Array::<CapabilityInfo<'a>>::decode(r, 32, depth, |r, depth| {
-                                CapabilityInfo::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_capabilities = Some(v);
+                        f_capabilities = Some(rt::Array::<CapabilityInfo<'a>>::decode(
+                            r,
+                            32,
+                            depth,
+                            |r, depth| CapabilityInfo::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     2 => {
                         field = Some(&"EndpointInfo.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2541,14 +2198,8 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EndpointInfo.endpoint"),
-                )?,
-                capabilities: f_capabilities.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EndpointInfo.capabilities"),
-                )?,
+                endpoint: rt::required(f_endpoint, start, &"EndpointInfo.endpoint")?,
+                capabilities: rt::required(f_capabilities, start, &"EndpointInfo.capabilities")?,
                 label: f_label,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2559,13 +2210,9 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.capabilities;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.label {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -2577,25 +2224,13 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.capabilities;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EndpointInfo.capabilities",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"EndpointInfo.capabilities");
+        unknown.key(1, w)?;
+        v.write(w)?;
         if let Some(v) = self.label {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EndpointInfo.label",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"EndpointInfo.label");
             unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
@@ -2612,14 +2247,12 @@ pub struct Description<'a> {
     /// Description revision: the node changes it whenever its description changes, so that a client
     /// can keep a cached copy while the revision is unchanged.
     pub revision: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Description<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2384586;
 
     /// The keys this version of the schema defines, ascending.
@@ -2633,8 +2266,6 @@ impl<'a> Description<'a> {
 
 impl<'a> rt::Message<'a> for Description<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2653,10 +2284,12 @@ impl<'a> rt::Message<'a> for Description<'a> {
                 match key {
                     0 => {
                         field = Some(&"Description.endpoints");
-                        let v = rt::Array::<EndpointInfo<'a>>::decode(r, 64, depth, |r, depth| {
-                            EndpointInfo::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_endpoints = Some(v);
+                        f_endpoints = Some(rt::Array::<EndpointInfo<'a>>::decode(
+                            r,
+                            64,
+                            depth,
+                            |r, depth| EndpointInfo::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     1 => {
                         field = Some(&"Description.revision");
@@ -2676,10 +2309,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                 }
             }
             Ok(Self {
-                endpoints: f_endpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Description.endpoints"),
-                )?,
+                endpoints: rt::required(f_endpoints, start, &"Description.endpoints")?,
                 revision: f_revision.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2690,9 +2320,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.revision;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -2705,15 +2333,9 @@ impl<'a> rt::Message<'a> for Description<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoints;
-        {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Description.endpoints",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 64, &"Description.endpoints");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.revision;
         if v != 0 {
             unknown.u32(1, v, w)?;
@@ -2805,14 +2427,12 @@ pub struct Presence<'a> {
     pub max_message: Option<u16>,
     /// The device's current description revision (see `Description.revision`).
     pub revision: Option<u32>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Presence<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -2830,8 +2450,6 @@ impl<'a> Presence<'a> {
 
 impl<'a> rt::Message<'a> for Presence<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -2862,18 +2480,15 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                     }
                     1 => {
                         field = Some(&"Presence.sleep_interval");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_sleep_interval = Some(v);
+                        f_sleep_interval = Some(r.uint(1, 4294967295)? as u32);
                     }
                     2 => {
                         field = Some(&"Presence.max_message");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_max_message = Some(v);
+                        f_max_message = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"Presence.revision");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_revision = Some(v);
+                        f_revision = Some(r.uint(0, 4294967295)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2919,11 +2534,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.sleep_interval {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Presence.sleep_interval",
-                });
-            }
+            rt::check_range!((1..=4294967295).contains(&v), &"Presence.sleep_interval");
             unknown.u32(1, v, w)?;
         }
         if let Some(v) = self.max_message {
@@ -2943,14 +2554,12 @@ impl<'a> rt::Message<'a> for Presence<'a> {
 pub struct PresenceAck<'a> {
     /// Number of messages the relay holds for the device at the time of this reply.
     pub pending: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PresenceAck<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
 
     /// The keys this version of the schema defines, ascending.
@@ -2964,8 +2573,6 @@ impl<'a> PresenceAck<'a> {
 
 impl<'a> rt::Message<'a> for PresenceAck<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3038,14 +2645,12 @@ pub struct DeliveryRef<'a> {
     pub sender: Option<Address<'a>>,
     /// The delivered envelope's `sender_contact`, when it carried one.
     pub sender_contact: Option<ContactNumber>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DeliveryRef<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 272;
 
     /// The keys this version of the schema defines, ascending.
@@ -3062,8 +2667,6 @@ impl<'a> DeliveryRef<'a> {
 
 impl<'a> rt::Message<'a> for DeliveryRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3082,18 +2685,15 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                 match key {
                     0 => {
                         field = Some(&"DeliveryRef.message_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_message_id = Some(v);
+                        f_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     1 => {
                         field = Some(&"DeliveryRef.sender");
-                        let v = r.text(254)?;
-                        f_sender = Some(v);
+                        f_sender = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"DeliveryRef.sender_contact");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_sender_contact = Some(v);
+                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3102,10 +2702,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                 }
             }
             Ok(Self {
-                message_id: f_message_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeliveryRef.message_id"),
-                )?,
+                message_id: rt::required(f_message_id, start, &"DeliveryRef.message_id")?,
                 sender: f_sender,
                 sender_contact: f_sender_contact,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -3117,9 +2714,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.message_id;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         if let Some(v) = self.sender {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -3134,20 +2729,10 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.message_id;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"DeliveryRef.message_id",
-                });
-            }
-            unknown.u64(0, v, w)?;
-        }
+        rt::check_range!((0..=1099511627775).contains(&v), &"DeliveryRef.message_id");
+        unknown.u64(0, v, w)?;
         if let Some(v) = self.sender {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeliveryRef.sender",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"DeliveryRef.sender");
             unknown.text(1, v, w)?;
         }
         if let Some(v) = self.sender_contact {
@@ -3166,14 +2751,12 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
 pub struct Receipt<'a> {
     /// The messages received, in the order received; never empty.
     pub delivered: rt::Array<'a, DeliveryRef<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Receipt<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4355;
 
     /// The keys this version of the schema defines, ascending.
@@ -3187,8 +2770,6 @@ impl<'a> Receipt<'a> {
 
 impl<'a> rt::Message<'a> for Receipt<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3205,10 +2786,12 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                 match key {
                     0 => {
                         field = Some(&"Receipt.delivered");
-                        let v = rt::Array::<DeliveryRef<'a>>::decode(r, 16, depth, |r, depth| {
-                            DeliveryRef::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_delivered = Some(v);
+                        f_delivered = Some(rt::Array::<DeliveryRef<'a>>::decode(
+                            r,
+                            16,
+                            depth,
+                            |r, depth| DeliveryRef::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3217,10 +2800,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                 }
             }
             Ok(Self {
-                delivered: f_delivered.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Receipt.delivered"),
-                )?,
+                delivered: rt::required(f_delivered, start, &"Receipt.delivered")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3230,9 +2810,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.delivered;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3241,15 +2819,9 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.delivered;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Receipt.delivered",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"Receipt.delivered");
+        unknown.key(0, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3574,14 +3146,12 @@ pub struct Status<'a> {
     pub recipient: Option<Address<'a>>,
     /// With `UnsupportedVersion`: the protocol versions the receiver supports, in ascending order.
     pub supported_versions: Option<rt::Array<'a, u8>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Status<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 477;
 
     /// The keys this version of the schema defines, ascending.
@@ -3605,8 +3175,6 @@ impl<'a> Status<'a> {
 
 impl<'a> rt::Message<'a> for Status<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3643,50 +3211,42 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     }
                     1 => {
                         field = Some(&"Status.member");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_member = Some(v);
+                        f_member = Some(r.uint(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Status.capability_status");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_capability_status = Some(v);
+                        f_capability_status = Some(r.uint(0, 4294967295)? as u32);
                     }
                     3 => {
                         field = Some(&"Status.detail");
-                        let v = r.text(128)?;
-                        f_detail = Some(v);
+                        f_detail = Some(r.text(128)?);
                     }
                     4 => {
                         field = Some(&"Status.echo");
-                        let v = r.bytes(40)?;
-                        f_echo = Some(v);
+                        f_echo = Some(r.bytes(40)?);
                     }
                     5 => {
                         field = Some(&"Status.retry_after");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_retry_after = Some(v);
+                        f_retry_after = Some(r.uint(0, 4294967295)? as u32);
                     }
                     6 => {
                         field = Some(&"Status.decode_error");
-                        let v = DecodeError::decode_from(r, depth)?;
-                        f_decode_error = Some(v);
+                        f_decode_error = Some(DecodeError::decode_from(r, depth)?);
                     }
                     7 => {
                         field = Some(&"Status.offset");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_offset = Some(v);
+                        f_offset = Some(r.uint(0, 4294967295)? as u32);
                     }
                     8 => {
                         field = Some(&"Status.recipient");
-                        let v = r.text(254)?;
-                        f_recipient = Some(v);
+                        f_recipient = Some(r.text(254)?);
                     }
                     9 => {
                         field = Some(&"Status.supported_versions");
-                        let v = rt::Array::<u8>::decode(r, 8, depth, |r, _| {
-                            r.uint(0, 255).map(|_| ())
-                        })?;
-                        f_supported_versions = Some(v);
+                        f_supported_versions =
+                            Some(rt::Array::<u8>::decode(r, 8, depth, |r, _| {
+                                r.uint(0, 255).map(|_| ())
+                            })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3762,19 +3322,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
             unknown.u32(2, v, w)?;
         }
         if let Some(v) = self.detail {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.detail",
-                });
-            }
+            rt::check_bound!(v.len(), 128, &"Status.detail");
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.echo {
-            if v.len() > 40 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.echo",
-                });
-            }
+            rt::check_bound!(v.len(), 40, &"Status.echo");
             unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.retry_after {
@@ -3787,19 +3339,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
             unknown.u32(7, v, w)?;
         }
         if let Some(v) = self.recipient {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.recipient",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"Status.recipient");
             unknown.text(8, v, w)?;
         }
         if let Some(v) = self.supported_versions {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Status.supported_versions",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"Status.supported_versions");
             unknown.key(9, w)?;
             v.write(w)?;
         }
@@ -3812,7 +3356,6 @@ impl<'a> rt::Message<'a> for Status<'a> {
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for Envelope<'a> {
         type Owned = owned::Envelope;
-        /// A copy that owns its data ([`owned::Envelope`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Envelope {
             owned::Envelope {
                 version: self.version,
@@ -3837,7 +3380,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Body<'a> {
         type Owned = owned::Body;
-        /// A copy that owns its data ([`owned::Body`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Body {
             match self {
                 Self::Ack => owned::Body::Ack,
@@ -3865,7 +3407,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for MemberValue<'a> {
         type Owned = owned::MemberValue;
-        /// A copy that owns its data ([`owned::MemberValue`]), to keep after the input is gone.
         fn into_owned(self) -> owned::MemberValue {
             owned::MemberValue {
                 member: self.member,
@@ -3879,7 +3420,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ReadRequest<'a> {
         type Owned = owned::ReadRequest;
-        /// A copy that owns its data ([`owned::ReadRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ReadRequest {
             owned::ReadRequest {
                 endpoint: self.endpoint,
@@ -3894,7 +3434,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for WriteRequest<'a> {
         type Owned = owned::WriteRequest;
-        /// A copy that owns its data ([`owned::WriteRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::WriteRequest {
             owned::WriteRequest {
                 endpoint: self.endpoint,
@@ -3910,7 +3449,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for InvokeRequest<'a> {
         type Owned = owned::InvokeRequest;
-        /// A copy that owns its data ([`owned::InvokeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::InvokeRequest {
             owned::InvokeRequest {
                 endpoint: self.endpoint,
@@ -3927,7 +3465,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for InvokeResponse<'a> {
         type Owned = owned::InvokeResponse;
-        /// A copy that owns its data ([`owned::InvokeResponse`]), to keep after the input is gone.
         fn into_owned(self) -> owned::InvokeResponse {
             owned::InvokeResponse {
                 output: rt::IntoOwned::into_owned(self.output),
@@ -3940,7 +3477,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SubscribeRequest<'a> {
         type Owned = owned::SubscribeRequest;
-        /// A copy that owns its data ([`owned::SubscribeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SubscribeRequest {
             owned::SubscribeRequest {
                 endpoint: self.endpoint,
@@ -3958,7 +3494,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for UnsubscribeRequest<'a> {
         type Owned = owned::UnsubscribeRequest;
-        /// A copy that owns its data ([`owned::UnsubscribeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::UnsubscribeRequest {
             owned::UnsubscribeRequest {
                 subscription: self.subscription,
@@ -3971,7 +3506,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Event<'a> {
         type Owned = owned::Event;
-        /// A copy that owns its data ([`owned::Event`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Event {
             owned::Event {
                 member: self.member,
@@ -3987,7 +3521,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Report<'a> {
         type Owned = owned::Report;
-        /// A copy that owns its data ([`owned::Report`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Report {
             owned::Report {
                 endpoint: self.endpoint,
@@ -4004,7 +3537,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DescribeRequest<'a> {
         type Owned = owned::DescribeRequest;
-        /// A copy that owns its data ([`owned::DescribeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DescribeRequest {
             owned::DescribeRequest {
                 endpoint: self.endpoint,
@@ -4018,7 +3550,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SemVer<'a> {
         type Owned = owned::SemVer;
-        /// A copy that owns its data ([`owned::SemVer`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SemVer {
             owned::SemVer {
                 major: self.major,
@@ -4033,7 +3564,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CapabilityInfo<'a> {
         type Owned = owned::CapabilityInfo;
-        /// A copy that owns its data ([`owned::CapabilityInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CapabilityInfo {
             owned::CapabilityInfo {
                 id: self.id,
@@ -4051,7 +3581,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SchemaRef<'a> {
         type Owned = owned::SchemaRef;
-        /// A copy that owns its data ([`owned::SchemaRef`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SchemaRef {
             owned::SchemaRef {
                 uri: rt::IntoOwned::into_owned(self.uri),
@@ -4065,7 +3594,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EndpointInfo<'a> {
         type Owned = owned::EndpointInfo;
-        /// A copy that owns its data ([`owned::EndpointInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EndpointInfo {
             owned::EndpointInfo {
                 endpoint: self.endpoint,
@@ -4080,7 +3608,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Description<'a> {
         type Owned = owned::Description;
-        /// A copy that owns its data ([`owned::Description`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Description {
             owned::Description {
                 endpoints: rt::IntoOwned::into_owned(self.endpoints),
@@ -4100,7 +3627,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Presence<'a> {
         type Owned = owned::Presence;
-        /// A copy that owns its data ([`owned::Presence`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Presence {
             owned::Presence {
                 state: self.state,
@@ -4116,7 +3642,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PresenceAck<'a> {
         type Owned = owned::PresenceAck;
-        /// A copy that owns its data ([`owned::PresenceAck`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PresenceAck {
             owned::PresenceAck {
                 pending: self.pending,
@@ -4129,7 +3654,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DeliveryRef<'a> {
         type Owned = owned::DeliveryRef;
-        /// A copy that owns its data ([`owned::DeliveryRef`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DeliveryRef {
             owned::DeliveryRef {
                 message_id: self.message_id,
@@ -4144,7 +3668,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Receipt<'a> {
         type Owned = owned::Receipt;
-        /// A copy that owns its data ([`owned::Receipt`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Receipt {
             owned::Receipt {
                 delivered: rt::IntoOwned::into_owned(self.delivered),
@@ -4169,7 +3692,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Status<'a> {
         type Owned = owned::Status;
-        /// A copy that owns its data ([`owned::Status`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Status {
             owned::Status {
                 code: self.code,
@@ -4275,8 +3797,7 @@ rt::cfg_alloc! {
             pub sealed: Option<rt::alloc::vec::Vec<u8>>,
             /// The body in plaintext.
             pub body: Option<Body>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4284,8 +3805,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.version != 1)
                     + 1
+                    + usize::from(self.version != 1)
                     + usize::from(self.correlation_id.is_some())
                     + usize::from(self.ack_requested)
                     + usize::from(self.ttl.is_some())
@@ -4313,9 +3834,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.message_id;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 if let Some(v) = &self.correlation_id {
                     len += 1 + rt::head_len(*v);
                 }
@@ -4358,28 +3877,14 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 if self.version != 1 {
-                    if !(1..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Envelope.version",
-                        });
-                    }
+                    rt::check_range!((1..=255).contains(v), &"Envelope.version");
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.message_id;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Envelope.message_id",
-                        });
-                    }
-                    unknown.u64(1, *v, w)?;
-                }
+                rt::check_range!((0..=1099511627775).contains(v), &"Envelope.message_id");
+                unknown.u64(1, *v, w)?;
                 if let Some(v) = &self.correlation_id {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Envelope.correlation_id",
-                        });
-                    }
+                    rt::check_range!((0..=1099511627775).contains(v), &"Envelope.correlation_id");
                     unknown.u64(2, *v, w)?;
                 }
                 let v = &self.ack_requested;
@@ -4394,19 +3899,11 @@ rt::cfg_alloc! {
                     unknown.bool(5, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.recipient",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"Envelope.recipient");
                     unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.sender {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.sender",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"Envelope.sender");
                     unknown.text(7, v, w)?;
                 }
                 if let Some(v) = &self.recipient_contact {
@@ -4416,19 +3913,11 @@ rt::cfg_alloc! {
                     unknown.u32(9, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.key_id {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.key_id",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"Envelope.key_id");
                     unknown.bytes(10, v, w)?;
                 }
                 if let Some(v) = &self.sealed {
-                    if v.len() > 1232 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Envelope.sealed",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
                     unknown.bytes(11, v, w)?;
                 }
                 if let Some(v) = &self.body {
@@ -4591,15 +4080,14 @@ rt::cfg_alloc! {
             pub member: MemberKey,
             /// The value, encoded against the property's type.
             pub value: EncodedValue,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl MemberValue {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -4612,13 +4100,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.member;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.value;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -4627,18 +4111,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.value;
-                {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MemberValue.value",
-                        });
-                    }
-                    unknown.bytes(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 1024, &"MemberValue.value");
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -4657,8 +4133,7 @@ rt::cfg_alloc! {
             /// The properties to read, in ascending order without duplicates; absent means every readable
             /// property. Never present and empty.
             pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4666,8 +4141,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.endpoint != 0)
                     + 1
+                    + usize::from(self.endpoint != 0)
                     + usize::from(self.members.is_some())
             }
         }
@@ -4685,9 +4160,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.members {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -4707,15 +4180,9 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.members {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"ReadRequest.members",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"ReadRequest.members");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -4742,8 +4209,7 @@ rt::cfg_alloc! {
             pub values: rt::alloc::vec::Vec<MemberValue>,
             /// The freshness challenge most recently received from the device, when it requires one.
             pub echo: Option<Echo>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4751,9 +4217,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.endpoint != 0)
-                    + 1
-                    + 1
                     + usize::from(self.echo.is_some())
             }
         }
@@ -4771,15 +4236,11 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.values;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.echo {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -4795,29 +4256,17 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.values;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WriteRequest.values",
-                        });
-                    }
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 32, &"WriteRequest.values");
+                unknown.key(2, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.echo {
-                    if v.len() > 40 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WriteRequest.echo",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 40, &"WriteRequest.echo");
                     unknown.bytes(3, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4841,8 +4290,7 @@ rt::cfg_alloc! {
             pub input: Option<EncodedValue>,
             /// The freshness challenge most recently received from the device, when it requires one.
             pub echo: Option<Echo>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4850,9 +4298,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.endpoint != 0)
-                    + 1
-                    + 1
                     + usize::from(self.input.is_some())
                     + usize::from(self.echo.is_some())
             }
@@ -4871,13 +4318,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.action;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.input {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -4896,27 +4339,15 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.action;
-                {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                unknown.u32(2, u32::from(*v), w)?;
                 if let Some(v) = &self.input {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"InvokeRequest.input",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1024, &"InvokeRequest.input");
                     unknown.bytes(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
-                    if v.len() > 40 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"InvokeRequest.echo",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 40, &"InvokeRequest.echo");
                     unknown.bytes(4, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4932,8 +4363,7 @@ rt::cfg_alloc! {
         pub struct InvokeResponse {
             /// The action's output, encoded against its output type; absent when the action has no output.
             pub output: Option<EncodedValue>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -4963,11 +4393,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.output {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"InvokeResponse.output",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1024, &"InvokeResponse.output");
                     unknown.bytes(0, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4995,8 +4421,7 @@ rt::cfg_alloc! {
             pub max_interval: u32,
             /// Seconds after which the subscription ends unless renewed; absent means until unsubscribed.
             pub lifetime: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5004,11 +4429,10 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.endpoint != 0)
-                    + 1
                     + usize::from(self.members.is_some())
                     + usize::from(self.min_interval != 0)
-                    + 1
                     + usize::from(self.lifetime.is_some())
             }
         }
@@ -5026,9 +4450,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.members {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -5041,9 +4463,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.max_interval;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.lifetime {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -5059,15 +4479,9 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.members {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SubscribeRequest.members",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"SubscribeRequest.members");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5080,20 +4494,13 @@ rt::cfg_alloc! {
                     unknown.u32(3, *v, w)?;
                 }
                 let v = &self.max_interval;
-                {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SubscribeRequest.max_interval",
-                        });
-                    }
-                    unknown.u32(4, *v, w)?;
-                }
+                rt::check_range!(
+                    (1..=4294967295).contains(v),
+                    &"SubscribeRequest.max_interval"
+                );
+                unknown.u32(4, *v, w)?;
                 if let Some(v) = &self.lifetime {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SubscribeRequest.lifetime",
-                        });
-                    }
+                    rt::check_range!((1..=4294967295).contains(v), &"SubscribeRequest.lifetime");
                     unknown.u32(5, *v, w)?;
                 }
                 unknown.finish(w)?;
@@ -5109,8 +4516,7 @@ rt::cfg_alloc! {
         pub struct UnsubscribeRequest {
             /// The subscription: the `message_id` of the subscribe request that created it.
             pub subscription: MessageId,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5130,9 +4536,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.subscription;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5141,14 +4545,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subscription;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"UnsubscribeRequest.subscription",
-                        });
-                    }
-                    unknown.u64(0, *v, w)?;
-                }
+                rt::check_range!(
+                    (0..=1099511627775).contains(v),
+                    &"UnsubscribeRequest.subscription"
+                );
+                unknown.u64(0, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5170,8 +4571,7 @@ rt::cfg_alloc! {
             /// When the event occurred, in milliseconds since 1970-01-01T00:00:00Z (leap seconds not counted);
             /// absent when the node does not know the time.
             pub timestamp: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5179,8 +4579,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.data.is_some())
                     + usize::from(self.timestamp.is_some())
             }
@@ -5195,13 +4594,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.member;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.number;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 if let Some(v) = &self.data {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -5216,19 +4611,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.number;
-                {
-                    unknown.u64(1, *v, w)?;
-                }
+                unknown.u64(1, *v, w)?;
                 if let Some(v) = &self.data {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Event.data",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1024, &"Event.data");
                     unknown.bytes(2, v, w)?;
                 }
                 if let Some(v) = &self.timestamp {
@@ -5257,8 +4644,7 @@ rt::cfg_alloc! {
             /// In the first report of a subscription only: the maximum interval, in seconds, that the device
             /// granted (it may be longer than requested).
             pub max_interval: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5266,8 +4652,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.endpoint != 0)
                     + 1
+                    + usize::from(self.endpoint != 0)
                     + usize::from(self.values.is_some())
                     + usize::from(self.events.is_some())
                     + usize::from(self.max_interval.is_some())
@@ -5287,9 +4673,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.capability;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.values {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -5315,15 +4699,9 @@ rt::cfg_alloc! {
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.capability;
-                {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.values {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Report.values",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"Report.values");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5332,11 +4710,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.events {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Report.events",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16, &"Report.events");
                     unknown.key(3, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5345,11 +4719,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.max_interval {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Report.max_interval",
-                        });
-                    }
+                    rt::check_range!((1..=4294967295).contains(v), &"Report.max_interval");
                     unknown.u32(4, *v, w)?;
                 }
                 unknown.finish(w)?;
@@ -5367,8 +4737,7 @@ rt::cfg_alloc! {
             pub endpoint: Option<EndpointNumber>,
             /// List the endpoints without their capabilities (for nodes whose full description is large).
             pub endpoints_only: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5429,8 +4798,7 @@ rt::cfg_alloc! {
             /// Patch version: increases when only documentation, comments, formatting or declaration order
             /// change.
             pub patch: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5453,9 +4821,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.major;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.minor;
                 if self.minor != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -5472,9 +4838,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.major;
-                {
-                    unknown.u32(0, *v, w)?;
-                }
+                unknown.u32(0, *v, w)?;
                 let v = &self.minor;
                 if self.minor != 0 {
                     unknown.u32(1, *v, w)?;
@@ -5508,8 +4872,7 @@ rt::cfg_alloc! {
             /// Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
             /// every node knows.
             pub schema: Option<SchemaRef>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5517,10 +4880,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 4
                     + usize::from(self.members.is_some())
                     + usize::from(self.schema.is_some())
             }
@@ -5535,21 +4895,13 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.id;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.package;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.version;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.members {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -5568,38 +4920,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.package;
-                {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CapabilityInfo.package",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 128, &"CapabilityInfo.package");
+                unknown.text(1, v, w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CapabilityInfo.name",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 64, &"CapabilityInfo.name");
+                unknown.text(2, v, w)?;
                 let v = &self.version;
-                {
-                    unknown.key(3, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(3, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.members {
-                    if v.len() > 256 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CapabilityInfo.members",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 256, &"CapabilityInfo.members");
                     unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5627,15 +4959,14 @@ rt::cfg_alloc! {
             pub uri: rt::alloc::string::String,
             /// SHA-256 of the schema file's bytes, exactly as published at `uri`.
             pub sha256: [u8; 32],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SchemaRef {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -5648,9 +4979,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.uri;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 34;
                 len + self.unknown_fields.encoded_len()
             }
@@ -5660,18 +4989,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.uri;
-                {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SchemaRef.uri",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 128, &"SchemaRef.uri");
+                unknown.text(0, v, w)?;
                 let v = &self.sha256;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5689,15 +5010,14 @@ rt::cfg_alloc! {
             pub capabilities: rt::alloc::vec::Vec<CapabilityInfo>,
             /// A short human-readable label, e.g. `kitchen ceiling`.
             pub label: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EndpointInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.label.is_some())
             }
         }
 
@@ -5710,15 +5030,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.capabilities;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.label {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -5730,29 +5046,17 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.capabilities;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EndpointInfo.capabilities",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 32, &"EndpointInfo.capabilities");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.label {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EndpointInfo.label",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"EndpointInfo.label");
                     unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -5771,8 +5075,7 @@ rt::cfg_alloc! {
             /// Description revision: the node changes it whenever its description changes, so that a client
             /// can keep a cached copy while the revision is unchanged.
             pub revision: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5792,11 +5095,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoints;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 let v = &self.revision;
                 if self.revision != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -5809,19 +5110,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoints;
-                {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Description.endpoints",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 64, &"Description.endpoints");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 let v = &self.revision;
                 if self.revision != 0 {
                     unknown.u32(1, *v, w)?;
@@ -5848,8 +5143,7 @@ rt::cfg_alloc! {
             pub max_message: Option<u16>,
             /// The device's current description revision (see `Description.revision`).
             pub revision: Option<u32>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5897,11 +5191,7 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.sleep_interval {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Presence.sleep_interval",
-                        });
-                    }
+                    rt::check_range!((1..=4294967295).contains(v), &"Presence.sleep_interval");
                     unknown.u32(1, *v, w)?;
                 }
                 if let Some(v) = &self.max_message {
@@ -5923,8 +5213,7 @@ rt::cfg_alloc! {
         pub struct PresenceAck {
             /// Number of messages the relay holds for the device at the time of this reply.
             pub pending: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5976,8 +5265,7 @@ rt::cfg_alloc! {
             pub sender: Option<Address>,
             /// The delivered envelope's `sender_contact`, when it carried one.
             pub sender_contact: Option<ContactNumber>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6000,9 +5288,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.message_id;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 if let Some(v) = &self.sender {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -6017,20 +5303,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.message_id;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"DeliveryRef.message_id",
-                        });
-                    }
-                    unknown.u64(0, *v, w)?;
-                }
+                rt::check_range!((0..=1099511627775).contains(v), &"DeliveryRef.message_id");
+                unknown.u64(0, *v, w)?;
                 if let Some(v) = &self.sender {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeliveryRef.sender",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"DeliveryRef.sender");
                     unknown.text(1, v, w)?;
                 }
                 if let Some(v) = &self.sender_contact {
@@ -6051,8 +5327,7 @@ rt::cfg_alloc! {
         pub struct Receipt {
             /// The messages received, in the order received; never empty.
             pub delivered: rt::alloc::vec::Vec<DeliveryRef>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6072,11 +5347,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.delivered;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6085,19 +5358,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.delivered;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Receipt.delivered",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"Receipt.delivered");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6133,8 +5400,7 @@ rt::cfg_alloc! {
             pub recipient: Option<Address>,
             /// With `UnsupportedVersion`: the protocol versions the receiver supports, in ascending order.
             pub supported_versions: Option<rt::alloc::vec::Vec<u8>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6216,19 +5482,11 @@ rt::cfg_alloc! {
                     unknown.u32(2, *v, w)?;
                 }
                 if let Some(v) = &self.detail {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.detail",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 128, &"Status.detail");
                     unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.echo {
-                    if v.len() > 40 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.echo",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 40, &"Status.echo");
                     unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.retry_after {
@@ -6241,19 +5499,11 @@ rt::cfg_alloc! {
                     unknown.u32(7, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.recipient",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"Status.recipient");
                     unknown.text(8, v, w)?;
                 }
                 if let Some(v) = &self.supported_versions {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Status.supported_versions",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"Status.supported_versions");
                     unknown.key(9, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -6270,57 +5520,10 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Envelope<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.version != 1 {
-                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
-            }
-            map.field::<rt::json::Range<0, 1099511627775>, _>(1, "message_id", &self.message_id)?;
-            if let Some(v) = &self.correlation_id {
-                map.field::<rt::json::Range<0, 1099511627775>, _>(2, "correlation_id", v)?;
-            }
-            if self.ack_requested {
-                map.field::<rt::json::Same, _>(3, "ack_requested", &self.ack_requested)?;
-            }
-            if let Some(v) = &self.ttl {
-                map.field::<rt::json::Same, _>(4, "ttl", v)?;
-            }
-            if self.more {
-                map.field::<rt::json::Same, _>(5, "more", &self.more)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(7, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient_contact {
-                map.field::<rt::json::Same, _>(8, "recipient_contact", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(9, "sender_contact", v)?;
-            }
-            if let Some(v) = &self.key_id {
-                map.field::<rt::json::Hex, _>(10, "key_id", v)?;
-            }
-            if let Some(v) = &self.sealed {
-                map.field::<rt::json::Hex, _>(11, "sealed", v)?;
-            }
-            if let Some(v) = &self.body {
-                map.field::<rt::json::Same, _>(12, "body", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6328,404 +5531,234 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Envelope {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.version != 1 {
                 map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
             }
             map.field::<rt::json::Range<0, 1099511627775>, _>(1, "message_id", &self.message_id)?;
-            if let Some(v) = &self.correlation_id {
-                map.field::<rt::json::Range<0, 1099511627775>, _>(2, "correlation_id", v)?;
-            }
+            map.optional::<rt::json::Range<0, 1099511627775>, _>(
+                2,
+                "correlation_id",
+                &self.correlation_id,
+            )?;
             if self.ack_requested {
                 map.field::<rt::json::Same, _>(3, "ack_requested", &self.ack_requested)?;
             }
-            if let Some(v) = &self.ttl {
-                map.field::<rt::json::Same, _>(4, "ttl", v)?;
-            }
+            map.optional::<rt::json::Same, _>(4, "ttl", &self.ttl)?;
             if self.more {
                 map.field::<rt::json::Same, _>(5, "more", &self.more)?;
             }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(7, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient_contact {
-                map.field::<rt::json::Same, _>(8, "recipient_contact", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(9, "sender_contact", v)?;
-            }
-            if let Some(v) = &self.key_id {
-                map.field::<rt::json::Hex, _>(10, "key_id", v)?;
-            }
-            if let Some(v) = &self.sealed {
-                map.field::<rt::json::Hex, _>(11, "sealed", v)?;
-            }
-            if let Some(v) = &self.body {
-                map.field::<rt::json::Same, _>(12, "body", v)?;
-            }
+            map.optional::<rt::json::Same, _>(6, "recipient", &self.recipient)?;
+            map.optional::<rt::json::Same, _>(7, "sender", &self.sender)?;
+            map.optional::<rt::json::Same, _>(8, "recipient_contact", &self.recipient_contact)?;
+            map.optional::<rt::json::Same, _>(9, "sender_contact", &self.sender_contact)?;
+            map.optional::<rt::json::Hex, _>(10, "key_id", &self.key_id)?;
+            map.optional::<rt::json::Hex, _>(11, "sealed", &self.sealed)?;
+            map.optional::<rt::json::Same, _>(12, "body", &self.body)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Envelope {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Envelope;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Envelope")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_version = None;
-                    let mut f_message_id = None;
-                    let mut f_correlation_id = None;
-                    let mut f_ack_requested = None;
-                    let mut f_ttl = None;
-                    let mut f_more = None;
-                    let mut f_recipient = None;
-                    let mut f_sender = None;
-                    let mut f_recipient_contact = None;
-                    let mut f_sender_contact = None;
-                    let mut f_key_id = None;
-                    let mut f_sealed = None;
-                    let mut f_body = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("version", 0),
-                        ("message_id", 1),
-                        ("correlation_id", 2),
-                        ("ack_requested", 3),
-                        ("ttl", 4),
-                        ("more", 5),
-                        ("recipient", 6),
-                        ("sender", 7),
-                        ("recipient_contact", 8),
-                        ("sender_contact", 9),
-                        ("key_id", 10),
-                        ("sealed", 11),
-                        ("body", 12),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_message_id,
-                                "message_id",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_correlation_id,
-                                "correlation_id",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_ack_requested,
-                                "ack_requested",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_ttl, "ttl")?
-                            }
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_more,
-                                "more",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient,
-                                "recipient",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender,
-                                "sender",
-                            )?,
-                            8 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient_contact,
-                                "recipient_contact",
-                            )?,
-                            9 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender_contact,
-                                "sender_contact",
-                            )?,
-                            10 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_key_id,
-                                "key_id",
-                            )?,
-                            11 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_sealed,
-                                "sealed",
-                            )?,
-                            12 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_body,
-                                "body",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Envelope {
-                        version: f_version.unwrap_or(1),
-                        message_id: rt::json::required(f_message_id, "message_id")?,
-                        correlation_id: f_correlation_id,
-                        ack_requested: f_ack_requested.unwrap_or(false),
-                        ttl: f_ttl,
-                        more: f_more.unwrap_or(false),
-                        recipient: f_recipient,
-                        sender: f_sender,
-                        recipient_contact: f_recipient_contact,
-                        sender_contact: f_sender_contact,
-                        key_id: f_key_id,
-                        sealed: f_sealed,
-                        body: f_body,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for Body<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Ack => rt::json::unit_variant(serializer, "ack"),
-                Self::Status(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "status", v)
-                }
-                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "read", v),
-                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "write", v),
-                Self::Invoke(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke", v)
-                }
-                Self::InvokeResponse(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke_response", v)
-                }
-                Self::Subscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "subscribe", v)
-                }
-                Self::Unsubscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "unsubscribe", v)
-                }
-                Self::Report(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "report", v)
-                }
-                Self::Describe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "describe", v)
-                }
-                Self::Description(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "description", v)
-                }
-                Self::Presence(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence", v)
-                }
-                Self::PresenceAck(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
-                }
-                Self::Receipt(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "receipt", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Envelope {
+        const NAME: &'static str = "Envelope";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("version", 0),
+            ("message_id", 1),
+            ("correlation_id", 2),
+            ("ack_requested", 3),
+            ("ttl", 4),
+            ("more", 5),
+            ("recipient", 6),
+            ("sender", 7),
+            ("recipient_contact", 8),
+            ("sender_contact", 9),
+            ("key_id", 10),
+            ("sealed", 11),
+            ("body", 12),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<owned::MessageId>,
+            Option<owned::MessageId>,
+            Option<bool>,
+            Option<u32>,
+            Option<bool>,
+            Option<owned::Address>,
+            Option<owned::Address>,
+            Option<owned::ContactNumber>,
+            Option<owned::ContactNumber>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<owned::Body>,
+        );
+        const EMPTY: Self::Slots = (
+            None, None, None, None, None, None, None, None, None, None, None, None, None,
+        );
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.0, "version")?,
+                1 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.1,
+                    "message_id",
+                )?,
+                2 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.2,
+                    "correlation_id",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "ack_requested")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "ttl")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "more")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "recipient")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "sender")?,
+                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "recipient_contact")?,
+                9 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.9, "sender_contact")?,
+                10 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.10, "key_id")?,
+                11 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.11, "sealed")?,
+                12 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.12, "body")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Envelope {
+                version: s.0.unwrap_or(1),
+                message_id: rt::json::required(s.1, "message_id")?,
+                correlation_id: s.2,
+                ack_requested: s.3.unwrap_or(false),
+                ttl: s.4,
+                more: s.5.unwrap_or(false),
+                recipient: s.6,
+                sender: s.7,
+                recipient_contact: s.8,
+                sender_contact: s.9,
+                key_id: s.10,
+                sealed: s.11,
+                body: s.12,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Body<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Body {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Ack => rt::json::unit_variant(serializer, "ack"),
-                Self::Status(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "status", v)
-                }
-                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "read", v),
-                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "write", v),
-                Self::Invoke(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke", v)
-                }
+                Self::Ack => rt::json::unit_variant(s, "ack"),
+                Self::Status(v) => rt::json::variant::<rt::json::Same, _, _>(s, "status", v),
+                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(s, "read", v),
+                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(s, "write", v),
+                Self::Invoke(v) => rt::json::variant::<rt::json::Same, _, _>(s, "invoke", v),
                 Self::InvokeResponse(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke_response", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "invoke_response", v)
                 }
-                Self::Subscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "subscribe", v)
-                }
+                Self::Subscribe(v) => rt::json::variant::<rt::json::Same, _, _>(s, "subscribe", v),
                 Self::Unsubscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "unsubscribe", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "unsubscribe", v)
                 }
-                Self::Report(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "report", v)
-                }
-                Self::Describe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "describe", v)
-                }
+                Self::Report(v) => rt::json::variant::<rt::json::Same, _, _>(s, "report", v),
+                Self::Describe(v) => rt::json::variant::<rt::json::Same, _, _>(s, "describe", v),
                 Self::Description(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "description", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "description", v)
                 }
-                Self::Presence(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence", v)
-                }
+                Self::Presence(v) => rt::json::variant::<rt::json::Same, _, _>(s, "presence", v),
                 Self::PresenceAck(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "presence_ack", v)
                 }
-                Self::Receipt(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "receipt", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Receipt(v) => rt::json::variant::<rt::json::Same, _, _>(s, "receipt", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Body {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Body;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Body, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("ack", 0),
-                            ("status", 1),
-                            ("read", 2),
-                            ("write", 3),
-                            ("invoke", 4),
-                            ("invoke_response", 5),
-                            ("subscribe", 6),
-                            ("unsubscribe", 7),
-                            ("report", 8),
-                            ("describe", 9),
-                            ("description", 10),
-                            ("presence", 11),
-                            ("presence_ack", 12),
-                            ("receipt", 13),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Body::Ack
-                        }
-                        1 => {
-                            owned::Body::Status(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        2 => owned::Body::Read(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        3 => owned::Body::Write(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        4 => {
-                            owned::Body::Invoke(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        5 => owned::Body::InvokeResponse(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        6 => owned::Body::Subscribe(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        7 => owned::Body::Unsubscribe(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        8 => {
-                            owned::Body::Report(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        9 => owned::Body::Describe(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        10 => owned::Body::Description(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        11 => owned::Body::Presence(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        12 => owned::Body::PresenceAck(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        13 => {
-                            owned::Body::Receipt(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        key => owned::Body::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Body {
+        const NAME: &'static str = "Body";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("ack", 0),
+            ("status", 1),
+            ("read", 2),
+            ("write", 3),
+            ("invoke", 4),
+            ("invoke_response", 5),
+            ("subscribe", 6),
+            ("unsubscribe", 7),
+            ("report", 8),
+            ("describe", 9),
+            ("description", 10),
+            ("presence", 11),
+            ("presence_ack", 12),
+            ("receipt", 13),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::Ack
+                }
+                1 => Self::Status(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::Read(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Write(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Invoke(rt::json::value::<rt::json::Same, _, _>(map)?),
+                5 => Self::InvokeResponse(rt::json::value::<rt::json::Same, _, _>(map)?),
+                6 => Self::Subscribe(rt::json::value::<rt::json::Same, _, _>(map)?),
+                7 => Self::Unsubscribe(rt::json::value::<rt::json::Same, _, _>(map)?),
+                8 => Self::Report(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Describe(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::Description(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::Presence(rt::json::value::<rt::json::Same, _, _>(map)?),
+                12 => Self::PresenceAck(rt::json::value::<rt::json::Same, _, _>(map)?),
+                13 => Self::Receipt(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for MemberValue<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
-            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6733,94 +5766,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::MemberValue {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "member", &self.member)?;
             map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::MemberValue {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::MemberValue;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type MemberValue")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_member = None;
-                    let mut f_value = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("member", 0), ("value", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_member,
-                                "member",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_value,
-                                "value",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::MemberValue {
-                        member: rt::json::required(f_member, "member")?,
-                        value: rt::json::required(f_value, "value")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::MemberValue {
+        const NAME: &'static str = "MemberValue";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("member", 0), ("value", 1)];
+        type Slots = (Option<owned::MemberKey>, Option<owned::EncodedValue>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "member")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "value")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::MemberValue {
+                member: rt::json::required(s.0, "member")?,
+                value: rt::json::required(s.1, "value")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for ReadRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6828,109 +5824,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ReadRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "members", &self.members)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ReadRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ReadRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ReadRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_members = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("members", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_members,
-                                "members",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ReadRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        members: f_members,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ReadRequest {
+        const NAME: &'static str = "ReadRequest";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("endpoint", 0), ("capability", 1), ("members", 2)];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "members")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ReadRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                members: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for WriteRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(3, "echo", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -6938,119 +5894,75 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::WriteRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(3, "echo", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(3, "echo", &self.echo)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::WriteRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::WriteRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type WriteRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_values = None;
-                    let mut f_echo = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("values", 2),
-                        ("echo", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_values,
-                                "values",
-                            )?,
-                            3 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
-                            }
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::WriteRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        values: rt::json::required(f_values, "values")?,
-                        echo: f_echo,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::WriteRequest {
+        const NAME: &'static str = "WriteRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("values", 2),
+            ("echo", 3),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberValue>>,
+            Option<owned::Echo>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "values")?,
+                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "echo")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::WriteRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                values: rt::json::required(s.2, "values")?,
+                echo: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for InvokeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.field::<rt::json::Same, _>(2, "action", &self.action)?;
-            if let Some(v) = &self.input {
-                map.field::<rt::json::Hex, _>(3, "input", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7058,122 +5970,80 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::InvokeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
             map.field::<rt::json::Same, _>(2, "action", &self.action)?;
-            if let Some(v) = &self.input {
-                map.field::<rt::json::Hex, _>(3, "input", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(3, "input", &self.input)?;
+            map.optional::<rt::json::Hex, _>(4, "echo", &self.echo)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::InvokeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type InvokeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_action = None;
-                    let mut f_input = None;
-                    let mut f_echo = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("action", 2),
-                        ("input", 3),
-                        ("echo", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_action,
-                                "action",
-                            )?,
-                            3 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_input,
-                                "input",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
-                            }
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::InvokeRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        action: rt::json::required(f_action, "action")?,
-                        input: f_input,
-                        echo: f_echo,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.output {
-                map.field::<rt::json::Hex, _>(0, "output", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::InvokeRequest {
+        const NAME: &'static str = "InvokeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("action", 2),
+            ("input", 3),
+            ("echo", 4),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<owned::MemberKey>,
+            Option<owned::EncodedValue>,
+            Option<owned::Echo>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "action")?,
+                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "input")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "echo")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::InvokeRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                action: rt::json::required(s.2, "action")?,
+                input: s.3,
+                echo: s.4,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7181,93 +6051,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::InvokeResponse {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.output {
-                map.field::<rt::json::Hex, _>(0, "output", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Hex, _>(0, "output", &self.output)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeResponse {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::InvokeResponse;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type InvokeResponse")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_output = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("output", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_output,
-                                "output",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::InvokeResponse {
-                        output: f_output,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::InvokeResponse {
+        const NAME: &'static str = "InvokeResponse";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("output", 0)];
+        type Slots = (Option<owned::EncodedValue>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "output")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::InvokeResponse {
+                output: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SubscribeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
-            if self.min_interval != 0 {
-                map.field::<rt::json::Same, _>(3, "min_interval", &self.min_interval)?;
-            }
-            map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", &self.max_interval)?;
-            if let Some(v) = &self.lifetime {
-                map.field::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7275,137 +6106,95 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SubscribeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "members", &self.members)?;
             if self.min_interval != 0 {
                 map.field::<rt::json::Same, _>(3, "min_interval", &self.min_interval)?;
             }
             map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", &self.max_interval)?;
-            if let Some(v) = &self.lifetime {
-                map.field::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", v)?;
-            }
+            map.optional::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", &self.lifetime)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SubscribeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SubscribeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SubscribeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_members = None;
-                    let mut f_min_interval = None;
-                    let mut f_max_interval = None;
-                    let mut f_lifetime = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("members", 2),
-                        ("min_interval", 3),
-                        ("max_interval", 4),
-                        ("lifetime", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_members,
-                                "members",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_min_interval,
-                                "min_interval",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_interval,
-                                "max_interval",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_lifetime,
-                                "lifetime",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SubscribeRequest {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        members: f_members,
-                        min_interval: f_min_interval.unwrap_or(0),
-                        max_interval: rt::json::required(f_max_interval, "max_interval")?,
-                        lifetime: f_lifetime,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SubscribeRequest {
+        const NAME: &'static str = "SubscribeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("members", 2),
+            ("min_interval", 3),
+            ("max_interval", 4),
+            ("lifetime", 5),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
+            Option<u32>,
+            Option<u32>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "members")?
+                }
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "min_interval")?,
+                4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map,
+                    &mut s.4,
+                    "max_interval",
+                )?,
+                5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map, &mut s.5, "lifetime",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SubscribeRequest {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                members: s.2,
+                min_interval: s.3.unwrap_or(0),
+                max_interval: rt::json::required(s.4, "max_interval")?,
+                lifetime: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for UnsubscribeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(
-                0,
-                "subscription",
-                &self.subscription,
-            )?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7413,15 +6202,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::UnsubscribeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 1099511627775>, _>(
                 0,
                 "subscription",
@@ -7431,73 +6213,51 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::UnsubscribeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::UnsubscribeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type UnsubscribeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_subscription = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("subscription", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_subscription,
-                                "subscription",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::UnsubscribeRequest {
-                        subscription: rt::json::required(f_subscription, "subscription")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::UnsubscribeRequest {
+        const NAME: &'static str = "UnsubscribeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("subscription", 0)];
+        type Slots = (Option<owned::MessageId>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.0,
+                    "subscription",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::UnsubscribeRequest {
+                subscription: rt::json::required(s.0, "subscription")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Event<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
-            map.field::<rt::json::Same, _>(1, "number", &self.number)?;
-            if let Some(v) = &self.data {
-                map.field::<rt::json::Hex, _>(2, "data", v)?;
-            }
-            if let Some(v) = &self.timestamp {
-                map.field::<rt::json::Same, _>(3, "timestamp", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7505,121 +6265,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Event {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "member", &self.member)?;
             map.field::<rt::json::Same, _>(1, "number", &self.number)?;
-            if let Some(v) = &self.data {
-                map.field::<rt::json::Hex, _>(2, "data", v)?;
-            }
-            if let Some(v) = &self.timestamp {
-                map.field::<rt::json::Same, _>(3, "timestamp", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(2, "data", &self.data)?;
+            map.optional::<rt::json::Same, _>(3, "timestamp", &self.timestamp)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Event {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Event;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Event")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_member = None;
-                    let mut f_number = None;
-                    let mut f_data = None;
-                    let mut f_timestamp = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("member", 0),
-                        ("number", 1),
-                        ("data", 2),
-                        ("timestamp", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_member,
-                                "member",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_number,
-                                "number",
-                            )?,
-                            2 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_data, "data")?
-                            }
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_timestamp,
-                                "timestamp",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Event {
-                        member: rt::json::required(f_member, "member")?,
-                        number: rt::json::required(f_number, "number")?,
-                        data: f_data,
-                        timestamp: f_timestamp,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Event {
+        const NAME: &'static str = "Event";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("member", 0), ("number", 1), ("data", 2), ("timestamp", 3)];
+        type Slots = (
+            Option<owned::MemberKey>,
+            Option<u64>,
+            Option<owned::EncodedValue>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "member")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "number")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "data")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "timestamp")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Event {
+                member: rt::json::required(s.0, "member")?,
+                number: rt::json::required(s.1, "number")?,
+                data: s.2,
+                timestamp: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Report<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.values {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", v)?;
-            }
-            if let Some(v) = &self.events {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(3, "events", v)?;
-            }
-            if let Some(v) = &self.max_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7627,129 +6335,88 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Report {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
             map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            if let Some(v) = &self.values {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", v)?;
-            }
-            if let Some(v) = &self.events {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(3, "events", v)?;
-            }
-            if let Some(v) = &self.max_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::Report {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Report;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Report")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut f_values = None;
-                    let mut f_events = None;
-                    let mut f_max_interval = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capability", 1),
-                        ("values", 2),
-                        ("events", 3),
-                        ("max_interval", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_values,
-                                "values",
-                            )?,
-                            3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_events,
-                                "events",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_max_interval,
-                                "max_interval",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Report {
-                        endpoint: f_endpoint.unwrap_or(0),
-                        capability: rt::json::required(f_capability, "capability")?,
-                        values: f_values,
-                        events: f_events,
-                        max_interval: f_max_interval,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(3, "events", &self.events)?;
+            map.optional::<rt::json::Range<1, 4294967295>, _>(
+                4,
+                "max_interval",
+                &self.max_interval,
             )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
-            if self.endpoints_only {
-                map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
-            }
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::Report {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Report {
+        const NAME: &'static str = "Report";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("endpoint", 0),
+            ("capability", 1),
+            ("values", 2),
+            ("events", 3),
+            ("max_interval", 4),
+        ];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::vec::Vec<owned::MemberValue>>,
+            Option<rt::alloc::vec::Vec<owned::Event>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "values")?,
+                3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.3, "events")?,
+                4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map,
+                    &mut s.4,
+                    "max_interval",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Report {
+                endpoint: s.0.unwrap_or(0),
+                capability: rt::json::required(s.1, "capability")?,
+                values: s.2,
+                events: s.3,
+                max_interval: s.4,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7757,18 +6424,9 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DescribeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             if self.endpoints_only {
                 map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
             }
@@ -7776,80 +6434,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DescribeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DescribeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DescribeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_endpoints_only = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("endpoints_only", 1),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoints_only,
-                                "endpoints_only",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DescribeRequest {
-                        endpoint: f_endpoint,
-                        endpoints_only: f_endpoints_only.unwrap_or(false),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DescribeRequest {
+        const NAME: &'static str = "DescribeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoint", 0), ("endpoints_only", 1)];
+        type Slots = (Option<owned::EndpointNumber>, Option<bool>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "endpoints_only")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DescribeRequest {
+                endpoint: s.0,
+                endpoints_only: s.1.unwrap_or(false),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SemVer<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "major", &self.major)?;
-            if self.minor != 0 {
-                map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
-            }
-            if self.patch != 0 {
-                map.field::<rt::json::Same, _>(2, "patch", &self.patch)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7857,15 +6484,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SemVer {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "major", &self.major)?;
             if self.minor != 0 {
                 map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
@@ -7877,91 +6497,51 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SemVer {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SemVer;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SemVer")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_major = None;
-                    let mut f_minor = None;
-                    let mut f_patch = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("major", 0),
-                        ("minor", 1),
-                        ("patch", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_major,
-                                "major",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_minor,
-                                "minor",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_patch,
-                                "patch",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SemVer {
-                        major: rt::json::required(f_major, "major")?,
-                        minor: f_minor.unwrap_or(0),
-                        patch: f_patch.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SemVer {
+        const NAME: &'static str = "SemVer";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("major", 0), ("minor", 1), ("patch", 2)];
+        type Slots = (Option<u32>, Option<u32>, Option<u32>);
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "major")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "minor")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "patch")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SemVer {
+                major: rt::json::required(s.0, "major")?,
+                minor: s.1.unwrap_or(0),
+                patch: s.2.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CapabilityInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "id", &self.id)?;
-            map.field::<rt::json::Same, _>(1, "package", &self.package)?;
-            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            map.field::<rt::json::Same, _>(3, "version", &self.version)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
-            }
-            if let Some(v) = &self.schema {
-                map.field::<rt::json::Same, _>(5, "schema", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -7969,126 +6549,85 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CapabilityInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "id", &self.id)?;
             map.field::<rt::json::Same, _>(1, "package", &self.package)?;
             map.field::<rt::json::Same, _>(2, "name", &self.name)?;
             map.field::<rt::json::Same, _>(3, "version", &self.version)?;
-            if let Some(v) = &self.members {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
-            }
-            if let Some(v) = &self.schema {
-                map.field::<rt::json::Same, _>(5, "schema", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(4, "members", &self.members)?;
+            map.optional::<rt::json::Same, _>(5, "schema", &self.schema)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CapabilityInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CapabilityInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CapabilityInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_id = None;
-                    let mut f_package = None;
-                    let mut f_name = None;
-                    let mut f_version = None;
-                    let mut f_members = None;
-                    let mut f_schema = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("id", 0),
-                        ("package", 1),
-                        ("name", 2),
-                        ("version", 3),
-                        ("members", 4),
-                        ("schema", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_id, "id")?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_package,
-                                "package",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_members,
-                                "members",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_schema,
-                                "schema",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CapabilityInfo {
-                        id: rt::json::required(f_id, "id")?,
-                        package: rt::json::required(f_package, "package")?,
-                        name: rt::json::required(f_name, "name")?,
-                        version: rt::json::required(f_version, "version")?,
-                        members: f_members,
-                        schema: f_schema,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CapabilityInfo {
+        const NAME: &'static str = "CapabilityInfo";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("id", 0),
+            ("package", 1),
+            ("name", 2),
+            ("version", 3),
+            ("members", 4),
+            ("schema", 5),
+        ];
+        type Slots = (
+            Option<owned::CapabilityNumber>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<owned::SemVer>,
+            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
+            Option<owned::SchemaRef>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "id")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "package")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "name")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "version")?,
+                4 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "members")?
+                }
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "schema")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CapabilityInfo {
+                id: rt::json::required(s.0, "id")?,
+                package: rt::json::required(s.1, "package")?,
+                name: rt::json::required(s.2, "name")?,
+                version: rt::json::required(s.3, "version")?,
+                members: s.4,
+                schema: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SchemaRef<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
-            map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8096,90 +6635,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SchemaRef {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
             map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SchemaRef {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SchemaRef;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SchemaRef")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_uri = None;
-                    let mut f_sha256 = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("uri", 0), ("sha256", 1)]))?
-                    {
-                        match key {
-                            0 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_uri, "uri")?
-                            }
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_sha256,
-                                "sha256",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SchemaRef {
-                        uri: rt::json::required(f_uri, "uri")?,
-                        sha256: rt::json::required(f_sha256, "sha256")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "capabilities", &self.capabilities)?;
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(2, "label", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SchemaRef {
+        const NAME: &'static str = "SchemaRef";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("uri", 0), ("sha256", 1)];
+        type Slots = (Option<rt::alloc::string::String>, Option<[u8; 32]>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "uri")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "sha256")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SchemaRef {
+                uri: rt::json::required(s.0, "uri")?,
+                sha256: rt::json::required(s.1, "sha256")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8187,103 +6693,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EndpointInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "capabilities", &self.capabilities)?;
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(2, "label", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "label", &self.label)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EndpointInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EndpointInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EndpointInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capabilities = None;
-                    let mut f_label = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("endpoint", 0),
-                        ("capabilities", 1),
-                        ("label", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_capabilities,
-                                "capabilities",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EndpointInfo {
-                        endpoint: rt::json::required(f_endpoint, "endpoint")?,
-                        capabilities: rt::json::required(f_capabilities, "capabilities")?,
-                        label: f_label,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Description<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "endpoints", &self.endpoints)?;
-            if self.revision != 0 {
-                map.field::<rt::json::Same, _>(1, "revision", &self.revision)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EndpointInfo {
+        const NAME: &'static str = "EndpointInfo";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("endpoint", 0), ("capabilities", 1), ("label", 2)];
+        type Slots = (
+            Option<owned::EndpointNumber>,
+            Option<rt::alloc::vec::Vec<owned::CapabilityInfo>>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "capabilities",
+                )?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "label")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EndpointInfo {
+                endpoint: rt::json::required(s.0, "endpoint")?,
+                capabilities: rt::json::required(s.1, "capabilities")?,
+                label: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Description<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8291,15 +6763,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Description {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "endpoints", &self.endpoints)?;
             if self.revision != 0 {
                 map.field::<rt::json::Same, _>(1, "revision", &self.revision)?;
@@ -8308,55 +6773,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Description {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Description;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Description {
+        const NAME: &'static str = "Description";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoints", 0), ("revision", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::EndpointInfo>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Description")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoints = None;
-                    let mut f_revision = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("endpoints", 0), ("revision", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_endpoints,
-                                "endpoints",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_revision,
-                                "revision",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Description {
-                        endpoints: rt::json::required(f_endpoints, "endpoints")?,
-                        revision: f_revision.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.0,
+                    "endpoints",
+                )?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "revision")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Description {
+                endpoints: rt::json::required(s.0, "endpoints")?,
+                revision: s.1.unwrap_or(0),
+                unknown_fields: unknown,
+            })
         }
     }
     impl PresenceState {
@@ -8368,49 +6827,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for PresenceState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for PresenceState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Presence<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.state.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "state", &self.state)?;
-            }
-            if let Some(v) = &self.sleep_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(1, "sleep_interval", v)?;
-            }
-            if let Some(v) = &self.max_message {
-                map.field::<rt::json::Same, _>(2, "max_message", v)?;
-            }
-            if let Some(v) = &self.revision {
-                map.field::<rt::json::Same, _>(3, "revision", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8418,117 +6850,83 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Presence {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.state.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "state", &self.state)?;
             }
-            if let Some(v) = &self.sleep_interval {
-                map.field::<rt::json::Range<1, 4294967295>, _>(1, "sleep_interval", v)?;
-            }
-            if let Some(v) = &self.max_message {
-                map.field::<rt::json::Same, _>(2, "max_message", v)?;
-            }
-            if let Some(v) = &self.revision {
-                map.field::<rt::json::Same, _>(3, "revision", v)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
-    impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Presence;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Presence")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_state = None;
-                    let mut f_sleep_interval = None;
-                    let mut f_max_message = None;
-                    let mut f_revision = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("state", 0),
-                        ("sleep_interval", 1),
-                        ("max_message", 2),
-                        ("revision", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_state,
-                                "state",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_sleep_interval,
-                                "sleep_interval",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_max_message,
-                                "max_message",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_revision,
-                                "revision",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Presence {
-                        state: f_state.unwrap_or(self::PresenceState::Awake),
-                        sleep_interval: f_sleep_interval,
-                        max_message: f_max_message,
-                        revision: f_revision,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for PresenceAck<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            map.optional::<rt::json::Range<1, 4294967295>, _>(
+                1,
+                "sleep_interval",
+                &self.sleep_interval,
             )?;
-            if self.pending != 0 {
-                map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "max_message", &self.max_message)?;
+            map.optional::<rt::json::Same, _>(3, "revision", &self.revision)?;
             map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
+    impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
+
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Presence {
+        const NAME: &'static str = "Presence";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("state", 0),
+            ("sleep_interval", 1),
+            ("max_message", 2),
+            ("revision", 3),
+        ];
+        type Slots = (
+            Option<owned::PresenceState>,
+            Option<u32>,
+            Option<u16>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "state")?,
+                1 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map,
+                    &mut s.1,
+                    "sleep_interval",
+                )?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_message")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "revision")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Presence {
+                state: s.0.unwrap_or(self::PresenceState::Awake),
+                sleep_interval: s.1,
+                max_message: s.2,
+                revision: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for PresenceAck<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8536,15 +6934,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PresenceAck {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.pending != 0 {
                 map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
             }
@@ -8552,70 +6943,47 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PresenceAck {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PresenceAck;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PresenceAck")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_pending = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("pending", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_pending,
-                                "pending",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PresenceAck {
-                        pending: f_pending.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PresenceAck {
+        const NAME: &'static str = "PresenceAck";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("pending", 0)];
+        type Slots = (Option<u32>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "pending")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PresenceAck {
+                pending: s.0.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for DeliveryRef<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(1, "sender", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(2, "sender_contact", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8623,102 +6991,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeliveryRef {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(1, "sender", v)?;
-            }
-            if let Some(v) = &self.sender_contact {
-                map.field::<rt::json::Same, _>(2, "sender_contact", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "sender", &self.sender)?;
+            map.optional::<rt::json::Same, _>(2, "sender_contact", &self.sender_contact)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DeliveryRef {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DeliveryRef;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DeliveryRef")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_message_id = None;
-                    let mut f_sender = None;
-                    let mut f_sender_contact = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("message_id", 0),
-                        ("sender", 1),
-                        ("sender_contact", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_message_id,
-                                "message_id",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender,
-                                "sender",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender_contact,
-                                "sender_contact",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DeliveryRef {
-                        message_id: rt::json::required(f_message_id, "message_id")?,
-                        sender: f_sender,
-                        sender_contact: f_sender_contact,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DeliveryRef {
+        const NAME: &'static str = "DeliveryRef";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("message_id", 0), ("sender", 1), ("sender_contact", 2)];
+        type Slots = (
+            Option<owned::MessageId>,
+            Option<owned::Address>,
+            Option<owned::ContactNumber>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.0,
+                    "message_id",
+                )?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "sender")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "sender_contact")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DeliveryRef {
+                message_id: rt::json::required(s.0, "message_id")?,
+                sender: s.1,
+                sender_contact: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Receipt<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "delivered", &self.delivered)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8726,62 +7061,51 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Receipt {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "delivered", &self.delivered)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Receipt {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Receipt;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Receipt {
+        const NAME: &'static str = "Receipt";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("delivered", 0)];
+        type Slots = (Option<rt::alloc::vec::Vec<owned::DeliveryRef>>,);
+        const EMPTY: Self::Slots = (None,);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Receipt")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_delivered = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("delivered", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_delivered,
-                                "delivered",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Receipt {
-                        delivered: rt::json::required(f_delivered, "delivered")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.0,
+                    "delivered",
+                )?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Receipt {
+                delivered: rt::json::required(s.0, "delivered")?,
+                unknown_fields: unknown,
+            })
         }
     }
     impl StatusCode {
@@ -8820,19 +7144,14 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for StatusCode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for StatusCode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
@@ -8862,67 +7181,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for DecodeError {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for DecodeError {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Status<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.code.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "code", &self.code)?;
-            }
-            if let Some(v) = &self.member {
-                map.field::<rt::json::Same, _>(1, "member", v)?;
-            }
-            if let Some(v) = &self.capability_status {
-                map.field::<rt::json::Same, _>(2, "capability_status", v)?;
-            }
-            if let Some(v) = &self.detail {
-                map.field::<rt::json::Same, _>(3, "detail", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
-            if let Some(v) = &self.retry_after {
-                map.field::<rt::json::Same, _>(5, "retry_after", v)?;
-            }
-            if let Some(v) = &self.decode_error {
-                map.field::<rt::json::Same, _>(6, "decode_error", v)?;
-            }
-            if let Some(v) = &self.offset {
-                map.field::<rt::json::Same, _>(7, "offset", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(8, "recipient", v)?;
-            }
-            if let Some(v) = &self.supported_versions {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(9, "supported_versions", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8930,172 +7204,117 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Status {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.code.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "code", &self.code)?;
             }
-            if let Some(v) = &self.member {
-                map.field::<rt::json::Same, _>(1, "member", v)?;
-            }
-            if let Some(v) = &self.capability_status {
-                map.field::<rt::json::Same, _>(2, "capability_status", v)?;
-            }
-            if let Some(v) = &self.detail {
-                map.field::<rt::json::Same, _>(3, "detail", v)?;
-            }
-            if let Some(v) = &self.echo {
-                map.field::<rt::json::Hex, _>(4, "echo", v)?;
-            }
-            if let Some(v) = &self.retry_after {
-                map.field::<rt::json::Same, _>(5, "retry_after", v)?;
-            }
-            if let Some(v) = &self.decode_error {
-                map.field::<rt::json::Same, _>(6, "decode_error", v)?;
-            }
-            if let Some(v) = &self.offset {
-                map.field::<rt::json::Same, _>(7, "offset", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(8, "recipient", v)?;
-            }
-            if let Some(v) = &self.supported_versions {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(9, "supported_versions", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "member", &self.member)?;
+            map.optional::<rt::json::Same, _>(2, "capability_status", &self.capability_status)?;
+            map.optional::<rt::json::Same, _>(3, "detail", &self.detail)?;
+            map.optional::<rt::json::Hex, _>(4, "echo", &self.echo)?;
+            map.optional::<rt::json::Same, _>(5, "retry_after", &self.retry_after)?;
+            map.optional::<rt::json::Same, _>(6, "decode_error", &self.decode_error)?;
+            map.optional::<rt::json::Same, _>(7, "offset", &self.offset)?;
+            map.optional::<rt::json::Same, _>(8, "recipient", &self.recipient)?;
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(
+                9,
+                "supported_versions",
+                &self.supported_versions,
+            )?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Status {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Status;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Status {
+        const NAME: &'static str = "Status";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("code", 0),
+            ("member", 1),
+            ("capability_status", 2),
+            ("detail", 3),
+            ("echo", 4),
+            ("retry_after", 5),
+            ("decode_error", 6),
+            ("offset", 7),
+            ("recipient", 8),
+            ("supported_versions", 9),
+        ];
+        type Slots = (
+            Option<owned::StatusCode>,
+            Option<owned::MemberKey>,
+            Option<u32>,
+            Option<rt::alloc::string::String>,
+            Option<owned::Echo>,
+            Option<u32>,
+            Option<owned::DecodeError>,
+            Option<u32>,
+            Option<owned::Address>,
+            Option<rt::alloc::vec::Vec<u8>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Status")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_code = None;
-                    let mut f_member = None;
-                    let mut f_capability_status = None;
-                    let mut f_detail = None;
-                    let mut f_echo = None;
-                    let mut f_retry_after = None;
-                    let mut f_decode_error = None;
-                    let mut f_offset = None;
-                    let mut f_recipient = None;
-                    let mut f_supported_versions = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("code", 0),
-                        ("member", 1),
-                        ("capability_status", 2),
-                        ("detail", 3),
-                        ("echo", 4),
-                        ("retry_after", 5),
-                        ("decode_error", 6),
-                        ("offset", 7),
-                        ("recipient", 8),
-                        ("supported_versions", 9),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_code,
-                                "code",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_member,
-                                "member",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability_status,
-                                "capability_status",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_detail,
-                                "detail",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
-                            }
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_retry_after,
-                                "retry_after",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_decode_error,
-                                "decode_error",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_offset,
-                                "offset",
-                            )?,
-                            8 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient,
-                                "recipient",
-                            )?,
-                            9 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_supported_versions,
-                                "supported_versions",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Status {
-                        code: f_code.unwrap_or(self::StatusCode::Ok),
-                        member: f_member,
-                        capability_status: f_capability_status,
-                        detail: f_detail,
-                        echo: f_echo,
-                        retry_after: f_retry_after,
-                        decode_error: f_decode_error,
-                        offset: f_offset,
-                        recipient: f_recipient,
-                        supported_versions: f_supported_versions,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "code")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "member")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "capability_status")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "detail")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "echo")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "retry_after")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "decode_error")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "offset")?,
+                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "recipient")?,
+                9 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.9,
+                    "supported_versions",
+                )?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Status {
+                code: s.0.unwrap_or(self::StatusCode::Ok),
+                member: s.1,
+                capability_status: s.2,
+                detail: s.3,
+                echo: s.4,
+                retry_after: s.5,
+                decode_error: s.6,
+                offset: s.7,
+                recipient: s.8,
+                supported_versions: s.9,
+                unknown_fields: unknown,
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for owned::Envelope {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::Envelope {
+        const NAME: &'static str = "iotp2p.core.Envelope";
+        const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Envelope<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Envelope {
                 version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
                 message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
@@ -9142,7 +7361,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 body: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Body as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Body as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
@@ -9152,22 +7371,16 @@ rt::cfg_arbitrary! {
                 )?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Envelope {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                if !(1i128..=255i128).contains(&(*v as i128)) {
-                    a.range("Envelope.version");
-                }
+            let v = &self.version;
+            if !(1i128..=255i128).contains(&(*v as i128)) {
+                a.range("Envelope.version");
             }
-            {
-                let v = &self.message_id;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("Envelope.message_id");
-                }
+            let v = &self.message_id;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("Envelope.message_id");
             }
             if let Some(v) = &self.correlation_id {
                 if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
@@ -9195,7 +7408,7 @@ rt::cfg_arbitrary! {
                 }
             }
             if let Some(v) = &self.body {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9206,67 +7419,61 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Envelope {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Envelope {
-        const NAME: &'static str = "iotp2p.core.Envelope";
-        const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Envelope<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Body {
+        const NAME: &'static str = "iotp2p.core.Body";
+        const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Body<'a>;
 
-    impl rt::fuzz::Generate for owned::Body {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 14, 0, depth)? {
                 0 => owned::Body::Ack,
-                1 => owned::Body::Status(<owned::Status as rt::fuzz::Generate>::generate(
+                1 => owned::Body::Status(<owned::Status as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                2 => owned::Body::Read(<owned::ReadRequest as rt::fuzz::Generate>::generate(
+                2 => owned::Body::Read(<owned::ReadRequest as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                3 => owned::Body::Write(<owned::WriteRequest as rt::fuzz::Generate>::generate(
+                3 => owned::Body::Write(<owned::WriteRequest as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                4 => owned::Body::Invoke(<owned::InvokeRequest as rt::fuzz::Generate>::generate(
+                4 => owned::Body::Invoke(<owned::InvokeRequest as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 5 => owned::Body::InvokeResponse(
-                    <owned::InvokeResponse as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::InvokeResponse as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::Body::Subscribe(
-                    <owned::SubscribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SubscribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 7 => owned::Body::Unsubscribe(
-                    <owned::UnsubscribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::UnsubscribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                8 => owned::Body::Report(<owned::Report as rt::fuzz::Generate>::generate(
+                8 => owned::Body::Report(<owned::Report as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 9 => owned::Body::Describe(
-                    <owned::DescribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::DescribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 10 => owned::Body::Description(
-                    <owned::Description as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Description as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                11 => owned::Body::Presence(<owned::Presence as rt::fuzz::Generate>::generate(
+                11 => owned::Body::Presence(<owned::Presence as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 12 => owned::Body::PresenceAck(
-                    <owned::PresenceAck as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PresenceAck as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                13 => owned::Body::Receipt(<owned::Receipt as rt::fuzz::Generate>::generate(
+                13 => owned::Body::Receipt(<owned::Receipt as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
@@ -9279,51 +7486,49 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Body {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Ack => {}
                 Self::Status(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Read(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Write(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Invoke(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::InvokeResponse(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Subscribe(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unsubscribe(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Report(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Describe(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Description(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Presence(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PresenceAck(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Receipt(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
@@ -9335,38 +7540,28 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Body {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Body {
-        const NAME: &'static str = "iotp2p.core.Body";
-        const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Body<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::MemberValue {
+        const NAME: &'static str = "iotp2p.core.MemberValue";
+        const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = MemberValue<'a>;
 
-    impl rt::fuzz::Generate for owned::MemberValue {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::MemberValue {
                 member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 value: rt::fuzz::bytes(u, 1024)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::MemberValue {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.value;
-                if v.len() > 1024 {
-                    a.bound("MemberValue.value");
-                }
+            let v = &self.value;
+            if v.len() > 1024 {
+                a.bound("MemberValue.value");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9377,22 +7572,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MemberValue {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::MemberValue {
-        const NAME: &'static str = "iotp2p.core.MemberValue";
-        const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = MemberValue<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ReadRequest {
+        const NAME: &'static str = "iotp2p.core.ReadRequest";
+        const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ReadRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::ReadRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ReadRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -9411,9 +7600,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ReadRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.members {
@@ -9430,22 +7617,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReadRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ReadRequest {
-        const NAME: &'static str = "iotp2p.core.ReadRequest";
-        const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ReadRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::WriteRequest {
+        const NAME: &'static str = "iotp2p.core.WriteRequest";
+        const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = WriteRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::WriteRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::WriteRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -9453,7 +7634,7 @@ rt::cfg_arbitrary! {
                     let n = rt::fuzz::len(u, 32, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::MemberValue as rt::fuzz::Generate>::generate(
+                        items.push(<owned::MemberValue as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -9468,19 +7649,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::WriteRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.values;
-                if v.len() > 32 {
-                    a.bound("WriteRequest.values");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.values;
+            if v.len() > 32 {
+                a.bound("WriteRequest.values");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.echo {
                 if v.len() > 40 {
@@ -9496,22 +7673,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WriteRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::WriteRequest {
-        const NAME: &'static str = "iotp2p.core.WriteRequest";
-        const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = WriteRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::InvokeRequest {
+        const NAME: &'static str = "iotp2p.core.InvokeRequest";
+        const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = InvokeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::InvokeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::InvokeRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -9529,9 +7700,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::InvokeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.input {
@@ -9553,22 +7722,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::InvokeRequest {
-        const NAME: &'static str = "iotp2p.core.InvokeRequest";
-        const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = InvokeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::InvokeResponse {
+        const NAME: &'static str = "iotp2p.core.InvokeResponse";
+        const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = InvokeResponse<'a>;
 
-    impl rt::fuzz::Generate for owned::InvokeResponse {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::InvokeResponse {
                 output: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::bytes(u, 1024)?)
@@ -9578,9 +7741,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::InvokeResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.output {
@@ -9597,22 +7758,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::InvokeResponse {
-        const NAME: &'static str = "iotp2p.core.InvokeResponse";
-        const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = InvokeResponse<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SubscribeRequest {
+        const NAME: &'static str = "iotp2p.core.SubscribeRequest";
+        const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SubscribeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::SubscribeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SubscribeRequest {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -9638,9 +7793,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.members {
@@ -9648,11 +7801,9 @@ rt::cfg_arbitrary! {
                     a.bound("SubscribeRequest.members");
                 }
             }
-            {
-                let v = &self.max_interval;
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("SubscribeRequest.max_interval");
-                }
+            let v = &self.max_interval;
+            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("SubscribeRequest.max_interval");
             }
             if let Some(v) = &self.lifetime {
                 if !(1i128..=4294967295i128).contains(&(*v as i128)) {
@@ -9668,37 +7819,27 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SubscribeRequest {
-        const NAME: &'static str = "iotp2p.core.SubscribeRequest";
-        const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SubscribeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
+        const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
+        const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = UnsubscribeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::UnsubscribeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::UnsubscribeRequest {
                 subscription: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::UnsubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.subscription;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("UnsubscribeRequest.subscription");
-                }
+            let v = &self.subscription;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("UnsubscribeRequest.subscription");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -9709,22 +7850,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::UnsubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
-        const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
-        const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = UnsubscribeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Event {
+        const NAME: &'static str = "iotp2p.core.Event";
+        const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Event<'a>;
 
-    impl rt::fuzz::Generate for owned::Event {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Event {
                 member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 number: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64,
@@ -9741,9 +7876,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Event {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.data {
@@ -9760,22 +7893,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Event {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Event {
-        const NAME: &'static str = "iotp2p.core.Event";
-        const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Event<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Report {
+        const NAME: &'static str = "iotp2p.core.Report";
+        const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Report<'a>;
 
-    impl rt::fuzz::Generate for owned::Report {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Report {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -9784,7 +7911,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 64, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::MemberValue as rt::fuzz::Generate>::generate(
+                            items.push(<owned::MemberValue as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -9799,7 +7926,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 16, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::Event as rt::fuzz::Generate>::generate(
+                            items.push(<owned::Event as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -9817,9 +7944,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Report {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.values {
@@ -9827,7 +7952,7 @@ rt::cfg_arbitrary! {
                     a.bound("Report.values");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if let Some(v) = &self.events {
@@ -9835,7 +7960,7 @@ rt::cfg_arbitrary! {
                     a.bound("Report.events");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if let Some(v) = &self.max_interval {
@@ -9852,22 +7977,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Report {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Report {
-        const NAME: &'static str = "iotp2p.core.Report";
-        const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Report<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DescribeRequest {
+        const NAME: &'static str = "iotp2p.core.DescribeRequest";
+        const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DescribeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::DescribeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DescribeRequest {
                 endpoint: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
@@ -9878,9 +7997,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DescribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -9892,22 +8009,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DescribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::DescribeRequest {
-        const NAME: &'static str = "iotp2p.core.DescribeRequest";
-        const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DescribeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SemVer {
+        const NAME: &'static str = "iotp2p.core.SemVer";
+        const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SemVer<'a>;
 
-    impl rt::fuzz::Generate for owned::SemVer {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SemVer {
                 major: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
                 minor: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
@@ -9915,9 +8026,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SemVer {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -9929,27 +8038,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SemVer {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SemVer {
-        const NAME: &'static str = "iotp2p.core.SemVer";
-        const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SemVer<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CapabilityInfo {
+        const NAME: &'static str = "iotp2p.core.CapabilityInfo";
+        const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CapabilityInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::CapabilityInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CapabilityInfo {
                 id: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 package: rt::fuzz::string(u, 128)?,
                 name: rt::fuzz::string(u, 64)?,
-                version: <owned::SemVer as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                version: <owned::SemVer as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 members: if rt::fuzz::present(u, depth)? {
                     Some({
                         let n = rt::fuzz::len(u, 256, depth)?;
@@ -9963,7 +8066,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 schema: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::SchemaRef as rt::fuzz::Generate>::generate(
+                    Some(<owned::SchemaRef as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -9973,34 +8076,26 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CapabilityInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.package;
-                if v.len() > 128 {
-                    a.bound("CapabilityInfo.package");
-                }
+            let v = &self.package;
+            if v.len() > 128 {
+                a.bound("CapabilityInfo.package");
             }
-            {
-                let v = &self.name;
-                if v.len() > 64 {
-                    a.bound("CapabilityInfo.name");
-                }
+            let v = &self.name;
+            if v.len() > 64 {
+                a.bound("CapabilityInfo.name");
             }
-            {
-                let v = &self.version;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.version;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.members {
                 if v.len() > 256 {
                     a.bound("CapabilityInfo.members");
                 }
             }
             if let Some(v) = &self.schema {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10011,38 +8106,28 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CapabilityInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CapabilityInfo {
-        const NAME: &'static str = "iotp2p.core.CapabilityInfo";
-        const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CapabilityInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SchemaRef {
+        const NAME: &'static str = "iotp2p.core.SchemaRef";
+        const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SchemaRef<'a>;
 
-    impl rt::fuzz::Generate for owned::SchemaRef {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SchemaRef {
                 uri: rt::fuzz::string(u, 128)?,
                 sha256: u.arbitrary::<[u8; 32]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SchemaRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.uri;
-                if v.len() > 128 {
-                    a.bound("SchemaRef.uri");
-                }
+            let v = &self.uri;
+            if v.len() > 128 {
+                a.bound("SchemaRef.uri");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10053,29 +8138,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SchemaRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SchemaRef {
-        const NAME: &'static str = "iotp2p.core.SchemaRef";
-        const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SchemaRef<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EndpointInfo {
+        const NAME: &'static str = "iotp2p.core.EndpointInfo";
+        const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EndpointInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::EndpointInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EndpointInfo {
                 endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 capabilities: {
                     let n = rt::fuzz::len(u, 32, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::CapabilityInfo as rt::fuzz::Generate>::generate(
+                        items.push(<owned::CapabilityInfo as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -10090,19 +8169,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EndpointInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.capabilities;
-                if v.len() > 32 {
-                    a.bound("EndpointInfo.capabilities");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.capabilities;
+            if v.len() > 32 {
+                a.bound("EndpointInfo.capabilities");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.label {
                 if v.len() > 32 {
@@ -10118,28 +8193,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EndpointInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EndpointInfo {
-        const NAME: &'static str = "iotp2p.core.EndpointInfo";
-        const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EndpointInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Description {
+        const NAME: &'static str = "iotp2p.core.Description";
+        const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Description<'a>;
 
-    impl rt::fuzz::Generate for owned::Description {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Description {
                 endpoints: {
                     let n = rt::fuzz::len(u, 64, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::EndpointInfo as rt::fuzz::Generate>::generate(
+                        items.push(<owned::EndpointInfo as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -10150,19 +8219,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Description {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.endpoints;
-                if v.len() > 64 {
-                    a.bound("Description.endpoints");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.endpoints;
+            if v.len() > 64 {
+                a.bound("Description.endpoints");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10173,26 +8238,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Description {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Description {
-        const NAME: &'static str = "iotp2p.core.Description";
-        const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Description<'a>;
-    }
+    impl rt::fuzz::FuzzType for PresenceState {
+        const NAME: &'static str = "iotp2p.core.PresenceState";
+        const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PresenceState;
 
-    impl rt::fuzz::Generate for PresenceState {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for PresenceState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -10202,24 +8260,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for PresenceState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for PresenceState {
-        const NAME: &'static str = "iotp2p.core.PresenceState";
-        const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PresenceState;
-    }
+    impl rt::fuzz::FuzzType for owned::Presence {
+        const NAME: &'static str = "iotp2p.core.Presence";
+        const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Presence<'a>;
 
-    impl rt::fuzz::Generate for owned::Presence {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Presence {
-                state: <PresenceState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                state: <PresenceState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 sleep_interval: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
                 } else {
@@ -10238,15 +8290,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Presence {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.state;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.state;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.sleep_interval {
                 if !(1i128..=4294967295i128).contains(&(*v as i128)) {
                     a.range("Presence.sleep_interval");
@@ -10261,30 +8309,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Presence {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Presence {
-        const NAME: &'static str = "iotp2p.core.Presence";
-        const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Presence<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PresenceAck {
+        const NAME: &'static str = "iotp2p.core.PresenceAck";
+        const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PresenceAck<'a>;
 
-    impl rt::fuzz::Generate for owned::PresenceAck {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PresenceAck {
                 pending: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PresenceAck {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -10296,22 +8336,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PresenceAck {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PresenceAck {
-        const NAME: &'static str = "iotp2p.core.PresenceAck";
-        const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PresenceAck<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DeliveryRef {
+        const NAME: &'static str = "iotp2p.core.DeliveryRef";
+        const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeliveryRef<'a>;
 
-    impl rt::fuzz::Generate for owned::DeliveryRef {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DeliveryRef {
                 message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
                 sender: if rt::fuzz::present(u, depth)? {
@@ -10327,16 +8361,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DeliveryRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.message_id;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("DeliveryRef.message_id");
-                }
+            let v = &self.message_id;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("DeliveryRef.message_id");
             }
             if let Some(v) = &self.sender {
                 if v.len() > 254 {
@@ -10352,28 +8382,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeliveryRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::DeliveryRef {
-        const NAME: &'static str = "iotp2p.core.DeliveryRef";
-        const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeliveryRef<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Receipt {
+        const NAME: &'static str = "iotp2p.core.Receipt";
+        const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Receipt<'a>;
 
-    impl rt::fuzz::Generate for owned::Receipt {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Receipt {
                 delivered: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::DeliveryRef as rt::fuzz::Generate>::generate(
+                        items.push(<owned::DeliveryRef as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -10383,19 +8407,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Receipt {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.delivered;
-                if v.len() > 16 {
-                    a.bound("Receipt.delivered");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.delivered;
+            if v.len() > 16 {
+                a.bound("Receipt.delivered");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -10406,21 +8426,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Receipt {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Receipt {
-        const NAME: &'static str = "iotp2p.core.Receipt";
-        const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Receipt<'a>;
-    }
+    impl rt::fuzz::FuzzType for StatusCode {
+        const NAME: &'static str = "iotp2p.core.StatusCode";
+        const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StatusCode;
 
-    impl rt::fuzz::Generate for StatusCode {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[
@@ -10429,9 +8444,7 @@ rt::cfg_arbitrary! {
                 ],
             )?))
         }
-    }
 
-    impl rt::fuzz::Audited for StatusCode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -10441,29 +8454,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for StatusCode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for StatusCode {
-        const NAME: &'static str = "iotp2p.core.StatusCode";
-        const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StatusCode;
-    }
+    impl rt::fuzz::FuzzType for DecodeError {
+        const NAME: &'static str = "iotp2p.core.DecodeError";
+        const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DecodeError;
 
-    impl rt::fuzz::Generate for DecodeError {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
             )?))
         }
-    }
 
-    impl rt::fuzz::Audited for DecodeError {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -10473,24 +8479,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for DecodeError {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for DecodeError {
-        const NAME: &'static str = "iotp2p.core.DecodeError";
-        const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DecodeError;
-    }
+    impl rt::fuzz::FuzzType for owned::Status {
+        const NAME: &'static str = "iotp2p.core.Status";
+        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Status<'a>;
 
-    impl rt::fuzz::Generate for owned::Status {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Status {
-                code: <StatusCode as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                code: <StatusCode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 member: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
                 } else {
@@ -10517,7 +8517,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 decode_error: if rt::fuzz::present(u, depth)? {
-                    Some(<DecodeError as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<DecodeError as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
@@ -10546,15 +8546,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.code;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.code;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.detail {
                 if v.len() > 128 {
                     a.bound("Status.detail");
@@ -10566,7 +8562,7 @@ rt::cfg_arbitrary! {
                 }
             }
             if let Some(v) = &self.decode_error {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.recipient {
                 if v.len() > 254 {
@@ -10587,13 +8583,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::Status {
-        const NAME: &'static str = "iotp2p.core.Status";
-        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Status<'a>;
     }
 }

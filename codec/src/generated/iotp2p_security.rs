@@ -90,14 +90,12 @@ pub struct PublicKey<'a> {
     /// The y-coordinate: 32 bytes, big-endian (the COSE_Key `y` parameter). Present for Es256; kept
     /// optional so that a later algorithm without a y-coordinate can be added compatibly.
     pub y: Option<&'a [u8; 32]>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PublicKey<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 73;
 
     /// The keys this version of the schema defines, ascending.
@@ -106,16 +104,14 @@ impl<'a> PublicKey<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + usize::from(self.algorithm.to_u32() != 0)
             + 1
+            + usize::from(self.algorithm.to_u32() != 0)
             + usize::from(self.y.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for PublicKey<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -146,13 +142,11 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                     }
                     1 => {
                         field = Some(&"PublicKey.x");
-                        let v = r.fixed::<32>()?;
-                        f_x = Some(v);
+                        f_x = Some(r.fixed::<32>()?);
                     }
                     2 => {
                         field = Some(&"PublicKey.y");
-                        let v = r.fixed::<32>()?;
-                        f_y = Some(v);
+                        f_y = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -162,10 +156,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             }
             Ok(Self {
                 algorithm: f_algorithm.unwrap_or(KeyAlgorithm::Es256),
-                x: f_x.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PublicKey.x"),
-                )?,
+                x: rt::required(f_x, start, &"PublicKey.x")?,
                 y: f_y,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -195,9 +186,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.x;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         if let Some(v) = self.y {
             unknown.bytes(2, v, w)?;
         }
@@ -215,14 +204,12 @@ pub struct Signature<'a> {
     /// The ES256 signature: r followed by s, 32 bytes each (RFC 9053, section 2.1), computed over the
     /// COSE_Sign1 Sig_structure of the statement payload (spec/08-security.md).
     pub value: &'a [u8; 64],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Signature<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 103;
 
     /// The keys this version of the schema defines, ascending.
@@ -230,14 +217,12 @@ impl<'a> Signature<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for Signature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -255,13 +240,11 @@ impl<'a> rt::Message<'a> for Signature<'a> {
                 match key {
                     0 => {
                         field = Some(&"Signature.signer");
-                        let v = r.fixed::<32>()?;
-                        f_signer = Some(v);
+                        f_signer = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"Signature.value");
-                        let v = r.fixed::<64>()?;
-                        f_value = Some(v);
+                        f_value = Some(r.fixed::<64>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -270,14 +253,8 @@ impl<'a> rt::Message<'a> for Signature<'a> {
                 }
             }
             Ok(Self {
-                signer: f_signer.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Signature.signer"),
-                )?,
-                value: f_value.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Signature.value"),
-                )?,
+                signer: rt::required(f_signer, start, &"Signature.signer")?,
+                value: rt::required(f_value, start, &"Signature.value")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -296,13 +273,9 @@ impl<'a> rt::Message<'a> for Signature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.signer;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.value;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -317,14 +290,12 @@ pub struct SignedStatement<'a> {
     pub payload: &'a [u8],
     /// The signatures: one or two, each by a different signer, as the statement kind requires.
     pub signatures: rt::Array<'a, Signature<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SignedStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 725;
 
     /// The keys this version of the schema defines, ascending.
@@ -332,14 +303,12 @@ impl<'a> SignedStatement<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for SignedStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -357,15 +326,16 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"SignedStatement.payload");
-                        let v = r.bytes(512)?;
-                        f_payload = Some(v);
+                        f_payload = Some(r.bytes(512)?);
                     }
                     1 => {
                         field = Some(&"SignedStatement.signatures");
-                        let v = rt::Array::<Signature<'a>>::decode(r, 2, depth, |r, depth| {
-                            Signature::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_signatures = Some(v);
+                        f_signatures = Some(rt::Array::<Signature<'a>>::decode(
+                            r,
+                            2,
+                            depth,
+                            |r, depth| Signature::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -374,14 +344,8 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                 }
             }
             Ok(Self {
-                payload: f_payload.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SignedStatement.payload"),
-                )?,
-                signatures: f_signatures.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SignedStatement.signatures"),
-                )?,
+                payload: rt::required(f_payload, start, &"SignedStatement.payload")?,
+                signatures: rt::required(f_signatures, start, &"SignedStatement.signatures")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -391,13 +355,9 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.payload;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.signatures;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -406,24 +366,12 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.payload;
-        {
-            if v.len() > 512 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SignedStatement.payload",
-                });
-            }
-            unknown.bytes(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 512, &"SignedStatement.payload");
+        unknown.bytes(0, v, w)?;
         let v = self.signatures;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SignedStatement.signatures",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 2, &"SignedStatement.signatures");
+        unknown.key(1, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -463,8 +411,6 @@ impl<'a> Statement<'a> {
 
 impl<'a> rt::Message<'a> for Statement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -568,14 +514,12 @@ pub struct CredentialStatement<'a> {
     /// When the credential was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// node does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CredentialStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 780;
 
     /// The keys this version of the schema defines, ascending.
@@ -584,19 +528,14 @@ impl<'a> CredentialStatement<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
+            + 4
             + usize::from(self.address.is_some())
-            + 1
-            + 1
-            + 1
             + usize::from(self.issued_at.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for CredentialStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -618,37 +557,32 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"CredentialStatement.identity_key");
-                        let v = PublicKey::decode_from(r, depth)?;
-                        f_identity_key = Some(v);
+                        f_identity_key = Some(PublicKey::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"CredentialStatement.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"CredentialStatement.auth_credentials");
-                        let v = rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| {
-                            r.bytes(192).map(|_| ())
-                        })?;
-                        f_auth_credentials = Some(v);
+                        f_auth_credentials =
+                            Some(rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| {
+                                r.bytes(192).map(|_| ())
+                            })?);
                     }
                     3 => {
                         field = Some(&"CredentialStatement.serial");
-                        let v = r.uint(0, 4294967295)? as u32;
-                        f_serial = Some(v);
+                        f_serial = Some(r.uint(0, 4294967295)? as u32);
                     }
                     4 => {
                         field = Some(&"CredentialStatement.suites");
-                        let v = rt::Array::<i32>::decode(r, 8, depth, |r, _| {
+                        f_suites = Some(rt::Array::<i32>::decode(r, 8, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
-                        })?;
-                        f_suites = Some(v);
+                        })?);
                     }
                     5 => {
                         field = Some(&"CredentialStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -657,23 +591,19 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                 }
             }
             Ok(Self {
-                identity_key: f_identity_key.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.identity_key"),
+                identity_key: rt::required(
+                    f_identity_key,
+                    start,
+                    &"CredentialStatement.identity_key",
                 )?,
                 address: f_address,
-                auth_credentials: f_auth_credentials.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.auth_credentials"),
+                auth_credentials: rt::required(
+                    f_auth_credentials,
+                    start,
+                    &"CredentialStatement.auth_credentials",
                 )?,
-                serial: f_serial.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.serial"),
-                )?,
-                suites: f_suites.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CredentialStatement.suites"),
-                )?,
+                serial: rt::required(f_serial, start, &"CredentialStatement.serial")?,
+                suites: rt::required(f_suites, start, &"CredentialStatement.suites")?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -684,24 +614,16 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.identity_key;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.address {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
         let v = self.auth_credentials;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.serial;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.suites;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.issued_at {
             len += 1 + rt::head_len(v);
         }
@@ -713,51 +635,27 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.identity_key;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.address {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CredentialStatement.address",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"CredentialStatement.address");
             unknown.text(1, v, w)?;
         }
         let v = self.auth_credentials;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CredentialStatement.auth_credentials",
-                });
+        rt::check_bound!(v.len(), 2, &"CredentialStatement.auth_credentials");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 192, &"CredentialStatement.auth_credentials");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 192 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.auth_credentials",
-                        });
-                    }
-                }
-            }
-            unknown.key(2, w)?;
-            v.write(w)?;
         }
+        unknown.key(2, w)?;
+        v.write(w)?;
         let v = self.serial;
-        {
-            unknown.u32(3, v, w)?;
-        }
+        unknown.u32(3, v, w)?;
         let v = self.suites;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CredentialStatement.suites",
-                });
-            }
-            unknown.key(4, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"CredentialStatement.suites");
+        unknown.key(4, w)?;
+        v.write(w)?;
         if let Some(v) = self.issued_at {
             unknown.u64(5, v, w)?;
         }
@@ -784,14 +682,12 @@ pub struct RehomingStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// node does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RehomingStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 572;
 
     /// The keys this version of the schema defines, ascending.
@@ -800,10 +696,7 @@ impl<'a> RehomingStatement<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
+            + 4
             + usize::from(self.grace_period != 2592000)
             + usize::from(self.issued_at.is_some())
     }
@@ -811,8 +704,6 @@ impl<'a> RehomingStatement<'a> {
 
 impl<'a> rt::Message<'a> for RehomingStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -835,23 +726,19 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"RehomingStatement.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"RehomingStatement.previous_address");
-                        let v = r.text(254)?;
-                        f_previous_address = Some(v);
+                        f_previous_address = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"RehomingStatement.new_address");
-                        let v = r.text(254)?;
-                        f_new_address = Some(v);
+                        f_new_address = Some(r.text(254)?);
                     }
                     3 => {
                         field = Some(&"RehomingStatement.sequence");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_sequence = Some(v);
+                        f_sequence = Some(r.uint(1, 4294967295)? as u32);
                     }
                     4 => {
                         field = Some(&"RehomingStatement.grace_period");
@@ -866,8 +753,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     }
                     5 => {
                         field = Some(&"RehomingStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -876,22 +762,14 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 }
             }
             Ok(Self {
-                node: f_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.node"),
+                node: rt::required(f_node, start, &"RehomingStatement.node")?,
+                previous_address: rt::required(
+                    f_previous_address,
+                    start,
+                    &"RehomingStatement.previous_address",
                 )?,
-                previous_address: f_previous_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.previous_address"),
-                )?,
-                new_address: f_new_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.new_address"),
-                )?,
-                sequence: f_sequence.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomingStatement.sequence"),
-                )?,
+                new_address: rt::required(f_new_address, start, &"RehomingStatement.new_address")?,
+                sequence: rt::required(f_sequence, start, &"RehomingStatement.sequence")?,
                 grace_period: f_grace_period.unwrap_or(2592000),
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -904,17 +782,11 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
         let v = self.previous_address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.new_address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.sequence;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.grace_period;
         if v != 2592000 {
             len += 1 + rt::head_len(v as u64);
@@ -930,36 +802,16 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.previous_address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RehomingStatement.previous_address",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RehomingStatement.previous_address");
+        unknown.text(1, v, w)?;
         let v = self.new_address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RehomingStatement.new_address",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RehomingStatement.new_address");
+        unknown.text(2, v, w)?;
         let v = self.sequence;
-        {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"RehomingStatement.sequence",
-                });
-            }
-            unknown.u32(3, v, w)?;
-        }
+        rt::check_range!((1..=4294967295).contains(&v), &"RehomingStatement.sequence");
+        unknown.u32(3, v, w)?;
         let v = self.grace_period;
         if v != 2592000 {
             unknown.u32(4, v, w)?;
@@ -983,14 +835,12 @@ pub struct KeyRotationStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// node does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> KeyRotationStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 120;
 
     /// The keys this version of the schema defines, ascending.
@@ -998,14 +848,12 @@ impl<'a> KeyRotationStatement<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.issued_at.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.issued_at.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1024,18 +872,15 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"KeyRotationStatement.previous_node");
-                        let v = r.fixed::<32>()?;
-                        f_previous_node = Some(v);
+                        f_previous_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"KeyRotationStatement.new_identity_key");
-                        let v = PublicKey::decode_from(r, depth)?;
-                        f_new_identity_key = Some(v);
+                        f_new_identity_key = Some(PublicKey::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"KeyRotationStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1044,13 +889,15 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
                 }
             }
             Ok(Self {
-                previous_node: f_previous_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"KeyRotationStatement.previous_node"),
+                previous_node: rt::required(
+                    f_previous_node,
+                    start,
+                    &"KeyRotationStatement.previous_node",
                 )?,
-                new_identity_key: f_new_identity_key.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"KeyRotationStatement.new_identity_key"),
+                new_identity_key: rt::required(
+                    f_new_identity_key,
+                    start,
+                    &"KeyRotationStatement.new_identity_key",
                 )?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1063,9 +910,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
         let v = self.new_identity_key;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.issued_at {
             len += 1 + rt::head_len(v);
         }
@@ -1077,14 +922,10 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.new_identity_key;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.issued_at {
             unknown.u64(2, v, w)?;
         }
@@ -1177,14 +1018,12 @@ pub struct RevocationStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// signer does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RevocationStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 48;
 
     /// The keys this version of the schema defines, ascending.
@@ -1201,8 +1040,6 @@ impl<'a> RevocationStatement<'a> {
 
 impl<'a> rt::Message<'a> for RevocationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1222,8 +1059,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"RevocationStatement.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"RevocationStatement.reason");
@@ -1238,8 +1074,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                     }
                     2 => {
                         field = Some(&"RevocationStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1248,10 +1083,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                 }
             }
             Ok(Self {
-                node: f_node.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RevocationStatement.node"),
-                )?,
+                node: rt::required(f_node, start, &"RevocationStatement.node")?,
                 reason: f_reason.unwrap_or(RevocationReason::Unspecified),
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1278,9 +1110,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.reason;
         if v.to_u32() != 0 {
             unknown.u32(1, v.to_u32(), w)?;
@@ -1320,14 +1150,12 @@ pub struct IntroductionStatement<'a> {
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// introducer does not know the time.
     pub issued_at: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> IntroductionStatement<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 395;
 
     /// The keys this version of the schema defines, ascending.
@@ -1336,12 +1164,9 @@ impl<'a> IntroductionStatement<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
+            + 4
             + usize::from(self.subject_address.is_some())
-            + 1
-            + 1
             + usize::from(self.targets.is_some())
-            + 1
             + usize::from(self.not_after.is_some())
             + usize::from(self.issued_at.is_some())
     }
@@ -1349,8 +1174,6 @@ impl<'a> IntroductionStatement<'a> {
 
 impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1374,45 +1197,40 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                 match key {
                     0 => {
                         field = Some(&"IntroductionStatement.subject");
-                        let v = r.fixed::<32>()?;
-                        f_subject = Some(v);
+                        f_subject = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"IntroductionStatement.subject_address");
-                        let v = r.text(254)?;
-                        f_subject_address = Some(v);
+                        f_subject_address = Some(r.text(254)?);
                     }
                     2 => {
                         field = Some(&"IntroductionStatement.audience");
-                        let v = r.fixed::<32>()?;
-                        f_audience = Some(v);
+                        f_audience = Some(r.fixed::<32>()?);
                     }
                     3 => {
                         field = Some(&"IntroductionStatement.privileges");
-                        let v = r.uint(1, 31)? as u8;
-                        f_privileges = Some(v);
+                        f_privileges = Some(r.uint(1, 31)? as u8);
                     }
                     4 => {
                         field = Some(&"IntroductionStatement.targets");
-                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                            AclTarget::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_targets = Some(v);
+                        f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
+                            r,
+                            4,
+                            depth,
+                            |r, depth| AclTarget::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     5 => {
                         field = Some(&"IntroductionStatement.serial");
-                        let v = r.uint(1, 4294967295)? as u32;
-                        f_serial = Some(v);
+                        f_serial = Some(r.uint(1, 4294967295)? as u32);
                     }
                     6 => {
                         field = Some(&"IntroductionStatement.not_after");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_not_after = Some(v);
+                        f_not_after = Some(r.uint(0, 18446744073709551615)?);
                     }
                     7 => {
                         field = Some(&"IntroductionStatement.issued_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_issued_at = Some(v);
+                        f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1421,24 +1239,12 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                 }
             }
             Ok(Self {
-                subject: f_subject.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.subject"),
-                )?,
+                subject: rt::required(f_subject, start, &"IntroductionStatement.subject")?,
                 subject_address: f_subject_address,
-                audience: f_audience.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.audience"),
-                )?,
-                privileges: f_privileges.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.privileges"),
-                )?,
+                audience: rt::required(f_audience, start, &"IntroductionStatement.audience")?,
+                privileges: rt::required(f_privileges, start, &"IntroductionStatement.privileges")?,
                 targets: f_targets,
-                serial: f_serial.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"IntroductionStatement.serial"),
-                )?,
+                serial: rt::required(f_serial, start, &"IntroductionStatement.serial")?,
                 not_after: f_not_after,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1455,16 +1261,12 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         }
         len += 1 + 34;
         let v = self.privileges;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.targets {
             len += 1 + v.encoded_len();
         }
         let v = self.serial;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.not_after {
             len += 1 + rt::head_len(v);
         }
@@ -1479,48 +1281,27 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subject;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         if let Some(v) = self.subject_address {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"IntroductionStatement.subject_address",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"IntroductionStatement.subject_address");
             unknown.text(1, v, w)?;
         }
         let v = self.audience;
-        {
-            unknown.bytes(2, v, w)?;
-        }
+        unknown.bytes(2, v, w)?;
         let v = self.privileges;
-        {
-            if !(1..=31).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"IntroductionStatement.privileges",
-                });
-            }
-            unknown.u32(3, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=31).contains(&v), &"IntroductionStatement.privileges");
+        unknown.u32(3, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"IntroductionStatement.targets",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"IntroductionStatement.targets");
             unknown.key(4, w)?;
             v.write(w)?;
         }
         let v = self.serial;
-        {
-            if !(1..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"IntroductionStatement.serial",
-                });
-            }
-            unknown.u32(5, v, w)?;
-        }
+        rt::check_range!(
+            (1..=4294967295).contains(&v),
+            &"IntroductionStatement.serial"
+        );
+        unknown.u32(5, v, w)?;
         if let Some(v) = self.not_after {
             unknown.u64(6, v, w)?;
         }
@@ -1544,14 +1325,12 @@ pub struct Introduction<'a> {
     /// introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
     /// the node ID of its identity key.
     pub credentials: rt::Array<'a, SignedStatement<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Introduction<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2179;
 
     /// The keys this version of the schema defines, ascending.
@@ -1559,14 +1338,12 @@ impl<'a> Introduction<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for Introduction<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1584,16 +1361,16 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                 match key {
                     0 => {
                         field = Some(&"Introduction.statement");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_statement = Some(v);
+                        f_statement = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"Introduction.credentials");
-                        let v =
-                            rt::Array::<SignedStatement<'a>>::decode(r, 2, depth, |r, depth| {
-                                SignedStatement::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_credentials = Some(v);
+                        f_credentials = Some(rt::Array::<SignedStatement<'a>>::decode(
+                            r,
+                            2,
+                            depth,
+                            |r, depth| SignedStatement::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1602,14 +1379,8 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                 }
             }
             Ok(Self {
-                statement: f_statement.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Introduction.statement"),
-                )?,
-                credentials: f_credentials.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Introduction.credentials"),
-                )?,
+                statement: rt::required(f_statement, start, &"Introduction.statement")?,
+                credentials: rt::required(f_credentials, start, &"Introduction.credentials")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1619,13 +1390,9 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.statement;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.credentials;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1634,20 +1401,12 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.statement;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.credentials;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Introduction.credentials",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 2, &"Introduction.credentials");
+        unknown.key(1, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1676,14 +1435,12 @@ pub struct SealedAad<'a> {
     /// The recipient's address, in canonical form, even where the envelope omits it; absent under a
     /// pairing context, and when the recipient has no address.
     pub recipient: Option<super::iotp2p_core::Address<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SealedAad<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 546;
 
     /// The keys this version of the schema defines, ascending.
@@ -1692,11 +1449,7 @@ impl<'a> SealedAad<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
-            + 1
+            + 5
             + usize::from(self.sender.is_some())
             + usize::from(self.recipient.is_some())
     }
@@ -1704,8 +1457,6 @@ impl<'a> SealedAad<'a> {
 
 impl<'a> rt::Message<'a> for SealedAad<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1728,38 +1479,31 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                 match key {
                     0 => {
                         field = Some(&"SealedAad.format");
-                        let v = r.uint(1, 1)? as u8;
-                        f_format = Some(v);
+                        f_format = Some(r.uint(1, 1)? as u8);
                     }
                     1 => {
                         field = Some(&"SealedAad.algorithm");
-                        let v = r.int(-2147483648, 2147483647)? as i32;
-                        f_algorithm = Some(v);
+                        f_algorithm = Some(r.int(-2147483648, 2147483647)? as i32);
                     }
                     2 => {
                         field = Some(&"SealedAad.request_key_id");
-                        let v = r.bytes(8)?;
-                        f_request_key_id = Some(v);
+                        f_request_key_id = Some(r.bytes(8)?);
                     }
                     3 => {
                         field = Some(&"SealedAad.request_message_id");
-                        let v = r.uint(0, 1099511627775)?;
-                        f_request_message_id = Some(v);
+                        f_request_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     4 => {
                         field = Some(&"SealedAad.version");
-                        let v = r.uint(1, 255)? as u8;
-                        f_version = Some(v);
+                        f_version = Some(r.uint(1, 255)? as u8);
                     }
                     5 => {
                         field = Some(&"SealedAad.sender");
-                        let v = r.text(254)?;
-                        f_sender = Some(v);
+                        f_sender = Some(r.text(254)?);
                     }
                     6 => {
                         field = Some(&"SealedAad.recipient");
-                        let v = r.text(254)?;
-                        f_recipient = Some(v);
+                        f_recipient = Some(r.text(254)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1768,26 +1512,15 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                 }
             }
             Ok(Self {
-                format: f_format.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.format"),
+                format: rt::required(f_format, start, &"SealedAad.format")?,
+                algorithm: rt::required(f_algorithm, start, &"SealedAad.algorithm")?,
+                request_key_id: rt::required(f_request_key_id, start, &"SealedAad.request_key_id")?,
+                request_message_id: rt::required(
+                    f_request_message_id,
+                    start,
+                    &"SealedAad.request_message_id",
                 )?,
-                algorithm: f_algorithm.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.algorithm"),
-                )?,
-                request_key_id: f_request_key_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.request_key_id"),
-                )?,
-                request_message_id: f_request_message_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.request_message_id"),
-                )?,
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SealedAad.version"),
-                )?,
+                version: rt::required(f_version, start, &"SealedAad.version")?,
                 sender: f_sender,
                 recipient: f_recipient,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1799,25 +1532,15 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.format;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.algorithm;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         let v = self.request_key_id;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.request_message_id;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         let v = self.version;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.sender {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -1832,59 +1555,28 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.format;
-        {
-            if !(1..=1).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SealedAad.format",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=1).contains(&v), &"SealedAad.format");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.algorithm;
-        {
-            unknown.i64(1, i64::from(v), w)?;
-        }
+        unknown.i64(1, i64::from(v), w)?;
         let v = self.request_key_id;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SealedAad.request_key_id",
-                });
-            }
-            unknown.bytes(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"SealedAad.request_key_id");
+        unknown.bytes(2, v, w)?;
         let v = self.request_message_id;
-        {
-            if !(0..=1099511627775).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SealedAad.request_message_id",
-                });
-            }
-            unknown.u64(3, v, w)?;
-        }
+        rt::check_range!(
+            (0..=1099511627775).contains(&v),
+            &"SealedAad.request_message_id"
+        );
+        unknown.u64(3, v, w)?;
         let v = self.version;
-        {
-            if !(1..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SealedAad.version",
-                });
-            }
-            unknown.u32(4, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=255).contains(&v), &"SealedAad.version");
+        unknown.u32(4, u32::from(v), w)?;
         if let Some(v) = self.sender {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SealedAad.sender",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"SealedAad.sender");
             unknown.text(5, v, w)?;
         }
         if let Some(v) = self.recipient {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SealedAad.recipient",
-                });
-            }
+            rt::check_bound!(v.len(), 254, &"SealedAad.recipient");
             unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
@@ -1901,14 +1593,12 @@ pub struct EdhocMessage3<'a> {
     pub c_r: KeyId<'a>,
     /// EDHOC message_3.
     pub message: EdhocMessage<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> EdhocMessage3<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 527;
 
     /// The keys this version of the schema defines, ascending.
@@ -1916,14 +1606,12 @@ impl<'a> EdhocMessage3<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1941,13 +1629,11 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                 match key {
                     0 => {
                         field = Some(&"EdhocMessage3.c_r");
-                        let v = r.bytes(8)?;
-                        f_c_r = Some(v);
+                        f_c_r = Some(r.bytes(8)?);
                     }
                     1 => {
                         field = Some(&"EdhocMessage3.message");
-                        let v = r.bytes(512)?;
-                        f_message = Some(v);
+                        f_message = Some(r.bytes(512)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1956,14 +1642,8 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                 }
             }
             Ok(Self {
-                c_r: f_c_r.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EdhocMessage3.c_r"),
-                )?,
-                message: f_message.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"EdhocMessage3.message"),
-                )?,
+                c_r: rt::required(f_c_r, start, &"EdhocMessage3.c_r")?,
+                message: rt::required(f_message, start, &"EdhocMessage3.message")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1973,13 +1653,9 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.c_r;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.message;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1988,23 +1664,11 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.c_r;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EdhocMessage3.c_r",
-                });
-            }
-            unknown.bytes(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"EdhocMessage3.c_r");
+        unknown.bytes(0, v, w)?;
         let v = self.message;
-        {
-            if v.len() > 512 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"EdhocMessage3.message",
-                });
-            }
-            unknown.bytes(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 512, &"EdhocMessage3.message");
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2037,8 +1701,6 @@ impl<'a> EdhocReply<'a> {
 
 impl<'a> rt::Message<'a> for EdhocReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2077,20 +1739,12 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
         w.map(1)?;
         match *self {
             Self::Message2(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocReply.message_2",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocReply.message_2");
                 w.u64(0)?;
                 w.bytes(v)?;
             }
             Self::Error(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocReply.error",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocReply.error");
                 w.u64(1)?;
                 w.bytes(v)?;
             }
@@ -2134,8 +1788,6 @@ impl<'a> EdhocFinish<'a> {
 
 impl<'a> rt::Message<'a> for EdhocFinish<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2184,20 +1836,12 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
                 w.null()?;
             }
             Self::Message4(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocFinish.message_4",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocFinish.message_4");
                 w.u64(1)?;
                 w.bytes(v)?;
             }
             Self::Error(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"EdhocFinish.error",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocFinish.error");
                 w.u64(2)?;
                 w.bytes(v)?;
             }
@@ -2234,14 +1878,12 @@ pub struct SetupPayload<'a> {
     pub vendor: Option<&'a str>,
     /// Product name, for display while pairing.
     pub product: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetupPayload<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 121;
 
     /// The keys this version of the schema defines, ascending.
@@ -2250,9 +1892,8 @@ impl<'a> SetupPayload<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.version != 1)
-            + 1
-            + 1
             + usize::from(self.transports != 0)
             + usize::from(self.node.is_some())
             + usize::from(self.vendor.is_some())
@@ -2262,8 +1903,6 @@ impl<'a> SetupPayload<'a> {
 
 impl<'a> rt::Message<'a> for SetupPayload<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2298,13 +1937,11 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     }
                     1 => {
                         field = Some(&"SetupPayload.passcode");
-                        let v = r.uint(1, 99999998)? as u32;
-                        f_passcode = Some(v);
+                        f_passcode = Some(r.uint(1, 99999998)? as u32);
                     }
                     2 => {
                         field = Some(&"SetupPayload.discriminator");
-                        let v = r.uint(0, 999)? as u16;
-                        f_discriminator = Some(v);
+                        f_discriminator = Some(r.uint(0, 999)? as u16);
                     }
                     3 => {
                         field = Some(&"SetupPayload.transports");
@@ -2319,18 +1956,15 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     }
                     4 => {
                         field = Some(&"SetupPayload.node");
-                        let v = r.fixed::<32>()?;
-                        f_node = Some(v);
+                        f_node = Some(r.fixed::<32>()?);
                     }
                     5 => {
                         field = Some(&"SetupPayload.vendor");
-                        let v = r.text(32)?;
-                        f_vendor = Some(v);
+                        f_vendor = Some(r.text(32)?);
                     }
                     6 => {
                         field = Some(&"SetupPayload.product");
-                        let v = r.text(32)?;
-                        f_product = Some(v);
+                        f_product = Some(r.text(32)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2340,14 +1974,8 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             }
             Ok(Self {
                 version: f_version.unwrap_or(1),
-                passcode: f_passcode.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetupPayload.passcode"),
-                )?,
-                discriminator: f_discriminator.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetupPayload.discriminator"),
-                )?,
+                passcode: rt::required(f_passcode, start, &"SetupPayload.passcode")?,
+                discriminator: rt::required(f_discriminator, start, &"SetupPayload.discriminator")?,
                 transports: f_transports.unwrap_or(0),
                 node: f_node,
                 vendor: f_vendor,
@@ -2365,13 +1993,9 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             len += 1 + rt::head_len(v as u64);
         }
         let v = self.passcode;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.discriminator;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.transports;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -2394,57 +2018,29 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
-            if !(1..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.version",
-                });
-            }
+            rt::check_range!((1..=255).contains(&v), &"SetupPayload.version");
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.passcode;
-        {
-            if !(1..=99999998).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.passcode",
-                });
-            }
-            unknown.u32(1, v, w)?;
-        }
+        rt::check_range!((1..=99999998).contains(&v), &"SetupPayload.passcode");
+        unknown.u32(1, v, w)?;
         let v = self.discriminator;
-        {
-            if !(0..=999).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.discriminator",
-                });
-            }
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=999).contains(&v), &"SetupPayload.discriminator");
+        unknown.u32(2, u32::from(v), w)?;
         let v = self.transports;
         if v != 0 {
-            if !(0..=7).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetupPayload.transports",
-                });
-            }
+            rt::check_range!((0..=7).contains(&v), &"SetupPayload.transports");
             unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.node {
             unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.vendor {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SetupPayload.vendor",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"SetupPayload.vendor");
             unknown.text(5, v, w)?;
         }
         if let Some(v) = self.product {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SetupPayload.product",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"SetupPayload.product");
             unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
@@ -2458,14 +2054,12 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
 pub struct PairingStart<'a> {
     /// A fresh random value of the controller.
     pub controller_nonce: &'a [u8; 16],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingStart<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -2479,8 +2073,6 @@ impl<'a> PairingStart<'a> {
 
 impl<'a> rt::Message<'a> for PairingStart<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2497,8 +2089,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingStart.controller_nonce");
-                        let v = r.fixed::<16>()?;
-                        f_controller_nonce = Some(v);
+                        f_controller_nonce = Some(r.fixed::<16>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2507,9 +2098,10 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
                 }
             }
             Ok(Self {
-                controller_nonce: f_controller_nonce.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingStart.controller_nonce"),
+                controller_nonce: rt::required(
+                    f_controller_nonce,
+                    start,
+                    &"PairingStart.controller_nonce",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2528,9 +2120,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.controller_nonce;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2547,14 +2137,12 @@ pub struct PairingParams<'a> {
     pub salt: &'a [u8],
     /// The PBKDF2 iteration count of the device's SPAKE2+ verifier.
     pub iterations: u32,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingParams<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 60;
 
     /// The keys this version of the schema defines, ascending.
@@ -2562,14 +2150,12 @@ impl<'a> PairingParams<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
 impl<'a> rt::Message<'a> for PairingParams<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2588,18 +2174,15 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingParams.device_nonce");
-                        let v = r.fixed::<16>()?;
-                        f_device_nonce = Some(v);
+                        f_device_nonce = Some(r.fixed::<16>()?);
                     }
                     1 => {
                         field = Some(&"PairingParams.salt");
-                        let v = r.bytes(32)?;
-                        f_salt = Some(v);
+                        f_salt = Some(r.bytes(32)?);
                     }
                     2 => {
                         field = Some(&"PairingParams.iterations");
-                        let v = r.uint(1000, 100000)? as u32;
-                        f_iterations = Some(v);
+                        f_iterations = Some(r.uint(1000, 100000)? as u32);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2608,18 +2191,9 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                 }
             }
             Ok(Self {
-                device_nonce: f_device_nonce.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingParams.device_nonce"),
-                )?,
-                salt: f_salt.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingParams.salt"),
-                )?,
-                iterations: f_iterations.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingParams.iterations"),
-                )?,
+                device_nonce: rt::required(f_device_nonce, start, &"PairingParams.device_nonce")?,
+                salt: rt::required(f_salt, start, &"PairingParams.salt")?,
+                iterations: rt::required(f_iterations, start, &"PairingParams.iterations")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2630,13 +2204,9 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 17;
         let v = self.salt;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.iterations;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -2645,27 +2215,13 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.device_nonce;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.salt;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PairingParams.salt",
-                });
-            }
-            unknown.bytes(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"PairingParams.salt");
+        unknown.bytes(1, v, w)?;
         let v = self.iterations;
-        {
-            if !(1000..=100000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingParams.iterations",
-                });
-            }
-            unknown.u32(2, v, w)?;
-        }
+        rt::check_range!((1000..=100000).contains(&v), &"PairingParams.iterations");
+        unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2677,14 +2233,12 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
 pub struct PairingShare<'a> {
     /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
     pub share_p: &'a [u8; 65],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingShare<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 69;
 
     /// The keys this version of the schema defines, ascending.
@@ -2698,8 +2252,6 @@ impl<'a> PairingShare<'a> {
 
 impl<'a> rt::Message<'a> for PairingShare<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2716,8 +2268,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingShare.share_p");
-                        let v = r.fixed::<65>()?;
-                        f_share_p = Some(v);
+                        f_share_p = Some(r.fixed::<65>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2726,10 +2277,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
                 }
             }
             Ok(Self {
-                share_p: f_share_p.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingShare.share_p"),
-                )?,
+                share_p: rt::required(f_share_p, start, &"PairingShare.share_p")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2747,9 +2295,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_p;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2763,14 +2309,12 @@ pub struct PairingShareReply<'a> {
     pub share_v: &'a [u8; 65],
     /// SPAKE2+ confirmV: HMAC-SHA-256 output, 32 bytes.
     pub confirm_v: &'a [u8; 32],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingShareReply<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 104;
 
     /// The keys this version of the schema defines, ascending.
@@ -2778,14 +2322,12 @@ impl<'a> PairingShareReply<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for PairingShareReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2803,13 +2345,11 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingShareReply.share_v");
-                        let v = r.fixed::<65>()?;
-                        f_share_v = Some(v);
+                        f_share_v = Some(r.fixed::<65>()?);
                     }
                     1 => {
                         field = Some(&"PairingShareReply.confirm_v");
-                        let v = r.fixed::<32>()?;
-                        f_confirm_v = Some(v);
+                        f_confirm_v = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2818,14 +2358,8 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
                 }
             }
             Ok(Self {
-                share_v: f_share_v.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingShareReply.share_v"),
-                )?,
-                confirm_v: f_confirm_v.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingShareReply.confirm_v"),
-                )?,
+                share_v: rt::required(f_share_v, start, &"PairingShareReply.share_v")?,
+                confirm_v: rt::required(f_confirm_v, start, &"PairingShareReply.confirm_v")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2844,13 +2378,9 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_v;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.confirm_v;
-        {
-            unknown.bytes(1, v, w)?;
-        }
+        unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2862,14 +2392,12 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
 pub struct PairingConfirm<'a> {
     /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
     pub confirm_p: &'a [u8; 32],
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingConfirm<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 36;
 
     /// The keys this version of the schema defines, ascending.
@@ -2883,8 +2411,6 @@ impl<'a> PairingConfirm<'a> {
 
 impl<'a> rt::Message<'a> for PairingConfirm<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -2901,8 +2427,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingConfirm.confirm_p");
-                        let v = r.fixed::<32>()?;
-                        f_confirm_p = Some(v);
+                        f_confirm_p = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -2911,10 +2436,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
                 }
             }
             Ok(Self {
-                confirm_p: f_confirm_p.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingConfirm.confirm_p"),
-                )?,
+                confirm_p: rt::required(f_confirm_p, start, &"PairingConfirm.confirm_p")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2932,9 +2454,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.confirm_p;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2960,14 +2480,12 @@ pub struct PairingWindow<'a> {
     pub privileges: Privileges,
     /// Where that entry may apply; absent means anywhere. Never present and empty.
     pub targets: Option<rt::Array<'a, AclTarget<'a>>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> PairingWindow<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 191;
 
     /// The keys this version of the schema defines, ascending.
@@ -2975,14 +2493,12 @@ impl<'a> PairingWindow<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1 + 1 + usize::from(self.targets.is_some())
+        self.unknown_fields.len() + 6 + usize::from(self.targets.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for PairingWindow<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3005,40 +2521,36 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingWindow.timeout");
-                        let v = r.uint(1, 900)? as u16;
-                        f_timeout = Some(v);
+                        f_timeout = Some(r.uint(1, 900)? as u16);
                     }
                     1 => {
                         field = Some(&"PairingWindow.discriminator");
-                        let v = r.uint(0, 999)? as u16;
-                        f_discriminator = Some(v);
+                        f_discriminator = Some(r.uint(0, 999)? as u16);
                     }
                     2 => {
                         field = Some(&"PairingWindow.iterations");
-                        let v = r.uint(1000, 100000)? as u32;
-                        f_iterations = Some(v);
+                        f_iterations = Some(r.uint(1000, 100000)? as u32);
                     }
                     3 => {
                         field = Some(&"PairingWindow.salt");
-                        let v = r.bytes(32)?;
-                        f_salt = Some(v);
+                        f_salt = Some(r.bytes(32)?);
                     }
                     4 => {
                         field = Some(&"PairingWindow.verifier");
-                        let v = r.fixed::<97>()?;
-                        f_verifier = Some(v);
+                        f_verifier = Some(r.fixed::<97>()?);
                     }
                     5 => {
                         field = Some(&"PairingWindow.privileges");
-                        let v = r.uint(1, 31)? as u8;
-                        f_privileges = Some(v);
+                        f_privileges = Some(r.uint(1, 31)? as u8);
                     }
                     6 => {
                         field = Some(&"PairingWindow.targets");
-                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                            AclTarget::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_targets = Some(v);
+                        f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
+                            r,
+                            4,
+                            depth,
+                            |r, depth| AclTarget::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3047,30 +2559,16 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                 }
             }
             Ok(Self {
-                timeout: f_timeout.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.timeout"),
+                timeout: rt::required(f_timeout, start, &"PairingWindow.timeout")?,
+                discriminator: rt::required(
+                    f_discriminator,
+                    start,
+                    &"PairingWindow.discriminator",
                 )?,
-                discriminator: f_discriminator.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.discriminator"),
-                )?,
-                iterations: f_iterations.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.iterations"),
-                )?,
-                salt: f_salt.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.salt"),
-                )?,
-                verifier: f_verifier.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.verifier"),
-                )?,
-                privileges: f_privileges.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"PairingWindow.privileges"),
-                )?,
+                iterations: rt::required(f_iterations, start, &"PairingWindow.iterations")?,
+                salt: rt::required(f_salt, start, &"PairingWindow.salt")?,
+                verifier: rt::required(f_verifier, start, &"PairingWindow.verifier")?,
+                privileges: rt::required(f_privileges, start, &"PairingWindow.privileges")?,
                 targets: f_targets,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3081,26 +2579,16 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.timeout;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.discriminator;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.iterations;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.salt;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 99;
         let v = self.privileges;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.targets {
             len += 1 + v.encoded_len();
         }
@@ -3112,60 +2600,24 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.timeout;
-        {
-            if !(1..=900).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.timeout",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=900).contains(&v), &"PairingWindow.timeout");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.discriminator;
-        {
-            if !(0..=999).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.discriminator",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=999).contains(&v), &"PairingWindow.discriminator");
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.iterations;
-        {
-            if !(1000..=100000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.iterations",
-                });
-            }
-            unknown.u32(2, v, w)?;
-        }
+        rt::check_range!((1000..=100000).contains(&v), &"PairingWindow.iterations");
+        unknown.u32(2, v, w)?;
         let v = self.salt;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PairingWindow.salt",
-                });
-            }
-            unknown.bytes(3, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"PairingWindow.salt");
+        unknown.bytes(3, v, w)?;
         let v = self.verifier;
-        {
-            unknown.bytes(4, v, w)?;
-        }
+        unknown.bytes(4, v, w)?;
         let v = self.privileges;
-        {
-            if !(1..=31).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"PairingWindow.privileges",
-                });
-            }
-            unknown.u32(5, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=31).contains(&v), &"PairingWindow.privileges");
+        unknown.u32(5, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"PairingWindow.targets",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"PairingWindow.targets");
             unknown.key(6, w)?;
             v.write(w)?;
         }
@@ -3183,14 +2635,12 @@ pub struct RelayInfo<'a> {
     /// Transport URIs of the relay (spec/10-versioning-and-transport.md), most preferred first; empty
     /// when the node resolves the relay through DNS (spec/03-resolution-and-delivery.md).
     pub endpoints: rt::Array<'a, &'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RelayInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1249;
 
     /// The keys this version of the schema defines, ascending.
@@ -3198,14 +2648,12 @@ impl<'a> RelayInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for RelayInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3223,15 +2671,13 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"RelayInfo.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"RelayInfo.endpoints");
-                        let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
+                        f_endpoints = Some(rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
                             r.text(128).map(|_| ())
-                        })?;
-                        f_endpoints = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3240,14 +2686,8 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                 }
             }
             Ok(Self {
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayInfo.credential"),
-                )?,
-                endpoints: f_endpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RelayInfo.endpoints"),
-                )?,
+                credential: rt::required(f_credential, start, &"RelayInfo.credential")?,
+                endpoints: rt::required(f_endpoints, start, &"RelayInfo.endpoints")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3257,13 +2697,9 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.endpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3272,29 +2708,17 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.endpoints;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RelayInfo.endpoints",
-                });
+        rt::check_bound!(v.len(), 4, &"RelayInfo.endpoints");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 128, &"RelayInfo.endpoints");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RelayInfo.endpoints",
-                        });
-                    }
-                }
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
         }
+        unknown.key(1, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3310,14 +2734,12 @@ pub struct CommissionRequest<'a> {
     pub relay: Option<RelayInfo<'a>>,
     /// The current time, in milliseconds since 1970-01-01T00:00:00Z, for devices that keep a clock.
     pub time: Option<u64>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CommissionRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1518;
 
     /// The keys this version of the schema defines, ascending.
@@ -3334,8 +2756,6 @@ impl<'a> CommissionRequest<'a> {
 
 impl<'a> rt::Message<'a> for CommissionRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3354,18 +2774,15 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"CommissionRequest.address");
-                        let v = r.text(254)?;
-                        f_address = Some(v);
+                        f_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"CommissionRequest.relay");
-                        let v = RelayInfo::decode_from(r, depth)?;
-                        f_relay = Some(v);
+                        f_relay = Some(RelayInfo::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"CommissionRequest.time");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_time = Some(v);
+                        f_time = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3374,10 +2791,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommissionRequest.address"),
-                )?,
+                address: rt::required(f_address, start, &"CommissionRequest.address")?,
                 relay: f_relay,
                 time: f_time,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -3389,9 +2803,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.relay {
             len += 1 + v.encoded_len();
         }
@@ -3406,14 +2818,8 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"CommissionRequest.address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -3432,14 +2838,12 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
 pub struct CommissionResponse<'a> {
     /// The device's new credential statement, naming the assigned address.
     pub credential: SignedStatement<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CommissionResponse<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 727;
 
     /// The keys this version of the schema defines, ascending.
@@ -3453,8 +2857,6 @@ impl<'a> CommissionResponse<'a> {
 
 impl<'a> rt::Message<'a> for CommissionResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3471,8 +2873,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
                 match key {
                     0 => {
                         field = Some(&"CommissionResponse.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3481,10 +2882,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
                 }
             }
             Ok(Self {
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommissionResponse.credential"),
-                )?,
+                credential: rt::required(f_credential, start, &"CommissionResponse.credential")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3494,9 +2892,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -3505,10 +2901,8 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -3526,14 +2920,12 @@ pub struct AclTarget<'a> {
     pub endpoint: Option<super::iotp2p_core::EndpointNumber>,
     /// The capability number; absent means every capability of the endpoint(s).
     pub capability: Option<super::iotp2p_core::CapabilityNumber>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> AclTarget<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -3549,8 +2941,6 @@ impl<'a> AclTarget<'a> {
 
 impl<'a> rt::Message<'a> for AclTarget<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -3567,13 +2957,11 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclTarget.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_endpoint = Some(v);
+                        f_endpoint = Some(r.uint(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"AclTarget.capability");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_capability = Some(v);
+                        f_capability = Some(r.uint(0, 65535)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3634,14 +3022,12 @@ pub struct AclEntry<'a> {
     /// that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
     /// "Access control list").
     pub granted_by: Option<NodeId<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> AclEntry<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 250;
 
     /// The keys this version of the schema defines, ascending.
@@ -3650,8 +3036,7 @@ impl<'a> AclEntry<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.targets.is_some())
             + usize::from(self.label.is_some())
             + usize::from(self.granted_by.is_some())
@@ -3660,8 +3045,6 @@ impl<'a> AclEntry<'a> {
 
 impl<'a> rt::Message<'a> for AclEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3682,32 +3065,30 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclEntry.subjects");
-                        let v = rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
+                        f_subjects = Some(rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
                             r.fixed::<32>().map(|_| ())
-                        })?;
-                        f_subjects = Some(v);
+                        })?);
                     }
                     1 => {
                         field = Some(&"AclEntry.privileges");
-                        let v = r.uint(1, 31)? as u8;
-                        f_privileges = Some(v);
+                        f_privileges = Some(r.uint(1, 31)? as u8);
                     }
                     2 => {
                         field = Some(&"AclEntry.targets");
-                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                            AclTarget::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_targets = Some(v);
+                        f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
+                            r,
+                            4,
+                            depth,
+                            |r, depth| AclTarget::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     3 => {
                         field = Some(&"AclEntry.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     4 => {
                         field = Some(&"AclEntry.granted_by");
-                        let v = r.fixed::<32>()?;
-                        f_granted_by = Some(v);
+                        f_granted_by = Some(r.fixed::<32>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3716,14 +3097,8 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                 }
             }
             Ok(Self {
-                subjects: f_subjects.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"AclEntry.subjects"),
-                )?,
-                privileges: f_privileges.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"AclEntry.privileges"),
-                )?,
+                subjects: rt::required(f_subjects, start, &"AclEntry.subjects")?,
+                privileges: rt::required(f_privileges, start, &"AclEntry.privileges")?,
                 targets: f_targets,
                 label: f_label,
                 granted_by: f_granted_by,
@@ -3736,13 +3111,9 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.subjects;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.privileges;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.targets {
             len += 1 + v.encoded_len();
         }
@@ -3760,39 +3131,19 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subjects;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"AclEntry.subjects",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"AclEntry.subjects");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.privileges;
-        {
-            if !(1..=31).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"AclEntry.privileges",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=31).contains(&v), &"AclEntry.privileges");
+        unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"AclEntry.targets",
-                });
-            }
+            rt::check_bound!(v.len(), 4, &"AclEntry.targets");
             unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.label {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"AclEntry.label",
-                });
-            }
+            rt::check_bound!(v.len(), 32, &"AclEntry.label");
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.granted_by {
@@ -3811,14 +3162,12 @@ pub struct AclWrite<'a> {
     pub index: u8,
     /// The new entry; absent deletes the entry at that index.
     pub entry: Option<AclEntry<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> AclWrite<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 255;
 
     /// The keys this version of the schema defines, ascending.
@@ -3832,8 +3181,6 @@ impl<'a> AclWrite<'a> {
 
 impl<'a> rt::Message<'a> for AclWrite<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3851,13 +3198,11 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclWrite.index");
-                        let v = r.uint(0, 255)? as u8;
-                        f_index = Some(v);
+                        f_index = Some(r.uint(0, 255)? as u8);
                     }
                     1 => {
                         field = Some(&"AclWrite.entry");
-                        let v = AclEntry::decode_from(r, depth)?;
-                        f_entry = Some(v);
+                        f_entry = Some(AclEntry::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3866,10 +3211,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
                 }
             }
             Ok(Self {
-                index: f_index.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"AclWrite.index"),
-                )?,
+                index: rt::required(f_index, start, &"AclWrite.index")?,
                 entry: f_entry,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3880,9 +3222,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.index;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         if let Some(v) = self.entry {
             len += 1 + v.encoded_len();
         }
@@ -3894,9 +3234,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.entry {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -3914,14 +3252,12 @@ pub struct RehomeRequest<'a> {
     pub new_address: super::iotp2p_core::Address<'a>,
     /// The node's new home relay; absent for a move to local-only operation.
     pub relay: Option<RelayInfo<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RehomeRequest<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1508;
 
     /// The keys this version of the schema defines, ascending.
@@ -3935,8 +3271,6 @@ impl<'a> RehomeRequest<'a> {
 
 impl<'a> rt::Message<'a> for RehomeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -3954,13 +3288,11 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"RehomeRequest.new_address");
-                        let v = r.text(254)?;
-                        f_new_address = Some(v);
+                        f_new_address = Some(r.text(254)?);
                     }
                     1 => {
                         field = Some(&"RehomeRequest.relay");
-                        let v = RelayInfo::decode_from(r, depth)?;
-                        f_relay = Some(v);
+                        f_relay = Some(RelayInfo::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -3969,10 +3301,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                 }
             }
             Ok(Self {
-                new_address: f_new_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomeRequest.new_address"),
-                )?,
+                new_address: rt::required(f_new_address, start, &"RehomeRequest.new_address")?,
                 relay: f_relay,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3983,9 +3312,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.new_address;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.relay {
             len += 1 + v.encoded_len();
         }
@@ -3997,14 +3324,8 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.new_address;
-        {
-            if v.len() > 254 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RehomeRequest.new_address",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
@@ -4022,14 +3343,12 @@ pub struct RehomeResult<'a> {
     pub rehoming: SignedStatement<'a>,
     /// The node's new credential statement, naming the new address.
     pub credential: SignedStatement<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RehomeResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1453;
 
     /// The keys this version of the schema defines, ascending.
@@ -4037,14 +3356,12 @@ impl<'a> RehomeResult<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 }
 
 impl<'a> rt::Message<'a> for RehomeResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4062,13 +3379,11 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"RehomeResult.rehoming");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_rehoming = Some(v);
+                        f_rehoming = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"RehomeResult.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -4077,14 +3392,8 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
                 }
             }
             Ok(Self {
-                rehoming: f_rehoming.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomeResult.rehoming"),
-                )?,
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RehomeResult.credential"),
-                )?,
+                rehoming: rt::required(f_rehoming, start, &"RehomeResult.rehoming")?,
+                credential: rt::required(f_credential, start, &"RehomeResult.credential")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -4094,13 +3403,9 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.rehoming;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -4109,15 +3414,11 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.rehoming;
-        {
-            unknown.key(0, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(0, w)?;
+        v.encode_to(w)?;
         let v = self.credential;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -4137,14 +3438,12 @@ pub struct SecurityProperties<'a> {
     pub peer_capacity: u16,
     /// Whether the node is in pairing mode now.
     pub pairing_window_open: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SecurityProperties<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 771;
 
     /// The keys this version of the schema defines, ascending.
@@ -4152,14 +3451,12 @@ impl<'a> SecurityProperties<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1
+        self.unknown_fields.len() + 5
     }
 }
 
 impl<'a> rt::Message<'a> for SecurityProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4180,28 +3477,23 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"SecurityProperties.node_id");
-                        let v = r.fixed::<32>()?;
-                        f_node_id = Some(v);
+                        f_node_id = Some(r.fixed::<32>()?);
                     }
                     1 => {
                         field = Some(&"SecurityProperties.credential");
-                        let v = SignedStatement::decode_from(r, depth)?;
-                        f_credential = Some(v);
+                        f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"SecurityProperties.acl_capacity");
-                        let v = r.uint(8, 255)? as u8;
-                        f_acl_capacity = Some(v);
+                        f_acl_capacity = Some(r.uint(8, 255)? as u8);
                     }
                     3 => {
                         field = Some(&"SecurityProperties.peer_capacity");
-                        let v = r.uint(8, 65535)? as u16;
-                        f_peer_capacity = Some(v);
+                        f_peer_capacity = Some(r.uint(8, 65535)? as u16);
                     }
                     4 => {
                         field = Some(&"SecurityProperties.pairing_window_open");
-                        let v = r.bool()?;
-                        f_pairing_window_open = Some(v);
+                        f_pairing_window_open = Some(r.bool()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -4210,25 +3502,22 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                 }
             }
             Ok(Self {
-                node_id: f_node_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.node_id"),
+                node_id: rt::required(f_node_id, start, &"SecurityProperties.node_id")?,
+                credential: rt::required(f_credential, start, &"SecurityProperties.credential")?,
+                acl_capacity: rt::required(
+                    f_acl_capacity,
+                    start,
+                    &"SecurityProperties.acl_capacity",
                 )?,
-                credential: f_credential.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.credential"),
+                peer_capacity: rt::required(
+                    f_peer_capacity,
+                    start,
+                    &"SecurityProperties.peer_capacity",
                 )?,
-                acl_capacity: f_acl_capacity.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.acl_capacity"),
-                )?,
-                peer_capacity: f_peer_capacity.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.peer_capacity"),
-                )?,
-                pairing_window_open: f_pairing_window_open.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SecurityProperties.pairing_window_open"),
+                pairing_window_open: rt::required(
+                    f_pairing_window_open,
+                    start,
+                    &"SecurityProperties.pairing_window_open",
                 )?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -4240,17 +3529,11 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
         let v = self.credential;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.acl_capacity;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.peer_capacity;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len += 1 + 1;
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -4260,36 +3543,21 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.credential;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.acl_capacity;
-        {
-            if !(8..=255).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SecurityProperties.acl_capacity",
-                });
-            }
-            unknown.u32(2, u32::from(v), w)?;
-        }
+        rt::check_range!((8..=255).contains(&v), &"SecurityProperties.acl_capacity");
+        unknown.u32(2, u32::from(v), w)?;
         let v = self.peer_capacity;
-        {
-            if !(8..=65535).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SecurityProperties.peer_capacity",
-                });
-            }
-            unknown.u32(3, u32::from(v), w)?;
-        }
+        rt::check_range!(
+            (8..=65535).contains(&v),
+            &"SecurityProperties.peer_capacity"
+        );
+        unknown.u32(3, u32::from(v), w)?;
         let v = self.pairing_window_open;
-        {
-            unknown.bool(4, v, w)?;
-        }
+        unknown.bool(4, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -4357,8 +3625,6 @@ impl<'a> SecurityActions<'a> {
 
 impl<'a> rt::Message<'a> for SecurityActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4468,11 +3734,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
         w.map(1)?;
         match *self {
             Self::Edhoc1(v) => {
-                if v.len() > 512 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"SecurityActions.edhoc_1",
-                    });
-                }
+                rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
                 w.u64(8)?;
                 w.bytes(v)?;
             }
@@ -4586,8 +3848,6 @@ impl<'a> SecurityOutputs<'a> {
 
 impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4727,8 +3987,6 @@ impl<'a> SecurityEvents<'a> {
 
 impl<'a> rt::Message<'a> for SecurityEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -4805,7 +4063,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PublicKey<'a> {
         type Owned = owned::PublicKey;
-        /// A copy that owns its data ([`owned::PublicKey`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PublicKey {
             owned::PublicKey {
                 algorithm: self.algorithm,
@@ -4820,7 +4077,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Signature<'a> {
         type Owned = owned::Signature;
-        /// A copy that owns its data ([`owned::Signature`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Signature {
             owned::Signature {
                 signer: rt::IntoOwned::into_owned(self.signer),
@@ -4834,7 +4090,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SignedStatement<'a> {
         type Owned = owned::SignedStatement;
-        /// A copy that owns its data ([`owned::SignedStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SignedStatement {
             owned::SignedStatement {
                 payload: rt::IntoOwned::into_owned(self.payload),
@@ -4848,7 +4103,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Statement<'a> {
         type Owned = owned::Statement;
-        /// A copy that owns its data ([`owned::Statement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Statement {
             match self {
                 Self::Credential(v) => owned::Statement::Credential(rt::IntoOwned::into_owned(v)),
@@ -4867,7 +4121,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CredentialStatement<'a> {
         type Owned = owned::CredentialStatement;
-        /// A copy that owns its data ([`owned::CredentialStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CredentialStatement {
             owned::CredentialStatement {
                 identity_key: rt::IntoOwned::into_owned(self.identity_key),
@@ -4885,7 +4138,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RehomingStatement<'a> {
         type Owned = owned::RehomingStatement;
-        /// A copy that owns its data ([`owned::RehomingStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RehomingStatement {
             owned::RehomingStatement {
                 node: rt::IntoOwned::into_owned(self.node),
@@ -4903,7 +4155,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for KeyRotationStatement<'a> {
         type Owned = owned::KeyRotationStatement;
-        /// A copy that owns its data ([`owned::KeyRotationStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::KeyRotationStatement {
             owned::KeyRotationStatement {
                 previous_node: rt::IntoOwned::into_owned(self.previous_node),
@@ -4924,7 +4175,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RevocationStatement<'a> {
         type Owned = owned::RevocationStatement;
-        /// A copy that owns its data ([`owned::RevocationStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RevocationStatement {
             owned::RevocationStatement {
                 node: rt::IntoOwned::into_owned(self.node),
@@ -4939,7 +4189,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for IntroductionStatement<'a> {
         type Owned = owned::IntroductionStatement;
-        /// A copy that owns its data ([`owned::IntroductionStatement`]), to keep after the input is gone.
         fn into_owned(self) -> owned::IntroductionStatement {
             owned::IntroductionStatement {
                 subject: rt::IntoOwned::into_owned(self.subject),
@@ -4959,7 +4208,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Introduction<'a> {
         type Owned = owned::Introduction;
-        /// A copy that owns its data ([`owned::Introduction`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Introduction {
             owned::Introduction {
                 statement: rt::IntoOwned::into_owned(self.statement),
@@ -4973,7 +4221,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SealedAad<'a> {
         type Owned = owned::SealedAad;
-        /// A copy that owns its data ([`owned::SealedAad`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SealedAad {
             owned::SealedAad {
                 format: self.format,
@@ -4992,7 +4239,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EdhocMessage3<'a> {
         type Owned = owned::EdhocMessage3;
-        /// A copy that owns its data ([`owned::EdhocMessage3`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EdhocMessage3 {
             owned::EdhocMessage3 {
                 c_r: rt::IntoOwned::into_owned(self.c_r),
@@ -5006,7 +4252,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EdhocReply<'a> {
         type Owned = owned::EdhocReply;
-        /// A copy that owns its data ([`owned::EdhocReply`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EdhocReply {
             match self {
                 Self::Message2(v) => owned::EdhocReply::Message2(rt::IntoOwned::into_owned(v)),
@@ -5020,7 +4265,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for EdhocFinish<'a> {
         type Owned = owned::EdhocFinish;
-        /// A copy that owns its data ([`owned::EdhocFinish`]), to keep after the input is gone.
         fn into_owned(self) -> owned::EdhocFinish {
             match self {
                 Self::Done => owned::EdhocFinish::Done,
@@ -5035,7 +4279,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetupPayload<'a> {
         type Owned = owned::SetupPayload;
-        /// A copy that owns its data ([`owned::SetupPayload`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetupPayload {
             owned::SetupPayload {
                 version: self.version,
@@ -5054,7 +4297,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingStart<'a> {
         type Owned = owned::PairingStart;
-        /// A copy that owns its data ([`owned::PairingStart`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingStart {
             owned::PairingStart {
                 controller_nonce: rt::IntoOwned::into_owned(self.controller_nonce),
@@ -5067,7 +4309,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingParams<'a> {
         type Owned = owned::PairingParams;
-        /// A copy that owns its data ([`owned::PairingParams`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingParams {
             owned::PairingParams {
                 device_nonce: rt::IntoOwned::into_owned(self.device_nonce),
@@ -5082,7 +4323,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingShare<'a> {
         type Owned = owned::PairingShare;
-        /// A copy that owns its data ([`owned::PairingShare`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingShare {
             owned::PairingShare {
                 share_p: rt::IntoOwned::into_owned(self.share_p),
@@ -5095,7 +4335,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingShareReply<'a> {
         type Owned = owned::PairingShareReply;
-        /// A copy that owns its data ([`owned::PairingShareReply`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingShareReply {
             owned::PairingShareReply {
                 share_v: rt::IntoOwned::into_owned(self.share_v),
@@ -5109,7 +4348,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingConfirm<'a> {
         type Owned = owned::PairingConfirm;
-        /// A copy that owns its data ([`owned::PairingConfirm`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingConfirm {
             owned::PairingConfirm {
                 confirm_p: rt::IntoOwned::into_owned(self.confirm_p),
@@ -5122,7 +4360,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for PairingWindow<'a> {
         type Owned = owned::PairingWindow;
-        /// A copy that owns its data ([`owned::PairingWindow`]), to keep after the input is gone.
         fn into_owned(self) -> owned::PairingWindow {
             owned::PairingWindow {
                 timeout: self.timeout,
@@ -5141,7 +4378,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RelayInfo<'a> {
         type Owned = owned::RelayInfo;
-        /// A copy that owns its data ([`owned::RelayInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RelayInfo {
             owned::RelayInfo {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -5155,7 +4391,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CommissionRequest<'a> {
         type Owned = owned::CommissionRequest;
-        /// A copy that owns its data ([`owned::CommissionRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CommissionRequest {
             owned::CommissionRequest {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -5170,7 +4405,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CommissionResponse<'a> {
         type Owned = owned::CommissionResponse;
-        /// A copy that owns its data ([`owned::CommissionResponse`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CommissionResponse {
             owned::CommissionResponse {
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -5183,7 +4417,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for AclTarget<'a> {
         type Owned = owned::AclTarget;
-        /// A copy that owns its data ([`owned::AclTarget`]), to keep after the input is gone.
         fn into_owned(self) -> owned::AclTarget {
             owned::AclTarget {
                 endpoint: self.endpoint,
@@ -5197,7 +4430,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for AclEntry<'a> {
         type Owned = owned::AclEntry;
-        /// A copy that owns its data ([`owned::AclEntry`]), to keep after the input is gone.
         fn into_owned(self) -> owned::AclEntry {
             owned::AclEntry {
                 subjects: rt::IntoOwned::into_owned(self.subjects),
@@ -5214,7 +4446,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for AclWrite<'a> {
         type Owned = owned::AclWrite;
-        /// A copy that owns its data ([`owned::AclWrite`]), to keep after the input is gone.
         fn into_owned(self) -> owned::AclWrite {
             owned::AclWrite {
                 index: self.index,
@@ -5228,7 +4459,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RehomeRequest<'a> {
         type Owned = owned::RehomeRequest;
-        /// A copy that owns its data ([`owned::RehomeRequest`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RehomeRequest {
             owned::RehomeRequest {
                 new_address: rt::IntoOwned::into_owned(self.new_address),
@@ -5242,7 +4472,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RehomeResult<'a> {
         type Owned = owned::RehomeResult;
-        /// A copy that owns its data ([`owned::RehomeResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RehomeResult {
             owned::RehomeResult {
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
@@ -5256,7 +4485,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityProperties<'a> {
         type Owned = owned::SecurityProperties;
-        /// A copy that owns its data ([`owned::SecurityProperties`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityProperties {
             owned::SecurityProperties {
                 node_id: rt::IntoOwned::into_owned(self.node_id),
@@ -5273,7 +4501,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityActions<'a> {
         type Owned = owned::SecurityActions;
-        /// A copy that owns its data ([`owned::SecurityActions`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityActions {
             match self {
                 Self::Edhoc1(v) => owned::SecurityActions::Edhoc1(rt::IntoOwned::into_owned(v)),
@@ -5319,7 +4546,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityOutputs<'a> {
         type Owned = owned::SecurityOutputs;
-        /// A copy that owns its data ([`owned::SecurityOutputs`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityOutputs {
             match self {
                 Self::Edhoc1(v) => owned::SecurityOutputs::Edhoc1(rt::IntoOwned::into_owned(v)),
@@ -5347,7 +4573,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SecurityEvents<'a> {
         type Owned = owned::SecurityEvents;
-        /// A copy that owns its data ([`owned::SecurityEvents`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SecurityEvents {
             match self {
                 Self::PairingFailed => owned::SecurityEvents::PairingFailed,
@@ -5407,8 +4632,7 @@ rt::cfg_alloc! {
             /// The y-coordinate: 32 bytes, big-endian (the COSE_Key `y` parameter). Present for Es256; kept
             /// optional so that a later algorithm without a y-coordinate can be added compatibly.
             pub y: Option<[u8; 32]>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5416,8 +4640,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + usize::from(self.algorithm.to_u32() != 0)
                     + 1
+                    + usize::from(self.algorithm.to_u32() != 0)
                     + usize::from(self.y.is_some())
             }
         }
@@ -5450,9 +4674,7 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.x;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 if let Some(v) = &self.y {
                     unknown.bytes(2, v, w)?;
                 }
@@ -5472,15 +4694,14 @@ rt::cfg_alloc! {
             /// The ES256 signature: r followed by s, 32 bytes each (RFC 9053, section 2.1), computed over the
             /// COSE_Sign1 Sig_structure of the statement payload (spec/08-security.md).
             pub value: [u8; 64],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Signature {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -5502,13 +4723,9 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.signer;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.value;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5525,15 +4742,14 @@ rt::cfg_alloc! {
             pub payload: rt::alloc::vec::Vec<u8>,
             /// The signatures: one or two, each by a different signer, as the statement kind requires.
             pub signatures: rt::alloc::vec::Vec<Signature>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SignedStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -5546,15 +4762,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.payload;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.signatures;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -5563,28 +4775,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.payload;
-                {
-                    if v.len() > 512 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SignedStatement.payload",
-                        });
-                    }
-                    unknown.bytes(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 512, &"SignedStatement.payload");
+                unknown.bytes(0, v, w)?;
                 let v = &self.signatures;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SignedStatement.signatures",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"SignedStatement.signatures");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -5690,8 +4890,7 @@ rt::cfg_alloc! {
             /// When the credential was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// node does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5699,11 +4898,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
+                    + 4
                     + usize::from(self.address.is_some())
-                    + 1
-                    + 1
-                    + 1
                     + usize::from(self.issued_at.is_some())
             }
         }
@@ -5717,32 +4913,24 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.identity_key;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.address {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
                 let v = &self.auth_credentials;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 let v = &self.serial;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.suites;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::int_len(*item as i64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::int_len(*item as i64))
+                        .sum::<usize>();
                 if let Some(v) = &self.issued_at {
                     len += 1 + rt::head_len(*v);
                 }
@@ -5754,55 +4942,31 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.identity_key;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.address {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.address",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"CredentialStatement.address");
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.auth_credentials;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.auth_credentials",
-                        });
-                    }
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 192 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"CredentialStatement.auth_credentials",
-                            });
-                        }
-                        w.bytes(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"CredentialStatement.auth_credentials");
+                unknown.key(2, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 192, &"CredentialStatement.auth_credentials");
+                    w.bytes(item)?;
                 }
+                w.close(v.len());
                 let v = &self.serial;
-                {
-                    unknown.u32(3, *v, w)?;
-                }
+                unknown.u32(3, *v, w)?;
                 let v = &self.suites;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CredentialStatement.suites",
-                        });
-                    }
-                    unknown.key(4, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.i64(*item as i64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 8, &"CredentialStatement.suites");
+                unknown.key(4, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.i64(*item as i64)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.issued_at {
                     unknown.u64(5, *v, w)?;
                 }
@@ -5831,8 +4995,7 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// node does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -5840,10 +5003,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 4
                     + usize::from(self.grace_period != 2592000)
                     + usize::from(self.issued_at.is_some())
             }
@@ -5859,17 +5019,11 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 34;
                 let v = &self.previous_address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.new_address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.sequence;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
                     len += 1 + rt::head_len(*v as u64);
@@ -5885,36 +5039,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.previous_address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RehomingStatement.previous_address",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RehomingStatement.previous_address");
+                unknown.text(1, v, w)?;
                 let v = &self.new_address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RehomingStatement.new_address",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RehomingStatement.new_address");
+                unknown.text(2, v, w)?;
                 let v = &self.sequence;
-                {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"RehomingStatement.sequence",
-                        });
-                    }
-                    unknown.u32(3, *v, w)?;
-                }
+                rt::check_range!((1..=4294967295).contains(v), &"RehomingStatement.sequence");
+                unknown.u32(3, *v, w)?;
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
                     unknown.u32(4, *v, w)?;
@@ -5940,15 +5074,14 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// node does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl KeyRotationStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.issued_at.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.issued_at.is_some())
             }
         }
 
@@ -5962,9 +5095,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 34;
                 let v = &self.new_identity_key;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.issued_at {
                     len += 1 + rt::head_len(*v);
                 }
@@ -5976,14 +5107,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.previous_node;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.new_identity_key;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.issued_at {
                     unknown.u64(2, *v, w)?;
                 }
@@ -6007,8 +5134,7 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// signer does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6046,9 +5172,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.reason;
                 if self.reason.to_u32() != 0 {
                     unknown.u32(1, v.to_u32(), w)?;
@@ -6090,8 +5214,7 @@ rt::cfg_alloc! {
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// introducer does not know the time.
             pub issued_at: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6099,12 +5222,9 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
+                    + 4
                     + usize::from(self.subject_address.is_some())
-                    + 1
-                    + 1
                     + usize::from(self.targets.is_some())
-                    + 1
                     + usize::from(self.not_after.is_some())
                     + usize::from(self.issued_at.is_some())
             }
@@ -6124,18 +5244,14 @@ rt::cfg_alloc! {
                 }
                 len += 1 + 34;
                 let v = &self.privileges;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.targets {
                     len += 1
                         + rt::head_len(v.len() as u64)
                         + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 }
                 let v = &self.serial;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.not_after {
                     len += 1 + rt::head_len(*v);
                 }
@@ -6150,36 +5266,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subject;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 if let Some(v) = &self.subject_address {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"IntroductionStatement.subject_address",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"IntroductionStatement.subject_address");
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.audience;
-                {
-                    unknown.bytes(2, v, w)?;
-                }
+                unknown.bytes(2, v, w)?;
                 let v = &self.privileges;
-                {
-                    if !(1..=31).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"IntroductionStatement.privileges",
-                        });
-                    }
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=31).contains(v), &"IntroductionStatement.privileges");
+                unknown.u32(3, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"IntroductionStatement.targets",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"IntroductionStatement.targets");
                     unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -6188,14 +5286,11 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 let v = &self.serial;
-                {
-                    if !(1..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"IntroductionStatement.serial",
-                        });
-                    }
-                    unknown.u32(5, *v, w)?;
-                }
+                rt::check_range!(
+                    (1..=4294967295).contains(v),
+                    &"IntroductionStatement.serial"
+                );
+                unknown.u32(5, *v, w)?;
                 if let Some(v) = &self.not_after {
                     unknown.u64(6, *v, w)?;
                 }
@@ -6221,15 +5316,14 @@ rt::cfg_alloc! {
             /// introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
             /// the node ID of its identity key.
             pub credentials: rt::alloc::vec::Vec<SignedStatement>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Introduction {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6242,15 +5336,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.statement;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.credentials;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6259,24 +5349,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.statement;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.credentials;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Introduction.credentials",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"Introduction.credentials");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6307,8 +5389,7 @@ rt::cfg_alloc! {
             /// The recipient's address, in canonical form, even where the envelope omits it; absent under a
             /// pairing context, and when the recipient has no address.
             pub recipient: Option<super::super::iotp2p_core::owned::Address>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6316,11 +5397,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 5
                     + usize::from(self.sender.is_some())
                     + usize::from(self.recipient.is_some())
             }
@@ -6335,25 +5412,15 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.format;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.algorithm;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 let v = &self.request_key_id;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.request_message_id;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 let v = &self.version;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.sender {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -6368,59 +5435,28 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.format;
-                {
-                    if !(1..=1).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SealedAad.format",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=1).contains(v), &"SealedAad.format");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.algorithm;
-                {
-                    unknown.i64(1, i64::from(*v), w)?;
-                }
+                unknown.i64(1, i64::from(*v), w)?;
                 let v = &self.request_key_id;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SealedAad.request_key_id",
-                        });
-                    }
-                    unknown.bytes(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"SealedAad.request_key_id");
+                unknown.bytes(2, v, w)?;
                 let v = &self.request_message_id;
-                {
-                    if !(0..=1099511627775).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SealedAad.request_message_id",
-                        });
-                    }
-                    unknown.u64(3, *v, w)?;
-                }
+                rt::check_range!(
+                    (0..=1099511627775).contains(v),
+                    &"SealedAad.request_message_id"
+                );
+                unknown.u64(3, *v, w)?;
                 let v = &self.version;
-                {
-                    if !(1..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SealedAad.version",
-                        });
-                    }
-                    unknown.u32(4, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=255).contains(v), &"SealedAad.version");
+                unknown.u32(4, u32::from(*v), w)?;
                 if let Some(v) = &self.sender {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SealedAad.sender",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"SealedAad.sender");
                     unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.recipient {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SealedAad.recipient",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 254, &"SealedAad.recipient");
                     unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -6439,15 +5475,14 @@ rt::cfg_alloc! {
             pub c_r: KeyId,
             /// EDHOC message_3.
             pub message: EdhocMessage,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EdhocMessage3 {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6460,13 +5495,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.c_r;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.message;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6475,23 +5506,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.c_r;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EdhocMessage3.c_r",
-                        });
-                    }
-                    unknown.bytes(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"EdhocMessage3.c_r");
+                unknown.bytes(0, v, w)?;
                 let v = &self.message;
-                {
-                    if v.len() > 512 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"EdhocMessage3.message",
-                        });
-                    }
-                    unknown.bytes(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 512, &"EdhocMessage3.message");
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6535,20 +5554,12 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Message2(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocReply.message_2",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocReply.message_2");
                         w.u64(0)?;
                         w.bytes(v)?;
                     }
                     Self::Error(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocReply.error",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocReply.error");
                         w.u64(1)?;
                         w.bytes(v)?;
                     }
@@ -6608,20 +5619,12 @@ rt::cfg_alloc! {
                         w.null()?;
                     }
                     Self::Message4(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocFinish.message_4",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocFinish.message_4");
                         w.u64(1)?;
                         w.bytes(v)?;
                     }
                     Self::Error(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"EdhocFinish.error",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"EdhocFinish.error");
                         w.u64(2)?;
                         w.bytes(v)?;
                     }
@@ -6660,8 +5663,7 @@ rt::cfg_alloc! {
             pub vendor: Option<rt::alloc::string::String>,
             /// Product name, for display while pairing.
             pub product: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6669,9 +5671,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.version != 1)
-                    + 1
-                    + 1
                     + usize::from(self.transports != 0)
                     + usize::from(self.node.is_some())
                     + usize::from(self.vendor.is_some())
@@ -6692,13 +5693,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(*v as u64);
                 }
                 let v = &self.passcode;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.discriminator;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.transports;
                 if self.transports != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -6721,57 +5718,29 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 if self.version != 1 {
-                    if !(1..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.version",
-                        });
-                    }
+                    rt::check_range!((1..=255).contains(v), &"SetupPayload.version");
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.passcode;
-                {
-                    if !(1..=99999998).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.passcode",
-                        });
-                    }
-                    unknown.u32(1, *v, w)?;
-                }
+                rt::check_range!((1..=99999998).contains(v), &"SetupPayload.passcode");
+                unknown.u32(1, *v, w)?;
                 let v = &self.discriminator;
-                {
-                    if !(0..=999).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.discriminator",
-                        });
-                    }
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=999).contains(v), &"SetupPayload.discriminator");
+                unknown.u32(2, u32::from(*v), w)?;
                 let v = &self.transports;
                 if self.transports != 0 {
-                    if !(0..=7).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetupPayload.transports",
-                        });
-                    }
+                    rt::check_range!((0..=7).contains(v), &"SetupPayload.transports");
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.node {
                     unknown.bytes(4, v, w)?;
                 }
                 if let Some(v) = &self.vendor {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SetupPayload.vendor",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"SetupPayload.vendor");
                     unknown.text(5, v, w)?;
                 }
                 if let Some(v) = &self.product {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SetupPayload.product",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"SetupPayload.product");
                     unknown.text(6, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -6787,8 +5756,7 @@ rt::cfg_alloc! {
         pub struct PairingStart {
             /// A fresh random value of the controller.
             pub controller_nonce: [u8; 16],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6816,9 +5784,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.controller_nonce;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6837,15 +5803,14 @@ rt::cfg_alloc! {
             pub salt: rt::alloc::vec::Vec<u8>,
             /// The PBKDF2 iteration count of the device's SPAKE2+ verifier.
             pub iterations: u32,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingParams {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -6859,13 +5824,9 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 17;
                 let v = &self.salt;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.iterations;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -6874,27 +5835,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.device_nonce;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.salt;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PairingParams.salt",
-                        });
-                    }
-                    unknown.bytes(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"PairingParams.salt");
+                unknown.bytes(1, v, w)?;
                 let v = &self.iterations;
-                {
-                    if !(1000..=100000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingParams.iterations",
-                        });
-                    }
-                    unknown.u32(2, *v, w)?;
-                }
+                rt::check_range!((1000..=100000).contains(v), &"PairingParams.iterations");
+                unknown.u32(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6908,8 +5855,7 @@ rt::cfg_alloc! {
         pub struct PairingShare {
             /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
             pub share_p: [u8; 65],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -6937,9 +5883,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_p;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -6955,15 +5899,14 @@ rt::cfg_alloc! {
             pub share_v: [u8; 65],
             /// SPAKE2+ confirmV: HMAC-SHA-256 output, 32 bytes.
             pub confirm_v: [u8; 32],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingShareReply {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -6985,13 +5928,9 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_v;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.confirm_v;
-                {
-                    unknown.bytes(1, v, w)?;
-                }
+                unknown.bytes(1, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7005,8 +5944,7 @@ rt::cfg_alloc! {
         pub struct PairingConfirm {
             /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
             pub confirm_p: [u8; 32],
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -7034,9 +5972,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.confirm_p;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7064,22 +6000,14 @@ rt::cfg_alloc! {
             pub privileges: Privileges,
             /// Where that entry may apply; absent means anywhere. Never present and empty.
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingWindow {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + 1
-                    + usize::from(self.targets.is_some())
+                self.unknown_fields.len() + 6 + usize::from(self.targets.is_some())
             }
         }
 
@@ -7092,26 +6020,16 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.timeout;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.discriminator;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.iterations;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.salt;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 99;
                 let v = &self.privileges;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.targets {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -7125,60 +6043,24 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.timeout;
-                {
-                    if !(1..=900).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.timeout",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=900).contains(v), &"PairingWindow.timeout");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.discriminator;
-                {
-                    if !(0..=999).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.discriminator",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=999).contains(v), &"PairingWindow.discriminator");
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.iterations;
-                {
-                    if !(1000..=100000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.iterations",
-                        });
-                    }
-                    unknown.u32(2, *v, w)?;
-                }
+                rt::check_range!((1000..=100000).contains(v), &"PairingWindow.iterations");
+                unknown.u32(2, *v, w)?;
                 let v = &self.salt;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PairingWindow.salt",
-                        });
-                    }
-                    unknown.bytes(3, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"PairingWindow.salt");
+                unknown.bytes(3, v, w)?;
                 let v = &self.verifier;
-                {
-                    unknown.bytes(4, v, w)?;
-                }
+                unknown.bytes(4, v, w)?;
                 let v = &self.privileges;
-                {
-                    if !(1..=31).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"PairingWindow.privileges",
-                        });
-                    }
-                    unknown.u32(5, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=31).contains(v), &"PairingWindow.privileges");
+                unknown.u32(5, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"PairingWindow.targets",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"PairingWindow.targets");
                     unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -7202,15 +6084,14 @@ rt::cfg_alloc! {
             /// Transport URIs of the relay (spec/10-versioning-and-transport.md), most preferred first; empty
             /// when the node resolves the relay through DNS (spec/03-resolution-and-delivery.md).
             pub endpoints: rt::alloc::vec::Vec<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RelayInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -7223,17 +6104,13 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.endpoints;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -7242,29 +6119,17 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.endpoints;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RelayInfo.endpoints",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 128 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"RelayInfo.endpoints",
-                            });
-                        }
-                        w.text(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"RelayInfo.endpoints");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 128, &"RelayInfo.endpoints");
+                    w.text(item)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7282,8 +6147,7 @@ rt::cfg_alloc! {
             pub relay: Option<RelayInfo>,
             /// The current time, in milliseconds since 1970-01-01T00:00:00Z, for devices that keep a clock.
             pub time: Option<u64>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -7306,9 +6170,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.relay {
                     len += 1 + v.encoded_len();
                 }
@@ -7323,14 +6185,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"CommissionRequest.address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -7351,8 +6207,7 @@ rt::cfg_alloc! {
         pub struct CommissionResponse {
             /// The device's new credential statement, naming the assigned address.
             pub credential: SignedStatement,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -7372,9 +6227,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -7383,10 +6236,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7406,8 +6257,7 @@ rt::cfg_alloc! {
             pub endpoint: Option<super::super::iotp2p_core::owned::EndpointNumber>,
             /// The capability number; absent means every capability of the endpoint(s).
             pub capability: Option<super::super::iotp2p_core::owned::CapabilityNumber>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -7472,8 +6322,7 @@ rt::cfg_alloc! {
             /// that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
             /// "Access control list").
             pub granted_by: Option<NodeId>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -7481,8 +6330,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.targets.is_some())
                     + usize::from(self.label.is_some())
                     + usize::from(self.granted_by.is_some())
@@ -7498,13 +6346,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.subjects;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
                 let v = &self.privileges;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.targets {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -7524,34 +6368,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subjects;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"AclEntry.subjects",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.bytes(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"AclEntry.subjects");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.bytes(item)?;
                 }
+                w.close(v.len());
                 let v = &self.privileges;
-                {
-                    if !(1..=31).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"AclEntry.privileges",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=31).contains(v), &"AclEntry.privileges");
+                unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"AclEntry.targets",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 4, &"AclEntry.targets");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -7560,11 +6388,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.label {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"AclEntry.label",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 32, &"AclEntry.label");
                     unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.granted_by {
@@ -7585,8 +6409,7 @@ rt::cfg_alloc! {
             pub index: u8,
             /// The new entry; absent deletes the entry at that index.
             pub entry: Option<AclEntry>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -7606,9 +6429,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.index;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 if let Some(v) = &self.entry {
                     len += 1 + v.encoded_len();
                 }
@@ -7620,9 +6441,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.index;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 if let Some(v) = &self.entry {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -7642,8 +6461,7 @@ rt::cfg_alloc! {
             pub new_address: super::super::iotp2p_core::owned::Address,
             /// The node's new home relay; absent for a move to local-only operation.
             pub relay: Option<RelayInfo>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -7663,9 +6481,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.new_address;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.relay {
                     len += 1 + v.encoded_len();
                 }
@@ -7677,14 +6493,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.new_address;
-                {
-                    if v.len() > 254 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RehomeRequest.new_address",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
@@ -7704,15 +6514,14 @@ rt::cfg_alloc! {
             pub rehoming: SignedStatement,
             /// The node's new credential statement, naming the new address.
             pub credential: SignedStatement,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RehomeResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
         }
 
@@ -7725,13 +6534,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.rehoming;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -7740,15 +6545,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.rehoming;
-                {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(0, w)?;
+                v.encode_to(w)?;
                 let v = &self.credential;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7770,15 +6571,14 @@ rt::cfg_alloc! {
             pub peer_capacity: u16,
             /// Whether the node is in pairing mode now.
             pub pairing_window_open: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SecurityProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1
+                self.unknown_fields.len() + 5
             }
         }
 
@@ -7792,17 +6592,11 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 34;
                 let v = &self.credential;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.acl_capacity;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.peer_capacity;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len += 1 + 1;
                 len + self.unknown_fields.encoded_len()
             }
@@ -7812,36 +6606,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node_id;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.credential;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.acl_capacity;
-                {
-                    if !(8..=255).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SecurityProperties.acl_capacity",
-                        });
-                    }
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
+                rt::check_range!((8..=255).contains(v), &"SecurityProperties.acl_capacity");
+                unknown.u32(2, u32::from(*v), w)?;
                 let v = &self.peer_capacity;
-                {
-                    if !(8..=65535).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SecurityProperties.peer_capacity",
-                        });
-                    }
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
+                rt::check_range!((8..=65535).contains(v), &"SecurityProperties.peer_capacity");
+                unknown.u32(3, u32::from(*v), w)?;
                 let v = &self.pairing_window_open;
-                {
-                    unknown.bool(4, *v, w)?;
-                }
+                unknown.bool(4, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -7933,11 +6709,7 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Edhoc1(v) => {
-                        if v.len() > 512 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"SecurityActions.edhoc_1",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
                         w.u64(8)?;
                         w.bytes(v)?;
                     }
@@ -8185,44 +6957,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for KeyAlgorithm {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for KeyAlgorithm {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PublicKey<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.algorithm.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
-            }
-            map.field::<rt::json::Hex, _>(1, "x", &self.x)?;
-            if let Some(v) = &self.y {
-                map.field::<rt::json::Hex, _>(2, "y", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8230,95 +6980,66 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PublicKey {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.algorithm.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
             }
             map.field::<rt::json::Hex, _>(1, "x", &self.x)?;
-            if let Some(v) = &self.y {
-                map.field::<rt::json::Hex, _>(2, "y", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(2, "y", &self.y)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PublicKey {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PublicKey;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PublicKey")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_algorithm = None;
-                    let mut f_x = None;
-                    let mut f_y = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("algorithm", 0),
-                        ("x", 1),
-                        ("y", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_algorithm,
-                                "algorithm",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_x, "x")?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_y, "y")?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PublicKey {
-                        algorithm: f_algorithm.unwrap_or(self::KeyAlgorithm::Es256),
-                        x: rt::json::required(f_x, "x")?,
-                        y: f_y,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PublicKey {
+        const NAME: &'static str = "PublicKey";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("algorithm", 0), ("x", 1), ("y", 2)];
+        type Slots = (
+            Option<owned::KeyAlgorithm>,
+            Option<[u8; 32]>,
+            Option<[u8; 32]>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "algorithm")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "x")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "y")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PublicKey {
+                algorithm: s.0.unwrap_or(self::KeyAlgorithm::Es256),
+                x: rt::json::required(s.1, "x")?,
+                y: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Signature<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
-            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8326,89 +7047,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Signature {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
             map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Signature {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Signature;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Signature")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_signer = None;
-                    let mut f_value = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("signer", 0), ("value", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_signer,
-                                "signer",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_value,
-                                "value",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Signature {
-                        signer: rt::json::required(f_signer, "signer")?,
-                        value: rt::json::required(f_value, "value")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Signature {
+        const NAME: &'static str = "Signature";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("signer", 0), ("value", 1)];
+        type Slots = (Option<owned::NodeId>, Option<[u8; 64]>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "signer")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "value")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Signature {
+                signer: rt::json::required(s.0, "signer")?,
+                value: rt::json::required(s.1, "value")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SignedStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "payload", &self.payload)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "signatures", &self.signatures)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8416,219 +7105,130 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SignedStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "payload", &self.payload)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "signatures", &self.signatures)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SignedStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SignedStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SignedStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_payload = None;
-                    let mut f_signatures = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("payload", 0), ("signatures", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_payload,
-                                "payload",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_signatures,
-                                "signatures",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SignedStatement {
-                        payload: rt::json::required(f_payload, "payload")?,
-                        signatures: rt::json::required(f_signatures, "signatures")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for Statement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Credential(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "credential", v)
-                }
-                Self::Rehoming(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehoming", v)
-                }
-                Self::KeyRotation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "key_rotation", v)
-                }
-                Self::Revocation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
-                }
-                Self::Introduction(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduction", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SignedStatement {
+        const NAME: &'static str = "SignedStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("payload", 0), ("signatures", 1)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<rt::alloc::vec::Vec<owned::Signature>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "payload")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "signatures",
+                )?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SignedStatement {
+                payload: rt::json::required(s.0, "payload")?,
+                signatures: rt::json::required(s.1, "signatures")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Statement<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Statement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Credential(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "credential", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "credential", v)
                 }
-                Self::Rehoming(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehoming", v)
-                }
+                Self::Rehoming(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehoming", v),
                 Self::KeyRotation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "key_rotation", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "key_rotation", v)
                 }
                 Self::Revocation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "revocation", v)
                 }
                 Self::Introduction(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduction", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "introduction", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Statement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Statement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Statement, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("credential", 0),
-                            ("rehoming", 1),
-                            ("key_rotation", 2),
-                            ("revocation", 3),
-                            ("introduction", 4),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => owned::Statement::Credential(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        1 => owned::Statement::Rehoming(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        2 => owned::Statement::KeyRotation(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        3 => owned::Statement::Revocation(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        4 => owned::Statement::Introduction(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        key => owned::Statement::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Statement {
+        const NAME: &'static str = "Statement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("credential", 0),
+            ("rehoming", 1),
+            ("key_rotation", 2),
+            ("revocation", 3),
+            ("introduction", 4),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::Credential(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => Self::Rehoming(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::KeyRotation(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Revocation(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Introduction(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CredentialStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "identity_key", &self.identity_key)?;
-            if let Some(v) = &self.address {
-                map.field::<rt::json::Same, _>(1, "address", v)?;
-            }
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(
-                2,
-                "auth_credentials",
-                &self.auth_credentials,
-            )?;
-            map.field::<rt::json::Same, _>(3, "serial", &self.serial)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(4, "suites", &self.suites)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8636,19 +7236,10 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CredentialStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "identity_key", &self.identity_key)?;
-            if let Some(v) = &self.address {
-                map.field::<rt::json::Same, _>(1, "address", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "address", &self.address)?;
             map.field::<rt::json::Seq<rt::json::Hex>, _>(
                 2,
                 "auth_credentials",
@@ -8656,125 +7247,80 @@ rt::cfg_serde! {
             )?;
             map.field::<rt::json::Same, _>(3, "serial", &self.serial)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(4, "suites", &self.suites)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(5, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CredentialStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CredentialStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CredentialStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_identity_key = None;
-                    let mut f_address = None;
-                    let mut f_auth_credentials = None;
-                    let mut f_serial = None;
-                    let mut f_suites = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("identity_key", 0),
-                        ("address", 1),
-                        ("auth_credentials", 2),
-                        ("serial", 3),
-                        ("suites", 4),
-                        ("issued_at", 5),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_identity_key,
-                                "identity_key",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_auth_credentials,
-                                "auth_credentials",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_serial,
-                                "serial",
-                            )?,
-                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_suites,
-                                "suites",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CredentialStatement {
-                        identity_key: rt::json::required(f_identity_key, "identity_key")?,
-                        address: f_address,
-                        auth_credentials: rt::json::required(
-                            f_auth_credentials,
-                            "auth_credentials",
-                        )?,
-                        serial: rt::json::required(f_serial, "serial")?,
-                        suites: rt::json::required(f_suites, "suites")?,
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CredentialStatement {
+        const NAME: &'static str = "CredentialStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("identity_key", 0),
+            ("address", 1),
+            ("auth_credentials", 2),
+            ("serial", 3),
+            ("suites", 4),
+            ("issued_at", 5),
+        ];
+        type Slots = (
+            Option<owned::PublicKey>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<rt::alloc::vec::Vec<rt::alloc::vec::Vec<u8>>>,
+            Option<u32>,
+            Option<rt::alloc::vec::Vec<i32>>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "identity_key")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "address")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                    map,
+                    &mut s.2,
+                    "auth_credentials",
+                )?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "serial")?,
+                4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "suites")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "issued_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CredentialStatement {
+                identity_key: rt::json::required(s.0, "identity_key")?,
+                address: s.1,
+                auth_credentials: rt::json::required(s.2, "auth_credentials")?,
+                serial: rt::json::required(s.3, "serial")?,
+                suites: rt::json::required(s.4, "suites")?,
+                issued_at: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RehomingStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
-            map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
-            map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
-            map.field::<rt::json::Range<1, 4294967295>, _>(3, "sequence", &self.sequence)?;
-            if self.grace_period != 2592000 {
-                map.field::<rt::json::Same, _>(4, "grace_period", &self.grace_period)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8782,15 +7328,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RehomingStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
             map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
             map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
@@ -8798,118 +7337,78 @@ rt::cfg_serde! {
             if self.grace_period != 2592000 {
                 map.field::<rt::json::Same, _>(4, "grace_period", &self.grace_period)?;
             }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(5, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomingStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RehomingStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RehomingStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_node = None;
-                    let mut f_previous_address = None;
-                    let mut f_new_address = None;
-                    let mut f_sequence = None;
-                    let mut f_grace_period = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("node", 0),
-                        ("previous_address", 1),
-                        ("new_address", 2),
-                        ("sequence", 3),
-                        ("grace_period", 4),
-                        ("issued_at", 5),
-                    ]))? {
-                        match key {
-                            0 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_previous_address,
-                                "previous_address",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_new_address,
-                                "new_address",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_sequence,
-                                "sequence",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_grace_period,
-                                "grace_period",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RehomingStatement {
-                        node: rt::json::required(f_node, "node")?,
-                        previous_address: rt::json::required(
-                            f_previous_address,
-                            "previous_address",
-                        )?,
-                        new_address: rt::json::required(f_new_address, "new_address")?,
-                        sequence: rt::json::required(f_sequence, "sequence")?,
-                        grace_period: f_grace_period.unwrap_or(2592000),
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for KeyRotationStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
-            map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RehomingStatement {
+        const NAME: &'static str = "RehomingStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("node", 0),
+            ("previous_address", 1),
+            ("new_address", 2),
+            ("sequence", 3),
+            ("grace_period", 4),
+            ("issued_at", 5),
+        ];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<u32>,
+            Option<u32>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "previous_address")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "new_address")?,
+                3 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                    map, &mut s.3, "sequence",
+                )?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "grace_period")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "issued_at")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RehomingStatement {
+                node: rt::json::required(s.0, "node")?,
+                previous_address: rt::json::required(s.1, "previous_address")?,
+                new_address: rt::json::required(s.2, "new_address")?,
+                sequence: rt::json::required(s.3, "sequence")?,
+                grace_period: s.4.unwrap_or(2592000),
+                issued_at: s.5,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for KeyRotationStatement<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -8917,85 +7416,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::KeyRotationStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
             map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::KeyRotationStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::KeyRotationStatement;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::KeyRotationStatement {
+        const NAME: &'static str = "KeyRotationStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("previous_node", 0),
+            ("new_identity_key", 1),
+            ("issued_at", 2),
+        ];
+        type Slots = (Option<owned::NodeId>, Option<owned::PublicKey>, Option<u64>);
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type KeyRotationStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_previous_node = None;
-                    let mut f_new_identity_key = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("previous_node", 0),
-                        ("new_identity_key", 1),
-                        ("issued_at", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_previous_node,
-                                "previous_node",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_new_identity_key,
-                                "new_identity_key",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::KeyRotationStatement {
-                        previous_node: rt::json::required(f_previous_node, "previous_node")?,
-                        new_identity_key: rt::json::required(
-                            f_new_identity_key,
-                            "new_identity_key",
-                        )?,
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "previous_node")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "new_identity_key")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "issued_at")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::KeyRotationStatement {
+                previous_node: rt::json::required(s.0, "previous_node")?,
+                new_identity_key: rt::json::required(s.1, "new_identity_key")?,
+                issued_at: s.2,
+                unknown_fields: unknown,
+            })
         }
     }
     impl RevocationReason {
@@ -9011,44 +7482,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for RevocationReason {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for RevocationReason {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RevocationStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
-            if self.reason.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9056,115 +7505,67 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RevocationStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
             if self.reason.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
             }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RevocationStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RevocationStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RevocationStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_node = None;
-                    let mut f_reason = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("node", 0),
-                        ("reason", 1),
-                        ("issued_at", 2),
-                    ]))? {
-                        match key {
-                            0 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_reason,
-                                "reason",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RevocationStatement {
-                        node: rt::json::required(f_node, "node")?,
-                        reason: f_reason.unwrap_or(self::RevocationReason::Unspecified),
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RevocationStatement {
+        const NAME: &'static str = "RevocationStatement";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("node", 0), ("reason", 1), ("issued_at", 2)];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<owned::RevocationReason>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "reason")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "issued_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RevocationStatement {
+                node: rt::json::required(s.0, "node")?,
+                reason: s.1.unwrap_or(self::RevocationReason::Unspecified),
+                issued_at: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for IntroductionStatement<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "subject", &self.subject)?;
-            if let Some(v) = &self.subject_address {
-                map.field::<rt::json::Same, _>(1, "subject_address", v)?;
-            }
-            map.field::<rt::json::Hex, _>(2, "audience", &self.audience)?;
-            map.field::<rt::json::Range<1, 31>, _>(3, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "targets", v)?;
-            }
-            map.field::<rt::json::Range<1, 4294967295>, _>(5, "serial", &self.serial)?;
-            if let Some(v) = &self.not_after {
-                map.field::<rt::json::Same, _>(6, "not_after", v)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(7, "issued_at", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9172,152 +7573,97 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IntroductionStatement {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "subject", &self.subject)?;
-            if let Some(v) = &self.subject_address {
-                map.field::<rt::json::Same, _>(1, "subject_address", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "subject_address", &self.subject_address)?;
             map.field::<rt::json::Hex, _>(2, "audience", &self.audience)?;
             map.field::<rt::json::Range<1, 31>, _>(3, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "targets", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(4, "targets", &self.targets)?;
             map.field::<rt::json::Range<1, 4294967295>, _>(5, "serial", &self.serial)?;
-            if let Some(v) = &self.not_after {
-                map.field::<rt::json::Same, _>(6, "not_after", v)?;
-            }
-            if let Some(v) = &self.issued_at {
-                map.field::<rt::json::Same, _>(7, "issued_at", v)?;
-            }
+            map.optional::<rt::json::Same, _>(6, "not_after", &self.not_after)?;
+            map.optional::<rt::json::Same, _>(7, "issued_at", &self.issued_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::IntroductionStatement {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::IntroductionStatement;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type IntroductionStatement")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_subject = None;
-                    let mut f_subject_address = None;
-                    let mut f_audience = None;
-                    let mut f_privileges = None;
-                    let mut f_targets = None;
-                    let mut f_serial = None;
-                    let mut f_not_after = None;
-                    let mut f_issued_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("subject", 0),
-                        ("subject_address", 1),
-                        ("audience", 2),
-                        ("privileges", 3),
-                        ("targets", 4),
-                        ("serial", 5),
-                        ("not_after", 6),
-                        ("issued_at", 7),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_subject,
-                                "subject",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_subject_address,
-                                "subject_address",
-                            )?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_audience,
-                                "audience",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
-                                &mut map,
-                                &mut f_privileges,
-                                "privileges",
-                            )?,
-                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_targets,
-                                "targets",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_serial,
-                                "serial",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_not_after,
-                                "not_after",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_issued_at,
-                                "issued_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::IntroductionStatement {
-                        subject: rt::json::required(f_subject, "subject")?,
-                        subject_address: f_subject_address,
-                        audience: rt::json::required(f_audience, "audience")?,
-                        privileges: rt::json::required(f_privileges, "privileges")?,
-                        targets: f_targets,
-                        serial: rt::json::required(f_serial, "serial")?,
-                        not_after: f_not_after,
-                        issued_at: f_issued_at,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::IntroductionStatement {
+        const NAME: &'static str = "IntroductionStatement";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("subject", 0),
+            ("subject_address", 1),
+            ("audience", 2),
+            ("privileges", 3),
+            ("targets", 4),
+            ("serial", 5),
+            ("not_after", 6),
+            ("issued_at", 7),
+        ];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::NodeId>,
+            Option<owned::Privileges>,
+            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
+            Option<u32>,
+            Option<u64>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "subject")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "subject_address")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "audience")?,
+                3 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.3, "privileges")?,
+                4 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "targets")?
+                }
+                5 => {
+                    rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(map, &mut s.5, "serial")?
+                }
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "not_after")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "issued_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::IntroductionStatement {
+                subject: rt::json::required(s.0, "subject")?,
+                subject_address: s.1,
+                audience: rt::json::required(s.2, "audience")?,
+                privileges: rt::json::required(s.3, "privileges")?,
+                targets: s.4,
+                serial: rt::json::required(s.5, "serial")?,
+                not_after: s.6,
+                issued_at: s.7,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Introduction<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "statement", &self.statement)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "credentials", &self.credentials)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9325,102 +7671,64 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Introduction {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "statement", &self.statement)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "credentials", &self.credentials)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Introduction {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Introduction;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Introduction")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_statement = None;
-                    let mut f_credentials = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map
-                        .next_key_seed(rt::json::Members(&[("statement", 0), ("credentials", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_statement,
-                                "statement",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_credentials,
-                                "credentials",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Introduction {
-                        statement: rt::json::required(f_statement, "statement")?,
-                        credentials: rt::json::required(f_credentials, "credentials")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Introduction {
+        const NAME: &'static str = "Introduction";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("statement", 0), ("credentials", 1)];
+        type Slots = (
+            Option<owned::SignedStatement>,
+            Option<rt::alloc::vec::Vec<owned::SignedStatement>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "statement")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "credentials",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Introduction {
+                statement: rt::json::required(s.0, "statement")?,
+                credentials: rt::json::required(s.1, "credentials")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SealedAad<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
-            map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
-            map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(
-                3,
-                "request_message_id",
-                &self.request_message_id,
-            )?;
-            map.field::<rt::json::Range<1, 255>, _>(4, "version", &self.version)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(5, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9428,15 +7736,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SealedAad {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
             map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
             map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
@@ -9446,128 +7747,85 @@ rt::cfg_serde! {
                 &self.request_message_id,
             )?;
             map.field::<rt::json::Range<1, 255>, _>(4, "version", &self.version)?;
-            if let Some(v) = &self.sender {
-                map.field::<rt::json::Same, _>(5, "sender", v)?;
-            }
-            if let Some(v) = &self.recipient {
-                map.field::<rt::json::Same, _>(6, "recipient", v)?;
-            }
+            map.optional::<rt::json::Same, _>(5, "sender", &self.sender)?;
+            map.optional::<rt::json::Same, _>(6, "recipient", &self.recipient)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SealedAad {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SealedAad;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SealedAad")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_format = None;
-                    let mut f_algorithm = None;
-                    let mut f_request_key_id = None;
-                    let mut f_request_message_id = None;
-                    let mut f_version = None;
-                    let mut f_sender = None;
-                    let mut f_recipient = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("format", 0),
-                        ("algorithm", 1),
-                        ("request_key_id", 2),
-                        ("request_message_id", 3),
-                        ("version", 4),
-                        ("sender", 5),
-                        ("recipient", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 1>, _, _>(
-                                &mut map,
-                                &mut f_format,
-                                "format",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_algorithm,
-                                "algorithm",
-                            )?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_request_key_id,
-                                "request_key_id",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                                &mut map,
-                                &mut f_request_message_id,
-                                "request_message_id",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_sender,
-                                "sender",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_recipient,
-                                "recipient",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SealedAad {
-                        format: rt::json::required(f_format, "format")?,
-                        algorithm: rt::json::required(f_algorithm, "algorithm")?,
-                        request_key_id: rt::json::required(f_request_key_id, "request_key_id")?,
-                        request_message_id: rt::json::required(
-                            f_request_message_id,
-                            "request_message_id",
-                        )?,
-                        version: rt::json::required(f_version, "version")?,
-                        sender: f_sender,
-                        recipient: f_recipient,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SealedAad {
+        const NAME: &'static str = "SealedAad";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("format", 0),
+            ("algorithm", 1),
+            ("request_key_id", 2),
+            ("request_message_id", 3),
+            ("version", 4),
+            ("sender", 5),
+            ("recipient", 6),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<i32>,
+            Option<owned::KeyId>,
+            Option<super::iotp2p_core::owned::MessageId>,
+            Option<u8>,
+            Option<super::iotp2p_core::owned::Address>,
+            Option<super::iotp2p_core::owned::Address>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 1>, _, _>(map, &mut s.0, "format")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "algorithm")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "request_key_id")?,
+                3 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                    map,
+                    &mut s.3,
+                    "request_message_id",
+                )?,
+                4 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.4, "version")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "sender")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "recipient")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SealedAad {
+                format: rt::json::required(s.0, "format")?,
+                algorithm: rt::json::required(s.1, "algorithm")?,
+                request_key_id: rt::json::required(s.2, "request_key_id")?,
+                request_message_id: rt::json::required(s.3, "request_message_id")?,
+                version: rt::json::required(s.4, "version")?,
+                sender: s.5,
+                recipient: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EdhocMessage3<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
-            map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9575,265 +7833,155 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EdhocMessage3 {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
             map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocMessage3 {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EdhocMessage3;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EdhocMessage3")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_c_r = None;
-                    let mut f_message = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("c_r", 0), ("message", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_c_r, "c_r")?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_message,
-                                "message",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::EdhocMessage3 {
-                        c_r: rt::json::required(f_c_r, "c_r")?,
-                        message: rt::json::required(f_message, "message")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for EdhocReply<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Message2(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_2", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::EdhocMessage3 {
+        const NAME: &'static str = "EdhocMessage3";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("c_r", 0), ("message", 1)];
+        type Slots = (Option<owned::KeyId>, Option<owned::EdhocMessage>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "c_r")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "message")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::EdhocMessage3 {
+                c_r: rt::json::required(s.0, "c_r")?,
+                message: rt::json::required(s.1, "message")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for EdhocReply<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::EdhocReply {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Message2(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_2", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Message2(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "message_2", v),
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "error", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocReply {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EdhocReply;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EdhocReply, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("message_2", 0), ("error", 1)])?;
-                    let value = match key {
-                        0 => owned::EdhocReply::Message2(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        1 => owned::EdhocReply::Error(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        key => owned::EdhocReply::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::EdhocReply {
+        const NAME: &'static str = "EdhocReply";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("message_2", 0), ("error", 1)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::Message2(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                1 => Self::Error(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for EdhocFinish<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Done => rt::json::unit_variant(serializer, "done"),
-                Self::Message4(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_4", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::EdhocFinish {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Done => rt::json::unit_variant(serializer, "done"),
-                Self::Message4(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_4", v)
-                }
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Done => rt::json::unit_variant(s, "done"),
+                Self::Message4(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "message_4", v),
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "error", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocFinish {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::EdhocFinish;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type EdhocFinish, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("done", 0), ("message_4", 1), ("error", 2)],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::EdhocFinish::Done
-                        }
-                        1 => owned::EdhocFinish::Message4(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        2 => owned::EdhocFinish::Error(rt::json::value::<rt::json::Hex, _, _>(
-                            &mut map,
-                        )?),
-                        key => owned::EdhocFinish::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::EdhocFinish {
+        const NAME: &'static str = "EdhocFinish";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("done", 0), ("message_4", 1), ("error", 2)];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::Done
+                }
+                1 => Self::Message4(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                2 => Self::Error(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SetupPayload<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.version != 1 {
-                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
-            }
-            map.field::<rt::json::Range<1, 99999998>, _>(1, "passcode", &self.passcode)?;
-            map.field::<rt::json::Range<0, 999>, _>(2, "discriminator", &self.discriminator)?;
-            if self.transports != 0 {
-                map.field::<rt::json::Range<0, 7>, _>(3, "transports", &self.transports)?;
-            }
-            if let Some(v) = &self.node {
-                map.field::<rt::json::Hex, _>(4, "node", v)?;
-            }
-            if let Some(v) = &self.vendor {
-                map.field::<rt::json::Same, _>(5, "vendor", v)?;
-            }
-            if let Some(v) = &self.product {
-                map.field::<rt::json::Same, _>(6, "product", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9841,15 +7989,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetupPayload {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.version != 1 {
                 map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
             }
@@ -9858,125 +7999,86 @@ rt::cfg_serde! {
             if self.transports != 0 {
                 map.field::<rt::json::Range<0, 7>, _>(3, "transports", &self.transports)?;
             }
-            if let Some(v) = &self.node {
-                map.field::<rt::json::Hex, _>(4, "node", v)?;
-            }
-            if let Some(v) = &self.vendor {
-                map.field::<rt::json::Same, _>(5, "vendor", v)?;
-            }
-            if let Some(v) = &self.product {
-                map.field::<rt::json::Same, _>(6, "product", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(4, "node", &self.node)?;
+            map.optional::<rt::json::Same, _>(5, "vendor", &self.vendor)?;
+            map.optional::<rt::json::Same, _>(6, "product", &self.product)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetupPayload {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetupPayload;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetupPayload")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_version = None;
-                    let mut f_passcode = None;
-                    let mut f_discriminator = None;
-                    let mut f_transports = None;
-                    let mut f_node = None;
-                    let mut f_vendor = None;
-                    let mut f_product = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("version", 0),
-                        ("passcode", 1),
-                        ("discriminator", 2),
-                        ("transports", 3),
-                        ("node", 4),
-                        ("vendor", 5),
-                        ("product", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 99999998>, _, _>(
-                                &mut map,
-                                &mut f_passcode,
-                                "passcode",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<0, 999>, _, _>(
-                                &mut map,
-                                &mut f_discriminator,
-                                "discriminator",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 7>, _, _>(
-                                &mut map,
-                                &mut f_transports,
-                                "transports",
-                            )?,
-                            4 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
-                            }
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_vendor,
-                                "vendor",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_product,
-                                "product",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetupPayload {
-                        version: f_version.unwrap_or(1),
-                        passcode: rt::json::required(f_passcode, "passcode")?,
-                        discriminator: rt::json::required(f_discriminator, "discriminator")?,
-                        transports: f_transports.unwrap_or(0),
-                        node: f_node,
-                        vendor: f_vendor,
-                        product: f_product,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetupPayload {
+        const NAME: &'static str = "SetupPayload";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("version", 0),
+            ("passcode", 1),
+            ("discriminator", 2),
+            ("transports", 3),
+            ("node", 4),
+            ("vendor", 5),
+            ("product", 6),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<u32>,
+            Option<u16>,
+            Option<owned::DiscoveryTransports>,
+            Option<owned::NodeId>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.0, "version")?,
+                1 => {
+                    rt::json::put::<rt::json::Range<1, 99999998>, _, _>(map, &mut s.1, "passcode")?
+                }
+                2 => {
+                    rt::json::put::<rt::json::Range<0, 999>, _, _>(map, &mut s.2, "discriminator")?
+                }
+                3 => rt::json::put::<rt::json::Range<0, 7>, _, _>(map, &mut s.3, "transports")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "node")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "vendor")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "product")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetupPayload {
+                version: s.0.unwrap_or(1),
+                passcode: rt::json::required(s.1, "passcode")?,
+                discriminator: rt::json::required(s.2, "discriminator")?,
+                transports: s.3.unwrap_or(0),
+                node: s.4,
+                vendor: s.5,
+                product: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingStart<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -9984,85 +8086,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingStart {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingStart {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingStart;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingStart")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_controller_nonce = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("controller_nonce", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_controller_nonce,
-                                "controller_nonce",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingStart {
-                        controller_nonce: rt::json::required(
-                            f_controller_nonce,
-                            "controller_nonce",
-                        )?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingStart {
+        const NAME: &'static str = "PairingStart";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("controller_nonce", 0)];
+        type Slots = (Option<[u8; 16]>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "controller_nonce")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingStart {
+                controller_nonce: rt::json::required(s.0, "controller_nonce")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingParams<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
-            map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
-            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10070,15 +8141,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingParams {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
             map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
             map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
@@ -10086,80 +8150,60 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingParams {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingParams;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingParams")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_device_nonce = None;
-                    let mut f_salt = None;
-                    let mut f_iterations = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("device_nonce", 0),
-                        ("salt", 1),
-                        ("iterations", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_device_nonce,
-                                "device_nonce",
-                            )?,
-                            1 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_salt, "salt")?
-                            }
-                            2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
-                                &mut map,
-                                &mut f_iterations,
-                                "iterations",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingParams {
-                        device_nonce: rt::json::required(f_device_nonce, "device_nonce")?,
-                        salt: rt::json::required(f_salt, "salt")?,
-                        iterations: rt::json::required(f_iterations, "iterations")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingParams {
+        const NAME: &'static str = "PairingParams";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("device_nonce", 0), ("salt", 1), ("iterations", 2)];
+        type Slots = (
+            Option<[u8; 16]>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<u32>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "device_nonce")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "salt")?,
+                2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "iterations",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingParams {
+                device_nonce: rt::json::required(s.0, "device_nonce")?,
+                salt: rt::json::required(s.1, "salt")?,
+                iterations: rt::json::required(s.2, "iterations")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingShare<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10167,79 +8211,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingShare {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingShare {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingShare;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingShare")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_share_p = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("share_p", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_share_p,
-                                "share_p",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingShare {
-                        share_p: rt::json::required(f_share_p, "share_p")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingShare {
+        const NAME: &'static str = "PairingShare";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("share_p", 0)];
+        type Slots = (Option<[u8; 65]>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "share_p")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingShare {
+                share_p: rt::json::required(s.0, "share_p")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingShareReply<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
-            map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10247,88 +8266,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingShareReply {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
             map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingShareReply {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingShareReply;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingShareReply")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_share_v = None;
-                    let mut f_confirm_v = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("share_v", 0), ("confirm_v", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_share_v,
-                                "share_v",
-                            )?,
-                            1 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_confirm_v,
-                                "confirm_v",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingShareReply {
-                        share_v: rt::json::required(f_share_v, "share_v")?,
-                        confirm_v: rt::json::required(f_confirm_v, "confirm_v")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingShareReply {
+        const NAME: &'static str = "PairingShareReply";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("share_v", 0), ("confirm_v", 1)];
+        type Slots = (Option<[u8; 65]>, Option<[u8; 32]>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "share_v")?,
+                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "confirm_v")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingShareReply {
+                share_v: rt::json::required(s.0, "share_v")?,
+                confirm_v: rt::json::required(s.1, "confirm_v")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for PairingConfirm<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10336,88 +8324,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingConfirm {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingConfirm {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingConfirm;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingConfirm")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_confirm_p = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("confirm_p", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_confirm_p,
-                                "confirm_p",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingConfirm {
-                        confirm_p: rt::json::required(f_confirm_p, "confirm_p")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for PairingWindow<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 900>, _>(0, "timeout", &self.timeout)?;
-            map.field::<rt::json::Range<0, 999>, _>(1, "discriminator", &self.discriminator)?;
-            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
-            map.field::<rt::json::Hex, _>(3, "salt", &self.salt)?;
-            map.field::<rt::json::Hex, _>(4, "verifier", &self.verifier)?;
-            map.field::<rt::json::Range<1, 31>, _>(5, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "targets", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingConfirm {
+        const NAME: &'static str = "PairingConfirm";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("confirm_p", 0)];
+        type Slots = (Option<[u8; 32]>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "confirm_p")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingConfirm {
+                confirm_p: rt::json::required(s.0, "confirm_p")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for PairingWindow<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10425,135 +8379,96 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingWindow {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 900>, _>(0, "timeout", &self.timeout)?;
             map.field::<rt::json::Range<0, 999>, _>(1, "discriminator", &self.discriminator)?;
             map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
             map.field::<rt::json::Hex, _>(3, "salt", &self.salt)?;
             map.field::<rt::json::Hex, _>(4, "verifier", &self.verifier)?;
             map.field::<rt::json::Range<1, 31>, _>(5, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "targets", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(6, "targets", &self.targets)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingWindow {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::PairingWindow;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type PairingWindow")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_timeout = None;
-                    let mut f_discriminator = None;
-                    let mut f_iterations = None;
-                    let mut f_salt = None;
-                    let mut f_verifier = None;
-                    let mut f_privileges = None;
-                    let mut f_targets = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("timeout", 0),
-                        ("discriminator", 1),
-                        ("iterations", 2),
-                        ("salt", 3),
-                        ("verifier", 4),
-                        ("privileges", 5),
-                        ("targets", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 900>, _, _>(
-                                &mut map,
-                                &mut f_timeout,
-                                "timeout",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 999>, _, _>(
-                                &mut map,
-                                &mut f_discriminator,
-                                "discriminator",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
-                                &mut map,
-                                &mut f_iterations,
-                                "iterations",
-                            )?,
-                            3 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_salt, "salt")?
-                            }
-                            4 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_verifier,
-                                "verifier",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
-                                &mut map,
-                                &mut f_privileges,
-                                "privileges",
-                            )?,
-                            6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_targets,
-                                "targets",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::PairingWindow {
-                        timeout: rt::json::required(f_timeout, "timeout")?,
-                        discriminator: rt::json::required(f_discriminator, "discriminator")?,
-                        iterations: rt::json::required(f_iterations, "iterations")?,
-                        salt: rt::json::required(f_salt, "salt")?,
-                        verifier: rt::json::required(f_verifier, "verifier")?,
-                        privileges: rt::json::required(f_privileges, "privileges")?,
-                        targets: f_targets,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::PairingWindow {
+        const NAME: &'static str = "PairingWindow";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("timeout", 0),
+            ("discriminator", 1),
+            ("iterations", 2),
+            ("salt", 3),
+            ("verifier", 4),
+            ("privileges", 5),
+            ("targets", 6),
+        ];
+        type Slots = (
+            Option<u16>,
+            Option<u16>,
+            Option<u32>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<[u8; 97]>,
+            Option<owned::Privileges>,
+            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 900>, _, _>(map, &mut s.0, "timeout")?,
+                1 => {
+                    rt::json::put::<rt::json::Range<0, 999>, _, _>(map, &mut s.1, "discriminator")?
+                }
+                2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
+                    map,
+                    &mut s.2,
+                    "iterations",
+                )?,
+                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "salt")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "verifier")?,
+                5 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.5, "privileges")?,
+                6 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.6, "targets")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::PairingWindow {
+                timeout: rt::json::required(s.0, "timeout")?,
+                discriminator: rt::json::required(s.1, "discriminator")?,
+                iterations: rt::json::required(s.2, "iterations")?,
+                salt: rt::json::required(s.3, "salt")?,
+                verifier: rt::json::required(s.4, "verifier")?,
+                privileges: rt::json::required(s.5, "privileges")?,
+                targets: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RelayInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "endpoints", &self.endpoints)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10561,94 +8476,64 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RelayInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "endpoints", &self.endpoints)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RelayInfo;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RelayInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut f_endpoints = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map
-                        .next_key_seed(rt::json::Members(&[("credential", 0), ("endpoints", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_endpoints,
-                                "endpoints",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RelayInfo {
-                        credential: rt::json::required(f_credential, "credential")?,
-                        endpoints: rt::json::required(f_endpoints, "endpoints")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RelayInfo {
+        const NAME: &'static str = "RelayInfo";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0), ("endpoints", 1)];
+        type Slots = (
+            Option<owned::SignedStatement>,
+            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.1,
+                    "endpoints",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RelayInfo {
+                credential: rt::json::required(s.0, "credential")?,
+                endpoints: rt::json::required(s.1, "endpoints")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CommissionRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
-            }
-            if let Some(v) = &self.time {
-                map.field::<rt::json::Same, _>(2, "time", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10656,102 +8541,65 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CommissionRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
-            }
-            if let Some(v) = &self.time {
-                map.field::<rt::json::Same, _>(2, "time", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "relay", &self.relay)?;
+            map.optional::<rt::json::Same, _>(2, "time", &self.time)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CommissionRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CommissionRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CommissionRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_relay = None;
-                    let mut f_time = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("address", 0),
-                        ("relay", 1),
-                        ("time", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_relay,
-                                "relay",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_time,
-                                "time",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CommissionRequest {
-                        address: rt::json::required(f_address, "address")?,
-                        relay: f_relay,
-                        time: f_time,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CommissionRequest {
+        const NAME: &'static str = "CommissionRequest";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("address", 0), ("relay", 1), ("time", 2)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::RelayInfo>,
+            Option<u64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "relay")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "time")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CommissionRequest {
+                address: rt::json::required(s.0, "address")?,
+                relay: s.1,
+                time: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CommissionResponse<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10759,85 +8607,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CommissionResponse {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CommissionResponse {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CommissionResponse;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CommissionResponse")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_credential = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("credential", 0)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CommissionResponse {
-                        credential: rt::json::required(f_credential, "credential")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CommissionResponse {
+        const NAME: &'static str = "CommissionResponse";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0)];
+        type Slots = (Option<owned::SignedStatement>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CommissionResponse {
+                credential: rt::json::required(s.0, "credential")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for AclTarget<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
-            if let Some(v) = &self.capability {
-                map.field::<rt::json::Same, _>(1, "capability", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10845,102 +8662,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::AclTarget {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.endpoint {
-                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
-            }
-            if let Some(v) = &self.capability {
-                map.field::<rt::json::Same, _>(1, "capability", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            map.optional::<rt::json::Same, _>(1, "capability", &self.capability)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::AclTarget {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::AclTarget;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type AclTarget")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_endpoint = None;
-                    let mut f_capability = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("endpoint", 0), ("capability", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_endpoint,
-                                "endpoint",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_capability,
-                                "capability",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::AclTarget {
-                        endpoint: f_endpoint,
-                        capability: f_capability,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::AclTarget {
+        const NAME: &'static str = "AclTarget";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoint", 0), ("capability", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::EndpointNumber>,
+            Option<super::iotp2p_core::owned::CapabilityNumber>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::AclTarget {
+                endpoint: s.0,
+                capability: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for AclEntry<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(0, "subjects", &self.subjects)?;
-            map.field::<rt::json::Range<1, 31>, _>(1, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "targets", v)?;
-            }
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(3, "label", v)?;
-            }
-            if let Some(v) = &self.granted_by {
-                map.field::<rt::json::Hex, _>(4, "granted_by", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -10948,125 +8723,82 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::AclEntry {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Hex>, _>(0, "subjects", &self.subjects)?;
             map.field::<rt::json::Range<1, 31>, _>(1, "privileges", &self.privileges)?;
-            if let Some(v) = &self.targets {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "targets", v)?;
-            }
-            if let Some(v) = &self.label {
-                map.field::<rt::json::Same, _>(3, "label", v)?;
-            }
-            if let Some(v) = &self.granted_by {
-                map.field::<rt::json::Hex, _>(4, "granted_by", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "targets", &self.targets)?;
+            map.optional::<rt::json::Same, _>(3, "label", &self.label)?;
+            map.optional::<rt::json::Hex, _>(4, "granted_by", &self.granted_by)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::AclEntry {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::AclEntry;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type AclEntry")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_subjects = None;
-                    let mut f_privileges = None;
-                    let mut f_targets = None;
-                    let mut f_label = None;
-                    let mut f_granted_by = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("subjects", 0),
-                        ("privileges", 1),
-                        ("targets", 2),
-                        ("label", 3),
-                        ("granted_by", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_subjects,
-                                "subjects",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
-                                &mut map,
-                                &mut f_privileges,
-                                "privileges",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_targets,
-                                "targets",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            4 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_granted_by,
-                                "granted_by",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::AclEntry {
-                        subjects: rt::json::required(f_subjects, "subjects")?,
-                        privileges: rt::json::required(f_privileges, "privileges")?,
-                        targets: f_targets,
-                        label: f_label,
-                        granted_by: f_granted_by,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for AclWrite<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "index", &self.index)?;
-            if let Some(v) = &self.entry {
-                map.field::<rt::json::Same, _>(1, "entry", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::AclEntry {
+        const NAME: &'static str = "AclEntry";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("subjects", 0),
+            ("privileges", 1),
+            ("targets", 2),
+            ("label", 3),
+            ("granted_by", 4),
+        ];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::NodeId>>,
+            Option<owned::Privileges>,
+            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
+            Option<rt::alloc::string::String>,
+            Option<owned::NodeId>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(map, &mut s.0, "subjects")?
+                }
+                1 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.1, "privileges")?,
+                2 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "targets")?
+                }
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "label")?,
+                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "granted_by")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::AclEntry {
+                subjects: rt::json::required(s.0, "subjects")?,
+                privileges: rt::json::required(s.1, "privileges")?,
+                targets: s.2,
+                label: s.3,
+                granted_by: s.4,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for AclWrite<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11074,93 +8806,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::AclWrite {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "index", &self.index)?;
-            if let Some(v) = &self.entry {
-                map.field::<rt::json::Same, _>(1, "entry", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "entry", &self.entry)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::AclWrite {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::AclWrite;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type AclWrite")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_index = None;
-                    let mut f_entry = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("index", 0), ("entry", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_index,
-                                "index",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_entry,
-                                "entry",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::AclWrite {
-                        index: rt::json::required(f_index, "index")?,
-                        entry: f_entry,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for RehomeRequest<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "new_address", &self.new_address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::AclWrite {
+        const NAME: &'static str = "AclWrite";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("index", 0), ("entry", 1)];
+        type Slots = (Option<u8>, Option<owned::AclEntry>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "index")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "entry")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::AclWrite {
+                index: rt::json::required(s.0, "index")?,
+                entry: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for RehomeRequest<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11168,91 +8864,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RehomeRequest {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "new_address", &self.new_address)?;
-            if let Some(v) = &self.relay {
-                map.field::<rt::json::Same, _>(1, "relay", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "relay", &self.relay)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomeRequest {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RehomeRequest;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RehomeRequest")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_new_address = None;
-                    let mut f_relay = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("new_address", 0), ("relay", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_new_address,
-                                "new_address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_relay,
-                                "relay",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RehomeRequest {
-                        new_address: rt::json::required(f_new_address, "new_address")?,
-                        relay: f_relay,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RehomeRequest {
+        const NAME: &'static str = "RehomeRequest";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("new_address", 0), ("relay", 1)];
+        type Slots = (
+            Option<super::iotp2p_core::owned::Address>,
+            Option<owned::RelayInfo>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "new_address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "relay")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RehomeRequest {
+                new_address: rt::json::required(s.0, "new_address")?,
+                relay: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RehomeResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "rehoming", &self.rehoming)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11260,92 +8925,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RehomeResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "rehoming", &self.rehoming)?;
             map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomeResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RehomeResult;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RehomeResult")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_rehoming = None;
-                    let mut f_credential = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("rehoming", 0), ("credential", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rehoming,
-                                "rehoming",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RehomeResult {
-                        rehoming: rt::json::required(f_rehoming, "rehoming")?,
-                        credential: rt::json::required(f_credential, "credential")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RehomeResult {
+        const NAME: &'static str = "RehomeResult";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("rehoming", 0), ("credential", 1)];
+        type Slots = (
+            Option<owned::SignedStatement>,
+            Option<owned::SignedStatement>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "rehoming")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RehomeResult {
+                rehoming: rt::json::required(s.0, "rehoming")?,
+                credential: rt::json::required(s.1, "credential")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SecurityProperties<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "node_id", &self.node_id)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.field::<rt::json::Range<8, 255>, _>(2, "acl_capacity", &self.acl_capacity)?;
-            map.field::<rt::json::Range<8, 65535>, _>(3, "peer_capacity", &self.peer_capacity)?;
-            map.field::<rt::json::Same, _>(4, "pairing_window_open", &self.pairing_window_open)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -11353,15 +8986,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SecurityProperties {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node_id", &self.node_id)?;
             map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
             map.field::<rt::json::Range<8, 255>, _>(2, "acl_capacity", &self.acl_capacity)?;
@@ -11371,620 +8997,314 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityProperties {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityProperties;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityProperties")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_node_id = None;
-                    let mut f_credential = None;
-                    let mut f_acl_capacity = None;
-                    let mut f_peer_capacity = None;
-                    let mut f_pairing_window_open = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("node_id", 0),
-                        ("credential", 1),
-                        ("acl_capacity", 2),
-                        ("peer_capacity", 3),
-                        ("pairing_window_open", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_node_id,
-                                "node_id",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_credential,
-                                "credential",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<8, 255>, _, _>(
-                                &mut map,
-                                &mut f_acl_capacity,
-                                "acl_capacity",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<8, 65535>, _, _>(
-                                &mut map,
-                                &mut f_peer_capacity,
-                                "peer_capacity",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_pairing_window_open,
-                                "pairing_window_open",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SecurityProperties {
-                        node_id: rt::json::required(f_node_id, "node_id")?,
-                        credential: rt::json::required(f_credential, "credential")?,
-                        acl_capacity: rt::json::required(f_acl_capacity, "acl_capacity")?,
-                        peer_capacity: rt::json::required(f_peer_capacity, "peer_capacity")?,
-                        pairing_window_open: rt::json::required(
-                            f_pairing_window_open,
-                            "pairing_window_open",
-                        )?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for SecurityActions<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
-                Self::PairConfirm(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_confirm", v)
-                }
-                Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
-                }
-                Self::AddPeer(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "add_peer", v)
-                }
-                Self::RemovePeer(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "remove_peer", v)
-                }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::AclWrite(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_write", v)
-                }
-                Self::ApplyStatement(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
-                }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
-                }
-                Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
-                Self::OpenCommissioningWindow(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "open_commissioning_window",
-                    v,
-                ),
-                Self::Introduce(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduce", v)
-                }
-                Self::SetHomeRelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_home_relay", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SecurityProperties {
+        const NAME: &'static str = "SecurityProperties";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("node_id", 0),
+            ("credential", 1),
+            ("acl_capacity", 2),
+            ("peer_capacity", 3),
+            ("pairing_window_open", 4),
+        ];
+        type Slots = (
+            Option<owned::NodeId>,
+            Option<owned::SignedStatement>,
+            Option<u8>,
+            Option<u16>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node_id")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
+                2 => rt::json::put::<rt::json::Range<8, 255>, _, _>(map, &mut s.2, "acl_capacity")?,
+                3 => rt::json::put::<rt::json::Range<8, 65535>, _, _>(
+                    map,
+                    &mut s.3,
+                    "peer_capacity",
+                )?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "pairing_window_open")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SecurityProperties {
+                node_id: rt::json::required(s.0, "node_id")?,
+                credential: rt::json::required(s.1, "credential")?,
+                acl_capacity: rt::json::required(s.2, "acl_capacity")?,
+                peer_capacity: rt::json::required(s.3, "peer_capacity")?,
+                pairing_window_open: rt::json::required(s.4, "pairing_window_open")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SecurityActions<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SecurityActions {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
+                Self::Edhoc1(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "edhoc_1", v),
+                Self::Edhoc3(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_3", v),
+                Self::PairStart(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_start", v),
+                Self::PairShare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_share", v),
                 Self::PairConfirm(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_confirm", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "pair_confirm", v)
                 }
                 Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "commission", v)
                 }
-                Self::AddPeer(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "add_peer", v)
-                }
+                Self::AddPeer(v) => rt::json::variant::<rt::json::Same, _, _>(s, "add_peer", v),
                 Self::RemovePeer(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "remove_peer", v)
+                    rt::json::variant::<rt::json::Hex, _, _>(s, "remove_peer", v)
                 }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::AclWrite(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_write", v)
-                }
+                Self::AclRead(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_read", v),
+                Self::AclWrite(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_write", v),
                 Self::ApplyStatement(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "apply_statement", v)
                 }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
+                Self::Rehome(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehome", v),
+                Self::RotateAuthKey => rt::json::unit_variant(s, "rotate_auth_key"),
+                Self::OpenCommissioningWindow(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(s, "open_commissioning_window", v)
                 }
-                Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
-                Self::OpenCommissioningWindow(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "open_commissioning_window",
-                    v,
-                ),
-                Self::Introduce(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduce", v)
-                }
+                Self::Introduce(v) => rt::json::variant::<rt::json::Same, _, _>(s, "introduce", v),
                 Self::SetHomeRelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_home_relay", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_home_relay", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityActions {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityActions;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityActions, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("edhoc_1", 8),
-                            ("edhoc_3", 9),
-                            ("pair_start", 10),
-                            ("pair_share", 11),
-                            ("pair_confirm", 12),
-                            ("commission", 13),
-                            ("add_peer", 14),
-                            ("remove_peer", 15),
-                            ("acl_read", 16),
-                            ("acl_write", 17),
-                            ("apply_statement", 18),
-                            ("rehome", 24),
-                            ("rotate_auth_key", 25),
-                            ("open_commissioning_window", 26),
-                            ("introduce", 27),
-                            ("set_home_relay", 28),
-                        ],
-                    )?;
-                    let value = match key {
-                        8 => owned::SecurityActions::Edhoc1(
-                            rt::json::value::<rt::json::Hex, _, _>(&mut map)?,
-                        ),
-                        9 => owned::SecurityActions::Edhoc3(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        10 => owned::SecurityActions::PairStart(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        11 => owned::SecurityActions::PairShare(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        12 => owned::SecurityActions::PairConfirm(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        13 => owned::SecurityActions::Commission(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        14 => {
-                            owned::SecurityActions::AddPeer(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        15 => owned::SecurityActions::RemovePeer(rt::json::value::<
-                            rt::json::Hex,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        16 => {
-                            owned::SecurityActions::AclRead(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        17 => {
-                            owned::SecurityActions::AclWrite(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        18 => owned::SecurityActions::ApplyStatement(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        24 => {
-                            owned::SecurityActions::Rehome(rt::json::value::<rt::json::Same, _, _>(
-                                &mut map,
-                            )?)
-                        }
-                        25 => {
-                            rt::json::unit(&mut map)?;
-                            owned::SecurityActions::RotateAuthKey
-                        }
-                        26 => owned::SecurityActions::OpenCommissioningWindow(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        27 => owned::SecurityActions::Introduce(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        28 => owned::SecurityActions::SetHomeRelay(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        key => owned::SecurityActions::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SecurityActions {
+        const NAME: &'static str = "SecurityActions";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("edhoc_1", 8),
+            ("edhoc_3", 9),
+            ("pair_start", 10),
+            ("pair_share", 11),
+            ("pair_confirm", 12),
+            ("commission", 13),
+            ("add_peer", 14),
+            ("remove_peer", 15),
+            ("acl_read", 16),
+            ("acl_write", 17),
+            ("apply_statement", 18),
+            ("rehome", 24),
+            ("rotate_auth_key", 25),
+            ("open_commissioning_window", 26),
+            ("introduce", 27),
+            ("set_home_relay", 28),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Edhoc1(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                9 => Self::Edhoc3(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::PairStart(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::PairShare(rt::json::value::<rt::json::Same, _, _>(map)?),
+                12 => Self::PairConfirm(rt::json::value::<rt::json::Same, _, _>(map)?),
+                13 => Self::Commission(rt::json::value::<rt::json::Same, _, _>(map)?),
+                14 => Self::AddPeer(rt::json::value::<rt::json::Same, _, _>(map)?),
+                15 => Self::RemovePeer(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                16 => Self::AclRead(rt::json::value::<rt::json::Same, _, _>(map)?),
+                17 => Self::AclWrite(rt::json::value::<rt::json::Same, _, _>(map)?),
+                18 => Self::ApplyStatement(rt::json::value::<rt::json::Same, _, _>(map)?),
+                24 => Self::Rehome(rt::json::value::<rt::json::Same, _, _>(map)?),
+                25 => {
+                    rt::json::unit(map)?;
+                    Self::RotateAuthKey
+                }
+                26 => Self::OpenCommissioningWindow(rt::json::value::<rt::json::Same, _, _>(map)?),
+                27 => Self::Introduce(rt::json::value::<rt::json::Same, _, _>(map)?),
+                28 => Self::SetHomeRelay(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SecurityOutputs<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
-                Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
-                }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
-                }
-                Self::RotateAuthKey(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rotate_auth_key", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SecurityOutputs {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Edhoc1(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_1", v)
-                }
-                Self::Edhoc3(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
-                }
-                Self::PairStart(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
-                }
-                Self::PairShare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
-                }
+                Self::Edhoc1(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_1", v),
+                Self::Edhoc3(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_3", v),
+                Self::PairStart(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_start", v),
+                Self::PairShare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_share", v),
                 Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "commission", v)
                 }
-                Self::AclRead(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
-                }
-                Self::Rehome(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
-                }
+                Self::AclRead(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_read", v),
+                Self::Rehome(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehome", v),
                 Self::RotateAuthKey(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rotate_auth_key", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "rotate_auth_key", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityOutputs {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityOutputs;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityOutputs, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("edhoc_1", 8),
-                            ("edhoc_3", 9),
-                            ("pair_start", 10),
-                            ("pair_share", 11),
-                            ("commission", 13),
-                            ("acl_read", 16),
-                            ("rehome", 24),
-                            ("rotate_auth_key", 25),
-                        ],
-                    )?;
-                    let value = match key {
-                        8 => owned::SecurityOutputs::Edhoc1(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        9 => owned::SecurityOutputs::Edhoc3(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        10 => owned::SecurityOutputs::PairStart(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        11 => owned::SecurityOutputs::PairShare(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        13 => owned::SecurityOutputs::Commission(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        16 => {
-                            owned::SecurityOutputs::AclRead(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        24 => {
-                            owned::SecurityOutputs::Rehome(rt::json::value::<rt::json::Same, _, _>(
-                                &mut map,
-                            )?)
-                        }
-                        25 => owned::SecurityOutputs::RotateAuthKey(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        key => owned::SecurityOutputs::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SecurityOutputs {
+        const NAME: &'static str = "SecurityOutputs";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("edhoc_1", 8),
+            ("edhoc_3", 9),
+            ("pair_start", 10),
+            ("pair_share", 11),
+            ("commission", 13),
+            ("acl_read", 16),
+            ("rehome", 24),
+            ("rotate_auth_key", 25),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                8 => Self::Edhoc1(rt::json::value::<rt::json::Same, _, _>(map)?),
+                9 => Self::Edhoc3(rt::json::value::<rt::json::Same, _, _>(map)?),
+                10 => Self::PairStart(rt::json::value::<rt::json::Same, _, _>(map)?),
+                11 => Self::PairShare(rt::json::value::<rt::json::Same, _, _>(map)?),
+                13 => Self::Commission(rt::json::value::<rt::json::Same, _, _>(map)?),
+                16 => Self::AclRead(rt::json::value::<rt::json::Same, _, _>(map)?),
+                24 => Self::Rehome(rt::json::value::<rt::json::Same, _, _>(map)?),
+                25 => Self::RotateAuthKey(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SecurityEvents<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::PairingFailed => rt::json::unit_variant(serializer, "pairing_failed"),
-                Self::AclChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_changed", v)
-                }
-                Self::StatementApplied(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "statement_applied", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SecurityEvents {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::PairingFailed => rt::json::unit_variant(serializer, "pairing_failed"),
+                Self::PairingFailed => rt::json::unit_variant(s, "pairing_failed"),
                 Self::AclChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_changed", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "acl_changed", v)
                 }
                 Self::StatementApplied(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "statement_applied", v)
+                    rt::json::variant::<rt::json::Hex, _, _>(s, "statement_applied", v)
                 }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityEvents {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SecurityEvents;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SecurityEvents {
+        const NAME: &'static str = "SecurityEvents";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("pairing_failed", 20),
+            ("acl_changed", 21),
+            ("statement_applied", 22),
+        ];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SecurityEvents, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                20 => {
+                    rt::json::unit(map)?;
+                    Self::PairingFailed
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("pairing_failed", 20),
-                            ("acl_changed", 21),
-                            ("statement_applied", 22),
-                        ],
-                    )?;
-                    let value = match key {
-                        20 => {
-                            rt::json::unit(&mut map)?;
-                            owned::SecurityEvents::PairingFailed
-                        }
-                        21 => owned::SecurityEvents::AclChanged(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        22 => owned::SecurityEvents::StatementApplied(rt::json::value::<
-                            rt::json::Hex,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        key => owned::SecurityEvents::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                21 => Self::AclChanged(rt::json::value::<rt::json::Same, _, _>(map)?),
+                22 => Self::StatementApplied(rt::json::value::<rt::json::Hex, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for KeyAlgorithm {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for KeyAlgorithm {
+        const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
+        const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = KeyAlgorithm;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0])?))
         }
-    }
 
-    impl rt::fuzz::Audited for KeyAlgorithm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -11994,24 +9314,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for KeyAlgorithm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for KeyAlgorithm {
-        const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
-        const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = KeyAlgorithm;
-    }
+    impl rt::fuzz::FuzzType for owned::PublicKey {
+        const NAME: &'static str = "iotp2p.security.PublicKey";
+        const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PublicKey<'a>;
 
-    impl rt::fuzz::Generate for owned::PublicKey {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PublicKey {
-                algorithm: <KeyAlgorithm as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                algorithm: <KeyAlgorithm as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 x: u.arbitrary::<[u8; 32]>()?,
                 y: if rt::fuzz::present(u, depth)? {
                     Some(u.arbitrary::<[u8; 32]>()?)
@@ -12021,15 +9335,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PublicKey {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.algorithm;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.algorithm;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -12039,31 +9349,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PublicKey {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PublicKey {
-        const NAME: &'static str = "iotp2p.security.PublicKey";
-        const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PublicKey<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Signature {
+        const NAME: &'static str = "iotp2p.security.Signature";
+        const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Signature<'a>;
 
-    impl rt::fuzz::Generate for owned::Signature {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Signature {
                 signer: u.arbitrary::<[u8; 32]>()?,
                 value: u.arbitrary::<[u8; 64]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Signature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -12075,29 +9377,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Signature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Signature {
-        const NAME: &'static str = "iotp2p.security.Signature";
-        const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Signature<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SignedStatement {
+        const NAME: &'static str = "iotp2p.security.SignedStatement";
+        const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SignedStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::SignedStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SignedStatement {
                 payload: rt::fuzz::bytes(u, 512)?,
                 signatures: {
                     let n = rt::fuzz::len(u, 2, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Signature as rt::fuzz::Generate>::generate(
+                        items.push(<owned::Signature as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -12107,25 +9403,19 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SignedStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.payload;
-                if v.len() > 512 {
-                    a.bound("SignedStatement.payload");
-                }
+            let v = &self.payload;
+            if v.len() > 512 {
+                a.bound("SignedStatement.payload");
             }
-            {
-                let v = &self.signatures;
-                if v.len() > 2 {
-                    a.bound("SignedStatement.signatures");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.signatures;
+            if v.len() > 2 {
+                a.bound("SignedStatement.signatures");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -12136,37 +9426,31 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SignedStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SignedStatement {
-        const NAME: &'static str = "iotp2p.security.SignedStatement";
-        const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SignedStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Statement {
+        const NAME: &'static str = "iotp2p.security.Statement";
+        const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Statement<'a>;
 
-    impl rt::fuzz::Generate for owned::Statement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 5, 0, depth)? {
                 0 => owned::Statement::Credential(
-                    <owned::CredentialStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::CredentialStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::Statement::Rehoming(
-                    <owned::RehomingStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RehomingStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::Statement::KeyRotation(
-                    <owned::KeyRotationStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::KeyRotationStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::Statement::Revocation(
-                    <owned::RevocationStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RevocationStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::Statement::Introduction(
-                    <owned::IntroductionStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::IntroductionStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
@@ -12174,26 +9458,24 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Statement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Credential(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rehoming(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::KeyRotation(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Revocation(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Introduction(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
@@ -12205,24 +9487,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Statement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Statement {
-        const NAME: &'static str = "iotp2p.security.Statement";
-        const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Statement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CredentialStatement {
+        const NAME: &'static str = "iotp2p.security.CredentialStatement";
+        const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CredentialStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::CredentialStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CredentialStatement {
-                identity_key: <owned::PublicKey as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                identity_key: <owned::PublicKey as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 address: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::string(u, 254)?)
                 } else {
@@ -12259,36 +9535,28 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CredentialStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.identity_key;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.identity_key;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.address {
                 if v.len() > 254 {
                     a.bound("CredentialStatement.address");
                 }
             }
-            {
-                let v = &self.auth_credentials;
-                if v.len() > 2 {
+            let v = &self.auth_credentials;
+            if v.len() > 2 {
+                a.bound("CredentialStatement.auth_credentials");
+            }
+            for item in v.iter() {
+                if item.len() > 192 {
                     a.bound("CredentialStatement.auth_credentials");
                 }
-                for item in v.iter() {
-                    if item.len() > 192 {
-                        a.bound("CredentialStatement.auth_credentials");
-                    }
-                }
             }
-            {
-                let v = &self.suites;
-                if v.len() > 8 {
-                    a.bound("CredentialStatement.suites");
-                }
+            let v = &self.suites;
+            if v.len() > 8 {
+                a.bound("CredentialStatement.suites");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -12299,22 +9567,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CredentialStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CredentialStatement {
-        const NAME: &'static str = "iotp2p.security.CredentialStatement";
-        const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CredentialStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RehomingStatement {
+        const NAME: &'static str = "iotp2p.security.RehomingStatement";
+        const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomingStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::RehomingStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RehomingStatement {
                 node: u.arbitrary::<[u8; 32]>()?,
                 previous_address: rt::fuzz::string(u, 254)?,
@@ -12329,28 +9591,20 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RehomingStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.previous_address;
-                if v.len() > 254 {
-                    a.bound("RehomingStatement.previous_address");
-                }
+            let v = &self.previous_address;
+            if v.len() > 254 {
+                a.bound("RehomingStatement.previous_address");
             }
-            {
-                let v = &self.new_address;
-                if v.len() > 254 {
-                    a.bound("RehomingStatement.new_address");
-                }
+            let v = &self.new_address;
+            if v.len() > 254 {
+                a.bound("RehomingStatement.new_address");
             }
-            {
-                let v = &self.sequence;
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("RehomingStatement.sequence");
-                }
+            let v = &self.sequence;
+            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("RehomingStatement.sequence");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -12361,25 +9615,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomingStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RehomingStatement {
-        const NAME: &'static str = "iotp2p.security.RehomingStatement";
-        const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomingStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
+        const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
+        const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = KeyRotationStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::KeyRotationStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::KeyRotationStatement {
                 previous_node: u.arbitrary::<[u8; 32]>()?,
-                new_identity_key: <owned::PublicKey as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                new_identity_key: <owned::PublicKey as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 issued_at: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
                 } else {
@@ -12388,15 +9636,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::KeyRotationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.new_identity_key;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.new_identity_key;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -12406,26 +9650,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::KeyRotationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
-        const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
-        const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = KeyRotationStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for RevocationReason {
+        const NAME: &'static str = "iotp2p.security.RevocationReason";
+        const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RevocationReason;
 
-    impl rt::fuzz::Generate for RevocationReason {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
-    }
 
-    impl rt::fuzz::Audited for RevocationReason {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -12435,25 +9672,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for RevocationReason {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for RevocationReason {
-        const NAME: &'static str = "iotp2p.security.RevocationReason";
-        const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RevocationReason;
-    }
+    impl rt::fuzz::FuzzType for owned::RevocationStatement {
+        const NAME: &'static str = "iotp2p.security.RevocationStatement";
+        const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RevocationStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::RevocationStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RevocationStatement {
                 node: u.arbitrary::<[u8; 32]>()?,
-                reason: <RevocationReason as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                reason: <RevocationReason as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 issued_at: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
                 } else {
@@ -12462,15 +9693,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RevocationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.reason;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.reason;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -12480,22 +9707,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RevocationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RevocationStatement {
-        const NAME: &'static str = "iotp2p.security.RevocationStatement";
-        const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RevocationStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::IntroductionStatement {
+        const NAME: &'static str = "iotp2p.security.IntroductionStatement";
+        const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IntroductionStatement<'a>;
 
-    impl rt::fuzz::Generate for owned::IntroductionStatement {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::IntroductionStatement {
                 subject: u.arbitrary::<[u8; 32]>()?,
                 subject_address: if rt::fuzz::present(u, depth)? {
@@ -12510,7 +9731,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 4, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -12534,9 +9755,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::IntroductionStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.subject_address {
@@ -12544,25 +9763,21 @@ rt::cfg_arbitrary! {
                     a.bound("IntroductionStatement.subject_address");
                 }
             }
-            {
-                let v = &self.privileges;
-                if !(1i128..=31i128).contains(&(*v as i128)) {
-                    a.range("IntroductionStatement.privileges");
-                }
+            let v = &self.privileges;
+            if !(1i128..=31i128).contains(&(*v as i128)) {
+                a.range("IntroductionStatement.privileges");
             }
             if let Some(v) = &self.targets {
                 if v.len() > 4 {
                     a.bound("IntroductionStatement.targets");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
-            {
-                let v = &self.serial;
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("IntroductionStatement.serial");
-                }
+            let v = &self.serial;
+            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("IntroductionStatement.serial");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -12573,29 +9788,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IntroductionStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::IntroductionStatement {
-        const NAME: &'static str = "iotp2p.security.IntroductionStatement";
-        const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IntroductionStatement<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Introduction {
+        const NAME: &'static str = "iotp2p.security.Introduction";
+        const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Introduction<'a>;
 
-    impl rt::fuzz::Generate for owned::Introduction {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Introduction {
-                statement: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                statement: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 credentials: {
                     let n = rt::fuzz::len(u, 2, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::SignedStatement as rt::fuzz::Generate>::generate(
+                        items.push(<owned::SignedStatement as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -12605,23 +9814,17 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Introduction {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.statement;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.statement;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.credentials;
+            if v.len() > 2 {
+                a.bound("Introduction.credentials");
             }
-            {
-                let v = &self.credentials;
-                if v.len() > 2 {
-                    a.bound("Introduction.credentials");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -12632,22 +9835,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Introduction {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Introduction {
-        const NAME: &'static str = "iotp2p.security.Introduction";
-        const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Introduction<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SealedAad {
+        const NAME: &'static str = "iotp2p.security.SealedAad";
+        const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SealedAad<'a>;
 
-    impl rt::fuzz::Generate for owned::SealedAad {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SealedAad {
                 format: rt::fuzz::int(u, 1, 1, 0, 255)? as u8,
                 algorithm: rt::fuzz::int(u, -2147483648, 2147483647, -2147483648, 2147483647)?
@@ -12669,34 +9866,24 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SealedAad {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.format;
-                if !(1i128..=1i128).contains(&(*v as i128)) {
-                    a.range("SealedAad.format");
-                }
+            let v = &self.format;
+            if !(1i128..=1i128).contains(&(*v as i128)) {
+                a.range("SealedAad.format");
             }
-            {
-                let v = &self.request_key_id;
-                if v.len() > 8 {
-                    a.bound("SealedAad.request_key_id");
-                }
+            let v = &self.request_key_id;
+            if v.len() > 8 {
+                a.bound("SealedAad.request_key_id");
             }
-            {
-                let v = &self.request_message_id;
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("SealedAad.request_message_id");
-                }
+            let v = &self.request_message_id;
+            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                a.range("SealedAad.request_message_id");
             }
-            {
-                let v = &self.version;
-                if !(1i128..=255i128).contains(&(*v as i128)) {
-                    a.range("SealedAad.version");
-                }
+            let v = &self.version;
+            if !(1i128..=255i128).contains(&(*v as i128)) {
+                a.range("SealedAad.version");
             }
             if let Some(v) = &self.sender {
                 if v.len() > 254 {
@@ -12717,44 +9904,32 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SealedAad {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SealedAad {
-        const NAME: &'static str = "iotp2p.security.SealedAad";
-        const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SealedAad<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
+        const NAME: &'static str = "iotp2p.security.EdhocMessage3";
+        const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocMessage3<'a>;
 
-    impl rt::fuzz::Generate for owned::EdhocMessage3 {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::EdhocMessage3 {
                 c_r: rt::fuzz::bytes(u, 8)?,
                 message: rt::fuzz::bytes(u, 512)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EdhocMessage3 {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.c_r;
-                if v.len() > 8 {
-                    a.bound("EdhocMessage3.c_r");
-                }
+            let v = &self.c_r;
+            if v.len() > 8 {
+                a.bound("EdhocMessage3.c_r");
             }
-            {
-                let v = &self.message;
-                if v.len() > 512 {
-                    a.bound("EdhocMessage3.message");
-                }
+            let v = &self.message;
+            if v.len() > 512 {
+                a.bound("EdhocMessage3.message");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -12765,22 +9940,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocMessage3 {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
-        const NAME: &'static str = "iotp2p.security.EdhocMessage3";
-        const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocMessage3<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EdhocReply {
+        const NAME: &'static str = "iotp2p.security.EdhocReply";
+        const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocReply<'a>;
 
-    impl rt::fuzz::Generate for owned::EdhocReply {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 2, 0, depth)? {
                 0 => owned::EdhocReply::Message2(rt::fuzz::bytes(u, 512)?),
                 1 => owned::EdhocReply::Error(rt::fuzz::bytes(u, 512)?),
@@ -12790,9 +9959,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EdhocReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -12814,22 +9981,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EdhocReply {
-        const NAME: &'static str = "iotp2p.security.EdhocReply";
-        const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocReply<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::EdhocFinish {
+        const NAME: &'static str = "iotp2p.security.EdhocFinish";
+        const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocFinish<'a>;
 
-    impl rt::fuzz::Generate for owned::EdhocFinish {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::EdhocFinish::Done,
                 1 => owned::EdhocFinish::Message4(rt::fuzz::bytes(u, 512)?),
@@ -12840,9 +10001,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::EdhocFinish {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -12865,22 +10024,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocFinish {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::EdhocFinish {
-        const NAME: &'static str = "iotp2p.security.EdhocFinish";
-        const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocFinish<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetupPayload {
+        const NAME: &'static str = "iotp2p.security.SetupPayload";
+        const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetupPayload<'a>;
 
-    impl rt::fuzz::Generate for owned::SetupPayload {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetupPayload {
                 version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
                 passcode: rt::fuzz::int(u, 1, 99999998, 0, 4294967295)? as u32,
@@ -12904,34 +10057,24 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetupPayload {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                if !(1i128..=255i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.version");
-                }
+            let v = &self.version;
+            if !(1i128..=255i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.version");
             }
-            {
-                let v = &self.passcode;
-                if !(1i128..=99999998i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.passcode");
-                }
+            let v = &self.passcode;
+            if !(1i128..=99999998i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.passcode");
             }
-            {
-                let v = &self.discriminator;
-                if !(0i128..=999i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.discriminator");
-                }
+            let v = &self.discriminator;
+            if !(0i128..=999i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.discriminator");
             }
-            {
-                let v = &self.transports;
-                if !(0i128..=7i128).contains(&(*v as i128)) {
-                    a.range("SetupPayload.transports");
-                }
+            let v = &self.transports;
+            if !(0i128..=7i128).contains(&(*v as i128)) {
+                a.range("SetupPayload.transports");
             }
             if let Some(v) = &self.vendor {
                 if v.len() > 32 {
@@ -12952,30 +10095,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetupPayload {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetupPayload {
-        const NAME: &'static str = "iotp2p.security.SetupPayload";
-        const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetupPayload<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingStart {
+        const NAME: &'static str = "iotp2p.security.PairingStart";
+        const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingStart<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingStart {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingStart {
                 controller_nonce: u.arbitrary::<[u8; 16]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingStart {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -12987,22 +10122,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingStart {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingStart {
-        const NAME: &'static str = "iotp2p.security.PairingStart";
-        const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingStart<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingParams {
+        const NAME: &'static str = "iotp2p.security.PairingParams";
+        const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingParams<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingParams {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingParams {
                 device_nonce: u.arbitrary::<[u8; 16]>()?,
                 salt: rt::fuzz::bytes(u, 32)?,
@@ -13010,22 +10139,16 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingParams {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.salt;
-                if v.len() > 32 {
-                    a.bound("PairingParams.salt");
-                }
+            let v = &self.salt;
+            if v.len() > 32 {
+                a.bound("PairingParams.salt");
             }
-            {
-                let v = &self.iterations;
-                if !(1000i128..=100000i128).contains(&(*v as i128)) {
-                    a.range("PairingParams.iterations");
-                }
+            let v = &self.iterations;
+            if !(1000i128..=100000i128).contains(&(*v as i128)) {
+                a.range("PairingParams.iterations");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -13036,30 +10159,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingParams {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingParams {
-        const NAME: &'static str = "iotp2p.security.PairingParams";
-        const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingParams<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingShare {
+        const NAME: &'static str = "iotp2p.security.PairingShare";
+        const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingShare<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingShare {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingShare {
                 share_p: u.arbitrary::<[u8; 65]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingShare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -13071,31 +10186,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingShare {
-        const NAME: &'static str = "iotp2p.security.PairingShare";
-        const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingShare<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingShareReply {
+        const NAME: &'static str = "iotp2p.security.PairingShareReply";
+        const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingShareReply<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingShareReply {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingShareReply {
                 share_v: u.arbitrary::<[u8; 65]>()?,
                 confirm_v: u.arbitrary::<[u8; 32]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingShareReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -13107,30 +10214,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShareReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingShareReply {
-        const NAME: &'static str = "iotp2p.security.PairingShareReply";
-        const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingShareReply<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingConfirm {
+        const NAME: &'static str = "iotp2p.security.PairingConfirm";
+        const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingConfirm<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingConfirm {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingConfirm {
                 confirm_p: u.arbitrary::<[u8; 32]>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingConfirm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -13142,22 +10241,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingConfirm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingConfirm {
-        const NAME: &'static str = "iotp2p.security.PairingConfirm";
-        const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingConfirm<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::PairingWindow {
+        const NAME: &'static str = "iotp2p.security.PairingWindow";
+        const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingWindow<'a>;
 
-    impl rt::fuzz::Generate for owned::PairingWindow {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::PairingWindow {
                 timeout: rt::fuzz::int(u, 1, 900, 0, 65535)? as u16,
                 discriminator: rt::fuzz::int(u, 0, 999, 0, 65535)? as u16,
@@ -13170,7 +10263,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 4, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -13183,47 +10276,35 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::PairingWindow {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.timeout;
-                if !(1i128..=900i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.timeout");
-                }
+            let v = &self.timeout;
+            if !(1i128..=900i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.timeout");
             }
-            {
-                let v = &self.discriminator;
-                if !(0i128..=999i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.discriminator");
-                }
+            let v = &self.discriminator;
+            if !(0i128..=999i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.discriminator");
             }
-            {
-                let v = &self.iterations;
-                if !(1000i128..=100000i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.iterations");
-                }
+            let v = &self.iterations;
+            if !(1000i128..=100000i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.iterations");
             }
-            {
-                let v = &self.salt;
-                if v.len() > 32 {
-                    a.bound("PairingWindow.salt");
-                }
+            let v = &self.salt;
+            if v.len() > 32 {
+                a.bound("PairingWindow.salt");
             }
-            {
-                let v = &self.privileges;
-                if !(1i128..=31i128).contains(&(*v as i128)) {
-                    a.range("PairingWindow.privileges");
-                }
+            let v = &self.privileges;
+            if !(1i128..=31i128).contains(&(*v as i128)) {
+                a.range("PairingWindow.privileges");
             }
             if let Some(v) = &self.targets {
                 if v.len() > 4 {
                     a.bound("PairingWindow.targets");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -13235,24 +10316,18 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingWindow {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::PairingWindow {
-        const NAME: &'static str = "iotp2p.security.PairingWindow";
-        const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingWindow<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RelayInfo {
+        const NAME: &'static str = "iotp2p.security.RelayInfo";
+        const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::RelayInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RelayInfo {
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 endpoints: {
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
@@ -13264,24 +10339,18 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RelayInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.credential;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.endpoints;
+            if v.len() > 4 {
+                a.bound("RelayInfo.endpoints");
             }
-            {
-                let v = &self.endpoints;
-                if v.len() > 4 {
+            for item in v.iter() {
+                if item.len() > 128 {
                     a.bound("RelayInfo.endpoints");
-                }
-                for item in v.iter() {
-                    if item.len() > 128 {
-                        a.bound("RelayInfo.endpoints");
-                    }
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -13293,26 +10362,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RelayInfo {
-        const NAME: &'static str = "iotp2p.security.RelayInfo";
-        const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayInfo<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CommissionRequest {
+        const NAME: &'static str = "iotp2p.security.CommissionRequest";
+        const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommissionRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::CommissionRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CommissionRequest {
                 address: rt::fuzz::string(u, 254)?,
                 relay: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayInfo as rt::fuzz::Generate>::generate(
+                    Some(<owned::RelayInfo as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -13327,19 +10390,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CommissionRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.address;
-                if v.len() > 254 {
-                    a.bound("CommissionRequest.address");
-                }
+            let v = &self.address;
+            if v.len() > 254 {
+                a.bound("CommissionRequest.address");
             }
             if let Some(v) = &self.relay {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -13350,36 +10409,26 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CommissionRequest {
-        const NAME: &'static str = "iotp2p.security.CommissionRequest";
-        const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommissionRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CommissionResponse {
+        const NAME: &'static str = "iotp2p.security.CommissionResponse";
+        const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommissionResponse<'a>;
 
-    impl rt::fuzz::Generate for owned::CommissionResponse {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CommissionResponse {
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CommissionResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.credential;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -13389,22 +10438,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::CommissionResponse {
-        const NAME: &'static str = "iotp2p.security.CommissionResponse";
-        const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommissionResponse<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::AclTarget {
+        const NAME: &'static str = "iotp2p.security.AclTarget";
+        const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclTarget<'a>;
 
-    impl rt::fuzz::Generate for owned::AclTarget {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::AclTarget {
                 endpoint: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
@@ -13419,9 +10462,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::AclTarget {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -13433,22 +10474,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclTarget {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::AclTarget {
-        const NAME: &'static str = "iotp2p.security.AclTarget";
-        const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclTarget<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::AclEntry {
+        const NAME: &'static str = "iotp2p.security.AclEntry";
+        const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclEntry<'a>;
 
-    impl rt::fuzz::Generate for owned::AclEntry {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::AclEntry {
                 subjects: {
                     let n = rt::fuzz::len(u, 4, depth)?;
@@ -13464,7 +10499,7 @@ rt::cfg_arbitrary! {
                         let n = rt::fuzz::len(u, 4, depth)?;
                         let mut items = rt::alloc::vec::Vec::with_capacity(n);
                         for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
                                 u,
                                 depth + 1,
                             )?);
@@ -13487,29 +10522,23 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::AclEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.subjects;
-                if v.len() > 4 {
-                    a.bound("AclEntry.subjects");
-                }
+            let v = &self.subjects;
+            if v.len() > 4 {
+                a.bound("AclEntry.subjects");
             }
-            {
-                let v = &self.privileges;
-                if !(1i128..=31i128).contains(&(*v as i128)) {
-                    a.range("AclEntry.privileges");
-                }
+            let v = &self.privileges;
+            if !(1i128..=31i128).contains(&(*v as i128)) {
+                a.range("AclEntry.privileges");
             }
             if let Some(v) = &self.targets {
                 if v.len() > 4 {
                     a.bound("AclEntry.targets");
                 }
                 for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
+                    rt::fuzz::FuzzType::audit(item, a);
                 }
             }
             if let Some(v) = &self.label {
@@ -13526,26 +10555,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::AclEntry {
-        const NAME: &'static str = "iotp2p.security.AclEntry";
-        const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclEntry<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::AclWrite {
+        const NAME: &'static str = "iotp2p.security.AclWrite";
+        const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclWrite<'a>;
 
-    impl rt::fuzz::Generate for owned::AclWrite {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::AclWrite {
                 index: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 entry: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::AclEntry as rt::fuzz::Generate>::generate(
+                    Some(<owned::AclEntry as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -13555,13 +10578,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::AclWrite {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.entry {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -13572,26 +10593,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclWrite {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::AclWrite {
-        const NAME: &'static str = "iotp2p.security.AclWrite";
-        const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclWrite<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RehomeRequest {
+        const NAME: &'static str = "iotp2p.security.RehomeRequest";
+        const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomeRequest<'a>;
 
-    impl rt::fuzz::Generate for owned::RehomeRequest {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RehomeRequest {
                 new_address: rt::fuzz::string(u, 254)?,
                 relay: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayInfo as rt::fuzz::Generate>::generate(
+                    Some(<owned::RelayInfo as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -13601,19 +10616,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RehomeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.new_address;
-                if v.len() > 254 {
-                    a.bound("RehomeRequest.new_address");
-                }
+            let v = &self.new_address;
+            if v.len() > 254 {
+                a.bound("RehomeRequest.new_address");
             }
             if let Some(v) = &self.relay {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -13624,41 +10635,29 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RehomeRequest {
-        const NAME: &'static str = "iotp2p.security.RehomeRequest";
-        const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomeRequest<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RehomeResult {
+        const NAME: &'static str = "iotp2p.security.RehomeResult";
+        const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomeResult<'a>;
 
-    impl rt::fuzz::Generate for owned::RehomeResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RehomeResult {
-                rehoming: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                rehoming: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RehomeResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.rehoming;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.rehoming;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.credential;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -13668,51 +10667,37 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RehomeResult {
-        const NAME: &'static str = "iotp2p.security.RehomeResult";
-        const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomeResult<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityProperties {
+        const NAME: &'static str = "iotp2p.security.SecurityProperties";
+        const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityProperties<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityProperties {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SecurityProperties {
                 node_id: u.arbitrary::<[u8; 32]>()?,
-                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 acl_capacity: rt::fuzz::int(u, 8, 255, 0, 255)? as u8,
                 peer_capacity: rt::fuzz::int(u, 8, 65535, 0, 65535)? as u16,
                 pairing_window_open: u.arbitrary::<bool>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.credential;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.credential;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.acl_capacity;
+            if !(8i128..=255i128).contains(&(*v as i128)) {
+                a.range("SecurityProperties.acl_capacity");
             }
-            {
-                let v = &self.acl_capacity;
-                if !(8i128..=255i128).contains(&(*v as i128)) {
-                    a.range("SecurityProperties.acl_capacity");
-                }
-            }
-            {
-                let v = &self.peer_capacity;
-                if !(8i128..=65535i128).contains(&(*v as i128)) {
-                    a.range("SecurityProperties.peer_capacity");
-                }
+            let v = &self.peer_capacity;
+            if !(8i128..=65535i128).contains(&(*v as i128)) {
+                a.range("SecurityProperties.peer_capacity");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -13723,62 +10708,56 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SecurityProperties {
-        const NAME: &'static str = "iotp2p.security.SecurityProperties";
-        const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityProperties<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityActions {
+        const NAME: &'static str = "iotp2p.security.SecurityActions";
+        const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityActions<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityActions {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 16, 12, depth)? {
                 0 => owned::SecurityActions::Edhoc1(rt::fuzz::bytes(u, 512)?),
                 1 => owned::SecurityActions::Edhoc3(
-                    <owned::EdhocMessage3 as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EdhocMessage3 as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::SecurityActions::PairStart(
-                    <owned::PairingStart as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingStart as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::SecurityActions::PairShare(
-                    <owned::PairingShare as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingShare as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::SecurityActions::PairConfirm(
-                    <owned::PairingConfirm as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingConfirm as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 5 => owned::SecurityActions::Commission(
-                    <owned::CommissionRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::CommissionRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::SecurityActions::AddPeer(
-                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 7 => owned::SecurityActions::RemovePeer(u.arbitrary::<[u8; 32]>()?),
                 8 => owned::SecurityActions::AclRead(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
                 9 => owned::SecurityActions::AclWrite(
-                    <owned::AclWrite as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::AclWrite as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 10 => owned::SecurityActions::ApplyStatement(
-                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 11 => owned::SecurityActions::Rehome(
-                    <owned::RehomeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RehomeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 12 => owned::SecurityActions::RotateAuthKey,
                 13 => owned::SecurityActions::OpenCommissioningWindow(
-                    <owned::PairingWindow as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingWindow as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 14 => owned::SecurityActions::Introduce(
-                    <owned::Introduction as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Introduction as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 15 => owned::SecurityActions::SetHomeRelay(
-                    <owned::RelayInfo as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RelayInfo as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(
@@ -13789,9 +10768,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -13801,43 +10778,43 @@ rt::cfg_arbitrary! {
                     }
                 }
                 Self::Edhoc3(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairStart(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairShare(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairConfirm(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Commission(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::AddPeer(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::RemovePeer(_) => {}
                 Self::AclRead(_) => {}
                 Self::AclWrite(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::ApplyStatement(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rehome(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::RotateAuthKey => {}
                 Self::OpenCommissioningWindow(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Introduce(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetHomeRelay(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => a.unknown_variant(
                     *key,
@@ -13851,46 +10828,40 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SecurityActions {
-        const NAME: &'static str = "iotp2p.security.SecurityActions";
-        const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityActions<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityOutputs {
+        const NAME: &'static str = "iotp2p.security.SecurityOutputs";
+        const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityOutputs<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityOutputs {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
                 0 => owned::SecurityOutputs::Edhoc1(
-                    <owned::EdhocReply as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EdhocReply as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::SecurityOutputs::Edhoc3(
-                    <owned::EdhocFinish as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::EdhocFinish as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::SecurityOutputs::PairStart(
-                    <owned::PairingParams as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingParams as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::SecurityOutputs::PairShare(
-                    <owned::PairingShareReply as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::PairingShareReply as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 4 => owned::SecurityOutputs::Commission(
-                    <owned::CommissionResponse as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::CommissionResponse as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 5 => owned::SecurityOutputs::AclRead(
-                    <owned::AclEntry as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::AclEntry as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 6 => owned::SecurityOutputs::Rehome(
-                    <owned::RehomeResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RehomeResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 7 => owned::SecurityOutputs::RotateAuthKey(
-                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 _ => {
                     let (key, value) =
@@ -13899,35 +10870,33 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Edhoc1(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Edhoc3(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairStart(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::PairShare(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Commission(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::AclRead(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rehome(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::RotateAuthKey(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[8, 9, 10, 11, 13, 16, 24, 25])
@@ -13939,22 +10908,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SecurityOutputs {
-        const NAME: &'static str = "iotp2p.security.SecurityOutputs";
-        const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityOutputs<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SecurityEvents {
+        const NAME: &'static str = "iotp2p.security.SecurityEvents";
+        const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityEvents<'a>;
 
-    impl rt::fuzz::Generate for owned::SecurityEvents {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::SecurityEvents::PairingFailed,
                 1 => owned::SecurityEvents::AclChanged(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
@@ -13965,9 +10928,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SecurityEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -13982,13 +10943,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::SecurityEvents {
-        const NAME: &'static str = "iotp2p.security.SecurityEvents";
-        const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityEvents<'a>;
     }
 }

@@ -198,7 +198,9 @@ impl DecodeError {
     }
 
     /// The same error, attributed to `field` (if any) unless a deeper field already claimed it:
-    /// what a generated decoder gives an error on its way out, with the field it was reading.
+    /// what a generated decoder gives an error on its way out, with the field it was reading (a
+    /// local it sets before each field's read and clears between fields). Naming the field once
+    /// here rather than at every read saves tens of bytes of flash per read on a Cortex-M4.
     #[inline]
     pub const fn or_field(mut self, field: Option<FieldName>) -> DecodeError {
         if self.field.is_none() {

@@ -7,15 +7,16 @@
 //!   sometimes adding unknown fields, unknown union variants and unknown enum numbers. Nesting is
 //!   bounded: past [`GENERATE_DEPTH`] levels (and when the input is used up) generators choose values
 //!   that nest no further, so generation always ends.
-//! - [`Generate`]: how generated code builds a value at a given depth; generated `Arbitrary` impls
-//!   call it at depth 0.
-//! - [`Audit`] / [`Audited`]: a walk over an owned value that lists which bounds and ranges it
-//!   breaks (with the same `Type.member` labels as [`EncodeError`]) and whether it holds unknown
-//!   data. It is written from the schema independently of the encoder's checks, so the two can be
-//!   compared: the encoder must reject exactly the values the audit finds fault with.
-//! - [`FuzzType`] / [`Borrowed`] / [`Visitor`]: one generic view of every generated type (owned and
-//!   borrowed forms), so that a fuzz body written once runs for every type, chosen by name through
-//!   the generated index's `visit_type`.
+//! - [`FuzzType`]: what every generated type (its owned form) implements in one impl: its name and
+//!   largest encoding, its borrowed form ([`Borrowed`]), [`FuzzType::generate`] (how it builds a
+//!   value at a given depth; generated `Arbitrary` impls call it at depth 0) and
+//!   [`FuzzType::audit`]. With [`Visitor`], one generic view of every generated type, so that a fuzz
+//!   body written once runs for every type, chosen by name through the generated index's
+//!   `visit_type`.
+//! - [`Audit`]: what [`FuzzType::audit`] finds in a walk over an owned value: which bounds and
+//!   ranges it breaks (with the same `Type.member` labels as [`EncodeError`]) and whether it holds
+//!   unknown data. The walk is written from the schema independently of the encoder's checks, so
+//!   the two can be compared: the encoder must reject exactly the values the audit finds fault with.
 //!
 //! Not a stable API: it exists for fuzzing this codec and generated vendor codecs.
 
@@ -24,7 +25,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Debug;
 
-use arbitrary::{Arbitrary, Result, Unstructured};
+use arbitrary::Arbitrary;
+/// `arbitrary`'s input and result, as generated `generate` functions name them.
+pub use arbitrary::{Result, Unstructured};
 
 use super::error::EncodeError;
 use super::limits::MAX_DEPTH;
@@ -41,13 +44,6 @@ const USUAL_ITEMS: u32 = 16;
 
 /// Largest array generated at its bound (larger bounds are tested with a short array plus an excess).
 const MAX_FULL_ITEMS: u32 = 1024;
-
-/// How a generated value builds itself from fuzzer input, `depth` levels of messages and unions
-/// below the top-level value.
-pub trait Generate: Sized {
-    /// Builds a value from `u`'s choices.
-    fn generate(u: &mut Unstructured<'_>, depth: u32) -> Result<Self>;
-}
 
 /// One chance in `n` (`false` once the input is used up).
 fn one_in(u: &mut Unstructured<'_>, n: u8) -> Result<bool> {
@@ -369,7 +365,7 @@ pub enum Violation {
     InvalidUnknown,
 }
 
-/// What [`Audited::audit`] found in a value.
+/// What [`FuzzType::audit`] found in a value.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Audit {
     /// The bounds and ranges the value breaks, labelled `Type.member` as encode errors are.
@@ -385,7 +381,7 @@ pub struct Audit {
 
 impl Audit {
     /// Audits `value`.
-    pub fn of<T: Audited + ?Sized>(value: &T) -> Audit {
+    pub fn of<T: FuzzType>(value: &T) -> Audit {
         let mut audit = Audit::default();
         value.audit(&mut audit);
         audit
@@ -453,18 +449,6 @@ impl Audit {
     }
 }
 
-/// Checks a value against its schema's bounds and ranges, independently of the encoder.
-pub trait Audited {
-    /// Adds what `self` breaks to `audit`.
-    fn audit(&self, audit: &mut Audit);
-}
-
-impl<T: Audited + ?Sized> Audited for alloc::boxed::Box<T> {
-    fn audit(&self, audit: &mut Audit) {
-        (**self).audit(audit)
-    }
-}
-
 /// With the `serde` feature, `Serialize` and `Deserialize` (what the owned forms have); without it,
 /// nothing. Lets fuzz bodies check the JSON mapping through [`FuzzType`].
 #[cfg(feature = "serde")]
@@ -498,8 +482,6 @@ pub trait FuzzType:
     + Clone
     + Debug
     + PartialEq
-    + Audited
-    + Generate
     + for<'u> Arbitrary<'u>
     + MaybeSerde
     + 'static
@@ -510,6 +492,14 @@ pub trait FuzzType:
     const MAX_ENCODED_SIZE: usize;
     /// The borrowed (zero-copy) form.
     type Borrowed<'a>: Borrowed<'a, Owned = Self>;
+
+    /// Builds a value from `u`'s choices, `depth` levels of messages and unions below the
+    /// top-level value.
+    fn generate(u: &mut Unstructured<'_>, depth: u32) -> Result<Self>;
+
+    /// Adds what `self` breaks to `audit`, checking it against the schema's bounds and ranges
+    /// independently of the encoder.
+    fn audit(&self, audit: &mut Audit);
 }
 
 /// The borrowed form of a [`FuzzType`]: a [`Message`] that [`IntoOwned`] copies into the owned

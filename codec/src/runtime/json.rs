@@ -14,9 +14,13 @@
 //! | [`Seq`] | `array<T, N>` | an array, each item by `T`'s marker |
 //!
 //! The rest is the object layout: [`message`] writes members in key order, merging retained unknown
-//! fields as `"#<key>": "<hex>"`; [`Members`] reads member names; [`put`], [`put_unknown`] and
-//! [`required`] fill a generated visitor's slots; [`variant`], [`unit_variant`], [`unknown_variant`],
-//! [`union_key`] and [`union_end`] do the same for unions.
+//! fields as `"#<key>": "<hex>"`; [`as_owned`] writes a borrowed value as its owned copy, so that
+//! only the owned form has a generated writer; [`read_message`] reads an object for any message
+//! through the message's [`ReadMessage`] table, whose generated `put` fills slots with [`put`] and
+//! `finish` takes them with [`required`]; [`Members`] reads member names and [`put_unknown`] keeps
+//! unknown fields; [`variant`], [`unit_variant`] and [`unknown_variant`] write unions, and
+//! [`read_union`] reads them through the union's [`ReadUnion`], whose generated `variant` reads a
+//! value with [`value`], [`unit`] or [`raw_value`].
 //!
 //! JSON readers get what the spec asks (§4.18): integers exactly (no float in between) and only within
 //! their type and range, `-0` rejected for integers and enums, floats rounded to the field's type,
@@ -52,7 +56,7 @@ use super::element::Element;
 use super::error::{DecodeError, EncodeError, ErrorClass};
 use super::lazy::Lazy;
 use super::limits::MAX_DEPTH;
-use super::owned::OwnedUnknownFields;
+use super::owned::{IntoOwned, OwnedUnknownFields};
 use super::reader::{Reader, MAX_KEY};
 use super::unknown::UnknownEntries;
 use super::writer::head_len;
@@ -703,6 +707,19 @@ impl<M: SerializeMap> MessageSerializer<'_, M> {
         self.map.serialize_entry(name, &As::<A, T>::new(value))
     }
 
+    /// Writes optional field `name` as [`field`](Self::field) does when it is present.
+    pub fn optional<A: SerializeAs<T>, T>(
+        &mut self,
+        key: u64,
+        name: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.field::<A, T>(key, name, value),
+            None => Ok(()),
+        }
+    }
+
     fn unknown_below(&mut self, key: u64) -> Result<(), M::Error> {
         while let Some(&(k, entry)) = self.unknown.peek() {
             if k >= key {
@@ -721,6 +738,22 @@ impl<M: SerializeMap> MessageSerializer<'_, M> {
         self.unknown_below(u64::MAX)?;
         self.map.end()
     }
+}
+
+/// Writes a borrowed message or union as its owned copy, so that the two forms share one JSON writer
+/// (the owned form's, generated). Copying is lossless: the owned form keeps what re-encoding needs.
+///
+/// # Panics
+///
+/// As [`IntoOwned::into_owned`]: only for a `Lazy::Encoded` built by hand around bytes that do not
+/// decode (a decoder only makes them from bytes it validated).
+pub fn as_owned<T, S>(value: &T, serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: Clone + IntoOwned,
+    T::Owned: Serialize,
+    S: Serializer,
+{
+    value.clone().into_owned().serialize(serializer)
 }
 
 /// Writes a union's variant `name` with its value, as marker `A` says: `{"name": value}`.
@@ -895,6 +928,94 @@ pub fn put_unknown<'de, A: MapAccess<'de>>(
 /// The value of a required field, or the `missing field` error.
 pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A message's owned form as the JSON reader fills it in, generated for every message: its member
+/// table, one slot per field, how a member's value goes into its slot and how the slots make the
+/// value. [`read_message`] does the rest, the same for every message.
+pub trait ReadMessage: Sized {
+    /// The type's name, for the error that the input is not an object.
+    const NAME: &'static str;
+    /// Member names and their keys (see [`Members`]).
+    const MEMBERS: &'static [(&'static str, u64)];
+    /// One `Option` per field, in declaration order (a tuple).
+    type Slots;
+    /// The slots before any member is read.
+    const EMPTY: Self::Slots;
+    /// Reads the value of the member with key `key` into its slot with [`put`]; `false` when `key`
+    /// is no field's (an unknown field, which the caller keeps).
+    fn put<'de, A: MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        key: u64,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
+    /// The value from the slots (defaults for the empty ones, [`required`] for required fields)
+    /// and the unknown fields read.
+    fn finish<E: de::Error>(slots: Self::Slots, unknown: OwnedUnknownFields) -> Result<Self, E>;
+}
+
+/// Reads a message's canonical JSON object: members in any order, defaulted fields also when
+/// present with their default value; duplicate and unknown members (other than `"#<key>"`)
+/// rejected.
+pub fn read_message<'de, T: ReadMessage, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_map(MessageVisitor(PhantomData))
+}
+
+struct MessageVisitor<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: ReadMessage> Visitor<'de> for MessageVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object of type {}", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut slots = T::EMPTY;
+        let mut unknown = OwnedUnknownFields::new();
+        while let Some(key) = map.next_key_seed(Members(T::MEMBERS))? {
+            if !T::put(&mut slots, key, &mut map)? {
+                put_unknown(&mut map, &mut unknown, key)?;
+            }
+        }
+        T::finish(slots, unknown)
+    }
+}
+
+/// A union's owned form as the JSON reader builds it, generated for every union: its member table
+/// and how the value of a variant is read. [`read_union`] does the rest.
+pub trait ReadUnion: Sized {
+    /// The type's name, for the error that the input is not an object.
+    const NAME: &'static str;
+    /// Variant names and their keys (see [`Members`]).
+    const MEMBERS: &'static [(&'static str, u64)];
+    /// Reads the value of the variant with key `key` ([`value`], [`unit`], or [`raw_value`] for an
+    /// unknown variant).
+    fn variant<'de, A: MapAccess<'de>>(key: u64, map: &mut A) -> Result<Self, A::Error>;
+}
+
+/// Reads a union's canonical JSON object: exactly one member, a variant's name or `"#<key>"`.
+pub fn read_union<'de, T: ReadUnion, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_map(UnionVisitor(PhantomData))
+}
+
+struct UnionVisitor<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: ReadUnion> Visitor<'de> for UnionVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object of type {}, with one member", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let key = union_key(&mut map, T::MEMBERS)?;
+        let value = T::variant(key, &mut map)?;
+        union_end(&mut map)?;
+        Ok(value)
+    }
 }
 
 /// The key of a union's member (names as for [`Members`]); an empty object is an error.

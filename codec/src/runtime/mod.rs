@@ -3,7 +3,9 @@
 //! - [`Reader`]: strict, canonical-only CBOR primitives with byte offsets in errors;
 //! - [`Writer`]: canonical CBOR primitives into a caller's buffer;
 //! - [`DecodeError`] / [`ErrorClass`] / [`EncodeError`]: the spec's closed list of error classes;
-//! - [`limits`]: the decoder's fixed limits.
+//! - [`limits`]: the decoder's fixed limits;
+//! - [`check_bound!`], [`check_range!`], [`required`]: the schema checks of generated code, one line
+//!   each.
 //!
 //! No allocation, no `unsafe`, no recursion beyond the depth limits.
 //!
@@ -20,6 +22,7 @@
 //! in [`cfg_arbitrary!`].
 
 mod array;
+mod check;
 mod element;
 mod error;
 mod float;
@@ -38,6 +41,7 @@ mod unknown;
 mod writer;
 
 pub use array::{Array, ArrayIter};
+pub use check::required;
 pub use element::Element;
 pub use lazy::Lazy;
 pub use message::Message;
@@ -66,6 +70,18 @@ pub use ::serde;
 /// The `arbitrary` crate, as generated `Arbitrary` impls name it (`rt::arbitrary::...`).
 #[cfg(feature = "arbitrary")]
 pub use ::arbitrary;
+
+/// `check_bound!(len, max, field)`: in a generated encoder, returns
+/// `Err(EncodeError::BoundExceeded { field })` when a string's, byte string's or array's `len`
+/// exceeds its bound `max`.
+#[doc(inline)]
+pub use crate::__iotp2p_check_bound as check_bound;
+
+/// `check_range!(within, field)`: in a generated encoder, returns
+/// `Err(EncodeError::OutOfRange { field })` unless `within`, the integer's test against its
+/// `@range`.
+#[doc(inline)]
+pub use crate::__iotp2p_check_range as check_range;
 
 /// Keeps the items it wraps when `iotp2p-codec` has the `alloc` feature, and drops them otherwise.
 /// Generated code wraps its owned types, `into_owned` and `encode_to_vec` in it (see the `gate`

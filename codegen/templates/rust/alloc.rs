@@ -28,7 +28,7 @@
             w.map(count)?;
             let mut unknown = self.{{ item.unknown }}.merge();
 {%- for f in item.sorted %}
-            {% call presence::owned_bind(f) %}{% endcall %} {
+            {% call presence::owned_open(f) %}{% endcall %}
 {%- if !f.owned_validate.is_empty() %}
                 {{ f.owned_validate }}
 {%- endif %}
@@ -38,7 +38,7 @@
 {%- else %}
                 {{ f.owned_encode_field }}
 {%- endif %}
-            }
+            {%- call presence::close(f) %}{% endcall %}
 {%- endfor %}
             unknown.finish(w)?;
             w.close(count);
@@ -90,7 +90,6 @@ impl rt::IntoOwned for {{ item.name }} {
 {% endif -%}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
-    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
     fn into_owned(self) -> owned::{{ item.name }} {
         owned::{{ item.name }} {
 {%- for f in item.fields %}
@@ -106,7 +105,6 @@ impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
 {% endif -%}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
-    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
     fn into_owned(self) -> owned::{{ item.name }} {
         match self {
 {%- for v in item.variants %}
@@ -180,8 +178,7 @@ pub mod owned {
 {%- endif %}
         pub {{ f.name }}: {% call presence::owned_field_type(f) %}{% endcall %},
 {%- endfor %}
-        /// Entries with keys this version of the schema does not define, kept so that
-        /// re-encoding reproduces the input exactly.
+        /// Fields this schema version does not define, kept so that re-encoding is exact.
         pub {{ item.unknown }}: rt::OwnedUnknownFields,
     }
 
@@ -194,8 +191,11 @@ pub mod owned {
         /// Number of map entries the encoding has.
         pub(super) fn entry_count(&self) -> usize {
             self.{{ item.unknown }}.len()
+{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
 {%- for f in item.fields %}
+{%- if f.presence != "required" %}
                 + {% call presence::count(f) %}{% endcall %}
+{%- endif %}
 {%- endfor %}
         }
 {%- endif %}
@@ -289,8 +289,11 @@ pub mod owned {
         /// Number of map entries the encoding has.
         pub(super) fn entry_count(&self) -> usize {
             self.{{ item.unknown }}.len()
+{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
 {%- for f in item.fields %}
+{%- if f.presence != "required" %}
                 + {% call presence::count(f) %}{% endcall %}
+{%- endif %}
 {%- endfor %}
         }
 {%- endif %}

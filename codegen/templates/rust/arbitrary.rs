@@ -3,53 +3,31 @@
 {% if item.allow_deprecated -%}
 #[allow(deprecated)]
 {% endif -%}
-impl rt::fuzz::Generate for {{ item.name }} {
-    fn generate(
-        u: &mut rt::arbitrary::Unstructured<'_>,
-        _depth: u32,
-    ) -> rt::arbitrary::Result<Self> {
+impl rt::fuzz::FuzzType for {{ item.name }} {
+    const NAME: &'static str = "{{ item.full_name }}";
+    const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
+    type Borrowed<'a> = {{ item.name }};
+
+    fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
         Ok(Self::from_u32(rt::fuzz::enum_number(u, &[{{ item.numbers }}])?))
     }
-}
 
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl rt::fuzz::Audited for {{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         if let Self::{{ item.other }}(_) = self {
             a.unknown();
         }
     }
 }
-
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl<'u> rt::arbitrary::Arbitrary<'u> for {{ item.name }} {
-    fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-        rt::fuzz::Generate::generate(u, 0)
-    }
-}
-
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl rt::fuzz::FuzzType for {{ item.name }} {
-    const NAME: &'static str = "{{ item.full_name }}";
-    const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
-    type Borrowed<'a> = {{ item.name }};
-}
 {%- else %}
 {% if item.allow_deprecated -%}
 #[allow(deprecated)]
 {% endif -%}
-impl rt::fuzz::Generate for owned::{{ item.name }} {
-    #[allow(unused_variables)]
-    fn generate(
-        u: &mut rt::arbitrary::Unstructured<'_>,
-        depth: u32,
-    ) -> rt::arbitrary::Result<Self> {
+impl rt::fuzz::FuzzType for owned::{{ item.name }} {
+    const NAME: &'static str = "{{ item.full_name }}";
+    const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
+    type Borrowed<'a> = {{ item.name }}<'a>;
+
+    fn generate(u: &mut rt::fuzz::Unstructured<'_>, {% if !item.uses_depth %}_{% endif %}depth: u32) -> rt::fuzz::Result<Self> {
 {%- if item.kind == "message" %}
         Ok(owned::{{ item.name }} {
 {%- for f in item.fields %}
@@ -81,12 +59,7 @@ impl rt::fuzz::Generate for owned::{{ item.name }} {
         })
 {%- endif %}
     }
-}
 
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl rt::fuzz::Audited for owned::{{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         a.enter({{ item.cycle }});
 {%- if item.kind == "message" %}
@@ -97,10 +70,8 @@ impl rt::fuzz::Audited for owned::{{ item.name }} {
             {{ f.audit }}
         }
 {%- else %}
-        {
-            let v = &self.{{ f.name }};
-            {{ f.audit }}
-        }
+        let v = &self.{{ f.name }};
+        {{ f.audit }}
 {%- endif %}
 {%- endif %}
 {%- endfor %}
@@ -128,23 +99,14 @@ impl rt::fuzz::Audited for owned::{{ item.name }} {
         a.leave({{ item.cycle }});
     }
 }
+{%- endif %}
 
 {% if item.allow_deprecated -%}
 #[allow(deprecated)]
 {% endif -%}
-impl<'u> rt::arbitrary::Arbitrary<'u> for owned::{{ item.name }} {
+impl<'u> rt::arbitrary::Arbitrary<'u> for {% if item.kind != "enum" %}owned::{% endif %}{{ item.name }} {
     fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-        rt::fuzz::Generate::generate(u, 0)
+        rt::fuzz::FuzzType::generate(u, 0)
     }
 }
-
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl rt::fuzz::FuzzType for owned::{{ item.name }} {
-    const NAME: &'static str = "{{ item.full_name }}";
-    const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
-    type Borrowed<'a> = {{ item.name }}<'a>;
-}
-{%- endif %}
 {% endfor %}

@@ -3,8 +3,6 @@
     `encode_to`, or, for a type on a recursive cycle, in `decode_in_cycle` and `encode_in_cycle`,
     which spend the cycle's `@max_depth` budget. #}
 {%- macro decode_body(item) -%}
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let {% if !item.fields.is_empty() || !item.variants.is_empty() %}mut {% endif %}field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
 {%- if item.kind == "message" -%}
@@ -37,13 +35,15 @@
 {%- for f in item.fields %}
                     {{ f.key }} => {
                         field = Some(&"{{ f.label }}");
-                        let v = {{ f.decode }}?{% if !f.narrow.is_empty() %} as {{ f.narrow }}{% endif %};
 {%- if f.presence == "default" %}
+                        let v = {{ f.decode }}?{% if !f.narrow.is_empty() %} as {{ f.narrow }}{% endif %};
                         if {{ f.is_default }} {
                             return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, key_at));
                         }
-{%- endif %}
                         f_{{ f.slot_name }} = Some(v);
+{%- else %}
+                        f_{{ f.slot_name }} = Some({{ f.decode }}?{% if !f.narrow.is_empty() %} as {{ f.narrow }}{% endif %});
+{%- endif %}
                     }
 {%- endfor %}
                     _ => {
@@ -118,7 +118,7 @@
         w.map(count)?;
         let mut unknown = self.{{ item.unknown }}.merge(Self::KNOWN_KEYS);
 {%- for f in item.sorted %}
-        {% call presence::bind(f) %}{% endcall %} {
+        {% call presence::open(f) %}{% endcall %}
 {%- if !f.validate.is_empty() %}
             {{ f.validate }}
 {%- endif %}
@@ -128,7 +128,7 @@
 {%- else %}
             {{ f.encode_field }}
 {%- endif %}
-        }
+        {%- call presence::close(f) %}{% endcall %}
 {%- endfor %}
         unknown.finish(w)?;
         w.close(count);
@@ -275,8 +275,7 @@ pub struct {{ item.name }}<'a> {
 {%- endif %}
     pub {{ f.name }}: {% call presence::field_type(f) %}{% endcall %},
 {%- endfor %}
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub {{ item.unknown }}: rt::UnknownFields<'a>,
 }
 
@@ -285,8 +284,7 @@ pub struct {{ item.name }}<'a> {
 #[allow(deprecated)]
 {% endif -%}
 impl<'a> {{ item.name }}<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
 
     /// The keys this version of the schema defines, ascending.
@@ -295,8 +293,11 @@ impl<'a> {{ item.name }}<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.{{ item.unknown }}.len()
+{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
 {%- for f in item.fields %}
+{%- if f.presence != "required" %}
             + {% call presence::count(f) %}{% endcall %}
+{%- endif %}
 {%- endfor %}
     }
 {%- if let Some(budget) = item.budget %}

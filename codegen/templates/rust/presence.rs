@@ -33,6 +33,30 @@ let v = &self.{{ f.name }};
 {%- endif -%}
 {%- endmacro -%}
 
+{#- `open` binds `v` and, unless the field is required, opens the block that runs when it is on the
+    wire; `close` ends that block. A required field's statements need no block of their own. #}
+{%- macro open(f) -%}
+{%- if f.presence == "required" -%}
+let v = self.{{ f.name }};
+{%- else -%}
+{% call bind(f) %}{% endcall %} {
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro owned_open(f) -%}
+{%- if f.presence == "required" -%}
+let v = &self.{{ f.name }};
+{%- else -%}
+{% call owned_bind(f) %}{% endcall %} {
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro close(f) -%}
+{%- if f.presence != "required" -%}
+}
+{%- endif -%}
+{%- endmacro -%}
+
 {%- macro field_type(f) -%}
 {%- if f.presence == "optional" -%}
 Option<{{ f.value_type }}>
@@ -63,7 +87,7 @@ len += {{ f.key_len }} + {{ f.len }};
 {%- else if f.fixed_len -%}
 if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
 {%- else -%}
-{% call bind(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
+{% call open(f) %}{% endcall %} len += {{ f.key_len }} + {{ f.len }}; {% call close(f) %}{% endcall %}
 {%- endif -%}
 {%- endmacro -%}
 
@@ -73,7 +97,7 @@ len += {{ f.key_len }} + {{ f.owned_len }};
 {%- else if f.fixed_len -%}
 if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len }}; }
 {%- else -%}
-{% call owned_bind(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len }}; }
+{% call owned_open(f) %}{% endcall %} len += {{ f.key_len }} + {{ f.owned_len }}; {% call close(f) %}{% endcall %}
 {%- endif -%}
 {%- endmacro -%}
 
@@ -83,13 +107,13 @@ f_{{ f.slot_name }}
 {%- else if f.presence == "default" -%}
 f_{{ f.slot_name }}.unwrap_or({{ f.default }})
 {%- else -%}
-f_{{ f.slot_name }}.ok_or(rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field(&"{{ f.label }}"))?
+rt::required(f_{{ f.slot_name }}, start, &"{{ f.label }}")?
 {%- endif -%}
 {%- endmacro -%}
 
 {%- macro json_write(f) -%}
 {%- if f.presence == "optional" -%}
-if let Some(v) = &self.{{ f.name }} { map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", v)?; }
+map.optional::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?;
 {%- else if f.presence == "default" -%}
 if {% call present(f) %}{% endcall %} { map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?; }
 {%- else -%}
@@ -99,10 +123,10 @@ map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f
 
 {%- macro json_finish(f) -%}
 {%- if f.presence == "optional" -%}
-f_{{ f.slot_name }}
+{{ f.json_slot }}
 {%- else if f.presence == "default" -%}
 {{ f.json_default }}
 {%- else -%}
-rt::json::required(f_{{ f.slot_name }}, "{{ f.slot_name }}")?
+rt::json::required({{ f.json_slot }}, "{{ f.slot_name }}")?
 {%- endif -%}
 {%- endmacro -%}

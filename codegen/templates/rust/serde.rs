@@ -1,4 +1,16 @@
 {%- import "rust/presence.rs" as presence -%}
+{#- A message's or union's borrowed form is written as its owned copy: one JSON writer for both. #}
+{%- macro borrowed_serialize(item) %}
+/// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+{% if item.allow_deprecated -%}
+#[allow(deprecated)]
+{% endif -%}
+impl<'a> rt::serde::Serialize for {{ item.name }}<'a> {
+    fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        rt::json::as_owned(self, serializer)
+    }
+}
+{%- endmacro %}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
 {% if item.allow_deprecated -%}
@@ -15,7 +27,7 @@ impl {{ item.name }} {
 #[allow(deprecated)]
 {% endif -%}
 impl rt::serde::Serialize for {{ item.name }} {
-    fn serialize<__S: rt::serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
     }
 }
@@ -25,12 +37,12 @@ impl rt::serde::Serialize for {{ item.name }} {
 #[allow(deprecated)]
 {% endif -%}
 impl<'de> rt::serde::Deserialize<'de> for {{ item.name }} {
-    fn deserialize<__D: rt::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
     }
 }
 {%- else if item.kind == "message" %}
-{%- for owned in [false, true] %}
+{% call borrowed_serialize(item) %}{% endcall %}
 
 /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
 /// optional fields and fields equal to their default left out, unknown fields as
@@ -38,149 +50,126 @@ impl<'de> rt::serde::Deserialize<'de> for {{ item.name }} {
 {% if item.allow_deprecated -%}
 #[allow(deprecated)]
 {% endif -%}
-impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned::{{ item.name }}{% else %}{{ item.name }}<'a>{% endif %} {
-    fn serialize<__S: rt::serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
-        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} map = rt::json::message(
-            serializer,
-            self.entry_count(),
-            self.{{ item.unknown }}.entries({% if !owned %}Self::KNOWN_KEYS{% endif %}),
-        )?;
+impl rt::serde::Serialize for owned::{{ item.name }} {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} map = rt::json::message(s, self.entry_count(), self.{{ item.unknown }}.entries())?;
 {%- for f in item.sorted %}
         {% call presence::json_write(f) %}{% endcall %}
 {%- endfor %}
         map.end()
     }
 }
-{%- endfor %}
 
-/// Reads the canonical JSON form, with members in any order and defaulted fields also when
-/// present with their default value; rejects duplicate and unknown members (other than
-/// `"#<key>"`).
+/// Reads the canonical JSON form through [`rt::json::ReadMessage`].
 {% if item.allow_deprecated -%}
 #[allow(deprecated)]
 {% endif -%}
 impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
-    fn deserialize<__D: rt::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-{% if item.allow_deprecated -%}
-        #[allow(deprecated)]
-{% endif -%}
-        impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-            type Value = owned::{{ item.name }};
-
-            fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str("an object of type {{ item.name }}")
-            }
-
-            fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Self::Value, __A::Error> {
-{%- for f in item.fields %}
-                let mut f_{{ f.slot_name }} = None;
-{%- endfor %}
-                let mut unknown = rt::OwnedUnknownFields::new();
-                while let Some(key) = map.next_key_seed(rt::json::Members(&[{{ item.json_names }}]))? {
-{%- if item.fields.is_empty() %}
-                    rt::json::put_unknown(&mut map, &mut unknown, key)?;
-{%- else %}
-                    match key {
-{%- for f in item.fields %}
-                        {{ f.key }} => rt::json::put::<{{ f.json_marker }}, _, _>(&mut map, &mut f_{{ f.slot_name }}, "{{ f.slot_name }}")?,
-{%- endfor %}
-                        key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                    }
-{%- endif %}
-                }
-                Ok(owned::{{ item.name }} {
-{%- for f in item.fields %}
-                    {{ f.name }}: {% call presence::json_finish(f) %}{% endcall %},
-{%- endfor %}
-                    {{ item.unknown }}: unknown,
-                })
-            }
-        }
-
-        deserializer.deserialize_map(__Visitor)
+    fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        rt::json::read_message(deserializer)
     }
 }
+
+/// The JSON reader's member table, slots and finishing step.
+{% if item.allow_deprecated -%}
+#[allow(deprecated)]
+{% endif -%}
+impl rt::json::ReadMessage for owned::{{ item.name }} {
+    const NAME: &'static str = "{{ item.name }}";
+    const MEMBERS: &'static [(&'static str, u64)] = &[{{ item.json_names }}];
+    type Slots = ({% for f in item.fields %}Option<{{ f.json_slot_type }}>,{% endfor %});
+    const EMPTY: Self::Slots = ({% for f in item.fields %}None,{% endfor %});
+
+{%- if item.fields.is_empty() %}
+
+    fn put<'de, A: rt::serde::de::MapAccess<'de>>(_: &mut (), _: u64, _: &mut A) -> Result<bool, A::Error> {
+        Ok(false)
+    }
+
+    fn finish<E: rt::serde::de::Error>(_: (), unknown: rt::OwnedUnknownFields) -> Result<Self, E> {
+        Ok(owned::{{ item.name }} { {{ item.unknown }}: unknown })
+    }
+{%- else %}
+
+    fn put<'de, A: rt::serde::de::MapAccess<'de>>(s: &mut Self::Slots, key: u64, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+{%- for f in item.fields %}
+            {{ f.key }} => rt::json::put::<{{ f.json_marker }}, _, _>(map, &mut {{ f.json_slot }}, "{{ f.slot_name }}")?,
+{%- endfor %}
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn finish<E: rt::serde::de::Error>(s: Self::Slots, unknown: rt::OwnedUnknownFields) -> Result<Self, E> {
+        Ok(owned::{{ item.name }} {
+{%- for f in item.fields %}
+            {{ f.name }}: {% call presence::json_finish(f) %}{% endcall %},
+{%- endfor %}
+            {{ item.unknown }}: unknown,
+        })
+    }
+{%- endif %}
+}
 {%- else if item.kind == "union" %}
-{%- for owned in [false, true] %}
+{% call borrowed_serialize(item) %}{% endcall %}
 
 /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
 /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
 {% if item.allow_deprecated -%}
 #[allow(deprecated)]
 {% endif -%}
-impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned::{{ item.name }}{% else %}{{ item.name }}<'a>{% endif %} {
-    fn serialize<__S: rt::serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+impl rt::serde::Serialize for owned::{{ item.name }} {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
 {%- for v in item.variants %}
 {%- if v.owned_type.is_some() %}
-            Self::{{ v.name }}(v) => rt::json::variant::<{{ v.json_marker }}, _, _>(serializer, "{{ v.json_name }}", v),
+            Self::{{ v.name }}(v) => rt::json::variant::<{{ v.json_marker }}, _, _>(s, "{{ v.json_name }}", v),
 {%- else %}
-            Self::{{ v.name }} => rt::json::unit_variant(serializer, "{{ v.json_name }}"),
+            Self::{{ v.name }} => rt::json::unit_variant(s, "{{ v.json_name }}"),
 {%- endif %}
 {%- endfor %}
-            Self::{{ item.other }} { key, value } => rt::json::unknown_variant(serializer, *key, value),
+            Self::{{ item.other }} { key, value } => rt::json::unknown_variant(s, *key, value),
         }
     }
 }
-{%- endfor %}
 
-/// Reads the canonical JSON form: an object with exactly one member.
+/// Reads the canonical JSON form through [`rt::json::ReadUnion`].
 {% if item.allow_deprecated -%}
 #[allow(deprecated)]
 {% endif -%}
 impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
-    fn deserialize<__D: rt::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
-        struct __Visitor;
+    fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        rt::json::read_union(deserializer)
+    }
+}
 
+/// The JSON reader's member table and variants.
 {% if item.allow_deprecated -%}
-        #[allow(deprecated)]
+#[allow(deprecated)]
 {% endif -%}
-        impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-            type Value = owned::{{ item.name }};
+impl rt::json::ReadUnion for owned::{{ item.name }} {
+    const NAME: &'static str = "{{ item.name }}";
+    const MEMBERS: &'static [(&'static str, u64)] = &[{{ item.json_names }}];
 
-            fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str("an object of type {{ item.name }}, with one member")
-            }
-
-            fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let key = rt::json::union_key(&mut map, &[{{ item.json_names }}])?;
+    fn variant<'de, A: rt::serde::de::MapAccess<'de>>(key: u64, map: &mut A) -> Result<Self, A::Error> {
 {%- if item.variants.is_empty() %}
-                let value = owned::{{ item.name }}::{{ item.other }} {
-                    key,
-                    value: rt::json::raw_value(&mut map)?,
-                };
+        Ok(Self::{{ item.other }} { key, value: rt::json::raw_value(map)? })
 {%- else %}
-                let value = match key {
+        Ok(match key {
 {%- for v in item.variants %}
 {%- if v.owned_type.is_some() %}
-                    {{ v.key }} => owned::{{ item.name }}::{{ v.name }}(rt::json::value::<{{ v.json_marker }}, _, _>(&mut map)?),
+            {{ v.key }} => Self::{{ v.name }}(rt::json::value::<{{ v.json_marker }}, _, _>(map)?),
 {%- else %}
-                    {{ v.key }} => {
-                        rt::json::unit(&mut map)?;
-                        owned::{{ item.name }}::{{ v.name }}
-                    }
+            {{ v.key }} => {
+                rt::json::unit(map)?;
+                Self::{{ v.name }}
+            }
 {%- endif %}
 {%- endfor %}
-                    key => owned::{{ item.name }}::{{ item.other }} {
-                        key,
-                        value: rt::json::raw_value(&mut map)?,
-                    },
-                };
+            key => Self::{{ item.other }} { key, value: rt::json::raw_value(map)? },
+        })
 {%- endif %}
-                rt::json::union_end(&mut map)?;
-                Ok(value)
-            }
-        }
-
-        deserializer.deserialize_map(__Visitor)
     }
 }
 {%- endif %}

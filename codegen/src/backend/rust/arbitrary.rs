@@ -1,6 +1,6 @@
 //! The Rust backend's `arbitrary` layer (template `templates/rust/arbitrary.rs`, gated by the
-//! runtime's `cfg_arbitrary!`): for every enum and every owned message and union, `Arbitrary` (through
-//! `rt::fuzz::Generate`), `rt::fuzz::Audited` and `rt::fuzz::FuzzType`; and in the index,
+//! runtime's `cfg_arbitrary!`): for every enum and every owned message and union, `rt::fuzz::FuzzType`
+//! (names, generator and audit) and `Arbitrary` (through its generator); and in the index,
 //! `visit_type` (template `templates/rust/index_arbitrary.rs`).
 //!
 //! Generators follow the schema: each member is built by the `rt::fuzz` generator for its type with
@@ -41,6 +41,8 @@ pub(super) struct ArbitraryItem {
     variant_keys: String,
     /// Index of the variant chosen when generation must stop nesting.
     exit: usize,
+    /// Whether a member's generator reads the nesting depth (which is otherwise unused).
+    uses_depth: bool,
     /// Whether the code for the type uses something deprecated, and so allows the lint.
     allow_deprecated: bool,
 }
@@ -78,6 +80,7 @@ pub(super) fn arbitrary_item(
         variants: Vec::new(),
         variant_keys: String::new(),
         exit: 0,
+        uses_depth: false,
     };
     match &def.kind {
         TypeKind::Alias { .. } => return None,
@@ -97,7 +100,7 @@ pub(super) fn arbitrary_item(
                     ArbitraryMember {
                         name: names::field(&f.name),
                         generate: Some(g.member(&f.ty)),
-                        audit: g.audit(&f.ty, "v"),
+                        audit: g.member_audit(&f.ty),
                         presence: match f.presence {
                             Presence::Optional => "optional",
                             _ => "always",
@@ -118,7 +121,7 @@ pub(super) fn arbitrary_item(
                     ArbitraryMember {
                         name: names::upper_camel(&v.name),
                         generate: v.ty.as_ref().map(|t| g.member(t)),
-                        audit: v.ty.as_ref().map_or(String::new(), |t| g.audit(t, "v")),
+                        audit: v.ty.as_ref().map_or(String::new(), |t| g.member_audit(t)),
                         presence: "always",
                     }
                 })
@@ -137,6 +140,12 @@ pub(super) fn arbitrary_item(
                 .unwrap_or(0);
         }
     }
+    // Unions choose their variant by depth; a message's optional fields and arrays, and nested
+    // types, read it too.
+    item.uses_depth = item.kind == "union"
+        || item.fields.iter().any(|f| {
+            f.presence == "optional" || f.generate.as_ref().is_some_and(|g| g.contains("depth"))
+        });
     Some(item)
 }
 
@@ -220,15 +229,20 @@ impl<'c, 's> Gen<'c, 's> {
                 self.generate(element)
             ),
             Type::Message { name } | Type::Union { name } => format!(
-                "<{} as rt::fuzz::Generate>::generate(u, depth + 1)?",
+                "<{} as rt::fuzz::FuzzType>::generate(u, depth + 1)?",
                 self.owned_path(name, false)
             ),
             Type::Enum { name } => format!(
-                "<{} as rt::fuzz::Generate>::generate(u, depth + 1)?",
+                "<{} as rt::fuzz::FuzzType>::generate(u, depth + 1)?",
                 self.owned_path(name, true)
             ),
             Type::Alias { .. } => unreachable!("resolved"),
         }
+    }
+
+    /// Statements auditing the member `v` (a reference) of type `ty`, through its `Box` if it has one.
+    fn member_audit(&self, ty: &Type) -> String {
+        self.audit(ty, if self.boxed(ty) { "&**v" } else { "v" })
     }
 
     /// Statements auditing the value `v` (a reference) of `ty`.
@@ -255,7 +269,7 @@ impl<'c, 's> Gen<'c, 's> {
                 format!("if {v}.len() > {max_items} {{ a.bound(\"{label}\"); }}{items}")
             }
             Type::Message { .. } | Type::Union { .. } | Type::Enum { .. } => {
-                format!("rt::fuzz::Audited::audit({v}, a);")
+                format!("rt::fuzz::FuzzType::audit({v}, a);")
             }
             _ => String::new(),
         }

@@ -287,16 +287,10 @@ impl Use<'_, '_> {
                 max,
                 narrowed: true,
                 ..
-            } => format!(
-                "if !({min}..={max}).contains(&{v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
-            ),
-            Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-            ),
+            } => range_check(min, max, &format!("&{v}"), label),
+            Shape::Text { max_len } | Shape::Bytes { max_len } => bound_check(v, *max_len, label),
             Shape::Array { element, max_items } => {
-                let mut s = format!(
-                    "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-                );
+                let mut s = bound_check(v, *max_items, label);
                 let inner = self.validate(element, "item");
                 if !inner.is_empty() {
                     s.push_str(&format!(
@@ -350,7 +344,16 @@ impl Use<'_, '_> {
     /// The owned Rust type of a member of type `ty`, relative to the package's `owned` module:
     /// `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, and `Box<T>` where the borrowed type is lazy.
     pub fn owned_type(&self, ty: &Type, shape: &Shape) -> String {
-        let plain = self.owned_plain(ty);
+        self.owned_type_from(ty, shape, false)
+    }
+
+    /// The same, relative to the package's module (where the JSON reader's slots are declared).
+    pub fn owned_type_outside(&self, ty: &Type, shape: &Shape) -> String {
+        self.owned_type_from(ty, shape, true)
+    }
+
+    fn owned_type_from(&self, ty: &Type, shape: &Shape, outside: bool) -> String {
+        let plain = self.owned_plain(ty, outside);
         if shape.is_recursive_link() {
             format!("rt::alloc::boxed::Box<{plain}>")
         } else {
@@ -358,18 +361,32 @@ impl Use<'_, '_> {
         }
     }
 
-    fn owned_plain(&self, ty: &Type) -> String {
+    fn owned_plain(&self, ty: &Type, outside: bool) -> String {
         match ty {
             Type::String { .. } => "rt::alloc::string::String".into(),
             Type::Bytes { .. } => "rt::alloc::vec::Vec<u8>".into(),
             Type::FixedBytes { len } => format!("[u8; {len}]"),
             Type::Array { element, .. } => {
-                format!("rt::alloc::vec::Vec<{}>", self.owned_plain(element))
+                format!(
+                    "rt::alloc::vec::Vec<{}>",
+                    self.owned_plain(element, outside)
+                )
             }
             Type::Message { name }
             | Type::Union { name }
             | Type::Enum { name }
-            | Type::Alias { name, .. } => self.ctx.owned_path(name),
+            | Type::Alias { name, .. } => {
+                if outside {
+                    let path = self.ctx.path_from(name, "owned::", "super::");
+                    if path.contains("::") {
+                        path
+                    } else {
+                        format!("owned::{path}")
+                    }
+                } else {
+                    self.ctx.owned_path(name)
+                }
+            }
             _ => self.plain_type(ty),
         }
     }
@@ -438,15 +455,12 @@ impl Use<'_, '_> {
                 max,
                 narrowed: true,
                 ..
-            } => format!(
-                "if !({min}..={max}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: &\"{label}\" }}); }}"
-            ),
-            Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
-                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-            ),
-            Shape::Array { max_items, .. } => format!(
-                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: &\"{label}\" }}); }}"
-            ),
+            } => range_check(min, max, v, label),
+            Shape::Text { max_len }
+            | Shape::Bytes { max_len }
+            | Shape::Array {
+                max_items: max_len, ..
+            } => bound_check(v, *max_len, label),
             _ => String::new(),
         }
     }
@@ -486,6 +500,21 @@ impl Use<'_, '_> {
             _ => format!("{slot}.unwrap_or({})", self.default_expr(shape, value)),
         }
     }
+}
+
+/// The encoder's check of `v`'s length against its bound (`rt::check_bound!`).
+fn bound_check(v: &str, max: impl std::fmt::Display, label: &str) -> String {
+    format!("rt::check_bound!({v}.len(), {max}, &\"{label}\");")
+}
+
+/// The encoder's check of the integer that `v_ref` refers to against its range (`rt::check_range!`).
+fn range_check(
+    min: impl std::fmt::Display,
+    max: impl std::fmt::Display,
+    v_ref: &str,
+    label: &str,
+) -> String {
+    format!("rt::check_range!(({min}..={max}).contains({v_ref}), &\"{label}\");")
 }
 
 /// The encoded length of a scalar of `shape` (integers, floats, text, bytes, enums), or `None` for the

@@ -78,10 +78,14 @@ pub(crate) struct FieldView {
     pub json_marker: String,
     /// Defaulted fields: the owned field from its JSON slot.
     pub json_default: String,
+    /// The field's slot in the JSON reader (`s.0`, `s.1`, ...: one per field in declaration order).
+    pub json_slot: String,
+    /// The JSON reader's slot type: the owned type of a present value, from the package's module.
+    pub json_slot_type: String,
 }
 
-/// Builds the field view for `f`.
-pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
+/// Builds the field view for `f`, the `index`th field in declaration order.
+pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>, index: usize) -> FieldView {
     let u = Use {
         ctx,
         label: &f.label,
@@ -89,7 +93,7 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
     let name = names::field(&f.ir.name);
     let shape = &f.shape;
     let ty = &f.ir.ty;
-    let slot = format!("f_{}", f.ir.name);
+    let slot = format!("s.{index}");
     let default = |expr: &dyn Fn(&ir::Value) -> String| f.default().map_or(String::new(), expr);
     FieldView {
         docs: doc_lines(&f.ir.doc),
@@ -130,6 +134,8 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
         },
         json_marker: u.json_marker(shape),
         json_default: default(&|v| u.json_default(shape, v, &slot)),
+        json_slot: slot,
+        json_slot_type: u.owned_type_outside(ty, shape),
         slot_name: f.ir.name.clone(),
         name,
     }
@@ -247,6 +253,8 @@ pub(crate) struct ItemView {
     pub unknown: String,
     /// Whether a field is required (the decoder then reports `missing-field` at the map's start).
     pub has_required: bool,
+    /// How many fields are required: entries every encoding has.
+    pub required_count: usize,
     /// Whether a field has a default (the decoder then remembers where each key starts).
     pub has_defaults: bool,
     // Recursive cycles.
@@ -296,6 +304,7 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         known_keys: String::new(),
         unknown: String::new(),
         has_required: false,
+        required_count: 0,
         has_defaults: false,
         budget: t.recursion.map(|r| r.budget),
         counts_depth: t.recursion.is_some_and(|r| r.counts_depth),
@@ -345,11 +354,24 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         Kind::Message(message) => {
             view.kind = "message";
             view.has_required = message.has_required;
+            view.required_count = message
+                .fields
+                .iter()
+                .filter(|f| matches!(f.ir.presence, Presence::Required))
+                .count();
             view.has_defaults = message.has_defaults;
-            view.fields = message.fields.iter().map(|f| field_view(ctx, f)).collect();
+            let index = |f: &model::Field<'_>| {
+                let same = |g: &model::Field<'_>| g.ir.key == f.ir.key;
+                message.fields.iter().position(same).unwrap_or_default()
+            };
+            view.fields = message
+                .fields
+                .iter()
+                .map(|f| field_view(ctx, f, index(f)))
+                .collect();
             view.sorted = message
                 .fields_in_wire_order()
-                .map(|f| field_view(ctx, f))
+                .map(|f| field_view(ctx, f, index(f)))
                 .collect();
             view.known_keys = join(&message.known_keys);
             let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();

@@ -88,14 +88,12 @@ pub struct Zone<'a> {
     pub flow: f32,
     /// Whether the zone is skipped when the soil sensor reports wet soil.
     pub skip_when_wet: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Zone<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 46;
 
     /// The keys this version of the schema defines, ascending.
@@ -104,8 +102,7 @@ impl<'a> Zone<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
             + usize::from(!self.skip_when_wet)
     }
@@ -113,8 +110,6 @@ impl<'a> Zone<'a> {
 
 impl<'a> rt::Message<'a> for Zone<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -135,13 +130,11 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 match key {
                     0 => {
                         field = Some(&"Zone.number");
-                        let v = r.uint(1, 16)? as u8;
-                        f_number = Some(v);
+                        f_number = Some(r.uint(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Zone.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"Zone.flow");
@@ -172,14 +165,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 }
             }
             Ok(Self {
-                number: f_number.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Zone.number"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Zone.name"),
-                )?,
+                number: rt::required(f_number, start, &"Zone.number")?,
+                name: rt::required(f_name, start, &"Zone.name")?,
                 flow: f_flow.unwrap_or(12.5_f32),
                 skip_when_wet: f_skip_when_wet.unwrap_or(true),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -191,13 +178,9 @@ impl<'a> rt::Message<'a> for Zone<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.number;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
             len += 1 + rt::float_len_f32(v);
@@ -213,23 +196,11 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.number;
-        {
-            if !(1..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Zone.number",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=16).contains(&v), &"Zone.number");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Zone.name",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"Zone.name");
+        unknown.text(1, v, w)?;
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
             unknown.key(2, w)?;
@@ -256,14 +227,12 @@ pub struct Run<'a> {
     pub started_at: super::example_core::Timestamp,
     /// Planned duration, in seconds (at most four hours).
     pub duration: u16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Run<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
     /// The keys this version of the schema defines, ascending.
@@ -271,14 +240,12 @@ impl<'a> Run<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1
+        self.unknown_fields.len() + 4
     }
 }
 
 impl<'a> rt::Message<'a> for Run<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -298,23 +265,19 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 match key {
                     0 => {
                         field = Some(&"Run.zone");
-                        let v = r.uint(1, 16)? as u8;
-                        f_zone = Some(v);
+                        f_zone = Some(r.uint(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Run.trigger");
-                        let v = Trigger::decode_from(r, depth)?;
-                        f_trigger = Some(v);
+                        f_trigger = Some(Trigger::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"Run.started_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_started_at = Some(v);
+                        f_started_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     3 => {
                         field = Some(&"Run.duration");
-                        let v = r.uint(1, 14400)? as u16;
-                        f_duration = Some(v);
+                        f_duration = Some(r.uint(1, 14400)? as u16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -323,21 +286,10 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 }
             }
             Ok(Self {
-                zone: f_zone.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field(&"Run.zone"),
-                )?,
-                trigger: f_trigger.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Run.trigger"),
-                )?,
-                started_at: f_started_at.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Run.started_at"),
-                )?,
-                duration: f_duration.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Run.duration"),
-                )?,
+                zone: rt::required(f_zone, start, &"Run.zone")?,
+                trigger: rt::required(f_trigger, start, &"Run.trigger")?,
+                started_at: rt::required(f_started_at, start, &"Run.started_at")?,
+                duration: rt::required(f_duration, start, &"Run.duration")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -347,21 +299,13 @@ impl<'a> rt::Message<'a> for Run<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zone;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.trigger;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         let v = self.started_at;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         let v = self.duration;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -370,29 +314,15 @@ impl<'a> rt::Message<'a> for Run<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zone;
-        {
-            if !(1..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=16).contains(&v), &"Run.zone");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.trigger;
-        {
-            unknown.u32(1, v.to_u32(), w)?;
-        }
+        unknown.u32(1, v.to_u32(), w)?;
         let v = self.started_at;
-        {
-            unknown.u64(2, v, w)?;
-        }
+        unknown.u64(2, v, w)?;
         let v = self.duration;
-        {
-            if !(1..=14400).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Run.duration",
-                });
-            }
-            unknown.u32(3, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=14400).contains(&v), &"Run.duration");
+        unknown.u32(3, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -410,14 +340,12 @@ pub struct SprinklerState<'a> {
     pub light: super::example_lamp::LampState<'a>,
     /// Rain delay still to wait, in hours.
     pub rain_delay: u8,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SprinklerState<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1355;
 
     /// The keys this version of the schema defines, ascending.
@@ -426,17 +354,14 @@ impl<'a> SprinklerState<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
+            + 2
             + usize::from(self.running.is_some())
-            + 1
             + usize::from(self.rain_delay != 0)
     }
 }
 
 impl<'a> rt::Message<'a> for SprinklerState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -457,20 +382,17 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 match key {
                     0 => {
                         field = Some(&"SprinklerState.zones");
-                        let v = rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
+                        f_zones = Some(rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
                             Zone::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_zones = Some(v);
+                        })?);
                     }
                     1 => {
                         field = Some(&"SprinklerState.running");
-                        let v = Run::decode_from(r, depth)?;
-                        f_running = Some(v);
+                        f_running = Some(Run::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"SprinklerState.light");
-                        let v = super::example_lamp::LampState::decode_from(r, depth)?;
-                        f_light = Some(v);
+                        f_light = Some(super::example_lamp::LampState::decode_from(r, depth)?);
                     }
                     3 => {
                         field = Some(&"SprinklerState.rain_delay");
@@ -490,15 +412,9 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 }
             }
             Ok(Self {
-                zones: f_zones.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SprinklerState.zones"),
-                )?,
+                zones: rt::required(f_zones, start, &"SprinklerState.zones")?,
                 running: f_running,
-                light: f_light.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SprinklerState.light"),
-                )?,
+                light: rt::required(f_light, start, &"SprinklerState.light")?,
                 rain_delay: f_rain_delay.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -509,16 +425,12 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zones;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.running {
             len += 1 + v.encoded_len();
         }
         let v = self.light;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.rain_delay;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -531,24 +443,16 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zones;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"SprinklerState.zones",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"SprinklerState.zones");
+        unknown.key(0, w)?;
+        v.write(w)?;
         if let Some(v) = self.running {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.light;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         let v = self.rain_delay;
         if v != 0 {
             unknown.u32(3, u32::from(v), w)?;
@@ -591,8 +495,6 @@ impl<'a> SprinklerCommand<'a> {
 
 impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -663,11 +565,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 v.encode_to(w)?;
             }
             Self::Rename(v) => {
-                if v.len() > 32 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"SprinklerCommand.rename",
-                    });
-                }
+                rt::check_bound!(v.len(), 32, &"SprinklerCommand.rename");
                 w.u64(4)?;
                 w.text(v)?;
             }
@@ -692,7 +590,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Zone<'a> {
         type Owned = owned::Zone;
-        /// A copy that owns its data ([`owned::Zone`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Zone {
             owned::Zone {
                 number: self.number,
@@ -708,7 +605,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Run<'a> {
         type Owned = owned::Run;
-        /// A copy that owns its data ([`owned::Run`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Run {
             owned::Run {
                 zone: self.zone,
@@ -724,7 +620,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SprinklerState<'a> {
         type Owned = owned::SprinklerState;
-        /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SprinklerState {
             owned::SprinklerState {
                 zones: rt::IntoOwned::into_owned(self.zones),
@@ -740,7 +635,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
         type Owned = owned::SprinklerCommand;
-        /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SprinklerCommand {
             match self {
                 Self::RunZone(v) => owned::SprinklerCommand::RunZone(rt::IntoOwned::into_owned(v)),
@@ -790,8 +684,7 @@ rt::cfg_alloc! {
             pub flow: f32,
             /// Whether the zone is skipped when the soil sensor reports wet soil.
             pub skip_when_wet: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -799,8 +692,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
                     + usize::from(!self.skip_when_wet)
             }
@@ -815,13 +707,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.number;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
                     len += 1 + rt::float_len_f32(*v);
@@ -837,23 +725,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.number;
-                {
-                    if !(1..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Zone.number",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=16).contains(v), &"Zone.number");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Zone.name",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"Zone.name");
+                unknown.text(1, v, w)?;
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
                     unknown.key(2, w)?;
@@ -882,15 +758,14 @@ rt::cfg_alloc! {
             pub started_at: super::super::example_core::owned::Timestamp,
             /// Planned duration, in seconds (at most four hours).
             pub duration: u16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Run {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1 + 1
+                self.unknown_fields.len() + 4
             }
         }
 
@@ -903,21 +778,13 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zone;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.trigger;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 let v = &self.started_at;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 let v = &self.duration;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -926,29 +793,15 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.zone;
-                {
-                    if !(1..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange { field: &"Run.zone" });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=16).contains(v), &"Run.zone");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.trigger;
-                {
-                    unknown.u32(1, v.to_u32(), w)?;
-                }
+                unknown.u32(1, v.to_u32(), w)?;
                 let v = &self.started_at;
-                {
-                    unknown.u64(2, *v, w)?;
-                }
+                unknown.u64(2, *v, w)?;
                 let v = &self.duration;
-                {
-                    if !(1..=14400).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Run.duration",
-                        });
-                    }
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=14400).contains(v), &"Run.duration");
+                unknown.u32(3, u32::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -968,8 +821,7 @@ rt::cfg_alloc! {
             pub light: super::super::example_lamp::owned::LampState,
             /// Rain delay still to wait, in hours.
             pub rain_delay: u8,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -977,9 +829,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
+                    + 2
                     + usize::from(self.running.is_some())
-                    + 1
                     + usize::from(self.rain_delay != 0)
             }
         }
@@ -993,18 +844,14 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zones;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.running {
                     len += 1 + v.encoded_len();
                 }
                 let v = &self.light;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -1017,28 +864,20 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.zones;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"SprinklerState.zones",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"SprinklerState.zones");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.running {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.light;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
                     unknown.u32(3, u32::from(*v), w)?;
@@ -1111,11 +950,7 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Rename(v) => {
-                        if v.len() > 32 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"SprinklerCommand.rename",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 32, &"SprinklerCommand.rename");
                         w.u64(4)?;
                         w.text(v)?;
                     }
@@ -1143,45 +978,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Trigger {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Trigger {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Zone<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
-            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            if self.flow.to_bits() != (12.5_f32).to_bits() {
-                map.field::<rt::json::Float, _>(2, "flow", &self.flow)?;
-            }
-            if !self.skip_when_wet {
-                map.field::<rt::json::Same, _>(3, "skip_when_wet", &self.skip_when_wet)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1189,15 +1001,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Zone {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
             map.field::<rt::json::Same, _>(1, "name", &self.name)?;
             if self.flow.to_bits() != (12.5_f32).to_bits() {
@@ -1210,93 +1015,63 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Zone {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Zone;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Zone")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_number = None;
-                    let mut f_name = None;
-                    let mut f_flow = None;
-                    let mut f_skip_when_wet = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("number", 0),
-                        ("name", 1),
-                        ("flow", 2),
-                        ("skip_when_wet", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(
-                                &mut map,
-                                &mut f_number,
-                                "number",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            2 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_flow,
-                                "flow",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_skip_when_wet,
-                                "skip_when_wet",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Zone {
-                        number: rt::json::required(f_number, "number")?,
-                        name: rt::json::required(f_name, "name")?,
-                        flow: f_flow.unwrap_or(12.5_f32),
-                        skip_when_wet: f_skip_when_wet.unwrap_or(true),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Zone {
+        const NAME: &'static str = "Zone";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("number", 0),
+            ("name", 1),
+            ("flow", 2),
+            ("skip_when_wet", 3),
+        ];
+        type Slots = (
+            Option<owned::ZoneNumber>,
+            Option<super::example_core::owned::Label>,
+            Option<f32>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(map, &mut s.0, "number")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
+                2 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.2, "flow")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "skip_when_wet")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Zone {
+                number: rt::json::required(s.0, "number")?,
+                name: rt::json::required(s.1, "name")?,
+                flow: s.2.unwrap_or(12.5_f32),
+                skip_when_wet: s.3.unwrap_or(true),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Run<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
-            map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
-            map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;
-            map.field::<rt::json::Range<1, 14400>, _>(3, "duration", &self.duration)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1304,15 +1079,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Run {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
             map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
             map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;
@@ -1321,97 +1089,63 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Run {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Run;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Run")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_zone = None;
-                    let mut f_trigger = None;
-                    let mut f_started_at = None;
-                    let mut f_duration = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("zone", 0),
-                        ("trigger", 1),
-                        ("started_at", 2),
-                        ("duration", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(
-                                &mut map,
-                                &mut f_zone,
-                                "zone",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_trigger,
-                                "trigger",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_started_at,
-                                "started_at",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<1, 14400>, _, _>(
-                                &mut map,
-                                &mut f_duration,
-                                "duration",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Run {
-                        zone: rt::json::required(f_zone, "zone")?,
-                        trigger: rt::json::required(f_trigger, "trigger")?,
-                        started_at: rt::json::required(f_started_at, "started_at")?,
-                        duration: rt::json::required(f_duration, "duration")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Run {
+        const NAME: &'static str = "Run";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("zone", 0),
+            ("trigger", 1),
+            ("started_at", 2),
+            ("duration", 3),
+        ];
+        type Slots = (
+            Option<owned::ZoneNumber>,
+            Option<owned::Trigger>,
+            Option<super::example_core::owned::Timestamp>,
+            Option<u16>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(map, &mut s.0, "zone")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "trigger")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "started_at")?,
+                3 => rt::json::put::<rt::json::Range<1, 14400>, _, _>(map, &mut s.3, "duration")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Run {
+                zone: rt::json::required(s.0, "zone")?,
+                trigger: rt::json::required(s.1, "trigger")?,
+                started_at: rt::json::required(s.2, "started_at")?,
+                duration: rt::json::required(s.3, "duration")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for SprinklerState<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "zones", &self.zones)?;
-            if let Some(v) = &self.running {
-                map.field::<rt::json::Same, _>(1, "running", v)?;
-            }
-            map.field::<rt::json::Same, _>(2, "light", &self.light)?;
-            if self.rain_delay != 0 {
-                map.field::<rt::json::Same, _>(3, "rain_delay", &self.rain_delay)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1419,19 +1153,10 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SprinklerState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "zones", &self.zones)?;
-            if let Some(v) = &self.running {
-                map.field::<rt::json::Same, _>(1, "running", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "running", &self.running)?;
             map.field::<rt::json::Same, _>(2, "light", &self.light)?;
             if self.rain_delay != 0 {
                 map.field::<rt::json::Same, _>(3, "rain_delay", &self.rain_delay)?;
@@ -1440,204 +1165,131 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SprinklerState;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SprinklerState")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_zones = None;
-                    let mut f_running = None;
-                    let mut f_light = None;
-                    let mut f_rain_delay = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("zones", 0),
-                        ("running", 1),
-                        ("light", 2),
-                        ("rain_delay", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_zones,
-                                "zones",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_running,
-                                "running",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_light,
-                                "light",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_rain_delay,
-                                "rain_delay",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SprinklerState {
-                        zones: rt::json::required(f_zones, "zones")?,
-                        running: f_running,
-                        light: rt::json::required(f_light, "light")?,
-                        rain_delay: f_rain_delay.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::RunZone(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "run_zone", v)
-                }
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::RainDelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rain_delay", v)
-                }
-                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "light", v),
-                Self::Rename(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rename", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SprinklerState {
+        const NAME: &'static str = "SprinklerState";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("zones", 0),
+            ("running", 1),
+            ("light", 2),
+            ("rain_delay", 3),
+        ];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::Zone>>,
+            Option<owned::Run>,
+            Option<super::example_lamp::owned::LampState>,
+            Option<u8>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "zones")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "running")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "light")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "rain_delay")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SprinklerState {
+                zones: rt::json::required(s.0, "zones")?,
+                running: s.1,
+                light: rt::json::required(s.2, "light")?,
+                rain_delay: s.3.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::SprinklerCommand {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::RunZone(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "run_zone", v)
-                }
-                Self::Stop => rt::json::unit_variant(serializer, "stop"),
-                Self::RainDelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rain_delay", v)
-                }
-                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "light", v),
-                Self::Rename(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rename", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::RunZone(v) => rt::json::variant::<rt::json::Same, _, _>(s, "run_zone", v),
+                Self::Stop => rt::json::unit_variant(s, "stop"),
+                Self::RainDelay(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rain_delay", v),
+                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(s, "light", v),
+                Self::Rename(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rename", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerCommand {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SprinklerCommand;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::SprinklerCommand {
+        const NAME: &'static str = "SprinklerCommand";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("run_zone", 0),
+            ("stop", 1),
+            ("rain_delay", 2),
+            ("light", 3),
+            ("rename", 4),
+        ];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SprinklerCommand, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::RunZone(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => {
+                    rt::json::unit(map)?;
+                    Self::Stop
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("run_zone", 0),
-                            ("stop", 1),
-                            ("rain_delay", 2),
-                            ("light", 3),
-                            ("rename", 4),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            owned::SprinklerCommand::RunZone(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        1 => {
-                            rt::json::unit(&mut map)?;
-                            owned::SprinklerCommand::Stop
-                        }
-                        2 => owned::SprinklerCommand::RainDelay(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        3 => owned::SprinklerCommand::Light(
-                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                        ),
-                        4 => {
-                            owned::SprinklerCommand::Rename(
-                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
-                            )
-                        }
-                        key => owned::SprinklerCommand::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                2 => Self::RainDelay(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Light(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Rename(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for Trigger {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Trigger {
+        const NAME: &'static str = "com.acme.sprinkler.Trigger";
+        const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Trigger;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Trigger {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -1647,22 +1299,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Trigger {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Trigger {
-        const NAME: &'static str = "com.acme.sprinkler.Trigger";
-        const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Trigger;
-    }
+    impl rt::fuzz::FuzzType for owned::Zone {
+        const NAME: &'static str = "com.acme.sprinkler.Zone";
+        const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Zone<'a>;
 
-    impl rt::fuzz::Generate for owned::Zone {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Zone {
                 number: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
                 name: rt::fuzz::string(u, 32)?,
@@ -1671,22 +1317,16 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Zone {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.number;
-                if !(1i128..=16i128).contains(&(*v as i128)) {
-                    a.range("Zone.number");
-                }
+            let v = &self.number;
+            if !(1i128..=16i128).contains(&(*v as i128)) {
+                a.range("Zone.number");
             }
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("Zone.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("Zone.name");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -1697,51 +1337,37 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Zone {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Zone {
-        const NAME: &'static str = "com.acme.sprinkler.Zone";
-        const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Zone<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Run {
+        const NAME: &'static str = "com.acme.sprinkler.Run";
+        const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Run<'a>;
 
-    impl rt::fuzz::Generate for owned::Run {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Run {
                 zone: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
-                trigger: <Trigger as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                trigger: <Trigger as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 started_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
                     as u64,
                 duration: rt::fuzz::int(u, 1, 14400, 0, 65535)? as u16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Run {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.zone;
-                if !(1i128..=16i128).contains(&(*v as i128)) {
-                    a.range("Run.zone");
-                }
+            let v = &self.zone;
+            if !(1i128..=16i128).contains(&(*v as i128)) {
+                a.range("Run.zone");
             }
-            {
-                let v = &self.trigger;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.duration;
-                if !(1i128..=14400i128).contains(&(*v as i128)) {
-                    a.range("Run.duration");
-                }
+            let v = &self.trigger;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.duration;
+            if !(1i128..=14400i128).contains(&(*v as i128)) {
+                a.range("Run.duration");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -1752,37 +1378,31 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Run {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Run {
-        const NAME: &'static str = "com.acme.sprinkler.Run";
-        const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Run<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SprinklerState {
+        const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
+        const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SprinklerState<'a>;
 
-    impl rt::fuzz::Generate for owned::SprinklerState {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SprinklerState {
                 zones: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Zone as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<owned::Zone as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 },
                 running: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Run as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Run as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
-                light: <super::example_lamp::owned::LampState as rt::fuzz::Generate>::generate(
+                light: <super::example_lamp::owned::LampState as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
@@ -1790,27 +1410,21 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SprinklerState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.zones;
-                if v.len() > 16 {
-                    a.bound("SprinklerState.zones");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.zones;
+            if v.len() > 16 {
+                a.bound("SprinklerState.zones");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.running {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
-            {
-                let v = &self.light;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.light;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1820,30 +1434,24 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SprinklerState {
-        const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
-        const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SprinklerState<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SprinklerCommand {
+        const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
+        const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SprinklerCommand<'a>;
 
-    impl rt::fuzz::Generate for owned::SprinklerCommand {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 5, 1, depth)? {
                 0 => owned::SprinklerCommand::RunZone(
-                    <owned::Run as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Run as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 1 => owned::SprinklerCommand::Stop,
                 2 => owned::SprinklerCommand::RainDelay(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
                 3 => owned::SprinklerCommand::Light(
-                    <super::example_lamp::owned::Command as rt::fuzz::Generate>::generate(
+                    <super::example_lamp::owned::Command as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?,
@@ -1855,19 +1463,17 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SprinklerCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::RunZone(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Stop => {}
                 Self::RainDelay(_) => {}
                 Self::Light(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Rename(v) => {
                     if v.len() > 32 {
@@ -1884,13 +1490,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::SprinklerCommand {
-        const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
-        const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SprinklerCommand<'a>;
     }
 }

@@ -117,14 +117,12 @@ pub struct TimeOfDay<'a> {
     pub hour: u8,
     /// Minute, 0 to 59; absent means on the hour.
     pub minute: u8,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> TimeOfDay<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 6;
 
     /// The keys this version of the schema defines, ascending.
@@ -138,8 +136,6 @@ impl<'a> TimeOfDay<'a> {
 
 impl<'a> rt::Message<'a> for TimeOfDay<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -158,8 +154,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 match key {
                     0 => {
                         field = Some(&"TimeOfDay.hour");
-                        let v = r.uint(0, 23)? as u8;
-                        f_hour = Some(v);
+                        f_hour = Some(r.uint(0, 23)? as u8);
                     }
                     1 => {
                         field = Some(&"TimeOfDay.minute");
@@ -179,10 +174,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 }
             }
             Ok(Self {
-                hour: f_hour.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"TimeOfDay.hour"),
-                )?,
+                hour: rt::required(f_hour, start, &"TimeOfDay.hour")?,
                 minute: f_minute.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -193,9 +185,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.hour;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.minute;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -208,21 +198,11 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.hour;
-        {
-            if !(0..=23).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TimeOfDay.hour",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=23).contains(&v), &"TimeOfDay.hour");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.minute;
         if v != 0 {
-            if !(0..=59).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"TimeOfDay.minute",
-                });
-            }
+            rt::check_range!((0..=59).contains(&v), &"TimeOfDay.minute");
             unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -242,14 +222,12 @@ pub struct DeviceInfo<'a> {
     pub tags: Option<Tags<'a>>,
     /// When it joined the network.
     pub joined_at: Timestamp,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DeviceInfo<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 338;
 
     /// The keys this version of the schema defines, ascending.
@@ -257,14 +235,12 @@ impl<'a> DeviceInfo<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
+        self.unknown_fields.len() + 3 + usize::from(self.tags.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for DeviceInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -284,25 +260,21 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"DeviceInfo.id");
-                        let v = r.fixed::<16>()?;
-                        f_id = Some(v);
+                        f_id = Some(r.fixed::<16>()?);
                     }
                     1 => {
                         field = Some(&"DeviceInfo.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     2 => {
                         field = Some(&"DeviceInfo.tags");
-                        let v = rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| {
+                        f_tags = Some(rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| {
                             r.text(32).map(|_| ())
-                        })?;
-                        f_tags = Some(v);
+                        })?);
                     }
                     3 => {
                         field = Some(&"DeviceInfo.joined_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_joined_at = Some(v);
+                        f_joined_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -311,19 +283,10 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                 }
             }
             Ok(Self {
-                id: f_id.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfo.id"),
-                )?,
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfo.name"),
-                )?,
+                id: rt::required(f_id, start, &"DeviceInfo.id")?,
+                name: rt::required(f_name, start, &"DeviceInfo.name")?,
                 tags: f_tags,
-                joined_at: f_joined_at.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DeviceInfo.joined_at"),
-                )?,
+                joined_at: rt::required(f_joined_at, start, &"DeviceInfo.joined_at")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -334,16 +297,12 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 17;
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.tags {
             len += 1 + v.encoded_len();
         }
         let v = self.joined_at;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -352,40 +311,22 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfo.name",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DeviceInfo.name");
+        unknown.text(1, v, w)?;
         if let Some(v) = self.tags {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DeviceInfo.tags",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"DeviceInfo.tags");
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
-                    if item.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfo.tags",
-                        });
-                    }
+                    rt::check_bound!(item.len(), 32, &"DeviceInfo.tags");
                 }
             }
             unknown.key(2, w)?;
             v.write(w)?;
         }
         let v = self.joined_at;
-        {
-            unknown.u64(3, v, w)?;
-        }
+        unknown.u64(3, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -401,7 +342,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for TimeOfDay<'a> {
         type Owned = owned::TimeOfDay;
-        /// A copy that owns its data ([`owned::TimeOfDay`]), to keep after the input is gone.
         fn into_owned(self) -> owned::TimeOfDay {
             owned::TimeOfDay {
                 hour: self.hour,
@@ -415,7 +355,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DeviceInfo<'a> {
         type Owned = owned::DeviceInfo;
-        /// A copy that owns its data ([`owned::DeviceInfo`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DeviceInfo {
             owned::DeviceInfo {
                 id: rt::IntoOwned::into_owned(self.id),
@@ -485,8 +424,7 @@ rt::cfg_alloc! {
             pub hour: u8,
             /// Minute, 0 to 59; absent means on the hour.
             pub minute: u8,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -506,9 +444,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.hour;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.minute;
                 if self.minute != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -521,21 +457,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.hour;
-                {
-                    if !(0..=23).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TimeOfDay.hour",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=23).contains(v), &"TimeOfDay.hour");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.minute;
                 if self.minute != 0 {
-                    if !(0..=59).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"TimeOfDay.minute",
-                        });
-                    }
+                    rt::check_range!((0..=59).contains(v), &"TimeOfDay.minute");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -557,15 +483,14 @@ rt::cfg_alloc! {
             pub tags: Option<Tags>,
             /// When it joined the network.
             pub joined_at: Timestamp,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl DeviceInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
+                self.unknown_fields.len() + 3 + usize::from(self.tags.is_some())
             }
         }
 
@@ -579,9 +504,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 17;
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.tags {
                     len += 1
                         + rt::head_len(v.len() as u64)
@@ -590,9 +513,7 @@ rt::cfg_alloc! {
                             .sum::<usize>();
                 }
                 let v = &self.joined_at;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -601,40 +522,22 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfo.name",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DeviceInfo.name");
+                unknown.text(1, v, w)?;
                 if let Some(v) = &self.tags {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DeviceInfo.tags",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"DeviceInfo.tags");
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
-                        if item.len() > 32 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"DeviceInfo.tags",
-                            });
-                        }
+                        rt::check_bound!(item.len(), 32, &"DeviceInfo.tags");
                         w.text(item)?;
                     }
                     w.close(v.len());
                 }
                 let v = &self.joined_at;
-                {
-                    unknown.u64(3, *v, w)?;
-                }
+                unknown.u64(3, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -658,41 +561,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Status {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Status {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for TimeOfDay<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
-            if self.minute != 0 {
-                map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -700,15 +584,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::TimeOfDay {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
             if self.minute != 0 {
                 map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;
@@ -717,78 +594,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::TimeOfDay {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::TimeOfDay;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type TimeOfDay")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_hour = None;
-                    let mut f_minute = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("hour", 0), ("minute", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 23>, _, _>(
-                                &mut map,
-                                &mut f_hour,
-                                "hour",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 59>, _, _>(
-                                &mut map,
-                                &mut f_minute,
-                                "minute",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::TimeOfDay {
-                        hour: rt::json::required(f_hour, "hour")?,
-                        minute: f_minute.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "id", &self.id)?;
-            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            if let Some(v) = &self.tags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "tags", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::TimeOfDay {
+        const NAME: &'static str = "TimeOfDay";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("hour", 0), ("minute", 1)];
+        type Slots = (Option<u8>, Option<u8>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 23>, _, _>(map, &mut s.0, "hour")?,
+                1 => rt::json::put::<rt::json::Range<0, 59>, _, _>(map, &mut s.1, "minute")?,
+                _ => return Ok(false),
             }
-            map.field::<rt::json::Same, _>(3, "joined_at", &self.joined_at)?;
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::TimeOfDay {
+                hour: rt::json::required(s.0, "hour")?,
+                minute: s.1.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -796,102 +644,76 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeviceInfo {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "id", &self.id)?;
             map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            if let Some(v) = &self.tags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "tags", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "tags", &self.tags)?;
             map.field::<rt::json::Same, _>(3, "joined_at", &self.joined_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfo {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DeviceInfo;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DeviceInfo {
+        const NAME: &'static str = "DeviceInfo";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("id", 0), ("name", 1), ("tags", 2), ("joined_at", 3)];
+        type Slots = (
+            Option<owned::DeviceId>,
+            Option<owned::Label>,
+            Option<owned::Tags>,
+            Option<owned::Timestamp>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DeviceInfo")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_id = None;
-                    let mut f_name = None;
-                    let mut f_tags = None;
-                    let mut f_joined_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("id", 0),
-                        ("name", 1),
-                        ("tags", 2),
-                        ("joined_at", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_id, "id")?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_tags,
-                                "tags",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_joined_at,
-                                "joined_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DeviceInfo {
-                        id: rt::json::required(f_id, "id")?,
-                        name: rt::json::required(f_name, "name")?,
-                        tags: f_tags,
-                        joined_at: rt::json::required(f_joined_at, "joined_at")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "id")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "tags")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "joined_at")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DeviceInfo {
+                id: rt::json::required(s.0, "id")?,
+                name: rt::json::required(s.1, "name")?,
+                tags: s.2,
+                joined_at: rt::json::required(s.3, "joined_at")?,
+                unknown_fields: unknown,
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for Status {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Status {
+        const NAME: &'static str = "example.core.Status";
+        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Status;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -901,44 +723,32 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Status {
-        const NAME: &'static str = "example.core.Status";
-        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Status;
-    }
+    impl rt::fuzz::FuzzType for owned::TimeOfDay {
+        const NAME: &'static str = "example.core.TimeOfDay";
+        const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = TimeOfDay<'a>;
 
-    impl rt::fuzz::Generate for owned::TimeOfDay {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::TimeOfDay {
                 hour: rt::fuzz::int(u, 0, 23, 0, 255)? as u8,
                 minute: rt::fuzz::int(u, 0, 59, 0, 255)? as u8,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::TimeOfDay {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.hour;
-                if !(0i128..=23i128).contains(&(*v as i128)) {
-                    a.range("TimeOfDay.hour");
-                }
+            let v = &self.hour;
+            if !(0i128..=23i128).contains(&(*v as i128)) {
+                a.range("TimeOfDay.hour");
             }
-            {
-                let v = &self.minute;
-                if !(0i128..=59i128).contains(&(*v as i128)) {
-                    a.range("TimeOfDay.minute");
-                }
+            let v = &self.minute;
+            if !(0i128..=59i128).contains(&(*v as i128)) {
+                a.range("TimeOfDay.minute");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -949,22 +759,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TimeOfDay {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::TimeOfDay {
-        const NAME: &'static str = "example.core.TimeOfDay";
-        const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = TimeOfDay<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DeviceInfo {
+        const NAME: &'static str = "example.core.DeviceInfo";
+        const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeviceInfo<'a>;
 
-    impl rt::fuzz::Generate for owned::DeviceInfo {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DeviceInfo {
                 id: u.arbitrary::<[u8; 16]>()?,
                 name: rt::fuzz::string(u, 32)?,
@@ -985,16 +789,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DeviceInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("DeviceInfo.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("DeviceInfo.name");
             }
             if let Some(v) = &self.tags {
                 if v.len() > 8 {
@@ -1015,13 +815,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::DeviceInfo {
-        const NAME: &'static str = "example.core.DeviceInfo";
-        const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeviceInfo<'a>;
     }
 }

@@ -111,14 +111,12 @@ pub struct Integers<'a> {
     pub hex_ranged_i64: i64,
     /// The largest key.
     pub last: Option<u8>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Integers<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 74;
 
     /// The keys this version of the schema defines, ascending.
@@ -147,8 +145,6 @@ impl<'a> Integers<'a> {
 
 impl<'a> rt::Message<'a> for Integers<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -333,8 +329,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     65535 => {
                         field = Some(&"Integers.last");
-                        let v = r.uint(0, 255)? as u8;
-                        f_last = Some(v);
+                        f_last = Some(r.uint(0, 255)? as u8);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -438,11 +433,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.ranged_u8;
         if v != 200 {
-            if !(1..=200).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.ranged_u8",
-                });
-            }
+            rt::check_range!((1..=200).contains(&v), &"Integers.ranged_u8");
             unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.a_u16;
@@ -451,11 +442,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.capped_u16;
         if v != 1000 {
-            if !(0..=1000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.capped_u16",
-                });
-            }
+            rt::check_range!((0..=1000).contains(&v), &"Integers.capped_u16");
             unknown.u32(3, u32::from(v), w)?;
         }
         let v = self.a_u32;
@@ -464,20 +451,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.floor_u32;
         if v != 10 {
-            if !(10..=4294967295).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.floor_u32",
-                });
-            }
+            rt::check_range!((10..=4294967295).contains(&v), &"Integers.floor_u32");
             unknown.u32(5, v, w)?;
         }
         let v = self.a_u64;
         if v != 18446744073709551615 {
-            if !(1..=18446744073709551615).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.a_u64",
-                });
-            }
+            rt::check_range!((1..=18446744073709551615).contains(&v), &"Integers.a_u64");
             unknown.u64(6, v, w)?;
         }
         let v = self.a_i8;
@@ -486,20 +465,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.ranged_i8;
         if v != -40 {
-            if !(-100..=100).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.ranged_i8",
-                });
-            }
+            rt::check_range!((-100..=100).contains(&v), &"Integers.ranged_i8");
             unknown.i64(8, i64::from(v), w)?;
         }
         let v = self.a_i16;
         if v != -32768 {
-            if !(-32768..=0).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.a_i16",
-                });
-            }
+            rt::check_range!((-32768..=0).contains(&v), &"Integers.a_i16");
             unknown.i64(9, i64::from(v), w)?;
         }
         let v = self.a_i32;
@@ -508,11 +479,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.negative_i32;
         if v != -10 {
-            if !(-1000..=-10).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.negative_i32",
-                });
-            }
+            rt::check_range!((-1000..=-10).contains(&v), &"Integers.negative_i32");
             unknown.i64(11, i64::from(v), w)?;
         }
         let v = self.a_i64;
@@ -521,11 +488,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.hex_ranged_i64;
         if v != 0 {
-            if !(-16..=16).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Integers.hex_ranged_i64",
-                });
-            }
+            rt::check_range!((-16..=16).contains(&v), &"Integers.hex_ranged_i64");
             unknown.i64(13, v, w)?;
         }
         if let Some(v) = self.last {
@@ -550,14 +513,12 @@ pub struct Floats<'a> {
     pub small: f32,
     /// Required, without a default.
     pub required_f64: f64,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Floats<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 43;
 
     /// The keys this version of the schema defines, ascending.
@@ -566,18 +527,16 @@ impl<'a> Floats<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 1
             + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
             + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
             + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
             + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
-            + 1
     }
 }
 
 impl<'a> rt::Message<'a> for Floats<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -643,8 +602,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                     }
                     4 => {
                         field = Some(&"Floats.required_f64");
-                        let v = r.f64()?;
-                        f_required_f64 = Some(v);
+                        f_required_f64 = Some(r.f64()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -657,10 +615,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                 a_f64: f_a_f64.unwrap_or(-0.25_f64),
                 thousands: f_thousands.unwrap_or(2000.0_f64),
                 small: f_small.unwrap_or(0.0015_f32),
-                required_f64: f_required_f64.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Floats.required_f64"),
-                )?,
+                required_f64: rt::required(f_required_f64, start, &"Floats.required_f64")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -686,9 +641,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
             len += 1 + rt::float_len_f32(v);
         }
         let v = self.required_f64;
-        {
-            len += 1 + rt::float_len(v);
-        }
+        len += 1 + rt::float_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -717,10 +670,8 @@ impl<'a> rt::Message<'a> for Floats<'a> {
             w.f32(v)?;
         }
         let v = self.required_f64;
-        {
-            unknown.key(4, w)?;
-            w.f64(v)?;
-        }
+        unknown.key(4, w)?;
+        w.f64(v)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -754,14 +705,12 @@ pub struct Text<'a> {
     pub hash: &'a [u8; 32],
     /// The largest fixed size.
     pub page: Option<&'a [u8; 65535]>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Text<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 16844329;
 
     /// The keys this version of the schema defines, ascending.
@@ -770,25 +719,20 @@ impl<'a> Text<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 4
             + usize::from(!self.on_by_default)
             + usize::from(self.off_by_default)
-            + 1
             + usize::from(self.defaulted != "plain")
             + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
             + usize::from(!self.empty.is_empty())
             + usize::from(self.accented != "température")
             + usize::from(self.huge.is_some())
-            + 1
-            + 1
-            + 1
             + usize::from(self.page.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for Text<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -839,8 +783,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     }
                     2 => {
                         field = Some(&"Text.bounded");
-                        let v = r.text(16)?;
-                        f_bounded = Some(v);
+                        f_bounded = Some(r.text(16)?);
                     }
                     3 => {
                         field = Some(&"Text.defaulted");
@@ -888,28 +831,23 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     }
                     7 => {
                         field = Some(&"Text.huge");
-                        let v = r.text(16777216)?;
-                        f_huge = Some(v);
+                        f_huge = Some(r.text(16777216)?);
                     }
                     8 => {
                         field = Some(&"Text.blob");
-                        let v = r.bytes(1024)?;
-                        f_blob = Some(v);
+                        f_blob = Some(r.bytes(1024)?);
                     }
                     9 => {
                         field = Some(&"Text.default_blob");
-                        let v = r.bytes(256)?;
-                        f_default_blob = Some(v);
+                        f_default_blob = Some(r.bytes(256)?);
                     }
                     10 => {
                         field = Some(&"Text.hash");
-                        let v = r.fixed::<32>()?;
-                        f_hash = Some(v);
+                        f_hash = Some(r.fixed::<32>()?);
                     }
                     11 => {
                         field = Some(&"Text.page");
-                        let v = r.fixed::<65535>()?;
-                        f_page = Some(v);
+                        f_page = Some(r.fixed::<65535>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -920,27 +858,15 @@ impl<'a> rt::Message<'a> for Text<'a> {
             Ok(Self {
                 on_by_default: f_on_by_default.unwrap_or(true),
                 off_by_default: f_off_by_default.unwrap_or(false),
-                bounded: f_bounded.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.bounded"),
-                )?,
+                bounded: rt::required(f_bounded, start, &"Text.bounded")?,
                 defaulted: f_defaulted.unwrap_or("plain"),
                 escaped: f_escaped.unwrap_or("tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"),
                 empty: f_empty.unwrap_or(""),
                 accented: f_accented.unwrap_or("température"),
                 huge: f_huge,
-                blob: f_blob.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.blob"),
-                )?,
-                default_blob: f_default_blob.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.default_blob"),
-                )?,
-                hash: f_hash.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Text.hash"),
-                )?,
+                blob: rt::required(f_blob, start, &"Text.blob")?,
+                default_blob: rt::required(f_default_blob, start, &"Text.default_blob")?,
+                hash: rt::required(f_hash, start, &"Text.hash")?,
                 page: f_page,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -957,9 +883,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
             len += 1 + 1;
         }
         let v = self.bounded;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.defaulted;
         if v != "plain" {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -980,13 +904,9 @@ impl<'a> rt::Message<'a> for Text<'a> {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
         let v = self.blob;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.default_blob;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 34;
         if self.page.is_some() {
             len += 1 + 65538;
@@ -1007,80 +927,40 @@ impl<'a> rt::Message<'a> for Text<'a> {
             unknown.bool(1, v, w)?;
         }
         let v = self.bounded;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.bounded",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"Text.bounded");
+        unknown.text(2, v, w)?;
         let v = self.defaulted;
         if v != "plain" {
-            if v.len() > 128 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.defaulted",
-                });
-            }
+            rt::check_bound!(v.len(), 128, &"Text.defaulted");
             unknown.text(3, v, w)?;
         }
         let v = self.escaped;
         if v != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.escaped",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"Text.escaped");
             unknown.text(4, v, w)?;
         }
         let v = self.empty;
         if !v.is_empty() {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.empty",
-                });
-            }
+            rt::check_bound!(v.len(), 8, &"Text.empty");
             unknown.text(5, v, w)?;
         }
         let v = self.accented;
         if v != "température" {
-            if v.len() > 12 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.accented",
-                });
-            }
+            rt::check_bound!(v.len(), 12, &"Text.accented");
             unknown.text(6, v, w)?;
         }
         if let Some(v) = self.huge {
-            if v.len() > 16777216 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.huge",
-                });
-            }
+            rt::check_bound!(v.len(), 16777216, &"Text.huge");
             unknown.text(7, v, w)?;
         }
         let v = self.blob;
-        {
-            if v.len() > 1024 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.blob",
-                });
-            }
-            unknown.bytes(8, v, w)?;
-        }
+        rt::check_bound!(v.len(), 1024, &"Text.blob");
+        unknown.bytes(8, v, w)?;
         let v = self.default_blob;
-        {
-            if v.len() > 256 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Text.default_blob",
-                });
-            }
-            unknown.bytes(9, v, w)?;
-        }
+        rt::check_bound!(v.len(), 256, &"Text.default_blob");
+        unknown.bytes(9, v, w)?;
         let v = self.hash;
-        {
-            unknown.bytes(10, v, w)?;
-        }
+        unknown.bytes(10, v, w)?;
         if let Some(v) = self.page {
             unknown.bytes(11, v, w)?;
         }
@@ -1107,14 +987,12 @@ pub struct Collections<'a> {
     pub keys: rt::Array<'a, &'a [u8; 16]>,
     /// An optional array.
     pub maybe_flags: Option<rt::Array<'a, bool>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Collections<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 196749;
 
     /// The keys this version of the schema defines, ascending.
@@ -1123,20 +1001,14 @@ impl<'a> Collections<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
+            + 5
             + usize::from(self.flavor.to_u32() != 17)
-            + 1
             + usize::from(self.maybe_flags.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for Collections<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1160,33 +1032,33 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                 match key {
                     0 => {
                         field = Some(&"Collections.numbers");
-                        let v = rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
+                        f_numbers = Some(rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
                             r.uint(0, 65535).map(|_| ())
-                        })?;
-                        f_numbers = Some(v);
+                        })?);
                     }
                     1 => {
                         field = Some(&"Collections.small");
-                        let v = rt::Array::<i32>::decode(r, 4, depth, |r, _| {
+                        f_small = Some(rt::Array::<i32>::decode(r, 4, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
-                        })?;
-                        f_small = Some(v);
+                        })?);
                     }
                     2 => {
                         field = Some(&"Collections.matrix");
-                        let v =
-                            rt::Array::<rt::Array<'a, f32>>::decode(r, 3, depth, |r, depth| {
+                        f_matrix = Some(rt::Array::<rt::Array<'a, f32>>::decode(
+                            r,
+                            3,
+                            depth,
+                            |r, depth| {
                                 rt::Array::<f32>::decode(r, 3, depth, |r, _| r.f32().map(|_| ()))
                                     .map(|_| ())
-                            })?;
-                        f_matrix = Some(v);
+                            },
+                        )?);
                     }
                     3 => {
                         field = Some(&"Collections.flavors");
-                        let v = rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
+                        f_flavors = Some(rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
                             Flavor::decode_from(r, depth).map(|_| ())
-                        })?;
-                        f_flavors = Some(v);
+                        })?);
                     }
                     4 => {
                         field = Some(&"Collections.flavor");
@@ -1201,16 +1073,15 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     }
                     5 => {
                         field = Some(&"Collections.keys");
-                        let v = rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
+                        f_keys = Some(rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
                             r.fixed::<16>().map(|_| ())
-                        })?;
-                        f_keys = Some(v);
+                        })?);
                     }
                     6 => {
                         field = Some(&"Collections.maybe_flags");
-                        let v =
-                            rt::Array::<bool>::decode(r, 1, depth, |r, _| r.bool().map(|_| ()))?;
-                        f_maybe_flags = Some(v);
+                        f_maybe_flags = Some(rt::Array::<bool>::decode(r, 1, depth, |r, _| {
+                            r.bool().map(|_| ())
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1219,27 +1090,12 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                 }
             }
             Ok(Self {
-                numbers: f_numbers.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.numbers"),
-                )?,
-                small: f_small.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.small"),
-                )?,
-                matrix: f_matrix.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.matrix"),
-                )?,
-                flavors: f_flavors.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.flavors"),
-                )?,
+                numbers: rt::required(f_numbers, start, &"Collections.numbers")?,
+                small: rt::required(f_small, start, &"Collections.small")?,
+                matrix: rt::required(f_matrix, start, &"Collections.matrix")?,
+                flavors: rt::required(f_flavors, start, &"Collections.flavors")?,
                 flavor: f_flavor.unwrap_or(Flavor::Salted),
-                keys: f_keys.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Collections.keys"),
-                )?,
+                keys: rt::required(f_keys, start, &"Collections.keys")?,
                 maybe_flags: f_maybe_flags,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1250,29 +1106,19 @@ impl<'a> rt::Message<'a> for Collections<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.numbers;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.small;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.matrix;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.flavors;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.flavor;
         if v.to_u32() != 17 {
             len += 1 + rt::head_len(v.to_u32() as u64);
         }
         let v = self.keys;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.maybe_flags {
             len += 1 + v.encoded_len();
         }
@@ -1284,74 +1130,36 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.numbers;
-        {
-            if v.len() > 65535 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.numbers",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 65535, &"Collections.numbers");
+        unknown.key(0, w)?;
+        v.write(w)?;
         let v = self.small;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.small",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"Collections.small");
+        unknown.key(1, w)?;
+        v.write(w)?;
         let v = self.matrix;
-        {
-            if v.len() > 3 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.matrix",
-                });
+        rt::check_bound!(v.len(), 3, &"Collections.matrix");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 3, &"Collections.matrix");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 3 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.matrix",
-                        });
-                    }
-                }
-            }
-            unknown.key(2, w)?;
-            v.write(w)?;
         }
+        unknown.key(2, w)?;
+        v.write(w)?;
         let v = self.flavors;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.flavors",
-                });
-            }
-            unknown.key(3, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"Collections.flavors");
+        unknown.key(3, w)?;
+        v.write(w)?;
         let v = self.flavor;
         if v.to_u32() != 17 {
             unknown.u32(4, v.to_u32(), w)?;
         }
         let v = self.keys;
-        {
-            if v.len() > 2 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.keys",
-                });
-            }
-            unknown.key(5, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 2, &"Collections.keys");
+        unknown.key(5, w)?;
+        v.write(w)?;
         if let Some(v) = self.maybe_flags {
-            if v.len() > 1 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Collections.maybe_flags",
-                });
-            }
+            rt::check_bound!(v.len(), 1, &"Collections.maybe_flags");
             unknown.key(6, w)?;
             v.write(w)?;
         }
@@ -1364,14 +1172,12 @@ impl<'a> rt::Message<'a> for Collections<'a> {
 /// A message with no fields: its value is the empty map.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Nothing<'a> {
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Nothing<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1;
 
     /// The keys this version of the schema defines, ascending.
@@ -1385,8 +1191,6 @@ impl<'a> Nothing<'a> {
 
 impl<'a> rt::Message<'a> for Nothing<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -1435,15 +1239,13 @@ pub struct Keywords<'a> {
     /// Named `message`, deprecated without a reason.
     #[deprecated(note = "")]
     pub message: Option<Nothing<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 #[allow(deprecated)]
 impl<'a> Keywords<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 18;
 
     /// The keys this version of the schema defines, ascending.
@@ -1452,8 +1254,7 @@ impl<'a> Keywords<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 2
             + usize::from(self.optional.is_some())
             + usize::from(self.message.is_some())
     }
@@ -1462,8 +1263,6 @@ impl<'a> Keywords<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Keywords<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1483,23 +1282,19 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 match key {
                     0 => {
                         field = Some(&"Keywords.type");
-                        let v = r.uint(0, 255)? as u8;
-                        f_type = Some(v);
+                        f_type = Some(r.uint(0, 255)? as u8);
                     }
                     1 => {
                         field = Some(&"Keywords.version");
-                        let v = r.text(8)?;
-                        f_version = Some(v);
+                        f_version = Some(r.text(8)?);
                     }
                     2 => {
                         field = Some(&"Keywords.optional");
-                        let v = r.bool()?;
-                        f_optional = Some(v);
+                        f_optional = Some(r.bool()?);
                     }
                     3 => {
                         field = Some(&"Keywords.message");
-                        let v = Nothing::decode_from(r, depth)?;
-                        f_message = Some(v);
+                        f_message = Some(Nothing::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1508,14 +1303,8 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 }
             }
             Ok(Self {
-                r#type: f_type.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Keywords.type"),
-                )?,
-                version: f_version.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Keywords.version"),
-                )?,
+                r#type: rt::required(f_type, start, &"Keywords.type")?,
+                version: rt::required(f_version, start, &"Keywords.version")?,
                 optional: f_optional,
                 message: f_message,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1527,13 +1316,9 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.r#type;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.version;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if self.optional.is_some() {
             len += 1 + 1;
         }
@@ -1548,18 +1333,10 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.r#type;
-        {
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.version;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Keywords.version",
-                });
-            }
-            unknown.text(1, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"Keywords.version");
+        unknown.text(1, v, w)?;
         if let Some(v) = self.optional {
             unknown.bool(2, v, w)?;
         }
@@ -1603,8 +1380,6 @@ impl<'a> Everything<'a> {
 
 impl<'a> rt::Message<'a> for Everything<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1691,7 +1466,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Integers<'a> {
         type Owned = owned::Integers;
-        /// A copy that owns its data ([`owned::Integers`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Integers {
             owned::Integers {
                 a_u8: self.a_u8,
@@ -1718,7 +1492,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Floats<'a> {
         type Owned = owned::Floats;
-        /// A copy that owns its data ([`owned::Floats`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Floats {
             owned::Floats {
                 a_f32: self.a_f32,
@@ -1735,7 +1508,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Text<'a> {
         type Owned = owned::Text;
-        /// A copy that owns its data ([`owned::Text`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Text {
             owned::Text {
                 on_by_default: self.on_by_default,
@@ -1759,7 +1531,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Collections<'a> {
         type Owned = owned::Collections;
-        /// A copy that owns its data ([`owned::Collections`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Collections {
             owned::Collections {
                 numbers: rt::IntoOwned::into_owned(self.numbers),
@@ -1778,7 +1549,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Nothing<'a> {
         type Owned = owned::Nothing;
-        /// A copy that owns its data ([`owned::Nothing`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Nothing {
             owned::Nothing {
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1791,7 +1561,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Keywords<'a> {
         type Owned = owned::Keywords;
-        /// A copy that owns its data ([`owned::Keywords`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Keywords {
             owned::Keywords {
                 r#type: self.r#type,
@@ -1807,7 +1576,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Everything<'a> {
         type Owned = owned::Everything;
-        /// A copy that owns its data ([`owned::Everything`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Everything {
             match self {
                 Self::None => owned::Everything::None,
@@ -1876,8 +1644,7 @@ rt::cfg_alloc! {
             pub hex_ranged_i64: i64,
             /// The largest key.
             pub last: Option<u8>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1983,11 +1750,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.ranged_u8;
                 if self.ranged_u8 != 200 {
-                    if !(1..=200).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.ranged_u8",
-                        });
-                    }
+                    rt::check_range!((1..=200).contains(v), &"Integers.ranged_u8");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 let v = &self.a_u16;
@@ -1996,11 +1759,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.capped_u16;
                 if self.capped_u16 != 1000 {
-                    if !(0..=1000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.capped_u16",
-                        });
-                    }
+                    rt::check_range!((0..=1000).contains(v), &"Integers.capped_u16");
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 let v = &self.a_u32;
@@ -2009,20 +1768,12 @@ rt::cfg_alloc! {
                 }
                 let v = &self.floor_u32;
                 if self.floor_u32 != 10 {
-                    if !(10..=4294967295).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.floor_u32",
-                        });
-                    }
+                    rt::check_range!((10..=4294967295).contains(v), &"Integers.floor_u32");
                     unknown.u32(5, *v, w)?;
                 }
                 let v = &self.a_u64;
                 if self.a_u64 != 18446744073709551615 {
-                    if !(1..=18446744073709551615).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.a_u64",
-                        });
-                    }
+                    rt::check_range!((1..=18446744073709551615).contains(v), &"Integers.a_u64");
                     unknown.u64(6, *v, w)?;
                 }
                 let v = &self.a_i8;
@@ -2031,20 +1782,12 @@ rt::cfg_alloc! {
                 }
                 let v = &self.ranged_i8;
                 if self.ranged_i8 != -40 {
-                    if !(-100..=100).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.ranged_i8",
-                        });
-                    }
+                    rt::check_range!((-100..=100).contains(v), &"Integers.ranged_i8");
                     unknown.i64(8, i64::from(*v), w)?;
                 }
                 let v = &self.a_i16;
                 if self.a_i16 != -32768 {
-                    if !(-32768..=0).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.a_i16",
-                        });
-                    }
+                    rt::check_range!((-32768..=0).contains(v), &"Integers.a_i16");
                     unknown.i64(9, i64::from(*v), w)?;
                 }
                 let v = &self.a_i32;
@@ -2053,11 +1796,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.negative_i32;
                 if self.negative_i32 != -10 {
-                    if !(-1000..=-10).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.negative_i32",
-                        });
-                    }
+                    rt::check_range!((-1000..=-10).contains(v), &"Integers.negative_i32");
                     unknown.i64(11, i64::from(*v), w)?;
                 }
                 let v = &self.a_i64;
@@ -2066,11 +1805,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.hex_ranged_i64;
                 if self.hex_ranged_i64 != 0 {
-                    if !(-16..=16).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Integers.hex_ranged_i64",
-                        });
-                    }
+                    rt::check_range!((-16..=16).contains(v), &"Integers.hex_ranged_i64");
                     unknown.i64(13, *v, w)?;
                 }
                 if let Some(v) = &self.last {
@@ -2097,8 +1832,7 @@ rt::cfg_alloc! {
             pub small: f32,
             /// Required, without a default.
             pub required_f64: f64,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2106,11 +1840,11 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 1
                     + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
                     + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
                     + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
                     + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
-                    + 1
             }
         }
 
@@ -2139,9 +1873,7 @@ rt::cfg_alloc! {
                     len += 1 + rt::float_len_f32(*v);
                 }
                 let v = &self.required_f64;
-                {
-                    len += 1 + rt::float_len(*v);
-                }
+                len += 1 + rt::float_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -2170,10 +1902,8 @@ rt::cfg_alloc! {
                     w.f32(*v)?;
                 }
                 let v = &self.required_f64;
-                {
-                    unknown.key(4, w)?;
-                    w.f64(*v)?;
-                }
+                unknown.key(4, w)?;
+                w.f64(*v)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -2209,8 +1939,7 @@ rt::cfg_alloc! {
             pub hash: [u8; 32],
             /// The largest fixed size.
             pub page: Option<[u8; 65535]>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2218,17 +1947,14 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 4
                     + usize::from(!self.on_by_default)
                     + usize::from(self.off_by_default)
-                    + 1
                     + usize::from(self.defaulted != "plain")
                     + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
                     + usize::from(!self.empty.is_empty())
                     + usize::from(self.accented != "température")
                     + usize::from(self.huge.is_some())
-                    + 1
-                    + 1
-                    + 1
                     + usize::from(self.page.is_some())
             }
         }
@@ -2248,9 +1974,7 @@ rt::cfg_alloc! {
                     len += 1 + 1;
                 }
                 let v = &self.bounded;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.defaulted;
                 if self.defaulted != "plain" {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -2271,13 +1995,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
                 let v = &self.blob;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.default_blob;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len += 1 + 34;
                 if self.page.is_some() {
                     len += 1 + 65538;
@@ -2298,80 +2018,40 @@ rt::cfg_alloc! {
                     unknown.bool(1, *v, w)?;
                 }
                 let v = &self.bounded;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.bounded",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 16, &"Text.bounded");
+                unknown.text(2, v, w)?;
                 let v = &self.defaulted;
                 if self.defaulted != "plain" {
-                    if v.len() > 128 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.defaulted",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 128, &"Text.defaulted");
                     unknown.text(3, v, w)?;
                 }
                 let v = &self.escaped;
                 if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.escaped",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"Text.escaped");
                     unknown.text(4, v, w)?;
                 }
                 let v = &self.empty;
                 if !self.empty.is_empty() {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.empty",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 8, &"Text.empty");
                     unknown.text(5, v, w)?;
                 }
                 let v = &self.accented;
                 if self.accented != "température" {
-                    if v.len() > 12 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.accented",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 12, &"Text.accented");
                     unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.huge {
-                    if v.len() > 16777216 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.huge",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16777216, &"Text.huge");
                     unknown.text(7, v, w)?;
                 }
                 let v = &self.blob;
-                {
-                    if v.len() > 1024 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.blob",
-                        });
-                    }
-                    unknown.bytes(8, v, w)?;
-                }
+                rt::check_bound!(v.len(), 1024, &"Text.blob");
+                unknown.bytes(8, v, w)?;
                 let v = &self.default_blob;
-                {
-                    if v.len() > 256 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Text.default_blob",
-                        });
-                    }
-                    unknown.bytes(9, v, w)?;
-                }
+                rt::check_bound!(v.len(), 256, &"Text.default_blob");
+                unknown.bytes(9, v, w)?;
                 let v = &self.hash;
-                {
-                    unknown.bytes(10, v, w)?;
-                }
+                unknown.bytes(10, v, w)?;
                 if let Some(v) = &self.page {
                     unknown.bytes(11, v, w)?;
                 }
@@ -2400,8 +2080,7 @@ rt::cfg_alloc! {
             pub keys: rt::alloc::vec::Vec<[u8; 16]>,
             /// An optional array.
             pub maybe_flags: Option<rt::alloc::vec::Vec<bool>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2409,12 +2088,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
-                    + 1
-                    + 1
+                    + 5
                     + usize::from(self.flavor.to_u32() != 17)
-                    + 1
                     + usize::from(self.maybe_flags.is_some())
             }
         }
@@ -2428,51 +2103,41 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.numbers;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(*item as u64))
+                        .sum::<usize>();
                 let v = &self.small;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::int_len(*item as i64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::int_len(*item as i64))
+                        .sum::<usize>();
                 let v = &self.matrix;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| {
-                                rt::head_len(item.len() as u64)
-                                    + item
-                                        .iter()
-                                        .map(|item| rt::float_len_f32(*item))
-                                        .sum::<usize>()
-                            })
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| {
+                            rt::head_len(item.len() as u64)
+                                + item
+                                    .iter()
+                                    .map(|item| rt::float_len_f32(*item))
+                                    .sum::<usize>()
+                        })
+                        .sum::<usize>();
                 let v = &self.flavors;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.to_u32() as u64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.to_u32() as u64))
+                        .sum::<usize>();
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
                     len += 1 + rt::head_len(v.to_u32() as u64);
                 }
                 let v = &self.keys;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 17;
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len() * 17;
                 if let Some(v) = &self.maybe_flags {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -2484,94 +2149,56 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.numbers;
-                {
-                    if v.len() > 65535 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.numbers",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 65535, &"Collections.numbers");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.u64(*item as u64)?;
                 }
+                w.close(v.len());
                 let v = &self.small;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.small",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.i64(*item as i64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"Collections.small");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.i64(*item as i64)?;
                 }
+                w.close(v.len());
                 let v = &self.matrix;
-                {
-                    if v.len() > 3 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.matrix",
-                        });
+                rt::check_bound!(v.len(), 3, &"Collections.matrix");
+                unknown.key(2, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 3, &"Collections.matrix");
+                    w.array(item.len())?;
+                    for item in item.iter() {
+                        w.f32(*item)?;
                     }
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 3 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"Collections.matrix",
-                            });
-                        }
-                        w.array(item.len())?;
-                        for item in item.iter() {
-                            w.f32(*item)?;
-                        }
-                        w.close(item.len());
-                    }
-                    w.close(v.len());
+                    w.close(item.len());
                 }
+                w.close(v.len());
                 let v = &self.flavors;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.flavors",
-                        });
-                    }
-                    unknown.key(3, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(item.to_u32() as u64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"Collections.flavors");
+                unknown.key(3, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.u64(item.to_u32() as u64)?;
                 }
+                w.close(v.len());
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
                     unknown.u32(4, v.to_u32(), w)?;
                 }
                 let v = &self.keys;
-                {
-                    if v.len() > 2 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.keys",
-                        });
-                    }
-                    unknown.key(5, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.bytes(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 2, &"Collections.keys");
+                unknown.key(5, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.bytes(item)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.maybe_flags {
-                    if v.len() > 1 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Collections.maybe_flags",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 1, &"Collections.maybe_flags");
                     unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -2590,8 +2217,7 @@ rt::cfg_alloc! {
         /// The owned form of [`super::Nothing`].
         #[derive(Clone, Debug, PartialEq)]
         pub struct Nothing {
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2638,8 +2264,7 @@ rt::cfg_alloc! {
             /// Named `message`, deprecated without a reason.
             #[deprecated(note = "")]
             pub message: Option<Nothing>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -2648,8 +2273,7 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 2
                     + usize::from(self.optional.is_some())
                     + usize::from(self.message.is_some())
             }
@@ -2665,13 +2289,9 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.r#type;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.version;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if self.optional.is_some() {
                     len += 1 + 1;
                 }
@@ -2686,18 +2306,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.r#type;
-                {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.version;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Keywords.version",
-                        });
-                    }
-                    unknown.text(1, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"Keywords.version");
+                unknown.text(1, v, w)?;
                 if let Some(v) = &self.optional {
                     unknown.bool(2, *v, w)?;
                 }
@@ -2795,10 +2407,7 @@ rt::cfg_serde! {
     /// value's number.
     #[allow(deprecated)]
     impl rt::serde::Serialize for Flavor {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
@@ -2806,80 +2415,15 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form: a value's name, or a number.
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Flavor {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Integers<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.a_u8 != 255 {
-                map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
-            }
-            if self.ranged_u8 != 200 {
-                map.field::<rt::json::Range<1, 200>, _>(1, "ranged_u8", &self.ranged_u8)?;
-            }
-            if self.a_u16 != 65535 {
-                map.field::<rt::json::Same, _>(2, "a_u16", &self.a_u16)?;
-            }
-            if self.capped_u16 != 1000 {
-                map.field::<rt::json::Range<0, 1000>, _>(3, "capped_u16", &self.capped_u16)?;
-            }
-            if self.a_u32 != 4294967295 {
-                map.field::<rt::json::Same, _>(4, "a_u32", &self.a_u32)?;
-            }
-            if self.floor_u32 != 10 {
-                map.field::<rt::json::Range<10, 4294967295>, _>(5, "floor_u32", &self.floor_u32)?;
-            }
-            if self.a_u64 != 18446744073709551615 {
-                map.field::<rt::json::Range<1, 18446744073709551615>, _>(6, "a_u64", &self.a_u64)?;
-            }
-            if self.a_i8 != -128 {
-                map.field::<rt::json::Same, _>(7, "a_i8", &self.a_i8)?;
-            }
-            if self.ranged_i8 != -40 {
-                map.field::<rt::json::Range<-100, 100>, _>(8, "ranged_i8", &self.ranged_i8)?;
-            }
-            if self.a_i16 != -32768 {
-                map.field::<rt::json::Range<-32768, 0>, _>(9, "a_i16", &self.a_i16)?;
-            }
-            if self.a_i32 != -2147483648 {
-                map.field::<rt::json::Same, _>(10, "a_i32", &self.a_i32)?;
-            }
-            if self.negative_i32 != -10 {
-                map.field::<rt::json::Range<-1000, -10>, _>(
-                    11,
-                    "negative_i32",
-                    &self.negative_i32,
-                )?;
-            }
-            if self.a_i64 != -9223372036854775808 {
-                map.field::<rt::json::Same, _>(12, "a_i64", &self.a_i64)?;
-            }
-            if self.hex_ranged_i64 != 0 {
-                map.field::<rt::json::Range<-16, 16>, _>(
-                    13,
-                    "hex_ranged_i64",
-                    &self.hex_ranged_i64,
-                )?;
-            }
-            if let Some(v) = &self.last {
-                map.field::<rt::json::Same, _>(65535, "last", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2887,15 +2431,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Integers {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.a_u8 != 255 {
                 map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
             }
@@ -2946,197 +2483,129 @@ rt::cfg_serde! {
                     &self.hex_ranged_i64,
                 )?;
             }
-            if let Some(v) = &self.last {
-                map.field::<rt::json::Same, _>(65535, "last", v)?;
-            }
+            map.optional::<rt::json::Same, _>(65535, "last", &self.last)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Integers {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Integers;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Integers")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_a_u8 = None;
-                    let mut f_ranged_u8 = None;
-                    let mut f_a_u16 = None;
-                    let mut f_capped_u16 = None;
-                    let mut f_a_u32 = None;
-                    let mut f_floor_u32 = None;
-                    let mut f_a_u64 = None;
-                    let mut f_a_i8 = None;
-                    let mut f_ranged_i8 = None;
-                    let mut f_a_i16 = None;
-                    let mut f_a_i32 = None;
-                    let mut f_negative_i32 = None;
-                    let mut f_a_i64 = None;
-                    let mut f_hex_ranged_i64 = None;
-                    let mut f_last = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("a_u8", 0),
-                        ("ranged_u8", 1),
-                        ("a_u16", 2),
-                        ("capped_u16", 3),
-                        ("a_u32", 4),
-                        ("floor_u32", 5),
-                        ("a_u64", 6),
-                        ("a_i8", 7),
-                        ("ranged_i8", 8),
-                        ("a_i16", 9),
-                        ("a_i32", 10),
-                        ("negative_i32", 11),
-                        ("a_i64", 12),
-                        ("hex_ranged_i64", 13),
-                        ("last", 65535),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_u8,
-                                "a_u8",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1, 200>, _, _>(
-                                &mut map,
-                                &mut f_ranged_u8,
-                                "ranged_u8",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_u16,
-                                "a_u16",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<0, 1000>, _, _>(
-                                &mut map,
-                                &mut f_capped_u16,
-                                "capped_u16",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_u32,
-                                "a_u32",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<10, 4294967295>, _, _>(
-                                &mut map,
-                                &mut f_floor_u32,
-                                "floor_u32",
-                            )?,
-                            6 => rt::json::put::<rt::json::Range<1, 18446744073709551615>, _, _>(
-                                &mut map,
-                                &mut f_a_u64,
-                                "a_u64",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_i8,
-                                "a_i8",
-                            )?,
-                            8 => rt::json::put::<rt::json::Range<-100, 100>, _, _>(
-                                &mut map,
-                                &mut f_ranged_i8,
-                                "ranged_i8",
-                            )?,
-                            9 => rt::json::put::<rt::json::Range<-32768, 0>, _, _>(
-                                &mut map,
-                                &mut f_a_i16,
-                                "a_i16",
-                            )?,
-                            10 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_i32,
-                                "a_i32",
-                            )?,
-                            11 => rt::json::put::<rt::json::Range<-1000, -10>, _, _>(
-                                &mut map,
-                                &mut f_negative_i32,
-                                "negative_i32",
-                            )?,
-                            12 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_a_i64,
-                                "a_i64",
-                            )?,
-                            13 => rt::json::put::<rt::json::Range<-16, 16>, _, _>(
-                                &mut map,
-                                &mut f_hex_ranged_i64,
-                                "hex_ranged_i64",
-                            )?,
-                            65535 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_last,
-                                "last",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Integers {
-                        a_u8: f_a_u8.unwrap_or(255),
-                        ranged_u8: f_ranged_u8.unwrap_or(200),
-                        a_u16: f_a_u16.unwrap_or(65535),
-                        capped_u16: f_capped_u16.unwrap_or(1000),
-                        a_u32: f_a_u32.unwrap_or(4294967295),
-                        floor_u32: f_floor_u32.unwrap_or(10),
-                        a_u64: f_a_u64.unwrap_or(18446744073709551615),
-                        a_i8: f_a_i8.unwrap_or(-128),
-                        ranged_i8: f_ranged_i8.unwrap_or(-40),
-                        a_i16: f_a_i16.unwrap_or(-32768),
-                        a_i32: f_a_i32.unwrap_or(-2147483648),
-                        negative_i32: f_negative_i32.unwrap_or(-10),
-                        a_i64: f_a_i64.unwrap_or(-9223372036854775808),
-                        hex_ranged_i64: f_hex_ranged_i64.unwrap_or(0),
-                        last: f_last,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Integers {
+        const NAME: &'static str = "Integers";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("a_u8", 0),
+            ("ranged_u8", 1),
+            ("a_u16", 2),
+            ("capped_u16", 3),
+            ("a_u32", 4),
+            ("floor_u32", 5),
+            ("a_u64", 6),
+            ("a_i8", 7),
+            ("ranged_i8", 8),
+            ("a_i16", 9),
+            ("a_i32", 10),
+            ("negative_i32", 11),
+            ("a_i64", 12),
+            ("hex_ranged_i64", 13),
+            ("last", 65535),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<u8>,
+            Option<u16>,
+            Option<u16>,
+            Option<u32>,
+            Option<u32>,
+            Option<u64>,
+            Option<i8>,
+            Option<i8>,
+            Option<i16>,
+            Option<i32>,
+            Option<i32>,
+            Option<i64>,
+            Option<i64>,
+            Option<u8>,
+        );
+        const EMPTY: Self::Slots = (
+            None, None, None, None, None, None, None, None, None, None, None, None, None, None,
+            None,
+        );
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "a_u8")?,
+                1 => rt::json::put::<rt::json::Range<1, 200>, _, _>(map, &mut s.1, "ranged_u8")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "a_u16")?,
+                3 => rt::json::put::<rt::json::Range<0, 1000>, _, _>(map, &mut s.3, "capped_u16")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "a_u32")?,
+                5 => rt::json::put::<rt::json::Range<10, 4294967295>, _, _>(
+                    map,
+                    &mut s.5,
+                    "floor_u32",
+                )?,
+                6 => rt::json::put::<rt::json::Range<1, 18446744073709551615>, _, _>(
+                    map, &mut s.6, "a_u64",
+                )?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "a_i8")?,
+                8 => rt::json::put::<rt::json::Range<-100, 100>, _, _>(map, &mut s.8, "ranged_i8")?,
+                9 => rt::json::put::<rt::json::Range<-32768, 0>, _, _>(map, &mut s.9, "a_i16")?,
+                10 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.10, "a_i32")?,
+                11 => rt::json::put::<rt::json::Range<-1000, -10>, _, _>(
+                    map,
+                    &mut s.11,
+                    "negative_i32",
+                )?,
+                12 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.12, "a_i64")?,
+                13 => rt::json::put::<rt::json::Range<-16, 16>, _, _>(
+                    map,
+                    &mut s.13,
+                    "hex_ranged_i64",
+                )?,
+                65535 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.14, "last")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Integers {
+                a_u8: s.0.unwrap_or(255),
+                ranged_u8: s.1.unwrap_or(200),
+                a_u16: s.2.unwrap_or(65535),
+                capped_u16: s.3.unwrap_or(1000),
+                a_u32: s.4.unwrap_or(4294967295),
+                floor_u32: s.5.unwrap_or(10),
+                a_u64: s.6.unwrap_or(18446744073709551615),
+                a_i8: s.7.unwrap_or(-128),
+                ranged_i8: s.8.unwrap_or(-40),
+                a_i16: s.9.unwrap_or(-32768),
+                a_i32: s.10.unwrap_or(-2147483648),
+                negative_i32: s.11.unwrap_or(-10),
+                a_i64: s.12.unwrap_or(-9223372036854775808),
+                hex_ranged_i64: s.13.unwrap_or(0),
+                last: s.14,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Floats<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
-            }
-            if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
-                map.field::<rt::json::Float, _>(1, "a_f64", &self.a_f64)?;
-            }
-            if self.thousands.to_bits() != (2000.0_f64).to_bits() {
-                map.field::<rt::json::Float, _>(2, "thousands", &self.thousands)?;
-            }
-            if self.small.to_bits() != (0.0015_f32).to_bits() {
-                map.field::<rt::json::Float, _>(3, "small", &self.small)?;
-            }
-            map.field::<rt::json::Float, _>(4, "required_f64", &self.required_f64)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3144,15 +2613,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Floats {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.a_f32.to_bits() != (1.5_f32).to_bits() {
                 map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
             }
@@ -3170,125 +2632,67 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Floats {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Floats;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Floats")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_a_f32 = None;
-                    let mut f_a_f64 = None;
-                    let mut f_thousands = None;
-                    let mut f_small = None;
-                    let mut f_required_f64 = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("a_f32", 0),
-                        ("a_f64", 1),
-                        ("thousands", 2),
-                        ("small", 3),
-                        ("required_f64", 4),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_a_f32,
-                                "a_f32",
-                            )?,
-                            1 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_a_f64,
-                                "a_f64",
-                            )?,
-                            2 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_thousands,
-                                "thousands",
-                            )?,
-                            3 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_small,
-                                "small",
-                            )?,
-                            4 => rt::json::put::<rt::json::Float, _, _>(
-                                &mut map,
-                                &mut f_required_f64,
-                                "required_f64",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Floats {
-                        a_f32: f_a_f32.unwrap_or(1.5_f32),
-                        a_f64: f_a_f64.unwrap_or(-0.25_f64),
-                        thousands: f_thousands.unwrap_or(2000.0_f64),
-                        small: f_small.unwrap_or(0.0015_f32),
-                        required_f64: rt::json::required(f_required_f64, "required_f64")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Floats {
+        const NAME: &'static str = "Floats";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("a_f32", 0),
+            ("a_f64", 1),
+            ("thousands", 2),
+            ("small", 3),
+            ("required_f64", 4),
+        ];
+        type Slots = (
+            Option<f32>,
+            Option<f64>,
+            Option<f64>,
+            Option<f32>,
+            Option<f64>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.0, "a_f32")?,
+                1 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.1, "a_f64")?,
+                2 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.2, "thousands")?,
+                3 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.3, "small")?,
+                4 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.4, "required_f64")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Floats {
+                a_f32: s.0.unwrap_or(1.5_f32),
+                a_f64: s.1.unwrap_or(-0.25_f64),
+                thousands: s.2.unwrap_or(2000.0_f64),
+                small: s.3.unwrap_or(0.0015_f32),
+                required_f64: rt::json::required(s.4, "required_f64")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Text<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if !self.on_by_default {
-                map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
-            }
-            if self.off_by_default {
-                map.field::<rt::json::Same, _>(1, "off_by_default", &self.off_by_default)?;
-            }
-            map.field::<rt::json::Same, _>(2, "bounded", &self.bounded)?;
-            if self.defaulted != "plain" {
-                map.field::<rt::json::Same, _>(3, "defaulted", &self.defaulted)?;
-            }
-            if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                map.field::<rt::json::Same, _>(4, "escaped", &self.escaped)?;
-            }
-            if !self.empty.is_empty() {
-                map.field::<rt::json::Same, _>(5, "empty", &self.empty)?;
-            }
-            if self.accented != "température" {
-                map.field::<rt::json::Same, _>(6, "accented", &self.accented)?;
-            }
-            if let Some(v) = &self.huge {
-                map.field::<rt::json::Same, _>(7, "huge", v)?;
-            }
-            map.field::<rt::json::Hex, _>(8, "blob", &self.blob)?;
-            map.field::<rt::json::Hex, _>(9, "default_blob", &self.default_blob)?;
-            map.field::<rt::json::Hex, _>(10, "hash", &self.hash)?;
-            if let Some(v) = &self.page {
-                map.field::<rt::json::Hex, _>(11, "page", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3296,15 +2700,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Text {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if !self.on_by_default {
                 map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
             }
@@ -3324,176 +2721,108 @@ rt::cfg_serde! {
             if self.accented != "température" {
                 map.field::<rt::json::Same, _>(6, "accented", &self.accented)?;
             }
-            if let Some(v) = &self.huge {
-                map.field::<rt::json::Same, _>(7, "huge", v)?;
-            }
+            map.optional::<rt::json::Same, _>(7, "huge", &self.huge)?;
             map.field::<rt::json::Hex, _>(8, "blob", &self.blob)?;
             map.field::<rt::json::Hex, _>(9, "default_blob", &self.default_blob)?;
             map.field::<rt::json::Hex, _>(10, "hash", &self.hash)?;
-            if let Some(v) = &self.page {
-                map.field::<rt::json::Hex, _>(11, "page", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(11, "page", &self.page)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Text {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Text;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Text")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_on_by_default = None;
-                    let mut f_off_by_default = None;
-                    let mut f_bounded = None;
-                    let mut f_defaulted = None;
-                    let mut f_escaped = None;
-                    let mut f_empty = None;
-                    let mut f_accented = None;
-                    let mut f_huge = None;
-                    let mut f_blob = None;
-                    let mut f_default_blob = None;
-                    let mut f_hash = None;
-                    let mut f_page = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("on_by_default", 0),
-                        ("off_by_default", 1),
-                        ("bounded", 2),
-                        ("defaulted", 3),
-                        ("escaped", 4),
-                        ("empty", 5),
-                        ("accented", 6),
-                        ("huge", 7),
-                        ("blob", 8),
-                        ("default_blob", 9),
-                        ("hash", 10),
-                        ("page", 11),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_on_by_default,
-                                "on_by_default",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_off_by_default,
-                                "off_by_default",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_bounded,
-                                "bounded",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_defaulted,
-                                "defaulted",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_escaped,
-                                "escaped",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_empty,
-                                "empty",
-                            )?,
-                            6 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_accented,
-                                "accented",
-                            )?,
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_huge,
-                                "huge",
-                            )?,
-                            8 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_blob, "blob")?
-                            }
-                            9 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_default_blob,
-                                "default_blob",
-                            )?,
-                            10 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_hash, "hash")?
-                            }
-                            11 => {
-                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_page, "page")?
-                            }
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Text {
-                        on_by_default: f_on_by_default.unwrap_or(true),
-                        off_by_default: f_off_by_default.unwrap_or(false),
-                        bounded: rt::json::required(f_bounded, "bounded")?,
-                        defaulted: f_defaulted.unwrap_or_else(|| "plain".into()),
-                        escaped: f_escaped
-                            .unwrap_or_else(|| "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé".into()),
-                        empty: f_empty.unwrap_or_default(),
-                        accented: f_accented.unwrap_or_else(|| "température".into()),
-                        huge: f_huge,
-                        blob: rt::json::required(f_blob, "blob")?,
-                        default_blob: rt::json::required(f_default_blob, "default_blob")?,
-                        hash: rt::json::required(f_hash, "hash")?,
-                        page: f_page,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Text {
+        const NAME: &'static str = "Text";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("on_by_default", 0),
+            ("off_by_default", 1),
+            ("bounded", 2),
+            ("defaulted", 3),
+            ("escaped", 4),
+            ("empty", 5),
+            ("accented", 6),
+            ("huge", 7),
+            ("blob", 8),
+            ("default_blob", 9),
+            ("hash", 10),
+            ("page", 11),
+        ];
+        type Slots = (
+            Option<bool>,
+            Option<bool>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<[u8; 32]>,
+            Option<[u8; 65535]>,
+        );
+        const EMPTY: Self::Slots = (
+            None, None, None, None, None, None, None, None, None, None, None, None,
+        );
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on_by_default")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "off_by_default")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "bounded")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "defaulted")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "escaped")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "empty")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "accented")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "huge")?,
+                8 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.8, "blob")?,
+                9 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.9, "default_blob")?,
+                10 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.10, "hash")?,
+                11 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.11, "page")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Text {
+                on_by_default: s.0.unwrap_or(true),
+                off_by_default: s.1.unwrap_or(false),
+                bounded: rt::json::required(s.2, "bounded")?,
+                defaulted: s.3.unwrap_or_else(|| "plain".into()),
+                escaped: s
+                    .4
+                    .unwrap_or_else(|| "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé".into()),
+                empty: s.5.unwrap_or_default(),
+                accented: s.6.unwrap_or_else(|| "température".into()),
+                huge: s.7,
+                blob: rt::json::required(s.8, "blob")?,
+                default_blob: rt::json::required(s.9, "default_blob")?,
+                hash: rt::json::required(s.10, "hash")?,
+                page: s.11,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Collections<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "numbers", &self.numbers)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "small", &self.small)?;
-            map.field::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _>(
-                2,
-                "matrix",
-                &self.matrix,
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(3, "flavors", &self.flavors)?;
-            if self.flavor.to_u32() != 17 {
-                map.field::<rt::json::Same, _>(4, "flavor", &self.flavor)?;
-            }
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(5, "keys", &self.keys)?;
-            if let Some(v) = &self.maybe_flags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3501,15 +2830,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Collections {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "numbers", &self.numbers)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "small", &self.small)?;
             map.field::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _>(
@@ -3522,120 +2844,90 @@ rt::cfg_serde! {
                 map.field::<rt::json::Same, _>(4, "flavor", &self.flavor)?;
             }
             map.field::<rt::json::Seq<rt::json::Hex>, _>(5, "keys", &self.keys)?;
-            if let Some(v) = &self.maybe_flags {
-                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", v)?;
-            }
+            map.optional::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", &self.maybe_flags)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Collections {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Collections;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Collections")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_numbers = None;
-                    let mut f_small = None;
-                    let mut f_matrix = None;
-                    let mut f_flavors = None;
-                    let mut f_flavor = None;
-                    let mut f_keys = None;
-                    let mut f_maybe_flags = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("numbers", 0),
-                        ("small", 1),
-                        ("matrix", 2),
-                        ("flavors", 3),
-                        ("flavor", 4),
-                        ("keys", 5),
-                        ("maybe_flags", 6),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_numbers,
-                                "numbers",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_small,
-                                "small",
-                            )?,
-                            2 => rt::json::put::<
-                                rt::json::Seq<rt::json::Seq<rt::json::Float>>,
-                                _,
-                                _,
-                            >(&mut map, &mut f_matrix, "matrix")?,
-                            3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_flavors,
-                                "flavors",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_flavor,
-                                "flavor",
-                            )?,
-                            5 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                                &mut map,
-                                &mut f_keys,
-                                "keys",
-                            )?,
-                            6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_maybe_flags,
-                                "maybe_flags",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Collections {
-                        numbers: rt::json::required(f_numbers, "numbers")?,
-                        small: rt::json::required(f_small, "small")?,
-                        matrix: rt::json::required(f_matrix, "matrix")?,
-                        flavors: rt::json::required(f_flavors, "flavors")?,
-                        flavor: f_flavor.unwrap_or(self::Flavor::Salted),
-                        keys: rt::json::required(f_keys, "keys")?,
-                        maybe_flags: f_maybe_flags,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Collections {
+        const NAME: &'static str = "Collections";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("numbers", 0),
+            ("small", 1),
+            ("matrix", 2),
+            ("flavors", 3),
+            ("flavor", 4),
+            ("keys", 5),
+            ("maybe_flags", 6),
+        ];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<u16>>,
+            Option<rt::alloc::vec::Vec<i32>>,
+            Option<rt::alloc::vec::Vec<rt::alloc::vec::Vec<f32>>>,
+            Option<rt::alloc::vec::Vec<owned::Flavor>>,
+            Option<owned::Flavor>,
+            Option<rt::alloc::vec::Vec<[u8; 16]>>,
+            Option<rt::alloc::vec::Vec<bool>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "numbers")?
+                }
+                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "small")?,
+                2 => rt::json::put::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _, _>(
+                    map, &mut s.2, "matrix",
+                )?,
+                3 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.3, "flavors")?
+                }
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "flavor")?,
+                5 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(map, &mut s.5, "keys")?,
+                6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                    map,
+                    &mut s.6,
+                    "maybe_flags",
+                )?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Collections {
+                numbers: rt::json::required(s.0, "numbers")?,
+                small: rt::json::required(s.1, "small")?,
+                matrix: rt::json::required(s.2, "matrix")?,
+                flavors: rt::json::required(s.3, "flavors")?,
+                flavor: s.4.unwrap_or(self::Flavor::Salted),
+                keys: rt::json::required(s.5, "keys")?,
+                maybe_flags: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Nothing<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3643,76 +2935,49 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Nothing {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Nothing {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Nothing;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Nothing")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[]))? {
-                        rt::json::put_unknown(&mut map, &mut unknown, key)?;
-                    }
-                    Ok(owned::Nothing {
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Nothing {
+        const NAME: &'static str = "Nothing";
+        const MEMBERS: &'static [(&'static str, u64)] = &[];
+        type Slots = ();
+        const EMPTY: Self::Slots = ();
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            _: &mut (),
+            _: u64,
+            _: &mut A,
+        ) -> Result<bool, A::Error> {
+            Ok(false)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            _: (),
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Nothing {
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Keywords<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
-            map.field::<rt::json::Same, _>(1, "version", &self.version)?;
-            if let Some(v) = &self.optional {
-                map.field::<rt::json::Same, _>(2, "optional", v)?;
-            }
-            if let Some(v) = &self.message {
-                map.field::<rt::json::Same, _>(3, "message", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -3721,211 +2986,136 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Keywords {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
             map.field::<rt::json::Same, _>(1, "version", &self.version)?;
-            if let Some(v) = &self.optional {
-                map.field::<rt::json::Same, _>(2, "optional", v)?;
-            }
-            if let Some(v) = &self.message {
-                map.field::<rt::json::Same, _>(3, "message", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "optional", &self.optional)?;
+            map.optional::<rt::json::Same, _>(3, "message", &self.message)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Keywords {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Keywords;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Keywords")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_type = None;
-                    let mut f_version = None;
-                    let mut f_optional = None;
-                    let mut f_message = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("type", 0),
-                        ("version", 1),
-                        ("optional", 2),
-                        ("message", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_type,
-                                "type",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_version,
-                                "version",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_optional,
-                                "optional",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_message,
-                                "message",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Keywords {
-                        r#type: rt::json::required(f_type, "type")?,
-                        version: rt::json::required(f_version, "version")?,
-                        optional: f_optional,
-                        message: f_message,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for Everything<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::None => rt::json::unit_variant(serializer, "none"),
-                Self::Nothing(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "nothing", v)
-                }
-                Self::Integers(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "integers", v)
-                }
-                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "count", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    #[allow(deprecated)]
+    impl rt::json::ReadMessage for owned::Keywords {
+        const NAME: &'static str = "Keywords";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("type", 0), ("version", 1), ("optional", 2), ("message", 3)];
+        type Slots = (
+            Option<u8>,
+            Option<rt::alloc::string::String>,
+            Option<bool>,
+            Option<owned::Nothing>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "type")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "version")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "optional")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "message")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Keywords {
+                r#type: rt::json::required(s.0, "type")?,
+                version: rt::json::required(s.1, "version")?,
+                optional: s.2,
+                message: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Everything<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Everything {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::None => rt::json::unit_variant(serializer, "none"),
-                Self::Nothing(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "nothing", v)
-                }
-                Self::Integers(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "integers", v)
-                }
-                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "count", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::None => rt::json::unit_variant(s, "none"),
+                Self::Nothing(v) => rt::json::variant::<rt::json::Same, _, _>(s, "nothing", v),
+                Self::Integers(v) => rt::json::variant::<rt::json::Same, _, _>(s, "integers", v),
+                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(s, "count", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Everything {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Everything;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Everything {
+        const NAME: &'static str = "Everything";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("none", 0), ("nothing", 1), ("integers", 2), ("count", 4)];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Everything, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::None
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[("none", 0), ("nothing", 1), ("integers", 2), ("count", 4)],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Everything::None
-                        }
-                        1 => owned::Everything::Nothing(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        2 => owned::Everything::Integers(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        4 => owned::Everything::Count(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        key => owned::Everything::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                1 => Self::Nothing(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::Integers(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::Count(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for Flavor {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Flavor {
+        const NAME: &'static str = "example.every_scalar.Flavor";
+        const MAX_ENCODED_SIZE: usize = Flavor::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Flavor;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(
                 u,
                 &[0, 17, 4294967295],
             )?))
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for Flavor {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -3936,23 +3126,16 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Flavor {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for Flavor {
-        const NAME: &'static str = "example.every_scalar.Flavor";
-        const MAX_ENCODED_SIZE: usize = Flavor::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Flavor;
-    }
+    impl rt::fuzz::FuzzType for owned::Integers {
+        const NAME: &'static str = "example.every_scalar.Integers";
+        const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Integers<'a>;
 
-    impl rt::fuzz::Generate for owned::Integers {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Integers {
                 a_u8: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 ranged_u8: rt::fuzz::int(u, 1, 200, 0, 255)? as u8,
@@ -3991,58 +3174,40 @@ rt::cfg_arbitrary! {
                 )?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Integers {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.ranged_u8;
-                if !(1i128..=200i128).contains(&(*v as i128)) {
-                    a.range("Integers.ranged_u8");
-                }
+            let v = &self.ranged_u8;
+            if !(1i128..=200i128).contains(&(*v as i128)) {
+                a.range("Integers.ranged_u8");
             }
-            {
-                let v = &self.capped_u16;
-                if !(0i128..=1000i128).contains(&(*v as i128)) {
-                    a.range("Integers.capped_u16");
-                }
+            let v = &self.capped_u16;
+            if !(0i128..=1000i128).contains(&(*v as i128)) {
+                a.range("Integers.capped_u16");
             }
-            {
-                let v = &self.floor_u32;
-                if !(10i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("Integers.floor_u32");
-                }
+            let v = &self.floor_u32;
+            if !(10i128..=4294967295i128).contains(&(*v as i128)) {
+                a.range("Integers.floor_u32");
             }
-            {
-                let v = &self.a_u64;
-                if !(1i128..=18446744073709551615i128).contains(&(*v as i128)) {
-                    a.range("Integers.a_u64");
-                }
+            let v = &self.a_u64;
+            if !(1i128..=18446744073709551615i128).contains(&(*v as i128)) {
+                a.range("Integers.a_u64");
             }
-            {
-                let v = &self.ranged_i8;
-                if !(-100i128..=100i128).contains(&(*v as i128)) {
-                    a.range("Integers.ranged_i8");
-                }
+            let v = &self.ranged_i8;
+            if !(-100i128..=100i128).contains(&(*v as i128)) {
+                a.range("Integers.ranged_i8");
             }
-            {
-                let v = &self.a_i16;
-                if !(-32768i128..=0i128).contains(&(*v as i128)) {
-                    a.range("Integers.a_i16");
-                }
+            let v = &self.a_i16;
+            if !(-32768i128..=0i128).contains(&(*v as i128)) {
+                a.range("Integers.a_i16");
             }
-            {
-                let v = &self.negative_i32;
-                if !(-1000i128..=-10i128).contains(&(*v as i128)) {
-                    a.range("Integers.negative_i32");
-                }
+            let v = &self.negative_i32;
+            if !(-1000i128..=-10i128).contains(&(*v as i128)) {
+                a.range("Integers.negative_i32");
             }
-            {
-                let v = &self.hex_ranged_i64;
-                if !(-16i128..=16i128).contains(&(*v as i128)) {
-                    a.range("Integers.hex_ranged_i64");
-                }
+            let v = &self.hex_ranged_i64;
+            if !(-16i128..=16i128).contains(&(*v as i128)) {
+                a.range("Integers.hex_ranged_i64");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -4053,22 +3218,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Integers {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Integers {
-        const NAME: &'static str = "example.every_scalar.Integers";
-        const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Integers<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Floats {
+        const NAME: &'static str = "example.every_scalar.Floats";
+        const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Floats<'a>;
 
-    impl rt::fuzz::Generate for owned::Floats {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Floats {
                 a_f32: rt::fuzz::f32(u)?,
                 a_f64: rt::fuzz::f64(u)?,
@@ -4078,9 +3237,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Floats {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -4092,22 +3249,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Floats {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Floats {
-        const NAME: &'static str = "example.every_scalar.Floats";
-        const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Floats<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Text {
+        const NAME: &'static str = "example.every_scalar.Text";
+        const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Text<'a>;
 
-    impl rt::fuzz::Generate for owned::Text {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Text {
                 on_by_default: u.arbitrary::<bool>()?,
                 off_by_default: u.arbitrary::<bool>()?,
@@ -4135,57 +3286,41 @@ rt::cfg_arbitrary! {
                 )?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Text {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.bounded;
-                if v.len() > 16 {
-                    a.bound("Text.bounded");
-                }
+            let v = &self.bounded;
+            if v.len() > 16 {
+                a.bound("Text.bounded");
             }
-            {
-                let v = &self.defaulted;
-                if v.len() > 128 {
-                    a.bound("Text.defaulted");
-                }
+            let v = &self.defaulted;
+            if v.len() > 128 {
+                a.bound("Text.defaulted");
             }
-            {
-                let v = &self.escaped;
-                if v.len() > 64 {
-                    a.bound("Text.escaped");
-                }
+            let v = &self.escaped;
+            if v.len() > 64 {
+                a.bound("Text.escaped");
             }
-            {
-                let v = &self.empty;
-                if v.len() > 8 {
-                    a.bound("Text.empty");
-                }
+            let v = &self.empty;
+            if v.len() > 8 {
+                a.bound("Text.empty");
             }
-            {
-                let v = &self.accented;
-                if v.len() > 12 {
-                    a.bound("Text.accented");
-                }
+            let v = &self.accented;
+            if v.len() > 12 {
+                a.bound("Text.accented");
             }
             if let Some(v) = &self.huge {
                 if v.len() > 16777216 {
                     a.bound("Text.huge");
                 }
             }
-            {
-                let v = &self.blob;
-                if v.len() > 1024 {
-                    a.bound("Text.blob");
-                }
+            let v = &self.blob;
+            if v.len() > 1024 {
+                a.bound("Text.blob");
             }
-            {
-                let v = &self.default_blob;
-                if v.len() > 256 {
-                    a.bound("Text.default_blob");
-                }
+            let v = &self.default_blob;
+            if v.len() > 256 {
+                a.bound("Text.default_blob");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -4196,22 +3331,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Text {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Text {
-        const NAME: &'static str = "example.every_scalar.Text";
-        const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Text<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Collections {
+        const NAME: &'static str = "example.every_scalar.Collections";
+        const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Collections<'a>;
 
-    impl rt::fuzz::Generate for owned::Collections {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Collections {
                 numbers: {
                     let n = rt::fuzz::len(u, 65535, depth)?;
@@ -4254,11 +3383,11 @@ rt::cfg_arbitrary! {
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<Flavor as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<Flavor as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 },
-                flavor: <Flavor as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                flavor: <Flavor as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 keys: {
                     let n = rt::fuzz::len(u, 2, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
@@ -4282,52 +3411,38 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Collections {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.numbers;
-                if v.len() > 65535 {
-                    a.bound("Collections.numbers");
-                }
+            let v = &self.numbers;
+            if v.len() > 65535 {
+                a.bound("Collections.numbers");
             }
-            {
-                let v = &self.small;
-                if v.len() > 4 {
-                    a.bound("Collections.small");
-                }
+            let v = &self.small;
+            if v.len() > 4 {
+                a.bound("Collections.small");
             }
-            {
-                let v = &self.matrix;
-                if v.len() > 3 {
+            let v = &self.matrix;
+            if v.len() > 3 {
+                a.bound("Collections.matrix");
+            }
+            for item in v.iter() {
+                if item.len() > 3 {
                     a.bound("Collections.matrix");
                 }
-                for item in v.iter() {
-                    if item.len() > 3 {
-                        a.bound("Collections.matrix");
-                    }
-                }
             }
-            {
-                let v = &self.flavors;
-                if v.len() > 4 {
-                    a.bound("Collections.flavors");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.flavors;
+            if v.len() > 4 {
+                a.bound("Collections.flavors");
             }
-            {
-                let v = &self.flavor;
-                rt::fuzz::Audited::audit(v, a);
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
-            {
-                let v = &self.keys;
-                if v.len() > 2 {
-                    a.bound("Collections.keys");
-                }
+            let v = &self.flavor;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.keys;
+            if v.len() > 2 {
+                a.bound("Collections.keys");
             }
             if let Some(v) = &self.maybe_flags {
                 if v.len() > 1 {
@@ -4343,29 +3458,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Collections {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Collections {
-        const NAME: &'static str = "example.every_scalar.Collections";
-        const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Collections<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Nothing {
+        const NAME: &'static str = "example.every_scalar.Nothing";
+        const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Nothing<'a>;
 
-    impl rt::fuzz::Generate for owned::Nothing {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Nothing {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Nothing {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -4377,23 +3484,17 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Nothing {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Nothing {
-        const NAME: &'static str = "example.every_scalar.Nothing";
-        const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Nothing<'a>;
-    }
-
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::Keywords {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::Keywords {
+        const NAME: &'static str = "example.every_scalar.Keywords";
+        const MAX_ENCODED_SIZE: usize = Keywords::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Keywords<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Keywords {
                 r#type: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 version: rt::fuzz::string(u, 8)?,
@@ -4403,7 +3504,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 message: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Nothing as rt::fuzz::Generate>::generate(
+                    Some(<owned::Nothing as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -4413,20 +3514,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::Keywords {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.version;
-                if v.len() > 8 {
-                    a.bound("Keywords.version");
-                }
+            let v = &self.version;
+            if v.len() > 8 {
+                a.bound("Keywords.version");
             }
             if let Some(v) = &self.message {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -4438,31 +3534,24 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Keywords {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::Keywords {
-        const NAME: &'static str = "example.every_scalar.Keywords";
-        const MAX_ENCODED_SIZE: usize = Keywords::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Keywords<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Everything {
+        const NAME: &'static str = "example.every_scalar.Everything";
+        const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Everything<'a>;
 
-    impl rt::fuzz::Generate for owned::Everything {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 4, 0, depth)? {
                 0 => owned::Everything::None,
-                1 => owned::Everything::Nothing(<owned::Nothing as rt::fuzz::Generate>::generate(
+                1 => owned::Everything::Nothing(<owned::Nothing as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 2 => owned::Everything::Integers(
-                    <owned::Integers as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Integers as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => {
                     owned::Everything::Count(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
@@ -4473,18 +3562,16 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Everything {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::None => {}
                 Self::Nothing(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Integers(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Count(_) => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 4]),
@@ -4495,13 +3582,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Everything {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::Everything {
-        const NAME: &'static str = "example.every_scalar.Everything";
-        const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Everything<'a>;
     }
 }

@@ -171,14 +171,12 @@ pub struct LampState<'a> {
     pub firmware: &'a [u8; 20],
     /// Labels of the scenes stored in the lamp.
     pub scenes: rt::Array<'a, super::example_core::Label<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> LampState<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 592;
 
     /// The keys this version of the schema defines, ascending.
@@ -187,22 +185,17 @@ impl<'a> LampState<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
-            + 1
-            + 1
+            + 4
             + usize::from(self.mode.to_u32() != 0)
             + usize::from(self.mireds.is_some())
             + usize::from(self.hue.is_some())
             + usize::from(self.saturation.is_some())
             + usize::from(self.power_on.to_u32() != 2)
-            + 1
-            + 1
     }
 }
 
 impl<'a> rt::Message<'a> for LampState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -228,13 +221,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                 match key {
                     0 => {
                         field = Some(&"LampState.on");
-                        let v = r.bool()?;
-                        f_on = Some(v);
+                        f_on = Some(r.bool()?);
                     }
                     1 => {
                         field = Some(&"LampState.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     2 => {
                         field = Some(&"LampState.mode");
@@ -249,18 +240,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                     3 => {
                         field = Some(&"LampState.mireds");
-                        let v = r.uint(153, 500)? as u16;
-                        f_mireds = Some(v);
+                        f_mireds = Some(r.uint(153, 500)? as u16);
                     }
                     4 => {
                         field = Some(&"LampState.hue");
-                        let v = r.uint(0, 359)? as u16;
-                        f_hue = Some(v);
+                        f_hue = Some(r.uint(0, 359)? as u16);
                     }
                     5 => {
                         field = Some(&"LampState.saturation");
-                        let v = r.uint(0, 100)? as u8;
-                        f_saturation = Some(v);
+                        f_saturation = Some(r.uint(0, 100)? as u8);
                     }
                     24 => {
                         field = Some(&"LampState.power_on");
@@ -275,18 +263,16 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                     25 => {
                         field = Some(&"LampState.firmware");
-                        let v = r.fixed::<20>()?;
-                        f_firmware = Some(v);
+                        f_firmware = Some(r.fixed::<20>()?);
                     }
                     26 => {
                         field = Some(&"LampState.scenes");
-                        let v = rt::Array::<super::example_core::Label<'a>>::decode(
+                        f_scenes = Some(rt::Array::<super::example_core::Label<'a>>::decode(
                             r,
                             16,
                             depth,
                             |r, _| r.text(32).map(|_| ()),
-                        )?;
-                        f_scenes = Some(v);
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -295,27 +281,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                 }
             }
             Ok(Self {
-                on: f_on.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.on"),
-                )?,
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.level"),
-                )?,
+                on: rt::required(f_on, start, &"LampState.on")?,
+                level: rt::required(f_level, start, &"LampState.level")?,
                 mode: f_mode.unwrap_or(ColorMode::Temperature),
                 mireds: f_mireds,
                 hue: f_hue,
                 saturation: f_saturation,
                 power_on: f_power_on.unwrap_or(PowerOnBehavior::Previous),
-                firmware: f_firmware.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.firmware"),
-                )?,
-                scenes: f_scenes.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LampState.scenes"),
-                )?,
+                firmware: rt::required(f_firmware, start, &"LampState.firmware")?,
+                scenes: rt::required(f_scenes, start, &"LampState.scenes")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -326,9 +300,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 1;
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.mode;
         if v.to_u32() != 0 {
             len += 1 + rt::head_len(v.to_u32() as u64);
@@ -348,9 +320,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         }
         len += 2 + 21;
         let v = self.scenes;
-        {
-            len += 2 + v.encoded_len();
-        }
+        len += 2 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -359,44 +329,24 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
-        {
-            unknown.bool(0, v, w)?;
-        }
+        unknown.bool(0, v, w)?;
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.level",
-                });
-            }
-            unknown.u32(1, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"LampState.level");
+        unknown.u32(1, u32::from(v), w)?;
         let v = self.mode;
         if v.to_u32() != 0 {
             unknown.u32(2, v.to_u32(), w)?;
         }
         if let Some(v) = self.mireds {
-            if !(153..=500).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.mireds",
-                });
-            }
+            rt::check_range!((153..=500).contains(&v), &"LampState.mireds");
             unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.hue {
-            if !(0..=359).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.hue",
-                });
-            }
+            rt::check_range!((0..=359).contains(&v), &"LampState.hue");
             unknown.u32(4, u32::from(v), w)?;
         }
         if let Some(v) = self.saturation {
-            if !(0..=100).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"LampState.saturation",
-                });
-            }
+            rt::check_range!((0..=100).contains(&v), &"LampState.saturation");
             unknown.u32(5, u32::from(v), w)?;
         }
         let v = self.power_on;
@@ -404,28 +354,16 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             unknown.u32(24, v.to_u32(), w)?;
         }
         let v = self.firmware;
-        {
-            unknown.bytes(25, v, w)?;
-        }
+        unknown.bytes(25, v, w)?;
         let v = self.scenes;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"LampState.scenes",
-                });
+        rt::check_bound!(v.len(), 16, &"LampState.scenes");
+        if let rt::Array::Slice(items) = v {
+            for &item in items.iter() {
+                rt::check_bound!(item.len(), 32, &"LampState.scenes");
             }
-            if let rt::Array::Slice(items) = v {
-                for &item in items.iter() {
-                    if item.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"LampState.scenes",
-                        });
-                    }
-                }
-            }
-            unknown.key(26, w)?;
-            v.write(w)?;
         }
+        unknown.key(26, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -445,15 +383,13 @@ pub struct SetLevel<'a> {
     pub fade: Option<u16>,
     /// Whether the lamp also turns on when `level` is above 0.
     pub turn_on: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 #[allow(deprecated)]
 impl<'a> SetLevel<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
 
     /// The keys this version of the schema defines, ascending.
@@ -472,8 +408,6 @@ impl<'a> SetLevel<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -494,8 +428,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetLevel.level");
-                        let v = r.uint(0, 254)? as u8;
-                        f_level = Some(v);
+                        f_level = Some(r.uint(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"SetLevel.transition");
@@ -510,8 +443,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                     }
                     2 => {
                         field = Some(&"SetLevel.fade");
-                        let v = r.uint(0, 65535)? as u16;
-                        f_fade = Some(v);
+                        f_fade = Some(r.uint(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"SetLevel.turn_on");
@@ -531,10 +463,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 }
             }
             Ok(Self {
-                level: f_level.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetLevel.level"),
-                )?,
+                level: rt::required(f_level, start, &"SetLevel.level")?,
                 transition: f_transition.unwrap_or(0),
                 fade: f_fade,
                 turn_on: f_turn_on.unwrap_or(true),
@@ -547,9 +476,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.transition;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -568,14 +495,8 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        {
-            if !(0..=254).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetLevel.level",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((0..=254).contains(&v), &"SetLevel.level");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.transition;
         if v != 0 {
             unknown.u32(1, u32::from(v), w)?;
@@ -600,14 +521,12 @@ pub struct SetColorTemperature<'a> {
     pub mireds: Mireds,
     /// Transition time in tenths of a second.
     pub transition: u16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> SetColorTemperature<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -621,8 +540,6 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -641,8 +558,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetColorTemperature.mireds");
-                        let v = r.uint(153, 500)? as u16;
-                        f_mireds = Some(v);
+                        f_mireds = Some(r.uint(153, 500)? as u16);
                     }
                     1 => {
                         field = Some(&"SetColorTemperature.transition");
@@ -662,10 +578,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 }
             }
             Ok(Self {
-                mireds: f_mireds.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"SetColorTemperature.mireds"),
-                )?,
+                mireds: rt::required(f_mireds, start, &"SetColorTemperature.mireds")?,
                 transition: f_transition.unwrap_or(0),
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -676,9 +589,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.mireds;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.transition;
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
@@ -691,14 +602,8 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mireds;
-        {
-            if !(153..=500).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"SetColorTemperature.mireds",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((153..=500).contains(&v), &"SetColorTemperature.mireds");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.transition;
         if v != 0 {
             unknown.u32(1, u32::from(v), w)?;
@@ -714,14 +619,12 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
 pub struct RecallScene<'a> {
     /// The scene's label, as listed in `LampState.scenes`.
     pub name: super::example_core::Label<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> RecallScene<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 36;
 
     /// The keys this version of the schema defines, ascending.
@@ -735,8 +638,6 @@ impl<'a> RecallScene<'a> {
 
 impl<'a> rt::Message<'a> for RecallScene<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -753,8 +654,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                 match key {
                     0 => {
                         field = Some(&"RecallScene.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -763,10 +663,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                 }
             }
             Ok(Self {
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"RecallScene.name"),
-                )?,
+                name: rt::required(f_name, start, &"RecallScene.name")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -776,9 +673,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -787,14 +682,8 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"RecallScene.name",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"RecallScene.name");
+        unknown.text(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -808,15 +697,13 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
 pub struct LegacyDim<'a> {
     /// Signed step, in levels.
     pub step: i8,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 #[allow(deprecated)]
 impl<'a> LegacyDim<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4;
 
     /// The keys this version of the schema defines, ascending.
@@ -831,8 +718,6 @@ impl<'a> LegacyDim<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for LegacyDim<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -849,8 +734,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                 match key {
                     0 => {
                         field = Some(&"LegacyDim.step");
-                        let v = r.int(-128, 127)? as i8;
-                        f_step = Some(v);
+                        f_step = Some(r.int(-128, 127)? as i8);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -859,10 +743,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                 }
             }
             Ok(Self {
-                step: f_step.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"LegacyDim.step"),
-                )?,
+                step: rt::required(f_step, start, &"LegacyDim.step")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -872,9 +753,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.step;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -883,9 +762,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.step;
-        {
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        unknown.i64(0, i64::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -934,8 +811,6 @@ impl<'a> Command<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Command<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1059,14 +934,12 @@ pub struct CommandResult<'a> {
     pub state: Option<LampState<'a>>,
     /// The device that answered.
     pub device: super::example_core::DeviceId<'a>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> CommandResult<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 614;
 
     /// The keys this version of the schema defines, ascending.
@@ -1074,14 +947,12 @@ impl<'a> CommandResult<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
+        self.unknown_fields.len() + 2 + usize::from(self.state.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for CommandResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1100,18 +971,15 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                 match key {
                     0 => {
                         field = Some(&"CommandResult.status");
-                        let v = super::example_core::Status::decode_from(r, depth)?;
-                        f_status = Some(v);
+                        f_status = Some(super::example_core::Status::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"CommandResult.state");
-                        let v = LampState::decode_from(r, depth)?;
-                        f_state = Some(v);
+                        f_state = Some(LampState::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"CommandResult.device");
-                        let v = r.fixed::<16>()?;
-                        f_device = Some(v);
+                        f_device = Some(r.fixed::<16>()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1120,15 +988,9 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                 }
             }
             Ok(Self {
-                status: f_status.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommandResult.status"),
-                )?,
+                status: rt::required(f_status, start, &"CommandResult.status")?,
                 state: f_state,
-                device: f_device.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"CommandResult.device"),
-                )?,
+                device: rt::required(f_device, start, &"CommandResult.device")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1138,9 +1000,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.status;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         if let Some(v) = self.state {
             len += 1 + v.encoded_len();
         }
@@ -1153,17 +1013,13 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.status;
-        {
-            unknown.u32(0, v.to_u32(), w)?;
-        }
+        unknown.u32(0, v.to_u32(), w)?;
         if let Some(v) = self.state {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.device;
-        {
-            unknown.bytes(2, v, w)?;
-        }
+        unknown.bytes(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1186,7 +1042,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for LampState<'a> {
         type Owned = owned::LampState;
-        /// A copy that owns its data ([`owned::LampState`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LampState {
             owned::LampState {
                 on: self.on,
@@ -1208,7 +1063,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SetLevel<'a> {
         type Owned = owned::SetLevel;
-        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetLevel {
             owned::SetLevel {
                 level: self.level,
@@ -1224,7 +1078,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
-        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is gone.
         fn into_owned(self) -> owned::SetColorTemperature {
             owned::SetColorTemperature {
                 mireds: self.mireds,
@@ -1238,7 +1091,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for RecallScene<'a> {
         type Owned = owned::RecallScene;
-        /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is gone.
         fn into_owned(self) -> owned::RecallScene {
             owned::RecallScene {
                 name: rt::IntoOwned::into_owned(self.name),
@@ -1252,7 +1104,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for LegacyDim<'a> {
         type Owned = owned::LegacyDim;
-        /// A copy that owns its data ([`owned::LegacyDim`]), to keep after the input is gone.
         fn into_owned(self) -> owned::LegacyDim {
             owned::LegacyDim {
                 step: self.step,
@@ -1266,7 +1117,6 @@ rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Command<'a> {
         type Owned = owned::Command;
-        /// A copy that owns its data ([`owned::Command`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Command {
             match self {
                 Self::On => owned::Command::On,
@@ -1288,7 +1138,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for CommandResult<'a> {
         type Owned = owned::CommandResult;
-        /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is gone.
         fn into_owned(self) -> owned::CommandResult {
             owned::CommandResult {
                 status: self.status,
@@ -1349,8 +1198,7 @@ rt::cfg_alloc! {
             pub firmware: [u8; 20],
             /// Labels of the scenes stored in the lamp.
             pub scenes: rt::alloc::vec::Vec<super::super::example_core::owned::Label>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1358,15 +1206,12 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
-                    + 1
-                    + 1
+                    + 4
                     + usize::from(self.mode.to_u32() != 0)
                     + usize::from(self.mireds.is_some())
                     + usize::from(self.hue.is_some())
                     + usize::from(self.saturation.is_some())
                     + usize::from(self.power_on.to_u32() != 2)
-                    + 1
-                    + 1
             }
         }
 
@@ -1380,9 +1225,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 1;
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
                     len += 1 + rt::head_len(v.to_u32() as u64);
@@ -1402,13 +1245,11 @@ rt::cfg_alloc! {
                 }
                 len += 2 + 21;
                 let v = &self.scenes;
-                {
-                    len += 2
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
+                len += 2
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(item.len() as u64) + item.len())
+                        .sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1417,44 +1258,24 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
-                {
-                    unknown.bool(0, *v, w)?;
-                }
+                unknown.bool(0, *v, w)?;
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.level",
-                        });
-                    }
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"LampState.level");
+                unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
                     unknown.u32(2, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.mireds {
-                    if !(153..=500).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.mireds",
-                        });
-                    }
+                    rt::check_range!((153..=500).contains(v), &"LampState.mireds");
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.hue {
-                    if !(0..=359).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.hue",
-                        });
-                    }
+                    rt::check_range!((0..=359).contains(v), &"LampState.hue");
                     unknown.u32(4, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.saturation {
-                    if !(0..=100).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"LampState.saturation",
-                        });
-                    }
+                    rt::check_range!((0..=100).contains(v), &"LampState.saturation");
                     unknown.u32(5, u32::from(*v), w)?;
                 }
                 let v = &self.power_on;
@@ -1462,28 +1283,16 @@ rt::cfg_alloc! {
                     unknown.u32(24, v.to_u32(), w)?;
                 }
                 let v = &self.firmware;
-                {
-                    unknown.bytes(25, v, w)?;
-                }
+                unknown.bytes(25, v, w)?;
                 let v = &self.scenes;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"LampState.scenes",
-                        });
-                    }
-                    unknown.key(26, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        if item.len() > 32 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"LampState.scenes",
-                            });
-                        }
-                        w.text(item)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"LampState.scenes");
+                unknown.key(26, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    rt::check_bound!(item.len(), 32, &"LampState.scenes");
+                    w.text(item)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1505,8 +1314,7 @@ rt::cfg_alloc! {
             pub fade: Option<u16>,
             /// Whether the lamp also turns on when `level` is above 0.
             pub turn_on: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1532,9 +1340,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.transition;
                 if self.transition != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -1553,14 +1359,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.level;
-                {
-                    if !(0..=254).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetLevel.level",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((0..=254).contains(v), &"SetLevel.level");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.transition;
                 if self.transition != 0 {
                     unknown.u32(1, u32::from(*v), w)?;
@@ -1587,8 +1387,7 @@ rt::cfg_alloc! {
             pub mireds: Mireds,
             /// Transition time in tenths of a second.
             pub transition: u16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1608,9 +1407,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.mireds;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.transition;
                 if self.transition != 0 {
                     len += 1 + rt::head_len(*v as u64);
@@ -1623,14 +1420,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.mireds;
-                {
-                    if !(153..=500).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"SetColorTemperature.mireds",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((153..=500).contains(v), &"SetColorTemperature.mireds");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.transition;
                 if self.transition != 0 {
                     unknown.u32(1, u32::from(*v), w)?;
@@ -1648,8 +1439,7 @@ rt::cfg_alloc! {
         pub struct RecallScene {
             /// The scene's label, as listed in `LampState.scenes`.
             pub name: super::super::example_core::owned::Label,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1669,9 +1459,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1680,14 +1468,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"RecallScene.name",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"RecallScene.name");
+                unknown.text(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1703,8 +1485,7 @@ rt::cfg_alloc! {
         pub struct LegacyDim {
             /// Signed step, in levels.
             pub step: i8,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1726,9 +1507,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.step;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1737,9 +1516,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.step;
-                {
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                unknown.i64(0, i64::from(*v), w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1858,15 +1635,14 @@ rt::cfg_alloc! {
             pub state: Option<LampState>,
             /// The device that answered.
             pub device: super::super::example_core::owned::DeviceId,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl CommandResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
+                self.unknown_fields.len() + 2 + usize::from(self.state.is_some())
             }
         }
 
@@ -1879,9 +1655,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.status;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 if let Some(v) = &self.state {
                     len += 1 + v.encoded_len();
                 }
@@ -1894,17 +1668,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.status;
-                {
-                    unknown.u32(0, v.to_u32(), w)?;
-                }
+                unknown.u32(0, v.to_u32(), w)?;
                 if let Some(v) = &self.state {
                     unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.device;
-                {
-                    unknown.bytes(2, v, w)?;
-                }
+                unknown.bytes(2, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1925,10 +1695,7 @@ rt::cfg_serde! {
     /// value's number.
     #[allow(deprecated)]
     impl rt::serde::Serialize for ColorMode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
@@ -1936,9 +1703,7 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form: a value's name, or a number.
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for ColorMode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
@@ -1951,56 +1716,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for PowerOnBehavior {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for PowerOnBehavior {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for LampState<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
-            map.field::<rt::json::Range<0, 254>, _>(1, "level", &self.level)?;
-            if self.mode.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(2, "mode", &self.mode)?;
-            }
-            if let Some(v) = &self.mireds {
-                map.field::<rt::json::Range<153, 500>, _>(3, "mireds", v)?;
-            }
-            if let Some(v) = &self.hue {
-                map.field::<rt::json::Range<0, 359>, _>(4, "hue", v)?;
-            }
-            if let Some(v) = &self.saturation {
-                map.field::<rt::json::Range<0, 100>, _>(5, "saturation", v)?;
-            }
-            if self.power_on.to_u32() != 2 {
-                map.field::<rt::json::Same, _>(24, "power_on", &self.power_on)?;
-            }
-            map.field::<rt::json::Hex, _>(25, "firmware", &self.firmware)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(26, "scenes", &self.scenes)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2008,29 +1739,16 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::LampState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "on", &self.on)?;
             map.field::<rt::json::Range<0, 254>, _>(1, "level", &self.level)?;
             if self.mode.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(2, "mode", &self.mode)?;
             }
-            if let Some(v) = &self.mireds {
-                map.field::<rt::json::Range<153, 500>, _>(3, "mireds", v)?;
-            }
-            if let Some(v) = &self.hue {
-                map.field::<rt::json::Range<0, 359>, _>(4, "hue", v)?;
-            }
-            if let Some(v) = &self.saturation {
-                map.field::<rt::json::Range<0, 100>, _>(5, "saturation", v)?;
-            }
+            map.optional::<rt::json::Range<153, 500>, _>(3, "mireds", &self.mireds)?;
+            map.optional::<rt::json::Range<0, 359>, _>(4, "hue", &self.hue)?;
+            map.optional::<rt::json::Range<0, 100>, _>(5, "saturation", &self.saturation)?;
             if self.power_on.to_u32() != 2 {
                 map.field::<rt::json::Same, _>(24, "power_on", &self.power_on)?;
             }
@@ -2040,134 +1758,86 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::LampState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LampState;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LampState")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_on = None;
-                    let mut f_level = None;
-                    let mut f_mode = None;
-                    let mut f_mireds = None;
-                    let mut f_hue = None;
-                    let mut f_saturation = None;
-                    let mut f_power_on = None;
-                    let mut f_firmware = None;
-                    let mut f_scenes = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("on", 0),
-                        ("level", 1),
-                        ("mode", 2),
-                        ("mireds", 3),
-                        ("hue", 4),
-                        ("saturation", 5),
-                        ("power_on", 24),
-                        ("firmware", 25),
-                        ("scenes", 26),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_on, "on")?,
-                            1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_mode,
-                                "mode",
-                            )?,
-                            3 => rt::json::put::<rt::json::Range<153, 500>, _, _>(
-                                &mut map,
-                                &mut f_mireds,
-                                "mireds",
-                            )?,
-                            4 => rt::json::put::<rt::json::Range<0, 359>, _, _>(
-                                &mut map, &mut f_hue, "hue",
-                            )?,
-                            5 => rt::json::put::<rt::json::Range<0, 100>, _, _>(
-                                &mut map,
-                                &mut f_saturation,
-                                "saturation",
-                            )?,
-                            24 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_power_on,
-                                "power_on",
-                            )?,
-                            25 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_firmware,
-                                "firmware",
-                            )?,
-                            26 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_scenes,
-                                "scenes",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LampState {
-                        on: rt::json::required(f_on, "on")?,
-                        level: rt::json::required(f_level, "level")?,
-                        mode: f_mode.unwrap_or(self::ColorMode::Temperature),
-                        mireds: f_mireds,
-                        hue: f_hue,
-                        saturation: f_saturation,
-                        power_on: f_power_on.unwrap_or(self::PowerOnBehavior::Previous),
-                        firmware: rt::json::required(f_firmware, "firmware")?,
-                        scenes: rt::json::required(f_scenes, "scenes")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::LampState {
+        const NAME: &'static str = "LampState";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("on", 0),
+            ("level", 1),
+            ("mode", 2),
+            ("mireds", 3),
+            ("hue", 4),
+            ("saturation", 5),
+            ("power_on", 24),
+            ("firmware", 25),
+            ("scenes", 26),
+        ];
+        type Slots = (
+            Option<bool>,
+            Option<super::example_core::owned::Level>,
+            Option<owned::ColorMode>,
+            Option<owned::Mireds>,
+            Option<u16>,
+            Option<u8>,
+            Option<owned::PowerOnBehavior>,
+            Option<[u8; 20]>,
+            Option<rt::alloc::vec::Vec<super::example_core::owned::Label>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on")?,
+                1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.1, "level")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "mode")?,
+                3 => rt::json::put::<rt::json::Range<153, 500>, _, _>(map, &mut s.3, "mireds")?,
+                4 => rt::json::put::<rt::json::Range<0, 359>, _, _>(map, &mut s.4, "hue")?,
+                5 => rt::json::put::<rt::json::Range<0, 100>, _, _>(map, &mut s.5, "saturation")?,
+                24 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "power_on")?,
+                25 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.7, "firmware")?,
+                26 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.8, "scenes")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LampState {
+                on: rt::json::required(s.0, "on")?,
+                level: rt::json::required(s.1, "level")?,
+                mode: s.2.unwrap_or(self::ColorMode::Temperature),
+                mireds: s.3,
+                hue: s.4,
+                saturation: s.5,
+                power_on: s.6.unwrap_or(self::PowerOnBehavior::Previous),
+                firmware: rt::json::required(s.7, "firmware")?,
+                scenes: rt::json::required(s.8, "scenes")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetLevel<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if self.transition != 0 {
-                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
-            }
-            if let Some(v) = &self.fade {
-                map.field::<rt::json::Same, _>(2, "fade", v)?;
-            }
-            if !self.turn_on {
-                map.field::<rt::json::Same, _>(3, "turn_on", &self.turn_on)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2176,22 +1846,13 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetLevel {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
             if self.transition != 0 {
                 map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
             }
-            if let Some(v) = &self.fade {
-                map.field::<rt::json::Same, _>(2, "fade", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "fade", &self.fade)?;
             if !self.turn_on {
                 map.field::<rt::json::Same, _>(3, "turn_on", &self.turn_on)?;
             }
@@ -2199,95 +1860,61 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetLevel;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetLevel")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_level = None;
-                    let mut f_transition = None;
-                    let mut f_fade = None;
-                    let mut f_turn_on = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("level", 0),
-                        ("transition", 1),
-                        ("fade", 2),
-                        ("turn_on", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
-                                &mut map,
-                                &mut f_level,
-                                "level",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_fade,
-                                "fade",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_turn_on,
-                                "turn_on",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetLevel {
-                        level: rt::json::required(f_level, "level")?,
-                        transition: f_transition.unwrap_or(0),
-                        fade: f_fade,
-                        turn_on: f_turn_on.unwrap_or(true),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
-            if self.transition != 0 {
-                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
+    /// The JSON reader's member table, slots and finishing step.
+    #[allow(deprecated)]
+    impl rt::json::ReadMessage for owned::SetLevel {
+        const NAME: &'static str = "SetLevel";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("level", 0), ("transition", 1), ("fade", 2), ("turn_on", 3)];
+        type Slots = (
+            Option<super::example_core::owned::Level>,
+            Option<u16>,
+            Option<u16>,
+            Option<bool>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "fade")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "turn_on")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetLevel {
+                level: rt::json::required(s.0, "level")?,
+                transition: s.1.unwrap_or(0),
+                fade: s.2,
+                turn_on: s.3.unwrap_or(true),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2295,15 +1922,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetColorTemperature {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
             if self.transition != 0 {
                 map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
@@ -2312,73 +1932,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::SetColorTemperature;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type SetColorTemperature")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_mireds = None;
-                    let mut f_transition = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("mireds", 0), ("transition", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<153, 500>, _, _>(
-                                &mut map,
-                                &mut f_mireds,
-                                "mireds",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_transition,
-                                "transition",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::SetColorTemperature {
-                        mireds: rt::json::required(f_mireds, "mireds")?,
-                        transition: f_transition.unwrap_or(0),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::SetColorTemperature {
+        const NAME: &'static str = "SetColorTemperature";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("mireds", 0), ("transition", 1)];
+        type Slots = (Option<owned::Mireds>, Option<u16>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<153, 500>, _, _>(map, &mut s.0, "mireds")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::SetColorTemperature {
+                mireds: rt::json::required(s.0, "mireds")?,
+                transition: s.1.unwrap_or(0),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for RecallScene<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2386,79 +1982,55 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RecallScene {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "name", &self.name)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::RecallScene {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::RecallScene;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type RecallScene")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_name = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("name", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::RecallScene {
-                        name: rt::json::required(f_name, "name")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::RecallScene {
+        const NAME: &'static str = "RecallScene";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("name", 0)];
+        type Slots = (Option<super::example_core::owned::Label>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::RecallScene {
+                name: rt::json::required(s.0, "name")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LegacyDim<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "step", &self.step)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2467,96 +2039,57 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LegacyDim {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "step", &self.step)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LegacyDim {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::LegacyDim;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type LegacyDim")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_step = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("step", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_step,
-                                "step",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::LegacyDim {
-                        step: rt::json::required(f_step, "step")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The JSON reader's member table, slots and finishing step.
+    #[allow(deprecated)]
+    impl rt::json::ReadMessage for owned::LegacyDim {
+        const NAME: &'static str = "LegacyDim";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("step", 0)];
+        type Slots = (Option<i8>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "step")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::LegacyDim {
+                step: rt::json::required(s.0, "step")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Command<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
-                }
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
-                Self::RecallScene(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "recall_scene", v)
-                }
-                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "dim", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2564,132 +2097,82 @@ rt::cfg_serde! {
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Command {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::On => rt::json::unit_variant(serializer, "on"),
-                Self::Off => rt::json::unit_variant(serializer, "off"),
-                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
-                Self::SetLevel(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
+                Self::On => rt::json::unit_variant(s, "on"),
+                Self::Off => rt::json::unit_variant(s, "off"),
+                Self::Toggle => rt::json::unit_variant(s, "toggle"),
+                Self::SetLevel(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_level", v),
+                Self::SetColorTemperature(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_color_temperature", v)
                 }
-                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
-                    serializer,
-                    "set_color_temperature",
-                    v,
-                ),
-                Self::Identify(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
-                }
+                Self::Identify(v) => rt::json::variant::<rt::json::Same, _, _>(s, "identify", v),
                 Self::RecallScene(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "recall_scene", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "recall_scene", v)
                 }
-                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "dim", v),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(s, "dim", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Command {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            #[allow(deprecated)]
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Command;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Command, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("on", 0),
-                            ("off", 1),
-                            ("toggle", 2),
-                            ("set_level", 3),
-                            ("set_color_temperature", 4),
-                            ("identify", 5),
-                            ("recall_scene", 6),
-                            ("dim", 8),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Command::On
-                        }
-                        1 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Command::Off
-                        }
-                        2 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Command::Toggle
-                        }
-                        3 => owned::Command::SetLevel(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        4 => owned::Command::SetColorTemperature(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        5 => owned::Command::Identify(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        6 => owned::Command::RecallScene(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        8 => {
-                            owned::Command::Dim(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        key => owned::Command::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    #[allow(deprecated)]
+    impl rt::json::ReadUnion for owned::Command {
+        const NAME: &'static str = "Command";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("on", 0),
+            ("off", 1),
+            ("toggle", 2),
+            ("set_level", 3),
+            ("set_color_temperature", 4),
+            ("identify", 5),
+            ("recall_scene", 6),
+            ("dim", 8),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::On
+                }
+                1 => {
+                    rt::json::unit(map)?;
+                    Self::Off
+                }
+                2 => {
+                    rt::json::unit(map)?;
+                    Self::Toggle
+                }
+                3 => Self::SetLevel(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::SetColorTemperature(rt::json::value::<rt::json::Same, _, _>(map)?),
+                5 => Self::Identify(rt::json::value::<rt::json::Same, _, _>(map)?),
+                6 => Self::RecallScene(rt::json::value::<rt::json::Same, _, _>(map)?),
+                8 => Self::Dim(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for CommandResult<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "status", &self.status)?;
-            if let Some(v) = &self.state {
-                map.field::<rt::json::Same, _>(1, "state", v)?;
-            }
-            map.field::<rt::json::Hex, _>(2, "device", &self.device)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2697,99 +2180,73 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CommandResult {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "status", &self.status)?;
-            if let Some(v) = &self.state {
-                map.field::<rt::json::Same, _>(1, "state", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "state", &self.state)?;
             map.field::<rt::json::Hex, _>(2, "device", &self.device)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::CommandResult {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::CommandResult;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::CommandResult {
+        const NAME: &'static str = "CommandResult";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("status", 0), ("state", 1), ("device", 2)];
+        type Slots = (
+            Option<super::example_core::owned::Status>,
+            Option<owned::LampState>,
+            Option<super::example_core::owned::DeviceId>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type CommandResult")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_status = None;
-                    let mut f_state = None;
-                    let mut f_device = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("status", 0),
-                        ("state", 1),
-                        ("device", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_status,
-                                "status",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_state,
-                                "state",
-                            )?,
-                            2 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_device,
-                                "device",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::CommandResult {
-                        status: rt::json::required(f_status, "status")?,
-                        state: f_state,
-                        device: rt::json::required(f_device, "device")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "status")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "state")?,
+                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "device")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::CommandResult {
+                status: rt::json::required(s.0, "status")?,
+                state: s.1,
+                device: rt::json::required(s.2, "device")?,
+                unknown_fields: unknown,
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for ColorMode {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for ColorMode {
+        const NAME: &'static str = "example.lamp.ColorMode";
+        const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorMode;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 3])?))
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for ColorMode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2800,27 +2257,19 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for ColorMode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for ColorMode {
-        const NAME: &'static str = "example.lamp.ColorMode";
-        const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorMode;
-    }
+    impl rt::fuzz::FuzzType for PowerOnBehavior {
+        const NAME: &'static str = "example.lamp.PowerOnBehavior";
+        const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PowerOnBehavior;
 
-    impl rt::fuzz::Generate for PowerOnBehavior {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for PowerOnBehavior {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2830,26 +2279,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for PowerOnBehavior {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for PowerOnBehavior {
-        const NAME: &'static str = "example.lamp.PowerOnBehavior";
-        const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PowerOnBehavior;
-    }
+    impl rt::fuzz::FuzzType for owned::LampState {
+        const NAME: &'static str = "example.lamp.LampState";
+        const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LampState<'a>;
 
-    impl rt::fuzz::Generate for owned::LampState {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LampState {
                 on: u.arbitrary::<bool>()?,
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
-                mode: <ColorMode as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                mode: <ColorMode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 mireds: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 153, 500, 0, 65535)? as u16)
                 } else {
@@ -2865,7 +2308,7 @@ rt::cfg_arbitrary! {
                 } else {
                     None
                 },
-                power_on: <PowerOnBehavior as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                power_on: <PowerOnBehavior as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 firmware: u.arbitrary::<[u8; 20]>()?,
                 scenes: {
                     let n = rt::fuzz::len(u, 16, depth)?;
@@ -2878,21 +2321,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::LampState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("LampState.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("LampState.level");
             }
-            {
-                let v = &self.mode;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.mode;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.mireds {
                 if !(153i128..=500i128).contains(&(*v as i128)) {
                     a.range("LampState.mireds");
@@ -2908,19 +2345,15 @@ rt::cfg_arbitrary! {
                     a.range("LampState.saturation");
                 }
             }
-            {
-                let v = &self.power_on;
-                rt::fuzz::Audited::audit(v, a);
+            let v = &self.power_on;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.scenes;
+            if v.len() > 16 {
+                a.bound("LampState.scenes");
             }
-            {
-                let v = &self.scenes;
-                if v.len() > 16 {
+            for item in v.iter() {
+                if item.len() > 32 {
                     a.bound("LampState.scenes");
-                }
-                for item in v.iter() {
-                    if item.len() > 32 {
-                        a.bound("LampState.scenes");
-                    }
                 }
             }
             if !self.unknown_fields.is_empty() {
@@ -2932,23 +2365,17 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LampState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::LampState {
-        const NAME: &'static str = "example.lamp.LampState";
-        const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LampState<'a>;
-    }
-
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::SetLevel {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::SetLevel {
+        const NAME: &'static str = "example.lamp.SetLevel";
+        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetLevel<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetLevel {
                 level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
                 transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
@@ -2961,17 +2388,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.level;
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("SetLevel.level");
-                }
+            let v = &self.level;
+            if !(0i128..=254i128).contains(&(*v as i128)) {
+                a.range("SetLevel.level");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2983,39 +2405,28 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::SetLevel {
-        const NAME: &'static str = "example.lamp.SetLevel";
-        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetLevel<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
+        const NAME: &'static str = "example.lamp.SetColorTemperature";
+        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetColorTemperature<'a>;
 
-    impl rt::fuzz::Generate for owned::SetColorTemperature {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::SetColorTemperature {
                 mireds: rt::fuzz::int(u, 153, 500, 0, 65535)? as u16,
                 transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.mireds;
-                if !(153i128..=500i128).contains(&(*v as i128)) {
-                    a.range("SetColorTemperature.mireds");
-                }
+            let v = &self.mireds;
+            if !(153i128..=500i128).contains(&(*v as i128)) {
+                a.range("SetColorTemperature.mireds");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3026,37 +2437,27 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
-        const NAME: &'static str = "example.lamp.SetColorTemperature";
-        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetColorTemperature<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::RecallScene {
+        const NAME: &'static str = "example.lamp.RecallScene";
+        const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RecallScene<'a>;
 
-    impl rt::fuzz::Generate for owned::RecallScene {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::RecallScene {
                 name: rt::fuzz::string(u, 32)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::RecallScene {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("RecallScene.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("RecallScene.name");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3067,32 +2468,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RecallScene {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::RecallScene {
-        const NAME: &'static str = "example.lamp.RecallScene";
-        const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RecallScene<'a>;
-    }
-
     #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::LegacyDim {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::LegacyDim {
+        const NAME: &'static str = "example.lamp.LegacyDim";
+        const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LegacyDim<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::LegacyDim {
                 step: rt::fuzz::int(u, -128, 127, -128, 127)? as i8,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::LegacyDim {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -3105,40 +2497,33 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LegacyDim {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
     #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::LegacyDim {
-        const NAME: &'static str = "example.lamp.LegacyDim";
-        const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LegacyDim<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Command {
+        const NAME: &'static str = "example.lamp.Command";
+        const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Command<'a>;
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Generate for owned::Command {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
                 0 => owned::Command::On,
                 1 => owned::Command::Off,
                 2 => owned::Command::Toggle,
-                3 => owned::Command::SetLevel(<owned::SetLevel as rt::fuzz::Generate>::generate(
+                3 => owned::Command::SetLevel(<owned::SetLevel as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 4 => owned::Command::SetColorTemperature(
-                    <owned::SetColorTemperature as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::SetColorTemperature as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 5 => owned::Command::Identify(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16),
                 6 => owned::Command::RecallScene(
-                    <owned::RecallScene as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::RecallScene as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
-                7 => owned::Command::Dim(<owned::LegacyDim as rt::fuzz::Generate>::generate(
+                7 => owned::Command::Dim(<owned::LegacyDim as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
@@ -3148,10 +2533,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::Audited for owned::Command {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
@@ -3159,17 +2541,17 @@ rt::cfg_arbitrary! {
                 Self::Off => {}
                 Self::Toggle => {}
                 Self::SetLevel(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetColorTemperature(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Identify(_) => {}
                 Self::RecallScene(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Dim(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 8])
@@ -3182,30 +2564,23 @@ rt::cfg_arbitrary! {
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Command {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::Command {
-        const NAME: &'static str = "example.lamp.Command";
-        const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Command<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::CommandResult {
+        const NAME: &'static str = "example.lamp.CommandResult";
+        const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommandResult<'a>;
 
-    impl rt::fuzz::Generate for owned::CommandResult {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::CommandResult {
-                status: <super::example_core::Status as rt::fuzz::Generate>::generate(
+                status: <super::example_core::Status as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
                 state: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::LampState as rt::fuzz::Generate>::generate(
+                    Some(<owned::LampState as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -3216,17 +2591,13 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::CommandResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.status;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.status;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.state {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3237,13 +2608,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommandResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::CommandResult {
-        const NAME: &'static str = "example.lamp.CommandResult";
-        const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommandResult<'a>;
     }
 }

@@ -16,14 +16,12 @@ pub struct MenuNode<'a> {
     pub children: rt::Array<'a, MenuNode<'a>>,
     /// The command sent when a leaf is chosen.
     pub action: Option<&'a str>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> MenuNode<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 15201368;
 
     /// The keys this version of the schema defines, ascending.
@@ -31,7 +29,7 @@ impl<'a> MenuNode<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
+        self.unknown_fields.len() + 2 + usize::from(self.action.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -43,8 +41,6 @@ impl<'a> MenuNode<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -63,20 +59,20 @@ impl<'a> MenuNode<'a> {
                 match key {
                     0 => {
                         field = Some(&"MenuNode.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"MenuNode.children");
-                        let v = rt::Array::<MenuNode<'a>>::decode(r, 12, depth, |r, depth| {
-                            MenuNode::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_children = Some(v);
+                        f_children = Some(rt::Array::<MenuNode<'a>>::decode(
+                            r,
+                            12,
+                            depth,
+                            |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
+                        )?);
                     }
                     2 => {
                         field = Some(&"MenuNode.action");
-                        let v = r.text(16)?;
-                        f_action = Some(v);
+                        f_action = Some(r.text(16)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -85,14 +81,8 @@ impl<'a> MenuNode<'a> {
                 }
             }
             Ok(Self {
-                label: f_label.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MenuNode.label"),
-                )?,
-                children: f_children.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"MenuNode.children"),
-                )?,
+                label: rt::required(f_label, start, &"MenuNode.label")?,
+                children: rt::required(f_children, start, &"MenuNode.children")?,
                 action: f_action,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -114,37 +104,21 @@ impl<'a> MenuNode<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.label;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MenuNode.label",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"MenuNode.label");
+        unknown.text(0, v, w)?;
         let v = self.children;
-        {
-            if v.len() > 12 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MenuNode.children",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write_with(
-                w,
-                |item, w| {
-                    item.encode_in_cycle(w, budget)?;
-                    Ok(())
-                },
-                |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        rt::check_bound!(v.len(), 12, &"MenuNode.children");
+        unknown.key(1, w)?;
+        v.write_with(
+            w,
+            |item, w| {
+                item.encode_in_cycle(w, budget)?;
+                Ok(())
+            },
+            |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         if let Some(v) = self.action {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"MenuNode.action",
-                });
-            }
+            rt::check_bound!(v.len(), 16, &"MenuNode.action");
             unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
@@ -161,13 +135,9 @@ impl<'a> rt::Message<'a> for MenuNode<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.action {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
@@ -292,8 +262,6 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -367,11 +335,7 @@ impl<'a> Expr<'a> {
                 w.i64(v)?;
             }
             Self::Sensor(v) => {
-                if v.len() > 24 {
-                    return Err(rt::EncodeError::BoundExceeded {
-                        field: &"Expr.sensor",
-                    });
-                }
+                rt::check_bound!(v.len(), 24, &"Expr.sensor");
                 w.u64(1)?;
                 w.text(v)?;
             }
@@ -388,9 +352,7 @@ impl<'a> Expr<'a> {
                 )?;
             }
             Self::All(v) => {
-                if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
-                }
+                rt::check_bound!(v.len(), 4, &"Expr.all");
                 w.u64(4)?;
                 v.write_with(
                     w,
@@ -402,9 +364,7 @@ impl<'a> Expr<'a> {
                 )?;
             }
             Self::Any(v) => {
-                if v.len() > 4 {
-                    return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
-                }
+                rt::check_bound!(v.len(), 4, &"Expr.any");
                 w.u64(5)?;
                 v.write_with(
                     w,
@@ -467,14 +427,12 @@ pub struct Compare<'a> {
     pub left: rt::Lazy<'a, Expr<'a>>,
     /// Right-hand operand.
     pub right: rt::Lazy<'a, Expr<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Compare<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(15569256451);
 
     /// The keys this version of the schema defines, ascending.
@@ -482,7 +440,7 @@ impl<'a> Compare<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -491,8 +449,6 @@ impl<'a> Compare<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -511,22 +467,19 @@ impl<'a> Compare<'a> {
                 match key {
                     0 => {
                         field = Some(&"Compare.op");
-                        let v = Comparison::decode_from(r, depth)?;
-                        f_op = Some(v);
+                        f_op = Some(Comparison::decode_from(r, depth)?);
                     }
                     1 => {
                         field = Some(&"Compare.left");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_left = Some(rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_left = Some(v);
+                        })?);
                     }
                     2 => {
                         field = Some(&"Compare.right");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_right = Some(rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_right = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -535,18 +488,9 @@ impl<'a> Compare<'a> {
                 }
             }
             Ok(Self {
-                op: f_op.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Compare.op"),
-                )?,
-                left: f_left.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Compare.left"),
-                )?,
-                right: f_right.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Compare.right"),
-                )?,
+                op: rt::required(f_op, start, &"Compare.op")?,
+                left: rt::required(f_left, start, &"Compare.left")?,
+                right: rt::required(f_right, start, &"Compare.right")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -564,27 +508,21 @@ impl<'a> Compare<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.op;
-        {
-            unknown.u32(0, v.to_u32(), w)?;
-        }
+        unknown.u32(0, v.to_u32(), w)?;
         let v = self.left;
-        {
-            unknown.key(1, w)?;
-            v.write_in_cycle(
-                w,
-                |t, w| t.encode_in_cycle(w, budget),
-                |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        unknown.key(1, w)?;
+        v.write_in_cycle(
+            w,
+            |t, w| t.encode_in_cycle(w, budget),
+            |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         let v = self.right;
-        {
-            unknown.key(2, w)?;
-            v.write_in_cycle(
-                w,
-                |t, w| t.encode_in_cycle(w, budget),
-                |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        unknown.key(2, w)?;
+        v.write_in_cycle(
+            w,
+            |t, w| t.encode_in_cycle(w, budget),
+            |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -599,17 +537,11 @@ impl<'a> rt::Message<'a> for Compare<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.op;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
+        len += 1 + rt::head_len(v.to_u32() as u64);
         let v = self.left;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
+        len += 1 + rt::Element::encoded_len(&v);
         let v = self.right;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
+        len += 1 + rt::Element::encoded_len(&v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -627,14 +559,12 @@ pub struct Rule<'a> {
     pub condition: Expr<'a>,
     /// The scene to run.
     pub scene: &'a str,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Rule<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512950);
 
     /// The keys this version of the schema defines, ascending.
@@ -642,14 +572,12 @@ impl<'a> Rule<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
+        self.unknown_fields.len() + 3
     }
 }
 
 impl<'a> rt::Message<'a> for Rule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -668,18 +596,15 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                 match key {
                     0 => {
                         field = Some(&"Rule.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"Rule.condition");
-                        let v = Expr::decode_from(r, depth)?;
-                        f_condition = Some(v);
+                        f_condition = Some(Expr::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"Rule.scene");
-                        let v = r.text(16)?;
-                        f_scene = Some(v);
+                        f_scene = Some(r.text(16)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -688,18 +613,9 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                 }
             }
             Ok(Self {
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Rule.name"),
-                )?,
-                condition: f_condition.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Rule.condition"),
-                )?,
-                scene: f_scene.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Rule.scene"),
-                )?,
+                name: rt::required(f_name, start, &"Rule.name")?,
+                condition: rt::required(f_condition, start, &"Rule.condition")?,
+                scene: rt::required(f_scene, start, &"Rule.scene")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -709,17 +625,11 @@ impl<'a> rt::Message<'a> for Rule<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.condition;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.scene;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -728,28 +638,14 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Rule.name",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"Rule.name");
+        unknown.text(0, v, w)?;
         let v = self.condition;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.scene;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Rule.scene",
-                });
-            }
-            unknown.text(2, v, w)?;
-        }
+        rt::check_bound!(v.len(), 16, &"Rule.scene");
+        unknown.text(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -766,14 +662,12 @@ pub struct Room<'a> {
     pub name: &'a str,
     /// The gateway that serves the room, if any.
     pub gateway: Option<rt::Lazy<'a, Gateway<'a>>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Room<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
 
     /// The keys this version of the schema defines, ascending.
@@ -793,8 +687,6 @@ impl<'a> Room<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -812,15 +704,13 @@ impl<'a> Room<'a> {
                 match key {
                     0 => {
                         field = Some(&"Room.name");
-                        let v = r.text(32)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"Room.gateway");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_gateway = Some(rt::Lazy::decode(r, depth, |r| {
                             Gateway::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_gateway = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -829,10 +719,7 @@ impl<'a> Room<'a> {
                 }
             }
             Ok(Self {
-                name: f_name.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Room.name"),
-                )?,
+                name: rt::required(f_name, start, &"Room.name")?,
                 gateway: f_gateway,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -854,14 +741,8 @@ impl<'a> Room<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Room.name",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"Room.name");
+        unknown.text(0, v, w)?;
         if let Some(v) = self.gateway {
             unknown.key(1, w)?;
             v.write_in_cycle(
@@ -884,9 +765,7 @@ impl<'a> rt::Message<'a> for Room<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         if let Some(v) = self.gateway {
             len += 1 + rt::Element::encoded_len(&v);
         }
@@ -905,14 +784,12 @@ pub struct Gateway<'a> {
     pub address: &'a [u8; 8],
     /// The room where the gateway itself is installed, if known.
     pub location: Option<rt::Lazy<'a, Room<'a>>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Gateway<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
 
     /// The keys this version of the schema defines, ascending.
@@ -929,8 +806,6 @@ impl<'a> Gateway<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -948,15 +823,13 @@ impl<'a> Gateway<'a> {
                 match key {
                     0 => {
                         field = Some(&"Gateway.address");
-                        let v = r.fixed::<8>()?;
-                        f_address = Some(v);
+                        f_address = Some(r.fixed::<8>()?);
                     }
                     1 => {
                         field = Some(&"Gateway.location");
-                        let v = rt::Lazy::decode(r, depth, |r| {
+                        f_location = Some(rt::Lazy::decode(r, depth, |r| {
                             Room::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_location = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -965,10 +838,7 @@ impl<'a> Gateway<'a> {
                 }
             }
             Ok(Self {
-                address: f_address.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Gateway.address"),
-                )?,
+                address: rt::required(f_address, start, &"Gateway.address")?,
                 location: f_location,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -987,9 +857,7 @@ impl<'a> Gateway<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        {
-            unknown.bytes(0, v, w)?;
-        }
+        unknown.bytes(0, v, w)?;
         if let Some(v) = self.location {
             unknown.key(1, w)?;
             v.write_in_cycle(
@@ -1031,14 +899,12 @@ pub struct DisplayMenu<'a> {
     pub label: &'a str,
     /// The entries below it.
     pub children: rt::Array<'a, DisplayMenu<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> DisplayMenu<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(10880583814);
 
     /// The keys this version of the schema defines, ascending.
@@ -1046,7 +912,7 @@ impl<'a> DisplayMenu<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
+        self.unknown_fields.len() + 2
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -1058,8 +924,6 @@ impl<'a> DisplayMenu<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -1077,15 +941,16 @@ impl<'a> DisplayMenu<'a> {
                 match key {
                     0 => {
                         field = Some(&"DisplayMenu.label");
-                        let v = r.text(32)?;
-                        f_label = Some(v);
+                        f_label = Some(r.text(32)?);
                     }
                     1 => {
                         field = Some(&"DisplayMenu.children");
-                        let v = rt::Array::<DisplayMenu<'a>>::decode(r, 16, depth, |r, depth| {
-                            DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ())
-                        })?;
-                        f_children = Some(v);
+                        f_children = Some(rt::Array::<DisplayMenu<'a>>::decode(
+                            r,
+                            16,
+                            depth,
+                            |r, depth| DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ()),
+                        )?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -1094,14 +959,8 @@ impl<'a> DisplayMenu<'a> {
                 }
             }
             Ok(Self {
-                label: f_label.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DisplayMenu.label"),
-                )?,
-                children: f_children.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"DisplayMenu.children"),
-                )?,
+                label: rt::required(f_label, start, &"DisplayMenu.label")?,
+                children: rt::required(f_children, start, &"DisplayMenu.children")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1122,31 +981,19 @@ impl<'a> DisplayMenu<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.label;
-        {
-            if v.len() > 32 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DisplayMenu.label",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 32, &"DisplayMenu.label");
+        unknown.text(0, v, w)?;
         let v = self.children;
-        {
-            if v.len() > 16 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"DisplayMenu.children",
-                });
-            }
-            unknown.key(1, w)?;
-            v.write_with(
-                w,
-                |item, w| {
-                    item.encode_in_cycle(w, budget)?;
-                    Ok(())
-                },
-                |r, depth| DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ()),
-            )?;
-        }
+        rt::check_bound!(v.len(), 16, &"DisplayMenu.children");
+        unknown.key(1, w)?;
+        v.write_with(
+            w,
+            |item, w| {
+                item.encode_in_cycle(w, budget)?;
+                Ok(())
+            },
+            |r, depth| DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ()),
+        )?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1161,13 +1008,9 @@ impl<'a> rt::Message<'a> for DisplayMenu<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -1179,7 +1022,6 @@ impl<'a> rt::Message<'a> for DisplayMenu<'a> {
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for MenuNode<'a> {
         type Owned = owned::MenuNode;
-        /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is gone.
         fn into_owned(self) -> owned::MenuNode {
             owned::MenuNode {
                 label: rt::IntoOwned::into_owned(self.label),
@@ -1200,7 +1042,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Expr<'a> {
         type Owned = owned::Expr;
-        /// A copy that owns its data ([`owned::Expr`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Expr {
             match self {
                 Self::Constant(v) => owned::Expr::Constant(v),
@@ -1219,7 +1060,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Compare<'a> {
         type Owned = owned::Compare;
-        /// A copy that owns its data ([`owned::Compare`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Compare {
             owned::Compare {
                 op: self.op,
@@ -1234,7 +1074,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Rule<'a> {
         type Owned = owned::Rule;
-        /// A copy that owns its data ([`owned::Rule`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Rule {
             owned::Rule {
                 name: rt::IntoOwned::into_owned(self.name),
@@ -1249,7 +1088,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Room<'a> {
         type Owned = owned::Room;
-        /// A copy that owns its data ([`owned::Room`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Room {
             owned::Room {
                 name: rt::IntoOwned::into_owned(self.name),
@@ -1263,7 +1101,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Gateway<'a> {
         type Owned = owned::Gateway;
-        /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Gateway {
             owned::Gateway {
                 address: rt::IntoOwned::into_owned(self.address),
@@ -1277,7 +1114,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for DisplayMenu<'a> {
         type Owned = owned::DisplayMenu;
-        /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is gone.
         fn into_owned(self) -> owned::DisplayMenu {
             owned::DisplayMenu {
                 label: rt::IntoOwned::into_owned(self.label),
@@ -1319,15 +1155,14 @@ rt::cfg_alloc! {
             pub children: rt::alloc::vec::Vec<MenuNode>,
             /// The command sent when a leaf is chosen.
             pub action: Option<rt::alloc::string::String>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl MenuNode {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
+                self.unknown_fields.len() + 2 + usize::from(self.action.is_some())
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1345,34 +1180,18 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.label;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MenuNode.label",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"MenuNode.label");
+                unknown.text(0, v, w)?;
                 let v = &self.children;
-                {
-                    if v.len() > 12 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MenuNode.children",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_in_cycle(w, budget)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 12, &"MenuNode.children");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_in_cycle(w, budget)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.action {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"MenuNode.action",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 16, &"MenuNode.action");
                     unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -1390,15 +1209,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.action {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
@@ -1462,11 +1277,7 @@ rt::cfg_alloc! {
                         w.i64(*v)?;
                     }
                     Self::Sensor(v) => {
-                        if v.len() > 24 {
-                            return Err(rt::EncodeError::BoundExceeded {
-                                field: &"Expr.sensor",
-                            });
-                        }
+                        rt::check_bound!(v.len(), 24, &"Expr.sensor");
                         w.u64(1)?;
                         w.text(v)?;
                     }
@@ -1479,9 +1290,7 @@ rt::cfg_alloc! {
                         v.encode_in_cycle(w, budget)?;
                     }
                     Self::All(v) => {
-                        if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.all" });
-                        }
+                        rt::check_bound!(v.len(), 4, &"Expr.all");
                         w.u64(4)?;
                         w.array(v.len())?;
                         for item in v.iter() {
@@ -1490,9 +1299,7 @@ rt::cfg_alloc! {
                         w.close(v.len());
                     }
                     Self::Any(v) => {
-                        if v.len() > 4 {
-                            return Err(rt::EncodeError::BoundExceeded { field: &"Expr.any" });
-                        }
+                        rt::check_bound!(v.len(), 4, &"Expr.any");
                         w.u64(5)?;
                         w.array(v.len())?;
                         for item in v.iter() {
@@ -1557,15 +1364,14 @@ rt::cfg_alloc! {
             pub left: rt::alloc::boxed::Box<Expr>,
             /// Right-hand operand.
             pub right: rt::alloc::boxed::Box<Expr>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Compare {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1580,19 +1386,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.op;
-                {
-                    unknown.u32(0, v.to_u32(), w)?;
-                }
+                unknown.u32(0, v.to_u32(), w)?;
                 let v = &self.left;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_in_cycle(w, budget)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_in_cycle(w, budget)?;
                 let v = &self.right;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_in_cycle(w, budget)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_in_cycle(w, budget)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1608,17 +1408,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.op;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
+                len += 1 + rt::head_len(v.to_u32() as u64);
                 let v = &self.left;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.right;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1638,15 +1432,14 @@ rt::cfg_alloc! {
             pub condition: Expr,
             /// The scene to run.
             pub scene: rt::alloc::string::String,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Rule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1
+                self.unknown_fields.len() + 3
             }
         }
 
@@ -1659,17 +1452,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.condition;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.scene;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1678,28 +1465,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Rule.name",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"Rule.name");
+                unknown.text(0, v, w)?;
                 let v = &self.condition;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.scene;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Rule.scene",
-                        });
-                    }
-                    unknown.text(2, v, w)?;
-                }
+                rt::check_bound!(v.len(), 16, &"Rule.scene");
+                unknown.text(2, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1718,8 +1491,7 @@ rt::cfg_alloc! {
             pub name: rt::alloc::string::String,
             /// The gateway that serves the room, if any.
             pub gateway: Option<rt::alloc::boxed::Box<Gateway>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1744,14 +1516,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Room.name",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"Room.name");
+                unknown.text(0, v, w)?;
                 if let Some(v) = &self.gateway {
                     unknown.key(1, w)?;
                     v.encode_in_cycle(w, budget)?;
@@ -1771,9 +1537,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 if let Some(v) = &self.gateway {
                     len += 1 + v.encoded_len();
                 }
@@ -1794,8 +1558,7 @@ rt::cfg_alloc! {
             pub address: [u8; 8],
             /// The room where the gateway itself is installed, if known.
             pub location: Option<rt::alloc::boxed::Box<Room>>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1817,9 +1580,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                {
-                    unknown.bytes(0, v, w)?;
-                }
+                unknown.bytes(0, v, w)?;
                 if let Some(v) = &self.location {
                     unknown.key(1, w)?;
                     v.encode_in_cycle(w, budget)?;
@@ -1860,15 +1621,14 @@ rt::cfg_alloc! {
             pub label: rt::alloc::string::String,
             /// The entries below it.
             pub children: rt::alloc::vec::Vec<DisplayMenu>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl DisplayMenu {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1
+                self.unknown_fields.len() + 2
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1886,28 +1646,16 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.label;
-                {
-                    if v.len() > 32 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DisplayMenu.label",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 32, &"DisplayMenu.label");
+                unknown.text(0, v, w)?;
                 let v = &self.children;
-                {
-                    if v.len() > 16 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"DisplayMenu.children",
-                        });
-                    }
-                    unknown.key(1, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_in_cycle(w, budget)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 16, &"DisplayMenu.children");
+                unknown.key(1, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_in_cycle(w, budget)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1923,15 +1671,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1943,25 +1687,10 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for MenuNode<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            if let Some(v) = &self.action {
-                map.field::<rt::json::Same, _>(2, "action", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1969,82 +1698,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::MenuNode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "label", &self.label)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            if let Some(v) = &self.action {
-                map.field::<rt::json::Same, _>(2, "action", v)?;
-            }
+            map.optional::<rt::json::Same, _>(2, "action", &self.action)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::MenuNode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::MenuNode;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::MenuNode {
+        const NAME: &'static str = "MenuNode";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("label", 0), ("children", 1), ("action", 2)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<owned::MenuNode>>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type MenuNode")
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "label")?,
+                1 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "children")?
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_label = None;
-                    let mut f_children = None;
-                    let mut f_action = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("label", 0),
-                        ("children", 1),
-                        ("action", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_children,
-                                "children",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_action,
-                                "action",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::MenuNode {
-                        label: rt::json::required(f_label, "label")?,
-                        children: rt::json::required(f_children, "children")?,
-                        action: f_action,
-                        unknown_fields: unknown,
-                    })
-                }
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "action")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::MenuNode {
+                label: rt::json::required(s.0, "label")?,
+                children: rt::json::required(s.1, "children")?,
+                action: s.2,
+                unknown_fields: unknown,
+            })
         }
     }
     impl Comparison {
@@ -2056,173 +1763,93 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Comparison {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Comparison {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Expr<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Constant(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "constant", v)
-                }
-                Self::Sensor(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "sensor", v)
-                }
-                Self::Now => rt::json::unit_variant(serializer, "now"),
-                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "not", v),
-                Self::All(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "all", v)
-                }
-                Self::Any(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "any", v)
-                }
-                Self::Compare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "compare", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Expr {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Constant(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "constant", v)
-                }
-                Self::Sensor(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "sensor", v)
-                }
-                Self::Now => rt::json::unit_variant(serializer, "now"),
-                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "not", v),
+                Self::Constant(v) => rt::json::variant::<rt::json::Same, _, _>(s, "constant", v),
+                Self::Sensor(v) => rt::json::variant::<rt::json::Same, _, _>(s, "sensor", v),
+                Self::Now => rt::json::unit_variant(s, "now"),
+                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(s, "not", v),
                 Self::All(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "all", v)
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(s, "all", v)
                 }
                 Self::Any(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "any", v)
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(s, "any", v)
                 }
-                Self::Compare(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "compare", v)
-                }
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Compare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "compare", v),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Expr {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Expr;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Expr, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("constant", 0),
-                            ("sensor", 1),
-                            ("now", 2),
-                            ("not", 3),
-                            ("all", 4),
-                            ("any", 5),
-                            ("compare", 6),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => owned::Expr::Constant(rt::json::value::<rt::json::Same, _, _>(
-                            &mut map,
-                        )?),
-                        1 => {
-                            owned::Expr::Sensor(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        2 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Expr::Now
-                        }
-                        3 => owned::Expr::Not(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        4 => {
-                            owned::Expr::All(
-                                rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(&mut map)?,
-                            )
-                        }
-                        5 => {
-                            owned::Expr::Any(
-                                rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(&mut map)?,
-                            )
-                        }
-                        6 => {
-                            owned::Expr::Compare(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
-                        }
-                        key => owned::Expr::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Expr {
+        const NAME: &'static str = "Expr";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("constant", 0),
+            ("sensor", 1),
+            ("now", 2),
+            ("not", 3),
+            ("all", 4),
+            ("any", 5),
+            ("compare", 6),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::Constant(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => Self::Sensor(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => {
+                    rt::json::unit(map)?;
+                    Self::Now
+                }
+                3 => Self::Not(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => Self::All(rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(map)?),
+                5 => Self::Any(rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(map)?),
+                6 => Self::Compare(rt::json::value::<rt::json::Same, _, _>(map)?),
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Compare<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "op", &self.op)?;
-            map.field::<rt::json::Same, _>(1, "left", &self.left)?;
-            map.field::<rt::json::Same, _>(2, "right", &self.right)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2230,15 +1857,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Compare {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "op", &self.op)?;
             map.field::<rt::json::Same, _>(1, "left", &self.left)?;
             map.field::<rt::json::Same, _>(2, "right", &self.right)?;
@@ -2246,80 +1866,55 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Compare {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Compare;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Compare")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_op = None;
-                    let mut f_left = None;
-                    let mut f_right = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("op", 0),
-                        ("left", 1),
-                        ("right", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_op, "op")?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_left,
-                                "left",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_right,
-                                "right",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Compare {
-                        op: rt::json::required(f_op, "op")?,
-                        left: rt::json::required(f_left, "left")?,
-                        right: rt::json::required(f_right, "right")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Compare {
+        const NAME: &'static str = "Compare";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("op", 0), ("left", 1), ("right", 2)];
+        type Slots = (
+            Option<owned::Comparison>,
+            Option<rt::alloc::boxed::Box<owned::Expr>>,
+            Option<rt::alloc::boxed::Box<owned::Expr>>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "op")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "left")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "right")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Compare {
+                op: rt::json::required(s.0, "op")?,
+                left: rt::json::required(s.1, "left")?,
+                right: rt::json::required(s.2, "right")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Rule<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            map.field::<rt::json::Same, _>(1, "condition", &self.condition)?;
-            map.field::<rt::json::Same, _>(2, "scene", &self.scene)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2327,15 +1922,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Rule {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "name", &self.name)?;
             map.field::<rt::json::Same, _>(1, "condition", &self.condition)?;
             map.field::<rt::json::Same, _>(2, "scene", &self.scene)?;
@@ -2343,85 +1931,56 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Rule {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Rule;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Rule")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_name = None;
-                    let mut f_condition = None;
-                    let mut f_scene = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("name", 0),
-                        ("condition", 1),
-                        ("scene", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_condition,
-                                "condition",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_scene,
-                                "scene",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Rule {
-                        name: rt::json::required(f_name, "name")?,
-                        condition: rt::json::required(f_condition, "condition")?,
-                        scene: rt::json::required(f_scene, "scene")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Room<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            if let Some(v) = &self.gateway {
-                map.field::<rt::json::Same, _>(1, "gateway", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Rule {
+        const NAME: &'static str = "Rule";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("name", 0), ("condition", 1), ("scene", 2)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<owned::Expr>,
+            Option<rt::alloc::string::String>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "condition")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "scene")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Rule {
+                name: rt::json::required(s.0, "name")?,
+                condition: rt::json::required(s.1, "condition")?,
+                scene: rt::json::required(s.2, "scene")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Room<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2429,93 +1988,60 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Room {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            if let Some(v) = &self.gateway {
-                map.field::<rt::json::Same, _>(1, "gateway", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "gateway", &self.gateway)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Room {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Room;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Room")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_name = None;
-                    let mut f_gateway = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("name", 0), ("gateway", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_gateway,
-                                "gateway",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Room {
-                        name: rt::json::required(f_name, "name")?,
-                        gateway: f_gateway,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Gateway<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Hex, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.location {
-                map.field::<rt::json::Same, _>(1, "location", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Room {
+        const NAME: &'static str = "Room";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("name", 0), ("gateway", 1)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::boxed::Box<owned::Gateway>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "gateway")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Room {
+                name: rt::json::required(s.0, "name")?,
+                gateway: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Gateway<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2523,91 +2049,57 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Gateway {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "address", &self.address)?;
-            if let Some(v) = &self.location {
-                map.field::<rt::json::Same, _>(1, "location", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "location", &self.location)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Gateway {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Gateway;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Gateway")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_address = None;
-                    let mut f_location = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("address", 0), ("location", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_address,
-                                "address",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_location,
-                                "location",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Gateway {
-                        address: rt::json::required(f_address, "address")?,
-                        location: f_location,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Gateway {
+        const NAME: &'static str = "Gateway";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("location", 1)];
+        type Slots = (Option<[u8; 8]>, Option<rt::alloc::boxed::Box<owned::Room>>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "address")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "location")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Gateway {
+                address: rt::json::required(s.0, "address")?,
+                location: s.1,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for DisplayMenu<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2615,88 +2107,73 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DisplayMenu {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "label", &self.label)?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::DisplayMenu {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::DisplayMenu;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::DisplayMenu {
+        const NAME: &'static str = "DisplayMenu";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("label", 0), ("children", 1)];
+        type Slots = (
+            Option<rt::alloc::string::String>,
+            Option<rt::alloc::vec::Vec<owned::DisplayMenu>>,
+        );
+        const EMPTY: Self::Slots = (None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type DisplayMenu")
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "label")?,
+                1 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "children")?
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_label = None;
-                    let mut f_children = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("label", 0), ("children", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_label,
-                                "label",
-                            )?,
-                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_children,
-                                "children",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::DisplayMenu {
-                        label: rt::json::required(f_label, "label")?,
-                        children: rt::json::required(f_children, "children")?,
-                        unknown_fields: unknown,
-                    })
-                }
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::DisplayMenu {
+                label: rt::json::required(s.0, "label")?,
+                children: rt::json::required(s.1, "children")?,
+                unknown_fields: unknown,
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for owned::MenuNode {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::MenuNode {
+        const NAME: &'static str = "example.recursive.MenuNode";
+        const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = MenuNode<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::MenuNode {
                 label: rt::fuzz::string(u, 32)?,
                 children: {
                     let n = rt::fuzz::len(u, 12, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::MenuNode as rt::fuzz::Generate>::generate(
+                        items.push(<owned::MenuNode as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -2711,25 +2188,19 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::MenuNode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.label;
-                if v.len() > 32 {
-                    a.bound("MenuNode.label");
-                }
+            let v = &self.label;
+            if v.len() > 32 {
+                a.bound("MenuNode.label");
             }
-            {
-                let v = &self.children;
-                if v.len() > 12 {
-                    a.bound("MenuNode.children");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.children;
+            if v.len() > 12 {
+                a.bound("MenuNode.children");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.action {
                 if v.len() > 16 {
@@ -2745,26 +2216,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MenuNode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::MenuNode {
-        const NAME: &'static str = "example.recursive.MenuNode";
-        const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = MenuNode<'a>;
-    }
+    impl rt::fuzz::FuzzType for Comparison {
+        const NAME: &'static str = "example.recursive.Comparison";
+        const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Comparison;
 
-    impl rt::fuzz::Generate for Comparison {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Comparison {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2774,22 +2238,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Comparison {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Comparison {
-        const NAME: &'static str = "example.recursive.Comparison";
-        const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Comparison;
-    }
+    impl rt::fuzz::FuzzType for owned::Expr {
+        const NAME: &'static str = "example.recursive.Expr";
+        const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Expr<'a>;
 
-    impl rt::fuzz::Generate for owned::Expr {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 7, 2, depth)? {
                 0 => owned::Expr::Constant(rt::fuzz::int(
                     u,
@@ -2801,13 +2259,13 @@ rt::cfg_arbitrary! {
                 1 => owned::Expr::Sensor(rt::fuzz::string(u, 24)?),
                 2 => owned::Expr::Now,
                 3 => owned::Expr::Not(rt::alloc::boxed::Box::new(
-                    <owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 )),
                 4 => owned::Expr::All({
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 }),
@@ -2815,12 +2273,12 @@ rt::cfg_arbitrary! {
                     let n = rt::fuzz::len(u, 4, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                        items.push(<owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
                     }
                     items
                 }),
                 6 => owned::Expr::Compare(rt::alloc::boxed::Box::new(
-                    <owned::Compare as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Compare as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 )),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6])?;
@@ -2828,9 +2286,7 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Expr {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             match self {
@@ -2842,14 +2298,14 @@ rt::cfg_arbitrary! {
                 }
                 Self::Now => {}
                 Self::Not(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(&**v, a);
                 }
                 Self::All(v) => {
                     if v.len() > 4 {
                         a.bound("Expr.all");
                     }
                     for item in v.iter() {
-                        rt::fuzz::Audited::audit(item, a);
+                        rt::fuzz::FuzzType::audit(item, a);
                     }
                 }
                 Self::Any(v) => {
@@ -2857,11 +2313,11 @@ rt::cfg_arbitrary! {
                         a.bound("Expr.any");
                     }
                     for item in v.iter() {
-                        rt::fuzz::Audited::audit(item, a);
+                        rt::fuzz::FuzzType::audit(item, a);
                     }
                 }
                 Self::Compare(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(&**v, a);
                 }
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6])
@@ -2873,52 +2329,38 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Expr {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Expr {
-        const NAME: &'static str = "example.recursive.Expr";
-        const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Expr<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Compare {
+        const NAME: &'static str = "example.recursive.Compare";
+        const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Compare<'a>;
 
-    impl rt::fuzz::Generate for owned::Compare {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Compare {
-                op: <Comparison as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                left: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::Generate>::generate(
+                op: <Comparison as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                left: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                right: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::Generate>::generate(
+                right: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Compare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.op;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.left;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.right;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.op;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.left;
+            rt::fuzz::FuzzType::audit(&**v, a);
+            let v = &self.right;
+            rt::fuzz::FuzzType::audit(&**v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2928,49 +2370,35 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Compare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Compare {
-        const NAME: &'static str = "example.recursive.Compare";
-        const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Compare<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Rule {
+        const NAME: &'static str = "example.recursive.Rule";
+        const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Rule<'a>;
 
-    impl rt::fuzz::Generate for owned::Rule {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Rule {
                 name: rt::fuzz::string(u, 32)?,
-                condition: <owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                condition: <owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 scene: rt::fuzz::string(u, 16)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Rule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("Rule.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("Rule.name");
             }
-            {
-                let v = &self.condition;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.scene;
-                if v.len() > 16 {
-                    a.bound("Rule.scene");
-                }
+            let v = &self.condition;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.scene;
+            if v.len() > 16 {
+                a.bound("Rule.scene");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2981,27 +2409,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Rule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Rule {
-        const NAME: &'static str = "example.recursive.Rule";
-        const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Rule<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Room {
+        const NAME: &'static str = "example.recursive.Room";
+        const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Room<'a>;
 
-    impl rt::fuzz::Generate for owned::Room {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Room {
                 name: rt::fuzz::string(u, 32)?,
                 gateway: if rt::fuzz::present(u, depth)? {
                     Some(rt::alloc::boxed::Box::new(
-                        <owned::Gateway as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                        <owned::Gateway as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                     ))
                 } else {
                     None
@@ -3009,19 +2431,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Room {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.name;
-                if v.len() > 32 {
-                    a.bound("Room.name");
-                }
+            let v = &self.name;
+            if v.len() > 32 {
+                a.bound("Room.name");
             }
             if let Some(v) = &self.gateway {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(&**v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3032,27 +2450,21 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Room {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Room {
-        const NAME: &'static str = "example.recursive.Room";
-        const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Room<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Gateway {
+        const NAME: &'static str = "example.recursive.Gateway";
+        const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Gateway<'a>;
 
-    impl rt::fuzz::Generate for owned::Gateway {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Gateway {
                 address: u.arbitrary::<[u8; 8]>()?,
                 location: if rt::fuzz::present(u, depth)? {
                     Some(rt::alloc::boxed::Box::new(
-                        <owned::Room as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                        <owned::Room as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                     ))
                 } else {
                     None
@@ -3060,13 +2472,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Gateway {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
             if let Some(v) = &self.location {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(&**v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3077,29 +2487,23 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Gateway {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Gateway {
-        const NAME: &'static str = "example.recursive.Gateway";
-        const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Gateway<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::DisplayMenu {
+        const NAME: &'static str = "example.recursive.DisplayMenu";
+        const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DisplayMenu<'a>;
 
-    impl rt::fuzz::Generate for owned::DisplayMenu {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::DisplayMenu {
                 label: rt::fuzz::string(u, 32)?,
                 children: {
                     let n = rt::fuzz::len(u, 16, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::DisplayMenu as rt::fuzz::Generate>::generate(
+                        items.push(<owned::DisplayMenu as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -3109,25 +2513,19 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::DisplayMenu {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            {
-                let v = &self.label;
-                if v.len() > 32 {
-                    a.bound("DisplayMenu.label");
-                }
+            let v = &self.label;
+            if v.len() > 32 {
+                a.bound("DisplayMenu.label");
             }
-            {
-                let v = &self.children;
-                if v.len() > 16 {
-                    a.bound("DisplayMenu.children");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.children;
+            if v.len() > 16 {
+                a.bound("DisplayMenu.children");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -3138,13 +2536,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DisplayMenu {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::DisplayMenu {
-        const NAME: &'static str = "example.recursive.DisplayMenu";
-        const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DisplayMenu<'a>;
     }
 }

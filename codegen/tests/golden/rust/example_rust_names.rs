@@ -10,14 +10,12 @@ use rt::Message as _;
 pub struct Result_<'a> {
     /// Whether it worked.
     pub ok: bool,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Result_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys this version of the schema defines, ascending.
@@ -31,8 +29,6 @@ impl<'a> Result_<'a> {
 
 impl<'a> rt::Message<'a> for Result_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -49,8 +45,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Result.ok");
-                        let v = r.bool()?;
-                        f_ok = Some(v);
+                        f_ok = Some(r.bool()?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -59,10 +54,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                 }
             }
             Ok(Self {
-                ok: f_ok.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Result.ok"),
-                )?,
+                ok: rt::required(f_ok, start, &"Result.ok")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -80,9 +72,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.ok;
-        {
-            unknown.bool(0, v, w)?;
-        }
+        unknown.bool(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -94,14 +84,12 @@ impl<'a> rt::Message<'a> for Result_<'a> {
 pub struct Option_<'a> {
     /// An optional value.
     pub some: Option<u8>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Option_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4;
 
     /// The keys this version of the schema defines, ascending.
@@ -115,8 +103,6 @@ impl<'a> Option_<'a> {
 
 impl<'a> rt::Message<'a> for Option_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -132,8 +118,7 @@ impl<'a> rt::Message<'a> for Option_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Option.some");
-                        let v = r.uint(0, 255)? as u8;
-                        f_some = Some(v);
+                        f_some = Some(r.uint(0, 255)? as u8);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -175,14 +160,12 @@ impl<'a> rt::Message<'a> for Option_<'a> {
 pub struct Box_<'a> {
     /// The inner value.
     pub inner: Option<Result_<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Box_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 5;
 
     /// The keys this version of the schema defines, ascending.
@@ -196,8 +179,6 @@ impl<'a> Box_<'a> {
 
 impl<'a> rt::Message<'a> for Box_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -213,8 +194,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Box.inner");
-                        let v = Result_::decode_from(r, depth)?;
-                        f_inner = Some(v);
+                        f_inner = Some(Result_::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -257,14 +237,12 @@ impl<'a> rt::Message<'a> for Box_<'a> {
 pub struct Vec_<'a> {
     /// Items.
     pub items: rt::Array<'a, u8>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Vec_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys this version of the schema defines, ascending.
@@ -278,8 +256,6 @@ impl<'a> Vec_<'a> {
 
 impl<'a> rt::Message<'a> for Vec_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -296,10 +272,9 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Vec.items");
-                        let v = rt::Array::<u8>::decode(r, 4, depth, |r, _| {
+                        f_items = Some(rt::Array::<u8>::decode(r, 4, depth, |r, _| {
                             r.uint(0, 255).map(|_| ())
-                        })?;
-                        f_items = Some(v);
+                        })?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -308,10 +283,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                 }
             }
             Ok(Self {
-                items: f_items.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Vec.items"),
-                )?,
+                items: rt::required(f_items, start, &"Vec.items")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -321,9 +293,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.items;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -332,15 +302,9 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.items;
-        {
-            if v.len() > 4 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"Vec.items",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 4, &"Vec.items");
+        unknown.key(0, w)?;
+        v.write(w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -352,14 +316,12 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
 pub struct String_<'a> {
     /// Text.
     pub text: &'a str,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> String_<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys this version of the schema defines, ascending.
@@ -373,8 +335,6 @@ impl<'a> String_<'a> {
 
 impl<'a> rt::Message<'a> for String_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -391,8 +351,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                 match key {
                     0 => {
                         field = Some(&"String.text");
-                        let v = r.text(8)?;
-                        f_text = Some(v);
+                        f_text = Some(r.text(8)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -401,10 +360,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                 }
             }
             Ok(Self {
-                text: f_text.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"String.text"),
-                )?,
+                text: rt::required(f_text, start, &"String.text")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -414,9 +370,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.text;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
+        len += 1 + rt::head_len(v.len() as u64) + v.len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -425,14 +379,8 @@ impl<'a> rt::Message<'a> for String_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.text;
-        {
-            if v.len() > 8 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"String.text",
-                });
-            }
-            unknown.text(0, v, w)?;
-        }
+        rt::check_bound!(v.len(), 8, &"String.text");
+        unknown.text(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -540,8 +488,6 @@ impl<'a> Pick<'a> {
 
 impl<'a> rt::Message<'a> for Pick<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -651,14 +597,12 @@ pub struct Fields<'a> {
     pub r#box: Option<Box_<'a>>,
     /// A default that is the enum value `Self`.
     pub which: Which,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Fields<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 56;
 
     /// The keys this version of the schema defines, ascending.
@@ -682,8 +626,6 @@ impl<'a> Fields<'a> {
 
 impl<'a> rt::Message<'a> for Fields<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -753,28 +695,23 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                     }
                     4 => {
                         field = Some(&"Fields.match");
-                        let v = Pick::decode_from(r, depth)?;
-                        f_match = Some(v);
+                        f_match = Some(Pick::decode_from(r, depth)?);
                     }
                     5 => {
                         field = Some(&"Fields.option");
-                        let v = Option_::decode_from(r, depth)?;
-                        f_option = Some(v);
+                        f_option = Some(Option_::decode_from(r, depth)?);
                     }
                     6 => {
                         field = Some(&"Fields.vec");
-                        let v = Vec_::decode_from(r, depth)?;
-                        f_vec = Some(v);
+                        f_vec = Some(Vec_::decode_from(r, depth)?);
                     }
                     7 => {
                         field = Some(&"Fields.string");
-                        let v = String_::decode_from(r, depth)?;
-                        f_string = Some(v);
+                        f_string = Some(String_::decode_from(r, depth)?);
                     }
                     8 => {
                         field = Some(&"Fields.box");
-                        let v = Box_::decode_from(r, depth)?;
-                        f_box = Some(v);
+                        f_box = Some(Box_::decode_from(r, depth)?);
                     }
                     9 => {
                         field = Some(&"Fields.which");
@@ -903,7 +840,6 @@ impl<'a> rt::Message<'a> for Fields<'a> {
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for Result_<'a> {
         type Owned = owned::Result_;
-        /// A copy that owns its data ([`owned::Result_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Result_ {
             owned::Result_ {
                 ok: self.ok,
@@ -916,7 +852,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Option_<'a> {
         type Owned = owned::Option_;
-        /// A copy that owns its data ([`owned::Option_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Option_ {
             owned::Option_ {
                 some: self.some,
@@ -929,7 +864,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Box_<'a> {
         type Owned = owned::Box_;
-        /// A copy that owns its data ([`owned::Box_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Box_ {
             owned::Box_ {
                 inner: rt::IntoOwned::into_owned(self.inner),
@@ -942,7 +876,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Vec_<'a> {
         type Owned = owned::Vec_;
-        /// A copy that owns its data ([`owned::Vec_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Vec_ {
             owned::Vec_ {
                 items: rt::IntoOwned::into_owned(self.items),
@@ -955,7 +888,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for String_<'a> {
         type Owned = owned::String_;
-        /// A copy that owns its data ([`owned::String_`]), to keep after the input is gone.
         fn into_owned(self) -> owned::String_ {
             owned::String_ {
                 text: rt::IntoOwned::into_owned(self.text),
@@ -974,7 +906,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Pick<'a> {
         type Owned = owned::Pick;
-        /// A copy that owns its data ([`owned::Pick`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Pick {
             match self {
                 Self::Self_ => owned::Pick::Self_,
@@ -991,7 +922,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Fields<'a> {
         type Owned = owned::Fields;
-        /// A copy that owns its data ([`owned::Fields`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Fields {
             owned::Fields {
                 self_: self.self_,
@@ -1035,8 +965,7 @@ rt::cfg_alloc! {
         pub struct Result_ {
             /// Whether it worked.
             pub ok: bool,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1064,9 +993,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.ok;
-                {
-                    unknown.bool(0, *v, w)?;
-                }
+                unknown.bool(0, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1080,8 +1007,7 @@ rt::cfg_alloc! {
         pub struct Option_ {
             /// An optional value.
             pub some: Option<u8>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1126,8 +1052,7 @@ rt::cfg_alloc! {
         pub struct Box_ {
             /// The inner value.
             pub inner: Option<Result_>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1173,8 +1098,7 @@ rt::cfg_alloc! {
         pub struct Vec_ {
             /// Items.
             pub items: rt::alloc::vec::Vec<u8>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1194,13 +1118,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.items;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter()
+                        .map(|item| rt::head_len(*item as u64))
+                        .sum::<usize>();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1209,19 +1131,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.items;
-                {
-                    if v.len() > 4 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"Vec.items",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 4, &"Vec.items");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    w.u64(*item as u64)?;
                 }
+                w.close(v.len());
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1235,8 +1151,7 @@ rt::cfg_alloc! {
         pub struct String_ {
             /// Text.
             pub text: rt::alloc::string::String,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1256,9 +1171,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.text;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
+                len += 1 + rt::head_len(v.len() as u64) + v.len();
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1267,14 +1180,8 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.text;
-                {
-                    if v.len() > 8 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"String.text",
-                        });
-                    }
-                    unknown.text(0, v, w)?;
-                }
+                rt::check_bound!(v.len(), 8, &"String.text");
+                unknown.text(0, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1385,8 +1292,7 @@ rt::cfg_alloc! {
             pub r#box: Option<Box_>,
             /// A default that is the enum value `Self`.
             pub which: Which,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1506,21 +1412,10 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Result_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "ok", &self.ok)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1528,76 +1423,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Result_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "ok", &self.ok)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Result_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Result_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Result_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_ok = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("ok", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_ok, "ok")?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Result_ {
-                        ok: rt::json::required(f_ok, "ok")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Option_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.some {
-                map.field::<rt::json::Same, _>(0, "some", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Result_ {
+        const NAME: &'static str = "Result_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("ok", 0)];
+        type Slots = (Option<bool>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "ok")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Result_ {
+                ok: rt::json::required(s.0, "ok")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Option_<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1605,82 +1478,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Option_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.some {
-                map.field::<rt::json::Same, _>(0, "some", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "some", &self.some)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Option_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Option_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Option_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_some = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("some", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_some,
-                                "some",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Option_ {
-                        some: f_some,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for Box_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if let Some(v) = &self.inner {
-                map.field::<rt::json::Same, _>(0, "inner", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Option_ {
+        const NAME: &'static str = "Option_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("some", 0)];
+        type Slots = (Option<u8>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "some")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Option_ {
+                some: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for Box_<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1688,80 +1533,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Box_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
-            if let Some(v) = &self.inner {
-                map.field::<rt::json::Same, _>(0, "inner", v)?;
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            map.optional::<rt::json::Same, _>(0, "inner", &self.inner)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Box_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Box_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Box_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_inner = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("inner", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_inner,
-                                "inner",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Box_ {
-                        inner: f_inner,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Box_ {
+        const NAME: &'static str = "Box_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("inner", 0)];
+        type Slots = (Option<owned::Result_>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "inner")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Box_ {
+                inner: s.0,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Vec_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "items", &self.items)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1769,78 +1588,54 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Vec_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "items", &self.items)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Vec_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Vec_;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Vec_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_items = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("items", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_items,
-                                "items",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Vec_ {
-                        items: rt::json::required(f_items, "items")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Vec_ {
+        const NAME: &'static str = "Vec_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("items", 0)];
+        type Slots = (Option<rt::alloc::vec::Vec<u8>>,);
+        const EMPTY: Self::Slots = (None,);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "items")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Vec_ {
+                items: rt::json::required(s.0, "items")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for String_<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Same, _>(0, "text", &self.text)?;
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1848,60 +1643,47 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::String_ {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "text", &self.text)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::String_ {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::String_;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::String_ {
+        const NAME: &'static str = "String_";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("text", 0)];
+        type Slots = (Option<rt::alloc::string::String>,);
+        const EMPTY: Self::Slots = (None,);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type String_")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_text = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("text", 0)]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_text,
-                                "text",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::String_ {
-                        text: rt::json::required(f_text, "text")?,
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "text")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::String_ {
+                text: rt::json::required(s.0, "text")?,
+                unknown_fields: unknown,
+            })
         }
     }
     impl Which {
@@ -1912,161 +1694,86 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Which {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Which {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Pick<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::Self_ => rt::json::unit_variant(serializer, "self"),
-                Self::Crate(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "crate", v),
-                Self::Super(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "super", v),
-                Self::Type(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "type", v),
-                Self::Async => rt::json::unit_variant(serializer, "async"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
-            }
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::Pick {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Self_ => rt::json::unit_variant(serializer, "self"),
-                Self::Crate(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "crate", v),
-                Self::Super(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "super", v),
-                Self::Type(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "type", v),
-                Self::Async => rt::json::unit_variant(serializer, "async"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::Self_ => rt::json::unit_variant(s, "self"),
+                Self::Crate(v) => rt::json::variant::<rt::json::Same, _, _>(s, "crate", v),
+                Self::Super(v) => rt::json::variant::<rt::json::Same, _, _>(s, "super", v),
+                Self::Type(v) => rt::json::variant::<rt::json::Same, _, _>(s, "type", v),
+                Self::Async => rt::json::unit_variant(s, "async"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Pick {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Pick;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Pick, with one member")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("self", 0),
-                            ("crate", 1),
-                            ("super", 2),
-                            ("type", 3),
-                            ("async", 4),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Pick::Self_
-                        }
-                        1 => owned::Pick::Crate(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        2 => owned::Pick::Super(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        3 => owned::Pick::Type(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
-                        4 => {
-                            rt::json::unit(&mut map)?;
-                            owned::Pick::Async
-                        }
-                        key => owned::Pick::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::Pick {
+        const NAME: &'static str = "Pick";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("self", 0),
+            ("crate", 1),
+            ("super", 2),
+            ("type", 3),
+            ("async", 4),
+        ];
+
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => {
+                    rt::json::unit(map)?;
+                    Self::Self_
+                }
+                1 => Self::Crate(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::Super(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => Self::Type(rt::json::value::<rt::json::Same, _, _>(map)?),
+                4 => {
+                    rt::json::unit(map)?;
+                    Self::Async
+                }
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Fields<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.self_ != 0 {
-                map.field::<rt::json::Same, _>(0, "self", &self.self_)?;
-            }
-            if self.super_ != 0 {
-                map.field::<rt::json::Same, _>(1, "super", &self.super_)?;
-            }
-            if self.crate_ != 0 {
-                map.field::<rt::json::Same, _>(2, "crate", &self.crate_)?;
-            }
-            if self.r#type != 0 {
-                map.field::<rt::json::Same, _>(3, "type", &self.r#type)?;
-            }
-            if let Some(v) = &self.r#match {
-                map.field::<rt::json::Same, _>(4, "match", v)?;
-            }
-            if let Some(v) = &self.option {
-                map.field::<rt::json::Same, _>(5, "option", v)?;
-            }
-            if let Some(v) = &self.vec {
-                map.field::<rt::json::Same, _>(6, "vec", v)?;
-            }
-            if let Some(v) = &self.string {
-                map.field::<rt::json::Same, _>(7, "string", v)?;
-            }
-            if let Some(v) = &self.r#box {
-                map.field::<rt::json::Same, _>(8, "box", v)?;
-            }
-            if self.which.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(9, "which", &self.which)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2074,15 +1781,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Fields {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.self_ != 0 {
                 map.field::<rt::json::Same, _>(0, "self", &self.self_)?;
             }
@@ -2095,21 +1795,11 @@ rt::cfg_serde! {
             if self.r#type != 0 {
                 map.field::<rt::json::Same, _>(3, "type", &self.r#type)?;
             }
-            if let Some(v) = &self.r#match {
-                map.field::<rt::json::Same, _>(4, "match", v)?;
-            }
-            if let Some(v) = &self.option {
-                map.field::<rt::json::Same, _>(5, "option", v)?;
-            }
-            if let Some(v) = &self.vec {
-                map.field::<rt::json::Same, _>(6, "vec", v)?;
-            }
-            if let Some(v) = &self.string {
-                map.field::<rt::json::Same, _>(7, "string", v)?;
-            }
-            if let Some(v) = &self.r#box {
-                map.field::<rt::json::Same, _>(8, "box", v)?;
-            }
+            map.optional::<rt::json::Same, _>(4, "match", &self.r#match)?;
+            map.optional::<rt::json::Same, _>(5, "option", &self.option)?;
+            map.optional::<rt::json::Same, _>(6, "vec", &self.vec)?;
+            map.optional::<rt::json::Same, _>(7, "string", &self.string)?;
+            map.optional::<rt::json::Same, _>(8, "box", &self.r#box)?;
             if self.which.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(9, "which", &self.which)?;
             }
@@ -2117,135 +1807,97 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Fields {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Fields;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Fields {
+        const NAME: &'static str = "Fields";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("self", 0),
+            ("super", 1),
+            ("crate", 2),
+            ("type", 3),
+            ("match", 4),
+            ("option", 5),
+            ("vec", 6),
+            ("string", 7),
+            ("box", 8),
+            ("which", 9),
+        ];
+        type Slots = (
+            Option<u8>,
+            Option<u8>,
+            Option<u8>,
+            Option<u8>,
+            Option<owned::Pick>,
+            Option<owned::Option_>,
+            Option<owned::Vec_>,
+            Option<owned::String_>,
+            Option<owned::Box_>,
+            Option<owned::Which>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None, None);
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Fields")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_self = None;
-                    let mut f_super = None;
-                    let mut f_crate = None;
-                    let mut f_type = None;
-                    let mut f_match = None;
-                    let mut f_option = None;
-                    let mut f_vec = None;
-                    let mut f_string = None;
-                    let mut f_box = None;
-                    let mut f_which = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("self", 0),
-                        ("super", 1),
-                        ("crate", 2),
-                        ("type", 3),
-                        ("match", 4),
-                        ("option", 5),
-                        ("vec", 6),
-                        ("string", 7),
-                        ("box", 8),
-                        ("which", 9),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_self,
-                                "self",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_super,
-                                "super",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_crate,
-                                "crate",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_type,
-                                "type",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_match,
-                                "match",
-                            )?,
-                            5 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_option,
-                                "option",
-                            )?,
-                            6 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_vec, "vec")?
-                            }
-                            7 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_string,
-                                "string",
-                            )?,
-                            8 => {
-                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_box, "box")?
-                            }
-                            9 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_which,
-                                "which",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Fields {
-                        self_: f_self.unwrap_or(0),
-                        super_: f_super.unwrap_or(0),
-                        crate_: f_crate.unwrap_or(0),
-                        r#type: f_type.unwrap_or(0),
-                        r#match: f_match,
-                        option: f_option,
-                        vec: f_vec,
-                        string: f_string,
-                        r#box: f_box,
-                        which: f_which.unwrap_or(self::Which::Self_),
-                        unknown_fields: unknown,
-                    })
-                }
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "self")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "super")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "crate")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "type")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "match")?,
+                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "option")?,
+                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "vec")?,
+                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "string")?,
+                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "box")?,
+                9 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.9, "which")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
 
-            deserializer.deserialize_map(__Visitor)
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Fields {
+                self_: s.0.unwrap_or(0),
+                super_: s.1.unwrap_or(0),
+                crate_: s.2.unwrap_or(0),
+                r#type: s.3.unwrap_or(0),
+                r#match: s.4,
+                option: s.5,
+                vec: s.6,
+                string: s.7,
+                r#box: s.8,
+                which: s.9.unwrap_or(self::Which::Self_),
+                unknown_fields: unknown,
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for owned::Result_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for owned::Result_ {
+        const NAME: &'static str = "example.rust_names.Result";
+        const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Result_<'a>;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Result_ {
                 ok: u.arbitrary::<bool>()?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Result_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -2257,22 +1909,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Result_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Result_ {
-        const NAME: &'static str = "example.rust_names.Result";
-        const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Result_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Option_ {
+        const NAME: &'static str = "example.rust_names.Option";
+        const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Option_<'a>;
 
-    impl rt::fuzz::Generate for owned::Option_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Option_ {
                 some: if rt::fuzz::present(u, depth)? {
                     Some(rt::fuzz::int(u, 0, 255, 0, 255)? as u8)
@@ -2282,9 +1928,7 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Option_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if !self.unknown_fields.is_empty() {
@@ -2296,25 +1940,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Option_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Option_ {
-        const NAME: &'static str = "example.rust_names.Option";
-        const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Option_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Box_ {
+        const NAME: &'static str = "example.rust_names.Box";
+        const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Box_<'a>;
 
-    impl rt::fuzz::Generate for owned::Box_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Box_ {
                 inner: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Result_ as rt::fuzz::Generate>::generate(
+                    Some(<owned::Result_ as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2324,13 +1962,11 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Box_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.inner {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2341,22 +1977,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Box_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Box_ {
-        const NAME: &'static str = "example.rust_names.Box";
-        const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Box_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Vec_ {
+        const NAME: &'static str = "example.rust_names.Vec";
+        const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Vec_<'a>;
 
-    impl rt::fuzz::Generate for owned::Vec_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Vec_ {
                 items: {
                     let n = rt::fuzz::len(u, 4, depth)?;
@@ -2369,16 +1999,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Vec_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.items;
-                if v.len() > 4 {
-                    a.bound("Vec.items");
-                }
+            let v = &self.items;
+            if v.len() > 4 {
+                a.bound("Vec.items");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2389,37 +2015,27 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Vec_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Vec_ {
-        const NAME: &'static str = "example.rust_names.Vec";
-        const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Vec_<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::String_ {
+        const NAME: &'static str = "example.rust_names.String";
+        const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = String_<'a>;
 
-    impl rt::fuzz::Generate for owned::String_ {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::String_ {
                 text: rt::fuzz::string(u, 8)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::String_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.text;
-                if v.len() > 8 {
-                    a.bound("String.text");
-                }
+            let v = &self.text;
+            if v.len() > 8 {
+                a.bound("String.text");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2430,26 +2046,19 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::String_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::String_ {
-        const NAME: &'static str = "example.rust_names.String";
-        const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = String_<'a>;
-    }
+    impl rt::fuzz::FuzzType for Which {
+        const NAME: &'static str = "example.rust_names.Which";
+        const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Which;
 
-    impl rt::fuzz::Generate for Which {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Which {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2459,30 +2068,24 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Which {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Which {
-        const NAME: &'static str = "example.rust_names.Which";
-        const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Which;
-    }
+    impl rt::fuzz::FuzzType for owned::Pick {
+        const NAME: &'static str = "example.rust_names.Pick";
+        const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Pick<'a>;
 
-    impl rt::fuzz::Generate for owned::Pick {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 5, 0, depth)? {
                 0 => owned::Pick::Self_,
                 1 => owned::Pick::Crate(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
-                2 => owned::Pick::Super(<owned::Result_ as rt::fuzz::Generate>::generate(
+                2 => owned::Pick::Super(<owned::Result_ as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
-                3 => owned::Pick::Type(<Which as rt::fuzz::Generate>::generate(u, depth + 1)?),
+                3 => owned::Pick::Type(<Which as rt::fuzz::FuzzType>::generate(u, depth + 1)?),
                 4 => owned::Pick::Async,
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
@@ -2490,19 +2093,17 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Pick {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::Self_ => {}
                 Self::Crate(_) => {}
                 Self::Super(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Type(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::Async => {}
                 Self::Unrecognized { key, value } => {
@@ -2515,34 +2116,28 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Pick {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Pick {
-        const NAME: &'static str = "example.rust_names.Pick";
-        const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Pick<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Fields {
+        const NAME: &'static str = "example.rust_names.Fields";
+        const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Fields<'a>;
 
-    impl rt::fuzz::Generate for owned::Fields {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Fields {
                 self_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 super_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 crate_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 r#type: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
                 r#match: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Pick as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Pick as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 option: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Option_ as rt::fuzz::Generate>::generate(
+                    Some(<owned::Option_ as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2550,12 +2145,12 @@ rt::cfg_arbitrary! {
                     None
                 },
                 vec: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Vec_ as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Vec_ as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 string: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::String_ as rt::fuzz::Generate>::generate(
+                    Some(<owned::String_ as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2563,38 +2158,34 @@ rt::cfg_arbitrary! {
                     None
                 },
                 r#box: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Box_ as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<owned::Box_ as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
-                which: <Which as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                which: <Which as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Fields {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             if let Some(v) = &self.r#match {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.option {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.vec {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.string {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if let Some(v) = &self.r#box {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
-            {
-                let v = &self.which;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.which;
+            rt::fuzz::FuzzType::audit(v, a);
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2604,13 +2195,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Fields {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::Fields {
-        const NAME: &'static str = "example.rust_names.Fields";
-        const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Fields<'a>;
     }
 }

@@ -89,14 +89,12 @@ pub struct Setpoints<'a> {
     pub heat: i16,
     /// Cool when the room is warmer than this (16.00 to 35.00 °C).
     pub cool: i16,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Setpoints<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys this version of the schema defines, ascending.
@@ -110,8 +108,6 @@ impl<'a> Setpoints<'a> {
 
 impl<'a> rt::Message<'a> for Setpoints<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let count = r.map()?;
@@ -183,20 +179,12 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.heat;
         if v != 2000 {
-            if !(500..=3000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Setpoints.heat",
-                });
-            }
+            rt::check_range!((500..=3000).contains(&v), &"Setpoints.heat");
             unknown.i64(0, i64::from(v), w)?;
         }
         let v = self.cool;
         if v != 2600 {
-            if !(1600..=3500).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Setpoints.cool",
-                });
-            }
+            rt::check_range!((1600..=3500).contains(&v), &"Setpoints.cool");
             unknown.i64(1, i64::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -216,14 +204,12 @@ pub struct ScheduleEntry<'a> {
     pub setpoints: Setpoints<'a>,
     /// Mode while the entry is active; absent keeps the current mode.
     pub mode: Option<Mode>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ScheduleEntry<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 23;
 
     /// The keys this version of the schema defines, ascending.
@@ -231,14 +217,12 @@ impl<'a> ScheduleEntry<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
+        self.unknown_fields.len() + 3 + usize::from(self.mode.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -258,23 +242,19 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 match key {
                     0 => {
                         field = Some(&"ScheduleEntry.days");
-                        let v = r.uint(1, 127)? as u8;
-                        f_days = Some(v);
+                        f_days = Some(r.uint(1, 127)? as u8);
                     }
                     1 => {
                         field = Some(&"ScheduleEntry.start");
-                        let v = super::example_core::TimeOfDay::decode_from(r, depth)?;
-                        f_start = Some(v);
+                        f_start = Some(super::example_core::TimeOfDay::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"ScheduleEntry.setpoints");
-                        let v = Setpoints::decode_from(r, depth)?;
-                        f_setpoints = Some(v);
+                        f_setpoints = Some(Setpoints::decode_from(r, depth)?);
                     }
                     3 => {
                         field = Some(&"ScheduleEntry.mode");
-                        let v = Mode::decode_from(r, depth)?;
-                        f_mode = Some(v);
+                        f_mode = Some(Mode::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -283,18 +263,9 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 }
             }
             Ok(Self {
-                days: f_days.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ScheduleEntry.days"),
-                )?,
-                start: f_start.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ScheduleEntry.start"),
-                )?,
-                setpoints: f_setpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ScheduleEntry.setpoints"),
-                )?,
+                days: rt::required(f_days, start, &"ScheduleEntry.days")?,
+                start: rt::required(f_start, start, &"ScheduleEntry.start")?,
+                setpoints: rt::required(f_setpoints, start, &"ScheduleEntry.setpoints")?,
                 mode: f_mode,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -305,17 +276,11 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.days;
-        {
-            len += 1 + rt::head_len(v as u64);
-        }
+        len += 1 + rt::head_len(v as u64);
         let v = self.start;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.setpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.mode {
             len += 1 + rt::head_len(v.to_u32() as u64);
         }
@@ -327,24 +292,14 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.days;
-        {
-            if !(1..=127).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"ScheduleEntry.days",
-                });
-            }
-            unknown.u32(0, u32::from(v), w)?;
-        }
+        rt::check_range!((1..=127).contains(&v), &"ScheduleEntry.days");
+        unknown.u32(0, u32::from(v), w)?;
         let v = self.start;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.setpoints;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         if let Some(v) = self.mode {
             unknown.u32(3, v.to_u32(), w)?;
         }
@@ -363,14 +318,12 @@ pub struct WeeklySchedule<'a> {
     pub name: Option<&'a str>,
     /// When the schedule was last edited.
     pub updated_at: super::example_core::Timestamp,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> WeeklySchedule<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 709;
 
     /// The keys this version of the schema defines, ascending.
@@ -378,14 +331,12 @@ impl<'a> WeeklySchedule<'a> {
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
+        self.unknown_fields.len() + 2 + usize::from(self.name.is_some())
     }
 }
 
 impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -404,21 +355,20 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                 match key {
                     0 => {
                         field = Some(&"WeeklySchedule.entries");
-                        let v =
-                            rt::Array::<ScheduleEntry<'a>>::decode(r, 28, depth, |r, depth| {
-                                ScheduleEntry::decode_from(r, depth).map(|_| ())
-                            })?;
-                        f_entries = Some(v);
+                        f_entries = Some(rt::Array::<ScheduleEntry<'a>>::decode(
+                            r,
+                            28,
+                            depth,
+                            |r, depth| ScheduleEntry::decode_from(r, depth).map(|_| ()),
+                        )?);
                     }
                     1 => {
                         field = Some(&"WeeklySchedule.name");
-                        let v = r.text(48)?;
-                        f_name = Some(v);
+                        f_name = Some(r.text(48)?);
                     }
                     2 => {
                         field = Some(&"WeeklySchedule.updated_at");
-                        let v = r.uint(0, 18446744073709551615)?;
-                        f_updated_at = Some(v);
+                        f_updated_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -427,15 +377,9 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                 }
             }
             Ok(Self {
-                entries: f_entries.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WeeklySchedule.entries"),
-                )?,
+                entries: rt::required(f_entries, start, &"WeeklySchedule.entries")?,
                 name: f_name,
-                updated_at: f_updated_at.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"WeeklySchedule.updated_at"),
-                )?,
+                updated_at: rt::required(f_updated_at, start, &"WeeklySchedule.updated_at")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -445,16 +389,12 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.entries;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if let Some(v) = self.name {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
         let v = self.updated_at;
-        {
-            len += 1 + rt::head_len(v);
-        }
+        len += 1 + rt::head_len(v);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
@@ -463,27 +403,15 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.entries;
-        {
-            if v.len() > 28 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WeeklySchedule.entries",
-                });
-            }
-            unknown.key(0, w)?;
-            v.write(w)?;
-        }
+        rt::check_bound!(v.len(), 28, &"WeeklySchedule.entries");
+        unknown.key(0, w)?;
+        v.write(w)?;
         if let Some(v) = self.name {
-            if v.len() > 48 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"WeeklySchedule.name",
-                });
-            }
+            rt::check_bound!(v.len(), 48, &"WeeklySchedule.name");
             unknown.text(1, v, w)?;
         }
         let v = self.updated_at;
-        {
-            unknown.u64(2, v, w)?;
-        }
+        unknown.u64(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -499,14 +427,12 @@ pub struct Reading<'a> {
     pub humidity: Option<super::example_core::Humidity>,
     /// Outdoor temperature, when known from a weather service.
     pub outdoor: Option<super::example_core::Centidegrees>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> Reading<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 13;
 
     /// The keys this version of the schema defines, ascending.
@@ -523,8 +449,6 @@ impl<'a> Reading<'a> {
 
 impl<'a> rt::Message<'a> for Reading<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -543,18 +467,15 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                 match key {
                     0 => {
                         field = Some(&"Reading.temperature");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_temperature = Some(v);
+                        f_temperature = Some(r.int(-27315, 32767)? as i16);
                     }
                     1 => {
                         field = Some(&"Reading.humidity");
-                        let v = r.uint(0, 10000)? as u16;
-                        f_humidity = Some(v);
+                        f_humidity = Some(r.uint(0, 10000)? as u16);
                     }
                     2 => {
                         field = Some(&"Reading.outdoor");
-                        let v = r.int(-27315, 32767)? as i16;
-                        f_outdoor = Some(v);
+                        f_outdoor = Some(r.int(-27315, 32767)? as i16);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -563,10 +484,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                 }
             }
             Ok(Self {
-                temperature: f_temperature.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"Reading.temperature"),
-                )?,
+                temperature: rt::required(f_temperature, start, &"Reading.temperature")?,
                 humidity: f_humidity,
                 outdoor: f_outdoor,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -578,9 +496,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.temperature;
-        {
-            len += 1 + rt::int_len(v as i64);
-        }
+        len += 1 + rt::int_len(v as i64);
         if let Some(v) = self.humidity {
             len += 1 + rt::head_len(v as u64);
         }
@@ -595,28 +511,14 @@ impl<'a> rt::Message<'a> for Reading<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.temperature;
-        {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Reading.temperature",
-                });
-            }
-            unknown.i64(0, i64::from(v), w)?;
-        }
+        rt::check_range!((-27315..=32767).contains(&v), &"Reading.temperature");
+        unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.humidity {
-            if !(0..=10000).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Reading.humidity",
-                });
-            }
+            rt::check_range!((0..=10000).contains(&v), &"Reading.humidity");
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.outdoor {
-            if !(-27315..=32767).contains(&v) {
-                return Err(rt::EncodeError::OutOfRange {
-                    field: &"Reading.outdoor",
-                });
-            }
+            rt::check_range!((-27315..=32767).contains(&v), &"Reading.outdoor");
             unknown.i64(2, i64::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -642,14 +544,12 @@ pub struct ThermostatState<'a> {
     pub diagnostics: Option<&'a [u8]>,
     /// The schedule in force.
     pub schedule: Option<WeeklySchedule<'a>>,
-    /// Entries with keys this version of the schema does not define, kept so that re-encoding
-    /// reproduces the input exactly.
+    /// Fields this schema version does not define, kept so that re-encoding is exact.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
 impl<'a> ThermostatState<'a> {
-    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
-    /// their own length).
+    /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 810;
 
     /// The keys this version of the schema defines, ascending.
@@ -658,9 +558,8 @@ impl<'a> ThermostatState<'a> {
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
         self.unknown_fields.len()
+            + 2
             + usize::from(self.mode.to_u32() != 3)
-            + 1
-            + 1
             + usize::from(self.running)
             + usize::from(self.hold)
             + usize::from(self.diagnostics.is_some())
@@ -670,8 +569,6 @@ impl<'a> ThermostatState<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -706,13 +603,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                     }
                     1 => {
                         field = Some(&"ThermostatState.setpoints");
-                        let v = Setpoints::decode_from(r, depth)?;
-                        f_setpoints = Some(v);
+                        f_setpoints = Some(Setpoints::decode_from(r, depth)?);
                     }
                     2 => {
                         field = Some(&"ThermostatState.reading");
-                        let v = Reading::decode_from(r, depth)?;
-                        f_reading = Some(v);
+                        f_reading = Some(Reading::decode_from(r, depth)?);
                     }
                     3 => {
                         field = Some(&"ThermostatState.running");
@@ -738,13 +633,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                     }
                     24 => {
                         field = Some(&"ThermostatState.diagnostics");
-                        let v = r.bytes(64)?;
-                        f_diagnostics = Some(v);
+                        f_diagnostics = Some(r.bytes(64)?);
                     }
                     25 => {
                         field = Some(&"ThermostatState.schedule");
-                        let v = WeeklySchedule::decode_from(r, depth)?;
-                        f_schedule = Some(v);
+                        f_schedule = Some(WeeklySchedule::decode_from(r, depth)?);
                     }
                     _ => {
                         r.skip(depth)?;
@@ -754,14 +647,8 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             }
             Ok(Self {
                 mode: f_mode.unwrap_or(Mode::Auto),
-                setpoints: f_setpoints.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ThermostatState.setpoints"),
-                )?,
-                reading: f_reading.ok_or(
-                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                        .in_field(&"ThermostatState.reading"),
-                )?,
+                setpoints: rt::required(f_setpoints, start, &"ThermostatState.setpoints")?,
+                reading: rt::required(f_reading, start, &"ThermostatState.reading")?,
                 running: f_running.unwrap_or(false),
                 hold: f_hold.unwrap_or(false),
                 diagnostics: f_diagnostics,
@@ -779,13 +666,9 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             len += 1 + rt::head_len(v.to_u32() as u64);
         }
         let v = self.setpoints;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         let v = self.reading;
-        {
-            len += 1 + v.encoded_len();
-        }
+        len += 1 + v.encoded_len();
         if self.running {
             len += 1 + 1;
         }
@@ -810,15 +693,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         let v = self.setpoints;
-        {
-            unknown.key(1, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(1, w)?;
+        v.encode_to(w)?;
         let v = self.reading;
-        {
-            unknown.key(2, w)?;
-            v.encode_to(w)?;
-        }
+        unknown.key(2, w)?;
+        v.encode_to(w)?;
         let v = self.running;
         if v {
             unknown.bool(3, v, w)?;
@@ -828,11 +707,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             unknown.bool(4, v, w)?;
         }
         if let Some(v) = self.diagnostics {
-            if v.len() > 64 {
-                return Err(rt::EncodeError::BoundExceeded {
-                    field: &"ThermostatState.diagnostics",
-                });
-            }
+            rt::check_bound!(v.len(), 64, &"ThermostatState.diagnostics");
             unknown.bytes(24, v, w)?;
         }
         if let Some(v) = self.schedule {
@@ -875,8 +750,6 @@ impl<'a> ThermostatCommand<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        // The field being read, or none between fields: an error takes its name once, on the way
-        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -962,7 +835,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Setpoints<'a> {
         type Owned = owned::Setpoints;
-        /// A copy that owns its data ([`owned::Setpoints`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Setpoints {
             owned::Setpoints {
                 heat: self.heat,
@@ -976,7 +848,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ScheduleEntry<'a> {
         type Owned = owned::ScheduleEntry;
-        /// A copy that owns its data ([`owned::ScheduleEntry`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ScheduleEntry {
             owned::ScheduleEntry {
                 days: self.days,
@@ -992,7 +863,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for WeeklySchedule<'a> {
         type Owned = owned::WeeklySchedule;
-        /// A copy that owns its data ([`owned::WeeklySchedule`]), to keep after the input is gone.
         fn into_owned(self) -> owned::WeeklySchedule {
             owned::WeeklySchedule {
                 entries: rt::IntoOwned::into_owned(self.entries),
@@ -1007,7 +877,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for Reading<'a> {
         type Owned = owned::Reading;
-        /// A copy that owns its data ([`owned::Reading`]), to keep after the input is gone.
         fn into_owned(self) -> owned::Reading {
             owned::Reading {
                 temperature: self.temperature,
@@ -1022,7 +891,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ThermostatState<'a> {
         type Owned = owned::ThermostatState;
-        /// A copy that owns its data ([`owned::ThermostatState`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ThermostatState {
             owned::ThermostatState {
                 mode: self.mode,
@@ -1041,7 +909,6 @@ rt::cfg_alloc! {
     }
     impl<'a> rt::IntoOwned for ThermostatCommand<'a> {
         type Owned = owned::ThermostatCommand;
-        /// A copy that owns its data ([`owned::ThermostatCommand`]), to keep after the input is gone.
         fn into_owned(self) -> owned::ThermostatCommand {
             match self {
                 Self::SetMode(v) => owned::ThermostatCommand::SetMode(v),
@@ -1087,8 +954,7 @@ rt::cfg_alloc! {
             pub heat: i16,
             /// Cool when the room is warmer than this (16.00 to 35.00 °C).
             pub cool: i16,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1126,20 +992,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.heat;
                 if self.heat != 2000 {
-                    if !(500..=3000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Setpoints.heat",
-                        });
-                    }
+                    rt::check_range!((500..=3000).contains(v), &"Setpoints.heat");
                     unknown.i64(0, i64::from(*v), w)?;
                 }
                 let v = &self.cool;
                 if self.cool != 2600 {
-                    if !(1600..=3500).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Setpoints.cool",
-                        });
-                    }
+                    rt::check_range!((1600..=3500).contains(v), &"Setpoints.cool");
                     unknown.i64(1, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -1161,15 +1019,14 @@ rt::cfg_alloc! {
             pub setpoints: Setpoints,
             /// Mode while the entry is active; absent keeps the current mode.
             pub mode: Option<Mode>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl ScheduleEntry {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
+                self.unknown_fields.len() + 3 + usize::from(self.mode.is_some())
             }
         }
 
@@ -1182,17 +1039,11 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.days;
-                {
-                    len += 1 + rt::head_len(*v as u64);
-                }
+                len += 1 + rt::head_len(*v as u64);
                 let v = &self.start;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.setpoints;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if let Some(v) = &self.mode {
                     len += 1 + rt::head_len(v.to_u32() as u64);
                 }
@@ -1204,24 +1055,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.days;
-                {
-                    if !(1..=127).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"ScheduleEntry.days",
-                        });
-                    }
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
+                rt::check_range!((1..=127).contains(v), &"ScheduleEntry.days");
+                unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.start;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.setpoints;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 if let Some(v) = &self.mode {
                     unknown.u32(3, v.to_u32(), w)?;
                 }
@@ -1242,15 +1083,14 @@ rt::cfg_alloc! {
             pub name: Option<rt::alloc::string::String>,
             /// When the schedule was last edited.
             pub updated_at: super::super::example_core::owned::Timestamp,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl WeeklySchedule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
+                self.unknown_fields.len() + 2 + usize::from(self.name.is_some())
             }
         }
 
@@ -1263,18 +1103,14 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.entries;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
+                len += 1
+                    + rt::head_len(v.len() as u64)
+                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
                 if let Some(v) = &self.name {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
                 }
                 let v = &self.updated_at;
-                {
-                    len += 1 + rt::head_len(*v);
-                }
+                len += 1 + rt::head_len(*v);
                 len + self.unknown_fields.encoded_len()
             }
 
@@ -1283,31 +1119,19 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.entries;
-                {
-                    if v.len() > 28 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WeeklySchedule.entries",
-                        });
-                    }
-                    unknown.key(0, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        item.encode_to(w)?;
-                    }
-                    w.close(v.len());
+                rt::check_bound!(v.len(), 28, &"WeeklySchedule.entries");
+                unknown.key(0, w)?;
+                w.array(v.len())?;
+                for item in v.iter() {
+                    item.encode_to(w)?;
                 }
+                w.close(v.len());
                 if let Some(v) = &self.name {
-                    if v.len() > 48 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"WeeklySchedule.name",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 48, &"WeeklySchedule.name");
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.updated_at;
-                {
-                    unknown.u64(2, *v, w)?;
-                }
+                unknown.u64(2, *v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
@@ -1325,8 +1149,7 @@ rt::cfg_alloc! {
             pub humidity: Option<super::super::example_core::owned::Humidity>,
             /// Outdoor temperature, when known from a weather service.
             pub outdoor: Option<super::super::example_core::owned::Centidegrees>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1349,9 +1172,7 @@ rt::cfg_alloc! {
             fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.temperature;
-                {
-                    len += 1 + rt::int_len(*v as i64);
-                }
+                len += 1 + rt::int_len(*v as i64);
                 if let Some(v) = &self.humidity {
                     len += 1 + rt::head_len(*v as u64);
                 }
@@ -1366,28 +1187,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.temperature;
-                {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Reading.temperature",
-                        });
-                    }
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
+                rt::check_range!((-27315..=32767).contains(v), &"Reading.temperature");
+                unknown.i64(0, i64::from(*v), w)?;
                 if let Some(v) = &self.humidity {
-                    if !(0..=10000).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Reading.humidity",
-                        });
-                    }
+                    rt::check_range!((0..=10000).contains(v), &"Reading.humidity");
                     unknown.u32(1, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.outdoor {
-                    if !(-27315..=32767).contains(v) {
-                        return Err(rt::EncodeError::OutOfRange {
-                            field: &"Reading.outdoor",
-                        });
-                    }
+                    rt::check_range!((-27315..=32767).contains(v), &"Reading.outdoor");
                     unknown.i64(2, i64::from(*v), w)?;
                 }
                 unknown.finish(w)?;
@@ -1415,8 +1222,7 @@ rt::cfg_alloc! {
             pub diagnostics: Option<rt::alloc::vec::Vec<u8>>,
             /// The schedule in force.
             pub schedule: Option<WeeklySchedule>,
-            /// Entries with keys this version of the schema does not define, kept so that
-            /// re-encoding reproduces the input exactly.
+            /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
@@ -1424,9 +1230,8 @@ rt::cfg_alloc! {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
+                    + 2
                     + usize::from(self.mode.to_u32() != 3)
-                    + 1
-                    + 1
                     + usize::from(self.running)
                     + usize::from(self.hold)
                     + usize::from(self.diagnostics.is_some())
@@ -1447,13 +1252,9 @@ rt::cfg_alloc! {
                     len += 1 + rt::head_len(v.to_u32() as u64);
                 }
                 let v = &self.setpoints;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 let v = &self.reading;
-                {
-                    len += 1 + v.encoded_len();
-                }
+                len += 1 + v.encoded_len();
                 if self.running {
                     len += 1 + 1;
                 }
@@ -1478,15 +1279,11 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 let v = &self.setpoints;
-                {
-                    unknown.key(1, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(1, w)?;
+                v.encode_to(w)?;
                 let v = &self.reading;
-                {
-                    unknown.key(2, w)?;
-                    v.encode_to(w)?;
-                }
+                unknown.key(2, w)?;
+                v.encode_to(w)?;
                 let v = &self.running;
                 if self.running {
                     unknown.bool(3, *v, w)?;
@@ -1496,11 +1293,7 @@ rt::cfg_alloc! {
                     unknown.bool(4, *v, w)?;
                 }
                 if let Some(v) = &self.diagnostics {
-                    if v.len() > 64 {
-                        return Err(rt::EncodeError::BoundExceeded {
-                            field: &"ThermostatState.diagnostics",
-                        });
-                    }
+                    rt::check_bound!(v.len(), 64, &"ThermostatState.diagnostics");
                     unknown.bytes(24, v, w)?;
                 }
                 if let Some(v) = &self.schedule {
@@ -1600,43 +1393,22 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
     impl rt::serde::Serialize for Mode {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
         }
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
     impl<'de> rt::serde::Deserialize<'de> for Mode {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Setpoints<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.heat != 2000 {
-                map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
-            }
-            if self.cool != 2600 {
-                map.field::<rt::json::Range<1600, 3500>, _>(1, "cool", &self.cool)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1644,15 +1416,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Setpoints {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.heat != 2000 {
                 map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
             }
@@ -1663,78 +1428,49 @@ rt::cfg_serde! {
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Setpoints {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Setpoints;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Setpoints")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_heat = None;
-                    let mut f_cool = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("heat", 0), ("cool", 1)]))?
-                    {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<500, 3000>, _, _>(
-                                &mut map,
-                                &mut f_heat,
-                                "heat",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<1600, 3500>, _, _>(
-                                &mut map,
-                                &mut f_cool,
-                                "cool",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Setpoints {
-                        heat: f_heat.unwrap_or(2000),
-                        cool: f_cool.unwrap_or(2600),
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
-            map.field::<rt::json::Same, _>(1, "start", &self.start)?;
-            map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
-            if let Some(v) = &self.mode {
-                map.field::<rt::json::Same, _>(3, "mode", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Setpoints {
+        const NAME: &'static str = "Setpoints";
+        const MEMBERS: &'static [(&'static str, u64)] = &[("heat", 0), ("cool", 1)];
+        type Slots = (Option<i16>, Option<i16>);
+        const EMPTY: Self::Slots = (None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<500, 3000>, _, _>(map, &mut s.0, "heat")?,
+                1 => rt::json::put::<rt::json::Range<1600, 3500>, _, _>(map, &mut s.1, "cool")?,
+                _ => return Ok(false),
             }
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Setpoints {
+                heat: s.0.unwrap_or(2000),
+                cool: s.1.unwrap_or(2600),
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1742,113 +1478,69 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ScheduleEntry {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
             map.field::<rt::json::Same, _>(1, "start", &self.start)?;
             map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
-            if let Some(v) = &self.mode {
-                map.field::<rt::json::Same, _>(3, "mode", v)?;
-            }
+            map.optional::<rt::json::Same, _>(3, "mode", &self.mode)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ScheduleEntry {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ScheduleEntry;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ScheduleEntry")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_days = None;
-                    let mut f_start = None;
-                    let mut f_setpoints = None;
-                    let mut f_mode = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("days", 0),
-                        ("start", 1),
-                        ("setpoints", 2),
-                        ("mode", 3),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<1, 127>, _, _>(
-                                &mut map,
-                                &mut f_days,
-                                "days",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_start,
-                                "start",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_setpoints,
-                                "setpoints",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_mode,
-                                "mode",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ScheduleEntry {
-                        days: rt::json::required(f_days, "days")?,
-                        start: rt::json::required(f_start, "start")?,
-                        setpoints: rt::json::required(f_setpoints, "setpoints")?,
-                        mode: f_mode,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            if let Some(v) = &self.name {
-                map.field::<rt::json::Same, _>(1, "name", v)?;
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ScheduleEntry {
+        const NAME: &'static str = "ScheduleEntry";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("days", 0), ("start", 1), ("setpoints", 2), ("mode", 3)];
+        type Slots = (
+            Option<u8>,
+            Option<super::example_core::owned::TimeOfDay>,
+            Option<owned::Setpoints>,
+            Option<owned::Mode>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<1, 127>, _, _>(map, &mut s.0, "days")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "start")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "setpoints")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "mode")?,
+                _ => return Ok(false),
             }
-            map.field::<rt::json::Same, _>(2, "updated_at", &self.updated_at)?;
-            map.end()
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ScheduleEntry {
+                days: rt::json::required(s.0, "days")?,
+                start: rt::json::required(s.1, "start")?,
+                setpoints: rt::json::required(s.2, "setpoints")?,
+                mode: s.3,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1856,106 +1548,67 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::WeeklySchedule {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            if let Some(v) = &self.name {
-                map.field::<rt::json::Same, _>(1, "name", v)?;
-            }
+            map.optional::<rt::json::Same, _>(1, "name", &self.name)?;
             map.field::<rt::json::Same, _>(2, "updated_at", &self.updated_at)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::WeeklySchedule {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::WeeklySchedule;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type WeeklySchedule")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_entries = None;
-                    let mut f_name = None;
-                    let mut f_updated_at = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("entries", 0),
-                        ("name", 1),
-                        ("updated_at", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                                &mut map,
-                                &mut f_entries,
-                                "entries",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_name,
-                                "name",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_updated_at,
-                                "updated_at",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::WeeklySchedule {
-                        entries: rt::json::required(f_entries, "entries")?,
-                        name: f_name,
-                        updated_at: rt::json::required(f_updated_at, "updated_at")?,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::WeeklySchedule {
+        const NAME: &'static str = "WeeklySchedule";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("entries", 0), ("name", 1), ("updated_at", 2)];
+        type Slots = (
+            Option<rt::alloc::vec::Vec<owned::ScheduleEntry>>,
+            Option<rt::alloc::string::String>,
+            Option<super::example_core::owned::Timestamp>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => {
+                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "entries")?
+                }
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "updated_at")?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::WeeklySchedule {
+                entries: rt::json::required(s.0, "entries")?,
+                name: s.1,
+                updated_at: rt::json::required(s.2, "updated_at")?,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for Reading<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.humidity {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "humidity", v)?;
-            }
-            if let Some(v) = &self.outdoor {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -1963,118 +1616,71 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Reading {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            if let Some(v) = &self.humidity {
-                map.field::<rt::json::Range<0, 10000>, _>(1, "humidity", v)?;
-            }
-            if let Some(v) = &self.outdoor {
-                map.field::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", v)?;
-            }
+            map.optional::<rt::json::Range<0, 10000>, _>(1, "humidity", &self.humidity)?;
+            map.optional::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", &self.outdoor)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::Reading {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::Reading;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type Reading")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_temperature = None;
-                    let mut f_humidity = None;
-                    let mut f_outdoor = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("temperature", 0),
-                        ("humidity", 1),
-                        ("outdoor", 2),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_temperature,
-                                "temperature",
-                            )?,
-                            1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                                &mut map,
-                                &mut f_humidity,
-                                "humidity",
-                            )?,
-                            2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                                &mut map,
-                                &mut f_outdoor,
-                                "outdoor",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::Reading {
-                        temperature: rt::json::required(f_temperature, "temperature")?,
-                        humidity: f_humidity,
-                        outdoor: f_outdoor,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::Reading {
+        const NAME: &'static str = "Reading";
+        const MEMBERS: &'static [(&'static str, u64)] =
+            &[("temperature", 0), ("humidity", 1), ("outdoor", 2)];
+        type Slots = (
+            Option<super::example_core::owned::Centidegrees>,
+            Option<super::example_core::owned::Humidity>,
+            Option<super::example_core::owned::Centidegrees>,
+        );
+        const EMPTY: Self::Slots = (None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                    map,
+                    &mut s.0,
+                    "temperature",
+                )?,
+                1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.1, "humidity")?,
+                2 => {
+                    rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(map, &mut s.2, "outdoor")?
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::Reading {
+                temperature: rt::json::required(s.0, "temperature")?,
+                humidity: s.1,
+                outdoor: s.2,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
     impl<'a> rt::serde::Serialize for ThermostatState<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(Self::KNOWN_KEYS),
-            )?;
-            if self.mode.to_u32() != 3 {
-                map.field::<rt::json::Same, _>(0, "mode", &self.mode)?;
-            }
-            map.field::<rt::json::Same, _>(1, "setpoints", &self.setpoints)?;
-            map.field::<rt::json::Same, _>(2, "reading", &self.reading)?;
-            if self.running {
-                map.field::<rt::json::Same, _>(3, "running", &self.running)?;
-            }
-            if self.hold {
-                map.field::<rt::json::Same, _>(4, "hold", &self.hold)?;
-            }
-            if let Some(v) = &self.diagnostics {
-                map.field::<rt::json::Hex, _>(24, "diagnostics", v)?;
-            }
-            if let Some(v) = &self.schedule {
-                map.field::<rt::json::Same, _>(25, "schedule", v)?;
-            }
-            map.end()
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
@@ -2082,15 +1688,8 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ThermostatState {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            let mut map = rt::json::message(
-                serializer,
-                self.entry_count(),
-                self.unknown_fields.entries(),
-            )?;
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
             if self.mode.to_u32() != 3 {
                 map.field::<rt::json::Same, _>(0, "mode", &self.mode)?;
             }
@@ -2102,234 +1701,150 @@ rt::cfg_serde! {
             if self.hold {
                 map.field::<rt::json::Same, _>(4, "hold", &self.hold)?;
             }
-            if let Some(v) = &self.diagnostics {
-                map.field::<rt::json::Hex, _>(24, "diagnostics", v)?;
-            }
-            if let Some(v) = &self.schedule {
-                map.field::<rt::json::Same, _>(25, "schedule", v)?;
-            }
+            map.optional::<rt::json::Hex, _>(24, "diagnostics", &self.diagnostics)?;
+            map.optional::<rt::json::Same, _>(25, "schedule", &self.schedule)?;
             map.end()
         }
     }
 
-    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
-    /// present with their default value; rejects duplicate and unknown members (other than
-    /// `"#<key>"`).
+    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatState {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
-
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ThermostatState;
-
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ThermostatState")
-                }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let mut f_mode = None;
-                    let mut f_setpoints = None;
-                    let mut f_reading = None;
-                    let mut f_running = None;
-                    let mut f_hold = None;
-                    let mut f_diagnostics = None;
-                    let mut f_schedule = None;
-                    let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
-                        ("mode", 0),
-                        ("setpoints", 1),
-                        ("reading", 2),
-                        ("running", 3),
-                        ("hold", 4),
-                        ("diagnostics", 24),
-                        ("schedule", 25),
-                    ]))? {
-                        match key {
-                            0 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_mode,
-                                "mode",
-                            )?,
-                            1 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_setpoints,
-                                "setpoints",
-                            )?,
-                            2 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_reading,
-                                "reading",
-                            )?,
-                            3 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_running,
-                                "running",
-                            )?,
-                            4 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_hold,
-                                "hold",
-                            )?,
-                            24 => rt::json::put::<rt::json::Hex, _, _>(
-                                &mut map,
-                                &mut f_diagnostics,
-                                "diagnostics",
-                            )?,
-                            25 => rt::json::put::<rt::json::Same, _, _>(
-                                &mut map,
-                                &mut f_schedule,
-                                "schedule",
-                            )?,
-                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
-                        }
-                    }
-                    Ok(owned::ThermostatState {
-                        mode: f_mode.unwrap_or(self::Mode::Auto),
-                        setpoints: rt::json::required(f_setpoints, "setpoints")?,
-                        reading: rt::json::required(f_reading, "reading")?,
-                        running: f_running.unwrap_or(false),
-                        hold: f_hold.unwrap_or(false),
-                        diagnostics: f_diagnostics,
-                        schedule: f_schedule,
-                        unknown_fields: unknown,
-                    })
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_message(deserializer)
         }
     }
 
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
-            match self {
-                Self::SetMode(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_mode", v)
-                }
-                Self::SetSetpoints(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_setpoints", v)
-                }
-                Self::SetSchedule(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_schedule", v)
-                }
-                Self::ResumeSchedule => rt::json::unit_variant(serializer, "resume_schedule"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+    /// The JSON reader's member table, slots and finishing step.
+    impl rt::json::ReadMessage for owned::ThermostatState {
+        const NAME: &'static str = "ThermostatState";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("mode", 0),
+            ("setpoints", 1),
+            ("reading", 2),
+            ("running", 3),
+            ("hold", 4),
+            ("diagnostics", 24),
+            ("schedule", 25),
+        ];
+        type Slots = (
+            Option<owned::Mode>,
+            Option<owned::Setpoints>,
+            Option<owned::Reading>,
+            Option<bool>,
+            Option<bool>,
+            Option<rt::alloc::vec::Vec<u8>>,
+            Option<owned::WeeklySchedule>,
+        );
+        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
+
+        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            key: u64,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
+            match key {
+                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "mode")?,
+                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "setpoints")?,
+                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "reading")?,
+                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "running")?,
+                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "hold")?,
+                24 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.5, "diagnostics")?,
+                25 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "schedule")?,
+                _ => return Ok(false),
             }
+            Ok(true)
+        }
+
+        fn finish<E: rt::serde::de::Error>(
+            s: Self::Slots,
+            unknown: rt::OwnedUnknownFields,
+        ) -> Result<Self, E> {
+            Ok(owned::ThermostatState {
+                mode: s.0.unwrap_or(self::Mode::Auto),
+                setpoints: rt::json::required(s.1, "setpoints")?,
+                reading: rt::json::required(s.2, "reading")?,
+                running: s.3.unwrap_or(false),
+                hold: s.4.unwrap_or(false),
+                diagnostics: s.5,
+                schedule: s.6,
+                unknown_fields: unknown,
+            })
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
+    impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
+        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            rt::json::as_owned(self, serializer)
         }
     }
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     impl rt::serde::Serialize for owned::ThermostatCommand {
-        fn serialize<__S: rt::serde::Serializer>(
-            &self,
-            serializer: __S,
-        ) -> Result<__S::Ok, __S::Error> {
+        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Self::SetMode(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_mode", v)
-                }
+                Self::SetMode(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_mode", v),
                 Self::SetSetpoints(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_setpoints", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_setpoints", v)
                 }
                 Self::SetSchedule(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_schedule", v)
+                    rt::json::variant::<rt::json::Same, _, _>(s, "set_schedule", v)
                 }
-                Self::ResumeSchedule => rt::json::unit_variant(serializer, "resume_schedule"),
-                Self::Unrecognized { key, value } => {
-                    rt::json::unknown_variant(serializer, *key, value)
-                }
+                Self::ResumeSchedule => rt::json::unit_variant(s, "resume_schedule"),
+                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
             }
         }
     }
 
-    /// Reads the canonical JSON form: an object with exactly one member.
+    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatCommand {
-        fn deserialize<__D: rt::serde::Deserializer<'de>>(
-            deserializer: __D,
-        ) -> Result<Self, __D::Error> {
-            struct __Visitor;
+        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            rt::json::read_union(deserializer)
+        }
+    }
 
-            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
-                type Value = owned::ThermostatCommand;
+    /// The JSON reader's member table and variants.
+    impl rt::json::ReadUnion for owned::ThermostatCommand {
+        const NAME: &'static str = "ThermostatCommand";
+        const MEMBERS: &'static [(&'static str, u64)] = &[
+            ("set_mode", 0),
+            ("set_setpoints", 1),
+            ("set_schedule", 2),
+            ("resume_schedule", 3),
+        ];
 
-                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str("an object of type ThermostatCommand, with one member")
+        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
+            key: u64,
+            map: &mut A,
+        ) -> Result<Self, A::Error> {
+            Ok(match key {
+                0 => Self::SetMode(rt::json::value::<rt::json::Same, _, _>(map)?),
+                1 => Self::SetSetpoints(rt::json::value::<rt::json::Same, _, _>(map)?),
+                2 => Self::SetSchedule(rt::json::value::<rt::json::Same, _, _>(map)?),
+                3 => {
+                    rt::json::unit(map)?;
+                    Self::ResumeSchedule
                 }
-
-                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: __A,
-                ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(
-                        &mut map,
-                        &[
-                            ("set_mode", 0),
-                            ("set_setpoints", 1),
-                            ("set_schedule", 2),
-                            ("resume_schedule", 3),
-                        ],
-                    )?;
-                    let value = match key {
-                        0 => owned::ThermostatCommand::SetMode(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        1 => owned::ThermostatCommand::SetSetpoints(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
-                        2 => owned::ThermostatCommand::SetSchedule(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(&mut map)?),
-                        3 => {
-                            rt::json::unit(&mut map)?;
-                            owned::ThermostatCommand::ResumeSchedule
-                        }
-                        key => owned::ThermostatCommand::Unrecognized {
-                            key,
-                            value: rt::json::raw_value(&mut map)?,
-                        },
-                    };
-                    rt::json::union_end(&mut map)?;
-                    Ok(value)
-                }
-            }
-
-            deserializer.deserialize_map(__Visitor)
+                key => Self::Unrecognized {
+                    key,
+                    value: rt::json::raw_value(map)?,
+                },
+            })
         }
     }
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::Generate for Mode {
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            _depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+    impl rt::fuzz::FuzzType for Mode {
+        const NAME: &'static str = "example.thermostat.Mode";
+        const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Mode;
+
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
-    }
 
-    impl rt::fuzz::Audited for Mode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
                 a.unknown();
@@ -2339,44 +1854,32 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for Mode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for Mode {
-        const NAME: &'static str = "example.thermostat.Mode";
-        const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Mode;
-    }
+    impl rt::fuzz::FuzzType for owned::Setpoints {
+        const NAME: &'static str = "example.thermostat.Setpoints";
+        const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Setpoints<'a>;
 
-    impl rt::fuzz::Generate for owned::Setpoints {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Setpoints {
                 heat: rt::fuzz::int(u, 500, 3000, -32768, 32767)? as i16,
                 cool: rt::fuzz::int(u, 1600, 3500, -32768, 32767)? as i16,
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Setpoints {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.heat;
-                if !(500i128..=3000i128).contains(&(*v as i128)) {
-                    a.range("Setpoints.heat");
-                }
+            let v = &self.heat;
+            if !(500i128..=3000i128).contains(&(*v as i128)) {
+                a.range("Setpoints.heat");
             }
-            {
-                let v = &self.cool;
-                if !(1600i128..=3500i128).contains(&(*v as i128)) {
-                    a.range("Setpoints.cool");
-                }
+            let v = &self.cool;
+            if !(1600i128..=3500i128).contains(&(*v as i128)) {
+                a.range("Setpoints.cool");
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2387,58 +1890,44 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Setpoints {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Setpoints {
-        const NAME: &'static str = "example.thermostat.Setpoints";
-        const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Setpoints<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ScheduleEntry {
+        const NAME: &'static str = "example.thermostat.ScheduleEntry";
+        const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ScheduleEntry<'a>;
 
-    impl rt::fuzz::Generate for owned::ScheduleEntry {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ScheduleEntry {
                 days: rt::fuzz::int(u, 1, 127, 0, 255)? as u8,
-                start: <super::example_core::owned::TimeOfDay as rt::fuzz::Generate>::generate(
+                start: <super::example_core::owned::TimeOfDay as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?,
-                setpoints: <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                setpoints: <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 mode: if rt::fuzz::present(u, depth)? {
-                    Some(<Mode as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                    Some(<Mode as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
                 } else {
                     None
                 },
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ScheduleEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.days;
-                if !(1i128..=127i128).contains(&(*v as i128)) {
-                    a.range("ScheduleEntry.days");
-                }
+            let v = &self.days;
+            if !(1i128..=127i128).contains(&(*v as i128)) {
+                a.range("ScheduleEntry.days");
             }
-            {
-                let v = &self.start;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.setpoints;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.start;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.setpoints;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.mode {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2449,28 +1938,22 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ScheduleEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ScheduleEntry {
-        const NAME: &'static str = "example.thermostat.ScheduleEntry";
-        const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ScheduleEntry<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::WeeklySchedule {
+        const NAME: &'static str = "example.thermostat.WeeklySchedule";
+        const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = WeeklySchedule<'a>;
 
-    impl rt::fuzz::Generate for owned::WeeklySchedule {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::WeeklySchedule {
                 entries: {
                     let n = rt::fuzz::len(u, 28, depth)?;
                     let mut items = rt::alloc::vec::Vec::with_capacity(n);
                     for _ in 0..n {
-                        items.push(<owned::ScheduleEntry as rt::fuzz::Generate>::generate(
+                        items.push(<owned::ScheduleEntry as rt::fuzz::FuzzType>::generate(
                             u,
                             depth + 1,
                         )?);
@@ -2487,19 +1970,15 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::WeeklySchedule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.entries;
-                if v.len() > 28 {
-                    a.bound("WeeklySchedule.entries");
-                }
-                for item in v.iter() {
-                    rt::fuzz::Audited::audit(item, a);
-                }
+            let v = &self.entries;
+            if v.len() > 28 {
+                a.bound("WeeklySchedule.entries");
+            }
+            for item in v.iter() {
+                rt::fuzz::FuzzType::audit(item, a);
             }
             if let Some(v) = &self.name {
                 if v.len() > 48 {
@@ -2515,22 +1994,16 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WeeklySchedule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::WeeklySchedule {
-        const NAME: &'static str = "example.thermostat.WeeklySchedule";
-        const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = WeeklySchedule<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::Reading {
+        const NAME: &'static str = "example.thermostat.Reading";
+        const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Reading<'a>;
 
-    impl rt::fuzz::Generate for owned::Reading {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::Reading {
                 temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
                 humidity: if rt::fuzz::present(u, depth)? {
@@ -2546,16 +2019,12 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::Reading {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.temperature;
-                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                    a.range("Reading.temperature");
-                }
+            let v = &self.temperature;
+            if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                a.range("Reading.temperature");
             }
             if let Some(v) = &self.humidity {
                 if !(0i128..=10000i128).contains(&(*v as i128)) {
@@ -2576,26 +2045,20 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Reading {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::Reading {
-        const NAME: &'static str = "example.thermostat.Reading";
-        const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Reading<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ThermostatState {
+        const NAME: &'static str = "example.thermostat.ThermostatState";
+        const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ThermostatState<'a>;
 
-    impl rt::fuzz::Generate for owned::ThermostatState {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(owned::ThermostatState {
-                mode: <Mode as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                setpoints: <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
-                reading: <owned::Reading as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                mode: <Mode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                setpoints: <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
+                reading: <owned::Reading as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 running: u.arbitrary::<bool>()?,
                 hold: u.arbitrary::<bool>()?,
                 diagnostics: if rt::fuzz::present(u, depth)? {
@@ -2604,7 +2067,7 @@ rt::cfg_arbitrary! {
                     None
                 },
                 schedule: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::WeeklySchedule as rt::fuzz::Generate>::generate(
+                    Some(<owned::WeeklySchedule as rt::fuzz::FuzzType>::generate(
                         u,
                         depth + 1,
                     )?)
@@ -2614,30 +2077,22 @@ rt::cfg_arbitrary! {
                 unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 24, 25])?,
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ThermostatState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            {
-                let v = &self.mode;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.setpoints;
-                rt::fuzz::Audited::audit(v, a);
-            }
-            {
-                let v = &self.reading;
-                rt::fuzz::Audited::audit(v, a);
-            }
+            let v = &self.mode;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.setpoints;
+            rt::fuzz::FuzzType::audit(v, a);
+            let v = &self.reading;
+            rt::fuzz::FuzzType::audit(v, a);
             if let Some(v) = &self.diagnostics {
                 if v.len() > 64 {
                     a.bound("ThermostatState.diagnostics");
                 }
             }
             if let Some(v) = &self.schedule {
-                rt::fuzz::Audited::audit(v, a);
+                rt::fuzz::FuzzType::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -2648,32 +2103,26 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
     }
 
-    impl rt::fuzz::FuzzType for owned::ThermostatState {
-        const NAME: &'static str = "example.thermostat.ThermostatState";
-        const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ThermostatState<'a>;
-    }
+    impl rt::fuzz::FuzzType for owned::ThermostatCommand {
+        const NAME: &'static str = "example.thermostat.ThermostatCommand";
+        const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ThermostatCommand<'a>;
 
-    impl rt::fuzz::Generate for owned::ThermostatCommand {
-        #[allow(unused_variables)]
-        fn generate(
-            u: &mut rt::arbitrary::Unstructured<'_>,
-            depth: u32,
-        ) -> rt::arbitrary::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
             Ok(match rt::fuzz::variant(u, 4, 3, depth)? {
-                0 => owned::ThermostatCommand::SetMode(<Mode as rt::fuzz::Generate>::generate(
+                0 => owned::ThermostatCommand::SetMode(<Mode as rt::fuzz::FuzzType>::generate(
                     u,
                     depth + 1,
                 )?),
                 1 => owned::ThermostatCommand::SetSetpoints(
-                    <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 2 => owned::ThermostatCommand::SetSchedule(
-                    <owned::WeeklySchedule as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    <owned::WeeklySchedule as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
                 ),
                 3 => owned::ThermostatCommand::ResumeSchedule,
                 _ => {
@@ -2682,20 +2131,18 @@ rt::cfg_arbitrary! {
                 }
             })
         }
-    }
 
-    impl rt::fuzz::Audited for owned::ThermostatCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
                 Self::SetMode(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetSetpoints(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::SetSchedule(v) => {
-                    rt::fuzz::Audited::audit(v, a);
+                    rt::fuzz::FuzzType::audit(v, a);
                 }
                 Self::ResumeSchedule => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3]),
@@ -2706,13 +2153,7 @@ rt::cfg_arbitrary! {
 
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::Generate::generate(u, 0)
+            rt::fuzz::FuzzType::generate(u, 0)
         }
-    }
-
-    impl rt::fuzz::FuzzType for owned::ThermostatCommand {
-        const NAME: &'static str = "example.thermostat.ThermostatCommand";
-        const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ThermostatCommand<'a>;
     }
 }
