@@ -566,6 +566,9 @@ fn a_relay_restarted_from_its_store_delivers_what_it_had_accepted() {
             StoreChange::Removed { digests, .. } => store.retain(
                 |c| !matches!(c, StoreChange::Held { digest, .. } if digests.contains(digest)),
             ),
+            StoreChange::Redirected { digest: d, .. } => {
+                store.retain(|c| !matches!(c, StoreChange::Held { digest, .. } if digest == d))
+            }
             StoreChange::Registry(_) => {}
         }
     }

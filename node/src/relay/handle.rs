@@ -217,6 +217,32 @@ impl UdpRelay {
                 ids.insert(digest, m.id);
             }
         }
+        // The requests a release left in the outbox go again, or are answered ([IOTP-DLV-129]).
+        let mut redirects = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.outbox(after, MAX_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for m in page {
+                let held_for = wall.saturating_sub(m.received_at);
+                let redirect = relay
+                    .restore_redirect(
+                        now,
+                        &m.recipient,
+                        m.sender.as_deref(),
+                        &m.envelope,
+                        held_for,
+                    )
+                    .map_err(|why| RelayError::Restore {
+                        id: m.id,
+                        recipient: m.recipient.clone(),
+                        why,
+                    })?;
+                ids.insert(redirect.digest(), m.id);
+                redirects.push(redirect);
+            }
+        }
         let socket = UdpSocket::bind(setup.bind)
             .await
             .map_err(|source| RelayError::Bind {
@@ -244,6 +270,9 @@ impl UdpRelay {
             clock,
             redirects: Redirects::new(setup.resolver, setup.host),
         };
+        for redirect in redirects {
+            driver.redirects.start(redirect);
+        }
         let task = tokio::spawn(driver.run());
         Ok(UdpRelay {
             calls,

@@ -19,7 +19,7 @@ use super::{
 use iotp2p_protocol::params::MAX_MESSAGE;
 
 /// The schema version this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// From version 1: held messages name their sender (the relay's own nodes send without `sender`).
 const MIGRATE_1_TO_2: &str = "ALTER TABLE held ADD COLUMN sender TEXT;";
@@ -53,6 +53,20 @@ CREATE TABLE quarantine (
 const MIGRATE_3_TO_4: &str = "
 ALTER TABLE registration ADD COLUMN previous_relays TEXT;
 ALTER TABLE registration ADD COLUMN previous_relays_until INTEGER;
+";
+
+/// From version 4: the outbox, the requests held for an address released without statement on
+/// their way to the domain's new relay (spec §3.11.4), moved there from `held` in the release's
+/// transaction and kept until the next relay acknowledges or the relay answers each.
+const MIGRATE_4_TO_5: &str = "
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    recipient   TEXT    NOT NULL,
+    envelope    BLOB    NOT NULL,
+    received_at INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    sender      TEXT
+) STRICT;
 ";
 
 /// The columns of a registration, in the order [`registration_of`] reads them.
@@ -124,10 +138,16 @@ impl SqliteStore {
             .map_err(database("reading the schema version"))?;
         // The steps from the file's version to this code's, in order.
         let steps: &[&str] = match version {
-            0 => &[SCHEMA, MIGRATE_2_TO_3, MIGRATE_3_TO_4],
-            1 => &[MIGRATE_1_TO_2, MIGRATE_2_TO_3, MIGRATE_3_TO_4],
-            2 => &[MIGRATE_2_TO_3, MIGRATE_3_TO_4],
-            3 => &[MIGRATE_3_TO_4],
+            0 => &[SCHEMA, MIGRATE_2_TO_3, MIGRATE_3_TO_4, MIGRATE_4_TO_5],
+            1 => &[
+                MIGRATE_1_TO_2,
+                MIGRATE_2_TO_3,
+                MIGRATE_3_TO_4,
+                MIGRATE_4_TO_5,
+            ],
+            2 => &[MIGRATE_2_TO_3, MIGRATE_3_TO_4, MIGRATE_4_TO_5],
+            3 => &[MIGRATE_3_TO_4, MIGRATE_4_TO_5],
+            4 => &[MIGRATE_4_TO_5],
             SCHEMA_VERSION => &[],
             found => {
                 return Err(StoreError::Version {
@@ -463,6 +483,16 @@ impl RelayStore for SqliteStore {
         let tx = self.write("quarantining")?;
         tx.execute("DELETE FROM registration WHERE address = ?1", [&q.address])
             .map_err(database("quarantining"))?;
+        // The held requests go to the outbox, the held replies nowhere ([IOTP-DLV-113]).
+        tx.execute(
+            "INSERT INTO outbox (id, recipient, envelope, received_at, expires_at, sender)
+             SELECT id, recipient, envelope, received_at, expires_at, sender FROM held
+             WHERE recipient = ?1 AND request = 1",
+            [&q.address],
+        )
+        .map_err(database("quarantining"))?;
+        tx.execute("DELETE FROM held WHERE recipient = ?1", [&q.address])
+            .map_err(database("quarantining"))?;
         tx.execute(
             "INSERT OR REPLACE INTO quarantine (address, account, until) VALUES (?1, ?2, ?3)",
             params![q.address, q.account, time(q.until)],
@@ -602,6 +632,32 @@ impl RelayStore for SqliteStore {
         }
         tx.commit().map_err(database("removing held messages"))?;
         Ok(removed)
+    }
+
+    fn outbox(&mut self, after: Option<u64>, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
+        let after = after.map_or(0, |a| i64::try_from(a).unwrap_or(i64::MAX));
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT id, recipient, 1, envelope, received_at, expires_at, sender FROM outbox
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(database("reading the outbox"))?;
+        let rows = statement
+            .query_map(params![after, page(limit)], held_of)
+            .map_err(database("reading the outbox"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("reading the outbox"))
+    }
+
+    fn sent(&mut self, id: u64) -> Result<bool, StoreError> {
+        let Ok(id) = i64::try_from(id) else {
+            return Ok(false);
+        };
+        self.db
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])
+            .map(|n| n > 0)
+            .map_err(database("removing from the outbox"))
     }
 
     fn expired(&mut self, now: u64, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
@@ -779,6 +835,53 @@ mod tests {
             "a reply pushes out no request"
         );
         assert_eq!(store.held(SENSOR, 100).unwrap().len(), 16);
+    }
+
+    // [IOTP-DLV-129]
+    #[test]
+    fn a_release_moves_the_held_requests_to_the_outbox_in_its_transaction() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let request = hold(&mut store, true, 100).unwrap().id;
+        hold(&mut store, false, 100).unwrap();
+        let lamp = hold_for(&mut store, LAMP);
+        store
+            .quarantine(&Quarantined {
+                address: SENSOR.into(),
+                account: "Smith household".into(),
+                until: 9_000,
+            })
+            .unwrap();
+        assert_eq!(
+            store.held(SENSOR, 100).unwrap(),
+            Vec::new(),
+            "the reply goes nowhere"
+        );
+        let outbox = store.outbox(None, 100).unwrap();
+        assert_eq!(outbox.len(), 1);
+        assert_eq!((outbox[0].id, outbox[0].request), (request, true));
+        assert_eq!(outbox[0].envelope, message(true, 100));
+        assert_eq!(store.outbox(Some(request), 100).unwrap(), Vec::new());
+        assert_eq!(
+            store.held(LAMP, 100).unwrap()[0].id,
+            lamp,
+            "others' stay held"
+        );
+        assert!(store.sent(request).unwrap());
+        assert!(!store.sent(request).unwrap());
+        assert_eq!(store.outbox(None, 100).unwrap(), Vec::new());
+    }
+
+    fn hold_for(store: &mut SqliteStore, recipient: &str) -> u64 {
+        let envelope = message(true, 10);
+        let m = NewMessage {
+            recipient,
+            request: true,
+            envelope: &envelope,
+            received_at: 1_000,
+            expires_at: 2_000,
+            sender: None,
+        };
+        store.hold(&m, limits()).unwrap().id
     }
 
     #[test]

@@ -170,6 +170,11 @@ impl Store {
                     held.retain(|h| *h != d);
                 }
             }
+            StoreChange::Redirected { recipient, digest } => {
+                let held = self.0.entry(recipient).or_default();
+                assert!(held.contains(&digest), "a redirect of what was not stored");
+                held.retain(|h| *h != digest);
+            }
             // The fuzzed relay has no accounts: nothing registers over the wire.
             StoreChange::Registry(_) => {}
         }

@@ -15,6 +15,7 @@ use iotp2p_codec::prelude::*;
 use rand_core::CryptoRngCore;
 
 use super::held::{Held, Refused};
+use super::outbox;
 use super::{NdnRoute, Relay, RelayDiscard, RelayEvent, RelayOutput, Source};
 use crate::engine::{StatusRoute, VERSION};
 use crate::message::digest::{digest, Digest};
@@ -68,9 +69,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             env.recipient,
             env.recipient_contact,
         ) {
-            if self.acknowledged(now, rng, from, c, out) {
+            if self.acknowledged(now, rng, from, c, out)
+                || self.outbox_answered(now, rng, from, c, out)
+            {
                 return Ok(());
             }
+        }
+        // A status of the relay it forwarded to ends the retransmission too ([IOTP-MSG-47]), and
+        // goes on as any status.
+        if let (Some(c), true) = (outbox::answers(&env), self.is_relay_peer(from)) {
+            self.outbox_answered(now, rng, from, c, out);
         }
         let hop = match self.node_bound_to(from, now) {
             Some(i) => From::Own(i),
