@@ -569,6 +569,7 @@ fn a_relay_restarted_from_its_store_delivers_what_it_had_accepted() {
             StoreChange::Redirected { digest: d, .. } => {
                 store.retain(|c| !matches!(c, StoreChange::Held { digest, .. } if digest == d))
             }
+            StoreChange::Outgoing { .. } | StoreChange::Forwarded { .. } => {}
             StoreChange::Registry(_) => {}
         }
     }
@@ -778,6 +779,19 @@ fn a_forward_is_retransmitted_until_the_next_relay_acknowledges_it() {
     let out = w.relay.receive(w.now, &mut w.rng, &"far relay", ack);
     assert!(sent_to(&out, "far relay").is_empty());
     assert_eq!(w.relay.under_way(), 0);
+    // Kept before its acknowledgement, let go at the next relay's, under one digest.
+    let kept = w
+        .stored
+        .iter()
+        .position(|c| matches!(c, StoreChange::Outgoing { .. }));
+    let Some(StoreChange::Outgoing { digest, domain, .. }) = kept.map(|i| &w.stored[i]) else {
+        panic!("kept for forwarding: {:?}", w.stored);
+    };
+    assert_eq!(domain, "example.net");
+    assert!(out.iter().any(|o| matches!(
+        o,
+        RelayOutput::Store(StoreChange::Forwarded { digest: d }) if d == digest
+    )));
     assert!(w.relay.next_deadline().is_none_or(|d| d > w.now + 60_000));
 }
 

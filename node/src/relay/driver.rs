@@ -35,7 +35,7 @@ pub(super) struct Driver {
     pub(super) socket: UdpSocket,
     pub(super) relay: RelayServer<SocketAddr>,
     pub(super) store: Box<dyn RelayStore + Send>,
-    /// The store's identifier of each envelope held, by digest.
+    /// The store's identifier of each envelope held, in the outbox or kept as a forward, by digest.
     pub(super) ids: HashMap<Digest, u64>,
     /// The relay of each other domain.
     pub(super) routes: BTreeMap<String, SocketAddr>,
@@ -55,8 +55,13 @@ pub(super) fn wall_clock() -> u64 {
 }
 
 impl Driver {
-    /// Runs until the handle is gone, then hands the store back.
-    pub(super) async fn run(mut self) -> Box<dyn RelayStore + Send> {
+    /// Carries out `pending` (what a restart found under way), then runs until the handle is gone,
+    /// and hands the store back.
+    pub(super) async fn run(
+        mut self,
+        pending: Vec<RelayOutput<SocketAddr>>,
+    ) -> Box<dyn RelayStore + Send> {
+        self.handle(pending).await;
         // As in the node's driver, one byte more than MAX_PAYLOAD ([IOTP-UDP-4]).
         let mut buffer = [0u8; MAX_PAYLOAD + 1];
         let mut timer = Timer::default();
@@ -190,6 +195,24 @@ impl Driver {
                 let ids: Vec<u64> = digests.iter().filter_map(|d| self.ids.remove(d)).collect();
                 self.store.remove(&recipient, &ids).map(|_| ())
             }
+            StoreChange::Outgoing {
+                domain,
+                digest,
+                envelope,
+            } => match self.store.forwarding(&domain, &envelope) {
+                Ok(id) => {
+                    self.ids.insert(digest, id);
+                    Ok(())
+                }
+                Err(e) => {
+                    self.relay.relay_mut().forget_forward(&digest);
+                    Err(e)
+                }
+            },
+            StoreChange::Forwarded { digest } => match self.ids.remove(&digest) {
+                Some(id) => self.store.forwarded(id).map(|_| ()),
+                None => Ok(()),
+            },
             StoreChange::Redirected { digest, .. } => match self.ids.remove(&digest) {
                 Some(id) => self.store.sent(id).map(|_| ()),
                 None => Ok(()),

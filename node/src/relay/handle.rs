@@ -6,7 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use iotp2p_codec::core::Envelope;
+use iotp2p_codec::prelude::*;
 use iotp2p_protocol::engine::{Config, EdhocResponder};
+use iotp2p_protocol::message::digest::digest;
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput, RestoreError};
 use rand_core::CryptoRngCore;
@@ -243,6 +246,31 @@ impl UdpRelay {
                 redirects.push(redirect);
             }
         }
+        // What was acknowledged for other domains goes again ([IOTP-DLV-130]).
+        let mut pending = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.forwardings(after, MAX_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for f in page {
+                let digest = Envelope::decode(&f.envelope)
+                    .ok()
+                    .and_then(|env| digest(&env, env.recipient, env.sender).ok());
+                let Some(digest) = digest else {
+                    return Err(RelayError::Restore {
+                        id: f.id,
+                        recipient: f.domain,
+                        why: RestoreError::Decode,
+                    });
+                };
+                ids.insert(digest, f.id);
+                pending.push(RelayOutput::Forward {
+                    domain: f.domain,
+                    bytes: f.envelope,
+                });
+            }
+        }
         let socket = UdpSocket::bind(setup.bind)
             .await
             .map_err(|source| RelayError::Bind {
@@ -273,7 +301,7 @@ impl UdpRelay {
         for redirect in redirects {
             driver.redirects.start(redirect);
         }
-        let task = tokio::spawn(driver.run());
+        let task = tokio::spawn(driver.run(pending));
         Ok(UdpRelay {
             calls,
             events,

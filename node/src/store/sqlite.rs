@@ -12,9 +12,9 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{
-    check_address, Arrived, Departed, Held, HeldMessage, HoldLimits, NewMessage, PreviousRelays,
-    Quarantined, Registration, RelayStore, StoreError, StoredAdmin, MAX_ACCOUNT, MAX_PAGE,
-    MAX_POLICY, MAX_PREVIOUS_RELAYS,
+    check_address, Arrived, Departed, Forwarding, Held, HeldMessage, HoldLimits, NewMessage,
+    PreviousRelays, Quarantined, Registration, RelayStore, StoreError, StoredAdmin, MAX_ACCOUNT,
+    MAX_DOMAIN, MAX_FORWARDING, MAX_PAGE, MAX_POLICY, MAX_PREVIOUS_RELAYS,
 };
 use iotp2p_protocol::params::MAX_MESSAGE;
 
@@ -57,8 +57,14 @@ ALTER TABLE registration ADD COLUMN previous_relays_until INTEGER;
 
 /// From version 4: the outbox, the requests held for an address released without statement on
 /// their way to the domain's new relay (spec §3.11.4), moved there from `held` in the release's
-/// transaction and kept until the next relay acknowledges or the relay answers each.
+/// transaction and kept until the next relay acknowledges or the relay answers each; and the
+/// envelopes acknowledged for another domain on their way to its relay (§3.9.2).
 const MIGRATE_4_TO_5: &str = "
+CREATE TABLE forwarding (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain   TEXT NOT NULL,
+    envelope BLOB NOT NULL
+) STRICT;
 CREATE TABLE outbox (
     id          INTEGER PRIMARY KEY,
     recipient   TEXT    NOT NULL,
@@ -660,6 +666,75 @@ impl RelayStore for SqliteStore {
             .map_err(database("removing from the outbox"))
     }
 
+    fn forwarding(&mut self, domain: &str, envelope: &[u8]) -> Result<u64, StoreError> {
+        if domain.is_empty() || domain.len() > MAX_DOMAIN {
+            return Err(StoreError::Invalid {
+                what: "domain",
+                why: format!("{} bytes, not 1 to {MAX_DOMAIN}", domain.len()),
+            });
+        }
+        if envelope.is_empty() || envelope.len() > MAX_MESSAGE {
+            return Err(StoreError::Invalid {
+                what: "envelope",
+                why: format!("{} bytes, not 1 to {MAX_MESSAGE}", envelope.len()),
+            });
+        }
+        let tx = self.write("keeping a forward")?;
+        let count: i64 = tx
+            .query_row("SELECT count(*) FROM forwarding", [], |row| row.get(0))
+            .map_err(database("keeping a forward"))?;
+        if count as u64 >= MAX_FORWARDING as u64 {
+            return Err(StoreError::Full {
+                recipient: domain.to_owned(),
+                messages: count as u64,
+                bytes: 0,
+            });
+        }
+        tx.execute(
+            "INSERT INTO forwarding (domain, envelope) VALUES (?1, ?2)",
+            params![domain, envelope],
+        )
+        .map_err(database("keeping a forward"))?;
+        let id = tx.last_insert_rowid() as u64;
+        tx.commit().map_err(database("keeping a forward"))?;
+        Ok(id)
+    }
+
+    fn forwardings(
+        &mut self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Forwarding>, StoreError> {
+        let after = after.map_or(0, |a| i64::try_from(a).unwrap_or(i64::MAX));
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT id, domain, envelope FROM forwarding WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(database("reading the forwards"))?;
+        let rows = statement
+            .query_map(params![after, page(limit)], |row| {
+                Ok(Forwarding {
+                    id: row.get::<_, i64>(0)? as u64,
+                    domain: row.get(1)?,
+                    envelope: row.get(2)?,
+                })
+            })
+            .map_err(database("reading the forwards"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("reading the forwards"))
+    }
+
+    fn forwarded(&mut self, id: u64) -> Result<bool, StoreError> {
+        let Ok(id) = i64::try_from(id) else {
+            return Ok(false);
+        };
+        self.db
+            .execute("DELETE FROM forwarding WHERE id = ?1", [id])
+            .map(|n| n > 0)
+            .map_err(database("removing a forward"))
+    }
+
     fn expired(&mut self, now: u64, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
         let mut statement = self
             .db
@@ -869,6 +944,29 @@ mod tests {
         assert!(store.sent(request).unwrap());
         assert!(!store.sent(request).unwrap());
         assert_eq!(store.outbox(None, 100).unwrap(), Vec::new());
+    }
+
+    // [IOTP-DLV-130]
+    #[test]
+    fn forwards_are_kept_until_done_and_listed_in_order() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let first = store.forwarding("example.net", &message(true, 10)).unwrap();
+        let second = store
+            .forwarding("example.com", &message(false, 20))
+            .unwrap();
+        let listed = store.forwardings(None, 100).unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(
+            (listed[0].id, listed[0].domain.as_str()),
+            (first, "example.net")
+        );
+        assert_eq!(listed[1].envelope, message(false, 20));
+        assert_eq!(store.forwardings(Some(first), 100).unwrap()[0].id, second);
+        assert!(store.forwarded(first).unwrap());
+        assert!(!store.forwarded(first).unwrap());
+        assert_eq!(store.forwardings(None, 100).unwrap().len(), 1);
+        assert!(store.forwarding("", &message(true, 10)).is_err());
+        assert!(store.forwarding("example.net", &[]).is_err());
     }
 
     fn hold_for(store: &mut SqliteStore, recipient: &str) -> u64 {

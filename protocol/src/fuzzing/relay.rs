@@ -175,6 +175,8 @@ impl Store {
                 assert!(held.contains(&digest), "a redirect of what was not stored");
                 held.retain(|h| *h != digest);
             }
+            // What goes to other relays is not held.
+            StoreChange::Outgoing { .. } | StoreChange::Forwarded { .. } => {}
             // The fuzzed relay has no accounts: nothing registers over the wire.
             StoreChange::Registry(_) => {}
         }

@@ -183,6 +183,23 @@ pub enum StoreChange {
         /// Its digest.
         digest: Digest,
     },
+    /// A confirmable envelope the relay accepted for another domain is on its way to the relay of
+    /// `domain` ([IOTP-DLV-130]): a store keeps it, before its acknowledgement, until
+    /// [`StoreChange::Forwarded`], and after a restart the caller forwards it again.
+    Outgoing {
+        /// The domain whose relay it goes to.
+        domain: String,
+        /// Its digest, by which [`StoreChange::Forwarded`] names it.
+        digest: Digest,
+        /// The envelope as forwarded ([`RelayOutput::Forward`]'s bytes).
+        envelope: Vec<u8>,
+    },
+    /// A forwarded envelope is no longer the relay's: the next relay acknowledged or answered it,
+    /// or its sender was told `Undeliverable`.
+    Forwarded {
+        /// Its digest.
+        digest: Digest,
+    },
     /// The Relay capability changed an account or a registration ([`registry`]).
     Registry(registry::RegistryChange),
 }
@@ -596,6 +613,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// what a fuzz target checks the bound by.
     pub fn under_way(&self) -> usize {
         self.outbox.len()
+    }
+
+    /// Forgets that the envelope `digest` was forwarded: the caller could not store it
+    /// ([`StoreChange::Outgoing`]) and withholds its acknowledgement, so that the sender's
+    /// retransmission is taken afresh rather than as a copy.
+    pub fn forget_forward(&mut self, digest: &Digest) {
+        self.forwarded.remove(digest);
     }
 
     /// Drops the envelope `digest` held for `recipient` without a status: the caller could not store

@@ -8,9 +8,11 @@
 //! is given up at once.
 //!
 //! The caller resolves where each goes ([`Relay::forward_to`], [`Relay::redirect_to`]); the engine
-//! sends, retransmits on its timer and hears the acknowledgements. A redirect is the store's until
-//! it ends ([`StoreChange::Redirected`]): the next relay acknowledged it, answered it with a
-//! status, or the relay answered it `Undeliverable` ([IOTP-DLV-129]).
+//! sends, retransmits on its timer and hears the acknowledgements. A redirect, and a forward the
+//! relay acknowledged ([`StoreChange::Outgoing`]), is the store's until it ends
+//! ([`StoreChange::Redirected`], [`StoreChange::Forwarded`]): the next relay acknowledged it,
+//! answered it with a status, or the relay answered it `Undeliverable` ([IOTP-DLV-129],
+//! [IOTP-DLV-130]).
 //!
 //! **Bounds.** At most `max_nodes` × `max_messages` envelopes under way (what the relay may hold in
 //! all); beyond it a forward fails at once. Each keeps at most [`MAX_RELAYS`] relays to try and an
@@ -233,9 +235,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             return false;
         }
         let entry = self.outbox.entries.swap_remove(i);
-        if let What::Redirect { recipient, held } = entry.what {
-            out.push(redirected(recipient, &held));
-        }
+        out.push(match entry.what {
+            What::Redirect { recipient, held } => redirected(recipient, &held),
+            What::Forward(held) => RelayOutput::Store(StoreChange::Forwarded {
+                digest: held.digest,
+            }),
+        });
         for action in started {
             self.outbox_action(now, rng, action, out);
         }
@@ -299,7 +304,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         out: &mut Vec<RelayOutput<P>>,
     ) {
         match what {
-            What::Forward(held) => self.give_up(now, rng, held, StatusCode::Undeliverable, out),
+            What::Forward(held) => {
+                let digest = held.digest;
+                self.give_up(now, rng, held, StatusCode::Undeliverable, out);
+                out.push(RelayOutput::Store(StoreChange::Forwarded { digest }));
+            }
             What::Redirect { recipient, held } => {
                 // The status first: a crash in between answers it twice rather than never.
                 let change = redirected(recipient, &held);
