@@ -821,3 +821,32 @@ fn a_forward_no_relay_acknowledges_is_answered_undeliverable_to_its_sender() {
     w.advance(w.now + 200_000);
     assert!(w.status(id).is_none());
 }
+
+// [IOTP-DLV-70] [IOTP-DLV-130]
+#[test]
+fn what_a_moved_node_had_held_is_kept_as_a_forward_before_it_leaves_the_queue() {
+    let mut w = World::with_sleeping_sensor();
+    w.app_invokes(None);
+    assert_eq!(w.relay.held(SENSOR), 1);
+    let held = w
+        .stored
+        .iter()
+        .find_map(|c| match c {
+            StoreChange::Held { digest, .. } => Some(*digest),
+            _ => None,
+        })
+        .expect("held");
+    let (served, out) =
+        w.relay
+            .moved_away(w.now, SENSOR, "sensor@elsewhere.example", w.now + 60_000);
+    assert!(served);
+    let at = |f: &dyn Fn(&RelayOutput<&'static str>) -> bool| out.iter().position(f);
+    let kept = at(&|o| {
+        matches!(o, RelayOutput::Store(StoreChange::Outgoing { digest, domain, .. })
+            if *digest == held && domain == "elsewhere.example")
+    });
+    let gone = at(&|o| matches!(o, RelayOutput::Store(StoreChange::Removed { .. })));
+    let sent = at(&|o| matches!(o, RelayOutput::Forward { .. }));
+    assert!(kept < gone && gone < sent, "{out:?}");
+    assert!(kept.is_some());
+}
