@@ -1275,3 +1275,59 @@ fn a_redirect_that_no_relay_acknowledges_tries_the_next_then_is_answered_undeliv
     assert_eq!((to_first, to_second), (5, 5));
     assert_eq!(w.relay.relay().under_way(), 0);
 }
+
+// [IOTP-DLV-129] [IOTP-DLV-53] [IOTP-MSG-65] [IOTP-MSG-66]
+#[test]
+fn a_redirect_put_back_after_a_restart_goes_with_its_ttl_decreased_or_is_answered_expired() {
+    let mut w = World::new();
+    let mut app = Node::new(
+        Config {
+            address: Some("app@example.net".into()),
+            ..Config::default()
+        },
+        0,
+    );
+    let body = invoke(member::LOOKUP, address(LAMP));
+    let destination = Destination::Address(LAMP.into());
+    let (_, out) = app
+        .request(
+            0,
+            &mut w.rng,
+            "far relay",
+            destination,
+            None,
+            &body,
+            true,
+            Some(60),
+        )
+        .unwrap();
+    let [Output::Send { bytes, .. }] = out.as_slice() else {
+        panic!("one datagram: {out:?}");
+    };
+    let relay = w.relay.relay_mut();
+    let sender = Some("app@example.net");
+    // Held 20.5 s before the relay was down: 39 s of its 60 remain.
+    let redirect = relay
+        .restore_redirect(100_000, LAMP, sender, bytes, 20_500)
+        .unwrap();
+    let out = relay.redirect_to(100_000, &mut w.rng, redirect, vec!["new relay"]);
+    let (sent, redirected) = sent_and_redirected(&out);
+    assert!(!redirected);
+    let env = iotp2p_codec::core::Envelope::decode(&sent[0].1).unwrap();
+    assert_eq!(env.ttl, Some(39));
+    assert!(env.ack_requested);
+    // Held 61 s: nothing remains, and the sender hears `Expired`.
+    let redirect = relay
+        .restore_redirect(100_000, LAMP, sender, bytes, 61_000)
+        .unwrap();
+    let out = relay.redirect_to(100_000, &mut w.rng, redirect, vec!["new relay"]);
+    let (sent, redirected) = sent_and_redirected(&out);
+    assert!(redirected && sent.iter().all(|(to, _)| *to != "new relay"));
+    assert!(out.iter().any(|o| matches!(
+        o,
+        RelayOutput::Event(RelayEvent::NonDelivery {
+            code: StatusCode::Expired,
+            ..
+        })
+    )));
+}

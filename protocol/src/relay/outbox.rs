@@ -26,6 +26,7 @@ use iotp2p_codec::prelude::*;
 use rand_core::CryptoRngCore;
 
 use super::held::Held;
+use super::relay_change::redirected as redirected_bytes;
 use super::{NdnRoute, Redirect, Relay, RelayOutput, Source, StoreChange};
 use crate::message::digest::digest;
 use crate::message::retransmit::{Action, Retransmitter};
@@ -163,6 +164,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             ..
         } = redirect;
         let message_id = held.message_id;
+        // Its `ttl` as of now ([IOTP-MSG-65]); one that ran out is answered `Expired`
+        // ([IOTP-DLV-53]).
+        if held.ttl_at(now).is_err() {
+            let change = redirected(recipient, &held);
+            self.give_up(now, rng, held, StatusCode::Expired, &mut out);
+            out.push(change);
+            return out;
+        }
+        let bytes = redirected_bytes(&held, &recipient, now).unwrap_or(bytes);
         let what = What::Redirect { recipient, held };
         self.send_out(now, rng, relays, message_id, bytes, what, &mut out);
         out

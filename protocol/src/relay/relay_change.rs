@@ -136,10 +136,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             if !h.request {
                 continue;
             }
-            let Some(bytes) = redirected(&h, address) else {
-                // Held, so it decoded once; an envelope that no longer does is given up.
+            let Some(bytes) = redirected(&h, address, now) else {
+                // Held, so it decoded once: its `ttl` ran out ([IOTP-DLV-53]).
                 let digest = h.digest;
-                self.give_up(now, rng, h, StatusCode::Undeliverable, out);
+                self.give_up(now, rng, h, StatusCode::Expired, out);
                 out.push(RelayOutput::Store(StoreChange::Redirected {
                     recipient: address.into(),
                     digest,
@@ -180,7 +180,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         held_for: u64,
     ) -> Result<Redirect<P>, RestoreError> {
         let held = super::restored(now, recipient, true, sender, envelope, held_for)?;
-        let bytes = redirected(&held, recipient).ok_or(RestoreError::Decode)?;
+        // Its `ttl` may have run out while the relay was down: `redirect_to` answers it then.
+        let bytes = redirected(&held, recipient, held.received).ok_or(RestoreError::Decode)?;
         Ok(Redirect {
             domain: String::from(domain_of(recipient)),
             bytes,
@@ -190,12 +191,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     }
 }
 
-/// The held request `h` for `address` as another relay receives it: the recipient and sender in
-/// full ([IOTP-DLV-61]), no contact numbers, no `more`, confirmable: the relay acknowledged it, and
-/// its responsibility ends with the next relay's acknowledgement ([IOTP-DLV-126]).
-fn redirected<P>(h: &Held<Source<P>>, address: &str) -> Option<Vec<u8>> {
+/// The held request `h` for `address` as another relay receives it at `now`: the recipient and
+/// sender in full ([IOTP-DLV-61]), no contact numbers, no `more`, its `ttl` decreased by the time
+/// held ([IOTP-MSG-65]), confirmable: the relay acknowledged it, and its responsibility ends with
+/// the next relay's acknowledgement ([IOTP-DLV-126]). `None` if it does not decode or its `ttl`
+/// ran out ([IOTP-MSG-66]).
+pub(super) fn redirected<P>(h: &Held<Source<P>>, address: &str, now: Instant) -> Option<Vec<u8>> {
+    let ttl = h.ttl_at(now).ok()?;
     let env = Envelope::decode(&h.bytes).ok()?;
     let next = Envelope {
+        ttl,
         recipient: Some(address),
         sender: h.sender.as_deref(),
         recipient_contact: None,
