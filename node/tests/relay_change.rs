@@ -27,13 +27,17 @@ use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
 use iotp2p_node::app::UdpApp;
 
 use iotp2p_node::dns::{DnsServer, Zone};
+use iotp2p_node::link::{fate, Impairments, LinkConfig, LossyLink};
 use iotp2p_node::relay::{RelayFile, RelaySetup, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
+use iotp2p_node::store::RelayStore;
 use iotp2p_node::udp::{UdpConfig, UdpNode};
 use iotp2p_protocol::engine::{Config, Destination, Event, ExchangeId, Node};
 use iotp2p_protocol::relay::RelayEvent;
 use iotp2p_protocol::security::KeyId;
 use iotp2p_protocol::server::security::{member, SECURITY};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 const DOMAIN: &str = "home.example.org";
 const PEER_DOMAIN: &str = "peer.example";
@@ -255,6 +259,18 @@ impl World {
 
     /// The peer's sealed request to the lamp, through C to A, which holds it. Its `message_id`.
     async fn request_held_at_a(&mut self) -> u64 {
+        let id = self.send_request().await;
+        for _ in 0..100 {
+            if held(&self.a, LAMP).await == 1 {
+                return id;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("A holds the request");
+    }
+
+    /// The peer's sealed request to the lamp, sent to C. Its `message_id`.
+    async fn send_request(&mut self) -> u64 {
         let e2e = self
             .app
             .with_engine(|n, _, _| {
@@ -278,24 +294,48 @@ impl World {
             )
             .await
             .unwrap();
-        for _ in 0..100 {
-            if held(&self.a, LAMP).await == 1 {
-                return id;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("A holds the request");
+        id
     }
 
     /// The domain's SRV records now name B; past their TTL.
     async fn move_dns_to_b(&mut self) {
+        let b = self.b.local_addr().port();
+        self.move_dns_to(b).await;
+    }
+
+    /// The domain's SRV records now name B's host at `port`; past their TTL.
+    async fn move_dns_to(&mut self, port: u16) {
         let old = self.dns.take().unwrap();
         let addr = old.addr();
         old.stop(Duration::from_secs(5)).await;
-        let b = self.b.local_addr().port();
-        let zone = zone(&self.dir.0, 2, RELAY_B, b);
+        let zone = zone(&self.dir.0, 2, RELAY_B, port);
         self.dns = Some(DnsServer::start(addr, &[zone]).await.unwrap());
         tokio::time::sleep(Duration::from_millis(1_100)).await;
+    }
+
+    /// Kills A, as a crash would (a stand-in takes its place until [`World::start_a_again`]).
+    async fn kill_a(&mut self) {
+        kill(&mut self.a).await;
+    }
+
+    /// Starts A again from its file and store at `at`, asking the name server `dns`, with C at
+    /// `c` as at first.
+    async fn start_a_again(&mut self, at: SocketAddr, (dns, c): (SocketAddr, SocketAddr)) {
+        let (a_keys, owner_keys) = (Keys::new(0x31, 0x21, 1), Keys::new(0x33, 0x63, 3));
+        let around = (dns, c);
+        let mut file = provider(
+            &self.dir.0,
+            "a",
+            RELAY_A,
+            around,
+            (&a_keys, &owner_keys),
+            "",
+        );
+        file.setup.bind = at;
+        let store = Box::new(SqliteStore::open(&file.store).unwrap());
+        let a = UdpRelay::start(file.setup, store).await.unwrap();
+        let stand_in = std::mem::replace(&mut self.a, a);
+        stand_in.stop(Duration::from_secs(5)).await.unwrap();
     }
 
     /// The controller's `release` at A without statement (§3.11.4 step 5).
@@ -315,6 +355,17 @@ impl World {
             dns.stop(within).await;
         }
     }
+}
+
+/// Kills `relay`, as a crash would, and puts a stand-in (an empty relay) in its place.
+async fn kill(relay: &mut UdpRelay) {
+    let stand_in = UdpRelay::start(
+        RelaySetup::new(loopback(), DOMAIN),
+        Box::new(SqliteStore::in_memory().unwrap()),
+    )
+    .await
+    .unwrap();
+    std::mem::replace(relay, stand_in).kill().await;
 }
 
 async fn held(relay: &UdpRelay, address: &'static str) -> usize {
@@ -358,13 +409,181 @@ async fn a_held_request_goes_once_to_the_domains_new_relay_which_delivers_it() {
         let id = w.request_held_at_a().await;
         w.move_dns_to_b().await;
         w.release_at_a().await;
-        let (body, exchange) = next_request(&mut w.lamp, Duration::from_secs(10))
-            .await
-            .expect("B delivers the request A held");
-        assert_eq!(body, invoke(7));
-        w.lamp.reply(exchange, response(7)).await.unwrap();
-        assert_eq!(reply_to(&mut w.app, id).await, response(7));
+        delivered_once(&mut w, id, Duration::from_secs(10)).await;
         assert_eq!(held(&w.a, LAMP).await, 0, "A forgot the address");
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+/// The lamp is given the request once: B delivers it, the lamp answers, the peer has the answer,
+/// and nothing comes again.
+async fn delivered_once(w: &mut World, id: u64, within: Duration) {
+    let (body, exchange) = next_request(&mut w.lamp, within)
+        .await
+        .expect("B delivers the request A held");
+    assert_eq!(body, invoke(7));
+    w.lamp.reply(exchange, response(7)).await.unwrap();
+    assert_eq!(reply_to(&mut w.app, id).await, response(7));
+    assert!(
+        next_request(&mut w.lamp, Duration::from_secs(1))
+            .await
+            .is_none(),
+        "delivered exactly once"
+    );
+}
+
+// [IOTP-DLV-129] [IOTP-DLV-113]
+#[tokio::test]
+async fn a_relay_killed_after_the_release_carries_the_held_request_once_it_is_back() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change-crash", &[RELAY_A]).await;
+        let id = w.request_held_at_a().await;
+        // The name server stops answering: A's lookup at the release waits (2 s, twice), and A is
+        // killed in between, after the release's commit and before any forwarding.
+        let dns = w.dns.take().unwrap();
+        let dns_addr = dns.addr();
+        dns.stop(Duration::from_secs(5)).await;
+        let silent = tokio::net::UdpSocket::bind(dns_addr).await.unwrap();
+        let a_addr = w.a.local_addr();
+        let (at_b, at_a_store) = (w.b.counts().received, w.dir.0.join("a.sqlite"));
+        w.release_at_a().await;
+        w.kill_a().await;
+        assert_eq!(w.b.counts().received, at_b, "nothing reached B");
+        // The release and the outbox in one transaction: the address is gone, its request is not.
+        let mut store = SqliteStore::open(&at_a_store).unwrap();
+        assert_eq!(store.registration(LAMP).unwrap(), None);
+        assert_eq!(store.held(LAMP, 16).unwrap(), Vec::new());
+        assert_eq!(store.outbox(None, 16).unwrap().len(), 1, "in the outbox");
+        drop(store);
+
+        // The records name B, and A starts again from its file and store on its port.
+        drop(silent);
+        let zone = zone(&w.dir.0, 2, RELAY_B, w.b.local_addr().port());
+        w.dns = Some(DnsServer::start(dns_addr, &[zone]).await.unwrap());
+        let c_addr = w.c.local_addr();
+        w.start_a_again(a_addr, (dns_addr, c_addr)).await;
+        delivered_once(&mut w, id, Duration::from_secs(10)).await;
+        // B's acknowledgement took it out of A's outbox.
+        let left = counted(&at_a_store, 0, |s| s.outbox(None, 16).unwrap().len()).await;
+        assert_eq!(left, 0, "the outbox is empty once B acknowledged");
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+// [IOTP-DLV-130] [IOTP-DLV-128]
+#[tokio::test]
+async fn a_relay_killed_before_the_next_relay_acknowledged_a_forward_forwards_it_once_back() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-forward-crash", &[RELAY_A]).await;
+        let (a_addr, c_addr, b_addr) = (w.a.local_addr(), w.c.local_addr(), w.b.local_addr());
+        let dns_addr = w.dns.as_ref().unwrap().addr();
+        // A is down: C acknowledges the peer's request and forwards it to no one.
+        w.kill_a().await;
+        w.send_request().await;
+        let c_store = w.dir.0.join("c.sqlite");
+        let forwards = |s: &mut SqliteStore| s.forwardings(None, 16).unwrap().len();
+        let kept = counted(&c_store, 1, forwards).await;
+        assert_eq!(kept, 1, "kept before its acknowledgement");
+        kill(&mut w.c).await;
+
+        // Both start again from their stores on their ports; C forwards it again.
+        w.start_a_again(a_addr, (dns_addr, c_addr)).await;
+        let mut setup = RelaySetup::new(c_addr, PEER_DOMAIN);
+        setup.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
+        let c = relay(setup, &c_store, PEER, (8, 7)).await;
+        c.with_relay(move |r, _, _| {
+            r.add_relay_peer(b_addr, DOMAIN);
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+        std::mem::replace(&mut w.c, c)
+            .stop(Duration::from_secs(5))
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            if held(&w.a, LAMP).await == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(held(&w.a, LAMP).await, 1, "A holds it");
+        let kept = counted(&c_store, 0, forwards).await;
+        assert_eq!(kept, 0, "A's acknowledgement ended it at C");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(held(&w.a, LAMP).await, 1, "once");
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+/// What `count` finds in the store at `path` once it is `want`, or after two seconds.
+async fn counted(path: &Path, want: usize, count: impl Fn(&mut SqliteStore) -> usize) -> usize {
+    let mut found = count(&mut SqliteStore::open(path).unwrap());
+    for _ in 0..100 {
+        if found == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        found = count(&mut SqliteStore::open(path).unwrap());
+    }
+    found
+}
+
+/// A seed for which the link drops the first datagram from A to B and lets the next eight
+/// through (some twice) under `impairments`.
+fn first_lost(impairments: &Impairments) -> u64 {
+    (0..1_000)
+        .find(|&seed| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let fates: Vec<_> = (0..9).map(|_| fate(&mut rng, impairments, 200)).collect();
+            fates[0].copies.is_empty()
+                && fates[1..].iter().all(|f| !f.copies.is_empty())
+                && fates[1].copies.len() == 2
+        })
+        .expect("a seed among the first thousand")
+}
+
+// [IOTP-DLV-128] [IOTP-DLV-113] [IOTP-MSG-46] [IOTP-MSG-119]
+#[tokio::test]
+async fn a_redirect_lost_once_between_the_relays_still_arrives_once() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start("relay-change-lossy", &[RELAY_A]).await;
+        // A to B through the link: its first datagram lost, the next duplicated.
+        let impairments = Impairments {
+            loss: 0.5,
+            duplicate: 0.5,
+            ..Impairments::none()
+        };
+        let config = LinkConfig {
+            seed: first_lost(&impairments),
+            a_to_b: impairments,
+            b_to_a: Impairments::none(),
+            queue: 64,
+        };
+        let link = LossyLink::start(config, w.a.local_addr(), w.b.local_addr())
+            .await
+            .unwrap();
+        // B sees A at the link's address; that is what DTLS would prove of it there.
+        let from_a = link.b_side();
+        w.b.with_relay(move |r, _, _| {
+            r.add_relay_host(from_a, RELAY_A);
+            ((), Vec::new())
+        })
+        .await
+        .unwrap();
+        let id = w.request_held_at_a().await;
+        w.move_dns_to(link.a_side().port()).await;
+        w.release_at_a().await;
+        delivered_once(&mut w, id, Duration::from_secs(15)).await;
+        let counts = link.stop(Duration::from_secs(5)).await;
+        assert_eq!(counts.lost, 1, "the first transmission was lost");
+        assert!(counts.duplicated >= 1, "the retransmission came twice");
         w.stop().await;
     })
     .await

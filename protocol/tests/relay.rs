@@ -566,6 +566,10 @@ fn a_relay_restarted_from_its_store_delivers_what_it_had_accepted() {
             StoreChange::Removed { digests, .. } => store.retain(
                 |c| !matches!(c, StoreChange::Held { digest, .. } if digests.contains(digest)),
             ),
+            StoreChange::Redirected { digest: d, .. } => {
+                store.retain(|c| !matches!(c, StoreChange::Held { digest, .. } if digest == d))
+            }
+            StoreChange::Outgoing { .. } | StoreChange::Forwarded { .. } => {}
             StoreChange::Registry(_) => {}
         }
     }
@@ -698,6 +702,12 @@ fn a_reply_is_matched_to_its_request_when_another_awaits_one_with_the_same_messa
 /// The app sends an unsealed, non-confirmable invoke for an address of another domain: its
 /// `message_id`.
 fn app_sends_far(w: &mut World) -> u64 {
+    app_sends_far_as(w, false)
+}
+
+/// The app sends an unsealed invoke, `confirmable` or not, for an address of another domain: its
+/// `message_id`.
+fn app_sends_far_as(w: &mut World, confirmable: bool) -> u64 {
     let now = w.now;
     let (id, out) = w
         .app
@@ -708,7 +718,7 @@ fn app_sends_far(w: &mut World) -> u64 {
             Destination::Address("far@example.net".into()),
             None,
             &invoke(),
-            false,
+            confirmable,
             None,
         )
         .unwrap();
@@ -730,4 +740,113 @@ fn a_node_over_its_rate_limit_gets_busy_with_retry_after_and_nothing_is_forwarde
     w.advance(w.now + 250);
     app_sends_far(&mut w);
     assert_eq!(w.forwarded.len(), 33);
+}
+
+/// The datagrams among `out` that go to `to`.
+fn sent_to(out: &[RelayOutput<&'static str>], to: &str) -> Vec<Vec<u8>> {
+    out.iter()
+        .filter_map(|o| match o {
+            RelayOutput::Send { to: t, bytes } if *t == to => Some(bytes.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+// [IOTP-DLV-128] [IOTP-MSG-46] [IOTP-MSG-48]
+#[test]
+fn a_forward_is_retransmitted_until_the_next_relay_acknowledges_it() {
+    let mut w = World::with_sleeping_sensor();
+    let id = app_sends_far_as(&mut w, true);
+    let (domain, bytes) = w.forwarded.pop().expect("forwarded");
+    assert_eq!(domain, "example.net");
+    assert!(Envelope::decode(&bytes).unwrap().ack_requested);
+    let out = w
+        .relay
+        .forward_to(w.now, &mut w.rng, vec!["far relay"], bytes.clone());
+    assert_eq!(sent_to(&out, "far relay"), vec![bytes.clone()]);
+    // Lost: the same bytes again when the timer runs out, and again, longer after.
+    for _ in 0..2 {
+        let at = w.relay.next_deadline().expect("a retransmission timer");
+        w.now = at;
+        let out = w.relay.on_timer(at, &mut w.rng);
+        assert_eq!(sent_to(&out, "far relay"), vec![bytes.clone()]);
+    }
+    let mut far = Node::new(Config::default(), 0);
+    let ack = far.acknowledgement(&"relay", id);
+    let [Output::Send { bytes: ack, .. }] = ack.as_slice() else {
+        panic!("one acknowledgement: {ack:?}");
+    };
+    let out = w.relay.receive(w.now, &mut w.rng, &"far relay", ack);
+    assert!(sent_to(&out, "far relay").is_empty());
+    assert_eq!(w.relay.under_way(), 0);
+    // Kept before its acknowledgement, let go at the next relay's, under one digest.
+    let kept = w
+        .stored
+        .iter()
+        .position(|c| matches!(c, StoreChange::Outgoing { .. }));
+    let Some(StoreChange::Outgoing { digest, domain, .. }) = kept.map(|i| &w.stored[i]) else {
+        panic!("kept for forwarding: {:?}", w.stored);
+    };
+    assert_eq!(domain, "example.net");
+    assert!(out.iter().any(|o| matches!(
+        o,
+        RelayOutput::Store(StoreChange::Forwarded { digest: d }) if d == digest
+    )));
+    assert!(w.relay.next_deadline().is_none_or(|d| d > w.now + 60_000));
+}
+
+// [IOTP-DLV-128] [IOTP-DLV-51] [IOTP-DLV-53] [IOTP-MSG-47]
+#[test]
+fn a_forward_no_relay_acknowledges_is_answered_undeliverable_to_its_sender() {
+    let mut w = World::with_sleeping_sensor();
+    let id = app_sends_far_as(&mut w, true);
+    let (_, bytes) = w.forwarded.pop().expect("forwarded");
+    let out = w
+        .relay
+        .forward_to(w.now, &mut w.rng, vec!["far relay", "other relay"], bytes);
+    w.relay_out(out);
+    // Both relays' MAX_TRANSMIT_SPAN and more; what goes to them is lost.
+    w.advance(w.now + 200_000);
+    assert_eq!(w.relay.under_way(), 0);
+    let status = w.status(id).expect("the app hears of it");
+    assert_eq!(status.code, StatusCode::Undeliverable);
+    // A non-confirmable one goes once and is not followed.
+    let id = app_sends_far(&mut w);
+    let (_, bytes) = w.forwarded.pop().expect("forwarded");
+    let out = w
+        .relay
+        .forward_to(w.now, &mut w.rng, vec!["far relay"], bytes);
+    assert_eq!(sent_to(&out, "far relay").len(), 1);
+    assert_eq!(w.relay.under_way(), 0);
+    w.advance(w.now + 200_000);
+    assert!(w.status(id).is_none());
+}
+
+// [IOTP-DLV-70] [IOTP-DLV-130]
+#[test]
+fn what_a_moved_node_had_held_is_kept_as_a_forward_before_it_leaves_the_queue() {
+    let mut w = World::with_sleeping_sensor();
+    w.app_invokes(None);
+    assert_eq!(w.relay.held(SENSOR), 1);
+    let held = w
+        .stored
+        .iter()
+        .find_map(|c| match c {
+            StoreChange::Held { digest, .. } => Some(*digest),
+            _ => None,
+        })
+        .expect("held");
+    let (served, out) =
+        w.relay
+            .moved_away(w.now, SENSOR, "sensor@elsewhere.example", w.now + 60_000);
+    assert!(served);
+    let at = |f: &dyn Fn(&RelayOutput<&'static str>) -> bool| out.iter().position(f);
+    let kept = at(&|o| {
+        matches!(o, RelayOutput::Store(StoreChange::Outgoing { digest, domain, .. })
+            if *digest == held && domain == "elsewhere.example")
+    });
+    let gone = at(&|o| matches!(o, RelayOutput::Store(StoreChange::Removed { .. })));
+    let sent = at(&|o| matches!(o, RelayOutput::Forward { .. }));
+    assert!(kept < gone && gone < sent, "{out:?}");
+    assert!(kept.is_some());
 }

@@ -1173,3 +1173,161 @@ fn a_release_without_a_statement_puts_out_each_held_request_for_the_domains_curr
         .iter()
         .any(|o| matches!(o, RelayOutput::Forward { domain, .. } if domain == "example.net")));
 }
+
+/// The held requests for the lamp that the release of its address puts out, two of them.
+fn released_with_two_held(w: &mut World) -> Vec<Redirect<&'static str>> {
+    let (controller, lamp) = (Identity::new(1), Identity::new(2));
+    enrolled_with_lamp(w, &controller, &lamp);
+    w.relay
+        .relay_mut()
+        .add_relay_peer("far relay", "example.net");
+    from_relay(w, "far relay", "app@example.net");
+    from_relay(w, "far relay", "bob@example.net");
+    let released = w.invoke("alice", member::RELEASE, release(LAMP, None));
+    assert_eq!(status(&released), StatusCode::Ok);
+    core::mem::take(&mut w.redirects)
+}
+
+/// The datagrams among `out` and whether they include `Redirected`.
+fn sent_and_redirected(out: &[RelayOutput<&'static str>]) -> (Vec<(&'static str, Vec<u8>)>, bool) {
+    let sent = out
+        .iter()
+        .filter_map(|o| match o {
+            RelayOutput::Send { to, bytes } => Some((*to, bytes.clone())),
+            _ => None,
+        })
+        .collect();
+    let redirected = out
+        .iter()
+        .any(|o| matches!(o, RelayOutput::Store(StoreChange::Redirected { recipient, .. }) if recipient == LAMP));
+    (sent, redirected)
+}
+
+/// Runs the relay's timers until something is sent or the relay has nothing more to time.
+fn next_timer(w: &mut World) -> Vec<RelayOutput<&'static str>> {
+    let relay = w.relay.relay_mut();
+    let at = relay.next_deadline().expect("a timer is armed");
+    w.now = w.now.max(at);
+    relay.on_timer(w.now, &mut w.rng)
+}
+
+// [IOTP-DLV-113] [IOTP-DLV-129] [IOTP-MSG-46] [IOTP-MSG-48]
+#[test]
+fn a_redirect_is_retransmitted_until_the_new_relay_acknowledges_it_and_then_leaves_the_store() {
+    let mut w = World::new();
+    let mut redirects = released_with_two_held(&mut w);
+    let redirect = redirects.remove(0);
+    let env = iotp2p_codec::core::Envelope::decode(&redirect.bytes).unwrap();
+    assert!(env.ack_requested, "confirmable on the relay hop");
+    let message_id = env.message_id;
+    let relay = w.relay.relay_mut();
+    let out = relay.redirect_to(w.now, &mut w.rng, redirect.clone(), vec!["new relay"]);
+    let (sent, redirected) = sent_and_redirected(&out);
+    assert_eq!(sent, vec![("new relay", redirect.bytes.clone())]);
+    assert!(!redirected, "still the store's until acknowledged");
+    assert_eq!(relay.under_way(), 1);
+    // Lost: the same bytes again when the timer runs out.
+    let (sent, _) = sent_and_redirected(&next_timer(&mut w));
+    assert_eq!(sent, vec![("new relay", redirect.bytes.clone())]);
+    // Acknowledged: it leaves the store, and nothing more is sent.
+    let mut peer = Node::new(Config::default(), 0);
+    let ack = peer.acknowledgement(&"relay", message_id);
+    let [Output::Send { bytes: ack, .. }] = ack.as_slice() else {
+        panic!("one acknowledgement: {ack:?}");
+    };
+    let relay = w.relay.relay_mut();
+    let out = relay.receive(w.now, &mut w.rng, &"new relay", ack);
+    assert_eq!(sent_and_redirected(&out), (Vec::new(), true));
+    assert_eq!(relay.under_way(), 0);
+    // The second request is untouched by the first's acknowledgement.
+    let other = redirects.remove(0);
+    assert_ne!(other.digest(), redirect.digest());
+}
+
+// [IOTP-DLV-51] [IOTP-DLV-53] [IOTP-DLV-113] [IOTP-MSG-47]
+#[test]
+fn a_redirect_that_no_relay_acknowledges_tries_the_next_then_is_answered_undeliverable() {
+    let mut w = World::new();
+    let redirect = released_with_two_held(&mut w).remove(0);
+    let relay = w.relay.relay_mut();
+    let out = relay.redirect_to(w.now, &mut w.rng, redirect, vec!["first", "second"]);
+    assert_eq!(sent_and_redirected(&out).0.len(), 1);
+    let (mut to_first, mut to_second, mut answered) = (1, 0, false);
+    for _ in 0..20 {
+        let out = next_timer(&mut w);
+        let (sent, redirected) = sent_and_redirected(&out);
+        to_first += sent.iter().filter(|(to, _)| *to == "first").count();
+        to_second += sent.iter().filter(|(to, _)| *to == "second").count();
+        if redirected {
+            assert!(out.iter().any(|o| matches!(
+                o,
+                RelayOutput::Event(RelayEvent::NonDelivery {
+                    code: StatusCode::Undeliverable,
+                    ..
+                })
+            )));
+            answered = true;
+            break;
+        }
+    }
+    assert!(answered, "answered once every relay failed");
+    // MAX_RETRANSMIT (4) retransmissions to each relay, in the records' order.
+    assert_eq!((to_first, to_second), (5, 5));
+    assert_eq!(w.relay.relay().under_way(), 0);
+}
+
+// [IOTP-DLV-129] [IOTP-DLV-53] [IOTP-MSG-65] [IOTP-MSG-66]
+#[test]
+fn a_redirect_put_back_after_a_restart_goes_with_its_ttl_decreased_or_is_answered_expired() {
+    let mut w = World::new();
+    let mut app = Node::new(
+        Config {
+            address: Some("app@example.net".into()),
+            ..Config::default()
+        },
+        0,
+    );
+    let body = invoke(member::LOOKUP, address(LAMP));
+    let destination = Destination::Address(LAMP.into());
+    let (_, out) = app
+        .request(
+            0,
+            &mut w.rng,
+            "far relay",
+            destination,
+            None,
+            &body,
+            true,
+            Some(60),
+        )
+        .unwrap();
+    let [Output::Send { bytes, .. }] = out.as_slice() else {
+        panic!("one datagram: {out:?}");
+    };
+    let relay = w.relay.relay_mut();
+    let sender = Some("app@example.net");
+    // Held 20.5 s before the relay was down: 39 s of its 60 remain.
+    let redirect = relay
+        .restore_redirect(100_000, LAMP, sender, bytes, 20_500)
+        .unwrap();
+    let out = relay.redirect_to(100_000, &mut w.rng, redirect, vec!["new relay"]);
+    let (sent, redirected) = sent_and_redirected(&out);
+    assert!(!redirected);
+    let env = iotp2p_codec::core::Envelope::decode(&sent[0].1).unwrap();
+    assert_eq!(env.ttl, Some(39));
+    assert!(env.ack_requested);
+    // Held 61 s: nothing remains, and the sender hears `Expired`.
+    let redirect = relay
+        .restore_redirect(100_000, LAMP, sender, bytes, 61_000)
+        .unwrap();
+    let out = relay.redirect_to(100_000, &mut w.rng, redirect, vec!["new relay"]);
+    let (sent, redirected) = sent_and_redirected(&out);
+    assert!(redirected && sent.iter().all(|(to, _)| *to != "new relay"));
+    assert!(out.iter().any(|o| matches!(
+        o,
+        RelayOutput::Event(RelayEvent::NonDelivery {
+            code: StatusCode::Expired,
+            ..
+        })
+    )));
+}

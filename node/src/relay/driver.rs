@@ -2,7 +2,7 @@
 //! the application's calls, commits store changes, sends datagrams and arms the next timer. It decides
 //! nothing about the protocol.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -35,7 +35,7 @@ pub(super) struct Driver {
     pub(super) socket: UdpSocket,
     pub(super) relay: RelayServer<SocketAddr>,
     pub(super) store: Box<dyn RelayStore + Send>,
-    /// The store's identifier of each envelope held, by digest.
+    /// The store's identifier of each envelope held, in the outbox or kept as a forward, by digest.
     pub(super) ids: HashMap<Digest, u64>,
     /// The relay of each other domain.
     pub(super) routes: BTreeMap<String, SocketAddr>,
@@ -55,8 +55,13 @@ pub(super) fn wall_clock() -> u64 {
 }
 
 impl Driver {
-    /// Runs until the handle is gone, then hands the store back.
-    pub(super) async fn run(mut self) -> Box<dyn RelayStore + Send> {
+    /// Carries out `pending` (what a restart found under way), then runs until the handle is gone,
+    /// and hands the store back.
+    pub(super) async fn run(
+        mut self,
+        pending: Vec<RelayOutput<SocketAddr>>,
+    ) -> Box<dyn RelayStore + Send> {
+        self.handle(pending).await;
         // As in the node's driver, one byte more than MAX_PAYLOAD ([IOTP-UDP-4]).
         let mut buffer = [0u8; MAX_PAYLOAD + 1];
         let mut timer = Timer::default();
@@ -73,21 +78,10 @@ impl Driver {
                     None => break,
                 },
                 Some((redirect, relays)) = self.redirects.outcomes.recv() => {
+                    // No relay to carry it to: answered at once ([IOTP-DLV-113]).
                     let now = self.clock.now();
-                    // Once: the next relay only if the datagram could not leave for the one before.
-                    let mut sent = false;
-                    for to in relays {
-                        sent = send(&self.socket, &self.stats, to, &redirect.bytes).await;
-                        if sent {
-                            break;
-                        }
-                    }
-                    if sent {
-                        Vec::new()
-                    } else {
-                        let out = self.relay.relay_mut().redirect_failed(now, &mut OsRng, redirect);
-                        self.relay.serve(now, &mut OsRng, out)
-                    }
+                    let out = self.relay.relay_mut().redirect_to(now, &mut OsRng, redirect, relays);
+                    self.relay.serve(now, &mut OsRng, out)
                 },
                 () = sleep_until(deadline), if deadline.is_some() => {
                     let now = timer.fire(&self.clock);
@@ -115,18 +109,31 @@ impl Driver {
     }
 
     /// Carries out the engine's outputs in order; a store change that fails withholds the rest.
+    /// A forward goes back to the engine with the relay of its domain, which sends and
+    /// retransmits it; what that puts out is carried out in its place.
     pub(super) async fn handle(&mut self, outputs: Vec<RelayOutput<SocketAddr>>) {
-        for output in outputs {
+        let mut queue = VecDeque::from(outputs);
+        while let Some(output) = queue.pop_front() {
             match output {
                 RelayOutput::Send { to, bytes } => {
                     send(&self.socket, &self.stats, to, &bytes).await;
                 }
-                RelayOutput::Forward { domain, bytes } => match self.routes.get(&domain) {
-                    Some(to) => {
-                        send(&self.socket, &self.stats, *to, &bytes).await;
+                RelayOutput::Forward { domain, bytes } => {
+                    let relays: Vec<SocketAddr> =
+                        self.routes.get(&domain).copied().into_iter().collect();
+                    if relays.is_empty() {
+                        self.stats.send_error();
                     }
-                    None => self.stats.send_error(),
-                },
+                    let now = self.clock.now();
+                    let out = self
+                        .relay
+                        .relay_mut()
+                        .forward_to(now, &mut OsRng, relays, bytes);
+                    let out = self.relay.serve(now, &mut OsRng, out);
+                    for o in out.into_iter().rev() {
+                        queue.push_front(o);
+                    }
+                }
                 RelayOutput::Redirect(redirect) => self.redirects.start(redirect),
                 RelayOutput::Store(change) => {
                     if self.store_change(change).is_err() {
@@ -188,6 +195,28 @@ impl Driver {
                 let ids: Vec<u64> = digests.iter().filter_map(|d| self.ids.remove(d)).collect();
                 self.store.remove(&recipient, &ids).map(|_| ())
             }
+            StoreChange::Outgoing {
+                domain,
+                digest,
+                envelope,
+            } => match self.store.forwarding(&domain, &envelope) {
+                Ok(id) => {
+                    self.ids.insert(digest, id);
+                    Ok(())
+                }
+                Err(e) => {
+                    self.relay.relay_mut().forget_forward(&digest);
+                    Err(e)
+                }
+            },
+            StoreChange::Forwarded { digest } => match self.ids.remove(&digest) {
+                Some(id) => self.store.forwarded(id).map(|_| ()),
+                None => Ok(()),
+            },
+            StoreChange::Redirected { digest, .. } => match self.ids.remove(&digest) {
+                Some(id) => self.store.sent(id).map(|_| ()),
+                None => Ok(()),
+            },
             StoreChange::Registry(change) => {
                 let times = Times {
                     now: self.clock.now(),

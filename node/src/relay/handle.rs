@@ -6,7 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use iotp2p_codec::core::Envelope;
+use iotp2p_codec::prelude::*;
 use iotp2p_protocol::engine::{Config, EdhocResponder};
+use iotp2p_protocol::message::digest::digest;
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput, RestoreError};
 use rand_core::CryptoRngCore;
@@ -217,6 +220,57 @@ impl UdpRelay {
                 ids.insert(digest, m.id);
             }
         }
+        // The requests a release left in the outbox go again, or are answered ([IOTP-DLV-129]).
+        let mut redirects = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.outbox(after, MAX_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for m in page {
+                let held_for = wall.saturating_sub(m.received_at);
+                let redirect = relay
+                    .restore_redirect(
+                        now,
+                        &m.recipient,
+                        m.sender.as_deref(),
+                        &m.envelope,
+                        held_for,
+                    )
+                    .map_err(|why| RelayError::Restore {
+                        id: m.id,
+                        recipient: m.recipient.clone(),
+                        why,
+                    })?;
+                ids.insert(redirect.digest(), m.id);
+                redirects.push(redirect);
+            }
+        }
+        // What was acknowledged for other domains goes again ([IOTP-DLV-130]).
+        let mut pending = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.forwardings(after, MAX_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for f in page {
+                let digest = Envelope::decode(&f.envelope)
+                    .ok()
+                    .and_then(|env| digest(&env, env.recipient, env.sender).ok());
+                let Some(digest) = digest else {
+                    return Err(RelayError::Restore {
+                        id: f.id,
+                        recipient: f.domain,
+                        why: RestoreError::Decode,
+                    });
+                };
+                ids.insert(digest, f.id);
+                pending.push(RelayOutput::Forward {
+                    domain: f.domain,
+                    bytes: f.envelope,
+                });
+            }
+        }
         let socket = UdpSocket::bind(setup.bind)
             .await
             .map_err(|source| RelayError::Bind {
@@ -244,7 +298,10 @@ impl UdpRelay {
             clock,
             redirects: Redirects::new(setup.resolver, setup.host),
         };
-        let task = tokio::spawn(driver.run());
+        for redirect in redirects {
+            driver.redirects.start(redirect);
+        }
+        let task = tokio::spawn(driver.run(pending));
         Ok(UdpRelay {
             calls,
             events,

@@ -15,7 +15,12 @@
 //! (`registry.rs`). Resolving other domains' relays by DNS (§3.2) and
 //! the relay-to-relay DTLS hop (§3.9) are not yet part of this driver, but for one case: when its
 //! domain moved to another provider, a release without statement sends each held request to the
-//! relay the domain's SRV records name now (`redirect.rs`, §3.11.4).
+//! relay the domain's SRV records name now (`redirect.rs`, §3.11.4); the store moves those
+//! requests to its outbox in the release's transaction, and a relay started again carries what is
+//! left there. What goes to another relay, by route or by those records, the engine sends
+//! confirmable and retransmits until that relay acknowledges it ([IOTP-DLV-128]); what it
+//! acknowledged for another domain the store keeps until then, and a relay started again forwards
+//! it anew ([IOTP-DLV-130]).
 //!
 //! [`RelayStore`]: crate::store::RelayStore
 

@@ -1,10 +1,11 @@
 //! Where a released address's held requests go when its domain moved to another provider (spec
 //! §3.11.4, [IOTP-DLV-113]): the engine puts each out as a [`Redirect`]; this resolves the domain's
-//! SRV records beside the driver's loop and says where to send it, once (to the next relay in the
-//! records' order only if the datagram cannot leave for the one before, [IOTP-DLV-51]), or that it
-//! cannot go (the records still name this relay, name no relay with an address, or cannot be
-//! resolved), in which case the engine answers it `Undeliverable` ([IOTP-DLV-53]). Nothing is
-//! retried ([IOTP-DLV-125]): one datagram, as every forwarding of this driver goes.
+//! SRV records beside the driver's loop and gives the engine the relays they name, in their order
+//! ([IOTP-DLV-51]), to carry it there confirmable and retransmit it ([IOTP-DLV-128]), or none (the
+//! records still name this relay, name no relay with an address, or cannot be resolved), in which
+//! case the engine answers it `Undeliverable` ([IOTP-DLV-53]). A failed forwarding is not tried
+//! again later ([IOTP-DLV-125]). Until the engine says it is done, the request stays in the
+//! store's outbox, and a relay started again resolves it anew ([IOTP-DLV-129]).
 //!
 //! **Bound.** One resolution task per redirect, and a release puts out at most the holding limit
 //! of one address; their outcomes wait in a queue of [`QUEUE`] for the driver, the tasks waiting

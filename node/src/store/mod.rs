@@ -1,13 +1,16 @@
-//! The relay's state that must survive a crash: the registrations of its addresses and the messages it
-//! holds for sleeping devices (spec §3.6.1, §3.7). The relay talks to a [`RelayStore`]; [`sqlite`] is
-//! the embedded implementation, and a provider that runs many relays can put the same trait on a
-//! server database.
+//! The relay's state that must survive a crash: the registrations of its addresses, the messages it
+//! holds for sleeping devices (spec §3.6.1, §3.7), and the outbox of the requests held for an address
+//! released without statement until the domain's new relay has them (§3.11.4, [IOTP-DLV-129]), and
+//! the envelopes acknowledged for other domains until their relays have them ([IOTP-DLV-130]). The
+//! relay talks to a [`RelayStore`]; [`sqlite`] is the embedded implementation, and a provider that
+//! runs many relays can put the same trait on a server database.
 //!
 //! What the trait promises: each call is one transaction, whole or not at all, and once it returns
 //! `Ok` its effect survives a crash of the process or the machine. So a message the relay acknowledged
 //! after [`RelayStore::hold`] returned is never lost ([IOTP-DLV-36]). Every value is bounded before it
 //! is stored, and each recipient's queue by its [`HoldLimits`]; how many recipients there are is the
-//! relay's to bound, which holds only for the addresses it serves.
+//! relay's to bound, which holds only for the addresses it serves. The outbox holds what the queues of
+//! released addresses held, until the relay has carried or answered each.
 
 pub mod sqlite;
 
@@ -76,6 +79,23 @@ pub struct PreviousRelays {
     pub hosts: Vec<String>,
     /// The end of the window, in ms since the UNIX epoch.
     pub until: u64,
+}
+
+/// The longest domain a forward is kept for (a DNS name, RFC 1035).
+pub const MAX_DOMAIN: usize = 253;
+/// The most forwards kept at once: beyond it the relay takes no more for other domains until the
+/// next relays have some ([IOTP-DLV-130]).
+pub const MAX_FORWARDING: usize = 4096;
+
+/// An envelope acknowledged for another domain, on its way to that domain's relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forwarding {
+    /// Its identifier in the store.
+    pub id: u64,
+    /// The domain whose relay it goes to.
+    pub domain: String,
+    /// The envelope as forwarded.
+    pub envelope: Vec<u8>,
 }
 
 /// The most previous relays stored with a registration (`RegisterRequest`'s bound).
@@ -264,7 +284,10 @@ pub trait RelayStore {
     ) -> Result<Vec<StoredAdmin>, StoreError>;
     /// Whether `token` was used to enrol.
     fn token_used(&mut self, token: &[u8]) -> Result<bool, StoreError>;
-    /// Removes the registration of `quarantined.address` and quarantines the address, together.
+    /// Removes the registration of `quarantined.address`, quarantines the address, and moves the
+    /// requests held for it to the outbox (dropping the replies), together: a release of the
+    /// address ([IOTP-DLV-99]), after which each request goes to the domain's new relay or is
+    /// answered `Undeliverable` ([IOTP-DLV-113]), even if the relay dies first.
     fn quarantine(&mut self, quarantined: &Quarantined) -> Result<(), StoreError>;
     /// The addresses quarantined at `now` that sort after `after`, in order, at most `limit` (and
     /// at most [`MAX_PAGE`]); the quarantines over are forgotten.
@@ -282,6 +305,26 @@ pub trait RelayStore {
     /// Removes held messages of `recipient` (named by a receipt, or answered with a non-delivery
     /// status); how many there were.
     fn remove(&mut self, recipient: &str, ids: &[u64]) -> Result<usize, StoreError>;
+    /// The requests in the outbox (moved there by [`RelayStore::quarantine`]) whose identifier is
+    /// above `after`, in order, at most `limit` (and at most [`MAX_PAGE`]): what a relay sends
+    /// again, or answers, after a restart. Their identifiers are those they were held with.
+    fn outbox(&mut self, after: Option<u64>, limit: usize) -> Result<Vec<HeldMessage>, StoreError>;
+    /// Removes request `id` from the outbox: the next relay acknowledged or answered it, or the
+    /// relay answered it `Undeliverable`. Whether it was there.
+    fn sent(&mut self, id: u64) -> Result<bool, StoreError>;
+    /// Keeps an envelope acknowledged for `domain` until [`RelayStore::forwarded`] (at most
+    /// [`MAX_FORWARDING`] at once: [`StoreError::Full`] beyond); its identifier.
+    fn forwarding(&mut self, domain: &str, envelope: &[u8]) -> Result<u64, StoreError>;
+    /// The forwards kept whose identifier is above `after`, in order, at most `limit` (and at most
+    /// [`MAX_PAGE`]): what a relay forwards again after a restart.
+    fn forwardings(
+        &mut self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Forwarding>, StoreError>;
+    /// Removes forward `id`: the next relay acknowledged or answered it, or its sender was told.
+    /// Whether it was kept.
+    fn forwarded(&mut self, id: u64) -> Result<bool, StoreError>;
     /// Held messages whose time ended at `now`, oldest expiry first, at most `limit` (and at most
     /// [`MAX_PAGE`]): the relay sends their `Expired` statuses, then removes them, so that a crash in
     /// between sends a status twice rather than never ([IOTP-DLV-40]).

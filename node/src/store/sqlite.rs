@@ -12,14 +12,14 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{
-    check_address, Arrived, Departed, Held, HeldMessage, HoldLimits, NewMessage, PreviousRelays,
-    Quarantined, Registration, RelayStore, StoreError, StoredAdmin, MAX_ACCOUNT, MAX_PAGE,
-    MAX_POLICY, MAX_PREVIOUS_RELAYS,
+    check_address, Arrived, Departed, Forwarding, Held, HeldMessage, HoldLimits, NewMessage,
+    PreviousRelays, Quarantined, Registration, RelayStore, StoreError, StoredAdmin, MAX_ACCOUNT,
+    MAX_DOMAIN, MAX_FORWARDING, MAX_PAGE, MAX_POLICY, MAX_PREVIOUS_RELAYS,
 };
 use iotp2p_protocol::params::MAX_MESSAGE;
 
 /// The schema version this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// From version 1: held messages name their sender (the relay's own nodes send without `sender`).
 const MIGRATE_1_TO_2: &str = "ALTER TABLE held ADD COLUMN sender TEXT;";
@@ -53,6 +53,26 @@ CREATE TABLE quarantine (
 const MIGRATE_3_TO_4: &str = "
 ALTER TABLE registration ADD COLUMN previous_relays TEXT;
 ALTER TABLE registration ADD COLUMN previous_relays_until INTEGER;
+";
+
+/// From version 4: the outbox, the requests held for an address released without statement on
+/// their way to the domain's new relay (spec §3.11.4), moved there from `held` in the release's
+/// transaction and kept until the next relay acknowledges or the relay answers each; and the
+/// envelopes acknowledged for another domain on their way to its relay (§3.9.2).
+const MIGRATE_4_TO_5: &str = "
+CREATE TABLE forwarding (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain   TEXT NOT NULL,
+    envelope BLOB NOT NULL
+) STRICT;
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    recipient   TEXT    NOT NULL,
+    envelope    BLOB    NOT NULL,
+    received_at INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    sender      TEXT
+) STRICT;
 ";
 
 /// The columns of a registration, in the order [`registration_of`] reads them.
@@ -124,10 +144,16 @@ impl SqliteStore {
             .map_err(database("reading the schema version"))?;
         // The steps from the file's version to this code's, in order.
         let steps: &[&str] = match version {
-            0 => &[SCHEMA, MIGRATE_2_TO_3, MIGRATE_3_TO_4],
-            1 => &[MIGRATE_1_TO_2, MIGRATE_2_TO_3, MIGRATE_3_TO_4],
-            2 => &[MIGRATE_2_TO_3, MIGRATE_3_TO_4],
-            3 => &[MIGRATE_3_TO_4],
+            0 => &[SCHEMA, MIGRATE_2_TO_3, MIGRATE_3_TO_4, MIGRATE_4_TO_5],
+            1 => &[
+                MIGRATE_1_TO_2,
+                MIGRATE_2_TO_3,
+                MIGRATE_3_TO_4,
+                MIGRATE_4_TO_5,
+            ],
+            2 => &[MIGRATE_2_TO_3, MIGRATE_3_TO_4, MIGRATE_4_TO_5],
+            3 => &[MIGRATE_3_TO_4, MIGRATE_4_TO_5],
+            4 => &[MIGRATE_4_TO_5],
             SCHEMA_VERSION => &[],
             found => {
                 return Err(StoreError::Version {
@@ -463,6 +489,16 @@ impl RelayStore for SqliteStore {
         let tx = self.write("quarantining")?;
         tx.execute("DELETE FROM registration WHERE address = ?1", [&q.address])
             .map_err(database("quarantining"))?;
+        // The held requests go to the outbox, the held replies nowhere ([IOTP-DLV-113]).
+        tx.execute(
+            "INSERT INTO outbox (id, recipient, envelope, received_at, expires_at, sender)
+             SELECT id, recipient, envelope, received_at, expires_at, sender FROM held
+             WHERE recipient = ?1 AND request = 1",
+            [&q.address],
+        )
+        .map_err(database("quarantining"))?;
+        tx.execute("DELETE FROM held WHERE recipient = ?1", [&q.address])
+            .map_err(database("quarantining"))?;
         tx.execute(
             "INSERT OR REPLACE INTO quarantine (address, account, until) VALUES (?1, ?2, ?3)",
             params![q.address, q.account, time(q.until)],
@@ -602,6 +638,101 @@ impl RelayStore for SqliteStore {
         }
         tx.commit().map_err(database("removing held messages"))?;
         Ok(removed)
+    }
+
+    fn outbox(&mut self, after: Option<u64>, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
+        let after = after.map_or(0, |a| i64::try_from(a).unwrap_or(i64::MAX));
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT id, recipient, 1, envelope, received_at, expires_at, sender FROM outbox
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(database("reading the outbox"))?;
+        let rows = statement
+            .query_map(params![after, page(limit)], held_of)
+            .map_err(database("reading the outbox"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("reading the outbox"))
+    }
+
+    fn sent(&mut self, id: u64) -> Result<bool, StoreError> {
+        let Ok(id) = i64::try_from(id) else {
+            return Ok(false);
+        };
+        self.db
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])
+            .map(|n| n > 0)
+            .map_err(database("removing from the outbox"))
+    }
+
+    fn forwarding(&mut self, domain: &str, envelope: &[u8]) -> Result<u64, StoreError> {
+        if domain.is_empty() || domain.len() > MAX_DOMAIN {
+            return Err(StoreError::Invalid {
+                what: "domain",
+                why: format!("{} bytes, not 1 to {MAX_DOMAIN}", domain.len()),
+            });
+        }
+        if envelope.is_empty() || envelope.len() > MAX_MESSAGE {
+            return Err(StoreError::Invalid {
+                what: "envelope",
+                why: format!("{} bytes, not 1 to {MAX_MESSAGE}", envelope.len()),
+            });
+        }
+        let tx = self.write("keeping a forward")?;
+        let count: i64 = tx
+            .query_row("SELECT count(*) FROM forwarding", [], |row| row.get(0))
+            .map_err(database("keeping a forward"))?;
+        if count as u64 >= MAX_FORWARDING as u64 {
+            return Err(StoreError::Full {
+                recipient: domain.to_owned(),
+                messages: count as u64,
+                bytes: 0,
+            });
+        }
+        tx.execute(
+            "INSERT INTO forwarding (domain, envelope) VALUES (?1, ?2)",
+            params![domain, envelope],
+        )
+        .map_err(database("keeping a forward"))?;
+        let id = tx.last_insert_rowid() as u64;
+        tx.commit().map_err(database("keeping a forward"))?;
+        Ok(id)
+    }
+
+    fn forwardings(
+        &mut self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Forwarding>, StoreError> {
+        let after = after.map_or(0, |a| i64::try_from(a).unwrap_or(i64::MAX));
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT id, domain, envelope FROM forwarding WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(database("reading the forwards"))?;
+        let rows = statement
+            .query_map(params![after, page(limit)], |row| {
+                Ok(Forwarding {
+                    id: row.get::<_, i64>(0)? as u64,
+                    domain: row.get(1)?,
+                    envelope: row.get(2)?,
+                })
+            })
+            .map_err(database("reading the forwards"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("reading the forwards"))
+    }
+
+    fn forwarded(&mut self, id: u64) -> Result<bool, StoreError> {
+        let Ok(id) = i64::try_from(id) else {
+            return Ok(false);
+        };
+        self.db
+            .execute("DELETE FROM forwarding WHERE id = ?1", [id])
+            .map(|n| n > 0)
+            .map_err(database("removing a forward"))
     }
 
     fn expired(&mut self, now: u64, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
@@ -779,6 +910,76 @@ mod tests {
             "a reply pushes out no request"
         );
         assert_eq!(store.held(SENSOR, 100).unwrap().len(), 16);
+    }
+
+    // [IOTP-DLV-129]
+    #[test]
+    fn a_release_moves_the_held_requests_to_the_outbox_in_its_transaction() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let request = hold(&mut store, true, 100).unwrap().id;
+        hold(&mut store, false, 100).unwrap();
+        let lamp = hold_for(&mut store, LAMP);
+        store
+            .quarantine(&Quarantined {
+                address: SENSOR.into(),
+                account: "Smith household".into(),
+                until: 9_000,
+            })
+            .unwrap();
+        assert_eq!(
+            store.held(SENSOR, 100).unwrap(),
+            Vec::new(),
+            "the reply goes nowhere"
+        );
+        let outbox = store.outbox(None, 100).unwrap();
+        assert_eq!(outbox.len(), 1);
+        assert_eq!((outbox[0].id, outbox[0].request), (request, true));
+        assert_eq!(outbox[0].envelope, message(true, 100));
+        assert_eq!(store.outbox(Some(request), 100).unwrap(), Vec::new());
+        assert_eq!(
+            store.held(LAMP, 100).unwrap()[0].id,
+            lamp,
+            "others' stay held"
+        );
+        assert!(store.sent(request).unwrap());
+        assert!(!store.sent(request).unwrap());
+        assert_eq!(store.outbox(None, 100).unwrap(), Vec::new());
+    }
+
+    // [IOTP-DLV-130]
+    #[test]
+    fn forwards_are_kept_until_done_and_listed_in_order() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let first = store.forwarding("example.net", &message(true, 10)).unwrap();
+        let second = store
+            .forwarding("example.com", &message(false, 20))
+            .unwrap();
+        let listed = store.forwardings(None, 100).unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(
+            (listed[0].id, listed[0].domain.as_str()),
+            (first, "example.net")
+        );
+        assert_eq!(listed[1].envelope, message(false, 20));
+        assert_eq!(store.forwardings(Some(first), 100).unwrap()[0].id, second);
+        assert!(store.forwarded(first).unwrap());
+        assert!(!store.forwarded(first).unwrap());
+        assert_eq!(store.forwardings(None, 100).unwrap().len(), 1);
+        assert!(store.forwarding("", &message(true, 10)).is_err());
+        assert!(store.forwarding("example.net", &[]).is_err());
+    }
+
+    fn hold_for(store: &mut SqliteStore, recipient: &str) -> u64 {
+        let envelope = message(true, 10);
+        let m = NewMessage {
+            recipient,
+            request: true,
+            envelope: &envelope,
+            received_at: 1_000,
+            expires_at: 2_000,
+            sender: None,
+        };
+        store.hold(&m, limits()).unwrap().id
     }
 
     #[test]

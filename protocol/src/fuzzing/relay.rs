@@ -170,6 +170,13 @@ impl Store {
                     held.retain(|h| *h != d);
                 }
             }
+            StoreChange::Redirected { recipient, digest } => {
+                let held = self.0.entry(recipient).or_default();
+                assert!(held.contains(&digest), "a redirect of what was not stored");
+                held.retain(|h| *h != digest);
+            }
+            // What goes to other relays is not held.
+            StoreChange::Outgoing { .. } | StoreChange::Forwarded { .. } => {}
             // The fuzzed relay has no accounts: nothing registers over the wire.
             StoreChange::Registry(_) => {}
         }

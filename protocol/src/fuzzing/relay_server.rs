@@ -434,6 +434,11 @@ fn check(w: &World, m: &Material, before: &Snapshot, sealed_by: Option<usize>) {
     for address in NODES.iter().chain([&PREVIOUS]) {
         assert!(relay.held(address) <= relay.config().limits.max_messages as usize);
     }
+    let in_all = relay.config().max_nodes * relay.config().limits.max_messages as usize;
+    assert!(
+        relay.under_way() <= in_all,
+        "more under way than the relay may hold"
+    );
     // The administrators of the accounts, before and after the step, that the sender was one of.
     let sender = sealed_by.map(|who| m.clients[who].0);
     let admin_of = |s: &Snapshot, account: &str| {

@@ -56,6 +56,14 @@ impl<P: PartialEq + Clone> Forwarded<P> {
             .any(|(_, d)| d.iter().any(|(kept, _)| kept == digest))
     }
 
+    /// Forgets the digest, from every hop peer.
+    pub fn remove(&mut self, digest: &Digest) {
+        for (_, digests) in &mut self.peers {
+            digests.retain(|(kept, _)| kept != digest);
+        }
+        self.peers.retain(|(_, d)| !d.is_empty());
+    }
+
     /// How many digests are kept.
     pub fn len(&self) -> usize {
         self.peers.iter().map(|(_, d)| d.len()).sum()

@@ -15,14 +15,15 @@
 //! - **Hop bindings** ([`binding`]): only a message that opens under a node's hop context binds.
 //!
 //! Other domains are reached through [`RelayOutput::Forward`]: the caller resolves the domain's home
-//! relay (§3.2) and carries the envelope over the relay-to-relay hop (§3.9), whose authentication is
-//! the caller's, as is telling the relay which hop peers are authenticated relays
+//! relays (§3.2) and hands them to [`Relay::forward_to`], which sends the envelope over the
+//! relay-to-relay hop (§3.9) and retransmits it until acknowledged (`outbox`); the hop's
+//! authentication is the caller's, as is telling the relay which hop peers are authenticated relays
 //! ([`Relay::add_relay_peer`]).
 //!
 //! **Bounds** (each in [`RelayConfig`]): registered nodes (`max_nodes`), what each node may send
 //! ([`rate`]), what is held per node ([`held::Limits`]), contact numbers per node (`max_contacts`), digests kept per hop peer
-//! (`dedup_per_peer`), one delivery in flight per node; the service's own tables as [`Config`] bounds
-//! them.
+//! (`dedup_per_peer`), one delivery in flight per node, envelopes under way to other relays
+//! (`max_nodes` × `max_messages`); the service's own tables as [`Config`] bounds them.
 
 pub mod binding;
 pub mod contacts;
@@ -36,6 +37,8 @@ mod accounts;
 pub use accounts::Enrolling;
 mod deliver;
 mod moves;
+mod outbox;
+pub use outbox::MAX_RELAYS;
 mod receive;
 mod relay_change;
 pub use relay_change::{
@@ -118,16 +121,17 @@ pub enum RelayOutput<P> {
         /// The encoded envelope.
         bytes: Vec<u8>,
     },
-    /// Carry an envelope to the home relay of `domain` (§3.2, §3.9).
+    /// Carry an envelope to the home relay of `domain` (§3.2, §3.9): resolve its relays and hand
+    /// them to [`Relay::forward_to`], which sends and retransmits it ([IOTP-DLV-128]).
     Forward {
         /// The recipient's domain.
         domain: String,
         /// The encoded envelope, addresses in full ([IOTP-MSG-64]).
         bytes: Vec<u8>,
     },
-    /// Carry a request held for an address the relay released once to the relay that the
-    /// domain's SRV records name now, or, if they still name this relay or that fails, hand it
-    /// back to [`Relay::redirect_failed`] ([IOTP-DLV-113], §3.11.4).
+    /// Carry a request held for an address the relay released to the relays that the domain's
+    /// SRV records name now ([`Relay::redirect_to`]), or, if they still name this relay or cannot
+    /// be resolved, hand it back to [`Relay::redirect_failed`] ([IOTP-DLV-113], §3.11.4).
     Redirect(Redirect<P>),
     /// Record a change of what the relay holds, before the outputs that follow it: an envelope is
     /// acknowledged only after it is held, so that a caller that writes these to a crash-safe store
@@ -167,6 +171,34 @@ pub enum StoreChange {
         recipient: String,
         /// Their digests.
         digests: Vec<Digest>,
+    },
+    /// A request held for the released `recipient` is no longer the relay's: the domain's new
+    /// relay acknowledged or answered it, or the relay answered it `Undeliverable`
+    /// ([IOTP-DLV-113], [IOTP-DLV-129]). Until then a store keeps it (after the release's
+    /// [`registry::RegistryChange::Unregistered`], in an outbox), and [`Relay::restore_redirect`]
+    /// puts it back after a restart.
+    Redirected {
+        /// The released address it was held for.
+        recipient: String,
+        /// Its digest.
+        digest: Digest,
+    },
+    /// A confirmable envelope the relay accepted for another domain is on its way to the relay of
+    /// `domain` ([IOTP-DLV-130]): a store keeps it, before its acknowledgement, until
+    /// [`StoreChange::Forwarded`], and after a restart the caller forwards it again.
+    Outgoing {
+        /// The domain whose relay it goes to.
+        domain: String,
+        /// Its digest, by which [`StoreChange::Forwarded`] names it.
+        digest: Digest,
+        /// The envelope as forwarded ([`RelayOutput::Forward`]'s bytes).
+        envelope: Vec<u8>,
+    },
+    /// A forwarded envelope is no longer the relay's: the next relay acknowledged or answered it,
+    /// or its sender was told `Undeliverable`.
+    Forwarded {
+        /// Its digest.
+        digest: Digest,
     },
     /// The Relay capability changed an account or a registration ([`registry`]).
     Registry(registry::RegistryChange),
@@ -307,6 +339,8 @@ pub struct Relay<P> {
     relay_peers: RelayPeers<P>,
     forwarded: Forwarded<P>,
     deliveries: Retransmitter<P>,
+    /// Envelopes under way to other relays ([`outbox`]): at most `max_nodes` × `max_messages`.
+    outbox: outbox::Outbox<P>,
     /// Accounts, tokens and registrations of the Relay capability ([`registry`]), which
     /// `server::relay` serves.
     registry: registry::Registry,
@@ -340,7 +374,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let forwarded = Forwarded::new(config.dedup_per_peer, config.timing.exchange_lifetime);
         // One delivery in flight per node, and nothing waits: the relay itself sends the next.
         let deliveries = Retransmitter::new(config.timing, 0);
+        let in_all = config
+            .max_nodes
+            .saturating_mul(config.limits.max_messages as usize);
+        let outbox = outbox::Outbox::new(config.timing, in_all);
         Relay {
+            outbox,
             registry: registry::Registry::new(config.registry),
             enrol_failures: Vec::new(),
             lookups: Vec::new(),
@@ -456,9 +495,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             return (false, out);
         };
         let mut node = self.nodes.remove(i);
-        let drained = node.queue.drain();
-        out.push(removed(address, &drained));
-        self.redirects(now, rng, address, drained, &mut out);
+        let (requests, replies): (Vec<_>, Vec<_>) =
+            node.queue.drain().into_iter().partition(|h| h.request);
+        // The requests stay the store's until each is redirected ([`StoreChange::Redirected`]).
+        out.push(removed(address, &replies));
+        self.redirects(now, rng, address, requests, &mut out);
         let contexts: Vec<ContextId> = self
             .service
             .contexts()
@@ -521,6 +562,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         [
             self.service.next_deadline(),
             self.deliveries.next_deadline(),
+            self.outbox.next_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -535,6 +577,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let service = self.service.on_timer(now, rng);
         self.service_outputs(now, rng, service, &mut out);
         self.retransmit(now, rng, &mut out);
+        self.outbox_timer(now, rng, &mut out);
         self.expire(now, rng, &mut out);
         self.expire_moves(now);
         self.end_departures(now, &mut out);
@@ -556,33 +599,27 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         held_for: u64,
     ) -> Result<Digest, RestoreError> {
         let i = self.node(recipient).ok_or(RestoreError::NotRegistered)?;
-        let env =
-            iotp2p_codec::core::Envelope::decode(envelope).map_err(|_| RestoreError::Decode)?;
-        let digest = crate::message::digest::digest(&env, Some(recipient), sender)
-            .map_err(|_| RestoreError::Decode)?;
-        let held = held::Held {
-            digest,
-            bytes: envelope.into(),
-            message_id: env.message_id,
-            sender: sender.map(String::from),
-            request,
-            received: now.saturating_sub(held_for),
-            ttl: env.ttl,
-            route: Source {
-                hop: None,
-                ndn: match sender {
-                    Some(s) if request => NdnRoute::Sender(s.into()),
-                    _ => NdnRoute::Nowhere,
-                },
-            },
-            delivered: None,
-        };
+        let held = restored(now, recipient, request, sender, envelope, held_for)?;
+        let digest = held.digest;
         let limits = self.limits_of(i);
         self.nodes[i]
             .queue
             .admit(held, &limits)
             .map(|_| digest)
             .map_err(|_| RestoreError::Full)
+    }
+
+    /// How many envelopes are under way to other relays (at most `max_nodes` × `max_messages`):
+    /// what a fuzz target checks the bound by.
+    pub fn under_way(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// Forgets that the envelope `digest` was forwarded: the caller could not store it
+    /// ([`StoreChange::Outgoing`]) and withholds its acknowledgement, so that the sender's
+    /// retransmission is taken afresh rather than as a copy.
+    pub fn forget_forward(&mut self, digest: &Digest) {
+        self.forwarded.remove(digest);
     }
 
     /// Drops the envelope `digest` held for `recipient` without a status: the caller could not store
@@ -652,6 +689,38 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             Listening::No => false,
         }
     }
+}
+
+/// An envelope that a store kept for `recipient`, accepted `held_for` ms before `now`, as the
+/// relay holds it.
+fn restored<P>(
+    now: Instant,
+    recipient: &str,
+    request: bool,
+    sender: Option<&str>,
+    envelope: &[u8],
+    held_for: u64,
+) -> Result<held::Held<Source<P>>, RestoreError> {
+    let env = iotp2p_codec::core::Envelope::decode(envelope).map_err(|_| RestoreError::Decode)?;
+    let digest = crate::message::digest::digest(&env, Some(recipient), sender)
+        .map_err(|_| RestoreError::Decode)?;
+    Ok(held::Held {
+        digest,
+        bytes: envelope.into(),
+        message_id: env.message_id,
+        sender: sender.map(String::from),
+        request,
+        received: now.saturating_sub(held_for),
+        ttl: env.ttl,
+        route: Source {
+            hop: None,
+            ndn: match sender {
+                Some(s) if request => NdnRoute::Sender(s.into()),
+                _ => NdnRoute::Nowhere,
+            },
+        },
+        delivered: None,
+    })
 }
 
 /// The listening state after a `presence` `Awake` at `now` with `sleep_interval` ([IOTP-IM-69]).

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::core::Envelope;
 use iotp2p_codec::prelude::*;
 
-use super::{domain_of, removed, RegisterError, Relay, RelayOutput};
+use super::{domain_of, removed, RegisterError, Relay, RelayOutput, StoreChange};
 use crate::engine::peers::ContextId;
 use crate::params::Instant;
 
@@ -42,9 +42,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         node.moved_to = Some((address.into(), until));
         node.delivering = None;
         let drained = node.queue.drain();
-        out.push(removed(previous, &drained));
         let domain = String::from(domain_of(address));
-        for h in drained {
+        let mut forwards = Vec::new();
+        for h in &drained {
             let Ok(env) = Envelope::decode(&h.bytes) else {
                 continue;
             };
@@ -56,13 +56,25 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 more: false,
                 ..env
             };
-            if let Ok(bytes) = next.encode_to_vec() {
-                out.push(RelayOutput::Forward {
+            let Ok(bytes) = next.encode_to_vec() else {
+                continue;
+            };
+            if env.ack_requested {
+                // Kept as a forward before it leaves the queue: a crash in between forwards it
+                // twice, which the next relay recognises, rather than never ([IOTP-DLV-130]).
+                out.push(RelayOutput::Store(StoreChange::Outgoing {
                     domain: domain.clone(),
-                    bytes,
-                });
+                    digest: h.digest,
+                    envelope: bytes.clone(),
+                }));
             }
+            forwards.push(RelayOutput::Forward {
+                domain: domain.clone(),
+                bytes,
+            });
         }
+        out.push(removed(previous, &drained));
+        out.extend(forwards);
         self.expire_moves(now);
         (true, out)
     }

@@ -15,7 +15,8 @@ use iotp2p_codec::prelude::*;
 use rand_core::CryptoRngCore;
 
 use super::held::{Held, Refused};
-use super::{NdnRoute, Relay, RelayDiscard, RelayEvent, RelayOutput, Source};
+use super::outbox;
+use super::{NdnRoute, Relay, RelayDiscard, RelayEvent, RelayOutput, Source, StoreChange};
 use crate::engine::{StatusRoute, VERSION};
 use crate::message::digest::{digest, Digest};
 use crate::message::envelope::{self, Hop, Recipient};
@@ -68,9 +69,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             env.recipient,
             env.recipient_contact,
         ) {
-            if self.acknowledged(now, rng, from, c, out) {
+            if self.acknowledged(now, rng, from, c, out)
+                || self.outbox_answered(now, rng, from, c, out)
+            {
                 return Ok(());
             }
+        }
+        // A status of the relay it forwarded to ends the retransmission too ([IOTP-MSG-47]), and
+        // goes on as any status.
+        if let (Some(c), true) = (outbox::answers(&env), self.is_relay_peer(from)) {
+            self.outbox_answered(now, rng, from, c, out);
         }
         let hop = match self.node_bound_to(from, now) {
             Some(i) => From::Own(i),
@@ -301,7 +309,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
 
     /// Forwards to the home relay of `domain` (the recipient's, or the new one of a re-homed
     /// recipient), addresses in full and no hop field ([IOTP-MSG-63], [IOTP-MSG-64]); the relay
-    /// takes responsibility by acknowledging.
+    /// takes responsibility by acknowledging, after the store has it ([IOTP-DLV-130]).
     #[allow(clippy::too_many_arguments)]
     fn forward(
         &mut self,
@@ -325,6 +333,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let bytes = next
             .encode_to_vec()
             .map_err(|_| RelayDiscard::Envelope(envelope::EnvelopeError::NotOneBody))?;
+        if env.ack_requested {
+            // Acknowledged, so the relay's until the next relay has it ([IOTP-DLV-130]).
+            out.push(RelayOutput::Store(StoreChange::Outgoing {
+                domain: domain.into(),
+                digest,
+                envelope: bytes.clone(),
+            }));
+        }
         out.push(RelayOutput::Forward {
             domain: domain.into(),
             bytes,

@@ -9,14 +9,18 @@
 //!   ([IOTP-DLV-126], [IOTP-DLV-114]).
 //! - **The old relay**, at a `release` without re-homing statement, puts out each request it held
 //!   for the address as a [`Redirect`]: the caller resolves the domain's SRV records (which the
-//!   engine cannot) and, if they no longer name this relay, carries the request once to the relay
-//!   they name ([IOTP-DLV-113]); otherwise, or if that fails, it hands the redirect back to
-//!   [`Relay::redirect_failed`], which answers the request `Undeliverable` ([IOTP-DLV-53]), never
-//!   retrying ([IOTP-DLV-125]).
+//!   engine cannot) and, if they no longer name this relay, hands it to [`Relay::redirect_to`] with
+//!   the relays they name, which carries it there confirmable ([IOTP-DLV-113], the `outbox`);
+//!   otherwise it hands it to [`Relay::redirect_failed`], which answers the request `Undeliverable`
+//!   ([IOTP-DLV-53]). A transmission that failed is not tried again later ([IOTP-DLV-125]). The
+//!   request stays the store's until [`StoreChange::Redirected`], so that a relay that dies before
+//!   the next relay acknowledges it carries it again after its restart
+//!   ([`Relay::restore_redirect`], [IOTP-DLV-129]).
 //!
 //! **Bounds.** At most [`MAX_PREVIOUS_RELAYS`] host names per registered node (the schema's bound on
 //! `previous_relays`), each at most [`MAX_HOST_NAME`] bytes; a release puts out at most the node's
-//! holding limit of redirects, each owning its held request, so the relay keeps nothing for them.
+//! holding limit of redirects, each owning its held request, and what is under way is the
+//! outbox's to bound.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -28,7 +32,9 @@ use rand_core::CryptoRngCore;
 use super::held::Held;
 use super::registry::PreviousRelays;
 use super::relay_peers::host_name;
-use super::{domain_of, Relay, RelayOutput, Source};
+use super::StoreChange;
+use super::{domain_of, Relay, RelayOutput, RestoreError, Source};
+use crate::message::digest::Digest;
 use crate::params::Instant;
 
 /// The most host names of `previous_relays` a registration keeps (`RegisterRequest`'s bound).
@@ -44,14 +50,25 @@ pub const MAX_HOST_NAME: usize = 253;
 pub struct InvalidPreviousRelays;
 
 /// A request held for a released address, to carry once to the relay that the domain's SRV records
-/// name now ([IOTP-DLV-113]). It owns the held request: [`Relay::redirect_failed`] answers it.
+/// name now ([IOTP-DLV-113]). It owns the held request: [`Relay::redirect_to`] carries it,
+/// [`Relay::redirect_failed`] answers it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Redirect<P> {
     /// The domain whose current relay it goes to (the recipient's).
     pub domain: String,
-    /// The envelope to send, addresses in full, without hop fields ([IOTP-DLV-61]).
+    /// The envelope to send, addresses in full, confirmable, without other hop fields
+    /// ([IOTP-DLV-61]).
     pub bytes: Vec<u8>,
-    held: Held<Source<P>>,
+    /// The released address it was held for.
+    pub(super) recipient: String,
+    pub(super) held: Held<Source<P>>,
+}
+
+impl<P> Redirect<P> {
+    /// Its digest, by which [`StoreChange::Redirected`] names it.
+    pub fn digest(&self) -> Digest {
+        self.held.digest
+    }
 }
 
 /// Checks `hosts` against the schema's bounds and puts them as DNS compares them.
@@ -119,14 +136,20 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             if !h.request {
                 continue;
             }
-            let Some(bytes) = redirected(&h, address) else {
-                // Held, so it decoded once; an envelope that no longer does is given up.
-                self.give_up(now, rng, h, StatusCode::Undeliverable, out);
+            let Some(bytes) = redirected(&h, address, now) else {
+                // Held, so it decoded once: its `ttl` ran out ([IOTP-DLV-53]).
+                let digest = h.digest;
+                self.give_up(now, rng, h, StatusCode::Expired, out);
+                out.push(RelayOutput::Store(StoreChange::Redirected {
+                    recipient: address.into(),
+                    digest,
+                }));
                 continue;
             };
             out.push(RelayOutput::Redirect(Redirect {
                 domain: domain.clone(),
                 bytes,
+                recipient: address.into(),
                 held: h,
             }));
         }
@@ -141,22 +164,49 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         rng: &mut dyn CryptoRngCore,
         redirect: Redirect<P>,
     ) -> Vec<RelayOutput<P>> {
-        let mut out = Vec::new();
-        self.give_up(now, rng, redirect.held, StatusCode::Undeliverable, &mut out);
-        out
+        self.redirect_to(now, rng, redirect, Vec::new())
+    }
+
+    /// Puts back a request that a store kept in its outbox for the released `recipient` (after
+    /// [`StoreChange::Held`], a release without statement and no [`StoreChange::Redirected`]),
+    /// at `now` on the relay's clock, `held_for` ms after it was accepted: the redirect to carry
+    /// again, or to answer ([IOTP-DLV-129]).
+    pub fn restore_redirect(
+        &self,
+        now: Instant,
+        recipient: &str,
+        sender: Option<&str>,
+        envelope: &[u8],
+        held_for: u64,
+    ) -> Result<Redirect<P>, RestoreError> {
+        let held = super::restored(now, recipient, true, sender, envelope, held_for)?;
+        // Its `ttl` may have run out while the relay was down: `redirect_to` answers it then.
+        let bytes = redirected(&held, recipient, held.received).ok_or(RestoreError::Decode)?;
+        Ok(Redirect {
+            domain: String::from(domain_of(recipient)),
+            bytes,
+            recipient: recipient.into(),
+            held,
+        })
     }
 }
 
-/// The held request `h` for `address` as another relay receives it: the recipient and sender in
-/// full ([IOTP-DLV-61]), no contact numbers, no `more`.
-fn redirected<P>(h: &Held<Source<P>>, address: &str) -> Option<Vec<u8>> {
+/// The held request `h` for `address` as another relay receives it at `now`: the recipient and
+/// sender in full ([IOTP-DLV-61]), no contact numbers, no `more`, its `ttl` decreased by the time
+/// held ([IOTP-MSG-65]), confirmable: the relay acknowledged it, and its responsibility ends with
+/// the next relay's acknowledgement ([IOTP-DLV-126]). `None` if it does not decode or its `ttl`
+/// ran out ([IOTP-MSG-66]).
+pub(super) fn redirected<P>(h: &Held<Source<P>>, address: &str, now: Instant) -> Option<Vec<u8>> {
+    let ttl = h.ttl_at(now).ok()?;
     let env = Envelope::decode(&h.bytes).ok()?;
     let next = Envelope {
+        ttl,
         recipient: Some(address),
         sender: h.sender.as_deref(),
         recipient_contact: None,
         sender_contact: None,
         more: false,
+        ack_requested: true,
         ..env
     };
     next.encode_to_vec().ok()

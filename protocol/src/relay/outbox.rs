@@ -1,0 +1,346 @@
+//! Envelopes on their way to another relay (spec §5.8.2, §3.8.1, §3.11.4): what a relay forwards
+//! to another domain's relay ([IOTP-DLV-25], [IOTP-DLV-70]) and the requests it held for an address
+//! it released ([IOTP-DLV-113]). Reliability is hop by hop on this hop too: a confirmable envelope
+//! is retransmitted until the next relay acknowledges it, within NSTART per relay
+//! ([IOTP-MSG-45] to [IOTP-MSG-50]), and a transmission that fails tries the domain's next relay
+//! ([IOTP-DLV-51]) before the request is answered `Undeliverable` ([IOTP-DLV-53],
+//! [IOTP-DLV-128]). The retry queue of [IOTP-DLV-52] is not kept: a forward whose every relay failed
+//! is given up at once.
+//!
+//! The caller resolves where each goes ([`Relay::forward_to`], [`Relay::redirect_to`]); the engine
+//! sends, retransmits on its timer and hears the acknowledgements. A redirect, and a forward the
+//! relay acknowledged ([`StoreChange::Outgoing`]), is the store's until it ends
+//! ([`StoreChange::Redirected`], [`StoreChange::Forwarded`]): the next relay acknowledged it,
+//! answered it with a status, or the relay answered it `Undeliverable` ([IOTP-DLV-129],
+//! [IOTP-DLV-130]).
+//!
+//! **Bounds.** At most `max_nodes` × `max_messages` envelopes under way (what the relay may hold in
+//! all); beyond it a forward fails at once. Each keeps at most [`MAX_RELAYS`] relays to try and an
+//! envelope of at most MAX_MESSAGE bytes (twice: the bytes sent, and a redirect's held request).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::{Body, Envelope, StatusCode};
+use iotp2p_codec::prelude::*;
+use rand_core::CryptoRngCore;
+
+use super::held::Held;
+use super::relay_change::redirected as redirected_bytes;
+use super::{NdnRoute, Redirect, Relay, RelayOutput, Source, StoreChange};
+use crate::message::digest::digest;
+use crate::message::retransmit::{Action, Retransmitter};
+use crate::params::{Instant, Timing};
+
+/// The most relays of a domain tried for one envelope, in the order of the SRV records.
+pub const MAX_RELAYS: usize = 8;
+
+/// What an envelope under way is.
+#[derive(Debug)]
+enum What<P> {
+    /// A forward: its sender hears `Undeliverable` if it fails and is a request.
+    Forward(Held<Source<P>>),
+    /// A request held for the released `recipient`: answered `Undeliverable` if it fails, and taken
+    /// from the store either way.
+    Redirect {
+        recipient: String,
+        held: Held<Source<P>>,
+    },
+}
+
+#[derive(Debug)]
+struct Outgoing<P> {
+    /// The relay it was sent to last.
+    peer: P,
+    /// The relays still to try, in order.
+    rest: Vec<P>,
+    message_id: u64,
+    bytes: Vec<u8>,
+    what: What<P>,
+}
+
+/// The envelopes a relay has under way to other relays.
+#[derive(Debug)]
+pub(super) struct Outbox<P> {
+    sending: Retransmitter<P>,
+    entries: Vec<Outgoing<P>>,
+    max: usize,
+}
+
+impl<P: Clone + PartialEq> Outbox<P> {
+    /// At most `max` envelopes under way.
+    pub(super) fn new(timing: Timing, max: usize) -> Self {
+        Outbox {
+            sending: Retransmitter::new(timing, max),
+            entries: Vec::new(),
+            max,
+        }
+    }
+
+    /// How many envelopes are under way.
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
+        self.sending.next_deadline()
+    }
+}
+
+impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
+    /// Carries the envelope of a [`RelayOutput::Forward`] to `relays`, the home relays of its
+    /// domain in the order of its SRV records ([IOTP-DLV-51]): confirmable if it was received so,
+    /// retransmitted until acknowledged ([IOTP-MSG-46]); if every relay fails, a request's sender
+    /// is told `Undeliverable`. An empty `relays` fails at once.
+    pub fn forward_to(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        relays: Vec<P>,
+        bytes: Vec<u8>,
+    ) -> Vec<RelayOutput<P>> {
+        let mut out = Vec::new();
+        let Ok(env) = Envelope::decode(&bytes) else {
+            return out;
+        };
+        let (confirmable, message_id) = (env.ack_requested, env.message_id);
+        let request = env.correlation_id.is_none();
+        let sender = env.sender.map(String::from);
+        let Ok(d) = digest(&env, env.recipient, env.sender) else {
+            return out;
+        };
+        let held = Held {
+            digest: d,
+            message_id,
+            request,
+            received: now,
+            ttl: env.ttl,
+            route: Source {
+                hop: None,
+                ndn: match &sender {
+                    Some(s) => NdnRoute::Sender(s.clone()),
+                    None => NdnRoute::Nowhere,
+                },
+            },
+            sender,
+            delivered: None,
+            bytes: bytes.clone(),
+        };
+        if !confirmable {
+            // Best effort, as it came ([IOTP-MSG-63]): once, to the first relay.
+            if let Some(to) = relays.into_iter().next() {
+                out.push(RelayOutput::Send { to, bytes });
+            }
+            return out;
+        }
+        self.send_out(
+            now,
+            rng,
+            relays,
+            message_id,
+            bytes,
+            What::Forward(held),
+            &mut out,
+        );
+        out
+    }
+
+    /// Carries `redirect` to `relays`, the relays that the domain's SRV records name now, in their
+    /// order ([IOTP-DLV-113], [IOTP-DLV-51]): confirmable, retransmitted until acknowledged; if every
+    /// one fails, the request is answered `Undeliverable` ([IOTP-DLV-53]). An empty `relays` fails
+    /// at once, as [`Relay::redirect_failed`].
+    pub fn redirect_to(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        redirect: Redirect<P>,
+        relays: Vec<P>,
+    ) -> Vec<RelayOutput<P>> {
+        let mut out = Vec::new();
+        let Redirect {
+            bytes,
+            held,
+            recipient,
+            ..
+        } = redirect;
+        let message_id = held.message_id;
+        // Its `ttl` as of now ([IOTP-MSG-65]); one that ran out is answered `Expired`
+        // ([IOTP-DLV-53]).
+        if held.ttl_at(now).is_err() {
+            let change = redirected(recipient, &held);
+            self.give_up(now, rng, held, StatusCode::Expired, &mut out);
+            out.push(change);
+            return out;
+        }
+        let bytes = redirected_bytes(&held, &recipient, now).unwrap_or(bytes);
+        let what = What::Redirect { recipient, held };
+        self.send_out(now, rng, relays, message_id, bytes, what, &mut out);
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send_out(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        relays: Vec<P>,
+        message_id: u64,
+        bytes: Vec<u8>,
+        what: What<P>,
+        out: &mut Vec<RelayOutput<P>>,
+    ) {
+        let mut relays = relays.into_iter().take(MAX_RELAYS);
+        let (Some(peer), true) = (relays.next(), self.outbox.entries.len() < self.outbox.max)
+        else {
+            self.failed(now, rng, what, out);
+            return;
+        };
+        let entry = Outgoing {
+            peer: peer.clone(),
+            rest: relays.collect(),
+            message_id,
+            bytes: bytes.clone(),
+            what,
+        };
+        match self
+            .outbox
+            .sending
+            .submit(peer, message_id, bytes, now, rng)
+        {
+            Ok(action) => {
+                self.outbox.entries.push(entry);
+                if let Some(action) = action {
+                    self.outbox_action(now, rng, action, out);
+                }
+            }
+            Err(_) => self.failed(now, rng, entry.what, out),
+        }
+    }
+
+    /// An envelope from the relay `from` that answers `message_id`: an acknowledgement, or a status
+    /// about it ([IOTP-MSG-47], [IOTP-MSG-48]). Ends its retransmission; returns whether it was
+    /// under way.
+    pub(super) fn outbox_answered(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        from: &P,
+        message_id: u64,
+        out: &mut Vec<RelayOutput<P>>,
+    ) -> bool {
+        let Some(i) = self
+            .outbox
+            .entries
+            .iter()
+            .position(|e| e.peer == *from && e.message_id == message_id)
+        else {
+            return false;
+        };
+        let mut started = Vec::new();
+        if !self
+            .outbox
+            .sending
+            .acknowledge(from, message_id, now, rng, &mut started)
+        {
+            return false;
+        }
+        let entry = self.outbox.entries.swap_remove(i);
+        out.push(match entry.what {
+            What::Redirect { recipient, held } => redirected(recipient, &held),
+            What::Forward(held) => RelayOutput::Store(StoreChange::Forwarded {
+                digest: held.digest,
+            }),
+        });
+        for action in started {
+            self.outbox_action(now, rng, action, out);
+        }
+        true
+    }
+
+    /// Retransmissions, and the transmissions that failed: the next relay, or the end.
+    pub(super) fn outbox_timer(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Vec<RelayOutput<P>>,
+    ) {
+        let mut actions = Vec::new();
+        self.outbox.sending.on_timer(now, rng, &mut actions);
+        for action in actions {
+            self.outbox_action(now, rng, action, out);
+        }
+    }
+
+    fn outbox_action(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        action: Action<P>,
+        out: &mut Vec<RelayOutput<P>>,
+    ) {
+        match action {
+            Action::Send { peer, bytes, .. } => out.push(RelayOutput::Send { to: peer, bytes }),
+            Action::Failed { peer, message_id } => {
+                let Some(i) = self
+                    .outbox
+                    .entries
+                    .iter()
+                    .position(|e| e.peer == peer && e.message_id == message_id)
+                else {
+                    return;
+                };
+                let entry = self.outbox.entries.swap_remove(i);
+                // The domain's next relay, if any ([IOTP-DLV-51]).
+                self.send_out(
+                    now,
+                    rng,
+                    entry.rest,
+                    message_id,
+                    entry.bytes,
+                    entry.what,
+                    out,
+                );
+            }
+        }
+    }
+
+    /// Nowhere to carry `what`: a request's sender hears `Undeliverable`; a redirect leaves the
+    /// store.
+    fn failed(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        what: What<P>,
+        out: &mut Vec<RelayOutput<P>>,
+    ) {
+        match what {
+            What::Forward(held) => {
+                let digest = held.digest;
+                self.give_up(now, rng, held, StatusCode::Undeliverable, out);
+                out.push(RelayOutput::Store(StoreChange::Forwarded { digest }));
+            }
+            What::Redirect { recipient, held } => {
+                // The status first: a crash in between answers it twice rather than never.
+                let change = redirected(recipient, &held);
+                self.give_up(now, rng, held, StatusCode::Undeliverable, out);
+                out.push(change);
+            }
+        }
+    }
+}
+
+/// The store change that ends the redirect of `held`, for the released `recipient`.
+fn redirected<P, R>(recipient: String, held: &Held<R>) -> RelayOutput<P> {
+    RelayOutput::Store(StoreChange::Redirected {
+        recipient,
+        digest: held.digest,
+    })
+}
+
+/// Whether `env` answers an envelope sent to a relay: an acknowledgement or a status.
+pub(super) fn answers(env: &Envelope<'_>) -> Option<u64> {
+    match env.body {
+        Some(Body::Ack) | Some(Body::Status(_)) => env.correlation_id,
+        _ => None,
+    }
+}
