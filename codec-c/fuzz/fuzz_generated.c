@@ -9,7 +9,11 @@
  * input, and an accepted input encodes back to the same bytes. (Agreement with the Rust codec is the
  * differential tests' job: codec-c/tests/generated.rs.)
  *
- *     make -C codec-c fuzz            # a bounded run, as scripts/test does
+ * Built twice: on the zero-copy code (generated/, build/fuzz-generated), and on the code generated
+ * with copied strings (`--strings copy`: generated-copy/ and golden/c-copy/, the runtime built with
+ * IOTP_COPIED_STRINGS, build/fuzz-generated-copy), whose headers have the same names and functions.
+ *
+ *     make -C codec-c fuzz            # a bounded run of each, as scripts/test does
  *     build/fuzz-generated -max_total_time=600 corpus/
  */
 #include <stdio.h>

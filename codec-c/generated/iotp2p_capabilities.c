@@ -8,22 +8,22 @@
 /* The fields of `iotp2p_capabilities_device_info_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_device_info_properties_fields[6] = {
     { NULL, IOTP_FIELD("DeviceInfoProperties.vendor"),
-        offsetof(iotp2p_capabilities_device_info_properties, vendor), 0, 32u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_device_info_properties, vendor), 32u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("DeviceInfoProperties.product"),
-        offsetof(iotp2p_capabilities_device_info_properties, product), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_device_info_properties, product), 32u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("DeviceInfoProperties.name"),
-        offsetof(iotp2p_capabilities_device_info_properties, name), 0, 32u, 2u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_device_info_properties, name), 32u, 2u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("DeviceInfoProperties.hardware_version"),
-        offsetof(iotp2p_capabilities_device_info_properties, hardware_version), 0, 16u, 3u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_device_info_properties, hardware_version), 16u, 3u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, hardware_version) - offsetof(iotp2p_capabilities_device_info_properties, has_hardware_version)) },
     { NULL, IOTP_FIELD("DeviceInfoProperties.serial_number"),
-        offsetof(iotp2p_capabilities_device_info_properties, serial_number), 0, 32u, 4u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_device_info_properties, serial_number), 32u, 4u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, serial_number) - offsetof(iotp2p_capabilities_device_info_properties, has_serial_number)) },
     { NULL, IOTP_FIELD("DeviceInfoProperties.product_url"),
-        offsetof(iotp2p_capabilities_device_info_properties, product_url), 0, 128u, 5u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_device_info_properties, product_url), 128u, 5u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, product_url) - offsetof(iotp2p_capabilities_device_info_properties, has_product_url)) },
 };
 
@@ -65,13 +65,13 @@ bool iotp2p_capabilities_device_info_properties_encode(const iotp2p_capabilities
 /* The fields of `iotp2p_capabilities_firmware_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_firmware_properties_fields[3] = {
     { &iotp2p_core_sem_ver_record, IOTP_FIELD("FirmwareProperties.version"),
-        offsetof(iotp2p_capabilities_firmware_properties, version), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_firmware_properties, version), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("FirmwareProperties.version_text"),
-        offsetof(iotp2p_capabilities_firmware_properties, version_text), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_firmware_properties, version_text), 32u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("FirmwareProperties.build"),
-        offsetof(iotp2p_capabilities_firmware_properties, build), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_firmware_properties, build), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_firmware_properties, build) - offsetof(iotp2p_capabilities_firmware_properties, has_build)) },
 };
 
@@ -119,16 +119,16 @@ static const iotp_scalar iotp2p_capabilities_battery_properties_percent_scalar =
 /* The fields of `iotp2p_capabilities_battery_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_battery_properties_fields[4] = {
     { &iotp2p_capabilities_battery_properties_percent_scalar, IOTP_FIELD("BatteryProperties.percent"),
-        offsetof(iotp2p_capabilities_battery_properties, percent), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_capabilities_battery_properties, percent), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("BatteryProperties.state"),
-        offsetof(iotp2p_capabilities_battery_properties, state), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_battery_properties, state), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("BatteryProperties.voltage"),
-        offsetof(iotp2p_capabilities_battery_properties, voltage), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_battery_properties, voltage), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, voltage) - offsetof(iotp2p_capabilities_battery_properties, has_voltage)) },
     { NULL, IOTP_FIELD("BatteryProperties.charging"),
-        offsetof(iotp2p_capabilities_battery_properties, charging), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_battery_properties, charging), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, charging) - offsetof(iotp2p_capabilities_battery_properties, has_charging)) },
 };
 
@@ -173,7 +173,7 @@ static const uint32_t iotp2p_capabilities_battery_events_keys[1] = { 16u };
 /* The variants of `iotp2p_capabilities_battery_events` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_battery_events_fields[1] = {
     { NULL, IOTP_FIELD("BatteryEvents.state_changed"),
-        offsetof(iotp2p_capabilities_battery_events, as.state_changed), 0, 0u, 16u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_battery_events, as.state_changed), 0u, 16u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
 };
 
@@ -215,7 +215,7 @@ bool iotp2p_capabilities_battery_events_encode(const iotp2p_capabilities_battery
 /* The fields of `iotp2p_capabilities_identify_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_identify_properties_fields[1] = {
     { NULL, IOTP_FIELD("IdentifyProperties.remaining"),
-        offsetof(iotp2p_capabilities_identify_properties, remaining), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_identify_properties, remaining), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
 };
 
@@ -263,10 +263,10 @@ static const iotp_scalar iotp2p_capabilities_identify_input_effect_scalar = {
 /* The fields of `iotp2p_capabilities_identify_input` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_identify_input_fields[2] = {
     { NULL, IOTP_FIELD("IdentifyInput.duration"),
-        offsetof(iotp2p_capabilities_identify_input, duration), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_identify_input, duration), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_identify_input_effect_scalar, IOTP_FIELD("IdentifyInput.effect"),
-        offsetof(iotp2p_capabilities_identify_input, effect), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_identify_input, effect), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
 };
 
@@ -311,7 +311,7 @@ static const uint32_t iotp2p_capabilities_identify_actions_keys[1] = { 8u };
 /* The variants of `iotp2p_capabilities_identify_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_identify_actions_fields[1] = {
     { &iotp2p_capabilities_identify_input_record, IOTP_FIELD("IdentifyActions.identify"),
-        offsetof(iotp2p_capabilities_identify_actions, as.identify), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_identify_actions, as.identify), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -353,7 +353,7 @@ bool iotp2p_capabilities_identify_actions_encode(const iotp2p_capabilities_ident
 /* The fields of `iotp2p_capabilities_on_off_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_on_off_properties_fields[1] = {
     { NULL, IOTP_FIELD("OnOffProperties.on"),
-        offsetof(iotp2p_capabilities_on_off_properties, on), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        offsetof(iotp2p_capabilities_on_off_properties, on), 0u, 0u, IOTP_FK_BOOL,
         IOTP_FF_REQUIRED },
 };
 
@@ -398,13 +398,13 @@ static const uint32_t iotp2p_capabilities_on_off_actions_keys[3] = { 8u, 9u, 10u
 /* The variants of `iotp2p_capabilities_on_off_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_on_off_actions_fields[3] = {
     { NULL, IOTP_FIELD("OnOffActions.off"),
-        0, 0, 0u, 8u, 0u, IOTP_FK_UNIT,
+        0, 0u, 8u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("OnOffActions.on"),
-        0, 0, 0u, 9u, 0u, IOTP_FK_UNIT,
+        0, 0u, 9u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("OnOffActions.toggle"),
-        0, 0, 0u, 10u, 0u, IOTP_FK_UNIT,
+        0, 0u, 10u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
 };
 
@@ -464,16 +464,16 @@ static const iotp_scalar iotp2p_capabilities_level_properties_max_level_scalar =
 /* The fields of `iotp2p_capabilities_level_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_level_properties_fields[4] = {
     { &iotp2p_capabilities_level_properties_level_scalar, IOTP_FIELD("LevelProperties.level"),
-        offsetof(iotp2p_capabilities_level_properties, level), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_capabilities_level_properties, level), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_level_properties_min_level_scalar, IOTP_FIELD("LevelProperties.min_level"),
-        offsetof(iotp2p_capabilities_level_properties, min_level), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_capabilities_level_properties, min_level), 0u, 1u, IOTP_FK_U8,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, min_level) - offsetof(iotp2p_capabilities_level_properties, has_min_level)) },
     { &iotp2p_capabilities_level_properties_max_level_scalar, IOTP_FIELD("LevelProperties.max_level"),
-        offsetof(iotp2p_capabilities_level_properties, max_level), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_capabilities_level_properties, max_level), 0u, 2u, IOTP_FK_U8,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, max_level) - offsetof(iotp2p_capabilities_level_properties, has_max_level)) },
     { NULL, IOTP_FIELD("LevelProperties.default_transition"),
-        offsetof(iotp2p_capabilities_level_properties, default_transition), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_level_properties, default_transition), 0u, 3u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, default_transition) - offsetof(iotp2p_capabilities_level_properties, has_default_transition)) },
 };
 
@@ -521,10 +521,10 @@ static const iotp_scalar iotp2p_capabilities_set_level_level_scalar = {
 /* The fields of `iotp2p_capabilities_set_level` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_set_level_fields[2] = {
     { &iotp2p_capabilities_set_level_level_scalar, IOTP_FIELD("SetLevel.level"),
-        offsetof(iotp2p_capabilities_set_level, level), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_capabilities_set_level, level), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SetLevel.transition"),
-        offsetof(iotp2p_capabilities_set_level, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_set_level, transition), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_level, transition) - offsetof(iotp2p_capabilities_set_level, has_transition)) },
 };
 
@@ -572,10 +572,10 @@ static const iotp_scalar iotp2p_capabilities_step_level_delta_scalar = {
 /* The fields of `iotp2p_capabilities_step_level` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_step_level_fields[2] = {
     { &iotp2p_capabilities_step_level_delta_scalar, IOTP_FIELD("StepLevel.delta"),
-        offsetof(iotp2p_capabilities_step_level, delta), 0, 0u, 0u, 0u, IOTP_FK_I16,
+        offsetof(iotp2p_capabilities_step_level, delta), 0u, 0u, IOTP_FK_I16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("StepLevel.transition"),
-        offsetof(iotp2p_capabilities_step_level, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_step_level, transition), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_step_level, transition) - offsetof(iotp2p_capabilities_step_level, has_transition)) },
 };
 
@@ -620,13 +620,13 @@ static const uint32_t iotp2p_capabilities_level_actions_keys[3] = { 8u, 9u, 10u 
 /* The variants of `iotp2p_capabilities_level_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_level_actions_fields[3] = {
     { &iotp2p_capabilities_set_level_record, IOTP_FIELD("LevelActions.set_level"),
-        offsetof(iotp2p_capabilities_level_actions, as.set_level), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_level_actions, as.set_level), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_step_level_record, IOTP_FIELD("LevelActions.step"),
-        offsetof(iotp2p_capabilities_level_actions, as.step), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_level_actions, as.step), 0u, 9u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("LevelActions.stop"),
-        0, 0, 0u, 10u, 0u, IOTP_FK_UNIT,
+        0, 0u, 10u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
 };
 
@@ -686,13 +686,13 @@ static const iotp_scalar iotp2p_capabilities_color_temperature_properties_max_ke
 /* The fields of `iotp2p_capabilities_color_temperature_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_color_temperature_properties_fields[3] = {
     { &iotp2p_capabilities_color_temperature_properties_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.kelvin"),
-        offsetof(iotp2p_capabilities_color_temperature_properties, kelvin), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_color_temperature_properties, kelvin), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_color_temperature_properties_min_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"),
-        offsetof(iotp2p_capabilities_color_temperature_properties, min_kelvin), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_color_temperature_properties, min_kelvin), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_color_temperature_properties_max_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"),
-        offsetof(iotp2p_capabilities_color_temperature_properties, max_kelvin), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_color_temperature_properties, max_kelvin), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
 };
 
@@ -740,10 +740,10 @@ static const iotp_scalar iotp2p_capabilities_set_color_temperature_kelvin_scalar
 /* The fields of `iotp2p_capabilities_set_color_temperature` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_set_color_temperature_fields[2] = {
     { &iotp2p_capabilities_set_color_temperature_kelvin_scalar, IOTP_FIELD("SetColorTemperature.kelvin"),
-        offsetof(iotp2p_capabilities_set_color_temperature, kelvin), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_set_color_temperature, kelvin), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SetColorTemperature.transition"),
-        offsetof(iotp2p_capabilities_set_color_temperature, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_set_color_temperature, transition), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_color_temperature, transition) - offsetof(iotp2p_capabilities_set_color_temperature, has_transition)) },
 };
 
@@ -788,7 +788,7 @@ static const uint32_t iotp2p_capabilities_color_temperature_actions_keys[1] = { 
 /* The variants of `iotp2p_capabilities_color_temperature_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_color_temperature_actions_fields[1] = {
     { &iotp2p_capabilities_set_color_temperature_record, IOTP_FIELD("ColorTemperatureActions.set_color_temperature"),
-        offsetof(iotp2p_capabilities_color_temperature_actions, as.set_color_temperature), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_color_temperature_actions, as.set_color_temperature), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -848,16 +848,16 @@ static const iotp_scalar iotp2p_capabilities_temperature_measurement_properties_
 /* The fields of `iotp2p_capabilities_temperature_measurement_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_temperature_measurement_properties_fields[4] = {
     { &iotp2p_capabilities_temperature_measurement_properties_temperature_scalar, IOTP_FIELD("TemperatureMeasurementProperties.temperature"),
-        offsetof(iotp2p_capabilities_temperature_measurement_properties, temperature), 0, 0u, 0u, 0u, IOTP_FK_I16,
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, temperature), 0u, 0u, IOTP_FK_I16,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_temperature_measurement_properties_min_measurable_scalar, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"),
-        offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable), 0, 0u, 1u, 0u, IOTP_FK_I16,
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable), 0u, 1u, IOTP_FK_I16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_min_measurable)) },
     { &iotp2p_capabilities_temperature_measurement_properties_max_measurable_scalar, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"),
-        offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable), 0, 0u, 2u, 0u, IOTP_FK_I16,
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable), 0u, 2u, IOTP_FK_I16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_max_measurable)) },
     { NULL, IOTP_FIELD("TemperatureMeasurementProperties.tolerance"),
-        offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance), 0u, 3u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_tolerance)) },
 };
 
@@ -923,16 +923,16 @@ static const iotp_scalar iotp2p_capabilities_humidity_measurement_properties_tol
 /* The fields of `iotp2p_capabilities_humidity_measurement_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_humidity_measurement_properties_fields[4] = {
     { &iotp2p_capabilities_humidity_measurement_properties_humidity_scalar, IOTP_FIELD("HumidityMeasurementProperties.humidity"),
-        offsetof(iotp2p_capabilities_humidity_measurement_properties, humidity), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, humidity), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_humidity_measurement_properties_min_measurable_scalar, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"),
-        offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_min_measurable)) },
     { &iotp2p_capabilities_humidity_measurement_properties_max_measurable_scalar, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"),
-        offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_max_measurable)) },
     { &iotp2p_capabilities_humidity_measurement_properties_tolerance_scalar, IOTP_FIELD("HumidityMeasurementProperties.tolerance"),
-        offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance), 0u, 3u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_tolerance)) },
 };
 
@@ -992,13 +992,13 @@ static const iotp_scalar iotp2p_capabilities_relay_properties_max_hold_time_scal
 /* The fields of `iotp2p_capabilities_relay_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_properties_fields[3] = {
     { &iotp2p_capabilities_relay_properties_max_held_messages_scalar, IOTP_FIELD("RelayProperties.max_held_messages"),
-        offsetof(iotp2p_capabilities_relay_properties, max_held_messages), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_relay_properties, max_held_messages), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_relay_properties_max_held_bytes_scalar, IOTP_FIELD("RelayProperties.max_held_bytes"),
-        offsetof(iotp2p_capabilities_relay_properties, max_held_bytes), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_relay_properties, max_held_bytes), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_relay_properties_max_hold_time_scalar, IOTP_FIELD("RelayProperties.max_hold_time"),
-        offsetof(iotp2p_capabilities_relay_properties, max_hold_time), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_relay_properties, max_hold_time), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
 };
 
@@ -1040,10 +1040,10 @@ bool iotp2p_capabilities_relay_properties_encode(const iotp2p_capabilities_relay
 /* The fields of `iotp2p_capabilities_lookup_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_lookup_result_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("LookupResult.credential"),
-        offsetof(iotp2p_capabilities_lookup_result, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_lookup_result, credential), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, credential) - offsetof(iotp2p_capabilities_lookup_result, has_credential)) },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("LookupResult.rehoming"),
-        offsetof(iotp2p_capabilities_lookup_result, rehoming), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_lookup_result, rehoming), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, rehoming) - offsetof(iotp2p_capabilities_lookup_result, has_rehoming)) },
 };
 
@@ -1085,10 +1085,10 @@ bool iotp2p_capabilities_lookup_result_encode(const iotp2p_capabilities_lookup_r
 /* The fields of `iotp2p_capabilities_enrol_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_enrol_request_fields[2] = {
     { NULL, IOTP_FIELD("EnrolRequest.token"),
-        offsetof(iotp2p_capabilities_enrol_request, token), 0, 32u, 0u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_capabilities_enrol_request, token), 32u, 0u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("EnrolRequest.credential"),
-        offsetof(iotp2p_capabilities_enrol_request, credential), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_enrol_request, credential), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1127,16 +1127,21 @@ bool iotp2p_capabilities_enrol_request_encode(const iotp2p_capabilities_enrol_re
     return false;
 }
 
+/* `EnrolResult.domains`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_capabilities_enrol_result_domains_items = {
+    NULL, offsetof(iotp2p_capabilities_enrol_result, domains_count), 8u
+};
+
 /* The fields of `iotp2p_capabilities_enrol_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_enrol_result_fields[3] = {
     { NULL, IOTP_FIELD("EnrolResult.account"),
-        offsetof(iotp2p_capabilities_enrol_result, account), 0, 64u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_enrol_result, account), 64u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("EnrolResult.domains"),
-        offsetof(iotp2p_capabilities_enrol_result, domains), offsetof(iotp2p_capabilities_enrol_result, domains_count), 253u, 1u, 8u, IOTP_FK_TEXT,
+    { &iotp2p_capabilities_enrol_result_domains_items, IOTP_FIELD("EnrolResult.domains"),
+        offsetof(iotp2p_capabilities_enrol_result, domains), 253u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { NULL, IOTP_FIELD("EnrolResult.max_registrations"),
-        offsetof(iotp2p_capabilities_enrol_result, max_registrations), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_enrol_result, max_registrations), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
 };
 
@@ -1181,19 +1186,24 @@ static const iotp_scalar iotp2p_capabilities_relay_policy_lookup_scalar = {
     NULL
 };
 
+/* `RelayPolicy.lookup_allowed`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_capabilities_relay_policy_lookup_allowed_items = {
+    NULL, offsetof(iotp2p_capabilities_relay_policy, lookup_allowed_count), 8u
+};
+
 /* The fields of `iotp2p_capabilities_relay_policy` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_policy_fields[4] = {
     { &iotp2p_capabilities_relay_policy_lookup_scalar, IOTP_FIELD("RelayPolicy.lookup"),
-        offsetof(iotp2p_capabilities_relay_policy, lookup), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_relay_policy, lookup), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("RelayPolicy.lookup_allowed"),
-        offsetof(iotp2p_capabilities_relay_policy, lookup_allowed), offsetof(iotp2p_capabilities_relay_policy, lookup_allowed_count), 32u, 1u, 8u, IOTP_FK_FIXED,
+    { &iotp2p_capabilities_relay_policy_lookup_allowed_items, IOTP_FIELD("RelayPolicy.lookup_allowed"),
+        offsetof(iotp2p_capabilities_relay_policy, lookup_allowed), 32u, 1u, IOTP_FK_FIXED,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, lookup_allowed) - offsetof(iotp2p_capabilities_relay_policy, has_lookup_allowed)) },
     { NULL, IOTP_FIELD("RelayPolicy.max_held_messages"),
-        offsetof(iotp2p_capabilities_relay_policy, max_held_messages), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_capabilities_relay_policy, max_held_messages), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_held_messages) - offsetof(iotp2p_capabilities_relay_policy, has_max_held_messages)) },
     { NULL, IOTP_FIELD("RelayPolicy.max_hold_time"),
-        offsetof(iotp2p_capabilities_relay_policy, max_hold_time), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_capabilities_relay_policy, max_hold_time), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_hold_time) - offsetof(iotp2p_capabilities_relay_policy, has_max_hold_time)) },
 };
 
@@ -1232,19 +1242,24 @@ bool iotp2p_capabilities_relay_policy_encode(const iotp2p_capabilities_relay_pol
     return false;
 }
 
+/* `RegisterRequest.previous_relays`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_capabilities_register_request_previous_relays_items = {
+    NULL, offsetof(iotp2p_capabilities_register_request, previous_relays_count), 4u
+};
+
 /* The fields of `iotp2p_capabilities_register_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_register_request_fields[4] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RegisterRequest.credential"),
-        offsetof(iotp2p_capabilities_register_request, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_register_request, credential), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("RegisterRequest.policy"),
-        offsetof(iotp2p_capabilities_register_request, policy), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_register_request, policy), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, policy) - offsetof(iotp2p_capabilities_register_request, has_policy)) },
-    { NULL, IOTP_FIELD("RegisterRequest.previous_relays"),
-        offsetof(iotp2p_capabilities_register_request, previous_relays), offsetof(iotp2p_capabilities_register_request, previous_relays_count), 253u, 2u, 4u, IOTP_FK_TEXT,
+    { &iotp2p_capabilities_register_request_previous_relays_items, IOTP_FIELD("RegisterRequest.previous_relays"),
+        offsetof(iotp2p_capabilities_register_request, previous_relays), 253u, 2u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, previous_relays) - offsetof(iotp2p_capabilities_register_request, has_previous_relays)) },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RegisterRequest.rehoming"),
-        offsetof(iotp2p_capabilities_register_request, rehoming), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_register_request, rehoming), 0u, 3u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, rehoming) - offsetof(iotp2p_capabilities_register_request, has_rehoming)) },
 };
 
@@ -1286,10 +1301,10 @@ bool iotp2p_capabilities_register_request_encode(const iotp2p_capabilities_regis
 /* The fields of `iotp2p_capabilities_release_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_release_request_fields[2] = {
     { NULL, IOTP_FIELD("ReleaseRequest.address"),
-        offsetof(iotp2p_capabilities_release_request, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_release_request, address), 254u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("ReleaseRequest.rehoming"),
-        offsetof(iotp2p_capabilities_release_request, rehoming), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_release_request, rehoming), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_release_request, rehoming) - offsetof(iotp2p_capabilities_release_request, has_rehoming)) },
 };
 
@@ -1331,10 +1346,10 @@ bool iotp2p_capabilities_release_request_encode(const iotp2p_capabilities_releas
 /* The fields of `iotp2p_capabilities_policy_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_policy_request_fields[2] = {
     { NULL, IOTP_FIELD("PolicyRequest.address"),
-        offsetof(iotp2p_capabilities_policy_request, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_policy_request, address), 254u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("PolicyRequest.policy"),
-        offsetof(iotp2p_capabilities_policy_request, policy), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_policy_request, policy), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1376,13 +1391,13 @@ bool iotp2p_capabilities_policy_request_encode(const iotp2p_capabilities_policy_
 /* The fields of `iotp2p_capabilities_registration_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registration_info_fields[3] = {
     { NULL, IOTP_FIELD("RegistrationInfo.address"),
-        offsetof(iotp2p_capabilities_registration_info, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_registration_info, address), 254u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("RegistrationInfo.node"),
-        offsetof(iotp2p_capabilities_registration_info, node), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_capabilities_registration_info, node), 32u, 1u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("RegistrationInfo.policy"),
-        offsetof(iotp2p_capabilities_registration_info, policy), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_registration_info, policy), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1424,7 +1439,7 @@ bool iotp2p_capabilities_registration_info_encode(const iotp2p_capabilities_regi
 /* The fields of `iotp2p_capabilities_registrations_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registrations_request_fields[1] = {
     { NULL, IOTP_FIELD("RegistrationsRequest.after"),
-        offsetof(iotp2p_capabilities_registrations_request, after), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_registrations_request, after), 254u, 0u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_registrations_request, after) - offsetof(iotp2p_capabilities_registrations_request, has_after)) },
 };
 
@@ -1463,6 +1478,11 @@ bool iotp2p_capabilities_registrations_request_encode(const iotp2p_capabilities_
     return false;
 }
 
+/* `RegistrationPage.entries`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_capabilities_registration_page_entries_items = {
+    &iotp2p_capabilities_registration_info_record, offsetof(iotp2p_capabilities_registration_page, entries_count), 16u
+};
+
 /* `RegistrationPage.more`: its range and default. */
 static const iotp_scalar iotp2p_capabilities_registration_page_more_scalar = {
     (uint64_t)(0), (uint64_t)(0), (uint64_t)(false),
@@ -1471,11 +1491,11 @@ static const iotp_scalar iotp2p_capabilities_registration_page_more_scalar = {
 
 /* The fields of `iotp2p_capabilities_registration_page` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registration_page_fields[2] = {
-    { &iotp2p_capabilities_registration_info_record, IOTP_FIELD("RegistrationPage.entries"),
-        offsetof(iotp2p_capabilities_registration_page, entries), offsetof(iotp2p_capabilities_registration_page, entries_count), 0u, 0u, 16u, IOTP_FK_RECORD,
+    { &iotp2p_capabilities_registration_page_entries_items, IOTP_FIELD("RegistrationPage.entries"),
+        offsetof(iotp2p_capabilities_registration_page, entries), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { &iotp2p_capabilities_registration_page_more_scalar, IOTP_FIELD("RegistrationPage.more"),
-        offsetof(iotp2p_capabilities_registration_page, more), 0, 0u, 1u, 0u, IOTP_FK_BOOL,
+        offsetof(iotp2p_capabilities_registration_page, more), 0u, 1u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
 };
 
@@ -1520,25 +1540,25 @@ static const uint32_t iotp2p_capabilities_relay_actions_keys[7] = { 8u, 9u, 10u,
 /* The variants of `iotp2p_capabilities_relay_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_actions_fields[7] = {
     { NULL, IOTP_FIELD("RelayActions.lookup"),
-        offsetof(iotp2p_capabilities_relay_actions, as.lookup), 0, 254u, 8u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_capabilities_relay_actions, as.lookup), 254u, 8u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_enrol_request_record, IOTP_FIELD("RelayActions.enrol"),
-        offsetof(iotp2p_capabilities_relay_actions, as.enrol), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_actions, as.enrol), 0u, 9u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_register_request_record, IOTP_FIELD("RelayActions.register"),
-        offsetof(iotp2p_capabilities_relay_actions, as.register_), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_actions, as.register_), 0u, 10u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_release_request_record, IOTP_FIELD("RelayActions.release"),
-        offsetof(iotp2p_capabilities_relay_actions, as.release), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_actions, as.release), 0u, 11u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("RelayActions.unenrol"),
-        offsetof(iotp2p_capabilities_relay_actions, as.unenrol), 0, 32u, 12u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_capabilities_relay_actions, as.unenrol), 32u, 12u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_policy_request_record, IOTP_FIELD("RelayActions.set_policy"),
-        offsetof(iotp2p_capabilities_relay_actions, as.set_policy), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_actions, as.set_policy), 0u, 13u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_registrations_request_record, IOTP_FIELD("RelayActions.registrations"),
-        offsetof(iotp2p_capabilities_relay_actions, as.registrations), 0, 0u, 14u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_actions, as.registrations), 0u, 14u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1583,13 +1603,13 @@ static const uint32_t iotp2p_capabilities_relay_outputs_keys[3] = { 8u, 9u, 14u 
 /* The variants of `iotp2p_capabilities_relay_outputs` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_outputs_fields[3] = {
     { &iotp2p_capabilities_lookup_result_record, IOTP_FIELD("RelayOutputs.lookup"),
-        offsetof(iotp2p_capabilities_relay_outputs, as.lookup), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_outputs, as.lookup), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_enrol_result_record, IOTP_FIELD("RelayOutputs.enrol"),
-        offsetof(iotp2p_capabilities_relay_outputs, as.enrol), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_outputs, as.enrol), 0u, 9u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_capabilities_registration_page_record, IOTP_FIELD("RelayOutputs.registrations"),
-        offsetof(iotp2p_capabilities_relay_outputs, as.registrations), 0, 0u, 14u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_capabilities_relay_outputs, as.registrations), 0u, 14u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 

@@ -11,37 +11,42 @@ static const iotp_scalar iotp2p_core_status_code_scalar = {
     NULL
 };
 
+/* `Status.supported_versions`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_core_status_supported_versions_items = {
+    NULL, offsetof(iotp2p_core_status, supported_versions_count), 8u
+};
+
 /* The fields of `iotp2p_core_status` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_status_fields[10] = {
     { &iotp2p_core_status_code_scalar, IOTP_FIELD("Status.code"),
-        offsetof(iotp2p_core_status, code), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_status, code), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("Status.member"),
-        offsetof(iotp2p_core_status, member), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_status, member), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, member) - offsetof(iotp2p_core_status, has_member)) },
     { NULL, IOTP_FIELD("Status.capability_status"),
-        offsetof(iotp2p_core_status, capability_status), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_status, capability_status), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, capability_status) - offsetof(iotp2p_core_status, has_capability_status)) },
     { NULL, IOTP_FIELD("Status.detail"),
-        offsetof(iotp2p_core_status, detail), 0, 128u, 3u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_status, detail), 128u, 3u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, detail) - offsetof(iotp2p_core_status, has_detail)) },
     { NULL, IOTP_FIELD("Status.echo"),
-        offsetof(iotp2p_core_status, echo), 0, 40u, 4u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_status, echo), 40u, 4u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, echo) - offsetof(iotp2p_core_status, has_echo)) },
     { NULL, IOTP_FIELD("Status.retry_after"),
-        offsetof(iotp2p_core_status, retry_after), 0, 0u, 5u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_status, retry_after), 0u, 5u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, retry_after) - offsetof(iotp2p_core_status, has_retry_after)) },
     { NULL, IOTP_FIELD("Status.decode_error"),
-        offsetof(iotp2p_core_status, decode_error), 0, 0u, 6u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_status, decode_error), 0u, 6u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, decode_error) - offsetof(iotp2p_core_status, has_decode_error)) },
     { NULL, IOTP_FIELD("Status.offset"),
-        offsetof(iotp2p_core_status, offset), 0, 0u, 7u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_status, offset), 0u, 7u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, offset) - offsetof(iotp2p_core_status, has_offset)) },
     { NULL, IOTP_FIELD("Status.recipient"),
-        offsetof(iotp2p_core_status, recipient), 0, 254u, 8u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_status, recipient), 254u, 8u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, recipient) - offsetof(iotp2p_core_status, has_recipient)) },
-    { NULL, IOTP_FIELD("Status.supported_versions"),
-        offsetof(iotp2p_core_status, supported_versions), offsetof(iotp2p_core_status, supported_versions_count), 0u, 9u, 8u, IOTP_FK_U8,
+    { &iotp2p_core_status_supported_versions_items, IOTP_FIELD("Status.supported_versions"),
+        offsetof(iotp2p_core_status, supported_versions), 0u, 9u, IOTP_FK_U8,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, supported_versions) - offsetof(iotp2p_core_status, has_supported_versions)) },
 };
 
@@ -86,16 +91,21 @@ static const iotp_scalar iotp2p_core_read_request_endpoint_scalar = {
     NULL
 };
 
+/* `ReadRequest.members`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_core_read_request_members_items = {
+    NULL, offsetof(iotp2p_core_read_request, members_count), 64u
+};
+
 /* The fields of `iotp2p_core_read_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_read_request_fields[3] = {
     { &iotp2p_core_read_request_endpoint_scalar, IOTP_FIELD("ReadRequest.endpoint"),
-        offsetof(iotp2p_core_read_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_read_request, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("ReadRequest.capability"),
-        offsetof(iotp2p_core_read_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_read_request, capability), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("ReadRequest.members"),
-        offsetof(iotp2p_core_read_request, members), offsetof(iotp2p_core_read_request, members_count), 0u, 2u, 64u, IOTP_FK_U16,
+    { &iotp2p_core_read_request_members_items, IOTP_FIELD("ReadRequest.members"),
+        offsetof(iotp2p_core_read_request, members), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_read_request, members) - offsetof(iotp2p_core_read_request, has_members)) },
 };
 
@@ -137,10 +147,10 @@ bool iotp2p_core_read_request_encode(const iotp2p_core_read_request *v, uint8_t 
 /* The fields of `iotp2p_core_member_value` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_member_value_fields[2] = {
     { NULL, IOTP_FIELD("MemberValue.member"),
-        offsetof(iotp2p_core_member_value, member), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_member_value, member), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("MemberValue.value"),
-        offsetof(iotp2p_core_member_value, value), 0, 1024u, 1u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_member_value, value), 1024u, 1u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
 };
 
@@ -185,19 +195,24 @@ static const iotp_scalar iotp2p_core_write_request_endpoint_scalar = {
     NULL
 };
 
+/* `WriteRequest.values`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_core_write_request_values_items = {
+    &iotp2p_core_member_value_record, offsetof(iotp2p_core_write_request, values_count), 32u
+};
+
 /* The fields of `iotp2p_core_write_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_write_request_fields[4] = {
     { &iotp2p_core_write_request_endpoint_scalar, IOTP_FIELD("WriteRequest.endpoint"),
-        offsetof(iotp2p_core_write_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_write_request, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("WriteRequest.capability"),
-        offsetof(iotp2p_core_write_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_write_request, capability), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
-    { &iotp2p_core_member_value_record, IOTP_FIELD("WriteRequest.values"),
-        offsetof(iotp2p_core_write_request, values), offsetof(iotp2p_core_write_request, values_count), 0u, 2u, 32u, IOTP_FK_RECORD,
+    { &iotp2p_core_write_request_values_items, IOTP_FIELD("WriteRequest.values"),
+        offsetof(iotp2p_core_write_request, values), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { NULL, IOTP_FIELD("WriteRequest.echo"),
-        offsetof(iotp2p_core_write_request, echo), 0, 40u, 3u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_write_request, echo), 40u, 3u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_write_request, echo) - offsetof(iotp2p_core_write_request, has_echo)) },
 };
 
@@ -245,19 +260,19 @@ static const iotp_scalar iotp2p_core_invoke_request_endpoint_scalar = {
 /* The fields of `iotp2p_core_invoke_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_invoke_request_fields[5] = {
     { &iotp2p_core_invoke_request_endpoint_scalar, IOTP_FIELD("InvokeRequest.endpoint"),
-        offsetof(iotp2p_core_invoke_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_invoke_request, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("InvokeRequest.capability"),
-        offsetof(iotp2p_core_invoke_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_invoke_request, capability), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("InvokeRequest.action"),
-        offsetof(iotp2p_core_invoke_request, action), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_invoke_request, action), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("InvokeRequest.input"),
-        offsetof(iotp2p_core_invoke_request, input), 0, 1024u, 3u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_invoke_request, input), 1024u, 3u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, input) - offsetof(iotp2p_core_invoke_request, has_input)) },
     { NULL, IOTP_FIELD("InvokeRequest.echo"),
-        offsetof(iotp2p_core_invoke_request, echo), 0, 40u, 4u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_invoke_request, echo), 40u, 4u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, echo) - offsetof(iotp2p_core_invoke_request, has_echo)) },
 };
 
@@ -299,7 +314,7 @@ bool iotp2p_core_invoke_request_encode(const iotp2p_core_invoke_request *v, uint
 /* The fields of `iotp2p_core_invoke_response` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_invoke_response_fields[1] = {
     { NULL, IOTP_FIELD("InvokeResponse.output"),
-        offsetof(iotp2p_core_invoke_response, output), 0, 1024u, 0u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_invoke_response, output), 1024u, 0u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_response, output) - offsetof(iotp2p_core_invoke_response, has_output)) },
 };
 
@@ -344,6 +359,11 @@ static const iotp_scalar iotp2p_core_subscribe_request_endpoint_scalar = {
     NULL
 };
 
+/* `SubscribeRequest.members`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_core_subscribe_request_members_items = {
+    NULL, offsetof(iotp2p_core_subscribe_request, members_count), 64u
+};
+
 /* `SubscribeRequest.min_interval`: its range and default. */
 static const iotp_scalar iotp2p_core_subscribe_request_min_interval_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
@@ -365,22 +385,22 @@ static const iotp_scalar iotp2p_core_subscribe_request_lifetime_scalar = {
 /* The fields of `iotp2p_core_subscribe_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_subscribe_request_fields[6] = {
     { &iotp2p_core_subscribe_request_endpoint_scalar, IOTP_FIELD("SubscribeRequest.endpoint"),
-        offsetof(iotp2p_core_subscribe_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_subscribe_request, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("SubscribeRequest.capability"),
-        offsetof(iotp2p_core_subscribe_request, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_subscribe_request, capability), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SubscribeRequest.members"),
-        offsetof(iotp2p_core_subscribe_request, members), offsetof(iotp2p_core_subscribe_request, members_count), 0u, 2u, 64u, IOTP_FK_U16,
+    { &iotp2p_core_subscribe_request_members_items, IOTP_FIELD("SubscribeRequest.members"),
+        offsetof(iotp2p_core_subscribe_request, members), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, members) - offsetof(iotp2p_core_subscribe_request, has_members)) },
     { &iotp2p_core_subscribe_request_min_interval_scalar, IOTP_FIELD("SubscribeRequest.min_interval"),
-        offsetof(iotp2p_core_subscribe_request, min_interval), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_subscribe_request, min_interval), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { &iotp2p_core_subscribe_request_max_interval_scalar, IOTP_FIELD("SubscribeRequest.max_interval"),
-        offsetof(iotp2p_core_subscribe_request, max_interval), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_subscribe_request, max_interval), 0u, 4u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_subscribe_request_lifetime_scalar, IOTP_FIELD("SubscribeRequest.lifetime"),
-        offsetof(iotp2p_core_subscribe_request, lifetime), 0, 0u, 5u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_subscribe_request, lifetime), 0u, 5u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, lifetime) - offsetof(iotp2p_core_subscribe_request, has_lifetime)) },
 };
 
@@ -428,7 +448,7 @@ static const iotp_scalar iotp2p_core_unsubscribe_request_subscription_scalar = {
 /* The fields of `iotp2p_core_unsubscribe_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_unsubscribe_request_fields[1] = {
     { &iotp2p_core_unsubscribe_request_subscription_scalar, IOTP_FIELD("UnsubscribeRequest.subscription"),
-        offsetof(iotp2p_core_unsubscribe_request, subscription), 0, 0u, 0u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_core_unsubscribe_request, subscription), 0u, 0u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
 };
 
@@ -470,16 +490,16 @@ bool iotp2p_core_unsubscribe_request_encode(const iotp2p_core_unsubscribe_reques
 /* The fields of `iotp2p_core_event` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_event_fields[4] = {
     { NULL, IOTP_FIELD("Event.member"),
-        offsetof(iotp2p_core_event, member), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_event, member), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Event.number"),
-        offsetof(iotp2p_core_event, number), 0, 0u, 1u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_core_event, number), 0u, 1u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Event.data"),
-        offsetof(iotp2p_core_event, data), 0, 1024u, 2u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_event, data), 1024u, 2u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, data) - offsetof(iotp2p_core_event, has_data)) },
     { NULL, IOTP_FIELD("Event.timestamp"),
-        offsetof(iotp2p_core_event, timestamp), 0, 0u, 3u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_core_event, timestamp), 0u, 3u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, timestamp) - offsetof(iotp2p_core_event, has_timestamp)) },
 };
 
@@ -524,6 +544,16 @@ static const iotp_scalar iotp2p_core_report_endpoint_scalar = {
     NULL
 };
 
+/* `Report.values`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_core_report_values_items = {
+    &iotp2p_core_member_value_record, offsetof(iotp2p_core_report, values_count), 64u
+};
+
+/* `Report.events`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_core_report_events_items = {
+    &iotp2p_core_event_record, offsetof(iotp2p_core_report, events_count), 16u
+};
+
 /* `Report.max_interval`: its range and default. */
 static const iotp_scalar iotp2p_core_report_max_interval_scalar = {
     (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
@@ -533,19 +563,19 @@ static const iotp_scalar iotp2p_core_report_max_interval_scalar = {
 /* The fields of `iotp2p_core_report` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_report_fields[5] = {
     { &iotp2p_core_report_endpoint_scalar, IOTP_FIELD("Report.endpoint"),
-        offsetof(iotp2p_core_report, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_report, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("Report.capability"),
-        offsetof(iotp2p_core_report, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_report, capability), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
-    { &iotp2p_core_member_value_record, IOTP_FIELD("Report.values"),
-        offsetof(iotp2p_core_report, values), offsetof(iotp2p_core_report, values_count), 0u, 2u, 64u, IOTP_FK_RECORD,
+    { &iotp2p_core_report_values_items, IOTP_FIELD("Report.values"),
+        offsetof(iotp2p_core_report, values), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, values) - offsetof(iotp2p_core_report, has_values)) },
-    { &iotp2p_core_event_record, IOTP_FIELD("Report.events"),
-        offsetof(iotp2p_core_report, events), offsetof(iotp2p_core_report, events_count), 0u, 3u, 16u, IOTP_FK_RECORD,
+    { &iotp2p_core_report_events_items, IOTP_FIELD("Report.events"),
+        offsetof(iotp2p_core_report, events), 0u, 3u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, events) - offsetof(iotp2p_core_report, has_events)) },
     { &iotp2p_core_report_max_interval_scalar, IOTP_FIELD("Report.max_interval"),
-        offsetof(iotp2p_core_report, max_interval), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_report, max_interval), 0u, 4u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, max_interval) - offsetof(iotp2p_core_report, has_max_interval)) },
 };
 
@@ -593,10 +623,10 @@ static const iotp_scalar iotp2p_core_describe_request_endpoints_only_scalar = {
 /* The fields of `iotp2p_core_describe_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_describe_request_fields[2] = {
     { NULL, IOTP_FIELD("DescribeRequest.endpoint"),
-        offsetof(iotp2p_core_describe_request, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_describe_request, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_describe_request, endpoint) - offsetof(iotp2p_core_describe_request, has_endpoint)) },
     { &iotp2p_core_describe_request_endpoints_only_scalar, IOTP_FIELD("DescribeRequest.endpoints_only"),
-        offsetof(iotp2p_core_describe_request, endpoints_only), 0, 0u, 1u, 0u, IOTP_FK_BOOL,
+        offsetof(iotp2p_core_describe_request, endpoints_only), 0u, 1u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
 };
 
@@ -650,13 +680,13 @@ static const iotp_scalar iotp2p_core_sem_ver_patch_scalar = {
 /* The fields of `iotp2p_core_sem_ver` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_sem_ver_fields[3] = {
     { NULL, IOTP_FIELD("SemVer.major"),
-        offsetof(iotp2p_core_sem_ver, major), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_sem_ver, major), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_sem_ver_minor_scalar, IOTP_FIELD("SemVer.minor"),
-        offsetof(iotp2p_core_sem_ver, minor), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_sem_ver, minor), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { &iotp2p_core_sem_ver_patch_scalar, IOTP_FIELD("SemVer.patch"),
-        offsetof(iotp2p_core_sem_ver, patch), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_sem_ver, patch), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
 };
 
@@ -698,10 +728,10 @@ bool iotp2p_core_sem_ver_encode(const iotp2p_core_sem_ver *v, uint8_t *buf, size
 /* The fields of `iotp2p_core_schema_ref` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_schema_ref_fields[2] = {
     { NULL, IOTP_FIELD("SchemaRef.uri"),
-        offsetof(iotp2p_core_schema_ref, uri), 0, 128u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_schema_ref, uri), 128u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SchemaRef.sha256"),
-        offsetof(iotp2p_core_schema_ref, sha256), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_core_schema_ref, sha256), 32u, 1u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 
@@ -740,25 +770,30 @@ bool iotp2p_core_schema_ref_encode(const iotp2p_core_schema_ref *v, uint8_t *buf
     return false;
 }
 
+/* `CapabilityInfo.members`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_core_capability_info_members_items = {
+    NULL, offsetof(iotp2p_core_capability_info, members_count), 256u
+};
+
 /* The fields of `iotp2p_core_capability_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_capability_info_fields[6] = {
     { NULL, IOTP_FIELD("CapabilityInfo.id"),
-        offsetof(iotp2p_core_capability_info, id), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_capability_info, id), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("CapabilityInfo.package"),
-        offsetof(iotp2p_core_capability_info, package), 0, 128u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_capability_info, package), 128u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("CapabilityInfo.name"),
-        offsetof(iotp2p_core_capability_info, name), 0, 64u, 2u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_capability_info, name), 64u, 2u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_sem_ver_record, IOTP_FIELD("CapabilityInfo.version"),
-        offsetof(iotp2p_core_capability_info, version), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_capability_info, version), 0u, 3u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("CapabilityInfo.members"),
-        offsetof(iotp2p_core_capability_info, members), offsetof(iotp2p_core_capability_info, members_count), 0u, 4u, 256u, IOTP_FK_U16,
+    { &iotp2p_core_capability_info_members_items, IOTP_FIELD("CapabilityInfo.members"),
+        offsetof(iotp2p_core_capability_info, members), 0u, 4u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, members) - offsetof(iotp2p_core_capability_info, has_members)) },
     { &iotp2p_core_schema_ref_record, IOTP_FIELD("CapabilityInfo.schema"),
-        offsetof(iotp2p_core_capability_info, schema), 0, 0u, 5u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_capability_info, schema), 0u, 5u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, schema) - offsetof(iotp2p_core_capability_info, has_schema)) },
 };
 
@@ -797,16 +832,21 @@ bool iotp2p_core_capability_info_encode(const iotp2p_core_capability_info *v, ui
     return false;
 }
 
+/* `EndpointInfo.capabilities`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_core_endpoint_info_capabilities_items = {
+    &iotp2p_core_capability_info_record, offsetof(iotp2p_core_endpoint_info, capabilities_count), 32u
+};
+
 /* The fields of `iotp2p_core_endpoint_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_endpoint_info_fields[3] = {
     { NULL, IOTP_FIELD("EndpointInfo.endpoint"),
-        offsetof(iotp2p_core_endpoint_info, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_endpoint_info, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
-    { &iotp2p_core_capability_info_record, IOTP_FIELD("EndpointInfo.capabilities"),
-        offsetof(iotp2p_core_endpoint_info, capabilities), offsetof(iotp2p_core_endpoint_info, capabilities_count), 0u, 1u, 32u, IOTP_FK_RECORD,
+    { &iotp2p_core_endpoint_info_capabilities_items, IOTP_FIELD("EndpointInfo.capabilities"),
+        offsetof(iotp2p_core_endpoint_info, capabilities), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { NULL, IOTP_FIELD("EndpointInfo.label"),
-        offsetof(iotp2p_core_endpoint_info, label), 0, 32u, 2u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_endpoint_info, label), 32u, 2u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_endpoint_info, label) - offsetof(iotp2p_core_endpoint_info, has_label)) },
 };
 
@@ -845,6 +885,11 @@ bool iotp2p_core_endpoint_info_encode(const iotp2p_core_endpoint_info *v, uint8_
     return false;
 }
 
+/* `Description.endpoints`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_core_description_endpoints_items = {
+    &iotp2p_core_endpoint_info_record, offsetof(iotp2p_core_description, endpoints_count), 64u
+};
+
 /* `Description.revision`: its range and default. */
 static const iotp_scalar iotp2p_core_description_revision_scalar = {
     (uint64_t)(0), (uint64_t)(UINT32_MAX), (uint64_t)(0),
@@ -853,11 +898,11 @@ static const iotp_scalar iotp2p_core_description_revision_scalar = {
 
 /* The fields of `iotp2p_core_description` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_description_fields[2] = {
-    { &iotp2p_core_endpoint_info_record, IOTP_FIELD("Description.endpoints"),
-        offsetof(iotp2p_core_description, endpoints), offsetof(iotp2p_core_description, endpoints_count), 0u, 0u, 64u, IOTP_FK_RECORD,
+    { &iotp2p_core_description_endpoints_items, IOTP_FIELD("Description.endpoints"),
+        offsetof(iotp2p_core_description, endpoints), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { &iotp2p_core_description_revision_scalar, IOTP_FIELD("Description.revision"),
-        offsetof(iotp2p_core_description, revision), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_description, revision), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
 };
 
@@ -911,16 +956,16 @@ static const iotp_scalar iotp2p_core_presence_sleep_interval_scalar = {
 /* The fields of `iotp2p_core_presence` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_presence_fields[4] = {
     { &iotp2p_core_presence_state_scalar, IOTP_FIELD("Presence.state"),
-        offsetof(iotp2p_core_presence, state), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_presence, state), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { &iotp2p_core_presence_sleep_interval_scalar, IOTP_FIELD("Presence.sleep_interval"),
-        offsetof(iotp2p_core_presence, sleep_interval), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_presence, sleep_interval), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, sleep_interval) - offsetof(iotp2p_core_presence, has_sleep_interval)) },
     { NULL, IOTP_FIELD("Presence.max_message"),
-        offsetof(iotp2p_core_presence, max_message), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_presence, max_message), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, max_message) - offsetof(iotp2p_core_presence, has_max_message)) },
     { NULL, IOTP_FIELD("Presence.revision"),
-        offsetof(iotp2p_core_presence, revision), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_presence, revision), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, revision) - offsetof(iotp2p_core_presence, has_revision)) },
 };
 
@@ -968,7 +1013,7 @@ static const iotp_scalar iotp2p_core_presence_ack_pending_scalar = {
 /* The fields of `iotp2p_core_presence_ack` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_presence_ack_fields[1] = {
     { &iotp2p_core_presence_ack_pending_scalar, IOTP_FIELD("PresenceAck.pending"),
-        offsetof(iotp2p_core_presence_ack, pending), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_presence_ack, pending), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
 };
 
@@ -1016,13 +1061,13 @@ static const iotp_scalar iotp2p_core_delivery_ref_message_id_scalar = {
 /* The fields of `iotp2p_core_delivery_ref` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_delivery_ref_fields[3] = {
     { &iotp2p_core_delivery_ref_message_id_scalar, IOTP_FIELD("DeliveryRef.message_id"),
-        offsetof(iotp2p_core_delivery_ref, message_id), 0, 0u, 0u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_core_delivery_ref, message_id), 0u, 0u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("DeliveryRef.sender"),
-        offsetof(iotp2p_core_delivery_ref, sender), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_delivery_ref, sender), 254u, 1u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender) - offsetof(iotp2p_core_delivery_ref, has_sender)) },
     { NULL, IOTP_FIELD("DeliveryRef.sender_contact"),
-        offsetof(iotp2p_core_delivery_ref, sender_contact), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_delivery_ref, sender_contact), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender_contact) - offsetof(iotp2p_core_delivery_ref, has_sender_contact)) },
 };
 
@@ -1061,10 +1106,15 @@ bool iotp2p_core_delivery_ref_encode(const iotp2p_core_delivery_ref *v, uint8_t 
     return false;
 }
 
+/* `Receipt.delivered`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_core_receipt_delivered_items = {
+    &iotp2p_core_delivery_ref_record, offsetof(iotp2p_core_receipt, delivered_count), 16u
+};
+
 /* The fields of `iotp2p_core_receipt` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_receipt_fields[1] = {
-    { &iotp2p_core_delivery_ref_record, IOTP_FIELD("Receipt.delivered"),
-        offsetof(iotp2p_core_receipt, delivered), offsetof(iotp2p_core_receipt, delivered_count), 0u, 0u, 16u, IOTP_FK_RECORD,
+    { &iotp2p_core_receipt_delivered_items, IOTP_FIELD("Receipt.delivered"),
+        offsetof(iotp2p_core_receipt, delivered), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
 };
 
@@ -1109,46 +1159,46 @@ static const uint32_t iotp2p_core_body_keys[14] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 
 /* The variants of `iotp2p_core_body` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_body_fields[14] = {
     { NULL, IOTP_FIELD("Body.ack"),
-        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        0, 0u, 0u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_status_record, IOTP_FIELD("Body.status"),
-        offsetof(iotp2p_core_body, as.status), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.status), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_read_request_record, IOTP_FIELD("Body.read"),
-        offsetof(iotp2p_core_body, as.read), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.read), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_write_request_record, IOTP_FIELD("Body.write"),
-        offsetof(iotp2p_core_body, as.write), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.write), 0u, 3u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_invoke_request_record, IOTP_FIELD("Body.invoke"),
-        offsetof(iotp2p_core_body, as.invoke), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.invoke), 0u, 4u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_invoke_response_record, IOTP_FIELD("Body.invoke_response"),
-        offsetof(iotp2p_core_body, as.invoke_response), 0, 0u, 5u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.invoke_response), 0u, 5u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_subscribe_request_record, IOTP_FIELD("Body.subscribe"),
-        offsetof(iotp2p_core_body, as.subscribe), 0, 0u, 6u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.subscribe), 0u, 6u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_unsubscribe_request_record, IOTP_FIELD("Body.unsubscribe"),
-        offsetof(iotp2p_core_body, as.unsubscribe), 0, 0u, 7u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.unsubscribe), 0u, 7u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_report_record, IOTP_FIELD("Body.report"),
-        offsetof(iotp2p_core_body, as.report), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.report), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_describe_request_record, IOTP_FIELD("Body.describe"),
-        offsetof(iotp2p_core_body, as.describe), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.describe), 0u, 9u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_description_record, IOTP_FIELD("Body.description"),
-        offsetof(iotp2p_core_body, as.description), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.description), 0u, 10u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_presence_record, IOTP_FIELD("Body.presence"),
-        offsetof(iotp2p_core_body, as.presence), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.presence), 0u, 11u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_presence_ack_record, IOTP_FIELD("Body.presence_ack"),
-        offsetof(iotp2p_core_body, as.presence_ack), 0, 0u, 12u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.presence_ack), 0u, 12u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_receipt_record, IOTP_FIELD("Body.receipt"),
-        offsetof(iotp2p_core_body, as.receipt), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_body, as.receipt), 0u, 13u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1220,43 +1270,43 @@ static const iotp_scalar iotp2p_core_envelope_more_scalar = {
 /* The fields of `iotp2p_core_envelope` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_envelope_fields[13] = {
     { &iotp2p_core_envelope_version_scalar, IOTP_FIELD("Envelope.version"),
-        offsetof(iotp2p_core_envelope, version), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_core_envelope, version), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
     { &iotp2p_core_envelope_message_id_scalar, IOTP_FIELD("Envelope.message_id"),
-        offsetof(iotp2p_core_envelope, message_id), 0, 0u, 1u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_core_envelope, message_id), 0u, 1u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
     { &iotp2p_core_envelope_correlation_id_scalar, IOTP_FIELD("Envelope.correlation_id"),
-        offsetof(iotp2p_core_envelope, correlation_id), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_core_envelope, correlation_id), 0u, 2u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, correlation_id) - offsetof(iotp2p_core_envelope, has_correlation_id)) },
     { &iotp2p_core_envelope_ack_requested_scalar, IOTP_FIELD("Envelope.ack_requested"),
-        offsetof(iotp2p_core_envelope, ack_requested), 0, 0u, 3u, 0u, IOTP_FK_BOOL,
+        offsetof(iotp2p_core_envelope, ack_requested), 0u, 3u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("Envelope.ttl"),
-        offsetof(iotp2p_core_envelope, ttl), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_core_envelope, ttl), 0u, 4u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, ttl) - offsetof(iotp2p_core_envelope, has_ttl)) },
     { &iotp2p_core_envelope_more_scalar, IOTP_FIELD("Envelope.more"),
-        offsetof(iotp2p_core_envelope, more), 0, 0u, 5u, 0u, IOTP_FK_BOOL,
+        offsetof(iotp2p_core_envelope, more), 0u, 5u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("Envelope.recipient"),
-        offsetof(iotp2p_core_envelope, recipient), 0, 254u, 6u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_envelope, recipient), 254u, 6u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient) - offsetof(iotp2p_core_envelope, has_recipient)) },
     { NULL, IOTP_FIELD("Envelope.sender"),
-        offsetof(iotp2p_core_envelope, sender), 0, 254u, 7u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_core_envelope, sender), 254u, 7u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender) - offsetof(iotp2p_core_envelope, has_sender)) },
     { NULL, IOTP_FIELD("Envelope.recipient_contact"),
-        offsetof(iotp2p_core_envelope, recipient_contact), 0, 0u, 8u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_envelope, recipient_contact), 0u, 8u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient_contact) - offsetof(iotp2p_core_envelope, has_recipient_contact)) },
     { NULL, IOTP_FIELD("Envelope.sender_contact"),
-        offsetof(iotp2p_core_envelope, sender_contact), 0, 0u, 9u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_core_envelope, sender_contact), 0u, 9u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender_contact) - offsetof(iotp2p_core_envelope, has_sender_contact)) },
     { NULL, IOTP_FIELD("Envelope.key_id"),
-        offsetof(iotp2p_core_envelope, key_id), 0, 8u, 10u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_envelope, key_id), 8u, 10u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, key_id) - offsetof(iotp2p_core_envelope, has_key_id)) },
     { NULL, IOTP_FIELD("Envelope.sealed"),
-        offsetof(iotp2p_core_envelope, sealed), 0, 1232u, 11u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_core_envelope, sealed), 1232u, 11u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sealed) - offsetof(iotp2p_core_envelope, has_sealed)) },
     { &iotp2p_core_body_record, IOTP_FIELD("Envelope.body"),
-        offsetof(iotp2p_core_envelope, body), 0, 0u, 12u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_core_envelope, body), 0u, 12u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, body) - offsetof(iotp2p_core_envelope, has_body)) },
 };
 

@@ -14,13 +14,13 @@ static const iotp_scalar iotp2p_security_public_key_algorithm_scalar = {
 /* The fields of `iotp2p_security_public_key` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_public_key_fields[3] = {
     { &iotp2p_security_public_key_algorithm_scalar, IOTP_FIELD("PublicKey.algorithm"),
-        offsetof(iotp2p_security_public_key, algorithm), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_public_key, algorithm), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("PublicKey.x"),
-        offsetof(iotp2p_security_public_key, x), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_public_key, x), 32u, 1u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("PublicKey.y"),
-        offsetof(iotp2p_security_public_key, y), 0, 32u, 2u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_public_key, y), 32u, 2u, IOTP_FK_FIXED,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_public_key, y) - offsetof(iotp2p_security_public_key, has_y)) },
 };
 
@@ -62,10 +62,10 @@ bool iotp2p_security_public_key_encode(const iotp2p_security_public_key *v, uint
 /* The fields of `iotp2p_security_signature` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_signature_fields[2] = {
     { NULL, IOTP_FIELD("Signature.signer"),
-        offsetof(iotp2p_security_signature, signer), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_signature, signer), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Signature.value"),
-        offsetof(iotp2p_security_signature, value), 0, 64u, 1u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_signature, value), 64u, 1u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 
@@ -104,13 +104,18 @@ bool iotp2p_security_signature_encode(const iotp2p_security_signature *v, uint8_
     return false;
 }
 
+/* `SignedStatement.signatures`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_security_signed_statement_signatures_items = {
+    &iotp2p_security_signature_record, offsetof(iotp2p_security_signed_statement, signatures_count), 2u
+};
+
 /* The fields of `iotp2p_security_signed_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_signed_statement_fields[2] = {
     { NULL, IOTP_FIELD("SignedStatement.payload"),
-        offsetof(iotp2p_security_signed_statement, payload), 0, 512u, 0u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_signed_statement, payload), 512u, 0u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
-    { &iotp2p_security_signature_record, IOTP_FIELD("SignedStatement.signatures"),
-        offsetof(iotp2p_security_signed_statement, signatures), offsetof(iotp2p_security_signed_statement, signatures_count), 0u, 1u, 2u, IOTP_FK_RECORD,
+    { &iotp2p_security_signed_statement_signatures_items, IOTP_FIELD("SignedStatement.signatures"),
+        offsetof(iotp2p_security_signed_statement, signatures), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
 };
 
@@ -149,25 +154,35 @@ bool iotp2p_security_signed_statement_encode(const iotp2p_security_signed_statem
     return false;
 }
 
+/* `CredentialStatement.auth_credentials`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_security_credential_statement_auth_credentials_items = {
+    NULL, offsetof(iotp2p_security_credential_statement, auth_credentials_count), 2u
+};
+
+/* `CredentialStatement.suites`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_security_credential_statement_suites_items = {
+    NULL, offsetof(iotp2p_security_credential_statement, suites_count), 8u
+};
+
 /* The fields of `iotp2p_security_credential_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_credential_statement_fields[6] = {
     { &iotp2p_security_public_key_record, IOTP_FIELD("CredentialStatement.identity_key"),
-        offsetof(iotp2p_security_credential_statement, identity_key), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_credential_statement, identity_key), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("CredentialStatement.address"),
-        offsetof(iotp2p_security_credential_statement, address), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_credential_statement, address), 254u, 1u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, address) - offsetof(iotp2p_security_credential_statement, has_address)) },
-    { NULL, IOTP_FIELD("CredentialStatement.auth_credentials"),
-        offsetof(iotp2p_security_credential_statement, auth_credentials), offsetof(iotp2p_security_credential_statement, auth_credentials_count), 192u, 2u, 2u, IOTP_FK_BYTES,
+    { &iotp2p_security_credential_statement_auth_credentials_items, IOTP_FIELD("CredentialStatement.auth_credentials"),
+        offsetof(iotp2p_security_credential_statement, auth_credentials), 192u, 2u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { NULL, IOTP_FIELD("CredentialStatement.serial"),
-        offsetof(iotp2p_security_credential_statement, serial), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_credential_statement, serial), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("CredentialStatement.suites"),
-        offsetof(iotp2p_security_credential_statement, suites), offsetof(iotp2p_security_credential_statement, suites_count), 0u, 4u, 8u, IOTP_FK_I32,
+    { &iotp2p_security_credential_statement_suites_items, IOTP_FIELD("CredentialStatement.suites"),
+        offsetof(iotp2p_security_credential_statement, suites), 0u, 4u, IOTP_FK_I32,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { NULL, IOTP_FIELD("CredentialStatement.issued_at"),
-        offsetof(iotp2p_security_credential_statement, issued_at), 0, 0u, 5u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_credential_statement, issued_at), 0u, 5u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, issued_at) - offsetof(iotp2p_security_credential_statement, has_issued_at)) },
 };
 
@@ -221,22 +236,22 @@ static const iotp_scalar iotp2p_security_rehoming_statement_grace_period_scalar 
 /* The fields of `iotp2p_security_rehoming_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehoming_statement_fields[6] = {
     { NULL, IOTP_FIELD("RehomingStatement.node"),
-        offsetof(iotp2p_security_rehoming_statement, node), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_rehoming_statement, node), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("RehomingStatement.previous_address"),
-        offsetof(iotp2p_security_rehoming_statement, previous_address), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_rehoming_statement, previous_address), 254u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("RehomingStatement.new_address"),
-        offsetof(iotp2p_security_rehoming_statement, new_address), 0, 254u, 2u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_rehoming_statement, new_address), 254u, 2u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_rehoming_statement_sequence_scalar, IOTP_FIELD("RehomingStatement.sequence"),
-        offsetof(iotp2p_security_rehoming_statement, sequence), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_rehoming_statement, sequence), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_rehoming_statement_grace_period_scalar, IOTP_FIELD("RehomingStatement.grace_period"),
-        offsetof(iotp2p_security_rehoming_statement, grace_period), 0, 0u, 4u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_rehoming_statement, grace_period), 0u, 4u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("RehomingStatement.issued_at"),
-        offsetof(iotp2p_security_rehoming_statement, issued_at), 0, 0u, 5u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_rehoming_statement, issued_at), 0u, 5u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehoming_statement, issued_at) - offsetof(iotp2p_security_rehoming_statement, has_issued_at)) },
 };
 
@@ -278,13 +293,13 @@ bool iotp2p_security_rehoming_statement_encode(const iotp2p_security_rehoming_st
 /* The fields of `iotp2p_security_key_rotation_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_key_rotation_statement_fields[3] = {
     { NULL, IOTP_FIELD("KeyRotationStatement.previous_node"),
-        offsetof(iotp2p_security_key_rotation_statement, previous_node), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_key_rotation_statement, previous_node), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_public_key_record, IOTP_FIELD("KeyRotationStatement.new_identity_key"),
-        offsetof(iotp2p_security_key_rotation_statement, new_identity_key), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_key_rotation_statement, new_identity_key), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("KeyRotationStatement.issued_at"),
-        offsetof(iotp2p_security_key_rotation_statement, issued_at), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_key_rotation_statement, issued_at), 0u, 2u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_key_rotation_statement, issued_at) - offsetof(iotp2p_security_key_rotation_statement, has_issued_at)) },
 };
 
@@ -332,13 +347,13 @@ static const iotp_scalar iotp2p_security_revocation_statement_reason_scalar = {
 /* The fields of `iotp2p_security_revocation_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_revocation_statement_fields[3] = {
     { NULL, IOTP_FIELD("RevocationStatement.node"),
-        offsetof(iotp2p_security_revocation_statement, node), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_revocation_statement, node), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_revocation_statement_reason_scalar, IOTP_FIELD("RevocationStatement.reason"),
-        offsetof(iotp2p_security_revocation_statement, reason), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_revocation_statement, reason), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("RevocationStatement.issued_at"),
-        offsetof(iotp2p_security_revocation_statement, issued_at), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_revocation_statement, issued_at), 0u, 2u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_revocation_statement, issued_at) - offsetof(iotp2p_security_revocation_statement, has_issued_at)) },
 };
 
@@ -380,10 +395,10 @@ bool iotp2p_security_revocation_statement_encode(const iotp2p_security_revocatio
 /* The fields of `iotp2p_security_acl_target` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_target_fields[2] = {
     { NULL, IOTP_FIELD("AclTarget.endpoint"),
-        offsetof(iotp2p_security_acl_target, endpoint), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_security_acl_target, endpoint), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, endpoint) - offsetof(iotp2p_security_acl_target, has_endpoint)) },
     { NULL, IOTP_FIELD("AclTarget.capability"),
-        offsetof(iotp2p_security_acl_target, capability), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_security_acl_target, capability), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, capability) - offsetof(iotp2p_security_acl_target, has_capability)) },
 };
 
@@ -428,6 +443,11 @@ static const iotp_scalar iotp2p_security_introduction_statement_privileges_scala
     NULL
 };
 
+/* `IntroductionStatement.targets`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_security_introduction_statement_targets_items = {
+    &iotp2p_security_acl_target_record, offsetof(iotp2p_security_introduction_statement, targets_count), 4u
+};
+
 /* `IntroductionStatement.serial`: its range and default. */
 static const iotp_scalar iotp2p_security_introduction_statement_serial_scalar = {
     (uint64_t)(UINT32_C(1)), (uint64_t)(UINT32_MAX), (uint64_t)(0),
@@ -437,28 +457,28 @@ static const iotp_scalar iotp2p_security_introduction_statement_serial_scalar = 
 /* The fields of `iotp2p_security_introduction_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_introduction_statement_fields[8] = {
     { NULL, IOTP_FIELD("IntroductionStatement.subject"),
-        offsetof(iotp2p_security_introduction_statement, subject), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_introduction_statement, subject), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("IntroductionStatement.subject_address"),
-        offsetof(iotp2p_security_introduction_statement, subject_address), 0, 254u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_introduction_statement, subject_address), 254u, 1u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, subject_address) - offsetof(iotp2p_security_introduction_statement, has_subject_address)) },
     { NULL, IOTP_FIELD("IntroductionStatement.audience"),
-        offsetof(iotp2p_security_introduction_statement, audience), 0, 32u, 2u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_introduction_statement, audience), 32u, 2u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_introduction_statement_privileges_scalar, IOTP_FIELD("IntroductionStatement.privileges"),
-        offsetof(iotp2p_security_introduction_statement, privileges), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_introduction_statement, privileges), 0u, 3u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
-    { &iotp2p_security_acl_target_record, IOTP_FIELD("IntroductionStatement.targets"),
-        offsetof(iotp2p_security_introduction_statement, targets), offsetof(iotp2p_security_introduction_statement, targets_count), 0u, 4u, 4u, IOTP_FK_RECORD,
+    { &iotp2p_security_introduction_statement_targets_items, IOTP_FIELD("IntroductionStatement.targets"),
+        offsetof(iotp2p_security_introduction_statement, targets), 0u, 4u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, targets) - offsetof(iotp2p_security_introduction_statement, has_targets)) },
     { &iotp2p_security_introduction_statement_serial_scalar, IOTP_FIELD("IntroductionStatement.serial"),
-        offsetof(iotp2p_security_introduction_statement, serial), 0, 0u, 5u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_introduction_statement, serial), 0u, 5u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("IntroductionStatement.not_after"),
-        offsetof(iotp2p_security_introduction_statement, not_after), 0, 0u, 6u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_introduction_statement, not_after), 0u, 6u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, not_after) - offsetof(iotp2p_security_introduction_statement, has_not_after)) },
     { NULL, IOTP_FIELD("IntroductionStatement.issued_at"),
-        offsetof(iotp2p_security_introduction_statement, issued_at), 0, 0u, 7u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_introduction_statement, issued_at), 0u, 7u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, issued_at) - offsetof(iotp2p_security_introduction_statement, has_issued_at)) },
 };
 
@@ -503,19 +523,19 @@ static const uint32_t iotp2p_security_statement_keys[5] = { 0u, 1u, 2u, 3u, 4u }
 /* The variants of `iotp2p_security_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_statement_fields[5] = {
     { &iotp2p_security_credential_statement_record, IOTP_FIELD("Statement.credential"),
-        offsetof(iotp2p_security_statement, as.credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_statement, as.credential), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_rehoming_statement_record, IOTP_FIELD("Statement.rehoming"),
-        offsetof(iotp2p_security_statement, as.rehoming), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_statement, as.rehoming), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_key_rotation_statement_record, IOTP_FIELD("Statement.key_rotation"),
-        offsetof(iotp2p_security_statement, as.key_rotation), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_statement, as.key_rotation), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_revocation_statement_record, IOTP_FIELD("Statement.revocation"),
-        offsetof(iotp2p_security_statement, as.revocation), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_statement, as.revocation), 0u, 3u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_introduction_statement_record, IOTP_FIELD("Statement.introduction"),
-        offsetof(iotp2p_security_statement, as.introduction), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_statement, as.introduction), 0u, 4u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -554,13 +574,18 @@ bool iotp2p_security_statement_encode(const iotp2p_security_statement *v, uint8_
     return false;
 }
 
+/* `Introduction.credentials`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_security_introduction_credentials_items = {
+    &iotp2p_security_signed_statement_record, offsetof(iotp2p_security_introduction, credentials_count), 2u
+};
+
 /* The fields of `iotp2p_security_introduction` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_introduction_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("Introduction.statement"),
-        offsetof(iotp2p_security_introduction, statement), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_introduction, statement), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("Introduction.credentials"),
-        offsetof(iotp2p_security_introduction, credentials), offsetof(iotp2p_security_introduction, credentials_count), 0u, 1u, 2u, IOTP_FK_RECORD,
+    { &iotp2p_security_introduction_credentials_items, IOTP_FIELD("Introduction.credentials"),
+        offsetof(iotp2p_security_introduction, credentials), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
 };
 
@@ -620,25 +645,25 @@ static const iotp_scalar iotp2p_security_sealed_aad_version_scalar = {
 /* The fields of `iotp2p_security_sealed_aad` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_sealed_aad_fields[7] = {
     { &iotp2p_security_sealed_aad_format_scalar, IOTP_FIELD("SealedAad.format"),
-        offsetof(iotp2p_security_sealed_aad, format), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_sealed_aad, format), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SealedAad.algorithm"),
-        offsetof(iotp2p_security_sealed_aad, algorithm), 0, 0u, 1u, 0u, IOTP_FK_I32,
+        offsetof(iotp2p_security_sealed_aad, algorithm), 0u, 1u, IOTP_FK_I32,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SealedAad.request_key_id"),
-        offsetof(iotp2p_security_sealed_aad, request_key_id), 0, 8u, 2u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_sealed_aad, request_key_id), 8u, 2u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_sealed_aad_request_message_id_scalar, IOTP_FIELD("SealedAad.request_message_id"),
-        offsetof(iotp2p_security_sealed_aad, request_message_id), 0, 0u, 3u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_sealed_aad, request_message_id), 0u, 3u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_sealed_aad_version_scalar, IOTP_FIELD("SealedAad.version"),
-        offsetof(iotp2p_security_sealed_aad, version), 0, 0u, 4u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_sealed_aad, version), 0u, 4u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SealedAad.sender"),
-        offsetof(iotp2p_security_sealed_aad, sender), 0, 254u, 5u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_sealed_aad, sender), 254u, 5u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, sender) - offsetof(iotp2p_security_sealed_aad, has_sender)) },
     { NULL, IOTP_FIELD("SealedAad.recipient"),
-        offsetof(iotp2p_security_sealed_aad, recipient), 0, 254u, 6u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_sealed_aad, recipient), 254u, 6u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, recipient) - offsetof(iotp2p_security_sealed_aad, has_recipient)) },
 };
 
@@ -680,10 +705,10 @@ bool iotp2p_security_sealed_aad_encode(const iotp2p_security_sealed_aad *v, uint
 /* The fields of `iotp2p_security_edhoc_message3` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_edhoc_message3_fields[2] = {
     { NULL, IOTP_FIELD("EdhocMessage3.c_r"),
-        offsetof(iotp2p_security_edhoc_message3, c_r), 0, 8u, 0u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_edhoc_message3, c_r), 8u, 0u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("EdhocMessage3.message"),
-        offsetof(iotp2p_security_edhoc_message3, message), 0, 512u, 1u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_edhoc_message3, message), 512u, 1u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
 };
 
@@ -728,10 +753,10 @@ static const uint32_t iotp2p_security_edhoc_reply_keys[2] = { 0u, 1u };
 /* The variants of `iotp2p_security_edhoc_reply` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_edhoc_reply_fields[2] = {
     { NULL, IOTP_FIELD("EdhocReply.message_2"),
-        offsetof(iotp2p_security_edhoc_reply, as.message_2), 0, 512u, 0u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_edhoc_reply, as.message_2), 512u, 0u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("EdhocReply.error"),
-        offsetof(iotp2p_security_edhoc_reply, as.error), 0, 512u, 1u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_edhoc_reply, as.error), 512u, 1u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
 };
 
@@ -776,13 +801,13 @@ static const uint32_t iotp2p_security_edhoc_finish_keys[3] = { 0u, 1u, 2u };
 /* The variants of `iotp2p_security_edhoc_finish` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_edhoc_finish_fields[3] = {
     { NULL, IOTP_FIELD("EdhocFinish.done"),
-        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        0, 0u, 0u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("EdhocFinish.message_4"),
-        offsetof(iotp2p_security_edhoc_finish, as.message_4), 0, 512u, 1u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_edhoc_finish, as.message_4), 512u, 1u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("EdhocFinish.error"),
-        offsetof(iotp2p_security_edhoc_finish, as.error), 0, 512u, 2u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_edhoc_finish, as.error), 512u, 2u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
 };
 
@@ -848,25 +873,25 @@ static const iotp_scalar iotp2p_security_setup_payload_transports_scalar = {
 /* The fields of `iotp2p_security_setup_payload` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_setup_payload_fields[7] = {
     { &iotp2p_security_setup_payload_version_scalar, IOTP_FIELD("SetupPayload.version"),
-        offsetof(iotp2p_security_setup_payload, version), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_setup_payload, version), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
     { &iotp2p_security_setup_payload_passcode_scalar, IOTP_FIELD("SetupPayload.passcode"),
-        offsetof(iotp2p_security_setup_payload, passcode), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_setup_payload, passcode), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_setup_payload_discriminator_scalar, IOTP_FIELD("SetupPayload.discriminator"),
-        offsetof(iotp2p_security_setup_payload, discriminator), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_security_setup_payload, discriminator), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_setup_payload_transports_scalar, IOTP_FIELD("SetupPayload.transports"),
-        offsetof(iotp2p_security_setup_payload, transports), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_setup_payload, transports), 0u, 3u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("SetupPayload.node"),
-        offsetof(iotp2p_security_setup_payload, node), 0, 32u, 4u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_setup_payload, node), 32u, 4u, IOTP_FK_FIXED,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, node) - offsetof(iotp2p_security_setup_payload, has_node)) },
     { NULL, IOTP_FIELD("SetupPayload.vendor"),
-        offsetof(iotp2p_security_setup_payload, vendor), 0, 32u, 5u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_setup_payload, vendor), 32u, 5u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, vendor) - offsetof(iotp2p_security_setup_payload, has_vendor)) },
     { NULL, IOTP_FIELD("SetupPayload.product"),
-        offsetof(iotp2p_security_setup_payload, product), 0, 32u, 6u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_setup_payload, product), 32u, 6u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, product) - offsetof(iotp2p_security_setup_payload, has_product)) },
 };
 
@@ -908,7 +933,7 @@ bool iotp2p_security_setup_payload_encode(const iotp2p_security_setup_payload *v
 /* The fields of `iotp2p_security_pairing_start` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_start_fields[1] = {
     { NULL, IOTP_FIELD("PairingStart.controller_nonce"),
-        offsetof(iotp2p_security_pairing_start, controller_nonce), 0, 16u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_pairing_start, controller_nonce), 16u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 
@@ -956,13 +981,13 @@ static const iotp_scalar iotp2p_security_pairing_params_iterations_scalar = {
 /* The fields of `iotp2p_security_pairing_params` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_params_fields[3] = {
     { NULL, IOTP_FIELD("PairingParams.device_nonce"),
-        offsetof(iotp2p_security_pairing_params, device_nonce), 0, 16u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_pairing_params, device_nonce), 16u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("PairingParams.salt"),
-        offsetof(iotp2p_security_pairing_params, salt), 0, 32u, 1u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_pairing_params, salt), 32u, 1u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_params_iterations_scalar, IOTP_FIELD("PairingParams.iterations"),
-        offsetof(iotp2p_security_pairing_params, iterations), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_pairing_params, iterations), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
 };
 
@@ -1004,7 +1029,7 @@ bool iotp2p_security_pairing_params_encode(const iotp2p_security_pairing_params 
 /* The fields of `iotp2p_security_pairing_share` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_share_fields[1] = {
     { NULL, IOTP_FIELD("PairingShare.share_p"),
-        offsetof(iotp2p_security_pairing_share, share_p), 0, 65u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_pairing_share, share_p), 65u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 
@@ -1046,10 +1071,10 @@ bool iotp2p_security_pairing_share_encode(const iotp2p_security_pairing_share *v
 /* The fields of `iotp2p_security_pairing_share_reply` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_share_reply_fields[2] = {
     { NULL, IOTP_FIELD("PairingShareReply.share_v"),
-        offsetof(iotp2p_security_pairing_share_reply, share_v), 0, 65u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_pairing_share_reply, share_v), 65u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("PairingShareReply.confirm_v"),
-        offsetof(iotp2p_security_pairing_share_reply, confirm_v), 0, 32u, 1u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_pairing_share_reply, confirm_v), 32u, 1u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 
@@ -1091,7 +1116,7 @@ bool iotp2p_security_pairing_share_reply_encode(const iotp2p_security_pairing_sh
 /* The fields of `iotp2p_security_pairing_confirm` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_confirm_fields[1] = {
     { NULL, IOTP_FIELD("PairingConfirm.confirm_p"),
-        offsetof(iotp2p_security_pairing_confirm, confirm_p), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_pairing_confirm, confirm_p), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 
@@ -1154,28 +1179,33 @@ static const iotp_scalar iotp2p_security_pairing_window_privileges_scalar = {
     NULL
 };
 
+/* `PairingWindow.targets`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_security_pairing_window_targets_items = {
+    &iotp2p_security_acl_target_record, offsetof(iotp2p_security_pairing_window, targets_count), 4u
+};
+
 /* The fields of `iotp2p_security_pairing_window` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_window_fields[7] = {
     { &iotp2p_security_pairing_window_timeout_scalar, IOTP_FIELD("PairingWindow.timeout"),
-        offsetof(iotp2p_security_pairing_window, timeout), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_security_pairing_window, timeout), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_window_discriminator_scalar, IOTP_FIELD("PairingWindow.discriminator"),
-        offsetof(iotp2p_security_pairing_window, discriminator), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_security_pairing_window, discriminator), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_window_iterations_scalar, IOTP_FIELD("PairingWindow.iterations"),
-        offsetof(iotp2p_security_pairing_window, iterations), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(iotp2p_security_pairing_window, iterations), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("PairingWindow.salt"),
-        offsetof(iotp2p_security_pairing_window, salt), 0, 32u, 3u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_pairing_window, salt), 32u, 3u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("PairingWindow.verifier"),
-        offsetof(iotp2p_security_pairing_window, verifier), 0, 97u, 4u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_pairing_window, verifier), 97u, 4u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_window_privileges_scalar, IOTP_FIELD("PairingWindow.privileges"),
-        offsetof(iotp2p_security_pairing_window, privileges), 0, 0u, 5u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_pairing_window, privileges), 0u, 5u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
-    { &iotp2p_security_acl_target_record, IOTP_FIELD("PairingWindow.targets"),
-        offsetof(iotp2p_security_pairing_window, targets), offsetof(iotp2p_security_pairing_window, targets_count), 0u, 6u, 4u, IOTP_FK_RECORD,
+    { &iotp2p_security_pairing_window_targets_items, IOTP_FIELD("PairingWindow.targets"),
+        offsetof(iotp2p_security_pairing_window, targets), 0u, 6u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_pairing_window, targets) - offsetof(iotp2p_security_pairing_window, has_targets)) },
 };
 
@@ -1214,13 +1244,18 @@ bool iotp2p_security_pairing_window_encode(const iotp2p_security_pairing_window 
     return false;
 }
 
+/* `RelayInfo.endpoints`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_security_relay_info_endpoints_items = {
+    NULL, offsetof(iotp2p_security_relay_info, endpoints_count), 4u
+};
+
 /* The fields of `iotp2p_security_relay_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_relay_info_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RelayInfo.credential"),
-        offsetof(iotp2p_security_relay_info, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_relay_info, credential), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("RelayInfo.endpoints"),
-        offsetof(iotp2p_security_relay_info, endpoints), offsetof(iotp2p_security_relay_info, endpoints_count), 128u, 1u, 4u, IOTP_FK_TEXT,
+    { &iotp2p_security_relay_info_endpoints_items, IOTP_FIELD("RelayInfo.endpoints"),
+        offsetof(iotp2p_security_relay_info, endpoints), 128u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
 };
 
@@ -1262,13 +1297,13 @@ bool iotp2p_security_relay_info_encode(const iotp2p_security_relay_info *v, uint
 /* The fields of `iotp2p_security_commission_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_commission_request_fields[3] = {
     { NULL, IOTP_FIELD("CommissionRequest.address"),
-        offsetof(iotp2p_security_commission_request, address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_commission_request, address), 254u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_relay_info_record, IOTP_FIELD("CommissionRequest.relay"),
-        offsetof(iotp2p_security_commission_request, relay), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_commission_request, relay), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, relay) - offsetof(iotp2p_security_commission_request, has_relay)) },
     { NULL, IOTP_FIELD("CommissionRequest.time"),
-        offsetof(iotp2p_security_commission_request, time), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        offsetof(iotp2p_security_commission_request, time), 0u, 2u, IOTP_FK_U64,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, time) - offsetof(iotp2p_security_commission_request, has_time)) },
 };
 
@@ -1310,7 +1345,7 @@ bool iotp2p_security_commission_request_encode(const iotp2p_security_commission_
 /* The fields of `iotp2p_security_commission_response` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_commission_response_fields[1] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("CommissionResponse.credential"),
-        offsetof(iotp2p_security_commission_response, credential), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_commission_response, credential), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1349,28 +1384,38 @@ bool iotp2p_security_commission_response_encode(const iotp2p_security_commission
     return false;
 }
 
+/* `AclEntry.subjects`: where its items' count lies, and their bound. */
+static const iotp_items iotp2p_security_acl_entry_subjects_items = {
+    NULL, offsetof(iotp2p_security_acl_entry, subjects_count), 4u
+};
+
 /* `AclEntry.privileges`: its range and default. */
 static const iotp_scalar iotp2p_security_acl_entry_privileges_scalar = {
     (uint64_t)(1), (uint64_t)(31), (uint64_t)(0),
     NULL
 };
 
+/* `AclEntry.targets`: its items' table, where their count lies, and their bound. */
+static const iotp_items iotp2p_security_acl_entry_targets_items = {
+    &iotp2p_security_acl_target_record, offsetof(iotp2p_security_acl_entry, targets_count), 4u
+};
+
 /* The fields of `iotp2p_security_acl_entry` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_entry_fields[5] = {
-    { NULL, IOTP_FIELD("AclEntry.subjects"),
-        offsetof(iotp2p_security_acl_entry, subjects), offsetof(iotp2p_security_acl_entry, subjects_count), 32u, 0u, 4u, IOTP_FK_FIXED,
+    { &iotp2p_security_acl_entry_subjects_items, IOTP_FIELD("AclEntry.subjects"),
+        offsetof(iotp2p_security_acl_entry, subjects), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { &iotp2p_security_acl_entry_privileges_scalar, IOTP_FIELD("AclEntry.privileges"),
-        offsetof(iotp2p_security_acl_entry, privileges), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_acl_entry, privileges), 0u, 1u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
-    { &iotp2p_security_acl_target_record, IOTP_FIELD("AclEntry.targets"),
-        offsetof(iotp2p_security_acl_entry, targets), offsetof(iotp2p_security_acl_entry, targets_count), 0u, 2u, 4u, IOTP_FK_RECORD,
+    { &iotp2p_security_acl_entry_targets_items, IOTP_FIELD("AclEntry.targets"),
+        offsetof(iotp2p_security_acl_entry, targets), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, targets) - offsetof(iotp2p_security_acl_entry, has_targets)) },
     { NULL, IOTP_FIELD("AclEntry.label"),
-        offsetof(iotp2p_security_acl_entry, label), 0, 32u, 3u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_acl_entry, label), 32u, 3u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, label) - offsetof(iotp2p_security_acl_entry, has_label)) },
     { NULL, IOTP_FIELD("AclEntry.granted_by"),
-        offsetof(iotp2p_security_acl_entry, granted_by), 0, 32u, 4u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_acl_entry, granted_by), 32u, 4u, IOTP_FK_FIXED,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, granted_by) - offsetof(iotp2p_security_acl_entry, has_granted_by)) },
 };
 
@@ -1412,10 +1457,10 @@ bool iotp2p_security_acl_entry_encode(const iotp2p_security_acl_entry *v, uint8_
 /* The fields of `iotp2p_security_acl_write` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_write_fields[2] = {
     { NULL, IOTP_FIELD("AclWrite.index"),
-        offsetof(iotp2p_security_acl_write, index), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_acl_write, index), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_acl_entry_record, IOTP_FIELD("AclWrite.entry"),
-        offsetof(iotp2p_security_acl_write, entry), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_acl_write, entry), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_write, entry) - offsetof(iotp2p_security_acl_write, has_entry)) },
 };
 
@@ -1457,10 +1502,10 @@ bool iotp2p_security_acl_write_encode(const iotp2p_security_acl_write *v, uint8_
 /* The fields of `iotp2p_security_rehome_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehome_request_fields[2] = {
     { NULL, IOTP_FIELD("RehomeRequest.new_address"),
-        offsetof(iotp2p_security_rehome_request, new_address), 0, 254u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(iotp2p_security_rehome_request, new_address), 254u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_relay_info_record, IOTP_FIELD("RehomeRequest.relay"),
-        offsetof(iotp2p_security_rehome_request, relay), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_rehome_request, relay), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehome_request, relay) - offsetof(iotp2p_security_rehome_request, has_relay)) },
 };
 
@@ -1502,10 +1547,10 @@ bool iotp2p_security_rehome_request_encode(const iotp2p_security_rehome_request 
 /* The fields of `iotp2p_security_rehome_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehome_result_fields[2] = {
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RehomeResult.rehoming"),
-        offsetof(iotp2p_security_rehome_result, rehoming), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_rehome_result, rehoming), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("RehomeResult.credential"),
-        offsetof(iotp2p_security_rehome_result, credential), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_rehome_result, credential), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1559,19 +1604,19 @@ static const iotp_scalar iotp2p_security_security_properties_peer_capacity_scala
 /* The fields of `iotp2p_security_security_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_properties_fields[5] = {
     { NULL, IOTP_FIELD("SecurityProperties.node_id"),
-        offsetof(iotp2p_security_security_properties, node_id), 0, 32u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_security_properties, node_id), 32u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityProperties.credential"),
-        offsetof(iotp2p_security_security_properties, credential), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_properties, credential), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_security_properties_acl_capacity_scalar, IOTP_FIELD("SecurityProperties.acl_capacity"),
-        offsetof(iotp2p_security_security_properties, acl_capacity), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_security_properties, acl_capacity), 0u, 2u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_security_properties_peer_capacity_scalar, IOTP_FIELD("SecurityProperties.peer_capacity"),
-        offsetof(iotp2p_security_security_properties, peer_capacity), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        offsetof(iotp2p_security_security_properties, peer_capacity), 0u, 3u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SecurityProperties.pairing_window_open"),
-        offsetof(iotp2p_security_security_properties, pairing_window_open), 0, 0u, 4u, 0u, IOTP_FK_BOOL,
+        offsetof(iotp2p_security_security_properties, pairing_window_open), 0u, 4u, IOTP_FK_BOOL,
         IOTP_FF_REQUIRED },
 };
 
@@ -1616,52 +1661,52 @@ static const uint32_t iotp2p_security_security_actions_keys[16] = { 8u, 9u, 10u,
 /* The variants of `iotp2p_security_security_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_actions_fields[16] = {
     { NULL, IOTP_FIELD("SecurityActions.edhoc_1"),
-        offsetof(iotp2p_security_security_actions, as.edhoc_1), 0, 512u, 8u, 0u, IOTP_FK_BYTES,
+        offsetof(iotp2p_security_security_actions, as.edhoc_1), 512u, 8u, IOTP_FK_BYTES,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_edhoc_message3_record, IOTP_FIELD("SecurityActions.edhoc_3"),
-        offsetof(iotp2p_security_security_actions, as.edhoc_3), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.edhoc_3), 0u, 9u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_start_record, IOTP_FIELD("SecurityActions.pair_start"),
-        offsetof(iotp2p_security_security_actions, as.pair_start), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.pair_start), 0u, 10u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_share_record, IOTP_FIELD("SecurityActions.pair_share"),
-        offsetof(iotp2p_security_security_actions, as.pair_share), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.pair_share), 0u, 11u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_confirm_record, IOTP_FIELD("SecurityActions.pair_confirm"),
-        offsetof(iotp2p_security_security_actions, as.pair_confirm), 0, 0u, 12u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.pair_confirm), 0u, 12u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_commission_request_record, IOTP_FIELD("SecurityActions.commission"),
-        offsetof(iotp2p_security_security_actions, as.commission), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.commission), 0u, 13u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityActions.add_peer"),
-        offsetof(iotp2p_security_security_actions, as.add_peer), 0, 0u, 14u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.add_peer), 0u, 14u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SecurityActions.remove_peer"),
-        offsetof(iotp2p_security_security_actions, as.remove_peer), 0, 32u, 15u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_security_actions, as.remove_peer), 32u, 15u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SecurityActions.acl_read"),
-        offsetof(iotp2p_security_security_actions, as.acl_read), 0, 0u, 16u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_security_actions, as.acl_read), 0u, 16u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_acl_write_record, IOTP_FIELD("SecurityActions.acl_write"),
-        offsetof(iotp2p_security_security_actions, as.acl_write), 0, 0u, 17u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.acl_write), 0u, 17u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityActions.apply_statement"),
-        offsetof(iotp2p_security_security_actions, as.apply_statement), 0, 0u, 18u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.apply_statement), 0u, 18u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_rehome_request_record, IOTP_FIELD("SecurityActions.rehome"),
-        offsetof(iotp2p_security_security_actions, as.rehome), 0, 0u, 24u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.rehome), 0u, 24u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SecurityActions.rotate_auth_key"),
-        0, 0, 0u, 25u, 0u, IOTP_FK_UNIT,
+        0, 0u, 25u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_window_record, IOTP_FIELD("SecurityActions.open_commissioning_window"),
-        offsetof(iotp2p_security_security_actions, as.open_commissioning_window), 0, 0u, 26u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.open_commissioning_window), 0u, 26u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_introduction_record, IOTP_FIELD("SecurityActions.introduce"),
-        offsetof(iotp2p_security_security_actions, as.introduce), 0, 0u, 27u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.introduce), 0u, 27u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_relay_info_record, IOTP_FIELD("SecurityActions.set_home_relay"),
-        offsetof(iotp2p_security_security_actions, as.set_home_relay), 0, 0u, 28u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_actions, as.set_home_relay), 0u, 28u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1706,28 +1751,28 @@ static const uint32_t iotp2p_security_security_outputs_keys[8] = { 8u, 9u, 10u, 
 /* The variants of `iotp2p_security_security_outputs` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_outputs_fields[8] = {
     { &iotp2p_security_edhoc_reply_record, IOTP_FIELD("SecurityOutputs.edhoc_1"),
-        offsetof(iotp2p_security_security_outputs, as.edhoc_1), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.edhoc_1), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_edhoc_finish_record, IOTP_FIELD("SecurityOutputs.edhoc_3"),
-        offsetof(iotp2p_security_security_outputs, as.edhoc_3), 0, 0u, 9u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.edhoc_3), 0u, 9u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_params_record, IOTP_FIELD("SecurityOutputs.pair_start"),
-        offsetof(iotp2p_security_security_outputs, as.pair_start), 0, 0u, 10u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.pair_start), 0u, 10u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_pairing_share_reply_record, IOTP_FIELD("SecurityOutputs.pair_share"),
-        offsetof(iotp2p_security_security_outputs, as.pair_share), 0, 0u, 11u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.pair_share), 0u, 11u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_commission_response_record, IOTP_FIELD("SecurityOutputs.commission"),
-        offsetof(iotp2p_security_security_outputs, as.commission), 0, 0u, 13u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.commission), 0u, 13u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_acl_entry_record, IOTP_FIELD("SecurityOutputs.acl_read"),
-        offsetof(iotp2p_security_security_outputs, as.acl_read), 0, 0u, 16u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.acl_read), 0u, 16u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_rehome_result_record, IOTP_FIELD("SecurityOutputs.rehome"),
-        offsetof(iotp2p_security_security_outputs, as.rehome), 0, 0u, 24u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.rehome), 0u, 24u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityOutputs.rotate_auth_key"),
-        offsetof(iotp2p_security_security_outputs, as.rotate_auth_key), 0, 0u, 25u, 0u, IOTP_FK_RECORD,
+        offsetof(iotp2p_security_security_outputs, as.rotate_auth_key), 0u, 25u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -1772,13 +1817,13 @@ static const uint32_t iotp2p_security_security_events_keys[3] = { 20u, 21u, 22u 
 /* The variants of `iotp2p_security_security_events` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_events_fields[3] = {
     { NULL, IOTP_FIELD("SecurityEvents.pairing_failed"),
-        0, 0, 0u, 20u, 0u, IOTP_FK_UNIT,
+        0, 0u, 20u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SecurityEvents.acl_changed"),
-        offsetof(iotp2p_security_security_events, as.acl_changed), 0, 0u, 21u, 0u, IOTP_FK_U8,
+        offsetof(iotp2p_security_security_events, as.acl_changed), 0u, 21u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SecurityEvents.statement_applied"),
-        offsetof(iotp2p_security_security_events, as.statement_applied), 0, 32u, 22u, 0u, IOTP_FK_FIXED,
+        offsetof(iotp2p_security_security_events, as.statement_applied), 32u, 22u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 

@@ -5,16 +5,21 @@
  */
 #include "pet.h"
 
+/* `Pet.names`: where its items' count lies, and their bound. */
+static const iotp_items pet_pet_names_items = {
+    NULL, offsetof(pet_pet, names_count), 4u
+};
+
 /* The fields of `pet_pet` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field pet_pet_fields[3] = {
-    { NULL, IOTP_FIELD("Pet.names"),
-        offsetof(pet_pet, names), offsetof(pet_pet, names_count), 32u, 0u, 4u, IOTP_FK_TEXT,
+    { &pet_pet_names_items, IOTP_FIELD("Pet.names"),
+        offsetof(pet_pet, names), 32u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { NULL, IOTP_FIELD("Pet.birthday"),
-        offsetof(pet_pet, birthday), 0, 8u, 1u, 0u, IOTP_FK_FIXED,
+        offsetof(pet_pet, birthday), 8u, 1u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Pet.species"),
-        offsetof(pet_pet, species), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(pet_pet, species), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
 };
 

@@ -1303,17 +1303,17 @@ static bool is_present(const iotp_field *f, const uint8_t *base) {
     }
 }
 
-/* An array's stride. */
-static size_t item_size(const iotp_field *f) {
+/* An array's stride (`type`: the items' type, an iotp_record for a record). */
+static size_t item_size(const iotp_field *f, const void *type) {
     if (COPIED(f)) {
         return copy_size(f);
     }
-    return f->kind == IOTP_FK_RECORD ? ((const iotp_record *)f->type)->size : kind_size[f->kind];
+    return f->kind == IOTP_FK_RECORD ? ((const iotp_record *)type)->size : kind_size[f->kind];
 }
 
-/* Reads one value of the field (an array's item, not a record) into `p`. */
-LEAF_FN static bool decode_leaf(iotp_reader *r, const iotp_field *f, uint8_t *p) {
-    const iotp_scalar *s = f->type;
+/* Reads one value of the field (an array's item, not a record) into `p`; `s`: its range, or NULL. */
+LEAF_FN static bool decode_leaf(iotp_reader *r, const iotp_field *f, const iotp_scalar *s,
+                                uint8_t *p) {
     unsigned kind = f->kind;
     uint64_t v;
     int64_t i;
@@ -1360,19 +1360,22 @@ LEAF_FN static bool decode_leaf(iotp_reader *r, const iotp_field *f, uint8_t *p)
  * rather than in decode_leaf, so that one level of nesting costs this frame and iotp_record_decode's
  * only. */
 static bool decode_value(iotp_reader *r, size_t depth, const iotp_field *f, uint8_t *base) {
+    const void *type = f->type;
     uint8_t *p = base + f->offset;
     size_t one = 1;
     size_t *count = &one;
     size_t n;
     if ((f->flags & IOTP_FF_ARRAY) != 0) {
-        count = AT(size_t, base + f->count_at);
-        if (!iotp_array_begin(r, f->max_items, depth, count, &depth)) {
+        const iotp_items *items = f->type;
+        type = items->type;
+        count = AT(size_t, base + items->count_at);
+        if (!iotp_array_begin(r, items->max_items, depth, count, &depth)) {
             return false;
         }
     }
-    for (n = 0; n < *count; n++, p += item_size(f)) {
-        if (!(f->kind == IOTP_FK_RECORD ? iotp_record_decode(r, depth, f->type, p)
-                                        : decode_leaf(r, f, p))) {
+    for (n = 0; n < *count; n++, p += item_size(f, type)) {
+        if (!(f->kind == IOTP_FK_RECORD ? iotp_record_decode(r, depth, type, p)
+                                        : decode_leaf(r, f, type, p))) {
             return false;
         }
     }
@@ -1484,9 +1487,9 @@ bool iotp_record_decode(iotp_reader *r, size_t depth, const iotp_record *type, v
 }
 
 /* Writes one value of the field (an array's item, not a record) from `p`, refusing what a decoder
- * would reject. */
-LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const uint8_t *p) {
-    const iotp_scalar *s = f->type;
+ * would reject (`s`: its range, or NULL). */
+LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const iotp_scalar *s,
+                                const uint8_t *p) {
     unsigned kind = f->kind;
     uint64_t v;
     if (COPIED(f)) {
@@ -1536,19 +1539,23 @@ LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const uint8
 /* Writes the field's value (its key already written) from the struct at `base`; a record here, as
  * decode_value reads one. */
 static bool encode_value(iotp_writer *w, const iotp_field *f, const uint8_t *base) {
+    const void *type = f->type;
     const uint8_t *p = base + f->offset;
     size_t count = 1;
     size_t n;
     const bool array = (f->flags & IOTP_FF_ARRAY) != 0;
     if (array) {
-        count = *CAT(size_t, base + f->count_at);
-        if (count > f->max_items) {
+        const iotp_items *items = f->type;
+        type = items->type;
+        count = *CAT(size_t, base + items->count_at);
+        if (count > items->max_items) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
         }
         iotp_write_array(w, count);
     }
-    for (n = 0; n < count; n++, p += item_size(f)) {
-        if (!(f->kind == IOTP_FK_RECORD ? iotp_record_encode(w, f->type, p) : encode_leaf(w, f, p))) {
+    for (n = 0; n < count; n++, p += item_size(f, type)) {
+        if (!(f->kind == IOTP_FK_RECORD ? iotp_record_encode(w, type, p)
+                                        : encode_leaf(w, f, type, p))) {
             return false;
         }
     }

@@ -570,7 +570,7 @@ typedef enum iotp_field_kind {
 #define IOTP_FF_DEFAULT 0x2u
 /** iotp_field.flags: which of the three above. */
 #define IOTP_FF_PRESENCE 0x3u
-/** iotp_field.flags: an array of at most `max_items` values; its `size_t` count at `count_at`. */
+/** iotp_field.flags: an array; its `type` is an iotp_items (the items' type, bound and count). */
 #define IOTP_FF_ARRAY 0x4u
 /** iotp_field.flags: text or bytes copied into the struct (`iotp2p gen c --strings copy`): a `size_t`
  * length, then the buffer (`len` bytes; a text's `len` + 1, for its NUL), instead of an iotp_text or
@@ -595,23 +595,31 @@ typedef struct iotp_scalar {
     const char *text;
 } iotp_scalar;
 
-/** One field of a message (or one variant of a union). */
+/** The items of an array field (the iotp_field.type of a field flagged IOTP_FF_ARRAY): kept apart
+ * so that the far more common fields that are not arrays do not carry an array's facts. */
+typedef struct iotp_items {
+    /** IOTP_FK_RECORD: the iotp_record of the items' type; scalars: an iotp_scalar or NULL. */
+    const void *type;
+    /** offsetof the array's `size_t` item count. */
+    uint32_t count_at;
+    /** The array's bound. */
+    uint16_t max_items;
+} iotp_items;
+
+/** One field of a message (or one variant of a union): 20 bytes on a 32-bit target. */
 typedef struct iotp_field {
-    /** IOTP_FK_RECORD: the iotp_record of the value's type; scalars: an iotp_scalar or NULL. */
+    /** IOTP_FK_RECORD: the iotp_record of the value's type; scalars: an iotp_scalar or NULL; an
+     * array (IOTP_FF_ARRAY): its iotp_items. */
     const void *type;
     /** `Type.field` for errors (NULL under IOTP_NO_FIELD_NAMES). */
     const char *name;
     /** offsetof the member (for an array, of its first item). */
     uint32_t offset;
-    /** For an array: offsetof its `size_t` item count. */
-    uint32_t count_at;
-    /** Text and bytes: the largest length; fixed bytes: the length. */
+    /** Text and bytes: the largest length; fixed bytes: the length (an array's: of each item). */
     uint32_t len;
     /** The key. */
     uint16_t key;
-    /** For an array: its bound. */
-    uint16_t max_items;
-    /** An iotp_field_kind. */
+    /** An iotp_field_kind (an array's: of its items). */
     uint8_t kind;
     /** IOTP_FF_* bits. */
     uint8_t flags;

@@ -7,9 +7,11 @@
 //! [`type_names`] (every message, union and enum of `iotp2p.core`, `iotp2p.security` and
 //! `iotp2p.capabilities` that the C knows, in the order of `iotp2p_codec::generated::TYPE_NAMES`, so
 //! that the codec targets' seeds select the same types here). The rest is decoded as that type by the
-//! C (`<package>_transcode`, through `shim/transcode_shim.c`) and by the Rust codec
-//! (`iotp2p_codec::generated::transcode`), each encoding the value back when it accepts it.
-//! [`differential`] panics unless:
+//! C (`<package>_transcode`, through `shim/transcode_shim.c`) in both of its forms, strings pointing
+//! into the input (`generated/`) and strings copied into the struct (`generated-copy/`, the runtime
+//! built with `IOTP_COPIED_STRINGS`), and by the Rust codec (`iotp2p_codec::generated::transcode`),
+//! each encoding the value back when it accepts it. [`differential`] panics unless, for each form of
+//! the C against the Rust:
 //! - both accept, or both reject with the same error class (spec §4.17) at the same byte offset,
 //!   naming the same field; a rejection's offset lies within the input;
 //! - an accepted input is encoded back by both to the same bytes, which are the input itself
@@ -37,16 +39,46 @@ pub fn type_selector(data: &[u8]) -> Option<(&'static str, &[u8])> {
 /// that they agree; see the module documentation.
 pub fn differential(data: &[u8]) {
     thread_local! {
-        static TRANSCODER: RefCell<Transcoder> = RefCell::new(Transcoder::new());
+        static FORMS: RefCell<Forms> = RefCell::new(Forms::new());
     }
     if let Some((name, input)) = type_selector(data) {
-        TRANSCODER.with(|t| check(&mut t.borrow_mut(), name, input));
+        FORMS.with(|f| check(&mut f.borrow_mut(), name, input));
     }
 }
 
-/// Both codecs on `input` as the type `name`; panics where they disagree (see the module
-/// documentation). Returns whether they accepted it.
-pub fn check(c: &mut Transcoder, name: &str, input: &[u8]) -> bool {
+/// The generated C in both forms, each with its memory (reused from input to input).
+pub struct Forms {
+    zero_copy: Transcoder,
+    copied: Transcoder,
+}
+
+impl Default for Forms {
+    fn default() -> Self {
+        Forms::new()
+    }
+}
+
+impl Forms {
+    /// Both forms, their memory filled with a pattern.
+    pub fn new() -> Forms {
+        Forms {
+            zero_copy: Transcoder::new(),
+            copied: Transcoder::copied(),
+        }
+    }
+}
+
+/// Each form of the C against the Rust codec on `input` as the type `name`; panics where they
+/// disagree (see the module documentation). Returns whether they accepted it.
+pub fn check(forms: &mut Forms, name: &str, input: &[u8]) -> bool {
+    let accepted = check_form(&mut forms.zero_copy, name, input);
+    let copied = check_form(&mut forms.copied, name, input);
+    assert_eq!(accepted, copied, "{name}: the two C forms differ");
+    accepted
+}
+
+/// One form of the C against the Rust codec.
+fn check_form(c: &mut Transcoder, name: &str, input: &[u8]) -> bool {
     let cap = input.len() + 16;
     let verdict = both(c, name, input, cap);
     match &verdict {

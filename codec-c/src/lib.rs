@@ -786,8 +786,25 @@ pub mod envelope {
         fn iotp_shim_transcode_size() -> usize;
         fn iotp_shim_type_count() -> usize;
         fn iotp_shim_type_name(i: usize) -> *const c_char;
-        /// Returns an `iotp_transcode_result`: 0 OK, 1 rejected, 2 refused, 3 unknown type.
-        fn iotp_shim_transcode(
+        // The transcode shim's memory size on the packages generated with copied strings (build.rs
+        // renames it).
+        fn iotp_shim_copy_transcode_size() -> usize;
+    }
+
+    /// Declares the transcode shims with their one signature (see `shim/transcode_shim.c`), and
+    /// `TranscodeShim`, the type of a pointer to one. Each returns an `iotp_transcode_result`: 0
+    /// OK, 1 rejected, 2 refused, 3 unknown type.
+    macro_rules! transcode_shims {
+        ($signature:tt; $($name:ident),* $(,)?) => {
+            type TranscodeShim = unsafe extern "C" fn $signature -> u32;
+            extern "C" {
+                $(fn $name $signature -> u32;)*
+            }
+        };
+    }
+
+    transcode_shims!(
+        (
             type_name: *const c_char,
             data: *const u8,
             len: usize,
@@ -797,8 +814,12 @@ pub mod envelope {
             out_len: *mut usize,
             err: *mut ffi::iotp_decode_error,
             enc: *mut ffi::iotp_encode_error,
-        ) -> u32;
-    }
+        );
+        // The zero-copy packages, and the same on those generated with copied strings (build.rs
+        // renames its entry point).
+        iotp_shim_transcode,
+        iotp_shim_copy_transcode,
+    );
 
     /// Declares the shims with their one signature (see `shim/envelope_shim.c`), and `Shim`, the
     /// type of a pointer to one.
@@ -950,9 +971,12 @@ pub mod envelope {
     }
 
     /// The generated C codecs of the shipped schema, every type by name, with the memory the
-    /// largest value takes (reused from call to call, as firmware would).
+    /// largest value takes (reused from call to call, as firmware would): the zero-copy code
+    /// (`generated/`, [`Transcoder::new`]) or the code with copied strings (`generated-copy/`,
+    /// [`Transcoder::copied`]).
     pub struct Transcoder {
         scratch: Vec<u64>,
+        shim: TranscodeShim,
     }
 
     impl Default for Transcoder {
@@ -967,6 +991,17 @@ pub mod envelope {
         pub fn new() -> Transcoder {
             Transcoder {
                 scratch: memory(iotp_shim_transcode_size, 0xa5a5_a5a5_a5a5_a5a5),
+                shim: iotp_shim_transcode,
+            }
+        }
+
+        /// The same on the packages generated with copied strings (`iotp2p gen c --strings
+        /// copy`, the runtime built with `IOTP_COPIED_STRINGS`): the same types, in structs that
+        /// hold their strings' bytes.
+        pub fn copied() -> Transcoder {
+            Transcoder {
+                scratch: memory(iotp_shim_copy_transcode_size, 0xa5a5_a5a5_a5a5_a5a5),
+                shim: iotp_shim_copy_transcode,
             }
         }
 
@@ -982,11 +1017,11 @@ pub mod envelope {
             let mut out = vec![0u8; cap];
             let (mut out_len, mut err, mut enc) = (0usize, no_decode_error(), no_encode_error());
             // SAFETY: `name` is NUL-terminated; `input` and `out` are live slices of the lengths
-            // passed; `scratch` is the memory the shim needs (the largest `<package>_any`),
+            // passed; `scratch` is the memory the shim needs (the largest `<package>_any` of its build),
             // 8-aligned, borrowed mutably for the call; the shim keeps no pointer after it returns
             // (the decoded value, which points into `input`, is only encoded within the call).
             let result = unsafe {
-                iotp_shim_transcode(
+                (self.shim)(
                     name.as_ptr(),
                     input.as_ptr(),
                     input.len(),

@@ -1,9 +1,9 @@
 //! Replays the differential fuzz target's corpus on stable: every file of
 //! `fuzz/corpus/codec_c_differential/` and, when present, `fuzz/regressions/codec_c_differential/`
 //! goes through the same body as the libFuzzer target (`iotp2p_codec_c::fuzzing::differential`: the
-//! generated C against the generated Rust codec, any type by its selector byte). A disagreement found
-//! by fuzzing is fixed once its input is in `fuzz/regressions/codec_c_differential/` and this test
-//! passes. Then pseudo-random inputs of every type, and seeds changed at random places.
+//! generated C, zero-copy and with copied strings, against the generated Rust codec, any type by its
+//! selector byte). A disagreement found by fuzzing is fixed once its input is in
+//! `fuzz/regressions/codec_c_differential/` and this test passes. Then pseudo-random inputs of every type, and seeds changed at random places.
 //!
 //! The seeds are written by the ignored test `write_seed_corpus` (see fuzz/README.md):
 //! `cargo test -p iotp2p-codec-c --test fuzz_replay -- --ignored write_seed_corpus`.
@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use iotp2p_codec::generated::TYPE_NAMES;
-use iotp2p_codec_c::envelope::{type_names, Transcoder};
+use iotp2p_codec_c::envelope::type_names;
 use iotp2p_codec_c::fuzzing;
 
 #[path = "support/vectors.rs"]
@@ -77,7 +77,7 @@ fn run_one(path: &Path, data: &[u8]) {
 /// that both codecs accept and inputs that both reject.
 #[test]
 fn codec_c_differential_corpus() {
-    let mut transcoder = Transcoder::new();
+    let mut transcoder = fuzzing::Forms::new();
     let (mut accepted, mut rejected) = (0, 0);
     let mut covered = BTreeSet::new();
     for (path, data) in corpus() {
@@ -145,7 +145,7 @@ impl Rng {
 #[test]
 fn pseudo_random_inputs_of_every_type() {
     let mut rng = Rng(0x1357_9bdf_2468_ace0);
-    let mut transcoder = Transcoder::new();
+    let mut transcoder = fuzzing::Forms::new();
     let mut accepted = 0;
     for name in type_names() {
         for _ in 0..40 {
@@ -167,7 +167,7 @@ fn pseudo_random_inputs_of_every_type() {
 #[test]
 fn seeds_truncated_and_changed() {
     let seeds: Vec<Vec<u8>> = corpus().into_iter().map(|(_, data)| data).collect();
-    let mut transcoder = Transcoder::new();
+    let mut transcoder = fuzzing::Forms::new();
     let mut check = |data: &[u8]| {
         let (name, input) = fuzzing::type_selector(data).expect("a selector");
         fuzzing::check(&mut transcoder, name, input)

@@ -74,10 +74,27 @@ fn pet_as_lean_code_is_fresh() {
 
 /// The Pet generated as code with its strings and bytes copied into the struct (`--form code
 /// --strings copy`), checked in under `codec-c/generated-copy/`: codec-c's Makefile runs the Pet's
-/// tests on it, holds its verdicts to the zero-copy code's, and measures it.
+/// tests on it, holds its verdicts to the zero-copy code's, and measures it. Beside it, the shipped
+/// schema's packages as tables with copied strings (`--strings copy`), which the C fuzz targets and
+/// the differential fuzz target (codec-c's build.rs) hold to the same rules as the zero-copy ones.
 #[test]
-fn pet_with_copied_strings_is_fresh() {
-    check_pet(code(false, Strings::Copy), "codec-c/generated-copy");
+fn copied_strings_are_fresh() {
+    let mut files: Vec<GeneratedFile> =
+        generate_in(code(false, Strings::Copy), &["codec-c/schema/pet.iotp"]);
+    let tables = C {
+        strings: Strings::Copy,
+        ..C::default()
+    };
+    files.extend(generate_in(
+        tables,
+        &[
+            "spec/schema/core.iotp",
+            "spec/schema/security.iotp",
+            "spec/schema/capabilities.iotp",
+        ],
+    ));
+    files.retain(|f| !f.name.contains("_json"));
+    check_dir(&files, &root().join("codec-c/generated-copy"));
 }
 
 /// The backend generating code, dropping unknown fields or not, holding strings so.

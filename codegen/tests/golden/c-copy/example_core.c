@@ -26,10 +26,10 @@ static const iotp_scalar example_core_time_of_day_minute_scalar = {
 /* The fields of `example_core_time_of_day` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_core_time_of_day_fields[2] = {
     { &example_core_time_of_day_hour_scalar, IOTP_FIELD("TimeOfDay.hour"),
-        offsetof(example_core_time_of_day, hour), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(example_core_time_of_day, hour), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &example_core_time_of_day_minute_scalar, IOTP_FIELD("TimeOfDay.minute"),
-        offsetof(example_core_time_of_day, minute), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        offsetof(example_core_time_of_day, minute), 0u, 1u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
 };
 
@@ -68,19 +68,24 @@ bool example_core_time_of_day_encode(const example_core_time_of_day *v, uint8_t 
     return false;
 }
 
+/* `DeviceInfo.tags`: where its items' count lies, and their bound. */
+static const iotp_items example_core_device_info_tags_items = {
+    NULL, offsetof(example_core_device_info, tags_count), 8u
+};
+
 /* The fields of `example_core_device_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_core_device_info_fields[4] = {
     { NULL, IOTP_FIELD("DeviceInfo.id"),
-        offsetof(example_core_device_info, id), 0, 16u, 0u, 0u, IOTP_FK_FIXED,
+        offsetof(example_core_device_info, id), 16u, 0u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED | IOTP_FF_COPY },
     { NULL, IOTP_FIELD("DeviceInfo.name"),
-        offsetof(example_core_device_info, name), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(example_core_device_info, name), 32u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("DeviceInfo.tags"),
-        offsetof(example_core_device_info, tags), offsetof(example_core_device_info, tags_count), 32u, 2u, 8u, IOTP_FK_TEXT,
+    { &example_core_device_info_tags_items, IOTP_FIELD("DeviceInfo.tags"),
+        offsetof(example_core_device_info, tags), 32u, 2u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_core_device_info, tags) - offsetof(example_core_device_info, has_tags)) },
     { NULL, IOTP_FIELD("DeviceInfo.joined_at"),
-        offsetof(example_core_device_info, joined_at), 0, 0u, 3u, 0u, IOTP_FK_U64,
+        offsetof(example_core_device_info, joined_at), 0u, 3u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
 };
 

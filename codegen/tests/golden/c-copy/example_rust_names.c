@@ -14,7 +14,7 @@
 /* The fields of `example_rust_names_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_result_fields[1] = {
     { NULL, IOTP_FIELD("Result.ok"),
-        offsetof(example_rust_names_result, ok), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        offsetof(example_rust_names_result, ok), 0u, 0u, IOTP_FK_BOOL,
         IOTP_FF_REQUIRED },
 };
 
@@ -56,7 +56,7 @@ bool example_rust_names_result_encode(const example_rust_names_result *v, uint8_
 /* The fields of `example_rust_names_option` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_option_fields[1] = {
     { NULL, IOTP_FIELD("Option.some"),
-        offsetof(example_rust_names_option, some), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(example_rust_names_option, some), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_option, some) - offsetof(example_rust_names_option, has_some)) },
 };
 
@@ -98,7 +98,7 @@ bool example_rust_names_option_encode(const example_rust_names_option *v, uint8_
 /* The fields of `example_rust_names_box` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_box_fields[1] = {
     { &example_rust_names_result_record, IOTP_FIELD("Box.inner"),
-        offsetof(example_rust_names_box, inner), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(example_rust_names_box, inner), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_box, inner) - offsetof(example_rust_names_box, has_inner)) },
 };
 
@@ -137,10 +137,15 @@ bool example_rust_names_box_encode(const example_rust_names_box *v, uint8_t *buf
     return false;
 }
 
+/* `Vec.items`: where its items' count lies, and their bound. */
+static const iotp_items example_rust_names_vec_items_items = {
+    NULL, offsetof(example_rust_names_vec, items_count), 4u
+};
+
 /* The fields of `example_rust_names_vec` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_vec_fields[1] = {
-    { NULL, IOTP_FIELD("Vec.items"),
-        offsetof(example_rust_names_vec, items), offsetof(example_rust_names_vec, items_count), 0u, 0u, 4u, IOTP_FK_U8,
+    { &example_rust_names_vec_items_items, IOTP_FIELD("Vec.items"),
+        offsetof(example_rust_names_vec, items), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
 };
 
@@ -182,7 +187,7 @@ bool example_rust_names_vec_encode(const example_rust_names_vec *v, uint8_t *buf
 /* The fields of `example_rust_names_string` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_string_fields[1] = {
     { NULL, IOTP_FIELD("String.text"),
-        offsetof(example_rust_names_string, text), 0, 8u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(example_rust_names_string, text), 8u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED | IOTP_FF_COPY },
 };
 
@@ -227,19 +232,19 @@ static const uint32_t example_rust_names_pick_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 /* The variants of `example_rust_names_pick` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_pick_fields[5] = {
     { NULL, IOTP_FIELD("Pick.self"),
-        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        0, 0u, 0u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Pick.crate"),
-        offsetof(example_rust_names_pick, as.crate), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        offsetof(example_rust_names_pick, as.crate), 0u, 1u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &example_rust_names_result_record, IOTP_FIELD("Pick.super"),
-        offsetof(example_rust_names_pick, as.super), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(example_rust_names_pick, as.super), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Pick.type"),
-        offsetof(example_rust_names_pick, as.type), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(example_rust_names_pick, as.type), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Pick.async"),
-        0, 0, 0u, 4u, 0u, IOTP_FK_UNIT,
+        0, 0u, 4u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
 };
 
@@ -311,34 +316,34 @@ static const iotp_scalar example_rust_names_fields_which_scalar = {
 /* The fields of `example_rust_names_fields` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_fields_fields[10] = {
     { &example_rust_names_fields_self_scalar, IOTP_FIELD("Fields.self"),
-        offsetof(example_rust_names_fields, self), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(example_rust_names_fields, self), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
     { &example_rust_names_fields_super_scalar, IOTP_FIELD("Fields.super"),
-        offsetof(example_rust_names_fields, super), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        offsetof(example_rust_names_fields, super), 0u, 1u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
     { &example_rust_names_fields_crate_scalar, IOTP_FIELD("Fields.crate"),
-        offsetof(example_rust_names_fields, crate), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        offsetof(example_rust_names_fields, crate), 0u, 2u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
     { &example_rust_names_fields_type_scalar, IOTP_FIELD("Fields.type"),
-        offsetof(example_rust_names_fields, type), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        offsetof(example_rust_names_fields, type), 0u, 3u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
     { &example_rust_names_pick_record, IOTP_FIELD("Fields.match"),
-        offsetof(example_rust_names_fields, match), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        offsetof(example_rust_names_fields, match), 0u, 4u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, match) - offsetof(example_rust_names_fields, has_match)) },
     { &example_rust_names_option_record, IOTP_FIELD("Fields.option"),
-        offsetof(example_rust_names_fields, option), 0, 0u, 5u, 0u, IOTP_FK_RECORD,
+        offsetof(example_rust_names_fields, option), 0u, 5u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, option) - offsetof(example_rust_names_fields, has_option)) },
     { &example_rust_names_vec_record, IOTP_FIELD("Fields.vec"),
-        offsetof(example_rust_names_fields, vec), 0, 0u, 6u, 0u, IOTP_FK_RECORD,
+        offsetof(example_rust_names_fields, vec), 0u, 6u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, vec) - offsetof(example_rust_names_fields, has_vec)) },
     { &example_rust_names_string_record, IOTP_FIELD("Fields.string"),
-        offsetof(example_rust_names_fields, string), 0, 0u, 7u, 0u, IOTP_FK_RECORD,
+        offsetof(example_rust_names_fields, string), 0u, 7u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, string) - offsetof(example_rust_names_fields, has_string)) },
     { &example_rust_names_box_record, IOTP_FIELD("Fields.box"),
-        offsetof(example_rust_names_fields, box), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(example_rust_names_fields, box), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, box) - offsetof(example_rust_names_fields, has_box)) },
     { &example_rust_names_fields_which_scalar, IOTP_FIELD("Fields.which"),
-        offsetof(example_rust_names_fields, which), 0, 0u, 9u, 0u, IOTP_FK_U32,
+        offsetof(example_rust_names_fields, which), 0u, 9u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
 };
 

@@ -26,10 +26,10 @@ static const iotp_scalar example_thermostat_setpoints_cool_scalar = {
 /* The fields of `example_thermostat_setpoints` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_setpoints_fields[2] = {
     { &example_thermostat_setpoints_heat_scalar, IOTP_FIELD("Setpoints.heat"),
-        offsetof(example_thermostat_setpoints, heat), 0, 0u, 0u, 0u, IOTP_FK_I16,
+        offsetof(example_thermostat_setpoints, heat), 0u, 0u, IOTP_FK_I16,
         IOTP_FF_DEFAULT },
     { &example_thermostat_setpoints_cool_scalar, IOTP_FIELD("Setpoints.cool"),
-        offsetof(example_thermostat_setpoints, cool), 0, 0u, 1u, 0u, IOTP_FK_I16,
+        offsetof(example_thermostat_setpoints, cool), 0u, 1u, IOTP_FK_I16,
         IOTP_FF_DEFAULT },
 };
 
@@ -77,16 +77,16 @@ static const iotp_scalar example_thermostat_schedule_entry_days_scalar = {
 /* The fields of `example_thermostat_schedule_entry` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_schedule_entry_fields[4] = {
     { &example_thermostat_schedule_entry_days_scalar, IOTP_FIELD("ScheduleEntry.days"),
-        offsetof(example_thermostat_schedule_entry, days), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(example_thermostat_schedule_entry, days), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &example_core_time_of_day_record, IOTP_FIELD("ScheduleEntry.start"),
-        offsetof(example_thermostat_schedule_entry, start), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(example_thermostat_schedule_entry, start), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &example_thermostat_setpoints_record, IOTP_FIELD("ScheduleEntry.setpoints"),
-        offsetof(example_thermostat_schedule_entry, setpoints), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(example_thermostat_schedule_entry, setpoints), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("ScheduleEntry.mode"),
-        offsetof(example_thermostat_schedule_entry, mode), 0, 0u, 3u, 0u, IOTP_FK_U32,
+        offsetof(example_thermostat_schedule_entry, mode), 0u, 3u, IOTP_FK_U32,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_schedule_entry, mode) - offsetof(example_thermostat_schedule_entry, has_mode)) },
 };
 
@@ -125,16 +125,21 @@ bool example_thermostat_schedule_entry_encode(const example_thermostat_schedule_
     return false;
 }
 
+/* `WeeklySchedule.entries`: its items' table, where their count lies, and their bound. */
+static const iotp_items example_thermostat_weekly_schedule_entries_items = {
+    &example_thermostat_schedule_entry_record, offsetof(example_thermostat_weekly_schedule, entries_count), 28u
+};
+
 /* The fields of `example_thermostat_weekly_schedule` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_weekly_schedule_fields[3] = {
-    { &example_thermostat_schedule_entry_record, IOTP_FIELD("WeeklySchedule.entries"),
-        offsetof(example_thermostat_weekly_schedule, entries), offsetof(example_thermostat_weekly_schedule, entries_count), 0u, 0u, 28u, IOTP_FK_RECORD,
+    { &example_thermostat_weekly_schedule_entries_items, IOTP_FIELD("WeeklySchedule.entries"),
+        offsetof(example_thermostat_weekly_schedule, entries), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { NULL, IOTP_FIELD("WeeklySchedule.name"),
-        offsetof(example_thermostat_weekly_schedule, name), 0, 48u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(example_thermostat_weekly_schedule, name), 48u, 1u, IOTP_FK_TEXT,
         IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_weekly_schedule, name) - offsetof(example_thermostat_weekly_schedule, has_name)) },
     { NULL, IOTP_FIELD("WeeklySchedule.updated_at"),
-        offsetof(example_thermostat_weekly_schedule, updated_at), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        offsetof(example_thermostat_weekly_schedule, updated_at), 0u, 2u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
 };
 
@@ -194,13 +199,13 @@ static const iotp_scalar example_thermostat_reading_outdoor_scalar = {
 /* The fields of `example_thermostat_reading` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_reading_fields[3] = {
     { &example_thermostat_reading_temperature_scalar, IOTP_FIELD("Reading.temperature"),
-        offsetof(example_thermostat_reading, temperature), 0, 0u, 0u, 0u, IOTP_FK_I16,
+        offsetof(example_thermostat_reading, temperature), 0u, 0u, IOTP_FK_I16,
         IOTP_FF_REQUIRED },
     { &example_thermostat_reading_humidity_scalar, IOTP_FIELD("Reading.humidity"),
-        offsetof(example_thermostat_reading, humidity), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(example_thermostat_reading, humidity), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_reading, humidity) - offsetof(example_thermostat_reading, has_humidity)) },
     { &example_thermostat_reading_outdoor_scalar, IOTP_FIELD("Reading.outdoor"),
-        offsetof(example_thermostat_reading, outdoor), 0, 0u, 2u, 0u, IOTP_FK_I16,
+        offsetof(example_thermostat_reading, outdoor), 0u, 2u, IOTP_FK_I16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_reading, outdoor) - offsetof(example_thermostat_reading, has_outdoor)) },
 };
 
@@ -260,25 +265,25 @@ static const iotp_scalar example_thermostat_thermostat_state_hold_scalar = {
 /* The fields of `example_thermostat_thermostat_state` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_thermostat_state_fields[7] = {
     { &example_thermostat_thermostat_state_mode_scalar, IOTP_FIELD("ThermostatState.mode"),
-        offsetof(example_thermostat_thermostat_state, mode), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(example_thermostat_thermostat_state, mode), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { &example_thermostat_setpoints_record, IOTP_FIELD("ThermostatState.setpoints"),
-        offsetof(example_thermostat_thermostat_state, setpoints), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(example_thermostat_thermostat_state, setpoints), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &example_thermostat_reading_record, IOTP_FIELD("ThermostatState.reading"),
-        offsetof(example_thermostat_thermostat_state, reading), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(example_thermostat_thermostat_state, reading), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &example_thermostat_thermostat_state_running_scalar, IOTP_FIELD("ThermostatState.running"),
-        offsetof(example_thermostat_thermostat_state, running), 0, 0u, 3u, 0u, IOTP_FK_BOOL,
+        offsetof(example_thermostat_thermostat_state, running), 0u, 3u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
     { &example_thermostat_thermostat_state_hold_scalar, IOTP_FIELD("ThermostatState.hold"),
-        offsetof(example_thermostat_thermostat_state, hold), 0, 0u, 4u, 0u, IOTP_FK_BOOL,
+        offsetof(example_thermostat_thermostat_state, hold), 0u, 4u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("ThermostatState.diagnostics"),
-        offsetof(example_thermostat_thermostat_state, diagnostics), 0, 64u, 24u, 0u, IOTP_FK_BYTES,
+        offsetof(example_thermostat_thermostat_state, diagnostics), 64u, 24u, IOTP_FK_BYTES,
         IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, diagnostics) - offsetof(example_thermostat_thermostat_state, has_diagnostics)) },
     { &example_thermostat_weekly_schedule_record, IOTP_FIELD("ThermostatState.schedule"),
-        offsetof(example_thermostat_thermostat_state, schedule), 0, 0u, 25u, 0u, IOTP_FK_RECORD,
+        offsetof(example_thermostat_thermostat_state, schedule), 0u, 25u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, schedule) - offsetof(example_thermostat_thermostat_state, has_schedule)) },
 };
 
@@ -323,16 +328,16 @@ static const uint32_t example_thermostat_thermostat_command_keys[4] = { 0u, 1u, 
 /* The variants of `example_thermostat_thermostat_command` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_thermostat_command_fields[4] = {
     { NULL, IOTP_FIELD("ThermostatCommand.set_mode"),
-        offsetof(example_thermostat_thermostat_command, as.set_mode), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(example_thermostat_thermostat_command, as.set_mode), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { &example_thermostat_setpoints_record, IOTP_FIELD("ThermostatCommand.set_setpoints"),
-        offsetof(example_thermostat_thermostat_command, as.set_setpoints), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(example_thermostat_thermostat_command, as.set_setpoints), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &example_thermostat_weekly_schedule_record, IOTP_FIELD("ThermostatCommand.set_schedule"),
-        offsetof(example_thermostat_thermostat_command, as.set_schedule), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(example_thermostat_thermostat_command, as.set_schedule), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("ThermostatCommand.resume_schedule"),
-        0, 0, 0u, 3u, 0u, IOTP_FK_UNIT,
+        0, 0u, 3u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
 };
 

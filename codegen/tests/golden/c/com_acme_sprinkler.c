@@ -26,16 +26,16 @@ static const iotp_scalar com_acme_sprinkler_zone_skip_when_wet_scalar = {
 /* The fields of `com_acme_sprinkler_zone` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_zone_fields[4] = {
     { &com_acme_sprinkler_zone_number_scalar, IOTP_FIELD("Zone.number"),
-        offsetof(com_acme_sprinkler_zone, number), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(com_acme_sprinkler_zone, number), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Zone.name"),
-        offsetof(com_acme_sprinkler_zone, name), 0, 32u, 1u, 0u, IOTP_FK_TEXT,
+        offsetof(com_acme_sprinkler_zone, name), 32u, 1u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
     { &com_acme_sprinkler_zone_flow_scalar, IOTP_FIELD("Zone.flow"),
-        offsetof(com_acme_sprinkler_zone, flow), 0, 0u, 2u, 0u, IOTP_FK_F32,
+        offsetof(com_acme_sprinkler_zone, flow), 0u, 2u, IOTP_FK_F32,
         IOTP_FF_DEFAULT },
     { &com_acme_sprinkler_zone_skip_when_wet_scalar, IOTP_FIELD("Zone.skip_when_wet"),
-        offsetof(com_acme_sprinkler_zone, skip_when_wet), 0, 0u, 3u, 0u, IOTP_FK_BOOL,
+        offsetof(com_acme_sprinkler_zone, skip_when_wet), 0u, 3u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
 };
 
@@ -89,16 +89,16 @@ static const iotp_scalar com_acme_sprinkler_run_duration_scalar = {
 /* The fields of `com_acme_sprinkler_run` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_run_fields[4] = {
     { &com_acme_sprinkler_run_zone_scalar, IOTP_FIELD("Run.zone"),
-        offsetof(com_acme_sprinkler_run, zone), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(com_acme_sprinkler_run, zone), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Run.trigger"),
-        offsetof(com_acme_sprinkler_run, trigger), 0, 0u, 1u, 0u, IOTP_FK_U32,
+        offsetof(com_acme_sprinkler_run, trigger), 0u, 1u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Run.started_at"),
-        offsetof(com_acme_sprinkler_run, started_at), 0, 0u, 2u, 0u, IOTP_FK_U64,
+        offsetof(com_acme_sprinkler_run, started_at), 0u, 2u, IOTP_FK_U64,
         IOTP_FF_REQUIRED },
     { &com_acme_sprinkler_run_duration_scalar, IOTP_FIELD("Run.duration"),
-        offsetof(com_acme_sprinkler_run, duration), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        offsetof(com_acme_sprinkler_run, duration), 0u, 3u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
 };
 
@@ -137,6 +137,11 @@ bool com_acme_sprinkler_run_encode(const com_acme_sprinkler_run *v, uint8_t *buf
     return false;
 }
 
+/* `SprinklerState.zones`: its items' table, where their count lies, and their bound. */
+static const iotp_items com_acme_sprinkler_sprinkler_state_zones_items = {
+    &com_acme_sprinkler_zone_record, offsetof(com_acme_sprinkler_sprinkler_state, zones_count), 16u
+};
+
 /* `SprinklerState.rain_delay`: its range and default. */
 static const iotp_scalar com_acme_sprinkler_sprinkler_state_rain_delay_scalar = {
     (uint64_t)(0), (uint64_t)(UINT8_MAX), (uint64_t)(0),
@@ -145,17 +150,17 @@ static const iotp_scalar com_acme_sprinkler_sprinkler_state_rain_delay_scalar = 
 
 /* The fields of `com_acme_sprinkler_sprinkler_state` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_sprinkler_state_fields[4] = {
-    { &com_acme_sprinkler_zone_record, IOTP_FIELD("SprinklerState.zones"),
-        offsetof(com_acme_sprinkler_sprinkler_state, zones), offsetof(com_acme_sprinkler_sprinkler_state, zones_count), 0u, 0u, 16u, IOTP_FK_RECORD,
+    { &com_acme_sprinkler_sprinkler_state_zones_items, IOTP_FIELD("SprinklerState.zones"),
+        offsetof(com_acme_sprinkler_sprinkler_state, zones), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
     { &com_acme_sprinkler_run_record, IOTP_FIELD("SprinklerState.running"),
-        offsetof(com_acme_sprinkler_sprinkler_state, running), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(com_acme_sprinkler_sprinkler_state, running), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(com_acme_sprinkler_sprinkler_state, running) - offsetof(com_acme_sprinkler_sprinkler_state, has_running)) },
     { &example_lamp_lamp_state_record, IOTP_FIELD("SprinklerState.light"),
-        offsetof(com_acme_sprinkler_sprinkler_state, light), 0, 0u, 2u, 0u, IOTP_FK_RECORD,
+        offsetof(com_acme_sprinkler_sprinkler_state, light), 0u, 2u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &com_acme_sprinkler_sprinkler_state_rain_delay_scalar, IOTP_FIELD("SprinklerState.rain_delay"),
-        offsetof(com_acme_sprinkler_sprinkler_state, rain_delay), 0, 0u, 3u, 0u, IOTP_FK_U8,
+        offsetof(com_acme_sprinkler_sprinkler_state, rain_delay), 0u, 3u, IOTP_FK_U8,
         IOTP_FF_DEFAULT },
 };
 
@@ -200,19 +205,19 @@ static const uint32_t com_acme_sprinkler_sprinkler_command_keys[5] = { 0u, 1u, 2
 /* The variants of `com_acme_sprinkler_sprinkler_command` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_sprinkler_command_fields[5] = {
     { &com_acme_sprinkler_run_record, IOTP_FIELD("SprinklerCommand.run_zone"),
-        offsetof(com_acme_sprinkler_sprinkler_command, as.run_zone), 0, 0u, 0u, 0u, IOTP_FK_RECORD,
+        offsetof(com_acme_sprinkler_sprinkler_command, as.run_zone), 0u, 0u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SprinklerCommand.stop"),
-        0, 0, 0u, 1u, 0u, IOTP_FK_UNIT,
+        0, 0u, 1u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SprinklerCommand.rain_delay"),
-        offsetof(com_acme_sprinkler_sprinkler_command, as.rain_delay), 0, 0u, 2u, 0u, IOTP_FK_U8,
+        offsetof(com_acme_sprinkler_sprinkler_command, as.rain_delay), 0u, 2u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &example_lamp_command_record, IOTP_FIELD("SprinklerCommand.light"),
-        offsetof(com_acme_sprinkler_sprinkler_command, as.light), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        offsetof(com_acme_sprinkler_sprinkler_command, as.light), 0u, 3u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("SprinklerCommand.rename"),
-        offsetof(com_acme_sprinkler_sprinkler_command, as.rename), 0, 32u, 4u, 0u, IOTP_FK_TEXT,
+        offsetof(com_acme_sprinkler_sprinkler_command, as.rename), 32u, 4u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
 };
 

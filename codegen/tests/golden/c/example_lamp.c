@@ -41,34 +41,39 @@ static const iotp_scalar example_lamp_lamp_state_power_on_scalar = {
     NULL
 };
 
+/* `LampState.scenes`: where its items' count lies, and their bound. */
+static const iotp_items example_lamp_lamp_state_scenes_items = {
+    NULL, offsetof(example_lamp_lamp_state, scenes_count), 16u
+};
+
 /* The fields of `example_lamp_lamp_state` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_lamp_state_fields[9] = {
     { NULL, IOTP_FIELD("LampState.on"),
-        offsetof(example_lamp_lamp_state, on), 0, 0u, 0u, 0u, IOTP_FK_BOOL,
+        offsetof(example_lamp_lamp_state, on), 0u, 0u, IOTP_FK_BOOL,
         IOTP_FF_REQUIRED },
     { &example_lamp_lamp_state_level_scalar, IOTP_FIELD("LampState.level"),
-        offsetof(example_lamp_lamp_state, level), 0, 0u, 1u, 0u, IOTP_FK_U8,
+        offsetof(example_lamp_lamp_state, level), 0u, 1u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &example_lamp_lamp_state_mode_scalar, IOTP_FIELD("LampState.mode"),
-        offsetof(example_lamp_lamp_state, mode), 0, 0u, 2u, 0u, IOTP_FK_U32,
+        offsetof(example_lamp_lamp_state, mode), 0u, 2u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { &example_lamp_lamp_state_mireds_scalar, IOTP_FIELD("LampState.mireds"),
-        offsetof(example_lamp_lamp_state, mireds), 0, 0u, 3u, 0u, IOTP_FK_U16,
+        offsetof(example_lamp_lamp_state, mireds), 0u, 3u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, mireds) - offsetof(example_lamp_lamp_state, has_mireds)) },
     { &example_lamp_lamp_state_hue_scalar, IOTP_FIELD("LampState.hue"),
-        offsetof(example_lamp_lamp_state, hue), 0, 0u, 4u, 0u, IOTP_FK_U16,
+        offsetof(example_lamp_lamp_state, hue), 0u, 4u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, hue) - offsetof(example_lamp_lamp_state, has_hue)) },
     { &example_lamp_lamp_state_saturation_scalar, IOTP_FIELD("LampState.saturation"),
-        offsetof(example_lamp_lamp_state, saturation), 0, 0u, 5u, 0u, IOTP_FK_U8,
+        offsetof(example_lamp_lamp_state, saturation), 0u, 5u, IOTP_FK_U8,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, saturation) - offsetof(example_lamp_lamp_state, has_saturation)) },
     { &example_lamp_lamp_state_power_on_scalar, IOTP_FIELD("LampState.power_on"),
-        offsetof(example_lamp_lamp_state, power_on), 0, 0u, 24u, 0u, IOTP_FK_U32,
+        offsetof(example_lamp_lamp_state, power_on), 0u, 24u, IOTP_FK_U32,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("LampState.firmware"),
-        offsetof(example_lamp_lamp_state, firmware), 0, 20u, 25u, 0u, IOTP_FK_FIXED,
+        offsetof(example_lamp_lamp_state, firmware), 20u, 25u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("LampState.scenes"),
-        offsetof(example_lamp_lamp_state, scenes), offsetof(example_lamp_lamp_state, scenes_count), 32u, 26u, 16u, IOTP_FK_TEXT,
+    { &example_lamp_lamp_state_scenes_items, IOTP_FIELD("LampState.scenes"),
+        offsetof(example_lamp_lamp_state, scenes), 32u, 26u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
 };
 
@@ -128,16 +133,16 @@ static const iotp_scalar example_lamp_set_level_turn_on_scalar = {
 /* The fields of `example_lamp_set_level` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_set_level_fields[4] = {
     { &example_lamp_set_level_level_scalar, IOTP_FIELD("SetLevel.level"),
-        offsetof(example_lamp_set_level, level), 0, 0u, 0u, 0u, IOTP_FK_U8,
+        offsetof(example_lamp_set_level, level), 0u, 0u, IOTP_FK_U8,
         IOTP_FF_REQUIRED },
     { &example_lamp_set_level_transition_scalar, IOTP_FIELD("SetLevel.transition"),
-        offsetof(example_lamp_set_level, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(example_lamp_set_level, transition), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_DEFAULT },
     { NULL, IOTP_FIELD("SetLevel.fade"),
-        offsetof(example_lamp_set_level, fade), 0, 0u, 2u, 0u, IOTP_FK_U16,
+        offsetof(example_lamp_set_level, fade), 0u, 2u, IOTP_FK_U16,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_set_level, fade) - offsetof(example_lamp_set_level, has_fade)) },
     { &example_lamp_set_level_turn_on_scalar, IOTP_FIELD("SetLevel.turn_on"),
-        offsetof(example_lamp_set_level, turn_on), 0, 0u, 3u, 0u, IOTP_FK_BOOL,
+        offsetof(example_lamp_set_level, turn_on), 0u, 3u, IOTP_FK_BOOL,
         IOTP_FF_DEFAULT },
 };
 
@@ -191,10 +196,10 @@ static const iotp_scalar example_lamp_set_color_temperature_transition_scalar = 
 /* The fields of `example_lamp_set_color_temperature` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_set_color_temperature_fields[2] = {
     { &example_lamp_set_color_temperature_mireds_scalar, IOTP_FIELD("SetColorTemperature.mireds"),
-        offsetof(example_lamp_set_color_temperature, mireds), 0, 0u, 0u, 0u, IOTP_FK_U16,
+        offsetof(example_lamp_set_color_temperature, mireds), 0u, 0u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &example_lamp_set_color_temperature_transition_scalar, IOTP_FIELD("SetColorTemperature.transition"),
-        offsetof(example_lamp_set_color_temperature, transition), 0, 0u, 1u, 0u, IOTP_FK_U16,
+        offsetof(example_lamp_set_color_temperature, transition), 0u, 1u, IOTP_FK_U16,
         IOTP_FF_DEFAULT },
 };
 
@@ -236,7 +241,7 @@ bool example_lamp_set_color_temperature_encode(const example_lamp_set_color_temp
 /* The fields of `example_lamp_recall_scene` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_recall_scene_fields[1] = {
     { NULL, IOTP_FIELD("RecallScene.name"),
-        offsetof(example_lamp_recall_scene, name), 0, 32u, 0u, 0u, IOTP_FK_TEXT,
+        offsetof(example_lamp_recall_scene, name), 32u, 0u, IOTP_FK_TEXT,
         IOTP_FF_REQUIRED },
 };
 
@@ -278,7 +283,7 @@ bool example_lamp_recall_scene_encode(const example_lamp_recall_scene *v, uint8_
 /* The fields of `example_lamp_legacy_dim` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_legacy_dim_fields[1] = {
     { NULL, IOTP_FIELD("LegacyDim.step"),
-        offsetof(example_lamp_legacy_dim, step), 0, 0u, 0u, 0u, IOTP_FK_I8,
+        offsetof(example_lamp_legacy_dim, step), 0u, 0u, IOTP_FK_I8,
         IOTP_FF_REQUIRED },
 };
 
@@ -323,28 +328,28 @@ static const uint32_t example_lamp_command_keys[8] = { 0u, 1u, 2u, 3u, 4u, 5u, 6
 /* The variants of `example_lamp_command` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_command_fields[8] = {
     { NULL, IOTP_FIELD("Command.on"),
-        0, 0, 0u, 0u, 0u, IOTP_FK_UNIT,
+        0, 0u, 0u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Command.off"),
-        0, 0, 0u, 1u, 0u, IOTP_FK_UNIT,
+        0, 0u, 1u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Command.toggle"),
-        0, 0, 0u, 2u, 0u, IOTP_FK_UNIT,
+        0, 0u, 2u, IOTP_FK_UNIT,
         IOTP_FF_REQUIRED },
     { &example_lamp_set_level_record, IOTP_FIELD("Command.set_level"),
-        offsetof(example_lamp_command, as.set_level), 0, 0u, 3u, 0u, IOTP_FK_RECORD,
+        offsetof(example_lamp_command, as.set_level), 0u, 3u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &example_lamp_set_color_temperature_record, IOTP_FIELD("Command.set_color_temperature"),
-        offsetof(example_lamp_command, as.set_color_temperature), 0, 0u, 4u, 0u, IOTP_FK_RECORD,
+        offsetof(example_lamp_command, as.set_color_temperature), 0u, 4u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { NULL, IOTP_FIELD("Command.identify"),
-        offsetof(example_lamp_command, as.identify), 0, 0u, 5u, 0u, IOTP_FK_U16,
+        offsetof(example_lamp_command, as.identify), 0u, 5u, IOTP_FK_U16,
         IOTP_FF_REQUIRED },
     { &example_lamp_recall_scene_record, IOTP_FIELD("Command.recall_scene"),
-        offsetof(example_lamp_command, as.recall_scene), 0, 0u, 6u, 0u, IOTP_FK_RECORD,
+        offsetof(example_lamp_command, as.recall_scene), 0u, 6u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
     { &example_lamp_legacy_dim_record, IOTP_FIELD("Command.dim"),
-        offsetof(example_lamp_command, as.dim), 0, 0u, 8u, 0u, IOTP_FK_RECORD,
+        offsetof(example_lamp_command, as.dim), 0u, 8u, IOTP_FK_RECORD,
         IOTP_FF_REQUIRED },
 };
 
@@ -386,13 +391,13 @@ bool example_lamp_command_encode(const example_lamp_command *v, uint8_t *buf, si
 /* The fields of `example_lamp_command_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_command_result_fields[3] = {
     { NULL, IOTP_FIELD("CommandResult.status"),
-        offsetof(example_lamp_command_result, status), 0, 0u, 0u, 0u, IOTP_FK_U32,
+        offsetof(example_lamp_command_result, status), 0u, 0u, IOTP_FK_U32,
         IOTP_FF_REQUIRED },
     { &example_lamp_lamp_state_record, IOTP_FIELD("CommandResult.state"),
-        offsetof(example_lamp_command_result, state), 0, 0u, 1u, 0u, IOTP_FK_RECORD,
+        offsetof(example_lamp_command_result, state), 0u, 1u, IOTP_FK_RECORD,
         IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_command_result, state) - offsetof(example_lamp_command_result, has_state)) },
     { NULL, IOTP_FIELD("CommandResult.device"),
-        offsetof(example_lamp_command_result, device), 0, 16u, 2u, 0u, IOTP_FK_FIXED,
+        offsetof(example_lamp_command_result, device), 16u, 2u, IOTP_FK_FIXED,
         IOTP_FF_REQUIRED },
 };
 
