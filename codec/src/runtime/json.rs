@@ -20,7 +20,7 @@
 //! `finish` takes them with [`required`]; [`Members`] reads member names and [`put_unknown`] keeps
 //! unknown fields; [`variant`], [`unit_variant`] and [`unknown_variant`] write unions, and
 //! [`read_union`] reads them through the union's [`ReadUnion`], whose generated `variant` reads a
-//! value with [`value`], [`unit`] or [`raw_value`].
+//! value with [`value`], [`unit()`] or [`raw_value`].
 //!
 //! JSON readers get what the spec asks (§4.18): integers exactly (no float in between) and only within
 //! their type and range, `-0` rejected for integers and enums, floats rounded to the field's type,
@@ -991,7 +991,7 @@ pub trait ReadUnion: Sized {
     const NAME: &'static str;
     /// Variant names and their keys (see [`Members`]).
     const MEMBERS: &'static [(&'static str, u64)];
-    /// Reads the value of the variant with key `key` ([`value`], [`unit`], or [`raw_value`] for an
+    /// Reads the value of the variant with key `key` ([`value`], [`unit()`], or [`raw_value`] for an
     /// unknown variant).
     fn variant<'de, A: MapAccess<'de>>(key: u64, map: &mut A) -> Result<Self, A::Error>;
 }
