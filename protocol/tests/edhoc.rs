@@ -530,6 +530,45 @@ fn credential_by_value_with_a_bad_sub_is_refused() {
     );
 }
 
+/// Regression: lakers 0.8 reads a COSE_Key label `0x38 n` as −1 − (n − 0x20), which subtracts past
+/// zero for n below 0x20 (a panic wherever overflow checks are on) and reads `0x38 0x20` (−33) as −1,
+/// the `crv` label. `Credential::parse` refuses both before lakers sees them, and any other layout than
+/// §8.2.2's.
+#[test]
+fn credentials_lakers_misreads_are_refused() {
+    // The minimal input proptest found: a COSE_Key whose second label is `0x38 0x00`.
+    let underflow = [0xa1, 0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02, 0x38, 0x00];
+    assert_eq!(
+        Credential::parse(&underflow).unwrap_err(),
+        Error::InvalidCredential
+    );
+    let b = bob();
+    assert!(Credential::parse(&b.ccs).is_ok());
+    // Bob's CCS with `crv` labelled `0x38 0x20`, which lakers would take for −1.
+    let crv = b.ccs.windows(2).position(|w| w == [0x20, 0x01]).unwrap();
+    let mut misread = b.ccs[..crv].to_vec();
+    misread.extend_from_slice(&[0x38, 0x20]);
+    misread.extend_from_slice(&b.ccs[crv + 1..]);
+    assert_eq!(
+        Credential::parse(&misread).unwrap_err(),
+        Error::InvalidCredential
+    );
+    // The same claims with `kid` after `crv`: not deterministic encoding.
+    let kid_at = crv - 3;
+    let mut reordered = b.ccs[..kid_at].to_vec();
+    reordered.extend_from_slice(&b.ccs[crv..crv + 2]);
+    reordered.extend_from_slice(&b.ccs[kid_at..crv]);
+    reordered.extend_from_slice(&b.ccs[crv + 2..]);
+    assert_eq!(reordered.len(), b.ccs.len());
+    assert_eq!(
+        Credential::parse(&reordered).unwrap_err(),
+        Error::InvalidCredential
+    );
+    // RFC 9529's credentials, whose `sub` is no node ID, still parse.
+    assert!(Credential::parse(&unhex(CRED_I)).is_ok());
+    assert!(Credential::parse(&unhex(CRED_R)).is_ok());
+}
+
 #[test]
 fn connection_identifiers() {
     let (a, b) = (alice(), bob());

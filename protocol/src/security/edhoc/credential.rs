@@ -11,6 +11,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::crypto::is_p256_x;
 use super::{Error, SCALAR_LEN};
+use crate::security::statement::ccs::{parse_layout, Ccs, CcsKey};
 
 /// Largest credential this module uses, in bytes. lakers 0.8 hashes TH_4 = H(TH_3, PLAINTEXT_3,
 /// CRED_I) in a work buffer of 384 bytes (the size this crate selects, see Cargo.toml), and
@@ -69,11 +70,24 @@ impl fmt::Debug for Credential {
 }
 
 impl Credential {
-    /// Parses a CCS: a map with an optional `sub` and a `cnf` holding a COSE_Key of type EC2 on P-256,
-    /// whose x-coordinate must be on the curve. At most [`MAX_CREDENTIAL_LEN`] bytes. Refused with
+    /// Parses a CCS laid out as §8.2.2 lays it out, in deterministic encoding: a `sub` (any text, so
+    /// that RFC 9529's credentials parse too) and a `cnf` holding a COSE_Key of type EC2 on P-256 whose
+    /// point is on the curve. At most [`MAX_CREDENTIAL_LEN`] bytes. Refused with
     /// [`Error::InvalidCredential`] otherwise.
     pub fn parse(ccs: &[u8]) -> Result<Self, Error> {
         if ccs.len() > MAX_CREDENTIAL_LEN {
+            return Err(Error::InvalidCredential);
+        }
+        // The layout of §8.2.2 in deterministic encoding first ([IOTP-SEC-7]), read by the codec
+        // runtime: lakers 0.8 reads a COSE_Key leniently, and its reading of a label `0x38 n` with n
+        // below 0x20 subtracts past zero, a panic wherever overflow checks are on.
+        if !matches!(
+            parse_layout(ccs),
+            Ok(Ccs {
+                key: CcsKey::P256 { .. },
+                ..
+            })
+        ) {
             return Err(Error::InvalidCredential);
         }
         let credential =

@@ -99,20 +99,32 @@ pub struct NotACcs;
 /// Reads `bytes` as a CCS of the form of §8.2.2; the `sub` is checked to be a node ID's text form,
 /// not whose node ID it is (that is the statement's check, [IOTP-SEC-128]).
 pub fn parse(bytes: &[u8]) -> Result<Ccs<'_>, NotACcs> {
+    let ccs = parse_layout(bytes)?;
+    // Exactly the unseparated text form: a grouped or non-canonical spelling is not a `sub`.
+    if ccs.sub.len() != NODE_ID_TEXT_LEN || NodeId::parse(ccs.sub).is_err() {
+        return Err(NotACcs);
+    }
+    Ok(ccs)
+}
+
+/// Reads `bytes` as a CCS laid out as §8.2.2 lays it out, in deterministic encoding, whatever text its
+/// `sub` holds: the form EDHOC credentials take, such as those of RFC 9529's traces, whose `sub` is
+/// no node ID.
+pub fn parse_layout(bytes: &[u8]) -> Result<Ccs<'_>, NotACcs> {
     let mut r = Reader::new(bytes);
     let ccs = read(&mut r).ok_or(NotACcs)?;
     r.finish().map_err(|_| NotACcs)?;
     Ok(ccs)
 }
 
+/// The longest `sub` read by [`parse_layout`]: a CCS as long as an EDHOC credential may be.
+const MAX_SUB: usize = 168;
+
 fn read<'a>(r: &mut Reader<'a>) -> Option<Ccs<'a>> {
     let int = |r: &mut Reader<'a>, v: i64| r.int(v, v).ok();
     (r.map().ok()? == 2).then_some(())?;
     int(r, 2)?;
-    let sub = r.text(NODE_ID_TEXT_LEN).ok()?;
-    // Exactly the unseparated text form: a grouped or non-canonical spelling is not a `sub`.
-    (sub.len() == NODE_ID_TEXT_LEN).then_some(())?;
-    NodeId::parse(sub).ok()?;
+    let sub = r.text(MAX_SUB).ok()?;
     int(r, 8)?;
     (r.map().ok()? == 1).then_some(())?;
     int(r, 1)?;
