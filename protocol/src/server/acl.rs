@@ -212,8 +212,17 @@ impl Acl {
     }
 
     /// Removes `node` from the subjects of every entry, deleting entries left without subjects
-    /// ([IOTP-SEC-122]); says which indexes changed.
-    pub fn remove_subject(&mut self, node: &NodeId) -> Vec<u8> {
+    /// ([IOTP-SEC-122]); says which indexes changed. Refused, and nothing changed, when no
+    /// owner-level administrator would remain ([IOTP-SEC-177]) once the list had one.
+    pub fn remove_subject(&mut self, node: &NodeId) -> Result<Vec<u8>, AclRefusal> {
+        let another_owner = self.iter().any(|(_, e)| {
+            e.privileges & privilege::ADMINISTER != 0
+                && e.granted_by.is_none()
+                && e.subjects.iter().any(|s| s != node.as_bytes())
+        });
+        if self.has_owner() && !another_owner {
+            return Err(AclRefusal::LastOwner);
+        }
         let mut changed = Vec::new();
         for (index, slot) in self.entries.iter_mut().enumerate() {
             let Some(entry) = slot else {
@@ -229,7 +238,18 @@ impl Acl {
                 }
             }
         }
-        changed
+        Ok(changed)
+    }
+
+    /// Whether every entry naming `node` as a subject, pending or effective, was granted by `admin`:
+    /// the nodes a scoped administrator may remove or revoke (§8.8.1, [IOTP-SEC-176]). True of a node
+    /// that no entry names.
+    pub fn granted_only_by(&self, node: &NodeId, admin: &NodeId) -> bool {
+        self.entries
+            .iter()
+            .flatten()
+            .filter(|e| e.subjects.iter().any(|s| s == node.as_bytes()))
+            .all(|e| e.granted_by.as_ref() == Some(admin.as_bytes()))
     }
 
     /// Replaces `previous` by `new` in the subjects and `granted_by` of every entry: `previous`

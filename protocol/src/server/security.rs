@@ -590,7 +590,7 @@ impl SecurityService {
                 };
                 self.apply_statement(node, now, invoker, input)
             }
-            member::REMOVE_PEER => self.remove_peer(node, input),
+            member::REMOVE_PEER => self.remove_peer(node, peer, input),
             member::REHOME => self.rehome(node, input),
             member::OPEN_COMMISSIONING_WINDOW => self.open_commissioning_window(now, peer, input),
             member::SET_HOME_RELAY => self.set_home_relay(node, input),
@@ -806,19 +806,22 @@ impl SecurityService {
         if let Some(window) = self.window.as_ref().filter(|_| under_pairing) {
             return self.window_acl_write(now, window.opened_by, write.index, write.entry);
         }
-        // Written by the claiming controller or an owner-level administrator: no `granted_by`
-        // ([IOTP-SEC-175]); scoped administrators come with commissioning windows.
-        let writer = peer.and_then(|p| p.node);
-        let scoped = writer.is_some_and(|w| !self.acl.is_owner(&w))
-            && peer.map(|p| p.kind) != Some(ContextKind::Pairing);
-        if scoped {
-            return Err(refused(StatusCode::Forbidden, member::ACL_WRITE));
-        }
         let entry = write
             .entry
             .map(iotp2p_codec::runtime::IntoOwned::into_owned);
+        // Written by the claiming controller or an owner-level administrator: no `granted_by`; by a
+        // scoped administrator: its own node ID ([IOTP-SEC-175]), within its limits ([IOTP-SEC-176]).
+        let scoped = peer
+            .and_then(|p| p.node)
+            .filter(|w| !self.acl.is_owner(w))
+            .filter(|_| peer.map(|p| p.kind) != Some(ContextKind::Pairing));
+        if let Some(writer) = scoped {
+            if !self.scoped_may_write(&writer, write.index, entry.as_ref()) {
+                return Err(refused(StatusCode::Forbidden, member::ACL_WRITE));
+            }
+        }
         self.acl
-            .write(write.index, entry, None)
+            .write(write.index, entry, scoped)
             .map_err(|refusal| match refusal {
                 AclRefusal::Index | AclRefusal::LastOwner => {
                     refused(StatusCode::ConstraintError, member::ACL_WRITE)
@@ -828,12 +831,26 @@ impl SecurityService {
         Ok(None)
     }
 
+    /// Whether the scoped administrator `writer` may write `entry` at `index` (§8.8.1): the entry
+    /// there, if any, is one it granted, and the new one is no wider than what it holds itself.
+    fn scoped_may_write(&self, writer: &NodeId, index: u8, entry: Option<&sec::AclEntry>) -> bool {
+        let replaces_own = self
+            .acl
+            .get(index)
+            .is_none_or(|e| e.granted_by.as_ref() == Some(writer.as_bytes()));
+        let within =
+            entry.is_none_or(|e| self.acl.holds(writer, e.privileges, e.targets.as_deref()));
+        replaces_own && within
+    }
+
     /// `remove_peer` (§8.12, [IOTP-SEC-107]): the node's credential statement and its handshakes by
     /// kid go, and its contexts close once the reply is sent. Its ACL entries stay (an administrator
-    /// deletes them with `acl_write`).
+    /// deletes them with `acl_write`). A scoped administrator removes only a node that it alone
+    /// granted entries to ([IOTP-SEC-176]).
     fn remove_peer<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
+        peer: Option<&Peer>,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
         let mut r = iotp2p_codec::runtime::Reader::new(input);
@@ -841,6 +858,12 @@ impl SecurityService {
             .fixed::<32>()
             .and_then(|b| r.finish().map(|()| NodeId::from_bytes(*b)))
             .map_err(|e| invalid(member::REMOVE_PEER, &e))?;
+        let invoker = peer
+            .and_then(|p| p.node)
+            .ok_or(refused(StatusCode::Forbidden, member::REMOVE_PEER))?;
+        if !self.acl.is_owner(&invoker) && !self.acl.granted_only_by(&id, &invoker) {
+            return Err(refused(StatusCode::Forbidden, member::REMOVE_PEER));
+        }
         self.forget_peer(node, &id);
         Ok(None)
     }

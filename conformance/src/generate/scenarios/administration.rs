@@ -17,12 +17,31 @@ use iotp2p_codec::security::owned::{RehomeRequest, RelayInfo, SignedStatement};
 use iotp2p_codec::security::{RevocationReason, RevocationStatement};
 use iotp2p_protocol::controller;
 use iotp2p_protocol::security::statement::sign_revocation;
-use iotp2p_protocol::security::IdentityKey;
+use iotp2p_protocol::security::{IdentityKey, NodeId};
 
 /// The owner's sealed request `body`, its `n`th under its context, and the device's answer.
 pub(super) fn owner(b: Builder, why: &str, body: Value, n: u64, answer: Value) -> Builder {
     b.step(sealed("app", "owner", json!({}), body))
         .step(expect(why, vec![sealed_answer("app", n, "owner", answer)]))
+}
+
+/// `apply_statement` of a revocation of `revoked` that `signer` signs.
+pub(super) fn revoke(
+    signer: &IdentityKey,
+    revoked: &NodeId,
+    reason: RevocationReason,
+) -> Result<Value, String> {
+    let revocation = sign_revocation(
+        signer,
+        &RevocationStatement {
+            node: revoked.as_bytes(),
+            reason,
+            issued_at: None,
+            unknown_fields: Default::default(),
+        },
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    json_of(&controller::apply_statement(&revocation))
 }
 
 /// The second controller's read under its context, answered: its entry allows it.
@@ -179,20 +198,14 @@ fn revocation_by_the_owner() -> Result<Vector, String> {
             "IOTP-SEC-156",
         ],
     )?;
-    let revocation = sign_revocation(
-        &owner_key,
-        &RevocationStatement {
-            node: second.node_id().as_bytes(),
-            reason: RevocationReason::KeyCompromise,
-            issued_at: None,
-            unknown_fields: Default::default(),
-        },
-    )
-    .map_err(|e| format!("{e:?}"))?;
     let b = owner(
         b,
         "the revocation is accepted",
-        json_of(&controller::apply_statement(&revocation))?,
+        revoke(
+            &owner_key,
+            &second.node_id(),
+            RevocationReason::KeyCompromise,
+        )?,
         1,
         json!({"invoke_response": {}}),
     );

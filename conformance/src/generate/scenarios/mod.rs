@@ -27,6 +27,7 @@ mod introduce;
 mod messages;
 mod pairing;
 mod relay;
+mod scoped;
 mod statements;
 mod statuses;
 mod subscribers;
@@ -84,6 +85,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(administration::scenarios()?);
     all.extend(subscribers::scenarios()?);
     all.extend(access::scenarios()?);
+    all.extend(scoped::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

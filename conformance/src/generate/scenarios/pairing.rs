@@ -340,6 +340,31 @@ fn commission_needs_administer() -> Result<Vector, String> {
 /// `open_commissioning_window` with a PBKDF2 salt of `salt` and the verifier of `passcode` made with
 /// it, or with `verifier` in its place.
 fn window(passcode: u32, salt: &[u8], verifier: Option<Vec<u8>>) -> Result<Value, String> {
+    window_granting(passcode, salt, verifier, READ_ANYWHERE)
+}
+
+/// What a window lets the new controller's entry grant: privileges (bits of §8.8.1) and one target
+/// (endpoint, capability), or every target.
+#[derive(Clone, Copy)]
+pub(super) struct Grant {
+    pub(super) privileges: u8,
+    pub(super) target: Option<(Option<u16>, Option<u16>)>,
+}
+
+/// Read on every target: the grant of the owner's window in most scenarios.
+const READ_ANYWHERE: Grant = Grant {
+    privileges: iotp2p_protocol::server::acl::privilege::READ,
+    target: None,
+};
+
+/// `open_commissioning_window` with `passcode`, `salt`, the verifier computed from them unless
+/// `verifier` is given, and `grant`.
+pub(super) fn window_granting(
+    passcode: u32,
+    salt: &[u8],
+    verifier: Option<Vec<u8>>,
+    grant: Grant,
+) -> Result<Value, String> {
     use iotp2p_codec::security::owned::PairingWindow;
     use iotp2p_protocol::security::spake2plus::ProverSecret;
     // With a salt too short to compute a verifier with, one of another salt: the device refuses the
@@ -359,8 +384,14 @@ fn window(passcode: u32, salt: &[u8], verifier: Option<Vec<u8>>) -> Result<Value
             .unwrap_or(computed)
             .try_into()
             .map_err(|_| "a verifier of w0 and L")?,
-        privileges: 0x01,
-        targets: None,
+        privileges: grant.privileges,
+        targets: grant.target.map(|(endpoint, capability)| {
+            vec![iotp2p_codec::security::owned::AclTarget {
+                endpoint,
+                capability,
+                unknown_fields: Default::default(),
+            }]
+        }),
         unknown_fields: Default::default(),
     };
     let input = request.encode_to_vec().map_err(|e| e.to_string())?;
@@ -520,14 +551,23 @@ pub(super) fn second_controller_added(
     description: &str,
     requirements: &[&str],
 ) -> Result<Builder, String> {
+    second_controller_granted(id, description, requirements, READ_ANYWHERE)
+}
+
+/// [`second_controller_added`] with a window, and an entry, of `grant`.
+pub(super) fn second_controller_granted(
+    id: &str,
+    description: &str,
+    requirements: &[&str],
+    grant: Grant,
+) -> Result<Builder, String> {
     let second = IdentityKey::from_bytes(&SECOND_KEYS.0).map_err(|e| format!("{e:?}"))?;
-    let read = iotp2p_protocol::server::acl::privilege::READ;
     let b = owned(id, description, requirements)?
         .step(sealed(
             "app",
             "owner",
             json!({}),
-            window(WINDOW_PASSCODE, &[0x33; 16], None)?,
+            window_granting(WINDOW_PASSCODE, &[0x33; 16], None, grant)?,
         ))
         .step(expect(
             "the window opens",
@@ -563,7 +603,13 @@ pub(super) fn second_controller_added(
         b,
         "w",
         "acl_write at a free index, within the window's grant",
-        json_of(&controller::grant(1, &second.node_id(), read, None, None))?,
+        json_of(&controller::grant(
+            1,
+            &second.node_id(),
+            grant.privileges,
+            grant.target,
+            None,
+        ))?,
         2,
         json!({"invoke_response": {}}),
     ))

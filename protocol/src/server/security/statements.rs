@@ -286,9 +286,20 @@ impl SecurityService {
         // Checks 3 to 5 ([IOTP-SEC-124]).
         let revocation = verify_revocation(input, &trust).map_err(|e| status_of(&e))?;
         let (revoked, signer) = (revocation.revoked, revocation.signer);
+        // A scoped administrator revokes only a node that it alone granted entries to
+        // ([IOTP-SEC-176]).
+        let scoped = signer != revoked && !self.acl.is_owner(&signer);
+        if scoped && !self.acl.granted_only_by(&revoked, &signer) {
+            return Err(forbidden());
+        }
+        // The last owner-level administrator stays ([IOTP-SEC-177]); nothing changes before this.
+        let changed = self
+            .acl
+            .remove_subject(&revoked)
+            .map_err(|_| constraint())?;
         self.forget_peer(node, &revoked);
         node.revoke_peer(&revoked);
-        for index in self.acl.remove_subject(&revoked) {
+        for index in changed {
             self.event(member::ACL_CHANGED, encode_uint(index.into()));
         }
         self.applied(&signer);
