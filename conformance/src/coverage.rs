@@ -67,10 +67,24 @@ pub enum Party {
     Relay,
     /// Anything else: permissions (MAY), schema authors, versioning rules, transports.
     Other,
+    /// No one: the requirement was withdrawn, and its ID stays only so that it is never reused.
+    Withdrawn,
+}
+
+/// The level of a withdrawn requirement's ID, in place of a key word.
+const WITHDRAWN: &str = "withdrawn";
+
+/// Whether a site of an ID, at `level`, defines it (a key word, or its withdrawal) rather than
+/// refers to it.
+fn defines(level: &str) -> bool {
+    level != "-"
 }
 
 /// Whom the requirement `id`, at `level`, with this sentence, binds.
 fn party_of(id: &str, level: &str, sentence: &str) -> Party {
+    if level == WITHDRAWN {
+        return Party::Withdrawn;
+    }
     if is_codec(id) {
         return Party::Codec;
     }
@@ -98,7 +112,8 @@ fn party_of(id: &str, level: &str, sentence: &str) -> Party {
 pub struct Requirement {
     /// The ID, e.g. `IOTP-WIRE-8`.
     pub id: String,
-    /// `MUST`, `SHOULD` or `MAY` (the strongest key word of its sentence, or of its paragraph).
+    /// `MUST`, `SHOULD` or `MAY` (the strongest key word of its sentence, or of its paragraph);
+    /// `withdrawn` for a withdrawn requirement; `-` when its site has no key word.
     pub level: String,
     /// Where it is defined, `file:line`.
     pub location: String,
@@ -211,9 +226,14 @@ pub fn read_spec(spec_dir: &Path) -> Result<Vec<Requirement>, String> {
         for (id, line, sentence, level) in requirement_sites(&text) {
             let prefix = id.rsplit_once('-').map(|(p, _)| p).unwrap_or("");
             let home = homes.get(prefix).is_some_and(|f| f == &name);
+            // The site in the prefix's home chapter, and there the first that defines the ID: a
+            // reference may come before the definition.
             let keep = match found.get(&id) {
                 None => true,
-                Some((was_home, _)) => home && !was_home,
+                Some((was_home, was)) => {
+                    (home && !was_home)
+                        || (home == *was_home && defines(&level) && !defines(&was.level))
+                }
             };
             if keep {
                 let not_testable = NOT_TESTABLE_BY_VECTORS
@@ -336,6 +356,10 @@ fn flush(
         .collect::<Vec<_>>()
         .join(" ");
     let paragraph_level = level_of(&joined);
+    // "(withdrawn in 1.1: ...; see [IOTP-X-1]) [IOTP-X-2]": the last ID is the one withdrawn, the
+    // others are references to what replaced it.
+    let withdrawn = joined.starts_with("(withdrawn");
+    let first_site = sites.len();
     let mut from = 0;
     let mut offset = 0;
     while let Some(start) = joined[offset..].find("[IOTP-") {
@@ -365,6 +389,12 @@ fn flush(
         offset = abs + end + 2;
         if offset >= joined.len() {
             break;
+        }
+    }
+    if withdrawn {
+        let last = sites.len().saturating_sub(1).max(first_site);
+        for (i, site) in sites.iter_mut().enumerate().skip(first_site) {
+            site.3 = if i == last { WITHDRAWN } else { "-" }.to_string();
         }
     }
     paragraph_level
@@ -568,6 +598,41 @@ mod tests {
                 ("IOTP-CAP-1", 12, "See", "-"),
             ]
         );
+    }
+
+    #[test]
+    fn a_withdrawn_requirement_binds_no_one_and_its_references_define_nothing() {
+        let text = "(withdrawn in 1.1: see [IOTP-MSG-7] and [IOTP-MSG-8]) [IOTP-MSG-6]\n\n\
+                    A node MUST do it. [IOTP-MSG-7]\n";
+        let levels: Vec<(String, String)> = requirement_sites(text)
+            .into_iter()
+            .map(|(id, _, _, level)| (id, level))
+            .collect();
+        let pair = |id: &str, level: &str| (id.to_string(), level.to_string());
+        assert_eq!(
+            levels,
+            [
+                pair("IOTP-MSG-7", "-"),
+                pair("IOTP-MSG-8", "-"),
+                pair("IOTP-MSG-6", WITHDRAWN),
+                pair("IOTP-MSG-7", "MUST"),
+            ]
+        );
+        assert_eq!(party_of("IOTP-MSG-6", WITHDRAWN, ")"), Party::Withdrawn);
+    }
+
+    #[test]
+    fn the_spec_is_read_at_each_definition() {
+        let requirements = read_spec(&default_spec_dir()).unwrap();
+        let get = |id: &str| requirements.iter().find(|r| r.id == id).unwrap();
+        // Withdrawn in 1.1; the paragraph that says so names its replacement first.
+        assert_eq!(get("IOTP-MSG-14").party, Party::Withdrawn);
+        assert_eq!(get("IOTP-MSG-97").level, "MUST");
+        assert_ne!(get("IOTP-MSG-97").location, get("IOTP-MSG-14").location);
+        // Referred to in a table before the sentence that defines it.
+        assert!(get("IOTP-SEC-124")
+            .text
+            .starts_with("A node MUST accept a revocation"));
     }
 
     #[test]
