@@ -1054,8 +1054,9 @@ fn a_device_whose_printed_passcode_pairs_again_is_caught() {
             "scenario.sec.revocation-by-the-owner",
             "scenario.sec.scoped-administrator-within-its-grants",
             "scenario.sec.what-no-entry-allows-is-forbidden",
+            "scenario.sec.window-context-serves-its-grant-only",
             "scenario.sec.window-entry-effective-after-the-handshake",
-            "scenario.sec.window-entry-gone-after-its-timeout"
+            "scenario.sec.window-entry-gone-after-its-timeout",
         ]
     );
 }
@@ -1099,6 +1100,7 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.introduce-serials",
             "scenario.sec.key-rotation-followed-by-the-device",
             "scenario.sec.last-owner-entry-stays",
+            "scenario.sec.owner-by-value-is-no-visitor",
             "scenario.sec.rehome-refusals",
             "scenario.sec.rehoming-chain-in-sequence-order",
             "scenario.sec.rehoming-followed-by-the-device",
@@ -1107,9 +1109,11 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.revocation-keeps-the-last-owner",
             "scenario.sec.scoped-administrator-within-its-grants",
             "scenario.sec.sequence-number-survives-rehoming",
+            "scenario.sec.unsealed-status-changes-nothing",
             "scenario.sec.what-no-entry-allows-is-forbidden",
+            "scenario.sec.window-context-serves-its-grant-only",
             "scenario.sec.window-entry-effective-after-the-handshake",
-            "scenario.sec.window-entry-gone-after-its-timeout"
+            "scenario.sec.window-entry-gone-after-its-timeout",
         ]
     );
 }

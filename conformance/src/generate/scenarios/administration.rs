@@ -5,9 +5,9 @@
 use serde_json::{json, Value};
 
 use super::pairing::{
-    device, handshake, json_of, owned, paired, second_controller_added, second_handshake,
-    statement, under_pairing, Handshake, CONTROLLER_KEYS, PASSCODE, SECOND, SECOND_KEYS,
-    SECOND_KID,
+    add_second, device, handshake, json_of, owned, paired, second_controller_added,
+    second_handshake, statement, under_pairing, under_pairing_as, window_granting, Handshake,
+    CONTROLLER_KEYS, PASSCODE, READ_ANYWHERE, SECOND, SECOND_KEYS, SECOND_KID, WINDOW_PASSCODE,
 };
 use super::*;
 use crate::suite::hex;
@@ -101,6 +101,7 @@ pub(super) fn second_in_use(
 pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     Ok(vec![
         pairing_context_claims_only()?,
+        window_context_serves_its_grant_only()?,
         last_owner_entry_stays()?,
         remove_peer_closes_contexts()?,
         revocation_by_the_owner()?,
@@ -131,6 +132,58 @@ fn pairing_context_claims_only() -> Result<Vector, String> {
         json!({"report": {}}),
     )
     .build())
+}
+
+fn window_context_serves_its_grant_only() -> Result<Vector, String> {
+    let b = owned(
+        "sec.window-context-serves-its-grant-only",
+        "under the pairing context of the owner's commissioning window, a new controller may read          the Security capability's properties; a read of the level and an Administer action          (remove_peer of the owner) are Forbidden, before and after its add_peer",
+        &["IOTP-SEC-137"],
+    )?
+    .step(sealed(
+        "app",
+        "owner",
+        json!({}),
+        window_granting(WINDOW_PASSCODE, &[0x33; 16], None, READ_ANYWHERE)?,
+    ))
+    .step(expect(
+        "the window opens",
+        vec![sealed_answer("app", 0, "owner", json!({"invoke_response": {}}))],
+    ));
+    let owner_id = IdentityKey::from_bytes(&CONTROLLER_KEYS.0)
+        .map_err(|e| format!("{e:?}"))?
+        .node_id();
+    let forbidden = || json!({"status": {"code": "Forbidden"}});
+    let remove_owner = json_of(&controller::remove_peer(&owner_id))?;
+    let b = paired(b, "w", WINDOW_PASSCODE, 30, 9);
+    let steps: [(&str, Value, Value); 5] = [
+        ("a read of the level: Forbidden", read_level(), forbidden()),
+        (
+            "a read of the Security capability's node_id: answered",
+            json!({"read": {"endpoint": 0, "capability": 1, "members": [0]}}),
+            json!({"report": {}}),
+        ),
+        (
+            "remove_peer of the owner: Forbidden",
+            remove_owner.clone(),
+            forbidden(),
+        ),
+        (
+            "add_peer: the new controller's credential statement",
+            add_second()?,
+            json!({"invoke_response": {}}),
+        ),
+        (
+            "remove_peer of the owner after add_peer: Forbidden",
+            remove_owner,
+            forbidden(),
+        ),
+    ];
+    let mut b = b;
+    for (n, (why, body, answer)) in steps.into_iter().enumerate() {
+        b = under_pairing_as(b, "w", why, body, n as u64, answer);
+    }
+    Ok(b.build())
 }
 
 fn last_owner_entry_stays() -> Result<Vector, String> {

@@ -21,6 +21,7 @@
 
 mod access;
 mod administration;
+mod contexts;
 mod edhoc;
 mod interaction;
 mod introduce;
@@ -86,6 +87,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(subscribers::scenarios()?);
     all.extend(access::scenarios()?);
     all.extend(scoped::scenarios()?);
+    all.extend(contexts::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

@@ -162,7 +162,7 @@ pub(super) fn under_pairing(b: Builder, why: &str, body: Value, n: u64, answer: 
 }
 
 /// [`under_pairing`] under the pairing context `session`.
-fn under_pairing_as(
+pub(super) fn under_pairing_as(
     b: Builder,
     session: &str,
     why: &str,
@@ -352,7 +352,7 @@ pub(super) struct Grant {
 }
 
 /// Read on every target: the grant of the owner's window in most scenarios.
-const READ_ANYWHERE: Grant = Grant {
+pub(super) const READ_ANYWHERE: Grant = Grant {
     privileges: iotp2p_protocol::server::acl::privilege::READ,
     target: None,
 };
@@ -414,6 +414,16 @@ fn owner_status(why: &str, n: u64, code: &str) -> Step {
 /// A device claimed by the controller, which has then run EDHOC with it as its owner (context
 /// `owner`); the device has sent 8 datagrams.
 pub(super) fn owned(id: &str, description: &str, requirements: &[&str]) -> Result<Builder, String> {
+    owned_sending(id, description, requirements, false)
+}
+
+/// [`owned`], the controller's handshake sending its credential by value if `by_value`.
+pub(super) fn owned_sending(
+    id: &str,
+    description: &str,
+    requirements: &[&str],
+    by_value: bool,
+) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let device_ccs = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
     let b = device(id, description, requirements)?.node(|n| {
@@ -428,7 +438,7 @@ pub(super) fn owned(id: &str, description: &str, requirements: &[&str]) -> Resul
         b,
         Handshake {
             hop: "app",
-            by_value: false,
+            by_value,
             session: "owner",
             keys: &CONTROLLER_KEYS,
             kid: 9,
@@ -591,11 +601,7 @@ pub(super) fn second_controller_granted(
         b,
         "w",
         "add_peer: the second controller's credential statement",
-        json_of(&controller::add_peer(&statement(
-            &SECOND_KEYS,
-            SECOND,
-            SECOND_KID,
-        )?))?,
+        add_second()?,
         1,
         json!({"invoke_response": {}}),
     );
@@ -615,8 +621,17 @@ pub(super) fn second_controller_granted(
     ))
 }
 
+/// `add_peer` of the second controller's credential statement.
+pub(super) fn add_second() -> Result<Value, String> {
+    json_of(&controller::add_peer(&statement(
+        &SECOND_KEYS,
+        SECOND,
+        SECOND_KID,
+    )?))
+}
+
 /// The passcode of the owner's commissioning window.
-const WINDOW_PASSCODE: u32 = 31_415_926;
+pub(super) const WINDOW_PASSCODE: u32 = 31_415_926;
 
 fn commissioning_window_pairs_a_second_controller() -> Result<Vector, String> {
     Ok(second_controller_added(

@@ -11,7 +11,7 @@
 use serde_json::{json, Value};
 
 use super::administration::{owner, second_in_use};
-use super::pairing::{handshake, json_of, statement, Handshake, SECOND, SECOND_KEYS, SECOND_KID};
+use super::pairing::{add_second, handshake, json_of, Handshake, SECOND, SECOND_KEYS, SECOND_KID};
 use super::subscriptions::change;
 use super::*;
 use crate::vector::Vector;
@@ -158,11 +158,7 @@ fn remove_peer_ends_subscriptions() -> Result<Vector, String> {
     let b = owner(
         b,
         "add_peer of the second controller again",
-        json_of(&controller::add_peer(&statement(
-            &SECOND_KEYS,
-            SECOND,
-            SECOND_KID,
-        )?))?,
+        add_second()?,
         3,
         json!({"invoke_response": {}}),
     );
