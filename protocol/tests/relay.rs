@@ -1012,6 +1012,23 @@ fn beyond_the_retry_queues_bound_a_failed_forward_is_answered_undeliverable_at_o
     assert_eq!(w.relay.retrying_count(), bound);
 }
 
+// [IOTP-DLV-4] [IOTP-DLV-52]
+#[test]
+fn a_forward_for_a_domain_without_relay_is_answered_no_route_and_not_retried() {
+    let mut w = World::with_sleeping_sensor();
+    let (id, bytes) = app_forwards(&mut w, None);
+    let out = w
+        .relay
+        .forward_to(w.now, &mut w.rng, "example.net", Vec::new(), bytes);
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, RelayOutput::Store(StoreChange::Forwarded { .. }))));
+    w.relay_out(out);
+    w.settle();
+    assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 0);
+    assert_eq!(w.status(id).expect("answered").code, StatusCode::NoRoute);
+}
+
 // [IOTP-DLV-128] [IOTP-MSG-63]
 #[test]
 fn a_non_confirmable_forward_goes_once_and_is_not_tried_again() {

@@ -96,9 +96,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// Carries the envelope of a [`RelayOutput::Forward`] for `domain` to `relays`, the home relays
     /// of that domain in the order of its SRV records ([IOTP-DLV-51]): confirmable if it was
     /// received so, retransmitted until acknowledged ([IOTP-MSG-46]); if every relay fails, it is
-    /// tried again later ([IOTP-DLV-52], [`retry`](super::retry)). An empty `relays` fails at once.
-    /// A forward that the retry queue put out again comes back here, and keeps its count of
-    /// attempts and its hold time.
+    /// tried again later ([IOTP-DLV-52], [`retry`](super::retry)). An empty `relays` says that the
+    /// domain has no relay (no SRV record, [IOTP-DLV-4]): a request's sender hears `NoRoute` at
+    /// once, and nothing is retried. A forward that the retry queue put out again comes back here,
+    /// and keeps its count of attempts and its hold time.
     pub fn forward_to(
         &mut self,
         now: Instant,
@@ -123,6 +124,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             return out;
         };
         let (held, failed) = self.retrying(&fresh.digest).unwrap_or((fresh, 0));
+        if relays.is_empty() {
+            self.forward_ends(now, rng, held, StatusCode::NoRoute, &mut out);
+            return out;
+        }
         let what = What::Forward {
             domain: domain.into(),
             held,

@@ -3,7 +3,8 @@
 //! after 60 s, then 120 s, 240 s, ... at most 3600 s, until its hold time ends (its `ttl`, counted
 //! down while it is kept, or the relay's `max_hold_time`, §3.7.2), when its sender hears `Expired`
 //! or `Undeliverable` ([IOTP-DLV-53]). A redirect of [IOTP-DLV-113] never comes here
-//! ([IOTP-DLV-125]).
+//! ([IOTP-DLV-125]), nor a forward for a domain without relay, answered `NoRoute` at once
+//! ([IOTP-DLV-4]).
 //!
 //! A due entry goes out again as a [`RelayOutput::Forward`], so that the caller resolves the
 //! domain's relays anew, in the order of their SRV records, and hands them to
@@ -14,7 +15,8 @@
 //! **Bound.** At most `max_nodes` × `max_messages` entries, the bound of the outbox: a forward that
 //! fails when the queue is full is answered `Undeliverable` at once rather than kept ([IOTP-DLV-133]).
 //! Each entry is one held envelope (at most MAX_MESSAGE bytes), its domain (a DNS name) and two
-//! numbers.
+//! numbers: 256 bytes in place (with an 18-byte hop peer) besides the envelope, its sender's
+//! address and the domain on the heap.
 
 use alloc::string::String;
 use alloc::vec::Vec;
