@@ -2,18 +2,21 @@
 //! of the same domain, each with a hop context with the relay, the app's sealed requests held while
 //! the sensor sleeps and delivered when it wakes (spec §3.7's sequence), receipts, expiry and the
 //! non-delivery status that reaches the app sealed under its hop context, holding limits, and what
-//! the relay refuses from hop peers that are not its bound nodes (§3.4.1, §8.7.1).
+//! the relay refuses from hop peers that are not its bound nodes (§3.4.1, §8.7.1), and what it
+//! forwards to another domain: retransmitted, tried again with back-off while no relay takes it
+//! (§3.8.1), answered when its hold ends.
 
 use iotp2p_codec::prelude::*;
 mod common;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use common::{context, Fixed};
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
 use iotp2p_codec::core::{Envelope, PresenceState, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
+use iotp2p_protocol::message::digest::Digest;
 use iotp2p_protocol::relay::{
     Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput, StoreChange,
 };
@@ -822,20 +825,20 @@ fn attempts_until(
     first: Vec<u8>,
     t: u64,
 ) -> (Vec<u64>, Vec<u64>) {
-    attempts(w, relays, first, t, usize::MAX)
+    attempts(w, relays, vec![first], t, usize::MAX)
 }
 
-/// As [`attempts_until`], stopping once the `most`-th attempt started (its first transmission on
-/// the wire).
+/// As [`attempts_until`] with the forwards `first` (none: those already under way), stopping once
+/// the `most`-th attempt started (its first transmission on the wire).
 fn attempts(
     w: &mut World,
     relays: &[&'static str],
-    first: Vec<u8>,
+    first: Vec<Vec<u8>>,
     t: u64,
     most: usize,
 ) -> (Vec<u64>, Vec<u64>) {
     let (mut started, mut failed) = (Vec::new(), Vec::new());
-    let mut pending = vec![first];
+    let mut pending = first;
     loop {
         for bytes in pending.drain(..) {
             started.push(w.now);
@@ -869,6 +872,22 @@ fn attempts(
     (started, failed)
 }
 
+/// The waits the relay recorded for a store ([`StoreChange::Retry`]): digest, failed attempts,
+/// time of the next.
+fn retries_stored(w: &World) -> Vec<(Digest, u32, u64)> {
+    w.stored
+        .iter()
+        .filter_map(|c| match c {
+            StoreChange::Retry {
+                digest,
+                failed,
+                next,
+            } => Some((*digest, *failed, *next)),
+            _ => None,
+        })
+        .collect()
+}
+
 // [IOTP-DLV-52] [IOTP-DLV-51] [IOTP-DLV-131]
 #[test]
 fn a_forward_no_relay_acknowledges_is_tried_again_after_60_s_doubling_to_3600_s() {
@@ -884,16 +903,9 @@ fn a_forward_no_relay_acknowledges_is_tried_again_after_60_s_doubling_to_3600_s(
         .collect();
     assert_eq!(waits[..8], [60, 120, 240, 480, 960, 1920, 3600, 3600]);
     // Each retry recorded with its count and time, for a store ([IOTP-DLV-131]).
-    let retries: Vec<(u32, u64)> = w
-        .stored
-        .iter()
-        .filter_map(|c| match c {
-            StoreChange::Retry { failed, next, .. } => Some((*failed, *next)),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(retries[0], (1, failed[0] + 60_000));
-    assert_eq!(retries[2], (3, failed[2] + 240_000));
+    let retries = retries_stored(&w);
+    assert_eq!((retries[0].1, retries[0].2), (1, failed[0] + 60_000));
+    assert_eq!((retries[2].1, retries[2].2), (3, failed[2] + 240_000));
     assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 1);
 }
 
@@ -904,7 +916,7 @@ fn a_forward_is_delivered_on_its_third_attempt_with_its_ttl_decreased_and_only_o
     let start = w.now;
     let (id, bytes) = app_forwards(&mut w, Some(3_600));
     // Two attempts fail; the third is on the wire.
-    let (started, failed) = attempts(&mut w, &["far relay"], bytes, u64::MAX, 3);
+    let (started, failed) = attempts(&mut w, &["far relay"], vec![bytes], u64::MAX, 3);
     assert_eq!((started.len(), failed.len()), (3, 2));
     let [(_, _, third)] = w.wire.make_contiguous() else {
         panic!("the third attempt's first transmission: {:?}", w.wire);
@@ -1010,6 +1022,36 @@ fn beyond_the_retry_queues_bound_a_failed_forward_is_answered_undeliverable_at_o
     let status = w.status(id).expect("the app hears of it");
     assert_eq!(status.code, StatusCode::Undeliverable);
     assert_eq!(w.relay.retrying_count(), bound);
+}
+
+// [IOTP-DLV-52] [IOTP-MSG-45] [IOTP-DLV-131]
+#[test]
+fn two_forwards_for_one_down_relay_take_turns_within_nstart_and_each_waits_its_own_back_off() {
+    let mut w = World::with_sleeping_sensor();
+    let (first, one) = app_forwards(&mut w, None);
+    let (second, two) = app_forwards(&mut w, None);
+    // The second waits for its turn behind the first (NSTART 1 per relay).
+    for (bytes, goes) in [(one, true), (two, false)] {
+        let relays = vec!["far relay"];
+        let out = w
+            .relay
+            .forward_to(w.now, &mut w.rng, "example.net", relays, bytes);
+        assert_eq!(
+            sent_to(&out, "far relay").len(),
+            usize::from(goes),
+            "{out:?}"
+        );
+        w.relay_out(out);
+    }
+    let until = w.now + 400_000;
+    let (_, failed) = attempts(&mut w, &["far relay"], Vec::new(), until, usize::MAX);
+    // Each failed in turn and waits with its own count: neither is lost nor answered.
+    let retries = retries_stored(&w);
+    let digests: BTreeSet<Digest> = retries.iter().map(|r| r.0).collect();
+    assert_eq!(digests.len(), 2, "{retries:?}");
+    assert!(failed.len() >= 3, "{failed:?}");
+    assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 2);
+    assert!(w.status(first).is_none() && w.status(second).is_none());
 }
 
 // [IOTP-DLV-4] [IOTP-DLV-52]
