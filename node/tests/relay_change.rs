@@ -7,7 +7,9 @@
 //! makes A send the request once to B, which accepts it from A and delivers it, and the lamp's reply
 //! reaches the peer. B refuses it when `previous_relays` names another relay, and A answers
 //! `Undeliverable` while the records still name it, which the peer gets as its request's answer. A lamp claimed at A and given B by
-//! `set_home_relay` attaches to B, and A, told nothing, keeps holding what arrives for it.
+//! `set_home_relay` attaches to B, and A, told nothing, keeps holding what arrives for it. While A
+//! is down, C keeps what it acknowledged and tries again with back-off ([IOTP-DLV-52]), across a
+//! crash of its own, until A is back and has it once.
 
 mod common;
 
@@ -33,7 +35,9 @@ use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_node::store::RelayStore;
 use iotp2p_node::udp::{UdpConfig, UdpNode};
 use iotp2p_protocol::engine::{Config, Destination, Event, ExchangeId, Node};
-use iotp2p_protocol::relay::RelayEvent;
+use iotp2p_protocol::params::Timing;
+use iotp2p_protocol::relay::retry::Backoff;
+use iotp2p_protocol::relay::{RelayConfig, RelayEvent};
 use iotp2p_protocol::security::KeyId;
 use iotp2p_protocol::server::security::{member, SECURITY};
 use rand_chacha::rand_core::SeedableRng;
@@ -158,6 +162,11 @@ struct World {
 impl World {
     /// `previous_relays`: the host names B registers the lamp with.
     async fn start(what: &str, previous_relays: &[&str]) -> World {
+        World::start_with(what, previous_relays, RelayConfig::new(PEER_DOMAIN)).await
+    }
+
+    /// As [`World::start`], C's engine configured by `c_config`.
+    async fn start_with(what: &str, previous_relays: &[&str], c_config: RelayConfig) -> World {
         let dir = TempDir::new(what);
         // The name server's address first (the relays' resolver asks it), then its real zone.
         let placeholder = DnsServer::start(loopback(), &[zone(&dir.0, 1, RELAY_A, 9)])
@@ -207,6 +216,7 @@ impl World {
         .unwrap();
         let b_addr = b.local_addr();
         let mut setup = RelaySetup::new(c_addr, PEER_DOMAIN);
+        setup.relay = c_config;
         setup.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
         let c = relay(setup, &c_store, PEER, (8, 7)).await;
         // C knows B for the domain too, which its records will name: B's replies come from there.
@@ -336,6 +346,33 @@ impl World {
         let a = UdpRelay::start(file.setup, store).await.unwrap();
         let stand_in = std::mem::replace(&mut self.a, a);
         stand_in.stop(Duration::from_secs(5)).await.unwrap();
+    }
+
+    /// Starts C again from its store at `c` with `config` (`None`: its domain's defaults), routing
+    /// the domain to A at `a` and knowing B, and stops what stood in its place.
+    async fn start_c_again(
+        &mut self,
+        (c, a): (SocketAddr, SocketAddr),
+        config: Option<RelayConfig>,
+    ) {
+        let b = self.b.local_addr();
+        let mut setup = RelaySetup::new(c, PEER_DOMAIN);
+        if let Some(config) = config {
+            setup.relay = config;
+        }
+        setup.routes = BTreeMap::from([(DOMAIN.into(), a)]);
+        let started = relay(setup, &self.dir.0.join("c.sqlite"), PEER, (8, 7)).await;
+        started
+            .with_relay(move |r, _, _| {
+                r.add_relay_peer(b, DOMAIN);
+                ((), Vec::new())
+            })
+            .await
+            .unwrap();
+        std::mem::replace(&mut self.c, started)
+            .stop(Duration::from_secs(5))
+            .await
+            .unwrap();
     }
 
     /// The controller's `release` at A without statement (§3.11.4 step 5).
@@ -479,7 +516,7 @@ async fn a_relay_killed_after_the_release_carries_the_held_request_once_it_is_ba
 async fn a_relay_killed_before_the_next_relay_acknowledged_a_forward_forwards_it_once_back() {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let mut w = World::start("relay-forward-crash", &[RELAY_A]).await;
-        let (a_addr, c_addr, b_addr) = (w.a.local_addr(), w.c.local_addr(), w.b.local_addr());
+        let (a_addr, c_addr) = (w.a.local_addr(), w.c.local_addr());
         let dns_addr = w.dns.as_ref().unwrap().addr();
         // A is down: C acknowledges the peer's request and forwards it to no one.
         w.kill_a().await;
@@ -492,30 +529,91 @@ async fn a_relay_killed_before_the_next_relay_acknowledged_a_forward_forwards_it
 
         // Both start again from their stores on their ports; C forwards it again.
         w.start_a_again(a_addr, (dns_addr, c_addr)).await;
-        let mut setup = RelaySetup::new(c_addr, PEER_DOMAIN);
-        setup.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
-        let c = relay(setup, &c_store, PEER, (8, 7)).await;
-        c.with_relay(move |r, _, _| {
-            r.add_relay_peer(b_addr, DOMAIN);
-            ((), Vec::new())
-        })
-        .await
-        .unwrap();
-        std::mem::replace(&mut w.c, c)
-            .stop(Duration::from_secs(5))
-            .await
-            .unwrap();
-        for _ in 0..200 {
-            if held(&w.a, LAMP).await == 1 {
-                break;
+        w.start_c_again((c_addr, a_addr), None).await;
+        held_once_at_a(&mut w, &c_store, Duration::from_secs(4)).await;
+        w.stop().await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+/// A holds the peer's request for the lamp within `within`, C's store no longer keeps it, and A
+/// still holds it once a while later.
+async fn held_once_at_a(w: &mut World, c_store: &Path, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    while held(&w.a, LAMP).await != 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(held(&w.a, LAMP).await, 1, "A holds it");
+    let kept = counted(c_store, 0, |s| s.forwardings(None, 16).unwrap().len()).await;
+    assert_eq!(kept, 0, "A's acknowledgement ended it at C");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(held(&w.a, LAMP).await, 1, "once");
+}
+
+/// C's engine with the relay-to-relay hop and the retry queue of [IOTP-DLV-52] scaled down, so
+/// that attempts fail and come again within a test: a transmission fails after at most 450 ms,
+/// and the next attempt comes 300 ms, 600 ms, then 1200 ms after.
+fn quick_c() -> RelayConfig {
+    let mut config = RelayConfig::new(PEER_DOMAIN);
+    config.timing = Timing {
+        ack_timeout: 100,
+        max_retransmit: 1,
+        ..Timing::default()
+    };
+    config.retry = Backoff {
+        first: 300,
+        most: 1_200,
+    };
+    config
+}
+
+/// The failed attempts C's store records for its one forward, or `None` if it keeps none.
+fn failed_at_c(store: &mut SqliteStore) -> Option<u32> {
+    let kept = store.forwardings(None, 16).unwrap();
+    kept.first().map(|f| f.failed)
+}
+
+// [IOTP-DLV-52] [IOTP-DLV-131] [IOTP-DLV-130] [IOTP-DLV-51]
+#[tokio::test]
+async fn a_forward_waits_while_the_next_relay_is_down_resumes_its_back_off_after_a_crash_and_arrives_once(
+) {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut w = World::start_with("relay-forward-retry", &[RELAY_A], quick_c()).await;
+        let (a_addr, c_addr) = (w.a.local_addr(), w.c.local_addr());
+        let (dns_addr, c_store) = (w.dns.as_ref().unwrap().addr(), w.dir.0.join("c.sqlite"));
+        // A is down; C, with the quick back-off, acknowledges the peer's request.
+        w.kill_a().await;
+        let id = w.send_request().await;
+        // Its attempts fail, and each failure is recorded with the forward.
+        let at_least =
+            |n: u32| move |s: &mut SqliteStore| usize::from(failed_at_c(s).is_some_and(|f| f >= n));
+        let got = counted(&c_store, 1, at_least(2)).await;
+        assert_eq!(got, 1, "two failed attempts");
+        // C is killed while the forward waits, and starts again from its store: the back-off
+        // goes on from the count it had ([IOTP-DLV-131]), not from one.
+        kill(&mut w.c).await;
+        let before = failed_at_c(&mut SqliteStore::open(&c_store).unwrap()).unwrap();
+        w.start_c_again((c_addr, a_addr), Some(quick_c())).await;
+        let next = move |s: &mut SqliteStore| usize::from(failed_at_c(s) == Some(before + 1));
+        assert_eq!(counted(&c_store, 1, next).await, 1, "the count goes on");
+        // A comes back: the next attempt reaches it, once.
+        w.start_a_again(a_addr, (dns_addr, c_addr)).await;
+        held_once_at_a(&mut w, &c_store, Duration::from_secs(4)).await;
+        // The peer's request was never given up.
+        let told = tokio::time::timeout(Duration::from_millis(200), async {
+            loop {
+                match w.c.next_event().await {
+                    Some(RelayEvent::NonDelivery { message_id, .. }) if message_id == id => {
+                        return;
+                    }
+                    Some(_) => {}
+                    None => std::future::pending().await,
+                }
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert_eq!(held(&w.a, LAMP).await, 1, "A holds it");
-        let kept = counted(&c_store, 0, forwards).await;
-        assert_eq!(kept, 0, "A's acknowledgement ended it at C");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(held(&w.a, LAMP).await, 1, "once");
+        })
+        .await;
+        assert!(told.is_err(), "no status for the peer");
         w.stop().await;
     })
     .await

@@ -158,6 +158,7 @@ fn protocol_relay_pseudo_random_inputs() {
                 total.discarded += r.discarded;
                 total.most_held = total.most_held.max(r.most_held);
                 total.arrived += r.arrived;
+                total.retried += r.retried;
             }
             Err(_) => panic!("the relay body failed on pseudo-random input {seed}"),
         }
@@ -170,6 +171,7 @@ fn protocol_relay_pseudo_random_inputs() {
     assert!(total.discarded > 4_000, "{total:?}");
     assert!(total.most_held >= 6, "{total:?}");
     assert!(total.arrived > 0, "{total:?}");
+    assert!(total.retried > 0, "{total:?}");
 }
 
 #[test]

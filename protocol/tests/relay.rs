@@ -2,18 +2,21 @@
 //! of the same domain, each with a hop context with the relay, the app's sealed requests held while
 //! the sensor sleeps and delivered when it wakes (spec §3.7's sequence), receipts, expiry and the
 //! non-delivery status that reaches the app sealed under its hop context, holding limits, and what
-//! the relay refuses from hop peers that are not its bound nodes (§3.4.1, §8.7.1).
+//! the relay refuses from hop peers that are not its bound nodes (§3.4.1, §8.7.1), and what it
+//! forwards to another domain: retransmitted, tried again with back-off while no relay takes it
+//! (§3.8.1), answered when its hold ends.
 
 use iotp2p_codec::prelude::*;
 mod common;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use common::{context, Fixed};
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
 use iotp2p_codec::core::{Envelope, PresenceState, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
+use iotp2p_protocol::message::digest::Digest;
 use iotp2p_protocol::relay::{
     Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput, StoreChange,
 };
@@ -569,7 +572,9 @@ fn a_relay_restarted_from_its_store_delivers_what_it_had_accepted() {
             StoreChange::Redirected { digest: d, .. } => {
                 store.retain(|c| !matches!(c, StoreChange::Held { digest, .. } if digest == d))
             }
-            StoreChange::Outgoing { .. } | StoreChange::Forwarded { .. } => {}
+            StoreChange::Outgoing { .. }
+            | StoreChange::Forwarded { .. }
+            | StoreChange::Retry { .. } => {}
             StoreChange::Registry(_) => {}
         }
     }
@@ -708,6 +713,11 @@ fn app_sends_far(w: &mut World) -> u64 {
 /// The app sends an unsealed invoke, `confirmable` or not, for an address of another domain: its
 /// `message_id`.
 fn app_sends_far_as(w: &mut World, confirmable: bool) -> u64 {
+    app_sends_far_with(w, confirmable, None)
+}
+
+/// As [`app_sends_far_as`], with `ttl`.
+fn app_sends_far_with(w: &mut World, confirmable: bool, ttl: Option<u32>) -> u64 {
     let now = w.now;
     let (id, out) = w
         .app
@@ -719,7 +729,7 @@ fn app_sends_far_as(w: &mut World, confirmable: bool) -> u64 {
             None,
             &invoke(),
             confirmable,
-            None,
+            ttl,
         )
         .unwrap();
     w.node_out("app", out);
@@ -760,9 +770,13 @@ fn a_forward_is_retransmitted_until_the_next_relay_acknowledges_it() {
     let (domain, bytes) = w.forwarded.pop().expect("forwarded");
     assert_eq!(domain, "example.net");
     assert!(Envelope::decode(&bytes).unwrap().ack_requested);
-    let out = w
-        .relay
-        .forward_to(w.now, &mut w.rng, vec!["far relay"], bytes.clone());
+    let out = w.relay.forward_to(
+        w.now,
+        &mut w.rng,
+        "example.net",
+        vec!["far relay"],
+        bytes.clone(),
+    );
     assert_eq!(sent_to(&out, "far relay"), vec![bytes.clone()]);
     // Lost: the same bytes again when the timer runs out, and again, longer after.
     for _ in 0..2 {
@@ -795,31 +809,282 @@ fn a_forward_is_retransmitted_until_the_next_relay_acknowledges_it() {
     assert!(w.relay.next_deadline().is_none_or(|d| d > w.now + 60_000));
 }
 
-// [IOTP-DLV-128] [IOTP-DLV-51] [IOTP-DLV-53] [IOTP-MSG-47]
+/// The app's confirmable invoke for `far@example.net` with `ttl`, as the relay forwards it: its
+/// `message_id` and the forward's bytes.
+fn app_forwards(w: &mut World, ttl: Option<u32>) -> (u64, Vec<u8>) {
+    let id = app_sends_far_with(w, true, ttl);
+    (id, w.forwarded.pop().expect("forwarded").1)
+}
+
+/// A world in which every datagram to `relays` is lost, and each forward the relay puts out is
+/// handed back with `relays` at once, as a caller that resolves the domain does: runs until `t`,
+/// and returns the times of the attempts (their first transmission) and of their failures.
+fn attempts_until(
+    w: &mut World,
+    relays: &[&'static str],
+    first: Vec<u8>,
+    t: u64,
+) -> (Vec<u64>, Vec<u64>) {
+    attempts(w, relays, vec![first], t, usize::MAX)
+}
+
+/// As [`attempts_until`] with the forwards `first` (none: those already under way), stopping once
+/// the `most`-th attempt started (its first transmission on the wire).
+fn attempts(
+    w: &mut World,
+    relays: &[&'static str],
+    first: Vec<Vec<u8>>,
+    t: u64,
+    most: usize,
+) -> (Vec<u64>, Vec<u64>) {
+    let (mut started, mut failed) = (Vec::new(), Vec::new());
+    let mut pending = first;
+    loop {
+        for bytes in pending.drain(..) {
+            started.push(w.now);
+            let out = w
+                .relay
+                .forward_to(w.now, &mut w.rng, "example.net", relays.to_vec(), bytes);
+            w.relay_out(out);
+        }
+        if started.len() >= most {
+            break;
+        }
+        let retries_before = w.stored.len();
+        let next = w.relay.next_deadline().filter(|d| *d <= t);
+        let Some(at) = next else { break };
+        w.now = at;
+        let out = w.relay.on_timer(at, &mut w.rng);
+        w.relay_out(out);
+        // What goes to `relays` is lost; what goes to the app reaches it.
+        w.settle();
+        if w.stored[retries_before..]
+            .iter()
+            .any(|c| matches!(c, StoreChange::Retry { .. }))
+        {
+            failed.push(at);
+        }
+        pending.extend(w.forwarded.drain(..).map(|(d, b)| {
+            assert_eq!(d, "example.net");
+            b
+        }));
+    }
+    (started, failed)
+}
+
+/// The waits the relay recorded for a store ([`StoreChange::Retry`]): digest, failed attempts,
+/// time of the next.
+fn retries_stored(w: &World) -> Vec<(Digest, u32, u64)> {
+    w.stored
+        .iter()
+        .filter_map(|c| match c {
+            StoreChange::Retry {
+                digest,
+                failed,
+                next,
+            } => Some((*digest, *failed, *next)),
+            _ => None,
+        })
+        .collect()
+}
+
+// [IOTP-DLV-52] [IOTP-DLV-51] [IOTP-DLV-131]
 #[test]
-fn a_forward_no_relay_acknowledges_is_answered_undeliverable_to_its_sender() {
+fn a_forward_no_relay_acknowledges_is_tried_again_after_60_s_doubling_to_3600_s() {
     let mut w = World::with_sleeping_sensor();
-    let id = app_sends_far_as(&mut w, true);
-    let (_, bytes) = w.forwarded.pop().expect("forwarded");
-    let out = w
-        .relay
-        .forward_to(w.now, &mut w.rng, vec!["far relay", "other relay"], bytes);
-    w.relay_out(out);
-    // Both relays' MAX_TRANSMIT_SPAN and more; what goes to them is lost.
-    w.advance(w.now + 200_000);
-    assert_eq!(w.relay.under_way(), 0);
+    let (_, bytes) = app_forwards(&mut w, None);
+    let (started, failed) =
+        attempts_until(&mut w, &["far relay", "other relay"], bytes, 6 * 3_600_000);
+    // Each attempt tries both relays in order before it fails ([IOTP-DLV-51]), then waits.
+    let waits: Vec<u64> = started[1..]
+        .iter()
+        .zip(&failed)
+        .map(|(next, fail)| (next - fail) / 1000)
+        .collect();
+    assert_eq!(waits[..8], [60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    // Each retry recorded with its count and time, for a store ([IOTP-DLV-131]).
+    let retries = retries_stored(&w);
+    assert_eq!((retries[0].1, retries[0].2), (1, failed[0] + 60_000));
+    assert_eq!((retries[2].1, retries[2].2), (3, failed[2] + 240_000));
+    assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 1);
+}
+
+// [IOTP-DLV-52] [IOTP-MSG-65] [IOTP-MSG-47]
+#[test]
+fn a_forward_is_delivered_on_its_third_attempt_with_its_ttl_decreased_and_only_once() {
+    let mut w = World::with_sleeping_sensor();
+    let start = w.now;
+    let (id, bytes) = app_forwards(&mut w, Some(3_600));
+    // Two attempts fail; the third is on the wire.
+    let (started, failed) = attempts(&mut w, &["far relay"], vec![bytes], u64::MAX, 3);
+    assert_eq!((started.len(), failed.len()), (3, 2));
+    let [(_, _, third)] = w.wire.make_contiguous() else {
+        panic!("the third attempt's first transmission: {:?}", w.wire);
+    };
+    // The same message, its `ttl` less the time it was kept, rounded up ([IOTP-MSG-65]).
+    let third = Envelope::decode(third).unwrap();
+    let kept = (started[2] - start).div_ceil(1000) as u32;
+    assert_eq!((third.message_id, third.ttl), (id, Some(3_600 - kept)));
+    let mut far = Node::new(Config::default(), 0);
+    let ack = far.acknowledgement(&"relay", id);
+    let [Output::Send { bytes: ack, .. }] = ack.as_slice() else {
+        panic!("one acknowledgement: {ack:?}");
+    };
+    let out = w.relay.receive(w.now, &mut w.rng, &"far relay", ack);
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, RelayOutput::Store(StoreChange::Forwarded { .. }))));
+    assert_eq!(w.relay.under_way() + w.relay.retrying_count(), 0);
+    // Nothing goes again, and the app hears no status.
+    w.wire.clear();
+    w.advance(w.now + 7_200_000);
+    assert!(w.forwarded.is_empty());
+    assert!(w.wire.iter().all(|(_, to, _)| *to != "far relay"));
+    assert!(w.status(id).is_none());
+}
+
+// [IOTP-DLV-53] [IOTP-DLV-52] [IOTP-DLV-132]
+#[test]
+fn a_forward_whose_ttl_runs_out_while_it_waits_is_answered_expired() {
+    let mut w = World::with_sleeping_sensor();
+    let start = w.now;
+    let (id, bytes) = app_forwards(&mut w, Some(600));
+    let (started, _) = attempts_until(&mut w, &["far relay"], bytes, start + 3_600_000);
+    // Attempts at 0, ~105 s, ~270 s (after 60 s, 120 s): the fourth would come after 600 s.
+    assert!(started.len() <= 4 && started.iter().all(|t| *t < start + 600_000));
+    assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 0);
+    w.settle();
+    let status = w.status(id).expect("the app hears of it");
+    assert_eq!(status.code, StatusCode::Expired);
+    assert!(w
+        .stored
+        .iter()
+        .any(|c| matches!(c, StoreChange::Forwarded { .. })));
+}
+
+// [IOTP-DLV-53] [IOTP-DLV-38]
+#[test]
+fn a_forward_without_ttl_is_answered_undeliverable_when_the_hold_time_ends() {
+    let mut w = World::with_sleeping_sensor();
+    let start = w.now;
+    let (id, bytes) = app_forwards(&mut w, None);
+    let hold = u64::from(w.relay.config().limits.max_hold_time) * 1000;
+    let (_, failed) = attempts_until(&mut w, &["far relay"], bytes, start + hold + 1);
+    assert!(failed.len() > 20, "tried all day: {}", failed.len());
+    assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 0);
+    // The app's exchange ended long ago; the relay's status went to its address all the same.
+    let codes: Vec<StatusCode> = w
+        .relay_events
+        .iter()
+        .filter_map(|e| match e {
+            RelayEvent::NonDelivery {
+                message_id, code, ..
+            } if *message_id == id => Some(*code),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(codes, [StatusCode::Undeliverable]);
+}
+
+// [IOTP-DLV-133] [IOTP-DLV-52] [IOTP-DLV-131]
+#[test]
+fn beyond_the_retry_queues_bound_a_failed_forward_is_answered_undeliverable_at_once() {
+    let mut w = World::with_sleeping_sensor();
+    let (id, bytes) = app_forwards(&mut w, None);
+    let env = Envelope::decode(&bytes).unwrap();
+    let config = w.relay.config();
+    let bound = config.max_nodes * config.limits.max_messages as usize;
+    // The queue filled as a store puts it back after a restart: other messages, due in 3 hours.
+    let mut restore = |n: u64, wait: u64| {
+        let message_id = 1_000_000 + n;
+        let other = Envelope { message_id, ..env }.encode_to_vec().unwrap();
+        let relay = &mut w.relay;
+        let (_, out) = relay
+            .restore_forward(w.now, &mut w.rng, "example.net", &other, 0, 5, wait)
+            .unwrap();
+        out
+    };
+    for n in 0..bound as u64 {
+        let out = restore(n, 10_800_000);
+        assert!(out.is_empty(), "{out:?}");
+    }
+    let out = restore(bound as u64, 0);
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, RelayOutput::Store(StoreChange::Forwarded { .. }))),
+        "one more is let go: {out:?}"
+    );
+    assert_eq!(w.relay.retrying_count(), bound);
+    // The app's forward fails its first attempt with no room to wait: answered at once.
+    let until = w.now + 200_000;
+    let (_, failed) = attempts_until(&mut w, &["far relay"], bytes, until);
+    assert!(failed.is_empty());
     let status = w.status(id).expect("the app hears of it");
     assert_eq!(status.code, StatusCode::Undeliverable);
-    // A non-confirmable one goes once and is not followed.
+    assert_eq!(w.relay.retrying_count(), bound);
+}
+
+// [IOTP-DLV-52] [IOTP-MSG-45] [IOTP-DLV-131]
+#[test]
+fn two_forwards_for_one_down_relay_take_turns_within_nstart_and_each_waits_its_own_back_off() {
+    let mut w = World::with_sleeping_sensor();
+    let (first, one) = app_forwards(&mut w, None);
+    let (second, two) = app_forwards(&mut w, None);
+    // The second waits for its turn behind the first (NSTART 1 per relay).
+    for (bytes, goes) in [(one, true), (two, false)] {
+        let relays = vec!["far relay"];
+        let out = w
+            .relay
+            .forward_to(w.now, &mut w.rng, "example.net", relays, bytes);
+        assert_eq!(
+            sent_to(&out, "far relay").len(),
+            usize::from(goes),
+            "{out:?}"
+        );
+        w.relay_out(out);
+    }
+    let until = w.now + 400_000;
+    let (_, failed) = attempts(&mut w, &["far relay"], Vec::new(), until, usize::MAX);
+    // Each failed in turn and waits with its own count: neither is lost nor answered.
+    let retries = retries_stored(&w);
+    let digests: BTreeSet<Digest> = retries.iter().map(|r| r.0).collect();
+    assert_eq!(digests.len(), 2, "{retries:?}");
+    assert!(failed.len() >= 3, "{failed:?}");
+    assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 2);
+    assert!(w.status(first).is_none() && w.status(second).is_none());
+}
+
+// [IOTP-DLV-4] [IOTP-DLV-52]
+#[test]
+fn a_forward_for_a_domain_without_relay_is_answered_no_route_and_not_retried() {
+    let mut w = World::with_sleeping_sensor();
+    let (id, bytes) = app_forwards(&mut w, None);
+    let out = w
+        .relay
+        .forward_to(w.now, &mut w.rng, "example.net", Vec::new(), bytes);
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, RelayOutput::Store(StoreChange::Forwarded { .. }))));
+    w.relay_out(out);
+    w.settle();
+    assert_eq!(w.relay.retrying_count() + w.relay.under_way(), 0);
+    assert_eq!(w.status(id).expect("answered").code, StatusCode::NoRoute);
+}
+
+// [IOTP-DLV-128] [IOTP-MSG-63]
+#[test]
+fn a_non_confirmable_forward_goes_once_and_is_not_tried_again() {
+    let mut w = World::with_sleeping_sensor();
     let id = app_sends_far(&mut w);
     let (_, bytes) = w.forwarded.pop().expect("forwarded");
     let out = w
         .relay
-        .forward_to(w.now, &mut w.rng, vec!["far relay"], bytes);
+        .forward_to(w.now, &mut w.rng, "example.net", vec!["far relay"], bytes);
     assert_eq!(sent_to(&out, "far relay").len(), 1);
-    assert_eq!(w.relay.under_way(), 0);
+    assert_eq!(w.relay.under_way() + w.relay.retrying_count(), 0);
     w.advance(w.now + 200_000);
     assert!(w.status(id).is_none());
+    assert!(w.forwarded.is_empty());
 }
 
 // [IOTP-DLV-70] [IOTP-DLV-130]

@@ -128,7 +128,7 @@ impl Driver {
                     let out = self
                         .relay
                         .relay_mut()
-                        .forward_to(now, &mut OsRng, relays, bytes);
+                        .forward_to(now, &mut OsRng, &domain, relays, bytes);
                     let out = self.relay.serve(now, &mut OsRng, out);
                     for o in out.into_iter().rev() {
                         queue.push_front(o);
@@ -151,6 +151,17 @@ impl Driver {
         }
     }
 
+    /// The wall-clock time of the engine's instant `t`: engine instants are the relay's own, the
+    /// store keeps wall-clock times, which outlive the process.
+    fn wall(&self, t: Instant) -> u64 {
+        let (now, wall) = (self.clock.now(), wall_clock());
+        if t >= now {
+            wall.saturating_add(t - now)
+        } else {
+            wall.saturating_sub(now - t)
+        }
+    }
+
     fn store_change(&mut self, change: StoreChange) -> Result<(), StoreError> {
         match change {
             StoreChange::Held {
@@ -162,11 +173,7 @@ impl Driver {
                 received,
                 expires,
             } => {
-                // Engine instants are the relay's own; the store keeps wall-clock times.
-                let now = self.clock.now();
-                let wall = wall_clock();
-                let received_at = wall.saturating_sub(now.saturating_sub(received));
-                let expires_at = wall.saturating_add(expires.saturating_sub(now));
+                let (received_at, expires_at) = (self.wall(received), self.wall(expires));
                 let limits = self.relay.relay().config().limits;
                 let limits = HoldLimits::new(limits.max_messages, u64::from(limits.max_bytes))?;
                 let held = self.store.hold(
@@ -199,7 +206,11 @@ impl Driver {
                 domain,
                 digest,
                 envelope,
-            } => match self.store.forwarding(&domain, &envelope) {
+                received,
+            } => match self
+                .store
+                .forwarding(&domain, &envelope, self.wall(received))
+            {
                 Ok(id) => {
                     self.ids.insert(digest, id);
                     Ok(())
@@ -208,6 +219,17 @@ impl Driver {
                     self.relay.relay_mut().forget_forward(&digest);
                     Err(e)
                 }
+            },
+            StoreChange::Retry {
+                digest,
+                failed,
+                next,
+            } => match self.ids.get(&digest) {
+                Some(&id) => {
+                    let next = self.wall(next);
+                    self.store.retry_forwarding(id, failed, next).map(|_| ())
+                }
+                None => Ok(()),
             },
             StoreChange::Forwarded { digest } => match self.ids.remove(&digest) {
                 Some(id) => self.store.forwarded(id).map(|_| ()),

@@ -6,13 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use iotp2p_codec::core::Envelope;
-use iotp2p_codec::prelude::*;
 use iotp2p_protocol::engine::{Config, EdhocResponder};
-use iotp2p_protocol::message::digest::digest;
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput, RestoreError};
-use rand_core::CryptoRngCore;
+use rand_core::{CryptoRngCore, OsRng};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -246,7 +243,8 @@ impl UdpRelay {
                 redirects.push(redirect);
             }
         }
-        // What was acknowledged for other domains goes again ([IOTP-DLV-130]).
+        // What was acknowledged for other domains goes again ([IOTP-DLV-130]), when its retry is
+        // due ([IOTP-DLV-131]); what cannot wait any more is answered.
         let mut pending = Vec::new();
         let mut after = None;
         loop {
@@ -254,21 +252,25 @@ impl UdpRelay {
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             for f in page {
-                let digest = Envelope::decode(&f.envelope)
-                    .ok()
-                    .and_then(|env| digest(&env, env.recipient, env.sender).ok());
-                let Some(digest) = digest else {
-                    return Err(RelayError::Restore {
+                let held_for = wall.saturating_sub(f.received_at);
+                let wait = f.next_attempt_at.saturating_sub(wall);
+                let (digest, out) = relay
+                    .restore_forward(
+                        now,
+                        &mut OsRng,
+                        &f.domain,
+                        &f.envelope,
+                        held_for,
+                        f.failed,
+                        wait,
+                    )
+                    .map_err(|why| RelayError::Restore {
                         id: f.id,
-                        recipient: f.domain,
-                        why: RestoreError::Decode,
-                    });
-                };
+                        recipient: f.domain.clone(),
+                        why,
+                    })?;
                 ids.insert(digest, f.id);
-                pending.push(RelayOutput::Forward {
-                    domain: f.domain,
-                    bytes: f.envelope,
-                });
+                pending.extend(out);
             }
         }
         let socket = UdpSocket::bind(setup.bind)

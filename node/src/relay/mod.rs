@@ -19,8 +19,10 @@
 //! requests to its outbox in the release's transaction, and a relay started again carries what is
 //! left there. What goes to another relay, by route or by those records, the engine sends
 //! confirmable and retransmits until that relay acknowledges it ([IOTP-DLV-128]); what it
-//! acknowledged for another domain the store keeps until then, and a relay started again forwards
-//! it anew ([IOTP-DLV-130]).
+//! acknowledged for another domain the store keeps until then, with the state of its retry queue
+//! when no relay of the domain took it ([IOTP-DLV-52]), and a relay started again goes on with
+//! each where it was: at once if it was under way, at its next attempt if it was waiting
+//! ([IOTP-DLV-130], [IOTP-DLV-131]).
 //!
 //! [`RelayStore`]: crate::store::RelayStore
 

@@ -1,7 +1,8 @@
 //! The relay's state that must survive a crash: the registrations of its addresses, the messages it
 //! holds for sleeping devices (spec §3.6.1, §3.7), and the outbox of the requests held for an address
 //! released without statement until the domain's new relay has them (§3.11.4, [IOTP-DLV-129]), and
-//! the envelopes acknowledged for other domains until their relays have them ([IOTP-DLV-130]). The
+//! the envelopes acknowledged for other domains until their relays have them ([IOTP-DLV-130]), with
+//! the state of their retry queue ([IOTP-DLV-52], [IOTP-DLV-131]). The
 //! relay talks to a [`RelayStore`]; [`sqlite`] is the embedded implementation, and a provider that
 //! runs many relays can put the same trait on a server database.
 //!
@@ -96,6 +97,12 @@ pub struct Forwarding {
     pub domain: String,
     /// The envelope as forwarded.
     pub envelope: Vec<u8>,
+    /// When the relay took it, in ms since the UNIX epoch: its hold time counts from then.
+    pub received_at: u64,
+    /// Its failed attempts ([IOTP-DLV-52]); 0: never tried, or under way.
+    pub failed: u32,
+    /// When its next attempt is due, in ms since the UNIX epoch (0 with `failed` 0).
+    pub next_attempt_at: u64,
 }
 
 /// The most previous relays stored with a registration (`RegisterRequest`'s bound).
@@ -312,9 +319,24 @@ pub trait RelayStore {
     /// Removes request `id` from the outbox: the next relay acknowledged or answered it, or the
     /// relay answered it `Undeliverable`. Whether it was there.
     fn sent(&mut self, id: u64) -> Result<bool, StoreError>;
-    /// Keeps an envelope acknowledged for `domain` until [`RelayStore::forwarded`] (at most
-    /// [`MAX_FORWARDING`] at once: [`StoreError::Full`] beyond); its identifier.
-    fn forwarding(&mut self, domain: &str, envelope: &[u8]) -> Result<u64, StoreError>;
+    /// Keeps an envelope acknowledged for `domain` at `received_at` (ms since the UNIX epoch) until
+    /// [`RelayStore::forwarded`] (at most [`MAX_FORWARDING`] at once: [`StoreError::Full`] beyond);
+    /// its identifier.
+    fn forwarding(
+        &mut self,
+        domain: &str,
+        envelope: &[u8],
+        received_at: u64,
+    ) -> Result<u64, StoreError>;
+    /// Records that forward `id` failed `failed` attempts and goes again at `next_attempt_at` (ms
+    /// since the UNIX epoch), so that a restart goes on with its back-off ([IOTP-DLV-52],
+    /// [IOTP-DLV-131]). Whether it was kept.
+    fn retry_forwarding(
+        &mut self,
+        id: u64,
+        failed: u32,
+        next_attempt_at: u64,
+    ) -> Result<bool, StoreError>;
     /// The forwards kept whose identifier is above `after`, in order, at most `limit` (and at most
     /// [`MAX_PAGE`]): what a relay forwards again after a restart.
     fn forwardings(

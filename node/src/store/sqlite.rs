@@ -19,7 +19,7 @@ use super::{
 use iotp2p_protocol::params::MAX_MESSAGE;
 
 /// The schema version this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 /// From version 1: held messages name their sender (the relay's own nodes send without `sender`).
 const MIGRATE_1_TO_2: &str = "ALTER TABLE held ADD COLUMN sender TEXT;";
@@ -73,6 +73,16 @@ CREATE TABLE outbox (
     expires_at  INTEGER NOT NULL,
     sender      TEXT
 ) STRICT;
+";
+
+/// From version 5: a forward's retry state ([IOTP-DLV-52], [IOTP-DLV-131]): when the relay took
+/// it, its failed attempts and the time of its next. A forward kept by version 5 counts as taken at
+/// the upgrade and never tried: it goes at the relay's start, as version 5 sent it.
+const MIGRATE_5_TO_6: &str = "
+ALTER TABLE forwarding ADD COLUMN received_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE forwarding ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE forwarding ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+UPDATE forwarding SET received_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
 ";
 
 /// The columns of a registration, in the order [`registration_of`] reads them.
@@ -144,16 +154,29 @@ impl SqliteStore {
             .map_err(database("reading the schema version"))?;
         // The steps from the file's version to this code's, in order.
         let steps: &[&str] = match version {
-            0 => &[SCHEMA, MIGRATE_2_TO_3, MIGRATE_3_TO_4, MIGRATE_4_TO_5],
+            0 => &[
+                SCHEMA,
+                MIGRATE_2_TO_3,
+                MIGRATE_3_TO_4,
+                MIGRATE_4_TO_5,
+                MIGRATE_5_TO_6,
+            ],
             1 => &[
                 MIGRATE_1_TO_2,
                 MIGRATE_2_TO_3,
                 MIGRATE_3_TO_4,
                 MIGRATE_4_TO_5,
+                MIGRATE_5_TO_6,
             ],
-            2 => &[MIGRATE_2_TO_3, MIGRATE_3_TO_4, MIGRATE_4_TO_5],
-            3 => &[MIGRATE_3_TO_4, MIGRATE_4_TO_5],
-            4 => &[MIGRATE_4_TO_5],
+            2 => &[
+                MIGRATE_2_TO_3,
+                MIGRATE_3_TO_4,
+                MIGRATE_4_TO_5,
+                MIGRATE_5_TO_6,
+            ],
+            3 => &[MIGRATE_3_TO_4, MIGRATE_4_TO_5, MIGRATE_5_TO_6],
+            4 => &[MIGRATE_4_TO_5, MIGRATE_5_TO_6],
+            5 => &[MIGRATE_5_TO_6],
             SCHEMA_VERSION => &[],
             found => {
                 return Err(StoreError::Version {
@@ -666,7 +689,12 @@ impl RelayStore for SqliteStore {
             .map_err(database("removing from the outbox"))
     }
 
-    fn forwarding(&mut self, domain: &str, envelope: &[u8]) -> Result<u64, StoreError> {
+    fn forwarding(
+        &mut self,
+        domain: &str,
+        envelope: &[u8],
+        received_at: u64,
+    ) -> Result<u64, StoreError> {
         if domain.is_empty() || domain.len() > MAX_DOMAIN {
             return Err(StoreError::Invalid {
                 what: "domain",
@@ -691,8 +719,8 @@ impl RelayStore for SqliteStore {
             });
         }
         tx.execute(
-            "INSERT INTO forwarding (domain, envelope) VALUES (?1, ?2)",
-            params![domain, envelope],
+            "INSERT INTO forwarding (domain, envelope, received_at) VALUES (?1, ?2, ?3)",
+            params![domain, envelope, time(received_at)],
         )
         .map_err(database("keeping a forward"))?;
         let id = tx.last_insert_rowid() as u64;
@@ -709,7 +737,8 @@ impl RelayStore for SqliteStore {
         let mut statement = self
             .db
             .prepare(
-                "SELECT id, domain, envelope FROM forwarding WHERE id > ?1 ORDER BY id LIMIT ?2",
+                "SELECT id, domain, envelope, received_at, failed, next_attempt_at FROM forwarding \
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
             )
             .map_err(database("reading the forwards"))?;
         let rows = statement
@@ -718,11 +747,32 @@ impl RelayStore for SqliteStore {
                     id: row.get::<_, i64>(0)? as u64,
                     domain: row.get(1)?,
                     envelope: row.get(2)?,
+                    received_at: row.get::<_, i64>(3)?.max(0) as u64,
+                    failed: u32::try_from(row.get::<_, i64>(4)?.max(0)).unwrap_or(u32::MAX),
+                    next_attempt_at: row.get::<_, i64>(5)?.max(0) as u64,
                 })
             })
             .map_err(database("reading the forwards"))?;
         rows.collect::<Result<_, _>>()
             .map_err(database("reading the forwards"))
+    }
+
+    fn retry_forwarding(
+        &mut self,
+        id: u64,
+        failed: u32,
+        next_attempt_at: u64,
+    ) -> Result<bool, StoreError> {
+        let Ok(id) = i64::try_from(id) else {
+            return Ok(false);
+        };
+        self.db
+            .execute(
+                "UPDATE forwarding SET failed = ?2, next_attempt_at = ?3 WHERE id = ?1",
+                params![id, failed, time(next_attempt_at)],
+            )
+            .map(|n| n > 0)
+            .map_err(database("recording a forward's retry"))
     }
 
     fn forwarded(&mut self, id: u64) -> Result<bool, StoreError> {
@@ -950,9 +1000,11 @@ mod tests {
     #[test]
     fn forwards_are_kept_until_done_and_listed_in_order() {
         let mut store = SqliteStore::in_memory().unwrap();
-        let first = store.forwarding("example.net", &message(true, 10)).unwrap();
+        let first = store
+            .forwarding("example.net", &message(true, 10), 5_000)
+            .unwrap();
         let second = store
-            .forwarding("example.com", &message(false, 20))
+            .forwarding("example.com", &message(false, 20), 6_000)
             .unwrap();
         let listed = store.forwardings(None, 100).unwrap();
         assert_eq!(listed.len(), 2);
@@ -961,12 +1013,70 @@ mod tests {
             (first, "example.net")
         );
         assert_eq!(listed[1].envelope, message(false, 20));
-        assert_eq!(store.forwardings(Some(first), 100).unwrap()[0].id, second);
+        assert_eq!(
+            (
+                listed[1].received_at,
+                listed[1].failed,
+                listed[1].next_attempt_at
+            ),
+            (6_000, 0, 0),
+            "taken at 6 s, never tried"
+        );
+        // Its retry state is kept with it ([IOTP-DLV-131]).
+        assert!(store.retry_forwarding(second, 3, 250_000).unwrap());
+        let retried = &store.forwardings(Some(first), 100).unwrap()[0];
+        assert_eq!(
+            (retried.id, retried.failed, retried.next_attempt_at),
+            (second, 3, 250_000)
+        );
         assert!(store.forwarded(first).unwrap());
         assert!(!store.forwarded(first).unwrap());
         assert_eq!(store.forwardings(None, 100).unwrap().len(), 1);
-        assert!(store.forwarding("", &message(true, 10)).is_err());
-        assert!(store.forwarding("example.net", &[]).is_err());
+        assert!(store.forwarding("", &message(true, 10), 0).is_err());
+        assert!(store.forwarding("example.net", &[], 0).is_err());
+        assert!(!store.retry_forwarding(first, 1, 0).unwrap(), "gone");
+    }
+
+    // [IOTP-DLV-131] [IOTP-DLV-130]
+    #[test]
+    fn a_store_of_version_5_is_upgraded_and_keeps_its_forwards_as_never_tried() {
+        let (dir, path) = fresh_file("v5");
+        {
+            let db = Connection::open(&path).unwrap();
+            for step in [SCHEMA, MIGRATE_2_TO_3, MIGRATE_3_TO_4, MIGRATE_4_TO_5] {
+                db.execute_batch(step).unwrap();
+            }
+            db.execute(
+                "INSERT INTO forwarding (domain, envelope) VALUES ('example.net', ?1)",
+                [message(true, 10)],
+            )
+            .unwrap();
+            db.pragma_update(None, "user_version", 5).unwrap();
+        }
+        let before = now_ms();
+        let mut store = SqliteStore::open(&path).unwrap();
+        let kept = store.forwardings(None, 10).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            (kept[0].domain.as_str(), &kept[0].envelope),
+            ("example.net", &message(true, 10))
+        );
+        assert_eq!((kept[0].failed, kept[0].next_attempt_at), (0, 0));
+        // Taken at the upgrade (to the second): its hold time does not end at once.
+        assert!(kept[0].received_at + 1_000 >= before && kept[0].received_at <= now_ms());
+        assert!(store.retry_forwarding(kept[0].id, 1, 9).unwrap());
+        drop(store);
+        let mut again = SqliteStore::open(&path).unwrap();
+        assert_eq!(again.forwardings(None, 10).unwrap()[0].failed, 1);
+        drop(again);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn now_ms() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
     }
 
     fn hold_for(store: &mut SqliteStore, recipient: &str) -> u64 {

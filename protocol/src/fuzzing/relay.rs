@@ -20,6 +20,7 @@
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -97,6 +98,8 @@ pub struct RelayReached {
     pub most_held: usize,
     /// Requests to a previous address that the relay held for the node that arrived from there.
     pub arrived: usize,
+    /// Forwards whose attempt failed and that wait to be tried again ([IOTP-DLV-52]).
+    pub retried: usize,
 }
 
 /// The body of the `protocol_relay` target.
@@ -176,7 +179,9 @@ impl Store {
                 held.retain(|h| *h != digest);
             }
             // What goes to other relays is not held.
-            StoreChange::Outgoing { .. } | StoreChange::Forwarded { .. } => {}
+            StoreChange::Outgoing { .. }
+            | StoreChange::Forwarded { .. }
+            | StoreChange::Retry { .. } => {}
             // The fuzzed relay has no accounts: nothing registers over the wire.
             StoreChange::Registry(_) => {}
         }
@@ -262,7 +267,19 @@ impl World {
         for o in out {
             match o {
                 RelayOutput::Send { to, bytes } => wire.push_back((RELAY, to, bytes)),
-                RelayOutput::Forward { .. } => {}
+                // To the other relay, which never answers: each attempt fails, and the retry
+                // queue's timers run as time passes.
+                RelayOutput::Forward { domain, bytes } => {
+                    let (now, relays) = (self.now, vec![2]);
+                    let out = self
+                        .relay
+                        .forward_to(now, &mut self.rng, &domain, relays, bytes);
+                    self.relay_outputs(out, wire);
+                }
+                RelayOutput::Store(change @ StoreChange::Retry { .. }) => {
+                    self.reached.retried += 1;
+                    self.store.apply(change);
+                }
                 // No DNS names another relay for the domain: every redirect fails.
                 RelayOutput::Redirect(r) => {
                     let out = self.relay.redirect_failed(self.now, &mut self.rng, r);
@@ -333,6 +350,13 @@ impl World {
                 "{address}'s hop bound to {bound:?}, which does not hold its hop context"
             );
         }
+        let config = self.relay.config();
+        let in_all = config.max_nodes * config.limits.max_messages as usize;
+        assert!(
+            self.relay.retrying_count() <= in_all,
+            "the retry queue's bound"
+        );
+        assert!(self.relay.under_way() <= in_all, "the outbox's bound");
         self.reached.most_held = self.reached.most_held.max(self.relay.held(SENSOR));
     }
 

@@ -16,14 +16,16 @@
 //!
 //! Other domains are reached through [`RelayOutput::Forward`]: the caller resolves the domain's home
 //! relays (§3.2) and hands them to [`Relay::forward_to`], which sends the envelope over the
-//! relay-to-relay hop (§3.9) and retransmits it until acknowledged (`outbox`); the hop's
+//! relay-to-relay hop (§3.9) and retransmits it until acknowledged (`outbox`), and tries again
+//! later with back-off when every relay of the domain failed ([`retry`]); the hop's
 //! authentication is the caller's, as is telling the relay which hop peers are authenticated relays
 //! ([`Relay::add_relay_peer`]).
 //!
 //! **Bounds** (each in [`RelayConfig`]): registered nodes (`max_nodes`), what each node may send
 //! ([`rate`]), what is held per node ([`held::Limits`]), contact numbers per node (`max_contacts`), digests kept per hop peer
 //! (`dedup_per_peer`), one delivery in flight per node, envelopes under way to other relays
-//! (`max_nodes` × `max_messages`); the service's own tables as [`Config`] bounds them.
+//! (`max_nodes` × `max_messages`) and as many waiting to be tried again ([`retry`]); the service's
+//! own tables as [`Config`] bounds them.
 
 pub mod binding;
 pub mod contacts;
@@ -41,6 +43,7 @@ mod outbox;
 pub use outbox::MAX_RELAYS;
 mod receive;
 mod relay_change;
+pub mod retry;
 pub use relay_change::{
     previous_relays, InvalidPreviousRelays, Redirect, MAX_HOST_NAME, MAX_PREVIOUS_RELAYS,
 };
@@ -90,6 +93,8 @@ pub struct RelayConfig {
     pub rate: rate::Rate,
     /// The bounds of the accounts, tokens and quarantine of the Relay capability ([`registry`]).
     pub registry: registry::Limits,
+    /// The intervals between attempts to forward to another domain's relays ([IOTP-DLV-52]).
+    pub retry: retry::Backoff,
 }
 
 impl RelayConfig {
@@ -106,6 +111,7 @@ impl RelayConfig {
             queue_full_retry: 60,
             rate: rate::Rate::default(),
             registry: registry::Limits::default(),
+            retry: retry::Backoff::default(),
         }
     }
 }
@@ -193,6 +199,20 @@ pub enum StoreChange {
         digest: Digest,
         /// The envelope as forwarded ([`RelayOutput::Forward`]'s bytes).
         envelope: Vec<u8>,
+        /// When the relay took it: its hold time counts from then ([IOTP-DLV-131]).
+        received: Instant,
+    },
+    /// A forward whose attempt failed on every relay of its domain waits for its next attempt at
+    /// `next` ([IOTP-DLV-52]): a store keeps the count with the forward
+    /// ([`StoreChange::Outgoing`]), so that a restart goes on with the back-off rather than
+    /// starting it again ([IOTP-DLV-131]).
+    Retry {
+        /// Its digest.
+        digest: Digest,
+        /// Its failed attempts so far.
+        failed: u32,
+        /// When it goes again.
+        next: Instant,
     },
     /// A forwarded envelope is no longer the relay's: the next relay acknowledged or answered it,
     /// or its sender was told `Undeliverable`.
@@ -341,6 +361,8 @@ pub struct Relay<P> {
     deliveries: Retransmitter<P>,
     /// Envelopes under way to other relays ([`outbox`]): at most `max_nodes` × `max_messages`.
     outbox: outbox::Outbox<P>,
+    /// Forwards waiting to be tried again ([`retry`]): at most `max_nodes` × `max_messages`.
+    retries: retry::Retries<P>,
     /// Accounts, tokens and registrations of the Relay capability ([`registry`]), which
     /// `server::relay` serves.
     registry: registry::Registry,
@@ -380,6 +402,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let outbox = outbox::Outbox::new(config.timing, in_all);
         Relay {
             outbox,
+            retries: retry::Retries::new(in_all),
             registry: registry::Registry::new(config.registry),
             enrol_failures: Vec::new(),
             lookups: Vec::new(),
@@ -563,6 +586,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             self.service.next_deadline(),
             self.deliveries.next_deadline(),
             self.outbox.next_deadline(),
+            self.retries.next_deadline(self.config.limits.max_hold_time),
         ]
         .into_iter()
         .flatten()
@@ -570,14 +594,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         .min()
     }
 
-    /// Handles the timers due at `now`: the service's, retransmissions of deliveries, and holds that
-    /// end ([IOTP-DLV-40]).
+    /// Handles the timers due at `now`: the service's, retransmissions of deliveries and forwards,
+    /// forwards due to be tried again ([IOTP-DLV-52]), and holds that end ([IOTP-DLV-40]).
     pub fn on_timer(&mut self, now: Instant, rng: &mut dyn CryptoRngCore) -> Vec<RelayOutput<P>> {
         let mut out = Vec::new();
         let service = self.service.on_timer(now, rng);
         self.service_outputs(now, rng, service, &mut out);
         self.retransmit(now, rng, &mut out);
         self.outbox_timer(now, rng, &mut out);
+        self.retry_timer(now, rng, &mut out);
         self.expire(now, rng, &mut out);
         self.expire_moves(now);
         self.end_departures(now, &mut out);

@@ -66,6 +66,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                     domain: domain.clone(),
                     digest: h.digest,
                     envelope: bytes.clone(),
+                    received: now,
                 }));
             }
             forwards.push(RelayOutput::Forward {

@@ -3,9 +3,9 @@
 //! it released ([IOTP-DLV-113]). Reliability is hop by hop on this hop too: a confirmable envelope
 //! is retransmitted until the next relay acknowledges it, within NSTART per relay
 //! ([IOTP-MSG-45] to [IOTP-MSG-50]), and a transmission that fails tries the domain's next relay
-//! ([IOTP-DLV-51]) before the request is answered `Undeliverable` ([IOTP-DLV-53],
-//! [IOTP-DLV-128]). The retry queue of [IOTP-DLV-52] is not kept: a forward whose every relay failed
-//! is given up at once.
+//! ([IOTP-DLV-51]). A forward whose every relay failed waits in the retry queue of [IOTP-DLV-52]
+//! ([`retry`](super::retry)); a redirect whose every relay failed is answered `Undeliverable`
+//! ([IOTP-DLV-125], [IOTP-DLV-53]).
 //!
 //! The caller resolves where each goes ([`Relay::forward_to`], [`Relay::redirect_to`]); the engine
 //! sends, retransmits on its timer and hears the acknowledgements. A redirect, and a forward the
@@ -27,8 +27,8 @@ use rand_core::CryptoRngCore;
 
 use super::held::Held;
 use super::relay_change::redirected as redirected_bytes;
-use super::{NdnRoute, Redirect, Relay, RelayOutput, Source, StoreChange};
-use crate::message::digest::digest;
+use super::retry::forward_held;
+use super::{Redirect, Relay, RelayOutput, Source, StoreChange};
 use crate::message::retransmit::{Action, Retransmitter};
 use crate::params::{Instant, Timing};
 
@@ -38,8 +38,13 @@ pub const MAX_RELAYS: usize = 8;
 /// What an envelope under way is.
 #[derive(Debug)]
 enum What<P> {
-    /// A forward: its sender hears `Undeliverable` if it fails and is a request.
-    Forward(Held<Source<P>>),
+    /// A forward to `domain`'s relays: tried again later if it fails ([IOTP-DLV-52]), after
+    /// `failed` failed attempts so far.
+    Forward {
+        domain: String,
+        held: Held<Source<P>>,
+        failed: u32,
+    },
     /// A request held for the released `recipient`: answered `Undeliverable` if it fails, and taken
     /// from the store either way.
     Redirect {
@@ -88,14 +93,18 @@ impl<P: Clone + PartialEq> Outbox<P> {
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
-    /// Carries the envelope of a [`RelayOutput::Forward`] to `relays`, the home relays of its
-    /// domain in the order of its SRV records ([IOTP-DLV-51]): confirmable if it was received so,
-    /// retransmitted until acknowledged ([IOTP-MSG-46]); if every relay fails, a request's sender
-    /// is told `Undeliverable`. An empty `relays` fails at once.
+    /// Carries the envelope of a [`RelayOutput::Forward`] for `domain` to `relays`, the home relays
+    /// of that domain in the order of its SRV records ([IOTP-DLV-51]): confirmable if it was
+    /// received so, retransmitted until acknowledged ([IOTP-MSG-46]); if every relay fails, it is
+    /// tried again later ([IOTP-DLV-52], [`retry`](super::retry)). An empty `relays` says that the
+    /// domain has no relay (no SRV record, [IOTP-DLV-4]): a request's sender hears `NoRoute` at
+    /// once, and nothing is retried. A forward that the retry queue put out again comes back here,
+    /// and keeps its count of attempts and its hold time.
     pub fn forward_to(
         &mut self,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
+        domain: &str,
         relays: Vec<P>,
         bytes: Vec<u8>,
     ) -> Vec<RelayOutput<P>> {
@@ -103,45 +112,28 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let Ok(env) = Envelope::decode(&bytes) else {
             return out;
         };
-        let (confirmable, message_id) = (env.ack_requested, env.message_id);
-        let request = env.correlation_id.is_none();
-        let sender = env.sender.map(String::from);
-        let Ok(d) = digest(&env, env.recipient, env.sender) else {
-            return out;
-        };
-        let held = Held {
-            digest: d,
-            message_id,
-            request,
-            received: now,
-            ttl: env.ttl,
-            route: Source {
-                hop: None,
-                ndn: match &sender {
-                    Some(s) => NdnRoute::Sender(s.clone()),
-                    None => NdnRoute::Nowhere,
-                },
-            },
-            sender,
-            delivered: None,
-            bytes: bytes.clone(),
-        };
-        if !confirmable {
+        if !env.ack_requested {
             // Best effort, as it came ([IOTP-MSG-63]): once, to the first relay.
             if let Some(to) = relays.into_iter().next() {
                 out.push(RelayOutput::Send { to, bytes });
             }
             return out;
         }
-        self.send_out(
-            now,
-            rng,
-            relays,
-            message_id,
-            bytes,
-            What::Forward(held),
-            &mut out,
-        );
+        let message_id = env.message_id;
+        let Some(fresh) = forward_held(now, bytes.clone(), 0) else {
+            return out;
+        };
+        let (held, failed) = self.retrying(&fresh.digest).unwrap_or((fresh, 0));
+        if relays.is_empty() {
+            self.forward_ends(now, rng, held, StatusCode::NoRoute, &mut out);
+            return out;
+        }
+        let what = What::Forward {
+            domain: domain.into(),
+            held,
+            failed,
+        };
+        self.send_out(now, rng, relays, message_id, bytes, what, &mut out);
         out
     }
 
@@ -247,7 +239,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let entry = self.outbox.entries.swap_remove(i);
         out.push(match entry.what {
             What::Redirect { recipient, held } => redirected(recipient, &held),
-            What::Forward(held) => RelayOutput::Store(StoreChange::Forwarded {
+            What::Forward { held, .. } => RelayOutput::Store(StoreChange::Forwarded {
                 digest: held.digest,
             }),
         });
@@ -304,8 +296,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         }
     }
 
-    /// Nowhere to carry `what`: a request's sender hears `Undeliverable`; a redirect leaves the
-    /// store.
+    /// Nowhere to carry `what` now: a forward waits for its next attempt; a redirect's request is
+    /// answered `Undeliverable` and leaves the store.
     fn failed(
         &mut self,
         now: Instant,
@@ -314,11 +306,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         out: &mut Vec<RelayOutput<P>>,
     ) {
         match what {
-            What::Forward(held) => {
-                let digest = held.digest;
-                self.give_up(now, rng, held, StatusCode::Undeliverable, out);
-                out.push(RelayOutput::Store(StoreChange::Forwarded { digest }));
-            }
+            What::Forward {
+                domain,
+                held,
+                failed,
+            } => self.retry_later(now, rng, domain, held, failed.saturating_add(1), out),
             What::Redirect { recipient, held } => {
                 // The status first: a crash in between answers it twice rather than never.
                 let change = redirected(recipient, &held);

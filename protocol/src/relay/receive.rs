@@ -339,6 +339,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 domain: domain.into(),
                 digest,
                 envelope: bytes.clone(),
+                received: now,
             }));
         }
         out.push(RelayOutput::Forward {
@@ -356,7 +357,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// ([IOTP-MSG-119]).
     fn is_copy(&mut self, digest: &Digest, now: Instant, forwarded: bool) -> bool {
         self.nodes.iter().any(|n| n.queue.holds(digest))
-            || (forwarded && self.forwarded.contains(digest, now))
+            || (forwarded && (self.forwarded.contains(digest, now) || self.retries.holds(digest)))
     }
 
     /// A hop acknowledgement from the relay's service.
