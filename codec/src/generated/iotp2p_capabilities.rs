@@ -4122,7 +4122,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         pub use super::StandardCapability;
 
@@ -4150,14 +4150,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl DeviceInfoProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 3
-                    + usize::from(self.hardware_version.is_some())
-                    + usize::from(self.serial_number.is_some())
-                    + usize::from(self.product_url.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::DeviceInfoProperties<'a>> for DeviceInfoProperties {
+            fn as_borrowed(&'a self) -> super::DeviceInfoProperties<'a> {
+                super::DeviceInfoProperties {
+                    vendor: self.vendor.as_borrowed(),
+                    product: self.product.as_borrowed(),
+                    name: self.name.as_borrowed(),
+                    hardware_version: self.hardware_version.as_borrowed(),
+                    serial_number: self.serial_number.as_borrowed(),
+                    product_url: self.product_url.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4168,53 +4171,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.vendor;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.product;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.name;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if let Some(v) = &self.hardware_version {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.serial_number {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.product_url {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::DeviceInfoProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.vendor;
-                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.vendor");
-                unknown.text(0, v, w)?;
-                let v = &self.product;
-                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.product");
-                unknown.text(1, v, w)?;
-                let v = &self.name;
-                rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.name");
-                unknown.text(2, v, w)?;
-                if let Some(v) = &self.hardware_version {
-                    rt::check_bound!(v.len(), 16, &"DeviceInfoProperties.hardware_version");
-                    unknown.text(3, v, w)?;
-                }
-                if let Some(v) = &self.serial_number {
-                    rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.serial_number");
-                    unknown.text(4, v, w)?;
-                }
-                if let Some(v) = &self.product_url {
-                    rt::check_bound!(v.len(), 128, &"DeviceInfoProperties.product_url");
-                    unknown.text(5, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::DeviceInfoProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4233,10 +4194,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl FirmwareProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 2 + usize::from(self.build.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::FirmwareProperties<'a>> for FirmwareProperties {
+            fn as_borrowed(&'a self) -> super::FirmwareProperties<'a> {
+                super::FirmwareProperties {
+                    version: self.version.as_borrowed(),
+                    version_text: self.version_text.as_borrowed(),
+                    build: self.build.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4247,33 +4212,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.version;
-                len += 1 + v.encoded_len();
-                let v = &self.version_text;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if let Some(v) = &self.build {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::FirmwareProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.version;
-                unknown.key(0, w)?;
-                v.encode_to(w)?;
-                let v = &self.version_text;
-                rt::check_bound!(v.len(), 32, &"FirmwareProperties.version_text");
-                unknown.text(1, v, w)?;
-                if let Some(v) = &self.build {
-                    unknown.u32(2, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::FirmwareProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4298,13 +4241,15 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl BatteryProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 2
-                    + usize::from(self.voltage.is_some())
-                    + usize::from(self.charging.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::BatteryProperties<'a>> for BatteryProperties {
+            fn as_borrowed(&'a self) -> super::BatteryProperties<'a> {
+                super::BatteryProperties {
+                    percent: self.percent.as_borrowed(),
+                    state: self.state.as_borrowed(),
+                    voltage: self.voltage.as_borrowed(),
+                    charging: self.charging.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4315,38 +4260,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.percent;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.state;
-                len += 1 + rt::head_len(v.to_u32() as u64);
-                if let Some(v) = &self.voltage {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.charging {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::BatteryProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.percent;
-                rt::check_range!((0..=100).contains(v), &"BatteryProperties.percent");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.state;
-                unknown.u32(1, v.to_u32(), w)?;
-                if let Some(v) = &self.voltage {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.charging {
-                    unknown.u32(3, v.to_u32(), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::BatteryProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4367,6 +4285,17 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::BatteryEvents<'a>> for BatteryEvents {
+            fn as_borrowed(&'a self) -> super::BatteryEvents<'a> {
+                match self {
+                    Self::StateChanged(v) => super::BatteryEvents::StateChanged(v.as_borrowed()),
+                    Self::Unrecognized { key, value } => {
+                        super::BatteryEvents::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for BatteryEvents {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4374,28 +4303,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::StateChanged(v) => 1 + rt::head_len(v.to_u32() as u64),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::BatteryEvents::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::StateChanged(v) => {
-                        w.u64(16)?;
-                        w.u64(v.to_u32() as u64)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::BatteryEvents::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::BatteryEvents::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4412,10 +4324,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl IdentifyProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::IdentifyProperties<'a>> for IdentifyProperties {
+            fn as_borrowed(&'a self) -> super::IdentifyProperties<'a> {
+                super::IdentifyProperties {
+                    remaining: self.remaining.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4426,21 +4340,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.remaining;
-                len += 1 + rt::head_len(*v as u64);
-                len + self.unknown_fields.encoded_len()
+                super::IdentifyProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.remaining;
-                unknown.u32(0, u32::from(*v), w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::IdentifyProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4457,10 +4361,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl IdentifyInput {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.effect.to_u32() != 0)
+        impl<'a> rt::AsBorrowed<'a, super::IdentifyInput<'a>> for IdentifyInput {
+            fn as_borrowed(&'a self) -> super::IdentifyInput<'a> {
+                super::IdentifyInput {
+                    duration: self.duration.as_borrowed(),
+                    effect: self.effect.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4471,29 +4378,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.duration;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.effect;
-                if self.effect.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::IdentifyInput::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.duration;
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.effect;
-                if self.effect.to_u32() != 0 {
-                    unknown.u32(1, v.to_u32(), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::IdentifyInput::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4514,6 +4403,17 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::IdentifyActions<'a>> for IdentifyActions {
+            fn as_borrowed(&'a self) -> super::IdentifyActions<'a> {
+                match self {
+                    Self::Identify(v) => super::IdentifyActions::Identify(v.as_borrowed()),
+                    Self::Unrecognized { key, value } => {
+                        super::IdentifyActions::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for IdentifyActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4521,28 +4421,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Identify(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::IdentifyActions::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::Identify(v) => {
-                        w.u64(8)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::IdentifyActions::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::IdentifyActions::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4557,10 +4440,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl OnOffProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::OnOffProperties<'a>> for OnOffProperties {
+            fn as_borrowed(&'a self) -> super::OnOffProperties<'a> {
+                super::OnOffProperties {
+                    on: self.on.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4571,20 +4456,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 1;
-                len + self.unknown_fields.encoded_len()
+                super::OnOffProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.on;
-                unknown.bool(0, *v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::OnOffProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4609,6 +4485,19 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::OnOffActions<'a>> for OnOffActions {
+            fn as_borrowed(&'a self) -> super::OnOffActions<'a> {
+                match self {
+                    Self::Off => super::OnOffActions::Off,
+                    Self::On => super::OnOffActions::On,
+                    Self::Toggle => super::OnOffActions::Toggle,
+                    Self::Unrecognized { key, value } => {
+                        super::OnOffActions::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for OnOffActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4616,38 +4505,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Off => 1 + 1,
-                    Self::On => 1 + 1,
-                    Self::Toggle => 1 + 1,
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::OnOffActions::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::Off => {
-                        w.u64(8)?;
-                        w.null()?;
-                    }
-                    Self::On => {
-                        w.u64(9)?;
-                        w.null()?;
-                    }
-                    Self::Toggle => {
-                        w.u64(10)?;
-                        w.null()?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::OnOffActions::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::OnOffActions::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4672,14 +4534,15 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl LevelProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.min_level.is_some())
-                    + usize::from(self.max_level.is_some())
-                    + usize::from(self.default_transition.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::LevelProperties<'a>> for LevelProperties {
+            fn as_borrowed(&'a self) -> super::LevelProperties<'a> {
+                super::LevelProperties {
+                    level: self.level.as_borrowed(),
+                    min_level: self.min_level.as_borrowed(),
+                    max_level: self.max_level.as_borrowed(),
+                    default_transition: self.default_transition.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4690,42 +4553,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.level;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.min_level {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.max_level {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.default_transition {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::LevelProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.level;
-                rt::check_range!((0..=254).contains(v), &"LevelProperties.level");
-                unknown.u32(0, u32::from(*v), w)?;
-                if let Some(v) = &self.min_level {
-                    rt::check_range!((0..=254).contains(v), &"LevelProperties.min_level");
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.max_level {
-                    rt::check_range!((0..=254).contains(v), &"LevelProperties.max_level");
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.default_transition {
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::LevelProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4743,10 +4575,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SetLevel {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::SetLevel<'a>> for SetLevel {
+            fn as_borrowed(&'a self) -> super::SetLevel<'a> {
+                super::SetLevel {
+                    level: self.level.as_borrowed(),
+                    transition: self.transition.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4757,28 +4592,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.level;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.transition {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SetLevel::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.level;
-                rt::check_range!((0..=254).contains(v), &"SetLevel.level");
-                unknown.u32(0, u32::from(*v), w)?;
-                if let Some(v) = &self.transition {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SetLevel::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4795,10 +4613,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl StepLevel {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::StepLevel<'a>> for StepLevel {
+            fn as_borrowed(&'a self) -> super::StepLevel<'a> {
+                super::StepLevel {
+                    delta: self.delta.as_borrowed(),
+                    transition: self.transition.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4809,28 +4630,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.delta;
-                len += 1 + rt::int_len(*v as i64);
-                if let Some(v) = &self.transition {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::StepLevel::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.delta;
-                rt::check_range!((-254..=254).contains(v), &"StepLevel.delta");
-                unknown.i64(0, i64::from(*v), w)?;
-                if let Some(v) = &self.transition {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::StepLevel::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4855,6 +4659,19 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::LevelActions<'a>> for LevelActions {
+            fn as_borrowed(&'a self) -> super::LevelActions<'a> {
+                match self {
+                    Self::SetLevel(v) => super::LevelActions::SetLevel(v.as_borrowed()),
+                    Self::Step(v) => super::LevelActions::Step(v.as_borrowed()),
+                    Self::Stop => super::LevelActions::Stop,
+                    Self::Unrecognized { key, value } => {
+                        super::LevelActions::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for LevelActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4862,38 +4679,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::SetLevel(v) => 1 + v.encoded_len(),
-                    Self::Step(v) => 1 + v.encoded_len(),
-                    Self::Stop => 1 + 1,
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::LevelActions::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::SetLevel(v) => {
-                        w.u64(8)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Step(v) => {
-                        w.u64(9)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Stop => {
-                        w.u64(10)?;
-                        w.null()?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::LevelActions::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::LevelActions::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4915,10 +4705,16 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl ColorTemperatureProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 3
+        impl<'a> rt::AsBorrowed<'a, super::ColorTemperatureProperties<'a>>
+            for ColorTemperatureProperties
+        {
+            fn as_borrowed(&'a self) -> super::ColorTemperatureProperties<'a> {
+                super::ColorTemperatureProperties {
+                    kelvin: self.kelvin.as_borrowed(),
+                    min_kelvin: self.min_kelvin.as_borrowed(),
+                    max_kelvin: self.max_kelvin.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4930,41 +4726,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.kelvin;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.min_kelvin;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.max_kelvin;
-                len += 1 + rt::head_len(*v as u64);
-                len + self.unknown_fields.encoded_len()
+                super::ColorTemperatureProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.kelvin;
-                rt::check_range!(
-                    (1000..=20000).contains(v),
-                    &"ColorTemperatureProperties.kelvin"
-                );
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.min_kelvin;
-                rt::check_range!(
-                    (1000..=20000).contains(v),
-                    &"ColorTemperatureProperties.min_kelvin"
-                );
-                unknown.u32(1, u32::from(*v), w)?;
-                let v = &self.max_kelvin;
-                rt::check_range!(
-                    (1000..=20000).contains(v),
-                    &"ColorTemperatureProperties.max_kelvin"
-                );
-                unknown.u32(2, u32::from(*v), w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::ColorTemperatureProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4981,10 +4747,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SetColorTemperature {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::SetColorTemperature<'a>> for SetColorTemperature {
+            fn as_borrowed(&'a self) -> super::SetColorTemperature<'a> {
+                super::SetColorTemperature {
+                    kelvin: self.kelvin.as_borrowed(),
+                    transition: self.transition.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4995,28 +4764,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.kelvin;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.transition {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SetColorTemperature::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.kelvin;
-                rt::check_range!((1000..=20000).contains(v), &"SetColorTemperature.kelvin");
-                unknown.u32(0, u32::from(*v), w)?;
-                if let Some(v) = &self.transition {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SetColorTemperature::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5037,6 +4789,19 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::ColorTemperatureActions<'a>> for ColorTemperatureActions {
+            fn as_borrowed(&'a self) -> super::ColorTemperatureActions<'a> {
+                match self {
+                    Self::SetColorTemperature(v) => {
+                        super::ColorTemperatureActions::SetColorTemperature(v.as_borrowed())
+                    }
+                    Self::Unrecognized { key, value } => {
+                        super::ColorTemperatureActions::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for ColorTemperatureActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5044,31 +4809,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::SetColorTemperature(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::ColorTemperatureActions::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::SetColorTemperature(v) => {
-                        w.u64(8)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(
-                            *key,
-                            super::ColorTemperatureActions::KNOWN_KEYS,
-                        )?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::ColorTemperatureActions::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5092,14 +4837,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl TemperatureMeasurementProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.min_measurable.is_some())
-                    + usize::from(self.max_measurable.is_some())
-                    + usize::from(self.tolerance.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::TemperatureMeasurementProperties<'a>>
+            for TemperatureMeasurementProperties
+        {
+            fn as_borrowed(&'a self) -> super::TemperatureMeasurementProperties<'a> {
+                super::TemperatureMeasurementProperties {
+                    temperature: self.temperature.as_borrowed(),
+                    min_measurable: self.min_measurable.as_borrowed(),
+                    max_measurable: self.max_measurable.as_borrowed(),
+                    tolerance: self.tolerance.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5111,51 +4859,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.temperature;
-                len += 1 + rt::int_len(*v as i64);
-                if let Some(v) = &self.min_measurable {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                if let Some(v) = &self.max_measurable {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                if let Some(v) = &self.tolerance {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::TemperatureMeasurementProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.temperature;
-                rt::check_range!(
-                    (-27315..=32767).contains(v),
-                    &"TemperatureMeasurementProperties.temperature"
-                );
-                unknown.i64(0, i64::from(*v), w)?;
-                if let Some(v) = &self.min_measurable {
-                    rt::check_range!(
-                        (-27315..=32767).contains(v),
-                        &"TemperatureMeasurementProperties.min_measurable"
-                    );
-                    unknown.i64(1, i64::from(*v), w)?;
-                }
-                if let Some(v) = &self.max_measurable {
-                    rt::check_range!(
-                        (-27315..=32767).contains(v),
-                        &"TemperatureMeasurementProperties.max_measurable"
-                    );
-                    unknown.i64(2, i64::from(*v), w)?;
-                }
-                if let Some(v) = &self.tolerance {
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::TemperatureMeasurementProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5179,14 +4887,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl HumidityMeasurementProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.min_measurable.is_some())
-                    + usize::from(self.max_measurable.is_some())
-                    + usize::from(self.tolerance.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::HumidityMeasurementProperties<'a>>
+            for HumidityMeasurementProperties
+        {
+            fn as_borrowed(&'a self) -> super::HumidityMeasurementProperties<'a> {
+                super::HumidityMeasurementProperties {
+                    humidity: self.humidity.as_borrowed(),
+                    min_measurable: self.min_measurable.as_borrowed(),
+                    max_measurable: self.max_measurable.as_borrowed(),
+                    tolerance: self.tolerance.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5198,55 +4909,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.humidity;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.min_measurable {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.max_measurable {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.tolerance {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::HumidityMeasurementProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.humidity;
-                rt::check_range!(
-                    (0..=10000).contains(v),
-                    &"HumidityMeasurementProperties.humidity"
-                );
-                unknown.u32(0, u32::from(*v), w)?;
-                if let Some(v) = &self.min_measurable {
-                    rt::check_range!(
-                        (0..=10000).contains(v),
-                        &"HumidityMeasurementProperties.min_measurable"
-                    );
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.max_measurable {
-                    rt::check_range!(
-                        (0..=10000).contains(v),
-                        &"HumidityMeasurementProperties.max_measurable"
-                    );
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.tolerance {
-                    rt::check_range!(
-                        (0..=10000).contains(v),
-                        &"HumidityMeasurementProperties.tolerance"
-                    );
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::HumidityMeasurementProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5265,10 +4932,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl RelayProperties {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 3
+        impl<'a> rt::AsBorrowed<'a, super::RelayProperties<'a>> for RelayProperties {
+            fn as_borrowed(&'a self) -> super::RelayProperties<'a> {
+                super::RelayProperties {
+                    max_held_messages: self.max_held_messages.as_borrowed(),
+                    max_held_bytes: self.max_held_bytes.as_borrowed(),
+                    max_hold_time: self.max_hold_time.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5279,41 +4950,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.max_held_messages;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.max_held_bytes;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.max_hold_time;
-                len += 1 + rt::head_len(*v as u64);
-                len + self.unknown_fields.encoded_len()
+                super::RelayProperties::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.max_held_messages;
-                rt::check_range!(
-                    (16..=65535).contains(v),
-                    &"RelayProperties.max_held_messages"
-                );
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.max_held_bytes;
-                rt::check_range!(
-                    (4096..=4294967295).contains(v),
-                    &"RelayProperties.max_held_bytes"
-                );
-                unknown.u32(1, *v, w)?;
-                let v = &self.max_hold_time;
-                rt::check_range!(
-                    (86400..=4294967295).contains(v),
-                    &"RelayProperties.max_hold_time"
-                );
-                unknown.u32(2, *v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::RelayProperties::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5841,10 +5482,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl RegistrationsRequest {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + usize::from(self.after.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::RegistrationsRequest<'a>> for RegistrationsRequest {
+            fn as_borrowed(&'a self) -> super::RegistrationsRequest<'a> {
+                super::RegistrationsRequest {
+                    after: self.after.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5855,24 +5498,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if let Some(v) = &self.after {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::RegistrationsRequest::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                if let Some(v) = &self.after {
-                    rt::check_bound!(v.len(), 254, &"RegistrationsRequest.after");
-                    unknown.text(0, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::RegistrationsRequest::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -6140,7 +5770,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeviceInfoProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = DeviceInfoProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
             map.field::<rt::json::Same, _>(1, "product", &self.product)?;
             map.field::<rt::json::Same, _>(2, "name", &self.name)?;
@@ -6224,7 +5855,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::FirmwareProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = FirmwareProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "version", &self.version)?;
             map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
             map.optional::<rt::json::Same, _>(2, "build", &self.build)?;
@@ -6330,7 +5962,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::BatteryProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = BatteryProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
             map.field::<rt::json::Same, _>(1, "state", &self.state)?;
             map.optional::<rt::json::Same, _>(2, "voltage", &self.voltage)?;
@@ -6470,7 +6103,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IdentifyProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = IdentifyProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
             map.end()
         }
@@ -6525,7 +6159,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::IdentifyInput {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = IdentifyInput::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
             if self.effect.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
@@ -6629,7 +6264,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::OnOffProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = OnOffProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "on", &self.on)?;
             map.end()
         }
@@ -6741,7 +6377,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::LevelProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = LevelProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
             map.optional::<rt::json::Range<0, 254>, _>(1, "min_level", &self.min_level)?;
             map.optional::<rt::json::Range<0, 254>, _>(2, "max_level", &self.max_level)?;
@@ -6815,7 +6452,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetLevel {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SetLevel::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
             map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
@@ -6873,7 +6511,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::StepLevel {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = StepLevel::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
             map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
@@ -6983,7 +6622,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ColorTemperatureProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = ColorTemperatureProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
             map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
             map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
@@ -7057,7 +6697,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetColorTemperature {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SetColorTemperature::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
             map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
             map.end()
@@ -7161,7 +6802,9 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::TemperatureMeasurementProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count =
+                TemperatureMeasurementProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
             map.optional::<rt::json::Range<-27315, 32767>, _>(
                 1,
@@ -7255,7 +6898,9 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::HumidityMeasurementProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count =
+                HumidityMeasurementProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
             map.optional::<rt::json::Range<0, 10000>, _>(
                 1,
@@ -7345,7 +6990,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RelayProperties {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = RelayProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<16, 65535>, _>(
                 0,
                 "max_held_messages",
@@ -7998,7 +7644,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RegistrationsRequest {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = RegistrationsRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.optional::<rt::json::Same, _>(0, "after", &self.after)?;
             map.end()
         }

@@ -3726,7 +3726,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         /// An iotp2p address such as `lamp@home.example.org` (syntax: spec/02-addressing.md), as UTF-8 text.
         pub type Address = rt::alloc::string::String;
@@ -4084,10 +4084,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl MemberValue {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 2
+        impl<'a> rt::AsBorrowed<'a, super::MemberValue<'a>> for MemberValue {
+            fn as_borrowed(&'a self) -> super::MemberValue<'a> {
+                super::MemberValue {
+                    member: self.member.as_borrowed(),
+                    value: self.value.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4098,26 +4101,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.member;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.value;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len + self.unknown_fields.encoded_len()
+                super::MemberValue::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.member;
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.value;
-                rt::check_bound!(v.len(), 1024, &"MemberValue.value");
-                unknown.bytes(1, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::MemberValue::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4137,13 +4125,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl ReadRequest {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.endpoint != 0)
-                    + usize::from(self.members.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::ReadRequest<'a>> for ReadRequest {
+            fn as_borrowed(&'a self) -> super::ReadRequest<'a> {
+                super::ReadRequest {
+                    endpoint: self.endpoint.as_borrowed(),
+                    capability: self.capability.as_borrowed(),
+                    members: self.members.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4154,45 +4143,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.capability;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.members {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::ReadRequest::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                let v = &self.capability;
-                unknown.u32(1, u32::from(*v), w)?;
-                if let Some(v) = &self.members {
-                    rt::check_bound!(v.len(), 64, &"ReadRequest.members");
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::ReadRequest::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4294,14 +4249,16 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl InvokeRequest {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 2
-                    + usize::from(self.endpoint != 0)
-                    + usize::from(self.input.is_some())
-                    + usize::from(self.echo.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::InvokeRequest<'a>> for InvokeRequest {
+            fn as_borrowed(&'a self) -> super::InvokeRequest<'a> {
+                super::InvokeRequest {
+                    endpoint: self.endpoint.as_borrowed(),
+                    capability: self.capability.as_borrowed(),
+                    action: self.action.as_borrowed(),
+                    input: self.input.as_borrowed(),
+                    echo: self.echo.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4312,47 +4269,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.capability;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.action;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.input {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.echo {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::InvokeRequest::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                let v = &self.capability;
-                unknown.u32(1, u32::from(*v), w)?;
-                let v = &self.action;
-                unknown.u32(2, u32::from(*v), w)?;
-                if let Some(v) = &self.input {
-                    rt::check_bound!(v.len(), 1024, &"InvokeRequest.input");
-                    unknown.bytes(3, v, w)?;
-                }
-                if let Some(v) = &self.echo {
-                    rt::check_bound!(v.len(), 40, &"InvokeRequest.echo");
-                    unknown.bytes(4, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::InvokeRequest::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4367,10 +4288,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl InvokeResponse {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + usize::from(self.output.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::InvokeResponse<'a>> for InvokeResponse {
+            fn as_borrowed(&'a self) -> super::InvokeResponse<'a> {
+                super::InvokeResponse {
+                    output: self.output.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4381,24 +4304,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if let Some(v) = &self.output {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::InvokeResponse::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                if let Some(v) = &self.output {
-                    rt::check_bound!(v.len(), 1024, &"InvokeResponse.output");
-                    unknown.bytes(0, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::InvokeResponse::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4425,15 +4335,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SubscribeRequest {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 2
-                    + usize::from(self.endpoint != 0)
-                    + usize::from(self.members.is_some())
-                    + usize::from(self.min_interval != 0)
-                    + usize::from(self.lifetime.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::SubscribeRequest<'a>> for SubscribeRequest {
+            fn as_borrowed(&'a self) -> super::SubscribeRequest<'a> {
+                super::SubscribeRequest {
+                    endpoint: self.endpoint.as_borrowed(),
+                    capability: self.capability.as_borrowed(),
+                    members: self.members.as_borrowed(),
+                    min_interval: self.min_interval.as_borrowed(),
+                    max_interval: self.max_interval.as_borrowed(),
+                    lifetime: self.lifetime.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4444,68 +4356,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.capability;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.members {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
-                let v = &self.min_interval;
-                if self.min_interval != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.max_interval;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.lifetime {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SubscribeRequest::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                let v = &self.capability;
-                unknown.u32(1, u32::from(*v), w)?;
-                if let Some(v) = &self.members {
-                    rt::check_bound!(v.len(), 64, &"SubscribeRequest.members");
-                    unknown.key(2, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
-                }
-                let v = &self.min_interval;
-                if self.min_interval != 0 {
-                    unknown.u32(3, *v, w)?;
-                }
-                let v = &self.max_interval;
-                rt::check_range!(
-                    (1..=4294967295).contains(v),
-                    &"SubscribeRequest.max_interval"
-                );
-                unknown.u32(4, *v, w)?;
-                if let Some(v) = &self.lifetime {
-                    rt::check_range!((1..=4294967295).contains(v), &"SubscribeRequest.lifetime");
-                    unknown.u32(5, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SubscribeRequest::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4520,10 +4375,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl UnsubscribeRequest {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::UnsubscribeRequest<'a>> for UnsubscribeRequest {
+            fn as_borrowed(&'a self) -> super::UnsubscribeRequest<'a> {
+                super::UnsubscribeRequest {
+                    subscription: self.subscription.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4534,25 +4391,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.subscription;
-                len += 1 + rt::head_len(*v);
-                len + self.unknown_fields.encoded_len()
+                super::UnsubscribeRequest::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.subscription;
-                rt::check_range!(
-                    (0..=1099511627775).contains(v),
-                    &"UnsubscribeRequest.subscription"
-                );
-                unknown.u64(0, *v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::UnsubscribeRequest::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4575,13 +4418,15 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Event {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 2
-                    + usize::from(self.data.is_some())
-                    + usize::from(self.timestamp.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Event<'a>> for Event {
+            fn as_borrowed(&'a self) -> super::Event<'a> {
+                super::Event {
+                    member: self.member.as_borrowed(),
+                    number: self.number.as_borrowed(),
+                    data: self.data.as_borrowed(),
+                    timestamp: self.timestamp.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4592,38 +4437,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.member;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.number;
-                len += 1 + rt::head_len(*v);
-                if let Some(v) = &self.data {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.timestamp {
-                    len += 1 + rt::head_len(*v);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Event::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.member;
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.number;
-                unknown.u64(1, *v, w)?;
-                if let Some(v) = &self.data {
-                    rt::check_bound!(v.len(), 1024, &"Event.data");
-                    unknown.bytes(2, v, w)?;
-                }
-                if let Some(v) = &self.timestamp {
-                    unknown.u64(3, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Event::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4741,12 +4559,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl DescribeRequest {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + usize::from(self.endpoint.is_some())
-                    + usize::from(self.endpoints_only)
+        impl<'a> rt::AsBorrowed<'a, super::DescribeRequest<'a>> for DescribeRequest {
+            fn as_borrowed(&'a self) -> super::DescribeRequest<'a> {
+                super::DescribeRequest {
+                    endpoint: self.endpoint.as_borrowed(),
+                    endpoints_only: self.endpoints_only.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4757,30 +4576,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if let Some(v) = &self.endpoint {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if self.endpoints_only {
-                    len += 1 + 1;
-                }
-                len + self.unknown_fields.encoded_len()
+                super::DescribeRequest::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                if let Some(v) = &self.endpoint {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                let v = &self.endpoints_only;
-                if self.endpoints_only {
-                    unknown.bool(1, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::DescribeRequest::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4802,13 +4602,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SemVer {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.minor != 0)
-                    + usize::from(self.patch != 0)
+        impl<'a> rt::AsBorrowed<'a, super::SemVer<'a>> for SemVer {
+            fn as_borrowed(&'a self) -> super::SemVer<'a> {
+                super::SemVer {
+                    major: self.major.as_borrowed(),
+                    minor: self.minor.as_borrowed(),
+                    patch: self.patch.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4819,37 +4620,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.major;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.minor;
-                if self.minor != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.patch;
-                if self.patch != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SemVer::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.major;
-                unknown.u32(0, *v, w)?;
-                let v = &self.minor;
-                if self.minor != 0 {
-                    unknown.u32(1, *v, w)?;
-                }
-                let v = &self.patch;
-                if self.patch != 0 {
-                    unknown.u32(2, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SemVer::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4876,13 +4651,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl CapabilityInfo {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 4
-                    + usize::from(self.members.is_some())
-                    + usize::from(self.schema.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::CapabilityInfo<'a>> for CapabilityInfo {
+            fn as_borrowed(&'a self) -> super::CapabilityInfo<'a> {
+                super::CapabilityInfo {
+                    id: self.id.as_borrowed(),
+                    package: self.package.as_borrowed(),
+                    name: self.name.as_borrowed(),
+                    version: self.version.as_borrowed(),
+                    members: self.members.as_borrowed(),
+                    schema: self.schema.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4893,59 +4672,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.id;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.package;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.name;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.version;
-                len += 1 + v.encoded_len();
-                if let Some(v) = &self.members {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
-                if let Some(v) = &self.schema {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::CapabilityInfo::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.id;
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.package;
-                rt::check_bound!(v.len(), 128, &"CapabilityInfo.package");
-                unknown.text(1, v, w)?;
-                let v = &self.name;
-                rt::check_bound!(v.len(), 64, &"CapabilityInfo.name");
-                unknown.text(2, v, w)?;
-                let v = &self.version;
-                unknown.key(3, w)?;
-                v.encode_to(w)?;
-                if let Some(v) = &self.members {
-                    rt::check_bound!(v.len(), 256, &"CapabilityInfo.members");
-                    unknown.key(4, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
-                }
-                if let Some(v) = &self.schema {
-                    unknown.key(5, w)?;
-                    v.encode_to(w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::CapabilityInfo::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4963,10 +4694,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SchemaRef {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 2
+        impl<'a> rt::AsBorrowed<'a, super::SchemaRef<'a>> for SchemaRef {
+            fn as_borrowed(&'a self) -> super::SchemaRef<'a> {
+                super::SchemaRef {
+                    uri: self.uri.as_borrowed(),
+                    sha256: self.sha256.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4977,25 +4711,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.uri;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len += 1 + 34;
-                len + self.unknown_fields.encoded_len()
+                super::SchemaRef::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.uri;
-                rt::check_bound!(v.len(), 128, &"SchemaRef.uri");
-                unknown.text(0, v, w)?;
-                let v = &self.sha256;
-                unknown.bytes(1, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SchemaRef::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5147,14 +4867,15 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Presence {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + usize::from(self.state.to_u32() != 0)
-                    + usize::from(self.sleep_interval.is_some())
-                    + usize::from(self.max_message.is_some())
-                    + usize::from(self.revision.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Presence<'a>> for Presence {
+            fn as_borrowed(&'a self) -> super::Presence<'a> {
+                super::Presence {
+                    state: self.state.as_borrowed(),
+                    sleep_interval: self.sleep_interval.as_borrowed(),
+                    max_message: self.max_message.as_borrowed(),
+                    revision: self.revision.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5165,44 +4886,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.state;
-                if self.state.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                if let Some(v) = &self.sleep_interval {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.max_message {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.revision {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Presence::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.state;
-                if self.state.to_u32() != 0 {
-                    unknown.u32(0, v.to_u32(), w)?;
-                }
-                if let Some(v) = &self.sleep_interval {
-                    rt::check_range!((1..=4294967295).contains(v), &"Presence.sleep_interval");
-                    unknown.u32(1, *v, w)?;
-                }
-                if let Some(v) = &self.max_message {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.revision {
-                    unknown.u32(3, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Presence::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5217,10 +4905,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl PresenceAck {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + usize::from(self.pending != 0)
+        impl<'a> rt::AsBorrowed<'a, super::PresenceAck<'a>> for PresenceAck {
+            fn as_borrowed(&'a self) -> super::PresenceAck<'a> {
+                super::PresenceAck {
+                    pending: self.pending.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5231,25 +4921,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.pending;
-                if self.pending != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::PresenceAck::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.pending;
-                if self.pending != 0 {
-                    unknown.u32(0, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::PresenceAck::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5269,13 +4945,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl DeliveryRef {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.sender.is_some())
-                    + usize::from(self.sender_contact.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::DeliveryRef<'a>> for DeliveryRef {
+            fn as_borrowed(&'a self) -> super::DeliveryRef<'a> {
+                super::DeliveryRef {
+                    message_id: self.message_id.as_borrowed(),
+                    sender: self.sender.as_borrowed(),
+                    sender_contact: self.sender_contact.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5286,35 +4963,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.message_id;
-                len += 1 + rt::head_len(*v);
-                if let Some(v) = &self.sender {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.sender_contact {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::DeliveryRef::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.message_id;
-                rt::check_range!((0..=1099511627775).contains(v), &"DeliveryRef.message_id");
-                unknown.u64(0, *v, w)?;
-                if let Some(v) = &self.sender {
-                    rt::check_bound!(v.len(), 254, &"DeliveryRef.sender");
-                    unknown.text(1, v, w)?;
-                }
-                if let Some(v) = &self.sender_contact {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::DeliveryRef::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5404,20 +5057,21 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Status {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + usize::from(self.code.to_u32() != 0)
-                    + usize::from(self.member.is_some())
-                    + usize::from(self.capability_status.is_some())
-                    + usize::from(self.detail.is_some())
-                    + usize::from(self.echo.is_some())
-                    + usize::from(self.retry_after.is_some())
-                    + usize::from(self.decode_error.is_some())
-                    + usize::from(self.offset.is_some())
-                    + usize::from(self.recipient.is_some())
-                    + usize::from(self.supported_versions.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Status<'a>> for Status {
+            fn as_borrowed(&'a self) -> super::Status<'a> {
+                super::Status {
+                    code: self.code.as_borrowed(),
+                    member: self.member.as_borrowed(),
+                    capability_status: self.capability_status.as_borrowed(),
+                    detail: self.detail.as_borrowed(),
+                    echo: self.echo.as_borrowed(),
+                    retry_after: self.retry_after.as_borrowed(),
+                    decode_error: self.decode_error.as_borrowed(),
+                    offset: self.offset.as_borrowed(),
+                    recipient: self.recipient.as_borrowed(),
+                    supported_versions: self.supported_versions.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5428,92 +5082,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.code;
-                if self.code.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                if let Some(v) = &self.member {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.capability_status {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.detail {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.echo {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.retry_after {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.decode_error {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                if let Some(v) = &self.offset {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.recipient {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.supported_versions {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(*item as u64))
-                            .sum::<usize>();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Status::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.code;
-                if self.code.to_u32() != 0 {
-                    unknown.u32(0, v.to_u32(), w)?;
-                }
-                if let Some(v) = &self.member {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.capability_status {
-                    unknown.u32(2, *v, w)?;
-                }
-                if let Some(v) = &self.detail {
-                    rt::check_bound!(v.len(), 128, &"Status.detail");
-                    unknown.text(3, v, w)?;
-                }
-                if let Some(v) = &self.echo {
-                    rt::check_bound!(v.len(), 40, &"Status.echo");
-                    unknown.bytes(4, v, w)?;
-                }
-                if let Some(v) = &self.retry_after {
-                    unknown.u32(5, *v, w)?;
-                }
-                if let Some(v) = &self.decode_error {
-                    unknown.u32(6, v.to_u32(), w)?;
-                }
-                if let Some(v) = &self.offset {
-                    unknown.u32(7, *v, w)?;
-                }
-                if let Some(v) = &self.recipient {
-                    rt::check_bound!(v.len(), 254, &"Status.recipient");
-                    unknown.text(8, v, w)?;
-                }
-                if let Some(v) = &self.supported_versions {
-                    rt::check_bound!(v.len(), 8, &"Status.supported_versions");
-                    unknown.key(9, w)?;
-                    w.array(v.len())?;
-                    for item in v.iter() {
-                        w.u64(*item as u64)?;
-                    }
-                    w.close(v.len());
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Status::encode_to(&self.as_borrowed(), w)
             }
         }
     }
@@ -5767,7 +5340,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::MemberValue {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = MemberValue::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "member", &self.member)?;
             map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
             map.end()
@@ -5825,7 +5399,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ReadRequest {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = ReadRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
@@ -5971,7 +5546,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::InvokeRequest {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = InvokeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
@@ -6052,7 +5628,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::InvokeResponse {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = InvokeResponse::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.optional::<rt::json::Hex, _>(0, "output", &self.output)?;
             map.end()
         }
@@ -6107,7 +5684,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SubscribeRequest {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SubscribeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.endpoint != 0 {
                 map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             }
@@ -6203,7 +5781,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::UnsubscribeRequest {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = UnsubscribeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 1099511627775>, _>(
                 0,
                 "subscription",
@@ -6266,7 +5845,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Event {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Event::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "member", &self.member)?;
             map.field::<rt::json::Same, _>(1, "number", &self.number)?;
             map.optional::<rt::json::Hex, _>(2, "data", &self.data)?;
@@ -6425,7 +6005,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DescribeRequest {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = DescribeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             if self.endpoints_only {
                 map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
@@ -6485,7 +6066,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SemVer {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SemVer::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "major", &self.major)?;
             if self.minor != 0 {
                 map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
@@ -6550,7 +6132,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::CapabilityInfo {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = CapabilityInfo::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "id", &self.id)?;
             map.field::<rt::json::Same, _>(1, "package", &self.package)?;
             map.field::<rt::json::Same, _>(2, "name", &self.name)?;
@@ -6636,7 +6219,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SchemaRef {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SchemaRef::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
             map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
             map.end()
@@ -6851,7 +6435,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Presence {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Presence::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.state.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "state", &self.state)?;
             }
@@ -6935,7 +6520,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PresenceAck {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = PresenceAck::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.pending != 0 {
                 map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
             }
@@ -6992,7 +6578,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::DeliveryRef {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = DeliveryRef::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
             map.optional::<rt::json::Same, _>(1, "sender", &self.sender)?;
             map.optional::<rt::json::Same, _>(2, "sender_contact", &self.sender_contact)?;
@@ -7205,7 +6792,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Status {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Status::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.code.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "code", &self.code)?;
             }

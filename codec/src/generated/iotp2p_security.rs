@@ -4602,7 +4602,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         /// A node ID: the COSE Key Thumbprint (RFC 9679) of a node's identity public key, computed with
         /// SHA-256 (spec/02-addressing.md, "Identity key and node ID").
@@ -4636,13 +4636,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl PublicKey {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.algorithm.to_u32() != 0)
-                    + usize::from(self.y.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::PublicKey<'a>> for PublicKey {
+            fn as_borrowed(&'a self) -> super::PublicKey<'a> {
+                super::PublicKey {
+                    algorithm: self.algorithm.as_borrowed(),
+                    x: self.x.as_borrowed(),
+                    y: self.y.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4653,34 +4654,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.algorithm;
-                if self.algorithm.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                len += 1 + 34;
-                if self.y.is_some() {
-                    len += 1 + 34;
-                }
-                len + self.unknown_fields.encoded_len()
+                super::PublicKey::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.algorithm;
-                if self.algorithm.to_u32() != 0 {
-                    unknown.u32(0, v.to_u32(), w)?;
-                }
-                let v = &self.x;
-                unknown.bytes(1, v, w)?;
-                if let Some(v) = &self.y {
-                    unknown.bytes(2, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::PublicKey::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4698,10 +4676,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Signature {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 2
+        impl<'a> rt::AsBorrowed<'a, super::Signature<'a>> for Signature {
+            fn as_borrowed(&'a self) -> super::Signature<'a> {
+                super::Signature {
+                    signer: self.signer.as_borrowed(),
+                    value: self.value.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -4712,23 +4693,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 34;
-                len += 1 + 66;
-                len + self.unknown_fields.encoded_len()
+                super::Signature::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.signer;
-                unknown.bytes(0, v, w)?;
-                let v = &self.value;
-                unknown.bytes(1, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Signature::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -4999,13 +4968,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl RehomingStatement {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 4
-                    + usize::from(self.grace_period != 2592000)
-                    + usize::from(self.issued_at.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::RehomingStatement<'a>> for RehomingStatement {
+            fn as_borrowed(&'a self) -> super::RehomingStatement<'a> {
+                super::RehomingStatement {
+                    node: self.node.as_borrowed(),
+                    previous_address: self.previous_address.as_borrowed(),
+                    new_address: self.new_address.as_borrowed(),
+                    sequence: self.sequence.as_borrowed(),
+                    grace_period: self.grace_period.as_borrowed(),
+                    issued_at: self.issued_at.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5016,49 +4989,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 34;
-                let v = &self.previous_address;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.new_address;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.sequence;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.grace_period;
-                if self.grace_period != 2592000 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.issued_at {
-                    len += 1 + rt::head_len(*v);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::RehomingStatement::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.node;
-                unknown.bytes(0, v, w)?;
-                let v = &self.previous_address;
-                rt::check_bound!(v.len(), 254, &"RehomingStatement.previous_address");
-                unknown.text(1, v, w)?;
-                let v = &self.new_address;
-                rt::check_bound!(v.len(), 254, &"RehomingStatement.new_address");
-                unknown.text(2, v, w)?;
-                let v = &self.sequence;
-                rt::check_range!((1..=4294967295).contains(v), &"RehomingStatement.sequence");
-                unknown.u32(3, *v, w)?;
-                let v = &self.grace_period;
-                if self.grace_period != 2592000 {
-                    unknown.u32(4, *v, w)?;
-                }
-                if let Some(v) = &self.issued_at {
-                    unknown.u64(5, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::RehomingStatement::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5078,10 +5013,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl KeyRotationStatement {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 2 + usize::from(self.issued_at.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::KeyRotationStatement<'a>> for KeyRotationStatement {
+            fn as_borrowed(&'a self) -> super::KeyRotationStatement<'a> {
+                super::KeyRotationStatement {
+                    previous_node: self.previous_node.as_borrowed(),
+                    new_identity_key: self.new_identity_key.as_borrowed(),
+                    issued_at: self.issued_at.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5092,31 +5031,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 34;
-                let v = &self.new_identity_key;
-                len += 1 + v.encoded_len();
-                if let Some(v) = &self.issued_at {
-                    len += 1 + rt::head_len(*v);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::KeyRotationStatement::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.previous_node;
-                unknown.bytes(0, v, w)?;
-                let v = &self.new_identity_key;
-                unknown.key(1, w)?;
-                v.encode_to(w)?;
-                if let Some(v) = &self.issued_at {
-                    unknown.u64(2, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::KeyRotationStatement::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5138,13 +5057,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl RevocationStatement {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.reason.to_u32() != 0)
-                    + usize::from(self.issued_at.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::RevocationStatement<'a>> for RevocationStatement {
+            fn as_borrowed(&'a self) -> super::RevocationStatement<'a> {
+                super::RevocationStatement {
+                    node: self.node.as_borrowed(),
+                    reason: self.reason.as_borrowed(),
+                    issued_at: self.issued_at.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5155,34 +5075,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 34;
-                let v = &self.reason;
-                if self.reason.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                if let Some(v) = &self.issued_at {
-                    len += 1 + rt::head_len(*v);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::RevocationStatement::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.node;
-                unknown.bytes(0, v, w)?;
-                let v = &self.reason;
-                if self.reason.to_u32() != 0 {
-                    unknown.u32(1, v.to_u32(), w)?;
-                }
-                if let Some(v) = &self.issued_at {
-                    unknown.u64(2, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::RevocationStatement::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5393,13 +5290,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SealedAad {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 5
-                    + usize::from(self.sender.is_some())
-                    + usize::from(self.recipient.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::SealedAad<'a>> for SealedAad {
+            fn as_borrowed(&'a self) -> super::SealedAad<'a> {
+                super::SealedAad {
+                    format: self.format.as_borrowed(),
+                    algorithm: self.algorithm.as_borrowed(),
+                    request_key_id: self.request_key_id.as_borrowed(),
+                    request_message_id: self.request_message_id.as_borrowed(),
+                    version: self.version.as_borrowed(),
+                    sender: self.sender.as_borrowed(),
+                    recipient: self.recipient.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5410,58 +5312,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.format;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.algorithm;
-                len += 1 + rt::int_len(*v as i64);
-                let v = &self.request_key_id;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.request_message_id;
-                len += 1 + rt::head_len(*v);
-                let v = &self.version;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.sender {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.recipient {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SealedAad::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.format;
-                rt::check_range!((1..=1).contains(v), &"SealedAad.format");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.algorithm;
-                unknown.i64(1, i64::from(*v), w)?;
-                let v = &self.request_key_id;
-                rt::check_bound!(v.len(), 8, &"SealedAad.request_key_id");
-                unknown.bytes(2, v, w)?;
-                let v = &self.request_message_id;
-                rt::check_range!(
-                    (0..=1099511627775).contains(v),
-                    &"SealedAad.request_message_id"
-                );
-                unknown.u64(3, *v, w)?;
-                let v = &self.version;
-                rt::check_range!((1..=255).contains(v), &"SealedAad.version");
-                unknown.u32(4, u32::from(*v), w)?;
-                if let Some(v) = &self.sender {
-                    rt::check_bound!(v.len(), 254, &"SealedAad.sender");
-                    unknown.text(5, v, w)?;
-                }
-                if let Some(v) = &self.recipient {
-                    rt::check_bound!(v.len(), 254, &"SealedAad.recipient");
-                    unknown.text(6, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SealedAad::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5479,10 +5334,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl EdhocMessage3 {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 2
+        impl<'a> rt::AsBorrowed<'a, super::EdhocMessage3<'a>> for EdhocMessage3 {
+            fn as_borrowed(&'a self) -> super::EdhocMessage3<'a> {
+                super::EdhocMessage3 {
+                    c_r: self.c_r.as_borrowed(),
+                    message: self.message.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5493,27 +5351,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.c_r;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.message;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len + self.unknown_fields.encoded_len()
+                super::EdhocMessage3::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.c_r;
-                rt::check_bound!(v.len(), 8, &"EdhocMessage3.c_r");
-                unknown.bytes(0, v, w)?;
-                let v = &self.message;
-                rt::check_bound!(v.len(), 512, &"EdhocMessage3.message");
-                unknown.bytes(1, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::EdhocMessage3::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5536,6 +5378,18 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::EdhocReply<'a>> for EdhocReply {
+            fn as_borrowed(&'a self) -> super::EdhocReply<'a> {
+                match self {
+                    Self::Message2(v) => super::EdhocReply::Message2(v.as_borrowed()),
+                    Self::Error(v) => super::EdhocReply::Error(v.as_borrowed()),
+                    Self::Unrecognized { key, value } => {
+                        super::EdhocReply::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for EdhocReply {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5543,35 +5397,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Message2(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Error(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::EdhocReply::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::Message2(v) => {
-                        rt::check_bound!(v.len(), 512, &"EdhocReply.message_2");
-                        w.u64(0)?;
-                        w.bytes(v)?;
-                    }
-                    Self::Error(v) => {
-                        rt::check_bound!(v.len(), 512, &"EdhocReply.error");
-                        w.u64(1)?;
-                        w.bytes(v)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::EdhocReply::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::EdhocReply::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5596,6 +5426,19 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::EdhocFinish<'a>> for EdhocFinish {
+            fn as_borrowed(&'a self) -> super::EdhocFinish<'a> {
+                match self {
+                    Self::Done => super::EdhocFinish::Done,
+                    Self::Message4(v) => super::EdhocFinish::Message4(v.as_borrowed()),
+                    Self::Error(v) => super::EdhocFinish::Error(v.as_borrowed()),
+                    Self::Unrecognized { key, value } => {
+                        super::EdhocFinish::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for EdhocFinish {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5603,40 +5446,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Done => 1 + 1,
-                    Self::Message4(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Error(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::EdhocFinish::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::Done => {
-                        w.u64(0)?;
-                        w.null()?;
-                    }
-                    Self::Message4(v) => {
-                        rt::check_bound!(v.len(), 512, &"EdhocFinish.message_4");
-                        w.u64(1)?;
-                        w.bytes(v)?;
-                    }
-                    Self::Error(v) => {
-                        rt::check_bound!(v.len(), 512, &"EdhocFinish.error");
-                        w.u64(2)?;
-                        w.bytes(v)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::EdhocFinish::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::EdhocFinish::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5667,16 +5481,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SetupPayload {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 2
-                    + usize::from(self.version != 1)
-                    + usize::from(self.transports != 0)
-                    + usize::from(self.node.is_some())
-                    + usize::from(self.vendor.is_some())
-                    + usize::from(self.product.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::SetupPayload<'a>> for SetupPayload {
+            fn as_borrowed(&'a self) -> super::SetupPayload<'a> {
+                super::SetupPayload {
+                    version: self.version.as_borrowed(),
+                    passcode: self.passcode.as_borrowed(),
+                    discriminator: self.discriminator.as_borrowed(),
+                    transports: self.transports.as_borrowed(),
+                    node: self.node.as_borrowed(),
+                    vendor: self.vendor.as_borrowed(),
+                    product: self.product.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5687,65 +5503,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.version;
-                if self.version != 1 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.passcode;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.discriminator;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.transports;
-                if self.transports != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if self.node.is_some() {
-                    len += 1 + 34;
-                }
-                if let Some(v) = &self.vendor {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.product {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SetupPayload::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.version;
-                if self.version != 1 {
-                    rt::check_range!((1..=255).contains(v), &"SetupPayload.version");
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                let v = &self.passcode;
-                rt::check_range!((1..=99999998).contains(v), &"SetupPayload.passcode");
-                unknown.u32(1, *v, w)?;
-                let v = &self.discriminator;
-                rt::check_range!((0..=999).contains(v), &"SetupPayload.discriminator");
-                unknown.u32(2, u32::from(*v), w)?;
-                let v = &self.transports;
-                if self.transports != 0 {
-                    rt::check_range!((0..=7).contains(v), &"SetupPayload.transports");
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.node {
-                    unknown.bytes(4, v, w)?;
-                }
-                if let Some(v) = &self.vendor {
-                    rt::check_bound!(v.len(), 32, &"SetupPayload.vendor");
-                    unknown.text(5, v, w)?;
-                }
-                if let Some(v) = &self.product {
-                    rt::check_bound!(v.len(), 32, &"SetupPayload.product");
-                    unknown.text(6, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SetupPayload::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5760,10 +5522,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl PairingStart {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::PairingStart<'a>> for PairingStart {
+            fn as_borrowed(&'a self) -> super::PairingStart<'a> {
+                super::PairingStart {
+                    controller_nonce: self.controller_nonce.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5774,20 +5538,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 17;
-                len + self.unknown_fields.encoded_len()
+                super::PairingStart::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.controller_nonce;
-                unknown.bytes(0, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::PairingStart::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5807,10 +5562,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl PairingParams {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 3
+        impl<'a> rt::AsBorrowed<'a, super::PairingParams<'a>> for PairingParams {
+            fn as_borrowed(&'a self) -> super::PairingParams<'a> {
+                super::PairingParams {
+                    device_nonce: self.device_nonce.as_borrowed(),
+                    salt: self.salt.as_borrowed(),
+                    iterations: self.iterations.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5821,30 +5580,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 17;
-                let v = &self.salt;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.iterations;
-                len += 1 + rt::head_len(*v as u64);
-                len + self.unknown_fields.encoded_len()
+                super::PairingParams::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.device_nonce;
-                unknown.bytes(0, v, w)?;
-                let v = &self.salt;
-                rt::check_bound!(v.len(), 32, &"PairingParams.salt");
-                unknown.bytes(1, v, w)?;
-                let v = &self.iterations;
-                rt::check_range!((1000..=100000).contains(v), &"PairingParams.iterations");
-                unknown.u32(2, *v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::PairingParams::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5859,10 +5599,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl PairingShare {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::PairingShare<'a>> for PairingShare {
+            fn as_borrowed(&'a self) -> super::PairingShare<'a> {
+                super::PairingShare {
+                    share_p: self.share_p.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5873,20 +5615,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 67;
-                len + self.unknown_fields.encoded_len()
+                super::PairingShare::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.share_p;
-                unknown.bytes(0, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::PairingShare::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5903,10 +5636,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl PairingShareReply {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 2
+        impl<'a> rt::AsBorrowed<'a, super::PairingShareReply<'a>> for PairingShareReply {
+            fn as_borrowed(&'a self) -> super::PairingShareReply<'a> {
+                super::PairingShareReply {
+                    share_v: self.share_v.as_borrowed(),
+                    confirm_v: self.confirm_v.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5917,23 +5653,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 67;
-                len += 1 + 34;
-                len + self.unknown_fields.encoded_len()
+                super::PairingShareReply::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.share_v;
-                unknown.bytes(0, v, w)?;
-                let v = &self.confirm_v;
-                unknown.bytes(1, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::PairingShareReply::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -5948,10 +5672,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl PairingConfirm {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::PairingConfirm<'a>> for PairingConfirm {
+            fn as_borrowed(&'a self) -> super::PairingConfirm<'a> {
+                super::PairingConfirm {
+                    confirm_p: self.confirm_p.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -5962,20 +5688,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 34;
-                len + self.unknown_fields.encoded_len()
+                super::PairingConfirm::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.confirm_p;
-                unknown.bytes(0, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::PairingConfirm::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -6261,12 +5978,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl AclTarget {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + usize::from(self.endpoint.is_some())
-                    + usize::from(self.capability.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::AclTarget<'a>> for AclTarget {
+            fn as_borrowed(&'a self) -> super::AclTarget<'a> {
+                super::AclTarget {
+                    endpoint: self.endpoint.as_borrowed(),
+                    capability: self.capability.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -6277,29 +5995,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if let Some(v) = &self.endpoint {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.capability {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::AclTarget::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                if let Some(v) = &self.endpoint {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.capability {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::AclTarget::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -6904,6 +6604,21 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::SecurityEvents<'a>> for SecurityEvents {
+            fn as_borrowed(&'a self) -> super::SecurityEvents<'a> {
+                match self {
+                    Self::PairingFailed => super::SecurityEvents::PairingFailed,
+                    Self::AclChanged(v) => super::SecurityEvents::AclChanged(v.as_borrowed()),
+                    Self::StatementApplied(v) => {
+                        super::SecurityEvents::StatementApplied(v.as_borrowed())
+                    }
+                    Self::Unrecognized { key, value } => {
+                        super::SecurityEvents::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for SecurityEvents {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6911,38 +6626,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::PairingFailed => 1 + 1,
-                    Self::AclChanged(v) => 1 + rt::head_len(*v as u64),
-                    Self::StatementApplied(_) => 1 + 34,
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::SecurityEvents::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::PairingFailed => {
-                        w.u64(20)?;
-                        w.null()?;
-                    }
-                    Self::AclChanged(v) => {
-                        w.u64(21)?;
-                        w.u64(*v as u64)?;
-                    }
-                    Self::StatementApplied(v) => {
-                        w.u64(22)?;
-                        w.bytes(v)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::SecurityEvents::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::SecurityEvents::encode_to(&self.as_borrowed(), w)
             }
         }
     }
@@ -6981,7 +6669,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PublicKey {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = PublicKey::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.algorithm.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
             }
@@ -7048,7 +6737,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Signature {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Signature::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
             map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
             map.end()
@@ -7329,7 +7019,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RehomingStatement {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = RehomingStatement::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
             map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
             map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
@@ -7417,7 +7108,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::KeyRotationStatement {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = KeyRotationStatement::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
             map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
             map.optional::<rt::json::Same, _>(2, "issued_at", &self.issued_at)?;
@@ -7506,7 +7198,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RevocationStatement {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = RevocationStatement::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
             if self.reason.to_u32() != 0 {
                 map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
@@ -7737,7 +7430,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SealedAad {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SealedAad::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
             map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
             map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
@@ -7834,7 +7528,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::EdhocMessage3 {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = EdhocMessage3::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
             map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
             map.end()
@@ -7990,7 +7685,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetupPayload {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SetupPayload::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.version != 1 {
                 map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
             }
@@ -8087,7 +7783,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingStart {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = PairingStart::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
             map.end()
         }
@@ -8142,7 +7839,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingParams {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = PairingParams::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
             map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
             map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
@@ -8212,7 +7910,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingShare {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = PairingShare::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
             map.end()
         }
@@ -8267,7 +7966,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingShareReply {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = PairingShareReply::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
             map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
             map.end()
@@ -8325,7 +8025,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::PairingConfirm {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = PairingConfirm::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
             map.end()
         }
@@ -8663,7 +8364,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::AclTarget {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = AclTarget::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
             map.optional::<rt::json::Same, _>(1, "capability", &self.capability)?;
             map.end()

@@ -9,9 +9,10 @@
 //!
 //! No allocation, no `unsafe`, no recursion beyond the depth limits.
 //!
-//! With the `alloc` feature: `IntoOwned`, `OwnedUnknownFields` and `encode_to_vec`, behind the
-//! generated `owned` modules, `into_owned` and `encode_to_vec` (they allocate, the codec itself still
-//! does not), and `alloc`, the paths generated code names `Vec`, `String` and `Box` by. With the
+//! With the `alloc` feature: `IntoOwned`, `AsBorrowed`, `OwnedUnknownFields` and `encode_to_vec`,
+//! behind the generated `owned` modules (an owned type that `AsBorrowed` can see in its borrowed
+//! form encodes through the borrowed form's encoder), `into_owned` and `encode_to_vec` (they
+//! allocate, the codec itself still does not), and `alloc`, the paths generated code names `Vec`, `String` and `Box` by. With the
 //! `serde` feature (which implies `alloc`): `json`, the canonical JSON mapping behind the generated
 //! `Serialize` and `Deserialize` impls, and `serde` itself. Generated code wraps what needs a
 //! feature in [`cfg_alloc!`] and [`cfg_serde!`], so that it follows this crate's features wherever
@@ -53,7 +54,7 @@ pub use reader::{depth_exceeded, enter, initial_byte_class, major, Head, Reader,
 pub use writer::{float_len, float_len_f32, head_len, int_len, Writer};
 
 #[cfg(feature = "alloc")]
-pub use owned::{encode_to_vec, IntoOwned, OwnedUnknownFields};
+pub use owned::{encode_to_vec, AsBorrowed, IntoOwned, OwnedUnknownFields};
 
 /// The `alloc` crate's modules that generated code names types by (`rt::alloc::vec::Vec`), so that it
 /// compiles in `no_std` crates and in crates that never declare `extern crate alloc`.

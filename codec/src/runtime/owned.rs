@@ -2,6 +2,9 @@
 //!
 //! - [`IntoOwned`]: a decoded, borrowing value turned into one that owns its data (`&str` →
 //!   `String`, `&[u8]` → `Vec<u8>`, [`Array`] → `Vec`, [`Lazy`] → `Box`, ...);
+//! - [`AsBorrowed`]: an owned value seen in the borrowed form without copying its data (`String` →
+//!   `&str`, `Vec<u8>` → `&[u8]`, `Vec<u32>` → [`Array::Slice`], ...), so that an owned message
+//!   whose fields all allow it encodes through the borrowed form's encoder;
 //! - [`OwnedUnknownFields`]: the retained unknown fields of an owned message;
 //! - [`encode_to_vec`]: one exact allocation, then the ordinary one-pass encoder.
 
@@ -14,6 +17,7 @@ use super::element::Element;
 use super::error::{DecodeError, EncodeError, ErrorClass};
 use super::lazy::Lazy;
 use super::limits::MAX_DEPTH;
+use super::message::Message;
 use super::reader::{Reader, MAX_KEY};
 use super::unknown::{UnknownEntries, UnknownFields, UnknownMerge};
 use super::writer::{head_len, Writer};
@@ -92,6 +96,72 @@ impl<'a, T: Element<'a> + IntoOwned> IntoOwned for Lazy<'a, T> {
             Some(value) => Box::new(value.into_owned()),
             None => panic!("Lazy::Encoded holds bytes that do not decode as its type"),
         }
+    }
+}
+
+/// An owned value seen as `T`, its borrowed form, without copying its data. Generated owned
+/// messages and unions whose fields all allow it implement it (field by field, with these impls),
+/// and their encoder is the borrowed form's. Arrays of text, bytes or messages do not allow it:
+/// their borrowed form is a slice of borrowed items, which an owned `Vec` does not hold.
+pub trait AsBorrowed<'a, T> {
+    /// The borrowed form, which refers to `self`'s data.
+    fn as_borrowed(&'a self) -> T;
+}
+
+macro_rules! borrowed_as_is {
+    ($($t:ty),*) => {$(
+        impl<'a> AsBorrowed<'a, $t> for $t {
+            #[inline]
+            fn as_borrowed(&'a self) -> $t {
+                *self
+            }
+        }
+    )*};
+}
+
+borrowed_as_is!(bool, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64);
+
+/// Enums own nothing: the owned form is the type itself.
+impl<'a, T: Message<'a> + Copy> AsBorrowed<'a, T> for T {
+    #[inline]
+    fn as_borrowed(&'a self) -> T {
+        *self
+    }
+}
+
+impl<'a> AsBorrowed<'a, &'a str> for String {
+    #[inline]
+    fn as_borrowed(&'a self) -> &'a str {
+        self
+    }
+}
+
+impl<'a> AsBorrowed<'a, &'a [u8]> for Vec<u8> {
+    #[inline]
+    fn as_borrowed(&'a self) -> &'a [u8] {
+        self
+    }
+}
+
+impl<'a, const N: usize> AsBorrowed<'a, &'a [u8; N]> for [u8; N] {
+    #[inline]
+    fn as_borrowed(&'a self) -> &'a [u8; N] {
+        self
+    }
+}
+
+impl<'a, T, O: AsBorrowed<'a, T>> AsBorrowed<'a, Option<T>> for Option<O> {
+    #[inline]
+    fn as_borrowed(&'a self) -> Option<T> {
+        self.as_ref().map(O::as_borrowed)
+    }
+}
+
+/// Arrays of items that own nothing (numbers, enums) are seen as the slice they are.
+impl<'a, T: Copy> AsBorrowed<'a, Array<'a, T>> for Vec<T> {
+    #[inline]
+    fn as_borrowed(&'a self) -> Array<'a, T> {
+        Array::Slice(self)
     }
 }
 
@@ -275,6 +345,19 @@ mod tests {
         assert_eq!(u.len(), 3);
         let copy = OwnedUnknownFields::from_borrowed(&u.as_borrowed(), &[300]);
         assert_eq!(copy.iter().map(|(k, _)| k).collect::<Vec<_>>(), [7, 65535]);
+    }
+
+    #[test]
+    fn owned_values_are_seen_in_their_borrowed_form_without_copies() {
+        let text = String::from("ab");
+        let seen: &str = text.as_borrowed();
+        assert!(core::ptr::eq(seen, text.as_str()));
+        let numbers: Vec<u16> = alloc::vec![1, 2];
+        let array: Array<'_, u16> = numbers.as_borrowed();
+        assert!(matches!(array, Array::Slice(items) if core::ptr::eq(items, numbers.as_slice())));
+        let missing: Option<Vec<u8>> = None;
+        assert_eq!(AsBorrowed::<Option<&[u8]>>::as_borrowed(&missing), None);
+        assert_eq!(7u32.as_borrowed(), 7u32);
     }
 
     #[test]

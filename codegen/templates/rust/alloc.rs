@@ -1,6 +1,8 @@
 {%- import "rust/presence.rs" as presence -%}
-{#- The bodies of an owned message's or union's length and encoder: in `encoded_len` and
-    `encode_to`, or, for a type on a recursive cycle, in `encode_in_cycle`. #}
+{#- The bodies of an owned message's or union's length and encoder, for a type whose owned form
+    `rt::AsBorrowed` cannot see in its borrowed form (an array of text, bytes, arrays or records, or
+    a member on a recursive cycle): in `encoded_len` and `encode_to`, or, for a type on a recursive
+    cycle, in `encode_in_cycle`. #}
 {%- macro owned_len_body(item) -%}
 {%- if item.kind == "message" -%}
             {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
@@ -73,6 +75,38 @@
             Ok(())
 {%- endif %}
 {%- endmacro %}
+{#- The `Message` impl of an owned message or union: decoded by the borrowed form and copied,
+    encoded by the borrowed form's encoder where `rt::AsBorrowed` sees it in that form, by its own
+    otherwise. #}
+{%- macro owned_message(item) -%}
+{% if item.allow_deprecated -%}
+    #[allow(deprecated)]
+{% endif -%}
+    impl<'a> rt::Message<'a> for {{ item.name }} {
+        /// Decodes with the borrowed form and copies the value.
+        fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+            super::{{ item.name }}::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+        }
+
+        fn encoded_len(&self) -> usize {
+{%- if item.owned_as_borrowed %}
+            super::{{ item.name }}::encoded_len(&self.as_borrowed())
+{%- else %}
+            {% call owned_len_body(item) %}{% endcall %}
+{%- endif %}
+        }
+
+        fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+{%- if item.owned_as_borrowed %}
+            super::{{ item.name }}::encode_to(&self.as_borrowed(), w)
+{%- else if let Some(budget) = item.budget %}
+            self.encode_in_cycle(w, {{ budget }})
+{%- else %}
+            {% call owned_encode_body(item) %}{% endcall %}
+{%- endif %}
+        }
+    }
+{%- endmacro %}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
 {% if item.allow_deprecated -%}
@@ -138,7 +172,7 @@ pub mod owned {
     #[allow(unused_imports)]
     use super::rt;
     #[allow(unused_imports)]
-    use rt::Message as _;
+    use rt::{AsBorrowed as _, Message as _};
 {% for item in items %}
 {%- if item.kind == "alias" %}
 {%- for line in item.docs %}
@@ -183,6 +217,23 @@ pub mod owned {
     }
 
 
+{% if item.owned_as_borrowed -%}
+{% if item.allow_deprecated -%}
+    #[allow(deprecated)]
+{% endif -%}
+    impl<'a> rt::AsBorrowed<'a, super::{{ item.name }}<'a>> for {{ item.name }} {
+        fn as_borrowed(&'a self) -> super::{{ item.name }}<'a> {
+            super::{{ item.name }} {
+{%- for f in item.fields %}
+                {{ f.name }}: self.{{ f.name }}.as_borrowed(),
+{%- endfor %}
+                {{ item.unknown }}: self.{{ item.unknown }}.as_borrowed(),
+            }
+        }
+    }
+
+    {% call owned_message(item) %}{% endcall %}
+{%- else -%}
 {% if item.allow_deprecated -%}
     #[allow(deprecated)]
 {% endif -%}
@@ -219,27 +270,8 @@ pub mod owned {
 {%- endif %}
     }
 
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
-    impl<'a> rt::Message<'a> for {{ item.name }} {
-        /// Decodes with the borrowed form and copies the value.
-        fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-            super::{{ item.name }}::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-        }
-
-        fn encoded_len(&self) -> usize {
-            {% call owned_len_body(item) %}{% endcall %}
-        }
-
-        fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-{%- if let Some(budget) = item.budget %}
-            self.encode_in_cycle(w, {{ budget }})
-{%- else %}
-            {% call owned_encode_body(item) %}{% endcall %}
+{% call owned_message(item) %}{% endcall %}
 {%- endif %}
-        }
-    }
 {%- else %}
 {%- for line in item.docs %}
     ///{% if !line.is_empty() %} {% endif %}{{ line }}
@@ -280,6 +312,28 @@ pub mod owned {
     }
 
 
+{%- if item.owned_as_borrowed %}
+
+{% if item.allow_deprecated -%}
+    #[allow(deprecated)]
+{% endif -%}
+    impl<'a> rt::AsBorrowed<'a, super::{{ item.name }}<'a>> for {{ item.name }} {
+        fn as_borrowed(&'a self) -> super::{{ item.name }}<'a> {
+            match self {
+{%- for v in item.variants %}
+{%- if v.owned_type.is_some() %}
+                Self::{{ v.name }}(v) => super::{{ item.name }}::{{ v.name }}(v.as_borrowed()),
+{%- else %}
+                Self::{{ v.name }} => super::{{ item.name }}::{{ v.name }},
+{%- endif %}
+{%- endfor %}
+                Self::{{ item.other }} { key, value } => super::{{ item.name }}::{{ item.other }} { key: *key, value },
+            }
+        }
+    }
+
+    {% call owned_message(item) %}{% endcall %}
+{%- else %}
 {%- if item.budget.is_some() %}
 {% if item.allow_deprecated -%}
     #[allow(deprecated)]
@@ -318,27 +372,8 @@ pub mod owned {
     }
 {%- endif %}
 
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
-    impl<'a> rt::Message<'a> for {{ item.name }} {
-        /// Decodes with the borrowed form and copies the value.
-        fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-            super::{{ item.name }}::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-        }
-
-        fn encoded_len(&self) -> usize {
-            {% call owned_len_body(item) %}{% endcall %}
-        }
-
-        fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-{%- if let Some(budget) = item.budget %}
-            self.encode_in_cycle(w, {{ budget }})
-{%- else %}
-            {% call owned_encode_body(item) %}{% endcall %}
+{% call owned_message(item) %}{% endcall %}
 {%- endif %}
-        }
-    }
 {%- endif %}
 {% endfor %}
 }

@@ -52,7 +52,10 @@ impl<'de> rt::serde::Deserialize<'de> for {{ item.name }} {
 {% endif -%}
 impl rt::serde::Serialize for owned::{{ item.name }} {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} map = rt::json::message(s, self.entry_count(), self.{{ item.unknown }}.entries())?;
+{%- if item.owned_as_borrowed %}
+        let count = {{ item.name }}::entry_count(&rt::AsBorrowed::as_borrowed(self));
+{%- endif %}
+        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} map = rt::json::message(s, {% if item.owned_as_borrowed %}count{% else %}self.entry_count(){% endif %}, self.{{ item.unknown }}.entries())?;
 {%- for f in item.sorted %}
         {% call presence::json_write(f) %}{% endcall %}
 {%- endfor %}

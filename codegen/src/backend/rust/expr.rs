@@ -9,7 +9,7 @@
 use super::names;
 use super::RustOptions;
 use crate::ir::{self, FloatType, IntType, Type};
-use crate::model::{Model, Shape};
+use crate::model::{Kind, Model, Shape, TypeModel};
 
 /// What the generator knows about the whole schema while rendering one package.
 pub(crate) struct Ctx<'s> {
@@ -63,6 +63,64 @@ pub(crate) fn borrows(ty: &Type) -> bool {
     match ty {
         Type::Bool | Type::Int { .. } | Type::Float { .. } | Type::Enum { .. } => false,
         Type::Alias { target, .. } => borrows(target),
+        _ => true,
+    }
+}
+
+/// Whether the owned form of the type `t` can be seen in its borrowed form without copying or
+/// allocating (`rt::AsBorrowed`), so that it encodes through the borrowed form's encoder: every
+/// member's owned value holds what its borrowed value refers to. An array of text, bytes, arrays or
+/// records cannot (its borrowed form is a slice of borrowed items, which a `Vec` of owned ones does
+/// not hold), nor a member on a recursive cycle (its borrowed form is read lazily); the owned form of
+/// such a type keeps an encoder of its own.
+pub(crate) fn owned_as_borrowed(model: &Model<'_>, t: &TypeModel<'_>) -> bool {
+    owned_type_as_borrowed(model, t, &mut Vec::new())
+}
+
+fn owned_type_as_borrowed<'s>(
+    model: &Model<'s>,
+    t: &TypeModel<'s>,
+    visiting: &mut Vec<&'s str>,
+) -> bool {
+    if t.recursion.is_some() || visiting.contains(&t.def.full_name.as_str()) {
+        return false;
+    }
+    visiting.push(&t.def.full_name);
+    let free = match &t.kind {
+        Kind::Message(m) => m
+            .fields
+            .iter()
+            .all(|f| owned_shape_as_borrowed(model, &f.shape, visiting)),
+        Kind::Union(u) => u.variants.iter().all(|v| {
+            v.payload
+                .as_ref()
+                .is_none_or(|s| owned_shape_as_borrowed(model, s, visiting))
+        }),
+        Kind::Enum(_) | Kind::Alias(_) => true,
+    };
+    visiting.pop();
+    free
+}
+
+fn owned_shape_as_borrowed<'s>(
+    model: &Model<'s>,
+    shape: &Shape<'s>,
+    visiting: &mut Vec<&'s str>,
+) -> bool {
+    match shape {
+        Shape::Array { element, .. } => matches!(
+            **element,
+            Shape::Bool | Shape::Int { .. } | Shape::Float(_) | Shape::Enum { .. }
+        ),
+        Shape::Record {
+            recursive: true, ..
+        } => false,
+        Shape::Record { name, .. } => model
+            .packages()
+            .iter()
+            .flat_map(|p| &p.types)
+            .find(|t| t.def.full_name == *name)
+            .is_some_and(|t| owned_type_as_borrowed(model, t, visiting)),
         _ => true,
     }
 }

@@ -2,7 +2,7 @@
 //! `expr.rs` that the templates (`templates/rust/`) lay out, next to the model's facts (presence,
 //! keys, key lengths, recursion budgets, sizes) that decide what the templates write around them.
 
-use super::expr::{borrows, Ctx, Use};
+use super::expr::{borrows, owned_as_borrowed, Ctx, Use};
 use super::names;
 use crate::ir::{self, Presence};
 use crate::model::{self, Kind, TypeModel};
@@ -265,6 +265,9 @@ pub(crate) struct ItemView {
     pub json_names: String,
     /// Whether the code for the type uses something deprecated, and so allows the lint.
     pub allow_deprecated: bool,
+    /// Messages and unions: whether the owned form encodes through the borrowed form
+    /// (`rt::AsBorrowed`) rather than with an encoder of its own.
+    pub owned_as_borrowed: bool,
 }
 
 /// A name for a generated member that no schema member uses.
@@ -310,6 +313,7 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         counts_depth: t.recursion.is_some_and(|r| r.counts_depth),
         json_names: String::new(),
         allow_deprecated: t.mentions_deprecated,
+        owned_as_borrowed: owned_as_borrowed(ctx.model, t),
     };
     match &t.kind {
         Kind::Alias(alias) => {

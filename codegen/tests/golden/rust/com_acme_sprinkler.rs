@@ -664,7 +664,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         /// A zone number, as printed on the controller's terminal block.
         pub type ZoneNumber = u8;
@@ -688,13 +688,15 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Zone {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 2
-                    + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
-                    + usize::from(!self.skip_when_wet)
+        impl<'a> rt::AsBorrowed<'a, super::Zone<'a>> for Zone {
+            fn as_borrowed(&'a self) -> super::Zone<'a> {
+                super::Zone {
+                    number: self.number.as_borrowed(),
+                    name: self.name.as_borrowed(),
+                    flow: self.flow.as_borrowed(),
+                    skip_when_wet: self.skip_when_wet.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -705,43 +707,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.number;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.name;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.flow;
-                if self.flow.to_bits() != (12.5_f32).to_bits() {
-                    len += 1 + rt::float_len_f32(*v);
-                }
-                if !self.skip_when_wet {
-                    len += 1 + 1;
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Zone::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.number;
-                rt::check_range!((1..=16).contains(v), &"Zone.number");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.name;
-                rt::check_bound!(v.len(), 32, &"Zone.name");
-                unknown.text(1, v, w)?;
-                let v = &self.flow;
-                if self.flow.to_bits() != (12.5_f32).to_bits() {
-                    unknown.key(2, w)?;
-                    w.f32(*v)?;
-                }
-                let v = &self.skip_when_wet;
-                if !self.skip_when_wet {
-                    unknown.bool(3, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Zone::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -762,10 +732,15 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Run {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 4
+        impl<'a> rt::AsBorrowed<'a, super::Run<'a>> for Run {
+            fn as_borrowed(&'a self) -> super::Run<'a> {
+                super::Run {
+                    zone: self.zone.as_borrowed(),
+                    trigger: self.trigger.as_borrowed(),
+                    started_at: self.started_at.as_borrowed(),
+                    duration: self.duration.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -776,35 +751,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.zone;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.trigger;
-                len += 1 + rt::head_len(v.to_u32() as u64);
-                let v = &self.started_at;
-                len += 1 + rt::head_len(*v);
-                let v = &self.duration;
-                len += 1 + rt::head_len(*v as u64);
-                len + self.unknown_fields.encoded_len()
+                super::Run::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.zone;
-                rt::check_range!((1..=16).contains(v), &"Run.zone");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.trigger;
-                unknown.u32(1, v.to_u32(), w)?;
-                let v = &self.started_at;
-                unknown.u64(2, *v, w)?;
-                let v = &self.duration;
-                rt::check_range!((1..=14400).contains(v), &"Run.duration");
-                unknown.u32(3, u32::from(*v), w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Run::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -913,6 +864,21 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::SprinklerCommand<'a>> for SprinklerCommand {
+            fn as_borrowed(&'a self) -> super::SprinklerCommand<'a> {
+                match self {
+                    Self::RunZone(v) => super::SprinklerCommand::RunZone(v.as_borrowed()),
+                    Self::Stop => super::SprinklerCommand::Stop,
+                    Self::RainDelay(v) => super::SprinklerCommand::RainDelay(v.as_borrowed()),
+                    Self::Light(v) => super::SprinklerCommand::Light(v.as_borrowed()),
+                    Self::Rename(v) => super::SprinklerCommand::Rename(v.as_borrowed()),
+                    Self::Unrecognized { key, value } => {
+                        super::SprinklerCommand::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for SprinklerCommand {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -920,49 +886,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::RunZone(v) => 1 + v.encoded_len(),
-                    Self::Stop => 1 + 1,
-                    Self::RainDelay(v) => 1 + rt::head_len(*v as u64),
-                    Self::Light(v) => 1 + v.encoded_len(),
-                    Self::Rename(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::SprinklerCommand::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::RunZone(v) => {
-                        w.u64(0)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Stop => {
-                        w.u64(1)?;
-                        w.null()?;
-                    }
-                    Self::RainDelay(v) => {
-                        w.u64(2)?;
-                        w.u64(*v as u64)?;
-                    }
-                    Self::Light(v) => {
-                        w.u64(3)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Rename(v) => {
-                        rt::check_bound!(v.len(), 32, &"SprinklerCommand.rename");
-                        w.u64(4)?;
-                        w.text(v)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::SprinklerCommand::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::SprinklerCommand::encode_to(&self.as_borrowed(), w)
             }
         }
     }
@@ -1002,7 +930,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Zone {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Zone::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
             map.field::<rt::json::Same, _>(1, "name", &self.name)?;
             if self.flow.to_bits() != (12.5_f32).to_bits() {
@@ -1080,7 +1009,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Run {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Run::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
             map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
             map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;

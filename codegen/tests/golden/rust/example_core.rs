@@ -383,7 +383,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         /// A brightness or intensity level: 0 is off, 254 is full.
         ///
@@ -428,10 +428,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl TimeOfDay {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.minute != 0)
+        impl<'a> rt::AsBorrowed<'a, super::TimeOfDay<'a>> for TimeOfDay {
+            fn as_borrowed(&'a self) -> super::TimeOfDay<'a> {
+                super::TimeOfDay {
+                    hour: self.hour.as_borrowed(),
+                    minute: self.minute.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -442,31 +445,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.hour;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.minute;
-                if self.minute != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::TimeOfDay::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.hour;
-                rt::check_range!((0..=23).contains(v), &"TimeOfDay.hour");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.minute;
-                if self.minute != 0 {
-                    rt::check_range!((0..=59).contains(v), &"TimeOfDay.minute");
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::TimeOfDay::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -585,7 +568,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::TimeOfDay {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = TimeOfDay::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
             if self.minute != 0 {
                 map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;

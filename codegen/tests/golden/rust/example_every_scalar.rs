@@ -1604,7 +1604,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         #[allow(deprecated)]
         pub use super::Flavor;
@@ -1648,25 +1648,26 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Integers {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + usize::from(self.a_u8 != 255)
-                    + usize::from(self.ranged_u8 != 200)
-                    + usize::from(self.a_u16 != 65535)
-                    + usize::from(self.capped_u16 != 1000)
-                    + usize::from(self.a_u32 != 4294967295)
-                    + usize::from(self.floor_u32 != 10)
-                    + usize::from(self.a_u64 != 18446744073709551615)
-                    + usize::from(self.a_i8 != -128)
-                    + usize::from(self.ranged_i8 != -40)
-                    + usize::from(self.a_i16 != -32768)
-                    + usize::from(self.a_i32 != -2147483648)
-                    + usize::from(self.negative_i32 != -10)
-                    + usize::from(self.a_i64 != -9223372036854775808)
-                    + usize::from(self.hex_ranged_i64 != 0)
-                    + usize::from(self.last.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Integers<'a>> for Integers {
+            fn as_borrowed(&'a self) -> super::Integers<'a> {
+                super::Integers {
+                    a_u8: self.a_u8.as_borrowed(),
+                    ranged_u8: self.ranged_u8.as_borrowed(),
+                    a_u16: self.a_u16.as_borrowed(),
+                    capped_u16: self.capped_u16.as_borrowed(),
+                    a_u32: self.a_u32.as_borrowed(),
+                    floor_u32: self.floor_u32.as_borrowed(),
+                    a_u64: self.a_u64.as_borrowed(),
+                    a_i8: self.a_i8.as_borrowed(),
+                    ranged_i8: self.ranged_i8.as_borrowed(),
+                    a_i16: self.a_i16.as_borrowed(),
+                    a_i32: self.a_i32.as_borrowed(),
+                    negative_i32: self.negative_i32.as_borrowed(),
+                    a_i64: self.a_i64.as_borrowed(),
+                    hex_ranged_i64: self.hex_ranged_i64.as_borrowed(),
+                    last: self.last.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1677,143 +1678,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.a_u8;
-                if self.a_u8 != 255 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.ranged_u8;
-                if self.ranged_u8 != 200 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.a_u16;
-                if self.a_u16 != 65535 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.capped_u16;
-                if self.capped_u16 != 1000 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.a_u32;
-                if self.a_u32 != 4294967295 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.floor_u32;
-                if self.floor_u32 != 10 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.a_u64;
-                if self.a_u64 != 18446744073709551615 {
-                    len += 1 + rt::head_len(*v);
-                }
-                let v = &self.a_i8;
-                if self.a_i8 != -128 {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                let v = &self.ranged_i8;
-                if self.ranged_i8 != -40 {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                let v = &self.a_i16;
-                if self.a_i16 != -32768 {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                let v = &self.a_i32;
-                if self.a_i32 != -2147483648 {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                let v = &self.negative_i32;
-                if self.negative_i32 != -10 {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                let v = &self.a_i64;
-                if self.a_i64 != -9223372036854775808 {
-                    len += 1 + rt::int_len(*v);
-                }
-                let v = &self.hex_ranged_i64;
-                if self.hex_ranged_i64 != 0 {
-                    len += 1 + rt::int_len(*v);
-                }
-                if let Some(v) = &self.last {
-                    len += 3 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Integers::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.a_u8;
-                if self.a_u8 != 255 {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                let v = &self.ranged_u8;
-                if self.ranged_u8 != 200 {
-                    rt::check_range!((1..=200).contains(v), &"Integers.ranged_u8");
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                let v = &self.a_u16;
-                if self.a_u16 != 65535 {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                let v = &self.capped_u16;
-                if self.capped_u16 != 1000 {
-                    rt::check_range!((0..=1000).contains(v), &"Integers.capped_u16");
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
-                let v = &self.a_u32;
-                if self.a_u32 != 4294967295 {
-                    unknown.u32(4, *v, w)?;
-                }
-                let v = &self.floor_u32;
-                if self.floor_u32 != 10 {
-                    rt::check_range!((10..=4294967295).contains(v), &"Integers.floor_u32");
-                    unknown.u32(5, *v, w)?;
-                }
-                let v = &self.a_u64;
-                if self.a_u64 != 18446744073709551615 {
-                    rt::check_range!((1..=18446744073709551615).contains(v), &"Integers.a_u64");
-                    unknown.u64(6, *v, w)?;
-                }
-                let v = &self.a_i8;
-                if self.a_i8 != -128 {
-                    unknown.i64(7, i64::from(*v), w)?;
-                }
-                let v = &self.ranged_i8;
-                if self.ranged_i8 != -40 {
-                    rt::check_range!((-100..=100).contains(v), &"Integers.ranged_i8");
-                    unknown.i64(8, i64::from(*v), w)?;
-                }
-                let v = &self.a_i16;
-                if self.a_i16 != -32768 {
-                    rt::check_range!((-32768..=0).contains(v), &"Integers.a_i16");
-                    unknown.i64(9, i64::from(*v), w)?;
-                }
-                let v = &self.a_i32;
-                if self.a_i32 != -2147483648 {
-                    unknown.i64(10, i64::from(*v), w)?;
-                }
-                let v = &self.negative_i32;
-                if self.negative_i32 != -10 {
-                    rt::check_range!((-1000..=-10).contains(v), &"Integers.negative_i32");
-                    unknown.i64(11, i64::from(*v), w)?;
-                }
-                let v = &self.a_i64;
-                if self.a_i64 != -9223372036854775808 {
-                    unknown.i64(12, *v, w)?;
-                }
-                let v = &self.hex_ranged_i64;
-                if self.hex_ranged_i64 != 0 {
-                    rt::check_range!((-16..=16).contains(v), &"Integers.hex_ranged_i64");
-                    unknown.i64(13, *v, w)?;
-                }
-                if let Some(v) = &self.last {
-                    unknown.u32(65535, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Integers::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1836,15 +1705,16 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Floats {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
-                    + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
-                    + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
-                    + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
+        impl<'a> rt::AsBorrowed<'a, super::Floats<'a>> for Floats {
+            fn as_borrowed(&'a self) -> super::Floats<'a> {
+                super::Floats {
+                    a_f32: self.a_f32.as_borrowed(),
+                    a_f64: self.a_f64.as_borrowed(),
+                    thousands: self.thousands.as_borrowed(),
+                    small: self.small.as_borrowed(),
+                    required_f64: self.required_f64.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1855,58 +1725,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.a_f32;
-                if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                    len += 1 + rt::float_len_f32(*v);
-                }
-                let v = &self.a_f64;
-                if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
-                    len += 1 + rt::float_len(*v);
-                }
-                let v = &self.thousands;
-                if self.thousands.to_bits() != (2000.0_f64).to_bits() {
-                    len += 1 + rt::float_len(*v);
-                }
-                let v = &self.small;
-                if self.small.to_bits() != (0.0015_f32).to_bits() {
-                    len += 1 + rt::float_len_f32(*v);
-                }
-                let v = &self.required_f64;
-                len += 1 + rt::float_len(*v);
-                len + self.unknown_fields.encoded_len()
+                super::Floats::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.a_f32;
-                if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                    unknown.key(0, w)?;
-                    w.f32(*v)?;
-                }
-                let v = &self.a_f64;
-                if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
-                    unknown.key(1, w)?;
-                    w.f64(*v)?;
-                }
-                let v = &self.thousands;
-                if self.thousands.to_bits() != (2000.0_f64).to_bits() {
-                    unknown.key(2, w)?;
-                    w.f64(*v)?;
-                }
-                let v = &self.small;
-                if self.small.to_bits() != (0.0015_f32).to_bits() {
-                    unknown.key(3, w)?;
-                    w.f32(*v)?;
-                }
-                let v = &self.required_f64;
-                unknown.key(4, w)?;
-                w.f64(*v)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Floats::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1943,19 +1766,23 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Text {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 4
-                    + usize::from(!self.on_by_default)
-                    + usize::from(self.off_by_default)
-                    + usize::from(self.defaulted != "plain")
-                    + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
-                    + usize::from(!self.empty.is_empty())
-                    + usize::from(self.accented != "température")
-                    + usize::from(self.huge.is_some())
-                    + usize::from(self.page.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Text<'a>> for Text {
+            fn as_borrowed(&'a self) -> super::Text<'a> {
+                super::Text {
+                    on_by_default: self.on_by_default.as_borrowed(),
+                    off_by_default: self.off_by_default.as_borrowed(),
+                    bounded: self.bounded.as_borrowed(),
+                    defaulted: self.defaulted.as_borrowed(),
+                    escaped: self.escaped.as_borrowed(),
+                    empty: self.empty.as_borrowed(),
+                    accented: self.accented.as_borrowed(),
+                    huge: self.huge.as_borrowed(),
+                    blob: self.blob.as_borrowed(),
+                    default_blob: self.default_blob.as_borrowed(),
+                    hash: self.hash.as_borrowed(),
+                    page: self.page.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1966,98 +1793,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if !self.on_by_default {
-                    len += 1 + 1;
-                }
-                if self.off_by_default {
-                    len += 1 + 1;
-                }
-                let v = &self.bounded;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.defaulted;
-                if self.defaulted != "plain" {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.escaped;
-                if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.empty;
-                if !self.empty.is_empty() {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.accented;
-                if self.accented != "température" {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.huge {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.blob;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.default_blob;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len += 1 + 34;
-                if self.page.is_some() {
-                    len += 1 + 65538;
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Text::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.on_by_default;
-                if !self.on_by_default {
-                    unknown.bool(0, *v, w)?;
-                }
-                let v = &self.off_by_default;
-                if self.off_by_default {
-                    unknown.bool(1, *v, w)?;
-                }
-                let v = &self.bounded;
-                rt::check_bound!(v.len(), 16, &"Text.bounded");
-                unknown.text(2, v, w)?;
-                let v = &self.defaulted;
-                if self.defaulted != "plain" {
-                    rt::check_bound!(v.len(), 128, &"Text.defaulted");
-                    unknown.text(3, v, w)?;
-                }
-                let v = &self.escaped;
-                if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                    rt::check_bound!(v.len(), 64, &"Text.escaped");
-                    unknown.text(4, v, w)?;
-                }
-                let v = &self.empty;
-                if !self.empty.is_empty() {
-                    rt::check_bound!(v.len(), 8, &"Text.empty");
-                    unknown.text(5, v, w)?;
-                }
-                let v = &self.accented;
-                if self.accented != "température" {
-                    rt::check_bound!(v.len(), 12, &"Text.accented");
-                    unknown.text(6, v, w)?;
-                }
-                if let Some(v) = &self.huge {
-                    rt::check_bound!(v.len(), 16777216, &"Text.huge");
-                    unknown.text(7, v, w)?;
-                }
-                let v = &self.blob;
-                rt::check_bound!(v.len(), 1024, &"Text.blob");
-                unknown.bytes(8, v, w)?;
-                let v = &self.default_blob;
-                rt::check_bound!(v.len(), 256, &"Text.default_blob");
-                unknown.bytes(9, v, w)?;
-                let v = &self.hash;
-                unknown.bytes(10, v, w)?;
-                if let Some(v) = &self.page {
-                    unknown.bytes(11, v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Text::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -2221,10 +1961,11 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Nothing {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
+        impl<'a> rt::AsBorrowed<'a, super::Nothing<'a>> for Nothing {
+            fn as_borrowed(&'a self) -> super::Nothing<'a> {
+                super::Nothing {
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -2235,17 +1976,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let len = rt::head_len(self.entry_count() as u64);
-                len + self.unknown_fields.encoded_len()
+                super::Nothing::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Nothing::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -2269,13 +2004,15 @@ rt::cfg_alloc! {
         }
 
         #[allow(deprecated)]
-        impl Keywords {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 2
-                    + usize::from(self.optional.is_some())
-                    + usize::from(self.message.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Keywords<'a>> for Keywords {
+            fn as_borrowed(&'a self) -> super::Keywords<'a> {
+                super::Keywords {
+                    r#type: self.r#type.as_borrowed(),
+                    version: self.version.as_borrowed(),
+                    optional: self.optional.as_borrowed(),
+                    message: self.message.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -2287,39 +2024,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.r#type;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.version;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if self.optional.is_some() {
-                    len += 1 + 1;
-                }
-                if let Some(v) = &self.message {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Keywords::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.r#type;
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.version;
-                rt::check_bound!(v.len(), 8, &"Keywords.version");
-                unknown.text(1, v, w)?;
-                if let Some(v) = &self.optional {
-                    unknown.bool(2, *v, w)?;
-                }
-                if let Some(v) = &self.message {
-                    unknown.key(3, w)?;
-                    v.encode_to(w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Keywords::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -2346,6 +2055,20 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::Everything<'a>> for Everything {
+            fn as_borrowed(&'a self) -> super::Everything<'a> {
+                match self {
+                    Self::None => super::Everything::None,
+                    Self::Nothing(v) => super::Everything::Nothing(v.as_borrowed()),
+                    Self::Integers(v) => super::Everything::Integers(v.as_borrowed()),
+                    Self::Count(v) => super::Everything::Count(v.as_borrowed()),
+                    Self::Unrecognized { key, value } => {
+                        super::Everything::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for Everything {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2353,43 +2076,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::None => 1 + 1,
-                    Self::Nothing(v) => 1 + v.encoded_len(),
-                    Self::Integers(v) => 1 + v.encoded_len(),
-                    Self::Count(v) => 1 + rt::head_len(*v as u64),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::Everything::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::None => {
-                        w.u64(0)?;
-                        w.null()?;
-                    }
-                    Self::Nothing(v) => {
-                        w.u64(1)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Integers(v) => {
-                        w.u64(2)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Count(v) => {
-                        w.u64(4)?;
-                        w.u64(*v as u64)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::Everything::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::Everything::encode_to(&self.as_borrowed(), w)
             }
         }
     }
@@ -2432,7 +2123,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Integers {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Integers::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.a_u8 != 255 {
                 map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
             }
@@ -2614,7 +2306,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Floats {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Floats::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.a_f32.to_bits() != (1.5_f32).to_bits() {
                 map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
             }
@@ -2701,7 +2394,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Text {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Text::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if !self.on_by_default {
                 map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
             }
@@ -2936,7 +2630,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Nothing {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Nothing::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.end()
         }
     }
@@ -2987,7 +2682,8 @@ rt::cfg_serde! {
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Keywords {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Keywords::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
             map.field::<rt::json::Same, _>(1, "version", &self.version)?;
             map.optional::<rt::json::Same, _>(2, "optional", &self.optional)?;

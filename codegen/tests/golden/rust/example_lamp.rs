@@ -1165,7 +1165,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         /// Colour temperature in mireds (1,000,000 / kelvin): 153 (6500 K) to 500 (2000 K).
         pub type Mireds = u16;
@@ -1319,14 +1319,15 @@ rt::cfg_alloc! {
         }
 
         #[allow(deprecated)]
-        impl SetLevel {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.transition != 0)
-                    + usize::from(self.fade.is_some())
-                    + usize::from(!self.turn_on)
+        impl<'a> rt::AsBorrowed<'a, super::SetLevel<'a>> for SetLevel {
+            fn as_borrowed(&'a self) -> super::SetLevel<'a> {
+                super::SetLevel {
+                    level: self.level.as_borrowed(),
+                    transition: self.transition.as_borrowed(),
+                    fade: self.fade.as_borrowed(),
+                    turn_on: self.turn_on.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1338,43 +1339,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.level;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.transition;
-                if self.transition != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.fade {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if !self.turn_on {
-                    len += 1 + 1;
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SetLevel::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.level;
-                rt::check_range!((0..=254).contains(v), &"SetLevel.level");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.transition;
-                if self.transition != 0 {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.fade {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                let v = &self.turn_on;
-                if !self.turn_on {
-                    unknown.bool(3, *v, w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SetLevel::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1391,10 +1360,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl SetColorTemperature {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
+        impl<'a> rt::AsBorrowed<'a, super::SetColorTemperature<'a>> for SetColorTemperature {
+            fn as_borrowed(&'a self) -> super::SetColorTemperature<'a> {
+                super::SetColorTemperature {
+                    mireds: self.mireds.as_borrowed(),
+                    transition: self.transition.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1405,30 +1377,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.mireds;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.transition;
-                if self.transition != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::SetColorTemperature::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.mireds;
-                rt::check_range!((153..=500).contains(v), &"SetColorTemperature.mireds");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.transition;
-                if self.transition != 0 {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::SetColorTemperature::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1443,10 +1396,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl RecallScene {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::RecallScene<'a>> for RecallScene {
+            fn as_borrowed(&'a self) -> super::RecallScene<'a> {
+                super::RecallScene {
+                    name: self.name.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1457,22 +1412,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.name;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len + self.unknown_fields.encoded_len()
+                super::RecallScene::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.name;
-                rt::check_bound!(v.len(), 32, &"RecallScene.name");
-                unknown.text(0, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::RecallScene::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1490,10 +1434,12 @@ rt::cfg_alloc! {
         }
 
         #[allow(deprecated)]
-        impl LegacyDim {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::LegacyDim<'a>> for LegacyDim {
+            fn as_borrowed(&'a self) -> super::LegacyDim<'a> {
+                super::LegacyDim {
+                    step: self.step.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1505,21 +1451,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.step;
-                len += 1 + rt::int_len(*v as i64);
-                len + self.unknown_fields.encoded_len()
+                super::LegacyDim::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.step;
-                unknown.i64(0, i64::from(*v), w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::LegacyDim::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1557,6 +1493,27 @@ rt::cfg_alloc! {
         }
 
         #[allow(deprecated)]
+        impl<'a> rt::AsBorrowed<'a, super::Command<'a>> for Command {
+            fn as_borrowed(&'a self) -> super::Command<'a> {
+                match self {
+                    Self::On => super::Command::On,
+                    Self::Off => super::Command::Off,
+                    Self::Toggle => super::Command::Toggle,
+                    Self::SetLevel(v) => super::Command::SetLevel(v.as_borrowed()),
+                    Self::SetColorTemperature(v) => {
+                        super::Command::SetColorTemperature(v.as_borrowed())
+                    }
+                    Self::Identify(v) => super::Command::Identify(v.as_borrowed()),
+                    Self::RecallScene(v) => super::Command::RecallScene(v.as_borrowed()),
+                    Self::Dim(v) => super::Command::Dim(v.as_borrowed()),
+                    Self::Unrecognized { key, value } => {
+                        super::Command::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
+        #[allow(deprecated)]
         impl<'a> rt::Message<'a> for Command {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1564,63 +1521,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::On => 1 + 1,
-                    Self::Off => 1 + 1,
-                    Self::Toggle => 1 + 1,
-                    Self::SetLevel(v) => 1 + v.encoded_len(),
-                    Self::SetColorTemperature(v) => 1 + v.encoded_len(),
-                    Self::Identify(v) => 1 + rt::head_len(*v as u64),
-                    Self::RecallScene(v) => 1 + v.encoded_len(),
-                    Self::Dim(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::Command::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::On => {
-                        w.u64(0)?;
-                        w.null()?;
-                    }
-                    Self::Off => {
-                        w.u64(1)?;
-                        w.null()?;
-                    }
-                    Self::Toggle => {
-                        w.u64(2)?;
-                        w.null()?;
-                    }
-                    Self::SetLevel(v) => {
-                        w.u64(3)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::SetColorTemperature(v) => {
-                        w.u64(4)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Identify(v) => {
-                        w.u64(5)?;
-                        w.u64(*v as u64)?;
-                    }
-                    Self::RecallScene(v) => {
-                        w.u64(6)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Dim(v) => {
-                        w.u64(8)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::Command::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::Command::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1847,7 +1752,8 @@ rt::cfg_serde! {
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetLevel {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SetLevel::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
             if self.transition != 0 {
                 map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
@@ -1923,7 +1829,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::SetColorTemperature {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = SetColorTemperature::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
             if self.transition != 0 {
                 map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
@@ -1983,7 +1890,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::RecallScene {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = RecallScene::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "name", &self.name)?;
             map.end()
         }
@@ -2040,7 +1948,8 @@ rt::cfg_serde! {
     #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LegacyDim {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = LegacyDim::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "step", &self.step)?;
             map.end()
         }

@@ -1140,7 +1140,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         /// An entry of a device's on-screen menu; entries nest through `children`.
         ///

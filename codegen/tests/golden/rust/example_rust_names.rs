@@ -956,7 +956,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         /// A message named like a prelude type.
         ///
@@ -969,10 +969,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Result_ {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::Result_<'a>> for Result_ {
+            fn as_borrowed(&'a self) -> super::Result_<'a> {
+                super::Result_ {
+                    ok: self.ok.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -983,20 +985,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 1;
-                len + self.unknown_fields.encoded_len()
+                super::Result_::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.ok;
-                unknown.bool(0, *v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Result_::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1011,10 +1004,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Option_ {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + usize::from(self.some.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Option_<'a>> for Option_ {
+            fn as_borrowed(&'a self) -> super::Option_<'a> {
+                super::Option_ {
+                    some: self.some.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1025,23 +1020,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if let Some(v) = &self.some {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Option_::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                if let Some(v) = &self.some {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Option_::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1056,10 +1039,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Box_ {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + usize::from(self.inner.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Box_<'a>> for Box_ {
+            fn as_borrowed(&'a self) -> super::Box_<'a> {
+                super::Box_ {
+                    inner: self.inner.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1070,24 +1055,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if let Some(v) = &self.inner {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Box_::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                if let Some(v) = &self.inner {
-                    unknown.key(0, w)?;
-                    v.encode_to(w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Box_::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1102,10 +1074,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Vec_ {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::Vec_<'a>> for Vec_ {
+            fn as_borrowed(&'a self) -> super::Vec_<'a> {
+                super::Vec_ {
+                    items: self.items.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1116,31 +1090,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.items;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::head_len(*item as u64))
-                        .sum::<usize>();
-                len + self.unknown_fields.encoded_len()
+                super::Vec_::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.items;
-                rt::check_bound!(v.len(), 4, &"Vec.items");
-                unknown.key(0, w)?;
-                w.array(v.len())?;
-                for item in v.iter() {
-                    w.u64(*item as u64)?;
-                }
-                w.close(v.len());
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Vec_::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1155,10 +1109,12 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl String_ {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1
+        impl<'a> rt::AsBorrowed<'a, super::String_<'a>> for String_ {
+            fn as_borrowed(&'a self) -> super::String_<'a> {
+                super::String_ {
+                    text: self.text.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1169,22 +1125,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.text;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len + self.unknown_fields.encoded_len()
+                super::String_::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.text;
-                rt::check_bound!(v.len(), 8, &"String.text");
-                unknown.text(0, v, w)?;
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::String_::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1215,6 +1160,21 @@ rt::cfg_alloc! {
             },
         }
 
+        impl<'a> rt::AsBorrowed<'a, super::Pick<'a>> for Pick {
+            fn as_borrowed(&'a self) -> super::Pick<'a> {
+                match self {
+                    Self::Self_ => super::Pick::Self_,
+                    Self::Crate(v) => super::Pick::Crate(v.as_borrowed()),
+                    Self::Super(v) => super::Pick::Super(v.as_borrowed()),
+                    Self::Type(v) => super::Pick::Type(v.as_borrowed()),
+                    Self::Async => super::Pick::Async,
+                    Self::Unrecognized { key, value } => {
+                        super::Pick::Unrecognized { key: *key, value }
+                    }
+                }
+            }
+        }
+
         impl<'a> rt::Message<'a> for Pick {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1222,48 +1182,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Self_ => 1 + 1,
-                    Self::Crate(v) => 1 + rt::head_len(*v as u64),
-                    Self::Super(v) => 1 + v.encoded_len(),
-                    Self::Type(v) => 1 + rt::head_len(v.to_u32() as u64),
-                    Self::Async => 1 + 1,
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
+                super::Pick::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(1)?;
-                match self {
-                    Self::Self_ => {
-                        w.u64(0)?;
-                        w.null()?;
-                    }
-                    Self::Crate(v) => {
-                        w.u64(1)?;
-                        w.u64(*v as u64)?;
-                    }
-                    Self::Super(v) => {
-                        w.u64(2)?;
-                        v.encode_to(w)?;
-                    }
-                    Self::Type(v) => {
-                        w.u64(3)?;
-                        w.u64(v.to_u32() as u64)?;
-                    }
-                    Self::Async => {
-                        w.u64(4)?;
-                        w.null()?;
-                    }
-                    Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::Pick::KNOWN_KEYS)?;
-                        w.u64(*key)?;
-                        w.raw_item(value)?;
-                    }
-                }
-                w.close(1);
-                Ok(())
+                super::Pick::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1296,20 +1219,21 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Fields {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + usize::from(self.self_ != 0)
-                    + usize::from(self.super_ != 0)
-                    + usize::from(self.crate_ != 0)
-                    + usize::from(self.r#type != 0)
-                    + usize::from(self.r#match.is_some())
-                    + usize::from(self.option.is_some())
-                    + usize::from(self.vec.is_some())
-                    + usize::from(self.string.is_some())
-                    + usize::from(self.r#box.is_some())
-                    + usize::from(self.which.to_u32() != 0)
+        impl<'a> rt::AsBorrowed<'a, super::Fields<'a>> for Fields {
+            fn as_borrowed(&'a self) -> super::Fields<'a> {
+                super::Fields {
+                    self_: self.self_.as_borrowed(),
+                    super_: self.super_.as_borrowed(),
+                    crate_: self.crate_.as_borrowed(),
+                    r#type: self.r#type.as_borrowed(),
+                    r#match: self.r#match.as_borrowed(),
+                    option: self.option.as_borrowed(),
+                    vec: self.vec.as_borrowed(),
+                    string: self.string.as_borrowed(),
+                    r#box: self.r#box.as_borrowed(),
+                    which: self.which.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1320,92 +1244,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.self_;
-                if self.self_ != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.super_;
-                if self.super_ != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.crate_;
-                if self.crate_ != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.r#type;
-                if self.r#type != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.r#match {
-                    len += 1 + v.encoded_len();
-                }
-                if let Some(v) = &self.option {
-                    len += 1 + v.encoded_len();
-                }
-                if let Some(v) = &self.vec {
-                    len += 1 + v.encoded_len();
-                }
-                if let Some(v) = &self.string {
-                    len += 1 + v.encoded_len();
-                }
-                if let Some(v) = &self.r#box {
-                    len += 1 + v.encoded_len();
-                }
-                let v = &self.which;
-                if self.which.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Fields::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.self_;
-                if self.self_ != 0 {
-                    unknown.u32(0, u32::from(*v), w)?;
-                }
-                let v = &self.super_;
-                if self.super_ != 0 {
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                let v = &self.crate_;
-                if self.crate_ != 0 {
-                    unknown.u32(2, u32::from(*v), w)?;
-                }
-                let v = &self.r#type;
-                if self.r#type != 0 {
-                    unknown.u32(3, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.r#match {
-                    unknown.key(4, w)?;
-                    v.encode_to(w)?;
-                }
-                if let Some(v) = &self.option {
-                    unknown.key(5, w)?;
-                    v.encode_to(w)?;
-                }
-                if let Some(v) = &self.vec {
-                    unknown.key(6, w)?;
-                    v.encode_to(w)?;
-                }
-                if let Some(v) = &self.string {
-                    unknown.key(7, w)?;
-                    v.encode_to(w)?;
-                }
-                if let Some(v) = &self.r#box {
-                    unknown.key(8, w)?;
-                    v.encode_to(w)?;
-                }
-                let v = &self.which;
-                if self.which.to_u32() != 0 {
-                    unknown.u32(9, v.to_u32(), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Fields::encode_to(&self.as_borrowed(), w)
             }
         }
     }
@@ -1424,7 +1267,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Result_ {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Result_::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "ok", &self.ok)?;
             map.end()
         }
@@ -1479,7 +1323,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Option_ {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Option_::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.optional::<rt::json::Same, _>(0, "some", &self.some)?;
             map.end()
         }
@@ -1534,7 +1379,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Box_ {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Box_::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.optional::<rt::json::Same, _>(0, "inner", &self.inner)?;
             map.end()
         }
@@ -1589,7 +1435,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Vec_ {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Vec_::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Seq<rt::json::Same>, _>(0, "items", &self.items)?;
             map.end()
         }
@@ -1644,7 +1491,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::String_ {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = String_::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Same, _>(0, "text", &self.text)?;
             map.end()
         }
@@ -1782,7 +1630,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Fields {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Fields::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.self_ != 0 {
                 map.field::<rt::json::Same, _>(0, "self", &self.self_)?;
             }

@@ -941,7 +941,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
         #[allow(unused_imports)]
-        use rt::Message as _;
+        use rt::{AsBorrowed as _, Message as _};
 
         pub use super::Mode;
 
@@ -958,12 +958,13 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Setpoints {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + usize::from(self.heat != 2000)
-                    + usize::from(self.cool != 2600)
+        impl<'a> rt::AsBorrowed<'a, super::Setpoints<'a>> for Setpoints {
+            fn as_borrowed(&'a self) -> super::Setpoints<'a> {
+                super::Setpoints {
+                    heat: self.heat.as_borrowed(),
+                    cool: self.cool.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -974,35 +975,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.heat;
-                if self.heat != 2000 {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                let v = &self.cool;
-                if self.cool != 2600 {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Setpoints::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.heat;
-                if self.heat != 2000 {
-                    rt::check_range!((500..=3000).contains(v), &"Setpoints.heat");
-                    unknown.i64(0, i64::from(*v), w)?;
-                }
-                let v = &self.cool;
-                if self.cool != 2600 {
-                    rt::check_range!((1600..=3500).contains(v), &"Setpoints.cool");
-                    unknown.i64(1, i64::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Setpoints::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1023,10 +1000,15 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl ScheduleEntry {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 3 + usize::from(self.mode.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::ScheduleEntry<'a>> for ScheduleEntry {
+            fn as_borrowed(&'a self) -> super::ScheduleEntry<'a> {
+                super::ScheduleEntry {
+                    days: self.days.as_borrowed(),
+                    start: self.start.as_borrowed(),
+                    setpoints: self.setpoints.as_borrowed(),
+                    mode: self.mode.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1037,38 +1019,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.days;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.start;
-                len += 1 + v.encoded_len();
-                let v = &self.setpoints;
-                len += 1 + v.encoded_len();
-                if let Some(v) = &self.mode {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::ScheduleEntry::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.days;
-                rt::check_range!((1..=127).contains(v), &"ScheduleEntry.days");
-                unknown.u32(0, u32::from(*v), w)?;
-                let v = &self.start;
-                unknown.key(1, w)?;
-                v.encode_to(w)?;
-                let v = &self.setpoints;
-                unknown.key(2, w)?;
-                v.encode_to(w)?;
-                if let Some(v) = &self.mode {
-                    unknown.u32(3, v.to_u32(), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::ScheduleEntry::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1153,13 +1108,14 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        impl Reading {
-            /// Number of map entries the encoding has.
-            pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len()
-                    + 1
-                    + usize::from(self.humidity.is_some())
-                    + usize::from(self.outdoor.is_some())
+        impl<'a> rt::AsBorrowed<'a, super::Reading<'a>> for Reading {
+            fn as_borrowed(&'a self) -> super::Reading<'a> {
+                super::Reading {
+                    temperature: self.temperature.as_borrowed(),
+                    humidity: self.humidity.as_borrowed(),
+                    outdoor: self.outdoor.as_borrowed(),
+                    unknown_fields: self.unknown_fields.as_borrowed(),
+                }
             }
         }
 
@@ -1170,36 +1126,11 @@ rt::cfg_alloc! {
             }
 
             fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.temperature;
-                len += 1 + rt::int_len(*v as i64);
-                if let Some(v) = &self.humidity {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.outdoor {
-                    len += 1 + rt::int_len(*v as i64);
-                }
-                len + self.unknown_fields.encoded_len()
+                super::Reading::encoded_len(&self.as_borrowed())
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                let count = self.entry_count();
-                w.map(count)?;
-                let mut unknown = self.unknown_fields.merge();
-                let v = &self.temperature;
-                rt::check_range!((-27315..=32767).contains(v), &"Reading.temperature");
-                unknown.i64(0, i64::from(*v), w)?;
-                if let Some(v) = &self.humidity {
-                    rt::check_range!((0..=10000).contains(v), &"Reading.humidity");
-                    unknown.u32(1, u32::from(*v), w)?;
-                }
-                if let Some(v) = &self.outdoor {
-                    rt::check_range!((-27315..=32767).contains(v), &"Reading.outdoor");
-                    unknown.i64(2, i64::from(*v), w)?;
-                }
-                unknown.finish(w)?;
-                w.close(count);
-                Ok(())
+                super::Reading::encode_to(&self.as_borrowed(), w)
             }
         }
 
@@ -1417,7 +1348,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Setpoints {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Setpoints::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             if self.heat != 2000 {
                 map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
             }
@@ -1479,7 +1411,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::ScheduleEntry {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = ScheduleEntry::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
             map.field::<rt::json::Same, _>(1, "start", &self.start)?;
             map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
@@ -1617,7 +1550,8 @@ rt::cfg_serde! {
     /// `"#<key>": "<hex>"`.
     impl rt::serde::Serialize for owned::Reading {
         fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
+            let count = Reading::entry_count(&rt::AsBorrowed::as_borrowed(self));
+            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
             map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
             map.optional::<rt::json::Range<0, 10000>, _>(1, "humidity", &self.humidity)?;
             map.optional::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", &self.outdoor)?;
