@@ -1,0 +1,61 @@
+//! The walk-through of spec chapter 12 (the demo's, `examples/walkthrough/mod.rs`) with a lossy link
+//! between every pair of nodes that talk: 20% of the datagrams lost, 20% duplicated, 20% reordered,
+//! each link from its own seed. Every command must run exactly once on the device, every reply must
+//! come back to its request, and nothing may be lost: the protocol's retransmissions and duplicate
+//! detection carry it, never a retry by the app.
+
+mod common;
+
+#[path = "../examples/walkthrough/mod.rs"]
+mod walkthrough;
+
+use std::time::Duration;
+
+use common::TempDir;
+use iotp2p_node::link::Impairments;
+use walkthrough::{Lossy, Options, LAMP_ACTIONS, SENSOR_READINGS};
+
+/// The whole run's bound: it takes some 20 s on two cores.
+const RUN_TIMEOUT: Duration = Duration::from_secs(90);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walk_through_over_lossy_links_runs_each_command_exactly_once() {
+    let dir = TempDir::new("walkthrough-lossy");
+    let options = Options {
+        lossy: Some(Lossy {
+            impairments: Impairments {
+                loss: 0.2,
+                duplicate: 0.2,
+                reorder: 0.2,
+                reorder_delay: 30,
+                ..Impairments::none()
+            },
+            seed: 11,
+        }),
+    };
+    // Every step checks its reply and the device's state; an error names the step.
+    let outcome = tokio::time::timeout(RUN_TIMEOUT, walkthrough::run(&dir.0, options))
+        .await
+        .expect("the walk-through ends in time")
+        .unwrap_or_else(|e| panic!("the walk-through failed: {e}"));
+    for (name, counts) in &outcome.links {
+        println!("link {name}: {counts:?}");
+    }
+    println!("nodes sent {} datagrams", outcome.sent);
+    assert_eq!(
+        outcome.lamp_actions, LAMP_ACTIONS,
+        "each command ran exactly once on the lamp"
+    );
+    assert_eq!(
+        outcome.sensor_readings, SENSOR_READINGS,
+        "the read reached the sensor once"
+    );
+    let total = |f: fn(&iotp2p_node::link::LinkCounts) -> u64| {
+        outcome.links.iter().map(|(_, c)| f(c)).sum::<u64>()
+    };
+    assert!(
+        total(|c| c.lost) > 0 && total(|c| c.duplicated) > 0 && total(|c| c.reordered) > 0,
+        "the links impaired nothing: {:?}",
+        outcome.links
+    );
+}
