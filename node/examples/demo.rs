@@ -1,11 +1,12 @@
 //! The walk-through of spec chapter 12 on real UDP sockets on loopback (`walkthrough/mod.rs` says
-//! each step): three providers' home relays that route each other's domains, a lamp out of its box
-//! claimed with its passcode, a sleeping sensor, two vendors' apps on two providers, and the lamp's
-//! move to the third provider with the other app following it.
+//! each step): an authoritative DNS server with the providers' zones, three providers' home relays
+//! that find each other through its SRV records, a lamp out of its box claimed with its passcode, a
+//! sleeping sensor, two vendors' apps on two providers, and the lamp's move to the third provider
+//! with the other app following it.
 //!
 //! Each step prints what happened and the datagrams and bytes each node sent for it; the run exits 0
-//! only if every step did what it should. `scripts/demo` runs it. Relays found through DNS are not
-//! part of it yet: each relay has a route to the others.
+//! only if every step did what it should and the lamp ran each command exactly once. `scripts/demo`
+//! runs it.
 
 mod walkthrough;
 

@@ -19,10 +19,17 @@
 //!    one, and the lamp, attached there, tells the app of its move (`apply_statement`) before it
 //!    answers; the app then reaches it at its new address.
 //!
+//! The relays find each other through DNS (§3.2): an authoritative name server on loopback serves
+//! each domain's zone (an SRV record naming its relay, the TXT record with the relay's ID, the relay's
+//! address), and each relay resolves the other domains at start (`resolve` in its configuration)
+//! instead of being given routes. The apps and devices are given their relay's address, as a
+//! provider's set-up or a claim would.
+//!
 //! With [`Options::lossy`], every pair of nodes that talk does so through a lossy link of its own
 //! (`iotp2p_node::link`), each seeded from the options' seed, and every node runs the spec's timers
-//! divided by ten, so that the retransmissions the losses need take seconds. Relays found through
-//! DNS are not part of it yet: each relay has a route to the others.
+//! divided by ten, so that the retransmissions the losses need take seconds. Each relay then has a
+//! name server of its own, whose zones give the addresses of the links through which it reaches the
+//! other relays.
 //!
 //! Every node and link is owned by the run: on an error they are dropped, which stops their tasks.
 
@@ -38,6 +45,7 @@ use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
 use iotp2p_device::profile::Profile;
 use iotp2p_node::app::{AppFile, UdpApp};
 use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
+use iotp2p_node::dns::{DnsServer, Zone};
 use iotp2p_node::link::{Impairments, LinkConfig, LinkCounts, LossyLink};
 use iotp2p_node::relay::{RelayFile, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
@@ -60,6 +68,8 @@ const OWNER: &str = "app@home.example.org";
 const GUEST: &str = "app@example.net";
 const LAMPS: &str = "lamps.example.org";
 const LAMP_MOVED: &str = "lamp@lamps.example.org";
+/// The providers' domains, each with one relay.
+const DOMAINS: [&str; 3] = [HOME, OTHER, LAMPS];
 const PASSCODE: u32 = 20_202_021;
 /// The enrolment token the home provider gave the owner at sign-up (spec §3.6.1.1).
 const TOKEN: [u8; 16] = *b"smith-household!";
@@ -253,21 +263,31 @@ async fn light(device: &UdpDevice) -> Result<iotp2p_device::lamp::Light, Error> 
         .ok_or_else(|| "not a lamp".into())
 }
 
-/// A relay of `domain` on `bind`, started from its configuration's `rest` (routes, identity,
-/// credentials, accounts), with its store in `dir`.
+/// A relay of `domain` on `bind`, started from its configuration's `rest` (addresses, credentials,
+/// accounts), with its store in `dir`, that finds the other providers' relays through
+/// `name_server`.
 async fn relay(
     dir: &Path,
     domain: &str,
     bind: SocketAddr,
     keys: &Keys,
+    name_server: SocketAddr,
     rest: &str,
     timing: Timing,
 ) -> Result<UdpRelay, Error> {
+    let others: Vec<String> = DOMAINS
+        .iter()
+        .filter(|d| **d != domain)
+        .map(|d| format!("\"{d}\""))
+        .collect();
     let mut file = RelayFile::parse(
         &format!("{domain}.toml"),
         &format!(
-            "domain = \"{domain}\"\nbind = \"{bind}\"\nstore = \"{domain}.sqlite\"\n{rest}\n\
+            "domain = \"{domain}\"\nbind = \"{bind}\"\nstore = \"{domain}.sqlite\"\n\
+             host = \"{}\"\nname_server = \"{name_server}\"\nresolve = [{}]\n{rest}\n\
              [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+            relay_host(domain),
+            others.join(", "),
             hex(&keys.auth),
             hex(&keys.ccs),
         ),
@@ -317,6 +337,65 @@ fn relay_info(keys: &Keys, domain: &str, at: SocketAddr) -> Result<RelayInfo, Er
     })
 }
 
+/// The host name of the relay of `domain`: the target of the domain's SRV record.
+fn relay_host(domain: &str) -> String {
+    format!("relay.{domain}")
+}
+
+/// The zone file of `domain` (§3.2): one SRV record naming its relay, reached at `at`, the TXT
+/// record with the relay's ID, and the relay's address.
+fn zone(domain: &str, at: SocketAddr, relay: &Keys) -> Result<String, Error> {
+    let rid = IdentityKey::from_bytes(&relay.identity)
+        .map_err(|_| "identity key")?
+        .node_id();
+    let record = if at.is_ipv4() { "A" } else { "AAAA" };
+    Ok(format!(
+        "$ORIGIN {domain}.\n$TTL 60\n\
+         @ IN SOA ns.{domain}. hostmaster.{domain}. ( 1 3600 600 86400 60 )\n\
+         @ IN NS ns.{domain}.\nns IN A 127.0.0.1\n\
+         _iotp2p._udp IN SRV 10 0 {} {}.\n\
+         _iotp2p IN TXT \"v=iotp2p1; rid={}\"\n\
+         relay IN {record} {}\n",
+        at.port(),
+        relay_host(domain),
+        rid.to_text().as_str(),
+        at.ip(),
+    ))
+}
+
+/// The name servers of the relays: one for all when they see the same addresses, or one for each
+/// view when each reaches the others through links of its own.
+struct NameServers {
+    servers: Vec<(Vec<SocketAddr>, DnsServer)>,
+}
+
+impl NameServers {
+    /// The name server of a relay that reaches the relays of [`DOMAINS`] at `view`, each with its
+    /// keys, serving their zones from `dir`.
+    async fn serving(
+        &mut self,
+        dir: &Path,
+        view: [SocketAddr; 3],
+        relays: [&Keys; 3],
+    ) -> Result<SocketAddr, Error> {
+        if let Some((_, server)) = self.servers.iter().find(|(v, _)| v[..] == view[..]) {
+            return Ok(server.addr());
+        }
+        let dir = dir.join(format!("zones-{}", self.servers.len()));
+        std::fs::create_dir_all(&dir)?;
+        let mut zones = Vec::new();
+        for ((domain, at), keys) in DOMAINS.iter().zip(view).zip(relays) {
+            let file = dir.join(format!("{domain}.zone"));
+            std::fs::write(&file, zone(domain, at, keys)?)?;
+            zones.push(Zone::new(domain, file));
+        }
+        let server = DnsServer::start((std::net::Ipv4Addr::LOCALHOST, 0).into(), &zones).await?;
+        let at = server.addr();
+        self.servers.push((view.to_vec(), server));
+        Ok(at)
+    }
+}
+
 /// Runs the walk-through in `dir` (the relays' stores), printing each step; stops every node and
 /// link before it returns.
 pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
@@ -349,14 +428,29 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     let (guest_to_other, _) = paths.between("guest-other", guest_at, other_at).await?;
 
     println!("iotp2p walk-through on loopback\n");
+    // Each relay finds the others through its name server, whose zones give the addresses at which
+    // it reaches them.
+    let mut names = NameServers {
+        servers: Vec::new(),
+    };
+    let relay_keys = [&home_relay, &other_relay, &lamps_relay];
+    let home_ns = names
+        .serving(dir, [home_at, home_to_other, home_to_lamps], relay_keys)
+        .await?;
+    let other_ns = names
+        .serving(dir, [other_to_home, other_at, other_to_lamps], relay_keys)
+        .await?;
+    let lamps_ns = names
+        .serving(dir, [lamps_to_home, lamps_to_other, lamps_at], relay_keys)
+        .await?;
     let home_node = relay(
         dir,
         HOME,
         home_at,
         &home_relay,
+        home_ns,
         &format!(
-            "addresses = [\"{SENSOR}\", \"{OWNER}\"]\n\n[routes]\n\"{OTHER}\" = \"{home_to_other}\"\n\
-             \"{LAMPS}\" = \"{home_to_lamps}\"\n\n[credentials]\n\
+            "addresses = [\"{SENSOR}\", \"{OWNER}\"]\n\n[credentials]\n\
              \"{SENSOR}\" = \"{}\"\n\"{OWNER}\" = \"{}\"\n\n\
              [accounts.\"Smith household\"]\ndomains = [\"{HOME}\"]\nmax_registrations = 8\n\
              tokens = [\"{}\"]\n",
@@ -372,9 +466,9 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
         OTHER,
         other_at,
         &other_relay,
+        other_ns,
         &format!(
-            "addresses = [\"{GUEST}\"]\n\n[routes]\n\"{HOME}\" = \"{other_to_home}\"\n\
-             \"{LAMPS}\" = \"{other_to_lamps}\"\n\n[credentials]\n\"{GUEST}\" = \"{}\"\n",
+            "addresses = [\"{GUEST}\"]\n\n[credentials]\n\"{GUEST}\" = \"{}\"\n",
             hex(&guest.ccs),
         ),
         timing,
@@ -385,15 +479,24 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
         LAMPS,
         lamps_at,
         &lamps_relay,
-        &format!(
-            "addresses = []\n\n[routes]\n\"{HOME}\" = \"{lamps_to_home}\"\n\
-             \"{OTHER}\" = \"{lamps_to_other}\"\n",
-        ),
+        lamps_ns,
+        "addresses = []\n",
         timing,
     )
     .await?;
+    let servers: Vec<String> = names
+        .servers
+        .iter()
+        .map(|(_, s)| s.addr().to_string())
+        .collect();
     println!(
-        "relay of {HOME} on {home_at}, relay of {OTHER} on {other_at}, relay of {LAMPS} on {lamps_at}"
+        "name server{} on {}: SRV and TXT records of {HOME}, {OTHER} and {LAMPS}",
+        if servers.len() > 1 { "s" } else { "" },
+        servers.join(", ")
+    );
+    println!(
+        "relay of {HOME} on {home_at}, relay of {OTHER} on {other_at}, relay of {LAMPS} on {lamps_at}, \
+         each found by the others through its domain's SRV records"
     );
 
     let lamp_file = DeviceFile::parse(
@@ -515,8 +618,12 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
             privilege::INVOKE,
             Some((Some(1), None)),
         )
-        .await?;
-    let reply = guest_app.ask(LAMP, set_level(80, Some(10))?).await?;
+        .await
+        .map_err(|e| format!("granting {GUEST} Invoke: {e}"))?;
+    let reply = guest_app
+        .ask(LAMP, set_level(80, Some(10))?)
+        .await
+        .map_err(|e| format!("{GUEST} setting the level: {e}"))?;
     expect_done("setting the level", &reply)?;
     let level = light(&lamp_node).await?.level;
     if level != 80 {
@@ -644,6 +751,9 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     other_node.stop(within).await?;
     home_node.stop(within).await?;
     lamps_node.stop(within).await?;
+    for (_, server) in names.servers {
+        server.stop(within).await;
+    }
     let mut links = Vec::new();
     for (name, link) in paths.links {
         links.push((name, link.stop(within).await));

@@ -89,9 +89,9 @@ impl<P: Clone + PartialEq> Outbox<P> {
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// Carries the envelope of a [`RelayOutput::Forward`] to `relays`, the home relays of its
-    /// domain in the order of its SRV records ([IOTP-DLV-51]): confirmable if it was received so,
-    /// retransmitted until acknowledged ([IOTP-MSG-46]); if every relay fails, a request's sender
-    /// is told `Undeliverable`. An empty `relays` fails at once.
+    /// domain in the order of its SRV records ([IOTP-DLV-51]): confirmable if it was received so, a
+    /// reply always ([IOTP-DLV-136]), retransmitted until acknowledged ([IOTP-MSG-46]); if every
+    /// relay fails, a request's sender is told `Undeliverable`. An empty `relays` fails at once.
     pub fn forward_to(
         &mut self,
         now: Instant,
@@ -103,8 +103,25 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let Ok(env) = Envelope::decode(&bytes) else {
             return out;
         };
-        let (confirmable, message_id) = (env.ack_requested, env.message_id);
+        let message_id = env.message_id;
         let request = env.correlation_id.is_none();
+        // A reply goes confirmable whatever it came as ([IOTP-DLV-136]): every hop before it
+        // acknowledged its request, and the reply that reached this relay acknowledged the relay's
+        // delivery ([IOTP-MSG-42]), so nothing would bring it again if it were lost from here.
+        let confirmable = env.ack_requested || !request;
+        let made_confirmable = if confirmable && !env.ack_requested {
+            let made = Envelope {
+                ack_requested: true,
+                ..env
+            }
+            .encode_to_vec();
+            let Ok(made) = made else {
+                return out;
+            };
+            Some(made)
+        } else {
+            None
+        };
         let sender = env.sender.map(String::from);
         let Ok(d) = digest(&env, env.recipient, env.sender) else {
             return out;
@@ -138,7 +155,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             rng,
             relays,
             message_id,
-            bytes,
+            made_confirmable.unwrap_or(bytes),
             What::Forward(held),
             &mut out,
         );
