@@ -42,6 +42,8 @@ pub struct Lamp {
     max_level: u8,
     default_transition: u16,
     changes: Changes,
+    /// Actions invoked so far ([`Lamp::actions_run`]).
+    actions_run: u32,
 }
 
 impl Lamp {
@@ -60,6 +62,7 @@ impl Lamp {
             max_level,
             default_transition: 0,
             changes: Changes::default(),
+            actions_run: 0,
         }
     }
 
@@ -85,6 +88,12 @@ impl Lamp {
     /// What the light should do now.
     pub fn light(&self) -> Light {
         self.light
+    }
+
+    /// How many actions were invoked on the lamp since it started (wrapping): a diagnostic that tells
+    /// an idempotent command run twice from one run once, which the light's state cannot.
+    pub fn actions_run(&self) -> u32 {
+        self.actions_run
     }
 
     /// The wall switch was pressed: on if off, off if on.
@@ -174,6 +183,7 @@ impl Capabilities for Lamp {
         action: u16,
         input: Option<&[u8]>,
     ) -> Result<Option<Vec<u8>>, Failure> {
+        self.actions_run = self.actions_run.wrapping_add(1);
         let input = input.unwrap_or_default();
         match (endpoint, capability, action) {
             (LIGHT, number::ON_OFF, 8) => self.switch(false),

@@ -41,6 +41,8 @@ pub struct Sensor {
     tolerance: u16,
     percent: u8,
     changes: Changes,
+    /// Temperature readings served so far ([`Sensor::readings`]).
+    readings: u32,
 }
 
 impl Sensor {
@@ -54,7 +56,14 @@ impl Sensor {
             tolerance,
             percent: 100,
             changes: Changes::default(),
+            readings: 0,
         }
+    }
+
+    /// How many times the temperature was read since the sensor started (wrapping): a diagnostic,
+    /// what a test counts the reads that reached the sensor by.
+    pub fn readings(&self) -> u32 {
+        self.readings
     }
 
     /// What the sensor serves.
@@ -148,6 +157,7 @@ impl Capabilities for Sensor {
             (0, number::BATTERY, 0) => encoded(|w| w.u64(self.percent.into())),
             (0, number::BATTERY, 1) => encoded(|w| state(self.percent).encode_to(w)),
             (THERMOMETER, number::TEMPERATURE_MEASUREMENT, 0) => {
+                self.readings = self.readings.wrapping_add(1);
                 encoded(|w| w.i64(self.temperature.into()))
             }
             (THERMOMETER, number::TEMPERATURE_MEASUREMENT, 1) => {

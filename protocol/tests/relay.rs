@@ -1087,6 +1087,49 @@ fn a_non_confirmable_forward_goes_once_and_is_not_tried_again() {
     assert!(w.forwarded.is_empty());
 }
 
+// [IOTP-DLV-134] [IOTP-MSG-42] [IOTP-MSG-46]
+#[test]
+fn a_reply_that_came_non_confirmable_is_retransmitted_to_the_next_relay_until_acknowledged() {
+    // The reply of a node that piggybacked the acknowledgement of the relay's delivery: it came
+    // without `ack_requested`, and every hop before it has acknowledged the request it answers.
+    let mut w = World::with_sleeping_sensor();
+    let request_id = app_sends_far_as(&mut w, true);
+    let (_, request) = w.forwarded.pop().expect("forwarded");
+    let request = Envelope::decode(&request).unwrap();
+    let reply_id = 77;
+    let reply = Envelope {
+        message_id: reply_id,
+        correlation_id: Some(request_id),
+        ack_requested: false,
+        recipient: request.sender,
+        sender: request.recipient,
+        ..request
+    }
+    .encode_to_vec()
+    .unwrap();
+    let out = w
+        .relay
+        .forward_to(w.now, &mut w.rng, "example.net", vec!["far relay"], reply);
+    let sent = sent_to(&out, "far relay");
+    assert_eq!(sent.len(), 1, "{out:?}");
+    let first = Envelope::decode(&sent[0]).unwrap();
+    assert!(first.ack_requested, "carried confirmable");
+    assert_eq!(first.correlation_id, Some(request_id));
+    // Lost: again when the timer runs out, byte for byte.
+    let at = w.relay.next_deadline().expect("a retransmission timer");
+    w.now = at;
+    let again = w.relay.on_timer(at, &mut w.rng);
+    assert_eq!(sent_to(&again, "far relay"), sent);
+    // The next relay's acknowledgement ends it.
+    let mut far = Node::new(Config::default(), 0);
+    let ack = far.acknowledgement(&"relay", reply_id);
+    let [Output::Send { bytes: ack, .. }] = ack.as_slice() else {
+        panic!("one acknowledgement: {ack:?}");
+    };
+    w.relay.receive(w.now, &mut w.rng, &"far relay", ack);
+    assert_eq!(w.relay.under_way(), 0);
+}
+
 // [IOTP-DLV-70] [IOTP-DLV-130]
 #[test]
 fn what_a_moved_node_had_held_is_kept_as_a_forward_before_it_leaves_the_queue() {

@@ -240,6 +240,7 @@ impl DeviceFile {
             provisioning,
             identity: self.identity,
             peers: self.peers,
+            timing: Default::default(),
         })
     }
 }

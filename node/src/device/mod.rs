@@ -20,6 +20,7 @@ use iotp2p_codec::security::owned::RelayInfo;
 use iotp2p_device::profile::Profile;
 use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{Config, EdhocResponder, KnownPeer, Node};
+use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::edhoc::LocalIdentity;
 use iotp2p_protocol::security::statement::verify_credential;
 use iotp2p_protocol::server::security::{Commissioned, Manufactured, Rehomed, SecurityService};
@@ -62,6 +63,8 @@ pub struct DeviceSetup {
     pub identity: LocalIdentity,
     /// The apps that may run EDHOC with it, by their credentials and addresses.
     pub peers: Vec<KnownPeer>,
+    /// The message layer's timers (spec §5.14's defaults unless a test shortens them).
+    pub timing: Timing,
 }
 
 /// Why a device did not start or attach, or stopped badly.
@@ -112,7 +115,13 @@ impl UdpDevice {
     /// for a sensor). An unclaimed one opens its pairing window and waits for a controller
     /// ([`UdpDevice::commissioned`]).
     pub async fn start(setup: DeviceSetup) -> Result<UdpDevice, DeviceError> {
-        let mut engine = Node::new(Config::default(), 0);
+        let mut engine = Node::new(
+            Config {
+                timing: setup.timing,
+                ..Config::default()
+            },
+            0,
+        );
         engine.set_edhoc_responder(Some(EdhocResponder {
             identity: setup.identity,
             // Room for the peers a controller adds (`add_peer`, at most PEER_CAPACITY).

@@ -13,6 +13,8 @@
 //!
 //! host = "relay1.provider.example.net" # its host name, the SRV target naming it (§3.9.1)
 //! name_server = "127.0.0.1:5353"       # asked for a released address's domain (§3.11.4)
+//! resolve = ["lamps.example.org"]      # domains whose relays it finds there at start, by their
+//!                                      # SRV records (§3.2), instead of [routes]
 //!
 //! [relay_hosts]                        # other relays' host names, which DTLS would prove
 //! "relay1.old-provider.example" = "127.0.0.1:5785"   # (§3.9.1), by their addresses
@@ -67,6 +69,34 @@ pub struct RelayFile {
     pub store: PathBuf,
 }
 
+/// The strings of the array `item` at `key` of `table`, each with where it starts in the file: each
+/// a `what` ("address", "domain").
+fn strings<'t>(
+    at: &Locator<'_>,
+    table: &Table,
+    item: &'t Item,
+    key: &str,
+    what: &str,
+) -> Result<Vec<(usize, &'t str)>, ConfigError> {
+    let array = item.as_array().ok_or_else(|| {
+        at.error(
+            at.value_at(table, key),
+            key,
+            &format!("an array of {what}s"),
+        )
+    })?;
+    array
+        .iter()
+        .map(|value| {
+            let start = value.span().map_or(0, |s| s.start);
+            let text = value
+                .as_str()
+                .ok_or_else(|| at.error(start, key, &format!("each {what} is a string")))?;
+            Ok((start, text))
+        })
+        .collect()
+}
+
 impl RelayFile {
     /// Reads the configuration file at `path`.
     pub fn read(path: &Path) -> Result<RelayFile, ConfigError> {
@@ -95,6 +125,7 @@ impl RelayFile {
                 "host",
                 "name_server",
                 "relay_hosts",
+                "resolve",
             ],
         )?;
 
@@ -107,18 +138,7 @@ impl RelayFile {
 
         let mut setup = RelaySetup::new(bind, &domain);
         if let Some(item) = root.get("addresses") {
-            let array = item.as_array().ok_or_else(|| {
-                at.error(
-                    at.value_at(root, "addresses"),
-                    "addresses",
-                    "an array of addresses",
-                )
-            })?;
-            for value in array.iter() {
-                let start = value.span().map_or(0, |s| s.start);
-                let address = value
-                    .as_str()
-                    .ok_or_else(|| at.error(start, "addresses", "each address is a string"))?;
+            for (start, address) in strings(&at, root, item, "addresses", "address")? {
                 iotp2p_protocol::address::check(address).map_err(|e| {
                     at.error(start, &format!("address {address:?}"), &format!("{e:?}"))
                 })?;
@@ -152,6 +172,21 @@ impl RelayFile {
                 "an IP address and port, as 127.0.0.1:53",
             )?;
             setup.resolver = Some(Resolver::new(server, NAME_SERVER_TIMEOUT));
+        }
+        if let Some(item) = root.get("resolve") {
+            let domains = strings(&at, root, item, "resolve", "domain")?;
+            if setup.resolver.is_none() {
+                return Err(at.error(
+                    at.value_at(root, "resolve"),
+                    "resolve",
+                    "the domains' relays are found through the name_server, which is missing",
+                ));
+            }
+            for (start, domain) in domains {
+                let domain = check_domain(domain)
+                    .map_err(|e| at.error(start, &format!("domain {domain:?}"), &e.to_string()))?;
+                setup.resolve.push(domain.to_owned());
+            }
         }
         if let Some(item) = root.get("relay_hosts") {
             let hosts = item.as_table().ok_or_else(|| {
@@ -566,6 +601,25 @@ rate_burst = 64
         let e =
             parse(&text.replace("\"relay1.old-provider.example\"", "\"Old_Relay\"")).unwrap_err();
         assert_eq!(e.what, "relay host", "{e}");
+    }
+
+    #[test]
+    fn domains_to_resolve_need_the_name_server() {
+        let resolve = "resolve = [\"lamps.example.org\", \"example.net\"]\n";
+        let f = parse(&format!(
+            "name_server = \"127.0.0.1:5353\"\n{resolve}{GOOD}"
+        ))
+        .unwrap();
+        assert_eq!(f.setup.resolve, ["lamps.example.org", "example.net"]);
+
+        let e = parse(&format!("{resolve}{GOOD}")).unwrap_err();
+        assert_eq!((e.line, e.what.as_str()), (1, "resolve"), "{e}");
+        assert!(e.why.contains("name_server"), "{e}");
+        let e = parse(&format!(
+            "name_server = \"127.0.0.1:5353\"\nresolve = [\"bad_domain\"]\n{GOOD}"
+        ))
+        .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
     }
 
     #[test]

@@ -37,8 +37,8 @@ pub(super) struct Driver {
     pub(super) store: Box<dyn RelayStore + Send>,
     /// The store's identifier of each envelope held, in the outbox or kept as a forward, by digest.
     pub(super) ids: HashMap<Digest, u64>,
-    /// The relay of each other domain.
-    pub(super) routes: BTreeMap<String, SocketAddr>,
+    /// The relays of each other domain, in the order to try them.
+    pub(super) routes: BTreeMap<String, Vec<SocketAddr>>,
     pub(super) calls: mpsc::Receiver<RelayCall>,
     pub(super) events: mpsc::Sender<RelayEvent<SocketAddr>>,
     pub(super) stats: Arc<Stats>,
@@ -119,8 +119,7 @@ impl Driver {
                     send(&self.socket, &self.stats, to, &bytes).await;
                 }
                 RelayOutput::Forward { domain, bytes } => {
-                    let relays: Vec<SocketAddr> =
-                        self.routes.get(&domain).copied().into_iter().collect();
+                    let relays = self.routes.get(&domain).cloned().unwrap_or_default();
                     if relays.is_empty() {
                         self.stats.send_error();
                     }

@@ -18,7 +18,7 @@ use super::driver::{wall_clock, Driver, RelayCall};
 use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::Clock;
-use crate::resolve::Resolver;
+use crate::resolve::{RelayHost, Resolver};
 use crate::store::{RelayStore, StoreError, MAX_PAGE};
 use crate::udp::{Counts, Stats};
 use iotp2p_protocol::relay::registry::Account;
@@ -61,6 +61,12 @@ pub struct RelaySetup {
     /// (§3.11.4). The relay-to-relay hop's DTLS (§3.9.1) is not run yet, so this configuration
     /// stands for the host name its certificate would prove.
     pub relay_hosts: BTreeMap<SocketAddr, String>,
+    /// Other providers' domains whose relays it finds through `resolver` at start, by their SRV
+    /// records and their targets' addresses (§3.2): where `Forward` goes for each, in SRV order,
+    /// and the relays it accepts as sending for each, with their SRV target as host name. Those
+    /// addresses stand for what the hop's DTLS would prove (§3.9.1), which is not run yet. A
+    /// domain also in `routes` keeps its route.
+    pub resolve: Vec<String>,
 }
 
 /// A provider account and the enrolment tokens issued for it (spec §3.6.1.1).
@@ -95,6 +101,7 @@ impl RelaySetup {
             host: None,
             resolver: None,
             relay_hosts: BTreeMap::new(),
+            resolve: Vec::new(),
         }
     }
 }
@@ -109,6 +116,14 @@ pub enum RelayError {
         addr: SocketAddr,
         /// What the system said.
         source: std::io::Error,
+    },
+    /// The relays of a domain to resolve were not found.
+    #[error("the relays of {domain}: {why}")]
+    Resolve {
+        /// The domain of `RelaySetup::resolve`.
+        domain: String,
+        /// Why they were not found.
+        why: String,
     },
     /// The store failed.
     #[error("the relay's store: {0}")]
@@ -164,6 +179,32 @@ impl std::fmt::Debug for dyn RelayStore + Send {
     }
 }
 
+/// The relays of each domain of `setup.resolve`, in SRV order (§3.2.1), each with its addresses.
+async fn resolve_relays(setup: &RelaySetup) -> Result<Vec<(String, Vec<RelayHost>)>, RelayError> {
+    let mut found = Vec::new();
+    for domain in &setup.resolve {
+        let failed = |why: String| RelayError::Resolve {
+            domain: domain.clone(),
+            why,
+        };
+        let resolver = setup
+            .resolver
+            .as_ref()
+            .ok_or_else(|| failed("no name server to ask".into()))?;
+        let relays = resolver
+            .relay_hosts(domain)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        if relays.iter().all(|r| r.addresses.is_empty()) {
+            return Err(failed(
+                "no relay named by its SRV records has an address".into(),
+            ));
+        }
+        found.push((domain.clone(), relays));
+    }
+    Ok(found)
+}
+
 impl UdpRelay {
     /// Starts a relay from `store`: registers its addresses, puts back every message the store holds
     /// for them (each goes again when its node next listens), binds the socket and starts the driver
@@ -175,6 +216,8 @@ impl UdpRelay {
         if setup.event_queue == 0 {
             return Err(RelayError::EmptyQueue);
         }
+        // Before the engine takes the configuration: the lookups only read it.
+        let resolved = resolve_relays(&setup).await?;
         let mut relay = Relay::new(setup.relay, setup.service, 0);
         for address in &setup.addresses {
             relay.register(address).map_err(|e| RelayError::Address {
@@ -182,8 +225,24 @@ impl UdpRelay {
                 why: format!("{e:?}"),
             })?;
         }
-        for (domain, peer) in &setup.routes {
-            relay.add_relay_peer(*peer, domain);
+        let mut routes: BTreeMap<String, Vec<SocketAddr>> = setup
+            .routes
+            .iter()
+            .map(|(domain, peer)| (domain.clone(), vec![*peer]))
+            .collect();
+        for (domain, relays) in resolved {
+            for relay_host in &relays {
+                for peer in &relay_host.addresses {
+                    relay.add_relay_host(*peer, &relay_host.target.host);
+                }
+            }
+            let addresses = relays.into_iter().flat_map(|h| h.addresses).collect();
+            routes.entry(domain).or_insert(addresses);
+        }
+        for (domain, peers) in &routes {
+            for peer in peers {
+                relay.add_relay_peer(*peer, domain);
+            }
         }
         for (peer, host) in &setup.relay_hosts {
             relay.add_relay_host(*peer, host);
@@ -293,7 +352,7 @@ impl UdpRelay {
             relay: server,
             store,
             ids,
-            routes: setup.routes,
+            routes,
             calls: call_rx,
             events: event_tx,
             stats: stats.clone(),

@@ -95,7 +95,8 @@ impl<P: Clone + PartialEq> Outbox<P> {
 impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// Carries the envelope of a [`RelayOutput::Forward`] for `domain` to `relays`, the home relays
     /// of that domain in the order of its SRV records ([IOTP-DLV-51]): confirmable if it was
-    /// received so, retransmitted until acknowledged ([IOTP-MSG-46]); if every relay fails, it is
+    /// received so, a reply always ([IOTP-DLV-134]), retransmitted until acknowledged
+    /// ([IOTP-MSG-46]); if every relay fails, it is
     /// tried again later ([IOTP-DLV-52], [`retry`](super::retry)). An empty `relays` says that the
     /// domain has no relay (no SRV record, [IOTP-DLV-4]): a request's sender hears `NoRoute` at
     /// once, and nothing is retried. A forward that the retry queue put out again comes back here,
@@ -112,14 +113,31 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let Ok(env) = Envelope::decode(&bytes) else {
             return out;
         };
-        if !env.ack_requested {
+        let request = env.correlation_id.is_none();
+        if !env.ack_requested && request {
             // Best effort, as it came ([IOTP-MSG-63]): once, to the first relay.
             if let Some(to) = relays.into_iter().next() {
                 out.push(RelayOutput::Send { to, bytes });
             }
             return out;
         }
+        // A reply goes confirmable whatever it came as ([IOTP-DLV-134]): every hop before it
+        // acknowledged its request, and the reply that reached this relay acknowledged the relay's
+        // delivery ([IOTP-MSG-42]), so nothing would bring it again if it were lost from here.
         let message_id = env.message_id;
+        let bytes = if env.ack_requested {
+            bytes.clone()
+        } else {
+            let made = Envelope {
+                ack_requested: true,
+                ..env
+            }
+            .encode_to_vec();
+            let Ok(made) = made else {
+                return out;
+            };
+            made
+        };
         let Some(fresh) = forward_held(now, bytes.clone(), 0) else {
             return out;
         };

@@ -1,0 +1,70 @@
+//! The walk-through of spec chapter 12 (the demo's, `examples/walkthrough/mod.rs`) with a lossy link
+//! between every pair of nodes that talk: 20% of the datagrams lost, 20% duplicated, 20% reordered,
+//! each link from its own seed. Every command must run exactly once on the device, every reply must
+//! come back to its request, and nothing may be lost: the protocol's retransmissions and duplicate
+//! detection carry it, never a retry by the app.
+
+mod common;
+
+#[path = "../examples/walkthrough/mod.rs"]
+mod walkthrough;
+
+use std::time::Duration;
+
+use common::TempDir;
+use iotp2p_node::link::Impairments;
+use walkthrough::{Lossy, Options, LAMP_ACTIONS, SENSOR_READINGS};
+
+/// The whole run's bound: it takes some 30 s on two cores.
+const RUN_TIMEOUT: Duration = Duration::from_secs(90);
+
+// Not yet reliable: some runs still lose a reply. Diagnosed: a device that piggybacks its
+// acknowledgement on its reply sends its receipt right after; when the reply is lost and the
+// receipt arrives, the relay deletes the request and stops retransmitting it ([IOTP-MSG-129]), so
+// the reply never comes again (the relay also ignores the piggybacked acknowledgement,
+// [IOTP-MSG-42]). Some runs also fail in step 5 (the request to the re-homed lamp's previous
+// address), not yet explained, and at 20% loss each way one exchange in some 170 exhausts
+// MAX_RETRANSMIT (0.36^5). Run it with
+// `cargo test -p iotp2p-node --test walkthrough -- --ignored --nocapture`.
+#[ignore = "fails about one run in three: see the comment above"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walk_through_over_lossy_links_runs_each_command_exactly_once() {
+    let dir = TempDir::new("walkthrough-lossy");
+    let options = Options {
+        lossy: Some(Lossy {
+            impairments: Impairments {
+                loss: 0.2,
+                duplicate: 0.2,
+                reorder: 0.2,
+                reorder_delay: 30,
+                ..Impairments::none()
+            },
+            seed: 23,
+        }),
+    };
+    // Every step checks its reply and the device's state; an error names the step.
+    let outcome = tokio::time::timeout(RUN_TIMEOUT, walkthrough::run(&dir.0, options))
+        .await
+        .expect("the walk-through ends in time")
+        .unwrap_or_else(|e| panic!("the walk-through failed: {e}"));
+    for (name, counts) in &outcome.links {
+        println!("link {name}: {counts:?}");
+    }
+    println!("nodes sent {} datagrams", outcome.sent);
+    assert_eq!(
+        outcome.lamp_actions, LAMP_ACTIONS,
+        "each command ran exactly once on the lamp"
+    );
+    assert_eq!(
+        outcome.sensor_readings, SENSOR_READINGS,
+        "the read reached the sensor once"
+    );
+    let total = |f: fn(&iotp2p_node::link::LinkCounts) -> u64| {
+        outcome.links.iter().map(|(_, c)| f(c)).sum::<u64>()
+    };
+    assert!(
+        total(|c| c.lost) > 0 && total(|c| c.duplicated) > 0 && total(|c| c.reordered) > 0,
+        "the links impaired nothing: {:?}",
+        outcome.links
+    );
+}
