@@ -1005,6 +1005,11 @@ pub mod envelope {
             }
         }
 
+        /// Bytes of the memory a decoded value lives in: the largest value of the three packages.
+        pub fn memory_size(&self) -> usize {
+            self.scratch.len() * 8
+        }
+
         /// Decodes `input` as the type named `type_name` (a full name, one of [`type_names`]) and
         /// encodes the value back into at most `cap` bytes; `None` for a name no package has.
         pub fn transcode(
