@@ -1105,6 +1105,7 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.rehoming-chain-in-sequence-order",
             "scenario.sec.rehoming-followed-by-the-device",
             "scenario.sec.remove-peer-closes-its-contexts",
+            "scenario.sec.request-right-behind-edhoc-3",
             "scenario.sec.revocation-by-the-owner",
             "scenario.sec.revocation-keeps-the-last-owner",
             "scenario.sec.scoped-administrator-within-its-grants",

@@ -1,17 +1,20 @@
 //! Scenarios of what a claimed device's security context with its owner rests on (spec §8.4.6,
 //! §8.6, feature `security`): a handshake with the owner's credential sent by value gives the owner's
-//! ordinary context, not a visitor's; an unsealed status, which anyone can send, takes nothing away.
+//! ordinary context, not a visitor's; a request sealed under a new context right behind the
+//! `edhoc_3` that makes it is served under it; an unsealed status, which anyone can send, takes
+//! nothing away.
 
 use serde_json::json;
 
 use super::administration::owner;
-use super::pairing::{owned, owned_sending, CONTROLLER};
+use super::pairing::{owned, owned_sending, owned_with, CONTROLLER};
 use super::*;
 use crate::vector::Vector;
 
 pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     Ok(vec![
         owner_by_value_is_no_visitor()?,
+        request_right_behind_edhoc_3()?,
         unsealed_status_changes_nothing()?,
     ])
 }
@@ -40,6 +43,18 @@ fn owner_by_value_is_no_visitor() -> Result<Vector, String> {
         1,
         json!({"invoke_response": {"output": crate::runner::scenario::ANY}}),
     )
+    .build())
+}
+
+fn request_right_behind_edhoc_3() -> Result<Vector, String> {
+    let read = sealed_answer("app", 0, "owner", json!({"report": {}}));
+    Ok(owned_with(
+        "sec.request-right-behind-edhoc-3",
+        "the owner sends its edhoc_3 and, before the device has answered it, a read sealed under the          context that edhoc_3 establishes (an initiator may seal at once): the device processes the          edhoc_3 first, so it answers `done` and then the read under the new context",
+        &["IOTP-SEC-58", "IOTP-SEC-57"],
+        false,
+        Some((read_level(), read)),
+    )?
     .build())
 }
 

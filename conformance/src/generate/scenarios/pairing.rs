@@ -424,6 +424,17 @@ pub(super) fn owned_sending(
     requirements: &[&str],
     by_value: bool,
 ) -> Result<Builder, String> {
+    owned_with(id, description, requirements, by_value, None)
+}
+
+/// [`owned_sending`], the owner's `then` sent right after its `edhoc_3` ([`handshake_followed`]).
+pub(super) fn owned_with(
+    id: &str,
+    description: &str,
+    requirements: &[&str],
+    by_value: bool,
+    then: Option<Follower>,
+) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&DEVICE_KEYS.0).map_err(|e| format!("{e:?}"))?;
     let device_ccs = hex(&credential(&identity, &DEVICE_KEYS.1, 7)?);
     let b = device(id, description, requirements)?.node(|n| {
@@ -434,7 +445,7 @@ pub(super) fn owned_sending(
         })
     });
     let b = claimed(b)?.step(rehome(LAMP));
-    handshake(
+    handshake_followed(
         b,
         Handshake {
             hop: "app",
@@ -448,6 +459,7 @@ pub(super) fn owned_sending(
         },
         "`done`: the controller is the peer its add_peer gave",
         "a100f6",
+        then,
     )
 }
 
@@ -683,6 +695,21 @@ pub(super) fn handshake(
     why: &str,
     finish: &str,
 ) -> Result<Builder, String> {
+    handshake_followed(b, h, why, finish, None)
+}
+
+/// A request sealed under a context, sent right after the `edhoc_3` that establishes it, and the
+/// pattern of the device's answer.
+pub(super) type Follower = (Value, SendPattern);
+
+/// [`handshake`], with `then` sent right after `edhoc_3`, before the device has answered it.
+pub(super) fn handshake_followed(
+    b: Builder,
+    h: Handshake<'_>,
+    why: &str,
+    finish: &str,
+    then: Option<Follower>,
+) -> Result<Builder, String> {
     let identity = IdentityKey::from_bytes(&h.keys.0).map_err(|e| format!("{e:?}"))?;
     let ccs = hex(&credential(&identity, &h.keys.1, h.kid)?);
     let answer = |message_id: u64, output: &str| {
@@ -691,34 +718,43 @@ pub(super) fn handshake(
             json!({"correlation_id": message_id, "sealed": ABSENT, "body": {"invoke_response": {"output": output}}}),
         )]
     };
-    Ok(b.step(with(
-        plain(h.hop, json!({"message_id": h.first, "sender": h.address})),
-        |s| {
-            s.edhoc = Some(PeerEdhoc::Message1 {
-                session: h.session.into(),
-                key: hex(&h.keys.1),
-                credential: ccs,
-                c_i: 1,
-                ephemeral: hex(&[0x31; 32]),
-                by_value: h.by_value,
-                address: Some(h.address.into()),
-            })
-        },
-    ))
-    .step(expect("message_2", answer(h.first, ANY)))
-    .step(with(
-        plain(
-            h.hop,
-            json!({"message_id": h.first + 1, "sender": h.address}),
-        ),
-        |s| {
-            s.edhoc = Some(PeerEdhoc::Message3 {
-                session: h.session.into(),
-                reply_to: h.reply_to,
-            })
-        },
-    ))
-    .step(expect(why, answer(h.first + 1, finish))))
+    let b = b
+        .step(with(
+            plain(h.hop, json!({"message_id": h.first, "sender": h.address})),
+            |s| {
+                s.edhoc = Some(PeerEdhoc::Message1 {
+                    session: h.session.into(),
+                    key: hex(&h.keys.1),
+                    credential: ccs,
+                    c_i: 1,
+                    ephemeral: hex(&[0x31; 32]),
+                    by_value: h.by_value,
+                    address: Some(h.address.into()),
+                })
+            },
+        ))
+        .step(expect("message_2", answer(h.first, ANY)))
+        .step(with(
+            plain(
+                h.hop,
+                json!({"message_id": h.first + 1, "sender": h.address}),
+            ),
+            |s| {
+                s.edhoc = Some(PeerEdhoc::Message3 {
+                    session: h.session.into(),
+                    reply_to: h.reply_to,
+                })
+            },
+        ));
+    let mut sends = answer(h.first + 1, finish);
+    let b = match then {
+        Some((body, pattern)) => {
+            sends.push(pattern);
+            b.step(sealed(h.hop, h.session, json!({}), body))
+        }
+        None => b,
+    };
+    Ok(b.step(expect(why, sends)))
 }
 
 /// The second controller's handshake, after [`second_controller_added`].
