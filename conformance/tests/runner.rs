@@ -1036,8 +1036,7 @@ fn a_relay_that_forwards_ttl_unchanged_is_caught() {
         [
             "scenario.dlv.acknowledgement-is-no-receipt",
             "scenario.dlv.held-until-awake",
-            "scenario.dlv.sender-in-full-until-known",
-            "scenario.dlv.unsealed-makes-no-address-known"
+            "scenario.dlv.sender-in-full-until-known"
         ]
     );
 }
