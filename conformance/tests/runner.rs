@@ -1006,6 +1006,8 @@ fn an_engine_that_retries_after_any_status_is_caught() {
             "scenario.err.unauthenticated-freshness-required",
             "scenario.err.unauthenticated-unauthenticated",
             "scenario.err.unauthenticated-unsupported-version",
+            "scenario.err.unknown-delivery-status",
+            "scenario.err.unknown-status-is-failure",
             "scenario.msg.relay-status-ends-retransmission",
         ]
     );

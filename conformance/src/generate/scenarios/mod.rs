@@ -13,6 +13,10 @@
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
 //! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
+//! - [`addresses`]: the sender addresses a node trusts and writes (§2.8.2, §5.5.2);
+//!   [`deliveries`]: `more` and receipts on a device's hop with its home relay (§5.11);
+//!   [`freshness`]: what makes an envelope new: `ttl` and the duplicate cache (§5.9, §8.6.3);
+//!   [`errors`]: statuses with codes the node does not know (§9.4).
 //! - [`relay`]: a home relay under test (chapter 3, §5.9.2 to §5.11, §8.7.1), the runner playing its
 //!   nodes, another domain's relay and a stranger.
 //!
@@ -20,9 +24,13 @@
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
 
 mod access;
+mod addresses;
 mod administration;
 mod contexts;
+mod deliveries;
 mod edhoc;
+mod errors;
+mod freshness;
 mod interaction;
 mod introduce;
 mod messages;
@@ -88,6 +96,10 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(access::scenarios()?);
     all.extend(scoped::scenarios()?);
     all.extend(contexts::scenarios()?);
+    all.extend(addresses::scenarios());
+    all.extend(deliveries::scenarios());
+    all.extend(freshness::scenarios());
+    all.extend(errors::scenarios());
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");
