@@ -1,14 +1,15 @@
 //! Scenarios of addresses as a node sends and trusts them (spec §2.8.2, §5.5.2), on the lamp of
 //! §5.15.1: an unsealed envelope's sender address authenticates nothing, even when it is the address
 //! of a peer the lamp holds a context with; a sealed envelope's sender address must be bound to the
-//! peer of the context that opened it, not merely to some peer the lamp knows; and the lamp names
-//! itself as sender only where its hop peer does not know it.
+//! peer of the context that opened it, not merely to some peer the lamp knows; the lamp names
+//! itself as sender only where its hop peer does not know it; and it never has two requests with one
+//! `message_id` awaiting replies from one recipient, which sealed and unsealed numbering would allow.
 
 use serde_json::json;
 
 use super::messages::{app_read, lamp_asks, lamps_request, level_report};
 use super::*;
-use crate::scenario::ContextSetup;
+use crate::scenario::{AppRequest, ContextSetup, EventPattern, Opens};
 use crate::vector::Vector;
 
 /// The address of a second peer of the lamp, with a context of its own.
@@ -19,6 +20,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         unsealed_sender_not_authenticated(),
         sender_bound_to_another_peer(),
         sender_omitted_to_home_relay(),
+        one_request_per_message_id_and_recipient(),
     ]
 }
 
@@ -120,6 +122,73 @@ fn sender_omitted_to_home_relay() -> Vector {
             envelope: json!({"correlation_id": 1235, "body": ABSENT, "sender": ABSENT, "sender_contact": ABSENT}),
             ..sealed_answer("relay", 1235, "app", level_report())
         }],
+    ))
+    .build()
+}
+
+fn one_request_per_message_id_and_recipient() -> Vector {
+    let report = json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "05"}]}});
+    Builder::lamp(
+        "msg.one-request-per-message-id-and-recipient",
+        "the lamp's node-wide counter and its Sender Sequence Number with the app are both at 77: its \
+         application sends the app a sealed read (message_id 77), then an unsealed describe, which \
+         would take message_id 77 too; the lamp holds the describe until the read is answered, so \
+         that no status about 77 could match both, and sends it then",
+        &["IOTP-MSG-107"],
+    )
+    .node(|n| n.counter = 77)
+    .step(app(AppRequest {
+        to: "relay".into(),
+        recipient: Some(APP.into()),
+        context: Some("app".into()),
+        body: read_level(),
+        confirmable: false,
+    }))
+    .step(expect(
+        "the sealed read, message_id 77",
+        vec![SendPattern {
+            envelope: json!({"message_id": 77, "recipient": APP, "key_id": "02", "body": ABSENT}),
+            opens: Some(Opens {
+                context: "app".into(),
+                answers: None,
+                body: read_level(),
+            }),
+            ..to("relay", json!({}))
+        }],
+    ))
+    .step(app(AppRequest {
+        to: "relay".into(),
+        recipient: Some(APP.into()),
+        context: None,
+        body: json!({"describe": {}}),
+        confirmable: false,
+    }))
+    .step(silence(
+        "the describe would be message_id 77 for the app while the read 77 awaits its reply: held",
+    ))
+    .step(with(
+        sealed("relay", "app", json!({"sender": APP}), report.clone()),
+        |s| {
+            s.answer_to = Some(0);
+            if let Some(seal) = &mut s.seal {
+                seal.key_id = false;
+            }
+        },
+    ))
+    .step(expecting(
+        expect(
+            "the read is answered: the describe goes now, unsealed, with message_id 77",
+            vec![to(
+                "relay",
+                json!({"message_id": 77, "sealed": ABSENT, "recipient": APP, "body": {"describe": {}}}),
+            )],
+        ),
+        |e| {
+            e.events = Some(vec![EventPattern {
+                event: "reply".into(),
+                body: Some(report),
+            }])
+        },
     ))
     .build()
 }
