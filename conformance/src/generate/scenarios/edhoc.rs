@@ -15,7 +15,7 @@ const LAMP_KEY: [u8; 32] = [0x22; 32];
 pub(super) const APP_KEY: [u8; 32] = [0x11; 32];
 pub(super) const GUEST_KEY: [u8; 32] = [0x33; 32];
 const SECOND_GUEST_KEY: [u8; 32] = [0x44; 32];
-const GUEST: &str = "guest@example.net";
+pub(super) const GUEST: &str = "guest@example.net";
 
 /// The CCS of §8.2.2 of the P-256 key `secret`, naming the node `owner`, with the one-byte `kid`.
 fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Result<String, String> {
