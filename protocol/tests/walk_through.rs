@@ -552,10 +552,11 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
     );
     world.settle();
     let (exchange, sender, body) = one(world.requests("lamp"));
-    assert!(
-        matches!(sender, Origin::Contact(_)),
-        "the lamp named the app's handshake in a receipt, so its home relay names the app by a \
-         contact number now (IOTP-MSG-138): {sender:?}"
+    assert_eq!(
+        sender,
+        Origin::Address(APP.into()),
+        "the lamp named only the app's unsealed handshake in a receipt, which binds no context to \
+         the app's address: its first sealed request comes in full (IOTP-MSG-138)"
     );
     assert_eq!(body, set_level);
     world.reply("lamp", exchange, response(None));

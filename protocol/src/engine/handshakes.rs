@@ -511,13 +511,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             unknown_fields: Default::default(),
         });
         if let Ok(body) = reply.encode_to_vec() {
-            if let Ok(bytes) = self.answer(from, sender, None, env.message_id, &body) {
+            let id = env.message_id;
+            if let Some(bytes) = self.answer(now, rng, from, sender, None, id, &body, false, out) {
                 // A retransmitted edhoc_1 gets the same message_2, not a second handshake.
                 self.replies.insert(digest, &bytes, now);
-                out.push(Output::Send {
-                    to: from.clone(),
-                    bytes,
-                });
             }
         }
         Some(Ok(()))

@@ -354,6 +354,9 @@ pub struct Node<P> {
     hop_context: Option<ContextId>,
     /// Deliveries of the home relay not yet named in a receipt (at most `receipts::MAX_DELIVERED`).
     delivered: Vec<owned::DeliveryRef>,
+    /// Receipts sent and not yet acknowledged, by `message_id`, with what they name: named again if
+    /// their transmission fails ([IOTP-MSG-141]). At most `receipts::MAX_RECEIPTS_IN_FLIGHT`.
+    receipts_in_flight: VecDeque<(u64, Vec<owned::DeliveryRef>)>,
     /// The EDHOC responder and its handshakes waiting for message_3 (§8.4.3), when this node answers
     /// EDHOC.
     handshakes: Option<handshakes::Handshakes<P>>,
@@ -385,6 +388,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             handshakes: None,
             listen_until: None,
             delivered: Vec::new(),
+            receipts_in_flight: VecDeque::new(),
             challenges: crate::security::echo::Challenges::new(config.freshness_window, 4),
             previous_address: None,
             config,
@@ -589,14 +593,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.contexts.expire_previous_addresses(now);
     }
 
-    fn push_actions(&self, actions: Vec<Action<P>>, out: &mut Vec<Output<P>>) {
+    fn push_actions(&mut self, actions: Vec<Action<P>>, out: &mut Vec<Output<P>>) {
         for action in actions {
             out.push(match action {
                 Action::Send { peer, bytes, .. } => Output::Send { to: peer, bytes },
-                Action::Failed { peer, message_id } => Output::Event(Event::Failed {
-                    to: peer,
-                    message_id,
-                }),
+                Action::Failed { peer, message_id } => {
+                    self.receipt_failed(&peer, message_id);
+                    Output::Event(Event::Failed {
+                        to: peer,
+                        message_id,
+                    })
+                }
             });
         }
     }

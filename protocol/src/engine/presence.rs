@@ -49,7 +49,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if state == PresenceState::Awake {
             self.listen_until = Some(now.saturating_add(LISTEN_TIME));
         }
-        self.request(
+        // What a failed receipt named goes first ([IOTP-MSG-141]).
+        let mut out = alloc::vec::Vec::new();
+        self.send_receipt(now, rng, &mut out);
+        let (message_id, more) = self.request(
             now,
             rng,
             relay,
@@ -58,7 +61,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             &body,
             true,
             None,
-        )
+        )?;
+        out.extend(more);
+        Ok((message_id, out))
     }
 
     /// Until when the device must keep listening ([IOTP-IM-68], [IOTP-MSG-73]): LISTEN_TIME after its

@@ -8,7 +8,14 @@
 //! envelope of a wake-up (the first without `more`, [IOTP-MSG-126]) or as soon as it has
 //! [`MAX_DELIVERED`] to name ([IOTP-MSG-127]), confirmable ([IOTP-MSG-128]).
 //!
-//! **Bound.** At most [`MAX_DELIVERED`] references wait for a receipt, the most a `Receipt` holds.
+//! A receipt whose transmission fails ([IOTP-MSG-47]) names nothing: its references wait for the next
+//! receipt, which goes with the next delivery or before the next `presence` ([IOTP-MSG-141]), since
+//! the relay keeps what no receipt named, and a device that stays awake has no new wake-up to have it
+//! delivered again.
+//!
+//! **Bound.** At most [`MAX_DELIVERED`] references wait for a receipt, the most a `Receipt` holds,
+//! and at most [`MAX_RECEIPTS_IN_FLIGHT`] receipts await their acknowledgement; beyond that the
+//! oldest is forgotten (the relay delivers what it named again at the next wake-up, [IOTP-DLV-109]).
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -25,13 +32,15 @@ use crate::params::Instant;
 /// The most envelopes one receipt names.
 pub const MAX_DELIVERED: usize = 16;
 
+/// The most receipts awaiting their acknowledgement whose references are kept.
+pub const MAX_RECEIPTS_IN_FLIGHT: usize = 4;
+
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// Whether the datagram `bytes` from `from` is a delivery a receipt must name, and if so its
     /// reference and its `more`. Called before the pipeline, which may forget the request a reply
     /// answers.
     pub(super) fn delivery_of(&self, from: &P, bytes: &[u8]) -> Option<(DeliveryRef, bool)> {
-        self.hop_context?;
-        if self.home_relay.as_ref() != Some(from) {
+        if !self.sends_receipts_to(from) {
             return None;
         }
         let env = Envelope::decode(bytes).ok()?;
@@ -57,6 +66,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         ))
     }
 
+    /// Whether what `from` delivers is named in receipts: `from` is the home relay and the device
+    /// has a hop context with it.
+    pub(super) fn sends_receipts_to(&self, from: &P) -> bool {
+        self.hop_context.is_some() && self.home_relay.as_ref() == Some(from)
+    }
+
     /// Records a delivery and sends the receipt when the wake-up's last envelope came or the receipt
     /// is full.
     pub(super) fn delivered(
@@ -67,7 +82,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         more: bool,
         out: &mut Vec<Output<P>>,
     ) {
-        if !self.delivered.contains(&delivery) {
+        // Full only while no receipt can be queued: the relay then delivers the rest again.
+        if !self.delivered.contains(&delivery) && self.delivered.len() < MAX_DELIVERED {
             self.delivered.push(delivery);
         }
         if more {
@@ -78,8 +94,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         }
     }
 
-    /// Sends the receipt of the deliveries recorded, sealed under the hop context, confirmable.
-    fn send_receipt(
+    /// Sends the receipt of the deliveries recorded, sealed under the hop context, confirmable; also
+    /// before a `presence`, for what a receipt that failed named ([IOTP-MSG-141]).
+    pub(super) fn send_receipt(
         &mut self,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
@@ -92,10 +109,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             return;
         }
         let body = OwnedBody::Receipt(Receipt {
-            delivered: core::mem::take(&mut self.delivered),
+            delivered: self.delivered.clone(),
             unknown_fields: Default::default(),
         });
-        let Ok(body) = body.encode_to_vec() else {
+        let Ok(encoded) = body.encode_to_vec() else {
             return;
         };
         let aad_recipient = self
@@ -103,10 +120,54 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .get(context)
             .and_then(|e| e.peer.address.clone());
         // A receipt is answered by an acknowledgement only ([IOTP-MSG-132]): it awaits no reply.
-        if let Ok((message_id, bytes)) =
-            self.build_request(context, aad_recipient.as_deref(), &body)
-        {
-            let _ = self.transmit(now, rng, relay, message_id, bytes, true, out);
+        let sent = self
+            .build_request(context, aad_recipient.as_deref(), &encoded)
+            .and_then(|(message_id, bytes)| {
+                self.transmit(now, rng, relay, message_id, bytes, true, out)
+                    .map(|()| message_id)
+            });
+        // Not sent (no room to queue it): the references wait for the next one.
+        if let Ok(message_id) = sent {
+            if self.receipts_in_flight.len() >= MAX_RECEIPTS_IN_FLIGHT {
+                self.receipts_in_flight.pop_front();
+            }
+            let named = core::mem::take(&mut self.delivered);
+            self.receipts_in_flight.push_back((message_id, named));
         }
+    }
+
+    /// The receipt `message_id` to `to` was acknowledged: what it named is done with.
+    pub(super) fn receipt_acknowledged(&mut self, to: &P, message_id: u64) {
+        if self.home_relay.as_ref() == Some(to) {
+            self.receipts_in_flight.retain(|(id, _)| *id != message_id);
+        }
+    }
+
+    /// The transmission of the receipt `message_id` to `to` failed: what it named waits for the next
+    /// receipt ([IOTP-MSG-141]).
+    pub(super) fn receipt_failed(&mut self, to: &P, message_id: u64) {
+        if self.home_relay.as_ref() != Some(to) {
+            return;
+        }
+        if let Some(i) = self
+            .receipts_in_flight
+            .iter()
+            .position(|(id, _)| *id == message_id)
+        {
+            if let Some((_, named)) = self.receipts_in_flight.remove(i) {
+                self.name_again(named);
+            }
+        }
+    }
+
+    /// Puts references back before those recorded since, within [`MAX_DELIVERED`].
+    fn name_again(&mut self, mut named: Vec<DeliveryRef>) {
+        for d in core::mem::take(&mut self.delivered) {
+            if !named.contains(&d) {
+                named.push(d);
+            }
+        }
+        named.truncate(MAX_DELIVERED);
+        self.delivered = named;
     }
 }

@@ -75,6 +75,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         ) {
             if is_request && !matches!(e, envelope::EnvelopeError::TooLarge { .. }) {
                 self.status(
+                    now,
+                    rng,
                     from,
                     &sender,
                     env.message_id,
@@ -96,7 +98,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         };
         if !for_us {
             if is_request {
-                self.status(from, &sender, env.message_id, StatusCode::NoRoute, out);
+                self.status(
+                    now,
+                    rng,
+                    from,
+                    &sender,
+                    env.message_id,
+                    StatusCode::NoRoute,
+                    out,
+                );
             }
             return Err(Discard::NotForThisNode);
         }
@@ -105,6 +115,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if env.version != VERSION {
             if is_request {
                 self.status(
+                    now,
+                    rng,
                     from,
                     &sender,
                     env.message_id,
@@ -133,6 +145,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     Err(reason @ (Discard::NoContext | Discard::Open(_))) => {
                         if is_request {
                             self.status(
+                                now,
+                                rng,
                                 from,
                                 &sender,
                                 env.message_id,
@@ -387,12 +401,20 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         });
         let mut encoded = vec![0u8; status.encoded_len()];
         if status.encode(&mut encoded).is_ok() {
-            if let Ok(bytes) = self.answer(from, sender, Some(context), env.message_id, &encoded) {
-                out.push(Output::Send {
-                    to: from.clone(),
-                    bytes,
-                });
-            }
+            // Acknowledged alone above, so confirmable ([IOTP-MSG-135]).
+            let acked_alone = env.ack_requested;
+            let id = env.message_id;
+            self.answer(
+                now,
+                rng,
+                from,
+                sender,
+                Some(context),
+                id,
+                &encoded,
+                acked_alone,
+                out,
+            );
         }
         Err(Discard::Unverified)
     }
@@ -510,6 +532,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         }
         if let Body::Unrecognized { .. } = body {
             self.status(
+                now,
+                rng,
                 from,
                 &sender,
                 env.message_id,

@@ -164,7 +164,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// resending to duplicates of the request ([IOTP-MSG-56]). A reply that does not fit one message
     /// is replaced by the status `TooLarge` ([IOTP-IM-14]): the client then asks for less. A reply
     /// to a confirmable request whose acknowledgement went alone is confirmable ([IOTP-MSG-135]):
-    /// the acknowledgement ended the request's retransmission, which can no longer recover it.
+    /// the acknowledgement ended the request's retransmission, which can no longer recover it. So is
+    /// a device's reply to a request its home relay delivered ([IOTP-MSG-140]): the receipt naming
+    /// the request ends the relay's retransmission whether or not the reply arrived.
     pub fn reply(
         &mut self,
         now: Instant,
@@ -179,7 +181,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .ok_or(SendError::UnknownExchange)?;
         let body = body.encode_to_vec()?;
         let e = self.exchanges[index].clone();
-        let confirmable = e.acked_alone;
+        let confirmable = e.acked_alone || self.sends_receipts_to(&e.from);
         let answered = self.answer_with(
             &e.from,
             &e.sender,
@@ -211,18 +213,30 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         Ok(out)
     }
 
-    /// Builds the answer to the request `message_id` from `from`, sealed under `context` if given,
-    /// not confirmable.
+    /// Sends the answer to the request `message_id` from `from`, sealed under `context` if given, and
+    /// returns its bytes. It carries the request's acknowledgement; it is confirmable when the
+    /// request's acknowledgement went alone ([IOTP-MSG-135]) or its home relay delivered the request
+    /// ([IOTP-MSG-140]), as [`Node::reply`] says.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn answer(
         &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
         from: &P,
         sender: &Origin<P>,
         context: Option<ContextId>,
         message_id: u64,
         body: &[u8],
-    ) -> Result<Vec<u8>, SendError> {
-        self.answer_with(from, sender, context, message_id, body, false)
-            .map(|(_, bytes)| bytes)
+        acked_alone: bool,
+        out: &mut Vec<Output<P>>,
+    ) -> Option<Vec<u8>> {
+        let confirmable = acked_alone || self.sends_receipts_to(from);
+        let (id, bytes) = self
+            .answer_with(from, sender, context, message_id, body, confirmable)
+            .ok()?;
+        self.transmit(now, rng, from.clone(), id, bytes.clone(), confirmable, out)
+            .ok()?;
+        Some(bytes)
     }
 
     /// Builds the answer to the request `message_id`; returns its own `message_id` and bytes.
@@ -266,8 +280,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// An unsealed status about the request `message_id` ([IOTP-SEC-74], [IOTP-MSG-31], ...).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn status(
         &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
         from: &P,
         sender: &Origin<P>,
         message_id: u64,
@@ -275,12 +292,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         out: &mut Vec<Output<P>>,
     ) {
         if let Some(body) = status_body(code) {
-            if let Ok(bytes) = self.answer(from, sender, None, message_id, &body) {
-                out.push(Output::Send {
-                    to: from.clone(),
-                    bytes,
-                });
-            }
+            self.answer(now, rng, from, sender, None, message_id, &body, false, out);
         }
     }
 
@@ -470,6 +482,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
     /// Reports an acknowledged confirmable envelope.
     pub(super) fn acknowledged(&mut self, to: P, message_id: u64, out: &mut Vec<Output<P>>) {
+        self.receipt_acknowledged(&to, message_id);
         out.push(Output::Event(Event::Acknowledged { to, message_id }));
     }
 }

@@ -158,14 +158,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             })
             .collect();
         let deleted = self.nodes[i].queue.receipt(&refs);
-        // What the node received with its sender in full, it can open when that sender comes by
-        // number from now on ([IOTP-MSG-138]).
+        // What the node received sealed with its sender in full, it can open when that sender
+        // comes by number from now on ([IOTP-MSG-138]); an unsealed envelope bound no context of
+        // the node to that address.
         for h in &deleted {
+            let sealed = || Envelope::decode(&h.bytes).is_ok_and(|e| e.sealed.is_some());
             if let Some(Written {
                 sender: Some(s), ..
             }) = &h.delivered
             {
-                self.nodes[i].contacts.announce(s);
+                if sealed() {
+                    self.nodes[i].contacts.announce(s);
+                }
             }
         }
         if !deleted.is_empty() {
@@ -332,6 +336,32 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         self.nodes[i].delivering = None;
         self.deliver_next(now, rng, i, out);
         true
+    }
+
+    /// A reply of node `i`, from `from`, to the envelope being delivered to it and addressed to that
+    /// envelope's sender: it acknowledges the delivery ([IOTP-MSG-42]), which ends its
+    /// retransmission and nothing else ([IOTP-DLV-108]).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn answered_delivery(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        i: usize,
+        from: &P,
+        correlation_id: u64,
+        recipient: &str,
+        out: &mut Vec<RelayOutput<P>>,
+    ) {
+        let node = &self.nodes[i];
+        let answers = node.delivering == Some(correlation_id)
+            && node.queue.iter().any(|h| {
+                h.delivered.is_some()
+                    && h.message_id == correlation_id
+                    && h.sender.as_deref() == Some(recipient)
+            });
+        if answers {
+            self.acknowledged(now, rng, from, correlation_id, out);
+        }
     }
 
     /// Retransmissions of deliveries; a delivery that fails ends the node's listening.

@@ -122,6 +122,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             }
         };
 
+        if let (From::Own(i), Some(c)) = (&hop, env.correlation_id) {
+            let i = *i;
+            self.answered_delivery(now, rng, i, from, c, &recipient, out);
+        }
+
         // The hop peer and the sender. `arrived`: a node that re-homed here from the recipient's
         // address, forwarded by a relay of that address's domain (§3.11.2).
         let mut arrived = None;

@@ -61,6 +61,8 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         reply_reaches_the_application(),
         receipt_after_the_wake_up(),
         receipt_names_what_did_not_open(),
+        reply_to_a_delivery_is_confirmable(),
+        failed_receipt_named_again(),
         sequence_numbers_survive_rehoming(),
         lost_window_needs_an_echo(),
         direct_request_answered_on_the_hop(),
@@ -618,6 +620,44 @@ pub(super) fn lamp_asks() -> Step {
     })
 }
 
+/// The lamp's request of [`lamp_asks`], not confirmable.
+fn lamp_asks_once() -> Step {
+    match lamp_asks() {
+        Step::App(r) => app(AppRequest {
+            confirmable: false,
+            ..r
+        }),
+        other => other,
+    }
+}
+
+/// The request of [`lamp_asks_once`]: [`lamps_request`] without `ack_requested`.
+fn lamps_request_once() -> SendPattern {
+    SendPattern {
+        envelope: json!({"message_id": 77, "ack_requested": ABSENT}),
+        ..lamps_request()
+    }
+}
+
+/// The app's reply `body` to the lamp's first datagram, delivered by the relay with the app's
+/// address in full, confirmable, sealed under `app`.
+fn apps_reply(body: Value) -> Step {
+    with(
+        sealed(
+            "relay",
+            "app",
+            json!({"sender": APP, "ack_requested": true, "message_id": 0}),
+            body,
+        ),
+        |s| {
+            s.answer_to = Some(0);
+            if let Some(seal) = &mut s.seal {
+                seal.key_id = false;
+            }
+        },
+    )
+}
+
 /// The lamp's request: to the relay, for the app, sealed under `app`, confirmable.
 pub(super) fn lamps_request() -> SendPattern {
     SendPattern {
@@ -837,10 +877,28 @@ pub(super) fn with_hop(b: Builder) -> Builder {
     })
 }
 
+/// A reply of the device to what its home relay delivered: sealed under `app`, confirmable
+/// ([IOTP-MSG-140]).
+fn delivered_answer(message_id: u64) -> SendPattern {
+    let mut answer = sealed_answer("relay", message_id, "app", level_report());
+    answer.envelope["ack_requested"] = json!(true);
+    answer
+}
+
+/// The relay's acknowledgement of the device's `n`th datagram.
+fn relay_acks(n: usize) -> Step {
+    with(
+        plain(
+            "relay",
+            json!({"message_id": 40 + n as u64, "body": {"ack": null}}),
+        ),
+        |s| s.answer_to = Some(n),
+    )
+}
+
 fn receipt_after_the_wake_up() -> Vector {
     let first = json!({"sender_contact": 1, "more": true});
     let refs = json!([{"message_id": 1235, "sender_contact": 1}, {"message_id": 1236, "sender_contact": 1}]);
-    let answer = |m| sealed_answer("relay", m, "app", level_report());
     with_hop(Builder::lamp(
         "msg.receipt-after-wake-up",
         "a device names the envelopes its home relay delivered in one receipt, sealed under their hop \
@@ -850,21 +908,34 @@ fn receipt_after_the_wake_up() -> Vector {
     .step(sealed("relay", "app", first, read_level()))
     .step(expect(
         "more envelopes follow (`more`): the receipt waits",
-        vec![answer(1235)],
+        vec![delivered_answer(1235)],
     ))
+    .step(relay_acks(0))
+    .step(silence("the relay acknowledged the answer"))
     .step(app_read())
     .step(expecting(
         expect(
-            "the last envelope of the wake-up: its answer, and the receipt naming both deliveries",
-            vec![answer(1236), receipt(refs.clone())],
+            "the last envelope of the wake-up: the receipt naming both deliveries, or the answer \
+             first; both are confirmable, so the other waits for an acknowledgement (NSTART)",
+            vec![receipt(refs.clone())],
         ),
-        |e| e.or = vec![vec![receipt(refs), answer(1236)]],
+        |e| e.or = vec![vec![delivered_answer(1236)]],
+    ))
+    .step(relay_acks(1))
+    .step(expecting(
+        expect("the other one", vec![delivered_answer(1236)]),
+        |e| e.or = vec![vec![receipt(refs)]],
     ))
     .build()
 }
 
 fn receipt_names_what_did_not_open() -> Vector {
     let refs = json!([{"message_id": 1235, "sender_contact": 1}]);
+    let unauthenticated = || {
+        let mut s = status("relay", 1235, "Unauthenticated");
+        s.envelope["ack_requested"] = json!(true);
+        s
+    };
     with_hop(Builder::lamp(
         "msg.receipt-names-failed-opening",
         "a device names in its receipt a delivered envelope that failed to open, so that the relay \
@@ -876,11 +947,84 @@ fn receipt_names_what_did_not_open() -> Vector {
     }))
     .step(expecting(
         expect(
-            "not opened (answered Unauthenticated at most), and named in the receipt",
-            vec![status("relay", 1235, "Unauthenticated"), receipt(refs.clone())],
+            "not opened: answered Unauthenticated, confirmable, or named in the receipt at once",
+            vec![unauthenticated()],
         ),
-        |e| e.or = vec![vec![receipt(refs.clone())], vec![receipt(refs), status("relay", 1235, "Unauthenticated")]],
+        |e| e.or = vec![vec![receipt(refs.clone())]],
     ))
+    .step(relay_acks(0))
+    .step(expecting(
+        expect(
+            "the receipt, once the status is acknowledged (nothing if it went first)",
+            vec![receipt(refs)],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .build()
+}
+
+fn failed_receipt_named_again() -> Vector {
+    // The app's reply, delivered by the relay with the app's address in full: named in a receipt,
+    // and it needs no answer, so the receipt is the device's only confirmable envelope.
+    let refs = json!([{"message_id": 1235, "sender": APP}]);
+    let mut b = with_hop(Builder::lamp(
+        "msg.failed-receipt-named-again",
+        "a receipt whose transmission fails names nothing: the device names the same envelopes in a \
+         new receipt before its next presence",
+        &["IOTP-MSG-141", "IOTP-MSG-47"],
+    ))
+    .step(lamp_asks_once())
+    .step(expect("the request", vec![lamps_request_once()]))
+    .step(apps_reply(level_report()))
+    .step(expecting(
+        expect(
+            "the reply is acknowledged and named in a receipt",
+            vec![ack("relay", 1235), receipt(refs.clone())],
+        ),
+        |e| e.or = vec![vec![receipt(refs.clone()), ack("relay", 1235)]],
+    ));
+    // The relay never acknowledges the receipt: four retransmissions, then the transmission fails.
+    for _ in 0..4 {
+        b = b
+            .step(to_timer())
+            .step(expect("the receipt again", vec![receipt(refs.clone())]));
+    }
+    b.step(to_timer())
+        .step(silence("the receipt's transmission failed"))
+        .step(presence("Asleep", Some(600)))
+        .step(expect(
+            "before the presence (which waits for it, NSTART), a new receipt naming the reply again",
+            vec![receipt(refs)],
+        ))
+        .build()
+}
+
+fn reply_to_a_delivery_is_confirmable() -> Vector {
+    let again = SendPattern {
+        same_as: Some(0),
+        ..to("relay", json!({}))
+    };
+    with_hop(Builder::lamp(
+        "msg.reply-to-a-delivery-is-confirmable",
+        "a device answers a request its home relay delivered with a confirmable reply and sends it \
+         again until the relay acknowledges it: the device's receipt ends the relay's retransmission \
+         of the request, which then can no longer bring a lost reply again",
+        &["IOTP-MSG-140"],
+    ))
+    .step(sealed(
+        "relay",
+        "app",
+        json!({"sender_contact": 1, "ack_requested": true, "more": true}),
+        read_level(),
+    ))
+    .step(expect(
+        "the reply, which acknowledges the request and is confirmable",
+        vec![delivered_answer(1235)],
+    ))
+    .step(to_timer())
+    .step(expect("not acknowledged: the same reply again", vec![again]))
+    .step(relay_acks(0))
+    .step(silence("acknowledged: no more retransmissions"))
     .build()
 }
 
@@ -1022,33 +1166,10 @@ fn confirmable_reply_acknowledged() -> Vector {
          application once",
         &["IOTP-MSG-41", "IOTP-MSG-7", "IOTP-MSG-8", "IOTP-MSG-9"],
     )
-    .step(app(AppRequest {
-        confirmable: false,
-        ..match lamp_asks() {
-            Step::App(r) => r,
-            _ => unreachable!(),
-        }
-    }))
-    .step(expect(
-        "the request",
-        vec![SendPattern {
-            envelope: json!({"message_id": 77, "ack_requested": ABSENT}),
-            ..lamps_request()
-        }],
-    ))
-    .step(with(
-        sealed(
-            "relay",
-            "app",
-            json!({"sender": APP, "ack_requested": true, "message_id": 0}),
-            json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "0a"}]}}),
-        ),
-        |s| {
-            s.answer_to = Some(0);
-            if let Some(seal) = &mut s.seal {
-                seal.key_id = false;
-            }
-        },
+    .step(lamp_asks_once())
+    .step(expect("the request", vec![lamps_request_once()]))
+    .step(apps_reply(
+        json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "0a"}]}}),
     ))
     .step(expecting(
         expect(

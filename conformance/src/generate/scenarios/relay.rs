@@ -291,6 +291,49 @@ fn acknowledgement_is_no_receipt() -> Vector {
     .build()
 }
 
+fn reply_acknowledges_the_delivery() -> Vector {
+    let reply = json!({
+        "message_id": 7,
+        "correlation_id": E2E,
+        "ack_requested": true,
+        "recipient": APP_HERE,
+        "body": {"invoke_response": {}},
+    });
+    bound(relay(
+        "dlv.reply-acknowledges-the-delivery",
+        "the sensor's reply to a delivered request, addressed to the request's sender, acknowledges \
+         the delivery (piggybacked): the relay retransmits the request no more, acknowledges the \
+         confirmable reply and delivers it to the app",
+        &["IOTP-MSG-42", "IOTP-MSG-41", "IOTP-DLV-43"],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("held", vec![ack("app", E2E)]))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "delivered at once",
+        presence_ack("sensor", 1),
+        delivered(E2E, false, 3600),
+    ))
+    .step(plain("sensor", reply))
+    .step(both(
+        "the reply is acknowledged and goes on to the app, confirmable",
+        ack("sensor", 7),
+        to(
+            "app",
+            json!({"message_id": 7, "correlation_id": E2E, "ack_requested": true}),
+        ),
+    ))
+    .step(plain(
+        "app",
+        json!({"message_id": 950, "correlation_id": 7, "body": {"ack": null}}),
+    ))
+    .step(at(60_000))
+    .step(silence(
+        "the reply acknowledged the delivery: the request is not sent to the sensor again",
+    ))
+    .build()
+}
+
 fn stranger_gets_no_route() -> Vector {
     relay(
         "dlv.stranger-no-route",
@@ -572,6 +615,55 @@ fn in_full(pattern: SendPattern) -> SendPattern {
     pattern
 }
 
+fn unsealed_makes_no_address_known() -> Vector {
+    let edhoc_1 =
+        json!({"invoke": {"endpoint": 0, "capability": 1, "action": 8, "input": "43010203"}});
+    let by_number = to(
+        "sensor",
+        json!({"message_id": E2E + 1, "sender": ABSENT, "sender_contact": ANY}),
+    );
+    bound(relay(
+        "dlv.unsealed-makes-no-address-known",
+        "a receipt naming an unsealed envelope delivered with the app's address in full does not make \
+         the address known: the app's next sealed request still goes in full; once a receipt names \
+         that one, the app comes by contact number",
+        &["IOTP-MSG-138"],
+    ))
+    .step(plain(
+        "app",
+        json!({"message_id": 40, "recipient": SENSOR, "ack_requested": true, "ttl": 3600, "body": edhoc_1}),
+    ))
+    .step(expect("held", vec![ack("app", 40)]))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "the handshake goes in full",
+        presence_ack("sensor", 1),
+        to(
+            "sensor",
+            json!({"message_id": 40, "sender": APP_HERE, "sender_contact": ABSENT, "sealed": ABSENT}),
+        ),
+    ))
+    .step(sensor_acks(40))
+    .step(receipt(&[40]))
+    .step(expect("the receipt is acknowledged", vec![ack("sensor", SENSOR_HOP + 2)]))
+    .step(app_invokes(SENSOR, 3600))
+    .step(both(
+        "an unsealed envelope bound no context to the address: the sealed request goes in full",
+        ack("app", E2E),
+        in_full(delivered(E2E, false, 3600)),
+    ))
+    .step(sensor_acks(E2E))
+    .step(receipt(&[E2E]))
+    .step(expect("the receipt is acknowledged", vec![ack("sensor", SENSOR_HOP + 3)]))
+    .step(app_invokes(SENSOR, 3600))
+    .step(both(
+        "now the address is known: by contact number",
+        ack("app", E2E + 1),
+        by_number,
+    ))
+    .build()
+}
+
 fn sender_in_full_until_known() -> Vector {
     let edhoc_1 =
         json!({"invoke": {"endpoint": 0, "capability": 1, "action": 8, "input": "43010203"}});
@@ -650,6 +742,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
     vec![
         held_until_awake(),
         acknowledgement_is_no_receipt(),
+        reply_acknowledges_the_delivery(),
         stranger_gets_no_route(),
         replay_does_not_rebind(),
         queue_full(),
@@ -662,6 +755,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         wrong_sender(),
         unassigned_contact(),
         sender_in_full_until_known(),
+        unsealed_makes_no_address_known(),
         rate_floor(),
     ]
 }
