@@ -5,7 +5,9 @@
 
 use serde_json::{json, Value};
 
-use super::messages::{app_read, lamp_asks, level_report, receipt, with_hop};
+use super::messages::{
+    app_read, delivered_answer, lamp_asks, level_report, receipt, relay_acks, with_hop,
+};
 use super::*;
 use crate::vector::Vector;
 
@@ -17,12 +19,34 @@ pub(crate) fn scenarios() -> Vec<Vector> {
     ]
 }
 
-/// A sealed answer to the app's `message_id`, without `more`.
+/// The answer to the app's delivered read `message_id`: sealed, confirmable, without `more`.
 fn answer_without_more(message_id: u64) -> SendPattern {
-    SendPattern {
-        envelope: json!({"correlation_id": message_id, "body": ABSENT, "more": ABSENT}),
-        ..sealed_answer("relay", message_id, "app", level_report())
-    }
+    let mut answer = delivered_answer(message_id);
+    answer.envelope["more"] = json!(ABSENT);
+    answer
+}
+
+/// `first` and then, once the relay acknowledges the node's datagram `n`, `second`; or the other
+/// way round: both are confirmable to the relay, so one waits for the other's acknowledgement
+/// (NSTART).
+fn one_then_other(
+    b: Builder,
+    why: &str,
+    n: usize,
+    first: SendPattern,
+    second: SendPattern,
+) -> Builder {
+    b.step(expecting(expect(why, vec![first.clone()]), |e| {
+        e.or = vec![vec![second.clone()]]
+    }))
+    .step(relay_acks(n))
+    .step(expecting(
+        expect(
+            "once the relay acknowledged the first, the other",
+            vec![second],
+        ),
+        |e| e.or = vec![vec![first]],
+    ))
 }
 
 fn no_more_from_an_end_node() -> Vector {
@@ -40,7 +64,7 @@ fn no_more_from_an_end_node() -> Vector {
         envelope: json!({"ack_requested": true, "key_id": "0b", "recipient": ABSENT, "correlation_id": ABSENT, "more": ABSENT}),
         ..receipt(refs)
     };
-    with_hop(Builder::lamp(
+    let b = with_hop(Builder::lamp(
         "msg.no-more-from-an-end-node",
         "the home relay delivers a read with `more`, then one without; the lamp, with more to send \
          of its own (its request, its answers, its receipt), never sets `more`, which only the hop \
@@ -54,8 +78,10 @@ fn no_more_from_an_end_node() -> Vector {
         "the answer to the first read: no `more`",
         vec![answer_without_more(1235)],
     ))
+    .step(relay_acks(0))
+    .step(silence("the relay acknowledged the answer"))
     .step(match lamp_asks() {
-        // Not confirmable, so that the receipt, which is, need not wait for NSTART.
+        // Not confirmable, so that it waits for no acknowledgement.
         Step::App(r) => app(crate::scenario::AppRequest {
             confirmable: false,
             ..r
@@ -63,20 +89,20 @@ fn no_more_from_an_end_node() -> Vector {
         other => other,
     })
     .step(expect("the lamp's own request: no `more`", vec![request]))
-    .step(app_read())
-    .step(expecting(
-        expect(
-            "the last delivery of the wake-up: its answer and the receipt, neither with `more`",
-            vec![answer_without_more(1236), last_receipt.clone()],
-        ),
-        |e| e.or = vec![vec![last_receipt, answer_without_more(1236)]],
-    ))
+    .step(app_read());
+    one_then_other(
+        b,
+        "the last delivery of the wake-up: its answer and the receipt, neither with `more`",
+        2,
+        answer_without_more(1236),
+        last_receipt,
+    )
     .build()
 }
 
 fn receipt_names_only_deliveries() -> Vector {
     let refs = json!([{"message_id": 1236, "sender_contact": 1}]);
-    with_hop(Builder::lamp(
+    let b = with_hop(Builder::lamp(
         "msg.receipt-names-only-deliveries",
         "the app reads the level directly on the lamp's local link (the hop peer `phone`), then \
          through the home relay: the receipt, after the relay's delivery, names that delivery alone, \
@@ -91,23 +117,14 @@ fn receipt_names_only_deliveries() -> Vector {
             ..sealed_answer("phone", 1235, "app", level_report())
         }],
     ))
-    .step(app_read())
-    .step(expecting(
-        expect(
-            "the relay's delivery (the last of its wake-up): its answer, and the receipt naming it \
-             alone",
-            vec![
-                sealed_answer("relay", 1236, "app", level_report()),
-                receipt(refs.clone()),
-            ],
-        ),
-        |e| {
-            e.or = vec![vec![
-                receipt(refs),
-                sealed_answer("relay", 1236, "app", level_report()),
-            ]]
-        },
-    ))
+    .step(app_read());
+    one_then_other(
+        b,
+        "the relay's delivery (the last of its wake-up): its answer, and the receipt naming it alone",
+        1,
+        delivered_answer(1236),
+        receipt(refs),
+    )
     .build()
 }
 
@@ -115,8 +132,8 @@ fn receipt_when_sixteen() -> Vector {
     let mut b = with_hop(Builder::lamp(
         "msg.receipt-when-sixteen",
         "the home relay delivers sixteen unsealed reads, each with `more`: the lamp answers each \
-         Unauthenticated, and sends its receipt with the sixteenth, as soon as it has sixteen to \
-         name, though the wake-up goes on",
+         Unauthenticated (the relay acknowledging each answer), and sends its receipt with the \
+         sixteenth, as soon as it has sixteen to name, though the wake-up goes on",
         &["IOTP-MSG-127"],
     ))
     .should();
@@ -129,19 +146,21 @@ fn receipt_when_sixteen() -> Vector {
             json!({"message_id": 100 + n, "sender_contact": 1, "more": true, "body": read_level()}),
         ));
         if n < 15 {
-            b = b.step(expect(
-                "answered Unauthenticated; more follows and fewer than 16 wait: no receipt yet",
-                vec![status("relay", 100 + n, "Unauthenticated")],
-            ));
+            b = b
+                .step(expect(
+                    "answered Unauthenticated; more follows and fewer than 16 wait: no receipt yet",
+                    vec![status("relay", 100 + n, "Unauthenticated")],
+                ))
+                .step(relay_acks(n as usize))
+                .step(silence("the relay acknowledged the answer"));
         }
     }
-    let last = status("relay", 115, "Unauthenticated");
-    b.step(expecting(
-        expect(
-            "the sixteenth delivery: its answer, and the receipt naming all sixteen",
-            vec![last.clone(), receipt(json!(refs))],
-        ),
-        |e| e.or = vec![vec![receipt(json!(refs)), last]],
-    ))
+    one_then_other(
+        b,
+        "the sixteenth delivery: its answer, and the receipt naming all sixteen",
+        15,
+        status("relay", 115, "Unauthenticated"),
+        receipt(json!(refs)),
+    )
     .build()
 }

@@ -879,14 +879,14 @@ pub(super) fn with_hop(b: Builder) -> Builder {
 
 /// A reply of the device to what its home relay delivered: sealed under `app`, confirmable
 /// ([IOTP-MSG-140]).
-fn delivered_answer(message_id: u64) -> SendPattern {
+pub(super) fn delivered_answer(message_id: u64) -> SendPattern {
     let mut answer = sealed_answer("relay", message_id, "app", level_report());
     answer.envelope["ack_requested"] = json!(true);
     answer
 }
 
 /// The relay's acknowledgement of the device's `n`th datagram.
-fn relay_acks(n: usize) -> Step {
+pub(super) fn relay_acks(n: usize) -> Step {
     with(
         plain(
             "relay",
