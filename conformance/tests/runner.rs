@@ -1010,6 +1010,8 @@ fn an_engine_that_retries_after_any_status_is_caught() {
             "scenario.err.unauthenticated-freshness-required",
             "scenario.err.unauthenticated-unauthenticated",
             "scenario.err.unauthenticated-unsupported-version",
+            "scenario.err.unknown-delivery-status",
+            "scenario.err.unknown-status-is-failure",
             "scenario.msg.relay-status-ends-retransmission",
         ]
     );
@@ -1053,6 +1055,7 @@ fn a_device_whose_printed_passcode_pairs_again_is_caught() {
             "scenario.sec.acl-change-ends-subscriptions",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.granted-by-set-by-the-device",
+            "scenario.sec.pairing-context-beside-an-edhoc-context",
             "scenario.sec.printed-passcode-worthless-once-claimed",
             "scenario.sec.remove-peer-closes-its-contexts",
             "scenario.sec.revocation-by-the-owner",
@@ -1094,6 +1097,7 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.im.subscription-survives-a-new-handshake",
             "scenario.sec.acl-against-the-authenticated-node",
             "scenario.sec.acl-change-ends-subscriptions",
+            "scenario.sec.add-peer-verifies-the-statement",
             "scenario.sec.apply-statement-checks-in-order",
             "scenario.sec.commissioning-window-pairs-a-second-controller",
             "scenario.sec.commissioning-window-refusals",
@@ -1106,6 +1110,7 @@ fn an_engine_that_counts_again_after_rehoming_is_caught() {
             "scenario.sec.key-rotation-followed-by-the-device",
             "scenario.sec.last-owner-entry-stays",
             "scenario.sec.owner-by-value-is-no-visitor",
+            "scenario.sec.pairing-context-beside-an-edhoc-context",
             "scenario.sec.rehome-refusals",
             "scenario.sec.rehoming-chain-in-sequence-order",
             "scenario.sec.rehoming-followed-by-the-device",

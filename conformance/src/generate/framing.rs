@@ -426,6 +426,30 @@ fn reassembly_vectors() -> Result<Vec<Vector>, String> {
             step("b", 3, &g[3], Delivered(other.clone())),
         ],
     )?);
+    // One reassembly in progress per hop peer at least: three peers, three tags, interleaved.
+    let h = frames(&other, 20, 4)?;
+    let third = envelope(40, 9);
+    let k = frames(&third, 20, 5)?;
+    out.push(reassembly_vector(
+        "three-peers-at-once",
+        "three hop peers each send a message in fragments, with tags of their own, interleaved: the \
+         receiver keeps one reassembly in progress for each, and each message completes",
+        &["IOTP-MSG-84", "IOTP-MSG-83", "IOTP-MSG-91"],
+        must,
+        vec![
+            step("a", 0, &f[0], Held),
+            step("b", 0, &h[0], Held),
+            step("c", 0, &k[0], Held),
+            step("a", 1, &f[1], Held),
+            step("b", 1, &h[1], Held),
+            step("c", 1, &k[1], Held),
+            step("a", 2, &f[2], Held),
+            step("b", 2, &h[2], Held),
+            step("c", 2, &k[2], Delivered(third.clone())),
+            step("a", 3, &f[3], Delivered(m.clone())),
+            step("b", 3, &h[3], Delivered(other.clone())),
+        ],
+    )?);
 
     // Frames outside the ABNF of §5.12.1.
     for (name, what, bad) in [

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::runtime::Reader;
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
-use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output, Subscriber};
+use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output, SendError, Subscriber};
 use iotp2p_protocol::interaction::check::ValueError;
 use iotp2p_protocol::interaction::model::{Capability, Endpoint, Member, MemberKind, Model};
 use iotp2p_protocol::interaction::{
@@ -155,7 +155,14 @@ struct Running {
     contexts: BTreeMap<String, ContextId>,
     kinds: BTreeMap<ContextId, ContextKind>,
     rng: Lcg,
+    /// The application's requests that the engine could not send yet (`SendError::Busy`: one with
+    /// the same `message_id` and recipient awaits its reply, spec [IOTP-MSG-107], or the table of
+    /// requests is full), in order: sent as soon as the engine takes them.
+    held: std::collections::VecDeque<AppRequest>,
 }
+
+/// What the node sends and reports in answer to one request.
+type Outputs = (Vec<OutDatagram>, Vec<OutEvent>);
 
 /// The scenario state of the reference testee: at most one scenario at a time, of a plain node or
 /// relay, or of a device with the Security capability.
@@ -189,7 +196,8 @@ impl Scenarios {
                     return Ok(relay_outputs(out, routes));
                 }
                 let out = r.node.receive(*now, &mut r.rng, from, &bytes);
-                r.handle(*now, out)
+                let handled = r.handle(*now, out)?;
+                r.release_held(*now, handled)
             }),
             Request::Tick { id, now } => self.with(id, |r| {
                 if let Some((relay, routes)) = &mut r.relay {
@@ -197,7 +205,8 @@ impl Scenarios {
                     return Ok(relay_outputs(out, routes));
                 }
                 let out = r.node.on_timer(*now, &mut r.rng);
-                r.handle(*now, out)
+                let handled = r.handle(*now, out)?;
+                r.release_held(*now, handled)
             }),
             Request::App { id, now, request } => self.with(id, |r| r.app(*now, request)),
             Request::Presence { id, now, presence } => self.with(id, |r| {
@@ -393,6 +402,7 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         contexts,
         kinds,
         rng: Lcg(0x5eed),
+        held: Default::default(),
     })
 }
 
@@ -740,6 +750,25 @@ impl Running {
         now: u64,
         request: &AppRequest,
     ) -> Result<(Vec<OutDatagram>, Vec<OutEvent>), String> {
+        let (destination, context, body) = self.prepare(request)?;
+        if !self.held.is_empty() {
+            self.held.push_back(request.clone());
+            return Ok((Vec::new(), Vec::new()));
+        }
+        match self.try_send(now, request, destination, context, &body)? {
+            Some(sent) => Ok(sent),
+            None => {
+                self.held.push_back(request.clone());
+                Ok((Vec::new(), Vec::new()))
+            }
+        }
+    }
+
+    /// The destination, context and body of an application's request.
+    fn prepare(
+        &self,
+        request: &AppRequest,
+    ) -> Result<(Destination, Option<ContextId>, Body), String> {
         let bytes = iotp2p_codec::generated::from_json("iotp2p.core.Body", request.body.clone())
             .ok_or("no JSON mapping for Body")?
             .map_err(|e| format!("the body: {e}"))?;
@@ -757,19 +786,48 @@ impl Running {
             Some(a) => Destination::Address(a.clone()),
             None => Destination::HopPeer,
         };
-        let (_, out) = self
-            .node
-            .request(
-                now,
-                &mut self.rng,
-                request.to.clone(),
-                destination,
-                context,
-                &body,
-                request.confirmable,
-                None,
-            )
-            .map_err(|e| format!("the request could not be sent: {e:?}"))?;
-        self.handle(now, out)
+        Ok((destination, context, body))
+    }
+
+    /// Has the engine send `request`; `None` when it is busy ([`SendError::Busy`]).
+    fn try_send(
+        &mut self,
+        now: u64,
+        request: &AppRequest,
+        destination: Destination,
+        context: Option<ContextId>,
+        body: &Body,
+    ) -> Result<Option<Outputs>, String> {
+        match self.node.request(
+            now,
+            &mut self.rng,
+            request.to.clone(),
+            destination,
+            context,
+            body,
+            request.confirmable,
+            None,
+        ) {
+            Ok((_, out)) => self.handle(now, out).map(Some),
+            Err(SendError::Busy) => Ok(None),
+            Err(e) => Err(format!("the request could not be sent: {e:?}")),
+        }
+    }
+
+    /// After `handled`, sends the held requests that the engine now takes, in order.
+    fn release_held(&mut self, now: u64, handled: Outputs) -> Result<Outputs, String> {
+        let (mut sends, mut events) = handled;
+        while let Some(request) = self.held.front().cloned() {
+            let (destination, context, body) = self.prepare(&request)?;
+            match self.try_send(now, &request, destination, context, &body)? {
+                Some((more_sends, more_events)) => {
+                    self.held.pop_front();
+                    sends.extend(more_sends);
+                    events.extend(more_events);
+                }
+                None => break,
+            }
+        }
+        Ok((sends, events))
     }
 }

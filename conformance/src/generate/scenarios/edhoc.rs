@@ -12,10 +12,10 @@ use crate::vector::Vector;
 use iotp2p_protocol::security::NodeId;
 
 const LAMP_KEY: [u8; 32] = [0x22; 32];
-const APP_KEY: [u8; 32] = [0x11; 32];
-const GUEST_KEY: [u8; 32] = [0x33; 32];
+pub(super) const APP_KEY: [u8; 32] = [0x11; 32];
+pub(super) const GUEST_KEY: [u8; 32] = [0x33; 32];
 const SECOND_GUEST_KEY: [u8; 32] = [0x44; 32];
-const GUEST: &str = "guest@example.net";
+pub(super) const GUEST: &str = "guest@example.net";
 
 /// The CCS of §8.2.2 of the P-256 key `secret`, naming the node `owner`, with the one-byte `kid`.
 fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Result<String, String> {
@@ -23,7 +23,7 @@ fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Result<String, String> {
 }
 
 /// The lamp answering EDHOC, knowing the app's credential (bound to the app's address).
-fn lamp_answers_edhoc(b: Builder) -> Result<Builder, String> {
+pub(super) fn lamp_answers_edhoc(b: Builder) -> Result<Builder, String> {
     let lamp = ccs(&LAMP_KEY, 0xbb, 7)?;
     let app = ccs(&APP_KEY, 0xaa, 5)?;
     Ok(b.node(|n| {
@@ -40,7 +40,7 @@ fn lamp_answers_edhoc(b: Builder) -> Result<Builder, String> {
 
 /// message_1 of the handshake `session` of the peer with `key` at `address`, through the relay, which
 /// delivers a handshake with its sender in full ([IOTP-MSG-139]).
-fn message_1(
+pub(super) fn message_1(
     session: &str,
     key: &[u8; 32],
     owner: u8,
@@ -65,7 +65,7 @@ fn message_1(
 }
 
 /// message_3 of `session`, answering the node's datagram `reply_to`.
-fn message_3(from: &str, envelope: Value, session: &str, reply_to: usize) -> Step {
+pub(super) fn message_3(from: &str, envelope: Value, session: &str, reply_to: usize) -> Step {
     with(plain(from, envelope), |s| {
         s.edhoc = Some(PeerEdhoc::Message3 {
             session: session.into(),
@@ -76,7 +76,7 @@ fn message_3(from: &str, envelope: Value, session: &str, reply_to: usize) -> Ste
 
 /// The node's answer to the EDHOC request `message_id` of `address`: unsealed, an `invoke_response`
 /// whose output has these bytes (`"<any>"` for message_2).
-fn edhoc_answer(message_id: u64, address: &str, output: &str) -> SendPattern {
+pub(super) fn edhoc_answer(message_id: u64, address: &str, output: &str) -> SendPattern {
     to(
         "relay",
         json!({"correlation_id": message_id, "sealed": ABSENT, "recipient": address, "body": {"invoke_response": {"output": output}}}),
@@ -84,10 +84,10 @@ fn edhoc_answer(message_id: u64, address: &str, output: &str) -> SendPattern {
 }
 
 /// `done`: `EdhocFinish` variant 0, `{0: null}`.
-const DONE: &str = "a100f6";
+pub(super) const DONE: &str = "a100f6";
 
 /// A handshake's `edhoc_3` answered with `done`.
-const COMPLETED: (&str, &str) = ("`done`", DONE);
+pub(super) const COMPLETED: (&str, &str) = ("`done`", DONE);
 
 pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     Ok(vec![
@@ -167,12 +167,12 @@ fn by_value_visitor() -> Result<Vector, String> {
 }
 
 /// A guest's sealed read of the level under its visitor context `session`.
-fn guest_reads(session: &str, address: &str) -> Step {
+pub(super) fn guest_reads(session: &str, address: &str) -> Step {
     sealed("relay", session, json!({ "sender": address }), read_level())
 }
 
 /// The lamp's answer to a guest's read `message_id` under its visitor context: Forbidden, sealed.
-fn forbidden(session: &str, address: &str, message_id: u64) -> Step {
+pub(super) fn forbidden(session: &str, address: &str, message_id: u64) -> Step {
     expect(
         "the visitor context still exists: a visitor's read is Forbidden",
         vec![SendPattern {
@@ -204,7 +204,7 @@ fn context_gone(message_id: u64) -> Step {
 /// `answer` is what the step after `edhoc_3` expects and the output's bytes ([`COMPLETED`], or a
 /// refusal).
 #[allow(clippy::too_many_arguments)]
-fn guest_handshake(
+pub(super) fn guest_handshake(
     b: Builder,
     session: &str,
     key: &[u8; 32],

@@ -189,11 +189,11 @@ fn duplicate(request: &str, reply: &str, resend: bool) -> Vector {
 }
 
 /// A sealed read of the level from the app through the relay, with the contact number.
-fn app_read() -> Step {
+pub(super) fn app_read() -> Step {
     sealed("relay", "app", json!({"sender_contact": 1}), read_level())
 }
 
-fn level_report() -> Value {
+pub(super) fn level_report() -> Value {
     json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "1880"}]}})
 }
 
@@ -610,7 +610,7 @@ fn envelope_rules() -> Vec<Vector> {
 }
 
 /// The lamp reads the app's level through the relay, sealed and confirmable.
-fn lamp_asks() -> Step {
+pub(super) fn lamp_asks() -> Step {
     app(AppRequest {
         to: "relay".into(),
         recipient: Some(APP.into()),
@@ -659,7 +659,7 @@ fn apps_reply(body: Value) -> Step {
 }
 
 /// The lamp's request: to the relay, for the app, sealed under `app`, confirmable.
-fn lamps_request() -> SendPattern {
+pub(super) fn lamps_request() -> SendPattern {
     SendPattern {
         to: "relay".into(),
         envelope: json!({"message_id": 77, "ack_requested": true, "recipient": APP, "version": ABSENT, "key_id": "02", "body": ABSENT}),
@@ -673,7 +673,7 @@ fn lamps_request() -> SendPattern {
     }
 }
 
-fn timer(step: Step, range: Option<[u64; 2]>) -> Step {
+pub(super) fn timer(step: Step, range: Option<[u64; 2]>) -> Step {
     expecting(step, |e: &mut Expectation| match range {
         Some(range) => e.timer = Some(range),
         None => e.no_timer = true,
@@ -841,7 +841,7 @@ fn reply_reaches_the_application() -> Vector {
 }
 
 /// The lamp's hop context with its home relay (the relay's service address bound).
-fn hop_context() -> ContextSetup {
+pub(super) fn hop_context() -> ContextSetup {
     ContextSetup {
         name: "hop".into(),
         master_secret: "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf".into(),
@@ -856,7 +856,7 @@ fn hop_context() -> ContextSetup {
 }
 
 /// The receipt the lamp sends: sealed under the hop context, confirmable, naming `refs`.
-fn receipt(refs: Value) -> SendPattern {
+pub(super) fn receipt(refs: Value) -> SendPattern {
     SendPattern {
         to: "relay".into(),
         envelope: json!({"ack_requested": true, "key_id": "0b", "recipient": ABSENT, "correlation_id": ABSENT}),
@@ -870,7 +870,7 @@ fn receipt(refs: Value) -> SendPattern {
     }
 }
 
-fn with_hop(b: Builder) -> Builder {
+pub(super) fn with_hop(b: Builder) -> Builder {
     b.node(|n| {
         n.contexts.push(hop_context());
         n.hop_context = Some("hop".into());
@@ -879,14 +879,14 @@ fn with_hop(b: Builder) -> Builder {
 
 /// A reply of the device to what its home relay delivered: sealed under `app`, confirmable
 /// ([IOTP-MSG-140]).
-fn delivered_answer(message_id: u64) -> SendPattern {
+pub(super) fn delivered_answer(message_id: u64) -> SendPattern {
     let mut answer = sealed_answer("relay", message_id, "app", level_report());
     answer.envelope["ack_requested"] = json!(true);
     answer
 }
 
 /// The relay's acknowledgement of the device's `n`th datagram.
-fn relay_acks(n: usize) -> Step {
+pub(super) fn relay_acks(n: usize) -> Step {
     with(
         plain(
             "relay",

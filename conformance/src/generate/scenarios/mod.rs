@@ -13,6 +13,13 @@
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
 //! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
+//! - [`addresses`]: the sender addresses a node trusts and writes (§2.8.2, §5.5.2);
+//!   [`deliveries`]: `more` and receipts on a device's hop with its home relay (§5.11);
+//!   [`freshness`]: what makes an envelope new: `ttl` and the duplicate cache (§5.9, §8.6.3);
+//!   [`errors`]: statuses with codes the node does not know (§9.4).
+//! - [`windows`]: the limits in time of pairing, and a pairing context beside EDHOC contexts
+//!   (§8.3.2, §8.4.3); [`credentials`]: `add_peer` verifies what it stores (§8.2.3);
+//!   [`pinning`]: a pinned address keeps its key (§2.8.3).
 //! - [`relay`]: a home relay under test (chapter 3, §5.9.2 to §5.11, §8.7.1), the runner playing its
 //!   nodes, another domain's relay and a stranger.
 //!
@@ -20,19 +27,26 @@
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
 
 mod access;
+mod addresses;
 mod administration;
 mod contexts;
+mod credentials;
+mod deliveries;
 mod edhoc;
+mod errors;
+mod freshness;
 mod interaction;
 mod introduce;
 mod messages;
 mod pairing;
+mod pinning;
 mod relay;
 mod scoped;
 mod statements;
 mod statuses;
 mod subscribers;
 mod subscriptions;
+mod windows;
 
 use serde_json::{json, Value};
 
@@ -88,6 +102,13 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(access::scenarios()?);
     all.extend(scoped::scenarios()?);
     all.extend(contexts::scenarios()?);
+    all.extend(addresses::scenarios());
+    all.extend(deliveries::scenarios());
+    all.extend(freshness::scenarios());
+    all.extend(errors::scenarios());
+    all.extend(windows::scenarios()?);
+    all.extend(credentials::scenarios()?);
+    all.extend(pinning::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");
@@ -173,6 +194,16 @@ impl Builder {
     /// Changes the set-up.
     pub fn node(mut self, change: impl FnOnce(&mut NodeSetup)) -> Builder {
         change(&mut self.node);
+        self
+    }
+
+    /// Changes every `send` step added so far.
+    pub fn sends(mut self, mut change: impl FnMut(&mut Send)) -> Builder {
+        for step in &mut self.steps {
+            if let Step::Send(s) = step {
+                change(s);
+            }
+        }
         self
     }
 

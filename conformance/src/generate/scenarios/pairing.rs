@@ -97,14 +97,14 @@ pub(super) fn device(
 }
 
 /// The controller's pairing message, unsealed on the direct hop `app`, in the envelope `message_id`.
-fn pairing(message_id: u64, step: PeerPairing) -> Step {
+pub(super) fn pairing(message_id: u64, step: PeerPairing) -> Step {
     with(plain("app", json!({ "message_id": message_id })), |s| {
         s.pairing = Some(step)
     })
 }
 
 /// The device's unsealed `invoke_response` to `message_id` on the direct hop, no address in it.
-fn answered(message_id: u64) -> SendPattern {
+pub(super) fn answered(message_id: u64) -> SendPattern {
     to(
         "app",
         json!({"correlation_id": message_id, "sealed": ABSENT, "recipient": ABSENT, "body": {"invoke_response": {}}}),
