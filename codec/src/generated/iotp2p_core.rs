@@ -133,7 +133,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                 match key {
                     0 => {
                         field = Some(&"Envelope.version");
-                        let v = r.uint(1, 255)? as u8;
+                        let v = r.u32(1, 255)? as u8;
                         if v == 1 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -163,7 +163,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     4 => {
                         field = Some(&"Envelope.ttl");
-                        f_ttl = Some(r.uint(0, 4294967295)? as u32);
+                        f_ttl = Some(r.u32(0, 4294967295)?);
                     }
                     5 => {
                         field = Some(&"Envelope.more");
@@ -186,11 +186,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     8 => {
                         field = Some(&"Envelope.recipient_contact");
-                        f_recipient_contact = Some(r.uint(0, 65535)? as u16);
+                        f_recipient_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     9 => {
                         field = Some(&"Envelope.sender_contact");
-                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
+                        f_sender_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     10 => {
                         field = Some(&"Envelope.key_id");
@@ -205,7 +205,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                         f_body = Some(Body::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -593,14 +593,14 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 match key {
                     0 => {
                         field = Some(&"MemberValue.member");
-                        f_member = Some(r.uint(0, 65535)? as u16);
+                        f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"MemberValue.value");
                         f_value = Some(r.bytes(1024)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -689,7 +689,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"ReadRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -700,16 +700,16 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                     }
                     1 => {
                         field = Some(&"ReadRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"ReadRequest.members");
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -812,7 +812,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"WriteRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -823,7 +823,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                     }
                     1 => {
                         field = Some(&"WriteRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"WriteRequest.values");
@@ -839,7 +839,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                         f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -952,7 +952,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"InvokeRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -963,11 +963,11 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                     }
                     1 => {
                         field = Some(&"InvokeRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"InvokeRequest.action");
-                        f_action = Some(r.uint(0, 65535)? as u16);
+                        f_action = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"InvokeRequest.input");
@@ -978,7 +978,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                         f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1082,7 +1082,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                         f_output = Some(r.bytes(1024)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1180,7 +1180,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"SubscribeRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -1191,17 +1191,17 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     }
                     1 => {
                         field = Some(&"SubscribeRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"SubscribeRequest.members");
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     3 => {
                         field = Some(&"SubscribeRequest.min_interval");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -1212,14 +1212,14 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     }
                     4 => {
                         field = Some(&"SubscribeRequest.max_interval");
-                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
+                        f_max_interval = Some(r.u32(1, 4294967295)?);
                     }
                     5 => {
                         field = Some(&"SubscribeRequest.lifetime");
-                        f_lifetime = Some(r.uint(1, 4294967295)? as u32);
+                        f_lifetime = Some(r.u32(1, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1342,7 +1342,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                         f_subscription = Some(r.uint(0, 1099511627775)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1436,7 +1436,7 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 match key {
                     0 => {
                         field = Some(&"Event.member");
-                        f_member = Some(r.uint(0, 65535)? as u16);
+                        f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"Event.number");
@@ -1451,7 +1451,7 @@ impl<'a> rt::Message<'a> for Event<'a> {
                         f_timestamp = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1563,7 +1563,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                 match key {
                     0 => {
                         field = Some(&"Report.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -1574,7 +1574,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     }
                     1 => {
                         field = Some(&"Report.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Report.values");
@@ -1594,10 +1594,10 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     }
                     4 => {
                         field = Some(&"Report.max_interval");
-                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
+                        f_max_interval = Some(r.u32(1, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1709,7 +1709,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"DescribeRequest.endpoint");
-                        f_endpoint = Some(r.uint(0, 65535)? as u16);
+                        f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"DescribeRequest.endpoints_only");
@@ -1723,7 +1723,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                         f_endpoints_only = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1815,11 +1815,11 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 match key {
                     0 => {
                         field = Some(&"SemVer.major");
-                        f_major = Some(r.uint(0, 4294967295)? as u32);
+                        f_major = Some(r.u32(0, 4294967295)?);
                     }
                     1 => {
                         field = Some(&"SemVer.minor");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -1830,7 +1830,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                     }
                     2 => {
                         field = Some(&"SemVer.patch");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -1840,7 +1840,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                         f_patch = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1950,7 +1950,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"CapabilityInfo.id");
-                        f_id = Some(r.uint(0, 65535)? as u16);
+                        f_id = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"CapabilityInfo.package");
@@ -1967,7 +1967,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                     4 => {
                         field = Some(&"CapabilityInfo.members");
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     5 => {
@@ -1975,7 +1975,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                         f_schema = Some(SchemaRef::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2093,7 +2093,7 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                         f_sha256 = Some(r.fixed::<32>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2176,7 +2176,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"EndpointInfo.endpoint");
-                        f_endpoint = Some(r.uint(0, 65535)? as u16);
+                        f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"EndpointInfo.capabilities");
@@ -2192,7 +2192,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                         f_label = Some(r.text(32)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2293,7 +2293,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                     }
                     1 => {
                         field = Some(&"Description.revision");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -2303,7 +2303,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                         f_revision = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2480,18 +2480,18 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                     }
                     1 => {
                         field = Some(&"Presence.sleep_interval");
-                        f_sleep_interval = Some(r.uint(1, 4294967295)? as u32);
+                        f_sleep_interval = Some(r.u32(1, 4294967295)?);
                     }
                     2 => {
                         field = Some(&"Presence.max_message");
-                        f_max_message = Some(r.uint(0, 65535)? as u16);
+                        f_max_message = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"Presence.revision");
-                        f_revision = Some(r.uint(0, 4294967295)? as u32);
+                        f_revision = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2589,7 +2589,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
                 match key {
                     0 => {
                         field = Some(&"PresenceAck.pending");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -2599,7 +2599,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
                         f_pending = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2693,10 +2693,10 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                     }
                     2 => {
                         field = Some(&"DeliveryRef.sender_contact");
-                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
+                        f_sender_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2794,7 +2794,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3211,11 +3211,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     }
                     1 => {
                         field = Some(&"Status.member");
-                        f_member = Some(r.uint(0, 65535)? as u16);
+                        f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Status.capability_status");
-                        f_capability_status = Some(r.uint(0, 4294967295)? as u32);
+                        f_capability_status = Some(r.u32(0, 4294967295)?);
                     }
                     3 => {
                         field = Some(&"Status.detail");
@@ -3227,7 +3227,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     }
                     5 => {
                         field = Some(&"Status.retry_after");
-                        f_retry_after = Some(r.uint(0, 4294967295)? as u32);
+                        f_retry_after = Some(r.u32(0, 4294967295)?);
                     }
                     6 => {
                         field = Some(&"Status.decode_error");
@@ -3235,7 +3235,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     }
                     7 => {
                         field = Some(&"Status.offset");
-                        f_offset = Some(r.uint(0, 4294967295)? as u32);
+                        f_offset = Some(r.u32(0, 4294967295)?);
                     }
                     8 => {
                         field = Some(&"Status.recipient");
@@ -3245,11 +3245,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
                         field = Some(&"Status.supported_versions");
                         f_supported_versions =
                             Some(rt::Array::<u8>::decode(r, 8, depth, |r, _| {
-                                r.uint(0, 255).map(|_| ())
+                                r.u32(0, 255).map(|_| ())
                             })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

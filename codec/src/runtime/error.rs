@@ -155,13 +155,8 @@ impl DecodeError {
     /// reader's position): the bits above are dropped, not saturated.
     #[inline]
     pub(crate) const fn at(class: ErrorClass, offset: usize) -> DecodeError {
-        let at = (offset as u32) << 5 | (class as u32 + 1);
         DecodeError {
-            at: match NonZeroU32::new(at) {
-                Some(at) => at,
-                // The low bits are `class + 1`, never zero.
-                None => NonZeroU32::MIN,
-            },
+            at: Fault::at(class, offset).0,
             field: None,
         }
     }
@@ -207,6 +202,38 @@ impl DecodeError {
             self.field = field;
         }
         self
+    }
+}
+
+/// A [`DecodeError`] before any field claims it: its first word alone (class and offset), what the
+/// reader's out-of-line paths return. One word, so that on a 32-bit target the `Result` of a read
+/// whose value is one word (a key, a count, an integer of 32 bits or fewer) comes back in two
+/// registers; a `Result` of a word and a [`DecodeError`] is returned through memory there (Rust
+/// passes an aggregate of two words whose second word is a pointer in one variant and an integer
+/// in the other by reference). The typed reads turn it into a `DecodeError` inline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fault(NonZeroU32);
+
+impl Fault {
+    /// [`DecodeError::at`]'s word.
+    #[inline]
+    pub(crate) const fn at(class: ErrorClass, offset: usize) -> Fault {
+        let at = (offset as u32) << 5 | (class as u32 + 1);
+        Fault(match NonZeroU32::new(at) {
+            Some(at) => at,
+            // The low bits are `class + 1`, never zero.
+            None => NonZeroU32::MIN,
+        })
+    }
+}
+
+impl From<Fault> for DecodeError {
+    #[inline(always)]
+    fn from(fault: Fault) -> DecodeError {
+        DecodeError {
+            at: fault.0,
+            field: None,
+        }
     }
 }
 

@@ -27,7 +27,7 @@
                 let key = r.key(min_key)?;
                 min_key = key + 1;
 {%- if item.fields.is_empty() %}
-                r.skip(depth)?;
+                r.skip_unknown(depth)?;
                 unknown += 1;
             }
 {%- else %}
@@ -47,7 +47,7 @@
                     }
 {%- endfor %}
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

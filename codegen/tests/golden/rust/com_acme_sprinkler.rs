@@ -130,7 +130,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 match key {
                     0 => {
                         field = Some(&"Zone.number");
-                        f_number = Some(r.uint(1, 16)? as u8);
+                        f_number = Some(r.u32(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Zone.name");
@@ -159,7 +159,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                         f_skip_when_wet = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -265,7 +265,7 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 match key {
                     0 => {
                         field = Some(&"Run.zone");
-                        f_zone = Some(r.uint(1, 16)? as u8);
+                        f_zone = Some(r.u32(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Run.trigger");
@@ -277,10 +277,10 @@ impl<'a> rt::Message<'a> for Run<'a> {
                     }
                     3 => {
                         field = Some(&"Run.duration");
-                        f_duration = Some(r.uint(1, 14400)? as u16);
+                        f_duration = Some(r.u32(1, 14400)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -396,7 +396,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                     }
                     3 => {
                         field = Some(&"SprinklerState.rain_delay");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -406,7 +406,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                         f_rain_delay = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -515,7 +515,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 }
                 2 => {
                     field = Some(&"SprinklerCommand.rain_delay");
-                    Self::RainDelay(r.uint(0, 255)? as u8)
+                    Self::RainDelay(r.u32(0, 255)? as u8)
                 }
                 3 => {
                     field = Some(&"SprinklerCommand.light");

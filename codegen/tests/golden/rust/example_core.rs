@@ -154,11 +154,11 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 match key {
                     0 => {
                         field = Some(&"TimeOfDay.hour");
-                        f_hour = Some(r.uint(0, 23)? as u8);
+                        f_hour = Some(r.u32(0, 23)? as u8);
                     }
                     1 => {
                         field = Some(&"TimeOfDay.minute");
-                        let v = r.uint(0, 59)? as u8;
+                        let v = r.u32(0, 59)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -168,7 +168,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                         f_minute = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -277,7 +277,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                         f_joined_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

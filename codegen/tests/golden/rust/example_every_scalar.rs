@@ -175,7 +175,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                 match key {
                     0 => {
                         field = Some(&"Integers.a_u8");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 255 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -186,7 +186,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     1 => {
                         field = Some(&"Integers.ranged_u8");
-                        let v = r.uint(1, 200)? as u8;
+                        let v = r.u32(1, 200)? as u8;
                         if v == 200 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -197,7 +197,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     2 => {
                         field = Some(&"Integers.a_u16");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 65535 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -208,7 +208,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     3 => {
                         field = Some(&"Integers.capped_u16");
-                        let v = r.uint(0, 1000)? as u16;
+                        let v = r.u32(0, 1000)? as u16;
                         if v == 1000 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -219,7 +219,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     4 => {
                         field = Some(&"Integers.a_u32");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 4294967295 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -230,7 +230,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     5 => {
                         field = Some(&"Integers.floor_u32");
-                        let v = r.uint(10, 4294967295)? as u32;
+                        let v = r.u32(10, 4294967295)?;
                         if v == 10 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -329,10 +329,10 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     }
                     65535 => {
                         field = Some(&"Integers.last");
-                        f_last = Some(r.uint(0, 255)? as u8);
+                        f_last = Some(r.u32(0, 255)? as u8);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -605,7 +605,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_required_f64 = Some(r.f64()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -850,7 +850,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_page = Some(r.fixed::<65535>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1033,7 +1033,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     0 => {
                         field = Some(&"Collections.numbers");
                         f_numbers = Some(rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     1 => {
@@ -1084,7 +1084,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1201,7 +1201,7 @@ impl<'a> rt::Message<'a> for Nothing<'a> {
             for _ in 0..count {
                 let key = r.key(min_key)?;
                 min_key = key + 1;
-                r.skip(depth)?;
+                r.skip_unknown(depth)?;
                 unknown += 1;
             }
             Ok(Self {
@@ -1282,7 +1282,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 match key {
                     0 => {
                         field = Some(&"Keywords.type");
-                        f_type = Some(r.uint(0, 255)? as u8);
+                        f_type = Some(r.u32(0, 255)? as u8);
                     }
                     1 => {
                         field = Some(&"Keywords.version");
@@ -1297,7 +1297,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                         f_message = Some(Nothing::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1404,7 +1404,7 @@ impl<'a> rt::Message<'a> for Everything<'a> {
                 }
                 4 => {
                     field = Some(&"Everything.count");
-                    Self::Count(r.uint(0, 4294967295)? as u32)
+                    Self::Count(r.u32(0, 4294967295)?)
                 }
                 key => Self::Unrecognized {
                     key: key.into(),

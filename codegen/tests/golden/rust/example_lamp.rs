@@ -225,7 +225,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                     1 => {
                         field = Some(&"LampState.level");
-                        f_level = Some(r.uint(0, 254)? as u8);
+                        f_level = Some(r.u32(0, 254)? as u8);
                     }
                     2 => {
                         field = Some(&"LampState.mode");
@@ -240,15 +240,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                     3 => {
                         field = Some(&"LampState.mireds");
-                        f_mireds = Some(r.uint(153, 500)? as u16);
+                        f_mireds = Some(r.u32(153, 500)? as u16);
                     }
                     4 => {
                         field = Some(&"LampState.hue");
-                        f_hue = Some(r.uint(0, 359)? as u16);
+                        f_hue = Some(r.u32(0, 359)? as u16);
                     }
                     5 => {
                         field = Some(&"LampState.saturation");
-                        f_saturation = Some(r.uint(0, 100)? as u8);
+                        f_saturation = Some(r.u32(0, 100)? as u8);
                     }
                     24 => {
                         field = Some(&"LampState.power_on");
@@ -275,7 +275,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -428,11 +428,11 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetLevel.level");
-                        f_level = Some(r.uint(0, 254)? as u8);
+                        f_level = Some(r.u32(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"SetLevel.transition");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -443,7 +443,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                     }
                     2 => {
                         field = Some(&"SetLevel.fade");
-                        f_fade = Some(r.uint(0, 65535)? as u16);
+                        f_fade = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"SetLevel.turn_on");
@@ -457,7 +457,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                         f_turn_on = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -558,11 +558,11 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetColorTemperature.mireds");
-                        f_mireds = Some(r.uint(153, 500)? as u16);
+                        f_mireds = Some(r.u32(153, 500)? as u16);
                     }
                     1 => {
                         field = Some(&"SetColorTemperature.transition");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -572,7 +572,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                         f_transition = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -657,7 +657,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                         f_name = Some(r.text(32)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -737,7 +737,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                         f_step = Some(r.int(-128, 127)? as i8);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -845,7 +845,7 @@ impl<'a> rt::Message<'a> for Command<'a> {
                 }
                 5 => {
                     field = Some(&"Command.identify");
-                    Self::Identify(r.uint(0, 65535)? as u16)
+                    Self::Identify(r.u32(0, 65535)? as u16)
                 }
                 6 => {
                     field = Some(&"Command.recall_scene");
@@ -982,7 +982,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                         f_device = Some(r.fixed::<16>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

@@ -48,7 +48,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                         f_ok = Some(r.bool()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -118,10 +118,10 @@ impl<'a> rt::Message<'a> for Option_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Option.some");
-                        f_some = Some(r.uint(0, 255)? as u8);
+                        f_some = Some(r.u32(0, 255)? as u8);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -197,7 +197,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
                         f_inner = Some(Result_::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -273,11 +273,11 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                     0 => {
                         field = Some(&"Vec.items");
                         f_items = Some(rt::Array::<u8>::decode(r, 4, depth, |r, _| {
-                            r.uint(0, 255).map(|_| ())
+                            r.u32(0, 255).map(|_| ())
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -354,7 +354,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                         f_text = Some(r.text(8)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -504,7 +504,7 @@ impl<'a> rt::Message<'a> for Pick<'a> {
                 }
                 1 => {
                     field = Some(&"Pick.crate");
-                    Self::Crate(r.uint(0, 255)? as u8)
+                    Self::Crate(r.u32(0, 255)? as u8)
                 }
                 2 => {
                     field = Some(&"Pick.super");
@@ -651,7 +651,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                 match key {
                     0 => {
                         field = Some(&"Fields.self");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -662,7 +662,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                     }
                     1 => {
                         field = Some(&"Fields.super");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -673,7 +673,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                     }
                     2 => {
                         field = Some(&"Fields.crate");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -684,7 +684,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                     }
                     3 => {
                         field = Some(&"Fields.type");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
@@ -725,7 +725,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_which = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

@@ -146,7 +146,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                         f_cool = Some(v);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -242,7 +242,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 match key {
                     0 => {
                         field = Some(&"ScheduleEntry.days");
-                        f_days = Some(r.uint(1, 127)? as u8);
+                        f_days = Some(r.u32(1, 127)? as u8);
                     }
                     1 => {
                         field = Some(&"ScheduleEntry.start");
@@ -257,7 +257,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                         f_mode = Some(Mode::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -371,7 +371,7 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                         f_updated_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -471,14 +471,14 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     }
                     1 => {
                         field = Some(&"Reading.humidity");
-                        f_humidity = Some(r.uint(0, 10000)? as u16);
+                        f_humidity = Some(r.u32(0, 10000)? as u16);
                     }
                     2 => {
                         field = Some(&"Reading.outdoor");
                         f_outdoor = Some(r.int(-27315, 32767)? as i16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -640,7 +640,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_schedule = Some(WeeklySchedule::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
