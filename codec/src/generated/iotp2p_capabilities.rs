@@ -880,7 +880,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_duration: Option<u16> = None;
-            let mut f_effect: Option<IdentifyEffect> = None;
+            let mut f_effect: IdentifyEffect = IdentifyEffect::Blink;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -902,7 +902,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                                 key_at,
                             ));
                         }
-                        f_effect = Some(v);
+                        f_effect = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -912,7 +912,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
             }
             Ok(Self {
                 duration: rt::required(f_duration, start, &"IdentifyInput.duration")?,
-                effect: f_effect.unwrap_or(IdentifyEffect::Blink),
+                effect: f_effect,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2696,7 +2696,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_lookup: Option<LookupPolicy> = None;
+            let mut f_lookup: LookupPolicy = LookupPolicy::Public;
             let mut f_lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>> =
                 None;
             let mut f_max_held_messages: Option<u16> = None;
@@ -2718,7 +2718,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                                 key_at,
                             ));
                         }
-                        f_lookup = Some(v);
+                        f_lookup = v;
                     }
                     1 => {
                         field = Some(&"RelayPolicy.lookup_allowed");
@@ -2745,7 +2745,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                 }
             }
             Ok(Self {
-                lookup: f_lookup.unwrap_or(LookupPolicy::Public),
+                lookup: f_lookup,
                 lookup_allowed: f_lookup_allowed,
                 max_held_messages: f_max_held_messages,
                 max_hold_time: f_max_hold_time,
@@ -3335,7 +3335,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_entries: Option<rt::Array<'a, RegistrationInfo<'a>>> = None;
-            let mut f_more: Option<bool> = None;
+            let mut f_more: bool = false;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -3362,7 +3362,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                                 key_at,
                             ));
                         }
-                        f_more = Some(v);
+                        f_more = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -3372,7 +3372,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
             }
             Ok(Self {
                 entries: rt::required(f_entries, start, &"RegistrationPage.entries")?,
-                more: f_more.unwrap_or(false),
+                more: f_more,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };

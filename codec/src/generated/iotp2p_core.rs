@@ -110,12 +110,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: Option<u8> = None;
+            let mut f_version: u8 = 1;
             let mut f_message_id: Option<MessageId> = None;
             let mut f_correlation_id: Option<MessageId> = None;
-            let mut f_ack_requested: Option<bool> = None;
+            let mut f_ack_requested: bool = false;
             let mut f_ttl: Option<u32> = None;
-            let mut f_more: Option<bool> = None;
+            let mut f_more: bool = false;
             let mut f_recipient: Option<Address<'a>> = None;
             let mut f_sender: Option<Address<'a>> = None;
             let mut f_recipient_contact: Option<ContactNumber> = None;
@@ -140,7 +140,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                                 key_at,
                             ));
                         }
-                        f_version = Some(v);
+                        f_version = v;
                     }
                     1 => {
                         field = Some(&"Envelope.message_id");
@@ -159,7 +159,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                                 key_at,
                             ));
                         }
-                        f_ack_requested = Some(v);
+                        f_ack_requested = v;
                     }
                     4 => {
                         field = Some(&"Envelope.ttl");
@@ -174,7 +174,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                                 key_at,
                             ));
                         }
-                        f_more = Some(v);
+                        f_more = v;
                     }
                     6 => {
                         field = Some(&"Envelope.recipient");
@@ -211,12 +211,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                 }
             }
             Ok(Self {
-                version: f_version.unwrap_or(1),
+                version: f_version,
                 message_id: rt::required(f_message_id, start, &"Envelope.message_id")?,
                 correlation_id: f_correlation_id,
-                ack_requested: f_ack_requested.unwrap_or(false),
+                ack_requested: f_ack_requested,
                 ttl: f_ttl,
-                more: f_more.unwrap_or(false),
+                more: f_more,
                 recipient: f_recipient,
                 sender: f_sender,
                 recipient_contact: f_recipient_contact,
@@ -676,7 +676,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
             let mut unknown = 0;
@@ -696,7 +696,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"ReadRequest.capability");
@@ -715,7 +715,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"ReadRequest.capability")?,
                 members: f_members,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -798,7 +798,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_echo: Option<Echo<'a>> = None;
@@ -819,7 +819,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"WriteRequest.capability");
@@ -845,7 +845,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"WriteRequest.capability")?,
                 values: rt::required(f_values, start, &"WriteRequest.values")?,
                 echo: f_echo,
@@ -937,7 +937,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_action: Option<MemberKey> = None;
             let mut f_input: Option<EncodedValue<'a>> = None;
@@ -959,7 +959,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"InvokeRequest.capability");
@@ -984,7 +984,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"InvokeRequest.capability")?,
                 action: rt::required(f_action, start, &"InvokeRequest.action")?,
                 input: f_input,
@@ -1164,10 +1164,10 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
-            let mut f_min_interval: Option<u32> = None;
+            let mut f_min_interval: u32 = 0;
             let mut f_max_interval: Option<u32> = None;
             let mut f_lifetime: Option<u32> = None;
             let mut unknown = 0;
@@ -1187,7 +1187,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"SubscribeRequest.capability");
@@ -1208,7 +1208,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                                 key_at,
                             ));
                         }
-                        f_min_interval = Some(v);
+                        f_min_interval = v;
                     }
                     4 => {
                         field = Some(&"SubscribeRequest.max_interval");
@@ -1225,10 +1225,10 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"SubscribeRequest.capability")?,
                 members: f_members,
-                min_interval: f_min_interval.unwrap_or(0),
+                min_interval: f_min_interval,
                 max_interval: rt::required(
                     f_max_interval,
                     start,
@@ -1548,7 +1548,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_events: Option<rt::Array<'a, Event<'a>>> = None;
@@ -1570,7 +1570,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"Report.capability");
@@ -1603,7 +1603,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"Report.capability")?,
                 values: f_values,
                 events: f_events,
@@ -1698,7 +1698,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoint: Option<EndpointNumber> = None;
-            let mut f_endpoints_only: Option<bool> = None;
+            let mut f_endpoints_only: bool = false;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -1720,7 +1720,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                                 key_at,
                             ));
                         }
-                        f_endpoints_only = Some(v);
+                        f_endpoints_only = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -1730,7 +1730,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint,
-                endpoints_only: f_endpoints_only.unwrap_or(false),
+                endpoints_only: f_endpoints_only,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1803,8 +1803,8 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_major: Option<u32> = None;
-            let mut f_minor: Option<u32> = None;
-            let mut f_patch: Option<u32> = None;
+            let mut f_minor: u32 = 0;
+            let mut f_patch: u32 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -1826,7 +1826,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                                 key_at,
                             ));
                         }
-                        f_minor = Some(v);
+                        f_minor = v;
                     }
                     2 => {
                         field = Some(&"SemVer.patch");
@@ -1837,7 +1837,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                                 key_at,
                             ));
                         }
-                        f_patch = Some(v);
+                        f_patch = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -1847,8 +1847,8 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
             }
             Ok(Self {
                 major: rt::required(f_major, start, &"SemVer.major")?,
-                minor: f_minor.unwrap_or(0),
-                patch: f_patch.unwrap_or(0),
+                minor: f_minor,
+                patch: f_patch,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2273,7 +2273,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
-            let mut f_revision: Option<u32> = None;
+            let mut f_revision: u32 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2300,7 +2300,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                                 key_at,
                             ));
                         }
-                        f_revision = Some(v);
+                        f_revision = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -2310,7 +2310,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
             }
             Ok(Self {
                 endpoints: rt::required(f_endpoints, start, &"Description.endpoints")?,
-                revision: f_revision.unwrap_or(0),
+                revision: f_revision,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2455,7 +2455,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_state: Option<PresenceState> = None;
+            let mut f_state: PresenceState = PresenceState::Awake;
             let mut f_sleep_interval: Option<u32> = None;
             let mut f_max_message: Option<u16> = None;
             let mut f_revision: Option<u32> = None;
@@ -2476,7 +2476,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                                 key_at,
                             ));
                         }
-                        f_state = Some(v);
+                        f_state = v;
                     }
                     1 => {
                         field = Some(&"Presence.sleep_interval");
@@ -2497,7 +2497,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                 }
             }
             Ok(Self {
-                state: f_state.unwrap_or(PresenceState::Awake),
+                state: f_state,
                 sleep_interval: f_sleep_interval,
                 max_message: f_max_message,
                 revision: f_revision,
@@ -2578,7 +2578,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_pending: Option<u32> = None;
+            let mut f_pending: u32 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2596,7 +2596,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
                                 key_at,
                             ));
                         }
-                        f_pending = Some(v);
+                        f_pending = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -2605,7 +2605,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
                 }
             }
             Ok(Self {
-                pending: f_pending.unwrap_or(0),
+                pending: f_pending,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3180,7 +3180,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_code: Option<StatusCode> = None;
+            let mut f_code: StatusCode = StatusCode::Ok;
             let mut f_member: Option<MemberKey> = None;
             let mut f_capability_status: Option<u32> = None;
             let mut f_detail: Option<&'a str> = None;
@@ -3207,7 +3207,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                                 key_at,
                             ));
                         }
-                        f_code = Some(v);
+                        f_code = v;
                     }
                     1 => {
                         field = Some(&"Status.member");
@@ -3255,7 +3255,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                 }
             }
             Ok(Self {
-                code: f_code.unwrap_or(StatusCode::Ok),
+                code: f_code,
                 member: f_member,
                 capability_status: f_capability_status,
                 detail: f_detail,

@@ -118,7 +118,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_algorithm: Option<KeyAlgorithm> = None;
+            let mut f_algorithm: KeyAlgorithm = KeyAlgorithm::Es256;
             let mut f_x: Option<&'a [u8; 32]> = None;
             let mut f_y: Option<&'a [u8; 32]> = None;
             let mut unknown = 0;
@@ -138,7 +138,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                                 key_at,
                             ));
                         }
-                        f_algorithm = Some(v);
+                        f_algorithm = v;
                     }
                     1 => {
                         field = Some(&"PublicKey.x");
@@ -155,7 +155,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                 }
             }
             Ok(Self {
-                algorithm: f_algorithm.unwrap_or(KeyAlgorithm::Es256),
+                algorithm: f_algorithm,
                 x: rt::required(f_x, start, &"PublicKey.x")?,
                 y: f_y,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -714,7 +714,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
             let mut f_previous_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_sequence: Option<u32> = None;
-            let mut f_grace_period: Option<u32> = None;
+            let mut f_grace_period: u32 = 2592000;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -749,7 +749,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                                 key_at,
                             ));
                         }
-                        f_grace_period = Some(v);
+                        f_grace_period = v;
                     }
                     5 => {
                         field = Some(&"RehomingStatement.issued_at");
@@ -770,7 +770,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 )?,
                 new_address: rt::required(f_new_address, start, &"RehomingStatement.new_address")?,
                 sequence: rt::required(f_sequence, start, &"RehomingStatement.sequence")?,
-                grace_period: f_grace_period.unwrap_or(2592000),
+                grace_period: f_grace_period,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1047,7 +1047,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_node: Option<NodeId<'a>> = None;
-            let mut f_reason: Option<RevocationReason> = None;
+            let mut f_reason: RevocationReason = RevocationReason::Unspecified;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -1070,7 +1070,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                                 key_at,
                             ));
                         }
-                        f_reason = Some(v);
+                        f_reason = v;
                     }
                     2 => {
                         field = Some(&"RevocationStatement.issued_at");
@@ -1084,7 +1084,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
             }
             Ok(Self {
                 node: rt::required(f_node, start, &"RevocationStatement.node")?,
-                reason: f_reason.unwrap_or(RevocationReason::Unspecified),
+                reason: f_reason,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1909,10 +1909,10 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: Option<u8> = None;
+            let mut f_version: u8 = 1;
             let mut f_passcode: Option<u32> = None;
             let mut f_discriminator: Option<u16> = None;
-            let mut f_transports: Option<DiscoveryTransports> = None;
+            let mut f_transports: DiscoveryTransports = 0;
             let mut f_node: Option<NodeId<'a>> = None;
             let mut f_vendor: Option<&'a str> = None;
             let mut f_product: Option<&'a str> = None;
@@ -1933,7 +1933,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                                 key_at,
                             ));
                         }
-                        f_version = Some(v);
+                        f_version = v;
                     }
                     1 => {
                         field = Some(&"SetupPayload.passcode");
@@ -1952,7 +1952,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                                 key_at,
                             ));
                         }
-                        f_transports = Some(v);
+                        f_transports = v;
                     }
                     4 => {
                         field = Some(&"SetupPayload.node");
@@ -1973,10 +1973,10 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                 }
             }
             Ok(Self {
-                version: f_version.unwrap_or(1),
+                version: f_version,
                 passcode: rt::required(f_passcode, start, &"SetupPayload.passcode")?,
                 discriminator: rt::required(f_discriminator, start, &"SetupPayload.discriminator")?,
-                transports: f_transports.unwrap_or(0),
+                transports: f_transports,
                 node: f_node,
                 vendor: f_vendor,
                 product: f_product,

@@ -118,8 +118,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_number: Option<ZoneNumber> = None;
             let mut f_name: Option<super::example_core::Label<'a>> = None;
-            let mut f_flow: Option<f32> = None;
-            let mut f_skip_when_wet: Option<bool> = None;
+            let mut f_flow: f32 = 12.5_f32;
+            let mut f_skip_when_wet: bool = true;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -145,7 +145,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                                 key_at,
                             ));
                         }
-                        f_flow = Some(v);
+                        f_flow = v;
                     }
                     3 => {
                         field = Some(&"Zone.skip_when_wet");
@@ -156,7 +156,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                                 key_at,
                             ));
                         }
-                        f_skip_when_wet = Some(v);
+                        f_skip_when_wet = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -167,8 +167,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             Ok(Self {
                 number: rt::required(f_number, start, &"Zone.number")?,
                 name: rt::required(f_name, start, &"Zone.name")?,
-                flow: f_flow.unwrap_or(12.5_f32),
-                skip_when_wet: f_skip_when_wet.unwrap_or(true),
+                flow: f_flow,
+                skip_when_wet: f_skip_when_wet,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -371,7 +371,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
             let mut f_zones: Option<rt::Array<'a, Zone<'a>>> = None;
             let mut f_running: Option<Run<'a>> = None;
             let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
-            let mut f_rain_delay: Option<u8> = None;
+            let mut f_rain_delay: u8 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -403,7 +403,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                                 key_at,
                             ));
                         }
-                        f_rain_delay = Some(v);
+                        f_rain_delay = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -415,7 +415,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 zones: rt::required(f_zones, start, &"SprinklerState.zones")?,
                 running: f_running,
                 light: rt::required(f_light, start, &"SprinklerState.light")?,
-                rain_delay: f_rain_delay.unwrap_or(0),
+                rain_delay: f_rain_delay,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };

@@ -143,7 +143,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_hour: Option<u8> = None;
-            let mut f_minute: Option<u8> = None;
+            let mut f_minute: u8 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -165,7 +165,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                                 key_at,
                             ));
                         }
-                        f_minute = Some(v);
+                        f_minute = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -175,7 +175,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
             }
             Ok(Self {
                 hour: rt::required(f_hour, start, &"TimeOfDay.hour")?,
-                minute: f_minute.unwrap_or(0),
+                minute: f_minute,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };

@@ -204,11 +204,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_on: Option<bool> = None;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_mode: Option<ColorMode> = None;
+            let mut f_mode: ColorMode = ColorMode::Temperature;
             let mut f_mireds: Option<Mireds> = None;
             let mut f_hue: Option<u16> = None;
             let mut f_saturation: Option<u8> = None;
-            let mut f_power_on: Option<PowerOnBehavior> = None;
+            let mut f_power_on: PowerOnBehavior = PowerOnBehavior::Previous;
             let mut f_firmware: Option<&'a [u8; 20]> = None;
             let mut f_scenes: Option<rt::Array<'a, super::example_core::Label<'a>>> = None;
             let mut unknown = 0;
@@ -236,7 +236,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                                 key_at,
                             ));
                         }
-                        f_mode = Some(v);
+                        f_mode = v;
                     }
                     3 => {
                         field = Some(&"LampState.mireds");
@@ -259,7 +259,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                                 key_at,
                             ));
                         }
-                        f_power_on = Some(v);
+                        f_power_on = v;
                     }
                     25 => {
                         field = Some(&"LampState.firmware");
@@ -283,11 +283,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             Ok(Self {
                 on: rt::required(f_on, start, &"LampState.on")?,
                 level: rt::required(f_level, start, &"LampState.level")?,
-                mode: f_mode.unwrap_or(ColorMode::Temperature),
+                mode: f_mode,
                 mireds: f_mireds,
                 hue: f_hue,
                 saturation: f_saturation,
-                power_on: f_power_on.unwrap_or(PowerOnBehavior::Previous),
+                power_on: f_power_on,
                 firmware: rt::required(f_firmware, start, &"LampState.firmware")?,
                 scenes: rt::required(f_scenes, start, &"LampState.scenes")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -415,9 +415,9 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_transition: Option<u16> = None;
+            let mut f_transition: u16 = 0;
             let mut f_fade: Option<u16> = None;
-            let mut f_turn_on: Option<bool> = None;
+            let mut f_turn_on: bool = true;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -439,7 +439,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                                 key_at,
                             ));
                         }
-                        f_transition = Some(v);
+                        f_transition = v;
                     }
                     2 => {
                         field = Some(&"SetLevel.fade");
@@ -454,7 +454,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                                 key_at,
                             ));
                         }
-                        f_turn_on = Some(v);
+                        f_turn_on = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -464,9 +464,9 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             }
             Ok(Self {
                 level: rt::required(f_level, start, &"SetLevel.level")?,
-                transition: f_transition.unwrap_or(0),
+                transition: f_transition,
                 fade: f_fade,
-                turn_on: f_turn_on.unwrap_or(true),
+                turn_on: f_turn_on,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -547,7 +547,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_mireds: Option<Mireds> = None;
-            let mut f_transition: Option<u16> = None;
+            let mut f_transition: u16 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -569,7 +569,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                                 key_at,
                             ));
                         }
-                        f_transition = Some(v);
+                        f_transition = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -579,7 +579,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             }
             Ok(Self {
                 mireds: rt::required(f_mireds, start, &"SetColorTemperature.mireds")?,
-                transition: f_transition.unwrap_or(0),
+                transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };

@@ -631,16 +631,16 @@ impl<'a> rt::Message<'a> for Fields<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_self: Option<u8> = None;
-            let mut f_super: Option<u8> = None;
-            let mut f_crate: Option<u8> = None;
-            let mut f_type: Option<u8> = None;
+            let mut f_self: u8 = 0;
+            let mut f_super: u8 = 0;
+            let mut f_crate: u8 = 0;
+            let mut f_type: u8 = 0;
             let mut f_match: Option<Pick<'a>> = None;
             let mut f_option: Option<Option_<'a>> = None;
             let mut f_vec: Option<Vec_<'a>> = None;
             let mut f_string: Option<String_<'a>> = None;
             let mut f_box: Option<Box_<'a>> = None;
-            let mut f_which: Option<Which> = None;
+            let mut f_which: Which = Which::Self_;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -658,7 +658,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                                 key_at,
                             ));
                         }
-                        f_self = Some(v);
+                        f_self = v;
                     }
                     1 => {
                         field = Some(&"Fields.super");
@@ -669,7 +669,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                                 key_at,
                             ));
                         }
-                        f_super = Some(v);
+                        f_super = v;
                     }
                     2 => {
                         field = Some(&"Fields.crate");
@@ -680,7 +680,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                                 key_at,
                             ));
                         }
-                        f_crate = Some(v);
+                        f_crate = v;
                     }
                     3 => {
                         field = Some(&"Fields.type");
@@ -691,7 +691,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                                 key_at,
                             ));
                         }
-                        f_type = Some(v);
+                        f_type = v;
                     }
                     4 => {
                         field = Some(&"Fields.match");
@@ -722,7 +722,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                                 key_at,
                             ));
                         }
-                        f_which = Some(v);
+                        f_which = v;
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -731,16 +731,16 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                 }
             }
             Ok(Self {
-                self_: f_self.unwrap_or(0),
-                super_: f_super.unwrap_or(0),
-                crate_: f_crate.unwrap_or(0),
-                r#type: f_type.unwrap_or(0),
+                self_: f_self,
+                super_: f_super,
+                crate_: f_crate,
+                r#type: f_type,
                 r#match: f_match,
                 option: f_option,
                 vec: f_vec,
                 string: f_string,
                 r#box: f_box,
-                which: f_which.unwrap_or(Which::Self_),
+                which: f_which,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
