@@ -573,9 +573,12 @@ impl<'a> Reader<'a> {
 
     /// A count that the remaining input cannot hold (each item takes at least one byte) is
     /// `truncated`, found before any loop runs on a claimed count of billions.
+    ///
+    /// `n * bytes_per_item > rest` is tested as `n > rest / bytes_per_item` (the same for whole
+    /// numbers), which needs no 64-bit product on a 32-bit target.
     #[inline]
-    fn check_count(&self, n: u64, bytes_per_item: u64) -> Short<usize> {
-        if n.saturating_mul(bytes_per_item) > (self.data.len() - self.pos) as u64 {
+    fn check_count(&self, n: u64, bytes_per_item: usize) -> Short<usize> {
+        if n > ((self.data.len() - self.pos) / bytes_per_item) as u64 {
             return Err(self.truncated_fault());
         }
         Ok(n as usize)
