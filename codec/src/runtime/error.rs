@@ -118,9 +118,10 @@ pub type FieldName = &'static &'static str;
 
 /// A rejected input: which rule, where, and in which field.
 ///
-/// Two machine words on a 32-bit target (8 bytes; 16 on a 64-bit one), so that a typed read's
-/// `Result<T, DecodeError>` for a `T` of one word comes back in registers instead of through memory:
-/// the class and the offset share one `u32` (the class in the low 5 bits, the offset above it, so
+/// Two machine words on a 32-bit target (8 bytes; 16 on a 64-bit one), so that an item check's
+/// `Result<(), DecodeError>` comes back in registers (a `Result` of a value and a `DecodeError` does
+/// not: the reader's out-of-line paths return a `Fault`, one word, for that): the class and the
+/// offset share one `u32` (the class in the low 5 bits, the offset above it, so
 /// offsets up to [`DecodeError::MAX_OFFSET`]), and the field is a thin reference ([`FieldName`]).
 /// Read it through [`class`](DecodeError::class), [`offset`](DecodeError::offset) and
 /// [`field`](DecodeError::field).
