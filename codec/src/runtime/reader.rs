@@ -7,11 +7,13 @@
 //! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates; only
 //! [`Reader::skip`] recurses, bounded by its `depth` argument.
 //!
-//! The typed reads, which every field of a generated decoder calls, are inlined into it for speed,
-//! each with a fast path for a canonical item of the expected type. With the feature `size` (for
-//! firmware built with opt-level `z`) they are only `#[inline]`, so that a build for size keeps one
-//! copy of each, and they have no fast path: each is a call of its general path, the one copy of
-//! every check. Much less flash, about 2.5 times the decode instructions (benches/README.md).
+//! The typed reads, which every field of a generated decoder calls, are inlined into it, each with a
+//! fast path for a canonical item of the expected type in front of the call of its general path
+//! (out of line, the one copy of every check). With the feature `size` (for firmware built with
+//! opt-level `z`) they have no fast path: each is only the call of its general path. Much less
+//! flash, two to three times the decode instructions (benches/README.md). The general paths
+//! return an error of one word (`Fault`), which the typed read makes a [`DecodeError`], so that a
+//! read of one word comes back in registers on a 32-bit target.
 
 use super::error::{DecodeError, ErrorClass, Fault};
 use super::float;
