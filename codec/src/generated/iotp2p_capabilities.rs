@@ -194,7 +194,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                         f_product_url = Some(r.text(128)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -317,10 +317,10 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                     }
                     2 => {
                         field = Some(&"FirmwareProperties.build");
-                        f_build = Some(r.uint(0, 4294967295)? as u32);
+                        f_build = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -560,7 +560,7 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"BatteryProperties.percent");
-                        f_percent = Some(r.uint(0, 100)? as u8);
+                        f_percent = Some(r.u32(0, 100)? as u8);
                     }
                     1 => {
                         field = Some(&"BatteryProperties.state");
@@ -568,14 +568,14 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                     }
                     2 => {
                         field = Some(&"BatteryProperties.voltage");
-                        f_voltage = Some(r.uint(0, 65535)? as u16);
+                        f_voltage = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"BatteryProperties.charging");
                         f_charging = Some(ChargeState::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -812,10 +812,10 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"IdentifyProperties.remaining");
-                        f_remaining = Some(r.uint(0, 65535)? as u16);
+                        f_remaining = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -880,7 +880,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_duration: Option<u16> = None;
-            let mut f_effect: Option<IdentifyEffect> = None;
+            let mut f_effect: IdentifyEffect = IdentifyEffect::Blink;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -891,7 +891,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                 match key {
                     0 => {
                         field = Some(&"IdentifyInput.duration");
-                        f_duration = Some(r.uint(0, 65535)? as u16);
+                        f_duration = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"IdentifyInput.effect");
@@ -902,17 +902,17 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                                 key_at,
                             ));
                         }
-                        f_effect = Some(v);
+                        f_effect = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 duration: rt::required(f_duration, start, &"IdentifyInput.duration")?,
-                effect: f_effect.unwrap_or(IdentifyEffect::Blink),
+                effect: f_effect,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1061,7 +1061,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
                         f_on = Some(r.bool()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1246,22 +1246,22 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"LevelProperties.level");
-                        f_level = Some(r.uint(0, 254)? as u8);
+                        f_level = Some(r.u32(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"LevelProperties.min_level");
-                        f_min_level = Some(r.uint(0, 254)? as u8);
+                        f_min_level = Some(r.u32(0, 254)? as u8);
                     }
                     2 => {
                         field = Some(&"LevelProperties.max_level");
-                        f_max_level = Some(r.uint(0, 254)? as u8);
+                        f_max_level = Some(r.u32(0, 254)? as u8);
                     }
                     3 => {
                         field = Some(&"LevelProperties.default_transition");
-                        f_default_transition = Some(r.uint(0, 65535)? as u16);
+                        f_default_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1361,14 +1361,14 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetLevel.level");
-                        f_level = Some(r.uint(0, 254)? as u8);
+                        f_level = Some(r.u32(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"SetLevel.transition");
-                        f_transition = Some(r.uint(0, 65535)? as u16);
+                        f_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1455,10 +1455,10 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                     }
                     1 => {
                         field = Some(&"StepLevel.transition");
-                        f_transition = Some(r.uint(0, 65535)? as u16);
+                        f_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1642,18 +1642,18 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"ColorTemperatureProperties.kelvin");
-                        f_kelvin = Some(r.uint(1000, 20000)? as u16);
+                        f_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     1 => {
                         field = Some(&"ColorTemperatureProperties.min_kelvin");
-                        f_min_kelvin = Some(r.uint(1000, 20000)? as u16);
+                        f_min_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     2 => {
                         field = Some(&"ColorTemperatureProperties.max_kelvin");
-                        f_max_kelvin = Some(r.uint(1000, 20000)? as u16);
+                        f_max_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1758,14 +1758,14 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetColorTemperature.kelvin");
-                        f_kelvin = Some(r.uint(1000, 20000)? as u16);
+                        f_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     1 => {
                         field = Some(&"SetColorTemperature.transition");
-                        f_transition = Some(r.uint(0, 65535)? as u16);
+                        f_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1945,10 +1945,10 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                     }
                     3 => {
                         field = Some(&"TemperatureMeasurementProperties.tolerance");
-                        f_tolerance = Some(r.uint(0, 65535)? as u16);
+                        f_tolerance = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2073,22 +2073,22 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"HumidityMeasurementProperties.humidity");
-                        f_humidity = Some(r.uint(0, 10000)? as u16);
+                        f_humidity = Some(r.u32(0, 10000)? as u16);
                     }
                     1 => {
                         field = Some(&"HumidityMeasurementProperties.min_measurable");
-                        f_min_measurable = Some(r.uint(0, 10000)? as u16);
+                        f_min_measurable = Some(r.u32(0, 10000)? as u16);
                     }
                     2 => {
                         field = Some(&"HumidityMeasurementProperties.max_measurable");
-                        f_max_measurable = Some(r.uint(0, 10000)? as u16);
+                        f_max_measurable = Some(r.u32(0, 10000)? as u16);
                     }
                     3 => {
                         field = Some(&"HumidityMeasurementProperties.tolerance");
-                        f_tolerance = Some(r.uint(0, 10000)? as u16);
+                        f_tolerance = Some(r.u32(0, 10000)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2207,18 +2207,18 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                 match key {
                     0 => {
                         field = Some(&"RelayProperties.max_held_messages");
-                        f_max_held_messages = Some(r.uint(16, 65535)? as u16);
+                        f_max_held_messages = Some(r.u32(16, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"RelayProperties.max_held_bytes");
-                        f_max_held_bytes = Some(r.uint(4096, 4294967295)? as u32);
+                        f_max_held_bytes = Some(r.u32(4096, 4294967295)?);
                     }
                     2 => {
                         field = Some(&"RelayProperties.max_hold_time");
-                        f_max_hold_time = Some(r.uint(86400, 4294967295)? as u32);
+                        f_max_hold_time = Some(r.u32(86400, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2339,7 +2339,7 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2436,7 +2436,7 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2531,10 +2531,10 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                     }
                     2 => {
                         field = Some(&"EnrolResult.max_registrations");
-                        f_max_registrations = Some(r.uint(0, 4294967295)? as u32);
+                        f_max_registrations = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2696,7 +2696,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_lookup: Option<LookupPolicy> = None;
+            let mut f_lookup: LookupPolicy = LookupPolicy::Public;
             let mut f_lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>> =
                 None;
             let mut f_max_held_messages: Option<u16> = None;
@@ -2718,7 +2718,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                                 key_at,
                             ));
                         }
-                        f_lookup = Some(v);
+                        f_lookup = v;
                     }
                     1 => {
                         field = Some(&"RelayPolicy.lookup_allowed");
@@ -2732,20 +2732,20 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                     }
                     2 => {
                         field = Some(&"RelayPolicy.max_held_messages");
-                        f_max_held_messages = Some(r.uint(0, 65535)? as u16);
+                        f_max_held_messages = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"RelayPolicy.max_hold_time");
-                        f_max_hold_time = Some(r.uint(0, 4294967295)? as u32);
+                        f_max_hold_time = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                lookup: f_lookup.unwrap_or(LookupPolicy::Public),
+                lookup: f_lookup,
                 lookup_allowed: f_lookup_allowed,
                 max_held_messages: f_max_held_messages,
                 max_hold_time: f_max_hold_time,
@@ -2879,7 +2879,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2995,7 +2995,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3086,7 +3086,7 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                         f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3182,7 +3182,7 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                         f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3267,7 +3267,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
                         f_after = Some(r.text(254)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3335,7 +3335,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_entries: Option<rt::Array<'a, RegistrationInfo<'a>>> = None;
-            let mut f_more: Option<bool> = None;
+            let mut f_more: bool = false;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -3362,17 +3362,17 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                                 key_at,
                             ));
                         }
-                        f_more = Some(v);
+                        f_more = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 entries: rt::required(f_entries, start, &"RegistrationPage.entries")?,
-                more: f_more.unwrap_or(false),
+                more: f_more,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };

@@ -110,12 +110,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: Option<u8> = None;
+            let mut f_version: u8 = 1;
             let mut f_message_id: Option<MessageId> = None;
             let mut f_correlation_id: Option<MessageId> = None;
-            let mut f_ack_requested: Option<bool> = None;
+            let mut f_ack_requested: bool = false;
             let mut f_ttl: Option<u32> = None;
-            let mut f_more: Option<bool> = None;
+            let mut f_more: bool = false;
             let mut f_recipient: Option<Address<'a>> = None;
             let mut f_sender: Option<Address<'a>> = None;
             let mut f_recipient_contact: Option<ContactNumber> = None;
@@ -133,14 +133,14 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                 match key {
                     0 => {
                         field = Some(&"Envelope.version");
-                        let v = r.uint(1, 255)? as u8;
+                        let v = r.u32(1, 255)? as u8;
                         if v == 1 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_version = Some(v);
+                        f_version = v;
                     }
                     1 => {
                         field = Some(&"Envelope.message_id");
@@ -159,11 +159,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                                 key_at,
                             ));
                         }
-                        f_ack_requested = Some(v);
+                        f_ack_requested = v;
                     }
                     4 => {
                         field = Some(&"Envelope.ttl");
-                        f_ttl = Some(r.uint(0, 4294967295)? as u32);
+                        f_ttl = Some(r.u32(0, 4294967295)?);
                     }
                     5 => {
                         field = Some(&"Envelope.more");
@@ -174,7 +174,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                                 key_at,
                             ));
                         }
-                        f_more = Some(v);
+                        f_more = v;
                     }
                     6 => {
                         field = Some(&"Envelope.recipient");
@@ -186,11 +186,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     8 => {
                         field = Some(&"Envelope.recipient_contact");
-                        f_recipient_contact = Some(r.uint(0, 65535)? as u16);
+                        f_recipient_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     9 => {
                         field = Some(&"Envelope.sender_contact");
-                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
+                        f_sender_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     10 => {
                         field = Some(&"Envelope.key_id");
@@ -205,18 +205,18 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                         f_body = Some(Body::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                version: f_version.unwrap_or(1),
+                version: f_version,
                 message_id: rt::required(f_message_id, start, &"Envelope.message_id")?,
                 correlation_id: f_correlation_id,
-                ack_requested: f_ack_requested.unwrap_or(false),
+                ack_requested: f_ack_requested,
                 ttl: f_ttl,
-                more: f_more.unwrap_or(false),
+                more: f_more,
                 recipient: f_recipient,
                 sender: f_sender,
                 recipient_contact: f_recipient_contact,
@@ -593,14 +593,14 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 match key {
                     0 => {
                         field = Some(&"MemberValue.member");
-                        f_member = Some(r.uint(0, 65535)? as u16);
+                        f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"MemberValue.value");
                         f_value = Some(r.bytes(1024)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -676,7 +676,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
             let mut unknown = 0;
@@ -689,33 +689,33 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"ReadRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"ReadRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"ReadRequest.members");
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"ReadRequest.capability")?,
                 members: f_members,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -798,7 +798,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_echo: Option<Echo<'a>> = None;
@@ -812,18 +812,18 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"WriteRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"WriteRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"WriteRequest.values");
@@ -839,13 +839,13 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                         f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"WriteRequest.capability")?,
                 values: rt::required(f_values, start, &"WriteRequest.values")?,
                 echo: f_echo,
@@ -937,7 +937,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_action: Option<MemberKey> = None;
             let mut f_input: Option<EncodedValue<'a>> = None;
@@ -952,22 +952,22 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"InvokeRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"InvokeRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"InvokeRequest.action");
-                        f_action = Some(r.uint(0, 65535)? as u16);
+                        f_action = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"InvokeRequest.input");
@@ -978,13 +978,13 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                         f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"InvokeRequest.capability")?,
                 action: rt::required(f_action, start, &"InvokeRequest.action")?,
                 input: f_input,
@@ -1082,7 +1082,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                         f_output = Some(r.bytes(1024)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1164,10 +1164,10 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
-            let mut f_min_interval: Option<u32> = None;
+            let mut f_min_interval: u32 = 0;
             let mut f_max_interval: Option<u32> = None;
             let mut f_lifetime: Option<u32> = None;
             let mut unknown = 0;
@@ -1180,55 +1180,55 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"SubscribeRequest.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"SubscribeRequest.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"SubscribeRequest.members");
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     3 => {
                         field = Some(&"SubscribeRequest.min_interval");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_min_interval = Some(v);
+                        f_min_interval = v;
                     }
                     4 => {
                         field = Some(&"SubscribeRequest.max_interval");
-                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
+                        f_max_interval = Some(r.u32(1, 4294967295)?);
                     }
                     5 => {
                         field = Some(&"SubscribeRequest.lifetime");
-                        f_lifetime = Some(r.uint(1, 4294967295)? as u32);
+                        f_lifetime = Some(r.u32(1, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"SubscribeRequest.capability")?,
                 members: f_members,
-                min_interval: f_min_interval.unwrap_or(0),
+                min_interval: f_min_interval,
                 max_interval: rt::required(
                     f_max_interval,
                     start,
@@ -1342,7 +1342,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                         f_subscription = Some(r.uint(0, 1099511627775)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1436,7 +1436,7 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 match key {
                     0 => {
                         field = Some(&"Event.member");
-                        f_member = Some(r.uint(0, 65535)? as u16);
+                        f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"Event.number");
@@ -1451,7 +1451,7 @@ impl<'a> rt::Message<'a> for Event<'a> {
                         f_timestamp = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1548,7 +1548,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoint: EndpointNumber = 0;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_events: Option<rt::Array<'a, Event<'a>>> = None;
@@ -1563,18 +1563,18 @@ impl<'a> rt::Message<'a> for Report<'a> {
                 match key {
                     0 => {
                         field = Some(&"Report.endpoint");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_endpoint = Some(v);
+                        f_endpoint = v;
                     }
                     1 => {
                         field = Some(&"Report.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Report.values");
@@ -1594,16 +1594,16 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     }
                     4 => {
                         field = Some(&"Report.max_interval");
-                        f_max_interval = Some(r.uint(1, 4294967295)? as u32);
+                        f_max_interval = Some(r.u32(1, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                endpoint: f_endpoint.unwrap_or(0),
+                endpoint: f_endpoint,
                 capability: rt::required(f_capability, start, &"Report.capability")?,
                 values: f_values,
                 events: f_events,
@@ -1698,7 +1698,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoint: Option<EndpointNumber> = None;
-            let mut f_endpoints_only: Option<bool> = None;
+            let mut f_endpoints_only: bool = false;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -1709,7 +1709,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                 match key {
                     0 => {
                         field = Some(&"DescribeRequest.endpoint");
-                        f_endpoint = Some(r.uint(0, 65535)? as u16);
+                        f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"DescribeRequest.endpoints_only");
@@ -1720,17 +1720,17 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                                 key_at,
                             ));
                         }
-                        f_endpoints_only = Some(v);
+                        f_endpoints_only = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 endpoint: f_endpoint,
-                endpoints_only: f_endpoints_only.unwrap_or(false),
+                endpoints_only: f_endpoints_only,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1803,8 +1803,8 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_major: Option<u32> = None;
-            let mut f_minor: Option<u32> = None;
-            let mut f_patch: Option<u32> = None;
+            let mut f_minor: u32 = 0;
+            let mut f_patch: u32 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -1815,40 +1815,40 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 match key {
                     0 => {
                         field = Some(&"SemVer.major");
-                        f_major = Some(r.uint(0, 4294967295)? as u32);
+                        f_major = Some(r.u32(0, 4294967295)?);
                     }
                     1 => {
                         field = Some(&"SemVer.minor");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_minor = Some(v);
+                        f_minor = v;
                     }
                     2 => {
                         field = Some(&"SemVer.patch");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_patch = Some(v);
+                        f_patch = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 major: rt::required(f_major, start, &"SemVer.major")?,
-                minor: f_minor.unwrap_or(0),
-                patch: f_patch.unwrap_or(0),
+                minor: f_minor,
+                patch: f_patch,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1950,7 +1950,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"CapabilityInfo.id");
-                        f_id = Some(r.uint(0, 65535)? as u16);
+                        f_id = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"CapabilityInfo.package");
@@ -1967,7 +1967,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                     4 => {
                         field = Some(&"CapabilityInfo.members");
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     5 => {
@@ -1975,7 +1975,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                         f_schema = Some(SchemaRef::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2093,7 +2093,7 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                         f_sha256 = Some(r.fixed::<32>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2176,7 +2176,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 match key {
                     0 => {
                         field = Some(&"EndpointInfo.endpoint");
-                        f_endpoint = Some(r.uint(0, 65535)? as u16);
+                        f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"EndpointInfo.capabilities");
@@ -2192,7 +2192,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                         f_label = Some(r.text(32)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2273,7 +2273,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
-            let mut f_revision: Option<u32> = None;
+            let mut f_revision: u32 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2293,24 +2293,24 @@ impl<'a> rt::Message<'a> for Description<'a> {
                     }
                     1 => {
                         field = Some(&"Description.revision");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_revision = Some(v);
+                        f_revision = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 endpoints: rt::required(f_endpoints, start, &"Description.endpoints")?,
-                revision: f_revision.unwrap_or(0),
+                revision: f_revision,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2455,7 +2455,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_state: Option<PresenceState> = None;
+            let mut f_state: PresenceState = PresenceState::Awake;
             let mut f_sleep_interval: Option<u32> = None;
             let mut f_max_message: Option<u16> = None;
             let mut f_revision: Option<u32> = None;
@@ -2476,28 +2476,28 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                                 key_at,
                             ));
                         }
-                        f_state = Some(v);
+                        f_state = v;
                     }
                     1 => {
                         field = Some(&"Presence.sleep_interval");
-                        f_sleep_interval = Some(r.uint(1, 4294967295)? as u32);
+                        f_sleep_interval = Some(r.u32(1, 4294967295)?);
                     }
                     2 => {
                         field = Some(&"Presence.max_message");
-                        f_max_message = Some(r.uint(0, 65535)? as u16);
+                        f_max_message = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"Presence.revision");
-                        f_revision = Some(r.uint(0, 4294967295)? as u32);
+                        f_revision = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                state: f_state.unwrap_or(PresenceState::Awake),
+                state: f_state,
                 sleep_interval: f_sleep_interval,
                 max_message: f_max_message,
                 revision: f_revision,
@@ -2578,7 +2578,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_pending: Option<u32> = None;
+            let mut f_pending: u32 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2589,23 +2589,23 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
                 match key {
                     0 => {
                         field = Some(&"PresenceAck.pending");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_pending = Some(v);
+                        f_pending = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                pending: f_pending.unwrap_or(0),
+                pending: f_pending,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2693,10 +2693,10 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                     }
                     2 => {
                         field = Some(&"DeliveryRef.sender_contact");
-                        f_sender_contact = Some(r.uint(0, 65535)? as u16);
+                        f_sender_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2794,7 +2794,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3180,7 +3180,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_code: Option<StatusCode> = None;
+            let mut f_code: StatusCode = StatusCode::Ok;
             let mut f_member: Option<MemberKey> = None;
             let mut f_capability_status: Option<u32> = None;
             let mut f_detail: Option<&'a str> = None;
@@ -3207,15 +3207,15 @@ impl<'a> rt::Message<'a> for Status<'a> {
                                 key_at,
                             ));
                         }
-                        f_code = Some(v);
+                        f_code = v;
                     }
                     1 => {
                         field = Some(&"Status.member");
-                        f_member = Some(r.uint(0, 65535)? as u16);
+                        f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
                         field = Some(&"Status.capability_status");
-                        f_capability_status = Some(r.uint(0, 4294967295)? as u32);
+                        f_capability_status = Some(r.u32(0, 4294967295)?);
                     }
                     3 => {
                         field = Some(&"Status.detail");
@@ -3227,7 +3227,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     }
                     5 => {
                         field = Some(&"Status.retry_after");
-                        f_retry_after = Some(r.uint(0, 4294967295)? as u32);
+                        f_retry_after = Some(r.u32(0, 4294967295)?);
                     }
                     6 => {
                         field = Some(&"Status.decode_error");
@@ -3235,7 +3235,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     }
                     7 => {
                         field = Some(&"Status.offset");
-                        f_offset = Some(r.uint(0, 4294967295)? as u32);
+                        f_offset = Some(r.u32(0, 4294967295)?);
                     }
                     8 => {
                         field = Some(&"Status.recipient");
@@ -3245,17 +3245,17 @@ impl<'a> rt::Message<'a> for Status<'a> {
                         field = Some(&"Status.supported_versions");
                         f_supported_versions =
                             Some(rt::Array::<u8>::decode(r, 8, depth, |r, _| {
-                                r.uint(0, 255).map(|_| ())
+                                r.u32(0, 255).map(|_| ())
                             })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                code: f_code.unwrap_or(StatusCode::Ok),
+                code: f_code,
                 member: f_member,
                 capability_status: f_capability_status,
                 detail: f_detail,

@@ -118,7 +118,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_algorithm: Option<KeyAlgorithm> = None;
+            let mut f_algorithm: KeyAlgorithm = KeyAlgorithm::Es256;
             let mut f_x: Option<&'a [u8; 32]> = None;
             let mut f_y: Option<&'a [u8; 32]> = None;
             let mut unknown = 0;
@@ -138,7 +138,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                                 key_at,
                             ));
                         }
-                        f_algorithm = Some(v);
+                        f_algorithm = v;
                     }
                     1 => {
                         field = Some(&"PublicKey.x");
@@ -149,13 +149,13 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                         f_y = Some(r.fixed::<32>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                algorithm: f_algorithm.unwrap_or(KeyAlgorithm::Es256),
+                algorithm: f_algorithm,
                 x: rt::required(f_x, start, &"PublicKey.x")?,
                 y: f_y,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -247,7 +247,7 @@ impl<'a> rt::Message<'a> for Signature<'a> {
                         f_value = Some(r.fixed::<64>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -338,7 +338,7 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -572,7 +572,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                     }
                     3 => {
                         field = Some(&"CredentialStatement.serial");
-                        f_serial = Some(r.uint(0, 4294967295)? as u32);
+                        f_serial = Some(r.u32(0, 4294967295)?);
                     }
                     4 => {
                         field = Some(&"CredentialStatement.suites");
@@ -585,7 +585,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -714,7 +714,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
             let mut f_previous_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_sequence: Option<u32> = None;
-            let mut f_grace_period: Option<u32> = None;
+            let mut f_grace_period: u32 = 2592000;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -738,25 +738,25 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     }
                     3 => {
                         field = Some(&"RehomingStatement.sequence");
-                        f_sequence = Some(r.uint(1, 4294967295)? as u32);
+                        f_sequence = Some(r.u32(1, 4294967295)?);
                     }
                     4 => {
                         field = Some(&"RehomingStatement.grace_period");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 2592000 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_grace_period = Some(v);
+                        f_grace_period = v;
                     }
                     5 => {
                         field = Some(&"RehomingStatement.issued_at");
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -770,7 +770,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 )?,
                 new_address: rt::required(f_new_address, start, &"RehomingStatement.new_address")?,
                 sequence: rt::required(f_sequence, start, &"RehomingStatement.sequence")?,
-                grace_period: f_grace_period.unwrap_or(2592000),
+                grace_period: f_grace_period,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -883,7 +883,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1047,7 +1047,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_node: Option<NodeId<'a>> = None;
-            let mut f_reason: Option<RevocationReason> = None;
+            let mut f_reason: RevocationReason = RevocationReason::Unspecified;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -1070,21 +1070,21 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                                 key_at,
                             ));
                         }
-                        f_reason = Some(v);
+                        f_reason = v;
                     }
                     2 => {
                         field = Some(&"RevocationStatement.issued_at");
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 node: rt::required(f_node, start, &"RevocationStatement.node")?,
-                reason: f_reason.unwrap_or(RevocationReason::Unspecified),
+                reason: f_reason,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1209,7 +1209,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     }
                     3 => {
                         field = Some(&"IntroductionStatement.privileges");
-                        f_privileges = Some(r.uint(1, 31)? as u8);
+                        f_privileges = Some(r.u32(1, 31)? as u8);
                     }
                     4 => {
                         field = Some(&"IntroductionStatement.targets");
@@ -1222,7 +1222,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     }
                     5 => {
                         field = Some(&"IntroductionStatement.serial");
-                        f_serial = Some(r.uint(1, 4294967295)? as u32);
+                        f_serial = Some(r.u32(1, 4294967295)?);
                     }
                     6 => {
                         field = Some(&"IntroductionStatement.not_after");
@@ -1233,7 +1233,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1373,7 +1373,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1479,7 +1479,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                 match key {
                     0 => {
                         field = Some(&"SealedAad.format");
-                        f_format = Some(r.uint(1, 1)? as u8);
+                        f_format = Some(r.u32(1, 1)? as u8);
                     }
                     1 => {
                         field = Some(&"SealedAad.algorithm");
@@ -1495,7 +1495,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     }
                     4 => {
                         field = Some(&"SealedAad.version");
-                        f_version = Some(r.uint(1, 255)? as u8);
+                        f_version = Some(r.u32(1, 255)? as u8);
                     }
                     5 => {
                         field = Some(&"SealedAad.sender");
@@ -1506,7 +1506,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                         f_recipient = Some(r.text(254)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1636,7 +1636,7 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                         f_message = Some(r.bytes(512)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1909,10 +1909,10 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: Option<u8> = None;
+            let mut f_version: u8 = 1;
             let mut f_passcode: Option<u32> = None;
             let mut f_discriminator: Option<u16> = None;
-            let mut f_transports: Option<DiscoveryTransports> = None;
+            let mut f_transports: DiscoveryTransports = 0;
             let mut f_node: Option<NodeId<'a>> = None;
             let mut f_vendor: Option<&'a str> = None;
             let mut f_product: Option<&'a str> = None;
@@ -1926,33 +1926,33 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetupPayload.version");
-                        let v = r.uint(1, 255)? as u8;
+                        let v = r.u32(1, 255)? as u8;
                         if v == 1 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_version = Some(v);
+                        f_version = v;
                     }
                     1 => {
                         field = Some(&"SetupPayload.passcode");
-                        f_passcode = Some(r.uint(1, 99999998)? as u32);
+                        f_passcode = Some(r.u32(1, 99999998)?);
                     }
                     2 => {
                         field = Some(&"SetupPayload.discriminator");
-                        f_discriminator = Some(r.uint(0, 999)? as u16);
+                        f_discriminator = Some(r.u32(0, 999)? as u16);
                     }
                     3 => {
                         field = Some(&"SetupPayload.transports");
-                        let v = r.uint(0, 7)? as u8;
+                        let v = r.u32(0, 7)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_transports = Some(v);
+                        f_transports = v;
                     }
                     4 => {
                         field = Some(&"SetupPayload.node");
@@ -1967,16 +1967,16 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                         f_product = Some(r.text(32)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                version: f_version.unwrap_or(1),
+                version: f_version,
                 passcode: rt::required(f_passcode, start, &"SetupPayload.passcode")?,
                 discriminator: rt::required(f_discriminator, start, &"SetupPayload.discriminator")?,
-                transports: f_transports.unwrap_or(0),
+                transports: f_transports,
                 node: f_node,
                 vendor: f_vendor,
                 product: f_product,
@@ -2092,7 +2092,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
                         f_controller_nonce = Some(r.fixed::<16>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2182,10 +2182,10 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                     }
                     2 => {
                         field = Some(&"PairingParams.iterations");
-                        f_iterations = Some(r.uint(1000, 100000)? as u32);
+                        f_iterations = Some(r.u32(1000, 100000)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2271,7 +2271,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
                         f_share_p = Some(r.fixed::<65>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2352,7 +2352,7 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
                         f_confirm_v = Some(r.fixed::<32>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2430,7 +2430,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
                         f_confirm_p = Some(r.fixed::<32>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2521,15 +2521,15 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                 match key {
                     0 => {
                         field = Some(&"PairingWindow.timeout");
-                        f_timeout = Some(r.uint(1, 900)? as u16);
+                        f_timeout = Some(r.u32(1, 900)? as u16);
                     }
                     1 => {
                         field = Some(&"PairingWindow.discriminator");
-                        f_discriminator = Some(r.uint(0, 999)? as u16);
+                        f_discriminator = Some(r.u32(0, 999)? as u16);
                     }
                     2 => {
                         field = Some(&"PairingWindow.iterations");
-                        f_iterations = Some(r.uint(1000, 100000)? as u32);
+                        f_iterations = Some(r.u32(1000, 100000)?);
                     }
                     3 => {
                         field = Some(&"PairingWindow.salt");
@@ -2541,7 +2541,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     }
                     5 => {
                         field = Some(&"PairingWindow.privileges");
-                        f_privileges = Some(r.uint(1, 31)? as u8);
+                        f_privileges = Some(r.u32(1, 31)? as u8);
                     }
                     6 => {
                         field = Some(&"PairingWindow.targets");
@@ -2553,7 +2553,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2680,7 +2680,7 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2785,7 +2785,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                         f_time = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2876,7 +2876,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
                         f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -2957,14 +2957,14 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclTarget.endpoint");
-                        f_endpoint = Some(r.uint(0, 65535)? as u16);
+                        f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
                         field = Some(&"AclTarget.capability");
-                        f_capability = Some(r.uint(0, 65535)? as u16);
+                        f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3071,7 +3071,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                     }
                     1 => {
                         field = Some(&"AclEntry.privileges");
-                        f_privileges = Some(r.uint(1, 31)? as u8);
+                        f_privileges = Some(r.u32(1, 31)? as u8);
                     }
                     2 => {
                         field = Some(&"AclEntry.targets");
@@ -3091,7 +3091,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                         f_granted_by = Some(r.fixed::<32>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3198,14 +3198,14 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
                 match key {
                     0 => {
                         field = Some(&"AclWrite.index");
-                        f_index = Some(r.uint(0, 255)? as u8);
+                        f_index = Some(r.u32(0, 255)? as u8);
                     }
                     1 => {
                         field = Some(&"AclWrite.entry");
                         f_entry = Some(AclEntry::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3295,7 +3295,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                         f_relay = Some(RelayInfo::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3386,7 +3386,7 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
                         f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3485,18 +3485,18 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                     }
                     2 => {
                         field = Some(&"SecurityProperties.acl_capacity");
-                        f_acl_capacity = Some(r.uint(8, 255)? as u8);
+                        f_acl_capacity = Some(r.u32(8, 255)? as u8);
                     }
                     3 => {
                         field = Some(&"SecurityProperties.peer_capacity");
-                        f_peer_capacity = Some(r.uint(8, 65535)? as u16);
+                        f_peer_capacity = Some(r.u32(8, 65535)? as u16);
                     }
                     4 => {
                         field = Some(&"SecurityProperties.pairing_window_open");
                         f_pairing_window_open = Some(r.bool()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -3668,7 +3668,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
                 }
                 16 => {
                     field = Some(&"SecurityActions.acl_read");
-                    Self::AclRead(r.uint(0, 255)? as u8)
+                    Self::AclRead(r.u32(0, 255)? as u8)
                 }
                 17 => {
                     field = Some(&"SecurityActions.acl_write");
@@ -4003,7 +4003,7 @@ impl<'a> rt::Message<'a> for SecurityEvents<'a> {
                 }
                 21 => {
                     field = Some(&"SecurityEvents.acl_changed");
-                    Self::AclChanged(r.uint(0, 255)? as u8)
+                    Self::AclChanged(r.u32(0, 255)? as u8)
                 }
                 22 => {
                     field = Some(&"SecurityEvents.statement_applied");

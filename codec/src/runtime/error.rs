@@ -118,9 +118,10 @@ pub type FieldName = &'static &'static str;
 
 /// A rejected input: which rule, where, and in which field.
 ///
-/// Two machine words on a 32-bit target (8 bytes; 16 on a 64-bit one), so that a typed read's
-/// `Result<T, DecodeError>` for a `T` of one word comes back in registers instead of through memory:
-/// the class and the offset share one `u32` (the class in the low 5 bits, the offset above it, so
+/// Two machine words on a 32-bit target (8 bytes; 16 on a 64-bit one), so that an item check's
+/// `Result<(), DecodeError>` comes back in registers (a `Result` of a value and a `DecodeError` does
+/// not: the reader's out-of-line paths return a `Fault`, one word, for that): the class and the
+/// offset share one `u32` (the class in the low 5 bits, the offset above it, so
 /// offsets up to [`DecodeError::MAX_OFFSET`]), and the field is a thin reference ([`FieldName`]).
 /// Read it through [`class`](DecodeError::class), [`offset`](DecodeError::offset) and
 /// [`field`](DecodeError::field).
@@ -155,13 +156,8 @@ impl DecodeError {
     /// reader's position): the bits above are dropped, not saturated.
     #[inline]
     pub(crate) const fn at(class: ErrorClass, offset: usize) -> DecodeError {
-        let at = (offset as u32) << 5 | (class as u32 + 1);
         DecodeError {
-            at: match NonZeroU32::new(at) {
-                Some(at) => at,
-                // The low bits are `class + 1`, never zero.
-                None => NonZeroU32::MIN,
-            },
+            at: Fault::at(class, offset).0,
             field: None,
         }
     }
@@ -207,6 +203,38 @@ impl DecodeError {
             self.field = field;
         }
         self
+    }
+}
+
+/// A [`DecodeError`] before any field claims it: its first word alone (class and offset), what the
+/// reader's out-of-line paths return. One word, so that on a 32-bit target the `Result` of a read
+/// whose value is one word (a key, a count, an integer of 32 bits or fewer) comes back in two
+/// registers; a `Result` of a word and a [`DecodeError`] is returned through memory there (Rust
+/// passes an aggregate of two words whose second word is a pointer in one variant and an integer
+/// in the other by reference). The typed reads turn it into a `DecodeError` inline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fault(NonZeroU32);
+
+impl Fault {
+    /// [`DecodeError::at`]'s word.
+    #[inline]
+    pub(crate) const fn at(class: ErrorClass, offset: usize) -> Fault {
+        let at = (offset as u32) << 5 | (class as u32 + 1);
+        Fault(match NonZeroU32::new(at) {
+            Some(at) => at,
+            // The low bits are `class + 1`, never zero.
+            None => NonZeroU32::MIN,
+        })
+    }
+}
+
+impl From<Fault> for DecodeError {
+    #[inline(always)]
+    fn from(fault: Fault) -> DecodeError {
+        DecodeError {
+            at: fault.0,
+            field: None,
+        }
     }
 }
 

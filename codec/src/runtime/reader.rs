@@ -7,13 +7,15 @@
 //! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates; only
 //! [`Reader::skip`] recurses, bounded by its `depth` argument.
 //!
-//! The typed reads, which every field of a generated decoder calls, are inlined into it for speed,
-//! each with a fast path for a canonical item of the expected type. With the feature `size` (for
-//! firmware built with opt-level `z`) they are only `#[inline]`, so that a build for size keeps one
-//! copy of each, and they have no fast path: each is a call of its general path, the one copy of
-//! every check. Much less flash, about 2.5 times the decode instructions (benches/README.md).
+//! The typed reads, which every field of a generated decoder calls, are inlined into it, each with a
+//! fast path for a canonical item of the expected type in front of the call of its general path
+//! (out of line, the one copy of every check). With the feature `size` (for firmware built with
+//! opt-level `z`) they have no fast path: each is only the call of its general path. Much less
+//! flash, two to three times the decode instructions (benches/README.md). The general paths
+//! return an error of one word (`Fault`), which the typed read makes a [`DecodeError`], so that a
+//! read of one word comes back in registers on a 32-bit target.
 
-use super::error::{DecodeError, ErrorClass};
+use super::error::{DecodeError, ErrorClass, Fault};
 use super::float;
 
 /// CBOR major types.
@@ -95,6 +97,11 @@ pub struct Reader<'a> {
 
 type Result<T> = core::result::Result<T, DecodeError>;
 
+/// What the out-of-line paths return: an error of one word ([`Fault`]), so that a value of one
+/// word and its error come back in registers on a 32-bit target; the typed reads, always inlined,
+/// make it a [`DecodeError`].
+type Short<T> = core::result::Result<T, Fault>;
+
 impl<'a> Reader<'a> {
     /// A reader at the start of `data`. It reads at most [`DecodeError::MAX_OFFSET`] bytes (128 MiB,
     /// far above any message the spec allows), so that every offset it reports is exact: an item
@@ -140,14 +147,19 @@ impl<'a> Reader<'a> {
     /// `truncated` is reported at the length of the input (spec §4.17).
     #[inline]
     fn truncated(&self) -> DecodeError {
-        DecodeError::at(ErrorClass::Truncated, self.data.len())
+        self.truncated_fault().into()
     }
 
     #[inline]
-    fn take(&mut self, n: u64) -> Result<&'a [u8]> {
+    fn truncated_fault(&self) -> Fault {
+        Fault::at(ErrorClass::Truncated, self.data.len())
+    }
+
+    #[inline]
+    fn take(&mut self, n: u64) -> Short<&'a [u8]> {
         let rest = &self.data[self.pos.min(self.data.len())..];
         if n > rest.len() as u64 {
-            return Err(self.truncated());
+            return Err(self.truncated_fault());
         }
         let n = n as usize;
         self.pos += n;
@@ -209,11 +221,11 @@ impl<'a> Reader<'a> {
     /// than a branch per width: these paths (skipped items, errors) need few bytes of flash more
     /// than few instructions, and no float value is formed, so a decoder without float fields links
     /// no conversion.
-    fn item(&mut self) -> Result<(u8, u64)> {
+    fn item(&mut self) -> Short<(u8, u64)> {
         let at = self.pos;
-        let b = *self.data.get(at).ok_or_else(|| self.truncated())?;
+        let b = *self.data.get(at).ok_or_else(|| self.truncated_fault())?;
         if let Some(class) = initial_byte_class(b) {
-            return Err(DecodeError::at(class, at));
+            return Err(Fault::at(class, at));
         }
         self.pos += 1;
         let info = b & 0x1f;
@@ -228,23 +240,23 @@ impl<'a> Reader<'a> {
             .fold(0u64, |v, &b| (v << 8) | b as u64);
         if b >> 5 == major::SIMPLE {
             if !float::is_canonical(width, value) {
-                return Err(DecodeError::at(ErrorClass::NonCanonicalFloat, at));
+                return Err(Fault::at(ErrorClass::NonCanonicalFloat, at));
             }
         } else if value < if width == 1 { 24 } else { 1u64 << (4 * width) } {
             // Shortest form: one byte only above 23, wider ones only when the next narrower cannot
             // hold the value (2 bytes above 0xff, 4 above 0xffff, 8 above 0xffff_ffff).
-            return Err(DecodeError::at(ErrorClass::NonCanonicalInteger, at));
+            return Err(Fault::at(ErrorClass::NonCanonicalInteger, at));
         }
         Ok((b, value))
     }
 
     /// The argument of the next item, which must have major type `major` (otherwise `wrong-type`,
     /// after the head's own checks).
-    fn expect(&mut self, major: u8) -> Result<u64> {
+    fn expect(&mut self, major: u8) -> Short<u64> {
         let at = self.pos;
         let (b, argument) = self.item()?;
         if b >> 5 != major {
-            return Err(DecodeError::at(ErrorClass::WrongType, at));
+            return Err(Fault::at(ErrorClass::WrongType, at));
         }
         Ok(argument)
     }
@@ -274,8 +286,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned or negative integer within `min..=max` (the type's range or its `@range`).
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn int(&mut self, min: i64, max: i64) -> Result<i64> {
         let fast = match self.fast_head(major::UINT) {
             Some((arg, len)) if arg <= i64::MAX as u64 => Some((arg as i64, len)),
@@ -291,29 +302,28 @@ impl<'a> Reader<'a> {
                 return Ok(v);
             }
         }
-        self.int_general(min, max)
+        Ok(self.int_general(min, max)?)
     }
 
     #[cold]
     #[inline(never)]
-    fn int_general(&mut self, min: i64, max: i64) -> Result<i64> {
+    fn int_general(&mut self, min: i64, max: i64) -> Short<i64> {
         let at = self.pos;
         let (b, v) = self.item()?;
         let v = match b >> 5 {
             major::UINT if v <= i64::MAX as u64 => v as i64,
             major::NINT if v <= i64::MAX as u64 => -1 - v as i64,
-            major::UINT | major::NINT => return Err(DecodeError::at(ErrorClass::OutOfRange, at)),
-            _ => return Err(DecodeError::at(ErrorClass::WrongType, at)),
+            major::UINT | major::NINT => return Err(Fault::at(ErrorClass::OutOfRange, at)),
+            _ => return Err(Fault::at(ErrorClass::WrongType, at)),
         };
         if v < min || v > max {
-            return Err(DecodeError::at(ErrorClass::OutOfRange, at));
+            return Err(Fault::at(ErrorClass::OutOfRange, at));
         }
         Ok(v)
     }
 
     /// An unsigned integer within `min..=max`; a negative integer is `out-of-range`.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn uint(&mut self, min: u64, max: u64) -> Result<u64> {
         if let Some((v, len)) = self.fast_head(major::UINT) {
             if v >= min && v <= max {
@@ -321,30 +331,52 @@ impl<'a> Reader<'a> {
                 return Ok(v);
             }
         }
-        self.uint_general(min, max)
+        Ok(self.uint_general(min, max)?)
     }
 
     #[cold]
     #[inline(never)]
-    fn uint_general(&mut self, min: u64, max: u64) -> Result<u64> {
+    fn uint_general(&mut self, min: u64, max: u64) -> Short<u64> {
         let at = self.pos;
         let (b, v) = self.item()?;
         match b >> 5 {
             major::UINT if v >= min && v <= max => Ok(v),
-            major::UINT | major::NINT => Err(DecodeError::at(ErrorClass::OutOfRange, at)),
-            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
+            major::UINT | major::NINT => Err(Fault::at(ErrorClass::OutOfRange, at)),
+            _ => Err(Fault::at(ErrorClass::WrongType, at)),
         }
     }
 
+    /// An unsigned integer of 32 bits or fewer within `min..=max`: [`Reader::uint`] for the fields of
+    /// types `u8`, `u16` and `u32`. The same checks and errors; in the size profile its own out-of-line
+    /// path, whose value and error come back in two registers on a 32-bit target (a `u64` and its
+    /// error are returned through memory).
+    #[inline(always)]
+    pub fn u32(&mut self, min: u32, max: u32) -> Result<u32> {
+        if cfg!(feature = "size") {
+            Ok(self.u32_general(min, max)?)
+        } else {
+            match self.uint(u64::from(min), u64::from(max)) {
+                Ok(v) => Ok(v as u32),
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn u32_general(&mut self, min: u32, max: u32) -> Short<u32> {
+        let v = self.uint_general(u64::from(min), u64::from(max))?;
+        Ok(v as u32)
+    }
+
     /// An enum number: 0 to 4294967295 (spec §4.9).
-    #[inline]
+    #[inline(always)]
     pub fn enum_number(&mut self) -> Result<u32> {
-        self.uint(0, u32::MAX as u64).map(|v| v as u32)
+        self.u32(0, u32::MAX)
     }
 
     /// `false` or `true`.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn bool(&mut self) -> Result<bool> {
         match self.data.get(self.pos) {
             Some(0xf4) => {
@@ -357,38 +389,37 @@ impl<'a> Reader<'a> {
             }
             _ => {}
         }
-        self.bool_general()
+        Ok(self.bool_general()?)
     }
 
     #[cold]
     #[inline(never)]
-    fn bool_general(&mut self) -> Result<bool> {
+    fn bool_general(&mut self) -> Short<bool> {
         let at = self.pos;
         match self.item()?.0 {
             0xf4 => Ok(false),
             0xf5 => Ok(true),
-            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
+            _ => Err(Fault::at(ErrorClass::WrongType, at)),
         }
     }
 
     /// `null` (a unit union variant's value).
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn null(&mut self) -> Result<()> {
         if self.data.get(self.pos) == Some(&0xf6) {
             self.pos += 1;
             return Ok(());
         }
-        self.null_general()
+        Ok(self.null_general()?)
     }
 
     #[cold]
     #[inline(never)]
-    fn null_general(&mut self) -> Result<()> {
+    fn null_general(&mut self) -> Short<()> {
         let at = self.pos;
         match self.item()?.0 {
             0xf6 => Ok(()),
-            _ => Err(DecodeError::at(ErrorClass::WrongType, at)),
+            _ => Err(Fault::at(ErrorClass::WrongType, at)),
         }
     }
 
@@ -414,8 +445,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A text string of at most `max` bytes of UTF-8.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn text(&mut self, max: usize) -> Result<&'a str> {
         if let Some((len, head)) = self.fast_head(major::TEXT) {
             let start = self.pos + head;
@@ -427,24 +457,23 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        self.text_general(max)
+        Ok(self.text_general(max)?)
     }
 
     #[cold]
     #[inline(never)]
-    fn text_general(&mut self, max: usize) -> Result<&'a str> {
+    fn text_general(&mut self, max: usize) -> Short<&'a str> {
         let at = self.pos;
         let len = self.expect(major::TEXT)?;
         if len > max as u64 {
-            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
+            return Err(Fault::at(ErrorClass::BoundExceeded, at));
         }
         let bytes = self.take(len)?;
-        core::str::from_utf8(bytes).map_err(|_| DecodeError::at(ErrorClass::InvalidUtf8, at))
+        core::str::from_utf8(bytes).map_err(|_| Fault::at(ErrorClass::InvalidUtf8, at))
     }
 
     /// A byte string of at most `max` bytes.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn bytes(&mut self, max: usize) -> Result<&'a [u8]> {
         if let Some((len, head)) = self.fast_head(major::BYTES) {
             let start = self.pos + head;
@@ -454,16 +483,16 @@ impl<'a> Reader<'a> {
                 return Ok(&self.data[start..end]);
             }
         }
-        self.bytes_general(max)
+        Ok(self.bytes_general(max)?)
     }
 
     #[cold]
     #[inline(never)]
-    fn bytes_general(&mut self, max: usize) -> Result<&'a [u8]> {
+    fn bytes_general(&mut self, max: usize) -> Short<&'a [u8]> {
         let at = self.pos;
         let len = self.expect(major::BYTES)?;
         if len > max as u64 {
-            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
+            return Err(Fault::at(ErrorClass::BoundExceeded, at));
         }
         self.take(len)
     }
@@ -476,8 +505,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A byte string of exactly `len` bytes (`bytes[len]` when the length is known only at run time).
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn exact_bytes(&mut self, len: usize) -> Result<&'a [u8]> {
         if let Some((n, head)) = self.fast_head(major::BYTES) {
             let start = self.pos + head;
@@ -487,23 +515,22 @@ impl<'a> Reader<'a> {
                 return Ok(&self.data[start..end]);
             }
         }
-        self.exact_bytes_general(len)
+        Ok(self.exact_bytes_general(len)?)
     }
 
     #[cold]
     #[inline(never)]
-    fn exact_bytes_general(&mut self, len: usize) -> Result<&'a [u8]> {
+    fn exact_bytes_general(&mut self, len: usize) -> Short<&'a [u8]> {
         let at = self.pos;
         let n = self.expect(major::BYTES)?;
         if n != len as u64 {
-            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
+            return Err(Fault::at(ErrorClass::BoundExceeded, at));
         }
         self.take(n)
     }
 
     /// An array head with at most `max` items; returns the count.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn array(&mut self, max: usize) -> Result<usize> {
         if let Some((n, head)) = self.fast_head(major::ARRAY) {
             // Each item takes at least one byte (see `check_count`).
@@ -512,23 +539,22 @@ impl<'a> Reader<'a> {
                 return Ok(n as usize);
             }
         }
-        self.array_general(max)
+        Ok(self.array_general(max)?)
     }
 
     #[cold]
     #[inline(never)]
-    fn array_general(&mut self, max: usize) -> Result<usize> {
+    fn array_general(&mut self, max: usize) -> Short<usize> {
         let at = self.pos;
         let n = self.expect(major::ARRAY)?;
         if n > max as u64 {
-            return Err(DecodeError::at(ErrorClass::BoundExceeded, at));
+            return Err(Fault::at(ErrorClass::BoundExceeded, at));
         }
         self.check_count(n, 1)
     }
 
     /// A map head; returns the number of entries.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn map(&mut self) -> Result<usize> {
         if let Some((n, head)) = self.fast_head(major::MAP) {
             // Each entry takes at least two bytes (see `check_count`).
@@ -537,22 +563,25 @@ impl<'a> Reader<'a> {
                 return Ok(n as usize);
             }
         }
-        self.map_general()
+        Ok(self.map_general()?)
     }
 
     #[cold]
     #[inline(never)]
-    fn map_general(&mut self) -> Result<usize> {
+    fn map_general(&mut self) -> Short<usize> {
         let n = self.expect(major::MAP)?;
         self.check_count(n, 2)
     }
 
     /// A count that the remaining input cannot hold (each item takes at least one byte) is
     /// `truncated`, found before any loop runs on a claimed count of billions.
+    ///
+    /// `n * bytes_per_item > rest` is tested as `n > rest / bytes_per_item` (the same for whole
+    /// numbers), which needs no 64-bit product on a 32-bit target.
     #[inline]
-    fn check_count(&self, n: u64, bytes_per_item: u64) -> Result<usize> {
-        if n.saturating_mul(bytes_per_item) > (self.data.len() - self.pos) as u64 {
-            return Err(self.truncated());
+    fn check_count(&self, n: u64, bytes_per_item: usize) -> Short<usize> {
+        if n > ((self.data.len() - self.pos) / bytes_per_item) as u64 {
+            return Err(self.truncated_fault());
         }
         Ok(n as usize)
     }
@@ -563,8 +592,7 @@ impl<'a> Reader<'a> {
     ///
     /// 32 bits, where every key fits: a decoder compares each key with its fields' keys, and on a
     /// 32-bit target a 64-bit comparison is two (and a match on keys cannot become a jump table).
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[inline(always)]
     pub fn key(&mut self, min: u32) -> Result<u32> {
         if let Some((k, head)) = self.fast_head(major::UINT) {
             if k <= MAX_KEY && k >= u64::from(min) {
@@ -572,32 +600,46 @@ impl<'a> Reader<'a> {
                 return Ok(k as u32);
             }
         }
-        self.key_general(min)
+        Ok(self.key_general(min)?)
     }
 
     #[cold]
     #[inline(never)]
-    fn key_general(&mut self, min: u32) -> Result<u32> {
+    fn key_general(&mut self, min: u32) -> Short<u32> {
         let at = self.pos;
         let (b, k) = self.item()?;
         let k = match b >> 5 {
             major::UINT if k <= MAX_KEY => k as u32,
-            major::UINT => return Err(DecodeError::at(ErrorClass::OutOfRange, at)),
-            _ => return Err(DecodeError::at(ErrorClass::WrongType, at)),
+            major::UINT => return Err(Fault::at(ErrorClass::OutOfRange, at)),
+            _ => return Err(Fault::at(ErrorClass::WrongType, at)),
         };
         if k >= min {
             Ok(k)
         } else if k + 1 == min {
-            Err(DecodeError::at(ErrorClass::DuplicateKey, at))
+            Err(Fault::at(ErrorClass::DuplicateKey, at))
         } else {
-            Err(DecodeError::at(ErrorClass::UnsortedKeys, at))
+            Err(Fault::at(ErrorClass::UnsortedKeys, at))
         }
     }
 
     /// Skips one profile-conformant item (spec §4.15: an unknown field's value or an unknown variant's
     /// payload) and returns its bytes. `depth` is how many levels the item may still use, itself
     /// included (at least 1).
+    #[inline]
     pub fn skip(&mut self, depth: usize) -> Result<&'a [u8]> {
+        let start = self.pos;
+        self.skip_general(depth)?;
+        Ok(self.since(start))
+    }
+
+    /// [`Reader::skip`] without the item's bytes: an unknown field's value, which a generated
+    /// decoder keeps with the message's other unknown fields.
+    #[inline(always)]
+    pub fn skip_unknown(&mut self, depth: usize) -> Result<()> {
+        Ok(self.skip_general(depth)?)
+    }
+
+    fn skip_general(&mut self, depth: usize) -> Short<()> {
         let start = self.pos;
         let (b, argument) = self.item()?;
         match b >> 5 {
@@ -606,30 +648,89 @@ impl<'a> Reader<'a> {
             }
             major::TEXT => {
                 let bytes = self.take(argument)?;
-                if core::str::from_utf8(bytes).is_err() {
-                    return Err(DecodeError::at(ErrorClass::InvalidUtf8, start));
+                if !is_utf8(bytes) {
+                    return Err(Fault::at(ErrorClass::InvalidUtf8, start));
                 }
             }
             major::ARRAY => {
                 let n = self.check_count(argument, 1)?;
-                let depth = enter(self, depth, n)?;
+                let depth = self.enter_fault(depth, n)?;
                 for _ in 0..n {
-                    self.skip(depth)?;
+                    self.skip_general(depth)?;
                 }
             }
             major::MAP => {
                 let n = self.check_count(argument, 2)?;
-                let depth = enter(self, depth, n)?;
+                let depth = self.enter_fault(depth, n)?;
                 let mut min = 0;
                 for _ in 0..n {
-                    min = self.key(min)? + 1;
-                    self.skip(depth)?;
+                    min = self.key_general(min)? + 1;
+                    self.skip_general(depth)?;
                 }
             }
             _ => {}
         }
-        Ok(self.since(start))
+        Ok(())
     }
+
+    /// [`enter`] for the out-of-line paths.
+    #[inline(always)]
+    fn enter_fault(&self, depth: usize, count: usize) -> Short<usize> {
+        if count > 0 && depth <= 1 {
+            return Err(depth_fault(self));
+        }
+        Ok(depth - 1)
+    }
+}
+
+/// Whether `bytes` are well-formed UTF-8 (RFC 3629: shortest forms, no surrogates, nothing above
+/// U+10FFFF), as `core::str::from_utf8` decides: what skipping an unknown text string checks. In the
+/// size profile a loop of a few dozen instructions rather than `from_utf8`'s word-at-a-time
+/// validation (about 300 bytes of flash on a Cortex-M4), which a decoder that has no text field of
+/// its own then does not link; a test holds the two to the same verdicts.
+#[inline]
+fn is_utf8(bytes: &[u8]) -> bool {
+    if cfg!(feature = "size") {
+        is_utf8_small(bytes)
+    } else {
+        core::str::from_utf8(bytes).is_ok()
+    }
+}
+
+/// [`is_utf8`] of the size profile.
+fn is_utf8_small(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if b < 0x80 {
+            continue;
+        }
+        // The continuation bytes that follow, and the range of the first one, which excludes
+        // overlong forms (after e0 and f0), surrogates (after ed) and code points above U+10FFFF
+        // (after f4).
+        let (n, lo, hi) = match b {
+            0xc2..=0xdf => (1, 0x80, 0xbf),
+            0xe0 => (2, 0xa0, 0xbf),
+            0xed => (2, 0x80, 0x9f),
+            0xe1..=0xef => (2, 0x80, 0xbf),
+            0xf0 => (3, 0x90, 0xbf),
+            0xf1..=0xf3 => (3, 0x80, 0xbf),
+            0xf4 => (3, 0x80, 0x8f),
+            _ => return false,
+        };
+        match bytes.get(i) {
+            Some(&c) if c >= lo && c <= hi => {}
+            _ => return false,
+        }
+        for k in 1..n {
+            match bytes.get(i + k) {
+                Some(&c) if c & 0xc0 == 0x80 => {}
+                _ => return false,
+            }
+        }
+        i += n;
+    }
+    true
 }
 
 /// Enters a map or array with `count` entries or items whose first one starts at the reader's
@@ -637,23 +738,25 @@ impl<'a> Reader<'a> {
 /// for its contents. Contents that would lie deeper than the limit are `depth-exceeded` at the first
 /// item that is too deep (spec §4.16), once its own head has passed the checks that come before the
 /// depth ([IOTP-WIRE-64]).
-#[inline]
+#[inline(always)]
 pub fn enter(r: &Reader<'_>, depth: usize, count: usize) -> Result<usize> {
-    if count > 0 && depth <= 1 {
-        return Err(depth_exceeded(r));
-    }
-    Ok(depth - 1)
+    Ok(r.enter_fault(depth, count)?)
 }
 
 /// The error for an item at the reader's position that lies too deep (MAX_DEPTH, or a recursive
 /// type's `@max_depth`): its initial byte and head are checked first, as §4.17 orders, so a broken
 /// head reports its own class; otherwise `depth-exceeded` at the item.
+#[inline]
+pub fn depth_exceeded(r: &Reader<'_>) -> DecodeError {
+    depth_fault(r).into()
+}
+
 #[cold]
 #[inline(never)]
-pub fn depth_exceeded(r: &Reader<'_>) -> DecodeError {
+fn depth_fault(r: &Reader<'_>) -> Fault {
     match r.clone().item() {
         Err(e) => e,
-        Ok(_) => DecodeError::at(ErrorClass::DepthExceeded, r.position()),
+        Ok(_) => Fault::at(ErrorClass::DepthExceeded, r.position()),
     }
 }
 
@@ -884,6 +987,41 @@ mod tests {
         assert_eq!(r.text(1), Ok("a"));
     }
 
+    /// The size profile's UTF-8 check accepts exactly what `core::str::from_utf8` accepts: every
+    /// sequence of one and two bytes, every three-byte one that starts at e0 or above, and four-byte
+    /// ones with every first and second byte (the ones that decide the range) and the third and
+    /// fourth from the boundaries of the continuation range, each also cut short.
+    #[test]
+    fn the_small_utf8_check_agrees_with_core_exhaustively() {
+        let same = |bytes: &[u8]| {
+            assert_eq!(
+                is_utf8_small(bytes),
+                core::str::from_utf8(bytes).is_ok(),
+                "on {bytes:02x?}"
+            );
+        };
+        for a in 0..=255u8 {
+            same(&[a]);
+            for b in 0..=255u8 {
+                same(&[a, b]);
+                same(&[b'x', a, b]);
+                if a >= 0xe0 {
+                    for c in 0..=255u8 {
+                        same(&[a, b, c]);
+                    }
+                }
+                if a >= 0xf0 {
+                    for c in [0x00, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xff] {
+                        for d in [0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff] {
+                            same(&[a, b, c, d]);
+                            same(&[a, b, c, d, b'x']);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The fast paths decide nothing on their own: on any input, every typed read gives the same
     /// result (value or class and offset) and leaves the reader at the same position as the general
     /// path alone.
@@ -897,10 +1035,10 @@ mod tests {
         fn same<'a, T: PartialEq + core::fmt::Debug>(
             bytes: &'a [u8],
             fast: impl Fn(&mut Reader<'a>) -> Result<T>,
-            general: impl Fn(&mut Reader<'a>) -> Result<T>,
+            general: impl Fn(&mut Reader<'a>) -> Short<T>,
         ) {
             let (mut a, mut b) = (Reader::new(bytes), Reader::new(bytes));
-            let (x, y) = (fast(&mut a), general(&mut b));
+            let (x, y) = (fast(&mut a), general(&mut b).map_err(DecodeError::from));
             assert_eq!(x, y, "on {bytes:02x?}");
             if x.is_ok() {
                 assert_eq!(a.position(), b.position(), "on {bytes:02x?}");
@@ -930,6 +1068,15 @@ mod tests {
                 same(&bytes, |r| r.int(-100, 100), |r| r.int_general(-100, 100));
                 let min = (lo % 70_000) as u32;
                 same(&bytes, |r| r.key(min), |r| r.key_general(min));
+                let (lo, hi) = (lo as u32, (hi as u32).max(lo as u32));
+                same(&bytes, |r| r.u32(lo, hi), |r| r.u32_general(lo, hi));
+                same(&bytes, |r| r.u32(lo, hi).map(u64::from), |r| r.uint_general(lo.into(), hi.into()));
+            }
+
+            #[test]
+            fn the_small_utf8_check_agrees_with_core(bytes in proptest::collection::vec(
+                prop_oneof![0u8..0x80, 0x80u8..0xc0, 0xc0u8..=0xff], 0..12)) {
+                prop_assert_eq!(is_utf8_small(&bytes), core::str::from_utf8(&bytes).is_ok(), "on {:02x?}", bytes);
             }
 
             #[test]

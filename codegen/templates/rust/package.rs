@@ -13,7 +13,11 @@
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
 {%- for f in item.fields %}
+{%- if f.presence == "default" %}
+            let mut f_{{ f.slot_name }}: {{ f.value_type }} = {{ f.default }};
+{%- else %}
             let mut f_{{ f.slot_name }}: Option<{{ f.value_type }}> = None;
+{%- endif %}
 {%- endfor %}
             let mut unknown = 0;
             let mut min_key = 0;
@@ -27,7 +31,7 @@
                 let key = r.key(min_key)?;
                 min_key = key + 1;
 {%- if item.fields.is_empty() %}
-                r.skip(depth)?;
+                r.skip_unknown(depth)?;
                 unknown += 1;
             }
 {%- else %}
@@ -40,14 +44,14 @@
                         if {{ f.is_default }} {
                             return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, key_at));
                         }
-                        f_{{ f.slot_name }} = Some(v);
+                        f_{{ f.slot_name }} = v;
 {%- else %}
                         f_{{ f.slot_name }} = Some({{ f.decode }}?{% if !f.narrow.is_empty() %} as {{ f.narrow }}{% endif %});
 {%- endif %}
                     }
 {%- endfor %}
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

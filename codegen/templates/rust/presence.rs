@@ -102,10 +102,8 @@ if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len 
 {%- endmacro -%}
 
 {%- macro finish(f) -%}
-{%- if f.presence == "optional" -%}
+{%- if f.presence != "required" -%}
 f_{{ f.slot_name }}
-{%- else if f.presence == "default" -%}
-f_{{ f.slot_name }}.unwrap_or({{ f.default }})
 {%- else -%}
 rt::required(f_{{ f.slot_name }}, start, &"{{ f.label }}")?
 {%- endif -%}

@@ -174,7 +174,8 @@ impl Use<'_, '_> {
     }
 
     /// A `Result`-valued expression that reads and validates one value of `ty` (shape `shape`). An
-    /// integer is read as 64 bits; a narrower member casts it after the `?` ([`Self::narrow`]).
+    /// unsigned integer of 32 bits or fewer is read as a `u32`, any other integer as 64 bits; a
+    /// narrower member casts it after the `?` ([`Self::narrow`]).
     pub fn decode(&self, ty: &Type, shape: &Shape) -> String {
         self.decode_inner(ty, shape, true)
     }
@@ -186,7 +187,7 @@ impl Use<'_, '_> {
     pub fn narrow(&self, shape: &Shape) -> &'static str {
         match shape {
             Shape::Int {
-                int: IntType::U64 | IntType::I64,
+                int: IntType::U64 | IntType::I64 | IntType::U32,
                 ..
             } => "",
             Shape::Int { int, .. } => int.keyword(),
@@ -197,8 +198,17 @@ impl Use<'_, '_> {
     fn decode_inner(&self, ty: &Type, shape: &Shape, direct: bool) -> String {
         match (shape, ty.resolved()) {
             (Shape::Bool, _) => "r.bool()".into(),
+            (
+                Shape::Int {
+                    int: IntType::U64,
+                    min,
+                    max,
+                    ..
+                },
+                _,
+            ) => format!("r.uint({min}, {max})"),
             (Shape::Int { min, max, .. }, _) if shape.is_unsigned() => {
-                format!("r.uint({min}, {max})")
+                format!("r.u32({min}, {max})")
             }
             (Shape::Int { min, max, .. }, _) => format!("r.int({min}, {max})"),
             (Shape::Float(float), _) => format!("r.{}()", float_kw(*float)),

@@ -59,7 +59,8 @@ pub(crate) struct FieldView {
     pub encode_field: String,
     /// The same for the owned form (`v` a reference).
     pub owned_encode_field: String,
-    /// Defaulted fields: the default as a Rust expression.
+    /// Defaulted fields: the default as a Rust expression, which is also what the decoder's slot
+    /// holds until the field is read (the other fields' slots are an `Option`).
     pub default: String,
     /// Defaulted fields: whether `v` equals the default (encodes the same).
     pub is_default: String,

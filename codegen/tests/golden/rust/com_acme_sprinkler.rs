@@ -118,8 +118,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_number: Option<ZoneNumber> = None;
             let mut f_name: Option<super::example_core::Label<'a>> = None;
-            let mut f_flow: Option<f32> = None;
-            let mut f_skip_when_wet: Option<bool> = None;
+            let mut f_flow: f32 = 12.5_f32;
+            let mut f_skip_when_wet: bool = true;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -130,7 +130,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 match key {
                     0 => {
                         field = Some(&"Zone.number");
-                        f_number = Some(r.uint(1, 16)? as u8);
+                        f_number = Some(r.u32(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Zone.name");
@@ -145,7 +145,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                                 key_at,
                             ));
                         }
-                        f_flow = Some(v);
+                        f_flow = v;
                     }
                     3 => {
                         field = Some(&"Zone.skip_when_wet");
@@ -156,10 +156,10 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                                 key_at,
                             ));
                         }
-                        f_skip_when_wet = Some(v);
+                        f_skip_when_wet = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -167,8 +167,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             Ok(Self {
                 number: rt::required(f_number, start, &"Zone.number")?,
                 name: rt::required(f_name, start, &"Zone.name")?,
-                flow: f_flow.unwrap_or(12.5_f32),
-                skip_when_wet: f_skip_when_wet.unwrap_or(true),
+                flow: f_flow,
+                skip_when_wet: f_skip_when_wet,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -265,7 +265,7 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 match key {
                     0 => {
                         field = Some(&"Run.zone");
-                        f_zone = Some(r.uint(1, 16)? as u8);
+                        f_zone = Some(r.u32(1, 16)? as u8);
                     }
                     1 => {
                         field = Some(&"Run.trigger");
@@ -277,10 +277,10 @@ impl<'a> rt::Message<'a> for Run<'a> {
                     }
                     3 => {
                         field = Some(&"Run.duration");
-                        f_duration = Some(r.uint(1, 14400)? as u16);
+                        f_duration = Some(r.u32(1, 14400)? as u16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -371,7 +371,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
             let mut f_zones: Option<rt::Array<'a, Zone<'a>>> = None;
             let mut f_running: Option<Run<'a>> = None;
             let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
-            let mut f_rain_delay: Option<u8> = None;
+            let mut f_rain_delay: u8 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -396,17 +396,17 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                     }
                     3 => {
                         field = Some(&"SprinklerState.rain_delay");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_rain_delay = Some(v);
+                        f_rain_delay = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -415,7 +415,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 zones: rt::required(f_zones, start, &"SprinklerState.zones")?,
                 running: f_running,
                 light: rt::required(f_light, start, &"SprinklerState.light")?,
-                rain_delay: f_rain_delay.unwrap_or(0),
+                rain_delay: f_rain_delay,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -515,7 +515,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 }
                 2 => {
                     field = Some(&"SprinklerCommand.rain_delay");
-                    Self::RainDelay(r.uint(0, 255)? as u8)
+                    Self::RainDelay(r.u32(0, 255)? as u8)
                 }
                 3 => {
                     field = Some(&"SprinklerCommand.light");

@@ -143,7 +143,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_hour: Option<u8> = None;
-            let mut f_minute: Option<u8> = None;
+            let mut f_minute: u8 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -154,28 +154,28 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 match key {
                     0 => {
                         field = Some(&"TimeOfDay.hour");
-                        f_hour = Some(r.uint(0, 23)? as u8);
+                        f_hour = Some(r.u32(0, 23)? as u8);
                     }
                     1 => {
                         field = Some(&"TimeOfDay.minute");
-                        let v = r.uint(0, 59)? as u8;
+                        let v = r.u32(0, 59)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_minute = Some(v);
+                        f_minute = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 hour: rt::required(f_hour, start, &"TimeOfDay.hour")?,
-                minute: f_minute.unwrap_or(0),
+                minute: f_minute,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -277,7 +277,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                         f_joined_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

@@ -150,20 +150,20 @@ impl<'a> rt::Message<'a> for Integers<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_a_u8: Option<u8> = None;
-            let mut f_ranged_u8: Option<u8> = None;
-            let mut f_a_u16: Option<u16> = None;
-            let mut f_capped_u16: Option<u16> = None;
-            let mut f_a_u32: Option<u32> = None;
-            let mut f_floor_u32: Option<u32> = None;
-            let mut f_a_u64: Option<u64> = None;
-            let mut f_a_i8: Option<i8> = None;
-            let mut f_ranged_i8: Option<i8> = None;
-            let mut f_a_i16: Option<i16> = None;
-            let mut f_a_i32: Option<i32> = None;
-            let mut f_negative_i32: Option<i32> = None;
-            let mut f_a_i64: Option<i64> = None;
-            let mut f_hex_ranged_i64: Option<i64> = None;
+            let mut f_a_u8: u8 = 255;
+            let mut f_ranged_u8: u8 = 200;
+            let mut f_a_u16: u16 = 65535;
+            let mut f_capped_u16: u16 = 1000;
+            let mut f_a_u32: u32 = 4294967295;
+            let mut f_floor_u32: u32 = 10;
+            let mut f_a_u64: u64 = 18446744073709551615;
+            let mut f_a_i8: i8 = -128;
+            let mut f_ranged_i8: i8 = -40;
+            let mut f_a_i16: i16 = -32768;
+            let mut f_a_i32: i32 = -2147483648;
+            let mut f_negative_i32: i32 = -10;
+            let mut f_a_i64: i64 = -9223372036854775808;
+            let mut f_hex_ranged_i64: i64 = 0;
             let mut f_last: Option<u8> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -175,69 +175,69 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                 match key {
                     0 => {
                         field = Some(&"Integers.a_u8");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 255 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_a_u8 = Some(v);
+                        f_a_u8 = v;
                     }
                     1 => {
                         field = Some(&"Integers.ranged_u8");
-                        let v = r.uint(1, 200)? as u8;
+                        let v = r.u32(1, 200)? as u8;
                         if v == 200 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_ranged_u8 = Some(v);
+                        f_ranged_u8 = v;
                     }
                     2 => {
                         field = Some(&"Integers.a_u16");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 65535 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_a_u16 = Some(v);
+                        f_a_u16 = v;
                     }
                     3 => {
                         field = Some(&"Integers.capped_u16");
-                        let v = r.uint(0, 1000)? as u16;
+                        let v = r.u32(0, 1000)? as u16;
                         if v == 1000 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_capped_u16 = Some(v);
+                        f_capped_u16 = v;
                     }
                     4 => {
                         field = Some(&"Integers.a_u32");
-                        let v = r.uint(0, 4294967295)? as u32;
+                        let v = r.u32(0, 4294967295)?;
                         if v == 4294967295 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_a_u32 = Some(v);
+                        f_a_u32 = v;
                     }
                     5 => {
                         field = Some(&"Integers.floor_u32");
-                        let v = r.uint(10, 4294967295)? as u32;
+                        let v = r.u32(10, 4294967295)?;
                         if v == 10 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_floor_u32 = Some(v);
+                        f_floor_u32 = v;
                     }
                     6 => {
                         field = Some(&"Integers.a_u64");
@@ -248,7 +248,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_a_u64 = Some(v);
+                        f_a_u64 = v;
                     }
                     7 => {
                         field = Some(&"Integers.a_i8");
@@ -259,7 +259,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_a_i8 = Some(v);
+                        f_a_i8 = v;
                     }
                     8 => {
                         field = Some(&"Integers.ranged_i8");
@@ -270,7 +270,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_ranged_i8 = Some(v);
+                        f_ranged_i8 = v;
                     }
                     9 => {
                         field = Some(&"Integers.a_i16");
@@ -281,7 +281,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_a_i16 = Some(v);
+                        f_a_i16 = v;
                     }
                     10 => {
                         field = Some(&"Integers.a_i32");
@@ -292,7 +292,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_a_i32 = Some(v);
+                        f_a_i32 = v;
                     }
                     11 => {
                         field = Some(&"Integers.negative_i32");
@@ -303,7 +303,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_negative_i32 = Some(v);
+                        f_negative_i32 = v;
                     }
                     12 => {
                         field = Some(&"Integers.a_i64");
@@ -314,7 +314,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_a_i64 = Some(v);
+                        f_a_i64 = v;
                     }
                     13 => {
                         field = Some(&"Integers.hex_ranged_i64");
@@ -325,33 +325,33 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                                 key_at,
                             ));
                         }
-                        f_hex_ranged_i64 = Some(v);
+                        f_hex_ranged_i64 = v;
                     }
                     65535 => {
                         field = Some(&"Integers.last");
-                        f_last = Some(r.uint(0, 255)? as u8);
+                        f_last = Some(r.u32(0, 255)? as u8);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                a_u8: f_a_u8.unwrap_or(255),
-                ranged_u8: f_ranged_u8.unwrap_or(200),
-                a_u16: f_a_u16.unwrap_or(65535),
-                capped_u16: f_capped_u16.unwrap_or(1000),
-                a_u32: f_a_u32.unwrap_or(4294967295),
-                floor_u32: f_floor_u32.unwrap_or(10),
-                a_u64: f_a_u64.unwrap_or(18446744073709551615),
-                a_i8: f_a_i8.unwrap_or(-128),
-                ranged_i8: f_ranged_i8.unwrap_or(-40),
-                a_i16: f_a_i16.unwrap_or(-32768),
-                a_i32: f_a_i32.unwrap_or(-2147483648),
-                negative_i32: f_negative_i32.unwrap_or(-10),
-                a_i64: f_a_i64.unwrap_or(-9223372036854775808),
-                hex_ranged_i64: f_hex_ranged_i64.unwrap_or(0),
+                a_u8: f_a_u8,
+                ranged_u8: f_ranged_u8,
+                a_u16: f_a_u16,
+                capped_u16: f_capped_u16,
+                a_u32: f_a_u32,
+                floor_u32: f_floor_u32,
+                a_u64: f_a_u64,
+                a_i8: f_a_i8,
+                ranged_i8: f_ranged_i8,
+                a_i16: f_a_i16,
+                a_i32: f_a_i32,
+                negative_i32: f_negative_i32,
+                a_i64: f_a_i64,
+                hex_ranged_i64: f_hex_ranged_i64,
                 last: f_last,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -543,10 +543,10 @@ impl<'a> rt::Message<'a> for Floats<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_a_f32: Option<f32> = None;
-            let mut f_a_f64: Option<f64> = None;
-            let mut f_thousands: Option<f64> = None;
-            let mut f_small: Option<f32> = None;
+            let mut f_a_f32: f32 = 1.5_f32;
+            let mut f_a_f64: f64 = -0.25_f64;
+            let mut f_thousands: f64 = 2000.0_f64;
+            let mut f_small: f32 = 0.0015_f32;
             let mut f_required_f64: Option<f64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -565,7 +565,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                                 key_at,
                             ));
                         }
-                        f_a_f32 = Some(v);
+                        f_a_f32 = v;
                     }
                     1 => {
                         field = Some(&"Floats.a_f64");
@@ -576,7 +576,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                                 key_at,
                             ));
                         }
-                        f_a_f64 = Some(v);
+                        f_a_f64 = v;
                     }
                     2 => {
                         field = Some(&"Floats.thousands");
@@ -587,7 +587,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                                 key_at,
                             ));
                         }
-                        f_thousands = Some(v);
+                        f_thousands = v;
                     }
                     3 => {
                         field = Some(&"Floats.small");
@@ -598,23 +598,23 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                                 key_at,
                             ));
                         }
-                        f_small = Some(v);
+                        f_small = v;
                     }
                     4 => {
                         field = Some(&"Floats.required_f64");
                         f_required_f64 = Some(r.f64()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                a_f32: f_a_f32.unwrap_or(1.5_f32),
-                a_f64: f_a_f64.unwrap_or(-0.25_f64),
-                thousands: f_thousands.unwrap_or(2000.0_f64),
-                small: f_small.unwrap_or(0.0015_f32),
+                a_f32: f_a_f32,
+                a_f64: f_a_f64,
+                thousands: f_thousands,
+                small: f_small,
                 required_f64: rt::required(f_required_f64, start, &"Floats.required_f64")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -739,13 +739,13 @@ impl<'a> rt::Message<'a> for Text<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_on_by_default: Option<bool> = None;
-            let mut f_off_by_default: Option<bool> = None;
+            let mut f_on_by_default: bool = true;
+            let mut f_off_by_default: bool = false;
             let mut f_bounded: Option<&'a str> = None;
-            let mut f_defaulted: Option<&'a str> = None;
-            let mut f_escaped: Option<&'a str> = None;
-            let mut f_empty: Option<&'a str> = None;
-            let mut f_accented: Option<&'a str> = None;
+            let mut f_defaulted: &'a str = "plain";
+            let mut f_escaped: &'a str = "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé";
+            let mut f_empty: &'a str = "";
+            let mut f_accented: &'a str = "température";
             let mut f_huge: Option<&'a str> = None;
             let mut f_blob: Option<&'a [u8]> = None;
             let mut f_default_blob: Option<&'a [u8]> = None;
@@ -768,7 +768,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                                 key_at,
                             ));
                         }
-                        f_on_by_default = Some(v);
+                        f_on_by_default = v;
                     }
                     1 => {
                         field = Some(&"Text.off_by_default");
@@ -779,7 +779,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                                 key_at,
                             ));
                         }
-                        f_off_by_default = Some(v);
+                        f_off_by_default = v;
                     }
                     2 => {
                         field = Some(&"Text.bounded");
@@ -794,7 +794,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                                 key_at,
                             ));
                         }
-                        f_defaulted = Some(v);
+                        f_defaulted = v;
                     }
                     4 => {
                         field = Some(&"Text.escaped");
@@ -805,7 +805,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                                 key_at,
                             ));
                         }
-                        f_escaped = Some(v);
+                        f_escaped = v;
                     }
                     5 => {
                         field = Some(&"Text.empty");
@@ -816,7 +816,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                                 key_at,
                             ));
                         }
-                        f_empty = Some(v);
+                        f_empty = v;
                     }
                     6 => {
                         field = Some(&"Text.accented");
@@ -827,7 +827,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                                 key_at,
                             ));
                         }
-                        f_accented = Some(v);
+                        f_accented = v;
                     }
                     7 => {
                         field = Some(&"Text.huge");
@@ -850,19 +850,19 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_page = Some(r.fixed::<65535>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                on_by_default: f_on_by_default.unwrap_or(true),
-                off_by_default: f_off_by_default.unwrap_or(false),
+                on_by_default: f_on_by_default,
+                off_by_default: f_off_by_default,
                 bounded: rt::required(f_bounded, start, &"Text.bounded")?,
-                defaulted: f_defaulted.unwrap_or("plain"),
-                escaped: f_escaped.unwrap_or("tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"),
-                empty: f_empty.unwrap_or(""),
-                accented: f_accented.unwrap_or("température"),
+                defaulted: f_defaulted,
+                escaped: f_escaped,
+                empty: f_empty,
+                accented: f_accented,
                 huge: f_huge,
                 blob: rt::required(f_blob, start, &"Text.blob")?,
                 default_blob: rt::required(f_default_blob, start, &"Text.default_blob")?,
@@ -1019,7 +1019,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
             let mut f_small: Option<rt::Array<'a, i32>> = None;
             let mut f_matrix: Option<rt::Array<'a, rt::Array<'a, f32>>> = None;
             let mut f_flavors: Option<rt::Array<'a, Flavor>> = None;
-            let mut f_flavor: Option<Flavor> = None;
+            let mut f_flavor: Flavor = Flavor::Salted;
             let mut f_keys: Option<rt::Array<'a, &'a [u8; 16]>> = None;
             let mut f_maybe_flags: Option<rt::Array<'a, bool>> = None;
             let mut unknown = 0;
@@ -1033,7 +1033,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     0 => {
                         field = Some(&"Collections.numbers");
                         f_numbers = Some(rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
-                            r.uint(0, 65535).map(|_| ())
+                            r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     1 => {
@@ -1069,7 +1069,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                                 key_at,
                             ));
                         }
-                        f_flavor = Some(v);
+                        f_flavor = v;
                     }
                     5 => {
                         field = Some(&"Collections.keys");
@@ -1084,7 +1084,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1094,7 +1094,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                 small: rt::required(f_small, start, &"Collections.small")?,
                 matrix: rt::required(f_matrix, start, &"Collections.matrix")?,
                 flavors: rt::required(f_flavors, start, &"Collections.flavors")?,
-                flavor: f_flavor.unwrap_or(Flavor::Salted),
+                flavor: f_flavor,
                 keys: rt::required(f_keys, start, &"Collections.keys")?,
                 maybe_flags: f_maybe_flags,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1201,7 +1201,7 @@ impl<'a> rt::Message<'a> for Nothing<'a> {
             for _ in 0..count {
                 let key = r.key(min_key)?;
                 min_key = key + 1;
-                r.skip(depth)?;
+                r.skip_unknown(depth)?;
                 unknown += 1;
             }
             Ok(Self {
@@ -1282,7 +1282,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 match key {
                     0 => {
                         field = Some(&"Keywords.type");
-                        f_type = Some(r.uint(0, 255)? as u8);
+                        f_type = Some(r.u32(0, 255)? as u8);
                     }
                     1 => {
                         field = Some(&"Keywords.version");
@@ -1297,7 +1297,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                         f_message = Some(Nothing::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -1404,7 +1404,7 @@ impl<'a> rt::Message<'a> for Everything<'a> {
                 }
                 4 => {
                     field = Some(&"Everything.count");
-                    Self::Count(r.uint(0, 4294967295)? as u32)
+                    Self::Count(r.u32(0, 4294967295)?)
                 }
                 key => Self::Unrecognized {
                     key: key.into(),

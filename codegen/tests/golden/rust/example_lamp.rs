@@ -204,11 +204,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_on: Option<bool> = None;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_mode: Option<ColorMode> = None;
+            let mut f_mode: ColorMode = ColorMode::Temperature;
             let mut f_mireds: Option<Mireds> = None;
             let mut f_hue: Option<u16> = None;
             let mut f_saturation: Option<u8> = None;
-            let mut f_power_on: Option<PowerOnBehavior> = None;
+            let mut f_power_on: PowerOnBehavior = PowerOnBehavior::Previous;
             let mut f_firmware: Option<&'a [u8; 20]> = None;
             let mut f_scenes: Option<rt::Array<'a, super::example_core::Label<'a>>> = None;
             let mut unknown = 0;
@@ -225,7 +225,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                     1 => {
                         field = Some(&"LampState.level");
-                        f_level = Some(r.uint(0, 254)? as u8);
+                        f_level = Some(r.u32(0, 254)? as u8);
                     }
                     2 => {
                         field = Some(&"LampState.mode");
@@ -236,19 +236,19 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                                 key_at,
                             ));
                         }
-                        f_mode = Some(v);
+                        f_mode = v;
                     }
                     3 => {
                         field = Some(&"LampState.mireds");
-                        f_mireds = Some(r.uint(153, 500)? as u16);
+                        f_mireds = Some(r.u32(153, 500)? as u16);
                     }
                     4 => {
                         field = Some(&"LampState.hue");
-                        f_hue = Some(r.uint(0, 359)? as u16);
+                        f_hue = Some(r.u32(0, 359)? as u16);
                     }
                     5 => {
                         field = Some(&"LampState.saturation");
-                        f_saturation = Some(r.uint(0, 100)? as u8);
+                        f_saturation = Some(r.u32(0, 100)? as u8);
                     }
                     24 => {
                         field = Some(&"LampState.power_on");
@@ -259,7 +259,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                                 key_at,
                             ));
                         }
-                        f_power_on = Some(v);
+                        f_power_on = v;
                     }
                     25 => {
                         field = Some(&"LampState.firmware");
@@ -275,7 +275,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -283,11 +283,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             Ok(Self {
                 on: rt::required(f_on, start, &"LampState.on")?,
                 level: rt::required(f_level, start, &"LampState.level")?,
-                mode: f_mode.unwrap_or(ColorMode::Temperature),
+                mode: f_mode,
                 mireds: f_mireds,
                 hue: f_hue,
                 saturation: f_saturation,
-                power_on: f_power_on.unwrap_or(PowerOnBehavior::Previous),
+                power_on: f_power_on,
                 firmware: rt::required(f_firmware, start, &"LampState.firmware")?,
                 scenes: rt::required(f_scenes, start, &"LampState.scenes")?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -415,9 +415,9 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_transition: Option<u16> = None;
+            let mut f_transition: u16 = 0;
             let mut f_fade: Option<u16> = None;
-            let mut f_turn_on: Option<bool> = None;
+            let mut f_turn_on: bool = true;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -428,22 +428,22 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetLevel.level");
-                        f_level = Some(r.uint(0, 254)? as u8);
+                        f_level = Some(r.u32(0, 254)? as u8);
                     }
                     1 => {
                         field = Some(&"SetLevel.transition");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_transition = Some(v);
+                        f_transition = v;
                     }
                     2 => {
                         field = Some(&"SetLevel.fade");
-                        f_fade = Some(r.uint(0, 65535)? as u16);
+                        f_fade = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
                         field = Some(&"SetLevel.turn_on");
@@ -454,19 +454,19 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                                 key_at,
                             ));
                         }
-                        f_turn_on = Some(v);
+                        f_turn_on = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 level: rt::required(f_level, start, &"SetLevel.level")?,
-                transition: f_transition.unwrap_or(0),
+                transition: f_transition,
                 fade: f_fade,
-                turn_on: f_turn_on.unwrap_or(true),
+                turn_on: f_turn_on,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -547,7 +547,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_mireds: Option<Mireds> = None;
-            let mut f_transition: Option<u16> = None;
+            let mut f_transition: u16 = 0;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -558,28 +558,28 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 match key {
                     0 => {
                         field = Some(&"SetColorTemperature.mireds");
-                        f_mireds = Some(r.uint(153, 500)? as u16);
+                        f_mireds = Some(r.u32(153, 500)? as u16);
                     }
                     1 => {
                         field = Some(&"SetColorTemperature.transition");
-                        let v = r.uint(0, 65535)? as u16;
+                        let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_transition = Some(v);
+                        f_transition = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
                 mireds: rt::required(f_mireds, start, &"SetColorTemperature.mireds")?,
-                transition: f_transition.unwrap_or(0),
+                transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -657,7 +657,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                         f_name = Some(r.text(32)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -737,7 +737,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                         f_step = Some(r.int(-128, 127)? as i8);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -845,7 +845,7 @@ impl<'a> rt::Message<'a> for Command<'a> {
                 }
                 5 => {
                     field = Some(&"Command.identify");
-                    Self::Identify(r.uint(0, 65535)? as u16)
+                    Self::Identify(r.u32(0, 65535)? as u16)
                 }
                 6 => {
                     field = Some(&"Command.recall_scene");
@@ -982,7 +982,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                         f_device = Some(r.fixed::<16>()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

@@ -75,7 +75,7 @@ impl<'a> MenuNode<'a> {
                         f_action = Some(r.text(16)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -482,7 +482,7 @@ impl<'a> Compare<'a> {
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -607,7 +607,7 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                         f_scene = Some(r.text(16)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -713,7 +713,7 @@ impl<'a> Room<'a> {
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -832,7 +832,7 @@ impl<'a> Gateway<'a> {
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -953,7 +953,7 @@ impl<'a> DisplayMenu<'a> {
                         )?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }

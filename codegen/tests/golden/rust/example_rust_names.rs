@@ -48,7 +48,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                         f_ok = Some(r.bool()?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -118,10 +118,10 @@ impl<'a> rt::Message<'a> for Option_<'a> {
                 match key {
                     0 => {
                         field = Some(&"Option.some");
-                        f_some = Some(r.uint(0, 255)? as u8);
+                        f_some = Some(r.u32(0, 255)? as u8);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -197,7 +197,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
                         f_inner = Some(Result_::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -273,11 +273,11 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                     0 => {
                         field = Some(&"Vec.items");
                         f_items = Some(rt::Array::<u8>::decode(r, 4, depth, |r, _| {
-                            r.uint(0, 255).map(|_| ())
+                            r.u32(0, 255).map(|_| ())
                         })?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -354,7 +354,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                         f_text = Some(r.text(8)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -504,7 +504,7 @@ impl<'a> rt::Message<'a> for Pick<'a> {
                 }
                 1 => {
                     field = Some(&"Pick.crate");
-                    Self::Crate(r.uint(0, 255)? as u8)
+                    Self::Crate(r.u32(0, 255)? as u8)
                 }
                 2 => {
                     field = Some(&"Pick.super");
@@ -631,16 +631,16 @@ impl<'a> rt::Message<'a> for Fields<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_self: Option<u8> = None;
-            let mut f_super: Option<u8> = None;
-            let mut f_crate: Option<u8> = None;
-            let mut f_type: Option<u8> = None;
+            let mut f_self: u8 = 0;
+            let mut f_super: u8 = 0;
+            let mut f_crate: u8 = 0;
+            let mut f_type: u8 = 0;
             let mut f_match: Option<Pick<'a>> = None;
             let mut f_option: Option<Option_<'a>> = None;
             let mut f_vec: Option<Vec_<'a>> = None;
             let mut f_string: Option<String_<'a>> = None;
             let mut f_box: Option<Box_<'a>> = None;
-            let mut f_which: Option<Which> = None;
+            let mut f_which: Which = Which::Self_;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -651,47 +651,47 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                 match key {
                     0 => {
                         field = Some(&"Fields.self");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_self = Some(v);
+                        f_self = v;
                     }
                     1 => {
                         field = Some(&"Fields.super");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_super = Some(v);
+                        f_super = v;
                     }
                     2 => {
                         field = Some(&"Fields.crate");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_crate = Some(v);
+                        f_crate = v;
                     }
                     3 => {
                         field = Some(&"Fields.type");
-                        let v = r.uint(0, 255)? as u8;
+                        let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
                                 rt::ErrorClass::DefaultValuePresent,
                                 key_at,
                             ));
                         }
-                        f_type = Some(v);
+                        f_type = v;
                     }
                     4 => {
                         field = Some(&"Fields.match");
@@ -722,25 +722,25 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                                 key_at,
                             ));
                         }
-                        f_which = Some(v);
+                        f_which = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                self_: f_self.unwrap_or(0),
-                super_: f_super.unwrap_or(0),
-                crate_: f_crate.unwrap_or(0),
-                r#type: f_type.unwrap_or(0),
+                self_: f_self,
+                super_: f_super,
+                crate_: f_crate,
+                r#type: f_type,
                 r#match: f_match,
                 option: f_option,
                 vec: f_vec,
                 string: f_string,
                 r#box: f_box,
-                which: f_which.unwrap_or(Which::Self_),
+                which: f_which,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };

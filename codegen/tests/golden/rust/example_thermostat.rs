@@ -113,8 +113,8 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_heat: Option<i16> = None;
-            let mut f_cool: Option<i16> = None;
+            let mut f_heat: i16 = 2000;
+            let mut f_cool: i16 = 2600;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -132,7 +132,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                                 key_at,
                             ));
                         }
-                        f_heat = Some(v);
+                        f_heat = v;
                     }
                     1 => {
                         field = Some(&"Setpoints.cool");
@@ -143,17 +143,17 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                                 key_at,
                             ));
                         }
-                        f_cool = Some(v);
+                        f_cool = v;
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                heat: f_heat.unwrap_or(2000),
-                cool: f_cool.unwrap_or(2600),
+                heat: f_heat,
+                cool: f_cool,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -242,7 +242,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 match key {
                     0 => {
                         field = Some(&"ScheduleEntry.days");
-                        f_days = Some(r.uint(1, 127)? as u8);
+                        f_days = Some(r.u32(1, 127)? as u8);
                     }
                     1 => {
                         field = Some(&"ScheduleEntry.start");
@@ -257,7 +257,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                         f_mode = Some(Mode::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -371,7 +371,7 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                         f_updated_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -471,14 +471,14 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     }
                     1 => {
                         field = Some(&"Reading.humidity");
-                        f_humidity = Some(r.uint(0, 10000)? as u16);
+                        f_humidity = Some(r.u32(0, 10000)? as u16);
                     }
                     2 => {
                         field = Some(&"Reading.outdoor");
                         f_outdoor = Some(r.int(-27315, 32767)? as i16);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
@@ -575,11 +575,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_mode: Option<Mode> = None;
+            let mut f_mode: Mode = Mode::Auto;
             let mut f_setpoints: Option<Setpoints<'a>> = None;
             let mut f_reading: Option<Reading<'a>> = None;
-            let mut f_running: Option<bool> = None;
-            let mut f_hold: Option<bool> = None;
+            let mut f_running: bool = false;
+            let mut f_hold: bool = false;
             let mut f_diagnostics: Option<&'a [u8]> = None;
             let mut f_schedule: Option<WeeklySchedule<'a>> = None;
             let mut unknown = 0;
@@ -599,7 +599,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                                 key_at,
                             ));
                         }
-                        f_mode = Some(v);
+                        f_mode = v;
                     }
                     1 => {
                         field = Some(&"ThermostatState.setpoints");
@@ -618,7 +618,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                                 key_at,
                             ));
                         }
-                        f_running = Some(v);
+                        f_running = v;
                     }
                     4 => {
                         field = Some(&"ThermostatState.hold");
@@ -629,7 +629,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                                 key_at,
                             ));
                         }
-                        f_hold = Some(v);
+                        f_hold = v;
                     }
                     24 => {
                         field = Some(&"ThermostatState.diagnostics");
@@ -640,17 +640,17 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_schedule = Some(WeeklySchedule::decode_from(r, depth)?);
                     }
                     _ => {
-                        r.skip(depth)?;
+                        r.skip_unknown(depth)?;
                         unknown += 1;
                     }
                 }
             }
             Ok(Self {
-                mode: f_mode.unwrap_or(Mode::Auto),
+                mode: f_mode,
                 setpoints: rt::required(f_setpoints, start, &"ThermostatState.setpoints")?,
                 reading: rt::required(f_reading, start, &"ThermostatState.reading")?,
-                running: f_running.unwrap_or(false),
-                hold: f_hold.unwrap_or(false),
+                running: f_running,
+                hold: f_hold,
                 diagnostics: f_diagnostics,
                 schedule: f_schedule,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
