@@ -1406,3 +1406,69 @@ fn the_home_relay_cannot_answer_an_end_to_end_request_but_with_a_status() {
         );
     }
 }
+
+/// The lamp of §5.15.1, its side of the context of §8.5.8, with its home relay.
+fn lamp_of_5_15_1() -> (
+    Node<&'static str>,
+    iotp2p_protocol::engine::peers::ContextId,
+) {
+    let mut lamp = node("lamp@home.example.org");
+    lamp.set_home_relay(Some("relay"));
+    let ctx = context(2, 1).resume(77, ReplayWindow::new());
+    let peer = Peer {
+        address: Some("app@example.com".into()),
+        kind: ContextKind::Ordinary,
+        node: None,
+    };
+    let id = lamp.add_context(ctx, peer).unwrap();
+    (lamp, id)
+}
+
+fn requests(out: &[Output<&'static str>]) -> usize {
+    events(out)
+        .iter()
+        .filter(|e| matches!(e, Event::Request { .. }))
+        .count()
+}
+
+#[test]
+fn a_moved_node_opens_what_was_sealed_for_its_previous_address_during_the_grace_period() {
+    // The request of §5.15.1 leaves the recipient out and was sealed for lamp@home.example.org
+    // ([IOTP-SEC-68]).
+    let request = example("05-message-layer.md", "msg.invoke-set-level-sealed");
+    let mut rng = Fixed(0);
+    let (mut lamp, _) = lamp_of_5_15_1();
+    lamp.move_to("lamp@new.example.net".into(), 60_000);
+    let out = lamp.receive(1_000, &mut rng, &"relay", &request);
+    assert_eq!(
+        requests(&out),
+        1,
+        "opened with the previous address: {out:?}"
+    );
+
+    let (mut lamp, _) = lamp_of_5_15_1();
+    lamp.move_to("lamp@new.example.net".into(), 60_000);
+    let out = lamp.receive(60_000, &mut rng, &"relay", &request);
+    assert_eq!(requests(&out), 0, "the grace period is over: {out:?}");
+}
+
+#[test]
+fn a_peers_previous_address_opens_what_it_sealed_before_its_move_during_the_grace_period() {
+    // The request of §5.15.1 names its sender by contact number and was sealed by
+    // app@example.com; the lamp has since bound the app to its new address ([IOTP-SEC-163]).
+    let request = example("05-message-layer.md", "msg.invoke-set-level-sealed");
+    let mut rng = Fixed(0);
+    let (mut lamp, id) = lamp_of_5_15_1();
+    assert!(lamp.rebind_peer(id, Some("app@new.example.net".into()), Some(60_000)));
+    let out = lamp.receive(1_000, &mut rng, &"relay", &request);
+    assert_eq!(
+        requests(&out),
+        1,
+        "opened with the peer's previous address: {out:?}"
+    );
+
+    let (mut lamp, id) = lamp_of_5_15_1();
+    assert!(lamp.rebind_peer(id, Some("app@new.example.net".into()), None));
+    let out = lamp.receive(1_000, &mut rng, &"relay", &request);
+    assert_eq!(requests(&out), 0, "no grace period: {out:?}");
+}

@@ -322,27 +322,58 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             }
         };
         let own = self.config.address.clone();
+        // During a grace period, the addresses an envelope that leaves them out may have been
+        // sealed with: this node's previous one ([IOTP-SEC-68]) and the peer's ([IOTP-SEC-163]).
+        let own_previous = self
+            .previous_address()
+            .filter(|_| env.recipient.is_none())
+            .map(alloc::string::String::from);
         let entry = self.contexts.get_mut(id).ok_or(Discard::NoContext)?;
-        let routing = match entry.peer.kind {
-            ContextKind::Pairing => Routing {
-                version: env.version,
-                sender: None,
-                recipient: None,
-            },
-            // [IOTP-SEC-66]: the envelope's sender in full, else the bound address (a visitor's is
-            // the one its handshake came from, or none for an anonymous one, [IOTP-SEC-198]).
-            _ => Routing {
-                version: env.version,
-                sender: env.sender.or(entry.peer.address.as_deref()),
-                // [IOTP-SEC-67]
-                recipient: env.recipient.or(own.as_deref()),
-            },
-        };
+        let peer_previous = entry
+            .previous_address
+            .as_ref()
+            .filter(|_| env.sender.is_none())
+            .map(|(p, _)| p.clone());
+        let mut attempts: Vec<(Option<&str>, Option<&str>)> = Vec::with_capacity(4);
+        match entry.peer.kind {
+            ContextKind::Pairing => attempts.push((None, None)),
+            _ => {
+                // [IOTP-SEC-66]: the envelope's sender in full, else the bound address (a
+                // visitor's is the one its handshake came from, or none for an anonymous one,
+                // [IOTP-SEC-198]). [IOTP-SEC-67]: its recipient in full, else this node's address.
+                let sender = env.sender.or(entry.peer.address.as_deref());
+                let recipient = env.recipient.or(own.as_deref());
+                attempts.push((sender, recipient));
+                if let Some(previous) = own_previous.as_deref() {
+                    attempts.push((sender, Some(previous)));
+                }
+                if let Some(previous) = peer_previous.as_deref() {
+                    attempts.push((Some(previous), recipient));
+                    if let Some(own_previous) = own_previous.as_deref() {
+                        attempts.push((Some(previous), Some(own_previous)));
+                    }
+                }
+            }
+        }
         let mut plaintext = vec![0u8; sealed.len()];
-        let opened = entry
-            .context
-            .open(env.message_id, &exchange, &routing, sealed, &mut plaintext)
-            .map_err(Discard::Open)?;
+        // A failed decryption changes nothing ([IOTP-SEC-75]), so each address is tried in turn;
+        // any other outcome is final.
+        let mut result = Err(OpenError::Aead);
+        for (sender, recipient) in attempts {
+            let routing = Routing {
+                version: env.version,
+                sender,
+                recipient,
+            };
+            result =
+                entry
+                    .context
+                    .open(env.message_id, &exchange, &routing, sealed, &mut plaintext);
+            if !matches!(result, Err(OpenError::Aead)) {
+                break;
+            }
+        }
+        let opened = result.map_err(Discard::Open)?;
         plaintext.truncate(opened.len);
         // Step 5: the sender's address is the peer's ([IOTP-SEC-166]).
         if entry.peer.kind == ContextKind::Ordinary {
