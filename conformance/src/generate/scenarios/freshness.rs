@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::messages::app_read;
+use super::messages::{app_read, fresh_required};
 use super::*;
 use crate::vector::Vector;
 
@@ -15,14 +15,6 @@ pub(crate) fn scenarios() -> Vec<Vector> {
 
 fn ttl_is_no_freshness() -> Vector {
     let write = json!({"write": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "05"}]}});
-    let fresh_required = |m| {
-        sealed_answer(
-            "relay",
-            m,
-            "app",
-            json!({"status": {"code": "FreshnessRequired", "echo": "<bytes 8..40>"}}),
-        )
-    };
     Builder::lamp(
         "sec.ttl-is-no-freshness",
         "the lamp lost the replay window of its context with the app; a sealed write and then a \

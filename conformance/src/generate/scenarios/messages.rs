@@ -1054,16 +1054,18 @@ fn sequence_numbers_survive_rehoming() -> Vector {
     .build()
 }
 
+/// The lamp's sealed FreshnessRequired, with a challenge, answering `message_id` ([IOTP-SEC-91]).
+pub(super) fn fresh_required(message_id: u64) -> SendPattern {
+    sealed_answer(
+        "relay",
+        message_id,
+        "app",
+        json!({"status": {"code": "FreshnessRequired", "echo": "<bytes 8..40>"}}),
+    )
+}
+
 fn lost_window_needs_an_echo() -> Vector {
     let write = json!({"write": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "05"}]}});
-    let fresh_required = |m| {
-        sealed_answer(
-            "relay",
-            m,
-            "app",
-            json!({"status": {"code": "FreshnessRequired", "echo": "<bytes 8..40>"}}),
-        )
-    };
     Builder::lamp(
         "sec.lost-window-needs-an-echo",
         "a node that lost a context's replay window (a restart) acts on no sealed request under it until \

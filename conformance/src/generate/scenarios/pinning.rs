@@ -33,39 +33,23 @@ fn pinned_address_keeps_its_key() -> Result<Vector, String> {
         .step(guest_reads("m", APP))
         .step(forbidden("m", APP, 0));
     Ok(
-        b.step(with(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?, |s| {
-            s.envelope = Some(json!({"message_id": 60, "sender": APP}));
-        }))
-        .step(expect(
-            "message_2 for the app's own handshake",
-            vec![edhoc_answer(60, APP, "<any>")],
-        ))
-        .step(message_3(
-            "relay",
-            json!({"message_id": 61, "sender": APP}),
-            "s",
-            3,
-        ))
-        .step(expect(
-            "the pinned credential authenticates the app: `done`",
-            vec![edhoc_answer(61, APP, DONE)],
-        ))
-        .step(sealed(
-            "relay",
-            "s",
-            json!({"sender_contact": 1}),
-            read_level(),
-        ))
-        .step(expect(
-            "the app's read under its ordinary context is answered",
-            vec![sealed_answer(
+        apps_own_handshake(b, "the pinned credential authenticates the app: `done`")?
+            .step(sealed(
                 "relay",
-                0,
                 "s",
-                json!({"report": {"values": [{"member": 0, "value": "1880"}]}}),
-            )],
-        ))
-        .build(),
+                json!({"sender_contact": 1}),
+                read_level(),
+            ))
+            .step(expect(
+                "the app's read under its ordinary context is answered",
+                vec![sealed_answer(
+                    "relay",
+                    0,
+                    "s",
+                    json!({"report": {"values": [{"member": 0, "value": "1880"}]}}),
+                )],
+            ))
+            .build(),
     )
 }
 
@@ -81,21 +65,7 @@ fn visitor_claim_binds_nothing() -> Result<Vector, String> {
     let b = guest_handshake(b, "g", &GUEST_KEY, 0xaa, GUEST, 50, 0, COMPLETED)?
         .step(guest_reads("g", GUEST))
         .step(forbidden("g", GUEST, 0));
-    Ok(
-        b.step(with(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?, |s| {
-            s.envelope = Some(json!({"message_id": 60, "sender": APP}));
-        }))
-        .step(expect(
-            "message_2 for the app's own handshake",
-            vec![edhoc_answer(60, APP, "<any>")],
-        ))
-        .step(message_3(
-            "relay",
-            json!({"message_id": 61, "sender": APP}),
-            "s",
-            3,
-        ))
-        .step(expect("`done`", vec![edhoc_answer(61, APP, DONE)]))
+    Ok(apps_own_handshake(b, "`done`")?
         .step(with(
             sealed("relay", "s", json!({"sender": GUEST}), read_level()),
             |s| {
@@ -122,6 +92,25 @@ fn visitor_claim_binds_nothing() -> Result<Vector, String> {
                 json!({"report": {"values": [{"member": 0, "value": "1880"}]}}),
             )],
         ))
-        .build(),
+        .build())
+}
+
+/// The app's own handshake by `kid` under context `s`, from its address, up to `done` (`why`).
+fn apps_own_handshake(b: Builder, why: &str) -> Result<Builder, String> {
+    Ok(
+        b.step(with(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?, |s| {
+            s.envelope = Some(json!({"message_id": 60, "sender": APP}));
+        }))
+        .step(expect(
+            "message_2 for the app's own handshake",
+            vec![edhoc_answer(60, APP, "<any>")],
+        ))
+        .step(message_3(
+            "relay",
+            json!({"message_id": 61, "sender": APP}),
+            "s",
+            3,
+        ))
+        .step(expect(why, vec![edhoc_answer(61, APP, DONE)])),
     )
 }
