@@ -153,7 +153,23 @@ pub async fn wait_for<M: Driven, T>(
     what: &'static str,
     pick: impl Fn(&Event<SocketAddr>) -> Option<T>,
 ) -> Result<T, AttachError> {
-    let found = tokio::time::timeout(RELAY_TIMEOUT, async {
+    wait_within(node, RELAY_TIMEOUT, pick)
+        .await?
+        .ok_or(AttachError::Relay {
+            relay,
+            what,
+            within: RELAY_TIMEOUT,
+        })
+}
+
+/// Waits for the event `pick` takes, at most `within` (`None` when it did not come); other events
+/// pass.
+pub async fn wait_within<M: Driven, T>(
+    node: &mut UdpNode<M>,
+    within: Duration,
+    pick: impl Fn(&Event<SocketAddr>) -> Option<T>,
+) -> Result<Option<T>, AttachError> {
+    let found = tokio::time::timeout(within, async {
         while let Some(event) = node.next_event().await {
             if let Some(found) = pick(&event) {
                 return Some(found);
@@ -163,12 +179,8 @@ pub async fn wait_for<M: Driven, T>(
     })
     .await;
     match found {
-        Ok(Some(found)) => Ok(found),
+        Ok(Some(found)) => Ok(Some(found)),
         Ok(None) => Err(AttachError::Node(NodeError::Stopped)),
-        Err(_) => Err(AttachError::Relay {
-            relay,
-            what,
-            within: RELAY_TIMEOUT,
-        }),
+        Err(_) => Ok(None),
     }
 }

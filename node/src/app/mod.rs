@@ -28,7 +28,7 @@ use iotp2p_protocol::security::{IdentityKey, IdentityPublicKey, NodeId};
 use iotp2p_protocol::server::acl::ACL_CAPACITY;
 use iotp2p_protocol::server::security::{member, SECURITY};
 
-use crate::attach::{attach, wait_for, AttachError};
+use crate::attach::{attach, wait_within, AttachError};
 use crate::udp::{NodeError, StartError, UdpConfig, UdpNode};
 
 pub use config::AppFile;
@@ -446,13 +446,17 @@ impl UdpApp {
             })
             .await?
             .map_err(AppError::Engine)?;
-        Ok(
-            wait_for(&mut self.node, relay, "EDHOC handshake", |e| match e {
-                Event::Session { context, .. } => Some(*context),
-                _ => None,
-            })
-            .await?,
-        )
+        // Through both relays to the device and back, as long as a reply may take.
+        let within = self.reply_timeout;
+        let session = wait_within(&mut self.node, within, |e| match e {
+            Event::Session { context, .. } => Some(*context),
+            _ => None,
+        })
+        .await?;
+        session.ok_or_else(|| AppError::NoReply {
+            to: address.to_owned(),
+            within,
+        })
     }
 
     /// Sends `body` straight to `device` on the local link, under `context` or unsealed.
