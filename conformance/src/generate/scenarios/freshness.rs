@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::messages::{app_read, fresh_required};
+use super::messages::{app_read, fresh_required, unsealed_requests};
 use super::*;
 use crate::vector::Vector;
 
@@ -54,17 +54,7 @@ fn duplicate_cache_drops_the_oldest() -> Vector {
          most with the bytes of its first answer)",
         &["IOTP-MSG-113", "IOTP-MSG-112"],
     );
-    for n in 0..9u64 {
-        b = b
-            .step(plain(
-                "relay",
-                json!({"message_id": 100 + n, "sender_contact": 1, "body": read_level()}),
-            ))
-            .step(expect(
-                "each is a new unsealed request, answered Unauthenticated",
-                vec![status("relay", 100 + n, "Unauthenticated")],
-            ));
-    }
+    b = unsealed_requests(b, 9);
     b = b.step(at(1_000));
     for n in (1..9usize).rev() {
         b = b.step(repeat("relay", 2 * n)).step(expecting(

@@ -449,15 +449,10 @@ fn unsealed_duplicates_by_exact_match() -> Vector {
     .build()
 }
 
-fn duplicate_cache_holds_eight() -> Vector {
-    let mut b = Builder::lamp(
-        "msg.duplicate-cache-holds-dedup-cache-min",
-        "after eight different unsealed requests from one origin, the first again is still an exact \
-         copy the duplicate cache holds: not processed again (answered at most with the reply it \
-         had)",
-        &["IOTP-MSG-112", "IOTP-MSG-109"],
-    );
-    for n in 0..8u64 {
+/// `count` different unsealed reads from the app by contact number, `message_id` 100 on, each
+/// answered Unauthenticated.
+pub(super) fn unsealed_requests(mut b: Builder, count: u64) -> Builder {
+    for n in 0..count {
         b = b
             .step(plain(
                 "relay",
@@ -468,6 +463,18 @@ fn duplicate_cache_holds_eight() -> Vector {
                 vec![status("relay", 100 + n, "Unauthenticated")],
             ));
     }
+    b
+}
+
+fn duplicate_cache_holds_eight() -> Vector {
+    let mut b = Builder::lamp(
+        "msg.duplicate-cache-holds-dedup-cache-min",
+        "after eight different unsealed requests from one origin, the first again is still an exact \
+         copy the duplicate cache holds: not processed again (answered at most with the reply it \
+         had)",
+        &["IOTP-MSG-112", "IOTP-MSG-109"],
+    );
+    b = unsealed_requests(b, 8);
     b.step(at(1_000))
         .step(repeat("relay", 0))
         .step(expecting(
