@@ -258,6 +258,11 @@ impl World {
 
     /// The app's sealed, confirmable invoke to the sensor through the relay.
     fn app_invokes(&mut self, ttl: Option<u32>) -> u64 {
+        self.app_invokes_as(ttl, true)
+    }
+
+    /// As [`World::app_invokes`], `confirmable` or not.
+    fn app_invokes_as(&mut self, ttl: Option<u32>, confirmable: bool) -> u64 {
         let now = self.now;
         let e2e = self
             .app
@@ -272,7 +277,7 @@ impl World {
                 Destination::Address(SENSOR.into()),
                 e2e,
                 &invoke(),
-                true,
+                confirmable,
                 ttl,
             )
             .unwrap();
@@ -663,11 +668,16 @@ fn an_accepted_envelope_is_recorded_before_its_acknowledgement() {
 /// Regression: two requests of the app awaited replies with the same `message_id` through the same
 /// hop peer (an invoke under its end-to-end context, a presence under a new hop context), and the
 /// engine tried the relay's `presence_ack` only under the first request's context and discarded it:
-/// the app never saw it, and retransmitted its presence until it gave up ([IOTP-MSG-39]).
+/// the app never saw it, and retransmitted its presence until it gave up ([IOTP-MSG-39]). The
+/// invoke is not confirmable here: a confirmable one's `message_id` is kept off the presence's
+/// ([IOTP-MSG-142]), but a request that waits for its reply for an hour outlives that record.
 #[test]
 fn a_reply_is_matched_to_its_request_when_another_awaits_one_with_the_same_message_id() {
     let mut w = World::with_sleeping_sensor();
-    let invoke = w.app_invokes(Some(3600));
+    // The app's attachment left 0 among the identifiers it keeps confirmable envelopes off towards
+    // the relay: the presence takes 1, and so does the second invoke.
+    let first = w.app_invokes_as(Some(3600), false);
+    let invoke = w.app_invokes_as(Some(3600), false);
     w.relay
         .service_mut()
         .add_context(context(10, 9), peer(APP))
@@ -700,8 +710,8 @@ fn a_reply_is_matched_to_its_request_when_another_awaits_one_with_the_same_messa
     );
     // The invoke still awaits its reply, which comes once the sensor wakes.
     w.presence("sensor", PresenceState::Awake, Some(600));
-    assert_eq!(w.sensor_answers(), 1);
-    assert_eq!(w.answered(), [invoke]);
+    assert_eq!(w.sensor_answers(), 2);
+    assert_eq!(w.answered(), [first, invoke]);
 }
 
 /// The app sends an unsealed, non-confirmable invoke for an address of another domain: its

@@ -132,3 +132,31 @@ fn the_waiting_queue_is_bounded() {
     assert_eq!(r.submit(1u8, 2, vec![], 0, &mut rng), Ok(None));
     assert_eq!(r.submit(1u8, 3, vec![], 0, &mut rng), Err(QueueFull));
 }
+
+#[test]
+fn the_identifiers_in_use_towards_a_peer_include_the_last_that_ended() {
+    // [IOTP-MSG-142]: a late copy of an acknowledgement names only a `message_id`, so the
+    // identifiers of envelopes that ended stay in use for a while, the last ENDED_KEPT of them.
+    use iotp2p_protocol::message::retransmit::ENDED_KEPT;
+    let mut r = Retransmitter::new(Timing::default(), 8);
+    let mut rng = Fixed(0);
+    let mut actions = Vec::new();
+    r.submit(1u8, 5, vec![0xa1], 0, &mut rng).unwrap();
+    r.submit(1u8, 6, vec![0xa2], 0, &mut rng).unwrap();
+    r.submit(2u8, 9, vec![0xa3], 0, &mut rng).unwrap();
+    let ids = |r: &Retransmitter<u8>, peer: u8| {
+        let mut ids: Vec<u64> = r.ids_towards(&peer).collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(ids(&r, 1), [5, 6], "in flight and waiting");
+    assert!(r.acknowledge(&1, 5, 10, &mut rng, &mut actions));
+    assert_eq!(ids(&r, 1), [5, 6], "5 ended, 6 in flight");
+    assert_eq!(ids(&r, 2), [9], "another peer's are its own");
+    // The oldest ended ones are forgotten beyond the bound.
+    for id in 100..100 + ENDED_KEPT as u64 {
+        r.submit(3u8, id, vec![0xa4], 20, &mut rng).unwrap();
+        assert!(r.acknowledge(&3, id, 30, &mut rng, &mut actions));
+    }
+    assert!(!ids(&r, 1).contains(&5), "5 is past the last {ENDED_KEPT}");
+}

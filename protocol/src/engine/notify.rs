@@ -166,6 +166,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         };
         let include_sender = self.home_relay.as_ref() != Some(&to);
         let body = report.encode_to_vec()?;
+        let avoid = if confirmable {
+            self.ids_in_use(&to)
+        } else {
+            Vec::new()
+        };
         let (message_id, bytes) = self.build(Plan {
             context: Some(context),
             exchange: AadExchange::Answer {
@@ -181,6 +186,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ttl: None,
             body: &body,
             carry_key_id: context != subscriber.context,
+            avoid: &avoid,
         })?;
         let mut out = Vec::new();
         self.transmit(now, rng, to, message_id, bytes, confirmable, &mut out)?;

@@ -452,7 +452,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
     /// A duplicate: resend the cached reply to an identical copy only ([IOTP-MSG-56],
     /// [IOTP-MSG-115]), which acknowledges it ([IOTP-MSG-136]); without one, acknowledge it again
-    /// ([IOTP-MSG-55]), which makes the reply still to come confirmable.
+    /// ([IOTP-MSG-55]), which makes the reply still to come confirmable. A confirmable reply that
+    /// waits its turn (NSTART) has not been sent, and is not sent early ([IOTP-MSG-143]): its
+    /// `message_id` may be that of the envelope outstanding towards the same hop peer, whose
+    /// acknowledgement would then be ambiguous ([IOTP-MSG-50]).
     fn duplicate(
         &mut self,
         now: Instant,
@@ -461,7 +464,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         digest: Digest,
         out: &mut Vec<Output<P>>,
     ) {
-        match self.replies.get(&digest, now) {
+        let sent = self
+            .replies
+            .get(&digest, now)
+            .filter(|reply| !self.retransmitter.is_waiting(from, reply));
+        match sent {
             Some(reply) => out.push(Output::Send {
                 to: from.clone(),
                 bytes: reply.to_vec(),
@@ -612,15 +619,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// The digest of a received envelope (§5.9), with the resolved addresses this node knows.
+    /// The digest of an envelope for this node (§5.9): every envelope that reaches step 7 is for
+    /// this node (step 4), so its recipient is left out, and a node that takes or changes its
+    /// address between two copies of a request (the reply to `commission` lost) still recognises
+    /// the second and answers it from the reply cache ([IOTP-MSG-56]).
     fn digest_of(&self, env: &Envelope<'_>, sender: &Origin<P>) -> Digest {
-        let recipient = env.recipient.or(self.config.address.as_deref());
         let sender = match sender {
             Origin::Address(a) => Some(a.as_str()),
             Origin::Contact(_) | Origin::HopPeer(_) => None,
         };
         // An envelope that decoded re-encodes; should that ever fail, the all-zero digest only makes
         // exact copies of such envelopes duplicates of each other.
-        digest(env, recipient, sender).unwrap_or([0; 32])
+        digest(env, None, sender).unwrap_or([0; 32])
     }
 }
 

@@ -71,6 +71,8 @@ pub(super) struct Plan<'a> {
     /// An answer sealed under another context than the request's carries `key_id`
     /// ([IOTP-SEC-164]); requests always do, whatever this says.
     pub(super) carry_key_id: bool,
+    /// Values an unsealed envelope's `message_id` must not take ([`Node::ids_in_use`]).
+    pub(super) avoid: &'a [u64],
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
@@ -89,14 +91,21 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         ttl: Option<u32>,
     ) -> Result<(u64, Vec<Output<P>>), SendError> {
         self.expire(now);
+        let avoid = if confirmable {
+            self.ids_in_use(&to)
+        } else {
+            Vec::new()
+        };
         let next_id = match context {
-            Some(id) => self
-                .contexts
-                .get(id)
-                .ok_or(SendError::NoContext)?
-                .context
-                .sender_sequence_number(),
-            None => self.counter.peek(),
+            Some(id) => first_free(
+                self.contexts
+                    .get(id)
+                    .ok_or(SendError::NoContext)?
+                    .context
+                    .sender_sequence_number(),
+                &avoid,
+            ),
+            None => self.counter.peek_avoiding(&avoid),
         };
         if self.pending.len() >= self.config.max_pending
             || self
@@ -135,6 +144,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ttl,
             body: &encoded,
             carry_key_id: false,
+            avoid: &avoid,
         })?;
         let mut out = Vec::new();
         self.transmit(
@@ -261,6 +271,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             Origin::Address(a) => Some(a.clone()),
             Origin::Contact(_) | Origin::HopPeer(_) => entry.and_then(|e| e.peer.address.clone()),
         };
+        let avoid = if confirmable {
+            self.ids_in_use(from)
+        } else {
+            Vec::new()
+        };
         self.build(Plan {
             context,
             exchange: AadExchange::Answer {
@@ -276,7 +291,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ttl: None,
             body,
             carry_key_id: false,
+            avoid: &avoid,
         })
+    }
+
+    /// The `message_id`s that a confirmable envelope towards the hop peer `to` must not take
+    /// ([IOTP-MSG-142]): those of the confirmable envelopes in flight, waiting or lately ended
+    /// towards it. An acknowledgement names only a `message_id`, and envelopes unsealed and sealed
+    /// under different contexts are numbered apart (§5.4): a late copy of the acknowledgement of
+    /// one would end the retransmission of another with the same number.
+    pub(super) fn ids_in_use(&self, to: &P) -> Vec<u64> {
+        self.retransmitter.ids_towards(to).collect()
     }
 
     /// An unsealed status about the request `message_id` ([IOTP-SEC-74], [IOTP-MSG-31], ...).
@@ -315,6 +340,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ttl: None,
             body: &body[..n],
             carry_key_id: false,
+            avoid: &[],
         }) {
             out.push(Output::Send {
                 to: to.clone(),
@@ -331,6 +357,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         aad_recipient: Option<&str>,
         body: &[u8],
     ) -> Result<(u64, Vec<u8>), SendError> {
+        let avoid = match &self.home_relay {
+            Some(relay) => self.ids_in_use(relay),
+            None => Vec::new(),
+        };
         self.build(Plan {
             context: Some(context),
             exchange: AadExchange::Request,
@@ -343,6 +373,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ttl: None,
             body,
             carry_key_id: false,
+            avoid: &avoid,
         })
     }
 
@@ -384,6 +415,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let (message_id, key_id, body) = match plan.context {
             Some(id) => {
                 let entry = self.contexts.get_mut(id).ok_or(SendError::NoContext)?;
+                let ssn = entry.context.sender_sequence_number();
+                entry.context.skip_to(first_free(ssn, plan.avoid));
                 let routing = if entry.peer.kind == ContextKind::Pairing {
                     Routing {
                         version: 1,
@@ -414,7 +447,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 (done.message_id, key_id, None)
             }
             None => {
-                let message_id = self.counter.next_id().ok_or(SendError::Exhausted)?;
+                let message_id = self
+                    .counter
+                    .next_id_avoiding(plan.avoid)
+                    .ok_or(SendError::Exhausted)?;
                 let body = Body::decode(plan.body)
                     .map_err(|_| SendError::Encode(EncodeError::DepthExceeded))?;
                 (message_id, None, Some(body))
@@ -485,6 +521,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.receipt_acknowledged(&to, message_id);
         out.push(Output::Event(Event::Acknowledged { to, message_id }));
     }
+}
+
+/// The first value from `start` on that `avoid` does not hold (at most `avoid.len()` further).
+fn first_free(start: u64, avoid: &[u64]) -> u64 {
+    let mut id = start;
+    while avoid.contains(&id) {
+        id = id.saturating_add(1);
+    }
+    id
 }
 
 /// The body of a status with `code` and nothing else but what the code requires: the versions this

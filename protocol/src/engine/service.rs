@@ -85,6 +85,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             body: &body,
             // Sealed under the hop context, not the request's: `key_id` names it ([IOTP-SEC-164]).
             carry_key_id: true,
+            avoid: &[],
         })
         .map(|(_, bytes)| bytes)
     }

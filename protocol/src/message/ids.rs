@@ -36,6 +36,23 @@ impl NodeCounter {
         self.next
     }
 
+    /// The first value from the next on that `avoid` does not hold: the counter may skip values
+    /// ([IOTP-MSG-99]), and does so to keep a confirmable envelope off the identifiers in use
+    /// towards its hop peer ([IOTP-MSG-142]). At most `avoid.len()` values are skipped.
+    pub fn peek_avoiding(&self, avoid: &[u64]) -> u64 {
+        let mut id = self.next;
+        while avoid.contains(&id) {
+            id = id.saturating_add(1);
+        }
+        id
+    }
+
+    /// Takes [`NodeCounter::peek_avoiding`]: the values skipped are never used.
+    pub fn next_id_avoiding(&mut self, avoid: &[u64]) -> Option<u64> {
+        self.next = self.peek_avoiding(avoid);
+        self.next_id()
+    }
+
     /// The value to write to persistent storage so that, after a restart, the counter continues
     /// beyond every value used before it stores again `ahead` envelopes later ([IOTP-MSG-18]).
     pub const fn stored_ahead(&self, ahead: u64) -> u64 {
@@ -57,5 +74,15 @@ mod tests {
         assert_eq!(c.next_id(), Some(MAX_MESSAGE_ID));
         assert_eq!(c.next_id(), None);
         assert_eq!(c.next_id(), None);
+    }
+
+    #[test]
+    fn skips_the_values_to_avoid_and_never_goes_back() {
+        let mut c = NodeCounter::resume(5);
+        assert_eq!(c.peek_avoiding(&[5, 6, 9]), 7);
+        assert_eq!(c.next_id_avoiding(&[5, 6, 9]), Some(7));
+        assert_eq!(c.next_id_avoiding(&[3, 4]), Some(8));
+        assert_eq!(c.next_id_avoiding(&[9]), Some(10));
+        assert_eq!(c.next_id(), Some(11));
     }
 }

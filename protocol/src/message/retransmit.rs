@@ -7,8 +7,13 @@
 //! [IOTP-MSG-48]). At most NSTART envelopes are outstanding towards one hop peer, and never two with
 //! the same `message_id` ([IOTP-MSG-49], [IOTP-MSG-50]): the others wait, in order.
 //!
+//! The `message_id`s of the envelopes that ended lately are kept too, so that a node can keep a new
+//! confirmable unsealed envelope off them ([IOTP-MSG-142]): a duplicate of their acknowledgement,
+//! arriving late, would otherwise end the new envelope's retransmission.
+//!
 //! **Bounds.** At most `max_waiting` envelopes wait (beyond that [`submit`](Retransmitter::submit)
 //! refuses), and at most NSTART per hop peer are in flight; each holds at most MAX_MESSAGE bytes.
+//! The last [`ENDED_KEPT`] ended envelopes are remembered (hop peer, `message_id`).
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -38,6 +43,9 @@ pub enum Action<P> {
     },
 }
 
+/// How many ended envelopes (acknowledged, answered or failed) are remembered.
+pub const ENDED_KEPT: usize = 16;
+
 /// The waiting queue is full: the envelope was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueFull;
@@ -66,6 +74,8 @@ pub struct Retransmitter<P> {
     max_waiting: usize,
     in_flight: Vec<InFlight<P>>,
     waiting: VecDeque<Waiting<P>>,
+    /// The envelopes that ended lately, newest last (at most [`ENDED_KEPT`]).
+    ended: VecDeque<(P, u64)>,
 }
 
 impl<P: PartialEq + Clone> Retransmitter<P> {
@@ -76,7 +86,28 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             max_waiting,
             in_flight: Vec::new(),
             waiting: VecDeque::new(),
+            ended: VecDeque::new(),
         }
+    }
+
+    /// The `message_id`s towards `peer` that a new confirmable envelope must not take: those in
+    /// flight or waiting, and those of the last [`ENDED_KEPT`] envelopes that ended.
+    pub fn ids_towards<'a>(&'a self, peer: &'a P) -> impl Iterator<Item = u64> + 'a {
+        let in_flight = self.in_flight.iter().map(|f| (&f.peer, f.message_id));
+        let waiting = self.waiting.iter().map(|w| (&w.peer, w.message_id));
+        let ended = self.ended.iter().map(|(p, id)| (p, *id));
+        in_flight
+            .chain(waiting)
+            .chain(ended)
+            .filter(move |(p, _)| *p == peer)
+            .map(|(_, id)| id)
+    }
+
+    fn ended(&mut self, peer: P, message_id: u64) {
+        if self.ended.len() >= ENDED_KEPT {
+            self.ended.pop_front();
+        }
+        self.ended.push_back((peer, message_id));
     }
 
     /// How many envelopes are outstanding (sent, not yet acknowledged).
@@ -98,6 +129,13 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 .waiting
                 .iter()
                 .any(|w| w.peer == *peer && w.message_id == message_id)
+    }
+
+    /// Whether the envelope `bytes` waits towards `peer`, not sent yet.
+    pub fn is_waiting(&self, peer: &P, bytes: &[u8]) -> bool {
+        self.waiting
+            .iter()
+            .any(|w| w.peer == *peer && w.bytes == bytes)
     }
 
     /// Sends a confirmable envelope to `peer`: returns the action to send it now, or nothing if it must
@@ -144,7 +182,8 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         else {
             return false;
         };
-        self.in_flight.swap_remove(i);
+        let f = self.in_flight.swap_remove(i);
+        self.ended(f.peer, f.message_id);
         self.start_waiting(now, rng, actions);
         true
     }
@@ -178,6 +217,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 i += 1;
             } else {
                 let f = self.in_flight.swap_remove(i);
+                self.ended(f.peer.clone(), f.message_id);
                 actions.push(Action::Failed {
                     peer: f.peer,
                     message_id: f.message_id,

@@ -104,6 +104,13 @@ impl SecurityContext {
         self.ssn
     }
 
+    /// Skips the Sender Sequence Number forward to `ssn` (never back, [IOTP-SEC-169]): the values
+    /// skipped are never used, and the peer's replay window takes the gap as it takes a loss
+    /// ([IOTP-SEC-168], [IOTP-MSG-142]).
+    pub fn skip_to(&mut self, ssn: u64) {
+        self.ssn = self.ssn.max(ssn);
+    }
+
     /// The replay window.
     pub fn replay_window(&self) -> &ReplayWindow {
         &self.replay

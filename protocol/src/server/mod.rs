@@ -238,7 +238,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                         if let Ok(more) = self.node.reply(now, rng, exchange, &reply) {
                             queue.extend(more);
                         }
-                        let forgotten = security.after_reply(&mut self.node);
+                        let forgotten = security.after_reply(&mut self.node, now);
                         // The subscriptions of a peer forgotten end ([IOTP-IM-67]), and so do those
                         // the access control list, which may have changed, no longer allows
                         // ([IOTP-SEC-101]).

@@ -240,9 +240,13 @@ pub struct SecurityService {
     /// The wall-clock time at the engine's instant 0, in ms since the epoch, once a controller gave
     /// the time (`commission`): what `not_after` is checked against.
     epoch_offset: Option<u64>,
-    /// Contexts to remove once the reply sealed under one of them has gone: a completed pairing's,
-    /// a revoked node's.
+    /// Contexts to remove once the reply sealed under one of them has gone: a revoked node's.
     discard: Vec<ContextId>,
+    /// A completed pairing's context, from its last request until its reply has gone.
+    completed: Option<ContextId>,
+    /// The completed pairing's context, kept until EXCHANGE_LIFETIME after its last reply to answer
+    /// only retransmissions of the request that completed it ([IOTP-SEC-38]); at most one.
+    closing: Option<(ContextId, Instant)>,
     /// Peers that `remove_peer` or a revocation forgot, whose subscriptions end once the reply has
     /// gone ([IOTP-IM-67]). At most one per request, drained by [`Self::after_reply`].
     forgotten: Vec<NodeId>,
@@ -288,6 +292,8 @@ impl SecurityService {
             rotated_away: Vec::new(),
             epoch_offset: None,
             discard: Vec::new(),
+            completed: None,
+            closing: None,
             forgotten: Vec::new(),
             changes: Vec::new(),
         };
@@ -441,6 +447,11 @@ impl SecurityService {
         sender: Option<&str>,
         body: &Body,
     ) -> Decision {
+        // A closing pairing context answers retransmissions only, which the engine does from its
+        // reply cache without asking ([IOTP-SEC-38]): a new request under it is refused.
+        if context.is_some() && context == self.closing.map(|(c, _)| c) {
+            return Decision::Dispatch(Access::Forbidden);
+        }
         let entry = context.and_then(|c| node.contexts().get(c));
         let peer = entry.map(|e| e.peer.clone());
         // The engine lets `apply_statement` through from an address not bound to the peer
@@ -718,6 +729,10 @@ impl SecurityService {
             return Err(refused(StatusCode::Forbidden, member::PAIR_CONFIRM));
         };
         let context = shared.pairing_context(&nonces.0, &nonces.1, PairingRole::Device);
+        // A closing pairing context has the same identifiers: the new pairing replaces it.
+        if let Some((closing, _)) = self.closing.take() {
+            node.remove_context(closing);
+        }
         let peer = Peer {
             address: None,
             kind: ContextKind::Pairing,
@@ -965,10 +980,10 @@ impl SecurityService {
                 .map(iotp2p_codec::runtime::IntoOwned::into_owned),
             time: request.time,
         });
-        // The pairing completes: the window closes, and the pairing context goes once the reply
-        // sealed under it has ([IOTP-SEC-29], [IOTP-SEC-38]).
+        // The pairing completes: the window closes, and the pairing context closes once the reply
+        // sealed under it has gone ([IOTP-SEC-29], [IOTP-SEC-38]).
         if self.states.completed(now) == Ok(Effect::DiscardPairingContext) {
-            self.discard.extend(self.pairing.take().map(|p| p.context));
+            self.completed = self.pairing.take().map(|p| p.context);
         }
         Ok(Some(output))
     }
@@ -1098,7 +1113,7 @@ impl SecurityService {
             .map_err(|_| refused(StatusCode::ConstraintError, member::ACL_WRITE))?;
         self.window = None;
         if self.states.completed(now) == Ok(Effect::DiscardPairingContext) {
-            self.discard.extend(self.pairing.take().map(|p| p.context));
+            self.completed = self.pairing.take().map(|p| p.context);
         }
         self.event(member::ACL_CHANGED, encode_uint(index.into()));
         Ok(None)
@@ -1127,15 +1142,25 @@ impl SecurityService {
         Ok(None)
     }
 
-    /// After a reply was sent: removes the contexts whose work ended with the request (a completed
-    /// pairing's, a revoked node's, which may be the one the reply went under).
+    /// After a reply was sent at `now`: removes the contexts whose work ended with the request (a
+    /// revoked node's, which may be the one the reply went under), and closes a completed pairing's:
+    /// it stays for EXCHANGE_LIFETIME so that a retransmission of the request, whose reply was lost,
+    /// is still recognised by its replay window and answered again from the reply cache
+    /// ([IOTP-SEC-38], [IOTP-MSG-56]).
     /// Returns the peers forgotten by the request, whose subscriptions end ([IOTP-IM-67]).
     pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
+        now: Instant,
     ) -> Vec<NodeId> {
         for context in self.discard.drain(..) {
             node.remove_context(context);
+        }
+        if let Some(context) = self.completed.take() {
+            let until = now.saturating_add(node.config().timing.exchange_lifetime);
+            if let Some((earlier, _)) = self.closing.replace((context, until)) {
+                node.remove_context(earlier);
+            }
         }
         core::mem::take(&mut self.forgotten)
     }
@@ -1148,6 +1173,10 @@ impl SecurityService {
     ) {
         if self.states.on_timer(now) == Effect::DiscardPairingContext {
             self.drop_pairing(node);
+        }
+        if let Some((context, _)) = self.closing.filter(|(_, until)| *until <= now) {
+            node.remove_context(context);
+            self.closing = None;
         }
         if self.states.state(now) == State::Claimed {
             // The window closed: its verifier and salt go with it ([IOTP-SEC-143]).
@@ -1173,10 +1202,14 @@ impl SecurityService {
 
     /// When [`SecurityService::on_timer`] is next due.
     pub fn next_deadline(&self) -> Option<Instant> {
-        [self.states.next_deadline(), self.acl.next_expiry()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.states.next_deadline(),
+            self.acl.next_expiry(),
+            self.closing.map(|(_, until)| until),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// A handshake completed with the peer of `context`: the entries pending for that node become

@@ -207,6 +207,11 @@ impl Builder {
         self
     }
 
+    /// How many steps the scenario has so far: the index of the next one, for [`repeat`].
+    pub fn steps_so_far(&self) -> usize {
+        self.steps.len()
+    }
+
     /// Adds a step.
     pub fn step(mut self, step: Step) -> Builder {
         self.steps.push(step);

@@ -205,6 +205,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     Ok(vec![
         claims()?,
         printed_passcode_worthless_once_claimed()?,
+        commission_reply_resent_once_claimed()?,
         busy_while_pairing()?,
         commission_needs_administer()?,
         commissioning_window_refusals()?,
@@ -251,10 +252,56 @@ fn printed_passcode_worthless_once_claimed() -> Result<Vector, String> {
             vec![status("app", 10, "InvalidState")],
         ))
         .step(sealed("app", "p", json!({}), read_level()))
+        .step(expect(
+            "the pairing context closed with the window: it answers retransmissions only, and \
+             refuses the read",
+            vec![sealed_answer(
+                "app",
+                3,
+                "p",
+                json!({"status": {"code": "Forbidden"}}),
+            )],
+        ))
+        .build())
+}
+
+fn commission_reply_resent_once_claimed() -> Result<Vector, String> {
+    let b = device(
+        "sec.commission-reply-resent-once-claimed",
+        "the reply to commission is lost: the controller's retransmission, which the claimed device \
+         receives under the pairing context the claim closed and with an address it had not before, \
+         is answered with the same reply; a new request under that context is refused Forbidden, \
+         and once EXCHANGE_LIFETIME (247 s) has passed the context is gone and nothing opens under it",
+        &["IOTP-SEC-38", "IOTP-MSG-56", "IOTP-MSG-136"],
+    )?;
+    let b = claimed(b)?;
+    let commission = b.steps_so_far() - 2;
+    Ok(b.step(repeat("app", commission))
+        .step(expect(
+            "the retransmission of commission: its reply again",
+            vec![sealed_answer(
+                "app",
+                2,
+                "p",
+                json!({"invoke_response": {"output": ANY}}),
+            )],
+        ))
+        .step(sealed("app", "p", json!({}), read_level()))
+        .step(expect(
+            "a new request under the closing pairing context: Forbidden",
+            vec![sealed_answer(
+                "app",
+                3,
+                "p",
+                json!({"status": {"code": "Forbidden"}}),
+            )],
+        ))
+        .step(at(248_000))
+        .step(sealed("app", "p", json!({}), read_level()))
         .step(expecting(
             expect(
-                "the pairing context went with the window: the read does not open",
-                vec![status("app", 3, "Unauthenticated")],
+                "EXCHANGE_LIFETIME later the pairing context is gone: the read does not open",
+                vec![status("app", 4, "Unauthenticated")],
             ),
             |e| {
                 e.or = vec![vec![]];
