@@ -1,7 +1,7 @@
 //! Attaching a node to its home relay (spec §8.7, §3.8), as a device and an app both do: EDHOC with
 //! the relay's service (`_relay@domain`) by the relay's credential, the new context as the hop
 //! context, then a sealed presence, whose acknowledgement binds the node's hop at the relay. Every
-//! wait is bounded by [`RELAY_TIMEOUT`].
+//! wait is bounded by [`relay_wait`].
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -9,12 +9,33 @@ use std::time::Duration;
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::PresenceState;
 use iotp2p_protocol::engine::peers::ContextId;
-use iotp2p_protocol::engine::{Destination, Event, KnownPeer};
+use iotp2p_protocol::engine::{Destination, Event, KnownPeer, SendError};
+use iotp2p_protocol::params::Timing;
 
 use crate::udp::{Driven, NodeError, UdpNode};
 
-/// How long a node waits for its relay to answer a handshake or a presence.
+/// The least a node waits for its relay to answer a handshake or a presence.
 pub const RELAY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long a node whose message layer runs with `timing` waits for its relay to answer: as long as
+/// its engine retransmits the request (MAX_TRANSMIT_SPAN), and as long again for an answer that
+/// the relay, having acknowledged the request alone, retransmits in turn ([IOTP-MSG-135]); at
+/// least [`RELAY_TIMEOUT`]. A shorter wait gives up on a relay that is still being reached: over a
+/// link that loses one datagram in five, seven losses in a row happen.
+pub fn relay_wait(timing: &Timing) -> Duration {
+    RELAY_TIMEOUT.max(Duration::from_millis(
+        timing.max_transmit_span().saturating_mul(2),
+    ))
+}
+
+/// How often a presence held by a request awaiting its reply is tried again, at most.
+const BUSY_RETRY: Duration = Duration::from_millis(500);
+
+/// [`relay_wait`] for the timing `node`'s engine runs with.
+async fn relay_wait_of<M: Driven>(node: &UdpNode<M>) -> Result<Duration, NodeError> {
+    node.with_engine(|s, _, _| (relay_wait(&s.engine().config().timing), Vec::new()))
+        .await
+}
 
 /// Why a node could not attach to its relay or announce itself.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +55,15 @@ pub enum AttachError {
         what: &'static str,
         /// How long the node waited.
         within: Duration,
+    },
+    /// The message layer gave up a message to the relay after its last retransmission: a run of
+    /// losses, or a relay that has stopped.
+    #[error("the home relay at {relay} acknowledged none of the {what}'s transmissions")]
+    Unacknowledged {
+        /// The relay's address.
+        relay: SocketAddr,
+        /// What went unacknowledged.
+        what: &'static str,
     },
 }
 
@@ -78,14 +108,15 @@ pub async fn attach<M: Driven>(
 }
 
 /// The context of the handshake with the relay's `service` once it completes, at most
-/// [`RELAY_TIMEOUT`] later. A session a peer opened with the node meanwhile, or before (a
+/// [`relay_wait`] later. A session a peer opened with the node meanwhile, or before (a
 /// controller's, while the node was asked to change its relay), is not the relay's.
 async fn relay_session<M: Driven>(
     node: &mut UdpNode<M>,
     relay: SocketAddr,
     service: String,
 ) -> Result<ContextId, AttachError> {
-    let deadline = tokio::time::Instant::now() + RELAY_TIMEOUT;
+    let within = relay_wait_of(node).await?;
+    let deadline = tokio::time::Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         let session = tokio::time::timeout(left, async {
@@ -104,7 +135,7 @@ async fn relay_session<M: Driven>(
                 return Err(AttachError::Relay {
                     relay,
                     what: "EDHOC handshake",
-                    within: RELAY_TIMEOUT,
+                    within,
                 })
             }
         };
@@ -121,44 +152,77 @@ async fn relay_session<M: Driven>(
     }
 }
 
-/// Announces `state` under the hop context and waits for the relay's `presence_ack`.
+/// Announces `state` under the hop context and waits for the relay's `presence_ack` to it. The
+/// wait ends early when the engine gives the presence up (a run of losses longer than its
+/// retransmissions, [IOTP-MSG-47]): what a device does then is its own (a sleeping one tries again
+/// at its next wake-up).
 pub async fn announce<M: Driven>(
     node: &mut UdpNode<M>,
     relay: SocketAddr,
     state: PresenceState,
     sleep: Option<u32>,
 ) -> Result<(), AttachError> {
-    node.with_engine(
-        move |s, now, rng| match s.engine().presence(now, rng, state, sleep, None) {
-            Ok((_, out)) => (Ok(()), out),
-            Err(e) => (Err(format!("the presence: {e:?}")), Vec::new()),
-        },
-    )
-    .await?
-    .map_err(AttachError::Engine)?;
-    wait_for(node, relay, "presence", |e| match e {
+    let within = relay_wait_of(node).await?;
+    let deadline = tokio::time::Instant::now() + within;
+    let sent = loop {
+        let tried = node
+            .with_engine(move |s, now, rng| {
+                match s.engine().presence(now, rng, state, sleep, None) {
+                    Ok((id, out)) => (Ok(id), out),
+                    Err(e) => (Err(e), Vec::new()),
+                }
+            })
+            .await?;
+        match tried {
+            Ok(id) => break id,
+            // A request with the presence's `message_id` awaits its reply from the relay (an
+            // unsealed one: the two are counted apart): the presence waits until that one is
+            // answered or given up ([IOTP-MSG-107]).
+            Err(SendError::Busy) if tokio::time::Instant::now() < deadline => {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                wait_within(node, left.min(BUSY_RETRY), |e| {
+                    matches!(e, Event::Reply { .. } | Event::Failed { .. }).then_some(())
+                })
+                .await?;
+            }
+            Err(e) => return Err(AttachError::Engine(format!("the presence: {e:?}"))),
+        }
+    };
+    // The acknowledgement of another presence, late or duplicated, is not this one's.
+    let answered = wait_for(node, relay, "presence", |e| match e {
         Event::Reply {
+            request,
             body: Body::PresenceAck(_),
             ..
-        } => Some(()),
+        } if *request == sent => Some(true),
+        Event::Failed { to, message_id } if *to == relay && *message_id == sent => Some(false),
         _ => None,
     })
-    .await
+    .await?;
+    if answered {
+        Ok(())
+    } else {
+        Err(AttachError::Unacknowledged {
+            relay,
+            what: "presence",
+        })
+    }
 }
 
-/// Waits for the event `pick` takes, at most [`RELAY_TIMEOUT`]; other events pass.
+/// Waits for the event `pick` takes, at most [`relay_wait`]; other events pass.
 pub async fn wait_for<M: Driven, T>(
     node: &mut UdpNode<M>,
     relay: SocketAddr,
     what: &'static str,
     pick: impl Fn(&Event<SocketAddr>) -> Option<T>,
 ) -> Result<T, AttachError> {
-    wait_within(node, RELAY_TIMEOUT, pick)
+    let within = relay_wait_of(node).await?;
+    wait_within(node, within, pick)
         .await?
         .ok_or(AttachError::Relay {
             relay,
             what,
-            within: RELAY_TIMEOUT,
+            within,
         })
 }
 

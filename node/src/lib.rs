@@ -15,6 +15,7 @@
 //! - [`app`]: a controller app: claims devices over their link, then asks them by address.
 //! - [`attach`]: a node attaching to its home relay (EDHOC, hop context, presence).
 //! - [`config`]: what the configuration files share: bounded reading, errors with file:line:column.
+//! - [`random`]: a node's randomness: the OS RNG, or a seeded stream for simulations that replay.
 //! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
 //!
 //! The engine is driven, never duplicated: no rule of the protocol lives here, only I/O, time,
@@ -27,6 +28,7 @@ pub mod config;
 pub mod device;
 pub mod dns;
 pub mod link;
+pub mod random;
 pub mod relay;
 pub mod resolve;
 pub mod store;

@@ -194,6 +194,13 @@ impl Paths {
         }
     }
 
+    /// The seed of the randomness of the node with `keys` over lossy links, so that a run replays
+    /// from its seed on tokio's paused clock; on clean links the nodes draw from the system.
+    fn seed(&self, keys: &Keys) -> Option<u64> {
+        let lossy = self.lossy.as_ref()?;
+        Some(lossy.seed ^ (u64::from(keys.identity[0]) << 32))
+    }
+
     /// The message layer's timers: the spec's, or divided by ten over lossy links so that the
     /// retransmissions the losses need take seconds, not minutes. Over lossy links each node also
     /// retransmits six times rather than four, as a deployment on such links would configure
@@ -288,7 +295,7 @@ async fn relay(
     keys: &Keys,
     name_server: SocketAddr,
     rest: &str,
-    timing: Timing,
+    paths: &Paths,
 ) -> Result<UdpRelay, Error> {
     let others: Vec<String> = DOMAINS
         .iter()
@@ -308,8 +315,9 @@ async fn relay(
         ),
         dir,
     )?;
-    file.setup.relay.timing = timing;
-    file.setup.service.timing = timing;
+    file.setup.relay.timing = paths.timing();
+    file.setup.service.timing = paths.timing();
+    file.setup.seed = paths.seed(keys);
     let store = Box::new(SqliteStore::open(&file.store)?);
     Ok(UdpRelay::start(file.setup, store).await?)
 }
@@ -339,6 +347,7 @@ async fn app(
     )?;
     file.setup.timing = paths.timing();
     file.setup.reply_timeout = paths.reply_timeout();
+    file.setup.seed = paths.seed(keys);
     file.setup.devices = devices;
     let node = file.node_id;
     Ok((UdpApp::start(file.setup).await?, node))
@@ -413,6 +422,20 @@ impl NameServers {
     }
 }
 
+/// Whether a sleeping device's presence went through: `false` when its transmission failed, which
+/// the device meets by trying again at its next wake-up; any other error stands.
+fn tolerate_lost(
+    announced: Result<(), iotp2p_node::device::DeviceError>,
+) -> Result<bool, iotp2p_node::device::DeviceError> {
+    use iotp2p_node::attach::AttachError;
+    use iotp2p_node::device::DeviceError;
+    match announced {
+        Ok(()) => Ok(true),
+        Err(DeviceError::Attach(AttachError::Unacknowledged { .. })) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Runs the walk-through in `dir` (the relays' stores), printing each step; stops every node and
 /// link before it returns.
 pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
@@ -475,7 +498,7 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
             hex(&owner.ccs),
             hex(&TOKEN),
         ),
-        timing,
+        &paths,
     )
     .await?;
     let other_node = relay(
@@ -488,7 +511,7 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
             "addresses = [\"{GUEST}\"]\n\n[credentials]\n\"{GUEST}\" = \"{}\"\n",
             hex(&guest.ccs),
         ),
-        timing,
+        &paths,
     )
     .await?;
     let lamps_node = relay(
@@ -498,7 +521,7 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
         &lamps_relay,
         lamps_ns,
         "addresses = []\n",
-        timing,
+        &paths,
     )
     .await?;
     let servers: Vec<String> = names
@@ -528,6 +551,7 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     )?;
     let mut setup = lamp_file.setup(ProfileKind::Lamp)?;
     setup.timing = timing;
+    setup.seed = paths.seed(&lamp);
     let mut lamp_node = UdpDevice::start(setup).await?;
     println!("lamp out of its box on {lamp_at}, pairing window open");
     let sensor_file = DeviceFile::parse(
@@ -544,6 +568,7 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     )?;
     let mut setup = sensor_file.setup(ProfileKind::Sensor)?;
     setup.timing = timing;
+    setup.seed = paths.seed(&sensor);
     let mut sensor_node = UdpDevice::start(setup).await?;
     println!("{SENSOR} attached to its relay, asleep");
 
@@ -686,9 +711,12 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
             if answered.load(Ordering::Relaxed) {
                 break;
             }
-            sensor_node.wake().await?;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            sensor_node.sleep().await?;
+            // A presence that the relay never acknowledged (a run of losses longer than the
+            // retransmissions) is tried again at the next wake-up, as the sensor's timer would.
+            if tolerate_lost(sensor_node.wake().await)? {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            tolerate_lost(sensor_node.sleep().await)?;
         }
         Ok::<_, iotp2p_node::device::DeviceError>(())
     };

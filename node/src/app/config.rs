@@ -112,6 +112,7 @@ impl AppFile {
                 reply_timeout: Duration::from_secs(reply_timeout.into()),
                 identity_key,
                 timing: Default::default(),
+                seed: None,
             },
         })
     }

@@ -29,6 +29,7 @@ use iotp2p_protocol::server::acl::ACL_CAPACITY;
 use iotp2p_protocol::server::security::{member, SECURITY};
 
 use crate::attach::{attach, wait_within, AttachError};
+use crate::random::NodeRng;
 use crate::udp::{NodeError, StartError, UdpConfig, UdpNode};
 
 pub use config::AppFile;
@@ -56,6 +57,9 @@ pub struct AppSetup {
     pub reply_timeout: Duration,
     /// The message layer's timers (spec §5.14's defaults unless a test shortens them).
     pub timing: Timing,
+    /// The seed of the app's randomness, for simulations that must replay
+    /// ([`crate::random::NodeRng::seeded`]); `None`, the default, draws from the operating system.
+    pub seed: Option<u64>,
 }
 
 /// Why a request of the app failed.
@@ -118,6 +122,8 @@ pub struct UdpApp {
     hop: ContextId,
     /// The home relay's service address, `_relay@` and the app's domain.
     service: String,
+    /// What the app draws itself (SPAKE2+'s nonce and share), a stream apart from its engine's.
+    rng: NodeRng,
 }
 
 impl UdpApp {
@@ -139,7 +145,14 @@ impl UdpApp {
             max_visitors: 1,
             max_visitor_sources: 8,
         }));
-        let mut node = UdpNode::start(UdpConfig::new(setup.bind), engine).await?;
+        let mut node = UdpNode::start(
+            UdpConfig {
+                seed: setup.seed,
+                ..UdpConfig::new(setup.bind)
+            },
+            engine,
+        )
+        .await?;
         let hop = attach(
             &mut node,
             &setup.address,
@@ -167,6 +180,8 @@ impl UdpApp {
             reply_timeout: setup.reply_timeout,
             hop,
             service,
+            // Another stream than the engine's: the same seed must not give both the same draws.
+            rng: NodeRng::from_seed(setup.seed.map(|seed| !seed)),
         })
     }
 
@@ -204,10 +219,11 @@ impl UdpApp {
 
     /// SPAKE2+ with the device at `device` on the local link (§8.3.3): the pairing context.
     async fn pair(&mut self, device: SocketAddr, passcode: u32) -> Result<ContextId, AppError> {
-        let mut rng = rand_core::OsRng;
-        let (mut pairing, start) = Pairing::start(passcode, &mut rng);
+        let (mut pairing, start) = Pairing::start(passcode, &mut self.rng);
         let reply = self.direct(device, None, start).await?;
-        let share = pairing.share(&reply, &mut rng).map_err(AppError::Claim)?;
+        let share = pairing
+            .share(&reply, &mut self.rng)
+            .map_err(AppError::Claim)?;
         let reply = self.direct(device, None, share).await?;
         let confirm = pairing.confirm(&reply).map_err(AppError::Claim)?;
         let reply = self.direct(device, None, confirm).await?;

@@ -241,6 +241,7 @@ impl DeviceFile {
             identity: self.identity,
             peers: self.peers,
             timing: Default::default(),
+            seed: None,
         })
     }
 }

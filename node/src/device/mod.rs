@@ -65,6 +65,9 @@ pub struct DeviceSetup {
     pub peers: Vec<KnownPeer>,
     /// The message layer's timers (spec §5.14's defaults unless a test shortens them).
     pub timing: Timing,
+    /// The seed of the device's randomness, for simulations that must replay
+    /// ([`crate::random::NodeRng::seeded`]); `None`, the default, draws from the operating system.
+    pub seed: Option<u64>,
 }
 
 /// Why a device did not start or attach, or stopped badly.
@@ -152,7 +155,14 @@ impl UdpDevice {
                 (server, None)
             }
         };
-        let node = UdpNode::start(UdpConfig::new(setup.bind), server).await?;
+        let node = UdpNode::start(
+            UdpConfig {
+                seed: setup.seed,
+                ..UdpConfig::new(setup.bind)
+            },
+            server,
+        )
+        .await?;
         let mut device = UdpDevice {
             node,
             home_relay: None,

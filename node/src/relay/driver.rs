@@ -11,13 +11,14 @@ use iotp2p_protocol::message::digest::Digest;
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayEvent, RelayOutput, StoreChange};
 use iotp2p_protocol::server::relay::RelayServer;
-use rand_core::{CryptoRngCore, OsRng};
+use rand_core::CryptoRngCore;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::{sleep_until, Clock, Timer};
+use crate::random::NodeRng;
 use crate::store::{HoldLimits, NewMessage, RelayStore, StoreError};
 use crate::udp::{admit, may_send, Stats, MAX_PAYLOAD};
 
@@ -43,6 +44,7 @@ pub(super) struct Driver {
     pub(super) events: mpsc::Sender<RelayEvent<SocketAddr>>,
     pub(super) stats: Arc<Stats>,
     pub(super) clock: Clock,
+    pub(super) rng: NodeRng,
     /// Where the requests held for a released address go (§3.11.4).
     pub(super) redirects: Redirects,
 }
@@ -72,20 +74,20 @@ impl Driver {
                 call = self.calls.recv() => match call {
                     Some(call) => {
                         let now = self.clock.now();
-                        let out = call(self.relay.relay_mut(), now, &mut OsRng);
-                        self.relay.serve(now, &mut OsRng, out)
+                        let out = call(self.relay.relay_mut(), now, &mut self.rng);
+                        self.relay.serve(now, &mut self.rng, out)
                     }
                     None => break,
                 },
                 Some((redirect, relays)) = self.redirects.outcomes.recv() => {
                     // No relay to carry it to: answered at once ([IOTP-DLV-113]).
                     let now = self.clock.now();
-                    let out = self.relay.relay_mut().redirect_to(now, &mut OsRng, redirect, relays);
-                    self.relay.serve(now, &mut OsRng, out)
+                    let out = self.relay.relay_mut().redirect_to(now, &mut self.rng, redirect, relays);
+                    self.relay.serve(now, &mut self.rng, out)
                 },
                 () = sleep_until(deadline), if deadline.is_some() => {
                     let now = timer.fire(&self.clock);
-                    self.relay.on_timer(now, &mut OsRng)
+                    self.relay.on_timer(now, &mut self.rng)
                 },
                 received = self.socket.recv_from(&mut buffer) => match received {
                     Ok((len, from)) => {
@@ -94,7 +96,7 @@ impl Driver {
                             self.stats.refused();
                             Vec::new()
                         } else {
-                            self.relay.receive(self.clock.now(), &mut OsRng, &from, &buffer[..len])
+                            self.relay.receive(self.clock.now(), &mut self.rng, &from, &buffer[..len])
                         }
                     }
                     Err(_) => {
@@ -124,11 +126,14 @@ impl Driver {
                         self.stats.send_error();
                     }
                     let now = self.clock.now();
-                    let out = self
-                        .relay
-                        .relay_mut()
-                        .forward_to(now, &mut OsRng, &domain, relays, bytes);
-                    let out = self.relay.serve(now, &mut OsRng, out);
+                    let out = self.relay.relay_mut().forward_to(
+                        now,
+                        &mut self.rng,
+                        &domain,
+                        relays,
+                        bytes,
+                    );
+                    let out = self.relay.serve(now, &mut self.rng, out);
                     for o in out.into_iter().rev() {
                         queue.push_front(o);
                     }

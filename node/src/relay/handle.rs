@@ -9,7 +9,7 @@ use std::time::Duration;
 use iotp2p_protocol::engine::{Config, EdhocResponder};
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput, RestoreError};
-use rand_core::{CryptoRngCore, OsRng};
+use rand_core::CryptoRngCore;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -18,6 +18,7 @@ use super::driver::{wall_clock, Driver, RelayCall};
 use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::Clock;
+use crate::random::NodeRng;
 use crate::resolve::{RelayHost, Resolver};
 use crate::store::{RelayStore, StoreError, MAX_PAGE};
 use crate::udp::{Counts, Stats};
@@ -67,6 +68,9 @@ pub struct RelaySetup {
     /// addresses stand for what the hop's DTLS would prove (§3.9.1), which is not run yet. A
     /// domain also in `routes` keeps its route.
     pub resolve: Vec<String>,
+    /// The seed of the relay's randomness, for simulations that must replay
+    /// ([`NodeRng::seeded`]); `None`, the default, draws from the operating system.
+    pub seed: Option<u64>,
 }
 
 /// A provider account and the enrolment tokens issued for it (spec §3.6.1.1).
@@ -102,6 +106,7 @@ impl RelaySetup {
             resolver: None,
             relay_hosts: BTreeMap::new(),
             resolve: Vec::new(),
+            seed: None,
         }
     }
 }
@@ -249,6 +254,7 @@ impl UdpRelay {
         }
         relay.service_mut().set_edhoc_responder(setup.edhoc);
         let clock = Clock::start();
+        let mut rng = NodeRng::from_seed(setup.seed);
         let mut ids = HashMap::new();
         let (now, wall) = (clock.now(), wall_clock());
         let times = Times { now, wall };
@@ -316,7 +322,7 @@ impl UdpRelay {
                 let (digest, out) = relay
                     .restore_forward(
                         now,
-                        &mut OsRng,
+                        &mut rng,
                         &f.domain,
                         &f.envelope,
                         held_for,
@@ -357,6 +363,7 @@ impl UdpRelay {
             events: event_tx,
             stats: stats.clone(),
             clock,
+            rng,
             redirects: Redirects::new(setup.resolver, setup.host),
         };
         for redirect in redirects {

@@ -9,7 +9,7 @@ use iotp2p_codec::core::owned;
 use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{Destination, Event, ExchangeId, Output, SendError};
 use iotp2p_protocol::params::Instant;
-use rand_core::{CryptoRngCore, OsRng};
+use rand_core::CryptoRngCore;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
@@ -19,6 +19,7 @@ use super::emit::may_send;
 use super::stats::Stats;
 use super::MAX_PAYLOAD;
 use crate::clock::{sleep_until, Clock, Timer};
+use crate::random::NodeRng;
 
 /// What the application asks of the driver running `M`.
 pub(super) enum Command<M> {
@@ -63,6 +64,7 @@ pub(super) struct Driver<M> {
     events: mpsc::Sender<Event<SocketAddr>>,
     stats: Arc<Stats>,
     clock: Clock,
+    rng: NodeRng,
 }
 
 impl<M: Driven> Driver<M> {
@@ -72,6 +74,7 @@ impl<M: Driven> Driver<M> {
         commands: mpsc::Receiver<Command<M>>,
         events: mpsc::Sender<Event<SocketAddr>>,
         stats: Arc<Stats>,
+        rng: NodeRng,
     ) -> Self {
         Driver {
             socket,
@@ -80,6 +83,7 @@ impl<M: Driven> Driver<M> {
             events,
             stats,
             clock: Clock::start(),
+            rng,
         }
     }
 
@@ -102,7 +106,7 @@ impl<M: Driven> Driver<M> {
                 },
                 () = sleep_until(deadline), if deadline.is_some() => {
                     let now = timer.fire(&self.clock);
-                    self.engine.on_timer(now, &mut OsRng)
+                    self.engine.on_timer(now, &mut self.rng)
                 },
                 received = self.socket.recv_from(&mut buffer) => match received {
                     Ok((len, from)) => self.datagram(&buffer[..len.min(MAX_PAYLOAD)], len > MAX_PAYLOAD, from),
@@ -131,7 +135,7 @@ impl<M: Driven> Driver<M> {
             return Vec::new();
         }
         self.engine
-            .receive(self.clock.now(), &mut OsRng, &from, payload)
+            .receive(self.clock.now(), &mut self.rng, &from, payload)
     }
 
     fn command(&mut self, command: Command<M>) -> Vec<Output<SocketAddr>> {
@@ -148,7 +152,7 @@ impl<M: Driven> Driver<M> {
             } => {
                 let sent = self.engine.engine().request(
                     now,
-                    &mut OsRng,
+                    &mut self.rng,
                     to,
                     destination,
                     context,
@@ -169,7 +173,10 @@ impl<M: Driven> Driver<M> {
                 body,
                 done,
             } => {
-                let replied = self.engine.engine().reply(now, &mut OsRng, exchange, &body);
+                let replied = self
+                    .engine
+                    .engine()
+                    .reply(now, &mut self.rng, exchange, &body);
                 let (answer, outputs) = match replied {
                     Ok(outputs) => (Ok(()), outputs),
                     Err(e) => (Err(e), Vec::new()),
@@ -177,9 +184,9 @@ impl<M: Driven> Driver<M> {
                 let _ = done.send(answer);
                 outputs
             }
-            Command::Engine(call) => call(&mut self.engine, now, &mut OsRng),
+            Command::Engine(call) => call(&mut self.engine, now, &mut self.rng),
         };
-        self.engine.after_call(now, &mut OsRng, outputs)
+        self.engine.after_call(now, &mut self.rng, outputs)
     }
 
     async fn handle(&mut self, outputs: Vec<Output<SocketAddr>>) {

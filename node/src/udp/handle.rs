@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use super::driven::Driven;
 use super::driver::{Command, Driver};
 use super::stats::{Counts, Stats};
+use crate::random::NodeRng;
 
 /// How a UDP node is set up.
 #[derive(Clone, Debug)]
@@ -32,6 +33,9 @@ pub struct UdpConfig {
     /// Requests and replies of the application waiting for the driver: the bound of the command
     /// queue (a full queue makes the application wait).
     pub command_queue: usize,
+    /// The seed of the node's randomness, for simulations that must replay ([`NodeRng::seeded`]);
+    /// `None`, the default, draws from the operating system.
+    pub seed: Option<u64>,
 }
 
 impl UdpConfig {
@@ -41,6 +45,7 @@ impl UdpConfig {
             bind,
             event_queue: 64,
             command_queue: 16,
+            seed: None,
         }
     }
 }
@@ -111,7 +116,14 @@ impl<M: Driven> UdpNode<M> {
         let (commands, command_rx) = mpsc::channel(config.command_queue);
         let (event_tx, events) = mpsc::channel(config.event_queue);
         let stats = Arc::new(Stats::default());
-        let driver = Driver::new(socket, engine, command_rx, event_tx, stats.clone());
+        let driver = Driver::new(
+            socket,
+            engine,
+            command_rx,
+            event_tx,
+            stats.clone(),
+            NodeRng::from_seed(config.seed),
+        );
         let task = tokio::spawn(driver.run());
         Ok(UdpNode {
             commands,
