@@ -967,7 +967,9 @@ fn an_engine_that_does_not_acknowledge_duplicates_is_caught() {
             // The relay under test, which the same defect keeps from acknowledging a copy again.
             "scenario.dlv.copy-acknowledged-again",
             "scenario.msg.duplicate-sealed-request",
-            "scenario.msg.duplicate-sealed-request.reply-resent"
+            "scenario.msg.duplicate-sealed-request.reply-resent",
+            // The claimed device's duplicate of `commission` is the one it must answer.
+            "scenario.sec.commission-reply-resent-once-claimed"
         ]
     );
 }

@@ -1,5 +1,7 @@
 //! SPAKE2+ (spec §8.3.3, RFC 9383) and the pairing context (§8.3.4): the RFC's test vector through
-//! both roles, the spec's worked examples and vectors, refusals, and a randomised round trip.
+//! both roles, the spec's worked examples and vectors, refusals, and a randomised round trip; then
+//! the device's Security service as a server hands it the pairing requests: whose exchange a
+//! `pair_share` or `pair_confirm` continues.
 
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::UnknownFields;
@@ -12,6 +14,8 @@ use iotp2p_protocol::security::{Exchange, KeyId, ReplayWindow, Routing};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::elliptic_curve::PrimeField;
 use proptest::prelude::*;
+
+mod common;
 
 fn unhex(hex: &str) -> Vec<u8> {
     assert!(hex.len() % 2 == 0, "odd hex length");
@@ -700,5 +704,195 @@ proptest! {
         if let Ok(prover) = prover.receive(&rfc_inputs(), &share) {
             prop_assert_eq!(prover.finish(&confirm).is_ok(), confirm == unhex(CONFIRM_V) && share == unhex(SHARE_V));
         }
+    }
+}
+
+/// The exchanges of a device's Security service, which a server hands the unsealed pairing
+/// requests with the hop peer each came over (hops are numbers here).
+mod exchanges {
+    use super::common::Fixed;
+    use iotp2p_codec::core::owned::{Body, InvokeRequest};
+    use iotp2p_codec::core::StatusCode;
+    use iotp2p_codec::prelude::*;
+    use iotp2p_codec::security::owned::PairingConfirm;
+    use iotp2p_protocol::controller::Pairing;
+    use iotp2p_protocol::engine::{Config, Node};
+    use iotp2p_protocol::interaction::Change;
+    use iotp2p_protocol::params::Instant;
+    use iotp2p_protocol::security::spake2plus::ProverSecret;
+    use iotp2p_protocol::security::statement::ccs::p256_credential;
+    use iotp2p_protocol::security::IdentityKey;
+    use iotp2p_protocol::server::security::{
+        member, Decision, ExchangePeer, Manufactured, SecurityService, Source, SECURITY,
+    };
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+
+    const PASSCODE: u32 = 20_202_021;
+    const CONTROLLER: u8 = 1;
+    const STRANGER: u8 = 2;
+
+    /// A device out of its box, its window open at 0, and what a server keeps for it.
+    struct Device {
+        node: Node<u8>,
+        security: SecurityService,
+        exchange: ExchangePeer<u8>,
+        rng: Fixed,
+        now: Instant,
+    }
+
+    impl Device {
+        fn new() -> Device {
+            let identity = IdentityKey::from_bytes(&[0x11; 32]).unwrap();
+            let point = p256::SecretKey::from_bytes(&[0x12; 32].into())
+                .unwrap()
+                .public_key()
+                .to_encoded_point(false);
+            let ccs = p256_credential(
+                &identity.node_id(),
+                &[7],
+                point.x().unwrap().as_slice().try_into().unwrap(),
+                point.y().unwrap().as_slice().try_into().unwrap(),
+            )
+            .unwrap();
+            let made = Manufactured {
+                identity,
+                auth_credentials: vec![ccs],
+                verifier: ProverSecret::from_passcode(PASSCODE, &[0x5a; 16], 1000)
+                    .unwrap()
+                    .record(),
+                salt: vec![0x5a; 16],
+                iterations: 1000,
+                suites: vec![2],
+            };
+            Device {
+                node: Node::new(Config::default(), 0),
+                security: SecurityService::unclaimed(made, 0).unwrap(),
+                exchange: ExchangePeer::new(),
+                rng: Fixed(0x5eed),
+                now: 0,
+            }
+        }
+
+        /// The device's answer to `body`, unsealed from `hop`.
+        fn ask(&mut self, hop: u8, body: &Body) -> Body {
+            let source = Source {
+                context: None,
+                sender: None,
+                hop: &hop,
+            };
+            match self.security.decide(
+                &mut self.node,
+                self.now,
+                &mut self.rng,
+                source,
+                &mut self.exchange,
+                body,
+            ) {
+                Decision::Answered(reply) => reply,
+                Decision::Dispatch(_) => panic!("a Security action goes to the dispatcher"),
+            }
+        }
+
+        /// How many `pairing_failed` events the device reported since the last call.
+        fn failed_attempts(&mut self) -> usize {
+            self.security
+                .take_changes()
+                .iter()
+                .filter(|c| {
+                    matches!(c, Change::Event { event, .. } if event.member == member::PAIRING_FAILED)
+                })
+                .count()
+        }
+    }
+
+    /// The status of an unsealed answer, with its `retry_after`.
+    fn status(reply: &Body) -> Option<(StatusCode, Option<u32>)> {
+        match reply {
+            Body::Status(s) => Some((s.code, s.retry_after)),
+            _ => None,
+        }
+    }
+
+    /// A `pair_confirm` with a confirmP made up by someone who ran no exchange.
+    fn made_up_confirm() -> Body {
+        let input = PairingConfirm {
+            confirm_p: [0x5c; 32],
+            unknown_fields: Default::default(),
+        }
+        .encode_to_vec()
+        .unwrap();
+        Body::Invoke(InvokeRequest {
+            endpoint: 0,
+            capability: SECURITY,
+            action: member::PAIR_CONFIRM,
+            input: Some(input),
+            echo: None,
+            unknown_fields: Default::default(),
+        })
+    }
+
+    /// The exchange is the hop peer's whose `pair_start` the device answered: another hop peer's
+    /// `pair_share` and `pair_confirm` are answered `Busy` with the time left, neither end the
+    /// exchange nor count as failed attempts, also once confirmP verified, and the controller
+    /// pairs ([IOTP-SEC-35], [IOTP-SEC-203]).
+    #[test]
+    fn another_hop_peers_pair_share_and_pair_confirm_leave_the_exchange_alone() {
+        let mut device = Device::new();
+        let mut rng = Fixed(0xc0de);
+        let (mut controller, start) = Pairing::start(PASSCODE, &mut rng);
+        let params = device.ask(CONTROLLER, &start);
+        assert_eq!(status(&params), None, "{params:?}");
+
+        // A stranger on the link saw the device's reply and computes a share of its own guess.
+        device.now = 10_000;
+        let (mut stranger, _) = Pairing::start(12_345_670, &mut Fixed(0xbad));
+        let share = stranger.share(&params, &mut Fixed(0xbad)).unwrap();
+        let busy = Some((StatusCode::Busy, Some(20)));
+        assert_eq!(status(&device.ask(STRANGER, &share)), busy);
+        assert_eq!(status(&device.ask(STRANGER, &made_up_confirm())), busy);
+
+        device.now = 15_000;
+        let share_reply = device.ask(CONTROLLER, &controller.share(&params, &mut rng).unwrap());
+        let confirm = controller.confirm(&share_reply).unwrap();
+        assert_eq!(
+            status(&device.ask(STRANGER, &made_up_confirm())),
+            Some((StatusCode::Busy, Some(30)))
+        );
+        let done = device.ask(CONTROLLER, &confirm);
+        assert!(controller.paired(&done).is_ok(), "{done:?}");
+
+        // Under way with the pairing context, the exchange is still the controller's.
+        device.now = 16_000;
+        assert_eq!(
+            status(&device.ask(STRANGER, &share)),
+            Some((StatusCode::Busy, Some(29)))
+        );
+        assert_eq!(device.failed_attempts(), 0);
+    }
+
+    /// The exchange's own hop peer that sends a message out of its order fails the attempt, and
+    /// ends the exchange: the next `pair_start` begins another, whose peer may be anyone
+    /// ([IOTP-SEC-35]).
+    #[test]
+    fn the_exchange_peers_message_out_of_order_is_a_failed_attempt() {
+        let mut device = Device::new();
+        let mut rng = Fixed(0xc0de);
+        let (_, start) = Pairing::start(PASSCODE, &mut rng);
+        assert_eq!(status(&device.ask(CONTROLLER, &start)), None);
+        assert_eq!(
+            status(&device.ask(CONTROLLER, &made_up_confirm())),
+            Some((StatusCode::InvalidState, None))
+        );
+        assert_eq!(device.failed_attempts(), 1);
+
+        let (mut stranger, start) = Pairing::start(PASSCODE, &mut Fixed(0xbad));
+        let params = device.ask(STRANGER, &start);
+        assert_eq!(status(&params), None, "{params:?}");
+        let share = stranger.share(&params, &mut Fixed(0xbad)).unwrap();
+        assert_eq!(status(&device.ask(STRANGER, &share)), None);
+        assert_eq!(
+            status(&device.ask(CONTROLLER, &made_up_confirm())),
+            Some((StatusCode::Busy, Some(30)))
+        );
     }
 }

@@ -170,14 +170,20 @@ impl PairingStates {
     /// A `pair_start`: accepted in an open window with no exchange in progress, `Busy` while one is
     /// ([IOTP-SEC-31]), refused without a window.
     pub fn pair_start(&mut self, now: Instant) -> Result<(), Refused> {
-        self.expire(now);
+        self.busy(now)?;
         let window = self.window.as_mut().ok_or(Refused::Closed)?;
-        match window.phase {
-            Phase::Open => {
-                window.phase = Phase::Exchange(now);
-                Ok(())
-            }
-            Phase::Exchange(last) | Phase::Commissioning(last) => {
+        window.phase = Phase::Exchange(now);
+        Ok(())
+    }
+
+    /// `Busy` while an exchange is in progress, a pairing context included (§8.3.2), with the time
+    /// left until it times out; nothing changes but the timeouts due at `now`. What the device
+    /// answers a `pair_start` then ([IOTP-SEC-31]), and a `pair_share` or `pair_confirm` from a hop
+    /// peer other than the exchange's ([IOTP-SEC-203]).
+    pub fn busy(&mut self, now: Instant) -> Result<(), Refused> {
+        self.expire(now);
+        match self.window.map(|w| w.phase) {
+            Some(Phase::Exchange(last) | Phase::Commissioning(last)) => {
                 let left = last
                     .saturating_add(PAIRING_EXCHANGE_TIMEOUT)
                     .saturating_sub(now);
@@ -185,6 +191,7 @@ impl PairingStates {
                     retry_after: u32::try_from(left.div_ceil(1_000)).unwrap_or(u32::MAX),
                 })
             }
+            _ => Ok(()),
         }
     }
 
@@ -387,6 +394,22 @@ mod tests {
         assert_eq!(p.state(50_000), State::UnclaimedWindow);
         assert_eq!(p.failed_attempts(), 1);
         assert_eq!(p.pair_start(50_000), Ok(()));
+    }
+
+    #[test]
+    fn busy_while_an_exchange_or_its_pairing_context_lives_and_nothing_changes() {
+        let mut p = window_at(0);
+        assert_eq!(p.busy(1_000), Ok(()));
+        assert_eq!(p.state(1_000), State::UnclaimedWindow);
+        p.pair_start(10_000).unwrap();
+        // What another hop peer's pair_share or pair_confirm is answered ([IOTP-SEC-203]).
+        assert_eq!(p.busy(15_500), Err(Refused::Busy { retry_after: 25 }));
+        assert_eq!(p.failed_attempts(), 0);
+        p.pair_share(20_000).unwrap();
+        p.pair_confirm(21_000, true).unwrap();
+        assert_eq!(p.busy(22_000), Err(Refused::Busy { retry_after: 29 }));
+        assert_eq!(p.state(22_000), State::UnclaimedCommissioning);
+        assert_eq!(p.failed_attempts(), 0);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use crate::interaction::{
     Capabilities, Change, Config as InteractionConfig, Dispatcher, Failure, Request,
 };
 use crate::params::Instant;
-use security::{Decision, SecurityService, SECURITY};
+use security::{Decision, ExchangePeer, SecurityService, SECURITY};
 
 pub use access::{AccessControl, AuthenticatedPeers};
 pub use subscriber::Who;
@@ -53,6 +53,8 @@ pub struct Server<P, A> {
     access: alloc::boxed::Box<dyn AccessControl + Send>,
     /// The Security capability, when the server serves it: then it decides access.
     security: Option<SecurityService>,
+    /// The hop peer of its pairing exchange in progress (one transport address).
+    exchange_peer: ExchangePeer<P>,
     /// Where the reports of each live subscription go, by (subscriber, subscription).
     routes: BTreeMap<(Who, u64), Subscriber<P>>,
     /// The number of the node's next event.
@@ -72,6 +74,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
             app,
             access: alloc::boxed::Box::new(AuthenticatedPeers),
             security: None,
+            exchange_peer: ExchangePeer::new(),
             routes: BTreeMap::new(),
             next_event: 0,
             telling: Telling::new(),
@@ -227,11 +230,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                     &mut self.node,
                     now,
                     rng,
-                    context,
-                    match &sender {
-                        Origin::Address(a) => Some(a.as_str()),
-                        _ => None,
+                    security::Source {
+                        context,
+                        sender: match &sender {
+                            Origin::Address(a) => Some(a.as_str()),
+                            _ => None,
+                        },
+                        hop: &hop,
                     },
+                    &mut self.exchange_peer,
                     &body,
                 ) {
                     Decision::Answered(reply) => {

@@ -19,7 +19,8 @@
 //! `rotate_auth_key` makes a new authentication key (`server/rotate.rs`).
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
-//! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
+//! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]) and the one hop peer it belongs
+//! to ([`ExchangePeer`], [IOTP-SEC-35]), at most one pairing context.
 
 mod introduce;
 mod statements;
@@ -253,6 +254,41 @@ pub struct SecurityService {
     changes: Vec<Change>,
 }
 
+/// The hop peer (transport address on the local link) whose `pair_start` began the pairing exchange
+/// in progress: the exchange is that peer's, and a `pair_share` or `pair_confirm` from any other
+/// continues nothing and changes nothing ([IOTP-SEC-35], [IOTP-SEC-203]). The pairing messages come
+/// unsealed, so the hop peer is all that tells the device whose message it holds.
+///
+/// The [`Server`](super::Server) keeps it beside the service, which is not generic over the
+/// transport; only [`SecurityService::decide`] reads or changes it. **Bound:** one transport
+/// address, the last accepted `pair_start`'s, replaced by the next one accepted.
+pub struct ExchangePeer<P>(Option<P>);
+
+impl<P> ExchangePeer<P> {
+    /// No exchange begun yet.
+    pub fn new() -> Self {
+        ExchangePeer(None)
+    }
+}
+
+impl<P> Default for ExchangePeer<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where a request came from: the context it opened under (`None`: unsealed), the envelope's sender
+/// address when it named one in full, and the hop peer it came over.
+#[derive(Clone, Copy)]
+pub struct Source<'a, P> {
+    /// The security context the request opened under, `None` if it came unsealed.
+    pub context: Option<ContextId>,
+    /// The envelope's sender address, when it named one in full.
+    pub sender: Option<&'a str>,
+    /// The hop peer the request came over.
+    pub hop: &'a P,
+}
+
 /// Who invokes a Security action: the context the request opened under and its peer, and the
 /// envelope's sender address when it is not the one bound to that peer.
 #[derive(Clone, Copy)]
@@ -436,17 +472,20 @@ impl SecurityService {
             .map_err(|e| SetupError::Credential(alloc::format!("{e:?}")))
     }
 
-    /// Decides what becomes of a request that opened under `context` (`None`: unsealed) with the
-    /// peer `peer`, from `sender` (the envelope's sender address, when it named one in full).
+    /// Decides what becomes of a request from `source`; `exchange` is the hop peer of the pairing
+    /// exchange in progress, which an accepted `pair_start` sets.
     pub fn decide<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
-        context: Option<ContextId>,
-        sender: Option<&str>,
+        source: Source<'_, P>,
+        exchange: &mut ExchangePeer<P>,
         body: &Body,
     ) -> Decision {
+        let Source {
+            context, sender, ..
+        } = source;
         // A closing pairing context answers retransmissions only, which the engine does from its
         // reply cache without asking ([IOTP-SEC-38]): a new request under it is refused.
         if context.is_some() && context == self.closing.map(|(c, _)| c) {
@@ -468,7 +507,13 @@ impl SecurityService {
         });
         if let Body::Invoke(i) = body {
             if i.endpoint == 0 && i.capability == SECURITY {
-                return Decision::Answered(self.invoke(
+                let unsealed = context.is_none();
+                if unsealed && matches!(i.action, member::PAIR_SHARE | member::PAIR_CONFIRM) {
+                    if let Some(busy) = self.another_peers(now, i.action, source.hop, exchange) {
+                        return Decision::Answered(busy);
+                    }
+                }
+                let reply = self.invoke(
                     node,
                     now,
                     rng,
@@ -479,7 +524,14 @@ impl SecurityService {
                     },
                     i.action,
                     i.input.as_deref(),
-                ));
+                );
+                if unsealed && i.action == member::PAIR_START {
+                    if let Body::InvokeResponse(_) = reply {
+                        // The device answered it: an exchange began, this hop peer's.
+                        exchange.0 = Some(source.hop.clone());
+                    }
+                }
+                return Decision::Answered(reply);
             }
         }
         Decision::Dispatch(self.access(peer.as_ref(), body))
@@ -616,6 +668,34 @@ impl SecurityService {
                 unknown_fields: Default::default(),
             }),
             Err(stop) => stop.into_body(),
+        }
+    }
+
+    /// `Busy` for a `pair_share` or `pair_confirm` (`action`) from `hop` while an exchange of
+    /// another hop peer is in progress ([IOTP-SEC-203]); `None` lets it through, to continue the
+    /// exchange or to count as a failed attempt ([IOTP-SEC-35]). The message tests no passcode (the
+    /// device computes nothing with it), so counting it would only let anyone on the link close the
+    /// window, and ending the exchange would let anyone break a pairing in progress with one
+    /// datagram; neither happens.
+    fn another_peers<P: PartialEq>(
+        &mut self,
+        now: Instant,
+        action: u16,
+        hop: &P,
+        exchange: &ExchangePeer<P>,
+    ) -> Option<Body> {
+        if exchange.0.as_ref() == Some(hop) {
+            return None;
+        }
+        match self.states.busy(now) {
+            Err(Refused::Busy { retry_after }) => Some(
+                Stop {
+                    retry_after: Some(retry_after),
+                    ..refused(StatusCode::Busy, action)
+                }
+                .into_body(),
+            ),
+            _ => None,
         }
     }
 

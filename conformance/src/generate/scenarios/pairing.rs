@@ -207,6 +207,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         printed_passcode_worthless_once_claimed()?,
         commission_reply_resent_once_claimed()?,
         busy_while_pairing()?,
+        share_from_another_peer()?,
         commission_needs_administer()?,
         commissioning_window_refusals()?,
         commissioning_window_pairs_a_second_controller()?,
@@ -317,7 +318,61 @@ fn busy_while_pairing() -> Result<Vector, String> {
          time left until PAIRING_EXCHANGE_TIMEOUT (30 s) in retry_after",
         &["IOTP-SEC-31"],
     )?;
-    Ok(b
+    Ok(b.step(pairing(
+        1,
+        PeerPairing::Start {
+            session: "p".into(),
+            passcode: PASSCODE,
+        },
+    ))
+    .step(expect("pair_start answered", vec![answered(1)]))
+    .step(at(10_000))
+    .step(with(plain("stranger", json!({"message_id": 1})), |s| {
+        s.pairing = Some(PeerPairing::Start {
+            session: "q".into(),
+            passcode: PASSCODE,
+        })
+    }))
+    .step(expect(
+        "Busy, retry after the 20 s left of the exchange",
+        vec![busy_to_stranger(1, 20)],
+    ))
+    .build())
+}
+
+/// The device's unsealed `Busy` to the stranger's request `message_id`, retry after `seconds`.
+fn busy_to_stranger(message_id: u64, seconds: u32) -> SendPattern {
+    to(
+        "stranger",
+        json!({"correlation_id": message_id, "sealed": ABSENT, "body": {"status": {"code": "Busy", "retry_after": seconds}}}),
+    )
+}
+
+fn share_from_another_peer() -> Result<Vector, String> {
+    let b = device(
+        "sec.pairing-share-from-another-peer",
+        "the exchange belongs to the hop peer whose pair_start the device answered: a stranger on the \
+         link, refused Busy for its own pair_start, sends a pair_share computed from the device's \
+         reply to the controller and a pair_confirm of its own making; each is answered Busy with the \
+         time left of the exchange, and the controller's pair_share and pair_confirm then continue \
+         it, and its pairing context serves add_peer",
+        &["IOTP-SEC-35", "IOTP-SEC-203", "IOTP-SEC-31"],
+    )?;
+    let made_up_confirm = iotp2p_codec::security::owned::PairingConfirm {
+        confirm_p: [0x5c; 32],
+        unknown_fields: Default::default(),
+    }
+    .encode_to_vec()
+    .map_err(|e| e.to_string())?;
+    // The stranger numbers its envelopes apart from the controller's, so that each reply is
+    // told apart by its correlation_id alone.
+    let stranger = |message_id: u64, step: PeerPairing| {
+        with(
+            plain("stranger", json!({ "message_id": message_id })),
+            |s| s.pairing = Some(step),
+        )
+    };
+    let b = b
         .step(pairing(
             1,
             PeerPairing::Start {
@@ -327,20 +382,66 @@ fn busy_while_pairing() -> Result<Vector, String> {
         ))
         .step(expect("pair_start answered", vec![answered(1)]))
         .step(at(10_000))
-        .step(with(plain("stranger", json!({"message_id": 1})), |s| {
-            s.pairing = Some(PeerPairing::Start {
+        .step(stranger(
+            11,
+            PeerPairing::Start {
                 session: "q".into(),
-                passcode: PASSCODE,
-            })
-        }))
-        .step(expect(
-            "Busy, retry after the 20 s left of the exchange",
-            vec![to(
-                "stranger",
-                json!({"correlation_id": 1, "sealed": ABSENT, "body": {"status": {"code": "Busy", "retry_after": 20}}}),
-            )],
+                passcode: 12_345_670,
+            },
         ))
-        .build())
+        .step(expect(
+            "the stranger's pair_start: Busy",
+            vec![busy_to_stranger(11, 20)],
+        ))
+        .step(stranger(
+            12,
+            PeerPairing::Share {
+                session: "q".into(),
+                reply_to: 0,
+            },
+        ))
+        .step(expect(
+            "the stranger's pair_share continues nothing: Busy",
+            vec![busy_to_stranger(12, 20)],
+        ))
+        .step(plain(
+            "stranger",
+            json!({"message_id": 13, "body": {"invoke": {"endpoint": 0, "capability": 1, "action": 12, "input": hex(&made_up_confirm)}}}),
+        ))
+        .step(expect(
+            "the stranger's pair_confirm continues nothing: Busy",
+            vec![busy_to_stranger(13, 20)],
+        ))
+        .step(pairing(
+            2,
+            PeerPairing::Share {
+                session: "p".into(),
+                reply_to: 0,
+            },
+        ))
+        .step(expect(
+            "the controller's pair_share continues its exchange: shareV and confirmV",
+            vec![answered(2)],
+        ))
+        .step(pairing(
+            3,
+            PeerPairing::Confirm {
+                session: "p".into(),
+                reply_to: 4,
+            },
+        ))
+        .step(expect(
+            "the controller's pair_confirm: confirmP verified, both hold the pairing context",
+            vec![answered(3)],
+        ));
+    Ok(under_pairing(
+        b,
+        "add_peer under the controller's pairing context",
+        claim()?.add_peer,
+        0,
+        json!({"invoke_response": {}}),
+    )
+    .build())
 }
 
 fn commission_needs_administer() -> Result<Vector, String> {
