@@ -103,15 +103,17 @@ fn narrow_exact(bits: u64, from: Format, to: Format) -> Option<u64> {
     let power = biased - from.bias();
     let dropped = from.fraction - fraction;
     if power >= 1 - bias && power <= bias {
-        // Normal in the narrower format: the dropped fraction bits must be zero.
-        return (mantissa & ((1 << dropped) - 1) == 0)
+        // Normal in the narrower format: the dropped fraction bits must be zero (tested by the
+        // trailing zeros: a mask `(1 << dropped) - 1` is a call of a 64-bit shift on a 32-bit
+        // target).
+        return (mantissa.trailing_zeros() >= dropped)
             .then_some(sign | (((power + bias) as u64) << fraction) | (mantissa >> dropped));
     }
     if power >= 1 - bias - fraction as i32 && power < 1 - bias {
         // Subnormal in the narrower format: a whole multiple of its smallest step.
         let significand = (1 << from.fraction) | mantissa;
         let shift = (dropped as i32 + 1 - bias - power) as u32;
-        return (significand & ((1 << shift) - 1) == 0).then_some(sign | (significand >> shift));
+        return (significand.trailing_zeros() >= shift).then_some(sign | (significand >> shift));
     }
     None
 }

@@ -238,13 +238,20 @@ impl<'a> Reader<'a> {
             .take(width as u64)?
             .iter()
             .fold(0u64, |v, &b| (v << 8) | b as u64);
+        // Shortest form: one byte only above 23, wider ones only when the next narrower cannot hold
+        // the value. By width rather than `1 << (4 * width)`: a 64-bit shift by a variable is a
+        // call on a 32-bit target.
+        let floor: u64 = match width {
+            1 => 24,
+            2 => 0x100,
+            4 => 0x1_0000,
+            _ => 0x1_0000_0000,
+        };
         if b >> 5 == major::SIMPLE {
             if !float::is_canonical(width, value) {
                 return Err(Fault::at(ErrorClass::NonCanonicalFloat, at));
             }
-        } else if value < if width == 1 { 24 } else { 1u64 << (4 * width) } {
-            // Shortest form: one byte only above 23, wider ones only when the next narrower cannot
-            // hold the value (2 bytes above 0xff, 4 above 0xffff, 8 above 0xffff_ffff).
+        } else if value < floor {
             return Err(Fault::at(ErrorClass::NonCanonicalInteger, at));
         }
         Ok((b, value))

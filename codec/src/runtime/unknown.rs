@@ -84,16 +84,18 @@ impl<'a> UnknownFields<'a> {
     #[cold]
     #[inline(never)]
     fn merge_pending(&self, known: &'static [u64]) -> UnknownMerge<'a> {
-        let mut merge = UnknownMerge {
-            next_key: NO_KEY,
+        // The first entry is found when an encoder first gets past key 0 (`next` empty until
+        // then), so that the state is written straight into the caller's: built here and
+        // advanced, it (48 bytes on a 32-bit target) was copied out with `memcpy`, the only call of
+        // it in an image that encodes only scalars.
+        UnknownMerge {
+            next_key: 0,
             pending: Some(Pending {
                 entries: self.entries(known),
                 next: &[],
                 room: self.room as usize,
             }),
-        };
-        merge.advance();
-        merge
+        }
     }
 
     /// How many unknown entries there are.
@@ -163,7 +165,8 @@ const NO_KEY: u64 = u64::MAX;
 
 /// The state of merging unknown entries into an encoder's output; see [`UnknownFields::merge`].
 pub struct UnknownMerge<'a> {
-    /// The key of the next entry to write, or [`NO_KEY`]: all the hot path looks at.
+    /// The key of the next entry to write, or [`NO_KEY`]: all the hot path looks at. 0 before the
+    /// first entry is found.
     next_key: u64,
     /// The entries not written yet; `None` when there were none at all.
     pending: Option<Pending<'a>>,
@@ -171,7 +174,8 @@ pub struct UnknownMerge<'a> {
 
 struct Pending<'a> {
     entries: UnknownEntries<'a>,
-    /// The next entry to write (key and value), when `next_key` is not [`NO_KEY`].
+    /// The next entry to write (key and value), when `next_key` is not [`NO_KEY`]; empty before
+    /// the first entry is found (an entry never is).
     next: &'a [u8],
     room: usize,
 }
@@ -268,7 +272,7 @@ impl<'a> UnknownMerge<'a> {
     #[inline(never)]
     fn write_pending(&mut self, below: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         while self.next_key < below {
-            if let Some(p) = &self.pending {
+            if let Some(p) = self.pending.as_ref().filter(|p| !p.next.is_empty()) {
                 w.raw_items(p.next, p.room)?;
             }
             self.advance();
@@ -301,6 +305,28 @@ mod tests {
         m.finish(&mut w).unwrap();
         let n = w.position();
         assert_eq!(&buf[..n], &entries[..]);
+    }
+
+    #[test]
+    fn unknown_entries_below_the_first_field_and_after_the_last_are_written_in_place() {
+        // {0: 1, 2: 3, 4: 5}: keys 0 and 4 unknown, then only unknown entries, then none written
+        // before `finish`.
+        let entries = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05];
+        let unknown = UnknownFields::new(&entries, 2, 4);
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        let mut m = unknown.merge(&[2]);
+        m.u32(2, 3, &mut w).unwrap();
+        m.finish(&mut w).unwrap();
+        let n = w.position();
+        assert_eq!(&buf[..n], &entries[..]);
+
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        let mut m = unknown.merge(&[2]);
+        m.finish(&mut w).unwrap();
+        let n = w.position();
+        assert_eq!(&buf[..n], &[0x00, 0x01, 0x04, 0x05]);
     }
 
     #[test]
