@@ -427,11 +427,9 @@ impl NameServers {
 fn tolerate_lost(
     announced: Result<(), iotp2p_node::device::DeviceError>,
 ) -> Result<bool, iotp2p_node::device::DeviceError> {
-    use iotp2p_node::attach::AttachError;
-    use iotp2p_node::device::DeviceError;
     match announced {
         Ok(()) => Ok(true),
-        Err(DeviceError::Attach(AttachError::Unacknowledged { .. })) => Ok(false),
+        Err(e) if e.is_presence_lost() => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -102,6 +102,18 @@ pub enum DeviceError {
     Attach(#[from] AttachError),
 }
 
+impl DeviceError {
+    /// Whether the relay acknowledged none of a presence's transmissions (a run of losses longer
+    /// than the retransmissions, or a relay down for as long): a sleeping device tries again at its
+    /// next wake-up rather than stopping.
+    pub fn is_presence_lost(&self) -> bool {
+        matches!(
+            self,
+            DeviceError::Attach(AttachError::Unacknowledged { .. })
+        )
+    }
+}
+
 /// A running device: the handle of its driver task.
 pub struct UdpDevice {
     node: UdpNode<DeviceServer>,

@@ -86,7 +86,14 @@ pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         if sleep.is_some() {
             wakes = wakes.wrapping_add(1);
             let reading = args.temperature.unwrap_or_else(|| drift(wakes));
-            device.wake().await?;
+            // A presence the relay never acknowledged: tried again at the next wake-up.
+            match device.wake().await {
+                Err(e) if e.is_presence_lost() => {
+                    eprintln!("warning: {e}; trying again at the next wake-up");
+                    continue;
+                }
+                woke => woke?,
+            }
             device
                 .with_profile(move |p| {
                     if let Profile::Sensor(s, _) = p {
@@ -96,7 +103,12 @@ pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             println!("woke: {}.{:02} °C", reading / 100, (reading % 100).abs());
             tokio::time::sleep(Duration::from_millis(LISTEN_TIME)).await;
-            device.sleep().await?;
+            match device.sleep().await {
+                Err(e) if e.is_presence_lost() => {
+                    eprintln!("warning: {e}; the relay learns of the sleep at the next wake-up");
+                }
+                slept => slept?,
+            }
             continue;
         }
         let state = device.with_profile(|p| describe(p)).await?;
