@@ -537,7 +537,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// The value to store so that the node-wide counter never repeats after a restart
-    /// ([IOTP-MSG-18]).
+    /// ([IOTP-MSG-18]). `ahead` counts values, not envelopes: a confirmable envelope may skip some to
+    /// keep off identifiers in use towards its hop peer ([IOTP-MSG-142]).
     pub fn counter_to_store(&self, ahead: u64) -> u64 {
         self.counter.stored_ahead(ahead)
     }
