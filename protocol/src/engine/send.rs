@@ -219,7 +219,20 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let mut out = Vec::new();
         // A reply that carries the acknowledgement is not confirmable: if it is lost, the request's
         // retransmission brings it again from the reply cache.
-        self.transmit(now, rng, e.from, message_id, bytes, confirmable, &mut out)?;
+        self.transmit(
+            now,
+            rng,
+            e.from.clone(),
+            message_id,
+            bytes.clone(),
+            confirmable,
+            &mut out,
+        )?;
+        // A confirmable reply that waits its turn (NSTART) carries no acknowledgement yet: the
+        // request still owed one gets it alone now ([IOTP-MSG-43]), not from its retransmission.
+        if e.ack_due.is_some() && self.retransmitter.is_waiting(&e.from, &bytes) {
+            self.acknowledge(&e.from, e.message_id, &mut out);
+        }
         Ok(out)
     }
 
