@@ -966,6 +966,8 @@ fn an_engine_that_does_not_acknowledge_duplicates_is_caught() {
         [
             // The relay under test, which the same defect keeps from acknowledging a copy again.
             "scenario.dlv.copy-acknowledged-again",
+            // The duplicate of a request whose reply waits its turn gets neither.
+            "scenario.msg.duplicate-of-a-waiting-reply",
             "scenario.msg.duplicate-sealed-request",
             "scenario.msg.duplicate-sealed-request.reply-resent",
             // The claimed device's duplicate of `commission` is the one it must answer.
@@ -979,6 +981,9 @@ fn an_engine_that_never_retransmits_is_caught() {
     assert_eq!(
         scenario_failures("no-retransmit"),
         [
+            // The second request, whose retransmission a late acknowledgement must not end.
+            "scenario.msg.ack-identifiers-kept-apart",
+            "scenario.msg.ack-identifiers-kept-apart.sealed-skips",
             "scenario.msg.failed-receipt-named-again",
             "scenario.msg.reply-to-a-delivery-is-confirmable",
             "scenario.msg.retransmission"

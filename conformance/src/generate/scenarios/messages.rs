@@ -58,6 +58,9 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         retransmission(),
         acknowledgement_stops_retransmission(),
         nstart(),
+        identifiers_kept_apart(false),
+        identifiers_kept_apart(true),
+        duplicate_of_a_waiting_reply(),
         reply_reaches_the_application(),
         receipt_after_the_wake_up(),
         receipt_names_what_did_not_open(),
@@ -808,6 +811,168 @@ fn nstart() -> Vector {
             }),
             ..to("relay", json!({}))
         }],
+    ))
+    .build()
+}
+
+/// Another node of the lamp's domain, which the lamp asks unsealed.
+const FAN: &str = "fan@home.example.org";
+
+/// The lamp's confirmable read, unsealed (from the node-wide counter), of the fan through the relay:
+/// another recipient than the app's, so that the two requests' replies never match each other.
+fn lamp_asks_unsealed() -> Step {
+    app(AppRequest {
+        to: "relay".into(),
+        recipient: Some(FAN.into()),
+        context: None,
+        body: read_level(),
+        confirmable: true,
+    })
+}
+
+/// The request of [`lamp_asks_unsealed`] with `message_id`.
+fn lamps_unsealed_request(message_id: u64) -> SendPattern {
+    to(
+        "relay",
+        json!({"message_id": message_id, "ack_requested": true, "recipient": FAN, "sealed": ABSENT, "key_id": ABSENT, "body": read_level()}),
+    )
+}
+
+/// The request of [`lamp_asks`] with `message_id`.
+fn lamps_sealed_request(message_id: u64) -> SendPattern {
+    let mut request = lamps_request();
+    request.envelope["message_id"] = json!(message_id);
+    request
+}
+
+/// Regression of the lossy walk-through's lost re-homing statement: the lamp's node-wide counter and
+/// its Sender Sequence Number under `app` both stand at 77. One confirmable request takes 77 and is
+/// acknowledged; the next confirmable request to the relay, numbered the other way, must skip 77, so
+/// that a late copy of the first acknowledgement does not end its retransmission.
+fn identifiers_kept_apart(sealed_second: bool) -> Vector {
+    let (first, first_sent, second, second_sent) = if sealed_second {
+        (
+            lamp_asks_unsealed(),
+            lamps_unsealed_request(77),
+            lamp_asks(),
+            lamps_sealed_request(78),
+        )
+    } else {
+        (
+            lamp_asks(),
+            lamps_sealed_request(77),
+            lamp_asks_unsealed(),
+            lamps_unsealed_request(78),
+        )
+    };
+    let b = if sealed_second {
+        Builder::lamp(
+            "msg.ack-identifiers-kept-apart.sealed-skips",
+            "after an unsealed confirmable request (to another node) with message_id 77 is \
+             acknowledged, the lamp's next confirmable request to the same hop peer, sealed under \
+             a context whose Sender Sequence Number is 77, skips to 78; a late copy of the first \
+             acknowledgement does not end its retransmission",
+            &[
+                "IOTP-MSG-142",
+                "IOTP-SEC-168",
+                "IOTP-MSG-48",
+                "IOTP-MSG-50",
+                "IOTP-MSG-46",
+            ],
+        )
+    } else {
+        Builder::lamp(
+            "msg.ack-identifiers-kept-apart",
+            "after a sealed confirmable request with message_id 77 (the context's Sender Sequence \
+             Number) is acknowledged, the lamp's next confirmable request to the same hop peer, \
+             unsealed (to another node) while its node-wide counter stands at 77, skips to 78; a \
+             late copy of the first acknowledgement does not end its retransmission",
+            &[
+                "IOTP-MSG-142",
+                "IOTP-MSG-99",
+                "IOTP-MSG-48",
+                "IOTP-MSG-50",
+                "IOTP-MSG-46",
+            ],
+        )
+    };
+    let b = b
+        .node(|n| n.counter = 77)
+        .step(first)
+        .step(expect("the first request, message_id 77", vec![first_sent]))
+        .step(at(500));
+    let acknowledgement = b.steps_so_far();
+    b.step(relay_acks(0))
+        .step(silence("acknowledged"))
+        .step(second)
+        .step(timer(
+            expect(
+                "the second request: 77 ended among the last 16 towards the relay, so the lamp skips \
+                 to the next free value, 78",
+                vec![second_sent],
+            ),
+            Some([2_000, 3_000]),
+        ))
+        .step(at(1_000))
+        .step(repeat("relay", acknowledgement))
+        .step(timer(
+            silence(
+                "a late copy of the acknowledgement of 77 (the link duplicated it) names no envelope \
+                 outstanding: the second request's retransmission timer still runs",
+            ),
+            Some([1_500, 2_500]),
+        ))
+        .step(to_timer())
+        .step(expect(
+            "the second request was not ended by it: retransmitted, byte for byte",
+            vec![SendPattern {
+                same_as: Some(1),
+                ..to("relay", json!({}))
+            }],
+        ))
+        .step(relay_acks(1))
+        .step(timer(silence("acknowledged: no timer is left"), None))
+        .build()
+}
+
+/// Regression of the sleeping sensor's lost `presence_ack`: a confirmable reply queued behind an
+/// outstanding envelope (NSTART) is not resent early from the reply cache when its request comes
+/// again.
+fn duplicate_of_a_waiting_reply() -> Vector {
+    let b = with_hop(Builder::lamp(
+        "msg.duplicate-of-a-waiting-reply",
+        "a duplicate of a request whose confirmable reply still waits its turn behind an outstanding \
+         envelope (NSTART) is acknowledged again, not answered with the waiting reply; the reply goes \
+         once the outstanding envelope is acknowledged",
+        &["IOTP-MSG-143", "IOTP-MSG-55", "IOTP-MSG-49", "IOTP-MSG-140"],
+    ))
+    .step(lamp_asks())
+    .step(expect("the lamp's request, outstanding", vec![lamps_request()]));
+    let delivered = b.steps_so_far();
+    b.step(sealed(
+        "relay",
+        "app",
+        json!({"sender_contact": 1, "ack_requested": true, "more": true}),
+        read_level(),
+    ))
+    .step(expecting(
+        expect(
+            "the reply to the request the relay delivered, confirmable ([IOTP-MSG-140]), waits \
+             behind the lamp's request (NSTART 1): the request is acknowledged alone, or not yet",
+            vec![ack("relay", 1235)],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .step(at(1_000))
+    .step(repeat("relay", delivered))
+    .step(expect(
+        "the duplicate is acknowledged again; the reply that waits its turn is not sent early",
+        vec![ack("relay", 1235)],
+    ))
+    .step(relay_acks(0))
+    .step(expect(
+        "the lamp's request acknowledged, the reply goes, confirmable",
+        vec![delivered_answer(1235)],
     ))
     .build()
 }
