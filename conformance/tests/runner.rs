@@ -1054,6 +1054,20 @@ fn a_relay_that_forwards_ttl_unchanged_is_caught() {
 }
 
 #[test]
+fn a_relay_that_passes_replies_on_to_its_app_unconfirmable_is_caught() {
+    // Version 1.1 required confirmable delivery of what a relay holds for a device only; a reply
+    // passed on to an app and lost on its hop was lost for good (IOTP-DLV-135).
+    assert_eq!(
+        failures("relay-app-unconfirmable", "scenario.dlv.*"),
+        [
+            // The sensor's reply, which the relay acknowledged, goes on to the app unconfirmable.
+            "scenario.dlv.reply-acknowledges-the-delivery",
+            "scenario.dlv.reply-passed-on-confirmable"
+        ]
+    );
+}
+
+#[test]
 fn a_device_whose_printed_passcode_pairs_again_is_caught() {
     // Version 1.0's static passcode: anyone who had read the label could take a claimed device over.
     // The defect starts the device afresh at a pair_start once it has paired, so the pairing in a
