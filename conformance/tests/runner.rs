@@ -981,6 +981,9 @@ fn an_engine_that_never_retransmits_is_caught() {
     assert_eq!(
         scenario_failures("no-retransmit"),
         [
+            // The relay under test: the reply it passes on to its app, which does not acknowledge
+            // it, is not sent again.
+            "scenario.dlv.reply-passed-on-confirmable",
             // The second request, whose retransmission a late acknowledgement must not end.
             "scenario.msg.ack-identifiers-kept-apart",
             "scenario.msg.ack-identifiers-kept-apart.sealed-skips",
@@ -1046,6 +1049,20 @@ fn a_relay_that_forwards_ttl_unchanged_is_caught() {
             "scenario.dlv.acknowledgement-is-no-receipt",
             "scenario.dlv.held-until-awake",
             "scenario.dlv.sender-in-full-until-known"
+        ]
+    );
+}
+
+#[test]
+fn a_relay_that_passes_replies_on_to_its_app_unconfirmable_is_caught() {
+    // Version 1.1 required confirmable delivery of what a relay holds for a device only; a reply
+    // passed on to an app and lost on its hop was lost for good (IOTP-DLV-135).
+    assert_eq!(
+        failures("relay-app-unconfirmable", "scenario.dlv.*"),
+        [
+            // The sensor's reply, which the relay acknowledged, goes on to the app unconfirmable.
+            "scenario.dlv.reply-acknowledges-the-delivery",
+            "scenario.dlv.reply-passed-on-confirmable"
         ]
     );
 }

@@ -26,6 +26,9 @@
 //! - `relay-contact-at-once` (a relay under test): the relay names every sender to the sensor by a
 //!   contact number from the first delivery on, handshakes included, as version 1.1 first allowed;
 //!   the sensor then cannot open a visitor's or a moved peer's envelopes (IOTP-MSG-138, -139).
+//! - `relay-app-unconfirmable` (a relay under test): the relay passes replies on to its app without
+//!   `ack_requested`, as version 1.1 required confirmable delivery of what it holds for a device only
+//!   (IOTP-DLV-135).
 
 use iotp2p_codec::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -219,6 +222,25 @@ impl Defects {
                         {
                             s.hex = iotp2p_conformance::suite::hex(&again);
                         }
+                    }
+                }
+            }
+            ("relay-app-unconfirmable", _) => {
+                for s in sends.iter_mut().filter(|s| s.to == "app") {
+                    let Ok(bytes) = unhex(&s.hex) else { continue };
+                    let Ok(e) = Envelope::decode(&bytes) else {
+                        continue;
+                    };
+                    if !e.ack_requested || e.correlation_id.is_none() {
+                        continue;
+                    }
+                    if let Ok(again) = (Envelope {
+                        ack_requested: false,
+                        ..e
+                    })
+                    .encode_to_vec()
+                    {
+                        s.hex = iotp2p_conformance::suite::hex(&again);
                     }
                 }
             }

@@ -334,6 +334,63 @@ fn reply_acknowledges_the_delivery() -> Vector {
     .build()
 }
 
+fn reply_passed_on_confirmable() -> Vector {
+    let reply = json!({
+        "message_id": 40,
+        "correlation_id": E2E,
+        "ack_requested": true,
+        "recipient": APP_HERE,
+        "sender": FAR,
+        "body": {"invoke_response": {}},
+    });
+    let passed_on = to(
+        "app",
+        json!({"message_id": 40, "correlation_id": E2E, "ack_requested": true, "recipient": ABSENT}),
+    );
+    // The relay's datagram 4 or 5, by the order in which it acknowledged the reply and passed it on.
+    let again = |n| SendPattern {
+        same_as: Some(n),
+        ..passed_on.clone()
+    };
+    bound(relay(
+        "dlv.reply-passed-on-confirmable",
+        "the reply of another domain's node to the app's request, which the relay acknowledged and \
+         forwarded, comes back from that domain's relay: the relay acknowledges it and passes it on \
+         to the app confirmable, sends it again while the app does not acknowledge it, and no more \
+         once the app does",
+        &["IOTP-DLV-135", "IOTP-MSG-46", "IOTP-MSG-48"],
+    ))
+    .step(app_invokes(FAR, 600))
+    .step(both(
+        "forwarded and acknowledged: the app retransmits the request no more",
+        to("relay-b", json!({"message_id": E2E, "recipient": FAR})),
+        ack("app", E2E),
+    ))
+    .step(at(1_000))
+    .step(plain("relay-b", reply))
+    .step(both(
+        "the reply is acknowledged and goes on to the app, confirmable",
+        ack("relay-b", 40),
+        passed_on.clone(),
+    ))
+    .step(at(4_000))
+    .step(expecting(
+        expect(
+            "not acknowledged by the app within ACK_TIMEOUT × ACK_RANDOM_FACTOR: sent again, byte \
+             for byte",
+            vec![again(5)],
+        ),
+        |e| e.or = vec![vec![again(4)]],
+    ))
+    .step(plain(
+        "app",
+        json!({"message_id": 950, "correlation_id": 40, "body": {"ack": null}}),
+    ))
+    .step(at(60_000))
+    .step(silence("the app's acknowledgement ended the retransmission"))
+    .build()
+}
+
 fn stranger_gets_no_route() -> Vector {
     relay(
         "dlv.stranger-no-route",
@@ -743,6 +800,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         held_until_awake(),
         acknowledgement_is_no_receipt(),
         reply_acknowledges_the_delivery(),
+        reply_passed_on_confirmable(),
         stranger_gets_no_route(),
         replay_does_not_rebind(),
         queue_full(),
