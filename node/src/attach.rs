@@ -175,9 +175,10 @@ pub async fn announce<M: Driven>(
             .await?;
         match tried {
             Ok(id) => break id,
-            // A request with the presence's `message_id` awaits its reply from the relay (an
-            // unsealed one: the two are counted apart): the presence waits until that one is
-            // answered or given up ([IOTP-MSG-107]).
+            // A request with the presence's `message_id` (unsealed, or sealed under another
+            // context: they are counted apart) awaits its reply from the relay, or the table of
+            // requests awaiting replies is full: the presence waits until one is answered or
+            // given up ([IOTP-MSG-107]).
             Err(SendError::Busy) if tokio::time::Instant::now() < deadline => {
                 let left = deadline.saturating_duration_since(tokio::time::Instant::now());
                 wait_within(node, left.min(BUSY_RETRY), |e| {
