@@ -166,11 +166,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         };
         let include_sender = self.home_relay.as_ref() != Some(&to);
         let body = report.encode_to_vec()?;
-        let avoid = if confirmable {
-            self.ids_in_use(&to)
-        } else {
-            Vec::new()
-        };
+        let avoid = self.ids_in_use(&to, confirmable);
         let (message_id, bytes) = self.build(Plan {
             context: Some(context),
             exchange: AadExchange::Answer {

@@ -13,6 +13,7 @@ use rand_core::CryptoRngCore;
 use super::peers::{ContextId, ContextKind};
 use super::{Event, ExchangeId, Node, Origin, Output, Pending};
 use crate::message::digest::Digest;
+use crate::message::ids::first_free;
 use crate::params::{Instant, MAX_MESSAGE};
 use crate::security::seal::{SealError, TAG_LEN};
 use crate::security::{Exchange as AadExchange, KeyId, Routing};
@@ -71,7 +72,7 @@ pub(super) struct Plan<'a> {
     /// An answer sealed under another context than the request's carries `key_id`
     /// ([IOTP-SEC-164]); requests always do, whatever this says.
     pub(super) carry_key_id: bool,
-    /// Values an unsealed envelope's `message_id` must not take ([`Node::ids_in_use`]).
+    /// Values the envelope's `message_id` must not take, sealed or not ([`Node::ids_in_use`]).
     pub(super) avoid: &'a [u64],
 }
 
@@ -91,11 +92,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         ttl: Option<u32>,
     ) -> Result<(u64, Vec<Output<P>>), SendError> {
         self.expire(now);
-        let avoid = if confirmable {
-            self.ids_in_use(&to)
-        } else {
-            Vec::new()
-        };
+        let avoid = self.ids_in_use(&to, confirmable);
         let next_id = match context {
             Some(id) => first_free(
                 self.contexts
@@ -284,11 +281,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             Origin::Address(a) => Some(a.clone()),
             Origin::Contact(_) | Origin::HopPeer(_) => entry.and_then(|e| e.peer.address.clone()),
         };
-        let avoid = if confirmable {
-            self.ids_in_use(from)
-        } else {
-            Vec::new()
-        };
+        let avoid = self.ids_in_use(from, confirmable);
         self.build(Plan {
             context,
             exchange: AadExchange::Answer {
@@ -308,12 +301,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         })
     }
 
-    /// The `message_id`s that a confirmable envelope towards the hop peer `to` must not take
+    /// The `message_id`s that a `confirmable` envelope towards the hop peer `to` must not take
     /// ([IOTP-MSG-142]): those of the confirmable envelopes in flight, waiting or lately ended
-    /// towards it. An acknowledgement names only a `message_id`, and envelopes unsealed and sealed
-    /// under different contexts are numbered apart (§5.4): a late copy of the acknowledgement of
-    /// one would end the retransmission of another with the same number.
-    pub(super) fn ids_in_use(&self, to: &P) -> Vec<u64> {
+    /// towards it; none for an envelope that is not confirmable. An acknowledgement names only a
+    /// `message_id`, and envelopes unsealed and sealed under different contexts are numbered apart
+    /// (§5.4): a late copy of the acknowledgement of one would end the retransmission of another
+    /// with the same number.
+    pub(super) fn ids_in_use(&self, to: &P, confirmable: bool) -> Vec<u64> {
+        if !confirmable {
+            return Vec::new();
+        }
         self.retransmitter.ids_towards(to).collect()
     }
 
@@ -371,7 +368,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         body: &[u8],
     ) -> Result<(u64, Vec<u8>), SendError> {
         let avoid = match &self.home_relay {
-            Some(relay) => self.ids_in_use(relay),
+            Some(relay) => self.ids_in_use(relay, true),
             None => Vec::new(),
         };
         self.build(Plan {
@@ -534,15 +531,6 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.receipt_acknowledged(&to, message_id);
         out.push(Output::Event(Event::Acknowledged { to, message_id }));
     }
-}
-
-/// The first value from `start` on that `avoid` does not hold (at most `avoid.len()` further).
-fn first_free(start: u64, avoid: &[u64]) -> u64 {
-    let mut id = start;
-    while avoid.contains(&id) {
-        id = id.saturating_add(1);
-    }
-    id
 }
 
 /// The body of a status with `code` and nothing else but what the code requires: the versions this

@@ -40,11 +40,7 @@ impl NodeCounter {
     /// ([IOTP-MSG-99]), and does so to keep a confirmable envelope off the identifiers in use
     /// towards its hop peer ([IOTP-MSG-142]). At most `avoid.len()` values are skipped.
     pub fn peek_avoiding(&self, avoid: &[u64]) -> u64 {
-        let mut id = self.next;
-        while avoid.contains(&id) {
-            id = id.saturating_add(1);
-        }
-        id
+        first_free(self.next, avoid)
     }
 
     /// Takes [`NodeCounter::peek_avoiding`]: the values skipped are never used.
@@ -58,6 +54,16 @@ impl NodeCounter {
     pub const fn stored_ahead(&self, ahead: u64) -> u64 {
         self.next.saturating_add(ahead)
     }
+}
+
+/// The first value from `start` on that `avoid` does not hold (at most `avoid.len()` further): the
+/// next `message_id` of the node-wide counter or of a Sender Sequence Number ([IOTP-MSG-142]).
+pub fn first_free(start: u64, avoid: &[u64]) -> u64 {
+    let mut id = start;
+    while avoid.contains(&id) {
+        id = id.saturating_add(1);
+    }
+    id
 }
 
 #[cfg(test)]
