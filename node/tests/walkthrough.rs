@@ -78,7 +78,9 @@ fn port_taken(e: &(dyn std::error::Error + 'static)) -> bool {
 /// gone, [IOTP-SEC-38]) nor recognise (its digest now named the lamp's address, §5.9); a sensor's
 /// queued reply resent early from the reply cache under its presence's `message_id`
 /// ([IOTP-MSG-143]); and a late copy of an acknowledgement that ended the retransmission of another
-/// envelope with the same `message_id` ([IOTP-MSG-142]).
+/// envelope with the same `message_id` ([IOTP-MSG-142]); and a lamp that took and acknowledged an
+/// `edhoc_1` with its waiting queue full behind a retransmitted envelope, and dropped the reply
+/// ([IOTP-MSG-144]).
 #[tokio::test(start_paused = true)]
 async fn the_walk_through_over_lossy_links_runs_each_command_exactly_once() {
     for seed in seeds() {

@@ -1266,6 +1266,51 @@ fn a_reply_after_a_separate_acknowledgement_is_confirmable_and_survives_its_loss
     assert_eq!(lamp.next_deadline(), None);
 }
 
+/// A requester acknowledges every copy of a confirmable sealed reply, also once its request is
+/// answered ([IOTP-MSG-145], [IOTP-MSG-41]): when its first acknowledgement was lost, the copy found
+/// no request to open under and was discarded unacknowledged, and the replier retransmitted the reply
+/// until it failed, holding back everything behind it towards the requester (NSTART).
+#[test]
+fn a_copy_of_a_confirmable_reply_is_acknowledged_after_the_reply_was_taken() {
+    let mut rng = Fixed(0);
+    let (mut app, mut lamp) = pair();
+    let (request, datagram) = app_asks(&mut app, &mut rng, 0, &invoke(), true);
+    let out = lamp.receive(10, &mut rng, &"app", &datagram);
+    let [Event::Request { exchange, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+    else {
+        panic!("{out:?}")
+    };
+    let ack = sends(&lamp.on_timer(10, &mut rng)).remove(0).1;
+    app.receive(20, &mut rng, &"lamp", &ack);
+    let reply = sends(
+        &lamp
+            .reply(500, &mut rng, exchange, &empty_response())
+            .unwrap(),
+    )
+    .remove(0)
+    .1;
+    let out = app.receive(510, &mut rng, &"lamp", &reply);
+    assert!(
+        matches!(&events(&out)[..], [Event::Reply { request: r, .. }] if *r == request),
+        "{out:?}"
+    );
+    // The app's acknowledgement is lost; the lamp retransmits the reply.
+    let deadline = lamp.next_deadline().expect("the reply is retransmitted");
+    let again = sends(&lamp.on_timer(deadline, &mut rng)).remove(0).1;
+    let out = app.receive(deadline + 10, &mut rng, &"lamp", &again);
+    assert!(
+        events(&out)
+            .iter()
+            .all(|e| !matches!(e, Event::Reply { .. })),
+        "not a second reply: {out:?}"
+    );
+    let [(to, ack)] = <[(&str, Vec<u8>); 1]>::try_from(sends(&out))
+        .unwrap_or_else(|_| panic!("the copy is acknowledged: {out:?}"));
+    assert_eq!(to, "lamp");
+    lamp.receive(deadline + 20, &mut rng, &"app", &ack);
+    assert_eq!(lamp.next_deadline(), None, "the retransmission ends");
+}
+
 #[test]
 fn a_duplicate_acknowledged_before_the_reply_makes_the_reply_confirmable() {
     let mut rng = Fixed(0);
@@ -1471,4 +1516,116 @@ fn a_peers_previous_address_opens_what_it_sealed_before_its_move_during_the_grac
     assert!(lamp.rebind_peer(id, Some("app@new.example.net".into()), None));
     let out = lamp.receive(1_000, &mut rng, &"relay", &request);
     assert_eq!(requests(&out), 0, "no grace period: {out:?}");
+}
+
+/// A node keeps room in its waiting queue for the reply to each request it has taken
+/// ([IOTP-MSG-144]): a confirmable request that arrives when the queue could not take its reply is
+/// discarded unrecorded and unacknowledged, and comes again by its retransmission once there is room;
+/// an envelope of the node's own does not take the room an unanswered request needs. A lamp that
+/// took and acknowledged a request with its queue full lost the reply for good.
+#[test]
+fn a_request_is_taken_only_with_room_for_its_reply() {
+    let mut rng = Fixed(0);
+    let (mut app, _) = pair();
+    let mut lamp = Node::new(
+        Config {
+            address: Some("lamp@home.example.org".into()),
+            max_waiting: 2,
+            ..Config::default()
+        },
+        0,
+    );
+    lamp.add_context(
+        context(2, 1),
+        Peer {
+            address: Some("app@example.com".into()),
+            kind: ContextKind::Ordinary,
+            node: None,
+        },
+    )
+    .unwrap();
+    let ctx = lamp.contexts().by_recipient_id(&KeyId::new(&[1]).unwrap());
+    let mut now = 0;
+    // The lamp's application is slow: each request's acknowledgement goes alone, so each reply is
+    // confirmable ([IOTP-MSG-135]), and the app does not acknowledge the first reply yet: the others
+    // wait their turn (NSTART) behind it.
+    let take =
+        |app: &mut Node<&'static str>, lamp: &mut Node<&'static str>, rng: &mut Fixed, now: u64| {
+            let (_, request) = app_asks(app, rng, now, &invoke(), true);
+            let out = lamp.receive(now, rng, &"app", &request);
+            let exchange = match &events(&out)[..] {
+                [Event::Request { exchange, .. }] => Some(*exchange),
+                _ => None,
+            };
+            (exchange, request, out)
+        };
+    let mut exchanges = Vec::new();
+    for _ in 0..2 {
+        now += 100;
+        let (exchange, _, out) = take(&mut app, &mut lamp, &mut rng, now);
+        exchanges.push(exchange.unwrap_or_else(|| panic!("taken: {out:?}")));
+        let ack = sends(&lamp.on_timer(now, &mut rng)).remove(0).1;
+        app.receive(now, &mut rng, &"lamp", &ack);
+    }
+    // Both places are kept for the two replies owed: a third request is neither taken nor
+    // acknowledged.
+    now += 100;
+    let (exchange, third, out) = take(&mut app, &mut lamp, &mut rng, now);
+    assert_eq!(exchange, None);
+    let discarded = [Output::Event(Event::Discarded {
+        from: "app",
+        reason: Discard::NoRoom,
+    })];
+    assert_eq!(out, discarded);
+    assert!(
+        sends(&lamp.on_timer(now, &mut rng)).is_empty(),
+        "no acknowledgement"
+    );
+
+    // The first reply goes at once; one envelope of the lamp's own may wait behind it, a second
+    // may not: it would take the place kept for the second reply, which then waits.
+    let first = sends(
+        &lamp
+            .reply(now, &mut rng, exchanges[0], &empty_response())
+            .unwrap(),
+    );
+    assert_eq!(first.len(), 1, "the first reply goes at once");
+    let own = |lamp: &mut Node<&'static str>, rng: &mut Fixed| {
+        lamp.request(
+            now,
+            rng,
+            "app",
+            Destination::HopPeer,
+            ctx,
+            &invoke(),
+            true,
+            None,
+        )
+    };
+    assert!(
+        sends(&own(&mut lamp, &mut rng).unwrap().1).is_empty(),
+        "it waits"
+    );
+    assert!(
+        own(&mut lamp, &mut rng).is_err(),
+        "an envelope of the lamp's own does not take the place kept for a reply"
+    );
+    let out = lamp
+        .reply(now, &mut rng, exchanges[1], &empty_response())
+        .unwrap();
+    assert!(sends(&out).is_empty(), "the second reply waits: {out:?}");
+    // The queue is full: the third request's retransmission (the same bytes) is discarded again.
+    assert_eq!(lamp.receive(now, &mut rng, &"app", &third), discarded);
+
+    // The app acknowledges the first reply, the lamp's own request starts and a place is free
+    // again: the third request is taken.
+    let out = app.receive(now, &mut rng, &"lamp", &first[0].1);
+    let ack = sends(&out).remove(0).1;
+    let out = lamp.receive(now, &mut rng, &"app", &ack);
+    assert_eq!(sends(&out).len(), 1, "the next envelope starts: {out:?}");
+    let out = lamp.receive(now, &mut rng, &"app", &third);
+    assert!(
+        matches!(&events(&out)[..], [Event::Request { .. }]),
+        "taken now: {out:?}"
+    );
 }

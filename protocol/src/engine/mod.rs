@@ -226,6 +226,9 @@ pub enum Discard {
     NotForThisNode,
     /// Step 5: a version this node does not support ([IOTP-MSG-13]).
     UnsupportedVersion,
+    /// Step 6: a request whose reply the node would have no room to queue; neither recorded nor
+    /// acknowledged, so that its retransmission brings it again ([IOTP-MSG-144]).
+    NoRoom,
     /// Step 7: no security context for a sealed envelope ([IOTP-SEC-73]).
     NoContext,
     /// Step 7: the envelope did not open ([IOTP-SEC-76], [IOTP-SEC-75] for a replay).
@@ -346,6 +349,10 @@ pub struct Node<P> {
     retransmitter: Retransmitter<P>,
     home_relay: Option<P>,
     pending: VecDeque<Pending<P>>,
+    /// Requests answered lately (at most [`Config::max_pending`], each until its `until`): a sealed
+    /// reply's retransmission opens under its request's context again, so that the duplicate is
+    /// acknowledged ([IOTP-MSG-145]).
+    answered: VecDeque<Pending<P>>,
     /// At most [`Config::max_observations`].
     observations: VecDeque<Observation<P>>,
     exchanges: VecDeque<Exchange<P>>,
@@ -381,6 +388,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             retransmitter: Retransmitter::new(config.timing, config.max_waiting),
             home_relay: None,
             pending: VecDeque::new(),
+            answered: VecDeque::new(),
             observations: VecDeque::new(),
             exchanges: VecDeque::new(),
             next_exchange: 0,
@@ -581,6 +589,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
     fn expire(&mut self, now: Instant) {
         self.pending.retain(|p| now < p.until);
+        self.answered.retain(|p| now < p.until);
         self.dedup.expire(now);
         self.replies.expire(now);
         self.expire_visitors(now);

@@ -127,7 +127,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             return Err(Discard::UnsupportedVersion);
         }
 
-        // 6. Sender: resolved above, as `sender`.
+        // 6. Sender: resolved above, as `sender`. A request whose reply may have to wait its turn
+        // (NSTART) is taken only if the waiting queue has room for that reply besides those it keeps
+        // for the requests still awaiting the application's; otherwise it is left unrecorded and
+        // unacknowledged, for its retransmission to bring again ([IOTP-MSG-144]).
+        if is_request
+            && (env.ack_requested || self.sends_receipts_to(from))
+            && self.retransmitter.room() <= self.exchanges.len()
+        {
+            return Err(Discard::NoRoom);
+        }
+
         // 7. Open or look up.
         let request_digest = self.digest_of(&env, &sender);
         let (context, fresh, plaintext) = match env.sealed {
@@ -255,6 +265,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     if let Some(o) = self.observation(from, c) {
                         found.push((Some(o.context), Some(o.request_key_id)));
                     }
+                }
+                if found.is_empty() {
+                    // A copy of the reply to a request answered lately: it opens as a duplicate,
+                    // to be acknowledged again ([IOTP-MSG-145]).
+                    found.extend(
+                        self.answered
+                            .iter()
+                            .filter(|p| p.message_id == c && p.to == *from)
+                            .filter_map(|p| p.context)
+                            .map(|context| (Some(context), None)),
+                    );
                 }
                 found
             }
@@ -554,6 +575,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 return Err(Discard::UnmatchedReply);
             }
             let pending = self.pending.remove(index).ok_or(Discard::UnmatchedReply)?;
+            self.remember_answered(&pending);
             if self.edhoc_reply(now, rng, pending.message_id, &body, out) {
                 return Ok(());
             }
@@ -610,6 +632,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// The resolved sender ([IOTP-MSG-21]).
+    /// Keeps a sealed request whose reply came, so that a retransmission of the reply opens
+    /// ([IOTP-MSG-145]); the oldest goes when [`Config::max_pending`] are kept.
+    fn remember_answered(&mut self, request: &Pending<P>) {
+        if request.context.is_none() {
+            // An unsealed reply's copies are found by the duplicate cache.
+            return;
+        }
+        if self.answered.len() >= self.config.max_pending.max(1) {
+            self.answered.pop_front();
+        }
+        self.answered.push_back(request.clone());
+    }
+
     fn origin(&self, from: &P, env: &Envelope<'_>) -> Origin<P> {
         match envelope::sender(env) {
             Sender::Address(a) => Origin::Address(a.to_string()),

@@ -216,13 +216,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let mut out = Vec::new();
         // A reply that carries the acknowledgement is not confirmable: if it is lost, the request's
         // retransmission brings it again from the reply cache.
-        self.transmit(
+        self.transmit_keeping(
             now,
             rng,
             e.from.clone(),
             message_id,
             bytes.clone(),
             confirmable,
+            0,
             &mut out,
         )?;
         // A confirmable reply that waits its turn (NSTART) carries no acknowledgement yet: the
@@ -254,8 +255,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let (id, bytes) = self
             .answer_with(from, sender, context, message_id, body, confirmable)
             .ok()?;
-        self.transmit(now, rng, from.clone(), id, bytes.clone(), confirmable, out)
-            .ok()?;
+        self.transmit_keeping(
+            now,
+            rng,
+            from.clone(),
+            id,
+            bytes.clone(),
+            confirmable,
+            0,
+            out,
+        )
+        .ok()?;
         Some(bytes)
     }
 
@@ -387,7 +397,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         })
     }
 
-    /// Sends `bytes` now, through the retransmitter when confirmable.
+    /// Sends an envelope of the node's own (not a reply) now, through the retransmitter when
+    /// confirmable. One that must wait its turn leaves a place in the waiting queue for the reply to
+    /// each request still awaiting the application's ([IOTP-MSG-144]).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn transmit(
         &mut self,
@@ -399,13 +411,32 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         confirmable: bool,
         out: &mut Vec<Output<P>>,
     ) -> Result<(), SendError> {
+        let kept = self.exchanges.len();
+        self.transmit_keeping(now, rng, to, message_id, bytes, confirmable, kept, out)
+    }
+
+    /// Sends `bytes` now, through the retransmitter when confirmable, leaving `kept` places of the
+    /// waiting queue free if it must wait. A reply keeps none: the room it may need was kept for it
+    /// when its request was taken ([IOTP-MSG-144]).
+    #[allow(clippy::too_many_arguments)]
+    fn transmit_keeping(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        to: P,
+        message_id: u64,
+        bytes: Vec<u8>,
+        confirmable: bool,
+        kept: usize,
+        out: &mut Vec<Output<P>>,
+    ) -> Result<(), SendError> {
         if !confirmable {
             out.push(Output::Send { to, bytes });
             return Ok(());
         }
         if let Some(action) = self
             .retransmitter
-            .submit(to, message_id, bytes, now, rng)
+            .submit_keeping(to, message_id, bytes, now, rng, kept)
             .map_err(|_| SendError::QueueFull)?
         {
             self.push_actions(vec![action], out);

@@ -12,7 +12,7 @@
 //! arriving late, would otherwise end the new envelope's retransmission.
 //!
 //! **Bounds.** At most `max_waiting` envelopes wait (beyond that [`submit`](Retransmitter::submit)
-//! refuses), and at most NSTART per hop peer are in flight; each holds at most MAX_MESSAGE bytes.
+//! refuses; [`submit_keeping`](Retransmitter::submit_keeping) keeps places free for replies), and at most NSTART per hop peer are in flight; each holds at most MAX_MESSAGE bytes.
 //! The last [`ENDED_KEPT`] ended envelopes are remembered (hop peer, `message_id`).
 
 use alloc::collections::VecDeque;
@@ -120,6 +120,11 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         self.waiting.len()
     }
 
+    /// How many more envelopes may wait.
+    pub fn room(&self) -> usize {
+        self.max_waiting.saturating_sub(self.waiting.len())
+    }
+
     /// Whether an envelope with this `message_id` is outstanding or waiting towards `peer`.
     pub fn is_pending(&self, peer: &P, message_id: u64) -> bool {
         self.in_flight
@@ -148,12 +153,27 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         now: Instant,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<Option<Action<P>>, QueueFull> {
+        self.submit_keeping(peer, message_id, bytes, now, rng, 0)
+    }
+
+    /// As [`submit`](Self::submit), but an envelope that must wait is refused unless `kept` places
+    /// of the waiting queue stay free after it: a node keeps them for the replies it owes
+    /// ([IOTP-MSG-144]).
+    pub fn submit_keeping(
+        &mut self,
+        peer: P,
+        message_id: u64,
+        bytes: Vec<u8>,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        kept: usize,
+    ) -> Result<Option<Action<P>>, QueueFull> {
         // A later envelope of a peer never overtakes one that waits.
         let peer_waits = self.waiting.iter().any(|w| w.peer == peer);
         if !peer_waits && self.may_start(&peer, message_id) {
             return Ok(Some(self.start(peer, message_id, bytes, now, rng)));
         }
-        if self.waiting.len() >= self.max_waiting {
+        if self.waiting.len().saturating_add(kept) >= self.max_waiting {
             return Err(QueueFull);
         }
         self.waiting.push_back(Waiting {
