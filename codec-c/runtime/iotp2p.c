@@ -933,6 +933,7 @@ size_t iotp_int_len(int64_t v) {
 size_t iotp_float_len(double v) { return shortest_len(bits_of_f64(v)); }
 
 static bool put(iotp_writer *w, const uint8_t *bytes, size_t n) {
+    uint8_t *dst;
     size_t i;
     if (!iotp_writer_ok(w)) {
         return false;
@@ -943,8 +944,11 @@ static bool put(iotp_writer *w, const uint8_t *bytes, size_t n) {
         w->err.needed = n > SIZE_MAX - w->pos ? SIZE_MAX : w->pos + n;
         return false;
     }
+    /* Through a local pointer: a store through w->buf may alias w->pos (uint8_t is a character
+     * type), which would reload it at every byte and keep gcc from vectorising the copy. */
+    dst = w->buf + w->pos;
     for (i = 0; i < n; i++) {
-        w->buf[w->pos + i] = bytes[i];
+        dst[i] = bytes[i];
     }
     w->pos += n;
     return true;
