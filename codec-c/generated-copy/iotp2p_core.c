@@ -24,36 +24,46 @@ static const iotp_items iotp2p_core_status_supported_versions_items = {
 
 /* The fields of `iotp2p_core_status` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_status_fields[10] = {
-    { &iotp2p_core_status_code_scalar, IOTP_FIELD("Status.code"),
+    { &iotp2p_core_status_code_scalar,
         offsetof(iotp2p_core_status, code), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("Status.member"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Status.code") },
+    { NULL,
         offsetof(iotp2p_core_status, member), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, member) - offsetof(iotp2p_core_status, has_member)) },
-    { NULL, IOTP_FIELD("Status.capability_status"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, member) - offsetof(iotp2p_core_status, has_member))
+        IOTP_ENTRY_NAME("Status.member") },
+    { NULL,
         offsetof(iotp2p_core_status, capability_status), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, capability_status) - offsetof(iotp2p_core_status, has_capability_status)) },
-    { NULL, IOTP_FIELD("Status.detail"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, capability_status) - offsetof(iotp2p_core_status, has_capability_status))
+        IOTP_ENTRY_NAME("Status.capability_status") },
+    { NULL,
         offsetof(iotp2p_core_status, detail), 128u, 3u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, detail) - offsetof(iotp2p_core_status, has_detail)) },
-    { NULL, IOTP_FIELD("Status.echo"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, detail) - offsetof(iotp2p_core_status, has_detail))
+        IOTP_ENTRY_NAME("Status.detail") },
+    { NULL,
         offsetof(iotp2p_core_status, echo), 40u, 4u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, echo) - offsetof(iotp2p_core_status, has_echo)) },
-    { NULL, IOTP_FIELD("Status.retry_after"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, echo) - offsetof(iotp2p_core_status, has_echo))
+        IOTP_ENTRY_NAME("Status.echo") },
+    { NULL,
         offsetof(iotp2p_core_status, retry_after), 0u, 5u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, retry_after) - offsetof(iotp2p_core_status, has_retry_after)) },
-    { NULL, IOTP_FIELD("Status.decode_error"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, retry_after) - offsetof(iotp2p_core_status, has_retry_after))
+        IOTP_ENTRY_NAME("Status.retry_after") },
+    { NULL,
         offsetof(iotp2p_core_status, decode_error), 0u, 6u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, decode_error) - offsetof(iotp2p_core_status, has_decode_error)) },
-    { NULL, IOTP_FIELD("Status.offset"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, decode_error) - offsetof(iotp2p_core_status, has_decode_error))
+        IOTP_ENTRY_NAME("Status.decode_error") },
+    { NULL,
         offsetof(iotp2p_core_status, offset), 0u, 7u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, offset) - offsetof(iotp2p_core_status, has_offset)) },
-    { NULL, IOTP_FIELD("Status.recipient"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, offset) - offsetof(iotp2p_core_status, has_offset))
+        IOTP_ENTRY_NAME("Status.offset") },
+    { NULL,
         offsetof(iotp2p_core_status, recipient), 254u, 8u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, recipient) - offsetof(iotp2p_core_status, has_recipient)) },
-    { &iotp2p_core_status_supported_versions_items, IOTP_FIELD("Status.supported_versions"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, recipient) - offsetof(iotp2p_core_status, has_recipient))
+        IOTP_ENTRY_NAME("Status.recipient") },
+    { &iotp2p_core_status_supported_versions_items,
         offsetof(iotp2p_core_status, supported_versions), 0u, 9u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, supported_versions) - offsetof(iotp2p_core_status, has_supported_versions)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_status, supported_versions) - offsetof(iotp2p_core_status, has_supported_versions))
+        IOTP_ENTRY_NAME("Status.supported_versions") },
 };
 
 const iotp_record iotp2p_core_status_record = {
@@ -104,15 +114,18 @@ static const iotp_items iotp2p_core_read_request_members_items = {
 
 /* The fields of `iotp2p_core_read_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_read_request_fields[3] = {
-    { &iotp2p_core_read_request_endpoint_scalar, IOTP_FIELD("ReadRequest.endpoint"),
+    { &iotp2p_core_read_request_endpoint_scalar,
         offsetof(iotp2p_core_read_request, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("ReadRequest.capability"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("ReadRequest.endpoint") },
+    { NULL,
         offsetof(iotp2p_core_read_request, capability), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_read_request_members_items, IOTP_FIELD("ReadRequest.members"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ReadRequest.capability") },
+    { &iotp2p_core_read_request_members_items,
         offsetof(iotp2p_core_read_request, members), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_read_request, members) - offsetof(iotp2p_core_read_request, has_members)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_read_request, members) - offsetof(iotp2p_core_read_request, has_members))
+        IOTP_ENTRY_NAME("ReadRequest.members") },
 };
 
 const iotp_record iotp2p_core_read_request_record = {
@@ -152,12 +165,14 @@ bool iotp2p_core_read_request_encode(const iotp2p_core_read_request *v, uint8_t 
 
 /* The fields of `iotp2p_core_member_value` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_member_value_fields[2] = {
-    { NULL, IOTP_FIELD("MemberValue.member"),
+    { NULL,
         offsetof(iotp2p_core_member_value, member), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("MemberValue.value"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("MemberValue.member") },
+    { NULL,
         offsetof(iotp2p_core_member_value, value), 1024u, 1u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("MemberValue.value") },
 };
 
 const iotp_record iotp2p_core_member_value_record = {
@@ -208,18 +223,22 @@ static const iotp_items iotp2p_core_write_request_values_items = {
 
 /* The fields of `iotp2p_core_write_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_write_request_fields[4] = {
-    { &iotp2p_core_write_request_endpoint_scalar, IOTP_FIELD("WriteRequest.endpoint"),
+    { &iotp2p_core_write_request_endpoint_scalar,
         offsetof(iotp2p_core_write_request, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("WriteRequest.capability"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("WriteRequest.endpoint") },
+    { NULL,
         offsetof(iotp2p_core_write_request, capability), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_write_request_values_items, IOTP_FIELD("WriteRequest.values"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("WriteRequest.capability") },
+    { &iotp2p_core_write_request_values_items,
         offsetof(iotp2p_core_write_request, values), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { NULL, IOTP_FIELD("WriteRequest.echo"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("WriteRequest.values") },
+    { NULL,
         offsetof(iotp2p_core_write_request, echo), 40u, 3u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_write_request, echo) - offsetof(iotp2p_core_write_request, has_echo)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_write_request, echo) - offsetof(iotp2p_core_write_request, has_echo))
+        IOTP_ENTRY_NAME("WriteRequest.echo") },
 };
 
 const iotp_record iotp2p_core_write_request_record = {
@@ -265,21 +284,26 @@ static const iotp_scalar iotp2p_core_invoke_request_endpoint_scalar = {
 
 /* The fields of `iotp2p_core_invoke_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_invoke_request_fields[5] = {
-    { &iotp2p_core_invoke_request_endpoint_scalar, IOTP_FIELD("InvokeRequest.endpoint"),
+    { &iotp2p_core_invoke_request_endpoint_scalar,
         offsetof(iotp2p_core_invoke_request, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("InvokeRequest.capability"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("InvokeRequest.endpoint") },
+    { NULL,
         offsetof(iotp2p_core_invoke_request, capability), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("InvokeRequest.action"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("InvokeRequest.capability") },
+    { NULL,
         offsetof(iotp2p_core_invoke_request, action), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("InvokeRequest.input"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("InvokeRequest.action") },
+    { NULL,
         offsetof(iotp2p_core_invoke_request, input), 1024u, 3u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, input) - offsetof(iotp2p_core_invoke_request, has_input)) },
-    { NULL, IOTP_FIELD("InvokeRequest.echo"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, input) - offsetof(iotp2p_core_invoke_request, has_input))
+        IOTP_ENTRY_NAME("InvokeRequest.input") },
+    { NULL,
         offsetof(iotp2p_core_invoke_request, echo), 40u, 4u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, echo) - offsetof(iotp2p_core_invoke_request, has_echo)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_request, echo) - offsetof(iotp2p_core_invoke_request, has_echo))
+        IOTP_ENTRY_NAME("InvokeRequest.echo") },
 };
 
 const iotp_record iotp2p_core_invoke_request_record = {
@@ -319,9 +343,10 @@ bool iotp2p_core_invoke_request_encode(const iotp2p_core_invoke_request *v, uint
 
 /* The fields of `iotp2p_core_invoke_response` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_invoke_response_fields[1] = {
-    { NULL, IOTP_FIELD("InvokeResponse.output"),
+    { NULL,
         offsetof(iotp2p_core_invoke_response, output), 1024u, 0u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_response, output) - offsetof(iotp2p_core_invoke_response, has_output)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_invoke_response, output) - offsetof(iotp2p_core_invoke_response, has_output))
+        IOTP_ENTRY_NAME("InvokeResponse.output") },
 };
 
 const iotp_record iotp2p_core_invoke_response_record = {
@@ -390,24 +415,30 @@ static const iotp_scalar iotp2p_core_subscribe_request_lifetime_scalar = {
 
 /* The fields of `iotp2p_core_subscribe_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_subscribe_request_fields[6] = {
-    { &iotp2p_core_subscribe_request_endpoint_scalar, IOTP_FIELD("SubscribeRequest.endpoint"),
+    { &iotp2p_core_subscribe_request_endpoint_scalar,
         offsetof(iotp2p_core_subscribe_request, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("SubscribeRequest.capability"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SubscribeRequest.endpoint") },
+    { NULL,
         offsetof(iotp2p_core_subscribe_request, capability), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_subscribe_request_members_items, IOTP_FIELD("SubscribeRequest.members"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SubscribeRequest.capability") },
+    { &iotp2p_core_subscribe_request_members_items,
         offsetof(iotp2p_core_subscribe_request, members), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, members) - offsetof(iotp2p_core_subscribe_request, has_members)) },
-    { &iotp2p_core_subscribe_request_min_interval_scalar, IOTP_FIELD("SubscribeRequest.min_interval"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, members) - offsetof(iotp2p_core_subscribe_request, has_members))
+        IOTP_ENTRY_NAME("SubscribeRequest.members") },
+    { &iotp2p_core_subscribe_request_min_interval_scalar,
         offsetof(iotp2p_core_subscribe_request, min_interval), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_core_subscribe_request_max_interval_scalar, IOTP_FIELD("SubscribeRequest.max_interval"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SubscribeRequest.min_interval") },
+    { &iotp2p_core_subscribe_request_max_interval_scalar,
         offsetof(iotp2p_core_subscribe_request, max_interval), 0u, 4u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_subscribe_request_lifetime_scalar, IOTP_FIELD("SubscribeRequest.lifetime"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SubscribeRequest.max_interval") },
+    { &iotp2p_core_subscribe_request_lifetime_scalar,
         offsetof(iotp2p_core_subscribe_request, lifetime), 0u, 5u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, lifetime) - offsetof(iotp2p_core_subscribe_request, has_lifetime)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_subscribe_request, lifetime) - offsetof(iotp2p_core_subscribe_request, has_lifetime))
+        IOTP_ENTRY_NAME("SubscribeRequest.lifetime") },
 };
 
 const iotp_record iotp2p_core_subscribe_request_record = {
@@ -453,9 +484,10 @@ static const iotp_scalar iotp2p_core_unsubscribe_request_subscription_scalar = {
 
 /* The fields of `iotp2p_core_unsubscribe_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_unsubscribe_request_fields[1] = {
-    { &iotp2p_core_unsubscribe_request_subscription_scalar, IOTP_FIELD("UnsubscribeRequest.subscription"),
+    { &iotp2p_core_unsubscribe_request_subscription_scalar,
         offsetof(iotp2p_core_unsubscribe_request, subscription), 0u, 0u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("UnsubscribeRequest.subscription") },
 };
 
 const iotp_record iotp2p_core_unsubscribe_request_record = {
@@ -495,18 +527,22 @@ bool iotp2p_core_unsubscribe_request_encode(const iotp2p_core_unsubscribe_reques
 
 /* The fields of `iotp2p_core_event` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_event_fields[4] = {
-    { NULL, IOTP_FIELD("Event.member"),
+    { NULL,
         offsetof(iotp2p_core_event, member), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Event.number"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Event.member") },
+    { NULL,
         offsetof(iotp2p_core_event, number), 0u, 1u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Event.data"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Event.number") },
+    { NULL,
         offsetof(iotp2p_core_event, data), 1024u, 2u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, data) - offsetof(iotp2p_core_event, has_data)) },
-    { NULL, IOTP_FIELD("Event.timestamp"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, data) - offsetof(iotp2p_core_event, has_data))
+        IOTP_ENTRY_NAME("Event.data") },
+    { NULL,
         offsetof(iotp2p_core_event, timestamp), 0u, 3u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, timestamp) - offsetof(iotp2p_core_event, has_timestamp)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_event, timestamp) - offsetof(iotp2p_core_event, has_timestamp))
+        IOTP_ENTRY_NAME("Event.timestamp") },
 };
 
 const iotp_record iotp2p_core_event_record = {
@@ -568,21 +604,26 @@ static const iotp_scalar iotp2p_core_report_max_interval_scalar = {
 
 /* The fields of `iotp2p_core_report` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_report_fields[5] = {
-    { &iotp2p_core_report_endpoint_scalar, IOTP_FIELD("Report.endpoint"),
+    { &iotp2p_core_report_endpoint_scalar,
         offsetof(iotp2p_core_report, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("Report.capability"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Report.endpoint") },
+    { NULL,
         offsetof(iotp2p_core_report, capability), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_report_values_items, IOTP_FIELD("Report.values"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Report.capability") },
+    { &iotp2p_core_report_values_items,
         offsetof(iotp2p_core_report, values), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, values) - offsetof(iotp2p_core_report, has_values)) },
-    { &iotp2p_core_report_events_items, IOTP_FIELD("Report.events"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, values) - offsetof(iotp2p_core_report, has_values))
+        IOTP_ENTRY_NAME("Report.values") },
+    { &iotp2p_core_report_events_items,
         offsetof(iotp2p_core_report, events), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, events) - offsetof(iotp2p_core_report, has_events)) },
-    { &iotp2p_core_report_max_interval_scalar, IOTP_FIELD("Report.max_interval"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, events) - offsetof(iotp2p_core_report, has_events))
+        IOTP_ENTRY_NAME("Report.events") },
+    { &iotp2p_core_report_max_interval_scalar,
         offsetof(iotp2p_core_report, max_interval), 0u, 4u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, max_interval) - offsetof(iotp2p_core_report, has_max_interval)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_report, max_interval) - offsetof(iotp2p_core_report, has_max_interval))
+        IOTP_ENTRY_NAME("Report.max_interval") },
 };
 
 const iotp_record iotp2p_core_report_record = {
@@ -628,12 +669,14 @@ static const iotp_scalar iotp2p_core_describe_request_endpoints_only_scalar = {
 
 /* The fields of `iotp2p_core_describe_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_describe_request_fields[2] = {
-    { NULL, IOTP_FIELD("DescribeRequest.endpoint"),
+    { NULL,
         offsetof(iotp2p_core_describe_request, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_describe_request, endpoint) - offsetof(iotp2p_core_describe_request, has_endpoint)) },
-    { &iotp2p_core_describe_request_endpoints_only_scalar, IOTP_FIELD("DescribeRequest.endpoints_only"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_describe_request, endpoint) - offsetof(iotp2p_core_describe_request, has_endpoint))
+        IOTP_ENTRY_NAME("DescribeRequest.endpoint") },
+    { &iotp2p_core_describe_request_endpoints_only_scalar,
         offsetof(iotp2p_core_describe_request, endpoints_only), 0u, 1u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("DescribeRequest.endpoints_only") },
 };
 
 const iotp_record iotp2p_core_describe_request_record = {
@@ -685,15 +728,18 @@ static const iotp_scalar iotp2p_core_sem_ver_patch_scalar = {
 
 /* The fields of `iotp2p_core_sem_ver` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_sem_ver_fields[3] = {
-    { NULL, IOTP_FIELD("SemVer.major"),
+    { NULL,
         offsetof(iotp2p_core_sem_ver, major), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_sem_ver_minor_scalar, IOTP_FIELD("SemVer.minor"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SemVer.major") },
+    { &iotp2p_core_sem_ver_minor_scalar,
         offsetof(iotp2p_core_sem_ver, minor), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_core_sem_ver_patch_scalar, IOTP_FIELD("SemVer.patch"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SemVer.minor") },
+    { &iotp2p_core_sem_ver_patch_scalar,
         offsetof(iotp2p_core_sem_ver, patch), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SemVer.patch") },
 };
 
 const iotp_record iotp2p_core_sem_ver_record = {
@@ -733,12 +779,14 @@ bool iotp2p_core_sem_ver_encode(const iotp2p_core_sem_ver *v, uint8_t *buf, size
 
 /* The fields of `iotp2p_core_schema_ref` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_schema_ref_fields[2] = {
-    { NULL, IOTP_FIELD("SchemaRef.uri"),
+    { NULL,
         offsetof(iotp2p_core_schema_ref, uri), 128u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("SchemaRef.sha256"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("SchemaRef.uri") },
+    { NULL,
         offsetof(iotp2p_core_schema_ref, sha256), 32u, 1u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("SchemaRef.sha256") },
 };
 
 const iotp_record iotp2p_core_schema_ref_record = {
@@ -783,24 +831,30 @@ static const iotp_items iotp2p_core_capability_info_members_items = {
 
 /* The fields of `iotp2p_core_capability_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_capability_info_fields[6] = {
-    { NULL, IOTP_FIELD("CapabilityInfo.id"),
+    { NULL,
         offsetof(iotp2p_core_capability_info, id), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("CapabilityInfo.package"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("CapabilityInfo.id") },
+    { NULL,
         offsetof(iotp2p_core_capability_info, package), 128u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("CapabilityInfo.name"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("CapabilityInfo.package") },
+    { NULL,
         offsetof(iotp2p_core_capability_info, name), 64u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { &iotp2p_core_sem_ver_record, IOTP_FIELD("CapabilityInfo.version"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("CapabilityInfo.name") },
+    { &iotp2p_core_sem_ver_record,
         offsetof(iotp2p_core_capability_info, version), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_capability_info_members_items, IOTP_FIELD("CapabilityInfo.members"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("CapabilityInfo.version") },
+    { &iotp2p_core_capability_info_members_items,
         offsetof(iotp2p_core_capability_info, members), 0u, 4u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, members) - offsetof(iotp2p_core_capability_info, has_members)) },
-    { &iotp2p_core_schema_ref_record, IOTP_FIELD("CapabilityInfo.schema"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, members) - offsetof(iotp2p_core_capability_info, has_members))
+        IOTP_ENTRY_NAME("CapabilityInfo.members") },
+    { &iotp2p_core_schema_ref_record,
         offsetof(iotp2p_core_capability_info, schema), 0u, 5u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, schema) - offsetof(iotp2p_core_capability_info, has_schema)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_capability_info, schema) - offsetof(iotp2p_core_capability_info, has_schema))
+        IOTP_ENTRY_NAME("CapabilityInfo.schema") },
 };
 
 const iotp_record iotp2p_core_capability_info_record = {
@@ -845,15 +899,18 @@ static const iotp_items iotp2p_core_endpoint_info_capabilities_items = {
 
 /* The fields of `iotp2p_core_endpoint_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_endpoint_info_fields[3] = {
-    { NULL, IOTP_FIELD("EndpointInfo.endpoint"),
+    { NULL,
         offsetof(iotp2p_core_endpoint_info, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_endpoint_info_capabilities_items, IOTP_FIELD("EndpointInfo.capabilities"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EndpointInfo.endpoint") },
+    { &iotp2p_core_endpoint_info_capabilities_items,
         offsetof(iotp2p_core_endpoint_info, capabilities), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { NULL, IOTP_FIELD("EndpointInfo.label"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("EndpointInfo.capabilities") },
+    { NULL,
         offsetof(iotp2p_core_endpoint_info, label), 32u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_endpoint_info, label) - offsetof(iotp2p_core_endpoint_info, has_label)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_endpoint_info, label) - offsetof(iotp2p_core_endpoint_info, has_label))
+        IOTP_ENTRY_NAME("EndpointInfo.label") },
 };
 
 const iotp_record iotp2p_core_endpoint_info_record = {
@@ -904,12 +961,14 @@ static const iotp_scalar iotp2p_core_description_revision_scalar = {
 
 /* The fields of `iotp2p_core_description` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_description_fields[2] = {
-    { &iotp2p_core_description_endpoints_items, IOTP_FIELD("Description.endpoints"),
+    { &iotp2p_core_description_endpoints_items,
         offsetof(iotp2p_core_description, endpoints), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { &iotp2p_core_description_revision_scalar, IOTP_FIELD("Description.revision"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("Description.endpoints") },
+    { &iotp2p_core_description_revision_scalar,
         offsetof(iotp2p_core_description, revision), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Description.revision") },
 };
 
 const iotp_record iotp2p_core_description_record = {
@@ -961,18 +1020,22 @@ static const iotp_scalar iotp2p_core_presence_sleep_interval_scalar = {
 
 /* The fields of `iotp2p_core_presence` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_presence_fields[4] = {
-    { &iotp2p_core_presence_state_scalar, IOTP_FIELD("Presence.state"),
+    { &iotp2p_core_presence_state_scalar,
         offsetof(iotp2p_core_presence, state), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_core_presence_sleep_interval_scalar, IOTP_FIELD("Presence.sleep_interval"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Presence.state") },
+    { &iotp2p_core_presence_sleep_interval_scalar,
         offsetof(iotp2p_core_presence, sleep_interval), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, sleep_interval) - offsetof(iotp2p_core_presence, has_sleep_interval)) },
-    { NULL, IOTP_FIELD("Presence.max_message"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, sleep_interval) - offsetof(iotp2p_core_presence, has_sleep_interval))
+        IOTP_ENTRY_NAME("Presence.sleep_interval") },
+    { NULL,
         offsetof(iotp2p_core_presence, max_message), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, max_message) - offsetof(iotp2p_core_presence, has_max_message)) },
-    { NULL, IOTP_FIELD("Presence.revision"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, max_message) - offsetof(iotp2p_core_presence, has_max_message))
+        IOTP_ENTRY_NAME("Presence.max_message") },
+    { NULL,
         offsetof(iotp2p_core_presence, revision), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, revision) - offsetof(iotp2p_core_presence, has_revision)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_presence, revision) - offsetof(iotp2p_core_presence, has_revision))
+        IOTP_ENTRY_NAME("Presence.revision") },
 };
 
 const iotp_record iotp2p_core_presence_record = {
@@ -1018,9 +1081,10 @@ static const iotp_scalar iotp2p_core_presence_ack_pending_scalar = {
 
 /* The fields of `iotp2p_core_presence_ack` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_presence_ack_fields[1] = {
-    { &iotp2p_core_presence_ack_pending_scalar, IOTP_FIELD("PresenceAck.pending"),
+    { &iotp2p_core_presence_ack_pending_scalar,
         offsetof(iotp2p_core_presence_ack, pending), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("PresenceAck.pending") },
 };
 
 const iotp_record iotp2p_core_presence_ack_record = {
@@ -1066,15 +1130,18 @@ static const iotp_scalar iotp2p_core_delivery_ref_message_id_scalar = {
 
 /* The fields of `iotp2p_core_delivery_ref` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_delivery_ref_fields[3] = {
-    { &iotp2p_core_delivery_ref_message_id_scalar, IOTP_FIELD("DeliveryRef.message_id"),
+    { &iotp2p_core_delivery_ref_message_id_scalar,
         offsetof(iotp2p_core_delivery_ref, message_id), 0u, 0u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("DeliveryRef.sender"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("DeliveryRef.message_id") },
+    { NULL,
         offsetof(iotp2p_core_delivery_ref, sender), 254u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender) - offsetof(iotp2p_core_delivery_ref, has_sender)) },
-    { NULL, IOTP_FIELD("DeliveryRef.sender_contact"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender) - offsetof(iotp2p_core_delivery_ref, has_sender))
+        IOTP_ENTRY_NAME("DeliveryRef.sender") },
+    { NULL,
         offsetof(iotp2p_core_delivery_ref, sender_contact), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender_contact) - offsetof(iotp2p_core_delivery_ref, has_sender_contact)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_delivery_ref, sender_contact) - offsetof(iotp2p_core_delivery_ref, has_sender_contact))
+        IOTP_ENTRY_NAME("DeliveryRef.sender_contact") },
 };
 
 const iotp_record iotp2p_core_delivery_ref_record = {
@@ -1119,9 +1186,10 @@ static const iotp_items iotp2p_core_receipt_delivered_items = {
 
 /* The fields of `iotp2p_core_receipt` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_receipt_fields[1] = {
-    { &iotp2p_core_receipt_delivered_items, IOTP_FIELD("Receipt.delivered"),
+    { &iotp2p_core_receipt_delivered_items,
         offsetof(iotp2p_core_receipt, delivered), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("Receipt.delivered") },
 };
 
 const iotp_record iotp2p_core_receipt_record = {
@@ -1164,48 +1232,62 @@ static const uint32_t iotp2p_core_body_keys[14] = { 0u, 1u, 2u, 3u, 4u, 5u, 6u, 
 
 /* The variants of `iotp2p_core_body` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_body_fields[14] = {
-    { NULL, IOTP_FIELD("Body.ack"),
+    { NULL,
         0, 0u, 0u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_status_record, IOTP_FIELD("Body.status"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.ack") },
+    { &iotp2p_core_status_record,
         offsetof(iotp2p_core_body, as.status), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_read_request_record, IOTP_FIELD("Body.read"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.status") },
+    { &iotp2p_core_read_request_record,
         offsetof(iotp2p_core_body, as.read), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_write_request_record, IOTP_FIELD("Body.write"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.read") },
+    { &iotp2p_core_write_request_record,
         offsetof(iotp2p_core_body, as.write), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_invoke_request_record, IOTP_FIELD("Body.invoke"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.write") },
+    { &iotp2p_core_invoke_request_record,
         offsetof(iotp2p_core_body, as.invoke), 0u, 4u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_invoke_response_record, IOTP_FIELD("Body.invoke_response"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.invoke") },
+    { &iotp2p_core_invoke_response_record,
         offsetof(iotp2p_core_body, as.invoke_response), 0u, 5u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_subscribe_request_record, IOTP_FIELD("Body.subscribe"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.invoke_response") },
+    { &iotp2p_core_subscribe_request_record,
         offsetof(iotp2p_core_body, as.subscribe), 0u, 6u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_unsubscribe_request_record, IOTP_FIELD("Body.unsubscribe"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.subscribe") },
+    { &iotp2p_core_unsubscribe_request_record,
         offsetof(iotp2p_core_body, as.unsubscribe), 0u, 7u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_report_record, IOTP_FIELD("Body.report"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.unsubscribe") },
+    { &iotp2p_core_report_record,
         offsetof(iotp2p_core_body, as.report), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_describe_request_record, IOTP_FIELD("Body.describe"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.report") },
+    { &iotp2p_core_describe_request_record,
         offsetof(iotp2p_core_body, as.describe), 0u, 9u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_description_record, IOTP_FIELD("Body.description"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.describe") },
+    { &iotp2p_core_description_record,
         offsetof(iotp2p_core_body, as.description), 0u, 10u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_presence_record, IOTP_FIELD("Body.presence"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.description") },
+    { &iotp2p_core_presence_record,
         offsetof(iotp2p_core_body, as.presence), 0u, 11u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_presence_ack_record, IOTP_FIELD("Body.presence_ack"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.presence") },
+    { &iotp2p_core_presence_ack_record,
         offsetof(iotp2p_core_body, as.presence_ack), 0u, 12u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_receipt_record, IOTP_FIELD("Body.receipt"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.presence_ack") },
+    { &iotp2p_core_receipt_record,
         offsetof(iotp2p_core_body, as.receipt), 0u, 13u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Body.receipt") },
 };
 
 const iotp_record iotp2p_core_body_record = {
@@ -1275,45 +1357,58 @@ static const iotp_scalar iotp2p_core_envelope_more_scalar = {
 
 /* The fields of `iotp2p_core_envelope` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_core_envelope_fields[13] = {
-    { &iotp2p_core_envelope_version_scalar, IOTP_FIELD("Envelope.version"),
+    { &iotp2p_core_envelope_version_scalar,
         offsetof(iotp2p_core_envelope, version), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_core_envelope_message_id_scalar, IOTP_FIELD("Envelope.message_id"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Envelope.version") },
+    { &iotp2p_core_envelope_message_id_scalar,
         offsetof(iotp2p_core_envelope, message_id), 0u, 1u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_core_envelope_correlation_id_scalar, IOTP_FIELD("Envelope.correlation_id"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Envelope.message_id") },
+    { &iotp2p_core_envelope_correlation_id_scalar,
         offsetof(iotp2p_core_envelope, correlation_id), 0u, 2u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, correlation_id) - offsetof(iotp2p_core_envelope, has_correlation_id)) },
-    { &iotp2p_core_envelope_ack_requested_scalar, IOTP_FIELD("Envelope.ack_requested"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, correlation_id) - offsetof(iotp2p_core_envelope, has_correlation_id))
+        IOTP_ENTRY_NAME("Envelope.correlation_id") },
+    { &iotp2p_core_envelope_ack_requested_scalar,
         offsetof(iotp2p_core_envelope, ack_requested), 0u, 3u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("Envelope.ttl"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Envelope.ack_requested") },
+    { NULL,
         offsetof(iotp2p_core_envelope, ttl), 0u, 4u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, ttl) - offsetof(iotp2p_core_envelope, has_ttl)) },
-    { &iotp2p_core_envelope_more_scalar, IOTP_FIELD("Envelope.more"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, ttl) - offsetof(iotp2p_core_envelope, has_ttl))
+        IOTP_ENTRY_NAME("Envelope.ttl") },
+    { &iotp2p_core_envelope_more_scalar,
         offsetof(iotp2p_core_envelope, more), 0u, 5u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("Envelope.recipient"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Envelope.more") },
+    { NULL,
         offsetof(iotp2p_core_envelope, recipient), 254u, 6u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient) - offsetof(iotp2p_core_envelope, has_recipient)) },
-    { NULL, IOTP_FIELD("Envelope.sender"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient) - offsetof(iotp2p_core_envelope, has_recipient))
+        IOTP_ENTRY_NAME("Envelope.recipient") },
+    { NULL,
         offsetof(iotp2p_core_envelope, sender), 254u, 7u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender) - offsetof(iotp2p_core_envelope, has_sender)) },
-    { NULL, IOTP_FIELD("Envelope.recipient_contact"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender) - offsetof(iotp2p_core_envelope, has_sender))
+        IOTP_ENTRY_NAME("Envelope.sender") },
+    { NULL,
         offsetof(iotp2p_core_envelope, recipient_contact), 0u, 8u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient_contact) - offsetof(iotp2p_core_envelope, has_recipient_contact)) },
-    { NULL, IOTP_FIELD("Envelope.sender_contact"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, recipient_contact) - offsetof(iotp2p_core_envelope, has_recipient_contact))
+        IOTP_ENTRY_NAME("Envelope.recipient_contact") },
+    { NULL,
         offsetof(iotp2p_core_envelope, sender_contact), 0u, 9u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender_contact) - offsetof(iotp2p_core_envelope, has_sender_contact)) },
-    { NULL, IOTP_FIELD("Envelope.key_id"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sender_contact) - offsetof(iotp2p_core_envelope, has_sender_contact))
+        IOTP_ENTRY_NAME("Envelope.sender_contact") },
+    { NULL,
         offsetof(iotp2p_core_envelope, key_id), 8u, 10u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, key_id) - offsetof(iotp2p_core_envelope, has_key_id)) },
-    { NULL, IOTP_FIELD("Envelope.sealed"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, key_id) - offsetof(iotp2p_core_envelope, has_key_id))
+        IOTP_ENTRY_NAME("Envelope.key_id") },
+    { NULL,
         offsetof(iotp2p_core_envelope, sealed), 1232u, 11u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sealed) - offsetof(iotp2p_core_envelope, has_sealed)) },
-    { &iotp2p_core_body_record, IOTP_FIELD("Envelope.body"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, sealed) - offsetof(iotp2p_core_envelope, has_sealed))
+        IOTP_ENTRY_NAME("Envelope.sealed") },
+    { &iotp2p_core_body_record,
         offsetof(iotp2p_core_envelope, body), 0u, 12u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, body) - offsetof(iotp2p_core_envelope, has_body)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_core_envelope, body) - offsetof(iotp2p_core_envelope, has_body))
+        IOTP_ENTRY_NAME("Envelope.body") },
 };
 
 const iotp_record iotp2p_core_envelope_record = {

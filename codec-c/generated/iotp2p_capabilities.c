@@ -7,24 +7,30 @@
 
 /* The fields of `iotp2p_capabilities_device_info_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_device_info_properties_fields[6] = {
-    { NULL, IOTP_FIELD("DeviceInfoProperties.vendor"),
+    { NULL,
         offsetof(iotp2p_capabilities_device_info_properties, vendor), 32u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("DeviceInfoProperties.product"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("DeviceInfoProperties.vendor") },
+    { NULL,
         offsetof(iotp2p_capabilities_device_info_properties, product), 32u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("DeviceInfoProperties.name"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("DeviceInfoProperties.product") },
+    { NULL,
         offsetof(iotp2p_capabilities_device_info_properties, name), 32u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("DeviceInfoProperties.hardware_version"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("DeviceInfoProperties.name") },
+    { NULL,
         offsetof(iotp2p_capabilities_device_info_properties, hardware_version), 16u, 3u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, hardware_version) - offsetof(iotp2p_capabilities_device_info_properties, has_hardware_version)) },
-    { NULL, IOTP_FIELD("DeviceInfoProperties.serial_number"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, hardware_version) - offsetof(iotp2p_capabilities_device_info_properties, has_hardware_version))
+        IOTP_ENTRY_NAME("DeviceInfoProperties.hardware_version") },
+    { NULL,
         offsetof(iotp2p_capabilities_device_info_properties, serial_number), 32u, 4u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, serial_number) - offsetof(iotp2p_capabilities_device_info_properties, has_serial_number)) },
-    { NULL, IOTP_FIELD("DeviceInfoProperties.product_url"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, serial_number) - offsetof(iotp2p_capabilities_device_info_properties, has_serial_number))
+        IOTP_ENTRY_NAME("DeviceInfoProperties.serial_number") },
+    { NULL,
         offsetof(iotp2p_capabilities_device_info_properties, product_url), 128u, 5u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, product_url) - offsetof(iotp2p_capabilities_device_info_properties, has_product_url)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_device_info_properties, product_url) - offsetof(iotp2p_capabilities_device_info_properties, has_product_url))
+        IOTP_ENTRY_NAME("DeviceInfoProperties.product_url") },
 };
 
 const iotp_record iotp2p_capabilities_device_info_properties_record = {
@@ -64,15 +70,18 @@ bool iotp2p_capabilities_device_info_properties_encode(const iotp2p_capabilities
 
 /* The fields of `iotp2p_capabilities_firmware_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_firmware_properties_fields[3] = {
-    { &iotp2p_core_sem_ver_record, IOTP_FIELD("FirmwareProperties.version"),
+    { &iotp2p_core_sem_ver_record,
         offsetof(iotp2p_capabilities_firmware_properties, version), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("FirmwareProperties.version_text"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("FirmwareProperties.version") },
+    { NULL,
         offsetof(iotp2p_capabilities_firmware_properties, version_text), 32u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("FirmwareProperties.build"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("FirmwareProperties.version_text") },
+    { NULL,
         offsetof(iotp2p_capabilities_firmware_properties, build), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_firmware_properties, build) - offsetof(iotp2p_capabilities_firmware_properties, has_build)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_firmware_properties, build) - offsetof(iotp2p_capabilities_firmware_properties, has_build))
+        IOTP_ENTRY_NAME("FirmwareProperties.build") },
 };
 
 const iotp_record iotp2p_capabilities_firmware_properties_record = {
@@ -118,18 +127,22 @@ static const iotp_scalar iotp2p_capabilities_battery_properties_percent_scalar =
 
 /* The fields of `iotp2p_capabilities_battery_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_battery_properties_fields[4] = {
-    { &iotp2p_capabilities_battery_properties_percent_scalar, IOTP_FIELD("BatteryProperties.percent"),
+    { &iotp2p_capabilities_battery_properties_percent_scalar,
         offsetof(iotp2p_capabilities_battery_properties, percent), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("BatteryProperties.state"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("BatteryProperties.percent") },
+    { NULL,
         offsetof(iotp2p_capabilities_battery_properties, state), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("BatteryProperties.voltage"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("BatteryProperties.state") },
+    { NULL,
         offsetof(iotp2p_capabilities_battery_properties, voltage), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, voltage) - offsetof(iotp2p_capabilities_battery_properties, has_voltage)) },
-    { NULL, IOTP_FIELD("BatteryProperties.charging"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, voltage) - offsetof(iotp2p_capabilities_battery_properties, has_voltage))
+        IOTP_ENTRY_NAME("BatteryProperties.voltage") },
+    { NULL,
         offsetof(iotp2p_capabilities_battery_properties, charging), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, charging) - offsetof(iotp2p_capabilities_battery_properties, has_charging)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_battery_properties, charging) - offsetof(iotp2p_capabilities_battery_properties, has_charging))
+        IOTP_ENTRY_NAME("BatteryProperties.charging") },
 };
 
 const iotp_record iotp2p_capabilities_battery_properties_record = {
@@ -172,9 +185,10 @@ static const uint32_t iotp2p_capabilities_battery_events_keys[1] = { 16u };
 
 /* The variants of `iotp2p_capabilities_battery_events` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_battery_events_fields[1] = {
-    { NULL, IOTP_FIELD("BatteryEvents.state_changed"),
+    { NULL,
         offsetof(iotp2p_capabilities_battery_events, as.state_changed), 0u, 16u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("BatteryEvents.state_changed") },
 };
 
 const iotp_record iotp2p_capabilities_battery_events_record = {
@@ -214,9 +228,10 @@ bool iotp2p_capabilities_battery_events_encode(const iotp2p_capabilities_battery
 
 /* The fields of `iotp2p_capabilities_identify_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_identify_properties_fields[1] = {
-    { NULL, IOTP_FIELD("IdentifyProperties.remaining"),
+    { NULL,
         offsetof(iotp2p_capabilities_identify_properties, remaining), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("IdentifyProperties.remaining") },
 };
 
 const iotp_record iotp2p_capabilities_identify_properties_record = {
@@ -262,12 +277,14 @@ static const iotp_scalar iotp2p_capabilities_identify_input_effect_scalar = {
 
 /* The fields of `iotp2p_capabilities_identify_input` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_identify_input_fields[2] = {
-    { NULL, IOTP_FIELD("IdentifyInput.duration"),
+    { NULL,
         offsetof(iotp2p_capabilities_identify_input, duration), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_identify_input_effect_scalar, IOTP_FIELD("IdentifyInput.effect"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("IdentifyInput.duration") },
+    { &iotp2p_capabilities_identify_input_effect_scalar,
         offsetof(iotp2p_capabilities_identify_input, effect), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("IdentifyInput.effect") },
 };
 
 const iotp_record iotp2p_capabilities_identify_input_record = {
@@ -310,9 +327,10 @@ static const uint32_t iotp2p_capabilities_identify_actions_keys[1] = { 8u };
 
 /* The variants of `iotp2p_capabilities_identify_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_identify_actions_fields[1] = {
-    { &iotp2p_capabilities_identify_input_record, IOTP_FIELD("IdentifyActions.identify"),
+    { &iotp2p_capabilities_identify_input_record,
         offsetof(iotp2p_capabilities_identify_actions, as.identify), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("IdentifyActions.identify") },
 };
 
 const iotp_record iotp2p_capabilities_identify_actions_record = {
@@ -352,9 +370,10 @@ bool iotp2p_capabilities_identify_actions_encode(const iotp2p_capabilities_ident
 
 /* The fields of `iotp2p_capabilities_on_off_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_on_off_properties_fields[1] = {
-    { NULL, IOTP_FIELD("OnOffProperties.on"),
+    { NULL,
         offsetof(iotp2p_capabilities_on_off_properties, on), 0u, 0u, IOTP_FK_BOOL,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("OnOffProperties.on") },
 };
 
 const iotp_record iotp2p_capabilities_on_off_properties_record = {
@@ -397,15 +416,18 @@ static const uint32_t iotp2p_capabilities_on_off_actions_keys[3] = { 8u, 9u, 10u
 
 /* The variants of `iotp2p_capabilities_on_off_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_on_off_actions_fields[3] = {
-    { NULL, IOTP_FIELD("OnOffActions.off"),
+    { NULL,
         0, 0u, 8u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("OnOffActions.on"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("OnOffActions.off") },
+    { NULL,
         0, 0u, 9u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("OnOffActions.toggle"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("OnOffActions.on") },
+    { NULL,
         0, 0u, 10u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("OnOffActions.toggle") },
 };
 
 const iotp_record iotp2p_capabilities_on_off_actions_record = {
@@ -463,18 +485,22 @@ static const iotp_scalar iotp2p_capabilities_level_properties_max_level_scalar =
 
 /* The fields of `iotp2p_capabilities_level_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_level_properties_fields[4] = {
-    { &iotp2p_capabilities_level_properties_level_scalar, IOTP_FIELD("LevelProperties.level"),
+    { &iotp2p_capabilities_level_properties_level_scalar,
         offsetof(iotp2p_capabilities_level_properties, level), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_level_properties_min_level_scalar, IOTP_FIELD("LevelProperties.min_level"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("LevelProperties.level") },
+    { &iotp2p_capabilities_level_properties_min_level_scalar,
         offsetof(iotp2p_capabilities_level_properties, min_level), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, min_level) - offsetof(iotp2p_capabilities_level_properties, has_min_level)) },
-    { &iotp2p_capabilities_level_properties_max_level_scalar, IOTP_FIELD("LevelProperties.max_level"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, min_level) - offsetof(iotp2p_capabilities_level_properties, has_min_level))
+        IOTP_ENTRY_NAME("LevelProperties.min_level") },
+    { &iotp2p_capabilities_level_properties_max_level_scalar,
         offsetof(iotp2p_capabilities_level_properties, max_level), 0u, 2u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, max_level) - offsetof(iotp2p_capabilities_level_properties, has_max_level)) },
-    { NULL, IOTP_FIELD("LevelProperties.default_transition"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, max_level) - offsetof(iotp2p_capabilities_level_properties, has_max_level))
+        IOTP_ENTRY_NAME("LevelProperties.max_level") },
+    { NULL,
         offsetof(iotp2p_capabilities_level_properties, default_transition), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, default_transition) - offsetof(iotp2p_capabilities_level_properties, has_default_transition)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_level_properties, default_transition) - offsetof(iotp2p_capabilities_level_properties, has_default_transition))
+        IOTP_ENTRY_NAME("LevelProperties.default_transition") },
 };
 
 const iotp_record iotp2p_capabilities_level_properties_record = {
@@ -520,12 +546,14 @@ static const iotp_scalar iotp2p_capabilities_set_level_level_scalar = {
 
 /* The fields of `iotp2p_capabilities_set_level` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_set_level_fields[2] = {
-    { &iotp2p_capabilities_set_level_level_scalar, IOTP_FIELD("SetLevel.level"),
+    { &iotp2p_capabilities_set_level_level_scalar,
         offsetof(iotp2p_capabilities_set_level, level), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SetLevel.transition"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SetLevel.level") },
+    { NULL,
         offsetof(iotp2p_capabilities_set_level, transition), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_level, transition) - offsetof(iotp2p_capabilities_set_level, has_transition)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_level, transition) - offsetof(iotp2p_capabilities_set_level, has_transition))
+        IOTP_ENTRY_NAME("SetLevel.transition") },
 };
 
 const iotp_record iotp2p_capabilities_set_level_record = {
@@ -571,12 +599,14 @@ static const iotp_scalar iotp2p_capabilities_step_level_delta_scalar = {
 
 /* The fields of `iotp2p_capabilities_step_level` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_step_level_fields[2] = {
-    { &iotp2p_capabilities_step_level_delta_scalar, IOTP_FIELD("StepLevel.delta"),
+    { &iotp2p_capabilities_step_level_delta_scalar,
         offsetof(iotp2p_capabilities_step_level, delta), 0u, 0u, IOTP_FK_I16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("StepLevel.transition"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("StepLevel.delta") },
+    { NULL,
         offsetof(iotp2p_capabilities_step_level, transition), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_step_level, transition) - offsetof(iotp2p_capabilities_step_level, has_transition)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_step_level, transition) - offsetof(iotp2p_capabilities_step_level, has_transition))
+        IOTP_ENTRY_NAME("StepLevel.transition") },
 };
 
 const iotp_record iotp2p_capabilities_step_level_record = {
@@ -619,15 +649,18 @@ static const uint32_t iotp2p_capabilities_level_actions_keys[3] = { 8u, 9u, 10u 
 
 /* The variants of `iotp2p_capabilities_level_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_level_actions_fields[3] = {
-    { &iotp2p_capabilities_set_level_record, IOTP_FIELD("LevelActions.set_level"),
+    { &iotp2p_capabilities_set_level_record,
         offsetof(iotp2p_capabilities_level_actions, as.set_level), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_step_level_record, IOTP_FIELD("LevelActions.step"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("LevelActions.set_level") },
+    { &iotp2p_capabilities_step_level_record,
         offsetof(iotp2p_capabilities_level_actions, as.step), 0u, 9u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("LevelActions.stop"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("LevelActions.step") },
+    { NULL,
         0, 0u, 10u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("LevelActions.stop") },
 };
 
 const iotp_record iotp2p_capabilities_level_actions_record = {
@@ -685,15 +718,18 @@ static const iotp_scalar iotp2p_capabilities_color_temperature_properties_max_ke
 
 /* The fields of `iotp2p_capabilities_color_temperature_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_color_temperature_properties_fields[3] = {
-    { &iotp2p_capabilities_color_temperature_properties_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.kelvin"),
+    { &iotp2p_capabilities_color_temperature_properties_kelvin_scalar,
         offsetof(iotp2p_capabilities_color_temperature_properties, kelvin), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_color_temperature_properties_min_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ColorTemperatureProperties.kelvin") },
+    { &iotp2p_capabilities_color_temperature_properties_min_kelvin_scalar,
         offsetof(iotp2p_capabilities_color_temperature_properties, min_kelvin), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_color_temperature_properties_max_kelvin_scalar, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ColorTemperatureProperties.min_kelvin") },
+    { &iotp2p_capabilities_color_temperature_properties_max_kelvin_scalar,
         offsetof(iotp2p_capabilities_color_temperature_properties, max_kelvin), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ColorTemperatureProperties.max_kelvin") },
 };
 
 const iotp_record iotp2p_capabilities_color_temperature_properties_record = {
@@ -739,12 +775,14 @@ static const iotp_scalar iotp2p_capabilities_set_color_temperature_kelvin_scalar
 
 /* The fields of `iotp2p_capabilities_set_color_temperature` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_set_color_temperature_fields[2] = {
-    { &iotp2p_capabilities_set_color_temperature_kelvin_scalar, IOTP_FIELD("SetColorTemperature.kelvin"),
+    { &iotp2p_capabilities_set_color_temperature_kelvin_scalar,
         offsetof(iotp2p_capabilities_set_color_temperature, kelvin), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SetColorTemperature.transition"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SetColorTemperature.kelvin") },
+    { NULL,
         offsetof(iotp2p_capabilities_set_color_temperature, transition), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_color_temperature, transition) - offsetof(iotp2p_capabilities_set_color_temperature, has_transition)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_set_color_temperature, transition) - offsetof(iotp2p_capabilities_set_color_temperature, has_transition))
+        IOTP_ENTRY_NAME("SetColorTemperature.transition") },
 };
 
 const iotp_record iotp2p_capabilities_set_color_temperature_record = {
@@ -787,9 +825,10 @@ static const uint32_t iotp2p_capabilities_color_temperature_actions_keys[1] = { 
 
 /* The variants of `iotp2p_capabilities_color_temperature_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_color_temperature_actions_fields[1] = {
-    { &iotp2p_capabilities_set_color_temperature_record, IOTP_FIELD("ColorTemperatureActions.set_color_temperature"),
+    { &iotp2p_capabilities_set_color_temperature_record,
         offsetof(iotp2p_capabilities_color_temperature_actions, as.set_color_temperature), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ColorTemperatureActions.set_color_temperature") },
 };
 
 const iotp_record iotp2p_capabilities_color_temperature_actions_record = {
@@ -847,18 +886,22 @@ static const iotp_scalar iotp2p_capabilities_temperature_measurement_properties_
 
 /* The fields of `iotp2p_capabilities_temperature_measurement_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_temperature_measurement_properties_fields[4] = {
-    { &iotp2p_capabilities_temperature_measurement_properties_temperature_scalar, IOTP_FIELD("TemperatureMeasurementProperties.temperature"),
+    { &iotp2p_capabilities_temperature_measurement_properties_temperature_scalar,
         offsetof(iotp2p_capabilities_temperature_measurement_properties, temperature), 0u, 0u, IOTP_FK_I16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_temperature_measurement_properties_min_measurable_scalar, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("TemperatureMeasurementProperties.temperature") },
+    { &iotp2p_capabilities_temperature_measurement_properties_min_measurable_scalar,
         offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable), 0u, 1u, IOTP_FK_I16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_min_measurable)) },
-    { &iotp2p_capabilities_temperature_measurement_properties_max_measurable_scalar, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_min_measurable))
+        IOTP_ENTRY_NAME("TemperatureMeasurementProperties.min_measurable") },
+    { &iotp2p_capabilities_temperature_measurement_properties_max_measurable_scalar,
         offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable), 0u, 2u, IOTP_FK_I16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_max_measurable)) },
-    { NULL, IOTP_FIELD("TemperatureMeasurementProperties.tolerance"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_max_measurable))
+        IOTP_ENTRY_NAME("TemperatureMeasurementProperties.max_measurable") },
+    { NULL,
         offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_tolerance)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_temperature_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_temperature_measurement_properties, has_tolerance))
+        IOTP_ENTRY_NAME("TemperatureMeasurementProperties.tolerance") },
 };
 
 const iotp_record iotp2p_capabilities_temperature_measurement_properties_record = {
@@ -922,18 +965,22 @@ static const iotp_scalar iotp2p_capabilities_humidity_measurement_properties_tol
 
 /* The fields of `iotp2p_capabilities_humidity_measurement_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_humidity_measurement_properties_fields[4] = {
-    { &iotp2p_capabilities_humidity_measurement_properties_humidity_scalar, IOTP_FIELD("HumidityMeasurementProperties.humidity"),
+    { &iotp2p_capabilities_humidity_measurement_properties_humidity_scalar,
         offsetof(iotp2p_capabilities_humidity_measurement_properties, humidity), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_humidity_measurement_properties_min_measurable_scalar, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("HumidityMeasurementProperties.humidity") },
+    { &iotp2p_capabilities_humidity_measurement_properties_min_measurable_scalar,
         offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_min_measurable)) },
-    { &iotp2p_capabilities_humidity_measurement_properties_max_measurable_scalar, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, min_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_min_measurable))
+        IOTP_ENTRY_NAME("HumidityMeasurementProperties.min_measurable") },
+    { &iotp2p_capabilities_humidity_measurement_properties_max_measurable_scalar,
         offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_max_measurable)) },
-    { &iotp2p_capabilities_humidity_measurement_properties_tolerance_scalar, IOTP_FIELD("HumidityMeasurementProperties.tolerance"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, max_measurable) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_max_measurable))
+        IOTP_ENTRY_NAME("HumidityMeasurementProperties.max_measurable") },
+    { &iotp2p_capabilities_humidity_measurement_properties_tolerance_scalar,
         offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_tolerance)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_humidity_measurement_properties, tolerance) - offsetof(iotp2p_capabilities_humidity_measurement_properties, has_tolerance))
+        IOTP_ENTRY_NAME("HumidityMeasurementProperties.tolerance") },
 };
 
 const iotp_record iotp2p_capabilities_humidity_measurement_properties_record = {
@@ -991,15 +1038,18 @@ static const iotp_scalar iotp2p_capabilities_relay_properties_max_hold_time_scal
 
 /* The fields of `iotp2p_capabilities_relay_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_properties_fields[3] = {
-    { &iotp2p_capabilities_relay_properties_max_held_messages_scalar, IOTP_FIELD("RelayProperties.max_held_messages"),
+    { &iotp2p_capabilities_relay_properties_max_held_messages_scalar,
         offsetof(iotp2p_capabilities_relay_properties, max_held_messages), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_relay_properties_max_held_bytes_scalar, IOTP_FIELD("RelayProperties.max_held_bytes"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayProperties.max_held_messages") },
+    { &iotp2p_capabilities_relay_properties_max_held_bytes_scalar,
         offsetof(iotp2p_capabilities_relay_properties, max_held_bytes), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_relay_properties_max_hold_time_scalar, IOTP_FIELD("RelayProperties.max_hold_time"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayProperties.max_held_bytes") },
+    { &iotp2p_capabilities_relay_properties_max_hold_time_scalar,
         offsetof(iotp2p_capabilities_relay_properties, max_hold_time), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayProperties.max_hold_time") },
 };
 
 const iotp_record iotp2p_capabilities_relay_properties_record = {
@@ -1039,12 +1089,14 @@ bool iotp2p_capabilities_relay_properties_encode(const iotp2p_capabilities_relay
 
 /* The fields of `iotp2p_capabilities_lookup_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_lookup_result_fields[2] = {
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("LookupResult.credential"),
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_capabilities_lookup_result, credential), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, credential) - offsetof(iotp2p_capabilities_lookup_result, has_credential)) },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("LookupResult.rehoming"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, credential) - offsetof(iotp2p_capabilities_lookup_result, has_credential))
+        IOTP_ENTRY_NAME("LookupResult.credential") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_capabilities_lookup_result, rehoming), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, rehoming) - offsetof(iotp2p_capabilities_lookup_result, has_rehoming)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_lookup_result, rehoming) - offsetof(iotp2p_capabilities_lookup_result, has_rehoming))
+        IOTP_ENTRY_NAME("LookupResult.rehoming") },
 };
 
 const iotp_record iotp2p_capabilities_lookup_result_record = {
@@ -1084,12 +1136,14 @@ bool iotp2p_capabilities_lookup_result_encode(const iotp2p_capabilities_lookup_r
 
 /* The fields of `iotp2p_capabilities_enrol_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_enrol_request_fields[2] = {
-    { NULL, IOTP_FIELD("EnrolRequest.token"),
+    { NULL,
         offsetof(iotp2p_capabilities_enrol_request, token), 32u, 0u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("EnrolRequest.credential"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EnrolRequest.token") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_capabilities_enrol_request, credential), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EnrolRequest.credential") },
 };
 
 const iotp_record iotp2p_capabilities_enrol_request_record = {
@@ -1134,15 +1188,18 @@ static const iotp_items iotp2p_capabilities_enrol_result_domains_items = {
 
 /* The fields of `iotp2p_capabilities_enrol_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_enrol_result_fields[3] = {
-    { NULL, IOTP_FIELD("EnrolResult.account"),
+    { NULL,
         offsetof(iotp2p_capabilities_enrol_result, account), 64u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_enrol_result_domains_items, IOTP_FIELD("EnrolResult.domains"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EnrolResult.account") },
+    { &iotp2p_capabilities_enrol_result_domains_items,
         offsetof(iotp2p_capabilities_enrol_result, domains), 253u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { NULL, IOTP_FIELD("EnrolResult.max_registrations"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("EnrolResult.domains") },
+    { NULL,
         offsetof(iotp2p_capabilities_enrol_result, max_registrations), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EnrolResult.max_registrations") },
 };
 
 const iotp_record iotp2p_capabilities_enrol_result_record = {
@@ -1193,18 +1250,22 @@ static const iotp_items iotp2p_capabilities_relay_policy_lookup_allowed_items = 
 
 /* The fields of `iotp2p_capabilities_relay_policy` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_policy_fields[4] = {
-    { &iotp2p_capabilities_relay_policy_lookup_scalar, IOTP_FIELD("RelayPolicy.lookup"),
+    { &iotp2p_capabilities_relay_policy_lookup_scalar,
         offsetof(iotp2p_capabilities_relay_policy, lookup), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_capabilities_relay_policy_lookup_allowed_items, IOTP_FIELD("RelayPolicy.lookup_allowed"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("RelayPolicy.lookup") },
+    { &iotp2p_capabilities_relay_policy_lookup_allowed_items,
         offsetof(iotp2p_capabilities_relay_policy, lookup_allowed), 32u, 1u, IOTP_FK_FIXED,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, lookup_allowed) - offsetof(iotp2p_capabilities_relay_policy, has_lookup_allowed)) },
-    { NULL, IOTP_FIELD("RelayPolicy.max_held_messages"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, lookup_allowed) - offsetof(iotp2p_capabilities_relay_policy, has_lookup_allowed))
+        IOTP_ENTRY_NAME("RelayPolicy.lookup_allowed") },
+    { NULL,
         offsetof(iotp2p_capabilities_relay_policy, max_held_messages), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_held_messages) - offsetof(iotp2p_capabilities_relay_policy, has_max_held_messages)) },
-    { NULL, IOTP_FIELD("RelayPolicy.max_hold_time"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_held_messages) - offsetof(iotp2p_capabilities_relay_policy, has_max_held_messages))
+        IOTP_ENTRY_NAME("RelayPolicy.max_held_messages") },
+    { NULL,
         offsetof(iotp2p_capabilities_relay_policy, max_hold_time), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_hold_time) - offsetof(iotp2p_capabilities_relay_policy, has_max_hold_time)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_relay_policy, max_hold_time) - offsetof(iotp2p_capabilities_relay_policy, has_max_hold_time))
+        IOTP_ENTRY_NAME("RelayPolicy.max_hold_time") },
 };
 
 const iotp_record iotp2p_capabilities_relay_policy_record = {
@@ -1249,18 +1310,22 @@ static const iotp_items iotp2p_capabilities_register_request_previous_relays_ite
 
 /* The fields of `iotp2p_capabilities_register_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_register_request_fields[4] = {
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RegisterRequest.credential"),
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_capabilities_register_request, credential), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("RegisterRequest.policy"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RegisterRequest.credential") },
+    { &iotp2p_capabilities_relay_policy_record,
         offsetof(iotp2p_capabilities_register_request, policy), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, policy) - offsetof(iotp2p_capabilities_register_request, has_policy)) },
-    { &iotp2p_capabilities_register_request_previous_relays_items, IOTP_FIELD("RegisterRequest.previous_relays"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, policy) - offsetof(iotp2p_capabilities_register_request, has_policy))
+        IOTP_ENTRY_NAME("RegisterRequest.policy") },
+    { &iotp2p_capabilities_register_request_previous_relays_items,
         offsetof(iotp2p_capabilities_register_request, previous_relays), 253u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, previous_relays) - offsetof(iotp2p_capabilities_register_request, has_previous_relays)) },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RegisterRequest.rehoming"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, previous_relays) - offsetof(iotp2p_capabilities_register_request, has_previous_relays))
+        IOTP_ENTRY_NAME("RegisterRequest.previous_relays") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_capabilities_register_request, rehoming), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, rehoming) - offsetof(iotp2p_capabilities_register_request, has_rehoming)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_register_request, rehoming) - offsetof(iotp2p_capabilities_register_request, has_rehoming))
+        IOTP_ENTRY_NAME("RegisterRequest.rehoming") },
 };
 
 const iotp_record iotp2p_capabilities_register_request_record = {
@@ -1300,12 +1365,14 @@ bool iotp2p_capabilities_register_request_encode(const iotp2p_capabilities_regis
 
 /* The fields of `iotp2p_capabilities_release_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_release_request_fields[2] = {
-    { NULL, IOTP_FIELD("ReleaseRequest.address"),
+    { NULL,
         offsetof(iotp2p_capabilities_release_request, address), 254u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("ReleaseRequest.rehoming"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ReleaseRequest.address") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_capabilities_release_request, rehoming), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_release_request, rehoming) - offsetof(iotp2p_capabilities_release_request, has_rehoming)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_release_request, rehoming) - offsetof(iotp2p_capabilities_release_request, has_rehoming))
+        IOTP_ENTRY_NAME("ReleaseRequest.rehoming") },
 };
 
 const iotp_record iotp2p_capabilities_release_request_record = {
@@ -1345,12 +1412,14 @@ bool iotp2p_capabilities_release_request_encode(const iotp2p_capabilities_releas
 
 /* The fields of `iotp2p_capabilities_policy_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_policy_request_fields[2] = {
-    { NULL, IOTP_FIELD("PolicyRequest.address"),
+    { NULL,
         offsetof(iotp2p_capabilities_policy_request, address), 254u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("PolicyRequest.policy"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PolicyRequest.address") },
+    { &iotp2p_capabilities_relay_policy_record,
         offsetof(iotp2p_capabilities_policy_request, policy), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PolicyRequest.policy") },
 };
 
 const iotp_record iotp2p_capabilities_policy_request_record = {
@@ -1390,15 +1459,18 @@ bool iotp2p_capabilities_policy_request_encode(const iotp2p_capabilities_policy_
 
 /* The fields of `iotp2p_capabilities_registration_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registration_info_fields[3] = {
-    { NULL, IOTP_FIELD("RegistrationInfo.address"),
+    { NULL,
         offsetof(iotp2p_capabilities_registration_info, address), 254u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("RegistrationInfo.node"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RegistrationInfo.address") },
+    { NULL,
         offsetof(iotp2p_capabilities_registration_info, node), 32u, 1u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_relay_policy_record, IOTP_FIELD("RegistrationInfo.policy"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RegistrationInfo.node") },
+    { &iotp2p_capabilities_relay_policy_record,
         offsetof(iotp2p_capabilities_registration_info, policy), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RegistrationInfo.policy") },
 };
 
 const iotp_record iotp2p_capabilities_registration_info_record = {
@@ -1438,9 +1510,10 @@ bool iotp2p_capabilities_registration_info_encode(const iotp2p_capabilities_regi
 
 /* The fields of `iotp2p_capabilities_registrations_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registrations_request_fields[1] = {
-    { NULL, IOTP_FIELD("RegistrationsRequest.after"),
+    { NULL,
         offsetof(iotp2p_capabilities_registrations_request, after), 254u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_registrations_request, after) - offsetof(iotp2p_capabilities_registrations_request, has_after)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_capabilities_registrations_request, after) - offsetof(iotp2p_capabilities_registrations_request, has_after))
+        IOTP_ENTRY_NAME("RegistrationsRequest.after") },
 };
 
 const iotp_record iotp2p_capabilities_registrations_request_record = {
@@ -1491,12 +1564,14 @@ static const iotp_scalar iotp2p_capabilities_registration_page_more_scalar = {
 
 /* The fields of `iotp2p_capabilities_registration_page` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_registration_page_fields[2] = {
-    { &iotp2p_capabilities_registration_page_entries_items, IOTP_FIELD("RegistrationPage.entries"),
+    { &iotp2p_capabilities_registration_page_entries_items,
         offsetof(iotp2p_capabilities_registration_page, entries), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { &iotp2p_capabilities_registration_page_more_scalar, IOTP_FIELD("RegistrationPage.more"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("RegistrationPage.entries") },
+    { &iotp2p_capabilities_registration_page_more_scalar,
         offsetof(iotp2p_capabilities_registration_page, more), 0u, 1u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("RegistrationPage.more") },
 };
 
 const iotp_record iotp2p_capabilities_registration_page_record = {
@@ -1539,27 +1614,34 @@ static const uint32_t iotp2p_capabilities_relay_actions_keys[7] = { 8u, 9u, 10u,
 
 /* The variants of `iotp2p_capabilities_relay_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_actions_fields[7] = {
-    { NULL, IOTP_FIELD("RelayActions.lookup"),
+    { NULL,
         offsetof(iotp2p_capabilities_relay_actions, as.lookup), 254u, 8u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_enrol_request_record, IOTP_FIELD("RelayActions.enrol"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayActions.lookup") },
+    { &iotp2p_capabilities_enrol_request_record,
         offsetof(iotp2p_capabilities_relay_actions, as.enrol), 0u, 9u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_register_request_record, IOTP_FIELD("RelayActions.register"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayActions.enrol") },
+    { &iotp2p_capabilities_register_request_record,
         offsetof(iotp2p_capabilities_relay_actions, as.register_), 0u, 10u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_release_request_record, IOTP_FIELD("RelayActions.release"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayActions.register") },
+    { &iotp2p_capabilities_release_request_record,
         offsetof(iotp2p_capabilities_relay_actions, as.release), 0u, 11u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("RelayActions.unenrol"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayActions.release") },
+    { NULL,
         offsetof(iotp2p_capabilities_relay_actions, as.unenrol), 32u, 12u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_policy_request_record, IOTP_FIELD("RelayActions.set_policy"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayActions.unenrol") },
+    { &iotp2p_capabilities_policy_request_record,
         offsetof(iotp2p_capabilities_relay_actions, as.set_policy), 0u, 13u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_registrations_request_record, IOTP_FIELD("RelayActions.registrations"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayActions.set_policy") },
+    { &iotp2p_capabilities_registrations_request_record,
         offsetof(iotp2p_capabilities_relay_actions, as.registrations), 0u, 14u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayActions.registrations") },
 };
 
 const iotp_record iotp2p_capabilities_relay_actions_record = {
@@ -1602,15 +1684,18 @@ static const uint32_t iotp2p_capabilities_relay_outputs_keys[3] = { 8u, 9u, 14u 
 
 /* The variants of `iotp2p_capabilities_relay_outputs` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_capabilities_relay_outputs_fields[3] = {
-    { &iotp2p_capabilities_lookup_result_record, IOTP_FIELD("RelayOutputs.lookup"),
+    { &iotp2p_capabilities_lookup_result_record,
         offsetof(iotp2p_capabilities_relay_outputs, as.lookup), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_enrol_result_record, IOTP_FIELD("RelayOutputs.enrol"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayOutputs.lookup") },
+    { &iotp2p_capabilities_enrol_result_record,
         offsetof(iotp2p_capabilities_relay_outputs, as.enrol), 0u, 9u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_capabilities_registration_page_record, IOTP_FIELD("RelayOutputs.registrations"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayOutputs.enrol") },
+    { &iotp2p_capabilities_registration_page_record,
         offsetof(iotp2p_capabilities_relay_outputs, as.registrations), 0u, 14u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayOutputs.registrations") },
 };
 
 const iotp_record iotp2p_capabilities_relay_outputs_record = {

@@ -10,54 +10,70 @@ static bool iotp2p_conformance_tree_check_encoded(iotp_writer *w, iotp_bytes byt
 
 /* The fields of `iotp2p_conformance_scalars` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_conformance_scalars_fields[16] = {
-    { NULL, IOTP_FIELD("Scalars.b"),
+    { NULL,
         offsetof(iotp2p_conformance_scalars, b), 0u, 0u, IOTP_FK_BOOL,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, b) - offsetof(iotp2p_conformance_scalars, has_b)) },
-    { NULL, IOTP_FIELD("Scalars.u8"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, b) - offsetof(iotp2p_conformance_scalars, has_b))
+        IOTP_ENTRY_NAME("Scalars.b") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, u8), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u8) - offsetof(iotp2p_conformance_scalars, has_u8)) },
-    { NULL, IOTP_FIELD("Scalars.u16"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u8) - offsetof(iotp2p_conformance_scalars, has_u8))
+        IOTP_ENTRY_NAME("Scalars.u8") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, u16), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u16) - offsetof(iotp2p_conformance_scalars, has_u16)) },
-    { NULL, IOTP_FIELD("Scalars.u32"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u16) - offsetof(iotp2p_conformance_scalars, has_u16))
+        IOTP_ENTRY_NAME("Scalars.u16") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, u32), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u32) - offsetof(iotp2p_conformance_scalars, has_u32)) },
-    { NULL, IOTP_FIELD("Scalars.u64"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u32) - offsetof(iotp2p_conformance_scalars, has_u32))
+        IOTP_ENTRY_NAME("Scalars.u32") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, u64), 0u, 4u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u64) - offsetof(iotp2p_conformance_scalars, has_u64)) },
-    { NULL, IOTP_FIELD("Scalars.i8"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, u64) - offsetof(iotp2p_conformance_scalars, has_u64))
+        IOTP_ENTRY_NAME("Scalars.u64") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, i8), 0u, 5u, IOTP_FK_I8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i8) - offsetof(iotp2p_conformance_scalars, has_i8)) },
-    { NULL, IOTP_FIELD("Scalars.i16"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i8) - offsetof(iotp2p_conformance_scalars, has_i8))
+        IOTP_ENTRY_NAME("Scalars.i8") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, i16), 0u, 6u, IOTP_FK_I16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i16) - offsetof(iotp2p_conformance_scalars, has_i16)) },
-    { NULL, IOTP_FIELD("Scalars.i32"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i16) - offsetof(iotp2p_conformance_scalars, has_i16))
+        IOTP_ENTRY_NAME("Scalars.i16") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, i32), 0u, 7u, IOTP_FK_I32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i32) - offsetof(iotp2p_conformance_scalars, has_i32)) },
-    { NULL, IOTP_FIELD("Scalars.i64"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i32) - offsetof(iotp2p_conformance_scalars, has_i32))
+        IOTP_ENTRY_NAME("Scalars.i32") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, i64), 0u, 8u, IOTP_FK_I64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i64) - offsetof(iotp2p_conformance_scalars, has_i64)) },
-    { NULL, IOTP_FIELD("Scalars.f32"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, i64) - offsetof(iotp2p_conformance_scalars, has_i64))
+        IOTP_ENTRY_NAME("Scalars.i64") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, f32), 0u, 9u, IOTP_FK_F32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, f32) - offsetof(iotp2p_conformance_scalars, has_f32)) },
-    { NULL, IOTP_FIELD("Scalars.f64"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, f32) - offsetof(iotp2p_conformance_scalars, has_f32))
+        IOTP_ENTRY_NAME("Scalars.f32") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, f64), 0u, 10u, IOTP_FK_F64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, f64) - offsetof(iotp2p_conformance_scalars, has_f64)) },
-    { NULL, IOTP_FIELD("Scalars.text"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, f64) - offsetof(iotp2p_conformance_scalars, has_f64))
+        IOTP_ENTRY_NAME("Scalars.f64") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, text), 16u, 11u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, text) - offsetof(iotp2p_conformance_scalars, has_text)) },
-    { NULL, IOTP_FIELD("Scalars.data"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, text) - offsetof(iotp2p_conformance_scalars, has_text))
+        IOTP_ENTRY_NAME("Scalars.text") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, data), 16u, 12u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, data) - offsetof(iotp2p_conformance_scalars, has_data)) },
-    { NULL, IOTP_FIELD("Scalars.color"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, data) - offsetof(iotp2p_conformance_scalars, has_data))
+        IOTP_ENTRY_NAME("Scalars.data") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, color), 0u, 13u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, color) - offsetof(iotp2p_conformance_scalars, has_color)) },
-    { NULL, IOTP_FIELD("Scalars.far"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, color) - offsetof(iotp2p_conformance_scalars, has_color))
+        IOTP_ENTRY_NAME("Scalars.color") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, far), 0u, 24u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, far) - offsetof(iotp2p_conformance_scalars, has_far)) },
-    { NULL, IOTP_FIELD("Scalars.last"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, far) - offsetof(iotp2p_conformance_scalars, has_far))
+        IOTP_ENTRY_NAME("Scalars.far") },
+    { NULL,
         offsetof(iotp2p_conformance_scalars, last), 0u, 65535u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, last) - offsetof(iotp2p_conformance_scalars, has_last)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_scalars, last) - offsetof(iotp2p_conformance_scalars, has_last))
+        IOTP_ENTRY_NAME("Scalars.last") },
 };
 
 const iotp_record iotp2p_conformance_scalars_record = {
@@ -326,21 +342,26 @@ static const iotp_scalar iotp2p_conformance_ranges_narrowed_scalar = {
 
 /* The fields of `iotp2p_conformance_ranges` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_conformance_ranges_fields[5] = {
-    { &iotp2p_conformance_ranges_percent_scalar, IOTP_FIELD("Ranges.percent"),
+    { &iotp2p_conformance_ranges_percent_scalar,
         offsetof(iotp2p_conformance_ranges, percent), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, percent) - offsetof(iotp2p_conformance_ranges, has_percent)) },
-    { &iotp2p_conformance_ranges_celsius_scalar, IOTP_FIELD("Ranges.celsius"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, percent) - offsetof(iotp2p_conformance_ranges, has_percent))
+        IOTP_ENTRY_NAME("Ranges.percent") },
+    { &iotp2p_conformance_ranges_celsius_scalar,
         offsetof(iotp2p_conformance_ranges, celsius), 0u, 1u, IOTP_FK_I16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, celsius) - offsetof(iotp2p_conformance_ranges, has_celsius)) },
-    { &iotp2p_conformance_ranges_big_scalar, IOTP_FIELD("Ranges.big"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, celsius) - offsetof(iotp2p_conformance_ranges, has_celsius))
+        IOTP_ENTRY_NAME("Ranges.celsius") },
+    { &iotp2p_conformance_ranges_big_scalar,
         offsetof(iotp2p_conformance_ranges, big), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, big) - offsetof(iotp2p_conformance_ranges, has_big)) },
-    { &iotp2p_conformance_ranges_permille_scalar, IOTP_FIELD("Ranges.permille"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, big) - offsetof(iotp2p_conformance_ranges, has_big))
+        IOTP_ENTRY_NAME("Ranges.big") },
+    { &iotp2p_conformance_ranges_permille_scalar,
         offsetof(iotp2p_conformance_ranges, permille), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, permille) - offsetof(iotp2p_conformance_ranges, has_permille)) },
-    { &iotp2p_conformance_ranges_narrowed_scalar, IOTP_FIELD("Ranges.narrowed"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, permille) - offsetof(iotp2p_conformance_ranges, has_permille))
+        IOTP_ENTRY_NAME("Ranges.permille") },
+    { &iotp2p_conformance_ranges_narrowed_scalar,
         offsetof(iotp2p_conformance_ranges, narrowed), 0u, 4u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, narrowed) - offsetof(iotp2p_conformance_ranges, has_narrowed)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_ranges, narrowed) - offsetof(iotp2p_conformance_ranges, has_narrowed))
+        IOTP_ENTRY_NAME("Ranges.narrowed") },
 };
 
 const iotp_record iotp2p_conformance_ranges_record = {
@@ -410,21 +431,26 @@ static const iotp_scalar iotp2p_conformance_defaults_color_scalar = {
 
 /* The fields of `iotp2p_conformance_defaults` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_conformance_defaults_fields[5] = {
-    { &iotp2p_conformance_defaults_flag_scalar, IOTP_FIELD("Defaults.flag"),
+    { &iotp2p_conformance_defaults_flag_scalar,
         offsetof(iotp2p_conformance_defaults, flag), 0u, 0u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_conformance_defaults_offset_scalar, IOTP_FIELD("Defaults.offset"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Defaults.flag") },
+    { &iotp2p_conformance_defaults_offset_scalar,
         offsetof(iotp2p_conformance_defaults, offset), 0u, 1u, IOTP_FK_I32,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_conformance_defaults_scale_scalar, IOTP_FIELD("Defaults.scale"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Defaults.offset") },
+    { &iotp2p_conformance_defaults_scale_scalar,
         offsetof(iotp2p_conformance_defaults, scale), 0u, 2u, IOTP_FK_F32,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_conformance_defaults_name_scalar, IOTP_FIELD("Defaults.name"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Defaults.scale") },
+    { &iotp2p_conformance_defaults_name_scalar,
         offsetof(iotp2p_conformance_defaults, name), 8u, 3u, IOTP_FK_TEXT,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_conformance_defaults_color_scalar, IOTP_FIELD("Defaults.color"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Defaults.name") },
+    { &iotp2p_conformance_defaults_color_scalar,
         offsetof(iotp2p_conformance_defaults, color), 0u, 4u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Defaults.color") },
 };
 
 const iotp_record iotp2p_conformance_defaults_record = {
@@ -464,12 +490,14 @@ bool iotp2p_conformance_defaults_encode(const iotp2p_conformance_defaults *v, ui
 
 /* The fields of `iotp2p_conformance_required` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_conformance_required_fields[2] = {
-    { NULL, IOTP_FIELD("Required.id"),
+    { NULL,
         offsetof(iotp2p_conformance_required, id), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Required.note"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Required.id") },
+    { NULL,
         offsetof(iotp2p_conformance_required, note), 8u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_required, note) - offsetof(iotp2p_conformance_required, has_note)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_conformance_required, note) - offsetof(iotp2p_conformance_required, has_note))
+        IOTP_ENTRY_NAME("Required.note") },
 };
 
 const iotp_record iotp2p_conformance_required_record = {
@@ -512,18 +540,22 @@ static const uint32_t iotp2p_conformance_choice_keys[4] = { 0u, 1u, 2u, 3u };
 
 /* The variants of `iotp2p_conformance_choice` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_conformance_choice_fields[4] = {
-    { NULL, IOTP_FIELD("Choice.none"),
+    { NULL,
         0, 0u, 0u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Choice.number"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Choice.none") },
+    { NULL,
         offsetof(iotp2p_conformance_choice, as.number), 0u, 1u, IOTP_FK_I64,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Choice.text"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Choice.number") },
+    { NULL,
         offsetof(iotp2p_conformance_choice, as.text), 8u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_conformance_required_record, IOTP_FIELD("Choice.record"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Choice.text") },
+    { &iotp2p_conformance_required_record,
         offsetof(iotp2p_conformance_choice, as.record), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Choice.record") },
 };
 
 const iotp_record iotp2p_conformance_choice_record = {

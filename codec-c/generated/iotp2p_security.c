@@ -13,15 +13,18 @@ static const iotp_scalar iotp2p_security_public_key_algorithm_scalar = {
 
 /* The fields of `iotp2p_security_public_key` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_public_key_fields[3] = {
-    { &iotp2p_security_public_key_algorithm_scalar, IOTP_FIELD("PublicKey.algorithm"),
+    { &iotp2p_security_public_key_algorithm_scalar,
         offsetof(iotp2p_security_public_key, algorithm), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("PublicKey.x"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("PublicKey.algorithm") },
+    { NULL,
         offsetof(iotp2p_security_public_key, x), 32u, 1u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("PublicKey.y"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PublicKey.x") },
+    { NULL,
         offsetof(iotp2p_security_public_key, y), 32u, 2u, IOTP_FK_FIXED,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_public_key, y) - offsetof(iotp2p_security_public_key, has_y)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_public_key, y) - offsetof(iotp2p_security_public_key, has_y))
+        IOTP_ENTRY_NAME("PublicKey.y") },
 };
 
 const iotp_record iotp2p_security_public_key_record = {
@@ -61,12 +64,14 @@ bool iotp2p_security_public_key_encode(const iotp2p_security_public_key *v, uint
 
 /* The fields of `iotp2p_security_signature` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_signature_fields[2] = {
-    { NULL, IOTP_FIELD("Signature.signer"),
+    { NULL,
         offsetof(iotp2p_security_signature, signer), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Signature.value"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Signature.signer") },
+    { NULL,
         offsetof(iotp2p_security_signature, value), 64u, 1u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Signature.value") },
 };
 
 const iotp_record iotp2p_security_signature_record = {
@@ -111,12 +116,14 @@ static const iotp_items iotp2p_security_signed_statement_signatures_items = {
 
 /* The fields of `iotp2p_security_signed_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_signed_statement_fields[2] = {
-    { NULL, IOTP_FIELD("SignedStatement.payload"),
+    { NULL,
         offsetof(iotp2p_security_signed_statement, payload), 512u, 0u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_signatures_items, IOTP_FIELD("SignedStatement.signatures"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SignedStatement.payload") },
+    { &iotp2p_security_signed_statement_signatures_items,
         offsetof(iotp2p_security_signed_statement, signatures), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("SignedStatement.signatures") },
 };
 
 const iotp_record iotp2p_security_signed_statement_record = {
@@ -166,24 +173,30 @@ static const iotp_items iotp2p_security_credential_statement_suites_items = {
 
 /* The fields of `iotp2p_security_credential_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_credential_statement_fields[6] = {
-    { &iotp2p_security_public_key_record, IOTP_FIELD("CredentialStatement.identity_key"),
+    { &iotp2p_security_public_key_record,
         offsetof(iotp2p_security_credential_statement, identity_key), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("CredentialStatement.address"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("CredentialStatement.identity_key") },
+    { NULL,
         offsetof(iotp2p_security_credential_statement, address), 254u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, address) - offsetof(iotp2p_security_credential_statement, has_address)) },
-    { &iotp2p_security_credential_statement_auth_credentials_items, IOTP_FIELD("CredentialStatement.auth_credentials"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, address) - offsetof(iotp2p_security_credential_statement, has_address))
+        IOTP_ENTRY_NAME("CredentialStatement.address") },
+    { &iotp2p_security_credential_statement_auth_credentials_items,
         offsetof(iotp2p_security_credential_statement, auth_credentials), 192u, 2u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { NULL, IOTP_FIELD("CredentialStatement.serial"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("CredentialStatement.auth_credentials") },
+    { NULL,
         offsetof(iotp2p_security_credential_statement, serial), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_credential_statement_suites_items, IOTP_FIELD("CredentialStatement.suites"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("CredentialStatement.serial") },
+    { &iotp2p_security_credential_statement_suites_items,
         offsetof(iotp2p_security_credential_statement, suites), 0u, 4u, IOTP_FK_I32,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { NULL, IOTP_FIELD("CredentialStatement.issued_at"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("CredentialStatement.suites") },
+    { NULL,
         offsetof(iotp2p_security_credential_statement, issued_at), 0u, 5u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, issued_at) - offsetof(iotp2p_security_credential_statement, has_issued_at)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_credential_statement, issued_at) - offsetof(iotp2p_security_credential_statement, has_issued_at))
+        IOTP_ENTRY_NAME("CredentialStatement.issued_at") },
 };
 
 const iotp_record iotp2p_security_credential_statement_record = {
@@ -235,24 +248,30 @@ static const iotp_scalar iotp2p_security_rehoming_statement_grace_period_scalar 
 
 /* The fields of `iotp2p_security_rehoming_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehoming_statement_fields[6] = {
-    { NULL, IOTP_FIELD("RehomingStatement.node"),
+    { NULL,
         offsetof(iotp2p_security_rehoming_statement, node), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("RehomingStatement.previous_address"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RehomingStatement.node") },
+    { NULL,
         offsetof(iotp2p_security_rehoming_statement, previous_address), 254u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("RehomingStatement.new_address"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RehomingStatement.previous_address") },
+    { NULL,
         offsetof(iotp2p_security_rehoming_statement, new_address), 254u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_rehoming_statement_sequence_scalar, IOTP_FIELD("RehomingStatement.sequence"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RehomingStatement.new_address") },
+    { &iotp2p_security_rehoming_statement_sequence_scalar,
         offsetof(iotp2p_security_rehoming_statement, sequence), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_rehoming_statement_grace_period_scalar, IOTP_FIELD("RehomingStatement.grace_period"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RehomingStatement.sequence") },
+    { &iotp2p_security_rehoming_statement_grace_period_scalar,
         offsetof(iotp2p_security_rehoming_statement, grace_period), 0u, 4u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("RehomingStatement.issued_at"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("RehomingStatement.grace_period") },
+    { NULL,
         offsetof(iotp2p_security_rehoming_statement, issued_at), 0u, 5u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehoming_statement, issued_at) - offsetof(iotp2p_security_rehoming_statement, has_issued_at)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehoming_statement, issued_at) - offsetof(iotp2p_security_rehoming_statement, has_issued_at))
+        IOTP_ENTRY_NAME("RehomingStatement.issued_at") },
 };
 
 const iotp_record iotp2p_security_rehoming_statement_record = {
@@ -292,15 +311,18 @@ bool iotp2p_security_rehoming_statement_encode(const iotp2p_security_rehoming_st
 
 /* The fields of `iotp2p_security_key_rotation_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_key_rotation_statement_fields[3] = {
-    { NULL, IOTP_FIELD("KeyRotationStatement.previous_node"),
+    { NULL,
         offsetof(iotp2p_security_key_rotation_statement, previous_node), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_public_key_record, IOTP_FIELD("KeyRotationStatement.new_identity_key"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("KeyRotationStatement.previous_node") },
+    { &iotp2p_security_public_key_record,
         offsetof(iotp2p_security_key_rotation_statement, new_identity_key), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("KeyRotationStatement.issued_at"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("KeyRotationStatement.new_identity_key") },
+    { NULL,
         offsetof(iotp2p_security_key_rotation_statement, issued_at), 0u, 2u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_key_rotation_statement, issued_at) - offsetof(iotp2p_security_key_rotation_statement, has_issued_at)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_key_rotation_statement, issued_at) - offsetof(iotp2p_security_key_rotation_statement, has_issued_at))
+        IOTP_ENTRY_NAME("KeyRotationStatement.issued_at") },
 };
 
 const iotp_record iotp2p_security_key_rotation_statement_record = {
@@ -346,15 +368,18 @@ static const iotp_scalar iotp2p_security_revocation_statement_reason_scalar = {
 
 /* The fields of `iotp2p_security_revocation_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_revocation_statement_fields[3] = {
-    { NULL, IOTP_FIELD("RevocationStatement.node"),
+    { NULL,
         offsetof(iotp2p_security_revocation_statement, node), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_revocation_statement_reason_scalar, IOTP_FIELD("RevocationStatement.reason"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RevocationStatement.node") },
+    { &iotp2p_security_revocation_statement_reason_scalar,
         offsetof(iotp2p_security_revocation_statement, reason), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("RevocationStatement.issued_at"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("RevocationStatement.reason") },
+    { NULL,
         offsetof(iotp2p_security_revocation_statement, issued_at), 0u, 2u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_revocation_statement, issued_at) - offsetof(iotp2p_security_revocation_statement, has_issued_at)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_revocation_statement, issued_at) - offsetof(iotp2p_security_revocation_statement, has_issued_at))
+        IOTP_ENTRY_NAME("RevocationStatement.issued_at") },
 };
 
 const iotp_record iotp2p_security_revocation_statement_record = {
@@ -394,12 +419,14 @@ bool iotp2p_security_revocation_statement_encode(const iotp2p_security_revocatio
 
 /* The fields of `iotp2p_security_acl_target` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_target_fields[2] = {
-    { NULL, IOTP_FIELD("AclTarget.endpoint"),
+    { NULL,
         offsetof(iotp2p_security_acl_target, endpoint), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, endpoint) - offsetof(iotp2p_security_acl_target, has_endpoint)) },
-    { NULL, IOTP_FIELD("AclTarget.capability"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, endpoint) - offsetof(iotp2p_security_acl_target, has_endpoint))
+        IOTP_ENTRY_NAME("AclTarget.endpoint") },
+    { NULL,
         offsetof(iotp2p_security_acl_target, capability), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, capability) - offsetof(iotp2p_security_acl_target, has_capability)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_target, capability) - offsetof(iotp2p_security_acl_target, has_capability))
+        IOTP_ENTRY_NAME("AclTarget.capability") },
 };
 
 const iotp_record iotp2p_security_acl_target_record = {
@@ -456,30 +483,38 @@ static const iotp_scalar iotp2p_security_introduction_statement_serial_scalar = 
 
 /* The fields of `iotp2p_security_introduction_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_introduction_statement_fields[8] = {
-    { NULL, IOTP_FIELD("IntroductionStatement.subject"),
+    { NULL,
         offsetof(iotp2p_security_introduction_statement, subject), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("IntroductionStatement.subject_address"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("IntroductionStatement.subject") },
+    { NULL,
         offsetof(iotp2p_security_introduction_statement, subject_address), 254u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, subject_address) - offsetof(iotp2p_security_introduction_statement, has_subject_address)) },
-    { NULL, IOTP_FIELD("IntroductionStatement.audience"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, subject_address) - offsetof(iotp2p_security_introduction_statement, has_subject_address))
+        IOTP_ENTRY_NAME("IntroductionStatement.subject_address") },
+    { NULL,
         offsetof(iotp2p_security_introduction_statement, audience), 32u, 2u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_introduction_statement_privileges_scalar, IOTP_FIELD("IntroductionStatement.privileges"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("IntroductionStatement.audience") },
+    { &iotp2p_security_introduction_statement_privileges_scalar,
         offsetof(iotp2p_security_introduction_statement, privileges), 0u, 3u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_introduction_statement_targets_items, IOTP_FIELD("IntroductionStatement.targets"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("IntroductionStatement.privileges") },
+    { &iotp2p_security_introduction_statement_targets_items,
         offsetof(iotp2p_security_introduction_statement, targets), 0u, 4u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, targets) - offsetof(iotp2p_security_introduction_statement, has_targets)) },
-    { &iotp2p_security_introduction_statement_serial_scalar, IOTP_FIELD("IntroductionStatement.serial"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, targets) - offsetof(iotp2p_security_introduction_statement, has_targets))
+        IOTP_ENTRY_NAME("IntroductionStatement.targets") },
+    { &iotp2p_security_introduction_statement_serial_scalar,
         offsetof(iotp2p_security_introduction_statement, serial), 0u, 5u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("IntroductionStatement.not_after"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("IntroductionStatement.serial") },
+    { NULL,
         offsetof(iotp2p_security_introduction_statement, not_after), 0u, 6u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, not_after) - offsetof(iotp2p_security_introduction_statement, has_not_after)) },
-    { NULL, IOTP_FIELD("IntroductionStatement.issued_at"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, not_after) - offsetof(iotp2p_security_introduction_statement, has_not_after))
+        IOTP_ENTRY_NAME("IntroductionStatement.not_after") },
+    { NULL,
         offsetof(iotp2p_security_introduction_statement, issued_at), 0u, 7u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, issued_at) - offsetof(iotp2p_security_introduction_statement, has_issued_at)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_introduction_statement, issued_at) - offsetof(iotp2p_security_introduction_statement, has_issued_at))
+        IOTP_ENTRY_NAME("IntroductionStatement.issued_at") },
 };
 
 const iotp_record iotp2p_security_introduction_statement_record = {
@@ -522,21 +557,26 @@ static const uint32_t iotp2p_security_statement_keys[5] = { 0u, 1u, 2u, 3u, 4u }
 
 /* The variants of `iotp2p_security_statement` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_statement_fields[5] = {
-    { &iotp2p_security_credential_statement_record, IOTP_FIELD("Statement.credential"),
+    { &iotp2p_security_credential_statement_record,
         offsetof(iotp2p_security_statement, as.credential), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_rehoming_statement_record, IOTP_FIELD("Statement.rehoming"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Statement.credential") },
+    { &iotp2p_security_rehoming_statement_record,
         offsetof(iotp2p_security_statement, as.rehoming), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_key_rotation_statement_record, IOTP_FIELD("Statement.key_rotation"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Statement.rehoming") },
+    { &iotp2p_security_key_rotation_statement_record,
         offsetof(iotp2p_security_statement, as.key_rotation), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_revocation_statement_record, IOTP_FIELD("Statement.revocation"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Statement.key_rotation") },
+    { &iotp2p_security_revocation_statement_record,
         offsetof(iotp2p_security_statement, as.revocation), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_introduction_statement_record, IOTP_FIELD("Statement.introduction"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Statement.revocation") },
+    { &iotp2p_security_introduction_statement_record,
         offsetof(iotp2p_security_statement, as.introduction), 0u, 4u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Statement.introduction") },
 };
 
 const iotp_record iotp2p_security_statement_record = {
@@ -581,12 +621,14 @@ static const iotp_items iotp2p_security_introduction_credentials_items = {
 
 /* The fields of `iotp2p_security_introduction` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_introduction_fields[2] = {
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("Introduction.statement"),
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_introduction, statement), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_introduction_credentials_items, IOTP_FIELD("Introduction.credentials"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Introduction.statement") },
+    { &iotp2p_security_introduction_credentials_items,
         offsetof(iotp2p_security_introduction, credentials), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("Introduction.credentials") },
 };
 
 const iotp_record iotp2p_security_introduction_record = {
@@ -644,27 +686,34 @@ static const iotp_scalar iotp2p_security_sealed_aad_version_scalar = {
 
 /* The fields of `iotp2p_security_sealed_aad` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_sealed_aad_fields[7] = {
-    { &iotp2p_security_sealed_aad_format_scalar, IOTP_FIELD("SealedAad.format"),
+    { &iotp2p_security_sealed_aad_format_scalar,
         offsetof(iotp2p_security_sealed_aad, format), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SealedAad.algorithm"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SealedAad.format") },
+    { NULL,
         offsetof(iotp2p_security_sealed_aad, algorithm), 0u, 1u, IOTP_FK_I32,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SealedAad.request_key_id"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SealedAad.algorithm") },
+    { NULL,
         offsetof(iotp2p_security_sealed_aad, request_key_id), 8u, 2u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_sealed_aad_request_message_id_scalar, IOTP_FIELD("SealedAad.request_message_id"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SealedAad.request_key_id") },
+    { &iotp2p_security_sealed_aad_request_message_id_scalar,
         offsetof(iotp2p_security_sealed_aad, request_message_id), 0u, 3u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_sealed_aad_version_scalar, IOTP_FIELD("SealedAad.version"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SealedAad.request_message_id") },
+    { &iotp2p_security_sealed_aad_version_scalar,
         offsetof(iotp2p_security_sealed_aad, version), 0u, 4u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SealedAad.sender"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SealedAad.version") },
+    { NULL,
         offsetof(iotp2p_security_sealed_aad, sender), 254u, 5u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, sender) - offsetof(iotp2p_security_sealed_aad, has_sender)) },
-    { NULL, IOTP_FIELD("SealedAad.recipient"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, sender) - offsetof(iotp2p_security_sealed_aad, has_sender))
+        IOTP_ENTRY_NAME("SealedAad.sender") },
+    { NULL,
         offsetof(iotp2p_security_sealed_aad, recipient), 254u, 6u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, recipient) - offsetof(iotp2p_security_sealed_aad, has_recipient)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_sealed_aad, recipient) - offsetof(iotp2p_security_sealed_aad, has_recipient))
+        IOTP_ENTRY_NAME("SealedAad.recipient") },
 };
 
 const iotp_record iotp2p_security_sealed_aad_record = {
@@ -704,12 +753,14 @@ bool iotp2p_security_sealed_aad_encode(const iotp2p_security_sealed_aad *v, uint
 
 /* The fields of `iotp2p_security_edhoc_message3` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_edhoc_message3_fields[2] = {
-    { NULL, IOTP_FIELD("EdhocMessage3.c_r"),
+    { NULL,
         offsetof(iotp2p_security_edhoc_message3, c_r), 8u, 0u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("EdhocMessage3.message"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EdhocMessage3.c_r") },
+    { NULL,
         offsetof(iotp2p_security_edhoc_message3, message), 512u, 1u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EdhocMessage3.message") },
 };
 
 const iotp_record iotp2p_security_edhoc_message3_record = {
@@ -752,12 +803,14 @@ static const uint32_t iotp2p_security_edhoc_reply_keys[2] = { 0u, 1u };
 
 /* The variants of `iotp2p_security_edhoc_reply` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_edhoc_reply_fields[2] = {
-    { NULL, IOTP_FIELD("EdhocReply.message_2"),
+    { NULL,
         offsetof(iotp2p_security_edhoc_reply, as.message_2), 512u, 0u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("EdhocReply.error"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EdhocReply.message_2") },
+    { NULL,
         offsetof(iotp2p_security_edhoc_reply, as.error), 512u, 1u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EdhocReply.error") },
 };
 
 const iotp_record iotp2p_security_edhoc_reply_record = {
@@ -800,15 +853,18 @@ static const uint32_t iotp2p_security_edhoc_finish_keys[3] = { 0u, 1u, 2u };
 
 /* The variants of `iotp2p_security_edhoc_finish` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_edhoc_finish_fields[3] = {
-    { NULL, IOTP_FIELD("EdhocFinish.done"),
+    { NULL,
         0, 0u, 0u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("EdhocFinish.message_4"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EdhocFinish.done") },
+    { NULL,
         offsetof(iotp2p_security_edhoc_finish, as.message_4), 512u, 1u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("EdhocFinish.error"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EdhocFinish.message_4") },
+    { NULL,
         offsetof(iotp2p_security_edhoc_finish, as.error), 512u, 2u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("EdhocFinish.error") },
 };
 
 const iotp_record iotp2p_security_edhoc_finish_record = {
@@ -872,27 +928,34 @@ static const iotp_scalar iotp2p_security_setup_payload_transports_scalar = {
 
 /* The fields of `iotp2p_security_setup_payload` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_setup_payload_fields[7] = {
-    { &iotp2p_security_setup_payload_version_scalar, IOTP_FIELD("SetupPayload.version"),
+    { &iotp2p_security_setup_payload_version_scalar,
         offsetof(iotp2p_security_setup_payload, version), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &iotp2p_security_setup_payload_passcode_scalar, IOTP_FIELD("SetupPayload.passcode"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SetupPayload.version") },
+    { &iotp2p_security_setup_payload_passcode_scalar,
         offsetof(iotp2p_security_setup_payload, passcode), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_setup_payload_discriminator_scalar, IOTP_FIELD("SetupPayload.discriminator"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SetupPayload.passcode") },
+    { &iotp2p_security_setup_payload_discriminator_scalar,
         offsetof(iotp2p_security_setup_payload, discriminator), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_setup_payload_transports_scalar, IOTP_FIELD("SetupPayload.transports"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SetupPayload.discriminator") },
+    { &iotp2p_security_setup_payload_transports_scalar,
         offsetof(iotp2p_security_setup_payload, transports), 0u, 3u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("SetupPayload.node"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SetupPayload.transports") },
+    { NULL,
         offsetof(iotp2p_security_setup_payload, node), 32u, 4u, IOTP_FK_FIXED,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, node) - offsetof(iotp2p_security_setup_payload, has_node)) },
-    { NULL, IOTP_FIELD("SetupPayload.vendor"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, node) - offsetof(iotp2p_security_setup_payload, has_node))
+        IOTP_ENTRY_NAME("SetupPayload.node") },
+    { NULL,
         offsetof(iotp2p_security_setup_payload, vendor), 32u, 5u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, vendor) - offsetof(iotp2p_security_setup_payload, has_vendor)) },
-    { NULL, IOTP_FIELD("SetupPayload.product"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, vendor) - offsetof(iotp2p_security_setup_payload, has_vendor))
+        IOTP_ENTRY_NAME("SetupPayload.vendor") },
+    { NULL,
         offsetof(iotp2p_security_setup_payload, product), 32u, 6u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, product) - offsetof(iotp2p_security_setup_payload, has_product)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_setup_payload, product) - offsetof(iotp2p_security_setup_payload, has_product))
+        IOTP_ENTRY_NAME("SetupPayload.product") },
 };
 
 const iotp_record iotp2p_security_setup_payload_record = {
@@ -932,9 +995,10 @@ bool iotp2p_security_setup_payload_encode(const iotp2p_security_setup_payload *v
 
 /* The fields of `iotp2p_security_pairing_start` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_start_fields[1] = {
-    { NULL, IOTP_FIELD("PairingStart.controller_nonce"),
+    { NULL,
         offsetof(iotp2p_security_pairing_start, controller_nonce), 16u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingStart.controller_nonce") },
 };
 
 const iotp_record iotp2p_security_pairing_start_record = {
@@ -980,15 +1044,18 @@ static const iotp_scalar iotp2p_security_pairing_params_iterations_scalar = {
 
 /* The fields of `iotp2p_security_pairing_params` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_params_fields[3] = {
-    { NULL, IOTP_FIELD("PairingParams.device_nonce"),
+    { NULL,
         offsetof(iotp2p_security_pairing_params, device_nonce), 16u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("PairingParams.salt"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingParams.device_nonce") },
+    { NULL,
         offsetof(iotp2p_security_pairing_params, salt), 32u, 1u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_params_iterations_scalar, IOTP_FIELD("PairingParams.iterations"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingParams.salt") },
+    { &iotp2p_security_pairing_params_iterations_scalar,
         offsetof(iotp2p_security_pairing_params, iterations), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingParams.iterations") },
 };
 
 const iotp_record iotp2p_security_pairing_params_record = {
@@ -1028,9 +1095,10 @@ bool iotp2p_security_pairing_params_encode(const iotp2p_security_pairing_params 
 
 /* The fields of `iotp2p_security_pairing_share` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_share_fields[1] = {
-    { NULL, IOTP_FIELD("PairingShare.share_p"),
+    { NULL,
         offsetof(iotp2p_security_pairing_share, share_p), 65u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingShare.share_p") },
 };
 
 const iotp_record iotp2p_security_pairing_share_record = {
@@ -1070,12 +1138,14 @@ bool iotp2p_security_pairing_share_encode(const iotp2p_security_pairing_share *v
 
 /* The fields of `iotp2p_security_pairing_share_reply` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_share_reply_fields[2] = {
-    { NULL, IOTP_FIELD("PairingShareReply.share_v"),
+    { NULL,
         offsetof(iotp2p_security_pairing_share_reply, share_v), 65u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("PairingShareReply.confirm_v"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingShareReply.share_v") },
+    { NULL,
         offsetof(iotp2p_security_pairing_share_reply, confirm_v), 32u, 1u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingShareReply.confirm_v") },
 };
 
 const iotp_record iotp2p_security_pairing_share_reply_record = {
@@ -1115,9 +1185,10 @@ bool iotp2p_security_pairing_share_reply_encode(const iotp2p_security_pairing_sh
 
 /* The fields of `iotp2p_security_pairing_confirm` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_confirm_fields[1] = {
-    { NULL, IOTP_FIELD("PairingConfirm.confirm_p"),
+    { NULL,
         offsetof(iotp2p_security_pairing_confirm, confirm_p), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingConfirm.confirm_p") },
 };
 
 const iotp_record iotp2p_security_pairing_confirm_record = {
@@ -1186,27 +1257,34 @@ static const iotp_items iotp2p_security_pairing_window_targets_items = {
 
 /* The fields of `iotp2p_security_pairing_window` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_pairing_window_fields[7] = {
-    { &iotp2p_security_pairing_window_timeout_scalar, IOTP_FIELD("PairingWindow.timeout"),
+    { &iotp2p_security_pairing_window_timeout_scalar,
         offsetof(iotp2p_security_pairing_window, timeout), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_window_discriminator_scalar, IOTP_FIELD("PairingWindow.discriminator"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingWindow.timeout") },
+    { &iotp2p_security_pairing_window_discriminator_scalar,
         offsetof(iotp2p_security_pairing_window, discriminator), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_window_iterations_scalar, IOTP_FIELD("PairingWindow.iterations"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingWindow.discriminator") },
+    { &iotp2p_security_pairing_window_iterations_scalar,
         offsetof(iotp2p_security_pairing_window, iterations), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("PairingWindow.salt"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingWindow.iterations") },
+    { NULL,
         offsetof(iotp2p_security_pairing_window, salt), 32u, 3u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("PairingWindow.verifier"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingWindow.salt") },
+    { NULL,
         offsetof(iotp2p_security_pairing_window, verifier), 97u, 4u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_window_privileges_scalar, IOTP_FIELD("PairingWindow.privileges"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingWindow.verifier") },
+    { &iotp2p_security_pairing_window_privileges_scalar,
         offsetof(iotp2p_security_pairing_window, privileges), 0u, 5u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_window_targets_items, IOTP_FIELD("PairingWindow.targets"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("PairingWindow.privileges") },
+    { &iotp2p_security_pairing_window_targets_items,
         offsetof(iotp2p_security_pairing_window, targets), 0u, 6u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_pairing_window, targets) - offsetof(iotp2p_security_pairing_window, has_targets)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_pairing_window, targets) - offsetof(iotp2p_security_pairing_window, has_targets))
+        IOTP_ENTRY_NAME("PairingWindow.targets") },
 };
 
 const iotp_record iotp2p_security_pairing_window_record = {
@@ -1251,12 +1329,14 @@ static const iotp_items iotp2p_security_relay_info_endpoints_items = {
 
 /* The fields of `iotp2p_security_relay_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_relay_info_fields[2] = {
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RelayInfo.credential"),
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_relay_info, credential), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_relay_info_endpoints_items, IOTP_FIELD("RelayInfo.endpoints"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RelayInfo.credential") },
+    { &iotp2p_security_relay_info_endpoints_items,
         offsetof(iotp2p_security_relay_info, endpoints), 128u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("RelayInfo.endpoints") },
 };
 
 const iotp_record iotp2p_security_relay_info_record = {
@@ -1296,15 +1376,18 @@ bool iotp2p_security_relay_info_encode(const iotp2p_security_relay_info *v, uint
 
 /* The fields of `iotp2p_security_commission_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_commission_request_fields[3] = {
-    { NULL, IOTP_FIELD("CommissionRequest.address"),
+    { NULL,
         offsetof(iotp2p_security_commission_request, address), 254u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_relay_info_record, IOTP_FIELD("CommissionRequest.relay"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("CommissionRequest.address") },
+    { &iotp2p_security_relay_info_record,
         offsetof(iotp2p_security_commission_request, relay), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, relay) - offsetof(iotp2p_security_commission_request, has_relay)) },
-    { NULL, IOTP_FIELD("CommissionRequest.time"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, relay) - offsetof(iotp2p_security_commission_request, has_relay))
+        IOTP_ENTRY_NAME("CommissionRequest.relay") },
+    { NULL,
         offsetof(iotp2p_security_commission_request, time), 0u, 2u, IOTP_FK_U64,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, time) - offsetof(iotp2p_security_commission_request, has_time)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_commission_request, time) - offsetof(iotp2p_security_commission_request, has_time))
+        IOTP_ENTRY_NAME("CommissionRequest.time") },
 };
 
 const iotp_record iotp2p_security_commission_request_record = {
@@ -1344,9 +1427,10 @@ bool iotp2p_security_commission_request_encode(const iotp2p_security_commission_
 
 /* The fields of `iotp2p_security_commission_response` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_commission_response_fields[1] = {
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("CommissionResponse.credential"),
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_commission_response, credential), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("CommissionResponse.credential") },
 };
 
 const iotp_record iotp2p_security_commission_response_record = {
@@ -1402,21 +1486,26 @@ static const iotp_items iotp2p_security_acl_entry_targets_items = {
 
 /* The fields of `iotp2p_security_acl_entry` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_entry_fields[5] = {
-    { &iotp2p_security_acl_entry_subjects_items, IOTP_FIELD("AclEntry.subjects"),
+    { &iotp2p_security_acl_entry_subjects_items,
         offsetof(iotp2p_security_acl_entry, subjects), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { &iotp2p_security_acl_entry_privileges_scalar, IOTP_FIELD("AclEntry.privileges"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("AclEntry.subjects") },
+    { &iotp2p_security_acl_entry_privileges_scalar,
         offsetof(iotp2p_security_acl_entry, privileges), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_acl_entry_targets_items, IOTP_FIELD("AclEntry.targets"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("AclEntry.privileges") },
+    { &iotp2p_security_acl_entry_targets_items,
         offsetof(iotp2p_security_acl_entry, targets), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, targets) - offsetof(iotp2p_security_acl_entry, has_targets)) },
-    { NULL, IOTP_FIELD("AclEntry.label"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, targets) - offsetof(iotp2p_security_acl_entry, has_targets))
+        IOTP_ENTRY_NAME("AclEntry.targets") },
+    { NULL,
         offsetof(iotp2p_security_acl_entry, label), 32u, 3u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, label) - offsetof(iotp2p_security_acl_entry, has_label)) },
-    { NULL, IOTP_FIELD("AclEntry.granted_by"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, label) - offsetof(iotp2p_security_acl_entry, has_label))
+        IOTP_ENTRY_NAME("AclEntry.label") },
+    { NULL,
         offsetof(iotp2p_security_acl_entry, granted_by), 32u, 4u, IOTP_FK_FIXED,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, granted_by) - offsetof(iotp2p_security_acl_entry, has_granted_by)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_entry, granted_by) - offsetof(iotp2p_security_acl_entry, has_granted_by))
+        IOTP_ENTRY_NAME("AclEntry.granted_by") },
 };
 
 const iotp_record iotp2p_security_acl_entry_record = {
@@ -1456,12 +1545,14 @@ bool iotp2p_security_acl_entry_encode(const iotp2p_security_acl_entry *v, uint8_
 
 /* The fields of `iotp2p_security_acl_write` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_acl_write_fields[2] = {
-    { NULL, IOTP_FIELD("AclWrite.index"),
+    { NULL,
         offsetof(iotp2p_security_acl_write, index), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_acl_entry_record, IOTP_FIELD("AclWrite.entry"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("AclWrite.index") },
+    { &iotp2p_security_acl_entry_record,
         offsetof(iotp2p_security_acl_write, entry), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_write, entry) - offsetof(iotp2p_security_acl_write, has_entry)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_acl_write, entry) - offsetof(iotp2p_security_acl_write, has_entry))
+        IOTP_ENTRY_NAME("AclWrite.entry") },
 };
 
 const iotp_record iotp2p_security_acl_write_record = {
@@ -1501,12 +1592,14 @@ bool iotp2p_security_acl_write_encode(const iotp2p_security_acl_write *v, uint8_
 
 /* The fields of `iotp2p_security_rehome_request` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehome_request_fields[2] = {
-    { NULL, IOTP_FIELD("RehomeRequest.new_address"),
+    { NULL,
         offsetof(iotp2p_security_rehome_request, new_address), 254u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_relay_info_record, IOTP_FIELD("RehomeRequest.relay"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RehomeRequest.new_address") },
+    { &iotp2p_security_relay_info_record,
         offsetof(iotp2p_security_rehome_request, relay), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehome_request, relay) - offsetof(iotp2p_security_rehome_request, has_relay)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(iotp2p_security_rehome_request, relay) - offsetof(iotp2p_security_rehome_request, has_relay))
+        IOTP_ENTRY_NAME("RehomeRequest.relay") },
 };
 
 const iotp_record iotp2p_security_rehome_request_record = {
@@ -1546,12 +1639,14 @@ bool iotp2p_security_rehome_request_encode(const iotp2p_security_rehome_request 
 
 /* The fields of `iotp2p_security_rehome_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_rehome_result_fields[2] = {
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RehomeResult.rehoming"),
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_rehome_result, rehoming), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("RehomeResult.credential"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RehomeResult.rehoming") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_rehome_result, credential), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("RehomeResult.credential") },
 };
 
 const iotp_record iotp2p_security_rehome_result_record = {
@@ -1603,21 +1698,26 @@ static const iotp_scalar iotp2p_security_security_properties_peer_capacity_scala
 
 /* The fields of `iotp2p_security_security_properties` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_properties_fields[5] = {
-    { NULL, IOTP_FIELD("SecurityProperties.node_id"),
+    { NULL,
         offsetof(iotp2p_security_security_properties, node_id), 32u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityProperties.credential"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityProperties.node_id") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_security_properties, credential), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_security_properties_acl_capacity_scalar, IOTP_FIELD("SecurityProperties.acl_capacity"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityProperties.credential") },
+    { &iotp2p_security_security_properties_acl_capacity_scalar,
         offsetof(iotp2p_security_security_properties, acl_capacity), 0u, 2u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_security_properties_peer_capacity_scalar, IOTP_FIELD("SecurityProperties.peer_capacity"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityProperties.acl_capacity") },
+    { &iotp2p_security_security_properties_peer_capacity_scalar,
         offsetof(iotp2p_security_security_properties, peer_capacity), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SecurityProperties.pairing_window_open"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityProperties.peer_capacity") },
+    { NULL,
         offsetof(iotp2p_security_security_properties, pairing_window_open), 0u, 4u, IOTP_FK_BOOL,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityProperties.pairing_window_open") },
 };
 
 const iotp_record iotp2p_security_security_properties_record = {
@@ -1660,54 +1760,70 @@ static const uint32_t iotp2p_security_security_actions_keys[16] = { 8u, 9u, 10u,
 
 /* The variants of `iotp2p_security_security_actions` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_actions_fields[16] = {
-    { NULL, IOTP_FIELD("SecurityActions.edhoc_1"),
+    { NULL,
         offsetof(iotp2p_security_security_actions, as.edhoc_1), 512u, 8u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_edhoc_message3_record, IOTP_FIELD("SecurityActions.edhoc_3"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.edhoc_1") },
+    { &iotp2p_security_edhoc_message3_record,
         offsetof(iotp2p_security_security_actions, as.edhoc_3), 0u, 9u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_start_record, IOTP_FIELD("SecurityActions.pair_start"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.edhoc_3") },
+    { &iotp2p_security_pairing_start_record,
         offsetof(iotp2p_security_security_actions, as.pair_start), 0u, 10u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_share_record, IOTP_FIELD("SecurityActions.pair_share"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.pair_start") },
+    { &iotp2p_security_pairing_share_record,
         offsetof(iotp2p_security_security_actions, as.pair_share), 0u, 11u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_confirm_record, IOTP_FIELD("SecurityActions.pair_confirm"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.pair_share") },
+    { &iotp2p_security_pairing_confirm_record,
         offsetof(iotp2p_security_security_actions, as.pair_confirm), 0u, 12u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_commission_request_record, IOTP_FIELD("SecurityActions.commission"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.pair_confirm") },
+    { &iotp2p_security_commission_request_record,
         offsetof(iotp2p_security_security_actions, as.commission), 0u, 13u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityActions.add_peer"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.commission") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_security_actions, as.add_peer), 0u, 14u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SecurityActions.remove_peer"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.add_peer") },
+    { NULL,
         offsetof(iotp2p_security_security_actions, as.remove_peer), 32u, 15u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SecurityActions.acl_read"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.remove_peer") },
+    { NULL,
         offsetof(iotp2p_security_security_actions, as.acl_read), 0u, 16u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_acl_write_record, IOTP_FIELD("SecurityActions.acl_write"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.acl_read") },
+    { &iotp2p_security_acl_write_record,
         offsetof(iotp2p_security_security_actions, as.acl_write), 0u, 17u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityActions.apply_statement"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.acl_write") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_security_actions, as.apply_statement), 0u, 18u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_rehome_request_record, IOTP_FIELD("SecurityActions.rehome"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.apply_statement") },
+    { &iotp2p_security_rehome_request_record,
         offsetof(iotp2p_security_security_actions, as.rehome), 0u, 24u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SecurityActions.rotate_auth_key"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.rehome") },
+    { NULL,
         0, 0u, 25u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_window_record, IOTP_FIELD("SecurityActions.open_commissioning_window"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.rotate_auth_key") },
+    { &iotp2p_security_pairing_window_record,
         offsetof(iotp2p_security_security_actions, as.open_commissioning_window), 0u, 26u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_introduction_record, IOTP_FIELD("SecurityActions.introduce"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.open_commissioning_window") },
+    { &iotp2p_security_introduction_record,
         offsetof(iotp2p_security_security_actions, as.introduce), 0u, 27u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_relay_info_record, IOTP_FIELD("SecurityActions.set_home_relay"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.introduce") },
+    { &iotp2p_security_relay_info_record,
         offsetof(iotp2p_security_security_actions, as.set_home_relay), 0u, 28u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityActions.set_home_relay") },
 };
 
 const iotp_record iotp2p_security_security_actions_record = {
@@ -1750,30 +1866,38 @@ static const uint32_t iotp2p_security_security_outputs_keys[8] = { 8u, 9u, 10u, 
 
 /* The variants of `iotp2p_security_security_outputs` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_outputs_fields[8] = {
-    { &iotp2p_security_edhoc_reply_record, IOTP_FIELD("SecurityOutputs.edhoc_1"),
+    { &iotp2p_security_edhoc_reply_record,
         offsetof(iotp2p_security_security_outputs, as.edhoc_1), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_edhoc_finish_record, IOTP_FIELD("SecurityOutputs.edhoc_3"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.edhoc_1") },
+    { &iotp2p_security_edhoc_finish_record,
         offsetof(iotp2p_security_security_outputs, as.edhoc_3), 0u, 9u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_params_record, IOTP_FIELD("SecurityOutputs.pair_start"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.edhoc_3") },
+    { &iotp2p_security_pairing_params_record,
         offsetof(iotp2p_security_security_outputs, as.pair_start), 0u, 10u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_pairing_share_reply_record, IOTP_FIELD("SecurityOutputs.pair_share"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.pair_start") },
+    { &iotp2p_security_pairing_share_reply_record,
         offsetof(iotp2p_security_security_outputs, as.pair_share), 0u, 11u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_commission_response_record, IOTP_FIELD("SecurityOutputs.commission"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.pair_share") },
+    { &iotp2p_security_commission_response_record,
         offsetof(iotp2p_security_security_outputs, as.commission), 0u, 13u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_acl_entry_record, IOTP_FIELD("SecurityOutputs.acl_read"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.commission") },
+    { &iotp2p_security_acl_entry_record,
         offsetof(iotp2p_security_security_outputs, as.acl_read), 0u, 16u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_rehome_result_record, IOTP_FIELD("SecurityOutputs.rehome"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.acl_read") },
+    { &iotp2p_security_rehome_result_record,
         offsetof(iotp2p_security_security_outputs, as.rehome), 0u, 24u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &iotp2p_security_signed_statement_record, IOTP_FIELD("SecurityOutputs.rotate_auth_key"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.rehome") },
+    { &iotp2p_security_signed_statement_record,
         offsetof(iotp2p_security_security_outputs, as.rotate_auth_key), 0u, 25u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityOutputs.rotate_auth_key") },
 };
 
 const iotp_record iotp2p_security_security_outputs_record = {
@@ -1816,15 +1940,18 @@ static const uint32_t iotp2p_security_security_events_keys[3] = { 20u, 21u, 22u 
 
 /* The variants of `iotp2p_security_security_events` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field iotp2p_security_security_events_fields[3] = {
-    { NULL, IOTP_FIELD("SecurityEvents.pairing_failed"),
+    { NULL,
         0, 0u, 20u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SecurityEvents.acl_changed"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityEvents.pairing_failed") },
+    { NULL,
         offsetof(iotp2p_security_security_events, as.acl_changed), 0u, 21u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SecurityEvents.statement_applied"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityEvents.acl_changed") },
+    { NULL,
         offsetof(iotp2p_security_security_events, as.statement_applied), 32u, 22u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SecurityEvents.statement_applied") },
 };
 
 const iotp_record iotp2p_security_security_events_record = {

@@ -12,15 +12,18 @@ static const iotp_items pet_pet_names_items = {
 
 /* The fields of `pet_pet` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field pet_pet_fields[3] = {
-    { &pet_pet_names_items, IOTP_FIELD("Pet.names"),
+    { &pet_pet_names_items,
         offsetof(pet_pet, names), 32u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { NULL, IOTP_FIELD("Pet.birthday"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("Pet.names") },
+    { NULL,
         offsetof(pet_pet, birthday), 8u, 1u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Pet.species"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Pet.birthday") },
+    { NULL,
         offsetof(pet_pet, species), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Pet.species") },
 };
 
 const iotp_record pet_pet_record = {

@@ -933,6 +933,7 @@ size_t iotp_int_len(int64_t v) {
 size_t iotp_float_len(double v) { return shortest_len(bits_of_f64(v)); }
 
 static bool put(iotp_writer *w, const uint8_t *bytes, size_t n) {
+    uint8_t *dst;
     size_t i;
     if (!iotp_writer_ok(w)) {
         return false;
@@ -943,8 +944,11 @@ static bool put(iotp_writer *w, const uint8_t *bytes, size_t n) {
         w->err.needed = n > SIZE_MAX - w->pos ? SIZE_MAX : w->pos + n;
         return false;
     }
+    /* Through a local pointer: a store through w->buf may alias w->pos (uint8_t is a character
+     * type), which would reload it at every byte and keep gcc from vectorising the copy. */
+    dst = w->buf + w->pos;
     for (i = 0; i < n; i++) {
-        w->buf[w->pos + i] = bytes[i];
+        dst[i] = bytes[i];
     }
     w->pos += n;
     return true;
@@ -1311,6 +1315,13 @@ static size_t item_size(const iotp_field *f, const void *type) {
     return f->kind == IOTP_FK_RECORD ? ((const iotp_record *)type)->size : kind_size[f->kind];
 }
 
+/* The field's name for errors: NULL under IOTP_NO_FIELD_NAMES, where entries have none. */
+#ifdef IOTP_NO_FIELD_NAMES
+#define FIELD_NAME(f) ((void)(f), (const char *)NULL)
+#else
+#define FIELD_NAME(f) ((f)->name)
+#endif
+
 /* Reads one value of the field (an array's item, not a record) into `p`; `s`: its range, or NULL. */
 LEAF_FN static bool decode_leaf(iotp_reader *r, const iotp_field *f, const iotp_scalar *s,
                                 uint8_t *p) {
@@ -1423,7 +1434,7 @@ static bool decode_message(iotp_reader *r, size_t depth, const iotp_record *t, u
         }
         f = &t->fields[i];
         if (!decode_value(r, m.depth, f, out)) {
-            return iotp_field_error(r, f->name);
+            return iotp_field_error(r, FIELD_NAME(f));
         }
         switch (f->flags & IOTP_FF_PRESENCE) {
         case IOTP_FF_OPTIONAL:
@@ -1431,7 +1442,7 @@ static bool decode_message(iotp_reader *r, size_t depth, const iotp_record *t, u
             break;
         case IOTP_FF_DEFAULT:
             if (is_default(f, out + f->offset)) {
-                return iotp_default_present(r, &m, f->name);
+                return iotp_default_present(r, &m, FIELD_NAME(f));
             }
             break;
         default:
@@ -1447,7 +1458,7 @@ static bool decode_message(iotp_reader *r, size_t depth, const iotp_record *t, u
         i = t->source_order != NULL ? t->source_order[j] : j;
         f = &t->fields[i];
         if ((f->flags & IOTP_FF_PRESENCE) == IOTP_FF_REQUIRED && (seen & ((uint32_t)1u << i)) == 0) {
-            return iotp_missing_field(r, &m, f->name);
+            return iotp_missing_field(r, &m, FIELD_NAME(f));
         }
     }
     if (t->unknown_at != IOTP_NO_UNKNOWN) {
@@ -1479,7 +1490,7 @@ static bool decode_union(iotp_reader *r, size_t depth, const iotp_record *t, uin
         /* A variant this version of the schema does not define: checked, and kept. */
         return iotp_skip(r, inner, AT(iotp_bytes, out + t->unknown_at));
     }
-    return decode_value(r, inner, f, out) || iotp_field_error(r, f->name);
+    return decode_value(r, inner, f, out) || iotp_field_error(r, FIELD_NAME(f));
 }
 
 bool iotp_record_decode(iotp_reader *r, size_t depth, const iotp_record *type, void *out) {
@@ -1495,7 +1506,7 @@ LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const iotp_
     if (COPIED(f)) {
         size_t len = *CAT(size_t, p);
         if (kind == IOTP_FK_FIXED ? len != f->len : len > f->len) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, FIELD_NAME(f));
         }
         return kind == IOTP_FK_TEXT ? iotp_write_text(w, CAT(char, COPY_DATA(p)), len)
                                     : iotp_write_bytes(w, COPY_DATA(p), len);
@@ -1509,13 +1520,13 @@ LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const iotp_
         return iotp_write_f64(w, *CAT(double, p));
     case IOTP_FK_TEXT:
         if (CAT(iotp_text, p)->len > f->len) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, FIELD_NAME(f));
         }
         return iotp_write_text(w, CAT(iotp_text, p)->ptr, CAT(iotp_text, p)->len);
     case IOTP_FK_BYTES:
     case IOTP_FK_FIXED:
         if (kind == IOTP_FK_BYTES ? CAT(iotp_bytes, p)->len > f->len : CAT(iotp_bytes, p)->len != f->len) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, FIELD_NAME(f));
         }
         return iotp_write_bytes(w, CAT(iotp_bytes, p)->ptr, CAT(iotp_bytes, p)->len);
     case IOTP_FK_UNIT:
@@ -1526,12 +1537,12 @@ LEAF_FN static bool encode_leaf(iotp_writer *w, const iotp_field *f, const iotp_
     v = load_bits(kind, p);
     if (kind <= IOTP_FK_U64) {
         if (s != NULL && (v < s->min || v > s->max)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, f->name);
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, FIELD_NAME(f));
         }
         return iotp_write_uint(w, v);
     }
     if (s != NULL && ((int64_t)v < (int64_t)s->min || (int64_t)v > (int64_t)s->max)) {
-        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, f->name);
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, FIELD_NAME(f));
     }
     return iotp_write_int(w, (int64_t)v);
 }
@@ -1549,7 +1560,7 @@ static bool encode_value(iotp_writer *w, const iotp_field *f, const uint8_t *bas
         type = items->type;
         count = *CAT(size_t, base + items->count_at);
         if (count > items->max_items) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, f->name);
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, FIELD_NAME(f));
         }
         iotp_write_array(w, count);
     }

@@ -606,13 +606,20 @@ typedef struct iotp_items {
     uint16_t max_items;
 } iotp_items;
 
-/** One field of a message (or one variant of a union): 20 bytes on a 32-bit target. */
+/** A field table entry's name (`Type.field`, for errors), last in the entry's initializer with the
+ * comma before it: nothing under IOTP_NO_FIELD_NAMES, where iotp_field has no name member. */
+#ifdef IOTP_NO_FIELD_NAMES
+#define IOTP_ENTRY_NAME(name)
+#else
+#define IOTP_ENTRY_NAME(name) , (name)
+#endif
+
+/** One field of a message (or one variant of a union): 20 bytes on a 32-bit target, 16 under
+ * IOTP_NO_FIELD_NAMES. */
 typedef struct iotp_field {
     /** IOTP_FK_RECORD: the iotp_record of the value's type; scalars: an iotp_scalar or NULL; an
      * array (IOTP_FF_ARRAY): its iotp_items. */
     const void *type;
-    /** `Type.field` for errors (NULL under IOTP_NO_FIELD_NAMES). */
-    const char *name;
     /** offsetof the member (for an array, of its first item). */
     uint32_t offset;
     /** Text and bytes: the largest length; fixed bytes: the length (an array's: of each item). */
@@ -623,6 +630,10 @@ typedef struct iotp_field {
     uint8_t kind;
     /** IOTP_FF_* bits. */
     uint8_t flags;
+#ifndef IOTP_NO_FIELD_NAMES
+    /** `Type.field` for errors (absent under IOTP_NO_FIELD_NAMES: the errors name no field then). */
+    const char *name;
+#endif
 } iotp_field;
 
 /** iotp_record.unknown_at of a message that does not keep its unknown fields. */

@@ -666,8 +666,8 @@ typedef struct two {
     uint16_t b;
 } two;
 static const iotp_field two_fields[2] = {
-    {NULL, "Two.a", offsetof(two, a), 0, 1, IOTP_FK_U16, IOTP_FF_REQUIRED},
-    {NULL, "Two.b", offsetof(two, b), 0, 2, IOTP_FK_U16, IOTP_FF_REQUIRED},
+    {NULL, offsetof(two, a), 0, 1, IOTP_FK_U16, IOTP_FF_REQUIRED IOTP_ENTRY_NAME("Two.a")},
+    {NULL, offsetof(two, b), 0, 2, IOTP_FK_U16, IOTP_FF_REQUIRED IOTP_ENTRY_NAME("Two.b")},
 };
 static const uint32_t two_keys[2] = {1, 2};
 static const uint8_t b_declared_first[2] = {1, 0};

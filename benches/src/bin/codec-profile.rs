@@ -9,8 +9,12 @@
 //! ```
 //!
 //! Operations: `decode` with `iotp2p`, `iotp2p_read_all`, `iotp2p_owned`, `prost`, `postcard_owned`,
-//! `postcard_borrowed`, `minicbor_borrowed`; `encode` with `iotp2p`, `iotp2p_owned`, `prost`, `postcard`,
-//! `minicbor`.
+//! `postcard_borrowed`, `minicbor_borrowed`, `c`; `encode` with `iotp2p`, `iotp2p_owned`, `prost`,
+//! `postcard`, `minicbor`, `c`. `c` is the generated C codec of the core schema
+//! (`codec-c/generated/iotp2p_core.c` and its runtime, compiled by `iotp2p-codec-c`'s build script as
+//! for benches/codec_c.rs: the host's C compiler at the profile's optimisation, `-O3` in `release`):
+//! `decode` is `iotp2p_core_envelope_decode` into an Envelope allocated once, `encode` encodes the
+//! Envelope the C decoded from the message (as `c_vs_rust/*/c` of benches/codec_c.rs).
 //! Messages: `notification`, `description`, `batch`. Instruction counts are repeatable where times are
 //! not: divide the total by N (setup is a few thousand instructions).
 
@@ -20,6 +24,7 @@ use std::process::ExitCode;
 
 use iotp2p_benches::codec_data::{self, borrowed, cbor, model, proto, Codec, Message};
 use iotp2p_codec::core;
+use iotp2p_codec_c::envelope::Codec as CCodec;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -82,6 +87,13 @@ fn main() -> ExitCode {
                 black_box(minicbor::decode::<cbor::Envelope<'_>>(black_box(&b)).unwrap());
             }
         }
+        ("decode", "c") => {
+            let b = bytes(Codec::Iotp2p);
+            let mut c = CCodec::new();
+            for _ in 0..n {
+                check ^= u64::from(c.decode(black_box(&b)).is_ok());
+            }
+        }
         ("encode", "iotp2p") => {
             for _ in 0..n {
                 check ^= black_box(&f.iotp2p).encode(&mut buf).unwrap() as u64;
@@ -91,6 +103,14 @@ fn main() -> ExitCode {
             let owned = codec_data::iotp2p_owned_decode(&bytes(Codec::Iotp2p)).unwrap();
             for _ in 0..n {
                 check ^= black_box(&owned).encode(&mut buf).unwrap() as u64;
+            }
+        }
+        ("encode", "c") => {
+            let b = bytes(Codec::Iotp2p);
+            let mut c = CCodec::new();
+            let decoded = c.decode(&b).unwrap();
+            for _ in 0..n {
+                check ^= black_box(&decoded).encode(&mut buf).unwrap() as u64;
             }
         }
         ("encode", "prost") => {

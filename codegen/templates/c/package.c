@@ -58,10 +58,11 @@ static const iotp_items {{ t.ctype }}_{{ e.ident }}_items = {
 /* The {% if t.is_union %}variants{% else %}fields{% endif %} of `{{ t.ctype }}` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field {{ t.ctype }}_fields[{{ t.entries.len() }}] = {
 {%- for e in t.entries %}
-    { {% if e.count.is_some() %}&{{ t.ctype }}_{{ e.ident }}_items{% elif let Some(rec) = e.record %}&{{ rec }}_record{% elif e.scalar.is_some() %}&{{ t.ctype }}_{{ e.ident }}_scalar{% else %}NULL{% endif %}, IOTP_FIELD("{{ e.label }}"),
+    { {% if e.count.is_some() %}&{{ t.ctype }}_{{ e.ident }}_items{% elif let Some(rec) = e.record %}&{{ rec }}_record{% elif e.scalar.is_some() %}&{{ t.ctype }}_{{ e.ident }}_scalar{% else %}NULL{% endif %},
         {% if let Some(m) = e.member %}offsetof({{ t.ctype }}, {{ m }}){% else %}0{% endif %}, {{ e.len }}u, {{ e.key }}u, IOTP_FK_{{ e.kind }},
         IOTP_FF_{{ e.presence }}{% if e.count.is_some() %} | IOTP_FF_ARRAY{% endif %}{% if e.copy %} | IOTP_FF_COPY{% endif %}
-{%- if let (Some(m), Some(h)) = (e.member.as_ref(), e.has.as_ref()) %} | IOTP_FF_HAS_BACK(offsetof({{ t.ctype }}, {{ m }}) - offsetof({{ t.ctype }}, {{ h }})){% endif %} },
+{%- if let (Some(m), Some(h)) = (e.member.as_ref(), e.has.as_ref()) %} | IOTP_FF_HAS_BACK(offsetof({{ t.ctype }}, {{ m }}) - offsetof({{ t.ctype }}, {{ h }})){% endif %}
+        IOTP_ENTRY_NAME("{{ e.label }}") },
 {%- endfor %}
 };
 {%- endif %}

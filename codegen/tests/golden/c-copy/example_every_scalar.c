@@ -97,51 +97,66 @@ static const iotp_scalar example_every_scalar_integers_hex_ranged_i64_scalar = {
 
 /* The fields of `example_every_scalar_integers` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_every_scalar_integers_fields[15] = {
-    { &example_every_scalar_integers_a_u8_scalar, IOTP_FIELD("Integers.a_u8"),
+    { &example_every_scalar_integers_a_u8_scalar,
         offsetof(example_every_scalar_integers, a_u8), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_ranged_u8_scalar, IOTP_FIELD("Integers.ranged_u8"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_u8") },
+    { &example_every_scalar_integers_ranged_u8_scalar,
         offsetof(example_every_scalar_integers, ranged_u8), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_a_u16_scalar, IOTP_FIELD("Integers.a_u16"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.ranged_u8") },
+    { &example_every_scalar_integers_a_u16_scalar,
         offsetof(example_every_scalar_integers, a_u16), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_capped_u16_scalar, IOTP_FIELD("Integers.capped_u16"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_u16") },
+    { &example_every_scalar_integers_capped_u16_scalar,
         offsetof(example_every_scalar_integers, capped_u16), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_a_u32_scalar, IOTP_FIELD("Integers.a_u32"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.capped_u16") },
+    { &example_every_scalar_integers_a_u32_scalar,
         offsetof(example_every_scalar_integers, a_u32), 0u, 4u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_floor_u32_scalar, IOTP_FIELD("Integers.floor_u32"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_u32") },
+    { &example_every_scalar_integers_floor_u32_scalar,
         offsetof(example_every_scalar_integers, floor_u32), 0u, 5u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_a_u64_scalar, IOTP_FIELD("Integers.a_u64"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.floor_u32") },
+    { &example_every_scalar_integers_a_u64_scalar,
         offsetof(example_every_scalar_integers, a_u64), 0u, 6u, IOTP_FK_U64,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_a_i8_scalar, IOTP_FIELD("Integers.a_i8"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_u64") },
+    { &example_every_scalar_integers_a_i8_scalar,
         offsetof(example_every_scalar_integers, a_i8), 0u, 7u, IOTP_FK_I8,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_ranged_i8_scalar, IOTP_FIELD("Integers.ranged_i8"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_i8") },
+    { &example_every_scalar_integers_ranged_i8_scalar,
         offsetof(example_every_scalar_integers, ranged_i8), 0u, 8u, IOTP_FK_I8,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_a_i16_scalar, IOTP_FIELD("Integers.a_i16"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.ranged_i8") },
+    { &example_every_scalar_integers_a_i16_scalar,
         offsetof(example_every_scalar_integers, a_i16), 0u, 9u, IOTP_FK_I16,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_a_i32_scalar, IOTP_FIELD("Integers.a_i32"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_i16") },
+    { &example_every_scalar_integers_a_i32_scalar,
         offsetof(example_every_scalar_integers, a_i32), 0u, 10u, IOTP_FK_I32,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_negative_i32_scalar, IOTP_FIELD("Integers.negative_i32"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_i32") },
+    { &example_every_scalar_integers_negative_i32_scalar,
         offsetof(example_every_scalar_integers, negative_i32), 0u, 11u, IOTP_FK_I32,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_a_i64_scalar, IOTP_FIELD("Integers.a_i64"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.negative_i32") },
+    { &example_every_scalar_integers_a_i64_scalar,
         offsetof(example_every_scalar_integers, a_i64), 0u, 12u, IOTP_FK_I64,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_integers_hex_ranged_i64_scalar, IOTP_FIELD("Integers.hex_ranged_i64"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.a_i64") },
+    { &example_every_scalar_integers_hex_ranged_i64_scalar,
         offsetof(example_every_scalar_integers, hex_ranged_i64), 0u, 13u, IOTP_FK_I64,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("Integers.last"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Integers.hex_ranged_i64") },
+    { NULL,
         offsetof(example_every_scalar_integers, last), 0u, 65535u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_integers, last) - offsetof(example_every_scalar_integers, has_last)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_integers, last) - offsetof(example_every_scalar_integers, has_last))
+        IOTP_ENTRY_NAME("Integers.last") },
 };
 
 const iotp_record example_every_scalar_integers_record = {
@@ -205,21 +220,26 @@ static const iotp_scalar example_every_scalar_floats_small_scalar = {
 
 /* The fields of `example_every_scalar_floats` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_every_scalar_floats_fields[5] = {
-    { &example_every_scalar_floats_a_f32_scalar, IOTP_FIELD("Floats.a_f32"),
+    { &example_every_scalar_floats_a_f32_scalar,
         offsetof(example_every_scalar_floats, a_f32), 0u, 0u, IOTP_FK_F32,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_floats_a_f64_scalar, IOTP_FIELD("Floats.a_f64"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Floats.a_f32") },
+    { &example_every_scalar_floats_a_f64_scalar,
         offsetof(example_every_scalar_floats, a_f64), 0u, 1u, IOTP_FK_F64,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_floats_thousands_scalar, IOTP_FIELD("Floats.thousands"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Floats.a_f64") },
+    { &example_every_scalar_floats_thousands_scalar,
         offsetof(example_every_scalar_floats, thousands), 0u, 2u, IOTP_FK_F64,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_floats_small_scalar, IOTP_FIELD("Floats.small"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Floats.thousands") },
+    { &example_every_scalar_floats_small_scalar,
         offsetof(example_every_scalar_floats, small), 0u, 3u, IOTP_FK_F32,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("Floats.required_f64"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Floats.small") },
+    { NULL,
         offsetof(example_every_scalar_floats, required_f64), 0u, 4u, IOTP_FK_F64,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Floats.required_f64") },
 };
 
 const iotp_record example_every_scalar_floats_record = {
@@ -295,42 +315,54 @@ static const iotp_scalar example_every_scalar_text_accented_scalar = {
 
 /* The fields of `example_every_scalar_text` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_every_scalar_text_fields[12] = {
-    { &example_every_scalar_text_on_by_default_scalar, IOTP_FIELD("Text.on_by_default"),
+    { &example_every_scalar_text_on_by_default_scalar,
         offsetof(example_every_scalar_text, on_by_default), 0u, 0u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
-    { &example_every_scalar_text_off_by_default_scalar, IOTP_FIELD("Text.off_by_default"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Text.on_by_default") },
+    { &example_every_scalar_text_off_by_default_scalar,
         offsetof(example_every_scalar_text, off_by_default), 0u, 1u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("Text.bounded"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Text.off_by_default") },
+    { NULL,
         offsetof(example_every_scalar_text, bounded), 16u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { &example_every_scalar_text_defaulted_scalar, IOTP_FIELD("Text.defaulted"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.bounded") },
+    { &example_every_scalar_text_defaulted_scalar,
         offsetof(example_every_scalar_text, defaulted), 128u, 3u, IOTP_FK_TEXT,
-        IOTP_FF_DEFAULT | IOTP_FF_COPY },
-    { &example_every_scalar_text_escaped_scalar, IOTP_FIELD("Text.escaped"),
+        IOTP_FF_DEFAULT | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.defaulted") },
+    { &example_every_scalar_text_escaped_scalar,
         offsetof(example_every_scalar_text, escaped), 64u, 4u, IOTP_FK_TEXT,
-        IOTP_FF_DEFAULT | IOTP_FF_COPY },
-    { &example_every_scalar_text_empty_scalar, IOTP_FIELD("Text.empty"),
+        IOTP_FF_DEFAULT | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.escaped") },
+    { &example_every_scalar_text_empty_scalar,
         offsetof(example_every_scalar_text, empty), 8u, 5u, IOTP_FK_TEXT,
-        IOTP_FF_DEFAULT | IOTP_FF_COPY },
-    { &example_every_scalar_text_accented_scalar, IOTP_FIELD("Text.accented"),
+        IOTP_FF_DEFAULT | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.empty") },
+    { &example_every_scalar_text_accented_scalar,
         offsetof(example_every_scalar_text, accented), 12u, 6u, IOTP_FK_TEXT,
-        IOTP_FF_DEFAULT | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("Text.huge"),
+        IOTP_FF_DEFAULT | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.accented") },
+    { NULL,
         offsetof(example_every_scalar_text, huge), 16777216u, 7u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, huge) - offsetof(example_every_scalar_text, has_huge)) },
-    { NULL, IOTP_FIELD("Text.blob"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, huge) - offsetof(example_every_scalar_text, has_huge))
+        IOTP_ENTRY_NAME("Text.huge") },
+    { NULL,
         offsetof(example_every_scalar_text, blob), 1024u, 8u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("Text.default_blob"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.blob") },
+    { NULL,
         offsetof(example_every_scalar_text, default_blob), 256u, 9u, IOTP_FK_BYTES,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("Text.hash"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.default_blob") },
+    { NULL,
         offsetof(example_every_scalar_text, hash), 32u, 10u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("Text.page"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Text.hash") },
+    { NULL,
         offsetof(example_every_scalar_text, page), 65535u, 11u, IOTP_FK_FIXED,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, page) - offsetof(example_every_scalar_text, has_page)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_text, page) - offsetof(example_every_scalar_text, has_page))
+        IOTP_ENTRY_NAME("Text.page") },
 };
 
 const iotp_record example_every_scalar_text_record = {
@@ -667,18 +699,22 @@ bool example_every_scalar_nothing_encode(const example_every_scalar_nothing *v, 
 
 /* The fields of `example_every_scalar_keywords` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_every_scalar_keywords_fields[4] = {
-    { NULL, IOTP_FIELD("Keywords.type"),
+    { NULL,
         offsetof(example_every_scalar_keywords, type), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Keywords.version"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Keywords.type") },
+    { NULL,
         offsetof(example_every_scalar_keywords, version), 8u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { NULL, IOTP_FIELD("Keywords.optional"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("Keywords.version") },
+    { NULL,
         offsetof(example_every_scalar_keywords, optional), 0u, 2u, IOTP_FK_BOOL,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, optional) - offsetof(example_every_scalar_keywords, has_optional)) },
-    { &example_every_scalar_nothing_record, IOTP_FIELD("Keywords.message"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, optional) - offsetof(example_every_scalar_keywords, has_optional))
+        IOTP_ENTRY_NAME("Keywords.optional") },
+    { &example_every_scalar_nothing_record,
         offsetof(example_every_scalar_keywords, message), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, message) - offsetof(example_every_scalar_keywords, has_message)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_every_scalar_keywords, message) - offsetof(example_every_scalar_keywords, has_message))
+        IOTP_ENTRY_NAME("Keywords.message") },
 };
 
 const iotp_record example_every_scalar_keywords_record = {
@@ -721,18 +757,22 @@ static const uint32_t example_every_scalar_everything_keys[4] = { 0u, 1u, 2u, 4u
 
 /* The variants of `example_every_scalar_everything` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_every_scalar_everything_fields[4] = {
-    { NULL, IOTP_FIELD("Everything.none"),
+    { NULL,
         0, 0u, 0u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { &example_every_scalar_nothing_record, IOTP_FIELD("Everything.nothing"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Everything.none") },
+    { &example_every_scalar_nothing_record,
         offsetof(example_every_scalar_everything, as.nothing), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &example_every_scalar_integers_record, IOTP_FIELD("Everything.integers"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Everything.nothing") },
+    { &example_every_scalar_integers_record,
         offsetof(example_every_scalar_everything, as.integers), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Everything.count"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Everything.integers") },
+    { NULL,
         offsetof(example_every_scalar_everything, as.count), 0u, 4u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Everything.count") },
 };
 
 const iotp_record example_every_scalar_everything_record = {

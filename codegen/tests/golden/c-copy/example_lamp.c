@@ -54,33 +54,42 @@ static const iotp_items example_lamp_lamp_state_scenes_items = {
 
 /* The fields of `example_lamp_lamp_state` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_lamp_state_fields[9] = {
-    { NULL, IOTP_FIELD("LampState.on"),
+    { NULL,
         offsetof(example_lamp_lamp_state, on), 0u, 0u, IOTP_FK_BOOL,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_lamp_state_level_scalar, IOTP_FIELD("LampState.level"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("LampState.on") },
+    { &example_lamp_lamp_state_level_scalar,
         offsetof(example_lamp_lamp_state, level), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_lamp_state_mode_scalar, IOTP_FIELD("LampState.mode"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("LampState.level") },
+    { &example_lamp_lamp_state_mode_scalar,
         offsetof(example_lamp_lamp_state, mode), 0u, 2u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &example_lamp_lamp_state_mireds_scalar, IOTP_FIELD("LampState.mireds"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("LampState.mode") },
+    { &example_lamp_lamp_state_mireds_scalar,
         offsetof(example_lamp_lamp_state, mireds), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, mireds) - offsetof(example_lamp_lamp_state, has_mireds)) },
-    { &example_lamp_lamp_state_hue_scalar, IOTP_FIELD("LampState.hue"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, mireds) - offsetof(example_lamp_lamp_state, has_mireds))
+        IOTP_ENTRY_NAME("LampState.mireds") },
+    { &example_lamp_lamp_state_hue_scalar,
         offsetof(example_lamp_lamp_state, hue), 0u, 4u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, hue) - offsetof(example_lamp_lamp_state, has_hue)) },
-    { &example_lamp_lamp_state_saturation_scalar, IOTP_FIELD("LampState.saturation"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, hue) - offsetof(example_lamp_lamp_state, has_hue))
+        IOTP_ENTRY_NAME("LampState.hue") },
+    { &example_lamp_lamp_state_saturation_scalar,
         offsetof(example_lamp_lamp_state, saturation), 0u, 5u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, saturation) - offsetof(example_lamp_lamp_state, has_saturation)) },
-    { &example_lamp_lamp_state_power_on_scalar, IOTP_FIELD("LampState.power_on"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_lamp_state, saturation) - offsetof(example_lamp_lamp_state, has_saturation))
+        IOTP_ENTRY_NAME("LampState.saturation") },
+    { &example_lamp_lamp_state_power_on_scalar,
         offsetof(example_lamp_lamp_state, power_on), 0u, 24u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("LampState.firmware"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("LampState.power_on") },
+    { NULL,
         offsetof(example_lamp_lamp_state, firmware), 20u, 25u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
-    { &example_lamp_lamp_state_scenes_items, IOTP_FIELD("LampState.scenes"),
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("LampState.firmware") },
+    { &example_lamp_lamp_state_scenes_items,
         offsetof(example_lamp_lamp_state, scenes), 32u, 26u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY | IOTP_FF_COPY },
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("LampState.scenes") },
 };
 
 const iotp_record example_lamp_lamp_state_record = {
@@ -138,18 +147,22 @@ static const iotp_scalar example_lamp_set_level_turn_on_scalar = {
 
 /* The fields of `example_lamp_set_level` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_set_level_fields[4] = {
-    { &example_lamp_set_level_level_scalar, IOTP_FIELD("SetLevel.level"),
+    { &example_lamp_set_level_level_scalar,
         offsetof(example_lamp_set_level, level), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_set_level_transition_scalar, IOTP_FIELD("SetLevel.transition"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SetLevel.level") },
+    { &example_lamp_set_level_transition_scalar,
         offsetof(example_lamp_set_level, transition), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("SetLevel.fade"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SetLevel.transition") },
+    { NULL,
         offsetof(example_lamp_set_level, fade), 0u, 2u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_set_level, fade) - offsetof(example_lamp_set_level, has_fade)) },
-    { &example_lamp_set_level_turn_on_scalar, IOTP_FIELD("SetLevel.turn_on"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_set_level, fade) - offsetof(example_lamp_set_level, has_fade))
+        IOTP_ENTRY_NAME("SetLevel.fade") },
+    { &example_lamp_set_level_turn_on_scalar,
         offsetof(example_lamp_set_level, turn_on), 0u, 3u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SetLevel.turn_on") },
 };
 
 const iotp_record example_lamp_set_level_record = {
@@ -201,12 +214,14 @@ static const iotp_scalar example_lamp_set_color_temperature_transition_scalar = 
 
 /* The fields of `example_lamp_set_color_temperature` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_set_color_temperature_fields[2] = {
-    { &example_lamp_set_color_temperature_mireds_scalar, IOTP_FIELD("SetColorTemperature.mireds"),
+    { &example_lamp_set_color_temperature_mireds_scalar,
         offsetof(example_lamp_set_color_temperature, mireds), 0u, 0u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_set_color_temperature_transition_scalar, IOTP_FIELD("SetColorTemperature.transition"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SetColorTemperature.mireds") },
+    { &example_lamp_set_color_temperature_transition_scalar,
         offsetof(example_lamp_set_color_temperature, transition), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SetColorTemperature.transition") },
 };
 
 const iotp_record example_lamp_set_color_temperature_record = {
@@ -246,9 +261,10 @@ bool example_lamp_set_color_temperature_encode(const example_lamp_set_color_temp
 
 /* The fields of `example_lamp_recall_scene` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_recall_scene_fields[1] = {
-    { NULL, IOTP_FIELD("RecallScene.name"),
+    { NULL,
         offsetof(example_lamp_recall_scene, name), 32u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("RecallScene.name") },
 };
 
 const iotp_record example_lamp_recall_scene_record = {
@@ -288,9 +304,10 @@ bool example_lamp_recall_scene_encode(const example_lamp_recall_scene *v, uint8_
 
 /* The fields of `example_lamp_legacy_dim` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_legacy_dim_fields[1] = {
-    { NULL, IOTP_FIELD("LegacyDim.step"),
+    { NULL,
         offsetof(example_lamp_legacy_dim, step), 0u, 0u, IOTP_FK_I8,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("LegacyDim.step") },
 };
 
 const iotp_record example_lamp_legacy_dim_record = {
@@ -333,30 +350,38 @@ static const uint32_t example_lamp_command_keys[8] = { 0u, 1u, 2u, 3u, 4u, 5u, 6
 
 /* The variants of `example_lamp_command` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_command_fields[8] = {
-    { NULL, IOTP_FIELD("Command.on"),
+    { NULL,
         0, 0u, 0u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Command.off"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.on") },
+    { NULL,
         0, 0u, 1u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Command.toggle"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.off") },
+    { NULL,
         0, 0u, 2u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_set_level_record, IOTP_FIELD("Command.set_level"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.toggle") },
+    { &example_lamp_set_level_record,
         offsetof(example_lamp_command, as.set_level), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_set_color_temperature_record, IOTP_FIELD("Command.set_color_temperature"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.set_level") },
+    { &example_lamp_set_color_temperature_record,
         offsetof(example_lamp_command, as.set_color_temperature), 0u, 4u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Command.identify"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.set_color_temperature") },
+    { NULL,
         offsetof(example_lamp_command, as.identify), 0u, 5u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_recall_scene_record, IOTP_FIELD("Command.recall_scene"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.identify") },
+    { &example_lamp_recall_scene_record,
         offsetof(example_lamp_command, as.recall_scene), 0u, 6u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_legacy_dim_record, IOTP_FIELD("Command.dim"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.recall_scene") },
+    { &example_lamp_legacy_dim_record,
         offsetof(example_lamp_command, as.dim), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Command.dim") },
 };
 
 const iotp_record example_lamp_command_record = {
@@ -396,15 +421,18 @@ bool example_lamp_command_encode(const example_lamp_command *v, uint8_t *buf, si
 
 /* The fields of `example_lamp_command_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_lamp_command_result_fields[3] = {
-    { NULL, IOTP_FIELD("CommandResult.status"),
+    { NULL,
         offsetof(example_lamp_command_result, status), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_lamp_state_record, IOTP_FIELD("CommandResult.state"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("CommandResult.status") },
+    { &example_lamp_lamp_state_record,
         offsetof(example_lamp_command_result, state), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_command_result, state) - offsetof(example_lamp_command_result, has_state)) },
-    { NULL, IOTP_FIELD("CommandResult.device"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_lamp_command_result, state) - offsetof(example_lamp_command_result, has_state))
+        IOTP_ENTRY_NAME("CommandResult.state") },
+    { NULL,
         offsetof(example_lamp_command_result, device), 16u, 2u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED | IOTP_FF_COPY },
+        IOTP_FF_REQUIRED | IOTP_FF_COPY
+        IOTP_ENTRY_NAME("CommandResult.device") },
 };
 
 const iotp_record example_lamp_command_result_record = {

@@ -25,12 +25,14 @@ static const iotp_scalar example_thermostat_setpoints_cool_scalar = {
 
 /* The fields of `example_thermostat_setpoints` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_setpoints_fields[2] = {
-    { &example_thermostat_setpoints_heat_scalar, IOTP_FIELD("Setpoints.heat"),
+    { &example_thermostat_setpoints_heat_scalar,
         offsetof(example_thermostat_setpoints, heat), 0u, 0u, IOTP_FK_I16,
-        IOTP_FF_DEFAULT },
-    { &example_thermostat_setpoints_cool_scalar, IOTP_FIELD("Setpoints.cool"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Setpoints.heat") },
+    { &example_thermostat_setpoints_cool_scalar,
         offsetof(example_thermostat_setpoints, cool), 0u, 1u, IOTP_FK_I16,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Setpoints.cool") },
 };
 
 const iotp_record example_thermostat_setpoints_record = {
@@ -76,18 +78,22 @@ static const iotp_scalar example_thermostat_schedule_entry_days_scalar = {
 
 /* The fields of `example_thermostat_schedule_entry` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_schedule_entry_fields[4] = {
-    { &example_thermostat_schedule_entry_days_scalar, IOTP_FIELD("ScheduleEntry.days"),
+    { &example_thermostat_schedule_entry_days_scalar,
         offsetof(example_thermostat_schedule_entry, days), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &example_core_time_of_day_record, IOTP_FIELD("ScheduleEntry.start"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ScheduleEntry.days") },
+    { &example_core_time_of_day_record,
         offsetof(example_thermostat_schedule_entry, start), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &example_thermostat_setpoints_record, IOTP_FIELD("ScheduleEntry.setpoints"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ScheduleEntry.start") },
+    { &example_thermostat_setpoints_record,
         offsetof(example_thermostat_schedule_entry, setpoints), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("ScheduleEntry.mode"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ScheduleEntry.setpoints") },
+    { NULL,
         offsetof(example_thermostat_schedule_entry, mode), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_schedule_entry, mode) - offsetof(example_thermostat_schedule_entry, has_mode)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_schedule_entry, mode) - offsetof(example_thermostat_schedule_entry, has_mode))
+        IOTP_ENTRY_NAME("ScheduleEntry.mode") },
 };
 
 const iotp_record example_thermostat_schedule_entry_record = {
@@ -132,15 +138,18 @@ static const iotp_items example_thermostat_weekly_schedule_entries_items = {
 
 /* The fields of `example_thermostat_weekly_schedule` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_weekly_schedule_fields[3] = {
-    { &example_thermostat_weekly_schedule_entries_items, IOTP_FIELD("WeeklySchedule.entries"),
+    { &example_thermostat_weekly_schedule_entries_items,
         offsetof(example_thermostat_weekly_schedule, entries), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { NULL, IOTP_FIELD("WeeklySchedule.name"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("WeeklySchedule.entries") },
+    { NULL,
         offsetof(example_thermostat_weekly_schedule, name), 48u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_weekly_schedule, name) - offsetof(example_thermostat_weekly_schedule, has_name)) },
-    { NULL, IOTP_FIELD("WeeklySchedule.updated_at"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_weekly_schedule, name) - offsetof(example_thermostat_weekly_schedule, has_name))
+        IOTP_ENTRY_NAME("WeeklySchedule.name") },
+    { NULL,
         offsetof(example_thermostat_weekly_schedule, updated_at), 0u, 2u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("WeeklySchedule.updated_at") },
 };
 
 const iotp_record example_thermostat_weekly_schedule_record = {
@@ -198,15 +207,18 @@ static const iotp_scalar example_thermostat_reading_outdoor_scalar = {
 
 /* The fields of `example_thermostat_reading` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_reading_fields[3] = {
-    { &example_thermostat_reading_temperature_scalar, IOTP_FIELD("Reading.temperature"),
+    { &example_thermostat_reading_temperature_scalar,
         offsetof(example_thermostat_reading, temperature), 0u, 0u, IOTP_FK_I16,
-        IOTP_FF_REQUIRED },
-    { &example_thermostat_reading_humidity_scalar, IOTP_FIELD("Reading.humidity"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Reading.temperature") },
+    { &example_thermostat_reading_humidity_scalar,
         offsetof(example_thermostat_reading, humidity), 0u, 1u, IOTP_FK_U16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_reading, humidity) - offsetof(example_thermostat_reading, has_humidity)) },
-    { &example_thermostat_reading_outdoor_scalar, IOTP_FIELD("Reading.outdoor"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_reading, humidity) - offsetof(example_thermostat_reading, has_humidity))
+        IOTP_ENTRY_NAME("Reading.humidity") },
+    { &example_thermostat_reading_outdoor_scalar,
         offsetof(example_thermostat_reading, outdoor), 0u, 2u, IOTP_FK_I16,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_reading, outdoor) - offsetof(example_thermostat_reading, has_outdoor)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_reading, outdoor) - offsetof(example_thermostat_reading, has_outdoor))
+        IOTP_ENTRY_NAME("Reading.outdoor") },
 };
 
 const iotp_record example_thermostat_reading_record = {
@@ -264,27 +276,34 @@ static const iotp_scalar example_thermostat_thermostat_state_hold_scalar = {
 
 /* The fields of `example_thermostat_thermostat_state` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_thermostat_state_fields[7] = {
-    { &example_thermostat_thermostat_state_mode_scalar, IOTP_FIELD("ThermostatState.mode"),
+    { &example_thermostat_thermostat_state_mode_scalar,
         offsetof(example_thermostat_thermostat_state, mode), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
-    { &example_thermostat_setpoints_record, IOTP_FIELD("ThermostatState.setpoints"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("ThermostatState.mode") },
+    { &example_thermostat_setpoints_record,
         offsetof(example_thermostat_thermostat_state, setpoints), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &example_thermostat_reading_record, IOTP_FIELD("ThermostatState.reading"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ThermostatState.setpoints") },
+    { &example_thermostat_reading_record,
         offsetof(example_thermostat_thermostat_state, reading), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &example_thermostat_thermostat_state_running_scalar, IOTP_FIELD("ThermostatState.running"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ThermostatState.reading") },
+    { &example_thermostat_thermostat_state_running_scalar,
         offsetof(example_thermostat_thermostat_state, running), 0u, 3u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
-    { &example_thermostat_thermostat_state_hold_scalar, IOTP_FIELD("ThermostatState.hold"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("ThermostatState.running") },
+    { &example_thermostat_thermostat_state_hold_scalar,
         offsetof(example_thermostat_thermostat_state, hold), 0u, 4u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
-    { NULL, IOTP_FIELD("ThermostatState.diagnostics"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("ThermostatState.hold") },
+    { NULL,
         offsetof(example_thermostat_thermostat_state, diagnostics), 64u, 24u, IOTP_FK_BYTES,
-        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, diagnostics) - offsetof(example_thermostat_thermostat_state, has_diagnostics)) },
-    { &example_thermostat_weekly_schedule_record, IOTP_FIELD("ThermostatState.schedule"),
+        IOTP_FF_OPTIONAL | IOTP_FF_COPY | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, diagnostics) - offsetof(example_thermostat_thermostat_state, has_diagnostics))
+        IOTP_ENTRY_NAME("ThermostatState.diagnostics") },
+    { &example_thermostat_weekly_schedule_record,
         offsetof(example_thermostat_thermostat_state, schedule), 0u, 25u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, schedule) - offsetof(example_thermostat_thermostat_state, has_schedule)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_thermostat_thermostat_state, schedule) - offsetof(example_thermostat_thermostat_state, has_schedule))
+        IOTP_ENTRY_NAME("ThermostatState.schedule") },
 };
 
 const iotp_record example_thermostat_thermostat_state_record = {
@@ -327,18 +346,22 @@ static const uint32_t example_thermostat_thermostat_command_keys[4] = { 0u, 1u, 
 
 /* The variants of `example_thermostat_thermostat_command` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_thermostat_thermostat_command_fields[4] = {
-    { NULL, IOTP_FIELD("ThermostatCommand.set_mode"),
+    { NULL,
         offsetof(example_thermostat_thermostat_command, as.set_mode), 0u, 0u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { &example_thermostat_setpoints_record, IOTP_FIELD("ThermostatCommand.set_setpoints"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ThermostatCommand.set_mode") },
+    { &example_thermostat_setpoints_record,
         offsetof(example_thermostat_thermostat_command, as.set_setpoints), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &example_thermostat_weekly_schedule_record, IOTP_FIELD("ThermostatCommand.set_schedule"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ThermostatCommand.set_setpoints") },
+    { &example_thermostat_weekly_schedule_record,
         offsetof(example_thermostat_thermostat_command, as.set_schedule), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("ThermostatCommand.resume_schedule"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ThermostatCommand.set_schedule") },
+    { NULL,
         0, 0u, 3u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("ThermostatCommand.resume_schedule") },
 };
 
 const iotp_record example_thermostat_thermostat_command_record = {

@@ -25,18 +25,22 @@ static const iotp_scalar com_acme_sprinkler_zone_skip_when_wet_scalar = {
 
 /* The fields of `com_acme_sprinkler_zone` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_zone_fields[4] = {
-    { &com_acme_sprinkler_zone_number_scalar, IOTP_FIELD("Zone.number"),
+    { &com_acme_sprinkler_zone_number_scalar,
         offsetof(com_acme_sprinkler_zone, number), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Zone.name"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Zone.number") },
+    { NULL,
         offsetof(com_acme_sprinkler_zone, name), 32u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &com_acme_sprinkler_zone_flow_scalar, IOTP_FIELD("Zone.flow"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Zone.name") },
+    { &com_acme_sprinkler_zone_flow_scalar,
         offsetof(com_acme_sprinkler_zone, flow), 0u, 2u, IOTP_FK_F32,
-        IOTP_FF_DEFAULT },
-    { &com_acme_sprinkler_zone_skip_when_wet_scalar, IOTP_FIELD("Zone.skip_when_wet"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Zone.flow") },
+    { &com_acme_sprinkler_zone_skip_when_wet_scalar,
         offsetof(com_acme_sprinkler_zone, skip_when_wet), 0u, 3u, IOTP_FK_BOOL,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Zone.skip_when_wet") },
 };
 
 const iotp_record com_acme_sprinkler_zone_record = {
@@ -88,18 +92,22 @@ static const iotp_scalar com_acme_sprinkler_run_duration_scalar = {
 
 /* The fields of `com_acme_sprinkler_run` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_run_fields[4] = {
-    { &com_acme_sprinkler_run_zone_scalar, IOTP_FIELD("Run.zone"),
+    { &com_acme_sprinkler_run_zone_scalar,
         offsetof(com_acme_sprinkler_run, zone), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Run.trigger"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Run.zone") },
+    { NULL,
         offsetof(com_acme_sprinkler_run, trigger), 0u, 1u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Run.started_at"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Run.trigger") },
+    { NULL,
         offsetof(com_acme_sprinkler_run, started_at), 0u, 2u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
-    { &com_acme_sprinkler_run_duration_scalar, IOTP_FIELD("Run.duration"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Run.started_at") },
+    { &com_acme_sprinkler_run_duration_scalar,
         offsetof(com_acme_sprinkler_run, duration), 0u, 3u, IOTP_FK_U16,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Run.duration") },
 };
 
 const iotp_record com_acme_sprinkler_run_record = {
@@ -150,18 +158,22 @@ static const iotp_scalar com_acme_sprinkler_sprinkler_state_rain_delay_scalar = 
 
 /* The fields of `com_acme_sprinkler_sprinkler_state` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_sprinkler_state_fields[4] = {
-    { &com_acme_sprinkler_sprinkler_state_zones_items, IOTP_FIELD("SprinklerState.zones"),
+    { &com_acme_sprinkler_sprinkler_state_zones_items,
         offsetof(com_acme_sprinkler_sprinkler_state, zones), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
-    { &com_acme_sprinkler_run_record, IOTP_FIELD("SprinklerState.running"),
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("SprinklerState.zones") },
+    { &com_acme_sprinkler_run_record,
         offsetof(com_acme_sprinkler_sprinkler_state, running), 0u, 1u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(com_acme_sprinkler_sprinkler_state, running) - offsetof(com_acme_sprinkler_sprinkler_state, has_running)) },
-    { &example_lamp_lamp_state_record, IOTP_FIELD("SprinklerState.light"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(com_acme_sprinkler_sprinkler_state, running) - offsetof(com_acme_sprinkler_sprinkler_state, has_running))
+        IOTP_ENTRY_NAME("SprinklerState.running") },
+    { &example_lamp_lamp_state_record,
         offsetof(com_acme_sprinkler_sprinkler_state, light), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { &com_acme_sprinkler_sprinkler_state_rain_delay_scalar, IOTP_FIELD("SprinklerState.rain_delay"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SprinklerState.light") },
+    { &com_acme_sprinkler_sprinkler_state_rain_delay_scalar,
         offsetof(com_acme_sprinkler_sprinkler_state, rain_delay), 0u, 3u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("SprinklerState.rain_delay") },
 };
 
 const iotp_record com_acme_sprinkler_sprinkler_state_record = {
@@ -204,21 +216,26 @@ static const uint32_t com_acme_sprinkler_sprinkler_command_keys[5] = { 0u, 1u, 2
 
 /* The variants of `com_acme_sprinkler_sprinkler_command` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field com_acme_sprinkler_sprinkler_command_fields[5] = {
-    { &com_acme_sprinkler_run_record, IOTP_FIELD("SprinklerCommand.run_zone"),
+    { &com_acme_sprinkler_run_record,
         offsetof(com_acme_sprinkler_sprinkler_command, as.run_zone), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SprinklerCommand.stop"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SprinklerCommand.run_zone") },
+    { NULL,
         0, 0u, 1u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SprinklerCommand.rain_delay"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SprinklerCommand.stop") },
+    { NULL,
         offsetof(com_acme_sprinkler_sprinkler_command, as.rain_delay), 0u, 2u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &example_lamp_command_record, IOTP_FIELD("SprinklerCommand.light"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SprinklerCommand.rain_delay") },
+    { &example_lamp_command_record,
         offsetof(com_acme_sprinkler_sprinkler_command, as.light), 0u, 3u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("SprinklerCommand.rename"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SprinklerCommand.light") },
+    { NULL,
         offsetof(com_acme_sprinkler_sprinkler_command, as.rename), 32u, 4u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("SprinklerCommand.rename") },
 };
 
 const iotp_record com_acme_sprinkler_sprinkler_command_record = {

@@ -19,12 +19,14 @@ static const iotp_scalar example_core_time_of_day_minute_scalar = {
 
 /* The fields of `example_core_time_of_day` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_core_time_of_day_fields[2] = {
-    { &example_core_time_of_day_hour_scalar, IOTP_FIELD("TimeOfDay.hour"),
+    { &example_core_time_of_day_hour_scalar,
         offsetof(example_core_time_of_day, hour), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &example_core_time_of_day_minute_scalar, IOTP_FIELD("TimeOfDay.minute"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("TimeOfDay.hour") },
+    { &example_core_time_of_day_minute_scalar,
         offsetof(example_core_time_of_day, minute), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("TimeOfDay.minute") },
 };
 
 const iotp_record example_core_time_of_day_record = {
@@ -69,18 +71,22 @@ static const iotp_items example_core_device_info_tags_items = {
 
 /* The fields of `example_core_device_info` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_core_device_info_fields[4] = {
-    { NULL, IOTP_FIELD("DeviceInfo.id"),
+    { NULL,
         offsetof(example_core_device_info, id), 16u, 0u, IOTP_FK_FIXED,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("DeviceInfo.name"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("DeviceInfo.id") },
+    { NULL,
         offsetof(example_core_device_info, name), 32u, 1u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
-    { &example_core_device_info_tags_items, IOTP_FIELD("DeviceInfo.tags"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("DeviceInfo.name") },
+    { &example_core_device_info_tags_items,
         offsetof(example_core_device_info, tags), 32u, 2u, IOTP_FK_TEXT,
-        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(example_core_device_info, tags) - offsetof(example_core_device_info, has_tags)) },
-    { NULL, IOTP_FIELD("DeviceInfo.joined_at"),
+        IOTP_FF_OPTIONAL | IOTP_FF_ARRAY | IOTP_FF_HAS_BACK(offsetof(example_core_device_info, tags) - offsetof(example_core_device_info, has_tags))
+        IOTP_ENTRY_NAME("DeviceInfo.tags") },
+    { NULL,
         offsetof(example_core_device_info, joined_at), 0u, 3u, IOTP_FK_U64,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("DeviceInfo.joined_at") },
 };
 
 const iotp_record example_core_device_info_record = {

@@ -7,9 +7,10 @@
 
 /* The fields of `example_rust_names_result` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_result_fields[1] = {
-    { NULL, IOTP_FIELD("Result.ok"),
+    { NULL,
         offsetof(example_rust_names_result, ok), 0u, 0u, IOTP_FK_BOOL,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Result.ok") },
 };
 
 const iotp_record example_rust_names_result_record = {
@@ -49,9 +50,10 @@ bool example_rust_names_result_encode(const example_rust_names_result *v, uint8_
 
 /* The fields of `example_rust_names_option` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_option_fields[1] = {
-    { NULL, IOTP_FIELD("Option.some"),
+    { NULL,
         offsetof(example_rust_names_option, some), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_option, some) - offsetof(example_rust_names_option, has_some)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_option, some) - offsetof(example_rust_names_option, has_some))
+        IOTP_ENTRY_NAME("Option.some") },
 };
 
 const iotp_record example_rust_names_option_record = {
@@ -91,9 +93,10 @@ bool example_rust_names_option_encode(const example_rust_names_option *v, uint8_
 
 /* The fields of `example_rust_names_box` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_box_fields[1] = {
-    { &example_rust_names_result_record, IOTP_FIELD("Box.inner"),
+    { &example_rust_names_result_record,
         offsetof(example_rust_names_box, inner), 0u, 0u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_box, inner) - offsetof(example_rust_names_box, has_inner)) },
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_box, inner) - offsetof(example_rust_names_box, has_inner))
+        IOTP_ENTRY_NAME("Box.inner") },
 };
 
 const iotp_record example_rust_names_box_record = {
@@ -138,9 +141,10 @@ static const iotp_items example_rust_names_vec_items_items = {
 
 /* The fields of `example_rust_names_vec` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_vec_fields[1] = {
-    { &example_rust_names_vec_items_items, IOTP_FIELD("Vec.items"),
+    { &example_rust_names_vec_items_items,
         offsetof(example_rust_names_vec, items), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED | IOTP_FF_ARRAY },
+        IOTP_FF_REQUIRED | IOTP_FF_ARRAY
+        IOTP_ENTRY_NAME("Vec.items") },
 };
 
 const iotp_record example_rust_names_vec_record = {
@@ -180,9 +184,10 @@ bool example_rust_names_vec_encode(const example_rust_names_vec *v, uint8_t *buf
 
 /* The fields of `example_rust_names_string` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_string_fields[1] = {
-    { NULL, IOTP_FIELD("String.text"),
+    { NULL,
         offsetof(example_rust_names_string, text), 8u, 0u, IOTP_FK_TEXT,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("String.text") },
 };
 
 const iotp_record example_rust_names_string_record = {
@@ -225,21 +230,26 @@ static const uint32_t example_rust_names_pick_keys[5] = { 0u, 1u, 2u, 3u, 4u };
 
 /* The variants of `example_rust_names_pick` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_pick_fields[5] = {
-    { NULL, IOTP_FIELD("Pick.self"),
+    { NULL,
         0, 0u, 0u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Pick.crate"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Pick.self") },
+    { NULL,
         offsetof(example_rust_names_pick, as.crate), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_REQUIRED },
-    { &example_rust_names_result_record, IOTP_FIELD("Pick.super"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Pick.crate") },
+    { &example_rust_names_result_record,
         offsetof(example_rust_names_pick, as.super), 0u, 2u, IOTP_FK_RECORD,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Pick.type"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Pick.super") },
+    { NULL,
         offsetof(example_rust_names_pick, as.type), 0u, 3u, IOTP_FK_U32,
-        IOTP_FF_REQUIRED },
-    { NULL, IOTP_FIELD("Pick.async"),
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Pick.type") },
+    { NULL,
         0, 0u, 4u, IOTP_FK_UNIT,
-        IOTP_FF_REQUIRED },
+        IOTP_FF_REQUIRED
+        IOTP_ENTRY_NAME("Pick.async") },
 };
 
 const iotp_record example_rust_names_pick_record = {
@@ -309,36 +319,46 @@ static const iotp_scalar example_rust_names_fields_which_scalar = {
 
 /* The fields of `example_rust_names_fields` by ascending key, for the runtime's table-driven codec. */
 static const iotp_field example_rust_names_fields_fields[10] = {
-    { &example_rust_names_fields_self_scalar, IOTP_FIELD("Fields.self"),
+    { &example_rust_names_fields_self_scalar,
         offsetof(example_rust_names_fields, self), 0u, 0u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &example_rust_names_fields_super_scalar, IOTP_FIELD("Fields.super"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Fields.self") },
+    { &example_rust_names_fields_super_scalar,
         offsetof(example_rust_names_fields, super), 0u, 1u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &example_rust_names_fields_crate_scalar, IOTP_FIELD("Fields.crate"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Fields.super") },
+    { &example_rust_names_fields_crate_scalar,
         offsetof(example_rust_names_fields, crate), 0u, 2u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &example_rust_names_fields_type_scalar, IOTP_FIELD("Fields.type"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Fields.crate") },
+    { &example_rust_names_fields_type_scalar,
         offsetof(example_rust_names_fields, type), 0u, 3u, IOTP_FK_U8,
-        IOTP_FF_DEFAULT },
-    { &example_rust_names_pick_record, IOTP_FIELD("Fields.match"),
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Fields.type") },
+    { &example_rust_names_pick_record,
         offsetof(example_rust_names_fields, match), 0u, 4u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, match) - offsetof(example_rust_names_fields, has_match)) },
-    { &example_rust_names_option_record, IOTP_FIELD("Fields.option"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, match) - offsetof(example_rust_names_fields, has_match))
+        IOTP_ENTRY_NAME("Fields.match") },
+    { &example_rust_names_option_record,
         offsetof(example_rust_names_fields, option), 0u, 5u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, option) - offsetof(example_rust_names_fields, has_option)) },
-    { &example_rust_names_vec_record, IOTP_FIELD("Fields.vec"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, option) - offsetof(example_rust_names_fields, has_option))
+        IOTP_ENTRY_NAME("Fields.option") },
+    { &example_rust_names_vec_record,
         offsetof(example_rust_names_fields, vec), 0u, 6u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, vec) - offsetof(example_rust_names_fields, has_vec)) },
-    { &example_rust_names_string_record, IOTP_FIELD("Fields.string"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, vec) - offsetof(example_rust_names_fields, has_vec))
+        IOTP_ENTRY_NAME("Fields.vec") },
+    { &example_rust_names_string_record,
         offsetof(example_rust_names_fields, string), 0u, 7u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, string) - offsetof(example_rust_names_fields, has_string)) },
-    { &example_rust_names_box_record, IOTP_FIELD("Fields.box"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, string) - offsetof(example_rust_names_fields, has_string))
+        IOTP_ENTRY_NAME("Fields.string") },
+    { &example_rust_names_box_record,
         offsetof(example_rust_names_fields, box), 0u, 8u, IOTP_FK_RECORD,
-        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, box) - offsetof(example_rust_names_fields, has_box)) },
-    { &example_rust_names_fields_which_scalar, IOTP_FIELD("Fields.which"),
+        IOTP_FF_OPTIONAL | IOTP_FF_HAS_BACK(offsetof(example_rust_names_fields, box) - offsetof(example_rust_names_fields, has_box))
+        IOTP_ENTRY_NAME("Fields.box") },
+    { &example_rust_names_fields_which_scalar,
         offsetof(example_rust_names_fields, which), 0u, 9u, IOTP_FK_U32,
-        IOTP_FF_DEFAULT },
+        IOTP_FF_DEFAULT
+        IOTP_ENTRY_NAME("Fields.which") },
 };
 
 const iotp_record example_rust_names_fields_record = {
