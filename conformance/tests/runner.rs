@@ -966,6 +966,8 @@ fn an_engine_that_does_not_acknowledge_duplicates_is_caught() {
         [
             // The relay under test, which the same defect keeps from acknowledging a copy again.
             "scenario.dlv.copy-acknowledged-again",
+            // The copy of a reply already taken is a duplicate, acknowledged again.
+            "scenario.msg.copy-of-a-sealed-reply-acknowledged",
             // The duplicate of a request whose reply waits its turn gets neither.
             "scenario.msg.duplicate-of-a-waiting-reply",
             "scenario.msg.duplicate-sealed-request",

@@ -72,6 +72,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         no_reply_to_a_reply(),
         unknown_request_variant(),
         confirmable_reply_acknowledged(),
+        copy_of_a_reply_acknowledged(),
         relay_status_ends_the_exchange(),
         presence_asleep(),
         presence_announces_capacity(),
@@ -1358,6 +1359,41 @@ fn confirmable_reply_acknowledged() -> Vector {
         },
     ))
     .build()
+}
+
+/// Regression of a requester that discarded the copies of a confirmable sealed reply once the first
+/// had come (no request left awaiting it to open them under): an acknowledgement lost left the
+/// replier retransmitting until the reply failed, holding back what waited behind it (NSTART).
+fn copy_of_a_reply_acknowledged() -> Vector {
+    let b = Builder::lamp(
+        "msg.copy-of-a-sealed-reply-acknowledged",
+        "a copy of a confirmable sealed reply that comes after the reply was taken opens as a \
+         duplicate under the request's context: it is acknowledged again and is not a second reply",
+        &["IOTP-MSG-145", "IOTP-MSG-41", "IOTP-SEC-75"],
+    )
+    .step(lamp_asks_once())
+    .step(expect("the request", vec![lamps_request_once()]));
+    let replied = b.steps_so_far();
+    b.step(apps_reply(level_report()))
+        .step(expecting(
+            expect("the reply is acknowledged", vec![ack("relay", 1235)]),
+            |e| {
+                e.events = Some(vec![EventPattern {
+                    event: "reply".into(),
+                    body: None,
+                }])
+            },
+        ))
+        .step(at(3_000))
+        .step(repeat("relay", replied))
+        .step(expecting(
+            expect(
+                "the copy, retransmitted because the acknowledgement was lost, is acknowledged again",
+                vec![ack("relay", 1235)],
+            ),
+            |e| e.events = Some(vec![]),
+        ))
+        .build()
 }
 
 fn relay_status_ends_the_exchange() -> Vector {
