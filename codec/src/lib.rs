@@ -19,6 +19,23 @@
 //! Every generated message and union is a [`runtime::Message`]: `decode`, `encode`, `encoded_len`
 //! and `encode_to_vec` come from that trait, so bring it into scope with [`prelude`].
 //!
+//! Build a message with `new`, which takes its required fields and sets the others as an encoding
+//! without them decodes (defaults, `None`, no unknown fields), and struct update syntax for the
+//! rest; the schema's defaults are constants (`DEFAULT_<FIELD>`), and a message without required
+//! fields is also `Default`:
+//!
+//! ```
+//! use iotp2p_codec::core::{Envelope, Presence};
+//! use iotp2p_codec::prelude::*;
+//!
+//! let ping = Envelope { ack_requested: true, ..Envelope::new(7) };
+//! assert_eq!(ping.version, Envelope::DEFAULT_VERSION);
+//! let mut buf = [0u8; 16];
+//! let n = ping.encode(&mut buf).unwrap();
+//! assert_eq!(&buf[..n], &[0xa2, 0x01, 0x07, 0x03, 0xf5]); // {1: 7, 3: true}
+//! assert_eq!(Presence::default(), Presence::new());
+//! ```
+//!
 //! Modules: [`runtime`] (the hand-written CBOR primitives) and one module per package of the core
 //! schema, generated from `spec/schema/` by `iotp2p gen rust` (re-bless with `BLESS=1 cargo test`).
 //!

@@ -63,3 +63,37 @@ fn test_schemas_match_golden_code() {
         &root().join("codegen/tests/golden/rust"),
     );
 }
+
+#[test]
+fn constructors_of_many_required_fields_allow_the_lint_on_arguments() {
+    // Clippy's `too_many_arguments` counts past seven: a constructor of eight required fields
+    // allows it (in both forms), one of seven does not need to.
+    let fields = |n: usize| {
+        (0..n)
+            .map(|i| format!("    {i} f{i}: u8;\n"))
+            .collect::<String>()
+    };
+    let text = format!(
+        "package example.wide version 1.0.0;\nmessage Eight {{\n{}}}\nmessage Seven {{\n{}}}\n",
+        fields(8),
+        fields(7)
+    );
+    let c = iotp2p_codegen::compile_str("wide.iotp", &text, &[]);
+    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+    let files = generate(&c.schema.unwrap(), &RustOptions::default());
+    let code = &files
+        .iter()
+        .find(|f| f.name == "example_wide.rs")
+        .unwrap()
+        .contents;
+    // Eight's and Seven's constructors, borrowed then owned.
+    let allowed: Vec<bool> = code
+        .match_indices("pub const fn new(")
+        .map(|(at, _)| {
+            code[..at]
+                .trim_end()
+                .ends_with("#[allow(clippy::too_many_arguments)]")
+        })
+        .collect();
+    assert_eq!(allowed, [true, false, true, false]);
+}

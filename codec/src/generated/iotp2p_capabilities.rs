@@ -135,6 +135,22 @@ impl<'a> DeviceInfoProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 290;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `hardware_version`, `serial_number`, `product_url`: `None`,
+    /// - no unknown fields.
+    pub const fn new(vendor: &'a str, product: &'a str, name: &'a str) -> Self {
+        Self {
+            vendor,
+            product,
+            name,
+            hardware_version: None,
+            serial_number: None,
+            product_url: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
 
@@ -279,6 +295,19 @@ pub struct FirmwareProperties<'a> {
 impl<'a> FirmwareProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 62;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `build`: `None`,
+    /// - no unknown fields.
+    pub const fn new(version: super::iotp2p_core::SemVer<'a>, version_text: &'a str) -> Self {
+        Self {
+            version,
+            version_text,
+            build: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -526,6 +555,20 @@ pub struct BatteryProperties<'a> {
 impl<'a> BatteryProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 12;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `voltage`, `charging`: `None`,
+    /// - no unknown fields.
+    pub const fn new(percent: u8, state: BatteryState) -> Self {
+        Self {
+            percent,
+            state,
+            voltage: None,
+            charging: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -785,6 +828,14 @@ impl<'a> IdentifyProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 5;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(remaining: u16) -> Self {
+        Self {
+            remaining,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -861,6 +912,21 @@ pub struct IdentifyInput<'a> {
 impl<'a> IdentifyInput<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
+
+    /// The schema's default of `effect`: its value when an encoding leaves the field out.
+    pub const DEFAULT_EFFECT: IdentifyEffect = IdentifyEffect::Blink;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `effect`: [`Self::DEFAULT_EFFECT`] (`IdentifyEffect::Blink`),
+    /// - no unknown fields.
+    pub const fn new(duration: u16) -> Self {
+        Self {
+            duration,
+            effect: Self::DEFAULT_EFFECT,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -1030,6 +1096,14 @@ pub struct OnOffProperties<'a> {
 impl<'a> OnOffProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 3;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(on: bool) -> Self {
+        Self {
+            on,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -1212,6 +1286,20 @@ impl<'a> LevelProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `min_level`, `max_level`, `default_transition`: `None`,
+    /// - no unknown fields.
+    pub const fn new(level: LevelValue) -> Self {
+        Self {
+            level,
+            min_level: None,
+            max_level: None,
+            default_transition: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -1333,6 +1421,18 @@ impl<'a> SetLevel<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `transition`: `None`,
+    /// - no unknown fields.
+    pub const fn new(level: LevelValue) -> Self {
+        Self {
+            level,
+            transition: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -1422,6 +1522,18 @@ pub struct StepLevel<'a> {
 impl<'a> StepLevel<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `transition`: `None`,
+    /// - no unknown fields.
+    pub const fn new(delta: i16) -> Self {
+        Self {
+            delta,
+            transition: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -1613,6 +1725,16 @@ impl<'a> ColorTemperatureProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 13;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(kelvin: Kelvin, min_kelvin: Kelvin, max_kelvin: Kelvin) -> Self {
+        Self {
+            kelvin,
+            min_kelvin,
+            max_kelvin,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -1729,6 +1851,18 @@ pub struct SetColorTemperature<'a> {
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `transition`: `None`,
+    /// - no unknown fields.
+    pub const fn new(kelvin: Kelvin) -> Self {
+        Self {
+            kelvin,
+            transition: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -1899,6 +2033,20 @@ impl<'a> TemperatureMeasurementProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
+    /// - no unknown fields.
+    pub const fn new(temperature: CentiCelsius) -> Self {
+        Self {
+            temperature,
+            min_measurable: None,
+            max_measurable: None,
+            tolerance: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -2039,6 +2187,20 @@ impl<'a> HumidityMeasurementProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
+    /// - no unknown fields.
+    pub const fn new(humidity: CentiPercentRh) -> Self {
+        Self {
+            humidity,
+            min_measurable: None,
+            max_measurable: None,
+            tolerance: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -2178,6 +2340,16 @@ impl<'a> RelayProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(max_held_messages: u16, max_held_bytes: u32, max_hold_time: u32) -> Self {
+        Self {
+            max_held_messages,
+            max_held_bytes,
+            max_hold_time,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -2299,6 +2471,17 @@ impl<'a> LookupResult<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1453;
 
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `credential`, `rehoming`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            credential: None,
+            rehoming: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -2382,6 +2565,13 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
     }
 }
 
+impl Default for LookupResult<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EnrolRequest<'a> {
@@ -2398,6 +2588,18 @@ pub struct EnrolRequest<'a> {
 impl<'a> EnrolRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 762;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(
+        token: &'a [u8],
+        credential: super::iotp2p_security::SignedStatement<'a>,
+    ) -> Self {
+        Self {
+            token,
+            credential,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -2491,6 +2693,20 @@ pub struct EnrolResult<'a> {
 impl<'a> EnrolResult<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2116;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(
+        account: &'a str,
+        domains: rt::Array<'a, &'a str>,
+        max_registrations: u32,
+    ) -> Self {
+        Self {
+            account,
+            domains,
+            max_registrations,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -2676,6 +2892,23 @@ impl<'a> RelayPolicy<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 287;
 
+    /// The schema's default of `lookup`: its value when an encoding leaves the field out.
+    pub const DEFAULT_LOOKUP: LookupPolicy = LookupPolicy::Public;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `lookup`: [`Self::DEFAULT_LOOKUP`] (`LookupPolicy::Public`),
+    /// - `lookup_allowed`, `max_held_messages`, `max_hold_time`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            lookup: Self::DEFAULT_LOOKUP,
+            lookup_allowed: None,
+            max_held_messages: None,
+            max_hold_time: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -2798,6 +3031,13 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
     }
 }
 
+impl Default for RelayPolicy<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The input of `register`: bind an address of the account's domains to a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RegisterRequest<'a> {
@@ -2822,6 +3062,20 @@ pub struct RegisterRequest<'a> {
 impl<'a> RegisterRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2763;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `policy`, `previous_relays`, `rehoming`: `None`,
+    /// - no unknown fields.
+    pub const fn new(credential: super::iotp2p_security::SignedStatement<'a>) -> Self {
+        Self {
+            credential,
+            policy: None,
+            previous_relays: None,
+            rehoming: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -2958,6 +3212,18 @@ impl<'a> ReleaseRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 984;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `rehoming`: `None`,
+    /// - no unknown fields.
+    pub const fn new(address: super::iotp2p_core::Address<'a>) -> Self {
+        Self {
+            address,
+            rehoming: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -3051,6 +3317,15 @@ impl<'a> PolicyRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 546;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(address: super::iotp2p_core::Address<'a>, policy: RelayPolicy<'a>) -> Self {
+        Self {
+            address,
+            policy,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -3141,6 +3416,20 @@ pub struct RegistrationInfo<'a> {
 impl<'a> RegistrationInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 581;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(
+        address: super::iotp2p_core::Address<'a>,
+        node: super::iotp2p_security::NodeId<'a>,
+        policy: RelayPolicy<'a>,
+    ) -> Self {
+        Self {
+            address,
+            node,
+            policy,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -3238,6 +3527,16 @@ impl<'a> RegistrationsRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 258;
 
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `after`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            after: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -3302,6 +3601,13 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
     }
 }
 
+impl Default for RegistrationsRequest<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The output of `registrations`: one page of the account's registered addresses, in ascending order.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RegistrationPage<'a> {
@@ -3316,6 +3622,21 @@ pub struct RegistrationPage<'a> {
 impl<'a> RegistrationPage<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9301;
+
+    /// The schema's default of `more`: its value when an encoding leaves the field out.
+    pub const DEFAULT_MORE: bool = false;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
+    /// - no unknown fields.
+    pub const fn new(entries: rt::Array<'a, RegistrationInfo<'a>>) -> Self {
+        Self {
+            entries,
+            more: Self::DEFAULT_MORE,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -4150,6 +4471,28 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl DeviceInfoProperties {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `hardware_version`, `serial_number`, `product_url`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                vendor: rt::alloc::string::String,
+                product: rt::alloc::string::String,
+                name: rt::alloc::string::String,
+            ) -> Self {
+                Self {
+                    vendor,
+                    product,
+                    name,
+                    hardware_version: None,
+                    serial_number: None,
+                    product_url: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::DeviceInfoProperties<'a>> for DeviceInfoProperties {
             fn as_borrowed(&'a self) -> super::DeviceInfoProperties<'a> {
                 super::DeviceInfoProperties {
@@ -4192,6 +4535,24 @@ rt::cfg_alloc! {
             pub build: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl FirmwareProperties {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `build`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                version: super::super::iotp2p_core::owned::SemVer,
+                version_text: rt::alloc::string::String,
+            ) -> Self {
+                Self {
+                    version,
+                    version_text,
+                    build: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::FirmwareProperties<'a>> for FirmwareProperties {
@@ -4239,6 +4600,22 @@ rt::cfg_alloc! {
             pub charging: Option<ChargeState>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl BatteryProperties {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `voltage`, `charging`: `None`,
+            /// - no unknown fields.
+            pub const fn new(percent: u8, state: BatteryState) -> Self {
+                Self {
+                    percent,
+                    state,
+                    voltage: None,
+                    charging: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::BatteryProperties<'a>> for BatteryProperties {
@@ -4324,6 +4701,16 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl IdentifyProperties {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(remaining: u16) -> Self {
+                Self {
+                    remaining,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::IdentifyProperties<'a>> for IdentifyProperties {
             fn as_borrowed(&'a self) -> super::IdentifyProperties<'a> {
                 super::IdentifyProperties {
@@ -4359,6 +4746,23 @@ rt::cfg_alloc! {
             pub effect: IdentifyEffect,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl IdentifyInput {
+            /// The schema's default of `effect`: its value when an encoding leaves the field out.
+            pub const DEFAULT_EFFECT: IdentifyEffect = super::IdentifyInput::DEFAULT_EFFECT;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `effect`: [`Self::DEFAULT_EFFECT`] (`IdentifyEffect::Blink`),
+            /// - no unknown fields.
+            pub const fn new(duration: u16) -> Self {
+                Self {
+                    duration,
+                    effect: Self::DEFAULT_EFFECT,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::IdentifyInput<'a>> for IdentifyInput {
@@ -4438,6 +4842,16 @@ rt::cfg_alloc! {
             pub on: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl OnOffProperties {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(on: bool) -> Self {
+                Self {
+                    on,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::OnOffProperties<'a>> for OnOffProperties {
@@ -4534,6 +4948,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl LevelProperties {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `min_level`, `max_level`, `default_transition`: `None`,
+            /// - no unknown fields.
+            pub const fn new(level: LevelValue) -> Self {
+                Self {
+                    level,
+                    min_level: None,
+                    max_level: None,
+                    default_transition: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::LevelProperties<'a>> for LevelProperties {
             fn as_borrowed(&'a self) -> super::LevelProperties<'a> {
                 super::LevelProperties {
@@ -4575,6 +5005,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl SetLevel {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `transition`: `None`,
+            /// - no unknown fields.
+            pub const fn new(level: LevelValue) -> Self {
+                Self {
+                    level,
+                    transition: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::SetLevel<'a>> for SetLevel {
             fn as_borrowed(&'a self) -> super::SetLevel<'a> {
                 super::SetLevel {
@@ -4611,6 +5055,20 @@ rt::cfg_alloc! {
             pub transition: Option<TransitionTime>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl StepLevel {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `transition`: `None`,
+            /// - no unknown fields.
+            pub const fn new(delta: i16) -> Self {
+                Self {
+                    delta,
+                    transition: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::StepLevel<'a>> for StepLevel {
@@ -4705,6 +5163,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl ColorTemperatureProperties {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(kelvin: Kelvin, min_kelvin: Kelvin, max_kelvin: Kelvin) -> Self {
+                Self {
+                    kelvin,
+                    min_kelvin,
+                    max_kelvin,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::ColorTemperatureProperties<'a>>
             for ColorTemperatureProperties
         {
@@ -4745,6 +5215,20 @@ rt::cfg_alloc! {
             pub transition: Option<TransitionTime>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl SetColorTemperature {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `transition`: `None`,
+            /// - no unknown fields.
+            pub const fn new(kelvin: Kelvin) -> Self {
+                Self {
+                    kelvin,
+                    transition: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::SetColorTemperature<'a>> for SetColorTemperature {
@@ -4837,6 +5321,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl TemperatureMeasurementProperties {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
+            /// - no unknown fields.
+            pub const fn new(temperature: CentiCelsius) -> Self {
+                Self {
+                    temperature,
+                    min_measurable: None,
+                    max_measurable: None,
+                    tolerance: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::TemperatureMeasurementProperties<'a>>
             for TemperatureMeasurementProperties
         {
@@ -4887,6 +5387,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl HumidityMeasurementProperties {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
+            /// - no unknown fields.
+            pub const fn new(humidity: CentiPercentRh) -> Self {
+                Self {
+                    humidity,
+                    min_measurable: None,
+                    max_measurable: None,
+                    tolerance: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::HumidityMeasurementProperties<'a>>
             for HumidityMeasurementProperties
         {
@@ -4932,6 +5448,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl RelayProperties {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                max_held_messages: u16,
+                max_held_bytes: u32,
+                max_hold_time: u32,
+            ) -> Self {
+                Self {
+                    max_held_messages,
+                    max_held_bytes,
+                    max_hold_time,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::RelayProperties<'a>> for RelayProperties {
             fn as_borrowed(&'a self) -> super::RelayProperties<'a> {
                 super::RelayProperties {
@@ -4969,6 +5501,26 @@ rt::cfg_alloc! {
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl LookupResult {
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `credential`, `rehoming`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    credential: None,
+                    rehoming: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for LookupResult {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
         impl LookupResult {
@@ -5031,6 +5583,20 @@ rt::cfg_alloc! {
         }
 
         impl EnrolRequest {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                token: rt::alloc::vec::Vec<u8>,
+                credential: super::super::iotp2p_security::owned::SignedStatement,
+            ) -> Self {
+                Self {
+                    token,
+                    credential,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl EnrolRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
@@ -5081,6 +5647,22 @@ rt::cfg_alloc! {
             pub max_registrations: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl EnrolResult {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                account: rt::alloc::string::String,
+                domains: rt::alloc::vec::Vec<rt::alloc::string::String>,
+                max_registrations: u32,
+            ) -> Self {
+                Self {
+                    account,
+                    domains,
+                    max_registrations,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl EnrolResult {
@@ -5153,6 +5735,32 @@ rt::cfg_alloc! {
             pub max_hold_time: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl RelayPolicy {
+            /// The schema's default of `lookup`: its value when an encoding leaves the field out.
+            pub const DEFAULT_LOOKUP: LookupPolicy = super::RelayPolicy::DEFAULT_LOOKUP;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `lookup`: [`Self::DEFAULT_LOOKUP`] (`LookupPolicy::Public`),
+            /// - `lookup_allowed`, `max_held_messages`, `max_hold_time`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    lookup: Self::DEFAULT_LOOKUP,
+                    lookup_allowed: None,
+                    max_held_messages: None,
+                    max_hold_time: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for RelayPolicy {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
         impl RelayPolicy {
@@ -5243,6 +5851,24 @@ rt::cfg_alloc! {
         }
 
         impl RegisterRequest {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `policy`, `previous_relays`, `rehoming`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                credential: super::super::iotp2p_security::owned::SignedStatement,
+            ) -> Self {
+                Self {
+                    credential,
+                    policy: None,
+                    previous_relays: None,
+                    rehoming: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl RegisterRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -5325,6 +5951,20 @@ rt::cfg_alloc! {
         }
 
         impl ReleaseRequest {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `rehoming`: `None`,
+            /// - no unknown fields.
+            pub const fn new(address: super::super::iotp2p_core::owned::Address) -> Self {
+                Self {
+                    address,
+                    rehoming: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl ReleaseRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
@@ -5375,6 +6015,20 @@ rt::cfg_alloc! {
             pub policy: RelayPolicy,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl PolicyRequest {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                address: super::super::iotp2p_core::owned::Address,
+                policy: RelayPolicy,
+            ) -> Self {
+                Self {
+                    address,
+                    policy,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl PolicyRequest {
@@ -5431,6 +6085,22 @@ rt::cfg_alloc! {
         }
 
         impl RegistrationInfo {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                address: super::super::iotp2p_core::owned::Address,
+                node: super::super::iotp2p_security::owned::NodeId,
+                policy: RelayPolicy,
+            ) -> Self {
+                Self {
+                    address,
+                    node,
+                    policy,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl RegistrationInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 3
@@ -5482,6 +6152,25 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl RegistrationsRequest {
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `after`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    after: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for RegistrationsRequest {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::RegistrationsRequest<'a>> for RegistrationsRequest {
             fn as_borrowed(&'a self) -> super::RegistrationsRequest<'a> {
                 super::RegistrationsRequest {
@@ -5517,6 +6206,23 @@ rt::cfg_alloc! {
             pub more: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl RegistrationPage {
+            /// The schema's default of `more`: its value when an encoding leaves the field out.
+            pub const DEFAULT_MORE: bool = super::RegistrationPage::DEFAULT_MORE;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
+            /// - no unknown fields.
+            pub const fn new(entries: rt::alloc::vec::Vec<RegistrationInfo>) -> Self {
+                Self {
+                    entries,
+                    more: Self::DEFAULT_MORE,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl RegistrationPage {

@@ -80,6 +80,41 @@ impl<'a> Envelope<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2386391;
 
+    /// The schema's default of `version`: its value when an encoding leaves the field out.
+    pub const DEFAULT_VERSION: u8 = 1;
+
+    /// The schema's default of `ack_requested`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ACK_REQUESTED: bool = false;
+
+    /// The schema's default of `more`: its value when an encoding leaves the field out.
+    pub const DEFAULT_MORE: bool = false;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
+    /// - `ack_requested`: [`Self::DEFAULT_ACK_REQUESTED`] (`false`),
+    /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
+    /// - `correlation_id`, `ttl`, `recipient`, `sender`, `recipient_contact`, `sender_contact`, `key_id`, `sealed`, `body`: `None`,
+    /// - no unknown fields.
+    pub const fn new(message_id: MessageId) -> Self {
+        Self {
+            version: Self::DEFAULT_VERSION,
+            message_id,
+            correlation_id: None,
+            ack_requested: Self::DEFAULT_ACK_REQUESTED,
+            ttl: None,
+            more: Self::DEFAULT_MORE,
+            recipient: None,
+            sender: None,
+            recipient_contact: None,
+            sender_contact: None,
+            key_id: None,
+            sealed: None,
+            body: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
@@ -565,6 +600,15 @@ impl<'a> MemberValue<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1033;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(member: MemberKey, value: EncodedValue<'a>) -> Self {
+        Self {
+            member,
+            value,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -655,6 +699,23 @@ pub struct ReadRequest<'a> {
 impl<'a> ReadRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 204;
+
+    /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+    /// - `members`: `None`,
+    /// - no unknown fields.
+    pub const fn new(capability: CapabilityNumber) -> Self {
+        Self {
+            endpoint: Self::DEFAULT_ENDPOINT,
+            capability,
+            members: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -777,6 +838,24 @@ pub struct WriteRequest<'a> {
 impl<'a> WriteRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 33111;
+
+    /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+    /// - `echo`: `None`,
+    /// - no unknown fields.
+    pub const fn new(capability: CapabilityNumber, values: rt::Array<'a, MemberValue<'a>>) -> Self {
+        Self {
+            endpoint: Self::DEFAULT_ENDPOINT,
+            capability,
+            values,
+            echo: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -916,6 +995,25 @@ impl<'a> InvokeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1084;
 
+    /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+    /// - `input`, `echo`: `None`,
+    /// - no unknown fields.
+    pub const fn new(capability: CapabilityNumber, action: MemberKey) -> Self {
+        Self {
+            endpoint: Self::DEFAULT_ENDPOINT,
+            capability,
+            action,
+            input: None,
+            echo: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 
@@ -1053,6 +1151,16 @@ impl<'a> InvokeResponse<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1029;
 
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `output`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            output: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -1117,6 +1225,13 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
     }
 }
 
+impl Default for InvokeResponse<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Subscribe to changes of properties and to events of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SubscribeRequest<'a> {
@@ -1141,6 +1256,30 @@ pub struct SubscribeRequest<'a> {
 impl<'a> SubscribeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 222;
+
+    /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
+
+    /// The schema's default of `min_interval`: its value when an encoding leaves the field out.
+    pub const DEFAULT_MIN_INTERVAL: u32 = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+    /// - `min_interval`: [`Self::DEFAULT_MIN_INTERVAL`] (`0`),
+    /// - `members`, `lifetime`: `None`,
+    /// - no unknown fields.
+    pub const fn new(capability: CapabilityNumber, max_interval: u32) -> Self {
+        Self {
+            endpoint: Self::DEFAULT_ENDPOINT,
+            capability,
+            members: None,
+            min_interval: Self::DEFAULT_MIN_INTERVAL,
+            max_interval,
+            lifetime: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
@@ -1312,6 +1451,14 @@ impl<'a> UnsubscribeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(subscription: MessageId) -> Self {
+        Self {
+            subscription,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -1402,6 +1549,20 @@ pub struct Event<'a> {
 impl<'a> Event<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1053;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `data`, `timestamp`: `None`,
+    /// - no unknown fields.
+    pub const fn new(member: MemberKey, number: u64) -> Self {
+        Self {
+            member,
+            number,
+            data: None,
+            timestamp: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -1525,6 +1686,25 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 82980;
+
+    /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+    /// - `values`, `events`, `max_interval`: `None`,
+    /// - no unknown fields.
+    pub const fn new(capability: CapabilityNumber) -> Self {
+        Self {
+            endpoint: Self::DEFAULT_ENDPOINT,
+            capability,
+            values: None,
+            events: None,
+            max_interval: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
@@ -1679,6 +1859,21 @@ impl<'a> DescribeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
 
+    /// The schema's default of `endpoints_only`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ENDPOINTS_ONLY: bool = false;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `endpoints_only`: [`Self::DEFAULT_ENDPOINTS_ONLY`] (`false`),
+    /// - `endpoint`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            endpoint: None,
+            endpoints_only: Self::DEFAULT_ENDPOINTS_ONLY,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -1765,6 +1960,13 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
     }
 }
 
+impl Default for DescribeRequest<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A semantic version, MAJOR.MINOR.PATCH.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SemVer<'a> {
@@ -1784,6 +1986,26 @@ pub struct SemVer<'a> {
 impl<'a> SemVer<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
+
+    /// The schema's default of `minor`: its value when an encoding leaves the field out.
+    pub const DEFAULT_MINOR: u32 = 0;
+
+    /// The schema's default of `patch`: its value when an encoding leaves the field out.
+    pub const DEFAULT_PATCH: u32 = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `minor`: [`Self::DEFAULT_MINOR`] (`0`),
+    /// - `patch`: [`Self::DEFAULT_PATCH`] (`0`),
+    /// - no unknown fields.
+    pub const fn new(major: u32) -> Self {
+        Self {
+            major,
+            minor: Self::DEFAULT_MINOR,
+            patch: Self::DEFAULT_PATCH,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -1914,6 +2136,27 @@ pub struct CapabilityInfo<'a> {
 impl<'a> CapabilityInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1163;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `members`, `schema`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        id: CapabilityNumber,
+        package: &'a str,
+        name: &'a str,
+        version: SemVer<'a>,
+    ) -> Self {
+        Self {
+            id,
+            package,
+            name,
+            version,
+            members: None,
+            schema: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
@@ -2058,6 +2301,15 @@ impl<'a> SchemaRef<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 167;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(uri: &'a str, sha256: &'a [u8; 32]) -> Self {
+        Self {
+            uri,
+            sha256,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -2146,6 +2398,22 @@ pub struct EndpointInfo<'a> {
 impl<'a> EndpointInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 37259;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `label`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        endpoint: EndpointNumber,
+        capabilities: rt::Array<'a, CapabilityInfo<'a>>,
+    ) -> Self {
+        Self {
+            endpoint,
+            capabilities,
+            label: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -2254,6 +2522,21 @@ pub struct Description<'a> {
 impl<'a> Description<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2384586;
+
+    /// The schema's default of `revision`: its value when an encoding leaves the field out.
+    pub const DEFAULT_REVISION: u32 = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `revision`: [`Self::DEFAULT_REVISION`] (`0`),
+    /// - no unknown fields.
+    pub const fn new(endpoints: rt::Array<'a, EndpointInfo<'a>>) -> Self {
+        Self {
+            endpoints,
+            revision: Self::DEFAULT_REVISION,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -2435,6 +2718,23 @@ impl<'a> Presence<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
+    /// The schema's default of `state`: its value when an encoding leaves the field out.
+    pub const DEFAULT_STATE: PresenceState = PresenceState::Awake;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `state`: [`Self::DEFAULT_STATE`] (`PresenceState::Awake`),
+    /// - `sleep_interval`, `max_message`, `revision`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            state: Self::DEFAULT_STATE,
+            sleep_interval: None,
+            max_message: None,
+            revision: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -2549,6 +2849,13 @@ impl<'a> rt::Message<'a> for Presence<'a> {
     }
 }
 
+impl Default for Presence<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A home relay's reply to a presence message.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PresenceAck<'a> {
@@ -2561,6 +2868,19 @@ pub struct PresenceAck<'a> {
 impl<'a> PresenceAck<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
+
+    /// The schema's default of `pending`: its value when an encoding leaves the field out.
+    pub const DEFAULT_PENDING: u32 = 0;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `pending`: [`Self::DEFAULT_PENDING`] (`0`),
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            pending: Self::DEFAULT_PENDING,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -2635,6 +2955,13 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
     }
 }
 
+impl Default for PresenceAck<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One held message that a device received from its home relay, named as the delivered envelope named
 /// its sender: by address, by contact number, or by neither when the sender was implied.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -2652,6 +2979,19 @@ pub struct DeliveryRef<'a> {
 impl<'a> DeliveryRef<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 272;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `sender`, `sender_contact`: `None`,
+    /// - no unknown fields.
+    pub const fn new(message_id: MessageId) -> Self {
+        Self {
+            message_id,
+            sender: None,
+            sender_contact: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -2758,6 +3098,14 @@ pub struct Receipt<'a> {
 impl<'a> Receipt<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4355;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(delivered: rt::Array<'a, DeliveryRef<'a>>) -> Self {
+        Self {
+            delivered,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -3154,6 +3502,29 @@ impl<'a> Status<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 477;
 
+    /// The schema's default of `code`: its value when an encoding leaves the field out.
+    pub const DEFAULT_CODE: StatusCode = StatusCode::Ok;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `code`: [`Self::DEFAULT_CODE`] (`StatusCode::Ok`),
+    /// - `member`, `capability_status`, `detail`, `echo`, `retry_after`, `decode_error`, `offset`, `recipient`, `supported_versions`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            code: Self::DEFAULT_CODE,
+            member: None,
+            capability_status: None,
+            detail: None,
+            echo: None,
+            retry_after: None,
+            decode_error: None,
+            offset: None,
+            recipient: None,
+            supported_versions: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -3350,6 +3721,13 @@ impl<'a> rt::Message<'a> for Status<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
+    }
+}
+
+impl Default for Status<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -3802,6 +4180,43 @@ rt::cfg_alloc! {
         }
 
         impl Envelope {
+            /// The schema's default of `version`: its value when an encoding leaves the field out.
+            pub const DEFAULT_VERSION: u8 = super::Envelope::DEFAULT_VERSION;
+
+            /// The schema's default of `ack_requested`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ACK_REQUESTED: bool = super::Envelope::DEFAULT_ACK_REQUESTED;
+
+            /// The schema's default of `more`: its value when an encoding leaves the field out.
+            pub const DEFAULT_MORE: bool = super::Envelope::DEFAULT_MORE;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
+            /// - `ack_requested`: [`Self::DEFAULT_ACK_REQUESTED`] (`false`),
+            /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
+            /// - `correlation_id`, `ttl`, `recipient`, `sender`, `recipient_contact`, `sender_contact`, `key_id`, `sealed`, `body`: `None`,
+            /// - no unknown fields.
+            pub const fn new(message_id: MessageId) -> Self {
+                Self {
+                    version: Self::DEFAULT_VERSION,
+                    message_id,
+                    correlation_id: None,
+                    ack_requested: Self::DEFAULT_ACK_REQUESTED,
+                    ttl: None,
+                    more: Self::DEFAULT_MORE,
+                    recipient: None,
+                    sender: None,
+                    recipient_contact: None,
+                    sender_contact: None,
+                    key_id: None,
+                    sealed: None,
+                    body: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Envelope {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -4084,6 +4499,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl MemberValue {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(member: MemberKey, value: EncodedValue) -> Self {
+                Self {
+                    member,
+                    value,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::MemberValue<'a>> for MemberValue {
             fn as_borrowed(&'a self) -> super::MemberValue<'a> {
                 super::MemberValue {
@@ -4123,6 +4549,25 @@ rt::cfg_alloc! {
             pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl ReadRequest {
+            /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ENDPOINT: EndpointNumber = super::ReadRequest::DEFAULT_ENDPOINT;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+            /// - `members`: `None`,
+            /// - no unknown fields.
+            pub const fn new(capability: CapabilityNumber) -> Self {
+                Self {
+                    endpoint: Self::DEFAULT_ENDPOINT,
+                    capability,
+                    members: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::ReadRequest<'a>> for ReadRequest {
@@ -4166,6 +4611,29 @@ rt::cfg_alloc! {
             pub echo: Option<Echo>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl WriteRequest {
+            /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ENDPOINT: EndpointNumber = super::WriteRequest::DEFAULT_ENDPOINT;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+            /// - `echo`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                capability: CapabilityNumber,
+                values: rt::alloc::vec::Vec<MemberValue>,
+            ) -> Self {
+                Self {
+                    endpoint: Self::DEFAULT_ENDPOINT,
+                    capability,
+                    values,
+                    echo: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl WriteRequest {
@@ -4249,6 +4717,27 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl InvokeRequest {
+            /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ENDPOINT: EndpointNumber = super::InvokeRequest::DEFAULT_ENDPOINT;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+            /// - `input`, `echo`: `None`,
+            /// - no unknown fields.
+            pub const fn new(capability: CapabilityNumber, action: MemberKey) -> Self {
+                Self {
+                    endpoint: Self::DEFAULT_ENDPOINT,
+                    capability,
+                    action,
+                    input: None,
+                    echo: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::InvokeRequest<'a>> for InvokeRequest {
             fn as_borrowed(&'a self) -> super::InvokeRequest<'a> {
                 super::InvokeRequest {
@@ -4286,6 +4775,25 @@ rt::cfg_alloc! {
             pub output: Option<EncodedValue>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl InvokeResponse {
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `output`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    output: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for InvokeResponse {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::InvokeResponse<'a>> for InvokeResponse {
@@ -4335,6 +4843,32 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl SubscribeRequest {
+            /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ENDPOINT: EndpointNumber = super::SubscribeRequest::DEFAULT_ENDPOINT;
+
+            /// The schema's default of `min_interval`: its value when an encoding leaves the field out.
+            pub const DEFAULT_MIN_INTERVAL: u32 = super::SubscribeRequest::DEFAULT_MIN_INTERVAL;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+            /// - `min_interval`: [`Self::DEFAULT_MIN_INTERVAL`] (`0`),
+            /// - `members`, `lifetime`: `None`,
+            /// - no unknown fields.
+            pub const fn new(capability: CapabilityNumber, max_interval: u32) -> Self {
+                Self {
+                    endpoint: Self::DEFAULT_ENDPOINT,
+                    capability,
+                    members: None,
+                    min_interval: Self::DEFAULT_MIN_INTERVAL,
+                    max_interval,
+                    lifetime: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::SubscribeRequest<'a>> for SubscribeRequest {
             fn as_borrowed(&'a self) -> super::SubscribeRequest<'a> {
                 super::SubscribeRequest {
@@ -4373,6 +4907,16 @@ rt::cfg_alloc! {
             pub subscription: MessageId,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl UnsubscribeRequest {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(subscription: MessageId) -> Self {
+                Self {
+                    subscription,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::UnsubscribeRequest<'a>> for UnsubscribeRequest {
@@ -4416,6 +4960,22 @@ rt::cfg_alloc! {
             pub timestamp: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Event {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `data`, `timestamp`: `None`,
+            /// - no unknown fields.
+            pub const fn new(member: MemberKey, number: u64) -> Self {
+                Self {
+                    member,
+                    number,
+                    data: None,
+                    timestamp: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::Event<'a>> for Event {
@@ -4464,6 +5024,27 @@ rt::cfg_alloc! {
             pub max_interval: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Report {
+            /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ENDPOINT: EndpointNumber = super::Report::DEFAULT_ENDPOINT;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
+            /// - `values`, `events`, `max_interval`: `None`,
+            /// - no unknown fields.
+            pub const fn new(capability: CapabilityNumber) -> Self {
+                Self {
+                    endpoint: Self::DEFAULT_ENDPOINT,
+                    capability,
+                    values: None,
+                    events: None,
+                    max_interval: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl Report {
@@ -4559,6 +5140,30 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl DescribeRequest {
+            /// The schema's default of `endpoints_only`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ENDPOINTS_ONLY: bool = super::DescribeRequest::DEFAULT_ENDPOINTS_ONLY;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `endpoints_only`: [`Self::DEFAULT_ENDPOINTS_ONLY`] (`false`),
+            /// - `endpoint`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    endpoint: None,
+                    endpoints_only: Self::DEFAULT_ENDPOINTS_ONLY,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for DescribeRequest {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::DescribeRequest<'a>> for DescribeRequest {
             fn as_borrowed(&'a self) -> super::DescribeRequest<'a> {
                 super::DescribeRequest {
@@ -4600,6 +5205,28 @@ rt::cfg_alloc! {
             pub patch: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl SemVer {
+            /// The schema's default of `minor`: its value when an encoding leaves the field out.
+            pub const DEFAULT_MINOR: u32 = super::SemVer::DEFAULT_MINOR;
+
+            /// The schema's default of `patch`: its value when an encoding leaves the field out.
+            pub const DEFAULT_PATCH: u32 = super::SemVer::DEFAULT_PATCH;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `minor`: [`Self::DEFAULT_MINOR`] (`0`),
+            /// - `patch`: [`Self::DEFAULT_PATCH`] (`0`),
+            /// - no unknown fields.
+            pub const fn new(major: u32) -> Self {
+                Self {
+                    major,
+                    minor: Self::DEFAULT_MINOR,
+                    patch: Self::DEFAULT_PATCH,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::SemVer<'a>> for SemVer {
@@ -4651,6 +5278,29 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl CapabilityInfo {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `members`, `schema`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                id: CapabilityNumber,
+                package: rt::alloc::string::String,
+                name: rt::alloc::string::String,
+                version: SemVer,
+            ) -> Self {
+                Self {
+                    id,
+                    package,
+                    name,
+                    version,
+                    members: None,
+                    schema: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::CapabilityInfo<'a>> for CapabilityInfo {
             fn as_borrowed(&'a self) -> super::CapabilityInfo<'a> {
                 super::CapabilityInfo {
@@ -4694,6 +5344,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl SchemaRef {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(uri: rt::alloc::string::String, sha256: [u8; 32]) -> Self {
+                Self {
+                    uri,
+                    sha256,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::SchemaRef<'a>> for SchemaRef {
             fn as_borrowed(&'a self) -> super::SchemaRef<'a> {
                 super::SchemaRef {
@@ -4732,6 +5393,24 @@ rt::cfg_alloc! {
             pub label: Option<rt::alloc::string::String>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl EndpointInfo {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `label`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                endpoint: EndpointNumber,
+                capabilities: rt::alloc::vec::Vec<CapabilityInfo>,
+            ) -> Self {
+                Self {
+                    endpoint,
+                    capabilities,
+                    label: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl EndpointInfo {
@@ -4797,6 +5476,23 @@ rt::cfg_alloc! {
             pub revision: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Description {
+            /// The schema's default of `revision`: its value when an encoding leaves the field out.
+            pub const DEFAULT_REVISION: u32 = super::Description::DEFAULT_REVISION;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `revision`: [`Self::DEFAULT_REVISION`] (`0`),
+            /// - no unknown fields.
+            pub const fn new(endpoints: rt::alloc::vec::Vec<EndpointInfo>) -> Self {
+                Self {
+                    endpoints,
+                    revision: Self::DEFAULT_REVISION,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl Description {
@@ -4867,6 +5563,32 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Presence {
+            /// The schema's default of `state`: its value when an encoding leaves the field out.
+            pub const DEFAULT_STATE: PresenceState = super::Presence::DEFAULT_STATE;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `state`: [`Self::DEFAULT_STATE`] (`PresenceState::Awake`),
+            /// - `sleep_interval`, `max_message`, `revision`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    state: Self::DEFAULT_STATE,
+                    sleep_interval: None,
+                    max_message: None,
+                    revision: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Presence {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Presence<'a>> for Presence {
             fn as_borrowed(&'a self) -> super::Presence<'a> {
                 super::Presence {
@@ -4903,6 +5625,28 @@ rt::cfg_alloc! {
             pub pending: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl PresenceAck {
+            /// The schema's default of `pending`: its value when an encoding leaves the field out.
+            pub const DEFAULT_PENDING: u32 = super::PresenceAck::DEFAULT_PENDING;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `pending`: [`Self::DEFAULT_PENDING`] (`0`),
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    pending: Self::DEFAULT_PENDING,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for PresenceAck {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::PresenceAck<'a>> for PresenceAck {
@@ -4945,6 +5689,21 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl DeliveryRef {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `sender`, `sender_contact`: `None`,
+            /// - no unknown fields.
+            pub const fn new(message_id: MessageId) -> Self {
+                Self {
+                    message_id,
+                    sender: None,
+                    sender_contact: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::DeliveryRef<'a>> for DeliveryRef {
             fn as_borrowed(&'a self) -> super::DeliveryRef<'a> {
                 super::DeliveryRef {
@@ -4982,6 +5741,16 @@ rt::cfg_alloc! {
             pub delivered: rt::alloc::vec::Vec<DeliveryRef>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Receipt {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(delivered: rt::alloc::vec::Vec<DeliveryRef>) -> Self {
+                Self {
+                    delivered,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl Receipt {
@@ -5055,6 +5824,38 @@ rt::cfg_alloc! {
             pub supported_versions: Option<rt::alloc::vec::Vec<u8>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Status {
+            /// The schema's default of `code`: its value when an encoding leaves the field out.
+            pub const DEFAULT_CODE: StatusCode = super::Status::DEFAULT_CODE;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `code`: [`Self::DEFAULT_CODE`] (`StatusCode::Ok`),
+            /// - `member`, `capability_status`, `detail`, `echo`, `retry_after`, `decode_error`, `offset`, `recipient`, `supported_versions`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    code: Self::DEFAULT_CODE,
+                    member: None,
+                    capability_status: None,
+                    detail: None,
+                    echo: None,
+                    retry_after: None,
+                    decode_error: None,
+                    offset: None,
+                    recipient: None,
+                    supported_versions: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Status {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::Status<'a>> for Status {

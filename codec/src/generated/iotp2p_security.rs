@@ -98,6 +98,23 @@ impl<'a> PublicKey<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 73;
 
+    /// The schema's default of `algorithm`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ALGORITHM: KeyAlgorithm = KeyAlgorithm::Es256;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `algorithm`: [`Self::DEFAULT_ALGORITHM`] (`KeyAlgorithm::Es256`),
+    /// - `y`: `None`,
+    /// - no unknown fields.
+    pub const fn new(x: &'a [u8; 32]) -> Self {
+        Self {
+            algorithm: Self::DEFAULT_ALGORITHM,
+            x,
+            y: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -212,6 +229,15 @@ impl<'a> Signature<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 103;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(signer: NodeId<'a>, value: &'a [u8; 64]) -> Self {
+        Self {
+            signer,
+            value,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -297,6 +323,15 @@ pub struct SignedStatement<'a> {
 impl<'a> SignedStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 725;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(payload: &'a [u8], signatures: rt::Array<'a, Signature<'a>>) -> Self {
+        Self {
+            payload,
+            signatures,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -522,6 +557,27 @@ impl<'a> CredentialStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 780;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `address`, `issued_at`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        identity_key: PublicKey<'a>,
+        auth_credentials: rt::Array<'a, &'a [u8]>,
+        serial: u32,
+        suites: rt::Array<'a, i32>,
+    ) -> Self {
+        Self {
+            identity_key,
+            address: None,
+            auth_credentials,
+            serial,
+            suites,
+            issued_at: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
 
@@ -690,6 +746,31 @@ impl<'a> RehomingStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 572;
 
+    /// The schema's default of `grace_period`: its value when an encoding leaves the field out.
+    pub const DEFAULT_GRACE_PERIOD: u32 = 2592000;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `grace_period`: [`Self::DEFAULT_GRACE_PERIOD`] (`2592000`),
+    /// - `issued_at`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        node: NodeId<'a>,
+        previous_address: super::iotp2p_core::Address<'a>,
+        new_address: super::iotp2p_core::Address<'a>,
+        sequence: u32,
+    ) -> Self {
+        Self {
+            node,
+            previous_address,
+            new_address,
+            sequence,
+            grace_period: Self::DEFAULT_GRACE_PERIOD,
+            issued_at: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
 
@@ -842,6 +923,19 @@ pub struct KeyRotationStatement<'a> {
 impl<'a> KeyRotationStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 120;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `issued_at`: `None`,
+    /// - no unknown fields.
+    pub const fn new(previous_node: NodeId<'a>, new_identity_key: PublicKey<'a>) -> Self {
+        Self {
+            previous_node,
+            new_identity_key,
+            issued_at: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -1026,6 +1120,23 @@ impl<'a> RevocationStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 48;
 
+    /// The schema's default of `reason`: its value when an encoding leaves the field out.
+    pub const DEFAULT_REASON: RevocationReason = RevocationReason::Unspecified;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `reason`: [`Self::DEFAULT_REASON`] (`RevocationReason::Unspecified`),
+    /// - `issued_at`: `None`,
+    /// - no unknown fields.
+    pub const fn new(node: NodeId<'a>) -> Self {
+        Self {
+            node,
+            reason: Self::DEFAULT_REASON,
+            issued_at: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -1157,6 +1268,29 @@ pub struct IntroductionStatement<'a> {
 impl<'a> IntroductionStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 395;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `subject_address`, `targets`, `not_after`, `issued_at`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        subject: NodeId<'a>,
+        audience: NodeId<'a>,
+        privileges: Privileges,
+        serial: u32,
+    ) -> Self {
+        Self {
+            subject,
+            subject_address: None,
+            audience,
+            privileges,
+            targets: None,
+            serial,
+            not_after: None,
+            issued_at: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7];
@@ -1333,6 +1467,18 @@ impl<'a> Introduction<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2179;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(
+        statement: SignedStatement<'a>,
+        credentials: rt::Array<'a, SignedStatement<'a>>,
+    ) -> Self {
+        Self {
+            statement,
+            credentials,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -1442,6 +1588,29 @@ pub struct SealedAad<'a> {
 impl<'a> SealedAad<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 546;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `sender`, `recipient`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        format: u8,
+        algorithm: i32,
+        request_key_id: KeyId<'a>,
+        request_message_id: super::iotp2p_core::MessageId,
+        version: u8,
+    ) -> Self {
+        Self {
+            format,
+            algorithm,
+            request_key_id,
+            request_message_id,
+            version,
+            sender: None,
+            recipient: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
@@ -1600,6 +1769,15 @@ pub struct EdhocMessage3<'a> {
 impl<'a> EdhocMessage3<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 527;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(c_r: KeyId<'a>, message: EdhocMessage<'a>) -> Self {
+        Self {
+            c_r,
+            message,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -1886,6 +2064,31 @@ impl<'a> SetupPayload<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 121;
 
+    /// The schema's default of `version`: its value when an encoding leaves the field out.
+    pub const DEFAULT_VERSION: u8 = 1;
+
+    /// The schema's default of `transports`: its value when an encoding leaves the field out.
+    pub const DEFAULT_TRANSPORTS: DiscoveryTransports = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
+    /// - `transports`: [`Self::DEFAULT_TRANSPORTS`] (`0`),
+    /// - `node`, `vendor`, `product`: `None`,
+    /// - no unknown fields.
+    pub const fn new(passcode: u32, discriminator: u16) -> Self {
+        Self {
+            version: Self::DEFAULT_VERSION,
+            passcode,
+            discriminator,
+            transports: Self::DEFAULT_TRANSPORTS,
+            node: None,
+            vendor: None,
+            product: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
 
@@ -2062,6 +2265,14 @@ impl<'a> PairingStart<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(controller_nonce: &'a [u8; 16]) -> Self {
+        Self {
+            controller_nonce,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -2144,6 +2355,16 @@ pub struct PairingParams<'a> {
 impl<'a> PairingParams<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 60;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(device_nonce: &'a [u8; 16], salt: &'a [u8], iterations: u32) -> Self {
+        Self {
+            device_nonce,
+            salt,
+            iterations,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -2241,6 +2462,14 @@ impl<'a> PairingShare<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 69;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(share_p: &'a [u8; 65]) -> Self {
+        Self {
+            share_p,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -2316,6 +2545,15 @@ pub struct PairingShareReply<'a> {
 impl<'a> PairingShareReply<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 104;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(share_v: &'a [u8; 65], confirm_v: &'a [u8; 32]) -> Self {
+        Self {
+            share_v,
+            confirm_v,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -2399,6 +2637,14 @@ pub struct PairingConfirm<'a> {
 impl<'a> PairingConfirm<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 36;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(confirm_p: &'a [u8; 32]) -> Self {
+        Self {
+            confirm_p,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -2487,6 +2733,30 @@ pub struct PairingWindow<'a> {
 impl<'a> PairingWindow<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 191;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `targets`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        timeout: u16,
+        discriminator: u16,
+        iterations: u32,
+        salt: &'a [u8],
+        verifier: &'a [u8; 97],
+        privileges: Privileges,
+    ) -> Self {
+        Self {
+            timeout,
+            discriminator,
+            iterations,
+            salt,
+            verifier,
+            privileges,
+            targets: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
@@ -2643,6 +2913,15 @@ impl<'a> RelayInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1249;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(credential: SignedStatement<'a>, endpoints: rt::Array<'a, &'a str>) -> Self {
+        Self {
+            credential,
+            endpoints,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -2741,6 +3020,19 @@ pub struct CommissionRequest<'a> {
 impl<'a> CommissionRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1518;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `relay`, `time`: `None`,
+    /// - no unknown fields.
+    pub const fn new(address: super::iotp2p_core::Address<'a>) -> Self {
+        Self {
+            address,
+            relay: None,
+            time: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -2846,6 +3138,14 @@ impl<'a> CommissionResponse<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 727;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(credential: SignedStatement<'a>) -> Self {
+        Self {
+            credential,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -2928,6 +3228,17 @@ impl<'a> AclTarget<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `endpoint`, `capability`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            endpoint: None,
+            capability: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -3005,6 +3316,13 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
     }
 }
 
+impl Default for AclTarget<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One access control entry: who may do what on which targets.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AclEntry<'a> {
@@ -3029,6 +3347,21 @@ pub struct AclEntry<'a> {
 impl<'a> AclEntry<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 250;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `targets`, `label`, `granted_by`: `None`,
+    /// - no unknown fields.
+    pub const fn new(subjects: rt::Array<'a, NodeId<'a>>, privileges: Privileges) -> Self {
+        Self {
+            subjects,
+            privileges,
+            targets: None,
+            label: None,
+            granted_by: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
@@ -3170,6 +3503,18 @@ impl<'a> AclWrite<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 255;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `entry`: `None`,
+    /// - no unknown fields.
+    pub const fn new(index: u8) -> Self {
+        Self {
+            index,
+            entry: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -3259,6 +3604,18 @@ pub struct RehomeRequest<'a> {
 impl<'a> RehomeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1508;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `relay`: `None`,
+    /// - no unknown fields.
+    pub const fn new(new_address: super::iotp2p_core::Address<'a>) -> Self {
+        Self {
+            new_address,
+            relay: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -3350,6 +3707,15 @@ pub struct RehomeResult<'a> {
 impl<'a> RehomeResult<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1453;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(rehoming: SignedStatement<'a>, credential: SignedStatement<'a>) -> Self {
+        Self {
+            rehoming,
+            credential,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -3445,6 +3811,24 @@ pub struct SecurityProperties<'a> {
 impl<'a> SecurityProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 771;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(
+        node_id: NodeId<'a>,
+        credential: SignedStatement<'a>,
+        acl_capacity: u8,
+        peer_capacity: u16,
+        pairing_window_open: bool,
+    ) -> Self {
+        Self {
+            node_id,
+            credential,
+            acl_capacity,
+            peer_capacity,
+            pairing_window_open,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
@@ -4636,6 +5020,25 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl PublicKey {
+            /// The schema's default of `algorithm`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ALGORITHM: KeyAlgorithm = super::PublicKey::DEFAULT_ALGORITHM;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `algorithm`: [`Self::DEFAULT_ALGORITHM`] (`KeyAlgorithm::Es256`),
+            /// - `y`: `None`,
+            /// - no unknown fields.
+            pub const fn new(x: [u8; 32]) -> Self {
+                Self {
+                    algorithm: Self::DEFAULT_ALGORITHM,
+                    x,
+                    y: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::PublicKey<'a>> for PublicKey {
             fn as_borrowed(&'a self) -> super::PublicKey<'a> {
                 super::PublicKey {
@@ -4676,6 +5079,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Signature {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(signer: NodeId, value: [u8; 64]) -> Self {
+                Self {
+                    signer,
+                    value,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Signature<'a>> for Signature {
             fn as_borrowed(&'a self) -> super::Signature<'a> {
                 super::Signature {
@@ -4713,6 +5127,20 @@ rt::cfg_alloc! {
             pub signatures: rt::alloc::vec::Vec<Signature>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl SignedStatement {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                payload: rt::alloc::vec::Vec<u8>,
+                signatures: rt::alloc::vec::Vec<Signature>,
+            ) -> Self {
+                Self {
+                    payload,
+                    signatures,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl SignedStatement {
@@ -4864,6 +5292,29 @@ rt::cfg_alloc! {
         }
 
         impl CredentialStatement {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `address`, `issued_at`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                identity_key: PublicKey,
+                auth_credentials: rt::alloc::vec::Vec<rt::alloc::vec::Vec<u8>>,
+                serial: u32,
+                suites: rt::alloc::vec::Vec<i32>,
+            ) -> Self {
+                Self {
+                    identity_key,
+                    address: None,
+                    auth_credentials,
+                    serial,
+                    suites,
+                    issued_at: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl CredentialStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -4968,6 +5419,33 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl RehomingStatement {
+            /// The schema's default of `grace_period`: its value when an encoding leaves the field out.
+            pub const DEFAULT_GRACE_PERIOD: u32 = super::RehomingStatement::DEFAULT_GRACE_PERIOD;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `grace_period`: [`Self::DEFAULT_GRACE_PERIOD`] (`2592000`),
+            /// - `issued_at`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                node: NodeId,
+                previous_address: super::super::iotp2p_core::owned::Address,
+                new_address: super::super::iotp2p_core::owned::Address,
+                sequence: u32,
+            ) -> Self {
+                Self {
+                    node,
+                    previous_address,
+                    new_address,
+                    sequence,
+                    grace_period: Self::DEFAULT_GRACE_PERIOD,
+                    issued_at: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::RehomingStatement<'a>> for RehomingStatement {
             fn as_borrowed(&'a self) -> super::RehomingStatement<'a> {
                 super::RehomingStatement {
@@ -5013,6 +5491,21 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl KeyRotationStatement {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `issued_at`: `None`,
+            /// - no unknown fields.
+            pub const fn new(previous_node: NodeId, new_identity_key: PublicKey) -> Self {
+                Self {
+                    previous_node,
+                    new_identity_key,
+                    issued_at: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::KeyRotationStatement<'a>> for KeyRotationStatement {
             fn as_borrowed(&'a self) -> super::KeyRotationStatement<'a> {
                 super::KeyRotationStatement {
@@ -5055,6 +5548,25 @@ rt::cfg_alloc! {
             pub issued_at: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl RevocationStatement {
+            /// The schema's default of `reason`: its value when an encoding leaves the field out.
+            pub const DEFAULT_REASON: RevocationReason = super::RevocationStatement::DEFAULT_REASON;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `reason`: [`Self::DEFAULT_REASON`] (`RevocationReason::Unspecified`),
+            /// - `issued_at`: `None`,
+            /// - no unknown fields.
+            pub const fn new(node: NodeId) -> Self {
+                Self {
+                    node,
+                    reason: Self::DEFAULT_REASON,
+                    issued_at: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::RevocationStatement<'a>> for RevocationStatement {
@@ -5113,6 +5625,31 @@ rt::cfg_alloc! {
             pub issued_at: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl IntroductionStatement {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `subject_address`, `targets`, `not_after`, `issued_at`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                subject: NodeId,
+                audience: NodeId,
+                privileges: Privileges,
+                serial: u32,
+            ) -> Self {
+                Self {
+                    subject,
+                    subject_address: None,
+                    audience,
+                    privileges,
+                    targets: None,
+                    serial,
+                    not_after: None,
+                    issued_at: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl IntroductionStatement {
@@ -5218,6 +5755,20 @@ rt::cfg_alloc! {
         }
 
         impl Introduction {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                statement: SignedStatement,
+                credentials: rt::alloc::vec::Vec<SignedStatement>,
+            ) -> Self {
+                Self {
+                    statement,
+                    credentials,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Introduction {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
@@ -5290,6 +5841,31 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl SealedAad {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `sender`, `recipient`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                format: u8,
+                algorithm: i32,
+                request_key_id: KeyId,
+                request_message_id: super::super::iotp2p_core::owned::MessageId,
+                version: u8,
+            ) -> Self {
+                Self {
+                    format,
+                    algorithm,
+                    request_key_id,
+                    request_message_id,
+                    version,
+                    sender: None,
+                    recipient: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::SealedAad<'a>> for SealedAad {
             fn as_borrowed(&'a self) -> super::SealedAad<'a> {
                 super::SealedAad {
@@ -5332,6 +5908,17 @@ rt::cfg_alloc! {
             pub message: EdhocMessage,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl EdhocMessage3 {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(c_r: KeyId, message: EdhocMessage) -> Self {
+                Self {
+                    c_r,
+                    message,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::EdhocMessage3<'a>> for EdhocMessage3 {
@@ -5481,6 +6068,34 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl SetupPayload {
+            /// The schema's default of `version`: its value when an encoding leaves the field out.
+            pub const DEFAULT_VERSION: u8 = super::SetupPayload::DEFAULT_VERSION;
+
+            /// The schema's default of `transports`: its value when an encoding leaves the field out.
+            pub const DEFAULT_TRANSPORTS: DiscoveryTransports =
+                super::SetupPayload::DEFAULT_TRANSPORTS;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
+            /// - `transports`: [`Self::DEFAULT_TRANSPORTS`] (`0`),
+            /// - `node`, `vendor`, `product`: `None`,
+            /// - no unknown fields.
+            pub const fn new(passcode: u32, discriminator: u16) -> Self {
+                Self {
+                    version: Self::DEFAULT_VERSION,
+                    passcode,
+                    discriminator,
+                    transports: Self::DEFAULT_TRANSPORTS,
+                    node: None,
+                    vendor: None,
+                    product: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::SetupPayload<'a>> for SetupPayload {
             fn as_borrowed(&'a self) -> super::SetupPayload<'a> {
                 super::SetupPayload {
@@ -5520,6 +6135,16 @@ rt::cfg_alloc! {
             pub controller_nonce: [u8; 16],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl PairingStart {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(controller_nonce: [u8; 16]) -> Self {
+                Self {
+                    controller_nonce,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::PairingStart<'a>> for PairingStart {
@@ -5562,6 +6187,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl PairingParams {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                device_nonce: [u8; 16],
+                salt: rt::alloc::vec::Vec<u8>,
+                iterations: u32,
+            ) -> Self {
+                Self {
+                    device_nonce,
+                    salt,
+                    iterations,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::PairingParams<'a>> for PairingParams {
             fn as_borrowed(&'a self) -> super::PairingParams<'a> {
                 super::PairingParams {
@@ -5597,6 +6238,16 @@ rt::cfg_alloc! {
             pub share_p: [u8; 65],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl PairingShare {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(share_p: [u8; 65]) -> Self {
+                Self {
+                    share_p,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::PairingShare<'a>> for PairingShare {
@@ -5636,6 +6287,17 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl PairingShareReply {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(share_v: [u8; 65], confirm_v: [u8; 32]) -> Self {
+                Self {
+                    share_v,
+                    confirm_v,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::PairingShareReply<'a>> for PairingShareReply {
             fn as_borrowed(&'a self) -> super::PairingShareReply<'a> {
                 super::PairingShareReply {
@@ -5670,6 +6332,16 @@ rt::cfg_alloc! {
             pub confirm_p: [u8; 32],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl PairingConfirm {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(confirm_p: [u8; 32]) -> Self {
+                Self {
+                    confirm_p,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::PairingConfirm<'a>> for PairingConfirm {
@@ -5719,6 +6391,32 @@ rt::cfg_alloc! {
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl PairingWindow {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `targets`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                timeout: u16,
+                discriminator: u16,
+                iterations: u32,
+                salt: rt::alloc::vec::Vec<u8>,
+                verifier: [u8; 97],
+                privileges: Privileges,
+            ) -> Self {
+                Self {
+                    timeout,
+                    discriminator,
+                    iterations,
+                    salt,
+                    verifier,
+                    privileges,
+                    targets: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl PairingWindow {
@@ -5806,6 +6504,20 @@ rt::cfg_alloc! {
         }
 
         impl RelayInfo {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                credential: SignedStatement,
+                endpoints: rt::alloc::vec::Vec<rt::alloc::string::String>,
+            ) -> Self {
+                Self {
+                    credential,
+                    endpoints,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl RelayInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
@@ -5869,6 +6581,21 @@ rt::cfg_alloc! {
         }
 
         impl CommissionRequest {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `relay`, `time`: `None`,
+            /// - no unknown fields.
+            pub const fn new(address: super::super::iotp2p_core::owned::Address) -> Self {
+                Self {
+                    address,
+                    relay: None,
+                    time: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl CommissionRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -5929,6 +6656,16 @@ rt::cfg_alloc! {
         }
 
         impl CommissionResponse {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(credential: SignedStatement) -> Self {
+                Self {
+                    credential,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl CommissionResponse {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
@@ -5978,6 +6715,26 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl AclTarget {
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `endpoint`, `capability`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    endpoint: None,
+                    capability: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for AclTarget {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::AclTarget<'a>> for AclTarget {
             fn as_borrowed(&'a self) -> super::AclTarget<'a> {
                 super::AclTarget {
@@ -6024,6 +6781,26 @@ rt::cfg_alloc! {
             pub granted_by: Option<NodeId>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl AclEntry {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `targets`, `label`, `granted_by`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                subjects: rt::alloc::vec::Vec<NodeId>,
+                privileges: Privileges,
+            ) -> Self {
+                Self {
+                    subjects,
+                    privileges,
+                    targets: None,
+                    label: None,
+                    granted_by: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl AclEntry {
@@ -6114,6 +6891,20 @@ rt::cfg_alloc! {
         }
 
         impl AclWrite {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `entry`: `None`,
+            /// - no unknown fields.
+            pub const fn new(index: u8) -> Self {
+                Self {
+                    index,
+                    entry: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl AclWrite {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.entry.is_some())
@@ -6163,6 +6954,20 @@ rt::cfg_alloc! {
             pub relay: Option<RelayInfo>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl RehomeRequest {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `relay`: `None`,
+            /// - no unknown fields.
+            pub const fn new(new_address: super::super::iotp2p_core::owned::Address) -> Self {
+                Self {
+                    new_address,
+                    relay: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl RehomeRequest {
@@ -6216,6 +7021,17 @@ rt::cfg_alloc! {
             pub credential: SignedStatement,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl RehomeResult {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(rehoming: SignedStatement, credential: SignedStatement) -> Self {
+                Self {
+                    rehoming,
+                    credential,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl RehomeResult {
@@ -6273,6 +7089,26 @@ rt::cfg_alloc! {
             pub pairing_window_open: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl SecurityProperties {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                node_id: NodeId,
+                credential: SignedStatement,
+                acl_capacity: u8,
+                peer_capacity: u16,
+                pairing_window_open: bool,
+            ) -> Self {
+                Self {
+                    node_id,
+                    credential,
+                    acl_capacity,
+                    peer_capacity,
+                    pairing_window_open,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl SecurityProperties {

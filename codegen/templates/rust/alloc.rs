@@ -1,4 +1,5 @@
 {%- import "rust/presence.rs" as presence -%}
+{%- import "rust/construct.rs" as construct -%}
 {#- The bodies of an owned message's or union's length and encoder, for a type whose owned form
     `rt::AsBorrowed` cannot see in its borrowed form (an array of text, bytes, arrays or records, or
     a member on a recursive cycle): in `encoded_len` and `encode_to`, or, for a type on a recursive
@@ -215,6 +216,16 @@ pub mod owned {
         /// Fields this schema version does not define, kept so that re-encoding is exact.
         pub {{ item.unknown }}: rt::OwnedUnknownFields,
     }
+
+{% if item.allow_deprecated -%}
+    #[allow(deprecated)]
+{% endif -%}
+    impl {{ item.name }} {
+{%- call construct::constants(item, true) %}{% endcall %}
+
+{%- call construct::new(item, true) %}{% endcall %}
+    }
+{%- call construct::default_impl(item, true) %}{% endcall %}
 
 
 {% if item.owned_as_borrowed -%}

@@ -1,4 +1,5 @@
 {%- import "rust/presence.rs" as presence -%}
+{%- import "rust/construct.rs" as construct -%}
 {#- The bodies of a message's or a union's decoder, length and encoder: in `decode_from` and
     `encode_to`, or, for a type on a recursive cycle, in `decode_in_cycle` and `encode_in_cycle`,
     which spend the cycle's `@max_depth` budget. #}
@@ -290,6 +291,9 @@ pub struct {{ item.name }}<'a> {
 impl<'a> {{ item.name }}<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
+{%- call construct::constants(item, false) %}{% endcall %}
+
+{%- call construct::new(item, false) %}{% endcall %}
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
@@ -361,6 +365,7 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
 {%- endif %}
     }
 }
+{%- call construct::default_impl(item, false) %}{% endcall %}
 {%- else %}
 #[derive(Clone, Copy, Debug, PartialEq)]
 {% if item.allow_deprecated -%}

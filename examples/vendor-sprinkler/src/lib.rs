@@ -15,12 +15,7 @@ pub fn start_watering(
     seconds: u16,
     buf: &mut [u8],
 ) -> Result<usize, iotp2p_codec::runtime::EncodeError> {
-    SprinklerActions::Start(StartWatering {
-        zone,
-        duration: seconds,
-        unknown_fields: iotp2p_codec::runtime::UnknownFields::NONE,
-    })
-    .encode(buf)
+    SprinklerActions::Start(StartWatering::new(zone, seconds)).encode(buf)
 }
 
 #[cfg(test)]

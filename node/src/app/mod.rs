@@ -408,12 +408,8 @@ impl UdpApp {
         )
         .map_err(|e| AppError::Engine(format!("the revocation: {e:?}")))?;
         let apply = Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
-            endpoint: 0,
-            capability: SECURITY,
-            action: member::APPLY_STATEMENT,
             input: Some(statement),
-            echo: None,
-            unknown_fields: Default::default(),
+            ..iotp2p_codec::core::owned::InvokeRequest::new(SECURITY, member::APPLY_STATEMENT)
         });
         expect_success(self.ask(address, apply).await?)
     }

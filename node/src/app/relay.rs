@@ -40,12 +40,8 @@ impl UdpApp {
     /// Invokes `action` of the home relay's Relay capability with `input`, under the hop context.
     async fn relay_service(&mut self, action: u16, input: Vec<u8>) -> Result<Body, AppError> {
         let body = Body::Invoke(InvokeRequest {
-            endpoint: 0,
-            capability: RELAY,
-            action,
             input: Some(input),
-            echo: None,
-            unknown_fields: Default::default(),
+            ..InvokeRequest::new(RELAY, action)
         });
         let (relay, service) = (self.relay, self.service.clone());
         let id = self
@@ -66,11 +62,7 @@ impl UdpApp {
     /// Joins the provider account that `token` stands for (§3.6.1.1): the app becomes one of its
     /// administrators.
     pub async fn enrol(&mut self, token: &[u8]) -> Result<EnrolResult, AppError> {
-        let input = encoded(&EnrolRequest {
-            token: token.to_vec(),
-            credential: signed(&self.statement)?,
-            unknown_fields: Default::default(),
-        })?;
+        let input = encoded(&EnrolRequest::new(token.to_vec(), signed(&self.statement)?))?;
         let reply = self.relay_service(member::ENROL, input).await?;
         output(&reply)
     }

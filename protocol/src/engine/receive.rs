@@ -440,16 +440,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let challenge = self.challenges.issue(context, now, rng);
         let status = Body::Status(iotp2p_codec::core::Status {
             code: StatusCode::FreshnessRequired,
-            member: None,
-            capability_status: None,
-            detail: None,
             echo: Some(&challenge),
-            retry_after: None,
-            decode_error: None,
-            offset: None,
-            recipient: None,
-            supported_versions: None,
-            unknown_fields: iotp2p_codec::runtime::UnknownFields::NONE,
+            ..iotp2p_codec::core::Status::new()
         });
         let mut encoded = vec![0u8; status.encoded_len()];
         if status.encode(&mut encoded).is_ok() {

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::{owned, Body, Envelope, Status, StatusCode};
-use iotp2p_codec::runtime::{EncodeError, UnknownFields};
+use iotp2p_codec::runtime::EncodeError;
 use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
@@ -498,20 +498,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             }
         };
         let envelope = Envelope {
-            version: 1,
-            message_id,
             correlation_id: plan.correlation_id,
             ack_requested: plan.ack_requested,
             ttl: plan.ttl,
-            more: false,
             recipient: plan.recipient,
             sender,
             recipient_contact: plan.recipient_contact,
-            sender_contact: None,
             key_id: key_id.as_ref().map(KeyId::as_bytes),
             sealed: plan.context.map(|_| sealed.as_slice()),
             body,
-            unknown_fields: UnknownFields::NONE,
+            ..Envelope::new(message_id)
         };
         let len = envelope.encoded_len();
         if len > MAX_MESSAGE {
@@ -570,17 +566,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 fn status_body(code: StatusCode) -> Option<Vec<u8>> {
     let status = Body::Status(Status {
         code,
-        member: None,
-        capability_status: None,
-        detail: None,
-        echo: None,
-        retry_after: None,
-        decode_error: None,
-        offset: None,
-        recipient: None,
         supported_versions: (code == StatusCode::UnsupportedVersion)
             .then(|| super::SUPPORTED_VERSIONS.as_slice().into()),
-        unknown_fields: UnknownFields::NONE,
+        ..Status::new()
     });
     let mut body = vec![0u8; status.encoded_len()];
     status.encode(&mut body).ok()?;

@@ -387,6 +387,39 @@ impl Use<'_, '_> {
         }
     }
 
+    /// The type of the associated constant that holds a default of type `ty` (shape `shape`): the
+    /// member's type, except that a string is `&'static str` in both forms, so that the constant
+    /// names no lifetime and the owned form's constant is the borrowed form's. `owned`: the
+    /// constant of the owned form, whose module names the package's types differently.
+    pub fn const_type(&self, ty: &Type, shape: &Shape, owned: bool) -> String {
+        match shape {
+            Shape::Text { .. } => "&'static str".into(),
+            _ if owned => self.owned_type(ty, shape),
+            _ => self.rust_type(ty, shape),
+        }
+    }
+
+    /// The owned field's default in a constructor of the owned form, from the constant `constant`
+    /// that holds it, and whether that expression is allowed in a `const fn` (a non-empty `String`
+    /// is allocated at run time).
+    pub fn owned_default(
+        &self,
+        shape: &Shape,
+        value: &ir::Value,
+        constant: &str,
+    ) -> (String, bool) {
+        match (shape, value) {
+            (Shape::Text { .. }, ir::Value::String(s)) if s.is_empty() => {
+                ("rt::alloc::string::String::new()".into(), true)
+            }
+            (Shape::Text { .. }, _) => (
+                format!("rt::alloc::string::String::from(Self::{constant})"),
+                false,
+            ),
+            _ => (format!("Self::{constant}"), true),
+        }
+    }
+
     /// A boolean expression comparing `v` with the default using `op` (`==` or `!=`): floats compare
     /// bit patterns and enums their numbers, so that "equal" means "encodes the same".
     pub fn compare_default(&self, shape: &Shape, value: &ir::Value, v: &str, op: &str) -> String {

@@ -8,6 +8,15 @@
 //! `decode`, `encode` and `encode_to_vec` (callers `use iotp2p_codec::prelude::*`). The template is
 //! `codegen/templates/rust/package.rs`.
 //!
+//! Values are built as prost's are, without spelling out what the schema already says: every
+//! message has `new`, taking its required fields in declaration order and setting each defaulted
+//! field to its default, each optional one to `None` and no unknown fields (a `const fn`, except in
+//! the owned form when a default is a `String` to allocate); `Default`, equal to `new()`, where no
+//! field is required; and an associated constant per default, named `DEFAULT_` and the field's name
+//! in capitals (`Envelope::DEFAULT_VERSION: u8 = 1`; a string's is a `&'static str`, an enum's its
+//! value), on both forms (template `construct.rs`). Other fields are set with struct update syntax:
+//! `Envelope { ack_requested: true, ..Envelope::new(id) }`.
+//!
 //! Two optional layers follow the runtime crate's features (not the features of the crate the code
 //! is generated into: they are wrapped in the runtime's `cfg_alloc!` and `cfg_serde!` macros):
 //!

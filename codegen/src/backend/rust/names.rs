@@ -19,6 +19,13 @@ pub fn field(name: &str) -> String {
     }
 }
 
+/// The associated constant that holds a field's schema default: `version` → `DEFAULT_VERSION`
+/// (schema names are snake_case, so no two fields of a message share one, and no keyword needs
+/// escaping).
+pub fn default_constant(field: &str) -> String {
+    format!("DEFAULT_{}", field.to_ascii_uppercase())
+}
+
 /// Type names that the generated code uses from the prelude or the runtime without a path: a schema
 /// type of one of these names would shadow them inside its module.
 const TAKEN_TYPE_NAMES: &[&str] = &["Option", "Result", "Box", "Vec", "String"];
@@ -75,6 +82,7 @@ mod tests {
         assert_eq!(field("type"), "r#type");
         assert_eq!(field("self"), "self_");
         assert_eq!(field("level"), "level");
+        assert_eq!(default_constant("ack_requested"), "DEFAULT_ACK_REQUESTED");
         assert_eq!(upper_camel("set_level_2"), "SetLevel2");
         assert_eq!(upper_camel("self"), "Self_");
         assert_eq!(upper("Result"), "Result_");

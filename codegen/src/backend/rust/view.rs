@@ -62,6 +62,16 @@ pub(crate) struct FieldView {
     /// Defaulted fields: the default as a Rust expression, which is also what the decoder's slot
     /// holds until the field is read (the other fields' slots are an `Option`).
     pub default: String,
+    /// Defaulted fields: the associated constant that holds the default (`DEFAULT_VERSION`), on
+    /// both forms.
+    pub default_const: String,
+    /// Defaulted fields: the constant's type in the borrowed form and in the owned form.
+    pub const_type: String,
+    pub owned_const_type: String,
+    /// Defaulted fields: the owned field's default in the owned form's constructor.
+    pub owned_default: String,
+    /// Defaulted fields: whether `owned_default` is allowed in a `const fn`.
+    pub owned_default_const: bool,
     /// Defaulted fields: whether `v` equals the default (encodes the same).
     pub is_default: String,
     /// Defaulted fields: whether `v` differs from the default.
@@ -96,6 +106,7 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>, index: usize) -> F
     let ty = &f.ir.ty;
     let slot = format!("s.{index}");
     let default = |expr: &dyn Fn(&ir::Value) -> String| f.default().map_or(String::new(), expr);
+    let constant = names::default_constant(&f.ir.name);
     FieldView {
         docs: doc_lines(&f.ir.doc),
         deprecated: f
@@ -121,6 +132,13 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>, index: usize) -> F
             .field_encode(shape, f.ir.key, "*v", "v")
             .unwrap_or_default(),
         default: default(&|v| u.default_expr(shape, v)),
+        default_const: default(&|_| constant.clone()),
+        const_type: default(&|_| u.const_type(ty, shape, false)),
+        owned_const_type: default(&|_| u.const_type(ty, shape, true)),
+        owned_default: default(&|v| u.owned_default(shape, v, &constant).0),
+        owned_default_const: f
+            .default()
+            .is_none_or(|v| u.owned_default(shape, v, &constant).1),
         is_default: default(&|v| u.compare_default(shape, v, "v", "==")),
         differs: default(&|v| u.compare_default(shape, v, "v", "!=")),
         self_differs: default(&|v| u.compare_default(shape, v, &format!("self.{name}"), "!=")),
@@ -258,6 +276,10 @@ pub(crate) struct ItemView {
     pub required_count: usize,
     /// Whether a field has a default (the decoder then remembers where each key starts).
     pub has_defaults: bool,
+    /// The optional fields' Rust names, which the constructors set to `None`.
+    pub optional_fields: Vec<String>,
+    /// Whether the owned form's constructor can be a `const fn` (no default allocates).
+    pub owned_new_const: bool,
     // Recursive cycles.
     pub budget: Option<u32>,
     pub counts_depth: bool,
@@ -310,6 +332,8 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         has_required: false,
         required_count: 0,
         has_defaults: false,
+        optional_fields: Vec::new(),
+        owned_new_const: true,
         budget: t.recursion.map(|r| r.budget),
         counts_depth: t.recursion.is_some_and(|r| r.counts_depth),
         json_names: String::new(),
@@ -379,6 +403,13 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
                 .map(|f| field_view(ctx, f, index(f)))
                 .collect();
             view.known_keys = join(&message.known_keys);
+            view.optional_fields = view
+                .fields
+                .iter()
+                .filter(|f| f.presence == "optional")
+                .map(|f| f.name.clone())
+                .collect();
+            view.owned_new_const = view.fields.iter().all(|f| f.owned_default_const);
             let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();
             view.unknown = free_name("unknown_fields", &taken);
             view.json_names =

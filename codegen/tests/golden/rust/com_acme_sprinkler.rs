@@ -96,6 +96,27 @@ impl<'a> Zone<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 46;
 
+    /// The schema's default of `flow`: its value when an encoding leaves the field out.
+    pub const DEFAULT_FLOW: f32 = 12.5_f32;
+
+    /// The schema's default of `skip_when_wet`: its value when an encoding leaves the field out.
+    pub const DEFAULT_SKIP_WHEN_WET: bool = true;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `flow`: [`Self::DEFAULT_FLOW`] (`12.5_f32`),
+    /// - `skip_when_wet`: [`Self::DEFAULT_SKIP_WHEN_WET`] (`true`),
+    /// - no unknown fields.
+    pub const fn new(number: ZoneNumber, name: super::example_core::Label<'a>) -> Self {
+        Self {
+            number,
+            name,
+            flow: Self::DEFAULT_FLOW,
+            skip_when_wet: Self::DEFAULT_SKIP_WHEN_WET,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -235,6 +256,22 @@ impl<'a> Run<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(
+        zone: ZoneNumber,
+        trigger: Trigger,
+        started_at: super::example_core::Timestamp,
+        duration: u16,
+    ) -> Self {
+        Self {
+            zone,
+            trigger,
+            started_at,
+            duration,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -347,6 +384,27 @@ pub struct SprinklerState<'a> {
 impl<'a> SprinklerState<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1355;
+
+    /// The schema's default of `rain_delay`: its value when an encoding leaves the field out.
+    pub const DEFAULT_RAIN_DELAY: u8 = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `rain_delay`: [`Self::DEFAULT_RAIN_DELAY`] (`0`),
+    /// - `running`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        zones: rt::Array<'a, Zone<'a>>,
+        light: super::example_lamp::LampState<'a>,
+    ) -> Self {
+        Self {
+            zones,
+            running: None,
+            light,
+            rain_delay: Self::DEFAULT_RAIN_DELAY,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -688,6 +746,32 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Zone {
+            /// The schema's default of `flow`: its value when an encoding leaves the field out.
+            pub const DEFAULT_FLOW: f32 = super::Zone::DEFAULT_FLOW;
+
+            /// The schema's default of `skip_when_wet`: its value when an encoding leaves the field out.
+            pub const DEFAULT_SKIP_WHEN_WET: bool = super::Zone::DEFAULT_SKIP_WHEN_WET;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `flow`: [`Self::DEFAULT_FLOW`] (`12.5_f32`),
+            /// - `skip_when_wet`: [`Self::DEFAULT_SKIP_WHEN_WET`] (`true`),
+            /// - no unknown fields.
+            pub const fn new(
+                number: ZoneNumber,
+                name: super::super::example_core::owned::Label,
+            ) -> Self {
+                Self {
+                    number,
+                    name,
+                    flow: Self::DEFAULT_FLOW,
+                    skip_when_wet: Self::DEFAULT_SKIP_WHEN_WET,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Zone<'a>> for Zone {
             fn as_borrowed(&'a self) -> super::Zone<'a> {
                 super::Zone {
@@ -732,6 +816,24 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Run {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                zone: ZoneNumber,
+                trigger: Trigger,
+                started_at: super::super::example_core::owned::Timestamp,
+                duration: u16,
+            ) -> Self {
+                Self {
+                    zone,
+                    trigger,
+                    started_at,
+                    duration,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Run<'a>> for Run {
             fn as_borrowed(&'a self) -> super::Run<'a> {
                 super::Run {
@@ -774,6 +876,29 @@ rt::cfg_alloc! {
             pub rain_delay: u8,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl SprinklerState {
+            /// The schema's default of `rain_delay`: its value when an encoding leaves the field out.
+            pub const DEFAULT_RAIN_DELAY: u8 = super::SprinklerState::DEFAULT_RAIN_DELAY;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `rain_delay`: [`Self::DEFAULT_RAIN_DELAY`] (`0`),
+            /// - `running`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                zones: rt::alloc::vec::Vec<Zone>,
+                light: super::super::example_lamp::owned::LampState,
+            ) -> Self {
+                Self {
+                    zones,
+                    running: None,
+                    light,
+                    rain_delay: Self::DEFAULT_RAIN_DELAY,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl SprinklerState {

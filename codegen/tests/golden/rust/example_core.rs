@@ -125,6 +125,21 @@ impl<'a> TimeOfDay<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 6;
 
+    /// The schema's default of `minute`: its value when an encoding leaves the field out.
+    pub const DEFAULT_MINUTE: u8 = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `minute`: [`Self::DEFAULT_MINUTE`] (`0`),
+    /// - no unknown fields.
+    pub const fn new(hour: u8) -> Self {
+        Self {
+            hour,
+            minute: Self::DEFAULT_MINUTE,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -229,6 +244,20 @@ pub struct DeviceInfo<'a> {
 impl<'a> DeviceInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 338;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `tags`: `None`,
+    /// - no unknown fields.
+    pub const fn new(id: DeviceId<'a>, name: Label<'a>, joined_at: Timestamp) -> Self {
+        Self {
+            id,
+            name,
+            tags: None,
+            joined_at,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -428,6 +457,23 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl TimeOfDay {
+            /// The schema's default of `minute`: its value when an encoding leaves the field out.
+            pub const DEFAULT_MINUTE: u8 = super::TimeOfDay::DEFAULT_MINUTE;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `minute`: [`Self::DEFAULT_MINUTE`] (`0`),
+            /// - no unknown fields.
+            pub const fn new(hour: u8) -> Self {
+                Self {
+                    hour,
+                    minute: Self::DEFAULT_MINUTE,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::TimeOfDay<'a>> for TimeOfDay {
             fn as_borrowed(&'a self) -> super::TimeOfDay<'a> {
                 super::TimeOfDay {
@@ -468,6 +514,22 @@ rt::cfg_alloc! {
             pub joined_at: Timestamp,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl DeviceInfo {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `tags`: `None`,
+            /// - no unknown fields.
+            pub const fn new(id: DeviceId, name: Label, joined_at: Timestamp) -> Self {
+                Self {
+                    id,
+                    name,
+                    tags: None,
+                    joined_at,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl DeviceInfo {

@@ -119,6 +119,86 @@ impl<'a> Integers<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 74;
 
+    /// The schema's default of `a_u8`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_U8: u8 = 255;
+
+    /// The schema's default of `ranged_u8`: its value when an encoding leaves the field out.
+    pub const DEFAULT_RANGED_U8: u8 = 200;
+
+    /// The schema's default of `a_u16`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_U16: u16 = 65535;
+
+    /// The schema's default of `capped_u16`: its value when an encoding leaves the field out.
+    pub const DEFAULT_CAPPED_U16: u16 = 1000;
+
+    /// The schema's default of `a_u32`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_U32: u32 = 4294967295;
+
+    /// The schema's default of `floor_u32`: its value when an encoding leaves the field out.
+    pub const DEFAULT_FLOOR_U32: u32 = 10;
+
+    /// The schema's default of `a_u64`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_U64: u64 = 18446744073709551615;
+
+    /// The schema's default of `a_i8`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_I8: i8 = -128;
+
+    /// The schema's default of `ranged_i8`: its value when an encoding leaves the field out.
+    pub const DEFAULT_RANGED_I8: i8 = -40;
+
+    /// The schema's default of `a_i16`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_I16: i16 = -32768;
+
+    /// The schema's default of `a_i32`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_I32: i32 = -2147483648;
+
+    /// The schema's default of `negative_i32`: its value when an encoding leaves the field out.
+    pub const DEFAULT_NEGATIVE_I32: i32 = -10;
+
+    /// The schema's default of `a_i64`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_I64: i64 = -9223372036854775808;
+
+    /// The schema's default of `hex_ranged_i64`: its value when an encoding leaves the field out.
+    pub const DEFAULT_HEX_RANGED_I64: i64 = 0;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `a_u8`: [`Self::DEFAULT_A_U8`] (`255`),
+    /// - `ranged_u8`: [`Self::DEFAULT_RANGED_U8`] (`200`),
+    /// - `a_u16`: [`Self::DEFAULT_A_U16`] (`65535`),
+    /// - `capped_u16`: [`Self::DEFAULT_CAPPED_U16`] (`1000`),
+    /// - `a_u32`: [`Self::DEFAULT_A_U32`] (`4294967295`),
+    /// - `floor_u32`: [`Self::DEFAULT_FLOOR_U32`] (`10`),
+    /// - `a_u64`: [`Self::DEFAULT_A_U64`] (`18446744073709551615`),
+    /// - `a_i8`: [`Self::DEFAULT_A_I8`] (`-128`),
+    /// - `ranged_i8`: [`Self::DEFAULT_RANGED_I8`] (`-40`),
+    /// - `a_i16`: [`Self::DEFAULT_A_I16`] (`-32768`),
+    /// - `a_i32`: [`Self::DEFAULT_A_I32`] (`-2147483648`),
+    /// - `negative_i32`: [`Self::DEFAULT_NEGATIVE_I32`] (`-10`),
+    /// - `a_i64`: [`Self::DEFAULT_A_I64`] (`-9223372036854775808`),
+    /// - `hex_ranged_i64`: [`Self::DEFAULT_HEX_RANGED_I64`] (`0`),
+    /// - `last`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            a_u8: Self::DEFAULT_A_U8,
+            ranged_u8: Self::DEFAULT_RANGED_U8,
+            a_u16: Self::DEFAULT_A_U16,
+            capped_u16: Self::DEFAULT_CAPPED_U16,
+            a_u32: Self::DEFAULT_A_U32,
+            floor_u32: Self::DEFAULT_FLOOR_U32,
+            a_u64: Self::DEFAULT_A_U64,
+            a_i8: Self::DEFAULT_A_I8,
+            ranged_i8: Self::DEFAULT_RANGED_I8,
+            a_i16: Self::DEFAULT_A_I16,
+            a_i32: Self::DEFAULT_A_I32,
+            negative_i32: Self::DEFAULT_NEGATIVE_I32,
+            a_i64: Self::DEFAULT_A_I64,
+            hex_ranged_i64: Self::DEFAULT_HEX_RANGED_I64,
+            last: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535];
 
@@ -500,6 +580,13 @@ impl<'a> rt::Message<'a> for Integers<'a> {
     }
 }
 
+impl Default for Integers<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Both float types and every float literal form.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Floats<'a> {
@@ -520,6 +607,36 @@ pub struct Floats<'a> {
 impl<'a> Floats<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 43;
+
+    /// The schema's default of `a_f32`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_F32: f32 = 1.5_f32;
+
+    /// The schema's default of `a_f64`: its value when an encoding leaves the field out.
+    pub const DEFAULT_A_F64: f64 = -0.25_f64;
+
+    /// The schema's default of `thousands`: its value when an encoding leaves the field out.
+    pub const DEFAULT_THOUSANDS: f64 = 2000.0_f64;
+
+    /// The schema's default of `small`: its value when an encoding leaves the field out.
+    pub const DEFAULT_SMALL: f32 = 0.0015_f32;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `a_f32`: [`Self::DEFAULT_A_F32`] (`1.5_f32`),
+    /// - `a_f64`: [`Self::DEFAULT_A_F64`] (`-0.25_f64`),
+    /// - `thousands`: [`Self::DEFAULT_THOUSANDS`] (`2000.0_f64`),
+    /// - `small`: [`Self::DEFAULT_SMALL`] (`0.0015_f32`),
+    /// - no unknown fields.
+    pub const fn new(required_f64: f64) -> Self {
+        Self {
+            a_f32: Self::DEFAULT_A_F32,
+            a_f64: Self::DEFAULT_A_F64,
+            thousands: Self::DEFAULT_THOUSANDS,
+            small: Self::DEFAULT_SMALL,
+            required_f64,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
@@ -712,6 +829,57 @@ pub struct Text<'a> {
 impl<'a> Text<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 16844329;
+
+    /// The schema's default of `on_by_default`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ON_BY_DEFAULT: bool = true;
+
+    /// The schema's default of `off_by_default`: its value when an encoding leaves the field out.
+    pub const DEFAULT_OFF_BY_DEFAULT: bool = false;
+
+    /// The schema's default of `defaulted`: its value when an encoding leaves the field out.
+    pub const DEFAULT_DEFAULTED: &'static str = "plain";
+
+    /// The schema's default of `escaped`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ESCAPED: &'static str = "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé";
+
+    /// The schema's default of `empty`: its value when an encoding leaves the field out.
+    pub const DEFAULT_EMPTY: &'static str = "";
+
+    /// The schema's default of `accented`: its value when an encoding leaves the field out.
+    pub const DEFAULT_ACCENTED: &'static str = "température";
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `on_by_default`: [`Self::DEFAULT_ON_BY_DEFAULT`] (`true`),
+    /// - `off_by_default`: [`Self::DEFAULT_OFF_BY_DEFAULT`] (`false`),
+    /// - `defaulted`: [`Self::DEFAULT_DEFAULTED`] (`"plain"`),
+    /// - `escaped`: [`Self::DEFAULT_ESCAPED`] (`"tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"`),
+    /// - `empty`: [`Self::DEFAULT_EMPTY`] (`""`),
+    /// - `accented`: [`Self::DEFAULT_ACCENTED`] (`"température"`),
+    /// - `huge`, `page`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        bounded: &'a str,
+        blob: &'a [u8],
+        default_blob: &'a [u8],
+        hash: &'a [u8; 32],
+    ) -> Self {
+        Self {
+            on_by_default: Self::DEFAULT_ON_BY_DEFAULT,
+            off_by_default: Self::DEFAULT_OFF_BY_DEFAULT,
+            bounded,
+            defaulted: Self::DEFAULT_DEFAULTED,
+            escaped: Self::DEFAULT_ESCAPED,
+            empty: Self::DEFAULT_EMPTY,
+            accented: Self::DEFAULT_ACCENTED,
+            huge: None,
+            blob,
+            default_blob,
+            hash,
+            page: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
@@ -995,6 +1163,33 @@ impl<'a> Collections<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 196749;
 
+    /// The schema's default of `flavor`: its value when an encoding leaves the field out.
+    pub const DEFAULT_FLAVOR: Flavor = Flavor::Salted;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `flavor`: [`Self::DEFAULT_FLAVOR`] (`Flavor::Salted`),
+    /// - `maybe_flags`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        numbers: rt::Array<'a, u16>,
+        small: rt::Array<'a, i32>,
+        matrix: rt::Array<'a, rt::Array<'a, f32>>,
+        flavors: rt::Array<'a, Flavor>,
+        keys: rt::Array<'a, &'a [u8; 16]>,
+    ) -> Self {
+        Self {
+            numbers,
+            small,
+            matrix,
+            flavors,
+            flavor: Self::DEFAULT_FLAVOR,
+            keys,
+            maybe_flags: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
 
@@ -1180,6 +1375,13 @@ impl<'a> Nothing<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1;
 
+    /// The value, with no unknown fields (also [`Default`]).
+    pub const fn new() -> Self {
+        Self {
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[];
 
@@ -1226,6 +1428,13 @@ impl<'a> rt::Message<'a> for Nothing<'a> {
     }
 }
 
+impl Default for Nothing<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Contextual keywords used as member names.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(deprecated)]
@@ -1247,6 +1456,20 @@ pub struct Keywords<'a> {
 impl<'a> Keywords<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 18;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `optional`, `message`: `None`,
+    /// - no unknown fields.
+    pub const fn new(r#type: u8, version: &'a str) -> Self {
+        Self {
+            r#type,
+            version,
+            optional: None,
+            message: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -1648,6 +1871,95 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Integers {
+            /// The schema's default of `a_u8`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_U8: u8 = super::Integers::DEFAULT_A_U8;
+
+            /// The schema's default of `ranged_u8`: its value when an encoding leaves the field out.
+            pub const DEFAULT_RANGED_U8: u8 = super::Integers::DEFAULT_RANGED_U8;
+
+            /// The schema's default of `a_u16`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_U16: u16 = super::Integers::DEFAULT_A_U16;
+
+            /// The schema's default of `capped_u16`: its value when an encoding leaves the field out.
+            pub const DEFAULT_CAPPED_U16: u16 = super::Integers::DEFAULT_CAPPED_U16;
+
+            /// The schema's default of `a_u32`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_U32: u32 = super::Integers::DEFAULT_A_U32;
+
+            /// The schema's default of `floor_u32`: its value when an encoding leaves the field out.
+            pub const DEFAULT_FLOOR_U32: u32 = super::Integers::DEFAULT_FLOOR_U32;
+
+            /// The schema's default of `a_u64`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_U64: u64 = super::Integers::DEFAULT_A_U64;
+
+            /// The schema's default of `a_i8`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_I8: i8 = super::Integers::DEFAULT_A_I8;
+
+            /// The schema's default of `ranged_i8`: its value when an encoding leaves the field out.
+            pub const DEFAULT_RANGED_I8: i8 = super::Integers::DEFAULT_RANGED_I8;
+
+            /// The schema's default of `a_i16`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_I16: i16 = super::Integers::DEFAULT_A_I16;
+
+            /// The schema's default of `a_i32`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_I32: i32 = super::Integers::DEFAULT_A_I32;
+
+            /// The schema's default of `negative_i32`: its value when an encoding leaves the field out.
+            pub const DEFAULT_NEGATIVE_I32: i32 = super::Integers::DEFAULT_NEGATIVE_I32;
+
+            /// The schema's default of `a_i64`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_I64: i64 = super::Integers::DEFAULT_A_I64;
+
+            /// The schema's default of `hex_ranged_i64`: its value when an encoding leaves the field out.
+            pub const DEFAULT_HEX_RANGED_I64: i64 = super::Integers::DEFAULT_HEX_RANGED_I64;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `a_u8`: [`Self::DEFAULT_A_U8`] (`255`),
+            /// - `ranged_u8`: [`Self::DEFAULT_RANGED_U8`] (`200`),
+            /// - `a_u16`: [`Self::DEFAULT_A_U16`] (`65535`),
+            /// - `capped_u16`: [`Self::DEFAULT_CAPPED_U16`] (`1000`),
+            /// - `a_u32`: [`Self::DEFAULT_A_U32`] (`4294967295`),
+            /// - `floor_u32`: [`Self::DEFAULT_FLOOR_U32`] (`10`),
+            /// - `a_u64`: [`Self::DEFAULT_A_U64`] (`18446744073709551615`),
+            /// - `a_i8`: [`Self::DEFAULT_A_I8`] (`-128`),
+            /// - `ranged_i8`: [`Self::DEFAULT_RANGED_I8`] (`-40`),
+            /// - `a_i16`: [`Self::DEFAULT_A_I16`] (`-32768`),
+            /// - `a_i32`: [`Self::DEFAULT_A_I32`] (`-2147483648`),
+            /// - `negative_i32`: [`Self::DEFAULT_NEGATIVE_I32`] (`-10`),
+            /// - `a_i64`: [`Self::DEFAULT_A_I64`] (`-9223372036854775808`),
+            /// - `hex_ranged_i64`: [`Self::DEFAULT_HEX_RANGED_I64`] (`0`),
+            /// - `last`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    a_u8: Self::DEFAULT_A_U8,
+                    ranged_u8: Self::DEFAULT_RANGED_U8,
+                    a_u16: Self::DEFAULT_A_U16,
+                    capped_u16: Self::DEFAULT_CAPPED_U16,
+                    a_u32: Self::DEFAULT_A_U32,
+                    floor_u32: Self::DEFAULT_FLOOR_U32,
+                    a_u64: Self::DEFAULT_A_U64,
+                    a_i8: Self::DEFAULT_A_I8,
+                    ranged_i8: Self::DEFAULT_RANGED_I8,
+                    a_i16: Self::DEFAULT_A_I16,
+                    a_i32: Self::DEFAULT_A_I32,
+                    negative_i32: Self::DEFAULT_NEGATIVE_I32,
+                    a_i64: Self::DEFAULT_A_I64,
+                    hex_ranged_i64: Self::DEFAULT_HEX_RANGED_I64,
+                    last: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Integers {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Integers<'a>> for Integers {
             fn as_borrowed(&'a self) -> super::Integers<'a> {
                 super::Integers {
@@ -1703,6 +2015,38 @@ rt::cfg_alloc! {
             pub required_f64: f64,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Floats {
+            /// The schema's default of `a_f32`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_F32: f32 = super::Floats::DEFAULT_A_F32;
+
+            /// The schema's default of `a_f64`: its value when an encoding leaves the field out.
+            pub const DEFAULT_A_F64: f64 = super::Floats::DEFAULT_A_F64;
+
+            /// The schema's default of `thousands`: its value when an encoding leaves the field out.
+            pub const DEFAULT_THOUSANDS: f64 = super::Floats::DEFAULT_THOUSANDS;
+
+            /// The schema's default of `small`: its value when an encoding leaves the field out.
+            pub const DEFAULT_SMALL: f32 = super::Floats::DEFAULT_SMALL;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `a_f32`: [`Self::DEFAULT_A_F32`] (`1.5_f32`),
+            /// - `a_f64`: [`Self::DEFAULT_A_F64`] (`-0.25_f64`),
+            /// - `thousands`: [`Self::DEFAULT_THOUSANDS`] (`2000.0_f64`),
+            /// - `small`: [`Self::DEFAULT_SMALL`] (`0.0015_f32`),
+            /// - no unknown fields.
+            pub const fn new(required_f64: f64) -> Self {
+                Self {
+                    a_f32: Self::DEFAULT_A_F32,
+                    a_f64: Self::DEFAULT_A_F64,
+                    thousands: Self::DEFAULT_THOUSANDS,
+                    small: Self::DEFAULT_SMALL,
+                    required_f64,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::Floats<'a>> for Floats {
@@ -1766,6 +2110,59 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Text {
+            /// The schema's default of `on_by_default`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ON_BY_DEFAULT: bool = super::Text::DEFAULT_ON_BY_DEFAULT;
+
+            /// The schema's default of `off_by_default`: its value when an encoding leaves the field out.
+            pub const DEFAULT_OFF_BY_DEFAULT: bool = super::Text::DEFAULT_OFF_BY_DEFAULT;
+
+            /// The schema's default of `defaulted`: its value when an encoding leaves the field out.
+            pub const DEFAULT_DEFAULTED: &'static str = super::Text::DEFAULT_DEFAULTED;
+
+            /// The schema's default of `escaped`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ESCAPED: &'static str = super::Text::DEFAULT_ESCAPED;
+
+            /// The schema's default of `empty`: its value when an encoding leaves the field out.
+            pub const DEFAULT_EMPTY: &'static str = super::Text::DEFAULT_EMPTY;
+
+            /// The schema's default of `accented`: its value when an encoding leaves the field out.
+            pub const DEFAULT_ACCENTED: &'static str = super::Text::DEFAULT_ACCENTED;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `on_by_default`: [`Self::DEFAULT_ON_BY_DEFAULT`] (`true`),
+            /// - `off_by_default`: [`Self::DEFAULT_OFF_BY_DEFAULT`] (`false`),
+            /// - `defaulted`: [`Self::DEFAULT_DEFAULTED`] (`"plain"`),
+            /// - `escaped`: [`Self::DEFAULT_ESCAPED`] (`"tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"`),
+            /// - `empty`: [`Self::DEFAULT_EMPTY`] (`""`),
+            /// - `accented`: [`Self::DEFAULT_ACCENTED`] (`"température"`),
+            /// - `huge`, `page`: `None`,
+            /// - no unknown fields.
+            pub fn new(
+                bounded: rt::alloc::string::String,
+                blob: rt::alloc::vec::Vec<u8>,
+                default_blob: rt::alloc::vec::Vec<u8>,
+                hash: [u8; 32],
+            ) -> Self {
+                Self {
+                    on_by_default: Self::DEFAULT_ON_BY_DEFAULT,
+                    off_by_default: Self::DEFAULT_OFF_BY_DEFAULT,
+                    bounded,
+                    defaulted: rt::alloc::string::String::from(Self::DEFAULT_DEFAULTED),
+                    escaped: rt::alloc::string::String::from(Self::DEFAULT_ESCAPED),
+                    empty: rt::alloc::string::String::new(),
+                    accented: rt::alloc::string::String::from(Self::DEFAULT_ACCENTED),
+                    huge: None,
+                    blob,
+                    default_blob,
+                    hash,
+                    page: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Text<'a>> for Text {
             fn as_borrowed(&'a self) -> super::Text<'a> {
                 super::Text {
@@ -1822,6 +2219,35 @@ rt::cfg_alloc! {
             pub maybe_flags: Option<rt::alloc::vec::Vec<bool>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Collections {
+            /// The schema's default of `flavor`: its value when an encoding leaves the field out.
+            pub const DEFAULT_FLAVOR: Flavor = super::Collections::DEFAULT_FLAVOR;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `flavor`: [`Self::DEFAULT_FLAVOR`] (`Flavor::Salted`),
+            /// - `maybe_flags`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                numbers: rt::alloc::vec::Vec<u16>,
+                small: rt::alloc::vec::Vec<i32>,
+                matrix: rt::alloc::vec::Vec<rt::alloc::vec::Vec<f32>>,
+                flavors: rt::alloc::vec::Vec<Flavor>,
+                keys: rt::alloc::vec::Vec<[u8; 16]>,
+            ) -> Self {
+                Self {
+                    numbers,
+                    small,
+                    matrix,
+                    flavors,
+                    flavor: Self::DEFAULT_FLAVOR,
+                    keys,
+                    maybe_flags: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl Collections {
@@ -1961,6 +2387,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Nothing {
+            /// The value, with no unknown fields (also [`Default`]).
+            pub const fn new() -> Self {
+                Self {
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Nothing {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Nothing<'a>> for Nothing {
             fn as_borrowed(&'a self) -> super::Nothing<'a> {
                 super::Nothing {
@@ -2001,6 +2443,23 @@ rt::cfg_alloc! {
             pub message: Option<Nothing>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Keywords {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `optional`, `message`: `None`,
+            /// - no unknown fields.
+            pub const fn new(r#type: u8, version: rt::alloc::string::String) -> Self {
+                Self {
+                    r#type,
+                    version,
+                    optional: None,
+                    message: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         #[allow(deprecated)]

@@ -179,6 +179,38 @@ impl<'a> LampState<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 592;
 
+    /// The schema's default of `mode`: its value when an encoding leaves the field out.
+    pub const DEFAULT_MODE: ColorMode = ColorMode::Temperature;
+
+    /// The schema's default of `power_on`: its value when an encoding leaves the field out.
+    pub const DEFAULT_POWER_ON: PowerOnBehavior = PowerOnBehavior::Previous;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `mode`: [`Self::DEFAULT_MODE`] (`ColorMode::Temperature`),
+    /// - `power_on`: [`Self::DEFAULT_POWER_ON`] (`PowerOnBehavior::Previous`),
+    /// - `mireds`, `hue`, `saturation`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        on: bool,
+        level: super::example_core::Level,
+        firmware: &'a [u8; 20],
+        scenes: rt::Array<'a, super::example_core::Label<'a>>,
+    ) -> Self {
+        Self {
+            on,
+            level,
+            mode: Self::DEFAULT_MODE,
+            mireds: None,
+            hue: None,
+            saturation: None,
+            power_on: Self::DEFAULT_POWER_ON,
+            firmware,
+            scenes,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 24, 25, 26];
 
@@ -392,6 +424,28 @@ impl<'a> SetLevel<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
 
+    /// The schema's default of `transition`: its value when an encoding leaves the field out.
+    pub const DEFAULT_TRANSITION: u16 = 0;
+
+    /// The schema's default of `turn_on`: its value when an encoding leaves the field out.
+    pub const DEFAULT_TURN_ON: bool = true;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
+    /// - `turn_on`: [`Self::DEFAULT_TURN_ON`] (`true`),
+    /// - `fade`: `None`,
+    /// - no unknown fields.
+    pub const fn new(level: super::example_core::Level) -> Self {
+        Self {
+            level,
+            transition: Self::DEFAULT_TRANSITION,
+            fade: None,
+            turn_on: Self::DEFAULT_TURN_ON,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
@@ -529,6 +583,21 @@ impl<'a> SetColorTemperature<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
+    /// The schema's default of `transition`: its value when an encoding leaves the field out.
+    pub const DEFAULT_TRANSITION: u16 = 0;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
+    /// - no unknown fields.
+    pub const fn new(mireds: Mireds) -> Self {
+        Self {
+            mireds,
+            transition: Self::DEFAULT_TRANSITION,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -627,6 +696,14 @@ impl<'a> RecallScene<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 36;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(name: super::example_core::Label<'a>) -> Self {
+        Self {
+            name,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -705,6 +782,14 @@ pub struct LegacyDim<'a> {
 impl<'a> LegacyDim<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(step: i8) -> Self {
+        Self {
+            step,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -941,6 +1026,22 @@ pub struct CommandResult<'a> {
 impl<'a> CommandResult<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 614;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `state`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        status: super::example_core::Status,
+        device: super::example_core::DeviceId<'a>,
+    ) -> Self {
+        Self {
+            status,
+            state: None,
+            device,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -1203,6 +1304,40 @@ rt::cfg_alloc! {
         }
 
         impl LampState {
+            /// The schema's default of `mode`: its value when an encoding leaves the field out.
+            pub const DEFAULT_MODE: ColorMode = super::LampState::DEFAULT_MODE;
+
+            /// The schema's default of `power_on`: its value when an encoding leaves the field out.
+            pub const DEFAULT_POWER_ON: PowerOnBehavior = super::LampState::DEFAULT_POWER_ON;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `mode`: [`Self::DEFAULT_MODE`] (`ColorMode::Temperature`),
+            /// - `power_on`: [`Self::DEFAULT_POWER_ON`] (`PowerOnBehavior::Previous`),
+            /// - `mireds`, `hue`, `saturation`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                on: bool,
+                level: super::super::example_core::owned::Level,
+                firmware: [u8; 20],
+                scenes: rt::alloc::vec::Vec<super::super::example_core::owned::Label>,
+            ) -> Self {
+                Self {
+                    on,
+                    level,
+                    mode: Self::DEFAULT_MODE,
+                    mireds: None,
+                    hue: None,
+                    saturation: None,
+                    power_on: Self::DEFAULT_POWER_ON,
+                    firmware,
+                    scenes,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl LampState {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1319,6 +1454,31 @@ rt::cfg_alloc! {
         }
 
         #[allow(deprecated)]
+        impl SetLevel {
+            /// The schema's default of `transition`: its value when an encoding leaves the field out.
+            pub const DEFAULT_TRANSITION: u16 = super::SetLevel::DEFAULT_TRANSITION;
+
+            /// The schema's default of `turn_on`: its value when an encoding leaves the field out.
+            pub const DEFAULT_TURN_ON: bool = super::SetLevel::DEFAULT_TURN_ON;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
+            /// - `turn_on`: [`Self::DEFAULT_TURN_ON`] (`true`),
+            /// - `fade`: `None`,
+            /// - no unknown fields.
+            pub const fn new(level: super::super::example_core::owned::Level) -> Self {
+                Self {
+                    level,
+                    transition: Self::DEFAULT_TRANSITION,
+                    fade: None,
+                    turn_on: Self::DEFAULT_TURN_ON,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        #[allow(deprecated)]
         impl<'a> rt::AsBorrowed<'a, super::SetLevel<'a>> for SetLevel {
             fn as_borrowed(&'a self) -> super::SetLevel<'a> {
                 super::SetLevel {
@@ -1360,6 +1520,23 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl SetColorTemperature {
+            /// The schema's default of `transition`: its value when an encoding leaves the field out.
+            pub const DEFAULT_TRANSITION: u16 = super::SetColorTemperature::DEFAULT_TRANSITION;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
+            /// - no unknown fields.
+            pub const fn new(mireds: Mireds) -> Self {
+                Self {
+                    mireds,
+                    transition: Self::DEFAULT_TRANSITION,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::SetColorTemperature<'a>> for SetColorTemperature {
             fn as_borrowed(&'a self) -> super::SetColorTemperature<'a> {
                 super::SetColorTemperature {
@@ -1394,6 +1571,16 @@ rt::cfg_alloc! {
             pub name: super::super::example_core::owned::Label,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl RecallScene {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(name: super::super::example_core::owned::Label) -> Self {
+                Self {
+                    name,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::RecallScene<'a>> for RecallScene {
@@ -1431,6 +1618,17 @@ rt::cfg_alloc! {
             pub step: i8,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl LegacyDim {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(step: i8) -> Self {
+                Self {
+                    step,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         #[allow(deprecated)]
@@ -1542,6 +1740,24 @@ rt::cfg_alloc! {
             pub device: super::super::example_core::owned::DeviceId,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl CommandResult {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `state`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                status: super::super::example_core::owned::Status,
+                device: super::super::example_core::owned::DeviceId,
+            ) -> Self {
+                Self {
+                    status,
+                    state: None,
+                    device,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl CommandResult {

@@ -24,6 +24,19 @@ impl<'a> MenuNode<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 15201368;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `action`: `None`,
+    /// - no unknown fields.
+    pub const fn new(label: &'a str, children: rt::Array<'a, MenuNode<'a>>) -> Self {
+        Self {
+            label,
+            children,
+            action: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -435,6 +448,20 @@ impl<'a> Compare<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(15569256451);
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(
+        op: Comparison,
+        left: rt::Lazy<'a, Expr<'a>>,
+        right: rt::Lazy<'a, Expr<'a>>,
+    ) -> Self {
+        Self {
+            op,
+            left,
+            right,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -567,6 +594,16 @@ impl<'a> Rule<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512950);
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(name: &'a str, condition: Expr<'a>, scene: &'a str) -> Self {
+        Self {
+            name,
+            condition,
+            scene,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -669,6 +706,18 @@ pub struct Room<'a> {
 impl<'a> Room<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `gateway`: `None`,
+    /// - no unknown fields.
+    pub const fn new(name: &'a str) -> Self {
+        Self {
+            name,
+            gateway: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -792,6 +841,18 @@ impl<'a> Gateway<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `location`: `None`,
+    /// - no unknown fields.
+    pub const fn new(address: &'a [u8; 8]) -> Self {
+        Self {
+            address,
+            location: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -906,6 +967,15 @@ pub struct DisplayMenu<'a> {
 impl<'a> DisplayMenu<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(10880583814);
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(label: &'a str, children: rt::Array<'a, DisplayMenu<'a>>) -> Self {
+        Self {
+            label,
+            children,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -1160,6 +1230,24 @@ rt::cfg_alloc! {
         }
 
         impl MenuNode {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `action`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                label: rt::alloc::string::String,
+                children: rt::alloc::vec::Vec<MenuNode>,
+            ) -> Self {
+                Self {
+                    label,
+                    children,
+                    action: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl MenuNode {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2 + usize::from(self.action.is_some())
@@ -1369,6 +1457,22 @@ rt::cfg_alloc! {
         }
 
         impl Compare {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                op: Comparison,
+                left: rt::alloc::boxed::Box<Expr>,
+                right: rt::alloc::boxed::Box<Expr>,
+            ) -> Self {
+                Self {
+                    op,
+                    left,
+                    right,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Compare {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 3
@@ -1437,6 +1541,22 @@ rt::cfg_alloc! {
         }
 
         impl Rule {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                name: rt::alloc::string::String,
+                condition: Expr,
+                scene: rt::alloc::string::String,
+            ) -> Self {
+                Self {
+                    name,
+                    condition,
+                    scene,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Rule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 3
@@ -1493,6 +1613,20 @@ rt::cfg_alloc! {
             pub gateway: Option<rt::alloc::boxed::Box<Gateway>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Room {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `gateway`: `None`,
+            /// - no unknown fields.
+            pub const fn new(name: rt::alloc::string::String) -> Self {
+                Self {
+                    name,
+                    gateway: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl Room {
@@ -1563,6 +1697,20 @@ rt::cfg_alloc! {
         }
 
         impl Gateway {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `location`: `None`,
+            /// - no unknown fields.
+            pub const fn new(address: [u8; 8]) -> Self {
+                Self {
+                    address,
+                    location: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Gateway {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
@@ -1623,6 +1771,20 @@ rt::cfg_alloc! {
             pub children: rt::alloc::vec::Vec<DisplayMenu>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl DisplayMenu {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(
+                label: rt::alloc::string::String,
+                children: rt::alloc::vec::Vec<DisplayMenu>,
+            ) -> Self {
+                Self {
+                    label,
+                    children,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl DisplayMenu {

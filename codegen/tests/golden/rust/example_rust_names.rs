@@ -18,6 +18,14 @@ impl<'a> Result_<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 3;
 
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(ok: bool) -> Self {
+        Self {
+            ok,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -92,6 +100,16 @@ impl<'a> Option_<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4;
 
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `some`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            some: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
@@ -155,6 +173,13 @@ impl<'a> rt::Message<'a> for Option_<'a> {
     }
 }
 
+impl Default for Option_<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Named like `Box`, holding a `Result`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Box_<'a> {
@@ -167,6 +192,16 @@ pub struct Box_<'a> {
 impl<'a> Box_<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 5;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `inner`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            inner: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -232,6 +267,13 @@ impl<'a> rt::Message<'a> for Box_<'a> {
     }
 }
 
+impl Default for Box_<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Named like `Vec`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Vec_<'a> {
@@ -244,6 +286,14 @@ pub struct Vec_<'a> {
 impl<'a> Vec_<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(items: rt::Array<'a, u8>) -> Self {
+        Self {
+            items,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -323,6 +373,14 @@ pub struct String_<'a> {
 impl<'a> String_<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 11;
+
+    /// A value from its fields, in declaration order, with no unknown fields.
+    pub const fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
@@ -605,6 +663,45 @@ impl<'a> Fields<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 56;
 
+    /// The schema's default of `self_`: its value when an encoding leaves the field out.
+    pub const DEFAULT_SELF: u8 = 0;
+
+    /// The schema's default of `super_`: its value when an encoding leaves the field out.
+    pub const DEFAULT_SUPER: u8 = 0;
+
+    /// The schema's default of `crate_`: its value when an encoding leaves the field out.
+    pub const DEFAULT_CRATE: u8 = 0;
+
+    /// The schema's default of `r#type`: its value when an encoding leaves the field out.
+    pub const DEFAULT_TYPE: u8 = 0;
+
+    /// The schema's default of `which`: its value when an encoding leaves the field out.
+    pub const DEFAULT_WHICH: Which = Which::Self_;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `self_`: [`Self::DEFAULT_SELF`] (`0`),
+    /// - `super_`: [`Self::DEFAULT_SUPER`] (`0`),
+    /// - `crate_`: [`Self::DEFAULT_CRATE`] (`0`),
+    /// - `r#type`: [`Self::DEFAULT_TYPE`] (`0`),
+    /// - `which`: [`Self::DEFAULT_WHICH`] (`Which::Self_`),
+    /// - `r#match`, `option`, `vec`, `string`, `r#box`: `None`,
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            self_: Self::DEFAULT_SELF,
+            super_: Self::DEFAULT_SUPER,
+            crate_: Self::DEFAULT_CRATE,
+            r#type: Self::DEFAULT_TYPE,
+            r#match: None,
+            option: None,
+            vec: None,
+            string: None,
+            r#box: None,
+            which: Self::DEFAULT_WHICH,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -837,6 +934,13 @@ impl<'a> rt::Message<'a> for Fields<'a> {
     }
 }
 
+impl Default for Fields<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for Result_<'a> {
         type Owned = owned::Result_;
@@ -969,6 +1073,16 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Result_ {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(ok: bool) -> Self {
+                Self {
+                    ok,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Result_<'a>> for Result_ {
             fn as_borrowed(&'a self) -> super::Result_<'a> {
                 super::Result_ {
@@ -1002,6 +1116,25 @@ rt::cfg_alloc! {
             pub some: Option<u8>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Option_ {
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `some`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    some: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Option_ {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::Option_<'a>> for Option_ {
@@ -1039,6 +1172,25 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Box_ {
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `inner`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    inner: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Box_ {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Box_<'a>> for Box_ {
             fn as_borrowed(&'a self) -> super::Box_<'a> {
                 super::Box_ {
@@ -1074,6 +1226,16 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Vec_ {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(items: rt::alloc::vec::Vec<u8>) -> Self {
+                Self {
+                    items,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Vec_<'a>> for Vec_ {
             fn as_borrowed(&'a self) -> super::Vec_<'a> {
                 super::Vec_ {
@@ -1107,6 +1269,16 @@ rt::cfg_alloc! {
             pub text: rt::alloc::string::String,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl String_ {
+            /// A value from its fields, in declaration order, with no unknown fields.
+            pub const fn new(text: rt::alloc::string::String) -> Self {
+                Self {
+                    text,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::String_<'a>> for String_ {
@@ -1217,6 +1389,54 @@ rt::cfg_alloc! {
             pub which: Which,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl Fields {
+            /// The schema's default of `self_`: its value when an encoding leaves the field out.
+            pub const DEFAULT_SELF: u8 = super::Fields::DEFAULT_SELF;
+
+            /// The schema's default of `super_`: its value when an encoding leaves the field out.
+            pub const DEFAULT_SUPER: u8 = super::Fields::DEFAULT_SUPER;
+
+            /// The schema's default of `crate_`: its value when an encoding leaves the field out.
+            pub const DEFAULT_CRATE: u8 = super::Fields::DEFAULT_CRATE;
+
+            /// The schema's default of `r#type`: its value when an encoding leaves the field out.
+            pub const DEFAULT_TYPE: u8 = super::Fields::DEFAULT_TYPE;
+
+            /// The schema's default of `which`: its value when an encoding leaves the field out.
+            pub const DEFAULT_WHICH: Which = super::Fields::DEFAULT_WHICH;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `self_`: [`Self::DEFAULT_SELF`] (`0`),
+            /// - `super_`: [`Self::DEFAULT_SUPER`] (`0`),
+            /// - `crate_`: [`Self::DEFAULT_CRATE`] (`0`),
+            /// - `r#type`: [`Self::DEFAULT_TYPE`] (`0`),
+            /// - `which`: [`Self::DEFAULT_WHICH`] (`Which::Self_`),
+            /// - `r#match`, `option`, `vec`, `string`, `r#box`: `None`,
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    self_: Self::DEFAULT_SELF,
+                    super_: Self::DEFAULT_SUPER,
+                    crate_: Self::DEFAULT_CRATE,
+                    r#type: Self::DEFAULT_TYPE,
+                    r#match: None,
+                    option: None,
+                    vec: None,
+                    string: None,
+                    r#box: None,
+                    which: Self::DEFAULT_WHICH,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Fields {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
         impl<'a> rt::AsBorrowed<'a, super::Fields<'a>> for Fields {

@@ -97,6 +97,24 @@ impl<'a> Setpoints<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
+    /// The schema's default of `heat`: its value when an encoding leaves the field out.
+    pub const DEFAULT_HEAT: i16 = 2000;
+
+    /// The schema's default of `cool`: its value when an encoding leaves the field out.
+    pub const DEFAULT_COOL: i16 = 2600;
+
+    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// - `heat`: [`Self::DEFAULT_HEAT`] (`2000`),
+    /// - `cool`: [`Self::DEFAULT_COOL`] (`2600`),
+    /// - no unknown fields.
+    pub const fn new() -> Self {
+        Self {
+            heat: Self::DEFAULT_HEAT,
+            cool: Self::DEFAULT_COOL,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
@@ -193,6 +211,13 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
     }
 }
 
+impl Default for Setpoints<'_> {
+    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One entry of the weekly schedule: from `start` on the given days, use these setpoints.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScheduleEntry<'a> {
@@ -211,6 +236,24 @@ pub struct ScheduleEntry<'a> {
 impl<'a> ScheduleEntry<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 23;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `mode`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        days: u8,
+        start: super::example_core::TimeOfDay<'a>,
+        setpoints: Setpoints<'a>,
+    ) -> Self {
+        Self {
+            days,
+            start,
+            setpoints,
+            mode: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
@@ -326,6 +369,22 @@ impl<'a> WeeklySchedule<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 709;
 
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `name`: `None`,
+    /// - no unknown fields.
+    pub const fn new(
+        entries: rt::Array<'a, ScheduleEntry<'a>>,
+        updated_at: super::example_core::Timestamp,
+    ) -> Self {
+        Self {
+            entries,
+            name: None,
+            updated_at,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
+
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
@@ -434,6 +493,19 @@ pub struct Reading<'a> {
 impl<'a> Reading<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 13;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `humidity`, `outdoor`: `None`,
+    /// - no unknown fields.
+    pub const fn new(temperature: super::example_core::Centidegrees) -> Self {
+        Self {
+            temperature,
+            humidity: None,
+            outdoor: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -551,6 +623,35 @@ pub struct ThermostatState<'a> {
 impl<'a> ThermostatState<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 810;
+
+    /// The schema's default of `mode`: its value when an encoding leaves the field out.
+    pub const DEFAULT_MODE: Mode = Mode::Auto;
+
+    /// The schema's default of `running`: its value when an encoding leaves the field out.
+    pub const DEFAULT_RUNNING: bool = false;
+
+    /// The schema's default of `hold`: its value when an encoding leaves the field out.
+    pub const DEFAULT_HOLD: bool = false;
+
+    /// A value from its required fields, in declaration order, and every other field as an
+    /// encoding that leaves it out decodes:
+    /// - `mode`: [`Self::DEFAULT_MODE`] (`Mode::Auto`),
+    /// - `running`: [`Self::DEFAULT_RUNNING`] (`false`),
+    /// - `hold`: [`Self::DEFAULT_HOLD`] (`false`),
+    /// - `diagnostics`, `schedule`: `None`,
+    /// - no unknown fields.
+    pub const fn new(setpoints: Setpoints<'a>, reading: Reading<'a>) -> Self {
+        Self {
+            mode: Self::DEFAULT_MODE,
+            setpoints,
+            reading,
+            running: Self::DEFAULT_RUNNING,
+            hold: Self::DEFAULT_HOLD,
+            diagnostics: None,
+            schedule: None,
+            unknown_fields: rt::UnknownFields::NONE,
+        }
+    }
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 24, 25];
@@ -958,6 +1059,33 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Setpoints {
+            /// The schema's default of `heat`: its value when an encoding leaves the field out.
+            pub const DEFAULT_HEAT: i16 = super::Setpoints::DEFAULT_HEAT;
+
+            /// The schema's default of `cool`: its value when an encoding leaves the field out.
+            pub const DEFAULT_COOL: i16 = super::Setpoints::DEFAULT_COOL;
+
+            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+            /// - `heat`: [`Self::DEFAULT_HEAT`] (`2000`),
+            /// - `cool`: [`Self::DEFAULT_COOL`] (`2600`),
+            /// - no unknown fields.
+            pub const fn new() -> Self {
+                Self {
+                    heat: Self::DEFAULT_HEAT,
+                    cool: Self::DEFAULT_COOL,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
+        impl Default for Setpoints {
+            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Setpoints<'a>> for Setpoints {
             fn as_borrowed(&'a self) -> super::Setpoints<'a> {
                 super::Setpoints {
@@ -1000,6 +1128,26 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl ScheduleEntry {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `mode`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                days: u8,
+                start: super::super::example_core::owned::TimeOfDay,
+                setpoints: Setpoints,
+            ) -> Self {
+                Self {
+                    days,
+                    start,
+                    setpoints,
+                    mode: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::ScheduleEntry<'a>> for ScheduleEntry {
             fn as_borrowed(&'a self) -> super::ScheduleEntry<'a> {
                 super::ScheduleEntry {
@@ -1040,6 +1188,24 @@ rt::cfg_alloc! {
             pub updated_at: super::super::example_core::owned::Timestamp,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl WeeklySchedule {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `name`: `None`,
+            /// - no unknown fields.
+            pub const fn new(
+                entries: rt::alloc::vec::Vec<ScheduleEntry>,
+                updated_at: super::super::example_core::owned::Timestamp,
+            ) -> Self {
+                Self {
+                    entries,
+                    name: None,
+                    updated_at,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl WeeklySchedule {
@@ -1108,6 +1274,21 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
+        impl Reading {
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `humidity`, `outdoor`: `None`,
+            /// - no unknown fields.
+            pub const fn new(temperature: super::super::example_core::owned::Centidegrees) -> Self {
+                Self {
+                    temperature,
+                    humidity: None,
+                    outdoor: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
+        }
+
         impl<'a> rt::AsBorrowed<'a, super::Reading<'a>> for Reading {
             fn as_borrowed(&'a self) -> super::Reading<'a> {
                 super::Reading {
@@ -1155,6 +1336,37 @@ rt::cfg_alloc! {
             pub schedule: Option<WeeklySchedule>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        impl ThermostatState {
+            /// The schema's default of `mode`: its value when an encoding leaves the field out.
+            pub const DEFAULT_MODE: Mode = super::ThermostatState::DEFAULT_MODE;
+
+            /// The schema's default of `running`: its value when an encoding leaves the field out.
+            pub const DEFAULT_RUNNING: bool = super::ThermostatState::DEFAULT_RUNNING;
+
+            /// The schema's default of `hold`: its value when an encoding leaves the field out.
+            pub const DEFAULT_HOLD: bool = super::ThermostatState::DEFAULT_HOLD;
+
+            /// A value from its required fields, in declaration order, and every other field as an
+            /// encoding that leaves it out decodes:
+            /// - `mode`: [`Self::DEFAULT_MODE`] (`Mode::Auto`),
+            /// - `running`: [`Self::DEFAULT_RUNNING`] (`false`),
+            /// - `hold`: [`Self::DEFAULT_HOLD`] (`false`),
+            /// - `diagnostics`, `schedule`: `None`,
+            /// - no unknown fields.
+            pub const fn new(setpoints: Setpoints, reading: Reading) -> Self {
+                Self {
+                    mode: Self::DEFAULT_MODE,
+                    setpoints,
+                    reading,
+                    running: Self::DEFAULT_RUNNING,
+                    hold: Self::DEFAULT_HOLD,
+                    diagnostics: None,
+                    schedule: None,
+                    unknown_fields: rt::OwnedUnknownFields::new(),
+                }
+            }
         }
 
         impl ThermostatState {

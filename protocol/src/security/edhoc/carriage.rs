@@ -14,7 +14,7 @@
 use core::fmt;
 use iotp2p_codec::prelude::*;
 
-use iotp2p_codec::runtime::{DecodeError, EncodeError, Reader, UnknownFields, Writer};
+use iotp2p_codec::runtime::{DecodeError, EncodeError, Reader, Writer};
 use iotp2p_codec::security::{EdhocFinish, EdhocMessage3, EdhocReply};
 
 use super::Error;
@@ -113,12 +113,7 @@ pub fn encode_edhoc_3_input(
     message_3: &[u8],
     out: &mut [u8],
 ) -> Result<usize, EncodeError> {
-    EdhocMessage3 {
-        c_r: c_r.as_bytes(),
-        message: message_3,
-        unknown_fields: UnknownFields::NONE,
-    }
-    .encode(out)
+    EdhocMessage3::new(c_r.as_bytes(), message_3).encode(out)
 }
 
 /// Reads the input of `edhoc_3`: C_R, which selects the responder's handshake, and message_3.

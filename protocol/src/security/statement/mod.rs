@@ -19,7 +19,6 @@
 use alloc::vec::Vec;
 use iotp2p_codec::prelude::*;
 
-use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{Signature, SignedStatement, Statement};
 
 use super::identity::{verify_payload, IdentityKey, SIGNATURE_LEN};
@@ -168,22 +167,14 @@ fn sign(statement: &Statement<'_>, keys: &[&IdentityKey]) -> Result<Vec<u8>, Sig
     }
     let signatures: Vec<Signature<'_>> = values
         .iter()
-        .map(|(signer, value)| Signature {
-            signer,
-            value,
-            unknown_fields: UnknownFields::NONE,
-        })
+        .map(|(signer, value)| Signature::new(signer, value))
         .collect();
     encode_signed(&payload, &signatures)
 }
 
 /// The encoding of a `SignedStatement` with this payload and these signatures.
 fn encode_signed(payload: &[u8], signatures: &[Signature<'_>]) -> Result<Vec<u8>, SignError> {
-    let signed = SignedStatement {
-        payload,
-        signatures: signatures.into(),
-        unknown_fields: UnknownFields::NONE,
-    };
+    let signed = SignedStatement::new(payload, signatures.into());
     let mut out = alloc::vec![0u8; signed.encoded_len()];
     let n = signed.encode(&mut out).map_err(SignError::Encode)?;
     out.truncate(n);

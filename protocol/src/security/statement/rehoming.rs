@@ -4,7 +4,6 @@
 use alloc::vec::Vec;
 use iotp2p_codec::prelude::*;
 
-use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{RehomingStatement, Signature, SignedStatement, Statement};
 
 use super::{canonical, encode_signed, sign, Received, SignError, StatementError, Trust};
@@ -131,10 +130,6 @@ pub fn countersign_rehoming(signed: &[u8], admin: &IdentityKey) -> Result<Vec<u8
     let value = admin
         .sign_payload(received.payload)
         .map_err(SignError::Sign)?;
-    signatures.push(Signature {
-        signer: admin_id.as_bytes(),
-        value: &value,
-        unknown_fields: UnknownFields::NONE,
-    });
+    signatures.push(Signature::new(admin_id.as_bytes(), &value));
     encode_signed(received.payload, &signatures)
 }
