@@ -435,10 +435,10 @@ impl Audit {
     pub fn warrants(&self, error: &EncodeError) -> bool {
         match *error {
             EncodeError::BoundExceeded { field } => {
-                self.violations.contains(&Violation::BoundExceeded(*field))
+                self.violations.contains(&Violation::BoundExceeded(field))
             }
             EncodeError::OutOfRange { field } => {
-                self.violations.contains(&Violation::OutOfRange(*field))
+                self.violations.contains(&Violation::OutOfRange(field))
             }
             EncodeError::BufferTooSmall { .. } => false,
             // Known structure stays within MAX_DEPTH for the schemas fuzzed here (the core schema
