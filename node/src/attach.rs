@@ -177,12 +177,19 @@ pub async fn announce<M: Driven>(
             Ok(id) => break id,
             // A request with the presence's `message_id` (unsealed, or sealed under another
             // context: they are counted apart) awaits its reply from the relay, or the table of
-            // requests awaiting replies is full: the presence waits until one is answered or
-            // given up ([IOTP-MSG-107]).
-            Err(SendError::Busy) if tokio::time::Instant::now() < deadline => {
+            // requests awaiting replies is full ([IOTP-MSG-107]); or the presence would wait its
+            // turn in a queue whose room is kept for the replies the node owes ([IOTP-MSG-144]):
+            // the presence waits until one is answered, acknowledged or given up.
+            Err(SendError::Busy | SendError::QueueFull)
+                if tokio::time::Instant::now() < deadline =>
+            {
                 let left = deadline.saturating_duration_since(tokio::time::Instant::now());
                 wait_within(node, left.min(BUSY_RETRY), |e| {
-                    matches!(e, Event::Reply { .. } | Event::Failed { .. }).then_some(())
+                    matches!(
+                        e,
+                        Event::Reply { .. } | Event::Failed { .. } | Event::Acknowledged { .. }
+                    )
+                    .then_some(())
                 })
                 .await?;
             }
