@@ -88,15 +88,7 @@ pub fn status(code: StatusCode, member: Option<u16>) -> Status {
     Status {
         code,
         member,
-        capability_status: None,
-        detail: None,
-        echo: None,
-        retry_after: None,
-        decode_error: None,
-        offset: None,
-        recipient: None,
-        supported_versions: None,
-        unknown_fields: Default::default(),
+        ..Status::new()
     }
 }
 
