@@ -65,9 +65,8 @@ fn port_taken(e: &(dyn std::error::Error + 'static)) -> bool {
 /// Over lossy links, on tokio's paused clock: time advances only when every node, link and name
 /// server waits, so a run takes under a second of real time whatever its timers, does not depend on
 /// the machine's load, and almost always replays from its seed (the links' fates and every node's
-/// randomness follow from it; the order in which the kernel hands over datagrams that arrive
-/// together does not, and once in a run of 300 seeds a seed failed that then passed alone, five
-/// times). Each seed is a different run of losses; a failing seed is a defect to find, reproducible
+/// randomness follow from it; something else does not, not yet traced: once in a run of 300 seeds
+/// a seed failed that then passed alone, five times). Each seed is a different run of losses; a failing seed is a defect to find, reproducible
 /// with `IOTP2P_WALKTHROUGH_SEEDS=N cargo test -p iotp2p-node --test walkthrough -- lossy
 /// --nocapture`, and `IOTP2P_WALKTHROUGH_SEEDS=1-300` runs more of them.
 ///
