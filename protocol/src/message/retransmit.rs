@@ -9,7 +9,9 @@
 //!
 //! The `message_id`s of the envelopes that ended lately are kept too, so that a node can keep a new
 //! confirmable unsealed envelope off them ([IOTP-MSG-142]): a duplicate of their acknowledgement,
-//! arriving late, would otherwise end the new envelope's retransmission.
+//! arriving late, would otherwise end the new envelope's retransmission. A relay, which passes envelopes
+//! on with their senders' identifiers and cannot skip them, holds such an envelope back instead until
+//! its quarantine (ACK_TIMEOUT after the last one ended) is over ([IOTP-DLV-136]).
 //!
 //! **Bounds.** At most `max_waiting` envelopes wait (beyond that [`submit`](Retransmitter::submit)
 //! refuses; [`submit_keeping`](Retransmitter::submit_keeping) keeps places free for replies), and at most NSTART per hop peer are in flight; each holds at most MAX_MESSAGE bytes.
@@ -58,6 +60,9 @@ struct InFlight<P> {
     timeout: u64,
     deadline: Instant,
     retransmissions: u32,
+    /// Not sent yet: it waits out the quarantine of its `message_id` until `deadline`
+    /// ([IOTP-DLV-136]), and an acknowledgement naming it meanwhile is a late one of the last.
+    held_back: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -74,8 +79,11 @@ pub struct Retransmitter<P> {
     max_waiting: usize,
     in_flight: Vec<InFlight<P>>,
     waiting: VecDeque<Waiting<P>>,
-    /// The envelopes that ended lately, newest last (at most [`ENDED_KEPT`]).
-    ended: VecDeque<(P, u64)>,
+    /// The envelopes that ended lately, newest last (at most [`ENDED_KEPT`]), and when.
+    ended: VecDeque<(P, u64, Instant)>,
+    /// How long after an envelope ended another with its `message_id` waits before it is first sent
+    /// towards the same hop peer (0: not at all).
+    quarantine: u64,
 }
 
 impl<P: PartialEq + Clone> Retransmitter<P> {
@@ -87,6 +95,19 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             in_flight: Vec::new(),
             waiting: VecDeque::new(),
             ended: VecDeque::new(),
+            quarantine: 0,
+        }
+    }
+
+    /// The same, for a relay, which forwards envelopes with the `message_id` their sender gave and
+    /// cannot skip values as a node does ([IOTP-MSG-142]): an envelope whose `message_id` ended
+    /// towards its hop peer less than `quarantine` ms ago is sent when that time is over, so that a
+    /// late copy of the first one's acknowledgement does not end its retransmission
+    /// ([IOTP-DLV-136]).
+    pub fn with_quarantine(timing: Timing, max_waiting: usize, quarantine: u64) -> Self {
+        Retransmitter {
+            quarantine,
+            ..Self::new(timing, max_waiting)
         }
     }
 
@@ -95,7 +116,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
     pub fn ids_towards<'a>(&'a self, peer: &'a P) -> impl Iterator<Item = u64> + 'a {
         let in_flight = self.in_flight.iter().map(|f| (&f.peer, f.message_id));
         let waiting = self.waiting.iter().map(|w| (&w.peer, w.message_id));
-        let ended = self.ended.iter().map(|(p, id)| (p, *id));
+        let ended = self.ended.iter().map(|(p, id, _)| (p, *id));
         in_flight
             .chain(waiting)
             .chain(ended)
@@ -103,11 +124,24 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             .map(|(_, id)| id)
     }
 
-    fn ended(&mut self, peer: P, message_id: u64) {
+    fn ended(&mut self, peer: P, message_id: u64, now: Instant) {
         if self.ended.len() >= ENDED_KEPT {
             self.ended.pop_front();
         }
-        self.ended.push_back((peer, message_id));
+        self.ended.push_back((peer, message_id, now));
+    }
+
+    /// Until when an envelope with `message_id` towards `peer` is held back ([IOTP-DLV-136]).
+    fn quarantined_until(&self, peer: &P, message_id: u64, now: Instant) -> Option<Instant> {
+        if self.quarantine == 0 {
+            return None;
+        }
+        self.ended
+            .iter()
+            .filter(|(p, id, _)| p == peer && *id == message_id)
+            .map(|(_, _, at)| at.saturating_add(self.quarantine))
+            .max()
+            .filter(|until| *until > now)
     }
 
     /// How many envelopes are outstanding (sent, not yet acknowledged).
@@ -171,7 +205,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         // A later envelope of a peer never overtakes one that waits.
         let peer_waits = self.waiting.iter().any(|w| w.peer == peer);
         if !peer_waits && self.may_start(&peer, message_id) {
-            return Ok(Some(self.start(peer, message_id, bytes, now, rng)));
+            return Ok(self.start(peer, message_id, bytes, now, rng));
         }
         if self.waiting.len().saturating_add(kept) >= self.max_waiting {
             return Err(QueueFull);
@@ -198,12 +232,12 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         let Some(i) = self
             .in_flight
             .iter()
-            .position(|f| f.peer == *peer && f.message_id == message_id)
+            .position(|f| f.peer == *peer && f.message_id == message_id && !f.held_back)
         else {
             return false;
         };
         let f = self.in_flight.swap_remove(i);
-        self.ended(f.peer, f.message_id);
+        self.ended(f.peer, f.message_id, now);
         self.start_waiting(now, rng, actions);
         true
     }
@@ -225,6 +259,18 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 i += 1;
                 continue;
             }
+            if f.held_back {
+                // Its quarantine is over: the first transmission.
+                f.held_back = false;
+                f.deadline = now.saturating_add(f.timeout);
+                actions.push(Action::Send {
+                    peer: f.peer.clone(),
+                    message_id: f.message_id,
+                    bytes: f.bytes.clone(),
+                });
+                i += 1;
+                continue;
+            }
             if f.retransmissions < max {
                 f.retransmissions += 1;
                 f.timeout = f.timeout.saturating_mul(2);
@@ -237,7 +283,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 i += 1;
             } else {
                 let f = self.in_flight.swap_remove(i);
-                self.ended(f.peer.clone(), f.message_id);
+                self.ended(f.peer.clone(), f.message_id, now);
                 actions.push(Action::Failed {
                     peer: f.peer,
                     message_id: f.message_id,
@@ -273,21 +319,24 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         bytes: Vec<u8>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
-    ) -> Action<P> {
+    ) -> Option<Action<P>> {
         let timeout = self.first_timeout(rng);
+        let held_back = self.quarantined_until(&peer, message_id, now);
         self.in_flight.push(InFlight {
             peer: peer.clone(),
             message_id,
             bytes: bytes.clone(),
             timeout,
-            deadline: now.saturating_add(timeout),
+            deadline: held_back.unwrap_or(now.saturating_add(timeout)),
             retransmissions: 0,
+            held_back: held_back.is_some(),
         });
-        Action::Send {
+        // Held back, it takes its place in flight (NSTART, [IOTP-MSG-50]) and goes at `deadline`.
+        held_back.is_none().then_some(Action::Send {
             peer,
             message_id,
             bytes,
-        }
+        })
     }
 
     /// Starts, in order, the waiting envelopes that may go now.
@@ -304,7 +353,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             let earlier_blocked = self.waiting.iter().take(i).any(|e| e.peer == w.peer);
             if !earlier_blocked && self.may_start(&w.peer, w.message_id) {
                 let w = self.waiting.remove(i).expect("index checked");
-                actions.push(self.start(w.peer, w.message_id, w.bytes, now, rng));
+                actions.extend(self.start(w.peer, w.message_id, w.bytes, now, rng));
             } else {
                 i += 1;
             }

@@ -286,10 +286,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 }
                 continue;
             };
-            let Ok(Some(Action::Send { peer, bytes, .. })) =
-                self.deliveries.submit(to, message_id, bytes, now, rng)
-            else {
-                return;
+            // Nothing waits (one delivery in flight per node): `Ok(None)` is an envelope held back
+            // by the quarantine of its `message_id` ([IOTP-DLV-136]), sent by `retransmit` when it
+            // ends, and delivered all the same.
+            let send = match self.deliveries.submit(to, message_id, bytes, now, rng) {
+                Ok(Some(Action::Send { peer, bytes, .. })) => Some((peer, bytes)),
+                Ok(None) => None,
+                Ok(Some(Action::Failed { .. })) | Err(_) => return,
             };
             let node = &mut self.nodes[i];
             node.queue.mark_delivered(
@@ -304,7 +307,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             if more && matches!(node.listening, Listening::Until(_)) {
                 node.listening = Listening::Until(now.saturating_add(LISTEN_TIME));
             }
-            out.push(RelayOutput::Send { to: peer, bytes });
+            if let Some((to, bytes)) = send {
+                out.push(RelayOutput::Send { to, bytes });
+            }
             return;
         }
     }

@@ -395,7 +395,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         service.address = Some(service_address.clone());
         let forwarded = Forwarded::new(config.dedup_per_peer, config.timing.exchange_lifetime);
         // One delivery in flight per node, and nothing waits: the relay itself sends the next.
-        let deliveries = Retransmitter::new(config.timing, 0);
+        let deliveries =
+            Retransmitter::with_quarantine(config.timing, 0, config.timing.ack_timeout);
         let in_all = config
             .max_nodes
             .saturating_mul(config.limits.max_messages as usize);

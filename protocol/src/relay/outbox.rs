@@ -76,7 +76,7 @@ impl<P: Clone + PartialEq> Outbox<P> {
     /// At most `max` envelopes under way.
     pub(super) fn new(timing: Timing, max: usize) -> Self {
         Outbox {
-            sending: Retransmitter::new(timing, max),
+            sending: Retransmitter::with_quarantine(timing, max, timing.ack_timeout),
             entries: Vec::new(),
             max,
         }
