@@ -221,8 +221,10 @@ fn claims() -> Result<Vector, String> {
         "sec.pairing-claims-the-device",
         "a controller pairs with the passcode printed on a device out of its box (SPAKE2+, RFC 9383) \
          and claims it under the pairing context: add_peer, acl_write of its Administer entry, \
-         commission with the device's address",
+         commission with the device's address, each an invoke of the Security capability on \
+         endpoint 0, capability 1",
         &[
+            "IOTP-SEC-125",
             "IOTP-SEC-26",
             "IOTP-SEC-32",
             "IOTP-SEC-33",
