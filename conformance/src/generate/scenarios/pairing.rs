@@ -357,8 +357,9 @@ fn share_from_another_peer() -> Result<Vector, String> {
          link, refused Busy for its own pair_start, sends a pair_share computed from the device's \
          reply to the controller and a pair_confirm of its own making; each is answered Busy with the \
          time left of the exchange, and the controller's pair_share and pair_confirm then continue \
-         it, and its pairing context serves add_peer",
-        &["IOTP-SEC-35", "IOTP-SEC-203", "IOTP-SEC-31"],
+         it, and its pairing context serves add_peer: the stranger's messages, no events of the \
+         state diagram, change no state",
+        &["IOTP-SEC-35", "IOTP-SEC-203", "IOTP-SEC-31", "IOTP-SEC-148"],
     )?;
     let made_up_confirm = iotp2p_codec::security::owned::PairingConfirm {
         confirm_p: [0x5c; 32],
