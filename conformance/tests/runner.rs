@@ -1019,6 +1019,8 @@ fn an_engine_that_retries_after_any_status_is_caught() {
         [
             "scenario.err.authenticated-forbidden",
             "scenario.err.busy-retry-after",
+            // A Forbidden whose `detail` says to try again is still a Forbidden: not sent again.
+            "scenario.err.detail-decides-nothing",
             "scenario.err.unauthenticated-freshness-required",
             "scenario.err.unauthenticated-unauthenticated",
             "scenario.err.unauthenticated-unsupported-version",

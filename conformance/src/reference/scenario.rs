@@ -810,6 +810,9 @@ impl Running {
         ) {
             Ok((_, out)) => self.handle(now, out).map(Some),
             Err(SendError::Busy) => Ok(None),
+            // The node refuses to send it: its node-wide counter is used up ([IOTP-MSG-102]), or the
+            // envelope would exceed MAX_MESSAGE ([IOTP-MSG-1]). It sends nothing.
+            Err(SendError::Exhausted | SendError::TooLarge) => Ok(Some((Vec::new(), Vec::new()))),
             Err(e) => Err(format!("the request could not be sent: {e:?}")),
         }
     }

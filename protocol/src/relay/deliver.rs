@@ -94,6 +94,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     ) {
         let node = &mut self.nodes[i];
         node.sleep_interval = p.sleep_interval.unwrap_or(0);
+        node.max_message = p.max_message;
         let mut given_up = Vec::new();
         match p.state {
             PresenceState::Awake => {
@@ -286,6 +287,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 }
                 continue;
             };
+            if node
+                .max_message
+                .is_some_and(|m| bytes.len() > usize::from(m))
+            {
+                // Larger than the node announced it can receive ([IOTP-MSG-76]): given up.
+                if let Some(h) = node.queue.take(index) {
+                    out.push(super::removed(&node.address, core::slice::from_ref(&h)));
+                    self.give_up(now, rng, h, StatusCode::Undeliverable, out);
+                }
+                continue;
+            }
             // Nothing waits (one delivery in flight per node): `Ok(None)` is an envelope held back
             // by the quarantine of its `message_id` ([IOTP-DLV-136]), sent by `retransmit` when it
             // ends, and delivered all the same.

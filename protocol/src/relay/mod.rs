@@ -327,6 +327,9 @@ struct Registered<P> {
     binding: HopBinding<P>,
     /// The `sleep_interval` of its last `presence`, in seconds (0: none).
     sleep_interval: u32,
+    /// The `max_message` of its last `presence`: the largest message it can receive (absent:
+    /// MAX_MESSAGE). Nothing larger goes to it ([IOTP-MSG-76]).
+    max_message: Option<u16>,
     listening: Listening,
     /// It announced `Leaving` and has not authenticated since ([IOTP-DLV-47]).
     left: bool,
@@ -457,6 +460,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             address: address.into(),
             binding: HopBinding::Unbound,
             sleep_interval: 0,
+            max_message: None,
             listening: Listening::Always,
             left: false,
             queue: Queue::default(),

@@ -21,7 +21,54 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         sender_bound_to_another_peer(),
         sender_omitted_to_home_relay(),
         one_request_per_message_id_and_recipient(),
+        sender_off_the_home_relay(),
     ]
+}
+
+/// A hop peer that is not the lamp's home relay (the relay of another domain, reached directly): it
+/// does not know the lamp's address.
+const OTHER_HOP: &str = "relay-b";
+/// A node of that other domain.
+const HEATER: &str = "heater@other.example";
+
+fn sender_off_the_home_relay() -> Vector {
+    Builder::lamp(
+        "msg.sender-in-full-off-the-home-relay",
+        "the lamp's requests sent through a hop peer that is not its home relay (which would otherwise \
+         take the hop peer, an anonymous transport address, as the sender) carry the lamp's address \
+         as `sender`, unsealed or sealed",
+        &["IOTP-MSG-22", "IOTP-MSG-23"],
+    )
+    .step(app(AppRequest {
+        to: OTHER_HOP.into(),
+        recipient: Some(HEATER.into()),
+        context: None,
+        body: read_level(),
+        confirmable: false,
+    }))
+    .step(expect(
+        "the unsealed read: `sender` is the lamp's address, `recipient` the heater's",
+        vec![to(
+            OTHER_HOP,
+            json!({"sender": LAMP, "sender_contact": ABSENT, "recipient": HEATER, "sealed": ABSENT, "body": read_level()}),
+        )],
+    ))
+    .step(app(AppRequest {
+        to: OTHER_HOP.into(),
+        recipient: Some(APP.into()),
+        context: Some("app".into()),
+        body: read_level(),
+        confirmable: false,
+    }))
+    .step(expect(
+        "the sealed read: `sender` is the lamp's address, `recipient` the app's",
+        vec![SendPattern {
+            to: OTHER_HOP.into(),
+            envelope: json!({"message_id": 77, "sender": LAMP, "sender_contact": ABSENT, "recipient": APP, "key_id": "02", "body": ABSENT}),
+            ..lamps_request()
+        }],
+    ))
+    .build()
 }
 
 fn unsealed_sender_not_authenticated() -> Vector {

@@ -301,7 +301,7 @@ fn unknown_kid() -> Result<Vector, String> {
         "sec.edhoc-unknown-kid",
         "an initiator that references by kid a credential the lamp does not hold gets EDHOC error \
          code 3 in the reply to edhoc_3, and no context",
-        &["IOTP-SEC-51"],
+        &["IOTP-SEC-51", "IOTP-SEC-178"],
     ))?
     .step(message_1(
         "g",

@@ -76,6 +76,8 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         relay_status_ends_the_exchange(),
         presence_asleep(),
         presence_announces_capacity(),
+        counter_used_up(),
+        never_above_max_message(),
     ];
     out.extend(super::edhoc::scenarios()?);
     out.extend(envelope_rules());
@@ -1472,6 +1474,91 @@ fn presence_announces_capacity() -> Vector {
     .step(expect(
         "the presence carries the device's capacity",
         vec![presence_sent(json!({"max_message": 704}))],
+    ))
+    .build()
+}
+
+/// The last value of the node-wide counter: 2^40 − 1 ([IOTP-MSG-102]).
+const LAST_MESSAGE_ID: u64 = (1 << 40) - 1;
+
+/// The lamp's unsealed read of the fan through the relay, not confirmable.
+fn lamp_reads_the_fan() -> Step {
+    match lamp_asks_unsealed() {
+        Step::App(r) => app(AppRequest {
+            confirmable: false,
+            ..r
+        }),
+        other => other,
+    }
+}
+
+fn counter_used_up() -> Vector {
+    Builder::lamp(
+        "msg.node-wide-counter-used-up",
+        "the lamp's node-wide counter stands at 2^40 − 1: its next unsealed envelope takes that value \
+         and no unsealed envelope follows it, while sealed envelopes (numbered by their context) still go",
+        &["IOTP-MSG-102", "IOTP-MSG-99"],
+    )
+    .node(|n| n.counter = LAST_MESSAGE_ID)
+    .step(lamp_reads_the_fan())
+    .step(expect(
+        "the unsealed read takes the counter's last value, 2^40 − 1",
+        vec![to(
+            "relay",
+            json!({"message_id": LAST_MESSAGE_ID, "recipient": FAN, "sealed": ABSENT, "body": read_level()}),
+        )],
+    ))
+    .step(lamp_reads_the_fan())
+    .step(silence(
+        "the counter would exceed 2^40 − 1: the lamp sends no further unsealed envelope (and never \
+         one with a message_id above the limit)",
+    ))
+    .step(app_read())
+    .step(expect(
+        "the app's sealed read is still answered, sealed with the context's Sender Sequence Number",
+        vec![sealed_answer("relay", 1235, "app", level_report())],
+    ))
+    .build()
+}
+
+fn never_above_max_message() -> Vector {
+    // A write of two values of 700 bytes each (byte strings of 697: every value within its bound of
+    // 1024 bytes), which makes the envelope longer than MAX_MESSAGE (1232 bytes), sealed or not.
+    let value = format!("5902b9{}", "00".repeat(697));
+    let big = json!({"write": {"endpoint": 1, "capability": 7, "values": [
+        {"member": 0, "value": value}, {"member": 1, "value": value}]}});
+    Builder::lamp(
+        "msg.envelope-never-above-max-message",
+        "the lamp's application asks it to send a write too large for one envelope of MAX_MESSAGE \
+         (1232) bytes, unsealed and then sealed: the lamp sends neither; a request that fits goes next",
+        &["IOTP-MSG-1"],
+    )
+    .step(app(AppRequest {
+        to: "relay".into(),
+        recipient: Some(FAN.into()),
+        context: None,
+        body: big.clone(),
+        confirmable: false,
+    }))
+    .step(silence(
+        "an encoded envelope longer than MAX_MESSAGE is never sent (nor cut into fragments of one)",
+    ))
+    .step(app(AppRequest {
+        to: "relay".into(),
+        recipient: Some(APP.into()),
+        context: Some("app".into()),
+        body: big,
+        confirmable: false,
+    }))
+    .step(silence("sealed, it is longer still: not sent either"))
+    .step(lamp_asks_once())
+    .step(expect(
+        "the read that fits goes (its message_id free: a value taken by the envelope not sent may \
+         be skipped)",
+        vec![SendPattern {
+            envelope: json!({"message_id": "<any>", "ack_requested": ABSENT, "recipient": APP, "key_id": "02", "body": ABSENT}),
+            ..lamps_request()
+        }],
     ))
     .build()
 }

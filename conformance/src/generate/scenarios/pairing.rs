@@ -221,8 +221,10 @@ fn claims() -> Result<Vector, String> {
         "sec.pairing-claims-the-device",
         "a controller pairs with the passcode printed on a device out of its box (SPAKE2+, RFC 9383) \
          and claims it under the pairing context: add_peer, acl_write of its Administer entry, \
-         commission with the device's address",
+         commission with the device's address, each an invoke of the Security capability on \
+         endpoint 0, capability 1",
         &[
+            "IOTP-SEC-125",
             "IOTP-SEC-26",
             "IOTP-SEC-32",
             "IOTP-SEC-33",
@@ -355,8 +357,9 @@ fn share_from_another_peer() -> Result<Vector, String> {
          link, refused Busy for its own pair_start, sends a pair_share computed from the device's \
          reply to the controller and a pair_confirm of its own making; each is answered Busy with the \
          time left of the exchange, and the controller's pair_share and pair_confirm then continue \
-         it, and its pairing context serves add_peer",
-        &["IOTP-SEC-35", "IOTP-SEC-203", "IOTP-SEC-31"],
+         it, and its pairing context serves add_peer: the stranger's messages, no events of the \
+         state diagram, change no state",
+        &["IOTP-SEC-35", "IOTP-SEC-203", "IOTP-SEC-31", "IOTP-SEC-148"],
     )?;
     let made_up_confirm = iotp2p_codec::security::owned::PairingConfirm {
         confirm_p: [0x5c; 32],

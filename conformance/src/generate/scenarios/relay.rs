@@ -546,7 +546,7 @@ fn forward_to_other_domain() -> Vector {
         "dlv.forward",
         "a request of one of the relay's nodes for another domain goes to that domain's relay, its \
          addresses in full, `ttl`, `message_id`, `key_id` and `sealed` unchanged, and is acknowledged",
-        &["IOTP-DLV-25", "IOTP-MSG-64", "IOTP-MSG-63"],
+        &["IOTP-DLV-25", "IOTP-MSG-64", "IOTP-MSG-63", "IOTP-MSG-22"],
     ))
     .step(app_invokes(FAR, 600))
     .step(both(
@@ -815,5 +815,97 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         sender_in_full_until_known(),
         unsealed_makes_no_address_known(),
         rate_floor(),
+        listening_after_the_wake_up(),
+        within_the_announced_capacity(),
     ]
+}
+
+/// Regression of a relay that ignored `Presence.max_message`: it delivered to a device messages
+/// larger than the device had announced it can receive.
+fn within_the_announced_capacity() -> Vector {
+    // An invoke with an input of 200 bytes: the envelope is longer than the 128 bytes announced.
+    let large = json!({"invoke": {"endpoint": 1, "capability": 6, "action": 1, "input": format!("58c8{}", "00".repeat(200))}});
+    bound(relay(
+        "dlv.within-the-announced-capacity",
+        "the sensor, awake, announces that it receives messages of at most 128 bytes: the relay does \
+         not deliver it the app's request that is larger (it may give it up, `Undeliverable`), and \
+         delivers the next one, which fits",
+        &["IOTP-MSG-76"],
+    ))
+    .step(sealed(
+        "sensor",
+        "sensor-hop",
+        json!({"ack_requested": true}),
+        json!({"presence": {"state": "Awake", "max_message": 128}}),
+    ))
+    .step(expect(
+        "the relay answers the sensor's presence",
+        vec![presence_ack("sensor", 0)],
+    ))
+    .step(sealed(
+        "app",
+        "e2e",
+        json!({"recipient": SENSOR, "ack_requested": true, "ttl": 3600}),
+        large,
+    ))
+    .step(expecting(
+        expect(
+            "the relay takes the request (an acknowledgement) and does not send it to the sensor: \
+             it gives it up, `Undeliverable`, or holds it",
+            vec![
+                ack("app", E2E),
+                status_to_app(E2E, json!({"code": "Undeliverable"})),
+            ],
+        ),
+        |e| {
+            e.or = vec![
+                vec![
+                    status_to_app(E2E, json!({"code": "Undeliverable"})),
+                    ack("app", E2E),
+                ],
+                // Or it holds it, until the sensor can take it or its `ttl` runs out.
+                vec![ack("app", E2E)],
+            ]
+        },
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(both(
+        "a request that fits is delivered at once",
+        ack("app", E2E + 1),
+        delivered(E2E + 1, false, 3600),
+    ))
+    .build()
+}
+
+fn listening_after_the_wake_up() -> Vector {
+    bound(relay(
+        "dlv.listening-after-the-wake-up",
+        "the sensor wakes with a sleep_interval and nothing is held: a request of the app that comes \
+         within LISTEN_TIME (5 s) of the presence_ack goes to the sensor at once; one that comes later \
+         is held, the sensor being asleep again",
+        &["IOTP-IM-69", "IOTP-IM-49", "IOTP-IM-52"],
+    ))
+    .step(at(10_000))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(expect(
+        "nothing held: the presence_ack alone",
+        vec![presence_ack("sensor", 0)],
+    ))
+    .step(at(13_000))
+    .step(app_invokes(SENSOR, 3600))
+    .step(both(
+        "3 s after the presence_ack the sensor still listens: acknowledged and delivered at once",
+        ack("app", E2E),
+        delivered(E2E, false, 3600),
+    ))
+    .step(sensor_acks(E2E))
+    .step(silence("acknowledged"))
+    .step(at(20_000))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect(
+        "10 s after the presence_ack, past LISTEN_TIME: the sensor is treated as asleep for its \
+         sleep_interval, so the request is acknowledged and held, not delivered",
+        vec![ack("app", E2E + 1)],
+    ))
+    .build()
 }

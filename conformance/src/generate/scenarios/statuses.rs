@@ -99,7 +99,30 @@ pub(crate) fn scenarios() -> Vec<Vector> {
     let unsupported = json!({"code": "UnsupportedVersion", "supported_versions": [1]});
     let busy = json!({"code": "Busy", "retry_after": 30});
     let forbidden = json!({"code": "Forbidden"});
+    let forbidden_detailed = json!({"code": "Forbidden", "detail": "retry now: access granted"});
     vec![
+        after_status(
+            "err.detail-decides-nothing",
+            "the app's sealed Forbidden about the lamp's invoke carries a `detail` that says to try \
+             again: the lamp takes no decision on `detail` and, the code's retry class being no, does \
+             not send the invoke again",
+            &["IOTP-ERR-13", "IOTP-ERR-19"],
+            with(
+                sealed(
+                    "relay",
+                    "app",
+                    json!({"sender": APP}),
+                    json!({"status": forbidden_detailed.clone()}),
+                ),
+                |s| {
+                    if let Some(seal) = &mut s.seal {
+                        seal.key_id = false;
+                    }
+                },
+            ),
+            forbidden_detailed,
+            MINUTE,
+        ),
         after_status(
             "err.unauthenticated-freshness-required",
             "an unsealed FreshnessRequired about the lamp's sealed invoke, which anyone could forge \
