@@ -986,6 +986,8 @@ fn an_engine_that_never_retransmits_is_caught() {
             // The relay under test: the reply it passes on to its app, which does not acknowledge
             // it, is not sent again.
             "scenario.dlv.reply-passed-on-confirmable",
+            // The relay's envelope held back past a late acknowledgement is then retransmitted.
+            "scenario.dlv.same-identifier-held-back",
             // The second request, whose retransmission a late acknowledgement must not end.
             "scenario.msg.ack-identifiers-kept-apart",
             "scenario.msg.ack-identifiers-kept-apart.sealed-skips",

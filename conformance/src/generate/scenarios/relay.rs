@@ -721,6 +721,67 @@ fn unsealed_makes_no_address_known() -> Vector {
     .build()
 }
 
+/// A relay passes envelopes on with their senders' `message_id`s and cannot skip values: the second
+/// of two with one `message_id` towards the sensor (the app's, then one from another domain) waits ACK_TIMEOUT after the first ended, so that
+/// a late copy of the first one's acknowledgement ends nothing ([IOTP-DLV-136]).
+fn same_identifier_held_back() -> Vector {
+    let unsealed = to(
+        "sensor",
+        json!({"message_id": E2E, "ack_requested": true, "sealed": ABSENT}),
+    );
+    let b = bound(relay(
+        "dlv.same-identifier-held-back",
+        "an envelope for the sensor with the message_id of one whose delivery just ended waits \
+         ACK_TIMEOUT before it goes; a late copy of the first one's acknowledgement meanwhile ends \
+         nothing, and the second is retransmitted until acknowledged",
+        &["IOTP-DLV-136", "IOTP-MSG-50", "IOTP-MSG-46"],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("held", vec![ack("app", E2E)]))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "delivered at once",
+        presence_ack("sensor", 1),
+        delivered(E2E, false, 3600),
+    ))
+    .step(at(1_000));
+    let acked = b.steps_so_far();
+    b.step(sensor_acks(E2E))
+        .step(silence("the delivery ends on the hop"))
+        .step(at(1_500))
+        .step(plain(
+            "relay-b",
+            json!({"message_id": E2E, "recipient": SENSOR, "sender": FAR, "ack_requested": true,
+                   "body": invoke()}),
+        ))
+        .step(expect(
+            "another relay's envelope for the sensor with the same message_id: acknowledged, and \
+             held back, since that message_id ended towards the sensor 500 ms ago",
+            vec![ack("relay-b", E2E)],
+        ))
+        .step(at(2_000))
+        .step(repeat("sensor", acked))
+        .step(silence(
+            "a late copy of the first acknowledgement ends nothing",
+        ))
+        .step(at(2_999))
+        .step(silence("still held back"))
+        .step(at(3_000))
+        .step(expect(
+            "ACK_TIMEOUT after the first ended: it goes",
+            vec![unsealed.clone()],
+        ))
+        .step(at(6_000))
+        .step(expect(
+            "not acknowledged: retransmitted, the late copy did not end it",
+            vec![unsealed],
+        ))
+        .step(sensor_acks(E2E))
+        .step(at(60_000))
+        .step(silence("acknowledged: nothing more"))
+        .build()
+}
+
 fn sender_in_full_until_known() -> Vector {
     let edhoc_1 =
         json!({"invoke": {"endpoint": 0, "capability": 1, "action": 8, "input": "43010203"}});
@@ -814,6 +875,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         unassigned_contact(),
         sender_in_full_until_known(),
         unsealed_makes_no_address_known(),
+        same_identifier_held_back(),
         rate_floor(),
         listening_after_the_wake_up(),
         within_the_announced_capacity(),
