@@ -267,6 +267,9 @@ pub struct Occupancy {
     pub waiting: usize,
     /// Requests awaiting a reply (at most [`Config::max_pending`]).
     pub pending: usize,
+    /// Sealed requests answered lately, kept to acknowledge copies of their replies (at most
+    /// [`Config::max_pending`], [IOTP-MSG-145]).
+    pub answered: usize,
     /// Requests awaiting the application's reply (at most [`Config::max_exchanges`]).
     pub exchanges: usize,
     /// Subscriptions of this node whose reports it accepts (at most [`Config::max_observations`]).
@@ -281,6 +284,7 @@ impl Occupancy {
             && self.replies <= config.reply_capacity.max(1)
             && self.waiting <= config.max_waiting
             && self.pending <= config.max_pending
+            && self.answered <= config.max_pending.max(1)
             && self.exchanges <= config.max_exchanges.max(1)
             && self.observations <= config.max_observations
     }
@@ -539,6 +543,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             in_flight: self.retransmitter.in_flight(),
             waiting: self.retransmitter.waiting(),
             pending: self.pending.len(),
+            answered: self.answered.len(),
             observations: self.observations.len(),
             exchanges: self.exchanges.len(),
         }
