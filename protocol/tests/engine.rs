@@ -13,7 +13,9 @@ use iotp2p_codec::core::owned::{
 };
 use iotp2p_codec::core::{Envelope, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
-use iotp2p_protocol::engine::{Config, Destination, Discard, Event, Node, Origin, Output};
+use iotp2p_protocol::engine::{
+    Config, Destination, Discard, Event, ExchangeId, Node, Origin, Output,
+};
 use iotp2p_protocol::security::seal::OpenError;
 use iotp2p_protocol::security::{Exchange, KeyId, NodeId, ReplayWindow, Routing};
 
@@ -1223,19 +1225,29 @@ fn the_reports_of_a_subscription_reach_the_subscriber_until_it_unsubscribes() {
     assert!(app.occupancy().within(app.config()));
 }
 
-#[test]
-fn a_reply_after_a_separate_acknowledgement_is_confirmable_and_survives_its_loss() {
-    let mut rng = Fixed(0);
-    let (mut app, mut lamp) = pair();
-    let (request, datagram) = app_asks(&mut app, &mut rng, 0, &invoke(), true);
-    let out = lamp.receive(10, &mut rng, &"app", &datagram);
+/// The app's confirmable request reaches the lamp, whose application is slow: the acknowledgement
+/// goes alone and reaches the app at 20 ms. The request's `message_id` and the lamp's exchange.
+fn acknowledged_alone(
+    app: &mut Node<&'static str>,
+    lamp: &mut Node<&'static str>,
+    rng: &mut Fixed,
+) -> (u64, ExchangeId) {
+    let (request, datagram) = app_asks(app, rng, 0, &invoke(), true);
+    let out = lamp.receive(10, rng, &"app", &datagram);
     let [Event::Request { exchange, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
     else {
         panic!("{out:?}")
     };
-    // The application is slow: the acknowledgement goes alone and ends the app's retransmission.
-    let ack = sends(&lamp.on_timer(10, &mut rng)).remove(0).1;
-    app.receive(20, &mut rng, &"lamp", &ack);
+    let ack = sends(&lamp.on_timer(10, rng)).remove(0).1;
+    app.receive(20, rng, &"lamp", &ack);
+    (request, exchange)
+}
+
+#[test]
+fn a_reply_after_a_separate_acknowledgement_is_confirmable_and_survives_its_loss() {
+    let mut rng = Fixed(0);
+    let (mut app, mut lamp) = pair();
+    let (request, exchange) = acknowledged_alone(&mut app, &mut lamp, &mut rng);
     assert_eq!(app.next_deadline(), None, "nothing left to retransmit");
 
     // The reply is confirmable ([IOTP-MSG-135]); the first copy is lost, the lamp sends it again.
@@ -1274,14 +1286,7 @@ fn a_reply_after_a_separate_acknowledgement_is_confirmable_and_survives_its_loss
 fn a_copy_of_a_confirmable_reply_is_acknowledged_after_the_reply_was_taken() {
     let mut rng = Fixed(0);
     let (mut app, mut lamp) = pair();
-    let (request, datagram) = app_asks(&mut app, &mut rng, 0, &invoke(), true);
-    let out = lamp.receive(10, &mut rng, &"app", &datagram);
-    let [Event::Request { exchange, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
-    else {
-        panic!("{out:?}")
-    };
-    let ack = sends(&lamp.on_timer(10, &mut rng)).remove(0).1;
-    app.receive(20, &mut rng, &"lamp", &ack);
+    let (request, exchange) = acknowledged_alone(&mut app, &mut lamp, &mut rng);
     let reply = sends(
         &lamp
             .reply(500, &mut rng, exchange, &empty_response())

@@ -205,6 +205,19 @@ fn bound(builder: Builder) -> Builder {
         ))
 }
 
+/// The app's invoke for the sensor, held while it sleeps, then delivered when it wakes up.
+fn held_then_delivered(builder: Builder) -> Builder {
+    builder
+        .step(app_invokes(SENSOR, 3600))
+        .step(expect("held", vec![ack("app", E2E)]))
+        .step(presence("sensor", "Awake", Some(600)))
+        .step(both(
+            "delivered at once",
+            presence_ack("sensor", 1),
+            delivered(E2E, false, 3600),
+        ))
+}
+
 fn held_until_awake() -> Vector {
     bound(relay(
         "dlv.held-until-awake",
@@ -260,20 +273,12 @@ fn held_until_awake() -> Vector {
 }
 
 fn acknowledgement_is_no_receipt() -> Vector {
-    bound(relay(
+    held_then_delivered(bound(relay(
         "dlv.acknowledgement-is-no-receipt",
         "a delivered request that the sensor acknowledged on the hop but named in no receipt stays \
          held and goes again at its next wake-up",
         &["IOTP-DLV-108", "IOTP-DLV-109", "IOTP-DLV-107", "IOTP-MSG-65"],
-    ))
-    .step(app_invokes(SENSOR, 3600))
-    .step(expect("held", vec![ack("app", E2E)]))
-    .step(presence("sensor", "Awake", Some(600)))
-    .step(both(
-        "delivered at once",
-        presence_ack("sensor", 1),
-        delivered(E2E, false, 3600),
-    ))
+    )))
     .step(sensor_acks(E2E))
     .step(silence("an acknowledgement ends the retransmission, nothing more"))
     .step(presence("sensor", "Asleep", Some(600)))
@@ -299,21 +304,13 @@ fn reply_acknowledges_the_delivery() -> Vector {
         "recipient": APP_HERE,
         "body": {"invoke_response": {}},
     });
-    bound(relay(
+    held_then_delivered(bound(relay(
         "dlv.reply-acknowledges-the-delivery",
         "the sensor's reply to a delivered request, addressed to the request's sender, acknowledges \
          the delivery (piggybacked): the relay retransmits the request no more, acknowledges the \
          confirmable reply and delivers it to the app",
         &["IOTP-MSG-42", "IOTP-MSG-41", "IOTP-DLV-43"],
-    ))
-    .step(app_invokes(SENSOR, 3600))
-    .step(expect("held", vec![ack("app", E2E)]))
-    .step(presence("sensor", "Awake", Some(600)))
-    .step(both(
-        "delivered at once",
-        presence_ack("sensor", 1),
-        delivered(E2E, false, 3600),
-    ))
+    )))
     .step(plain("sensor", reply))
     .step(both(
         "the reply is acknowledged and goes on to the app, confirmable",
@@ -729,21 +726,13 @@ fn same_identifier_held_back() -> Vector {
         "sensor",
         json!({"message_id": E2E, "ack_requested": true, "sealed": ABSENT}),
     );
-    let b = bound(relay(
+    let b = held_then_delivered(bound(relay(
         "dlv.same-identifier-held-back",
         "an envelope for the sensor with the message_id of one whose delivery just ended waits \
          ACK_TIMEOUT before it goes; a late copy of the first one's acknowledgement meanwhile ends \
          nothing, and the second is retransmitted until acknowledged",
         &["IOTP-DLV-136", "IOTP-MSG-50", "IOTP-MSG-46"],
-    ))
-    .step(app_invokes(SENSOR, 3600))
-    .step(expect("held", vec![ack("app", E2E)]))
-    .step(presence("sensor", "Awake", Some(600)))
-    .step(both(
-        "delivered at once",
-        presence_ack("sensor", 1),
-        delivered(E2E, false, 3600),
-    ))
+    )))
     .step(at(1_000));
     let acked = b.steps_so_far();
     b.step(sensor_acks(E2E))
