@@ -74,17 +74,27 @@ async fn relay_with(
 
 /// The device as its owner configures it: its relay, its identity, the app that may talk to it.
 async fn device(kind: ProfileKind, relay: SocketAddr, ids: &Identities) -> UdpDevice {
-    let text = format!(
+    UdpDevice::start(device_file(relay, ids, "").setup(kind).unwrap())
+        .await
+        .unwrap()
+}
+
+/// The device's configuration file, with `extra` top-level lines.
+fn device_file(relay: SocketAddr, ids: &Identities, extra: &str) -> DeviceFile {
+    DeviceFile::parse("device.toml", &device_text(relay, ids, extra)).unwrap()
+}
+
+/// The text of [`device_file`].
+fn device_text(relay: SocketAddr, ids: &Identities, extra: &str) -> String {
+    format!(
         "address = \"{DEVICE}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{relay}\"\n\
-         relay_credential = \"{}\"\nsleep_interval = 600\n\n[identity]\nkey = \"{}\"\n\
+         relay_credential = \"{}\"\nsleep_interval = 600\n{extra}\n[identity]\nkey = \"{}\"\n\
          credential = \"{}\"\n\n[peers]\n\"{APP}\" = \"{}\"\n\n[info]\nproduct = \"Test device\"\n",
         hex(&ids.relay.ccs),
         hex(&ids.device.auth),
         hex(&ids.device.ccs),
         hex(&ids.app.ccs),
-    );
-    let file = DeviceFile::parse("device.toml", &text).unwrap();
-    UdpDevice::start(file.setup(kind).unwrap()).await.unwrap()
+    )
 }
 
 /// The next event `pick` takes; others pass.
@@ -238,6 +248,48 @@ async fn lamp_run() {
     assert_eq!((light.on, light.level, light.transition), (true, 120, 5));
 
     app.stop(Duration::from_secs(5)).await.unwrap();
+    lamp.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lamp_announces_itself_again_every_presence_interval() {
+    tokio::time::timeout(TEST_TIMEOUT, keep_bound_run())
+        .await
+        .unwrap();
+}
+
+async fn keep_bound_run() {
+    // [IOTP-SEC-173]: a device that stays awake announces itself before its relay would unbind its
+    // hop (and after a failed delivery, its relay waits for it, [IOTP-DLV-137]).
+    let dir = TempDir::new("device-keep-bound");
+    let ids = identities();
+    let relay = relay(&dir, &ids).await;
+    let at = relay.local_addr();
+    let file = device_file(at, &ids, "presence_interval = 1\n");
+    let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
+        .await
+        .unwrap();
+    assert!(!lamp.keep_bound().await.unwrap(), "not due yet");
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let sent = lamp.counts().sent;
+    assert!(
+        lamp.keep_bound().await.unwrap(),
+        "due: announced, and the relay acknowledged it"
+    );
+    assert!(lamp.counts().sent > sent);
+    assert!(!lamp.keep_bound().await.unwrap(), "not due again at once");
+
+    let text = device_text(at, &ids, "presence_interval = 900\n");
+    let refused = DeviceFile::parse("device.toml", &text)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        refused.contains("device.toml:6:21: presence_interval: 900 s is not below HOP_BINDING_MIN"),
+        "{refused}"
+    );
+
     lamp.stop(Duration::from_secs(5)).await.unwrap();
     relay.stop(Duration::from_secs(5)).await.unwrap();
 }

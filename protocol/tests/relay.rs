@@ -100,6 +100,8 @@ struct World {
     app_events: Vec<Event<&'static str>>,
     /// Whether the world loses the sensor's receipts.
     drop_receipts: bool,
+    /// Whether the world loses everything sent to the sensor.
+    sensor_unreachable: bool,
     /// The `message_id`s of the sensor's presence, to tell its receipts apart.
     sensor_presence: Vec<u64>,
     /// The datagrams the app sent.
@@ -129,6 +131,7 @@ impl World {
             sensor_events: Vec::new(),
             app_events: Vec::new(),
             drop_receipts: false,
+            sensor_unreachable: false,
             sensor_presence: Vec::new(),
             sent_by_app: Vec::new(),
             stored: Vec::new(),
@@ -177,6 +180,9 @@ impl World {
 
     fn carry(&mut self, from: &'static str, to: &'static str, bytes: Vec<u8>) {
         if self.drop_receipts && from == "sensor" && self.is_receipt(&bytes) {
+            return;
+        }
+        if self.sensor_unreachable && to == "sensor" {
             return;
         }
         if from == "app" {
@@ -343,6 +349,17 @@ impl World {
         })
     }
 
+    /// The `message_id`s of the requests the sensor's application received, in order.
+    fn requests_to_sensor(&self) -> Vec<u64> {
+        self.sensor_events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Request { message_id, .. } => Some(*message_id),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn app_replies(&self) -> Vec<(u64, Body)> {
         self.app_events
             .iter()
@@ -396,14 +413,7 @@ fn requests_for_a_sleeping_sensor_are_held_and_delivered_in_order_when_it_wakes(
         _ => None,
     });
     assert_eq!(presence_ack, Some(2));
-    let order: Vec<u64> = w
-        .sensor_events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Request { message_id, .. } => Some(*message_id),
-            _ => None,
-        })
-        .collect();
+    let order = w.requests_to_sensor();
     assert_eq!(order, [first, second], "in the order first received");
     assert_eq!(w.sensor_answers(), 2);
     // The sensor's receipt deleted both; its replies reached the app.
@@ -430,6 +440,65 @@ fn a_delivery_without_receipt_is_delivered_again_at_the_next_wake_up() {
     assert_eq!(w.relay.held(SENSOR), 0);
     assert_eq!(w.sensor_answers(), 0, "the copy is not a new request");
     assert_eq!(w.answered(), [id]);
+}
+
+#[test]
+fn after_a_failed_delivery_a_node_that_stays_awake_gets_nothing_until_it_is_heard_from() {
+    // [IOTP-DLV-137]: a delivery to a node that announced `Awake` without `sleep_interval` fails; what
+    // comes next is held, not passed ahead of the failed envelope ([IOTP-DLV-106]), until a message
+    // from the node verifies on its hop. Then the failed envelope goes first ([IOTP-DLV-109]).
+    let mut w = World::new();
+    w.presence("app", PresenceState::Awake, None);
+    w.presence("sensor", PresenceState::Awake, None);
+    w.sensor_unreachable = true;
+    let first = w.app_invokes(Some(3600));
+    // Past every retransmission of the delivery (about 93 s at most, §5.8.2).
+    w.advance(300_000);
+    w.sensor_unreachable = false;
+    let second = w.app_invokes(Some(3600));
+    w.advance(400_000);
+    assert_eq!(w.sensor_answers(), 0, "nothing goes to a node lost since");
+    assert_eq!(w.relay.held(SENSOR), 2);
+    w.presence("sensor", PresenceState::Awake, None);
+    let order = w.requests_to_sensor();
+    assert_eq!(order, [first, second], "the failed envelope first");
+    assert_eq!(w.sensor_answers(), 2);
+    assert_eq!(w.relay.held(SENSOR), 0);
+    assert_eq!(w.answered(), [first, second]);
+
+    // Lost again; this time a request of the sensor to the relay itself ends the wait.
+    w.sensor_unreachable = true;
+    let third = w.app_invokes(Some(3600));
+    let t = w.now + 300_000;
+    w.advance(t);
+    w.sensor_unreachable = false;
+    assert_eq!(w.sensor_answers(), 0);
+    let hop = w
+        .sensor
+        .contexts()
+        .by_recipient_id(&KeyId::new(&[4]).unwrap());
+    let now = w.now;
+    let (_, out) = w
+        .sensor
+        .request(
+            now,
+            &mut w.rng,
+            "relay",
+            Destination::HopPeer,
+            hop,
+            &invoke(),
+            true,
+            None,
+        )
+        .unwrap();
+    w.node_out("sensor", out);
+    w.settle();
+    assert_eq!(
+        w.sensor_answers(),
+        1,
+        "delivered once the sensor was heard from"
+    );
+    assert_eq!(w.answered(), [first, second, third]);
 }
 
 #[test]

@@ -22,6 +22,8 @@
 //! home_relay = "127.0.0.1:5783"        # its home relay's transport address
 //! relay_credential = "…"               # the relay's credential (a CCS, hex): EDHOC by kid (§8.7)
 //! sleep_interval = 300                 # a sensor's sleep between wakes, in seconds (default 60)
+//! presence_interval = 300              # a lamp's or lock's presence to its relay, in seconds
+//!                                      # (default 300; below 900, HOP_BINDING_MIN: IOTP-SEC-173)
 //!
 //! [identity]                           # the device's EDHOC identity (spec §8.4), lowercase hex
 //! key = "…"                            # its P-256 authentication private key, 32 bytes
@@ -57,6 +59,13 @@ use crate::config::{ConfigError, Locator};
 /// The sleep between a sensor's wakes when the file gives none, in seconds.
 pub const DEFAULT_SLEEP: u32 = 60;
 
+/// How often a device that stays awake announces itself when the file does not say, in seconds: a
+/// third of HOP_BINDING_MIN, so that two lost presences in a row still leave its hop bound.
+pub const DEFAULT_PRESENCE_INTERVAL: u32 = 300;
+
+/// HOP_BINDING_MIN of spec §8.7.1 in seconds: a presence interval must stay below it ([IOTP-SEC-173]).
+const HOP_BINDING_MIN_S: u32 = (iotp2p_protocol::relay::binding::HOP_BINDING_MIN / 1_000) as u32;
+
 /// The profiles a device can run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProfileKind {
@@ -90,6 +99,7 @@ pub struct DeviceFile {
     source: Source,
     bind: SocketAddr,
     sleep_interval: u32,
+    presence_interval: u32,
     identity: LocalIdentity,
     /// The identity's credential (a CCS), for the credential statements of a claimed device.
     auth_credential: Vec<u8>,
@@ -118,6 +128,7 @@ impl DeviceFile {
                 "home_relay",
                 "relay_credential",
                 "sleep_interval",
+                "presence_interval",
                 "identity",
                 "peers",
                 "info",
@@ -151,6 +162,24 @@ impl DeviceFile {
         let bind = at.parsed(root, "bind", "an IP address and port, as 127.0.0.1:5790")?;
         let mut sleep_interval = DEFAULT_SLEEP;
         at.at_least(root, "sleep_interval", 1, "IOTP-IM-25", &mut sleep_interval)?;
+        let mut presence_interval = DEFAULT_PRESENCE_INTERVAL;
+        at.at_least(
+            root,
+            "presence_interval",
+            1,
+            "IOTP-SEC-173",
+            &mut presence_interval,
+        )?;
+        if presence_interval >= HOP_BINDING_MIN_S {
+            return Err(at.error(
+                at.value_at(root, "presence_interval"),
+                "presence_interval",
+                &format!(
+                    "{presence_interval} s is not below HOP_BINDING_MIN ({HOP_BINDING_MIN_S} s): the \
+                     relay would unbind the device's hop between two presences ([IOTP-SEC-173])"
+                ),
+            ));
+        }
         let (identity, auth_credential) = at.required_identity(
             root,
             "a device needs its EDHOC identity to attach to its relay",
@@ -174,6 +203,7 @@ impl DeviceFile {
             source,
             bind,
             sleep_interval,
+            presence_interval,
             identity,
             auth_credential,
             peers,
@@ -242,6 +272,7 @@ impl DeviceFile {
             peers: self.peers,
             timing: Default::default(),
             seed: None,
+            presence_interval: std::time::Duration::from_secs(self.presence_interval.into()),
         })
     }
 }

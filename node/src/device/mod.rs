@@ -7,7 +7,8 @@
 //! its hop at the relay. Apps named in its configuration run EDHOC with it by address, through their
 //! relays; every request under their contexts is then answered by the profile. A sleeping sensor
 //! announces `Asleep` with its sleep interval and wakes ([`UdpDevice::wake`]) to measure and take what
-//! its relay held.
+//! its relay held. A device that stays awake announces `Awake` again every `presence_interval`
+//! ([`UdpDevice::keep_bound`]), so that its relay keeps its hop bound ([IOTP-SEC-173]).
 
 pub mod config;
 
@@ -68,6 +69,9 @@ pub struct DeviceSetup {
     /// The seed of the device's randomness, for simulations that must replay
     /// ([`crate::random::NodeRng::seeded`]); `None`, the default, draws from the operating system.
     pub seed: Option<u64>,
+    /// How often a device that stays awake announces `Awake` again ([`UdpDevice::keep_bound`]);
+    /// below HOP_BINDING_MIN.
+    pub presence_interval: Duration,
 }
 
 /// Why a device did not start or attach, or stopped badly.
@@ -122,6 +126,10 @@ pub struct UdpDevice {
     /// Its hop context with the home relay.
     hop: Option<ContextId>,
     sleep_interval: Option<u32>,
+    /// How often it announces `Awake` again if it stays awake.
+    presence_interval: Duration,
+    /// When it last announced itself to its home relay (a `presence` that was acknowledged).
+    last_presence: Option<tokio::time::Instant>,
 }
 
 impl UdpDevice {
@@ -180,6 +188,8 @@ impl UdpDevice {
             home_relay: None,
             hop: None,
             sleep_interval,
+            presence_interval: setup.presence_interval,
+            last_presence: None,
         };
         if let Some((address, home_relay, credential)) = relay {
             device.attach(&address, home_relay, credential).await?;
@@ -217,6 +227,7 @@ impl UdpDevice {
         let hop = attach(&mut self.node, address, relay, credential, presence).await?;
         self.home_relay = Some(relay);
         self.hop = Some(hop);
+        self.last_presence = Some(tokio::time::Instant::now());
         Ok(())
     }
 
@@ -343,6 +354,25 @@ impl UdpDevice {
         self.announce(PresenceState::Awake, None).await
     }
 
+    /// A device that stays awake announces `Awake` again once `presence_interval` has passed since
+    /// its last `presence`, so that its home relay neither unbinds its hop (HOP_BINDING_MIN,
+    /// [IOTP-SEC-172], [IOTP-SEC-173]) nor keeps holding what it has for it after a delivery failed
+    /// ([IOTP-DLV-137]). Gives whether it announced. Called often (the device's main loop); a sleeping
+    /// device, or one not attached, announces nothing here.
+    pub async fn keep_bound(&mut self) -> Result<bool, DeviceError> {
+        let due = self
+            .last_presence
+            .is_some_and(|t| t.elapsed() >= self.presence_interval);
+        if self.sleep_interval.is_some() || self.home_relay.is_none() || !due {
+            return Ok(false);
+        }
+        // Tried again only after another interval when the relay acknowledges none of its
+        // transmissions: each try retransmits for about a minute and a half.
+        self.last_presence = Some(tokio::time::Instant::now());
+        self.announce(PresenceState::Awake, None).await?;
+        Ok(true)
+    }
+
     /// A sleeping device goes back to sleep for its sleep interval.
     pub async fn sleep(&mut self) -> Result<(), DeviceError> {
         let sleep = self.sleep_interval;
@@ -356,7 +386,9 @@ impl UdpDevice {
         sleep: Option<u32>,
     ) -> Result<(), DeviceError> {
         let relay = self.home_relay.ok_or(DeviceError::NoRelay)?;
-        Ok(announce(&mut self.node, relay, state, sleep).await?)
+        announce(&mut self.node, relay, state, sleep).await?;
+        self.last_presence = Some(tokio::time::Instant::now());
+        Ok(())
     }
 
     /// Stops the device and hands back its server, waiting at most `within`.

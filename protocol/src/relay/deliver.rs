@@ -67,14 +67,28 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                     self.nodes[i].left = false;
                     self.receipt(now, rng, i, &hop, &r, out);
                     self.settle(exchange, out);
+                    self.heard_from(i);
                     self.deliver_next(now, rng, i, out);
                 }
                 Own::Other => {
                     self.nodes[i].left = false;
                     out.push(RelayOutput::Event(RelayEvent::Service(event)));
+                    self.heard_from(i);
                     self.deliver_next(now, rng, i, out);
                 }
             }
+        }
+    }
+
+    /// A message other than a `presence` verified on node `i`'s hop (after its receipt, if it is one,
+    /// deleted what it names): a node that stays awake, lost since a delivery to it failed, listens
+    /// again, and what it was delivered without a receipt goes again first ([IOTP-DLV-137],
+    /// [IOTP-DLV-109]).
+    fn heard_from(&mut self, i: usize) {
+        let node = &mut self.nodes[i];
+        if node.listening == Listening::Lost {
+            node.listening = Listening::Always;
+            node.queue.wake();
         }
     }
 
@@ -381,7 +395,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         }
     }
 
-    /// Retransmissions of deliveries; a delivery that fails ends the node's listening.
+    /// Retransmissions of deliveries; a delivery that fails ends the node's listening: until its next
+    /// wake-up for a node that sleeps ([IOTP-IM-69]), until it is heard from for one that stays awake
+    /// ([IOTP-DLV-137]), so that nothing received later passes the failed envelope ([IOTP-DLV-106]).
     pub(super) fn retransmit(
         &mut self,
         now: Instant,
@@ -398,9 +414,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                         n.delivering == Some(message_id) && n.binding.is_bound_to(&peer, now)
                     }) {
                         n.delivering = None;
-                        if matches!(n.listening, Listening::Until(_)) {
-                            n.listening = Listening::No;
-                        }
+                        n.listening = match n.listening {
+                            Listening::Until(_) => Listening::No,
+                            Listening::Always => Listening::Lost,
+                            other => other,
+                        };
                     }
                 }
             }

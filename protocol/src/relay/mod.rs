@@ -298,6 +298,9 @@ enum Listening {
     Until(Instant),
     /// It announced `Asleep` or `Leaving`.
     No,
+    /// It announced `Awake` without `sleep_interval`, but a delivery to it failed: nothing goes until
+    /// a message from it verifies on its hop ([IOTP-DLV-137]).
+    Lost,
 }
 
 /// Where a non-delivery status about a held request goes (§3.8).
@@ -716,7 +719,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         match node.listening {
             Listening::Always => true,
             Listening::Until(t) => now < t,
-            Listening::No => false,
+            Listening::No | Listening::Lost => false,
         }
     }
 }

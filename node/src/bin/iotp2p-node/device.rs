@@ -111,6 +111,14 @@ pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
             continue;
         }
+        match device.keep_bound().await {
+            Err(e) if e.is_presence_lost() => {
+                eprintln!("warning: {e}; trying again after the presence interval");
+            }
+            kept => {
+                kept?;
+            }
+        }
         let state = device.with_profile(|p| describe(p)).await?;
         if state != last {
             println!("{state}");
