@@ -16,7 +16,8 @@
 //! `decode` is `iotp2p_core_envelope_decode` into an Envelope allocated once, `encode` encodes the
 //! Envelope the C decoded from the message (as `c_vs_rust/*/c` of benches/codec_c.rs).
 //! Messages: `notification`, `description`, `batch`. Instruction counts are repeatable where times are
-//! not: divide the total by N (setup is a few thousand instructions).
+//! not: divide the total by N (setup is a few thousand instructions). `bytes <message> iotp2p 1` writes
+//! the message's encoding to standard output instead, for drivers in other languages (benches/c-speed).
 
 use iotp2p_codec::prelude::*;
 use std::hint::black_box;
@@ -29,7 +30,7 @@ use iotp2p_codec_c::envelope::Codec as CCodec;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [op, message, codec, n] = &args[..] else {
-        eprintln!("usage: codec-profile decode|encode <message> <codec> <iterations>");
+        eprintln!("usage: codec-profile decode|encode|bytes <message> <codec> <iterations>");
         return ExitCode::FAILURE;
     };
     let Some(message) = Message::ALL.into_iter().find(|m| m.name() == message) else {
@@ -45,6 +46,15 @@ fn main() -> ExitCode {
     let mut buf = vec![0u8; 64 * 1024];
     let mut check = 0u64;
     match (op.as_str(), codec.as_str()) {
+        ("bytes", "iotp2p") => {
+            use std::io::Write as _;
+            let written = std::io::stdout().write_all(&bytes(Codec::Iotp2p));
+            return if written.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
         ("decode", "iotp2p") => {
             let b = bytes(Codec::Iotp2p);
             for _ in 0..n {
