@@ -1634,3 +1634,47 @@ fn a_request_is_taken_only_with_room_for_its_reply() {
         "taken now: {out:?}"
     );
 }
+
+#[test]
+fn a_reply_names_its_recipient_and_sender_off_the_home_relay() {
+    // [IOTP-MSG-22], [IOTP-MSG-23], [IOTP-MSG-25]: a request that a hop peer other than the home
+    // relay passed on, from a sender named in full, is answered with that sender as `recipient` and
+    // the lamp's own address as `sender`: the hop peer, a relay of another domain, knows neither.
+    // Through the home relay the lamp leaves `sender` out; to an anonymous hop peer, both.
+    const HEATER: &str = "heater@other.example";
+    let reply_via = |hop: &'static str, sender: Option<&str>| {
+        let mut rng = Fixed(0);
+        let mut lamp = node("lamp@home.example.org");
+        lamp.set_home_relay(Some("relay"));
+        let read = iotp2p_codec::core::ReadRequest::new(7);
+        let request = Envelope {
+            recipient: sender.map(|_| "lamp@home.example.org"),
+            sender,
+            body: Some(iotp2p_codec::core::Body::Read(read)),
+            ..Envelope::new(7)
+        };
+        let out = lamp.receive(0, &mut rng, &hop, &request.encode_to_vec().unwrap());
+        let Some(Event::Request { exchange, .. }) = events(&out).into_iter().next() else {
+            panic!("no request: {out:?}");
+        };
+        let out = lamp
+            .reply(0, &mut rng, exchange, &empty_response())
+            .unwrap();
+        let (to, bytes) = sends(&out).into_iter().next().unwrap();
+        assert_eq!(to, hop);
+        let reply = Envelope::decode(&bytes).unwrap();
+        (
+            reply.recipient.map(String::from),
+            reply.sender.map(String::from),
+        )
+    };
+    assert_eq!(
+        reply_via("relay-b", Some(HEATER)),
+        (Some(HEATER.into()), Some("lamp@home.example.org".into()))
+    );
+    assert_eq!(
+        reply_via("relay", Some(HEATER)),
+        (Some(HEATER.into()), None)
+    );
+    assert_eq!(reply_via("app-direct", None), (None, None));
+}

@@ -279,12 +279,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         body: &[u8],
         confirmable: bool,
     ) -> Result<(u64, Vec<u8>), SendError> {
+        // A requester known by its address is named as the recipient, and this node as the
+        // sender unless the hop peer is its home relay, which knows its address ([IOTP-MSG-22],
+        // [IOTP-MSG-23], [IOTP-MSG-25]): the hop peer may be a relay that passed the request on.
         let via_relay = self.home_relay.as_ref() == Some(from);
         let (recipient, recipient_contact) = match sender {
-            Origin::Address(a) if via_relay => (Some(a.as_str()), None),
+            Origin::Address(a) => (Some(a.as_str()), None),
             Origin::Contact(c) => (None, Some(*c)),
-            Origin::Address(_) | Origin::HopPeer(_) => (None, None),
+            Origin::HopPeer(_) => (None, None),
         };
+        let include_sender = matches!(sender, Origin::Address(_)) && !via_relay;
         let entry = context.and_then(|id| self.contexts.get(id));
         let request_key_id = entry.map_or(KeyId::EMPTY, |e| *e.context.recipient_id());
         let aad_recipient: Option<String> = match sender {
@@ -302,7 +306,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             recipient,
             recipient_contact,
             aad_recipient: aad_recipient.as_deref(),
-            include_sender: false,
+            include_sender,
             ack_requested: confirmable,
             ttl: None,
             body,
