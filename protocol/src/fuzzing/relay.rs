@@ -6,7 +6,8 @@
 //! `arbitrary`: arbitrary datagrams from any of the four, genuine requests of the app to the sensor
 //! (sealed or not, confirmable or not, with or without `ttl`), presence of either node, genuine
 //! envelopes mutated, cut short or sent again from any hop peer, time passing, the sensor's
-//! replies, and re-homing (§3.11): the sensor moving away to the other relay's domain for a grace
+//! replies, either node's link going down and up again (what the relay sends it is lost, so its
+//! deliveries fail, [IOTP-DLV-137]), and re-homing (§3.11): the sensor moving away to the other relay's domain for a grace
 //! period, and a node arriving from there, for which the other relay forwards the app's requests. What the relay sends to the two nodes reaches their engines, and what they answer reaches
 //! the relay, within a bounded number of datagrams per step.
 //!
@@ -83,6 +84,10 @@ enum Step {
     MoveIn { grace: u16 },
     /// The app's request to the arrived node's previous address, as the other relay forwards it.
     ForwardedToArrived { confirmable: bool },
+    /// The sensor's (`sensor`) or the app's link comes back (`up`), or goes down, one time in four
+    /// (`rarely`): what the relay sends it is then lost, and a link down for long would leave most
+    /// runs without deliveries.
+    Link { sensor: bool, up: bool, rarely: u8 },
 }
 
 /// What a run reached, so that the replay test can check that its inputs exercise the relay.
@@ -100,6 +105,8 @@ pub struct RelayReached {
     pub arrived: usize,
     /// Forwards whose attempt failed and that wait to be tried again ([IOTP-DLV-52]).
     pub retried: usize,
+    /// Datagrams of the relay lost on a node's link while it was down.
+    pub lost: usize,
 }
 
 /// The body of the `protocol_relay` target.
@@ -149,6 +156,8 @@ struct World {
     store: Store,
     /// The end of the sensor's grace period, once it moved away.
     moved_until: Option<Instant>,
+    /// Whether the sensor's and the app's links are down.
+    down: [bool; 2],
 }
 
 /// A store kept as the relay's changes say: per recipient, the digests held.
@@ -219,6 +228,7 @@ impl World {
             reached: RelayReached::default(),
             store: Store::default(),
             moved_until: None,
+            down: [false; 2],
         })
     }
 
@@ -243,6 +253,7 @@ impl World {
                     assert!(out.len() <= most, "{} outputs for one datagram", out.len());
                     self.relay_outputs(out, &mut wire);
                 }
+                0 | 1 if self.down[usize::from(to)] => self.reached.lost += 1,
                 0 | 1 => {
                     let node = if to == 0 {
                         &mut self.sensor
@@ -384,7 +395,9 @@ impl World {
             } else if from == RELAY {
                 // A delivery or a retransmission towards a node: it answers.
                 let mut follow = VecDeque::new();
-                if to <= 1 {
+                if to <= 1 && self.down[usize::from(to)] {
+                    self.reached.lost += 1;
+                } else if to <= 1 {
                     let node = if to == 0 {
                         &mut self.sensor
                     } else {
@@ -546,6 +559,11 @@ pub fn run_relay(data: &[u8]) -> RelayReached {
                     if w.relay.held(ARRIVED) > before {
                         w.reached.arrived += 1;
                     }
+                }
+            }
+            Step::Link { sensor, up, rarely } => {
+                if up || rarely % 4 == 0 {
+                    w.down[usize::from(!sensor)] = !up;
                 }
             }
         }
