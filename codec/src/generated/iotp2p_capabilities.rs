@@ -946,7 +946,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_duration: Option<u16> = None;
-            let mut f_effect: IdentifyEffect = IdentifyEffect::Blink;
+            let mut f_effect: IdentifyEffect = Self::DEFAULT_EFFECT;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2929,7 +2929,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_lookup: LookupPolicy = LookupPolicy::Public;
+            let mut f_lookup: LookupPolicy = Self::DEFAULT_LOOKUP;
             let mut f_lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>> =
                 None;
             let mut f_max_held_messages: Option<u16> = None;
@@ -3656,7 +3656,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_entries: Option<rt::Array<'a, RegistrationInfo<'a>>> = None;
-            let mut f_more: bool = false;
+            let mut f_more: bool = Self::DEFAULT_MORE;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {

@@ -145,12 +145,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: u8 = 1;
+            let mut f_version: u8 = Self::DEFAULT_VERSION;
             let mut f_message_id: Option<MessageId> = None;
             let mut f_correlation_id: Option<MessageId> = None;
-            let mut f_ack_requested: bool = false;
+            let mut f_ack_requested: bool = Self::DEFAULT_ACK_REQUESTED;
             let mut f_ttl: Option<u32> = None;
-            let mut f_more: bool = false;
+            let mut f_more: bool = Self::DEFAULT_MORE;
             let mut f_recipient: Option<Address<'a>> = None;
             let mut f_sender: Option<Address<'a>> = None;
             let mut f_recipient_contact: Option<ContactNumber> = None;
@@ -737,7 +737,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
             let mut unknown = 0;
@@ -877,7 +877,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_echo: Option<Echo<'a>> = None;
@@ -1035,7 +1035,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_action: Option<MemberKey> = None;
             let mut f_input: Option<EncodedValue<'a>> = None;
@@ -1303,10 +1303,10 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
-            let mut f_min_interval: u32 = 0;
+            let mut f_min_interval: u32 = Self::DEFAULT_MIN_INTERVAL;
             let mut f_max_interval: Option<u32> = None;
             let mut f_lifetime: Option<u32> = None;
             let mut unknown = 0;
@@ -1728,7 +1728,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_events: Option<rt::Array<'a, Event<'a>>> = None;
@@ -1893,7 +1893,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoint: Option<EndpointNumber> = None;
-            let mut f_endpoints_only: bool = false;
+            let mut f_endpoints_only: bool = Self::DEFAULT_ENDPOINTS_ONLY;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2025,8 +2025,8 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_major: Option<u32> = None;
-            let mut f_minor: u32 = 0;
-            let mut f_patch: u32 = 0;
+            let mut f_minor: u32 = Self::DEFAULT_MINOR;
+            let mut f_patch: u32 = Self::DEFAULT_PATCH;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2556,7 +2556,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
-            let mut f_revision: u32 = 0;
+            let mut f_revision: u32 = Self::DEFAULT_REVISION;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2755,7 +2755,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_state: PresenceState = PresenceState::Awake;
+            let mut f_state: PresenceState = Self::DEFAULT_STATE;
             let mut f_sleep_interval: Option<u32> = None;
             let mut f_max_message: Option<u16> = None;
             let mut f_revision: Option<u32> = None;
@@ -2898,7 +2898,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_pending: u32 = 0;
+            let mut f_pending: u32 = Self::DEFAULT_PENDING;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -3551,7 +3551,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_code: StatusCode = StatusCode::Ok;
+            let mut f_code: StatusCode = Self::DEFAULT_CODE;
             let mut f_member: Option<MemberKey> = None;
             let mut f_capability_status: Option<u32> = None;
             let mut f_detail: Option<&'a str> = None;

@@ -135,7 +135,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_algorithm: KeyAlgorithm = KeyAlgorithm::Es256;
+            let mut f_algorithm: KeyAlgorithm = Self::DEFAULT_ALGORITHM;
             let mut f_x: Option<&'a [u8; 32]> = None;
             let mut f_y: Option<&'a [u8; 32]> = None;
             let mut unknown = 0;
@@ -795,7 +795,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
             let mut f_previous_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_sequence: Option<u32> = None;
-            let mut f_grace_period: u32 = 2592000;
+            let mut f_grace_period: u32 = Self::DEFAULT_GRACE_PERIOD;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -1158,7 +1158,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_node: Option<NodeId<'a>> = None;
-            let mut f_reason: RevocationReason = RevocationReason::Unspecified;
+            let mut f_reason: RevocationReason = Self::DEFAULT_REASON;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -2112,10 +2112,10 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: u8 = 1;
+            let mut f_version: u8 = Self::DEFAULT_VERSION;
             let mut f_passcode: Option<u32> = None;
             let mut f_discriminator: Option<u16> = None;
-            let mut f_transports: DiscoveryTransports = 0;
+            let mut f_transports: DiscoveryTransports = Self::DEFAULT_TRANSPORTS;
             let mut f_node: Option<NodeId<'a>> = None;
             let mut f_vendor: Option<&'a str> = None;
             let mut f_product: Option<&'a str> = None;

@@ -139,8 +139,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_number: Option<ZoneNumber> = None;
             let mut f_name: Option<super::example_core::Label<'a>> = None;
-            let mut f_flow: f32 = 12.5_f32;
-            let mut f_skip_when_wet: bool = true;
+            let mut f_flow: f32 = Self::DEFAULT_FLOW;
+            let mut f_skip_when_wet: bool = Self::DEFAULT_SKIP_WHEN_WET;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -429,7 +429,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
             let mut f_zones: Option<rt::Array<'a, Zone<'a>>> = None;
             let mut f_running: Option<Run<'a>> = None;
             let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
-            let mut f_rain_delay: u8 = 0;
+            let mut f_rain_delay: u8 = Self::DEFAULT_RAIN_DELAY;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {

@@ -158,7 +158,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_hour: Option<u8> = None;
-            let mut f_minute: u8 = 0;
+            let mut f_minute: u8 = Self::DEFAULT_MINUTE;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {

@@ -236,11 +236,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_on: Option<bool> = None;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_mode: ColorMode = ColorMode::Temperature;
+            let mut f_mode: ColorMode = Self::DEFAULT_MODE;
             let mut f_mireds: Option<Mireds> = None;
             let mut f_hue: Option<u16> = None;
             let mut f_saturation: Option<u8> = None;
-            let mut f_power_on: PowerOnBehavior = PowerOnBehavior::Previous;
+            let mut f_power_on: PowerOnBehavior = Self::DEFAULT_POWER_ON;
             let mut f_firmware: Option<&'a [u8; 20]> = None;
             let mut f_scenes: Option<rt::Array<'a, super::example_core::Label<'a>>> = None;
             let mut unknown = 0;
@@ -469,9 +469,9 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_transition: u16 = 0;
+            let mut f_transition: u16 = Self::DEFAULT_TRANSITION;
             let mut f_fade: Option<u16> = None;
-            let mut f_turn_on: bool = true;
+            let mut f_turn_on: bool = Self::DEFAULT_TURN_ON;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -616,7 +616,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_mireds: Option<Mireds> = None;
-            let mut f_transition: u16 = 0;
+            let mut f_transition: u16 = Self::DEFAULT_TRANSITION;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {

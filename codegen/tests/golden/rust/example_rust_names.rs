@@ -728,16 +728,16 @@ impl<'a> rt::Message<'a> for Fields<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_self: u8 = 0;
-            let mut f_super: u8 = 0;
-            let mut f_crate: u8 = 0;
-            let mut f_type: u8 = 0;
+            let mut f_self: u8 = Self::DEFAULT_SELF;
+            let mut f_super: u8 = Self::DEFAULT_SUPER;
+            let mut f_crate: u8 = Self::DEFAULT_CRATE;
+            let mut f_type: u8 = Self::DEFAULT_TYPE;
             let mut f_match: Option<Pick<'a>> = None;
             let mut f_option: Option<Option_<'a>> = None;
             let mut f_vec: Option<Vec_<'a>> = None;
             let mut f_string: Option<String_<'a>> = None;
             let mut f_box: Option<Box_<'a>> = None;
-            let mut f_which: Which = Which::Self_;
+            let mut f_which: Which = Self::DEFAULT_WHICH;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {

@@ -131,8 +131,8 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_heat: i16 = 2000;
-            let mut f_cool: i16 = 2600;
+            let mut f_heat: i16 = Self::DEFAULT_HEAT;
+            let mut f_cool: i16 = Self::DEFAULT_COOL;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -676,11 +676,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_mode: Mode = Mode::Auto;
+            let mut f_mode: Mode = Self::DEFAULT_MODE;
             let mut f_setpoints: Option<Setpoints<'a>> = None;
             let mut f_reading: Option<Reading<'a>> = None;
-            let mut f_running: bool = false;
-            let mut f_hold: bool = false;
+            let mut f_running: bool = Self::DEFAULT_RUNNING;
+            let mut f_hold: bool = Self::DEFAULT_HOLD;
             let mut f_diagnostics: Option<&'a [u8]> = None;
             let mut f_schedule: Option<WeeklySchedule<'a>> = None;
             let mut unknown = 0;
