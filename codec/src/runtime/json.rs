@@ -1251,6 +1251,29 @@ mod tests {
     }
 
     #[test]
+    fn a_default_is_what_encodes_the_same() {
+        // Floats by their bits: `-0.0` and `0.0` are different encodings, NaN is its own default.
+        assert!(!is_default::<Float, f64, f64>(&-0.0, &0.0));
+        assert!(is_default::<Float, f64, f64>(&f64::NAN, &f64::NAN));
+        assert!(!is_default::<Same, f64, f64>(&f64::NAN, &f64::NAN));
+        assert!(is_default::<Float, f32, f32>(&1.5, &1.5));
+        // Owned values against the constants of the borrowed form.
+        assert!(is_default::<Same, alloc::string::String, &str>(
+            &"on".into(),
+            &"on"
+        ));
+        assert!(!is_default::<Same, alloc::string::String, &str>(
+            &"off".into(),
+            &"on"
+        ));
+        assert!(is_default::<Hex, Vec<u8>, &[u8]>(
+            &alloc::vec![1, 2],
+            &&[1u8, 2][..]
+        ));
+        assert!(!is_default::<Range<0, 9>, u8, u8>(&3, &4));
+    }
+
+    #[test]
     fn unknown_member_keys_are_canonical_decimal() {
         assert_eq!(unknown_key("0"), Some(0));
         assert_eq!(unknown_key("65535"), Some(65535));
