@@ -946,7 +946,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_duration: Option<u16> = None;
-            let mut f_effect: IdentifyEffect = IdentifyEffect::Blink;
+            let mut f_effect: IdentifyEffect = Self::DEFAULT_EFFECT;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2929,7 +2929,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_lookup: LookupPolicy = LookupPolicy::Public;
+            let mut f_lookup: LookupPolicy = Self::DEFAULT_LOOKUP;
             let mut f_lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>> =
                 None;
             let mut f_max_held_messages: Option<u16> = None;
@@ -3656,7 +3656,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_entries: Option<rt::Array<'a, RegistrationInfo<'a>>> = None;
-            let mut f_more: bool = false;
+            let mut f_more: bool = Self::DEFAULT_MORE;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -6432,2148 +6432,222 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    impl StandardCapability {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[
-            ("Security", 1),
-            ("DeviceInfo", 2),
-            ("Firmware", 3),
-            ("Battery", 4),
-            ("Identify", 5),
-            ("OnOff", 6),
-            ("Level", 7),
-            ("ColorTemperature", 8),
-            ("TemperatureMeasurement", 9),
-            ("HumidityMeasurement", 10),
-            ("Relay", 11),
-        ];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for StandardCapability {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for StandardCapability {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for DeviceInfoProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::DeviceInfoProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = DeviceInfoProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
-            map.field::<rt::json::Same, _>(1, "product", &self.product)?;
-            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            map.optional::<rt::json::Same, _>(3, "hardware_version", &self.hardware_version)?;
-            map.optional::<rt::json::Same, _>(4, "serial_number", &self.serial_number)?;
-            map.optional::<rt::json::Same, _>(5, "product_url", &self.product_url)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfoProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::DeviceInfoProperties {
-        const NAME: &'static str = "DeviceInfoProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("vendor", 0),
-            ("product", 1),
-            ("name", 2),
-            ("hardware_version", 3),
-            ("serial_number", 4),
-            ("product_url", 5),
-        ];
-        type Slots = (
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "vendor")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "product")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "name")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "hardware_version")?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "serial_number")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "product_url")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::DeviceInfoProperties {
-                vendor: rt::json::required(s.0, "vendor")?,
-                product: rt::json::required(s.1, "product")?,
-                name: rt::json::required(s.2, "name")?,
-                hardware_version: s.3,
-                serial_number: s.4,
-                product_url: s.5,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::FirmwareProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = FirmwareProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "version", &self.version)?;
-            map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
-            map.optional::<rt::json::Same, _>(2, "build", &self.build)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::FirmwareProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::FirmwareProperties {
-        const NAME: &'static str = "FirmwareProperties";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("version", 0), ("version_text", 1), ("build", 2)];
-        type Slots = (
-            Option<super::iotp2p_core::owned::SemVer>,
-            Option<rt::alloc::string::String>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "version")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "version_text")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "build")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::FirmwareProperties {
-                version: rt::json::required(s.0, "version")?,
-                version_text: rt::json::required(s.1, "version_text")?,
-                build: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-    impl BatteryState {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Ok", 0), ("Low", 1), ("Critical", 2)];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for BatteryState {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for BatteryState {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-    impl ChargeState {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("NotCharging", 0), ("Charging", 1), ("Full", 2)];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for ChargeState {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for ChargeState {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for BatteryProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::BatteryProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = BatteryProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
-            map.field::<rt::json::Same, _>(1, "state", &self.state)?;
-            map.optional::<rt::json::Same, _>(2, "voltage", &self.voltage)?;
-            map.optional::<rt::json::Same, _>(3, "charging", &self.charging)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::BatteryProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::BatteryProperties {
-        const NAME: &'static str = "BatteryProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("percent", 0),
-            ("state", 1),
-            ("voltage", 2),
-            ("charging", 3),
-        ];
-        type Slots = (
-            Option<u8>,
-            Option<owned::BatteryState>,
-            Option<u16>,
-            Option<owned::ChargeState>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 100>, _, _>(map, &mut s.0, "percent")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "state")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "voltage")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "charging")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::BatteryProperties {
-                percent: rt::json::required(s.0, "percent")?,
-                state: rt::json::required(s.1, "state")?,
-                voltage: s.2,
-                charging: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::BatteryEvents {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::StateChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "state_changed", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::BatteryEvents {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::BatteryEvents {
-        const NAME: &'static str = "BatteryEvents";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("state_changed", 16)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                16 => Self::StateChanged(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-    impl IdentifyEffect {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Blink", 0), ("Breathe", 1), ("Okay", 2), ("Beep", 3)];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for IdentifyEffect {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for IdentifyEffect {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for IdentifyProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::IdentifyProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = IdentifyProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::IdentifyProperties {
-        const NAME: &'static str = "IdentifyProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("remaining", 0)];
-        type Slots = (Option<u16>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "remaining")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::IdentifyProperties {
-                remaining: rt::json::required(s.0, "remaining")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::IdentifyInput {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = IdentifyInput::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
-            if self.effect.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyInput {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::IdentifyInput {
-        const NAME: &'static str = "IdentifyInput";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("duration", 0), ("effect", 1)];
-        type Slots = (Option<u16>, Option<owned::IdentifyEffect>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "duration")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "effect")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::IdentifyInput {
-                duration: rt::json::required(s.0, "duration")?,
-                effect: s.1.unwrap_or(self::IdentifyEffect::Blink),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::IdentifyActions {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Identify(v) => rt::json::variant::<rt::json::Same, _, _>(s, "identify", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyActions {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::IdentifyActions {
-        const NAME: &'static str = "IdentifyActions";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("identify", 8)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => Self::Identify(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for OnOffProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::OnOffProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = OnOffProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::OnOffProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::OnOffProperties {
-        const NAME: &'static str = "OnOffProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("on", 0)];
-        type Slots = (Option<bool>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::OnOffProperties {
-                on: rt::json::required(s.0, "on")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for OnOffActions<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::OnOffActions {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Off => rt::json::unit_variant(s, "off"),
-                Self::On => rt::json::unit_variant(s, "on"),
-                Self::Toggle => rt::json::unit_variant(s, "toggle"),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::OnOffActions {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::OnOffActions {
-        const NAME: &'static str = "OnOffActions";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("off", 8), ("on", 9), ("toggle", 10)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => {
-                    rt::json::unit(map)?;
-                    Self::Off
-                }
-                9 => {
-                    rt::json::unit(map)?;
-                    Self::On
-                }
-                10 => {
-                    rt::json::unit(map)?;
-                    Self::Toggle
-                }
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for LevelProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::LevelProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = LevelProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            map.optional::<rt::json::Range<0, 254>, _>(1, "min_level", &self.min_level)?;
-            map.optional::<rt::json::Range<0, 254>, _>(2, "max_level", &self.max_level)?;
-            map.optional::<rt::json::Same, _>(3, "default_transition", &self.default_transition)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::LevelProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::LevelProperties {
-        const NAME: &'static str = "LevelProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("level", 0),
-            ("min_level", 1),
-            ("max_level", 2),
-            ("default_transition", 3),
-        ];
-        type Slots = (
-            Option<owned::LevelValue>,
-            Option<owned::LevelValue>,
-            Option<owned::LevelValue>,
-            Option<owned::TransitionTime>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
-                1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.1, "min_level")?,
-                2 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.2, "max_level")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "default_transition")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::LevelProperties {
-                level: rt::json::required(s.0, "level")?,
-                min_level: s.1,
-                max_level: s.2,
-                default_transition: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SetLevel<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SetLevel {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SetLevel::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SetLevel {
-        const NAME: &'static str = "SetLevel";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("level", 0), ("transition", 1)];
-        type Slots = (Option<owned::LevelValue>, Option<owned::TransitionTime>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SetLevel {
-                level: rt::json::required(s.0, "level")?,
-                transition: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for StepLevel<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::StepLevel {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = StepLevel::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
-            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::StepLevel {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::StepLevel {
-        const NAME: &'static str = "StepLevel";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("delta", 0), ("transition", 1)];
-        type Slots = (Option<i16>, Option<owned::TransitionTime>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<-254, 254>, _, _>(map, &mut s.0, "delta")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::StepLevel {
-                delta: rt::json::required(s.0, "delta")?,
-                transition: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for LevelActions<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::LevelActions {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::SetLevel(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_level", v),
-                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(s, "step", v),
-                Self::Stop => rt::json::unit_variant(s, "stop"),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::LevelActions {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::LevelActions {
-        const NAME: &'static str = "LevelActions";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("set_level", 8), ("step", 9), ("stop", 10)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => Self::SetLevel(rt::json::value::<rt::json::Same, _, _>(map)?),
-                9 => Self::Step(rt::json::value::<rt::json::Same, _, _>(map)?),
-                10 => {
-                    rt::json::unit(map)?;
-                    Self::Stop
-                }
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for ColorTemperatureProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::ColorTemperatureProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = ColorTemperatureProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
-            map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::ColorTemperatureProperties {
-        const NAME: &'static str = "ColorTemperatureProperties";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("kelvin", 0), ("min_kelvin", 1), ("max_kelvin", 2)];
-        type Slots = (
-            Option<owned::Kelvin>,
-            Option<owned::Kelvin>,
-            Option<owned::Kelvin>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(map, &mut s.0, "kelvin")?,
-                1 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                    map,
-                    &mut s.1,
-                    "min_kelvin",
-                )?,
-                2 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
-                    map,
-                    &mut s.2,
-                    "max_kelvin",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::ColorTemperatureProperties {
-                kelvin: rt::json::required(s.0, "kelvin")?,
-                min_kelvin: rt::json::required(s.1, "min_kelvin")?,
-                max_kelvin: rt::json::required(s.2, "max_kelvin")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SetColorTemperature {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SetColorTemperature::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
-            map.optional::<rt::json::Same, _>(1, "transition", &self.transition)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SetColorTemperature {
-        const NAME: &'static str = "SetColorTemperature";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("kelvin", 0), ("transition", 1)];
-        type Slots = (Option<owned::Kelvin>, Option<owned::TransitionTime>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(map, &mut s.0, "kelvin")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SetColorTemperature {
-                kelvin: rt::json::required(s.0, "kelvin")?,
-                transition: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::ColorTemperatureActions {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::SetColorTemperature(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "set_color_temperature", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureActions {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::ColorTemperatureActions {
-        const NAME: &'static str = "ColorTemperatureActions";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("set_color_temperature", 8)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => Self::SetColorTemperature(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for TemperatureMeasurementProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::TemperatureMeasurementProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count =
-                TemperatureMeasurementProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            map.optional::<rt::json::Range<-27315, 32767>, _>(
-                1,
-                "min_measurable",
-                &self.min_measurable,
-            )?;
-            map.optional::<rt::json::Range<-27315, 32767>, _>(
-                2,
-                "max_measurable",
-                &self.max_measurable,
-            )?;
-            map.optional::<rt::json::Same, _>(3, "tolerance", &self.tolerance)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::TemperatureMeasurementProperties {
-        const NAME: &'static str = "TemperatureMeasurementProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("temperature", 0),
-            ("min_measurable", 1),
-            ("max_measurable", 2),
-            ("tolerance", 3),
-        ];
-        type Slots = (
-            Option<owned::CentiCelsius>,
-            Option<owned::CentiCelsius>,
-            Option<owned::CentiCelsius>,
-            Option<u16>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                    map,
-                    &mut s.0,
-                    "temperature",
-                )?,
-                1 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                    map,
-                    &mut s.1,
-                    "min_measurable",
-                )?,
-                2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                    map,
-                    &mut s.2,
-                    "max_measurable",
-                )?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "tolerance")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::TemperatureMeasurementProperties {
-                temperature: rt::json::required(s.0, "temperature")?,
-                min_measurable: s.1,
-                max_measurable: s.2,
-                tolerance: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::HumidityMeasurementProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count =
-                HumidityMeasurementProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
-            map.optional::<rt::json::Range<0, 10000>, _>(
-                1,
-                "min_measurable",
-                &self.min_measurable,
-            )?;
-            map.optional::<rt::json::Range<0, 10000>, _>(
-                2,
-                "max_measurable",
-                &self.max_measurable,
-            )?;
-            map.optional::<rt::json::Range<0, 10000>, _>(3, "tolerance", &self.tolerance)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::HumidityMeasurementProperties {
-        const NAME: &'static str = "HumidityMeasurementProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("humidity", 0),
-            ("min_measurable", 1),
-            ("max_measurable", 2),
-            ("tolerance", 3),
-        ];
-        type Slots = (
-            Option<owned::CentiPercentRh>,
-            Option<owned::CentiPercentRh>,
-            Option<owned::CentiPercentRh>,
-            Option<owned::CentiPercentRh>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.0, "humidity")?,
-                1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                    map,
-                    &mut s.1,
-                    "min_measurable",
-                )?,
-                2 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
-                    map,
-                    &mut s.2,
-                    "max_measurable",
-                )?,
-                3 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.3, "tolerance")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::HumidityMeasurementProperties {
-                humidity: rt::json::required(s.0, "humidity")?,
-                min_measurable: s.1,
-                max_measurable: s.2,
-                tolerance: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RelayProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RelayProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = RelayProperties::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<16, 65535>, _>(
-                0,
-                "max_held_messages",
-                &self.max_held_messages,
-            )?;
-            map.field::<rt::json::Range<4096, 4294967295>, _>(
-                1,
-                "max_held_bytes",
-                &self.max_held_bytes,
-            )?;
-            map.field::<rt::json::Range<86400, 4294967295>, _>(
-                2,
-                "max_hold_time",
-                &self.max_hold_time,
-            )?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RelayProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RelayProperties {
-        const NAME: &'static str = "RelayProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("max_held_messages", 0),
-            ("max_held_bytes", 1),
-            ("max_hold_time", 2),
-        ];
-        type Slots = (Option<u16>, Option<u32>, Option<u32>);
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<16, 65535>, _, _>(
-                    map,
-                    &mut s.0,
-                    "max_held_messages",
-                )?,
-                1 => rt::json::put::<rt::json::Range<4096, 4294967295>, _, _>(
-                    map,
-                    &mut s.1,
-                    "max_held_bytes",
-                )?,
-                2 => rt::json::put::<rt::json::Range<86400, 4294967295>, _, _>(
-                    map,
-                    &mut s.2,
-                    "max_hold_time",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RelayProperties {
-                max_held_messages: rt::json::required(s.0, "max_held_messages")?,
-                max_held_bytes: rt::json::required(s.1, "max_held_bytes")?,
-                max_hold_time: rt::json::required(s.2, "max_hold_time")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for LookupResult<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::LookupResult {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.optional::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.optional::<rt::json::Same, _>(1, "rehoming", &self.rehoming)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::LookupResult {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::LookupResult {
-        const NAME: &'static str = "LookupResult";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0), ("rehoming", 1)];
-        type Slots = (
-            Option<super::iotp2p_security::owned::SignedStatement>,
-            Option<super::iotp2p_security::owned::SignedStatement>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "rehoming")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::LookupResult {
-                credential: s.0,
-                rehoming: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for EnrolRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::EnrolRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "token", &self.token)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::EnrolRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::EnrolRequest {
-        const NAME: &'static str = "EnrolRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("token", 0), ("credential", 1)];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<super::iotp2p_security::owned::SignedStatement>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "token")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::EnrolRequest {
-                token: rt::json::required(s.0, "token")?,
-                credential: rt::json::required(s.1, "credential")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for EnrolResult<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::EnrolResult {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "account", &self.account)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "domains", &self.domains)?;
-            map.field::<rt::json::Same, _>(2, "max_registrations", &self.max_registrations)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::EnrolResult {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::EnrolResult {
-        const NAME: &'static str = "EnrolResult";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("account", 0), ("domains", 1), ("max_registrations", 2)];
-        type Slots = (
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "account")?,
-                1 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "domains")?
-                }
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_registrations")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::EnrolResult {
-                account: rt::json::required(s.0, "account")?,
-                domains: rt::json::required(s.1, "domains")?,
-                max_registrations: rt::json::required(s.2, "max_registrations")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-    impl LookupPolicy {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Public", 0), ("Listed", 1), ("Nobody", 2)];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for LookupPolicy {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for LookupPolicy {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RelayPolicy<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RelayPolicy {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            if self.lookup.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "lookup", &self.lookup)?;
-            }
-            map.optional::<rt::json::Seq<rt::json::Hex>, _>(
-                1,
-                "lookup_allowed",
-                &self.lookup_allowed,
-            )?;
-            map.optional::<rt::json::Same, _>(2, "max_held_messages", &self.max_held_messages)?;
-            map.optional::<rt::json::Same, _>(3, "max_hold_time", &self.max_hold_time)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RelayPolicy {
-        const NAME: &'static str = "RelayPolicy";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("lookup", 0),
-            ("lookup_allowed", 1),
-            ("max_held_messages", 2),
-            ("max_hold_time", 3),
-        ];
-        type Slots = (
-            Option<owned::LookupPolicy>,
-            Option<rt::alloc::vec::Vec<super::iotp2p_security::owned::NodeId>>,
-            Option<u16>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "lookup")?,
-                1 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                    map,
-                    &mut s.1,
-                    "lookup_allowed",
-                )?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_held_messages")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "max_hold_time")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RelayPolicy {
-                lookup: s.0.unwrap_or(self::LookupPolicy::Public),
-                lookup_allowed: s.1,
-                max_held_messages: s.2,
-                max_hold_time: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RegisterRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.optional::<rt::json::Same, _>(1, "policy", &self.policy)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(
-                2,
-                "previous_relays",
-                &self.previous_relays,
-            )?;
-            map.optional::<rt::json::Same, _>(3, "rehoming", &self.rehoming)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RegisterRequest {
-        const NAME: &'static str = "RegisterRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("credential", 0),
-            ("policy", 1),
-            ("previous_relays", 2),
-            ("rehoming", 3),
-        ];
-        type Slots = (
-            Option<super::iotp2p_security::owned::SignedStatement>,
-            Option<owned::RelayPolicy>,
-            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
-            Option<super::iotp2p_security::owned::SignedStatement>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "policy")?,
-                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.2,
-                    "previous_relays",
-                )?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "rehoming")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RegisterRequest {
-                credential: rt::json::required(s.0, "credential")?,
-                policy: s.1,
-                previous_relays: s.2,
-                rehoming: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::ReleaseRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.optional::<rt::json::Same, _>(1, "rehoming", &self.rehoming)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::ReleaseRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::ReleaseRequest {
-        const NAME: &'static str = "ReleaseRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("rehoming", 1)];
-        type Slots = (
-            Option<super::iotp2p_core::owned::Address>,
-            Option<super::iotp2p_security::owned::SignedStatement>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "rehoming")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::ReleaseRequest {
-                address: rt::json::required(s.0, "address")?,
-                rehoming: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PolicyRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PolicyRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.field::<rt::json::Same, _>(1, "policy", &self.policy)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PolicyRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PolicyRequest {
-        const NAME: &'static str = "PolicyRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("policy", 1)];
-        type Slots = (
-            Option<super::iotp2p_core::owned::Address>,
-            Option<owned::RelayPolicy>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "policy")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PolicyRequest {
-                address: rt::json::required(s.0, "address")?,
-                policy: rt::json::required(s.1, "policy")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RegistrationInfo<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RegistrationInfo {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.field::<rt::json::Hex, _>(1, "node", &self.node)?;
-            map.field::<rt::json::Same, _>(2, "policy", &self.policy)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationInfo {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RegistrationInfo {
-        const NAME: &'static str = "RegistrationInfo";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("address", 0), ("node", 1), ("policy", 2)];
-        type Slots = (
-            Option<super::iotp2p_core::owned::Address>,
-            Option<super::iotp2p_security::owned::NodeId>,
-            Option<owned::RelayPolicy>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "node")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "policy")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RegistrationInfo {
-                address: rt::json::required(s.0, "address")?,
-                node: rt::json::required(s.1, "node")?,
-                policy: rt::json::required(s.2, "policy")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RegistrationsRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = RegistrationsRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.optional::<rt::json::Same, _>(0, "after", &self.after)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationsRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RegistrationsRequest {
-        const NAME: &'static str = "RegistrationsRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("after", 0)];
-        type Slots = (Option<super::iotp2p_core::owned::Address>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "after")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RegistrationsRequest {
-                after: s.0,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RegistrationPage {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            if self.more {
-                map.field::<rt::json::Same, _>(1, "more", &self.more)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationPage {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RegistrationPage {
-        const NAME: &'static str = "RegistrationPage";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("entries", 0), ("more", 1)];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<owned::RegistrationInfo>>,
-            Option<bool>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "entries")?
-                }
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "more")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RegistrationPage {
-                entries: rt::json::required(s.0, "entries")?,
-                more: s.1.unwrap_or(false),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RelayActions<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::RelayActions {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Lookup(v) => rt::json::variant::<rt::json::Same, _, _>(s, "lookup", v),
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(s, "enrol", v),
-                Self::Register(v) => rt::json::variant::<rt::json::Same, _, _>(s, "register", v),
-                Self::Release(v) => rt::json::variant::<rt::json::Same, _, _>(s, "release", v),
-                Self::Unenrol(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "unenrol", v),
-                Self::SetPolicy(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_policy", v),
-                Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "registrations", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RelayActions {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::RelayActions {
-        const NAME: &'static str = "RelayActions";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("lookup", 8),
-            ("enrol", 9),
-            ("register", 10),
-            ("release", 11),
-            ("unenrol", 12),
-            ("set_policy", 13),
-            ("registrations", 14),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => Self::Lookup(rt::json::value::<rt::json::Same, _, _>(map)?),
-                9 => Self::Enrol(rt::json::value::<rt::json::Same, _, _>(map)?),
-                10 => Self::Register(rt::json::value::<rt::json::Same, _, _>(map)?),
-                11 => Self::Release(rt::json::value::<rt::json::Same, _, _>(map)?),
-                12 => Self::Unenrol(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                13 => Self::SetPolicy(rt::json::value::<rt::json::Same, _, _>(map)?),
-                14 => Self::Registrations(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RelayOutputs<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::RelayOutputs {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Lookup(v) => rt::json::variant::<rt::json::Same, _, _>(s, "lookup", v),
-                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(s, "enrol", v),
-                Self::Registrations(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "registrations", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RelayOutputs {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::RelayOutputs {
-        const NAME: &'static str = "RelayOutputs";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("lookup", 8), ("enrol", 9), ("registrations", 14)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => Self::Lookup(rt::json::value::<rt::json::Same, _, _>(map)?),
-                9 => Self::Enrol(rt::json::value::<rt::json::Same, _, _>(map)?),
-                14 => Self::Registrations(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
+    rt::json::enum_table! {
+        StandardCapability;
+        "Security" = 1,
+        "DeviceInfo" = 2,
+        "Firmware" = 3,
+        "Battery" = 4,
+        "Identify" = 5,
+        "OnOff" = 6,
+        "Level" = 7,
+        "ColorTemperature" = 8,
+        "TemperatureMeasurement" = 9,
+        "HumidityMeasurement" = 10,
+        "Relay" = 11,
+    }
+    rt::json::message_table! {
+        DeviceInfoProperties, unknown: unknown_fields;
+        0 "vendor" vendor: rt::json::Same = required;
+        1 "product" product: rt::json::Same = required;
+        2 "name" name: rt::json::Same = required;
+        3 "hardware_version" hardware_version: rt::json::Same = optional;
+        4 "serial_number" serial_number: rt::json::Same = optional;
+        5 "product_url" product_url: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        FirmwareProperties, unknown: unknown_fields;
+        0 "version" version: rt::json::Same = required;
+        1 "version_text" version_text: rt::json::Same = required;
+        2 "build" build: rt::json::Same = optional;
+    }
+    rt::json::enum_table! {
+        BatteryState;
+        "Ok" = 0,
+        "Low" = 1,
+        "Critical" = 2,
+    }
+    rt::json::enum_table! {
+        ChargeState;
+        "NotCharging" = 0,
+        "Charging" = 1,
+        "Full" = 2,
+    }
+    rt::json::message_table! {
+        BatteryProperties, unknown: unknown_fields;
+        0 "percent" percent: rt::json::Range<0, 100> = required;
+        1 "state" state: rt::json::Same = required;
+        2 "voltage" voltage: rt::json::Same = optional;
+        3 "charging" charging: rt::json::Same = optional;
+    }
+    rt::json::union_table! {
+        BatteryEvents, other: Unrecognized;
+        16 "state_changed" StateChanged(rt::json::Same);
+    }
+    rt::json::enum_table! {
+        IdentifyEffect;
+        "Blink" = 0,
+        "Breathe" = 1,
+        "Okay" = 2,
+        "Beep" = 3,
+    }
+    rt::json::message_table! {
+        IdentifyProperties, unknown: unknown_fields;
+        0 "remaining" remaining: rt::json::Same = required;
+    }
+    rt::json::message_table! {
+        IdentifyInput, unknown: unknown_fields;
+        0 "duration" duration: rt::json::Same = required;
+        1 "effect" effect: rt::json::Same = default DEFAULT_EFFECT;
+    }
+    rt::json::union_table! {
+        IdentifyActions, other: Unrecognized;
+        8 "identify" Identify(rt::json::Same);
+    }
+    rt::json::message_table! {
+        OnOffProperties, unknown: unknown_fields;
+        0 "on" on: rt::json::Same = required;
+    }
+    rt::json::union_table! {
+        OnOffActions, other: Unrecognized;
+        8 "off" Off;
+        9 "on" On;
+        10 "toggle" Toggle;
+    }
+    rt::json::message_table! {
+        LevelProperties, unknown: unknown_fields;
+        0 "level" level: rt::json::Range<0, 254> = required;
+        1 "min_level" min_level: rt::json::Range<0, 254> = optional;
+        2 "max_level" max_level: rt::json::Range<0, 254> = optional;
+        3 "default_transition" default_transition: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        SetLevel, unknown: unknown_fields;
+        0 "level" level: rt::json::Range<0, 254> = required;
+        1 "transition" transition: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        StepLevel, unknown: unknown_fields;
+        0 "delta" delta: rt::json::Range<-254, 254> = required;
+        1 "transition" transition: rt::json::Same = optional;
+    }
+    rt::json::union_table! {
+        LevelActions, other: Unrecognized;
+        8 "set_level" SetLevel(rt::json::Same);
+        9 "step" Step(rt::json::Same);
+        10 "stop" Stop;
+    }
+    rt::json::message_table! {
+        ColorTemperatureProperties, unknown: unknown_fields;
+        0 "kelvin" kelvin: rt::json::Range<1000, 20000> = required;
+        1 "min_kelvin" min_kelvin: rt::json::Range<1000, 20000> = required;
+        2 "max_kelvin" max_kelvin: rt::json::Range<1000, 20000> = required;
+    }
+    rt::json::message_table! {
+        SetColorTemperature, unknown: unknown_fields;
+        0 "kelvin" kelvin: rt::json::Range<1000, 20000> = required;
+        1 "transition" transition: rt::json::Same = optional;
+    }
+    rt::json::union_table! {
+        ColorTemperatureActions, other: Unrecognized;
+        8 "set_color_temperature" SetColorTemperature(rt::json::Same);
+    }
+    rt::json::message_table! {
+        TemperatureMeasurementProperties, unknown: unknown_fields;
+        0 "temperature" temperature: rt::json::Range<-27315, 32767> = required;
+        1 "min_measurable" min_measurable: rt::json::Range<-27315, 32767> = optional;
+        2 "max_measurable" max_measurable: rt::json::Range<-27315, 32767> = optional;
+        3 "tolerance" tolerance: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        HumidityMeasurementProperties, unknown: unknown_fields;
+        0 "humidity" humidity: rt::json::Range<0, 10000> = required;
+        1 "min_measurable" min_measurable: rt::json::Range<0, 10000> = optional;
+        2 "max_measurable" max_measurable: rt::json::Range<0, 10000> = optional;
+        3 "tolerance" tolerance: rt::json::Range<0, 10000> = optional;
+    }
+    rt::json::message_table! {
+        RelayProperties, unknown: unknown_fields;
+        0 "max_held_messages" max_held_messages: rt::json::Range<16, 65535> = required;
+        1 "max_held_bytes" max_held_bytes: rt::json::Range<4096, 4294967295> = required;
+        2 "max_hold_time" max_hold_time: rt::json::Range<86400, 4294967295> = required;
+    }
+    rt::json::message_table! {
+        LookupResult, unknown: unknown_fields;
+        0 "credential" credential: rt::json::Same = optional;
+        1 "rehoming" rehoming: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        EnrolRequest, unknown: unknown_fields;
+        0 "token" token: rt::json::Hex = required;
+        1 "credential" credential: rt::json::Same = required;
+    }
+    rt::json::message_table! {
+        EnrolResult, unknown: unknown_fields;
+        0 "account" account: rt::json::Same = required;
+        1 "domains" domains: rt::json::Seq<rt::json::Same> = required;
+        2 "max_registrations" max_registrations: rt::json::Same = required;
+    }
+    rt::json::enum_table! {
+        LookupPolicy;
+        "Public" = 0,
+        "Listed" = 1,
+        "Nobody" = 2,
+    }
+    rt::json::message_table! {
+        RelayPolicy, unknown: unknown_fields;
+        0 "lookup" lookup: rt::json::Same = default DEFAULT_LOOKUP;
+        1 "lookup_allowed" lookup_allowed: rt::json::Seq<rt::json::Hex> = optional;
+        2 "max_held_messages" max_held_messages: rt::json::Same = optional;
+        3 "max_hold_time" max_hold_time: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        RegisterRequest, unknown: unknown_fields;
+        0 "credential" credential: rt::json::Same = required;
+        1 "policy" policy: rt::json::Same = optional;
+        2 "previous_relays" previous_relays: rt::json::Seq<rt::json::Same> = optional;
+        3 "rehoming" rehoming: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        ReleaseRequest, unknown: unknown_fields;
+        0 "address" address: rt::json::Same = required;
+        1 "rehoming" rehoming: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        PolicyRequest, unknown: unknown_fields;
+        0 "address" address: rt::json::Same = required;
+        1 "policy" policy: rt::json::Same = required;
+    }
+    rt::json::message_table! {
+        RegistrationInfo, unknown: unknown_fields;
+        0 "address" address: rt::json::Same = required;
+        1 "node" node: rt::json::Hex = required;
+        2 "policy" policy: rt::json::Same = required;
+    }
+    rt::json::message_table! {
+        RegistrationsRequest, unknown: unknown_fields;
+        0 "after" after: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        RegistrationPage, unknown: unknown_fields;
+        0 "entries" entries: rt::json::Seq<rt::json::Same> = required;
+        1 "more" more: rt::json::Same = default DEFAULT_MORE;
+    }
+    rt::json::union_table! {
+        RelayActions, other: Unrecognized;
+        8 "lookup" Lookup(rt::json::Same);
+        9 "enrol" Enrol(rt::json::Same);
+        10 "register" Register(rt::json::Same);
+        11 "release" Release(rt::json::Same);
+        12 "unenrol" Unenrol(rt::json::Hex);
+        13 "set_policy" SetPolicy(rt::json::Same);
+        14 "registrations" Registrations(rt::json::Same);
+    }
+    rt::json::union_table! {
+        RelayOutputs, other: Unrecognized;
+        8 "lookup" Lookup(rt::json::Same);
+        9 "enrol" Enrol(rt::json::Same);
+        14 "registrations" Registrations(rt::json::Same);
     }
 }
 

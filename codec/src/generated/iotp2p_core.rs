@@ -145,12 +145,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: u8 = 1;
+            let mut f_version: u8 = Self::DEFAULT_VERSION;
             let mut f_message_id: Option<MessageId> = None;
             let mut f_correlation_id: Option<MessageId> = None;
-            let mut f_ack_requested: bool = false;
+            let mut f_ack_requested: bool = Self::DEFAULT_ACK_REQUESTED;
             let mut f_ttl: Option<u32> = None;
-            let mut f_more: bool = false;
+            let mut f_more: bool = Self::DEFAULT_MORE;
             let mut f_recipient: Option<Address<'a>> = None;
             let mut f_sender: Option<Address<'a>> = None;
             let mut f_recipient_contact: Option<ContactNumber> = None;
@@ -737,7 +737,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
             let mut unknown = 0;
@@ -877,7 +877,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_echo: Option<Echo<'a>> = None;
@@ -1035,7 +1035,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_action: Option<MemberKey> = None;
             let mut f_input: Option<EncodedValue<'a>> = None;
@@ -1303,10 +1303,10 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
-            let mut f_min_interval: u32 = 0;
+            let mut f_min_interval: u32 = Self::DEFAULT_MIN_INTERVAL;
             let mut f_max_interval: Option<u32> = None;
             let mut f_lifetime: Option<u32> = None;
             let mut unknown = 0;
@@ -1728,7 +1728,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_endpoint: EndpointNumber = 0;
+            let mut f_endpoint: EndpointNumber = Self::DEFAULT_ENDPOINT;
             let mut f_capability: Option<CapabilityNumber> = None;
             let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
             let mut f_events: Option<rt::Array<'a, Event<'a>>> = None;
@@ -1893,7 +1893,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoint: Option<EndpointNumber> = None;
-            let mut f_endpoints_only: bool = false;
+            let mut f_endpoints_only: bool = Self::DEFAULT_ENDPOINTS_ONLY;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2025,8 +2025,8 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_major: Option<u32> = None;
-            let mut f_minor: u32 = 0;
-            let mut f_patch: u32 = 0;
+            let mut f_minor: u32 = Self::DEFAULT_MINOR;
+            let mut f_patch: u32 = Self::DEFAULT_PATCH;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2556,7 +2556,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
-            let mut f_revision: u32 = 0;
+            let mut f_revision: u32 = Self::DEFAULT_REVISION;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -2755,7 +2755,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_state: PresenceState = PresenceState::Awake;
+            let mut f_state: PresenceState = Self::DEFAULT_STATE;
             let mut f_sleep_interval: Option<u32> = None;
             let mut f_max_message: Option<u16> = None;
             let mut f_revision: Option<u32> = None;
@@ -2898,7 +2898,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_pending: u32 = 0;
+            let mut f_pending: u32 = Self::DEFAULT_PENDING;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -3551,7 +3551,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_code: StatusCode = StatusCode::Ok;
+            let mut f_code: StatusCode = Self::DEFAULT_CODE;
             let mut f_member: Option<MemberKey> = None;
             let mut f_capability_status: Option<u32> = None;
             let mut f_detail: Option<&'a str> = None;
@@ -5894,1806 +5894,222 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Envelope<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Envelope {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            if self.version != 1 {
-                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
-            }
-            map.field::<rt::json::Range<0, 1099511627775>, _>(1, "message_id", &self.message_id)?;
-            map.optional::<rt::json::Range<0, 1099511627775>, _>(
-                2,
-                "correlation_id",
-                &self.correlation_id,
-            )?;
-            if self.ack_requested {
-                map.field::<rt::json::Same, _>(3, "ack_requested", &self.ack_requested)?;
-            }
-            map.optional::<rt::json::Same, _>(4, "ttl", &self.ttl)?;
-            if self.more {
-                map.field::<rt::json::Same, _>(5, "more", &self.more)?;
-            }
-            map.optional::<rt::json::Same, _>(6, "recipient", &self.recipient)?;
-            map.optional::<rt::json::Same, _>(7, "sender", &self.sender)?;
-            map.optional::<rt::json::Same, _>(8, "recipient_contact", &self.recipient_contact)?;
-            map.optional::<rt::json::Same, _>(9, "sender_contact", &self.sender_contact)?;
-            map.optional::<rt::json::Hex, _>(10, "key_id", &self.key_id)?;
-            map.optional::<rt::json::Hex, _>(11, "sealed", &self.sealed)?;
-            map.optional::<rt::json::Same, _>(12, "body", &self.body)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Envelope {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Envelope {
-        const NAME: &'static str = "Envelope";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("version", 0),
-            ("message_id", 1),
-            ("correlation_id", 2),
-            ("ack_requested", 3),
-            ("ttl", 4),
-            ("more", 5),
-            ("recipient", 6),
-            ("sender", 7),
-            ("recipient_contact", 8),
-            ("sender_contact", 9),
-            ("key_id", 10),
-            ("sealed", 11),
-            ("body", 12),
-        ];
-        type Slots = (
-            Option<u8>,
-            Option<owned::MessageId>,
-            Option<owned::MessageId>,
-            Option<bool>,
-            Option<u32>,
-            Option<bool>,
-            Option<owned::Address>,
-            Option<owned::Address>,
-            Option<owned::ContactNumber>,
-            Option<owned::ContactNumber>,
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<owned::Body>,
-        );
-        const EMPTY: Self::Slots = (
-            None, None, None, None, None, None, None, None, None, None, None, None, None,
-        );
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.0, "version")?,
-                1 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                    map,
-                    &mut s.1,
-                    "message_id",
-                )?,
-                2 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                    map,
-                    &mut s.2,
-                    "correlation_id",
-                )?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "ack_requested")?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "ttl")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "more")?,
-                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "recipient")?,
-                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "sender")?,
-                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "recipient_contact")?,
-                9 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.9, "sender_contact")?,
-                10 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.10, "key_id")?,
-                11 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.11, "sealed")?,
-                12 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.12, "body")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Envelope {
-                version: s.0.unwrap_or(1),
-                message_id: rt::json::required(s.1, "message_id")?,
-                correlation_id: s.2,
-                ack_requested: s.3.unwrap_or(false),
-                ttl: s.4,
-                more: s.5.unwrap_or(false),
-                recipient: s.6,
-                sender: s.7,
-                recipient_contact: s.8,
-                sender_contact: s.9,
-                key_id: s.10,
-                sealed: s.11,
-                body: s.12,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Body<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::Body {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Ack => rt::json::unit_variant(s, "ack"),
-                Self::Status(v) => rt::json::variant::<rt::json::Same, _, _>(s, "status", v),
-                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(s, "read", v),
-                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(s, "write", v),
-                Self::Invoke(v) => rt::json::variant::<rt::json::Same, _, _>(s, "invoke", v),
-                Self::InvokeResponse(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "invoke_response", v)
-                }
-                Self::Subscribe(v) => rt::json::variant::<rt::json::Same, _, _>(s, "subscribe", v),
-                Self::Unsubscribe(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "unsubscribe", v)
-                }
-                Self::Report(v) => rt::json::variant::<rt::json::Same, _, _>(s, "report", v),
-                Self::Describe(v) => rt::json::variant::<rt::json::Same, _, _>(s, "describe", v),
-                Self::Description(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "description", v)
-                }
-                Self::Presence(v) => rt::json::variant::<rt::json::Same, _, _>(s, "presence", v),
-                Self::PresenceAck(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "presence_ack", v)
-                }
-                Self::Receipt(v) => rt::json::variant::<rt::json::Same, _, _>(s, "receipt", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Body {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::Body {
-        const NAME: &'static str = "Body";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("ack", 0),
-            ("status", 1),
-            ("read", 2),
-            ("write", 3),
-            ("invoke", 4),
-            ("invoke_response", 5),
-            ("subscribe", 6),
-            ("unsubscribe", 7),
-            ("report", 8),
-            ("describe", 9),
-            ("description", 10),
-            ("presence", 11),
-            ("presence_ack", 12),
-            ("receipt", 13),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => {
-                    rt::json::unit(map)?;
-                    Self::Ack
-                }
-                1 => Self::Status(rt::json::value::<rt::json::Same, _, _>(map)?),
-                2 => Self::Read(rt::json::value::<rt::json::Same, _, _>(map)?),
-                3 => Self::Write(rt::json::value::<rt::json::Same, _, _>(map)?),
-                4 => Self::Invoke(rt::json::value::<rt::json::Same, _, _>(map)?),
-                5 => Self::InvokeResponse(rt::json::value::<rt::json::Same, _, _>(map)?),
-                6 => Self::Subscribe(rt::json::value::<rt::json::Same, _, _>(map)?),
-                7 => Self::Unsubscribe(rt::json::value::<rt::json::Same, _, _>(map)?),
-                8 => Self::Report(rt::json::value::<rt::json::Same, _, _>(map)?),
-                9 => Self::Describe(rt::json::value::<rt::json::Same, _, _>(map)?),
-                10 => Self::Description(rt::json::value::<rt::json::Same, _, _>(map)?),
-                11 => Self::Presence(rt::json::value::<rt::json::Same, _, _>(map)?),
-                12 => Self::PresenceAck(rt::json::value::<rt::json::Same, _, _>(map)?),
-                13 => Self::Receipt(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for MemberValue<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::MemberValue {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = MemberValue::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
-            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::MemberValue {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::MemberValue {
-        const NAME: &'static str = "MemberValue";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("member", 0), ("value", 1)];
-        type Slots = (Option<owned::MemberKey>, Option<owned::EncodedValue>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "member")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "value")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::MemberValue {
-                member: rt::json::required(s.0, "member")?,
-                value: rt::json::required(s.1, "value")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for ReadRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::ReadRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = ReadRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "members", &self.members)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::ReadRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::ReadRequest {
-        const NAME: &'static str = "ReadRequest";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("endpoint", 0), ("capability", 1), ("members", 2)];
-        type Slots = (
-            Option<owned::EndpointNumber>,
-            Option<owned::CapabilityNumber>,
-            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
-                2 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "members")?
-                }
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::ReadRequest {
-                endpoint: s.0.unwrap_or(0),
-                capability: rt::json::required(s.1, "capability")?,
-                members: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for WriteRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::WriteRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
-            map.optional::<rt::json::Hex, _>(3, "echo", &self.echo)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::WriteRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::WriteRequest {
-        const NAME: &'static str = "WriteRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("endpoint", 0),
-            ("capability", 1),
-            ("values", 2),
-            ("echo", 3),
-        ];
-        type Slots = (
-            Option<owned::EndpointNumber>,
-            Option<owned::CapabilityNumber>,
-            Option<rt::alloc::vec::Vec<owned::MemberValue>>,
-            Option<owned::Echo>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
-                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "values")?,
-                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "echo")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::WriteRequest {
-                endpoint: s.0.unwrap_or(0),
-                capability: rt::json::required(s.1, "capability")?,
-                values: rt::json::required(s.2, "values")?,
-                echo: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for InvokeRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::InvokeRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = InvokeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.field::<rt::json::Same, _>(2, "action", &self.action)?;
-            map.optional::<rt::json::Hex, _>(3, "input", &self.input)?;
-            map.optional::<rt::json::Hex, _>(4, "echo", &self.echo)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::InvokeRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::InvokeRequest {
-        const NAME: &'static str = "InvokeRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("endpoint", 0),
-            ("capability", 1),
-            ("action", 2),
-            ("input", 3),
-            ("echo", 4),
-        ];
-        type Slots = (
-            Option<owned::EndpointNumber>,
-            Option<owned::CapabilityNumber>,
-            Option<owned::MemberKey>,
-            Option<owned::EncodedValue>,
-            Option<owned::Echo>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "action")?,
-                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "input")?,
-                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "echo")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::InvokeRequest {
-                endpoint: s.0.unwrap_or(0),
-                capability: rt::json::required(s.1, "capability")?,
-                action: rt::json::required(s.2, "action")?,
-                input: s.3,
-                echo: s.4,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::InvokeResponse {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = InvokeResponse::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.optional::<rt::json::Hex, _>(0, "output", &self.output)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::InvokeResponse {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::InvokeResponse {
-        const NAME: &'static str = "InvokeResponse";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("output", 0)];
-        type Slots = (Option<owned::EncodedValue>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "output")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::InvokeResponse {
-                output: s.0,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SubscribeRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SubscribeRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SubscribeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "members", &self.members)?;
-            if self.min_interval != 0 {
-                map.field::<rt::json::Same, _>(3, "min_interval", &self.min_interval)?;
-            }
-            map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", &self.max_interval)?;
-            map.optional::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", &self.lifetime)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SubscribeRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SubscribeRequest {
-        const NAME: &'static str = "SubscribeRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("endpoint", 0),
-            ("capability", 1),
-            ("members", 2),
-            ("min_interval", 3),
-            ("max_interval", 4),
-            ("lifetime", 5),
-        ];
-        type Slots = (
-            Option<owned::EndpointNumber>,
-            Option<owned::CapabilityNumber>,
-            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
-            Option<u32>,
-            Option<u32>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
-                2 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "members")?
-                }
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "min_interval")?,
-                4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                    map,
-                    &mut s.4,
-                    "max_interval",
-                )?,
-                5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                    map, &mut s.5, "lifetime",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SubscribeRequest {
-                endpoint: s.0.unwrap_or(0),
-                capability: rt::json::required(s.1, "capability")?,
-                members: s.2,
-                min_interval: s.3.unwrap_or(0),
-                max_interval: rt::json::required(s.4, "max_interval")?,
-                lifetime: s.5,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for UnsubscribeRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::UnsubscribeRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = UnsubscribeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(
-                0,
-                "subscription",
-                &self.subscription,
-            )?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::UnsubscribeRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::UnsubscribeRequest {
-        const NAME: &'static str = "UnsubscribeRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("subscription", 0)];
-        type Slots = (Option<owned::MessageId>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                    map,
-                    &mut s.0,
-                    "subscription",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::UnsubscribeRequest {
-                subscription: rt::json::required(s.0, "subscription")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Event<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Event {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Event::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
-            map.field::<rt::json::Same, _>(1, "number", &self.number)?;
-            map.optional::<rt::json::Hex, _>(2, "data", &self.data)?;
-            map.optional::<rt::json::Same, _>(3, "timestamp", &self.timestamp)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Event {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Event {
-        const NAME: &'static str = "Event";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("member", 0), ("number", 1), ("data", 2), ("timestamp", 3)];
-        type Slots = (
-            Option<owned::MemberKey>,
-            Option<u64>,
-            Option<owned::EncodedValue>,
-            Option<u64>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "member")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "number")?,
-                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "data")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "timestamp")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Event {
-                member: rt::json::required(s.0, "member")?,
-                number: rt::json::required(s.1, "number")?,
-                data: s.2,
-                timestamp: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Report<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Report {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            if self.endpoint != 0 {
-                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            }
-            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(3, "events", &self.events)?;
-            map.optional::<rt::json::Range<1, 4294967295>, _>(
-                4,
-                "max_interval",
-                &self.max_interval,
-            )?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Report {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Report {
-        const NAME: &'static str = "Report";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("endpoint", 0),
-            ("capability", 1),
-            ("values", 2),
-            ("events", 3),
-            ("max_interval", 4),
-        ];
-        type Slots = (
-            Option<owned::EndpointNumber>,
-            Option<owned::CapabilityNumber>,
-            Option<rt::alloc::vec::Vec<owned::MemberValue>>,
-            Option<rt::alloc::vec::Vec<owned::Event>>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
-                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "values")?,
-                3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.3, "events")?,
-                4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                    map,
-                    &mut s.4,
-                    "max_interval",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Report {
-                endpoint: s.0.unwrap_or(0),
-                capability: rt::json::required(s.1, "capability")?,
-                values: s.2,
-                events: s.3,
-                max_interval: s.4,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::DescribeRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = DescribeRequest::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            if self.endpoints_only {
-                map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::DescribeRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::DescribeRequest {
-        const NAME: &'static str = "DescribeRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoint", 0), ("endpoints_only", 1)];
-        type Slots = (Option<owned::EndpointNumber>, Option<bool>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "endpoints_only")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::DescribeRequest {
-                endpoint: s.0,
-                endpoints_only: s.1.unwrap_or(false),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SemVer<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SemVer {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SemVer::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "major", &self.major)?;
-            if self.minor != 0 {
-                map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
-            }
-            if self.patch != 0 {
-                map.field::<rt::json::Same, _>(2, "patch", &self.patch)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SemVer {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SemVer {
-        const NAME: &'static str = "SemVer";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("major", 0), ("minor", 1), ("patch", 2)];
-        type Slots = (Option<u32>, Option<u32>, Option<u32>);
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "major")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "minor")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "patch")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SemVer {
-                major: rt::json::required(s.0, "major")?,
-                minor: s.1.unwrap_or(0),
-                patch: s.2.unwrap_or(0),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for CapabilityInfo<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::CapabilityInfo {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = CapabilityInfo::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "id", &self.id)?;
-            map.field::<rt::json::Same, _>(1, "package", &self.package)?;
-            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
-            map.field::<rt::json::Same, _>(3, "version", &self.version)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(4, "members", &self.members)?;
-            map.optional::<rt::json::Same, _>(5, "schema", &self.schema)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::CapabilityInfo {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::CapabilityInfo {
-        const NAME: &'static str = "CapabilityInfo";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("id", 0),
-            ("package", 1),
-            ("name", 2),
-            ("version", 3),
-            ("members", 4),
-            ("schema", 5),
-        ];
-        type Slots = (
-            Option<owned::CapabilityNumber>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<owned::SemVer>,
-            Option<rt::alloc::vec::Vec<owned::MemberKey>>,
-            Option<owned::SchemaRef>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "id")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "package")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "name")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "version")?,
-                4 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "members")?
-                }
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "schema")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::CapabilityInfo {
-                id: rt::json::required(s.0, "id")?,
-                package: rt::json::required(s.1, "package")?,
-                name: rt::json::required(s.2, "name")?,
-                version: rt::json::required(s.3, "version")?,
-                members: s.4,
-                schema: s.5,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SchemaRef<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SchemaRef {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SchemaRef::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
-            map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SchemaRef {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SchemaRef {
-        const NAME: &'static str = "SchemaRef";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("uri", 0), ("sha256", 1)];
-        type Slots = (Option<rt::alloc::string::String>, Option<[u8; 32]>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "uri")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "sha256")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SchemaRef {
-                uri: rt::json::required(s.0, "uri")?,
-                sha256: rt::json::required(s.1, "sha256")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::EndpointInfo {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "capabilities", &self.capabilities)?;
-            map.optional::<rt::json::Same, _>(2, "label", &self.label)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::EndpointInfo {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::EndpointInfo {
-        const NAME: &'static str = "EndpointInfo";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("endpoint", 0), ("capabilities", 1), ("label", 2)];
-        type Slots = (
-            Option<owned::EndpointNumber>,
-            Option<rt::alloc::vec::Vec<owned::CapabilityInfo>>,
-            Option<rt::alloc::string::String>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.1,
-                    "capabilities",
-                )?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "label")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::EndpointInfo {
-                endpoint: rt::json::required(s.0, "endpoint")?,
-                capabilities: rt::json::required(s.1, "capabilities")?,
-                label: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Description<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Description {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "endpoints", &self.endpoints)?;
-            if self.revision != 0 {
-                map.field::<rt::json::Same, _>(1, "revision", &self.revision)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Description {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Description {
-        const NAME: &'static str = "Description";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoints", 0), ("revision", 1)];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<owned::EndpointInfo>>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.0,
-                    "endpoints",
-                )?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "revision")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Description {
-                endpoints: rt::json::required(s.0, "endpoints")?,
-                revision: s.1.unwrap_or(0),
-                unknown_fields: unknown,
-            })
-        }
-    }
-    impl PresenceState {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Awake", 0), ("Asleep", 1), ("Leaving", 2)];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for PresenceState {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for PresenceState {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Presence<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Presence {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Presence::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.state.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "state", &self.state)?;
-            }
-            map.optional::<rt::json::Range<1, 4294967295>, _>(
-                1,
-                "sleep_interval",
-                &self.sleep_interval,
-            )?;
-            map.optional::<rt::json::Same, _>(2, "max_message", &self.max_message)?;
-            map.optional::<rt::json::Same, _>(3, "revision", &self.revision)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Presence {
-        const NAME: &'static str = "Presence";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("state", 0),
-            ("sleep_interval", 1),
-            ("max_message", 2),
-            ("revision", 3),
-        ];
-        type Slots = (
-            Option<owned::PresenceState>,
-            Option<u32>,
-            Option<u16>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "state")?,
-                1 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                    map,
-                    &mut s.1,
-                    "sleep_interval",
-                )?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "max_message")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "revision")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Presence {
-                state: s.0.unwrap_or(self::PresenceState::Awake),
-                sleep_interval: s.1,
-                max_message: s.2,
-                revision: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PresenceAck<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PresenceAck {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = PresenceAck::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.pending != 0 {
-                map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PresenceAck {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PresenceAck {
-        const NAME: &'static str = "PresenceAck";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("pending", 0)];
-        type Slots = (Option<u32>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "pending")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PresenceAck {
-                pending: s.0.unwrap_or(0),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for DeliveryRef<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::DeliveryRef {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = DeliveryRef::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
-            map.optional::<rt::json::Same, _>(1, "sender", &self.sender)?;
-            map.optional::<rt::json::Same, _>(2, "sender_contact", &self.sender_contact)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::DeliveryRef {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::DeliveryRef {
-        const NAME: &'static str = "DeliveryRef";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("message_id", 0), ("sender", 1), ("sender_contact", 2)];
-        type Slots = (
-            Option<owned::MessageId>,
-            Option<owned::Address>,
-            Option<owned::ContactNumber>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                    map,
-                    &mut s.0,
-                    "message_id",
-                )?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "sender")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "sender_contact")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::DeliveryRef {
-                message_id: rt::json::required(s.0, "message_id")?,
-                sender: s.1,
-                sender_contact: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Receipt<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Receipt {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "delivered", &self.delivered)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Receipt {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Receipt {
-        const NAME: &'static str = "Receipt";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("delivered", 0)];
-        type Slots = (Option<rt::alloc::vec::Vec<owned::DeliveryRef>>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.0,
-                    "delivered",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Receipt {
-                delivered: rt::json::required(s.0, "delivered")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-    impl StatusCode {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[
-            ("Ok", 0),
-            ("Malformed", 1),
-            ("UnsupportedVersion", 2),
-            ("InvalidEnvelope", 3),
-            ("TooLarge", 4),
-            ("Stale", 5),
-            ("Busy", 6),
-            ("NoRoute", 7),
-            ("Undeliverable", 8),
-            ("Expired", 9),
-            ("QueueFull", 10),
-            ("UnsupportedRequest", 11),
-            ("UnknownRecipient", 12),
-            ("Unauthenticated", 32),
-            ("Forbidden", 33),
-            ("FreshnessRequired", 34),
-            ("UnknownEndpoint", 64),
-            ("UnknownCapability", 65),
-            ("UnknownMember", 66),
-            ("UnsupportedOperation", 67),
-            ("InvalidValue", 68),
-            ("ConstraintError", 69),
-            ("InvalidState", 70),
-            ("UnknownSubscription", 71),
-            ("ResourceExhausted", 72),
-            ("InvalidRequest", 73),
-            ("Failure", 74),
-        ];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for StatusCode {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for StatusCode {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-    impl DecodeError {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[
-            ("Truncated", 0),
-            ("TrailingBytes", 1),
-            ("InvalidHead", 2),
-            ("IndefiniteLength", 3),
-            ("NonCanonicalInteger", 4),
-            ("NonCanonicalFloat", 5),
-            ("ForbiddenItem", 6),
-            ("InvalidUtf8", 7),
-            ("WrongType", 8),
-            ("UnsortedKeys", 9),
-            ("DuplicateKey", 10),
-            ("InvalidUnion", 11),
-            ("BoundExceeded", 12),
-            ("OutOfRange", 13),
-            ("DepthExceeded", 14),
-            ("MissingField", 15),
-            ("DefaultValuePresent", 16),
-        ];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for DecodeError {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for DecodeError {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Status<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Status {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Status::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.code.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "code", &self.code)?;
-            }
-            map.optional::<rt::json::Same, _>(1, "member", &self.member)?;
-            map.optional::<rt::json::Same, _>(2, "capability_status", &self.capability_status)?;
-            map.optional::<rt::json::Same, _>(3, "detail", &self.detail)?;
-            map.optional::<rt::json::Hex, _>(4, "echo", &self.echo)?;
-            map.optional::<rt::json::Same, _>(5, "retry_after", &self.retry_after)?;
-            map.optional::<rt::json::Same, _>(6, "decode_error", &self.decode_error)?;
-            map.optional::<rt::json::Same, _>(7, "offset", &self.offset)?;
-            map.optional::<rt::json::Same, _>(8, "recipient", &self.recipient)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(
-                9,
-                "supported_versions",
-                &self.supported_versions,
-            )?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Status {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Status {
-        const NAME: &'static str = "Status";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("code", 0),
-            ("member", 1),
-            ("capability_status", 2),
-            ("detail", 3),
-            ("echo", 4),
-            ("retry_after", 5),
-            ("decode_error", 6),
-            ("offset", 7),
-            ("recipient", 8),
-            ("supported_versions", 9),
-        ];
-        type Slots = (
-            Option<owned::StatusCode>,
-            Option<owned::MemberKey>,
-            Option<u32>,
-            Option<rt::alloc::string::String>,
-            Option<owned::Echo>,
-            Option<u32>,
-            Option<owned::DecodeError>,
-            Option<u32>,
-            Option<owned::Address>,
-            Option<rt::alloc::vec::Vec<u8>>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "code")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "member")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "capability_status")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "detail")?,
-                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "echo")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "retry_after")?,
-                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "decode_error")?,
-                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "offset")?,
-                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "recipient")?,
-                9 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.9,
-                    "supported_versions",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Status {
-                code: s.0.unwrap_or(self::StatusCode::Ok),
-                member: s.1,
-                capability_status: s.2,
-                detail: s.3,
-                echo: s.4,
-                retry_after: s.5,
-                decode_error: s.6,
-                offset: s.7,
-                recipient: s.8,
-                supported_versions: s.9,
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        Envelope, unknown: unknown_fields;
+        0 "version" version: rt::json::Range<1, 255> = default DEFAULT_VERSION;
+        1 "message_id" message_id: rt::json::Range<0, 1099511627775> = required;
+        2 "correlation_id" correlation_id: rt::json::Range<0, 1099511627775> = optional;
+        3 "ack_requested" ack_requested: rt::json::Same = default DEFAULT_ACK_REQUESTED;
+        4 "ttl" ttl: rt::json::Same = optional;
+        5 "more" more: rt::json::Same = default DEFAULT_MORE;
+        6 "recipient" recipient: rt::json::Same = optional;
+        7 "sender" sender: rt::json::Same = optional;
+        8 "recipient_contact" recipient_contact: rt::json::Same = optional;
+        9 "sender_contact" sender_contact: rt::json::Same = optional;
+        10 "key_id" key_id: rt::json::Hex = optional;
+        11 "sealed" sealed: rt::json::Hex = optional;
+        12 "body" body: rt::json::Same = optional;
+    }
+    rt::json::union_table! {
+        Body, other: Unrecognized;
+        0 "ack" Ack;
+        1 "status" Status(rt::json::Same);
+        2 "read" Read(rt::json::Same);
+        3 "write" Write(rt::json::Same);
+        4 "invoke" Invoke(rt::json::Same);
+        5 "invoke_response" InvokeResponse(rt::json::Same);
+        6 "subscribe" Subscribe(rt::json::Same);
+        7 "unsubscribe" Unsubscribe(rt::json::Same);
+        8 "report" Report(rt::json::Same);
+        9 "describe" Describe(rt::json::Same);
+        10 "description" Description(rt::json::Same);
+        11 "presence" Presence(rt::json::Same);
+        12 "presence_ack" PresenceAck(rt::json::Same);
+        13 "receipt" Receipt(rt::json::Same);
+    }
+    rt::json::message_table! {
+        MemberValue, unknown: unknown_fields;
+        0 "member" member: rt::json::Same = required;
+        1 "value" value: rt::json::Hex = required;
+    }
+    rt::json::message_table! {
+        ReadRequest, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = default DEFAULT_ENDPOINT;
+        1 "capability" capability: rt::json::Same = required;
+        2 "members" members: rt::json::Seq<rt::json::Same> = optional;
+    }
+    rt::json::message_table! {
+        WriteRequest, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = default DEFAULT_ENDPOINT;
+        1 "capability" capability: rt::json::Same = required;
+        2 "values" values: rt::json::Seq<rt::json::Same> = required;
+        3 "echo" echo: rt::json::Hex = optional;
+    }
+    rt::json::message_table! {
+        InvokeRequest, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = default DEFAULT_ENDPOINT;
+        1 "capability" capability: rt::json::Same = required;
+        2 "action" action: rt::json::Same = required;
+        3 "input" input: rt::json::Hex = optional;
+        4 "echo" echo: rt::json::Hex = optional;
+    }
+    rt::json::message_table! {
+        InvokeResponse, unknown: unknown_fields;
+        0 "output" output: rt::json::Hex = optional;
+    }
+    rt::json::message_table! {
+        SubscribeRequest, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = default DEFAULT_ENDPOINT;
+        1 "capability" capability: rt::json::Same = required;
+        2 "members" members: rt::json::Seq<rt::json::Same> = optional;
+        3 "min_interval" min_interval: rt::json::Same = default DEFAULT_MIN_INTERVAL;
+        4 "max_interval" max_interval: rt::json::Range<1, 4294967295> = required;
+        5 "lifetime" lifetime: rt::json::Range<1, 4294967295> = optional;
+    }
+    rt::json::message_table! {
+        UnsubscribeRequest, unknown: unknown_fields;
+        0 "subscription" subscription: rt::json::Range<0, 1099511627775> = required;
+    }
+    rt::json::message_table! {
+        Event, unknown: unknown_fields;
+        0 "member" member: rt::json::Same = required;
+        1 "number" number: rt::json::Same = required;
+        2 "data" data: rt::json::Hex = optional;
+        3 "timestamp" timestamp: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        Report, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = default DEFAULT_ENDPOINT;
+        1 "capability" capability: rt::json::Same = required;
+        2 "values" values: rt::json::Seq<rt::json::Same> = optional;
+        3 "events" events: rt::json::Seq<rt::json::Same> = optional;
+        4 "max_interval" max_interval: rt::json::Range<1, 4294967295> = optional;
+    }
+    rt::json::message_table! {
+        DescribeRequest, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = optional;
+        1 "endpoints_only" endpoints_only: rt::json::Same = default DEFAULT_ENDPOINTS_ONLY;
+    }
+    rt::json::message_table! {
+        SemVer, unknown: unknown_fields;
+        0 "major" major: rt::json::Same = required;
+        1 "minor" minor: rt::json::Same = default DEFAULT_MINOR;
+        2 "patch" patch: rt::json::Same = default DEFAULT_PATCH;
+    }
+    rt::json::message_table! {
+        CapabilityInfo, unknown: unknown_fields;
+        0 "id" id: rt::json::Same = required;
+        1 "package" package: rt::json::Same = required;
+        2 "name" name: rt::json::Same = required;
+        3 "version" version: rt::json::Same = required;
+        4 "members" members: rt::json::Seq<rt::json::Same> = optional;
+        5 "schema" schema: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        SchemaRef, unknown: unknown_fields;
+        0 "uri" uri: rt::json::Same = required;
+        1 "sha256" sha256: rt::json::Hex = required;
+    }
+    rt::json::message_table! {
+        EndpointInfo, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = required;
+        1 "capabilities" capabilities: rt::json::Seq<rt::json::Same> = required;
+        2 "label" label: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        Description, unknown: unknown_fields;
+        0 "endpoints" endpoints: rt::json::Seq<rt::json::Same> = required;
+        1 "revision" revision: rt::json::Same = default DEFAULT_REVISION;
+    }
+    rt::json::enum_table! {
+        PresenceState;
+        "Awake" = 0,
+        "Asleep" = 1,
+        "Leaving" = 2,
+    }
+    rt::json::message_table! {
+        Presence, unknown: unknown_fields;
+        0 "state" state: rt::json::Same = default DEFAULT_STATE;
+        1 "sleep_interval" sleep_interval: rt::json::Range<1, 4294967295> = optional;
+        2 "max_message" max_message: rt::json::Same = optional;
+        3 "revision" revision: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        PresenceAck, unknown: unknown_fields;
+        0 "pending" pending: rt::json::Same = default DEFAULT_PENDING;
+    }
+    rt::json::message_table! {
+        DeliveryRef, unknown: unknown_fields;
+        0 "message_id" message_id: rt::json::Range<0, 1099511627775> = required;
+        1 "sender" sender: rt::json::Same = optional;
+        2 "sender_contact" sender_contact: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        Receipt, unknown: unknown_fields;
+        0 "delivered" delivered: rt::json::Seq<rt::json::Same> = required;
+    }
+    rt::json::enum_table! {
+        StatusCode;
+        "Ok" = 0,
+        "Malformed" = 1,
+        "UnsupportedVersion" = 2,
+        "InvalidEnvelope" = 3,
+        "TooLarge" = 4,
+        "Stale" = 5,
+        "Busy" = 6,
+        "NoRoute" = 7,
+        "Undeliverable" = 8,
+        "Expired" = 9,
+        "QueueFull" = 10,
+        "UnsupportedRequest" = 11,
+        "UnknownRecipient" = 12,
+        "Unauthenticated" = 32,
+        "Forbidden" = 33,
+        "FreshnessRequired" = 34,
+        "UnknownEndpoint" = 64,
+        "UnknownCapability" = 65,
+        "UnknownMember" = 66,
+        "UnsupportedOperation" = 67,
+        "InvalidValue" = 68,
+        "ConstraintError" = 69,
+        "InvalidState" = 70,
+        "UnknownSubscription" = 71,
+        "ResourceExhausted" = 72,
+        "InvalidRequest" = 73,
+        "Failure" = 74,
+    }
+    rt::json::enum_table! {
+        DecodeError;
+        "Truncated" = 0,
+        "TrailingBytes" = 1,
+        "InvalidHead" = 2,
+        "IndefiniteLength" = 3,
+        "NonCanonicalInteger" = 4,
+        "NonCanonicalFloat" = 5,
+        "ForbiddenItem" = 6,
+        "InvalidUtf8" = 7,
+        "WrongType" = 8,
+        "UnsortedKeys" = 9,
+        "DuplicateKey" = 10,
+        "InvalidUnion" = 11,
+        "BoundExceeded" = 12,
+        "OutOfRange" = 13,
+        "DepthExceeded" = 14,
+        "MissingField" = 15,
+        "DefaultValuePresent" = 16,
+    }
+    rt::json::message_table! {
+        Status, unknown: unknown_fields;
+        0 "code" code: rt::json::Same = default DEFAULT_CODE;
+        1 "member" member: rt::json::Same = optional;
+        2 "capability_status" capability_status: rt::json::Same = optional;
+        3 "detail" detail: rt::json::Same = optional;
+        4 "echo" echo: rt::json::Hex = optional;
+        5 "retry_after" retry_after: rt::json::Same = optional;
+        6 "decode_error" decode_error: rt::json::Same = optional;
+        7 "offset" offset: rt::json::Same = optional;
+        8 "recipient" recipient: rt::json::Same = optional;
+        9 "supported_versions" supported_versions: rt::json::Seq<rt::json::Same> = optional;
     }
 }
 

@@ -135,7 +135,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_algorithm: KeyAlgorithm = KeyAlgorithm::Es256;
+            let mut f_algorithm: KeyAlgorithm = Self::DEFAULT_ALGORITHM;
             let mut f_x: Option<&'a [u8; 32]> = None;
             let mut f_y: Option<&'a [u8; 32]> = None;
             let mut unknown = 0;
@@ -795,7 +795,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
             let mut f_previous_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
             let mut f_sequence: Option<u32> = None;
-            let mut f_grace_period: u32 = 2592000;
+            let mut f_grace_period: u32 = Self::DEFAULT_GRACE_PERIOD;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -1158,7 +1158,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_node: Option<NodeId<'a>> = None;
-            let mut f_reason: RevocationReason = RevocationReason::Unspecified;
+            let mut f_reason: RevocationReason = Self::DEFAULT_REASON;
             let mut f_issued_at: Option<u64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -2112,10 +2112,10 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_version: u8 = 1;
+            let mut f_version: u8 = Self::DEFAULT_VERSION;
             let mut f_passcode: Option<u32> = None;
             let mut f_discriminator: Option<u16> = None;
-            let mut f_transports: DiscoveryTransports = 0;
+            let mut f_transports: DiscoveryTransports = Self::DEFAULT_TRANSPORTS;
             let mut f_node: Option<NodeId<'a>> = None;
             let mut f_vendor: Option<&'a str> = None;
             let mut f_product: Option<&'a str> = None;
@@ -7473,2363 +7473,242 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    impl KeyAlgorithm {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[("Es256", 0)];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for KeyAlgorithm {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for KeyAlgorithm {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PublicKey<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PublicKey {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = PublicKey::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.algorithm.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
-            }
-            map.field::<rt::json::Hex, _>(1, "x", &self.x)?;
-            map.optional::<rt::json::Hex, _>(2, "y", &self.y)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PublicKey {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PublicKey {
-        const NAME: &'static str = "PublicKey";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("algorithm", 0), ("x", 1), ("y", 2)];
-        type Slots = (
-            Option<owned::KeyAlgorithm>,
-            Option<[u8; 32]>,
-            Option<[u8; 32]>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "algorithm")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "x")?,
-                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "y")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PublicKey {
-                algorithm: s.0.unwrap_or(self::KeyAlgorithm::Es256),
-                x: rt::json::required(s.1, "x")?,
-                y: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Signature<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Signature {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Signature::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
-            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Signature {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Signature {
-        const NAME: &'static str = "Signature";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("signer", 0), ("value", 1)];
-        type Slots = (Option<owned::NodeId>, Option<[u8; 64]>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "signer")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "value")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Signature {
-                signer: rt::json::required(s.0, "signer")?,
-                value: rt::json::required(s.1, "value")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SignedStatement<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SignedStatement {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "payload", &self.payload)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "signatures", &self.signatures)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SignedStatement {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SignedStatement {
-        const NAME: &'static str = "SignedStatement";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("payload", 0), ("signatures", 1)];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<rt::alloc::vec::Vec<owned::Signature>>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "payload")?,
-                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.1,
-                    "signatures",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SignedStatement {
-                payload: rt::json::required(s.0, "payload")?,
-                signatures: rt::json::required(s.1, "signatures")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Statement<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::Statement {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Credential(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "credential", v)
-                }
-                Self::Rehoming(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehoming", v),
-                Self::KeyRotation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "key_rotation", v)
-                }
-                Self::Revocation(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "revocation", v)
-                }
-                Self::Introduction(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "introduction", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Statement {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::Statement {
-        const NAME: &'static str = "Statement";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("credential", 0),
-            ("rehoming", 1),
-            ("key_rotation", 2),
-            ("revocation", 3),
-            ("introduction", 4),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => Self::Credential(rt::json::value::<rt::json::Same, _, _>(map)?),
-                1 => Self::Rehoming(rt::json::value::<rt::json::Same, _, _>(map)?),
-                2 => Self::KeyRotation(rt::json::value::<rt::json::Same, _, _>(map)?),
-                3 => Self::Revocation(rt::json::value::<rt::json::Same, _, _>(map)?),
-                4 => Self::Introduction(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for CredentialStatement<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::CredentialStatement {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "identity_key", &self.identity_key)?;
-            map.optional::<rt::json::Same, _>(1, "address", &self.address)?;
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(
-                2,
-                "auth_credentials",
-                &self.auth_credentials,
-            )?;
-            map.field::<rt::json::Same, _>(3, "serial", &self.serial)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(4, "suites", &self.suites)?;
-            map.optional::<rt::json::Same, _>(5, "issued_at", &self.issued_at)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::CredentialStatement {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::CredentialStatement {
-        const NAME: &'static str = "CredentialStatement";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("identity_key", 0),
-            ("address", 1),
-            ("auth_credentials", 2),
-            ("serial", 3),
-            ("suites", 4),
-            ("issued_at", 5),
-        ];
-        type Slots = (
-            Option<owned::PublicKey>,
-            Option<super::iotp2p_core::owned::Address>,
-            Option<rt::alloc::vec::Vec<rt::alloc::vec::Vec<u8>>>,
-            Option<u32>,
-            Option<rt::alloc::vec::Vec<i32>>,
-            Option<u64>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "identity_key")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "address")?,
-                2 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
-                    map,
-                    &mut s.2,
-                    "auth_credentials",
-                )?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "serial")?,
-                4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "suites")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "issued_at")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::CredentialStatement {
-                identity_key: rt::json::required(s.0, "identity_key")?,
-                address: s.1,
-                auth_credentials: rt::json::required(s.2, "auth_credentials")?,
-                serial: rt::json::required(s.3, "serial")?,
-                suites: rt::json::required(s.4, "suites")?,
-                issued_at: s.5,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RehomingStatement<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RehomingStatement {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = RehomingStatement::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
-            map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
-            map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
-            map.field::<rt::json::Range<1, 4294967295>, _>(3, "sequence", &self.sequence)?;
-            if self.grace_period != 2592000 {
-                map.field::<rt::json::Same, _>(4, "grace_period", &self.grace_period)?;
-            }
-            map.optional::<rt::json::Same, _>(5, "issued_at", &self.issued_at)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RehomingStatement {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RehomingStatement {
-        const NAME: &'static str = "RehomingStatement";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("node", 0),
-            ("previous_address", 1),
-            ("new_address", 2),
-            ("sequence", 3),
-            ("grace_period", 4),
-            ("issued_at", 5),
-        ];
-        type Slots = (
-            Option<owned::NodeId>,
-            Option<super::iotp2p_core::owned::Address>,
-            Option<super::iotp2p_core::owned::Address>,
-            Option<u32>,
-            Option<u32>,
-            Option<u64>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "previous_address")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "new_address")?,
-                3 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
-                    map, &mut s.3, "sequence",
-                )?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "grace_period")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "issued_at")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RehomingStatement {
-                node: rt::json::required(s.0, "node")?,
-                previous_address: rt::json::required(s.1, "previous_address")?,
-                new_address: rt::json::required(s.2, "new_address")?,
-                sequence: rt::json::required(s.3, "sequence")?,
-                grace_period: s.4.unwrap_or(2592000),
-                issued_at: s.5,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for KeyRotationStatement<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::KeyRotationStatement {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = KeyRotationStatement::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
-            map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
-            map.optional::<rt::json::Same, _>(2, "issued_at", &self.issued_at)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::KeyRotationStatement {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::KeyRotationStatement {
-        const NAME: &'static str = "KeyRotationStatement";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("previous_node", 0),
-            ("new_identity_key", 1),
-            ("issued_at", 2),
-        ];
-        type Slots = (Option<owned::NodeId>, Option<owned::PublicKey>, Option<u64>);
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "previous_node")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "new_identity_key")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "issued_at")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::KeyRotationStatement {
-                previous_node: rt::json::required(s.0, "previous_node")?,
-                new_identity_key: rt::json::required(s.1, "new_identity_key")?,
-                issued_at: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-    impl RevocationReason {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[
-            ("Unspecified", 0),
-            ("KeyCompromise", 1),
-            ("Retired", 2),
-            ("Superseded", 3),
-        ];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for RevocationReason {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for RevocationReason {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RevocationStatement<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RevocationStatement {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = RevocationStatement::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
-            if self.reason.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
-            }
-            map.optional::<rt::json::Same, _>(2, "issued_at", &self.issued_at)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RevocationStatement {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RevocationStatement {
-        const NAME: &'static str = "RevocationStatement";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("node", 0), ("reason", 1), ("issued_at", 2)];
-        type Slots = (
-            Option<owned::NodeId>,
-            Option<owned::RevocationReason>,
-            Option<u64>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "reason")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "issued_at")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RevocationStatement {
-                node: rt::json::required(s.0, "node")?,
-                reason: s.1.unwrap_or(self::RevocationReason::Unspecified),
-                issued_at: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for IntroductionStatement<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::IntroductionStatement {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "subject", &self.subject)?;
-            map.optional::<rt::json::Same, _>(1, "subject_address", &self.subject_address)?;
-            map.field::<rt::json::Hex, _>(2, "audience", &self.audience)?;
-            map.field::<rt::json::Range<1, 31>, _>(3, "privileges", &self.privileges)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(4, "targets", &self.targets)?;
-            map.field::<rt::json::Range<1, 4294967295>, _>(5, "serial", &self.serial)?;
-            map.optional::<rt::json::Same, _>(6, "not_after", &self.not_after)?;
-            map.optional::<rt::json::Same, _>(7, "issued_at", &self.issued_at)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::IntroductionStatement {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::IntroductionStatement {
-        const NAME: &'static str = "IntroductionStatement";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("subject", 0),
-            ("subject_address", 1),
-            ("audience", 2),
-            ("privileges", 3),
-            ("targets", 4),
-            ("serial", 5),
-            ("not_after", 6),
-            ("issued_at", 7),
-        ];
-        type Slots = (
-            Option<owned::NodeId>,
-            Option<super::iotp2p_core::owned::Address>,
-            Option<owned::NodeId>,
-            Option<owned::Privileges>,
-            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
-            Option<u32>,
-            Option<u64>,
-            Option<u64>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "subject")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "subject_address")?,
-                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "audience")?,
-                3 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.3, "privileges")?,
-                4 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.4, "targets")?
-                }
-                5 => {
-                    rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(map, &mut s.5, "serial")?
-                }
-                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "not_after")?,
-                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "issued_at")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::IntroductionStatement {
-                subject: rt::json::required(s.0, "subject")?,
-                subject_address: s.1,
-                audience: rt::json::required(s.2, "audience")?,
-                privileges: rt::json::required(s.3, "privileges")?,
-                targets: s.4,
-                serial: rt::json::required(s.5, "serial")?,
-                not_after: s.6,
-                issued_at: s.7,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Introduction<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Introduction {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "statement", &self.statement)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "credentials", &self.credentials)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Introduction {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Introduction {
-        const NAME: &'static str = "Introduction";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("statement", 0), ("credentials", 1)];
-        type Slots = (
-            Option<owned::SignedStatement>,
-            Option<rt::alloc::vec::Vec<owned::SignedStatement>>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "statement")?,
-                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.1,
-                    "credentials",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Introduction {
-                statement: rt::json::required(s.0, "statement")?,
-                credentials: rt::json::required(s.1, "credentials")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SealedAad<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SealedAad {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SealedAad::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
-            map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
-            map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
-            map.field::<rt::json::Range<0, 1099511627775>, _>(
-                3,
-                "request_message_id",
-                &self.request_message_id,
-            )?;
-            map.field::<rt::json::Range<1, 255>, _>(4, "version", &self.version)?;
-            map.optional::<rt::json::Same, _>(5, "sender", &self.sender)?;
-            map.optional::<rt::json::Same, _>(6, "recipient", &self.recipient)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SealedAad {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SealedAad {
-        const NAME: &'static str = "SealedAad";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("format", 0),
-            ("algorithm", 1),
-            ("request_key_id", 2),
-            ("request_message_id", 3),
-            ("version", 4),
-            ("sender", 5),
-            ("recipient", 6),
-        ];
-        type Slots = (
-            Option<u8>,
-            Option<i32>,
-            Option<owned::KeyId>,
-            Option<super::iotp2p_core::owned::MessageId>,
-            Option<u8>,
-            Option<super::iotp2p_core::owned::Address>,
-            Option<super::iotp2p_core::owned::Address>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1, 1>, _, _>(map, &mut s.0, "format")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "algorithm")?,
-                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "request_key_id")?,
-                3 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
-                    map,
-                    &mut s.3,
-                    "request_message_id",
-                )?,
-                4 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.4, "version")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "sender")?,
-                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "recipient")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SealedAad {
-                format: rt::json::required(s.0, "format")?,
-                algorithm: rt::json::required(s.1, "algorithm")?,
-                request_key_id: rt::json::required(s.2, "request_key_id")?,
-                request_message_id: rt::json::required(s.3, "request_message_id")?,
-                version: rt::json::required(s.4, "version")?,
-                sender: s.5,
-                recipient: s.6,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for EdhocMessage3<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::EdhocMessage3 {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = EdhocMessage3::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
-            map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::EdhocMessage3 {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::EdhocMessage3 {
-        const NAME: &'static str = "EdhocMessage3";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("c_r", 0), ("message", 1)];
-        type Slots = (Option<owned::KeyId>, Option<owned::EdhocMessage>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "c_r")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "message")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::EdhocMessage3 {
-                c_r: rt::json::required(s.0, "c_r")?,
-                message: rt::json::required(s.1, "message")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for EdhocReply<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::EdhocReply {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Message2(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "message_2", v),
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "error", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::EdhocReply {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::EdhocReply {
-        const NAME: &'static str = "EdhocReply";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("message_2", 0), ("error", 1)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => Self::Message2(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                1 => Self::Error(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for EdhocFinish<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::EdhocFinish {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Done => rt::json::unit_variant(s, "done"),
-                Self::Message4(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "message_4", v),
-                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "error", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::EdhocFinish {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::EdhocFinish {
-        const NAME: &'static str = "EdhocFinish";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("done", 0), ("message_4", 1), ("error", 2)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => {
-                    rt::json::unit(map)?;
-                    Self::Done
-                }
-                1 => Self::Message4(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                2 => Self::Error(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SetupPayload<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SetupPayload {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SetupPayload::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.version != 1 {
-                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
-            }
-            map.field::<rt::json::Range<1, 99999998>, _>(1, "passcode", &self.passcode)?;
-            map.field::<rt::json::Range<0, 999>, _>(2, "discriminator", &self.discriminator)?;
-            if self.transports != 0 {
-                map.field::<rt::json::Range<0, 7>, _>(3, "transports", &self.transports)?;
-            }
-            map.optional::<rt::json::Hex, _>(4, "node", &self.node)?;
-            map.optional::<rt::json::Same, _>(5, "vendor", &self.vendor)?;
-            map.optional::<rt::json::Same, _>(6, "product", &self.product)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SetupPayload {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SetupPayload {
-        const NAME: &'static str = "SetupPayload";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("version", 0),
-            ("passcode", 1),
-            ("discriminator", 2),
-            ("transports", 3),
-            ("node", 4),
-            ("vendor", 5),
-            ("product", 6),
-        ];
-        type Slots = (
-            Option<u8>,
-            Option<u32>,
-            Option<u16>,
-            Option<owned::DiscoveryTransports>,
-            Option<owned::NodeId>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(map, &mut s.0, "version")?,
-                1 => {
-                    rt::json::put::<rt::json::Range<1, 99999998>, _, _>(map, &mut s.1, "passcode")?
-                }
-                2 => {
-                    rt::json::put::<rt::json::Range<0, 999>, _, _>(map, &mut s.2, "discriminator")?
-                }
-                3 => rt::json::put::<rt::json::Range<0, 7>, _, _>(map, &mut s.3, "transports")?,
-                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "node")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "vendor")?,
-                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "product")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SetupPayload {
-                version: s.0.unwrap_or(1),
-                passcode: rt::json::required(s.1, "passcode")?,
-                discriminator: rt::json::required(s.2, "discriminator")?,
-                transports: s.3.unwrap_or(0),
-                node: s.4,
-                vendor: s.5,
-                product: s.6,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PairingStart<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PairingStart {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = PairingStart::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PairingStart {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PairingStart {
-        const NAME: &'static str = "PairingStart";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("controller_nonce", 0)];
-        type Slots = (Option<[u8; 16]>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "controller_nonce")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PairingStart {
-                controller_nonce: rt::json::required(s.0, "controller_nonce")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PairingParams<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PairingParams {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = PairingParams::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
-            map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
-            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PairingParams {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PairingParams {
-        const NAME: &'static str = "PairingParams";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("device_nonce", 0), ("salt", 1), ("iterations", 2)];
-        type Slots = (
-            Option<[u8; 16]>,
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<u32>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "device_nonce")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "salt")?,
-                2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
-                    map,
-                    &mut s.2,
-                    "iterations",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PairingParams {
-                device_nonce: rt::json::required(s.0, "device_nonce")?,
-                salt: rt::json::required(s.1, "salt")?,
-                iterations: rt::json::required(s.2, "iterations")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PairingShare<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PairingShare {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = PairingShare::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PairingShare {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PairingShare {
-        const NAME: &'static str = "PairingShare";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("share_p", 0)];
-        type Slots = (Option<[u8; 65]>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "share_p")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PairingShare {
-                share_p: rt::json::required(s.0, "share_p")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PairingShareReply<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PairingShareReply {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = PairingShareReply::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
-            map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PairingShareReply {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PairingShareReply {
-        const NAME: &'static str = "PairingShareReply";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("share_v", 0), ("confirm_v", 1)];
-        type Slots = (Option<[u8; 65]>, Option<[u8; 32]>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "share_v")?,
-                1 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.1, "confirm_v")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PairingShareReply {
-                share_v: rt::json::required(s.0, "share_v")?,
-                confirm_v: rt::json::required(s.1, "confirm_v")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PairingConfirm<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PairingConfirm {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = PairingConfirm::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PairingConfirm {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PairingConfirm {
-        const NAME: &'static str = "PairingConfirm";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("confirm_p", 0)];
-        type Slots = (Option<[u8; 32]>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "confirm_p")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PairingConfirm {
-                confirm_p: rt::json::required(s.0, "confirm_p")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for PairingWindow<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::PairingWindow {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<1, 900>, _>(0, "timeout", &self.timeout)?;
-            map.field::<rt::json::Range<0, 999>, _>(1, "discriminator", &self.discriminator)?;
-            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
-            map.field::<rt::json::Hex, _>(3, "salt", &self.salt)?;
-            map.field::<rt::json::Hex, _>(4, "verifier", &self.verifier)?;
-            map.field::<rt::json::Range<1, 31>, _>(5, "privileges", &self.privileges)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(6, "targets", &self.targets)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::PairingWindow {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::PairingWindow {
-        const NAME: &'static str = "PairingWindow";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("timeout", 0),
-            ("discriminator", 1),
-            ("iterations", 2),
-            ("salt", 3),
-            ("verifier", 4),
-            ("privileges", 5),
-            ("targets", 6),
-        ];
-        type Slots = (
-            Option<u16>,
-            Option<u16>,
-            Option<u32>,
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<[u8; 97]>,
-            Option<owned::Privileges>,
-            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1, 900>, _, _>(map, &mut s.0, "timeout")?,
-                1 => {
-                    rt::json::put::<rt::json::Range<0, 999>, _, _>(map, &mut s.1, "discriminator")?
-                }
-                2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
-                    map,
-                    &mut s.2,
-                    "iterations",
-                )?,
-                3 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.3, "salt")?,
-                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "verifier")?,
-                5 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.5, "privileges")?,
-                6 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.6, "targets")?
-                }
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::PairingWindow {
-                timeout: rt::json::required(s.0, "timeout")?,
-                discriminator: rt::json::required(s.1, "discriminator")?,
-                iterations: rt::json::required(s.2, "iterations")?,
-                salt: rt::json::required(s.3, "salt")?,
-                verifier: rt::json::required(s.4, "verifier")?,
-                privileges: rt::json::required(s.5, "privileges")?,
-                targets: s.6,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RelayInfo<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RelayInfo {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "endpoints", &self.endpoints)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RelayInfo {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RelayInfo {
-        const NAME: &'static str = "RelayInfo";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0), ("endpoints", 1)];
-        type Slots = (
-            Option<owned::SignedStatement>,
-            Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
-                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.1,
-                    "endpoints",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RelayInfo {
-                credential: rt::json::required(s.0, "credential")?,
-                endpoints: rt::json::required(s.1, "endpoints")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for CommissionRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::CommissionRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
-            map.optional::<rt::json::Same, _>(1, "relay", &self.relay)?;
-            map.optional::<rt::json::Same, _>(2, "time", &self.time)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::CommissionRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::CommissionRequest {
-        const NAME: &'static str = "CommissionRequest";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("address", 0), ("relay", 1), ("time", 2)];
-        type Slots = (
-            Option<super::iotp2p_core::owned::Address>,
-            Option<owned::RelayInfo>,
-            Option<u64>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "address")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "relay")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "time")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::CommissionRequest {
-                address: rt::json::required(s.0, "address")?,
-                relay: s.1,
-                time: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for CommissionResponse<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::CommissionResponse {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::CommissionResponse {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::CommissionResponse {
-        const NAME: &'static str = "CommissionResponse";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("credential", 0)];
-        type Slots = (Option<owned::SignedStatement>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "credential")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::CommissionResponse {
-                credential: rt::json::required(s.0, "credential")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for AclTarget<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::AclTarget {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = AclTarget::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.optional::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
-            map.optional::<rt::json::Same, _>(1, "capability", &self.capability)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::AclTarget {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::AclTarget {
-        const NAME: &'static str = "AclTarget";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("endpoint", 0), ("capability", 1)];
-        type Slots = (
-            Option<super::iotp2p_core::owned::EndpointNumber>,
-            Option<super::iotp2p_core::owned::CapabilityNumber>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "endpoint")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "capability")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::AclTarget {
-                endpoint: s.0,
-                capability: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for AclEntry<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::AclEntry {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(0, "subjects", &self.subjects)?;
-            map.field::<rt::json::Range<1, 31>, _>(1, "privileges", &self.privileges)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "targets", &self.targets)?;
-            map.optional::<rt::json::Same, _>(3, "label", &self.label)?;
-            map.optional::<rt::json::Hex, _>(4, "granted_by", &self.granted_by)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::AclEntry {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::AclEntry {
-        const NAME: &'static str = "AclEntry";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("subjects", 0),
-            ("privileges", 1),
-            ("targets", 2),
-            ("label", 3),
-            ("granted_by", 4),
-        ];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<owned::NodeId>>,
-            Option<owned::Privileges>,
-            Option<rt::alloc::vec::Vec<owned::AclTarget>>,
-            Option<rt::alloc::string::String>,
-            Option<owned::NodeId>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(map, &mut s.0, "subjects")?
-                }
-                1 => rt::json::put::<rt::json::Range<1, 31>, _, _>(map, &mut s.1, "privileges")?,
-                2 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "targets")?
-                }
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "label")?,
-                4 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.4, "granted_by")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::AclEntry {
-                subjects: rt::json::required(s.0, "subjects")?,
-                privileges: rt::json::required(s.1, "privileges")?,
-                targets: s.2,
-                label: s.3,
-                granted_by: s.4,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for AclWrite<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::AclWrite {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "index", &self.index)?;
-            map.optional::<rt::json::Same, _>(1, "entry", &self.entry)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::AclWrite {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::AclWrite {
-        const NAME: &'static str = "AclWrite";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("index", 0), ("entry", 1)];
-        type Slots = (Option<u8>, Option<owned::AclEntry>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "index")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "entry")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::AclWrite {
-                index: rt::json::required(s.0, "index")?,
-                entry: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RehomeRequest<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RehomeRequest {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "new_address", &self.new_address)?;
-            map.optional::<rt::json::Same, _>(1, "relay", &self.relay)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RehomeRequest {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RehomeRequest {
-        const NAME: &'static str = "RehomeRequest";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("new_address", 0), ("relay", 1)];
-        type Slots = (
-            Option<super::iotp2p_core::owned::Address>,
-            Option<owned::RelayInfo>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "new_address")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "relay")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RehomeRequest {
-                new_address: rt::json::required(s.0, "new_address")?,
-                relay: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RehomeResult<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RehomeResult {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "rehoming", &self.rehoming)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RehomeResult {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RehomeResult {
-        const NAME: &'static str = "RehomeResult";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("rehoming", 0), ("credential", 1)];
-        type Slots = (
-            Option<owned::SignedStatement>,
-            Option<owned::SignedStatement>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "rehoming")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RehomeResult {
-                rehoming: rt::json::required(s.0, "rehoming")?,
-                credential: rt::json::required(s.1, "credential")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SecurityProperties<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SecurityProperties {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "node_id", &self.node_id)?;
-            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
-            map.field::<rt::json::Range<8, 255>, _>(2, "acl_capacity", &self.acl_capacity)?;
-            map.field::<rt::json::Range<8, 65535>, _>(3, "peer_capacity", &self.peer_capacity)?;
-            map.field::<rt::json::Same, _>(4, "pairing_window_open", &self.pairing_window_open)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityProperties {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SecurityProperties {
-        const NAME: &'static str = "SecurityProperties";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("node_id", 0),
-            ("credential", 1),
-            ("acl_capacity", 2),
-            ("peer_capacity", 3),
-            ("pairing_window_open", 4),
-        ];
-        type Slots = (
-            Option<owned::NodeId>,
-            Option<owned::SignedStatement>,
-            Option<u8>,
-            Option<u16>,
-            Option<bool>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "node_id")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "credential")?,
-                2 => rt::json::put::<rt::json::Range<8, 255>, _, _>(map, &mut s.2, "acl_capacity")?,
-                3 => rt::json::put::<rt::json::Range<8, 65535>, _, _>(
-                    map,
-                    &mut s.3,
-                    "peer_capacity",
-                )?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "pairing_window_open")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SecurityProperties {
-                node_id: rt::json::required(s.0, "node_id")?,
-                credential: rt::json::required(s.1, "credential")?,
-                acl_capacity: rt::json::required(s.2, "acl_capacity")?,
-                peer_capacity: rt::json::required(s.3, "peer_capacity")?,
-                pairing_window_open: rt::json::required(s.4, "pairing_window_open")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SecurityActions<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::SecurityActions {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Edhoc1(v) => rt::json::variant::<rt::json::Hex, _, _>(s, "edhoc_1", v),
-                Self::Edhoc3(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_3", v),
-                Self::PairStart(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_start", v),
-                Self::PairShare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_share", v),
-                Self::PairConfirm(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "pair_confirm", v)
-                }
-                Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "commission", v)
-                }
-                Self::AddPeer(v) => rt::json::variant::<rt::json::Same, _, _>(s, "add_peer", v),
-                Self::RemovePeer(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(s, "remove_peer", v)
-                }
-                Self::AclRead(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_read", v),
-                Self::AclWrite(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_write", v),
-                Self::ApplyStatement(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "apply_statement", v)
-                }
-                Self::Rehome(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehome", v),
-                Self::RotateAuthKey => rt::json::unit_variant(s, "rotate_auth_key"),
-                Self::OpenCommissioningWindow(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "open_commissioning_window", v)
-                }
-                Self::Introduce(v) => rt::json::variant::<rt::json::Same, _, _>(s, "introduce", v),
-                Self::SetHomeRelay(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "set_home_relay", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityActions {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::SecurityActions {
-        const NAME: &'static str = "SecurityActions";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("edhoc_1", 8),
-            ("edhoc_3", 9),
-            ("pair_start", 10),
-            ("pair_share", 11),
-            ("pair_confirm", 12),
-            ("commission", 13),
-            ("add_peer", 14),
-            ("remove_peer", 15),
-            ("acl_read", 16),
-            ("acl_write", 17),
-            ("apply_statement", 18),
-            ("rehome", 24),
-            ("rotate_auth_key", 25),
-            ("open_commissioning_window", 26),
-            ("introduce", 27),
-            ("set_home_relay", 28),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => Self::Edhoc1(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                9 => Self::Edhoc3(rt::json::value::<rt::json::Same, _, _>(map)?),
-                10 => Self::PairStart(rt::json::value::<rt::json::Same, _, _>(map)?),
-                11 => Self::PairShare(rt::json::value::<rt::json::Same, _, _>(map)?),
-                12 => Self::PairConfirm(rt::json::value::<rt::json::Same, _, _>(map)?),
-                13 => Self::Commission(rt::json::value::<rt::json::Same, _, _>(map)?),
-                14 => Self::AddPeer(rt::json::value::<rt::json::Same, _, _>(map)?),
-                15 => Self::RemovePeer(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                16 => Self::AclRead(rt::json::value::<rt::json::Same, _, _>(map)?),
-                17 => Self::AclWrite(rt::json::value::<rt::json::Same, _, _>(map)?),
-                18 => Self::ApplyStatement(rt::json::value::<rt::json::Same, _, _>(map)?),
-                24 => Self::Rehome(rt::json::value::<rt::json::Same, _, _>(map)?),
-                25 => {
-                    rt::json::unit(map)?;
-                    Self::RotateAuthKey
-                }
-                26 => Self::OpenCommissioningWindow(rt::json::value::<rt::json::Same, _, _>(map)?),
-                27 => Self::Introduce(rt::json::value::<rt::json::Same, _, _>(map)?),
-                28 => Self::SetHomeRelay(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SecurityOutputs<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::SecurityOutputs {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Edhoc1(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_1", v),
-                Self::Edhoc3(v) => rt::json::variant::<rt::json::Same, _, _>(s, "edhoc_3", v),
-                Self::PairStart(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_start", v),
-                Self::PairShare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "pair_share", v),
-                Self::Commission(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "commission", v)
-                }
-                Self::AclRead(v) => rt::json::variant::<rt::json::Same, _, _>(s, "acl_read", v),
-                Self::Rehome(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rehome", v),
-                Self::RotateAuthKey(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "rotate_auth_key", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityOutputs {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::SecurityOutputs {
-        const NAME: &'static str = "SecurityOutputs";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("edhoc_1", 8),
-            ("edhoc_3", 9),
-            ("pair_start", 10),
-            ("pair_share", 11),
-            ("commission", 13),
-            ("acl_read", 16),
-            ("rehome", 24),
-            ("rotate_auth_key", 25),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                8 => Self::Edhoc1(rt::json::value::<rt::json::Same, _, _>(map)?),
-                9 => Self::Edhoc3(rt::json::value::<rt::json::Same, _, _>(map)?),
-                10 => Self::PairStart(rt::json::value::<rt::json::Same, _, _>(map)?),
-                11 => Self::PairShare(rt::json::value::<rt::json::Same, _, _>(map)?),
-                13 => Self::Commission(rt::json::value::<rt::json::Same, _, _>(map)?),
-                16 => Self::AclRead(rt::json::value::<rt::json::Same, _, _>(map)?),
-                24 => Self::Rehome(rt::json::value::<rt::json::Same, _, _>(map)?),
-                25 => Self::RotateAuthKey(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SecurityEvents<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::SecurityEvents {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::PairingFailed => rt::json::unit_variant(s, "pairing_failed"),
-                Self::AclChanged(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "acl_changed", v)
-                }
-                Self::StatementApplied(v) => {
-                    rt::json::variant::<rt::json::Hex, _, _>(s, "statement_applied", v)
-                }
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityEvents {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::SecurityEvents {
-        const NAME: &'static str = "SecurityEvents";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("pairing_failed", 20),
-            ("acl_changed", 21),
-            ("statement_applied", 22),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                20 => {
-                    rt::json::unit(map)?;
-                    Self::PairingFailed
-                }
-                21 => Self::AclChanged(rt::json::value::<rt::json::Same, _, _>(map)?),
-                22 => Self::StatementApplied(rt::json::value::<rt::json::Hex, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
+    rt::json::enum_table! {
+        KeyAlgorithm;
+        "Es256" = 0,
+    }
+    rt::json::message_table! {
+        PublicKey, unknown: unknown_fields;
+        0 "algorithm" algorithm: rt::json::Same = default DEFAULT_ALGORITHM;
+        1 "x" x: rt::json::Hex = required;
+        2 "y" y: rt::json::Hex = optional;
+    }
+    rt::json::message_table! {
+        Signature, unknown: unknown_fields;
+        0 "signer" signer: rt::json::Hex = required;
+        1 "value" value: rt::json::Hex = required;
+    }
+    rt::json::message_table! {
+        SignedStatement, unknown: unknown_fields;
+        0 "payload" payload: rt::json::Hex = required;
+        1 "signatures" signatures: rt::json::Seq<rt::json::Same> = required;
+    }
+    rt::json::union_table! {
+        Statement, other: Unrecognized;
+        0 "credential" Credential(rt::json::Same);
+        1 "rehoming" Rehoming(rt::json::Same);
+        2 "key_rotation" KeyRotation(rt::json::Same);
+        3 "revocation" Revocation(rt::json::Same);
+        4 "introduction" Introduction(rt::json::Same);
+    }
+    rt::json::message_table! {
+        CredentialStatement, unknown: unknown_fields;
+        0 "identity_key" identity_key: rt::json::Same = required;
+        1 "address" address: rt::json::Same = optional;
+        2 "auth_credentials" auth_credentials: rt::json::Seq<rt::json::Hex> = required;
+        3 "serial" serial: rt::json::Same = required;
+        4 "suites" suites: rt::json::Seq<rt::json::Same> = required;
+        5 "issued_at" issued_at: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        RehomingStatement, unknown: unknown_fields;
+        0 "node" node: rt::json::Hex = required;
+        1 "previous_address" previous_address: rt::json::Same = required;
+        2 "new_address" new_address: rt::json::Same = required;
+        3 "sequence" sequence: rt::json::Range<1, 4294967295> = required;
+        4 "grace_period" grace_period: rt::json::Same = default DEFAULT_GRACE_PERIOD;
+        5 "issued_at" issued_at: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        KeyRotationStatement, unknown: unknown_fields;
+        0 "previous_node" previous_node: rt::json::Hex = required;
+        1 "new_identity_key" new_identity_key: rt::json::Same = required;
+        2 "issued_at" issued_at: rt::json::Same = optional;
+    }
+    rt::json::enum_table! {
+        RevocationReason;
+        "Unspecified" = 0,
+        "KeyCompromise" = 1,
+        "Retired" = 2,
+        "Superseded" = 3,
+    }
+    rt::json::message_table! {
+        RevocationStatement, unknown: unknown_fields;
+        0 "node" node: rt::json::Hex = required;
+        1 "reason" reason: rt::json::Same = default DEFAULT_REASON;
+        2 "issued_at" issued_at: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        IntroductionStatement, unknown: unknown_fields;
+        0 "subject" subject: rt::json::Hex = required;
+        1 "subject_address" subject_address: rt::json::Same = optional;
+        2 "audience" audience: rt::json::Hex = required;
+        3 "privileges" privileges: rt::json::Range<1, 31> = required;
+        4 "targets" targets: rt::json::Seq<rt::json::Same> = optional;
+        5 "serial" serial: rt::json::Range<1, 4294967295> = required;
+        6 "not_after" not_after: rt::json::Same = optional;
+        7 "issued_at" issued_at: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        Introduction, unknown: unknown_fields;
+        0 "statement" statement: rt::json::Same = required;
+        1 "credentials" credentials: rt::json::Seq<rt::json::Same> = required;
+    }
+    rt::json::message_table! {
+        SealedAad, unknown: unknown_fields;
+        0 "format" format: rt::json::Range<1, 1> = required;
+        1 "algorithm" algorithm: rt::json::Same = required;
+        2 "request_key_id" request_key_id: rt::json::Hex = required;
+        3 "request_message_id" request_message_id: rt::json::Range<0, 1099511627775> = required;
+        4 "version" version: rt::json::Range<1, 255> = required;
+        5 "sender" sender: rt::json::Same = optional;
+        6 "recipient" recipient: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        EdhocMessage3, unknown: unknown_fields;
+        0 "c_r" c_r: rt::json::Hex = required;
+        1 "message" message: rt::json::Hex = required;
+    }
+    rt::json::union_table! {
+        EdhocReply, other: Unrecognized;
+        0 "message_2" Message2(rt::json::Hex);
+        1 "error" Error(rt::json::Hex);
+    }
+    rt::json::union_table! {
+        EdhocFinish, other: Unrecognized;
+        0 "done" Done;
+        1 "message_4" Message4(rt::json::Hex);
+        2 "error" Error(rt::json::Hex);
+    }
+    rt::json::message_table! {
+        SetupPayload, unknown: unknown_fields;
+        0 "version" version: rt::json::Range<1, 255> = default DEFAULT_VERSION;
+        1 "passcode" passcode: rt::json::Range<1, 99999998> = required;
+        2 "discriminator" discriminator: rt::json::Range<0, 999> = required;
+        3 "transports" transports: rt::json::Range<0, 7> = default DEFAULT_TRANSPORTS;
+        4 "node" node: rt::json::Hex = optional;
+        5 "vendor" vendor: rt::json::Same = optional;
+        6 "product" product: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        PairingStart, unknown: unknown_fields;
+        0 "controller_nonce" controller_nonce: rt::json::Hex = required;
+    }
+    rt::json::message_table! {
+        PairingParams, unknown: unknown_fields;
+        0 "device_nonce" device_nonce: rt::json::Hex = required;
+        1 "salt" salt: rt::json::Hex = required;
+        2 "iterations" iterations: rt::json::Range<1000, 100000> = required;
+    }
+    rt::json::message_table! {
+        PairingShare, unknown: unknown_fields;
+        0 "share_p" share_p: rt::json::Hex = required;
+    }
+    rt::json::message_table! {
+        PairingShareReply, unknown: unknown_fields;
+        0 "share_v" share_v: rt::json::Hex = required;
+        1 "confirm_v" confirm_v: rt::json::Hex = required;
+    }
+    rt::json::message_table! {
+        PairingConfirm, unknown: unknown_fields;
+        0 "confirm_p" confirm_p: rt::json::Hex = required;
+    }
+    rt::json::message_table! {
+        PairingWindow, unknown: unknown_fields;
+        0 "timeout" timeout: rt::json::Range<1, 900> = required;
+        1 "discriminator" discriminator: rt::json::Range<0, 999> = required;
+        2 "iterations" iterations: rt::json::Range<1000, 100000> = required;
+        3 "salt" salt: rt::json::Hex = required;
+        4 "verifier" verifier: rt::json::Hex = required;
+        5 "privileges" privileges: rt::json::Range<1, 31> = required;
+        6 "targets" targets: rt::json::Seq<rt::json::Same> = optional;
+    }
+    rt::json::message_table! {
+        RelayInfo, unknown: unknown_fields;
+        0 "credential" credential: rt::json::Same = required;
+        1 "endpoints" endpoints: rt::json::Seq<rt::json::Same> = required;
+    }
+    rt::json::message_table! {
+        CommissionRequest, unknown: unknown_fields;
+        0 "address" address: rt::json::Same = required;
+        1 "relay" relay: rt::json::Same = optional;
+        2 "time" time: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        CommissionResponse, unknown: unknown_fields;
+        0 "credential" credential: rt::json::Same = required;
+    }
+    rt::json::message_table! {
+        AclTarget, unknown: unknown_fields;
+        0 "endpoint" endpoint: rt::json::Same = optional;
+        1 "capability" capability: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        AclEntry, unknown: unknown_fields;
+        0 "subjects" subjects: rt::json::Seq<rt::json::Hex> = required;
+        1 "privileges" privileges: rt::json::Range<1, 31> = required;
+        2 "targets" targets: rt::json::Seq<rt::json::Same> = optional;
+        3 "label" label: rt::json::Same = optional;
+        4 "granted_by" granted_by: rt::json::Hex = optional;
+    }
+    rt::json::message_table! {
+        AclWrite, unknown: unknown_fields;
+        0 "index" index: rt::json::Same = required;
+        1 "entry" entry: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        RehomeRequest, unknown: unknown_fields;
+        0 "new_address" new_address: rt::json::Same = required;
+        1 "relay" relay: rt::json::Same = optional;
+    }
+    rt::json::message_table! {
+        RehomeResult, unknown: unknown_fields;
+        0 "rehoming" rehoming: rt::json::Same = required;
+        1 "credential" credential: rt::json::Same = required;
+    }
+    rt::json::message_table! {
+        SecurityProperties, unknown: unknown_fields;
+        0 "node_id" node_id: rt::json::Hex = required;
+        1 "credential" credential: rt::json::Same = required;
+        2 "acl_capacity" acl_capacity: rt::json::Range<8, 255> = required;
+        3 "peer_capacity" peer_capacity: rt::json::Range<8, 65535> = required;
+        4 "pairing_window_open" pairing_window_open: rt::json::Same = required;
+    }
+    rt::json::union_table! {
+        SecurityActions, other: Unrecognized;
+        8 "edhoc_1" Edhoc1(rt::json::Hex);
+        9 "edhoc_3" Edhoc3(rt::json::Same);
+        10 "pair_start" PairStart(rt::json::Same);
+        11 "pair_share" PairShare(rt::json::Same);
+        12 "pair_confirm" PairConfirm(rt::json::Same);
+        13 "commission" Commission(rt::json::Same);
+        14 "add_peer" AddPeer(rt::json::Same);
+        15 "remove_peer" RemovePeer(rt::json::Hex);
+        16 "acl_read" AclRead(rt::json::Same);
+        17 "acl_write" AclWrite(rt::json::Same);
+        18 "apply_statement" ApplyStatement(rt::json::Same);
+        24 "rehome" Rehome(rt::json::Same);
+        25 "rotate_auth_key" RotateAuthKey;
+        26 "open_commissioning_window" OpenCommissioningWindow(rt::json::Same);
+        27 "introduce" Introduce(rt::json::Same);
+        28 "set_home_relay" SetHomeRelay(rt::json::Same);
+    }
+    rt::json::union_table! {
+        SecurityOutputs, other: Unrecognized;
+        8 "edhoc_1" Edhoc1(rt::json::Same);
+        9 "edhoc_3" Edhoc3(rt::json::Same);
+        10 "pair_start" PairStart(rt::json::Same);
+        11 "pair_share" PairShare(rt::json::Same);
+        13 "commission" Commission(rt::json::Same);
+        16 "acl_read" AclRead(rt::json::Same);
+        24 "rehome" Rehome(rt::json::Same);
+        25 "rotate_auth_key" RotateAuthKey(rt::json::Same);
+    }
+    rt::json::union_table! {
+        SecurityEvents, other: Unrecognized;
+        20 "pairing_failed" PairingFailed;
+        21 "acl_changed" AclChanged(rt::json::Same);
+        22 "statement_applied" StatementApplied(rt::json::Hex);
     }
 }
 

@@ -1,8 +1,8 @@
-//! The canonical JSON mapping of spec/04-wire-format.md §4.18 (feature `serde`): the generic part
-//! of the `Serialize` and `Deserialize` impls that the Rust backend generates for every message,
-//! union and enum.
+//! The canonical JSON mapping of spec/04-wire-format.md §4.18 (feature `serde`): the `Serialize`
+//! and `Deserialize` impls of every generated message, union and enum, made from the per-type
+//! tables that the Rust backend generates.
 //!
-//! Generated impls name, for each field, a *marker* that says how the schema type maps to JSON,
+//! A table names, for each field, a *marker* that says how the schema type maps to JSON,
 //! whatever the Rust type holding it (`&[u8]` or `Vec<u8>`, [`Array`] or `Vec`):
 //!
 //! | marker | schema types | JSON |
@@ -15,12 +15,16 @@
 //!
 //! The rest is the object layout: [`message`] writes members in key order, merging retained unknown
 //! fields as `"#<key>": "<hex>"`; [`as_owned`] writes a borrowed value as its owned copy, so that
-//! only the owned form has a generated writer; [`read_message`] reads an object for any message
-//! through the message's [`ReadMessage`] table, whose generated `put` fills slots with [`put`] and
-//! `finish` takes them with [`required`]; [`Members`] reads member names and [`put_unknown`] keeps
-//! unknown fields; [`variant`], [`unit_variant`] and [`unknown_variant`] write unions, and
-//! [`read_union`] reads them through the union's [`ReadUnion`], whose generated `variant` reads a
-//! value with [`value`], [`unit()`] or [`raw_value`].
+//! only the owned form has a writer; [`read_message`] reads an object for any message through the
+//! message's [`ReadMessage`], which reads the members with [`read_members`] (names through
+//! [`Members`], values into slots with [`put`], unknown fields kept by [`put_unknown`]) and takes
+//! the slots with [`required`] and the default constants; [`variant`], [`unit_variant`] and
+//! [`unknown_variant`] write unions, and [`read_union`] reads them through the union's
+//! [`ReadUnion`], which reads a value with [`value`], [`unit()`] or [`raw_value`].
+//!
+//! Generated code holds none of these statements: per type it writes a table of facts, one row
+//! per field, variant or enum value, and the macros [`message_table!`], [`union_table!`] and
+//! [`enum_table!`] (module `table`) expand it into the impls over the functions above.
 //!
 //! JSON readers get what the spec asks (§4.18): integers exactly (no float in between) and only within
 //! their type and range, `-0` rejected for integers and enums, floats rounded to the field's type,
@@ -60,6 +64,15 @@ use super::owned::{IntoOwned, OwnedUnknownFields};
 use super::reader::{Reader, MAX_KEY};
 use super::unknown::UnknownEntries;
 use super::writer::head_len;
+
+mod table;
+
+/// See [`__iotp2p_json_enum`](crate::__iotp2p_json_enum): an enum's table.
+pub use crate::__iotp2p_json_enum as enum_table;
+/// See [`__iotp2p_json_message`](crate::__iotp2p_json_message): a message's table.
+pub use crate::__iotp2p_json_message as message_table;
+/// See [`__iotp2p_json_union`](crate::__iotp2p_json_union): a union's table.
+pub use crate::__iotp2p_json_union as union_table;
 
 // ---------------------------------------------------------------------------------------------------
 // Markers.
@@ -925,33 +938,82 @@ pub fn put_unknown<'de, A: MapAccess<'de>>(
     })
 }
 
+/// Compares a field with its default as marker `M` says: floats by their bits (`-0.0` and NaN
+/// payloads are not the default `0.0`), other values with `==`.
+pub trait DefaultAs<T: ?Sized, D: ?Sized> {
+    /// Whether `value` encodes as `default` does.
+    fn is_default(value: &T, default: &D) -> bool;
+}
+
+impl<T: PartialEq<D> + ?Sized, D: ?Sized> DefaultAs<T, D> for Same {
+    fn is_default(value: &T, default: &D) -> bool {
+        value == default
+    }
+}
+
+impl<T: PartialEq<D> + ?Sized, D: ?Sized, const MIN: i128, const MAX: i128> DefaultAs<T, D>
+    for Range<MIN, MAX>
+{
+    fn is_default(value: &T, default: &D) -> bool {
+        value == default
+    }
+}
+
+impl<T: PartialEq<D> + ?Sized, D: ?Sized> DefaultAs<T, D> for Hex {
+    fn is_default(value: &T, default: &D) -> bool {
+        value == default
+    }
+}
+
+impl DefaultAs<f32, f32> for Float {
+    fn is_default(value: &f32, default: &f32) -> bool {
+        value.to_bits() == default.to_bits()
+    }
+}
+
+impl DefaultAs<f64, f64> for Float {
+    fn is_default(value: &f64, default: &f64) -> bool {
+        value.to_bits() == default.to_bits()
+    }
+}
+
+/// Whether a defaulted field holds its default, as marker `M` says (the writer leaves it out).
+#[inline]
+pub fn is_default<M: DefaultAs<T, D>, T: ?Sized, D: ?Sized>(value: &T, default: &D) -> bool {
+    M::is_default(value, default)
+}
+
 /// The value of a required field, or the `missing field` error.
 pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
 }
 
-/// A message's owned form as the JSON reader fills it in, generated for every message: its member
-/// table, one slot per field, how a member's value goes into its slot and how the slots make the
-/// value. [`read_message`] does the rest, the same for every message.
+/// A message's owned form as the JSON reader builds it, implemented for every message by
+/// [`message_table!`]: how an object's members make the value. [`read_message`] does the rest, the
+/// same for every message.
 pub trait ReadMessage: Sized {
     /// The type's name, for the error that the input is not an object.
     const NAME: &'static str;
-    /// Member names and their keys (see [`Members`]).
-    const MEMBERS: &'static [(&'static str, u64)];
-    /// One `Option` per field, in declaration order (a tuple).
-    type Slots;
-    /// The slots before any member is read.
-    const EMPTY: Self::Slots;
-    /// Reads the value of the member with key `key` into its slot with [`put`]; `false` when `key`
-    /// is no field's (an unknown field, which the caller keeps).
-    fn put<'de, A: MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        key: u64,
-        map: &mut A,
-    ) -> Result<bool, A::Error>;
-    /// The value from the slots (defaults for the empty ones, [`required`] for required fields)
-    /// and the unknown fields read.
-    fn finish<E: de::Error>(slots: Self::Slots, unknown: OwnedUnknownFields) -> Result<Self, E>;
+    /// Reads the object's members with [`read_members`] and makes the value (defaults for the
+    /// absent defaulted fields, [`required`] for required fields).
+    fn read<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// Reads an object's members (names as for [`Members`]): `put` reads the value of the member with
+/// a key into its slot with [`put`] and says `false` when the key is no field's; such unknown
+/// fields are returned.
+pub fn read_members<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    members: &'static [(&'static str, u64)],
+    mut put: impl FnMut(u64, &mut A) -> Result<bool, A::Error>,
+) -> Result<OwnedUnknownFields, A::Error> {
+    let mut unknown = OwnedUnknownFields::new();
+    while let Some(key) = map.next_key_seed(Members(members))? {
+        if !put(key, map)? {
+            put_unknown(map, &mut unknown, key)?;
+        }
+    }
+    Ok(unknown)
 }
 
 /// Reads a message's canonical JSON object: members in any order, defaulted fields also when
@@ -972,15 +1034,8 @@ impl<'de, T: ReadMessage> Visitor<'de> for MessageVisitor<T> {
         write!(f, "an object of type {}", T::NAME)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut slots = T::EMPTY;
-        let mut unknown = OwnedUnknownFields::new();
-        while let Some(key) = map.next_key_seed(Members(T::MEMBERS))? {
-            if !T::put(&mut slots, key, &mut map)? {
-                put_unknown(&mut map, &mut unknown, key)?;
-            }
-        }
-        T::finish(slots, unknown)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::read(map)
     }
 }
 
@@ -1193,6 +1248,29 @@ mod tests {
         assert_eq!(unhex("FF"), None);
         assert_eq!(unhex("0x"), None);
         assert_eq!(unhex("+1"), None);
+    }
+
+    #[test]
+    fn a_default_is_what_encodes_the_same() {
+        // Floats by their bits: `-0.0` and `0.0` are different encodings, NaN is its own default.
+        assert!(!is_default::<Float, f64, f64>(&-0.0, &0.0));
+        assert!(is_default::<Float, f64, f64>(&f64::NAN, &f64::NAN));
+        assert!(!is_default::<Same, f64, f64>(&f64::NAN, &f64::NAN));
+        assert!(is_default::<Float, f32, f32>(&1.5, &1.5));
+        // Owned values against the constants of the borrowed form.
+        assert!(is_default::<Same, alloc::string::String, &str>(
+            &"on".into(),
+            &"on"
+        ));
+        assert!(!is_default::<Same, alloc::string::String, &str>(
+            &"off".into(),
+            &"on"
+        ));
+        assert!(is_default::<Hex, Vec<u8>, &[u8]>(
+            &alloc::vec![1, 2],
+            &&[1u8, 2][..]
+        ));
+        assert!(!is_default::<Range<0, 9>, u8, u8>(&3, &4));
     }
 
     #[test]

@@ -15,7 +15,7 @@
             let depth = rt::enter(r, depth, count)?;
 {%- for f in item.fields %}
 {%- if f.presence == "default" %}
-            let mut f_{{ f.slot_name }}: {{ f.value_type }} = {{ f.default }};
+            let mut f_{{ f.slot_name }}: {{ f.value_type }} = Self::{{ f.default_const }};
 {%- else %}
             let mut f_{{ f.slot_name }}: Option<{{ f.value_type }}> = None;
 {%- endif %}

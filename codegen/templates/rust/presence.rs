@@ -1,6 +1,6 @@
 {#- What a message field's presence (`required`, `optional`, `default`) puts around its value: how an
     encoder binds the value `v` and tests that the field is on the wire, how the length and the
-    entry count add it, how a decoder finishes its slot, how JSON writes and finishes it. The
+    entry count add it, how a decoder finishes its slot. The
     borrowed form binds by value, the owned form (`owned::`) by reference. #}
 
 {%- macro present(f) -%}
@@ -106,25 +106,5 @@ if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len 
 f_{{ f.slot_name }}
 {%- else -%}
 rt::required(f_{{ f.slot_name }}, start, &"{{ f.label }}")?
-{%- endif -%}
-{%- endmacro -%}
-
-{%- macro json_write(f) -%}
-{%- if f.presence == "optional" -%}
-map.optional::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?;
-{%- else if f.presence == "default" -%}
-if {% call present(f) %}{% endcall %} { map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?; }
-{%- else -%}
-map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?;
-{%- endif -%}
-{%- endmacro -%}
-
-{%- macro json_finish(f) -%}
-{%- if f.presence == "optional" -%}
-{{ f.json_slot }}
-{%- else if f.presence == "default" -%}
-{{ f.json_default }}
-{%- else -%}
-rt::json::required({{ f.json_slot }}, "{{ f.slot_name }}")?
 {%- endif -%}
 {%- endmacro -%}

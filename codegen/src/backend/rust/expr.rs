@@ -445,16 +445,7 @@ impl Use<'_, '_> {
     /// The owned Rust type of a member of type `ty`, relative to the package's `owned` module:
     /// `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, and `Box<T>` where the borrowed type is lazy.
     pub fn owned_type(&self, ty: &Type, shape: &Shape) -> String {
-        self.owned_type_from(ty, shape, false)
-    }
-
-    /// The same, relative to the package's module (where the JSON reader's slots are declared).
-    pub fn owned_type_outside(&self, ty: &Type, shape: &Shape) -> String {
-        self.owned_type_from(ty, shape, true)
-    }
-
-    fn owned_type_from(&self, ty: &Type, shape: &Shape, outside: bool) -> String {
-        let plain = self.owned_plain(ty, outside);
+        let plain = self.owned_plain(ty);
         if shape.is_recursive_link() {
             format!("rt::alloc::boxed::Box<{plain}>")
         } else {
@@ -462,32 +453,18 @@ impl Use<'_, '_> {
         }
     }
 
-    fn owned_plain(&self, ty: &Type, outside: bool) -> String {
+    fn owned_plain(&self, ty: &Type) -> String {
         match ty {
             Type::String { .. } => "rt::alloc::string::String".into(),
             Type::Bytes { .. } => "rt::alloc::vec::Vec<u8>".into(),
             Type::FixedBytes { len } => format!("[u8; {len}]"),
             Type::Array { element, .. } => {
-                format!(
-                    "rt::alloc::vec::Vec<{}>",
-                    self.owned_plain(element, outside)
-                )
+                format!("rt::alloc::vec::Vec<{}>", self.owned_plain(element))
             }
             Type::Message { name }
             | Type::Union { name }
             | Type::Enum { name }
-            | Type::Alias { name, .. } => {
-                if outside {
-                    let path = self.ctx.path_from(name, "owned::", "super::");
-                    if path.contains("::") {
-                        path
-                    } else {
-                        format!("owned::{path}")
-                    }
-                } else {
-                    self.ctx.owned_path(name)
-                }
-            }
+            | Type::Alias { name, .. } => self.ctx.owned_path(name),
             _ => self.plain_type(ty),
         }
     }
@@ -580,25 +557,6 @@ impl Use<'_, '_> {
             Shape::Bytes { .. } | Shape::FixedBytes { .. } => "rt::json::Hex".into(),
             Shape::Array { element, .. } => format!("rt::json::Seq<{}>", self.json_marker(element)),
             _ => "rt::json::Same".into(),
-        }
-    }
-
-    /// A default value as the JSON reader of an owned message fills it in from `slot`, from inside
-    /// a generated function at package level (hence `self::` before the package's own enums).
-    pub fn json_default(&self, shape: &Shape, value: &ir::Value, slot: &str) -> String {
-        match (shape, value) {
-            (_, ir::Value::String(s)) if s.is_empty() => format!("{slot}.unwrap_or_default()"),
-            (_, ir::Value::String(s)) => format!("{slot}.unwrap_or_else(|| {s:?}.into())"),
-            (Shape::Enum { name }, ir::Value::Enum { name: value, .. }) => {
-                let path = self.ctx.path(name);
-                let path = if path.contains("::") {
-                    path
-                } else {
-                    format!("self::{path}")
-                };
-                format!("{slot}.unwrap_or({path}::{})", names::upper(value))
-            }
-            _ => format!("{slot}.unwrap_or({})", self.default_expr(shape, value)),
         }
     }
 }

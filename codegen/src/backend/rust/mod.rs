@@ -25,10 +25,12 @@
 //!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), itself a `Message`; and
 //!   `IntoOwned` for the borrowed types;
 //! - `serde` (template `serde.rs`): the canonical JSON mapping of spec/04-wire-format.md §4.18 as
-//!   `Serialize` for borrowed and owned types (a borrowed value is written as its owned copy, so
-//!   only the owned writer is generated) and `Deserialize` for owned types and enums (the runtime's
-//!   generic reader, driven by the type's `rt::json::ReadMessage` or `ReadUnion`: member table,
-//!   slots, the read of one member), plus `to_json` / `from_json` by type name in the index;
+//!   one table per type, which the runtime's macros `rt::json::message_table!`, `union_table!` and
+//!   `enum_table!` turn into `Serialize` for borrowed and owned types (a borrowed value is written
+//!   as its owned copy) and `Deserialize` for owned types and enums: a message's fields in key order
+//!   (key, JSON name, Rust member, marker, presence with the `DEFAULT_<FIELD>` constant), a
+//!   union's variants (key, JSON name, Rust variant, payload marker), an enum's names and numbers;
+//!   plus `to_json` / `from_json` by type name in the index;
 //! - `arbitrary` (template `arbitrary.rs`, model `arbitrary.rs`): `Arbitrary` for every owned type
 //!   and enum, building values that mostly keep to the schema's bounds, an audit of a value against
 //!   them and a generic view of each type for fuzzing (`rt::fuzz`), plus `visit_type` by type name

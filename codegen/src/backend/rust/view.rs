@@ -87,16 +87,13 @@ pub(crate) struct FieldView {
     pub into_owned: String,
     /// The `rt::json` marker of the value.
     pub json_marker: String,
-    /// Defaulted fields: the owned field from its JSON slot.
-    pub json_default: String,
-    /// The field's slot in the JSON reader (`s.0`, `s.1`, ...: one per field in declaration order).
-    pub json_slot: String,
-    /// The JSON reader's slot type: the owned type of a present value, from the package's module.
-    pub json_slot_type: String,
+    /// The field's presence in the runtime's JSON table: `required`, `optional`, or `default`
+    /// and the constant of the default (`default DEFAULT_VERSION`).
+    pub json_presence: String,
 }
 
-/// Builds the field view for `f`, the `index`th field in declaration order.
-pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>, index: usize) -> FieldView {
+/// Builds the field view for `f`.
+pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
     let u = Use {
         ctx,
         label: &f.label,
@@ -104,7 +101,6 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>, index: usize) -> F
     let name = names::field(&f.ir.name);
     let shape = &f.shape;
     let ty = &f.ir.ty;
-    let slot = format!("s.{index}");
     let default = |expr: &dyn Fn(&ir::Value) -> String| f.default().map_or(String::new(), expr);
     let constant = names::default_constant(&f.ir.name);
     FieldView {
@@ -152,9 +148,10 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>, index: usize) -> F
             format!("self.{name}")
         },
         json_marker: u.json_marker(shape),
-        json_default: default(&|v| u.json_default(shape, v, &slot)),
-        json_slot: slot,
-        json_slot_type: u.owned_type_outside(ty, shape),
+        json_presence: match f.default() {
+            Some(_) => format!("default {constant}"),
+            None => presence(&f.ir.presence).to_string(),
+        },
         slot_name: f.ir.name.clone(),
         name,
     }
@@ -283,9 +280,8 @@ pub(crate) struct ItemView {
     // Recursive cycles.
     pub budget: Option<u32>,
     pub counts_depth: bool,
-    /// JSON member names with their keys (fields or variants), or enum value names with their
-    /// numbers: the entries of a Rust slice literal.
-    pub json_names: String,
+    /// Enums: the rows of the JSON table, each value's name and number (`"Plain" = 0`).
+    pub json_values: Vec<String>,
     /// Whether the code for the type uses something deprecated, and so allows the lint.
     pub allow_deprecated: bool,
     /// Messages and unions: whether the owned form encodes through the borrowed form
@@ -336,7 +332,7 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         owned_new_const: true,
         budget: t.recursion.map(|r| r.budget),
         counts_depth: t.recursion.is_some_and(|r| r.counts_depth),
-        json_names: String::new(),
+        json_values: Vec::new(),
         allow_deprecated: t.mentions_deprecated,
         owned_as_borrowed: owned_as_borrowed(ctx.model, t),
     };
@@ -365,7 +361,11 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
                 .collect();
             let taken: Vec<String> = view.values.iter().map(|v| v.name.clone()).collect();
             view.other = free_name("Unrecognized", &taken);
-            view.json_names = json_table(e.values.iter().map(|v| (&v.name, v.value as u64)));
+            view.json_values = e
+                .values
+                .iter()
+                .map(|v| format!("{:?} = {}", v.name, v.value))
+                .collect();
         }
         Kind::Union(union) => {
             view.kind = "union";
@@ -376,8 +376,6 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
                 .collect();
             let taken: Vec<String> = view.variants.iter().map(|v| v.name.clone()).collect();
             view.other = free_name("Unrecognized", &taken);
-            view.json_names =
-                json_table(union.variants.iter().map(|v| (&v.ir.name, v.ir.key as u64)));
             view.known_keys = join(&union.known_keys);
         }
         Kind::Message(message) => {
@@ -389,18 +387,10 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
                 .filter(|f| matches!(f.ir.presence, Presence::Required))
                 .count();
             view.has_defaults = message.has_defaults;
-            let index = |f: &model::Field<'_>| {
-                let same = |g: &model::Field<'_>| g.ir.key == f.ir.key;
-                message.fields.iter().position(same).unwrap_or_default()
-            };
-            view.fields = message
-                .fields
-                .iter()
-                .map(|f| field_view(ctx, f, index(f)))
-                .collect();
+            view.fields = message.fields.iter().map(|f| field_view(ctx, f)).collect();
             view.sorted = message
                 .fields_in_wire_order()
-                .map(|f| field_view(ctx, f, index(f)))
+                .map(|f| field_view(ctx, f))
                 .collect();
             view.known_keys = join(&message.known_keys);
             view.optional_fields = view
@@ -412,17 +402,7 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
             view.owned_new_const = view.fields.iter().all(|f| f.owned_default_const);
             let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();
             view.unknown = free_name("unknown_fields", &taken);
-            view.json_names =
-                json_table(message.fields.iter().map(|f| (&f.ir.name, f.ir.key as u64)));
         }
     }
     view
-}
-
-/// `("name", number), ...`: a table of names for the JSON mapping.
-fn json_table<'n>(entries: impl Iterator<Item = (&'n String, u64)>) -> String {
-    entries
-        .map(|(name, number)| format!("({name:?}, {number})"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

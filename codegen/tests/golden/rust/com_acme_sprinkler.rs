@@ -139,8 +139,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_number: Option<ZoneNumber> = None;
             let mut f_name: Option<super::example_core::Label<'a>> = None;
-            let mut f_flow: f32 = 12.5_f32;
-            let mut f_skip_when_wet: bool = true;
+            let mut f_flow: f32 = Self::DEFAULT_FLOW;
+            let mut f_skip_when_wet: bool = Self::DEFAULT_SKIP_WHEN_WET;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -429,7 +429,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
             let mut f_zones: Option<rt::Array<'a, Zone<'a>>> = None;
             let mut f_running: Option<Run<'a>> = None;
             let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
-            let mut f_rain_delay: u8 = 0;
+            let mut f_rain_delay: u8 = Self::DEFAULT_RAIN_DELAY;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -1022,316 +1022,40 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    impl Trigger {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Manual", 0), ("Program", 1), ("Frost", 2)];
+    rt::json::enum_table! {
+        Trigger;
+        "Manual" = 0,
+        "Program" = 1,
+        "Frost" = 2,
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for Trigger {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
+    rt::json::message_table! {
+        Zone, unknown: unknown_fields;
+        0 "number" number: rt::json::Range<1, 16> = required;
+        1 "name" name: rt::json::Same = required;
+        2 "flow" flow: rt::json::Float = default DEFAULT_FLOW;
+        3 "skip_when_wet" skip_when_wet: rt::json::Same = default DEFAULT_SKIP_WHEN_WET;
     }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for Trigger {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
+    rt::json::message_table! {
+        Run, unknown: unknown_fields;
+        0 "zone" zone: rt::json::Range<1, 16> = required;
+        1 "trigger" trigger: rt::json::Same = required;
+        2 "started_at" started_at: rt::json::Same = required;
+        3 "duration" duration: rt::json::Range<1, 14400> = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Zone<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
+    rt::json::message_table! {
+        SprinklerState, unknown: unknown_fields;
+        0 "zones" zones: rt::json::Seq<rt::json::Same> = required;
+        1 "running" running: rt::json::Same = optional;
+        2 "light" light: rt::json::Same = required;
+        3 "rain_delay" rain_delay: rt::json::Same = default DEFAULT_RAIN_DELAY;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Zone {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Zone::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
-            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            if self.flow.to_bits() != (12.5_f32).to_bits() {
-                map.field::<rt::json::Float, _>(2, "flow", &self.flow)?;
-            }
-            if !self.skip_when_wet {
-                map.field::<rt::json::Same, _>(3, "skip_when_wet", &self.skip_when_wet)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Zone {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Zone {
-        const NAME: &'static str = "Zone";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("number", 0),
-            ("name", 1),
-            ("flow", 2),
-            ("skip_when_wet", 3),
-        ];
-        type Slots = (
-            Option<owned::ZoneNumber>,
-            Option<super::example_core::owned::Label>,
-            Option<f32>,
-            Option<bool>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(map, &mut s.0, "number")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
-                2 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.2, "flow")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "skip_when_wet")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Zone {
-                number: rt::json::required(s.0, "number")?,
-                name: rt::json::required(s.1, "name")?,
-                flow: s.2.unwrap_or(12.5_f32),
-                skip_when_wet: s.3.unwrap_or(true),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Run<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Run {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Run::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
-            map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
-            map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;
-            map.field::<rt::json::Range<1, 14400>, _>(3, "duration", &self.duration)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Run {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Run {
-        const NAME: &'static str = "Run";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("zone", 0),
-            ("trigger", 1),
-            ("started_at", 2),
-            ("duration", 3),
-        ];
-        type Slots = (
-            Option<owned::ZoneNumber>,
-            Option<owned::Trigger>,
-            Option<super::example_core::owned::Timestamp>,
-            Option<u16>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(map, &mut s.0, "zone")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "trigger")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "started_at")?,
-                3 => rt::json::put::<rt::json::Range<1, 14400>, _, _>(map, &mut s.3, "duration")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Run {
-                zone: rt::json::required(s.0, "zone")?,
-                trigger: rt::json::required(s.1, "trigger")?,
-                started_at: rt::json::required(s.2, "started_at")?,
-                duration: rt::json::required(s.3, "duration")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SprinklerState<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SprinklerState {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "zones", &self.zones)?;
-            map.optional::<rt::json::Same, _>(1, "running", &self.running)?;
-            map.field::<rt::json::Same, _>(2, "light", &self.light)?;
-            if self.rain_delay != 0 {
-                map.field::<rt::json::Same, _>(3, "rain_delay", &self.rain_delay)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerState {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SprinklerState {
-        const NAME: &'static str = "SprinklerState";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("zones", 0),
-            ("running", 1),
-            ("light", 2),
-            ("rain_delay", 3),
-        ];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<owned::Zone>>,
-            Option<owned::Run>,
-            Option<super::example_lamp::owned::LampState>,
-            Option<u8>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "zones")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "running")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "light")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "rain_delay")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SprinklerState {
-                zones: rt::json::required(s.0, "zones")?,
-                running: s.1,
-                light: rt::json::required(s.2, "light")?,
-                rain_delay: s.3.unwrap_or(0),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::SprinklerCommand {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::RunZone(v) => rt::json::variant::<rt::json::Same, _, _>(s, "run_zone", v),
-                Self::Stop => rt::json::unit_variant(s, "stop"),
-                Self::RainDelay(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rain_delay", v),
-                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(s, "light", v),
-                Self::Rename(v) => rt::json::variant::<rt::json::Same, _, _>(s, "rename", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerCommand {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::SprinklerCommand {
-        const NAME: &'static str = "SprinklerCommand";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("run_zone", 0),
-            ("stop", 1),
-            ("rain_delay", 2),
-            ("light", 3),
-            ("rename", 4),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => Self::RunZone(rt::json::value::<rt::json::Same, _, _>(map)?),
-                1 => {
-                    rt::json::unit(map)?;
-                    Self::Stop
-                }
-                2 => Self::RainDelay(rt::json::value::<rt::json::Same, _, _>(map)?),
-                3 => Self::Light(rt::json::value::<rt::json::Same, _, _>(map)?),
-                4 => Self::Rename(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
+    rt::json::union_table! {
+        SprinklerCommand, other: Unrecognized;
+        0 "run_zone" RunZone(rt::json::Same);
+        1 "stop" Stop;
+        2 "rain_delay" RainDelay(rt::json::Same);
+        3 "light" Light(rt::json::Same);
+        4 "rename" Rename(rt::json::Same);
     }
 }
 

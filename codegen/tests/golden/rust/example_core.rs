@@ -158,7 +158,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_hour: Option<u8> = None;
-            let mut f_minute: u8 = 0;
+            let mut f_minute: u8 = Self::DEFAULT_MINUTE;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -592,161 +592,25 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    impl Status {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[
-            ("Ok", 0),
-            ("Busy", 1),
-            ("Unsupported", 2),
-            ("InvalidArgument", 3),
-            ("Forbidden", 4),
-        ];
+    rt::json::enum_table! {
+        Status;
+        "Ok" = 0,
+        "Busy" = 1,
+        "Unsupported" = 2,
+        "InvalidArgument" = 3,
+        "Forbidden" = 4,
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for Status {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
+    rt::json::message_table! {
+        TimeOfDay, unknown: unknown_fields;
+        0 "hour" hour: rt::json::Range<0, 23> = required;
+        1 "minute" minute: rt::json::Range<0, 59> = default DEFAULT_MINUTE;
     }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for Status {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for TimeOfDay<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::TimeOfDay {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = TimeOfDay::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
-            if self.minute != 0 {
-                map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::TimeOfDay {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::TimeOfDay {
-        const NAME: &'static str = "TimeOfDay";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("hour", 0), ("minute", 1)];
-        type Slots = (Option<u8>, Option<u8>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 23>, _, _>(map, &mut s.0, "hour")?,
-                1 => rt::json::put::<rt::json::Range<0, 59>, _, _>(map, &mut s.1, "minute")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::TimeOfDay {
-                hour: rt::json::required(s.0, "hour")?,
-                minute: s.1.unwrap_or(0),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::DeviceInfo {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "id", &self.id)?;
-            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(2, "tags", &self.tags)?;
-            map.field::<rt::json::Same, _>(3, "joined_at", &self.joined_at)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfo {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::DeviceInfo {
-        const NAME: &'static str = "DeviceInfo";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("id", 0), ("name", 1), ("tags", 2), ("joined_at", 3)];
-        type Slots = (
-            Option<owned::DeviceId>,
-            Option<owned::Label>,
-            Option<owned::Tags>,
-            Option<owned::Timestamp>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "id")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
-                2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.2, "tags")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "joined_at")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::DeviceInfo {
-                id: rt::json::required(s.0, "id")?,
-                name: rt::json::required(s.1, "name")?,
-                tags: s.2,
-                joined_at: rt::json::required(s.3, "joined_at")?,
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        DeviceInfo, unknown: unknown_fields;
+        0 "id" id: rt::json::Hex = required;
+        1 "name" name: rt::json::Same = required;
+        2 "tags" tags: rt::json::Seq<rt::json::Same> = optional;
+        3 "joined_at" joined_at: rt::json::Same = required;
     }
 }
 

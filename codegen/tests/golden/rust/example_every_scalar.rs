@@ -230,20 +230,20 @@ impl<'a> rt::Message<'a> for Integers<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_a_u8: u8 = 255;
-            let mut f_ranged_u8: u8 = 200;
-            let mut f_a_u16: u16 = 65535;
-            let mut f_capped_u16: u16 = 1000;
-            let mut f_a_u32: u32 = 4294967295;
-            let mut f_floor_u32: u32 = 10;
-            let mut f_a_u64: u64 = 18446744073709551615;
-            let mut f_a_i8: i8 = -128;
-            let mut f_ranged_i8: i8 = -40;
-            let mut f_a_i16: i16 = -32768;
-            let mut f_a_i32: i32 = -2147483648;
-            let mut f_negative_i32: i32 = -10;
-            let mut f_a_i64: i64 = -9223372036854775808;
-            let mut f_hex_ranged_i64: i64 = 0;
+            let mut f_a_u8: u8 = Self::DEFAULT_A_U8;
+            let mut f_ranged_u8: u8 = Self::DEFAULT_RANGED_U8;
+            let mut f_a_u16: u16 = Self::DEFAULT_A_U16;
+            let mut f_capped_u16: u16 = Self::DEFAULT_CAPPED_U16;
+            let mut f_a_u32: u32 = Self::DEFAULT_A_U32;
+            let mut f_floor_u32: u32 = Self::DEFAULT_FLOOR_U32;
+            let mut f_a_u64: u64 = Self::DEFAULT_A_U64;
+            let mut f_a_i8: i8 = Self::DEFAULT_A_I8;
+            let mut f_ranged_i8: i8 = Self::DEFAULT_RANGED_I8;
+            let mut f_a_i16: i16 = Self::DEFAULT_A_I16;
+            let mut f_a_i32: i32 = Self::DEFAULT_A_I32;
+            let mut f_negative_i32: i32 = Self::DEFAULT_NEGATIVE_I32;
+            let mut f_a_i64: i64 = Self::DEFAULT_A_I64;
+            let mut f_hex_ranged_i64: i64 = Self::DEFAULT_HEX_RANGED_I64;
             let mut f_last: Option<u8> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -660,10 +660,10 @@ impl<'a> rt::Message<'a> for Floats<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_a_f32: f32 = 1.5_f32;
-            let mut f_a_f64: f64 = -0.25_f64;
-            let mut f_thousands: f64 = 2000.0_f64;
-            let mut f_small: f32 = 0.0015_f32;
+            let mut f_a_f32: f32 = Self::DEFAULT_A_F32;
+            let mut f_a_f64: f64 = Self::DEFAULT_A_F64;
+            let mut f_thousands: f64 = Self::DEFAULT_THOUSANDS;
+            let mut f_small: f32 = Self::DEFAULT_SMALL;
             let mut f_required_f64: Option<f64> = None;
             let mut unknown = 0;
             let mut min_key = 0;
@@ -907,13 +907,13 @@ impl<'a> rt::Message<'a> for Text<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_on_by_default: bool = true;
-            let mut f_off_by_default: bool = false;
+            let mut f_on_by_default: bool = Self::DEFAULT_ON_BY_DEFAULT;
+            let mut f_off_by_default: bool = Self::DEFAULT_OFF_BY_DEFAULT;
             let mut f_bounded: Option<&'a str> = None;
-            let mut f_defaulted: &'a str = "plain";
-            let mut f_escaped: &'a str = "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé";
-            let mut f_empty: &'a str = "";
-            let mut f_accented: &'a str = "température";
+            let mut f_defaulted: &'a str = Self::DEFAULT_DEFAULTED;
+            let mut f_escaped: &'a str = Self::DEFAULT_ESCAPED;
+            let mut f_empty: &'a str = Self::DEFAULT_EMPTY;
+            let mut f_accented: &'a str = Self::DEFAULT_ACCENTED;
             let mut f_huge: Option<&'a str> = None;
             let mut f_blob: Option<&'a [u8]> = None;
             let mut f_default_blob: Option<&'a [u8]> = None;
@@ -1214,7 +1214,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
             let mut f_small: Option<rt::Array<'a, i32>> = None;
             let mut f_matrix: Option<rt::Array<'a, rt::Array<'a, f32>>> = None;
             let mut f_flavors: Option<rt::Array<'a, Flavor>> = None;
-            let mut f_flavor: Flavor = Flavor::Salted;
+            let mut f_flavor: Flavor = Self::DEFAULT_FLAVOR;
             let mut f_keys: Option<rt::Array<'a, &'a [u8; 16]>> = None;
             let mut f_maybe_flags: Option<rt::Array<'a, bool>> = None;
             let mut unknown = 0;
@@ -2546,714 +2546,79 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
-    impl Flavor {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Plain", 0), ("Salted", 17), ("Largest", 4294967295)];
+    rt::json::enum_table! {
+        Flavor;
+        "Plain" = 0,
+        "Salted" = 17,
+        "Largest" = 4294967295,
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    #[allow(deprecated)]
-    impl rt::serde::Serialize for Flavor {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
+    rt::json::message_table! {
+        Integers, unknown: unknown_fields;
+        0 "a_u8" a_u8: rt::json::Same = default DEFAULT_A_U8;
+        1 "ranged_u8" ranged_u8: rt::json::Range<1, 200> = default DEFAULT_RANGED_U8;
+        2 "a_u16" a_u16: rt::json::Same = default DEFAULT_A_U16;
+        3 "capped_u16" capped_u16: rt::json::Range<0, 1000> = default DEFAULT_CAPPED_U16;
+        4 "a_u32" a_u32: rt::json::Same = default DEFAULT_A_U32;
+        5 "floor_u32" floor_u32: rt::json::Range<10, 4294967295> = default DEFAULT_FLOOR_U32;
+        6 "a_u64" a_u64: rt::json::Range<1, 18446744073709551615> = default DEFAULT_A_U64;
+        7 "a_i8" a_i8: rt::json::Same = default DEFAULT_A_I8;
+        8 "ranged_i8" ranged_i8: rt::json::Range<-100, 100> = default DEFAULT_RANGED_I8;
+        9 "a_i16" a_i16: rt::json::Range<-32768, 0> = default DEFAULT_A_I16;
+        10 "a_i32" a_i32: rt::json::Same = default DEFAULT_A_I32;
+        11 "negative_i32" negative_i32: rt::json::Range<-1000, -10> = default DEFAULT_NEGATIVE_I32;
+        12 "a_i64" a_i64: rt::json::Same = default DEFAULT_A_I64;
+        13 "hex_ranged_i64" hex_ranged_i64: rt::json::Range<-16, 16> = default DEFAULT_HEX_RANGED_I64;
+        65535 "last" last: rt::json::Same = optional;
     }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
-    impl<'de> rt::serde::Deserialize<'de> for Flavor {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
+    rt::json::message_table! {
+        Floats, unknown: unknown_fields;
+        0 "a_f32" a_f32: rt::json::Float = default DEFAULT_A_F32;
+        1 "a_f64" a_f64: rt::json::Float = default DEFAULT_A_F64;
+        2 "thousands" thousands: rt::json::Float = default DEFAULT_THOUSANDS;
+        3 "small" small: rt::json::Float = default DEFAULT_SMALL;
+        4 "required_f64" required_f64: rt::json::Float = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Integers<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
+    rt::json::message_table! {
+        Text, unknown: unknown_fields;
+        0 "on_by_default" on_by_default: rt::json::Same = default DEFAULT_ON_BY_DEFAULT;
+        1 "off_by_default" off_by_default: rt::json::Same = default DEFAULT_OFF_BY_DEFAULT;
+        2 "bounded" bounded: rt::json::Same = required;
+        3 "defaulted" defaulted: rt::json::Same = default DEFAULT_DEFAULTED;
+        4 "escaped" escaped: rt::json::Same = default DEFAULT_ESCAPED;
+        5 "empty" empty: rt::json::Same = default DEFAULT_EMPTY;
+        6 "accented" accented: rt::json::Same = default DEFAULT_ACCENTED;
+        7 "huge" huge: rt::json::Same = optional;
+        8 "blob" blob: rt::json::Hex = required;
+        9 "default_blob" default_blob: rt::json::Hex = required;
+        10 "hash" hash: rt::json::Hex = required;
+        11 "page" page: rt::json::Hex = optional;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Integers {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Integers::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.a_u8 != 255 {
-                map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
-            }
-            if self.ranged_u8 != 200 {
-                map.field::<rt::json::Range<1, 200>, _>(1, "ranged_u8", &self.ranged_u8)?;
-            }
-            if self.a_u16 != 65535 {
-                map.field::<rt::json::Same, _>(2, "a_u16", &self.a_u16)?;
-            }
-            if self.capped_u16 != 1000 {
-                map.field::<rt::json::Range<0, 1000>, _>(3, "capped_u16", &self.capped_u16)?;
-            }
-            if self.a_u32 != 4294967295 {
-                map.field::<rt::json::Same, _>(4, "a_u32", &self.a_u32)?;
-            }
-            if self.floor_u32 != 10 {
-                map.field::<rt::json::Range<10, 4294967295>, _>(5, "floor_u32", &self.floor_u32)?;
-            }
-            if self.a_u64 != 18446744073709551615 {
-                map.field::<rt::json::Range<1, 18446744073709551615>, _>(6, "a_u64", &self.a_u64)?;
-            }
-            if self.a_i8 != -128 {
-                map.field::<rt::json::Same, _>(7, "a_i8", &self.a_i8)?;
-            }
-            if self.ranged_i8 != -40 {
-                map.field::<rt::json::Range<-100, 100>, _>(8, "ranged_i8", &self.ranged_i8)?;
-            }
-            if self.a_i16 != -32768 {
-                map.field::<rt::json::Range<-32768, 0>, _>(9, "a_i16", &self.a_i16)?;
-            }
-            if self.a_i32 != -2147483648 {
-                map.field::<rt::json::Same, _>(10, "a_i32", &self.a_i32)?;
-            }
-            if self.negative_i32 != -10 {
-                map.field::<rt::json::Range<-1000, -10>, _>(
-                    11,
-                    "negative_i32",
-                    &self.negative_i32,
-                )?;
-            }
-            if self.a_i64 != -9223372036854775808 {
-                map.field::<rt::json::Same, _>(12, "a_i64", &self.a_i64)?;
-            }
-            if self.hex_ranged_i64 != 0 {
-                map.field::<rt::json::Range<-16, 16>, _>(
-                    13,
-                    "hex_ranged_i64",
-                    &self.hex_ranged_i64,
-                )?;
-            }
-            map.optional::<rt::json::Same, _>(65535, "last", &self.last)?;
-            map.end()
-        }
+    rt::json::message_table! {
+        Collections, unknown: unknown_fields;
+        0 "numbers" numbers: rt::json::Seq<rt::json::Same> = required;
+        1 "small" small: rt::json::Seq<rt::json::Same> = required;
+        2 "matrix" matrix: rt::json::Seq<rt::json::Seq<rt::json::Float>> = required;
+        3 "flavors" flavors: rt::json::Seq<rt::json::Same> = required;
+        4 "flavor" flavor: rt::json::Same = default DEFAULT_FLAVOR;
+        5 "keys" keys: rt::json::Seq<rt::json::Hex> = required;
+        6 "maybe_flags" maybe_flags: rt::json::Seq<rt::json::Same> = optional;
     }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Integers {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
+    rt::json::message_table! {
+        Nothing, unknown: unknown_fields;
     }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Integers {
-        const NAME: &'static str = "Integers";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("a_u8", 0),
-            ("ranged_u8", 1),
-            ("a_u16", 2),
-            ("capped_u16", 3),
-            ("a_u32", 4),
-            ("floor_u32", 5),
-            ("a_u64", 6),
-            ("a_i8", 7),
-            ("ranged_i8", 8),
-            ("a_i16", 9),
-            ("a_i32", 10),
-            ("negative_i32", 11),
-            ("a_i64", 12),
-            ("hex_ranged_i64", 13),
-            ("last", 65535),
-        ];
-        type Slots = (
-            Option<u8>,
-            Option<u8>,
-            Option<u16>,
-            Option<u16>,
-            Option<u32>,
-            Option<u32>,
-            Option<u64>,
-            Option<i8>,
-            Option<i8>,
-            Option<i16>,
-            Option<i32>,
-            Option<i32>,
-            Option<i64>,
-            Option<i64>,
-            Option<u8>,
-        );
-        const EMPTY: Self::Slots = (
-            None, None, None, None, None, None, None, None, None, None, None, None, None, None,
-            None,
-        );
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "a_u8")?,
-                1 => rt::json::put::<rt::json::Range<1, 200>, _, _>(map, &mut s.1, "ranged_u8")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "a_u16")?,
-                3 => rt::json::put::<rt::json::Range<0, 1000>, _, _>(map, &mut s.3, "capped_u16")?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "a_u32")?,
-                5 => rt::json::put::<rt::json::Range<10, 4294967295>, _, _>(
-                    map,
-                    &mut s.5,
-                    "floor_u32",
-                )?,
-                6 => rt::json::put::<rt::json::Range<1, 18446744073709551615>, _, _>(
-                    map, &mut s.6, "a_u64",
-                )?,
-                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "a_i8")?,
-                8 => rt::json::put::<rt::json::Range<-100, 100>, _, _>(map, &mut s.8, "ranged_i8")?,
-                9 => rt::json::put::<rt::json::Range<-32768, 0>, _, _>(map, &mut s.9, "a_i16")?,
-                10 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.10, "a_i32")?,
-                11 => rt::json::put::<rt::json::Range<-1000, -10>, _, _>(
-                    map,
-                    &mut s.11,
-                    "negative_i32",
-                )?,
-                12 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.12, "a_i64")?,
-                13 => rt::json::put::<rt::json::Range<-16, 16>, _, _>(
-                    map,
-                    &mut s.13,
-                    "hex_ranged_i64",
-                )?,
-                65535 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.14, "last")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Integers {
-                a_u8: s.0.unwrap_or(255),
-                ranged_u8: s.1.unwrap_or(200),
-                a_u16: s.2.unwrap_or(65535),
-                capped_u16: s.3.unwrap_or(1000),
-                a_u32: s.4.unwrap_or(4294967295),
-                floor_u32: s.5.unwrap_or(10),
-                a_u64: s.6.unwrap_or(18446744073709551615),
-                a_i8: s.7.unwrap_or(-128),
-                ranged_i8: s.8.unwrap_or(-40),
-                a_i16: s.9.unwrap_or(-32768),
-                a_i32: s.10.unwrap_or(-2147483648),
-                negative_i32: s.11.unwrap_or(-10),
-                a_i64: s.12.unwrap_or(-9223372036854775808),
-                hex_ranged_i64: s.13.unwrap_or(0),
-                last: s.14,
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        Keywords, unknown: unknown_fields;
+        0 "type" r#type: rt::json::Same = required;
+        1 "version" version: rt::json::Same = required;
+        2 "optional" optional: rt::json::Same = optional;
+        3 "message" message: rt::json::Same = optional;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Floats<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Floats {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Floats::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
-            }
-            if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
-                map.field::<rt::json::Float, _>(1, "a_f64", &self.a_f64)?;
-            }
-            if self.thousands.to_bits() != (2000.0_f64).to_bits() {
-                map.field::<rt::json::Float, _>(2, "thousands", &self.thousands)?;
-            }
-            if self.small.to_bits() != (0.0015_f32).to_bits() {
-                map.field::<rt::json::Float, _>(3, "small", &self.small)?;
-            }
-            map.field::<rt::json::Float, _>(4, "required_f64", &self.required_f64)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Floats {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Floats {
-        const NAME: &'static str = "Floats";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("a_f32", 0),
-            ("a_f64", 1),
-            ("thousands", 2),
-            ("small", 3),
-            ("required_f64", 4),
-        ];
-        type Slots = (
-            Option<f32>,
-            Option<f64>,
-            Option<f64>,
-            Option<f32>,
-            Option<f64>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.0, "a_f32")?,
-                1 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.1, "a_f64")?,
-                2 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.2, "thousands")?,
-                3 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.3, "small")?,
-                4 => rt::json::put::<rt::json::Float, _, _>(map, &mut s.4, "required_f64")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Floats {
-                a_f32: s.0.unwrap_or(1.5_f32),
-                a_f64: s.1.unwrap_or(-0.25_f64),
-                thousands: s.2.unwrap_or(2000.0_f64),
-                small: s.3.unwrap_or(0.0015_f32),
-                required_f64: rt::json::required(s.4, "required_f64")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Text<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Text {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Text::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if !self.on_by_default {
-                map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
-            }
-            if self.off_by_default {
-                map.field::<rt::json::Same, _>(1, "off_by_default", &self.off_by_default)?;
-            }
-            map.field::<rt::json::Same, _>(2, "bounded", &self.bounded)?;
-            if self.defaulted != "plain" {
-                map.field::<rt::json::Same, _>(3, "defaulted", &self.defaulted)?;
-            }
-            if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                map.field::<rt::json::Same, _>(4, "escaped", &self.escaped)?;
-            }
-            if !self.empty.is_empty() {
-                map.field::<rt::json::Same, _>(5, "empty", &self.empty)?;
-            }
-            if self.accented != "température" {
-                map.field::<rt::json::Same, _>(6, "accented", &self.accented)?;
-            }
-            map.optional::<rt::json::Same, _>(7, "huge", &self.huge)?;
-            map.field::<rt::json::Hex, _>(8, "blob", &self.blob)?;
-            map.field::<rt::json::Hex, _>(9, "default_blob", &self.default_blob)?;
-            map.field::<rt::json::Hex, _>(10, "hash", &self.hash)?;
-            map.optional::<rt::json::Hex, _>(11, "page", &self.page)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Text {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Text {
-        const NAME: &'static str = "Text";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("on_by_default", 0),
-            ("off_by_default", 1),
-            ("bounded", 2),
-            ("defaulted", 3),
-            ("escaped", 4),
-            ("empty", 5),
-            ("accented", 6),
-            ("huge", 7),
-            ("blob", 8),
-            ("default_blob", 9),
-            ("hash", 10),
-            ("page", 11),
-        ];
-        type Slots = (
-            Option<bool>,
-            Option<bool>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<[u8; 32]>,
-            Option<[u8; 65535]>,
-        );
-        const EMPTY: Self::Slots = (
-            None, None, None, None, None, None, None, None, None, None, None, None,
-        );
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on_by_default")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "off_by_default")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "bounded")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "defaulted")?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "escaped")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "empty")?,
-                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "accented")?,
-                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "huge")?,
-                8 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.8, "blob")?,
-                9 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.9, "default_blob")?,
-                10 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.10, "hash")?,
-                11 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.11, "page")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Text {
-                on_by_default: s.0.unwrap_or(true),
-                off_by_default: s.1.unwrap_or(false),
-                bounded: rt::json::required(s.2, "bounded")?,
-                defaulted: s.3.unwrap_or_else(|| "plain".into()),
-                escaped: s
-                    .4
-                    .unwrap_or_else(|| "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé".into()),
-                empty: s.5.unwrap_or_default(),
-                accented: s.6.unwrap_or_else(|| "température".into()),
-                huge: s.7,
-                blob: rt::json::required(s.8, "blob")?,
-                default_blob: rt::json::required(s.9, "default_blob")?,
-                hash: rt::json::required(s.10, "hash")?,
-                page: s.11,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Collections<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Collections {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "numbers", &self.numbers)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "small", &self.small)?;
-            map.field::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _>(
-                2,
-                "matrix",
-                &self.matrix,
-            )?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(3, "flavors", &self.flavors)?;
-            if self.flavor.to_u32() != 17 {
-                map.field::<rt::json::Same, _>(4, "flavor", &self.flavor)?;
-            }
-            map.field::<rt::json::Seq<rt::json::Hex>, _>(5, "keys", &self.keys)?;
-            map.optional::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", &self.maybe_flags)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Collections {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Collections {
-        const NAME: &'static str = "Collections";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("numbers", 0),
-            ("small", 1),
-            ("matrix", 2),
-            ("flavors", 3),
-            ("flavor", 4),
-            ("keys", 5),
-            ("maybe_flags", 6),
-        ];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<u16>>,
-            Option<rt::alloc::vec::Vec<i32>>,
-            Option<rt::alloc::vec::Vec<rt::alloc::vec::Vec<f32>>>,
-            Option<rt::alloc::vec::Vec<owned::Flavor>>,
-            Option<owned::Flavor>,
-            Option<rt::alloc::vec::Vec<[u8; 16]>>,
-            Option<rt::alloc::vec::Vec<bool>>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "numbers")?
-                }
-                1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "small")?,
-                2 => rt::json::put::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _, _>(
-                    map, &mut s.2, "matrix",
-                )?,
-                3 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.3, "flavors")?
-                }
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "flavor")?,
-                5 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(map, &mut s.5, "keys")?,
-                6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
-                    map,
-                    &mut s.6,
-                    "maybe_flags",
-                )?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Collections {
-                numbers: rt::json::required(s.0, "numbers")?,
-                small: rt::json::required(s.1, "small")?,
-                matrix: rt::json::required(s.2, "matrix")?,
-                flavors: rt::json::required(s.3, "flavors")?,
-                flavor: s.4.unwrap_or(self::Flavor::Salted),
-                keys: rt::json::required(s.5, "keys")?,
-                maybe_flags: s.6,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Nothing<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Nothing {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Nothing::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Nothing {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Nothing {
-        const NAME: &'static str = "Nothing";
-        const MEMBERS: &'static [(&'static str, u64)] = &[];
-        type Slots = ();
-        const EMPTY: Self::Slots = ();
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            _: &mut (),
-            _: u64,
-            _: &mut A,
-        ) -> Result<bool, A::Error> {
-            Ok(false)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            _: (),
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Nothing {
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    #[allow(deprecated)]
-    impl<'a> rt::serde::Serialize for Keywords<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
-    impl rt::serde::Serialize for owned::Keywords {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Keywords::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
-            map.field::<rt::json::Same, _>(1, "version", &self.version)?;
-            map.optional::<rt::json::Same, _>(2, "optional", &self.optional)?;
-            map.optional::<rt::json::Same, _>(3, "message", &self.message)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    #[allow(deprecated)]
-    impl<'de> rt::serde::Deserialize<'de> for owned::Keywords {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    #[allow(deprecated)]
-    impl rt::json::ReadMessage for owned::Keywords {
-        const NAME: &'static str = "Keywords";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("type", 0), ("version", 1), ("optional", 2), ("message", 3)];
-        type Slots = (
-            Option<u8>,
-            Option<rt::alloc::string::String>,
-            Option<bool>,
-            Option<owned::Nothing>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "type")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "version")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "optional")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "message")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Keywords {
-                r#type: rt::json::required(s.0, "type")?,
-                version: rt::json::required(s.1, "version")?,
-                optional: s.2,
-                message: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Everything<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::Everything {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::None => rt::json::unit_variant(s, "none"),
-                Self::Nothing(v) => rt::json::variant::<rt::json::Same, _, _>(s, "nothing", v),
-                Self::Integers(v) => rt::json::variant::<rt::json::Same, _, _>(s, "integers", v),
-                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(s, "count", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Everything {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::Everything {
-        const NAME: &'static str = "Everything";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("none", 0), ("nothing", 1), ("integers", 2), ("count", 4)];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => {
-                    rt::json::unit(map)?;
-                    Self::None
-                }
-                1 => Self::Nothing(rt::json::value::<rt::json::Same, _, _>(map)?),
-                2 => Self::Integers(rt::json::value::<rt::json::Same, _, _>(map)?),
-                4 => Self::Count(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
+    rt::json::union_table! {
+        Everything, other: Unrecognized;
+        0 "none" None;
+        1 "nothing" Nothing(rt::json::Same);
+        2 "integers" Integers(rt::json::Same);
+        4 "count" Count(rt::json::Same);
     }
 }
 

@@ -236,11 +236,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
             let depth = rt::enter(r, depth, count)?;
             let mut f_on: Option<bool> = None;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_mode: ColorMode = ColorMode::Temperature;
+            let mut f_mode: ColorMode = Self::DEFAULT_MODE;
             let mut f_mireds: Option<Mireds> = None;
             let mut f_hue: Option<u16> = None;
             let mut f_saturation: Option<u8> = None;
-            let mut f_power_on: PowerOnBehavior = PowerOnBehavior::Previous;
+            let mut f_power_on: PowerOnBehavior = Self::DEFAULT_POWER_ON;
             let mut f_firmware: Option<&'a [u8; 20]> = None;
             let mut f_scenes: Option<rt::Array<'a, super::example_core::Label<'a>>> = None;
             let mut unknown = 0;
@@ -469,9 +469,9 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_level: Option<super::example_core::Level> = None;
-            let mut f_transition: u16 = 0;
+            let mut f_transition: u16 = Self::DEFAULT_TRANSITION;
             let mut f_fade: Option<u16> = None;
-            let mut f_turn_on: bool = true;
+            let mut f_turn_on: bool = Self::DEFAULT_TURN_ON;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -616,7 +616,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
             let mut f_mireds: Option<Mireds> = None;
-            let mut f_transition: u16 = 0;
+            let mut f_transition: u16 = Self::DEFAULT_TRANSITION;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -1805,559 +1805,66 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
-    impl ColorMode {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Temperature", 0), ("HueSat", 1), ("WhiteOnly", 3)];
+    rt::json::enum_table! {
+        ColorMode;
+        "Temperature" = 0,
+        "HueSat" = 1,
+        "WhiteOnly" = 3,
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    #[allow(deprecated)]
-    impl rt::serde::Serialize for ColorMode {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
+    rt::json::enum_table! {
+        PowerOnBehavior;
+        "Off" = 0,
+        "On" = 1,
+        "Previous" = 2,
     }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
-    impl<'de> rt::serde::Deserialize<'de> for ColorMode {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
+    rt::json::message_table! {
+        LampState, unknown: unknown_fields;
+        0 "on" on: rt::json::Same = required;
+        1 "level" level: rt::json::Range<0, 254> = required;
+        2 "mode" mode: rt::json::Same = default DEFAULT_MODE;
+        3 "mireds" mireds: rt::json::Range<153, 500> = optional;
+        4 "hue" hue: rt::json::Range<0, 359> = optional;
+        5 "saturation" saturation: rt::json::Range<0, 100> = optional;
+        24 "power_on" power_on: rt::json::Same = default DEFAULT_POWER_ON;
+        25 "firmware" firmware: rt::json::Hex = required;
+        26 "scenes" scenes: rt::json::Seq<rt::json::Same> = required;
     }
-    impl PowerOnBehavior {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Off", 0), ("On", 1), ("Previous", 2)];
+    rt::json::message_table! {
+        SetLevel, unknown: unknown_fields;
+        0 "level" level: rt::json::Range<0, 254> = required;
+        1 "transition" transition: rt::json::Same = default DEFAULT_TRANSITION;
+        2 "fade" fade: rt::json::Same = optional;
+        3 "turn_on" turn_on: rt::json::Same = default DEFAULT_TURN_ON;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for PowerOnBehavior {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
+    rt::json::message_table! {
+        SetColorTemperature, unknown: unknown_fields;
+        0 "mireds" mireds: rt::json::Range<153, 500> = required;
+        1 "transition" transition: rt::json::Same = default DEFAULT_TRANSITION;
     }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for PowerOnBehavior {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
+    rt::json::message_table! {
+        RecallScene, unknown: unknown_fields;
+        0 "name" name: rt::json::Same = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for LampState<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
+    rt::json::message_table! {
+        LegacyDim, unknown: unknown_fields;
+        0 "step" step: rt::json::Same = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::LampState {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
-            map.field::<rt::json::Range<0, 254>, _>(1, "level", &self.level)?;
-            if self.mode.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(2, "mode", &self.mode)?;
-            }
-            map.optional::<rt::json::Range<153, 500>, _>(3, "mireds", &self.mireds)?;
-            map.optional::<rt::json::Range<0, 359>, _>(4, "hue", &self.hue)?;
-            map.optional::<rt::json::Range<0, 100>, _>(5, "saturation", &self.saturation)?;
-            if self.power_on.to_u32() != 2 {
-                map.field::<rt::json::Same, _>(24, "power_on", &self.power_on)?;
-            }
-            map.field::<rt::json::Hex, _>(25, "firmware", &self.firmware)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(26, "scenes", &self.scenes)?;
-            map.end()
-        }
+    rt::json::union_table! {
+        Command, other: Unrecognized;
+        0 "on" On;
+        1 "off" Off;
+        2 "toggle" Toggle;
+        3 "set_level" SetLevel(rt::json::Same);
+        4 "set_color_temperature" SetColorTemperature(rt::json::Same);
+        5 "identify" Identify(rt::json::Same);
+        6 "recall_scene" RecallScene(rt::json::Same);
+        8 "dim" Dim(rt::json::Same);
     }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::LampState {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::LampState {
-        const NAME: &'static str = "LampState";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("on", 0),
-            ("level", 1),
-            ("mode", 2),
-            ("mireds", 3),
-            ("hue", 4),
-            ("saturation", 5),
-            ("power_on", 24),
-            ("firmware", 25),
-            ("scenes", 26),
-        ];
-        type Slots = (
-            Option<bool>,
-            Option<super::example_core::owned::Level>,
-            Option<owned::ColorMode>,
-            Option<owned::Mireds>,
-            Option<u16>,
-            Option<u8>,
-            Option<owned::PowerOnBehavior>,
-            Option<[u8; 20]>,
-            Option<rt::alloc::vec::Vec<super::example_core::owned::Label>>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "on")?,
-                1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.1, "level")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "mode")?,
-                3 => rt::json::put::<rt::json::Range<153, 500>, _, _>(map, &mut s.3, "mireds")?,
-                4 => rt::json::put::<rt::json::Range<0, 359>, _, _>(map, &mut s.4, "hue")?,
-                5 => rt::json::put::<rt::json::Range<0, 100>, _, _>(map, &mut s.5, "saturation")?,
-                24 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "power_on")?,
-                25 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.7, "firmware")?,
-                26 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.8, "scenes")?
-                }
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::LampState {
-                on: rt::json::required(s.0, "on")?,
-                level: rt::json::required(s.1, "level")?,
-                mode: s.2.unwrap_or(self::ColorMode::Temperature),
-                mireds: s.3,
-                hue: s.4,
-                saturation: s.5,
-                power_on: s.6.unwrap_or(self::PowerOnBehavior::Previous),
-                firmware: rt::json::required(s.7, "firmware")?,
-                scenes: rt::json::required(s.8, "scenes")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    #[allow(deprecated)]
-    impl<'a> rt::serde::Serialize for SetLevel<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
-    impl rt::serde::Serialize for owned::SetLevel {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SetLevel::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
-            if self.transition != 0 {
-                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
-            }
-            map.optional::<rt::json::Same, _>(2, "fade", &self.fade)?;
-            if !self.turn_on {
-                map.field::<rt::json::Same, _>(3, "turn_on", &self.turn_on)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    #[allow(deprecated)]
-    impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    #[allow(deprecated)]
-    impl rt::json::ReadMessage for owned::SetLevel {
-        const NAME: &'static str = "SetLevel";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("level", 0), ("transition", 1), ("fade", 2), ("turn_on", 3)];
-        type Slots = (
-            Option<super::example_core::owned::Level>,
-            Option<u16>,
-            Option<u16>,
-            Option<bool>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(map, &mut s.0, "level")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "fade")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "turn_on")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SetLevel {
-                level: rt::json::required(s.0, "level")?,
-                transition: s.1.unwrap_or(0),
-                fade: s.2,
-                turn_on: s.3.unwrap_or(true),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::SetColorTemperature {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = SetColorTemperature::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
-            if self.transition != 0 {
-                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::SetColorTemperature {
-        const NAME: &'static str = "SetColorTemperature";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("mireds", 0), ("transition", 1)];
-        type Slots = (Option<owned::Mireds>, Option<u16>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<153, 500>, _, _>(map, &mut s.0, "mireds")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "transition")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::SetColorTemperature {
-                mireds: rt::json::required(s.0, "mireds")?,
-                transition: s.1.unwrap_or(0),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for RecallScene<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::RecallScene {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = RecallScene::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::RecallScene {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::RecallScene {
-        const NAME: &'static str = "RecallScene";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("name", 0)];
-        type Slots = (Option<super::example_core::owned::Label>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::RecallScene {
-                name: rt::json::required(s.0, "name")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    #[allow(deprecated)]
-    impl<'a> rt::serde::Serialize for LegacyDim<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
-    impl rt::serde::Serialize for owned::LegacyDim {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = LegacyDim::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "step", &self.step)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    #[allow(deprecated)]
-    impl<'de> rt::serde::Deserialize<'de> for owned::LegacyDim {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    #[allow(deprecated)]
-    impl rt::json::ReadMessage for owned::LegacyDim {
-        const NAME: &'static str = "LegacyDim";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("step", 0)];
-        type Slots = (Option<i8>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "step")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::LegacyDim {
-                step: rt::json::required(s.0, "step")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    #[allow(deprecated)]
-    impl<'a> rt::serde::Serialize for Command<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
-    impl rt::serde::Serialize for owned::Command {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::On => rt::json::unit_variant(s, "on"),
-                Self::Off => rt::json::unit_variant(s, "off"),
-                Self::Toggle => rt::json::unit_variant(s, "toggle"),
-                Self::SetLevel(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_level", v),
-                Self::SetColorTemperature(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "set_color_temperature", v)
-                }
-                Self::Identify(v) => rt::json::variant::<rt::json::Same, _, _>(s, "identify", v),
-                Self::RecallScene(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "recall_scene", v)
-                }
-                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(s, "dim", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    #[allow(deprecated)]
-    impl<'de> rt::serde::Deserialize<'de> for owned::Command {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    #[allow(deprecated)]
-    impl rt::json::ReadUnion for owned::Command {
-        const NAME: &'static str = "Command";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("on", 0),
-            ("off", 1),
-            ("toggle", 2),
-            ("set_level", 3),
-            ("set_color_temperature", 4),
-            ("identify", 5),
-            ("recall_scene", 6),
-            ("dim", 8),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => {
-                    rt::json::unit(map)?;
-                    Self::On
-                }
-                1 => {
-                    rt::json::unit(map)?;
-                    Self::Off
-                }
-                2 => {
-                    rt::json::unit(map)?;
-                    Self::Toggle
-                }
-                3 => Self::SetLevel(rt::json::value::<rt::json::Same, _, _>(map)?),
-                4 => Self::SetColorTemperature(rt::json::value::<rt::json::Same, _, _>(map)?),
-                5 => Self::Identify(rt::json::value::<rt::json::Same, _, _>(map)?),
-                6 => Self::RecallScene(rt::json::value::<rt::json::Same, _, _>(map)?),
-                8 => Self::Dim(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for CommandResult<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::CommandResult {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "status", &self.status)?;
-            map.optional::<rt::json::Same, _>(1, "state", &self.state)?;
-            map.field::<rt::json::Hex, _>(2, "device", &self.device)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::CommandResult {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::CommandResult {
-        const NAME: &'static str = "CommandResult";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("status", 0), ("state", 1), ("device", 2)];
-        type Slots = (
-            Option<super::example_core::owned::Status>,
-            Option<owned::LampState>,
-            Option<super::example_core::owned::DeviceId>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "status")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "state")?,
-                2 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.2, "device")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::CommandResult {
-                status: rt::json::required(s.0, "status")?,
-                state: s.1,
-                device: rt::json::required(s.2, "device")?,
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        CommandResult, unknown: unknown_fields;
+        0 "status" status: rt::json::Same = required;
+        1 "state" state: rt::json::Same = optional;
+        2 "device" device: rt::json::Hex = required;
     }
 }
 

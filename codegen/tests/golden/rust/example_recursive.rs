@@ -1849,476 +1849,54 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for MenuNode<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
+    rt::json::message_table! {
+        MenuNode, unknown: unknown_fields;
+        0 "label" label: rt::json::Same = required;
+        1 "children" children: rt::json::Seq<rt::json::Same> = required;
+        2 "action" action: rt::json::Same = optional;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::MenuNode {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            map.optional::<rt::json::Same, _>(2, "action", &self.action)?;
-            map.end()
-        }
+    rt::json::enum_table! {
+        Comparison;
+        "Less" = 0,
+        "Equal" = 1,
+        "Greater" = 2,
     }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::MenuNode {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
+    rt::json::union_table! {
+        Expr, other: Unrecognized;
+        0 "constant" Constant(rt::json::Same);
+        1 "sensor" Sensor(rt::json::Same);
+        2 "now" Now;
+        3 "not" Not(rt::json::Same);
+        4 "all" All(rt::json::Seq<rt::json::Same>);
+        5 "any" Any(rt::json::Seq<rt::json::Same>);
+        6 "compare" Compare(rt::json::Same);
     }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::MenuNode {
-        const NAME: &'static str = "MenuNode";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("label", 0), ("children", 1), ("action", 2)];
-        type Slots = (
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::vec::Vec<owned::MenuNode>>,
-            Option<rt::alloc::string::String>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "label")?,
-                1 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "children")?
-                }
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "action")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::MenuNode {
-                label: rt::json::required(s.0, "label")?,
-                children: rt::json::required(s.1, "children")?,
-                action: s.2,
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        Compare, unknown: unknown_fields;
+        0 "op" op: rt::json::Same = required;
+        1 "left" left: rt::json::Same = required;
+        2 "right" right: rt::json::Same = required;
     }
-    impl Comparison {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] =
-            &[("Less", 0), ("Equal", 1), ("Greater", 2)];
+    rt::json::message_table! {
+        Rule, unknown: unknown_fields;
+        0 "name" name: rt::json::Same = required;
+        1 "condition" condition: rt::json::Same = required;
+        2 "scene" scene: rt::json::Same = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for Comparison {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
+    rt::json::message_table! {
+        Room, unknown: unknown_fields;
+        0 "name" name: rt::json::Same = required;
+        1 "gateway" gateway: rt::json::Same = optional;
     }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for Comparison {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
+    rt::json::message_table! {
+        Gateway, unknown: unknown_fields;
+        0 "address" address: rt::json::Hex = required;
+        1 "location" location: rt::json::Same = optional;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Expr<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::Expr {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Constant(v) => rt::json::variant::<rt::json::Same, _, _>(s, "constant", v),
-                Self::Sensor(v) => rt::json::variant::<rt::json::Same, _, _>(s, "sensor", v),
-                Self::Now => rt::json::unit_variant(s, "now"),
-                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(s, "not", v),
-                Self::All(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(s, "all", v)
-                }
-                Self::Any(v) => {
-                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(s, "any", v)
-                }
-                Self::Compare(v) => rt::json::variant::<rt::json::Same, _, _>(s, "compare", v),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Expr {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::Expr {
-        const NAME: &'static str = "Expr";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("constant", 0),
-            ("sensor", 1),
-            ("now", 2),
-            ("not", 3),
-            ("all", 4),
-            ("any", 5),
-            ("compare", 6),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => Self::Constant(rt::json::value::<rt::json::Same, _, _>(map)?),
-                1 => Self::Sensor(rt::json::value::<rt::json::Same, _, _>(map)?),
-                2 => {
-                    rt::json::unit(map)?;
-                    Self::Now
-                }
-                3 => Self::Not(rt::json::value::<rt::json::Same, _, _>(map)?),
-                4 => Self::All(rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(map)?),
-                5 => Self::Any(rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(map)?),
-                6 => Self::Compare(rt::json::value::<rt::json::Same, _, _>(map)?),
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Compare<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Compare {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "op", &self.op)?;
-            map.field::<rt::json::Same, _>(1, "left", &self.left)?;
-            map.field::<rt::json::Same, _>(2, "right", &self.right)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Compare {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Compare {
-        const NAME: &'static str = "Compare";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("op", 0), ("left", 1), ("right", 2)];
-        type Slots = (
-            Option<owned::Comparison>,
-            Option<rt::alloc::boxed::Box<owned::Expr>>,
-            Option<rt::alloc::boxed::Box<owned::Expr>>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "op")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "left")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "right")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Compare {
-                op: rt::json::required(s.0, "op")?,
-                left: rt::json::required(s.1, "left")?,
-                right: rt::json::required(s.2, "right")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Rule<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Rule {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            map.field::<rt::json::Same, _>(1, "condition", &self.condition)?;
-            map.field::<rt::json::Same, _>(2, "scene", &self.scene)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Rule {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Rule {
-        const NAME: &'static str = "Rule";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("name", 0), ("condition", 1), ("scene", 2)];
-        type Slots = (
-            Option<rt::alloc::string::String>,
-            Option<owned::Expr>,
-            Option<rt::alloc::string::String>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "condition")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "scene")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Rule {
-                name: rt::json::required(s.0, "name")?,
-                condition: rt::json::required(s.1, "condition")?,
-                scene: rt::json::required(s.2, "scene")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Room<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Room {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
-            map.optional::<rt::json::Same, _>(1, "gateway", &self.gateway)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Room {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Room {
-        const NAME: &'static str = "Room";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("name", 0), ("gateway", 1)];
-        type Slots = (
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::boxed::Box<owned::Gateway>>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "name")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "gateway")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Room {
-                name: rt::json::required(s.0, "name")?,
-                gateway: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Gateway<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Gateway {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Hex, _>(0, "address", &self.address)?;
-            map.optional::<rt::json::Same, _>(1, "location", &self.location)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Gateway {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Gateway {
-        const NAME: &'static str = "Gateway";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("address", 0), ("location", 1)];
-        type Slots = (Option<[u8; 8]>, Option<rt::alloc::boxed::Box<owned::Room>>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.0, "address")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "location")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Gateway {
-                address: rt::json::required(s.0, "address")?,
-                location: s.1,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for DisplayMenu<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::DisplayMenu {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::DisplayMenu {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::DisplayMenu {
-        const NAME: &'static str = "DisplayMenu";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("label", 0), ("children", 1)];
-        type Slots = (
-            Option<rt::alloc::string::String>,
-            Option<rt::alloc::vec::Vec<owned::DisplayMenu>>,
-        );
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "label")?,
-                1 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.1, "children")?
-                }
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::DisplayMenu {
-                label: rt::json::required(s.0, "label")?,
-                children: rt::json::required(s.1, "children")?,
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        DisplayMenu, unknown: unknown_fields;
+        0 "label" label: rt::json::Same = required;
+        1 "children" children: rt::json::Seq<rt::json::Same> = required;
     }
 }
 

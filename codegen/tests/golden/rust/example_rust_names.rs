@@ -728,16 +728,16 @@ impl<'a> rt::Message<'a> for Fields<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_self: u8 = 0;
-            let mut f_super: u8 = 0;
-            let mut f_crate: u8 = 0;
-            let mut f_type: u8 = 0;
+            let mut f_self: u8 = Self::DEFAULT_SELF;
+            let mut f_super: u8 = Self::DEFAULT_SUPER;
+            let mut f_crate: u8 = Self::DEFAULT_CRATE;
+            let mut f_type: u8 = Self::DEFAULT_TYPE;
             let mut f_match: Option<Pick<'a>> = None;
             let mut f_option: Option<Option_<'a>> = None;
             let mut f_vec: Option<Vec_<'a>> = None;
             let mut f_string: Option<String_<'a>> = None;
             let mut f_box: Option<Box_<'a>> = None;
-            let mut f_which: Which = Which::Self_;
+            let mut f_which: Which = Self::DEFAULT_WHICH;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -1475,482 +1475,52 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Result_<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
+    rt::json::message_table! {
+        Result_, unknown: unknown_fields;
+        0 "ok" ok: rt::json::Same = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Result_ {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Result_::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "ok", &self.ok)?;
-            map.end()
-        }
+    rt::json::message_table! {
+        Option_, unknown: unknown_fields;
+        0 "some" some: rt::json::Same = optional;
     }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Result_ {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
+    rt::json::message_table! {
+        Box_, unknown: unknown_fields;
+        0 "inner" inner: rt::json::Same = optional;
     }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Result_ {
-        const NAME: &'static str = "Result_";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("ok", 0)];
-        type Slots = (Option<bool>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "ok")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Result_ {
-                ok: rt::json::required(s.0, "ok")?,
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        Vec_, unknown: unknown_fields;
+        0 "items" items: rt::json::Seq<rt::json::Same> = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Option_<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
+    rt::json::message_table! {
+        String_, unknown: unknown_fields;
+        0 "text" text: rt::json::Same = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Option_ {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Option_::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.optional::<rt::json::Same, _>(0, "some", &self.some)?;
-            map.end()
-        }
+    rt::json::enum_table! {
+        Which;
+        "Self" = 0,
+        "Crate" = 1,
+        "Ok" = 2,
     }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Option_ {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
+    rt::json::union_table! {
+        Pick, other: Unrecognized;
+        0 "self" Self_;
+        1 "crate" Crate(rt::json::Same);
+        2 "super" Super(rt::json::Same);
+        3 "type" Type(rt::json::Same);
+        4 "async" Async;
     }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Option_ {
-        const NAME: &'static str = "Option_";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("some", 0)];
-        type Slots = (Option<u8>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "some")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Option_ {
-                some: s.0,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Box_<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Box_ {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Box_::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.optional::<rt::json::Same, _>(0, "inner", &self.inner)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Box_ {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Box_ {
-        const NAME: &'static str = "Box_";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("inner", 0)];
-        type Slots = (Option<owned::Result_>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "inner")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Box_ {
-                inner: s.0,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Vec_<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Vec_ {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Vec_::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "items", &self.items)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Vec_ {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Vec_ {
-        const NAME: &'static str = "Vec_";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("items", 0)];
-        type Slots = (Option<rt::alloc::vec::Vec<u8>>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "items")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Vec_ {
-                items: rt::json::required(s.0, "items")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for String_<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::String_ {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = String_::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Same, _>(0, "text", &self.text)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::String_ {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::String_ {
-        const NAME: &'static str = "String_";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("text", 0)];
-        type Slots = (Option<rt::alloc::string::String>,);
-        const EMPTY: Self::Slots = (None,);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "text")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::String_ {
-                text: rt::json::required(s.0, "text")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-    impl Which {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[("Self", 0), ("Crate", 1), ("Ok", 2)];
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for Which {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
-    }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for Which {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Pick<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::Pick {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Self_ => rt::json::unit_variant(s, "self"),
-                Self::Crate(v) => rt::json::variant::<rt::json::Same, _, _>(s, "crate", v),
-                Self::Super(v) => rt::json::variant::<rt::json::Same, _, _>(s, "super", v),
-                Self::Type(v) => rt::json::variant::<rt::json::Same, _, _>(s, "type", v),
-                Self::Async => rt::json::unit_variant(s, "async"),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Pick {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::Pick {
-        const NAME: &'static str = "Pick";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("self", 0),
-            ("crate", 1),
-            ("super", 2),
-            ("type", 3),
-            ("async", 4),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => {
-                    rt::json::unit(map)?;
-                    Self::Self_
-                }
-                1 => Self::Crate(rt::json::value::<rt::json::Same, _, _>(map)?),
-                2 => Self::Super(rt::json::value::<rt::json::Same, _, _>(map)?),
-                3 => Self::Type(rt::json::value::<rt::json::Same, _, _>(map)?),
-                4 => {
-                    rt::json::unit(map)?;
-                    Self::Async
-                }
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Fields<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Fields {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Fields::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.self_ != 0 {
-                map.field::<rt::json::Same, _>(0, "self", &self.self_)?;
-            }
-            if self.super_ != 0 {
-                map.field::<rt::json::Same, _>(1, "super", &self.super_)?;
-            }
-            if self.crate_ != 0 {
-                map.field::<rt::json::Same, _>(2, "crate", &self.crate_)?;
-            }
-            if self.r#type != 0 {
-                map.field::<rt::json::Same, _>(3, "type", &self.r#type)?;
-            }
-            map.optional::<rt::json::Same, _>(4, "match", &self.r#match)?;
-            map.optional::<rt::json::Same, _>(5, "option", &self.option)?;
-            map.optional::<rt::json::Same, _>(6, "vec", &self.vec)?;
-            map.optional::<rt::json::Same, _>(7, "string", &self.string)?;
-            map.optional::<rt::json::Same, _>(8, "box", &self.r#box)?;
-            if self.which.to_u32() != 0 {
-                map.field::<rt::json::Same, _>(9, "which", &self.which)?;
-            }
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Fields {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Fields {
-        const NAME: &'static str = "Fields";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("self", 0),
-            ("super", 1),
-            ("crate", 2),
-            ("type", 3),
-            ("match", 4),
-            ("option", 5),
-            ("vec", 6),
-            ("string", 7),
-            ("box", 8),
-            ("which", 9),
-        ];
-        type Slots = (
-            Option<u8>,
-            Option<u8>,
-            Option<u8>,
-            Option<u8>,
-            Option<owned::Pick>,
-            Option<owned::Option_>,
-            Option<owned::Vec_>,
-            Option<owned::String_>,
-            Option<owned::Box_>,
-            Option<owned::Which>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "self")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "super")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "crate")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "type")?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "match")?,
-                5 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.5, "option")?,
-                6 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "vec")?,
-                7 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.7, "string")?,
-                8 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.8, "box")?,
-                9 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.9, "which")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Fields {
-                self_: s.0.unwrap_or(0),
-                super_: s.1.unwrap_or(0),
-                crate_: s.2.unwrap_or(0),
-                r#type: s.3.unwrap_or(0),
-                r#match: s.4,
-                option: s.5,
-                vec: s.6,
-                string: s.7,
-                r#box: s.8,
-                which: s.9.unwrap_or(self::Which::Self_),
-                unknown_fields: unknown,
-            })
-        }
+    rt::json::message_table! {
+        Fields, unknown: unknown_fields;
+        0 "self" self_: rt::json::Same = default DEFAULT_SELF;
+        1 "super" super_: rt::json::Same = default DEFAULT_SUPER;
+        2 "crate" crate_: rt::json::Same = default DEFAULT_CRATE;
+        3 "type" r#type: rt::json::Same = default DEFAULT_TYPE;
+        4 "match" r#match: rt::json::Same = optional;
+        5 "option" option: rt::json::Same = optional;
+        6 "vec" vec: rt::json::Same = optional;
+        7 "string" string: rt::json::Same = optional;
+        8 "box" r#box: rt::json::Same = optional;
+        9 "which" which: rt::json::Same = default DEFAULT_WHICH;
     }
 }
 

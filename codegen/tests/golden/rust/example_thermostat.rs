@@ -131,8 +131,8 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_heat: i16 = 2000;
-            let mut f_cool: i16 = 2600;
+            let mut f_heat: i16 = Self::DEFAULT_HEAT;
+            let mut f_cool: i16 = Self::DEFAULT_COOL;
             let mut unknown = 0;
             let mut min_key = 0;
             for _ in 0..count {
@@ -676,11 +676,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             let count = r.map()?;
             let entries = r.position();
             let depth = rt::enter(r, depth, count)?;
-            let mut f_mode: Mode = Mode::Auto;
+            let mut f_mode: Mode = Self::DEFAULT_MODE;
             let mut f_setpoints: Option<Setpoints<'a>> = None;
             let mut f_reading: Option<Reading<'a>> = None;
-            let mut f_running: bool = false;
-            let mut f_hold: bool = false;
+            let mut f_running: bool = Self::DEFAULT_RUNNING;
+            let mut f_hold: bool = Self::DEFAULT_HOLD;
             let mut f_diagnostics: Option<&'a [u8]> = None;
             let mut f_schedule: Option<WeeklySchedule<'a>> = None;
             let mut unknown = 0;
@@ -1522,462 +1522,54 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    impl Mode {
-        /// The values' names, for the canonical JSON mapping.
-        const JSON_NAMES: &'static [(&'static str, u32)] = &[
-            ("Off", 0),
-            ("Heat", 1),
-            ("Cool", 2),
-            ("Auto", 3),
-            ("FanOnly", 4),
-        ];
+    rt::json::enum_table! {
+        Mode;
+        "Off" = 0,
+        "Heat" = 1,
+        "Cool" = 2,
+        "Auto" = 3,
+        "FanOnly" = 4,
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
-    /// value's number.
-    impl rt::serde::Serialize for Mode {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
-        }
+    rt::json::message_table! {
+        Setpoints, unknown: unknown_fields;
+        0 "heat" heat: rt::json::Range<500, 3000> = default DEFAULT_HEAT;
+        1 "cool" cool: rt::json::Range<1600, 3500> = default DEFAULT_COOL;
     }
-
-    /// Reads the canonical JSON form: a value's name, or a number.
-    impl<'de> rt::serde::Deserialize<'de> for Mode {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
-        }
+    rt::json::message_table! {
+        ScheduleEntry, unknown: unknown_fields;
+        0 "days" days: rt::json::Range<1, 127> = required;
+        1 "start" start: rt::json::Same = required;
+        2 "setpoints" setpoints: rt::json::Same = required;
+        3 "mode" mode: rt::json::Same = optional;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Setpoints<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
+    rt::json::message_table! {
+        WeeklySchedule, unknown: unknown_fields;
+        0 "entries" entries: rt::json::Seq<rt::json::Same> = required;
+        1 "name" name: rt::json::Same = optional;
+        2 "updated_at" updated_at: rt::json::Same = required;
     }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Setpoints {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Setpoints::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            if self.heat != 2000 {
-                map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
-            }
-            if self.cool != 2600 {
-                map.field::<rt::json::Range<1600, 3500>, _>(1, "cool", &self.cool)?;
-            }
-            map.end()
-        }
+    rt::json::message_table! {
+        Reading, unknown: unknown_fields;
+        0 "temperature" temperature: rt::json::Range<-27315, 32767> = required;
+        1 "humidity" humidity: rt::json::Range<0, 10000> = optional;
+        2 "outdoor" outdoor: rt::json::Range<-27315, 32767> = optional;
     }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Setpoints {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
+    rt::json::message_table! {
+        ThermostatState, unknown: unknown_fields;
+        0 "mode" mode: rt::json::Same = default DEFAULT_MODE;
+        1 "setpoints" setpoints: rt::json::Same = required;
+        2 "reading" reading: rt::json::Same = required;
+        3 "running" running: rt::json::Same = default DEFAULT_RUNNING;
+        4 "hold" hold: rt::json::Same = default DEFAULT_HOLD;
+        24 "diagnostics" diagnostics: rt::json::Hex = optional;
+        25 "schedule" schedule: rt::json::Same = optional;
     }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Setpoints {
-        const NAME: &'static str = "Setpoints";
-        const MEMBERS: &'static [(&'static str, u64)] = &[("heat", 0), ("cool", 1)];
-        type Slots = (Option<i16>, Option<i16>);
-        const EMPTY: Self::Slots = (None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<500, 3000>, _, _>(map, &mut s.0, "heat")?,
-                1 => rt::json::put::<rt::json::Range<1600, 3500>, _, _>(map, &mut s.1, "cool")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Setpoints {
-                heat: s.0.unwrap_or(2000),
-                cool: s.1.unwrap_or(2600),
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::ScheduleEntry {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = ScheduleEntry::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
-            map.field::<rt::json::Same, _>(1, "start", &self.start)?;
-            map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
-            map.optional::<rt::json::Same, _>(3, "mode", &self.mode)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::ScheduleEntry {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::ScheduleEntry {
-        const NAME: &'static str = "ScheduleEntry";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("days", 0), ("start", 1), ("setpoints", 2), ("mode", 3)];
-        type Slots = (
-            Option<u8>,
-            Option<super::example_core::owned::TimeOfDay>,
-            Option<owned::Setpoints>,
-            Option<owned::Mode>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<1, 127>, _, _>(map, &mut s.0, "days")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "start")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "setpoints")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "mode")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::ScheduleEntry {
-                days: rt::json::required(s.0, "days")?,
-                start: rt::json::required(s.1, "start")?,
-                setpoints: rt::json::required(s.2, "setpoints")?,
-                mode: s.3,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::WeeklySchedule {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
-            map.optional::<rt::json::Same, _>(1, "name", &self.name)?;
-            map.field::<rt::json::Same, _>(2, "updated_at", &self.updated_at)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::WeeklySchedule {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::WeeklySchedule {
-        const NAME: &'static str = "WeeklySchedule";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("entries", 0), ("name", 1), ("updated_at", 2)];
-        type Slots = (
-            Option<rt::alloc::vec::Vec<owned::ScheduleEntry>>,
-            Option<rt::alloc::string::String>,
-            Option<super::example_core::owned::Timestamp>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => {
-                    rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(map, &mut s.0, "entries")?
-                }
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "name")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "updated_at")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::WeeklySchedule {
-                entries: rt::json::required(s.0, "entries")?,
-                name: s.1,
-                updated_at: rt::json::required(s.2, "updated_at")?,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for Reading<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::Reading {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let count = Reading::entry_count(&rt::AsBorrowed::as_borrowed(self));
-            let mut map = rt::json::message(s, count, self.unknown_fields.entries())?;
-            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
-            map.optional::<rt::json::Range<0, 10000>, _>(1, "humidity", &self.humidity)?;
-            map.optional::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", &self.outdoor)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::Reading {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::Reading {
-        const NAME: &'static str = "Reading";
-        const MEMBERS: &'static [(&'static str, u64)] =
-            &[("temperature", 0), ("humidity", 1), ("outdoor", 2)];
-        type Slots = (
-            Option<super::example_core::owned::Centidegrees>,
-            Option<super::example_core::owned::Humidity>,
-            Option<super::example_core::owned::Centidegrees>,
-        );
-        const EMPTY: Self::Slots = (None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
-                    map,
-                    &mut s.0,
-                    "temperature",
-                )?,
-                1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(map, &mut s.1, "humidity")?,
-                2 => {
-                    rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(map, &mut s.2, "outdoor")?
-                }
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::Reading {
-                temperature: rt::json::required(s.0, "temperature")?,
-                humidity: s.1,
-                outdoor: s.2,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for ThermostatState<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
-    /// optional fields and fields equal to their default left out, unknown fields as
-    /// `"#<key>": "<hex>"`.
-    impl rt::serde::Serialize for owned::ThermostatState {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = rt::json::message(s, self.entry_count(), self.unknown_fields.entries())?;
-            if self.mode.to_u32() != 3 {
-                map.field::<rt::json::Same, _>(0, "mode", &self.mode)?;
-            }
-            map.field::<rt::json::Same, _>(1, "setpoints", &self.setpoints)?;
-            map.field::<rt::json::Same, _>(2, "reading", &self.reading)?;
-            if self.running {
-                map.field::<rt::json::Same, _>(3, "running", &self.running)?;
-            }
-            if self.hold {
-                map.field::<rt::json::Same, _>(4, "hold", &self.hold)?;
-            }
-            map.optional::<rt::json::Hex, _>(24, "diagnostics", &self.diagnostics)?;
-            map.optional::<rt::json::Same, _>(25, "schedule", &self.schedule)?;
-            map.end()
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadMessage`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatState {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_message(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table, slots and finishing step.
-    impl rt::json::ReadMessage for owned::ThermostatState {
-        const NAME: &'static str = "ThermostatState";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("mode", 0),
-            ("setpoints", 1),
-            ("reading", 2),
-            ("running", 3),
-            ("hold", 4),
-            ("diagnostics", 24),
-            ("schedule", 25),
-        ];
-        type Slots = (
-            Option<owned::Mode>,
-            Option<owned::Setpoints>,
-            Option<owned::Reading>,
-            Option<bool>,
-            Option<bool>,
-            Option<rt::alloc::vec::Vec<u8>>,
-            Option<owned::WeeklySchedule>,
-        );
-        const EMPTY: Self::Slots = (None, None, None, None, None, None, None);
-
-        fn put<'de, A: rt::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            key: u64,
-            map: &mut A,
-        ) -> Result<bool, A::Error> {
-            match key {
-                0 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.0, "mode")?,
-                1 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.1, "setpoints")?,
-                2 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.2, "reading")?,
-                3 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.3, "running")?,
-                4 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.4, "hold")?,
-                24 => rt::json::put::<rt::json::Hex, _, _>(map, &mut s.5, "diagnostics")?,
-                25 => rt::json::put::<rt::json::Same, _, _>(map, &mut s.6, "schedule")?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-
-        fn finish<E: rt::serde::de::Error>(
-            s: Self::Slots,
-            unknown: rt::OwnedUnknownFields,
-        ) -> Result<Self, E> {
-            Ok(owned::ThermostatState {
-                mode: s.0.unwrap_or(self::Mode::Auto),
-                setpoints: rt::json::required(s.1, "setpoints")?,
-                reading: rt::json::required(s.2, "reading")?,
-                running: s.3.unwrap_or(false),
-                hold: s.4.unwrap_or(false),
-                diagnostics: s.5,
-                schedule: s.6,
-                unknown_fields: unknown,
-            })
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18), written as the owned form's.
-    impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
-        fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            rt::json::as_owned(self, serializer)
-        }
-    }
-
-    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
-    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    impl rt::serde::Serialize for owned::ThermostatCommand {
-        fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::SetMode(v) => rt::json::variant::<rt::json::Same, _, _>(s, "set_mode", v),
-                Self::SetSetpoints(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "set_setpoints", v)
-                }
-                Self::SetSchedule(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(s, "set_schedule", v)
-                }
-                Self::ResumeSchedule => rt::json::unit_variant(s, "resume_schedule"),
-                Self::Unrecognized { key, value } => rt::json::unknown_variant(s, *key, value),
-            }
-        }
-    }
-
-    /// Reads the canonical JSON form through [`rt::json::ReadUnion`].
-    impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatCommand {
-        fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            rt::json::read_union(deserializer)
-        }
-    }
-
-    /// The JSON reader's member table and variants.
-    impl rt::json::ReadUnion for owned::ThermostatCommand {
-        const NAME: &'static str = "ThermostatCommand";
-        const MEMBERS: &'static [(&'static str, u64)] = &[
-            ("set_mode", 0),
-            ("set_setpoints", 1),
-            ("set_schedule", 2),
-            ("resume_schedule", 3),
-        ];
-
-        fn variant<'de, A: rt::serde::de::MapAccess<'de>>(
-            key: u64,
-            map: &mut A,
-        ) -> Result<Self, A::Error> {
-            Ok(match key {
-                0 => Self::SetMode(rt::json::value::<rt::json::Same, _, _>(map)?),
-                1 => Self::SetSetpoints(rt::json::value::<rt::json::Same, _, _>(map)?),
-                2 => Self::SetSchedule(rt::json::value::<rt::json::Same, _, _>(map)?),
-                3 => {
-                    rt::json::unit(map)?;
-                    Self::ResumeSchedule
-                }
-                key => Self::Unrecognized {
-                    key,
-                    value: rt::json::raw_value(map)?,
-                },
-            })
-        }
+    rt::json::union_table! {
+        ThermostatCommand, other: Unrecognized;
+        0 "set_mode" SetMode(rt::json::Same);
+        1 "set_setpoints" SetSetpoints(rt::json::Same);
+        2 "set_schedule" SetSchedule(rt::json::Same);
+        3 "resume_schedule" ResumeSchedule;
     }
 }
 
