@@ -27,6 +27,18 @@ pub const MAX_SENDER_ID: usize = 7;
 /// Largest `message_id` a node may seal with ([IOTP-SEC-70]): 2^40 − 1.
 pub const MAX_SEALED_MESSAGE_ID: u64 = (1 << 40) - 1;
 
+/// NSTART_RELAY: the most confirmable envelopes outstanding towards another relay (32,
+/// [IOTP-UDP-21]), the bound of the relay pair's congestion window.
+pub const NSTART_RELAY: usize = 32;
+
+/// INITIAL_WINDOW_RELAY: the congestion window of a relay pair when it starts, and again after an
+/// idle period longer than its retransmission timeout (4, [IOTP-UDP-22]).
+pub const INITIAL_WINDOW_RELAY: usize = 4;
+
+/// MIN_RTO_RELAY: the least retransmission timeout towards another relay computed from measured
+/// round trips, in ms (1 s, [IOTP-UDP-23]).
+pub const MIN_RTO_RELAY: u64 = 1_000;
+
 /// The parameters of §5.14 that a transport binding may give other defaults and a deployment may
 /// configure ([IOTP-MSG-134]). `Default` is the spec's table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1103,13 +1103,14 @@ fn beyond_the_retry_queues_bound_a_failed_forward_is_answered_undeliverable_at_o
     assert_eq!(w.relay.retrying_count(), bound);
 }
 
-// [IOTP-DLV-52] [IOTP-MSG-45] [IOTP-DLV-131]
+// [IOTP-DLV-52] [IOTP-MSG-45] [IOTP-DLV-131] [IOTP-DLV-32]
 #[test]
-fn two_forwards_for_one_down_relay_take_turns_within_nstart_and_each_waits_its_own_back_off() {
+fn two_forwards_for_one_down_relay_take_turns_in_their_flow_and_each_waits_its_own_back_off() {
     let mut w = World::with_sleeping_sensor();
     let (first, one) = app_forwards(&mut w, None);
     let (second, two) = app_forwards(&mut w, None);
-    // The second waits for its turn behind the first (NSTART 1 per relay).
+    // One sender, one recipient: the second waits for its turn behind the first, whatever the
+    // relay pair's window (the order of a flow, [IOTP-DLV-32]).
     for (bytes, goes) in [(one, true), (two, false)] {
         let relays = vec!["far relay"];
         let out = w

@@ -211,3 +211,142 @@ fn a_relays_envelope_with_an_identifier_that_just_ended_is_held_back() {
         .unwrap()
         .is_some());
 }
+
+/// A retransmitter with a relay pair's window, given the envelopes `ids` towards peer 1 at time 0:
+/// it and those it sent at once.
+fn relay_pair(ids: std::ops::Range<u64>, rng: &mut Fixed) -> (Retransmitter<u8>, Vec<u64>) {
+    let mut r = Retransmitter::new(Timing::default(), 2_000).with_relay_window();
+    let mut in_flight = Vec::new();
+    for id in ids {
+        if let Some(action) = r.submit(1u8, id, vec![0xa1], 0, rng).unwrap() {
+            in_flight.push(sent(&action));
+        }
+    }
+    (r, in_flight)
+}
+
+/// Acknowledges, at `now`, the envelopes `in_flight` holds, oldest first, and records in it those
+/// the acknowledgements let start.
+fn acknowledge_all(r: &mut Retransmitter<u8>, in_flight: &mut Vec<u64>, now: u64, rng: &mut Fixed) {
+    let mut actions = Vec::new();
+    for id in std::mem::take(in_flight) {
+        assert!(r.acknowledge(&1, id, now, rng, &mut actions));
+    }
+    in_flight.extend(actions.iter().map(sent));
+}
+
+#[test]
+fn a_relay_pair_window_starts_at_four_grows_by_one_per_window_and_stops_at_nstart_relay() {
+    // [IOTP-UDP-21], [IOTP-UDP-22]: towards another relay, W envelopes outstanding, W from
+    // INITIAL_WINDOW_RELAY (4), one more after W acknowledged without retransmission, at most
+    // NSTART_RELAY (32).
+    use iotp2p_protocol::params::{INITIAL_WINDOW_RELAY, NSTART_RELAY};
+    let mut rng = Fixed(0);
+    let (mut r, mut in_flight) = relay_pair(0..1_000, &mut rng);
+    assert_eq!(in_flight, [0, 1, 2, 3]);
+    assert_eq!(r.window(&1), Some(INITIAL_WINDOW_RELAY));
+    // Another relay's window is its own.
+    assert!(r.submit(2u8, 0, vec![], 0, &mut rng).unwrap().is_some());
+    let mut windows = Vec::new();
+    let mut now = 0;
+    while r.waiting() > 0 {
+        now += 20;
+        acknowledge_all(&mut r, &mut in_flight, now, &mut rng);
+        assert!(in_flight.len() <= NSTART_RELAY, "[IOTP-UDP-21]");
+        windows.push(r.window(&1).unwrap());
+    }
+    // Each round trip acknowledges a whole window: W grows by one per round trip, to 32 and no
+    // further, and as many start as W allows.
+    assert_eq!(windows[..4], [5, 6, 7, 8]);
+    assert_eq!(*windows.iter().max().unwrap(), NSTART_RELAY);
+    assert_eq!(windows.last(), Some(&NSTART_RELAY));
+    assert_eq!(r.window(&2), Some(INITIAL_WINDOW_RELAY));
+}
+
+#[test]
+fn a_relay_pair_window_is_halved_once_per_round_trip_and_times_out_after_the_measured_rto() {
+    // [IOTP-UDP-22], [IOTP-UDP-23]: round trips of 50 ms give an RTO of MIN_RTO_RELAY (1 s) in
+    // place of ACK_TIMEOUT (2 to 3 s); four envelopes retransmitted at once halve W once.
+    use iotp2p_protocol::params::MIN_RTO_RELAY;
+    let mut rng = Fixed(u32::MAX);
+    let (mut r, mut in_flight) = relay_pair(0..12, &mut rng);
+    assert_eq!(
+        r.next_deadline(),
+        Some(3_000),
+        "ACK_TIMEOUT × 1.5 before any measure"
+    );
+    acknowledge_all(&mut r, &mut in_flight, 50, &mut rng);
+    assert_eq!(r.window(&1), Some(5));
+    assert_eq!(in_flight, [4, 5, 6, 7, 8]);
+    assert_eq!(r.measured_rto(&1), Some(MIN_RTO_RELAY));
+    assert_eq!(r.next_deadline(), Some(50 + MIN_RTO_RELAY));
+    // None of the five is acknowledged: each is retransmitted, W halved once, to 2.
+    let mut actions = Vec::new();
+    r.on_timer(50 + MIN_RTO_RELAY, &mut rng, &mut actions);
+    assert_eq!(actions.len(), 5);
+    assert_eq!(r.window(&1), Some(2));
+    // Their acknowledgements give no round trip (Karn) and do not grow W; the window lets two
+    // of the three waiting ones start.
+    acknowledge_all(&mut r, &mut in_flight, 1_100, &mut rng);
+    assert_eq!(r.window(&1), Some(2));
+    assert_eq!(in_flight, [9, 10]);
+}
+
+#[test]
+fn a_relay_pair_window_starts_again_at_four_after_an_idle_period() {
+    // [IOTP-UDP-22]: idle longer than the retransmission timeout, the window starts again.
+    use iotp2p_protocol::params::{INITIAL_WINDOW_RELAY, MIN_RTO_RELAY};
+    let mut rng = Fixed(0);
+    let (mut r, mut in_flight) = relay_pair(0..30, &mut rng);
+    let mut now = 0;
+    while !in_flight.is_empty() {
+        now += 10;
+        acknowledge_all(&mut r, &mut in_flight, now, &mut rng);
+    }
+    let grown = r.window(&1).unwrap();
+    assert!(grown > INITIAL_WINDOW_RELAY, "{grown}");
+    // Within the RTO the window stays; past it, it starts again.
+    assert!(r
+        .submit(1u8, 100, vec![], now + MIN_RTO_RELAY, &mut rng)
+        .unwrap()
+        .is_some());
+    assert_eq!(r.window(&1), Some(grown));
+    assert!(r.acknowledge(&1, 100, now + MIN_RTO_RELAY, &mut rng, &mut Vec::new()));
+    let later = now + 2 * MIN_RTO_RELAY + 1;
+    assert!(r
+        .submit(1u8, 101, vec![], later, &mut rng)
+        .unwrap()
+        .is_some());
+    assert_eq!(r.window(&1), Some(INITIAL_WINDOW_RELAY));
+}
+
+#[test]
+fn on_a_relay_pair_one_flow_has_one_envelope_outstanding_and_other_flows_pass_it() {
+    // [IOTP-DLV-32]: a lost envelope retransmitted behind a later one of its sender and recipient
+    // would reach the other relay after it (message_3 of EDHOC after the first sealed request).
+    let mut r = Retransmitter::new(Timing::default(), 100).with_relay_window();
+    let mut rng = Fixed(0);
+    let go = |r: &mut Retransmitter<u8>, id: u64, flow: u64, rng: &mut Fixed| {
+        r.submit_in_flow(1u8, id, vec![], flow, 0, rng)
+            .unwrap()
+            .map(|a| sent(&a))
+    };
+    assert_eq!(go(&mut r, 1, 7, &mut rng), Some(1));
+    assert_eq!(
+        go(&mut r, 2, 7, &mut rng),
+        None,
+        "behind the first of its flow"
+    );
+    assert_eq!(
+        go(&mut r, 3, 8, &mut rng),
+        Some(3),
+        "another flow passes it"
+    );
+    assert_eq!(go(&mut r, 4, 7, &mut rng), None, "in order behind 2");
+    let mut actions = Vec::new();
+    assert!(r.acknowledge(&1, 1, 10, &mut rng, &mut actions));
+    assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [2]);
+    actions.clear();
+    assert!(r.acknowledge(&1, 2, 20, &mut rng, &mut actions));
+    assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [4]);
+}

@@ -13,16 +13,31 @@
 //! on with their senders' identifiers and cannot skip them, holds such an envelope back instead until
 //! its quarantine (ACK_TIMEOUT after the last one ended) is over ([IOTP-DLV-136]).
 //!
+//! Towards other relays (spec §10.5.3), a relay's retransmitter runs a congestion window per hop
+//! peer instead of NSTART ([`with_relay_window`](Retransmitter::with_relay_window)): at most W
+//! envelopes outstanding, W starting at INITIAL_WINDOW_RELAY (and again after an idle period longer
+//! than the retransmission timeout), growing by one after W envelopes acknowledged without
+//! retransmission up to NSTART_RELAY, halved at a retransmission at most once per round trip
+//! ([IOTP-UDP-21], [IOTP-UDP-22]); the first timeout is RFC 6298's, from the round trips of the
+//! envelopes acknowledged without retransmission, at least MIN_RTO_RELAY, once one was measured
+//! ([IOTP-UDP-23]). Several envelopes outstanding at once could reach the other relay out of order
+//! when one is lost and retransmitted, so an envelope submitted with a flow (its sender and
+//! recipient, [`submit_in_flow`](Retransmitter::submit_in_flow)) waits while one of its flow is
+//! outstanding: the messages of one sender to one recipient keep their order ([IOTP-DLV-32]), and
+//! the window is shared by the flows.
+//!
 //! **Bounds.** At most `max_waiting` envelopes wait (beyond that [`submit`](Retransmitter::submit)
-//! refuses; [`submit_keeping`](Retransmitter::submit_keeping) keeps places free for replies), and at most NSTART per hop peer are in flight; each holds at most MAX_MESSAGE bytes.
-//! The last [`ENDED_KEPT`] ended envelopes are remembered (hop peer, `message_id`).
+//! refuses; [`submit_keeping`](Retransmitter::submit_keeping) keeps places free for replies), and at most NSTART per hop peer are in flight (NSTART_RELAY with a relay window); each holds at most MAX_MESSAGE bytes.
+//! The last [`ENDED_KEPT`] ended envelopes are remembered (hop peer, `message_id`). With a relay
+//! window, at most [`MAX_WINDOWS`] hop peers' windows are kept; a peer whose window was forgotten
+//! starts again at INITIAL_WINDOW_RELAY.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use rand_core::CryptoRngCore;
 
-use crate::params::{Instant, Timing};
+use crate::params::{Instant, Timing, INITIAL_WINDOW_RELAY, MIN_RTO_RELAY, NSTART_RELAY};
 
 /// What the caller does next.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +63,9 @@ pub enum Action<P> {
 /// How many ended envelopes (acknowledged, answered or failed) are remembered.
 pub const ENDED_KEPT: usize = 16;
 
+/// How many hop peers' congestion windows a relay's retransmitter keeps (one per relay it talks to).
+pub const MAX_WINDOWS: usize = 64;
+
 /// The waiting queue is full: the envelope was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueFull;
@@ -60,9 +78,52 @@ struct InFlight<P> {
     timeout: u64,
     deadline: Instant,
     retransmissions: u32,
+    /// When it was first sent: the start of its round trip.
+    sent_at: Instant,
+    /// Its flow, if it was submitted with one.
+    flow: Option<u64>,
     /// Not sent yet: it waits out the quarantine of its `message_id` until `deadline`
     /// ([IOTP-DLV-136]), and an acknowledgement naming it meanwhile is a late one of the last.
     held_back: bool,
+}
+
+/// The congestion state towards one other relay (§10.5.3).
+#[derive(Clone, Debug)]
+struct Window<P> {
+    peer: P,
+    /// W: how many envelopes may be outstanding.
+    size: usize,
+    /// Envelopes acknowledged without retransmission since W last changed.
+    acked: usize,
+    /// When W was last halved.
+    halved_at: Option<Instant>,
+    /// When an envelope was last sent to this peer or acknowledged by it.
+    active_at: Instant,
+    /// RFC 6298's SRTT and RTTVAR, in ms, once a round trip was measured.
+    rtt: Option<(u64, u64)>,
+}
+
+impl<P> Window<P> {
+    /// RFC 6298's RTO, at least MIN_RTO_RELAY ([IOTP-UDP-23]); ACK_TIMEOUT before any measure.
+    fn rto(&self, ack_timeout: u64) -> u64 {
+        match self.rtt {
+            Some((srtt, rttvar)) => srtt
+                .saturating_add(rttvar.saturating_mul(4).max(1))
+                .max(MIN_RTO_RELAY),
+            None => ack_timeout,
+        }
+    }
+
+    /// A round trip of `sample` ms (RFC 6298 §2).
+    fn measured(&mut self, sample: u64) {
+        self.rtt = Some(match self.rtt {
+            None => (sample, sample / 2),
+            Some((srtt, rttvar)) => (
+                (srtt * 7 + sample) / 8,
+                (rttvar * 3 + srtt.abs_diff(sample)) / 4,
+            ),
+        });
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +131,17 @@ struct Waiting<P> {
     peer: P,
     message_id: u64,
     bytes: Vec<u8>,
+    flow: Option<u64>,
+}
+
+/// Whether two envelopes keep their order: towards one hop peer, unless both have flows and the
+/// flows differ.
+fn same_lane<P: PartialEq>(a: (&P, Option<u64>), b: (&P, Option<u64>)) -> bool {
+    a.0 == b.0
+        && match (a.1, b.1) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        }
 }
 
 /// The confirmable envelopes of a node, towards all its hop peers.
@@ -84,6 +156,10 @@ pub struct Retransmitter<P> {
     /// How long after an envelope ended another with its `message_id` waits before it is first sent
     /// towards the same hop peer (0: not at all).
     quarantine: u64,
+    /// Whether each hop peer gets a relay pair's congestion window instead of NSTART.
+    relay_window: bool,
+    /// The windows of the hop peers (at most [`MAX_WINDOWS`]).
+    windows: Vec<Window<P>>,
 }
 
 impl<P: PartialEq + Clone> Retransmitter<P> {
@@ -96,7 +172,71 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             waiting: VecDeque::new(),
             ended: VecDeque::new(),
             quarantine: 0,
+            relay_window: false,
+            windows: Vec::new(),
         }
+    }
+
+    /// The same, with the congestion control of a relay-to-relay hop towards each hop peer
+    /// (§10.5.3): a window from INITIAL_WINDOW_RELAY to NSTART_RELAY instead of NSTART, and a
+    /// retransmission timeout from measured round trips ([IOTP-UDP-21] to [IOTP-UDP-23]).
+    pub fn with_relay_window(self) -> Self {
+        Retransmitter {
+            relay_window: true,
+            ..self
+        }
+    }
+
+    /// The congestion window towards `peer` (with [`with_relay_window`](Self::with_relay_window)):
+    /// how many envelopes may be outstanding towards it now.
+    pub fn window(&self, peer: &P) -> Option<usize> {
+        self.relay_window.then(|| self.limit(peer))
+    }
+
+    /// The retransmission timeout towards `peer` from its measured round trips, if any was
+    /// measured (with [`with_relay_window`](Self::with_relay_window)).
+    pub fn measured_rto(&self, peer: &P) -> Option<u64> {
+        let w = self.windows.iter().find(|w| w.peer == *peer)?;
+        w.rtt.map(|_| w.rto(self.timing.ack_timeout))
+    }
+
+    /// How many envelopes may be outstanding towards `peer`: NSTART, or its window.
+    fn limit(&self, peer: &P) -> usize {
+        if !self.relay_window {
+            return self.timing.nstart.max(1);
+        }
+        self.windows
+            .iter()
+            .find(|w| w.peer == *peer)
+            .map_or(INITIAL_WINDOW_RELAY, |w| w.size)
+    }
+
+    /// The window towards `peer`, made if it is not kept yet (forgetting the one idle longest if
+    /// [`MAX_WINDOWS`] are kept; `None` if each of those has envelopes outstanding).
+    fn window_mut(&mut self, peer: &P, now: Instant) -> Option<&mut Window<P>> {
+        if let Some(i) = self.windows.iter().position(|w| w.peer == *peer) {
+            return self.windows.get_mut(i);
+        }
+        if self.windows.len() >= MAX_WINDOWS {
+            let in_flight = &self.in_flight;
+            let idle = self
+                .windows
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| !in_flight.iter().any(|f| f.peer == w.peer))
+                .min_by_key(|(_, w)| w.active_at)
+                .map(|(i, _)| i)?;
+            self.windows.swap_remove(idle);
+        }
+        self.windows.push(Window {
+            peer: peer.clone(),
+            size: INITIAL_WINDOW_RELAY,
+            acked: 0,
+            halved_at: None,
+            active_at: now,
+            rtt: None,
+        });
+        self.windows.last_mut()
     }
 
     /// The same, for a relay, which forwards envelopes with the `message_id` their sender gave and
@@ -202,19 +342,55 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         rng: &mut dyn CryptoRngCore,
         kept: usize,
     ) -> Result<Option<Action<P>>, QueueFull> {
-        // A later envelope of a peer never overtakes one that waits.
-        let peer_waits = self.waiting.iter().any(|w| w.peer == peer);
-        if !peer_waits && self.may_start(&peer, message_id) {
-            return Ok(self.start(peer, message_id, bytes, now, rng));
+        let waiting = Waiting {
+            peer,
+            message_id,
+            bytes,
+            flow: None,
+        };
+        self.submit_waiting(waiting, now, rng, kept)
+    }
+
+    /// As [`submit`](Self::submit), for an envelope of the flow `flow` (a relay's: its sender and
+    /// recipient): it also waits while an envelope of its flow towards `peer` is outstanding, and
+    /// envelopes of other flows may go before it ([IOTP-DLV-32]).
+    pub fn submit_in_flow(
+        &mut self,
+        peer: P,
+        message_id: u64,
+        bytes: Vec<u8>,
+        flow: u64,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<Option<Action<P>>, QueueFull> {
+        let waiting = Waiting {
+            peer,
+            message_id,
+            bytes,
+            flow: Some(flow),
+        };
+        self.submit_waiting(waiting, now, rng, 0)
+    }
+
+    fn submit_waiting(
+        &mut self,
+        w: Waiting<P>,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        kept: usize,
+    ) -> Result<Option<Action<P>>, QueueFull> {
+        // A later envelope never overtakes one of its lane that waits.
+        let lane_waits = self
+            .waiting
+            .iter()
+            .any(|e| same_lane((&e.peer, e.flow), (&w.peer, w.flow)));
+        if !lane_waits && self.may_start(&w.peer, w.message_id, w.flow) {
+            return Ok(self.start(w, now, rng));
         }
         if self.waiting.len().saturating_add(kept) >= self.max_waiting {
             return Err(QueueFull);
         }
-        self.waiting.push_back(Waiting {
-            peer,
-            message_id,
-            bytes,
-        });
+        self.waiting.push_back(w);
         Ok(None)
     }
 
@@ -237,9 +413,48 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             return false;
         };
         let f = self.in_flight.swap_remove(i);
+        if self.relay_window {
+            self.window_acknowledged(&f, now);
+        }
         self.ended(f.peer, f.message_id, now);
         self.start_waiting(now, rng, actions);
         true
+    }
+
+    /// [IOTP-UDP-22], [IOTP-UDP-23]: an envelope acknowledged without retransmission gives a round
+    /// trip, and W grows by one after W such envelopes. (Karn: a retransmitted one tells nothing.)
+    fn window_acknowledged(&mut self, f: &InFlight<P>, now: Instant) {
+        let Some(w) = self.window_mut(&f.peer, now) else {
+            return;
+        };
+        w.active_at = now;
+        if f.retransmissions > 0 {
+            return;
+        }
+        w.measured(now.saturating_sub(f.sent_at));
+        w.acked += 1;
+        if w.acked >= w.size {
+            w.size = (w.size + 1).min(NSTART_RELAY);
+            w.acked = 0;
+        }
+    }
+
+    /// [IOTP-UDP-22]: W is halved when an envelope towards `peer` is retransmitted, at most once
+    /// per round trip (SRTT, or ACK_TIMEOUT before any measure).
+    fn window_retransmitted(&mut self, peer: &P, now: Instant) {
+        let ack_timeout = self.timing.ack_timeout;
+        let Some(w) = self.window_mut(peer, now) else {
+            return;
+        };
+        let round_trip = w.rtt.map_or(ack_timeout, |(srtt, _)| srtt);
+        if w.halved_at
+            .is_some_and(|at| now < at.saturating_add(round_trip))
+        {
+            return;
+        }
+        w.size = (w.size / 2).max(1);
+        w.acked = 0;
+        w.halved_at = Some(now);
     }
 
     /// Handles the timers due at `now`: retransmissions and failures, and the envelopes that a
@@ -262,6 +477,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             if f.held_back {
                 // Its quarantine is over: the first transmission.
                 f.held_back = false;
+                f.sent_at = now;
                 f.deadline = now.saturating_add(f.timeout);
                 actions.push(Action::Send {
                     peer: f.peer.clone(),
@@ -280,6 +496,10 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                     message_id: f.message_id,
                     bytes: f.bytes.clone(),
                 });
+                if self.relay_window {
+                    let peer = f.peer.clone();
+                    self.window_retransmitted(&peer, now);
+                }
                 i += 1;
             } else {
                 let f = self.in_flight.swap_remove(i);
@@ -301,26 +521,33 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         self.in_flight.iter().map(|f| f.deadline).min()
     }
 
-    fn may_start(&self, peer: &P, message_id: u64) -> bool {
+    fn may_start(&self, peer: &P, message_id: u64, flow: Option<u64>) -> bool {
         let mut towards_peer = 0;
         for f in self.in_flight.iter().filter(|f| f.peer == *peer) {
-            if f.message_id == message_id {
+            if f.message_id == message_id || (flow.is_some() && f.flow == flow) {
                 return false;
             }
             towards_peer += 1;
         }
-        towards_peer < self.timing.nstart.max(1)
+        towards_peer < self.limit(peer)
     }
 
     fn start(
         &mut self,
-        peer: P,
-        message_id: u64,
-        bytes: Vec<u8>,
+        w: Waiting<P>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
     ) -> Option<Action<P>> {
-        let timeout = self.first_timeout(rng);
+        let Waiting {
+            peer,
+            message_id,
+            bytes,
+            flow,
+        } = w;
+        let timeout = match self.relay_window {
+            true => self.window_started(&peer, now, rng),
+            false => self.first_timeout(rng),
+        };
         let held_back = self.quarantined_until(&peer, message_id, now);
         self.in_flight.push(InFlight {
             peer: peer.clone(),
@@ -329,6 +556,8 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             timeout,
             deadline: held_back.unwrap_or(now.saturating_add(timeout)),
             retransmissions: 0,
+            sent_at: now,
+            flow,
             held_back: held_back.is_some(),
         });
         // Held back, it takes its place in flight (NSTART, [IOTP-MSG-50]) and goes at `deadline`.
@@ -349,15 +578,38 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         let mut i = 0;
         while i < self.waiting.len() {
             let w = &self.waiting[i];
-            // Keep the order of one peer's envelopes: a later one never overtakes an earlier one.
-            let earlier_blocked = self.waiting.iter().take(i).any(|e| e.peer == w.peer);
-            if !earlier_blocked && self.may_start(&w.peer, w.message_id) {
+            // Keep the order of a lane's envelopes: a later one never overtakes an earlier one.
+            let earlier_blocked = self
+                .waiting
+                .iter()
+                .take(i)
+                .any(|e| same_lane((&e.peer, e.flow), (&w.peer, w.flow)));
+            if !earlier_blocked && self.may_start(&w.peer, w.message_id, w.flow) {
                 let w = self.waiting.remove(i).expect("index checked");
-                actions.extend(self.start(w.peer, w.message_id, w.bytes, now, rng));
+                actions.extend(self.start(w, now, rng));
             } else {
                 i += 1;
             }
         }
+    }
+
+    /// An envelope starts towards `peer` under its window: W starts again at INITIAL_WINDOW_RELAY
+    /// after an idle period longer than the retransmission timeout ([IOTP-UDP-22]). Returns its
+    /// first timeout: the RTO of the measured round trips ([IOTP-UDP-23]), or as [IOTP-MSG-45]
+    /// says before any was measured.
+    fn window_started(&mut self, peer: &P, now: Instant, rng: &mut dyn CryptoRngCore) -> u64 {
+        let ack_timeout = self.timing.ack_timeout;
+        let idle = !self.in_flight.iter().any(|f| f.peer == *peer);
+        let rto = self.window_mut(peer, now).and_then(|w| {
+            let rto = w.rto(ack_timeout);
+            if idle && now > w.active_at.saturating_add(rto) {
+                w.size = INITIAL_WINDOW_RELAY;
+                w.acked = 0;
+            }
+            w.active_at = now;
+            w.rtt.map(|_| rto)
+        });
+        rto.unwrap_or_else(|| self.first_timeout(rng))
     }
 
     /// A random duration between ACK_TIMEOUT and ACK_TIMEOUT × ACK_RANDOM_FACTOR ([IOTP-MSG-45]).

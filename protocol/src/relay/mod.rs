@@ -648,6 +648,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         self.outbox.len()
     }
 
+    /// The congestion window towards the relay `peer` (§10.5.3, [IOTP-UDP-22]): how many envelopes
+    /// may be outstanding towards it now, and its retransmission timeout once a round trip was
+    /// measured ([IOTP-UDP-23]).
+    pub fn relay_window(&self, peer: &P) -> (usize, Option<u64>) {
+        self.outbox.window(peer)
+    }
+
     /// Forgets that the envelope `digest` was forwarded: the caller could not store it
     /// ([`StoreChange::Outgoing`]) and withholds its acknowledgement, so that the sender's
     /// retransmission is taken afresh rather than as a copy.

@@ -1,8 +1,9 @@
 //! Envelopes on their way to another relay (spec §5.8.2, §3.8.1, §3.11.4): what a relay forwards
 //! to another domain's relay ([IOTP-DLV-25], [IOTP-DLV-70]) and the requests it held for an address
 //! it released ([IOTP-DLV-113]). Reliability is hop by hop on this hop too: a confirmable envelope
-//! is retransmitted until the next relay acknowledges it, within NSTART per relay
-//! ([IOTP-MSG-45] to [IOTP-MSG-50]), and a transmission that fails tries the domain's next relay
+//! is retransmitted until the next relay acknowledges it ([IOTP-MSG-45] to [IOTP-MSG-50]), within
+//! the relay pair's congestion window (§10.5.3: from INITIAL_WINDOW_RELAY up to NSTART_RELAY
+//! outstanding, [IOTP-UDP-21] to [IOTP-UDP-23]), and a transmission that fails tries the domain's next relay
 //! ([IOTP-DLV-51]). A forward whose every relay failed waits in the retry queue of [IOTP-DLV-52]
 //! ([`retry`](super::retry)); a redirect whose every relay failed is answered `Undeliverable`
 //! ([IOTP-DLV-125], [IOTP-DLV-53]).
@@ -34,6 +35,23 @@ use crate::params::{Instant, Timing};
 
 /// The most relays of a domain tried for one envelope, in the order of the SRV records.
 pub const MAX_RELAYS: usize = 8;
+
+/// The flow of an envelope to another relay: its sender and recipient (FNV-1a), whose messages keep
+/// their order ([IOTP-DLV-32]) while the relay pair's window lets several envelopes be outstanding.
+/// Two flows that hash alike only wait for each other.
+fn flow(bytes: &[u8]) -> u64 {
+    let env = Envelope::decode(bytes).ok();
+    let (sender, recipient) = env.as_ref().map_or(("", ""), |e| {
+        (
+            e.sender.unwrap_or_default(),
+            e.recipient.unwrap_or_default(),
+        )
+    });
+    let text = sender.bytes().chain([0xff]).chain(recipient.bytes());
+    text.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// What an envelope under way is.
 #[derive(Debug)]
@@ -76,7 +94,8 @@ impl<P: Clone + PartialEq> Outbox<P> {
     /// At most `max` envelopes under way.
     pub(super) fn new(timing: Timing, max: usize) -> Self {
         Outbox {
-            sending: Retransmitter::with_quarantine(timing, max, timing.ack_timeout),
+            sending: Retransmitter::with_quarantine(timing, max, timing.ack_timeout)
+                .with_relay_window(),
             entries: Vec::new(),
             max,
         }
@@ -89,6 +108,11 @@ impl<P: Clone + PartialEq> Outbox<P> {
 
     pub(super) fn next_deadline(&self) -> Option<Instant> {
         self.sending.next_deadline()
+    }
+
+    pub(super) fn window(&self, peer: &P) -> (usize, Option<u64>) {
+        let size = self.sending.window(peer).unwrap_or(1);
+        (size, self.sending.measured_rto(peer))
     }
 }
 
@@ -212,10 +236,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             bytes: bytes.clone(),
             what,
         };
+        let flow = flow(&bytes);
         match self
             .outbox
             .sending
-            .submit(peer, message_id, bytes, now, rng)
+            .submit_in_flow(peer, message_id, bytes, flow, now, rng)
         {
             Ok(action) => {
                 self.outbox.entries.push(entry);
