@@ -156,6 +156,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Rehome { id, .. }
         | Request::Presence { id, .. }
         | Request::Change { id, .. }
+        | Request::Event { id, .. }
         | Request::ScenarioEnd { id } => Some(id),
     }
 }
