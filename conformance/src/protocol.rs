@@ -279,6 +279,14 @@ pub enum Request {
         /// The property and its new value.
         change: crate::scenario::ChangeStep,
     },
+    /// The node restarts at `now`, keeping its contexts, their Sender Sequence Numbers and its
+    /// node-wide counter, and losing its replay windows and everything else: answer `outputs`.
+    Restart {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+    },
     /// The node's application records an event at `now`: answer `outputs` (the reports due to its
     /// subscribers, if any).
     Event {

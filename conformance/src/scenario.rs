@@ -321,6 +321,10 @@ pub enum Step {
     /// The node's application changes a property's value (what a sensor measures, a switch pressed):
     /// the node reports it to its subscribers (spec §6.7).
     Change(ChangeStep),
+    /// The node restarts (spec §8.6.3): it keeps its security contexts, their Sender Sequence Numbers
+    /// and its node-wide counter, and loses every replay window and what it held in memory (the
+    /// requests awaiting replies among them).
+    Restart,
     /// The node's application records an occurrence of an event (a button pressed): the node
     /// reports it to the subscriptions that observe it (spec §6.7).
     Event(EventStep),

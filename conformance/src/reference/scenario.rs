@@ -164,6 +164,8 @@ struct Running {
     asked: BTreeMap<u64, AppRequest>,
     /// The number of the application's next event (spec §6.7).
     next_event: u64,
+    /// The set-up it started from, for a restart.
+    setup: NodeSetup,
 }
 
 /// What the node sends and reports in answer to one request.
@@ -233,6 +235,13 @@ impl Scenarios {
                 r.dispatcher
                     .property_changed(change.endpoint, change.capability, change.member);
                 r.handle(*now, Vec::new())
+            }),
+            Request::Restart { id, .. } => self.with(id, |r| {
+                if r.relay.is_some() {
+                    return Err("the reference restarts end nodes only".into());
+                }
+                *r = r.restarted()?;
+                Ok((Vec::new(), Vec::new()))
             }),
             Request::Event { id, now, event } => self.with(id, |r| {
                 // One numbering across the node's events, from 0 (conformance/README.md).
@@ -445,6 +454,7 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         held: Default::default(),
         asked: BTreeMap::new(),
         next_event: 0,
+        setup: setup.clone(),
     })
 }
 
@@ -686,6 +696,25 @@ fn body_json(body: &Body) -> Option<Value> {
 }
 
 impl Running {
+    /// The node after a restart: what it stores (its contexts with their Sender Sequence Numbers,
+    /// its node-wide counter) as it is now, every replay window lost, nothing else kept.
+    fn restarted(&self) -> Result<Running, String> {
+        let mut setup = self.setup.clone();
+        setup.counter = self.node.counter_to_store(0);
+        for c in setup.contexts.iter_mut().filter(|c| !c.runner_only) {
+            let entry = self
+                .contexts
+                .get(&c.name)
+                .and_then(|id| self.node.contexts().get(*id))
+                .ok_or_else(|| format!("context {} is gone", c.name))?;
+            c.node_ssn = entry.context.sender_sequence_number();
+            c.window_lost = true;
+        }
+        let mut restarted = start(&self.id, &setup)?;
+        restarted.setup = self.setup.clone();
+        Ok(restarted)
+    }
+
     /// Turns the engine's outputs into the protocol's, answering the requests that reach the
     /// application with the fixture.
     fn handle(

@@ -157,6 +157,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Presence { id, .. }
         | Request::Change { id, .. }
         | Request::Event { id, .. }
+        | Request::Restart { id, .. }
         | Request::ScenarioEnd { id } => Some(id),
     }
 }

@@ -257,6 +257,10 @@ impl Run<'_> {
                 now: self.now,
                 change: change.clone(),
             }),
+            Step::Restart => self.request(&Request::Restart {
+                id: self.id.into(),
+                now: self.now,
+            }),
             Step::Event(event) => self.request(&Request::Event {
                 id: self.id.into(),
                 now: self.now,
@@ -891,6 +895,7 @@ fn name(step: &Step) -> &'static str {
         Step::Presence(_) => "presence",
         Step::Change(_) => "change",
         Step::Event(_) => "event",
+        Step::Restart => "restart",
         Step::Expect(_) => "expect",
     }
 }

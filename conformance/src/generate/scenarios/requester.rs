@@ -2,7 +2,8 @@
 //! through the relay, and the runner plays the relay and the app. How long the lamp awaits the reply
 //! to a request with `ttl` (IOTP-MSG-137), and how often it repeats a request that the app answers
 //! `FreshnessRequired` (IOTP-ERR-20: the fixture application repeats it with the `echo`, as
-//! conformance/README.md says, and must not do so twice).
+//! conformance/README.md says, and must not do so twice), and which replies it takes after a
+//! restart that lost its replay windows (IOTP-SEC-86).
 
 use serde_json::{json, Value};
 
@@ -11,7 +12,11 @@ use crate::scenario::EventPattern;
 use crate::vector::Vector;
 
 pub(crate) fn scenarios() -> Vec<Vector> {
-    vec![reply_matched_until_ttl(), freshness_repeated_once()]
+    vec![
+        reply_matched_until_ttl(),
+        freshness_repeated_once(),
+        reply_after_a_restart_discarded(),
+    ]
 }
 
 /// The `ttl` of the lamp's request in [`reply_matched_until_ttl`], in seconds.
@@ -152,5 +157,49 @@ fn freshness_repeated_once() -> Vector {
     ))
     .step(at(60_000))
     .step(silence("nor later"))
+    .build()
+}
+
+fn reply_after_a_restart_discarded() -> Vector {
+    let report = json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "0a"}]}});
+    Builder::lamp(
+        "sec.reply-after-a-restart-discarded",
+        "the lamp reads the app's level and restarts before the reply comes, losing the replay \
+         window of its context with the app: the reply to the read sent before the restart is \
+         discarded; the lamp's next read takes the next Sender Sequence Number, and its reply is \
+         taken; a request of the app under the context waits for an echo",
+        &["IOTP-SEC-86", "IOTP-SEC-85"],
+    )
+    .step(lamp_sends(read_level(), false, None))
+    .step(expect(
+        "the read",
+        vec![lamps_request(77, json!({}), read_level())],
+    ))
+    .step(Step::Restart)
+    .step(apps_answer(0, report.clone(), false))
+    .step(expecting(
+        silence("the reply answers a request sent before the window was lost: discarded"),
+        |e| e.events = Some(Vec::new()),
+    ))
+    .step(lamp_sends(read_level(), false, None))
+    .step(expect(
+        "the next read, under the next Sender Sequence Number",
+        vec![lamps_request(78, json!({}), read_level())],
+    ))
+    .step(apps_answer(1, report, false))
+    .step(reported(
+        silence("the reply to a read sent after the restart is taken"),
+        json!({"report": {"endpoint": 1, "capability": 7}}),
+    ))
+    .step(sealed(
+        "relay",
+        "app",
+        json!({"sender_contact": 1}),
+        read_level(),
+    ))
+    .step(expect(
+        "a request under the context is not acted on until the app proves freshness",
+        vec![super::messages::fresh_required(1237)],
+    ))
     .build()
 }
