@@ -255,6 +255,10 @@ pub enum Request {
         now: u64,
         /// The node's new address.
         address: String,
+        /// The grace period of its re-homing statement, in seconds: until `now` plus that, the node
+        /// still opens envelopes sealed for the address it leaves (spec IOTP-SEC-68). Absent: none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grace_period: Option<u32>,
     },
     /// The node announces its presence to its home relay at `now`: answer `outputs`.
     Presence {
@@ -274,6 +278,24 @@ pub enum Request {
         now: u64,
         /// The property and its new value.
         change: crate::scenario::ChangeStep,
+    },
+    /// The node restarts at `now`, keeping its contexts, their Sender Sequence Numbers and its
+    /// node-wide counter, and losing its replay windows and everything else: answer `outputs`.
+    Restart {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+    },
+    /// The node's application records an event at `now`: answer `outputs` (the reports due to its
+    /// subscribers, if any).
+    Event {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+        /// The event.
+        event: crate::scenario::EventStep,
     },
     /// Run one role of an EDHOC handshake (protocol 2, feature `edhoc`): answer
     /// [`Response::Handshake`].

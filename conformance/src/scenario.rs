@@ -321,6 +321,13 @@ pub enum Step {
     /// The node's application changes a property's value (what a sensor measures, a switch pressed):
     /// the node reports it to its subscribers (spec §6.7).
     Change(ChangeStep),
+    /// The node restarts (spec §8.6.3): it keeps its security contexts, their Sender Sequence Numbers
+    /// and its node-wide counter, and loses every replay window and what it held in memory (the
+    /// requests awaiting replies among them).
+    Restart,
+    /// The node's application records an occurrence of an event (a button pressed): the node
+    /// reports it to the subscriptions that observe it (spec §6.7).
+    Event(EventStep),
     /// What the node must have output since the previous expectation.
     Expect(Expectation),
 }
@@ -383,6 +390,10 @@ pub struct Seal {
     /// a misbinding); `""` leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aad_sender: Option<String>,
+    /// The recipient address of the associated data, when it is not the node's current address (a
+    /// peer that sealed for the address the node left in a re-homing, spec [IOTP-SEC-68]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad_recipient: Option<String>,
     /// The `message_id` to seal with instead of the next Sender Sequence Number (a replay or a stale
     /// envelope; the context's number does not move).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -448,12 +459,32 @@ pub struct ChangeStep {
     pub value: String,
 }
 
+/// An occurrence of an event. The fixture application numbers the node's events from 0, one
+/// numbering across all of them, in the order of the `event` steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventStep {
+    /// The endpoint.
+    pub endpoint: u16,
+    /// The capability instance.
+    pub capability: u16,
+    /// The event member.
+    pub member: u16,
+    /// The event's data, lowercase hex of its encoding; absent when the event carries none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+}
+
 /// A new address for the node.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rehome {
     /// The node's new address.
     pub address: String,
+    /// The grace period of the node's re-homing statement, in seconds (spec §8.9): for that long the
+    /// node still opens envelopes sealed for the address it leaves ([IOTP-SEC-68]). Absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_period: Option<u32>,
 }
 
 /// A request of the node's application.
@@ -473,6 +504,10 @@ pub struct AppRequest {
     /// Ask the hop peer for an acknowledgement.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confirmable: bool,
+    /// The request's `ttl`, in seconds (spec §5.3): the node then matches a reply for at least
+    /// `ttl` plus EXCHANGE_LIFETIME ([IOTP-MSG-137]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
 }
 
 /// What the node must have output since the previous expectation: datagrams in order, and optionally
@@ -535,6 +570,11 @@ pub struct Opens {
     /// request, whose key identifier the associated data names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answers: Option<String>,
+    /// The peer's address that the associated data must name as recipient, when it is not the one
+    /// the runner expects (the peer's bound address, or the one its request came from): the peer's
+    /// new address once the node accepted its re-homing statement (spec [IOTP-SEC-115]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Members of the body's canonical JSON, as in [`SendPattern::envelope`].
     pub body: Value,
 }

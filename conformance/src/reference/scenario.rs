@@ -159,6 +159,13 @@ struct Running {
     /// the same `message_id` and recipient awaits its reply, spec [IOTP-MSG-107], or the table of
     /// requests is full), in order: sent as soon as the engine takes them.
     held: std::collections::VecDeque<AppRequest>,
+    /// The application's requests awaiting their replies, by `message_id`: one answered
+    /// `FreshnessRequired` is repeated with its `echo`, once (spec IOTP-ERR-19, IOTP-ERR-20).
+    asked: BTreeMap<u64, AppRequest>,
+    /// The number of the application's next event (spec §6.7).
+    next_event: u64,
+    /// The set-up it started from, for a restart.
+    setup: NodeSetup,
 }
 
 /// What the node sends and reports in answer to one request.
@@ -229,8 +236,45 @@ impl Scenarios {
                     .property_changed(change.endpoint, change.capability, change.member);
                 r.handle(*now, Vec::new())
             }),
-            Request::Rehome { id, address, .. } => self.with(id, |r| {
-                r.node.set_address(Some(address.clone()));
+            Request::Restart { id, .. } => self.with(id, |r| {
+                if r.relay.is_some() {
+                    return Err("the reference restarts end nodes only".into());
+                }
+                *r = r.restarted()?;
+                Ok((Vec::new(), Vec::new()))
+            }),
+            Request::Event { id, now, event } => self.with(id, |r| {
+                // One numbering across the node's events, from 0 (conformance/README.md).
+                let number = r.next_event;
+                r.next_event += 1;
+                let data = event.data.as_deref().map(unhex).transpose()?;
+                r.dispatcher.event(
+                    event.endpoint,
+                    event.capability,
+                    &iotp2p_codec::core::owned::Event {
+                        member: event.member,
+                        number,
+                        data,
+                        timestamp: None,
+                        unknown_fields: Default::default(),
+                    },
+                );
+                r.handle(*now, Vec::new())
+            }),
+            Request::Rehome {
+                id,
+                now,
+                address,
+                grace_period,
+            } => self.with(id, |r| {
+                match grace_period {
+                    // The re-homing statement's grace period: envelopes sealed for the address the
+                    // node leaves still open until it ends (spec IOTP-SEC-68).
+                    Some(grace) => r
+                        .node
+                        .move_to(address.clone(), now + u64::from(*grace) * 1_000),
+                    None => r.node.set_address(Some(address.clone())),
+                }
                 Ok((Vec::new(), Vec::new()))
             }),
             Request::ScenarioEnd { id } => {
@@ -275,8 +319,13 @@ impl Scenarios {
                 self.secured = None;
                 return Some(outputs(id, Vec::new(), Vec::new(), None));
             }
-            Request::Rehome { id, address, .. } if *id == secured.id => {
-                secured.rehome(address);
+            Request::Rehome {
+                id,
+                now,
+                address,
+                grace_period,
+            } if *id == secured.id => {
+                secured.rehome(address, grace_period.map(|g| now + u64::from(g) * 1_000));
                 (id, Vec::new())
             }
             Request::Change { id, now, change } if *id == secured.id => match secured.change(
@@ -403,6 +452,9 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         kinds,
         rng: Lcg(0x5eed),
         held: Default::default(),
+        asked: BTreeMap::new(),
+        next_event: 0,
+        setup: setup.clone(),
     })
 }
 
@@ -614,6 +666,27 @@ fn model(capabilities: &[CapabilitySetup], fixture: &mut Fixture) -> Result<Mode
     Ok(model)
 }
 
+/// The fixture application's request `asked` again with the `echo` of `reply`, when the reply (a
+/// sealed one) is `FreshnessRequired` with one and `asked` carried none: a client proves freshness
+/// by making that change ([IOTP-ERR-19]), and repeats its request once only, whatever comes next
+/// ([IOTP-ERR-20]).
+fn repeated_with_echo(mut asked: AppRequest, reply: Option<&Value>) -> Option<AppRequest> {
+    let status = reply?.get("status")?;
+    if status.get("code")?.as_str()? != "FreshnessRequired" {
+        return None;
+    }
+    let echo = status.get("echo")?.clone();
+    let variant = ["write", "invoke"]
+        .into_iter()
+        .find(|v| asked.body.get(*v).is_some())?;
+    let request = asked.body.get_mut(variant)?;
+    if request.get("echo").is_some() {
+        return None;
+    }
+    request["echo"] = echo;
+    Some(asked)
+}
+
 /// A body in the canonical JSON mapping, from its encoding.
 fn body_json(body: &Body) -> Option<Value> {
     let bytes = body.encode_to_vec().ok()?;
@@ -623,6 +696,25 @@ fn body_json(body: &Body) -> Option<Value> {
 }
 
 impl Running {
+    /// The node after a restart: what it stores (its contexts with their Sender Sequence Numbers,
+    /// its node-wide counter) as it is now, every replay window lost, nothing else kept.
+    fn restarted(&self) -> Result<Running, String> {
+        let mut setup = self.setup.clone();
+        setup.counter = self.node.counter_to_store(0);
+        for c in setup.contexts.iter_mut().filter(|c| !c.runner_only) {
+            let entry = self
+                .contexts
+                .get(&c.name)
+                .and_then(|id| self.node.contexts().get(*id))
+                .ok_or_else(|| format!("context {} is gone", c.name))?;
+            c.node_ssn = entry.context.sender_sequence_number();
+            c.window_lost = true;
+        }
+        let mut restarted = start(&self.id, &setup)?;
+        restarted.setup = self.setup.clone();
+        Ok(restarted)
+    }
+
     /// Turns the engine's outputs into the protocol's, answering the requests that reach the
     /// application with the fixture.
     fn handle(
@@ -689,16 +781,36 @@ impl Running {
                         .map_err(|e| format!("the reply could not be sent: {e:?}"))?;
                     queue.extend(more);
                 }
-                Output::Event(Event::Reply { request, body, .. }) => events.push(OutEvent {
-                    event: "reply".into(),
-                    body: body_json(&body),
-                    message_id: Some(request),
-                }),
-                Output::Event(Event::Failed { message_id, .. }) => events.push(OutEvent {
-                    event: "failed".into(),
-                    body: None,
-                    message_id: Some(message_id),
-                }),
+                Output::Event(Event::Reply {
+                    request,
+                    body,
+                    context,
+                    ..
+                }) => {
+                    let body = body_json(&body);
+                    let asked = self.asked.remove(&request);
+                    // Only a sealed status is acted on: an unsealed one could be anyone's
+                    // (spec IOTP-ERR-27).
+                    let again = asked
+                        .filter(|_| context.is_some())
+                        .and_then(|a| repeated_with_echo(a, body.as_ref()));
+                    if let Some(again) = again {
+                        self.held.push_back(again);
+                    }
+                    events.push(OutEvent {
+                        event: "reply".into(),
+                        body,
+                        message_id: Some(request),
+                    })
+                }
+                Output::Event(Event::Failed { message_id, .. }) => {
+                    self.asked.remove(&message_id);
+                    events.push(OutEvent {
+                        event: "failed".into(),
+                        body: None,
+                        message_id: Some(message_id),
+                    })
+                }
                 Output::Event(Event::Session { context, visitor }) => {
                     let kind = if visitor {
                         ContextKind::Visitor
@@ -806,9 +918,12 @@ impl Running {
             context,
             body,
             request.confirmable,
-            None,
+            request.ttl,
         ) {
-            Ok((_, out)) => self.handle(now, out).map(Some),
+            Ok((message_id, out)) => {
+                self.asked.insert(message_id, request.clone());
+                self.handle(now, out).map(Some)
+            }
             Err(SendError::Busy) => Ok(None),
             // The node refuses to send it: its node-wide counter is used up ([IOTP-MSG-102]), or the
             // envelope would exceed MAX_MESSAGE ([IOTP-MSG-1]). It sends nothing.

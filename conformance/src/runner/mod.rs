@@ -156,6 +156,8 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Rehome { id, .. }
         | Request::Presence { id, .. }
         | Request::Change { id, .. }
+        | Request::Event { id, .. }
+        | Request::Restart { id, .. }
         | Request::ScenarioEnd { id } => Some(id),
     }
 }

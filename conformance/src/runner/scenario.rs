@@ -244,6 +244,7 @@ impl Run<'_> {
                     id: self.id.into(),
                     now: self.now,
                     address: r.address.clone(),
+                    grace_period: r.grace_period,
                 })
             }
             Step::Presence(presence) => self.request(&Request::Presence {
@@ -255,6 +256,15 @@ impl Run<'_> {
                 id: self.id.into(),
                 now: self.now,
                 change: change.clone(),
+            }),
+            Step::Restart => self.request(&Request::Restart {
+                id: self.id.into(),
+                now: self.now,
+            }),
+            Step::Event(event) => self.request(&Request::Event {
+                id: self.id.into(),
+                now: self.now,
+                event: event.clone(),
             }),
             Step::Expect(expect) => self.expect(expect),
         }
@@ -498,7 +508,10 @@ impl Run<'_> {
             Routing {
                 version: 1,
                 sender: sender.as_deref(),
-                recipient: self.node_address.as_deref(),
+                recipient: seal
+                    .aad_recipient
+                    .as_deref()
+                    .or(self.node_address.as_deref()),
             }
         };
         let mut one_off;
@@ -546,7 +559,7 @@ impl Run<'_> {
             .get(n)
             .ok_or(format!("the node has sent no datagram {n}"))?;
         let bytes = unhex(&datagram.hex)?;
-        let body = self.open(context, None, &bytes)?;
+        let body = self.open(context, None, None, &bytes)?;
         let (json, _) = to_json("iotp2p.core.Body", &body).map_err(|e| e.to_string())?;
         json["status"]["echo"]
             .as_str()
@@ -667,7 +680,12 @@ impl Run<'_> {
             .map_err(|e| format!("not a canonical envelope: {e}"))?;
         matches(&pattern.envelope, &json, "envelope")?;
         if let Some(opens) = &pattern.opens {
-            let body = self.open(&opens.context, opens.answers.as_deref(), &bytes)?;
+            let body = self.open(
+                &opens.context,
+                opens.answers.as_deref(),
+                opens.recipient.as_deref(),
+                &bytes,
+            )?;
             let (json, _) = to_json("iotp2p.core.Body", &body)
                 .map_err(|e| format!("the sealed body is not a Body: {e}"))?;
             matches(&opens.body, &json, "body")?;
@@ -676,11 +694,13 @@ impl Run<'_> {
     }
 
     /// Opens a sealed envelope of the node as the peer of `context`; an answer to a request sealed
-    /// under another context (`answers`) has that request's key identifier in its associated data.
+    /// under another context (`answers`) has that request's key identifier in its associated data,
+    /// and `recipient`, when given, is the peer's address the node must have sealed for.
     fn open(
         &mut self,
         context: &str,
         answers: Option<&str>,
+        recipient: Option<&str>,
         bytes: &[u8],
     ) -> Result<Vec<u8>, String> {
         if let Some(plain) = self.opened.get(bytes) {
@@ -713,10 +733,13 @@ impl Run<'_> {
         };
         let pairing = peer.pairing();
         // An answer names the address its request came from.
-        let peer_address = envelope
-            .correlation_id
-            .and_then(|c| peer.sent_from.get(&c).cloned())
-            .unwrap_or_else(|| peer.setup.peer_address.clone());
+        let peer_address = match recipient {
+            Some(r) => Some(r.to_string()),
+            None => envelope
+                .correlation_id
+                .and_then(|c| peer.sent_from.get(&c).cloned())
+                .unwrap_or_else(|| peer.setup.peer_address.clone()),
+        };
         let routing = Routing {
             version: envelope.version,
             sender: if pairing {
@@ -871,6 +894,8 @@ fn name(step: &Step) -> &'static str {
         Step::Rehome(_) => "rehome",
         Step::Presence(_) => "presence",
         Step::Change(_) => "change",
+        Step::Event(_) => "event",
+        Step::Restart => "restart",
         Step::Expect(_) => "expect",
     }
 }

@@ -45,6 +45,7 @@ fn sender_off_the_home_relay() -> Vector {
         context: None,
         body: read_level(),
         confirmable: false,
+        ttl: None,
     }))
     .step(expect(
         "the unsealed read: `sender` is the lamp's address, `recipient` the heater's",
@@ -59,6 +60,7 @@ fn sender_off_the_home_relay() -> Vector {
         context: Some("app".into()),
         body: read_level(),
         confirmable: false,
+        ttl: None,
     }))
     .step(expect(
         "the sealed read: `sender` is the lamp's address, `recipient` the app's",
@@ -190,6 +192,7 @@ fn one_request_per_message_id_and_recipient() -> Vector {
         context: Some("app".into()),
         body: read_level(),
         confirmable: false,
+        ttl: None,
     }))
     .step(expect(
         "the sealed read, message_id 77",
@@ -198,6 +201,7 @@ fn one_request_per_message_id_and_recipient() -> Vector {
             opens: Some(Opens {
                 context: "app".into(),
                 answers: None,
+                recipient: None,
                 body: read_level(),
             }),
             ..to("relay", json!({}))
@@ -209,6 +213,7 @@ fn one_request_per_message_id_and_recipient() -> Vector {
         context: None,
         body: json!({"describe": {}}),
         confirmable: false,
+        ttl: None,
     }))
     .step(silence(
         "the describe would be message_id 77 for the app while the read 77 awaits its reply: held",

@@ -56,6 +56,7 @@ fn no_more_from_an_end_node() -> Vector {
         opens: Some(crate::scenario::Opens {
             context: "app".into(),
             answers: None,
+            recipient: None,
             body: read_level(),
         }),
         ..to("relay", json!({}))

@@ -101,6 +101,7 @@ fn spec_reply(reply: &str) -> Step {
                     opens: Some(crate::scenario::Opens {
                         context: "app".into(),
                         answers: None,
+                        recipient: None,
                         body: json!({"invoke_response": "<any>"}),
                     }),
                     ..to("relay", json!({}))
@@ -630,6 +631,7 @@ pub(super) fn lamp_asks() -> Step {
         context: Some("app".into()),
         body: read_level(),
         confirmable: true,
+        ttl: None,
     })
 }
 
@@ -679,6 +681,7 @@ pub(super) fn lamps_request() -> SendPattern {
         opens: Some(crate::scenario::Opens {
             context: "app".into(),
             answers: None,
+            recipient: None,
             body: read_level(),
         }),
         hex: None,
@@ -810,6 +813,7 @@ fn nstart() -> Vector {
             opens: Some(crate::scenario::Opens {
                 context: "app".into(),
                 answers: None,
+                recipient: None,
                 body: json!({"describe": {}}),
             }),
             ..to("relay", json!({}))
@@ -830,6 +834,7 @@ fn lamp_asks_unsealed() -> Step {
         context: None,
         body: read_level(),
         confirmable: true,
+        ttl: None,
     })
 }
 
@@ -1038,6 +1043,7 @@ pub(super) fn receipt(refs: Value) -> SendPattern {
         opens: Some(crate::scenario::Opens {
             context: "hop".into(),
             answers: None,
+            recipient: None,
             body: json!({"receipt": {"delivered": refs}}),
         }),
         hex: None,
@@ -1441,6 +1447,7 @@ fn presence_sent(body: Value) -> SendPattern {
         opens: Some(crate::scenario::Opens {
             context: "hop".into(),
             answers: None,
+            recipient: None,
             body: json!({"presence": body}),
         }),
         hex: None,
@@ -1539,6 +1546,7 @@ fn never_above_max_message() -> Vector {
         context: None,
         body: big.clone(),
         confirmable: false,
+        ttl: None,
     }))
     .step(silence(
         "an encoded envelope longer than MAX_MESSAGE is never sent (nor cut into fragments of one)",
@@ -1549,6 +1557,7 @@ fn never_above_max_message() -> Vector {
         context: Some("app".into()),
         body: big,
         confirmable: false,
+        ttl: None,
     }))
     .step(silence("sealed, it is longer still: not sent either"))
     .step(lamp_asks_once())

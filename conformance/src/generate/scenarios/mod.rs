@@ -12,14 +12,17 @@
 //!   second controller removed or revoked (§8.3.4, §8.8, §8.11).
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
-//! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
+//! - [`subscriptions`]: the reports of a subscription after the first (§6.7); [`events`]: the
+//!   events they carry.
 //! - [`addresses`]: the sender addresses a node trusts and writes (§2.8.2, §5.5.2);
 //!   [`deliveries`]: `more` and receipts on a device's hop with its home relay (§5.11);
 //!   [`freshness`]: what makes an envelope new: `ttl` and the duplicate cache (§5.9, §8.6.3);
 //!   [`errors`]: statuses with codes the node does not know (§9.4).
 //! - [`windows`]: the limits in time of pairing, and a pairing context beside EDHOC contexts
 //!   (§8.3.2, §8.4.3); [`credentials`]: `add_peer` verifies what it stores (§8.2.3);
-//!   [`pinning`]: a pinned address keeps its key (§2.8.3).
+//!   [`pinning`]: a pinned address keeps its key (§2.8.3); [`moving`]: the node's own move and
+//!   its grace period (§8.9, §8.5.3); [`requester`]: how long the node awaits a reply, and how
+//!   often it repeats a request for freshness (§5.7, §9.4).
 //! - [`relay`]: a home relay under test (chapter 3, §5.9.2 to §5.11, §8.7.1), the runner playing its
 //!   nodes, another domain's relay and a stranger.
 //!
@@ -34,13 +37,16 @@ mod credentials;
 mod deliveries;
 mod edhoc;
 mod errors;
+mod events;
 mod freshness;
 mod interaction;
 mod introduce;
 mod messages;
+mod moving;
 mod pairing;
 mod pinning;
 mod relay;
+mod requester;
 mod scoped;
 mod statements;
 mod statuses;
@@ -109,6 +115,9 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     all.extend(windows::scenarios()?);
     all.extend(credentials::scenarios()?);
     all.extend(pinning::scenarios()?);
+    all.extend(moving::scenarios());
+    all.extend(requester::scenarios());
+    all.extend(events::scenarios());
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");
@@ -348,6 +357,7 @@ pub(crate) fn sealed(from: &str, context: &str, envelope: Value, body: Value) ->
             body,
             key_id: true,
             aad_sender: None,
+            aad_recipient: None,
             message_id: None,
             echo_from: None,
         }),
@@ -446,6 +456,7 @@ pub(crate) fn app(request: AppRequest) -> Step {
 pub(crate) fn rehome(address: &str) -> Step {
     Step::Rehome(crate::scenario::Rehome {
         address: address.into(),
+        grace_period: None,
     })
 }
 
@@ -517,6 +528,7 @@ pub(crate) fn sealed_answer(
         opens: Some(Opens {
             context: context.into(),
             answers: None,
+            recipient: None,
             body,
         }),
         hex: None,

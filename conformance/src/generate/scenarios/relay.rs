@@ -105,6 +105,7 @@ fn presence_ack(node: &str, pending: u32) -> SendPattern {
         opens: Some(Opens {
             context: format!("{node}-hop"),
             answers: None,
+            recipient: None,
             body: json!({"presence_ack": {"pending": pending}}),
         }),
         hex: None,
@@ -176,6 +177,7 @@ fn status_to_app(message_id: u64, status: Value) -> SendPattern {
         opens: Some(Opens {
             context: "app-hop".into(),
             answers: Some("e2e".into()),
+            recipient: None,
             body: json!({ "status": status }),
         }),
         hex: None,

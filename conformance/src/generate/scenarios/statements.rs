@@ -94,7 +94,54 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         checks_in_order()?,
         chain_in_order()?,
         key_rotation()?,
+        reports_follow_the_move()?,
     ])
+}
+
+/// A report of the owner's subscription (its request 0) with the level `value`, sealed for the
+/// owner's address `to_address`.
+fn owners_report(value: &str, to_address: &str) -> SendPattern {
+    SendPattern {
+        opens: Some(crate::scenario::Opens {
+            context: "owner".into(),
+            answers: None,
+            recipient: Some(to_address.into()),
+            body: json!({"report": {"values": [{"member": 0, "value": value}]}}),
+        }),
+        ..to("app", json!({"correlation_id": 0, "body": ABSENT}))
+    }
+}
+
+fn reports_follow_the_move() -> Result<Vector, String> {
+    let subscribe = json!({"subscribe": {"endpoint": 1, "capability": 7, "members": [0], "min_interval": 0, "max_interval": 900}});
+    let b = owned(
+        "sec.reports-follow-the-owners-move",
+        "the owner subscribes to the level from its address; it then moves and tells the device \
+         with its re-homing statement from the new address: the device's next report, a new \
+         message of the subscription, is sealed for the owner's new address",
+        &["IOTP-SEC-115", "IOTP-SEC-113", "IOTP-IM-65", "IOTP-IM-64"],
+    )?;
+    let b = from(b, OLD, subscribe);
+    let b = b.step(expect(
+        "the subscription's first report, to the address the subscribe came from",
+        vec![owners_report("1880", OLD)],
+    ));
+    let b = b
+        .step(at(1_000))
+        .step(super::subscriptions::change("0a"))
+        .step(expect(
+            "a change, reported to the owner's address",
+            vec![owners_report("0a", OLD)],
+        ));
+    let b = from(b, MOVED, apply(&owner_moves(OLD, MOVED, 1)?));
+    let b = accepted(b, "the move is accepted", 1, MOVED);
+    Ok(b.step(at(2_000))
+        .step(super::subscriptions::change("0b"))
+        .step(expect(
+            "the next report goes to the owner's new address: its associated data names it",
+            vec![owners_report("0b", MOVED)],
+        ))
+        .build())
 }
 
 fn followed() -> Result<Vector, String> {

@@ -31,6 +31,7 @@ fn lamp_invokes() -> Step {
         context: Some("app".into()),
         body: invoke(),
         confirmable: true,
+        ttl: None,
     })
 }
 
@@ -43,6 +44,7 @@ fn lamps_invoke() -> SendPattern {
         opens: Some(crate::scenario::Opens {
             context: "app".into(),
             answers: None,
+            recipient: None,
             body: invoke(),
         }),
         hex: None,

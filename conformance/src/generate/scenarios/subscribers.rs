@@ -80,6 +80,7 @@ fn report(subscribed: &str, context: &str, value: &str) -> SendPattern {
         opens: Some(crate::scenario::Opens {
             context: context.into(),
             answers,
+            recipient: None,
             body: json!({"report": {"values": [{"member": 0, "value": value}]}}),
         }),
         hex: None,

@@ -63,6 +63,7 @@ fn report(context: &str, report: Value) -> SendPattern {
         opens: Some(Opens {
             context: context.into(),
             answers: (context != "app").then(|| "app".into()),
+            recipient: None,
             body: json!({ "report": report }),
         }),
         hex: None,

@@ -91,9 +91,14 @@ impl Secured {
         sends(out)
     }
 
-    /// The device takes `address` (a `rehome` step: the runner learns the address it took).
-    pub(super) fn rehome(&mut self, address: &str) {
-        self.server.node_mut().set_address(Some(address.into()));
+    /// The device takes `address` (a `rehome` step: the runner learns the address it took), still
+    /// opening envelopes for the address it leaves until `grace_until`, when given.
+    pub(super) fn rehome(&mut self, address: &str, grace_until: Option<u64>) {
+        let node = self.server.node_mut();
+        match grace_until {
+            Some(until) => node.move_to(address.into(), until),
+            None => node.set_address(Some(address.into())),
+        }
     }
 
     /// The application set the member `at` (endpoint, capability, member) to `value` (hex of its
