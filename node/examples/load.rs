@@ -22,7 +22,7 @@
 //! apps, which toggle their lamps in step, seal every request of a round with about the same
 //! `message_id`, and the lamps their replies: a hop that carries many senders' envelopes (a relay's
 //! to an app, between two relays) meets the same `message_id` over and over, which [IOTP-MSG-50]
-//! and [IOTP-DLV-136] serialise. `--spread` starts each end-to-end context's numbers in a range of
+//! serialises (one outstanding per `message_id` and hop peer). `--spread` starts each end-to-end context's numbers in a range of
 //! its own instead (lamp d's at d × 1,000,000), as contexts that have lived for a while are spread.
 
 use std::net::SocketAddr;

@@ -162,32 +162,46 @@ fn the_identifiers_in_use_towards_a_peer_include_the_last_that_ended() {
 }
 
 #[test]
-fn a_relays_envelope_with_an_identifier_that_just_ended_is_held_back() {
-    // [IOTP-DLV-136]: a relay forwards envelopes with the `message_id` their senders gave. The second
-    // of two with one `message_id` towards a hop peer goes ACK_TIMEOUT after the first ended, so that
-    // a late copy of the first one's acknowledgement, arriving meanwhile, ends nothing.
+fn a_relays_envelope_with_the_identifier_of_one_just_retransmitted_is_held_back() {
+    // [IOTP-DLV-138]: a relay forwards envelopes with the `message_id` their senders gave. The second
+    // of two with one `message_id` towards a hop peer goes ACK_TIMEOUT after the first ended if the
+    // first was retransmitted, so that a late copy of its acknowledgement (the answer to its
+    // retransmission), arriving meanwhile, ends nothing; after one acknowledged at its first
+    // transmission, it goes at once.
     let timing = Timing::default();
     let mut r = Retransmitter::with_quarantine(timing, 0, timing.ack_timeout);
     let mut rng = Fixed(0);
     let mut actions = Vec::new();
-    assert!(r.submit(1u8, 5, vec![0xa1], 0, &mut rng).unwrap().is_some());
+    assert!(r.submit(1u8, 5, vec![0xa0], 0, &mut rng).unwrap().is_some());
     assert!(r.acknowledge(&1, 5, 100, &mut rng, &mut actions));
+    assert!(
+        r.submit(1u8, 5, vec![0xa1], 100, &mut rng)
+            .unwrap()
+            .is_some(),
+        "acknowledged at its first transmission: the next goes at once"
+    );
+    let timeout = r.next_deadline().unwrap();
+    r.on_timer(timeout, &mut rng, &mut actions);
+    assert_eq!(actions.len(), 1, "retransmitted");
+    actions.clear();
+    let ended = timeout + 100;
+    assert!(r.acknowledge(&1, 5, ended, &mut rng, &mut actions));
     // Another peer's envelope with the same identifier is not held back.
     assert!(r
-        .submit(2u8, 5, vec![0xa3], 100, &mut rng)
+        .submit(2u8, 5, vec![0xa3], ended, &mut rng)
         .unwrap()
         .is_some());
-    assert!(r.acknowledge(&2, 5, 100, &mut rng, &mut actions));
-    assert_eq!(r.submit(1u8, 5, vec![0xa2], 100, &mut rng), Ok(None));
+    assert!(r.acknowledge(&2, 5, ended, &mut rng, &mut actions));
+    assert_eq!(r.submit(1u8, 5, vec![0xa2], ended, &mut rng), Ok(None));
     assert_eq!(r.in_flight(), 1, "held back, it counts in flight (NSTART)");
     assert!(
-        !r.acknowledge(&1, 5, 200, &mut rng, &mut actions),
+        !r.acknowledge(&1, 5, ended + 100, &mut rng, &mut actions),
         "the late copy of the first acknowledgement ends nothing"
     );
-    assert_eq!(r.next_deadline(), Some(100 + timing.ack_timeout));
-    r.on_timer(100 + timing.ack_timeout - 1, &mut rng, &mut actions);
+    assert_eq!(r.next_deadline(), Some(ended + timing.ack_timeout));
+    r.on_timer(ended + timing.ack_timeout - 1, &mut rng, &mut actions);
     assert!(actions.is_empty());
-    r.on_timer(100 + timing.ack_timeout, &mut rng, &mut actions);
+    r.on_timer(ended + timing.ack_timeout, &mut rng, &mut actions);
     assert_eq!(
         actions,
         [Action::Send {
@@ -197,7 +211,7 @@ fn a_relays_envelope_with_an_identifier_that_just_ended_is_held_back() {
         }],
         "sent once its quarantine is over"
     );
-    assert!(r.acknowledge(&1, 5, 3_000, &mut rng, &mut actions));
+    assert!(r.acknowledge(&1, 5, ended + 3_000, &mut rng, &mut actions));
 
     // A node skips identifiers instead ([IOTP-MSG-142]): nothing is held back.
     let mut node = Retransmitter::new(timing, 8);

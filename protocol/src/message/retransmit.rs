@@ -11,7 +11,10 @@
 //! confirmable unsealed envelope off them ([IOTP-MSG-142]): a duplicate of their acknowledgement,
 //! arriving late, would otherwise end the new envelope's retransmission. A relay, which passes envelopes
 //! on with their senders' identifiers and cannot skip them, holds such an envelope back instead until
-//! its quarantine (ACK_TIMEOUT after the last one ended) is over ([IOTP-DLV-136]).
+//! its quarantine (ACK_TIMEOUT after the last one ended) is over, where the last one was retransmitted
+//! or failed ([IOTP-DLV-138]): a late copy of an acknowledgement is mostly the answer to a
+//! retransmission that crossed the first, and holding back after every envelope would serialise the
+//! many envelopes that new contexts number alike.
 //!
 //! Towards other relays (spec §10.5.3), a relay's retransmitter runs a congestion window per hop
 //! peer instead of NSTART ([`with_relay_window`](Retransmitter::with_relay_window)): at most W
@@ -83,8 +86,19 @@ struct InFlight<P> {
     /// Its flow, if it was submitted with one.
     flow: Option<u64>,
     /// Not sent yet: it waits out the quarantine of its `message_id` until `deadline`
-    /// ([IOTP-DLV-136]), and an acknowledgement naming it meanwhile is a late one of the last.
+    /// ([IOTP-DLV-138]), and an acknowledgement naming it meanwhile is a late one of the last.
     held_back: bool,
+}
+
+/// An envelope that ended lately (acknowledged, answered or failed).
+#[derive(Clone, Debug)]
+struct Ended<P> {
+    peer: P,
+    message_id: u64,
+    /// When it ended.
+    at: Instant,
+    /// It was sent more than once, or failed: a copy of its acknowledgement may still come.
+    late_ack_likely: bool,
 }
 
 /// The congestion state towards one other relay (§10.5.3).
@@ -151,8 +165,8 @@ pub struct Retransmitter<P> {
     max_waiting: usize,
     in_flight: Vec<InFlight<P>>,
     waiting: VecDeque<Waiting<P>>,
-    /// The envelopes that ended lately, newest last (at most [`ENDED_KEPT`]), and when.
-    ended: VecDeque<(P, u64, Instant)>,
+    /// The envelopes that ended lately, newest last (at most [`ENDED_KEPT`]).
+    ended: VecDeque<Ended<P>>,
     /// How long after an envelope ended another with its `message_id` waits before it is first sent
     /// towards the same hop peer (0: not at all).
     quarantine: u64,
@@ -241,9 +255,9 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
 
     /// The same, for a relay, which forwards envelopes with the `message_id` their sender gave and
     /// cannot skip values as a node does ([IOTP-MSG-142]): an envelope whose `message_id` ended
-    /// towards its hop peer less than `quarantine` ms ago is sent when that time is over, so that a
-    /// late copy of the first one's acknowledgement does not end its retransmission
-    /// ([IOTP-DLV-136]).
+    /// towards its hop peer less than `quarantine` ms ago, retransmitted or failed, is sent when that
+    /// time is over, so that a late copy of the first one's acknowledgement does not end its
+    /// retransmission ([IOTP-DLV-138]).
     pub fn with_quarantine(timing: Timing, max_waiting: usize, quarantine: u64) -> Self {
         Retransmitter {
             quarantine,
@@ -256,7 +270,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
     pub fn ids_towards<'a>(&'a self, peer: &'a P) -> impl Iterator<Item = u64> + 'a {
         let in_flight = self.in_flight.iter().map(|f| (&f.peer, f.message_id));
         let waiting = self.waiting.iter().map(|w| (&w.peer, w.message_id));
-        let ended = self.ended.iter().map(|(p, id, _)| (p, *id));
+        let ended = self.ended.iter().map(|e| (&e.peer, e.message_id));
         in_flight
             .chain(waiting)
             .chain(ended)
@@ -264,22 +278,27 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             .map(|(_, id)| id)
     }
 
-    fn ended(&mut self, peer: P, message_id: u64, now: Instant) {
+    fn ended(&mut self, f: &InFlight<P>, failed: bool, now: Instant) {
         if self.ended.len() >= ENDED_KEPT {
             self.ended.pop_front();
         }
-        self.ended.push_back((peer, message_id, now));
+        self.ended.push_back(Ended {
+            peer: f.peer.clone(),
+            message_id: f.message_id,
+            at: now,
+            late_ack_likely: failed || f.retransmissions > 0,
+        });
     }
 
-    /// Until when an envelope with `message_id` towards `peer` is held back ([IOTP-DLV-136]).
+    /// Until when an envelope with `message_id` towards `peer` is held back ([IOTP-DLV-138]).
     fn quarantined_until(&self, peer: &P, message_id: u64, now: Instant) -> Option<Instant> {
         if self.quarantine == 0 {
             return None;
         }
         self.ended
             .iter()
-            .filter(|(p, id, _)| p == peer && *id == message_id)
-            .map(|(_, _, at)| at.saturating_add(self.quarantine))
+            .filter(|e| e.late_ack_likely && e.peer == *peer && e.message_id == message_id)
+            .map(|e| e.at.saturating_add(self.quarantine))
             .max()
             .filter(|until| *until > now)
     }
@@ -416,7 +435,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         if self.relay_window {
             self.window_acknowledged(&f, now);
         }
-        self.ended(f.peer, f.message_id, now);
+        self.ended(&f, false, now);
         self.start_waiting(now, rng, actions);
         true
     }
@@ -503,7 +522,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 i += 1;
             } else {
                 let f = self.in_flight.swap_remove(i);
-                self.ended(f.peer.clone(), f.message_id, now);
+                self.ended(&f, true, now);
                 actions.push(Action::Failed {
                     peer: f.peer,
                     message_id: f.message_id,

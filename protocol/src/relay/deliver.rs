@@ -313,7 +313,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 continue;
             }
             // Nothing waits (one delivery in flight per node): `Ok(None)` is an envelope held back
-            // by the quarantine of its `message_id` ([IOTP-DLV-136]), sent by `retransmit` when it
+            // by the quarantine of its `message_id` ([IOTP-DLV-138]), sent by `retransmit` when it
             // ends, and delivered all the same.
             let send = match self.deliveries.submit(to, message_id, bytes, now, rng) {
                 Ok(Some(Action::Send { peer, bytes, .. })) => Some((peer, bytes)),

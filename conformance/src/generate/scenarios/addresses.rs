@@ -22,6 +22,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         sender_omitted_to_home_relay(),
         one_request_per_message_id_and_recipient(),
         sender_off_the_home_relay(),
+        reply_named_off_the_home_relay(),
     ]
 }
 
@@ -69,6 +70,28 @@ fn sender_off_the_home_relay() -> Vector {
             envelope: json!({"message_id": 77, "sender": LAMP, "sender_contact": ABSENT, "recipient": APP, "key_id": "02", "body": ABSENT}),
             ..lamps_request()
         }],
+    ))
+    .build()
+}
+
+fn reply_named_off_the_home_relay() -> Vector {
+    Builder::lamp(
+        "msg.reply-named-off-the-home-relay",
+        "an unsealed read that another domain's relay passes on from the heater, named in full, is \
+         answered through that relay with the heater as `recipient` and the lamp's address as \
+         `sender`: that relay knows neither",
+        &["IOTP-MSG-22", "IOTP-MSG-23"],
+    )
+    .step(plain(
+        OTHER_HOP,
+        json!({"message_id": 5, "sender": HEATER, "recipient": LAMP, "body": read_level()}),
+    ))
+    .step(expect(
+        "the answer names the heater and the lamp",
+        vec![to(
+            OTHER_HOP,
+            json!({"correlation_id": 5, "recipient": HEATER, "recipient_contact": ABSENT, "sender": LAMP, "sender_contact": ABSENT, "sealed": ABSENT}),
+        )],
     ))
     .build()
 }

@@ -721,8 +721,9 @@ fn unsealed_makes_no_address_known() -> Vector {
 }
 
 /// A relay passes envelopes on with their senders' `message_id`s and cannot skip values: the second
-/// of two with one `message_id` towards the sensor (the app's, then one from another domain) waits ACK_TIMEOUT after the first ended, so that
-/// a late copy of the first one's acknowledgement ends nothing ([IOTP-DLV-136]).
+/// of two with one `message_id` towards the sensor (the app's, then one from another domain) waits
+/// ACK_TIMEOUT after the first, which was retransmitted, ended, so that a late copy of the first one's
+/// acknowledgement (the answer to its retransmission) ends nothing ([IOTP-DLV-138]).
 fn same_identifier_held_back() -> Vector {
     let unsealed = to(
         "sensor",
@@ -730,16 +731,20 @@ fn same_identifier_held_back() -> Vector {
     );
     let b = held_then_delivered(bound(relay(
         "dlv.same-identifier-held-back",
-        "an envelope for the sensor with the message_id of one whose delivery just ended waits \
-         ACK_TIMEOUT before it goes; a late copy of the first one's acknowledgement meanwhile ends \
-         nothing, and the second is retransmitted until acknowledged",
-        &["IOTP-DLV-136", "IOTP-MSG-50", "IOTP-MSG-46"],
+        "an envelope for the sensor with the message_id of one whose delivery was retransmitted and \
+         just ended waits ACK_TIMEOUT before it goes; a late copy of the first one's acknowledgement \
+         meanwhile ends nothing, and the second is retransmitted until acknowledged",
+        &["IOTP-DLV-138", "IOTP-MSG-50", "IOTP-MSG-46"],
     )))
-    .step(at(1_000));
+    .step(at(3_000))
+    .step(expect(
+        "not acknowledged yet: the delivery is retransmitted",
+        vec![delivered(E2E, false, 3600)],
+    ));
     let acked = b.steps_so_far();
     b.step(sensor_acks(E2E))
         .step(silence("the delivery ends on the hop"))
-        .step(at(1_500))
+        .step(at(3_500))
         .step(plain(
             "relay-b",
             json!({"message_id": E2E, "recipient": SENSOR, "sender": FAR, "ack_requested": true,
@@ -747,22 +752,22 @@ fn same_identifier_held_back() -> Vector {
         ))
         .step(expect(
             "another relay's envelope for the sensor with the same message_id: acknowledged, and \
-             held back, since that message_id ended towards the sensor 500 ms ago",
+             held back, since that message_id ended towards the sensor 500 ms ago, retransmitted",
             vec![ack("relay-b", E2E)],
         ))
-        .step(at(2_000))
+        .step(at(4_000))
         .step(repeat("sensor", acked))
         .step(silence(
             "a late copy of the first acknowledgement ends nothing",
         ))
-        .step(at(2_999))
+        .step(at(4_999))
         .step(silence("still held back"))
-        .step(at(3_000))
+        .step(at(5_000))
         .step(expect(
             "ACK_TIMEOUT after the first ended: it goes",
             vec![unsealed.clone()],
         ))
-        .step(at(6_000))
+        .step(at(8_000))
         .step(expect(
             "not acknowledged: retransmitted, the late copy did not end it",
             vec![unsealed],
@@ -770,6 +775,64 @@ fn same_identifier_held_back() -> Vector {
         .step(sensor_acks(E2E))
         .step(at(60_000))
         .step(silence("acknowledged: nothing more"))
+        .build()
+}
+
+/// A delivery to a sensor that stays awake fails: what comes later is held until the sensor is heard
+/// from on its hop, then the failed envelope goes first ([IOTP-DLV-137]).
+fn held_after_a_failed_delivery() -> Vector {
+    let retransmitted = |at_ms: u64| {
+        [
+            at(at_ms),
+            expect(
+                "not acknowledged: retransmitted",
+                vec![delivered(E2E, false, 3600)],
+            ),
+        ]
+    };
+    let mut b = bound(relay(
+        "dlv.held-after-a-failed-delivery",
+        "a delivery to a sensor that announced Awake without sleep_interval is never acknowledged: \
+         once its retransmissions end, the app's next request for the sensor is held, not delivered \
+         ahead of it; the sensor's next presence brings the failed one first, then the next",
+        &["IOTP-DLV-137", "IOTP-DLV-106", "IOTP-DLV-109"],
+    ))
+    .step(presence("sensor", "Awake", None))
+    .step(expect(
+        "the sensor stays awake",
+        vec![presence_ack("sensor", 0)],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(both(
+        "delivered at once",
+        ack("app", E2E),
+        delivered(E2E, false, 3600),
+    ));
+    // The first timeout, then doubled at each of MAX_RETRANSMIT (4) retransmissions (§5.8.2).
+    for at_ms in [3_000, 9_000, 21_000, 45_000] {
+        for step in retransmitted(at_ms) {
+            b = b.step(step);
+        }
+    }
+    b.step(at(93_000))
+        .step(silence("the delivery failed"))
+        .step(app_invokes(SENSOR, 3600))
+        .step(expect(
+            "held: nothing goes to the sensor until it is heard from",
+            vec![ack("app", E2E + 1)],
+        ))
+        .step(at(100_000))
+        .step(presence("sensor", "Awake", None))
+        .step(both(
+            "heard from: the failed one goes first, with `more`",
+            presence_ack("sensor", 2),
+            delivered(E2E, true, 3500),
+        ))
+        .step(sensor_acks(E2E))
+        .step(expect(
+            "then the next",
+            vec![delivered(E2E + 1, false, 3593)],
+        ))
         .build()
 }
 
@@ -867,6 +930,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         sender_in_full_until_known(),
         unsealed_makes_no_address_known(),
         same_identifier_held_back(),
+        held_after_a_failed_delivery(),
         rate_floor(),
         listening_after_the_wake_up(),
         within_the_announced_capacity(),
