@@ -888,6 +888,55 @@ fn a_forward_is_retransmitted_until_the_next_relay_acknowledges_it() {
     assert!(w.relay.next_deadline().is_none_or(|d| d > w.now + 60_000));
 }
 
+#[test]
+fn a_reply_from_the_next_relay_ends_the_forwards_retransmission() {
+    // [IOTP-MSG-42]: a reply that comes back from the relay a request was forwarded to, addressed to
+    // the request's sender, acknowledges the forward, as on a node's hop. When every acknowledgement
+    // of the forward is lost, the reply ends its retransmission; a reply for another recipient with
+    // the same `correlation_id` does not.
+    let mut w = World::with_sleeping_sensor();
+    w.relay.add_relay_peer("far relay", "example.net");
+    let id = app_sends_far_as(&mut w, true);
+    let (_, bytes) = w.forwarded.pop().expect("forwarded");
+    let out = w.relay.forward_to(
+        w.now,
+        &mut w.rng,
+        "example.net",
+        vec!["far relay"],
+        bytes.clone(),
+    );
+    assert_eq!(sent_to(&out, "far relay"), vec![bytes]);
+    let response = InvokeResponse {
+        output: None,
+        unknown_fields: Default::default(),
+    }
+    .encode_to_vec()
+    .unwrap();
+    let reply_to = |recipient: &'static str, message_id: u64| {
+        Envelope {
+            correlation_id: Some(id),
+            ack_requested: true,
+            recipient: Some(recipient),
+            sender: Some("far@example.net"),
+            body: Some(iotp2p_codec::core::Body::InvokeResponse(
+                iotp2p_codec::core::InvokeResponse::decode(&response).unwrap(),
+            )),
+            ..Envelope::new(message_id)
+        }
+        .encode_to_vec()
+        .unwrap()
+    };
+    let now = w.now;
+    w.relay
+        .receive(now, &mut w.rng, &"far relay", &reply_to(SENSOR, 70));
+    assert_eq!(w.relay.under_way(), 1, "a reply for another recipient");
+    let out = w
+        .relay
+        .receive(now, &mut w.rng, &"far relay", &reply_to(APP, 71));
+    assert_eq!(w.relay.under_way(), 0, "the reply acknowledged the forward");
+    assert!(!sent_to(&out, "app").is_empty(), "and goes on to the app");
+}
+
 /// The app's confirmable invoke for `far@example.net` with `ttl`, as the relay forwards it: its
 /// `message_id` and the forward's bytes.
 fn app_forwards(w: &mut World, ttl: Option<u32>) -> (u64, Vec<u8>) {

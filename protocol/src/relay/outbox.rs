@@ -292,6 +292,30 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         true
     }
 
+    /// A reply from the relay `from` that piggybacks the acknowledgement of the envelope under way to
+    /// it ([IOTP-MSG-42]): its `correlation_id` is that envelope's `message_id` and its recipient is
+    /// that envelope's sender. Ends its retransmission as an acknowledgement would; returns whether
+    /// it did. Without it, a forward whose acknowledgements were all lost went on being retransmitted
+    /// after its reply came back, and held the later envelopes of its flow behind it.
+    pub(super) fn outbox_replied(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        from: &P,
+        reply: &Envelope<'_>,
+        out: &mut Vec<RelayOutput<P>>,
+    ) -> bool {
+        let (Some(c), Some(recipient)) = (reply.correlation_id, reply.recipient) else {
+            return false;
+        };
+        let answers = self.outbox.entries.iter().any(|e| {
+            e.peer == *from
+                && e.message_id == c
+                && Envelope::decode(&e.bytes).is_ok_and(|sent| sent.sender == Some(recipient))
+        });
+        answers && self.outbox_answered(now, rng, from, c, out)
+    }
+
     /// Retransmissions, and the transmissions that failed: the next relay, or the end.
     pub(super) fn outbox_timer(
         &mut self,

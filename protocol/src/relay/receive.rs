@@ -79,6 +79,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         // goes on as any status.
         if let (Some(c), true) = (outbox::answers(&env), self.is_relay_peer(from)) {
             self.outbox_answered(now, rng, from, c, out);
+        } else if self.is_relay_peer(from) {
+            // A reply to what it forwarded acknowledges it too ([IOTP-MSG-42]), and goes on.
+            self.outbox_replied(now, rng, from, &env, out);
         }
         let hop = match self.node_bound_to(from, now) {
             Some(i) => From::Own(i),
