@@ -3,7 +3,8 @@
 //! while the sensor sleeps; the relay is killed, started again from its store on the same port, and
 //! delivers the request when the sensor wakes; the sensor's reply reaches the app. A device runs
 //! EDHOC with a relay configured from its file and binds its hop; a hostile peer's random datagrams
-//! hold nothing, move no hop and stop nothing.
+//! hold nothing, move no hop and stop nothing. A batch of store changes that cannot be committed
+//! lets no acknowledgement out, and the request is held when it comes again.
 
 mod common;
 
@@ -17,6 +18,10 @@ use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::PresenceState;
 use iotp2p_node::relay::{RelaySetup, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
+use iotp2p_node::store::{
+    Forwarding, Held, HeldMessage, HoldLimits, NewMessage, Quarantined, Registration, RelayStore,
+    StoreError, StoredAdmin,
+};
 use iotp2p_node::udp::{UdpConfig, UdpNode};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node};
 use iotp2p_protocol::security::KeyId;
@@ -29,9 +34,18 @@ const APP: &str = "app@home.example.org";
 /// Starts the relay on `bind` from the store at `path`, with hop contexts with both nodes: the relay's
 /// Sender IDs `ids.0` (sensor) and `ids.1` (app), the nodes' one less.
 async fn start_relay(bind: SocketAddr, path: &std::path::Path, ids: (u8, u8)) -> UdpRelay {
+    let store = Box::new(SqliteStore::open(path).unwrap());
+    start_relay_on(bind, store, ids).await
+}
+
+/// The same, on `store`.
+async fn start_relay_on(
+    bind: SocketAddr,
+    store: Box<dyn RelayStore + Send>,
+    ids: (u8, u8),
+) -> UdpRelay {
     let mut setup = RelaySetup::new(bind, DOMAIN);
     setup.addresses = vec![SENSOR.into(), APP.into()];
-    let store = Box::new(SqliteStore::open(path).unwrap());
     let relay = UdpRelay::start(setup, store).await.unwrap();
     relay
         .with_relay(move |r, _, _| {
@@ -97,6 +111,38 @@ async fn app_and_sleeping_sensor(relay: SocketAddr) -> (UdpNode, UdpNode) {
     (app, sensor)
 }
 
+/// The app's sealed, confirmable invoke 7 to the sensor through the relay at `relay`, under their
+/// end-to-end context; returns its `message_id` once the relay acknowledged it.
+async fn invoke_acknowledged(app: &mut UdpNode, relay: SocketAddr) -> u64 {
+    let e2e = app
+        .with_engine(|n, _, _| {
+            (
+                n.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap()),
+                Vec::new(),
+            )
+        })
+        .await
+        .unwrap();
+    let id = app
+        .request(
+            relay,
+            Destination::Address(SENSOR.into()),
+            e2e,
+            invoke(7),
+            true,
+            Some(3600),
+        )
+        .await
+        .unwrap();
+    loop {
+        match app.next_event().await {
+            Some(Event::Acknowledged { message_id, .. }) if message_id == id => return id,
+            Some(_) => {}
+            None => panic!("the app stopped"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_relay_killed_while_it_holds_a_request_delivers_it_after_a_restart() {
     tokio::time::timeout(TEST_TIMEOUT, run()).await.unwrap();
@@ -111,33 +157,7 @@ async fn run() {
     let (mut app, mut sensor) = app_and_sleeping_sensor(relay_addr).await;
 
     // The app's sealed invoke, held for the sleeping sensor and acknowledged by the relay.
-    let e2e = app
-        .with_engine(|n, _, _| {
-            (
-                n.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap()),
-                Vec::new(),
-            )
-        })
-        .await
-        .unwrap();
-    let id = app
-        .request(
-            relay_addr,
-            Destination::Address(SENSOR.into()),
-            e2e,
-            invoke(7),
-            true,
-            Some(3600),
-        )
-        .await
-        .unwrap();
-    loop {
-        match app.next_event().await {
-            Some(Event::Acknowledged { message_id, .. }) if message_id == id => break,
-            Some(_) => {}
-            None => panic!("the app stopped"),
-        }
-    }
+    let id = invoke_acknowledged(&mut app, relay_addr).await;
     let held = relay
         .with_relay(|r, _, _| (r.held(SENSOR), Vec::new()))
         .await
@@ -383,4 +403,179 @@ async fn hostile_run() {
         }
     }
     relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+/// A SQLite store whose next `failures` batches fail to commit (rolled back), as a full or failing
+/// disk would make them.
+struct FailingCommits {
+    inner: SqliteStore,
+    path: std::path::PathBuf,
+    failures: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl RelayStore for FailingCommits {
+    fn begin_batch(&mut self) -> Result<(), StoreError> {
+        self.inner.begin_batch()
+    }
+    fn end_batch(&mut self) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering;
+        let fail = self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if !fail {
+            return self.inner.end_batch();
+        }
+        // Undone, as SQLite undoes a transaction whose commit fails: the connection closed with
+        // the batch open rolls it back (and gives up its lock before the file is opened again).
+        drop(std::mem::replace(
+            &mut self.inner,
+            SqliteStore::in_memory()?,
+        ));
+        self.inner = SqliteStore::open(&self.path)?;
+        Err(StoreError::Invalid {
+            what: "batch",
+            why: "the test's disk refused it".into(),
+        })
+    }
+    fn register(&mut self, r: &Registration) -> Result<Option<Registration>, StoreError> {
+        self.inner.register(r)
+    }
+    fn registration(&mut self, address: &str) -> Result<Option<Registration>, StoreError> {
+        self.inner.registration(address)
+    }
+    fn release(&mut self, address: &str) -> Result<bool, StoreError> {
+        self.inner.release(address)
+    }
+    fn registrations(
+        &mut self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Registration>, StoreError> {
+        self.inner.registrations(account, after, limit)
+    }
+    fn every_registration(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Registration>, StoreError> {
+        self.inner.every_registration(after, limit)
+    }
+    fn enrol(
+        &mut self,
+        account: &str,
+        node: [u8; 32],
+        credential: &[u8],
+        token: &[u8],
+    ) -> Result<(), StoreError> {
+        self.inner.enrol(account, node, credential, token)
+    }
+    fn unenrol(&mut self, node: [u8; 32]) -> Result<bool, StoreError> {
+        self.inner.unenrol(node)
+    }
+    fn admins(
+        &mut self,
+        after: Option<[u8; 32]>,
+        limit: usize,
+    ) -> Result<Vec<StoredAdmin>, StoreError> {
+        self.inner.admins(after, limit)
+    }
+    fn token_used(&mut self, token: &[u8]) -> Result<bool, StoreError> {
+        self.inner.token_used(token)
+    }
+    fn quarantine(&mut self, q: &Quarantined) -> Result<(), StoreError> {
+        self.inner.quarantine(q)
+    }
+    fn quarantined(
+        &mut self,
+        now: u64,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Quarantined>, StoreError> {
+        self.inner.quarantined(now, after, limit)
+    }
+    fn hold(&mut self, m: &NewMessage<'_>, limits: HoldLimits) -> Result<Held, StoreError> {
+        self.inner.hold(m, limits)
+    }
+    fn held(&mut self, recipient: &str, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
+        self.inner.held(recipient, limit)
+    }
+    fn remove(&mut self, recipient: &str, ids: &[u64]) -> Result<usize, StoreError> {
+        self.inner.remove(recipient, ids)
+    }
+    fn outbox(&mut self, after: Option<u64>, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
+        self.inner.outbox(after, limit)
+    }
+    fn sent(&mut self, id: u64) -> Result<bool, StoreError> {
+        self.inner.sent(id)
+    }
+    fn forwarding(
+        &mut self,
+        domain: &str,
+        envelope: &[u8],
+        received_at: u64,
+    ) -> Result<u64, StoreError> {
+        self.inner.forwarding(domain, envelope, received_at)
+    }
+    fn retry_forwarding(&mut self, id: u64, failed: u32, next: u64) -> Result<bool, StoreError> {
+        self.inner.retry_forwarding(id, failed, next)
+    }
+    fn forwardings(
+        &mut self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Forwarding>, StoreError> {
+        self.inner.forwardings(after, limit)
+    }
+    fn forwarded(&mut self, id: u64) -> Result<bool, StoreError> {
+        self.inner.forwarded(id)
+    }
+    fn expired(&mut self, now: u64, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
+        self.inner.expired(now, limit)
+    }
+}
+
+#[tokio::test]
+async fn a_batch_the_store_cannot_commit_lets_no_acknowledgement_out() {
+    tokio::time::timeout(TEST_TIMEOUT, failed_commit_run())
+        .await
+        .unwrap();
+}
+
+async fn failed_commit_run() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let dir = TempDir::new("relay-commit");
+    let failures = std::sync::Arc::new(AtomicUsize::new(0));
+    let path = dir.0.join("relay.sqlite");
+    let store = FailingCommits {
+        inner: SqliteStore::open(&path).unwrap(),
+        path,
+        failures: failures.clone(),
+    };
+    let relay = start_relay_on(loopback(), Box::new(store), (4, 6)).await;
+    let relay_addr = relay.local_addr();
+    let (mut app, sensor) = app_and_sleeping_sensor(relay_addr).await;
+    // The batch that holds the request fails: no acknowledgement leaves, and the relay holds
+    // nothing; the app's retransmission (after ACK_TIMEOUT at least) is held and acknowledged.
+    failures.store(1, Ordering::SeqCst);
+    let sent = std::time::Instant::now();
+    invoke_acknowledged(&mut app, relay_addr).await;
+    assert_eq!(failures.load(Ordering::SeqCst), 0, "a batch failed");
+    let ack_timeout = Duration::from_millis(Config::default().timing.ack_timeout);
+    assert!(
+        sent.elapsed() >= ack_timeout,
+        "acknowledged after {:?}, before any retransmission: the failed batch let it out",
+        sent.elapsed()
+    );
+    assert_eq!(relay.counts().store_errors, 1);
+    let held = relay
+        .with_relay(|r, _, _| (r.held(SENSOR), Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(held, 1, "held once, when it came again");
+    let mut store = relay.stop(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(store.held(SENSOR, 16).unwrap().len(), 1);
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    sensor.stop(Duration::from_secs(5)).await.unwrap();
 }

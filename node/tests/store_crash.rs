@@ -2,7 +2,9 @@
 //! messages in transactions as fast as SQLite commits them (each commit synced to disk, where a kill
 //! most often lands) and is killed with SIGKILL; the store then opens, passes SQLite's integrity
 //! check, keeps every message whose `hold` had returned, and shows each transaction whole or not at
-//! all. Three kills in a row on the same file, each followed by recovery.
+//! all. Every third recipient's messages are held in one batch of the store (group commit, as the
+//! relay's driver does), which is whole or not at all too. Three kills in a row on the same file,
+//! each followed by recovery.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -46,6 +48,10 @@ fn crash_child() {
     let mut n = 0;
     while started.elapsed() < Duration::from_secs(30) {
         let to = recipient(round, n);
+        let batched = in_batch(n);
+        if batched {
+            store.begin_batch().unwrap();
+        }
         let mut ids = Vec::new();
         for i in 0..BATCH {
             let envelope = vec![0xa0 | (i as u8); 1000];
@@ -63,7 +69,16 @@ fn crash_child() {
                 )
                 .unwrap();
             ids.push(held.id);
-            println!("held {to} {}", held.id);
+            if !batched {
+                println!("held {to} {}", held.id);
+            }
+        }
+        if batched {
+            // Held once the batch is stored, not before.
+            store.end_batch().unwrap();
+            for id in &ids {
+                println!("held {to} {id}");
+            }
         }
         // Every other recipient keeps its messages, so that the store grows across rounds.
         if n % 2 == 0 {
@@ -72,6 +87,11 @@ fn crash_child() {
         }
         n += 1;
     }
+}
+
+/// Whether the child holds the messages of its `n`th recipient in one batch.
+fn in_batch(n: u64) -> bool {
+    n % 3 == 1
 }
 
 /// What the child reported before it was killed.
@@ -169,6 +189,17 @@ fn a_store_killed_mid_transaction_stays_whole() {
                 assert!(now.starts_with(ids), "{to}: held {ids:?}, now {now:?}");
                 kept.insert(to.clone(), now);
             }
+        }
+        // A batch is whole or not at all, reported or not (the kill may come between its commit
+        // and its report).
+        let written = reported.held.len() as u64 + 1;
+        for n in (0..=written).filter(|n| in_batch(*n)) {
+            let to = recipient(round as u64, n);
+            let now = store.held(&to, 100).unwrap().len() as u64;
+            assert!(
+                now == 0 || now == BATCH,
+                "{to}: {now} of a batch of {BATCH}"
+            );
         }
         // What earlier rounds kept is still there.
         for (to, ids) in &kept {

@@ -49,6 +49,22 @@ pub(super) struct Driver {
     pub(super) redirects: Redirects,
 }
 
+/// The most datagrams taken from the socket at once, into one batch of the store.
+const RECEIVE_BATCH: usize = 64;
+
+/// What one batch of store changes holds back or may have to undo.
+#[derive(Default)]
+struct Batch {
+    /// The store has a batch open.
+    open: bool,
+    /// The datagrams that wait for the batch to be stored.
+    sends: Vec<(SocketAddr, Vec<u8>)>,
+    /// The envelopes the batch holds for a recipient, by recipient and digest.
+    held: Vec<(String, Digest)>,
+    /// The envelopes the batch keeps for forwarding, by digest.
+    kept: Vec<Digest>,
+}
+
 /// Milliseconds since the UNIX epoch: the store's times outlive the process and its clock.
 pub(super) fn wall_clock() -> u64 {
     SystemTime::now()
@@ -89,20 +105,18 @@ impl Driver {
                     let now = timer.fire(&self.clock);
                     self.relay.on_timer(now, &mut self.rng)
                 },
-                received = self.socket.recv_from(&mut buffer) => match received {
-                    Ok((len, from)) => {
-                        self.stats.received();
-                        if admit(&buffer[..len.min(MAX_PAYLOAD)], len > MAX_PAYLOAD).is_err() {
-                            self.stats.refused();
-                            Vec::new()
-                        } else {
-                            self.relay.receive(self.clock.now(), &mut self.rng, &from, &buffer[..len])
+                received = self.socket.recv_from(&mut buffer) => {
+                    let mut out = self.datagram(received, &buffer);
+                    // The datagrams already waiting are taken too, so that one batch of the store
+                    // (one sync of its disk) covers them all: at most RECEIVE_BATCH, so that the
+                    // timers and the application's calls are not kept waiting under load.
+                    for _ in 1..RECEIVE_BATCH {
+                        match self.socket.try_recv_from(&mut buffer) {
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                            received => out.extend(self.datagram(received, &buffer)),
                         }
                     }
-                    Err(_) => {
-                        self.stats.receive_error();
-                        Vec::new()
-                    }
+                    out
                 },
             };
             self.handle(outputs).await;
@@ -110,13 +124,64 @@ impl Driver {
         self.store
     }
 
+    /// The engine's outputs for one received datagram (or none for one refused or not received).
+    fn datagram(
+        &mut self,
+        received: std::io::Result<(usize, SocketAddr)>,
+        buffer: &[u8],
+    ) -> Vec<RelayOutput<SocketAddr>> {
+        let Ok((len, from)) = received else {
+            self.stats.receive_error();
+            return Vec::new();
+        };
+        self.stats.received();
+        // The socket cuts a longer datagram to the buffer, one byte more than MAX_PAYLOAD.
+        let datagram = &buffer[..len.min(buffer.len())];
+        if admit(&datagram[..len.min(MAX_PAYLOAD)], len > MAX_PAYLOAD).is_err() {
+            self.stats.refused();
+            return Vec::new();
+        }
+        self.relay
+            .receive(self.clock.now(), &mut self.rng, &from, datagram)
+    }
+
     /// Carries out the engine's outputs in order; a store change that fails withholds the rest.
     /// A forward goes back to the engine with the relay of its domain, which sends and
     /// retransmits it; what that puts out is carried out in its place.
+    ///
+    /// The store changes are one batch (group commit): from the first, the datagrams wait until
+    /// the batch is stored, so that no acknowledgement leaves before what it acknowledges is on
+    /// disk; if the batch cannot be stored, they never leave, and the engine forgets the envelopes
+    /// the batch held or kept for forwarding, whose senders will send them again.
     pub(super) async fn handle(&mut self, outputs: Vec<RelayOutput<SocketAddr>>) {
+        let mut batch = Batch::default();
+        self.carry_out(outputs, &mut batch).await;
+        if !batch.open {
+            return;
+        }
+        if self.store.end_batch().is_err() {
+            self.stats.store_error();
+            let relay = self.relay.relay_mut();
+            for (recipient, digest) in &batch.held {
+                relay.forget(recipient, digest);
+                self.ids.remove(digest);
+            }
+            for digest in &batch.kept {
+                relay.forget_forward(digest);
+                self.ids.remove(digest);
+            }
+            return;
+        }
+        for (to, bytes) in batch.sends {
+            send(&self.socket, &self.stats, to, &bytes).await;
+        }
+    }
+
+    async fn carry_out(&mut self, outputs: Vec<RelayOutput<SocketAddr>>, batch: &mut Batch) {
         let mut queue = VecDeque::from(outputs);
         while let Some(output) = queue.pop_front() {
             match output {
+                RelayOutput::Send { to, bytes } if batch.open => batch.sends.push((to, bytes)),
                 RelayOutput::Send { to, bytes } => {
                     send(&self.socket, &self.stats, to, &bytes).await;
                 }
@@ -140,6 +205,17 @@ impl Driver {
                 }
                 RelayOutput::Redirect(redirect) => self.redirects.start(redirect),
                 RelayOutput::Store(change) => {
+                    if !batch.open {
+                        // Without a batch (the store refused one), each change alone.
+                        batch.open = self.store.begin_batch().is_ok();
+                    }
+                    match &change {
+                        StoreChange::Held {
+                            recipient, digest, ..
+                        } => batch.held.push((recipient.clone(), *digest)),
+                        StoreChange::Outgoing { digest, .. } => batch.kept.push(*digest),
+                        _ => {}
+                    }
                     if self.store_change(change).is_err() {
                         self.stats.store_error();
                         return;

@@ -248,8 +248,21 @@ pub enum StoreError {
     },
 }
 
-/// The state of a relay that must survive a crash. Each call is one transaction.
+/// The state of a relay that must survive a crash. Each call is one transaction, or one part of a
+/// batch's.
 pub trait RelayStore {
+    /// Starts a batch: the changes until [`RelayStore::end_batch`] are stored together, on one sync
+    /// of the disk (group commit), so that a relay that takes many messages at once does not wait
+    /// for the disk once per message. A change that fails in a batch is undone alone, and the
+    /// changes before it stay in the batch. Nothing of a batch is stored before `end_batch`
+    /// returns `Ok`. A store without batches keeps each change as it comes.
+    fn begin_batch(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Commits the batch: `Ok` once every change of it is stored; on an error none of them is.
+    fn end_batch(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Registers `registration.address`, replacing an earlier registration of it; returns that one.
     fn register(&mut self, registration: &Registration)
         -> Result<Option<Registration>, StoreError>;

@@ -6,10 +6,13 @@
 //! The schema is plain tables, so that a provider that outgrows one machine can carry it to a server
 //! database behind the same [`RelayStore`] trait.
 
+use std::ops::Deref;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, OptionalExtension, Savepoint, Transaction, TransactionBehavior,
+};
 
 use super::{
     check_address, Arrived, Departed, Forwarding, Held, HeldMessage, HoldLimits, NewMessage,
@@ -115,6 +118,35 @@ CREATE INDEX held_by_expiry ON held (expires_at, id);
 #[derive(Debug)]
 pub struct SqliteStore {
     db: Connection,
+    /// A batch is open ([`RelayStore::begin_batch`]): each change is a savepoint of its transaction.
+    batch: bool,
+}
+
+/// The transaction of one change: its own, or a savepoint of the open batch's, so that a change
+/// that fails is undone alone either way.
+enum Write<'a> {
+    Alone(Transaction<'a>),
+    InBatch(Savepoint<'a>),
+}
+
+impl Deref for Write<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            Write::Alone(tx) => tx,
+            Write::InBatch(sp) => sp,
+        }
+    }
+}
+
+impl Write<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            Write::Alone(tx) => tx.commit(),
+            Write::InBatch(sp) => sp.commit(),
+        }
+    }
 }
 
 fn database(operation: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -195,7 +227,7 @@ impl SqliteStore {
                 .map_err(database("writing the schema version"))?;
         }
         tx.commit().map_err(database("creating the schema"))?;
-        Ok(SqliteStore { db })
+        Ok(SqliteStore { db, batch: false })
     }
 
     /// SQLite's own check of the file (`PRAGMA integrity_check`): `Ok` when it reports no problem.
@@ -221,11 +253,27 @@ impl SqliteStore {
         }
     }
 
-    fn write(&mut self, operation: &'static str) -> Result<Transaction<'_>, StoreError> {
+    fn write(&mut self, operation: &'static str) -> Result<Write<'_>, StoreError> {
+        if self.batch {
+            // SQLite rolls a whole transaction back on some errors (a full disk, an I/O error):
+            // what the batch held is gone, and a change made now would be committed alone.
+            if self.db.is_autocommit() {
+                return Err(StoreError::Invalid {
+                    what: "batch",
+                    why: "the database rolled the batch back".into(),
+                });
+            }
+            return self
+                .db
+                .savepoint()
+                .map(Write::InBatch)
+                .map_err(database(operation));
+        }
         // IMMEDIATE: the write lock is taken first, so that the reads that decide a write (the
         // limits of `hold`) see what the write will follow.
         self.db
             .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map(Write::Alone)
             .map_err(database(operation))
     }
 }
@@ -326,6 +374,36 @@ fn page(limit: usize) -> i64 {
 }
 
 impl RelayStore for SqliteStore {
+    fn begin_batch(&mut self) -> Result<(), StoreError> {
+        if self.batch {
+            return Ok(());
+        }
+        // IMMEDIATE, as a change alone: the write lock first, for the whole batch.
+        self.db
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(database("starting a batch"))?;
+        self.batch = true;
+        Ok(())
+    }
+
+    fn end_batch(&mut self) -> Result<(), StoreError> {
+        if !std::mem::replace(&mut self.batch, false) {
+            return Ok(());
+        }
+        if self.db.is_autocommit() {
+            return Err(StoreError::Invalid {
+                what: "batch",
+                why: "the database rolled the batch back".into(),
+            });
+        }
+        let committed = self.db.execute_batch("COMMIT");
+        if committed.is_err() && !self.db.is_autocommit() {
+            // Nothing of the batch may be taken for stored: undo it all before reporting.
+            let _ = self.db.execute_batch("ROLLBACK");
+        }
+        committed.map_err(database("committing a batch"))
+    }
+
     fn register(&mut self, r: &Registration) -> Result<Option<Registration>, StoreError> {
         check_address("address", &r.address)?;
         if r.account.len() > MAX_ACCOUNT {
@@ -572,7 +650,7 @@ impl RelayStore for SqliteStore {
         }
         let size = m.envelope.len() as u64;
         let tx = self.write("holding a message")?;
-        let usage = |tx: &Transaction<'_>| -> Result<(u64, u64), StoreError> {
+        let usage = |tx: &Connection| -> Result<(u64, u64), StoreError> {
             tx.query_row(
                 "SELECT count(*), coalesce(sum(length(envelope)), 0) FROM held WHERE recipient = ?1",
                 [m.recipient],
@@ -960,6 +1038,49 @@ mod tests {
             "a reply pushes out no request"
         );
         assert_eq!(store.held(SENSOR, 100).unwrap().len(), 16);
+    }
+
+    #[test]
+    fn a_batch_is_stored_whole_on_its_end_and_a_change_that_fails_in_it_alone_is_undone() {
+        let (dir, path) = fresh_file("batch");
+        {
+            let mut store = SqliteStore::open(&path).unwrap();
+            store.begin_batch().unwrap();
+            for _ in 0..16 {
+                hold(&mut store, true, 100).unwrap();
+            }
+            // The seventeenth does not fit: refused, and the sixteen stay in the batch.
+            assert!(matches!(
+                hold(&mut store, true, 100),
+                Err(StoreError::Full { .. })
+            ));
+            // What the batch holds is seen inside it (the limits count it)...
+            assert_eq!(store.held(SENSOR, 100).unwrap().len(), 16);
+            // ...and by no other connection before its end (a reader: the batch holds the lock).
+            let reader = Connection::open(&path).unwrap();
+            let seen: i64 = reader
+                .query_row("SELECT count(*) FROM held", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(seen, 0, "seen before the commit");
+            store.end_batch().unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.held(SENSOR, 100).unwrap().len(), 16);
+        // A batch never ended (the relay killed in it) leaves nothing.
+        let id = store.held(SENSOR, 1).unwrap()[0].id;
+        store.begin_batch().unwrap();
+        store.remove(SENSOR, &[id]).unwrap();
+        drop(store);
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.held(SENSOR, 100).unwrap().len(), 16);
+        // Without a batch, each change is stored at once.
+        store.remove(SENSOR, &[id]).unwrap();
+        drop(store);
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.held(SENSOR, 100).unwrap().len(), 15);
+        store.integrity_check().unwrap();
+        drop(store);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     // [IOTP-DLV-129]

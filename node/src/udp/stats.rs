@@ -37,7 +37,8 @@ pub struct Counts {
     pub receive_errors: u64,
     /// Events lost because the application did not take them from the full queue.
     pub events_dropped: u64,
-    /// Store changes a relay could not commit (each withheld the datagrams that followed it).
+    /// Store changes, or batches of them, that a relay could not commit (each withheld the
+    /// datagrams that waited for it).
     pub store_errors: u64,
 }
 
