@@ -937,6 +937,58 @@ fn a_reply_from_the_next_relay_ends_the_forwards_retransmission() {
     assert!(!sent_to(&out, "app").is_empty(), "and goes on to the app");
 }
 
+#[test]
+fn between_relays_an_acknowledgement_names_the_sender_and_ends_only_that_senders_envelope() {
+    // [IOTP-MSG-146]: the relay acknowledges what another relay sends it naming the sender.
+    // [IOTP-MSG-147]: an acknowledgement that names a sender ends the envelope of that sender under
+    // way, no other, and is never forwarded.
+    let mut w = World::with_sleeping_sensor();
+    w.relay.add_relay_peer("far relay", "example.net");
+    let body = invoke().encode_to_vec().unwrap();
+    let bytes = Envelope {
+        ack_requested: true,
+        recipient: Some(SENSOR),
+        sender: Some("far@example.net"),
+        body: Some(iotp2p_codec::core::Body::decode(&body).unwrap()),
+        ..Envelope::new(42)
+    }
+    .encode_to_vec()
+    .unwrap();
+    let now = w.now;
+    let out = w.relay.receive(now, &mut w.rng, &"far relay", &bytes);
+    let [ack] = sent_to(&out, "far relay")
+        .try_into()
+        .expect("one acknowledgement");
+    let ack = Envelope::decode(&ack).unwrap();
+    assert_eq!(ack.body, Some(iotp2p_codec::core::Body::Ack));
+    assert_eq!(
+        (ack.correlation_id, ack.recipient),
+        (Some(42), Some("far@example.net"))
+    );
+
+    let id = app_sends_far_as(&mut w, true);
+    let (_, forward) = w.forwarded.pop().expect("forwarded");
+    w.relay
+        .forward_to(w.now, &mut w.rng, "example.net", vec!["far relay"], forward);
+    let mut far = Node::new(Config::default(), 0);
+    let mut named = |sender| {
+        let out = far.acknowledgement_naming(&"relay", id, Some(sender));
+        let [Output::Send { bytes, .. }] = out.as_slice() else {
+            panic!("one acknowledgement: {out:?}");
+        };
+        bytes.clone()
+    };
+    let (for_sensor, for_app) = (named(SENSOR), named(APP));
+    let out = w.relay.receive(now, &mut w.rng, &"far relay", &for_sensor);
+    assert_eq!(w.relay.under_way(), 1, "another sender's acknowledgement");
+    assert!(
+        out.iter().all(|o| !matches!(o, RelayOutput::Send { .. })),
+        "never forwarded: {out:?}"
+    );
+    w.relay.receive(now, &mut w.rng, &"far relay", &for_app);
+    assert_eq!(w.relay.under_way(), 0, "the app's forward acknowledged");
+}
+
 /// The app's confirmable invoke for `far@example.net` with `ttl`, as the relay forwards it: its
 /// `message_id` and the forward's bytes.
 fn app_forwards(w: &mut World, ttl: Option<u32>) -> (u64, Vec<u8>) {

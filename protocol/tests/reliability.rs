@@ -30,7 +30,9 @@ fn schedule(draw: u32) -> (Vec<u64>, u64) {
                 assert_eq!(bytes, vec![0xa1], "byte for byte the same [IOTP-MSG-46]");
                 times.push(now);
             }
-            Some(Action::Failed { peer, message_id }) => {
+            Some(Action::Failed {
+                peer, message_id, ..
+            }) => {
                 assert_eq!((peer, message_id), (1, 7));
                 assert_eq!(r.in_flight(), 0);
                 return (times, now);
@@ -341,7 +343,7 @@ fn on_a_relay_pair_one_flow_has_one_envelope_outstanding_and_other_flows_pass_it
     let mut r = Retransmitter::new(Timing::default(), 100).with_relay_window();
     let mut rng = Fixed(0);
     let go = |r: &mut Retransmitter<u8>, id: u64, flow: u64, rng: &mut Fixed| {
-        r.submit_in_flow(1u8, id, vec![], flow, 0, rng)
+        r.submit_in_flow(1u8, id, vec![], flow, flow, 0, rng)
             .unwrap()
             .map(|a| sent(&a))
     };
@@ -363,4 +365,48 @@ fn on_a_relay_pair_one_flow_has_one_envelope_outstanding_and_other_flows_pass_it
     actions.clear();
     assert!(r.acknowledge(&1, 2, 20, &mut rng, &mut actions));
     assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [4]);
+}
+
+#[test]
+fn on_a_relay_pair_two_senders_envelopes_with_one_identifier_go_together_once_senders_are_named() {
+    // [IOTP-MSG-50]: by default the second waits for the first, since an acknowledgement that names
+    // only the `message_id` would end either. [IOTP-MSG-148]: once the other relay names senders in
+    // its acknowledgements ([IOTP-MSG-146]), both go, and each acknowledgement ends its own
+    // ([IOTP-MSG-147]).
+    let mut r = Retransmitter::new(Timing::default(), 100).with_relay_window();
+    let mut rng = Fixed(0);
+    let (a, b) = (11, 12);
+    let go = |r: &mut Retransmitter<u8>, id: u64, sender: u64, rng: &mut Fixed| {
+        let bytes = vec![0xa0, sender as u8];
+        r.submit_in_flow(1u8, id, bytes, sender, sender, 0, rng)
+            .unwrap()
+            .map(|a| sent(&a))
+    };
+    assert_eq!(go(&mut r, 5, a, &mut rng), Some(5));
+    assert_eq!(go(&mut r, 5, b, &mut rng), None, "serialised before names");
+    let mut actions = Vec::new();
+    let ended = r.acknowledge_from(&1, 5, Some(a), 10, &mut rng, &mut actions);
+    assert_eq!(ended, Some(vec![0xa0, a as u8]));
+    assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [5], "b's now");
+    r.names_senders(&1, 10);
+    assert_eq!(go(&mut r, 5, a, &mut rng), Some(5), "beside b's");
+    assert_eq!(r.in_flight(), 2);
+    assert_eq!(
+        go(&mut r, 5, a, &mut rng),
+        None,
+        "one sender's wait as before"
+    );
+    actions.clear();
+    let ended = r.acknowledge_from(&1, 5, Some(b), 20, &mut rng, &mut actions);
+    assert_eq!(ended, Some(vec![0xa0, b as u8]), "b's, not a's");
+    assert!(actions.is_empty(), "a's second still waits for a's first");
+    assert_eq!(
+        r.acknowledge_from(&1, 5, Some(b), 20, &mut rng, &mut actions),
+        None,
+        "a late copy ends nothing"
+    );
+    assert!(r
+        .acknowledge_from(&1, 5, Some(a), 30, &mut rng, &mut actions)
+        .is_some());
+    assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [5]);
 }

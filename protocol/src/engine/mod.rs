@@ -612,7 +612,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         for action in actions {
             out.push(match action {
                 Action::Send { peer, bytes, .. } => Output::Send { to: peer, bytes },
-                Action::Failed { peer, message_id } => {
+                Action::Failed {
+                    peer, message_id, ..
+                } => {
                     self.receipt_failed(&peer, message_id);
                     Output::Event(Event::Failed {
                         to: peer,

@@ -348,6 +348,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// A hop acknowledgement of `message_id` to `to` ([IOTP-MSG-41]): unsealed ([IOTP-MSG-9]), with
     /// `correlation_id` ([IOTP-MSG-7]) and never confirmable ([IOTP-MSG-8]).
     pub(super) fn acknowledge(&mut self, to: &P, message_id: u64, out: &mut Vec<Output<P>>) {
+        self.acknowledge_naming(to, message_id, None, out);
+    }
+
+    /// The same, naming the acknowledged envelope's `sender` as its recipient, as a relay does
+    /// towards another relay ([IOTP-MSG-146]).
+    pub(super) fn acknowledge_naming(
+        &mut self,
+        to: &P,
+        message_id: u64,
+        sender: Option<&str>,
+        out: &mut Vec<Output<P>>,
+    ) {
         let mut body = [0u8; 4];
         let Ok(n) = Body::Ack.encode(&mut body) else {
             return;
@@ -356,7 +368,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             context: None,
             exchange: AadExchange::Request,
             correlation_id: Some(message_id),
-            recipient: None,
+            recipient: sender,
             recipient_contact: None,
             aad_recipient: None,
             include_sender: false,

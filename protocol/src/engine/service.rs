@@ -37,8 +37,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// An acknowledgement of `message_id` to `to` ([IOTP-MSG-41]): the relay took responsibility for
     /// the envelope, or recognised a copy of one it had ([IOTP-MSG-120]).
     pub fn acknowledgement(&mut self, to: &P, message_id: u64) -> Vec<Output<P>> {
+        self.acknowledgement_naming(to, message_id, None)
+    }
+
+    /// The same, naming the acknowledged envelope's `sender` as the acknowledgement's recipient
+    /// (a relay's acknowledgement to another relay, [IOTP-MSG-146]).
+    pub fn acknowledgement_naming(
+        &mut self,
+        to: &P,
+        message_id: u64,
+        sender: Option<&str>,
+    ) -> Vec<Output<P>> {
         let mut out = Vec::new();
-        self.acknowledge(to, message_id, &mut out);
+        self.acknowledge_naming(to, message_id, sender, &mut out);
         out
     }
 

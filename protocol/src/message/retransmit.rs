@@ -5,7 +5,11 @@
 //! ACK_RANDOM_FACTOR ([IOTP-MSG-45]), doubled at each of at most MAX_RETRANSMIT retransmissions of the
 //! same bytes ([IOTP-MSG-46]); an acknowledgement or a status ends it ([IOTP-MSG-47],
 //! [IOTP-MSG-48]). At most NSTART envelopes are outstanding towards one hop peer, and never two with
-//! the same `message_id` ([IOTP-MSG-49], [IOTP-MSG-50]): the others wait, in order.
+//! the same `message_id` ([IOTP-MSG-49], [IOTP-MSG-50]): the others wait, in order. A relay's
+//! envelopes to another relay carry their sender, and once that relay has named a sender in an
+//! acknowledgement ([`names_senders`](Retransmitter::names_senders), [IOTP-MSG-146]), envelopes
+//! of different senders with one `message_id` go together and each acknowledgement ends its own
+//! ([`acknowledge_from`](Retransmitter::acknowledge_from), [IOTP-MSG-147], [IOTP-MSG-148]).
 //!
 //! The `message_id`s of the envelopes that ended lately are kept too, so that a node can keep a new
 //! confirmable unsealed envelope off them ([IOTP-MSG-142]): a duplicate of their acknowledgement,
@@ -60,6 +64,8 @@ pub enum Action<P> {
         peer: P,
         /// The envelope's `message_id`.
         message_id: u64,
+        /// The envelope (what tells it apart from another with its `message_id`).
+        bytes: Vec<u8>,
     },
 }
 
@@ -85,6 +91,9 @@ struct InFlight<P> {
     sent_at: Instant,
     /// Its flow, if it was submitted with one.
     flow: Option<u64>,
+    /// Its sender, if it was submitted with one: what tells it from another envelope with its
+    /// `message_id` in a named acknowledgement ([IOTP-MSG-147]).
+    sender: Option<u64>,
     /// Not sent yet: it waits out the quarantine of its `message_id` until `deadline`
     /// ([IOTP-DLV-138]), and an acknowledgement naming it meanwhile is a late one of the last.
     held_back: bool,
@@ -115,6 +124,9 @@ struct Window<P> {
     active_at: Instant,
     /// RFC 6298's SRTT and RTTVAR, in ms, once a round trip was measured.
     rtt: Option<(u64, u64)>,
+    /// The peer names the sender of what it acknowledges ([IOTP-MSG-146]): envelopes of different
+    /// senders with one `message_id` may be outstanding together ([IOTP-MSG-148]).
+    names_senders: bool,
 }
 
 impl<P> Window<P> {
@@ -146,6 +158,7 @@ struct Waiting<P> {
     message_id: u64,
     bytes: Vec<u8>,
     flow: Option<u64>,
+    sender: Option<u64>,
 }
 
 /// Whether two envelopes keep their order: towards one hop peer, unless both have flows and the
@@ -249,6 +262,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             halved_at: None,
             active_at: now,
             rtt: None,
+            names_senders: false,
         });
         self.windows.last_mut()
     }
@@ -366,19 +380,24 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             message_id,
             bytes,
             flow: None,
+            sender: None,
         };
         self.submit_waiting(waiting, now, rng, kept)
     }
 
     /// As [`submit`](Self::submit), for an envelope of the flow `flow` (a relay's: its sender and
-    /// recipient): it also waits while an envelope of its flow towards `peer` is outstanding, and
-    /// envelopes of other flows may go before it ([IOTP-DLV-32]).
+    /// recipient) from `sender`: it also waits while an envelope of its flow towards `peer` is
+    /// outstanding, and envelopes of other flows may go before it ([IOTP-DLV-32]); once `peer`
+    /// [names senders](Self::names_senders), it waits for an outstanding envelope with its
+    /// `message_id` only if that one has its sender too ([IOTP-MSG-148]).
+    #[allow(clippy::too_many_arguments)]
     pub fn submit_in_flow(
         &mut self,
         peer: P,
         message_id: u64,
         bytes: Vec<u8>,
         flow: u64,
+        sender: u64,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<Option<Action<P>>, QueueFull> {
@@ -387,6 +406,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             message_id,
             bytes,
             flow: Some(flow),
+            sender: Some(sender),
         };
         self.submit_waiting(waiting, now, rng, 0)
     }
@@ -403,7 +423,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             .waiting
             .iter()
             .any(|e| same_lane((&e.peer, e.flow), (&w.peer, w.flow)));
-        if !lane_waits && self.may_start(&w.peer, w.message_id, w.flow) {
+        if !lane_waits && self.may_start(&w) {
             return Ok(self.start(w, now, rng));
         }
         if self.waiting.len().saturating_add(kept) >= self.max_waiting {
@@ -424,20 +444,35 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         rng: &mut dyn CryptoRngCore,
         actions: &mut Vec<Action<P>>,
     ) -> bool {
-        let Some(i) = self
-            .in_flight
-            .iter()
-            .position(|f| f.peer == *peer && f.message_id == message_id && !f.held_back)
-        else {
-            return false;
-        };
+        self.acknowledge_from(peer, message_id, None, now, rng, actions)
+            .is_some()
+    }
+
+    /// As [`acknowledge`](Self::acknowledge), for an acknowledgement or status that names the
+    /// envelope's sender (if `sender` is given): only the envelope submitted with that sender
+    /// ([IOTP-MSG-147]). Returns the envelope that ended, if one did.
+    pub fn acknowledge_from(
+        &mut self,
+        peer: &P,
+        message_id: u64,
+        sender: Option<u64>,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        actions: &mut Vec<Action<P>>,
+    ) -> Option<Vec<u8>> {
+        let i = self.in_flight.iter().position(|f| {
+            f.peer == *peer
+                && f.message_id == message_id
+                && !f.held_back
+                && (sender.is_none() || f.sender == sender)
+        })?;
         let f = self.in_flight.swap_remove(i);
         if self.relay_window {
             self.window_acknowledged(&f, now);
         }
         self.ended(&f, false, now);
         self.start_waiting(now, rng, actions);
-        true
+        Some(f.bytes)
     }
 
     /// [IOTP-UDP-22], [IOTP-UDP-23]: an envelope acknowledged without retransmission gives a round
@@ -526,6 +561,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 actions.push(Action::Failed {
                     peer: f.peer,
                     message_id: f.message_id,
+                    bytes: f.bytes,
                 });
                 failed = true;
             }
@@ -540,15 +576,37 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         self.in_flight.iter().map(|f| f.deadline).min()
     }
 
-    fn may_start(&self, peer: &P, message_id: u64, flow: Option<u64>) -> bool {
+    fn may_start(&self, w: &Waiting<P>) -> bool {
+        let names_senders = self.relay_window
+            && self
+                .windows
+                .iter()
+                .any(|v| v.peer == w.peer && v.names_senders);
         let mut towards_peer = 0;
-        for f in self.in_flight.iter().filter(|f| f.peer == *peer) {
-            if f.message_id == message_id || (flow.is_some() && f.flow == flow) {
+        for f in self.in_flight.iter().filter(|f| f.peer == w.peer) {
+            // [IOTP-MSG-50], unless the peer's acknowledgements tell the two apart ([IOTP-MSG-148]).
+            let told_apart = names_senders && w.sender.is_some() && f.sender.is_some();
+            if f.message_id == w.message_id && !(told_apart && f.sender != w.sender) {
+                return false;
+            }
+            if w.flow.is_some() && f.flow == w.flow {
                 return false;
             }
             towards_peer += 1;
         }
-        towards_peer < self.limit(peer)
+        towards_peer < self.limit(&w.peer)
+    }
+
+    /// `peer` named the sender of an envelope it acknowledged ([IOTP-MSG-146]): from now on, its
+    /// acknowledgements tell apart envelopes of different senders with one `message_id`
+    /// ([IOTP-MSG-148]). With a relay window only.
+    pub fn names_senders(&mut self, peer: &P, now: Instant) {
+        if !self.relay_window {
+            return;
+        }
+        if let Some(w) = self.window_mut(peer, now) {
+            w.names_senders = true;
+        }
     }
 
     fn start(
@@ -562,6 +620,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             message_id,
             bytes,
             flow,
+            sender,
         } = w;
         let timeout = match self.relay_window {
             true => self.window_started(&peer, now, rng),
@@ -577,6 +636,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             retransmissions: 0,
             sent_at: now,
             flow,
+            sender,
             held_back: held_back.is_some(),
         });
         // Held back, it takes its place in flight (NSTART, [IOTP-MSG-50]) and goes at `deadline`.
@@ -603,7 +663,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 .iter()
                 .take(i)
                 .any(|e| same_lane((&e.peer, e.flow), (&w.peer, w.flow)));
-            if !earlier_blocked && self.may_start(&w.peer, w.message_id, w.flow) {
+            if !earlier_blocked && self.may_start(w) {
                 let w = self.waiting.remove(i).expect("index checked");
                 actions.extend(self.start(w, now, rng));
             } else {

@@ -409,7 +409,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         for action in actions {
             match action {
                 Action::Send { peer, bytes, .. } => out.push(RelayOutput::Send { to: peer, bytes }),
-                Action::Failed { peer, message_id } => {
+                Action::Failed {
+                    peer, message_id, ..
+                } => {
                     if let Some(n) = self.nodes.iter_mut().find(|n| {
                         n.delivering == Some(message_id) && n.binding.is_bound_to(&peer, now)
                     }) {

@@ -287,6 +287,9 @@ pub enum RelayDiscard {
     NotAuthorized,
     /// Beyond its sender's rate limit ([IOTP-DLV-124]).
     RateLimited,
+    /// An acknowledgement that names a sender ([IOTP-MSG-146]) from a hop peer that is not a relay:
+    /// never forwarded ([IOTP-MSG-147]).
+    Unanswered,
 }
 
 /// Whether a node listens ([IOTP-DLV-45], [IOTP-IM-69]).

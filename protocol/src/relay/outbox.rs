@@ -36,10 +36,12 @@ use crate::params::{Instant, Timing};
 /// The most relays of a domain tried for one envelope, in the order of the SRV records.
 pub const MAX_RELAYS: usize = 8;
 
-/// The flow of an envelope to another relay: its sender and recipient (FNV-1a), whose messages keep
-/// their order ([IOTP-DLV-32]) while the relay pair's window lets several envelopes be outstanding.
-/// Two flows that hash alike only wait for each other.
-fn flow(bytes: &[u8]) -> u64 {
+/// The flow of an envelope to another relay: its sender and recipient, whose messages keep their
+/// order ([IOTP-DLV-32]) while the relay pair's window lets several envelopes be outstanding; and its
+/// sender alone, which the other relay names in its acknowledgement ([IOTP-MSG-146]). Both hashed
+/// (FNV-1a): two flows that hash alike only wait for each other, two senders that hash alike keep
+/// their envelopes with one `message_id` apart as [IOTP-MSG-50] does.
+fn flow_and_sender(bytes: &[u8]) -> (u64, u64) {
     let env = Envelope::decode(bytes).ok();
     let (sender, recipient) = env.as_ref().map_or(("", ""), |e| {
         (
@@ -47,8 +49,17 @@ fn flow(bytes: &[u8]) -> u64 {
             e.recipient.unwrap_or_default(),
         )
     });
-    let text = sender.bytes().chain([0xff]).chain(recipient.bytes());
-    text.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+    let flow = fnv(sender.bytes().chain([0xff]).chain(recipient.bytes()));
+    (flow, sender_key(sender))
+}
+
+/// How an envelope's sender is compared with the one an acknowledgement names.
+pub(super) fn sender_key(sender: &str) -> u64 {
+    fnv(sender.bytes())
+}
+
+fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
@@ -78,6 +89,8 @@ struct Outgoing<P> {
     /// The relays still to try, in order.
     rest: Vec<P>,
     message_id: u64,
+    /// Its sender ([`sender_key`]).
+    sender: u64,
     bytes: Vec<u8>,
     what: What<P>,
 }
@@ -108,6 +121,16 @@ impl<P: Clone + PartialEq> Outbox<P> {
 
     pub(super) fn next_deadline(&self) -> Option<Instant> {
         self.sending.next_deadline()
+    }
+
+    /// Whether envelopes are under way to `peer`.
+    pub(super) fn sends_to(&self, peer: &P) -> bool {
+        self.entries.iter().any(|e| e.peer == *peer)
+    }
+
+    /// `peer` named a sender in an acknowledgement ([IOTP-MSG-146]).
+    pub(super) fn names_senders(&mut self, peer: &P, now: Instant) {
+        self.sending.names_senders(peer, now);
     }
 
     pub(super) fn window(&self, peer: &P) -> (usize, Option<u64>) {
@@ -229,18 +252,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             self.failed(now, rng, what, out);
             return;
         };
+        let (flow, sender) = flow_and_sender(&bytes);
         let entry = Outgoing {
             peer: peer.clone(),
             rest: relays.collect(),
             message_id,
+            sender,
             bytes: bytes.clone(),
             what,
         };
-        let flow = flow(&bytes);
         match self
             .outbox
             .sending
-            .submit_in_flow(peer, message_id, bytes, flow, now, rng)
+            .submit_in_flow(peer, message_id, bytes, flow, sender, now, rng)
         {
             Ok(action) => {
                 self.outbox.entries.push(entry);
@@ -253,32 +277,29 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     }
 
     /// An envelope from the relay `from` that answers `message_id`: an acknowledgement, or a status
-    /// about it ([IOTP-MSG-47], [IOTP-MSG-48]). Ends its retransmission; returns whether it was
-    /// under way.
+    /// about it ([IOTP-MSG-47], [IOTP-MSG-48]), naming the envelope's sender if `sender` is given
+    /// (its [`sender_key`]: [IOTP-MSG-147]). Ends its retransmission; returns whether it was under
+    /// way.
     pub(super) fn outbox_answered(
         &mut self,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
         from: &P,
         message_id: u64,
+        sender: Option<u64>,
         out: &mut Vec<RelayOutput<P>>,
     ) -> bool {
-        let Some(i) = self
-            .outbox
-            .entries
-            .iter()
-            .position(|e| e.peer == *from && e.message_id == message_id)
+        let mut started = Vec::new();
+        let Some(ended) =
+            self.outbox
+                .sending
+                .acknowledge_from(from, message_id, sender, now, rng, &mut started)
         else {
             return false;
         };
-        let mut started = Vec::new();
-        if !self
-            .outbox
-            .sending
-            .acknowledge(from, message_id, now, rng, &mut started)
-        {
+        let Some(i) = self.entry(from, &ended) else {
             return false;
-        }
+        };
         let entry = self.outbox.entries.swap_remove(i);
         out.push(match entry.what {
             What::Redirect { recipient, held } => redirected(recipient, &held),
@@ -308,12 +329,23 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let (Some(c), Some(recipient)) = (reply.correlation_id, reply.recipient) else {
             return false;
         };
+        let sender = sender_key(recipient);
         let answers = self.outbox.entries.iter().any(|e| {
             e.peer == *from
                 && e.message_id == c
+                && e.sender == sender
                 && Envelope::decode(&e.bytes).is_ok_and(|sent| sent.sender == Some(recipient))
         });
-        answers && self.outbox_answered(now, rng, from, c, out)
+        answers && self.outbox_answered(now, rng, from, c, Some(sender), out)
+    }
+
+    /// The entry of the envelope `bytes` sent to `peer`: another with its `message_id` may be under
+    /// way to it too ([IOTP-MSG-148]).
+    fn entry(&self, peer: &P, bytes: &[u8]) -> Option<usize> {
+        self.outbox
+            .entries
+            .iter()
+            .position(|e| e.peer == *peer && e.bytes == bytes)
     }
 
     /// Retransmissions, and the transmissions that failed: the next relay, or the end.
@@ -339,13 +371,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     ) {
         match action {
             Action::Send { peer, bytes, .. } => out.push(RelayOutput::Send { to: peer, bytes }),
-            Action::Failed { peer, message_id } => {
-                let Some(i) = self
-                    .outbox
-                    .entries
-                    .iter()
-                    .position(|e| e.peer == peer && e.message_id == message_id)
-                else {
+            Action::Failed {
+                peer,
+                message_id,
+                bytes,
+            } => {
+                let Some(i) = self.entry(&peer, &bytes) else {
                     return;
                 };
                 let entry = self.outbox.entries.swap_remove(i);

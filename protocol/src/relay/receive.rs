@@ -70,15 +70,33 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             env.recipient_contact,
         ) {
             if self.acknowledged(now, rng, from, c, out)
-                || self.outbox_answered(now, rng, from, c, out)
+                || self.outbox_answered(now, rng, from, c, None, out)
             {
                 return Ok(());
             }
         }
+        // An acknowledgement that names a sender, from another relay ([IOTP-MSG-146]): of the
+        // envelope of that sender under way to it ([IOTP-MSG-147]). An acknowledgement is never
+        // forwarded.
+        if let (Some(Body::Ack), Some(c), Some(sender)) =
+            (&env.body, env.correlation_id, env.recipient)
+        {
+            // From a relay: a declared one, or one this relay has envelopes under way to (the
+            // relay a released address's requests go to, [IOTP-DLV-113]).
+            if !self.is_relay_peer(from) && !self.outbox.sends_to(from) {
+                return Err(RelayDiscard::Unanswered);
+            }
+            // One that ends nothing is a late copy, as an unnamed one can be: dropped quietly.
+            self.outbox.names_senders(from, now);
+            let sender = outbox::sender_key(sender);
+            self.outbox_answered(now, rng, from, c, Some(sender), out);
+            return Ok(());
+        }
         // A status of the relay it forwarded to ends the retransmission too ([IOTP-MSG-47]), and
-        // goes on as any status.
+        // goes on as any status; it names the envelope's sender as its recipient.
         if let (Some(c), true) = (outbox::answers(&env), self.is_relay_peer(from)) {
-            self.outbox_answered(now, rng, from, c, out);
+            let sender = env.recipient.map(outbox::sender_key);
+            self.outbox_answered(now, rng, from, c, sender, out);
         } else if self.is_relay_peer(from) {
             // A reply to what it forwarded acknowledges it too ([IOTP-MSG-42]), and goes on.
             self.outbox_replied(now, rng, from, &env, out);
@@ -176,7 +194,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         // What came back after this relay forwarded it to the previous address is not a copy.
         if self.is_copy(&digest, now, arrived.is_none()) {
             if env.ack_requested {
-                self.ack(from, env.message_id, out);
+                self.ack(from, &env, out);
             }
             return Err(RelayDiscard::Duplicate);
         }
@@ -276,7 +294,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             Err(Refused::ReplyDropped) => return Err(RelayDiscard::QueueFull),
         }
         if env.ack_requested {
-            self.ack(from, env.message_id, out);
+            self.ack(from, &env, out);
         }
         self.deliver_next(now, rng, r, out);
         Ok(())
@@ -356,7 +374,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         });
         self.forwarded.insert(from, digest, now);
         if env.ack_requested {
-            self.ack(from, env.message_id, out);
+            self.ack(from, env, out);
         }
         Ok(())
     }
@@ -368,9 +386,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             || (forwarded && (self.forwarded.contains(digest, now) || self.retries.holds(digest)))
     }
 
-    /// A hop acknowledgement from the relay's service.
-    fn ack(&mut self, to: &P, message_id: u64, out: &mut Vec<RelayOutput<P>>) {
-        for o in self.service.acknowledgement(to, message_id) {
+    /// A hop acknowledgement of `env` from the relay's service; to another relay, it names `env`'s
+    /// sender ([IOTP-MSG-146]).
+    fn ack(&mut self, to: &P, env: &Envelope<'_>, out: &mut Vec<RelayOutput<P>>) {
+        let sender = env.sender.filter(|_| self.is_relay_peer(to));
+        for o in self
+            .service
+            .acknowledgement_naming(to, env.message_id, sender)
+        {
             if let crate::engine::Output::Send { to, bytes } = o {
                 out.push(RelayOutput::Send { to, bytes });
             }
