@@ -992,6 +992,8 @@ fn an_engine_that_never_retransmits_is_caught() {
             // The second request, whose retransmission a late acknowledgement must not end.
             "scenario.msg.ack-identifiers-kept-apart",
             "scenario.msg.ack-identifiers-kept-apart.sealed-skips",
+            // The request an acknowledgement naming another sender did not end goes again.
+            "scenario.msg.acknowledgement-naming-another-sender",
             "scenario.msg.failed-receipt-named-again",
             "scenario.msg.reply-to-a-delivery-is-confirmable",
             "scenario.msg.retransmission"

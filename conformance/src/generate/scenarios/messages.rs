@@ -57,6 +57,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         malformed(),
         retransmission(),
         acknowledgement_stops_retransmission(),
+        acknowledgement_naming_another_sender(),
         nstart(),
         identifiers_kept_apart(false),
         identifiers_kept_apart(true),
@@ -782,6 +783,46 @@ fn acknowledgement_stops_retransmission() -> Vector {
     .step(at(10_000))
     .step(silence(
         "nothing is retransmitted after the acknowledgement",
+    ))
+    .build()
+}
+
+fn acknowledgement_naming_another_sender() -> Vector {
+    let retransmitted = SendPattern {
+        same_as: Some(0),
+        ..to("relay", json!({}))
+    };
+    Builder::lamp(
+        "msg.acknowledgement-naming-another-sender",
+        "an `ack` whose `recipient` is not the sender of the request it names acknowledges nothing: \
+         the request is retransmitted until an acknowledgement without `recipient` comes",
+        &["IOTP-MSG-147", "IOTP-MSG-48"],
+    )
+    .step(lamp_asks())
+    .step(expect("the request", vec![lamps_request()]))
+    .step(at(500))
+    .step(with(
+        plain(
+            "relay",
+            json!({"message_id": 40, "recipient": APP, "body": {"ack": null}}),
+        ),
+        |s| s.answer_to = Some(0),
+    ))
+    .step(to_timer())
+    .step(timer(
+        expect(
+            "the request again, byte for byte: the acknowledgement named another sender",
+            vec![retransmitted],
+        ),
+        Some([4_000, 6_000]),
+    ))
+    .step(with(
+        plain("relay", json!({"message_id": 41, "body": {"ack": null}})),
+        |s| s.answer_to = Some(0),
+    ))
+    .step(timer(
+        silence("the acknowledgement without `recipient` ends it, and no timer is left"),
+        None,
     ))
     .build()
 }
