@@ -20,7 +20,11 @@
 //!   byte; into a buffer one byte short, `encode` fails with `BufferTooSmall { needed: len }`;
 //! - the value keeps the schema: its audit ([`Audit`](crate::runtime::fuzz::Audit)) finds no
 //!   bound or range broken, and without unknown data the input fits `MAX_ENCODED_SIZE`;
-//! - the owned decoder agrees (same value as `into_owned`, same length and bytes).
+//! - the owned decoder agrees (same value as `into_owned`, same length and bytes);
+//! - for the core `Envelope` and `Body`, decoding as each role of `core::role` (`decode_as`)
+//!   accepts what `decode` accepts, gives the same value but for a body variant the role does not
+//!   receive, which it keeps unknown with its key, and re-encodes to the input; what it accepts and
+//!   `decode` does not is such a variant.
 //!
 //! [`roundtrip`](crate::fuzzing::roundtrip): the rest, when it decodes as the chosen type, round
 //! trips through every form:
@@ -82,6 +86,86 @@ pub fn selector_of(type_name: &str) -> Option<u8> {
 pub fn decode_any(data: &[u8]) {
     if let Some((name, input)) = type_selector(data) {
         visit(name, DecodeAny(input));
+        decode_by_role(name, input);
+    }
+}
+
+/// [`decode_any`]'s checks of decoding by role, for the core types that decode by role.
+fn decode_by_role(name: &str, input: &[u8]) {
+    use crate::core::{role, Body, Envelope};
+    use crate::runtime::{Everything, Reader, Receives};
+
+    fn check_body<R: for<'a> Receives<Body<'a>>>(input: &[u8]) {
+        let full = Body::decode(input);
+        let Ok(as_role) = Body::decode_as::<R>(input) else {
+            assert!(full.is_err(), "Body: decode_as rejects what decode accepts");
+            return;
+        };
+        let mut r = Reader::new(input);
+        let (Ok(_), Ok(key)) = (r.map(), r.key(0)) else {
+            panic!("Body: decode_as accepts what is not a union")
+        };
+        let kept = Body::Unrecognized {
+            key: key.into(),
+            value: &input[r.position()..],
+        };
+        match full {
+            Ok(full) if <R as Receives<Body<'_>>>::KEYS.contains(key) => {
+                assert_eq!(as_role, full, "Body: decode_as differs from decode");
+            }
+            _ => assert_eq!(
+                as_role, kept,
+                "Body: decode_as decodes a variant not received"
+            ),
+        }
+        assert_eq!(
+            as_role.encode_to_vec().as_deref(),
+            Ok(input),
+            "Body: decode_as does not re-encode to the input"
+        );
+    }
+
+    fn check_envelope<R: for<'a> Receives<Body<'a>>>(input: &[u8]) {
+        let full = Envelope::decode(input);
+        let Ok(as_role) = Envelope::decode_as::<R>(input) else {
+            assert!(
+                full.is_err(),
+                "Envelope: decode_as rejects what decode accepts"
+            );
+            return;
+        };
+        if let (Ok(full), Some(body)) = (full, as_role.body) {
+            assert_eq!(
+                Envelope {
+                    body: None,
+                    ..as_role
+                },
+                Envelope { body: None, ..full },
+                "Envelope: decode_as changes more than the body"
+            );
+            check_body::<R>(&body.encode_to_vec().expect("a decoded body encodes"));
+        }
+        assert_eq!(
+            as_role.encode_to_vec().as_deref(),
+            Ok(input),
+            "Envelope: decode_as does not re-encode to the input"
+        );
+    }
+
+    match name {
+        "iotp2p.core.Body" => {
+            check_body::<role::Device>(input);
+            check_body::<role::App>(input);
+            check_body::<role::Relay>(input);
+            check_body::<Everything>(input);
+        }
+        "iotp2p.core.Envelope" => {
+            check_envelope::<role::Device>(input);
+            check_envelope::<role::App>(input);
+            check_envelope::<role::Relay>(input);
+            check_envelope::<Everything>(input);
+        }
+        _ => {}
     }
 }
 

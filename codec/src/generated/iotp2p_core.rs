@@ -135,10 +135,21 @@ impl<'a> Envelope<'a> {
             + usize::from(self.sealed.is_some())
             + usize::from(self.body.is_some())
     }
-}
 
-impl<'a> rt::Message<'a> for Envelope<'a> {
-    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+    /// Decodes a complete value (nothing may follow it) as a node in the role `R` receives it:
+    /// a variant that `R` does not receive is kept as an unknown variant is (its key and its
+    /// encoding, checked only for well-formedness), so that the value re-encodes to the same
+    /// bytes, and a firmware built for `R` links no decoder for it. `decode` decodes every variant.
+    pub fn decode_as<R: rt::Receives<Body<'a>>>(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode_whole(bytes, Self::decode_from_as::<R>)
+    }
+
+    /// Decodes one value at the reader's position as a node in the role `R` receives it (see
+    /// [`Self::decode_as`]).
+    pub fn decode_from_as<R: rt::Receives<Body<'a>>>(
+        r: &mut rt::Reader<'a>,
+        depth: usize,
+    ) -> Result<Self, rt::DecodeError> {
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -237,7 +248,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     }
                     12 => {
                         field = Some(&"Envelope.body");
-                        f_body = Some(Body::decode_from(r, depth)?);
+                        f_body = Some(Body::decode_from_as::<R>(r, depth)?);
                     }
                     _ => {
                         r.skip_unknown(depth)?;
@@ -263,6 +274,12 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
             })
         };
         read().map_err(|e| e.or_field(field))
+    }
+}
+
+impl<'a> rt::Message<'a> for Envelope<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_from_as::<rt::Everything>(r, depth)
     }
 
     fn encoded_len(&self) -> usize {
@@ -400,7 +417,8 @@ pub enum Body<'a> {
     /// A device confirms to its home relay, under their hop context, the held messages it received
     /// (spec/05-message-layer.md, "Messages for sleeping devices").
     Receipt(Receipt<'a>),
-    /// A variant this version of the schema does not define; kept so that it is forwarded unchanged.
+    /// A variant this version of the schema does not define, or one that the role a value was
+    /// decoded for does not receive (`decode_as`); kept so that it is forwarded unchanged.
     Unrecognized {
         /// The variant's key.
         key: u64,
@@ -413,12 +431,20 @@ impl<'a> Body<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2384588;
 
-    /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-}
+    /// Decodes a complete value (nothing may follow it) as a node in the role `R` receives it:
+    /// a variant that `R` does not receive is kept as an unknown variant is (its key and its
+    /// encoding, checked only for well-formedness), so that the value re-encodes to the same
+    /// bytes, and a firmware built for `R` links no decoder for it. `decode` decodes every variant.
+    pub fn decode_as<R: rt::Receives<Body<'a>>>(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode_whole(bytes, Self::decode_from_as::<R>)
+    }
 
-impl<'a> rt::Message<'a> for Body<'a> {
-    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+    /// Decodes one value at the reader's position as a node in the role `R` receives it (see
+    /// [`Self::decode_as`]).
+    pub fn decode_from_as<R: rt::Receives<Body<'a>>>(
+        r: &mut rt::Reader<'a>,
+        depth: usize,
+    ) -> Result<Self, rt::DecodeError> {
         let mut field: Option<rt::FieldName> = None;
         let mut read = || -> Result<Self, rt::DecodeError> {
             let start = r.position();
@@ -428,60 +454,60 @@ impl<'a> rt::Message<'a> for Body<'a> {
             let depth = rt::enter(r, depth, 1)?;
             let key = r.key(0)?;
             Ok(match key {
-                0 => {
+                0 if const { rt::receives::<R, Self>(0) } => {
                     field = Some(&"Body.ack");
                     r.null()?;
                     Self::Ack
                 }
-                1 => {
+                1 if const { rt::receives::<R, Self>(1) } => {
                     field = Some(&"Body.status");
                     Self::Status(Status::decode_from(r, depth)?)
                 }
-                2 => {
+                2 if const { rt::receives::<R, Self>(2) } => {
                     field = Some(&"Body.read");
                     Self::Read(ReadRequest::decode_from(r, depth)?)
                 }
-                3 => {
+                3 if const { rt::receives::<R, Self>(3) } => {
                     field = Some(&"Body.write");
                     Self::Write(WriteRequest::decode_from(r, depth)?)
                 }
-                4 => {
+                4 if const { rt::receives::<R, Self>(4) } => {
                     field = Some(&"Body.invoke");
                     Self::Invoke(InvokeRequest::decode_from(r, depth)?)
                 }
-                5 => {
+                5 if const { rt::receives::<R, Self>(5) } => {
                     field = Some(&"Body.invoke_response");
                     Self::InvokeResponse(InvokeResponse::decode_from(r, depth)?)
                 }
-                6 => {
+                6 if const { rt::receives::<R, Self>(6) } => {
                     field = Some(&"Body.subscribe");
                     Self::Subscribe(SubscribeRequest::decode_from(r, depth)?)
                 }
-                7 => {
+                7 if const { rt::receives::<R, Self>(7) } => {
                     field = Some(&"Body.unsubscribe");
                     Self::Unsubscribe(UnsubscribeRequest::decode_from(r, depth)?)
                 }
-                8 => {
+                8 if const { rt::receives::<R, Self>(8) } => {
                     field = Some(&"Body.report");
                     Self::Report(Report::decode_from(r, depth)?)
                 }
-                9 => {
+                9 if const { rt::receives::<R, Self>(9) } => {
                     field = Some(&"Body.describe");
                     Self::Describe(DescribeRequest::decode_from(r, depth)?)
                 }
-                10 => {
+                10 if const { rt::receives::<R, Self>(10) } => {
                     field = Some(&"Body.description");
                     Self::Description(Description::decode_from(r, depth)?)
                 }
-                11 => {
+                11 if const { rt::receives::<R, Self>(11) } => {
                     field = Some(&"Body.presence");
                     Self::Presence(Presence::decode_from(r, depth)?)
                 }
-                12 => {
+                12 if const { rt::receives::<R, Self>(12) } => {
                     field = Some(&"Body.presence_ack");
                     Self::PresenceAck(PresenceAck::decode_from(r, depth)?)
                 }
-                13 => {
+                13 if const { rt::receives::<R, Self>(13) } => {
                     field = Some(&"Body.receipt");
                     Self::Receipt(Receipt::decode_from(r, depth)?)
                 }
@@ -492,6 +518,12 @@ impl<'a> rt::Message<'a> for Body<'a> {
             })
         };
         read().map_err(|e| e.or_field(field))
+    }
+}
+
+impl<'a> rt::Message<'a> for Body<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_from_as::<rt::Everything>(r, depth)
     }
 
     fn encoded_len(&self) -> usize {
@@ -574,8 +606,9 @@ impl<'a> rt::Message<'a> for Body<'a> {
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
-                // Built by an application, or decoded elsewhere: check what a decoder would.
-                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
+                // Built by an application, or decoded elsewhere or by a role that does not receive
+                // the variant (`decode_as`): check what a decoder would.
+                rt::check_kept_variant(key)?;
                 w.u64(key)?;
                 w.raw_item(value)?;
             }
@@ -3731,6 +3764,45 @@ impl Default for Status<'_> {
     }
 }
 
+/// The roles that the schema's `@received_by` names, for decoding as a node in one of them
+/// receives (`Envelope::decode_as::<role::Device>(bytes)`): a variant the role does not receive
+/// is kept as an unknown variant is, and a firmware built for the role links no decoder for it.
+pub mod role {
+    use super::rt;
+
+    /// A node in the role `device`. It decodes these variants and keeps the others as
+    /// unknown ones:
+    /// - [`Body`](super::Body): `Ack`, `Status`, `Read`, `Write`, `Invoke`, `InvokeResponse`,
+    ///   `Subscribe`, `Unsubscribe`, `Describe`, `PresenceAck`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Device;
+
+    impl rt::Receives<super::Body<'_>> for Device {
+        const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 2, 3, 4, 5, 6, 7, 9, 12]);
+    }
+
+    /// A node in the role `relay`. It decodes these variants and keeps the others as
+    /// unknown ones:
+    /// - [`Body`](super::Body): `Ack`, `Status`, `Read`, `Write`, `Invoke`, `InvokeResponse`,
+    ///   `Subscribe`, `Unsubscribe`, `Describe`, `Presence`, `Receipt`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Relay;
+
+    impl rt::Receives<super::Body<'_>> for Relay {
+        const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 2, 3, 4, 5, 6, 7, 9, 11, 13]);
+    }
+
+    /// A node in the role `app`. It decodes these variants and keeps the others as
+    /// unknown ones:
+    /// - [`Body`](super::Body): `Ack`, `Status`, `Invoke`, `InvokeResponse`, `Report`, `Description`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct App;
+
+    impl rt::Receives<super::Body<'_>> for App {
+        const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 4, 5, 8, 10]);
+    }
+}
+
 rt::cfg_alloc! {
     impl<'a> rt::IntoOwned for Envelope<'a> {
         type Owned = owned::Envelope;
@@ -4379,8 +4451,8 @@ rt::cfg_alloc! {
             /// A device confirms to its home relay, under their hop context, the held messages it received
             /// (spec/05-message-layer.md, "Messages for sleeping devices").
             Receipt(Receipt),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
+            /// A variant this version of the schema does not define, or one that the role a value was
+            /// decoded for does not receive (`decode_as`); kept so that it is forwarded unchanged.
             Unrecognized {
                 /// The variant's key.
                 key: u64,
@@ -4475,8 +4547,9 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
-                        // Built by an application, or read elsewhere: check what a decoder would.
-                        rt::check_unknown_variant(*key, super::Body::KNOWN_KEYS)?;
+                        // Built by an application, or read elsewhere or by a role that does not
+                        // receive the variant (`decode_as`): check what a decoder would.
+                        rt::check_kept_variant(*key)?;
                         w.u64(*key)?;
                         w.raw_item(value)?;
                     }
@@ -6283,10 +6356,8 @@ rt::cfg_arbitrary! {
                     depth + 1,
                 )?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(
-                        u,
-                        &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
-                    )?;
+                    let (key, value) =
+                        rt::fuzz::kept_variant(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])?;
                     owned::Body::Unrecognized { key, value }
                 }
             })
@@ -6335,9 +6406,7 @@ rt::cfg_arbitrary! {
                 Self::Receipt(v) => {
                     rt::fuzz::FuzzType::audit(v, a);
                 }
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
-                }
+                Self::Unrecognized { key, value } => a.kept_variant(*key, value),
             }
             a.leave(false);
         }

@@ -275,6 +275,17 @@ pub fn unknown_variant(u: &mut Unstructured<'_>, known: &[u64]) -> Result<(u64, 
     Ok((key, cbor_item(u, 2)?))
 }
 
+/// The catch-all variant of a union that decodes by role (`decode_as`): as [`unknown_variant`], but
+/// never with a key the union defines, which its encoder accepts (a variant kept by a role that
+/// does not receive it) and a full decoder would then read as that variant.
+pub fn kept_variant(u: &mut Unstructured<'_>, known: &[u64]) -> Result<(u64, Vec<u8>)> {
+    let (key, value) = unknown_variant(u, known)?;
+    if known.binary_search(&key).is_ok() {
+        return Ok((unknown_key(u, known)?, value));
+    }
+    Ok((key, value))
+}
+
 /// One canonical CBOR data item of the profile (spec §4), nested at most `depth` levels: integers,
 /// strings, byte strings, `true`, `false`, `null`, shortest-form floats, arrays and maps with
 /// ascending integer keys. Encoded here by hand, independently of the runtime's writer.
@@ -411,6 +422,13 @@ impl Audit {
         if key > MAX_KEY || known.binary_search(&key).is_ok() || !canonical {
             self.violations.push(Violation::InvalidUnknown);
         }
+    }
+
+    /// Records the catch-all variant of a union that decodes by role: as
+    /// [`unknown_variant`](Self::unknown_variant), but a key the union defines is no violation (its
+    /// encoder writes a variant kept by a role that does not receive it as it was received).
+    pub fn kept_variant(&mut self, key: u64, value: &[u8]) {
+        self.unknown_variant(key, value, &[]);
     }
 
     /// Enters a message or union; `cycle` when it is on a recursive cycle.
@@ -563,5 +581,30 @@ mod tests {
         let mut u = Unstructured::new(&data);
         let key = unknown_key(&mut u, &known).unwrap();
         assert!(!known.contains(&key) && key <= MAX_KEY);
+    }
+
+    #[test]
+    fn a_kept_variant_never_has_a_defined_key_but_an_unknown_one_sometimes_does() {
+        let known: Vec<u64> = (0..=13).collect();
+        let data: Vec<u8> = (0..8192u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .collect();
+        let (mut kept, mut unknown) = (Unstructured::new(&data), Unstructured::new(&data));
+        let mut defined = 0;
+        while !kept.is_empty() {
+            let (key, _) = kept_variant(&mut kept, &known).unwrap();
+            assert!(
+                !known.contains(&key),
+                "kept_variant gave the defined key {key}"
+            );
+            let (key, _) = unknown_variant(&mut unknown, &known).unwrap();
+            defined += usize::from(known.contains(&key));
+        }
+        assert!(defined > 0);
+        let mut a = Audit::default();
+        a.kept_variant(3, &[0xf6]);
+        assert!(a.violations.is_empty());
+        a.unknown_variant(3, &[0xf6], &known);
+        assert_eq!(a.violations, [Violation::InvalidUnknown]);
     }
 }

@@ -5,7 +5,9 @@
 //! - [`DecodeError`] / [`ErrorClass`] / [`EncodeError`]: the spec's closed list of error classes;
 //! - [`limits`]: the decoder's fixed limits;
 //! - [`check_bound!`], [`check_range!`], [`required`]: the schema checks of generated code, one line
-//!   each.
+//!   each;
+//! - [`Receives`], [`Keys`], [`Everything`]: decoding by role, a node decoding only the union
+//!   variants it receives (`role.rs`).
 //!
 //! No allocation, no `unsafe`, no recursion beyond the depth limits.
 //!
@@ -38,6 +40,7 @@ mod message;
 #[cfg(feature = "alloc")]
 mod owned;
 mod reader;
+mod role;
 mod unknown;
 mod writer;
 
@@ -46,11 +49,14 @@ pub use check::required;
 pub use element::Element;
 pub use lazy::Lazy;
 pub use message::Message;
-pub use unknown::{check_unknown_variant, UnknownEntries, UnknownFields, UnknownMerge};
+pub use unknown::{
+    check_kept_variant, check_unknown_variant, UnknownEntries, UnknownFields, UnknownMerge,
+};
 
 pub use error::{DecodeError, EncodeError, ErrorClass, FieldName, TranscodeError};
 pub use float::{f16_to_f64, f64_to_f16_exact};
 pub use reader::{depth_exceeded, enter, initial_byte_class, major, Head, Reader, MAX_KEY};
+pub use role::{decode_whole, receives, Everything, Keys, Receives};
 pub use writer::{float_len, float_len_f32, head_len, int_len, Writer};
 
 #[cfg(feature = "alloc")]

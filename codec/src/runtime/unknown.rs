@@ -160,6 +160,17 @@ pub fn check_unknown_variant(key: u64, known: &[u64]) -> Result<(), EncodeError>
     Ok(())
 }
 
+/// Checks that a variant kept encoded by a union that decodes by role can be written: its key is a
+/// map key (at most 65535). A key the union defines is allowed: decoding by role (`decode_as`)
+/// keeps there the variants its role does not receive, as they were received.
+#[inline]
+pub fn check_kept_variant(key: u64) -> Result<(), EncodeError> {
+    if key > MAX_KEY {
+        return Err(EncodeError::InvalidUnknown);
+    }
+    Ok(())
+}
+
 /// Above every map key (they stop at 65535).
 const NO_KEY: u64 = u64::MAX;
 
@@ -332,6 +343,9 @@ mod tests {
     #[test]
     fn unknown_variants_need_a_free_key() {
         assert_eq!(check_unknown_variant(7, &[0, 1, 3]), Ok(()));
+        assert_eq!(check_kept_variant(3), Ok(()));
+        assert_eq!(check_kept_variant(65535), Ok(()));
+        assert_eq!(check_kept_variant(65536), Err(EncodeError::InvalidUnknown));
         assert_eq!(check_unknown_variant(65535, &[]), Ok(()));
         assert_eq!(
             check_unknown_variant(3, &[0, 1, 3]),

@@ -97,6 +97,9 @@ pub struct Variant<'s> {
     pub key_len: u64,
     /// The payload's shape; `None` for a unit variant (encoded as `null`).
     pub payload: Option<Shape<'s>>,
+    /// The roles that receive the variant, from its `@received_by`; `None` when it has none, which
+    /// means every role.
+    pub received_by: Option<Vec<&'s str>>,
 }
 
 /// An enum's values.
@@ -113,6 +116,35 @@ pub struct Alias<'s> {
     pub target: &'s ir::Type,
     /// The target's shape.
     pub shape: Shape<'s>,
+}
+
+/// The role names of a `@received_by` among `attributes`.
+fn received_by(attributes: &[ir::Attribute]) -> Option<Vec<&str>> {
+    let attribute = attributes.iter().find(|a| a.name == "received_by")?;
+    let names = attribute.args.iter().filter_map(|a| match a {
+        ir::AttributeArg::Name(name) => Some(name.as_str()),
+        _ => None,
+    });
+    Some(names.collect())
+}
+
+impl<'s> Union<'s> {
+    /// Whether a variant has `@received_by`: a node then decodes only the variants its role
+    /// receives, and keeps the others as it keeps an unknown variant.
+    pub fn by_role(&self) -> bool {
+        self.variants.iter().any(|v| v.received_by.is_some())
+    }
+
+    /// The keys of the variants that `role` receives, ascending: those whose `@received_by` names
+    /// it, and those without one.
+    pub fn keys_received_by(&self, role: &str) -> Vec<u32> {
+        let mut keys: Vec<u32> = (self.variants.iter())
+            .filter(|v| v.received_by.as_ref().is_none_or(|r| r.contains(&role)))
+            .map(|v| v.ir.key)
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
 }
 
 impl<'s> Kind<'s> {
@@ -153,6 +185,7 @@ impl<'s> Kind<'s> {
                             label: format!("{}.{}", def.name, v.name),
                             key_len: ir::head_len(v.key as u64),
                             payload: v.ty.as_ref().map(|t| Shape::of(t, owner, graph)),
+                            received_by: received_by(&v.attributes),
                         })
                         .collect(),
                 })

@@ -36,6 +36,8 @@ pub struct Package<'s> {
     pub ir: &'s ir::Package,
     /// Its types, in source order.
     pub types: Vec<TypeModel<'s>>,
+    /// The roles its variants' `@received_by` name, in the order they first appear.
+    pub roles: Vec<&'s str>,
 }
 
 /// One type with its facts.
@@ -50,6 +52,11 @@ pub struct TypeModel<'s> {
     /// Whether the type, one of its members or a type it names is `@deprecated`: code for it then
     /// uses something deprecated (generated Rust allows the `deprecated` lint exactly there).
     pub mentions_deprecated: bool,
+    /// The unions with `@received_by` that the type's decoder reaches through its own members,
+    /// itself included, by full name in the order first reached: its decoder then decodes as a
+    /// role receives, and is generic over that role. Empty for a type on a recursive cycle and for
+    /// what it reaches only through arrays, which decode every variant.
+    pub role_unions: Vec<&'s str>,
     /// The per-kind view.
     pub kind: Kind<'s>,
 }
@@ -84,11 +91,34 @@ impl<'s> Model<'s> {
                             counts_depth: graph.counts_depth(&def.full_name),
                         }),
                         mentions_deprecated: mentions_deprecated(def, &graph),
+                        role_unions: Vec::new(),
                         kind: Kind::of(def, &graph),
                     })
                     .collect(),
+                roles: Vec::new(),
             })
             .collect();
+        let mut packages: Vec<Package<'s>> = packages;
+        let role_unions: Vec<Vec<Vec<&'s str>>> = (packages.iter())
+            .map(|p| p.types.iter().map(|t| role_unions(t, &packages)).collect())
+            .collect();
+        for (p, unions) in packages.iter_mut().zip(role_unions) {
+            for (t, unions) in p.types.iter_mut().zip(unions) {
+                t.role_unions = unions;
+            }
+            for t in &p.types {
+                let Kind::Union(u) = &t.kind else { continue };
+                for role in u
+                    .variants
+                    .iter()
+                    .flat_map(|v| v.received_by.iter().flatten())
+                {
+                    if !p.roles.contains(role) {
+                        p.roles.push(role);
+                    }
+                }
+            }
+        }
         Model {
             schema,
             graph,
@@ -121,6 +151,51 @@ impl<'s> Model<'s> {
     pub fn sizes(&self) -> &HashMap<String, u64> {
         &self.sizes
     }
+}
+
+/// The unions with `@received_by` that `t`'s decoder reaches through its own members (not through
+/// arrays, nor on a recursive cycle), itself included ([`TypeModel::role_unions`]).
+fn role_unions<'s>(t: &TypeModel<'s>, packages: &[Package<'s>]) -> Vec<&'s str> {
+    let mut found = Vec::new();
+    let mut visiting = Vec::new();
+    collect_role_unions(t, packages, &mut visiting, &mut found);
+    found
+}
+
+fn collect_role_unions<'s>(
+    t: &TypeModel<'s>,
+    packages: &[Package<'s>],
+    visiting: &mut Vec<&'s str>,
+    found: &mut Vec<&'s str>,
+) {
+    let name = t.def.full_name.as_str();
+    if t.recursion.is_some() || visiting.contains(&name) {
+        return;
+    }
+    visiting.push(name);
+    let members: Vec<&Shape<'s>> = match &t.kind {
+        Kind::Message(m) => m.fields.iter().map(|f| &f.shape).collect(),
+        Kind::Union(u) => {
+            if u.by_role() && !found.contains(&name) {
+                found.push(name);
+            }
+            u.variants
+                .iter()
+                .filter_map(|v| v.payload.as_ref())
+                .collect()
+        }
+        Kind::Enum(_) | Kind::Alias(_) => Vec::new(),
+    };
+    for shape in members {
+        let Shape::Record { name, .. } = shape else {
+            continue;
+        };
+        let member = packages.iter().flat_map(|p| &p.types);
+        if let Some(member) = member.into_iter().find(|m| m.def.full_name == *name) {
+            collect_role_unions(member, packages, visiting, found);
+        }
+    }
+    visiting.pop();
 }
 
 /// Whether `def`, one of its members, or a type one of its members names (through aliases and
@@ -176,6 +251,74 @@ mod tests {
         union Choice { 5 settings: Settings; 0 none; }
         @deprecated message Old { 0 a: u8; }
         message UsesOld { 0 old: array<Old, 2>; }";
+
+    #[test]
+    fn roles_come_from_received_by_and_reach_the_types_that_hold_the_union() {
+        let c = compile_str(
+            "r.iotp",
+            "package r;
+            union Request {
+                0 ping;
+                @received_by(device) 1 switch: bool;
+                @received_by(hub, device) 2 battery: Battery;
+            }
+            union Battery { 0 low; }
+            message Envelope { 0 request: optional Request; 1 many: array<Request, 2>; }
+            message Outer { 0 envelope: Envelope; }
+            message Batch { 0 requests: array<Request, 2>; }
+            @max_depth(2) message Tree { 0 kid: optional Tree; 1 request: optional Request; }",
+            &[],
+        );
+        assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+        let schema = c.schema.unwrap();
+        let model = Model::new(&schema);
+        let package = &model.packages()[0];
+        assert_eq!(package.roles, ["device", "hub"]);
+        let by_name = |n: &str| package.types.iter().find(|t| t.def.name == n).unwrap();
+        let Kind::Union(request) = &by_name("Request").kind else {
+            panic!("a union")
+        };
+        assert!(request.by_role());
+        assert_eq!(request.variants[0].received_by, None);
+        assert_eq!(request.variants[2].received_by, Some(vec!["hub", "device"]));
+        assert_eq!(request.keys_received_by("device"), [0, 1, 2]);
+        assert_eq!(request.keys_received_by("hub"), [0, 2]);
+        // Held directly or through messages, a union decodes by role; through an array, on a
+        // recursive cycle or not at all, not.
+        for (name, unions) in [
+            ("Request", &["r.Request"][..]),
+            ("Envelope", &["r.Request"]),
+            ("Outer", &["r.Request"]),
+            ("Batch", &[]),
+            ("Tree", &[]),
+            ("Battery", &[]),
+        ] {
+            assert_eq!(by_name(name).role_unions, unions, "{name}");
+        }
+    }
+
+    #[test]
+    fn received_by_takes_distinct_snake_case_names_on_variants_only() {
+        for (attribute, on_variant) in [
+            ("@received_by", true),
+            ("@received_by()", true),
+            ("@received_by(\"device\")", true),
+            ("@received_by(Device)", true),
+            ("@received_by(a.b)", true),
+            ("@received_by(device, device)", true),
+            ("@received_by(device)", false),
+        ] {
+            let schema = if on_variant {
+                format!("package r; union U {{ {attribute} 0 a; }}")
+            } else {
+                format!("package r; {attribute} message M {{ 0 a: bool; }}")
+            };
+            let c = compile_str("r.iotp", &schema, &[]);
+            let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
+            let expected = if on_variant { "E0602" } else { "E0603" };
+            assert_eq!(codes, [expected], "{schema}");
+        }
+    }
 
     #[test]
     fn views_carry_the_facts_backends_need() {

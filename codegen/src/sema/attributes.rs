@@ -61,6 +61,8 @@ enum Args {
     Range,
     /// One integer.
     Int,
+    /// One or more distinct names of one segment each.
+    Names,
 }
 
 struct Known {
@@ -114,6 +116,12 @@ const KNOWN: &[Known] = &[
         args: Args::Int,
         targets: &[Target::Package],
         usage: "`@default_max_items(N)`",
+    },
+    Known {
+        name: "received_by",
+        args: Args::Names,
+        targets: &[Target::Variant],
+        usage: "`@received_by(role, ...)` with the names of the roles that receive the variant, e.g. `@received_by(device, relay)`",
     },
 ];
 
@@ -198,15 +206,17 @@ pub(crate) fn check(
             continue;
         }
         let args = attr.args.as_deref().unwrap_or(&[]);
-        let bad_args = |diags: &mut Diagnostics| {
+        let bad_args = || -> (Span, String) {
             let most = match known.args {
                 Args::OptionalString | Args::Range | Args::Int => 1,
+                Args::Names => usize::MAX,
             };
             let takes = match known.args {
                 Args::OptionalString => "at most one argument",
                 Args::Range | Args::Int => "one argument",
+                Args::Names => "one or more names",
             };
-            let (span, label) = match args {
+            match args {
                 [] if matches!(known.args, Args::OptionalString) => {
                     (attr.span, "empty parentheses".to_string())
                 }
@@ -223,25 +233,18 @@ pub(crate) fn check(
                     ),
                 ),
                 [first, ..] => (first.span(), format!("found {}", first.describe())),
-            };
-            diags.push(
-                Diagnostic::new(
-                    Code::InvalidAttributeArgs,
-                    span,
-                    format!("wrong arguments for `@{name}`"),
-                )
-                .with_label(label)
-                .with_help(format!("write {}", known.usage)),
-            );
+            }
         };
-        match (known.args, args) {
+        let problem = match (known.args, args) {
             (Args::OptionalString, []) if attr.args.is_none() => {
                 out.deprecated = Some(ir::Deprecation { note: None });
+                None
             }
             (Args::OptionalString, [Literal::Str { value, .. }]) => {
                 out.deprecated = Some(ir::Deprecation {
                     note: Some(value.clone()),
                 });
+                None
             }
             (Args::Range, [Literal::Range { min, max, .. }]) => {
                 out.range = Some((
@@ -249,6 +252,7 @@ pub(crate) fn check(
                     max.as_ref().map(|m| m.value),
                     attr.span,
                 ));
+                None
             }
             (Args::Int, [Literal::Int(i)]) => {
                 let v = Some((i.value, i.span));
@@ -258,14 +262,52 @@ pub(crate) fn check(
                     "default_max_bytes" => out.default_max_bytes = v,
                     _ => out.default_max_items = v,
                 }
+                None
             }
-            _ => {
-                bad_args(diags);
-                out.rejected.push(known.name);
-            }
+            (Args::Names, [_, ..]) => bad_role_name(args),
+            _ => Some(bad_args()),
+        };
+        if let Some((span, label)) = problem {
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidAttributeArgs,
+                    span,
+                    format!("wrong arguments for `@{name}`"),
+                )
+                .with_label(label)
+                .with_help(format!("write {}", known.usage)),
+            );
+            out.rejected.push(known.name);
         }
     }
     out
+}
+
+/// The first argument of `@received_by` that is not a role's name (a snake_case name of one
+/// segment) or names a role already named, with what is wrong with it.
+fn bad_role_name(args: &[Literal]) -> Option<(Span, String)> {
+    let mut seen: Vec<&str> = Vec::new();
+    for arg in args {
+        let Literal::Path(p) = arg else {
+            return Some((arg.span(), format!("found {}", arg.describe())));
+        };
+        let [segment] = p.segments.as_slice() else {
+            return Some((p.span, "a role's name has one segment".to_string()));
+        };
+        let role = segment.name.as_str();
+        let snake = role.starts_with(|c: char| c.is_ascii_lowercase())
+            && role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !snake {
+            return Some((p.span, "a role's name is snake_case".to_string()));
+        }
+        if seen.contains(&role) {
+            return Some((p.span, format!("`{role}` is named twice")));
+        }
+        seen.push(role);
+    }
+    None
 }
 
 /// Checks one `@iotp2p.*` attribute: a known name, in a place it applies to, with its arguments.

@@ -66,8 +66,14 @@
 {%- endif %}
 {%- endfor %}
                 Self::{{ item.other }} { key, value } => {
+{%- if item.by_role %}
+                    // Built by an application, or read elsewhere or by a role that does not
+                    // receive the variant (`decode_as`): check what a decoder would.
+                    rt::check_kept_variant(*key)?;
+{%- else %}
                     // Built by an application, or read elsewhere: check what a decoder would.
                     rt::check_unknown_variant(*key, super::{{ item.name }}::KNOWN_KEYS)?;
+{%- endif %}
                     w.u64(*key)?;
                     w.raw_item(value)?;
                 }
@@ -312,8 +318,13 @@ pub mod owned {
         {{ v.name }},
 {%- endif %}
 {%- endfor %}
+{%- if item.by_role %}
+        /// A variant this version of the schema does not define, or one that the role a value was
+        /// decoded for does not receive (`decode_as`); kept so that it is forwarded unchanged.
+{%- else %}
         /// A variant this version of the schema does not define; kept so that it is forwarded
         /// unchanged.
+{%- endif %}
         {{ item.other }} {
             /// The variant's key.
             key: u64,

@@ -53,7 +53,11 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
 {%- endif %}
 {%- endfor %}
             _ => {
+{%- if item.by_role %}
+                let (key, value) = rt::fuzz::kept_variant(u, &[{{ item.variant_keys }}])?;
+{%- else %}
                 let (key, value) = rt::fuzz::unknown_variant(u, &[{{ item.variant_keys }}])?;
+{%- endif %}
                 owned::{{ item.name }}::{{ item.other }} { key, value }
             }
         })
@@ -92,7 +96,11 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
 {%- endif %}
 {%- endfor %}
             Self::{{ item.other }} { key, value } => {
+{%- if item.by_role %}
+                a.kept_variant(*key, value)
+{%- else %}
                 a.unknown_variant(*key, value, &[{{ item.variant_keys }}])
+{%- endif %}
             }
         }
 {%- endif %}

@@ -74,12 +74,12 @@
             Ok(match key {
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}
-                {{ v.key }} => {
+                {{ v.key }}{% call received(item, v) %}{% endcall %} => {
                     field = Some(&"{{ v.label }}");
                     Self::{{ v.name }}({{ v.decode }}?{% if !v.narrow.is_empty() %} as {{ v.narrow }}{% endif %})
                 }
 {%- else %}
-                {{ v.key }} => {
+                {{ v.key }}{% call received(item, v) %}{% endcall %} => {
                     field = Some(&"{{ v.label }}");
                     r.null()?;
                     Self::{{ v.name }}
@@ -94,6 +94,41 @@
 {%- endif %}
         };
         read().map_err(|e| e.or_field(field))
+{%- endmacro %}
+
+{#- A union variant's guard when the union decodes by role: a variant the role does not receive
+    goes to the catch-all arm, and the constant takes its decoder out of the role's code. #}
+{%- macro received(item, v) -%}
+{%- if item.by_role %} if const { rt::receives::<R, Self>({{ v.key }}) }{% endif -%}
+{%- endmacro %}
+
+{#- The role parameter of a decoder that decodes by role, with a bound for each union it reaches. #}
+{%- macro role_param(item) -%}
+<R: {% for u in item.role_unions %}{% if !loop.first %} + {% endif %}rt::Receives<{{ u }}<'a>>{% endfor %}>
+{%- endmacro %}
+
+{#- A decoder by role, in the type's inherent impl: the trait's `decode_from` decodes as
+    `rt::Everything`. #}
+{%- macro decode_as(item) -%}
+{%- if !item.role_unions.is_empty() %}
+
+    /// Decodes a complete value (nothing may follow it) as a node in the role `R` receives it:
+    /// a variant that `R` does not receive is kept as an unknown variant is (its key and its
+    /// encoding, checked only for well-formedness), so that the value re-encodes to the same
+    /// bytes, and a firmware built for `R` links no decoder for it. `decode` decodes every variant.
+    pub fn decode_as{% call role_param(item) %}{% endcall %}(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode_whole(bytes, Self::decode_from_as::<R>)
+    }
+
+    /// Decodes one value at the reader's position as a node in the role `R` receives it (see
+    /// [`Self::decode_as`]).
+    pub fn decode_from_as{% call role_param(item) %}{% endcall %}(
+        r: &mut rt::Reader<'a>,
+        depth: usize,
+    ) -> Result<Self, rt::DecodeError> {
+        {% call decode_body(item) %}{% endcall %}
+    }
+{%- endif %}
 {%- endmacro %}
 
 {%- macro len_body(item) -%}
@@ -158,8 +193,14 @@
 {%- endif %}
 {%- endfor %}
             Self::{{ item.other }} { key, value } => {
+{%- if item.by_role %}
+                // Built by an application, or decoded elsewhere or by a role that does not receive
+                // the variant (`decode_as`): check what a decoder would.
+                rt::check_kept_variant(key)?;
+{%- else %}
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
+{%- endif %}
                 w.u64(key)?;
                 w.raw_item(value)?;
             }
@@ -339,6 +380,7 @@ impl<'a> {{ item.name }}<'a> {
         {% call encode_body(item) %}{% endcall %}
     }
 {%- endif %}
+{%- call decode_as(item) %}{% endcall %}
 }
 
 {% if item.allow_deprecated -%}
@@ -348,6 +390,8 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
 {%- if let Some(budget) = item.budget %}
         Self::decode_in_cycle(r, depth, {{ budget }})
+{%- else if !item.role_unions.is_empty() %}
+        Self::decode_from_as::<rt::Everything>(r, depth)
 {%- else %}
         {% call decode_body(item) %}{% endcall %}
 {%- endif %}
@@ -385,7 +429,12 @@ pub enum {{ item.name }}<'a> {
     {{ v.name }},
 {%- endif %}
 {%- endfor %}
+{%- if item.by_role %}
+    /// A variant this version of the schema does not define, or one that the role a value was
+    /// decoded for does not receive (`decode_as`); kept so that it is forwarded unchanged.
+{%- else %}
     /// A variant this version of the schema does not define; kept so that it is forwarded unchanged.
+{%- endif %}
     {{ item.other }} {
         /// The variant's key.
         key: u64,
@@ -402,8 +451,11 @@ impl<'a> {{ item.name }}<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
 
+{%- if !item.by_role %}
+
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
+{%- endif %}
 {%- if let Some(budget) = item.budget %}
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -435,6 +487,7 @@ impl<'a> {{ item.name }}<'a> {
         {% call encode_body(item) %}{% endcall %}
     }
 {%- endif %}
+{%- call decode_as(item) %}{% endcall %}
 }
 
 {% if item.allow_deprecated -%}
@@ -444,6 +497,8 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
 {%- if let Some(budget) = item.budget %}
         Self::decode_in_cycle(r, depth, {{ budget }})
+{%- else if !item.role_unions.is_empty() %}
+        Self::decode_from_as::<rt::Everything>(r, depth)
 {%- else %}
         {% call decode_body(item) %}{% endcall %}
 {%- endif %}
@@ -463,3 +518,29 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
 }
 {%- endif %}
 {% endfor %}
+{% if !roles.is_empty() %}
+/// The roles that the schema's `@received_by` names, for decoding as a node in one of them
+/// receives (`Envelope::decode_as::<role::Device>(bytes)`): a variant the role does not receive
+/// is kept as an unknown variant is, and a firmware built for the role links no decoder for it.
+pub mod role {
+    use super::rt;
+{%- for role in roles %}
+
+    /// A node in the role `{{ role.schema_name }}`. It decodes these variants and keeps the others as
+    /// unknown ones:
+{%- for u in role.unions %}
+{%- for line in u.variant_lines %}
+    /// {% if loop.first %}- [`{{ u.name }}`](super::{{ u.name }}):{% else %} {% endif %} {{ line }}
+{%- endfor %}
+{%- endfor %}
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct {{ role.name }};
+{%- for u in role.unions %}
+
+    impl rt::Receives<{{ u.path }}<'_>> for {{ role.name }} {
+        const KEYS: rt::Keys = rt::Keys::Only(&[{{ u.keys }}]);
+    }
+{%- endfor %}
+{%- endfor %}
+}
+{% endif %}

@@ -39,6 +39,9 @@ pub(super) struct ArbitraryItem {
     // Unions.
     variants: Vec<ArbitraryMember>,
     variant_keys: String,
+    /// Whether the union decodes by role: its encoder then accepts a defined key in the catch-all
+    /// variant (one a role does not receive), which a full decoder would read as that variant.
+    by_role: bool,
     /// Index of the variant chosen when generation must stop nesting.
     exit: usize,
     /// Whether a member's generator reads the nesting depth (which is otherwise unused).
@@ -79,6 +82,7 @@ pub(super) fn arbitrary_item(
         unknown: unknown.to_string(),
         variants: Vec::new(),
         variant_keys: String::new(),
+        by_role: matches!(&t.kind, crate::model::Kind::Union(u) if u.by_role()),
         exit: 0,
         uses_depth: false,
     };

@@ -27,6 +27,14 @@ impl<'s> Ctx<'s> {
         }
     }
 
+    /// Whether the decoder of the type `full_name` decodes as a role receives
+    /// ([`TypeModel::role_unions`]), and so is `decode_from_as::<R>`.
+    pub fn decodes_by_role(&self, full_name: &str) -> bool {
+        (self.model.packages().iter())
+            .flat_map(|p| &p.types)
+            .any(|t| t.def.full_name == full_name && !t.role_unions.is_empty())
+    }
+
     /// The Rust path of a type, relative to the module of the package being generated.
     pub fn path(&self, full_name: &str) -> String {
         self.path_from(full_name, "", "super::")
@@ -230,6 +238,8 @@ impl Use<'_, '_> {
                     } else {
                         call
                     }
+                } else if direct && self.ctx.decodes_by_role(name) {
+                    format!("{path}::decode_from_as::<R>(r, depth)")
                 } else {
                     format!("{path}::decode_from(r, depth)")
                 }

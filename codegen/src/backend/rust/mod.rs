@@ -50,7 +50,7 @@ pub use super::GeneratedFile;
 use crate::ir::{Schema, TypeKind};
 use crate::model::Model;
 use expr::Ctx;
-use view::{doc_lines, item_view, ItemView};
+use view::{doc_lines, item_view, role_views, ItemView, RoleView};
 
 /// How generated code refers to the world outside it.
 #[derive(Clone, Debug)]
@@ -135,6 +135,8 @@ struct PackageTemplate<'v> {
     package: String,
     runtime: String,
     items: &'v [ItemView],
+    /// The roles of the package's `@received_by`, for its `role` module.
+    roles: &'v [RoleView],
 }
 
 /// A package's `alloc` layer: `into_owned`, `encode_to_vec` and the `owned` module.
@@ -203,6 +205,7 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
             package: package.name.clone(),
             runtime: options.runtime.clone(),
             items: &items,
+            roles: &role_views(&ctx, package_model),
         };
         let mut text = template.render().expect("the Rust template renders");
         let alloc = AllocTemplate {

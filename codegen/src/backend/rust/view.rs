@@ -287,6 +287,84 @@ pub(crate) struct ItemView {
     /// Messages and unions: whether the owned form encodes through the borrowed form
     /// (`rt::AsBorrowed`) rather than with an encoder of its own.
     pub owned_as_borrowed: bool,
+    /// The Rust paths of the unions with `@received_by` that the decoder reaches: when there are
+    /// any, the decoder is `decode_from_as`, generic over a role that receives each of them.
+    pub role_unions: Vec<String>,
+    /// Unions: whether the variants have `@received_by`, so that each is decoded only if the
+    /// role receives it.
+    pub by_role: bool,
+}
+
+/// A role of the package: the unit type of its `role` module and what it receives.
+pub(crate) struct RoleView {
+    /// The Rust type.
+    pub name: String,
+    /// The name in the schema's `@received_by`.
+    pub schema_name: String,
+    pub unions: Vec<RoleUnionView>,
+}
+
+/// One union as a role receives it.
+pub(crate) struct RoleUnionView {
+    /// The union's Rust path from the `role` module.
+    pub path: String,
+    /// The union's Rust name, for the docs.
+    pub name: String,
+    /// The keys received, ascending, comma-separated.
+    pub keys: String,
+    /// The variants received, by their Rust names in backticks, comma-separated and ending with a
+    /// full stop, in lines short enough for a doc comment.
+    pub variant_lines: Vec<String>,
+}
+
+/// `items` in backticks, comma-separated, ending with a full stop, in lines of at most `width`.
+fn listed(items: &[String], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let end = if i + 1 == items.len() { "." } else { "," };
+        let word = format!("`{item}`{end}");
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(&word);
+            }
+            _ => lines.push(word),
+        }
+    }
+    lines
+}
+
+/// The roles that the `@received_by` of the package `p` name.
+pub(crate) fn role_views(ctx: &Ctx<'_>, p: &model::Package<'_>) -> Vec<RoleView> {
+    let unions: Vec<(&TypeModel<'_>, &model::Union<'_>)> = (p.types.iter())
+        .filter_map(|t| match &t.kind {
+            Kind::Union(u) if u.by_role() => Some((t, u)),
+            _ => None,
+        })
+        .collect();
+    (p.roles.iter())
+        .map(|role| RoleView {
+            name: names::upper_camel(role),
+            schema_name: role.to_string(),
+            unions: (unions.iter())
+                .map(|(t, u)| {
+                    let keys = u.keys_received_by(role);
+                    RoleUnionView {
+                        path: format!("super::{}", ctx.path(&t.def.full_name)),
+                        name: names::upper(&t.def.name),
+                        variant_lines: listed(
+                            &(u.variants_by_key().into_iter())
+                                .filter(|v| keys.contains(&v.ir.key))
+                                .map(|v| names::upper_camel(&v.ir.name))
+                                .collect::<Vec<_>>(),
+                            72,
+                        ),
+                        keys: join(keys),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// A name for a generated member that no schema member uses.
@@ -335,6 +413,8 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         json_values: Vec::new(),
         allow_deprecated: t.mentions_deprecated,
         owned_as_borrowed: owned_as_borrowed(ctx.model, t),
+        role_unions: (t.role_unions.iter()).map(|u| ctx.path(u)).collect(),
+        by_role: matches!(&t.kind, Kind::Union(u) if u.by_role()),
     };
     match &t.kind {
         Kind::Alias(alias) => {
