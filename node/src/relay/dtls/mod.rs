@@ -20,7 +20,7 @@
 //!
 //! **Bounds.** Every table here is bounded by a named constant below, whatever arrives: a flood of
 //! ClientHellos fills at most [`MAX_HANDSHAKES`] endpoints, each given up after
-//! [`HANDSHAKE_TIMEOUT`]; anything else from an address without an association is dropped before
+//! [`HANDSHAKE_TIMEOUT`] or when a newer ClientHello needs its place; anything else from an address without an association is dropped before
 //! any state exists for it.
 
 mod association;
@@ -44,8 +44,8 @@ use verify::{PeerRole, Verifier};
 pub const MAX_ASSOCIATIONS: usize = 1_024;
 
 /// Handshakes in progress at once. Each holds an endpoint (some kilobytes) from the first
-/// ClientHello on; a flood of them fills this and nothing more, and a new handshake then waits
-/// until one ends ([`HANDSHAKE_TIMEOUT`] at most).
+/// ClientHello on; a flood of them fills this and nothing more, each new ClientHello then taking
+/// the place of the oldest one a ClientHello opened.
 pub const MAX_HANDSHAKES: usize = 64;
 
 /// Frames queued on one association while its handshake runs: NSTART_RELAY (§10.5.3), the most
@@ -392,7 +392,22 @@ impl Hop {
             }
             queue_from = self.handshakes.remove(&peer);
         } else if self.handshakes.len() >= MAX_HANDSHAKES {
-            return;
+            // Full: the oldest handshake a ClientHello opened makes room. A flood from addresses
+            // that never answer the HelloRetryRequest so only shortens how long each of its own
+            // waits, and a relay that answers within a round trip still gets through; refusing
+            // instead would let 64 spoofed ClientHellos shut out every relay for the timeout.
+            let oldest = self
+                .handshakes
+                .iter()
+                .filter(|(_, a)| a.peer_role == PeerRole::Client)
+                .min_by_key(|(_, a)| a.started)
+                .map(|(p, _)| *p);
+            let Some(oldest) = oldest else {
+                DtlsStats::add(&self.stats.dropped);
+                return;
+            };
+            self.handshakes.remove(&oldest);
+            DtlsStats::add(&self.stats.dropped);
         }
         let dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
         let expected = self.known.get(&peer).cloned();
