@@ -42,6 +42,18 @@ fn carry(
     first: Out,
     now: Instant,
 ) -> Exchange {
+    carry_both(a, at_a, b, at_b, (first, Out::default()), now)
+}
+
+/// As [`carry`], with what each put out first.
+fn carry_both(
+    a: &mut Hop,
+    at_a: SocketAddr,
+    b: &mut Hop,
+    at_b: SocketAddr,
+    (first, first_b): (Out, Out),
+    now: Instant,
+) -> Exchange {
     let mut x = Exchange::default();
     let mut to_b = Vec::new();
     let mut to_a = Vec::new();
@@ -77,6 +89,7 @@ fn carry(
         }
     };
     take(first, true, &mut x, &mut to_a, &mut to_b);
+    take(first_b, false, &mut x, &mut to_a, &mut to_b);
     for _ in 0..64 {
         if to_a.is_empty() && to_b.is_empty() {
             return x;
@@ -169,6 +182,29 @@ fn two_relays_handshake_with_mutual_certificates_and_carry_a_max_message_frame()
     let out = b.send(at_a, frames[0].clone(), now);
     let got = a.receive(at_b, &out.datagrams[0].1, now);
     assert_eq!(got.frames, [(at_b, frames[0].clone())]);
+}
+
+#[test]
+fn two_relays_that_connect_to_each_other_at_once_end_with_one_association_each_way() {
+    let ca = TestCa::new("iotp2p test CA");
+    let (at_a, at_b) = (addr(40031), addr(40032));
+    let mut a = Hop::new(ca.setup(HOST_A), at_a).unwrap();
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    assert!(a.expect(at_b, HOST_B) && b.expect(at_a, HOST_A));
+    let now = Instant::now();
+    let (to_b, to_a) = (frame(70, 1), frame(80, 2));
+    // Each sends first, before either ClientHello arrives.
+    let first_a = a.send(at_b, to_b.clone(), now);
+    let first_b = b.send(at_a, to_a.clone(), now);
+    let x = carry_both(&mut a, at_a, &mut b, at_b, (first_a, first_b), now);
+    assert_eq!(x.frames.1, [to_b], "B has A's frame");
+    assert_eq!(
+        x.frames.0,
+        [to_a],
+        "A has B's frame, queued on the handshake B gave up"
+    );
+    assert_eq!((a.counts().associations, b.counts().associations), (1, 1));
+    assert_eq!((a.counts().failed, b.counts().failed), (0, 0));
 }
 
 /// A's handshake with B whose certificate is `b_cert`'s: what each ended with.

@@ -349,8 +349,10 @@ impl Hop {
         self.stats
             .bytes_received
             .fetch_add(datagram.len() as u64, Ordering::Relaxed);
-        if demux::is_client_hello(datagram) {
-            self.client_hello(peer, now);
+        if demux::is_client_hello(datagram) && !self.client_hello(peer, now) {
+            DtlsStats::add(&self.stats.dropped);
+            self.settle(now, &mut out);
+            return out;
         }
         let plaintext = demux::is_plaintext(datagram);
         let mut taken = false;
@@ -379,16 +381,18 @@ impl Hop {
     }
 
     /// A ClientHello from `peer`: a server handshake for it, unless one runs (a retransmission, or
-    /// the ClientHello that returns the cookie goes to the endpoint that made it).
-    fn client_hello(&mut self, peer: SocketAddr, now: Instant) {
+    /// the ClientHello that returns the cookie goes to the endpoint that made it). False when the
+    /// ClientHello is to be dropped unread.
+    fn client_hello(&mut self, peer: SocketAddr, now: Instant) -> bool {
         let mut queue_from = None;
         if let Some(ours) = self.handshakes.get(&peer) {
             if ours.peer_role == PeerRole::Client {
-                return;
+                return true;
             }
-            // Both relays connected at once: the lower address keeps its client handshake.
+            // Both relays connected at once: the lower address keeps its client handshake (and
+            // its endpoint never sees the other's ClientHello), the higher answers the lower's.
             if self.local < peer {
-                return;
+                return false;
             }
             queue_from = self.handshakes.remove(&peer);
         } else if self.handshakes.len() >= MAX_HANDSHAKES {
@@ -403,8 +407,7 @@ impl Hop {
                 .min_by_key(|(_, a)| a.started)
                 .map(|(p, _)| *p);
             let Some(oldest) = oldest else {
-                DtlsStats::add(&self.stats.dropped);
-                return;
+                return false;
             };
             self.handshakes.remove(&oldest);
             DtlsStats::add(&self.stats.dropped);
@@ -416,6 +419,7 @@ impl Hop {
             a.take_queue(&mut ours);
         }
         self.handshakes.insert(peer, a);
+        true
     }
 
     /// Runs the endpoints' timers that are due, and expires handshakes and idle associations.
