@@ -207,6 +207,41 @@ fn two_relays_that_connect_to_each_other_at_once_end_with_one_association_each_w
     assert_eq!((a.counts().failed, b.counts().failed), (0, 0));
 }
 
+#[test]
+fn a_relay_that_restarted_is_reached_again_and_idle_associations_expire() {
+    let ca = TestCa::new("iotp2p test CA");
+    let (at_a, at_b) = (addr(40041), addr(40042));
+    let mut a = Hop::new(ca.setup(HOST_A), at_a).unwrap();
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    a.expect(at_b, HOST_B);
+    let now = Instant::now();
+    let first = a.send(at_b, frame(30, 1), now);
+    assert_eq!(
+        carry(&mut a, at_a, &mut b, at_b, first, now).frames.1.len(),
+        1
+    );
+    // B restarts: its new hop has no keys for A's records and drops them.
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    let lost = a.send(at_b, frame(31, 2), now);
+    let x = carry(&mut a, at_a, &mut b, at_b, lost, now);
+    assert!(x.frames.1.is_empty());
+    assert_eq!(b.counts().dropped, 1);
+    // A's retransmissions go unanswered past SILENT_PEER: the next one handshakes again.
+    let later = now + dtls::SILENT_PEER + Duration::from_secs(1);
+    let again = a.send(at_b, frame(32, 3), later);
+    let x = carry(&mut a, at_a, &mut b, at_b, again, later);
+    assert_eq!(x.frames.1, [frame(32, 3)]);
+    assert_eq!(x.authenticated.1, [HOST_A]);
+    assert_eq!(a.counts().authenticated, 2);
+    // Nothing either way for IDLE_EXPIRY: both close.
+    let idle = later + dtls::IDLE_EXPIRY + Duration::from_secs(1);
+    let closing = a.on_timer(idle);
+    b.on_timer(idle);
+    assert_eq!((a.counts().associations, b.counts().associations), (0, 0));
+    assert!(closing.datagrams.len() <= 1, "at most a close_notify");
+    assert!(a.next_deadline().is_none() && b.next_deadline().is_none());
+}
+
 /// A's handshake with B whose certificate is `b_cert`'s: what each ended with.
 fn refused_run(b_setup: dtls::DtlsSetup, a_setup: dtls::DtlsSetup) -> (Hop, Hop, Exchange) {
     let (at_a, at_b) = (addr(40011), addr(40012));
