@@ -318,6 +318,15 @@ fn a_flood_of_client_hellos_and_garbage_stays_within_the_bounds() {
         assert!(b.counts().handshakes <= dtls::MAX_HANDSHAKES as u64);
     }
     assert_eq!(b.counts().handshakes, dtls::MAX_HANDSHAKES as u64);
+    // Nor does the flood keep B from connecting to a relay itself.
+    let at_c = addr(40025);
+    let mut c = Hop::new(ca.setup("relay1.example.com"), at_c).unwrap();
+    b.expect(at_c, "relay1.example.com");
+    let f = frame(40, 5);
+    let first = b.send(at_c, f.clone(), now);
+    assert_eq!(first.datagrams.len(), 1, "B's ClientHello goes out");
+    let x = carry(&mut b, at_b, &mut c, at_c, first, now);
+    assert_eq!(x.frames.1, [f]);
     // A relay that answers its HelloRetryRequest gets through the flood: its ClientHello takes
     // the place of the oldest of the flood's.
     let mut peer = Hop::new(ca.setup(HOST_A), addr(40024)).unwrap();
@@ -326,7 +335,7 @@ fn a_flood_of_client_hellos_and_garbage_stays_within_the_bounds() {
     let first = peer.send(at_b, f.clone(), now);
     let x = carry(&mut peer, addr(40024), &mut b, at_b, first, now);
     assert_eq!(x.frames.1, [f]);
-    assert_eq!(b.counts().associations, 1);
+    assert_eq!(b.counts().associations, 2, "C and A");
     // Garbage with every DTLS first byte, from as many addresses: no state, no panic.
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     for i in 0..20_000u32 {
@@ -342,7 +351,7 @@ fn a_flood_of_client_hellos_and_garbage_stays_within_the_bounds() {
     }
     let c = b.counts();
     assert!(c.handshakes <= dtls::MAX_HANDSHAKES as u64, "{c:?}");
-    assert_eq!((c.associations, c.authenticated), (1, 1), "{c:?}");
+    assert_eq!((c.associations, c.authenticated), (2, 2), "{c:?}");
     assert!(c.dropped >= 20_000 - 64, "{c:?}");
     // The flood's endpoints go with the handshake timeout; a real peer then gets through.
     let later = now + dtls::HANDSHAKE_TIMEOUT + Duration::from_secs(1);

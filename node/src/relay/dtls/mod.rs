@@ -318,7 +318,8 @@ impl Hop {
             a.send(peer, frame, &self.verifier, now, &mut out)
         } else {
             if !self.handshakes.contains_key(&peer) {
-                if self.handshakes.len() >= MAX_HANDSHAKES {
+                // A flood of ClientHellos never keeps this relay from connecting: it makes room.
+                if self.handshakes.len() >= MAX_HANDSHAKES && !self.make_room() {
                     DtlsStats::add(&self.stats.dropped);
                     return out;
                 }
@@ -328,8 +329,10 @@ impl Hop {
                 let a = Association::new(dtls, PeerRole::Server, expected, now);
                 self.handshakes.insert(peer, a);
             }
-            let a = self.handshakes.get_mut(&peer).expect("inserted above");
-            a.send(peer, frame, &self.verifier, now, &mut out)
+            match self.handshakes.get_mut(&peer) {
+                Some(a) => a.send(peer, frame, &self.verifier, now, &mut out),
+                None => Ok(false),
+            }
         };
         match result {
             Ok(true) => {}
@@ -395,22 +398,8 @@ impl Hop {
                 return false;
             }
             queue_from = self.handshakes.remove(&peer);
-        } else if self.handshakes.len() >= MAX_HANDSHAKES {
-            // Full: the oldest handshake a ClientHello opened makes room. A flood from addresses
-            // that never answer the HelloRetryRequest so only shortens how long each of its own
-            // waits, and a relay that answers within a round trip still gets through; refusing
-            // instead would let 64 spoofed ClientHellos shut out every relay for the timeout.
-            let oldest = self
-                .handshakes
-                .iter()
-                .filter(|(_, a)| a.peer_role == PeerRole::Client)
-                .min_by_key(|(_, a)| a.started)
-                .map(|(p, _)| *p);
-            let Some(oldest) = oldest else {
-                return false;
-            };
-            self.handshakes.remove(&oldest);
-            DtlsStats::add(&self.stats.dropped);
+        } else if self.handshakes.len() >= MAX_HANDSHAKES && !self.make_room() {
+            return false;
         }
         let dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
         let expected = self.known.get(&peer).cloned();
@@ -419,6 +408,26 @@ impl Hop {
             a.take_queue(&mut ours);
         }
         self.handshakes.insert(peer, a);
+        true
+    }
+
+    /// Ends the oldest handshake a ClientHello opened, to make room for a new one; false if there
+    /// is none (every handshake is one this relay started). A flood from addresses that never
+    /// answer the HelloRetryRequest so only shortens how long each of its own endpoints waits,
+    /// and a relay that answers within a round trip still gets through; refusing instead would let
+    /// 64 spoofed ClientHellos shut every relay out for the handshake timeout.
+    fn make_room(&mut self) -> bool {
+        let oldest = self
+            .handshakes
+            .iter()
+            .filter(|(_, a)| a.peer_role == PeerRole::Client)
+            .min_by_key(|(_, a)| a.started)
+            .map(|(p, _)| *p);
+        let Some(oldest) = oldest else {
+            return false;
+        };
+        self.handshakes.remove(&oldest);
+        DtlsStats::add(&self.stats.dropped);
         true
     }
 
