@@ -242,6 +242,35 @@ fn a_relay_that_restarted_is_reached_again_and_idle_associations_expire() {
     assert!(a.next_deadline().is_none() && b.next_deadline().is_none());
 }
 
+// [IOTP-DLV-55]
+#[test]
+fn a_leaf_from_an_intermediate_ca_validates_only_with_the_intermediate_configured() {
+    let root = TestCa::new("iotp2p test root");
+    let sub = root.intermediate("iotp2p test intermediate");
+    for configured in [false, true] {
+        let (at_a, at_b) = (addr(40051), addr(40052));
+        let mut a_setup = root.setup(HOST_A);
+        if configured {
+            a_setup.intermediates = vec![sub.der.clone()];
+        }
+        let mut b_setup = sub.setup(HOST_B);
+        b_setup.trust_anchors = vec![root.der.clone()];
+        let mut a = Hop::new(a_setup, at_a).unwrap();
+        let mut b = Hop::new(b_setup, at_b).unwrap();
+        a.expect(at_b, HOST_B);
+        let now = Instant::now();
+        let first = a.send(at_b, frame(90, 6), now);
+        let x = carry(&mut a, at_a, &mut b, at_b, first, now);
+        if configured {
+            assert_eq!(x.authenticated.0, [HOST_B]);
+            assert_eq!(x.frames.1, [frame(90, 6)]);
+        } else {
+            assert_eq!(a.counts().refused, 1, "dimpl hands over B's leaf alone");
+            assert!(x.frames.1.is_empty());
+        }
+    }
+}
+
 /// A's handshake with B whose certificate is `b_cert`'s: what each ended with.
 fn refused_run(b_setup: dtls::DtlsSetup, a_setup: dtls::DtlsSetup) -> (Hop, Hop, Exchange) {
     let (at_a, at_b) = (addr(40011), addr(40012));

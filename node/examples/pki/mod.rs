@@ -49,6 +49,21 @@ impl TestCa {
         }
     }
 
+    /// An intermediate CA named `name`, issued by this one.
+    pub fn intermediate(&self, name: &str) -> TestCa {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let key = KeyPair::generate().expect("a P-256 key");
+        let cert = params.signed_by(&key, &self.issuer).expect("signed");
+        TestCa {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
     /// A certificate for `host`, for both roles of a handshake (a relay is the client of the
     /// relays it connects to and the server of those that connect to it).
     pub fn relay(&self, host: &str) -> RelayCert {
@@ -76,6 +91,7 @@ impl TestCa {
             certificate: cert.der,
             private_key: cert.key_der,
             trust_anchors: vec![self.der.clone()],
+            intermediates: Vec::new(),
         }
     }
 

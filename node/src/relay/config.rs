@@ -23,7 +23,9 @@
 //! key = "relay.key"                    # from this file's directory; its private key (PEM,
 //!                                      # PKCS#8 or SEC1, P-256 or P-384)
 //! trust_anchors = ["ca.crt"]           # PEM files of the CAs that issue other relays'
-//!                                      # certificates (each leaf issued by one of them directly)
+//!                                      # certificates
+//! intermediates = ["sub-ca.crt"]       # optional: PEM files of intermediate CAs between them
+//!                                      # and other relays' leaves (DTLS hands over a leaf alone)
 //!
 //! statement = "…"                     # the relay's credential statement, naming its service
 //!                                      # address, hex: read unsealed at first contact (§3.10.1)
@@ -339,7 +341,10 @@ impl Locator<'_> {
         let table = item
             .as_table()
             .ok_or_else(|| self.error(self.value_at(root, "dtls"), "dtls", "a table"))?;
-        self.only(table, &["certificate", "key", "trust_anchors"])?;
+        self.only(
+            table,
+            &["certificate", "key", "trust_anchors", "intermediates"],
+        )?;
         let file = |key: &str, path: &str, e: &dyn std::fmt::Display, at: usize| {
             self.error(
                 at,
@@ -359,21 +364,22 @@ impl Locator<'_> {
         let path = self.string(table, "key")?;
         let key = PrivateKeyDer::from_pem_file(dir.join(&path))
             .map_err(|e| file("key", &path, &e, self.value_at(table, "key")))?;
-        let mut trust_anchors = Vec::new();
-        for (path, start) in self.strings(table, "trust_anchors")? {
-            let certs = CertificateDer::pem_file_iter(dir.join(&path))
-                .map_err(|e| file("trust_anchors", &path, &e, start))?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| file("trust_anchors", &path, &e, start))?;
-            if certs.is_empty() {
-                return Err(self.error(
-                    start,
-                    "trust_anchors",
-                    &format!("{path:?} holds no certificate"),
-                ));
+        let pem_certificates = |key: &str| -> Result<Vec<Vec<u8>>, ConfigError> {
+            let mut all = Vec::new();
+            for (path, start) in self.strings(table, key)? {
+                let certs = CertificateDer::pem_file_iter(dir.join(&path))
+                    .map_err(|e| file(key, &path, &e, start))?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| file(key, &path, &e, start))?;
+                if certs.is_empty() {
+                    return Err(self.error(start, key, &format!("{path:?} holds no certificate")));
+                }
+                all.extend(certs.into_iter().map(|c| c.to_vec()));
             }
-            trust_anchors.extend(certs.into_iter().map(|c| c.to_vec()));
-        }
+            Ok(all)
+        };
+        let trust_anchors = pem_certificates("trust_anchors")?;
+        let intermediates = pem_certificates("intermediates")?;
         if trust_anchors.is_empty() {
             return Err(self.error(
                 self.value_at(table, "trust_anchors"),
@@ -385,6 +391,7 @@ impl Locator<'_> {
             certificate: certificate.to_vec(),
             private_key: key.secret_der().to_vec(),
             trust_anchors,
+            intermediates,
         };
         crate::relay::dtls::check(&setup)
             .map_err(|e| self.error(table.span().map_or(0, |s| s.start), "dtls", &e.to_string()))?;
@@ -753,6 +760,16 @@ rate_burst = 64
         let e = parse_here(&text.replace("[\"ca.crt\"]", "[]"));
         assert_eq!((e.line, e.what.as_str()), (17, "trust_anchors"), "{e}");
         assert!(e.to_string().starts_with("relay.toml:17:"), "{e}");
+        // Intermediates, optional, read as the anchors are.
+        let f = RelayFile::parse(
+            "relay.toml",
+            &format!("{text}intermediates = [\"ca.crt\"]\n"),
+            &dir.0,
+        )
+        .unwrap();
+        assert_eq!(f.setup.dtls.unwrap().intermediates.len(), 1);
+        let e = parse_here(&format!("{text}intermediates = [\"missing.crt\"]\n"));
+        assert_eq!((e.line, e.what.as_str()), (18, "intermediates"), "{e}");
     }
 
     #[test]

@@ -83,9 +83,12 @@ pub struct DtlsSetup {
     pub certificate: Vec<u8>,
     /// Its private key (DER: PKCS#8 or SEC1), P-256 or P-384.
     pub private_key: Vec<u8>,
-    /// The CA certificates (DER) that issue other relays' certificates. A peer's leaf must be
-    /// issued by one of them directly (see `verify.rs`).
+    /// The CA certificates (DER) that issue other relays' certificates.
     pub trust_anchors: Vec<Vec<u8>>,
+    /// Intermediate CA certificates (DER) between the anchors and other relays' leaves: the DTLS
+    /// implementation hands over a peer's leaf alone, so a chain through an intermediate validates
+    /// only with the intermediate configured here (see `verify.rs`).
+    pub intermediates: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for DtlsSetup {
@@ -214,7 +217,7 @@ pub fn check(setup: &DtlsSetup) -> Result<(), DtlsError> {
         .key_provider
         .load_private_key(&setup.private_key)
         .map_err(|e| DtlsError::Certificate(format!("its private key: {e}")))?;
-    Verifier::new(setup.trust_anchors.clone())?;
+    Verifier::new(setup.trust_anchors.clone(), setup.intermediates.clone())?;
     Ok(())
 }
 
@@ -257,7 +260,7 @@ impl Hop {
         let stats = Arc::new(DtlsStats::default());
         check(&setup)?;
         let config = dtls_config()?;
-        let verifier = Verifier::new(setup.trust_anchors)?;
+        let verifier = Verifier::new(setup.trust_anchors, setup.intermediates)?;
         Ok(Hop {
             config: Arc::new(config),
             certificate: DtlsCertificate {

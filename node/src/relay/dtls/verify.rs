@@ -6,8 +6,8 @@
 //!
 //! **Limit.** The DTLS implementation hands over the peer's leaf certificate alone
 //! (`Output::PeerCert`), without the intermediates its Certificate message carried, so a peer's
-//! leaf must be issued directly by a configured trust anchor: a chain through an intermediate CA
-//! is refused.
+//! leaf must be issued directly by a configured trust anchor, or by an intermediate CA configured
+//! beside the anchors (`intermediates`): a chain through any other intermediate is refused.
 
 use pki_types::{
     CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
@@ -42,6 +42,8 @@ pub enum Refused {
 /// The trust anchors a relay validates other relays' certificates with.
 pub struct Verifier {
     anchors: Vec<TrustAnchor<'static>>,
+    /// Configured intermediates, offered to path building (a peer's are not available).
+    intermediates: Vec<CertificateDer<'static>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -61,8 +63,9 @@ pub enum PeerRole {
 }
 
 impl Verifier {
-    /// A verifier for the CA certificates `anchors` (DER); each must parse as a trust anchor.
-    pub fn new(anchors: Vec<Vec<u8>>) -> Result<Self, Refused> {
+    /// A verifier for the CA certificates `anchors` (DER), each of which must parse as a trust
+    /// anchor, with the intermediate CA certificates `intermediates` (DER).
+    pub fn new(anchors: Vec<Vec<u8>>, intermediates: Vec<Vec<u8>>) -> Result<Self, Refused> {
         let anchors = anchors
             .iter()
             .enumerate()
@@ -73,7 +76,14 @@ impl Verifier {
                     .map_err(|e| Refused::Anchor(i, e.to_string()))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Verifier { anchors })
+        let intermediates = intermediates
+            .into_iter()
+            .map(CertificateDer::from)
+            .collect();
+        Ok(Verifier {
+            anchors,
+            intermediates,
+        })
     }
 
     /// Validates `leaf` (DER), presented by a peer in `role`, at `now`: for `expected` when the
@@ -93,8 +103,16 @@ impl Verifier {
             PeerRole::Client => KeyUsage::client_auth(),
         };
         let algorithms: Vec<&dyn SignatureVerificationAlgorithm> = ALGORITHMS.to_vec();
-        cert.verify_for_usage(&algorithms, &self.anchors, &[], now, usage, None, None)
-            .map_err(|e| Refused::Path(e.to_string()))?;
+        cert.verify_for_usage(
+            &algorithms,
+            &self.anchors,
+            &self.intermediates,
+            now,
+            usage,
+            None,
+            None,
+        )
+        .map_err(|e| Refused::Path(e.to_string()))?;
         let valid_for = |host: &str| {
             ServerName::try_from(host)
                 .ok()
