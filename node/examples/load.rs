@@ -14,8 +14,10 @@
 //! do, through the SRV records of each other's domain (§3.2), each asking an authoritative name
 //! server of its own on loopback (`iotp2p_node::dns`). `--delay` and `--loss` put the lossy-link
 //! simulator (`iotp2p_node::link`) between the two relays, with that one-way delay and that loss in
-//! each direction; each relay's zone then names the link's end as the other relay. The run ends by
-//! printing each relay's congestion window towards the other (§10.5.3).
+//! each direction; each relay's zone then names the link's end as the other relay. The two relays
+//! talk over DTLS 1.3 (§3.9.1), each with a certificate for its SRV target from a CA the run makes.
+//! The run ends by printing each relay's congestion window towards the other (§10.5.3) and what
+//! its DTLS hop counted.
 //!
 //! Security contexts are installed directly (as after EDHOC), so that the run measures the message
 //! path, not handshakes. Fresh contexts all start their Sender Sequence Numbers at 0, so that the
@@ -24,6 +26,8 @@
 //! to an app, between two relays) meets the same `message_id` over and over, which [IOTP-MSG-50]
 //! serialises (one outstanding per `message_id` and hop peer). `--spread` starts each end-to-end context's numbers in a range of
 //! its own instead (lamp d's at d × 1,000,000), as contexts that have lived for a while are spread.
+
+mod pki;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -35,7 +39,7 @@ use iotp2p_device::info::DeviceInfo;
 use iotp2p_device::lamp::Lamp;
 use iotp2p_node::dns::{DnsServer, Zone};
 use iotp2p_node::link::{Impairments, LinkConfig, LinkCounts, LossyLink};
-use iotp2p_node::relay::{RelaySetup, UdpRelay};
+use iotp2p_node::relay::{DtlsSetup, RelaySetup, UdpRelay};
 use iotp2p_node::resolve::Resolver;
 use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_node::udp::{UdpConfig, UdpNode};
@@ -196,13 +200,14 @@ async fn name_server(dir: &Path, domain: &str, at: SocketAddr) -> Result<DnsServ
 }
 
 /// A relay of `domain` on `bind` serving `nodes` (address and node number) with their hop contexts;
-/// with `other`, it finds the relay of that domain through the name server at that address.
+/// with `other`, it finds the relay of that domain through the name server at that address, and
+/// talks to it over DTLS with `dtls`.
 async fn relay(
     dir: &Path,
     domain: &str,
     bind: SocketAddr,
     nodes: Vec<(String, u16)>,
-    other: Option<(&str, SocketAddr)>,
+    other: Option<(&str, SocketAddr, DtlsSetup)>,
 ) -> Result<UdpRelay, Error> {
     let mut setup = RelaySetup::new(bind, domain);
     setup.addresses = nodes.iter().map(|(a, _)| a.clone()).collect();
@@ -212,9 +217,10 @@ async fn relay(
     setup.relay.rate.per_second = 1_000_000;
     setup.relay.rate.burst = 1_000_000;
     setup.service.max_contexts = nodes.len() + 8;
-    if let Some((domain, server)) = other {
+    if let Some((domain, server, dtls)) = other {
         setup.resolver = Some(Resolver::new(server, Duration::from_secs(2)));
         setup.resolve = vec![domain.into()];
+        setup.dtls = Some(dtls);
     }
     let store = Box::new(SqliteStore::open(&dir.join(format!("{domain}.sqlite")))?);
     let relay = UdpRelay::start(setup, store).await?;
@@ -281,8 +287,18 @@ impl Relays {
         };
         let a_names = name_server(dir, APPS_DOMAIN, a_to_b).await?;
         let b_names = name_server(dir, DOMAIN, b_to_a).await?;
-        let to_b = Some((APPS_DOMAIN, a_names.addr()));
-        let to_a = Some((DOMAIN, b_names.addr()));
+        // Each relay's certificate is for the SRV target its domain's zone names it by.
+        let ca = pki::TestCa::new("iotp2p load CA");
+        let to_b = Some((
+            APPS_DOMAIN,
+            a_names.addr(),
+            ca.setup(&format!("relay.{DOMAIN}")),
+        ));
+        let to_a = Some((
+            DOMAIN,
+            b_names.addr(),
+            ca.setup(&format!("relay.{APPS_DOMAIN}")),
+        ));
         let lamps = relay(dir, DOMAIN, a, lamps, to_b).await?;
         let apps = relay(dir, APPS_DOMAIN, b, apps.collect(), to_a).await?;
         Ok(Relays {
@@ -463,6 +479,21 @@ async fn main() -> Result<(), Error> {
     );
     if let Some(windows) = relays.windows().await? {
         println!("{windows}");
+    }
+    if let Some(apps) = &relays.apps {
+        for (name, relay) in [("A", &relays.lamps), ("B", apps)] {
+            let c = relay.dtls_counts();
+            println!(
+                "DTLS at relay {name}: {} handshakes authenticated, {} failed; {} datagrams ({} B) \
+                 sent, {} ({} B) received",
+                c.authenticated,
+                c.failed,
+                c.datagrams_sent,
+                c.bytes_sent,
+                c.datagrams_received,
+                c.bytes_received,
+            );
+        }
     }
     for lamp in lamps {
         lamp.stop(Duration::from_secs(5)).await?;

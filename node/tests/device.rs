@@ -8,6 +8,8 @@
 //! wake of the sleeping sensor; commands through a lossy link run exactly once.
 
 mod common;
+#[path = "../examples/pki/mod.rs"]
+mod pki;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -707,12 +709,18 @@ async fn grant_run() {
     let ids = identities();
     let (other_relay, app_b) = (Keys::new(0x34, 0x24, 4), Keys::new(0x35, 0x65, 5));
     let (home_at, other_at) = (free_port(), free_port());
-    // Two providers, each relay routing the other's domain to it.
+    // Two providers, each relay routing the other's domain to it over DTLS, with certificates
+    // from one CA (§3.9.1).
+    let ca = pki::TestCa::new("iotp2p test CA");
+    let (home_host, other_host) = ("relay1.home.example.org", "relay1.example.net");
+    let home_dtls = ca.dtls_table(&dir.0, home_host);
+    let other_dtls = ca.dtls_table(&dir.0, other_host);
     let mut home = RelayFile::parse(
         "home.toml",
         &format!(
             "domain = \"{DOMAIN}\"\nbind = \"{home_at}\"\nstore = \"home.sqlite\"\n\
-             addresses = [\"{DEVICE}\", \"{APP}\"]\n\n[routes]\n\"{OTHER}\" = \"{other_at}\"\n\n\
+             addresses = [\"{DEVICE}\", \"{APP}\"]\n\n{home_dtls}\n\
+             [routes]\n\"{OTHER}\" = \"{other_host}@{other_at}\"\n\n\
              [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
              [credentials]\n\"{DEVICE}\" = \"{}\"\n\"{APP}\" = \"{}\"\n",
             hex(&ids.relay.auth),
@@ -730,7 +738,8 @@ async fn grant_run() {
         "other.toml",
         &format!(
             "domain = \"{OTHER}\"\nbind = \"{other_at}\"\nstore = \"other.sqlite\"\n\
-             addresses = [\"{APP_B}\"]\n\n[routes]\n\"{DOMAIN}\" = \"{home_at}\"\n\n\
+             addresses = [\"{APP_B}\"]\n\n{other_dtls}\n\
+             [routes]\n\"{DOMAIN}\" = \"{home_host}@{home_at}\"\n\n\
              [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{APP_B}\" = \"{}\"\n",
             hex(&other_relay.auth),
             hex(&other_relay.ccs),
@@ -820,6 +829,16 @@ async fn grant_run() {
         .await
         .unwrap();
     assert!(still_on, "a revoked app switched the lamp off");
+    // The relays talked over one DTLS association, each authenticating the other (IOTP-DLV-54).
+    for relay in [&home_relay, &other_relay_node] {
+        let c = relay.dtls_counts();
+        assert_eq!(
+            (c.associations, c.authenticated, c.refused),
+            (1, 1, 0),
+            "{c:?}"
+        );
+        assert!(c.datagrams_received > 4, "{c:?}");
+    }
 
     second.stop(Duration::from_secs(5)).await.unwrap();
     owner.stop(Duration::from_secs(5)).await.unwrap();

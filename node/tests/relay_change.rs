@@ -12,6 +12,8 @@
 //! crash of its own, until A is back and has it once.
 
 mod common;
+#[path = "../examples/pki/mod.rs"]
+mod pki;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -30,7 +32,7 @@ use iotp2p_node::app::UdpApp;
 
 use iotp2p_node::dns::{DnsServer, Zone};
 use iotp2p_node::link::{fate, Impairments, LinkConfig, LossyLink};
-use iotp2p_node::relay::{RelayFile, RelaySetup, UdpRelay};
+use iotp2p_node::relay::{RelayFile, RelaySetup, Route, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_node::store::RelayStore;
 use iotp2p_node::udp::{UdpConfig, UdpNode};
@@ -40,6 +42,7 @@ use iotp2p_protocol::relay::retry::Backoff;
 use iotp2p_protocol::relay::{RelayConfig, RelayEvent};
 use iotp2p_protocol::security::KeyId;
 use iotp2p_protocol::server::security::{member, SECURITY};
+use pki::TestCa;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -51,6 +54,8 @@ const OWNER: &str = "owner@home.example.org";
 const TOKEN: [u8; 16] = [0x4b; 16];
 const RELAY_A: &str = "relay-a.home.example.org";
 const RELAY_B: &str = "relay-b.home.example.org";
+/// C's host name, which A's and B's routes to its domain name (§3.9.1).
+const RELAY_C: &str = "relay-c.peer.example";
 
 /// The zone of `home.example.org` whose SRV record names `target` at `port`; both relays' host
 /// names resolve to 127.0.0.1. A TTL of one second, so that a change is seen a second later.
@@ -89,20 +94,22 @@ async fn relay(mut setup: RelaySetup, store: &Path, address: &str, ids: (u8, u8)
 }
 
 /// The relay of the domain at provider `name`, from its file as the provider writes it: its host
-/// name, the name server `dns`, the route to `c`, its EDHOC identity `keys`, the owner's account with
-/// [`TOKEN`], and `more` (tables). Serves the owner's app.
+/// name, the name server `dns`, the route to `c`, its certificate from `ca` for DTLS with the other
+/// relays, its EDHOC identity `keys`, the owner's account with [`TOKEN`], and `more` (tables).
+/// Serves the owner's app.
 fn provider(
     dir: &Path,
     name: &str,
     host: &str,
     (dns, c): (SocketAddr, SocketAddr),
     (keys, owner): (&Keys, &Keys),
-    more: &str,
+    ca: &TestCa,
 ) -> RelayFile {
+    let dtls = ca.dtls_table(dir, host);
     let text = format!(
         "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"{name}.sqlite\"\n\
          addresses = [\"{OWNER}\"]\nhost = \"{host}\"\nname_server = \"{dns}\"\n\
-         statement = \"{}\"\n\n{more}\n[routes]\n\"{PEER_DOMAIN}\" = \"{c}\"\n\n\
+         statement = \"{}\"\n\n{dtls}\n[routes]\n\"{PEER_DOMAIN}\" = \"{RELAY_C}@{c}\"\n\n\
          [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{OWNER}\" = \"{}\"\n\n\
          [accounts.\"Smith household\"]\ndomains = [\"{DOMAIN}\"]\nmax_registrations = 4\n\
          tokens = [\"{}\"]\n",
@@ -148,6 +155,8 @@ async fn node(
 /// The three relays, the DNS server naming A, the lamp attached to B and the peer to C.
 struct World {
     dir: TempDir,
+    /// The CA of every relay's certificate.
+    ca: TestCa,
     /// Always running but while its zone changes.
     dns: Option<DnsServer>,
     /// The owner's controller, attached to A.
@@ -168,6 +177,7 @@ impl World {
     /// As [`World::start`], C's engine configured by `c_config`.
     async fn start_with(what: &str, previous_relays: &[&str], c_config: RelayConfig) -> World {
         let dir = TempDir::new(what);
+        let ca = TestCa::new("iotp2p test CA");
         // The name server's address first (the relays' resolver asks it), then its real zone.
         let placeholder = DnsServer::start(loopback(), &[zone(&dir.0, 1, RELAY_A, 9)])
             .await
@@ -178,19 +188,13 @@ impl World {
         // C's address too, for A's and B's routes, and C's route to the domain is A (its cached
         // records): C is started again on the same port once A is.
         let c_store = dir.0.join("c.sqlite");
-        let c = relay(
-            RelaySetup::new(loopback(), PEER_DOMAIN),
-            &c_store,
-            PEER,
-            (8, 7),
-        )
-        .await;
+        let c = relay(c_setup(loopback(), &ca), &c_store, PEER, (8, 7)).await;
         let c_addr = c.local_addr();
         c.stop(Duration::from_secs(5)).await.unwrap();
         let (a_keys, b_keys) = (Keys::new(0x31, 0x21, 1), Keys::new(0x35, 0x25, 5));
         let (owner_keys, lamp_keys) = (Keys::new(0x33, 0x63, 3), Keys::new(0x32, 0x42, 2));
         let around = (dns_addr, c_addr);
-        let file = provider(&dir.0, "a", RELAY_A, around, (&a_keys, &owner_keys), "");
+        let file = provider(&dir.0, "a", RELAY_A, around, (&a_keys, &owner_keys), &ca);
         let a = UdpRelay::start(
             file.setup,
             Box::new(SqliteStore::open(&file.store).unwrap()),
@@ -198,15 +202,14 @@ impl World {
         .await
         .unwrap();
         let a_addr = a.local_addr();
-        // What DTLS would prove of A (§3.9.1).
-        let a_host = format!("[relay_hosts]\n\"{RELAY_A}\" = \"{a_addr}\"\n");
+        // B learns A's host name from A's certificate when A connects (§3.9.1).
         let file = provider(
             &dir.0,
             "b",
             RELAY_B,
             (dns_addr, c_addr),
             (&b_keys, &owner_keys),
-            &a_host,
+            &ca,
         );
         let b = UdpRelay::start(
             file.setup,
@@ -215,9 +218,9 @@ impl World {
         .await
         .unwrap();
         let b_addr = b.local_addr();
-        let mut setup = RelaySetup::new(c_addr, PEER_DOMAIN);
+        let mut setup = c_setup(c_addr, &ca);
         setup.relay = c_config;
-        setup.routes = BTreeMap::from([(DOMAIN.into(), a_addr)]);
+        setup.routes = route_to(a_addr);
         let c = relay(setup, &c_store, PEER, (8, 7)).await;
         // C knows B for the domain too, which its records will name: B's replies come from there.
         c.with_relay(move |r, _, _| {
@@ -257,6 +260,7 @@ impl World {
         let app = node(PEER, LAMP, (1, 2), (7, 8), c.local_addr()).await;
         World {
             dir,
+            ca,
             dns: Some(dns),
             owner: owner_a,
             a,
@@ -339,7 +343,7 @@ impl World {
             RELAY_A,
             around,
             (&a_keys, &owner_keys),
-            "",
+            &self.ca,
         );
         file.setup.bind = at;
         let store = Box::new(SqliteStore::open(&file.store).unwrap());
@@ -356,11 +360,11 @@ impl World {
         config: Option<RelayConfig>,
     ) {
         let b = self.b.local_addr();
-        let mut setup = RelaySetup::new(c, PEER_DOMAIN);
+        let mut setup = c_setup(c, &self.ca);
         if let Some(config) = config {
             setup.relay = config;
         }
-        setup.routes = BTreeMap::from([(DOMAIN.into(), a)]);
+        setup.routes = route_to(a);
         let started = relay(setup, &self.dir.0.join("c.sqlite"), PEER, (8, 7)).await;
         started
             .with_relay(move |r, _, _| {
@@ -392,6 +396,24 @@ impl World {
             dns.stop(within).await;
         }
     }
+}
+
+/// C, the relay of the peer's domain, on `bind`, with its certificate from `ca`.
+fn c_setup(bind: SocketAddr, ca: &TestCa) -> RelaySetup {
+    let mut setup = RelaySetup::new(bind, PEER_DOMAIN);
+    setup.dtls = Some(ca.setup(RELAY_C));
+    setup
+}
+
+/// C's route to the domain: A at `a`, whose certificate is for [`RELAY_A`] (C's cached records).
+fn route_to(a: SocketAddr) -> BTreeMap<String, Route> {
+    BTreeMap::from([(
+        DOMAIN.into(),
+        Route {
+            host: RELAY_A.into(),
+            addr: a,
+        },
+    )])
 }
 
 /// Kills `relay`, as a crash would, and puts a stand-in (an empty relay) in its place.
@@ -667,14 +689,7 @@ async fn a_redirect_lost_once_between_the_relays_still_arrives_once() {
         let link = LossyLink::start(config, w.a.local_addr(), w.b.local_addr())
             .await
             .unwrap();
-        // B sees A at the link's address; that is what DTLS would prove of it there.
-        let from_a = link.b_side();
-        w.b.with_relay(move |r, _, _| {
-            r.add_relay_host(from_a, RELAY_A);
-            ((), Vec::new())
-        })
-        .await
-        .unwrap();
+        // B sees A at the link's address, where A's certificate proves its host name.
         let id = w.request_held_at_a().await;
         w.move_dns_to(link.a_side().port()).await;
         w.release_at_a().await;
@@ -789,13 +804,14 @@ async fn a_lamp_given_a_new_home_relay_attaches_there_and_the_old_one_keeps_hold
         let (owner_keys, lamp_keys) = (Keys::new(0x33, 0x63, 3), Keys::new(0x32, 0x42, 2));
         // No name server and no other domain are needed here.
         let around = (loopback(), loopback());
-        let relay = |name, host, keys, more: &str| {
-            let file = provider(&dir.0, name, host, around, (keys, &owner_keys), more);
+        let ca = TestCa::new("iotp2p test CA");
+        let relay = |name, host, keys| {
+            let file = provider(&dir.0, name, host, around, (keys, &owner_keys), &ca);
             let store = Box::new(SqliteStore::open(&file.store).unwrap());
             UdpRelay::start(file.setup, store)
         };
-        let a = relay("a", RELAY_A, &a_keys, "").await.unwrap();
-        let b = relay("b", RELAY_B, &b_keys, "").await.unwrap();
+        let a = relay("a", RELAY_A, &a_keys).await.unwrap();
+        let b = relay("b", RELAY_B, &b_keys).await.unwrap();
         let (a_addr, b_addr) = (a.local_addr(), b.local_addr());
 
         // The lamp out of its box, claimed with A as its home relay and registered there.

@@ -22,7 +22,8 @@
 //! The relays find each other through DNS (§3.2): an authoritative name server on loopback serves
 //! each domain's zone (an SRV record naming its relay, the TXT record with the relay's ID, the relay's
 //! address), and each relay resolves the other domains at start (`resolve` in its configuration)
-//! instead of being given routes. The apps and devices are given their relay's address, as a
+//! instead of being given routes. They talk over DTLS 1.3 (§3.9.1), each with a certificate for its
+//! SRV target from a CA the run makes. The apps and devices are given their relay's address, as a
 //! provider's set-up or a claim would.
 //!
 //! With [`Options::lossy`], every pair of nodes that talk does so through a lossy link of its own
@@ -32,6 +33,9 @@
 //! other relays.
 //!
 //! Every node and link is owned by the run: on an error they are dropped, which stops their tasks.
+
+#[path = "../pki/mod.rs"]
+mod pki;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -287,8 +291,10 @@ async fn light(device: &UdpDevice) -> Result<iotp2p_device::lamp::Light, Error> 
 
 /// A relay of `domain` on `bind`, started from its configuration's `rest` (addresses, credentials,
 /// accounts), with its store in `dir`, that finds the other providers' relays through
-/// `name_server`.
+/// `name_server` and talks to them over DTLS with a certificate from `ca`.
+#[allow(clippy::too_many_arguments)]
 async fn relay(
+    ca: &pki::TestCa,
     dir: &Path,
     domain: &str,
     bind: SocketAddr,
@@ -307,11 +313,12 @@ async fn relay(
         &format!(
             "domain = \"{domain}\"\nbind = \"{bind}\"\nstore = \"{domain}.sqlite\"\n\
              host = \"{}\"\nname_server = \"{name_server}\"\nresolve = [{}]\n{rest}\n\
-             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n{}",
             relay_host(domain),
             others.join(", "),
             hex(&keys.auth),
             hex(&keys.ccs),
+            ca.dtls_table(dir, &relay_host(domain)),
         ),
         dir,
     )?;
@@ -481,7 +488,9 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     let lamps_ns = names
         .serving(dir, [lamps_to_home, lamps_to_other, lamps_at], relay_keys)
         .await?;
+    let ca = pki::TestCa::new("iotp2p walk-through CA");
     let home_node = relay(
+        &ca,
         dir,
         HOME,
         home_at,
@@ -500,6 +509,7 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     )
     .await?;
     let other_node = relay(
+        &ca,
         dir,
         OTHER,
         other_at,
@@ -513,6 +523,7 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     )
     .await?;
     let lamps_node = relay(
+        &ca,
         dir,
         LAMPS,
         lamps_at,

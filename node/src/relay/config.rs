@@ -8,16 +8,24 @@
 //! store = "relay.sqlite"               # relative to this file's directory
 //! addresses = ["lamp@home.example.org", "sensor@home.example.org"]
 //!
-//! [routes]                             # the home relays of other domains
-//! "example.net" = "127.0.0.1:5784"
+//! [routes]                             # the home relays of other domains, each as its host
+//! "example.net" = "relay1.example.net@127.0.0.1:5784"   # name (which its certificate must be
+//!                                      # valid for, §3.9.1) @ its address and port
 //!
 //! host = "relay1.provider.example.net" # its host name, the SRV target naming it (§3.9.1)
 //! name_server = "127.0.0.1:5353"       # asked for a released address's domain (§3.11.4)
 //! resolve = ["lamps.example.org"]      # domains whose relays it finds there at start, by their
 //!                                      # SRV records (§3.2), instead of [routes]
 //!
-//! [relay_hosts]                        # other relays' host names, which DTLS would prove
-//! "relay1.old-provider.example" = "127.0.0.1:5785"   # (§3.9.1), by their addresses
+//! [dtls]                               # the relay-to-relay hop's DTLS 1.3 (§3.9.1), required
+//! certificate = "relay.crt"            # with [routes] or resolve: its certificate (PEM, the
+//!                                      # first of the file), for its host name; relative paths
+//! key = "relay.key"                    # from this file's directory; its private key (PEM,
+//!                                      # PKCS#8 or SEC1, P-256 or P-384)
+//! trust_anchors = ["ca.crt"]           # PEM files of the CAs that issue other relays'
+//!                                      # certificates
+//! intermediates = ["sub-ca.crt"]       # optional: PEM files of intermediate CAs between them
+//!                                      # and other relays' leaves (DTLS hands over a leaf alone)
 //!
 //! statement = "…"                     # the relay's credential statement, naming its service
 //!                                      # address, hex: read unsealed at first contact (§3.10.1)
@@ -51,7 +59,7 @@ use iotp2p_protocol::relay::held::{MIN_HELD_BYTES, MIN_HELD_MESSAGES, MIN_HOLD_T
 use iotp2p_protocol::relay::rate::{RELAY_BURST_MIN, RELAY_RATE_MIN};
 use toml_edit::{Item, Table};
 
-use super::{AccountSetup, RelaySetup};
+use super::{AccountSetup, DtlsSetup, RelaySetup, Route};
 pub use crate::config::ConfigError;
 use crate::config::Locator;
 use crate::resolve::{check_domain, Resolver};
@@ -124,7 +132,7 @@ impl RelayFile {
                 "statement",
                 "host",
                 "name_server",
-                "relay_hosts",
+                "dtls",
                 "resolve",
             ],
         )?;
@@ -157,9 +165,9 @@ impl RelayFile {
                 .as_table()
                 .ok_or_else(|| at.error(at.value_at(root, "routes"), "routes", "a table"))?;
             for (other, _) in routes.iter() {
-                let addr: SocketAddr =
-                    at.parsed(routes, other, "an IP address and port, as 127.0.0.1:5784")?;
-                setup.routes.insert(other.to_owned(), addr);
+                setup
+                    .routes
+                    .insert(other.to_owned(), at.route(routes, other)?);
             }
         }
         if root.get("host").is_some() {
@@ -188,17 +196,19 @@ impl RelayFile {
                 setup.resolve.push(domain.to_owned());
             }
         }
-        if let Some(item) = root.get("relay_hosts") {
-            let hosts = item.as_table().ok_or_else(|| {
-                at.error(at.value_at(root, "relay_hosts"), "relay_hosts", "a table")
-            })?;
-            for (host, _) in hosts.iter() {
-                let addr: SocketAddr =
-                    at.parsed(hosts, host, "an IP address and port, as 127.0.0.1:5784")?;
-                let host = check_domain(host).map_err(|e| {
-                    at.error(at.value_at(hosts, host), "relay host", &e.to_string())
-                })?;
-                setup.relay_hosts.insert(addr, host.to_owned());
+        if let Some(item) = root.get("dtls") {
+            setup.dtls = Some(at.dtls(root, item, dir)?);
+        } else {
+            // Every hop to another domain's relay is DTLS ([IOTP-DLV-54]).
+            for key in ["routes", "resolve"] {
+                if root.get(key).is_some() {
+                    return Err(at.error(
+                        at.value_at(root, key),
+                        key,
+                        "other domains' relays are reached over DTLS 1.3 only (IOTP-DLV-54): \
+                         configure [dtls] with the relay's certificate, key and trust anchors",
+                    ));
+                }
             }
         }
         if let Some(item) = root.get("identity") {
@@ -300,7 +310,94 @@ impl RelayFile {
 }
 
 impl Locator<'_> {
-    /// An account of `[accounts]`, named `name`: its domains (the relay's only), quota and tokens.
+    /// The route at `key` of `[routes]`: "host@address:port".
+    fn route(&self, routes: &Table, key: &str) -> Result<Route, ConfigError> {
+        let text = self.string(routes, key)?;
+        let at = self.value_at(routes, key);
+        let expected = "the relay's host name @ its IP address and port, as \
+                        relay1.example.net@127.0.0.1:5784";
+        let bad = || {
+            self.error(
+                at,
+                &format!("route of {key:?}"),
+                &format!("{text:?} is not {expected}"),
+            )
+        };
+        let (host, addr) = text.split_once('@').ok_or_else(bad)?;
+        let addr: SocketAddr = addr.parse().map_err(|_| bad())?;
+        let host = check_domain(host)
+            .map_err(|e| self.error(at, &format!("route of {key:?}"), &e.to_string()))?;
+        Ok(Route {
+            host: host.to_owned(),
+            addr,
+        })
+    }
+
+    /// The `[dtls]` table: the relay's certificate, key and trust anchors, read from their PEM
+    /// files (relative to `dir`).
+    fn dtls(&self, root: &Table, item: &Item, dir: &Path) -> Result<DtlsSetup, ConfigError> {
+        use pki_types::pem::PemObject;
+        use pki_types::{CertificateDer, PrivateKeyDer};
+        let table = item
+            .as_table()
+            .ok_or_else(|| self.error(self.value_at(root, "dtls"), "dtls", "a table"))?;
+        self.only(
+            table,
+            &["certificate", "key", "trust_anchors", "intermediates"],
+        )?;
+        let file = |key: &str, path: &str, e: &dyn std::fmt::Display, at: usize| {
+            self.error(
+                at,
+                key,
+                &format!("cannot read {:?} as PEM: {e}", dir.join(path).display()),
+            )
+        };
+        let path = self.string(table, "certificate")?;
+        let certificate = CertificateDer::from_pem_file(dir.join(&path)).map_err(|e| {
+            file(
+                "certificate",
+                &path,
+                &e,
+                self.value_at(table, "certificate"),
+            )
+        })?;
+        let path = self.string(table, "key")?;
+        let key = PrivateKeyDer::from_pem_file(dir.join(&path))
+            .map_err(|e| file("key", &path, &e, self.value_at(table, "key")))?;
+        let pem_certificates = |key: &str| -> Result<Vec<Vec<u8>>, ConfigError> {
+            let mut all = Vec::new();
+            for (path, start) in self.strings(table, key)? {
+                let certs = CertificateDer::pem_file_iter(dir.join(&path))
+                    .map_err(|e| file(key, &path, &e, start))?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| file(key, &path, &e, start))?;
+                if certs.is_empty() {
+                    return Err(self.error(start, key, &format!("{path:?} holds no certificate")));
+                }
+                all.extend(certs.into_iter().map(|c| c.to_vec()));
+            }
+            Ok(all)
+        };
+        let trust_anchors = pem_certificates("trust_anchors")?;
+        let intermediates = pem_certificates("intermediates")?;
+        if trust_anchors.is_empty() {
+            return Err(self.error(
+                self.value_at(table, "trust_anchors"),
+                "trust_anchors",
+                "at least one CA certificate, to validate other relays with (IOTP-DLV-55)",
+            ));
+        }
+        let setup = DtlsSetup {
+            certificate: certificate.to_vec(),
+            private_key: key.secret_der().to_vec(),
+            trust_anchors,
+            intermediates,
+        };
+        crate::relay::dtls::check(&setup)
+            .map_err(|e| self.error(table.span().map_or(0, |s| s.start), "dtls", &e.to_string()))?;
+        Ok(setup)
+    }
+
     /// The host name at `key`: a DNS name, lower case.
     fn host_name(&self, table: &Table, key: &str) -> Result<String, ConfigError> {
         let host = self.string(table, key)?;
@@ -309,6 +406,7 @@ impl Locator<'_> {
         Ok(host)
     }
 
+    /// An account of `[accounts]`, named `name`: its domains (the relay's only), quota and tokens.
     fn account(&self, domain: &str, name: &str, item: &Item) -> Result<AccountSetup, ConfigError> {
         let what = format!("account {name:?}");
         let table = item
@@ -455,9 +553,6 @@ bind = "127.0.0.1:5783"
 store = "relay.sqlite"
 addresses = ["lamp@home.example.org", "sensor@home.example.org"]
 
-[routes]
-"example.net" = "127.0.0.1:5784"
-
 [limits]
 max_held_messages = 32
 rate_burst = 64
@@ -473,10 +568,6 @@ rate_burst = 64
         assert_eq!(f.store, Path::new("/etc/iotp2p/relay.sqlite"));
         assert_eq!(f.setup.relay.domain, "home.example.org");
         assert_eq!(f.setup.addresses.len(), 2);
-        assert_eq!(
-            f.setup.routes["example.net"],
-            "127.0.0.1:5784".parse::<SocketAddr>().unwrap()
-        );
         assert_eq!(f.setup.relay.limits.max_messages, 32);
         assert_eq!(f.setup.relay.rate.burst, 64);
         assert_eq!(f.setup.relay.rate.per_second, RELAY_RATE_MIN);
@@ -487,13 +578,13 @@ rate_burst = 64
         let cases = [
             (
                 GOOD.replace("rate_burst = 64", "rate_burst = 8"),
-                12,
+                9,
                 "rate_burst",
                 "below the least",
             ),
             (
                 GOOD.replace("max_held_messages", "max_held_mesages"),
-                11,
+                8,
                 "unknown key",
                 "the keys here are",
             ),
@@ -515,16 +606,16 @@ rate_burst = 64
                 "no \"store\"",
                 "required",
             ),
-            (GOOD.replace("[limits]", "[limits"), 10, "not TOML", ""),
+            (GOOD.replace("[limits]", "[limits"), 7, "not TOML", ""),
             (
                 format!("{GOOD}\n[credentials]\n\"lamp@home.example.org\" = \"00\"\n"),
-                14,
+                11,
                 "credentials",
                 "need the relay's [identity]",
             ),
             (
                 format!("{GOOD}\n[identity]\nkey = \"0g\"\ncredential = \"00\"\n"),
-                15,
+                12,
                 "key",
                 "lowercase hex",
             ),
@@ -535,20 +626,20 @@ rate_burst = 64
             (
                 format!("{GOOD}{account}")
                     .replace("\"00112233445566778899aabbccddeeff\"", "\"0011\""),
-                17,
+                14,
                 "token",
                 "16 to 32 bytes",
             ),
             (
                 format!("{GOOD}{account}").replace("[\"home.example.org\"]", "[\"example.net\"]"),
-                15,
+                12,
                 "domain \"example.net\"",
                 "this relay serves only",
             ),
             (
                 format!("{GOOD}{account}")
                     .replace("max_registrations = 8", "max_registrations = 0"),
-                16,
+                13,
                 "max_registrations",
                 "below the least",
             ),
@@ -582,41 +673,121 @@ rate_burst = 64
     }
 
     #[test]
-    fn a_relay_names_its_host_its_name_server_and_other_relays_hosts() {
-        let text = GOOD.replace(
-            "[limits]",
-            "[relay_hosts]\n\"relay1.old-provider.example\" = \"127.0.0.1:5785\"\n\n[limits]",
-        );
+    fn a_relay_names_its_host_and_its_name_server() {
         let text = format!(
-            "host = \"relay1.provider.example.net\"\nname_server = \"127.0.0.1:5353\"\n{text}"
+            "host = \"relay1.provider.example.net\"\nname_server = \"127.0.0.1:5353\"\n{GOOD}"
         );
         let f = parse(&text).unwrap();
         assert_eq!(f.setup.host.as_deref(), Some("relay1.provider.example.net"));
         assert!(f.setup.resolver.is_some());
-        let old: SocketAddr = "127.0.0.1:5785".parse().unwrap();
-        assert_eq!(f.setup.relay_hosts[&old], "relay1.old-provider.example");
 
         let e = parse(&format!("host = \"Relay_1\"\n{GOOD}")).unwrap_err();
         assert_eq!((e.line, e.what.as_str()), (1, "host"), "{e}");
-        let e =
-            parse(&text.replace("\"relay1.old-provider.example\"", "\"Old_Relay\"")).unwrap_err();
-        assert_eq!(e.what, "relay host", "{e}");
+    }
+
+    /// A directory of its own under the system's temporary one, removed when dropped.
+    struct Dir(std::path::PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// A CA and a relay certificate for `host`, as PEM files in a new directory: `ca.crt`,
+    /// `relay.crt`, `relay.key`.
+    fn pki(host: &str) -> Dir {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "iotp2p-relay-config-{}-{n}-{host}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_key = KeyPair::generate().unwrap();
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca, ca_key);
+        let key = KeyPair::generate().unwrap();
+        let leaf = CertificateParams::new(vec![host.to_owned()])
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+        std::fs::write(dir.join("ca.crt"), ca_cert.pem()).unwrap();
+        std::fs::write(dir.join("relay.crt"), leaf.pem()).unwrap();
+        std::fs::write(dir.join("relay.key"), key.serialize_pem()).unwrap();
+        Dir(dir)
+    }
+
+    const DTLS: &str =
+        "[dtls]\ncertificate = \"relay.crt\"\nkey = \"relay.key\"\ntrust_anchors = [\"ca.crt\"]\n";
+
+    #[test]
+    fn routes_name_their_relay_by_host_and_address_over_dtls() {
+        let dir = pki("relay1.home.example.org");
+        let routes = "[routes]\n\"example.net\" = \"relay1.example.net@127.0.0.1:5784\"\n";
+        let text = format!("{GOOD}\n{routes}\n{DTLS}");
+        let f = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
+        let route = &f.setup.routes["example.net"];
+        assert_eq!(route.host, "relay1.example.net");
+        assert_eq!(route.addr, "127.0.0.1:5784".parse::<SocketAddr>().unwrap());
+        let dtls = f.setup.dtls.as_ref().unwrap();
+        assert_eq!(dtls.trust_anchors.len(), 1);
+
+        let parse_here = |text: &str| RelayFile::parse("relay.toml", text, &dir.0).unwrap_err();
+        // A route without its host name: the reference identity of its handshake is missing.
+        let e = parse_here(&text.replace("relay1.example.net@", ""));
+        assert_eq!(
+            (e.line, e.what.as_str()),
+            (12, "route of \"example.net\""),
+            "{e}"
+        );
+        assert!(e.why.contains("host name @"), "{e}");
+        // Other domains without DTLS: refused (IOTP-DLV-54).
+        let e = parse_here(&format!("{GOOD}\n{routes}"));
+        assert_eq!((e.line, e.what.as_str()), (11, "routes"), "{e}");
+        assert!(e.why.contains("IOTP-DLV-54"), "{e}");
+        let resolve = "name_server = \"127.0.0.1:5353\"\nresolve = [\"example.net\"]\n";
+        let e = parse_here(&format!("{resolve}{GOOD}"));
+        assert_eq!((e.line, e.what.as_str()), (2, "resolve"), "{e}");
+        // A key file that is no key, a missing anchor file, no anchor at all.
+        let e = parse_here(&text.replace("key = \"relay.key\"", "key = \"relay.crt\""));
+        assert_eq!((e.line, e.what.as_str()), (16, "key"), "{e}");
+        let e = parse_here(&text.replace("[\"ca.crt\"]", "[\"missing.crt\"]"));
+        assert_eq!((e.line, e.what.as_str()), (17, "trust_anchors"), "{e}");
+        let e = parse_here(&text.replace("[\"ca.crt\"]", "[]"));
+        assert_eq!((e.line, e.what.as_str()), (17, "trust_anchors"), "{e}");
+        assert!(e.to_string().starts_with("relay.toml:17:"), "{e}");
+        // Intermediates, optional, read as the anchors are.
+        let f = RelayFile::parse(
+            "relay.toml",
+            &format!("{text}intermediates = [\"ca.crt\"]\n"),
+            &dir.0,
+        )
+        .unwrap();
+        assert_eq!(f.setup.dtls.unwrap().intermediates.len(), 1);
+        let e = parse_here(&format!("{text}intermediates = [\"missing.crt\"]\n"));
+        assert_eq!((e.line, e.what.as_str()), (18, "intermediates"), "{e}");
     }
 
     #[test]
     fn domains_to_resolve_need_the_name_server() {
+        let dir = pki("relay1.home.example.org");
+        let parse = |text: &str| RelayFile::parse("relay.toml", text, &dir.0);
         let resolve = "resolve = [\"lamps.example.org\", \"example.net\"]\n";
         let f = parse(&format!(
-            "name_server = \"127.0.0.1:5353\"\n{resolve}{GOOD}"
+            "name_server = \"127.0.0.1:5353\"\n{resolve}{GOOD}\n{DTLS}"
         ))
         .unwrap();
         assert_eq!(f.setup.resolve, ["lamps.example.org", "example.net"]);
 
-        let e = parse(&format!("{resolve}{GOOD}")).unwrap_err();
+        let e = parse(&format!("{resolve}{GOOD}\n{DTLS}")).unwrap_err();
         assert_eq!((e.line, e.what.as_str()), (1, "resolve"), "{e}");
         assert!(e.why.contains("name_server"), "{e}");
         let e = parse(&format!(
-            "name_server = \"127.0.0.1:5353\"\nresolve = [\"bad_domain\"]\n{GOOD}"
+            "name_server = \"127.0.0.1:5353\"\nresolve = [\"bad_domain\"]\n{GOOD}\n{DTLS}"
         ))
         .unwrap_err();
         assert_eq!(e.line, 2, "{e}");

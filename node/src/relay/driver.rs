@@ -15,6 +15,8 @@ use rand_core::CryptoRngCore;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+use super::dtls::demux::{self, Kind};
+use super::dtls::{self as hop, DtlsStats, Hop};
 use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::{sleep_until, Clock, Timer};
@@ -47,6 +49,14 @@ pub(super) struct Driver {
     pub(super) rng: NodeRng,
     /// Where the requests held for a released address go (§3.11.4).
     pub(super) redirects: Redirects,
+    /// The DTLS associations with other relays (§3.9.1); without it, no other relay is reached.
+    pub(super) hop: Option<Hop>,
+    pub(super) dtls_stats: Arc<DtlsStats>,
+}
+
+/// The time of the DTLS endpoints: the runtime's clock, which a test may pause, as the engine's is.
+fn dtls_now() -> std::time::Instant {
+    tokio::time::Instant::now().into_std()
 }
 
 /// The most datagrams taken from the socket at once, into one batch of the store.
@@ -80,11 +90,22 @@ impl Driver {
         pending: Vec<RelayOutput<SocketAddr>>,
     ) -> Box<dyn RelayStore + Send> {
         self.handle(pending).await;
-        // As in the node's driver, one byte more than MAX_PAYLOAD ([IOTP-UDP-4]).
-        let mut buffer = [0u8; MAX_PAYLOAD + 1];
+        // As in the node's driver, one byte more than the largest datagram taken: MAX_PAYLOAD for a
+        // frame ([IOTP-UDP-4]), a record carrying one for DTLS ([IOTP-DLV-60]).
+        let mut buffer = [0u8; hop::MAX_DATAGRAM + 1];
         let mut timer = Timer::default();
+        // When the DTLS timers last ran: a deadline at or before it is retried a millisecond
+        // later, so that it never spins the loop (as `Timer` does for the engine's).
+        let mut dtls_ran: Option<std::time::Instant> = None;
         loop {
             let deadline = timer.arm(&self.clock, self.relay.next_deadline());
+            let dtls_deadline = self.hop.as_ref().and_then(Hop::next_deadline).map(|t| {
+                let t = match dtls_ran {
+                    Some(ran) if t <= ran => ran + std::time::Duration::from_millis(1),
+                    _ => t,
+                };
+                tokio::time::Instant::from_std(t)
+            });
             let outputs = tokio::select! {
                 biased;
                 call = self.calls.recv() => match call {
@@ -96,6 +117,16 @@ impl Driver {
                     None => break,
                 },
                 Some((redirect, relays)) = self.redirects.outcomes.recv() => {
+                    // Each relay by its SRV target, the reference identity of the handshake
+                    // ([IOTP-DLV-56]); without DTLS no relay can be reached.
+                    let relays: Vec<SocketAddr> = match self.hop.as_mut() {
+                        Some(hop) => relays
+                            .into_iter()
+                            .filter(|(addr, host)| hop.expect(*addr, host))
+                            .map(|(addr, _)| addr)
+                            .collect(),
+                        None => Vec::new(),
+                    };
                     // No relay to carry it to: answered at once ([IOTP-DLV-113]).
                     let now = self.clock.now();
                     let out = self.relay.relay_mut().redirect_to(now, &mut self.rng, redirect, relays);
@@ -105,15 +136,26 @@ impl Driver {
                     let now = timer.fire(&self.clock);
                     self.relay.on_timer(now, &mut self.rng)
                 },
+                () = sleep_until(dtls_deadline), if dtls_deadline.is_some() => {
+                    let now = dtls_now();
+                    dtls_ran = Some(now);
+                    match self.hop.as_mut() {
+                        Some(hop) => {
+                            let out = hop.on_timer(now);
+                            self.carry_out_hop(out).await
+                        }
+                        None => Vec::new(),
+                    }
+                },
                 received = self.socket.recv_from(&mut buffer) => {
-                    let mut out = self.datagram(received, &buffer);
+                    let mut out = self.received(received, &buffer).await;
                     // The datagrams already waiting are taken too, so that one batch of the store
                     // (one sync of its disk) covers them all: at most RECEIVE_BATCH, so that the
                     // timers and the application's calls are not kept waiting under load.
                     for _ in 1..RECEIVE_BATCH {
                         match self.socket.try_recv_from(&mut buffer) {
                             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                            received => out.extend(self.datagram(received, &buffer)),
+                            received => out.extend(self.received(received, &buffer).await),
                         }
                     }
                     out
@@ -124,8 +166,8 @@ impl Driver {
         self.store
     }
 
-    /// The engine's outputs for one received datagram (or none for one refused or not received).
-    fn datagram(
+    /// One read of the socket: what the datagram it gave brings (nothing for a failed read).
+    async fn received(
         &mut self,
         received: std::io::Result<(usize, SocketAddr)>,
         buffer: &[u8],
@@ -135,14 +177,66 @@ impl Driver {
             return Vec::new();
         };
         self.stats.received();
-        // The socket cuts a longer datagram to the buffer, one byte more than MAX_PAYLOAD.
-        let datagram = &buffer[..len.min(buffer.len())];
-        if admit(&datagram[..len.min(MAX_PAYLOAD)], len > MAX_PAYLOAD).is_err() {
-            self.stats.refused();
-            return Vec::new();
+        // The socket cuts a longer datagram to the buffer, one byte more than the largest taken.
+        self.datagram(from, &buffer[..len.min(hop::MAX_DATAGRAM)], len)
+            .await
+    }
+
+    /// A received datagram of `len` bytes (`bytes` is what the buffer held of it), told apart by its
+    /// first byte ([IOTP-UDP-19]): DTLS to the hop, a frame to the engine unless its source is a
+    /// relay's address, anything else dropped.
+    async fn datagram(
+        &mut self,
+        from: SocketAddr,
+        bytes: &[u8],
+        len: usize,
+    ) -> Vec<RelayOutput<SocketAddr>> {
+        match demux::kind(bytes) {
+            Kind::Dtls => match self.hop.as_mut() {
+                Some(hop) if len <= hop::MAX_DATAGRAM => {
+                    let out = hop.receive(from, bytes, dtls_now());
+                    self.carry_out_hop(out).await
+                }
+                _ => {
+                    self.stats.refused();
+                    Vec::new()
+                }
+            },
+            _ if admit(&bytes[..len.min(MAX_PAYLOAD)], len > MAX_PAYLOAD).is_err() => {
+                self.stats.refused();
+                Vec::new()
+            }
+            _ if self.hop.as_ref().is_some_and(|h| h.is_relay(&from)) => {
+                // A relay's frames come through DTLS alone: an unprotected one from its address
+                // proves nothing of its sender ([IOTP-DLV-57], [IOTP-DLV-58]).
+                self.dtls_stats.plain_from_relay();
+                Vec::new()
+            }
+            _ => self
+                .relay
+                .receive(self.clock.now(), &mut self.rng, &from, bytes),
         }
-        self.relay
-            .receive(self.clock.now(), &mut self.rng, &from, datagram)
+    }
+
+    /// Sends what the hop put out, tells the engine which peers authenticated with which host
+    /// name, and gives it the frames that came through DTLS, from the peer's address.
+    async fn carry_out_hop(&mut self, out: hop::Out) -> Vec<RelayOutput<SocketAddr>> {
+        for (to, datagram) in &out.datagrams {
+            send_datagram(&self.socket, &self.stats, *to, datagram).await;
+        }
+        for (peer, host) in &out.authenticated {
+            self.relay.relay_mut().add_relay_host(*peer, host);
+        }
+        let mut outputs = Vec::new();
+        for (peer, frame) in out.frames {
+            if admit(&frame, false).is_err() {
+                self.stats.refused();
+                continue;
+            }
+            let now = self.clock.now();
+            outputs.extend(self.relay.receive(now, &mut self.rng, &peer, &frame));
+        }
+        outputs
     }
 
     /// Carries out the engine's outputs in order; a store change that fails withholds the rest.
@@ -173,7 +267,23 @@ impl Driver {
             return;
         }
         for (to, bytes) in batch.sends {
-            send(&self.socket, &self.stats, to, &bytes).await;
+            self.send_output(to, bytes).await;
+        }
+    }
+
+    /// Sends a datagram the engine put out: to another relay through DTLS, each frame the
+    /// plaintext of a record of its own ([IOTP-UDP-18]); to anyone else as it is.
+    async fn send_output(&mut self, to: SocketAddr, bytes: Vec<u8>) {
+        match self.hop.as_mut() {
+            Some(hop) if hop.is_relay(&to) => {
+                let out = hop.send(to, bytes, dtls_now());
+                for (to, datagram) in &out.datagrams {
+                    send_datagram(&self.socket, &self.stats, *to, datagram).await;
+                }
+            }
+            _ => {
+                send(&self.socket, &self.stats, to, &bytes).await;
+            }
         }
     }
 
@@ -182,9 +292,7 @@ impl Driver {
         while let Some(output) = queue.pop_front() {
             match output {
                 RelayOutput::Send { to, bytes } if batch.open => batch.sends.push((to, bytes)),
-                RelayOutput::Send { to, bytes } => {
-                    send(&self.socket, &self.stats, to, &bytes).await;
-                }
+                RelayOutput::Send { to, bytes } => self.send_output(to, bytes).await,
                 RelayOutput::Forward { domain, bytes } => {
                     let relays = self.routes.get(&domain).cloned().unwrap_or_default();
                     if relays.is_empty() {
@@ -327,6 +435,19 @@ impl Driver {
                 super::registry::store(self.store.as_mut(), change, times)
             }
         }
+    }
+}
+
+/// Sends one DTLS datagram from the relay's one socket: longer than a frame by the record's
+/// overhead ([IOTP-DLV-60]), never multicast.
+async fn send_datagram(socket: &UdpSocket, stats: &Stats, to: SocketAddr, bytes: &[u8]) {
+    if to.ip().is_multicast() || bytes.len() > hop::MAX_DATAGRAM {
+        stats.send_error();
+        return;
+    }
+    match socket.send_to(bytes, to).await {
+        Ok(n) => stats.sent(n),
+        Err(_) => stats.send_error(),
     }
 }
 

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::driver::{wall_clock, Driver, RelayCall};
+use super::dtls::{DtlsCounts, DtlsError, DtlsSetup, DtlsStats, Hop};
 use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::Clock;
@@ -37,9 +38,14 @@ pub struct RelaySetup {
     /// The addresses the provider registers itself, at start; the accounts' controllers register
     /// theirs through the Relay capability.
     pub addresses: Vec<String>,
-    /// The home relays of other domains (domain → address): where `Forward` goes. Each is also
-    /// taken as an authenticated relay of its domain.
-    pub routes: BTreeMap<String, SocketAddr>,
+    /// The home relays of other domains (domain → relay): where `Forward` goes, over DTLS to a
+    /// relay whose certificate must be valid for the route's host name (§3.9.1). Each is also
+    /// taken as a relay of its domain ([IOTP-DLV-57]) once it authenticated.
+    pub routes: BTreeMap<String, Route>,
+    /// The relay's DTLS identity and the CAs it validates other relays with (§3.9.1): required
+    /// when it has `routes` or `resolve` domains, since every hop to another domain's relay is
+    /// DTLS ([IOTP-DLV-54]).
+    pub dtls: Option<DtlsSetup>,
     /// The relay's EDHOC identity and the credentials of its nodes, so that they establish their hop
     /// contexts with it (spec §8.7, §8.4); without it, hop contexts are added through
     /// [`UdpRelay::with_relay`].
@@ -57,20 +63,24 @@ pub struct RelaySetup {
     /// without statement (§3.11.4); without it, or without `host`, each request held for the
     /// address is answered `Undeliverable`.
     pub resolver: Option<Resolver>,
-    /// The host name each other relay authenticated with, by its address: the relays of a
-    /// domain's previous provider whose messages a registration's `previous_relays` lets in
-    /// (§3.11.4). The relay-to-relay hop's DTLS (§3.9.1) is not run yet, so this configuration
-    /// stands for the host name its certificate would prove.
-    pub relay_hosts: BTreeMap<SocketAddr, String>,
     /// Other providers' domains whose relays it finds through `resolver` at start, by their SRV
     /// records and their targets' addresses (§3.2): where `Forward` goes for each, in SRV order,
-    /// and the relays it accepts as sending for each, with their SRV target as host name. Those
-    /// addresses stand for what the hop's DTLS would prove (§3.9.1), which is not run yet. A
-    /// domain also in `routes` keeps its route.
+    /// and the relays it accepts as sending for each once they authenticated over DTLS with a
+    /// certificate valid for their SRV target ([IOTP-DLV-56]). A domain also in `routes` keeps its
+    /// route.
     pub resolve: Vec<String>,
     /// The seed of the relay's randomness, for simulations that must replay
     /// ([`NodeRng::seeded`]); `None`, the default, draws from the operating system.
     pub seed: Option<u64>,
+}
+
+/// A statically configured route: the other domain's relay, by host name and address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Its host name: the reference identity its certificate is validated for (§3.9.1).
+    pub host: String,
+    /// Its address and port.
+    pub addr: SocketAddr,
 }
 
 /// A provider account and the enrolment tokens issued for it (spec §3.6.1.1).
@@ -104,7 +114,7 @@ impl RelaySetup {
             statement: None,
             host: None,
             resolver: None,
-            relay_hosts: BTreeMap::new(),
+            dtls: None,
             resolve: Vec::new(),
             seed: None,
         }
@@ -130,6 +140,12 @@ pub enum RelayError {
         /// Why they were not found.
         why: String,
     },
+    /// Other domains are to be reached without the DTLS that every such hop needs.
+    #[error("the relay has {0} but no DTLS certificate: every hop to another domain's relay is DTLS 1.3 with mutual certificate authentication (IOTP-DLV-54); configure [dtls]")]
+    NoDtls(&'static str),
+    /// The DTLS identity or trust anchors cannot be used.
+    #[error("the relay's DTLS: {0}")]
+    Dtls(#[from] DtlsError),
     /// The store failed.
     #[error("the relay's store: {0}")]
     Store(#[from] StoreError),
@@ -175,6 +191,7 @@ pub struct UdpRelay {
     events: mpsc::Receiver<RelayEvent<SocketAddr>>,
     local: SocketAddr,
     stats: Arc<Stats>,
+    dtls_stats: Arc<DtlsStats>,
     task: JoinHandle<Box<dyn RelayStore + Send>>,
 }
 
@@ -221,6 +238,14 @@ impl UdpRelay {
         if setup.event_queue == 0 {
             return Err(RelayError::EmptyQueue);
         }
+        if setup.dtls.is_none() {
+            if !setup.routes.is_empty() {
+                return Err(RelayError::NoDtls("routes to other domains"));
+            }
+            if !setup.resolve.is_empty() {
+                return Err(RelayError::NoDtls("domains to resolve"));
+            }
+        }
         // Before the engine takes the configuration: the lookups only read it.
         let resolved = resolve_relays(&setup).await?;
         let mut relay = Relay::new(setup.relay, setup.service, 0);
@@ -230,15 +255,20 @@ impl UdpRelay {
                 why: format!("{e:?}"),
             })?;
         }
-        let mut routes: BTreeMap<String, Vec<SocketAddr>> = setup
-            .routes
-            .iter()
-            .map(|(domain, peer)| (domain.clone(), vec![*peer]))
-            .collect();
+        // Each other relay's address with the host name its certificate must be valid for: the
+        // route's host, or the SRV target (§3.9.1). The engine learns the name a relay proved
+        // when its handshake completes; what a domain's relays may send for it is declared here,
+        // and holds only for what comes through DTLS from them (the driver drops the rest).
+        let mut known: Vec<(SocketAddr, String)> = Vec::new();
+        let mut routes: BTreeMap<String, Vec<SocketAddr>> = BTreeMap::new();
+        for (domain, route) in &setup.routes {
+            routes.insert(domain.clone(), vec![route.addr]);
+            known.push((route.addr, route.host.clone()));
+        }
         for (domain, relays) in resolved {
             for relay_host in &relays {
                 for peer in &relay_host.addresses {
-                    relay.add_relay_host(*peer, &relay_host.target.host);
+                    known.push((*peer, relay_host.target.host.clone()));
                 }
             }
             let addresses = relays.into_iter().flat_map(|h| h.addresses).collect();
@@ -248,9 +278,6 @@ impl UdpRelay {
             for peer in peers {
                 relay.add_relay_peer(*peer, domain);
             }
-        }
-        for (peer, host) in &setup.relay_hosts {
-            relay.add_relay_host(*peer, host);
         }
         relay.service_mut().set_edhoc_responder(setup.edhoc);
         let clock = Clock::start();
@@ -348,6 +375,18 @@ impl UdpRelay {
             addr: setup.bind,
             source,
         })?;
+        let mut dtls_stats = Arc::new(DtlsStats::default());
+        let hop = match setup.dtls {
+            Some(dtls) => {
+                let mut hop = Hop::new(dtls, local)?;
+                dtls_stats = hop.stats();
+                for (peer, host) in &known {
+                    hop.expect(*peer, host);
+                }
+                Some(hop)
+            }
+            None => None,
+        };
         let (calls, call_rx) = mpsc::channel(16);
         let (event_tx, events) = mpsc::channel(setup.event_queue);
         let stats = Arc::new(Stats::default());
@@ -365,6 +404,8 @@ impl UdpRelay {
             clock,
             rng,
             redirects: Redirects::new(setup.resolver, setup.host),
+            hop,
+            dtls_stats: dtls_stats.clone(),
         };
         for redirect in redirects {
             driver.redirects.start(redirect);
@@ -375,8 +416,19 @@ impl UdpRelay {
             events,
             local,
             stats,
+            dtls_stats,
             task,
         })
+    }
+
+    /// The relay-to-relay hop's counters now (§3.9.1): associations, handshakes, refusals.
+    pub fn dtls_counts(&self) -> DtlsCounts {
+        self.dtls_stats.counts()
+    }
+
+    /// Why the last certificate of another relay was refused ([IOTP-DLV-55]), escaped.
+    pub fn dtls_last_refusal(&self) -> Option<String> {
+        self.dtls_stats.last_refusal()
     }
 
     /// The address and port the socket is bound to.

@@ -12,10 +12,12 @@
 //! engine during its grace period. The relay's own service answers the Relay capability
 //! (`iotp2p_protocol::server::relay`): what its controllers change (administrators, registrations,
 //! quarantines) goes to the store like a held message, before the reply, and is put back at start
-//! (`registry.rs`). Resolving other domains' relays by DNS (§3.2) and
-//! the relay-to-relay DTLS hop (§3.9) are not yet part of this driver, but for one case: when its
-//! domain moved to another provider, a release without statement sends each held request to the
-//! relay the domain's SRV records name now (`redirect.rs`, §3.11.4); the store moves those
+//! (`registry.rs`). Other domains' relays are configured routes or found by DNS at start (§3.2),
+//! and every hop to them is DTLS 1.3 with mutual certificate authentication (`dtls/`, §3.9.1): the
+//! engine sees each authenticated frame from the other relay's address, and is told the host name
+//! its certificate proved. When its domain moved to another provider, a release without statement
+//! sends each held request to the relay the domain's SRV records name now (`redirect.rs`,
+//! §3.11.4), by DTLS with that SRV target as reference identity; the store moves those
 //! requests to its outbox in the release's transaction, and a relay started again carries what is
 //! left there. What goes to another relay, by route or by those records, the engine sends
 //! confirmable and retransmits until that relay acknowledges it ([IOTP-DLV-128]); what it
@@ -28,10 +30,12 @@
 
 pub mod config;
 mod driver;
+pub mod dtls;
 mod handle;
 mod redirect;
 mod registry;
 mod rehoming;
 
 pub use config::{ConfigError, RelayFile};
-pub use handle::{AccountSetup, RelayError, RelaySetup, UdpRelay};
+pub use dtls::{DtlsCounts, DtlsSetup};
+pub use handle::{AccountSetup, RelayError, RelaySetup, Route, UdpRelay};

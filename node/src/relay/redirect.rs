@@ -22,8 +22,9 @@ use crate::resolve::Resolver;
 const QUEUE: usize = 64;
 
 /// Where a redirect goes: the addresses of the domain's current relays in the order to try them
-/// ([IOTP-DLV-51]), none when it cannot go.
-pub(super) type Outcome = (Redirect<SocketAddr>, Vec<SocketAddr>);
+/// ([IOTP-DLV-51]), each with its SRV target (the name its certificate must be valid for,
+/// [IOTP-DLV-56]), none when it cannot go.
+pub(super) type Outcome = (Redirect<SocketAddr>, Vec<(SocketAddr, String)>);
 
 /// The relay's means of finding a domain's current relay, and the outcomes of the lookups under
 /// way.
@@ -65,8 +66,12 @@ impl Redirects {
 }
 
 /// The addresses of the relays that `domain`'s SRV records name now, in their order (§3.2.1),
-/// none if they still name `own_host` or cannot be resolved.
-async fn current_relay(resolver: &Resolver, own_host: &str, domain: &str) -> Vec<SocketAddr> {
+/// each with its SRV target, none if they still name `own_host` or cannot be resolved.
+async fn current_relay(
+    resolver: &Resolver,
+    own_host: &str,
+    domain: &str,
+) -> Vec<(SocketAddr, String)> {
     // By name first: a target of this relay's that does not resolve still names it.
     let Ok(targets) = resolver.relay_targets(domain).await else {
         return Vec::new();
@@ -75,5 +80,11 @@ async fn current_relay(resolver: &Resolver, own_host: &str, domain: &str) -> Vec
         return Vec::new();
     }
     let hosts = resolver.relay_hosts(domain).await.unwrap_or_default();
-    hosts.into_iter().flat_map(|h| h.addresses).collect()
+    hosts
+        .into_iter()
+        .flat_map(|h| {
+            let target = h.target.host;
+            h.addresses.into_iter().map(move |a| (a, target.clone()))
+        })
+        .collect()
 }
