@@ -343,7 +343,7 @@ fn on_a_relay_pair_one_flow_has_one_envelope_outstanding_and_other_flows_pass_it
     let mut r = Retransmitter::new(Timing::default(), 100).with_relay_window();
     let mut rng = Fixed(0);
     let go = |r: &mut Retransmitter<u8>, id: u64, flow: u64, rng: &mut Fixed| {
-        r.submit_in_flow(1u8, id, vec![], flow, flow, 0, rng)
+        r.submit_in_flow(1u8, id, vec![], flow, Some(flow), 0, rng)
             .unwrap()
             .map(|a| sent(&a))
     };
@@ -378,7 +378,7 @@ fn on_a_relay_pair_two_senders_envelopes_with_one_identifier_go_together_once_se
     let (a, b) = (11, 12);
     let go = |r: &mut Retransmitter<u8>, id: u64, sender: u64, rng: &mut Fixed| {
         let bytes = vec![0xa0, sender as u8];
-        r.submit_in_flow(1u8, id, bytes, sender, sender, 0, rng)
+        r.submit_in_flow(1u8, id, bytes, sender, Some(sender), 0, rng)
             .unwrap()
             .map(|a| sent(&a))
     };
@@ -409,4 +409,11 @@ fn on_a_relay_pair_two_senders_envelopes_with_one_identifier_go_together_once_se
         .acknowledge_from(&1, 5, Some(a), 30, &mut rng, &mut actions)
         .is_some());
     assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [5]);
+    // An envelope without `sender`, whose acknowledgement names nothing, waits for any other with
+    // its `message_id`, names or not.
+    assert_eq!(go(&mut r, 9, b, &mut rng), Some(9));
+    let anonymous = r
+        .submit_in_flow(1u8, 9, vec![0xa0], 13, None, 40, &mut rng)
+        .unwrap();
+    assert_eq!(anonymous, None, "waits for b's");
 }

@@ -389,7 +389,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
     /// recipient) from `sender`: it also waits while an envelope of its flow towards `peer` is
     /// outstanding, and envelopes of other flows may go before it ([IOTP-DLV-32]); once `peer`
     /// [names senders](Self::names_senders), it waits for an outstanding envelope with its
-    /// `message_id` only if that one has its sender too ([IOTP-MSG-148]).
+    /// `message_id` only if that one has its sender too, or either has none ([IOTP-MSG-148]).
     #[allow(clippy::too_many_arguments)]
     pub fn submit_in_flow(
         &mut self,
@@ -397,7 +397,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         message_id: u64,
         bytes: Vec<u8>,
         flow: u64,
-        sender: u64,
+        sender: Option<u64>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<Option<Action<P>>, QueueFull> {
@@ -406,7 +406,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             message_id,
             bytes,
             flow: Some(flow),
-            sender: Some(sender),
+            sender,
         };
         self.submit_waiting(waiting, now, rng, 0)
     }

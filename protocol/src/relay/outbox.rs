@@ -40,8 +40,9 @@ pub const MAX_RELAYS: usize = 8;
 /// order ([IOTP-DLV-32]) while the relay pair's window lets several envelopes be outstanding; and its
 /// sender alone, which the other relay names in its acknowledgement ([IOTP-MSG-146]). Both hashed
 /// (FNV-1a): two flows that hash alike only wait for each other, two senders that hash alike keep
-/// their envelopes with one `message_id` apart as [IOTP-MSG-50] does.
-fn flow_and_sender(bytes: &[u8]) -> (u64, u64) {
+/// their envelopes with one `message_id` apart as [IOTP-MSG-50] does. An envelope without `sender`
+/// has none: its acknowledgement names nothing, and it waits for any other with its `message_id`.
+fn flow_and_sender(bytes: &[u8]) -> (u64, Option<u64>) {
     let env = Envelope::decode(bytes).ok();
     let (sender, recipient) = env.as_ref().map_or(("", ""), |e| {
         (
@@ -50,7 +51,8 @@ fn flow_and_sender(bytes: &[u8]) -> (u64, u64) {
         )
     });
     let flow = fnv(sender.bytes().chain([0xff]).chain(recipient.bytes()));
-    (flow, sender_key(sender))
+    let named = env.as_ref().and_then(|e| e.sender).map(sender_key);
+    (flow, named)
 }
 
 /// How an envelope's sender is compared with the one an acknowledgement names.
@@ -89,8 +91,8 @@ struct Outgoing<P> {
     /// The relays still to try, in order.
     rest: Vec<P>,
     message_id: u64,
-    /// Its sender ([`sender_key`]).
-    sender: u64,
+    /// Its sender ([`sender_key`]), if it has one.
+    sender: Option<u64>,
     bytes: Vec<u8>,
     what: What<P>,
 }
@@ -333,7 +335,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let answers = self.outbox.entries.iter().any(|e| {
             e.peer == *from
                 && e.message_id == c
-                && e.sender == sender
+                && e.sender == Some(sender)
                 && Envelope::decode(&e.bytes).is_ok_and(|sent| sent.sender == Some(recipient))
         });
         answers && self.outbox_answered(now, rng, from, c, Some(sender), out)
