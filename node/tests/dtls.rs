@@ -220,6 +220,15 @@ fn a_relay_that_restarted_is_reached_again_and_idle_associations_expire() {
         carry(&mut a, at_a, &mut b, at_b, first, now).frames.1.len(),
         1
     );
+    // B answers, as its engine acknowledges what it receives: A has heard from B.
+    let answer = b.send(at_a, frame(33, 4), now);
+    assert_eq!(
+        carry(&mut b, at_b, &mut a, at_a, answer, now)
+            .frames
+            .1
+            .len(),
+        1
+    );
     // B restarts: its new hop has no keys for A's records and drops them.
     let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
     let lost = a.send(at_b, frame(31, 2), now);
@@ -233,6 +242,14 @@ fn a_relay_that_restarted_is_reached_again_and_idle_associations_expire() {
     assert_eq!(x.frames.1, [frame(32, 3)]);
     assert_eq!(x.authenticated.1, [HOST_A]);
     assert_eq!(a.counts().authenticated, 2);
+    let answer = b.send(at_a, frame(34, 5), later);
+    assert_eq!(
+        carry(&mut b, at_b, &mut a, at_a, answer, later)
+            .frames
+            .1
+            .len(),
+        1
+    );
     // Nothing either way for IDLE_EXPIRY: both close.
     let idle = later + dtls::IDLE_EXPIRY + Duration::from_secs(1);
     let closing = a.on_timer(idle);
@@ -356,6 +373,14 @@ fn a_flood_of_client_hellos_and_garbage_stays_within_the_bounds() {
     assert_eq!(first.datagrams.len(), 1, "B's ClientHello goes out");
     let x = carry(&mut b, at_b, &mut c, at_c, first, now);
     assert_eq!(x.frames.1, [f]);
+    let answer = c.send(at_b, frame(41, 6), now);
+    assert_eq!(
+        carry(&mut c, at_c, &mut b, at_b, answer, now)
+            .frames
+            .1
+            .len(),
+        1
+    );
     // A relay that answers its HelloRetryRequest gets through the flood: its ClientHello takes
     // the place of the oldest of the flood's.
     let mut peer = Hop::new(ca.setup(HOST_A), addr(40024)).unwrap();
@@ -392,4 +417,92 @@ fn a_flood_of_client_hellos_and_garbage_stays_within_the_bounds() {
     let first = a.send(at_b, f.clone(), later);
     let x = carry(&mut a, addr(40023), &mut b, at_b, first, later);
     assert_eq!(x.frames.1, [f]);
+}
+
+/// The client's last flight can be lost after the client took the handshake for done, and the
+/// server then gives its endpoint up: the client, which never heard from the server on the
+/// association, handshakes again after SILENT_PEER with the frames it wrote on it, and the server
+/// answers the new ClientHello with a new endpoint rather than the one that waits for the old
+/// handshake's end.
+#[test]
+fn a_client_whose_last_flight_was_lost_handshakes_again_with_its_frames() {
+    let ca = TestCa::new("iotp2p test CA");
+    let (at_a, at_b) = (addr(40051), addr(40052));
+    let mut a = Hop::new(ca.setup(HOST_A), at_a).unwrap();
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    a.expect(at_b, HOST_B);
+    let now = Instant::now();
+    let f = frame(40, 7);
+    // ClientHello, HelloRetryRequest, ClientHello with the cookie, the server's flight: A is done.
+    let mut to_b = a.send(at_b, f.clone(), now).datagrams;
+    let mut x = Out::default();
+    for _ in 0..2 {
+        let to_a: Vec<_> = to_b
+            .iter()
+            .flat_map(|(_, d)| b.receive(at_a, d, now).datagrams)
+            .collect();
+        to_b = Vec::new();
+        for (_, d) in &to_a {
+            let out = a.receive(at_b, d, now);
+            x.authenticated.extend(out.authenticated);
+            to_b.extend(out.datagrams);
+        }
+    }
+    assert_eq!(x.authenticated.len(), 1, "A took the handshake for done");
+    assert_eq!(a.counts().associations, 1);
+    // Its last flight and the frame behind it are lost; B's handshake waits for them.
+    assert_eq!(b.counts().handshakes, 1);
+    // Past SILENT_PEER A handshakes again on its own, with the frame; B takes the new
+    // ClientHello as a client that started over.
+    let later = now + dtls::SILENT_PEER + Duration::from_secs(1);
+    assert!(a.next_deadline().is_some_and(|t| t <= later));
+    let again = a.on_timer(later);
+    assert_eq!(again.datagrams.len(), 1, "a new ClientHello");
+    let x = carry(&mut a, at_a, &mut b, at_b, again, later);
+    assert_eq!(x.frames.1, [f], "the frame B never had");
+    assert_eq!(b.counts().associations, 1);
+    assert_eq!(a.counts().authenticated, 2);
+}
+
+/// A handshake this relay started that fails (its flights unanswered until HANDSHAKE_TIMEOUT)
+/// while frames wait for it starts again with them, HANDSHAKE_ATTEMPTS times in all.
+#[test]
+fn a_failed_handshake_starts_again_with_its_frames_a_bounded_number_of_times() {
+    let ca = TestCa::new("iotp2p test CA");
+    let (at_a, at_b) = (addr(40061), addr(40062));
+    let mut a = Hop::new(ca.setup(HOST_A), at_a).unwrap();
+    a.expect(at_b, HOST_B);
+    let mut now = Instant::now();
+    let f = frame(40, 8);
+    let first = a.send(at_b, f.clone(), now);
+    assert!(dtls::demux::is_client_hello(&first.datagrams[0].1));
+    let mut hellos = 1;
+    // Nothing reaches B: every flight is lost.
+    for _ in 0..200 {
+        let Some(t) = a.next_deadline() else { break };
+        now = t;
+        hellos += a
+            .on_timer(now)
+            .datagrams
+            .iter()
+            .filter(|(_, d)| dtls::demux::first_client_hello_random(d).is_some())
+            .count();
+    }
+    assert_eq!(a.counts().failed, u64::from(dtls::HANDSHAKE_ATTEMPTS));
+    assert_eq!(
+        a.counts().handshakes,
+        0,
+        "no handshake after the last attempt"
+    );
+    assert!(
+        hellos > dtls::HANDSHAKE_ATTEMPTS as usize,
+        "{hellos} ClientHellos"
+    );
+    // The frames then waited for B at most the attempts' timeouts.
+    // And a peer that comes back is reached with the next frame.
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    let g = frame(41, 9);
+    let out = a.send(at_b, g.clone(), now);
+    let x = carry(&mut a, at_a, &mut b, at_b, out, now);
+    assert_eq!(x.frames.1, [g]);
 }

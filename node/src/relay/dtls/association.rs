@@ -49,6 +49,21 @@ pub(super) struct Association {
     pub(super) unanswered_since: Option<Instant>,
     /// When the endpoint wants `handle_timeout`.
     pub(super) timeout: Option<Instant>,
+    /// Which of the handshakes this relay started in a row for the frames it holds this is (1 for
+    /// the first): see `HANDSHAKE_ATTEMPTS`.
+    pub(super) attempt: u32,
+    /// For a handshake a ClientHello opened, that ClientHello's random: a first ClientHello with
+    /// another one comes from a client that started over.
+    pub(super) client_random: Option<[u8; 32]>,
+    /// When the handshake completed.
+    pub(super) opened: Option<Instant>,
+    /// Whether the peer has been heard from on the open association: a frame of its, or, for the
+    /// handshake's server, the client's last flight. The client's last flight can be lost after
+    /// the client took the handshake for done; until the peer is heard from, the frames written
+    /// are kept in `unheard`, at most [`MAX_QUEUED`], to go again on a new handshake.
+    pub(super) heard: bool,
+    /// Copies of the frames written before the peer was heard from.
+    unheard: VecDeque<Vec<u8>>,
 }
 
 impl Association {
@@ -70,14 +85,39 @@ impl Association {
             last_active: now,
             unanswered_since: None,
             timeout: None,
+            attempt: 1,
+            client_random: None,
+            opened: None,
+            heard: false,
+            unheard: VecDeque::new(),
         }
     }
 
-    /// Takes over the frames another association was holding (a handshake given up for the
-    /// peer's own, when both relays connected at once).
+    /// Takes over the frames another association was holding: a handshake given up for the
+    /// peer's own, when both relays connected at once, or for a new one of this relay's; and the
+    /// frames written on an open association whose peer was never heard from.
     pub(super) fn take_queue(&mut self, other: &mut Association) {
+        self.queue.append(&mut other.unheard);
         self.queue.append(&mut other.queue);
         self.queue.truncate(MAX_QUEUED);
+    }
+
+    /// Whether frames wait for its handshake, or were written before the peer was heard from.
+    pub(super) fn holds_frames(&self) -> bool {
+        !self.queue.is_empty() || !self.unheard.is_empty()
+    }
+
+    /// Whether this relay completed the handshake as its client and has not heard from the peer
+    /// since, for longer than `silent`: the server may never have had the client's last flight.
+    pub(super) fn unheard_for(&self, silent: std::time::Duration, now: Instant) -> bool {
+        !self.heard && self.opened.is_some_and(|t| now.duration_since(t) > silent)
+    }
+
+    /// Keeps a copy of a frame written before the peer was heard from.
+    fn keep_unheard(&mut self, frame: &[u8]) {
+        if !self.heard && self.unheard.len() < MAX_QUEUED {
+            self.unheard.push_back(frame.to_vec());
+        }
     }
 
     /// Advances the endpoint's clock; every `dimpl` call at a new instant needs it first.
@@ -167,6 +207,7 @@ impl Association {
         self.dtls
             .send_application_data(frame)
             .map_err(|_| Ended::Failed)?;
+        self.keep_unheard(frame);
         self.drain(peer, verifier, now, out).map(|_| ())
     }
 
@@ -211,6 +252,8 @@ impl Association {
                 {
                     out.frames.push((peer, frame.to_vec()));
                     received = true;
+                    self.heard = true;
+                    self.unheard.clear();
                 }
                 Output::CloseNotify => return Err(Ended::Closed),
                 _ => {}
@@ -223,6 +266,11 @@ impl Association {
                 return Err(Ended::Refused(Refused::NoName));
             };
             self.open = true;
+            self.opened = Some(now);
+            // The server completes on the client's last flight: it has heard the client.
+            if self.peer_role == PeerRole::Client {
+                self.heard = true;
+            }
             received = true;
             out.authenticated.push((peer, name));
             // Only now that the endpoint is drained to its timeout: `flush` reads packets alone.
@@ -231,6 +279,7 @@ impl Association {
                 self.dtls
                     .send_application_data(&frame)
                     .map_err(|_| Ended::Failed)?;
+                self.keep_unheard(&frame);
                 // Each queued frame in a datagram of its own, as in `write`.
                 self.flush(peer, &mut buffer, out)?;
             }

@@ -42,6 +42,25 @@ pub fn is_client_hello(datagram: &[u8]) -> bool {
         && datagram[PLAINTEXT_HEADER] == 0x01
 }
 
+/// The `random` of the ClientHello that `datagram` starts with, when it is the whole first message
+/// of a handshake (message_seq 0, not a fragment past the start): what tells a client that started
+/// over (a new random) from a copy of the ClientHello an endpoint already answered (the same one).
+/// A ClientHello that returns a cookie has message_seq 1 and gives `None`, as does anything that
+/// is no ClientHello.
+pub fn first_client_hello_random(datagram: &[u8]) -> Option<[u8; 32]> {
+    if !is_client_hello(datagram) {
+        return None;
+    }
+    let handshake = &datagram[PLAINTEXT_HEADER..];
+    // message_seq (2 bytes at 4) and fragment_offset (3 bytes at 6).
+    if handshake[4..9] != [0, 0, 0, 0, 0] {
+        return None;
+    }
+    // legacy_version (2 bytes), then the random.
+    let at = HANDSHAKE_HEADER + 2;
+    handshake.get(at..at + 32)?.try_into().ok()
+}
+
 /// Whether `datagram` carries unprotected records (epoch 0: ClientHello, ServerHello,
 /// HelloRetryRequest, or an alert before keys exist), which only a handshake in progress reads.
 pub fn is_plaintext(datagram: &[u8]) -> bool {
@@ -85,5 +104,41 @@ mod tests {
         assert!(!is_client_hello(&alert));
         assert!(is_plaintext(&hello) && is_plaintext(&alert));
         assert!(!is_plaintext(&[0x2f, 0]), "a unified header: protected");
+    }
+
+    #[test]
+    fn the_random_of_a_first_client_hello() {
+        let mut hello = [0u8; 59];
+        hello[0] = 0x16;
+        hello[1..3].copy_from_slice(&[0xfe, 0xfd]);
+        hello[13] = 0x01;
+        hello[25..27].copy_from_slice(&[0xfe, 0xfd]);
+        for (i, b) in hello[27..59].iter_mut().enumerate() {
+            *b = i as u8 + 1;
+        }
+        let random: [u8; 32] = core::array::from_fn(|i| i as u8 + 1);
+        assert_eq!(first_client_hello_random(&hello), Some(random));
+        assert_eq!(
+            first_client_hello_random(&hello[..58]),
+            None,
+            "cut in its random"
+        );
+        let mut with_cookie = hello;
+        with_cookie[18] = 1;
+        assert_eq!(
+            first_client_hello_random(&with_cookie),
+            None,
+            "message_seq 1"
+        );
+        let mut fragment = hello;
+        fragment[21] = 1;
+        assert_eq!(
+            first_client_hello_random(&fragment),
+            None,
+            "a later fragment"
+        );
+        let mut server_hello = hello;
+        server_hello[13] = 0x02;
+        assert_eq!(first_client_hello_random(&server_hello), None);
     }
 }

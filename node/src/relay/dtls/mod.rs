@@ -18,6 +18,22 @@
 //! in the endpoint made for that address, so the server holds state from the first ClientHello
 //! on. What bounds that state is [`MAX_HANDSHAKES`].
 //!
+//! **Handshakes on a lossy path.** A handshake is a few flights, each retransmitted by its timer
+//! from 1 s; on a path that loses one datagram in five, one handshake in some hundreds sees every
+//! copy of one flight lost before [`HANDSHAKE_TIMEOUT`]. The frames waiting for it are the
+//! engine's transmissions, which the engine goes on retransmitting for longer than that, so a
+//! handshake this relay started that fails while frames wait starts again at once with them, up
+//! to [`HANDSHAKE_ATTEMPTS`] in all. The client's last flight can be lost too, after the client
+//! took the handshake for done: an association this relay opened whose peer it has not heard from
+//! for [`SILENT_PEER`] is taken for lost, and a new handshake carries the frames written on it
+//! (copies of at most [`MAX_QUEUED`] frames per association, kept only until the peer is first
+//! heard from). The other relay's endpoint for the failed handshake may still
+//! be waiting for its end, and would answer the new ClientHello with the old handshake's flight:
+//! a first ClientHello with another random than the one an endpoint answered is therefore taken as
+//! a client that started over, and gets a new endpoint. (An attacker who forges the other relay's
+//! address can so end a handshake in progress, as a flood of ClientHellos can by
+//! [`MAX_HANDSHAKES`]; it cannot end an authenticated association, nor make one.)
+//!
 //! **Bounds.** Every table here is bounded by a named constant below, whatever arrives: a flood of
 //! ClientHellos fills at most [`MAX_HANDSHAKES`] endpoints, each given up after
 //! [`HANDSHAKE_TIMEOUT`] or when a newer ClientHello needs its place; anything else from an address without an association is dropped before
@@ -55,6 +71,13 @@ pub const MAX_QUEUED: usize = 32;
 /// How long a handshake may take: a few of `dimpl`'s doubling flight retransmissions (from 1 s),
 /// enough for a lossy path, short enough that a flood's endpoints go soon.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Handshakes this relay starts in a row while frames wait to reach one relay: a handshake that
+/// fails (its flights unanswered until [`HANDSHAKE_TIMEOUT`], an endpoint's error) starts again at
+/// once with the frames, its flights' timers from their first value, up to this many in all. Three
+/// handshake timeouts are the 45 s that the engine goes on retransmitting an envelope on a hop
+/// (MAX_TRANSMIT_SPAN, §5.14), so frames wait no longer than their sender still wants them sent.
+pub const HANDSHAKE_ATTEMPTS: u32 = 3;
 
 /// An open association with no datagram either way for this long is closed: the relay pair
 /// handshakes again when it next needs to.
@@ -309,12 +332,13 @@ impl Hop {
     /// Sends `frame` to the relay at `peer`, starting a handshake if there is no association.
     pub fn send(&mut self, peer: SocketAddr, frame: Vec<u8>, now: Instant) -> Out {
         let mut out = Out::default();
+        let mut lost = None;
         if let Some(a) = self.open.get(&peer) {
             // A peer silent since long after what was sent: it lost the association.
             if a.unanswered_since
                 .is_some_and(|t| now.duration_since(t) > SILENT_PEER)
             {
-                self.open.remove(&peer);
+                lost = self.open.remove(&peer);
             }
         }
         let result = if let Some(a) = self.open.get_mut(&peer) {
@@ -329,7 +353,11 @@ impl Hop {
                 let mut dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
                 dtls.set_active(true);
                 let expected = self.known.get(&peer).cloned();
-                let a = Association::new(dtls, PeerRole::Server, expected, now);
+                let mut a = Association::new(dtls, PeerRole::Server, expected, now);
+                // What was written to a peer never heard from goes again.
+                if let Some(mut lost) = lost {
+                    a.take_queue(&mut lost);
+                }
                 self.handshakes.insert(peer, a);
             }
             match self.handshakes.get_mut(&peer) {
@@ -355,7 +383,7 @@ impl Hop {
         self.stats
             .bytes_received
             .fetch_add(datagram.len() as u64, Ordering::Relaxed);
-        if demux::is_client_hello(datagram) && !self.client_hello(peer, now) {
+        if demux::is_client_hello(datagram) && !self.client_hello(peer, datagram, now) {
             DtlsStats::add(&self.stats.dropped);
             self.settle(now, &mut out);
             return out;
@@ -366,8 +394,7 @@ impl Hop {
         if let Some(a) = self.handshakes.get_mut(&peer) {
             taken = true;
             if let Err(ended) = a.receive(peer, datagram, &self.verifier, now, &mut out) {
-                self.handshakes.remove(&peer);
-                self.ended(ended);
+                self.handshake_ended(peer, ended, now, &mut out);
             }
         }
         if !(plaintext && taken) {
@@ -389,24 +416,37 @@ impl Hop {
     /// A ClientHello from `peer`: a server handshake for it, unless one runs (a retransmission, or
     /// the ClientHello that returns the cookie goes to the endpoint that made it). False when the
     /// ClientHello is to be dropped unread.
-    fn client_hello(&mut self, peer: SocketAddr, now: Instant) -> bool {
+    fn client_hello(&mut self, peer: SocketAddr, datagram: &[u8], now: Instant) -> bool {
+        let random = demux::first_client_hello_random(datagram);
         let mut queue_from = None;
         if let Some(ours) = self.handshakes.get(&peer) {
             if ours.peer_role == PeerRole::Client {
-                return true;
-            }
-            // Both relays connected at once: the lower address keeps its client handshake (and
-            // its endpoint never sees the other's ClientHello), the higher answers the lower's.
-            if self.local < peer {
+                // A first ClientHello with another random: the client gave up the handshake this
+                // endpoint runs and started over; answering it with the old one's flight would
+                // stall the new one until the old one's timeout.
+                let started_over = random.is_some()
+                    && ours.client_random.is_some()
+                    && random != ours.client_random;
+                if !started_over {
+                    return true;
+                }
+                self.handshakes.remove(&peer);
+                DtlsStats::add(&self.stats.failed);
+            } else if self.local < peer {
+                // Both relays connected at once: the lower address keeps its client handshake
+                // (and its endpoint never sees the other's ClientHello), the higher answers the
+                // lower's.
                 return false;
+            } else {
+                queue_from = self.handshakes.remove(&peer);
             }
-            queue_from = self.handshakes.remove(&peer);
         } else if self.handshakes.len() >= MAX_HANDSHAKES && !self.make_room() {
             return false;
         }
         let dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
         let expected = self.known.get(&peer).cloned();
         let mut a = Association::new(dtls, PeerRole::Client, expected, now);
+        a.client_random = random;
         if let Some(mut ours) = queue_from {
             a.take_queue(&mut ours);
         }
@@ -449,7 +489,11 @@ impl Hop {
             }
         }
         for (peer, a) in self.open.iter_mut() {
-            if now.duration_since(a.last_active) > IDLE_EXPIRY {
+            if a.peer_role == PeerRole::Server && a.unheard_for(SILENT_PEER, now) {
+                // The server never had this relay's last flight (or lost the association): a new
+                // handshake, with the frames it never answered.
+                ended.push((*peer, Ended::Failed, true));
+            } else if now.duration_since(a.last_active) > IDLE_EXPIRY {
                 let closing = a.close(*peer, &self.verifier, now);
                 out.datagrams.extend(closing.datagrams);
                 ended.push((*peer, Ended::Closed, true));
@@ -460,12 +504,15 @@ impl Hop {
             }
         }
         for (peer, e, open) in ended {
-            if open {
-                self.open.remove(&peer);
+            let table = if open {
+                &mut self.open
             } else {
-                self.handshakes.remove(&peer);
+                &mut self.handshakes
+            };
+            match table.remove(&peer) {
+                Some(a) => self.start_over(peer, a, e, now, &mut out),
+                None => self.ended(e),
             }
-            self.ended(e);
         }
         self.settle(now, &mut out);
         out
@@ -483,6 +530,9 @@ impl Hop {
             [
                 a.timeout,
                 Some(a.last_active + IDLE_EXPIRY + Duration::from_millis(1)),
+                a.opened
+                    .filter(|_| !a.heard && a.peer_role == PeerRole::Server)
+                    .map(|t| t + SILENT_PEER + Duration::from_millis(1)),
             ]
         });
         handshakes.chain(open).flatten().min()
@@ -530,6 +580,48 @@ impl Hop {
         self.stats
             .handshakes
             .store(self.handshakes.len() as u64, Ordering::Relaxed);
+    }
+
+    /// The handshake with `peer` ended without an association.
+    fn handshake_ended(&mut self, peer: SocketAddr, ended: Ended, now: Instant, out: &mut Out) {
+        match self.handshakes.remove(&peer) {
+            Some(old) => self.start_over(peer, old, ended, now, out),
+            None => self.ended(ended),
+        }
+    }
+
+    /// `old`, taken out of its table, ended: if this relay started its handshake and it failed
+    /// while frames wait (queued for it, or written before the peer was heard from), a new
+    /// handshake starts with them, up to [`HANDSHAKE_ATTEMPTS`] in a row.
+    fn start_over(
+        &mut self,
+        peer: SocketAddr,
+        mut old: Association,
+        ended: Ended,
+        now: Instant,
+        out: &mut Out,
+    ) {
+        let again = matches!(ended, Ended::Failed)
+            && old.peer_role == PeerRole::Server
+            && old.holds_frames()
+            && old.attempt < HANDSHAKE_ATTEMPTS;
+        self.ended(ended);
+        if !again {
+            return;
+        }
+        let mut dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
+        dtls.set_active(true);
+        let expected = self.known.get(&peer).cloned();
+        let mut a = Association::new(dtls, PeerRole::Server, expected, now);
+        a.attempt = old.attempt + 1;
+        a.take_queue(&mut old);
+        // The new endpoint's first flight, its ClientHello.
+        match a.on_timer(peer, &self.verifier, now, out) {
+            Ok(()) => {
+                self.handshakes.insert(peer, a);
+            }
+            Err(ended) => self.ended(ended),
+        }
     }
 
     fn end(&mut self, peer: SocketAddr, ended: Ended) {
