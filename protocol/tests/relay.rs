@@ -1268,6 +1268,35 @@ fn a_non_confirmable_forward_goes_once_and_is_not_tried_again() {
     assert!(w.forwarded.is_empty());
 }
 
+// [IOTP-UDP-24]
+#[test]
+fn non_confirmable_forwards_to_a_relay_stay_within_its_window_per_round_trip() {
+    use iotp2p_protocol::params::INITIAL_WINDOW_RELAY;
+    let mut w = World::with_sleeping_sensor();
+    app_sends_far(&mut w);
+    let (_, bytes) = w.forwarded.pop().expect("forwarded");
+    let sent = |w: &mut World| {
+        (0..10)
+            .map(|_| {
+                let out = w.relay.forward_to(
+                    w.now,
+                    &mut w.rng,
+                    "example.net",
+                    vec!["far relay"],
+                    bytes.clone(),
+                );
+                sent_to(&out, "far relay").len()
+            })
+            .sum::<usize>()
+    };
+    // Best effort: beyond the window of a round trip, dropped, never held for later.
+    assert_eq!(sent(&mut w), INITIAL_WINDOW_RELAY);
+    assert_eq!(w.relay.under_way() + w.relay.retrying_count(), 0);
+    // The next round trip (ACK_TIMEOUT before any is measured) has room again.
+    w.now += Config::default().timing.ack_timeout;
+    assert_eq!(sent(&mut w), INITIAL_WINDOW_RELAY);
+}
+
 // [IOTP-DLV-134] [IOTP-MSG-42] [IOTP-MSG-46]
 #[test]
 fn a_reply_that_came_non_confirmable_is_retransmitted_to_the_next_relay_until_acknowledged() {

@@ -337,6 +337,38 @@ fn a_relay_pair_window_starts_again_at_four_after_an_idle_period() {
 }
 
 #[test]
+fn non_confirmable_envelopes_to_a_relay_count_against_its_window_for_a_round_trip() {
+    // [IOTP-UDP-24]: outstanding confirmable envelopes and the non-confirmable ones of the round
+    // trip stay within W together; past the round trip (SRTT, ACK_TIMEOUT before any measure)
+    // the count starts again, and a confirmable envelope they kept waiting starts then.
+    use iotp2p_protocol::params::INITIAL_WINDOW_RELAY;
+    let mut rng = Fixed(0);
+    let (mut r, in_flight) = relay_pair(0..0, &mut rng);
+    assert!(in_flight.is_empty());
+    let admitted = (0..10).filter(|_| r.admit_non(&1, 10)).count();
+    assert_eq!(admitted, INITIAL_WINDOW_RELAY);
+    // Another relay's window is its own.
+    assert!(r.admit_non(&2, 10));
+    // A confirmable envelope waits for the round trip's end, which is a deadline.
+    assert!(r
+        .submit(1u8, 7, vec![0xa1], 20, &mut rng)
+        .unwrap()
+        .is_none());
+    let ack_timeout = Timing::default().ack_timeout;
+    assert_eq!(r.next_deadline(), Some(10 + ack_timeout));
+    let mut actions = Vec::new();
+    r.on_timer(10 + ack_timeout, &mut rng, &mut actions);
+    assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [7]);
+    // The new round trip counts afresh, beside the one outstanding: three places of four.
+    let later = 10 + ack_timeout;
+    let admitted = (0..10).filter(|_| r.admit_non(&1, later)).count();
+    assert_eq!(admitted, INITIAL_WINDOW_RELAY - 1);
+    // Without a relay window (a node's hop) nothing is counted.
+    let mut node = Retransmitter::<u8>::new(Timing::default(), 10);
+    assert!((0..100).all(|_| node.admit_non(&1, 0)));
+}
+
+#[test]
 fn on_a_relay_pair_one_flow_has_one_envelope_outstanding_and_other_flows_pass_it() {
     // [IOTP-DLV-32]: a lost envelope retransmitted behind a later one of its sender and recipient
     // would reach the other relay after it (message_3 of EDHOC after the first sealed request).

@@ -31,7 +31,11 @@
 //! when one is lost and retransmitted, so an envelope submitted with a flow (its sender and
 //! recipient, [`submit_in_flow`](Retransmitter::submit_in_flow)) waits while one of its flow is
 //! outstanding: the messages of one sender to one recipient keep their order ([IOTP-DLV-32]), and
-//! the window is shared by the flows.
+//! the window is shared by the flows. The non-confirmable envelopes sent to a relay count against
+//! its window for a round trip (SRTT, or ACK_TIMEOUT before any measure; [IOTP-UDP-24]): one finds
+//! room only beside the outstanding ones ([`admit_non`](Retransmitter::admit_non)), else its
+//! sender drops it, and a confirmable envelope they fill the window for waits for the round trip's
+//! end.
 //!
 //! **Bounds.** At most `max_waiting` envelopes wait (beyond that [`submit`](Retransmitter::submit)
 //! refuses; [`submit_keeping`](Retransmitter::submit_keeping) keeps places free for replies), and at most NSTART per hop peer are in flight (NSTART_RELAY with a relay window); each holds at most MAX_MESSAGE bytes.
@@ -127,6 +131,11 @@ struct Window<P> {
     /// The peer names the sender of what it acknowledges ([IOTP-MSG-146]): envelopes of different
     /// senders with one `message_id` may be outstanding together ([IOTP-MSG-148]).
     names_senders: bool,
+    /// Non-confirmable envelopes sent in the round trip that started at `non_since`, counted
+    /// against W ([IOTP-UDP-24]).
+    non_sent: usize,
+    /// When that round trip started.
+    non_since: Instant,
 }
 
 impl<P> Window<P> {
@@ -138,6 +147,26 @@ impl<P> Window<P> {
                 .max(MIN_RTO_RELAY),
             None => ack_timeout,
         }
+    }
+
+    /// The round trip that counts non-confirmable envelopes ([IOTP-UDP-24]): SRTT, or ACK_TIMEOUT
+    /// before any measure.
+    fn round_trip(&self, ack_timeout: u64) -> u64 {
+        self.rtt.map_or(ack_timeout, |(srtt, _)| srtt).max(1)
+    }
+
+    /// The non-confirmable envelopes sent in the round trip under way at `now`.
+    fn non_in_round(&self, now: Instant, ack_timeout: u64) -> usize {
+        if now < self.non_since.saturating_add(self.round_trip(ack_timeout)) {
+            self.non_sent
+        } else {
+            0
+        }
+    }
+
+    /// When the round trip that counts non-confirmable envelopes ends, if any were sent in it.
+    fn non_round_ends(&self, ack_timeout: u64) -> Option<Instant> {
+        (self.non_sent > 0).then(|| self.non_since.saturating_add(self.round_trip(ack_timeout)))
     }
 
     /// A round trip of `sample` ms (RFC 6298 §2).
@@ -227,6 +256,45 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         w.rtt.map(|_| w.rto(self.timing.ack_timeout))
     }
 
+    /// Whether a non-confirmable envelope may go to `peer` now (with
+    /// [`with_relay_window`](Self::with_relay_window)): the envelopes outstanding towards it and the
+    /// non-confirmable ones sent to it in the current round trip stay within W ([IOTP-UDP-24]). If
+    /// so, it is counted; if not, the caller drops it, as a best-effort envelope may be (a
+    /// confirmable one would wait). Without a relay window, and when no window can be kept for
+    /// `peer` ([`MAX_WINDOWS`] of them, each with envelopes outstanding), always true.
+    pub fn admit_non(&mut self, peer: &P, now: Instant) -> bool {
+        if !self.relay_window {
+            return true;
+        }
+        let ack_timeout = self.timing.ack_timeout;
+        let towards_peer = self.in_flight.iter().filter(|f| f.peer == *peer).count();
+        let Some(w) = self.window_mut(peer, now) else {
+            return true;
+        };
+        if w.non_in_round(now, ack_timeout) == 0 {
+            w.non_sent = 0;
+            w.non_since = now;
+        }
+        if towards_peer.saturating_add(w.non_sent) >= w.size {
+            return false;
+        }
+        w.non_sent += 1;
+        w.active_at = now;
+        true
+    }
+
+    /// The non-confirmable envelopes sent to `peer` in the current round trip ([IOTP-UDP-24]).
+    fn non_towards(&self, peer: &P, now: Instant) -> usize {
+        if !self.relay_window {
+            return 0;
+        }
+        let ack_timeout = self.timing.ack_timeout;
+        self.windows
+            .iter()
+            .find(|w| w.peer == *peer)
+            .map_or(0, |w| w.non_in_round(now, ack_timeout))
+    }
+
     /// How many envelopes may be outstanding towards `peer`: NSTART, or its window.
     fn limit(&self, peer: &P) -> usize {
         if !self.relay_window {
@@ -263,6 +331,8 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             active_at: now,
             rtt: None,
             names_senders: false,
+            non_sent: 0,
+            non_since: now,
         });
         self.windows.last_mut()
     }
@@ -423,7 +493,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             .waiting
             .iter()
             .any(|e| same_lane((&e.peer, e.flow), (&w.peer, w.flow)));
-        if !lane_waits && self.may_start(&w) {
+        if !lane_waits && self.may_start(&w, now) {
             return Ok(self.start(w, now, rng));
         }
         if self.waiting.len().saturating_add(kept) >= self.max_waiting {
@@ -566,17 +636,36 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 failed = true;
             }
         }
-        if failed {
+        // A failure frees a place; so does the end of a round trip whose non-confirmable envelopes
+        // counted against W, which is then forgotten (and no longer a deadline).
+        let ack_timeout = self.timing.ack_timeout;
+        for w in self.windows.iter_mut() {
+            if w.non_in_round(now, ack_timeout) == 0 {
+                w.non_sent = 0;
+            }
+        }
+        if failed || !self.waiting.is_empty() {
             self.start_waiting(now, rng, actions);
         }
     }
 
-    /// When the next timer is due, if any envelope is outstanding.
+    /// When the next timer is due: an outstanding envelope's, or the end of a round trip whose
+    /// non-confirmable envelopes keep a waiting one back ([IOTP-UDP-24]).
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.in_flight.iter().map(|f| f.deadline).min()
+        let ack_timeout = self.timing.ack_timeout;
+        let rounds = self
+            .windows
+            .iter()
+            .filter(|v| self.waiting.iter().any(|w| w.peer == v.peer))
+            .filter_map(|v| v.non_round_ends(ack_timeout));
+        self.in_flight
+            .iter()
+            .map(|f| f.deadline)
+            .chain(rounds)
+            .min()
     }
 
-    fn may_start(&self, w: &Waiting<P>) -> bool {
+    fn may_start(&self, w: &Waiting<P>, now: Instant) -> bool {
         let names_senders = self.relay_window
             && self
                 .windows
@@ -594,7 +683,8 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
             }
             towards_peer += 1;
         }
-        towards_peer < self.limit(&w.peer)
+        // The non-confirmable envelopes of this round trip count against W too ([IOTP-UDP-24]).
+        towards_peer + self.non_towards(&w.peer, now) < self.limit(&w.peer)
     }
 
     /// `peer` named the sender of an envelope it acknowledged ([IOTP-MSG-146]): from now on, its
@@ -663,7 +753,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
                 .iter()
                 .take(i)
                 .any(|e| same_lane((&e.peer, e.flow), (&w.peer, w.flow)));
-            if !earlier_blocked && self.may_start(w) {
+            if !earlier_blocked && self.may_start(w, now) {
                 let w = self.waiting.remove(i).expect("index checked");
                 actions.extend(self.start(w, now, rng));
             } else {

@@ -116,6 +116,12 @@ impl<P: Clone + PartialEq> Outbox<P> {
         }
     }
 
+    /// Whether a non-confirmable envelope may go to `peer` now, counted against the relay pair's
+    /// window ([IOTP-UDP-24]).
+    pub(super) fn admit_non(&mut self, peer: &P, now: Instant) -> bool {
+        self.sending.admit_non(peer, now)
+    }
+
     /// How many envelopes are under way.
     pub(super) fn len(&self) -> usize {
         self.entries.len()
@@ -164,9 +170,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         };
         let request = env.correlation_id.is_none();
         if !env.ack_requested && request {
-            // Best effort, as it came ([IOTP-MSG-63]): once, to the first relay.
+            // Best effort, as it came ([IOTP-MSG-63]): once, to the first relay, if the relay
+            // pair's window has room for it this round trip ([IOTP-UDP-24]); else dropped, as the
+            // path would drop it.
             if let Some(to) = relays.into_iter().next() {
-                out.push(RelayOutput::Send { to, bytes });
+                if self.outbox.admit_non(&to, now) {
+                    out.push(RelayOutput::Send { to, bytes });
+                }
             }
             return out;
         }
