@@ -6671,11 +6671,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for StandardCapability {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(StandardCapability);
 
     impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
         const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
@@ -6683,58 +6679,38 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = DeviceInfoProperties<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::DeviceInfoProperties {
-                vendor: rt::fuzz::string(u, 32)?,
-                product: rt::fuzz::string(u, 32)?,
-                name: rt::fuzz::string(u, 32)?,
-                hardware_version: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 16)?)
-                } else {
-                    None
-                },
-                serial_number: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 32)?)
-                } else {
-                    None
-                },
-                product_url: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 128)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+                vendor: g.text(32)?,
+                product: g.text(32)?,
+                name: g.text(32)?,
+                hardware_version: g.opt(|g| g.text(16))?,
+                serial_number: g.opt(|g| g.text(32))?,
+                product_url: g.opt(|g| g.text(128))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.vendor;
-            if v.len() > 32 {
-                a.bound("DeviceInfoProperties.vendor");
-            }
-            let v = &self.product;
-            if v.len() > 32 {
-                a.bound("DeviceInfoProperties.product");
-            }
-            let v = &self.name;
-            if v.len() > 32 {
-                a.bound("DeviceInfoProperties.name");
-            }
-            if let Some(v) = &self.hardware_version {
-                if v.len() > 16 {
-                    a.bound("DeviceInfoProperties.hardware_version");
-                }
-            }
-            if let Some(v) = &self.serial_number {
-                if v.len() > 32 {
-                    a.bound("DeviceInfoProperties.serial_number");
-                }
-            }
-            if let Some(v) = &self.product_url {
-                if v.len() > 128 {
-                    a.bound("DeviceInfoProperties.product_url");
-                }
-            }
+            a.len(Some(&self.vendor), 32, "DeviceInfoProperties.vendor");
+            a.len(Some(&self.product), 32, "DeviceInfoProperties.product");
+            a.len(Some(&self.name), 32, "DeviceInfoProperties.name");
+            a.len(
+                self.hardware_version.as_ref(),
+                16,
+                "DeviceInfoProperties.hardware_version",
+            );
+            a.len(
+                self.serial_number.as_ref(),
+                32,
+                "DeviceInfoProperties.serial_number",
+            );
+            a.len(
+                self.product_url.as_ref(),
+                128,
+                "DeviceInfoProperties.product_url",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6742,11 +6718,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfoProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::DeviceInfoProperties);
 
     impl rt::fuzz::FuzzType for owned::FirmwareProperties {
         const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
@@ -6754,29 +6726,23 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = FirmwareProperties<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::FirmwareProperties {
-                version: <super::iotp2p_core::owned::SemVer as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?,
-                version_text: rt::fuzz::string(u, 32)?,
-                build: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                version: g.nested()?,
+                version_text: g.text(32)?,
+                build: g.opt(|g| g.int(0, 4294967295))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.version;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.version_text;
-            if v.len() > 32 {
-                a.bound("FirmwareProperties.version_text");
-            }
+            a.nested(Some(&self.version));
+            a.len(
+                Some(&self.version_text),
+                32,
+                "FirmwareProperties.version_text",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6784,11 +6750,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::FirmwareProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::FirmwareProperties);
 
     impl rt::fuzz::FuzzType for BatteryState {
         const NAME: &'static str = "iotp2p.capabilities.BatteryState";
@@ -6806,11 +6768,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for BatteryState {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(BatteryState);
 
     impl rt::fuzz::FuzzType for ChargeState {
         const NAME: &'static str = "iotp2p.capabilities.ChargeState";
@@ -6828,11 +6786,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for ChargeState {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(ChargeState);
 
     impl rt::fuzz::FuzzType for owned::BatteryProperties {
         const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
@@ -6840,34 +6794,21 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = BatteryProperties<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::BatteryProperties {
-                percent: rt::fuzz::int(u, 0, 100, 0, 255)? as u8,
-                state: <BatteryState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                voltage: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                charging: if rt::fuzz::present(u, depth)? {
-                    Some(<ChargeState as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                percent: g.int(0, 100)?,
+                state: g.nested()?,
+                voltage: g.opt(|g| g.int(0, 65535))?,
+                charging: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.percent;
-            if !(0i128..=100i128).contains(&(*v as i128)) {
-                a.range("BatteryProperties.percent");
-            }
-            let v = &self.state;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.charging {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.int(Some(&self.percent), 0, 100, "BatteryProperties.percent");
+            a.nested(Some(&self.state));
+            a.nested(self.charging.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6875,11 +6816,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::BatteryProperties);
 
     impl rt::fuzz::FuzzType for owned::BatteryEvents {
         const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
@@ -6887,12 +6824,11 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = BatteryEvents<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
-                0 => owned::BatteryEvents::StateChanged(
-                    <BatteryState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(1, 0)? {
+                0 => owned::BatteryEvents::StateChanged(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[16])?;
+                    let (key, value) = g.unknown_variant(&[16])?;
                     owned::BatteryEvents::Unrecognized { key, value }
                 }
             })
@@ -6901,20 +6837,14 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::StateChanged(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::StateChanged(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[16]),
             }
             a.leave(false);
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryEvents {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::BatteryEvents);
 
     impl rt::fuzz::FuzzType for IdentifyEffect {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
@@ -6932,21 +6862,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for IdentifyEffect {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(IdentifyEffect);
 
     impl rt::fuzz::FuzzType for owned::IdentifyProperties {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
         const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = IdentifyProperties<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::IdentifyProperties {
-                remaining: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                remaining: g.int(0, 65535)?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -6959,11 +6886,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::IdentifyProperties);
 
     impl rt::fuzz::FuzzType for owned::IdentifyInput {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
@@ -6971,17 +6894,17 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = IdentifyInput<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::IdentifyInput {
-                duration: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                effect: <IdentifyEffect as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                duration: g.int(0, 65535)?,
+                effect: g.nested()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.effect;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.nested(Some(&self.effect));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6989,11 +6912,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyInput {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::IdentifyInput);
 
     impl rt::fuzz::FuzzType for owned::IdentifyActions {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
@@ -7001,12 +6920,11 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = IdentifyActions<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
-                0 => owned::IdentifyActions::Identify(
-                    <owned::IdentifyInput as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(1, 0)? {
+                0 => owned::IdentifyActions::Identify(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    let (key, value) = g.unknown_variant(&[8])?;
                     owned::IdentifyActions::Unrecognized { key, value }
                 }
             })
@@ -7015,30 +6933,25 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::Identify(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Identify(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
             a.leave(false);
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyActions {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::IdentifyActions);
 
     impl rt::fuzz::FuzzType for owned::OnOffProperties {
         const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
         const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = OnOffProperties<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::OnOffProperties {
-                on: u.arbitrary::<bool>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                on: g.bool()?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -7051,11 +6964,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::OnOffProperties);
 
     impl rt::fuzz::FuzzType for owned::OnOffActions {
         const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
@@ -7063,12 +6972,13 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = OnOffActions<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(3, 0)? {
                 0 => owned::OnOffActions::Off,
                 1 => owned::OnOffActions::On,
                 2 => owned::OnOffActions::Toggle,
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10])?;
+                    let (key, value) = g.unknown_variant(&[8, 9, 10])?;
                     owned::OnOffActions::Unrecognized { key, value }
                 }
             })
@@ -7086,11 +6996,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffActions {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::OnOffActions);
 
     impl rt::fuzz::FuzzType for owned::LevelProperties {
         const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
@@ -7098,43 +7004,21 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = LevelProperties<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::LevelProperties {
-                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
-                min_level: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 254, 0, 255)? as u8)
-                } else {
-                    None
-                },
-                max_level: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 254, 0, 255)? as u8)
-                } else {
-                    None
-                },
-                default_transition: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                level: g.int(0, 254)?,
+                min_level: g.opt(|g| g.int(0, 254))?,
+                max_level: g.opt(|g| g.int(0, 254))?,
+                default_transition: g.opt(|g| g.int(0, 65535))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.level;
-            if !(0i128..=254i128).contains(&(*v as i128)) {
-                a.range("LevelProperties.level");
-            }
-            if let Some(v) = &self.min_level {
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("LevelProperties.min_level");
-                }
-            }
-            if let Some(v) = &self.max_level {
-                if !(0i128..=254i128).contains(&(*v as i128)) {
-                    a.range("LevelProperties.max_level");
-                }
-            }
+            a.int(Some(&self.level), 0, 254, "LevelProperties.level");
+            a.int(self.min_level.as_ref(), 0, 254, "LevelProperties.min_level");
+            a.int(self.max_level.as_ref(), 0, 254, "LevelProperties.max_level");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7142,11 +7026,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::LevelProperties);
 
     impl rt::fuzz::FuzzType for owned::SetLevel {
         const NAME: &'static str = "iotp2p.capabilities.SetLevel";
@@ -7154,23 +7034,17 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SetLevel<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SetLevel {
-                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
-                transition: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                level: g.int(0, 254)?,
+                transition: g.opt(|g| g.int(0, 65535))?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.level;
-            if !(0i128..=254i128).contains(&(*v as i128)) {
-                a.range("SetLevel.level");
-            }
+            a.int(Some(&self.level), 0, 254, "SetLevel.level");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7178,11 +7052,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SetLevel);
 
     impl rt::fuzz::FuzzType for owned::StepLevel {
         const NAME: &'static str = "iotp2p.capabilities.StepLevel";
@@ -7190,23 +7060,17 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = StepLevel<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::StepLevel {
-                delta: rt::fuzz::int(u, -254, 254, -32768, 32767)? as i16,
-                transition: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                delta: g.int(-254, 254)?,
+                transition: g.opt(|g| g.int(0, 65535))?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.delta;
-            if !(-254i128..=254i128).contains(&(*v as i128)) {
-                a.range("StepLevel.delta");
-            }
+            a.int(Some(&self.delta), -254, 254, "StepLevel.delta");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7214,11 +7078,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::StepLevel {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::StepLevel);
 
     impl rt::fuzz::FuzzType for owned::LevelActions {
         const NAME: &'static str = "iotp2p.capabilities.LevelActions";
@@ -7226,17 +7086,13 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = LevelActions<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 3, 2, depth)? {
-                0 => owned::LevelActions::SetLevel(
-                    <owned::SetLevel as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                1 => owned::LevelActions::Step(<owned::StepLevel as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(3, 2)? {
+                0 => owned::LevelActions::SetLevel(g.nested()?),
+                1 => owned::LevelActions::Step(g.nested()?),
                 2 => owned::LevelActions::Stop,
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10])?;
+                    let (key, value) = g.unknown_variant(&[8, 9, 10])?;
                     owned::LevelActions::Unrecognized { key, value }
                 }
             })
@@ -7245,12 +7101,8 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::SetLevel(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Step(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::SetLevel(v) => a.nested(Some(v)),
+                Self::Step(v) => a.nested(Some(v)),
                 Self::Stop => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10]),
             }
@@ -7258,40 +7110,43 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelActions {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::LevelActions);
 
     impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
         const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ColorTemperatureProperties<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::ColorTemperatureProperties {
-                kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
-                min_kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
-                max_kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                kelvin: g.int(1000, 20000)?,
+                min_kelvin: g.int(1000, 20000)?,
+                max_kelvin: g.int(1000, 20000)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.kelvin;
-            if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                a.range("ColorTemperatureProperties.kelvin");
-            }
-            let v = &self.min_kelvin;
-            if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                a.range("ColorTemperatureProperties.min_kelvin");
-            }
-            let v = &self.max_kelvin;
-            if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                a.range("ColorTemperatureProperties.max_kelvin");
-            }
+            a.int(
+                Some(&self.kelvin),
+                1000,
+                20000,
+                "ColorTemperatureProperties.kelvin",
+            );
+            a.int(
+                Some(&self.min_kelvin),
+                1000,
+                20000,
+                "ColorTemperatureProperties.min_kelvin",
+            );
+            a.int(
+                Some(&self.max_kelvin),
+                1000,
+                20000,
+                "ColorTemperatureProperties.max_kelvin",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7299,11 +7154,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::ColorTemperatureProperties);
 
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
@@ -7311,23 +7162,22 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SetColorTemperature<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SetColorTemperature {
-                kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
-                transition: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                kelvin: g.int(1000, 20000)?,
+                transition: g.opt(|g| g.int(0, 65535))?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.kelvin;
-            if !(1000i128..=20000i128).contains(&(*v as i128)) {
-                a.range("SetColorTemperature.kelvin");
-            }
+            a.int(
+                Some(&self.kelvin),
+                1000,
+                20000,
+                "SetColorTemperature.kelvin",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7335,11 +7185,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SetColorTemperature);
 
     impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
@@ -7347,12 +7193,11 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = ColorTemperatureActions<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
-                0 => owned::ColorTemperatureActions::SetColorTemperature(
-                    <owned::SetColorTemperature as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(1, 0)? {
+                0 => owned::ColorTemperatureActions::SetColorTemperature(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    let (key, value) = g.unknown_variant(&[8])?;
                     owned::ColorTemperatureActions::Unrecognized { key, value }
                 }
             })
@@ -7361,20 +7206,14 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::SetColorTemperature(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::SetColorTemperature(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
             a.leave(false);
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureActions {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::ColorTemperatureActions);
 
     impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
@@ -7382,43 +7221,36 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::TemperatureMeasurementProperties {
-                temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
-                min_measurable: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16)
-                } else {
-                    None
-                },
-                max_measurable: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16)
-                } else {
-                    None
-                },
-                tolerance: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                temperature: g.int(-27315, 32767)?,
+                min_measurable: g.opt(|g| g.int(-27315, 32767))?,
+                max_measurable: g.opt(|g| g.int(-27315, 32767))?,
+                tolerance: g.opt(|g| g.int(0, 65535))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.temperature;
-            if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                a.range("TemperatureMeasurementProperties.temperature");
-            }
-            if let Some(v) = &self.min_measurable {
-                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                    a.range("TemperatureMeasurementProperties.min_measurable");
-                }
-            }
-            if let Some(v) = &self.max_measurable {
-                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                    a.range("TemperatureMeasurementProperties.max_measurable");
-                }
-            }
+            a.int(
+                Some(&self.temperature),
+                -27315,
+                32767,
+                "TemperatureMeasurementProperties.temperature",
+            );
+            a.int(
+                self.min_measurable.as_ref(),
+                -27315,
+                32767,
+                "TemperatureMeasurementProperties.min_measurable",
+            );
+            a.int(
+                self.max_measurable.as_ref(),
+                -27315,
+                32767,
+                "TemperatureMeasurementProperties.max_measurable",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7426,11 +7258,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TemperatureMeasurementProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::TemperatureMeasurementProperties);
 
     impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
@@ -7438,48 +7266,42 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = HumidityMeasurementProperties<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::HumidityMeasurementProperties {
-                humidity: rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16,
-                min_measurable: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                max_measurable: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                tolerance: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                humidity: g.int(0, 10000)?,
+                min_measurable: g.opt(|g| g.int(0, 10000))?,
+                max_measurable: g.opt(|g| g.int(0, 10000))?,
+                tolerance: g.opt(|g| g.int(0, 10000))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.humidity;
-            if !(0i128..=10000i128).contains(&(*v as i128)) {
-                a.range("HumidityMeasurementProperties.humidity");
-            }
-            if let Some(v) = &self.min_measurable {
-                if !(0i128..=10000i128).contains(&(*v as i128)) {
-                    a.range("HumidityMeasurementProperties.min_measurable");
-                }
-            }
-            if let Some(v) = &self.max_measurable {
-                if !(0i128..=10000i128).contains(&(*v as i128)) {
-                    a.range("HumidityMeasurementProperties.max_measurable");
-                }
-            }
-            if let Some(v) = &self.tolerance {
-                if !(0i128..=10000i128).contains(&(*v as i128)) {
-                    a.range("HumidityMeasurementProperties.tolerance");
-                }
-            }
+            a.int(
+                Some(&self.humidity),
+                0,
+                10000,
+                "HumidityMeasurementProperties.humidity",
+            );
+            a.int(
+                self.min_measurable.as_ref(),
+                0,
+                10000,
+                "HumidityMeasurementProperties.min_measurable",
+            );
+            a.int(
+                self.max_measurable.as_ref(),
+                0,
+                10000,
+                "HumidityMeasurementProperties.max_measurable",
+            );
+            a.int(
+                self.tolerance.as_ref(),
+                0,
+                10000,
+                "HumidityMeasurementProperties.tolerance",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7487,40 +7309,43 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::HumidityMeasurementProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::HumidityMeasurementProperties);
 
     impl rt::fuzz::FuzzType for owned::RelayProperties {
         const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
         const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RelayProperties<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RelayProperties {
-                max_held_messages: rt::fuzz::int(u, 16, 65535, 0, 65535)? as u16,
-                max_held_bytes: rt::fuzz::int(u, 4096, 4294967295, 0, 4294967295)? as u32,
-                max_hold_time: rt::fuzz::int(u, 86400, 4294967295, 0, 4294967295)? as u32,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                max_held_messages: g.int(16, 65535)?,
+                max_held_bytes: g.int(4096, 4294967295)?,
+                max_hold_time: g.int(86400, 4294967295)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.max_held_messages;
-            if !(16i128..=65535i128).contains(&(*v as i128)) {
-                a.range("RelayProperties.max_held_messages");
-            }
-            let v = &self.max_held_bytes;
-            if !(4096i128..=4294967295i128).contains(&(*v as i128)) {
-                a.range("RelayProperties.max_held_bytes");
-            }
-            let v = &self.max_hold_time;
-            if !(86400i128..=4294967295i128).contains(&(*v as i128)) {
-                a.range("RelayProperties.max_hold_time");
-            }
+            a.int(
+                Some(&self.max_held_messages),
+                16,
+                65535,
+                "RelayProperties.max_held_messages",
+            );
+            a.int(
+                Some(&self.max_held_bytes),
+                4096,
+                4294967295,
+                "RelayProperties.max_held_bytes",
+            );
+            a.int(
+                Some(&self.max_hold_time),
+                86400,
+                4294967295,
+                "RelayProperties.max_hold_time",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7528,11 +7353,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RelayProperties);
 
     impl rt::fuzz::FuzzType for owned::LookupResult {
         const NAME: &'static str = "iotp2p.capabilities.LookupResult";
@@ -7540,29 +7361,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = LookupResult<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::LookupResult {
-                credential: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                credential: g.opt(|g| g.nested())?,
+                rehoming: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.credential {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            if let Some(v) = &self.rehoming {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.nested(self.credential.as_ref());
+            a.nested(self.rehoming.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7570,11 +7380,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LookupResult {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::LookupResult);
 
     impl rt::fuzz::FuzzType for owned::EnrolRequest {
         const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
@@ -7582,21 +7388,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = EnrolRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::EnrolRequest {
-                token: rt::fuzz::bytes(u, 32)?,
-                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                token: g.bytes(32)?,
+                credential: g.nested()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.token;
-            if v.len() > 32 {
-                a.bound("EnrolRequest.token");
-            }
-            let v = &self.credential;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.len(Some(&self.token), 32, "EnrolRequest.token");
+            a.nested(Some(&self.credential));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7604,11 +7407,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::EnrolRequest);
 
     impl rt::fuzz::FuzzType for owned::EnrolResult {
         const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
@@ -7616,36 +7415,21 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = EnrolResult<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::EnrolResult {
-                account: rt::fuzz::string(u, 64)?,
-                domains: {
-                    let n = rt::fuzz::len(u, 8, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::string(u, 253)?);
-                    }
-                    items
-                },
-                max_registrations: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                account: g.text(64)?,
+                domains: g.items(8, |g| g.text(253))?,
+                max_registrations: g.int(0, 4294967295)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.account;
-            if v.len() > 64 {
-                a.bound("EnrolResult.account");
-            }
-            let v = &self.domains;
-            if v.len() > 8 {
-                a.bound("EnrolResult.domains");
-            }
-            for item in v.iter() {
-                if item.len() > 253 {
-                    a.bound("EnrolResult.domains");
-                }
-            }
+            a.len(Some(&self.account), 64, "EnrolResult.account");
+            a.items(Some(&self.domains), 8, "EnrolResult.domains", |a, v| {
+                a.len(Some(v), 253, "EnrolResult.domains")
+            });
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7653,11 +7437,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolResult {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::EnrolResult);
 
     impl rt::fuzz::FuzzType for LookupPolicy {
         const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
@@ -7675,11 +7455,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for LookupPolicy {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(LookupPolicy);
 
     impl rt::fuzz::FuzzType for owned::RelayPolicy {
         const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
@@ -7687,43 +7463,24 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RelayPolicy<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RelayPolicy {
-                lookup: <LookupPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                lookup_allowed: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 8, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(u.arbitrary::<[u8; 32]>()?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                max_held_messages: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                max_hold_time: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                lookup: g.nested()?,
+                lookup_allowed: g.opt(|g| g.items(8, |g| g.fixed()))?,
+                max_held_messages: g.opt(|g| g.int(0, 65535))?,
+                max_hold_time: g.opt(|g| g.int(0, 4294967295))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.lookup;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.lookup_allowed {
-                if v.len() > 8 {
-                    a.bound("RelayPolicy.lookup_allowed");
-                }
-            }
+            a.nested(Some(&self.lookup));
+            a.len(
+                self.lookup_allowed.as_ref(),
+                8,
+                "RelayPolicy.lookup_allowed",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7731,11 +7488,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayPolicy {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RelayPolicy);
 
     impl rt::fuzz::FuzzType for owned::RegisterRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
@@ -7743,47 +7496,27 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RegisterRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RegisterRequest {
-                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                policy: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                previous_relays: if rt::fuzz::present(u, depth)? {
-                    Some({ let n = rt::fuzz::len(u, 4, depth)?; let mut items = rt::alloc::vec::Vec::with_capacity(n); for _ in 0..n { items.push(rt::fuzz::string(u, 253)?); } items })
-                } else {
-                    None
-                },
-                rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                credential: g.nested()?,
+                policy: g.opt(|g| g.nested())?,
+                previous_relays: g.opt(|g| g.items(4, |g| g.text(253)))?,
+                rehoming: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.credential;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.policy {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            if let Some(v) = &self.previous_relays {
-                if v.len() > 4 {
-                    a.bound("RegisterRequest.previous_relays");
-                }
-                for item in v.iter() {
-                    if item.len() > 253 {
-                        a.bound("RegisterRequest.previous_relays");
-                    }
-                }
-            }
-            if let Some(v) = &self.rehoming {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.nested(Some(&self.credential));
+            a.nested(self.policy.as_ref());
+            a.items(
+                self.previous_relays.as_ref(),
+                4,
+                "RegisterRequest.previous_relays",
+                |a, v| a.len(Some(v), 253, "RegisterRequest.previous_relays"),
+            );
+            a.nested(self.rehoming.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7791,11 +7524,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegisterRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RegisterRequest);
 
     impl rt::fuzz::FuzzType for owned::ReleaseRequest {
         const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
@@ -7803,26 +7532,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = ReleaseRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::ReleaseRequest {
-                address: rt::fuzz::string(u, 254)?,
-                rehoming: if rt::fuzz::present(u, depth)? {
-                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                address: g.text(254)?,
+                rehoming: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.address;
-            if v.len() > 254 {
-                a.bound("ReleaseRequest.address");
-            }
-            if let Some(v) = &self.rehoming {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.len(Some(&self.address), 254, "ReleaseRequest.address");
+            a.nested(self.rehoming.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7830,11 +7551,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReleaseRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::ReleaseRequest);
 
     impl rt::fuzz::FuzzType for owned::PolicyRequest {
         const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
@@ -7842,21 +7559,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = PolicyRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PolicyRequest {
-                address: rt::fuzz::string(u, 254)?,
-                policy: <owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                address: g.text(254)?,
+                policy: g.nested()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.address;
-            if v.len() > 254 {
-                a.bound("PolicyRequest.address");
-            }
-            let v = &self.policy;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.len(Some(&self.address), 254, "PolicyRequest.address");
+            a.nested(Some(&self.policy));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7864,11 +7578,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PolicyRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PolicyRequest);
 
     impl rt::fuzz::FuzzType for owned::RegistrationInfo {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
@@ -7876,22 +7586,19 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RegistrationInfo<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RegistrationInfo {
-                address: rt::fuzz::string(u, 254)?,
-                node: u.arbitrary::<[u8; 32]>()?,
-                policy: <owned::RelayPolicy as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                address: g.text(254)?,
+                node: g.fixed()?,
+                policy: g.nested()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.address;
-            if v.len() > 254 {
-                a.bound("RegistrationInfo.address");
-            }
-            let v = &self.policy;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.len(Some(&self.address), 254, "RegistrationInfo.address");
+            a.nested(Some(&self.policy));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7899,11 +7606,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationInfo {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RegistrationInfo);
 
     impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
@@ -7911,23 +7614,16 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RegistrationsRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RegistrationsRequest {
-                after: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                after: g.opt(|g| g.text(254))?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.after {
-                if v.len() > 254 {
-                    a.bound("RegistrationsRequest.after");
-                }
-            }
+            a.len(self.after.as_ref(), 254, "RegistrationsRequest.after");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7935,11 +7631,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationsRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RegistrationsRequest);
 
     impl rt::fuzz::FuzzType for owned::RegistrationPage {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
@@ -7947,32 +7639,22 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RegistrationPage<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RegistrationPage {
-                entries: {
-                    let n = rt::fuzz::len(u, 16, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::RegistrationInfo as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                more: u.arbitrary::<bool>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                entries: g.items(16, |g| g.nested())?,
+                more: g.bool()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.entries;
-            if v.len() > 16 {
-                a.bound("RegistrationPage.entries");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
+            a.items(
+                Some(&self.entries),
+                16,
+                "RegistrationPage.entries",
+                |a, v| a.nested(Some(v)),
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7980,11 +7662,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationPage {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RegistrationPage);
 
     impl rt::fuzz::FuzzType for owned::RelayActions {
         const NAME: &'static str = "iotp2p.capabilities.RelayActions";
@@ -7992,26 +7670,17 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RelayActions<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 7, 0, depth)? {
-                0 => owned::RelayActions::Lookup(rt::fuzz::string(u, 254)?),
-                1 => owned::RelayActions::Enrol(
-                    <owned::EnrolRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                2 => owned::RelayActions::Register(
-                    <owned::RegisterRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                3 => owned::RelayActions::Release(
-                    <owned::ReleaseRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                4 => owned::RelayActions::Unenrol(u.arbitrary::<[u8; 32]>()?),
-                5 => owned::RelayActions::SetPolicy(
-                    <owned::PolicyRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                6 => owned::RelayActions::Registrations(
-                    <owned::RegistrationsRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(7, 0)? {
+                0 => owned::RelayActions::Lookup(g.text(254)?),
+                1 => owned::RelayActions::Enrol(g.nested()?),
+                2 => owned::RelayActions::Register(g.nested()?),
+                3 => owned::RelayActions::Release(g.nested()?),
+                4 => owned::RelayActions::Unenrol(g.fixed()?),
+                5 => owned::RelayActions::SetPolicy(g.nested()?),
+                6 => owned::RelayActions::Registrations(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10, 11, 12, 13, 14])?;
+                    let (key, value) = g.unknown_variant(&[8, 9, 10, 11, 12, 13, 14])?;
                     owned::RelayActions::Unrecognized { key, value }
                 }
             })
@@ -8020,27 +7689,13 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::Lookup(v) => {
-                    if v.len() > 254 {
-                        a.bound("RelayActions.lookup");
-                    }
-                }
-                Self::Enrol(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Register(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Release(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Lookup(v) => a.len(Some(v), 254, "RelayActions.lookup"),
+                Self::Enrol(v) => a.nested(Some(v)),
+                Self::Register(v) => a.nested(Some(v)),
+                Self::Release(v) => a.nested(Some(v)),
                 Self::Unenrol(_) => {}
-                Self::SetPolicy(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Registrations(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::SetPolicy(v) => a.nested(Some(v)),
+                Self::Registrations(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[8, 9, 10, 11, 12, 13, 14])
                 }
@@ -8049,11 +7704,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayActions {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RelayActions);
 
     impl rt::fuzz::FuzzType for owned::RelayOutputs {
         const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
@@ -8061,18 +7712,13 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RelayOutputs<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
-                0 => owned::RelayOutputs::Lookup(
-                    <owned::LookupResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                1 => owned::RelayOutputs::Enrol(
-                    <owned::EnrolResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                2 => owned::RelayOutputs::Registrations(
-                    <owned::RegistrationPage as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(3, 0)? {
+                0 => owned::RelayOutputs::Lookup(g.nested()?),
+                1 => owned::RelayOutputs::Enrol(g.nested()?),
+                2 => owned::RelayOutputs::Registrations(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 14])?;
+                    let (key, value) = g.unknown_variant(&[8, 9, 14])?;
                     owned::RelayOutputs::Unrecognized { key, value }
                 }
             })
@@ -8081,24 +7727,14 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::Lookup(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Enrol(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Registrations(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Lookup(v) => a.nested(Some(v)),
+                Self::Enrol(v) => a.nested(Some(v)),
+                Self::Registrations(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 14]),
             }
             a.leave(false);
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayOutputs {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RelayOutputs);
 }

@@ -6193,101 +6193,45 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Envelope<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Envelope {
-                version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
-                message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
-                correlation_id: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                ack_requested: u.arbitrary::<bool>()?,
-                ttl: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                more: u.arbitrary::<bool>()?,
-                recipient: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                sender: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                recipient_contact: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                sender_contact: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                key_id: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 8)?)
-                } else {
-                    None
-                },
-                sealed: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 1232)?)
-                } else {
-                    None
-                },
-                body: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Body as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(
-                    u,
-                    &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-                )?,
+                version: g.int(1, 255)?,
+                message_id: g.int(0, 1099511627775)?,
+                correlation_id: g.opt(|g| g.int(0, 1099511627775))?,
+                ack_requested: g.bool()?,
+                ttl: g.opt(|g| g.int(0, 4294967295))?,
+                more: g.bool()?,
+                recipient: g.opt(|g| g.text(254))?,
+                sender: g.opt(|g| g.text(254))?,
+                recipient_contact: g.opt(|g| g.int(0, 65535))?,
+                sender_contact: g.opt(|g| g.int(0, 65535))?,
+                key_id: g.opt(|g| g.bytes(8))?,
+                sealed: g.opt(|g| g.bytes(1232))?,
+                body: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.version;
-            if !(1i128..=255i128).contains(&(*v as i128)) {
-                a.range("Envelope.version");
-            }
-            let v = &self.message_id;
-            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                a.range("Envelope.message_id");
-            }
-            if let Some(v) = &self.correlation_id {
-                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                    a.range("Envelope.correlation_id");
-                }
-            }
-            if let Some(v) = &self.recipient {
-                if v.len() > 254 {
-                    a.bound("Envelope.recipient");
-                }
-            }
-            if let Some(v) = &self.sender {
-                if v.len() > 254 {
-                    a.bound("Envelope.sender");
-                }
-            }
-            if let Some(v) = &self.key_id {
-                if v.len() > 8 {
-                    a.bound("Envelope.key_id");
-                }
-            }
-            if let Some(v) = &self.sealed {
-                if v.len() > 1232 {
-                    a.bound("Envelope.sealed");
-                }
-            }
-            if let Some(v) = &self.body {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.int(Some(&self.version), 1, 255, "Envelope.version");
+            a.int(
+                Some(&self.message_id),
+                0,
+                1099511627775,
+                "Envelope.message_id",
+            );
+            a.int(
+                self.correlation_id.as_ref(),
+                0,
+                1099511627775,
+                "Envelope.correlation_id",
+            );
+            a.len(self.recipient.as_ref(), 254, "Envelope.recipient");
+            a.len(self.sender.as_ref(), 254, "Envelope.sender");
+            a.len(self.key_id.as_ref(), 8, "Envelope.key_id");
+            a.len(self.sealed.as_ref(), 1232, "Envelope.sealed");
+            a.nested(self.body.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6295,11 +6239,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Envelope {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Envelope);
 
     impl rt::fuzz::FuzzType for owned::Body {
         const NAME: &'static str = "iotp2p.core.Body";
@@ -6307,57 +6247,25 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Body<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 14, 0, depth)? {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(14, 0)? {
                 0 => owned::Body::Ack,
-                1 => owned::Body::Status(<owned::Status as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                2 => owned::Body::Read(<owned::ReadRequest as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                3 => owned::Body::Write(<owned::WriteRequest as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                4 => owned::Body::Invoke(<owned::InvokeRequest as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                5 => owned::Body::InvokeResponse(
-                    <owned::InvokeResponse as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                6 => owned::Body::Subscribe(
-                    <owned::SubscribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                7 => owned::Body::Unsubscribe(
-                    <owned::UnsubscribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                8 => owned::Body::Report(<owned::Report as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                9 => owned::Body::Describe(
-                    <owned::DescribeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                10 => owned::Body::Description(
-                    <owned::Description as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                11 => owned::Body::Presence(<owned::Presence as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                12 => owned::Body::PresenceAck(
-                    <owned::PresenceAck as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                13 => owned::Body::Receipt(<owned::Receipt as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
+                1 => owned::Body::Status(g.nested()?),
+                2 => owned::Body::Read(g.nested()?),
+                3 => owned::Body::Write(g.nested()?),
+                4 => owned::Body::Invoke(g.nested()?),
+                5 => owned::Body::InvokeResponse(g.nested()?),
+                6 => owned::Body::Subscribe(g.nested()?),
+                7 => owned::Body::Unsubscribe(g.nested()?),
+                8 => owned::Body::Report(g.nested()?),
+                9 => owned::Body::Describe(g.nested()?),
+                10 => owned::Body::Description(g.nested()?),
+                11 => owned::Body::Presence(g.nested()?),
+                12 => owned::Body::PresenceAck(g.nested()?),
+                13 => owned::Body::Receipt(g.nested()?),
                 _ => {
                     let (key, value) =
-                        rt::fuzz::kept_variant(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])?;
+                        g.kept_variant(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])?;
                     owned::Body::Unrecognized { key, value }
                 }
             })
@@ -6367,76 +6275,44 @@ rt::cfg_arbitrary! {
             a.enter(false);
             match self {
                 Self::Ack => {}
-                Self::Status(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Read(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Write(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Invoke(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::InvokeResponse(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Subscribe(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Unsubscribe(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Report(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Describe(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Description(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Presence(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::PresenceAck(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Receipt(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Status(v) => a.nested(Some(v)),
+                Self::Read(v) => a.nested(Some(v)),
+                Self::Write(v) => a.nested(Some(v)),
+                Self::Invoke(v) => a.nested(Some(v)),
+                Self::InvokeResponse(v) => a.nested(Some(v)),
+                Self::Subscribe(v) => a.nested(Some(v)),
+                Self::Unsubscribe(v) => a.nested(Some(v)),
+                Self::Report(v) => a.nested(Some(v)),
+                Self::Describe(v) => a.nested(Some(v)),
+                Self::Description(v) => a.nested(Some(v)),
+                Self::Presence(v) => a.nested(Some(v)),
+                Self::PresenceAck(v) => a.nested(Some(v)),
+                Self::Receipt(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.kept_variant(*key, value),
             }
             a.leave(false);
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Body {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Body);
 
     impl rt::fuzz::FuzzType for owned::MemberValue {
         const NAME: &'static str = "iotp2p.core.MemberValue";
         const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
         type Borrowed<'a> = MemberValue<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::MemberValue {
-                member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                value: rt::fuzz::bytes(u, 1024)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                member: g.int(0, 65535)?,
+                value: g.bytes(1024)?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.value;
-            if v.len() > 1024 {
-                a.bound("MemberValue.value");
-            }
+            a.len(Some(&self.value), 1024, "MemberValue.value");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6444,11 +6320,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MemberValue {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::MemberValue);
 
     impl rt::fuzz::FuzzType for owned::ReadRequest {
         const NAME: &'static str = "iotp2p.core.ReadRequest";
@@ -6456,32 +6328,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = ReadRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::ReadRequest {
-                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                members: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 64, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                endpoint: g.int(0, 65535)?,
+                capability: g.int(0, 65535)?,
+                members: g.opt(|g| g.items(64, |g| g.int(0, 65535)))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.members {
-                if v.len() > 64 {
-                    a.bound("ReadRequest.members");
-                }
-            }
+            a.len(self.members.as_ref(), 64, "ReadRequest.members");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6489,11 +6347,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReadRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::ReadRequest);
 
     impl rt::fuzz::FuzzType for owned::WriteRequest {
         const NAME: &'static str = "iotp2p.core.WriteRequest";
@@ -6501,43 +6355,22 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = WriteRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::WriteRequest {
-                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                values: {
-                    let n = rt::fuzz::len(u, 32, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::MemberValue as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                echo: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 40)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                endpoint: g.int(0, 65535)?,
+                capability: g.int(0, 65535)?,
+                values: g.items(32, |g| g.nested())?,
+                echo: g.opt(|g| g.bytes(40))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.values;
-            if v.len() > 32 {
-                a.bound("WriteRequest.values");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
-            if let Some(v) = &self.echo {
-                if v.len() > 40 {
-                    a.bound("WriteRequest.echo");
-                }
-            }
+            a.items(Some(&self.values), 32, "WriteRequest.values", |a, v| {
+                a.nested(Some(v))
+            });
+            a.len(self.echo.as_ref(), 40, "WriteRequest.echo");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6545,11 +6378,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WriteRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::WriteRequest);
 
     impl rt::fuzz::FuzzType for owned::InvokeRequest {
         const NAME: &'static str = "iotp2p.core.InvokeRequest";
@@ -6557,36 +6386,21 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = InvokeRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::InvokeRequest {
-                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                action: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                input: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 1024)?)
-                } else {
-                    None
-                },
-                echo: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 40)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+                endpoint: g.int(0, 65535)?,
+                capability: g.int(0, 65535)?,
+                action: g.int(0, 65535)?,
+                input: g.opt(|g| g.bytes(1024))?,
+                echo: g.opt(|g| g.bytes(40))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.input {
-                if v.len() > 1024 {
-                    a.bound("InvokeRequest.input");
-                }
-            }
-            if let Some(v) = &self.echo {
-                if v.len() > 40 {
-                    a.bound("InvokeRequest.echo");
-                }
-            }
+            a.len(self.input.as_ref(), 1024, "InvokeRequest.input");
+            a.len(self.echo.as_ref(), 40, "InvokeRequest.echo");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6594,11 +6408,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::InvokeRequest);
 
     impl rt::fuzz::FuzzType for owned::InvokeResponse {
         const NAME: &'static str = "iotp2p.core.InvokeResponse";
@@ -6606,23 +6416,16 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = InvokeResponse<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::InvokeResponse {
-                output: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 1024)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                output: g.opt(|g| g.bytes(1024))?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.output {
-                if v.len() > 1024 {
-                    a.bound("InvokeResponse.output");
-                }
-            }
+            a.len(self.output.as_ref(), 1024, "InvokeResponse.output");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6630,11 +6433,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeResponse {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::InvokeResponse);
 
     impl rt::fuzz::FuzzType for owned::SubscribeRequest {
         const NAME: &'static str = "iotp2p.core.SubscribeRequest";
@@ -6642,48 +6441,33 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SubscribeRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SubscribeRequest {
-                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                members: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 64, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                min_interval: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                max_interval: rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32,
-                lifetime: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+                endpoint: g.int(0, 65535)?,
+                capability: g.int(0, 65535)?,
+                members: g.opt(|g| g.items(64, |g| g.int(0, 65535)))?,
+                min_interval: g.int(0, 4294967295)?,
+                max_interval: g.int(1, 4294967295)?,
+                lifetime: g.opt(|g| g.int(1, 4294967295))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.members {
-                if v.len() > 64 {
-                    a.bound("SubscribeRequest.members");
-                }
-            }
-            let v = &self.max_interval;
-            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                a.range("SubscribeRequest.max_interval");
-            }
-            if let Some(v) = &self.lifetime {
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("SubscribeRequest.lifetime");
-                }
-            }
+            a.len(self.members.as_ref(), 64, "SubscribeRequest.members");
+            a.int(
+                Some(&self.max_interval),
+                1,
+                4294967295,
+                "SubscribeRequest.max_interval",
+            );
+            a.int(
+                self.lifetime.as_ref(),
+                1,
+                4294967295,
+                "SubscribeRequest.lifetime",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6691,30 +6475,29 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SubscribeRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SubscribeRequest);
 
     impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
         const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
         const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = UnsubscribeRequest<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::UnsubscribeRequest {
-                subscription: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                subscription: g.int(0, 1099511627775)?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.subscription;
-            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                a.range("UnsubscribeRequest.subscription");
-            }
+            a.int(
+                Some(&self.subscription),
+                0,
+                1099511627775,
+                "UnsubscribeRequest.subscription",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6722,11 +6505,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::UnsubscribeRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::UnsubscribeRequest);
 
     impl rt::fuzz::FuzzType for owned::Event {
         const NAME: &'static str = "iotp2p.core.Event";
@@ -6734,30 +6513,19 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Event<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Event {
-                member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                number: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64,
-                data: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 1024)?)
-                } else {
-                    None
-                },
-                timestamp: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                member: g.int(0, 65535)?,
+                number: g.int(0, 18446744073709551615)?,
+                data: g.opt(|g| g.bytes(1024))?,
+                timestamp: g.opt(|g| g.int(0, 18446744073709551615))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.data {
-                if v.len() > 1024 {
-                    a.bound("Event.data");
-                }
-            }
+            a.len(self.data.as_ref(), 1024, "Event.data");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6765,11 +6533,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Event {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Event);
 
     impl rt::fuzz::FuzzType for owned::Report {
         const NAME: &'static str = "iotp2p.core.Report";
@@ -6777,71 +6541,31 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Report<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Report {
-                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                values: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 64, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(<owned::MemberValue as rt::fuzz::FuzzType>::generate(
-                                u,
-                                depth + 1,
-                            )?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                events: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 16, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(<owned::Event as rt::fuzz::FuzzType>::generate(
-                                u,
-                                depth + 1,
-                            )?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                max_interval: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+                endpoint: g.int(0, 65535)?,
+                capability: g.int(0, 65535)?,
+                values: g.opt(|g| g.items(64, |g| g.nested()))?,
+                events: g.opt(|g| g.items(16, |g| g.nested()))?,
+                max_interval: g.opt(|g| g.int(1, 4294967295))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.values {
-                if v.len() > 64 {
-                    a.bound("Report.values");
-                }
-                for item in v.iter() {
-                    rt::fuzz::FuzzType::audit(item, a);
-                }
-            }
-            if let Some(v) = &self.events {
-                if v.len() > 16 {
-                    a.bound("Report.events");
-                }
-                for item in v.iter() {
-                    rt::fuzz::FuzzType::audit(item, a);
-                }
-            }
-            if let Some(v) = &self.max_interval {
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("Report.max_interval");
-                }
-            }
+            a.items(self.values.as_ref(), 64, "Report.values", |a, v| {
+                a.nested(Some(v))
+            });
+            a.items(self.events.as_ref(), 16, "Report.events", |a, v| {
+                a.nested(Some(v))
+            });
+            a.int(
+                self.max_interval.as_ref(),
+                1,
+                4294967295,
+                "Report.max_interval",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6849,11 +6573,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Report {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Report);
 
     impl rt::fuzz::FuzzType for owned::DescribeRequest {
         const NAME: &'static str = "iotp2p.core.DescribeRequest";
@@ -6861,14 +6581,11 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = DescribeRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::DescribeRequest {
-                endpoint: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                endpoints_only: u.arbitrary::<bool>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                endpoint: g.opt(|g| g.int(0, 65535))?,
+                endpoints_only: g.bool()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
@@ -6881,23 +6598,20 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DescribeRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::DescribeRequest);
 
     impl rt::fuzz::FuzzType for owned::SemVer {
         const NAME: &'static str = "iotp2p.core.SemVer";
         const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SemVer<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SemVer {
-                major: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                minor: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                patch: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                major: g.int(0, 4294967295)?,
+                minor: g.int(0, 4294967295)?,
+                patch: g.int(0, 4294967295)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
@@ -6910,11 +6624,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SemVer {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SemVer);
 
     impl rt::fuzz::FuzzType for owned::CapabilityInfo {
         const NAME: &'static str = "iotp2p.core.CapabilityInfo";
@@ -6922,55 +6632,25 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = CapabilityInfo<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::CapabilityInfo {
-                id: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                package: rt::fuzz::string(u, 128)?,
-                name: rt::fuzz::string(u, 64)?,
-                version: <owned::SemVer as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                members: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 256, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                schema: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::SchemaRef as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+                id: g.int(0, 65535)?,
+                package: g.text(128)?,
+                name: g.text(64)?,
+                version: g.nested()?,
+                members: g.opt(|g| g.items(256, |g| g.int(0, 65535)))?,
+                schema: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.package;
-            if v.len() > 128 {
-                a.bound("CapabilityInfo.package");
-            }
-            let v = &self.name;
-            if v.len() > 64 {
-                a.bound("CapabilityInfo.name");
-            }
-            let v = &self.version;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.members {
-                if v.len() > 256 {
-                    a.bound("CapabilityInfo.members");
-                }
-            }
-            if let Some(v) = &self.schema {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.len(Some(&self.package), 128, "CapabilityInfo.package");
+            a.len(Some(&self.name), 64, "CapabilityInfo.name");
+            a.nested(Some(&self.version));
+            a.len(self.members.as_ref(), 256, "CapabilityInfo.members");
+            a.nested(self.schema.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -6978,31 +6658,25 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CapabilityInfo {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::CapabilityInfo);
 
     impl rt::fuzz::FuzzType for owned::SchemaRef {
         const NAME: &'static str = "iotp2p.core.SchemaRef";
         const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SchemaRef<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SchemaRef {
-                uri: rt::fuzz::string(u, 128)?,
-                sha256: u.arbitrary::<[u8; 32]>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                uri: g.text(128)?,
+                sha256: g.fixed()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.uri;
-            if v.len() > 128 {
-                a.bound("SchemaRef.uri");
-            }
+            a.len(Some(&self.uri), 128, "SchemaRef.uri");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7010,11 +6684,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SchemaRef {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SchemaRef);
 
     impl rt::fuzz::FuzzType for owned::EndpointInfo {
         const NAME: &'static str = "iotp2p.core.EndpointInfo";
@@ -7022,42 +6692,24 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = EndpointInfo<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::EndpointInfo {
-                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                capabilities: {
-                    let n = rt::fuzz::len(u, 32, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::CapabilityInfo as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                label: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 32)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                endpoint: g.int(0, 65535)?,
+                capabilities: g.items(32, |g| g.nested())?,
+                label: g.opt(|g| g.text(32))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.capabilities;
-            if v.len() > 32 {
-                a.bound("EndpointInfo.capabilities");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
-            if let Some(v) = &self.label {
-                if v.len() > 32 {
-                    a.bound("EndpointInfo.label");
-                }
-            }
+            a.items(
+                Some(&self.capabilities),
+                32,
+                "EndpointInfo.capabilities",
+                |a, v| a.nested(Some(v)),
+            );
+            a.len(self.label.as_ref(), 32, "EndpointInfo.label");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7065,11 +6717,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EndpointInfo {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::EndpointInfo);
 
     impl rt::fuzz::FuzzType for owned::Description {
         const NAME: &'static str = "iotp2p.core.Description";
@@ -7077,32 +6725,22 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Description<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Description {
-                endpoints: {
-                    let n = rt::fuzz::len(u, 64, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::EndpointInfo as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                revision: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                endpoints: g.items(64, |g| g.nested())?,
+                revision: g.int(0, 4294967295)?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.endpoints;
-            if v.len() > 64 {
-                a.bound("Description.endpoints");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
+            a.items(
+                Some(&self.endpoints),
+                64,
+                "Description.endpoints",
+                |a, v| a.nested(Some(v)),
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7110,11 +6748,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Description {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Description);
 
     impl rt::fuzz::FuzzType for PresenceState {
         const NAME: &'static str = "iotp2p.core.PresenceState";
@@ -7132,11 +6766,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for PresenceState {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(PresenceState);
 
     impl rt::fuzz::FuzzType for owned::Presence {
         const NAME: &'static str = "iotp2p.core.Presence";
@@ -7144,36 +6774,25 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Presence<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Presence {
-                state: <PresenceState as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                sleep_interval: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                max_message: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                revision: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                state: g.nested()?,
+                sleep_interval: g.opt(|g| g.int(1, 4294967295))?,
+                max_message: g.opt(|g| g.int(0, 65535))?,
+                revision: g.opt(|g| g.int(0, 4294967295))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.state;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.sleep_interval {
-                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                    a.range("Presence.sleep_interval");
-                }
-            }
+            a.nested(Some(&self.state));
+            a.int(
+                self.sleep_interval.as_ref(),
+                1,
+                4294967295,
+                "Presence.sleep_interval",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7181,21 +6800,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Presence {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Presence);
 
     impl rt::fuzz::FuzzType for owned::PresenceAck {
         const NAME: &'static str = "iotp2p.core.PresenceAck";
         const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PresenceAck<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PresenceAck {
-                pending: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                pending: g.int(0, 4294967295)?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -7208,11 +6824,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PresenceAck {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PresenceAck);
 
     impl rt::fuzz::FuzzType for owned::DeliveryRef {
         const NAME: &'static str = "iotp2p.core.DeliveryRef";
@@ -7220,33 +6832,24 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = DeliveryRef<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::DeliveryRef {
-                message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
-                sender: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                sender_contact: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                message_id: g.int(0, 1099511627775)?,
+                sender: g.opt(|g| g.text(254))?,
+                sender_contact: g.opt(|g| g.int(0, 65535))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.message_id;
-            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                a.range("DeliveryRef.message_id");
-            }
-            if let Some(v) = &self.sender {
-                if v.len() > 254 {
-                    a.bound("DeliveryRef.sender");
-                }
-            }
+            a.int(
+                Some(&self.message_id),
+                0,
+                1099511627775,
+                "DeliveryRef.message_id",
+            );
+            a.len(self.sender.as_ref(), 254, "DeliveryRef.sender");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7254,11 +6857,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeliveryRef {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::DeliveryRef);
 
     impl rt::fuzz::FuzzType for owned::Receipt {
         const NAME: &'static str = "iotp2p.core.Receipt";
@@ -7266,31 +6865,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Receipt<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Receipt {
-                delivered: {
-                    let n = rt::fuzz::len(u, 16, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::DeliveryRef as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                delivered: g.items(16, |g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.delivered;
-            if v.len() > 16 {
-                a.bound("Receipt.delivered");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
+            a.items(Some(&self.delivered), 16, "Receipt.delivered", |a, v| {
+                a.nested(Some(v))
+            });
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7298,11 +6884,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Receipt {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Receipt);
 
     impl rt::fuzz::FuzzType for StatusCode {
         const NAME: &'static str = "iotp2p.core.StatusCode";
@@ -7326,11 +6908,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for StatusCode {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(StatusCode);
 
     impl rt::fuzz::FuzzType for DecodeError {
         const NAME: &'static str = "iotp2p.core.DecodeError";
@@ -7351,11 +6929,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for DecodeError {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(DecodeError);
 
     impl rt::fuzz::FuzzType for owned::Status {
         const NAME: &'static str = "iotp2p.core.Status";
@@ -7363,91 +6937,34 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Status<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Status {
-                code: <StatusCode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                member: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                capability_status: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                detail: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 128)?)
-                } else {
-                    None
-                },
-                echo: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 40)?)
-                } else {
-                    None
-                },
-                retry_after: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                decode_error: if rt::fuzz::present(u, depth)? {
-                    Some(<DecodeError as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                offset: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                } else {
-                    None
-                },
-                recipient: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                supported_versions: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 8, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(rt::fuzz::int(u, 0, 255, 0, 255)? as u8);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
+                code: g.nested()?,
+                member: g.opt(|g| g.int(0, 65535))?,
+                capability_status: g.opt(|g| g.int(0, 4294967295))?,
+                detail: g.opt(|g| g.text(128))?,
+                echo: g.opt(|g| g.bytes(40))?,
+                retry_after: g.opt(|g| g.int(0, 4294967295))?,
+                decode_error: g.opt(|g| g.nested())?,
+                offset: g.opt(|g| g.int(0, 4294967295))?,
+                recipient: g.opt(|g| g.text(254))?,
+                supported_versions: g.opt(|g| g.items(8, |g| g.int(0, 255)))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.code;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.detail {
-                if v.len() > 128 {
-                    a.bound("Status.detail");
-                }
-            }
-            if let Some(v) = &self.echo {
-                if v.len() > 40 {
-                    a.bound("Status.echo");
-                }
-            }
-            if let Some(v) = &self.decode_error {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            if let Some(v) = &self.recipient {
-                if v.len() > 254 {
-                    a.bound("Status.recipient");
-                }
-            }
-            if let Some(v) = &self.supported_versions {
-                if v.len() > 8 {
-                    a.bound("Status.supported_versions");
-                }
-            }
+            a.nested(Some(&self.code));
+            a.len(self.detail.as_ref(), 128, "Status.detail");
+            a.len(self.echo.as_ref(), 40, "Status.echo");
+            a.nested(self.decode_error.as_ref());
+            a.len(self.recipient.as_ref(), 254, "Status.recipient");
+            a.len(
+                self.supported_versions.as_ref(),
+                8,
+                "Status.supported_versions",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7455,9 +6972,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Status {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Status);
 }

@@ -7729,11 +7729,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for KeyAlgorithm {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(KeyAlgorithm);
 
     impl rt::fuzz::FuzzType for owned::PublicKey {
         const NAME: &'static str = "iotp2p.security.PublicKey";
@@ -7741,22 +7737,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = PublicKey<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PublicKey {
-                algorithm: <KeyAlgorithm as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                x: u.arbitrary::<[u8; 32]>()?,
-                y: if rt::fuzz::present(u, depth)? {
-                    Some(u.arbitrary::<[u8; 32]>()?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                algorithm: g.nested()?,
+                x: g.fixed()?,
+                y: g.opt(|g| g.fixed())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.algorithm;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.nested(Some(&self.algorithm));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7764,22 +7756,19 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PublicKey {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PublicKey);
 
     impl rt::fuzz::FuzzType for owned::Signature {
         const NAME: &'static str = "iotp2p.security.Signature";
         const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Signature<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Signature {
-                signer: u.arbitrary::<[u8; 32]>()?,
-                value: u.arbitrary::<[u8; 64]>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                signer: g.fixed()?,
+                value: g.fixed()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
@@ -7792,11 +7781,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Signature {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Signature);
 
     impl rt::fuzz::FuzzType for owned::SignedStatement {
         const NAME: &'static str = "iotp2p.security.SignedStatement";
@@ -7804,36 +7789,23 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SignedStatement<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SignedStatement {
-                payload: rt::fuzz::bytes(u, 512)?,
-                signatures: {
-                    let n = rt::fuzz::len(u, 2, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::Signature as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                payload: g.bytes(512)?,
+                signatures: g.items(2, |g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.payload;
-            if v.len() > 512 {
-                a.bound("SignedStatement.payload");
-            }
-            let v = &self.signatures;
-            if v.len() > 2 {
-                a.bound("SignedStatement.signatures");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
+            a.len(Some(&self.payload), 512, "SignedStatement.payload");
+            a.items(
+                Some(&self.signatures),
+                2,
+                "SignedStatement.signatures",
+                |a, v| a.nested(Some(v)),
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7841,11 +7813,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SignedStatement {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SignedStatement);
 
     impl rt::fuzz::FuzzType for owned::Statement {
         const NAME: &'static str = "iotp2p.security.Statement";
@@ -7853,24 +7821,15 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Statement<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 5, 0, depth)? {
-                0 => owned::Statement::Credential(
-                    <owned::CredentialStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                1 => owned::Statement::Rehoming(
-                    <owned::RehomingStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                2 => owned::Statement::KeyRotation(
-                    <owned::KeyRotationStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                3 => owned::Statement::Revocation(
-                    <owned::RevocationStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                4 => owned::Statement::Introduction(
-                    <owned::IntroductionStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(5, 0)? {
+                0 => owned::Statement::Credential(g.nested()?),
+                1 => owned::Statement::Rehoming(g.nested()?),
+                2 => owned::Statement::KeyRotation(g.nested()?),
+                3 => owned::Statement::Revocation(g.nested()?),
+                4 => owned::Statement::Introduction(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
                     owned::Statement::Unrecognized { key, value }
                 }
             })
@@ -7879,21 +7838,11 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::Credential(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Rehoming(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::KeyRotation(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Revocation(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Introduction(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Credential(v) => a.nested(Some(v)),
+                Self::Rehoming(v) => a.nested(Some(v)),
+                Self::KeyRotation(v) => a.nested(Some(v)),
+                Self::Revocation(v) => a.nested(Some(v)),
+                Self::Introduction(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
                 }
@@ -7902,11 +7851,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Statement {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Statement);
 
     impl rt::fuzz::FuzzType for owned::CredentialStatement {
         const NAME: &'static str = "iotp2p.security.CredentialStatement";
@@ -7914,67 +7859,29 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = CredentialStatement<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::CredentialStatement {
-                identity_key: <owned::PublicKey as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                address: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                auth_credentials: {
-                    let n = rt::fuzz::len(u, 2, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::bytes(u, 192)?);
-                    }
-                    items
-                },
-                serial: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                suites: {
-                    let n = rt::fuzz::len(u, 8, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::int(
-                            u,
-                            -2147483648,
-                            2147483647,
-                            -2147483648,
-                            2147483647,
-                        )? as i32);
-                    }
-                    items
-                },
-                issued_at: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+                identity_key: g.nested()?,
+                address: g.opt(|g| g.text(254))?,
+                auth_credentials: g.items(2, |g| g.bytes(192))?,
+                serial: g.int(0, 4294967295)?,
+                suites: g.items(8, |g| g.int(-2147483648, 2147483647))?,
+                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.identity_key;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.address {
-                if v.len() > 254 {
-                    a.bound("CredentialStatement.address");
-                }
-            }
-            let v = &self.auth_credentials;
-            if v.len() > 2 {
-                a.bound("CredentialStatement.auth_credentials");
-            }
-            for item in v.iter() {
-                if item.len() > 192 {
-                    a.bound("CredentialStatement.auth_credentials");
-                }
-            }
-            let v = &self.suites;
-            if v.len() > 8 {
-                a.bound("CredentialStatement.suites");
-            }
+            a.nested(Some(&self.identity_key));
+            a.len(self.address.as_ref(), 254, "CredentialStatement.address");
+            a.items(
+                Some(&self.auth_credentials),
+                2,
+                "CredentialStatement.auth_credentials",
+                |a, v| a.len(Some(v), 192, "CredentialStatement.auth_credentials"),
+            );
+            a.len(Some(&self.suites), 8, "CredentialStatement.suites");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -7982,11 +7889,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CredentialStatement {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::CredentialStatement);
 
     impl rt::fuzz::FuzzType for owned::RehomingStatement {
         const NAME: &'static str = "iotp2p.security.RehomingStatement";
@@ -7994,35 +7897,36 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RehomingStatement<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RehomingStatement {
-                node: u.arbitrary::<[u8; 32]>()?,
-                previous_address: rt::fuzz::string(u, 254)?,
-                new_address: rt::fuzz::string(u, 254)?,
-                sequence: rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32,
-                grace_period: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                issued_at: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+                node: g.fixed()?,
+                previous_address: g.text(254)?,
+                new_address: g.text(254)?,
+                sequence: g.int(1, 4294967295)?,
+                grace_period: g.int(0, 4294967295)?,
+                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.previous_address;
-            if v.len() > 254 {
-                a.bound("RehomingStatement.previous_address");
-            }
-            let v = &self.new_address;
-            if v.len() > 254 {
-                a.bound("RehomingStatement.new_address");
-            }
-            let v = &self.sequence;
-            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                a.range("RehomingStatement.sequence");
-            }
+            a.len(
+                Some(&self.previous_address),
+                254,
+                "RehomingStatement.previous_address",
+            );
+            a.len(
+                Some(&self.new_address),
+                254,
+                "RehomingStatement.new_address",
+            );
+            a.int(
+                Some(&self.sequence),
+                1,
+                4294967295,
+                "RehomingStatement.sequence",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8030,11 +7934,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomingStatement {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RehomingStatement);
 
     impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
         const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
@@ -8042,22 +7942,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = KeyRotationStatement<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::KeyRotationStatement {
-                previous_node: u.arbitrary::<[u8; 32]>()?,
-                new_identity_key: <owned::PublicKey as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                issued_at: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                previous_node: g.fixed()?,
+                new_identity_key: g.nested()?,
+                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.new_identity_key;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.nested(Some(&self.new_identity_key));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8065,11 +7961,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::KeyRotationStatement {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::KeyRotationStatement);
 
     impl rt::fuzz::FuzzType for RevocationReason {
         const NAME: &'static str = "iotp2p.security.RevocationReason";
@@ -8087,11 +7979,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for RevocationReason {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(RevocationReason);
 
     impl rt::fuzz::FuzzType for owned::RevocationStatement {
         const NAME: &'static str = "iotp2p.security.RevocationStatement";
@@ -8099,22 +7987,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RevocationStatement<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RevocationStatement {
-                node: u.arbitrary::<[u8; 32]>()?,
-                reason: <RevocationReason as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                issued_at: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                node: g.fixed()?,
+                reason: g.nested()?,
+                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.reason;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.nested(Some(&self.reason));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8122,11 +8006,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RevocationStatement {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RevocationStatement);
 
     impl rt::fuzz::FuzzType for owned::IntroductionStatement {
         const NAME: &'static str = "iotp2p.security.IntroductionStatement";
@@ -8134,68 +8014,45 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = IntroductionStatement<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::IntroductionStatement {
-                subject: u.arbitrary::<[u8; 32]>()?,
-                subject_address: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                audience: u.arbitrary::<[u8; 32]>()?,
-                privileges: rt::fuzz::int(u, 1, 31, 0, 255)? as u8,
-                targets: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 4, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
-                                u,
-                                depth + 1,
-                            )?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                serial: rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32,
-                not_after: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                issued_at: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7])?,
+                subject: g.fixed()?,
+                subject_address: g.opt(|g| g.text(254))?,
+                audience: g.fixed()?,
+                privileges: g.int(1, 31)?,
+                targets: g.opt(|g| g.items(4, |g| g.nested()))?,
+                serial: g.int(1, 4294967295)?,
+                not_after: g.opt(|g| g.int(0, 18446744073709551615))?,
+                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.subject_address {
-                if v.len() > 254 {
-                    a.bound("IntroductionStatement.subject_address");
-                }
-            }
-            let v = &self.privileges;
-            if !(1i128..=31i128).contains(&(*v as i128)) {
-                a.range("IntroductionStatement.privileges");
-            }
-            if let Some(v) = &self.targets {
-                if v.len() > 4 {
-                    a.bound("IntroductionStatement.targets");
-                }
-                for item in v.iter() {
-                    rt::fuzz::FuzzType::audit(item, a);
-                }
-            }
-            let v = &self.serial;
-            if !(1i128..=4294967295i128).contains(&(*v as i128)) {
-                a.range("IntroductionStatement.serial");
-            }
+            a.len(
+                self.subject_address.as_ref(),
+                254,
+                "IntroductionStatement.subject_address",
+            );
+            a.int(
+                Some(&self.privileges),
+                1,
+                31,
+                "IntroductionStatement.privileges",
+            );
+            a.items(
+                self.targets.as_ref(),
+                4,
+                "IntroductionStatement.targets",
+                |a, v| a.nested(Some(v)),
+            );
+            a.int(
+                Some(&self.serial),
+                1,
+                4294967295,
+                "IntroductionStatement.serial",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8203,11 +8060,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IntroductionStatement {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::IntroductionStatement);
 
     impl rt::fuzz::FuzzType for owned::Introduction {
         const NAME: &'static str = "iotp2p.security.Introduction";
@@ -8215,34 +8068,23 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Introduction<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Introduction {
-                statement: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                credentials: {
-                    let n = rt::fuzz::len(u, 2, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::SignedStatement as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                statement: g.nested()?,
+                credentials: g.items(2, |g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.statement;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.credentials;
-            if v.len() > 2 {
-                a.bound("Introduction.credentials");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
+            a.nested(Some(&self.statement));
+            a.items(
+                Some(&self.credentials),
+                2,
+                "Introduction.credentials",
+                |a, v| a.nested(Some(v)),
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8250,11 +8092,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Introduction {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Introduction);
 
     impl rt::fuzz::FuzzType for owned::SealedAad {
         const NAME: &'static str = "iotp2p.security.SealedAad";
@@ -8262,56 +8100,32 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SealedAad<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SealedAad {
-                format: rt::fuzz::int(u, 1, 1, 0, 255)? as u8,
-                algorithm: rt::fuzz::int(u, -2147483648, 2147483647, -2147483648, 2147483647)?
-                    as i32,
-                request_key_id: rt::fuzz::bytes(u, 8)?,
-                request_message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)?
-                    as u64,
-                version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
-                sender: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                recipient: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 254)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+                format: g.int(1, 1)?,
+                algorithm: g.int(-2147483648, 2147483647)?,
+                request_key_id: g.bytes(8)?,
+                request_message_id: g.int(0, 1099511627775)?,
+                version: g.int(1, 255)?,
+                sender: g.opt(|g| g.text(254))?,
+                recipient: g.opt(|g| g.text(254))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.format;
-            if !(1i128..=1i128).contains(&(*v as i128)) {
-                a.range("SealedAad.format");
-            }
-            let v = &self.request_key_id;
-            if v.len() > 8 {
-                a.bound("SealedAad.request_key_id");
-            }
-            let v = &self.request_message_id;
-            if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
-                a.range("SealedAad.request_message_id");
-            }
-            let v = &self.version;
-            if !(1i128..=255i128).contains(&(*v as i128)) {
-                a.range("SealedAad.version");
-            }
-            if let Some(v) = &self.sender {
-                if v.len() > 254 {
-                    a.bound("SealedAad.sender");
-                }
-            }
-            if let Some(v) = &self.recipient {
-                if v.len() > 254 {
-                    a.bound("SealedAad.recipient");
-                }
-            }
+            a.int(Some(&self.format), 1, 1, "SealedAad.format");
+            a.len(Some(&self.request_key_id), 8, "SealedAad.request_key_id");
+            a.int(
+                Some(&self.request_message_id),
+                0,
+                1099511627775,
+                "SealedAad.request_message_id",
+            );
+            a.int(Some(&self.version), 1, 255, "SealedAad.version");
+            a.len(self.sender.as_ref(), 254, "SealedAad.sender");
+            a.len(self.recipient.as_ref(), 254, "SealedAad.recipient");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8319,35 +8133,26 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SealedAad {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SealedAad);
 
     impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
         const NAME: &'static str = "iotp2p.security.EdhocMessage3";
         const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
         type Borrowed<'a> = EdhocMessage3<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::EdhocMessage3 {
-                c_r: rt::fuzz::bytes(u, 8)?,
-                message: rt::fuzz::bytes(u, 512)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                c_r: g.bytes(8)?,
+                message: g.bytes(512)?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.c_r;
-            if v.len() > 8 {
-                a.bound("EdhocMessage3.c_r");
-            }
-            let v = &self.message;
-            if v.len() > 512 {
-                a.bound("EdhocMessage3.message");
-            }
+            a.len(Some(&self.c_r), 8, "EdhocMessage3.c_r");
+            a.len(Some(&self.message), 512, "EdhocMessage3.message");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8355,11 +8160,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocMessage3 {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::EdhocMessage3);
 
     impl rt::fuzz::FuzzType for owned::EdhocReply {
         const NAME: &'static str = "iotp2p.security.EdhocReply";
@@ -8367,11 +8168,12 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = EdhocReply<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 2, 0, depth)? {
-                0 => owned::EdhocReply::Message2(rt::fuzz::bytes(u, 512)?),
-                1 => owned::EdhocReply::Error(rt::fuzz::bytes(u, 512)?),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(2, 0)? {
+                0 => owned::EdhocReply::Message2(g.bytes(512)?),
+                1 => owned::EdhocReply::Error(g.bytes(512)?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1])?;
+                    let (key, value) = g.unknown_variant(&[0, 1])?;
                     owned::EdhocReply::Unrecognized { key, value }
                 }
             })
@@ -8380,27 +8182,15 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::Message2(v) => {
-                    if v.len() > 512 {
-                        a.bound("EdhocReply.message_2");
-                    }
-                }
-                Self::Error(v) => {
-                    if v.len() > 512 {
-                        a.bound("EdhocReply.error");
-                    }
-                }
+                Self::Message2(v) => a.len(Some(v), 512, "EdhocReply.message_2"),
+                Self::Error(v) => a.len(Some(v), 512, "EdhocReply.error"),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1]),
             }
             a.leave(false);
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocReply {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::EdhocReply);
 
     impl rt::fuzz::FuzzType for owned::EdhocFinish {
         const NAME: &'static str = "iotp2p.security.EdhocFinish";
@@ -8408,12 +8198,13 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = EdhocFinish<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(3, 0)? {
                 0 => owned::EdhocFinish::Done,
-                1 => owned::EdhocFinish::Message4(rt::fuzz::bytes(u, 512)?),
-                2 => owned::EdhocFinish::Error(rt::fuzz::bytes(u, 512)?),
+                1 => owned::EdhocFinish::Message4(g.bytes(512)?),
+                2 => owned::EdhocFinish::Error(g.bytes(512)?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2])?;
                     owned::EdhocFinish::Unrecognized { key, value }
                 }
             })
@@ -8423,27 +8214,15 @@ rt::cfg_arbitrary! {
             a.enter(false);
             match self {
                 Self::Done => {}
-                Self::Message4(v) => {
-                    if v.len() > 512 {
-                        a.bound("EdhocFinish.message_4");
-                    }
-                }
-                Self::Error(v) => {
-                    if v.len() > 512 {
-                        a.bound("EdhocFinish.error");
-                    }
-                }
+                Self::Message4(v) => a.len(Some(v), 512, "EdhocFinish.message_4"),
+                Self::Error(v) => a.len(Some(v), 512, "EdhocFinish.error"),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2]),
             }
             a.leave(false);
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocFinish {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::EdhocFinish);
 
     impl rt::fuzz::FuzzType for owned::SetupPayload {
         const NAME: &'static str = "iotp2p.security.SetupPayload";
@@ -8451,58 +8230,32 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SetupPayload<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SetupPayload {
-                version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
-                passcode: rt::fuzz::int(u, 1, 99999998, 0, 4294967295)? as u32,
-                discriminator: rt::fuzz::int(u, 0, 999, 0, 65535)? as u16,
-                transports: rt::fuzz::int(u, 0, 7, 0, 255)? as u8,
-                node: if rt::fuzz::present(u, depth)? {
-                    Some(u.arbitrary::<[u8; 32]>()?)
-                } else {
-                    None
-                },
-                vendor: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 32)?)
-                } else {
-                    None
-                },
-                product: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 32)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+                version: g.int(1, 255)?,
+                passcode: g.int(1, 99999998)?,
+                discriminator: g.int(0, 999)?,
+                transports: g.int(0, 7)?,
+                node: g.opt(|g| g.fixed())?,
+                vendor: g.opt(|g| g.text(32))?,
+                product: g.opt(|g| g.text(32))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.version;
-            if !(1i128..=255i128).contains(&(*v as i128)) {
-                a.range("SetupPayload.version");
-            }
-            let v = &self.passcode;
-            if !(1i128..=99999998i128).contains(&(*v as i128)) {
-                a.range("SetupPayload.passcode");
-            }
-            let v = &self.discriminator;
-            if !(0i128..=999i128).contains(&(*v as i128)) {
-                a.range("SetupPayload.discriminator");
-            }
-            let v = &self.transports;
-            if !(0i128..=7i128).contains(&(*v as i128)) {
-                a.range("SetupPayload.transports");
-            }
-            if let Some(v) = &self.vendor {
-                if v.len() > 32 {
-                    a.bound("SetupPayload.vendor");
-                }
-            }
-            if let Some(v) = &self.product {
-                if v.len() > 32 {
-                    a.bound("SetupPayload.product");
-                }
-            }
+            a.int(Some(&self.version), 1, 255, "SetupPayload.version");
+            a.int(Some(&self.passcode), 1, 99999998, "SetupPayload.passcode");
+            a.int(
+                Some(&self.discriminator),
+                0,
+                999,
+                "SetupPayload.discriminator",
+            );
+            a.int(Some(&self.transports), 0, 7, "SetupPayload.transports");
+            a.len(self.vendor.as_ref(), 32, "SetupPayload.vendor");
+            a.len(self.product.as_ref(), 32, "SetupPayload.product");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8510,21 +8263,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetupPayload {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SetupPayload);
 
     impl rt::fuzz::FuzzType for owned::PairingStart {
         const NAME: &'static str = "iotp2p.security.PairingStart";
         const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingStart<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PairingStart {
-                controller_nonce: u.arbitrary::<[u8; 16]>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                controller_nonce: g.fixed()?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -8537,36 +8287,32 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingStart {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PairingStart);
 
     impl rt::fuzz::FuzzType for owned::PairingParams {
         const NAME: &'static str = "iotp2p.security.PairingParams";
         const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingParams<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PairingParams {
-                device_nonce: u.arbitrary::<[u8; 16]>()?,
-                salt: rt::fuzz::bytes(u, 32)?,
-                iterations: rt::fuzz::int(u, 1000, 100000, 0, 4294967295)? as u32,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                device_nonce: g.fixed()?,
+                salt: g.bytes(32)?,
+                iterations: g.int(1000, 100000)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.salt;
-            if v.len() > 32 {
-                a.bound("PairingParams.salt");
-            }
-            let v = &self.iterations;
-            if !(1000i128..=100000i128).contains(&(*v as i128)) {
-                a.range("PairingParams.iterations");
-            }
+            a.len(Some(&self.salt), 32, "PairingParams.salt");
+            a.int(
+                Some(&self.iterations),
+                1000,
+                100000,
+                "PairingParams.iterations",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8574,21 +8320,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingParams {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PairingParams);
 
     impl rt::fuzz::FuzzType for owned::PairingShare {
         const NAME: &'static str = "iotp2p.security.PairingShare";
         const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingShare<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PairingShare {
-                share_p: u.arbitrary::<[u8; 65]>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                share_p: g.fixed()?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -8601,22 +8344,19 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShare {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PairingShare);
 
     impl rt::fuzz::FuzzType for owned::PairingShareReply {
         const NAME: &'static str = "iotp2p.security.PairingShareReply";
         const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingShareReply<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PairingShareReply {
-                share_v: u.arbitrary::<[u8; 65]>()?,
-                confirm_v: u.arbitrary::<[u8; 32]>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                share_v: g.fixed()?,
+                confirm_v: g.fixed()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
@@ -8629,21 +8369,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShareReply {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PairingShareReply);
 
     impl rt::fuzz::FuzzType for owned::PairingConfirm {
         const NAME: &'static str = "iotp2p.security.PairingConfirm";
         const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingConfirm<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PairingConfirm {
-                confirm_p: u.arbitrary::<[u8; 32]>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                confirm_p: g.fixed()?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -8656,11 +8393,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingConfirm {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PairingConfirm);
 
     impl rt::fuzz::FuzzType for owned::PairingWindow {
         const NAME: &'static str = "iotp2p.security.PairingWindow";
@@ -8668,62 +8401,39 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = PairingWindow<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::PairingWindow {
-                timeout: rt::fuzz::int(u, 1, 900, 0, 65535)? as u16,
-                discriminator: rt::fuzz::int(u, 0, 999, 0, 65535)? as u16,
-                iterations: rt::fuzz::int(u, 1000, 100000, 0, 4294967295)? as u32,
-                salt: rt::fuzz::bytes(u, 32)?,
-                verifier: u.arbitrary::<[u8; 97]>()?,
-                privileges: rt::fuzz::int(u, 1, 31, 0, 255)? as u8,
-                targets: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 4, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
-                                u,
-                                depth + 1,
-                            )?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+                timeout: g.int(1, 900)?,
+                discriminator: g.int(0, 999)?,
+                iterations: g.int(1000, 100000)?,
+                salt: g.bytes(32)?,
+                verifier: g.fixed()?,
+                privileges: g.int(1, 31)?,
+                targets: g.opt(|g| g.items(4, |g| g.nested()))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.timeout;
-            if !(1i128..=900i128).contains(&(*v as i128)) {
-                a.range("PairingWindow.timeout");
-            }
-            let v = &self.discriminator;
-            if !(0i128..=999i128).contains(&(*v as i128)) {
-                a.range("PairingWindow.discriminator");
-            }
-            let v = &self.iterations;
-            if !(1000i128..=100000i128).contains(&(*v as i128)) {
-                a.range("PairingWindow.iterations");
-            }
-            let v = &self.salt;
-            if v.len() > 32 {
-                a.bound("PairingWindow.salt");
-            }
-            let v = &self.privileges;
-            if !(1i128..=31i128).contains(&(*v as i128)) {
-                a.range("PairingWindow.privileges");
-            }
-            if let Some(v) = &self.targets {
-                if v.len() > 4 {
-                    a.bound("PairingWindow.targets");
-                }
-                for item in v.iter() {
-                    rt::fuzz::FuzzType::audit(item, a);
-                }
-            }
+            a.int(Some(&self.timeout), 1, 900, "PairingWindow.timeout");
+            a.int(
+                Some(&self.discriminator),
+                0,
+                999,
+                "PairingWindow.discriminator",
+            );
+            a.int(
+                Some(&self.iterations),
+                1000,
+                100000,
+                "PairingWindow.iterations",
+            );
+            a.len(Some(&self.salt), 32, "PairingWindow.salt");
+            a.int(Some(&self.privileges), 1, 31, "PairingWindow.privileges");
+            a.items(self.targets.as_ref(), 4, "PairingWindow.targets", |a, v| {
+                a.nested(Some(v))
+            });
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8731,11 +8441,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingWindow {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::PairingWindow);
 
     impl rt::fuzz::FuzzType for owned::RelayInfo {
         const NAME: &'static str = "iotp2p.security.RelayInfo";
@@ -8743,33 +8449,20 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RelayInfo<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RelayInfo {
-                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                endpoints: {
-                    let n = rt::fuzz::len(u, 4, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::string(u, 128)?);
-                    }
-                    items
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                credential: g.nested()?,
+                endpoints: g.items(4, |g| g.text(128))?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.credential;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.endpoints;
-            if v.len() > 4 {
-                a.bound("RelayInfo.endpoints");
-            }
-            for item in v.iter() {
-                if item.len() > 128 {
-                    a.bound("RelayInfo.endpoints");
-                }
-            }
+            a.nested(Some(&self.credential));
+            a.items(Some(&self.endpoints), 4, "RelayInfo.endpoints", |a, v| {
+                a.len(Some(v), 128, "RelayInfo.endpoints")
+            });
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8777,11 +8470,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayInfo {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RelayInfo);
 
     impl rt::fuzz::FuzzType for owned::CommissionRequest {
         const NAME: &'static str = "iotp2p.security.CommissionRequest";
@@ -8789,34 +8478,19 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = CommissionRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::CommissionRequest {
-                address: rt::fuzz::string(u, 254)?,
-                relay: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayInfo as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                time: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                address: g.text(254)?,
+                relay: g.opt(|g| g.nested())?,
+                time: g.opt(|g| g.int(0, 18446744073709551615))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.address;
-            if v.len() > 254 {
-                a.bound("CommissionRequest.address");
-            }
-            if let Some(v) = &self.relay {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.len(Some(&self.address), 254, "CommissionRequest.address");
+            a.nested(self.relay.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8824,11 +8498,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::CommissionRequest);
 
     impl rt::fuzz::FuzzType for owned::CommissionResponse {
         const NAME: &'static str = "iotp2p.security.CommissionResponse";
@@ -8836,16 +8506,16 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = CommissionResponse<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::CommissionResponse {
-                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                credential: g.nested()?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.credential;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.nested(Some(&self.credential));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8853,11 +8523,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionResponse {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::CommissionResponse);
 
     impl rt::fuzz::FuzzType for owned::AclTarget {
         const NAME: &'static str = "iotp2p.security.AclTarget";
@@ -8865,18 +8531,11 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = AclTarget<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::AclTarget {
-                endpoint: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                capability: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                endpoint: g.opt(|g| g.int(0, 65535))?,
+                capability: g.opt(|g| g.int(0, 65535))?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
@@ -8889,11 +8548,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclTarget {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::AclTarget);
 
     impl rt::fuzz::FuzzType for owned::AclEntry {
         const NAME: &'static str = "iotp2p.security.AclEntry";
@@ -8901,68 +8556,25 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = AclEntry<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::AclEntry {
-                subjects: {
-                    let n = rt::fuzz::len(u, 4, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(u.arbitrary::<[u8; 32]>()?);
-                    }
-                    items
-                },
-                privileges: rt::fuzz::int(u, 1, 31, 0, 255)? as u8,
-                targets: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 4, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(<owned::AclTarget as rt::fuzz::FuzzType>::generate(
-                                u,
-                                depth + 1,
-                            )?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                label: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 32)?)
-                } else {
-                    None
-                },
-                granted_by: if rt::fuzz::present(u, depth)? {
-                    Some(u.arbitrary::<[u8; 32]>()?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+                subjects: g.items(4, |g| g.fixed())?,
+                privileges: g.int(1, 31)?,
+                targets: g.opt(|g| g.items(4, |g| g.nested()))?,
+                label: g.opt(|g| g.text(32))?,
+                granted_by: g.opt(|g| g.fixed())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.subjects;
-            if v.len() > 4 {
-                a.bound("AclEntry.subjects");
-            }
-            let v = &self.privileges;
-            if !(1i128..=31i128).contains(&(*v as i128)) {
-                a.range("AclEntry.privileges");
-            }
-            if let Some(v) = &self.targets {
-                if v.len() > 4 {
-                    a.bound("AclEntry.targets");
-                }
-                for item in v.iter() {
-                    rt::fuzz::FuzzType::audit(item, a);
-                }
-            }
-            if let Some(v) = &self.label {
-                if v.len() > 32 {
-                    a.bound("AclEntry.label");
-                }
-            }
+            a.len(Some(&self.subjects), 4, "AclEntry.subjects");
+            a.int(Some(&self.privileges), 1, 31, "AclEntry.privileges");
+            a.items(self.targets.as_ref(), 4, "AclEntry.targets", |a, v| {
+                a.nested(Some(v))
+            });
+            a.len(self.label.as_ref(), 32, "AclEntry.label");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -8970,11 +8582,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclEntry {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::AclEntry);
 
     impl rt::fuzz::FuzzType for owned::AclWrite {
         const NAME: &'static str = "iotp2p.security.AclWrite";
@@ -8982,25 +8590,17 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = AclWrite<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::AclWrite {
-                index: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                entry: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::AclEntry as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                index: g.int(0, 255)?,
+                entry: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.entry {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.nested(self.entry.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9008,11 +8608,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclWrite {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::AclWrite);
 
     impl rt::fuzz::FuzzType for owned::RehomeRequest {
         const NAME: &'static str = "iotp2p.security.RehomeRequest";
@@ -9020,29 +8616,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RehomeRequest<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RehomeRequest {
-                new_address: rt::fuzz::string(u, 254)?,
-                relay: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::RelayInfo as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                new_address: g.text(254)?,
+                relay: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.new_address;
-            if v.len() > 254 {
-                a.bound("RehomeRequest.new_address");
-            }
-            if let Some(v) = &self.relay {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.len(Some(&self.new_address), 254, "RehomeRequest.new_address");
+            a.nested(self.relay.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9050,11 +8635,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeRequest {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RehomeRequest);
 
     impl rt::fuzz::FuzzType for owned::RehomeResult {
         const NAME: &'static str = "iotp2p.security.RehomeResult";
@@ -9062,19 +8643,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = RehomeResult<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RehomeResult {
-                rehoming: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                rehoming: g.nested()?,
+                credential: g.nested()?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.rehoming;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.credential;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.nested(Some(&self.rehoming));
+            a.nested(Some(&self.credential));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9082,11 +8662,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeResult {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RehomeResult);
 
     impl rt::fuzz::FuzzType for owned::SecurityProperties {
         const NAME: &'static str = "iotp2p.security.SecurityProperties";
@@ -9094,28 +8670,32 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SecurityProperties<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SecurityProperties {
-                node_id: u.arbitrary::<[u8; 32]>()?,
-                credential: <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                acl_capacity: rt::fuzz::int(u, 8, 255, 0, 255)? as u8,
-                peer_capacity: rt::fuzz::int(u, 8, 65535, 0, 65535)? as u16,
-                pairing_window_open: u.arbitrary::<bool>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+                node_id: g.fixed()?,
+                credential: g.nested()?,
+                acl_capacity: g.int(8, 255)?,
+                peer_capacity: g.int(8, 65535)?,
+                pairing_window_open: g.bool()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.credential;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.acl_capacity;
-            if !(8i128..=255i128).contains(&(*v as i128)) {
-                a.range("SecurityProperties.acl_capacity");
-            }
-            let v = &self.peer_capacity;
-            if !(8i128..=65535i128).contains(&(*v as i128)) {
-                a.range("SecurityProperties.peer_capacity");
-            }
+            a.nested(Some(&self.credential));
+            a.int(
+                Some(&self.acl_capacity),
+                8,
+                255,
+                "SecurityProperties.acl_capacity",
+            );
+            a.int(
+                Some(&self.peer_capacity),
+                8,
+                65535,
+                "SecurityProperties.peer_capacity",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -9123,11 +8703,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityProperties {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SecurityProperties);
 
     impl rt::fuzz::FuzzType for owned::SecurityActions {
         const NAME: &'static str = "iotp2p.security.SecurityActions";
@@ -9135,52 +8711,28 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SecurityActions<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 16, 12, depth)? {
-                0 => owned::SecurityActions::Edhoc1(rt::fuzz::bytes(u, 512)?),
-                1 => owned::SecurityActions::Edhoc3(
-                    <owned::EdhocMessage3 as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                2 => owned::SecurityActions::PairStart(
-                    <owned::PairingStart as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                3 => owned::SecurityActions::PairShare(
-                    <owned::PairingShare as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                4 => owned::SecurityActions::PairConfirm(
-                    <owned::PairingConfirm as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                5 => owned::SecurityActions::Commission(
-                    <owned::CommissionRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                6 => owned::SecurityActions::AddPeer(
-                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                7 => owned::SecurityActions::RemovePeer(u.arbitrary::<[u8; 32]>()?),
-                8 => owned::SecurityActions::AclRead(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
-                9 => owned::SecurityActions::AclWrite(
-                    <owned::AclWrite as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                10 => owned::SecurityActions::ApplyStatement(
-                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                11 => owned::SecurityActions::Rehome(
-                    <owned::RehomeRequest as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(16, 12)? {
+                0 => owned::SecurityActions::Edhoc1(g.bytes(512)?),
+                1 => owned::SecurityActions::Edhoc3(g.nested()?),
+                2 => owned::SecurityActions::PairStart(g.nested()?),
+                3 => owned::SecurityActions::PairShare(g.nested()?),
+                4 => owned::SecurityActions::PairConfirm(g.nested()?),
+                5 => owned::SecurityActions::Commission(g.nested()?),
+                6 => owned::SecurityActions::AddPeer(g.nested()?),
+                7 => owned::SecurityActions::RemovePeer(g.fixed()?),
+                8 => owned::SecurityActions::AclRead(g.int(0, 255)?),
+                9 => owned::SecurityActions::AclWrite(g.nested()?),
+                10 => owned::SecurityActions::ApplyStatement(g.nested()?),
+                11 => owned::SecurityActions::Rehome(g.nested()?),
                 12 => owned::SecurityActions::RotateAuthKey,
-                13 => owned::SecurityActions::OpenCommissioningWindow(
-                    <owned::PairingWindow as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                14 => owned::SecurityActions::Introduce(
-                    <owned::Introduction as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                15 => owned::SecurityActions::SetHomeRelay(
-                    <owned::RelayInfo as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+                13 => owned::SecurityActions::OpenCommissioningWindow(g.nested()?),
+                14 => owned::SecurityActions::Introduce(g.nested()?),
+                15 => owned::SecurityActions::SetHomeRelay(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(
-                        u,
-                        &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28],
-                    )?;
+                    let (key, value) = g.unknown_variant(&[
+                        8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28,
+                    ])?;
                     owned::SecurityActions::Unrecognized { key, value }
                 }
             })
@@ -9189,50 +8741,22 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::Edhoc1(v) => {
-                    if v.len() > 512 {
-                        a.bound("SecurityActions.edhoc_1");
-                    }
-                }
-                Self::Edhoc3(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::PairStart(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::PairShare(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::PairConfirm(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Commission(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::AddPeer(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Edhoc1(v) => a.len(Some(v), 512, "SecurityActions.edhoc_1"),
+                Self::Edhoc3(v) => a.nested(Some(v)),
+                Self::PairStart(v) => a.nested(Some(v)),
+                Self::PairShare(v) => a.nested(Some(v)),
+                Self::PairConfirm(v) => a.nested(Some(v)),
+                Self::Commission(v) => a.nested(Some(v)),
+                Self::AddPeer(v) => a.nested(Some(v)),
                 Self::RemovePeer(_) => {}
                 Self::AclRead(_) => {}
-                Self::AclWrite(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::ApplyStatement(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Rehome(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::AclWrite(v) => a.nested(Some(v)),
+                Self::ApplyStatement(v) => a.nested(Some(v)),
+                Self::Rehome(v) => a.nested(Some(v)),
                 Self::RotateAuthKey => {}
-                Self::OpenCommissioningWindow(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Introduce(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::SetHomeRelay(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::OpenCommissioningWindow(v) => a.nested(Some(v)),
+                Self::Introduce(v) => a.nested(Some(v)),
+                Self::SetHomeRelay(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(
                     *key,
                     value,
@@ -9243,11 +8767,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityActions {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SecurityActions);
 
     impl rt::fuzz::FuzzType for owned::SecurityOutputs {
         const NAME: &'static str = "iotp2p.security.SecurityOutputs";
@@ -9255,34 +8775,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SecurityOutputs<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
-                0 => owned::SecurityOutputs::Edhoc1(
-                    <owned::EdhocReply as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                1 => owned::SecurityOutputs::Edhoc3(
-                    <owned::EdhocFinish as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                2 => owned::SecurityOutputs::PairStart(
-                    <owned::PairingParams as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                3 => owned::SecurityOutputs::PairShare(
-                    <owned::PairingShareReply as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                4 => owned::SecurityOutputs::Commission(
-                    <owned::CommissionResponse as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                5 => owned::SecurityOutputs::AclRead(
-                    <owned::AclEntry as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                6 => owned::SecurityOutputs::Rehome(
-                    <owned::RehomeResult as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                7 => owned::SecurityOutputs::RotateAuthKey(
-                    <owned::SignedStatement as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(8, 0)? {
+                0 => owned::SecurityOutputs::Edhoc1(g.nested()?),
+                1 => owned::SecurityOutputs::Edhoc3(g.nested()?),
+                2 => owned::SecurityOutputs::PairStart(g.nested()?),
+                3 => owned::SecurityOutputs::PairShare(g.nested()?),
+                4 => owned::SecurityOutputs::Commission(g.nested()?),
+                5 => owned::SecurityOutputs::AclRead(g.nested()?),
+                6 => owned::SecurityOutputs::Rehome(g.nested()?),
+                7 => owned::SecurityOutputs::RotateAuthKey(g.nested()?),
                 _ => {
-                    let (key, value) =
-                        rt::fuzz::unknown_variant(u, &[8, 9, 10, 11, 13, 16, 24, 25])?;
+                    let (key, value) = g.unknown_variant(&[8, 9, 10, 11, 13, 16, 24, 25])?;
                     owned::SecurityOutputs::Unrecognized { key, value }
                 }
             })
@@ -9291,30 +8795,14 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::Edhoc1(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Edhoc3(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::PairStart(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::PairShare(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Commission(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::AclRead(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Rehome(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::RotateAuthKey(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Edhoc1(v) => a.nested(Some(v)),
+                Self::Edhoc3(v) => a.nested(Some(v)),
+                Self::PairStart(v) => a.nested(Some(v)),
+                Self::PairShare(v) => a.nested(Some(v)),
+                Self::Commission(v) => a.nested(Some(v)),
+                Self::AclRead(v) => a.nested(Some(v)),
+                Self::Rehome(v) => a.nested(Some(v)),
+                Self::RotateAuthKey(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[8, 9, 10, 11, 13, 16, 24, 25])
                 }
@@ -9323,11 +8811,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityOutputs {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SecurityOutputs);
 
     impl rt::fuzz::FuzzType for owned::SecurityEvents {
         const NAME: &'static str = "iotp2p.security.SecurityEvents";
@@ -9335,12 +8819,13 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SecurityEvents<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(3, 0)? {
                 0 => owned::SecurityEvents::PairingFailed,
-                1 => owned::SecurityEvents::AclChanged(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
-                2 => owned::SecurityEvents::StatementApplied(u.arbitrary::<[u8; 32]>()?),
+                1 => owned::SecurityEvents::AclChanged(g.int(0, 255)?),
+                2 => owned::SecurityEvents::StatementApplied(g.fixed()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[20, 21, 22])?;
+                    let (key, value) = g.unknown_variant(&[20, 21, 22])?;
                     owned::SecurityEvents::Unrecognized { key, value }
                 }
             })
@@ -9358,9 +8843,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityEvents {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SecurityEvents);
 }

@@ -7,6 +7,9 @@
 //!   sometimes adding unknown fields, unknown union variants and unknown enum numbers. Nesting is
 //!   bounded: past [`GENERATE_DEPTH`] levels (and when the input is used up) generators choose values
 //!   that nest no further, so generation always ends.
+//! - [`Gen`]: those generators for one value at one depth, as generated `generate` functions call
+//!   them, one call per member (the member's Rust type chooses the integer width or the nested
+//!   type).
 //! - [`FuzzType`]: what every generated type (its owned form) implements in one impl: its name and
 //!   largest encoding, its borrowed form ([`Borrowed`]), [`FuzzType::generate`] (how it builds a
 //!   value at a given depth; generated `Arbitrary` impls call it at depth 0) and
@@ -201,6 +204,167 @@ pub fn enum_number(u: &mut Unstructured<'_>, known: &[u32]) -> Result<u32> {
         return u.arbitrary();
     }
     Ok(*u.choose(known)?)
+}
+
+/// The generators of one value's members, `depth` levels below the top-level value: what a
+/// generated [`FuzzType::generate`] builds each member with, one call per member. Each call reads
+/// the same choices, in the same order, as the free functions it stands for.
+pub struct Gen<'a, 'u> {
+    u: &'a mut Unstructured<'u>,
+    depth: u32,
+}
+
+/// An integer type a member can have: the generator keeps to its bounds.
+pub trait FuzzInt: Copy {
+    /// The type's least and greatest values.
+    const BOUNDS: (i128, i128);
+    /// The value `v`, which lies within [`BOUNDS`](Self::BOUNDS).
+    fn from_i128(v: i128) -> Self;
+}
+
+macro_rules! fuzz_int {
+    ($($t:ty),*) => {$(
+        impl FuzzInt for $t {
+            const BOUNDS: (i128, i128) = (<$t>::MIN as i128, <$t>::MAX as i128);
+            fn from_i128(v: i128) -> Self {
+                v as $t
+            }
+        }
+    )*};
+}
+fuzz_int!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+impl<'a, 'u> Gen<'a, 'u> {
+    /// The generators of a value at `depth`.
+    pub fn new(u: &'a mut Unstructured<'u>, depth: u32) -> Self {
+        Gen { u, depth }
+    }
+
+    /// A `bool`.
+    pub fn bool(&mut self) -> Result<bool> {
+        self.u.arbitrary()
+    }
+
+    /// An integer of `@range(min, max)` (the type's bounds without one), as [`int`] makes it.
+    pub fn int<T: FuzzInt>(&mut self, min: i128, max: i128) -> Result<T> {
+        let (type_min, type_max) = T::BOUNDS;
+        int(self.u, min, max, type_min, type_max).map(T::from_i128)
+    }
+
+    /// An `f32`, as [`f32()`] makes it.
+    pub fn f32(&mut self) -> Result<f32> {
+        f32(self.u)
+    }
+
+    /// An `f64`, as [`f64()`] makes it.
+    pub fn f64(&mut self) -> Result<f64> {
+        f64(self.u)
+    }
+
+    /// A `string[max_len]`, as [`string`] makes it.
+    pub fn text(&mut self, max_len: u32) -> Result<String> {
+        string(self.u, max_len)
+    }
+
+    /// A `bytes[max_len]`, as [`bytes()`] makes it.
+    pub fn bytes(&mut self, max_len: u32) -> Result<Vec<u8>> {
+        bytes(self.u, max_len)
+    }
+
+    /// A `bytes(N)` of exactly `N` bytes.
+    pub fn fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
+        self.u.arbitrary()
+    }
+
+    /// A message, union or enum, one level deeper.
+    pub fn nested<T: FuzzType>(&mut self) -> Result<T> {
+        T::generate(self.u, self.depth + 1)
+    }
+
+    /// A message or union one level deeper, behind the `Box` of a member on a recursive cycle.
+    pub fn boxed<T: FuzzType>(&mut self) -> Result<alloc::boxed::Box<T>> {
+        self.nested().map(alloc::boxed::Box::new)
+    }
+
+    /// An optional member: present as [`present`] decides, then built by `member`.
+    pub fn opt<T>(&mut self, member: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
+        if present(self.u, self.depth)? {
+            member(self).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// An array of at most `max` items (its length as [`len`] decides), each built by `item`.
+    pub fn items<T>(
+        &mut self,
+        max: u32,
+        mut item: impl FnMut(&mut Self) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let n = len(self.u, max, self.depth)?;
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            items.push(item(self)?);
+        }
+        Ok(items)
+    }
+
+    /// A message's retained unknown fields, as [`unknown_fields`] makes them.
+    pub fn unknown_fields(&mut self, known: &[u64]) -> Result<OwnedUnknownFields> {
+        unknown_fields(self.u, known)
+    }
+
+    /// Which variant of a union to build, as [`variant`] decides.
+    pub fn variant(&mut self, count: usize, exit: usize) -> Result<usize> {
+        variant(self.u, count, exit, self.depth)
+    }
+
+    /// A union's unknown variant, as [`unknown_variant`] makes it.
+    pub fn unknown_variant(&mut self, known: &[u64]) -> Result<(u64, Vec<u8>)> {
+        unknown_variant(self.u, known)
+    }
+
+    /// The catch-all variant of a union that decodes by role, as [`kept_variant`] makes it.
+    pub fn kept_variant(&mut self, known: &[u64]) -> Result<(u64, Vec<u8>)> {
+        kept_variant(self.u, known)
+    }
+}
+
+/// Implements `Arbitrary` for a generated type through its [`FuzzType::generate`], at depth 0
+/// (`arbitrary` is a foreign trait, so the generated code names each type); attributes before the
+/// type (`#[allow(deprecated)]`) go on the impl.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_fuzz_arbitrary {
+    ($(#[$attr:meta])* $t:ty) => {
+        $(#[$attr])*
+        impl<'u> $crate::runtime::arbitrary::Arbitrary<'u> for $t {
+            fn arbitrary(
+                u: &mut $crate::runtime::arbitrary::Unstructured<'u>,
+            ) -> $crate::runtime::arbitrary::Result<Self> {
+                $crate::runtime::fuzz::FuzzType::generate(u, 0)
+            }
+        }
+    };
+}
+pub use crate::__iotp2p_fuzz_arbitrary as arbitrary;
+
+/// What has a length that a schema bounds: a string, a byte string, an array.
+pub trait Bounded {
+    /// The length: bytes of a string or byte string, items of an array.
+    fn length(&self) -> usize;
+}
+
+impl Bounded for String {
+    fn length(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T> Bounded for Vec<T> {
+    fn length(&self) -> usize {
+        self.len()
+    }
 }
 
 /// Which variant of a union with `count` known variants to build: an index below `count`, or
@@ -406,6 +570,47 @@ impl Audit {
     /// Records a value outside the range of `field`.
     pub fn range(&mut self, field: &'static str) {
         self.violations.push(Violation::OutOfRange(field));
+    }
+
+    /// Checks an integer member `v` (`None`: an optional member left out) against its `@range`.
+    pub fn int<T: Copy + Into<i128>>(
+        &mut self,
+        v: Option<&T>,
+        min: i128,
+        max: i128,
+        field: &'static str,
+    ) {
+        if v.is_some_and(|v| !(min..=max).contains(&(*v).into())) {
+            self.range(field);
+        }
+    }
+
+    /// Checks a string, byte string or array member `v` against its bound.
+    pub fn len<T: Bounded>(&mut self, v: Option<&T>, max: usize, field: &'static str) {
+        if v.is_some_and(|v| v.length() > max) {
+            self.bound(field);
+        }
+    }
+
+    /// Checks an array member `v` against its bound, and each item with `item`.
+    pub fn items<T>(
+        &mut self,
+        v: Option<&Vec<T>>,
+        max: usize,
+        field: &'static str,
+        mut item: impl FnMut(&mut Self, &T),
+    ) {
+        self.len(v, max, field);
+        for value in v.into_iter().flatten() {
+            item(self, value);
+        }
+    }
+
+    /// Audits a member `v` of a message, union or enum type.
+    pub fn nested<T: FuzzType>(&mut self, v: Option<&T>) {
+        if let Some(v) = v {
+            v.audit(self);
+        }
     }
 
     /// Records unknown data.

@@ -27,36 +27,35 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
     type Borrowed<'a> = {{ item.name }}<'a>;
 
-    fn generate(u: &mut rt::fuzz::Unstructured<'_>, {% if !item.uses_depth %}_{% endif %}depth: u32) -> rt::fuzz::Result<Self> {
+    fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+        let g = &mut rt::fuzz::Gen::new(u, depth);
 {%- if item.kind == "message" %}
         Ok(owned::{{ item.name }} {
 {%- for f in item.fields %}
-{%- if f.presence == "optional" %}
-            {{ f.name }}: if rt::fuzz::present(u, depth)? {
-                Some({{ f.generate.as_deref().unwrap_or_default() }})
-            } else {
-                None
-            },
+{%- if let Some(generate) = f.generate %}
+{%- if f.optional %}
+            {{ f.name }}: g.opt(|g| {{ generate }})?,
 {%- else %}
-            {{ f.name }}: {{ f.generate.as_deref().unwrap_or_default() }},
+            {{ f.name }}: {{ generate }}?,
+{%- endif %}
 {%- endif %}
 {%- endfor %}
-            {{ item.unknown }}: rt::fuzz::unknown_fields(u, &[{{ item.known_keys }}])?,
+            {{ item.unknown }}: g.unknown_fields(&[{{ item.known_keys }}])?,
         })
 {%- else %}
-        Ok(match rt::fuzz::variant(u, {{ item.variants.len() }}, {{ item.exit }}, depth)? {
+        Ok(match g.variant({{ item.variants.len() }}, {{ item.exit }})? {
 {%- for v in item.variants %}
-{%- if let Some(g) = v.generate %}
-            {{ loop.index0 }} => owned::{{ item.name }}::{{ v.name }}({{ g }}),
+{%- if let Some(generate) = v.generate %}
+            {{ loop.index0 }} => owned::{{ item.name }}::{{ v.name }}({{ generate }}?),
 {%- else %}
             {{ loop.index0 }} => owned::{{ item.name }}::{{ v.name }},
 {%- endif %}
 {%- endfor %}
             _ => {
 {%- if item.by_role %}
-                let (key, value) = rt::fuzz::kept_variant(u, &[{{ item.variant_keys }}])?;
+                let (key, value) = g.kept_variant(&[{{ item.variant_keys }}])?;
 {%- else %}
-                let (key, value) = rt::fuzz::unknown_variant(u, &[{{ item.variant_keys }}])?;
+                let (key, value) = g.unknown_variant(&[{{ item.variant_keys }}])?;
 {%- endif %}
                 owned::{{ item.name }}::{{ item.other }} { key, value }
             }
@@ -68,15 +67,8 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
         a.enter({{ item.cycle }});
 {%- if item.kind == "message" %}
 {%- for f in item.fields %}
-{%- if !f.audit.is_empty() %}
-{%- if f.presence == "optional" %}
-        if let Some(v) = &self.{{ f.name }} {
-            {{ f.audit }}
-        }
-{%- else %}
-        let v = &self.{{ f.name }};
-        {{ f.audit }}
-{%- endif %}
+{%- if let Some(check) = f.check %}
+        {{ check }};
 {%- endif %}
 {%- endfor %}
         if !self.{{ item.unknown }}.is_empty() {
@@ -87,12 +79,10 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
 {%- for v in item.variants %}
 {%- if v.generate.is_none() %}
             Self::{{ v.name }} => {}
-{%- else if v.audit.is_empty() %}
-            Self::{{ v.name }}(_) => {}
+{%- else if let Some(check) = v.check %}
+            Self::{{ v.name }}(v) => {{ check }},
 {%- else %}
-            Self::{{ v.name }}(v) => {
-                {{ v.audit }}
-            }
+            Self::{{ v.name }}(_) => {}
 {%- endif %}
 {%- endfor %}
             Self::{{ item.other }} { key, value } => {
@@ -109,12 +99,5 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
 }
 {%- endif %}
 
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl<'u> rt::arbitrary::Arbitrary<'u> for {% if item.kind != "enum" %}owned::{% endif %}{{ item.name }} {
-    fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-        rt::fuzz::FuzzType::generate(u, 0)
-    }
-}
+rt::fuzz::arbitrary!({% if item.allow_deprecated %}#[allow(deprecated)] {% endif %}{% if item.kind != "enum" %}owned::{% endif %}{{ item.name }});
 {% endfor %}

@@ -3,10 +3,12 @@
 //! (names, generator and audit) and `Arbitrary` (through its generator); and in the index,
 //! `visit_type` (template `templates/rust/index_arbitrary.rs`).
 //!
-//! Generators follow the schema: each member is built by the `rt::fuzz` generator for its type with
-//! its bound or range, so that most values encode and some exceed a bound, a range or the known keys.
-//! The audit is written here from the IR, not from the encoder's checks (`expr.rs`), so that fuzzing
-//! compares two independent readings of the schema.
+//! Generators follow the schema: each member is built by one call of `rt::fuzz::Gen` for its type
+//! with its bound or range (template `templates/rust/fuzz_generate.rs`), so that most values encode
+//! and some exceed a bound, a range or the known keys. The audit, one call of `rt::fuzz::Audit` per
+//! member (`templates/rust/fuzz_check.rs`), is written here from the IR, not from the encoder's
+//! checks (`expr.rs`), so that fuzzing compares two independent readings of the schema. The views
+//! hold facts (kinds, bounds, ranges, how a value is reached); the templates spell the Rust.
 
 use askama::Template;
 
@@ -44,8 +46,6 @@ pub(super) struct ArbitraryItem {
     by_role: bool,
     /// Index of the variant chosen when generation must stop nesting.
     exit: usize,
-    /// Whether a member's generator reads the nesting depth (which is otherwise unused).
-    uses_depth: bool,
     /// Whether the code for the type uses something deprecated, and so allows the lint.
     allow_deprecated: bool,
 }
@@ -53,11 +53,50 @@ pub(super) struct ArbitraryItem {
 /// One field or variant.
 struct ArbitraryMember {
     name: String,
-    /// Expression building the member's value (`None`: a unit variant).
-    generate: Option<String>,
-    /// Statements auditing the value `v` (a reference); empty when there is nothing to check.
-    audit: String,
-    presence: &'static str,
+    /// How its value is built (`None`: a unit variant).
+    generate: Option<GenerateView>,
+    /// How its value is checked (`None`: nothing to check).
+    check: Option<CheckView>,
+    /// An optional field.
+    optional: bool,
+}
+
+/// How one value is built: one call of `rt::fuzz::Gen`, without its `?` (template
+/// `rust/fuzz_generate.rs`).
+#[derive(Template)]
+#[template(path = "rust/fuzz_generate.rs", escape = "none")]
+struct GenerateView {
+    /// `bool`, `int`, `f32`, `f64`, `text`, `bytes`, `fixed`, `nested`, `boxed` or `items`.
+    kind: &'static str,
+    /// An integer's range.
+    min: i128,
+    max: i128,
+    /// A string's, byte string's or array's bound.
+    bound: u64,
+    /// How an array's items are built.
+    item: Option<Box<GenerateView>>,
+}
+
+/// How one value is checked: one call of `rt::fuzz::Audit` (template `rust/fuzz_check.rs`).
+#[derive(Template)]
+#[template(path = "rust/fuzz_check.rs", escape = "none")]
+struct CheckView {
+    /// `int`, `len`, `items` or `nested`.
+    kind: &'static str,
+    /// How the value is reached, as an `Option<&T>`: `field`, `optional_field`, `boxed_field`,
+    /// `optional_boxed_field` (the member `member` of `self`), `value` or `boxed_value` (a
+    /// variant's or an item's `v`).
+    access: &'static str,
+    member: String,
+    /// An integer's range.
+    min: i128,
+    max: i128,
+    /// A string's, byte string's or array's bound.
+    bound: u64,
+    /// The `Type.member` label of the violations.
+    label: String,
+    /// How an array's items are checked.
+    item: Option<Box<CheckView>>,
 }
 
 /// Builds the view of `def`; `None` for aliases, which have no impls of their own. `other` and
@@ -84,7 +123,6 @@ pub(super) fn arbitrary_item(
         variant_keys: String::new(),
         by_role: matches!(&t.kind, crate::model::Kind::Union(u) if u.by_role()),
         exit: 0,
-        uses_depth: false,
     };
     match &def.kind {
         TypeKind::Alias { .. } => return None,
@@ -101,14 +139,18 @@ pub(super) fn arbitrary_item(
                 .iter()
                 .map(|f| {
                     let g = Gen::new(ctx, def, &f.name);
+                    let optional = f.presence == Presence::Optional;
+                    let access = match (optional, g.boxed(&f.ty)) {
+                        (false, false) => "field",
+                        (true, false) => "optional_field",
+                        (false, true) => "boxed_field",
+                        (true, true) => "optional_boxed_field",
+                    };
                     ArbitraryMember {
                         name: names::field(&f.name),
                         generate: Some(g.member(&f.ty)),
-                        audit: g.member_audit(&f.ty),
-                        presence: match f.presence {
-                            Presence::Optional => "optional",
-                            _ => "always",
-                        },
+                        check: g.check(&f.ty, access, &names::field(&f.name)),
+                        optional,
                     }
                 })
                 .collect();
@@ -122,11 +164,15 @@ pub(super) fn arbitrary_item(
                 .iter()
                 .map(|v| {
                     let g = Gen::new(ctx, def, &v.name);
+                    let check = v.ty.as_ref().and_then(|t| {
+                        let access = if g.boxed(t) { "boxed_value" } else { "value" };
+                        g.check(t, access, "")
+                    });
                     ArbitraryMember {
                         name: names::upper_camel(&v.name),
                         generate: v.ty.as_ref().map(|t| g.member(t)),
-                        audit: v.ty.as_ref().map_or(String::new(), |t| g.member_audit(t)),
-                        presence: "always",
+                        check,
+                        optional: false,
                     }
                 })
                 .collect();
@@ -144,12 +190,6 @@ pub(super) fn arbitrary_item(
                 .unwrap_or(0);
         }
     }
-    // Unions choose their variant by depth; a message's optional fields and arrays, and nested
-    // types, read it too.
-    item.uses_depth = item.kind == "union"
-        || item.fields.iter().any(|f| {
-            f.presence == "optional" || f.generate.as_ref().is_some_and(|g| g.contains("depth"))
-        });
     Some(item)
 }
 
@@ -183,99 +223,105 @@ impl<'c, 's> Gen<'c, 's> {
         Shape::of(ty, self.owner, self.ctx.model.graph()).is_recursive_link()
     }
 
-    /// The expression building a member of type `ty`.
-    fn member(&self, ty: &Type) -> String {
-        let value = self.generate(ty);
+    /// How a member of type `ty` is built, through its `Box` if it has one.
+    fn member(&self, ty: &Type) -> GenerateView {
         if self.boxed(ty) {
-            format!("rt::alloc::boxed::Box::new({value})")
-        } else {
-            value
+            assert!(
+                matches!(ty.resolved(), Type::Message { .. } | Type::Union { .. }),
+                "only a message or union is boxed"
+            );
+            return generate("boxed");
         }
+        self.generate(ty)
     }
 
-    /// Path, from the package module, of the owned form of named type `name`.
-    fn owned_path(&self, name: &str, is_enum: bool) -> String {
-        let path = self.ctx.path(name);
-        if is_enum {
-            return path;
-        }
-        match path.rsplit_once("::") {
-            Some((prefix, short)) => format!("{prefix}::owned::{short}"),
-            None => format!("owned::{path}"),
-        }
-    }
-
-    /// The expression building a value of `ty` (unboxed), over `u` and `depth`.
-    fn generate(&self, ty: &Type) -> String {
+    /// How a value of `ty` (unboxed) is built.
+    fn generate(&self, ty: &Type) -> GenerateView {
         match ty.resolved() {
-            Type::Bool => "u.arbitrary::<bool>()?".into(),
+            Type::Bool => generate("bool"),
             Type::Int { int, range } => {
-                let (tmin, tmax) = int.bounds();
-                let (min, max) = range.map_or((tmin, tmax), |r| (r.min, r.max));
-                format!(
-                    "rt::fuzz::int(u, {min}, {max}, {tmin}, {tmax})? as {}",
-                    int.keyword()
-                )
+                let (min, max) = range.map_or(int.bounds(), |r| (r.min, r.max));
+                GenerateView {
+                    min,
+                    max,
+                    ..generate("int")
+                }
             }
             Type::Float {
                 float: FloatType::F32,
-            } => "rt::fuzz::f32(u)?".into(),
+            } => generate("f32"),
             Type::Float {
                 float: FloatType::F64,
-            } => "rt::fuzz::f64(u)?".into(),
-            Type::String { max_len } => format!("rt::fuzz::string(u, {max_len})?"),
-            Type::Bytes { max_len } => format!("rt::fuzz::bytes(u, {max_len})?"),
-            Type::FixedBytes { len } => format!("u.arbitrary::<[u8; {len}]>()?"),
-            Type::Array { element, max_items } => format!(
-                "{{ let n = rt::fuzz::len(u, {max_items}, depth)?; \
-                 let mut items = rt::alloc::vec::Vec::with_capacity(n); \
-                 for _ in 0..n {{ items.push({}); }} items }}",
-                self.generate(element)
-            ),
-            Type::Message { name } | Type::Union { name } => format!(
-                "<{} as rt::fuzz::FuzzType>::generate(u, depth + 1)?",
-                self.owned_path(name, false)
-            ),
-            Type::Enum { name } => format!(
-                "<{} as rt::fuzz::FuzzType>::generate(u, depth + 1)?",
-                self.owned_path(name, true)
-            ),
+            } => generate("f64"),
+            Type::String { max_len } => GenerateView {
+                bound: u64::from(*max_len),
+                ..generate("text")
+            },
+            Type::Bytes { max_len } => GenerateView {
+                bound: u64::from(*max_len),
+                ..generate("bytes")
+            },
+            Type::FixedBytes { .. } => generate("fixed"),
+            Type::Array { element, max_items } => GenerateView {
+                bound: u64::from(*max_items),
+                item: Some(Box::new(self.generate(element))),
+                ..generate("items")
+            },
+            Type::Message { .. } | Type::Union { .. } | Type::Enum { .. } => generate("nested"),
             Type::Alias { .. } => unreachable!("resolved"),
         }
     }
 
-    /// Statements auditing the member `v` (a reference) of type `ty`, through its `Box` if it has one.
-    fn member_audit(&self, ty: &Type) -> String {
-        self.audit(ty, if self.boxed(ty) { "&**v" } else { "v" })
-    }
-
-    /// Statements auditing the value `v` (a reference) of `ty`.
-    fn audit(&self, ty: &Type, v: &str) -> String {
-        let label = &self.label;
+    /// How a value of `ty`, reached as `access` says, is checked; `None` if nothing can be wrong
+    /// with it.
+    fn check(&self, ty: &Type, access: &'static str, member: &str) -> Option<CheckView> {
+        let view = |kind, bound: u64| CheckView {
+            kind,
+            access,
+            member: member.to_string(),
+            min: 0,
+            max: 0,
+            bound,
+            label: self.label.clone(),
+            item: None,
+        };
         match ty.resolved() {
             Type::Int {
                 int,
                 range: Some(r),
-            } if (r.min, r.max) != int.bounds() => format!(
-                "if !({}i128..={}i128).contains(&(*{v} as i128)) {{ a.range(\"{label}\"); }}",
-                r.min, r.max
-            ),
+            } if (r.min, r.max) != int.bounds() => Some(CheckView {
+                min: r.min,
+                max: r.max,
+                ..view("int", 0)
+            }),
             Type::String { max_len } | Type::Bytes { max_len } => {
-                format!("if {v}.len() > {max_len} {{ a.bound(\"{label}\"); }}")
+                Some(view("len", u64::from(*max_len)))
             }
             Type::Array { element, max_items } => {
-                let inner = self.audit(element, "item");
-                let items = if inner.is_empty() {
-                    String::new()
-                } else {
-                    format!(" for item in {v}.iter() {{ {inner} }}")
-                };
-                format!("if {v}.len() > {max_items} {{ a.bound(\"{label}\"); }}{items}")
+                let bound = u64::from(*max_items);
+                match self.check(element, "value", "") {
+                    Some(item) => Some(CheckView {
+                        item: Some(Box::new(item)),
+                        ..view("items", bound)
+                    }),
+                    None => Some(view("len", bound)),
+                }
             }
             Type::Message { .. } | Type::Union { .. } | Type::Enum { .. } => {
-                format!("rt::fuzz::FuzzType::audit({v}, a);")
+                Some(view("nested", 0))
             }
-            _ => String::new(),
+            _ => None,
         }
+    }
+}
+
+/// A generator of `kind` without arguments.
+fn generate(kind: &'static str) -> GenerateView {
+    GenerateView {
+        kind,
+        min: 0,
+        max: 0,
+        bound: 0,
+        item: None,
     }
 }

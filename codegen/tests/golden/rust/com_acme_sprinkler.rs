@@ -1076,37 +1076,28 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for Trigger {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(Trigger);
 
     impl rt::fuzz::FuzzType for owned::Zone {
         const NAME: &'static str = "com.acme.sprinkler.Zone";
         const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Zone<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Zone {
-                number: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
-                name: rt::fuzz::string(u, 32)?,
-                flow: rt::fuzz::f32(u)?,
-                skip_when_wet: u.arbitrary::<bool>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                number: g.int(1, 16)?,
+                name: g.text(32)?,
+                flow: g.f32()?,
+                skip_when_wet: g.bool()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.number;
-            if !(1i128..=16i128).contains(&(*v as i128)) {
-                a.range("Zone.number");
-            }
-            let v = &self.name;
-            if v.len() > 32 {
-                a.bound("Zone.name");
-            }
+            a.int(Some(&self.number), 1, 16, "Zone.number");
+            a.len(Some(&self.name), 32, "Zone.name");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1114,11 +1105,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Zone {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Zone);
 
     impl rt::fuzz::FuzzType for owned::Run {
         const NAME: &'static str = "com.acme.sprinkler.Run";
@@ -1126,28 +1113,21 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Run<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Run {
-                zone: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
-                trigger: <Trigger as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                started_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
-                    as u64,
-                duration: rt::fuzz::int(u, 1, 14400, 0, 65535)? as u16,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                zone: g.int(1, 16)?,
+                trigger: g.nested()?,
+                started_at: g.int(0, 18446744073709551615)?,
+                duration: g.int(1, 14400)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.zone;
-            if !(1i128..=16i128).contains(&(*v as i128)) {
-                a.range("Run.zone");
-            }
-            let v = &self.trigger;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.duration;
-            if !(1i128..=14400i128).contains(&(*v as i128)) {
-                a.range("Run.duration");
-            }
+            a.int(Some(&self.zone), 1, 16, "Run.zone");
+            a.nested(Some(&self.trigger));
+            a.int(Some(&self.duration), 1, 14400, "Run.duration");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1155,11 +1135,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Run {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Run);
 
     impl rt::fuzz::FuzzType for owned::SprinklerState {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
@@ -1167,43 +1143,23 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SprinklerState<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SprinklerState {
-                zones: {
-                    let n = rt::fuzz::len(u, 16, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::Zone as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
-                    }
-                    items
-                },
-                running: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Run as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                light: <super::example_lamp::owned::LampState as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?,
-                rain_delay: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                zones: g.items(16, |g| g.nested())?,
+                running: g.opt(|g| g.nested())?,
+                light: g.nested()?,
+                rain_delay: g.int(0, 255)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.zones;
-            if v.len() > 16 {
-                a.bound("SprinklerState.zones");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
-            if let Some(v) = &self.running {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            let v = &self.light;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.items(Some(&self.zones), 16, "SprinklerState.zones", |a, v| {
+                a.nested(Some(v))
+            });
+            a.nested(self.running.as_ref());
+            a.nested(Some(&self.light));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1211,11 +1167,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerState {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SprinklerState);
 
     impl rt::fuzz::FuzzType for owned::SprinklerCommand {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
@@ -1223,21 +1175,15 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SprinklerCommand<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 5, 1, depth)? {
-                0 => owned::SprinklerCommand::RunZone(
-                    <owned::Run as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(5, 1)? {
+                0 => owned::SprinklerCommand::RunZone(g.nested()?),
                 1 => owned::SprinklerCommand::Stop,
-                2 => owned::SprinklerCommand::RainDelay(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
-                3 => owned::SprinklerCommand::Light(
-                    <super::example_lamp::owned::Command as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?,
-                ),
-                4 => owned::SprinklerCommand::Rename(rt::fuzz::string(u, 32)?),
+                2 => owned::SprinklerCommand::RainDelay(g.int(0, 255)?),
+                3 => owned::SprinklerCommand::Light(g.nested()?),
+                4 => owned::SprinklerCommand::Rename(g.text(32)?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
                     owned::SprinklerCommand::Unrecognized { key, value }
                 }
             })
@@ -1246,19 +1192,11 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::RunZone(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::RunZone(v) => a.nested(Some(v)),
                 Self::Stop => {}
                 Self::RainDelay(_) => {}
-                Self::Light(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Rename(v) => {
-                    if v.len() > 32 {
-                        a.bound("SprinklerCommand.rename");
-                    }
-                }
+                Self::Light(v) => a.nested(Some(v)),
+                Self::Rename(v) => a.len(Some(v), 32, "SprinklerCommand.rename"),
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
                 }
@@ -1267,9 +1205,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerCommand {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SprinklerCommand);
 }

@@ -631,35 +631,26 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for Status {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(Status);
 
     impl rt::fuzz::FuzzType for owned::TimeOfDay {
         const NAME: &'static str = "example.core.TimeOfDay";
         const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
         type Borrowed<'a> = TimeOfDay<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::TimeOfDay {
-                hour: rt::fuzz::int(u, 0, 23, 0, 255)? as u8,
-                minute: rt::fuzz::int(u, 0, 59, 0, 255)? as u8,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                hour: g.int(0, 23)?,
+                minute: g.int(0, 59)?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.hour;
-            if !(0i128..=23i128).contains(&(*v as i128)) {
-                a.range("TimeOfDay.hour");
-            }
-            let v = &self.minute;
-            if !(0i128..=59i128).contains(&(*v as i128)) {
-                a.range("TimeOfDay.minute");
-            }
+            a.int(Some(&self.hour), 0, 23, "TimeOfDay.hour");
+            a.int(Some(&self.minute), 0, 59, "TimeOfDay.minute");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -667,11 +658,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TimeOfDay {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::TimeOfDay);
 
     impl rt::fuzz::FuzzType for owned::DeviceInfo {
         const NAME: &'static str = "example.core.DeviceInfo";
@@ -679,43 +666,22 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = DeviceInfo<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::DeviceInfo {
-                id: u.arbitrary::<[u8; 16]>()?,
-                name: rt::fuzz::string(u, 32)?,
-                tags: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 8, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(rt::fuzz::string(u, 32)?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                joined_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
-                    as u64,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                id: g.fixed()?,
+                name: g.text(32)?,
+                tags: g.opt(|g| g.items(8, |g| g.text(32)))?,
+                joined_at: g.int(0, 18446744073709551615)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.name;
-            if v.len() > 32 {
-                a.bound("DeviceInfo.name");
-            }
-            if let Some(v) = &self.tags {
-                if v.len() > 8 {
-                    a.bound("DeviceInfo.tags");
-                }
-                for item in v.iter() {
-                    if item.len() > 32 {
-                        a.bound("DeviceInfo.tags");
-                    }
-                }
-            }
+            a.len(Some(&self.name), 32, "DeviceInfo.name");
+            a.items(self.tags.as_ref(), 8, "DeviceInfo.tags", |a, v| {
+                a.len(Some(v), 32, "DeviceInfo.tags")
+            });
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -723,9 +689,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfo {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::DeviceInfo);
 }

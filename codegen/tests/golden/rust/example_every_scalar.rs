@@ -2643,12 +2643,10 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
-    impl<'u> rt::arbitrary::Arbitrary<'u> for Flavor {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(
+        #[allow(deprecated)]
+        Flavor
+    );
 
     impl rt::fuzz::FuzzType for owned::Integers {
         const NAME: &'static str = "example.every_scalar.Integers";
@@ -2656,79 +2654,48 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Integers<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Integers {
-                a_u8: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                ranged_u8: rt::fuzz::int(u, 1, 200, 0, 255)? as u8,
-                a_u16: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                capped_u16: rt::fuzz::int(u, 0, 1000, 0, 65535)? as u16,
-                a_u32: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
-                floor_u32: rt::fuzz::int(u, 10, 4294967295, 0, 4294967295)? as u32,
-                a_u64: rt::fuzz::int(u, 1, 18446744073709551615, 0, 18446744073709551615)? as u64,
-                a_i8: rt::fuzz::int(u, -128, 127, -128, 127)? as i8,
-                ranged_i8: rt::fuzz::int(u, -100, 100, -128, 127)? as i8,
-                a_i16: rt::fuzz::int(u, -32768, 0, -32768, 32767)? as i16,
-                a_i32: rt::fuzz::int(u, -2147483648, 2147483647, -2147483648, 2147483647)? as i32,
-                negative_i32: rt::fuzz::int(u, -1000, -10, -2147483648, 2147483647)? as i32,
-                a_i64: rt::fuzz::int(
-                    u,
-                    -9223372036854775808,
-                    9223372036854775807,
-                    -9223372036854775808,
-                    9223372036854775807,
-                )? as i64,
-                hex_ranged_i64: rt::fuzz::int(
-                    u,
-                    -16,
-                    16,
-                    -9223372036854775808,
-                    9223372036854775807,
-                )? as i64,
-                last: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 255, 0, 255)? as u8)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(
-                    u,
-                    &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535],
-                )?,
+                a_u8: g.int(0, 255)?,
+                ranged_u8: g.int(1, 200)?,
+                a_u16: g.int(0, 65535)?,
+                capped_u16: g.int(0, 1000)?,
+                a_u32: g.int(0, 4294967295)?,
+                floor_u32: g.int(10, 4294967295)?,
+                a_u64: g.int(1, 18446744073709551615)?,
+                a_i8: g.int(-128, 127)?,
+                ranged_i8: g.int(-100, 100)?,
+                a_i16: g.int(-32768, 0)?,
+                a_i32: g.int(-2147483648, 2147483647)?,
+                negative_i32: g.int(-1000, -10)?,
+                a_i64: g.int(-9223372036854775808, 9223372036854775807)?,
+                hex_ranged_i64: g.int(-16, 16)?,
+                last: g.opt(|g| g.int(0, 255))?,
+                unknown_fields: g
+                    .unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.ranged_u8;
-            if !(1i128..=200i128).contains(&(*v as i128)) {
-                a.range("Integers.ranged_u8");
-            }
-            let v = &self.capped_u16;
-            if !(0i128..=1000i128).contains(&(*v as i128)) {
-                a.range("Integers.capped_u16");
-            }
-            let v = &self.floor_u32;
-            if !(10i128..=4294967295i128).contains(&(*v as i128)) {
-                a.range("Integers.floor_u32");
-            }
-            let v = &self.a_u64;
-            if !(1i128..=18446744073709551615i128).contains(&(*v as i128)) {
-                a.range("Integers.a_u64");
-            }
-            let v = &self.ranged_i8;
-            if !(-100i128..=100i128).contains(&(*v as i128)) {
-                a.range("Integers.ranged_i8");
-            }
-            let v = &self.a_i16;
-            if !(-32768i128..=0i128).contains(&(*v as i128)) {
-                a.range("Integers.a_i16");
-            }
-            let v = &self.negative_i32;
-            if !(-1000i128..=-10i128).contains(&(*v as i128)) {
-                a.range("Integers.negative_i32");
-            }
-            let v = &self.hex_ranged_i64;
-            if !(-16i128..=16i128).contains(&(*v as i128)) {
-                a.range("Integers.hex_ranged_i64");
-            }
+            a.int(Some(&self.ranged_u8), 1, 200, "Integers.ranged_u8");
+            a.int(Some(&self.capped_u16), 0, 1000, "Integers.capped_u16");
+            a.int(Some(&self.floor_u32), 10, 4294967295, "Integers.floor_u32");
+            a.int(Some(&self.a_u64), 1, 18446744073709551615, "Integers.a_u64");
+            a.int(Some(&self.ranged_i8), -100, 100, "Integers.ranged_i8");
+            a.int(Some(&self.a_i16), -32768, 0, "Integers.a_i16");
+            a.int(
+                Some(&self.negative_i32),
+                -1000,
+                -10,
+                "Integers.negative_i32",
+            );
+            a.int(
+                Some(&self.hex_ranged_i64),
+                -16,
+                16,
+                "Integers.hex_ranged_i64",
+            );
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2736,25 +2703,22 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Integers {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Integers);
 
     impl rt::fuzz::FuzzType for owned::Floats {
         const NAME: &'static str = "example.every_scalar.Floats";
         const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Floats<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Floats {
-                a_f32: rt::fuzz::f32(u)?,
-                a_f64: rt::fuzz::f64(u)?,
-                thousands: rt::fuzz::f64(u)?,
-                small: rt::fuzz::f32(u)?,
-                required_f64: rt::fuzz::f64(u)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+                a_f32: g.f32()?,
+                a_f64: g.f64()?,
+                thousands: g.f64()?,
+                small: g.f32()?,
+                required_f64: g.f64()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
             })
         }
 
@@ -2767,11 +2731,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Floats {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Floats);
 
     impl rt::fuzz::FuzzType for owned::Text {
         const NAME: &'static str = "example.every_scalar.Text";
@@ -2779,69 +2739,34 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Text<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Text {
-                on_by_default: u.arbitrary::<bool>()?,
-                off_by_default: u.arbitrary::<bool>()?,
-                bounded: rt::fuzz::string(u, 16)?,
-                defaulted: rt::fuzz::string(u, 128)?,
-                escaped: rt::fuzz::string(u, 64)?,
-                empty: rt::fuzz::string(u, 8)?,
-                accented: rt::fuzz::string(u, 12)?,
-                huge: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 16777216)?)
-                } else {
-                    None
-                },
-                blob: rt::fuzz::bytes(u, 1024)?,
-                default_blob: rt::fuzz::bytes(u, 256)?,
-                hash: u.arbitrary::<[u8; 32]>()?,
-                page: if rt::fuzz::present(u, depth)? {
-                    Some(u.arbitrary::<[u8; 65535]>()?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(
-                    u,
-                    &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-                )?,
+                on_by_default: g.bool()?,
+                off_by_default: g.bool()?,
+                bounded: g.text(16)?,
+                defaulted: g.text(128)?,
+                escaped: g.text(64)?,
+                empty: g.text(8)?,
+                accented: g.text(12)?,
+                huge: g.opt(|g| g.text(16777216))?,
+                blob: g.bytes(1024)?,
+                default_blob: g.bytes(256)?,
+                hash: g.fixed()?,
+                page: g.opt(|g| g.fixed())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.bounded;
-            if v.len() > 16 {
-                a.bound("Text.bounded");
-            }
-            let v = &self.defaulted;
-            if v.len() > 128 {
-                a.bound("Text.defaulted");
-            }
-            let v = &self.escaped;
-            if v.len() > 64 {
-                a.bound("Text.escaped");
-            }
-            let v = &self.empty;
-            if v.len() > 8 {
-                a.bound("Text.empty");
-            }
-            let v = &self.accented;
-            if v.len() > 12 {
-                a.bound("Text.accented");
-            }
-            if let Some(v) = &self.huge {
-                if v.len() > 16777216 {
-                    a.bound("Text.huge");
-                }
-            }
-            let v = &self.blob;
-            if v.len() > 1024 {
-                a.bound("Text.blob");
-            }
-            let v = &self.default_blob;
-            if v.len() > 256 {
-                a.bound("Text.default_blob");
-            }
+            a.len(Some(&self.bounded), 16, "Text.bounded");
+            a.len(Some(&self.defaulted), 128, "Text.defaulted");
+            a.len(Some(&self.escaped), 64, "Text.escaped");
+            a.len(Some(&self.empty), 8, "Text.empty");
+            a.len(Some(&self.accented), 12, "Text.accented");
+            a.len(self.huge.as_ref(), 16777216, "Text.huge");
+            a.len(Some(&self.blob), 1024, "Text.blob");
+            a.len(Some(&self.default_blob), 256, "Text.default_blob");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2849,11 +2774,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Text {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Text);
 
     impl rt::fuzz::FuzzType for owned::Collections {
         const NAME: &'static str = "example.every_scalar.Collections";
@@ -2861,114 +2782,32 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Collections<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Collections {
-                numbers: {
-                    let n = rt::fuzz::len(u, 65535, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
-                    }
-                    items
-                },
-                small: {
-                    let n = rt::fuzz::len(u, 4, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::int(
-                            u,
-                            -2147483648,
-                            2147483647,
-                            -2147483648,
-                            2147483647,
-                        )? as i32);
-                    }
-                    items
-                },
-                matrix: {
-                    let n = rt::fuzz::len(u, 3, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push({
-                            let n = rt::fuzz::len(u, 3, depth)?;
-                            let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                            for _ in 0..n {
-                                items.push(rt::fuzz::f32(u)?);
-                            }
-                            items
-                        });
-                    }
-                    items
-                },
-                flavors: {
-                    let n = rt::fuzz::len(u, 4, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<Flavor as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
-                    }
-                    items
-                },
-                flavor: <Flavor as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                keys: {
-                    let n = rt::fuzz::len(u, 2, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(u.arbitrary::<[u8; 16]>()?);
-                    }
-                    items
-                },
-                maybe_flags: if rt::fuzz::present(u, depth)? {
-                    Some({
-                        let n = rt::fuzz::len(u, 1, depth)?;
-                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                        for _ in 0..n {
-                            items.push(u.arbitrary::<bool>()?);
-                        }
-                        items
-                    })
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+                numbers: g.items(65535, |g| g.int(0, 65535))?,
+                small: g.items(4, |g| g.int(-2147483648, 2147483647))?,
+                matrix: g.items(3, |g| g.items(3, |g| g.f32()))?,
+                flavors: g.items(4, |g| g.nested())?,
+                flavor: g.nested()?,
+                keys: g.items(2, |g| g.fixed())?,
+                maybe_flags: g.opt(|g| g.items(1, |g| g.bool()))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.numbers;
-            if v.len() > 65535 {
-                a.bound("Collections.numbers");
-            }
-            let v = &self.small;
-            if v.len() > 4 {
-                a.bound("Collections.small");
-            }
-            let v = &self.matrix;
-            if v.len() > 3 {
-                a.bound("Collections.matrix");
-            }
-            for item in v.iter() {
-                if item.len() > 3 {
-                    a.bound("Collections.matrix");
-                }
-            }
-            let v = &self.flavors;
-            if v.len() > 4 {
-                a.bound("Collections.flavors");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
-            let v = &self.flavor;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.keys;
-            if v.len() > 2 {
-                a.bound("Collections.keys");
-            }
-            if let Some(v) = &self.maybe_flags {
-                if v.len() > 1 {
-                    a.bound("Collections.maybe_flags");
-                }
-            }
+            a.len(Some(&self.numbers), 65535, "Collections.numbers");
+            a.len(Some(&self.small), 4, "Collections.small");
+            a.items(Some(&self.matrix), 3, "Collections.matrix", |a, v| {
+                a.len(Some(v), 3, "Collections.matrix")
+            });
+            a.items(Some(&self.flavors), 4, "Collections.flavors", |a, v| {
+                a.nested(Some(v))
+            });
+            a.nested(Some(&self.flavor));
+            a.len(Some(&self.keys), 2, "Collections.keys");
+            a.len(self.maybe_flags.as_ref(), 1, "Collections.maybe_flags");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2976,20 +2815,17 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Collections {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Collections);
 
     impl rt::fuzz::FuzzType for owned::Nothing {
         const NAME: &'static str = "example.every_scalar.Nothing";
         const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Nothing<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Nothing {
-                unknown_fields: rt::fuzz::unknown_fields(u, &[])?,
+                unknown_fields: g.unknown_fields(&[])?,
             })
         }
 
@@ -3002,11 +2838,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Nothing {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Nothing);
 
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Keywords {
@@ -3015,35 +2847,20 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Keywords<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Keywords {
-                r#type: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                version: rt::fuzz::string(u, 8)?,
-                optional: if rt::fuzz::present(u, depth)? {
-                    Some(u.arbitrary::<bool>()?)
-                } else {
-                    None
-                },
-                message: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Nothing as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                r#type: g.int(0, 255)?,
+                version: g.text(8)?,
+                optional: g.opt(|g| g.bool())?,
+                message: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.version;
-            if v.len() > 8 {
-                a.bound("Keywords.version");
-            }
-            if let Some(v) = &self.message {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.len(Some(&self.version), 8, "Keywords.version");
+            a.nested(self.message.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -3051,12 +2868,10 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Keywords {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(
+        #[allow(deprecated)]
+        owned::Keywords
+    );
 
     impl rt::fuzz::FuzzType for owned::Everything {
         const NAME: &'static str = "example.every_scalar.Everything";
@@ -3064,20 +2879,14 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Everything<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 4, 0, depth)? {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(4, 0)? {
                 0 => owned::Everything::None,
-                1 => owned::Everything::Nothing(<owned::Nothing as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                2 => owned::Everything::Integers(
-                    <owned::Integers as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                3 => {
-                    owned::Everything::Count(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
-                }
+                1 => owned::Everything::Nothing(g.nested()?),
+                2 => owned::Everything::Integers(g.nested()?),
+                3 => owned::Everything::Count(g.int(0, 4294967295)?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 4])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2, 4])?;
                     owned::Everything::Unrecognized { key, value }
                 }
             })
@@ -3087,12 +2896,8 @@ rt::cfg_arbitrary! {
             a.enter(false);
             match self {
                 Self::None => {}
-                Self::Nothing(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Integers(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Nothing(v) => a.nested(Some(v)),
+                Self::Integers(v) => a.nested(Some(v)),
                 Self::Count(_) => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 4]),
             }
@@ -3100,9 +2905,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Everything {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Everything);
 }

@@ -1886,12 +1886,10 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
-    impl<'u> rt::arbitrary::Arbitrary<'u> for ColorMode {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(
+        #[allow(deprecated)]
+        ColorMode
+    );
 
     impl rt::fuzz::FuzzType for PowerOnBehavior {
         const NAME: &'static str = "example.lamp.PowerOnBehavior";
@@ -1909,11 +1907,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for PowerOnBehavior {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(PowerOnBehavior);
 
     impl rt::fuzz::FuzzType for owned::LampState {
         const NAME: &'static str = "example.lamp.LampState";
@@ -1921,73 +1915,32 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = LampState<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::LampState {
-                on: u.arbitrary::<bool>()?,
-                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
-                mode: <ColorMode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                mireds: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 153, 500, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                hue: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 359, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                saturation: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 100, 0, 255)? as u8)
-                } else {
-                    None
-                },
-                power_on: <PowerOnBehavior as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                firmware: u.arbitrary::<[u8; 20]>()?,
-                scenes: {
-                    let n = rt::fuzz::len(u, 16, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::string(u, 32)?);
-                    }
-                    items
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
+                on: g.bool()?,
+                level: g.int(0, 254)?,
+                mode: g.nested()?,
+                mireds: g.opt(|g| g.int(153, 500))?,
+                hue: g.opt(|g| g.int(0, 359))?,
+                saturation: g.opt(|g| g.int(0, 100))?,
+                power_on: g.nested()?,
+                firmware: g.fixed()?,
+                scenes: g.items(16, |g| g.text(32))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.level;
-            if !(0i128..=254i128).contains(&(*v as i128)) {
-                a.range("LampState.level");
-            }
-            let v = &self.mode;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.mireds {
-                if !(153i128..=500i128).contains(&(*v as i128)) {
-                    a.range("LampState.mireds");
-                }
-            }
-            if let Some(v) = &self.hue {
-                if !(0i128..=359i128).contains(&(*v as i128)) {
-                    a.range("LampState.hue");
-                }
-            }
-            if let Some(v) = &self.saturation {
-                if !(0i128..=100i128).contains(&(*v as i128)) {
-                    a.range("LampState.saturation");
-                }
-            }
-            let v = &self.power_on;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.scenes;
-            if v.len() > 16 {
-                a.bound("LampState.scenes");
-            }
-            for item in v.iter() {
-                if item.len() > 32 {
-                    a.bound("LampState.scenes");
-                }
-            }
+            a.int(Some(&self.level), 0, 254, "LampState.level");
+            a.nested(Some(&self.mode));
+            a.int(self.mireds.as_ref(), 153, 500, "LampState.mireds");
+            a.int(self.hue.as_ref(), 0, 359, "LampState.hue");
+            a.int(self.saturation.as_ref(), 0, 100, "LampState.saturation");
+            a.nested(Some(&self.power_on));
+            a.items(Some(&self.scenes), 16, "LampState.scenes", |a, v| {
+                a.len(Some(v), 32, "LampState.scenes")
+            });
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1995,11 +1948,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LampState {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::LampState);
 
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetLevel {
@@ -2008,25 +1957,19 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = SetLevel<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SetLevel {
-                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
-                transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                fade: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                turn_on: u.arbitrary::<bool>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                level: g.int(0, 254)?,
+                transition: g.int(0, 65535)?,
+                fade: g.opt(|g| g.int(0, 65535))?,
+                turn_on: g.bool()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.level;
-            if !(0i128..=254i128).contains(&(*v as i128)) {
-                a.range("SetLevel.level");
-            }
+            a.int(Some(&self.level), 0, 254, "SetLevel.level");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2034,32 +1977,28 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(
+        #[allow(deprecated)]
+        owned::SetLevel
+    );
 
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "example.lamp.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetColorTemperature<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::SetColorTemperature {
-                mireds: rt::fuzz::int(u, 153, 500, 0, 65535)? as u16,
-                transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                mireds: g.int(153, 500)?,
+                transition: g.int(0, 65535)?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.mireds;
-            if !(153i128..=500i128).contains(&(*v as i128)) {
-                a.range("SetColorTemperature.mireds");
-            }
+            a.int(Some(&self.mireds), 153, 500, "SetColorTemperature.mireds");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2067,30 +2006,24 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::SetColorTemperature);
 
     impl rt::fuzz::FuzzType for owned::RecallScene {
         const NAME: &'static str = "example.lamp.RecallScene";
         const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RecallScene<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::RecallScene {
-                name: rt::fuzz::string(u, 32)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                name: g.text(32)?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.name;
-            if v.len() > 32 {
-                a.bound("RecallScene.name");
-            }
+            a.len(Some(&self.name), 32, "RecallScene.name");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2098,11 +2031,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RecallScene {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::RecallScene);
 
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LegacyDim {
@@ -2110,10 +2039,11 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LegacyDim<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::LegacyDim {
-                step: rt::fuzz::int(u, -128, 127, -128, 127)? as i8,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                step: g.int(-128, 127)?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -2126,12 +2056,10 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LegacyDim {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(
+        #[allow(deprecated)]
+        owned::LegacyDim
+    );
 
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Command {
@@ -2140,27 +2068,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Command<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(8, 0)? {
                 0 => owned::Command::On,
                 1 => owned::Command::Off,
                 2 => owned::Command::Toggle,
-                3 => owned::Command::SetLevel(<owned::SetLevel as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                4 => owned::Command::SetColorTemperature(
-                    <owned::SetColorTemperature as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                5 => owned::Command::Identify(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16),
-                6 => owned::Command::RecallScene(
-                    <owned::RecallScene as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                7 => owned::Command::Dim(<owned::LegacyDim as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
+                3 => owned::Command::SetLevel(g.nested()?),
+                4 => owned::Command::SetColorTemperature(g.nested()?),
+                5 => owned::Command::Identify(g.int(0, 65535)?),
+                6 => owned::Command::RecallScene(g.nested()?),
+                7 => owned::Command::Dim(g.nested()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6, 8])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4, 5, 6, 8])?;
                     owned::Command::Unrecognized { key, value }
                 }
             })
@@ -2172,19 +2091,11 @@ rt::cfg_arbitrary! {
                 Self::On => {}
                 Self::Off => {}
                 Self::Toggle => {}
-                Self::SetLevel(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::SetColorTemperature(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::SetLevel(v) => a.nested(Some(v)),
+                Self::SetColorTemperature(v) => a.nested(Some(v)),
                 Self::Identify(_) => {}
-                Self::RecallScene(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Dim(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::RecallScene(v) => a.nested(Some(v)),
+                Self::Dim(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 8])
                 }
@@ -2193,12 +2104,10 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Command {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(
+        #[allow(deprecated)]
+        owned::Command
+    );
 
     impl rt::fuzz::FuzzType for owned::CommandResult {
         const NAME: &'static str = "example.lamp.CommandResult";
@@ -2206,31 +2115,19 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = CommandResult<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::CommandResult {
-                status: <super::example_core::Status as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?,
-                state: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::LampState as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                device: u.arbitrary::<[u8; 16]>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                status: g.nested()?,
+                state: g.opt(|g| g.nested())?,
+                device: g.fixed()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.status;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.state {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.nested(Some(&self.status));
+            a.nested(self.state.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2238,9 +2135,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommandResult {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::CommandResult);
 }

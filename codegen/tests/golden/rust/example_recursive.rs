@@ -1907,46 +1907,22 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = MenuNode<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::MenuNode {
-                label: rt::fuzz::string(u, 32)?,
-                children: {
-                    let n = rt::fuzz::len(u, 12, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::MenuNode as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                action: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 16)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                label: g.text(32)?,
+                children: g.items(12, |g| g.nested())?,
+                action: g.opt(|g| g.text(16))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            let v = &self.label;
-            if v.len() > 32 {
-                a.bound("MenuNode.label");
-            }
-            let v = &self.children;
-            if v.len() > 12 {
-                a.bound("MenuNode.children");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
-            if let Some(v) = &self.action {
-                if v.len() > 16 {
-                    a.bound("MenuNode.action");
-                }
-            }
+            a.len(Some(&self.label), 32, "MenuNode.label");
+            a.items(Some(&self.children), 12, "MenuNode.children", |a, v| {
+                a.nested(Some(v))
+            });
+            a.len(self.action.as_ref(), 16, "MenuNode.action");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1954,11 +1930,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MenuNode {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::MenuNode);
 
     impl rt::fuzz::FuzzType for Comparison {
         const NAME: &'static str = "example.recursive.Comparison";
@@ -1976,11 +1948,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for Comparison {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(Comparison);
 
     impl rt::fuzz::FuzzType for owned::Expr {
         const NAME: &'static str = "example.recursive.Expr";
@@ -1988,40 +1956,17 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Expr<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 7, 2, depth)? {
-                0 => owned::Expr::Constant(rt::fuzz::int(
-                    u,
-                    -9223372036854775808,
-                    9223372036854775807,
-                    -9223372036854775808,
-                    9223372036854775807,
-                )? as i64),
-                1 => owned::Expr::Sensor(rt::fuzz::string(u, 24)?),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(7, 2)? {
+                0 => owned::Expr::Constant(g.int(-9223372036854775808, 9223372036854775807)?),
+                1 => owned::Expr::Sensor(g.text(24)?),
                 2 => owned::Expr::Now,
-                3 => owned::Expr::Not(rt::alloc::boxed::Box::new(
-                    <owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                )),
-                4 => owned::Expr::All({
-                    let n = rt::fuzz::len(u, 4, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
-                    }
-                    items
-                }),
-                5 => owned::Expr::Any({
-                    let n = rt::fuzz::len(u, 4, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?);
-                    }
-                    items
-                }),
-                6 => owned::Expr::Compare(rt::alloc::boxed::Box::new(
-                    <owned::Compare as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                )),
+                3 => owned::Expr::Not(g.boxed()?),
+                4 => owned::Expr::All(g.items(4, |g| g.nested())?),
+                5 => owned::Expr::Any(g.items(4, |g| g.nested())?),
+                6 => owned::Expr::Compare(g.boxed()?),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4, 5, 6])?;
                     owned::Expr::Unrecognized { key, value }
                 }
             })
@@ -2031,34 +1976,12 @@ rt::cfg_arbitrary! {
             a.enter(true);
             match self {
                 Self::Constant(_) => {}
-                Self::Sensor(v) => {
-                    if v.len() > 24 {
-                        a.bound("Expr.sensor");
-                    }
-                }
+                Self::Sensor(v) => a.len(Some(v), 24, "Expr.sensor"),
                 Self::Now => {}
-                Self::Not(v) => {
-                    rt::fuzz::FuzzType::audit(&**v, a);
-                }
-                Self::All(v) => {
-                    if v.len() > 4 {
-                        a.bound("Expr.all");
-                    }
-                    for item in v.iter() {
-                        rt::fuzz::FuzzType::audit(item, a);
-                    }
-                }
-                Self::Any(v) => {
-                    if v.len() > 4 {
-                        a.bound("Expr.any");
-                    }
-                    for item in v.iter() {
-                        rt::fuzz::FuzzType::audit(item, a);
-                    }
-                }
-                Self::Compare(v) => {
-                    rt::fuzz::FuzzType::audit(&**v, a);
-                }
+                Self::Not(v) => a.nested(Some(&**v)),
+                Self::All(v) => a.items(Some(v), 4, "Expr.all", |a, v| a.nested(Some(v))),
+                Self::Any(v) => a.items(Some(v), 4, "Expr.any", |a, v| a.nested(Some(v))),
+                Self::Compare(v) => a.nested(Some(&**v)),
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6])
                 }
@@ -2067,11 +1990,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Expr {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Expr);
 
     impl rt::fuzz::FuzzType for owned::Compare {
         const NAME: &'static str = "example.recursive.Compare";
@@ -2079,28 +1998,20 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Compare<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Compare {
-                op: <Comparison as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                left: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                right: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                op: g.nested()?,
+                left: g.boxed()?,
+                right: g.boxed()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            let v = &self.op;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.left;
-            rt::fuzz::FuzzType::audit(&**v, a);
-            let v = &self.right;
-            rt::fuzz::FuzzType::audit(&**v, a);
+            a.nested(Some(&self.op));
+            a.nested(Some(&*self.left));
+            a.nested(Some(&*self.right));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2108,11 +2019,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Compare {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Compare);
 
     impl rt::fuzz::FuzzType for owned::Rule {
         const NAME: &'static str = "example.recursive.Rule";
@@ -2120,26 +2027,20 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Rule<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Rule {
-                name: rt::fuzz::string(u, 32)?,
-                condition: <owned::Expr as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                scene: rt::fuzz::string(u, 16)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                name: g.text(32)?,
+                condition: g.nested()?,
+                scene: g.text(16)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.name;
-            if v.len() > 32 {
-                a.bound("Rule.name");
-            }
-            let v = &self.condition;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.scene;
-            if v.len() > 16 {
-                a.bound("Rule.scene");
-            }
+            a.len(Some(&self.name), 32, "Rule.name");
+            a.nested(Some(&self.condition));
+            a.len(Some(&self.scene), 16, "Rule.scene");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2147,11 +2048,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Rule {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Rule);
 
     impl rt::fuzz::FuzzType for owned::Room {
         const NAME: &'static str = "example.recursive.Room";
@@ -2159,28 +2056,18 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Room<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Room {
-                name: rt::fuzz::string(u, 32)?,
-                gateway: if rt::fuzz::present(u, depth)? {
-                    Some(rt::alloc::boxed::Box::new(
-                        <owned::Gateway as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                    ))
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                name: g.text(32)?,
+                gateway: g.opt(|g| g.boxed())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            let v = &self.name;
-            if v.len() > 32 {
-                a.bound("Room.name");
-            }
-            if let Some(v) = &self.gateway {
-                rt::fuzz::FuzzType::audit(&**v, a);
-            }
+            a.len(Some(&self.name), 32, "Room.name");
+            a.nested(self.gateway.as_deref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2188,11 +2075,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Room {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Room);
 
     impl rt::fuzz::FuzzType for owned::Gateway {
         const NAME: &'static str = "example.recursive.Gateway";
@@ -2200,24 +2083,17 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Gateway<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Gateway {
-                address: u.arbitrary::<[u8; 8]>()?,
-                location: if rt::fuzz::present(u, depth)? {
-                    Some(rt::alloc::boxed::Box::new(
-                        <owned::Room as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                    ))
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                address: g.fixed()?,
+                location: g.opt(|g| g.boxed())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            if let Some(v) = &self.location {
-                rt::fuzz::FuzzType::audit(&**v, a);
-            }
+            a.nested(self.location.as_deref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2225,11 +2101,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Gateway {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Gateway);
 
     impl rt::fuzz::FuzzType for owned::DisplayMenu {
         const NAME: &'static str = "example.recursive.DisplayMenu";
@@ -2237,36 +2109,20 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = DisplayMenu<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::DisplayMenu {
-                label: rt::fuzz::string(u, 32)?,
-                children: {
-                    let n = rt::fuzz::len(u, 16, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::DisplayMenu as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                label: g.text(32)?,
+                children: g.items(16, |g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
-            let v = &self.label;
-            if v.len() > 32 {
-                a.bound("DisplayMenu.label");
-            }
-            let v = &self.children;
-            if v.len() > 16 {
-                a.bound("DisplayMenu.children");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
+            a.len(Some(&self.label), 32, "DisplayMenu.label");
+            a.items(Some(&self.children), 16, "DisplayMenu.children", |a, v| {
+                a.nested(Some(v))
+            });
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -2274,9 +2130,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DisplayMenu {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::DisplayMenu);
 }

@@ -1530,10 +1530,11 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Result_<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Result_ {
-                ok: u.arbitrary::<bool>()?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                ok: g.bool()?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -1546,11 +1547,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Result_ {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Result_);
 
     impl rt::fuzz::FuzzType for owned::Option_ {
         const NAME: &'static str = "example.rust_names.Option";
@@ -1558,13 +1555,10 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Option_<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Option_ {
-                some: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 255, 0, 255)? as u8)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                some: g.opt(|g| g.int(0, 255))?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
@@ -1577,11 +1571,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Option_ {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Option_);
 
     impl rt::fuzz::FuzzType for owned::Box_ {
         const NAME: &'static str = "example.rust_names.Box";
@@ -1589,24 +1579,16 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Box_<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Box_ {
-                inner: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Result_ as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                inner: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.inner {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.nested(self.inner.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1614,11 +1596,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Box_ {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Box_);
 
     impl rt::fuzz::FuzzType for owned::Vec_ {
         const NAME: &'static str = "example.rust_names.Vec";
@@ -1626,25 +1604,16 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Vec_<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Vec_ {
-                items: {
-                    let n = rt::fuzz::len(u, 4, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(rt::fuzz::int(u, 0, 255, 0, 255)? as u8);
-                    }
-                    items
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                items: g.items(4, |g| g.int(0, 255))?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.items;
-            if v.len() > 4 {
-                a.bound("Vec.items");
-            }
+            a.len(Some(&self.items), 4, "Vec.items");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1652,30 +1621,24 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Vec_ {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Vec_);
 
     impl rt::fuzz::FuzzType for owned::String_ {
         const NAME: &'static str = "example.rust_names.String";
         const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = String_<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::String_ {
-                text: rt::fuzz::string(u, 8)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+                text: g.text(8)?,
+                unknown_fields: g.unknown_fields(&[0])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.text;
-            if v.len() > 8 {
-                a.bound("String.text");
-            }
+            a.len(Some(&self.text), 8, "String.text");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1683,11 +1646,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::String_ {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::String_);
 
     impl rt::fuzz::FuzzType for Which {
         const NAME: &'static str = "example.rust_names.Which";
@@ -1705,11 +1664,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for Which {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(Which);
 
     impl rt::fuzz::FuzzType for owned::Pick {
         const NAME: &'static str = "example.rust_names.Pick";
@@ -1717,17 +1672,15 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Pick<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 5, 0, depth)? {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(5, 0)? {
                 0 => owned::Pick::Self_,
-                1 => owned::Pick::Crate(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
-                2 => owned::Pick::Super(<owned::Result_ as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                3 => owned::Pick::Type(<Which as rt::fuzz::FuzzType>::generate(u, depth + 1)?),
+                1 => owned::Pick::Crate(g.int(0, 255)?),
+                2 => owned::Pick::Super(g.nested()?),
+                3 => owned::Pick::Type(g.nested()?),
                 4 => owned::Pick::Async,
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
                     owned::Pick::Unrecognized { key, value }
                 }
             })
@@ -1738,12 +1691,8 @@ rt::cfg_arbitrary! {
             match self {
                 Self::Self_ => {}
                 Self::Crate(_) => {}
-                Self::Super(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::Type(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::Super(v) => a.nested(Some(v)),
+                Self::Type(v) => a.nested(Some(v)),
                 Self::Async => {}
                 Self::Unrecognized { key, value } => {
                     a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
@@ -1753,11 +1702,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Pick {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Pick);
 
     impl rt::fuzz::FuzzType for owned::Fields {
         const NAME: &'static str = "example.rust_names.Fields";
@@ -1765,66 +1710,30 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Fields<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Fields {
-                self_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                super_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                crate_: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                r#type: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
-                r#match: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Pick as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                option: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Option_ as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                vec: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Vec_ as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                string: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::String_ as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                r#box: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::Box_ as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                which: <Which as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
+                self_: g.int(0, 255)?,
+                super_: g.int(0, 255)?,
+                crate_: g.int(0, 255)?,
+                r#type: g.int(0, 255)?,
+                r#match: g.opt(|g| g.nested())?,
+                option: g.opt(|g| g.nested())?,
+                vec: g.opt(|g| g.nested())?,
+                string: g.opt(|g| g.nested())?,
+                r#box: g.opt(|g| g.nested())?,
+                which: g.nested()?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            if let Some(v) = &self.r#match {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            if let Some(v) = &self.option {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            if let Some(v) = &self.vec {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            if let Some(v) = &self.string {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            if let Some(v) = &self.r#box {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
-            let v = &self.which;
-            rt::fuzz::FuzzType::audit(v, a);
+            a.nested(self.r#match.as_ref());
+            a.nested(self.option.as_ref());
+            a.nested(self.vec.as_ref());
+            a.nested(self.string.as_ref());
+            a.nested(self.r#box.as_ref());
+            a.nested(Some(&self.which));
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1832,9 +1741,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Fields {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Fields);
 }

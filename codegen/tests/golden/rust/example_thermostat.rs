@@ -1590,35 +1590,26 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for Mode {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(Mode);
 
     impl rt::fuzz::FuzzType for owned::Setpoints {
         const NAME: &'static str = "example.thermostat.Setpoints";
         const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Setpoints<'a>;
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
+        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Setpoints {
-                heat: rt::fuzz::int(u, 500, 3000, -32768, 32767)? as i16,
-                cool: rt::fuzz::int(u, 1600, 3500, -32768, 32767)? as i16,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                heat: g.int(500, 3000)?,
+                cool: g.int(1600, 3500)?,
+                unknown_fields: g.unknown_fields(&[0, 1])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.heat;
-            if !(500i128..=3000i128).contains(&(*v as i128)) {
-                a.range("Setpoints.heat");
-            }
-            let v = &self.cool;
-            if !(1600i128..=3500i128).contains(&(*v as i128)) {
-                a.range("Setpoints.cool");
-            }
+            a.int(Some(&self.heat), 500, 3000, "Setpoints.heat");
+            a.int(Some(&self.cool), 1600, 3500, "Setpoints.cool");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1626,11 +1617,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Setpoints {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Setpoints);
 
     impl rt::fuzz::FuzzType for owned::ScheduleEntry {
         const NAME: &'static str = "example.thermostat.ScheduleEntry";
@@ -1638,35 +1625,22 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = ScheduleEntry<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::ScheduleEntry {
-                days: rt::fuzz::int(u, 1, 127, 0, 255)? as u8,
-                start: <super::example_core::owned::TimeOfDay as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?,
-                setpoints: <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                mode: if rt::fuzz::present(u, depth)? {
-                    Some(<Mode as rt::fuzz::FuzzType>::generate(u, depth + 1)?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                days: g.int(1, 127)?,
+                start: g.nested()?,
+                setpoints: g.nested()?,
+                mode: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.days;
-            if !(1i128..=127i128).contains(&(*v as i128)) {
-                a.range("ScheduleEntry.days");
-            }
-            let v = &self.start;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.setpoints;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.mode {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.int(Some(&self.days), 1, 127, "ScheduleEntry.days");
+            a.nested(Some(&self.start));
+            a.nested(Some(&self.setpoints));
+            a.nested(self.mode.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1674,11 +1648,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ScheduleEntry {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::ScheduleEntry);
 
     impl rt::fuzz::FuzzType for owned::WeeklySchedule {
         const NAME: &'static str = "example.thermostat.WeeklySchedule";
@@ -1686,43 +1656,21 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = WeeklySchedule<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::WeeklySchedule {
-                entries: {
-                    let n = rt::fuzz::len(u, 28, depth)?;
-                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(<owned::ScheduleEntry as rt::fuzz::FuzzType>::generate(
-                            u,
-                            depth + 1,
-                        )?);
-                    }
-                    items
-                },
-                name: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::string(u, 48)?)
-                } else {
-                    None
-                },
-                updated_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
-                    as u64,
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                entries: g.items(28, |g| g.nested())?,
+                name: g.opt(|g| g.text(48))?,
+                updated_at: g.int(0, 18446744073709551615)?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.entries;
-            if v.len() > 28 {
-                a.bound("WeeklySchedule.entries");
-            }
-            for item in v.iter() {
-                rt::fuzz::FuzzType::audit(item, a);
-            }
-            if let Some(v) = &self.name {
-                if v.len() > 48 {
-                    a.bound("WeeklySchedule.name");
-                }
-            }
+            a.items(Some(&self.entries), 28, "WeeklySchedule.entries", |a, v| {
+                a.nested(Some(v))
+            });
+            a.len(self.name.as_ref(), 48, "WeeklySchedule.name");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1730,11 +1678,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WeeklySchedule {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::WeeklySchedule);
 
     impl rt::fuzz::FuzzType for owned::Reading {
         const NAME: &'static str = "example.thermostat.Reading";
@@ -1742,38 +1686,25 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = Reading<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::Reading {
-                temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
-                humidity: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
-                } else {
-                    None
-                },
-                outdoor: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+                temperature: g.int(-27315, 32767)?,
+                humidity: g.opt(|g| g.int(0, 10000))?,
+                outdoor: g.opt(|g| g.int(-27315, 32767))?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.temperature;
-            if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                a.range("Reading.temperature");
-            }
-            if let Some(v) = &self.humidity {
-                if !(0i128..=10000i128).contains(&(*v as i128)) {
-                    a.range("Reading.humidity");
-                }
-            }
-            if let Some(v) = &self.outdoor {
-                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
-                    a.range("Reading.outdoor");
-                }
-            }
+            a.int(
+                Some(&self.temperature),
+                -27315,
+                32767,
+                "Reading.temperature",
+            );
+            a.int(self.humidity.as_ref(), 0, 10000, "Reading.humidity");
+            a.int(self.outdoor.as_ref(), -27315, 32767, "Reading.outdoor");
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1781,11 +1712,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Reading {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::Reading);
 
     impl rt::fuzz::FuzzType for owned::ThermostatState {
         const NAME: &'static str = "example.thermostat.ThermostatState";
@@ -1793,45 +1720,26 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = ThermostatState<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
+            let g = &mut rt::fuzz::Gen::new(u, depth);
             Ok(owned::ThermostatState {
-                mode: <Mode as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                setpoints: <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                reading: <owned::Reading as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                running: u.arbitrary::<bool>()?,
-                hold: u.arbitrary::<bool>()?,
-                diagnostics: if rt::fuzz::present(u, depth)? {
-                    Some(rt::fuzz::bytes(u, 64)?)
-                } else {
-                    None
-                },
-                schedule: if rt::fuzz::present(u, depth)? {
-                    Some(<owned::WeeklySchedule as rt::fuzz::FuzzType>::generate(
-                        u,
-                        depth + 1,
-                    )?)
-                } else {
-                    None
-                },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 24, 25])?,
+                mode: g.nested()?,
+                setpoints: g.nested()?,
+                reading: g.nested()?,
+                running: g.bool()?,
+                hold: g.bool()?,
+                diagnostics: g.opt(|g| g.bytes(64))?,
+                schedule: g.opt(|g| g.nested())?,
+                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 24, 25])?,
             })
         }
 
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
-            let v = &self.mode;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.setpoints;
-            rt::fuzz::FuzzType::audit(v, a);
-            let v = &self.reading;
-            rt::fuzz::FuzzType::audit(v, a);
-            if let Some(v) = &self.diagnostics {
-                if v.len() > 64 {
-                    a.bound("ThermostatState.diagnostics");
-                }
-            }
-            if let Some(v) = &self.schedule {
-                rt::fuzz::FuzzType::audit(v, a);
-            }
+            a.nested(Some(&self.mode));
+            a.nested(Some(&self.setpoints));
+            a.nested(Some(&self.reading));
+            a.len(self.diagnostics.as_ref(), 64, "ThermostatState.diagnostics");
+            a.nested(self.schedule.as_ref());
             if !self.unknown_fields.is_empty() {
                 a.unknown();
             }
@@ -1839,11 +1747,7 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatState {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::ThermostatState);
 
     impl rt::fuzz::FuzzType for owned::ThermostatCommand {
         const NAME: &'static str = "example.thermostat.ThermostatCommand";
@@ -1851,20 +1755,14 @@ rt::cfg_arbitrary! {
         type Borrowed<'a> = ThermostatCommand<'a>;
 
         fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 4, 3, depth)? {
-                0 => owned::ThermostatCommand::SetMode(<Mode as rt::fuzz::FuzzType>::generate(
-                    u,
-                    depth + 1,
-                )?),
-                1 => owned::ThermostatCommand::SetSetpoints(
-                    <owned::Setpoints as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
-                2 => owned::ThermostatCommand::SetSchedule(
-                    <owned::WeeklySchedule as rt::fuzz::FuzzType>::generate(u, depth + 1)?,
-                ),
+            let g = &mut rt::fuzz::Gen::new(u, depth);
+            Ok(match g.variant(4, 3)? {
+                0 => owned::ThermostatCommand::SetMode(g.nested()?),
+                1 => owned::ThermostatCommand::SetSetpoints(g.nested()?),
+                2 => owned::ThermostatCommand::SetSchedule(g.nested()?),
                 3 => owned::ThermostatCommand::ResumeSchedule,
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3])?;
+                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3])?;
                     owned::ThermostatCommand::Unrecognized { key, value }
                 }
             })
@@ -1873,15 +1771,9 @@ rt::cfg_arbitrary! {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
             match self {
-                Self::SetMode(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::SetSetpoints(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
-                Self::SetSchedule(v) => {
-                    rt::fuzz::FuzzType::audit(v, a);
-                }
+                Self::SetMode(v) => a.nested(Some(v)),
+                Self::SetSetpoints(v) => a.nested(Some(v)),
+                Self::SetSchedule(v) => a.nested(Some(v)),
                 Self::ResumeSchedule => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3]),
             }
@@ -1889,9 +1781,5 @@ rt::cfg_arbitrary! {
         }
     }
 
-    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatCommand {
-        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
-            rt::fuzz::FuzzType::generate(u, 0)
-        }
-    }
+    rt::fuzz::arbitrary!(owned::ThermostatCommand);
 }
