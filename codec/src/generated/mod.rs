@@ -147,340 +147,214 @@ pub fn transcode(
     input: &[u8],
     output: &mut [u8],
 ) -> Option<Result<usize, crate::runtime::TranscodeError>> {
-    use crate::runtime::TranscodeError;
+    use crate::runtime::transcode;
     Some(match type_name {
-        "iotp2p.core.Envelope" => iotp2p_core::Envelope::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.Body" => iotp2p_core::Body::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.MemberValue" => iotp2p_core::MemberValue::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.ReadRequest" => iotp2p_core::ReadRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.WriteRequest" => iotp2p_core::WriteRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.InvokeRequest" => iotp2p_core::InvokeRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.InvokeResponse" => iotp2p_core::InvokeResponse::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.SubscribeRequest" => iotp2p_core::SubscribeRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.UnsubscribeRequest" => iotp2p_core::UnsubscribeRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.Event" => iotp2p_core::Event::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.Report" => iotp2p_core::Report::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.DescribeRequest" => iotp2p_core::DescribeRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.SemVer" => iotp2p_core::SemVer::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.CapabilityInfo" => iotp2p_core::CapabilityInfo::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.SchemaRef" => iotp2p_core::SchemaRef::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.EndpointInfo" => iotp2p_core::EndpointInfo::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.Description" => iotp2p_core::Description::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.PresenceState" => iotp2p_core::PresenceState::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.Presence" => iotp2p_core::Presence::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.PresenceAck" => iotp2p_core::PresenceAck::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.DeliveryRef" => iotp2p_core::DeliveryRef::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.Receipt" => iotp2p_core::Receipt::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.StatusCode" => iotp2p_core::StatusCode::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.DecodeError" => iotp2p_core::DecodeError::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.Status" => iotp2p_core::Status::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.KeyAlgorithm" => iotp2p_security::KeyAlgorithm::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.PublicKey" => iotp2p_security::PublicKey::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.Signature" => iotp2p_security::Signature::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.SignedStatement" => iotp2p_security::SignedStatement::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.Statement" => iotp2p_security::Statement::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.core.Envelope" => transcode::<iotp2p_core::Envelope>(input, output),
+        "iotp2p.core.Body" => transcode::<iotp2p_core::Body>(input, output),
+        "iotp2p.core.MemberValue" => transcode::<iotp2p_core::MemberValue>(input, output),
+        "iotp2p.core.ReadRequest" => transcode::<iotp2p_core::ReadRequest>(input, output),
+        "iotp2p.core.WriteRequest" => transcode::<iotp2p_core::WriteRequest>(input, output),
+        "iotp2p.core.InvokeRequest" => transcode::<iotp2p_core::InvokeRequest>(input, output),
+        "iotp2p.core.InvokeResponse" => transcode::<iotp2p_core::InvokeResponse>(input, output),
+        "iotp2p.core.SubscribeRequest" => transcode::<iotp2p_core::SubscribeRequest>(input, output),
+        "iotp2p.core.UnsubscribeRequest" => {
+            transcode::<iotp2p_core::UnsubscribeRequest>(input, output)
+        }
+        "iotp2p.core.Event" => transcode::<iotp2p_core::Event>(input, output),
+        "iotp2p.core.Report" => transcode::<iotp2p_core::Report>(input, output),
+        "iotp2p.core.DescribeRequest" => transcode::<iotp2p_core::DescribeRequest>(input, output),
+        "iotp2p.core.SemVer" => transcode::<iotp2p_core::SemVer>(input, output),
+        "iotp2p.core.CapabilityInfo" => transcode::<iotp2p_core::CapabilityInfo>(input, output),
+        "iotp2p.core.SchemaRef" => transcode::<iotp2p_core::SchemaRef>(input, output),
+        "iotp2p.core.EndpointInfo" => transcode::<iotp2p_core::EndpointInfo>(input, output),
+        "iotp2p.core.Description" => transcode::<iotp2p_core::Description>(input, output),
+        "iotp2p.core.PresenceState" => transcode::<iotp2p_core::PresenceState>(input, output),
+        "iotp2p.core.Presence" => transcode::<iotp2p_core::Presence>(input, output),
+        "iotp2p.core.PresenceAck" => transcode::<iotp2p_core::PresenceAck>(input, output),
+        "iotp2p.core.DeliveryRef" => transcode::<iotp2p_core::DeliveryRef>(input, output),
+        "iotp2p.core.Receipt" => transcode::<iotp2p_core::Receipt>(input, output),
+        "iotp2p.core.StatusCode" => transcode::<iotp2p_core::StatusCode>(input, output),
+        "iotp2p.core.DecodeError" => transcode::<iotp2p_core::DecodeError>(input, output),
+        "iotp2p.core.Status" => transcode::<iotp2p_core::Status>(input, output),
+        "iotp2p.security.KeyAlgorithm" => transcode::<iotp2p_security::KeyAlgorithm>(input, output),
+        "iotp2p.security.PublicKey" => transcode::<iotp2p_security::PublicKey>(input, output),
+        "iotp2p.security.Signature" => transcode::<iotp2p_security::Signature>(input, output),
+        "iotp2p.security.SignedStatement" => {
+            transcode::<iotp2p_security::SignedStatement>(input, output)
+        }
+        "iotp2p.security.Statement" => transcode::<iotp2p_security::Statement>(input, output),
         "iotp2p.security.CredentialStatement" => {
-            iotp2p_security::CredentialStatement::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_security::CredentialStatement>(input, output)
         }
-        "iotp2p.security.RehomingStatement" => iotp2p_security::RehomingStatement::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.security.RehomingStatement" => {
+            transcode::<iotp2p_security::RehomingStatement>(input, output)
+        }
         "iotp2p.security.KeyRotationStatement" => {
-            iotp2p_security::KeyRotationStatement::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_security::KeyRotationStatement>(input, output)
         }
-        "iotp2p.security.RevocationReason" => iotp2p_security::RevocationReason::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.security.RevocationReason" => {
+            transcode::<iotp2p_security::RevocationReason>(input, output)
+        }
         "iotp2p.security.RevocationStatement" => {
-            iotp2p_security::RevocationStatement::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_security::RevocationStatement>(input, output)
         }
         "iotp2p.security.IntroductionStatement" => {
-            iotp2p_security::IntroductionStatement::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_security::IntroductionStatement>(input, output)
         }
-        "iotp2p.security.Introduction" => iotp2p_security::Introduction::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.SealedAad" => iotp2p_security::SealedAad::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.EdhocMessage3" => iotp2p_security::EdhocMessage3::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.EdhocReply" => iotp2p_security::EdhocReply::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.EdhocFinish" => iotp2p_security::EdhocFinish::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.SetupPayload" => iotp2p_security::SetupPayload::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.PairingStart" => iotp2p_security::PairingStart::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.PairingParams" => iotp2p_security::PairingParams::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.PairingShare" => iotp2p_security::PairingShare::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.PairingShareReply" => iotp2p_security::PairingShareReply::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.PairingConfirm" => iotp2p_security::PairingConfirm::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.PairingWindow" => iotp2p_security::PairingWindow::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.RelayInfo" => iotp2p_security::RelayInfo::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.CommissionRequest" => iotp2p_security::CommissionRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.CommissionResponse" => iotp2p_security::CommissionResponse::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.AclTarget" => iotp2p_security::AclTarget::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.AclEntry" => iotp2p_security::AclEntry::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.AclWrite" => iotp2p_security::AclWrite::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.RehomeRequest" => iotp2p_security::RehomeRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.RehomeResult" => iotp2p_security::RehomeResult::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.SecurityProperties" => iotp2p_security::SecurityProperties::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.SecurityActions" => iotp2p_security::SecurityActions::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.SecurityOutputs" => iotp2p_security::SecurityOutputs::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.SecurityEvents" => iotp2p_security::SecurityEvents::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.security.Introduction" => transcode::<iotp2p_security::Introduction>(input, output),
+        "iotp2p.security.SealedAad" => transcode::<iotp2p_security::SealedAad>(input, output),
+        "iotp2p.security.EdhocMessage3" => {
+            transcode::<iotp2p_security::EdhocMessage3>(input, output)
+        }
+        "iotp2p.security.EdhocReply" => transcode::<iotp2p_security::EdhocReply>(input, output),
+        "iotp2p.security.EdhocFinish" => transcode::<iotp2p_security::EdhocFinish>(input, output),
+        "iotp2p.security.SetupPayload" => transcode::<iotp2p_security::SetupPayload>(input, output),
+        "iotp2p.security.PairingStart" => transcode::<iotp2p_security::PairingStart>(input, output),
+        "iotp2p.security.PairingParams" => {
+            transcode::<iotp2p_security::PairingParams>(input, output)
+        }
+        "iotp2p.security.PairingShare" => transcode::<iotp2p_security::PairingShare>(input, output),
+        "iotp2p.security.PairingShareReply" => {
+            transcode::<iotp2p_security::PairingShareReply>(input, output)
+        }
+        "iotp2p.security.PairingConfirm" => {
+            transcode::<iotp2p_security::PairingConfirm>(input, output)
+        }
+        "iotp2p.security.PairingWindow" => {
+            transcode::<iotp2p_security::PairingWindow>(input, output)
+        }
+        "iotp2p.security.RelayInfo" => transcode::<iotp2p_security::RelayInfo>(input, output),
+        "iotp2p.security.CommissionRequest" => {
+            transcode::<iotp2p_security::CommissionRequest>(input, output)
+        }
+        "iotp2p.security.CommissionResponse" => {
+            transcode::<iotp2p_security::CommissionResponse>(input, output)
+        }
+        "iotp2p.security.AclTarget" => transcode::<iotp2p_security::AclTarget>(input, output),
+        "iotp2p.security.AclEntry" => transcode::<iotp2p_security::AclEntry>(input, output),
+        "iotp2p.security.AclWrite" => transcode::<iotp2p_security::AclWrite>(input, output),
+        "iotp2p.security.RehomeRequest" => {
+            transcode::<iotp2p_security::RehomeRequest>(input, output)
+        }
+        "iotp2p.security.RehomeResult" => transcode::<iotp2p_security::RehomeResult>(input, output),
+        "iotp2p.security.SecurityProperties" => {
+            transcode::<iotp2p_security::SecurityProperties>(input, output)
+        }
+        "iotp2p.security.SecurityActions" => {
+            transcode::<iotp2p_security::SecurityActions>(input, output)
+        }
+        "iotp2p.security.SecurityOutputs" => {
+            transcode::<iotp2p_security::SecurityOutputs>(input, output)
+        }
+        "iotp2p.security.SecurityEvents" => {
+            transcode::<iotp2p_security::SecurityEvents>(input, output)
+        }
         "iotp2p.capabilities.StandardCapability" => {
-            iotp2p_capabilities::StandardCapability::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::StandardCapability>(input, output)
         }
         "iotp2p.capabilities.DeviceInfoProperties" => {
-            iotp2p_capabilities::DeviceInfoProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::DeviceInfoProperties>(input, output)
         }
         "iotp2p.capabilities.FirmwareProperties" => {
-            iotp2p_capabilities::FirmwareProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::FirmwareProperties>(input, output)
         }
-        "iotp2p.capabilities.BatteryState" => iotp2p_capabilities::BatteryState::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.ChargeState" => iotp2p_capabilities::ChargeState::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.BatteryState" => {
+            transcode::<iotp2p_capabilities::BatteryState>(input, output)
+        }
+        "iotp2p.capabilities.ChargeState" => {
+            transcode::<iotp2p_capabilities::ChargeState>(input, output)
+        }
         "iotp2p.capabilities.BatteryProperties" => {
-            iotp2p_capabilities::BatteryProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::BatteryProperties>(input, output)
         }
-        "iotp2p.capabilities.BatteryEvents" => iotp2p_capabilities::BatteryEvents::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.IdentifyEffect" => iotp2p_capabilities::IdentifyEffect::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.BatteryEvents" => {
+            transcode::<iotp2p_capabilities::BatteryEvents>(input, output)
+        }
+        "iotp2p.capabilities.IdentifyEffect" => {
+            transcode::<iotp2p_capabilities::IdentifyEffect>(input, output)
+        }
         "iotp2p.capabilities.IdentifyProperties" => {
-            iotp2p_capabilities::IdentifyProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::IdentifyProperties>(input, output)
         }
-        "iotp2p.capabilities.IdentifyInput" => iotp2p_capabilities::IdentifyInput::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.IdentifyInput" => {
+            transcode::<iotp2p_capabilities::IdentifyInput>(input, output)
+        }
         "iotp2p.capabilities.IdentifyActions" => {
-            iotp2p_capabilities::IdentifyActions::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::IdentifyActions>(input, output)
         }
         "iotp2p.capabilities.OnOffProperties" => {
-            iotp2p_capabilities::OnOffProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::OnOffProperties>(input, output)
         }
-        "iotp2p.capabilities.OnOffActions" => iotp2p_capabilities::OnOffActions::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.OnOffActions" => {
+            transcode::<iotp2p_capabilities::OnOffActions>(input, output)
+        }
         "iotp2p.capabilities.LevelProperties" => {
-            iotp2p_capabilities::LevelProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::LevelProperties>(input, output)
         }
-        "iotp2p.capabilities.SetLevel" => iotp2p_capabilities::SetLevel::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.StepLevel" => iotp2p_capabilities::StepLevel::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.LevelActions" => iotp2p_capabilities::LevelActions::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.SetLevel" => transcode::<iotp2p_capabilities::SetLevel>(input, output),
+        "iotp2p.capabilities.StepLevel" => {
+            transcode::<iotp2p_capabilities::StepLevel>(input, output)
+        }
+        "iotp2p.capabilities.LevelActions" => {
+            transcode::<iotp2p_capabilities::LevelActions>(input, output)
+        }
         "iotp2p.capabilities.ColorTemperatureProperties" => {
-            iotp2p_capabilities::ColorTemperatureProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::ColorTemperatureProperties>(input, output)
         }
         "iotp2p.capabilities.SetColorTemperature" => {
-            iotp2p_capabilities::SetColorTemperature::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::SetColorTemperature>(input, output)
         }
         "iotp2p.capabilities.ColorTemperatureActions" => {
-            iotp2p_capabilities::ColorTemperatureActions::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::ColorTemperatureActions>(input, output)
         }
         "iotp2p.capabilities.TemperatureMeasurementProperties" => {
-            iotp2p_capabilities::TemperatureMeasurementProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::TemperatureMeasurementProperties>(input, output)
         }
         "iotp2p.capabilities.HumidityMeasurementProperties" => {
-            iotp2p_capabilities::HumidityMeasurementProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::HumidityMeasurementProperties>(input, output)
         }
         "iotp2p.capabilities.RelayProperties" => {
-            iotp2p_capabilities::RelayProperties::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::RelayProperties>(input, output)
         }
-        "iotp2p.capabilities.LookupResult" => iotp2p_capabilities::LookupResult::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.EnrolRequest" => iotp2p_capabilities::EnrolRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.EnrolResult" => iotp2p_capabilities::EnrolResult::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.LookupPolicy" => iotp2p_capabilities::LookupPolicy::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.RelayPolicy" => iotp2p_capabilities::RelayPolicy::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.LookupResult" => {
+            transcode::<iotp2p_capabilities::LookupResult>(input, output)
+        }
+        "iotp2p.capabilities.EnrolRequest" => {
+            transcode::<iotp2p_capabilities::EnrolRequest>(input, output)
+        }
+        "iotp2p.capabilities.EnrolResult" => {
+            transcode::<iotp2p_capabilities::EnrolResult>(input, output)
+        }
+        "iotp2p.capabilities.LookupPolicy" => {
+            transcode::<iotp2p_capabilities::LookupPolicy>(input, output)
+        }
+        "iotp2p.capabilities.RelayPolicy" => {
+            transcode::<iotp2p_capabilities::RelayPolicy>(input, output)
+        }
         "iotp2p.capabilities.RegisterRequest" => {
-            iotp2p_capabilities::RegisterRequest::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::RegisterRequest>(input, output)
         }
-        "iotp2p.capabilities.ReleaseRequest" => iotp2p_capabilities::ReleaseRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.PolicyRequest" => iotp2p_capabilities::PolicyRequest::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.ReleaseRequest" => {
+            transcode::<iotp2p_capabilities::ReleaseRequest>(input, output)
+        }
+        "iotp2p.capabilities.PolicyRequest" => {
+            transcode::<iotp2p_capabilities::PolicyRequest>(input, output)
+        }
         "iotp2p.capabilities.RegistrationInfo" => {
-            iotp2p_capabilities::RegistrationInfo::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::RegistrationInfo>(input, output)
         }
         "iotp2p.capabilities.RegistrationsRequest" => {
-            iotp2p_capabilities::RegistrationsRequest::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::RegistrationsRequest>(input, output)
         }
         "iotp2p.capabilities.RegistrationPage" => {
-            iotp2p_capabilities::RegistrationPage::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<iotp2p_capabilities::RegistrationPage>(input, output)
         }
-        "iotp2p.capabilities.RelayActions" => iotp2p_capabilities::RelayActions::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.RelayOutputs" => iotp2p_capabilities::RelayOutputs::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.RelayActions" => {
+            transcode::<iotp2p_capabilities::RelayActions>(input, output)
+        }
+        "iotp2p.capabilities.RelayOutputs" => {
+            transcode::<iotp2p_capabilities::RelayOutputs>(input, output)
+        }
         _ => return None,
     })
 }
@@ -493,323 +367,282 @@ crate::runtime::cfg_serde! {
         input: &[u8],
         serializer: __S,
     ) -> Option<Result<__S::Ok, crate::runtime::json::Error<__S::Error>>> {
-        use crate::runtime::json::serialize_decoded;
+        use crate::runtime::json;
         Some(match type_name {
-            "iotp2p.core.Envelope" => {
-                serialize_decoded(iotp2p_core::Envelope::decode(input), serializer)
-            }
-            "iotp2p.core.Body" => serialize_decoded(iotp2p_core::Body::decode(input), serializer),
+            "iotp2p.core.Envelope" => json::to_json::<iotp2p_core::Envelope, _>(input, serializer),
+            "iotp2p.core.Body" => json::to_json::<iotp2p_core::Body, _>(input, serializer),
             "iotp2p.core.MemberValue" => {
-                serialize_decoded(iotp2p_core::MemberValue::decode(input), serializer)
+                json::to_json::<iotp2p_core::MemberValue, _>(input, serializer)
             }
             "iotp2p.core.ReadRequest" => {
-                serialize_decoded(iotp2p_core::ReadRequest::decode(input), serializer)
+                json::to_json::<iotp2p_core::ReadRequest, _>(input, serializer)
             }
             "iotp2p.core.WriteRequest" => {
-                serialize_decoded(iotp2p_core::WriteRequest::decode(input), serializer)
+                json::to_json::<iotp2p_core::WriteRequest, _>(input, serializer)
             }
             "iotp2p.core.InvokeRequest" => {
-                serialize_decoded(iotp2p_core::InvokeRequest::decode(input), serializer)
+                json::to_json::<iotp2p_core::InvokeRequest, _>(input, serializer)
             }
             "iotp2p.core.InvokeResponse" => {
-                serialize_decoded(iotp2p_core::InvokeResponse::decode(input), serializer)
+                json::to_json::<iotp2p_core::InvokeResponse, _>(input, serializer)
             }
             "iotp2p.core.SubscribeRequest" => {
-                serialize_decoded(iotp2p_core::SubscribeRequest::decode(input), serializer)
+                json::to_json::<iotp2p_core::SubscribeRequest, _>(input, serializer)
             }
             "iotp2p.core.UnsubscribeRequest" => {
-                serialize_decoded(iotp2p_core::UnsubscribeRequest::decode(input), serializer)
+                json::to_json::<iotp2p_core::UnsubscribeRequest, _>(input, serializer)
             }
-            "iotp2p.core.Event" => serialize_decoded(iotp2p_core::Event::decode(input), serializer),
-            "iotp2p.core.Report" => {
-                serialize_decoded(iotp2p_core::Report::decode(input), serializer)
-            }
+            "iotp2p.core.Event" => json::to_json::<iotp2p_core::Event, _>(input, serializer),
+            "iotp2p.core.Report" => json::to_json::<iotp2p_core::Report, _>(input, serializer),
             "iotp2p.core.DescribeRequest" => {
-                serialize_decoded(iotp2p_core::DescribeRequest::decode(input), serializer)
+                json::to_json::<iotp2p_core::DescribeRequest, _>(input, serializer)
             }
-            "iotp2p.core.SemVer" => {
-                serialize_decoded(iotp2p_core::SemVer::decode(input), serializer)
-            }
+            "iotp2p.core.SemVer" => json::to_json::<iotp2p_core::SemVer, _>(input, serializer),
             "iotp2p.core.CapabilityInfo" => {
-                serialize_decoded(iotp2p_core::CapabilityInfo::decode(input), serializer)
+                json::to_json::<iotp2p_core::CapabilityInfo, _>(input, serializer)
             }
             "iotp2p.core.SchemaRef" => {
-                serialize_decoded(iotp2p_core::SchemaRef::decode(input), serializer)
+                json::to_json::<iotp2p_core::SchemaRef, _>(input, serializer)
             }
             "iotp2p.core.EndpointInfo" => {
-                serialize_decoded(iotp2p_core::EndpointInfo::decode(input), serializer)
+                json::to_json::<iotp2p_core::EndpointInfo, _>(input, serializer)
             }
             "iotp2p.core.Description" => {
-                serialize_decoded(iotp2p_core::Description::decode(input), serializer)
+                json::to_json::<iotp2p_core::Description, _>(input, serializer)
             }
             "iotp2p.core.PresenceState" => {
-                serialize_decoded(iotp2p_core::PresenceState::decode(input), serializer)
+                json::to_json::<iotp2p_core::PresenceState, _>(input, serializer)
             }
-            "iotp2p.core.Presence" => {
-                serialize_decoded(iotp2p_core::Presence::decode(input), serializer)
-            }
+            "iotp2p.core.Presence" => json::to_json::<iotp2p_core::Presence, _>(input, serializer),
             "iotp2p.core.PresenceAck" => {
-                serialize_decoded(iotp2p_core::PresenceAck::decode(input), serializer)
+                json::to_json::<iotp2p_core::PresenceAck, _>(input, serializer)
             }
             "iotp2p.core.DeliveryRef" => {
-                serialize_decoded(iotp2p_core::DeliveryRef::decode(input), serializer)
+                json::to_json::<iotp2p_core::DeliveryRef, _>(input, serializer)
             }
-            "iotp2p.core.Receipt" => {
-                serialize_decoded(iotp2p_core::Receipt::decode(input), serializer)
-            }
+            "iotp2p.core.Receipt" => json::to_json::<iotp2p_core::Receipt, _>(input, serializer),
             "iotp2p.core.StatusCode" => {
-                serialize_decoded(iotp2p_core::StatusCode::decode(input), serializer)
+                json::to_json::<iotp2p_core::StatusCode, _>(input, serializer)
             }
             "iotp2p.core.DecodeError" => {
-                serialize_decoded(iotp2p_core::DecodeError::decode(input), serializer)
+                json::to_json::<iotp2p_core::DecodeError, _>(input, serializer)
             }
-            "iotp2p.core.Status" => {
-                serialize_decoded(iotp2p_core::Status::decode(input), serializer)
-            }
+            "iotp2p.core.Status" => json::to_json::<iotp2p_core::Status, _>(input, serializer),
             "iotp2p.security.KeyAlgorithm" => {
-                serialize_decoded(iotp2p_security::KeyAlgorithm::decode(input), serializer)
+                json::to_json::<iotp2p_security::KeyAlgorithm, _>(input, serializer)
             }
             "iotp2p.security.PublicKey" => {
-                serialize_decoded(iotp2p_security::PublicKey::decode(input), serializer)
+                json::to_json::<iotp2p_security::PublicKey, _>(input, serializer)
             }
             "iotp2p.security.Signature" => {
-                serialize_decoded(iotp2p_security::Signature::decode(input), serializer)
+                json::to_json::<iotp2p_security::Signature, _>(input, serializer)
             }
             "iotp2p.security.SignedStatement" => {
-                serialize_decoded(iotp2p_security::SignedStatement::decode(input), serializer)
+                json::to_json::<iotp2p_security::SignedStatement, _>(input, serializer)
             }
             "iotp2p.security.Statement" => {
-                serialize_decoded(iotp2p_security::Statement::decode(input), serializer)
+                json::to_json::<iotp2p_security::Statement, _>(input, serializer)
             }
-            "iotp2p.security.CredentialStatement" => serialize_decoded(
-                iotp2p_security::CredentialStatement::decode(input),
-                serializer,
-            ),
-            "iotp2p.security.RehomingStatement" => serialize_decoded(
-                iotp2p_security::RehomingStatement::decode(input),
-                serializer,
-            ),
-            "iotp2p.security.KeyRotationStatement" => serialize_decoded(
-                iotp2p_security::KeyRotationStatement::decode(input),
-                serializer,
-            ),
+            "iotp2p.security.CredentialStatement" => {
+                json::to_json::<iotp2p_security::CredentialStatement, _>(input, serializer)
+            }
+            "iotp2p.security.RehomingStatement" => {
+                json::to_json::<iotp2p_security::RehomingStatement, _>(input, serializer)
+            }
+            "iotp2p.security.KeyRotationStatement" => {
+                json::to_json::<iotp2p_security::KeyRotationStatement, _>(input, serializer)
+            }
             "iotp2p.security.RevocationReason" => {
-                serialize_decoded(iotp2p_security::RevocationReason::decode(input), serializer)
+                json::to_json::<iotp2p_security::RevocationReason, _>(input, serializer)
             }
-            "iotp2p.security.RevocationStatement" => serialize_decoded(
-                iotp2p_security::RevocationStatement::decode(input),
-                serializer,
-            ),
-            "iotp2p.security.IntroductionStatement" => serialize_decoded(
-                iotp2p_security::IntroductionStatement::decode(input),
-                serializer,
-            ),
+            "iotp2p.security.RevocationStatement" => {
+                json::to_json::<iotp2p_security::RevocationStatement, _>(input, serializer)
+            }
+            "iotp2p.security.IntroductionStatement" => {
+                json::to_json::<iotp2p_security::IntroductionStatement, _>(input, serializer)
+            }
             "iotp2p.security.Introduction" => {
-                serialize_decoded(iotp2p_security::Introduction::decode(input), serializer)
+                json::to_json::<iotp2p_security::Introduction, _>(input, serializer)
             }
             "iotp2p.security.SealedAad" => {
-                serialize_decoded(iotp2p_security::SealedAad::decode(input), serializer)
+                json::to_json::<iotp2p_security::SealedAad, _>(input, serializer)
             }
             "iotp2p.security.EdhocMessage3" => {
-                serialize_decoded(iotp2p_security::EdhocMessage3::decode(input), serializer)
+                json::to_json::<iotp2p_security::EdhocMessage3, _>(input, serializer)
             }
             "iotp2p.security.EdhocReply" => {
-                serialize_decoded(iotp2p_security::EdhocReply::decode(input), serializer)
+                json::to_json::<iotp2p_security::EdhocReply, _>(input, serializer)
             }
             "iotp2p.security.EdhocFinish" => {
-                serialize_decoded(iotp2p_security::EdhocFinish::decode(input), serializer)
+                json::to_json::<iotp2p_security::EdhocFinish, _>(input, serializer)
             }
             "iotp2p.security.SetupPayload" => {
-                serialize_decoded(iotp2p_security::SetupPayload::decode(input), serializer)
+                json::to_json::<iotp2p_security::SetupPayload, _>(input, serializer)
             }
             "iotp2p.security.PairingStart" => {
-                serialize_decoded(iotp2p_security::PairingStart::decode(input), serializer)
+                json::to_json::<iotp2p_security::PairingStart, _>(input, serializer)
             }
             "iotp2p.security.PairingParams" => {
-                serialize_decoded(iotp2p_security::PairingParams::decode(input), serializer)
+                json::to_json::<iotp2p_security::PairingParams, _>(input, serializer)
             }
             "iotp2p.security.PairingShare" => {
-                serialize_decoded(iotp2p_security::PairingShare::decode(input), serializer)
+                json::to_json::<iotp2p_security::PairingShare, _>(input, serializer)
             }
-            "iotp2p.security.PairingShareReply" => serialize_decoded(
-                iotp2p_security::PairingShareReply::decode(input),
-                serializer,
-            ),
+            "iotp2p.security.PairingShareReply" => {
+                json::to_json::<iotp2p_security::PairingShareReply, _>(input, serializer)
+            }
             "iotp2p.security.PairingConfirm" => {
-                serialize_decoded(iotp2p_security::PairingConfirm::decode(input), serializer)
+                json::to_json::<iotp2p_security::PairingConfirm, _>(input, serializer)
             }
             "iotp2p.security.PairingWindow" => {
-                serialize_decoded(iotp2p_security::PairingWindow::decode(input), serializer)
+                json::to_json::<iotp2p_security::PairingWindow, _>(input, serializer)
             }
             "iotp2p.security.RelayInfo" => {
-                serialize_decoded(iotp2p_security::RelayInfo::decode(input), serializer)
+                json::to_json::<iotp2p_security::RelayInfo, _>(input, serializer)
             }
-            "iotp2p.security.CommissionRequest" => serialize_decoded(
-                iotp2p_security::CommissionRequest::decode(input),
-                serializer,
-            ),
-            "iotp2p.security.CommissionResponse" => serialize_decoded(
-                iotp2p_security::CommissionResponse::decode(input),
-                serializer,
-            ),
+            "iotp2p.security.CommissionRequest" => {
+                json::to_json::<iotp2p_security::CommissionRequest, _>(input, serializer)
+            }
+            "iotp2p.security.CommissionResponse" => {
+                json::to_json::<iotp2p_security::CommissionResponse, _>(input, serializer)
+            }
             "iotp2p.security.AclTarget" => {
-                serialize_decoded(iotp2p_security::AclTarget::decode(input), serializer)
+                json::to_json::<iotp2p_security::AclTarget, _>(input, serializer)
             }
             "iotp2p.security.AclEntry" => {
-                serialize_decoded(iotp2p_security::AclEntry::decode(input), serializer)
+                json::to_json::<iotp2p_security::AclEntry, _>(input, serializer)
             }
             "iotp2p.security.AclWrite" => {
-                serialize_decoded(iotp2p_security::AclWrite::decode(input), serializer)
+                json::to_json::<iotp2p_security::AclWrite, _>(input, serializer)
             }
             "iotp2p.security.RehomeRequest" => {
-                serialize_decoded(iotp2p_security::RehomeRequest::decode(input), serializer)
+                json::to_json::<iotp2p_security::RehomeRequest, _>(input, serializer)
             }
             "iotp2p.security.RehomeResult" => {
-                serialize_decoded(iotp2p_security::RehomeResult::decode(input), serializer)
+                json::to_json::<iotp2p_security::RehomeResult, _>(input, serializer)
             }
-            "iotp2p.security.SecurityProperties" => serialize_decoded(
-                iotp2p_security::SecurityProperties::decode(input),
-                serializer,
-            ),
+            "iotp2p.security.SecurityProperties" => {
+                json::to_json::<iotp2p_security::SecurityProperties, _>(input, serializer)
+            }
             "iotp2p.security.SecurityActions" => {
-                serialize_decoded(iotp2p_security::SecurityActions::decode(input), serializer)
+                json::to_json::<iotp2p_security::SecurityActions, _>(input, serializer)
             }
             "iotp2p.security.SecurityOutputs" => {
-                serialize_decoded(iotp2p_security::SecurityOutputs::decode(input), serializer)
+                json::to_json::<iotp2p_security::SecurityOutputs, _>(input, serializer)
             }
             "iotp2p.security.SecurityEvents" => {
-                serialize_decoded(iotp2p_security::SecurityEvents::decode(input), serializer)
+                json::to_json::<iotp2p_security::SecurityEvents, _>(input, serializer)
             }
-            "iotp2p.capabilities.StandardCapability" => serialize_decoded(
-                iotp2p_capabilities::StandardCapability::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.DeviceInfoProperties" => serialize_decoded(
-                iotp2p_capabilities::DeviceInfoProperties::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.FirmwareProperties" => serialize_decoded(
-                iotp2p_capabilities::FirmwareProperties::decode(input),
-                serializer,
-            ),
+            "iotp2p.capabilities.StandardCapability" => {
+                json::to_json::<iotp2p_capabilities::StandardCapability, _>(input, serializer)
+            }
+            "iotp2p.capabilities.DeviceInfoProperties" => {
+                json::to_json::<iotp2p_capabilities::DeviceInfoProperties, _>(input, serializer)
+            }
+            "iotp2p.capabilities.FirmwareProperties" => {
+                json::to_json::<iotp2p_capabilities::FirmwareProperties, _>(input, serializer)
+            }
             "iotp2p.capabilities.BatteryState" => {
-                serialize_decoded(iotp2p_capabilities::BatteryState::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::BatteryState, _>(input, serializer)
             }
             "iotp2p.capabilities.ChargeState" => {
-                serialize_decoded(iotp2p_capabilities::ChargeState::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::ChargeState, _>(input, serializer)
             }
-            "iotp2p.capabilities.BatteryProperties" => serialize_decoded(
-                iotp2p_capabilities::BatteryProperties::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.BatteryEvents" => serialize_decoded(
-                iotp2p_capabilities::BatteryEvents::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.IdentifyEffect" => serialize_decoded(
-                iotp2p_capabilities::IdentifyEffect::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.IdentifyProperties" => serialize_decoded(
-                iotp2p_capabilities::IdentifyProperties::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.IdentifyInput" => serialize_decoded(
-                iotp2p_capabilities::IdentifyInput::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.IdentifyActions" => serialize_decoded(
-                iotp2p_capabilities::IdentifyActions::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.OnOffProperties" => serialize_decoded(
-                iotp2p_capabilities::OnOffProperties::decode(input),
-                serializer,
-            ),
+            "iotp2p.capabilities.BatteryProperties" => {
+                json::to_json::<iotp2p_capabilities::BatteryProperties, _>(input, serializer)
+            }
+            "iotp2p.capabilities.BatteryEvents" => {
+                json::to_json::<iotp2p_capabilities::BatteryEvents, _>(input, serializer)
+            }
+            "iotp2p.capabilities.IdentifyEffect" => {
+                json::to_json::<iotp2p_capabilities::IdentifyEffect, _>(input, serializer)
+            }
+            "iotp2p.capabilities.IdentifyProperties" => {
+                json::to_json::<iotp2p_capabilities::IdentifyProperties, _>(input, serializer)
+            }
+            "iotp2p.capabilities.IdentifyInput" => {
+                json::to_json::<iotp2p_capabilities::IdentifyInput, _>(input, serializer)
+            }
+            "iotp2p.capabilities.IdentifyActions" => {
+                json::to_json::<iotp2p_capabilities::IdentifyActions, _>(input, serializer)
+            }
+            "iotp2p.capabilities.OnOffProperties" => {
+                json::to_json::<iotp2p_capabilities::OnOffProperties, _>(input, serializer)
+            }
             "iotp2p.capabilities.OnOffActions" => {
-                serialize_decoded(iotp2p_capabilities::OnOffActions::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::OnOffActions, _>(input, serializer)
             }
-            "iotp2p.capabilities.LevelProperties" => serialize_decoded(
-                iotp2p_capabilities::LevelProperties::decode(input),
-                serializer,
-            ),
+            "iotp2p.capabilities.LevelProperties" => {
+                json::to_json::<iotp2p_capabilities::LevelProperties, _>(input, serializer)
+            }
             "iotp2p.capabilities.SetLevel" => {
-                serialize_decoded(iotp2p_capabilities::SetLevel::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::SetLevel, _>(input, serializer)
             }
             "iotp2p.capabilities.StepLevel" => {
-                serialize_decoded(iotp2p_capabilities::StepLevel::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::StepLevel, _>(input, serializer)
             }
             "iotp2p.capabilities.LevelActions" => {
-                serialize_decoded(iotp2p_capabilities::LevelActions::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::LevelActions, _>(input, serializer)
             }
-            "iotp2p.capabilities.ColorTemperatureProperties" => serialize_decoded(
-                iotp2p_capabilities::ColorTemperatureProperties::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.SetColorTemperature" => serialize_decoded(
-                iotp2p_capabilities::SetColorTemperature::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.ColorTemperatureActions" => serialize_decoded(
-                iotp2p_capabilities::ColorTemperatureActions::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.TemperatureMeasurementProperties" => serialize_decoded(
-                iotp2p_capabilities::TemperatureMeasurementProperties::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.HumidityMeasurementProperties" => serialize_decoded(
-                iotp2p_capabilities::HumidityMeasurementProperties::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.RelayProperties" => serialize_decoded(
-                iotp2p_capabilities::RelayProperties::decode(input),
-                serializer,
-            ),
+            "iotp2p.capabilities.ColorTemperatureProperties" => json::to_json::<
+                iotp2p_capabilities::ColorTemperatureProperties,
+                _,
+            >(input, serializer),
+            "iotp2p.capabilities.SetColorTemperature" => {
+                json::to_json::<iotp2p_capabilities::SetColorTemperature, _>(input, serializer)
+            }
+            "iotp2p.capabilities.ColorTemperatureActions" => {
+                json::to_json::<iotp2p_capabilities::ColorTemperatureActions, _>(input, serializer)
+            }
+            "iotp2p.capabilities.TemperatureMeasurementProperties" => json::to_json::<
+                iotp2p_capabilities::TemperatureMeasurementProperties,
+                _,
+            >(input, serializer),
+            "iotp2p.capabilities.HumidityMeasurementProperties" => json::to_json::<
+                iotp2p_capabilities::HumidityMeasurementProperties,
+                _,
+            >(input, serializer),
+            "iotp2p.capabilities.RelayProperties" => {
+                json::to_json::<iotp2p_capabilities::RelayProperties, _>(input, serializer)
+            }
             "iotp2p.capabilities.LookupResult" => {
-                serialize_decoded(iotp2p_capabilities::LookupResult::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::LookupResult, _>(input, serializer)
             }
             "iotp2p.capabilities.EnrolRequest" => {
-                serialize_decoded(iotp2p_capabilities::EnrolRequest::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::EnrolRequest, _>(input, serializer)
             }
             "iotp2p.capabilities.EnrolResult" => {
-                serialize_decoded(iotp2p_capabilities::EnrolResult::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::EnrolResult, _>(input, serializer)
             }
             "iotp2p.capabilities.LookupPolicy" => {
-                serialize_decoded(iotp2p_capabilities::LookupPolicy::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::LookupPolicy, _>(input, serializer)
             }
             "iotp2p.capabilities.RelayPolicy" => {
-                serialize_decoded(iotp2p_capabilities::RelayPolicy::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::RelayPolicy, _>(input, serializer)
             }
-            "iotp2p.capabilities.RegisterRequest" => serialize_decoded(
-                iotp2p_capabilities::RegisterRequest::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.ReleaseRequest" => serialize_decoded(
-                iotp2p_capabilities::ReleaseRequest::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.PolicyRequest" => serialize_decoded(
-                iotp2p_capabilities::PolicyRequest::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.RegistrationInfo" => serialize_decoded(
-                iotp2p_capabilities::RegistrationInfo::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.RegistrationsRequest" => serialize_decoded(
-                iotp2p_capabilities::RegistrationsRequest::decode(input),
-                serializer,
-            ),
-            "iotp2p.capabilities.RegistrationPage" => serialize_decoded(
-                iotp2p_capabilities::RegistrationPage::decode(input),
-                serializer,
-            ),
+            "iotp2p.capabilities.RegisterRequest" => {
+                json::to_json::<iotp2p_capabilities::RegisterRequest, _>(input, serializer)
+            }
+            "iotp2p.capabilities.ReleaseRequest" => {
+                json::to_json::<iotp2p_capabilities::ReleaseRequest, _>(input, serializer)
+            }
+            "iotp2p.capabilities.PolicyRequest" => {
+                json::to_json::<iotp2p_capabilities::PolicyRequest, _>(input, serializer)
+            }
+            "iotp2p.capabilities.RegistrationInfo" => {
+                json::to_json::<iotp2p_capabilities::RegistrationInfo, _>(input, serializer)
+            }
+            "iotp2p.capabilities.RegistrationsRequest" => {
+                json::to_json::<iotp2p_capabilities::RegistrationsRequest, _>(input, serializer)
+            }
+            "iotp2p.capabilities.RegistrationPage" => {
+                json::to_json::<iotp2p_capabilities::RegistrationPage, _>(input, serializer)
+            }
             "iotp2p.capabilities.RelayActions" => {
-                serialize_decoded(iotp2p_capabilities::RelayActions::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::RelayActions, _>(input, serializer)
             }
             "iotp2p.capabilities.RelayOutputs" => {
-                serialize_decoded(iotp2p_capabilities::RelayOutputs::decode(input), serializer)
+                json::to_json::<iotp2p_capabilities::RelayOutputs, _>(input, serializer)
             }
             _ => return None,
         })
@@ -823,374 +656,288 @@ crate::runtime::cfg_serde! {
         deserializer: __D,
     ) -> Option<Result<crate::runtime::alloc::vec::Vec<u8>, crate::runtime::json::Error<__D::Error>>>
     {
-        use crate::runtime::json::encode_deserialized;
+        use crate::runtime::json;
         Some(match type_name {
             "iotp2p.core.Envelope" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Envelope::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::Envelope, _>(deserializer)
             }
-            "iotp2p.core.Body" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Body::encode_to_vec)
-            }
+            "iotp2p.core.Body" => json::from_json::<iotp2p_core::owned::Body, _>(deserializer),
             "iotp2p.core.MemberValue" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::MemberValue::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::MemberValue, _>(deserializer)
             }
             "iotp2p.core.ReadRequest" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::ReadRequest::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::ReadRequest, _>(deserializer)
             }
-            "iotp2p.core.WriteRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::WriteRequest::encode_to_vec,
-            ),
-            "iotp2p.core.InvokeRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::InvokeRequest::encode_to_vec,
-            ),
-            "iotp2p.core.InvokeResponse" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::InvokeResponse::encode_to_vec,
-            ),
-            "iotp2p.core.SubscribeRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::SubscribeRequest::encode_to_vec,
-            ),
-            "iotp2p.core.UnsubscribeRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::UnsubscribeRequest::encode_to_vec,
-            ),
-            "iotp2p.core.Event" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Event::encode_to_vec)
+            "iotp2p.core.WriteRequest" => {
+                json::from_json::<iotp2p_core::owned::WriteRequest, _>(deserializer)
             }
-            "iotp2p.core.Report" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Report::encode_to_vec)
+            "iotp2p.core.InvokeRequest" => {
+                json::from_json::<iotp2p_core::owned::InvokeRequest, _>(deserializer)
             }
-            "iotp2p.core.DescribeRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::DescribeRequest::encode_to_vec,
-            ),
-            "iotp2p.core.SemVer" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::SemVer::encode_to_vec)
+            "iotp2p.core.InvokeResponse" => {
+                json::from_json::<iotp2p_core::owned::InvokeResponse, _>(deserializer)
             }
-            "iotp2p.core.CapabilityInfo" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::CapabilityInfo::encode_to_vec,
-            ),
+            "iotp2p.core.SubscribeRequest" => {
+                json::from_json::<iotp2p_core::owned::SubscribeRequest, _>(deserializer)
+            }
+            "iotp2p.core.UnsubscribeRequest" => {
+                json::from_json::<iotp2p_core::owned::UnsubscribeRequest, _>(deserializer)
+            }
+            "iotp2p.core.Event" => json::from_json::<iotp2p_core::owned::Event, _>(deserializer),
+            "iotp2p.core.Report" => json::from_json::<iotp2p_core::owned::Report, _>(deserializer),
+            "iotp2p.core.DescribeRequest" => {
+                json::from_json::<iotp2p_core::owned::DescribeRequest, _>(deserializer)
+            }
+            "iotp2p.core.SemVer" => json::from_json::<iotp2p_core::owned::SemVer, _>(deserializer),
+            "iotp2p.core.CapabilityInfo" => {
+                json::from_json::<iotp2p_core::owned::CapabilityInfo, _>(deserializer)
+            }
             "iotp2p.core.SchemaRef" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::SchemaRef::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::SchemaRef, _>(deserializer)
             }
-            "iotp2p.core.EndpointInfo" => encode_deserialized(
-                deserializer,
-                iotp2p_core::owned::EndpointInfo::encode_to_vec,
-            ),
+            "iotp2p.core.EndpointInfo" => {
+                json::from_json::<iotp2p_core::owned::EndpointInfo, _>(deserializer)
+            }
             "iotp2p.core.Description" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Description::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::Description, _>(deserializer)
             }
             "iotp2p.core.PresenceState" => {
-                encode_deserialized(deserializer, iotp2p_core::PresenceState::encode_to_vec)
+                json::from_json::<iotp2p_core::PresenceState, _>(deserializer)
             }
             "iotp2p.core.Presence" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Presence::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::Presence, _>(deserializer)
             }
             "iotp2p.core.PresenceAck" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::PresenceAck::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::PresenceAck, _>(deserializer)
             }
             "iotp2p.core.DeliveryRef" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::DeliveryRef::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::DeliveryRef, _>(deserializer)
             }
             "iotp2p.core.Receipt" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Receipt::encode_to_vec)
+                json::from_json::<iotp2p_core::owned::Receipt, _>(deserializer)
             }
-            "iotp2p.core.StatusCode" => {
-                encode_deserialized(deserializer, iotp2p_core::StatusCode::encode_to_vec)
-            }
+            "iotp2p.core.StatusCode" => json::from_json::<iotp2p_core::StatusCode, _>(deserializer),
             "iotp2p.core.DecodeError" => {
-                encode_deserialized(deserializer, iotp2p_core::DecodeError::encode_to_vec)
+                json::from_json::<iotp2p_core::DecodeError, _>(deserializer)
             }
-            "iotp2p.core.Status" => {
-                encode_deserialized(deserializer, iotp2p_core::owned::Status::encode_to_vec)
-            }
+            "iotp2p.core.Status" => json::from_json::<iotp2p_core::owned::Status, _>(deserializer),
             "iotp2p.security.KeyAlgorithm" => {
-                encode_deserialized(deserializer, iotp2p_security::KeyAlgorithm::encode_to_vec)
+                json::from_json::<iotp2p_security::KeyAlgorithm, _>(deserializer)
             }
-            "iotp2p.security.PublicKey" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::PublicKey::encode_to_vec,
-            ),
-            "iotp2p.security.Signature" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::Signature::encode_to_vec,
-            ),
-            "iotp2p.security.SignedStatement" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::SignedStatement::encode_to_vec,
-            ),
-            "iotp2p.security.Statement" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::Statement::encode_to_vec,
-            ),
-            "iotp2p.security.CredentialStatement" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::CredentialStatement::encode_to_vec,
-            ),
-            "iotp2p.security.RehomingStatement" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::RehomingStatement::encode_to_vec,
-            ),
-            "iotp2p.security.KeyRotationStatement" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::KeyRotationStatement::encode_to_vec,
-            ),
-            "iotp2p.security.RevocationReason" => encode_deserialized(
-                deserializer,
-                iotp2p_security::RevocationReason::encode_to_vec,
-            ),
-            "iotp2p.security.RevocationStatement" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::RevocationStatement::encode_to_vec,
-            ),
-            "iotp2p.security.IntroductionStatement" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::IntroductionStatement::encode_to_vec,
-            ),
-            "iotp2p.security.Introduction" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::Introduction::encode_to_vec,
-            ),
-            "iotp2p.security.SealedAad" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::SealedAad::encode_to_vec,
-            ),
-            "iotp2p.security.EdhocMessage3" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::EdhocMessage3::encode_to_vec,
-            ),
-            "iotp2p.security.EdhocReply" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::EdhocReply::encode_to_vec,
-            ),
-            "iotp2p.security.EdhocFinish" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::EdhocFinish::encode_to_vec,
-            ),
-            "iotp2p.security.SetupPayload" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::SetupPayload::encode_to_vec,
-            ),
-            "iotp2p.security.PairingStart" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::PairingStart::encode_to_vec,
-            ),
-            "iotp2p.security.PairingParams" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::PairingParams::encode_to_vec,
-            ),
-            "iotp2p.security.PairingShare" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::PairingShare::encode_to_vec,
-            ),
-            "iotp2p.security.PairingShareReply" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::PairingShareReply::encode_to_vec,
-            ),
-            "iotp2p.security.PairingConfirm" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::PairingConfirm::encode_to_vec,
-            ),
-            "iotp2p.security.PairingWindow" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::PairingWindow::encode_to_vec,
-            ),
-            "iotp2p.security.RelayInfo" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::RelayInfo::encode_to_vec,
-            ),
-            "iotp2p.security.CommissionRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::CommissionRequest::encode_to_vec,
-            ),
-            "iotp2p.security.CommissionResponse" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::CommissionResponse::encode_to_vec,
-            ),
-            "iotp2p.security.AclTarget" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::AclTarget::encode_to_vec,
-            ),
-            "iotp2p.security.AclEntry" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::AclEntry::encode_to_vec,
-            ),
-            "iotp2p.security.AclWrite" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::AclWrite::encode_to_vec,
-            ),
-            "iotp2p.security.RehomeRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::RehomeRequest::encode_to_vec,
-            ),
-            "iotp2p.security.RehomeResult" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::RehomeResult::encode_to_vec,
-            ),
-            "iotp2p.security.SecurityProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::SecurityProperties::encode_to_vec,
-            ),
-            "iotp2p.security.SecurityActions" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::SecurityActions::encode_to_vec,
-            ),
-            "iotp2p.security.SecurityOutputs" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::SecurityOutputs::encode_to_vec,
-            ),
-            "iotp2p.security.SecurityEvents" => encode_deserialized(
-                deserializer,
-                iotp2p_security::owned::SecurityEvents::encode_to_vec,
-            ),
-            "iotp2p.capabilities.StandardCapability" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::StandardCapability::encode_to_vec,
-            ),
-            "iotp2p.capabilities.DeviceInfoProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::DeviceInfoProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.FirmwareProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::FirmwareProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.BatteryState" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::BatteryState::encode_to_vec,
-            ),
-            "iotp2p.capabilities.ChargeState" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::ChargeState::encode_to_vec,
-            ),
-            "iotp2p.capabilities.BatteryProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::BatteryProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.BatteryEvents" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::BatteryEvents::encode_to_vec,
-            ),
-            "iotp2p.capabilities.IdentifyEffect" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::IdentifyEffect::encode_to_vec,
-            ),
-            "iotp2p.capabilities.IdentifyProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::IdentifyProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.IdentifyInput" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::IdentifyInput::encode_to_vec,
-            ),
-            "iotp2p.capabilities.IdentifyActions" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::IdentifyActions::encode_to_vec,
-            ),
-            "iotp2p.capabilities.OnOffProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::OnOffProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.OnOffActions" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::OnOffActions::encode_to_vec,
-            ),
-            "iotp2p.capabilities.LevelProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::LevelProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.SetLevel" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::SetLevel::encode_to_vec,
-            ),
-            "iotp2p.capabilities.StepLevel" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::StepLevel::encode_to_vec,
-            ),
-            "iotp2p.capabilities.LevelActions" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::LevelActions::encode_to_vec,
-            ),
-            "iotp2p.capabilities.ColorTemperatureProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::ColorTemperatureProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.SetColorTemperature" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::SetColorTemperature::encode_to_vec,
-            ),
-            "iotp2p.capabilities.ColorTemperatureActions" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::ColorTemperatureActions::encode_to_vec,
-            ),
-            "iotp2p.capabilities.TemperatureMeasurementProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::TemperatureMeasurementProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.HumidityMeasurementProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::HumidityMeasurementProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RelayProperties" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RelayProperties::encode_to_vec,
-            ),
-            "iotp2p.capabilities.LookupResult" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::LookupResult::encode_to_vec,
-            ),
-            "iotp2p.capabilities.EnrolRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::EnrolRequest::encode_to_vec,
-            ),
-            "iotp2p.capabilities.EnrolResult" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::EnrolResult::encode_to_vec,
-            ),
-            "iotp2p.capabilities.LookupPolicy" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::LookupPolicy::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RelayPolicy" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RelayPolicy::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RegisterRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RegisterRequest::encode_to_vec,
-            ),
-            "iotp2p.capabilities.ReleaseRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::ReleaseRequest::encode_to_vec,
-            ),
-            "iotp2p.capabilities.PolicyRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::PolicyRequest::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RegistrationInfo" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RegistrationInfo::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RegistrationsRequest" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RegistrationsRequest::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RegistrationPage" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RegistrationPage::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RelayActions" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RelayActions::encode_to_vec,
-            ),
-            "iotp2p.capabilities.RelayOutputs" => encode_deserialized(
-                deserializer,
-                iotp2p_capabilities::owned::RelayOutputs::encode_to_vec,
-            ),
+            "iotp2p.security.PublicKey" => {
+                json::from_json::<iotp2p_security::owned::PublicKey, _>(deserializer)
+            }
+            "iotp2p.security.Signature" => {
+                json::from_json::<iotp2p_security::owned::Signature, _>(deserializer)
+            }
+            "iotp2p.security.SignedStatement" => {
+                json::from_json::<iotp2p_security::owned::SignedStatement, _>(deserializer)
+            }
+            "iotp2p.security.Statement" => {
+                json::from_json::<iotp2p_security::owned::Statement, _>(deserializer)
+            }
+            "iotp2p.security.CredentialStatement" => {
+                json::from_json::<iotp2p_security::owned::CredentialStatement, _>(deserializer)
+            }
+            "iotp2p.security.RehomingStatement" => {
+                json::from_json::<iotp2p_security::owned::RehomingStatement, _>(deserializer)
+            }
+            "iotp2p.security.KeyRotationStatement" => {
+                json::from_json::<iotp2p_security::owned::KeyRotationStatement, _>(deserializer)
+            }
+            "iotp2p.security.RevocationReason" => {
+                json::from_json::<iotp2p_security::RevocationReason, _>(deserializer)
+            }
+            "iotp2p.security.RevocationStatement" => {
+                json::from_json::<iotp2p_security::owned::RevocationStatement, _>(deserializer)
+            }
+            "iotp2p.security.IntroductionStatement" => {
+                json::from_json::<iotp2p_security::owned::IntroductionStatement, _>(deserializer)
+            }
+            "iotp2p.security.Introduction" => {
+                json::from_json::<iotp2p_security::owned::Introduction, _>(deserializer)
+            }
+            "iotp2p.security.SealedAad" => {
+                json::from_json::<iotp2p_security::owned::SealedAad, _>(deserializer)
+            }
+            "iotp2p.security.EdhocMessage3" => {
+                json::from_json::<iotp2p_security::owned::EdhocMessage3, _>(deserializer)
+            }
+            "iotp2p.security.EdhocReply" => {
+                json::from_json::<iotp2p_security::owned::EdhocReply, _>(deserializer)
+            }
+            "iotp2p.security.EdhocFinish" => {
+                json::from_json::<iotp2p_security::owned::EdhocFinish, _>(deserializer)
+            }
+            "iotp2p.security.SetupPayload" => {
+                json::from_json::<iotp2p_security::owned::SetupPayload, _>(deserializer)
+            }
+            "iotp2p.security.PairingStart" => {
+                json::from_json::<iotp2p_security::owned::PairingStart, _>(deserializer)
+            }
+            "iotp2p.security.PairingParams" => {
+                json::from_json::<iotp2p_security::owned::PairingParams, _>(deserializer)
+            }
+            "iotp2p.security.PairingShare" => {
+                json::from_json::<iotp2p_security::owned::PairingShare, _>(deserializer)
+            }
+            "iotp2p.security.PairingShareReply" => {
+                json::from_json::<iotp2p_security::owned::PairingShareReply, _>(deserializer)
+            }
+            "iotp2p.security.PairingConfirm" => {
+                json::from_json::<iotp2p_security::owned::PairingConfirm, _>(deserializer)
+            }
+            "iotp2p.security.PairingWindow" => {
+                json::from_json::<iotp2p_security::owned::PairingWindow, _>(deserializer)
+            }
+            "iotp2p.security.RelayInfo" => {
+                json::from_json::<iotp2p_security::owned::RelayInfo, _>(deserializer)
+            }
+            "iotp2p.security.CommissionRequest" => {
+                json::from_json::<iotp2p_security::owned::CommissionRequest, _>(deserializer)
+            }
+            "iotp2p.security.CommissionResponse" => {
+                json::from_json::<iotp2p_security::owned::CommissionResponse, _>(deserializer)
+            }
+            "iotp2p.security.AclTarget" => {
+                json::from_json::<iotp2p_security::owned::AclTarget, _>(deserializer)
+            }
+            "iotp2p.security.AclEntry" => {
+                json::from_json::<iotp2p_security::owned::AclEntry, _>(deserializer)
+            }
+            "iotp2p.security.AclWrite" => {
+                json::from_json::<iotp2p_security::owned::AclWrite, _>(deserializer)
+            }
+            "iotp2p.security.RehomeRequest" => {
+                json::from_json::<iotp2p_security::owned::RehomeRequest, _>(deserializer)
+            }
+            "iotp2p.security.RehomeResult" => {
+                json::from_json::<iotp2p_security::owned::RehomeResult, _>(deserializer)
+            }
+            "iotp2p.security.SecurityProperties" => {
+                json::from_json::<iotp2p_security::owned::SecurityProperties, _>(deserializer)
+            }
+            "iotp2p.security.SecurityActions" => {
+                json::from_json::<iotp2p_security::owned::SecurityActions, _>(deserializer)
+            }
+            "iotp2p.security.SecurityOutputs" => {
+                json::from_json::<iotp2p_security::owned::SecurityOutputs, _>(deserializer)
+            }
+            "iotp2p.security.SecurityEvents" => {
+                json::from_json::<iotp2p_security::owned::SecurityEvents, _>(deserializer)
+            }
+            "iotp2p.capabilities.StandardCapability" => {
+                json::from_json::<iotp2p_capabilities::StandardCapability, _>(deserializer)
+            }
+            "iotp2p.capabilities.DeviceInfoProperties" => {
+                json::from_json::<iotp2p_capabilities::owned::DeviceInfoProperties, _>(deserializer)
+            }
+            "iotp2p.capabilities.FirmwareProperties" => {
+                json::from_json::<iotp2p_capabilities::owned::FirmwareProperties, _>(deserializer)
+            }
+            "iotp2p.capabilities.BatteryState" => {
+                json::from_json::<iotp2p_capabilities::BatteryState, _>(deserializer)
+            }
+            "iotp2p.capabilities.ChargeState" => {
+                json::from_json::<iotp2p_capabilities::ChargeState, _>(deserializer)
+            }
+            "iotp2p.capabilities.BatteryProperties" => {
+                json::from_json::<iotp2p_capabilities::owned::BatteryProperties, _>(deserializer)
+            }
+            "iotp2p.capabilities.BatteryEvents" => {
+                json::from_json::<iotp2p_capabilities::owned::BatteryEvents, _>(deserializer)
+            }
+            "iotp2p.capabilities.IdentifyEffect" => {
+                json::from_json::<iotp2p_capabilities::IdentifyEffect, _>(deserializer)
+            }
+            "iotp2p.capabilities.IdentifyProperties" => {
+                json::from_json::<iotp2p_capabilities::owned::IdentifyProperties, _>(deserializer)
+            }
+            "iotp2p.capabilities.IdentifyInput" => {
+                json::from_json::<iotp2p_capabilities::owned::IdentifyInput, _>(deserializer)
+            }
+            "iotp2p.capabilities.IdentifyActions" => {
+                json::from_json::<iotp2p_capabilities::owned::IdentifyActions, _>(deserializer)
+            }
+            "iotp2p.capabilities.OnOffProperties" => {
+                json::from_json::<iotp2p_capabilities::owned::OnOffProperties, _>(deserializer)
+            }
+            "iotp2p.capabilities.OnOffActions" => {
+                json::from_json::<iotp2p_capabilities::owned::OnOffActions, _>(deserializer)
+            }
+            "iotp2p.capabilities.LevelProperties" => {
+                json::from_json::<iotp2p_capabilities::owned::LevelProperties, _>(deserializer)
+            }
+            "iotp2p.capabilities.SetLevel" => {
+                json::from_json::<iotp2p_capabilities::owned::SetLevel, _>(deserializer)
+            }
+            "iotp2p.capabilities.StepLevel" => {
+                json::from_json::<iotp2p_capabilities::owned::StepLevel, _>(deserializer)
+            }
+            "iotp2p.capabilities.LevelActions" => {
+                json::from_json::<iotp2p_capabilities::owned::LevelActions, _>(deserializer)
+            }
+            "iotp2p.capabilities.ColorTemperatureProperties" => json::from_json::<
+                iotp2p_capabilities::owned::ColorTemperatureProperties,
+                _,
+            >(deserializer),
+            "iotp2p.capabilities.SetColorTemperature" => {
+                json::from_json::<iotp2p_capabilities::owned::SetColorTemperature, _>(deserializer)
+            }
+            "iotp2p.capabilities.ColorTemperatureActions" => json::from_json::<
+                iotp2p_capabilities::owned::ColorTemperatureActions,
+                _,
+            >(deserializer),
+            "iotp2p.capabilities.TemperatureMeasurementProperties" => json::from_json::<
+                iotp2p_capabilities::owned::TemperatureMeasurementProperties,
+                _,
+            >(deserializer),
+            "iotp2p.capabilities.HumidityMeasurementProperties" => json::from_json::<
+                iotp2p_capabilities::owned::HumidityMeasurementProperties,
+                _,
+            >(deserializer),
+            "iotp2p.capabilities.RelayProperties" => {
+                json::from_json::<iotp2p_capabilities::owned::RelayProperties, _>(deserializer)
+            }
+            "iotp2p.capabilities.LookupResult" => {
+                json::from_json::<iotp2p_capabilities::owned::LookupResult, _>(deserializer)
+            }
+            "iotp2p.capabilities.EnrolRequest" => {
+                json::from_json::<iotp2p_capabilities::owned::EnrolRequest, _>(deserializer)
+            }
+            "iotp2p.capabilities.EnrolResult" => {
+                json::from_json::<iotp2p_capabilities::owned::EnrolResult, _>(deserializer)
+            }
+            "iotp2p.capabilities.LookupPolicy" => {
+                json::from_json::<iotp2p_capabilities::LookupPolicy, _>(deserializer)
+            }
+            "iotp2p.capabilities.RelayPolicy" => {
+                json::from_json::<iotp2p_capabilities::owned::RelayPolicy, _>(deserializer)
+            }
+            "iotp2p.capabilities.RegisterRequest" => {
+                json::from_json::<iotp2p_capabilities::owned::RegisterRequest, _>(deserializer)
+            }
+            "iotp2p.capabilities.ReleaseRequest" => {
+                json::from_json::<iotp2p_capabilities::owned::ReleaseRequest, _>(deserializer)
+            }
+            "iotp2p.capabilities.PolicyRequest" => {
+                json::from_json::<iotp2p_capabilities::owned::PolicyRequest, _>(deserializer)
+            }
+            "iotp2p.capabilities.RegistrationInfo" => {
+                json::from_json::<iotp2p_capabilities::owned::RegistrationInfo, _>(deserializer)
+            }
+            "iotp2p.capabilities.RegistrationsRequest" => {
+                json::from_json::<iotp2p_capabilities::owned::RegistrationsRequest, _>(deserializer)
+            }
+            "iotp2p.capabilities.RegistrationPage" => {
+                json::from_json::<iotp2p_capabilities::owned::RegistrationPage, _>(deserializer)
+            }
+            "iotp2p.capabilities.RelayActions" => {
+                json::from_json::<iotp2p_capabilities::owned::RelayActions, _>(deserializer)
+            }
+            "iotp2p.capabilities.RelayOutputs" => {
+                json::from_json::<iotp2p_capabilities::owned::RelayOutputs, _>(deserializer)
+            }
             _ => return None,
         })
     }

@@ -1145,22 +1145,26 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
 
 impl<E: fmt::Debug + fmt::Display> core::error::Error for Error<E> {}
 
-/// Serializes a decoded value, or reports why decoding failed.
-pub fn serialize_decoded<T: Serialize, S: Serializer>(
-    decoded: Result<T, DecodeError>,
-    serializer: S,
-) -> Result<S::Ok, Error<S::Error>> {
-    let value = decoded.map_err(Error::Decode)?;
+/// Decodes `input` as a `T` and writes the value's JSON form with `serializer`, or reports why
+/// decoding failed: the generated index's `to_json`, for one type.
+pub fn to_json<'a, T, S>(input: &'a [u8], serializer: S) -> Result<S::Ok, Error<S::Error>>
+where
+    T: super::Message<'a> + Serialize,
+    S: Serializer,
+{
+    let value = T::decode(input).map_err(Error::Decode)?;
     value.serialize(serializer).map_err(Error::Json)
 }
 
-/// Deserializes a value and encodes it with `encode`.
-pub fn encode_deserialized<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-    encode: impl FnOnce(&T) -> Result<Vec<u8>, EncodeError>,
-) -> Result<Vec<u8>, Error<D::Error>> {
+/// Reads a `T` (an owned form, or an enum) from its JSON form with `deserializer` and returns its
+/// encoding: the generated index's `from_json`, for one type.
+pub fn from_json<'de, T, D>(deserializer: D) -> Result<Vec<u8>, Error<D::Error>>
+where
+    T: for<'a> super::Message<'a> + Deserialize<'de>,
+    D: Deserializer<'de>,
+{
     let value = T::deserialize(deserializer).map_err(Error::Json)?;
-    encode(&value).map_err(Error::Encode)
+    value.encode_to_vec().map_err(Error::Encode)
 }
 
 #[cfg(test)]

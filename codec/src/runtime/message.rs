@@ -2,7 +2,7 @@
 //! enums), with the entry points built once here on the three functions the generator writes for
 //! each type.
 
-use super::error::{DecodeError, EncodeError};
+use super::error::{DecodeError, EncodeError, TranscodeError};
 use super::limits::MAX_DEPTH;
 use super::reader::Reader;
 use super::writer::Writer;
@@ -53,4 +53,14 @@ pub trait Message<'a>: Sized {
     fn encode_to_vec(&self) -> Result<::alloc::vec::Vec<u8>, EncodeError> {
         super::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
     }
+}
+
+/// Decodes `input` as a `T` and encodes the decoded value into `output`, returning the length
+/// written: the generated index's `transcode`, for one type.
+pub fn transcode<'a, T: Message<'a>>(
+    input: &'a [u8],
+    output: &mut [u8],
+) -> Result<usize, TranscodeError> {
+    let value = T::decode(input).map_err(TranscodeError::Decode)?;
+    value.encode(output).map_err(TranscodeError::Encode)
 }

@@ -48,7 +48,7 @@ pub use array::{Array, ArrayIter};
 pub use check::required;
 pub use element::Element;
 pub use lazy::Lazy;
-pub use message::Message;
+pub use message::{transcode, Message};
 pub use unknown::{
     check_kept_variant, check_unknown_variant, UnknownEntries, UnknownFields, UnknownMerge,
 };

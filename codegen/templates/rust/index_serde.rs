@@ -9,10 +9,10 @@ pub fn to_json<__S: {{ runtime }}::serde::Serializer>(
     input: &[u8],
     serializer: __S,
 ) -> Option<Result<__S::Ok, {{ runtime }}::json::Error<__S::Error>>> {
-    use {{ runtime }}::json::serialize_decoded;
+    use {{ runtime }}::json;
     Some(match type_name {
 {%- for t in types %}
-        "{{ t.full_name }}" => serialize_decoded({{ t.path }}::decode(input), serializer),
+        "{{ t.full_name }}" => json::to_json::<{{ t.path }}, _>(input, serializer),
 {%- endfor %}
         _ => return None,
     })
@@ -28,10 +28,10 @@ pub fn from_json<'de, __D: {{ runtime }}::serde::Deserializer<'de>>(
     type_name: &str,
     deserializer: __D,
 ) -> Option<Result<{{ runtime }}::alloc::vec::Vec<u8>, {{ runtime }}::json::Error<__D::Error>>> {
-    use {{ runtime }}::json::encode_deserialized;
+    use {{ runtime }}::json;
     Some(match type_name {
 {%- for t in types %}
-        "{{ t.full_name }}" => encode_deserialized(deserializer, {{ t.owned_path }}::encode_to_vec),
+        "{{ t.full_name }}" => json::from_json::<{{ t.owned_path }}, _>(deserializer),
 {%- endfor %}
         _ => return None,
     })

@@ -32,12 +32,10 @@ pub fn transcode(
     input: &[u8],
     output: &mut [u8],
 ) -> Option<Result<usize, {{ runtime }}::TranscodeError>> {
-    use {{ runtime }}::TranscodeError;
+    use {{ runtime }}::transcode;
     Some(match type_name {
 {%- for t in types %}
-        "{{ t.full_name }}" => {{ t.path }}::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "{{ t.full_name }}" => transcode::<{{ t.path }}>(input, output),
 {%- endfor %}
         _ => return None,
     })

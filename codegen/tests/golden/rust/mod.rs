@@ -99,155 +99,79 @@ pub fn transcode(
     input: &[u8],
     output: &mut [u8],
 ) -> Option<Result<usize, ::iotp2p_codec::runtime::TranscodeError>> {
-    use ::iotp2p_codec::runtime::TranscodeError;
+    use ::iotp2p_codec::runtime::transcode;
     Some(match type_name {
-        "example.core.Status" => example_core::Status::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.core.TimeOfDay" => example_core::TimeOfDay::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.core.DeviceInfo" => example_core::DeviceInfo::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Flavor" => example_every_scalar::Flavor::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Integers" => example_every_scalar::Integers::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Floats" => example_every_scalar::Floats::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Text" => example_every_scalar::Text::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Collections" => example_every_scalar::Collections::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Nothing" => example_every_scalar::Nothing::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Keywords" => example_every_scalar::Keywords::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Everything" => example_every_scalar::Everything::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.ColorMode" => example_lamp::ColorMode::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.PowerOnBehavior" => example_lamp::PowerOnBehavior::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.LampState" => example_lamp::LampState::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.SetLevel" => example_lamp::SetLevel::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.SetColorTemperature" => example_lamp::SetColorTemperature::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.RecallScene" => example_lamp::RecallScene::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.LegacyDim" => example_lamp::LegacyDim::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.Command" => example_lamp::Command::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.CommandResult" => example_lamp::CommandResult::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.MenuNode" => example_recursive::MenuNode::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.Comparison" => example_recursive::Comparison::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.Expr" => example_recursive::Expr::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.Compare" => example_recursive::Compare::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.Rule" => example_recursive::Rule::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.Room" => example_recursive::Room::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.Gateway" => example_recursive::Gateway::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.DisplayMenu" => example_recursive::DisplayMenu::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Result" => example_rust_names::Result_::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Option" => example_rust_names::Option_::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Box" => example_rust_names::Box_::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Vec" => example_rust_names::Vec_::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.String" => example_rust_names::String_::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Which" => example_rust_names::Which::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Pick" => example_rust_names::Pick::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Fields" => example_rust_names::Fields::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.Mode" => example_thermostat::Mode::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.Setpoints" => example_thermostat::Setpoints::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.ScheduleEntry" => example_thermostat::ScheduleEntry::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.WeeklySchedule" => example_thermostat::WeeklySchedule::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.Reading" => example_thermostat::Reading::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.ThermostatState" => example_thermostat::ThermostatState::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.ThermostatCommand" => {
-            example_thermostat::ThermostatCommand::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+        "example.core.Status" => transcode::<example_core::Status>(input, output),
+        "example.core.TimeOfDay" => transcode::<example_core::TimeOfDay>(input, output),
+        "example.core.DeviceInfo" => transcode::<example_core::DeviceInfo>(input, output),
+        "example.every_scalar.Flavor" => transcode::<example_every_scalar::Flavor>(input, output),
+        "example.every_scalar.Integers" => {
+            transcode::<example_every_scalar::Integers>(input, output)
         }
-        "com.acme.sprinkler.Trigger" => com_acme_sprinkler::Trigger::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "com.acme.sprinkler.Zone" => com_acme_sprinkler::Zone::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "com.acme.sprinkler.Run" => com_acme_sprinkler::Run::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "com.acme.sprinkler.SprinklerState" => com_acme_sprinkler::SprinklerState::decode(input)
-            .map_err(TranscodeError::Decode)
-            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.every_scalar.Floats" => transcode::<example_every_scalar::Floats>(input, output),
+        "example.every_scalar.Text" => transcode::<example_every_scalar::Text>(input, output),
+        "example.every_scalar.Collections" => {
+            transcode::<example_every_scalar::Collections>(input, output)
+        }
+        "example.every_scalar.Nothing" => transcode::<example_every_scalar::Nothing>(input, output),
+        "example.every_scalar.Keywords" => {
+            transcode::<example_every_scalar::Keywords>(input, output)
+        }
+        "example.every_scalar.Everything" => {
+            transcode::<example_every_scalar::Everything>(input, output)
+        }
+        "example.lamp.ColorMode" => transcode::<example_lamp::ColorMode>(input, output),
+        "example.lamp.PowerOnBehavior" => transcode::<example_lamp::PowerOnBehavior>(input, output),
+        "example.lamp.LampState" => transcode::<example_lamp::LampState>(input, output),
+        "example.lamp.SetLevel" => transcode::<example_lamp::SetLevel>(input, output),
+        "example.lamp.SetColorTemperature" => {
+            transcode::<example_lamp::SetColorTemperature>(input, output)
+        }
+        "example.lamp.RecallScene" => transcode::<example_lamp::RecallScene>(input, output),
+        "example.lamp.LegacyDim" => transcode::<example_lamp::LegacyDim>(input, output),
+        "example.lamp.Command" => transcode::<example_lamp::Command>(input, output),
+        "example.lamp.CommandResult" => transcode::<example_lamp::CommandResult>(input, output),
+        "example.recursive.MenuNode" => transcode::<example_recursive::MenuNode>(input, output),
+        "example.recursive.Comparison" => transcode::<example_recursive::Comparison>(input, output),
+        "example.recursive.Expr" => transcode::<example_recursive::Expr>(input, output),
+        "example.recursive.Compare" => transcode::<example_recursive::Compare>(input, output),
+        "example.recursive.Rule" => transcode::<example_recursive::Rule>(input, output),
+        "example.recursive.Room" => transcode::<example_recursive::Room>(input, output),
+        "example.recursive.Gateway" => transcode::<example_recursive::Gateway>(input, output),
+        "example.recursive.DisplayMenu" => {
+            transcode::<example_recursive::DisplayMenu>(input, output)
+        }
+        "example.rust_names.Result" => transcode::<example_rust_names::Result_>(input, output),
+        "example.rust_names.Option" => transcode::<example_rust_names::Option_>(input, output),
+        "example.rust_names.Box" => transcode::<example_rust_names::Box_>(input, output),
+        "example.rust_names.Vec" => transcode::<example_rust_names::Vec_>(input, output),
+        "example.rust_names.String" => transcode::<example_rust_names::String_>(input, output),
+        "example.rust_names.Which" => transcode::<example_rust_names::Which>(input, output),
+        "example.rust_names.Pick" => transcode::<example_rust_names::Pick>(input, output),
+        "example.rust_names.Fields" => transcode::<example_rust_names::Fields>(input, output),
+        "example.thermostat.Mode" => transcode::<example_thermostat::Mode>(input, output),
+        "example.thermostat.Setpoints" => transcode::<example_thermostat::Setpoints>(input, output),
+        "example.thermostat.ScheduleEntry" => {
+            transcode::<example_thermostat::ScheduleEntry>(input, output)
+        }
+        "example.thermostat.WeeklySchedule" => {
+            transcode::<example_thermostat::WeeklySchedule>(input, output)
+        }
+        "example.thermostat.Reading" => transcode::<example_thermostat::Reading>(input, output),
+        "example.thermostat.ThermostatState" => {
+            transcode::<example_thermostat::ThermostatState>(input, output)
+        }
+        "example.thermostat.ThermostatCommand" => {
+            transcode::<example_thermostat::ThermostatCommand>(input, output)
+        }
+        "com.acme.sprinkler.Trigger" => transcode::<com_acme_sprinkler::Trigger>(input, output),
+        "com.acme.sprinkler.Zone" => transcode::<com_acme_sprinkler::Zone>(input, output),
+        "com.acme.sprinkler.Run" => transcode::<com_acme_sprinkler::Run>(input, output),
+        "com.acme.sprinkler.SprinklerState" => {
+            transcode::<com_acme_sprinkler::SprinklerState>(input, output)
+        }
         "com.acme.sprinkler.SprinklerCommand" => {
-            com_acme_sprinkler::SprinklerCommand::decode(input)
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+            transcode::<com_acme_sprinkler::SprinklerCommand>(input, output)
         }
         _ => return None,
     })
@@ -262,157 +186,148 @@ pub fn transcode(
         input: &[u8],
         serializer: __S,
     ) -> Option<Result<__S::Ok, ::iotp2p_codec::runtime::json::Error<__S::Error>>> {
-        use ::iotp2p_codec::runtime::json::serialize_decoded;
+        use ::iotp2p_codec::runtime::json;
         Some(match type_name {
-            "example.core.Status" => {
-                serialize_decoded(example_core::Status::decode(input), serializer)
-            }
+            "example.core.Status" => json::to_json::<example_core::Status, _>(input, serializer),
             "example.core.TimeOfDay" => {
-                serialize_decoded(example_core::TimeOfDay::decode(input), serializer)
+                json::to_json::<example_core::TimeOfDay, _>(input, serializer)
             }
             "example.core.DeviceInfo" => {
-                serialize_decoded(example_core::DeviceInfo::decode(input), serializer)
+                json::to_json::<example_core::DeviceInfo, _>(input, serializer)
             }
             "example.every_scalar.Flavor" => {
-                serialize_decoded(example_every_scalar::Flavor::decode(input), serializer)
+                json::to_json::<example_every_scalar::Flavor, _>(input, serializer)
             }
             "example.every_scalar.Integers" => {
-                serialize_decoded(example_every_scalar::Integers::decode(input), serializer)
+                json::to_json::<example_every_scalar::Integers, _>(input, serializer)
             }
             "example.every_scalar.Floats" => {
-                serialize_decoded(example_every_scalar::Floats::decode(input), serializer)
+                json::to_json::<example_every_scalar::Floats, _>(input, serializer)
             }
             "example.every_scalar.Text" => {
-                serialize_decoded(example_every_scalar::Text::decode(input), serializer)
+                json::to_json::<example_every_scalar::Text, _>(input, serializer)
             }
             "example.every_scalar.Collections" => {
-                serialize_decoded(example_every_scalar::Collections::decode(input), serializer)
+                json::to_json::<example_every_scalar::Collections, _>(input, serializer)
             }
             "example.every_scalar.Nothing" => {
-                serialize_decoded(example_every_scalar::Nothing::decode(input), serializer)
+                json::to_json::<example_every_scalar::Nothing, _>(input, serializer)
             }
             "example.every_scalar.Keywords" => {
-                serialize_decoded(example_every_scalar::Keywords::decode(input), serializer)
+                json::to_json::<example_every_scalar::Keywords, _>(input, serializer)
             }
             "example.every_scalar.Everything" => {
-                serialize_decoded(example_every_scalar::Everything::decode(input), serializer)
+                json::to_json::<example_every_scalar::Everything, _>(input, serializer)
             }
             "example.lamp.ColorMode" => {
-                serialize_decoded(example_lamp::ColorMode::decode(input), serializer)
+                json::to_json::<example_lamp::ColorMode, _>(input, serializer)
             }
             "example.lamp.PowerOnBehavior" => {
-                serialize_decoded(example_lamp::PowerOnBehavior::decode(input), serializer)
+                json::to_json::<example_lamp::PowerOnBehavior, _>(input, serializer)
             }
             "example.lamp.LampState" => {
-                serialize_decoded(example_lamp::LampState::decode(input), serializer)
+                json::to_json::<example_lamp::LampState, _>(input, serializer)
             }
             "example.lamp.SetLevel" => {
-                serialize_decoded(example_lamp::SetLevel::decode(input), serializer)
+                json::to_json::<example_lamp::SetLevel, _>(input, serializer)
             }
             "example.lamp.SetColorTemperature" => {
-                serialize_decoded(example_lamp::SetColorTemperature::decode(input), serializer)
+                json::to_json::<example_lamp::SetColorTemperature, _>(input, serializer)
             }
             "example.lamp.RecallScene" => {
-                serialize_decoded(example_lamp::RecallScene::decode(input), serializer)
+                json::to_json::<example_lamp::RecallScene, _>(input, serializer)
             }
             "example.lamp.LegacyDim" => {
-                serialize_decoded(example_lamp::LegacyDim::decode(input), serializer)
+                json::to_json::<example_lamp::LegacyDim, _>(input, serializer)
             }
-            "example.lamp.Command" => {
-                serialize_decoded(example_lamp::Command::decode(input), serializer)
-            }
+            "example.lamp.Command" => json::to_json::<example_lamp::Command, _>(input, serializer),
             "example.lamp.CommandResult" => {
-                serialize_decoded(example_lamp::CommandResult::decode(input), serializer)
+                json::to_json::<example_lamp::CommandResult, _>(input, serializer)
             }
             "example.recursive.MenuNode" => {
-                serialize_decoded(example_recursive::MenuNode::decode(input), serializer)
+                json::to_json::<example_recursive::MenuNode, _>(input, serializer)
             }
             "example.recursive.Comparison" => {
-                serialize_decoded(example_recursive::Comparison::decode(input), serializer)
+                json::to_json::<example_recursive::Comparison, _>(input, serializer)
             }
             "example.recursive.Expr" => {
-                serialize_decoded(example_recursive::Expr::decode(input), serializer)
+                json::to_json::<example_recursive::Expr, _>(input, serializer)
             }
             "example.recursive.Compare" => {
-                serialize_decoded(example_recursive::Compare::decode(input), serializer)
+                json::to_json::<example_recursive::Compare, _>(input, serializer)
             }
             "example.recursive.Rule" => {
-                serialize_decoded(example_recursive::Rule::decode(input), serializer)
+                json::to_json::<example_recursive::Rule, _>(input, serializer)
             }
             "example.recursive.Room" => {
-                serialize_decoded(example_recursive::Room::decode(input), serializer)
+                json::to_json::<example_recursive::Room, _>(input, serializer)
             }
             "example.recursive.Gateway" => {
-                serialize_decoded(example_recursive::Gateway::decode(input), serializer)
+                json::to_json::<example_recursive::Gateway, _>(input, serializer)
             }
             "example.recursive.DisplayMenu" => {
-                serialize_decoded(example_recursive::DisplayMenu::decode(input), serializer)
+                json::to_json::<example_recursive::DisplayMenu, _>(input, serializer)
             }
             "example.rust_names.Result" => {
-                serialize_decoded(example_rust_names::Result_::decode(input), serializer)
+                json::to_json::<example_rust_names::Result_, _>(input, serializer)
             }
             "example.rust_names.Option" => {
-                serialize_decoded(example_rust_names::Option_::decode(input), serializer)
+                json::to_json::<example_rust_names::Option_, _>(input, serializer)
             }
             "example.rust_names.Box" => {
-                serialize_decoded(example_rust_names::Box_::decode(input), serializer)
+                json::to_json::<example_rust_names::Box_, _>(input, serializer)
             }
             "example.rust_names.Vec" => {
-                serialize_decoded(example_rust_names::Vec_::decode(input), serializer)
+                json::to_json::<example_rust_names::Vec_, _>(input, serializer)
             }
             "example.rust_names.String" => {
-                serialize_decoded(example_rust_names::String_::decode(input), serializer)
+                json::to_json::<example_rust_names::String_, _>(input, serializer)
             }
             "example.rust_names.Which" => {
-                serialize_decoded(example_rust_names::Which::decode(input), serializer)
+                json::to_json::<example_rust_names::Which, _>(input, serializer)
             }
             "example.rust_names.Pick" => {
-                serialize_decoded(example_rust_names::Pick::decode(input), serializer)
+                json::to_json::<example_rust_names::Pick, _>(input, serializer)
             }
             "example.rust_names.Fields" => {
-                serialize_decoded(example_rust_names::Fields::decode(input), serializer)
+                json::to_json::<example_rust_names::Fields, _>(input, serializer)
             }
             "example.thermostat.Mode" => {
-                serialize_decoded(example_thermostat::Mode::decode(input), serializer)
+                json::to_json::<example_thermostat::Mode, _>(input, serializer)
             }
             "example.thermostat.Setpoints" => {
-                serialize_decoded(example_thermostat::Setpoints::decode(input), serializer)
+                json::to_json::<example_thermostat::Setpoints, _>(input, serializer)
             }
             "example.thermostat.ScheduleEntry" => {
-                serialize_decoded(example_thermostat::ScheduleEntry::decode(input), serializer)
+                json::to_json::<example_thermostat::ScheduleEntry, _>(input, serializer)
             }
-            "example.thermostat.WeeklySchedule" => serialize_decoded(
-                example_thermostat::WeeklySchedule::decode(input),
-                serializer,
-            ),
+            "example.thermostat.WeeklySchedule" => {
+                json::to_json::<example_thermostat::WeeklySchedule, _>(input, serializer)
+            }
             "example.thermostat.Reading" => {
-                serialize_decoded(example_thermostat::Reading::decode(input), serializer)
+                json::to_json::<example_thermostat::Reading, _>(input, serializer)
             }
-            "example.thermostat.ThermostatState" => serialize_decoded(
-                example_thermostat::ThermostatState::decode(input),
-                serializer,
-            ),
-            "example.thermostat.ThermostatCommand" => serialize_decoded(
-                example_thermostat::ThermostatCommand::decode(input),
-                serializer,
-            ),
+            "example.thermostat.ThermostatState" => {
+                json::to_json::<example_thermostat::ThermostatState, _>(input, serializer)
+            }
+            "example.thermostat.ThermostatCommand" => {
+                json::to_json::<example_thermostat::ThermostatCommand, _>(input, serializer)
+            }
             "com.acme.sprinkler.Trigger" => {
-                serialize_decoded(com_acme_sprinkler::Trigger::decode(input), serializer)
+                json::to_json::<com_acme_sprinkler::Trigger, _>(input, serializer)
             }
             "com.acme.sprinkler.Zone" => {
-                serialize_decoded(com_acme_sprinkler::Zone::decode(input), serializer)
+                json::to_json::<com_acme_sprinkler::Zone, _>(input, serializer)
             }
             "com.acme.sprinkler.Run" => {
-                serialize_decoded(com_acme_sprinkler::Run::decode(input), serializer)
+                json::to_json::<com_acme_sprinkler::Run, _>(input, serializer)
             }
-            "com.acme.sprinkler.SprinklerState" => serialize_decoded(
-                com_acme_sprinkler::SprinklerState::decode(input),
-                serializer,
-            ),
-            "com.acme.sprinkler.SprinklerCommand" => serialize_decoded(
-                com_acme_sprinkler::SprinklerCommand::decode(input),
-                serializer,
-            ),
+            "com.acme.sprinkler.SprinklerState" => {
+                json::to_json::<com_acme_sprinkler::SprinklerState, _>(input, serializer)
+            }
+            "com.acme.sprinkler.SprinklerCommand" => {
+                json::to_json::<com_acme_sprinkler::SprinklerCommand, _>(input, serializer)
+            }
             _ => return None,
         })
     }
@@ -430,178 +345,148 @@ pub fn transcode(
             ::iotp2p_codec::runtime::json::Error<__D::Error>,
         >,
     > {
-        use ::iotp2p_codec::runtime::json::encode_deserialized;
+        use ::iotp2p_codec::runtime::json;
         Some(match type_name {
-            "example.core.Status" => {
-                encode_deserialized(deserializer, example_core::Status::encode_to_vec)
-            }
+            "example.core.Status" => json::from_json::<example_core::Status, _>(deserializer),
             "example.core.TimeOfDay" => {
-                encode_deserialized(deserializer, example_core::owned::TimeOfDay::encode_to_vec)
+                json::from_json::<example_core::owned::TimeOfDay, _>(deserializer)
             }
             "example.core.DeviceInfo" => {
-                encode_deserialized(deserializer, example_core::owned::DeviceInfo::encode_to_vec)
+                json::from_json::<example_core::owned::DeviceInfo, _>(deserializer)
             }
             "example.every_scalar.Flavor" => {
-                encode_deserialized(deserializer, example_every_scalar::Flavor::encode_to_vec)
+                json::from_json::<example_every_scalar::Flavor, _>(deserializer)
             }
-            "example.every_scalar.Integers" => encode_deserialized(
-                deserializer,
-                example_every_scalar::owned::Integers::encode_to_vec,
-            ),
-            "example.every_scalar.Floats" => encode_deserialized(
-                deserializer,
-                example_every_scalar::owned::Floats::encode_to_vec,
-            ),
-            "example.every_scalar.Text" => encode_deserialized(
-                deserializer,
-                example_every_scalar::owned::Text::encode_to_vec,
-            ),
-            "example.every_scalar.Collections" => encode_deserialized(
-                deserializer,
-                example_every_scalar::owned::Collections::encode_to_vec,
-            ),
-            "example.every_scalar.Nothing" => encode_deserialized(
-                deserializer,
-                example_every_scalar::owned::Nothing::encode_to_vec,
-            ),
-            "example.every_scalar.Keywords" => encode_deserialized(
-                deserializer,
-                example_every_scalar::owned::Keywords::encode_to_vec,
-            ),
-            "example.every_scalar.Everything" => encode_deserialized(
-                deserializer,
-                example_every_scalar::owned::Everything::encode_to_vec,
-            ),
-            "example.lamp.ColorMode" => {
-                encode_deserialized(deserializer, example_lamp::ColorMode::encode_to_vec)
+            "example.every_scalar.Integers" => {
+                json::from_json::<example_every_scalar::owned::Integers, _>(deserializer)
             }
+            "example.every_scalar.Floats" => {
+                json::from_json::<example_every_scalar::owned::Floats, _>(deserializer)
+            }
+            "example.every_scalar.Text" => {
+                json::from_json::<example_every_scalar::owned::Text, _>(deserializer)
+            }
+            "example.every_scalar.Collections" => {
+                json::from_json::<example_every_scalar::owned::Collections, _>(deserializer)
+            }
+            "example.every_scalar.Nothing" => {
+                json::from_json::<example_every_scalar::owned::Nothing, _>(deserializer)
+            }
+            "example.every_scalar.Keywords" => {
+                json::from_json::<example_every_scalar::owned::Keywords, _>(deserializer)
+            }
+            "example.every_scalar.Everything" => {
+                json::from_json::<example_every_scalar::owned::Everything, _>(deserializer)
+            }
+            "example.lamp.ColorMode" => json::from_json::<example_lamp::ColorMode, _>(deserializer),
             "example.lamp.PowerOnBehavior" => {
-                encode_deserialized(deserializer, example_lamp::PowerOnBehavior::encode_to_vec)
+                json::from_json::<example_lamp::PowerOnBehavior, _>(deserializer)
             }
             "example.lamp.LampState" => {
-                encode_deserialized(deserializer, example_lamp::owned::LampState::encode_to_vec)
+                json::from_json::<example_lamp::owned::LampState, _>(deserializer)
             }
             "example.lamp.SetLevel" => {
-                encode_deserialized(deserializer, example_lamp::owned::SetLevel::encode_to_vec)
+                json::from_json::<example_lamp::owned::SetLevel, _>(deserializer)
             }
-            "example.lamp.SetColorTemperature" => encode_deserialized(
-                deserializer,
-                example_lamp::owned::SetColorTemperature::encode_to_vec,
-            ),
-            "example.lamp.RecallScene" => encode_deserialized(
-                deserializer,
-                example_lamp::owned::RecallScene::encode_to_vec,
-            ),
+            "example.lamp.SetColorTemperature" => {
+                json::from_json::<example_lamp::owned::SetColorTemperature, _>(deserializer)
+            }
+            "example.lamp.RecallScene" => {
+                json::from_json::<example_lamp::owned::RecallScene, _>(deserializer)
+            }
             "example.lamp.LegacyDim" => {
-                encode_deserialized(deserializer, example_lamp::owned::LegacyDim::encode_to_vec)
+                json::from_json::<example_lamp::owned::LegacyDim, _>(deserializer)
             }
             "example.lamp.Command" => {
-                encode_deserialized(deserializer, example_lamp::owned::Command::encode_to_vec)
+                json::from_json::<example_lamp::owned::Command, _>(deserializer)
             }
-            "example.lamp.CommandResult" => encode_deserialized(
-                deserializer,
-                example_lamp::owned::CommandResult::encode_to_vec,
-            ),
-            "example.recursive.MenuNode" => encode_deserialized(
-                deserializer,
-                example_recursive::owned::MenuNode::encode_to_vec,
-            ),
+            "example.lamp.CommandResult" => {
+                json::from_json::<example_lamp::owned::CommandResult, _>(deserializer)
+            }
+            "example.recursive.MenuNode" => {
+                json::from_json::<example_recursive::owned::MenuNode, _>(deserializer)
+            }
             "example.recursive.Comparison" => {
-                encode_deserialized(deserializer, example_recursive::Comparison::encode_to_vec)
+                json::from_json::<example_recursive::Comparison, _>(deserializer)
             }
             "example.recursive.Expr" => {
-                encode_deserialized(deserializer, example_recursive::owned::Expr::encode_to_vec)
+                json::from_json::<example_recursive::owned::Expr, _>(deserializer)
             }
-            "example.recursive.Compare" => encode_deserialized(
-                deserializer,
-                example_recursive::owned::Compare::encode_to_vec,
-            ),
+            "example.recursive.Compare" => {
+                json::from_json::<example_recursive::owned::Compare, _>(deserializer)
+            }
             "example.recursive.Rule" => {
-                encode_deserialized(deserializer, example_recursive::owned::Rule::encode_to_vec)
+                json::from_json::<example_recursive::owned::Rule, _>(deserializer)
             }
             "example.recursive.Room" => {
-                encode_deserialized(deserializer, example_recursive::owned::Room::encode_to_vec)
+                json::from_json::<example_recursive::owned::Room, _>(deserializer)
             }
-            "example.recursive.Gateway" => encode_deserialized(
-                deserializer,
-                example_recursive::owned::Gateway::encode_to_vec,
-            ),
-            "example.recursive.DisplayMenu" => encode_deserialized(
-                deserializer,
-                example_recursive::owned::DisplayMenu::encode_to_vec,
-            ),
-            "example.rust_names.Result" => encode_deserialized(
-                deserializer,
-                example_rust_names::owned::Result_::encode_to_vec,
-            ),
-            "example.rust_names.Option" => encode_deserialized(
-                deserializer,
-                example_rust_names::owned::Option_::encode_to_vec,
-            ),
+            "example.recursive.Gateway" => {
+                json::from_json::<example_recursive::owned::Gateway, _>(deserializer)
+            }
+            "example.recursive.DisplayMenu" => {
+                json::from_json::<example_recursive::owned::DisplayMenu, _>(deserializer)
+            }
+            "example.rust_names.Result" => {
+                json::from_json::<example_rust_names::owned::Result_, _>(deserializer)
+            }
+            "example.rust_names.Option" => {
+                json::from_json::<example_rust_names::owned::Option_, _>(deserializer)
+            }
             "example.rust_names.Box" => {
-                encode_deserialized(deserializer, example_rust_names::owned::Box_::encode_to_vec)
+                json::from_json::<example_rust_names::owned::Box_, _>(deserializer)
             }
             "example.rust_names.Vec" => {
-                encode_deserialized(deserializer, example_rust_names::owned::Vec_::encode_to_vec)
+                json::from_json::<example_rust_names::owned::Vec_, _>(deserializer)
             }
-            "example.rust_names.String" => encode_deserialized(
-                deserializer,
-                example_rust_names::owned::String_::encode_to_vec,
-            ),
+            "example.rust_names.String" => {
+                json::from_json::<example_rust_names::owned::String_, _>(deserializer)
+            }
             "example.rust_names.Which" => {
-                encode_deserialized(deserializer, example_rust_names::Which::encode_to_vec)
+                json::from_json::<example_rust_names::Which, _>(deserializer)
             }
             "example.rust_names.Pick" => {
-                encode_deserialized(deserializer, example_rust_names::owned::Pick::encode_to_vec)
+                json::from_json::<example_rust_names::owned::Pick, _>(deserializer)
             }
-            "example.rust_names.Fields" => encode_deserialized(
-                deserializer,
-                example_rust_names::owned::Fields::encode_to_vec,
-            ),
+            "example.rust_names.Fields" => {
+                json::from_json::<example_rust_names::owned::Fields, _>(deserializer)
+            }
             "example.thermostat.Mode" => {
-                encode_deserialized(deserializer, example_thermostat::Mode::encode_to_vec)
+                json::from_json::<example_thermostat::Mode, _>(deserializer)
             }
-            "example.thermostat.Setpoints" => encode_deserialized(
-                deserializer,
-                example_thermostat::owned::Setpoints::encode_to_vec,
-            ),
-            "example.thermostat.ScheduleEntry" => encode_deserialized(
-                deserializer,
-                example_thermostat::owned::ScheduleEntry::encode_to_vec,
-            ),
-            "example.thermostat.WeeklySchedule" => encode_deserialized(
-                deserializer,
-                example_thermostat::owned::WeeklySchedule::encode_to_vec,
-            ),
-            "example.thermostat.Reading" => encode_deserialized(
-                deserializer,
-                example_thermostat::owned::Reading::encode_to_vec,
-            ),
-            "example.thermostat.ThermostatState" => encode_deserialized(
-                deserializer,
-                example_thermostat::owned::ThermostatState::encode_to_vec,
-            ),
-            "example.thermostat.ThermostatCommand" => encode_deserialized(
-                deserializer,
-                example_thermostat::owned::ThermostatCommand::encode_to_vec,
-            ),
+            "example.thermostat.Setpoints" => {
+                json::from_json::<example_thermostat::owned::Setpoints, _>(deserializer)
+            }
+            "example.thermostat.ScheduleEntry" => {
+                json::from_json::<example_thermostat::owned::ScheduleEntry, _>(deserializer)
+            }
+            "example.thermostat.WeeklySchedule" => {
+                json::from_json::<example_thermostat::owned::WeeklySchedule, _>(deserializer)
+            }
+            "example.thermostat.Reading" => {
+                json::from_json::<example_thermostat::owned::Reading, _>(deserializer)
+            }
+            "example.thermostat.ThermostatState" => {
+                json::from_json::<example_thermostat::owned::ThermostatState, _>(deserializer)
+            }
+            "example.thermostat.ThermostatCommand" => {
+                json::from_json::<example_thermostat::owned::ThermostatCommand, _>(deserializer)
+            }
             "com.acme.sprinkler.Trigger" => {
-                encode_deserialized(deserializer, com_acme_sprinkler::Trigger::encode_to_vec)
+                json::from_json::<com_acme_sprinkler::Trigger, _>(deserializer)
             }
             "com.acme.sprinkler.Zone" => {
-                encode_deserialized(deserializer, com_acme_sprinkler::owned::Zone::encode_to_vec)
+                json::from_json::<com_acme_sprinkler::owned::Zone, _>(deserializer)
             }
             "com.acme.sprinkler.Run" => {
-                encode_deserialized(deserializer, com_acme_sprinkler::owned::Run::encode_to_vec)
+                json::from_json::<com_acme_sprinkler::owned::Run, _>(deserializer)
             }
-            "com.acme.sprinkler.SprinklerState" => encode_deserialized(
-                deserializer,
-                com_acme_sprinkler::owned::SprinklerState::encode_to_vec,
-            ),
-            "com.acme.sprinkler.SprinklerCommand" => encode_deserialized(
-                deserializer,
-                com_acme_sprinkler::owned::SprinklerCommand::encode_to_vec,
-            ),
+            "com.acme.sprinkler.SprinklerState" => {
+                json::from_json::<com_acme_sprinkler::owned::SprinklerState, _>(deserializer)
+            }
+            "com.acme.sprinkler.SprinklerCommand" => {
+                json::from_json::<com_acme_sprinkler::owned::SprinklerCommand, _>(deserializer)
+            }
             _ => return None,
         })
     }
