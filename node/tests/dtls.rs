@@ -506,3 +506,43 @@ fn a_failed_handshake_starts_again_with_its_frames_a_bounded_number_of_times() {
     let x = carry(&mut a, at_a, &mut b, at_b, out, now);
     assert_eq!(x.frames.1, [g]);
 }
+
+/// A relay pair that carries only non-confirmable envelopes one way hears nothing back, rightly:
+/// its association is not taken for lost (SILENT_PEER), whether the peer answered before or never.
+#[test]
+fn a_relay_pair_carrying_non_confirmable_frames_one_way_keeps_its_association() {
+    let ca = TestCa::new("iotp2p test CA");
+    let (at_a, at_b) = (addr(40071), addr(40072));
+    let mut a = Hop::new(ca.setup(HOST_A), at_a).unwrap();
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    a.expect(at_b, HOST_B);
+    let now = Instant::now();
+    let first = a.send_frame(at_b, frame(30, 1), false, now);
+    assert_eq!(
+        carry(&mut a, at_a, &mut b, at_b, first, now).frames.1.len(),
+        1
+    );
+    let mut at = now;
+    for i in 0..4u8 {
+        at += dtls::SILENT_PEER;
+        let out = a.on_timer(at);
+        let next = a.send_frame(at_b, frame(31, i), false, at);
+        assert!(
+            out.datagrams
+                .iter()
+                .chain(&next.datagrams)
+                .all(|(_, d)| !dtls::demux::is_client_hello(d)),
+            "no new handshake"
+        );
+        assert_eq!(
+            carry(&mut a, at_a, &mut b, at_b, next, at).frames.1.len(),
+            1
+        );
+    }
+    assert_eq!(a.counts().authenticated, 1);
+    // A confirmable one that goes unanswered for SILENT_PEER does make A handshake again.
+    a.send_frame(at_b, frame(32, 9), true, at);
+    let later = at + dtls::SILENT_PEER + Duration::from_secs(1);
+    let again = a.send_frame(at_b, frame(33, 9), true, later);
+    assert!(dtls::demux::is_client_hello(&again.datagrams[0].1));
+}

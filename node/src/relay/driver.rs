@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use iotp2p_codec::core::Envelope;
+use iotp2p_codec::prelude::*;
 use iotp2p_protocol::message::digest::Digest;
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayEvent, RelayOutput, StoreChange};
@@ -57,6 +59,13 @@ pub(super) struct Driver {
 /// The time of the DTLS endpoints: the runtime's clock, which a test may pause, as the engine's is.
 fn dtls_now() -> std::time::Instant {
     tokio::time::Instant::now().into_std()
+}
+
+/// Whether a frame the engine sends to another relay asks for an answer: a confirmable envelope,
+/// which the other relay's engine acknowledges. An envelope that does not decode is taken to (the
+/// hop then treats a silent peer as before).
+fn asks_for_answer(frame: &[u8]) -> bool {
+    Envelope::decode(frame).map_or(true, |e| e.ack_requested)
 }
 
 /// The most datagrams taken from the socket at once, into one batch of the store.
@@ -276,7 +285,8 @@ impl Driver {
     async fn send_output(&mut self, to: SocketAddr, bytes: Vec<u8>) {
         match self.hop.as_mut() {
             Some(hop) if hop.is_relay(&to) => {
-                let out = hop.send(to, bytes, dtls_now());
+                let answered = asks_for_answer(&bytes);
+                let out = hop.send_frame(to, bytes, answered, dtls_now());
                 for (to, datagram) in &out.datagrams {
                     send_datagram(&self.socket, &self.stats, *to, datagram).await;
                 }

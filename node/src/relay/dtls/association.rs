@@ -64,6 +64,10 @@ pub(super) struct Association {
     pub(super) heard: bool,
     /// Copies of the frames written before the peer was heard from.
     unheard: VecDeque<Vec<u8>>,
+    /// Whether a frame queued or written (and not yet answered) asks for an answer: a confirmable
+    /// envelope, which the peer's engine acknowledges. Only those make a silent peer suspect; a
+    /// relay pair that carries non-confirmable envelopes one way hears nothing back, rightly.
+    awaits_answer: bool,
 }
 
 impl Association {
@@ -90,6 +94,7 @@ impl Association {
             opened: None,
             heard: false,
             unheard: VecDeque::new(),
+            awaits_answer: false,
         }
     }
 
@@ -100,6 +105,7 @@ impl Association {
         self.queue.append(&mut other.unheard);
         self.queue.append(&mut other.queue);
         self.queue.truncate(MAX_QUEUED);
+        self.awaits_answer |= other.awaits_answer;
     }
 
     /// Whether frames wait for its handshake, or were written before the peer was heard from.
@@ -110,7 +116,9 @@ impl Association {
     /// Whether this relay completed the handshake as its client and has not heard from the peer
     /// since, for longer than `silent`: the server may never have had the client's last flight.
     pub(super) fn unheard_for(&self, silent: std::time::Duration, now: Instant) -> bool {
-        !self.heard && self.opened.is_some_and(|t| now.duration_since(t) > silent)
+        !self.heard
+            && self.awaits_answer
+            && self.opened.is_some_and(|t| now.duration_since(t) > silent)
     }
 
     /// Keeps a copy of a frame written before the peer was heard from.
@@ -148,11 +156,13 @@ impl Association {
     }
 
     /// Sends `frame`, or queues it while the handshake runs; a frame that finds the queue full is
-    /// dropped, and the engine's retransmission brings it again.
+    /// dropped, and the engine's retransmission brings it again. `answered`: the frame asks the
+    /// peer for an answer (a confirmable envelope).
     pub(super) fn send(
         &mut self,
         peer: SocketAddr,
         frame: Vec<u8>,
+        answered: bool,
         verifier: &Verifier,
         now: Instant,
         out: &mut Out,
@@ -163,10 +173,14 @@ impl Association {
                 return Ok(false);
             }
             self.queue.push_back(frame);
+            self.awaits_answer |= answered;
             self.drain(peer, verifier, now, out)?;
             return Ok(true);
         }
-        self.unanswered_since.get_or_insert(now);
+        if answered {
+            self.awaits_answer = true;
+            self.unanswered_since.get_or_insert(now);
+        }
         self.last_active = now;
         self.write(peer, &frame, verifier, now, out)?;
         Ok(true)
@@ -275,7 +289,9 @@ impl Association {
             out.authenticated.push((peer, name));
             // Only now that the endpoint is drained to its timeout: `flush` reads packets alone.
             while let Some(frame) = self.queue.pop_front() {
-                self.unanswered_since.get_or_insert(now);
+                if self.awaits_answer {
+                    self.unanswered_since.get_or_insert(now);
+                }
                 self.dtls
                     .send_application_data(&frame)
                     .map_err(|_| Ended::Failed)?;

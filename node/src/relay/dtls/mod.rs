@@ -83,9 +83,10 @@ pub const HANDSHAKE_ATTEMPTS: u32 = 3;
 /// handshakes again when it next needs to.
 pub const IDLE_EXPIRY: Duration = Duration::from_secs(600);
 
-/// An open association on which this relay sent and heard nothing back for this long is taken to
-/// be lost by the peer (it restarted, and drops records it has no keys for): the next frame starts
-/// a new handshake. Above the relay hop's MIN_RTO_RELAY of 1 s and its first retransmissions.
+/// An open association on which this relay sent a confirmable envelope and heard nothing back for
+/// this long is taken to be lost by the peer (it restarted, and drops records it has no keys for):
+/// the next frame starts a new handshake. Above the relay hop's MIN_RTO_RELAY of 1 s and its first
+/// retransmissions.
 pub const SILENT_PEER: Duration = Duration::from_secs(8);
 
 /// Relays this one knows the host name of, by address (routes, resolved SRV targets, redirect
@@ -329,8 +330,24 @@ impl Hop {
             || self.open.contains_key(peer)
     }
 
-    /// Sends `frame` to the relay at `peer`, starting a handshake if there is no association.
+    /// Sends `frame` to the relay at `peer`, starting a handshake if there is no association: a
+    /// frame that asks for an answer, as [`send_frame`](Self::send_frame) says.
     pub fn send(&mut self, peer: SocketAddr, frame: Vec<u8>, now: Instant) -> Out {
+        self.send_frame(peer, frame, true, now)
+    }
+
+    /// Sends `frame` to the relay at `peer`, starting a handshake if there is no association.
+    /// `answered`: the frame asks the peer for an answer (a confirmable envelope, which its engine
+    /// acknowledges); only frames that do make a peer that stays silent taken for one that lost the
+    /// association ([`SILENT_PEER`]), so that a relay pair carrying non-confirmable envelopes one
+    /// way keeps its association.
+    pub fn send_frame(
+        &mut self,
+        peer: SocketAddr,
+        frame: Vec<u8>,
+        answered: bool,
+        now: Instant,
+    ) -> Out {
         let mut out = Out::default();
         let mut lost = None;
         if let Some(a) = self.open.get(&peer) {
@@ -342,7 +359,7 @@ impl Hop {
             }
         }
         let result = if let Some(a) = self.open.get_mut(&peer) {
-            a.send(peer, frame, &self.verifier, now, &mut out)
+            a.send(peer, frame, answered, &self.verifier, now, &mut out)
         } else {
             if !self.handshakes.contains_key(&peer) {
                 // A flood of ClientHellos never keeps this relay from connecting: it makes room.
@@ -361,7 +378,7 @@ impl Hop {
                 self.handshakes.insert(peer, a);
             }
             match self.handshakes.get_mut(&peer) {
-                Some(a) => a.send(peer, frame, &self.verifier, now, &mut out),
+                Some(a) => a.send(peer, frame, answered, &self.verifier, now, &mut out),
                 None => Ok(false),
             }
         };
