@@ -3980,10 +3980,7 @@ rt::cfg_alloc! {
                 hardware_version: rt::IntoOwned::into_owned(self.hardware_version),
                 serial_number: rt::IntoOwned::into_owned(self.serial_number),
                 product_url: rt::IntoOwned::into_owned(self.product_url),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3994,10 +3991,7 @@ rt::cfg_alloc! {
                 version: rt::IntoOwned::into_owned(self.version),
                 version_text: rt::IntoOwned::into_owned(self.version_text),
                 build: self.build,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4021,10 +4015,7 @@ rt::cfg_alloc! {
                 state: self.state,
                 voltage: self.voltage,
                 charging: self.charging,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4051,10 +4042,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::IdentifyProperties {
             owned::IdentifyProperties {
                 remaining: self.remaining,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4064,10 +4052,7 @@ rt::cfg_alloc! {
             owned::IdentifyInput {
                 duration: self.duration,
                 effect: self.effect,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4088,10 +4073,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::OnOffProperties {
             owned::OnOffProperties {
                 on: self.on,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4117,10 +4099,7 @@ rt::cfg_alloc! {
                 min_level: self.min_level,
                 max_level: self.max_level,
                 default_transition: self.default_transition,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4130,10 +4109,7 @@ rt::cfg_alloc! {
             owned::SetLevel {
                 level: self.level,
                 transition: self.transition,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4143,10 +4119,7 @@ rt::cfg_alloc! {
             owned::StepLevel {
                 delta: self.delta,
                 transition: self.transition,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4171,10 +4144,7 @@ rt::cfg_alloc! {
                 kelvin: self.kelvin,
                 min_kelvin: self.min_kelvin,
                 max_kelvin: self.max_kelvin,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4184,10 +4154,7 @@ rt::cfg_alloc! {
             owned::SetColorTemperature {
                 kelvin: self.kelvin,
                 transition: self.transition,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4215,10 +4182,7 @@ rt::cfg_alloc! {
                 min_measurable: self.min_measurable,
                 max_measurable: self.max_measurable,
                 tolerance: self.tolerance,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4230,10 +4194,7 @@ rt::cfg_alloc! {
                 min_measurable: self.min_measurable,
                 max_measurable: self.max_measurable,
                 tolerance: self.tolerance,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4244,10 +4205,7 @@ rt::cfg_alloc! {
                 max_held_messages: self.max_held_messages,
                 max_held_bytes: self.max_held_bytes,
                 max_hold_time: self.max_hold_time,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4257,10 +4215,7 @@ rt::cfg_alloc! {
             owned::LookupResult {
                 credential: rt::IntoOwned::into_owned(self.credential),
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4270,10 +4225,7 @@ rt::cfg_alloc! {
             owned::EnrolRequest {
                 token: rt::IntoOwned::into_owned(self.token),
                 credential: rt::IntoOwned::into_owned(self.credential),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4284,10 +4236,7 @@ rt::cfg_alloc! {
                 account: rt::IntoOwned::into_owned(self.account),
                 domains: rt::IntoOwned::into_owned(self.domains),
                 max_registrations: self.max_registrations,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4305,10 +4254,7 @@ rt::cfg_alloc! {
                 lookup_allowed: rt::IntoOwned::into_owned(self.lookup_allowed),
                 max_held_messages: self.max_held_messages,
                 max_hold_time: self.max_hold_time,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4320,10 +4266,7 @@ rt::cfg_alloc! {
                 policy: rt::IntoOwned::into_owned(self.policy),
                 previous_relays: rt::IntoOwned::into_owned(self.previous_relays),
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4333,10 +4276,7 @@ rt::cfg_alloc! {
             owned::ReleaseRequest {
                 address: rt::IntoOwned::into_owned(self.address),
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4346,10 +4286,7 @@ rt::cfg_alloc! {
             owned::PolicyRequest {
                 address: rt::IntoOwned::into_owned(self.address),
                 policy: rt::IntoOwned::into_owned(self.policy),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4360,10 +4297,7 @@ rt::cfg_alloc! {
                 address: rt::IntoOwned::into_owned(self.address),
                 node: rt::IntoOwned::into_owned(self.node),
                 policy: rt::IntoOwned::into_owned(self.policy),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4372,10 +4306,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::RegistrationsRequest {
             owned::RegistrationsRequest {
                 after: rt::IntoOwned::into_owned(self.after),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4385,10 +4316,7 @@ rt::cfg_alloc! {
             owned::RegistrationPage {
                 entries: rt::IntoOwned::into_owned(self.entries),
                 more: self.more,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

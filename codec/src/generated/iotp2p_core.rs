@@ -3821,10 +3821,7 @@ rt::cfg_alloc! {
                 key_id: rt::IntoOwned::into_owned(self.key_id),
                 sealed: rt::IntoOwned::into_owned(self.sealed),
                 body: rt::IntoOwned::into_owned(self.body),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3861,10 +3858,7 @@ rt::cfg_alloc! {
             owned::MemberValue {
                 member: self.member,
                 value: rt::IntoOwned::into_owned(self.value),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3875,10 +3869,7 @@ rt::cfg_alloc! {
                 endpoint: self.endpoint,
                 capability: self.capability,
                 members: rt::IntoOwned::into_owned(self.members),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3890,10 +3881,7 @@ rt::cfg_alloc! {
                 capability: self.capability,
                 values: rt::IntoOwned::into_owned(self.values),
                 echo: rt::IntoOwned::into_owned(self.echo),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3906,10 +3894,7 @@ rt::cfg_alloc! {
                 action: self.action,
                 input: rt::IntoOwned::into_owned(self.input),
                 echo: rt::IntoOwned::into_owned(self.echo),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3918,10 +3903,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::InvokeResponse {
             owned::InvokeResponse {
                 output: rt::IntoOwned::into_owned(self.output),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3935,10 +3917,7 @@ rt::cfg_alloc! {
                 min_interval: self.min_interval,
                 max_interval: self.max_interval,
                 lifetime: self.lifetime,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3947,10 +3926,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::UnsubscribeRequest {
             owned::UnsubscribeRequest {
                 subscription: self.subscription,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3962,10 +3938,7 @@ rt::cfg_alloc! {
                 number: self.number,
                 data: rt::IntoOwned::into_owned(self.data),
                 timestamp: self.timestamp,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3978,10 +3951,7 @@ rt::cfg_alloc! {
                 values: rt::IntoOwned::into_owned(self.values),
                 events: rt::IntoOwned::into_owned(self.events),
                 max_interval: self.max_interval,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -3991,10 +3961,7 @@ rt::cfg_alloc! {
             owned::DescribeRequest {
                 endpoint: self.endpoint,
                 endpoints_only: self.endpoints_only,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4005,10 +3972,7 @@ rt::cfg_alloc! {
                 major: self.major,
                 minor: self.minor,
                 patch: self.patch,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4022,10 +3986,7 @@ rt::cfg_alloc! {
                 version: rt::IntoOwned::into_owned(self.version),
                 members: rt::IntoOwned::into_owned(self.members),
                 schema: rt::IntoOwned::into_owned(self.schema),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4035,10 +3996,7 @@ rt::cfg_alloc! {
             owned::SchemaRef {
                 uri: rt::IntoOwned::into_owned(self.uri),
                 sha256: rt::IntoOwned::into_owned(self.sha256),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4049,10 +4007,7 @@ rt::cfg_alloc! {
                 endpoint: self.endpoint,
                 capabilities: rt::IntoOwned::into_owned(self.capabilities),
                 label: rt::IntoOwned::into_owned(self.label),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4062,10 +4017,7 @@ rt::cfg_alloc! {
             owned::Description {
                 endpoints: rt::IntoOwned::into_owned(self.endpoints),
                 revision: self.revision,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4083,10 +4035,7 @@ rt::cfg_alloc! {
                 sleep_interval: self.sleep_interval,
                 max_message: self.max_message,
                 revision: self.revision,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4095,10 +4044,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::PresenceAck {
             owned::PresenceAck {
                 pending: self.pending,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4109,10 +4055,7 @@ rt::cfg_alloc! {
                 message_id: self.message_id,
                 sender: rt::IntoOwned::into_owned(self.sender),
                 sender_contact: self.sender_contact,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4121,10 +4064,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::Receipt {
             owned::Receipt {
                 delivered: rt::IntoOwned::into_owned(self.delivered),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4154,10 +4094,7 @@ rt::cfg_alloc! {
                 offset: self.offset,
                 recipient: rt::IntoOwned::into_owned(self.recipient),
                 supported_versions: rt::IntoOwned::into_owned(self.supported_versions),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

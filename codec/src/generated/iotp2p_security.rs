@@ -4452,10 +4452,7 @@ rt::cfg_alloc! {
                 algorithm: self.algorithm,
                 x: rt::IntoOwned::into_owned(self.x),
                 y: rt::IntoOwned::into_owned(self.y),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4465,10 +4462,7 @@ rt::cfg_alloc! {
             owned::Signature {
                 signer: rt::IntoOwned::into_owned(self.signer),
                 value: rt::IntoOwned::into_owned(self.value),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4478,10 +4472,7 @@ rt::cfg_alloc! {
             owned::SignedStatement {
                 payload: rt::IntoOwned::into_owned(self.payload),
                 signatures: rt::IntoOwned::into_owned(self.signatures),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4513,10 +4504,7 @@ rt::cfg_alloc! {
                 serial: self.serial,
                 suites: rt::IntoOwned::into_owned(self.suites),
                 issued_at: self.issued_at,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4530,10 +4518,7 @@ rt::cfg_alloc! {
                 sequence: self.sequence,
                 grace_period: self.grace_period,
                 issued_at: self.issued_at,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4544,10 +4529,7 @@ rt::cfg_alloc! {
                 previous_node: rt::IntoOwned::into_owned(self.previous_node),
                 new_identity_key: rt::IntoOwned::into_owned(self.new_identity_key),
                 issued_at: self.issued_at,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4564,10 +4546,7 @@ rt::cfg_alloc! {
                 node: rt::IntoOwned::into_owned(self.node),
                 reason: self.reason,
                 issued_at: self.issued_at,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4583,10 +4562,7 @@ rt::cfg_alloc! {
                 serial: self.serial,
                 not_after: self.not_after,
                 issued_at: self.issued_at,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4596,10 +4572,7 @@ rt::cfg_alloc! {
             owned::Introduction {
                 statement: rt::IntoOwned::into_owned(self.statement),
                 credentials: rt::IntoOwned::into_owned(self.credentials),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4614,10 +4587,7 @@ rt::cfg_alloc! {
                 version: self.version,
                 sender: rt::IntoOwned::into_owned(self.sender),
                 recipient: rt::IntoOwned::into_owned(self.recipient),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4627,10 +4597,7 @@ rt::cfg_alloc! {
             owned::EdhocMessage3 {
                 c_r: rt::IntoOwned::into_owned(self.c_r),
                 message: rt::IntoOwned::into_owned(self.message),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4672,10 +4639,7 @@ rt::cfg_alloc! {
                 node: rt::IntoOwned::into_owned(self.node),
                 vendor: rt::IntoOwned::into_owned(self.vendor),
                 product: rt::IntoOwned::into_owned(self.product),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4684,10 +4648,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::PairingStart {
             owned::PairingStart {
                 controller_nonce: rt::IntoOwned::into_owned(self.controller_nonce),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4698,10 +4659,7 @@ rt::cfg_alloc! {
                 device_nonce: rt::IntoOwned::into_owned(self.device_nonce),
                 salt: rt::IntoOwned::into_owned(self.salt),
                 iterations: self.iterations,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4710,10 +4668,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::PairingShare {
             owned::PairingShare {
                 share_p: rt::IntoOwned::into_owned(self.share_p),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4723,10 +4678,7 @@ rt::cfg_alloc! {
             owned::PairingShareReply {
                 share_v: rt::IntoOwned::into_owned(self.share_v),
                 confirm_v: rt::IntoOwned::into_owned(self.confirm_v),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4735,10 +4687,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::PairingConfirm {
             owned::PairingConfirm {
                 confirm_p: rt::IntoOwned::into_owned(self.confirm_p),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4753,10 +4702,7 @@ rt::cfg_alloc! {
                 verifier: rt::IntoOwned::into_owned(self.verifier),
                 privileges: self.privileges,
                 targets: rt::IntoOwned::into_owned(self.targets),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4766,10 +4712,7 @@ rt::cfg_alloc! {
             owned::RelayInfo {
                 credential: rt::IntoOwned::into_owned(self.credential),
                 endpoints: rt::IntoOwned::into_owned(self.endpoints),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4780,10 +4723,7 @@ rt::cfg_alloc! {
                 address: rt::IntoOwned::into_owned(self.address),
                 relay: rt::IntoOwned::into_owned(self.relay),
                 time: self.time,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4792,10 +4732,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::CommissionResponse {
             owned::CommissionResponse {
                 credential: rt::IntoOwned::into_owned(self.credential),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4805,10 +4742,7 @@ rt::cfg_alloc! {
             owned::AclTarget {
                 endpoint: self.endpoint,
                 capability: self.capability,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4821,10 +4755,7 @@ rt::cfg_alloc! {
                 targets: rt::IntoOwned::into_owned(self.targets),
                 label: rt::IntoOwned::into_owned(self.label),
                 granted_by: rt::IntoOwned::into_owned(self.granted_by),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4834,10 +4765,7 @@ rt::cfg_alloc! {
             owned::AclWrite {
                 index: self.index,
                 entry: rt::IntoOwned::into_owned(self.entry),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4847,10 +4775,7 @@ rt::cfg_alloc! {
             owned::RehomeRequest {
                 new_address: rt::IntoOwned::into_owned(self.new_address),
                 relay: rt::IntoOwned::into_owned(self.relay),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4860,10 +4785,7 @@ rt::cfg_alloc! {
             owned::RehomeResult {
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
                 credential: rt::IntoOwned::into_owned(self.credential),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -4876,10 +4798,7 @@ rt::cfg_alloc! {
                 acl_capacity: self.acl_capacity,
                 peer_capacity: self.peer_capacity,
                 pairing_window_open: self.pairing_window_open,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

@@ -214,6 +214,14 @@ impl core::hash::Hash for OwnedUnknownFields {
     }
 }
 
+impl UnknownFields<'_> {
+    /// A copy of these unknown fields, for the owned form of a message whose schema defines the
+    /// keys `known`: what generated `into_owned` calls.
+    pub fn owned(&self, known: &'static [u64]) -> OwnedUnknownFields {
+        OwnedUnknownFields::from_borrowed(self, known)
+    }
+}
+
 impl OwnedUnknownFields {
     /// No unknown fields.
     pub const fn new() -> Self {

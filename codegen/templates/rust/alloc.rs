@@ -136,7 +136,7 @@ impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
 {%- for f in item.fields %}
             {{ f.name }}: {{ f.into_owned }},
 {%- endfor %}
-            {{ item.unknown }}: rt::OwnedUnknownFields::from_borrowed(&self.{{ item.unknown }}, Self::KNOWN_KEYS),
+            {{ item.unknown }}: self.{{ item.unknown }}.owned(Self::KNOWN_KEYS),
         }
     }
 }

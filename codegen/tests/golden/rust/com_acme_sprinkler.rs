@@ -654,10 +654,7 @@ rt::cfg_alloc! {
                 name: rt::IntoOwned::into_owned(self.name),
                 flow: self.flow,
                 skip_when_wet: self.skip_when_wet,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -669,10 +666,7 @@ rt::cfg_alloc! {
                 trigger: self.trigger,
                 started_at: self.started_at,
                 duration: self.duration,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -684,10 +678,7 @@ rt::cfg_alloc! {
                 running: rt::IntoOwned::into_owned(self.running),
                 light: rt::IntoOwned::into_owned(self.light),
                 rain_delay: self.rain_delay,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

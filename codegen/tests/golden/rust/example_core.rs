@@ -375,10 +375,7 @@ rt::cfg_alloc! {
             owned::TimeOfDay {
                 hour: self.hour,
                 minute: self.minute,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -390,10 +387,7 @@ rt::cfg_alloc! {
                 name: rt::IntoOwned::into_owned(self.name),
                 tags: rt::IntoOwned::into_owned(self.tags),
                 joined_at: self.joined_at,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

@@ -1706,10 +1706,7 @@ rt::cfg_alloc! {
                 a_i64: self.a_i64,
                 hex_ranged_i64: self.hex_ranged_i64,
                 last: self.last,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1722,10 +1719,7 @@ rt::cfg_alloc! {
                 thousands: self.thousands,
                 small: self.small,
                 required_f64: self.required_f64,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1745,10 +1739,7 @@ rt::cfg_alloc! {
                 default_blob: rt::IntoOwned::into_owned(self.default_blob),
                 hash: rt::IntoOwned::into_owned(self.hash),
                 page: rt::IntoOwned::into_owned(self.page),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1763,10 +1754,7 @@ rt::cfg_alloc! {
                 flavor: self.flavor,
                 keys: rt::IntoOwned::into_owned(self.keys),
                 maybe_flags: rt::IntoOwned::into_owned(self.maybe_flags),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1774,10 +1762,7 @@ rt::cfg_alloc! {
         type Owned = owned::Nothing;
         fn into_owned(self) -> owned::Nothing {
             owned::Nothing {
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1790,10 +1775,7 @@ rt::cfg_alloc! {
                 version: rt::IntoOwned::into_owned(self.version),
                 optional: self.optional,
                 message: rt::IntoOwned::into_owned(self.message),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

@@ -1154,10 +1154,7 @@ rt::cfg_alloc! {
                 power_on: self.power_on,
                 firmware: rt::IntoOwned::into_owned(self.firmware),
                 scenes: rt::IntoOwned::into_owned(self.scenes),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1170,10 +1167,7 @@ rt::cfg_alloc! {
                 transition: self.transition,
                 fade: self.fade,
                 turn_on: self.turn_on,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1183,10 +1177,7 @@ rt::cfg_alloc! {
             owned::SetColorTemperature {
                 mireds: self.mireds,
                 transition: self.transition,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1195,10 +1186,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::RecallScene {
             owned::RecallScene {
                 name: rt::IntoOwned::into_owned(self.name),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1208,10 +1196,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::LegacyDim {
             owned::LegacyDim {
                 step: self.step,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1244,10 +1229,7 @@ rt::cfg_alloc! {
                 status: self.status,
                 state: rt::IntoOwned::into_owned(self.state),
                 device: rt::IntoOwned::into_owned(self.device),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

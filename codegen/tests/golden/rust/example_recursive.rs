@@ -1097,10 +1097,7 @@ rt::cfg_alloc! {
                 label: rt::IntoOwned::into_owned(self.label),
                 children: rt::IntoOwned::into_owned(self.children),
                 action: rt::IntoOwned::into_owned(self.action),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1135,10 +1132,7 @@ rt::cfg_alloc! {
                 op: self.op,
                 left: rt::IntoOwned::into_owned(self.left),
                 right: rt::IntoOwned::into_owned(self.right),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1149,10 +1143,7 @@ rt::cfg_alloc! {
                 name: rt::IntoOwned::into_owned(self.name),
                 condition: rt::IntoOwned::into_owned(self.condition),
                 scene: rt::IntoOwned::into_owned(self.scene),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1162,10 +1153,7 @@ rt::cfg_alloc! {
             owned::Room {
                 name: rt::IntoOwned::into_owned(self.name),
                 gateway: rt::IntoOwned::into_owned(self.gateway),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1175,10 +1163,7 @@ rt::cfg_alloc! {
             owned::Gateway {
                 address: rt::IntoOwned::into_owned(self.address),
                 location: rt::IntoOwned::into_owned(self.location),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1188,10 +1173,7 @@ rt::cfg_alloc! {
             owned::DisplayMenu {
                 label: rt::IntoOwned::into_owned(self.label),
                 children: rt::IntoOwned::into_owned(self.children),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

@@ -947,10 +947,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::Result_ {
             owned::Result_ {
                 ok: self.ok,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -959,10 +956,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::Option_ {
             owned::Option_ {
                 some: self.some,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -971,10 +965,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::Box_ {
             owned::Box_ {
                 inner: rt::IntoOwned::into_owned(self.inner),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -983,10 +974,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::Vec_ {
             owned::Vec_ {
                 items: rt::IntoOwned::into_owned(self.items),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -995,10 +983,7 @@ rt::cfg_alloc! {
         fn into_owned(self) -> owned::String_ {
             owned::String_ {
                 text: rt::IntoOwned::into_owned(self.text),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1038,10 +1023,7 @@ rt::cfg_alloc! {
                 string: rt::IntoOwned::into_owned(self.string),
                 r#box: rt::IntoOwned::into_owned(self.r#box),
                 which: self.which,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }

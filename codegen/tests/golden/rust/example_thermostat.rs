@@ -940,10 +940,7 @@ rt::cfg_alloc! {
             owned::Setpoints {
                 heat: self.heat,
                 cool: self.cool,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -955,10 +952,7 @@ rt::cfg_alloc! {
                 start: rt::IntoOwned::into_owned(self.start),
                 setpoints: rt::IntoOwned::into_owned(self.setpoints),
                 mode: self.mode,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -969,10 +963,7 @@ rt::cfg_alloc! {
                 entries: rt::IntoOwned::into_owned(self.entries),
                 name: rt::IntoOwned::into_owned(self.name),
                 updated_at: self.updated_at,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -983,10 +974,7 @@ rt::cfg_alloc! {
                 temperature: self.temperature,
                 humidity: self.humidity,
                 outdoor: self.outdoor,
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
@@ -1001,10 +989,7 @@ rt::cfg_alloc! {
                 hold: self.hold,
                 diagnostics: rt::IntoOwned::into_owned(self.diagnostics),
                 schedule: rt::IntoOwned::into_owned(self.schedule),
-                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
-                    &self.unknown_fields,
-                    Self::KNOWN_KEYS,
-                ),
+                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
         }
     }
